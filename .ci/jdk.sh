@@ -1,0 +1,29 @@
+# Sourced by .ci/run and ./pgsteer: exports JAVA_HOME pointing at a JDK 21 or newer, or fails
+# with a message that says how to get one.
+
+java_major() {
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 \
+    | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+}
+
+find_jdk21() {
+  local candidate major
+  for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/* ; do
+    [ -n "$candidate" ] && [ -x "$candidate/bin/javac" ] || continue
+    major=$(java_major "$candidate")
+    if [ -n "$major" ] && [ "$major" -ge 21 ]; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+if ! JAVA_HOME=$(find_jdk21); then
+  echo "pgsteer needs a JDK 21 or newer, and none was found." >&2
+  echo "Looked at JAVA_HOME (${JAVA_HOME:-unset}) and /usr/lib/jvm/*." >&2
+  echo "Install one (for example: apt-get install openjdk-21-jdk, or Temurin 21+) and set JAVA_HOME to it." >&2
+  exit 1
+fi
+export JAVA_HOME
+export PATH="$JAVA_HOME/bin:$PATH"
