@@ -1,0 +1,46 @@
+package dev.pgsteer.protocol.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.DefaultByteBufHolder;
+
+/**
+ * One complete typed message exactly as it crossed the wire: {@code byte type | int32 length | body}.
+ * Relaying writes {@link #content()} unchanged; only what routing needs is decoded, from {@link #body()}.
+ */
+public final class Frame extends DefaultByteBufHolder {
+    public static final int HEADER_LENGTH = 5;
+
+    public Frame(ByteBuf wholeFrame) {
+        super(wholeFrame);
+    }
+
+    public byte type() {
+        return content().getByte(content().readerIndex());
+    }
+
+    /** The bytes after the length word, as a slice that shares this frame's reference count. */
+    public ByteBuf body() {
+        ByteBuf whole = content();
+        return whole.slice(whole.readerIndex() + HEADER_LENGTH, whole.readableBytes() - HEADER_LENGTH);
+    }
+
+    public int length() {
+        return content().readableBytes();
+    }
+
+    @Override
+    public Frame retain() {
+        super.retain();
+        return this;
+    }
+
+    @Override
+    public Frame replace(ByteBuf content) {
+        return new Frame(content);
+    }
+
+    @Override
+    public String toString() {
+        return "Frame('" + (char) type() + "', " + length() + " bytes)";
+    }
+}
