@@ -66,6 +66,14 @@ public record ErrorResponse(byte type, Map<Character, String> fields) implements
         return new ErrorResponse(type, fields);
     }
 
+    /** The same error at another severity: a pool failure is an ERROR mid-session but FATAL at login. */
+    public ErrorResponse withSeverity(Severity severity) {
+        Map<Character, String> changed = new LinkedHashMap<>(fields);
+        changed.put(SEVERITY, severity.name());
+        changed.put(SEVERITY_NONLOCALIZED, severity.name());
+        return new ErrorResponse(severity == Severity.ERROR || severity == Severity.FATAL ? ERROR : NOTICE, changed);
+    }
+
     public String severity() {
         return fields.getOrDefault(SEVERITY_NONLOCALIZED, fields.get(SEVERITY));
     }

@@ -1,0 +1,240 @@
+package dev.pgsteer.config;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Turns the YAML node tree into a {@link ProxyConfig}: the schema of the file (which keys exist, their
+ * defaults) and the checks across sections (a shard names a known backend, a password can check the
+ * chosen auth method). A bad value is reported and replaced by its default so the walk goes on and
+ * finds the other problems too; nothing is returned unless the file is free of problems.
+ */
+final class ConfigBinder {
+
+    static final List<String> TOP_KEYS =
+            List.of("listen", "auth", "auth_timeout", "max_client_connections", "users", "backends", "databases");
+    static final List<String> USER_KEYS = List.of("password");
+    static final List<String> BACKEND_KEYS = List.of("url", "user", "password");
+    static final List<String> DATABASE_KEYS = List.of("shards", "backend_database", "pool");
+    static final List<String> POOL_KEYS =
+            List.of("mode", "size", "min_idle", "acquire_timeout", "idle_timeout", "max_lifetime");
+
+    private static final String URL_FORM = "postgresql://USER:PASSWORD@HOST:PORT/DATABASE";
+
+    private final NodeReader reader;
+
+    ConfigBinder(NodeReader reader) {
+        this.reader = reader;
+    }
+
+    ProxyConfig bind(Node root) {
+        Section top = reader.section(root, "", "listen: 127.0.0.1:6432, then backends: and databases: sections")
+                .orElseThrow(() -> {
+                    reader.throwIfAny();
+                    return new IllegalStateException("unreachable");
+                });
+        reader.allowOnly(top, TOP_KEYS);
+
+        ListenAddress listen = reader.parsed(top, "listen", ListenAddress::parse,
+                "write HOST:PORT, like 127.0.0.1:6432, [::1]:6432, or :6432 for every address")
+                .orElse(ListenAddress.DEFAULT);
+        AuthMethod auth = reader.parsed(top, "auth", AuthMethod::parse, "use one of " + AuthMethod.validNames())
+                .orElse(ProxyConfig.DEFAULT_AUTH);
+        Duration authTimeout = reader.duration(top, "auth_timeout").orElse(ProxyConfig.DEFAULT_AUTH_TIMEOUT);
+        int maxClients = reader.integer(top, "max_client_connections", 1)
+                .orElse(ProxyConfig.DEFAULT_MAX_CLIENT_CONNECTIONS);
+
+        Map<String, UserConfig> users = users(top, auth);
+        Map<String, BackendConfig> backends = new LinkedHashMap<>();
+        Set<String> backendNames = backends(top, backends);
+        Map<String, DatabaseConfig> databases = databases(top, backendNames);
+
+        reader.throwIfAny();
+        return new ProxyConfig(reader.source(), listen, auth, authTimeout, maxClients, users, backends, databases);
+    }
+
+    private Map<String, UserConfig> users(Section top, AuthMethod auth) {
+        Map<String, UserConfig> users = new LinkedHashMap<>();
+        Optional<Node> node = top.value("users");
+        if (node.isEmpty() || NodeReader.isNull(node.get())) {
+            return users;
+        }
+        reader.section(node.get(), "users", "users: { alice: { password: secret } }").ifPresent(section ->
+                section.entries().forEach((name, entry) ->
+                        user(name, entry, section.pathOf(name), auth).ifPresent(u -> users.put(name, u))));
+        return users;
+    }
+
+    private Optional<UserConfig> user(String name, Section.Entry entry, String path, AuthMethod auth) {
+        Optional<Section> user = NodeReader.isNull(entry.value())
+                ? Optional.of(new Section(path, entry.value(), Map.of()))
+                : reader.section(entry.value(), path, "{ password: secret }");
+        if (user.isEmpty()) {
+            return Optional.empty();
+        }
+        reader.allowOnly(user.get(), USER_KEYS);
+        Optional<Node> written = user.get().value("password").filter(n -> !NodeReader.isNull(n));
+        if (written.isEmpty()) {
+            if (auth != AuthMethod.TRUST) {
+                reader.problem(entry.key(), "user '" + name + "' has no password, but auth is " + auth.configName(),
+                        "give it a password (plain text, a SCRAM verifier, an md5 hash or ${ENV}), "
+                                + "or set auth: trust");
+            }
+            return Optional.of(new UserConfig(name, null));
+        }
+        // An unusable password (an unset ${ENV}) was reported by text(); the user is dropped with it.
+        return reader.text(user.get(), "password")
+                .filter(password -> passwordFits(password, written.get(), user.get().pathOf("password"), auth))
+                .map(password -> new UserConfig(name, password));
+    }
+
+    /** A stored hash can check only the login method it was made for; say so now rather than at every login. */
+    private boolean passwordFits(String password, Node at, String path, AuthMethod auth) {
+        PasswordKind kind = PasswordKind.of(password);
+        if (kind == PasswordKind.SCRAM_VERIFIER && !PasswordKind.isWellFormedScramVerifier(password)) {
+            reader.problem(at, path + " starts like a SCRAM verifier but is not a whole one",
+                    "paste all of it from pg_authid.rolpassword: "
+                            + "SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>");
+            return false;
+        }
+        if (!kind.canCheck(auth)) {
+            boolean md5 = kind == PasswordKind.MD5_HASH;
+            reader.problem(at, path + " is " + (md5 ? "an md5 hash" : "a SCRAM verifier")
+                            + ", which cannot check logins when auth is " + auth.configName(),
+                    "give the plain password or " + (md5 ? "a SCRAM verifier" : "an md5 hash") + ", or set auth: "
+                            + (md5 ? "md5" : "scram-sha-256"));
+            return false;
+        }
+        return true;
+    }
+
+    /** Fills {@code into} with the usable backends and returns every declared name, usable or not. */
+    private Set<String> backends(Section top, Map<String, BackendConfig> into) {
+        Optional<Section> section = required(top, "backends",
+                "backends: { main: { url: \"" + URL_FORM + "\" } }");
+        section.ifPresent(s -> s.entries().forEach((name, entry) ->
+                reader.section(entry.value(), s.pathOf(name), "{ url: \"" + URL_FORM + "\" }")
+                        .flatMap(backend -> backend(name, backend))
+                        .ifPresent(backend -> into.put(name, backend))));
+        return section.map(s -> s.entries().keySet()).orElse(Set.of());
+    }
+
+    private Optional<BackendConfig> backend(String name, Section section) {
+        reader.allowOnly(section, BACKEND_KEYS);
+        if (!section.has("url")) {
+            reader.problem(section.node(), "backend '" + name + "' has no url", "add url: \"" + URL_FORM + "\"");
+            return Optional.empty();
+        }
+        Optional<BackendUrl> url = reader.parsed(section, "url", BackendUrl::parse,
+                "write it as " + URL_FORM + "; percent-encode special characters in the user and password "
+                        + "(@ as %40, : as %3A)");
+        Optional<String> user = reader.text(section, "user");
+        Optional<String> password = reader.text(section, "password");
+        return url.flatMap(u -> {
+            BackendUrl login = u.withCredentials(user.orElse(u.user()), password.orElse(u.password()));
+            if (login.user() == null) {
+                reader.problem(section.value("url").orElseThrow(), "backend '" + name + "' has no user to log in as",
+                        "put it in the url (postgresql://USER:PASSWORD@...) or add user: NAME");
+                return Optional.empty();
+            }
+            return Optional.of(new BackendConfig(name, login));
+        });
+    }
+
+    private Map<String, DatabaseConfig> databases(Section top, Set<String> backendNames) {
+        Map<String, DatabaseConfig> databases = new LinkedHashMap<>();
+        required(top, "databases", "databases: { app: { shards: [main] } }").ifPresent(section ->
+                section.entries().forEach((name, entry) ->
+                        reader.section(entry.value(), section.pathOf(name), "{ shards: [main] }")
+                                .flatMap(db -> database(name, db, backendNames))
+                                .ifPresent(db -> databases.put(name, db))));
+        return databases;
+    }
+
+    private Optional<DatabaseConfig> database(String name, Section section, Set<String> backendNames) {
+        // A pool setting one level too high is a likely slip; point at where it belongs.
+        reader.allowOnly(section, DATABASE_KEYS, key -> POOL_KEYS.contains(key)
+                ? Optional.of("move it under pool:, like pool: { " + key + ": ... }")
+                : Optional.empty());
+        Optional<List<String>> shards = shards(section, backendNames);
+        Optional<String> backendDatabase = reader.text(section, "backend_database");
+        if (backendDatabase.isPresent() && DatabaseConfig.PASSTHROUGH.equals(name)) {
+            reader.problem(section.value("backend_database").orElseThrow(),
+                    "backend_database cannot be set on the passthrough entry \"*\": it always uses the name "
+                            + "the client asked for", "remove it, or list that database under its own name");
+        }
+        PoolConfig pool = section.value("pool")
+                .flatMap(node -> reader.section(node, section.pathOf("pool"), "pool: { mode: transaction, size: 20 }"))
+                .map(this::pool)
+                .orElse(PoolConfig.defaults());
+        return shards.map(list -> new DatabaseConfig(name, list, backendDatabase.orElse(null), pool));
+    }
+
+    private Optional<List<String>> shards(Section database, Set<String> backendNames) {
+        String path = database.pathOf("shards");
+        Optional<Node> node = database.value("shards");
+        if (node.isEmpty()) {
+            reader.problem(database.node(), path + " is missing", "name the backend that holds it: shards: [main]");
+            return Optional.empty();
+        }
+        if (!(node.get() instanceof SequenceNode list)) {
+            reader.problem(node.get(), path + " must be a list of backend names", "write shards: [main]");
+            return Optional.empty();
+        }
+        if (list.getValue().size() != 1) {
+            reader.problem(list, list.getValue().isEmpty()
+                    ? path + " is empty"
+                    : path + " lists " + list.getValue().size() + " backends, but sharding is not available yet "
+                            + "in this version", "list exactly one backend, like shards: [main]");
+            return Optional.empty();
+        }
+        Node item = list.getValue().get(0);
+        return reader.text(item, path + "[0]").flatMap(backend -> {
+            if (backendNames.contains(backend)) {
+                return Optional.of(List.of(backend));
+            }
+            String known = backendNames.isEmpty() ? "none are defined" : "defined: " + String.join(", ", backendNames);
+            reader.problem(item, path + " names backend '" + backend + "', which is not defined",
+                    Suggestions.closest(backend, backendNames).map(s -> "did you mean '" + s + "'? ").orElse("")
+                            + "use a backend from the backends section (" + known + ")");
+            return Optional.empty();
+        });
+    }
+
+    private PoolConfig pool(Section section) {
+        reader.allowOnly(section, POOL_KEYS);
+        PoolConfig d = PoolConfig.defaults();
+        PoolMode mode = reader.parsed(section, "mode", PoolMode::parse, "use one of " + PoolMode.validNames())
+                .orElse(d.mode());
+        int size = reader.integer(section, "size", 1).orElse(d.size());
+        int minIdle = reader.integer(section, "min_idle", 0).orElse(d.minIdle());
+        if (minIdle > size) {
+            reader.problem(section.value("min_idle").orElseThrow(), section.pathOf("min_idle") + " (" + minIdle
+                    + ") is larger than size (" + size + ")", "make min_idle at most size");
+            minIdle = size;
+        }
+        return new PoolConfig(mode, size, minIdle,
+                reader.duration(section, "acquire_timeout").orElse(d.acquireTimeout()),
+                reader.duration(section, "idle_timeout").orElse(d.idleTimeout()),
+                reader.duration(section, "max_lifetime").orElse(d.maxLifetime()));
+    }
+
+    /** A section the file must have: reported on the top-level mapping's line when absent, or when empty. */
+    private Optional<Section> required(Section top, String key, String example) {
+        Optional<Node> node = top.value(key);
+        if (node.isEmpty()) {
+            reader.problem(top.node(), key + " is missing", "add a section like " + example);
+            return Optional.empty();
+        }
+        Optional<Section> section = reader.section(node.get(), key, example);
+        section.filter(s -> s.entries().isEmpty())
+                .ifPresent(s -> reader.problem(node.get(), key + " is empty", "add one, like " + example));
+        return section;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.pgsteer.config;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The whole boot configuration, immutable. {@code source} says where it came from (a file path, or
+ * {@code --backend} in quick mode) so that messages about it can point there. Maps keep the file's order.
+ */
+public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout,
+        int maxClientConnections, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
+        Map<String, DatabaseConfig> databases) {
+
+    public static final AuthMethod DEFAULT_AUTH = AuthMethod.SCRAM_SHA_256;
+    public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_CLIENT_CONNECTIONS = 1000;
+    public static final String QUICK_BACKEND_NAME = "main";
+
+    public ProxyConfig {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(authTimeout, "authTimeout");
+        if (maxClientConnections < 1) {
+            throw new IllegalArgumentException("maxClientConnections must be at least 1");
+        }
+        users = frozen(users);
+        backends = frozen(backends);
+        databases = frozen(databases);
+        // A configuration built in code gets the same guarantee as one loaded from YAML.
+        for (DatabaseConfig db : databases.values()) {
+            for (String shard : db.shards()) {
+                if (!backends.containsKey(shard)) {
+                    throw new IllegalArgumentException("database " + db.name() + " names unknown backend " + shard);
+                }
+            }
+        }
+    }
+
+    /**
+     * Quick mode ({@code pgsteer --listen ... --backend postgresql://USER:PASS@HOST:PORT/DB}): clients log
+     * in with the backend's own user and password; the URL's database is the only one offered, or, when
+     * the URL names none, every database passes through to the backend under its own name.
+     */
+    public static ProxyConfig quick(ListenAddress listen, BackendUrl backend) {
+        if (backend.user() == null || backend.password() == null) {
+            throw new IllegalArgumentException("quick mode needs the user and password in the backend URL: "
+                    + "postgresql://USER:PASSWORD@HOST:PORT/DATABASE");
+        }
+        String dbName = backend.database() == null ? DatabaseConfig.PASSTHROUGH : backend.database();
+        DatabaseConfig db = new DatabaseConfig(dbName, List.of(QUICK_BACKEND_NAME), null, PoolConfig.defaults());
+        return new ProxyConfig("--backend", listen, DEFAULT_AUTH, DEFAULT_AUTH_TIMEOUT,
+                DEFAULT_MAX_CLIENT_CONNECTIONS,
+                Map.of(backend.user(), new UserConfig(backend.user(), backend.password())),
+                Map.of(QUICK_BACKEND_NAME, new BackendConfig(QUICK_BACKEND_NAME, backend)),
+                Map.of(dbName, db));
+    }
+
+    /** The entry a client's database name selects: its own, else the passthrough entry, else none. */
+    public Optional<DatabaseConfig> database(String clientDatabaseName) {
+        DatabaseConfig exact = databases.get(clientDatabaseName);
+        return Optional.ofNullable(exact != null ? exact : databases.get(DatabaseConfig.PASSTHROUGH));
+    }
+
+    /** The backend a database lives on. One shard per database in this version. */
+    public BackendConfig backendOf(DatabaseConfig database) {
+        return backends.get(database.shards().get(0));
+    }
+
+    /**
+     * The database name to ask the backend for: {@code backend_database} if set; for the passthrough
+     * entry, the name the client asked for; else the backend URL's database; else the logical name.
+     */
+    public String backendDatabaseName(DatabaseConfig database, String clientDatabaseName) {
+        if (database.backendDatabase() != null) {
+            return database.backendDatabase();
+        }
+        if (database.isPassthrough()) {
+            return clientDatabaseName;
+        }
+        String fromUrl = backendOf(database).url().database();
+        return fromUrl != null ? fromUrl : database.name();
+    }
+
+    private static <V> Map<String, V> frozen(Map<String, V> map) {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(map)));
+    }
+}

@@ -1,0 +1,24 @@
+package dev.pgsteer.config;
+
+import java.util.Objects;
+
+/**
+ * A client login the proxy accepts: {@code users.<name>}. The password is kept exactly as written
+ * (after {@code ${ENV}} interpolation); the protocol layer reads its form through {@link #passwordKind()}.
+ * It is null only when {@code auth: trust}.
+ */
+public record UserConfig(String name, String password) {
+
+    public UserConfig {
+        Objects.requireNonNull(name, "name");
+    }
+
+    public PasswordKind passwordKind() {
+        return password == null ? null : PasswordKind.of(password);
+    }
+
+    @Override
+    public String toString() {
+        return "UserConfig[name=" + name + ", password=" + (password == null ? "none" : "***") + "]";
+    }
+}

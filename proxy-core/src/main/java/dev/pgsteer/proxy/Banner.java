@@ -1,0 +1,34 @@
+package dev.pgsteer.proxy;
+
+import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.proxy.embedded.EmbeddedDefault;
+import java.net.InetSocketAddress;
+
+/** What pgsteer prints once it listens: where, in front of what, and how to connect. */
+final class Banner {
+    private Banner() {
+    }
+
+    static String text(ProxyConfig config, InetSocketAddress address, EmbeddedDefault embedded) {
+        String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getHostString();
+        String where = host + ":" + address.getPort();
+        StringBuilder text = new StringBuilder();
+        text.append("pgsteer listening on ").append(where).append(" (source: ").append(config.source()).append(")\n");
+        config.databases().values().forEach(database -> text.append("  database ").append(database.name())
+                .append(" -> ").append(config.backends().get(database.shards().getFirst()).url())
+                .append(", ").append(database.pool().mode().name().toLowerCase(java.util.Locale.ROOT)).append(" pooling")
+                .append(", pool size ").append(database.pool().size()).append('\n'));
+        if (embedded != null) {
+            text.append("  embedded PostgreSQL on 127.0.0.1:").append(embedded.port())
+                    .append(", data in ").append(embedded.dataDirectory()).append('\n');
+            text.append("Connect:  psql \"postgresql://").append(EmbeddedDefault.USER).append(':').append(EmbeddedDefault.PASSWORD)
+                    .append('@').append(where).append('/').append(EmbeddedDefault.DATABASE).append("\"\n");
+        } else {
+            String user = config.users().keySet().stream().findFirst().orElse("USER");
+            String database = config.databases().keySet().stream().filter(name -> !name.equals("*")).findFirst().orElse("DBNAME");
+            text.append("Connect:  psql \"postgresql://").append(user).append("@").append(where).append('/').append(database).append("\"\n");
+        }
+        text.append("Stop:     Ctrl-C\n");
+        return text.toString();
+    }
+}

@@ -1,0 +1,92 @@
+package dev.pgsteer.proxy;
+
+import dev.pgsteer.config.BackendUrl;
+import dev.pgsteer.config.ConfigException;
+import dev.pgsteer.config.ConfigLoader;
+import dev.pgsteer.config.ListenAddress;
+import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.proxy.cli.CommandLine;
+import dev.pgsteer.proxy.embedded.EmbeddedDefault;
+import dev.pgsteer.proxy.server.PgSteerServer;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code ./pgsteer}: reads the command line, starts what it asks for, stops cleanly on Ctrl-C or SIGTERM. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(CommandLine.parse(List.of(args)), System.out, System.err));
+    }
+
+    static int run(CommandLine command, PrintStream out, PrintStream err) throws Exception {
+        try {
+            return switch (command) {
+                case CommandLine.Help help -> {
+                    out.print(CommandLine.USAGE);
+                    yield 0;
+                }
+                case CommandLine.Invalid invalid -> {
+                    err.println("pgsteer: " + invalid.problem());
+                    err.print(CommandLine.USAGE);
+                    yield 2;
+                }
+                case CommandLine.CheckConfig check -> {
+                    ProxyConfig config = ConfigLoader.load(check.file());
+                    out.println(check.file() + ": OK (" + config.databases().size() + " database(s), "
+                            + config.backends().size() + " backend(s), " + config.users().size() + " user(s))");
+                    yield 0;
+                }
+                case CommandLine.FromFile file -> serve(ConfigLoader.load(file.file()), null, out);
+                case CommandLine.Quick quick -> serve(ProxyConfig.quick(ListenAddress.parse(quick.listen()),
+                        BackendUrl.parse(quick.backendUrl())), null, out);
+                case CommandLine.Embedded embedded -> serveEmbedded(embedded, out);
+            };
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return 1;
+        } catch (IllegalArgumentException e) {
+            err.println("pgsteer: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static int serveEmbedded(CommandLine.Embedded command, PrintStream out) throws Exception {
+        out.println("Starting embedded PostgreSQL (data in " + command.dataDirectory().toAbsolutePath().normalize() + ") ...");
+        EmbeddedDefault embedded = EmbeddedDefault.start(command.dataDirectory());
+        ProxyConfig config = ProxyConfig.quick(ListenAddress.parse(command.listen()), BackendUrl.parse(embedded.backendUrl()));
+        return serve(config, embedded, out);
+    }
+
+    private static int serve(ProxyConfig config, EmbeddedDefault embedded, PrintStream out) throws Exception {
+        PgSteerServer server;
+        try {
+            server = new PgSteerServer(config).start();
+        } catch (Exception e) {
+            if (embedded != null) {
+                embedded.close();
+            }
+            throw new IllegalArgumentException("cannot listen on " + config.listen() + ": " + e.getMessage(), e);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("pgsteer: stopping");
+            server.close();
+            if (embedded != null) {
+                try {
+                    embedded.close();
+                } catch (Exception e) {
+                    out.println("pgsteer: embedded PostgreSQL did not stop cleanly: " + e.getMessage());
+                }
+            }
+            out.println("pgsteer: stopped");
+            stopped.countDown();
+        }, "pgsteer-shutdown"));
+        out.print(Banner.text(config, server.address(), embedded));
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}

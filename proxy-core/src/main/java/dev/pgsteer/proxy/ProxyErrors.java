@@ -1,0 +1,83 @@
+package dev.pgsteer.proxy;
+
+import dev.pgsteer.protocol.SqlState;
+import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.message.ErrorResponse.Severity;
+
+/**
+ * Every error pgsteer raises on its own, in one place, worded as PostgreSQL words its own where
+ * PostgreSQL has one. Errors that come from a backend never pass through here: they are relayed as
+ * the backend sent them.
+ */
+public final class ProxyErrors {
+    private ProxyErrors() {
+    }
+
+    public static ErrorResponse protocolViolation(String message) {
+        return ErrorResponse.of(Severity.FATAL, SqlState.PROTOCOL_VIOLATION, message);
+    }
+
+    public static ErrorResponse fatal(SqlState state, String message) {
+        return ErrorResponse.of(Severity.FATAL, state, message);
+    }
+
+    public static ErrorResponse unsupportedProtocol(int major, int minor) {
+        return ErrorResponse.of(Severity.FATAL, SqlState.FEATURE_NOT_SUPPORTED,
+                "unsupported frontend protocol " + major + "." + minor + ": server supports 3.0 to 3.0");
+    }
+
+    public static ErrorResponse noUserName() {
+        return ErrorResponse.of(Severity.FATAL, SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
+                "no PostgreSQL user name specified in startup packet");
+    }
+
+    public static ErrorResponse passwordFailed(String user, String method) {
+        return ErrorResponse.of(Severity.FATAL, SqlState.INVALID_PASSWORD,
+                method + " authentication failed for user \"" + user + "\"");
+    }
+
+    public static ErrorResponse authenticationTimeout() {
+        return ErrorResponse.of(Severity.FATAL, SqlState.CANNOT_CONNECT_NOW,
+                "authentication timed out", null, "The client did not complete the login in time; pgsteer's auth_timeout sets the limit.");
+    }
+
+    public static ErrorResponse unknownDatabase(String database) {
+        return ErrorResponse.of(Severity.FATAL, SqlState.INVALID_CATALOG_NAME,
+                "database \"" + database + "\" does not exist", null,
+                "pgsteer serves the databases listed under \"databases:\" in its configuration.");
+    }
+
+    public static ErrorResponse tooManyClients(int limit) {
+        return ErrorResponse.of(Severity.FATAL, SqlState.TOO_MANY_CONNECTIONS,
+                "sorry, too many clients already", "pgsteer accepts at most " + limit + " client connections.",
+                "Raise max_client_connections, or close idle clients.");
+    }
+
+    public static ErrorResponse backendUnavailable(Severity severity, String backend, String cause) {
+        return ErrorResponse.of(severity, SqlState.CONNECTION_FAILURE,
+                "could not connect to backend \"" + backend + "\": " + cause, null,
+                "Check that the PostgreSQL server of this backend is running and reachable from pgsteer.");
+    }
+
+    public static ErrorResponse backendLoginFailed(Severity severity, String backend, ErrorResponse backendError) {
+        return ErrorResponse.of(severity, SqlState.CONNECTION_FAILURE,
+                "backend \"" + backend + "\" refused pgsteer's login: " + backendError.message(), null,
+                "Check the user and password in this backend's url.");
+    }
+
+    public static ErrorResponse backendLost(String backend) {
+        return ErrorResponse.of(Severity.FATAL, SqlState.CONNECTION_FAILURE,
+                "the connection to backend \"" + backend + "\" was lost", null,
+                "The statement may or may not have completed on the backend; reconnect and check.");
+    }
+
+    public static ErrorResponse poolTimeout(String pool, long millis) {
+        return ErrorResponse.of(Severity.ERROR, SqlState.TOO_MANY_CONNECTIONS,
+                "no backend connection of pool \"" + pool + "\" became free within " + millis + " ms",
+                null, "Raise the pool's size or acquire_timeout, or shorten the transactions that hold connections.");
+    }
+
+    public static ErrorResponse shuttingDown() {
+        return ErrorResponse.of(Severity.FATAL, SqlState.ADMIN_SHUTDOWN, "terminating connection because pgsteer is shutting down");
+    }
+}

@@ -1,0 +1,279 @@
+package dev.pgsteer.proxy.backend;
+
+import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.message.BackendKeyData;
+import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.message.ParameterStatus;
+import dev.pgsteer.protocol.message.Query;
+import dev.pgsteer.protocol.message.ReadyForQuery;
+import dev.pgsteer.protocol.message.TransactionStatus;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One authenticated wire connection to a backend database. It is in one of these states:
+ *
+ * <pre>
+ *   LOGIN ──ready──► IDLE ◄──release── LEASED
+ *                     │  ▲                ▲
+ *              runInternal └──done── INTERNAL ──attach──┘
+ *   any ──socket closed / protocol error──► CLOSED (never reused)
+ * </pre>
+ *
+ * While LEASED every frame goes to the listener untouched; while INTERNAL the answers to pgsteer's own
+ * statements (session settings, a rollback) are read here and never reach a client.
+ */
+public final class BackendConnection {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BackendConnection.class);
+    enum State { LOGIN, IDLE, INTERNAL, LEASED, CLOSED }
+
+    private final Channel channel;
+    private final BackendTarget target;
+    private final long createdNanos = System.nanoTime();
+    /** Values of the backend's reported parameters as it announced them at login. */
+    private final Map<String, String> loginParameters = new HashMap<>();
+    /** What this connection's session settings are now: reported ones, and those pgsteer set itself. */
+    private final Map<String, String> currentSettings = new HashMap<>();
+
+    private volatile State state = State.LOGIN;
+    private volatile BackendListener listener;
+    private BackendKeyData keyData;
+    private long idleSinceNanos = System.nanoTime();
+    private InternalQuery internalQuery;
+
+    BackendConnection(Channel channel, BackendTarget target) {
+        this.channel = channel;
+        this.target = target;
+    }
+
+    public BackendTarget target() {
+        return target;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    public BackendKeyData keyData() {
+        return keyData;
+    }
+
+    public boolean isUsable() {
+        return state != State.CLOSED && channel.isActive();
+    }
+
+    public Map<String, String> loginParameters() {
+        return loginParameters;
+    }
+
+    /** Settings as they stand on this connection, keyed by lower-case name. */
+    public Map<String, String> currentSettings() {
+        return currentSettings;
+    }
+
+    long ageNanos() {
+        return System.nanoTime() - createdNanos;
+    }
+
+    long idleNanos() {
+        return System.nanoTime() - idleSinceNanos;
+    }
+
+    // --- login, driven by BackendLogin on this connection's event loop ---
+
+    void loginParameter(ParameterStatus status) {
+        String name = SettingNames.normalize(status.name());
+        loginParameters.put(name, status.value());
+        currentSettings.put(name, status.value());
+    }
+
+    void loginKeyData(BackendKeyData keyData) {
+        this.keyData = keyData;
+    }
+
+    void loginDone() {
+        markIdle();
+    }
+
+    void markIdle() {
+        idleSinceNanos = System.nanoTime();
+        state = State.IDLE;
+    }
+
+    // --- leasing ---
+
+    /** Hands every frame from now on to {@code listener}, until {@link #detach}. */
+    public void attach(BackendListener listener) {
+        this.listener = listener;
+        this.state = State.LEASED;
+    }
+
+    public void detach() {
+        this.listener = null;
+        if (state == State.LEASED) {
+            state = State.IDLE;
+        }
+    }
+
+    /** Relays a client's frame as it came; the frame's bytes now belong to the channel. */
+    public void write(Frame frame) {
+        channel.write(frame.content(), channel.voidPromise());
+    }
+
+    public void flush() {
+        channel.flush();
+    }
+
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    public void setAutoRead(boolean autoRead) {
+        channel.config().setAutoRead(autoRead);
+    }
+
+    /**
+     * Runs pgsteer's own statements (a simple query) and swallows their answers. Fails with the
+     * backend's ErrorResponse if one came. Must be called while no one else uses the connection.
+     */
+    public Future<Void> runInternal(String sql, EventLoop completeOn) {
+        Promise<Void> done = completeOn.newPromise();
+        channel.eventLoop().execute(() -> {
+            if (!isUsable()) {
+                done.tryFailure(new IllegalStateException("backend connection closed"));
+                return;
+            }
+            state = State.INTERNAL;
+            internalQuery = new InternalQuery(done);
+            channel.writeAndFlush(new Query(sql), channel.voidPromise());
+        });
+        return done;
+    }
+
+    public void close() {
+        state = State.CLOSED;
+        channel.close();
+    }
+
+    // --- inbound, called by BackendFrameHandler on this connection's event loop ---
+
+    void onFrame(Frame frame, BackendLogin login) {
+        if (log.isTraceEnabled()) {
+            log.trace("{} <=BE {}", this, frame);
+        }
+        switch (state) {
+            case LOGIN -> login.onFrame(frame);
+            case INTERNAL -> onInternalFrame(frame);
+            case LEASED -> deliver(frame);
+            case IDLE, CLOSED -> unexpected(frame);
+        }
+    }
+
+    private void deliver(Frame frame) {
+        BackendListener current = listener;
+        if (current == null) {
+            frame.release();
+            return;
+        }
+        if (current.executor().inEventLoop()) {
+            current.onBackendFrame(this, frame);
+        } else {
+            current.executor().execute(() -> current.onBackendFrame(this, frame));
+        }
+    }
+
+    private void onInternalFrame(Frame frame) {
+        try {
+            switch (frame.type()) {
+                case ParameterStatus.TYPE -> {
+                    ParameterStatus status = ParameterStatus.decode(frame.body());
+                    currentSettings.put(SettingNames.normalize(status.name()), status.value());
+                }
+                case ErrorResponse.ERROR -> internalQuery.error = ErrorResponse.decode(ErrorResponse.ERROR, frame.body());
+                case ReadyForQuery.TYPE -> {
+                    TransactionStatus status = ReadyForQuery.decode(frame.body()).status();
+                    InternalQuery finished = internalQuery;
+                    internalQuery = null;
+                    markIdle();
+                    if (finished.error != null) {
+                        finished.done.tryFailure(new BackendErrorException(finished.error));
+                    } else if (status != TransactionStatus.IDLE) {
+                        close();
+                        finished.done.tryFailure(new IllegalStateException("backend left in a transaction after pgsteer's own statement"));
+                    } else {
+                        finished.done.trySuccess(null);
+                    }
+                }
+                default -> {
+                    // Rows of set_config, CommandComplete, notices: nothing a client should see.
+                }
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void unexpected(Frame frame) {
+        // An idle backend may still speak: a notice, or a FATAL before it closes (admin shutdown).
+        // Nothing to relay it to; the close that usually follows removes the connection from its pool.
+        byte type = frame.type();
+        frame.release();
+        if (type == ErrorResponse.ERROR) {
+            close();
+        }
+    }
+
+    void onReadComplete() {
+        BackendListener current = listener;
+        if (state == State.LEASED && current != null) {
+            if (current.executor().inEventLoop()) {
+                current.onBackendReadComplete(this);
+            } else {
+                current.executor().execute(() -> current.onBackendReadComplete(this));
+            }
+        }
+    }
+
+    void onWritabilityChanged() {
+        BackendListener current = listener;
+        boolean writable = channel.isWritable();
+        if (current != null) {
+            current.executor().execute(() -> current.onBackendWritabilityChanged(this, writable));
+        }
+    }
+
+    void onClosed() {
+        State previous = state;
+        state = State.CLOSED;
+        if (internalQuery != null) {
+            internalQuery.done.tryFailure(new IllegalStateException("backend connection closed"));
+            internalQuery = null;
+        }
+        BackendListener current = listener;
+        if (previous == State.LEASED && current != null) {
+            current.executor().execute(() -> current.onBackendClosed(this));
+        }
+    }
+
+    private static final class InternalQuery {
+        final Promise<Void> done;
+        ErrorResponse error;
+
+        InternalQuery(Promise<Void> done) {
+            this.done = done;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "BackendConnection[" + target.poolName() + ", pid " + (keyData == null ? "?" : keyData.processId()) + ", " + state + "]";
+    }
+}

@@ -1,0 +1,53 @@
+package dev.pgsteer.proxy.backend;
+
+import dev.pgsteer.protocol.codec.Frame;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The last handler of a backend channel: hands frames and events to its connection. */
+final class BackendFrameHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(BackendFrameHandler.class);
+
+    private final BackendConnection connection;
+    private final BackendLogin login;
+
+    BackendFrameHandler(BackendConnection connection, BackendLogin login) {
+        this.connection = connection;
+        this.login = login;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        login.start();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        connection.onFrame((Frame) msg, login);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        connection.onReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        connection.onWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        login.onClosed();
+        connection.onClosed();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("{}: {}", connection, cause.toString());
+        connection.close();
+    }
+}

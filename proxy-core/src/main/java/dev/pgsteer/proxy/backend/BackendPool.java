@@ -1,0 +1,247 @@
+package dev.pgsteer.proxy.backend;
+
+import dev.pgsteer.proxy.ProxyErrors;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The connections of one (backend, database, user). A lease prefers an idle connection on the
+ * caller's own event loop, so that relaying never hops threads; it opens a new one on that loop
+ * while the pool is below its size, and otherwise waits, up to the acquire timeout.
+ *
+ * <p>The lock guards only the bookkeeping; connecting, handing over and closing happen outside it,
+ * because completing a promise runs its listeners, which may come straight back into the pool.
+ */
+public final class BackendPool {
+    private final BackendTarget target;
+    private final PoolSettings settings;
+    private final BackendConnector connector;
+
+    private final ArrayDeque<BackendConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** Connections open or opening, leased or idle. */
+    private int total;
+    private boolean closed;
+    private final AtomicLong timeouts = new AtomicLong();
+
+    public BackendPool(BackendTarget target, PoolSettings settings, BackendConnector connector) {
+        this.target = target;
+        this.settings = settings;
+        this.connector = connector;
+    }
+
+    public BackendTarget target() {
+        return target;
+    }
+
+    public Future<BackendConnection> acquire(EventLoop loop) {
+        Promise<BackendConnection> leased = loop.newPromise();
+        List<BackendConnection> stale = new ArrayList<>();
+        BackendConnection ready = null;
+        boolean open = false;
+        synchronized (this) {
+            if (closed) {
+                leased.setFailure(new BackendUnavailableException(ProxyErrors.shuttingDown()));
+                return leased;
+            }
+            ready = takeIdle(loop, stale);
+            if (ready == null && total < settings.maxSize()) {
+                total++;
+                open = true;
+            } else if (ready == null) {
+                Waiter waiter = new Waiter(leased, loop);
+                waiters.add(waiter);
+                long timeout = settings.acquireTimeout().toMillis();
+                waiter.timeout = loop.schedule(() -> expire(waiter, timeout), timeout, TimeUnit.MILLISECONDS);
+            }
+        }
+        stale.forEach(BackendConnection::close);
+        if (ready != null) {
+            leased.setSuccess(ready);
+        } else if (open) {
+            openFor(leased, loop);
+        }
+        return leased;
+    }
+
+    /** Takes back a connection that is idle, outside any transaction, with nothing in flight. */
+    public void release(BackendConnection connection) {
+        connection.detach();
+        if (!connection.isUsable() || connection.ageNanos() > settings.maxLifetime().toNanos()) {
+            discard(connection);
+            return;
+        }
+        connection.markIdle();
+        Waiter waiter;
+        synchronized (this) {
+            if (closed) {
+                total--;
+                waiter = null;
+            } else {
+                waiter = nextWaiter();
+                if (waiter == null) {
+                    idle.addFirst(connection);
+                    return;
+                }
+            }
+        }
+        if (waiter == null) {
+            connection.close();
+        } else if (!waiter.leased.trySuccess(connection)) {
+            release(connection);
+        }
+    }
+
+    /** Closes a connection that must not be reused, and opens a replacement if someone waits. */
+    public void discard(BackendConnection connection) {
+        connection.detach();
+        connection.close();
+        Waiter waiter;
+        synchronized (this) {
+            total--;
+            waiter = closed ? null : nextWaiter();
+            if (waiter != null) {
+                total++;
+            }
+        }
+        if (waiter != null) {
+            openFor(waiter.leased, waiter.loop);
+        }
+    }
+
+    /** Closes idle connections past their idle or life time (keeping min_idle), and opens up to min_idle. */
+    public void maintain(EventLoop loop) {
+        List<BackendConnection> expired = new ArrayList<>();
+        int toOpen;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            Iterator<BackendConnection> it = idle.descendingIterator();
+            while (it.hasNext()) {
+                BackendConnection connection = it.next();
+                boolean dead = !connection.isUsable() || connection.ageNanos() > settings.maxLifetime().toNanos();
+                boolean surplus = idle.size() > settings.minIdle()
+                        && connection.idleNanos() > settings.idleTimeout().toNanos();
+                if (dead || surplus) {
+                    it.remove();
+                    expired.add(connection);
+                }
+            }
+            total -= expired.size();
+            toOpen = Math.min(Math.max(0, settings.minIdle() - idle.size()), settings.maxSize() - total);
+            total += toOpen;
+        }
+        expired.forEach(BackendConnection::close);
+        for (int i = 0; i < toOpen; i++) {
+            connector.connect(target, loop).addListener(f -> {
+                if (f.isSuccess()) {
+                    release((BackendConnection) f.getNow());
+                } else {
+                    synchronized (this) {
+                        total--;
+                    }
+                }
+            });
+        }
+    }
+
+    public void close() {
+        List<BackendConnection> toClose;
+        List<Waiter> waiting;
+        synchronized (this) {
+            closed = true;
+            toClose = new ArrayList<>(idle);
+            total -= idle.size();
+            idle.clear();
+            waiting = new ArrayList<>(waiters);
+            waiters.clear();
+        }
+        toClose.forEach(BackendConnection::close);
+        waiting.forEach(w -> w.leased.tryFailure(new BackendUnavailableException(ProxyErrors.shuttingDown())));
+    }
+
+    public synchronized PoolStats stats() {
+        return new PoolStats(target.poolName(), total, idle.size(), waiters.size(), timeouts.get());
+    }
+
+    private BackendConnection takeIdle(EventLoop loop, List<BackendConnection> stale) {
+        BackendConnection sameLoop = null;
+        for (Iterator<BackendConnection> it = idle.iterator(); it.hasNext(); ) {
+            BackendConnection connection = it.next();
+            if (!connection.isUsable()) {
+                it.remove();
+                total--;
+                stale.add(connection);
+            } else if (connection.eventLoop() == loop) {
+                sameLoop = connection;
+                it.remove();
+                break;
+            }
+        }
+        if (sameLoop != null) {
+            return sameLoop;
+        }
+        if (total >= settings.maxSize()) {
+            // Better a connection on another loop, one thread hop per read, than a wait.
+            return idle.pollFirst();
+        }
+        return null;
+    }
+
+    private Waiter nextWaiter() {
+        Waiter waiter;
+        while ((waiter = waiters.poll()) != null) {
+            if (!waiter.leased.isDone()) {
+                waiter.timeout.cancel(false);
+                return waiter;
+            }
+        }
+        return null;
+    }
+
+    private void openFor(Promise<BackendConnection> leased, EventLoop loop) {
+        connector.connect(target, loop).addListener(f -> {
+            if (f.isSuccess()) {
+                BackendConnection connection = (BackendConnection) f.getNow();
+                if (!leased.trySuccess(connection)) {
+                    release(connection);
+                }
+            } else {
+                synchronized (this) {
+                    total--;
+                }
+                leased.tryFailure(f.cause());
+            }
+        });
+    }
+
+    private void expire(Waiter waiter, long timeoutMillis) {
+        synchronized (this) {
+            if (!waiters.remove(waiter)) {
+                return;
+            }
+        }
+        timeouts.incrementAndGet();
+        waiter.leased.tryFailure(new BackendUnavailableException(ProxyErrors.poolTimeout(target.poolName(), timeoutMillis)));
+    }
+
+    private static final class Waiter {
+        final Promise<BackendConnection> leased;
+        final EventLoop loop;
+        ScheduledFuture<?> timeout;
+
+        Waiter(Promise<BackendConnection> leased, EventLoop loop) {
+            this.leased = leased;
+            this.loop = loop;
+        }
+    }
+}

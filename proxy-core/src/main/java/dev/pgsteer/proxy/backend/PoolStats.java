@@ -1,0 +1,8 @@
+package dev.pgsteer.proxy.backend;
+
+/** A pool's counts at one moment, for metrics and the admin console. */
+public record PoolStats(String name, int total, int idle, int waiting, long acquireTimeouts) {
+    public int active() {
+        return total - idle;
+    }
+}

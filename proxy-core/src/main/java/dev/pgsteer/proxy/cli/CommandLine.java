@@ -1,0 +1,97 @@
+package dev.pgsteer.proxy.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What the user asked for on the command line. Parsing never starts anything; {@code Main} acts on
+ * the result.
+ */
+public sealed interface CommandLine {
+
+    /** No arguments: embedded PostgreSQL started here, demo/demo/demo on 127.0.0.1:6432. */
+    record Embedded(String listen, Path dataDirectory) implements CommandLine {
+    }
+
+    /** {@code --listen H:P --backend URL}: in front of an existing server, no file. */
+    record Quick(String listen, String backendUrl) implements CommandLine {
+    }
+
+    /** {@code --config FILE}. */
+    record FromFile(Path file) implements CommandLine {
+    }
+
+    /** {@code --check-config FILE}: report what is wrong with a file, start nothing. */
+    record CheckConfig(Path file) implements CommandLine {
+    }
+
+    record Help() implements CommandLine {
+    }
+
+    /** A mistake on the command line, with what to do instead. */
+    record Invalid(String problem) implements CommandLine {
+    }
+
+    String DEFAULT_LISTEN = "127.0.0.1:6432";
+
+    static CommandLine parse(List<String> args) {
+        String listen = null;
+        String backend = null;
+        Path config = null;
+        Path check = null;
+        Path data = null;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            if (name.equals("--help") || name.equals("-h")) {
+                return new Help();
+            }
+            if (!List.of("--listen", "--backend", "--config", "--check-config", "--data").contains(name)) {
+                return new Invalid("unknown argument \"" + arg + "\"");
+            }
+            String value;
+            if (arg.contains("=")) {
+                value = arg.substring(arg.indexOf('=') + 1);
+            } else if (i + 1 < args.size()) {
+                value = args.get(++i);
+            } else {
+                return new Invalid(name + " needs a value");
+            }
+            switch (name) {
+                case "--listen" -> listen = value;
+                case "--backend" -> backend = value;
+                case "--config" -> config = Path.of(value);
+                case "--check-config" -> check = Path.of(value);
+                default -> data = Path.of(value);
+            }
+        }
+        if (check != null) {
+            return listen == null && backend == null && config == null ? new CheckConfig(check)
+                    : new Invalid("--check-config takes only the file to check");
+        }
+        if (config != null) {
+            return backend == null && listen == null ? new FromFile(config)
+                    : new Invalid("--config cannot be combined with --listen or --backend; put listen: in the file");
+        }
+        if (backend != null) {
+            return data == null ? new Quick(listen == null ? DEFAULT_LISTEN : listen, backend)
+                    : new Invalid("--data is for the embedded default only");
+        }
+        return new Embedded(listen == null ? DEFAULT_LISTEN : listen, data == null ? Path.of("data") : data);
+    }
+
+    String USAGE = """
+            Usage:
+              pgsteer                                   embedded default: starts PostgreSQL itself (data in ./data)
+                                                        and listens on 127.0.0.1:6432 (user demo, password demo, database demo)
+                [--listen HOST:PORT] [--data DIR]         ... on another address, with the data elsewhere
+              pgsteer --listen HOST:PORT --backend postgresql://USER:PASS@HOST:PORT[/DB]
+                                                        in front of an existing PostgreSQL; clients log in as USER/PASS.
+                                                        Without /DB every database of that server is reachable by name.
+              pgsteer --config pgsteer.yaml             listeners, users, backends, databases and pools from a file
+              pgsteer --check-config pgsteer.yaml       check a file: each problem with its line and the fix
+              pgsteer --help                            this text
+
+            Connect with any PostgreSQL client, e.g.  psql "postgresql://demo:demo@127.0.0.1:6432/demo"
+            """;
+}

@@ -1,0 +1,163 @@
+package dev.pgsteer.proxy.client;
+
+import dev.pgsteer.config.BackendConfig;
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.protocol.ProtocolViolationException;
+import dev.pgsteer.protocol.SqlState;
+import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.PgFrameDecoder;
+import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.message.StartupPacket;
+import dev.pgsteer.proxy.ProxyContext;
+import dev.pgsteer.proxy.ProxyErrors;
+import dev.pgsteer.proxy.backend.BackendPool;
+import dev.pgsteer.proxy.backend.BackendTarget;
+import dev.pgsteer.proxy.backend.PoolSettings;
+import dev.pgsteer.router.RoutePlan;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of a client channel: passes each message to the login or the relay, by the
+ * session's phase, and turns protocol violations into FATAL 08P01.
+ */
+public final class ClientHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
+
+    private final ProxyContext context;
+    private ClientSession session;
+    private ClientLogin login;
+    private ClientRelay relay;
+    private ScheduledFuture<?> authTimeout;
+    private boolean counted;
+
+    public ClientHandler(ProxyContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        session = new ClientSession(ctx.channel());
+        login = new ClientLogin(session, context);
+        counted = context.metrics().clientConnected(context.config().maxClientConnections());
+        if (!counted) {
+            session.terminate(ProxyErrors.tooManyClients(context.config().maxClientConnections()));
+            return;
+        }
+        int[] keys = context.cancels().register(() -> ctx.channel().eventLoop().execute(this::cancel));
+        session.keys(keys[0], keys[1]);
+        long timeout = context.config().authTimeout().toMillis();
+        authTimeout = ctx.executor().schedule(() -> {
+            if (session.phase() == Phase.STARTUP || session.phase() == Phase.AUTHENTICATING) {
+                session.terminate(ProxyErrors.authenticationTimeout());
+            }
+        }, timeout, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    private void cancel() {
+        if (relay != null) {
+            relay.cancel();
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Phase phase = session.phase();
+        if (log.isTraceEnabled()) {
+            log.trace("{}: FE=> {} in {}", session.id(), msg, phase);
+        }
+        if (phase == Phase.CLOSED) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            return;
+        }
+        boolean authenticated = switch (msg) {
+            case StartupPacket packet -> login.onStartupPacket(packet);
+            case Frame frame when phase == Phase.STARTUP || phase == Phase.AUTHENTICATING -> login.onFrame(frame);
+            case Frame frame -> {
+                relay.onClientFrame(frame);
+                yield false;
+            }
+            default -> throw new IllegalStateException("unexpected message " + msg);
+        };
+        if (authenticated) {
+            onAuthenticated(ctx);
+        }
+    }
+
+    private void onAuthenticated(ChannelHandlerContext ctx) {
+        authTimeout.cancel(false);
+        ctx.pipeline().get(PgFrameDecoder.class).maxMessageSize(PgFrameDecoder.MAX_MESSAGE);
+        Optional<RoutePlan> plan = context.router().route(session.database());
+        if (plan.isEmpty()) {
+            session.terminate(ProxyErrors.unknownDatabase(session.database()));
+            return;
+        }
+        DatabaseConfig database = context.config().database(session.database()).orElseThrow();
+        BackendPool pool = poolFor((RoutePlan.SingleBackend) plan.get(), database);
+        relay = new ClientRelay(session, pool, database.pool().mode(), context.metrics());
+        log.debug("{}: authenticated, relaying to {}", session.id(), pool.target());
+        relay.connect();
+    }
+
+    private BackendPool poolFor(RoutePlan.SingleBackend plan, DatabaseConfig database) {
+        BackendConfig backend = context.config().backends().get(plan.backend());
+        BackendTarget target = new BackendTarget(plan.backend(), backend.url().host(), backend.url().port(),
+                backend.url().user(), backend.url().password(), plan.database());
+        var pool = database.pool();
+        return context.pools().poolFor(target, new PoolSettings(pool.size(), pool.minIdle(), pool.acquireTimeout(),
+                pool.idleTimeout(), pool.maxLifetime()));
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (relay != null) {
+            relay.onClientReadComplete();
+        }
+        ctx.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (relay != null) {
+            relay.onClientWritabilityChanged();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (authTimeout != null) {
+            authTimeout.cancel(false);
+        }
+        if (relay != null) {
+            relay.onClientClosed();
+        }
+        session.phase(Phase.CLOSED);
+        if (counted) {
+            context.cancels().unregister(session.processId());
+            context.metrics().clientDisconnected();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof ProtocolViolationException violation) {
+            log.info("{}: protocol violation: {}", session.id(), violation.getMessage());
+            session.terminate(ErrorResponse.of(ErrorResponse.Severity.FATAL, violation.sqlState(), violation.getMessage()));
+        } else if (root instanceof IOException) {
+            log.debug("{}: {}", session.id(), root.toString());
+            ctx.close();
+        } else {
+            log.warn("{}: internal error", session.id(), root);
+            session.terminate(ProxyErrors.fatal(SqlState.INTERNAL_ERROR, "internal error in pgsteer: " + root));
+        }
+    }
+}

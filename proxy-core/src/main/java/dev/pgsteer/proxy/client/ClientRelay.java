@@ -1,0 +1,439 @@
+package dev.pgsteer.proxy.client;
+
+import dev.pgsteer.config.PoolMode;
+import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.message.BackendKeyData;
+import dev.pgsteer.protocol.message.CommandComplete;
+import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.message.ParameterStatus;
+import dev.pgsteer.protocol.message.Query;
+import dev.pgsteer.protocol.message.ReadyForQuery;
+import dev.pgsteer.protocol.message.Sync;
+import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.proxy.ProxyMetrics;
+import dev.pgsteer.proxy.ProxyErrors;
+import dev.pgsteer.proxy.backend.BackendConnection;
+import dev.pgsteer.proxy.backend.BackendErrorException;
+import dev.pgsteer.proxy.backend.BackendListener;
+import dev.pgsteer.proxy.backend.BackendPool;
+import dev.pgsteer.proxy.backend.BackendUnavailableException;
+import dev.pgsteer.proxy.backend.CancelForwarder;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import java.util.ArrayDeque;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays an authenticated session's frames to a leased backend connection and the answers back,
+ * as bytes. Under transaction pooling a connection is leased at the session's first message and
+ * returned at the ReadyForQuery 'I' that answers the last Sync or Query sent; under session pooling,
+ * or once the session changed state that cannot follow it to another connection, it keeps one.
+ *
+ * <p>Everything here runs on the client's event loop; a connection on another loop hands its frames
+ * over to this one.
+ */
+final class ClientRelay implements BackendListener {
+    private static final Logger log = LoggerFactory.getLogger(ClientRelay.class);
+    /** Command tags after which a connection carries state no other connection has, unless the backend reported it. */
+    private static final Set<String> STATEFUL_TAGS = Set.of("SET", "RESET", "DISCARD ALL", "LISTEN");
+    private static final byte QUERY = 'Q';
+    private static final byte SYNC = 'S';
+    private static final byte FUNCTION_CALL = 'F';
+    private static final byte TERMINATE = 'X';
+
+    private final ClientSession session;
+    private final Channel client;
+    private final BackendPool pool;
+    private final PoolMode mode;
+    private final ProxyMetrics metrics;
+
+    private final ArrayDeque<Frame> pending = new ArrayDeque<>();
+    private BackendConnection lease;
+    private boolean acquiring;
+    /** Queries, Syncs and function calls sent to the leased connection that its ReadyForQuery has not answered yet. */
+    private int inFlight;
+    private boolean pinned;
+    private boolean reportedSinceLastCommand;
+    private boolean backendSentFatal;
+
+    ClientRelay(ClientSession session, BackendPool pool, PoolMode mode, ProxyMetrics metrics) {
+        this.session = session;
+        this.client = session.channel();
+        this.pool = pool;
+        this.mode = mode;
+        this.metrics = metrics;
+    }
+
+    private EventLoop loop() {
+        return client.eventLoop();
+    }
+
+    @Override
+    public EventExecutor executor() {
+        return client.eventLoop();
+    }
+
+    // --- login: the first connection confirms the backend is there and tells the parameters ---
+
+    void connect() {
+        client.config().setAutoRead(false);
+        acquiring = true;
+        pool.acquire(loop()).addListener(f -> {
+            acquiring = false;
+            if (!f.isSuccess()) {
+                session.terminate(errorOf(f.cause(), ErrorResponse.Severity.FATAL));
+                return;
+            }
+            BackendConnection connection = (BackendConnection) f.getNow();
+            if (session.phase() == Phase.CLOSED) {
+                pool.release(connection);
+                return;
+            }
+            syncSettings(connection).addListener(synced -> {
+                if (!synced.isSuccess()) {
+                    pool.release(connection);
+                    session.terminate(errorOf(synced.cause(), ErrorResponse.Severity.FATAL));
+                    return;
+                }
+                greet(connection);
+            });
+        });
+    }
+
+    private void greet(BackendConnection connection) {
+        log.debug("{}: first backend connection ready: {}", session.id(), connection);
+        if (session.phase() == Phase.CLOSED) {
+            pool.release(connection);
+            return;
+        }
+        connection.loginParameters().keySet().forEach(name -> {
+            String value = connection.currentSettings().get(name);
+            session.send(new ParameterStatus(reportedName(name), value));
+        });
+        session.send(new BackendKeyData(session.processId(), session.secretKey()));
+        session.send(ReadyForQuery.IDLE);
+        client.flush();
+        session.phase(Phase.READY);
+        if (mode == PoolMode.SESSION) {
+            attach(connection);
+        } else {
+            pool.release(connection);
+            if (!pending.isEmpty()) {
+                acquire();
+            }
+        }
+        updateAutoRead();
+    }
+
+    // --- frames from the client ---
+
+    void onClientFrame(Frame frame) {
+        byte type = frame.type();
+        if (type == TERMINATE) {
+            frame.release();
+            session.phase(Phase.CLOSED);
+            client.close();
+            return;
+        }
+        if (session.phase() == Phase.FAILED_UNTIL_SYNC) {
+            frame.release();
+            if (type == SYNC) {
+                session.phase(Phase.READY);
+                client.writeAndFlush(new ReadyForQuery(session.transactionStatus()));
+            }
+            return;
+        }
+        if (lease != null && pending.isEmpty()) {
+            forward(frame);
+            return;
+        }
+        pending.add(frame);
+        if (lease == null && !acquiring && session.phase() == Phase.READY) {
+            acquire();
+        }
+    }
+
+    void onClientReadComplete() {
+        if (lease != null) {
+            lease.flush();
+        }
+    }
+
+    void onClientWritabilityChanged() {
+        if (lease != null) {
+            lease.setAutoRead(client.isWritable());
+        }
+    }
+
+    private void forward(Frame frame) {
+        byte type = frame.type();
+        if (type == QUERY || type == SYNC || type == FUNCTION_CALL) {
+            inFlight++;
+        }
+        lease.write(frame);
+        if (!lease.isWritable()) {
+            updateAutoRead();
+        }
+    }
+
+    private void acquire() {
+        acquiring = true;
+        updateAutoRead();
+        pool.acquire(loop()).addListener(f -> {
+            acquiring = false;
+            if (session.phase() == Phase.CLOSED) {
+                if (f.isSuccess()) {
+                    pool.release((BackendConnection) f.getNow());
+                }
+                return;
+            }
+            if (!f.isSuccess()) {
+                failPending(errorOf(f.cause(), ErrorResponse.Severity.ERROR));
+                return;
+            }
+            BackendConnection connection = (BackendConnection) f.getNow();
+            syncSettings(connection).addListener(synced -> {
+                if (!synced.isSuccess()) {
+                    pool.release(connection);
+                    failPending(errorOf(synced.cause(), ErrorResponse.Severity.ERROR));
+                } else if (session.phase() == Phase.CLOSED) {
+                    pool.release(connection);
+                } else {
+                    attach(connection);
+                }
+            });
+        });
+    }
+
+    /** Makes the connection's settings the session's, when they differ; most of the time nothing is sent. */
+    private Future<Void> syncSettings(BackendConnection connection) {
+        SessionSettings settings = session.settings();
+        String statement = settings.syncStatement(connection.currentSettings(), connection.loginParameters());
+        if (statement == null) {
+            return loop().newSucceededFuture(null);
+        }
+        Future<Void> done = connection.runInternal(statement, loop());
+        return done.addListener(f -> {
+            if (f.isSuccess()) {
+                settings.applyTo(connection.currentSettings(), connection.loginParameters());
+            }
+        });
+    }
+
+    private void attach(BackendConnection connection) {
+        lease = connection;
+        connection.attach(this);
+        Frame frame;
+        while ((frame = pending.poll()) != null) {
+            forward(frame);
+        }
+        connection.flush();
+        updateAutoRead();
+    }
+
+    /**
+     * pgsteer could not run the pending messages (no connection). The client gets one error and,
+     * for each Query or Sync it sent, the ReadyForQuery it waits for; if its batch has no Sync yet,
+     * the rest of the batch is dropped until it comes, as a backend does after an error.
+     */
+    private void failPending(ErrorResponse error) {
+        int syncPoints = 0;
+        Frame frame;
+        while ((frame = pending.poll()) != null) {
+            byte type = frame.type();
+            if (type == QUERY || type == SYNC || type == FUNCTION_CALL) {
+                syncPoints++;
+            }
+            frame.release();
+        }
+        session.send(error);
+        if (syncPoints == 0) {
+            session.phase(Phase.FAILED_UNTIL_SYNC);
+        }
+        for (int i = 0; i < syncPoints; i++) {
+            session.send(new ReadyForQuery(session.transactionStatus()));
+        }
+        client.flush();
+        updateAutoRead();
+    }
+
+    // --- frames from the backend ---
+
+    @Override
+    public void onBackendFrame(BackendConnection connection, Frame frame) {
+        if (connection != lease) {
+            frame.release();
+            return;
+        }
+        switch (frame.type()) {
+            case ReadyForQuery.TYPE -> {
+                TransactionStatus status = ReadyForQuery.decode(frame.body()).status();
+                session.transactionStatus(status);
+                inFlight = Math.max(0, inFlight - 1);
+                client.write(frame.content(), client.voidPromise());
+                if (status == TransactionStatus.IDLE && inFlight == 0 && pending.isEmpty() && !keepsConnection()) {
+                    releaseLease();
+                }
+                return;
+            }
+            case ParameterStatus.TYPE -> {
+                ParameterStatus status = ParameterStatus.decode(frame.body());
+                connection.currentSettings().put(dev.pgsteer.proxy.backend.SettingNames.normalize(status.name()), status.value());
+                session.settings().set(status.name(), status.value());
+                reportedSinceLastCommand = true;
+            }
+            case CommandComplete.TYPE -> {
+                if (!pinned && !reportedSinceLastCommand && STATEFUL_TAGS.contains(CommandComplete.decode(frame.body()).tag())) {
+                    pin();
+                }
+                reportedSinceLastCommand = false;
+            }
+            case ErrorResponse.ERROR -> {
+                if (ErrorResponse.decode(ErrorResponse.ERROR, frame.body()).isFatal()) {
+                    backendSentFatal = true;
+                }
+            }
+            default -> {
+            }
+        }
+        client.write(frame.content(), client.voidPromise());
+    }
+
+    private boolean keepsConnection() {
+        return mode == PoolMode.SESSION || pinned;
+    }
+
+    /**
+     * The session changed something on its connection that pgsteer does not carry to another one
+     * (a setting the backend does not report, LISTEN): from now on it keeps this connection.
+     */
+    private void pin() {
+        pinned = true;
+        metrics.sessionPinned();
+        log.debug("{}: pinned to {}", session.id(), lease);
+    }
+
+    @Override
+    public void onBackendReadComplete(BackendConnection connection) {
+        client.flush();
+    }
+
+    @Override
+    public void onBackendWritabilityChanged(BackendConnection connection, boolean writable) {
+        updateAutoRead();
+    }
+
+    @Override
+    public void onBackendClosed(BackendConnection connection) {
+        if (connection != lease) {
+            return;
+        }
+        lease = null;
+        pool.discard(connection);
+        if (session.phase() != Phase.CLOSED) {
+            if (backendSentFatal) {
+                session.phase(Phase.CLOSED);
+                client.flush();
+                client.close();
+            } else {
+                session.terminate(ProxyErrors.backendLost(connection.target().name()));
+            }
+        }
+    }
+
+    private void releaseLease() {
+        BackendConnection connection = lease;
+        lease = null;
+        pool.release(connection);
+        updateAutoRead();
+    }
+
+    private void updateAutoRead() {
+        boolean read = !acquiring && (lease == null || lease.isWritable()) && session.phase() != Phase.CLOSED;
+        if (client.config().isAutoRead() != read) {
+            client.config().setAutoRead(read);
+        }
+    }
+
+    // --- the end of the session, and cancels ---
+
+    /** The client's socket closed. Its connection goes back clean, or not at all. */
+    void onClientClosed() {
+        session.phase(Phase.CLOSED);
+        Frame frame;
+        while ((frame = pending.poll()) != null) {
+            frame.release();
+        }
+        if (pinned) {
+            metrics.pinnedSessionEnded();
+        }
+        BackendConnection connection = lease;
+        lease = null;
+        if (connection == null) {
+            return;
+        }
+        connection.detach();
+        if (inFlight > 0) {
+            // A statement is still running or its answer is unread: closing the socket makes the
+            // backend abort it, which is safer than waiting for an answer no one will read.
+            pool.discard(connection);
+            return;
+        }
+        boolean inTransaction = session.transactionStatus() != TransactionStatus.IDLE;
+        boolean dirty = keepsConnection();
+        if (!inTransaction && !dirty) {
+            pool.release(connection);
+            return;
+        }
+        EventLoop backendLoop = connection.eventLoop();
+        Future<Void> rolledBack = inTransaction ? connection.runInternal("ROLLBACK", backendLoop) : backendLoop.newSucceededFuture(null);
+        rolledBack.addListener(r -> {
+            if (!r.isSuccess()) {
+                pool.discard(connection);
+            } else if (dirty) {
+                // DISCARD ALL cannot share a query string with ROLLBACK: it refuses to run in a transaction block.
+                connection.runInternal("DISCARD ALL", backendLoop).addListener(d -> {
+                    if (d.isSuccess()) {
+                        connection.currentSettings().clear();
+                        connection.currentSettings().putAll(connection.loginParameters());
+                        pool.release(connection);
+                    } else {
+                        pool.discard(connection);
+                    }
+                });
+            } else {
+                pool.release(connection);
+            }
+        });
+    }
+
+    /** A CancelRequest quoted this session's key: cancel what its connection runs now, if anything. */
+    void cancel() {
+        BackendConnection connection = lease;
+        if (connection != null && inFlight > 0 && connection.keyData() != null) {
+            CancelForwarder.cancel(connection.target(), connection.keyData(), loop());
+        }
+    }
+
+    private static ErrorResponse errorOf(Throwable cause, ErrorResponse.Severity severity) {
+        if (cause instanceof BackendUnavailableException unavailable) {
+            return unavailable.error().withSeverity(severity);
+        }
+        if (cause instanceof BackendErrorException backendError) {
+            return backendError.error().withSeverity(severity);
+        }
+        return ProxyErrors.fatal(dev.pgsteer.protocol.SqlState.INTERNAL_ERROR, String.valueOf(cause.getMessage())).withSeverity(severity);
+    }
+
+    /** Backends report names in their own case ({@code DateStyle}); the maps hold them lower-case. */
+    private static String reportedName(String lowerCase) {
+        return ReportedParameters.canonical(lowerCase);
+    }
+
+    @SuppressWarnings("unused")
+    private static final Class<?>[] KEEP = {Query.class, Sync.class};
+}

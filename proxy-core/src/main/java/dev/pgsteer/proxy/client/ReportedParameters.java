@@ -1,0 +1,22 @@
+package dev.pgsteer.proxy.client;
+
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** The spelling PostgreSQL uses for the parameters it reports, so clients see the names they expect. */
+final class ReportedParameters {
+    private static final Map<String, String> CANONICAL = Stream.of(
+                    "application_name", "client_encoding", "DateStyle", "default_transaction_read_only", "in_hot_standby",
+                    "integer_datetimes", "IntervalStyle", "is_superuser", "scram_iterations", "search_path",
+                    "server_encoding", "server_version", "session_authorization", "standard_conforming_strings", "TimeZone")
+            .collect(Collectors.toMap(name -> name.toLowerCase(java.util.Locale.ROOT), Function.identity()));
+
+    private ReportedParameters() {
+    }
+
+    static String canonical(String lowerCase) {
+        return CANONICAL.getOrDefault(lowerCase, lowerCase);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.pgsteer.proxy.client;
+
+import dev.pgsteer.proxy.backend.SettingNames;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The run-time settings a client session expects on whichever backend connection it is given:
+ * those of its startup packet (client_encoding, application_name, DateStyle, options {@code -c}),
+ * and those the backend reported changed while the session held a connection (ParameterStatus).
+ * Under transaction pooling the next connection may differ; {@link #syncStatement} says what to run
+ * to make it match, before the session's own statements.
+ */
+public final class SessionSettings {
+    /** Startup parameters that are not settings. */
+    private static final Set<String> NOT_SETTINGS = Set.of("user", "database", "options", "replication");
+
+    private final Map<String, String> wanted = new LinkedHashMap<>();
+
+    public static SessionSettings fromStartup(Map<String, String> parameters) {
+        SessionSettings settings = new SessionSettings();
+        parameters.forEach((name, value) -> {
+            if (name.equals("options")) {
+                StartupOptions.parse(value).forEach(settings::set);
+            } else if (!NOT_SETTINGS.contains(name) && !name.startsWith("_pq_.")) {
+                settings.set(name, value);
+            }
+        });
+        return settings;
+    }
+
+    public void set(String name, String value) {
+        wanted.put(SettingNames.normalize(name), value);
+    }
+
+    public Map<String, String> wanted() {
+        return wanted;
+    }
+
+    /**
+     * The statement that makes a connection's settings this session's, or null when they already
+     * match (the common case, and then nothing is sent). Settings other sessions left behind are
+     * reset to the connection's login values.
+     */
+    public String syncStatement(Map<String, String> current, Map<String, String> atLogin) {
+        StringBuilder setConfig = new StringBuilder();
+        wanted.forEach((name, value) -> {
+            if (!Objects.equals(current.get(name), value)) {
+                setConfig.append(setConfig.isEmpty() ? "SELECT " : ", ")
+                        .append("pg_catalog.set_config(").append(literal(name)).append(", ").append(literal(value)).append(", false)");
+            }
+        });
+        StringBuilder reset = new StringBuilder();
+        current.forEach((name, value) -> {
+            if (!wanted.containsKey(name) && !Objects.equals(atLogin.get(name), value)) {
+                reset.append("; RESET ").append(identifier(name));
+            }
+        });
+        if (setConfig.isEmpty() && reset.isEmpty()) {
+            return null;
+        }
+        return setConfig.isEmpty() ? reset.substring(2) : setConfig.append(reset).toString();
+    }
+
+    /**
+     * Records what a sync statement did. Reported settings were already updated from the backend's
+     * ParameterStatus, in the backend's own spelling ({@code utf8} becomes {@code UTF8}), which the
+     * session adopts so that the next comparison matches; unreported ones are what we set.
+     */
+    public void applyTo(Map<String, String> current, Map<String, String> atLogin) {
+        current.keySet().removeIf(name -> !atLogin.containsKey(name) && !wanted.containsKey(name));
+        wanted.forEach((name, value) -> {
+            if (!atLogin.containsKey(name)) {
+                current.put(name, value);
+            }
+        });
+        wanted.replaceAll((name, value) -> atLogin.containsKey(name) && current.containsKey(name) ? current.get(name) : value);
+    }
+
+    static String literal(String value) {
+        String quoted = value.replace("'", "''");
+        if (quoted.indexOf('\\') >= 0) {
+            return "E'" + quoted.replace("\\", "\\\\") + "'";
+        }
+        return "'" + quoted + "'";
+    }
+
+    static String identifier(String name) {
+        return '"' + name.replace("\"", "\"\"") + '"';
+    }
+}

@@ -1,0 +1,68 @@
+package dev.pgsteer.proxy;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * A real PostgreSQL for integration tests, with a password-protected role, so that pgsteer's own
+ * login to it goes through SCRAM as in production.
+ */
+public final class EmbeddedBackend implements AutoCloseable {
+    public static final String USER = "app";
+    public static final String PASSWORD = "app-secret";
+    public static final String DATABASE = "appdb";
+
+    private final EmbeddedPostgres postgres;
+
+    private EmbeddedBackend(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    public static EmbeddedBackend start() {
+        try {
+            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                    .setServerConfig("password_encryption", "scram-sha-256")
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .start();
+            EmbeddedBackend backend = new EmbeddedBackend(postgres);
+            backend.provision();
+            return backend;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void provision() {
+        try (Connection admin = postgres.getPostgresDatabase().getConnection(); Statement statement = admin.createStatement()) {
+            statement.execute("CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
+            statement.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER);
+            // Logins over TCP must prove a password, as they would in production.
+            statement.execute("ALTER SYSTEM SET password_encryption = 'scram-sha-256'");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    public String url() {
+        return "postgresql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + port() + "/" + DATABASE;
+    }
+
+    /** A pgjdbc connection straight to the backend, to compare with what comes through pgsteer. */
+    public Connection direct() throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port() + "/" + DATABASE, USER, PASSWORD);
+    }
+
+    @Override
+    public void close() throws IOException {
+        postgres.close();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.pgsteer.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pgsteer.config.BackendUrl;
+import dev.pgsteer.config.ListenAddress;
+import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.proxy.server.PgSteerServer;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class RelayIT {
+    static EmbeddedBackend backend;
+    static PgSteerServer proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        backend = EmbeddedBackend.start();
+        proxy = new PgSteerServer(ProxyConfig.quick(new ListenAddress("127.0.0.1", 0), BackendUrl.parse(backend.url()))).start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        proxy.close();
+        backend.close();
+    }
+
+    static Connection viaProxy() throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/" + EmbeddedBackend.DATABASE,
+                EmbeddedBackend.USER, EmbeddedBackend.PASSWORD);
+    }
+
+    @Test
+    void simpleSelectComesBackThroughTheProxy() throws Exception {
+        try (Connection c = viaProxy(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 40 + 2, current_database()")) {
+            assertTrue(rs.next());
+            assertEquals(42, rs.getInt(1));
+            assertEquals(EmbeddedBackend.DATABASE, rs.getString(2));
+        }
+    }
+
+    @Test
+    void backendErrorsKeepTheirSqlState() throws Exception {
+        try (Connection c = viaProxy(); Statement s = c.createStatement()) {
+            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT 1/0"));
+            assertEquals("22012", e.getSQLState());
+            try (ResultSet rs = s.executeQuery("SELECT 1")) {
+                assertTrue(rs.next());
+            }
+        }
+    }
+}
