@@ -276,6 +276,8 @@ final class ClientRelay implements BackendListener {
                 inFlight = Math.max(0, inFlight - 1);
                 client.write(frame.content(), client.voidPromise());
                 if (status == TransactionStatus.IDLE && inFlight == 0 && pending.isEmpty() && !keepsConnection()) {
+                    // Once released, this connection's read-complete no longer reaches us: flush now.
+                    client.flush();
                     releaseLease();
                 }
                 return;

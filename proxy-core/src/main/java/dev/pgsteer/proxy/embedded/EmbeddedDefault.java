@@ -31,11 +31,20 @@ public final class EmbeddedDefault implements AutoCloseable {
     public static EmbeddedDefault start(Path dataDirectory) throws IOException, SQLException {
         Path absolute = dataDirectory.toAbsolutePath().normalize();
         Files.createDirectories(absolute);
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                .setDataDirectory(absolute.resolve("postgres"))
-                .setCleanDataDirectory(false)
-                .setServerConfig("listen_addresses", "127.0.0.1")
-                .start();
+        EmbeddedPostgres postgres;
+        try {
+            postgres = EmbeddedPostgres.builder()
+                    .setDataDirectory(absolute.resolve("postgres"))
+                    .setCleanDataDirectory(false)
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .start();
+        } catch (IllegalStateException e) {
+            if (String.valueOf(e.getMessage()).contains("lock")) {
+                throw new IllegalArgumentException("another pgsteer is already running on the data in " + absolute
+                        + "; stop it first, or give this one its own folder with --data DIR", e);
+            }
+            throw e;
+        }
         EmbeddedDefault embedded = new EmbeddedDefault(postgres, absolute);
         try {
             embedded.provisionDemo();
