@@ -3,6 +3,8 @@ package dev.pgsteer.proxy;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -25,24 +27,32 @@ public final class EmbeddedBackend implements AutoCloseable {
 
     public static EmbeddedBackend start() {
         try {
+            Path data = Files.createTempDirectory("pgsteer-it-pg");
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                    .setDataDirectory(data)
                     .setServerConfig("password_encryption", "scram-sha-256")
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .start();
             EmbeddedBackend backend = new EmbeddedBackend(postgres);
-            backend.provision();
+            backend.provision(data);
             return backend;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private void provision() {
+    private void provision(Path data) throws IOException {
         try (Connection admin = postgres.getPostgresDatabase().getConnection(); Statement statement = admin.createStatement()) {
             statement.execute("CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
             statement.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER);
-            // Logins over TCP must prove a password, as they would in production.
-            statement.execute("ALTER SYSTEM SET password_encryption = 'scram-sha-256'");
+            // Everyone but the bootstrap superuser must prove a password over TCP, as in production,
+            // so pgsteer's own login to the backend goes through SCRAM-SHA-256.
+            Files.writeString(data.resolve("pg_hba.conf"), """
+                    local all all trust
+                    host all postgres 127.0.0.1/32 trust
+                    host all all 127.0.0.1/32 scram-sha-256
+                    """);
+            statement.execute("SELECT pg_reload_conf()");
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

@@ -38,8 +38,10 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientRelay implements BackendListener {
     private static final Logger log = LoggerFactory.getLogger(ClientRelay.class);
-    /** Command tags after which a connection carries state no other connection has, unless the backend reported it. */
-    private static final Set<String> STATEFUL_TAGS = Set.of("SET", "RESET", "DISCARD ALL", "LISTEN");
+    /** Command tags of statements that change a setting, which the backend may or may not report. */
+    private static final Set<String> SETTING_TAGS = Set.of("SET", "RESET");
+    /** Command tags after which a connection carries state that pgsteer does not carry to another one. */
+    private static final Set<String> PINNING_TAGS = Set.of("DISCARD ALL", "RESET ALL", "LISTEN");
     private static final byte QUERY = 'Q';
     private static final byte SYNC = 'S';
     private static final byte FUNCTION_CALL = 'F';
@@ -57,7 +59,9 @@ final class ClientRelay implements BackendListener {
     /** Queries, Syncs and function calls sent to the leased connection that its ReadyForQuery has not answered yet. */
     private int inFlight;
     private boolean pinned;
-    private boolean reportedSinceLastCommand;
+    /** Since the last ReadyForQuery: statements that changed settings, and settings the backend reported. */
+    private int settingChanges;
+    private int settingReports;
     private boolean backendSentFatal;
 
     ClientRelay(ClientSession session, BackendPool pool, PoolMode mode, ProxyMetrics metrics) {
@@ -274,6 +278,13 @@ final class ClientRelay implements BackendListener {
                 TransactionStatus status = ReadyForQuery.decode(frame.body()).status();
                 session.transactionStatus(status);
                 inFlight = Math.max(0, inFlight - 1);
+                // PostgreSQL reports changed settings just before ReadyForQuery, after the SET's
+                // CommandComplete: only here can a SET be told apart from one it did not report.
+                if (!pinned && settingChanges > settingReports) {
+                    pin();
+                }
+                settingChanges = 0;
+                settingReports = 0;
                 client.write(frame.content(), client.voidPromise());
                 if (status == TransactionStatus.IDLE && inFlight == 0 && pending.isEmpty() && !keepsConnection()) {
                     // Once released, this connection's read-complete no longer reaches us: flush now.
@@ -286,13 +297,17 @@ final class ClientRelay implements BackendListener {
                 ParameterStatus status = ParameterStatus.decode(frame.body());
                 connection.currentSettings().put(dev.pgsteer.proxy.backend.SettingNames.normalize(status.name()), status.value());
                 session.settings().set(status.name(), status.value());
-                reportedSinceLastCommand = true;
+                settingReports++;
             }
             case CommandComplete.TYPE -> {
-                if (!pinned && !reportedSinceLastCommand && STATEFUL_TAGS.contains(CommandComplete.decode(frame.body()).tag())) {
-                    pin();
+                if (!pinned && mayChangeState(frame.body().readableBytes())) {
+                    String tag = CommandComplete.decode(frame.body()).tag();
+                    if (SETTING_TAGS.contains(tag)) {
+                        settingChanges++;
+                    } else if (PINNING_TAGS.contains(tag)) {
+                        pin();
+                    }
                 }
-                reportedSinceLastCommand = false;
             }
             case ErrorResponse.ERROR -> {
                 if (ErrorResponse.decode(ErrorResponse.ERROR, frame.body()).isFatal()) {
@@ -303,6 +318,14 @@ final class ClientRelay implements BackendListener {
             }
         }
         client.write(frame.content(), client.voidPromise());
+    }
+
+    /**
+     * Whether a command tag of this many bytes (with its NUL) can be one of the tags above: lets
+     * the hot path skip decoding "SELECT 1" and "INSERT 0 1" into strings.
+     */
+    private static boolean mayChangeState(int tagBytes) {
+        return tagBytes == 4 || tagBytes == 6 || tagBytes == 7 || tagBytes == 10 || tagBytes == 12;
     }
 
     private boolean keepsConnection() {
