@@ -1,0 +1,44 @@
+package dev.pgsteer.proxy.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CommandLineTest {
+
+    @Test
+    void noArgumentsMeansTheEmbeddedDefault() {
+        assertEquals(new CommandLine.Embedded("127.0.0.1:6432", Path.of("data")), CommandLine.parse(List.of()));
+    }
+
+    @Test
+    void quickModeTakesListenAndBackend() {
+        assertEquals(new CommandLine.Quick("127.0.0.1:6433", "postgresql://u:p@h:5432/db"),
+                CommandLine.parse(List.of("--listen", "127.0.0.1:6433", "--backend", "postgresql://u:p@h:5432/db")));
+        assertEquals(new CommandLine.Quick("127.0.0.1:6432", "postgresql://u:p@h/db"),
+                CommandLine.parse(List.of("--backend=postgresql://u:p@h/db")));
+    }
+
+    @Test
+    void configAndCheckConfigTakeAFile() {
+        assertEquals(new CommandLine.FromFile(Path.of("pgsteer.yaml")), CommandLine.parse(List.of("--config", "pgsteer.yaml")));
+        assertEquals(new CommandLine.CheckConfig(Path.of("x.yaml")), CommandLine.parse(List.of("--check-config", "x.yaml")));
+    }
+
+    @Test
+    void mistakesSayWhatIsWrong() {
+        assertEquals("unknown argument \"--lsiten\"",
+                assertInstanceOf(CommandLine.Invalid.class, CommandLine.parse(List.of("--lsiten", "x"))).problem());
+        assertEquals("--backend needs a value",
+                assertInstanceOf(CommandLine.Invalid.class, CommandLine.parse(List.of("--backend"))).problem());
+        assertInstanceOf(CommandLine.Invalid.class, CommandLine.parse(List.of("--config", "a.yaml", "--backend", "postgresql://x")));
+    }
+
+    @Test
+    void helpWinsOverEverything() {
+        assertInstanceOf(CommandLine.Help.class, CommandLine.parse(List.of("--listen", "x", "--help")));
+    }
+}

@@ -1,0 +1,67 @@
+package dev.pgsteer.proxy.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SessionSettingsTest {
+    private static final Map<String, String> AT_LOGIN = Map.of("application_name", "", "datestyle", "ISO, MDY", "client_encoding", "UTF8");
+
+    @Test
+    void startupParametersBecomeSettingsButIdentityDoesNot() {
+        Map<String, String> startup = new LinkedHashMap<>();
+        startup.put("user", "app");
+        startup.put("database", "db");
+        startup.put("application_name", "psql");
+        startup.put("options", "-c search_path=a,b --work-mem=8MB");
+        startup.put("_pq_.something", "1");
+        SessionSettings settings = SessionSettings.fromStartup(startup);
+        assertEquals(Map.of("application_name", "psql", "search_path", "a,b", "work_mem", "8MB"), settings.wanted());
+    }
+
+    @Test
+    void nothingIsSentWhenTheConnectionAlreadyMatches() {
+        SessionSettings settings = new SessionSettings();
+        settings.set("DateStyle", "ISO, MDY");
+        assertNull(settings.syncStatement(new HashMap<>(AT_LOGIN), AT_LOGIN));
+    }
+
+    @Test
+    void differingSettingsAreSetWithSetConfigSoListsStayLists() {
+        SessionSettings settings = new SessionSettings();
+        settings.set("search_path", "a, b");
+        settings.set("application_name", "it's");
+        assertEquals("SELECT pg_catalog.set_config('search_path', 'a, b', false), pg_catalog.set_config('application_name', 'it''s', false)",
+                settings.syncStatement(new HashMap<>(AT_LOGIN), AT_LOGIN));
+    }
+
+    @Test
+    void settingsAnotherSessionLeftBehindAreReset() {
+        Map<String, String> current = new HashMap<>(AT_LOGIN);
+        current.put("application_name", "other");
+        current.put("work_mem", "64MB");
+        String sync = new SessionSettings().syncStatement(current, AT_LOGIN);
+        assertEquals(2, sync.split("; ").length);
+        assertEquals(true, sync.contains("RESET \"application_name\""));
+        assertEquals(true, sync.contains("RESET \"work_mem\""));
+    }
+
+    @Test
+    void theBackendsSpellingOfAReportedValueIsAdopted() {
+        SessionSettings settings = new SessionSettings();
+        settings.set("client_encoding", "utf8");
+        Map<String, String> current = new HashMap<>(AT_LOGIN);
+        settings.applyTo(current, AT_LOGIN);
+        assertEquals("UTF8", settings.wanted().get("client_encoding"));
+        assertNull(settings.syncStatement(current, AT_LOGIN));
+    }
+
+    @Test
+    void backslashesAreQuotedAsEscapeStrings() {
+        assertEquals("E'a\\\\b'", SessionSettings.literal("a\\b"));
+    }
+}
