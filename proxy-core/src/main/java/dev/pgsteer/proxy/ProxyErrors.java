@@ -31,9 +31,9 @@ public final class ProxyErrors {
                 "no PostgreSQL user name specified in startup packet");
     }
 
-    public static ErrorResponse passwordFailed(String user, String method) {
+    public static ErrorResponse passwordFailed(String user) {
         return ErrorResponse.of(Severity.FATAL, SqlState.INVALID_PASSWORD,
-                method + " authentication failed for user \"" + user + "\"");
+                "password authentication failed for user \"" + user + "\"");
     }
 
     public static ErrorResponse authenticationTimeout() {

@@ -97,6 +97,6 @@ final class ClientAuthenticator {
     }
 
     private Step failed() {
-        return new Step.Failed(ProxyErrors.passwordFailed(user, "password"));
+        return new Step.Failed(ProxyErrors.passwordFailed(user));
     }
 }

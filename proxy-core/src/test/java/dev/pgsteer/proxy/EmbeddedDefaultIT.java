@@ -1,0 +1,98 @@
+package dev.pgsteer.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The first command of the README, as a user runs it: the packaged jar with no backend starts
+ * PostgreSQL itself, serves demo/demo/demo, stops on SIGTERM within seconds, and a second start
+ * finds the data of the first.
+ */
+class EmbeddedDefaultIT {
+    private static final Pattern LISTENING = Pattern.compile("pgsteer listening on 127\\.0\\.0\\.1:(\\d+)");
+
+    @TempDir
+    Path data;
+
+    @Test
+    void servesDemoStopsOnSigtermAndKeepsItsData() throws Exception {
+        try (Running first = Running.start(data)) {
+            try (Connection c = first.connect(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE kept (v text)");
+                s.execute("INSERT INTO kept VALUES ('still here')");
+            }
+            first.stopWithSigterm();
+        }
+        try (Running second = Running.start(data);
+             Connection c = second.connect();
+             ResultSet rs = c.createStatement().executeQuery("SELECT v FROM kept")) {
+            assertTrue(rs.next());
+            assertEquals("still here", rs.getString(1));
+            second.stopWithSigterm();
+        }
+    }
+
+    private record Running(Process process, int port, List<String> output, Thread drain) implements AutoCloseable {
+        static Running start(Path data) throws IOException, InterruptedException {
+            Path jar = Path.of("target", "pgsteer.jar").toAbsolutePath();
+            assertTrue(Files.exists(jar), "the package phase builds " + jar);
+            String java = ProcessHandle.current().info().command().orElse("java");
+            Process process = new ProcessBuilder(java, "-jar", jar.toString(), "--listen", "127.0.0.1:0", "--data", data.toString())
+                    .redirectErrorStream(true)
+                    .start();
+            List<String> output = new java.util.concurrent.CopyOnWriteArrayList<>();
+            BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            String line;
+            while (System.nanoTime() < deadline && (line = lines.readLine()) != null) {
+                output.add(line);
+                Matcher m = LISTENING.matcher(line);
+                if (m.find()) {
+                    Thread drain = new Thread(() -> lines.lines().forEach(output::add));
+                    drain.setDaemon(true);
+                    drain.start();
+                    return new Running(process, Integer.parseInt(m.group(1)), output, drain);
+                }
+            }
+            process.destroyForcibly();
+            throw new AssertionError("pgsteer did not start:\n" + String.join("\n", output));
+        }
+
+        Connection connect() throws Exception {
+            return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/demo", "demo", "demo");
+        }
+
+        void stopWithSigterm() throws InterruptedException {
+            long start = System.nanoTime();
+            // Through the handle: Process.destroy() would also close our end of its output, losing the last lines.
+            process.toHandle().destroy();
+            assertTrue(process.waitFor(15, TimeUnit.SECONDS), "pgsteer stops within seconds of SIGTERM:\n" + String.join("\n", output));
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(15));
+            drain.join(5000);
+            assertTrue(output.stream().anyMatch(l -> l.contains("pgsteer: stopped")),
+                    "exit " + process.exitValue() + ", drained " + !drain.isAlive() + ":\n" + String.join("\n", output));
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.pgsteer.proxy.it;
+
+import dev.pgsteer.config.BackendUrl;
+import dev.pgsteer.config.ListenAddress;
+import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.proxy.EmbeddedBackend;
+import dev.pgsteer.proxy.server.PgSteerServer;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.function.Function;
+
+/**
+ * One embedded PostgreSQL and one pgsteer in front of it, shared by the tests of one IT class, so
+ * that every differential test can run the same thing by either {@link Route} and compare.
+ */
+final class ProxiedBackend implements AutoCloseable {
+
+    /** The two ways to reach the same database: straight to PostgreSQL, or through pgsteer. */
+    enum Route {
+        DIRECT, PROXY
+    }
+
+    private final EmbeddedBackend backend;
+    private final PgSteerServer proxy;
+
+    private ProxiedBackend(EmbeddedBackend backend, PgSteerServer proxy) {
+        this.backend = backend;
+        this.proxy = proxy;
+    }
+
+    /** Quick mode, as {@code pgsteer --backend URL}: transaction pooling with the default pool. */
+    static ProxiedBackend quick() {
+        return start(backend -> ProxyConfig.quick(new ListenAddress("127.0.0.1", 0), BackendUrl.parse(backend.url())));
+    }
+
+    /** A proxy whose configuration is built once the backend's port is known. */
+    static ProxiedBackend start(Function<EmbeddedBackend, ProxyConfig> config) {
+        EmbeddedBackend backend = EmbeddedBackend.start();
+        try {
+            PgSteerServer proxy = new PgSteerServer(config.apply(backend)).start();
+            return new ProxiedBackend(backend, proxy);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly(backend);
+            throw new IllegalStateException("interrupted while starting pgsteer", e);
+        } catch (RuntimeException | Error e) {
+            closeQuietly(backend);
+            throw e;
+        }
+    }
+
+    EmbeddedBackend backend() {
+        return backend;
+    }
+
+    String host() {
+        return "127.0.0.1";
+    }
+
+    int port(Route route) {
+        return route == Route.DIRECT ? backend.port() : proxy.address().getPort();
+    }
+
+    /** A pgjdbc URL by {@code route}; {@code parameters} like {@code "prepareThreshold=0"}. */
+    String jdbcUrl(Route route, String... parameters) {
+        String url = "jdbc:postgresql://" + host() + ":" + port(route) + "/" + EmbeddedBackend.DATABASE;
+        return parameters.length == 0 ? url : url + "?" + String.join("&", parameters);
+    }
+
+    Connection connect(Route route, String... parameters) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(route, parameters), EmbeddedBackend.USER, EmbeddedBackend.PASSWORD);
+    }
+
+    @Override
+    public void close() {
+        try {
+            proxy.close();
+        } finally {
+            closeQuietly(backend);
+        }
+    }
+
+    private static void closeQuietly(EmbeddedBackend backend) {
+        try {
+            backend.close();
+        } catch (Exception e) {
+            System.err.println("could not stop the embedded PostgreSQL: " + e);
+        }
+    }
+}
