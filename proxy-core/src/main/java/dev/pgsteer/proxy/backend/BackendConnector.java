@@ -10,17 +10,44 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.ChannelFutureListener;
+import dev.pgsteer.protocol.message.BackendKeyData;
+import dev.pgsteer.protocol.message.StartupPacket;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.time.Duration;
 
-/** Opens wire connections to backends and logs them in, on the event loop it is asked to use. */
+/** Opens wire connections to backends, on the event loop it is asked to use: pooled ones, logged in, and one-shot cancel requests. */
 public final class BackendConnector {
     private final Duration connectTimeout;
+    private final Class<? extends SocketChannel> channelType;
 
-    public BackendConnector(Duration connectTimeout) {
+    public BackendConnector(Duration connectTimeout, Class<? extends SocketChannel> channelType) {
         this.connectTimeout = connectTimeout;
+        this.channelType = channelType;
+    }
+
+    /** Sends a CancelRequest to a backend on a connection of its own, as the protocol wants. */
+    public void cancel(BackendTarget target, BackendKeyData key, EventLoop loop) {
+        new Bootstrap()
+                .group(loop)
+                .channel(channelType)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        channel.pipeline().addLast(PgMessageEncoder.INSTANCE);
+                    }
+                })
+                .connect(target.host(), target.port())
+                .addListener((ChannelFutureListener) connected -> {
+                    if (connected.isSuccess()) {
+                        connected.channel()
+                                .writeAndFlush(new StartupPacket.CancelRequest(key.processId(), key.secretKey()))
+                                .addListener(ChannelFutureListener.CLOSE);
+                    }
+                });
     }
 
     /** Completes with a logged-in, idle connection, or fails with {@link BackendUnavailableException}. */
@@ -28,7 +55,7 @@ public final class BackendConnector {
         Promise<BackendConnection> ready = loop.newPromise();
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
-                .channel(NioSocketChannel.class)
+                .channel(channelType)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)

@@ -42,6 +42,10 @@ public final class BackendPool {
         return target;
     }
 
+    public BackendConnector connector() {
+        return connector;
+    }
+
     public Future<BackendConnection> acquire(EventLoop loop) {
         Promise<BackendConnection> leased = loop.newPromise();
         List<BackendConnection> stale = new ArrayList<>();

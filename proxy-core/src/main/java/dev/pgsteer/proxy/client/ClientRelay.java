@@ -6,9 +6,7 @@ import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ParameterStatus;
-import dev.pgsteer.protocol.message.Query;
 import dev.pgsteer.protocol.message.ReadyForQuery;
-import dev.pgsteer.protocol.message.Sync;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.ProxyMetrics;
 import dev.pgsteer.proxy.ProxyErrors;
@@ -17,7 +15,7 @@ import dev.pgsteer.proxy.backend.BackendErrorException;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.backend.BackendPool;
 import dev.pgsteer.proxy.backend.BackendUnavailableException;
-import dev.pgsteer.proxy.backend.CancelForwarder;
+import dev.pgsteer.proxy.backend.SettingNames;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
@@ -295,7 +293,7 @@ final class ClientRelay implements BackendListener {
             }
             case ParameterStatus.TYPE -> {
                 ParameterStatus status = ParameterStatus.decode(frame.body());
-                connection.currentSettings().put(dev.pgsteer.proxy.backend.SettingNames.normalize(status.name()), status.value());
+                connection.currentSettings().put(SettingNames.normalize(status.name()), status.value());
                 session.settings().set(status.name(), status.value());
                 settingReports++;
             }
@@ -440,7 +438,7 @@ final class ClientRelay implements BackendListener {
     void cancel() {
         BackendConnection connection = lease;
         if (connection != null && inFlight > 0 && connection.keyData() != null) {
-            CancelForwarder.cancel(connection.target(), connection.keyData(), loop());
+            pool.connector().cancel(connection.target(), connection.keyData(), loop());
         }
     }
 
@@ -458,7 +456,4 @@ final class ClientRelay implements BackendListener {
     private static String reportedName(String lowerCase) {
         return ReportedParameters.canonical(lowerCase);
     }
-
-    @SuppressWarnings("unused")
-    private static final Class<?>[] KEEP = {Query.class, Sync.class};
 }

@@ -19,8 +19,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -45,14 +43,15 @@ public final class PgSteerServer implements AutoCloseable {
     }
 
     public PgSteerServer start() throws InterruptedException {
-        acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
-        pools = new PoolRegistry(new BackendConnector(Duration.ofSeconds(10)));
+        Transport transport = Transport.best();
+        acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()), transport.ioHandlerFactory());
+        pools = new PoolRegistry(new BackendConnector(Duration.ofSeconds(10), transport.socketChannel()));
         context = new ProxyContext(config, new UserDirectory(config.users()), new SessionRouter(config), pools,
                 new CancelRegistry(), new ProxyMetrics(registry, pools), registry);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
