@@ -77,6 +77,17 @@ class FailureModesIT {
     }
 
     @Test
+    void md5AuthenticationChecksThePasswordToo() throws Exception {
+        try (PgSteerServer md5 = new PgSteerServer(config("md5", "")).start()) {
+            try (Connection c = connect(md5, EmbeddedBackend.DATABASE, EmbeddedBackend.PASSWORD)) {
+                assertTrue(c.createStatement().executeQuery("SELECT 1").next());
+            }
+            SQLException e = assertThrows(SQLException.class, () -> connect(md5, EmbeddedBackend.DATABASE, "wrong"));
+            assertEquals("28P01", e.getSQLState());
+        }
+    }
+
+    @Test
     void unknownDatabaseIs3D000() {
         SQLException e = assertThrows(SQLException.class, () -> connect(proxy, "nosuchdb", EmbeddedBackend.PASSWORD));
         assertEquals("3D000", e.getSQLState());

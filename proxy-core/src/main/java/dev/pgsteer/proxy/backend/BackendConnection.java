@@ -43,6 +43,8 @@ public final class BackendConnection {
     private volatile BackendListener listener;
     private BackendKeyData keyData;
     private long idleSinceNanos = System.nanoTime();
+    /** When the backend last proved it answers: a statement completed, or a health check passed. */
+    private volatile long verifiedNanos = System.nanoTime();
     private InternalQuery internalQuery;
 
     BackendConnection(Channel channel, BackendTarget target) {
@@ -105,7 +107,16 @@ public final class BackendConnection {
 
     void markIdle() {
         idleSinceNanos = System.nanoTime();
+        verifiedNanos = idleSinceNanos;
         state = State.IDLE;
+    }
+
+    long sinceVerifiedNanos() {
+        return System.nanoTime() - verifiedNanos;
+    }
+
+    void verified() {
+        verifiedNanos = System.nanoTime();
     }
 
     // --- leasing ---
@@ -202,7 +213,8 @@ public final class BackendConnection {
                     TransactionStatus status = ReadyForQuery.decode(frame.body()).status();
                     InternalQuery finished = internalQuery;
                     internalQuery = null;
-                    markIdle();
+                    // Not markIdle(): a health check must not make an idle connection look freshly used.
+                    state = State.IDLE;
                     if (finished.error != null) {
                         finished.done.tryFailure(new BackendErrorException(finished.error));
                     } else if (status != TransactionStatus.IDLE) {

@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * because completing a promise runs its listeners, which may come straight back into the pool.
  */
 public final class BackendPool {
+    /** An idle connection unheard from this long is asked an empty query before anyone leases it. */
+    private static final long HEALTH_CHECK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(30);
     private final BackendTarget target;
     private final PoolSettings settings;
     private final BackendConnector connector;
@@ -121,9 +123,13 @@ public final class BackendPool {
         }
     }
 
-    /** Closes idle connections past their idle or life time (keeping min_idle), and opens up to min_idle. */
+    /**
+     * Closes idle connections past their idle or life time (keeping min_idle), checks those unheard
+     * from for a while, and opens up to min_idle.
+     */
     public void maintain(EventLoop loop) {
         List<BackendConnection> expired = new ArrayList<>();
+        List<BackendConnection> toCheck = new ArrayList<>();
         int toOpen;
         synchronized (this) {
             if (closed) {
@@ -138,13 +144,17 @@ public final class BackendPool {
                 if (dead || surplus) {
                     it.remove();
                     expired.add(connection);
+                } else if (connection.sinceVerifiedNanos() > HEALTH_CHECK_AFTER_NANOS) {
+                    it.remove();
+                    toCheck.add(connection);
                 }
             }
             total -= expired.size();
-            toOpen = Math.min(Math.max(0, settings.minIdle() - idle.size()), settings.maxSize() - total);
+            toOpen = Math.min(Math.max(0, settings.minIdle() - idle.size() - toCheck.size()), settings.maxSize() - total);
             total += toOpen;
         }
         expired.forEach(BackendConnection::close);
+        toCheck.forEach(this::healthCheck);
         for (int i = 0; i < toOpen; i++) {
             connector.connect(target, loop).addListener(f -> {
                 if (f.isSuccess()) {
@@ -156,6 +166,28 @@ public final class BackendPool {
                 }
             });
         }
+    }
+
+    /** An empty query: the cheapest statement that proves the backend still answers. */
+    private void healthCheck(BackendConnection connection) {
+        connection.runInternal("", connection.eventLoop()).addListener(f -> {
+            if (!f.isSuccess()) {
+                discard(connection);
+                return;
+            }
+            connection.verified();
+            Waiter waiter;
+            synchronized (this) {
+                waiter = closed ? null : nextWaiter();
+                if (waiter == null && !closed) {
+                    idle.addLast(connection);
+                    return;
+                }
+            }
+            if (waiter == null || !waiter.leased.trySuccess(connection)) {
+                release(connection);
+            }
+        });
     }
 
     public void close() {
