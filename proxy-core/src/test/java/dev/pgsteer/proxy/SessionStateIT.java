@@ -1,0 +1,117 @@
+package dev.pgsteer.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pgsteer.config.ConfigLoader;
+import dev.pgsteer.proxy.server.PgSteerServer;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What a session sets stays with the session, whichever backend connection serves its next transaction. */
+class SessionStateIT {
+    static EmbeddedBackend backend;
+    static PgSteerServer proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        backend = EmbeddedBackend.start();
+        String yaml = """
+                listen: 127.0.0.1:0
+                users:
+                  app: { password: "%s" }
+                backends:
+                  main: { url: "%s" }
+                databases:
+                  appdb: { shards: [main], pool: { mode: transaction, size: 3 } }
+                  sessiondb: { shards: [main], backend_database: appdb, pool: { mode: session, size: 3 } }
+                """.formatted(EmbeddedBackend.PASSWORD, backend.url());
+        proxy = new PgSteerServer(ConfigLoader.parse(yaml, "SessionStateIT.yaml", Map.of())).start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        proxy.close();
+        backend.close();
+    }
+
+    static Connection connect(String database) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/" + database
+                + "?prepareThreshold=0", EmbeddedBackend.USER, EmbeddedBackend.PASSWORD);
+    }
+
+    static String show(Statement s, String setting) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
+            assertTrue(rs.next());
+            return rs.getString(1);
+        }
+    }
+
+    @Test
+    void reportedSettingsFollowTheSessionAcrossPooledConnections() throws Exception {
+        try (Connection a = connect("appdb"); Connection b = connect("appdb"); Connection c = connect("appdb");
+             Statement sa = a.createStatement(); Statement sb = b.createStatement(); Statement sc = c.createStatement()) {
+            sa.execute("SET application_name = 'alpha'");
+            sb.execute("SET TimeZone = 'Asia/Tokyo'");
+            for (int round = 0; round < 10; round++) {
+                // Interleaved transactions take whichever connection is free; each still sees its own settings.
+                assertEquals("alpha", show(sa, "application_name"));
+                assertEquals("Asia/Tokyo", show(sb, "TimeZone"));
+                assertEquals("", show(sc, "application_name").replace("PostgreSQL JDBC Driver", ""));
+                assertEquals("UTC", show(sc, "TimeZone").replace("Etc/UTC", "UTC"));
+            }
+        }
+    }
+
+    @Test
+    void anUnreportedSettingPinsTheSessionSoItStaysInForce() throws Exception {
+        String defaultWorkMem;
+        try (Connection direct = backend.direct(); Statement s = direct.createStatement()) {
+            defaultWorkMem = show(s, "work_mem");
+        }
+        try (Connection pinned = connect("appdb"); Connection other = connect("appdb");
+             Statement sp = pinned.createStatement(); Statement so = other.createStatement()) {
+            sp.execute("SET work_mem = '7MB'");
+            for (int round = 0; round < 5; round++) {
+                assertEquals("7MB", show(sp, "work_mem"));
+                assertEquals(defaultWorkMem, show(so, "work_mem"));
+            }
+        }
+        // The pinned connection went back through DISCARD ALL: nobody inherits its work_mem.
+        try (Connection next = connect("appdb"); Connection next2 = connect("appdb"); Connection next3 = connect("appdb")) {
+            for (Connection c : new Connection[] {next, next2, next3}) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("BEGIN");
+                    assertEquals(defaultWorkMem, show(s, "work_mem"));
+                }
+            }
+        }
+    }
+
+    @Test
+    void sessionPoolingKeepsOneConnectionForTheWholeSession() throws Exception {
+        try (Connection c = connect("sessiondb"); Statement s = c.createStatement()) {
+            s.execute("CREATE TEMP TABLE scratch (v int)");
+            s.execute("INSERT INTO scratch VALUES (1)");
+            int pid;
+            try (ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            for (int i = 0; i < 5; i++) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*), pg_backend_pid() FROM scratch")) {
+                    rs.next();
+                    assertEquals(1, rs.getInt(1));
+                    assertEquals(pid, rs.getInt(2));
+                }
+            }
+        }
+    }
+}
