@@ -26,9 +26,18 @@ public final class EmbeddedBackend implements AutoCloseable {
     }
 
     public static EmbeddedBackend start() {
+        return start(0);
+    }
+
+    /** On a given port, for tests where a backend comes (back) where pgsteer expects it; 0 picks one. */
+    public static EmbeddedBackend start(int port) {
         try {
             Path data = Files.createTempDirectory("pgsteer-it-pg");
-            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            if (port != 0) {
+                builder.setPort(port);
+            }
+            EmbeddedPostgres postgres = builder
                     .setDataDirectory(data)
                     .setServerConfig("password_encryption", "scram-sha-256")
                     .setServerConfig("listen_addresses", "127.0.0.1")

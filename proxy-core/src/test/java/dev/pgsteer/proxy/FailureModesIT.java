@@ -229,25 +229,46 @@ class FailureModesIT {
     }
 
     @Test
-    void unreachableBackendIsFatal08006NamingIt() throws Exception {
-        int closedPort;
+    void unreachableBackendIsFatal08006NamingItAndTheNextClientSucceedsOnceItIsBack() throws Exception {
+        int port;
         try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
+            port = socket.getLocalPort();
         }
         String yaml = """
                 listen: 127.0.0.1:0
                 users:
-                  app: { password: secret }
+                  app: { password: "%s" }
                 backends:
-                  ghost: { url: "postgresql://app:secret@127.0.0.1:%d/appdb" }
+                  ghost: { url: "postgresql://%s:%s@127.0.0.1:%d/%s" }
                 databases:
                   appdb: { shards: [ghost] }
-                """.formatted(closedPort);
+                """.formatted(EmbeddedBackend.PASSWORD, EmbeddedBackend.USER, EmbeddedBackend.PASSWORD, port, EmbeddedBackend.DATABASE);
         try (PgSteerServer lonely = new PgSteerServer(ConfigLoader.parse(yaml, "ghost.yaml", Map.of())).start()) {
-            SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(
-                    "jdbc:postgresql://127.0.0.1:" + lonely.address().getPort() + "/appdb", "app", "secret"));
+            SQLException e = assertThrows(SQLException.class, () -> connect(lonely, EmbeddedBackend.DATABASE, EmbeddedBackend.PASSWORD));
             assertEquals("08006", e.getSQLState());
             assertTrue(e.getMessage().contains("\"ghost\""), e.getMessage());
+            try (EmbeddedBackend back = EmbeddedBackend.start(port);
+                 Connection c = connect(lonely, EmbeddedBackend.DATABASE, EmbeddedBackend.PASSWORD)) {
+                assertTrue(c.createStatement().executeQuery("SELECT 1").next());
+            }
+        }
+    }
+
+    @Test
+    void usersMayBeGivenAsScramVerifiers() throws Exception {
+        String verifier = dev.pgsteer.protocol.auth.ScramVerifier.fromPassword("verified-secret").encode();
+        String yaml = """
+                listen: 127.0.0.1:0
+                users:
+                  app: { password: "%s" }
+                backends:
+                  main: { url: "%s" }
+                databases:
+                  appdb: { shards: [main] }
+                """.formatted(verifier, backend.url());
+        try (PgSteerServer server = new PgSteerServer(ConfigLoader.parse(yaml, "verifier.yaml", Map.of())).start();
+             Connection c = connect(server, EmbeddedBackend.DATABASE, "verified-secret")) {
+            assertTrue(c.createStatement().executeQuery("SELECT 1").next());
         }
     }
 
