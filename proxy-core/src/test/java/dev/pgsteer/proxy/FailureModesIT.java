@@ -88,6 +88,30 @@ class FailureModesIT {
     }
 
     @Test
+    void clientsOverTheLimitAreToldSoAfterTheirSslRequest() throws Exception {
+        try (PgSteerServer small = new PgSteerServer(config("scram-sha-256", "max_client_connections: 1")).start();
+             Connection first = connect(small, EmbeddedBackend.DATABASE, EmbeddedBackend.PASSWORD)) {
+            SQLException e = assertThrows(SQLException.class, () -> connect(small, EmbeddedBackend.DATABASE, EmbeddedBackend.PASSWORD));
+            assertEquals("53300", e.getSQLState());
+            assertTrue(e.getMessage().contains("too many clients"), e.getMessage());
+            assertTrue(first.createStatement().executeQuery("SELECT 1").next());
+        }
+    }
+
+    @Test
+    void passthroughToADatabaseTheBackendLacksIs3D000() throws Exception {
+        String url = "postgresql://" + EmbeddedBackend.USER + ":" + EmbeddedBackend.PASSWORD + "@127.0.0.1:" + backend.port();
+        try (PgSteerServer passthrough = new PgSteerServer(dev.pgsteer.config.ProxyConfig.quick(
+                new dev.pgsteer.config.ListenAddress("127.0.0.1", 0), dev.pgsteer.config.BackendUrl.parse(url))).start()) {
+            try (Connection c = connect(passthrough, EmbeddedBackend.DATABASE, EmbeddedBackend.PASSWORD)) {
+                assertTrue(c.createStatement().executeQuery("SELECT 1").next());
+            }
+            SQLException e = assertThrows(SQLException.class, () -> connect(passthrough, "nosuchdb", EmbeddedBackend.PASSWORD));
+            assertEquals("3D000", e.getSQLState());
+        }
+    }
+
+    @Test
     void unknownDatabaseIs3D000() {
         SQLException e = assertThrows(SQLException.class, () -> connect(proxy, "nosuchdb", EmbeddedBackend.PASSWORD));
         assertEquals("3D000", e.getSQLState());

@@ -156,6 +156,11 @@ public final class BackendConnection {
      * backend's ErrorResponse if one came. Must be called while no one else uses the connection.
      */
     public Future<Void> runInternal(String sql, EventLoop completeOn) {
+        return runInternal(sql, completeOn, status -> { });
+    }
+
+    /** As {@link #runInternal(String, EventLoop)}, telling {@code reports} each setting the backend reports changed. */
+    public Future<Void> runInternal(String sql, EventLoop completeOn, java.util.function.Consumer<ParameterStatus> reports) {
         Promise<Void> done = completeOn.newPromise();
         channel.eventLoop().execute(() -> {
             if (!isUsable()) {
@@ -163,7 +168,7 @@ public final class BackendConnection {
                 return;
             }
             state = State.INTERNAL;
-            internalQuery = new InternalQuery(done);
+            internalQuery = new InternalQuery(done, reports);
             channel.writeAndFlush(new Query(sql), channel.voidPromise());
         });
         return done;
@@ -207,6 +212,7 @@ public final class BackendConnection {
                 case ParameterStatus.TYPE -> {
                     ParameterStatus status = ParameterStatus.decode(frame.body());
                     currentSettings.put(SettingNames.normalize(status.name()), status.value());
+                    internalQuery.reports.accept(status);
                 }
                 case ErrorResponse.ERROR -> internalQuery.error = ErrorResponse.decode(ErrorResponse.ERROR, frame.body());
                 case ReadyForQuery.TYPE -> {
@@ -277,10 +283,12 @@ public final class BackendConnection {
 
     private static final class InternalQuery {
         final Promise<Void> done;
+        final java.util.function.Consumer<ParameterStatus> reports;
         ErrorResponse error;
 
-        InternalQuery(Promise<Void> done) {
+        InternalQuery(Promise<Void> done, java.util.function.Consumer<ParameterStatus> reports) {
             this.done = done;
+            this.reports = reports;
         }
     }
 

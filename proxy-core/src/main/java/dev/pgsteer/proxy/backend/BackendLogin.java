@@ -52,8 +52,13 @@ final class BackendLogin {
                     connection.loginDone();
                     ready.trySuccess(connection);
                 }
-                case ErrorResponse.ERROR -> fail(ProxyErrors.backendLoginFailed(ErrorResponse.Severity.ERROR,
-                        connection.target().name(), ErrorResponse.decode(ErrorResponse.ERROR, frame.body())));
+                case ErrorResponse.ERROR -> {
+                    ErrorResponse refusal = ErrorResponse.decode(ErrorResponse.ERROR, frame.body());
+                    // A database missing on the backend is the client's answer as PostgreSQL gives it
+                    // (3D000); any other refusal is pgsteer's own login going wrong.
+                    fail(refusal.sqlState() != null && refusal.sqlState().startsWith("3D") ? refusal
+                            : ProxyErrors.backendLoginFailed(ErrorResponse.Severity.ERROR, connection.target().name(), refusal));
+                }
                 default -> {
                     // NoticeResponse, NegotiateProtocolVersion: nothing to act on at login.
                 }

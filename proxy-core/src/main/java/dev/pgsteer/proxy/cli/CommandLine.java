@@ -70,8 +70,8 @@ public sealed interface CommandLine {
                     : new Invalid("--check-config takes only the file to check");
         }
         if (config != null) {
-            return backend == null && listen == null ? new FromFile(config)
-                    : new Invalid("--config cannot be combined with --listen or --backend; put listen: in the file");
+            return backend == null && listen == null && data == null ? new FromFile(config)
+                    : new Invalid("--config cannot be combined with --listen, --backend or --data; put listen: in the file");
         }
         if (backend != null) {
             return data == null ? new Quick(listen == null ? DEFAULT_LISTEN : listen, backend)

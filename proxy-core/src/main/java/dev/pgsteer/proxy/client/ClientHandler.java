@@ -48,7 +48,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         login = new ClientLogin(session, context);
         counted = context.metrics().clientConnected(context.config().maxClientConnections());
         if (!counted) {
-            session.terminate(ProxyErrors.tooManyClients(context.config().maxClientConnections()));
+            // Refused once its startup packet is read: an error before the SSL answer confuses libpq.
+            ctx.fireChannelActive();
             return;
         }
         int[] keys = context.cancels().register(() -> ctx.channel().eventLoop().execute(this::cancel));
@@ -76,6 +77,11 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         if (phase == Phase.CLOSED) {
             io.netty.util.ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (!counted && !(msg instanceof StartupPacket.SslRequest || msg instanceof StartupPacket.GssEncRequest)) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            session.terminate(ProxyErrors.tooManyClients(context.config().maxClientConnections()));
             return;
         }
         boolean authenticated = switch (msg) {

@@ -36,10 +36,15 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientRelay implements BackendListener {
     private static final Logger log = LoggerFactory.getLogger(ClientRelay.class);
-    /** Command tags of statements that change a setting, which the backend may or may not report. */
-    private static final Set<String> SETTING_TAGS = Set.of("SET", "RESET");
-    /** Command tags after which a connection carries state that pgsteer does not carry to another one. */
-    private static final Set<String> PINNING_TAGS = Set.of("DISCARD ALL", "RESET ALL", "LISTEN");
+    /** The command tag of SET, whose change the backend reports before ReadyForQuery if the setting is a reported one. */
+    private static final String SET_TAG = "SET";
+    /**
+     * Command tags after which a connection carries state that pgsteer does not carry to another
+     * one. RESET is among them: its tag does not tell RESET x from RESET ALL.
+     */
+    private static final Set<String> PINNING_TAGS = Set.of("RESET", "DISCARD ALL", "LISTEN");
+    /** Command tags after which the backend's values are its own defaults, not the session's startup values. */
+    private static final Set<String> RESETTING_TAGS = Set.of("RESET", "DISCARD ALL");
     private static final byte QUERY = 'Q';
     private static final byte SYNC = 'S';
     private static final byte FUNCTION_CALL = 'F';
@@ -57,6 +62,10 @@ final class ClientRelay implements BackendListener {
     /** Queries, Syncs and function calls sent to the leased connection that its ReadyForQuery has not answered yet. */
     private int inFlight;
     private boolean pinned;
+    /** A RESET or DISCARD ALL ran: the startup values must be put back before the session goes on. */
+    private boolean restoreStartup;
+    /** The startup values are being put back; the client's frames wait meanwhile. */
+    private boolean restoring;
     /** Since the last ReadyForQuery: statements that changed settings, and settings the backend reported. */
     private int settingChanges;
     private int settingReports;
@@ -85,17 +94,19 @@ final class ClientRelay implements BackendListener {
         client.config().setAutoRead(false);
         acquiring = true;
         pool.acquire(loop()).addListener(f -> {
-            acquiring = false;
             if (!f.isSuccess()) {
+                acquiring = false;
                 session.terminate(errorOf(f.cause(), ErrorResponse.Severity.FATAL));
                 return;
             }
             BackendConnection connection = (BackendConnection) f.getNow();
             if (session.phase() == Phase.CLOSED) {
+                acquiring = false;
                 pool.release(connection);
                 return;
             }
             syncSettings(connection).addListener(synced -> {
+                acquiring = false;
                 if (!synced.isSuccess()) {
                     pool.release(connection);
                     session.terminate(errorOf(synced.cause(), ErrorResponse.Severity.FATAL));
@@ -149,7 +160,7 @@ final class ClientRelay implements BackendListener {
             }
             return;
         }
-        if (lease != null && pending.isEmpty()) {
+        if (lease != null && pending.isEmpty() && !restoring) {
             forward(frame);
             return;
         }
@@ -182,23 +193,30 @@ final class ClientRelay implements BackendListener {
         }
     }
 
+    /**
+     * Leases a connection for the pending frames. {@code acquiring} stays set until the connection
+     * is attached or the lease failed: frames that arrive meanwhile queue behind the first ones and
+     * must not start a second lease for the same transaction.
+     */
     private void acquire() {
         acquiring = true;
         updateAutoRead();
         pool.acquire(loop()).addListener(f -> {
-            acquiring = false;
             if (session.phase() == Phase.CLOSED) {
+                acquiring = false;
                 if (f.isSuccess()) {
                     pool.release((BackendConnection) f.getNow());
                 }
                 return;
             }
             if (!f.isSuccess()) {
+                acquiring = false;
                 failPending(errorOf(f.cause(), ErrorResponse.Severity.ERROR));
                 return;
             }
             BackendConnection connection = (BackendConnection) f.getNow();
             syncSettings(connection).addListener(synced -> {
+                acquiring = false;
                 if (!synced.isSuccess()) {
                     pool.release(connection);
                     failPending(errorOf(synced.cause(), ErrorResponse.Severity.ERROR));
@@ -268,6 +286,8 @@ final class ClientRelay implements BackendListener {
     @Override
     public void onBackendFrame(BackendConnection connection, Frame frame) {
         if (connection != lease) {
+            // Only a frame handed across event loops after its connection went back can land here.
+            log.warn("{}: dropped {} from {}, which this session no longer holds", session.id(), frame, connection);
             frame.release();
             return;
         }
@@ -283,12 +303,16 @@ final class ClientRelay implements BackendListener {
                 }
                 settingChanges = 0;
                 settingReports = 0;
-                client.write(frame.content(), client.voidPromise());
-                if (status == TransactionStatus.IDLE && inFlight == 0 && pending.isEmpty() && !keepsConnection()) {
-                    // Once released, this connection's read-complete no longer reaches us: flush now.
-                    client.flush();
-                    releaseLease();
+                if (restoreStartup && inFlight == 0 && pending.isEmpty() && status != TransactionStatus.FAILED) {
+                    restoreStartup = false;
+                    String restore = session.settings().restoreStartupStatement();
+                    if (restore != null) {
+                        restoreThenRelay(connection, restore, frame);
+                        return;
+                    }
                 }
+                client.write(frame.content(), client.voidPromise());
+                afterReadyForQuery(status);
                 return;
             }
             case ParameterStatus.TYPE -> {
@@ -298,12 +322,15 @@ final class ClientRelay implements BackendListener {
                 settingReports++;
             }
             case CommandComplete.TYPE -> {
-                if (!pinned && mayChangeState(frame.body().readableBytes())) {
+                if (mayChangeState(frame.body().readableBytes())) {
                     String tag = CommandComplete.decode(frame.body()).tag();
-                    if (SETTING_TAGS.contains(tag)) {
+                    if (SET_TAG.equals(tag)) {
                         settingChanges++;
                     } else if (PINNING_TAGS.contains(tag)) {
-                        pin();
+                        if (!pinned) {
+                            pin();
+                        }
+                        restoreStartup |= RESETTING_TAGS.contains(tag);
                     }
                 }
             }
@@ -318,12 +345,64 @@ final class ClientRelay implements BackendListener {
         client.write(frame.content(), client.voidPromise());
     }
 
+    private void afterReadyForQuery(TransactionStatus status) {
+        if (status == TransactionStatus.IDLE && inFlight == 0 && pending.isEmpty() && !keepsConnection()) {
+            // Once released, this connection's read-complete no longer reaches us: flush now.
+            client.flush();
+            releaseLease();
+        }
+    }
+
+    /**
+     * Holds the ReadyForQuery that ends a RESET while the session's startup values are put back,
+     * relaying what the backend reports about them, so the client sees the values PostgreSQL would
+     * have reset to.
+     */
+    private void restoreThenRelay(BackendConnection connection, String restore, Frame readyForQuery) {
+        restoring = true;
+        connection.runInternal(restore, loop(), status -> onLoop(() -> {
+            session.settings().set(status.name(), status.value());
+            client.write(status, client.voidPromise());
+        })).addListener(f -> {
+            restoring = false;
+            if (session.phase() == Phase.CLOSED || lease != connection) {
+                readyForQuery.release();
+                return;
+            }
+            if (!f.isSuccess()) {
+                readyForQuery.release();
+                lease = null;
+                pool.discard(connection);
+                session.terminate(errorOf(f.cause(), ErrorResponse.Severity.FATAL));
+                return;
+            }
+            session.settings().restoredStartup(connection.currentSettings());
+            connection.attach(this);
+            client.write(readyForQuery.content(), client.voidPromise());
+            client.flush();
+            Frame next;
+            while ((next = pending.poll()) != null) {
+                forward(next);
+            }
+            connection.flush();
+            updateAutoRead();
+        });
+    }
+
+    private void onLoop(Runnable task) {
+        if (loop().inEventLoop()) {
+            task.run();
+        } else {
+            loop().execute(task);
+        }
+    }
+
     /**
      * Whether a command tag of this many bytes (with its NUL) can be one of the tags above: lets
      * the hot path skip decoding "SELECT 1" and "INSERT 0 1" into strings.
      */
     private static boolean mayChangeState(int tagBytes) {
-        return tagBytes == 4 || tagBytes == 6 || tagBytes == 7 || tagBytes == 10 || tagBytes == 12;
+        return tagBytes == 4 || tagBytes == 6 || tagBytes == 7 || tagBytes == 12;
     }
 
     private boolean keepsConnection() {
@@ -400,7 +479,7 @@ final class ClientRelay implements BackendListener {
             return;
         }
         connection.detach();
-        if (inFlight > 0) {
+        if (inFlight > 0 || restoring) {
             // A statement is still running or its answer is unread: closing the socket makes the
             // backend abort it, which is safer than waiting for an answer no one will read.
             pool.discard(connection);

@@ -18,6 +18,9 @@ public final class SessionSettings {
     private static final Set<String> NOT_SETTINGS = Set.of("user", "database", "options", "replication");
 
     private final Map<String, String> wanted = new LinkedHashMap<>();
+    /** The values of the startup packet: what RESET returns to, as it does on PostgreSQL. */
+    private final Map<String, String> atStartup = new LinkedHashMap<>();
+    private boolean startupCanonical;
 
     public static SessionSettings fromStartup(Map<String, String> parameters) {
         SessionSettings settings = new SessionSettings();
@@ -28,7 +31,28 @@ public final class SessionSettings {
                 settings.set(name, value);
             }
         });
+        settings.atStartup.putAll(settings.wanted);
         return settings;
+    }
+
+    /**
+     * After a RESET or DISCARD ALL the backend went back to its own defaults, which for settings of
+     * the startup packet are not the session's: this statement puts those back, or null if there are none.
+     */
+    public String restoreStartupStatement() {
+        if (atStartup.isEmpty()) {
+            return null;
+        }
+        StringBuilder sql = new StringBuilder("SELECT ");
+        atStartup.forEach((name, value) -> sql.append(sql.length() > 7 ? ", " : "")
+                .append("pg_catalog.set_config(").append(literal(name)).append(", ").append(literal(value)).append(", false)"));
+        return sql.toString();
+    }
+
+    /** Records that the startup values are in force again on {@code current}. */
+    public void restoredStartup(Map<String, String> current) {
+        wanted.putAll(atStartup);
+        current.putAll(atStartup);
     }
 
     public void set(String name, String value) {
@@ -77,6 +101,10 @@ public final class SessionSettings {
             }
         });
         wanted.replaceAll((name, value) -> atLogin.containsKey(name) && current.containsKey(name) ? current.get(name) : value);
+        if (!startupCanonical) {
+            atStartup.replaceAll((name, value) -> wanted.getOrDefault(name, value));
+            startupCanonical = true;
+        }
     }
 
     static String literal(String value) {

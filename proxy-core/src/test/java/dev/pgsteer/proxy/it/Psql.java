@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * Runs psql scripts by either route, as a user would: {@code -X} (no psqlrc), errors do not stop the
  * script, errors printed verbosely (SQLSTATE and LOCATION). Only the ports are normalized, since
  * they are the one thing that must differ between the two runs; everything else comes from the
- * same server and must come back byte for byte.
+ * same server and must come back byte for byte. (Scripts do not print backend pids, which differ
+ * too, and LOCATION lines agree because both runs reach the same server.)
  */
 final class Psql {
     static final Duration TIMEOUT = Duration.ofSeconds(60);

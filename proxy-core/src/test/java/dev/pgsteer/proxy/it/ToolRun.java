@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.it;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -7,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +60,7 @@ record ToolRun(List<String> command, int exitCode, String stdout, String stderr)
      * untranslated and Unicode intact.
      */
     static Map<String, String> clientEnvironment(Map<String, String> extra) {
-        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        Map<String, String> env = new HashMap<>(System.getenv());
         env.keySet().removeIf(name -> name.startsWith("PG"));
         env.put("LC_ALL", "C.UTF-8");
         env.put("LANG", "C.UTF-8");
@@ -86,8 +88,8 @@ record ToolRun(List<String> command, int exitCode, String stdout, String stderr)
         }
     }
 
-    private static java.io.File nullDevice() {
-        return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
+    private static File nullDevice() {
+        return new File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
     }
 
     private static void deleteQuietly(Path file) {

@@ -1,0 +1,109 @@
+package dev.pgsteer.proxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pgsteer.proxy.EmbeddedBackend;
+import dev.pgsteer.proxy.it.ProxiedBackend.Route;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * pgbench, PostgreSQL's own load generator, runs through pgsteer (quick mode, transaction pooling)
+ * without a failed transaction: its initialization (DDL, a client-side COPY, VACUUM), select-only
+ * runs over the simple and the extended protocol (unnamed statements), and the read-write TPC-B-like
+ * script, whose balances must add up afterwards. Throughput is not asserted: that is bench/'s job.
+ *
+ * <p>{@code -M prepared} (named statements) is issue 4's work and is not run here.
+ */
+class PgbenchIT {
+    static final Duration TIMEOUT = Duration.ofSeconds(90);
+    static final Pattern NO_FAILED_TRANSACTIONS = Pattern.compile("(?m)^number of failed transactions: 0 ");
+    static final Pattern PROCESSED = Pattern.compile("(?m)^number of transactions actually processed: (\\d+)");
+
+    static ClientTool pgbench;
+    static ProxiedBackend stack;
+
+    @BeforeAll
+    static void startAndInitialize() {
+        pgbench = ClientTool.require("pgbench");
+        stack = ProxiedBackend.quick();
+        ToolRun init = pgbench("-i", "-s", "1");
+        assertEquals(0, init.exitCode(), "pgbench -i -s 1 through pgsteer failed:\n" + init.describe());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void initializationThroughTheProxyLoadsEveryRow() throws Exception {
+        try (Connection c = stack.connect(Route.DIRECT); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select (select count(*) from pgbench_accounts), (select count(*) from pgbench_branches), "
+                        + "(select count(*) from pgbench_tellers)")) {
+            rs.next();
+            assertEquals(List.of(100_000L, 1L, 10L), List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3)),
+                    "accounts, branches, tellers at scale 1");
+        }
+    }
+
+    @Test
+    void selectOnlyOverTheSimpleProtocol() {
+        assertRanWithoutFailures(pgbench("-S", "-M", "simple", "-c", "4", "-j", "2", "-T", "3"));
+    }
+
+    @Test
+    void selectOnlyOverTheExtendedProtocolWithUnnamedStatements() {
+        assertRanWithoutFailures(pgbench("-S", "-M", "extended", "-c", "4", "-j", "2", "-T", "3"));
+    }
+
+    @Test
+    void tpcbLikeTransactionsKeepTheBalancesConsistent() throws Exception {
+        ToolRun run = pgbench("-M", "simple", "-c", "4", "-j", "2", "-t", "100");
+        assertRanWithoutFailures(run);
+        Matcher processed = PROCESSED.matcher(run.stdout());
+        assertTrue(processed.find(), run.describe());
+        assertEquals("400", processed.group(1), "4 clients x 100 transactions\n" + run.describe());
+        // Every transaction adds the same delta to one account, one teller and one branch, and logs it.
+        try (Connection c = stack.connect(Route.DIRECT); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select (select sum(abalance) from pgbench_accounts), (select sum(tbalance) from pgbench_tellers), "
+                        + "(select sum(bbalance) from pgbench_branches), (select sum(delta) from pgbench_history)")) {
+            rs.next();
+            List<Long> sums = new ArrayList<>();
+            for (int i = 1; i <= 4; i++) {
+                sums.add(rs.getLong(i));
+            }
+            assertEquals(1, sums.stream().distinct().count(), "sums of accounts, tellers, branches, history: " + sums);
+        }
+    }
+
+    private static void assertRanWithoutFailures(ToolRun run) {
+        assertEquals(0, run.exitCode(), run.describe());
+        assertTrue(NO_FAILED_TRANSACTIONS.matcher(run.stdout()).find(),
+                "pgbench should report \"number of failed transactions: 0\" (pgbench 15 or later prints it; this is "
+                        + pgbench.version().orElse("an unknown version") + "):\n" + run.describe());
+        Matcher processed = PROCESSED.matcher(run.stdout());
+        assertTrue(processed.find() && Long.parseLong(processed.group(1)) > 0, "no transaction ran:\n" + run.describe());
+    }
+
+    private static ToolRun pgbench(String... arguments) {
+        List<String> command = ToolRun.command(pgbench.binary(), "-h", stack.host(), "-p", stack.port(Route.PROXY),
+                "-U", EmbeddedBackend.USER);
+        command.addAll(List.of(arguments));
+        command.add(EmbeddedBackend.DATABASE);
+        return ToolRun.run(command, ToolRun.clientEnvironment(Map.of("PGPASSWORD", EmbeddedBackend.PASSWORD)), TIMEOUT);
+    }
+}
