@@ -9,5 +9,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /** What every client session needs from the running proxy, handed down through constructors. */
 public record ProxyContext(ProxyConfig config, UserDirectory users, SessionRouter router, PoolRegistry pools,
-                           CancelRegistry cancels, ProxyMetrics metrics, MeterRegistry registry) {
+                           CancelRegistry cancels, ProxyMetrics metrics, MeterRegistry registry,
+                           dev.pgsteer.proxy.statement.StatementRegistry statements) {
 }

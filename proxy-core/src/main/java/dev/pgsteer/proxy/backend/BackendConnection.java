@@ -28,6 +28,8 @@ import java.util.Map;
  * statements (session settings, a rollback) are read here and never reach a client.
  */
 public final class BackendConnection {
+    /** How many proxy-named statements a connection keeps prepared before closing the least used. */
+    static final int PREPARED_STATEMENTS_PER_CONNECTION = 500;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BackendConnection.class);
     enum State { LOGIN, IDLE, INTERNAL, LEASED, CLOSED }
 
@@ -39,6 +41,9 @@ public final class BackendConnection {
     /** What this connection's session settings are now: reported ones, and those pgsteer set itself. */
     private final Map<String, String> currentSettings = new HashMap<>();
 
+    /** Named statements prepared on this connection under their proxy-wide names. */
+    private final dev.pgsteer.proxy.statement.PreparedOnConnection prepared =
+            new dev.pgsteer.proxy.statement.PreparedOnConnection(PREPARED_STATEMENTS_PER_CONNECTION);
     private volatile State state = State.LOGIN;
     private volatile BackendListener listener;
     private BackendKeyData keyData;
@@ -62,6 +67,10 @@ public final class BackendConnection {
 
     public EventLoop eventLoop() {
         return channel.eventLoop();
+    }
+
+    public dev.pgsteer.proxy.statement.PreparedOnConnection preparedStatements() {
+        return prepared;
     }
 
     public BackendKeyData keyData() {
@@ -137,6 +146,11 @@ public final class BackendConnection {
     /** Relays a client's frame as it came; the frame's bytes now belong to the channel. */
     public void write(Frame frame) {
         channel.write(frame.content(), channel.voidPromise());
+    }
+
+    /** Writes bytes pgsteer built (a renamed or injected message). */
+    public void write(io.netty.buffer.ByteBuf message) {
+        channel.write(message, channel.voidPromise());
     }
 
     public void flush() {

@@ -108,7 +108,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         DatabaseConfig database = context.config().database(session.database()).orElseThrow();
         BackendPool pool = poolFor((RoutePlan.SingleBackend) plan.get(), database);
-        relay = new ClientRelay(session, pool, database.pool().mode(), context.metrics());
+        relay = new ClientRelay(session, pool, database.pool().mode(), context.metrics(),
+                new dev.pgsteer.proxy.statement.StatementRelay(context.statements()));
         log.debug("{}: authenticated, relaying to {}", session.id(), pool.target());
         relay.connect();
     }

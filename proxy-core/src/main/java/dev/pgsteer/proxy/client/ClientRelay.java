@@ -16,6 +16,8 @@ import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.backend.BackendPool;
 import dev.pgsteer.proxy.backend.BackendUnavailableException;
 import dev.pgsteer.proxy.backend.SettingNames;
+import dev.pgsteer.proxy.statement.StatementRelay;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
@@ -42,7 +44,9 @@ final class ClientRelay implements BackendListener {
      * Command tags after which a connection carries state that pgsteer does not carry to another
      * one. RESET is among them: its tag does not tell RESET x from RESET ALL.
      */
-    private static final Set<String> PINNING_TAGS = Set.of("RESET", "DISCARD ALL", "LISTEN");
+    private static final Set<String> PINNING_TAGS = Set.of("RESET", "DISCARD ALL", "LISTEN", "PREPARE");
+    /** Command tags after which no named statement exists any more on the connection, nor in the session. */
+    private static final Set<String> DEALLOCATING_TAGS = Set.of("DISCARD ALL", "DEALLOCATE ALL");
     /** Command tags after which the backend's values are its own defaults, not the session's startup values. */
     private static final Set<String> RESETTING_TAGS = Set.of("RESET", "DISCARD ALL");
     private static final byte QUERY = 'Q';
@@ -55,6 +59,7 @@ final class ClientRelay implements BackendListener {
     private final BackendPool pool;
     private final PoolMode mode;
     private final ProxyMetrics metrics;
+    private final StatementRelay statements;
 
     private final ArrayDeque<Frame> pending = new ArrayDeque<>();
     private BackendConnection lease;
@@ -71,8 +76,9 @@ final class ClientRelay implements BackendListener {
     private int settingReports;
     private boolean backendSentFatal;
 
-    ClientRelay(ClientSession session, BackendPool pool, PoolMode mode, ProxyMetrics metrics) {
+    ClientRelay(ClientSession session, BackendPool pool, PoolMode mode, ProxyMetrics metrics, StatementRelay statements) {
         this.session = session;
+        this.statements = statements;
         this.client = session.channel();
         this.pool = pool;
         this.mode = mode;
@@ -187,7 +193,7 @@ final class ClientRelay implements BackendListener {
         if (type == QUERY || type == SYNC || type == FUNCTION_CALL) {
             inFlight++;
         }
-        lease.write(frame);
+        statements.forward(frame, lease);
         if (!lease.isWritable()) {
             updateAutoRead();
         }
@@ -246,6 +252,7 @@ final class ClientRelay implements BackendListener {
 
     private void attach(BackendConnection connection) {
         lease = connection;
+        statements.reset();
         connection.attach(this);
         Frame frame;
         while ((frame = pending.poll()) != null) {
@@ -307,11 +314,11 @@ final class ClientRelay implements BackendListener {
                     restoreStartup = false;
                     String restore = session.settings().restoreStartupStatement();
                     if (restore != null) {
-                        restoreThenRelay(connection, restore, frame);
+                        restoreThenRelay(connection, restore, statements.onBackendFrame(frame, connection));
                         return;
                     }
                 }
-                client.write(frame.content(), client.voidPromise());
+                client.write(statements.onBackendFrame(frame, connection), client.voidPromise());
                 afterReadyForQuery(status);
                 return;
             }
@@ -324,6 +331,10 @@ final class ClientRelay implements BackendListener {
             case CommandComplete.TYPE -> {
                 if (mayChangeState(frame.body().readableBytes())) {
                     String tag = CommandComplete.decode(frame.body()).tag();
+                    if (DEALLOCATING_TAGS.contains(tag)) {
+                        connection.preparedStatements().clear();
+                        statements.forgetAll();
+                    }
                     if (SET_TAG.equals(tag)) {
                         settingChanges++;
                     } else if (PINNING_TAGS.contains(tag)) {
@@ -342,7 +353,10 @@ final class ClientRelay implements BackendListener {
             default -> {
             }
         }
-        client.write(frame.content(), client.voidPromise());
+        ByteBuf relayed = statements.onBackendFrame(frame, connection);
+        if (relayed != null) {
+            client.write(relayed, client.voidPromise());
+        }
     }
 
     private void afterReadyForQuery(TransactionStatus status) {
@@ -358,7 +372,7 @@ final class ClientRelay implements BackendListener {
      * relaying what the backend reports about them, so the client sees the values PostgreSQL would
      * have reset to.
      */
-    private void restoreThenRelay(BackendConnection connection, String restore, Frame readyForQuery) {
+    private void restoreThenRelay(BackendConnection connection, String restore, ByteBuf readyForQuery) {
         restoring = true;
         connection.runInternal(restore, loop(), status -> onLoop(() -> {
             session.settings().set(status.name(), status.value());
@@ -378,7 +392,7 @@ final class ClientRelay implements BackendListener {
             }
             session.settings().restoredStartup(connection.currentSettings());
             connection.attach(this);
-            client.write(readyForQuery.content(), client.voidPromise());
+            client.write(readyForQuery, client.voidPromise());
             client.flush();
             Frame next;
             while ((next = pending.poll()) != null) {
@@ -402,7 +416,7 @@ final class ClientRelay implements BackendListener {
      * the hot path skip decoding "SELECT 1" and "INSERT 0 1" into strings.
      */
     private static boolean mayChangeState(int tagBytes) {
-        return tagBytes == 4 || tagBytes == 6 || tagBytes == 7 || tagBytes == 12;
+        return tagBytes == 4 || tagBytes == 6 || tagBytes == 7 || tagBytes == 8 || tagBytes == 12 || tagBytes == 15;
     }
 
     private boolean keepsConnection() {
@@ -500,6 +514,7 @@ final class ClientRelay implements BackendListener {
                 // DISCARD ALL cannot share a query string with ROLLBACK: it refuses to run in a transaction block.
                 connection.runInternal("DISCARD ALL", backendLoop).addListener(d -> {
                     if (d.isSuccess()) {
+                        connection.preparedStatements().clear();
                         connection.currentSettings().clear();
                         connection.currentSettings().putAll(connection.loginParameters());
                         pool.release(connection);

@@ -1,0 +1,66 @@
+package dev.pgsteer.protocol.codec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class StatementFramesTest {
+    private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
+
+    private static Frame frame(char type, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ByteBuf buf = Unpooled.buffer();
+        buf.writeByte(type).writeInt(4 + bytes.length).writeBytes(bytes);
+        return new Frame(buf);
+    }
+
+    private static String bytes(ByteBuf buf) {
+        try {
+            return new String(ByteBufUtil.getBytes(buf), StandardCharsets.ISO_8859_1);
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void aRenamedParseKeepsItsQueryAndTypes() {
+        Frame parse = frame('P', "S_1\0SELECT $1\0\0\1\0\0\0\u0017");
+        assertEquals("S_1", StatementFrames.parseName(parse));
+        assertEquals(bytes(frame('P', "pgsteer_x\0SELECT $1\0\0\1\0\0\0\u0017").content()),
+                bytes(StatementFrames.renameParse(ALLOC, parse, "pgsteer_x")));
+        assertEquals(0, parse.refCnt());
+    }
+
+    @Test
+    void aParseIsRebuiltFromItsTail() {
+        Frame parse = frame('P', "S_1\0SELECT 1\0\0\0");
+        byte[] tail = ByteBufUtil.getBytes(StatementFrames.parseTail(parse));
+        parse.release();
+        assertArrayEquals("SELECT 1\0\0\0".getBytes(StandardCharsets.UTF_8), tail);
+        assertEquals(bytes(frame('P', "p\0SELECT 1\0\0\0").content()), bytes(StatementFrames.parse(ALLOC, "p", tail)));
+    }
+
+    @Test
+    void aRenamedBindKeepsPortalAndValues() {
+        Frame bind = frame('B', "C_1\0S_1\0\0\0\0\1\0\0\0\u00022a\0\0");
+        assertEquals("S_1", StatementFrames.bindStatement(bind));
+        assertEquals(bytes(frame('B', "C_1\0pgsteer_x\0\0\0\0\1\0\0\0\u00022a\0\0").content()),
+                bytes(StatementFrames.renameBind(ALLOC, bind, "pgsteer_x")));
+    }
+
+    @Test
+    void describeAndCloseNameTheirTarget() {
+        Frame describe = frame('D', "SS_1\0");
+        assertEquals('S', StatementFrames.targetKind(describe));
+        assertEquals("S_1", StatementFrames.targetName(describe));
+        describe.release();
+        assertEquals(bytes(frame('C', "Spgsteer_x\0").content()),
+                bytes(StatementFrames.target(ALLOC, StatementFrames.CLOSE, StatementFrames.STATEMENT, "pgsteer_x")));
+    }
+}

@@ -1,0 +1,61 @@
+package dev.pgsteer.proxy.statement;
+
+/**
+ * What pgsteer expects as the answer to one message it sent a backend, and what to do with it.
+ * PostgreSQL answers the messages of a connection in order, one completing response each, so a
+ * queue of these lines answers up with questions.
+ */
+record Expectation(Kind kind, Action action, String clientName, String backendName) {
+
+    enum Kind {
+        /** Answered by ParseComplete '1'. */
+        PARSE,
+        /** BindComplete '2'. */
+        BIND,
+        /** CloseComplete '3'. */
+        CLOSE,
+        /** RowDescription 'T' or NoData 'n' (after ParameterDescription for a statement). */
+        DESCRIBE,
+        /** CommandComplete, PortalSuspended or EmptyQueryResponse. */
+        EXECUTE,
+        /** ReadyForQuery; an error before it does not end it. */
+        SYNC,
+        /** A simple query or function call: everything up to ReadyForQuery. */
+        QUERY
+    }
+
+    enum Action {
+        /** Relay the answer. */
+        RELAY,
+        /** pgsteer's own message: the client must not see its answer. */
+        SWALLOW,
+        /** A Close pgsteer sent instead of a Parse the connection did not need: answer ParseComplete. */
+        ANSWER_AS_PARSE,
+        /** A Parse that met an existing statement: the error names the client's statement. */
+        NAME_DUPLICATE
+    }
+
+    static final Expectation BIND_RELAY = new Expectation(Kind.BIND, Action.RELAY, null, null);
+    static final Expectation PARSE_RELAY = new Expectation(Kind.PARSE, Action.RELAY, null, null);
+    static final Expectation CLOSE_RELAY = new Expectation(Kind.CLOSE, Action.RELAY, null, null);
+    static final Expectation DESCRIBE_RELAY = new Expectation(Kind.DESCRIBE, Action.RELAY, null, null);
+    static final Expectation EXECUTE_RELAY = new Expectation(Kind.EXECUTE, Action.RELAY, null, null);
+    static final Expectation SYNC = new Expectation(Kind.SYNC, Action.RELAY, null, null);
+    static final Expectation QUERY = new Expectation(Kind.QUERY, Action.RELAY, null, null);
+
+    boolean completedBy(byte type) {
+        return switch (kind) {
+            case PARSE -> type == '1' || (action == Action.ANSWER_AS_PARSE && type == '3');
+            case BIND -> type == '2';
+            case CLOSE -> type == '3';
+            case DESCRIBE -> type == 'T' || type == 'n';
+            case EXECUTE -> type == 'C' || type == 's' || type == 'I';
+            case SYNC, QUERY -> type == 'Z';
+        };
+    }
+
+    /** After an error the backend skips to the next Sync; these are the expectations it ends. */
+    boolean endsSkipping() {
+        return kind == Kind.SYNC || kind == Kind.QUERY;
+    }
+}
