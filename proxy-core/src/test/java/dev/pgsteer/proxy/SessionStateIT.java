@@ -96,6 +96,44 @@ class SessionStateIT {
     }
 
     @Test
+    void temporaryTablesAndAdvisoryLocksPinTheirSessionAndLeaveWithIt() throws Exception {
+        try (Connection owner = connect("appdb"); Connection other = connect("appdb"); Connection third = connect("appdb");
+             Statement so = owner.createStatement(); Statement sx = other.createStatement(); Statement st = third.createStatement()) {
+            so.execute("CREATE TEMP TABLE mine (v int)");
+            so.execute("SELECT pg_advisory_lock(4242)");
+            for (int round = 0; round < 5; round++) {
+                so.execute("INSERT INTO mine VALUES (" + round + ")");
+                // Other sessions keep moving between the remaining connections.
+                assertTrue(sx.executeQuery("SELECT 1").next());
+                assertTrue(st.executeQuery("SELECT 1").next());
+            }
+            try (ResultSet rs = so.executeQuery("SELECT count(*) FROM mine")) {
+                rs.next();
+                assertEquals(5, rs.getInt(1));
+            }
+            try (ResultSet rs = sx.executeQuery("SELECT pg_try_advisory_lock(4242)")) {
+                rs.next();
+                assertEquals(false, rs.getBoolean(1), "the lock is held by the owner's session");
+            }
+        }
+        // Gone with the session: the connection went back through DISCARD ALL.
+        try (Connection direct = backend.direct(); Statement s = direct.createStatement()) {
+            boolean released = false;
+            for (int attempt = 0; attempt < 50 && !released; attempt++) {
+                try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(4242), (SELECT count(*) FROM pg_class WHERE relname = 'mine')")) {
+                    rs.next();
+                    released = rs.getBoolean(1) && rs.getInt(2) == 0;
+                }
+                if (!released) {
+                    s.execute("SELECT pg_advisory_unlock_all()");
+                    Thread.sleep(100);
+                }
+            }
+            assertTrue(released, "advisory lock released and temporary table dropped after the session ended");
+        }
+    }
+
+    @Test
     void sessionPoolingKeepsOneConnectionForTheWholeSession() throws Exception {
         try (Connection c = connect("sessiondb"); Statement s = c.createStatement()) {
             s.execute("CREATE TEMP TABLE scratch (v int)");

@@ -17,6 +17,7 @@ import dev.pgsteer.proxy.backend.BackendPool;
 import dev.pgsteer.proxy.backend.BackendUnavailableException;
 import dev.pgsteer.proxy.backend.SettingNames;
 import dev.pgsteer.proxy.statement.StatementRelay;
+import dev.pgsteer.router.ConnectionStateDetector;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -53,6 +54,7 @@ final class ClientRelay implements BackendListener {
     private static final byte SYNC = 'S';
     private static final byte FUNCTION_CALL = 'F';
     private static final byte TERMINATE = 'X';
+    private static final byte PARSE = 'P';
 
     private final ClientSession session;
     private final Channel client;
@@ -193,6 +195,9 @@ final class ClientRelay implements BackendListener {
         if (type == QUERY || type == SYNC || type == FUNCTION_CALL) {
             inFlight++;
         }
+        if (!pinned && (type == QUERY || type == PARSE)) {
+            ConnectionStateDetector.pinningReason(sqlOf(frame, type)).ifPresent(this::pin);
+        }
         statements.forward(frame, lease);
         if (!lease.isWritable()) {
             updateAutoRead();
@@ -306,7 +311,7 @@ final class ClientRelay implements BackendListener {
                 // PostgreSQL reports changed settings just before ReadyForQuery, after the SET's
                 // CommandComplete: only here can a SET be told apart from one it did not report.
                 if (!pinned && settingChanges > settingReports) {
-                    pin();
+                    pin("a SET of a setting the backend does not report");
                 }
                 settingChanges = 0;
                 settingReports = 0;
@@ -339,7 +344,7 @@ final class ClientRelay implements BackendListener {
                         settingChanges++;
                     } else if (PINNING_TAGS.contains(tag)) {
                         if (!pinned) {
-                            pin();
+                            pin(tag);
                         }
                         restoreStartup |= RESETTING_TAGS.contains(tag);
                     }
@@ -427,10 +432,21 @@ final class ClientRelay implements BackendListener {
      * The session changed something on its connection that pgsteer does not carry to another one
      * (a setting the backend does not report, LISTEN): from now on it keeps this connection.
      */
-    private void pin() {
+    private void pin(String reason) {
         pinned = true;
         metrics.sessionPinned();
-        log.debug("{}: pinned to {}", session.id(), lease);
+        log.info("{}: pinned to {} by {}", session.id(), lease, reason);
+    }
+
+    /** The SQL text of a Query or Parse, as a view of the frame's bytes. */
+    private static java.nio.ByteBuffer sqlOf(Frame frame, byte type) {
+        ByteBuf body = frame.body();
+        int start = body.readerIndex();
+        if (type == PARSE) {
+            start = body.indexOf(start, body.writerIndex(), (byte) 0) + 1;
+        }
+        int end = body.indexOf(start, body.writerIndex(), (byte) 0);
+        return body.nioBuffer(start, (end < 0 ? body.writerIndex() : end) - start);
     }
 
     @Override
