@@ -14,9 +14,11 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * A PostgreSQL command-line client (psql, pgbench) found on this machine. The tests that need one
- * fail, rather than skip, when it is missing: CI installs it, and a silent skip would hide that the
- * real-client tests never ran.
+ * A PostgreSQL command-line client (psql, pgbench) found on this machine. When one is missing, the
+ * tests that need it are skipped loudly (a banner on stderr and the skip reason in the report), so
+ * that {@code ./mvnw verify} passes on a machine with only a JDK; under CI, which installs the
+ * tools and sets {@code PGSTEER_REQUIRE_CLIENT_TOOLS=1}, they fail instead, so a missing tool can
+ * never hide that the real-client tests did not run.
  */
 record ClientTool(String name, Path binary) {
 
@@ -39,11 +41,16 @@ record ClientTool(String name, Path binary) {
                 return new ClientTool(name, candidate);
             }
         }
-        return fail(name + " was not found on PATH nor in /usr/lib/postgresql/*/bin (looked in " + candidates.size()
+        String message = name + " was not found on PATH nor in /usr/lib/postgresql/*/bin (looked in " + candidates.size()
                 + " places), so the tests that drive PostgreSQL's own clients cannot run. Install the PostgreSQL client "
                 + "tools: on Debian/Ubuntu `apt-get install postgresql-client` (pgbench also comes with the "
-                + "postgresql-<version> or postgresql-contrib package), on macOS `brew install libpq` and put its bin on PATH. "
-                + "CI installs them; these tests are never skipped.");
+                + "postgresql-<version> package), on macOS `brew install libpq` and put its bin on PATH.";
+        if ("1".equals(System.getenv("PGSTEER_REQUIRE_CLIENT_TOOLS"))) {
+            return fail(message + " CI sets PGSTEER_REQUIRE_CLIENT_TOOLS=1: these tests must run there.");
+        }
+        System.err.println("\n*** SKIPPING TESTS THAT NEED " + name.toUpperCase(java.util.Locale.ROOT) + " ***\n*** " + message + "\n");
+        org.junit.jupiter.api.Assumptions.abort(message);
+        throw new AssertionError("unreachable");
     }
 
     private static List<Path> debianBinaries(String name) {
