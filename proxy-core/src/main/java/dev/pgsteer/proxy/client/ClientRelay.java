@@ -330,8 +330,12 @@ final class ClientRelay implements BackendListener {
             case ParameterStatus.TYPE -> {
                 ParameterStatus status = ParameterStatus.decode(frame.body());
                 connection.currentSettings().put(SettingNames.normalize(status.name()), status.value());
-                session.settings().set(status.name(), status.value());
-                settingReports++;
+                if (ReportedParameters.settable(status.name())) {
+                    session.settings().set(status.name(), status.value());
+                    settingReports++;
+                }
+                // is_superuser or session_authorization changed: SET ROLE or SET SESSION AUTHORIZATION
+                // ran, and its SET stays unmatched by a settable report, which pins the session.
             }
             case CommandComplete.TYPE -> {
                 if (mayChangeState(frame.body().readableBytes())) {

@@ -13,7 +13,18 @@ final class ReportedParameters {
                     "server_encoding", "server_version", "session_authorization", "standard_conforming_strings", "TimeZone")
             .collect(Collectors.toMap(name -> name.toLowerCase(java.util.Locale.ROOT), Function.identity()));
 
+    /**
+     * Reported parameters a session cannot set on another connection with set_config: fixed by the
+     * server, or the consequence of SET ROLE / SET SESSION AUTHORIZATION rather than a setting.
+     */
+    private static final java.util.Set<String> NOT_SETTABLE = java.util.Set.of("server_version", "server_encoding",
+            "integer_datetimes", "in_hot_standby", "is_superuser", "session_authorization");
+
     private ReportedParameters() {
+    }
+
+    static boolean settable(String name) {
+        return !NOT_SETTABLE.contains(name.toLowerCase(java.util.Locale.ROOT));
     }
 
     static String canonical(String lowerCase) {
