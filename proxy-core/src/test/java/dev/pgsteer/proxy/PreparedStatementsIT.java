@@ -48,6 +48,8 @@ class PreparedStatementsIT {
         proxy = new PgSteerServer(ConfigLoader.parse(yaml, "PreparedStatementsIT.yaml", Map.of())).start();
         try (Connection c = backend.direct(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE items (id serial PRIMARY KEY, owner int, label text, price numeric(10,2))");
+            s.execute("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')");
+            s.execute("CREATE TYPE point3 AS (x int, y int, z int)");
         }
     }
 
@@ -70,7 +72,8 @@ class PreparedStatementsIT {
     }
 
     @ParameterizedTest(name = "preferQueryMode={0}, prepareThreshold={1}")
-    @CsvSource({"extended,1", "extended,0", "extended,5", "extendedForPrepared,1", "extendedCacheEverything,1", "simple,1"})
+    @CsvSource({"extended,1", "extended,0", "extended,5", "extendedForPrepared,1", "extendedForPrepared,0",
+            "extendedCacheEverything,1", "extendedCacheEverything,0", "simple,1", "simple,0"})
     void pgjdbcSeesWhatPostgresqlShows(String mode, int threshold) throws Exception {
         String options = "preferQueryMode=" + mode + "&prepareThreshold=" + threshold + "&binaryTransfer=true";
         List<String> expected;
@@ -79,6 +82,66 @@ class PreparedStatementsIT {
         }
         try (Connection c = viaProxy(options)) {
             assertEquals(expected, workload(c, 1000 + threshold));
+        }
+    }
+
+    /** Every column of a row of many types, as text and as the driver's Java object, with its type name. */
+    static List<String> typedRow(Connection c) throws SQLException {
+        List<String> seen = new ArrayList<>();
+        try (java.sql.PreparedStatement ps = c.prepareStatement("""
+                SELECT ?::bool AS b, ?::int2 AS s, ?::int4 AS i, ?::int8 AS l, 'NaN'::float4 AS fn, '-Infinity'::float8 AS fi,
+                       ?::float8 AS f, 123456789012345678901234567890.123456789::numeric AS big, ?::text AS t, ?::bytea AS y,
+                       DATE '2024-02-29' AS d, TIME '13:14:15.123' AS tm, TIMESTAMPTZ '2024-02-29 13:14:15.5+02' AS ts,
+                       INTERVAL '1 year 2 days 00:00:03' AS iv, ?::uuid AS u, '{"a": [1, 2]}'::json AS js, '{"b": null}'::jsonb AS jb,
+                       ARRAY[1, NULL, 3] AS arr, ARRAY['x', 'y']::text[] AS tarr, 'happy'::mood AS m, ROW(1, 2, 3)::point3 AS p,
+                       NULL::int AS n
+                """)) {
+            for (int round = 0; round < 3; round++) {
+                ps.setBoolean(1, round % 2 == 0);
+                ps.setShort(2, (short) -7);
+                ps.setInt(3, Integer.MAX_VALUE);
+                ps.setLong(4, Long.MIN_VALUE);
+                ps.setDouble(5, 0.1 + round);
+                ps.setString(6, "ünïcødé " + round);
+                ps.setBytes(7, new byte[] {0, (byte) 0xff, (byte) round});
+                ps.setObject(8, java.util.UUID.fromString("00000000-0000-0000-0000-00000000000" + round));
+                try (ResultSet rs = ps.executeQuery()) {
+                    java.sql.ResultSetMetaData meta = rs.getMetaData();
+                    while (rs.next()) {
+                        for (int col = 1; col <= meta.getColumnCount(); col++) {
+                            Object value = rs.getObject(col);
+                            seen.add(meta.getColumnLabel(col) + ":" + meta.getColumnTypeName(col) + ":" + meta.getPrecision(col) + ":"
+                                    + meta.getScale(col) + "=" + (value instanceof byte[] ? "bytea" : rs.getString(col)) + "/"
+                                    + (value instanceof byte[] bytes ? java.util.Arrays.toString(bytes) : String.valueOf(value)));
+                        }
+                    }
+                }
+            }
+        }
+        return seen;
+    }
+
+    @ParameterizedTest(name = "preferQueryMode={0}, prepareThreshold={1}, binaryTransfer={2}")
+    @CsvSource({"extended,1,true", "extended,0,false", "extendedCacheEverything,1,true", "simple,1,false"})
+    void manyTypesArriveAsFromPostgresql(String mode, int threshold, boolean binary) throws Exception {
+        String options = "preferQueryMode=" + mode + "&prepareThreshold=" + threshold + "&binaryTransfer=" + binary;
+        List<String> expected;
+        try (Connection c = direct(options)) {
+            expected = typedRow(c);
+        }
+        try (Connection c = viaProxy(options)) {
+            assertEquals(expected, typedRow(c));
+        }
+    }
+
+    @Test
+    void rewrittenBatchInsertsCountAsFromPostgresql() throws Exception {
+        List<String> expected;
+        try (Connection c = direct("reWriteBatchedInserts=true&prepareThreshold=1")) {
+            expected = PgjdbcWorkload.run(c, 777);
+        }
+        try (Connection c = viaProxy("reWriteBatchedInserts=true&prepareThreshold=1")) {
+            assertEquals(expected, PgjdbcWorkload.run(c, 777));
         }
     }
 
