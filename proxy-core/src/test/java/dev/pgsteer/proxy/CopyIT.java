@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -15,7 +14,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,16 +29,7 @@ class CopyIT {
     @BeforeAll
     static void start() throws Exception {
         backend = EmbeddedBackend.start();
-        String yaml = """
-                listen: 127.0.0.1:0
-                users:
-                  app: { password: "%s" }
-                backends:
-                  main: { url: "%s" }
-                databases:
-                  appdb: { shards: [main], pool: { mode: transaction, size: 2 } }
-                """.formatted(EmbeddedBackend.PASSWORD, backend.url());
-        proxy = new PgSteerServer(ConfigLoader.parse(yaml, "CopyIT.yaml", Map.of())).start();
+        proxy = new PgSteerServer(backend.proxyConfig("mode: transaction, size: 2")).start();
         try (Connection c = backend.direct(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE source (id int, label text, amount numeric, at timestamptz, data bytea)");
             s.execute("INSERT INTO source SELECT g, 'row ' || g || ' é,\"q\"', g * 1.5, '2024-01-01'::timestamptz + g * interval '1 hour', "

@@ -75,6 +75,23 @@ public final class EmbeddedBackend implements AutoCloseable {
         return "postgresql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + port() + "/" + DATABASE;
     }
 
+    /**
+     * A proxy configuration in front of this backend: user app, one logical database appdb with the
+     * given pool (for example {@code "mode: transaction, size: 2"}).
+     */
+    public dev.pgsteer.config.ProxyConfig proxyConfig(String pool) {
+        String yaml = """
+                listen: 127.0.0.1:0
+                users:
+                  %s: { password: "%s" }
+                backends:
+                  main: { url: "%s" }
+                databases:
+                  %s: { shards: [main], pool: { %s } }
+                """.formatted(USER, PASSWORD, url(), DATABASE, pool);
+        return dev.pgsteer.config.ConfigLoader.parse(yaml, "test.yaml", java.util.Map.of());
+    }
+
     /** A pgjdbc connection straight to the backend, to compare with what comes through pgsteer. */
     public Connection direct() throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port() + "/" + DATABASE, USER, PASSWORD);

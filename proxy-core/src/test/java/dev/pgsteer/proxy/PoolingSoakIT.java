@@ -3,13 +3,11 @@ package dev.pgsteer.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,16 +35,7 @@ class PoolingSoakIT {
     @BeforeAll
     static void start() throws Exception {
         backend = EmbeddedBackend.start();
-        String yaml = """
-                listen: 127.0.0.1:0
-                users:
-                  app: { password: "%s" }
-                backends:
-                  main: { url: "%s" }
-                databases:
-                  appdb: { shards: [main], pool: { mode: transaction, size: 5, acquire_timeout: 30s } }
-                """.formatted(EmbeddedBackend.PASSWORD, backend.url());
-        proxy = new PgSteerServer(ConfigLoader.parse(yaml, "PoolingSoakIT.yaml", Map.of())).start();
+        proxy = new PgSteerServer(backend.proxyConfig("mode: transaction, size: 5, acquire_timeout: 30s")).start();
         try (Connection c = backend.direct(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE items (id serial PRIMARY KEY, owner int, label text, price numeric(10,2))");
         }

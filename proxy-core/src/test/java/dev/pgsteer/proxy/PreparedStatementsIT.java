@@ -36,16 +36,7 @@ class PreparedStatementsIT {
     @BeforeAll
     static void start() throws Exception {
         backend = EmbeddedBackend.start();
-        String yaml = """
-                listen: 127.0.0.1:0
-                users:
-                  app: { password: "%s" }
-                backends:
-                  main: { url: "%s" }
-                databases:
-                  appdb: { shards: [main], pool: { mode: transaction, size: 3, acquire_timeout: 20s } }
-                """.formatted(EmbeddedBackend.PASSWORD, backend.url());
-        proxy = new PgSteerServer(ConfigLoader.parse(yaml, "PreparedStatementsIT.yaml", Map.of())).start();
+        proxy = new PgSteerServer(backend.proxyConfig("mode: transaction, size: 3, acquire_timeout: 20s")).start();
         try (Connection c = backend.direct(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE items (id serial PRIMARY KEY, owner int, label text, price numeric(10,2))");
             s.execute("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')");
