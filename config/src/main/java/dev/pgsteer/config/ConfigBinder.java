@@ -18,7 +18,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class ConfigBinder {
 
     static final List<String> TOP_KEYS =
-            List.of("listen", "auth", "auth_timeout", "max_client_connections", "users", "backends", "databases");
+            List.of("listen", "auth", "auth_timeout", "max_client_connections", "max_prepared_statements", "users", "backends", "databases");
     static final List<String> USER_KEYS = List.of("password");
     static final List<String> BACKEND_KEYS = List.of("url", "user", "password");
     static final List<String> DATABASE_KEYS = List.of("shards", "backend_database", "pool");
@@ -49,6 +49,8 @@ final class ConfigBinder {
         Duration authTimeout = reader.duration(top, "auth_timeout").orElse(ProxyConfig.DEFAULT_AUTH_TIMEOUT);
         int maxClients = reader.integer(top, "max_client_connections", 1)
                 .orElse(ProxyConfig.DEFAULT_MAX_CLIENT_CONNECTIONS);
+        int maxPrepared = reader.integer(top, "max_prepared_statements", 1)
+                .orElse(ProxyConfig.DEFAULT_MAX_PREPARED_STATEMENTS);
 
         Map<String, UserConfig> users = users(top, auth);
         Map<String, BackendConfig> backends = new LinkedHashMap<>();
@@ -56,7 +58,7 @@ final class ConfigBinder {
         Map<String, DatabaseConfig> databases = databases(top, backendNames);
 
         reader.throwIfAny();
-        return new ProxyConfig(reader.source(), listen, auth, authTimeout, maxClients, users, backends, databases);
+        return new ProxyConfig(reader.source(), listen, auth, authTimeout, maxClients, maxPrepared, users, backends, databases);
     }
 
     private Map<String, UserConfig> users(Section top, AuthMethod auth) {

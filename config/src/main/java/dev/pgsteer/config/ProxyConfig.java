@@ -13,12 +13,14 @@ import java.util.Optional;
  * {@code --backend} in quick mode) so that messages about it can point there. Maps keep the file's order.
  */
 public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout,
-        int maxClientConnections, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
+        int maxClientConnections, int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
         Map<String, DatabaseConfig> databases) {
 
     public static final AuthMethod DEFAULT_AUTH = AuthMethod.SCRAM_SHA_256;
     public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_CLIENT_CONNECTIONS = 1000;
+    /** Named statements each backend connection keeps prepared before closing the least recently used. */
+    public static final int DEFAULT_MAX_PREPARED_STATEMENTS = 500;
     public static final String QUICK_BACKEND_NAME = "main";
 
     public ProxyConfig {
@@ -26,6 +28,9 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(authTimeout, "authTimeout");
+        if (maxPreparedStatements < 1) {
+            throw new IllegalArgumentException("maxPreparedStatements must be at least 1");
+        }
         if (maxClientConnections < 1) {
             throw new IllegalArgumentException("maxClientConnections must be at least 1");
         }
@@ -55,7 +60,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
         String dbName = backend.database() == null ? DatabaseConfig.PASSTHROUGH : backend.database();
         DatabaseConfig db = new DatabaseConfig(dbName, List.of(QUICK_BACKEND_NAME), null, PoolConfig.defaults());
         return new ProxyConfig("--backend", listen, DEFAULT_AUTH, DEFAULT_AUTH_TIMEOUT,
-                DEFAULT_MAX_CLIENT_CONNECTIONS,
+                DEFAULT_MAX_CLIENT_CONNECTIONS, DEFAULT_MAX_PREPARED_STATEMENTS,
                 Map.of(backend.user(), new UserConfig(backend.user(), backend.password())),
                 Map.of(QUICK_BACKEND_NAME, new BackendConfig(QUICK_BACKEND_NAME, backend)),
                 Map.of(dbName, db));
@@ -89,5 +94,10 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
 
     private static <V> Map<String, V> frozen(Map<String, V> map) {
         return Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(map)));
+    }
+
+    /** The same configuration, saying it came from {@code source} (for the banner). */
+    public ProxyConfig withSource(String source) {
+        return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends, databases);
     }
 }

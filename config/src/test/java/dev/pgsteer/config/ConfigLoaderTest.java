@@ -59,6 +59,7 @@ class ConfigLoaderTest {
                 auth: md5
                 auth_timeout: 1500ms
                 max_client_connections: 50
+                max_prepared_statements: 64
                 users:
                   alice: { password: "md5aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" }
                 backends:
@@ -77,6 +78,7 @@ class ConfigLoaderTest {
         assertEquals(AuthMethod.MD5, config.auth());
         assertEquals(Duration.ofMillis(1500), config.authTimeout());
         assertEquals(50, config.maxClientConnections());
+        assertEquals(64, config.maxPreparedStatements());
         assertEquals(PasswordKind.MD5_HASH, config.users().get("alice").passwordKind());
         assertEquals(new BackendUrl("db.internal", 5432, "app", "s3cret", "appdb"),
                 config.backends().get("primary").url());

@@ -71,7 +71,7 @@ class ProxyConfigTest {
     void aConfigBuiltInCodeMustNameKnownBackends() {
         DatabaseConfig db = new DatabaseConfig("app", List.of("ghost"), null, PoolConfig.defaults());
         assertThrows(IllegalArgumentException.class, () -> new ProxyConfig("test", LISTEN, AuthMethod.TRUST,
-                ProxyConfig.DEFAULT_AUTH_TIMEOUT, 10, Map.of(), Map.of(), Map.of("app", db)));
+                ProxyConfig.DEFAULT_AUTH_TIMEOUT, 10, 500, Map.of(), Map.of(), Map.of("app", db)));
     }
 
     @Test

@@ -56,9 +56,8 @@ public final class Main {
     private static int serveEmbedded(CommandLine.Embedded command, PrintStream out) throws Exception {
         out.println("Starting embedded PostgreSQL (data in " + command.dataDirectory().toAbsolutePath().normalize() + ") ...");
         EmbeddedDefault embedded = EmbeddedDefault.start(command.dataDirectory());
-        ProxyConfig quick = ProxyConfig.quick(ListenAddress.parse(command.listen()), BackendUrl.parse(embedded.backendUrl()));
-        ProxyConfig config = new ProxyConfig("embedded default", quick.listen(), quick.auth(), quick.authTimeout(),
-                quick.maxClientConnections(), quick.users(), quick.backends(), quick.databases());
+        ProxyConfig config = ProxyConfig.quick(ListenAddress.parse(command.listen()), BackendUrl.parse(embedded.backendUrl()))
+                .withSource("embedded default");
         return serve(config, embedded, out);
     }
 

@@ -28,8 +28,6 @@ import java.util.Map;
  * statements (session settings, a rollback) are read here and never reach a client.
  */
 public final class BackendConnection {
-    /** How many proxy-named statements a connection keeps prepared before closing the least used. */
-    static final int PREPARED_STATEMENTS_PER_CONNECTION = 500;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BackendConnection.class);
     enum State { LOGIN, IDLE, INTERNAL, LEASED, CLOSED }
 
@@ -42,8 +40,7 @@ public final class BackendConnection {
     private final Map<String, String> currentSettings = new HashMap<>();
 
     /** Named statements prepared on this connection under their proxy-wide names. */
-    private final dev.pgsteer.proxy.statement.PreparedOnConnection prepared =
-            new dev.pgsteer.proxy.statement.PreparedOnConnection(PREPARED_STATEMENTS_PER_CONNECTION);
+    private final dev.pgsteer.proxy.statement.PreparedOnConnection prepared;
     private volatile State state = State.LOGIN;
     private volatile BackendListener listener;
     private BackendKeyData keyData;
@@ -52,9 +49,10 @@ public final class BackendConnection {
     private volatile long verifiedNanos = System.nanoTime();
     private InternalQuery internalQuery;
 
-    BackendConnection(Channel channel, BackendTarget target) {
+    BackendConnection(Channel channel, BackendTarget target, int maxPreparedStatements) {
         this.channel = channel;
         this.target = target;
+        this.prepared = new dev.pgsteer.proxy.statement.PreparedOnConnection(maxPreparedStatements);
     }
 
     public BackendTarget target() {

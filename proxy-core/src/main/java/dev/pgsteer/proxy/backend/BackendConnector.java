@@ -22,10 +22,12 @@ import java.time.Duration;
 public final class BackendConnector {
     private final Duration connectTimeout;
     private final Class<? extends SocketChannel> channelType;
+    private final int maxPreparedStatements;
 
-    public BackendConnector(Duration connectTimeout, Class<? extends SocketChannel> channelType) {
+    public BackendConnector(Duration connectTimeout, Class<? extends SocketChannel> channelType, int maxPreparedStatements) {
         this.connectTimeout = connectTimeout;
         this.channelType = channelType;
+        this.maxPreparedStatements = maxPreparedStatements;
     }
 
     /** Sends a CancelRequest to a backend on a connection of its own, as the protocol wants. */
@@ -62,7 +64,7 @@ public final class BackendConnector {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        BackendConnection connection = new BackendConnection(channel, target);
+                        BackendConnection connection = new BackendConnection(channel, target, maxPreparedStatements);
                         BackendLogin login = new BackendLogin(connection, ready);
                         channel.pipeline().addLast(PgFrameDecoder.forBackends(), PgMessageEncoder.INSTANCE,
                                 new BackendFrameHandler(connection, login));
