@@ -7,6 +7,7 @@
 #
 # Environment:
 #   DURATION   seconds per pgbench run (default 10; QUICK=1: 3)
+#   WARMUP     seconds of unrecorded select-only warm-up per mode per target (default 5; QUICK=1: 2)
 #   ROUNDS     interleaved rounds (default 3; QUICK=1: 1)
 #   CLIENTS    client counts (default "1 8 64"; QUICK=1: "8")
 #   MODES      pgbench -M modes (default "simple extended prepared")
@@ -26,9 +27,10 @@ ROOT=$(cd "$HERE/.." && pwd)
 
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
-  DURATION=${DURATION:-3}; ROUNDS=${ROUNDS:-1}; CLIENTS=${CLIENTS:-8}; IDLE_LEVELS=${IDLE_LEVELS:-1000}
+  DURATION=${DURATION:-3}; WARMUP=${WARMUP:-2}; ROUNDS=${ROUNDS:-1}; CLIENTS=${CLIENTS:-8}; IDLE_LEVELS=${IDLE_LEVELS:-1000}
 fi
 DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-5}
 ROUNDS=${ROUNDS:-3}
 CLIENTS=${CLIENTS:-"1 8 64"}
 MODES=${MODES:-"simple extended prepared"}
@@ -243,6 +245,14 @@ NCOMBO=0; for _ in $SCRIPTS; do for _ in $MODES; do for _ in $CLIENTS; do NCOMBO
 log "targets: ${TARGETS[*]}; $ROUNDS rounds x $NCOMBO combinations x ${#TARGETS[@]} targets x ${DURATION}s" \
     "(about $(( ROUNDS * NCOMBO * ${#TARGETS[@]} * (DURATION + 1) / 60 )) min)"
 T_START=$(date +%s)
+# warm-up, not recorded: JIT-compiles pgsteer's hot path and warms PostgreSQL's caches alike
+log "warm-up: select-only, 8 clients, ${WARMUP}s per mode per target"
+for target in "${TARGETS[@]}"; do
+  for mode in $MODES; do
+    pgbench -n -b select-only -M "$mode" -c 8 -j 2 -T "$WARMUP" -h 127.0.0.1 -p "$(port_of "$target")" \
+      -U bench bench >"$OUT/warmup_${target}_$mode.log" 2>&1 || log "  warm-up via $target -M $mode failed"
+  done
+done
 for ((round = 1; round <= ROUNDS; round++)); do
   for script in $SCRIPTS; do
     for mode in $MODES; do
@@ -326,7 +336,7 @@ PGB_VERSION=$([ -n "$PGBOUNCER" ] && "$PGBOUNCER" --version | head -n 1 || echo 
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), $(free -g | awk '/^Mem/ {print $2}') GB memory"
   echo "JDK: $JDK_VERSION; PostgreSQL $PG_VERSION; $PGB_VERSION; pgbench $(pgbench --version | awk '{print $NF}')"
-  echo "command: DURATION=$DURATION ROUNDS=$ROUNDS CLIENTS=\"$CLIENTS\" MODES=\"$MODES\" SCRIPTS=\"$SCRIPTS\" POOL_SIZE=$POOL_SIZE QUICK=$QUICK bench/compare.sh"
+  echo "command: DURATION=$DURATION WARMUP=$WARMUP ROUNDS=$ROUNDS CLIENTS=\"$CLIENTS\" MODES=\"$MODES\" SCRIPTS=\"$SCRIPTS\" POOL_SIZE=$POOL_SIZE QUICK=$QUICK bench/compare.sh"
   echo "pgbench part: ${T_BENCH}s"
   echo
   python3 "$HERE/summarize.py" "$RAW" "$MEM"

@@ -100,4 +100,15 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
     public ProxyConfig withSource(String source) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends, databases);
     }
+
+    /** Every database's pool with {@code size} connections at most: the {@code --pool-size} of quick mode. */
+    public ProxyConfig withPoolSize(int size) {
+        Map<String, DatabaseConfig> resized = new java.util.LinkedHashMap<>();
+        databases.forEach((name, db) -> {
+            PoolConfig pool = db.pool();
+            resized.put(name, new DatabaseConfig(db.name(), db.shards(), db.backendDatabase(), new PoolConfig(pool.mode(), size,
+                    Math.min(pool.minIdle(), size), pool.acquireTimeout(), pool.idleTimeout(), pool.maxLifetime())));
+        });
+        return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends, resized);
+    }
 }

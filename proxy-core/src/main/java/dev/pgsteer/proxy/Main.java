@@ -40,8 +40,8 @@ public final class Main {
                     yield 0;
                 }
                 case CommandLine.FromFile file -> serve(ConfigLoader.load(file.file()), null, out);
-                case CommandLine.Quick quick -> serve(ProxyConfig.quick(ListenAddress.parse(quick.listen()),
-                        BackendUrl.parse(quick.backendUrl())), null, out);
+                case CommandLine.Quick quick -> serve(sized(ProxyConfig.quick(ListenAddress.parse(quick.listen()),
+                        BackendUrl.parse(quick.backendUrl())), quick.poolSize()), null, out);
                 case CommandLine.Embedded embedded -> serveEmbedded(embedded, out);
             };
         } catch (ConfigException e) {
@@ -56,9 +56,13 @@ public final class Main {
     private static int serveEmbedded(CommandLine.Embedded command, PrintStream out) throws Exception {
         out.println("Starting embedded PostgreSQL (data in " + command.dataDirectory().toAbsolutePath().normalize() + ") ...");
         EmbeddedDefault embedded = EmbeddedDefault.start(command.dataDirectory());
-        ProxyConfig config = ProxyConfig.quick(ListenAddress.parse(command.listen()), BackendUrl.parse(embedded.backendUrl()))
-                .withSource("embedded default");
+        ProxyConfig config = sized(ProxyConfig.quick(ListenAddress.parse(command.listen()), BackendUrl.parse(embedded.backendUrl()))
+                .withSource("embedded default"), command.poolSize());
         return serve(config, embedded, out);
+    }
+
+    private static ProxyConfig sized(ProxyConfig config, Integer poolSize) {
+        return poolSize == null ? config : config.withPoolSize(poolSize);
     }
 
     private static int serve(ProxyConfig config, EmbeddedDefault embedded, PrintStream out) throws Exception {

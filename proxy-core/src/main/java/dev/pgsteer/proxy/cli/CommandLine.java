@@ -10,11 +10,17 @@ import java.util.List;
 public sealed interface CommandLine {
 
     /** No arguments: embedded PostgreSQL started here, demo/demo/demo on 127.0.0.1:6432. */
-    record Embedded(String listen, Path dataDirectory) implements CommandLine {
+    record Embedded(String listen, Path dataDirectory, Integer poolSize) implements CommandLine {
+        public Embedded(String listen, Path dataDirectory) {
+            this(listen, dataDirectory, null);
+        }
     }
 
     /** {@code --listen H:P --backend URL}: in front of an existing server, no file. */
-    record Quick(String listen, String backendUrl) implements CommandLine {
+    record Quick(String listen, String backendUrl, Integer poolSize) implements CommandLine {
+        public Quick(String listen, String backendUrl) {
+            this(listen, backendUrl, null);
+        }
     }
 
     /** {@code --config FILE}. */
@@ -40,13 +46,14 @@ public sealed interface CommandLine {
         Path config = null;
         Path check = null;
         Path data = null;
+        Integer poolSize = null;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
             if (name.equals("--help") || name.equals("-h")) {
                 return new Help();
             }
-            if (!List.of("--listen", "--backend", "--config", "--check-config", "--data").contains(name)) {
+            if (!List.of("--listen", "--backend", "--config", "--check-config", "--data", "--pool-size").contains(name)) {
                 return new Invalid("unknown argument \"" + arg + "\"");
             }
             String value;
@@ -62,6 +69,16 @@ public sealed interface CommandLine {
                 case "--backend" -> backend = value;
                 case "--config" -> config = Path.of(value);
                 case "--check-config" -> check = Path.of(value);
+                case "--pool-size" -> {
+                    try {
+                        poolSize = Integer.parseInt(value);
+                    } catch (NumberFormatException e) {
+                        poolSize = 0;
+                    }
+                    if (poolSize < 1) {
+                        return new Invalid("--pool-size needs a whole number of connections, 1 or more, not \"" + value + "\"");
+                    }
+                }
                 default -> data = Path.of(value);
             }
         }
@@ -70,14 +87,14 @@ public sealed interface CommandLine {
                     : new Invalid("--check-config takes only the file to check");
         }
         if (config != null) {
-            return backend == null && listen == null && data == null ? new FromFile(config)
-                    : new Invalid("--config cannot be combined with --listen, --backend or --data; put listen: in the file");
+            return backend == null && listen == null && data == null && poolSize == null ? new FromFile(config)
+                    : new Invalid("--config cannot be combined with --listen, --backend, --data or --pool-size; put them in the file");
         }
         if (backend != null) {
-            return data == null ? new Quick(listen == null ? DEFAULT_LISTEN : listen, backend)
+            return data == null ? new Quick(listen == null ? DEFAULT_LISTEN : listen, backend, poolSize)
                     : new Invalid("--data is for the embedded default only");
         }
-        return new Embedded(listen == null ? DEFAULT_LISTEN : listen, data == null ? Path.of("data") : data);
+        return new Embedded(listen == null ? DEFAULT_LISTEN : listen, data == null ? Path.of("data") : data, poolSize);
     }
 
     String USAGE = """
@@ -88,6 +105,7 @@ public sealed interface CommandLine {
               pgsteer --listen HOST:PORT --backend postgresql://USER:PASS@HOST:PORT[/DB]
                                                         in front of an existing PostgreSQL; clients log in as USER/PASS.
                                                         Without /DB every database of that server is reachable by name.
+                [--pool-size N]                         at most N backend connections (default 20), here and in the embedded default
               pgsteer --config pgsteer.yaml             listeners, users, backends, databases and pools from a file
               pgsteer --check-config pgsteer.yaml       check a file: each problem with its line and the fix
               pgsteer --help                            this text

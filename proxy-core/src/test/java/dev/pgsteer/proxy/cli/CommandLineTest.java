@@ -23,6 +23,15 @@ class CommandLineTest {
     }
 
     @Test
+    void poolSizeSizesQuickModeAndTheEmbeddedDefault() {
+        assertEquals(new CommandLine.Quick("127.0.0.1:6433", "postgresql://u:p@h/db", 4),
+                CommandLine.parse(List.of("--listen", "127.0.0.1:6433", "--backend", "postgresql://u:p@h/db", "--pool-size", "4")));
+        assertEquals(new CommandLine.Embedded("127.0.0.1:6432", Path.of("data"), 2), CommandLine.parse(List.of("--pool-size=2")));
+        assertInstanceOf(CommandLine.Invalid.class, CommandLine.parse(List.of("--pool-size", "zero")));
+        assertInstanceOf(CommandLine.Invalid.class, CommandLine.parse(List.of("--config", "a.yaml", "--pool-size", "3")));
+    }
+
+    @Test
     void configAndCheckConfigTakeAFile() {
         assertEquals(new CommandLine.FromFile(Path.of("pgsteer.yaml")), CommandLine.parse(List.of("--config", "pgsteer.yaml")));
         assertEquals(new CommandLine.CheckConfig(Path.of("x.yaml")), CommandLine.parse(List.of("--check-config", "x.yaml")));
