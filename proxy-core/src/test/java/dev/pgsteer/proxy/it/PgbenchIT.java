@@ -82,6 +82,11 @@ class PgbenchIT {
     }
 
     @Test
+    void tpcbLikeOverTheExtendedProtocol() {
+        assertRanWithoutFailures(pgbench("-M", "extended", "-c", "8", "-j", "2", "-t", "50"));
+    }
+
+    @Test
     void tpcbLikeWithNamedPreparedStatements() {
         assertRanWithoutFailures(pgbench("-M", "prepared", "-c", "8", "-j", "8", "-t", "50"));
     }
