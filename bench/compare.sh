@@ -86,10 +86,19 @@ trap 'echo "[compare] FAILED at line $LINENO (logs in $OUT)" >&2' ERR
 # shellcheck source=/dev/null
 . "$ROOT/.ci/jdk.sh"
 JAR="$ROOT/proxy-core/target/pgsteer.jar"
-if [ ! -f "$JAR" ]; then
+# as ./pgsteer does: (re)build when main sources, resources or poms are newer than the jar
+if [ ! -f "$JAR" ] || [ -n "$(find "$ROOT" \( -path '*/src/main/*' -o -name 'pom.xml' \) -type f \
+      -newer "$JAR" -not -path '*/target/*' -print -quit)" ]; then
   log "building pgsteer.jar (./mvnw -q -DskipTests package)"
-  (cd "$ROOT" && ./mvnw -B -q -ntp -DskipTests package)
+  (cd "$ROOT" && ./mvnw -q -B -ntp -DskipTests -Dmaven.test.skip=true package >&2)
+  touch "$JAR"
 fi
+# Benchmark a private copy: a rebuild of the tree during the run must not swap classes under the
+# running proxies (seen once: NoClassDefFoundError at shutdown).
+mkdir -p "$WORK/jar" && cp -r "$JAR" "$ROOT/proxy-core/target/lib" "$WORK/jar/"
+JAR="$WORK/jar/pgsteer.jar"
+PGSTEER_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$ROOT" diff --quiet HEAD -- '*/src/main/*' '*pom.xml' 2>/dev/null || PGSTEER_COMMIT="$PGSTEER_COMMIT+local changes"
 JAVA="$JAVA_HOME/bin/java"
 read -r -a JOPTS <<< "${PGSTEER_JAVA_OPTS:-}"
 
@@ -335,7 +344,8 @@ PGB_VERSION=$([ -n "$PGBOUNCER" ] && "$PGBOUNCER" --version | head -n 1 || echo 
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), $(free -g | awk '/^Mem/ {print $2}') GB memory"
-  echo "JDK: $JDK_VERSION; PostgreSQL $PG_VERSION; $PGB_VERSION; pgbench $(pgbench --version | awk '{print $NF}')"
+  echo "pgsteer: commit $PGSTEER_COMMIT"
+  echo "JDK: $JDK_VERSION; PostgreSQL $PG_VERSION; $PGB_VERSION; pgbench $(pgbench --version | sed "s/^pgbench (PostgreSQL) //")"
   echo "command: DURATION=$DURATION WARMUP=$WARMUP ROUNDS=$ROUNDS CLIENTS=\"$CLIENTS\" MODES=\"$MODES\" SCRIPTS=\"$SCRIPTS\" POOL_SIZE=$POOL_SIZE QUICK=$QUICK bench/compare.sh"
   echo "pgbench part: ${T_BENCH}s"
   echo
