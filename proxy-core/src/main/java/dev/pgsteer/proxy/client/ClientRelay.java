@@ -17,14 +17,12 @@ import dev.pgsteer.proxy.backend.BackendPool;
 import dev.pgsteer.proxy.backend.BackendUnavailableException;
 import dev.pgsteer.proxy.backend.SettingNames;
 import dev.pgsteer.proxy.statement.StatementRelay;
-import dev.pgsteer.router.ConnectionStateDetector;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,17 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientRelay implements BackendListener {
     private static final Logger log = LoggerFactory.getLogger(ClientRelay.class);
-    /** The command tag of SET, whose change the backend reports before ReadyForQuery if the setting is a reported one. */
-    private static final String SET_TAG = "SET";
-    /**
-     * Command tags after which a connection carries state that pgsteer does not carry to another
-     * one. RESET is among them: its tag does not tell RESET x from RESET ALL.
-     */
-    private static final Set<String> PINNING_TAGS = Set.of("RESET", "DISCARD ALL", "LISTEN", "PREPARE");
-    /** Command tags after which no named statement exists any more on the connection, nor in the session. */
-    private static final Set<String> DEALLOCATING_TAGS = Set.of("DISCARD ALL", "DEALLOCATE ALL");
-    /** Command tags after which the backend's values are its own defaults, not the session's startup values. */
-    private static final Set<String> RESETTING_TAGS = Set.of("RESET", "DISCARD ALL");
     private static final byte QUERY = 'Q';
     private static final byte SYNC = 'S';
     private static final byte FUNCTION_CALL = 'F';
@@ -68,14 +55,9 @@ final class ClientRelay implements BackendListener {
     private boolean acquiring;
     /** Queries, Syncs and function calls sent to the leased connection that its ReadyForQuery has not answered yet. */
     private int inFlight;
-    private boolean pinned;
-    /** A RESET or DISCARD ALL ran: the startup values must be put back before the session goes on. */
-    private boolean restoreStartup;
+    private final ConnectionStateWatch watch = new ConnectionStateWatch();
     /** The startup values are being put back; the client's frames wait meanwhile. */
     private boolean restoring;
-    /** Since the last ReadyForQuery: statements that changed settings, and settings the backend reported. */
-    private int settingChanges;
-    private int settingReports;
     private boolean backendSentFatal;
 
     ClientRelay(ClientSession session, BackendPool pool, PoolMode mode, ProxyMetrics metrics, StatementRelay statements) {
@@ -195,8 +177,8 @@ final class ClientRelay implements BackendListener {
         if (type == QUERY || type == SYNC || type == FUNCTION_CALL) {
             inFlight++;
         }
-        if (!pinned && (type == QUERY || type == PARSE)) {
-            ConnectionStateDetector.pinningReason(sqlOf(frame, type)).ifPresent(this::pin);
+        if (type == QUERY || type == PARSE) {
+            pinnedBy(watch.onStatement(frame));
         }
         statements.forward(frame, lease);
         if (!lease.isWritable()) {
@@ -308,15 +290,9 @@ final class ClientRelay implements BackendListener {
                 TransactionStatus status = ReadyForQuery.decode(frame.body()).status();
                 session.transactionStatus(status);
                 inFlight = Math.max(0, inFlight - 1);
-                // PostgreSQL reports changed settings just before ReadyForQuery, after the SET's
-                // CommandComplete: only here can a SET be told apart from one it did not report.
-                if (!pinned && settingChanges > settingReports) {
-                    pin("a SET of a setting the backend does not report");
-                }
-                settingChanges = 0;
-                settingReports = 0;
-                if (restoreStartup && inFlight == 0 && pending.isEmpty() && status != TransactionStatus.FAILED) {
-                    restoreStartup = false;
+                pinnedBy(watch.onReadyForQuery());
+                if (watch.restoreStartupDue() && inFlight == 0 && pending.isEmpty() && status != TransactionStatus.FAILED) {
+                    watch.startupRestoreStarted();
                     String restore = session.settings().restoreStartupStatement();
                     if (restore != null) {
                         restoreThenRelay(connection, restore, statements.onBackendFrame(frame, connection));
@@ -332,27 +308,18 @@ final class ClientRelay implements BackendListener {
                 connection.currentSettings().put(SettingNames.normalize(status.name()), status.value());
                 if (ReportedParameters.settable(status.name())) {
                     session.settings().set(status.name(), status.value());
-                    settingReports++;
+                    watch.onSettingReported();
                 }
                 // is_superuser or session_authorization changed: SET ROLE or SET SESSION AUTHORIZATION
                 // ran, and its SET stays unmatched by a settable report, which pins the session.
             }
             case CommandComplete.TYPE -> {
-                if (mayChangeState(frame.body().readableBytes())) {
-                    String tag = CommandComplete.decode(frame.body()).tag();
-                    if (DEALLOCATING_TAGS.contains(tag)) {
-                        connection.preparedStatements().clear();
-                        statements.forgetAll();
-                    }
-                    if (SET_TAG.equals(tag)) {
-                        settingChanges++;
-                    } else if (PINNING_TAGS.contains(tag)) {
-                        if (!pinned) {
-                            pin(tag);
-                        }
-                        restoreStartup |= RESETTING_TAGS.contains(tag);
-                    }
+                ConnectionStateWatch.TagEffect effect = watch.onCommandComplete(frame);
+                if (effect.statementsDeallocated()) {
+                    connection.preparedStatements().clear();
+                    statements.forgetAll();
                 }
+                pinnedBy(effect.pinReason());
             }
             case ErrorResponse.ERROR -> {
                 if (ErrorResponse.decode(ErrorResponse.ERROR, frame.body()).isFatal()) {
@@ -420,37 +387,19 @@ final class ClientRelay implements BackendListener {
         }
     }
 
-    /**
-     * Whether a command tag of this many bytes (with its NUL) can be one of the tags above: lets
-     * the hot path skip decoding "SELECT 1" and "INSERT 0 1" into strings.
-     */
-    private static boolean mayChangeState(int tagBytes) {
-        return tagBytes == 4 || tagBytes == 6 || tagBytes == 7 || tagBytes == 8 || tagBytes == 12 || tagBytes == 15;
-    }
-
     private boolean keepsConnection() {
-        return mode == PoolMode.SESSION || pinned;
+        return mode == PoolMode.SESSION || watch.pinned();
     }
 
     /**
      * The session changed something on its connection that pgsteer does not carry to another one
      * (a setting the backend does not report, LISTEN): from now on it keeps this connection.
      */
-    private void pin(String reason) {
-        pinned = true;
-        metrics.sessionPinned();
-        log.info("{}: pinned to {} by {}", session.id(), lease, reason);
-    }
-
-    /** The SQL text of a Query or Parse, as a view of the frame's bytes. */
-    private static java.nio.ByteBuffer sqlOf(Frame frame, byte type) {
-        ByteBuf body = frame.body();
-        int start = body.readerIndex();
-        if (type == PARSE) {
-            start = body.indexOf(start, body.writerIndex(), (byte) 0) + 1;
+    private void pinnedBy(String reason) {
+        if (reason != null) {
+            metrics.sessionPinned();
+            log.info("{}: pinned to {} by {}", session.id(), lease, reason);
         }
-        int end = body.indexOf(start, body.writerIndex(), (byte) 0);
-        return body.nioBuffer(start, (end < 0 ? body.writerIndex() : end) - start);
     }
 
     @Override
@@ -504,7 +453,7 @@ final class ClientRelay implements BackendListener {
         while ((frame = pending.poll()) != null) {
             frame.release();
         }
-        if (pinned) {
+        if (watch.pinned()) {
             metrics.pinnedSessionEnded();
         }
         BackendConnection connection = lease;
