@@ -1,6 +1,5 @@
 package dev.pgsteer.router;
 
-import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
@@ -15,63 +14,67 @@ public final class ConnectionStateDetector {
     private ConnectionStateDetector() {
     }
 
-    /** Why the statement pins its session, or empty if it does not. */
-    public static Optional<String> pinningReason(ByteBuffer sql) {
-        if (containsWord(sql, "temp") || containsWord(sql, "temporary")) {
-            if (containsWord(sql, "create")) {
+    /** Why the statement in {@code sql[offset, offset + length)} pins its session, or empty if it does not. */
+    public static Optional<String> pinningReason(byte[] sql, int offset, int length) {
+        Text text = new Text(sql, offset, offset + length);
+        if (text.containsWord("temp") || text.containsWord("temporary")) {
+            if (text.containsWord("create")) {
                 return Optional.of("a temporary object");
             }
         }
-        if (contains(sql, "pg_advisory_lock") || contains(sql, "pg_try_advisory_lock")) {
+        if (text.contains("pg_advisory_lock") || text.contains("pg_try_advisory_lock")) {
             return Optional.of("a session advisory lock");
         }
-        if (containsWord(sql, "hold") && containsWord(sql, "declare")) {
+        if (text.containsWord("hold") && text.containsWord("declare")) {
             return Optional.of("a cursor WITH HOLD");
         }
-        if (contains(sql, "set_config")) {
+        if (text.contains("set_config")) {
             return Optional.of("set_config()");
         }
         return Optional.empty();
     }
 
-    static boolean contains(ByteBuffer sql, String keyword) {
-        return indexOf(sql, keyword, false) >= 0;
-    }
+    /** A byte range searched for lower-case ASCII keywords, ignoring the case of the text. */
+    private record Text(byte[] bytes, int start, int end) {
 
-    static boolean containsWord(ByteBuffer sql, String keyword) {
-        return indexOf(sql, keyword, true) >= 0;
-    }
-
-    private static int indexOf(ByteBuffer sql, String keyword, boolean wholeWord) {
-        int start = sql.position();
-        int end = sql.limit() - keyword.length();
-        for (int i = start; i <= end; i++) {
-            if (matchesAt(sql, i, keyword)
-                    && (!wholeWord || (!identifierByte(sql, i - 1, start) && !identifierByte(sql, i + keyword.length(), sql.limit())))) {
-                return i;
-            }
+        boolean contains(String keyword) {
+            return indexOf(keyword, false) >= 0;
         }
-        return -1;
-    }
 
-    private static boolean matchesAt(ByteBuffer sql, int at, String keyword) {
-        for (int k = 0; k < keyword.length(); k++) {
-            int b = sql.get(at + k);
-            if (b >= 'A' && b <= 'Z') {
-                b += 'a' - 'A';
+        boolean containsWord(String keyword) {
+            return indexOf(keyword, true) >= 0;
+        }
+
+        private int indexOf(String keyword, boolean wholeWord) {
+            char first = keyword.charAt(0);
+            for (int i = start; i <= end - keyword.length(); i++) {
+                if ((bytes[i] | 0x20) == first && matchesAt(i, keyword)
+                        && (!wholeWord || (!identifierAt(i - 1) && !identifierAt(i + keyword.length())))) {
+                    return i;
+                }
             }
-            if (b != keyword.charAt(k)) {
+            return -1;
+        }
+
+        private boolean matchesAt(int at, String keyword) {
+            for (int k = 1; k < keyword.length(); k++) {
+                int b = bytes[at + k];
+                if (b >= 'A' && b <= 'Z') {
+                    b += 'a' - 'A';
+                }
+                if (b != keyword.charAt(k)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private boolean identifierAt(int at) {
+            if (at < start || at >= end) {
                 return false;
             }
+            int b = bytes[at];
+            return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_' || b < 0;
         }
-        return true;
-    }
-
-    private static boolean identifierByte(ByteBuffer sql, int at, int bound) {
-        if (at < sql.position() || at >= sql.limit() || at == bound) {
-            return false;
-        }
-        int b = sql.get(at);
-        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_' || b < 0;
     }
 }

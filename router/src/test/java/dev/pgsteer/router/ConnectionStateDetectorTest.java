@@ -2,7 +2,6 @@ package dev.pgsteer.router;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +25,7 @@ class ConnectionStateDetectorTest {
             INSERT INTO t VALUES ($1, $2)                             |
             """)
     void statementsThatLeaveStateOnTheirConnection(String sql, String reason) {
-        ByteBuffer bytes = ByteBuffer.wrap(sql.getBytes(StandardCharsets.UTF_8));
-        assertEquals(Optional.ofNullable(reason), ConnectionStateDetector.pinningReason(bytes));
+        byte[] bytes = ("--\n" + sql + "\0").getBytes(StandardCharsets.UTF_8);
+        assertEquals(Optional.ofNullable(reason), ConnectionStateDetector.pinningReason(bytes, 3, bytes.length - 4));
     }
 }

@@ -42,6 +42,9 @@ public final class BackendConnection {
     /** Named statements prepared on this connection under their proxy-wide names. */
     private final dev.pgsteer.proxy.statement.PreparedOnConnection prepared;
     private volatile State state = State.LOGIN;
+    /** The session settings this connection was last made to match, and their version then. */
+    private Object syncedFor;
+    private int syncedVersion;
     private volatile BackendListener listener;
     private BackendKeyData keyData;
     private long idleSinceNanos = System.nanoTime();
@@ -69,6 +72,16 @@ public final class BackendConnection {
 
     public dev.pgsteer.proxy.statement.PreparedOnConnection preparedStatements() {
         return prepared;
+    }
+
+    /** Whether this connection still matches {@code settings} at {@code version}: nobody else used it since. */
+    public boolean syncedWith(Object settings, int version) {
+        return syncedFor == settings && syncedVersion == version;
+    }
+
+    public void markSynced(Object settings, int version) {
+        syncedFor = settings;
+        syncedVersion = version;
     }
 
     public BackendKeyData keyData() {

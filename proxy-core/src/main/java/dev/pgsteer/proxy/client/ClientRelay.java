@@ -222,17 +222,25 @@ final class ClientRelay implements BackendListener {
         });
     }
 
-    /** Makes the connection's settings the session's, when they differ; most of the time nothing is sent. */
+    /**
+     * Makes the connection's settings the session's, when they differ; most of the time nothing is
+     * sent, and when the session had this very connection last, nothing is even compared.
+     */
     private Future<Void> syncSettings(BackendConnection connection) {
         SessionSettings settings = session.settings();
+        if (connection.syncedWith(settings, settings.version())) {
+            return loop().newSucceededFuture(null);
+        }
         String statement = settings.syncStatement(connection.currentSettings(), connection.loginParameters());
         if (statement == null) {
+            connection.markSynced(settings, settings.version());
             return loop().newSucceededFuture(null);
         }
         Future<Void> done = connection.runInternal(statement, loop());
         return done.addListener(f -> {
             if (f.isSuccess()) {
                 settings.applyTo(connection.currentSettings(), connection.loginParameters());
+                connection.markSynced(settings, settings.version());
             }
         });
     }

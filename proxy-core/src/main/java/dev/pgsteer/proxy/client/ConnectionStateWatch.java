@@ -4,7 +4,6 @@ import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.router.ConnectionStateDetector;
 import io.netty.buffer.ByteBuf;
-import java.nio.ByteBuffer;
 import java.util.Set;
 
 /**
@@ -33,6 +32,7 @@ final class ConnectionStateWatch {
 
     private boolean pinned;
     private boolean restoreStartup;
+    private byte[] scratch = new byte[256];
     /** Since the last ReadyForQuery: statements that changed settings, and settings the backend reported. */
     private int settingChanges;
     private int settingReports;
@@ -46,7 +46,22 @@ final class ConnectionStateWatch {
         if (pinned) {
             return null;
         }
-        return pin(ConnectionStateDetector.pinningReason(sqlOf(frame)).orElse(null));
+        ByteBuf body = frame.body();
+        int start = body.readerIndex();
+        if (frame.type() == PARSE) {
+            start = body.indexOf(start, body.writerIndex(), (byte) 0) + 1;
+        }
+        int end = body.indexOf(start, body.writerIndex(), (byte) 0);
+        int length = (end < 0 ? body.writerIndex() : end) - start;
+        if (body.hasArray()) {
+            return pin(ConnectionStateDetector.pinningReason(body.array(), body.arrayOffset() + start, length).orElse(null));
+        }
+        // A direct buffer: one copy into a reused array is cheaper than checked reads byte by byte.
+        if (scratch.length < length) {
+            scratch = new byte[Math.max(length, scratch.length * 2)];
+        }
+        body.getBytes(start, scratch, 0, length);
+        return pin(ConnectionStateDetector.pinningReason(scratch, 0, length).orElse(null));
     }
 
     /** The backend reported a setting a session can carry to another connection. */
@@ -106,14 +121,4 @@ final class ConnectionStateWatch {
         return tagBytes == 4 || tagBytes == 6 || tagBytes == 7 || tagBytes == 8 || tagBytes == 12 || tagBytes == 15;
     }
 
-    /** The SQL text of a Query or Parse, as a view of the frame's bytes. */
-    private static ByteBuffer sqlOf(Frame frame) {
-        ByteBuf body = frame.body();
-        int start = body.readerIndex();
-        if (frame.type() == PARSE) {
-            start = body.indexOf(start, body.writerIndex(), (byte) 0) + 1;
-        }
-        int end = body.indexOf(start, body.writerIndex(), (byte) 0);
-        return body.nioBuffer(start, (end < 0 ? body.writerIndex() : end) - start);
-    }
 }

@@ -21,6 +21,7 @@ public final class SessionSettings {
     /** The values of the startup packet: what RESET returns to, as it does on PostgreSQL. */
     private final Map<String, String> atStartup = new LinkedHashMap<>();
     private boolean startupCanonical;
+    private int version;
 
     public static SessionSettings fromStartup(Map<String, String> parameters) {
         SessionSettings settings = new SessionSettings();
@@ -51,12 +52,20 @@ public final class SessionSettings {
 
     /** Records that the startup values are in force again on {@code current}. */
     public void restoredStartup(Map<String, String> current) {
+        version++;
         wanted.putAll(atStartup);
         current.putAll(atStartup);
     }
 
     public void set(String name, String value) {
-        wanted.put(SettingNames.normalize(name), value);
+        if (!value.equals(wanted.put(SettingNames.normalize(name), value))) {
+            version++;
+        }
+    }
+
+    /** Changes with every setting that changes: a connection synced at this version still matches. */
+    public int version() {
+        return version;
     }
 
     public Map<String, String> wanted() {
@@ -100,6 +109,7 @@ public final class SessionSettings {
                 current.put(name, value);
             }
         });
+        version++;
         wanted.replaceAll((name, value) -> atLogin.containsKey(name) && current.containsKey(name) ? current.get(name) : value);
         if (!startupCanonical) {
             atStartup.replaceAll((name, value) -> wanted.getOrDefault(name, value));
