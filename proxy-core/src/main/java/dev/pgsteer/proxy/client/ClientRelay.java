@@ -193,8 +193,8 @@ final class ClientRelay implements BackendListener {
      */
     private void acquire() {
         acquiring = true;
-        updateAutoRead();
-        pool.acquire(loop()).addListener(f -> {
+        Future<BackendConnection> leased = pool.acquire(loop());
+        leased.addListener(f -> {
             if (session.phase() == Phase.CLOSED) {
                 acquiring = false;
                 if (f.isSuccess()) {
@@ -220,6 +220,12 @@ final class ClientRelay implements BackendListener {
                 }
             });
         });
+        if (acquiring) {
+            // Still waiting for a connection: stop reading the client meanwhile. Most leases complete
+            // at once (an idle connection on this loop), and then autoRead is never touched: toggling
+            // it costs two epoll_ctl calls per transaction.
+            updateAutoRead();
+        }
     }
 
     /**
