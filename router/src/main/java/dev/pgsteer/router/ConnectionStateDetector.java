@@ -17,19 +17,36 @@ public final class ConnectionStateDetector {
     /** Why the statement in {@code sql[offset, offset + length)} pins its session, or empty if it does not. */
     public static Optional<String> pinningReason(byte[] sql, int offset, int length) {
         Text text = new Text(sql, offset, offset + length);
-        if (text.containsWord("temp") || text.containsWord("temporary")) {
-            if (text.containsWord("create")) {
-                return Optional.of("a temporary object");
+        // One pass: only positions whose byte starts a keyword are compared further.
+        boolean temp = false;
+        boolean create = false;
+        boolean hold = false;
+        boolean declare = false;
+        for (int i = offset; i < offset + length; i++) {
+            switch (sql[i] | 0x20) {
+                case 't' -> temp |= text.wordAt(i, "temp") || text.wordAt(i, "temporary");
+                case 'c' -> create |= text.wordAt(i, "create");
+                case 'h' -> hold |= text.wordAt(i, "hold");
+                case 'd' -> declare |= text.wordAt(i, "declare");
+                case 'p' -> {
+                    if (text.at(i, "pg_advisory_lock") || text.at(i, "pg_try_advisory_lock")) {
+                        return Optional.of("a session advisory lock");
+                    }
+                }
+                case 's' -> {
+                    if (text.at(i, "set_config")) {
+                        return Optional.of("set_config()");
+                    }
+                }
+                default -> {
+                }
             }
         }
-        if (text.contains("pg_advisory_lock") || text.contains("pg_try_advisory_lock")) {
-            return Optional.of("a session advisory lock");
+        if (temp && create) {
+            return Optional.of("a temporary object");
         }
-        if (text.containsWord("hold") && text.containsWord("declare")) {
+        if (hold && declare) {
             return Optional.of("a cursor WITH HOLD");
-        }
-        if (text.contains("set_config")) {
-            return Optional.of("set_config()");
         }
         return Optional.empty();
     }
@@ -37,27 +54,18 @@ public final class ConnectionStateDetector {
     /** A byte range searched for lower-case ASCII keywords, ignoring the case of the text. */
     private record Text(byte[] bytes, int start, int end) {
 
-        boolean contains(String keyword) {
-            return indexOf(keyword, false) >= 0;
+        /** Whether {@code keyword} starts at {@code at}. */
+        boolean at(int at, String keyword) {
+            return at + keyword.length() <= end && matchesAt(at, keyword);
         }
 
-        boolean containsWord(String keyword) {
-            return indexOf(keyword, true) >= 0;
-        }
-
-        private int indexOf(String keyword, boolean wholeWord) {
-            char first = keyword.charAt(0);
-            for (int i = start; i <= end - keyword.length(); i++) {
-                if ((bytes[i] | 0x20) == first && matchesAt(i, keyword)
-                        && (!wholeWord || (!identifierAt(i - 1) && !identifierAt(i + keyword.length())))) {
-                    return i;
-                }
-            }
-            return -1;
+        /** Whether {@code keyword} starts at {@code at} as a whole word. */
+        boolean wordAt(int at, String keyword) {
+            return at(at, keyword) && !identifierAt(at - 1) && !identifierAt(at + keyword.length());
         }
 
         private boolean matchesAt(int at, String keyword) {
-            for (int k = 1; k < keyword.length(); k++) {
+            for (int k = 0; k < keyword.length(); k++) {
                 int b = bytes[at + k];
                 if (b >= 'A' && b <= 'Z') {
                     b += 'a' - 'A';
