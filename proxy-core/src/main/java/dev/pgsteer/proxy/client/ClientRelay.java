@@ -82,11 +82,24 @@ final class ClientRelay implements BackendListener {
 
     void connect() {
         client.config().setAutoRead(false);
+        leaseConnection(ErrorResponse.Severity.FATAL, this::greet, session::terminate);
+    }
+
+    /**
+     * Leases a connection and makes its settings the session's, then hands it to {@code ready}, or
+     * the error, at {@code severity}, to {@code failed}. {@code acquiring} stays set until one of
+     * them runs: frames that arrive meanwhile queue behind the first ones and must not start a
+     * second lease for the same transaction. A session that closed meanwhile gives the connection back.
+     */
+    private void leaseConnection(ErrorResponse.Severity severity, java.util.function.Consumer<BackendConnection> ready,
+                       java.util.function.Consumer<ErrorResponse> failed) {
         acquiring = true;
         pool.acquire(loop()).addListener(f -> {
             if (!f.isSuccess()) {
                 acquiring = false;
-                session.terminate(errorOf(f.cause(), ErrorResponse.Severity.FATAL));
+                if (session.phase() != Phase.CLOSED) {
+                    failed.accept(errorOf(f.cause(), severity));
+                }
                 return;
             }
             BackendConnection connection = (BackendConnection) f.getNow();
@@ -99,20 +112,18 @@ final class ClientRelay implements BackendListener {
                 acquiring = false;
                 if (!synced.isSuccess()) {
                     pool.release(connection);
-                    session.terminate(errorOf(synced.cause(), ErrorResponse.Severity.FATAL));
-                    return;
+                    failed.accept(errorOf(synced.cause(), severity));
+                } else if (session.phase() == Phase.CLOSED) {
+                    pool.release(connection);
+                } else {
+                    ready.accept(connection);
                 }
-                greet(connection);
             });
         });
     }
 
     private void greet(BackendConnection connection) {
         log.debug("{}: first backend connection ready: {}", session.id(), connection);
-        if (session.phase() == Phase.CLOSED) {
-            pool.release(connection);
-            return;
-        }
         connection.loginParameters().keySet().forEach(name -> {
             String value = connection.currentSettings().get(name);
             session.send(new ParameterStatus(reportedName(name), value));
@@ -186,40 +197,9 @@ final class ClientRelay implements BackendListener {
         }
     }
 
-    /**
-     * Leases a connection for the pending frames. {@code acquiring} stays set until the connection
-     * is attached or the lease failed: frames that arrive meanwhile queue behind the first ones and
-     * must not start a second lease for the same transaction.
-     */
+    /** Leases a connection for the pending frames. */
     private void acquire() {
-        acquiring = true;
-        Future<BackendConnection> leased = pool.acquire(loop());
-        leased.addListener(f -> {
-            if (session.phase() == Phase.CLOSED) {
-                acquiring = false;
-                if (f.isSuccess()) {
-                    pool.release((BackendConnection) f.getNow());
-                }
-                return;
-            }
-            if (!f.isSuccess()) {
-                acquiring = false;
-                failPending(errorOf(f.cause(), ErrorResponse.Severity.ERROR));
-                return;
-            }
-            BackendConnection connection = (BackendConnection) f.getNow();
-            syncSettings(connection).addListener(synced -> {
-                acquiring = false;
-                if (!synced.isSuccess()) {
-                    pool.release(connection);
-                    failPending(errorOf(synced.cause(), ErrorResponse.Severity.ERROR));
-                } else if (session.phase() == Phase.CLOSED) {
-                    pool.release(connection);
-                } else {
-                    attach(connection);
-                }
-            });
-        });
+        leaseConnection(ErrorResponse.Severity.ERROR, this::attach, this::failPending);
         if (acquiring) {
             // Still waiting for a connection: stop reading the client meanwhile. Most leases complete
             // at once (an idle connection on this loop), and then autoRead is never touched: toggling
