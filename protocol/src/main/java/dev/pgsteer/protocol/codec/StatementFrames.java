@@ -27,6 +27,19 @@ public final class StatementFrames {
     private StatementFrames() {
     }
 
+    /** Whether a Parse prepares the unnamed statement: the common case, told without decoding a name. */
+    public static boolean parsesUnnamed(Frame parse) {
+        ByteBuf body = parse.body();
+        return body.isReadable() && body.getByte(body.readerIndex()) == 0;
+    }
+
+    /** Whether a Bind binds the unnamed statement, told without decoding names. */
+    public static boolean bindsUnnamed(Frame bind) {
+        ByteBuf body = bind.body();
+        int portalEnd = terminator(body, body.readerIndex());
+        return portalEnd + 1 < body.writerIndex() && body.getByte(portalEnd + 1) == 0;
+    }
+
     /** The statement name of a Parse. */
     public static String parseName(Frame parse) {
         return Wire.readCString(parse.body());

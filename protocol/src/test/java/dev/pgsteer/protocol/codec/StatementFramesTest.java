@@ -38,6 +38,21 @@ class StatementFramesTest {
     }
 
     @Test
+    void unnamedStatementsAreToldWithoutDecodingNames() {
+        Frame unnamedParse = frame('P', "\0SELECT 1\0\0\0");
+        Frame namedParse = frame('P', "S_1\0SELECT 1\0\0\0");
+        Frame unnamedBind = frame('B', "C_1\0\0\0\0\0\0\0\0");
+        Frame namedBind = frame('B', "\0S_1\0\0\0\0\0\0\0");
+        assertEquals(true, StatementFrames.parsesUnnamed(unnamedParse));
+        assertEquals(false, StatementFrames.parsesUnnamed(namedParse));
+        assertEquals(true, StatementFrames.bindsUnnamed(unnamedBind));
+        assertEquals(false, StatementFrames.bindsUnnamed(namedBind));
+        for (Frame f : new Frame[] {unnamedParse, namedParse, unnamedBind, namedBind}) {
+            f.release();
+        }
+    }
+
+    @Test
     void aParseIsRebuiltFromItsTail() {
         Frame parse = frame('P', "S_1\0SELECT 1\0\0\0");
         byte[] tail = ByteBufUtil.getBytes(StatementFrames.parseTail(parse));

@@ -40,7 +40,7 @@ public final class StatementRelay {
         switch (frame.type()) {
             case StatementFrames.PARSE -> forwardParse(frame, connection, alloc);
             case StatementFrames.BIND -> {
-                String backendName = backendName(StatementFrames.bindStatement(frame));
+                String backendName = StatementFrames.bindsUnnamed(frame) ? null : backendName(StatementFrames.bindStatement(frame));
                 if (backendName != null) {
                     ensurePrepared(backendName, connection, alloc);
                     connection.write(StatementFrames.renameBind(alloc, frame, backendName));
@@ -91,12 +91,12 @@ public final class StatementRelay {
     }
 
     private void forwardParse(Frame frame, BackendConnection connection, ByteBufAllocator alloc) {
-        String clientName = StatementFrames.parseName(frame);
-        if (clientName.isEmpty()) {
+        if (StatementFrames.parsesUnnamed(frame)) {
             connection.write(frame);
             expected.add(Expectation.PARSE_RELAY);
             return;
         }
+        String clientName = StatementFrames.parseName(frame);
         String backendName = registry.nameFor(StatementFrames.parseTail(frame));
         String existing = statements.get(clientName);
         if (existing != null) {
@@ -217,9 +217,5 @@ public final class StatementRelay {
     /** A new lease: nothing is outstanding on it. */
     public void reset() {
         expected.clear();
-    }
-
-    public boolean awaitsAnswers() {
-        return !expected.isEmpty();
     }
 }
