@@ -5,10 +5,9 @@ import dev.pgsteer.proxy.backend.PoolRegistry;
 import dev.pgsteer.proxy.client.CancelRegistry;
 import dev.pgsteer.proxy.client.UserDirectory;
 import dev.pgsteer.router.SessionRouter;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /** What every client session needs from the running proxy, handed down through constructors. */
 public record ProxyContext(ProxyConfig config, UserDirectory users, SessionRouter router, PoolRegistry pools,
-                           CancelRegistry cancels, ProxyMetrics metrics, MeterRegistry registry,
+                           CancelRegistry cancels, ProxyMetrics metrics,
                            dev.pgsteer.proxy.statement.StatementRegistry statements) {
 }

@@ -47,10 +47,6 @@ public final class ProxyMetrics {
         clients.decrementAndGet();
     }
 
-    public int activeClients() {
-        return clients.get();
-    }
-
     public void sessionPinned() {
         pinnedSessions.incrementAndGet();
     }

@@ -48,7 +48,7 @@ public final class PgSteerServer implements AutoCloseable {
         workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()), transport.ioHandlerFactory());
         pools = new PoolRegistry(new BackendConnector(Duration.ofSeconds(10), transport.socketChannel(), config.maxPreparedStatements()));
         context = new ProxyContext(config, new UserDirectory(config.users()), new SessionRouter(config), pools,
-                new CancelRegistry(), new ProxyMetrics(registry, pools), registry, new dev.pgsteer.proxy.statement.StatementRegistry());
+                new CancelRegistry(), new ProxyMetrics(registry, pools), new dev.pgsteer.proxy.statement.StatementRegistry());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())

@@ -44,8 +44,4 @@ public final class PreparedOnConnection {
     public void clear() {
         names.clear();
     }
-
-    public int size() {
-        return names.size();
-    }
 }

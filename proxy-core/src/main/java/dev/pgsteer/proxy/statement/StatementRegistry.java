@@ -36,10 +36,6 @@ public final class StatementRegistry {
         return tail;
     }
 
-    public int size() {
-        return tails.size();
-    }
-
     private static byte[] sha256(byte[] bytes) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(bytes);
