@@ -1,13 +1,22 @@
 package dev.pgsteer.config;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A database name clients connect to: {@code databases.<name>}. {@code backendDatabase} is as written
  * in the file (null when absent); {@link ProxyConfig#backendDatabaseName} applies the defaults.
+ *
+ * <p>With one shard and no tables it is a single-backend database, relayed unparsed. With several
+ * shards, or tables listed, it is a sharded logical database: each statement is routed by the shard
+ * map ({@code tables}), and tables not listed live on {@code defaultShard}.
  */
-public record DatabaseConfig(String name, List<String> shards, String backendDatabase, PoolConfig pool) {
+public record DatabaseConfig(String name, List<String> shards, String defaultShard, Map<String, TableConfig> tables,
+        String backendDatabase, PoolConfig pool) {
 
     /** The entry that catches every database name not listed, like PgBouncer's {@code *}. */
     public static final String PASSTHROUGH = "*";
@@ -19,9 +28,39 @@ public record DatabaseConfig(String name, List<String> shards, String backendDat
         if (shards.isEmpty()) {
             throw new IllegalArgumentException("database " + name + " has no shards");
         }
+        if (defaultShard == null) {
+            defaultShard = shards.getFirst();
+        }
+        if (!shards.contains(defaultShard)) {
+            throw new IllegalArgumentException("database " + name + ": default shard " + defaultShard + " is not one of its shards");
+        }
+        tables = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(tables, "tables")));
+    }
+
+    /** A single-backend database. */
+    public DatabaseConfig(String name, List<String> shards, String backendDatabase, PoolConfig pool) {
+        this(name, shards, null, Map.of(), backendDatabase, pool);
     }
 
     public boolean isPassthrough() {
         return PASSTHROUGH.equals(name);
+    }
+
+    /** Whether statements must be routed one by one (several shards or a shard map), not relayed to one backend. */
+    public boolean isSharded() {
+        return shards.size() > 1 || !tables.isEmpty();
+    }
+
+    /** The shard map's entry for {@code table} (lower-case, unqualified), if it lists it. */
+    public Optional<TableConfig> table(String table) {
+        return Optional.ofNullable(tables.get(table));
+    }
+
+    public DatabaseConfig withPool(PoolConfig newPool) {
+        return new DatabaseConfig(name, shards, defaultShard, tables, backendDatabase, newPool);
+    }
+
+    public DatabaseConfig withTables(Map<String, TableConfig> newTables) {
+        return new DatabaseConfig(name, shards, defaultShard, newTables, backendDatabase, pool);
     }
 }

@@ -72,9 +72,9 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
         return Optional.ofNullable(exact != null ? exact : databases.get(DatabaseConfig.PASSTHROUGH));
     }
 
-    /** The backend a database lives on. One shard per database in this version. */
+    /** The backend of a single-backend database, or the default shard of a sharded one. */
     public BackendConfig backendOf(DatabaseConfig database) {
-        return backends.get(database.shards().get(0));
+        return backends.get(database.defaultShard());
     }
 
     /**
@@ -106,7 +106,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
         Map<String, DatabaseConfig> resized = new java.util.LinkedHashMap<>();
         databases.forEach((name, db) -> {
             PoolConfig pool = db.pool();
-            resized.put(name, new DatabaseConfig(db.name(), db.shards(), db.backendDatabase(), new PoolConfig(pool.mode(), size,
+            resized.put(name, db.withPool(new PoolConfig(pool.mode(), size,
                     Math.min(pool.minIdle(), size), pool.acquireTimeout(), pool.idleTimeout(), pool.maxLifetime())));
         });
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends, resized);

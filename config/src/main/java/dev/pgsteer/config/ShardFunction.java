@@ -1,0 +1,46 @@
+package dev.pgsteer.config;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** How a sharded table's key value chooses its shard: {@code function:} and what goes with it. */
+public sealed interface ShardFunction permits ShardFunction.Hash, ShardFunction.Range, ShardFunction.ListOf {
+
+    /**
+     * PostgreSQL's own hash partitioning: the shard at position i of {@code shards} holds the keys
+     * that {@code PARTITION BY HASH} with modulus = the number of shards puts in remainder i.
+     */
+    record Hash() implements ShardFunction {
+    }
+
+    /**
+     * Consecutive ranges, in order: each holds the values from the previous one's {@code to}
+     * (inclusive; the first from {@code from} if given, else from the lowest value) up to its own
+     * {@code to} (exclusive; the last may have none, and then holds everything above).
+     */
+    record Range(List<RangeBound> ranges) implements ShardFunction {
+        public Range {
+            ranges = List.copyOf(ranges);
+            if (ranges.isEmpty()) {
+                throw new IllegalArgumentException("a range function needs at least one range");
+            }
+        }
+    }
+
+    /** Listed values, each to its shard ({@code lists: {eu: s0, us: s1}}); other values match none. */
+    record ListOf(Map<String, String> shardOfValue) implements ShardFunction {
+        public ListOf {
+            shardOfValue = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(shardOfValue)));
+        }
+    }
+
+    /** One range of a {@link Range}: {@code from} only on the first, {@code to} null for "and above". */
+    record RangeBound(String from, String to, String shard) {
+        public RangeBound {
+            Objects.requireNonNull(shard, "shard");
+        }
+    }
+}
