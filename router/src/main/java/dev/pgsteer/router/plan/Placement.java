@@ -1,0 +1,59 @@
+package dev.pgsteer.router.plan;
+
+import dev.pgsteer.config.TableConfig;
+import java.util.List;
+
+/**
+ * Where a statement goes, decided from its shape alone: the part of a plan that is cached. Key
+ * values come later ({@link dev.pgsteer.router.ShardRouter#resolve}), from literals or Bind parameters.
+ */
+public sealed interface Placement {
+
+    /** Unsharded tables, catalog queries, statements without tables: the default shard. */
+    record DefaultShard(String why) implements Placement {
+    }
+
+    /** Reads of reference tables only: any one shard (one the transaction already holds, if any). */
+    record AnyShard(String why) implements Placement {
+    }
+
+    /** Every shard: DDL, writes to reference tables ({@link Answer#MIRROR}), or statements without a usable key. */
+    record AllShards(String why, Answer answer) implements Placement {
+    }
+
+    /**
+     * The shards the key conditions allow: one group per set of key-joined sharded tables; every
+     * group must land on the same shards. {@code defaultOnly} names an unsharded table the statement
+     * also reads, which exists on the default shard only.
+     */
+    record ByKey(List<KeyGroup> groups, String defaultOnly, boolean write) implements Placement {
+        public ByKey {
+            groups = List.copyOf(groups);
+        }
+    }
+
+    /** INSERT into a sharded table: each row goes where its key says; {@code keys} in row order. */
+    record InsertRows(TableConfig.Sharded table, List<ValueRef> keys) implements Placement {
+        public InsertRows {
+            keys = List.copyOf(keys);
+        }
+    }
+
+    /** What cannot be placed correctly: an ErrorResponse with this SQLSTATE and message. */
+    record Refused(String sqlState, String message) implements Placement {
+    }
+
+    /** Sharded tables joined on their key: each member's condition must hold. */
+    record KeyGroup(List<Member> members) {
+        public KeyGroup {
+            members = List.copyOf(members);
+        }
+
+        public String tables() {
+            return String.join(", ", members.stream().map(m -> m.table().name()).distinct().toList());
+        }
+    }
+
+    record Member(TableConfig.Sharded table, KeyCondition condition) {
+    }
+}

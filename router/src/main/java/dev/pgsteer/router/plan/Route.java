@@ -1,0 +1,29 @@
+package dev.pgsteer.router.plan;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where one statement runs, with its values known: the shards (in shard-map order), how their
+ * answers combine, and, where the statement must be rewritten per shard (a multi-row INSERT split
+ * by key), the text each shard runs. {@code why} is for EXPLAIN ROUTE and logs.
+ */
+public record Route(List<String> shards, Answer answer, StatementKind kind, String why, Map<String, String> textByShard,
+        SelectMerge merge) {
+
+    public Route {
+        shards = List.copyOf(shards);
+        textByShard = Map.copyOf(textByShard);
+        if (shards.isEmpty()) {
+            throw new IllegalArgumentException("a route needs at least one shard");
+        }
+    }
+
+    public static Route one(String shard, StatementKind kind, String why) {
+        return new Route(List.of(shard), Answer.ONE, kind, why, Map.of(), null);
+    }
+
+    public boolean isSingleShard() {
+        return shards.size() == 1;
+    }
+}
