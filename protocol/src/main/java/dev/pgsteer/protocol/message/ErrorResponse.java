@@ -38,10 +38,15 @@ public record ErrorResponse(byte type, Map<Character, String> fields) implements
     }
 
     public static ErrorResponse of(Severity severity, SqlState state, String message, String detail, String hint) {
+        return of(severity, state.code(), message, detail, hint);
+    }
+
+    /** An error with a SQLSTATE given as its five characters (one pgsteer's router decided on). */
+    public static ErrorResponse of(Severity severity, String sqlState, String message, String detail, String hint) {
         Map<Character, String> fields = new LinkedHashMap<>();
         fields.put(SEVERITY, severity.name());
         fields.put(SEVERITY_NONLOCALIZED, severity.name());
-        fields.put(CODE, state.code());
+        fields.put(CODE, sqlState);
         fields.put(MESSAGE, message);
         if (detail != null) {
             fields.put(DETAIL, detail);
