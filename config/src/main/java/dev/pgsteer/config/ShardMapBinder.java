@@ -407,15 +407,15 @@ final class ShardMapBinder {
         });
     }
 
-    /**
-     * The type a range's bounds are compared in when the file declares none: all integers, all dates, all
-     * timestamps, else text. The catalog check at start compares them again in the column's real type.
-     */
     /** Not given, or given as nothing ({@code key:} or {@code key: ""}); other unusable values were reported by text(). */
     private static boolean absent(Section section, String key) {
         return section.value(key).filter(node -> !NodeReader.isNull(node)).isEmpty();
     }
 
+    /**
+     * The type a range's bounds are compared in when the file declares none: all integers, all dates, all
+     * timestamps, else text. The catalog check at start compares them again in the column's real type.
+     */
     static KeyType inferType(List<String> values) {
         for (KeyType candidate : List.of(KeyType.INTEGER, KeyType.DATE, KeyType.TIMESTAMP)) {
             if (values.stream().allMatch(candidate::accepts)) {
