@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Turns the YAML node tree into a {@link ProxyConfig}: the schema of the file (which keys exist, their
@@ -21,13 +20,15 @@ final class ConfigBinder {
             List.of("listen", "auth", "auth_timeout", "max_client_connections", "max_prepared_statements", "users", "backends", "databases");
     static final List<String> USER_KEYS = List.of("password");
     static final List<String> BACKEND_KEYS = List.of("url", "user", "password");
-    static final List<String> DATABASE_KEYS = List.of("shards", "backend_database", "pool");
+    static final List<String> DATABASE_KEYS = List.of("shards", "default_shard", "tables", "backend_database", "pool");
     static final List<String> POOL_KEYS =
             List.of("mode", "size", "min_idle", "acquire_timeout", "idle_timeout", "max_lifetime");
 
     private static final String URL_FORM = "postgresql://USER:PASSWORD@HOST:PORT/DATABASE";
 
     private final NodeReader reader;
+    /** The lines {@link SourceLines} keeps for checks made after loading. */
+    private final Map<String, Integer> lines = new LinkedHashMap<>();
 
     ConfigBinder(NodeReader reader) {
         this.reader = reader;
@@ -58,7 +59,8 @@ final class ConfigBinder {
         Map<String, DatabaseConfig> databases = databases(top, backendNames);
 
         reader.throwIfAny();
-        return new ProxyConfig(reader.source(), listen, auth, authTimeout, maxClients, maxPrepared, users, backends, databases);
+        return new ProxyConfig(reader.source(), listen, auth, authTimeout, maxClients, maxPrepared, users, backends, databases,
+                new SourceLines(lines));
     }
 
     private Map<String, UserConfig> users(Section top, AuthMethod auth) {
@@ -151,20 +153,31 @@ final class ConfigBinder {
 
     private Map<String, DatabaseConfig> databases(Section top, Set<String> backendNames) {
         Map<String, DatabaseConfig> databases = new LinkedHashMap<>();
+        ShardMapBinder shardMap = new ShardMapBinder(reader, backendNames, lines);
         required(top, "databases", "databases: { app: { shards: [main] } }").ifPresent(section ->
                 section.entries().forEach((name, entry) ->
                         reader.section(entry.value(), section.pathOf(name), "{ shards: [main] }")
-                                .flatMap(db -> database(name, db, backendNames))
+                                .flatMap(db -> database(name, db, shardMap))
                                 .ifPresent(db -> databases.put(name, db))));
         return databases;
     }
 
-    private Optional<DatabaseConfig> database(String name, Section section, Set<String> backendNames) {
+    private Optional<DatabaseConfig> database(String name, Section section, ShardMapBinder shardMap) {
         // A pool setting one level too high is a likely slip; point at where it belongs.
         reader.allowOnly(section, DATABASE_KEYS, key -> POOL_KEYS.contains(key)
                 ? Optional.of("move it under pool:, like pool: { " + key + ": ... }")
                 : Optional.empty());
-        Optional<List<String>> shards = shards(section, backendNames);
+        Optional<List<String>> shards = shardMap.shards(section);
+        // The default shard and the tables are checked against the shards, so only once those are usable.
+        Optional<String> defaultShard = shards.flatMap(list -> shardMap.defaultShard(section, list));
+        Map<String, TableConfig> tables = shards.map(list -> shardMap.tables(section, list)).orElse(Map.of());
+        if (DatabaseConfig.PASSTHROUGH.equals(name) && shards.isPresent()
+                && (shards.get().size() > 1 || section.has("tables"))) {
+            reader.problem(section.value(shards.get().size() > 1 ? "shards" : "tables").orElseThrow(),
+                    "the passthrough entry \"*\" cannot be sharded: it relays every other database name to one backend",
+                    "give \"*\" exactly one backend and no tables, and list the sharded database under its own name");
+            return Optional.empty();
+        }
         Optional<String> backendDatabase = reader.text(section, "backend_database");
         if (backendDatabase.isPresent() && DatabaseConfig.PASSTHROUGH.equals(name)) {
             reader.problem(section.value("backend_database").orElseThrow(),
@@ -175,38 +188,8 @@ final class ConfigBinder {
                 .flatMap(node -> reader.section(node, section.pathOf("pool"), "pool: { mode: transaction, size: 20 }"))
                 .map(this::pool)
                 .orElse(PoolConfig.defaults());
-        return shards.map(list -> new DatabaseConfig(name, list, backendDatabase.orElse(null), pool));
-    }
-
-    private Optional<List<String>> shards(Section database, Set<String> backendNames) {
-        String path = database.pathOf("shards");
-        Optional<Node> node = database.value("shards");
-        if (node.isEmpty()) {
-            reader.problem(database.node(), path + " is missing", "name the backend that holds it: shards: [main]");
-            return Optional.empty();
-        }
-        if (!(node.get() instanceof SequenceNode list)) {
-            reader.problem(node.get(), path + " must be a list of backend names", "write shards: [main]");
-            return Optional.empty();
-        }
-        if (list.getValue().size() != 1) {
-            reader.problem(list, list.getValue().isEmpty()
-                    ? path + " is empty"
-                    : path + " lists " + list.getValue().size() + " backends, but sharding is not available yet "
-                            + "in this version", "list exactly one backend, like shards: [main]");
-            return Optional.empty();
-        }
-        Node item = list.getValue().get(0);
-        return reader.text(item, path + "[0]").flatMap(backend -> {
-            if (backendNames.contains(backend)) {
-                return Optional.of(List.of(backend));
-            }
-            String known = backendNames.isEmpty() ? "none are defined" : "defined: " + String.join(", ", backendNames);
-            reader.problem(item, path + " names backend '" + backend + "', which is not defined",
-                    Suggestions.closest(backend, backendNames).map(s -> "did you mean '" + s + "'? ").orElse("")
-                            + "use a backend from the backends section (" + known + ")");
-            return Optional.empty();
-        });
+        return shards.flatMap(list -> defaultShard.map(first ->
+                new DatabaseConfig(name, list, first, tables, backendDatabase.orElse(null), pool)));
     }
 
     private PoolConfig pool(Section section) {

@@ -35,6 +35,20 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
             throw new IllegalArgumentException("database " + name + ": default shard " + defaultShard + " is not one of its shards");
         }
         tables = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(tables, "tables")));
+        if (PASSTHROUGH.equals(name) && (shards.size() > 1 || !tables.isEmpty())) {
+            throw new IllegalArgumentException("the passthrough database \"*\" cannot be sharded");
+        }
+        // A configuration built in code gets the same guarantee as one loaded from YAML.
+        for (TableConfig table : tables.values()) {
+            if (table instanceof TableConfig.Sharded sharded) {
+                for (String shard : named(sharded.function())) {
+                    if (!shards.contains(shard)) {
+                        throw new IllegalArgumentException("database " + name + ": table " + table.name()
+                                + " names shard " + shard + ", which is not one of its shards");
+                    }
+                }
+            }
+        }
     }
 
     /** A single-backend database. */
@@ -54,6 +68,26 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
     /** The shard map's entry for {@code table} (lower-case, unqualified), if it lists it. */
     public Optional<TableConfig> table(String table) {
         return Optional.ofNullable(tables.get(table));
+    }
+
+    /**
+     * The shards that can hold rows of {@code table}, in the order of {@link #shards}: all of them for
+     * hash, those its ranges or lists name otherwise.
+     */
+    public List<String> shardsOf(TableConfig.Sharded table) {
+        if (table.function() instanceof ShardFunction.Hash) {
+            return shards;
+        }
+        List<String> named = named(table.function());
+        return shards.stream().filter(named::contains).toList();
+    }
+
+    private static List<String> named(ShardFunction function) {
+        return switch (function) {
+            case ShardFunction.Hash h -> List.of();
+            case ShardFunction.Range r -> r.ranges().stream().map(ShardFunction.RangeBound::shard).distinct().toList();
+            case ShardFunction.ListOf l -> l.shardOfValue().values().stream().distinct().toList();
+        };
     }
 
     public DatabaseConfig withPool(PoolConfig newPool) {

@@ -11,10 +11,12 @@ import java.util.Optional;
 /**
  * The whole boot configuration, immutable. {@code source} says where it came from (a file path, or
  * {@code --backend} in quick mode) so that messages about it can point there. Maps keep the file's order.
+ * {@code sourceLines} says on which line entries were written; it is not part of the configuration's
+ * value: {@link #equals} ignores it, so a file that only moved lines around loads as an equal config.
  */
 public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout,
         int maxClientConnections, int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
-        Map<String, DatabaseConfig> databases) {
+        Map<String, DatabaseConfig> databases, SourceLines sourceLines) {
 
     public static final AuthMethod DEFAULT_AUTH = AuthMethod.SCRAM_SHA_256;
     public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(10);
@@ -37,6 +39,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
         users = frozen(users);
         backends = frozen(backends);
         databases = frozen(databases);
+        sourceLines = sourceLines == null ? SourceLines.NONE : sourceLines;
         // A configuration built in code gets the same guarantee as one loaded from YAML.
         for (DatabaseConfig db : databases.values()) {
             for (String shard : db.shards()) {
@@ -45,6 +48,14 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                 }
             }
         }
+    }
+
+    /** A configuration without source lines (built in code). */
+    public ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout, int maxClientConnections,
+            int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
+            Map<String, DatabaseConfig> databases) {
+        this(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends, databases,
+                SourceLines.NONE);
     }
 
     /**
@@ -92,23 +103,70 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
         return fromUrl != null ? fromUrl : database.name();
     }
 
+    /**
+     * The database name to ask shard {@code shard} of a sharded database for: {@code backend_database} if
+     * set, else that shard's backend URL's database, else the logical name. Each shard's URL may name
+     * its own database (shop_0, shop_1 on one server).
+     */
+    public String shardDatabaseName(DatabaseConfig database, String shard) {
+        if (!database.shards().contains(shard)) {
+            throw new IllegalArgumentException(shard + " is not a shard of database " + database.name());
+        }
+        if (database.backendDatabase() != null) {
+            return database.backendDatabase();
+        }
+        String fromUrl = backends.get(shard).url().database();
+        return fromUrl != null ? fromUrl : database.name();
+    }
+
     private static <V> Map<String, V> frozen(Map<String, V> map) {
         return Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(map)));
     }
 
     /** The same configuration, saying it came from {@code source} (for the banner). */
     public ProxyConfig withSource(String source) {
-        return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends, databases);
+        return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
+                databases, sourceLines);
+    }
+
+    /** The same configuration with these databases replaced (by name); the others are kept. */
+    public ProxyConfig withDatabases(Map<String, DatabaseConfig> replaced) {
+        Map<String, DatabaseConfig> merged = new LinkedHashMap<>(databases);
+        replaced.forEach((name, db) -> {
+            if (!merged.containsKey(name)) {
+                throw new IllegalArgumentException("no database " + name + " to replace");
+            }
+            merged.put(name, db);
+        });
+        return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
+                merged, sourceLines);
     }
 
     /** Every database's pool with {@code size} connections at most: the {@code --pool-size} of quick mode. */
     public ProxyConfig withPoolSize(int size) {
-        Map<String, DatabaseConfig> resized = new java.util.LinkedHashMap<>();
+        Map<String, DatabaseConfig> resized = new LinkedHashMap<>();
         databases.forEach((name, db) -> {
             PoolConfig pool = db.pool();
             resized.put(name, db.withPool(new PoolConfig(pool.mode(), size,
                     Math.min(pool.minIdle(), size), pool.acquireTimeout(), pool.idleTimeout(), pool.maxLifetime())));
         });
-        return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends, resized);
+        return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
+                resized, sourceLines);
+    }
+
+    /** Equal when everything but {@link #sourceLines} is: where a setting was written is not what it means. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ProxyConfig other
+                && source.equals(other.source) && listen.equals(other.listen) && auth == other.auth
+                && authTimeout.equals(other.authTimeout) && maxClientConnections == other.maxClientConnections
+                && maxPreparedStatements == other.maxPreparedStatements && users.equals(other.users)
+                && backends.equals(other.backends) && databases.equals(other.databases);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
+                databases);
     }
 }

@@ -173,18 +173,20 @@ class ConfigErrorsTest {
     }
 
     @Test
-    void moreThanOneShardIsNotAvailableYet() {
+    void aBackendListedTwiceAsAShardIsAnError() {
         ConfigProblem p = onlyProblem(failure("""
                 backends:
                   a: { url: "postgresql://app@a/app" }
                   b: { url: "postgresql://app@b/app" }
                 databases:
-                  app: { shards: [a, b] }
+                  app:
+                    shards: [a, b,
+                      a]
                 """));
 
-        assertEquals(5, p.line());
-        assertContains("sharding is not available yet in this version", p.what());
-        assertEquals("list exactly one backend, like shards: [main]", p.fix());
+        assertEquals(7, p.line());
+        assertEquals("databases.app.shards lists backend 'a' twice", p.what());
+        assertEquals("list each backend once: a shard is one backend", p.fix());
     }
 
     @Test
