@@ -29,7 +29,7 @@ public final class ShardedTable {
     private final Ranges[] ranges;
     /** List values per KeyType ordinal; null for a hash or range table. */
     private final Lists[] lists;
-    /** Per KeyType ordinal: why values of that type cannot be placed (a bound does not parse), or null. */
+    /** Per KeyType ordinal: why values of that type cannot be placed (a bound is not of the type), or null. */
     private final String[] unusable;
 
     private record Ranges(KeyValue from, KeyValue[] tos, String[] shards) {
@@ -83,7 +83,7 @@ public final class ShardedTable {
             }
         }
         if (table.keyType() != null && unusable[table.keyType().ordinal()] != null) {
-            throw new IllegalArgumentException(unusable[table.keyType().ordinal()]);
+            throw new IllegalArgumentException("table \"" + table.name() + "\": " + unusable[table.keyType().ordinal()]);
         }
     }
 
@@ -153,13 +153,13 @@ public final class ShardedTable {
             rangeShards[i] = b.shard();
             if (b.to() == null) {
                 if (i != bounds.size() - 1) {
-                    throw new IllegalArgumentException("table \"" + config.name() + "\": only the last range may leave out 'to'");
+                    throw new IllegalArgumentException("only the last range may leave out 'to'");
                 }
                 continue;
             }
             tos[i] = bound(b.to(), type);
             if (previous != null && tos[i].compareTo(previous) <= 0) {
-                throw new IllegalArgumentException("table \"" + config.name() + "\": the ranges must go up, but " + b.to()
+                throw new IllegalArgumentException("the ranges must go up, but " + b.to()
                         + " comes after " + previous.text());
             }
             previous = tos[i];
@@ -180,7 +180,7 @@ public final class ShardedTable {
             }
             String before = shardOfValue.putIfAbsent(value, e.getValue());
             if (before != null && !before.equals(e.getValue())) {
-                throw new IllegalArgumentException("table \"" + config.name() + "\": list values " + writtenAs.get(value)
+                throw new IllegalArgumentException("list values " + writtenAs.get(value)
                         + " and " + e.getKey() + " are the same " + type.configName() + " but go to different shards");
             }
             writtenAs.putIfAbsent(value, e.getKey());
@@ -192,7 +192,7 @@ public final class ShardedTable {
         try {
             return KeyValue.ofText(type, text);
         } catch (InvalidShardKeyException e) {
-            throw new IllegalArgumentException("table \"" + config.name() + "\": range bound " + e.getMessage());
+            throw new IllegalArgumentException("range bound " + e.getMessage());
         }
     }
 
