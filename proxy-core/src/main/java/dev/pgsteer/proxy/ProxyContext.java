@@ -9,5 +9,6 @@ import dev.pgsteer.router.SessionRouter;
 /** What every client session needs from the running proxy, handed down through constructors. */
 public record ProxyContext(ProxyConfig config, UserDirectory users, SessionRouter router, PoolRegistry pools,
                            CancelRegistry cancels, ProxyMetrics metrics,
-                           dev.pgsteer.proxy.statement.StatementRegistry statements) {
+                           dev.pgsteer.proxy.statement.StatementRegistry statements,
+                           java.util.Map<String, dev.pgsteer.proxy.sharding.ShardedDatabase> sharded) {
 }

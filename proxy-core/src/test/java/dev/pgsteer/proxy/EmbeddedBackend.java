@@ -29,14 +29,24 @@ public final class EmbeddedBackend implements AutoCloseable {
         return start(0);
     }
 
+    /** A backend for a shard: it accepts PREPARE TRANSACTION, which pgsteer's two-phase commit needs. */
+    public static EmbeddedBackend shard() {
+        return start(0, java.util.Map.of("max_prepared_transactions", "20"));
+    }
+
     /** On a given port, for tests where a backend comes (back) where pgsteer expects it; 0 picks one. */
     public static EmbeddedBackend start(int port) {
+        return start(port, java.util.Map.of());
+    }
+
+    public static EmbeddedBackend start(int port, java.util.Map<String, String> serverConfig) {
         try {
             Path data = Files.createTempDirectory("pgsteer-it-pg");
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
             if (port != 0) {
                 builder.setPort(port);
             }
+            serverConfig.forEach(builder::setServerConfig);
             EmbeddedPostgres postgres = builder
                     .setDataDirectory(data)
                     .setServerConfig("password_encryption", "scram-sha-256")

@@ -54,6 +54,12 @@ public final class ShardRouter {
         this.capacity = capacity;
     }
 
+    /** A router for {@code database} with its real sharding functions. */
+    public static ShardRouter of(DatabaseConfig database, int capacity) {
+        return new ShardRouter(database, new dev.pgsteer.router.shard.ChoosingKeyPlacer(
+                new dev.pgsteer.router.shard.ShardChooser(database)), capacity);
+    }
+
     public DatabaseConfig database() {
         return database;
     }

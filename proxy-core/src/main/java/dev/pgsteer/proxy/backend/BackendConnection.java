@@ -186,6 +186,19 @@ public final class BackendConnection {
 
     /** As {@link #runInternal(String, EventLoop)}, telling {@code reports} each setting the backend reports changed. */
     public Future<Void> runInternal(String sql, EventLoop completeOn, java.util.function.Consumer<ParameterStatus> reports) {
+        return runInternal(sql, completeOn, reports, TransactionStatus.IDLE);
+    }
+
+    /**
+     * As {@link #runInternal(String, EventLoop)}, for statements that leave the connection in
+     * {@code expected} status: a BEGIN pgsteer sends for a session's transaction leaves it in one.
+     */
+    public Future<Void> runInternal(String sql, EventLoop completeOn, TransactionStatus expected) {
+        return runInternal(sql, completeOn, status -> { }, expected);
+    }
+
+    private Future<Void> runInternal(String sql, EventLoop completeOn, java.util.function.Consumer<ParameterStatus> reports,
+                                     TransactionStatus expected) {
         Promise<Void> done = completeOn.newPromise();
         channel.eventLoop().execute(() -> {
             if (!isUsable()) {
@@ -193,7 +206,7 @@ public final class BackendConnection {
                 return;
             }
             state = State.INTERNAL;
-            internalQuery = new InternalQuery(done, reports);
+            internalQuery = new InternalQuery(done, reports, expected);
             channel.writeAndFlush(new Query(sql), channel.voidPromise());
         });
         return done;
@@ -248,9 +261,10 @@ public final class BackendConnection {
                     state = State.IDLE;
                     if (finished.error != null) {
                         finished.done.tryFailure(new BackendErrorException(finished.error));
-                    } else if (status != TransactionStatus.IDLE) {
+                    } else if (status != finished.expected) {
                         close();
-                        finished.done.tryFailure(new IllegalStateException("backend left in a transaction after pgsteer's own statement"));
+                        finished.done.tryFailure(new IllegalStateException("backend left in status " + status
+                                + " after pgsteer's own statement, not " + finished.expected));
                     } else {
                         finished.done.trySuccess(null);
                     }
@@ -309,11 +323,13 @@ public final class BackendConnection {
     private static final class InternalQuery {
         final Promise<Void> done;
         final java.util.function.Consumer<ParameterStatus> reports;
+        final TransactionStatus expected;
         ErrorResponse error;
 
-        InternalQuery(Promise<Void> done, java.util.function.Consumer<ParameterStatus> reports) {
+        InternalQuery(Promise<Void> done, java.util.function.Consumer<ParameterStatus> reports, TransactionStatus expected) {
             this.done = done;
             this.reports = reports;
+            this.expected = expected;
         }
     }
 

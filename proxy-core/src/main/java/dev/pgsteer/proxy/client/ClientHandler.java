@@ -34,7 +34,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext context;
     private ClientSession session;
     private ClientLogin login;
-    private ClientRelay relay;
+    private SessionRelay relay;
     private ScheduledFuture<?> authTimeout;
     private boolean counted;
 
@@ -107,6 +107,13 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         DatabaseConfig database = context.config().database(session.database()).orElseThrow();
+        dev.pgsteer.proxy.sharding.ShardedDatabase sharded = context.sharded().get(database.name());
+        if (sharded != null) {
+            relay = new dev.pgsteer.proxy.sharding.ShardedSession(session, sharded);
+            log.debug("{}: authenticated, routing over shards {}", session.id(), database.shards());
+            relay.connect();
+            return;
+        }
         BackendPool pool = poolFor((RoutePlan.SingleBackend) plan.get(), database);
         relay = new ClientRelay(session, pool, database.pool().mode(), context.metrics(),
                 new dev.pgsteer.proxy.statement.StatementRelay(context.statements()));

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>Everything here runs on the client's event loop; a connection on another loop hands its frames
  * over to this one.
  */
-final class ClientRelay implements BackendListener {
+final class ClientRelay implements BackendListener, SessionRelay {
     private static final Logger log = LoggerFactory.getLogger(ClientRelay.class);
     private static final byte QUERY = 'Q';
     private static final byte SYNC = 'S';
@@ -80,7 +80,8 @@ final class ClientRelay implements BackendListener {
 
     // --- login: the first connection confirms the backend is there and tells the parameters ---
 
-    void connect() {
+    @Override
+    public void connect() {
         client.config().setAutoRead(false);
         leaseConnection(ErrorResponse.Severity.FATAL, this::greet, session::terminate);
     }
@@ -145,7 +146,8 @@ final class ClientRelay implements BackendListener {
 
     // --- frames from the client ---
 
-    void onClientFrame(Frame frame) {
+    @Override
+    public void onClientFrame(Frame frame) {
         byte type = frame.type();
         if (type == TERMINATE) {
             frame.release();
@@ -171,13 +173,15 @@ final class ClientRelay implements BackendListener {
         }
     }
 
-    void onClientReadComplete() {
+    @Override
+    public void onClientReadComplete() {
         if (lease != null) {
             lease.flush();
         }
     }
 
-    void onClientWritabilityChanged() {
+    @Override
+    public void onClientWritabilityChanged() {
         if (lease != null) {
             lease.setAutoRead(client.isWritable());
         }
@@ -441,7 +445,8 @@ final class ClientRelay implements BackendListener {
     // --- the end of the session, and cancels ---
 
     /** The client's socket closed. Its connection goes back clean, or not at all. */
-    void onClientClosed() {
+    @Override
+    public void onClientClosed() {
         session.phase(Phase.CLOSED);
         Frame frame;
         while ((frame = pending.poll()) != null) {
@@ -492,7 +497,8 @@ final class ClientRelay implements BackendListener {
     }
 
     /** A CancelRequest quoted this session's key: cancel what its connection runs now, if anything. */
-    void cancel() {
+    @Override
+    public void cancel() {
         BackendConnection connection = lease;
         if (connection != null && inFlight > 0 && connection.keyData() != null) {
             pool.connector().cancel(connection.target(), connection.keyData(), loop());

@@ -33,7 +33,7 @@ public final class ClientSession {
         return phase;
     }
 
-    void phase(Phase phase) {
+    public void phase(Phase phase) {
         this.phase = phase;
     }
 
@@ -41,7 +41,7 @@ public final class ClientSession {
         return transactionStatus;
     }
 
-    void transactionStatus(TransactionStatus status) {
+    public void transactionStatus(TransactionStatus status) {
         this.transactionStatus = status;
     }
 
@@ -58,7 +58,7 @@ public final class ClientSession {
         this.database = database;
     }
 
-    SessionSettings settings() {
+    public SessionSettings settings() {
         return settings;
     }
 
@@ -66,11 +66,11 @@ public final class ClientSession {
         this.settings = settings;
     }
 
-    int processId() {
+    public int processId() {
         return processId;
     }
 
-    int secretKey() {
+    public int secretKey() {
         return secretKey;
     }
 
@@ -79,12 +79,12 @@ public final class ClientSession {
         this.secretKey = secretKey;
     }
 
-    void send(BackendMessage message) {
+    public void send(BackendMessage message) {
         channel.write(message, channel.voidPromise());
     }
 
     /** Sends a FATAL error and closes, as PostgreSQL does. */
-    void terminate(ErrorResponse error) {
+    public void terminate(ErrorResponse error) {
         phase = Phase.CLOSED;
         if (channel.isActive()) {
             channel.writeAndFlush(error.withSeverity(ErrorResponse.Severity.FATAL)).addListener(ChannelFutureListener.CLOSE);

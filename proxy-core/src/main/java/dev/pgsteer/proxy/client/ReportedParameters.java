@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /** The spelling PostgreSQL uses for the parameters it reports, so clients see the names they expect. */
-final class ReportedParameters {
+public final class ReportedParameters {
     private static final Map<String, String> CANONICAL = Stream.of(
                     "application_name", "client_encoding", "DateStyle", "default_transaction_read_only", "in_hot_standby",
                     "integer_datetimes", "IntervalStyle", "is_superuser", "scram_iterations", "search_path",
@@ -23,11 +23,16 @@ final class ReportedParameters {
     private ReportedParameters() {
     }
 
-    static boolean settable(String name) {
+    public static boolean settable(String name) {
         return !NOT_SETTABLE.contains(name.toLowerCase(java.util.Locale.ROOT));
     }
 
-    static String canonical(String lowerCase) {
+    /** Whether PostgreSQL reports this setting's changes with ParameterStatus (so pgsteer can carry it). */
+    public static boolean isReported(String name) {
+        return CANONICAL.containsKey(name.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    public static String canonical(String lowerCase) {
         return CANONICAL.getOrDefault(lowerCase, lowerCase);
     }
 }

@@ -19,12 +19,24 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.ShardMapCatalog;
+import dev.pgsteer.proxy.sharding.DecisionLog;
+import dev.pgsteer.proxy.sharding.InDoubtResolver;
+import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import dev.pgsteer.proxy.sharding.TwoPhaseCommit;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** The running proxy: one listener, its event loops, the pools. Start, then close. */
 public final class PgSteerServer implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PgSteerServer.class);
     private final ProxyConfig config;
     private final MeterRegistry registry;
     private EventLoopGroup acceptor;
@@ -32,6 +44,9 @@ public final class PgSteerServer implements AutoCloseable {
     private Channel listener;
     private PoolRegistry pools;
     private ProxyContext context;
+    private Path decisionLogPath = Path.of("pgsteer-decisions.log");
+    private DecisionLog decisionLog;
+    private ExecutorService planner;
 
     public PgSteerServer(ProxyConfig config) {
         this(config, new SimpleMeterRegistry());
@@ -42,13 +57,25 @@ public final class PgSteerServer implements AutoCloseable {
         this.registry = registry;
     }
 
+    /** Where two-phase-commit decisions of sharded databases are kept (default: pgsteer-decisions.log in the working directory). */
+    public PgSteerServer decisionLog(Path path) {
+        this.decisionLogPath = path;
+        return this;
+    }
+
     public PgSteerServer start() throws InterruptedException {
         Transport transport = Transport.best();
         acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()), transport.ioHandlerFactory());
         pools = new PoolRegistry(new BackendConnector(Duration.ofSeconds(10), transport.socketChannel(), config.maxPreparedStatements()));
-        context = new ProxyContext(config, new UserDirectory(config.users()), new SessionRouter(config), pools,
-                new CancelRegistry(), new ProxyMetrics(registry, pools), new dev.pgsteer.proxy.statement.StatementRegistry());
+        ProxyConfig effective = config;
+        Map<String, ShardedDatabase> sharded = new HashMap<>();
+        if (config.databases().values().stream().anyMatch(DatabaseConfig::isSharded)) {
+            effective = prepareSharding(sharded);
+        }
+        context = new ProxyContext(effective, new UserDirectory(effective.users()), new SessionRouter(effective), pools,
+                new CancelRegistry(), new ProxyMetrics(registry, pools), new dev.pgsteer.proxy.statement.StatementRegistry(),
+                Map.copyOf(sharded));
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
@@ -67,6 +94,30 @@ public final class PgSteerServer implements AutoCloseable {
         listener = bootstrap.bind(config.listen().host(), config.listen().port()).sync().channel();
         workers.next().scheduleAtFixedRate(() -> pools.maintainAll(workers.next()), 1, 1, TimeUnit.SECONDS);
         return this;
+    }
+
+    /**
+     * Checks the shard map against the backends (key columns and their types), finishes two-phase
+     * commits a crash left prepared, and makes the router of each sharded database.
+     */
+    private ProxyConfig prepareSharding(Map<String, ShardedDatabase> into) {
+        ShardMapCatalog.Result checked = new ShardMapCatalog().check(config);
+        checked.warnings().forEach(log::warn);
+        ProxyConfig effective = checked.applyTo(config);
+        decisionLog = DecisionLog.open(decisionLogPath);
+        InDoubtResolver.resolve(effective, decisionLog).forEach(line -> log.info("two-phase commit recovery: {}", line));
+        planner = Executors.newFixedThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "pgsteer-planner");
+            thread.setDaemon(true);
+            return thread;
+        });
+        TwoPhaseCommit twoPhaseCommit = new TwoPhaseCommit(decisionLog, planner);
+        for (DatabaseConfig database : effective.databases().values()) {
+            if (database.isSharded()) {
+                into.put(database.name(), new ShardedDatabase(effective, database, pools, twoPhaseCommit, planner));
+            }
+        }
+        return effective;
     }
 
     /** Where it listens; with port 0 in the config, the port the system chose. */
@@ -89,6 +140,12 @@ public final class PgSteerServer implements AutoCloseable {
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (planner != null) {
+            planner.shutdown();
+        }
+        if (decisionLog != null) {
+            decisionLog.close();
         }
     }
 }

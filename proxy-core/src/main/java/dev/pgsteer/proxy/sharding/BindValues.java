@@ -1,0 +1,79 @@
+package dev.pgsteer.proxy.sharding;
+
+import dev.pgsteer.protocol.ProtocolViolationException;
+import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.router.plan.KeySource;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The parameter values of a Bind, read only as far as routing needs them, and only when asked for:
+ *
+ * <pre>'B' | int32 len | cstring portal | cstring statement | int16 nf | int16 format * nf
+ *     | int16 nv | (int32 len | byte * len) * nv | int16 nr | int16 resultFormat * nr</pre>
+ */
+final class BindValues implements KeySource.Placeholders {
+    private final String portal;
+    private final String statement;
+    private final short[] formats;
+    private final int[] offsets;
+    private final int[] lengths;
+    private final ByteBuf body;
+
+    BindValues(Frame bind) {
+        body = bind.body();
+        ByteBuf in = body.duplicate();
+        portal = Wire.readCString(in);
+        statement = Wire.readCString(in);
+        int formatCount = in.readUnsignedShort();
+        formats = new short[formatCount];
+        for (int i = 0; i < formatCount; i++) {
+            formats[i] = in.readShort();
+        }
+        int count = in.readUnsignedShort();
+        offsets = new int[count];
+        lengths = new int[count];
+        for (int i = 0; i < count; i++) {
+            int length = Wire.readInt(in, "parameter length");
+            offsets[i] = in.readerIndex();
+            lengths[i] = length;
+            if (length > 0) {
+                if (in.readableBytes() < length) {
+                    throw new ProtocolViolationException("Bind parameter " + (i + 1) + " is longer than its message");
+                }
+                in.skipBytes(length);
+            }
+        }
+    }
+
+    String portal() {
+        return portal;
+    }
+
+    String statement() {
+        return statement;
+    }
+
+    int count() {
+        return offsets.length;
+    }
+
+    @Override
+    public KeySource value(int number) {
+        int i = number - 1;
+        if (i < 0 || i >= offsets.length) {
+            throw new IndexOutOfBoundsException("the Bind has no value for $" + number);
+        }
+        if (lengths[i] < 0) {
+            return null;
+        }
+        boolean binary = formats.length == 1 ? formats[0] == 1 : formats.length > i && formats[i] == 1;
+        if (binary) {
+            byte[] bytes = new byte[lengths[i]];
+            body.getBytes(offsets[i], bytes);
+            return KeySource.binary(bytes);
+        }
+        return KeySource.text(body.toString(offsets[i], lengths[i], StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,225 @@
+package dev.pgsteer.proxy.sharding;
+
+import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.message.CommandComplete;
+import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.message.ReadyForQuery;
+import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.router.plan.Answer;
+import io.netty.channel.Channel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One request sent to one or more shards, each ending in a ReadyForQuery, and the answer the client
+ * sees made from theirs. With {@link Answer#ONE} the shard's frames pass through as they come;
+ * {@link Answer#COMBINE} passes one RowDescription (and one of each extended-protocol
+ * acknowledgement), every shard's rows, and one CommandComplete with the counts summed;
+ * {@link Answer#MIRROR} keeps the first shard's answer until every shard has agreed, so a change
+ * that failed somewhere is never reported as done. The shards' ReadyForQuery never reach the client:
+ * the session sends its own. A shard's error ends the request for the client; the first one is relayed.
+ */
+final class Exchange {
+    private final Channel client;
+    private final List<ShardLink> links;
+    private final Answer answer;
+    private final Consumer<Exchange> done;
+    private final boolean swallowAcknowledgements;
+    private int pending;
+    private Frame firstError;
+    private ShardLink failedLink;
+    private boolean headerSent;
+    private final boolean[] acknowledged = new boolean[128];
+    private String tagVerb;
+    private long count;
+    private boolean sawTag;
+    private boolean counted;
+    private boolean copyOut;
+    private final List<Frame> held = new ArrayList<>();
+
+    Exchange(Channel client, List<ShardLink> links, Answer answer, boolean swallowAcknowledgements, Consumer<Exchange> done) {
+        this.client = client;
+        this.links = List.copyOf(links);
+        this.answer = links.size() == 1 && answer != Answer.MIRROR ? Answer.ONE : answer;
+        this.swallowAcknowledgements = swallowAcknowledgements;
+        this.done = done;
+        this.pending = links.size();
+    }
+
+    List<ShardLink> links() {
+        return links;
+    }
+
+    boolean failed() {
+        return firstError != null || failedLink != null;
+    }
+
+    ShardLink failedLink() {
+        return failedLink;
+    }
+
+    boolean involves(ShardLink link) {
+        return links.contains(link);
+    }
+
+    /** Takes a frame that {@code link}'s connection sent; ownership passes here. */
+    void onFrame(ShardLink link, Frame frame) {
+        byte type = frame.type();
+        switch (type) {
+            case ReadyForQuery.TYPE -> {
+                link.status = ReadyForQuery.decode(frame.body()).status();
+                frame.release();
+                if (--pending == 0) {
+                    finish();
+                }
+            }
+            case ErrorResponse.ERROR -> {
+                if (firstError == null) {
+                    firstError = frame;
+                    failedLink = link;
+                } else {
+                    frame.release();
+                }
+            }
+            case 'N', 'A' -> client.write(frame.content(), client.voidPromise());
+            case '1', '2' -> {
+                // The Parse and Bind pgsteer sent on the client's behalf: the client had its answers already.
+                if (swallowAcknowledgements) {
+                    frame.release();
+                } else {
+                    once(link, frame);
+                }
+            }
+            case 'T', 't', 'n', '3', 'I', 's', 'G' -> once(link, frame);
+            case 'H' -> {
+                copyOut = true;
+                once(link, frame);
+            }
+            case 'c' -> {
+                if (answer == Answer.ONE) {
+                    client.write(frame.content(), client.voidPromise());
+                } else {
+                    frame.release();
+                }
+            }
+            case 'D', 'd' -> rows(link, frame);
+            case CommandComplete.TYPE -> {
+                if (answer == Answer.ONE) {
+                    client.write(frame.content(), client.voidPromise());
+                } else if (answer == Answer.MIRROR) {
+                    primaryOnly(link, frame);
+                } else {
+                    addCount(CommandComplete.decode(frame.body()).tag());
+                    frame.release();
+                }
+            }
+            default -> {
+                if (answer == Answer.ONE) {
+                    client.write(frame.content(), client.voidPromise());
+                } else {
+                    primaryOnly(link, frame);
+                }
+            }
+        }
+    }
+
+    private void once(ShardLink link, Frame frame) {
+        switch (answer) {
+            case ONE -> client.write(frame.content(), client.voidPromise());
+            case MIRROR -> primaryOnly(link, frame);
+            case COMBINE -> {
+                int slot = frame.type() & 0x7f;
+                if (acknowledged[slot]) {
+                    frame.release();
+                } else {
+                    acknowledged[slot] = true;
+                    headerSent |= frame.type() == 'T';
+                    client.write(frame.content(), client.voidPromise());
+                }
+            }
+        }
+    }
+
+    private void rows(ShardLink link, Frame frame) {
+        if (answer == Answer.MIRROR) {
+            primaryOnly(link, frame);
+        } else {
+            client.write(frame.content(), client.voidPromise());
+        }
+    }
+
+    private void primaryOnly(ShardLink link, Frame frame) {
+        if (link == links.getFirst()) {
+            held.add(frame);
+        } else {
+            frame.release();
+        }
+    }
+
+    private void addCount(String tag) {
+        int space = tag.lastIndexOf(' ');
+        if (space > 0) {
+            try {
+                count += Long.parseLong(tag.substring(space + 1));
+                tagVerb = tag.substring(0, space);
+                sawTag = true;
+                counted = true;
+                return;
+            } catch (NumberFormatException e) {
+                // A tag without a count (CREATE TABLE): all shards say the same.
+            }
+        }
+        tagVerb = tag;
+        sawTag = true;
+    }
+
+    private void finish() {
+        if (firstError != null || failedLink != null) {
+            held.forEach(Frame::release);
+            held.clear();
+            if (firstError != null) {
+                client.write(firstError.content(), client.voidPromise());
+            } else {
+                client.write(dev.pgsteer.proxy.ProxyErrors.backendLost(failedLink.shard)
+                        .withSeverity(ErrorResponse.Severity.ERROR), client.voidPromise());
+            }
+        } else if (answer == Answer.MIRROR) {
+            held.forEach(f -> client.write(f.content(), client.voidPromise()));
+            held.clear();
+        } else if (answer == Answer.COMBINE && sawTag) {
+            if (copyOut) {
+                // CopyDone, 'c' | int32 4: once, after every shard's data.
+                client.write(client.alloc().buffer(5).writeByte('c').writeInt(4), client.voidPromise());
+            }
+            client.write(new CommandComplete(counted ? tagVerb + " " + count : tagVerb), client.voidPromise());
+        }
+        done.accept(this);
+    }
+
+
+    /** The transaction status the shards left: failed if any failed, else in a transaction if any is. */
+    TransactionStatus worstStatus() {
+        TransactionStatus worst = TransactionStatus.IDLE;
+        for (ShardLink link : links) {
+            if (link.status == TransactionStatus.FAILED) {
+                return TransactionStatus.FAILED;
+            }
+            if (link.status == TransactionStatus.IN_TRANSACTION) {
+                worst = TransactionStatus.IN_TRANSACTION;
+            }
+        }
+        return worst;
+    }
+
+    /** The link's connection went away mid-request. */
+    void onLinkLost(ShardLink link) {
+        if (firstError == null) {
+            failedLink = link;
+        }
+        link.status = TransactionStatus.FAILED;
+        if (--pending == 0) {
+            finish();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.pgsteer.proxy.sharding;
+
+import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.proxy.backend.BackendConnection;
+import dev.pgsteer.proxy.backend.BackendPool;
+
+/**
+ * A session's hold on one shard: the connection it leased there, and whether that connection is in
+ * the session's transaction (pgsteer sent its BEGIN) and changed anything in it.
+ */
+final class ShardLink {
+    final String shard;
+    final BackendPool pool;
+    final BackendConnection connection;
+    /** A BEGIN was sent: the connection is in the session's (explicit or implicit) transaction. */
+    boolean inTransaction;
+    /** The transaction wrote here: it takes part in the commit. */
+    boolean wrote;
+    TransactionStatus status = TransactionStatus.IDLE;
+
+    ShardLink(String shard, BackendPool pool, BackendConnection connection) {
+        this.shard = shard;
+        this.pool = pool;
+        this.connection = connection;
+    }
+
+    @Override
+    public String toString() {
+        return shard + ":" + connection;
+    }
+}

@@ -1,0 +1,212 @@
+package dev.pgsteer.proxy.sharding;
+
+import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.proxy.backend.BackendConnection;
+import dev.pgsteer.proxy.backend.BackendListener;
+import dev.pgsteer.proxy.backend.BackendPool;
+import dev.pgsteer.proxy.client.SessionSettings;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The shard connections one session holds: leased when a statement first needs a shard, made to
+ * match the session's settings, brought into the session's transaction (BEGIN, and the savepoints
+ * it has) when it has one, and given back when the transaction ends, or at the end of the session
+ * when it is pinned. Runs on the session's event loop.
+ */
+final class ShardLinks {
+    private final Map<String, ShardLink> held = new LinkedHashMap<>();
+    private final Map<BackendConnection, ShardLink> byConnection = new HashMap<>();
+    private final Function<String, BackendPool> pools;
+    private final BackendListener listener;
+    private final EventLoop loop;
+    private final SessionSettings settings;
+
+    ShardLinks(Function<String, BackendPool> pools, BackendListener listener, EventLoop loop, SessionSettings settings) {
+        this.pools = pools;
+        this.listener = listener;
+        this.loop = loop;
+        this.settings = settings;
+    }
+
+    Collection<ShardLink> all() {
+        return held.values();
+    }
+
+    List<String> shards() {
+        return List.copyOf(held.keySet());
+    }
+
+    ShardLink of(BackendConnection connection) {
+        return byConnection.get(connection);
+    }
+
+    boolean isEmpty() {
+        return held.isEmpty();
+    }
+
+    /**
+     * The links to {@code shards}, leasing those not held yet; {@code begin}, when not null, is run on
+     * each new one to bring it into the session's transaction.
+     */
+    Future<List<ShardLink>> acquire(List<String> shards, String begin) {
+        Promise<List<ShardLink>> result = loop.newPromise();
+        List<Future<Void>> pending = new ArrayList<>();
+        Throwable[] failure = new Throwable[1];
+        for (String shard : shards) {
+            if (held.containsKey(shard)) {
+                continue;
+            }
+            Promise<Void> one = loop.newPromise();
+            pending.add(one);
+            BackendPool pool = pools.apply(shard);
+            pool.acquire(loop).addListener(f -> {
+                if (!f.isSuccess()) {
+                    failure[0] = failure[0] == null ? f.cause() : failure[0];
+                    one.setSuccess(null);
+                    return;
+                }
+                BackendConnection connection = (BackendConnection) f.getNow();
+                prepare(connection, begin).addListener(p -> {
+                    if (!p.isSuccess()) {
+                        failure[0] = failure[0] == null ? p.cause() : failure[0];
+                        pool.discard(connection);
+                    } else {
+                        ShardLink link = new ShardLink(shard, pool, connection);
+                        link.inTransaction = begin != null;
+                        link.status = begin != null ? TransactionStatus.IN_TRANSACTION : TransactionStatus.IDLE;
+                        held.put(shard, link);
+                        byConnection.put(connection, link);
+                        connection.attach(listener);
+                    }
+                    one.setSuccess(null);
+                });
+            });
+        }
+        TwoPhaseCommit.whenAll(pending, loop).addListener(all -> {
+            if (failure[0] != null) {
+                result.setFailure(failure[0]);
+            } else {
+                List<ShardLink> links = new ArrayList<>();
+                shards.forEach(s -> links.add(held.get(s)));
+                result.setSuccess(links);
+            }
+        });
+        return result;
+    }
+
+    /** Makes a fresh lease carry the session's settings, then its transaction. */
+    private Future<Void> prepare(BackendConnection connection, String begin) {
+        String sync = connection.syncedWith(settings, settings.version()) ? null
+                : settings.syncStatement(connection.currentSettings(), connection.loginParameters());
+        String sql = sync == null ? begin : begin == null ? sync : sync + "; " + begin;
+        if (sql == null) {
+            connection.markSynced(settings, settings.version());
+            return loop.newSucceededFuture(null);
+        }
+        Future<Void> done = connection.runInternal(sql, loop, begin == null ? TransactionStatus.IDLE : TransactionStatus.IN_TRANSACTION);
+        return done.addListener(f -> {
+            if (f.isSuccess() && sync != null) {
+                settings.applyTo(connection.currentSettings(), connection.loginParameters());
+                connection.markSynced(settings, settings.version());
+            }
+        });
+    }
+
+    /** Gives every connection back to its pool: the session's transaction is over. */
+    void releaseAll() {
+        for (ShardLink link : held.values()) {
+            link.connection.detach();
+            if (link.status == TransactionStatus.IDLE && link.connection.isUsable()) {
+                link.pool.release(link.connection);
+            } else {
+                discardOrRollback(link);
+            }
+        }
+        held.clear();
+        byConnection.clear();
+    }
+
+    /** A connection left in a transaction is rolled back before reuse; one that fails that is closed. */
+    private static void discardOrRollback(ShardLink link) {
+        if (!link.connection.isUsable()) {
+            link.pool.discard(link.connection);
+            return;
+        }
+        link.connection.runInternal("ROLLBACK", link.connection.eventLoop()).addListener(f -> {
+            if (f.isSuccess()) {
+                link.pool.release(link.connection);
+            } else {
+                link.pool.discard(link.connection);
+            }
+        });
+    }
+
+    /** At the end of a session: every connection back, rolled back and reset if need be. */
+    void closeAll(boolean reset) {
+        for (ShardLink link : held.values()) {
+            link.connection.detach();
+            if (!link.connection.isUsable()) {
+                link.pool.discard(link.connection);
+                continue;
+            }
+            String cleanup = link.status != TransactionStatus.IDLE ? "ROLLBACK" : null;
+            if (reset) {
+                cleanup = cleanup == null ? "DISCARD ALL" : cleanup;
+            }
+            if (cleanup == null) {
+                link.pool.release(link.connection);
+                continue;
+            }
+            String first = cleanup;
+            link.connection.runInternal(first, link.connection.eventLoop()).addListener(f -> {
+                if (!f.isSuccess()) {
+                    link.pool.discard(link.connection);
+                } else if (reset && first.equals("ROLLBACK")) {
+                    link.connection.runInternal("DISCARD ALL", link.connection.eventLoop()).addListener(d -> {
+                        if (d.isSuccess()) {
+                            resetTracking(link.connection);
+                            link.pool.release(link.connection);
+                        } else {
+                            link.pool.discard(link.connection);
+                        }
+                    });
+                } else {
+                    if (reset) {
+                        resetTracking(link.connection);
+                    }
+                    link.pool.release(link.connection);
+                }
+            });
+        }
+        held.clear();
+        byConnection.clear();
+    }
+
+    private static void resetTracking(BackendConnection connection) {
+        connection.preparedStatements().clear();
+        connection.currentSettings().clear();
+        connection.currentSettings().putAll(connection.loginParameters());
+    }
+
+    /** The link's connection broke: it is dropped, never reused. */
+    void lost(ShardLink link) {
+        held.remove(link.shard);
+        byConnection.remove(link.connection);
+        link.pool.discard(link.connection);
+    }
+
+    void flush() {
+        for (ShardLink link : held.values()) {
+            link.connection.flush();
+        }
+    }
+}

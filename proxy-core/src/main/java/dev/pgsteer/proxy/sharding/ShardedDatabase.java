@@ -1,0 +1,70 @@
+package dev.pgsteer.proxy.sharding;
+
+import dev.pgsteer.config.BackendConfig;
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.PoolConfig;
+import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.proxy.backend.BackendPool;
+import dev.pgsteer.proxy.backend.BackendTarget;
+import dev.pgsteer.proxy.backend.PoolRegistry;
+import dev.pgsteer.proxy.backend.PoolSettings;
+import dev.pgsteer.router.ShardRouter;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * One sharded logical database as the running proxy serves it: its router (with the plan cache all
+ * its sessions share), a pool per shard, the two-phase commit of its transactions, and the executor
+ * that plans statements whose shape is not cached yet, off the event loops.
+ */
+public final class ShardedDatabase {
+    /** Distinct statement shapes whose analysis stays cached. */
+    static final int PLAN_CACHE_SIZE = 10_000;
+
+    private final DatabaseConfig config;
+    private final ShardRouter router;
+    private final TwoPhaseCommit twoPhaseCommit;
+    private final Executor planner;
+    private final Map<String, BackendPool> pools = new ConcurrentHashMap<>();
+    private final ProxyConfig proxy;
+    private final PoolRegistry registry;
+
+    public ShardedDatabase(ProxyConfig proxy, DatabaseConfig config, PoolRegistry registry, TwoPhaseCommit twoPhaseCommit,
+                           Executor planner) {
+        this.proxy = proxy;
+        this.config = config;
+        this.registry = registry;
+        this.router = ShardRouter.of(config, PLAN_CACHE_SIZE);
+        this.twoPhaseCommit = twoPhaseCommit;
+        this.planner = planner;
+    }
+
+    public DatabaseConfig config() {
+        return config;
+    }
+
+    public ShardRouter router() {
+        return router;
+    }
+
+    TwoPhaseCommit twoPhaseCommit() {
+        return twoPhaseCommit;
+    }
+
+    Executor planner() {
+        return planner;
+    }
+
+    /** The pool of {@code shard}, made on first use. */
+    BackendPool pool(String shard) {
+        return pools.computeIfAbsent(shard, s -> {
+            BackendConfig backend = proxy.backends().get(s);
+            BackendTarget target = new BackendTarget(s, backend.url().host(), backend.url().port(), backend.url().user(),
+                    backend.url().password(), proxy.shardDatabaseName(config, s));
+            PoolConfig pool = config.pool();
+            return registry.poolFor(target, new PoolSettings(pool.size(), pool.minIdle(), pool.acquireTimeout(),
+                    pool.idleTimeout(), pool.maxLifetime()));
+        });
+    }
+}

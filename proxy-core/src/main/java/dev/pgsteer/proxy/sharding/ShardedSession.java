@@ -1,0 +1,1163 @@
+package dev.pgsteer.proxy.sharding;
+
+import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.StatementFrames;
+import dev.pgsteer.protocol.message.BackendKeyData;
+import dev.pgsteer.protocol.message.CommandComplete;
+import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.message.ParameterStatus;
+import dev.pgsteer.protocol.message.Query;
+import dev.pgsteer.protocol.message.ReadyForQuery;
+import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.proxy.ProxyErrors;
+import dev.pgsteer.proxy.backend.BackendConnection;
+import dev.pgsteer.proxy.backend.BackendErrorException;
+import dev.pgsteer.proxy.backend.BackendListener;
+import dev.pgsteer.proxy.backend.BackendUnavailableException;
+import dev.pgsteer.proxy.backend.SettingNames;
+import dev.pgsteer.proxy.client.ClientSession;
+import dev.pgsteer.proxy.client.Phase;
+import dev.pgsteer.proxy.client.ReportedParameters;
+import dev.pgsteer.router.plan.Analysis;
+import dev.pgsteer.router.plan.Answer;
+import dev.pgsteer.router.plan.KeySource;
+import dev.pgsteer.router.plan.Route;
+import dev.pgsteer.router.plan.RoutingException;
+import dev.pgsteer.router.plan.StatementKind;
+import dev.pgsteer.router.sql.LexedStatement;
+import dev.pgsteer.router.sql.SqlLexer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client session on a sharded logical database. Each unit the client sends (a simple Query, or
+ * extended-protocol messages up to a Sync) is handled in turn; each statement in it is planned by
+ * the database's router and runs on the shards its route names, over connections leased for it
+ * (or for the transaction), and their answers are combined into one ({@link Exchange}).
+ *
+ * <pre>
+ *   transaction:  NONE ──BEGIN──► EXPLICIT ──COMMIT/ROLLBACK──► NONE
+ *                   │                 (an error: failed, 'E', until ROLLBACK [TO])
+ *                   └─ a unit that writes on several shards, or runs several statements ─► IMPLICIT
+ *                      ──end of the unit──► commit (two-phase across shards) or roll back ──► NONE
+ * </pre>
+ *
+ * Connections are held while a transaction is open and given back at its end, unless the session
+ * changed what cannot follow it (an unreported setting, LISTEN): then it keeps them (pinned).
+ */
+public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.client.SessionRelay {
+    private static final Logger log = LoggerFactory.getLogger(ShardedSession.class);
+
+    enum Tx { NONE, IMPLICIT, EXPLICIT }
+
+    /** A statement the client prepared (Parse): its text, lexed, and the Parse's query and types to send on. */
+    record Prepared(LexedStatement statement, byte[] parseTail) {
+    }
+
+    /** A portal the client bound: its statement and Bind, until its Execute. */
+    record Portal(Prepared prepared, Frame bind, BindValues values) {
+    }
+
+    private final ClientSession session;
+    private final Channel client;
+    private final ShardedDatabase database;
+    private final ShardLinks links;
+    private final ArrayDeque<Frame> inbox = new ArrayDeque<>();
+    private boolean busy;
+    private boolean unitFailed;
+    private Exchange exchange;
+    private ShardLink copyIn;
+    private Tx tx = Tx.NONE;
+    private boolean failed;
+    private String begin = "BEGIN";
+    private final List<String> savepoints = new ArrayList<>();
+    private boolean pinned;
+    private final Map<String, Prepared> prepared = new HashMap<>();
+    private final Map<String, Portal> portals = new HashMap<>();
+    /** Portals suspended by Execute with a row limit, and the shard that holds each. */
+    private final Map<String, ShardLink> suspended = new HashMap<>();
+
+    public ShardedSession(ClientSession session, ShardedDatabase database) {
+        this.session = session;
+        this.client = session.channel();
+        this.database = database;
+        this.links = new ShardLinks(database::pool, this, client.eventLoop(), session.settings());
+    }
+
+    private EventLoop loop() {
+        return client.eventLoop();
+    }
+
+    @Override
+    public EventExecutor executor() {
+        return client.eventLoop();
+    }
+
+    // --- login: the default shard confirms the database is there and tells the parameters ---
+
+    @Override
+    public void connect() {
+        client.config().setAutoRead(false);
+        String shard = database.config().defaultShard();
+        links.acquire(List.of(shard), null).addListener(f -> {
+            if (!f.isSuccess()) {
+                session.terminate(errorOf(f.cause(), ErrorResponse.Severity.FATAL));
+                return;
+            }
+            @SuppressWarnings("unchecked")
+            BackendConnection connection = ((List<ShardLink>) f.getNow()).getFirst().connection;
+            connection.loginParameters().keySet().forEach(name ->
+                    session.send(new ParameterStatus(ReportedParameters.canonical(name), connection.currentSettings().get(name))));
+            session.send(new BackendKeyData(session.processId(), session.secretKey()));
+            session.send(ReadyForQuery.IDLE);
+            links.releaseAll();
+            client.flush();
+            if (session.phase() != Phase.CLOSED) {
+                session.phase(Phase.READY);
+                updateAutoRead();
+            }
+        });
+    }
+
+    // --- frames from the client ---
+
+    @Override
+    public void onClientFrame(Frame frame) {
+        byte type = frame.type();
+        if (type == 'X') {
+            frame.release();
+            session.phase(Phase.CLOSED);
+            client.close();
+            return;
+        }
+        if (copyIn != null && (type == 'd' || type == 'c' || type == 'f')) {
+            copyIn.connection.write(frame);
+            if (type != 'd') {
+                copyIn.connection.flush();
+            }
+            return;
+        }
+        inbox.add(frame);
+        drain();
+    }
+
+    @Override
+    public void onClientReadComplete() {
+        links.flush();
+    }
+
+    @Override
+    public void onClientWritabilityChanged() {
+        for (ShardLink link : links.all()) {
+            link.connection.setAutoRead(client.isWritable());
+        }
+    }
+
+    private void drain() {
+        while (!busy && !inbox.isEmpty() && session.phase() == Phase.READY) {
+            Frame first = inbox.peek();
+            switch (first.type()) {
+                case 'Q' -> {
+                    inbox.poll();
+                    busy = true;
+                    String sql = Query.decode(first.body()).sql();
+                    first.release();
+                    simpleQuery(sql);
+                }
+                case 'P', 'B', 'D', 'E', 'C', 'H', 'S' -> {
+                    List<Frame> unit = takeExtendedUnit();
+                    if (unit == null) {
+                        return;
+                    }
+                    busy = true;
+                    extended(unit, 0);
+                }
+                case 'F' -> {
+                    inbox.poll();
+                    first.release();
+                    busy = true;
+                    fail("0A000", "function calls (the protocol's FunctionCall) are not supported on a sharded database");
+                    endUnit(true);
+                }
+                default -> {
+                    // Copy data after a failed COPY, as a backend does: ignored.
+                    inbox.poll().release();
+                }
+            }
+        }
+        updateAutoRead();
+    }
+
+    /** The frames up to and including the next Sync or Flush, or null if it has not come yet. */
+    private List<Frame> takeExtendedUnit() {
+        int size = 0;
+        boolean complete = false;
+        for (Frame f : inbox) {
+            size++;
+            if (f.type() == 'S' || f.type() == 'H') {
+                complete = true;
+                break;
+            }
+        }
+        if (!complete) {
+            return null;
+        }
+        List<Frame> unit = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            unit.add(inbox.poll());
+        }
+        return unit;
+    }
+
+    private void updateAutoRead() {
+        boolean read = session.phase() == Phase.READY && (!busy || copyIn != null);
+        if (client.config().isAutoRead() != read) {
+            client.config().setAutoRead(read);
+        }
+    }
+
+    // --- units ---
+
+    private void simpleQuery(String sql) {
+        List<LexedStatement> statements = SqlLexer.statements(sql);
+        if (statements.isEmpty()) {
+            client.write(ResultWriter.empty(client.alloc(), 'I'), client.voidPromise());
+            endUnit(true);
+            return;
+        }
+        if (statements.size() > 1 && tx == Tx.NONE) {
+            // PostgreSQL runs a multi-statement query string as one transaction.
+            tx = Tx.IMPLICIT;
+        }
+        runStatements(statements, 0);
+    }
+
+    private void runStatements(List<LexedStatement> statements, int index) {
+        if (index == statements.size() || unitFailed || session.phase() == Phase.CLOSED) {
+            endUnit(true);
+            return;
+        }
+        LexedStatement statement = statements.get(index);
+        statement(statement, new SimpleSender(statement), () -> runStatements(statements, index + 1));
+    }
+
+    /**
+     * Ends the unit: at a Sync (or the end of a Query) an implicit transaction commits or rolls
+     * back, connections go back unless a transaction or a pin holds them, and ReadyForQuery tells
+     * the session's status.
+     */
+    private void endUnit(boolean sync) {
+        if (!sync) {
+            client.flush();
+            busy = false;
+            drain();
+            return;
+        }
+        Runnable finish = () -> {
+            if (tx == Tx.NONE && !pinned) {
+                links.releaseAll();
+            }
+            portals.values().forEach(p -> p.bind().release());
+            portals.clear();
+            session.transactionStatus(status());
+            client.write(new ReadyForQuery(status()), client.voidPromise());
+            client.flush();
+            unitFailed = false;
+            busy = false;
+            drain();
+        };
+        if (tx == Tx.IMPLICIT) {
+            tx = Tx.NONE;
+            if (unitFailed) {
+                rollbackAll(finish);
+            } else {
+                commitAll(error -> {
+                    if (error != null) {
+                        client.write(error, client.voidPromise());
+                    }
+                    finish.run();
+                });
+            }
+        } else {
+            finish.run();
+        }
+    }
+
+    private TransactionStatus status() {
+        return tx == Tx.EXPLICIT ? (failed ? TransactionStatus.FAILED : TransactionStatus.IN_TRANSACTION) : TransactionStatus.IDLE;
+    }
+
+    private void fail(String sqlState, String message) {
+        fail(ErrorResponse.of(ErrorResponse.Severity.ERROR, sqlState, message, null, null));
+    }
+
+    private void fail(ErrorResponse error) {
+        client.write(error, client.voidPromise());
+        unitFailed = true;
+        if (tx == Tx.EXPLICIT) {
+            failed = true;
+        }
+    }
+
+    private void complete(String tag) {
+        client.write(new CommandComplete(tag), client.voidPromise());
+    }
+
+    private void notice(String sqlState, String message) {
+        client.write(ErrorResponse.of(ErrorResponse.Severity.WARNING, sqlState, message, null, null), client.voidPromise());
+    }
+
+    // --- one statement ---
+
+    /** How a routed statement is written to a shard: as a Query, or as the extended messages of an Execute. */
+    private interface Sender {
+        void send(ShardLink link, String textForShard);
+
+        /** Answers the proxy swallows (its own Parse and Bind acknowledgements). */
+        boolean extended();
+
+        /** Whether the client asked for a description of the result (extended: Describe of the portal). */
+        boolean describe();
+
+        int maxRows();
+    }
+
+    private final class SimpleSender implements Sender {
+        private final LexedStatement statement;
+
+        SimpleSender(LexedStatement statement) {
+            this.statement = statement;
+        }
+
+        @Override
+        public void send(ShardLink link, String textForShard) {
+            Channel channel = link.connection.channel();
+            channel.write(new Query(textForShard != null ? textForShard : statement.text()), channel.voidPromise());
+        }
+
+        @Override
+        public boolean extended() {
+            return false;
+        }
+
+        @Override
+        public boolean describe() {
+            return true;
+        }
+
+        @Override
+        public int maxRows() {
+            return 0;
+        }
+    }
+
+    /** Dispatches one statement by what it is; calls {@code next} when its answer is written. */
+    private void statement(LexedStatement statement, Sender sender, Runnable next) {
+        String first = statement.firstKeyword();
+        String text = statement.text();
+        String upper = text.length() > 64 ? text.substring(0, 64).toUpperCase(Locale.ROOT) : text.toUpperCase(Locale.ROOT);
+        String[] words = upper.replaceAll("^(/\\*.*?\\*/\\s*)+", "").trim().split("\\s+");
+        String second = words.length > 1 ? words[1].replace(";", "") : "";
+        if (failed && tx == Tx.EXPLICIT && !first.equals("ROLLBACK") && !first.equals("ABORT") && !first.equals("COMMIT")
+                && !first.equals("END")) {
+            fail("25P02", "current transaction is aborted, commands ignored until end of transaction block");
+            next.run();
+            return;
+        }
+        switch (first) {
+            case "BEGIN", "START" -> begin(text, next);
+            case "COMMIT", "END" -> {
+                if (second.equals("PREPARED")) {
+                    unsupported("COMMIT PREPARED", next);
+                } else {
+                    commitStatement(next);
+                }
+            }
+            case "ROLLBACK", "ABORT" -> {
+                if (second.equals("PREPARED")) {
+                    unsupported("ROLLBACK PREPARED", next);
+                } else if (second.equals("TO") || (second.equals("TRANSACTION") && words.length > 2 && words[2].equals("TO"))
+                        || (second.equals("WORK") && words.length > 2 && words[2].equals("TO"))) {
+                    savepointCommand(text, "ROLLBACK", next);
+                } else {
+                    rollbackStatement(next);
+                }
+            }
+            case "SAVEPOINT" -> savepointCommand(text, "SAVEPOINT", next);
+            case "RELEASE" -> savepointCommand(text, "RELEASE", next);
+            case "PREPARE" -> unsupported(second.equals("TRANSACTION") ? "PREPARE TRANSACTION"
+                    : "SQL PREPARE (use the protocol's Parse, as drivers do)", next);
+            case "EXECUTE", "DEALLOCATE" -> {
+                if (first.equals("DEALLOCATE")) {
+                    if (second.equals("ALL") || (second.equals("PREPARE") && words.length > 2 && words[2].equals("ALL"))) {
+                        prepared.clear();
+                    }
+                    complete("DEALLOCATE" + (second.equals("ALL") ? " ALL" : ""));
+                    next.run();
+                } else {
+                    unsupported("SQL EXECUTE", next);
+                }
+            }
+            case "SET", "RESET", "DISCARD" -> setting(statement, first, second, sender, next);
+            case "LISTEN", "UNLISTEN" -> {
+                pin(first);
+                routed(statement, sender, Route.one(database.config().defaultShard(), StatementKind.READ, first), next);
+            }
+            case "EXPLAIN" -> {
+                if (second.equals("ROUTE")) {
+                    explainRoute(statement, sender, next);
+                } else {
+                    explain(statement, sender, next);
+                }
+            }
+            case "COPY" -> copy(statement, sender, next);
+            case "VACUUM", "ANALYZE", "CLUSTER", "REINDEX", "CHECKPOINT" -> maintenance(statement, sender, next);
+            default -> plan(statement, sender.extended() ? ((ExtendedSender) sender).portal.values() : KeySource.Placeholders.NONE,
+                    route -> routed(statement, sender, route, next), next);
+        }
+    }
+
+    private void unsupported(String what, Runnable next) {
+        fail("0A000", what + " is not supported on a sharded database");
+        next.run();
+    }
+
+    /** Plans the statement (off the event loop when its shape is new) and resolves its route. */
+    private void plan(LexedStatement statement, KeySource.Placeholders values, Consumer<Route> then, Runnable next) {
+        Analysis cached = database.router().cached(statement);
+        if (cached != null) {
+            resolve(cached, statement, values, then, next);
+            return;
+        }
+        database.planner().execute(() -> {
+            Analysis analysis = database.router().analysis(statement);
+            loop().execute(() -> {
+                if (session.phase() != Phase.CLOSED) {
+                    resolve(analysis, statement, values, then, next);
+                }
+            });
+        });
+    }
+
+    private void resolve(Analysis analysis, LexedStatement statement, KeySource.Placeholders values, Consumer<Route> then,
+                         Runnable next) {
+        Route route;
+        try {
+            route = database.router().resolve(analysis, statement, values, links.shards());
+        } catch (RoutingException e) {
+            fail(e.sqlState(), e.getMessage());
+            next.run();
+            return;
+        } catch (IndexOutOfBoundsException e) {
+            fail("08P01", e.getMessage());
+            next.run();
+            return;
+        }
+        then.accept(route);
+    }
+
+    /** Runs a routed statement on its shards and writes the combined answer. */
+    private void routed(LexedStatement statement, Sender sender, Route route, Runnable next) {
+        boolean transactional = route.kind() != StatementKind.NON_TRANSACTIONAL;
+        if (tx == Tx.NONE && transactional && route.shards().size() > 1 && route.kind() != StatementKind.READ) {
+            // A change on several shards commits on all or none: pgsteer opens the transaction.
+            tx = Tx.IMPLICIT;
+        }
+        if (!transactional && tx != Tx.NONE) {
+            fail("25001", statement.firstKeyword() + " cannot run inside a transaction block");
+            next.run();
+            return;
+        }
+        String beginSql = tx == Tx.NONE ? null : beginStatement();
+        links.acquire(route.shards(), beginSql).addListener(f -> {
+            if (session.phase() == Phase.CLOSED) {
+                return;
+            }
+            if (!f.isSuccess()) {
+                fail(errorOf(f.cause(), ErrorResponse.Severity.ERROR));
+                next.run();
+                return;
+            }
+            @SuppressWarnings("unchecked")
+            List<ShardLink> targets = (List<ShardLink>) f.getNow();
+            exchange = new Exchange(client, targets, route.answer(), sender.extended(), ex -> {
+                exchange = null;
+                copyIn = null;
+                for (ShardLink link : ex.links()) {
+                    if (link.inTransaction && route.kind() != StatementKind.READ) {
+                        link.wrote = true;
+                    }
+                    if (link.status == TransactionStatus.FAILED && tx == Tx.EXPLICIT) {
+                        failed = true;
+                    }
+                }
+                if (ex.failed()) {
+                    unitFailed = true;
+                    if (tx == Tx.EXPLICIT) {
+                        failed = true;
+                    }
+                }
+                next.run();
+            });
+            for (ShardLink link : targets) {
+                sender.send(link, route.textByShard().get(link.shard));
+                link.connection.flush();
+            }
+        });
+    }
+
+    /** The BEGIN that brings a newly leased shard into the session's transaction, savepoints included. */
+    private String beginStatement() {
+        if (tx == Tx.IMPLICIT) {
+            return "BEGIN";
+        }
+        StringBuilder sql = new StringBuilder(begin);
+        for (String savepoint : savepoints) {
+            sql.append("; SAVEPOINT ").append(savepoint);
+        }
+        return sql.toString();
+    }
+
+    // --- transactions ---
+
+    private void begin(String text, Runnable next) {
+        if (tx == Tx.EXPLICIT) {
+            notice("25001", "there is already a transaction in progress");
+        } else {
+            // The implicit transaction of a query string becomes the explicit one, as in PostgreSQL.
+            tx = Tx.EXPLICIT;
+            failed = false;
+            begin = text.replaceFirst("(?i)^\\s*START\\s+TRANSACTION", "BEGIN");
+            savepoints.clear();
+            for (ShardLink link : links.all()) {
+                if (!link.inTransaction) {
+                    link.inTransaction = true;
+                }
+            }
+        }
+        complete("BEGIN");
+        next.run();
+    }
+
+    private void commitStatement(Runnable next) {
+        if (tx != Tx.EXPLICIT) {
+            notice("25P01", "there is no transaction in progress");
+            complete("COMMIT");
+            next.run();
+            return;
+        }
+        boolean wasFailed = failed;
+        tx = Tx.NONE;
+        failed = false;
+        savepoints.clear();
+        if (wasFailed) {
+            rollbackAll(() -> {
+                complete("ROLLBACK");
+                next.run();
+            });
+            return;
+        }
+        commitAll(error -> {
+            if (error != null) {
+                fail(error);
+            } else {
+                complete("COMMIT");
+            }
+            next.run();
+        });
+    }
+
+    private void rollbackStatement(Runnable next) {
+        if (tx != Tx.EXPLICIT) {
+            notice("25P01", "there is no transaction in progress");
+        }
+        tx = Tx.NONE;
+        failed = false;
+        savepoints.clear();
+        rollbackAll(() -> {
+            complete("ROLLBACK");
+            next.run();
+        });
+    }
+
+    /** Commits the transaction on the shards it touched: plainly on one, with two-phase commit on several. */
+    private void commitAll(Consumer<ErrorResponse> done) {
+        List<ShardLink> participants = new ArrayList<>();
+        for (ShardLink link : links.all()) {
+            if (link.inTransaction) {
+                participants.add(link);
+            }
+        }
+        if (participants.isEmpty()) {
+            done.accept(null);
+            return;
+        }
+        Future<Void> committed = participants.size() == 1
+                ? participants.getFirst().connection.runInternal("COMMIT", loop())
+                : database.twoPhaseCommit().commit(participants, loop());
+        committed.addListener(f -> {
+            afterTransaction(participants);
+            done.accept(f.isSuccess() ? null : errorOf(f.cause(), ErrorResponse.Severity.ERROR));
+        });
+    }
+
+    private void rollbackAll(Runnable done) {
+        List<ShardLink> participants = new ArrayList<>();
+        List<Future<Void>> rollbacks = new ArrayList<>();
+        for (ShardLink link : links.all()) {
+            if (link.inTransaction || link.status != TransactionStatus.IDLE) {
+                participants.add(link);
+                rollbacks.add(link.connection.runInternal("ROLLBACK", loop()));
+            }
+        }
+        TwoPhaseCommit.whenAll(rollbacks, loop()).addListener(f -> {
+            for (int i = 0; i < participants.size(); i++) {
+                if (!rollbacks.get(i).isSuccess()) {
+                    // A connection that cannot roll back is not given to anyone else.
+                    participants.get(i).connection.close();
+                }
+            }
+            afterTransaction(participants);
+            done.run();
+        });
+    }
+
+    /** The connections pgsteer ran its own statements on come back to this session, out of any transaction. */
+    private void afterTransaction(List<ShardLink> participants) {
+        for (ShardLink link : participants) {
+            link.inTransaction = false;
+            link.wrote = false;
+            link.status = TransactionStatus.IDLE;
+            if (link.connection.isUsable()) {
+                link.connection.attach(this);
+            }
+        }
+    }
+
+    private void savepointCommand(String text, String tag, Runnable next) {
+        if (tx != Tx.EXPLICIT) {
+            fail("25P01", tag + (tag.equals("ROLLBACK") ? " TO SAVEPOINT" : tag.equals("RELEASE") ? " SAVEPOINT" : "")
+                    + " can only be used in transaction blocks");
+            next.run();
+            return;
+        }
+        String name = text.replaceAll("(?is)^.*\\b(SAVEPOINT|TO|RELEASE)\\s+", "").replaceAll("[;\\s]+$", "");
+        List<ShardLink> held = new ArrayList<>(links.all());
+        List<Future<Void>> runs = new ArrayList<>();
+        for (ShardLink link : held) {
+            runs.add(link.connection.runInternal(text, loop(), TransactionStatus.IN_TRANSACTION));
+        }
+        TwoPhaseCommit.whenAll(runs, loop()).addListener(f -> {
+            afterInternal(held);
+            Throwable error = runs.stream().filter(r -> !r.isSuccess()).map(Future::cause).findFirst().orElse(null);
+            if (error != null) {
+                fail(errorOf(error, ErrorResponse.Severity.ERROR));
+            } else {
+                String key = name.toLowerCase(Locale.ROOT);
+                switch (tag) {
+                    case "SAVEPOINT" -> savepoints.add(key);
+                    case "RELEASE" -> truncateSavepoints(key, false);
+                    default -> {
+                        truncateSavepoints(key, true);
+                        failed = false;
+                    }
+                }
+                complete(tag);
+            }
+            next.run();
+        });
+    }
+
+    private void truncateSavepoints(String name, boolean keep) {
+        int at = savepoints.lastIndexOf(name);
+        if (at >= 0) {
+            savepoints.subList(keep ? at + 1 : at, savepoints.size()).clear();
+        }
+    }
+
+    /** After pgsteer's own statements in a transaction, the connections are the session's again. */
+    private void afterInternal(List<ShardLink> held) {
+        for (ShardLink link : held) {
+            if (link.connection.isUsable()) {
+                link.connection.attach(this);
+            }
+        }
+    }
+
+    // --- settings, EXPLAIN, COPY, maintenance ---
+
+    private void setting(LexedStatement statement, String first, String second, Sender sender, Runnable next) {
+        if (first.equals("SET") && (second.equals("LOCAL") || second.equals("TRANSACTION") || second.equals("CONSTRAINTS"))) {
+            if (tx == Tx.EXPLICIT) {
+                // Shards that join the transaction later get it with their BEGIN.
+                begin = begin + "; " + statement.text();
+            }
+            broadcast(statement, sender, StatementKind.READ, next);
+            return;
+        }
+        String name = first.equals("DISCARD") ? "" : second.toLowerCase(Locale.ROOT).replace("\"", "");
+        if (first.equals("SET") && name.equals("session") && statement.text().toUpperCase(Locale.ROOT).contains("AUTHORIZATION")) {
+            name = "session_authorization";
+        }
+        if (!ReportedParameters.isReported(name) || !ReportedParameters.settable(name)) {
+            // Not reported back by PostgreSQL, so pgsteer cannot carry it to other connections: every
+            // shard gets it now and the session keeps its connections.
+            pin(first + " " + (name.isEmpty() ? second : name));
+        }
+        if (first.equals("DISCARD")) {
+            prepared.clear();
+        }
+        broadcast(statement, sender, StatementKind.READ, next);
+    }
+
+    private void broadcast(LexedStatement statement, Sender sender, StatementKind kind, Runnable next) {
+        routed(statement, sender, new Route(database.config().shards(), Answer.MIRROR, kind, "every shard", Map.of(), null), next);
+    }
+
+    private void pin(String reason) {
+        if (!pinned) {
+            pinned = true;
+            log.info("{}: pinned to its shard connections by {}", session.id(), reason);
+        }
+    }
+
+    private void maintenance(LexedStatement statement, Sender sender, Runnable next) {
+        String upper = statement.text().toUpperCase(Locale.ROOT);
+        boolean everywhere = database.config().tables().keySet().stream()
+                .anyMatch(t -> upper.matches("(?s).*\\b" + t.toUpperCase(Locale.ROOT) + "\\b.*"))
+                || upper.matches("(?s)^\\s*(VACUUM|ANALYZE|CHECKPOINT)\\s*(\\(.*\\))?\\s*;?\\s*$");
+        StatementKind kind = statement.firstKeyword().equals("VACUUM") ? StatementKind.NON_TRANSACTIONAL : StatementKind.DDL;
+        if (everywhere) {
+            routed(statement, sender, new Route(database.config().shards(), Answer.MIRROR, kind, "every shard", Map.of(), null), next);
+        } else {
+            routed(statement, sender, Route.one(database.config().defaultShard(), kind, "unsharded"), next);
+        }
+    }
+
+    /** EXPLAIN runs where the statement it explains would run: on its first shard. */
+    private void explain(LexedStatement statement, Sender sender, Runnable next) {
+        String inner = statement.text().replaceFirst("(?is)^\\s*EXPLAIN\\s*(\\([^)]*\\))?\\s*(ANALYZE\\s+)?(VERBOSE\\s+)?", "");
+        LexedStatement lexed = SqlLexer.statement(inner);
+        KeySource.Placeholders values = sender.extended() ? ((ExtendedSender) sender).portal.values() : KeySource.Placeholders.NONE;
+        plan(lexed, values, route -> {
+            boolean analyze = statement.text().toUpperCase(Locale.ROOT).matches("(?s)^\\s*EXPLAIN\\s*(\\(.*ANALYZE.*\\)|\\s+ANALYZE\\b).*");
+            if (route.shards().size() > 1 && analyze && route.kind() != StatementKind.READ) {
+                fail("0A000", "EXPLAIN ANALYZE of a change that runs on several shards would run it on one only; explain it without ANALYZE");
+                next.run();
+                return;
+            }
+            if (route.shards().size() > 1) {
+                notice("01000", "pgsteer: this statement runs on shards " + String.join(", ", route.shards())
+                        + "; the plan shown is shard " + route.shards().getFirst() + "'s");
+            }
+            routed(statement, sender, Route.one(route.shards().getFirst(), StatementKind.READ, "explain"), next);
+        }, next);
+    }
+
+    /** EXPLAIN ROUTE statement: where the statement would run and why, without running it. */
+    private void explainRoute(LexedStatement statement, Sender sender, Runnable next) {
+        String inner = statement.text().replaceFirst("(?is)^\\s*EXPLAIN\\s+ROUTE\\s+", "");
+        LexedStatement lexed = SqlLexer.statement(inner);
+        KeySource.Placeholders values = sender.extended() ? ((ExtendedSender) sender).portal.values() : KeySource.Placeholders.NONE;
+        plan(lexed, values, route -> {
+            if (sender.describe()) {
+                client.write(ResultWriter.rowDescription(client.alloc(), List.of("shards", "answer", "reason")), client.voidPromise());
+            }
+            client.write(ResultWriter.dataRow(client.alloc(), List.of(String.join(", ", route.shards()),
+                    route.answer().name().toLowerCase(Locale.ROOT), route.why())), client.voidPromise());
+            for (Map.Entry<String, String> rewritten : route.textByShard().entrySet()) {
+                client.write(ResultWriter.dataRow(client.alloc(), List.of(rewritten.getKey(), "runs", rewritten.getValue())),
+                        client.voidPromise());
+            }
+            complete("EXPLAIN ROUTE " + (1 + route.textByShard().size()));
+            next.run();
+        }, next);
+    }
+
+    private void copy(LexedStatement statement, Sender sender, Runnable next) {
+        CopyStatement copy = CopyStatement.parse(statement.text());
+        if (copy == null) {
+            fail("0A000", "pgsteer cannot read this COPY statement; write COPY table [(columns)] FROM STDIN or TO STDOUT");
+            next.run();
+            return;
+        }
+        if (copy.query() != null) {
+            plan(SqlLexer.statement(copy.query()), KeySource.Placeholders.NONE, route -> {
+                if (route.shards().size() > 1 && sender.extended()) {
+                    fail("0A000", "COPY from several shards is supported in the simple query protocol only");
+                    next.run();
+                    return;
+                }
+                routed(statement, sender, new Route(route.shards(), route.answer(), StatementKind.READ, route.why(), Map.of(), null), next);
+            }, next);
+            return;
+        }
+        var table = database.config().table(copy.table());
+        if (table.isEmpty()) {
+            routed(statement, sender, Route.one(database.config().defaultShard(),
+                    copy.from() ? StatementKind.WRITE : StatementKind.READ, "unsharded table " + copy.table()), next);
+        } else if (copy.from()) {
+            fail("0A000", "COPY FROM into " + (table.get() instanceof dev.pgsteer.config.TableConfig.Sharded ? "sharded" : "reference")
+                    + " table " + copy.table() + " is not supported yet; load it with multi-row INSERT statements");
+            next.run();
+        } else if (table.get() instanceof dev.pgsteer.config.TableConfig.Sharded) {
+            routed(statement, sender, new Route(database.config().shards(), Answer.COMBINE, StatementKind.READ,
+                    "every shard of " + copy.table(), Map.of(), null), next);
+        } else {
+            routed(statement, sender, Route.one(database.config().defaultShard(), StatementKind.READ, "reference table"), next);
+        }
+    }
+
+    // --- the extended protocol ---
+
+    /** Writes an Execute's messages: Parse (unnamed) of the statement's text, Bind, Describe if asked, Execute, Sync. */
+    private final class ExtendedSender implements Sender {
+        final Portal portal;
+        final String portalName;
+        final boolean describe;
+        final Frame execute;
+        final int maxRows;
+
+        ExtendedSender(Portal portal, String portalName, boolean describe, Frame execute, int maxRows) {
+            this.portal = portal;
+            this.portalName = portalName;
+            this.describe = describe;
+            this.execute = execute;
+            this.maxRows = maxRows;
+        }
+
+        @Override
+        public void send(ShardLink link, String textForShard) {
+            var alloc = link.connection.channel().alloc();
+            if (portal != null) {
+                // A statement split per shard (rows of a multi-row INSERT) runs its shard's own text.
+                link.connection.write(StatementFrames.parse(alloc, "", textForShard != null
+                        ? parseTail(textForShard) : portal.prepared().parseTail()));
+                link.connection.write(StatementFrames.renameBind(alloc, portal.bind().retain(), ""));
+                if (describe) {
+                    link.connection.write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'P', portalName));
+                }
+            }
+            if (maxRows > 0 && exchange != null && exchange.links().size() > 1) {
+                // Rows of several shards cannot be handed out a few at a time: each runs to completion
+                // (drivers ask for a row limit of 1 on statements they expect no rows from).
+                ByteBuf unlimited = alloc.buffer(10 + portalName.length() * 3);
+                int length = dev.pgsteer.protocol.codec.Wire.beginMessage(unlimited, 'E');
+                dev.pgsteer.protocol.codec.Wire.writeCString(unlimited, portalName);
+                unlimited.writeInt(0);
+                dev.pgsteer.protocol.codec.Wire.endMessage(unlimited, length);
+                link.connection.write(unlimited);
+            } else {
+                link.connection.write(execute.content().retainedDuplicate());
+                if (maxRows > 0 && link.inTransaction) {
+                    suspended.put(portalName, link);
+                }
+            }
+            link.connection.write(alloc.buffer(5).writeByte('S').writeInt(4));
+        }
+
+        @Override
+        public boolean extended() {
+            return true;
+        }
+
+        @Override
+        public boolean describe() {
+            return describe;
+        }
+
+        @Override
+        public int maxRows() {
+            return maxRows;
+        }
+    }
+
+    /** The query-and-types part of a Parse for {@code sql} with no declared parameter types. */
+    private static byte[] parseTail(String sql) {
+        byte[] text = sql.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] tail = new byte[text.length + 3];
+        System.arraycopy(text, 0, tail, 0, text.length);
+        return tail;
+    }
+
+    /** Handles the unit's messages in order from {@code index}; each may wait for shards. */
+    private void extended(List<Frame> unit, int index) {
+        while (index < unit.size()) {
+            Frame frame = unit.get(index);
+            byte type = frame.type();
+            if (unitFailed && type != 'S') {
+                frame.release();
+                index++;
+                continue;
+            }
+            int following = index + 1;
+            switch (type) {
+                case 'P' -> {
+                    String name = StatementFrames.parseName(frame);
+                    ByteBuf tail = StatementFrames.parseTail(frame);
+                    String sql = dev.pgsteer.protocol.codec.Wire.readCString(tail.duplicate());
+                    if (!name.isEmpty() && prepared.containsKey(name)) {
+                        frame.release();
+                        fail("42P05", "prepared statement \"" + name + "\" already exists");
+                        index++;
+                        continue;
+                    }
+                    prepared.put(name, new Prepared(SqlLexer.statement(sql), ByteBufUtil.getBytes(tail)));
+                    frame.release();
+                    client.write(ResultWriter.empty(client.alloc(), '1'), client.voidPromise());
+                }
+                case 'B' -> {
+                    BindValues values;
+                    try {
+                        values = new BindValues(frame);
+                    } catch (RuntimeException e) {
+                        frame.release();
+                        fail("08P01", "invalid Bind message: " + e.getMessage());
+                        index++;
+                        continue;
+                    }
+                    Prepared statement = prepared.get(values.statement());
+                    if (statement == null) {
+                        frame.release();
+                        fail("26000", "prepared statement \"" + values.statement() + "\" does not exist");
+                        index++;
+                        continue;
+                    }
+                    Portal old = portals.put(values.portal(), new Portal(statement, frame, values));
+                    if (old != null) {
+                        old.bind().release();
+                    }
+                    client.write(ResultWriter.empty(client.alloc(), '2'), client.voidPromise());
+                }
+                case 'D' -> {
+                    byte kind = StatementFrames.targetKind(frame);
+                    String name = StatementFrames.targetName(frame);
+                    frame.release();
+                    if (kind == 'P' && following < unit.size() && unit.get(following).type() == 'E') {
+                        // Answered with the Execute that follows, by the shards that run it.
+                        Frame execute = unit.get(following);
+                        execute(unit, following + 1, execute, name, true);
+                        return;
+                    }
+                    describe(kind, name, () -> extended(unit, following));
+                    return;
+                }
+                case 'E' -> {
+                    String portalName = dev.pgsteer.protocol.codec.Wire.readCString(frame.body());
+                    execute(unit, following, frame, portalName, false);
+                    return;
+                }
+                case 'C' -> {
+                    byte kind = StatementFrames.targetKind(frame);
+                    String name = StatementFrames.targetName(frame);
+                    frame.release();
+                    if (kind == 'S') {
+                        prepared.remove(name);
+                    } else {
+                        Portal portal = portals.remove(name);
+                        if (portal != null) {
+                            portal.bind().release();
+                        }
+                        suspended.remove(name);
+                    }
+                    client.write(ResultWriter.empty(client.alloc(), '3'), client.voidPromise());
+                }
+                case 'S', 'H' -> {
+                    frame.release();
+                    endUnit(type == 'S');
+                    return;
+                }
+                default -> frame.release();
+            }
+            index++;
+        }
+    }
+
+    private void execute(List<Frame> unit, int following, Frame execute, String portalName, boolean describe) {
+        int maxRows = execute.body().getInt(execute.body().readerIndex() + portalName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1);
+        Portal portal = portals.get(portalName);
+        Runnable next = () -> {
+            execute.release();
+            extended(unit, following);
+        };
+        if (portal == null) {
+            ShardLink holder = suspended.get(portalName);
+            if (holder == null || !links.all().contains(holder)) {
+                fail("34000", "portal \"" + portalName + "\" does not exist");
+                next.run();
+                return;
+            }
+            routed(SqlLexer.statement("FETCH"), new ExtendedSender(null, portalName, false, execute, maxRows),
+                    Route.one(holder.shard, StatementKind.READ, "suspended portal"), next);
+            return;
+        }
+        if (tx == Tx.NONE && countExecutes(unit, following) > 0) {
+            // Several statements before one Sync are one transaction in PostgreSQL.
+            tx = Tx.IMPLICIT;
+        }
+        statement(portal.prepared().statement(), new ExtendedSender(portal, portalName, describe, execute, maxRows), next);
+    }
+
+    private static int countExecutes(List<Frame> unit, int from) {
+        int count = 0;
+        for (int i = from; i < unit.size(); i++) {
+            if (unit.get(i).type() == 'E') {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Describe of a statement, or of a portal without its Execute: asked of one shard. */
+    private void describe(byte kind, String name, Runnable next) {
+        Prepared statement = kind == 'S' ? prepared.get(name) : null;
+        Portal portal = kind == 'P' ? portals.get(name) : null;
+        if (statement == null && portal == null) {
+            fail(kind == 'S' ? "26000" : "34000", (kind == 'S' ? "prepared statement \"" : "portal \"") + name + "\" does not exist");
+            next.run();
+            return;
+        }
+        String shard = links.isEmpty() ? database.config().defaultShard() : links.shards().getFirst();
+        String beginSql = tx == Tx.NONE ? null : beginStatement();
+        links.acquire(List.of(shard), beginSql).addListener(f -> {
+            if (!f.isSuccess()) {
+                fail(errorOf(f.cause(), ErrorResponse.Severity.ERROR));
+                next.run();
+                return;
+            }
+            @SuppressWarnings("unchecked")
+            ShardLink link = ((List<ShardLink>) f.getNow()).getFirst();
+            exchange = new Exchange(client, List.of(link), Answer.ONE, true, ex -> {
+                exchange = null;
+                if (ex.failed()) {
+                    unitFailed = true;
+                    if (tx == Tx.EXPLICIT) {
+                        failed = true;
+                    }
+                }
+                next.run();
+            });
+            var alloc = link.connection.channel().alloc();
+            Prepared source = statement != null ? statement : portal.prepared();
+            link.connection.write(StatementFrames.parse(alloc, "", source.parseTail()));
+            if (portal != null) {
+                link.connection.write(StatementFrames.renameBind(alloc, portal.bind().retain(), ""));
+                link.connection.write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'P', name));
+            } else {
+                link.connection.write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'S', ""));
+            }
+            link.connection.write(alloc.buffer(5).writeByte('S').writeInt(4));
+            link.connection.flush();
+        });
+    }
+
+    // --- frames from the shards ---
+
+    @Override
+    public void onBackendFrame(BackendConnection connection, Frame frame) {
+        ShardLink link = links.of(connection);
+        Exchange current = exchange;
+        if (link == null || current == null || !current.involves(link)) {
+            frame.release();
+            return;
+        }
+        byte type = frame.type();
+        if (type == ParameterStatus.TYPE) {
+            ParameterStatus status = ParameterStatus.decode(frame.body());
+            connection.currentSettings().put(SettingNames.normalize(status.name()), status.value());
+            if (ReportedParameters.settable(status.name())) {
+                session.settings().set(status.name(), status.value());
+            }
+        } else if (type == 'G' && current.links().size() == 1) {
+            copyIn = link;
+            updateAutoRead();
+        }
+        current.onFrame(link, frame);
+    }
+
+    @Override
+    public void onBackendReadComplete(BackendConnection connection) {
+        client.flush();
+    }
+
+    @Override
+    public void onBackendWritabilityChanged(BackendConnection connection, boolean writable) {
+    }
+
+    @Override
+    public void onBackendClosed(BackendConnection connection) {
+        ShardLink link = links.of(connection);
+        if (link == null) {
+            return;
+        }
+        links.lost(link);
+        if (tx == Tx.EXPLICIT) {
+            failed = true;
+        }
+        Exchange current = exchange;
+        if (current != null && current.involves(link)) {
+            current.onLinkLost(link);
+        }
+        client.flush();
+    }
+
+    // --- the end of the session, and cancels ---
+
+    @Override
+    public void onClientClosed() {
+        session.phase(Phase.CLOSED);
+        Frame frame;
+        while ((frame = inbox.poll()) != null) {
+            frame.release();
+        }
+        portals.values().forEach(p -> p.bind().release());
+        portals.clear();
+        Exchange current = exchange;
+        if (current != null) {
+            // Statements still running: closing their connections makes the backends abort them.
+            for (ShardLink link : current.links()) {
+                link.connection.detach();
+                links.lost(link);
+                link.connection.close();
+            }
+        }
+        links.closeAll(pinned);
+    }
+
+    /** A CancelRequest quoted this session's key: cancel what its shards run now. */
+    @Override
+    public void cancel() {
+        Exchange current = exchange;
+        if (current == null) {
+            return;
+        }
+        for (ShardLink link : current.links()) {
+            if (link.connection.keyData() != null) {
+                link.pool.connector().cancel(link.connection.target(), link.connection.keyData(), loop());
+            }
+        }
+    }
+
+    private static ErrorResponse errorOf(Throwable cause, ErrorResponse.Severity severity) {
+        if (cause instanceof BackendUnavailableException unavailable) {
+            return unavailable.error().withSeverity(severity);
+        }
+        if (cause instanceof BackendErrorException backendError) {
+            return backendError.error().withSeverity(severity);
+        }
+        return ProxyErrors.fatal(dev.pgsteer.protocol.SqlState.INTERNAL_ERROR, String.valueOf(cause.getMessage())).withSeverity(severity);
+    }
+}

@@ -1,0 +1,130 @@
+package dev.pgsteer.proxy.sharding;
+
+import dev.pgsteer.proxy.backend.BackendConnection;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commits a transaction that wrote on several shards so that it commits everywhere or nowhere:
+ * PREPARE TRANSACTION on each, the decision made durable in the {@link DecisionLog}, then COMMIT
+ * PREPARED on each. A shard that fails to prepare makes every shard roll back. A shard that fails to
+ * commit a prepared transaction after the decision is logged is left for {@link InDoubtResolver} at
+ * the next start (the client was told COMMIT: the decision stands).
+ *
+ * @see <a href="https://www.postgresql.org/docs/current/sql-prepare-transaction.html">PREPARE TRANSACTION</a>
+ */
+public final class TwoPhaseCommit {
+    private static final Logger log = LoggerFactory.getLogger(TwoPhaseCommit.class);
+
+    private final DecisionLog decisions;
+    private final Executor blocking;
+    private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis());
+
+    public TwoPhaseCommit(DecisionLog decisions, Executor blocking) {
+        this.decisions = decisions;
+        this.blocking = blocking;
+    }
+
+    public DecisionLog decisions() {
+        return decisions;
+    }
+
+    /** Commits the transaction open on {@code links}; the future fails with the error that made it roll back. */
+    Future<Void> commit(List<ShardLink> links, EventLoop loop) {
+        Promise<Void> result = loop.newPromise();
+        String gid = decisions.gidPrefix() + Long.toString(sequence.incrementAndGet(), 36);
+        List<Future<Void>> prepares = new ArrayList<>();
+        for (ShardLink link : links) {
+            prepares.add(link.connection.runInternal("PREPARE TRANSACTION '" + gid + "'", loop));
+        }
+        whenAll(prepares, loop).addListener(all -> {
+            Throwable failure = null;
+            for (Future<Void> prepare : prepares) {
+                if (!prepare.isSuccess() && failure == null) {
+                    failure = prepare.cause();
+                }
+            }
+            if (failure != null) {
+                // A failed PREPARE aborted its own transaction; the prepared ones are rolled back.
+                for (int i = 0; i < links.size(); i++) {
+                    if (prepares.get(i).isSuccess()) {
+                        finishPrepared(links.get(i).connection, "ROLLBACK PREPARED '" + gid + "'", loop);
+                    }
+                }
+                result.setFailure(failure);
+                return;
+            }
+            List<String> shards = links.stream().map(l -> l.shard).toList();
+            blocking.execute(() -> {
+                try {
+                    decisions.commit(gid, shards);
+                } catch (RuntimeException e) {
+                    loop.execute(() -> {
+                        links.forEach(l -> finishPrepared(l.connection, "ROLLBACK PREPARED '" + gid + "'", loop));
+                        result.setFailure(e);
+                    });
+                    return;
+                }
+                loop.execute(() -> {
+                    List<Future<Void>> commits = new ArrayList<>();
+                    for (ShardLink link : links) {
+                        commits.add(finishPrepared(link.connection, "COMMIT PREPARED '" + gid + "'", loop));
+                    }
+                    whenAll(commits, loop).addListener(c -> {
+                        if (commits.stream().allMatch(Future::isSuccess)) {
+                            blocking.execute(() -> decisions.done(gid));
+                        } else {
+                            log.warn("transaction {} is committed but not yet on every shard; it will be finished "
+                                    + "at the next start of pgsteer", gid);
+                        }
+                        result.setSuccess(null);
+                    });
+                });
+            });
+        });
+        return result;
+    }
+
+    private static Future<Void> finishPrepared(BackendConnection connection, String sql, EventLoop loop) {
+        Future<Void> done = connection.runInternal(sql, loop);
+        done.addListener(f -> {
+            if (!f.isSuccess()) {
+                log.warn("{} on {} failed: {}", sql, connection, f.cause().getMessage());
+            }
+        });
+        return done;
+    }
+
+    /** A future that completes (never fails) when all of {@code futures} have. */
+    static Future<Void> whenAll(List<Future<Void>> futures, EventLoop loop) {
+        Promise<Void> all = loop.newPromise();
+        if (futures.isEmpty()) {
+            all.setSuccess(null);
+            return all;
+        }
+        int[] left = {futures.size()};
+        for (Future<Void> f : futures) {
+            f.addListener(x -> {
+                if (loop.inEventLoop()) {
+                    if (--left[0] == 0) {
+                        all.trySuccess(null);
+                    }
+                } else {
+                    loop.execute(() -> {
+                        if (--left[0] == 0) {
+                            all.trySuccess(null);
+                        }
+                    });
+                }
+            });
+        }
+        return all;
+    }
+}

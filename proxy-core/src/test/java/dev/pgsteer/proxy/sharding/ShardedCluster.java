@@ -1,0 +1,103 @@
+package dev.pgsteer.proxy.sharding;
+
+import dev.pgsteer.config.ConfigLoader;
+import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.proxy.EmbeddedBackend;
+import dev.pgsteer.proxy.server.PgSteerServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Three embedded PostgreSQL servers as shards s0, s1, s2 and pgsteer in front of them with a shard
+ * map: orders hashed by customer_id, regions listed by region, events ranged by day, currencies a
+ * reference table. Tests reach the logical database {@code shop} through pgsteer, and each shard
+ * directly to see where rows landed.
+ */
+final class ShardedCluster implements AutoCloseable {
+    static final String TABLES = """
+                  orders:     { key: customer_id, function: hash }
+                  items:      { key: customer_id, function: hash }
+                  regions:    { key: region, function: list, lists: {eu: s0, us: s1, apac: s2} }
+                  events:     { key: day, function: range, type: date, ranges: [{to: '2025-01-01', shard: s0}, {to: '2026-01-01', shard: s1}, {shard: s2}] }
+                  currencies: { kind: reference }
+            """;
+
+    final List<EmbeddedBackend> shards;
+    final Path decisionLog;
+    PgSteerServer proxy;
+
+    private ShardedCluster(List<EmbeddedBackend> shards, Path decisionLog) {
+        this.shards = shards;
+        this.decisionLog = decisionLog;
+    }
+
+    static ShardedCluster start() throws Exception {
+        List<EmbeddedBackend> shards = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            shards.add(EmbeddedBackend.shard());
+        }
+        ShardedCluster cluster = new ShardedCluster(shards, Files.createTempDirectory("pgsteer-2pc").resolve("decisions.log"));
+        cluster.startProxy();
+        return cluster;
+    }
+
+    void startProxy() throws InterruptedException {
+        proxy = new PgSteerServer(config()).decisionLog(decisionLog).start();
+    }
+
+    ProxyConfig config() {
+        StringBuilder backends = new StringBuilder();
+        for (int i = 0; i < shards.size(); i++) {
+            backends.append("  s").append(i).append(": { url: \"").append(shards.get(i).url()).append("\" }\n");
+        }
+        String yaml = """
+                listen: 127.0.0.1:0
+                users:
+                  app: { password: "app-secret" }
+                backends:
+                %sdatabases:
+                  shop:
+                    shards: [s0, s1, s2]
+                    default_shard: s0
+                    backend_database: appdb
+                    pool: { size: 4 }
+                    tables:
+                %s""".formatted(backends, TABLES.indent(2));
+        return ConfigLoader.parse(yaml, "shop.yaml", Map.of());
+    }
+
+    Connection connect() throws SQLException {
+        return connect(new Properties());
+    }
+
+    Connection connect(Properties extra) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", "app");
+        props.setProperty("password", "app-secret");
+        props.setProperty("socketTimeout", "30");
+        props.putAll(extra);
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/shop", props);
+    }
+
+    Connection shard(int i) throws SQLException {
+        return shards.get(i).direct();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (proxy != null) {
+            proxy.close();
+        }
+        for (EmbeddedBackend shard : shards) {
+            shard.close();
+        }
+    }
+}
