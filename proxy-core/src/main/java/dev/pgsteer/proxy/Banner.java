@@ -15,11 +15,14 @@ final class Banner {
         StringBuilder text = new StringBuilder();
         text.append("pgsteer listening on ").append(where).append(" (source: ").append(config.source()).append(")\n");
         config.databases().values().forEach(database -> text.append("  database ").append(database.name())
-                .append(" -> ").append(config.backends().get(database.shards().getFirst()).url())
+                .append(" -> ").append(database.isSharded()
+                        ? "shards " + String.join(", ", database.shards()) + " (" + database.tables().size() + " tables in the shard map)"
+                        : config.backends().get(database.shards().getFirst()).url())
                 .append(", ").append(database.pool().mode().name().toLowerCase(java.util.Locale.ROOT)).append(" pooling")
                 .append(", pool size ").append(database.pool().size()).append('\n'));
         if (embedded != null) {
-            text.append("  embedded PostgreSQL on 127.0.0.1:").append(embedded.port())
+            text.append("  embedded PostgreSQL shards on 127.0.0.1:")
+                    .append(String.join(", ", embedded.ports().stream().map(String::valueOf).toList()))
                     .append(", data in ").append(embedded.dataDirectory()).append('\n');
             text.append("Connect:  psql \"postgresql://").append(EmbeddedDefault.USER).append(':').append(EmbeddedDefault.PASSWORD)
                     .append('@').append(where).append('/').append(EmbeddedDefault.DATABASE).append("\"\n");

@@ -56,8 +56,7 @@ public final class Main {
     private static int serveEmbedded(CommandLine.Embedded command, PrintStream out) throws Exception {
         out.println("Starting embedded PostgreSQL (data in " + command.dataDirectory().toAbsolutePath().normalize() + ") ...");
         EmbeddedDefault embedded = EmbeddedDefault.start(command.dataDirectory());
-        ProxyConfig config = sized(ProxyConfig.quick(ListenAddress.parse(command.listen()), BackendUrl.parse(embedded.backendUrl()))
-                .withSource("embedded default"), command.poolSize());
+        ProxyConfig config = sized(embedded.proxyConfig(command.listen()), command.poolSize());
         return serve(config, embedded, out);
     }
 
@@ -68,7 +67,14 @@ public final class Main {
     private static int serve(ProxyConfig config, EmbeddedDefault embedded, PrintStream out) throws Exception {
         PgSteerServer server;
         try {
-            server = new PgSteerServer(config).start();
+            server = new PgSteerServer(config);
+            if (embedded != null) {
+                server.decisionLog(embedded.decisionLog());
+            }
+            server.start();
+            if (embedded != null && dev.pgsteer.proxy.embedded.DemoData.loadIfMissing("127.0.0.1", server.address().getPort())) {
+                out.println("Loaded the demo tables (customers, orders, stores, products) into the three shards.");
+            }
         } catch (Exception e) {
             if (embedded != null) {
                 embedded.close();

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The first command of the README, as a user runs it: the packaged jar with no backend starts
- * PostgreSQL itself, serves demo/demo/demo, stops on SIGTERM within seconds, and a second start
- * finds the data of the first.
+ * The first command of the README, as a user runs it: the packaged jar with no backend starts three
+ * PostgreSQL shards itself, serves the sharded demo database as demo/demo/demo with its demo rows,
+ * stops on SIGTERM within seconds, and a second start finds the data of the first.
  */
 class EmbeddedDefaultIT {
     private static final Pattern LISTENING = Pattern.compile("pgsteer listening on 127\\.0\\.0\\.1:(\\d+)");
@@ -35,6 +35,20 @@ class EmbeddedDefaultIT {
     void servesDemoStopsOnSigtermAndKeepsItsData() throws Exception {
         try (Running first = Running.start(data)) {
             try (Connection c = first.connect(); Statement s = c.createStatement()) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM orders WHERE customer_id = 7")) {
+                    assertTrue(rs.next(), "the demo's orders are there");
+                }
+                try (ResultSet rs = s.executeQuery("SELECT id FROM orders")) {
+                    int rows = 0;
+                    while (rs.next()) {
+                        rows++;
+                    }
+                    assertEquals(3000, rows, "orders from every shard");
+                }
+                try (ResultSet rs = s.executeQuery("EXPLAIN ROUTE SELECT * FROM orders WHERE customer_id = 7")) {
+                    assertTrue(rs.next());
+                    assertTrue(rs.getString("shards").matches("s[012]"), rs.getString("shards"));
+                }
                 s.execute("CREATE TABLE kept (v text)");
                 s.execute("INSERT INTO kept VALUES ('still here')");
             }

