@@ -60,6 +60,11 @@ public final class ShardRouter {
                 new dev.pgsteer.router.shard.ShardChooser(database)), capacity);
     }
 
+    /** The position in the database's shards of the one holding {@code table}'s rows with this key (COPY rows, routing hints). */
+    public int shardIndex(TableConfig.Sharded table, KeySource value) throws RoutingException {
+        return placer.shardIndex(table, value);
+    }
+
     public DatabaseConfig database() {
         return database;
     }

@@ -197,8 +197,30 @@ public final class BackendConnection {
         return runInternal(sql, completeOn, status -> { }, expected);
     }
 
+    /**
+     * Runs pgsteer's own query and gives its rows, each as the text of its columns (null for NULL);
+     * for small catalog lookups. The connection's transaction status must stay {@code expected}.
+     */
+    public Future<java.util.List<java.util.List<String>>> queryInternal(String sql, EventLoop completeOn, TransactionStatus expected) {
+        java.util.List<java.util.List<String>> rows = new java.util.ArrayList<>();
+        Promise<java.util.List<java.util.List<String>>> result = completeOn.newPromise();
+        runInternal(sql, completeOn, status -> { }, expected, rows::add).addListener(f -> {
+            if (f.isSuccess()) {
+                result.setSuccess(rows);
+            } else {
+                result.setFailure(f.cause());
+            }
+        });
+        return result;
+    }
+
     private Future<Void> runInternal(String sql, EventLoop completeOn, java.util.function.Consumer<ParameterStatus> reports,
                                      TransactionStatus expected) {
+        return runInternal(sql, completeOn, reports, expected, row -> { });
+    }
+
+    private Future<Void> runInternal(String sql, EventLoop completeOn, java.util.function.Consumer<ParameterStatus> reports,
+                                     TransactionStatus expected, java.util.function.Consumer<java.util.List<String>> rows) {
         Promise<Void> done = completeOn.newPromise();
         channel.eventLoop().execute(() -> {
             if (!isUsable()) {
@@ -206,7 +228,7 @@ public final class BackendConnection {
                 return;
             }
             state = State.INTERNAL;
-            internalQuery = new InternalQuery(done, reports, expected);
+            internalQuery = new InternalQuery(done, reports, expected, rows);
             channel.writeAndFlush(new Query(sql), channel.voidPromise());
         });
         return done;
@@ -253,6 +275,7 @@ public final class BackendConnection {
                     internalQuery.reports.accept(status);
                 }
                 case ErrorResponse.ERROR -> internalQuery.error = ErrorResponse.decode(ErrorResponse.ERROR, frame.body());
+                case 'D' -> internalQuery.rows.accept(textColumns(frame.body()));
                 case ReadyForQuery.TYPE -> {
                     TransactionStatus status = ReadyForQuery.decode(frame.body()).status();
                     InternalQuery finished = internalQuery;
@@ -324,13 +347,33 @@ public final class BackendConnection {
         final Promise<Void> done;
         final java.util.function.Consumer<ParameterStatus> reports;
         final TransactionStatus expected;
+        final java.util.function.Consumer<java.util.List<String>> rows;
         ErrorResponse error;
 
-        InternalQuery(Promise<Void> done, java.util.function.Consumer<ParameterStatus> reports, TransactionStatus expected) {
+        InternalQuery(Promise<Void> done, java.util.function.Consumer<ParameterStatus> reports, TransactionStatus expected,
+                      java.util.function.Consumer<java.util.List<String>> rows) {
             this.done = done;
             this.reports = reports;
             this.expected = expected;
+            this.rows = rows;
         }
+    }
+
+    /** DataRow 'D' | int32 len | int16 n | (int32 len | bytes) * n, each column as text. */
+    private static java.util.List<String> textColumns(io.netty.buffer.ByteBuf body) {
+        io.netty.buffer.ByteBuf in = body.duplicate();
+        int count = in.readUnsignedShort();
+        java.util.List<String> columns = new java.util.ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int length = in.readInt();
+            if (length < 0) {
+                columns.add(null);
+            } else {
+                columns.add(in.toString(in.readerIndex(), length, java.nio.charset.StandardCharsets.UTF_8));
+                in.skipBytes(length);
+            }
+        }
+        return columns;
     }
 
     @Override

@@ -36,6 +36,7 @@ final class Exchange {
     private boolean sawTag;
     private boolean counted;
     private boolean copyOut;
+    private boolean errorsSuppressed;
     private final List<Frame> held = new ArrayList<>();
 
     Exchange(Channel client, List<ShardLink> links, Answer answer, boolean swallowAcknowledgements, Consumer<Exchange> done) {
@@ -45,6 +46,11 @@ final class Exchange {
         this.swallowAcknowledgements = swallowAcknowledgements;
         this.done = done;
         this.pending = links.size();
+    }
+
+    /** pgsteer told the client what went wrong itself: the shards' errors are not relayed. */
+    void suppressErrors() {
+        errorsSuppressed = true;
     }
 
     List<ShardLink> links() {
@@ -178,7 +184,11 @@ final class Exchange {
         if (firstError != null || failedLink != null) {
             held.forEach(Frame::release);
             held.clear();
-            if (firstError != null) {
+            if (errorsSuppressed) {
+                if (firstError != null) {
+                    firstError.release();
+                }
+            } else if (firstError != null) {
                 client.write(firstError.content(), client.voidPromise());
             } else {
                 client.write(dev.pgsteer.proxy.ProxyErrors.backendLost(failedLink.shard)

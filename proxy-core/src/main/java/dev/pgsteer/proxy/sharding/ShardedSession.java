@@ -80,6 +80,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     private boolean unitFailed;
     private Exchange exchange;
     private ShardLink copyIn;
+    private CopySplit copySplit;
     private Tx tx = Tx.NONE;
     private boolean failed;
     private String begin = "BEGIN";
@@ -141,6 +142,10 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             frame.release();
             session.phase(Phase.CLOSED);
             client.close();
+            return;
+        }
+        if (copySplit != null && (type == 'd' || type == 'c' || type == 'f')) {
+            copyData(frame);
             return;
         }
         if (copyIn != null && (type == 'd' || type == 'c' || type == 'f')) {
@@ -223,7 +228,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     }
 
     private void updateAutoRead() {
-        boolean read = session.phase() == Phase.READY && (!busy || copyIn != null);
+        boolean read = session.phase() == Phase.READY && (!busy || copyIn != null || copySplit != null);
         if (client.config().isAutoRead() != read) {
             client.config().setAutoRead(read);
         }
@@ -809,9 +814,11 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         if (table.isEmpty()) {
             routed(statement, sender, Route.one(database.config().defaultShard(),
                     copy.from() ? StatementKind.WRITE : StatementKind.READ, "unsharded table " + copy.table()), next);
+        } else if (copy.from() && table.get() instanceof dev.pgsteer.config.TableConfig.Sharded sharded) {
+            copyIntoShards(statement, copy, sharded, sender, next);
         } else if (copy.from()) {
-            fail("0A000", "COPY FROM into " + (table.get() instanceof dev.pgsteer.config.TableConfig.Sharded ? "sharded" : "reference")
-                    + " table " + copy.table() + " is not supported yet; load it with multi-row INSERT statements");
+            fail("0A000", "COPY FROM into reference table " + copy.table()
+                    + " is not supported yet; load it with INSERT statements, which reach every shard");
             next.run();
         } else if (table.get() instanceof dev.pgsteer.config.TableConfig.Sharded) {
             routed(statement, sender, new Route(database.config().shards(), Answer.COMBINE, StatementKind.READ,
@@ -819,6 +826,142 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         } else {
             routed(statement, sender, Route.one(database.config().defaultShard(), StatementKind.READ, "reference table"), next);
         }
+    }
+
+    /**
+     * COPY FROM STDIN into a sharded table: every shard runs the COPY (in one transaction with the
+     * others), and each row goes to its key's shard.
+     */
+    private void copyIntoShards(LexedStatement statement, CopyStatement copy, dev.pgsteer.config.TableConfig.Sharded table,
+                                Sender sender, Runnable next) {
+        if (sender.extended()) {
+            fail("0A000", "COPY into sharded table " + table.name() + " is supported in the simple query protocol only");
+            next.run();
+            return;
+        }
+        if (copy.options().format().equals("binary")) {
+            fail("0A000", "COPY into sharded table " + table.name() + " in binary format is not supported; use text or csv");
+            next.run();
+            return;
+        }
+        if (tx == Tx.NONE) {
+            tx = Tx.IMPLICIT;
+        }
+        columnsOf(copy, columns -> {
+            int keyField = columns.indexOf(table.key());
+            if (keyField < 0) {
+                fail("42P10", "COPY into sharded table " + table.name() + " must include its shard key " + table.key()
+                        + " among the columns (" + String.join(", ", columns) + ")");
+                next.run();
+                return;
+            }
+            CopyStatement.Options o = copy.options();
+            CopyRowSplitter splitter = new CopyRowSplitter(o.csv(), o.delimiter(), o.quote(), o.escape(), o.nullText(), keyField, o.header());
+            List<String> shards = database.config().shards();
+            links.acquire(shards, beginStatement()).addListener(f -> {
+                if (!f.isSuccess()) {
+                    fail(errorOf(f.cause(), ErrorResponse.Severity.ERROR));
+                    next.run();
+                    return;
+                }
+                @SuppressWarnings("unchecked")
+                List<ShardLink> targets = (List<ShardLink>) f.getNow();
+                exchange = new Exchange(client, targets, Answer.COMBINE, false, ex -> {
+                    exchange = null;
+                    copySplit = null;
+                    if (ex.failed()) {
+                        unitFailed = true;
+                        if (tx == Tx.EXPLICIT) {
+                            failed = true;
+                        }
+                    }
+                    targets.forEach(l -> l.wrote = true);
+                    updateAutoRead();
+                    next.run();
+                });
+                copySplit = new CopySplit(splitter, table, database.router(), targets);
+                for (ShardLink link : targets) {
+                    Channel channel = link.connection.channel();
+                    channel.write(new Query(statement.text()), channel.voidPromise());
+                    link.connection.flush();
+                }
+                updateAutoRead();
+            });
+        }, next);
+    }
+
+    /** The COPY's column list, or the table's columns in order, asked of the default shard. */
+    private void columnsOf(CopyStatement copy, Consumer<List<String>> then, Runnable next) {
+        if (copy.columns() != null) {
+            then.accept(copy.columns());
+            return;
+        }
+        String shard = database.config().defaultShard();
+        links.acquire(List.of(shard), tx == Tx.NONE ? null : beginStatement()).addListener(f -> {
+            if (!f.isSuccess()) {
+                fail(errorOf(f.cause(), ErrorResponse.Severity.ERROR));
+                next.run();
+                return;
+            }
+            @SuppressWarnings("unchecked")
+            ShardLink link = ((List<ShardLink>) f.getNow()).getFirst();
+            String sql = "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass('\""
+                    + copy.table().replace("'", "''").replace("\"", "\"\"") + "\"') AND attnum > 0 AND NOT attisdropped ORDER BY attnum";
+            link.connection.queryInternal(sql, loop(), link.status).addListener(q -> {
+                if (link.connection.isUsable()) {
+                    link.connection.attach(this);
+                }
+                if (!q.isSuccess()) {
+                    fail(errorOf(q.cause(), ErrorResponse.Severity.ERROR));
+                    next.run();
+                    return;
+                }
+                @SuppressWarnings("unchecked")
+                List<List<String>> rows = (List<List<String>>) q.getNow();
+                if (rows.isEmpty()) {
+                    fail("42P01", "relation \"" + copy.table() + "\" does not exist");
+                    next.run();
+                    return;
+                }
+                then.accept(rows.stream().map(List::getFirst).toList());
+            });
+        });
+    }
+
+    /** A client's CopyData, CopyDone or CopyFail during a COPY into a sharded table. */
+    private void copyData(Frame frame) {
+        CopySplit split = copySplit;
+        byte type = frame.type();
+        RoutingException failure = null;
+        try {
+            switch (type) {
+                case 'd' -> failure = split.data(frame.body());
+                case 'c' -> {
+                    failure = split.done();
+                    if (failure == null) {
+                        copySplit = null;
+                    }
+                }
+                default -> {
+                    split.fail("COPY from stdin failed: " + dev.pgsteer.protocol.codec.Wire.readCString(frame.body()));
+                    copySplit = null;
+                }
+            }
+        } finally {
+            frame.release();
+        }
+        if (failure != null) {
+            // The client hears pgsteer's reason; the shards only hear that the COPY is off.
+            client.write(ErrorResponse.of(ErrorResponse.Severity.ERROR, failure.sqlState(), failure.getMessage(), null, null),
+                    client.voidPromise());
+            client.flush();
+            if (exchange != null) {
+                exchange.suppressErrors();
+            }
+            split.fail("pgsteer: " + failure.getMessage());
+            copySplit = null;
+        }
+        updateAutoRead();
     }
 
     // --- the extended protocol ---

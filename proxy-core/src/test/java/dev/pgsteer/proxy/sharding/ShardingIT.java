@@ -294,6 +294,49 @@ class ShardingIT {
         }
     }
 
+    @Test
+    void copyIntoAShardedTableSplitsTheRowsByKey() throws Exception {
+        StringBuilder csv = new StringBuilder("id,customer_id,status\n");
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= 300; i++) {
+            csv.append(i).append(',').append(i * 13).append(",\"csv, row ").append(i).append("\"\n");
+            text.append(1000 + i).append('\t').append(i * 17).append("\ttext\\trow\t\\N\n");
+        }
+        try (Connection c = cluster.connect()) {
+            var copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+            assertEquals(300, copy.copyIn("COPY orders (id, customer_id, status) FROM STDIN WITH (FORMAT csv, HEADER true)",
+                    new java.io.StringReader(csv.toString())));
+            assertEquals(300, copy.copyIn("COPY orders FROM STDIN", new java.io.StringReader(text.toString())));
+            java.io.StringWriter out = new java.io.StringWriter();
+            assertEquals(600, copy.copyOut("COPY orders TO STDOUT", out));
+            assertEquals(600, out.toString().lines().count());
+        }
+        int total = 0;
+        for (int shard = 0; shard < 3; shard++) {
+            for (long customer : customersOnShard(shard)) {
+                assertEquals(shard, shardOf(customer), "customer " + customer);
+                total++;
+            }
+        }
+        assertEquals(600, total);
+        assertNoPreparedTransactionsLeft();
+    }
+
+    @Test
+    void aCopiedRowThatNoShardHoldsStopsTheCopyEverywhere() throws Exception {
+        try (Connection c = cluster.connect(); Statement s = c.createStatement()) {
+            s.execute("DELETE FROM regions");
+            var copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+            SQLException mars = assertThrows(SQLException.class, () -> copy.copyIn("COPY regions (region, name) FROM STDIN",
+                    new java.io.StringReader("eu\tEurope\nmars\tRed\nus\tAmericas\n")));
+            assertEquals("23514", mars.getSQLState(), mars.getMessage());
+            try (ResultSet rs = s.executeQuery("SELECT region FROM regions")) {
+                assertTrue(!rs.next(), "nothing of the failed COPY stays");
+            }
+        }
+        assertNoPreparedTransactionsLeft();
+    }
+
     static void assertNoPreparedTransactionsLeft() throws SQLException {
         for (int i = 0; i < 3; i++) {
             try (Connection c = cluster.shard(i); Statement s = c.createStatement();

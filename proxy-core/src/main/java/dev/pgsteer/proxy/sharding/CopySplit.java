@@ -1,0 +1,121 @@
+package dev.pgsteer.proxy.sharding;
+
+import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.router.ShardRouter;
+import dev.pgsteer.router.plan.KeySource;
+import dev.pgsteer.router.plan.RoutingException;
+import io.netty.buffer.ByteBuf;
+import java.util.List;
+
+/**
+ * A {@code COPY ... FROM STDIN} into a sharded table, in progress: every shard runs the same COPY,
+ * and each row the client sends goes, as its bytes, to the shard its key says, gathered into
+ * CopyData messages of up to {@link #CHUNK} bytes per shard.
+ */
+final class CopySplit {
+    static final int CHUNK = 64 * 1024;
+
+    private final CopyRowSplitter splitter;
+    private final TableConfig.Sharded table;
+    private final ShardRouter router;
+    /** The links of the database's shards, by position in its shard list. */
+    private final List<ShardLink> links;
+    private final ByteBuf[] pending;
+    private RoutingException failure;
+
+    CopySplit(CopyRowSplitter splitter, TableConfig.Sharded table, ShardRouter router, List<ShardLink> links) {
+        this.splitter = splitter;
+        this.table = table;
+        this.router = router;
+        this.links = links;
+        this.pending = new ByteBuf[links.size()];
+    }
+
+    /** Takes a CopyData body; returns the error that stops the COPY, if a row has no shard. */
+    RoutingException data(ByteBuf body) {
+        byte[] bytes = new byte[body.readableBytes()];
+        body.getBytes(body.readerIndex(), bytes);
+        splitter.feed(bytes, this::row, this::toEveryShard);
+        return failure;
+    }
+
+    /** CopyDone: the last row, then every shard's rest and its CopyDone. */
+    RoutingException done() {
+        splitter.finish(this::row, this::toEveryShard);
+        if (failure != null) {
+            return failure;
+        }
+        for (int i = 0; i < links.size(); i++) {
+            flush(i);
+            ShardLink link = links.get(i);
+            link.connection.write(link.connection.channel().alloc().buffer(5).writeByte('c').writeInt(4));
+            link.connection.flush();
+        }
+        return null;
+    }
+
+    /** Abandons the COPY on every shard with CopyFail, so that each rolls it back. */
+    void fail(String message) {
+        for (int i = 0; i < links.size(); i++) {
+            if (pending[i] != null) {
+                pending[i].release();
+                pending[i] = null;
+            }
+            ShardLink link = links.get(i);
+            ByteBuf copyFail = link.connection.channel().alloc().buffer();
+            int length = dev.pgsteer.protocol.codec.Wire.beginMessage(copyFail, 'f');
+            dev.pgsteer.protocol.codec.Wire.writeCString(copyFail, message);
+            dev.pgsteer.protocol.codec.Wire.endMessage(copyFail, length);
+            link.connection.write(copyFail);
+            link.connection.flush();
+        }
+    }
+
+    private void row(byte[] bytes, int offset, int length, String key) {
+        if (failure != null) {
+            return;
+        }
+        if (key == null) {
+            failure = new RoutingException("23502", "a row copied into sharded table " + table.name() + " has no shard key "
+                    + table.key() + " (NULL); every row of a sharded table needs one");
+            return;
+        }
+        int shard;
+        try {
+            shard = router.shardIndex(table, KeySource.text(key));
+        } catch (RoutingException e) {
+            failure = e;
+            return;
+        }
+        append(shard, bytes, offset, length);
+    }
+
+    /** The header line of a CSV with HEADER: every shard skips its first line, so every shard gets it. */
+    private void toEveryShard(byte[] bytes, int offset, int length, String ignored) {
+        for (int i = 0; i < links.size(); i++) {
+            append(i, bytes, offset, length);
+        }
+    }
+
+    private void append(int shard, byte[] bytes, int offset, int length) {
+        if (pending[shard] == null) {
+            pending[shard] = links.get(shard).connection.channel().alloc().buffer(Math.max(CHUNK, length) + 5);
+            pending[shard].writeByte('d').writeInt(0);
+        }
+        pending[shard].writeBytes(bytes, offset, length);
+        if (pending[shard].readableBytes() >= CHUNK) {
+            flush(shard);
+        }
+    }
+
+    private void flush(int shard) {
+        ByteBuf data = pending[shard];
+        if (data == null) {
+            return;
+        }
+        pending[shard] = null;
+        data.setInt(1, data.readableBytes() - 1);
+        links.get(shard).connection.write(data);
+        links.get(shard).connection.flush();
+    }
+}
