@@ -23,6 +23,12 @@ import org.slf4j.LoggerFactory;
 public final class TwoPhaseCommit {
     private static final Logger log = LoggerFactory.getLogger(TwoPhaseCommit.class);
 
+    /**
+     * For the crash test only ({@code -Dpgsteer.crashAt=prepared|decided}): the process stops dead at
+     * that step of a two-shard commit, as a crash or a kill -9 would stop it.
+     */
+    private static final String CRASH_AT = System.getProperty("pgsteer.crashAt", "");
+
     private final DecisionLog decisions;
     private final Executor blocking;
     private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis());
@@ -62,9 +68,11 @@ public final class TwoPhaseCommit {
                 return;
             }
             List<String> shards = links.stream().map(l -> l.shard).toList();
+            crashAt("prepared");
             blocking.execute(() -> {
                 try {
                     decisions.commit(gid, shards);
+                    crashAt("decided");
                 } catch (RuntimeException e) {
                     loop.execute(() -> {
                         links.forEach(l -> finishPrepared(l.connection, "ROLLBACK PREPARED '" + gid + "'", loop));
@@ -90,6 +98,12 @@ public final class TwoPhaseCommit {
             });
         });
         return result;
+    }
+
+    private static void crashAt(String step) {
+        if (CRASH_AT.equals(step)) {
+            Runtime.getRuntime().halt(99);
+        }
     }
 
     private static Future<Void> finishPrepared(BackendConnection connection, String sql, EventLoop loop) {
