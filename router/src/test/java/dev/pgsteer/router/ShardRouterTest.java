@@ -80,6 +80,8 @@ class ShardRouterTest {
             SELECT * FROM orders WHERE status = 'new'                                    | s0 s1 s2
             SELECT * FROM orders WHERE customer_id = 3 OR status = 'x'                   | s0 s1 s2
             SELECT * FROM orders WHERE customer_id = -1                                  | s2
+            SELECT * FROM orders WHERE customer_id = ('4'::int8)                         | s1
+            SELECT * FROM orders WHERE customer_id IN (('3'::int8), ('4'::int8))         | s0 s1
             SELECT * FROM orders WHERE customer_id = NULL                                | s0
             SELECT * FROM regions WHERE region = 'us'                                    | s1
             SELECT * FROM currencies                                                     | s0
@@ -101,6 +103,7 @@ class ShardRouterTest {
             INSERT INTO orders (id, customer_id) VALUES (1, 4)                           | s1
             INSERT INTO orders (id, customer_id) VALUES (1, 4), (2, 7) RETURNING id      | s1
             INSERT INTO orders (id, customer_id) VALUES (1, 4), (2, 5)                   | s1 s2
+            INSERT INTO orders (id, customer_id) VALUES (('1'::int8), ('4'::int8))       | s1
             INSERT INTO orders (id, customer_id) VALUES (1, 4) ON CONFLICT (id) DO UPDATE SET status = excluded.status | s1
             INSERT INTO currencies (code) VALUES ('EUR')                                  | s0 s1 s2
             UPDATE currencies SET rate = 2                                                | s0 s1 s2

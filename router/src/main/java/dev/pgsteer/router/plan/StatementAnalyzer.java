@@ -163,7 +163,10 @@ public final class StatementAnalyzer {
         }
         List<ValueRef> keys = new ArrayList<>();
         ExpressionList<?> rows = values.getExpressions();
-        boolean multiRow = !rows.isEmpty() && rows.get(0) instanceof ExpressionList<?>;
+        // JSQLParser reads both VALUES (1, 4), (2, 5) and VALUES ((1), (4)) as a list of lists: a row
+        // has as many values as the INSERT has columns, which a parenthesized single value has not.
+        int width = insert.getColumns().size();
+        boolean multiRow = !rows.isEmpty() && rows.stream().allMatch(row -> row instanceof ExpressionList<?> list && list.size() == width);
         if (multiRow) {
             for (Object row : rows) {
                 ExpressionList<?> cells = (ExpressionList<?>) row;
@@ -314,11 +317,21 @@ public final class StatementAnalyzer {
         return raw.toLowerCase(Locale.ROOT);
     }
 
-    /** The source of a value expression, or null if it is not a constant or a parameter. */
+    /**
+     * The source of a value expression, or null if it is not a constant or a parameter. Casts and
+     * parentheses around it are looked through: pgjdbc in simple-query mode sends a bound value as
+     * {@code ('42'::int8)}.
+     */
     static ValueRef valueRef(Expression expression) {
         Expression e = expression;
-        if (e instanceof net.sf.jsqlparser.expression.CastExpression cast) {
-            e = cast.getLeftExpression();
+        while (true) {
+            if (e instanceof net.sf.jsqlparser.expression.CastExpression cast) {
+                e = cast.getLeftExpression();
+            } else if (e instanceof ParenthesedExpressionList<?> list && list.size() == 1 && list.get(0) instanceof Expression inner) {
+                e = inner;
+            } else {
+                break;
+            }
         }
         return switch (e) {
             case JdbcParameter p when p.getIndex() != null -> new ValueRef.Placeholder(p.getIndex());
