@@ -157,13 +157,30 @@ public final class ShardRouter {
             case Placement.DefaultShard d -> Route.one(database.defaultShard(), analysis.kind(), d.why());
             case Placement.AnyShard any -> Route.one(held.isEmpty() ? database.defaultShard() : held.iterator().next(),
                     analysis.kind(), any.why());
-            case Placement.AllShards all -> new Route(database.shards(), all.answer(), analysis.kind(), all.why(), Map.of(), null);
+            case Placement.AllShards all -> everyShard(all, analysis, statement);
             case Placement.ByKey byKey -> key != null ? byHint(analysis, byKey, key) : byKey(analysis, byKey, values);
             case Placement.InsertRows rows -> key != null
                     ? byHint(analysis, new Placement.ByKey(List.of(new Placement.KeyGroup(List.of(
                             new Placement.Member(rows.table(), KeyCondition.ANY)))), null, true), key)
                     : insert(analysis, rows, statement, values);
         };
+    }
+
+    /** Every shard, the default one first: with MIRROR, its answer is the one the client sees. */
+    private Route everyShard(Placement.AllShards all, Analysis analysis, LexedStatement statement) {
+        List<String> shards = new ArrayList<>(database.shards());
+        Map<String, String> texts = Map.of();
+        if (all.answer() == Answer.MIRROR) {
+            shards.remove(database.defaultShard());
+            shards.addFirst(database.defaultShard());
+        }
+        if (all.ifExistsOffDefault()) {
+            String elsewhere = statement.text().replaceFirst("(?is)^(\\s*DROP\\s+INDEX\\s+(?:CONCURRENTLY\\s+)?)", "$1IF EXISTS ");
+            Map<String, String> byShard = new LinkedHashMap<>();
+            shards.stream().filter(s -> !s.equals(database.defaultShard())).forEach(s -> byShard.put(s, elsewhere));
+            texts = byShard;
+        }
+        return new Route(shards, all.answer(), analysis.kind(), all.why(), texts, null);
     }
 
     private Route byHint(Analysis analysis, Placement.ByKey byKey, String key) throws RoutingException {

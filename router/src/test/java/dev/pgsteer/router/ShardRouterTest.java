@@ -96,6 +96,9 @@ class ShardRouterTest {
             WITH mine AS (SELECT * FROM orders WHERE customer_id = 4) SELECT * FROM mine                    | s1
             SELECT * FROM orders WHERE customer_id = 4 AND id IN (SELECT order_id FROM order_items WHERE customer_id = 4) | s1
             SELECT * FROM settings s JOIN orders o ON o.customer_id = s.v WHERE o.customer_id = 3           | s0
+            SELECT * FROM orders o WHERE EXISTS (SELECT 1 FROM order_items i WHERE i.customer_id = o.customer_id) | s0 s1 s2
+            SELECT * FROM orders WHERE total > (SELECT avg(total) FROM orders WHERE customer_id = 4) AND customer_id = 4 | s1
+            DROP INDEX orders_status_idx                                                 | s0 s1 s2
             UPDATE orders SET status = 'paid' WHERE customer_id = 5                      | s2
             UPDATE orders SET status = 'paid'                                             | s0 s1 s2
             DELETE FROM orders WHERE customer_id IN (1, 2)                               | s1 s2
@@ -152,6 +155,7 @@ class ShardRouterTest {
             INSERT INTO orders (id, customer_id) SELECT 1, 2                                        | 0A000 | INSERT ... SELECT
             SELECT * FROM orders o JOIN customers c ON c.name = o.name                              | 0A000 | not joined on their shard keys
             SELECT * FROM orders ORDER BY id                                                        | 0A000 | ORDER BY
+            SELECT id FROM orders WHERE total > (SELECT avg(total) FROM orders)                     | 0A000 | not joined on their shard keys
             SELECT count(*) FROM orders                                                             | 0A000 | aggregate
             SELECT * FROM settings s JOIN orders o ON o.customer_id = s.v                           | 0A000 | unsharded table settings
             SELECT * FROM regions WHERE region = 'mars'                                             | 22023 | regions

@@ -88,7 +88,14 @@ final class Exchange {
                     frame.release();
                 }
             }
-            case 'N', 'A' -> client.write(frame.content(), client.voidPromise());
+            case 'N', 'A' -> {
+                // Shards running the same change say the same things: only the first one's notices are heard.
+                if (answer == Answer.MIRROR && link != links.getFirst()) {
+                    frame.release();
+                } else {
+                    client.write(frame.content(), client.voidPromise());
+                }
+            }
             case '1', '2' -> {
                 // The Parse and Bind pgsteer sent on the client's behalf: the client had its answers already.
                 if (swallowAcknowledgements) {

@@ -17,8 +17,15 @@ public sealed interface Placement {
     record AnyShard(String why) implements Placement {
     }
 
-    /** Every shard: DDL, writes to reference tables ({@link Answer#MIRROR}), or statements without a usable key. */
-    record AllShards(String why, Answer answer) implements Placement {
+    /**
+     * Every shard: DDL, writes to reference tables ({@link Answer#MIRROR}), or statements without a
+     * usable key. {@code ifExistsOffDefault}: the object may exist on the default shard only (an index
+     * whose table pgsteer cannot tell), so the other shards run the statement with IF EXISTS.
+     */
+    record AllShards(String why, Answer answer, boolean ifExistsOffDefault) implements Placement {
+        public AllShards(String why, Answer answer) {
+            this(why, answer, false);
+        }
     }
 
     /**

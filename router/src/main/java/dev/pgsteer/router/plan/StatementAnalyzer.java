@@ -60,9 +60,10 @@ public final class StatementAnalyzer {
             case Delete delete -> delete(delete);
             case CreateTable create -> ddl(List.of(create.getTable()));
             case Alter alter -> ddl(List.of(alter.getTable()));
-            case Drop drop -> "TABLE".equalsIgnoreCase(drop.getType()) || "INDEX".equalsIgnoreCase(drop.getType())
-                    ? ddl(drop.getType().equalsIgnoreCase("TABLE") ? List.of(drop.getName()) : List.of())
-                    : everywhere("DDL");
+            case Drop drop when "TABLE".equalsIgnoreCase(drop.getType()) -> ddl(List.of(drop.getName()));
+            case Drop drop when "INDEX".equalsIgnoreCase(drop.getType()) -> new Analysis(StatementKind.DDL,
+                    new Placement.AllShards("DROP INDEX: on every shard that has it", Answer.MIRROR, !drop.isIfExists()), null, null);
+            case Drop drop -> everywhere("DDL");
             case CreateIndex index -> ddl(List.of(index.getTable()));
             case Truncate truncate -> ddl(truncate.getTables() != null ? truncate.getTables() : List.of(truncate.getTable()));
             default -> otherStatement(statement);
@@ -629,9 +630,16 @@ public final class StatementAnalyzer {
                 return;
             }
             expression.accept(new net.sf.jsqlparser.expression.ExpressionVisitorAdapter<Void>() {
+                // JSQLParser hands a subquery inside an expression to visit(Select), not visit(ParenthesedSelect).
+                @Override
+                public <S> Void visit(Select sub, S context) {
+                    select(sub, scope);
+                    return null;
+                }
+
                 @Override
                 public <S> Void visit(net.sf.jsqlparser.statement.select.ParenthesedSelect sub, S context) {
-                    select(sub.getSelect(), scope);
+                    select(sub, scope);
                     return null;
                 }
             }, null);
