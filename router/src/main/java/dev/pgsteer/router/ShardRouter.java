@@ -318,17 +318,28 @@ public final class ShardRouter {
         if (used.cardinality() == 1) {
             return Route.one(database.shards().get(used.nextSetBit(0)), StatementKind.WRITE, why);
         }
-        if (statement.parameterCount() > 0) {
-            throw new RoutingException("0A000", "a multi-row INSERT into " + rows.table().name() + " with parameters whose "
-                    + "rows belong to different shards is not split yet; send one statement per shard key, or inline the values");
-        }
+        Map<String, String> texts = new LinkedHashMap<>();
+        Map<String, int[]> parameters = new LinkedHashMap<>();
+        splitInsert(statement, shardOfRow).forEach((shard, split) -> {
+            texts.put(shard, split.text());
+            if (statement.parameterCount() > 0) {
+                parameters.put(shard, split.parameters());
+            }
+        });
         return new Route(used.stream().mapToObj(i -> database.shards().get(i)).toList(), Answer.COMBINE, StatementKind.WRITE,
-                why + ", rows split by shard", splitInsert(statement, shardOfRow), null);
+                why + ", rows split by shard", texts, null, parameters);
     }
 
-    /** The INSERT's text for each shard, with only the rows that belong there, literals put back as written. */
-    private Map<String, String> splitInsert(LexedStatement statement, int[] shardOfRow) throws RoutingException {
-        Map<String, String> byShard = new LinkedHashMap<>();
+    /** One shard's part of a split statement: its text, and which client parameter each of its {@code $k} is. */
+    private record SplitText(String text, int[] parameters) {
+    }
+
+    /**
+     * The INSERT's text for each shard, with only the rows that belong there, literals put back as
+     * written and the client's parameters renumbered from $1 in the order they appear.
+     */
+    private Map<String, SplitText> splitInsert(LexedStatement statement, int[] shardOfRow) throws RoutingException {
+        Map<String, SplitText> byShard = new LinkedHashMap<>();
         for (int shard = 0; shard < database.shards().size(); shard++) {
             Statement parsed = parse(statement.shape());
             if (!(parsed instanceof Insert insert) || !(insert.getSelect() instanceof Values values)) {
@@ -345,21 +356,26 @@ public final class ShardRouter {
                 continue;
             }
             values.setExpressions(kept);
-            byShard.put(database.shards().get(shard), withLiterals(insert.toString(), statement));
+            byShard.put(database.shards().get(shard), renumbered(insert.toString(), statement));
         }
         return byShard;
     }
 
-    private static String withLiterals(String shape, LexedStatement statement) {
+    private static SplitText renumbered(String shape, LexedStatement statement) {
         Matcher m = PLACEHOLDER.matcher(shape);
         StringBuilder out = new StringBuilder(shape.length() + 32);
+        Map<Integer, Integer> renumber = new LinkedHashMap<>();
         while (m.find()) {
             int number = Integer.parseInt(m.group(1));
-            String replacement = number > statement.parameterCount()
-                    ? statement.rawLiterals().get(number - statement.parameterCount() - 1) : m.group();
+            String replacement;
+            if (number > statement.parameterCount()) {
+                replacement = statement.rawLiterals().get(number - statement.parameterCount() - 1);
+            } else {
+                replacement = "$" + renumber.computeIfAbsent(number, n -> renumber.size() + 1);
+            }
             m.appendReplacement(out, Matcher.quoteReplacement(replacement));
         }
         m.appendTail(out);
-        return out.toString();
+        return new SplitText(out.toString(), renumber.keySet().stream().mapToInt(Integer::intValue).toArray());
     }
 }

@@ -147,6 +147,17 @@ class ShardRouterTest {
                 "s2", "INSERT INTO orders (id, customer_id, note) VALUES (2, 5, E'x')"), route.textByShard());
     }
 
+    @Test
+    void aMultiRowInsertWithParametersIsSplitWithThemRenumberedPerShard() throws RoutingException {
+        Route route = route("INSERT INTO orders (id, customer_id, note) VALUES ($1, $2, 'a'), ($3, $4, $5), ($6, $7, 'c') RETURNING id",
+                "1", "4", "2", "5", "b", "3", "7");
+
+        assertEquals(Map.of("s1", "INSERT INTO orders (id, customer_id, note) VALUES ($1, $2, 'a'), ($3, $4, 'c') RETURNING id",
+                "s2", "INSERT INTO orders (id, customer_id, note) VALUES ($1, $2, $3) RETURNING id"), route.textByShard());
+        assertEquals(List.of(1, 2, 6, 7), java.util.Arrays.stream(route.parametersByShard().get("s1")).boxed().toList());
+        assertEquals(List.of(3, 4, 5), java.util.Arrays.stream(route.parametersByShard().get("s2")).boxed().toList());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             UPDATE orders SET customer_id = 3 WHERE customer_id = 1                                 | 0A000 | shard key

@@ -20,6 +20,8 @@ final class BindValues implements KeySource.Placeholders {
     private final int[] offsets;
     private final int[] lengths;
     private final ByteBuf body;
+    /** Where the result-format codes start: they are copied as they are into a rebuilt Bind. */
+    private final int resultFormatsAt;
 
     BindValues(Frame bind) {
         body = bind.body();
@@ -45,6 +47,40 @@ final class BindValues implements KeySource.Placeholders {
                 in.skipBytes(length);
             }
         }
+        resultFormatsAt = in.readerIndex();
+    }
+
+    /**
+     * A Bind of the unnamed statement with only the parameters {@code originals} (1-based numbers of
+     * this Bind's), in that order: for a statement rewritten for one shard.
+     */
+    ByteBuf rebuild(io.netty.buffer.ByteBufAllocator alloc, int[] originals) {
+        ByteBuf out = alloc.buffer(body.readableBytes() + 16);
+        int length = Wire.beginMessage(out, 'B');
+        Wire.writeCString(out, portal);
+        Wire.writeCString(out, "");
+        if (formats.length <= 1) {
+            out.writeShort(formats.length);
+            for (short format : formats) {
+                out.writeShort(format);
+            }
+        } else {
+            out.writeShort(originals.length);
+            for (int original : originals) {
+                out.writeShort(formats[original - 1]);
+            }
+        }
+        out.writeShort(originals.length);
+        for (int original : originals) {
+            int i = original - 1;
+            out.writeInt(lengths[i]);
+            if (lengths[i] > 0) {
+                out.writeBytes(body, offsets[i], lengths[i]);
+            }
+        }
+        out.writeBytes(body, resultFormatsAt, body.writerIndex() - resultFormatsAt);
+        Wire.endMessage(out, length);
+        return out;
     }
 
     String portal() {

@@ -329,7 +329,8 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
 
     /** How a routed statement is written to a shard: as a Query, or as the extended messages of an Execute. */
     private interface Sender {
-        void send(ShardLink link, String textForShard);
+        /** Writes the statement, as {@code route} has it for the link's shard. */
+        void send(ShardLink link, Route route);
 
         /** Answers the proxy swallows (its own Parse and Bind acknowledgements). */
         boolean extended();
@@ -348,7 +349,8 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         }
 
         @Override
-        public void send(ShardLink link, String textForShard) {
+        public void send(ShardLink link, Route route) {
+            String textForShard = route.textByShard().get(link.shard);
             Channel channel = link.connection.channel();
             channel.write(new Query(textForShard != null ? textForShard : statement.text()), channel.voidPromise());
         }
@@ -518,7 +520,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                 next.run();
             });
             for (ShardLink link : targets) {
-                sender.send(link, route.textByShard().get(link.shard));
+                sender.send(link, route);
                 link.connection.flush();
             }
         });
@@ -983,13 +985,17 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         }
 
         @Override
-        public void send(ShardLink link, String textForShard) {
+        public void send(ShardLink link, Route route) {
             var alloc = link.connection.channel().alloc();
+            String textForShard = route.textByShard().get(link.shard);
+            int[] parameters = route.parametersByShard().get(link.shard);
             if (portal != null) {
-                // A statement split per shard (rows of a multi-row INSERT) runs its shard's own text.
-                link.connection.write(StatementFrames.parse(alloc, "", textForShard != null
-                        ? parseTail(textForShard) : portal.prepared().parseTail()));
-                link.connection.write(StatementFrames.renameBind(alloc, portal.bind().retain(), ""));
+                // A statement split per shard (rows of a multi-row INSERT) runs its shard's own text,
+                // with its share of the parameters.
+                link.connection.write(StatementFrames.parse(alloc, "", textForShard == null ? portal.prepared().parseTail()
+                        : parseTail(textForShard, portal.prepared().parseTail(), parameters)));
+                link.connection.write(parameters == null ? StatementFrames.renameBind(alloc, portal.bind().retain(), "")
+                        : portal.values().rebuild(alloc, parameters));
                 if (describe) {
                     link.connection.write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'P', portalName));
                 }
@@ -1028,12 +1034,28 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         }
     }
 
-    /** The query-and-types part of a Parse for {@code sql} with no declared parameter types. */
-    private static byte[] parseTail(String sql) {
+    /**
+     * The query-and-types part of a Parse for {@code sql}: {@code cstring query | int16 n | int32 type * n},
+     * with the types the client declared for the parameters {@code originals} (none when null).
+     */
+    private static byte[] parseTail(String sql, byte[] clientTail, int[] originals) {
         byte[] text = sql.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] tail = new byte[text.length + 3];
-        System.arraycopy(text, 0, tail, 0, text.length);
-        return tail;
+        int count = originals == null ? 0 : originals.length;
+        java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(text.length + 3 + 4 * count);
+        tail.put(text).put((byte) 0).putShort((short) count);
+        if (count > 0) {
+            int queryEnd = 0;
+            while (clientTail[queryEnd] != 0) {
+                queryEnd++;
+            }
+            java.nio.ByteBuffer types = java.nio.ByteBuffer.wrap(clientTail, queryEnd + 1, clientTail.length - queryEnd - 1);
+            int declared = types.getShort() & 0xffff;
+            int typesAt = types.position();
+            for (int original : originals) {
+                tail.putInt(original <= declared ? java.nio.ByteBuffer.wrap(clientTail).getInt(typesAt + 4 * (original - 1)) : 0);
+            }
+        }
+        return tail.array();
     }
 
     /** Handles the unit's messages in order from {@code index}; each may wait for shards. */

@@ -6,17 +6,25 @@ import java.util.Map;
 /**
  * Where one statement runs, with its values known: the shards (in shard-map order), how their
  * answers combine, and, where the statement must be rewritten per shard (a multi-row INSERT split
- * by key), the text each shard runs. {@code why} is for EXPLAIN ROUTE and logs.
+ * by key), the text each shard runs. When the rewritten text of a shard has parameters,
+ * {@code parametersByShard} says for each of its {@code $k} which of the client's parameters it is
+ * ({@code [k - 1]} holds that number). {@code why} is for EXPLAIN ROUTE and logs.
  */
 public record Route(List<String> shards, Answer answer, StatementKind kind, String why, Map<String, String> textByShard,
-        SelectMerge merge) {
+        SelectMerge merge, Map<String, int[]> parametersByShard) {
 
     public Route {
         shards = List.copyOf(shards);
         textByShard = Map.copyOf(textByShard);
+        parametersByShard = Map.copyOf(parametersByShard);
         if (shards.isEmpty()) {
             throw new IllegalArgumentException("a route needs at least one shard");
         }
+    }
+
+    public Route(List<String> shards, Answer answer, StatementKind kind, String why, Map<String, String> textByShard,
+                 SelectMerge merge) {
+        this(shards, answer, kind, why, textByShard, merge, Map.of());
     }
 
     public static Route one(String shard, StatementKind kind, String why) {
