@@ -493,7 +493,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             }
             @SuppressWarnings("unchecked")
             List<ShardLink> targets = (List<ShardLink>) f.getNow();
-            exchange = new Exchange(client, targets, route.answer(), sender.extended(), ex -> {
+            exchange = new Exchange(client, targets, route.answer(), sender.extended(), route.merge(), sender.describe(), ex -> {
                 exchange = null;
                 copyIn = null;
                 for (ShardLink link : ex.links()) {
@@ -843,11 +843,14 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         public void send(ShardLink link, String textForShard) {
             var alloc = link.connection.channel().alloc();
             if (portal != null) {
-                // A statement split per shard (rows of a multi-row INSERT) runs its shard's own text.
+                // A statement split per shard (rows of a multi-row INSERT) or rewritten for merging runs
+                // its shard's own text, with the client's parameter types.
                 link.connection.write(StatementFrames.parse(alloc, "", textForShard != null
-                        ? parseTail(textForShard) : portal.prepared().parseTail()));
-                link.connection.write(StatementFrames.renameBind(alloc, portal.bind().retain(), ""));
-                if (describe) {
+                        ? parseTail(textForShard, portal.prepared().parseTail()) : portal.prepared().parseTail()));
+                ByteBuf bind = StatementFrames.renameBind(alloc, portal.bind().retain(), "");
+                int hidden = exchange != null ? exchange.hiddenColumns() : 0;
+                link.connection.write(hidden > 0 ? RowMerger.widenResultFormats(bind, hidden, alloc) : bind);
+                if (describe || (exchange != null && exchange.needsDescription())) {
                     link.connection.write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'P', portalName));
                 }
             }
@@ -885,11 +888,17 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         }
     }
 
-    /** The query-and-types part of a Parse for {@code sql} with no declared parameter types. */
-    private static byte[] parseTail(String sql) {
+    /** The query-and-types part of a Parse for {@code sql} with the parameter types {@code original} declares. */
+    private static byte[] parseTail(String sql, byte[] original) {
         byte[] text = sql.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] tail = new byte[text.length + 3];
+        int types = 0;
+        while (types < original.length && original[types] != 0) {
+            types++;
+        }
+        types++;
+        byte[] tail = new byte[text.length + 1 + original.length - types];
         System.arraycopy(text, 0, tail, 0, text.length);
+        System.arraycopy(original, types, tail, text.length + 1, original.length - types);
         return tail;
     }
 
