@@ -8,6 +8,7 @@ import dev.pgsteer.router.plan.ArrayValues;
 import dev.pgsteer.router.plan.KeyCondition;
 import dev.pgsteer.router.plan.KeyPlacer;
 import dev.pgsteer.router.plan.KeySource;
+import dev.pgsteer.router.plan.MergePlan;
 import dev.pgsteer.router.plan.Placement;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.RoutingException;
@@ -158,7 +159,7 @@ public final class ShardRouter {
             case Placement.AnyShard any -> Route.one(held.isEmpty() ? database.defaultShard() : held.iterator().next(),
                     analysis.kind(), any.why());
             case Placement.AllShards all -> everyShard(all, analysis, statement);
-            case Placement.ByKey byKey -> key != null ? byHint(analysis, byKey, key) : byKey(analysis, byKey, values);
+            case Placement.ByKey byKey -> key != null ? byHint(analysis, byKey, key) : byKey(analysis, byKey, statement, values);
             case Placement.InsertRows rows -> key != null
                     ? byHint(analysis, new Placement.ByKey(List.of(new Placement.KeyGroup(List.of(
                             new Placement.Member(rows.table(), KeyCondition.ANY)))), null, true), key)
@@ -189,7 +190,8 @@ public final class ShardRouter {
         return Route.one(shard, analysis.kind(), "routing comment key=" + key + " for " + table.name());
     }
 
-    private Route byKey(Analysis analysis, Placement.ByKey byKey, KeySource.Placeholders values) throws RoutingException {
+    private Route byKey(Analysis analysis, Placement.ByKey byKey, LexedStatement statement, KeySource.Placeholders values)
+            throws RoutingException {
         BitSet target = null;
         List<BitSet> groupShards = new ArrayList<>();
         for (Placement.KeyGroup group : byKey.groups()) {
@@ -237,10 +239,19 @@ public final class ShardRouter {
             return Route.one(shards.getFirst(), analysis.kind(), why);
         }
         if (!byKey.write() && analysis.multiShardRefusal() != null) {
-            throw new RoutingException("0A000", "pgsteer cannot answer " + analysis.multiShardRefusal()
-                    + " correctly yet (tables " + tables + "); give the shard key so it runs on one shard");
+            throw new RoutingException("0A000", "pgsteer cannot merge " + analysis.multiShardRefusal()
+                    + " (tables " + tables + "); give the shard key so it runs on one shard");
         }
-        return new Route(shards, Answer.COMBINE, analysis.kind(), why, Map.of(), analysis.merge());
+        MergePlan plan = byKey.write() ? null : analysis.merge();
+        if (plan == null) {
+            return new Route(shards, Answer.COMBINE, analysis.kind(), why, Map.of(), null);
+        }
+        // Every shard runs the rewritten SELECT, with the statement's literals put back as written.
+        String text = withLiterals(plan.shardShape(), statement);
+        Map<String, String> textByShard = new LinkedHashMap<>();
+        shards.forEach(shard -> textByShard.put(shard, text));
+        return new Route(shards, Answer.COMBINE, analysis.kind(), why + ", rows merged", textByShard,
+                plan.resolve(values, statement.parameterCount()));
     }
 
     private BitSet shardsOf(TableConfig.Sharded table, KeyCondition condition, KeySource.Placeholders values) throws RoutingException {
@@ -359,6 +370,20 @@ public final class ShardRouter {
             byShard.put(database.shards().get(shard), renumbered(insert.toString(), statement));
         }
         return byShard;
+    }
+
+    /** The shape with the lexer's literals put back as written; the client's own parameters stay as they are. */
+    private static String withLiterals(String shape, LexedStatement statement) {
+        Matcher m = PLACEHOLDER.matcher(shape);
+        StringBuilder out = new StringBuilder(shape.length() + 32);
+        while (m.find()) {
+            int number = Integer.parseInt(m.group(1));
+            String replacement = number > statement.parameterCount()
+                    ? statement.rawLiterals().get(number - statement.parameterCount() - 1) : m.group();
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     private static SplitText renumbered(String shape, LexedStatement statement) {

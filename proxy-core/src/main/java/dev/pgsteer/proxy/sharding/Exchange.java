@@ -6,6 +6,7 @@ import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.router.plan.Answer;
+import dev.pgsteer.router.plan.SelectMerge;
 import io.netty.channel.Channel;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,8 @@ import java.util.function.Consumer;
  * {@link Answer#MIRROR} keeps the first shard's answer until every shard has agreed, so a change
  * that failed somewhere is never reported as done. The shards' ReadyForQuery never reach the client:
  * the session sends its own. A shard's error ends the request for the client; the first one is relayed.
+ * A multi-shard SELECT with a {@link SelectMerge} has its rows merged by a {@link RowMerger}
+ * (ORDER BY, LIMIT, aggregates, DISTINCT) and its CommandComplete counts the rows the client got.
  */
 final class Exchange {
     private final Channel client;
@@ -38,9 +41,24 @@ final class Exchange {
     private boolean copyOut;
     private boolean errorsSuppressed;
     private final List<Frame> held = new ArrayList<>();
+    private final SelectMerge merge;
+    private final RowMerger merger;
+    private ErrorResponse mergeError;
 
     Exchange(Channel client, List<ShardLink> links, Answer answer, boolean swallowAcknowledgements, Consumer<Exchange> done) {
+        this(client, links, answer, swallowAcknowledgements, null, true, done);
+    }
+
+    /**
+     * {@code merge} says how a multi-shard SELECT's rows are merged (null: as they come);
+     * {@code clientDescribes} whether the client gets the RowDescription (extended protocol: it sent Describe).
+     */
+    Exchange(Channel client, List<ShardLink> links, Answer answer, boolean swallowAcknowledgements, SelectMerge merge,
+             boolean clientDescribes, Consumer<Exchange> done) {
         this.client = client;
+        this.merge = merge != null && links.size() > 1 && !merge.streamsUnchanged() ? merge : null;
+        this.merger = this.merge == null ? null : new RowMerger(this.merge, links.size(), clientDescribes, client.alloc(),
+                buf -> client.write(buf, client.voidPromise()));
         this.links = List.copyOf(links);
         this.answer = links.size() == 1 && answer != Answer.MIRROR ? Answer.ONE : answer;
         this.swallowAcknowledgements = swallowAcknowledgements;
@@ -58,7 +76,17 @@ final class Exchange {
     }
 
     boolean failed() {
-        return firstError != null || failedLink != null;
+        return firstError != null || failedLink != null || mergeError != null;
+    }
+
+    /** Whether the shards must describe their rows (the merge reads their types) even if the client did not ask. */
+    boolean needsDescription() {
+        return merger != null;
+    }
+
+    /** Columns the shards return that the client never sees; their Bind must ask formats for them too. */
+    int hiddenColumns() {
+        return merge == null ? 0 : merge.hidden();
     }
 
     ShardLink failedLink() {
@@ -72,6 +100,10 @@ final class Exchange {
     /** Takes a frame that {@code link}'s connection sent; ownership passes here. */
     void onFrame(ShardLink link, Frame frame) {
         byte type = frame.type();
+        if (merger != null && (type == 'T' || type == 'D' || type == CommandComplete.TYPE)) {
+            merged(link, frame);
+            return;
+        }
         switch (type) {
             case ReadyForQuery.TYPE -> {
                 link.status = ReadyForQuery.decode(frame.body()).status();
@@ -137,6 +169,36 @@ final class Exchange {
         }
     }
 
+    private void merged(ShardLink link, Frame frame) {
+        if (mergeError != null || firstError != null) {
+            frame.release();
+            return;
+        }
+        try {
+            switch (frame.type()) {
+                case 'T' -> {
+                    String problem = merger.onRowDescription(frame);
+                    if (problem != null) {
+                        mergeFailed("pgsteer cannot merge " + problem + " over several shards");
+                    }
+                }
+                case 'D' -> merger.onRow(links.indexOf(link), frame);
+                default -> {
+                    frame.release();
+                    sawTag = true;
+                    merger.onShardDone(links.indexOf(link));
+                }
+            }
+        } catch (RuntimeException e) {
+            mergeFailed("pgsteer could not merge the shards' rows: " + e.getMessage());
+        }
+    }
+
+    private void mergeFailed(String message) {
+        mergeError = ErrorResponse.of(ErrorResponse.Severity.ERROR, "0A000", message, null, null);
+        merger.discard();
+    }
+
     private void once(ShardLink link, Frame frame) {
         switch (answer) {
             case ONE -> client.write(frame.content(), client.voidPromise());
@@ -188,7 +250,12 @@ final class Exchange {
     }
 
     private void finish() {
-        if (firstError != null || failedLink != null) {
+        if (merger != null && (firstError != null || failedLink != null || mergeError != null)) {
+            merger.discard();
+        }
+        if (mergeError != null && firstError == null && failedLink == null) {
+            client.write(mergeError, client.voidPromise());
+        } else if (firstError != null || failedLink != null) {
             held.forEach(Frame::release);
             held.clear();
             if (errorsSuppressed) {
@@ -204,6 +271,9 @@ final class Exchange {
         } else if (answer == Answer.MIRROR) {
             held.forEach(f -> client.write(f.content(), client.voidPromise()));
             held.clear();
+        } else if (merger != null) {
+            merger.finish();
+            client.write(new CommandComplete("SELECT " + merger.rowsSent()), client.voidPromise());
         } else if (answer == Answer.COMBINE && sawTag) {
             if (copyOut) {
                 // CopyDone, 'c' | int32 4: once, after every shard's data.

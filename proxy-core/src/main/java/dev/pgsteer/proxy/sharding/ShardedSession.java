@@ -500,7 +500,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             }
             @SuppressWarnings("unchecked")
             List<ShardLink> targets = (List<ShardLink>) f.getNow();
-            exchange = new Exchange(client, targets, route.answer(), sender.extended(), ex -> {
+            exchange = new Exchange(client, targets, route.answer(), sender.extended(), route.merge(), sender.describe(), ex -> {
                 exchange = null;
                 copyIn = null;
                 for (ShardLink link : ex.links()) {
@@ -990,13 +990,19 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             String textForShard = route.textByShard().get(link.shard);
             int[] parameters = route.parametersByShard().get(link.shard);
             if (portal != null) {
-                // A statement split per shard (rows of a multi-row INSERT) runs its shard's own text,
-                // with its share of the parameters.
-                link.connection.write(StatementFrames.parse(alloc, "", textForShard == null ? portal.prepared().parseTail()
-                        : parseTail(textForShard, portal.prepared().parseTail(), parameters)));
-                link.connection.write(parameters == null ? StatementFrames.renameBind(alloc, portal.bind().retain(), "")
-                        : portal.values().rebuild(alloc, parameters));
-                if (describe) {
+                // A statement split per shard (rows of a multi-row INSERT, with its share of the parameters)
+                // or rewritten for merging runs its shard's own text, with the client's parameter types.
+                if (parameters != null) {
+                    link.connection.write(StatementFrames.parse(alloc, "", splitParseTail(textForShard, portal.prepared().parseTail(), parameters)));
+                    link.connection.write(portal.values().rebuild(alloc, parameters));
+                } else {
+                    link.connection.write(StatementFrames.parse(alloc, "", textForShard != null
+                            ? parseTail(textForShard, portal.prepared().parseTail()) : portal.prepared().parseTail()));
+                    ByteBuf bind = StatementFrames.renameBind(alloc, portal.bind().retain(), "");
+                    int hidden = exchange != null ? exchange.hiddenColumns() : 0;
+                    link.connection.write(hidden > 0 ? RowMerger.widenResultFormats(bind, hidden, alloc) : bind);
+                }
+                if (describe || (exchange != null && exchange.needsDescription())) {
                     link.connection.write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'P', portalName));
                 }
             }
@@ -1038,7 +1044,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
      * The query-and-types part of a Parse for {@code sql}: {@code cstring query | int16 n | int32 type * n},
      * with the types the client declared for the parameters {@code originals} (none when null).
      */
-    private static byte[] parseTail(String sql, byte[] clientTail, int[] originals) {
+    private static byte[] splitParseTail(String sql, byte[] clientTail, int[] originals) {
         byte[] text = sql.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         int count = originals == null ? 0 : originals.length;
         java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(text.length + 3 + 4 * count);
@@ -1056,6 +1062,20 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             }
         }
         return tail.array();
+    }
+
+    /** The query-and-types part of a Parse for {@code sql} with the parameter types {@code original} declares. */
+    private static byte[] parseTail(String sql, byte[] original) {
+        byte[] text = sql.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int types = 0;
+        while (types < original.length && original[types] != 0) {
+            types++;
+        }
+        types++;
+        byte[] tail = new byte[text.length + 1 + original.length - types];
+        System.arraycopy(text, 0, tail, 0, text.length);
+        System.arraycopy(original, types, tail, text.length + 1, original.length - types);
+        return tail;
     }
 
     /** Handles the unit's messages in order from {@code index}; each may wait for shards. */

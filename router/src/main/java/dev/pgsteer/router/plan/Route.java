@@ -6,9 +6,10 @@ import java.util.Map;
 /**
  * Where one statement runs, with its values known: the shards (in shard-map order), how their
  * answers combine, and, where the statement must be rewritten per shard (a multi-row INSERT split
- * by key), the text each shard runs. When the rewritten text of a shard has parameters,
- * {@code parametersByShard} says for each of its {@code $k} which of the client's parameters it is
- * ({@code [k - 1]} holds that number). {@code why} is for EXPLAIN ROUTE and logs.
+ * by key, a SELECT rewritten for merging), the text each shard runs. {@code merge} says how a
+ * multi-shard SELECT's rows are merged (null: concatenated). When the rewritten text of a shard has
+ * parameters of its own numbering, {@code parametersByShard} says for each of its {@code $k} which of
+ * the client's parameters it is ({@code [k - 1]} holds that number). {@code why} is for EXPLAIN ROUTE and logs.
  */
 public record Route(List<String> shards, Answer answer, StatementKind kind, String why, Map<String, String> textByShard,
         SelectMerge merge, Map<String, int[]> parametersByShard) {

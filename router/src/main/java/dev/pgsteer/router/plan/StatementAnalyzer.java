@@ -76,39 +76,24 @@ public final class StatementAnalyzer {
         Scopes scopes = new Scopes();
         scopes.select(select, null);
         Placement placement = scopes.placement(false);
-        String multiShard = multiShardRefusal(select);
-        return new Analysis(StatementKind.READ, placement, SelectMerge.CONCATENATE, multiShard);
+        if (!(placement instanceof Placement.ByKey)) {
+            return new Analysis(StatementKind.READ, placement, null, null);
+        }
+        // What follows matters only when the keys resolve to several shards; it is planned once per shape.
+        String refusal = SelectMergePlanner.subqueryRefusal(select, this::isShardedName);
+        if (refusal != null) {
+            return new Analysis(StatementKind.READ, placement, null, refusal);
+        }
+        if (!(select instanceof PlainSelect plain)) {
+            return new Analysis(StatementKind.READ, placement, null, "a UNION, INTERSECT or EXCEPT over several shards");
+        }
+        SelectMergePlanner.Outcome outcome = SelectMergePlanner.plan(plain);
+        return new Analysis(StatementKind.READ, placement, outcome.plan(), outcome.refusal());
     }
 
-    /** What a SELECT over several shards would need that concatenating rows cannot give. */
-    private static String multiShardRefusal(Select select) {
-        if (!(select instanceof PlainSelect plain)) {
-            return select.getWithItemsList() == null || !(select instanceof PlainSelect)
-                    ? "a UNION, INTERSECT or EXCEPT over several shards" : null;
-        }
-        if (plain.getOrderByElements() != null && !plain.getOrderByElements().isEmpty()) {
-            return "ORDER BY over several shards (not merged in this version)";
-        }
-        if (plain.getLimit() != null || plain.getOffset() != null || plain.getFetch() != null) {
-            return "LIMIT or OFFSET over several shards (not merged in this version)";
-        }
-        if (plain.getDistinct() != null) {
-            return "DISTINCT over several shards (not merged in this version)";
-        }
-        if (plain.getGroupBy() != null || plain.getHaving() != null) {
-            return "GROUP BY over several shards (not merged in this version)";
-        }
-        String text = plain.getSelectItems().toString().toLowerCase(Locale.ROOT);
-        if (text.contains(" over ") || text.contains(" over(")) {
-            return "a window function over several shards";
-        }
-        for (String aggregate : List.of("count(", "sum(", "avg(", "min(", "max(", "array_agg(", "string_agg(",
-                "bool_and(", "bool_or(", "every(", "json_agg(", "jsonb_agg(", "stddev", "variance(")) {
-            if (text.contains(aggregate)) {
-                return "an aggregate (" + aggregate + "...)) over several shards (not merged in this version)";
-            }
-        }
-        return null;
+    private boolean isShardedName(String name) {
+        String table = name.substring(name.lastIndexOf('.') + 1);
+        return database.table(identifier(table)).orElse(null) instanceof TableConfig.Sharded;
     }
 
     // --- writes ---
@@ -630,15 +615,10 @@ public final class StatementAnalyzer {
                 return;
             }
             expression.accept(new net.sf.jsqlparser.expression.ExpressionVisitorAdapter<Void>() {
-                // JSQLParser hands a subquery inside an expression to visit(Select), not visit(ParenthesedSelect).
+                // JSQLParser hands a subquery of an expression (IN (SELECT ...), EXISTS, a scalar
+                // subquery) to visit(Select), not to visit(ParenthesedSelect).
                 @Override
                 public <S> Void visit(Select sub, S context) {
-                    select(sub, scope);
-                    return null;
-                }
-
-                @Override
-                public <S> Void visit(net.sf.jsqlparser.statement.select.ParenthesedSelect sub, S context) {
                     select(sub, scope);
                     return null;
                 }
