@@ -167,6 +167,36 @@ class ShardingIT {
     }
 
     @Test
+    void aRewrittenBatchIsSplitWithItsParametersPerShard() throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("reWriteBatchedInserts", "true");
+        try (Connection c = cluster.connect(props);
+             PreparedStatement insert = c.prepareStatement("INSERT INTO orders (id, customer_id, status) VALUES (?, ?, ?)")) {
+            for (int i = 1; i <= 50; i++) {
+                insert.setLong(1, i);
+                insert.setLong(2, 500 + i);
+                insert.setString(3, "batch " + i);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+        int total = 0;
+        for (int shard = 0; shard < 3; shard++) {
+            for (long customer : customersOnShard(shard)) {
+                assertEquals(shard, shardOf(customer), "customer " + customer);
+                total++;
+            }
+        }
+        assertEquals(50, total);
+        try (Connection c = cluster.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT status FROM orders WHERE customer_id = 537")) {
+            assertTrue(rs.next());
+            assertEquals("batch 37", rs.getString(1));
+        }
+        assertNoPreparedTransactionsLeft();
+    }
+
+    @Test
     void aTransactionOverSeveralShardsCommitsWithTwoPhaseCommitOrRollsBackEverywhere() throws SQLException {
         try (Connection c = cluster.connect(); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
