@@ -2,8 +2,8 @@
 # pgsteer over two shards vs pgsteer in front of one unsharded database, with pgbench, interleaved
 # (issue 6).
 #
-#   bench/shard-bench.sh                 # default: 2 rounds x 4 workloads x 3 modes x 2 targets x 8 s, ~8 min
-#   QUICK=1 bench/shard-bench.sh         # smoke: scale 2, 3 s runs, 1 round, ~2 min
+#   bench/shard-bench.sh                 # default: 2 rounds x 4 workloads x 3 modes x 2 targets x 8 s, ~9 min
+#   QUICK=1 bench/shard-bench.sh         # smoke: scale 2, 3 s runs, 1 round, ~3 min
 #   DURATION=20 ROUNDS=3 bench/shard-bench.sh
 #
 # Two scratch PostgreSQL 15 servers (max_prepared_transactions set), one per shard:
@@ -38,6 +38,9 @@
 #   MODES      pgbench -M modes (default "simple extended prepared")
 #   WORKLOADS  (default "select-only write-1 tx-1shard tx-2shard")
 #   POOL_SIZE  backend pool size, per shard (default 20)
+#   SYNCHRONOUS_COMMIT  the servers' synchronous_commit (default off, as compare.sh). PREPARE TRANSACTION
+#              and COMMIT PREPARED flush the WAL whatever it says, so with off the two-phase commit pays
+#              for flushes that a one-shard commit skips; on makes both wait
 #   PAIRS      aid pairs per transaction script (default 200)
 #   PGSTEER_JAVA_OPTS  JVM options for both pgsteer processes
 #   BASE_PORT  first of the ports used (default 25440: PostgreSQL 0, +1 sharded pgsteer, +2 quick-mode
@@ -62,6 +65,7 @@ MODES=${MODES:-"simple extended prepared"}
 WORKLOADS=${WORKLOADS:-"select-only write-1 tx-1shard tx-2shard"}
 POOL_SIZE=${POOL_SIZE:-20}
 PAIRS=${PAIRS:-200}
+SYNCHRONOUS_COMMIT=${SYNCHRONOUS_COMMIT:-off}
 BASE_PORT=${BASE_PORT:-25440}
 PG_PORT=$BASE_PORT; SHARDED_PORT=$((BASE_PORT + 1)); SINGLE_PORT=$((BASE_PORT + 2)); PG1_PORT=$((BASE_PORT + 3))
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -129,7 +133,7 @@ unix_socket_directories = '$WORK/sock$1'
 max_connections = 300
 max_prepared_transactions = 100
 shared_buffers = 256MB
-synchronous_commit = off
+synchronous_commit = $SYNCHRONOUS_COMMIT
 log_min_messages = warning
 EOF
   "${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$WORK/pgdata$1" -l "$WORK/pg$1.log" -w start >/dev/null
@@ -349,8 +353,8 @@ cp "$WORK/pgsteer-decisions.log" "$OUT/" 2>/dev/null || true
   echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), $(free -g | awk '/^Mem/ {print $2}') GB memory, load average at start $LOAD0, at end $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "pgsteer: commit $PGSTEER_COMMIT"
   echo "JDK: $("$JAVA" -version 2>&1 | head -n 1); PostgreSQL $PG_VERSION; pgbench $(pgbench --version | sed "s/^pgbench (PostgreSQL) //")"
-  echo "command: SCALE=$SCALE DURATION=$DURATION WARMUP=$WARMUP ROUNDS=$ROUNDS CLIENTS=$CLIENTS MODES=\"$MODES\" WORKLOADS=\"$WORKLOADS\" POOL_SIZE=$POOL_SIZE PAIRS=$PAIRS QUICK=$QUICK bench/shard-bench.sh"
-  echo "shards: two PostgreSQL servers (bench_s0: $ACC0 accounts on server 0, bench_s1: $ACC1 on server 1), max_prepared_transactions=100; baseline: database bench on server 0"
+  echo "command: SCALE=$SCALE DURATION=$DURATION WARMUP=$WARMUP ROUNDS=$ROUNDS CLIENTS=$CLIENTS MODES=\"$MODES\" WORKLOADS=\"$WORKLOADS\" POOL_SIZE=$POOL_SIZE PAIRS=$PAIRS SYNCHRONOUS_COMMIT=$SYNCHRONOUS_COMMIT QUICK=$QUICK bench/shard-bench.sh"
+  echo "shards: two PostgreSQL servers (bench_s0: $ACC0 accounts on server 0, bench_s1: $ACC1 on server 1), max_prepared_transactions=100, synchronous_commit=$SYNCHRONOUS_COMMIT; baseline: database bench on server 0"
   echo "routing check: $FOUND/${#SAMPLE[@]} sampled aids found, aid <= 1000 over both shards $TOTAL rows; prepared transactions left: $LEFT"
   echo
   python3 "$HERE/shard_summary.py" "$RAW"
