@@ -102,6 +102,11 @@ public final class EmbeddedBackend implements AutoCloseable {
         return dev.pgsteer.config.ConfigLoader.parse(yaml, "test.yaml", java.util.Map.of());
     }
 
+    /** The bootstrap superuser's connection, for what the app role may not do (CREATE DATABASE). */
+    public Connection admin() throws SQLException {
+        return postgres.getPostgresDatabase().getConnection();
+    }
+
     /** A pgjdbc connection straight to the backend, to compare with what comes through pgsteer. */
     public Connection direct() throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port() + "/" + DATABASE, USER, PASSWORD);

@@ -30,6 +30,7 @@ public final class InDoubtResolver {
     /** What was resolved, one line each, for the log. */
     public static List<String> resolve(ProxyConfig config, DecisionLog decisions) {
         List<String> done = new ArrayList<>();
+        // Shards that are databases of one server share pg_prepared_xacts; each is read in its own database.
         Set<String> seen = new LinkedHashSet<>();
         for (DatabaseConfig database : config.databases().values()) {
             if (!database.isSharded()) {
@@ -49,10 +50,12 @@ public final class InDoubtResolver {
                             gids.add(rs.getString(1));
                         }
                     }
-                    for (String gid : gids) {
+                    for (String prepared : gids) {
+                        int at = prepared.lastIndexOf(TwoPhaseCommit.SHARD_SEPARATOR);
+                        String gid = at < 0 ? prepared : prepared.substring(0, at);
                         boolean commit = decisions.isCommitted(gid);
-                        s.execute((commit ? "COMMIT" : "ROLLBACK") + " PREPARED '" + gid + "'");
-                        done.add((commit ? "committed " : "rolled back ") + gid + " on shard " + shard);
+                        s.execute((commit ? "COMMIT" : "ROLLBACK") + " PREPARED '" + prepared.replace("'", "''") + "'");
+                        done.add((commit ? "committed " : "rolled back ") + prepared + " on shard " + shard);
                     }
                 } catch (SQLException e) {
                     log.warn("cannot check shard {} of database {} for interrupted two-phase commits: {}",

@@ -48,7 +48,7 @@ public final class TwoPhaseCommit {
         String gid = decisions.gidPrefix() + Long.toString(sequence.incrementAndGet(), 36);
         List<Future<Void>> prepares = new ArrayList<>();
         for (ShardLink link : links) {
-            prepares.add(link.connection.runInternal("PREPARE TRANSACTION '" + gid + "'", loop));
+            prepares.add(link.connection.runInternal("PREPARE TRANSACTION " + shardGid(gid, link.shard), loop));
         }
         whenAll(prepares, loop).addListener(all -> {
             Throwable failure = null;
@@ -61,7 +61,7 @@ public final class TwoPhaseCommit {
                 // A failed PREPARE aborted its own transaction; the prepared ones are rolled back.
                 for (int i = 0; i < links.size(); i++) {
                     if (prepares.get(i).isSuccess()) {
-                        finishPrepared(links.get(i).connection, "ROLLBACK PREPARED '" + gid + "'", loop);
+                        finishPrepared(links.get(i).connection, "ROLLBACK PREPARED " + shardGid(gid, links.get(i).shard), loop);
                     }
                 }
                 result.setFailure(failure);
@@ -75,7 +75,7 @@ public final class TwoPhaseCommit {
                     crashAt("decided");
                 } catch (RuntimeException e) {
                     loop.execute(() -> {
-                        links.forEach(l -> finishPrepared(l.connection, "ROLLBACK PREPARED '" + gid + "'", loop));
+                        links.forEach(l -> finishPrepared(l.connection, "ROLLBACK PREPARED " + shardGid(gid, l.shard), loop));
                         result.setFailure(e);
                     });
                     return;
@@ -83,7 +83,7 @@ public final class TwoPhaseCommit {
                 loop.execute(() -> {
                     List<Future<Void>> commits = new ArrayList<>();
                     for (ShardLink link : links) {
-                        commits.add(finishPrepared(link.connection, "COMMIT PREPARED '" + gid + "'", loop));
+                        commits.add(finishPrepared(link.connection, "COMMIT PREPARED " + shardGid(gid, link.shard), loop));
                     }
                     whenAll(commits, loop).addListener(c -> {
                         if (commits.stream().allMatch(Future::isSuccess)) {
@@ -99,6 +99,17 @@ public final class TwoPhaseCommit {
         });
         return result;
     }
+
+    /**
+     * The name the transaction is prepared under on {@code shard}, as a quoted literal. PostgreSQL wants
+     * a gid unique per server, and two shards may be two databases of one server: each gets its own.
+     */
+    static String shardGid(String gid, String shard) {
+        return "'" + (gid + SHARD_SEPARATOR + shard).replace("'", "''") + "'";
+    }
+
+    /** What separates the decision's gid from the shard in a prepared transaction's name. */
+    static final String SHARD_SEPARATOR = "@";
 
     private static void crashAt(String step) {
         if (CRASH_AT.equals(step)) {
