@@ -77,6 +77,17 @@ public final class ProxyErrors {
                 null, "Raise the pool's size or acquire_timeout, or shorten the transactions that hold connections.");
     }
 
+    /** What a failed lease, login or internal statement tells the client, at {@code severity}. */
+    public static ErrorResponse of(Throwable cause, Severity severity) {
+        if (cause instanceof dev.pgsteer.proxy.backend.BackendUnavailableException unavailable) {
+            return unavailable.error().withSeverity(severity);
+        }
+        if (cause instanceof dev.pgsteer.proxy.backend.BackendErrorException backendError) {
+            return backendError.error().withSeverity(severity);
+        }
+        return fatal(SqlState.INTERNAL_ERROR, String.valueOf(cause.getMessage())).withSeverity(severity);
+    }
+
     public static ErrorResponse shuttingDown() {
         return ErrorResponse.of(Severity.FATAL, SqlState.ADMIN_SHUTDOWN, "terminating connection because pgsteer is shutting down");
     }

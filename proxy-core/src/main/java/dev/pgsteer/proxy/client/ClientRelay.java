@@ -11,10 +11,8 @@ import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.ProxyMetrics;
 import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.backend.BackendConnection;
-import dev.pgsteer.proxy.backend.BackendErrorException;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.backend.BackendPool;
-import dev.pgsteer.proxy.backend.BackendUnavailableException;
 import dev.pgsteer.proxy.backend.SettingNames;
 import dev.pgsteer.proxy.statement.StatementRelay;
 import io.netty.buffer.ByteBuf;
@@ -99,7 +97,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
             if (!f.isSuccess()) {
                 acquiring = false;
                 if (session.phase() != Phase.CLOSED) {
-                    failed.accept(errorOf(f.cause(), severity));
+                    failed.accept(ProxyErrors.of(f.cause(), severity));
                 }
                 return;
             }
@@ -113,7 +111,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
                 acquiring = false;
                 if (!synced.isSuccess()) {
                     pool.release(connection);
-                    failed.accept(errorOf(synced.cause(), severity));
+                    failed.accept(ProxyErrors.of(synced.cause(), severity));
                 } else if (session.phase() == Phase.CLOSED) {
                     pool.release(connection);
                 } else {
@@ -361,7 +359,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
                 readyForQuery.release();
                 lease = null;
                 pool.discard(connection);
-                session.terminate(errorOf(f.cause(), ErrorResponse.Severity.FATAL));
+                session.terminate(ProxyErrors.of(f.cause(), ErrorResponse.Severity.FATAL));
                 return;
             }
             session.settings().restoredStartup(connection.currentSettings());
@@ -503,16 +501,6 @@ final class ClientRelay implements BackendListener, SessionRelay {
         if (connection != null && inFlight > 0 && connection.keyData() != null) {
             pool.connector().cancel(connection.target(), connection.keyData(), loop());
         }
-    }
-
-    private static ErrorResponse errorOf(Throwable cause, ErrorResponse.Severity severity) {
-        if (cause instanceof BackendUnavailableException unavailable) {
-            return unavailable.error().withSeverity(severity);
-        }
-        if (cause instanceof BackendErrorException backendError) {
-            return backendError.error().withSeverity(severity);
-        }
-        return ProxyErrors.fatal(dev.pgsteer.protocol.SqlState.INTERNAL_ERROR, String.valueOf(cause.getMessage())).withSeverity(severity);
     }
 
     /** Backends report names in their own case ({@code DateStyle}); the maps hold them lower-case. */

@@ -11,9 +11,7 @@ import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.backend.BackendConnection;
-import dev.pgsteer.proxy.backend.BackendErrorException;
 import dev.pgsteer.proxy.backend.BackendListener;
-import dev.pgsteer.proxy.backend.BackendUnavailableException;
 import dev.pgsteer.proxy.backend.SettingNames;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.Phase;
@@ -61,16 +59,6 @@ import org.slf4j.LoggerFactory;
 public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.client.SessionRelay {
     private static final Logger log = LoggerFactory.getLogger(ShardedSession.class);
 
-    enum Tx { NONE, IMPLICIT, EXPLICIT }
-
-    /** A statement the client prepared (Parse): its text, lexed, and the Parse's query and types to send on. */
-    record Prepared(LexedStatement statement, byte[] parseTail) {
-    }
-
-    /** A portal the client bound: its statement and Bind, until its Execute. */
-    record Portal(Prepared prepared, Frame bind, BindValues values) {
-    }
-
     private final ClientSession session;
     private final Channel client;
     private final ShardedDatabase database;
@@ -81,10 +69,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     private Exchange exchange;
     private ShardLink copyIn;
     private CopySplit copySplit;
-    private Tx tx = Tx.NONE;
-    private boolean failed;
-    private String begin = "BEGIN";
-    private final List<String> savepoints = new ArrayList<>();
+    private final ShardTransaction transaction;
     private boolean pinned;
     private final Map<String, Prepared> prepared = new HashMap<>();
     private final Map<String, Portal> portals = new HashMap<>();
@@ -96,6 +81,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         this.client = session.channel();
         this.database = database;
         this.links = new ShardLinks(database::pool, this, client.eventLoop(), session.settings());
+        this.transaction = new ShardTransaction(links, database.twoPhaseCommit(), client.eventLoop(), this);
     }
 
     private EventLoop loop() {
@@ -115,7 +101,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         String shard = database.config().defaultShard();
         links.acquire(List.of(shard), null).addListener(f -> {
             if (!f.isSuccess()) {
-                session.terminate(errorOf(f.cause(), ErrorResponse.Severity.FATAL));
+                session.terminate(ProxyErrors.of(f.cause(), ErrorResponse.Severity.FATAL));
                 return;
             }
             @SuppressWarnings("unchecked")
@@ -243,9 +229,9 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             endUnit(true);
             return;
         }
-        if (statements.size() > 1 && tx == Tx.NONE) {
+        if (statements.size() > 1) {
             // PostgreSQL runs a multi-statement query string as one transaction.
-            tx = Tx.IMPLICIT;
+            transaction.startImplicit();
         }
         runStatements(statements, 0);
     }
@@ -272,7 +258,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             return;
         }
         Runnable finish = () -> {
-            if (tx == Tx.NONE && !pinned) {
+            if (transaction.mode() == ShardTransaction.Mode.NONE && !pinned) {
                 links.releaseAll();
             }
             portals.values().forEach(p -> p.bind().release());
@@ -284,25 +270,22 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             busy = false;
             drain();
         };
-        if (tx == Tx.IMPLICIT) {
-            tx = Tx.NONE;
-            if (unitFailed) {
-                rollbackAll(finish);
-            } else {
-                commitAll(error -> {
-                    if (error != null) {
-                        client.write(error, client.voidPromise());
-                    }
-                    finish.run();
-                });
-            }
+        if (transaction.mode() == ShardTransaction.Mode.IMPLICIT) {
+            transaction.end();
+            Future<Void> ended = unitFailed ? transaction.rollback() : transaction.commit();
+            ended.addListener(f -> {
+                if (!f.isSuccess()) {
+                    client.write(ProxyErrors.of(f.cause(), ErrorResponse.Severity.ERROR), client.voidPromise());
+                }
+                finish.run();
+            });
         } else {
             finish.run();
         }
     }
 
     private TransactionStatus status() {
-        return tx == Tx.EXPLICIT ? (failed ? TransactionStatus.FAILED : TransactionStatus.IN_TRANSACTION) : TransactionStatus.IDLE;
+        return transaction.status();
     }
 
     private void fail(String sqlState, String message) {
@@ -311,10 +294,13 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
 
     private void fail(ErrorResponse error) {
         client.write(error, client.voidPromise());
+        statementFailed();
+    }
+
+    /** The rest of the unit is skipped, and an explicit transaction is aborted, as in PostgreSQL. */
+    private void statementFailed() {
         unitFailed = true;
-        if (tx == Tx.EXPLICIT) {
-            failed = true;
-        }
+        transaction.statementFailed();
     }
 
     private void complete(String tag) {
@@ -327,58 +313,14 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
 
     // --- one statement ---
 
-    /** How a routed statement is written to a shard: as a Query, or as the extended messages of an Execute. */
-    private interface Sender {
-        /** Writes the statement, as {@code route} has it for the link's shard. */
-        void send(ShardLink link, Route route);
-
-        /** Answers the proxy swallows (its own Parse and Bind acknowledgements). */
-        boolean extended();
-
-        /** Whether the client asked for a description of the result (extended: Describe of the portal). */
-        boolean describe();
-
-        int maxRows();
-    }
-
-    private final class SimpleSender implements Sender {
-        private final LexedStatement statement;
-
-        SimpleSender(LexedStatement statement) {
-            this.statement = statement;
-        }
-
-        @Override
-        public void send(ShardLink link, Route route) {
-            String textForShard = route.textByShard().get(link.shard);
-            Channel channel = link.connection.channel();
-            channel.write(new Query(textForShard != null ? textForShard : statement.text()), channel.voidPromise());
-        }
-
-        @Override
-        public boolean extended() {
-            return false;
-        }
-
-        @Override
-        public boolean describe() {
-            return true;
-        }
-
-        @Override
-        public int maxRows() {
-            return 0;
-        }
-    }
-
     /** Dispatches one statement by what it is; calls {@code next} when its answer is written. */
-    private void statement(LexedStatement statement, Sender sender, Runnable next) {
+    private void statement(LexedStatement statement, StatementSender sender, Runnable next) {
         String first = statement.firstKeyword();
         String text = statement.text();
         String upper = text.length() > 64 ? text.substring(0, 64).toUpperCase(Locale.ROOT) : text.toUpperCase(Locale.ROOT);
         String[] words = upper.replaceAll("^(/\\*.*?\\*/\\s*)+", "").trim().split("\\s+");
         String second = words.length > 1 ? words[1].replace(";", "") : "";
-        if (failed && tx == Tx.EXPLICIT && !first.equals("ROLLBACK") && !first.equals("ABORT") && !first.equals("COMMIT")
+        if (transaction.isFailed() && !first.equals("ROLLBACK") && !first.equals("ABORT") && !first.equals("COMMIT")
                 && !first.equals("END")) {
             fail("25P02", "current transaction is aborted, commands ignored until end of transaction block");
             next.run();
@@ -477,24 +419,23 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     }
 
     /** Runs a routed statement on its shards and writes the combined answer. */
-    private void routed(LexedStatement statement, Sender sender, Route route, Runnable next) {
+    private void routed(LexedStatement statement, StatementSender sender, Route route, Runnable next) {
         boolean transactional = route.kind() != StatementKind.NON_TRANSACTIONAL;
-        if (tx == Tx.NONE && transactional && route.shards().size() > 1 && route.kind() != StatementKind.READ) {
+        if (transactional && route.shards().size() > 1 && route.kind() != StatementKind.READ) {
             // A change on several shards commits on all or none: pgsteer opens the transaction.
-            tx = Tx.IMPLICIT;
+            transaction.startImplicit();
         }
-        if (!transactional && tx != Tx.NONE) {
+        if (!transactional && transaction.mode() != ShardTransaction.Mode.NONE) {
             fail("25001", statement.firstKeyword() + " cannot run inside a transaction block");
             next.run();
             return;
         }
-        String beginSql = tx == Tx.NONE ? null : beginStatement();
-        links.acquire(route.shards(), beginSql).addListener(f -> {
+        links.acquire(route.shards(), transaction.beginStatement()).addListener(f -> {
             if (session.phase() == Phase.CLOSED) {
                 return;
             }
             if (!f.isSuccess()) {
-                fail(errorOf(f.cause(), ErrorResponse.Severity.ERROR));
+                fail(ProxyErrors.of(f.cause(), ErrorResponse.Severity.ERROR));
                 next.run();
                 return;
             }
@@ -507,15 +448,12 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                     if (link.inTransaction && route.kind() != StatementKind.READ) {
                         link.wrote = true;
                     }
-                    if (link.status == TransactionStatus.FAILED && tx == Tx.EXPLICIT) {
-                        failed = true;
+                    if (link.status == TransactionStatus.FAILED) {
+                        transaction.statementFailed();
                     }
                 }
                 if (ex.failed()) {
-                    unitFailed = true;
-                    if (tx == Tx.EXPLICIT) {
-                        failed = true;
-                    }
+                    statementFailed();
                 }
                 next.run();
             });
@@ -526,192 +464,69 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         });
     }
 
-    /** The BEGIN that brings a newly leased shard into the session's transaction, savepoints included. */
-    private String beginStatement() {
-        if (tx == Tx.IMPLICIT) {
-            return "BEGIN";
-        }
-        StringBuilder sql = new StringBuilder(begin);
-        for (String savepoint : savepoints) {
-            sql.append("; SAVEPOINT ").append(savepoint);
-        }
-        return sql.toString();
-    }
-
     // --- transactions ---
 
     private void begin(String text, Runnable next) {
-        if (tx == Tx.EXPLICIT) {
+        if (!transaction.beginExplicit(text)) {
             notice("25001", "there is already a transaction in progress");
-        } else {
-            // The implicit transaction of a query string becomes the explicit one, as in PostgreSQL.
-            tx = Tx.EXPLICIT;
-            failed = false;
-            begin = text.replaceFirst("(?i)^\\s*START\\s+TRANSACTION", "BEGIN");
-            savepoints.clear();
-            for (ShardLink link : links.all()) {
-                if (!link.inTransaction) {
-                    link.inTransaction = true;
-                }
-            }
         }
         complete("BEGIN");
         next.run();
     }
 
     private void commitStatement(Runnable next) {
-        if (tx != Tx.EXPLICIT) {
+        if (transaction.mode() != ShardTransaction.Mode.EXPLICIT) {
             notice("25P01", "there is no transaction in progress");
             complete("COMMIT");
             next.run();
             return;
         }
-        boolean wasFailed = failed;
-        tx = Tx.NONE;
-        failed = false;
-        savepoints.clear();
-        if (wasFailed) {
-            rollbackAll(() -> {
-                complete("ROLLBACK");
-                next.run();
-            });
-            return;
-        }
-        commitAll(error -> {
-            if (error != null) {
-                fail(error);
+        boolean failed = transaction.isFailed();
+        transaction.end();
+        // COMMIT of a failed transaction rolls it back, and says so, as in PostgreSQL.
+        (failed ? transaction.rollback() : transaction.commit()).addListener(f -> {
+            if (!f.isSuccess()) {
+                fail(ProxyErrors.of(f.cause(), ErrorResponse.Severity.ERROR));
             } else {
-                complete("COMMIT");
+                complete(failed ? "ROLLBACK" : "COMMIT");
             }
             next.run();
         });
     }
 
     private void rollbackStatement(Runnable next) {
-        if (tx != Tx.EXPLICIT) {
+        if (transaction.mode() != ShardTransaction.Mode.EXPLICIT) {
             notice("25P01", "there is no transaction in progress");
         }
-        tx = Tx.NONE;
-        failed = false;
-        savepoints.clear();
-        rollbackAll(() -> {
+        transaction.end();
+        transaction.rollback().addListener(f -> {
             complete("ROLLBACK");
             next.run();
         });
     }
 
-    /** Commits the transaction on the shards it touched: plainly on one, with two-phase commit on several. */
-    private void commitAll(Consumer<ErrorResponse> done) {
-        List<ShardLink> participants = new ArrayList<>();
-        for (ShardLink link : links.all()) {
-            if (link.inTransaction) {
-                participants.add(link);
-            }
-        }
-        if (participants.isEmpty()) {
-            done.accept(null);
-            return;
-        }
-        Future<Void> committed = participants.size() == 1
-                ? participants.getFirst().connection.runInternal("COMMIT", loop())
-                : database.twoPhaseCommit().commit(participants, loop());
-        committed.addListener(f -> {
-            afterTransaction(participants);
-            done.accept(f.isSuccess() ? null : errorOf(f.cause(), ErrorResponse.Severity.ERROR));
-        });
-    }
-
-    private void rollbackAll(Runnable done) {
-        List<ShardLink> participants = new ArrayList<>();
-        List<Future<Void>> rollbacks = new ArrayList<>();
-        for (ShardLink link : links.all()) {
-            if (link.inTransaction || link.status != TransactionStatus.IDLE) {
-                participants.add(link);
-                rollbacks.add(link.connection.runInternal("ROLLBACK", loop()));
-            }
-        }
-        TwoPhaseCommit.whenAll(rollbacks, loop()).addListener(f -> {
-            for (int i = 0; i < participants.size(); i++) {
-                if (!rollbacks.get(i).isSuccess()) {
-                    // A connection that cannot roll back is not given to anyone else.
-                    participants.get(i).connection.close();
-                }
-            }
-            afterTransaction(participants);
-            done.run();
-        });
-    }
-
-    /** The connections pgsteer ran its own statements on come back to this session, out of any transaction. */
-    private void afterTransaction(List<ShardLink> participants) {
-        for (ShardLink link : participants) {
-            link.inTransaction = false;
-            link.wrote = false;
-            link.status = TransactionStatus.IDLE;
-            if (link.connection.isUsable()) {
-                link.connection.attach(this);
-            }
-        }
-    }
-
     private void savepointCommand(String text, String tag, Runnable next) {
-        if (tx != Tx.EXPLICIT) {
+        if (transaction.mode() != ShardTransaction.Mode.EXPLICIT) {
             fail("25P01", tag + (tag.equals("ROLLBACK") ? " TO SAVEPOINT" : tag.equals("RELEASE") ? " SAVEPOINT" : "")
                     + " can only be used in transaction blocks");
             next.run();
             return;
         }
-        String name = text.replaceAll("(?is)^.*\\b(SAVEPOINT|TO|RELEASE)\\s+", "").replaceAll("[;\\s]+$", "");
-        List<ShardLink> held = new ArrayList<>(links.all());
-        List<Future<Void>> runs = new ArrayList<>();
-        for (ShardLink link : held) {
-            runs.add(link.connection.runInternal(text, loop(), TransactionStatus.IN_TRANSACTION));
-        }
-        TwoPhaseCommit.whenAll(runs, loop()).addListener(f -> {
-            afterInternal(held);
-            Throwable error = runs.stream().filter(r -> !r.isSuccess()).map(Future::cause).findFirst().orElse(null);
-            if (error != null) {
-                fail(errorOf(error, ErrorResponse.Severity.ERROR));
-            } else {
-                String key = name.toLowerCase(Locale.ROOT);
-                switch (tag) {
-                    case "SAVEPOINT" -> savepoints.add(key);
-                    case "RELEASE" -> truncateSavepoints(key, false);
-                    default -> {
-                        truncateSavepoints(key, true);
-                        failed = false;
-                    }
-                }
+        transaction.savepoint(text, tag).addListener(f -> {
+            if (f.isSuccess()) {
                 complete(tag);
+            } else {
+                fail(ProxyErrors.of(f.cause(), ErrorResponse.Severity.ERROR));
             }
             next.run();
         });
     }
 
-    private void truncateSavepoints(String name, boolean keep) {
-        int at = savepoints.lastIndexOf(name);
-        if (at >= 0) {
-            savepoints.subList(keep ? at + 1 : at, savepoints.size()).clear();
-        }
-    }
-
-    /** After pgsteer's own statements in a transaction, the connections are the session's again. */
-    private void afterInternal(List<ShardLink> held) {
-        for (ShardLink link : held) {
-            if (link.connection.isUsable()) {
-                link.connection.attach(this);
-            }
-        }
-    }
-
     // --- settings, EXPLAIN, COPY, maintenance ---
 
-    private void setting(LexedStatement statement, String first, String second, Sender sender, Runnable next) {
+    private void setting(LexedStatement statement, String first, String second, StatementSender sender, Runnable next) {
         if (first.equals("SET") && (second.equals("LOCAL") || second.equals("TRANSACTION") || second.equals("CONSTRAINTS"))) {
-            if (tx == Tx.EXPLICIT) {
-                // Shards that join the transaction later get it with their BEGIN.
-                begin = begin + "; " + statement.text();
-            }
+            transaction.alsoOnJoin(statement.text());
             broadcast(statement, sender, StatementKind.READ, next);
             return;
         }
@@ -730,7 +545,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         broadcast(statement, sender, StatementKind.READ, next);
     }
 
-    private void broadcast(LexedStatement statement, Sender sender, StatementKind kind, Runnable next) {
+    private void broadcast(LexedStatement statement, StatementSender sender, StatementKind kind, Runnable next) {
         routed(statement, sender, new Route(database.config().shards(), Answer.MIRROR, kind, "every shard", Map.of(), null), next);
     }
 
@@ -741,7 +556,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         }
     }
 
-    private void maintenance(LexedStatement statement, Sender sender, Runnable next) {
+    private void maintenance(LexedStatement statement, StatementSender sender, Runnable next) {
         String upper = statement.text().toUpperCase(Locale.ROOT);
         boolean everywhere = database.config().tables().keySet().stream()
                 .anyMatch(t -> upper.matches("(?s).*\\b" + t.toUpperCase(Locale.ROOT) + "\\b.*"))
@@ -755,7 +570,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     }
 
     /** EXPLAIN runs where the statement it explains would run: on its first shard. */
-    private void explain(LexedStatement statement, Sender sender, Runnable next) {
+    private void explain(LexedStatement statement, StatementSender sender, Runnable next) {
         String inner = statement.text().replaceFirst("(?is)^\\s*EXPLAIN\\s*(\\([^)]*\\))?\\s*(ANALYZE\\s+)?(VERBOSE\\s+)?", "");
         LexedStatement lexed = SqlLexer.statement(inner);
         KeySource.Placeholders values = sender.extended() ? ((ExtendedSender) sender).portal.values() : KeySource.Placeholders.NONE;
@@ -775,7 +590,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     }
 
     /** EXPLAIN ROUTE statement: where the statement would run and why, without running it. */
-    private void explainRoute(LexedStatement statement, Sender sender, Runnable next) {
+    private void explainRoute(LexedStatement statement, StatementSender sender, Runnable next) {
         String inner = statement.text().replaceFirst("(?is)^\\s*EXPLAIN\\s+ROUTE\\s+", "");
         LexedStatement lexed = SqlLexer.statement(inner);
         KeySource.Placeholders values = sender.extended() ? ((ExtendedSender) sender).portal.values() : KeySource.Placeholders.NONE;
@@ -794,7 +609,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         }, next);
     }
 
-    private void copy(LexedStatement statement, Sender sender, Runnable next) {
+    private void copy(LexedStatement statement, StatementSender sender, Runnable next) {
         CopyStatement copy = CopyStatement.parse(statement.text());
         if (copy == null) {
             fail("0A000", "pgsteer cannot read this COPY statement; write COPY table [(columns)] FROM STDIN or TO STDOUT");
@@ -835,7 +650,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
      * others), and each row goes to its key's shard.
      */
     private void copyIntoShards(LexedStatement statement, CopyStatement copy, dev.pgsteer.config.TableConfig.Sharded table,
-                                Sender sender, Runnable next) {
+                                StatementSender sender, Runnable next) {
         if (sender.extended()) {
             fail("0A000", "COPY into sharded table " + table.name() + " is supported in the simple query protocol only");
             next.run();
@@ -846,9 +661,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             next.run();
             return;
         }
-        if (tx == Tx.NONE) {
-            tx = Tx.IMPLICIT;
-        }
+        transaction.startImplicit();
         columnsOf(copy, columns -> {
             int keyField = columns.indexOf(table.key());
             if (keyField < 0) {
@@ -860,9 +673,9 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             CopyStatement.Options o = copy.options();
             CopyRowSplitter splitter = new CopyRowSplitter(o.csv(), o.delimiter(), o.quote(), o.escape(), o.nullText(), keyField, o.header());
             List<String> shards = database.config().shards();
-            links.acquire(shards, beginStatement()).addListener(f -> {
+            links.acquire(shards, transaction.beginStatement()).addListener(f -> {
                 if (!f.isSuccess()) {
-                    fail(errorOf(f.cause(), ErrorResponse.Severity.ERROR));
+                    fail(ProxyErrors.of(f.cause(), ErrorResponse.Severity.ERROR));
                     next.run();
                     return;
                 }
@@ -872,10 +685,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                     exchange = null;
                     copySplit = null;
                     if (ex.failed()) {
-                        unitFailed = true;
-                        if (tx == Tx.EXPLICIT) {
-                            failed = true;
-                        }
+                        statementFailed();
                     }
                     targets.forEach(l -> l.wrote = true);
                     updateAutoRead();
@@ -899,9 +709,9 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             return;
         }
         String shard = database.config().defaultShard();
-        links.acquire(List.of(shard), tx == Tx.NONE ? null : beginStatement()).addListener(f -> {
+        links.acquire(List.of(shard), transaction.beginStatement()).addListener(f -> {
             if (!f.isSuccess()) {
-                fail(errorOf(f.cause(), ErrorResponse.Severity.ERROR));
+                fail(ProxyErrors.of(f.cause(), ErrorResponse.Severity.ERROR));
                 next.run();
                 return;
             }
@@ -914,7 +724,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                     link.connection.attach(this);
                 }
                 if (!q.isSuccess()) {
-                    fail(errorOf(q.cause(), ErrorResponse.Severity.ERROR));
+                    fail(ProxyErrors.of(q.cause(), ErrorResponse.Severity.ERROR));
                     next.run();
                     return;
                 }
@@ -967,116 +777,6 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     }
 
     // --- the extended protocol ---
-
-    /** Writes an Execute's messages: Parse (unnamed) of the statement's text, Bind, Describe if asked, Execute, Sync. */
-    private final class ExtendedSender implements Sender {
-        final Portal portal;
-        final String portalName;
-        final boolean describe;
-        final Frame execute;
-        final int maxRows;
-
-        ExtendedSender(Portal portal, String portalName, boolean describe, Frame execute, int maxRows) {
-            this.portal = portal;
-            this.portalName = portalName;
-            this.describe = describe;
-            this.execute = execute;
-            this.maxRows = maxRows;
-        }
-
-        @Override
-        public void send(ShardLink link, Route route) {
-            var alloc = link.connection.channel().alloc();
-            String textForShard = route.textByShard().get(link.shard);
-            int[] parameters = route.parametersByShard().get(link.shard);
-            if (portal != null) {
-                // A statement split per shard (rows of a multi-row INSERT, with its share of the parameters)
-                // or rewritten for merging runs its shard's own text, with the client's parameter types.
-                if (parameters != null) {
-                    link.connection.write(StatementFrames.parse(alloc, "", splitParseTail(textForShard, portal.prepared().parseTail(), parameters)));
-                    link.connection.write(portal.values().rebuild(alloc, parameters));
-                } else {
-                    link.connection.write(StatementFrames.parse(alloc, "", textForShard != null
-                            ? parseTail(textForShard, portal.prepared().parseTail()) : portal.prepared().parseTail()));
-                    ByteBuf bind = StatementFrames.renameBind(alloc, portal.bind().retain(), "");
-                    int hidden = exchange != null ? exchange.hiddenColumns() : 0;
-                    link.connection.write(hidden > 0 ? RowMerger.widenResultFormats(bind, hidden, alloc) : bind);
-                }
-                if (describe || (exchange != null && exchange.needsDescription())) {
-                    link.connection.write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'P', portalName));
-                }
-            }
-            if (maxRows > 0 && exchange != null && exchange.links().size() > 1) {
-                // Rows of several shards cannot be handed out a few at a time: each runs to completion
-                // (drivers ask for a row limit of 1 on statements they expect no rows from).
-                ByteBuf unlimited = alloc.buffer(10 + portalName.length() * 3);
-                int length = dev.pgsteer.protocol.codec.Wire.beginMessage(unlimited, 'E');
-                dev.pgsteer.protocol.codec.Wire.writeCString(unlimited, portalName);
-                unlimited.writeInt(0);
-                dev.pgsteer.protocol.codec.Wire.endMessage(unlimited, length);
-                link.connection.write(unlimited);
-            } else {
-                link.connection.write(execute.content().retainedDuplicate());
-                if (maxRows > 0 && link.inTransaction) {
-                    suspended.put(portalName, link);
-                }
-            }
-            link.connection.write(alloc.buffer(5).writeByte('S').writeInt(4));
-        }
-
-        @Override
-        public boolean extended() {
-            return true;
-        }
-
-        @Override
-        public boolean describe() {
-            return describe;
-        }
-
-        @Override
-        public int maxRows() {
-            return maxRows;
-        }
-    }
-
-    /**
-     * The query-and-types part of a Parse for {@code sql}: {@code cstring query | int16 n | int32 type * n},
-     * with the types the client declared for the parameters {@code originals} (none when null).
-     */
-    private static byte[] splitParseTail(String sql, byte[] clientTail, int[] originals) {
-        byte[] text = sql.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        int count = originals == null ? 0 : originals.length;
-        java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(text.length + 3 + 4 * count);
-        tail.put(text).put((byte) 0).putShort((short) count);
-        if (count > 0) {
-            int queryEnd = 0;
-            while (clientTail[queryEnd] != 0) {
-                queryEnd++;
-            }
-            java.nio.ByteBuffer types = java.nio.ByteBuffer.wrap(clientTail, queryEnd + 1, clientTail.length - queryEnd - 1);
-            int declared = types.getShort() & 0xffff;
-            int typesAt = types.position();
-            for (int original : originals) {
-                tail.putInt(original <= declared ? java.nio.ByteBuffer.wrap(clientTail).getInt(typesAt + 4 * (original - 1)) : 0);
-            }
-        }
-        return tail.array();
-    }
-
-    /** The query-and-types part of a Parse for {@code sql} with the parameter types {@code original} declares. */
-    private static byte[] parseTail(String sql, byte[] original) {
-        byte[] text = sql.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        int types = 0;
-        while (types < original.length && original[types] != 0) {
-            types++;
-        }
-        types++;
-        byte[] tail = new byte[text.length + 1 + original.length - types];
-        System.arraycopy(text, 0, tail, 0, text.length);
-        System.arraycopy(original, types, tail, text.length + 1, original.length - types);
-        return tail;
-    }
 
     /** Handles the unit's messages in order from {@code index}; each may wait for shards. */
     private void extended(List<Frame> unit, int index) {
@@ -1185,15 +885,15 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                 next.run();
                 return;
             }
-            routed(SqlLexer.statement("FETCH"), new ExtendedSender(null, portalName, false, execute, maxRows),
+            routed(SqlLexer.statement("FETCH"), new ExtendedSender(null, portalName, false, execute, maxRows, () -> exchange, suspended),
                     Route.one(holder.shard, StatementKind.READ, "suspended portal"), next);
             return;
         }
-        if (tx == Tx.NONE && countExecutes(unit, following) > 0) {
+        if (countExecutes(unit, following) > 0) {
             // Several statements before one Sync are one transaction in PostgreSQL.
-            tx = Tx.IMPLICIT;
+            transaction.startImplicit();
         }
-        statement(portal.prepared().statement(), new ExtendedSender(portal, portalName, describe, execute, maxRows), next);
+        statement(portal.prepared().statement(), new ExtendedSender(portal, portalName, describe, execute, maxRows, () -> exchange, suspended), next);
     }
 
     private static int countExecutes(List<Frame> unit, int from) {
@@ -1216,10 +916,9 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             return;
         }
         String shard = links.isEmpty() ? database.config().defaultShard() : links.shards().getFirst();
-        String beginSql = tx == Tx.NONE ? null : beginStatement();
-        links.acquire(List.of(shard), beginSql).addListener(f -> {
+        links.acquire(List.of(shard), transaction.beginStatement()).addListener(f -> {
             if (!f.isSuccess()) {
-                fail(errorOf(f.cause(), ErrorResponse.Severity.ERROR));
+                fail(ProxyErrors.of(f.cause(), ErrorResponse.Severity.ERROR));
                 next.run();
                 return;
             }
@@ -1228,10 +927,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             exchange = new Exchange(client, List.of(link), Answer.ONE, true, ex -> {
                 exchange = null;
                 if (ex.failed()) {
-                    unitFailed = true;
-                    if (tx == Tx.EXPLICIT) {
-                        failed = true;
-                    }
+                    statementFailed();
                 }
                 next.run();
             });
@@ -1289,9 +985,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             return;
         }
         links.lost(link);
-        if (tx == Tx.EXPLICIT) {
-            failed = true;
-        }
+        transaction.statementFailed();
         Exchange current = exchange;
         if (current != null && current.involves(link)) {
             current.onLinkLost(link);
@@ -1334,15 +1028,5 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                 link.pool.connector().cancel(link.connection.target(), link.connection.keyData(), loop());
             }
         }
-    }
-
-    private static ErrorResponse errorOf(Throwable cause, ErrorResponse.Severity severity) {
-        if (cause instanceof BackendUnavailableException unavailable) {
-            return unavailable.error().withSeverity(severity);
-        }
-        if (cause instanceof BackendErrorException backendError) {
-            return backendError.error().withSeverity(severity);
-        }
-        return ProxyErrors.fatal(dev.pgsteer.protocol.SqlState.INTERNAL_ERROR, String.valueOf(cause.getMessage())).withSeverity(severity);
     }
 }

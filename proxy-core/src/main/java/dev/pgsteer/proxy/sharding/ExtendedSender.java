@@ -1,0 +1,93 @@
+package dev.pgsteer.proxy.sharding;
+
+import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.StatementFrames;
+import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.router.plan.Route;
+import io.netty.buffer.ByteBuf;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Writes an Execute's messages: Parse (unnamed) of the statement's text, Bind, Describe if asked,
+ * Execute, Sync. The proxy prepares the unnamed statement each time: the client's statement names
+ * belong to its session, not to the shards' connections.
+ */
+final class ExtendedSender implements StatementSender {
+    final Portal portal;
+    final String portalName;
+    final boolean describe;
+    final Frame execute;
+    final int maxRows;
+    /** The exchange the statement is sent in: merging may need hidden columns described. */
+    private final Supplier<Exchange> exchange;
+    /** Where portals suspended by a row limit are kept, to continue on the same shard. */
+    private final Map<String, ShardLink> suspended;
+
+    ExtendedSender(Portal portal, String portalName, boolean describe, Frame execute, int maxRows,
+                   Supplier<Exchange> exchange, Map<String, ShardLink> suspended) {
+        this.portal = portal;
+        this.portalName = portalName;
+        this.describe = describe;
+        this.execute = execute;
+        this.maxRows = maxRows;
+        this.exchange = exchange;
+        this.suspended = suspended;
+    }
+
+    @Override
+    public void send(ShardLink link, Route route) {
+        var alloc = link.connection.channel().alloc();
+        Exchange exchange = this.exchange.get();
+        String textForShard = route.textByShard().get(link.shard);
+        int[] parameters = route.parametersByShard().get(link.shard);
+        if (portal != null) {
+            // A statement split per shard (rows of a multi-row INSERT, with its share of the parameters)
+            // or rewritten for merging runs its shard's own text, with the client's parameter types.
+            if (parameters != null) {
+                link.connection.write(StatementFrames.parse(alloc, "", ParseTails.split(textForShard, portal.prepared().parseTail(), parameters)));
+                link.connection.write(portal.values().rebuild(alloc, parameters));
+            } else {
+                link.connection.write(StatementFrames.parse(alloc, "", textForShard != null
+                        ? ParseTails.of(textForShard, portal.prepared().parseTail()) : portal.prepared().parseTail()));
+                ByteBuf bind = StatementFrames.renameBind(alloc, portal.bind().retain(), "");
+                int hidden = exchange != null ? exchange.hiddenColumns() : 0;
+                link.connection.write(hidden > 0 ? RowMerger.widenResultFormats(bind, hidden, alloc) : bind);
+            }
+            if (describe || (exchange != null && exchange.needsDescription())) {
+                link.connection.write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'P', portalName));
+            }
+        }
+        if (maxRows > 0 && exchange != null && exchange.links().size() > 1) {
+            // Rows of several shards cannot be handed out a few at a time: each runs to completion
+            // (drivers ask for a row limit of 1 on statements they expect no rows from).
+            ByteBuf unlimited = alloc.buffer(10 + portalName.length() * 3);
+            int length = Wire.beginMessage(unlimited, 'E');
+            Wire.writeCString(unlimited, portalName);
+            unlimited.writeInt(0);
+            Wire.endMessage(unlimited, length);
+            link.connection.write(unlimited);
+        } else {
+            link.connection.write(execute.content().retainedDuplicate());
+            if (maxRows > 0 && link.inTransaction) {
+                suspended.put(portalName, link);
+            }
+        }
+        link.connection.write(alloc.buffer(5).writeByte('S').writeInt(4));
+    }
+
+    @Override
+    public boolean extended() {
+        return true;
+    }
+
+    @Override
+    public boolean describe() {
+        return describe;
+    }
+
+    @Override
+    public int maxRows() {
+        return maxRows;
+    }
+}
