@@ -317,9 +317,13 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     private void statement(LexedStatement statement, StatementSender sender, Runnable next) {
         String first = statement.firstKeyword();
         String text = statement.text();
-        String upper = text.length() > 64 ? text.substring(0, 64).toUpperCase(Locale.ROOT) : text.toUpperCase(Locale.ROOT);
-        String[] words = upper.replaceAll("^(/\\*.*?\\*/\\s*)+", "").trim().split("\\s+");
-        String second = words.length > 1 ? words[1].replace(";", "") : "";
+        if (first.equals("SELECT") && !transaction.isFailed()) {
+            // The common case first: no words to read beyond the first.
+            plan(statement, values(sender), route -> routed(statement, sender, route, next), next);
+            return;
+        }
+        String[] words = CONTROL_WORDS.contains(first) ? words(text) : NO_WORDS;
+        String second = words.length > 1 ? words[1] : "";
         if (transaction.isFailed() && !first.equals("ROLLBACK") && !first.equals("ABORT") && !first.equals("COMMIT")
                 && !first.equals("END")) {
             fail("25P02", "current transaction is aborted, commands ignored until end of transaction block");
@@ -374,9 +378,30 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             }
             case "COPY" -> copy(statement, sender, next);
             case "VACUUM", "ANALYZE", "CLUSTER", "REINDEX", "CHECKPOINT" -> maintenance(statement, sender, next);
-            default -> plan(statement, sender.extended() ? ((ExtendedSender) sender).portal.values() : KeySource.Placeholders.NONE,
-                    route -> routed(statement, sender, route, next), next);
+            default -> plan(statement, values(sender), route -> routed(statement, sender, route, next), next);
         }
+    }
+
+    /** First words whose statements pgsteer reads further than their first word. */
+    private static final java.util.Set<String> CONTROL_WORDS = java.util.Set.of("COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE",
+            "DEALLOCATE", "SET", "RESET", "DISCARD", "EXPLAIN");
+    private static final String[] NO_WORDS = {};
+    private static final java.util.regex.Pattern LEADING_COMMENTS = java.util.regex.Pattern.compile("^(/\\*.*?\\*/\\s*)+");
+    private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile("\\s+");
+
+    /** The first words of a statement, upper-case, without leading comments or semicolons. */
+    private static String[] words(String text) {
+        String upper = (text.length() > 64 ? text.substring(0, 64) : text).toUpperCase(Locale.ROOT);
+        String[] words = SPACES.split(LEADING_COMMENTS.matcher(upper).replaceFirst("").trim());
+        for (int i = 0; i < words.length; i++) {
+            words[i] = words[i].replace(";", "");
+        }
+        return words;
+    }
+
+    private static KeySource.Placeholders values(StatementSender sender) {
+        return sender.extended() && ((ExtendedSender) sender).portal != null
+                ? ((ExtendedSender) sender).portal.values() : KeySource.Placeholders.NONE;
     }
 
     private void unsupported(String what, Runnable next) {
@@ -573,7 +598,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     private void explain(LexedStatement statement, StatementSender sender, Runnable next) {
         String inner = statement.text().replaceFirst("(?is)^\\s*EXPLAIN\\s*(\\([^)]*\\))?\\s*(ANALYZE\\s+)?(VERBOSE\\s+)?", "");
         LexedStatement lexed = SqlLexer.statement(inner);
-        KeySource.Placeholders values = sender.extended() ? ((ExtendedSender) sender).portal.values() : KeySource.Placeholders.NONE;
+        KeySource.Placeholders values = values(sender);
         plan(lexed, values, route -> {
             boolean analyze = statement.text().toUpperCase(Locale.ROOT).matches("(?s)^\\s*EXPLAIN\\s*(\\(.*ANALYZE.*\\)|\\s+ANALYZE\\b).*");
             if (route.shards().size() > 1 && analyze && route.kind() != StatementKind.READ) {
@@ -593,7 +618,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     private void explainRoute(LexedStatement statement, StatementSender sender, Runnable next) {
         String inner = statement.text().replaceFirst("(?is)^\\s*EXPLAIN\\s+ROUTE\\s+", "");
         LexedStatement lexed = SqlLexer.statement(inner);
-        KeySource.Placeholders values = sender.extended() ? ((ExtendedSender) sender).portal.values() : KeySource.Placeholders.NONE;
+        KeySource.Placeholders values = values(sender);
         plan(lexed, values, route -> {
             if (sender.describe()) {
                 client.write(ResultWriter.rowDescription(client.alloc(), List.of("shards", "answer", "reason")), client.voidPromise());

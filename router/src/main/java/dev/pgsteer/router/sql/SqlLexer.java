@@ -50,7 +50,7 @@ public final class SqlLexer {
         private final StringBuilder shape = new StringBuilder();
         private final List<String> literals = new ArrayList<>();
         private final List<String> rawLiterals = new ArrayList<>();
-        private final Map<String, String> hints = new HashMap<>();
+        private Map<String, String> hints = Map.of();
         private int maxParameter;
         private String firstKeyword = "";
         /** Whether the last token could end an operand: a following '-' is then a minus, not a sign. */
@@ -95,7 +95,7 @@ public final class SqlLexer {
                 } else if (c == '"') {
                     int close = quotedIdentifierEnd(i + 1);
                     shape.append(sql, i, close);
-                    keyword(sql.substring(i + 1, Math.max(i + 1, close - 1)));
+                    keyword(i + 1, Math.max(i + 1, close - 1));
                     afterOperand = true;
                     i = close;
                 } else if (c == '$' && i + 1 < n && Character.isDigit(sql.charAt(i + 1))) {
@@ -127,7 +127,7 @@ public final class SqlLexer {
                         j++;
                     }
                     shape.append(sql, i, j);
-                    keyword(sql.substring(i, j));
+                    keyword(i, j);
                     afterOperand = true;
                     i = j;
                 } else {
@@ -169,9 +169,10 @@ public final class SqlLexer {
             }
         }
 
-        private void keyword(String word) {
+        /** Remembers the statement's first word; later words cost nothing (no string is made for them). */
+        private void keyword(int from, int to) {
             if (firstKeyword.isEmpty()) {
-                firstKeyword = word.toUpperCase(Locale.ROOT);
+                firstKeyword = sql.substring(from, to).toUpperCase(Locale.ROOT);
             }
         }
 
@@ -224,6 +225,9 @@ public final class SqlLexer {
                     if (value.length() >= 2 && (value.charAt(0) == '\'' || value.charAt(0) == '"')
                             && value.charAt(value.length() - 1) == value.charAt(0)) {
                         value = value.substring(1, value.length() - 1);
+                    }
+                    if (hints.isEmpty()) {
+                        hints = new HashMap<>();
                     }
                     hints.put(part.substring(0, eq).toLowerCase(Locale.ROOT), value);
                 }
