@@ -22,8 +22,9 @@ public final class ShardedDatabase {
     /** Distinct statement shapes whose analysis stays cached. */
     static final int PLAN_CACHE_SIZE = 10_000;
 
-    private final DatabaseConfig config;
-    private final ShardRouter router;
+    private volatile DatabaseConfig config;
+    /** Replaced, with an empty plan cache, when a key type is learned: plans hold the tables as they were. */
+    private volatile ShardRouter router;
     private final TwoPhaseCommit twoPhaseCommit;
     private final Executor planner;
     private final Map<String, BackendPool> pools = new ConcurrentHashMap<>();
@@ -46,6 +47,31 @@ public final class ShardedDatabase {
 
     public ShardRouter router() {
         return router;
+    }
+
+    /** Sharded tables whose key type is not known yet (they did not exist when pgsteer started). */
+    java.util.List<dev.pgsteer.config.TableConfig.Sharded> tablesOfUnknownKeyType() {
+        java.util.List<dev.pgsteer.config.TableConfig.Sharded> unknown = new java.util.ArrayList<>();
+        for (dev.pgsteer.config.TableConfig table : config.tables().values()) {
+            if (table instanceof dev.pgsteer.config.TableConfig.Sharded sharded && sharded.keyType() == null) {
+                unknown.add(sharded);
+            }
+        }
+        return unknown;
+    }
+
+    /**
+     * A table's key type became known (the table was created through pgsteer): from now on its keys
+     * hash and compare as that type, exactly as PostgreSQL's partitioning of that type would.
+     */
+    synchronized void learned(String table, dev.pgsteer.config.KeyType type) {
+        if (!(config.tables().get(table) instanceof dev.pgsteer.config.TableConfig.Sharded sharded) || type.equals(sharded.keyType())) {
+            return;
+        }
+        java.util.Map<String, dev.pgsteer.config.TableConfig> tables = new java.util.LinkedHashMap<>(config.tables());
+        tables.put(table, sharded.withKeyType(type));
+        config = config.withTables(tables);
+        router = ShardRouter.of(config, PLAN_CACHE_SIZE);
     }
 
     TwoPhaseCommit twoPhaseCommit() {

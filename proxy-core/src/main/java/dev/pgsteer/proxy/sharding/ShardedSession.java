@@ -382,6 +382,49 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         }
     }
 
+    /**
+     * After DDL, the key types of sharded tables that did not exist at start are read from the shard's
+     * catalog (on the connection that ran the DDL, so an uncommitted CREATE TABLE is seen), before the
+     * client's next statement is routed: a key hashes by its column's type.
+     */
+    private void learnKeyTypes(ShardLink link, Runnable next) {
+        List<dev.pgsteer.config.TableConfig.Sharded> unknown = database.tablesOfUnknownKeyType();
+        if (unknown.isEmpty() || !link.connection.isUsable()) {
+            next.run();
+            return;
+        }
+        StringBuilder sql = new StringBuilder();
+        for (dev.pgsteer.config.TableConfig.Sharded table : unknown) {
+            sql.append(sql.isEmpty() ? "" : " UNION ALL ")
+                    .append("SELECT ").append(literal(table.name())).append(", pg_catalog.format_type(atttypid, NULL)")
+                    .append(" FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass(")
+                    .append(literal("\"" + table.name().replace("\"", "\"\"") + "\"")).append(") AND attname = ")
+                    .append(literal(table.key())).append(" AND NOT attisdropped");
+        }
+        link.connection.queryInternal(sql.toString(), loop(), link.status).addListener(f -> {
+            if (link.connection.isUsable()) {
+                link.connection.attach(this);
+            }
+            if (f.isSuccess()) {
+                @SuppressWarnings("unchecked")
+                List<List<String>> rows = (List<List<String>>) f.getNow();
+                for (List<String> row : rows) {
+                    dev.pgsteer.config.KeyType.ofSqlType(row.get(1)).ifPresentOrElse(
+                            type -> database.learned(row.get(0), type),
+                            () -> log.warn("{}: the key of sharded table {} is of type {}, which pgsteer cannot shard by",
+                                    session.id(), row.get(0), row.get(1)));
+                }
+            } else {
+                log.warn("{}: could not read the key types of new sharded tables: {}", session.id(), f.cause().getMessage());
+            }
+            next.run();
+        });
+    }
+
+    private static String literal(String text) {
+        return "'" + text.replace("'", "''") + "'";
+    }
+
     /** First words whose statements pgsteer reads further than their first word. */
     private static final java.util.Set<String> CONTROL_WORDS = java.util.Set.of("COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE",
             "DEALLOCATE", "SET", "RESET", "DISCARD", "EXPLAIN");
@@ -479,8 +522,12 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                 }
                 if (ex.failed()) {
                     statementFailed();
+                    next.run();
+                } else if (route.kind() == StatementKind.DDL) {
+                    learnKeyTypes(ex.links().getFirst(), next);
+                } else {
+                    next.run();
                 }
-                next.run();
             });
             for (ShardLink link : targets) {
                 sender.send(link, route);

@@ -28,6 +28,7 @@ final class ShardedCluster implements AutoCloseable {
                   regions:    { key: region, function: list, lists: {eu: s0, us: s1, apac: s2} }
                   events:     { key: day, function: range, type: date, ranges: [{to: '2025-01-01', shard: s0}, {to: '2026-01-01', shard: s1}, {shard: s2}] }
                   currencies: { kind: reference }
+                  devices:    { key: id, function: hash }
             """;
 
     final List<EmbeddedBackend> shards;

@@ -367,6 +367,34 @@ class ShardingIT {
         assertNoPreparedTransactionsLeft();
     }
 
+    @Test
+    void aTableCreatedThroughPgsteerHashesItsKeysByTheColumnsType() throws SQLException {
+        List<java.util.UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            ids.add(java.util.UUID.nameUUIDFromBytes(("device " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        try (Connection c = cluster.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE devices (id uuid PRIMARY KEY, name text)");
+            StringBuilder values = new StringBuilder();
+            for (java.util.UUID id : ids) {
+                values.append(values.isEmpty() ? "" : ", ").append("('").append(id).append("', 'd')");
+            }
+            assertEquals(60, s.executeUpdate("INSERT INTO devices (id, name) VALUES " + values));
+        }
+        int total = 0;
+        for (int shard = 0; shard < 3; shard++) {
+            try (Connection c = cluster.shard(shard); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT id FROM devices")) {
+                while (rs.next()) {
+                    KeyValue id = KeyValue.ofText(KeyType.UUID, rs.getString(1));
+                    assertEquals(shard, PgHash.remainder(id, 3), "uuid " + rs.getString(1) + " on shard s" + shard);
+                    total++;
+                }
+            }
+        }
+        assertEquals(60, total);
+    }
+
     static void assertNoPreparedTransactionsLeft() throws SQLException {
         for (int i = 0; i < 3; i++) {
             try (Connection c = cluster.shard(i); Statement s = c.createStatement();
