@@ -62,7 +62,19 @@ final class ShardLinks {
         List<Future<Void>> pending = new ArrayList<>();
         Throwable[] failure = new Throwable[1];
         for (String shard : shards) {
-            if (held.containsKey(shard)) {
+            ShardLink holding = held.get(shard);
+            if (holding != null) {
+                if (begin != null && !holding.inTransaction) {
+                    // Held from before the transaction began (a pinned session): it joins it now.
+                    Promise<Void> one = loop.newPromise();
+                    pending.add(one);
+                    join(holding, begin).addListener(j -> {
+                        if (!j.isSuccess()) {
+                            failure[0] = failure[0] == null ? j.cause() : failure[0];
+                        }
+                        one.setSuccess(null);
+                    });
+                }
                 continue;
             }
             Promise<Void> one = loop.newPromise();
@@ -101,6 +113,23 @@ final class ShardLinks {
             }
         });
         return result;
+    }
+
+    private Future<Void> join(ShardLink link, String begin) {
+        Promise<Void> joined = loop.newPromise();
+        link.connection.runInternal(begin, loop, TransactionStatus.IN_TRANSACTION).addListener(f -> {
+            if (link.connection.isUsable()) {
+                link.connection.attach(listener);
+            }
+            if (f.isSuccess()) {
+                link.inTransaction = true;
+                link.status = TransactionStatus.IN_TRANSACTION;
+                joined.setSuccess(null);
+            } else {
+                joined.setFailure(f.cause());
+            }
+        });
+        return joined;
     }
 
     /** Makes a fresh lease carry the session's settings, then its transaction. */

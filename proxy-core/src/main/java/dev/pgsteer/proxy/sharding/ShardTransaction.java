@@ -91,9 +91,7 @@ final class ShardTransaction {
         failed = false;
         begin = text.replaceFirst("(?i)^\\s*START\\s+TRANSACTION", "BEGIN");
         savepoints.clear();
-        for (ShardLink link : links.all()) {
-            link.inTransaction = true;
-        }
+        // Shards already in the implicit transaction stay in it; others are brought in as they are used.
         return true;
     }
 

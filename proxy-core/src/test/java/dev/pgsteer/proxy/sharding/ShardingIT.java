@@ -395,6 +395,22 @@ class ShardingIT {
         assertEquals(60, total);
     }
 
+    @Test
+    void aPinnedSessionsConnectionsJoinItsTransactions() throws SQLException {
+        try (Connection c = cluster.connect(); Statement s = c.createStatement()) {
+            s.execute("SET statement_timeout = '5min'");
+            c.setAutoCommit(false);
+            s.executeUpdate("INSERT INTO orders (id, customer_id) VALUES (1, 1), (2, 2), (3, 3)");
+            c.rollback();
+            try (ResultSet rs = s.executeQuery("SELECT count(*), current_setting('statement_timeout') FROM orders")) {
+                rs.next();
+                assertEquals(0, rs.getInt(1), "rolled back on every shard");
+                assertEquals("5min", rs.getString(2));
+            }
+            c.commit();
+        }
+    }
+
     static void assertNoPreparedTransactionsLeft() throws SQLException {
         for (int i = 0; i < 3; i++) {
             try (Connection c = cluster.shard(i); Statement s = c.createStatement();
