@@ -70,12 +70,12 @@ public final class PgSteerServer implements AutoCloseable {
         pools = new PoolRegistry(new BackendConnector(Duration.ofSeconds(10), transport.socketChannel(), config.maxPreparedStatements()));
         ProxyConfig effective = config;
         Map<String, ShardedDatabase> sharded = new HashMap<>();
+        var statements = new dev.pgsteer.proxy.statement.StatementRegistry();
         if (config.databases().values().stream().anyMatch(DatabaseConfig::isSharded)) {
-            effective = prepareSharding(sharded);
+            effective = prepareSharding(sharded, statements);
         }
         context = new ProxyContext(effective, new UserDirectory(effective.users()), new SessionRouter(effective), pools,
-                new CancelRegistry(), new ProxyMetrics(registry, pools), new dev.pgsteer.proxy.statement.StatementRegistry(),
-                Map.copyOf(sharded));
+                new CancelRegistry(), new ProxyMetrics(registry, pools), statements, Map.copyOf(sharded));
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
@@ -100,7 +100,7 @@ public final class PgSteerServer implements AutoCloseable {
      * Checks the shard map against the backends (key columns and their types), finishes two-phase
      * commits a crash left prepared, and makes the router of each sharded database.
      */
-    private ProxyConfig prepareSharding(Map<String, ShardedDatabase> into) {
+    private ProxyConfig prepareSharding(Map<String, ShardedDatabase> into, dev.pgsteer.proxy.statement.StatementRegistry statements) {
         ShardMapCatalog.Result checked = new ShardMapCatalog().check(config);
         checked.warnings().forEach(log::warn);
         ProxyConfig effective = checked.applyTo(config);
@@ -114,7 +114,7 @@ public final class PgSteerServer implements AutoCloseable {
         TwoPhaseCommit twoPhaseCommit = new TwoPhaseCommit(decisionLog, planner);
         for (DatabaseConfig database : effective.databases().values()) {
             if (database.isSharded()) {
-                into.put(database.name(), new ShardedDatabase(effective, database, pools, twoPhaseCommit, planner));
+                into.put(database.name(), new ShardedDatabase(effective, database, pools, twoPhaseCommit, planner, statements));
             }
         }
         return effective;

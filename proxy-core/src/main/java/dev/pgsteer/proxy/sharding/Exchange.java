@@ -128,15 +128,15 @@ final class Exchange {
                     client.write(frame.content(), client.voidPromise());
                 }
             }
-            case '1', '2' -> {
-                // The Parse and Bind pgsteer sent on the client's behalf: the client had its answers already.
+            case '1', '2', '3' -> {
+                // The Parse, Bind and Close pgsteer sent on the client's behalf: the client had its answers already.
                 if (swallowAcknowledgements) {
                     frame.release();
                 } else {
                     once(link, frame);
                 }
             }
-            case 'T', 't', 'n', '3', 'I', 's', 'G' -> once(link, frame);
+            case 'T', 't', 'n', 'I', 's', 'G' -> once(link, frame);
             case 'H' -> {
                 copyOut = true;
                 once(link, frame);

@@ -23,6 +23,8 @@ final class ExtendedSender implements StatementSender {
     private final Supplier<Exchange> exchange;
     /** Where portals suspended by a row limit are kept, to continue on the same shard. */
     private final Map<String, ShardLink> suspended;
+    /** Connections this send prepared the statement on: if the exchange fails, the Parse may not have taken. */
+    private final java.util.List<dev.pgsteer.proxy.statement.PreparedOnConnection> fresh = new java.util.ArrayList<>(1);
 
     ExtendedSender(Portal portal, String portalName, boolean describe, Frame execute, int maxRows,
                    Supplier<Exchange> exchange, Map<String, ShardLink> suspended) {
@@ -47,6 +49,10 @@ final class ExtendedSender implements StatementSender {
             if (parameters != null) {
                 link.connection.write(StatementFrames.parse(alloc, "", ParseTails.split(textForShard, portal.prepared().parseTail(), parameters)));
                 link.connection.write(portal.values().rebuild(alloc, parameters));
+            } else if (textForShard == null && portal.prepared().backendName() != null) {
+                String name = portal.prepared().backendName();
+                prepareOn(link, name, portal.prepared().parseTail(), alloc);
+                link.connection.write(StatementFrames.renameBind(alloc, portal.bind().retain(), name));
             } else {
                 link.connection.write(StatementFrames.parse(alloc, "", textForShard != null
                         ? ParseTails.of(textForShard, portal.prepared().parseTail()) : portal.prepared().parseTail()));
@@ -74,6 +80,34 @@ final class ExtendedSender implements StatementSender {
             }
         }
         link.connection.write(alloc.buffer(5).writeByte('S').writeInt(4));
+    }
+
+    /**
+     * Prepares a named statement on the link's connection unless it is there already. A Close of the
+     * name goes first: after an error pgsteer cannot tell whether an earlier Parse of it took, and
+     * closing a statement that does not exist is not an error. The connection keeps at most its
+     * capacity of statements; the least recently used is closed. Every answer here is pgsteer's own.
+     */
+    private void prepareOn(ShardLink link, String name, byte[] tail, io.netty.buffer.ByteBufAllocator alloc) {
+        var preparedHere = link.connection.preparedStatements();
+        if (preparedHere.contains(name)) {
+            return;
+        }
+        fresh.add(preparedHere);
+        link.connection.write(StatementFrames.target(alloc, StatementFrames.CLOSE, StatementFrames.STATEMENT, name));
+        link.connection.write(StatementFrames.parse(alloc, name, tail));
+        String evicted = preparedHere.add(name);
+        if (evicted != null) {
+            link.connection.write(StatementFrames.target(alloc, StatementFrames.CLOSE, StatementFrames.STATEMENT, evicted));
+        }
+    }
+
+    /** The exchange failed: the statements this send prepared are not counted on; the next use prepares them again. */
+    void forgetFreshlyPrepared() {
+        if (portal != null && portal.prepared().backendName() != null) {
+            fresh.forEach(p -> p.remove(portal.prepared().backendName()));
+        }
+        fresh.clear();
     }
 
     @Override

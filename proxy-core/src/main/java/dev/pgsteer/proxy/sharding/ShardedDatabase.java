@@ -30,10 +30,12 @@ public final class ShardedDatabase {
     private final Map<String, BackendPool> pools = new ConcurrentHashMap<>();
     private final ProxyConfig proxy;
     private final PoolRegistry registry;
+    private final dev.pgsteer.proxy.statement.StatementRegistry statements;
 
     public ShardedDatabase(ProxyConfig proxy, DatabaseConfig config, PoolRegistry registry, TwoPhaseCommit twoPhaseCommit,
-                           Executor planner) {
+                           Executor planner, dev.pgsteer.proxy.statement.StatementRegistry statements) {
         this.proxy = proxy;
+        this.statements = statements;
         this.config = config;
         this.registry = registry;
         this.router = ShardRouter.of(config, PLAN_CACHE_SIZE);
@@ -72,6 +74,11 @@ public final class ShardedDatabase {
         tables.put(table, sharded.withKeyType(type));
         config = config.withTables(tables);
         router = ShardRouter.of(config, PLAN_CACHE_SIZE);
+    }
+
+    /** Proxy-wide names of prepared statements, shared with single-backend sessions on the same pools. */
+    dev.pgsteer.proxy.statement.StatementRegistry statements() {
+        return statements;
     }
 
     TwoPhaseCommit twoPhaseCommit() {

@@ -521,6 +521,9 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                     }
                 }
                 if (ex.failed()) {
+                    if (sender instanceof ExtendedSender extended) {
+                        extended.forgetFreshlyPrepared();
+                    }
                     statementFailed();
                     next.run();
                 } else if (route.kind() == StatementKind.DDL) {
@@ -613,6 +616,12 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         }
         if (first.equals("DISCARD")) {
             prepared.clear();
+            // DISCARD ALL (or PLANS) drops what pgsteer prepared on the connections too.
+            broadcast(statement, sender, StatementKind.READ, () -> {
+                links.all().forEach(link -> link.connection.preparedStatements().clear());
+                next.run();
+            });
+            return;
         }
         broadcast(statement, sender, StatementKind.READ, next);
     }
@@ -872,7 +881,8 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                         index++;
                         continue;
                     }
-                    prepared.put(name, new Prepared(SqlLexer.statement(sql), ByteBufUtil.getBytes(tail)));
+                    prepared.put(name, new Prepared(SqlLexer.statement(sql), ByteBufUtil.getBytes(tail),
+                            name.isEmpty() ? null : database.statements().nameFor(tail)));
                     frame.release();
                     client.write(ResultWriter.empty(client.alloc(), '1'), client.voidPromise());
                 }

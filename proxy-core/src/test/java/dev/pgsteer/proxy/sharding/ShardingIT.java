@@ -411,6 +411,29 @@ class ShardingIT {
         }
     }
 
+    @Test
+    void aPreparedStatementThatFailedOnceIsPreparedAgainOnItsNextUse() throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("prepareThreshold", "-1");
+        try (Connection c = cluster.connect(props); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS later");
+            try (PreparedStatement select = c.prepareStatement("SELECT v FROM later WHERE id = ?")) {
+                select.setInt(1, 1);
+                SQLException missing = assertThrows(SQLException.class, select::executeQuery);
+                assertEquals("42P01", missing.getSQLState());
+                s.execute("CREATE TABLE later (id int, v text)");
+                s.execute("INSERT INTO later VALUES (1, 'there now')");
+                for (int i = 0; i < 3; i++) {
+                    try (ResultSet rs = select.executeQuery()) {
+                        assertTrue(rs.next());
+                        assertEquals("there now", rs.getString(1));
+                    }
+                }
+            }
+            s.execute("DROP TABLE later");
+        }
+    }
+
     static void assertNoPreparedTransactionsLeft() throws SQLException {
         for (int i = 0; i < 3; i++) {
             try (Connection c = cluster.shard(i); Statement s = c.createStatement();
