@@ -47,6 +47,9 @@ public final class ShardRouter {
     private final StatementAnalyzer analyzer;
     private final int capacity;
     private final ConcurrentHashMap<String, Analysis> cache = new ConcurrentHashMap<>();
+    /** Lookups by {@link #cached}: a plain count for metrics, read by whoever exports them (the router knows no registry). */
+    private final java.util.concurrent.atomic.LongAdder cacheHits = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder cacheMisses = new java.util.concurrent.atomic.LongAdder();
 
     public ShardRouter(DatabaseConfig database, KeyPlacer placer, int capacity) {
         this.database = database;
@@ -72,7 +75,24 @@ public final class ShardRouter {
 
     /** The cached analysis of the statement's shape, or null when it must be computed (off the event loop). */
     public Analysis cached(LexedStatement statement) {
-        return cache.get(statement.shape());
+        Analysis cached = cache.get(statement.shape());
+        (cached != null ? cacheHits : cacheMisses).increment();
+        return cached;
+    }
+
+    /** Lookups by {@link #cached} that found the shape's plan. */
+    public long planCacheHits() {
+        return cacheHits.sum();
+    }
+
+    /** Lookups by {@link #cached} that did not: the statement is planned with JSQLParser. */
+    public long planCacheMisses() {
+        return cacheMisses.sum();
+    }
+
+    /** Shapes cached now (at most the capacity). */
+    public int planCacheSize() {
+        return cache.size();
     }
 
     /** The statement's analysis: from the cache, else parsed now. JSQLParser is slow: call this off the event loop. */
