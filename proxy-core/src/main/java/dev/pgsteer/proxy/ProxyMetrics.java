@@ -110,7 +110,7 @@ public final class ProxyMetrics {
     public void backendUp(String backend, java.util.function.BooleanSupplier up) {
         Gauge.builder("pgsteer.backend.up", up, u -> u.getAsBoolean() ? 1 : 0)
                 .description("1 when the backend accepted a TCP connection at the last readiness probe")
-                .tags("backend", backend).register(registry);
+                .tags("backend", backend).strongReference(true).register(registry);
     }
 
     /**

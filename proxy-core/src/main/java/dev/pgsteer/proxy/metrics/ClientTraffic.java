@@ -21,17 +21,16 @@ public final class ClientTraffic extends ChannelDuplexHandler {
     private ProxyMetrics.DatabaseMeters meters;
     private long received;
     private long sent;
+    private boolean ended;
     private final ErrorClassScanner errors = new ErrorClassScanner(this::error);
 
     public ClientTraffic(ProxyMetrics metrics) {
         this.metrics = metrics;
     }
 
+    /** The database's meters; before the startup packet named one, those of {@link ProxyMetrics#UNKNOWN_DATABASE}. */
     private ProxyMetrics.DatabaseMeters meters() {
-        if (meters == null) {
-            meters = metrics.database(null);
-        }
-        return meters;
+        return meters != null ? meters : metrics.database(null);
     }
 
     private void error(String sqlStateClass) {
@@ -43,6 +42,7 @@ public final class ClientTraffic extends ChannelDuplexHandler {
         if (msg instanceof ByteBufHolder frame) {
             received += frame.content().readableBytes();
         } else if (msg instanceof StartupPacket.StartupMessage startup && meters == null) {
+            // Bytes counted so far (an SSLRequest's answer) wait for this name rather than go to "unknown".
             String user = startup.parameters().getOrDefault("user", "");
             String database = startup.parameters().getOrDefault("database", "");
             meters = metrics.database(database.isEmpty() ? user : database);
@@ -74,20 +74,21 @@ public final class ClientTraffic extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        ended = true;
         flushReceived();
         flushSent();
         ctx.fireChannelInactive();
     }
 
     private void flushReceived() {
-        if (received > 0) {
+        if (received > 0 && (meters != null || ended)) {
             meters().received(received);
             received = 0;
         }
     }
 
     private void flushSent() {
-        if (sent > 0) {
+        if (sent > 0 && (meters != null || ended)) {
             meters().sent(sent);
             sent = 0;
         }
