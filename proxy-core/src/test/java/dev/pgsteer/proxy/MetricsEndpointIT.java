@@ -221,6 +221,19 @@ class MetricsEndpointIT {
         }
     }
 
+    @Test
+    @Order(5)
+    void anHttpPortInUseStopsTheStartWithTheAddressAndTheFix() {
+        dev.pgsteer.config.ProxyConfig taken = main.proxyConfig("size: 1")
+                .withHttp(new dev.pgsteer.config.ListenAddress("127.0.0.1", proxy.httpAddress().getPort()));
+        PgSteerServer second = new PgSteerServer(taken);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.pgsteer.proxy.server.HttpEndpoint.CannotListenException.class,
+                second::start);
+        assertTrue(e.getMessage().startsWith("cannot listen for HTTP (metrics and health) on 127.0.0.1:"
+                + proxy.httpAddress().getPort()), e.getMessage());
+        assertTrue(e.getMessage().contains("--http off"), e.getMessage());
+    }
+
     static HttpResponse<String> awaitReady(int status) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         HttpResponse<String> response;
