@@ -17,7 +17,7 @@ import org.yaml.snakeyaml.nodes.Node;
 final class ConfigBinder {
 
     static final List<String> TOP_KEYS =
-            List.of("listen", "auth", "auth_timeout", "max_client_connections", "max_prepared_statements", "users", "backends", "databases");
+            List.of("listen", "http", "auth", "auth_timeout", "max_client_connections", "max_prepared_statements", "users", "backends", "databases");
     static final List<String> USER_KEYS = List.of("password");
     static final List<String> BACKEND_KEYS = List.of("url", "user", "password");
     static final List<String> DATABASE_KEYS = List.of("shards", "default_shard", "tables", "backend_database", "pool");
@@ -45,6 +45,7 @@ final class ConfigBinder {
         ListenAddress listen = reader.parsed(top, "listen", ListenAddress::parse,
                 "write HOST:PORT, like 127.0.0.1:6432, [::1]:6432, or :6432 for every address")
                 .orElse(ListenAddress.DEFAULT);
+        ListenAddress http = top.has("http") ? http(top) : ProxyConfig.defaultHttp(listen);
         AuthMethod auth = reader.parsed(top, "auth", AuthMethod::parse, "use one of " + AuthMethod.validNames())
                 .orElse(ProxyConfig.DEFAULT_AUTH);
         Duration authTimeout = reader.duration(top, "auth_timeout").orElse(ProxyConfig.DEFAULT_AUTH_TIMEOUT);
@@ -60,7 +61,25 @@ final class ConfigBinder {
 
         reader.throwIfAny();
         return new ProxyConfig(reader.source(), listen, auth, authTimeout, maxClients, maxPrepared, users, backends, databases,
-                new SourceLines(lines));
+                new SourceLines(lines), http);
+    }
+
+    /**
+     * {@code http: HOST:PORT}, or {@code http: off} (also {@code false}: YAML reads a bare off as a
+     * boolean) for no endpoint; null means off.
+     */
+    private ListenAddress http(Section top) {
+        Node node = top.value("http").orElseThrow();
+        String fix = "write http: HOST:PORT, like 127.0.0.1:9930 or :9930 for every address, or http: off";
+        if (NodeReader.isNull(node)) {
+            reader.problem(node, "http is empty", fix);
+            return null;
+        }
+        Optional<String> text = reader.text(node, "http");
+        if (text.isPresent() && List.of("off", "false", "no").contains(text.get().strip().toLowerCase(java.util.Locale.ROOT))) {
+            return null;
+        }
+        return reader.parsed(top, "http", ListenAddress::parse, fix).orElse(null);
     }
 
     private Map<String, UserConfig> users(Section top, AuthMethod auth) {

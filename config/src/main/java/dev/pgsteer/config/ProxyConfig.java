@@ -13,10 +13,11 @@ import java.util.Optional;
  * {@code --backend} in quick mode) so that messages about it can point there. Maps keep the file's order.
  * {@code sourceLines} says on which line entries were written; it is not part of the configuration's
  * value: {@link #equals} ignores it, so a file that only moved lines around loads as an equal config.
+ * {@code http} is where {@code /metrics} and {@code /health/*} are served; null when {@code http: off}.
  */
 public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout,
         int maxClientConnections, int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
-        Map<String, DatabaseConfig> databases, SourceLines sourceLines) {
+        Map<String, DatabaseConfig> databases, SourceLines sourceLines, ListenAddress http) {
 
     public static final AuthMethod DEFAULT_AUTH = AuthMethod.SCRAM_SHA_256;
     public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(10);
@@ -24,6 +25,17 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
     /** Named statements each backend connection keeps prepared before closing the least recently used. */
     public static final int DEFAULT_MAX_PREPARED_STATEMENTS = 500;
     public static final String QUICK_BACKEND_NAME = "main";
+    /** Where the metrics and health endpoint listens unless {@code http:} (or {@code --http}) says otherwise. */
+    public static final ListenAddress DEFAULT_HTTP = new ListenAddress("127.0.0.1", 9930);
+
+    /**
+     * The HTTP address used when none is given: {@link #DEFAULT_HTTP}, except that a proxy told to
+     * listen on port 0 (any free port: tests, several instances on one machine) takes a free port
+     * for HTTP too, so two such proxies never fight over 9930.
+     */
+    public static ListenAddress defaultHttp(ListenAddress listen) {
+        return listen.port() == 0 ? new ListenAddress(DEFAULT_HTTP.host(), 0) : DEFAULT_HTTP;
+    }
 
     public ProxyConfig {
         Objects.requireNonNull(source, "source");
@@ -50,12 +62,20 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
         }
     }
 
-    /** A configuration without source lines (built in code). */
+    /** A configuration without source lines (built in code), with the default HTTP endpoint. */
     public ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout, int maxClientConnections,
             int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
             Map<String, DatabaseConfig> databases) {
         this(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends, databases,
                 SourceLines.NONE);
+    }
+
+    /** With the default HTTP endpoint ({@link #defaultHttp}). */
+    public ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout, int maxClientConnections,
+            int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
+            Map<String, DatabaseConfig> databases, SourceLines sourceLines) {
+        this(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends, databases,
+                sourceLines, defaultHttp(listen));
     }
 
     /**
@@ -126,7 +146,13 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
     /** The same configuration, saying it came from {@code source} (for the banner). */
     public ProxyConfig withSource(String source) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines);
+                databases, sourceLines, http);
+    }
+
+    /** The same configuration with the HTTP endpoint at {@code http}, or none when null ({@code --http}). */
+    public ProxyConfig withHttp(ListenAddress http) {
+        return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
+                databases, sourceLines, http);
     }
 
     /** The same configuration with these databases replaced (by name); the others are kept. */
@@ -139,7 +165,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
             merged.put(name, db);
         });
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                merged, sourceLines);
+                merged, sourceLines, http);
     }
 
     /** Every database's pool with {@code size} connections at most: the {@code --pool-size} of quick mode. */
@@ -151,7 +177,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                     Math.min(pool.minIdle(), size), pool.acquireTimeout(), pool.idleTimeout(), pool.maxLifetime())));
         });
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                resized, sourceLines);
+                resized, sourceLines, http);
     }
 
     /** Equal when everything but {@link #sourceLines} is: where a setting was written is not what it means. */
@@ -161,12 +187,13 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                 && source.equals(other.source) && listen.equals(other.listen) && auth == other.auth
                 && authTimeout.equals(other.authTimeout) && maxClientConnections == other.maxClientConnections
                 && maxPreparedStatements == other.maxPreparedStatements && users.equals(other.users)
-                && backends.equals(other.backends) && databases.equals(other.databases);
+                && backends.equals(other.backends) && databases.equals(other.databases)
+                && Objects.equals(http, other.http);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases);
+                databases, http);
     }
 }

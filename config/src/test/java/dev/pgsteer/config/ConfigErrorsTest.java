@@ -92,7 +92,7 @@ class ConfigErrorsTest {
     void anUnknownKeyFarFromAnyListsTheValidOnes() {
         ConfigProblem p = onlyProblem(failure("colour: blue\n" + VALID_REST));
 
-        assertEquals("remove it; valid keys at the top level are listen, auth, auth_timeout, "
+        assertEquals("remove it; valid keys at the top level are listen, http, auth, auth_timeout, "
                 + "max_client_connections, max_prepared_statements, users, backends, databases", p.fix());
     }
 
@@ -328,5 +328,15 @@ class ConfigErrorsTest {
         assertTrue(lines[0].startsWith("pgsteer.yaml:1: listen: "), lines[0]);
         assertTrue(lines[1].startsWith("pgsteer.yaml:2: auth: 'password' is not an auth method; valid ones are "
                 + "scram-sha-256, md5, trust. Fix: "), lines[1]);
+    }
+
+    @Test
+    void aBadHttpAddressNamesItsLineAndTheFix() {
+        ConfigProblem problem = onlyProblem(failure("http: metrics\n" + VALID_REST));
+
+        assertEquals(1, problem.line());
+        assertContains("http: 'metrics' has no port", problem.what());
+        assertContains("http: off", problem.fix());
+        assertContains("http is empty", onlyProblem(failure("http:\n" + VALID_REST)).what());
     }
 }

@@ -200,4 +200,17 @@ class ConfigLoaderTest {
         assertEquals(missing.toString(), e.file());
         assertTrue(e.getMessage().startsWith(missing + ": cannot read the configuration file"), e.getMessage());
     }
+
+    @Test
+    void theHttpEndpointDefaultsTo9930AndCanMoveOrBeTurnedOff() {
+        assertEquals(new ListenAddress("127.0.0.1", 9930), parse(README_EXAMPLE, Map.of()).http());
+        String rest = README_EXAMPLE.substring(README_EXAMPLE.indexOf('\n') + 1);
+        assertEquals(new ListenAddress("0.0.0.0", 9100), parse("http: :9100\n" + README_EXAMPLE, Map.of()).http());
+        assertNull(parse("http: off\n" + README_EXAMPLE, Map.of()).http());
+        assertNull(parse("http: \"off\"\n" + README_EXAMPLE, Map.of()).http());
+        assertNull(parse("http: false\n" + README_EXAMPLE, Map.of()).http());
+        // A proxy on any free port takes any free port for HTTP too: tests and side-by-side instances.
+        assertEquals(new ListenAddress("127.0.0.1", 0), parse("listen: 127.0.0.1:0\n" + rest, Map.of()).http());
+        assertEquals(new ListenAddress("127.0.0.1", 9930), parse("listen: 127.0.0.1:0\nhttp: 127.0.0.1:9930\n" + rest, Map.of()).http());
+    }
 }

@@ -9,7 +9,8 @@ final class Banner {
     private Banner() {
     }
 
-    static String text(ProxyConfig config, InetSocketAddress address, EmbeddedDefault embedded) {
+    /** {@code http} is where metrics and health are served, null when the endpoint is off. */
+    static String text(ProxyConfig config, InetSocketAddress address, InetSocketAddress http, EmbeddedDefault embedded) {
         String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getHostString();
         String where = host + ":" + address.getPort();
         StringBuilder text = new StringBuilder();
@@ -30,6 +31,11 @@ final class Banner {
             String user = config.users().keySet().stream().findFirst().orElse("USER");
             String database = config.databases().keySet().stream().filter(name -> !name.equals("*")).findFirst().orElse("DBNAME");
             text.append("Connect:  psql \"postgresql://").append(user).append("@").append(where).append('/').append(database).append("\"\n");
+        }
+        if (http != null) {
+            String httpHost = http.getAddress().isAnyLocalAddress() ? "127.0.0.1" : http.getHostString();
+            String base = "http://" + (httpHost.contains(":") ? "[" + httpHost + "]" : httpHost) + ":" + http.getPort();
+            text.append("Metrics:  ").append(base).append("/metrics  (health: ").append(base).append("/health/ready)\n");
         }
         text.append("Stop:     Ctrl-C\n");
         return text.toString();

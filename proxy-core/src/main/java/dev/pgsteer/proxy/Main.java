@@ -7,6 +7,7 @@ import dev.pgsteer.config.ListenAddress;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.proxy.cli.CommandLine;
 import dev.pgsteer.proxy.embedded.EmbeddedDefault;
+import dev.pgsteer.proxy.server.HttpEndpoint;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import java.io.PrintStream;
 import java.util.List;
@@ -40,8 +41,8 @@ public final class Main {
                     yield 0;
                 }
                 case CommandLine.FromFile file -> serve(ConfigLoader.load(file.file()), null, out);
-                case CommandLine.Quick quick -> serve(sized(ProxyConfig.quick(ListenAddress.parse(quick.listen()),
-                        BackendUrl.parse(quick.backendUrl())), quick.poolSize()), null, out);
+                case CommandLine.Quick quick -> serve(http(sized(ProxyConfig.quick(ListenAddress.parse(quick.listen()),
+                        BackendUrl.parse(quick.backendUrl())), quick.poolSize()), quick.http()), null, out);
                 case CommandLine.Embedded embedded -> serveEmbedded(embedded, out);
             };
         } catch (ConfigException e) {
@@ -56,12 +57,20 @@ public final class Main {
     private static int serveEmbedded(CommandLine.Embedded command, PrintStream out) throws Exception {
         out.println("Starting embedded PostgreSQL (data in " + command.dataDirectory().toAbsolutePath().normalize() + ") ...");
         EmbeddedDefault embedded = EmbeddedDefault.start(command.dataDirectory());
-        ProxyConfig config = sized(embedded.proxyConfig(command.listen()), command.poolSize());
+        ProxyConfig config = http(sized(embedded.proxyConfig(command.listen()), command.poolSize()), command.http());
         return serve(config, embedded, out);
     }
 
     private static ProxyConfig sized(ProxyConfig config, Integer poolSize) {
         return poolSize == null ? config : config.withPoolSize(poolSize);
+    }
+
+    /** {@code --http}: null keeps the default, {@code off} turns the endpoint off. */
+    private static ProxyConfig http(ProxyConfig config, String http) {
+        if (http == null) {
+            return config;
+        }
+        return config.withHttp(CommandLine.HTTP_OFF.equals(http) ? null : ListenAddress.parse(http));
     }
 
     private static int serve(ProxyConfig config, EmbeddedDefault embedded, PrintStream out) throws Exception {
@@ -79,6 +88,9 @@ public final class Main {
             if (embedded != null) {
                 embedded.close();
             }
+            if (e instanceof HttpEndpoint.CannotListenException) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
             throw new IllegalArgumentException("cannot listen on " + config.listen() + ": " + e.getMessage(), e);
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -95,7 +107,7 @@ public final class Main {
             out.println("pgsteer: stopped");
             stopped.countDown();
         }, "pgsteer-shutdown"));
-        out.print(Banner.text(config, server.address(), embedded));
+        out.print(Banner.text(config, server.address(), server.httpAddress(), embedded));
         out.flush();
         stopped.await();
         return 0;

@@ -47,12 +47,31 @@ public final class ShardRouter {
     private final StatementAnalyzer analyzer;
     private final int capacity;
     private final ConcurrentHashMap<String, Analysis> cache = new ConcurrentHashMap<>();
+    /** Lookups by {@link #cached}: a plain count for metrics, read by whoever exports them (the router knows no registry). */
+    private final java.util.concurrent.atomic.LongAdder cacheHits;
+    private final java.util.concurrent.atomic.LongAdder cacheMisses;
 
     public ShardRouter(DatabaseConfig database, KeyPlacer placer, int capacity) {
+        this(database, placer, capacity, new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder());
+    }
+
+    private ShardRouter(DatabaseConfig database, KeyPlacer placer, int capacity, java.util.concurrent.atomic.LongAdder hits,
+                        java.util.concurrent.atomic.LongAdder misses) {
         this.database = database;
         this.placer = placer;
         this.analyzer = new StatementAnalyzer(database);
         this.capacity = capacity;
+        this.cacheHits = hits;
+        this.cacheMisses = misses;
+    }
+
+    /**
+     * A router for the database's new configuration (a key type learned), with an empty plan cache:
+     * plans hold the tables as they were. The cache's counts go on, so metrics never run backwards.
+     */
+    public ShardRouter reconfigured(DatabaseConfig newDatabase) {
+        return new ShardRouter(newDatabase, new dev.pgsteer.router.shard.ChoosingKeyPlacer(
+                new dev.pgsteer.router.shard.ShardChooser(newDatabase)), capacity, cacheHits, cacheMisses);
     }
 
     /** A router for {@code database} with its real sharding functions. */
@@ -72,7 +91,24 @@ public final class ShardRouter {
 
     /** The cached analysis of the statement's shape, or null when it must be computed (off the event loop). */
     public Analysis cached(LexedStatement statement) {
-        return cache.get(statement.shape());
+        Analysis cached = cache.get(statement.shape());
+        (cached != null ? cacheHits : cacheMisses).increment();
+        return cached;
+    }
+
+    /** Lookups by {@link #cached} that found the shape's plan. */
+    public long planCacheHits() {
+        return cacheHits.sum();
+    }
+
+    /** Lookups by {@link #cached} that did not: the statement is planned with JSQLParser. */
+    public long planCacheMisses() {
+        return cacheMisses.sum();
+    }
+
+    /** Shapes cached now (at most the capacity). */
+    public int planCacheSize() {
+        return cache.size();
     }
 
     /** The statement's analysis: from the cache, else parsed now. JSQLParser is slow: call this off the event loop. */

@@ -185,4 +185,17 @@ class ShardRouterTest {
 
         assertTrue(router.cached(SqlLexer.statement("SELECT * FROM orders WHERE customer_id = 99")) != null);
     }
+
+    @Test
+    void cacheLookupsAreCountedAsHitsAndMisses() {
+        ShardRouter fresh = ShardRouter.of(router.database(), 100);
+        LexedStatement statement = SqlLexer.statement("SELECT * FROM orders WHERE customer_id = 7");
+        assertEquals(null, fresh.cached(statement));
+        fresh.analysis(statement);
+        assertTrue(fresh.cached(SqlLexer.statement("SELECT * FROM orders WHERE customer_id = 8")) != null);
+
+        assertEquals(1, fresh.planCacheHits());
+        assertEquals(1, fresh.planCacheMisses());
+        assertEquals(1, fresh.planCacheSize());
+    }
 }

@@ -3,11 +3,14 @@ package dev.pgsteer.proxy.backend;
 import io.netty.channel.EventLoop;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /** The pools of this proxy, one per backend target, made on first use. */
 public final class PoolRegistry {
     private final BackendConnector connector;
     private final ConcurrentHashMap<BackendTarget, BackendPool> pools = new ConcurrentHashMap<>();
+    private final List<Consumer<BackendPool>> newPoolListeners = new CopyOnWriteArrayList<>();
 
     public PoolRegistry(BackendConnector connector) {
         this.connector = connector;
@@ -18,7 +21,24 @@ public final class PoolRegistry {
     }
 
     public BackendPool poolFor(BackendTarget target, PoolSettings settings) {
-        return pools.computeIfAbsent(target, t -> new BackendPool(t, settings, connector));
+        BackendPool existing = pools.get(target);
+        if (existing != null) {
+            return existing;
+        }
+        boolean[] made = new boolean[1];
+        BackendPool pool = pools.computeIfAbsent(target, t -> {
+            made[0] = true;
+            return new BackendPool(t, settings, connector);
+        });
+        if (made[0]) {
+            newPoolListeners.forEach(listener -> listener.accept(pool));
+        }
+        return pool;
+    }
+
+    /** {@code listener} hears of each pool made from now on (metrics register its gauges). */
+    public void onNewPool(Consumer<BackendPool> listener) {
+        newPoolListeners.add(listener);
     }
 
     public List<BackendPool> pools() {

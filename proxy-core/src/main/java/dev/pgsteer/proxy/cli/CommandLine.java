@@ -9,17 +9,28 @@ import java.util.List;
  */
 public sealed interface CommandLine {
 
-    /** No arguments: embedded PostgreSQL started here, demo/demo/demo on 127.0.0.1:6432. */
-    record Embedded(String listen, Path dataDirectory, Integer poolSize) implements CommandLine {
+    /**
+     * No arguments: embedded PostgreSQL started here, demo/demo/demo on 127.0.0.1:6432. {@code http}
+     * is what {@code --http} said: {@code HOST:PORT}, {@link #HTTP_OFF}, or null for the default.
+     */
+    record Embedded(String listen, Path dataDirectory, Integer poolSize, String http) implements CommandLine {
         public Embedded(String listen, Path dataDirectory) {
-            this(listen, dataDirectory, null);
+            this(listen, dataDirectory, null, null);
+        }
+
+        public Embedded(String listen, Path dataDirectory, Integer poolSize) {
+            this(listen, dataDirectory, poolSize, null);
         }
     }
 
-    /** {@code --listen H:P --backend URL}: in front of an existing server, no file. */
-    record Quick(String listen, String backendUrl, Integer poolSize) implements CommandLine {
+    /** {@code --listen H:P --backend URL}: in front of an existing server, no file. {@code http} as for {@link Embedded}. */
+    record Quick(String listen, String backendUrl, Integer poolSize, String http) implements CommandLine {
         public Quick(String listen, String backendUrl) {
-            this(listen, backendUrl, null);
+            this(listen, backendUrl, null, null);
+        }
+
+        public Quick(String listen, String backendUrl, Integer poolSize) {
+            this(listen, backendUrl, poolSize, null);
         }
     }
 
@@ -39,6 +50,8 @@ public sealed interface CommandLine {
     }
 
     String DEFAULT_LISTEN = "127.0.0.1:6432";
+    /** {@code --http off}: no metrics and health endpoint. */
+    String HTTP_OFF = "off";
 
     static CommandLine parse(List<String> args) {
         String listen = null;
@@ -47,13 +60,14 @@ public sealed interface CommandLine {
         Path check = null;
         Path data = null;
         Integer poolSize = null;
+        String http = null;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
             if (name.equals("--help") || name.equals("-h")) {
                 return new Help();
             }
-            if (!List.of("--listen", "--backend", "--config", "--check-config", "--data", "--pool-size").contains(name)) {
+            if (!List.of("--listen", "--backend", "--config", "--check-config", "--data", "--pool-size", "--http").contains(name)) {
                 return new Invalid("unknown argument \"" + arg + "\"");
             }
             String value;
@@ -69,6 +83,16 @@ public sealed interface CommandLine {
                 case "--backend" -> backend = value;
                 case "--config" -> config = Path.of(value);
                 case "--check-config" -> check = Path.of(value);
+                case "--http" -> {
+                    http = value.strip().equalsIgnoreCase(HTTP_OFF) ? HTTP_OFF : value;
+                    if (!HTTP_OFF.equals(http)) {
+                        try {
+                            dev.pgsteer.config.ListenAddress.parse(http);
+                        } catch (IllegalArgumentException e) {
+                            return new Invalid("--http needs HOST:PORT (like 127.0.0.1:9930) or off: " + e.getMessage());
+                        }
+                    }
+                }
                 case "--pool-size" -> {
                     try {
                         poolSize = Integer.parseInt(value);
@@ -83,18 +107,19 @@ public sealed interface CommandLine {
             }
         }
         if (check != null) {
-            return listen == null && backend == null && config == null ? new CheckConfig(check)
+            return listen == null && backend == null && config == null && http == null ? new CheckConfig(check)
                     : new Invalid("--check-config takes only the file to check");
         }
         if (config != null) {
-            return backend == null && listen == null && data == null && poolSize == null ? new FromFile(config)
-                    : new Invalid("--config cannot be combined with --listen, --backend, --data or --pool-size; put them in the file");
+            return backend == null && listen == null && data == null && poolSize == null && http == null ? new FromFile(config)
+                    : new Invalid("--config cannot be combined with --listen, --backend, --data, --pool-size or --http; "
+                            + "put them in the file (--http is http: there)");
         }
         if (backend != null) {
-            return data == null ? new Quick(listen == null ? DEFAULT_LISTEN : listen, backend, poolSize)
+            return data == null ? new Quick(listen == null ? DEFAULT_LISTEN : listen, backend, poolSize, http)
                     : new Invalid("--data is for the embedded default only");
         }
-        return new Embedded(listen == null ? DEFAULT_LISTEN : listen, data == null ? Path.of("data") : data, poolSize);
+        return new Embedded(listen == null ? DEFAULT_LISTEN : listen, data == null ? Path.of("data") : data, poolSize, http);
     }
 
     String USAGE = """
@@ -106,7 +131,9 @@ public sealed interface CommandLine {
                                                         in front of an existing PostgreSQL; clients log in as USER/PASS.
                                                         Without /DB every database of that server is reachable by name.
                 [--pool-size N]                         at most N backend connections (default 20), here and in the embedded default
-              pgsteer --config pgsteer.yaml             listeners, users, backends, databases and pools from a file
+                [--http HOST:PORT | --http off]         metrics (/metrics) and health (/health/live, /health/ready) over HTTP,
+                                                        here and in the embedded default (default 127.0.0.1:9930)
+              pgsteer --config pgsteer.yaml             listeners, users, backends, databases and pools from a file (http: there)
               pgsteer --check-config pgsteer.yaml       check a file: each problem with its line and the fix
               pgsteer --help                            this text
 

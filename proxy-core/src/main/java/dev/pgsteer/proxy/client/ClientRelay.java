@@ -14,13 +14,16 @@ import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.backend.BackendPool;
 import dev.pgsteer.proxy.backend.SettingNames;
+import dev.pgsteer.proxy.metrics.InFlightClock;
 import dev.pgsteer.proxy.statement.StatementRelay;
+import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +60,9 @@ final class ClientRelay implements BackendListener, SessionRelay {
     /** The startup values are being put back; the client's frames wait meanwhile. */
     private boolean restoring;
     private boolean backendSentFatal;
+    /** Statements of this session, relayed unparsed: one per Query, Sync or FunctionCall, timed to its ReadyForQuery. */
+    private final Timer statementTimer;
+    private final InFlightClock inFlightSince = new InFlightClock();
 
     ClientRelay(ClientSession session, BackendPool pool, PoolMode mode, ProxyMetrics metrics, StatementRelay statements) {
         this.session = session;
@@ -65,6 +71,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
         this.pool = pool;
         this.mode = mode;
         this.metrics = metrics;
+        this.statementTimer = metrics.statements(session.database(), ProxyMetrics.RouteKind.UNPARSED);
     }
 
     private EventLoop loop() {
@@ -189,6 +196,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
         byte type = frame.type();
         if (type == QUERY || type == SYNC || type == FUNCTION_CALL) {
             inFlight++;
+            inFlightSince.sent(System.nanoTime());
         }
         if (type == QUERY || type == PARSE) {
             pinnedBy(watch.onStatement(frame));
@@ -286,6 +294,10 @@ final class ClientRelay implements BackendListener, SessionRelay {
                 TransactionStatus status = ReadyForQuery.decode(frame.body()).status();
                 session.transactionStatus(status);
                 inFlight = Math.max(0, inFlight - 1);
+                long took = inFlightSince.answered(System.nanoTime());
+                if (took >= 0) {
+                    statementTimer.record(took, TimeUnit.NANOSECONDS);
+                }
                 pinnedBy(watch.onReadyForQuery());
                 if (watch.restoreStartupDue() && inFlight == 0 && pending.isEmpty() && status != TransactionStatus.FAILED) {
                     watch.startupRestoreStarted();

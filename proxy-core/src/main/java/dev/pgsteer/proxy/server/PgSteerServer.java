@@ -10,9 +10,12 @@ import dev.pgsteer.proxy.backend.PoolRegistry;
 import dev.pgsteer.proxy.client.CancelRegistry;
 import dev.pgsteer.proxy.client.ClientHandler;
 import dev.pgsteer.proxy.client.UserDirectory;
+import dev.pgsteer.proxy.metrics.ClientTraffic;
 import dev.pgsteer.router.SessionRouter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -34,11 +37,14 @@ import java.util.concurrent.Executors;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** The running proxy: one listener, its event loops, the pools. Start, then close. */
+/** The running proxy: one listener, its event loops, the pools, the HTTP endpoint. Start, then close. */
 public final class PgSteerServer implements AutoCloseable {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PgSteerServer.class);
     private final ProxyConfig config;
     private final MeterRegistry registry;
+    /** What {@code /metrics} serves: {@link #registry} itself, or a part of it when the caller gave another kind. */
+    private final PrometheusMeterRegistry prometheus;
+    private HttpEndpoint http;
     private EventLoopGroup acceptor;
     private EventLoopGroup workers;
     private Channel listener;
@@ -49,12 +55,22 @@ public final class PgSteerServer implements AutoCloseable {
     private ExecutorService planner;
 
     public PgSteerServer(ProxyConfig config) {
-        this(config, new SimpleMeterRegistry());
+        this(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
+    /**
+     * With the caller's registry: a Prometheus one is scraped as it is; any other gets the meters too,
+     * through a composite that also feeds the Prometheus registry {@code /metrics} serves.
+     */
     public PgSteerServer(ProxyConfig config, MeterRegistry registry) {
         this.config = config;
-        this.registry = registry;
+        if (registry instanceof PrometheusMeterRegistry given) {
+            this.prometheus = given;
+            this.registry = given;
+        } else {
+            this.prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            this.registry = new CompositeMeterRegistry().add(registry).add(prometheus);
+        }
     }
 
     /** Where two-phase-commit decisions of sharded databases are kept (default: pgsteer-decisions.log in the working directory). */
@@ -74,8 +90,15 @@ public final class PgSteerServer implements AutoCloseable {
         if (config.databases().values().stream().anyMatch(DatabaseConfig::isSharded)) {
             effective = prepareSharding(sharded, statements);
         }
+        ProxyConfig tagged = effective;
+        ProxyMetrics metrics = new ProxyMetrics(registry, pools, name -> name == null ? ProxyMetrics.UNKNOWN_DATABASE
+                : tagged.database(name).map(DatabaseConfig::name).orElse(ProxyMetrics.UNKNOWN_DATABASE));
+        sharded.forEach((name, database) -> {
+            metrics.planCache(name, database);
+            database.metrics(metrics);
+        });
         context = new ProxyContext(effective, new UserDirectory(effective.users()), new SessionRouter(effective), pools,
-                new CancelRegistry(), new ProxyMetrics(registry, pools), statements, Map.copyOf(sharded));
+                new CancelRegistry(), metrics, statements, Map.copyOf(sharded));
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
@@ -87,13 +110,34 @@ public final class PgSteerServer implements AutoCloseable {
                     protected void initChannel(Channel channel) {
                         channel.pipeline().addLast(
                                 PgFrameDecoder.forClients(PgFrameDecoder.MAX_STARTUP_PACKET),
+                                new ClientTraffic(metrics),
                                 PgMessageEncoder.INSTANCE,
                                 new ClientHandler(context));
                     }
                 });
         listener = bootstrap.bind(config.listen().host(), config.listen().port()).sync().channel();
         workers.next().scheduleAtFixedRate(() -> pools.maintainAll(workers.next()), 1, 1, TimeUnit.SECONDS);
+        if (config.http() != null) {
+            Readiness readiness = new Readiness(effective, () -> listener.isActive());
+            readiness.backendsInUse().forEach(backend -> metrics.backendUp(backend, () -> readiness.up(backend)));
+            try {
+                http = HttpEndpoint.start(config.http(), prometheus, readiness);
+            } catch (HttpEndpoint.CannotListenException e) {
+                close();
+                throw e;
+            }
+        }
         return this;
+    }
+
+    /** Where {@code /metrics} and {@code /health/*} are served; null when {@code http: off}. */
+    public InetSocketAddress httpAddress() {
+        return http == null ? null : http.address();
+    }
+
+    /** The registry {@code /metrics} serves. */
+    public PrometheusMeterRegistry prometheus() {
+        return prometheus;
     }
 
     /**
@@ -131,6 +175,9 @@ public final class PgSteerServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (http != null) {
+            http.close();
+        }
         if (listener != null) {
             listener.close().syncUninterruptibly();
         }

@@ -4,14 +4,20 @@ import dev.pgsteer.config.BackendConfig;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.PoolConfig;
 import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.proxy.ProxyMetrics;
+import dev.pgsteer.proxy.ProxyMetrics.RouteKind;
 import dev.pgsteer.proxy.backend.BackendPool;
 import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.PoolRegistry;
 import dev.pgsteer.proxy.backend.PoolSettings;
 import dev.pgsteer.router.ShardRouter;
+import dev.pgsteer.router.plan.Route;
+import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One sharded logical database as the running proxy serves it: its router (with the plan cache all
@@ -31,6 +37,8 @@ public final class ShardedDatabase {
     private final ProxyConfig proxy;
     private final PoolRegistry registry;
     private final dev.pgsteer.proxy.statement.StatementRegistry statements;
+    private final Map<RouteKind, Timer> statementTimers =
+            new EnumMap<>(RouteKind.class);
 
     public ShardedDatabase(ProxyConfig proxy, DatabaseConfig config, PoolRegistry registry, TwoPhaseCommit twoPhaseCommit,
                            Executor planner, dev.pgsteer.proxy.statement.StatementRegistry statements) {
@@ -41,6 +49,30 @@ public final class ShardedDatabase {
         this.router = ShardRouter.of(config, PLAN_CACHE_SIZE);
         this.twoPhaseCommit = twoPhaseCommit;
         this.planner = planner;
+    }
+
+    /** Takes the timers of this database's statements, one per route kind, from the proxy's meters. */
+    public void metrics(ProxyMetrics metrics) {
+        for (RouteKind kind : RouteKind.values()) {
+            if (kind != RouteKind.UNPARSED) {
+                statementTimers.put(kind, metrics.statements(config.name(), kind));
+            }
+        }
+    }
+
+    /**
+     * Counts a statement that ran on {@code route}'s shards, started at {@code startedNanos}
+     * ({@link System#nanoTime}): one shard, several, or every shard of the database.
+     */
+    void statementDone(Route route, long startedNanos) {
+        int shards = route.shards().size();
+        RouteKind kind = shards == 1 ? RouteKind.ONE_SHARD
+                : shards >= config.shards().size() ? RouteKind.BROADCAST
+                : RouteKind.MULTI_SHARD;
+        Timer timer = statementTimers.get(kind);
+        if (timer != null) {
+            timer.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     public DatabaseConfig config() {
@@ -73,7 +105,7 @@ public final class ShardedDatabase {
         java.util.Map<String, dev.pgsteer.config.TableConfig> tables = new java.util.LinkedHashMap<>(config.tables());
         tables.put(table, sharded.withKeyType(type));
         config = config.withTables(tables);
-        router = ShardRouter.of(config, PLAN_CACHE_SIZE);
+        router = router.reconfigured(config);
     }
 
     /** Proxy-wide names of prepared statements, shared with single-backend sessions on the same pools. */

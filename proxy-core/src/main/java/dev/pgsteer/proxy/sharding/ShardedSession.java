@@ -488,6 +488,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
 
     /** Runs a routed statement on its shards and writes the combined answer. */
     private void routed(LexedStatement statement, StatementSender sender, Route route, Runnable next) {
+        long started = System.nanoTime();
         boolean transactional = route.kind() != StatementKind.NON_TRANSACTIONAL;
         if (transactional && route.shards().size() > 1 && route.kind() != StatementKind.READ) {
             // A change on several shards commits on all or none: pgsteer opens the transaction.
@@ -510,6 +511,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             @SuppressWarnings("unchecked")
             List<ShardLink> targets = (List<ShardLink>) f.getNow();
             exchange = new Exchange(client, targets, route.answer(), sender.extended(), route.merge(), sender.describe(), ex -> {
+                database.statementDone(route, started);
                 exchange = null;
                 copyIn = null;
                 for (ShardLink link : ex.links()) {

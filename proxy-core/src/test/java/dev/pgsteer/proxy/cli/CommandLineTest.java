@@ -50,4 +50,14 @@ class CommandLineTest {
     void helpWinsOverEverything() {
         assertInstanceOf(CommandLine.Help.class, CommandLine.parse(List.of("--listen", "x", "--help")));
     }
+
+    @Test
+    void httpMovesOrTurnsOffTheEndpointInQuickModeAndTheEmbeddedDefault() {
+        assertEquals(new CommandLine.Embedded("127.0.0.1:6432", Path.of("data"), null, "127.0.0.1:9100"),
+                CommandLine.parse(List.of("--http", "127.0.0.1:9100")));
+        assertEquals(new CommandLine.Quick("127.0.0.1:6432", "postgresql://u:p@h/db", null, "off"),
+                CommandLine.parse(List.of("--backend", "postgresql://u:p@h/db", "--http=OFF")));
+        assertInstanceOf(CommandLine.Invalid.class, CommandLine.parse(List.of("--http", "nowhere")));
+        assertInstanceOf(CommandLine.Invalid.class, CommandLine.parse(List.of("--config", "a.yaml", "--http", "off")));
+    }
 }
