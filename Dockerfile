@@ -23,6 +23,6 @@ COPY examples/docker/pgsteer.yaml /etc/pgsteer/pgsteer.yaml
 # Embedded mode (no arguments) is not meant for this image: it would need a writable data folder
 # and starts PostgreSQL itself. The image runs config mode, as a non-root user.
 USER pgsteer
-EXPOSE 6432
+EXPOSE 6432 9930
 ENTRYPOINT ["java","-jar","/opt/pgsteer/pgsteer.jar"]
 CMD ["--config","/etc/pgsteer/pgsteer.yaml"]
