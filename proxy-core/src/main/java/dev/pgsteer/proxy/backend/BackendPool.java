@@ -81,6 +81,9 @@ public final class BackendPool {
     /** Takes back a connection that is idle, outside any transaction, with nothing in flight. */
     public void release(BackendConnection connection) {
         connection.detach();
+        // A session stops reading its connections while its client cannot take more; one that comes
+        // back that way would never read its next user's answers.
+        connection.setAutoRead(true);
         if (!connection.isUsable() || connection.ageNanos() > settings.maxLifetime().toNanos()) {
             discard(connection);
             return;

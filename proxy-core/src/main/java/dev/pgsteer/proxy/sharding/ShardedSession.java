@@ -455,15 +455,26 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     /** Plans the statement (off the event loop when its shape is new) and resolves its route. */
     private void plan(LexedStatement statement, KeySource.Placeholders values, Consumer<Route> then, Runnable next) {
         Analysis cached = database.router().cached(statement);
+        if (log.isTraceEnabled()) {
+            log.trace("{}: planning {} ({})", session.id(), statement.shape(), cached != null ? "cached" : "new shape");
+        }
         if (cached != null) {
             resolve(cached, statement, values, then, next);
             return;
         }
         database.planner().execute(() -> {
-            Analysis analysis = database.router().analysis(statement);
+            Analysis analysis;
+            try {
+                analysis = database.router().analysis(statement);
+            } catch (RuntimeException | StackOverflowError e) {
+                // A bug in the analysis must cost this statement, never the session's progress.
+                log.warn("{}: could not plan {}", session.id(), statement.shape(), e);
+                analysis = Analysis.refused("XX000", "internal error in pgsteer while planning this statement: " + e);
+            }
+            Analysis planned = analysis;
             loop().execute(() -> {
                 if (session.phase() != Phase.CLOSED) {
-                    resolve(analysis, statement, values, then, next);
+                    resolve(planned, statement, values, then, next);
                 }
             });
         });
@@ -499,7 +510,13 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             next.run();
             return;
         }
+        if (log.isTraceEnabled()) {
+            log.trace("{}: {} -> {} ({})", session.id(), statement.firstKeyword(), route.shards(), route.why());
+        }
         links.acquire(route.shards(), transaction.beginStatement()).addListener(f -> {
+            if (log.isTraceEnabled()) {
+                log.trace("{}: shards {} ready: {}", session.id(), route.shards(), f.isSuccess() ? "yes" : f.cause());
+            }
             if (session.phase() == Phase.CLOSED) {
                 return;
             }
