@@ -75,7 +75,7 @@ public final class PgSteerServer implements AutoCloseable {
         }
         context = new ProxyContext(effective, new UserDirectory(effective.users()), new SessionRouter(effective), pools,
                 new CancelRegistry(), new ProxyMetrics(registry, pools), new dev.pgsteer.proxy.statement.StatementRegistry(),
-                Map.copyOf(sharded));
+                Map.copyOf(sharded), new dev.pgsteer.proxy.client.SessionRegistry(), registry);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
