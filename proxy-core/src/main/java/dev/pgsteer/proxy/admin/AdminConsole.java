@@ -172,14 +172,18 @@ public final class AdminConsole implements SessionRelay {
                 return;
             }
             int next = i + 1;
-            boolean waits = answer(parsed, TEXT, true, written -> {
-                if (written) {
+            Boolean written = answer(parsed, TEXT, true, later -> {
+                if (later) {
                     runStatements(parts, next);
                 } else {
                     readyForQuery();
                 }
             });
-            if (waits) {
+            if (written == null) {
+                return;
+            }
+            if (!written) {
+                readyForQuery();
                 return;
             }
         }
@@ -282,11 +286,14 @@ public final class AdminConsole implements SessionRelay {
             fail(error("34000", "portal \"" + name + "\" does not exist", null));
             return;
         }
-        answer(portal.parsed(), portal.formats(), false, written -> {
-            if (!written) {
+        Boolean written = answer(portal.parsed(), portal.formats(), false, later -> {
+            if (!later) {
                 failedUntilSync = true;
             }
         });
+        if (Boolean.FALSE.equals(written)) {
+            failedUntilSync = true;
+        }
     }
 
     /** {@code 'C' | int32 len | byte 'S' or 'P' | cstring name}: closing what does not exist is no error. */
@@ -305,21 +312,19 @@ public final class AdminConsole implements SessionRelay {
 
     /**
      * Writes the answer to one statement: for a command, RowDescription (simple protocol only),
-     * DataRows and CommandComplete; then hands {@code then} whether it was written (false after an
-     * error, already sent). Returns true when the answer comes later: the caller stops there and
-     * {@code then} goes on once it is written.
+     * DataRows and CommandComplete. Returns whether it was written (false after an error, already
+     * sent), or null when the answer comes later: the caller stops there, and {@code later} gets
+     * whether it was written once it is.
      */
-    private boolean answer(AdminCommands.Parsed parsed, short[] formats, boolean describe, Consumer<Boolean> then) {
+    private Boolean answer(AdminCommands.Parsed parsed, short[] formats, boolean describe, Consumer<Boolean> later) {
         switch (parsed) {
             case AdminCommands.Parsed.Empty empty -> {
                 write(ResultEncoder.empty(client.alloc(), 'I'));
-                then.accept(true);
-                return false;
+                return true;
             }
             case AdminCommands.Parsed.Ignored ignored -> {
                 session.send(new CommandComplete(ignored.tag()));
-                then.accept(true);
-                return false;
+                return true;
             }
             case AdminCommands.Parsed.Run run -> {
                 CompletableFuture<Result> result;
@@ -329,20 +334,19 @@ public final class AdminConsole implements SessionRelay {
                     result = CompletableFuture.failedFuture(e);
                 }
                 if (result.isDone()) {
-                    then.accept(writeResult(run.command(), result, formats, describe));
-                    return false;
+                    return writeResult(run.command(), result, formats, describe);
                 }
                 busy = true;
-                CompletableFuture<Result> later = result;
-                later.whenComplete((r, e) -> client.eventLoop().execute(() -> {
+                CompletableFuture<Result> pendingResult = result;
+                pendingResult.whenComplete((r, e) -> client.eventLoop().execute(() -> {
                     busy = false;
                     if (session.phase() == Phase.CLOSED) {
                         return;
                     }
-                    then.accept(writeResult(run.command(), later, formats, describe));
+                    later.accept(writeResult(run.command(), pendingResult, formats, describe));
                     drain();
                 }));
-                return true;
+                return null;
             }
             case AdminCommands.Parsed.Unknown unknown -> throw new IllegalStateException("refused before: " + unknown);
             case AdminCommands.Parsed.NotACommand sql -> throw new IllegalStateException("refused before: " + sql);
