@@ -18,7 +18,7 @@ final class ConfigBinder {
 
     static final List<String> TOP_KEYS =
             List.of("listen", "http", "auth", "auth_timeout", "max_client_connections", "max_prepared_statements", "users", "backends", "databases");
-    static final List<String> USER_KEYS = List.of("password");
+    static final List<String> USER_KEYS = List.of("password", "admin");
     static final List<String> BACKEND_KEYS = List.of("url", "user", "password");
     static final List<String> DATABASE_KEYS = List.of("shards", "default_shard", "tables", "backend_database", "pool");
     static final List<String> POOL_KEYS =
@@ -102,6 +102,7 @@ final class ConfigBinder {
             return Optional.empty();
         }
         reader.allowOnly(user.get(), USER_KEYS);
+        boolean admin = reader.bool(user.get(), "admin").orElse(false);
         Optional<Node> written = user.get().value("password").filter(n -> !NodeReader.isNull(n));
         if (written.isEmpty()) {
             if (auth != AuthMethod.TRUST) {
@@ -109,12 +110,12 @@ final class ConfigBinder {
                         "give it a password (plain text, a SCRAM verifier, an md5 hash or ${ENV}), "
                                 + "or set auth: trust");
             }
-            return Optional.of(new UserConfig(name, null));
+            return Optional.of(new UserConfig(name, null, admin));
         }
         // An unusable password (an unset ${ENV}) was reported by text(); the user is dropped with it.
         return reader.text(user.get(), "password")
                 .filter(password -> passwordFits(password, written.get(), user.get().pathOf("password"), auth))
-                .map(password -> new UserConfig(name, password));
+                .map(password -> new UserConfig(name, password, admin));
     }
 
     /** A stored hash can check only the login method it was made for; say so now rather than at every login. */
@@ -174,10 +175,18 @@ final class ConfigBinder {
         Map<String, DatabaseConfig> databases = new LinkedHashMap<>();
         ShardMapBinder shardMap = new ShardMapBinder(reader, backendNames, lines);
         required(top, "databases", "databases: { app: { shards: [main] } }").ifPresent(section ->
-                section.entries().forEach((name, entry) ->
-                        reader.section(entry.value(), section.pathOf(name), "{ shards: [main] }")
-                                .flatMap(db -> database(name, db, shardMap))
-                                .ifPresent(db -> databases.put(name, db))));
+                section.entries().forEach((name, entry) -> {
+                    if (ProxyConfig.ADMIN_DATABASE.equals(name)) {
+                        reader.problem(entry.key(), "the database name '" + name + "' is reserved: clients that connect "
+                                        + "to it get pgsteer's admin console",
+                                "give this database another name (clients connect with that name); a backend database "
+                                        + "called " + name + " stays reachable with backend_database: " + name);
+                        return;
+                    }
+                    reader.section(entry.value(), section.pathOf(name), "{ shards: [main] }")
+                            .flatMap(db -> database(name, db, shardMap))
+                            .ifPresent(db -> databases.put(name, db));
+                }));
         return databases;
     }
 

@@ -177,6 +177,15 @@ final class NodeReader {
         }, "write a whole number of at least " + lowest);
     }
 
+    /** true or false (YAML's yes/no and on/off too, in any case). */
+    Optional<Boolean> bool(Section section, String key) {
+        return parsed(section, key, text -> switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException("'" + text + "' is not true or false");
+        }, "write true or false");
+    }
+
     Optional<java.time.Duration> duration(Section section, String key) {
         return parsed(section, key, Durations::parsePositive,
                 "write a positive duration like 500ms, 5s, 10m or 1h (a bare number means seconds)");

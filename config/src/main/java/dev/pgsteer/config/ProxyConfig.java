@@ -37,6 +37,12 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
         return listen.port() == 0 ? new ListenAddress(DEFAULT_HTTP.host(), 0) : DEFAULT_HTTP;
     }
 
+    /**
+     * The virtual database of the admin console: a client that asks for it gets pgsteer's own
+     * commands (SHOW POOLS, ...) instead of a backend, so no logical database may have this name.
+     */
+    public static final String ADMIN_DATABASE = "pgsteer";
+
     public ProxyConfig {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(listen, "listen");
@@ -52,7 +58,11 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
         backends = frozen(backends);
         databases = frozen(databases);
         sourceLines = sourceLines == null ? SourceLines.NONE : sourceLines;
-        // A configuration built in code gets the same guarantee as one loaded from YAML.
+        // A configuration built in code gets the same guarantees as one loaded from YAML.
+        if (databases.containsKey(ADMIN_DATABASE)) {
+            throw new IllegalArgumentException("the database name " + ADMIN_DATABASE
+                    + " is reserved for pgsteer's admin console; give the logical database another name");
+        }
         for (DatabaseConfig db : databases.values()) {
             for (String shard : db.shards()) {
                 if (!backends.containsKey(shard)) {
@@ -81,7 +91,8 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
     /**
      * Quick mode ({@code pgsteer --listen ... --backend postgresql://USER:PASS@HOST:PORT/DB}): clients log
      * in with the backend's own user and password; the URL's database is the only one offered, or, when
-     * the URL names none, every database passes through to the backend under its own name.
+     * the URL names none, every database passes through to the backend under its own name. That one
+     * user is an admin: it may open the admin console.
      */
     public static ProxyConfig quick(ListenAddress listen, BackendUrl backend) {
         if (backend.user() == null || backend.password() == null) {
@@ -92,7 +103,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
         DatabaseConfig db = new DatabaseConfig(dbName, List.of(QUICK_BACKEND_NAME), null, PoolConfig.defaults());
         return new ProxyConfig("--backend", listen, DEFAULT_AUTH, DEFAULT_AUTH_TIMEOUT,
                 DEFAULT_MAX_CLIENT_CONNECTIONS, DEFAULT_MAX_PREPARED_STATEMENTS,
-                Map.of(backend.user(), new UserConfig(backend.user(), backend.password())),
+                Map.of(backend.user(), new UserConfig(backend.user(), backend.password(), true)),
                 Map.of(QUICK_BACKEND_NAME, new BackendConfig(QUICK_BACKEND_NAME, backend)),
                 Map.of(dbName, db));
     }

@@ -5,12 +5,18 @@ import java.util.Objects;
 /**
  * A client login the proxy accepts: {@code users.<name>}. The password is kept exactly as written
  * (after {@code ${ENV}} interpolation); the protocol layer reads its form through {@link #passwordKind()}.
- * It is null only when {@code auth: trust}.
+ * It is null only when {@code auth: trust}. An {@code admin} user may also connect to the virtual
+ * database {@value ProxyConfig#ADMIN_DATABASE}, the admin console.
  */
-public record UserConfig(String name, String password) {
+public record UserConfig(String name, String password, boolean admin) {
 
     public UserConfig {
         Objects.requireNonNull(name, "name");
+    }
+
+    /** A user who is not an admin. */
+    public UserConfig(String name, String password) {
+        this(name, password, false);
     }
 
     public PasswordKind passwordKind() {
@@ -19,6 +25,6 @@ public record UserConfig(String name, String password) {
 
     @Override
     public String toString() {
-        return "UserConfig[name=" + name + ", password=" + (password == null ? "none" : "***") + "]";
+        return "UserConfig[name=" + name + ", password=" + (password == null ? "none" : "***") + ", admin=" + admin + "]";
     }
 }

@@ -272,6 +272,35 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void adminIsTrueOrFalse() {
+        ConfigProblem p = onlyProblem(failure("""
+                users:
+                  ops: { password: x, admin: maybe }
+                """ + VALID_REST));
+
+        assertEquals(2, p.line());
+        assertEquals("users.ops.admin: 'maybe' is not true or false", p.what());
+        assertEquals("write true or false", p.fix());
+    }
+
+    @Test
+    void theDatabaseNamePgsteerIsReservedForTheAdminConsole() {
+        ConfigException e = failure("""
+                backends: { main: { url: "postgresql://app@localhost/app" } }
+                databases:
+                  app: { shards: [main] }
+                  pgsteer: { shards: [main] }
+                """);
+
+        ConfigProblem p = onlyProblem(e);
+        assertEquals(4, p.line());
+        assertEquals("the database name 'pgsteer' is reserved: clients that connect to it get pgsteer's admin console",
+                p.what());
+        assertContains("give this database another name", p.fix());
+        assertContains("backend_database: pgsteer", p.fix());
+    }
+
+    @Test
     void aStoredHashMustSuitTheAuthMethod() {
         ConfigException e = failure("""
                 auth: scram-sha-256

@@ -135,6 +135,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aUserMayBeAnAdminAndIsNotByDefault() {
+        ProxyConfig config = parse("""
+                users:
+                  ops: { password: ops, admin: true }
+                  app: { password: app }
+                  old: { password: old, admin: no }
+                backends: { main: { url: "postgresql://app@localhost/app" } }
+                databases: { app: { shards: [main] } }
+                """, Map.of());
+
+        assertEquals(new UserConfig("ops", "ops", true), config.users().get("ops"));
+        assertEquals(new UserConfig("app", "app", false), config.users().get("app"));
+        assertEquals(false, config.users().get("old").admin());
+    }
+
+    @Test
     void underTrustAUserNeedsNoPassword() {
         ProxyConfig config = parse("""
                 auth: trust

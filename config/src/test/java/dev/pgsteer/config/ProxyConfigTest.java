@@ -20,7 +20,7 @@ class ProxyConfigTest {
         assertEquals("--backend", config.source());
         assertEquals(LISTEN, config.listen());
         assertEquals(AuthMethod.SCRAM_SHA_256, config.auth());
-        assertEquals(Map.of("alice", new UserConfig("alice", "pw")), config.users());
+        assertEquals(Map.of("alice", new UserConfig("alice", "pw", true)), config.users(), "quick mode's one user is an admin");
         assertEquals(List.of("main"), List.copyOf(config.backends().keySet()));
         assertEquals(List.of("shop"), List.copyOf(config.databases().keySet()));
         assertEquals(Optional.empty(), config.database("other"));
@@ -75,8 +75,16 @@ class ProxyConfigTest {
     }
 
     @Test
+    void aConfigBuiltInCodeCannotNameADatabasePgsteer() {
+        DatabaseConfig db = new DatabaseConfig("pgsteer", List.of("main"), null, PoolConfig.defaults());
+        BackendConfig main = new BackendConfig("main", BackendUrl.parse("postgresql://u:p@h/x"));
+        assertThrows(IllegalArgumentException.class, () -> new ProxyConfig("test", LISTEN, AuthMethod.TRUST,
+                ProxyConfig.DEFAULT_AUTH_TIMEOUT, 10, 500, Map.of(), Map.of("main", main), Map.of("pgsteer", db)));
+    }
+
+    @Test
     void passwordsStayOutOfToString() {
-        assertEquals("UserConfig[name=demo, password=***]", new UserConfig("demo", "secret").toString());
+        assertEquals("UserConfig[name=demo, password=***, admin=false]", new UserConfig("demo", "secret").toString());
         ProxyConfig config = ProxyConfig.quick(LISTEN, BackendUrl.parse("postgresql://alice:secret@db/shop"));
         assertTrue(!config.toString().contains("secret"), config.toString());
     }

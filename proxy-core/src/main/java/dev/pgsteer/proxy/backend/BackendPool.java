@@ -33,6 +33,8 @@ public final class BackendPool {
     private int total;
     private boolean closed;
     private final AtomicLong timeouts = new AtomicLong();
+    /** Connections opened since start, for the admin console. */
+    private final AtomicLong opened = new AtomicLong();
 
     public BackendPool(BackendTarget target, PoolSettings settings, BackendConnector connector) {
         this.target = target;
@@ -46,6 +48,10 @@ public final class BackendPool {
 
     public BackendConnector connector() {
         return connector;
+    }
+
+    public PoolSettings settings() {
+        return settings;
     }
 
     public Future<BackendConnection> acquire(EventLoop loop) {
@@ -161,6 +167,7 @@ public final class BackendPool {
         for (int i = 0; i < toOpen; i++) {
             connector.connect(target, loop).addListener(f -> {
                 if (f.isSuccess()) {
+                    opened.incrementAndGet();
                     release((BackendConnection) f.getNow());
                 } else {
                     synchronized (this) {
@@ -209,7 +216,7 @@ public final class BackendPool {
     }
 
     public synchronized PoolStats stats() {
-        return new PoolStats(target.poolName(), total, idle.size(), waiters.size(), timeouts.get());
+        return new PoolStats(target.poolName(), total, idle.size(), waiters.size(), timeouts.get(), opened.get());
     }
 
     private BackendConnection takeIdle(EventLoop loop, List<BackendConnection> stale) {
@@ -250,6 +257,7 @@ public final class BackendPool {
     private void openFor(Promise<BackendConnection> leased, EventLoop loop) {
         connector.connect(target, loop).addListener(f -> {
             if (f.isSuccess()) {
+                opened.incrementAndGet();
                 BackendConnection connection = (BackendConnection) f.getNow();
                 if (!leased.trySuccess(connection)) {
                     release(connection);

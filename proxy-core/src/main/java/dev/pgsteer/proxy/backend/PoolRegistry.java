@@ -41,6 +41,11 @@ public final class PoolRegistry {
         newPoolListeners.add(listener);
     }
 
+    /** The pool of {@code target} if one was made; never makes one. */
+    public java.util.Optional<BackendPool> find(BackendTarget target) {
+        return java.util.Optional.ofNullable(pools.get(target));
+    }
+
     public List<BackendPool> pools() {
         return List.copyOf(pools.values());
     }

@@ -1,7 +1,7 @@
 package dev.pgsteer.proxy.backend;
 
 /** A pool's counts at one moment, for metrics and the admin console. */
-public record PoolStats(String name, int total, int idle, int waiting, long acquireTimeouts) {
+public record PoolStats(String name, int total, int idle, int waiting, long acquireTimeouts, long opened) {
     public int active() {
         return total - idle;
     }

@@ -2,6 +2,8 @@ package dev.pgsteer.proxy.client;
 
 import dev.pgsteer.config.BackendConfig;
 import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.UserConfig;
 import dev.pgsteer.protocol.ProtocolViolationException;
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.codec.Frame;
@@ -10,6 +12,7 @@ import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.StartupPacket;
 import dev.pgsteer.proxy.ProxyContext;
 import dev.pgsteer.proxy.ProxyErrors;
+import dev.pgsteer.proxy.admin.AdminConsole;
 import dev.pgsteer.proxy.backend.BackendPool;
 import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.PoolSettings;
@@ -54,6 +57,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         int[] keys = context.cancels().register(() -> ctx.channel().eventLoop().execute(this::cancel));
         session.keys(keys[0], keys[1]);
+        context.sessions().add(session);
         long timeout = context.config().authTimeout().toMillis();
         authTimeout = ctx.executor().schedule(() -> {
             if (session.phase() == Phase.STARTUP || session.phase() == Phase.AUTHENTICATING) {
@@ -88,6 +92,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             case StartupPacket packet -> login.onStartupPacket(packet);
             case Frame frame when phase == Phase.STARTUP || phase == Phase.AUTHENTICATING -> login.onFrame(frame);
             case Frame frame -> {
+                session.clientSent(frame.type());
                 relay.onClientFrame(frame);
                 yield false;
             }
@@ -101,6 +106,18 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private void onAuthenticated(ChannelHandlerContext ctx) {
         authTimeout.cancel(false);
         ctx.pipeline().get(PgFrameDecoder.class).maxMessageSize(PgFrameDecoder.MAX_MESSAGE);
+        if (ProxyConfig.ADMIN_DATABASE.equals(session.database())) {
+            UserConfig user = context.config().users().get(session.user());
+            if (user == null || !user.admin()) {
+                log.info("{}: refused the admin console: not an admin user", session.id());
+                session.terminate(ProxyErrors.notAnAdmin(session.user(), ProxyConfig.ADMIN_DATABASE));
+                return;
+            }
+            relay = new AdminConsole(session, context);
+            log.debug("{}: authenticated, admin console", session.id());
+            relay.connect();
+            return;
+        }
         Optional<RoutePlan> plan = context.router().route(session.database());
         if (plan.isEmpty()) {
             session.terminate(ProxyErrors.unknownDatabase(session.database()));
@@ -155,6 +172,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         session.phase(Phase.CLOSED);
         if (counted) {
+            context.sessions().remove(session);
             context.cancels().unregister(session.processId());
             context.metrics().clientDisconnected();
         }

@@ -405,6 +405,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
      */
     private void pinnedBy(String reason) {
         if (reason != null) {
+            session.markPinned();
             metrics.sessionPinned();
             log.info("{}: pinned to {} by {}", session.id(), lease, reason);
         }

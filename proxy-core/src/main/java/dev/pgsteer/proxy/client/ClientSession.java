@@ -2,9 +2,13 @@ package dev.pgsteer.proxy.client;
 
 import dev.pgsteer.protocol.message.BackendMessage;
 import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Instant;
 
 /**
  * The state of one client connection, as enums and a few values: its phase, its transaction status
@@ -20,9 +24,64 @@ public final class ClientSession {
     private SessionSettings settings = new SessionSettings();
     private int processId;
     private int secretKey;
+    private final Instant connectedAt = Instant.now();
+    /** A Query, Sync or FunctionCall was read and its ReadyForQuery not sent yet: the session is "active". */
+    private boolean awaitingReady;
+    private boolean pinned;
 
     ClientSession(Channel channel) {
         this.channel = channel;
+    }
+
+    /** What the admin console shows of a session (SHOW CLIENTS). */
+    public record Snapshot(int id, String user, String database, String state, String address, Integer port,
+                           Instant connectedAt, String applicationName, boolean pinned) {
+    }
+
+    /**
+     * This session as the admin console shows it. Call it on the session's event loop, where its
+     * fields are written, so the hot path pays for no volatile or lock.
+     */
+    public Snapshot snapshot() {
+        SocketAddress remote = channel.remoteAddress();
+        String address = remote == null ? null : remote.toString();
+        Integer port = null;
+        if (remote instanceof InetSocketAddress inet) {
+            address = inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
+            port = inet.getPort();
+        }
+        return new Snapshot(processId, user, database, state(), address, port, connectedAt,
+                settings.wanted().get("application_name"), pinned);
+    }
+
+    /** In pg_stat_activity's words where they fit: idle, active, idle in transaction, idle in transaction (aborted). */
+    String state() {
+        return switch (phase) {
+            case STARTUP, AUTHENTICATING -> "login";
+            case CONNECTING -> "connecting";
+            case CLOSED -> "closed";
+            case READY, FAILED_UNTIL_SYNC -> awaitingReady ? "active" : switch (transactionStatus) {
+                case IDLE -> "idle";
+                case IN_TRANSACTION -> "idle in transaction";
+                case FAILED -> "idle in transaction (aborted)";
+            };
+        };
+    }
+
+    /** The client sent a message of {@code type}; one that asks for a ReadyForQuery makes the session active. */
+    void clientSent(byte type) {
+        if (phase == Phase.READY && (type == 'Q' || type == 'S' || type == 'F')) {
+            awaitingReady = true;
+        }
+    }
+
+    public Instant connectedAt() {
+        return connectedAt;
+    }
+
+    /** The session keeps its backend connection(s) until it ends (see the relays' pinning). */
+    public void markPinned() {
+        pinned = true;
     }
 
     public Channel channel() {
@@ -41,8 +100,10 @@ public final class ClientSession {
         return transactionStatus;
     }
 
+    /** Set when a ReadyForQuery goes to the client: it also ends the session's "active" state. */
     public void transactionStatus(TransactionStatus status) {
         this.transactionStatus = status;
+        this.awaitingReady = false;
     }
 
     public String user() {
@@ -80,6 +141,9 @@ public final class ClientSession {
     }
 
     public void send(BackendMessage message) {
+        if (message instanceof ReadyForQuery) {
+            awaitingReady = false;
+        }
         channel.write(message, channel.voidPromise());
     }
 

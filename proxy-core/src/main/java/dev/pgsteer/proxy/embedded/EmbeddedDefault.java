@@ -146,7 +146,7 @@ public final class EmbeddedDefault implements AutoCloseable {
         String yaml = """
                 listen: %s
                 users:
-                  %s: { password: %s }
+                  %s: { password: %s, admin: true }
                 backends:
                 %sdatabases:
                   %s:

@@ -98,7 +98,7 @@ public final class PgSteerServer implements AutoCloseable {
             database.metrics(metrics);
         });
         context = new ProxyContext(effective, new UserDirectory(effective.users()), new SessionRouter(effective), pools,
-                new CancelRegistry(), metrics, statements, Map.copyOf(sharded));
+                new CancelRegistry(), metrics, statements, Map.copyOf(sharded), new dev.pgsteer.proxy.client.SessionRegistry(), registry);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())

@@ -20,14 +20,14 @@ import java.util.stream.Stream;
  * tools and sets {@code PGSTEER_REQUIRE_CLIENT_TOOLS=1}, they fail instead, so a missing tool can
  * never hide that the real-client tests did not run.
  */
-record ClientTool(String name, Path binary) {
+public record ClientTool(String name, Path binary) {
 
     /**
      * The first {@code name} on PATH that runs, else the newest one under
      * {@code /usr/lib/postgresql/<version>/bin} (Debian's layout, where the PATH entry is a wrapper
      * that may refuse to run without a matching server package).
      */
-    static ClientTool require(String name) {
+    public static ClientTool require(String name) {
         List<Path> candidates = new ArrayList<>();
         String path = System.getenv().getOrDefault("PATH", "");
         for (String dir : path.split(File.pathSeparator)) {

@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
  * large result can never block the child; a run that outlives its timeout is killed, with its
  * children, and reported with what it printed so far.
  */
-record ToolRun(List<String> command, int exitCode, String stdout, String stderr) {
+public record ToolRun(List<String> command, int exitCode, String stdout, String stderr) {
 
-    static ToolRun run(List<String> command, Map<String, String> environment, Duration timeout) {
+    public static ToolRun run(List<String> command, Map<String, String> environment, Duration timeout) {
         Path out = null;
         Path err = null;
         try {
@@ -59,7 +59,7 @@ record ToolRun(List<String> command, int exitCode, String stdout, String stderr)
      * PGSERVICE must not redirect the test), plus what is given. The C.UTF-8 locale keeps messages
      * untranslated and Unicode intact.
      */
-    static Map<String, String> clientEnvironment(Map<String, String> extra) {
+    public static Map<String, String> clientEnvironment(Map<String, String> extra) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.keySet().removeIf(name -> name.startsWith("PG"));
         env.put("LC_ALL", "C.UTF-8");
@@ -70,7 +70,7 @@ record ToolRun(List<String> command, int exitCode, String stdout, String stderr)
     }
 
     /** Both outputs, for an assertion message. */
-    String describe() {
+    public String describe() {
         return String.join(" ", command) + "\nexit code " + exitCode + "\n--- stdout ---\n" + tail(stdout) + "\n--- stderr ---\n"
                 + tail(stderr);
     }
@@ -102,7 +102,7 @@ record ToolRun(List<String> command, int exitCode, String stdout, String stderr)
         }
     }
 
-    static List<String> command(Object... parts) {
+    public static List<String> command(Object... parts) {
         List<String> command = new ArrayList<>();
         for (Object part : parts) {
             command.add(String.valueOf(part));

@@ -1,0 +1,123 @@
+package dev.pgsteer.proxy.admin;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The console's commands and how a statement's text selects one: case-insensitive, runs of spaces
+ * as one, a trailing {@code ;} optional. {@code SET} and {@code RESET} are accepted and ignored, since
+ * drivers send them on their own (pgjdbc's {@code SET extra_float_digits = 3}); any other SQL is
+ * refused with 0A000, and an unknown SHOW (or PAUSE, RELOAD, ...) with 42601 and the list.
+ */
+final class AdminCommands {
+    /** First words that are console verbs, not SQL: an unknown command starting so is a typo, not a query. */
+    private static final List<String> VERBS = List.of("SHOW", "HELP", "PAUSE", "RESUME", "RELOAD", "KILL", "SUSPEND",
+            "SHUTDOWN", "ENABLE", "DISABLE", "RECONNECT", "WAIT_CLOSE");
+
+    /** What a statement of the console asks for. */
+    sealed interface Parsed {
+        record Run(AdminCommand command) implements Parsed {
+        }
+
+        /** A statement drivers send on their own; answered with its tag and nothing done. */
+        record Ignored(String tag) implements Parsed {
+        }
+
+        record Empty() implements Parsed {
+        }
+
+        /** Looks like a console command but is none: 42601. */
+        record Unknown(String text) implements Parsed {
+        }
+
+        /** SQL, which the console does not run: 0A000. */
+        record NotACommand(String text) implements Parsed {
+        }
+    }
+
+    private final List<AdminCommand> commands;
+
+    AdminCommands() {
+        List<AdminCommand> all = new ArrayList<>(List.of(new ShowDatabases(), new ShowShards(), new ShowPools(),
+                new ShowClients(), new ShowStats(), new ShowConfig(), new ShowVersion()));
+        all.add(new ShowHelp(all));
+        this.commands = List.copyOf(all);
+    }
+
+    List<AdminCommand> all() {
+        return commands;
+    }
+
+    /** The commands' names, for error hints: {@code SHOW DATABASES, SHOW SHARDS, ...}. */
+    String names() {
+        return String.join(", ", commands.stream().map(AdminCommand::name).toList()) + " (or HELP)";
+    }
+
+    Parsed parse(String statement) {
+        String text = normalize(statement);
+        if (text.isEmpty()) {
+            return new Parsed.Empty();
+        }
+        String upper = text.toUpperCase(Locale.ROOT);
+        if (upper.equals("HELP")) {
+            return new Parsed.Run(command("SHOW HELP").orElseThrow());
+        }
+        Optional<AdminCommand> command = command(upper);
+        if (command.isPresent()) {
+            return new Parsed.Run(command.get());
+        }
+        String first = upper.split(" ", 2)[0];
+        if (first.equals("SET") || first.equals("RESET")) {
+            return new Parsed.Ignored(first);
+        }
+        return VERBS.contains(first) ? new Parsed.Unknown(text) : new Parsed.NotACommand(text);
+    }
+
+    private Optional<AdminCommand> command(String upper) {
+        return commands.stream().filter(c -> c.name().equals(upper)).findFirst();
+    }
+
+    /** Without surrounding space and trailing semicolons, with every run of white space as one space. */
+    static String normalize(String statement) {
+        String text = statement.strip();
+        while (text.endsWith(";")) {
+            text = text.substring(0, text.length() - 1).strip();
+        }
+        return text.replaceAll("\\s+", " ");
+    }
+
+    /**
+     * The statements of a simple Query, split at semicolons outside quotes; blank ones dropped, so
+     * {@code "SHOW POOLS;"} is one statement and {@code ";"} none.
+     */
+    static List<String> split(String sql) {
+        List<String> statements = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        char quote = 0;
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == ';') {
+                add(statements, current);
+                current.setLength(0);
+                continue;
+            }
+            current.append(c);
+        }
+        add(statements, current);
+        return statements;
+    }
+
+    private static void add(List<String> statements, StringBuilder statement) {
+        if (!statement.toString().isBlank()) {
+            statements.add(statement.toString().strip());
+        }
+    }
+}

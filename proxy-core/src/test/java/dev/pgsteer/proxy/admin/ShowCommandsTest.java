@@ -1,0 +1,104 @@
+package dev.pgsteer.proxy.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pgsteer.config.ConfigLoader;
+import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.proxy.backend.BackendConnector;
+import dev.pgsteer.proxy.backend.PoolRegistry;
+import dev.pgsteer.proxy.backend.PoolSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What the SHOW commands make of a configuration, pools and sessions, without a server running. */
+class ShowCommandsTest {
+    private static final ProxyConfig CONFIG = ConfigLoader.parse("""
+            listen: 127.0.0.1:6432
+            auth_timeout: 500ms
+            users:
+              ops: { password: x, admin: true }
+              app: { password: y }
+            backends:
+              main: { url: "postgresql://app:secret@db:5432/app" }
+              s0: { url: "postgresql://app:secret@db0:5433/shop" }
+              s1: { url: "postgresql://app:secret@db1/shop" }
+            databases:
+              app: { shards: [main], pool: { mode: session, size: 4, min_idle: 1 } }
+              shop:
+                shards: [s0, s1]
+                default_shard: s1
+                tables:
+                  orders: { key: customer_id, function: hash }
+                  currencies: { kind: reference }
+              "*": { shards: [main] }
+            """, "test.yaml", Map.of());
+
+    private static List<Object> row(Object... values) {
+        return Arrays.asList(values);
+    }
+
+    @Test
+    void showDatabases() {
+        Result result = ShowDatabases.of(CONFIG);
+        assertEquals(List.of(
+                row("app", "main", "main", "app", "session", 4L, 1L, 0L, 0L),
+                row("shop", "s0, s1", "s1", "shop", "transaction", 20L, 0L, 1L, 1L),
+                row("*", "main", "main", "(the name the client asks for)", "transaction", 20L, 0L, 0L, 0L)), result.rows());
+        assertEquals("SHOW", result.tag());
+    }
+
+    @Test
+    void showShardsCountsTheConnectionsOfPoolsMadeSoFar() {
+        PoolRegistry pools = new PoolRegistry(new BackendConnector(Duration.ofSeconds(1), NioSocketChannel.class, 10));
+        pools.poolFor(ShowShards.target(CONFIG, CONFIG.databases().get("shop"), "s0"),
+                new PoolSettings(20, 0, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofHours(1)));
+
+        Result result = ShowShards.of(CONFIG, pools);
+
+        assertEquals(List.of(
+                row("app", "main", "db", 5432L, "app", "app", true, 4L, 0L, 0L, 0L),
+                row("shop", "s0", "db0", 5433L, "shop", "app", false, 20L, 0L, 0L, 0L),
+                row("shop", "s1", "db1", 5432L, "shop", "app", true, 20L, 0L, 0L, 0L),
+                row("*", "main", "db", 5432L, "(the name the client asks for)", "app", true, 20L, null, null, null)),
+                result.rows());
+        List<Object> pool = ShowPools.of(pools.pools()).rows().getFirst();
+        assertEquals(row("shop", "app", "s0", "db0", 5433L, 20L, 0L, 0L, 0L, 0L, 0L, 0L, 0L), pool);
+        pools.closeAll();
+    }
+
+    @Test
+    void showConfigNamesAdminsAndNeverAPassword() {
+        Result result = ShowConfig.of(CONFIG);
+        assertEquals(row("auth_timeout", "500ms", "10s"), result.rows().get(3));
+        assertEquals(row("users", "ops (admin), app", null), result.rows().get(6));
+        assertTrue(result.rows().stream().flatMap(List::stream).noneMatch(v -> String.valueOf(v).contains("secret")));
+    }
+
+    @Test
+    void showClientsFormatsTheSnapshots() {
+        var snapshot = new dev.pgsteer.proxy.client.ClientSession.Snapshot(42, "app", "app", "idle in transaction",
+                "127.0.0.1", 50000, Instant.parse("2025-03-01T10:15:30.5Z"), "psql", true);
+        assertEquals(List.of(row(42L, "app", "app", "idle in transaction", "127.0.0.1", 50000L, "2025-03-01 10:15:30 UTC",
+                "psql", true)), ShowClients.of(List.of(snapshot)).rows());
+    }
+
+    @Test
+    void showStatsReadsEveryPgsteerMeter() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        registry.counter("pgsteer.clients.accepted").increment(3);
+        registry.counter("other.meter").increment();
+        registry.gauge("pgsteer.clients.active", 2.0);
+
+        Result result = ShowStats.of(registry, 61_500);
+
+        assertEquals(List.of(row("pgsteer.clients.accepted", "counter", "3"), row("pgsteer.clients.active", "gauge", "2"),
+                row("pgsteer.uptime.seconds", "gauge", "61")), result.rows());
+    }
+}
