@@ -809,15 +809,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             then.accept(copy.columns());
             return;
         }
-        String shard = database.config().defaultShard();
-        links.acquire(List.of(shard), transaction.beginStatement()).addListener(f -> {
-            if (!f.isSuccess()) {
-                fail(ProxyErrors.of(f.cause(), ErrorResponse.Severity.ERROR));
-                next.run();
-                return;
-            }
-            @SuppressWarnings("unchecked")
-            ShardLink link = ((List<ShardLink>) f.getNow()).getFirst();
+        onShard(database.config().defaultShard(), link -> {
             String sql = "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass('\""
                     + copy.table().replace("'", "''").replace("\"", "\"\"") + "\"') AND attnum > 0 AND NOT attisdropped ORDER BY attnum";
             link.connection.queryInternal(sql, loop(), link.status).addListener(q -> {
@@ -838,7 +830,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                 }
                 then.accept(rows.stream().map(List::getFirst).toList());
             });
-        });
+        }, next);
     }
 
     /** A client's CopyData, CopyDone or CopyFail during a COPY into a sharded table. */
@@ -1018,14 +1010,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             return;
         }
         String shard = links.isEmpty() ? database.config().defaultShard() : links.shards().getFirst();
-        links.acquire(List.of(shard), transaction.beginStatement()).addListener(f -> {
-            if (!f.isSuccess()) {
-                fail(ProxyErrors.of(f.cause(), ErrorResponse.Severity.ERROR));
-                next.run();
-                return;
-            }
-            @SuppressWarnings("unchecked")
-            ShardLink link = ((List<ShardLink>) f.getNow()).getFirst();
+        onShard(shard, link -> {
             exchange = new Exchange(client, List.of(link), Answer.ONE, true, ex -> {
                 exchange = null;
                 if (ex.failed()) {
@@ -1044,6 +1029,22 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             }
             link.connection.write(alloc.buffer(5).writeByte('S').writeInt(4));
             link.connection.flush();
+        }, next);
+    }
+
+    /**
+     * Runs {@code then} with the session's connection to {@code shard} (leased now if need be, in the
+     * session's transaction); if none can be had, the statement fails with the reason.
+     */
+    private void onShard(String shard, Consumer<ShardLink> then, Runnable next) {
+        Future<List<ShardLink>> acquired = links.acquire(List.of(shard), transaction.beginStatement());
+        acquired.addListener(f -> {
+            if (!acquired.isSuccess()) {
+                fail(ProxyErrors.of(acquired.cause(), ErrorResponse.Severity.ERROR));
+                next.run();
+                return;
+            }
+            then.accept(acquired.getNow().getFirst());
         });
     }
 
