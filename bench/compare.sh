@@ -145,6 +145,8 @@ wait_port() {  # wait_port PORT SECONDS
 }
 cat > "$WORK/pgsteer.yaml" <<EOF
 listen: 127.0.0.1:$STEER_PORT
+# The benchmark's proxies run side by side: none serves metrics (each would want port 9930).
+http: off
 users:
   bench: { password: bench }
 backends:
@@ -284,7 +286,7 @@ if [ "$SKIP_MEMORY" != 1 ]; then
   # start time: quick mode, jar already built, launch to the first successful psql 'select 1'
   for attempt in 1 2 3; do
     t0=$(date +%s%N)
-    "$JAVA" "${JOPTS[@]}" -jar "$JAR" --listen "127.0.0.1:$QUICK_PORT" \
+    "$JAVA" "${JOPTS[@]}" -jar "$JAR" --http off --listen "127.0.0.1:$QUICK_PORT" \
       --backend "postgresql://bench:bench@127.0.0.1:$PG_PORT/bench" >"$OUT/pgsteer-quick-$attempt.log" 2>&1 &
     qpid=$!; PIDS+=("$qpid")
     ok=0
@@ -308,6 +310,8 @@ if [ "$SKIP_MEMORY" != 1 ]; then
   log "idle clients: file limit $(ulimit -n); levels $IDLE_LEVELS"
   cat > "$WORK/pgsteer-trust.yaml" <<EOF
 listen: 127.0.0.1:$TRUST_PORT
+# The benchmark's proxies run side by side: none serves metrics (each would want port 9930).
+http: off
 auth: trust
 max_client_connections: $((MAXIDLE + 100))
 backends:

@@ -13,9 +13,9 @@
 # Each shard is the whole pgbench data from which the accounts of the other shard were deleted, by
 # PostgreSQL's own hash partitioning of aid (satisfies_hash_partition, modulus 2); branches and
 # tellers are whole on both (reference tables), history on s0 (unsharded).
-# Two servers, not two databases in one: pgsteer gives a cross-shard transaction one PREPARE
-# TRANSACTION identifier on every shard, and identifiers are unique per server, so two shards in
-# one server fail to commit it ("transaction identifier ... is already in use").
+# Two servers, not two databases in one, so that each shard has a server (and a disk queue) of its
+# own, as in production. (Two shards in one server work too: each shard's prepared transaction has
+# its own name.)
 # pgsteer runs twice: with a shard map over bench_s0 and bench_s1 ("sharded"), and in quick mode
 # (--listen/--backend) in front of bench ("single"). Both use transaction pooling and the same pool
 # size (per shard for the sharded one).
@@ -235,6 +235,8 @@ wait_port() {  # wait_port PORT SECONDS
 }
 cat > "$WORK/pgsteer-sharded.yaml" <<EOF
 listen: 127.0.0.1:$SHARDED_PORT
+# The benchmark's proxies run side by side: none serves metrics (each would want port 9930).
+http: off
 users:
   bench: { password: bench }
 backends:
@@ -255,7 +257,7 @@ log "starting sharded pgsteer on port $SHARDED_PORT (shards bench_s0, bench_s1; 
 (cd "$WORK" && exec "$JAVA" "${JOPTS[@]}" -jar "$JAR" --config "$WORK/pgsteer-sharded.yaml") >"$OUT/pgsteer-sharded.log" 2>&1 &
 SHARDED_PID=$!; PIDS+=("$SHARDED_PID")
 log "starting quick-mode pgsteer on port $SINGLE_PORT in front of bench (pool size $POOL_SIZE)"
-(cd "$WORK" && exec "$JAVA" "${JOPTS[@]}" -jar "$JAR" --listen "127.0.0.1:$SINGLE_PORT" \
+(cd "$WORK" && exec "$JAVA" "${JOPTS[@]}" -jar "$JAR" --http off --listen "127.0.0.1:$SINGLE_PORT" \
   --backend "postgresql://bench:bench@127.0.0.1:$PG_PORT/bench" --pool-size "$POOL_SIZE") >"$OUT/pgsteer-single.log" 2>&1 &
 SINGLE_PID=$!; PIDS+=("$SINGLE_PID")
 wait_port "$SHARDED_PORT" 60 || { tail -n 30 "$OUT/pgsteer-sharded.log"; echo "sharded pgsteer did not start" >&2; exit 1; }
