@@ -170,6 +170,12 @@ public final class ShardMapCatalog {
             BackendConfig backend = config.backends().get(shard);
             String database = config.shardDatabaseName(db, shard);
             try (Connection connection = connector.open(backend, database)) {
+                if (db.shards().size() > 1 && !preparesTransactions(connection)) {
+                    warnings.add(config.source() + ": shard " + shard + " of database " + db.name()
+                            + " has max_prepared_transactions = 0, so a transaction that writes on several shards cannot"
+                            + " commit there (pgsteer commits those with PREPARE TRANSACTION); set max_prepared_transactions"
+                            + " in its postgresql.conf to at least its max_connections, and restart it");
+                }
                 for (TableConfig.Sharded table : tables) {
                     Optional<Map<String, String>> columns = columns(connection, table.name());
                     if (columns.isPresent()) {
@@ -185,6 +191,13 @@ public final class ShardMapCatalog {
                 warnings.add(config.source() + ": cannot check the shard map of database " + db.name() + " on shard "
                         + shard + " (" + backend.url() + ", database "
                         + database + "): " + e.getMessage() + "; the key types of its tables are not checked there");
+            }
+        }
+
+        private static boolean preparesTransactions(Connection connection) throws SQLException {
+            try (java.sql.Statement statement = connection.createStatement();
+                 java.sql.ResultSet rows = statement.executeQuery("SHOW max_prepared_transactions")) {
+                return !rows.next() || !"0".equals(rows.getString(1).trim());
             }
         }
 

@@ -26,7 +26,8 @@ class ShardMapCatalogIT {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = EmbeddedPostgres.builder().setServerConfig("listen_addresses", "127.0.0.1").start();
+        postgres = EmbeddedPostgres.builder().setServerConfig("listen_addresses", "127.0.0.1")
+                .setServerConfig("max_prepared_transactions", "10").start();
         try (Connection admin = postgres.getPostgresDatabase().getConnection(); Statement st = admin.createStatement()) {
             st.execute("CREATE DATABASE shard_a");
             st.execute("CREATE DATABASE shard_b");
