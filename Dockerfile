@@ -24,5 +24,8 @@ COPY examples/docker/pgsteer.yaml /etc/pgsteer/pgsteer.yaml
 # and starts PostgreSQL itself. The image runs config mode, as a non-root user.
 USER pgsteer
 EXPOSE 6432 9930
+# Ready = listening and a backend of every database reachable; checked with the JRE alone (no curl in the image).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["java","-cp","/opt/pgsteer/pgsteer.jar","dev.pgsteer.proxy.HealthProbe","http://127.0.0.1:9930/health/ready"]
 ENTRYPOINT ["java","-jar","/opt/pgsteer/pgsteer.jar"]
 CMD ["--config","/etc/pgsteer/pgsteer.yaml"]
