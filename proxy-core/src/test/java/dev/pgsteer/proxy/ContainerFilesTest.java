@@ -79,6 +79,56 @@ class ContainerFilesTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void prometheusScrapesPgsteersEndpointAndGrafanaReadsPrometheus() throws Exception {
+        Map<String, Object> prometheus = (Map<String, Object>) new Yaml().load(Files.readString(ROOT.resolve("deploy/prometheus.yml")));
+        Map<String, Object> job = ((List<Map<String, Object>>) prometheus.get("scrape_configs")).getFirst();
+        String target = ((List<String>) ((List<Map<String, Object>>) job.get("static_configs")).getFirst().get("targets")).getFirst();
+        assertEquals("pgsteer:" + config().http().port(), target, "Prometheus scrapes the pgsteer service's metrics port");
+        assertEquals("/metrics", job.get("metrics_path"));
+        assertTrue(((List<String>) service("prometheus").get("volumes")).contains("./deploy/prometheus.yml:/etc/prometheus/prometheus.yml:ro"));
+
+        Map<String, Object> datasources = (Map<String, Object>) new Yaml().load(
+                Files.readString(ROOT.resolve("deploy/grafana/provisioning/datasources/prometheus.yml")));
+        Map<String, Object> source = ((List<Map<String, Object>>) datasources.get("datasources")).getFirst();
+        assertEquals("http://prometheus:9090", source.get("url"));
+        assertTrue(publishedPortsOf("prometheus").contains("9090"));
+        Map<String, Object> providers = (Map<String, Object>) new Yaml().load(
+                Files.readString(ROOT.resolve("deploy/grafana/provisioning/dashboards/pgsteer.yml")));
+        String dashboards = (String) ((Map<String, Object>) ((List<Map<String, Object>>) providers.get("providers")).getFirst()
+                .get("options")).get("path");
+        assertTrue(((List<String>) service("grafana").get("volumes")).contains("./deploy/grafana/dashboards:" + dashboards + ":ro"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyDashboardQueryUsesAMeterPgsteerServesAndTheProvisionedDataSource() throws Exception {
+        // JSON is YAML: the dashboard parses with the same reader.
+        Map<String, Object> dashboard = (Map<String, Object>) new Yaml().load(
+                Files.readString(ROOT.resolve("deploy/grafana/dashboards/pgsteer.json")));
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        List<Map<String, Object>> panels = (List<Map<String, Object>>) dashboard.get("panels");
+        assertTrue(panels.size() >= 6, "the dashboard shows clients, statements, latency, errors, pools and more");
+        for (Map<String, Object> panel : panels) {
+            assertEquals("prometheus", ((Map<String, Object>) panel.get("datasource")).get("uid"));
+            for (Map<String, Object> target : (List<Map<String, Object>>) panel.get("targets")) {
+                Matcher meter = Pattern.compile("pgsteer_[a-z_]+").matcher((String) target.get("expr"));
+                assertTrue(meter.find(), panel.get("title") + " queries a pgsteer meter");
+                do {
+                    String name = meter.group().replaceAll("_(bucket|count|sum)$", "");
+                    assertTrue(readme.contains("`" + name + "`"), "README documents " + name + " used by " + panel.get("title"));
+                } while (meter.find());
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> publishedPortsOf(String name) throws Exception {
+        return ((List<Object>) service(name).get("ports")).stream().map(String::valueOf)
+                .map(p -> p.substring(p.lastIndexOf(':') + 1)).toList();
+    }
+
+    @Test
     void theListenerAndTheMetricsEndpointListenOnEveryAddressAndArePublishedAndExposed() throws Exception {
         ProxyConfig config = config();
         String dockerfile = dockerfile();
