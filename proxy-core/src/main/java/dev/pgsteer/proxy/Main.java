@@ -15,6 +15,9 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code ./pgsteer}: reads the command line, starts what it asks for, stops cleanly on Ctrl-C or SIGTERM. */
 public final class Main {
+    /** How long a stop waits for running statements and transactions before ending them. */
+    static final java.time.Duration SHUTDOWN_GRACE = java.time.Duration.ofSeconds(10);
+
     private Main() {
     }
 
@@ -96,6 +99,8 @@ public final class Main {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("pgsteer: stopping");
+            // Running transactions get a few seconds to finish; new clients are refused meanwhile.
+            server.drain(SHUTDOWN_GRACE);
             server.close();
             if (embedded != null) {
                 try {

@@ -29,6 +29,42 @@ public final class SessionRegistry {
     }
 
     /**
+     * Ends, with {@code why}, every session that is between transactions (or still logging in);
+     * sessions running a statement or holding a transaction are left to finish. Completes with the
+     * number of those left.
+     */
+    public CompletableFuture<Integer> endIdle(dev.pgsteer.protocol.message.ErrorResponse why) {
+        return endWhere(why, false);
+    }
+
+    /** Ends every session with {@code why}, whatever it is doing; completes with how many were busy. */
+    public CompletableFuture<Integer> endAll(dev.pgsteer.protocol.message.ErrorResponse why) {
+        return endWhere(why, true);
+    }
+
+    private CompletableFuture<Integer> endWhere(dev.pgsteer.protocol.message.ErrorResponse why, boolean all) {
+        List<CompletableFuture<Integer>> parts = new ArrayList<>();
+        for (ClientSession session : sessions) {
+            CompletableFuture<Integer> part = new CompletableFuture<>();
+            try {
+                session.channel().eventLoop().execute(() -> {
+                    String state = session.state();
+                    boolean between = state.equals("idle") || state.equals("login") || state.equals("closed");
+                    if ((all || between) && !state.equals("closed")) {
+                        session.terminate(why);
+                    }
+                    part.complete(between ? 0 : 1);
+                });
+            } catch (RejectedExecutionException e) {
+                part.complete(0);
+            }
+            parts.add(part);
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .thenApply(done -> parts.stream().mapToInt(CompletableFuture::join).sum());
+    }
+
+    /**
      * Every open session as it stands, ordered by id. Each snapshot is taken on its session's own
      * event loop, so that it reads the fields where they are written; a session that closes
      * meanwhile is left out.

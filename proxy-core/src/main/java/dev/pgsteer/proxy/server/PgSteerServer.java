@@ -4,6 +4,7 @@ import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
 import dev.pgsteer.protocol.codec.PgMessageEncoder;
 import dev.pgsteer.proxy.ProxyContext;
+import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.ProxyMetrics;
 import dev.pgsteer.proxy.backend.BackendConnector;
 import dev.pgsteer.proxy.backend.PoolRegistry;
@@ -171,6 +172,35 @@ public final class PgSteerServer implements AutoCloseable {
 
     public ProxyContext context() {
         return context;
+    }
+
+    /**
+     * The first half of a graceful stop: no new clients; sessions between transactions are ended
+     * (FATAL 57P01) at once, the others when their statement or transaction ends, or at
+     * {@code timeout}, whichever comes first. {@link #close} does the rest.
+     */
+    public void drain(Duration timeout) {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+        if (context == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        var sessions = context.sessions();
+        try {
+            while (sessions.endIdle(ProxyErrors.shuttingDown()).get(5, TimeUnit.SECONDS) > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("draining the sessions failed: {}", e.toString());
+        }
+        int left = sessions.endAll(ProxyErrors.shuttingDown()).join();
+        if (left > 0) {
+            log.info("{} session(s) were still in a statement or a transaction after {}: ended", left, timeout);
+        }
     }
 
     @Override
