@@ -218,7 +218,9 @@ class AdminConsoleIT {
 
             assertTrue(rows(console, "SHOW VERSION").getFirst().get("version").startsWith("pgsteer "));
             assertEquals(List.of("command", "description"), columns(console, "HELP"));
-            assertEquals(8, rows(console, "show help").size());
+            assertEquals(List.of("SHOW DATABASES", "SHOW SHARDS", "SHOW POOLS", "SHOW CLIENTS", "SHOW STATS", "SHOW CONFIG",
+                    "SHOW VERSION", "PAUSE", "RESUME", "SHOW HELP"),
+                    rows(console, "show help").stream().map(r -> r.get("command")).toList());
         }
     }
 

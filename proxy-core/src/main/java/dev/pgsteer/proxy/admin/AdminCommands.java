@@ -41,7 +41,7 @@ final class AdminCommands {
 
     AdminCommands() {
         List<AdminCommand> all = new ArrayList<>(List.of(new ShowDatabases(), new ShowShards(), new ShowPools(),
-                new ShowClients(), new ShowStats(), new ShowConfig(), new ShowVersion()));
+                new ShowClients(), new ShowStats(), new ShowConfig(), new ShowVersion(), new Pause(true), new Pause(false)));
         all.add(new ShowHelp(all));
         this.commands = List.copyOf(all);
     }

@@ -29,6 +29,9 @@ public final class BackendPool {
 
     private final ArrayDeque<BackendConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** Leases asked for while the pool is paused: served, in order, when it resumes. */
+    private final ArrayDeque<Waiter> held = new ArrayDeque<>();
+    private boolean paused;
     /** Connections open or opening, leased or idle. */
     private int total;
     private boolean closed;
@@ -62,6 +65,10 @@ public final class BackendPool {
         synchronized (this) {
             if (closed) {
                 leased.setFailure(new BackendUnavailableException(ProxyErrors.shuttingDown()));
+                return leased;
+            }
+            if (paused) {
+                held.add(new Waiter(leased, loop));
                 return leased;
             }
             ready = takeIdle(loop, stale);
@@ -209,7 +216,9 @@ public final class BackendPool {
             total -= idle.size();
             idle.clear();
             waiting = new ArrayList<>(waiters);
+            waiting.addAll(held);
             waiters.clear();
+            held.clear();
         }
         toClose.forEach(BackendConnection::close);
         waiting.forEach(w -> w.leased.tryFailure(new BackendUnavailableException(ProxyErrors.shuttingDown())));
@@ -252,6 +261,42 @@ public final class BackendPool {
             }
         }
         return null;
+    }
+
+    /**
+     * PAUSE: leases asked for from now on wait, without a timeout, until {@link #resume}; connections
+     * already leased finish their transactions. For restarting a backend without failing clients.
+     */
+    public synchronized void pause() {
+        paused = true;
+    }
+
+    /** RESUME: the leases held while paused are served in order, each with its acquire timeout from now. */
+    public void resume() {
+        List<Waiter> waiting;
+        synchronized (this) {
+            paused = false;
+            waiting = new ArrayList<>(held);
+            held.clear();
+        }
+        for (Waiter waiter : waiting) {
+            if (!waiter.leased.isDone()) {
+                acquire(waiter.loop).addListener(f -> {
+                    if (f.isSuccess()) {
+                        BackendConnection connection = (BackendConnection) f.getNow();
+                        if (!waiter.leased.trySuccess(connection)) {
+                            release(connection);
+                        }
+                    } else {
+                        waiter.leased.tryFailure(f.cause());
+                    }
+                });
+            }
+        }
+    }
+
+    public synchronized boolean isPaused() {
+        return paused;
     }
 
     private void openFor(Promise<BackendConnection> leased, EventLoop loop) {

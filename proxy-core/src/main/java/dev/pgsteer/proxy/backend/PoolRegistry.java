@@ -11,6 +11,7 @@ public final class PoolRegistry {
     private final BackendConnector connector;
     private final ConcurrentHashMap<BackendTarget, BackendPool> pools = new ConcurrentHashMap<>();
     private final List<Consumer<BackendPool>> newPoolListeners = new CopyOnWriteArrayList<>();
+    private volatile boolean paused;
 
     public PoolRegistry(BackendConnector connector) {
         this.connector = connector;
@@ -28,7 +29,11 @@ public final class PoolRegistry {
         boolean[] made = new boolean[1];
         BackendPool pool = pools.computeIfAbsent(target, t -> {
             made[0] = true;
-            return new BackendPool(t, settings, connector);
+            BackendPool fresh = new BackendPool(t, settings, connector);
+            if (paused) {
+                fresh.pause();
+            }
+            return fresh;
         });
         if (made[0]) {
             newPoolListeners.forEach(listener -> listener.accept(pool));
@@ -52,6 +57,21 @@ public final class PoolRegistry {
 
     public void maintainAll(EventLoop loop) {
         pools.values().forEach(pool -> pool.maintain(loop));
+    }
+
+    /** PAUSE of the admin console: every pool, and those made meanwhile, holds new leases until {@link #resumeAll}. */
+    public void pauseAll() {
+        paused = true;
+        pools.values().forEach(BackendPool::pause);
+    }
+
+    public void resumeAll() {
+        paused = false;
+        pools.values().forEach(BackendPool::resume);
+    }
+
+    public boolean paused() {
+        return paused;
     }
 
     public void closeAll() {
