@@ -34,7 +34,7 @@ class AdminCommandsTest {
     }
 
     @ParameterizedTest(name = "{0} is unknown (42601)")
-    @CsvSource({"SHOW POOL", "SHOW TENANTS", "SHOW server_version", "PAUSE", "RESUME demo", "show", "RELOAD"})
+    @CsvSource({"SHOW POOL", "SHOW TENANTS", "SHOW server_version", "PAUSE demo", "RESUME demo", "show", "RELOAD"})
     void aConsoleVerbWithAnUnknownObjectIsAnUnknownCommand(String text) {
         assertInstanceOf(Parsed.Unknown.class, commands.parse(text));
     }
@@ -73,6 +73,6 @@ class AdminCommandsTest {
     @Test
     void theHintListsEveryCommand() {
         assertEquals("SHOW DATABASES, SHOW SHARDS, SHOW POOLS, SHOW CLIENTS, SHOW STATS, SHOW CONFIG, SHOW VERSION, "
-                + "SHOW HELP (or HELP)", commands.names());
+                + "PAUSE, RESUME, SHOW HELP (or HELP)", commands.names());
     }
 }
