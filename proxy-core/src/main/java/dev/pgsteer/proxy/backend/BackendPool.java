@@ -295,10 +295,6 @@ public final class BackendPool {
         }
     }
 
-    public synchronized boolean isPaused() {
-        return paused;
-    }
-
     private void openFor(Promise<BackendConnection> leased, EventLoop loop) {
         connector.connect(target, loop).addListener(f -> {
             if (f.isSuccess()) {

@@ -70,10 +70,6 @@ public final class PoolRegistry {
         pools.values().forEach(BackendPool::resume);
     }
 
-    public boolean paused() {
-        return paused;
-    }
-
     public void closeAll() {
         pools.values().forEach(BackendPool::close);
     }

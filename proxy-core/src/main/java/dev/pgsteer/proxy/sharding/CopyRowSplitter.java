@@ -42,11 +42,6 @@ final class CopyRowSplitter {
         this.skipHeader = header;
     }
 
-    /** Whether the end-of-data marker {@code \.} was seen: later data is not part of the COPY. */
-    boolean ended() {
-        return ended;
-    }
-
     /** Takes the next chunk; complete rows go to {@code sink}, with the header row (if any) flagged by a null key and header=true. */
     void feed(byte[] chunk, RowSink sink, RowSink header) {
         int start = 0;

@@ -89,10 +89,6 @@ final class Exchange {
         return merge == null ? 0 : merge.hidden();
     }
 
-    ShardLink failedLink() {
-        return failedLink;
-    }
-
     boolean involves(ShardLink link) {
         return links.contains(link);
     }
@@ -282,21 +278,6 @@ final class Exchange {
             client.write(new CommandComplete(counted ? tagVerb + " " + count : tagVerb), client.voidPromise());
         }
         done.accept(this);
-    }
-
-
-    /** The transaction status the shards left: failed if any failed, else in a transaction if any is. */
-    TransactionStatus worstStatus() {
-        TransactionStatus worst = TransactionStatus.IDLE;
-        for (ShardLink link : links) {
-            if (link.status == TransactionStatus.FAILED) {
-                return TransactionStatus.FAILED;
-            }
-            if (link.status == TransactionStatus.IN_TRANSACTION) {
-                worst = TransactionStatus.IN_TRANSACTION;
-            }
-        }
-        return worst;
     }
 
     /** The link's connection went away mid-request. */

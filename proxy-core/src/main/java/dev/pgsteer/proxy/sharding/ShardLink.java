@@ -6,7 +6,7 @@ import dev.pgsteer.proxy.backend.BackendPool;
 
 /**
  * A session's hold on one shard: the connection it leased there, and whether that connection is in
- * the session's transaction (pgsteer sent its BEGIN) and changed anything in it.
+ * the session's transaction (pgsteer sent its BEGIN).
  */
 final class ShardLink {
     final String shard;
@@ -14,8 +14,6 @@ final class ShardLink {
     final BackendConnection connection;
     /** A BEGIN was sent: the connection is in the session's (explicit or implicit) transaction. */
     boolean inTransaction;
-    /** The transaction wrote here: it takes part in the commit. */
-    boolean wrote;
     TransactionStatus status = TransactionStatus.IDLE;
 
     ShardLink(String shard, BackendPool pool, BackendConnection connection) {

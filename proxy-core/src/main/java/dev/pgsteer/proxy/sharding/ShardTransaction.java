@@ -207,7 +207,6 @@ final class ShardTransaction {
     private void afterTransaction(List<ShardLink> participants) {
         for (ShardLink link : participants) {
             link.inTransaction = false;
-            link.wrote = false;
             link.status = TransactionStatus.IDLE;
         }
         reattach(participants);

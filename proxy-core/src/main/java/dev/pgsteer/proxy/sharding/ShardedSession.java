@@ -532,9 +532,6 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                 exchange = null;
                 copyIn = null;
                 for (ShardLink link : ex.links()) {
-                    if (link.inTransaction && route.kind() != StatementKind.READ) {
-                        link.wrote = true;
-                    }
                     if (link.status == TransactionStatus.FAILED) {
                         transaction.statementFailed();
                     }
@@ -788,7 +785,6 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                     if (ex.failed()) {
                         statementFailed();
                     }
-                    targets.forEach(l -> l.wrote = true);
                     updateAutoRead();
                     next.run();
                 });
