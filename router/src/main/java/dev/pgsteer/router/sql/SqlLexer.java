@@ -244,29 +244,22 @@ public final class SqlLexer {
 
         /** The index just past the closing quote of a string whose body starts at {@code i}. */
         private int stringEnd(int i, boolean escapes) {
-            int n = sql.length();
-            while (i < n) {
-                char c = sql.charAt(i);
-                if (escapes && c == '\\') {
-                    i += 2;
-                } else if (c == '\'') {
-                    if (at(i + 1, '\'')) {
-                        i += 2;
-                    } else {
-                        return i + 1;
-                    }
-                } else {
-                    i++;
-                }
-            }
-            return n;
+            return closingQuoteEnd(i, '\'', escapes);
         }
 
         private int quotedIdentifierEnd(int i) {
+            return closingQuoteEnd(i, '"', false);
+        }
+
+        /** Past the {@code quote} that closes what starts at {@code i}; a doubled quote is part of the text. */
+        private int closingQuoteEnd(int i, char quote, boolean backslashEscapes) {
             int n = sql.length();
             while (i < n) {
-                if (sql.charAt(i) == '"') {
-                    if (at(i + 1, '"')) {
+                char c = sql.charAt(i);
+                if (backslashEscapes && c == '\\') {
+                    i += 2;
+                } else if (c == quote) {
+                    if (at(i + 1, quote)) {
                         i += 2;
                     } else {
                         return i + 1;
