@@ -224,19 +224,13 @@ final class ClientRelay implements BackendListener, SessionRelay {
      */
     private Future<Void> syncSettings(BackendConnection connection) {
         SessionSettings settings = session.settings();
-        if (connection.syncedWith(settings, settings.version())) {
-            return loop().newSucceededFuture(null);
-        }
-        String statement = settings.syncStatement(connection.currentSettings(), connection.loginParameters());
+        String statement = settings.syncStatementFor(connection);
         if (statement == null) {
-            connection.markSynced(settings, settings.version());
             return loop().newSucceededFuture(null);
         }
-        Future<Void> done = connection.runInternal(statement, loop());
-        return done.addListener(f -> {
+        return connection.runInternal(statement, loop()).addListener(f -> {
             if (f.isSuccess()) {
-                settings.applyTo(connection.currentSettings(), connection.loginParameters());
-                connection.markSynced(settings, settings.version());
+                settings.syncedOn(connection);
             }
         });
     }

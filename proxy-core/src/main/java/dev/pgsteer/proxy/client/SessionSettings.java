@@ -73,6 +73,28 @@ public final class SessionSettings {
     }
 
     /**
+     * What to run on a freshly leased {@code connection} so that it carries these settings, or null
+     * when it does already (it is then remembered as matching, so the next lease by the same session
+     * compares nothing). After the statement ran, call {@link #syncedOn}.
+     */
+    public String syncStatementFor(dev.pgsteer.proxy.backend.BackendConnection connection) {
+        if (connection.syncedWith(this, version)) {
+            return null;
+        }
+        String statement = syncStatement(connection.currentSettings(), connection.loginParameters());
+        if (statement == null) {
+            connection.markSynced(this, version);
+        }
+        return statement;
+    }
+
+    /** The statement of {@link #syncStatementFor} ran on {@code connection}: it carries these settings now. */
+    public void syncedOn(dev.pgsteer.proxy.backend.BackendConnection connection) {
+        applyTo(connection.currentSettings(), connection.loginParameters());
+        connection.markSynced(this, version);
+    }
+
+    /**
      * The statement that makes a connection's settings this session's, or null when they already
      * match (the common case, and then nothing is sent). Settings other sessions left behind are
      * reset to the connection's login values.

@@ -134,18 +134,15 @@ final class ShardLinks {
 
     /** Makes a fresh lease carry the session's settings, then its transaction. */
     private Future<Void> prepare(BackendConnection connection, String begin) {
-        String sync = connection.syncedWith(settings, settings.version()) ? null
-                : settings.syncStatement(connection.currentSettings(), connection.loginParameters());
+        String sync = settings.syncStatementFor(connection);
         String sql = sync == null ? begin : begin == null ? sync : sync + "; " + begin;
         if (sql == null) {
-            connection.markSynced(settings, settings.version());
             return loop.newSucceededFuture(null);
         }
         Future<Void> done = connection.runInternal(sql, loop, begin == null ? TransactionStatus.IDLE : TransactionStatus.IN_TRANSACTION);
         return done.addListener(f -> {
             if (f.isSuccess() && sync != null) {
-                settings.applyTo(connection.currentSettings(), connection.loginParameters());
-                connection.markSynced(settings, settings.version());
+                settings.syncedOn(connection);
             }
         });
     }
