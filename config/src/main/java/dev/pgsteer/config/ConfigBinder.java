@@ -17,10 +17,11 @@ import org.yaml.snakeyaml.nodes.Node;
 final class ConfigBinder {
 
     static final List<String> TOP_KEYS =
-            List.of("listen", "http", "auth", "auth_timeout", "max_client_connections", "max_prepared_statements", "users", "backends", "databases");
-    static final List<String> USER_KEYS = List.of("password", "admin");
+            List.of("listen", "http", "auth", "auth_timeout", "max_client_connections", "max_prepared_statements", "users", "backends", "databases",
+                    "tenants", "metadata_store", "max_backend_connections");
+    static final List<String> USER_KEYS = List.of("password", "admin", "tenant");
     static final List<String> BACKEND_KEYS = List.of("url", "user", "password");
-    static final List<String> DATABASE_KEYS = List.of("shards", "default_shard", "tables", "backend_database", "pool");
+    static final List<String> DATABASE_KEYS = List.of("shards", "default_shard", "tables", "backend_database", "pool", "tenancy");
     static final List<String> POOL_KEYS =
             List.of("mode", "size", "min_idle", "acquire_timeout", "idle_timeout", "max_lifetime");
 
@@ -29,9 +30,13 @@ final class ConfigBinder {
     private final NodeReader reader;
     /** The lines {@link SourceLines} keeps for checks made after loading. */
     private final Map<String, Integer> lines = new LinkedHashMap<>();
+    private final TenantBinder tenancy;
+    /** Where each user's {@code tenant:} was written, to point at it once the tenants are known. */
+    private final Map<String, Node> userTenantNodes = new LinkedHashMap<>();
 
     ConfigBinder(NodeReader reader) {
         this.reader = reader;
+        this.tenancy = new TenantBinder(reader);
     }
 
     ProxyConfig bind(Node root) {
@@ -58,10 +63,15 @@ final class ConfigBinder {
         Map<String, BackendConfig> backends = new LinkedHashMap<>();
         Set<String> backendNames = backends(top, backends);
         Map<String, DatabaseConfig> databases = databases(top, backendNames);
+        MetadataStoreConfig store = tenancy.metadataStore(top);
+        Map<String, TenantConfig> tenants = tenancy.tenants(top, databases);
+        tenancy.checkPinnedUsers(top, users, tenants, store, userTenantNodes);
+        int maxBackend = reader.integer(top, "max_backend_connections", 1)
+                .orElse(ProxyConfig.DEFAULT_MAX_BACKEND_CONNECTIONS);
 
         reader.throwIfAny();
         return new ProxyConfig(reader.source(), listen, auth, authTimeout, maxClients, maxPrepared, users, backends, databases,
-                new SourceLines(lines), http);
+                new SourceLines(lines), http, tenants, store, maxBackend);
     }
 
     /**
@@ -103,6 +113,8 @@ final class ConfigBinder {
         }
         reader.allowOnly(user.get(), USER_KEYS);
         boolean admin = reader.bool(user.get(), "admin").orElse(false);
+        String tenant = reader.text(user.get(), "tenant").orElse(null);
+        user.get().value("tenant").ifPresent(node -> userTenantNodes.put(name, node));
         Optional<Node> written = user.get().value("password").filter(n -> !NodeReader.isNull(n));
         if (written.isEmpty()) {
             if (auth != AuthMethod.TRUST) {
@@ -110,12 +122,12 @@ final class ConfigBinder {
                         "give it a password (plain text, a SCRAM verifier, an md5 hash or ${ENV}), "
                                 + "or set auth: trust");
             }
-            return Optional.of(new UserConfig(name, null, admin));
+            return Optional.of(new UserConfig(name, null, admin, tenant));
         }
         // An unusable password (an unset ${ENV}) was reported by text(); the user is dropped with it.
         return reader.text(user.get(), "password")
                 .filter(password -> passwordFits(password, written.get(), user.get().pathOf("password"), auth))
-                .map(password -> new UserConfig(name, password, admin));
+                .map(password -> new UserConfig(name, password, admin, tenant));
     }
 
     /** A stored hash can check only the login method it was made for; say so now rather than at every login. */
@@ -216,8 +228,20 @@ final class ConfigBinder {
                 .flatMap(node -> reader.section(node, section.pathOf("pool"), "pool: { mode: transaction, size: 20 }"))
                 .map(this::pool)
                 .orElse(PoolConfig.defaults());
+        TenancyConfig tenants = tenancy.tenancy(section);
+        if (tenants != null && section.has("tables")) {
+            reader.problem(section.value("tables").orElseThrow(), "database '" + name + "' has both tenancy and tables: "
+                            + "a tenant database routes each session by its tenant, not statements by a shard key",
+                    "keep tenancy: and list the sharded tables in another database");
+            return Optional.empty();
+        }
+        if (tenants != null && DatabaseConfig.PASSTHROUGH.equals(name)) {
+            reader.problem(section.value("tenancy").orElseThrow(), "the passthrough entry \"*\" cannot have tenancy",
+                    "list the tenant database under its own name");
+            return Optional.empty();
+        }
         return shards.flatMap(list -> defaultShard.map(first ->
-                new DatabaseConfig(name, list, first, tables, backendDatabase.orElse(null), pool)));
+                new DatabaseConfig(name, list, first, tables, backendDatabase.orElse(null), pool, tenants)));
     }
 
     private PoolConfig pool(Section section) {

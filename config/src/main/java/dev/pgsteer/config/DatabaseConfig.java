@@ -13,10 +13,12 @@ import java.util.Optional;
  *
  * <p>With one shard and no tables it is a single-backend database, relayed unparsed. With several
  * shards, or tables listed, it is a sharded logical database: each statement is routed by the shard
- * map ({@code tables}), and tables not listed live on {@code defaultShard}.
+ * map ({@code tables}), and tables not listed live on {@code defaultShard}. With {@code tenancy}
+ * (null when absent) it serves tenants: each session's tenant chooses the shard, schema or database,
+ * and statements are relayed unparsed there.
  */
 public record DatabaseConfig(String name, List<String> shards, String defaultShard, Map<String, TableConfig> tables,
-        String backendDatabase, PoolConfig pool) {
+        String backendDatabase, PoolConfig pool, TenancyConfig tenancy) {
 
     /** The entry that catches every database name not listed, like PgBouncer's {@code *}. */
     public static final String PASSTHROUGH = "*";
@@ -38,6 +40,10 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
         if (PASSTHROUGH.equals(name) && (shards.size() > 1 || !tables.isEmpty())) {
             throw new IllegalArgumentException("the passthrough database \"*\" cannot be sharded");
         }
+        if (tenancy != null && (!tables.isEmpty() || PASSTHROUGH.equals(name))) {
+            throw new IllegalArgumentException("database " + name + ": a database with tenancy cannot have tables "
+                    + "or be the passthrough entry");
+        }
         // A configuration built in code gets the same guarantee as one loaded from YAML.
         for (TableConfig table : tables.values()) {
             if (table instanceof TableConfig.Sharded sharded) {
@@ -53,7 +59,18 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
 
     /** A single-backend database. */
     public DatabaseConfig(String name, List<String> shards, String backendDatabase, PoolConfig pool) {
-        this(name, shards, null, Map.of(), backendDatabase, pool);
+        this(name, shards, null, Map.of(), backendDatabase, pool, null);
+    }
+
+    /** A database without tenancy. */
+    public DatabaseConfig(String name, List<String> shards, String defaultShard, Map<String, TableConfig> tables,
+            String backendDatabase, PoolConfig pool) {
+        this(name, shards, defaultShard, tables, backendDatabase, pool, null);
+    }
+
+    /** Whether it serves tenants ({@code tenancy:}), each session routed by its tenant. */
+    public boolean isTenanted() {
+        return tenancy != null;
     }
 
     public boolean isPassthrough() {
@@ -62,7 +79,7 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
 
     /** Whether statements must be routed one by one (several shards or a shard map), not relayed to one backend. */
     public boolean isSharded() {
-        return shards.size() > 1 || !tables.isEmpty();
+        return tenancy == null && (shards.size() > 1 || !tables.isEmpty());
     }
 
     /** The shard map's entry for {@code table} (lower-case, unqualified), if it lists it. */
@@ -91,10 +108,10 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
     }
 
     public DatabaseConfig withPool(PoolConfig newPool) {
-        return new DatabaseConfig(name, shards, defaultShard, tables, backendDatabase, newPool);
+        return new DatabaseConfig(name, shards, defaultShard, tables, backendDatabase, newPool, tenancy);
     }
 
     public DatabaseConfig withTables(Map<String, TableConfig> newTables) {
-        return new DatabaseConfig(name, shards, defaultShard, newTables, backendDatabase, pool);
+        return new DatabaseConfig(name, shards, defaultShard, newTables, backendDatabase, pool, tenancy);
     }
 }

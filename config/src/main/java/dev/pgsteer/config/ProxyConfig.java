@@ -14,10 +14,14 @@ import java.util.Optional;
  * {@code sourceLines} says on which line entries were written; it is not part of the configuration's
  * value: {@link #equals} ignores it, so a file that only moved lines around loads as an equal config.
  * {@code http} is where {@code /metrics} and {@code /health/*} are served; null when {@code http: off}.
+ * {@code tenants} is the boot tenant directory; {@code metadataStore} the shared store that adds to
+ * it (null: the YAML's tenants are the directory). {@code maxBackendConnections} caps the backend
+ * connections of all pools together.
  */
 public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout,
         int maxClientConnections, int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
-        Map<String, DatabaseConfig> databases, SourceLines sourceLines, ListenAddress http) {
+        Map<String, DatabaseConfig> databases, SourceLines sourceLines, ListenAddress http,
+        Map<String, TenantConfig> tenants, MetadataStoreConfig metadataStore, int maxBackendConnections) {
 
     public static final AuthMethod DEFAULT_AUTH = AuthMethod.SCRAM_SHA_256;
     public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(10);
@@ -27,6 +31,8 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
     public static final String QUICK_BACKEND_NAME = "main";
     /** Where the metrics and health endpoint listens unless {@code http:} (or {@code --http}) says otherwise. */
     public static final ListenAddress DEFAULT_HTTP = new ListenAddress("127.0.0.1", 9930);
+    /** All backend connections together, across every pool (tenants with their own database can be many). */
+    public static final int DEFAULT_MAX_BACKEND_CONNECTIONS = 500;
 
     /**
      * The HTTP address used when none is given: {@link #DEFAULT_HTTP}, except that a proxy told to
@@ -54,9 +60,13 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
         if (maxClientConnections < 1) {
             throw new IllegalArgumentException("maxClientConnections must be at least 1");
         }
+        if (maxBackendConnections < 1) {
+            throw new IllegalArgumentException("maxBackendConnections must be at least 1");
+        }
         users = frozen(users);
         backends = frozen(backends);
         databases = frozen(databases);
+        tenants = frozen(tenants);
         sourceLines = sourceLines == null ? SourceLines.NONE : sourceLines;
         // A configuration built in code gets the same guarantees as one loaded from YAML.
         if (databases.containsKey(ADMIN_DATABASE)) {
@@ -70,6 +80,25 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                 }
             }
         }
+        for (TenantConfig tenant : tenants.values()) {
+            DatabaseConfig db = databases.get(tenant.database());
+            if (db == null || !db.isTenanted()) {
+                throw new IllegalArgumentException("tenant " + tenant.id() + " names database " + tenant.database()
+                        + ", which has no tenancy");
+            }
+            if (!db.shards().contains(tenant.shard())) {
+                throw new IllegalArgumentException("tenant " + tenant.id() + " names shard " + tenant.shard()
+                        + ", which is not one of database " + db.name() + "'s shards");
+            }
+        }
+    }
+
+    /** Without tenants, metadata store or backend connection cap (the defaults). */
+    public ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout, int maxClientConnections,
+            int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
+            Map<String, DatabaseConfig> databases, SourceLines sourceLines, ListenAddress http) {
+        this(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends, databases,
+                sourceLines, http, Map.of(), null, DEFAULT_MAX_BACKEND_CONNECTIONS);
     }
 
     /** A configuration without source lines (built in code), with the default HTTP endpoint. */
@@ -157,13 +186,13 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
     /** The same configuration, saying it came from {@code source} (for the banner). */
     public ProxyConfig withSource(String source) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http);
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections);
     }
 
     /** The same configuration with the HTTP endpoint at {@code http}, or none when null ({@code --http}). */
     public ProxyConfig withHttp(ListenAddress http) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http);
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections);
     }
 
     /** The same configuration with these databases replaced (by name); the others are kept. */
@@ -176,7 +205,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
             merged.put(name, db);
         });
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                merged, sourceLines, http);
+                merged, sourceLines, http, tenants, metadataStore, maxBackendConnections);
     }
 
     /** Every database's pool with {@code size} connections at most: the {@code --pool-size} of quick mode. */
@@ -188,7 +217,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                     Math.min(pool.minIdle(), size), pool.acquireTimeout(), pool.idleTimeout(), pool.maxLifetime())));
         });
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                resized, sourceLines, http);
+                resized, sourceLines, http, tenants, metadataStore, maxBackendConnections);
     }
 
     /** Equal when everything but {@link #sourceLines} is: where a setting was written is not what it means. */
@@ -199,12 +228,19 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                 && authTimeout.equals(other.authTimeout) && maxClientConnections == other.maxClientConnections
                 && maxPreparedStatements == other.maxPreparedStatements && users.equals(other.users)
                 && backends.equals(other.backends) && databases.equals(other.databases)
-                && Objects.equals(http, other.http);
+                && Objects.equals(http, other.http) && tenants.equals(other.tenants)
+                && Objects.equals(metadataStore, other.metadataStore) && maxBackendConnections == other.maxBackendConnections;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, http);
+                databases, http, tenants, metadataStore, maxBackendConnections);
+    }
+
+    /** The same configuration with this boot tenant directory. */
+    public ProxyConfig withTenants(Map<String, TenantConfig> newTenants) {
+        return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
+                databases, sourceLines, http, newTenants, metadataStore, maxBackendConnections);
     }
 }
