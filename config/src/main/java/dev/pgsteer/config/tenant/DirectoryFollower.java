@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * The listener thread: one connection of its own (outside the pool, which would recycle it and
  * lose the LISTEN) waits for the directory's notifications, and on any of them reloads the whole
  * directory and hands it to the followers. Notifications carry only a tenant id; reloading it all
- * keeps this simple and makes a burst of changes cost one reload per poll.
+ * keeps this simple, and a burst of changes costs one reload (see {@link #settle}).
  *
  * <pre>
  *   CONNECTING ── LISTEN, reload, deliver if changed ──► LISTENING ── notification ──► reload, deliver
@@ -37,6 +37,8 @@ final class DirectoryFollower implements Runnable {
 
     static final String THREAD_NAME = "pgsteer-metadata-listener";
     static final Duration POLL = Duration.ofMillis(250);
+    static final Duration SETTLE = Duration.ofMillis(20);
+    static final Duration MAX_SETTLE = Duration.ofMillis(200);
     static final Duration HEARTBEAT = Duration.ofSeconds(5);
     static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
@@ -103,8 +105,9 @@ final class DirectoryFollower implements Runnable {
                     backoff = MIN_BACKOFF;
                     lastContact = System.nanoTime();
                 }
-                PGNotification[] got = connection.unwrap(PGConnection.class).getNotifications((int) POLL.toMillis());
-                if (got != null && got.length > 0) {
+                PGConnection listening = connection.unwrap(PGConnection.class);
+                if (any(listening.getNotifications((int) POLL.toMillis()))) {
+                    settle(listening);
                     deliver(reload(connection), false);
                     lastContact = System.nanoTime();
                 } else if (System.nanoTime() - lastContact > HEARTBEAT.toNanos()) {
@@ -136,6 +139,22 @@ final class DirectoryFollower implements Runnable {
             }
         }
         close(connection);
+    }
+
+    private static boolean any(PGNotification[] notifications) {
+        return notifications != null && notifications.length > 0;
+    }
+
+    /**
+     * Coalesces a burst (a script creating tenants one by one): waits while notifications keep
+     * coming {@link #SETTLE} apart, for at most {@link #MAX_SETTLE}, so the burst costs one reload.
+     */
+    private static void settle(PGConnection listening) throws SQLException {
+        long until = System.nanoTime() + MAX_SETTLE.toNanos();
+        boolean more = true;
+        while (more && System.nanoTime() < until) {
+            more = any(listening.getNotifications((int) SETTLE.toMillis()));
+        }
     }
 
     private TenantDirectory reload(Connection connection) throws SQLException {

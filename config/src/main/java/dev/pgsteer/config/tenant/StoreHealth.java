@@ -49,8 +49,7 @@ final class StoreHealth {
             lost();
         }
         String fix = connection
-                ? "; check that PostgreSQL runs there and accepts this proxy's connections (pgsteer keeps serving the "
-                        + "last directory it loaded)"
+                ? "; check that PostgreSQL runs there and accepts connections from this proxy"
                 : "";
         return new MetadataStoreException("metadata store " + where + ": cannot " + what + ": " + reason(e) + fix, e);
     }

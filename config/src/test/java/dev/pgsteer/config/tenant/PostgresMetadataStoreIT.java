@@ -298,6 +298,48 @@ class PostgresMetadataStoreIT {
     }
 
     @Test
+    void aBurstOfChangesArrivesInOrderAndEndsWhereTheStoreIs() throws Exception {
+        MetadataStoreConfig config = config("burst");
+        PostgresMetadataStore a = open(config);
+        PostgresMetadataStore b = open(config);
+        BlockingQueue<TenantDirectory> deliveries = new LinkedBlockingQueue<>();
+        b.follow(deliveries::add);
+
+        for (int i = 0; i < 50; i++) {
+            a.create(tenant("t" + i));
+        }
+
+        List<TenantDirectory> received = new ArrayList<>();
+        do {
+            received.add(next(deliveries, Duration.ofSeconds(10), d -> true));
+        } while (received.getLast().tenants().size() < 50);
+
+        assertEquals(a.load(), received.getLast());
+        for (int i = 1; i < received.size(); i++) {
+            assertTrue(received.get(i).version() > received.get(i - 1).version(), "versions only grow");
+        }
+        assertTrue(received.size() <= 50, received.size() + " deliveries for 50 changes");
+        Thread.sleep(300);
+        assertEquals(List.of(), List.copyOf(deliveries), "nothing after the directory that has them all");
+    }
+
+    @Test
+    void anUnreachableStoreFailsTheOpenWithWhereAndWhy() {
+        MetadataStoreConfig config = new MetadataStoreConfig(
+                BackendUrl.parse("postgresql://meta:s3cret@127.0.0.1:1/meta"), "pgsteer");
+
+        MetadataStoreException e = assertThrows(MetadataStoreException.class,
+                () -> PostgresMetadataStore.open(config, TenantDirectory.EMPTY));
+
+        assertTrue(e.getMessage().startsWith("metadata store postgresql://127.0.0.1:1/meta (schema pgsteer): cannot "
+                + "prepare schema pgsteer: "), e.getMessage());
+        assertTrue(e.getMessage().contains("Connection to 127.0.0.1:1 refused"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; check that PostgreSQL runs there and accepts connections from this proxy"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+    }
+
+    @Test
     void anOutageIsReportedAndTheFollowerCatchesUpByItself() throws Exception {
         // A login of its own, so the test can keep the listener out after the restart until a change
         // has been made that no notification announces: only the reload on reconnecting can find it.
