@@ -76,6 +76,9 @@ final class DirectoryFollower implements Runnable {
     void stop() {
         running = false;
         thread.interrupt();
+        if (Thread.currentThread() == thread) {
+            return;   // a follower closing the store from its callback: the loop ends when it returns
+        }
         try {
             thread.join(Duration.ofSeconds(10));
         } catch (InterruptedException e) {
