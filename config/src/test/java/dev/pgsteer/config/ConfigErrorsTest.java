@@ -93,7 +93,8 @@ class ConfigErrorsTest {
         ConfigProblem p = onlyProblem(failure("colour: blue\n" + VALID_REST));
 
         assertEquals("remove it; valid keys at the top level are listen, http, auth, auth_timeout, "
-                + "max_client_connections, max_prepared_statements, users, backends, databases", p.fix());
+                + "max_client_connections, max_prepared_statements, users, backends, databases, tenants, metadata_store, "
+                + "max_backend_connections", p.fix());
     }
 
     @Test
