@@ -91,6 +91,9 @@ public final class Main {
             if (embedded != null) {
                 embedded.close();
             }
+            if (e instanceof dev.pgsteer.config.tenant.MetadataStoreException) {
+                throw new IllegalArgumentException("cannot open the metadata store: " + e.getMessage(), e);
+            }
             if (e instanceof HttpEndpoint.CannotListenException) {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
