@@ -44,6 +44,8 @@ public final class Main {
                     yield 0;
                 }
                 case CommandLine.FromFile file -> serve(ConfigLoader.load(file.file()), null, out);
+                case CommandLine.Migrate migrate -> dev.pgsteer.proxy.tenant.MigrateCommand.run(migrate.file(),
+                        ConfigLoader.load(migrate.config()), migrate.tenants(), out);
                 case CommandLine.Quick quick -> serve(http(sized(ProxyConfig.quick(ListenAddress.parse(quick.listen()),
                         BackendUrl.parse(quick.backendUrl())), quick.poolSize()), quick.http()), null, out);
                 case CommandLine.Embedded embedded -> serveEmbedded(embedded, out);

@@ -11,11 +11,11 @@ import dev.pgsteer.config.tenant.TenantDirectory;
  * in memory. A store that cannot be reached at start stops the start: serving a directory that may
  * lack tenants other instances created would route them nowhere, or to the wrong place.
  */
-final class MetadataStores {
+public final class MetadataStores {
     private MetadataStores() {
     }
 
-    static MetadataStore open(ProxyConfig config) {
+    public static MetadataStore open(ProxyConfig config) {
         TenantDirectory boot = TenantDirectory.of(config.tenants());
         if (config.metadataStore() != null) {
             return PostgresMetadataStore.open(config.metadataStore(), boot);

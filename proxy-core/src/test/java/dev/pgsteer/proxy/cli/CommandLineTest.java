@@ -60,4 +60,13 @@ class CommandLineTest {
         assertInstanceOf(CommandLine.Invalid.class, CommandLine.parse(List.of("--http", "nowhere")));
         assertInstanceOf(CommandLine.Invalid.class, CommandLine.parse(List.of("--config", "a.yaml", "--http", "off")));
     }
+
+    @org.junit.jupiter.api.Test
+    void migrateTakesAFileTheConfigurationAndOptionallyTenants() {
+        org.junit.jupiter.api.Assertions.assertEquals(new CommandLine.Migrate(java.nio.file.Path.of("m.sql"),
+                        java.nio.file.Path.of("p.yaml"), java.util.List.of("acme", "globex")),
+                CommandLine.parse(java.util.List.of("migrate", "m.sql", "--config", "p.yaml", "--tenants", "acme, globex")));
+        org.junit.jupiter.api.Assertions.assertInstanceOf(CommandLine.Invalid.class,
+                CommandLine.parse(java.util.List.of("migrate", "m.sql")));
+    }
 }

@@ -127,6 +127,22 @@ class TenantAdminIT {
     }
 
     @Test
+    void pgsteerMigrateRunsAFileFromTheCommandLine() throws Exception {
+        Path config = Files.writeString(dir.resolve("saas.yaml"), cluster.yaml);
+        Path file = Files.writeString(dir.resolve("cli.sql"), "CREATE TABLE IF NOT EXISTS audit (at timestamptz DEFAULT now());");
+        var output = new java.io.ByteArrayOutputStream();
+        int exit = MigrateCommand.run(file, dev.pgsteer.config.ConfigLoader.load(config), List.of("beta", "globex", "umbrella"),
+                new java.io.PrintStream(output, true));
+        String printed = output.toString();
+        assertEquals(0, exit, printed);
+        assertTrue(printed.contains("beta\ts0/schema beta\tok"), printed);
+        assertTrue(printed.contains("umbrella\ts1/shared\tok\tshared tables, migrated with globex"), printed);
+        try (Connection c = cluster.connect("beta")) {
+            assertEquals("0", one(c, "SELECT count(*) FROM audit"));
+        }
+    }
+
+    @Test
     void mistakesGetTheSyntaxOrTheReason() {
         assertEquals("42601", refusal("CREATE TENANT x"));
         assertEquals("22023", refusal("CREATE TENANT x MODE sideways"));
