@@ -87,7 +87,8 @@ public final class PgSteerServer implements AutoCloseable {
         Transport transport = Transport.best();
         acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()), transport.ioHandlerFactory());
-        pools = new PoolRegistry(new BackendConnector(Duration.ofSeconds(10), transport.socketChannel(), config.maxPreparedStatements()));
+        pools = new PoolRegistry(new BackendConnector(Duration.ofSeconds(10), transport.socketChannel(), config.maxPreparedStatements()),
+                config.maxBackendConnections());
         ProxyConfig effective = config;
         Map<String, ShardedDatabase> sharded = new HashMap<>();
         var statements = new dev.pgsteer.proxy.statement.StatementRegistry();
