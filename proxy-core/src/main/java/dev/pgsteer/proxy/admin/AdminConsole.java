@@ -359,6 +359,10 @@ public final class AdminConsole implements SessionRelay {
             result = done.join();
         } catch (RuntimeException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof CommandError refused) {
+                send(refused.error());
+                return false;
+            }
             log.warn("{}: {} failed", session.id(), command.name(), cause);
             send(error(SqlState.INTERNAL_ERROR.code(), command.name() + " failed: " + cause, null));
             return false;

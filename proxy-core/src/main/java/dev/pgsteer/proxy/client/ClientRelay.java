@@ -63,8 +63,12 @@ final class ClientRelay implements BackendListener, SessionRelay {
     /** Statements of this session, relayed unparsed: one per Query, Sync or FunctionCall, timed to its ReadyForQuery. */
     private final Timer statementTimer;
     private final InFlightClock inFlightSince = new InFlightClock();
+    /** The texts of the timed requests, for the slow-statement log. */
+    private final dev.pgsteer.proxy.logging.StatementTexts texts;
 
-    ClientRelay(ClientSession session, BackendPool pool, PoolMode mode, ProxyMetrics metrics, StatementRelay statements) {
+    ClientRelay(ClientSession session, BackendPool pool, PoolMode mode, ProxyMetrics metrics, StatementRelay statements,
+                dev.pgsteer.proxy.logging.SlowStatementLog slowStatements) {
+        this.texts = new dev.pgsteer.proxy.logging.StatementTexts(slowStatements, session.id());
         this.session = session;
         this.statements = statements;
         this.client = session.channel();
@@ -193,6 +197,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
     }
 
     private void forward(Frame frame) {
+        texts.frame(frame);
         byte type = frame.type();
         if (type == QUERY || type == SYNC || type == FUNCTION_CALL) {
             inFlight++;
@@ -291,6 +296,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
                 long took = inFlightSince.answered(System.nanoTime());
                 if (took >= 0) {
                     statementTimer.record(took, TimeUnit.NANOSECONDS);
+                    texts.answered(took);
                 }
                 pinnedBy(watch.onReadyForQuery());
                 if (watch.restoreStartupDue() && inFlight == 0 && pending.isEmpty() && status != TransactionStatus.FAILED) {

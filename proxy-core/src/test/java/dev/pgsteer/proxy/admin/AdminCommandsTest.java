@@ -27,6 +27,7 @@ class AdminCommandsTest {
             "SHOW HELP               | SHOW HELP",
             "help                    | SHOW HELP",
             "HELP;                   | SHOW HELP",
+            "reload;                 | RELOAD",
     })
     void aCommandIsFoundWhateverItsCaseAndSpacing(String text, String command) {
         Parsed parsed = commands.parse(text);
@@ -34,7 +35,7 @@ class AdminCommandsTest {
     }
 
     @ParameterizedTest(name = "{0} is unknown (42601)")
-    @CsvSource({"SHOW POOL", "SHOW TENANTS", "SHOW server_version", "PAUSE demo", "RESUME demo", "show", "RELOAD"})
+    @CsvSource({"SHOW POOL", "SHOW TENANTS", "SHOW server_version", "PAUSE demo", "RESUME demo", "show", "RELOAD demo", "KILL"})
     void aConsoleVerbWithAnUnknownObjectIsAnUnknownCommand(String text) {
         assertInstanceOf(Parsed.Unknown.class, commands.parse(text));
     }
