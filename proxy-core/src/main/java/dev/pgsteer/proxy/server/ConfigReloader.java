@@ -96,7 +96,11 @@ final class ConfigReloader {
     }
 
     private ReloadOutcome apply(Path file) {
-        ProxyConfig before = server.current();
+        ProxyContext context = server.context();
+        // What is in force, key types learned since the start included (tables created through pgsteer).
+        Map<String, DatabaseConfig> learned = new LinkedHashMap<>();
+        context.sharded().forEach((name, database) -> learned.put(name, database.config()));
+        ProxyConfig before = server.current().withDatabases(learned);
         ProxyConfig loaded = ConfigLoader.load(file);
         if (loaded.databases().values().stream().anyMatch(DatabaseConfig::isSharded)) {
             ShardMapCatalog.Result checked = new ShardMapCatalog().check(loaded);
@@ -119,7 +123,6 @@ final class ConfigReloader {
             notes.add("max_prepared_statements changed from " + before.maxPreparedStatements() + " to "
                     + loaded.maxPreparedStatements() + ": that needs a restart");
         }
-        ProxyContext context = server.context();
         Map<String, ShardedDatabase> sharded = new HashMap<>();
         Map<String, ShardedDatabase> running = context.sharded();
         for (DatabaseConfig database : next.databases().values()) {
