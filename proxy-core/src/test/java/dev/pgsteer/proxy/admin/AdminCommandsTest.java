@@ -74,6 +74,6 @@ class AdminCommandsTest {
     @Test
     void theHintListsEveryCommand() {
         assertEquals("SHOW DATABASES, SHOW SHARDS, SHOW POOLS, SHOW CLIENTS, SHOW STATS, SHOW CONFIG, SHOW VERSION, "
-                + "PAUSE, RESUME, SHOW HELP (or HELP)", commands.names());
+                + "PAUSE, RESUME, RELOAD, SHOW HELP (or HELP)", commands.names());
     }
 }
