@@ -60,11 +60,12 @@ public final class BackendPool {
 
     /**
      * A reload changed this pool's settings: they hold for the next leases, idle checks and
-     * releases. A larger size serves waiting sessions at once; a smaller one closes connections as
-     * they come back, never one in use.
+     * releases. A larger size serves waiting sessions at once; a smaller one closes idle connections
+     * now and the others as they come back, never one in use.
      */
     public void reconfigure(PoolSettings newSettings) {
         List<Waiter> served = new ArrayList<>();
+        List<BackendConnection> surplus = new ArrayList<>();
         synchronized (this) {
             settings = newSettings;
             Waiter waiter;
@@ -72,7 +73,12 @@ public final class BackendPool {
                 total++;
                 served.add(waiter);
             }
+            while (total > newSettings.maxSize() && !idle.isEmpty()) {
+                surplus.add(idle.pollLast());
+                total--;
+            }
         }
+        surplus.forEach(BackendConnection::close);
         served.forEach(waiter -> openFor(waiter.leased, waiter.loop));
     }
 
