@@ -61,7 +61,15 @@ final class ConfigReloader {
     }
 
     CompletableFuture<ReloadOutcome> reload() {
-        return CompletableFuture.supplyAsync(this::reloadNow, thread);
+        try {
+            return CompletableFuture.supplyAsync(this::reloadNow, thread);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(new ReloadOutcome.Failed("pgsteer is stopping; no reload"));
+        }
+    }
+
+    void close() {
+        thread.shutdownNow();
     }
 
     private ReloadOutcome reloadNow() {

@@ -59,6 +59,7 @@ public final class PgSteerServer implements AutoCloseable {
     private ProxyMetrics metrics;
     private Readiness readiness;
     private Path configFile;
+    private ConfigReloader reloader;
     /** The configuration in force: the one started with, then each reload's. */
     private volatile ProxyConfig current;
 
@@ -118,7 +119,8 @@ public final class PgSteerServer implements AutoCloseable {
             database.metrics(metrics);
             database.slowStatements(context.slowStatements());
         });
-        context.reloader(new ConfigReloader(this)::reload);
+        reloader = new ConfigReloader(this);
+        context.reloader(reloader::reload);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
@@ -271,6 +273,9 @@ public final class PgSteerServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (reloader != null) {
+            reloader.close();
+        }
         if (http != null) {
             http.close();
         }
