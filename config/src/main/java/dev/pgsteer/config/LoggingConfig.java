@@ -52,8 +52,4 @@ public record LoggingConfig(Format format, String level, Duration slowStatement)
     public static LoggingConfig defaults() {
         return new LoggingConfig(null, null, DEFAULT_SLOW_STATEMENT);
     }
-
-    public LoggingConfig withFormat(Format newFormat) {
-        return new LoggingConfig(newFormat, level, slowStatement);
-    }
 }

@@ -1,6 +1,5 @@
 package dev.pgsteer.proxy;
 
-import dev.pgsteer.config.ConfigException;
 import dev.pgsteer.config.ConfigProblem;
 import java.util.List;
 
@@ -38,10 +37,6 @@ public sealed interface ReloadOutcome {
     static ReloadOutcome noFile() {
         return new Failed("pgsteer was started without --config (quick mode or the embedded default): there is no "
                 + "configuration file to re-read; restart it to change its settings");
-    }
-
-    static ReloadOutcome rejected(String source, ConfigException e) {
-        return new Rejected(source, e.problems());
     }
 
     static ReloadOutcome failed(Throwable e) {
