@@ -16,12 +16,13 @@ import java.util.Optional;
  * {@code http} is where {@code /metrics} and {@code /health/*} are served; null when {@code http: off}.
  * {@code tenants} is the boot tenant directory; {@code metadataStore} the shared store that adds to
  * it (null: the YAML's tenants are the directory). {@code maxBackendConnections} caps the backend
- * connections of all pools together.
+ * connections of all pools together. {@code logging} is the log's format, level and slow-statement threshold.
  */
 public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout,
         int maxClientConnections, int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
         Map<String, DatabaseConfig> databases, SourceLines sourceLines, ListenAddress http,
-        Map<String, TenantConfig> tenants, MetadataStoreConfig metadataStore, int maxBackendConnections) {
+        Map<String, TenantConfig> tenants, MetadataStoreConfig metadataStore, int maxBackendConnections,
+        LoggingConfig logging) {
 
     public static final AuthMethod DEFAULT_AUTH = AuthMethod.SCRAM_SHA_256;
     public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(10);
@@ -67,6 +68,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
         backends = frozen(backends);
         databases = frozen(databases);
         tenants = frozen(tenants);
+        logging = logging == null ? LoggingConfig.defaults() : logging;
         sourceLines = sourceLines == null ? SourceLines.NONE : sourceLines;
         // A configuration built in code gets the same guarantees as one loaded from YAML.
         if (databases.containsKey(ADMIN_DATABASE)) {
@@ -93,12 +95,21 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
         }
     }
 
+    /** With the default logging. */
+    public ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout, int maxClientConnections,
+            int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
+            Map<String, DatabaseConfig> databases, SourceLines sourceLines, ListenAddress http,
+            Map<String, TenantConfig> tenants, MetadataStoreConfig metadataStore, int maxBackendConnections) {
+        this(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends, databases,
+                sourceLines, http, tenants, metadataStore, maxBackendConnections, LoggingConfig.defaults());
+    }
+
     /** Without tenants, metadata store or backend connection cap (the defaults). */
     public ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout, int maxClientConnections,
             int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
             Map<String, DatabaseConfig> databases, SourceLines sourceLines, ListenAddress http) {
         this(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends, databases,
-                sourceLines, http, Map.of(), null, DEFAULT_MAX_BACKEND_CONNECTIONS);
+                sourceLines, http, Map.of(), null, DEFAULT_MAX_BACKEND_CONNECTIONS, LoggingConfig.defaults());
     }
 
     /** A configuration without source lines (built in code), with the default HTTP endpoint. */
@@ -186,13 +197,19 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
     /** The same configuration, saying it came from {@code source} (for the banner). */
     public ProxyConfig withSource(String source) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections);
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging);
+    }
+
+    /** The same configuration listening on {@code listen} (a reload keeps the address in use). */
+    public ProxyConfig withListen(ListenAddress listen) {
+        return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging);
     }
 
     /** The same configuration with the HTTP endpoint at {@code http}, or none when null ({@code --http}). */
     public ProxyConfig withHttp(ListenAddress http) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections);
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging);
     }
 
     /** The same configuration with these databases replaced (by name); the others are kept. */
@@ -205,7 +222,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
             merged.put(name, db);
         });
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                merged, sourceLines, http, tenants, metadataStore, maxBackendConnections);
+                merged, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging);
     }
 
     /** Every database's pool with {@code size} connections at most: the {@code --pool-size} of quick mode. */
@@ -217,7 +234,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                     Math.min(pool.minIdle(), size), pool.acquireTimeout(), pool.idleTimeout(), pool.maxLifetime())));
         });
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                resized, sourceLines, http, tenants, metadataStore, maxBackendConnections);
+                resized, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging);
     }
 
     /** Equal when everything but {@link #sourceLines} is: where a setting was written is not what it means. */
@@ -229,18 +246,25 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                 && maxPreparedStatements == other.maxPreparedStatements && users.equals(other.users)
                 && backends.equals(other.backends) && databases.equals(other.databases)
                 && Objects.equals(http, other.http) && tenants.equals(other.tenants)
-                && Objects.equals(metadataStore, other.metadataStore) && maxBackendConnections == other.maxBackendConnections;
+                && Objects.equals(metadataStore, other.metadataStore) && maxBackendConnections == other.maxBackendConnections
+                && logging.equals(other.logging);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, http, tenants, metadataStore, maxBackendConnections);
+                databases, http, tenants, metadataStore, maxBackendConnections, logging);
     }
 
     /** The same configuration with this boot tenant directory. */
     public ProxyConfig withTenants(Map<String, TenantConfig> newTenants) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, newTenants, metadataStore, maxBackendConnections);
+                databases, sourceLines, http, newTenants, metadataStore, maxBackendConnections, logging);
+    }
+
+    /** The same configuration with this logging ({@code --log-format} over the file's). */
+    public ProxyConfig withLogging(LoggingConfig newLogging) {
+        return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, newLogging);
     }
 }

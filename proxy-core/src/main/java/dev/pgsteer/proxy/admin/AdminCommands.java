@@ -9,7 +9,7 @@ import java.util.Optional;
  * The console's commands and how a statement's text selects one: case-insensitive, runs of spaces
  * as one, a trailing {@code ;} optional. {@code SET} and {@code RESET} are accepted and ignored, since
  * drivers send them on their own (pgjdbc's {@code SET extra_float_digits = 3}); any other SQL is
- * refused with 0A000, and an unknown SHOW (or PAUSE, RELOAD, ...) with 42601 and the list.
+ * refused with 0A000, and an unknown SHOW (or KILL, SUSPEND, ...) with 42601 and the list.
  */
 final class AdminCommands {
     /** First words that are console verbs, not SQL: an unknown command starting so is a typo, not a query. */
@@ -46,7 +46,7 @@ final class AdminCommands {
     AdminCommands() {
         List<AdminCommand> all = new ArrayList<>(List.of(new ShowDatabases(), new ShowShards(), new ShowPools(),
                 new ShowClients(), new ShowStats(), new ShowConfig(), new ShowVersion(), new ShowTenants(), new ShowMetadataStore(),
-                new Pause(true), new Pause(false)));
+                new Pause(true), new Pause(false), new Reload()));
         all.addAll(TenantAdmin.help());
         all.add(new ShowHelp(all));
         this.commands = List.copyOf(all);

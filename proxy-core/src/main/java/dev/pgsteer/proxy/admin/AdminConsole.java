@@ -360,7 +360,7 @@ public final class AdminConsole implements SessionRelay {
             result = done.join();
         } catch (RuntimeException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            ErrorResponse refused = refusalOf(command, cause);
+            ErrorResponse refused = cause instanceof CommandError error ? error.error() : refusalOf(command, cause);
             if (refused != null) {
                 log.info("{}: {} refused: {}", session.id(), command.name(), refused.message());
                 send(refused);

@@ -49,6 +49,8 @@ final class ShowConfig implements AdminCommand {
                         .map(b -> b.name() + " " + b.url().host() + ":" + b.url().port()).toList()), null)
                 .row("databases", String.join(", ", config.databases().keySet()), null)
                 .row("admin_database", ProxyConfig.ADMIN_DATABASE, ProxyConfig.ADMIN_DATABASE)
+                .row("logging.slow_statement", config.logging().slowStatement() == null ? "off"
+                        : duration(config.logging().slowStatement()), duration(dev.pgsteer.config.LoggingConfig.DEFAULT_SLOW_STATEMENT))
                 .build();
     }
 

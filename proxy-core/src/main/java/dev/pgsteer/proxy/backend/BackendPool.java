@@ -24,7 +24,8 @@ public final class BackendPool {
     /** An idle connection unheard from this long is asked an empty query before anyone leases it. */
     private static final long HEALTH_CHECK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(30);
     private final BackendTarget target;
-    private final PoolSettings settings;
+    /** Replaced by a reload; read under the lock or once per decision. */
+    private volatile PoolSettings settings;
     private final BackendConnector connector;
     private final ConnectionBudget budget;
 
@@ -61,6 +62,30 @@ public final class BackendPool {
 
     public PoolSettings settings() {
         return settings;
+    }
+
+    /**
+     * A reload changed this pool's settings: they hold for the next leases, idle checks and
+     * releases. A larger size serves waiting sessions at once; a smaller one closes idle connections
+     * now and the others as they come back, never one in use.
+     */
+    public void reconfigure(PoolSettings newSettings) {
+        List<Waiter> served = new ArrayList<>();
+        List<BackendConnection> surplus = new ArrayList<>();
+        synchronized (this) {
+            settings = newSettings;
+            Waiter waiter;
+            while (!closed && total < newSettings.maxSize() && (waiter = nextWaiter()) != null) {
+                total++;
+                served.add(waiter);
+            }
+            while (total > newSettings.maxSize() && !idle.isEmpty()) {
+                surplus.add(idle.pollLast());
+                total--;
+            }
+        }
+        surplus.forEach(BackendConnection::close);
+        served.forEach(waiter -> openFor(waiter.leased, waiter.loop));
     }
 
     public Future<BackendConnection> acquire(EventLoop loop) {
@@ -164,8 +189,12 @@ public final class BackendPool {
             } else {
                 waiter = nextWaiter();
                 if (waiter == null) {
-                    idle.addFirst(connection);
-                    return;
+                    if (total <= settings.maxSize()) {
+                        idle.addFirst(connection);
+                        return;
+                    }
+                    // The pool was made smaller by a reload: this one is over the new size.
+                    total--;
                 }
             }
         }

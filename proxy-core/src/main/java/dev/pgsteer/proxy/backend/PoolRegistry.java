@@ -66,6 +66,20 @@ public final class PoolRegistry {
         return List.copyOf(pools.values());
     }
 
+    /**
+     * A reload: each pool takes the settings {@code settingsOf} gives its target; a pool whose target
+     * the new configuration no longer reaches (a database or backend removed, a URL changed) keeps
+     * serving the sessions that hold it, with min_idle 0, so its idle connections close after
+     * idle_timeout.
+     */
+    public void reconfigure(java.util.function.Function<BackendTarget, java.util.Optional<PoolSettings>> settingsOf) {
+        pools.forEach((target, pool) -> {
+            PoolSettings old = pool.settings();
+            pool.reconfigure(settingsOf.apply(target).orElseGet(() -> new PoolSettings(old.maxSize(), 0,
+                    old.acquireTimeout(), old.idleTimeout(), old.maxLifetime())));
+        });
+    }
+
     public void maintainAll(EventLoop loop) {
         pools.values().forEach(pool -> pool.maintain(loop));
     }

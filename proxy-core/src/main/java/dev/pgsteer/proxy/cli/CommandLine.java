@@ -171,7 +171,9 @@ public sealed interface CommandLine {
                 [--pool-size N]                         at most N backend connections (default 20), here and in the embedded default
                 [--http HOST:PORT | --http off]         metrics (/metrics) and health (/health/live, /health/ready) over HTTP,
                                                         here and in the embedded default (default 127.0.0.1:9930)
-              pgsteer --config pgsteer.yaml             listeners, users, backends, databases and pools from a file (http: there)
+              pgsteer --config pgsteer.yaml             listeners, users, backends, databases and pools from a file (http: there);
+                                                        SIGHUP or the admin console's RELOAD re-reads it
+              ... --log-format text|json                the log on stderr as text lines (default) or JSON lines, in any mode
               pgsteer --check-config pgsteer.yaml       check a file: each problem with its line and the fix
               pgsteer migrate FILE.sql --config pgsteer.yaml [--tenants a,b]
                                                         run a SQL file for every tenant (or those listed), in order,

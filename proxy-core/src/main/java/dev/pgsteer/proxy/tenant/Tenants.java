@@ -72,11 +72,25 @@ public final class Tenants {
         }
     }
 
-    /** The configuration was reloaded: its tenants are the boot directory; targets are made anew. */
+    /**
+     * The configuration was reloaded: targets are made anew, and the file's tenants that the
+     * directory lacks are added to it (a store keeps what it has: the file is the boot directory).
+     * Runs on the reloading thread, off the event loops.
+     */
     public void configChanged(ProxyConfig changed) {
         config = changed;
         targets.clear();
         anonymous.clear();
+        for (TenantConfig tenant : changed.tenants().values()) {
+            if (directory.get(tenant.id()).isEmpty()) {
+                try {
+                    store.create(tenant);
+                } catch (RuntimeException e) {
+                    log.warn("reload: tenant {} of the file was not added to the directory: {}", tenant.id(), e.getMessage());
+                }
+            }
+        }
+        directoryChanged(store.load());
     }
 
     public Optional<TenantConfig> find(String id) {
