@@ -58,7 +58,9 @@ final class AdminCommands {
 
     /** The commands' names, for error hints: {@code SHOW DATABASES, SHOW SHARDS, ...}. */
     String names() {
-        return String.join(", ", commands.stream().map(AdminCommand::name).toList()) + " (or HELP)";
+        // Commands with arguments by their verbs only: SHOW HELP gives their syntax.
+        return String.join(", ", commands.stream().map(c -> c.name().replaceAll(" (id|'file\\.sql') .*", "")).toList())
+                + " (or HELP)";
     }
 
     Parsed parse(String statement) {

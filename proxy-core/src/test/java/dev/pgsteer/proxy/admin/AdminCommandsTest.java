@@ -35,15 +35,30 @@ class AdminCommandsTest {
     }
 
     @ParameterizedTest(name = "{0} is unknown (42601)")
-    @CsvSource({"SHOW POOL", "SHOW TENANTS", "SHOW server_version", "PAUSE demo", "RESUME demo", "show", "RELOAD demo", "KILL"})
+    @CsvSource({"SHOW POOL", "SHOW TENANT", "SHOW server_version", "PAUSE demo", "RESUME demo", "show", "RELOAD demo", "KILL"})
     void aConsoleVerbWithAnUnknownObjectIsAnUnknownCommand(String text) {
         assertInstanceOf(Parsed.Unknown.class, commands.parse(text));
     }
 
     @ParameterizedTest(name = "{0} is SQL (0A000)")
-    @CsvSource({"SELECT 1", "select * from pg_stat_activity", "BEGIN", "CREATE TENANT acme", "EXPLAIN SHOW POOLS"})
+    @CsvSource({"SELECT 1", "select * from pg_stat_activity", "BEGIN", "CREATE TABLE acme (id int)", "EXPLAIN SHOW POOLS"})
     void sqlIsNotACommand(String text) {
         assertInstanceOf(Parsed.NotACommand.class, commands.parse(text));
+    }
+
+    @ParameterizedTest(name = "{0} gets its syntax (42601)")
+    @CsvSource({"CREATE TENANT acme", "ALTER TENANT acme SET SIDEWAYS", "DROP TENANT", "MIGRATE 'f.sql' TENANTS"})
+    void aTenantCommandWithoutItsArgumentsGetsItsSyntax(String text) {
+        Parsed.Invalid invalid = assertInstanceOf(Parsed.Invalid.class, commands.parse(text));
+        assertEquals("42601", invalid.error().sqlState());
+    }
+
+    @Test
+    void tenantCommandsTakeTheirArguments() {
+        assertEquals("CREATE TENANT", assertInstanceOf(Parsed.Run.class,
+                commands.parse("create tenant acme mode schema on s1 role acme password 'it''s'")).command().name());
+        assertEquals(List.of("CREATE", "TENANT", "acme", "PASSWORD", "it's"), TenantAdmin.words("CREATE TENANT acme PASSWORD 'it''s'"));
+        assertEquals(List.of("MIGRATE", "/a b.sql", "TENANTS", "x", "y"), TenantAdmin.words("MIGRATE '/a b.sql' TENANTS x, y"));
     }
 
     @Test
@@ -74,6 +89,7 @@ class AdminCommandsTest {
     @Test
     void theHintListsEveryCommand() {
         assertEquals("SHOW DATABASES, SHOW SHARDS, SHOW POOLS, SHOW CLIENTS, SHOW STATS, SHOW CONFIG, SHOW VERSION, "
-                + "PAUSE, RESUME, RELOAD, SHOW HELP (or HELP)", commands.names());
+                + "SHOW TENANTS, SHOW METADATA, PAUSE, RESUME, RELOAD, CREATE TENANT, ALTER TENANT, DROP TENANT, MIGRATE, "
+                + "SHOW HELP (or HELP)", commands.names());
     }
 }
