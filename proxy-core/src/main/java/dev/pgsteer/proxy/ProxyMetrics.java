@@ -52,6 +52,8 @@ public final class ProxyMetrics {
     private final Counter authFailures;
     private final Map<String, Timer> statementTimers = new ConcurrentHashMap<>();
     private final Map<String, DatabaseMeters> databases = new ConcurrentHashMap<>();
+    private final PoolRegistry pools;
+    private final java.util.Set<dev.pgsteer.proxy.backend.PoolLabel> poolLabels = ConcurrentHashMap.newKeySet();
 
     public ProxyMetrics(MeterRegistry registry, PoolRegistry pools) {
         this(registry, pools, name -> name == null ? UNKNOWN_DATABASE : name);
@@ -65,6 +67,7 @@ public final class ProxyMetrics {
     public ProxyMetrics(MeterRegistry registry, PoolRegistry pools, Function<String, String> logicalDatabase) {
         this.registry = registry;
         this.logicalDatabase = logicalDatabase;
+        this.pools = pools;
         Gauge.builder("pgsteer.clients.active", clients, AtomicInteger::get).description("client connections open").register(registry);
         Gauge.builder("pgsteer.clients.pinned", pinnedSessions, AtomicInteger::get)
                 .description("sessions pinned to one backend connection by session state").register(registry);
@@ -80,18 +83,48 @@ public final class ProxyMetrics {
     }
 
     private void poolAdded(BackendPool pool) {
-        BackendTarget target = pool.target();
-        Tags tags = Tags.of("backend", target.name(), "backend_database", target.database());
-        poolGauge(pool, tags, "pgsteer.pool.connections", "backend connections open or opening", p -> p.stats().total());
-        poolGauge(pool, tags, "pgsteer.pool.active", "backend connections leased to a session", p -> p.stats().active());
-        poolGauge(pool, tags, "pgsteer.pool.idle", "idle backend connections", p -> p.stats().idle());
-        poolGauge(pool, tags, "pgsteer.pool.waiting", "sessions waiting for a backend connection", p -> p.stats().waiting());
-        FunctionCounter.builder("pgsteer.pool.acquire.timeouts", pool, p -> p.stats().acquireTimeouts())
+        dev.pgsteer.proxy.backend.PoolLabel label = pool.label();
+        if (!poolLabels.add(label)) {
+            return;
+        }
+        // One series per label, summed over its pools at scrape time: tenants' pools share a label.
+        Tags tags = Tags.of("backend", label.backend(), "backend_database", label.database(), "tenant_mode", label.tenantMode());
+        poolGauge(label, tags, "pgsteer.pool.connections", "backend connections open or opening", p -> p.stats().total());
+        poolGauge(label, tags, "pgsteer.pool.active", "backend connections leased to a session", p -> p.stats().active());
+        poolGauge(label, tags, "pgsteer.pool.idle", "idle backend connections", p -> p.stats().idle());
+        poolGauge(label, tags, "pgsteer.pool.waiting", "sessions waiting for a backend connection", p -> p.stats().waiting());
+        FunctionCounter.builder("pgsteer.pool.acquire.timeouts", label, l -> sum(l, p -> p.stats().acquireTimeouts()))
                 .description("leases that waited acquire_timeout and failed (53300)").tags(tags).register(registry);
     }
 
-    private void poolGauge(BackendPool pool, Tags tags, String name, String description, ToDoubleFunction<BackendPool> value) {
-        Gauge.builder(name, pool, value).description(description).tags(tags).register(registry);
+    private double sum(dev.pgsteer.proxy.backend.PoolLabel label, ToDoubleFunction<BackendPool> value) {
+        double total = 0;
+        for (BackendPool pool : pools.pools()) {
+            if (pool.label().equals(label)) {
+                total += value.applyAsDouble(pool);
+            }
+        }
+        return total;
+    }
+
+    private void poolGauge(dev.pgsteer.proxy.backend.PoolLabel label, Tags tags, String name, String description,
+                           ToDoubleFunction<BackendPool> value) {
+        Gauge.builder(name, label, l -> sum(l, value)).description(description).tags(tags).register(registry);
+    }
+
+    /**
+     * The metadata store: whether it answers, how old the directory served is, and how many tenants
+     * it holds (a count, not a series per tenant).
+     */
+    public void metadataStore(dev.pgsteer.proxy.tenant.Tenants tenants) {
+        Gauge.builder("pgsteer.metadata.store.reachable", tenants, t -> t.store().reachable() ? 1 : 0)
+                .description("1 while the metadata store answers; 0 while pgsteer serves its last directory").register(registry);
+        Gauge.builder("pgsteer.metadata.store.lag", tenants,
+                        t -> t.store().lag().map(d -> d.toNanos() / 1e9).orElse(Double.NaN))
+                .description("seconds since the tenant directory was last confirmed current with the store")
+                .baseUnit("seconds").register(registry);
+        Gauge.builder("pgsteer.tenants", tenants, t -> t.directory().tenants().size())
+                .description("tenants in the directory").register(registry);
     }
 
     /**

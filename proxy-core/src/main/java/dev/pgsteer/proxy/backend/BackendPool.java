@@ -28,6 +28,7 @@ public final class BackendPool {
     private volatile PoolSettings settings;
     private final BackendConnector connector;
     private final ConnectionBudget budget;
+    private volatile PoolLabel label;
 
     private final ArrayDeque<BackendConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
@@ -50,6 +51,16 @@ public final class BackendPool {
         this.settings = settings;
         this.connector = connector;
         this.budget = budget;
+        this.label = PoolLabel.of(target);
+    }
+
+    /** How the pool's meters are tagged: its backend database, or, for a tenant's pool, the logical database and the tenant mode. */
+    public PoolLabel label() {
+        return label;
+    }
+
+    void label(PoolLabel label) {
+        this.label = label;
     }
 
     public BackendTarget target() {

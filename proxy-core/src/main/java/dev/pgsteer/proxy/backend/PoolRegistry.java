@@ -32,6 +32,28 @@ public final class PoolRegistry {
         return connector;
     }
 
+    /** A tenant's pool: its meters are tagged by {@code label}, shared with the other pools of that label. */
+    public BackendPool poolFor(BackendTarget target, PoolSettings settings, PoolLabel label) {
+        BackendPool existing = pools.get(target);
+        if (existing != null) {
+            return existing;
+        }
+        boolean[] made = new boolean[1];
+        BackendPool pool = pools.computeIfAbsent(target, t -> {
+            made[0] = true;
+            BackendPool fresh = new BackendPool(t, settings, connector, budget);
+            fresh.label(label);
+            if (paused) {
+                fresh.pause();
+            }
+            return fresh;
+        });
+        if (made[0]) {
+            newPoolListeners.forEach(listener -> listener.accept(pool));
+        }
+        return pool;
+    }
+
     public BackendPool poolFor(BackendTarget target, PoolSettings settings) {
         BackendPool existing = pools.get(target);
         if (existing != null) {

@@ -117,6 +117,7 @@ public final class PgSteerServer implements AutoCloseable {
         this.metrics = metrics;
         metadataStore = storeFactory.apply(effective);
         var tenants = new dev.pgsteer.proxy.tenant.Tenants(effective, metadataStore, pools);
+        metrics.metadataStore(tenants);
         context = new ProxyContext(new ProxyContext.Snapshot(effective, new UserDirectory(effective.users()),
                 new SessionRouter(effective), sharded), pools, new CancelRegistry(), metrics, statements,
                 new dev.pgsteer.proxy.client.SessionRegistry(), registry, tenants);

@@ -132,7 +132,8 @@ public final class Tenants {
             reserved.add("transaction_read_only");
         }
         Set<String> foreign = tenant.mode() == TenantMode.DATABASE ? Set.of() : foreignSchemas(db.name(), tenant.id());
-        return new TenantTarget(tenant, db.name(), pools.poolFor(backend, poolSettings(db.pool())), Map.copyOf(settings),
+        var label = new dev.pgsteer.proxy.backend.PoolLabel(backend.name(), db.name(), tenant.mode().configName());
+        return new TenantTarget(tenant, db.name(), pools.poolFor(backend, poolSettings(db.pool()), label), Map.copyOf(settings),
                 new TenantGuard(reserved, foreign, readOnly));
     }
 
@@ -143,7 +144,8 @@ public final class Tenants {
                 shard.url().password(), cfg.shardDatabaseName(db, db.defaultShard()));
         Map<String, String> settings = Map.of("search_path", searchPath(null, db.tenancy()), db.tenancy().setting(), "");
         Set<String> reserved = Set.of("search_path", db.tenancy().setting().toLowerCase(Locale.ROOT));
-        return new TenantTarget(null, db.name(), pools.poolFor(backend, poolSettings(db.pool())), settings,
+        var label = new dev.pgsteer.proxy.backend.PoolLabel(backend.name(), db.name(), "no_tenant");
+        return new TenantTarget(null, db.name(), pools.poolFor(backend, poolSettings(db.pool()), label), settings,
                 new TenantGuard(reserved, foreignSchemas(db.name(), null), false));
     }
 

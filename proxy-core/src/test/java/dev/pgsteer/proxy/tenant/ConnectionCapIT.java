@@ -28,6 +28,13 @@ class ConnectionCapIT {
                     assertTrue(open(cluster) <= 2, "backend connections open: " + open(cluster));
                 }
             }
+            // Tenants' pools are metered by logical database and mode, never one series per tenant.
+            String scrape = cluster.proxy.prometheus().scrape();
+            assertTrue(scrape.contains("pgsteer_pool_connections{backend=\"s0\",backend_database=\"saas\",tenant_mode=\"schema\"}"), scrape);
+            assertTrue(scrape.contains("pgsteer_pool_connections{backend=\"s0\",backend_database=\"saas\",tenant_mode=\"database\"}"), scrape);
+            assertTrue(!scrape.contains("initech_db"), "no series names a tenant's database");
+            assertTrue(scrape.contains("pgsteer_tenants 6"), scrape);
+            assertTrue(scrape.contains("pgsteer_metadata_store_reachable 1"), scrape);
 
         }
     }
