@@ -55,23 +55,7 @@ public final class PoolRegistry {
     }
 
     public BackendPool poolFor(BackendTarget target, PoolSettings settings) {
-        BackendPool existing = pools.get(target);
-        if (existing != null) {
-            return existing;
-        }
-        boolean[] made = new boolean[1];
-        BackendPool pool = pools.computeIfAbsent(target, t -> {
-            made[0] = true;
-            BackendPool fresh = new BackendPool(t, settings, connector, budget);
-            if (paused) {
-                fresh.pause();
-            }
-            return fresh;
-        });
-        if (made[0]) {
-            newPoolListeners.forEach(listener -> listener.accept(pool));
-        }
-        return pool;
+        return poolFor(target, settings, PoolLabel.of(target));
     }
 
     /** {@code listener} hears of each pool made from now on (metrics register its gauges). */
