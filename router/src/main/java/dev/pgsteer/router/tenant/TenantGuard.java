@@ -28,7 +28,76 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
 
     /** Why {@code sql} is refused, or null when it may run. */
     public String check(String sql) {
-        return scan(sql, false);
+        return mayBeRefused(sql) ? scan(sql, false) : null;
+    }
+
+    /**
+     * A look at the characters, without tokens, that lets most statements through at once: only a
+     * statement that starts with SET, RESET or DISCARD (or a comment), or has set_config, a dot (a
+     * qualified name), a dollar quote, a DO, a function body, or WRITE (read-only tenants), can be
+     * refused. {@code UPDATE t SET ...} is not a SET: it passes here.
+     */
+    private boolean mayBeRefused(String sql) {
+        int n = sql.length();
+        boolean head = true;
+        for (int i = 0; i < n; i++) {
+            char c = sql.charAt(i);
+            if (Character.isWhitespace(c)) {
+                continue;
+            }
+            boolean atHead = head;
+            head = c == ';';
+            switch (c) {
+                case '.' -> {
+                    if (!foreignSchemas.isEmpty()) {
+                        return true;
+                    }
+                }
+                case '$' -> {
+                    if (i + 1 < n && !Character.isDigit(sql.charAt(i + 1))) {
+                        return true;
+                    }
+                }
+                case '/', '-' -> {
+                    if (atHead) {
+                        return true;
+                    }
+                }
+                case 's', 'S' -> {
+                    if (atHead && sql.regionMatches(true, i, "set", 0, 3) || sql.regionMatches(true, i, "set_config", 0, 10)) {
+                        return true;
+                    }
+                }
+                case 'r', 'R' -> {
+                    if (atHead && sql.regionMatches(true, i, "reset", 0, 5)) {
+                        return true;
+                    }
+                }
+                case 'd', 'D' -> {
+                    if (atHead && (sql.regionMatches(true, i, "discard", 0, 7) || sql.regionMatches(true, i, "do", 0, 2))) {
+                        return true;
+                    }
+                }
+                case 'c', 'C' -> {
+                    if (atHead && sql.regionMatches(true, i, "create", 0, 6)) {
+                        return true;
+                    }
+                }
+                case 'b', 'B' -> {
+                    if (readOnly && atHead && sql.regionMatches(true, i, "begin", 0, 5)) {
+                        return true;
+                    }
+                }
+                case 'w', 'W' -> {
+                    if (readOnly && sql.regionMatches(true, i, "write", 0, 5)) {
+                        return true;
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        return false;
     }
 
     private String scan(String sql, boolean body) {
