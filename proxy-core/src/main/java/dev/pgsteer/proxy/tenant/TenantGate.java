@@ -117,6 +117,14 @@ public final class TenantGate implements SessionGate {
                 yield a;
             }
             case BIND -> {
+                if (statementTenants.isEmpty() && refusedStatements.isEmpty()) {
+                    // The common case: no statement was prepared under a comment or refused, so
+                    // the Bind runs where its Parse did; its statement name need not be read.
+                    TenantTarget target = batch != null ? batch : sessionTarget();
+                    Admitted a = checked(frame, target, null);
+                    batch = (TenantTarget) a.target();
+                    yield a;
+                }
                 String statement = StatementFrames.bindStatement(frame);
                 if (refusedStatements.contains(statement)) {
                     Admitted a = new Admitted(frame, current != null ? current : sessionTarget());
