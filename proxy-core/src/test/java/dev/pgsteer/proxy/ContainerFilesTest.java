@@ -76,6 +76,8 @@ class ContainerFilesTest {
             assertTrue(services.containsKey(backend.url().host()), "backend " + backend.name() + " at host "
                     + backend.url().host() + " is a compose service: " + services.keySet());
         }
+        var store = config().metadataStore();
+        assertTrue(store != null && services.containsKey(store.url().host()), "the metadata store is a compose service");
     }
 
     @Test
