@@ -50,6 +50,15 @@ class SharedDirectoryIT {
             }
 
             meta.close();
+            String reachable = "t";
+            for (int i = 0; i < 100 && reachable.equals("t"); i++) {
+                Thread.sleep(50);
+                try (Connection c = connect(second, "admin", "pgsteer"); var rs = c.createStatement().executeQuery("SHOW METADATA")) {
+                    rs.next();
+                    reachable = rs.getString("reachable");
+                }
+            }
+            assertEquals("f", reachable, "SHOW METADATA says the store is unreachable");
             try (Connection c = connect(second, "globex")) {
                 assertEquals(List.of("globex-1", "globex-2"), items(c, "SELECT item FROM orders ORDER BY id"));
             }
