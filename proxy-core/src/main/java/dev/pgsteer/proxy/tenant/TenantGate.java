@@ -325,6 +325,7 @@ public final class TenantGate implements SessionGate {
             });
         }
         next.settings().forEach(settings::set);
+        settings.ownerSettings(next.settings().keySet());
         active = next;
     }
 }

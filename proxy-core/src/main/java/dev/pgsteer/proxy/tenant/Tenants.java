@@ -142,7 +142,7 @@ public final class Tenants {
         }
         Set<String> foreign = tenant.mode() == TenantMode.DATABASE ? Set.of() : foreignSchemas(db.name(), tenant.id());
         return new TenantTarget(tenant, db.name(), pools.poolFor(backend, poolSettings(db.pool())), Map.copyOf(settings),
-                new TenantGuard(reserved, foreign, readOnly));
+                new TenantGuard(reserved, foreign, readOnly, tenant.mode() == TenantMode.SHARED));
     }
 
     private TenantTarget makeAnonymous(DatabaseConfig db) {
