@@ -46,6 +46,8 @@ public final class TenantGate implements SessionGate {
     private final java.util.Set<String> refusedStatements = new java.util.HashSet<>();
     /** The target of the Parse or Bind that opened the extended-protocol batch going on, until its Sync. */
     private TenantTarget batch;
+    /** The target of the first Parse or Bind of that batch: a later one for another target switches inside it. */
+    private TenantTarget batchOpenedOn;
     private TenantTarget current;
     private TenantTarget active;
 
@@ -113,24 +115,25 @@ public final class TenantGate implements SessionGate {
                 String name = StatementFrames.parseName(frame);
                 refusedStatements.remove(name);
                 Admitted a = statement(frame, StatementText.ofParse(frame), name);
-                batch = (TenantTarget) a.target();
+                openBatch((TenantTarget) a.target());
                 yield a;
             }
             case BIND -> {
                 String statement = StatementFrames.bindStatement(frame);
                 if (refusedStatements.contains(statement)) {
                     Admitted a = new Admitted(frame, current != null ? current : sessionTarget());
-                    batch = (TenantTarget) a.target();
+                    openBatch((TenantTarget) a.target());
                     yield a;
                 }
                 String tenant = statementTenants.get(statement);
                 TenantTarget target = tenant == null ? (batch != null ? batch : sessionTarget()) : tenants.target(tenant).orElse(null);
                 Admitted a = target == null ? refuse(frame, TenantErrors.unknownTenant(tenant)) : checked(frame, target, null);
-                batch = (TenantTarget) a.target();
+                openBatch((TenantTarget) a.target());
                 yield a;
             }
             case SYNC -> {
                 batch = null;
+                batchOpenedOn = null;
                 yield new Admitted(frame, current != null ? current : sessionTarget());
             }
             case FUNCTION_CALL -> checked(frame, sessionTarget(), null);
@@ -139,6 +142,13 @@ public final class TenantGate implements SessionGate {
         };
         current = (TenantTarget) admitted.target();
         return admitted;
+    }
+
+    private void openBatch(TenantTarget target) {
+        if (batch == null) {
+            batchOpenedOn = target;
+        }
+        batch = target;
     }
 
     private Admitted statement(Frame frame, String sql, String parseName) {
@@ -247,7 +257,9 @@ public final class TenantGate implements SessionGate {
         }
         TenantTarget wanted = (TenantTarget) admitted.target();
         TenantTarget holding = (TenantTarget) held;
-        TenantErrors error = inTransaction() ? TenantErrors.switchInTransaction(label(holding), label(wanted))
+        // An extended-protocol batch runs up to its Sync as one (implicit) transaction.
+        boolean midBatch = batchOpenedOn != null && batchOpenedOn != wanted;
+        TenantErrors error = inTransaction() || midBatch ? TenantErrors.switchInTransaction(label(holding), label(wanted))
                 : TenantErrors.switchPinned(label(holding), label(wanted));
         Admitted refused = refuse(admitted.first(), error);
         return new Admitted(refused.first(), refused.second(), held, false);
