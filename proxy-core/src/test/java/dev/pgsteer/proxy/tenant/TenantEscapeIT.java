@@ -85,23 +85,36 @@ class TenantEscapeIT {
      */
     record Attempt(String name, String attacker, String victim, String user, String options, List<String> sql,
                    Outcome outcome, String sqlState, List<String> gapRows, boolean leavesAttackerPoolDirty,
-                   boolean changesOwnSession) {
+                   boolean changesOwnSession, Outcome extendedOutcome, String extendedSqlState) {
 
         Attempt as(String user) {
-            return new Attempt(name, attacker, victim, user, options, sql, outcome, sqlState, gapRows, leavesAttackerPoolDirty, changesOwnSession);
+            return new Attempt(name, attacker, victim, user, options, sql, outcome, sqlState, gapRows, leavesAttackerPoolDirty, changesOwnSession, extendedOutcome, extendedSqlState);
         }
 
         Attempt withOptions(String options) {
-            return new Attempt(name, attacker, victim, user, options, sql, outcome, sqlState, gapRows, leavesAttackerPoolDirty, changesOwnSession);
+            return new Attempt(name, attacker, victim, user, options, sql, outcome, sqlState, gapRows, leavesAttackerPoolDirty, changesOwnSession, extendedOutcome, extendedSqlState);
         }
 
         Attempt dirtyingTheAttackersPool() {
-            return new Attempt(name, attacker, victim, user, options, sql, outcome, sqlState, gapRows, true, changesOwnSession);
+            return new Attempt(name, attacker, victim, user, options, sql, outcome, sqlState, gapRows, true, changesOwnSession, extendedOutcome,
+                    extendedSqlState);
         }
 
         /** It changed a setting of its own session that it may change (database mode): the next session is checked instead. */
         Attempt changingItsOwnSession() {
-            return new Attempt(name, attacker, victim, user, options, sql, outcome, sqlState, gapRows, leavesAttackerPoolDirty, true);
+            return new Attempt(name, attacker, victim, user, options, sql, outcome, sqlState, gapRows, leavesAttackerPoolDirty, true, extendedOutcome,
+                    extendedSqlState);
+        }
+
+        /** Where the extended protocol, which sends each statement of a string on its own, ends otherwise. */
+        Attempt inTheExtendedProtocol(Outcome outcome, String sqlState) {
+            return new Attempt(name, attacker, victim, user, options, sql, this.outcome, this.sqlState, gapRows,
+                    leavesAttackerPoolDirty, changesOwnSession, outcome, sqlState);
+        }
+
+        Attempt in(Protocol protocol) {
+            return protocol == Protocol.SIMPLE || extendedOutcome == null ? this : new Attempt(name, attacker, victim, user,
+                    options, sql, extendedOutcome, extendedSqlState, gapRows, leavesAttackerPoolDirty, changesOwnSession, null, null);
         }
 
         @Override
@@ -118,7 +131,7 @@ class TenantEscapeIT {
 
     private static Attempt attempt(String attacker, String name, Outcome outcome, String sqlState, String... sql) {
         return new Attempt(name, attacker, VICTIM.get(attacker), attacker + "_app", null, List.of(sql), outcome, sqlState,
-                List.of(), false, false);
+                List.of(), false, false, null, null);
     }
 
     private static Attempt refused(String attacker, String name, String... sql) {
@@ -135,7 +148,7 @@ class TenantEscapeIT {
 
     private static Attempt gap(String attacker, String name, List<String> rows, String... sql) {
         return new Attempt(name, attacker, VICTIM.get(attacker), attacker + "_app", null, List.of(sql),
-                Outcome.KNOWN_GAP_WITHOUT_ROLE, null, rows, false, false);
+                Outcome.KNOWN_GAP_WITHOUT_ROLE, null, rows, false, false, null, null);
     }
 
     static List<Attempt> attempts() {
@@ -204,6 +217,14 @@ class TenantEscapeIT {
                 refused("beta", "/* tenant=delta */ at the head (pinned user)", "/* tenant=delta */ SELECT item FROM orders"),
                 ownRows("beta", "/* tenant=delta */ not at the head", "SELECT item FROM orders /* tenant=delta */"),
                 refused("beta", "SET pgsteer.tenant after another statement", "SELECT 1; SET pgsteer.tenant = 'delta'"),
+                // Simple protocol: one Query, whose head has no comment. Extended: pgjdbc sends each statement
+                // as its own Parse, so the comment heads the second; the batch up to Sync is one transaction.
+                ownRows("beta", "/* tenant=delta */ in the middle of a multi-statement query (pinned user)",
+                        "SELECT 1; /* tenant=delta */ SELECT item FROM orders")
+                        .inTheExtendedProtocol(Outcome.REFUSED, "42501"),
+                ownRows("beta", "/* tenant=delta */ in the middle of a multi-statement query (unpinned)",
+                        "SELECT 1; /* tenant=delta */ SELECT item FROM orders").as("app").withOptions("-c pgsteer.tenant=beta")
+                        .inTheExtendedProtocol(Outcome.REFUSED, "25001"),
                 refused("beta", "set_config('pgsteer.tenant')", "SELECT set_config('pgsteer.tenant', 'delta', false)"),
                 attempt("beta", "SET pgsteer.tenant in a transaction (unpinned)", Outcome.REFUSED, "25001", "BEGIN",
                         "SELECT item FROM orders",
@@ -309,8 +330,10 @@ class TenantEscapeIT {
         );
     }
 
+    /** {@code -Descape.only=text} runs only the attempts whose name contains it. */
     static Stream<Arguments> attemptsByProtocol() {
-        return attempts().stream().flatMap(a -> Arrays.stream(Protocol.values()).map(p -> Arguments.of(a, p)));
+        String only = System.getProperty("escape.only", "");
+        return attempts().stream().filter(a -> a.name().contains(only)).flatMap(a -> Arrays.stream(Protocol.values()).map(p -> Arguments.of(a, p)));
     }
 
     @BeforeAll
@@ -353,7 +376,8 @@ class TenantEscapeIT {
 
     @ParameterizedTest(name = "{1} {0}")
     @MethodSource("attemptsByProtocol")
-    void attemptFailsOrSeesOnlyOwnRows(Attempt attempt, Protocol protocol) throws Exception {
+    void attemptFailsOrSeesOnlyOwnRows(Attempt asListed, Protocol protocol) throws Exception {
+        Attempt attempt = asListed.in(protocol);
         Map<String, List<String>> before = allRows();
         Run run;
         try (Connection c = connect(attempt.user(), attempt.options(), protocol)) {
@@ -533,6 +557,24 @@ class TenantEscapeIT {
         }
     }
 
+    /**
+     * A session that keeps its connection (here: a temporary table pins it) and names another tenant
+     * gets an error at once; it used to wait forever for a release that could not come.
+     */
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void aSessionKeepingItsConnectionIsRefusedAnotherTenantAtOnce(Protocol protocol) throws Exception {
+        try (Connection c = connect("app", "-c pgsteer.tenant=beta", protocol)) {
+            query(c, protocol, "CREATE TEMP TABLE scratch (i int)");
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> query(c, protocol, "/* tenant=delta */ SELECT item FROM orders"));
+            assertEquals("42501", e.getSQLState(), e.getMessage());
+            assertEquals(ownRows("beta"), query(c, protocol, "SELECT item FROM orders ORDER BY id"));
+        }
+        assertIsolated("delta", protocol);
+        assertIsolated("beta", protocol);
+    }
+
     /** A pinned user cannot reach another tenant by naming it as its database either. */
     @Test
     void aPinnedUserCannotNameAnotherTenantAsItsDatabase() {
@@ -555,7 +597,7 @@ class TenantEscapeIT {
                             || a.sql().stream().anyMatch(s -> s.contains("EXECUTE 'SET"))) {
                         continue;
                     }
-                    run(c, protocol, a.sql());
+                    run(c, protocol, a.in(protocol).sql());
                     assertEquals(ownRows(attacker), query(c, protocol, "SELECT item FROM orders ORDER BY id"), a.name());
                 }
             }
@@ -573,6 +615,8 @@ class TenantEscapeIT {
         props.setProperty("user", user);
         props.setProperty("password", TenantCluster.PASSWORD);
         props.setProperty("preferQueryMode", protocol.preferQueryMode);
+        // A statement pgsteer never answers fails the test instead of hanging it.
+        props.setProperty("socketTimeout", "20");
         if (protocol == Protocol.SERVER_PREPARED) {
             props.setProperty("prepareThreshold", "1");
         }
