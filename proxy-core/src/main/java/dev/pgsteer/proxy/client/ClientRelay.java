@@ -229,6 +229,12 @@ final class ClientRelay implements BackendListener, SessionRelay {
             if (lease != null || !pending.isEmpty() || acquiring) {
                 held.add(admitted);
                 updateAutoRead();
+                if (lease != null && inFlight == 0 && pending.isEmpty() && !acquiring && !restoring) {
+                    // Nothing the connection runs will end with a ReadyForQuery that lets it go: the
+                    // session keeps it (a transaction, a pinned session), or an extended-protocol batch
+                    // is under way and its Sync comes after this frame. Waiting would never end.
+                    drainHeld();
+                }
                 return;
             }
             switchTo(admitted.target());

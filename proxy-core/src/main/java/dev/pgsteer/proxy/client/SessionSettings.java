@@ -22,6 +22,16 @@ public final class SessionSettings {
     private final Map<String, String> atStartup = new LinkedHashMap<>();
     private boolean startupCanonical;
     private int version;
+    /**
+     * Settings that say whose connection it is (a tenant's search_path and tenancy setting). When one
+     * of them differs on a leased connection, the connection last served someone else, and what
+     * pgsteer believes it holds may be wrong: a statement it cannot read (dynamic SQL in a DO block
+     * or a function) may have changed a setting or made a temporary table that would shadow a table
+     * of the next session's. So all of them are written, not only the ones that differ, and the
+     * temporary objects go (DISCARD TEMP): a session that made its own keeps its connection, so
+     * those on a connection that came back to the pool are always someone else's.
+     */
+    private Set<String> owner = Set.of();
 
     public static SessionSettings fromStartup(Map<String, String> parameters) {
         SessionSettings settings = new SessionSettings();
@@ -61,6 +71,11 @@ public final class SessionSettings {
         if (!value.equals(wanted.put(SettingNames.normalize(name), value))) {
             version++;
         }
+    }
+
+    /** The settings that say whose connection it is; see {@link #owner}. */
+    public void ownerSettings(Set<String> names) {
+        owner = names.stream().map(SettingNames::normalize).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     /** The session no longer asks for {@code name}: the next connection it leases gets it reset. */
@@ -118,9 +133,11 @@ public final class SessionSettings {
      * reset to the connection's login values.
      */
     public String syncStatement(Map<String, String> current, Map<String, String> atLogin) {
+        boolean ownerChanged = owner.stream().anyMatch(name -> wanted.containsKey(name)
+                && !Objects.equals(current.get(name), wanted.get(name)));
         StringBuilder setConfig = new StringBuilder();
         wanted.forEach((name, value) -> {
-            if (!Objects.equals(current.get(name), value)) {
+            if (!Objects.equals(current.get(name), value) || ownerChanged && owner.contains(name)) {
                 setConfig.append(setConfig.isEmpty() ? "SELECT " : ", ")
                         .append("pg_catalog.set_config(").append(literal(name)).append(", ").append(literal(value)).append(", false)");
             }
@@ -133,6 +150,10 @@ public final class SessionSettings {
         });
         if (setConfig.isEmpty() && reset.isEmpty()) {
             return null;
+        }
+        if (ownerChanged) {
+            // Unlike DISCARD ALL, DISCARD TEMP may share a query string (an implicit transaction) with others.
+            reset.append("; DISCARD TEMP");
         }
         return setConfig.isEmpty() ? reset.substring(2) : setConfig.append(reset).toString();
     }

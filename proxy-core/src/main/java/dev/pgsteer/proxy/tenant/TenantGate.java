@@ -46,6 +46,8 @@ public final class TenantGate implements SessionGate {
     private final java.util.Set<String> refusedStatements = new java.util.HashSet<>();
     /** The target of the Parse or Bind that opened the extended-protocol batch going on, until its Sync. */
     private TenantTarget batch;
+    /** The target of the first Parse or Bind of that batch: a later one for another target switches inside it. */
+    private TenantTarget batchOpenedOn;
     private TenantTarget current;
     private TenantTarget active;
 
@@ -113,7 +115,7 @@ public final class TenantGate implements SessionGate {
                 String name = StatementFrames.parseName(frame);
                 refusedStatements.remove(name);
                 Admitted a = statement(frame, StatementText.ofParse(frame), name);
-                batch = (TenantTarget) a.target();
+                openBatch((TenantTarget) a.target());
                 yield a;
             }
             case BIND -> {
@@ -128,17 +130,18 @@ public final class TenantGate implements SessionGate {
                 String statement = StatementFrames.bindStatement(frame);
                 if (refusedStatements.contains(statement)) {
                     Admitted a = new Admitted(frame, current != null ? current : sessionTarget());
-                    batch = (TenantTarget) a.target();
+                    openBatch((TenantTarget) a.target());
                     yield a;
                 }
                 String tenant = statementTenants.get(statement);
                 TenantTarget target = tenant == null ? (batch != null ? batch : sessionTarget()) : tenants.target(tenant).orElse(null);
                 Admitted a = target == null ? refuse(frame, TenantErrors.unknownTenant(tenant)) : checked(frame, target, null);
-                batch = (TenantTarget) a.target();
+                openBatch((TenantTarget) a.target());
                 yield a;
             }
             case SYNC -> {
                 batch = null;
+                batchOpenedOn = null;
                 yield new Admitted(frame, current != null ? current : sessionTarget());
             }
             case FUNCTION_CALL -> checked(frame, sessionTarget(), null);
@@ -147,6 +150,13 @@ public final class TenantGate implements SessionGate {
         };
         current = (TenantTarget) admitted.target();
         return admitted;
+    }
+
+    private void openBatch(TenantTarget target) {
+        if (batch == null) {
+            batchOpenedOn = target;
+        }
+        batch = target;
     }
 
     private Admitted statement(Frame frame, String sql, String parseName) {
@@ -255,7 +265,9 @@ public final class TenantGate implements SessionGate {
         }
         TenantTarget wanted = (TenantTarget) admitted.target();
         TenantTarget holding = (TenantTarget) held;
-        TenantErrors error = inTransaction() ? TenantErrors.switchInTransaction(label(holding), label(wanted))
+        // An extended-protocol batch runs up to its Sync as one (implicit) transaction.
+        boolean midBatch = batchOpenedOn != null && batchOpenedOn != wanted;
+        TenantErrors error = inTransaction() || midBatch ? TenantErrors.switchInTransaction(label(holding), label(wanted))
                 : TenantErrors.switchPinned(label(holding), label(wanted));
         Admitted refused = refuse(admitted.first(), error);
         return new Admitted(refused.first(), refused.second(), held, false);
@@ -333,6 +345,7 @@ public final class TenantGate implements SessionGate {
             });
         }
         next.settings().forEach(settings::set);
+        settings.ownerSettings(next.settings().keySet());
         active = next;
     }
 }

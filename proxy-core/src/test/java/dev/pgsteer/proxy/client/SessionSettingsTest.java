@@ -51,6 +51,21 @@ class SessionSettingsTest {
     }
 
     @Test
+    void whenATenantsSettingDiffersAllOfThemAreWrittenAndTemporaryObjectsGo() {
+        SessionSettings settings = new SessionSettings();
+        settings.set("search_path", "\"public\"");
+        settings.set("app.tenant_id", "umbrella");
+        settings.ownerSettings(java.util.Set.of("search_path", "app.tenant_id"));
+        Map<String, String> current = new HashMap<>(AT_LOGIN);
+        current.put("search_path", "\"public\"");
+        current.put("app.tenant_id", "umbrella");
+        assertNull(settings.syncStatement(current, AT_LOGIN), "the same tenant's connection: nothing to send");
+        current.put("app.tenant_id", "globex");
+        assertEquals("SELECT pg_catalog.set_config('search_path', '\"public\"', false), "
+                + "pg_catalog.set_config('app.tenant_id', 'umbrella', false); DISCARD TEMP", settings.syncStatement(current, AT_LOGIN));
+    }
+
+    @Test
     void theBackendsSpellingOfAReportedValueIsAdopted() {
         SessionSettings settings = new SessionSettings();
         settings.set("client_encoding", "utf8");

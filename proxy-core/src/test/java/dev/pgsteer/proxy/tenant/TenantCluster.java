@@ -15,12 +15,13 @@ import java.util.Properties;
  * tenant of each mode, each holding rows of {@code orders} whose {@code item} starts with its name:
  * <ul>
  *   <li>{@code acme}: schema {@code acme} on s0, its own login role {@code acme};</li>
- *   <li>{@code beta}: schema {@code beta} on s0, no role;</li>
+ *   <li>{@code beta}, {@code delta}: schemas {@code beta} and {@code delta} on s0, no role (one pool, the backend user's);</li>
  *   <li>{@code globex}, {@code umbrella}: shared table {@code public.orders} on s1, row-level security by {@code app.tenant_id};</li>
  *   <li>{@code hooli}: shared on s1 with its own login role {@code hooli};</li>
  *   <li>{@code initech}: its own database {@code initech_db} on s0.</li>
  * </ul>
- * Users: {@code app} names its tenant; {@code acme_app} is pinned to acme; {@code admin} is an admin.
+ * Users: {@code app} names its tenant; {@code <tenant>_app} is pinned to that tenant (acme_app, beta_app, ...);
+ * {@code admin} is an admin.
  * Every pool has one connection, so consecutive sessions share it: what one tenant leaves on it,
  * the next would see.
  */
@@ -52,6 +53,12 @@ final class TenantCluster implements AutoCloseable {
                     users:
                       app: { password: %1$s }
                       acme_app: { password: %1$s, tenant: acme }
+                      beta_app: { password: %1$s, tenant: beta }
+                      delta_app: { password: %1$s, tenant: delta }
+                      globex_app: { password: %1$s, tenant: globex }
+                      umbrella_app: { password: %1$s, tenant: umbrella }
+                      hooli_app: { password: %1$s, tenant: hooli }
+                      initech_app: { password: %1$s, tenant: initech }
                       admin: { password: %1$s, admin: true }
                     backends:
                       s0: { url: "%2$s" }
@@ -64,6 +71,7 @@ final class TenantCluster implements AutoCloseable {
                     tenants:
                       acme:     { database: saas, mode: schema, shard: s0, schema: acme, role: acme, role_password: acme-secret }
                       beta:     { database: saas, mode: schema, shard: s0 }
+                      delta:    { database: saas, mode: schema, shard: s0 }
                       globex:   { database: saas, mode: shared, shard: s1 }
                       umbrella: { database: saas, mode: shared, shard: s1 }
                       hooli:    { database: saas, mode: shared, shard: s1, role: hooli, role_password: hooli-secret }
@@ -96,7 +104,7 @@ final class TenantCluster implements AutoCloseable {
             s.execute("CREATE TABLE public.plans (name text)");
             s.execute("INSERT INTO public.plans VALUES ('basic'), ('pro')");
             s.execute("GRANT SELECT ON public.plans TO PUBLIC");
-            for (String tenant : new String[] {"acme", "beta"}) {
+            for (String tenant : new String[] {"acme", "beta", "delta"}) {
                 s.execute("CREATE SCHEMA " + tenant + " AUTHORIZATION app");
                 s.execute("CREATE TABLE " + tenant + ".orders (id int PRIMARY KEY, item text)");
                 s.execute("ALTER TABLE " + tenant + ".orders OWNER TO app");

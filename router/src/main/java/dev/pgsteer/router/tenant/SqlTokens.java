@@ -43,6 +43,21 @@ record SqlTokens(List<Token> tokens) {
                 i = eol < 0 ? n : eol + 1;
             } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
                 i = blockCommentEnd(sql, i);
+            } else if ((c == 'u' || c == 'U') && i + 2 < n && sql.charAt(i + 1) == '&'
+                    && (sql.charAt(i + 2) == '"' || sql.charAt(i + 2) == '\'')) {
+                // U&"d\0065lta" and U&'...': PostgreSQL reads the escapes, so the guard must see what they spell.
+                char quote = sql.charAt(i + 2);
+                int[] end = new int[1];
+                String raw = quoted(sql, i + 3, quote, false, end);
+                i = end[0];
+                char escape = '\\';
+                int[] after = new int[1];
+                Character chosen = uescape(sql, i, after);
+                if (chosen != null) {
+                    escape = chosen;
+                    i = after[0];
+                }
+                out.add(new Token(quote == '"' ? Kind.QUOTED : Kind.STRING, unicodeEscapes(raw, escape)));
             } else if (c == '\'' || ((c == 'e' || c == 'E') && i + 1 < n && sql.charAt(i + 1) == '\'')) {
                 boolean escapes = c != '\'';
                 int start = escapes ? i + 2 : i + 1;
@@ -78,6 +93,68 @@ record SqlTokens(List<Token> tokens) {
             }
         }
         return new SqlTokens(List.copyOf(out));
+    }
+
+    /** {@code UESCAPE 'c'} after a Unicode-escaped constant or identifier: c, with after[0] just past it; else null. */
+    private static Character uescape(String sql, int i, int[] after) {
+        int n = sql.length();
+        int j = i;
+        while (j < n && Character.isWhitespace(sql.charAt(j))) {
+            j++;
+        }
+        if (!sql.regionMatches(true, j, "uescape", 0, 7)) {
+            return null;
+        }
+        j += 7;
+        while (j < n && Character.isWhitespace(sql.charAt(j))) {
+            j++;
+        }
+        if (j + 2 < n && sql.charAt(j) == '\'' && sql.charAt(j + 2) == '\'') {
+            after[0] = j + 3;
+            return sql.charAt(j + 1);
+        }
+        return null;
+    }
+
+    /** {@code \XXXX}, {@code \+XXXXXX} and a doubled escape character, as PostgreSQL reads them after U&. */
+    static String unicodeEscapes(String raw, char escape) {
+        StringBuilder out = new StringBuilder(raw.length());
+        int n = raw.length();
+        int i = 0;
+        while (i < n) {
+            char c = raw.charAt(i);
+            if (c != escape || i + 1 >= n) {
+                out.append(c);
+                i++;
+            } else if (raw.charAt(i + 1) == escape) {
+                out.append(escape);
+                i += 2;
+            } else {
+                int digits = raw.charAt(i + 1) == '+' ? 6 : 4;
+                int start = raw.charAt(i + 1) == '+' ? i + 2 : i + 1;
+                int code = start + digits <= n ? hex(raw, start, start + digits) : -1;
+                if (code < 0 || !Character.isValidCodePoint(code)) {
+                    out.append(c);
+                    i++;
+                } else {
+                    out.appendCodePoint(code);
+                    i = start + digits;
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    private static int hex(String text, int from, int to) {
+        int value = 0;
+        for (int k = from; k < to; k++) {
+            int d = Character.digit(text.charAt(k), 16);
+            if (d < 0) {
+                return -1;
+            }
+            value = value * 16 + d;
+        }
+        return value;
     }
 
     private static int blockCommentEnd(String sql, int i) {

@@ -8,15 +8,18 @@ import java.util.Set;
  * Refuses statements by which a tenant's session would change what the proxy set on its
  * connection, or reach another tenant's schema: SET/RESET of the reserved settings, set_config() of
  * them, SET ROLE, SET SESSION AUTHORIZATION, RESET ALL, DISCARD ALL, names qualified by another
- * tenant's schema, and all of these inside DO blocks and function bodies. It is a lexical check:
+ * tenant's schema, the SET clauses of functions, roles and databases, writes to pg_settings, and all
+ * of these inside DO blocks and function bodies. It is a lexical check:
  * dynamic SQL assembled from pieces ({@code EXECUTE 'SET search' || '_path ...'}) passes it; only
  * tenant login roles, whose grants PostgreSQL enforces, stop that.
  *
  * <p>{@code reserved} are setting names (lower case); {@code foreignSchemas} the schemas of the
  * other tenants of the same database (lower case as PostgreSQL folds unquoted names; quoted names
- * compare exactly); {@code readOnly} refuses READ WRITE transactions too.
+ * compare exactly); {@code readOnly} refuses READ WRITE transactions too; {@code sharedTables}
+ * (shared mode, where every tenant's rows are in the same tables) refuses what row-level security
+ * does not cover: TRUNCATE, and turning the policies off or writing new ones.
  */
-public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, boolean readOnly) {
+public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, boolean readOnly, boolean sharedTables) {
 
     /** Settings no tenant session may change, whatever its mode. */
     public static final Set<String> ALWAYS_RESERVED = Set.of("role", "session_authorization");
@@ -26,6 +29,10 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
         foreignSchemas = Set.copyOf(foreignSchemas);
     }
 
+    public TenantGuard(Set<String> reserved, Set<String> foreignSchemas, boolean readOnly) {
+        this(reserved, foreignSchemas, readOnly, false);
+    }
+
     /** Why {@code sql} is refused, or null when it may run. */
     public String check(String sql) {
         return mayBeRefused(sql) ? scan(sql, false) : null;
@@ -33,9 +40,9 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
 
     /**
      * A look at the characters, without tokens, that lets most statements through at once: only a
-     * statement that starts with SET, RESET or DISCARD (or a comment), or has set_config, a dot (a
-     * qualified name), a dollar quote, a DO, a function body, or WRITE (read-only tenants), can be
-     * refused. {@code UPDATE t SET ...} is not a SET: it passes here.
+     * statement that starts with SET, RESET, DISCARD, DO, CREATE, ALTER, DROP or TRUNCATE (or a
+     * comment), or has set_config, pg_settings, a dot (a qualified name), a dollar quote, a U&
+     * name, or WRITE (read-only tenants), can be refused. Keep it a superset of what {@link #scan} refuses. {@code UPDATE t SET ...} is not a SET: it passes here.
      */
     private boolean mayBeRefused(String sql) {
         int n = sql.length();
@@ -74,7 +81,8 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
                     }
                 }
                 case 'd', 'D' -> {
-                    if (atHead && (sql.regionMatches(true, i, "discard", 0, 7) || sql.regionMatches(true, i, "do", 0, 2))) {
+                    if (atHead && (sql.regionMatches(true, i, "discard", 0, 7) || sql.regionMatches(true, i, "do", 0, 2)
+                            || sql.regionMatches(true, i, "drop", 0, 4))) {
                         return true;
                     }
                 }
@@ -82,6 +90,25 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
                     if (atHead && sql.regionMatches(true, i, "create", 0, 6)) {
                         return true;
                     }
+                }
+                case 'a', 'A' -> {
+                    if (atHead && sql.regionMatches(true, i, "alter", 0, 5)) {
+                        return true;
+                    }
+                }
+                case 't', 'T' -> {
+                    if (atHead && sql.regionMatches(true, i, "truncate", 0, 8)) {
+                        return true;
+                    }
+                }
+                case 'p', 'P' -> {
+                    if (sql.regionMatches(true, i, "pg_settings", 0, 11)) {
+                        return true;
+                    }
+                }
+                case '&' -> {
+                    // U&"..." names may spell anything in escapes.
+                    return true;
                 }
                 case 'b', 'B' -> {
                     if (readOnly && atHead && sql.regionMatches(true, i, "begin", 0, 5)) {
@@ -152,6 +179,10 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
      * Not after a name: {@code UPDATE users SET role = 'admin'} sets a column.
      */
     private String statementRefusal(List<SqlTokens.Token> statement, boolean body) {
+        String settingsView = settingsViewRefusal(statement);
+        if (settingsView != null) {
+            return settingsView;
+        }
         for (int i = 0; i < statement.size(); i++) {
             boolean head = i == 0 || body && startsPlpgsqlStatement(statement.get(i - 1));
             if (!head) {
@@ -175,6 +206,15 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
 
     private String commandRefusal(List<SqlTokens.Token> t, int i) {
         SqlTokens.Token verb = t.get(i);
+        if (sharedTables) {
+            String refused = sharedTableRefusal(t, i);
+            if (refused != null) {
+                return refused;
+            }
+        }
+        if (verb.is("create") || verb.is("alter")) {
+            return settingClauseRefusal(t, i);
+        }
         if (verb.is("discard") && at(t, i + 1, "all")) {
             return "DISCARD ALL would drop what pgsteer set for this tenant; DISCARD PLANS, SEQUENCES and TEMP are allowed";
         }
@@ -207,6 +247,76 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
             return readOnlyRefusal();
         }
         return null;
+    }
+
+    /**
+     * The SET clauses of CREATE FUNCTION/PROCEDURE and of ALTER FUNCTION/PROCEDURE/ROUTINE/ROLE/
+     * USER/DATABASE: a function declared {@code SET search_path = beta} runs with beta's path
+     * whenever it is called, and a role's or database's default applies to every new connection.
+     * A SQL-standard body ({@code BEGIN ATOMIC ... END}) ends the clauses: an UPDATE ... SET in it
+     * sets columns.
+     */
+    private String settingClauseRefusal(List<SqlTokens.Token> t, int i) {
+        int k = i + 1;
+        boolean create = t.get(i).is("create");
+        if (create && at(t, k, "or") && at(t, k + 1, "replace")) {
+            k += 2;
+        }
+        boolean routine = at(t, k, "function") || at(t, k, "procedure") || !create && at(t, k, "routine");
+        boolean defaults = !create && (at(t, k, "role") || at(t, k, "user") || at(t, k, "database"));
+        if (!routine && !defaults) {
+            return null;
+        }
+        for (int j = k + 1; j < t.size(); j++) {
+            if (t.get(j).is("begin") && at(t, j + 1, "atomic")) {
+                return null;
+            }
+            String refused = t.get(j).is("set") ? settingRefusal(t, j + 1, "SET")
+                    : t.get(j).is("reset") ? settingRefusal(t, j + 1, "RESET") : null;
+            if (refused != null) {
+                return refused + (routine ? " (in a function's SET clause)" : " (as a default of new sessions)");
+            }
+        }
+        return null;
+    }
+
+    /**
+     * In shared tables row-level security keeps tenants apart, and the backend user owns the tables:
+     * TRUNCATE ignores the policies, and the owner may switch them off or add a permissive one.
+     */
+    private static String sharedTableRefusal(List<SqlTokens.Token> t, int i) {
+        SqlTokens.Token verb = t.get(i);
+        if (verb.is("truncate")) {
+            return "TRUNCATE is refused: the tables are shared by every tenant and row-level security does not apply "
+                    + "to TRUNCATE; DELETE your own rows instead";
+        }
+        if ((verb.is("create") || verb.is("alter") || verb.is("drop")) && at(t, i + 1, "policy")) {
+            return verb.text().toUpperCase(Locale.ROOT) + " POLICY is refused: the policies keep the tenants of shared tables apart";
+        }
+        if (verb.is("alter") && at(t, i + 1, "table")) {
+            for (int k = i + 2; k + 2 < t.size(); k++) {
+                if (t.get(k).is("row") && t.get(k + 1).is("level") && t.get(k + 2).is("security")) {
+                    return "ALTER TABLE ... ROW LEVEL SECURITY is refused: row-level security keeps the tenants of "
+                            + "shared tables apart";
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code UPDATE pg_settings SET setting = ...} calls set_config() through the view's rule, and a
+     * view made over pg_settings would do the same: pg_settings may be read, not written nor built upon.
+     */
+    private String settingsViewRefusal(List<SqlTokens.Token> statement) {
+        boolean settings = false;
+        boolean writes = false;
+        for (SqlTokens.Token t : statement) {
+            settings |= t.isName() && t.text().equals("pg_settings");
+            writes |= t.is("update") || t.is("create") || t.is("rule");
+        }
+        return settings && writes
+                ? "writing pg_settings, or building on it, is refused: it changes settings as set_config() does" : null;
     }
 
     private static boolean readWrite(List<SqlTokens.Token> t, int from) {
@@ -262,7 +372,7 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
         if (next == null) {
             return null;
         }
-        if (t.kind() == SqlTokens.Kind.WORD && t.text().equals("set_config") && next.isPunct('(')) {
+        if (t.isName() && t.text().equals("set_config") && next.isPunct('(')) {
             SqlTokens.Token first = i + 2 < all.size() ? all.get(i + 2) : null;
             SqlTokens.Token after = i + 3 < all.size() ? all.get(i + 3) : null;
             if (first == null || first.kind() != SqlTokens.Kind.STRING || after == null || !after.isPunct(',')) {

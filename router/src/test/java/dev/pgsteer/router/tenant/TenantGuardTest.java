@@ -55,6 +55,26 @@ class TenantGuardTest {
             "CREATE OR REPLACE FUNCTION f() RETURNS int AS $$ SELECT count(*)::int FROM globex.orders $$ LANGUAGE sql",
             "/* hello */ SET search_path = globex",
             "-- comment\nRESET ALL",
+            "SELECT \"set_config\"('search_path', 'globex', false)",
+            "SELECT U&\"set\\005fconfig\"('search_path', 'globex', false)",
+            "SELECT U&\"set!005fconfig\" UESCAPE '!' ('app.tenant_id', 'globex', false)",
+            "SELECT * FROM U&\"\\0067lobex\".orders",
+            "SELECT set_config(U&'search\\005fpath', 'globex', false)",
+            "UPDATE pg_settings SET setting = 'globex' WHERE name = 'search_path'",
+            "WITH x AS (UPDATE pg_catalog.pg_settings SET setting = 'globex' WHERE name = 'search_path' RETURNING 1) SELECT 1",
+            "CREATE VIEW s AS SELECT * FROM pg_settings",
+            "DO $$ BEGIN UPDATE pg_settings SET setting = 'globex' WHERE name = 'search_path'; END $$",
+            "CREATE FUNCTION f() RETURNS SETOF text LANGUAGE sql SET search_path = globex AS 'SELECT item FROM orders'",
+            "create or replace procedure p() language sql set \"app\".\"tenant_id\" = 'globex' as $$ select 1 $$",
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql SECURITY DEFINER SET search_path FROM CURRENT AS 'SELECT 1'",
+            "ALTER FUNCTION f() SET search_path = globex",
+            "ALTER ROUTINE f SET app.tenant_id TO 'globex'",
+            "ALTER FUNCTION f() RESET search_path",
+            "ALTER ROLE app SET search_path = globex",
+            "ALTER ROLE app IN DATABASE appdb SET app.tenant_id = 'globex'",
+            "ALTER DATABASE appdb SET search_path = globex",
+            "ALTER USER app SET role = 'globex'",
+            "DO $$ BEGIN EXECUTE 'ALTER FUNCTION f() SET search_path = globex'; END $$",
     })
     void refuses(String sql) {
         assertNotNull(guard.check(sql), sql);
@@ -80,9 +100,37 @@ class TenantGuardTest {
             "DO $$ BEGIN UPDATE users SET role = 'x'; END $$",
             "SELECT $1::int",
             "SELECT 1.5, e'it''s', $tag$ text $tag$",
+            "SELECT name, setting FROM pg_settings WHERE name = 'search_path'",
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET statement_timeout = '1s' AS 'SELECT 1'",
+            "CREATE FUNCTION f() RETURNS void LANGUAGE sql BEGIN ATOMIC UPDATE users SET role = 'x'; END",
+            "ALTER TABLE orders ALTER COLUMN role SET DEFAULT 'user'",
+            "ALTER FUNCTION f() SET SCHEMA acme",
+            "ALTER ROLE app SET statement_timeout = '5s'",
+            "SELECT * FROM U&\"\\0061cme\".orders",
+            "SELECT U&'d\\0061ta', U&'x!0041' UESCAPE '!'",
     })
     void allows(String sql) {
         assertNull(guard.check(sql), sql);
+    }
+
+    @org.junit.jupiter.api.Test
+    void unicodeEscapesAreReadAsPostgreSQLReadsThem() {
+        assertEquals("set_config", SqlTokens.unicodeEscapes("set\\005fconfig", '\\'));
+        assertEquals("d\u00e9lta+!", SqlTokens.unicodeEscapes("d!00e9lta!+00002B!!", '!'));
+        assertEquals("\\zzzz", SqlTokens.unicodeEscapes("\\zzzz", '\\'));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TRUNCATE orders", "truncate table public.orders", "ALTER TABLE orders NO FORCE ROW LEVEL SECURITY",
+            "alter table orders disable row level security", "CREATE POLICY everything ON orders USING (true)",
+            "DROP POLICY tenant_rows ON orders", "ALTER POLICY tenant_rows ON orders USING (true)",
+            "DO $$ BEGIN TRUNCATE orders; END $$", "DO $$ BEGIN EXECUTE 'DROP POLICY tenant_rows ON orders'; END $$"})
+    void sharedTablesKeepTheirPolicies(String sql) {
+        TenantGuard shared = new TenantGuard(Set.of("search_path", "app.tenant_id"), Set.of(), false, true);
+        assertNotNull(shared.check(sql), sql);
+        assertNull(guard.check(sql), sql);
+        assertNull(shared.check("DELETE FROM orders WHERE id = 1"));
+        assertNull(shared.check("ALTER TABLE orders ADD COLUMN note text"));
     }
 
     @ParameterizedTest
