@@ -1,5 +1,6 @@
 package dev.pgsteer.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,9 +19,10 @@ final class ConfigBinder {
 
     static final List<String> TOP_KEYS =
             List.of("listen", "http", "auth", "auth_timeout", "max_client_connections", "max_prepared_statements", "users", "backends", "databases",
-                    "tenants", "metadata_store", "max_backend_connections");
+                    "tenants", "metadata_store", "max_backend_connections", "tls");
     static final List<String> USER_KEYS = List.of("password", "admin", "tenant");
-    static final List<String> BACKEND_KEYS = List.of("url", "user", "password");
+    static final List<String> BACKEND_KEYS = List.of("url", "user", "password", "sslmode", "sslrootcert");
+    static final List<String> TLS_KEYS = List.of("cert", "key", "required");
     static final List<String> DATABASE_KEYS = List.of("shards", "default_shard", "tables", "backend_database", "pool", "tenancy");
     static final List<String> POOL_KEYS =
             List.of("mode", "size", "min_idle", "acquire_timeout", "idle_timeout", "max_lifetime");
@@ -69,9 +71,11 @@ final class ConfigBinder {
         int maxBackend = reader.integer(top, "max_backend_connections", 1)
                 .orElse(ProxyConfig.DEFAULT_MAX_BACKEND_CONNECTIONS);
 
+        TlsConfig tls = tls(top);
+
         reader.throwIfAny();
         return new ProxyConfig(reader.source(), listen, auth, authTimeout, maxClients, maxPrepared, users, backends, databases,
-                new SourceLines(lines), http, tenants, store, maxBackend);
+                new SourceLines(lines), http, tenants, store, maxBackend, tls);
     }
 
     /**
@@ -172,6 +176,25 @@ final class ConfigBinder {
                         + "(@ as %40, : as %3A)");
         Optional<String> user = reader.text(section, "user");
         Optional<String> password = reader.text(section, "password");
+        SslMode sslMode = reader.parsed(section, "sslmode", SslMode::parse, "use one of " + SslMode.validNames())
+                .orElse(SslMode.DEFAULT);
+        Optional<Path> rootCert = pemFile(section, "sslrootcert", true);
+        if (sslMode.verifiesCertificate() && !section.has("sslrootcert")) {
+            reader.problem(section.value("sslmode").orElseThrow(), section.pathOf("sslmode") + " is " + sslMode.configName()
+                            + ", which checks the server's certificate against a CA, but there is no sslrootcert",
+                    "add sslrootcert: FILE, the PEM file of the CA that signed the server's certificate");
+            return Optional.empty();
+        }
+        if (!sslMode.verifiesCertificate() && section.has("sslrootcert")) {
+            reader.problem(section.value("sslrootcert").orElseThrow(), section.pathOf("sslrootcert") + " is only used by sslmode "
+                            + "verify-ca and verify-full, and sslmode is " + sslMode.configName()
+                            + " (libpq would verify the CA then; pgsteer asks you to say so)",
+                    "set sslmode: verify-full (or verify-ca), or remove sslrootcert");
+            return Optional.empty();
+        }
+        if (rootCert.isEmpty() && section.has("sslrootcert")) {
+            return Optional.empty();
+        }
         return url.flatMap(u -> {
             BackendUrl login = u.withCredentials(user.orElse(u.user()), password.orElse(u.password()));
             if (login.user() == null) {
@@ -179,8 +202,92 @@ final class ConfigBinder {
                         "put it in the url (postgresql://USER:PASSWORD@...) or add user: NAME");
                 return Optional.empty();
             }
-            return Optional.of(new BackendConfig(name, login));
+            return Optional.of(new BackendConfig(name, login, sslMode, rootCert.orElse(null)));
         });
+    }
+
+    /** {@code tls: { cert: FILE, key: FILE, required: false }}; null when absent. */
+    private TlsConfig tls(Section top) {
+        Optional<Node> node = top.value("tls");
+        if (node.isEmpty()) {
+            return null;
+        }
+        String example = "tls: { cert: server.crt, key: server.key }";
+        if (NodeReader.isNull(node.get())) {
+            reader.problem(node.get(), "tls is empty", "give the certificate and key files, like " + example + ", or remove tls:");
+            return null;
+        }
+        Optional<Section> section = reader.section(node.get(), "tls", example);
+        if (section.isEmpty()) {
+            return null;
+        }
+        Section tls = section.get();
+        reader.allowOnly(tls, TLS_KEYS);
+        for (String key : List.of("cert", "key")) {
+            if (!tls.has(key)) {
+                reader.problem(tls.node(), "tls has no " + key, "add " + key + ": FILE, like " + example);
+            }
+        }
+        Optional<Path> cert = pemFile(tls, "cert", true);
+        Optional<Path> key = pemFile(tls, "key", false);
+        boolean required = reader.bool(tls, "required").orElse(false);
+        return cert.isPresent() && key.isPresent() ? new TlsConfig(cert.get(), key.get(), required) : null;
+    }
+
+    /**
+     * A PEM file named at {@code key}, relative to the configuration file's folder, read now so that a
+     * missing or unreadable file is reported with its line rather than at the first connection:
+     * certificates must parse, a key must be an unencrypted PEM private key.
+     */
+    private Optional<Path> pemFile(Section section, String key, boolean certificates) {
+        Optional<String> text = reader.text(section, key);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        Node at = section.value(key).orElseThrow();
+        String path = section.pathOf(key);
+        Path file = baseDirectory().resolve(text.get().strip()).normalize();
+        String pem;
+        try {
+            pem = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (java.io.IOException | RuntimeException e) {
+            reader.problem(at, path + ": cannot read " + file + " (" + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")",
+                    "check the path (a relative one starts at the configuration file's folder) and that pgsteer may read it");
+            return Optional.empty();
+        }
+        if (certificates) {
+            try {
+                var parsed = java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificates(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                if (parsed.isEmpty()) {
+                    throw new java.security.cert.CertificateException("no certificate in it");
+                }
+            } catch (java.security.cert.CertificateException e) {
+                reader.problem(at, path + ": " + file + " is not a PEM certificate file (" + e.getMessage() + ")",
+                        "give a file that starts with -----BEGIN CERTIFICATE-----");
+                return Optional.empty();
+            }
+        } else if (pem.contains("ENCRYPTED")) {
+            reader.problem(at, path + ": " + file + " is an encrypted private key, which pgsteer cannot unlock",
+                    "decrypt it (openssl pkey -in " + file.getFileName() + " -out plain.key) and keep the file readable by pgsteer only");
+            return Optional.empty();
+        } else if (!pem.matches("(?s).*-----BEGIN [A-Z ]*PRIVATE KEY-----.*")) {
+            reader.problem(at, path + ": " + file + " is not a PEM private key",
+                    "give a file that starts with -----BEGIN PRIVATE KEY----- (or RSA PRIVATE KEY, EC PRIVATE KEY)");
+            return Optional.empty();
+        }
+        return Optional.of(file);
+    }
+
+    /** Relative file names in the configuration start at the folder of the configuration file. */
+    private Path baseDirectory() {
+        try {
+            Path parent = Path.of(reader.source()).toAbsolutePath().getParent();
+            return parent != null ? parent : Path.of("").toAbsolutePath();
+        } catch (java.nio.file.InvalidPathException e) {
+            return Path.of("").toAbsolutePath();
+        }
     }
 
     private Map<String, DatabaseConfig> databases(Section top, Set<String> backendNames) {

@@ -16,12 +16,13 @@ import java.util.Optional;
  * {@code http} is where {@code /metrics} and {@code /health/*} are served; null when {@code http: off}.
  * {@code tenants} is the boot tenant directory; {@code metadataStore} the shared store that adds to
  * it (null: the YAML's tenants are the directory). {@code maxBackendConnections} caps the backend
- * connections of all pools together.
+ * connections of all pools together. {@code tls} is TLS for clients; null: clients are answered 'N'
+ * (no TLS) when they ask for it.
  */
 public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout,
         int maxClientConnections, int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
         Map<String, DatabaseConfig> databases, SourceLines sourceLines, ListenAddress http,
-        Map<String, TenantConfig> tenants, MetadataStoreConfig metadataStore, int maxBackendConnections) {
+        Map<String, TenantConfig> tenants, MetadataStoreConfig metadataStore, int maxBackendConnections, TlsConfig tls) {
 
     public static final AuthMethod DEFAULT_AUTH = AuthMethod.SCRAM_SHA_256;
     public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(10);
@@ -91,6 +92,15 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                         + ", which is not one of database " + db.name() + "'s shards");
             }
         }
+    }
+
+    /** Without TLS for clients. */
+    public ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout, int maxClientConnections,
+            int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
+            Map<String, DatabaseConfig> databases, SourceLines sourceLines, ListenAddress http,
+            Map<String, TenantConfig> tenants, MetadataStoreConfig metadataStore, int maxBackendConnections) {
+        this(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends, databases,
+                sourceLines, http, tenants, metadataStore, maxBackendConnections, null);
     }
 
     /** Without tenants, metadata store or backend connection cap (the defaults). */
@@ -186,13 +196,13 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
     /** The same configuration, saying it came from {@code source} (for the banner). */
     public ProxyConfig withSource(String source) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections);
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, tls);
     }
 
     /** The same configuration with the HTTP endpoint at {@code http}, or none when null ({@code --http}). */
     public ProxyConfig withHttp(ListenAddress http) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections);
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, tls);
     }
 
     /** The same configuration with these databases replaced (by name); the others are kept. */
@@ -205,7 +215,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
             merged.put(name, db);
         });
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                merged, sourceLines, http, tenants, metadataStore, maxBackendConnections);
+                merged, sourceLines, http, tenants, metadataStore, maxBackendConnections, tls);
     }
 
     /** Every database's pool with {@code size} connections at most: the {@code --pool-size} of quick mode. */
@@ -217,7 +227,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                     Math.min(pool.minIdle(), size), pool.acquireTimeout(), pool.idleTimeout(), pool.maxLifetime())));
         });
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                resized, sourceLines, http, tenants, metadataStore, maxBackendConnections);
+                resized, sourceLines, http, tenants, metadataStore, maxBackendConnections, tls);
     }
 
     /** Equal when everything but {@link #sourceLines} is: where a setting was written is not what it means. */
@@ -229,18 +239,25 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                 && maxPreparedStatements == other.maxPreparedStatements && users.equals(other.users)
                 && backends.equals(other.backends) && databases.equals(other.databases)
                 && Objects.equals(http, other.http) && tenants.equals(other.tenants)
-                && Objects.equals(metadataStore, other.metadataStore) && maxBackendConnections == other.maxBackendConnections;
+                && Objects.equals(metadataStore, other.metadataStore) && maxBackendConnections == other.maxBackendConnections
+                && Objects.equals(tls, other.tls);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, http, tenants, metadataStore, maxBackendConnections);
+                databases, http, tenants, metadataStore, maxBackendConnections, tls);
     }
 
     /** The same configuration with this boot tenant directory. */
     public ProxyConfig withTenants(Map<String, TenantConfig> newTenants) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, newTenants, metadataStore, maxBackendConnections);
+                databases, sourceLines, http, newTenants, metadataStore, maxBackendConnections, tls);
+    }
+
+    /** The same configuration with TLS for clients ({@code --tls-cert}/{@code --tls-key}); null turns it off. */
+    public ProxyConfig withTls(TlsConfig newTls) {
+        return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, newTls);
     }
 }

@@ -66,7 +66,10 @@ public final class ShardMapCatalog {
         this.connector = Objects.requireNonNull(connector, "connector");
     }
 
-    /** pgjdbc through DriverManager, with the backend's URL, user and password, and {@code timeout} to connect and to answer. */
+    /**
+     * pgjdbc through DriverManager, with the backend's URL, user, password and sslmode, and {@code timeout} to
+     * connect and to answer.
+     */
     public static Connector jdbc(Duration timeout) {
         String seconds = Long.toString(Math.max(1, timeout.toSeconds()));
         return (backend, database) -> {
@@ -82,6 +85,7 @@ public final class ShardMapCatalog {
             props.setProperty("loginTimeout", seconds);
             props.setProperty("socketTimeout", seconds);
             props.setProperty("ApplicationName", "pgsteer shard map check");
+            backend.jdbcSslProperties(props);
             String db = URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
             return DriverManager.getConnection("jdbc:postgresql://" + ListenAddress.hostPort(url.host(), url.port()) + "/" + db,
                     props);

@@ -1,0 +1,169 @@
+package dev.pgsteer.config;
+
+import static dev.pgsteer.config.ConfigErrorsTest.assertContains;
+import static dev.pgsteer.config.ConfigErrorsTest.onlyProblem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tls:} for clients and {@code sslmode}/{@code sslrootcert} per backend: values, defaults, mistakes. */
+class TlsConfigTest {
+    private static final String BACKEND_URL = "postgresql://app:pw@db.example.com/app";
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void files() throws Exception {
+        try (InputStream cert = getClass().getResourceAsStream("/tls/localhost.crt")) {
+            Files.write(dir.resolve("server.crt"), cert.readAllBytes());
+        }
+        Files.copy(dir.resolve("server.crt"), dir.resolve("ca.crt"));
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(256);
+        Files.writeString(dir.resolve("server.key"), "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(generator.generateKeyPair().getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+    }
+
+    /** Loaded as the file {@code dir/pgsteer.yaml}, so relative names start in {@code dir}. */
+    private ProxyConfig load(String yaml) throws IOException {
+        Path file = dir.resolve("pgsteer.yaml");
+        Files.writeString(file, yaml);
+        return ConfigLoader.load(file, Map.of());
+    }
+
+    private ConfigException failure(String yaml) {
+        return assertThrows(ConfigException.class, () -> load(yaml));
+    }
+
+    private static String backend(String tls) {
+        return """
+                backends:
+                  main: { url: "%s"%s }
+                databases: { app: { shards: [main] } }
+                """.formatted(BACKEND_URL, tls.isEmpty() ? "" : ", " + tls);
+    }
+
+    @Test
+    void withoutTlsKeysClientsGetNoTlsAndBackendsPreferIt() throws Exception {
+        ProxyConfig config = load(backend(""));
+        assertNull(config.tls());
+        BackendConfig main = config.backends().get("main");
+        assertEquals(SslMode.PREFER, main.sslMode());
+        assertNull(main.sslRootCert());
+    }
+
+    @Test
+    void tlsFilesAreRelativeToTheConfigurationFile() throws Exception {
+        ProxyConfig config = load("tls: { cert: server.crt, key: server.key, required: true }\n" + backend(""));
+        assertEquals(new TlsConfig(dir.resolve("server.crt"), dir.resolve("server.key"), true), config.tls());
+        assertFalse(load("tls: { cert: server.crt, key: server.key }\n" + backend("")).tls().required());
+    }
+
+    @Test
+    void everySslmodeOfLibpqIsAccepted() throws Exception {
+        for (SslMode mode : SslMode.values()) {
+            String tls = "sslmode: " + mode.configName() + (mode.verifiesCertificate() ? ", sslrootcert: ca.crt" : "");
+            BackendConfig main = load(backend(tls)).backends().get("main");
+            assertEquals(mode, main.sslMode());
+            assertEquals(mode.verifiesCertificate() ? dir.resolve("ca.crt") : null, main.sslRootCert());
+        }
+    }
+
+    @Test
+    void jdbcGetsTheSameSslmodeAndRootCertificate() throws Exception {
+        BackendConfig main = load(backend("sslmode: verify-full, sslrootcert: ca.crt")).backends().get("main");
+        Properties props = main.jdbcSslProperties(new Properties());
+        assertEquals("verify-full", props.getProperty("sslmode"));
+        assertEquals(dir.resolve("ca.crt").toString(), props.getProperty("sslrootcert"));
+        Properties plain = load(backend("sslmode: disable")).backends().get("main").jdbcSslProperties(new Properties());
+        assertEquals(Map.of("sslmode", "disable"), plain);
+    }
+
+    @Test
+    void anUnknownSslmodeListsTheValidOnes() {
+        ConfigProblem p = onlyProblem(failure(backend("sslmode: verify")));
+        assertEquals(2, p.line());
+        assertContains("'verify' is not an sslmode; valid ones are disable, prefer, require, verify-ca, verify-full", p.what());
+    }
+
+    @Test
+    void verifyingWithoutARootCertificateSaysWhatToAdd() {
+        ConfigProblem p = onlyProblem(failure(backend("sslmode: verify-full")));
+        assertEquals(2, p.line());
+        assertContains("backends.main.sslmode is verify-full, which checks the server's certificate against a CA, "
+                + "but there is no sslrootcert", p.what());
+        assertContains("add sslrootcert: FILE", p.fix());
+    }
+
+    @Test
+    void aRootCertificateThatWouldNotBeUsedIsAMistake() {
+        ConfigProblem p = onlyProblem(failure(backend("sslmode: require, sslrootcert: ca.crt")));
+        assertContains("backends.main.sslrootcert is only used by sslmode verify-ca and verify-full", p.what());
+        assertContains("set sslmode: verify-full", p.fix());
+    }
+
+    @Test
+    void aMissingFileIsReportedWithItsLine() {
+        ConfigException e = failure("""
+                tls:
+                  cert: nope.crt
+                  key: server.key
+                """ + backend(""));
+        ConfigProblem p = onlyProblem(e);
+        assertEquals(2, p.line());
+        assertContains("tls.cert: cannot read " + dir.resolve("nope.crt"), p.what());
+        assertContains("a relative one starts at the configuration file's folder", p.fix());
+        assertTrue(e.getMessage().startsWith(dir.resolve("pgsteer.yaml") + ":2: "), e.getMessage());
+    }
+
+    @Test
+    void filesMustHoldWhatTheirKeySays() throws Exception {
+        ConfigException e = failure("tls: { cert: server.key, key: server.crt }\n" + backend("sslmode: verify-ca, sslrootcert: server.key"));
+        assertEquals(3, e.problems().size(), e.getMessage());
+        assertContains("is not a PEM certificate file", e.problems().get(0).what());
+        assertContains("is not a PEM private key", e.problems().get(1).what());
+        assertContains("backends.main.sslrootcert: " + dir.resolve("server.key") + " is not a PEM certificate file",
+                e.problems().get(2).what());
+    }
+
+    @Test
+    void anEncryptedKeyIsRefusedWithHowToDecryptIt() throws Exception {
+        Files.writeString(dir.resolve("locked.key"), "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIHsMFcGCSqGSIb3DQEFDTBK\n"
+                + "-----END ENCRYPTED PRIVATE KEY-----\n");
+        ConfigProblem p = onlyProblem(failure("tls: { cert: server.crt, key: locked.key }\n" + backend("")));
+        assertContains("is an encrypted private key", p.what());
+        assertContains("openssl pkey -in locked.key -out plain.key", p.fix());
+    }
+
+    @Test
+    void tlsNeedsBothFilesAndKnowsItsKeys() {
+        ConfigException e = failure("tls: { cert: server.crt, requried: true }\n" + backend(""));
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertContains("unknown key 'requried' in tls", e.getMessage());
+        assertContains("did you mean 'required'?", e.getMessage());
+        assertContains("tls has no key", e.getMessage());
+    }
+
+    @Test
+    void aBackendKeyAtTheTopLevelOrATypoIsCaught() {
+        ConfigProblem p = onlyProblem(failure(backend("ssl_mode: require")));
+        assertContains("unknown key 'ssl_mode' in backends.main", p.what());
+        assertContains("did you mean 'sslmode'?", p.fix());
+    }
+}
