@@ -5,6 +5,7 @@ import dev.pgsteer.config.ConfigException;
 import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.ListenAddress;
 import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.TlsConfig;
 import dev.pgsteer.proxy.cli.CommandLine;
 import dev.pgsteer.proxy.embedded.EmbeddedDefault;
 import dev.pgsteer.proxy.server.HttpEndpoint;
@@ -44,8 +45,8 @@ public final class Main {
                     yield 0;
                 }
                 case CommandLine.FromFile file -> serve(ConfigLoader.load(file.file()), null, out);
-                case CommandLine.Quick quick -> serve(http(sized(ProxyConfig.quick(ListenAddress.parse(quick.listen()),
-                        BackendUrl.parse(quick.backendUrl())), quick.poolSize()), quick.http()), null, out);
+                case CommandLine.Quick quick -> serve(tls(http(sized(ProxyConfig.quick(ListenAddress.parse(quick.listen()),
+                        BackendUrl.parse(quick.backendUrl())), quick.poolSize()), quick.http()), quick.tls(), null), null, out);
                 case CommandLine.Embedded embedded -> serveEmbedded(embedded, out);
             };
         } catch (ConfigException e) {
@@ -60,8 +61,21 @@ public final class Main {
     private static int serveEmbedded(CommandLine.Embedded command, PrintStream out) throws Exception {
         out.println("Starting embedded PostgreSQL (data in " + command.dataDirectory().toAbsolutePath().normalize() + ") ...");
         EmbeddedDefault embedded = EmbeddedDefault.start(command.dataDirectory());
-        ProxyConfig config = http(sized(embedded.proxyConfig(command.listen()), command.poolSize()), command.http());
+        ProxyConfig config = tls(http(sized(embedded.proxyConfig(command.listen()), command.poolSize()), command.http()),
+                command.tls(), command.dataDirectory());
         return serve(config, embedded, out);
+    }
+
+    /** {@code --tls-*}: TLS for clients with the given files, or with a certificate made (once) in {@code dataDirectory}. */
+    private static ProxyConfig tls(ProxyConfig config, CommandLine.Tls tls, java.nio.file.Path dataDirectory) {
+        if (tls == null) {
+            return config;
+        }
+        if (tls.selfSigned()) {
+            java.nio.file.Path[] files = dev.pgsteer.proxy.tls.Certificates.selfSignedIn(dataDirectory.toAbsolutePath().normalize());
+            return config.withTls(new TlsConfig(files[0], files[1], tls.required()));
+        }
+        return config.withTls(new TlsConfig(tls.cert().toAbsolutePath(), tls.key().toAbsolutePath(), tls.required()));
     }
 
     private static ProxyConfig sized(ProxyConfig config, Integer poolSize) {
@@ -91,7 +105,7 @@ public final class Main {
             if (embedded != null) {
                 embedded.close();
             }
-            if (e instanceof HttpEndpoint.CannotListenException) {
+            if (e instanceof HttpEndpoint.CannotListenException || e instanceof dev.pgsteer.proxy.tls.ServerTls.UnusableException) {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
             throw new IllegalArgumentException("cannot listen on " + config.listen() + ": " + e.getMessage(), e);

@@ -12,6 +12,11 @@ import dev.pgsteer.proxy.client.CancelRegistry;
 import dev.pgsteer.proxy.client.ClientHandler;
 import dev.pgsteer.proxy.client.UserDirectory;
 import dev.pgsteer.proxy.metrics.ClientTraffic;
+import dev.pgsteer.proxy.tls.BackendTls;
+import dev.pgsteer.proxy.tls.ClientTls;
+import dev.pgsteer.proxy.tls.ServerTls;
+import io.netty.handler.ssl.OptionalSslHandler;
+import io.netty.handler.ssl.SslContext;
 import dev.pgsteer.router.SessionRouter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -84,7 +89,12 @@ public final class PgSteerServer implements AutoCloseable {
         Transport transport = Transport.best();
         acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()), transport.ioHandlerFactory());
-        pools = new PoolRegistry(new BackendConnector(Duration.ofSeconds(10), transport.socketChannel(), config.maxPreparedStatements()));
+        // TLS files are read here, before a socket is opened: a bad one stops the start with its reason.
+        SslContext clientTls = config.tls() == null ? null : ServerTls.context(config.tls());
+        boolean tlsRequired = config.tls() != null && config.tls().required();
+        BackendTls backendTls = BackendTls.of(config.backends());
+        pools = new PoolRegistry(new BackendConnector(Duration.ofSeconds(10), transport.socketChannel(), config.maxPreparedStatements(),
+                backendTls));
         ProxyConfig effective = config;
         Map<String, ShardedDatabase> sharded = new HashMap<>();
         var statements = new dev.pgsteer.proxy.statement.StatementRegistry();
@@ -109,11 +119,18 @@ public final class PgSteerServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
+                        if (clientTls != null) {
+                            // PostgreSQL 17's direct TLS (sslnegotiation=direct): a handshake as the first bytes.
+                            channel.pipeline().addLast(new OptionalSslHandler(clientTls));
+                        }
                         channel.pipeline().addLast(
                                 PgFrameDecoder.forClients(PgFrameDecoder.MAX_STARTUP_PACKET),
                                 new ClientTraffic(metrics),
-                                PgMessageEncoder.INSTANCE,
-                                new ClientHandler(context));
+                                PgMessageEncoder.INSTANCE);
+                        if (clientTls != null) {
+                            channel.pipeline().addLast(new ClientTls(clientTls, tlsRequired));
+                        }
+                        channel.pipeline().addLast(new ClientHandler(context));
                     }
                 });
         listener = bootstrap.bind(config.listen().host(), config.listen().port()).sync().channel();
