@@ -1,9 +1,6 @@
 package dev.pgsteer.config;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -71,25 +67,7 @@ public final class ShardMapCatalog {
      * connect and to answer.
      */
     public static Connector jdbc(Duration timeout) {
-        String seconds = Long.toString(Math.max(1, timeout.toSeconds()));
-        return (backend, database) -> {
-            BackendUrl url = backend.url();
-            Properties props = new Properties();
-            if (url.user() != null) {
-                props.setProperty("user", url.user());
-            }
-            if (url.password() != null) {
-                props.setProperty("password", url.password());
-            }
-            props.setProperty("connectTimeout", seconds);
-            props.setProperty("loginTimeout", seconds);
-            props.setProperty("socketTimeout", seconds);
-            props.setProperty("ApplicationName", "pgsteer shard map check");
-            backend.jdbcSslProperties(props);
-            String db = URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
-            return DriverManager.getConnection("jdbc:postgresql://" + ListenAddress.hostPort(url.host(), url.port()) + "/" + db,
-                    props);
-        };
+        return (backend, database) -> BackendJdbc.connect(backend, database, timeout, "pgsteer shard map check");
     }
 
     /**

@@ -1,13 +1,18 @@
 package dev.pgsteer.config;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
@@ -29,9 +34,18 @@ final class TenantBinder {
     static final List<String> TENANT_KEYS =
             List.of("database", "mode", "shard", "schema", "backend", "role", "role_password", "state");
     static final List<String> STORE_KEYS = List.of("url", "schema");
+    /** PostgreSQL's NAMEDATALEN - 1. */
+    private static final int MAX_NAME_BYTES = 63;
     private static final String TENANT_EXAMPLE = "{ database: saas, mode: schema, shard: s0 }";
 
     private final NodeReader reader;
+    /**
+     * Every tenant id and database name written in the file, bound or not: a tenant of a database
+     * that had its own problem, or a user pinned to a tenant that had one, is not reported again
+     * as naming something that does not exist.
+     */
+    private final Set<String> writtenTenants = new HashSet<>();
+    private final Set<String> writtenDatabases = new HashSet<>();
 
     TenantBinder(NodeReader reader) {
         this.reader = reader;
@@ -104,8 +118,15 @@ final class TenantBinder {
         if (node.isEmpty() || NodeReader.isNull(node.get())) {
             return tenants;
         }
+        top.value("databases").filter(MappingNode.class::isInstance).map(MappingNode.class::cast).ifPresent(m ->
+                m.getValue().forEach(tuple -> {
+                    if (tuple.getKeyNode() instanceof ScalarNode key) {
+                        writtenDatabases.add(key.getValue());
+                    }
+                }));
         reader.section(node.get(), "tenants", "tenants: { acme: " + TENANT_EXAMPLE + " }").ifPresent(section ->
                 section.entries().forEach((id, entry) -> {
+                    writtenTenants.add(id);
                     if (!TenantConfig.ID.matcher(id).matches()) {
                         reader.problem(entry.key(), "'" + id + "' is not a valid tenant id",
                                 "use up to 63 letters, digits, '_', '.' or '-', starting with a letter, digit or '_'");
@@ -129,11 +150,22 @@ final class TenantBinder {
             return Optional.empty();
         }
         DatabaseConfig db = databases.get(dbName.get());
-        if (db == null || !db.isTenanted()) {
+        if (db == null && writtenDatabases.contains(dbName.get())) {
+            return Optional.empty();   // the database's own problem is reported
+        }
+        if (db == null) {
+            String nameOne = tenanted.isEmpty() ? "add tenancy: {} to the database its tenants live in"
+                    : "name one with tenancy: " + String.join(", ", tenanted);
             reader.problem(s.value("database").orElseThrow(), s.pathOf("database") + ": '" + dbName.get()
-                            + (db == null ? "' is not a database of this file" : "' has no tenancy"),
-                    tenanted.isEmpty() ? "add tenancy: {} to the database its tenants live in"
-                            : "name one with tenancy: " + String.join(", ", tenanted));
+                            + "' is not a database of this file",
+                    Suggestions.closest(dbName.get(), tenanted).map(c -> "did you mean '" + c + "'? " + nameOne)
+                            .orElse(nameOne));
+            return Optional.empty();
+        }
+        if (!db.isTenanted()) {
+            reader.problem(s.value("database").orElseThrow(), s.pathOf("database") + ": '" + db.name()
+                            + "' has no tenancy", "add tenancy: {} to databases." + db.name()
+                            + (tenanted.isEmpty() ? "" : ", or name one with tenancy: " + String.join(", ", tenanted)));
             return Optional.empty();
         }
         if (!s.has("mode")) {
@@ -151,6 +183,10 @@ final class TenantBinder {
             onlyIn(s, "schema", m, TenantMode.SCHEMA);
             onlyIn(s, "backend", m, TenantMode.DATABASE);
         });
+        if (s.has("role_password") && !s.has("role")) {
+            reader.problem(s.value("role_password").orElseThrow(), s.pathOf("role_password")
+                    + " is set, but the tenant has no role to log in as", "add role: NAME, or remove role_password");
+        }
         TenantState state = reader.parsed(s, "state", TenantState::parse, "use one of " + TenantState.validNames())
                 .orElse(TenantState.ACTIVE);
         return mode.map(m -> new TenantConfig(id, db.name(), m, shard, reader.text(s, "schema").orElse(null),
@@ -184,6 +220,12 @@ final class TenantBinder {
         Optional<BackendUrl> url = reader.parsed(section.get(), "url", BackendUrl::parse,
                 "write it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE");
         String schema = reader.text(section.get(), "schema").orElse(MetadataStoreConfig.DEFAULT_SCHEMA);
+        if (schema.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+            reader.problem(section.get().value("schema").orElseThrow(), "metadata_store.schema: '" + schema
+                    + "' is longer than PostgreSQL's " + MAX_NAME_BYTES + "-byte names", "use a shorter schema name, like "
+                    + MetadataStoreConfig.DEFAULT_SCHEMA);
+            return null;
+        }
         return url.map(u -> new MetadataStoreConfig(u, schema)).orElse(null);
     }
 
@@ -193,9 +235,14 @@ final class TenantBinder {
         if (store != null) {
             return;
         }
-        users.values().stream().filter(u -> u.tenant() != null && !tenants.containsKey(u.tenant())).forEach(u ->
-                reader.problem(tenantNodes.get(u.name()), "users." + u.name() + ".tenant: there is no tenant '"
-                        + u.tenant() + "'", tenants.isEmpty() ? "add it under tenants:"
-                        : "use one of " + String.join(", ", tenants.keySet()) + ", or add it under tenants:"));
+        users.values().stream()
+                .filter(u -> u.tenant() != null && !tenants.containsKey(u.tenant()) && !writtenTenants.contains(u.tenant()))
+                .forEach(u -> {
+                    String fix = tenants.isEmpty() ? "add it under tenants:"
+                            : "use one of " + String.join(", ", tenants.keySet()) + ", or add it under tenants:";
+                    reader.problem(tenantNodes.get(u.name()), "users." + u.name() + ".tenant: there is no tenant '"
+                            + u.tenant() + "'", Suggestions.closest(u.tenant(), tenants.keySet())
+                            .map(c -> "did you mean '" + c + "'? " + fix).orElse(fix));
+                });
     }
 }

@@ -118,6 +118,9 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             relay.connect();
             return;
         }
+        if (startTenantSession()) {
+            return;
+        }
         Optional<RoutePlan> plan = context.router().route(session.database());
         if (plan.isEmpty()) {
             session.terminate(ProxyErrors.unknownDatabase(session.database()));
@@ -136,6 +139,54 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                 new dev.pgsteer.proxy.statement.StatementRelay(context.statements()));
         log.debug("{}: authenticated, relaying to {}", session.id(), pool.target());
         relay.connect();
+    }
+
+    /**
+     * A session of a tenant database (one with {@code tenancy:}), or of a database name that is a
+     * tenant's id: its statements go where its tenant's data is. False when the session is not one.
+     */
+    private boolean startTenantSession() {
+        ProxyConfig config = context.config();
+        UserConfig user = config.users().get(session.user());
+        String pinned = user == null ? null : user.tenant();
+        DatabaseConfig database = config.databases().get(session.database());
+        if (database == null) {
+            var mapped = context.tenants().find(session.database());
+            if (mapped.isPresent()) {
+                database = config.databases().get(mapped.get().database());
+                if (pinned == null) {
+                    pinned = mapped.get().id();
+                } else if (!pinned.equals(mapped.get().id())) {
+                    session.terminate(ProxyErrors.fatal(SqlState.INSUFFICIENT_PRIVILEGE, "user \"" + session.user()
+                            + "\" may only use tenant \"" + pinned + "\", not \"" + mapped.get().id() + "\""));
+                    return true;
+                }
+            }
+        }
+        if (database == null || !database.isTenanted()) {
+            if (pinned != null) {
+                var tenant = context.tenants().find(pinned);
+                session.terminate(ProxyErrors.fatal(SqlState.INSUFFICIENT_PRIVILEGE, "user \"" + session.user()
+                        + "\" is pinned to tenant \"" + pinned + "\" and may only connect to "
+                        + tenant.map(t -> "its database \"" + t.database() + "\"").orElse("its tenant's database")));
+                return true;
+            }
+            return false;
+        }
+        String atStartup = session.settings().takeStartup(dev.pgsteer.router.tenant.TenantCommand.SETTING);
+        var gate = new dev.pgsteer.proxy.tenant.TenantGate(session, context.tenants(), database, pinned, atStartup,
+                session.channel().alloc());
+        var refusal = gate.loginRefusal();
+        if (refusal != null) {
+            log.info("{}: refused: {}", session.id(), refusal.message());
+            session.terminate(refusal);
+            return true;
+        }
+        relay = new ClientRelay(session, gate, database.pool().mode(), context.metrics(),
+                new dev.pgsteer.proxy.statement.StatementRelay(context.statements()));
+        log.debug("{}: authenticated, tenant database {}", session.id(), database.name());
+        relay.connect();
+        return true;
     }
 
     private BackendPool poolFor(RoutePlan.SingleBackend plan, DatabaseConfig database) {

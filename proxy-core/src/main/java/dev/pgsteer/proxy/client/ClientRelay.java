@@ -46,8 +46,16 @@ final class ClientRelay implements BackendListener, SessionRelay {
 
     private final ClientSession session;
     private final Channel client;
-    private final BackendPool pool;
+    /** The pool of the lease; with a gate it changes between leases, as the session's target does. */
+    private BackendPool pool;
     private final PoolMode mode;
+    /** Chooses the target of each frame (a tenant database); null when the backend is fixed at login. */
+    private final SessionGate gate;
+    private SessionGate.Target leaseTarget;
+    /** Frames admitted for another target than the connection held: they wait for its release. */
+    private final ArrayDeque<SessionGate.Admitted> held = new ArrayDeque<>();
+    /** Parses of pgsteer's own among the pending frames (by identity): their answers are not the client's. */
+    private final java.util.Set<Frame> ownParses = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final ProxyMetrics metrics;
     private final StatementRelay statements;
 
@@ -65,7 +73,23 @@ final class ClientRelay implements BackendListener, SessionRelay {
     private final InFlightClock inFlightSince = new InFlightClock();
 
     ClientRelay(ClientSession session, BackendPool pool, PoolMode mode, ProxyMetrics metrics, StatementRelay statements) {
+        this(session, pool, mode, metrics, statements, null);
+    }
+
+    /** A relay whose pool {@code gate} chooses, frame by frame; its first pool is the gate's initial target's. */
+    ClientRelay(ClientSession session, SessionGate gate, PoolMode mode, ProxyMetrics metrics, StatementRelay statements) {
+        this(session, null, mode, metrics, statements, gate);
+    }
+
+    private ClientRelay(ClientSession session, BackendPool pool, PoolMode mode, ProxyMetrics metrics, StatementRelay statements,
+                        SessionGate gate) {
         this.session = session;
+        this.gate = gate;
+        if (gate != null) {
+            leaseTarget = gate.initial();
+            gate.activate(leaseTarget);
+            pool = leaseTarget.pool();
+        }
         this.statements = statements;
         this.client = session.channel();
         this.pool = pool;
@@ -168,6 +192,14 @@ final class ClientRelay implements BackendListener, SessionRelay {
             }
             return;
         }
+        if (gate != null) {
+            gated(frame);
+            return;
+        }
+        relay(frame);
+    }
+
+    private void relay(Frame frame) {
         if (lease != null && pending.isEmpty() && !restoring) {
             forward(frame);
             return;
@@ -176,6 +208,75 @@ final class ClientRelay implements BackendListener, SessionRelay {
         if (lease == null && !acquiring && session.phase() == Phase.READY) {
             acquire();
         }
+    }
+
+    /**
+     * A frame of a gated session: it runs on the target the gate chose. A new target takes effect
+     * between leases only; until the connection held is given back, frames for another one wait.
+     */
+    private void gated(Frame frame) {
+        SessionGate.Admitted admitted = gate.admit(frame);
+        if (!held.isEmpty()) {
+            held.add(admitted);
+            return;
+        }
+        if (admitted.target() != leaseTarget) {
+            if (lease != null || !pending.isEmpty() || acquiring) {
+                held.add(admitted);
+                updateAutoRead();
+                return;
+            }
+            switchTo(admitted.target());
+        }
+        relayAdmitted(admitted);
+    }
+
+    private void switchTo(SessionGate.Target target) {
+        leaseTarget = target;
+        pool = target.pool();
+        gate.activate(target);
+    }
+
+    private void relayAdmitted(SessionGate.Admitted admitted) {
+        if (admitted.unreportedSet()) {
+            // The gate's own SET: the backend does not report it, and it must not pin the session.
+            watch.onSettingReported();
+        }
+        if (admitted.second() != null) {
+            ownParses.add(admitted.first());
+            relay(admitted.first());
+            relay(admitted.second());
+        } else {
+            relay(admitted.first());
+        }
+    }
+
+    /**
+     * Relays the held frames once nothing runs on the connection held: those of another target
+     * after the connection went back, or, when it cannot go back (a transaction, a pinned session),
+     * in their place the error of a refused switch.
+     */
+    private void drainHeld() {
+        SessionGate.Admitted next;
+        while ((next = held.peek()) != null) {
+            if (next.target() != leaseTarget) {
+                if (inFlight > 0 || !pending.isEmpty() || acquiring || restoring) {
+                    return;
+                }
+                if (lease != null) {
+                    held.poll();
+                    relayAdmitted(gate.refuseSwitch(next, leaseTarget));
+                    continue;
+                }
+                switchTo(next.target());
+            }
+            held.poll();
+            relayAdmitted(next);
+        }
+        if (lease != null) {
+            lease.flush();
+        }
+        updateAutoRead();
     }
 
     @Override
@@ -197,6 +298,10 @@ final class ClientRelay implements BackendListener, SessionRelay {
         if (type == QUERY || type == SYNC || type == FUNCTION_CALL) {
             inFlight++;
             inFlightSince.sent(System.nanoTime());
+        }
+        if (!ownParses.isEmpty() && ownParses.remove(frame)) {
+            statements.forwardOwnParse(frame, lease);
+            return;
         }
         if (type == QUERY || type == PARSE) {
             pinnedBy(watch.onStatement(frame));
@@ -271,6 +376,9 @@ final class ClientRelay implements BackendListener, SessionRelay {
         }
         client.flush();
         updateAutoRead();
+        if (!held.isEmpty()) {
+            drainHeld();
+        }
     }
 
     // --- frames from the backend ---
@@ -342,6 +450,9 @@ final class ClientRelay implements BackendListener, SessionRelay {
             // Once released, this connection's read-complete no longer reaches us: flush now.
             client.flush();
             releaseLease();
+        }
+        if (!held.isEmpty() && inFlight == 0 && pending.isEmpty()) {
+            drainHeld();
         }
     }
 
@@ -441,7 +552,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
     }
 
     private void updateAutoRead() {
-        boolean read = !acquiring && (lease == null || lease.isWritable()) && session.phase() != Phase.CLOSED;
+        boolean read = !acquiring && held.isEmpty() && (lease == null || lease.isWritable()) && session.phase() != Phase.CLOSED;
         if (client.config().isAutoRead() != read) {
             client.config().setAutoRead(read);
         }
@@ -456,6 +567,14 @@ final class ClientRelay implements BackendListener, SessionRelay {
         Frame frame;
         while ((frame = pending.poll()) != null) {
             frame.release();
+        }
+        ownParses.clear();
+        SessionGate.Admitted waiting;
+        while ((waiting = held.poll()) != null) {
+            waiting.first().release();
+            if (waiting.second() != null) {
+                waiting.second().release();
+            }
         }
         if (watch.pinned()) {
             metrics.pinnedSessionEnded();

@@ -63,6 +63,24 @@ public final class SessionSettings {
         }
     }
 
+    /** The session no longer asks for {@code name}: the next connection it leases gets it reset. */
+    public void remove(String name) {
+        if (wanted.remove(SettingNames.normalize(name)) != null) {
+            version++;
+        }
+    }
+
+    /** Takes {@code name} out of the settings, startup values included, and returns its value (or null). */
+    public String takeStartup(String name) {
+        String normalized = SettingNames.normalize(name);
+        atStartup.remove(normalized);
+        String value = wanted.remove(normalized);
+        if (value != null) {
+            version++;
+        }
+        return value;
+    }
+
     /** Changes with every setting that changes: a connection synced at this version still matches. */
     public int version() {
         return version;

@@ -59,6 +59,9 @@ public final class PgSteerServer implements AutoCloseable {
     private Path decisionLogPath = Path.of("pgsteer-decisions.log");
     private DecisionLog decisionLog;
     private ExecutorService planner;
+    private dev.pgsteer.config.tenant.MetadataStore metadataStore;
+    private java.util.function.Function<ProxyConfig, dev.pgsteer.config.tenant.MetadataStore> storeFactory =
+            MetadataStores::open;
 
     public PgSteerServer(ProxyConfig config) {
         this(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -108,8 +111,11 @@ public final class PgSteerServer implements AutoCloseable {
             metrics.planCache(name, database);
             database.metrics(metrics);
         });
+        metadataStore = storeFactory.apply(effective);
+        var tenants = new dev.pgsteer.proxy.tenant.Tenants(effective, metadataStore, pools);
         context = new ProxyContext(effective, new UserDirectory(effective.users()), new SessionRouter(effective), pools,
-                new CancelRegistry(), metrics, statements, Map.copyOf(sharded), new dev.pgsteer.proxy.client.SessionRegistry(), registry);
+                new CancelRegistry(), metrics, statements, Map.copyOf(sharded), new dev.pgsteer.proxy.client.SessionRegistry(), registry,
+                tenants);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
@@ -230,6 +236,9 @@ public final class PgSteerServer implements AutoCloseable {
         }
         if (pools != null) {
             pools.closeAll();
+        }
+        if (metadataStore != null) {
+            metadataStore.close();
         }
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -86,6 +86,15 @@ public final class StatementRelay {
         }
     }
 
+    /**
+     * Writes a Parse of the unnamed statement that is pgsteer's own (one that raises the error of a
+     * refused Bind): the client never sees its ParseComplete. Consumes the frame.
+     */
+    public void forwardOwnParse(Frame parse, BackendConnection connection) {
+        connection.write(parse);
+        expected.add(new Expectation(Expectation.Kind.PARSE, Expectation.Action.SWALLOW, null, null));
+    }
+
     private String backendName(String clientName) {
         return clientName.isEmpty() ? null : statements.get(clientName);
     }

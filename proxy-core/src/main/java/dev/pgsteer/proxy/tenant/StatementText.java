@@ -1,0 +1,80 @@
+package dev.pgsteer.proxy.tenant;
+
+import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.Wire;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads the statement text of a Query or Parse, and writes a Query or Parse with another text:
+ * {@code 'Q' | int32 len | query\0} and {@code 'P' | int32 len | name\0 | query\0 | int16 n | n x int32 oid}.
+ */
+final class StatementText {
+    static final int BYTEA = 17;
+
+    private StatementText() {
+    }
+
+    static String ofQuery(Frame query) {
+        ByteBuf body = query.body();
+        int end = body.indexOf(body.readerIndex(), body.writerIndex(), (byte) 0);
+        return body.toString(body.readerIndex(), (end < 0 ? body.writerIndex() : end) - body.readerIndex(), StandardCharsets.UTF_8);
+    }
+
+    static String ofParse(Frame parse) {
+        ByteBuf body = parse.body();
+        Wire.readCString(body);
+        return Wire.readCString(body);
+    }
+
+    static int declaredParameters(Frame parse) {
+        ByteBuf body = parse.body();
+        Wire.readCString(body);
+        Wire.readCString(body);
+        return body.readableBytes() >= 2 ? body.readUnsignedShort() : 0;
+    }
+
+    static Frame query(ByteBufAllocator alloc, String sql) {
+        ByteBuf out = alloc.buffer(6 + sql.length() * 3);
+        int length = Wire.beginMessage(out, 'Q');
+        Wire.writeCString(out, sql);
+        Wire.endMessage(out, length);
+        return new Frame(out);
+    }
+
+    /**
+     * A Parse of {@code name} with {@code sql}, declaring {@code parameters} parameters of type bytea:
+     * a statement put in place of the client's must take the values its Binds will carry, and bytea
+     * accepts them in text and in binary.
+     */
+    static Frame parse(ByteBufAllocator alloc, String name, String sql, int parameters) {
+        ByteBuf out = alloc.buffer(12 + (name.length() + sql.length()) * 3 + parameters * 4);
+        int length = Wire.beginMessage(out, 'P');
+        Wire.writeCString(out, name);
+        Wire.writeCString(out, sql);
+        out.writeShort(parameters);
+        for (int i = 0; i < parameters; i++) {
+            out.writeInt(BYTEA);
+        }
+        Wire.endMessage(out, length);
+        return new Frame(out);
+    }
+
+    /** The highest {@code $n} in {@code sql} (a rough count: it may see one inside a string constant). */
+    static int highestParameter(String sql) {
+        int highest = 0;
+        for (int i = 0; i < sql.length() - 1; i++) {
+            if (sql.charAt(i) == '$' && Character.isDigit(sql.charAt(i + 1))) {
+                int j = i + 1;
+                int n = 0;
+                while (j < sql.length() && Character.isDigit(sql.charAt(j)) && n < 100_000) {
+                    n = n * 10 + (sql.charAt(j) - '0');
+                    j++;
+                }
+                highest = Math.max(highest, n);
+            }
+        }
+        return highest;
+    }
+}

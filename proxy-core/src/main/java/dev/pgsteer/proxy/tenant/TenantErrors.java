@@ -1,0 +1,57 @@
+package dev.pgsteer.proxy.tenant;
+
+/**
+ * The errors of tenant routing, with their SQLSTATEs. They reach the client as the error of the
+ * statement that caused them, at its place in the protocol's sequence: see {@link RaisingStatement}.
+ */
+record TenantErrors(String sqlState, String message, String hint) {
+    /** As PostgreSQL answers a database that does not exist. */
+    static final String UNKNOWN_TENANT = "3D000";
+    /** As a login without the credentials it needs. */
+    static final String NO_TENANT = "28000";
+    static final String NOT_ALLOWED = "42501";
+    static final String IN_TRANSACTION = "25001";
+    static final String NOT_AVAILABLE = "55000";
+
+    static TenantErrors unknownTenant(String tenant) {
+        return new TenantErrors(UNKNOWN_TENANT, "tenant \"" + printable(tenant) + "\" does not exist",
+                "name a tenant of the directory (SHOW TENANTS in the admin console lists them)");
+    }
+
+    static TenantErrors noTenant(String database) {
+        return new TenantErrors(NO_TENANT, "no tenant named for this statement in database \"" + database + "\"",
+                "name one with SET pgsteer.tenant = 'name', with PGOPTIONS='-c pgsteer.tenant=name' when connecting, "
+                        + "or with a /* tenant=name */ comment at the head of the statement");
+    }
+
+    static TenantErrors pinned(String user, String tenant, String wanted) {
+        return new TenantErrors(NOT_ALLOWED, "user \"" + user + "\" may only use tenant \"" + tenant
+                + "\", not \"" + printable(wanted) + "\"", "connect as a user that is not pinned to a tenant");
+    }
+
+    static TenantErrors switchInTransaction(String from, String to) {
+        return new TenantErrors(IN_TRANSACTION, "cannot switch from tenant \"" + from + "\" to \"" + printable(to)
+                + "\" inside a transaction", "COMMIT or ROLLBACK first");
+    }
+
+    static TenantErrors switchPinned(String from, String to) {
+        return new TenantErrors(NOT_ALLOWED, "cannot switch from tenant \"" + from + "\" to \"" + printable(to)
+                + "\": this session keeps its backend connection (session pooling, or session state such as "
+                + "LISTEN or temporary tables)", "open another connection for the other tenant");
+    }
+
+    static TenantErrors refused(String reason) {
+        return new TenantErrors(NOT_ALLOWED, reason, null);
+    }
+
+    static TenantErrors moving(String tenant) {
+        return new TenantErrors(NOT_AVAILABLE, "tenant \"" + tenant + "\" is moving: it takes no statements until the move ends",
+                "retry shortly");
+    }
+
+    /** A client-supplied name as it may appear in a message: no quotes or dollars to break out of one. */
+    static String printable(String text) {
+        String shown = text.length() > 80 ? text.substring(0, 80) + "..." : text;
+        return shown.replaceAll("[^A-Za-z0-9_.\\- ]", "?");
+    }
+}

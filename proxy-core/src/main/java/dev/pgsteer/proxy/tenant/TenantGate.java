@@ -1,0 +1,330 @@
+package dev.pgsteer.proxy.tenant;
+
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.StatementFrames;
+import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.proxy.client.ClientSession;
+import dev.pgsteer.proxy.client.SessionGate;
+import dev.pgsteer.router.tenant.TenantCommand;
+import dev.pgsteer.router.tenant.TenantComment;
+import dev.pgsteer.router.tenant.TenantlessStatements;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One session's tenant, frame by frame. The tenant of a statement is, in order: the
+ * {@code /* tenant=... *}{@code /} comment at its head; the session's {@code SET pgsteer.tenant};
+ * the startup option {@code -c pgsteer.tenant=...}; the tenant the user is pinned to or the
+ * database name maps to. A pinned user cannot name another. Statements the tenant may not run
+ * (see {@code TenantGuard}), statements that need a tenant in a session that has none, and tenant
+ * switches inside a transaction are replaced by a statement raising the error, so that the client
+ * gets it where that statement's answer belongs.
+ */
+public final class TenantGate implements SessionGate {
+    private static final byte QUERY = 'Q';
+    private static final byte PARSE = 'P';
+    private static final byte BIND = 'B';
+    private static final byte SYNC = 'S';
+    private static final byte FUNCTION_CALL = 'F';
+    private static final String UNSET = "SET pgsteer.tenant TO DEFAULT";
+
+    private final ClientSession session;
+    private final Tenants tenants;
+    private final DatabaseConfig database;
+    private final ByteBufAllocator alloc;
+    /** The tenant of the user (pinned) or of the database name, and of the startup options. */
+    private final String pinned;
+    private final String atStartup;
+    /** What SET pgsteer.tenant chose; null: the startup tenant. */
+    private String chosen;
+    /** Statements prepared under a comment naming a tenant run for that tenant whenever they are bound. */
+    private final Map<String, String> statementTenants = new HashMap<>();
+    /** Statements the client prepared that pgsteer replaced by one raising an error: their Binds go along. */
+    private final java.util.Set<String> refusedStatements = new java.util.HashSet<>();
+    /** The target of the Parse or Bind that opened the extended-protocol batch going on, until its Sync. */
+    private TenantTarget batch;
+    private TenantTarget current;
+    private TenantTarget active;
+
+    public TenantGate(ClientSession session, Tenants tenants, DatabaseConfig database, String pinned, String atStartup,
+                      ByteBufAllocator alloc) {
+        this.session = session;
+        this.tenants = tenants;
+        this.database = database;
+        this.pinned = pinned;
+        this.atStartup = atStartup;
+        this.alloc = alloc;
+    }
+
+    /** The tenant a session logging in with these names starts with; null if none. */
+    String sessionTenant() {
+        if (chosen != null) {
+            return chosen;
+        }
+        return atStartup != null ? atStartup : pinned;
+    }
+
+    /**
+     * The error a login with these names gets, or null: an unknown startup tenant, or a pinned user
+     * asking for another.
+     */
+    private TenantErrors loginError() {
+        String tenant = sessionTenant();
+        if (pinned != null && atStartup != null && !pinned.equals(atStartup)) {
+            return TenantErrors.pinned(session.user(), pinned, atStartup);
+        }
+        if (tenant != null && tenants.target(tenant).isEmpty()) {
+            return TenantErrors.unknownTenant(tenant);
+        }
+        return null;
+    }
+
+    /** The FATAL a login with these names gets, or null when it may go on. */
+    public dev.pgsteer.protocol.message.ErrorResponse loginRefusal() {
+        TenantErrors error = loginError();
+        return error == null ? null : dev.pgsteer.protocol.message.ErrorResponse.of(
+                dev.pgsteer.protocol.message.ErrorResponse.Severity.FATAL, error.sqlState(), error.message(), null, error.hint());
+    }
+
+    @Override
+    public Target initial() {
+        current = sessionTarget();
+        return current;
+    }
+
+    /** The session's own target; the anonymous one when it names no tenant or its tenant is gone. */
+    private TenantTarget sessionTarget() {
+        String tenant = sessionTenant();
+        if (tenant == null) {
+            return tenants.anonymous(database);
+        }
+        return tenants.target(tenant).orElseGet(() -> tenants.anonymous(database));
+    }
+
+    @Override
+    public Admitted admit(Frame frame) {
+        byte type = frame.type();
+        Admitted admitted = switch (type) {
+            case QUERY -> statement(frame, StatementText.ofQuery(frame), null);
+            case PARSE -> {
+                String name = StatementFrames.parseName(frame);
+                refusedStatements.remove(name);
+                Admitted a = statement(frame, StatementText.ofParse(frame), name);
+                batch = (TenantTarget) a.target();
+                yield a;
+            }
+            case BIND -> {
+                String statement = StatementFrames.bindStatement(frame);
+                if (refusedStatements.contains(statement)) {
+                    Admitted a = new Admitted(frame, current != null ? current : sessionTarget());
+                    batch = (TenantTarget) a.target();
+                    yield a;
+                }
+                String tenant = statementTenants.get(statement);
+                TenantTarget target = tenant == null ? (batch != null ? batch : sessionTarget()) : tenants.target(tenant).orElse(null);
+                Admitted a = target == null ? refuse(frame, TenantErrors.unknownTenant(tenant)) : checked(frame, target, null);
+                batch = (TenantTarget) a.target();
+                yield a;
+            }
+            case SYNC -> {
+                batch = null;
+                yield new Admitted(frame, current != null ? current : sessionTarget());
+            }
+            case FUNCTION_CALL -> checked(frame, sessionTarget(), null);
+            // Describe, Execute, Close, Flush, COPY data: they belong to the statement before them.
+            default -> new Admitted(frame, current != null ? current : sessionTarget());
+        };
+        current = (TenantTarget) admitted.target();
+        return admitted;
+    }
+
+    private Admitted statement(Frame frame, String sql, String parseName) {
+        var command = TenantCommand.parse(sql);
+        if (command.isPresent()) {
+            return command(frame, command.get(), parseName);
+        }
+        String named = TenantComment.of(sql);
+        TenantTarget target;
+        if (named != null) {
+            if (pinned != null && !pinned.equals(named)) {
+                return refuse(frame, TenantErrors.pinned(session.user(), pinned, named));
+            }
+            var found = tenants.target(named);
+            if (found.isEmpty()) {
+                return refuse(frame, TenantErrors.unknownTenant(named));
+            }
+            target = found.get();
+        } else {
+            String tenant = sessionTenant();
+            if (tenant != null && tenants.target(tenant).isEmpty()) {
+                return refuse(frame, TenantErrors.unknownTenant(tenant));
+            }
+            target = sessionTarget();
+        }
+        if (parseName != null) {
+            if (named != null) {
+                statementTenants.put(parseName, named);
+            } else {
+                statementTenants.remove(parseName);
+            }
+        }
+        if (target.tenant() == null && !TenantlessStatements.allowed(sql)) {
+            return refuse(frame, TenantErrors.noTenant(database.name()));
+        }
+        return checked(frame, target, sql);
+    }
+
+    /** The checks every statement passes on its target: not moving, no switch inside a transaction, the guard. */
+    private Admitted checked(Frame frame, TenantTarget target, String sql) {
+        if (inTransaction() && current != null && target != current && sameTenant(target, current)) {
+            // The directory changed during the transaction: it ends where it began.
+            target = current;
+        }
+        if (target.moving()) {
+            return refuse(frame, TenantErrors.moving(target.id()));
+        }
+        if (inTransaction() && current != null && target != current && !sameTenant(target, current)) {
+            return refuse(frame, TenantErrors.switchInTransaction(label(current), label(target)));
+        }
+        if (sql != null) {
+            String refusal = target.guard().check(sql);
+            if (refusal != null) {
+                return refuse(frame, TenantErrors.refused(refusal));
+            }
+        }
+        return new Admitted(frame, target);
+    }
+
+    private static boolean sameTenant(TenantTarget a, TenantTarget b) {
+        return a.id() != null && a.id().equals(b.id());
+    }
+
+    private boolean inTransaction() {
+        return session.transactionStatus() != TransactionStatus.IDLE;
+    }
+
+    private Admitted command(Frame frame, TenantCommand command, String parseName) {
+        TenantTarget here = current != null ? current : sessionTarget();
+        return switch (command) {
+            case TenantCommand.Show show -> {
+                String tenant = sessionTenant();
+                String sql = "SELECT " + (tenant == null ? "''" : "'" + tenant + "'") + "::text AS \"pgsteer.tenant\"";
+                yield new Admitted(replace(frame, sql, parseName), here);
+            }
+            case TenantCommand.Reset reset -> choose(frame, null, parseName, here);
+            case TenantCommand.Set set -> choose(frame, set.tenant(), parseName, here);
+        };
+    }
+
+    private Admitted choose(Frame frame, String tenant, String parseName, TenantTarget here) {
+        String effective = tenant != null ? tenant : atStartup != null ? atStartup : pinned;
+        if (tenant != null && pinned != null && !pinned.equals(tenant)) {
+            return refuse(frame, TenantErrors.pinned(session.user(), pinned, tenant));
+        }
+        if (effective != null && tenants.target(effective).isEmpty()) {
+            return refuse(frame, TenantErrors.unknownTenant(effective));
+        }
+        String before = sessionTenant();
+        if (inTransaction() && !java.util.Objects.equals(before, effective)) {
+            return refuse(frame, TenantErrors.switchInTransaction(before == null ? "(none)" : before, effective == null ? "(none)" : effective));
+        }
+        chosen = tenant;
+        return new Admitted(replace(frame, UNSET, parseName), null, here, true);
+    }
+
+    private static String label(TenantTarget target) {
+        return target.id() == null ? "(none)" : target.id();
+    }
+
+    @Override
+    public Admitted refuseSwitch(Admitted admitted, Target held) {
+        if (admitted.second() != null || !isStatement(admitted.first())) {
+            // Already an error (a refused Bind), or a message that only follows a statement: it runs where it is.
+            return new Admitted(admitted.first(), admitted.second(), held, false);
+        }
+        TenantTarget wanted = (TenantTarget) admitted.target();
+        TenantTarget holding = (TenantTarget) held;
+        TenantErrors error = inTransaction() ? TenantErrors.switchInTransaction(label(holding), label(wanted))
+                : TenantErrors.switchPinned(label(holding), label(wanted));
+        Admitted refused = refuse(admitted.first(), error);
+        return new Admitted(refused.first(), refused.second(), held, false);
+    }
+
+    private static boolean isStatement(Frame frame) {
+        byte type = frame.type();
+        return type == QUERY || type == PARSE || type == BIND || type == FUNCTION_CALL;
+    }
+
+    /** The frame in place of {@code frame} that raises {@code error}; a Bind gets a Parse of it before. */
+    private Admitted refuse(Frame frame, TenantErrors error) {
+        TenantTarget here = current != null ? current : sessionTarget();
+        String raise = RaisingStatement.sql(error);
+        return switch (frame.type()) {
+            case QUERY -> {
+                frame.release();
+                yield new Admitted(StatementText.query(alloc, raise), here);
+            }
+            case PARSE -> {
+                String name = StatementFrames.parseName(frame);
+                refusedStatements.add(name);
+                String sql = StatementText.ofParse(frame);
+                int parameters = Math.max(StatementText.declaredParameters(frame), StatementText.highestParameter(sql));
+                frame.release();
+                yield new Admitted(StatementText.parse(alloc, name, raise, parameters), here);
+            }
+            case FUNCTION_CALL -> {
+                // A failing function call is answered as a failing query is: ErrorResponse, ReadyForQuery.
+                frame.release();
+                yield new Admitted(StatementText.query(alloc, raise), here);
+            }
+            case BIND -> {
+                int parameters = bindParameters(frame);
+                Frame parse = StatementText.parse(alloc, "", raise, parameters);
+                Frame bind = new Frame(StatementFrames.renameBind(alloc, frame, ""));
+                yield new Admitted(parse, bind, here, false);
+            }
+            default -> new Admitted(frame, here);
+        };
+    }
+
+    /** {@code 'B' | portal\0 | statement\0 | int16 nf | nf x int16 | int16 n | ...}: n. */
+    private static int bindParameters(Frame bind) {
+        ByteBuf body = bind.body();
+        dev.pgsteer.protocol.codec.Wire.readCString(body);
+        dev.pgsteer.protocol.codec.Wire.readCString(body);
+        int formats = body.readUnsignedShort();
+        body.skipBytes(formats * 2);
+        return body.readUnsignedShort();
+    }
+
+    private Frame replace(Frame frame, String sql, String parseName) {
+        if (frame.type() == QUERY) {
+            frame.release();
+            return StatementText.query(alloc, sql);
+        }
+        int parameters = StatementText.declaredParameters(frame);
+        frame.release();
+        return StatementText.parse(alloc, parseName, sql, parameters);
+    }
+
+    @Override
+    public void activate(Target target) {
+        TenantTarget next = (TenantTarget) target;
+        if (next == active) {
+            return;
+        }
+        var settings = session.settings();
+        if (active != null) {
+            active.settings().keySet().forEach(name -> {
+                if (!next.settings().containsKey(name)) {
+                    settings.remove(name);
+                }
+            });
+        }
+        next.settings().forEach(settings::set);
+        active = next;
+    }
+}

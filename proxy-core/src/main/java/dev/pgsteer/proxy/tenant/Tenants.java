@@ -1,0 +1,183 @@
+package dev.pgsteer.proxy.tenant;
+
+import dev.pgsteer.config.BackendConfig;
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.PoolConfig;
+import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.TenancyConfig;
+import dev.pgsteer.config.TenantConfig;
+import dev.pgsteer.config.TenantMode;
+import dev.pgsteer.config.TenantState;
+import dev.pgsteer.config.tenant.MetadataStore;
+import dev.pgsteer.config.tenant.TenantDirectory;
+import dev.pgsteer.proxy.backend.BackendTarget;
+import dev.pgsteer.proxy.backend.PoolRegistry;
+import dev.pgsteer.proxy.backend.PoolSettings;
+import dev.pgsteer.router.tenant.TenantGuard;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running proxy's view of the tenant directory: the directory itself, as the metadata store
+ * last delivered it, and the {@link TenantTarget} of each tenant, made on first use and kept until
+ * the directory or the configuration changes. Read by every tenant session on its event loop,
+ * without locks: the directory is an immutable snapshot behind a volatile field.
+ */
+public final class Tenants {
+    private static final Logger log = LoggerFactory.getLogger(Tenants.class);
+
+    private final PoolRegistry pools;
+    private final MetadataStore store;
+    private volatile ProxyConfig config;
+    private volatile TenantDirectory directory;
+    private final Map<String, TenantTarget> targets = new ConcurrentHashMap<>();
+    private final Map<String, TenantTarget> anonymous = new ConcurrentHashMap<>();
+
+    public Tenants(ProxyConfig config, MetadataStore store, PoolRegistry pools) {
+        this.config = config;
+        this.store = store;
+        this.pools = pools;
+        this.directory = store.load();
+        store.follow(this::directoryChanged);
+    }
+
+    public MetadataStore store() {
+        return store;
+    }
+
+    public TenantDirectory directory() {
+        return directory;
+    }
+
+    public ProxyConfig config() {
+        return config;
+    }
+
+    /** The store delivered a new directory: targets of changed tenants are made anew on their next use. */
+    public void directoryChanged(TenantDirectory changed) {
+        TenantDirectory before = directory;
+        directory = changed;
+        targets.clear();
+        if (before.version() != changed.version()) {
+            log.info("tenant directory now at version {} ({} tenants)", changed.version(), changed.tenants().size());
+        }
+    }
+
+    /** The configuration was reloaded: its tenants are the boot directory; targets are made anew. */
+    public void configChanged(ProxyConfig changed) {
+        config = changed;
+        targets.clear();
+        anonymous.clear();
+    }
+
+    public Optional<TenantConfig> find(String id) {
+        return directory.get(id);
+    }
+
+    /** The target of tenant {@code id}, or empty when the directory has no such tenant. */
+    Optional<TenantTarget> target(String id) {
+        TenantTarget known = targets.get(id);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        return directory.get(id).map(tenant -> targets.computeIfAbsent(id, k -> make(tenant)));
+    }
+
+    /** Where a session of {@code database} that has named no tenant runs what it may run without one. */
+    TenantTarget anonymous(DatabaseConfig database) {
+        return anonymous.computeIfAbsent(database.name(), k -> makeAnonymous(database));
+    }
+
+    private TenantTarget make(TenantConfig tenant) {
+        ProxyConfig cfg = config;
+        DatabaseConfig db = cfg.databases().get(tenant.database());
+        if (db == null || !db.isTenanted()) {
+            throw new IllegalStateException("tenant " + tenant.id() + " names database " + tenant.database()
+                    + ", which has no tenancy in the running configuration");
+        }
+        TenancyConfig tenancy = db.tenancy();
+        BackendConfig shard = cfg.backends().get(tenant.shard());
+        if (shard == null) {
+            throw new IllegalStateException("tenant " + tenant.id() + " names shard " + tenant.shard() + ", which is not a backend");
+        }
+        BackendConfig server = shard;
+        String databaseName;
+        if (tenant.mode() == TenantMode.DATABASE) {
+            BackendConfig own = cfg.backends().get(tenant.backend());
+            if (own != null) {
+                server = own;
+                databaseName = own.url().database() != null ? own.url().database() : tenant.id();
+            } else {
+                databaseName = tenant.backend();
+            }
+        } else {
+            databaseName = db.shards().contains(tenant.shard()) ? cfg.shardDatabaseName(db, tenant.shard()) : db.name();
+        }
+        String user = tenant.role() != null ? tenant.role() : server.url().user();
+        String password = tenant.role() != null && tenant.rolePassword() != null ? tenant.rolePassword() : server.url().password();
+        BackendTarget backend = new BackendTarget(server.name(), server.url().host(), server.url().port(), user, password, databaseName);
+
+        Map<String, String> settings = new LinkedHashMap<>();
+        Set<String> reserved = new HashSet<>();
+        if (tenant.mode() != TenantMode.DATABASE) {
+            reserved.add("search_path");
+            reserved.add(tenancy.setting().toLowerCase(Locale.ROOT));
+            settings.put("search_path", searchPath(tenant.mode() == TenantMode.SCHEMA ? tenant.schema() : null, tenancy));
+            settings.put(tenancy.setting(), tenant.mode() == TenantMode.SHARED ? tenant.id() : "");
+        }
+        boolean readOnly = tenant.state() == TenantState.READ_ONLY;
+        if (readOnly) {
+            settings.put("default_transaction_read_only", "on");
+            reserved.add("default_transaction_read_only");
+            reserved.add("transaction_read_only");
+        }
+        Set<String> foreign = tenant.mode() == TenantMode.DATABASE ? Set.of() : foreignSchemas(db.name(), tenant.id());
+        return new TenantTarget(tenant, db.name(), pools.poolFor(backend, poolSettings(db.pool())), Map.copyOf(settings),
+                new TenantGuard(reserved, foreign, readOnly));
+    }
+
+    private TenantTarget makeAnonymous(DatabaseConfig db) {
+        ProxyConfig cfg = config;
+        BackendConfig shard = cfg.backends().get(db.defaultShard());
+        BackendTarget backend = new BackendTarget(shard.name(), shard.url().host(), shard.url().port(), shard.url().user(),
+                shard.url().password(), cfg.shardDatabaseName(db, db.defaultShard()));
+        Map<String, String> settings = Map.of("search_path", searchPath(null, db.tenancy()), db.tenancy().setting(), "");
+        Set<String> reserved = Set.of("search_path", db.tenancy().setting().toLowerCase(Locale.ROOT));
+        return new TenantTarget(null, db.name(), pools.poolFor(backend, poolSettings(db.pool())), settings,
+                new TenantGuard(reserved, foreignSchemas(db.name(), null), false));
+    }
+
+    /** The schemas of the other schema tenants of the database, as the guard compares them. */
+    private Set<String> foreignSchemas(String database, String except) {
+        return directory.tenants().values().stream()
+                .filter(t -> t.database().equals(database) && t.mode() == TenantMode.SCHEMA && !t.id().equals(except))
+                .map(TenantConfig::schema)
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** The tenant's own schema first, then the shared ones, each quoted: {@code "acme", "public"}. */
+    static String searchPath(String schema, TenancyConfig tenancy) {
+        List<String> path = new java.util.ArrayList<>();
+        if (schema != null) {
+            path.add(schema);
+        }
+        path.addAll(tenancy.sharedSchemas());
+        if (path.isEmpty()) {
+            return "''";
+        }
+        return path.stream().map(s -> '"' + s.replace("\"", "\"\"") + '"').collect(Collectors.joining(", "));
+    }
+
+    private static PoolSettings poolSettings(PoolConfig pool) {
+        return new PoolSettings(pool.size(), pool.minIdle(), pool.acquireTimeout(), pool.idleTimeout(), pool.maxLifetime());
+    }
+}
