@@ -50,6 +50,13 @@ public final class BackendJdbc {
         props.setProperty("socketTimeout", seconds);
         props.setProperty("tcpKeepAlive", "true");
         props.setProperty("ApplicationName", applicationName);
+        // The URL's own ?sslmode= and ?sslrootcert= (a metadata store's URL, for one); a backend's keys override them.
+        if (url.sslMode() != null) {
+            props.setProperty("sslmode", url.sslMode().configName());
+            if (url.sslRootCert() != null && url.sslMode().verifiesCertificate()) {
+                props.setProperty("sslrootcert", url.sslRootCert());
+            }
+        }
         return props;
     }
 

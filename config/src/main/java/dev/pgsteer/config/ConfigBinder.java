@@ -176,23 +176,40 @@ final class ConfigBinder {
                         + "(@ as %40, : as %3A)");
         Optional<String> user = reader.text(section, "user");
         Optional<String> password = reader.text(section, "password");
+        // TLS from the keys, or from the url's ?sslmode=&sslrootcert= (as copied from a provider), not both.
+        Node urlNode = section.value("url").orElseThrow();
+        SslMode urlMode = url.map(BackendUrl::sslMode).orElse(null);
+        String urlRootCert = url.map(BackendUrl::sslRootCert).orElse(null);
+        for (String key : List.of("sslmode", "sslrootcert")) {
+            if (section.has(key) && (key.equals("sslmode") ? urlMode != null : urlRootCert != null)) {
+                reader.problem(section.value(key).orElseThrow(), section.pathOf(key) + " is set here and in the url (?" + key + "=...)",
+                        "keep one of the two");
+                return Optional.empty();
+            }
+        }
         SslMode sslMode = reader.parsed(section, "sslmode", SslMode::parse, "use one of " + SslMode.validNames())
-                .orElse(SslMode.DEFAULT);
-        Optional<Path> rootCert = pemFile(section, "sslrootcert", true);
-        if (sslMode.verifiesCertificate() && !section.has("sslrootcert")) {
-            reader.problem(section.value("sslmode").orElseThrow(), section.pathOf("sslmode") + " is " + sslMode.configName()
+                .orElse(urlMode != null ? urlMode : SslMode.DEFAULT);
+        Node modeAt = section.value("sslmode").orElse(urlNode);
+        String modePath = section.has("sslmode") ? section.pathOf("sslmode") : section.pathOf("url") + "'s sslmode";
+        boolean rootGiven = section.has("sslrootcert") || urlRootCert != null;
+        Node rootAt = section.value("sslrootcert").orElse(urlNode);
+        String rootPath = section.has("sslrootcert") ? section.pathOf("sslrootcert") : section.pathOf("url") + "'s sslrootcert";
+        Optional<Path> rootCert = section.has("sslrootcert") ? pemFile(section, "sslrootcert", true)
+                : urlRootCert != null ? pemFile(urlNode, rootPath, urlRootCert, true) : Optional.empty();
+        if (sslMode.verifiesCertificate() && !rootGiven) {
+            reader.problem(modeAt, modePath + " is " + sslMode.configName()
                             + ", which checks the server's certificate against a CA, but there is no sslrootcert",
                     "add sslrootcert: FILE, the PEM file of the CA that signed the server's certificate");
             return Optional.empty();
         }
-        if (!sslMode.verifiesCertificate() && section.has("sslrootcert")) {
-            reader.problem(section.value("sslrootcert").orElseThrow(), section.pathOf("sslrootcert") + " is only used by sslmode "
+        if (!sslMode.verifiesCertificate() && rootGiven) {
+            reader.problem(rootAt, rootPath + " is only used by sslmode "
                             + "verify-ca and verify-full, and sslmode is " + sslMode.configName()
                             + " (libpq would verify the CA then; pgsteer asks you to say so)",
                     "set sslmode: verify-full (or verify-ca), or remove sslrootcert");
             return Optional.empty();
         }
-        if (rootCert.isEmpty() && section.has("sslrootcert")) {
+        if (rootCert.isEmpty() && rootGiven) {
             return Optional.empty();
         }
         return url.flatMap(u -> {
@@ -240,13 +257,18 @@ final class ConfigBinder {
      * certificates must parse, a key must be an unencrypted PEM private key.
      */
     private Optional<Path> pemFile(Section section, String key, boolean certificates) {
-        Optional<String> text = reader.text(section, key);
-        if (text.isEmpty()) {
+        return reader.text(section, key).flatMap(text -> pemFile(section.value(key).orElseThrow(), section.pathOf(key), text, certificates));
+    }
+
+    /** As above, for a file named elsewhere (a url's {@code ?sslrootcert=}); problems point at {@code at}. */
+    private Optional<Path> pemFile(Node at, String path, String name, boolean certificates) {
+        Path file;
+        try {
+            file = baseDirectory().resolve(name.strip()).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            reader.problem(at, path + ": '" + name + "' is not a file name (" + e.getMessage() + ")", "give the path of a PEM file");
             return Optional.empty();
         }
-        Node at = section.value(key).orElseThrow();
-        String path = section.pathOf(key);
-        Path file = baseDirectory().resolve(text.get().strip()).normalize();
         String pem;
         try {
             pem = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII);

@@ -131,7 +131,8 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
      * Quick mode ({@code pgsteer --listen ... --backend postgresql://USER:PASS@HOST:PORT/DB}): clients log
      * in with the backend's own user and password; the URL's database is the only one offered, or, when
      * the URL names none, every database passes through to the backend under its own name. That one
-     * user is an admin: it may open the admin console.
+     * user is an admin: it may open the admin console. The URL's {@code ?sslmode=&sslrootcert=} (a
+     * relative file from the working directory, as libpq reads it) set pgsteer's TLS to the backend.
      */
     public static ProxyConfig quick(ListenAddress listen, BackendUrl backend) {
         if (backend.user() == null || backend.password() == null) {
@@ -143,7 +144,9 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
         return new ProxyConfig("--backend", listen, DEFAULT_AUTH, DEFAULT_AUTH_TIMEOUT,
                 DEFAULT_MAX_CLIENT_CONNECTIONS, DEFAULT_MAX_PREPARED_STATEMENTS,
                 Map.of(backend.user(), new UserConfig(backend.user(), backend.password(), true)),
-                Map.of(QUICK_BACKEND_NAME, new BackendConfig(QUICK_BACKEND_NAME, backend)),
+                Map.of(QUICK_BACKEND_NAME, new BackendConfig(QUICK_BACKEND_NAME, backend,
+                        backend.sslMode() == null ? SslMode.DEFAULT : backend.sslMode(),
+                        backend.sslRootCert() == null ? null : java.nio.file.Path.of(backend.sslRootCert()).toAbsolutePath())),
                 Map.of(dbName, db));
     }
 

@@ -166,4 +166,66 @@ class TlsConfigTest {
         assertContains("unknown key 'ssl_mode' in backends.main", p.what());
         assertContains("did you mean 'sslmode'?", p.fix());
     }
+
+    @Test
+    void aUrlMayCarryItsOwnSslmodeAndRootCertificate() throws Exception {
+        ProxyConfig config = load("""
+                backends:
+                  main: { url: "postgresql://app:pw@db.example.com/app?sslmode=verify-full&sslrootcert=ca.crt" }
+                databases: { app: { shards: [main] } }
+                """);
+        BackendConfig main = config.backends().get("main");
+        assertEquals(SslMode.VERIFY_FULL, main.sslMode());
+        assertEquals(dir.resolve("ca.crt"), main.sslRootCert(), "relative to the configuration file, as the key");
+        assertEquals(SslMode.REQUIRE, load("""
+                backends:
+                  main: { url: "postgresql://app:pw@db.example.com/app?sslmode=require" }
+                databases: { app: { shards: [main] } }
+                """).backends().get("main").sslMode());
+    }
+
+    @Test
+    void sslmodeInTheUrlAndAsAKeyIsOneTooMany() {
+        ConfigProblem p = onlyProblem(failure("""
+                backends:
+                  main: { url: "postgresql://app:pw@db.example.com/app?sslmode=require", sslmode: disable }
+                databases: { app: { shards: [main] } }
+                """));
+        assertEquals(2, p.line());
+        assertContains("backends.main.sslmode is set here and in the url (?sslmode=...)", p.what());
+    }
+
+    @Test
+    void aUrlThatVerifiesWithoutARootCertificateIsAProblemToo() {
+        ConfigProblem p = onlyProblem(failure("""
+                backends:
+                  main: { url: "postgresql://app:pw@db.example.com/app?sslmode=verify-ca" }
+                databases: { app: { shards: [main] } }
+                """));
+        assertContains("backends.main.url's sslmode is verify-ca, which checks the server's certificate", p.what());
+    }
+
+    @Test
+    void quickModeTakesTheTlsOfItsUrl() {
+        ProxyConfig quick = ProxyConfig.quick(ListenAddress.parse("127.0.0.1:0"),
+                BackendUrl.parse("postgresql://u:p@db.example.com/app?sslmode=require"));
+        assertEquals(SslMode.REQUIRE, quick.backends().get(ProxyConfig.QUICK_BACKEND_NAME).sslMode());
+        assertEquals(SslMode.PREFER, ProxyConfig.quick(ListenAddress.parse("127.0.0.1:0"),
+                BackendUrl.parse("postgresql://u:p@db.example.com/app")).backends().get(ProxyConfig.QUICK_BACKEND_NAME).sslMode());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ProxyConfig.quick(
+                ListenAddress.parse("127.0.0.1:0"), BackendUrl.parse("postgresql://u:p@db.example.com/app?sslmode=verify-full")));
+        assertContains("needs sslrootcert", e.getMessage());
+    }
+
+    @Test
+    void theJdbcPropertiesOfAUrlCarryItsTls() {
+        // What the metadata store's connections get from metadata_store.url.
+        Properties props = BackendJdbc.properties(
+                BackendUrl.parse("postgresql://u:p@store.example.com/meta?sslmode=verify-full&sslrootcert=/etc/ca.crt"),
+                java.time.Duration.ofSeconds(5), "x");
+        assertEquals("verify-full", props.getProperty("sslmode"));
+        assertEquals("/etc/ca.crt", props.getProperty("sslrootcert"));
+        assertFalse(BackendJdbc.properties(BackendUrl.parse("postgresql://u@h/db"), java.time.Duration.ofSeconds(5), "x")
+                .containsKey("sslmode"), "pgjdbc's own default when the URL says nothing");
+    }
 }

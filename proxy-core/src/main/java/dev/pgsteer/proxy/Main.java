@@ -105,7 +105,7 @@ public final class Main {
             if (embedded != null) {
                 embedded.close();
             }
-            if (e instanceof HttpEndpoint.CannotListenException || e instanceof dev.pgsteer.proxy.tls.ServerTls.UnusableException) {
+            if (e instanceof HttpEndpoint.CannotListenException || e instanceof dev.pgsteer.proxy.tls.TlsFilesException) {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
             throw new IllegalArgumentException("cannot listen on " + config.listen() + ": " + e.getMessage(), e);

@@ -310,6 +310,17 @@ class TlsIT {
     }
 
     @Test
+    void quickModeTakesSslmodeAndSslrootcertFromTheBackendUrl() throws Exception {
+        ProxyConfig quick = ProxyConfig.quick(dev.pgsteer.config.ListenAddress.parse("127.0.0.1:0"),
+                BackendUrl.parse(secure.url() + "?sslmode=verify-full&sslrootcert=" + ca.caCert()));
+        PgSteerServer server = new PgSteerServer(quick.withHttp(null)).start();
+        closing.add(server);
+        try (Connection connection = jdbc(server, "127.0.0.1", "sslmode=disable")) {
+            assertEquals("t", one(connection, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"));
+        }
+    }
+
+    @Test
     void aBackendWithoutTlsUnderSslmodeRequireFailsNamingTheBackend() throws Exception {
         PgSteerServer server = proxy(plain, false, "sslmode: require");
         try (Connection connection = jdbc(server, "127.0.0.1", "sslmode=disable")) {

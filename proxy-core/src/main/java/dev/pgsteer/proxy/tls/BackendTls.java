@@ -36,7 +36,7 @@ public final class BackendTls {
         this.unverified = unverified;
     }
 
-    /** @throws IllegalArgumentException when an sslrootcert cannot be used, naming the backend */
+    /** @throws TlsFilesException when an sslrootcert cannot be used, naming the backend */
     public static BackendTls of(Map<String, BackendConfig> backends) {
         Map<String, SslMode> modes = new HashMap<>();
         Map<String, SslContext> verifying = new HashMap<>();
@@ -86,7 +86,7 @@ public final class BackendTls {
             // Netty 4.2 checks host names by default; verify-full asks for it per connection instead.
             return builder.endpointIdentificationAlgorithm(null).build();
         } catch (SSLException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot use " + what + ": " + e.getMessage(), e);
+            throw new TlsFilesException("cannot use " + what + ": " + e.getMessage(), e);
         }
     }
 }

@@ -18,7 +18,7 @@ public final class ServerTls {
     private ServerTls() {
     }
 
-    /** @throws UnusableException when the files do not make a usable certificate and key, with why */
+    /** @throws TlsFilesException when the files do not make a usable certificate and key, with why */
     public static SslContext context(TlsConfig tls) {
         try {
             return SslContextBuilder.forServer(tls.cert().toFile(), tls.key().toFile())
@@ -31,16 +31,9 @@ public final class ServerTls {
             while (root.getCause() != null && root.getCause() != root) {
                 root = root.getCause();
             }
-            throw new UnusableException("cannot use the TLS certificate " + tls.cert() + " with the key " + tls.key() + ": "
+            throw new TlsFilesException("cannot use the TLS certificate " + tls.cert() + " with the key " + tls.key() + ": "
                     + e.getMessage() + (root != e ? " (" + root.getMessage() + ")" : "")
                     + "; give a PEM certificate and its unencrypted PEM private key", e);
-        }
-    }
-
-    /** The certificate or key cannot be used: a start-up error for the operator, not a bug. */
-    public static final class UnusableException extends IllegalArgumentException {
-        UnusableException(String message, Throwable cause) {
-            super(message, cause);
         }
     }
 }
