@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * 28000, as PostgreSQL's {@code hostssl} lines refuse it. A GSSENCRequest passes on (the login
  * answers {@code 'N'}), and so does everything else.
  *
- * <p>Only in the pipeline when {@code tls:} is configured; without it the login answers every SSLRequest
- * with {@code 'N'}.
+ * <p>Only in the pipeline when {@code tls:} is configured (without it the login answers every
+ * SSLRequest with {@code 'N'}), and only until the startup packet has passed.
  *
  * @see <a href="https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-SSL">SSL session encryption</a>
  */
@@ -62,6 +62,10 @@ public final class ClientTls extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.fireChannelRead(msg);
+        if (msg instanceof StartupPacket.StartupMessage || msg instanceof StartupPacket.CancelRequest) {
+            // The startup phase is over: nothing after it concerns this handler, so it leaves the hot path.
+            ctx.pipeline().remove(this);
+        }
     }
 
     /** An SslHandler is in the pipeline: added here after 'S', or by direct TLS at the first byte. */

@@ -85,6 +85,7 @@ class ClientTlsTest {
         EmbeddedChannel channel = client(false);
         assertTrue(channel.writeInbound(Unpooled.wrappedBuffer(startup())));
         assertInstanceOf(StartupPacket.StartupMessage.class, channel.readInbound());
+        assertNull(channel.pipeline().get(ClientTls.class), "off the hot path once the startup packet has passed");
         assertFalse(channel.finishAndReleaseAll());
     }
 
