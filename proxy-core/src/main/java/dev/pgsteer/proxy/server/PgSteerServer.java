@@ -89,13 +89,13 @@ public final class PgSteerServer implements AutoCloseable {
     }
 
     public PgSteerServer start() throws InterruptedException {
-        Transport transport = Transport.best();
-        acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()), transport.ioHandlerFactory());
-        // TLS files are read here, before a socket is opened: a bad one stops the start with its reason.
+        // TLS files are read first, before a thread or a socket exists: a bad one stops the start with its reason.
         SslContext clientTls = config.tls() == null ? null : ServerTls.context(config.tls());
         boolean tlsRequired = config.tls() != null && config.tls().required();
         BackendTls backendTls = BackendTls.of(config.backends());
+        Transport transport = Transport.best();
+        acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()), transport.ioHandlerFactory());
         pools = new PoolRegistry(new BackendConnector(Duration.ofSeconds(10), transport.socketChannel(), config.maxPreparedStatements(),
                 backendTls));
         ProxyConfig effective = config;
