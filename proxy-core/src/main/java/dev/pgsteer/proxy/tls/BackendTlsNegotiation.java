@@ -64,6 +64,9 @@ public final class BackendTlsNegotiation extends ChannelInboundHandlerAdapter {
         boolean more;
         try {
             ByteBuf bytes = (ByteBuf) msg;
+            if (!bytes.isReadable()) {
+                return;
+            }
             answer = bytes.readByte();
             more = bytes.isReadable();
         } finally {
