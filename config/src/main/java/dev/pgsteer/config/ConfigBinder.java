@@ -19,11 +19,12 @@ final class ConfigBinder {
 
     static final List<String> TOP_KEYS =
             List.of("listen", "http", "auth", "auth_timeout", "max_client_connections", "max_prepared_statements", "users", "backends", "databases",
-                    "tenants", "metadata_store", "max_backend_connections", "tls");
+                    "tenants", "metadata_store", "max_backend_connections", "logging", "tls");
     static final List<String> USER_KEYS = List.of("password", "admin", "tenant");
     static final List<String> BACKEND_KEYS = List.of("url", "user", "password", "sslmode", "sslrootcert");
     static final List<String> TLS_KEYS = List.of("cert", "key", "required");
     static final List<String> DATABASE_KEYS = List.of("shards", "default_shard", "tables", "backend_database", "pool", "tenancy");
+    static final List<String> LOGGING_KEYS = List.of("format", "level", "slow_statement");
     static final List<String> POOL_KEYS =
             List.of("mode", "size", "min_idle", "acquire_timeout", "idle_timeout", "max_lifetime");
 
@@ -71,11 +72,15 @@ final class ConfigBinder {
         int maxBackend = reader.integer(top, "max_backend_connections", 1)
                 .orElse(ProxyConfig.DEFAULT_MAX_BACKEND_CONNECTIONS);
 
+        LoggingConfig logging = top.value("logging")
+                .flatMap(node -> reader.section(node, "logging", "logging: { format: json, level: info, slow_statement: 500ms }"))
+                .map(this::logging)
+                .orElse(LoggingConfig.defaults());
         TlsConfig tls = tls(top);
 
         reader.throwIfAny();
         return new ProxyConfig(reader.source(), listen, auth, authTimeout, maxClients, maxPrepared, users, backends, databases,
-                new SourceLines(lines), http, tenants, store, maxBackend, tls);
+                new SourceLines(lines), http, tenants, store, maxBackend, logging, tls);
     }
 
     /**
@@ -389,6 +394,31 @@ final class ConfigBinder {
                 reader.duration(section, "acquire_timeout").orElse(d.acquireTimeout()),
                 reader.duration(section, "idle_timeout").orElse(d.idleTimeout()),
                 reader.duration(section, "max_lifetime").orElse(d.maxLifetime()));
+    }
+
+    /** {@code logging: { format: text|json, level: info, slow_statement: 1s|off }}. */
+    private LoggingConfig logging(Section section) {
+        reader.allowOnly(section, LOGGING_KEYS);
+        LoggingConfig.Format format = reader.parsed(section, "format", LoggingConfig.Format::parse, "use text or json")
+                .orElse(null);
+        String level = reader.parsed(section, "level", text -> {
+            String lower = text.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!LoggingConfig.LEVELS.contains(lower)) {
+                throw new IllegalArgumentException("'" + text + "' is not a log level");
+            }
+            return lower;
+        }, "use one of " + String.join(", ", LoggingConfig.LEVELS)).orElse(null);
+        java.time.Duration slow = LoggingConfig.DEFAULT_SLOW_STATEMENT;
+        Optional<Node> slowNode = section.value("slow_statement");
+        if (slowNode.isPresent()) {
+            Optional<String> text = reader.text(slowNode.get(), section.pathOf("slow_statement"));
+            if (text.isPresent() && List.of("off", "false", "no").contains(text.get().strip().toLowerCase(java.util.Locale.ROOT))) {
+                slow = null;
+            } else if (text.isPresent()) {
+                slow = reader.duration(section, "slow_statement").orElse(LoggingConfig.DEFAULT_SLOW_STATEMENT);
+            }
+        }
+        return new LoggingConfig(format, level, slow);
     }
 
     /** A section the file must have: reported on the top-level mapping's line when absent, or when empty. */

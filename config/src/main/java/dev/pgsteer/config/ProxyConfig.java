@@ -16,13 +16,14 @@ import java.util.Optional;
  * {@code http} is where {@code /metrics} and {@code /health/*} are served; null when {@code http: off}.
  * {@code tenants} is the boot tenant directory; {@code metadataStore} the shared store that adds to
  * it (null: the YAML's tenants are the directory). {@code maxBackendConnections} caps the backend
- * connections of all pools together. {@code tls} is TLS for clients; null: clients are answered 'N'
- * (no TLS) when they ask for it.
+ * connections of all pools together. {@code logging} is the log's format, level and slow-statement threshold.
+ * {@code tls} is TLS for clients; null: clients are answered 'N' (no TLS) when they ask for it.
  */
 public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout,
         int maxClientConnections, int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
         Map<String, DatabaseConfig> databases, SourceLines sourceLines, ListenAddress http,
-        Map<String, TenantConfig> tenants, MetadataStoreConfig metadataStore, int maxBackendConnections, TlsConfig tls) {
+        Map<String, TenantConfig> tenants, MetadataStoreConfig metadataStore, int maxBackendConnections,
+        LoggingConfig logging, TlsConfig tls) {
 
     public static final AuthMethod DEFAULT_AUTH = AuthMethod.SCRAM_SHA_256;
     public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(10);
@@ -68,6 +69,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
         backends = frozen(backends);
         databases = frozen(databases);
         tenants = frozen(tenants);
+        logging = logging == null ? LoggingConfig.defaults() : logging;
         sourceLines = sourceLines == null ? SourceLines.NONE : sourceLines;
         // A configuration built in code gets the same guarantees as one loaded from YAML.
         if (databases.containsKey(ADMIN_DATABASE)) {
@@ -98,9 +100,19 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
     public ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout, int maxClientConnections,
             int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
             Map<String, DatabaseConfig> databases, SourceLines sourceLines, ListenAddress http,
+            Map<String, TenantConfig> tenants, MetadataStoreConfig metadataStore, int maxBackendConnections,
+            LoggingConfig logging) {
+        this(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends, databases,
+                sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, null);
+    }
+
+    /** With the default logging. */
+    public ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout, int maxClientConnections,
+            int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
+            Map<String, DatabaseConfig> databases, SourceLines sourceLines, ListenAddress http,
             Map<String, TenantConfig> tenants, MetadataStoreConfig metadataStore, int maxBackendConnections) {
         this(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends, databases,
-                sourceLines, http, tenants, metadataStore, maxBackendConnections, null);
+                sourceLines, http, tenants, metadataStore, maxBackendConnections, LoggingConfig.defaults());
     }
 
     /** Without tenants, metadata store or backend connection cap (the defaults). */
@@ -108,7 +120,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
             int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
             Map<String, DatabaseConfig> databases, SourceLines sourceLines, ListenAddress http) {
         this(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends, databases,
-                sourceLines, http, Map.of(), null, DEFAULT_MAX_BACKEND_CONNECTIONS);
+                sourceLines, http, Map.of(), null, DEFAULT_MAX_BACKEND_CONNECTIONS, LoggingConfig.defaults());
     }
 
     /** A configuration without source lines (built in code), with the default HTTP endpoint. */
@@ -199,13 +211,19 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
     /** The same configuration, saying it came from {@code source} (for the banner). */
     public ProxyConfig withSource(String source) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, tls);
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls);
+    }
+
+    /** The same configuration listening on {@code listen} (a reload keeps the address in use). */
+    public ProxyConfig withListen(ListenAddress listen) {
+        return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls);
     }
 
     /** The same configuration with the HTTP endpoint at {@code http}, or none when null ({@code --http}). */
     public ProxyConfig withHttp(ListenAddress http) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, tls);
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls);
     }
 
     /** The same configuration with these databases replaced (by name); the others are kept. */
@@ -218,7 +236,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
             merged.put(name, db);
         });
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                merged, sourceLines, http, tenants, metadataStore, maxBackendConnections, tls);
+                merged, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls);
     }
 
     /** Every database's pool with {@code size} connections at most: the {@code --pool-size} of quick mode. */
@@ -230,7 +248,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                     Math.min(pool.minIdle(), size), pool.acquireTimeout(), pool.idleTimeout(), pool.maxLifetime())));
         });
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                resized, sourceLines, http, tenants, metadataStore, maxBackendConnections, tls);
+                resized, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls);
     }
 
     /** Equal when everything but {@link #sourceLines} is: where a setting was written is not what it means. */
@@ -243,24 +261,30 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                 && backends.equals(other.backends) && databases.equals(other.databases)
                 && Objects.equals(http, other.http) && tenants.equals(other.tenants)
                 && Objects.equals(metadataStore, other.metadataStore) && maxBackendConnections == other.maxBackendConnections
-                && Objects.equals(tls, other.tls);
+                && logging.equals(other.logging) && Objects.equals(tls, other.tls);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, http, tenants, metadataStore, maxBackendConnections, tls);
+                databases, http, tenants, metadataStore, maxBackendConnections, logging, tls);
     }
 
     /** The same configuration with this boot tenant directory. */
     public ProxyConfig withTenants(Map<String, TenantConfig> newTenants) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, newTenants, metadataStore, maxBackendConnections, tls);
+                databases, sourceLines, http, newTenants, metadataStore, maxBackendConnections, logging, tls);
+    }
+
+    /** The same configuration with this logging ({@code --log-format} over the file's). */
+    public ProxyConfig withLogging(LoggingConfig newLogging) {
+        return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, newLogging, tls);
     }
 
     /** The same configuration with TLS for clients ({@code --tls-cert}/{@code --tls-key}); null turns it off. */
     public ProxyConfig withTls(TlsConfig newTls) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, newTls);
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, newTls);
     }
 }

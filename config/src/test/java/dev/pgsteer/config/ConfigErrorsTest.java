@@ -369,4 +369,23 @@ class ConfigErrorsTest {
         assertContains("http: off", problem.fix());
         assertContains("http is empty", onlyProblem(failure("http:\n" + VALID_REST)).what());
     }
+
+    @Test
+    void aBadLoggingSectionNamesEachLineAndItsFix() {
+        ConfigException e = failure("""
+                logging:
+                  format: xml
+                  level: loud
+                  slow_statement: soon
+                  colour: true
+                """ + VALID_REST);
+        assertEquals(4, e.problems().size(), e.getMessage());
+        assertContains("pgsteer.yaml:2: logging.format: 'xml' is not a log format; valid ones are text, json. Fix: use text or json",
+                e.getMessage());
+        assertContains("pgsteer.yaml:3: logging.level: 'loud' is not a log level. Fix: use one of trace, debug, info, warn, error",
+                e.getMessage());
+        assertContains("pgsteer.yaml:4: logging.slow_statement", e.getMessage());
+        assertContains("pgsteer.yaml:5: ", e.getMessage());
+        assertContains("valid keys in logging are format, level, slow_statement", e.getMessage());
+    }
 }

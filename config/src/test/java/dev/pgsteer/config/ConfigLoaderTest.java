@@ -229,4 +229,22 @@ class ConfigLoaderTest {
         assertEquals(new ListenAddress("127.0.0.1", 0), parse("listen: 127.0.0.1:0\n" + rest, Map.of()).http());
         assertEquals(new ListenAddress("127.0.0.1", 9930), parse("listen: 127.0.0.1:0\nhttp: 127.0.0.1:9930\n" + rest, Map.of()).http());
     }
+
+    @Test
+    void loggingDefaultsToTheEnvironmentAndSlowStatementsOverOneSecond() {
+        LoggingConfig logging = parse(README_EXAMPLE, Map.of()).logging();
+        assertNull(logging.format());
+        assertNull(logging.level());
+        assertEquals(Duration.ofSeconds(1), logging.slowStatement());
+    }
+
+    @Test
+    void loggingSetsFormatLevelAndSlowStatementThresholdOrTurnsItOff() {
+        LoggingConfig logging = parse("logging: { format: json, level: DEBUG, slow_statement: 250ms }\n" + README_EXAMPLE, Map.of())
+                .logging();
+        assertEquals(new LoggingConfig(LoggingConfig.Format.JSON, "debug", Duration.ofMillis(250)), logging);
+        assertNull(parse("logging: { slow_statement: off }\n" + README_EXAMPLE, Map.of()).logging().slowStatement());
+        assertEquals(LoggingConfig.Format.TEXT,
+                parse("logging: { format: \"${FMT}\" }\n" + README_EXAMPLE, Map.of("FMT", "text")).logging().format());
+    }
 }

@@ -16,7 +16,11 @@ final class Banner {
         StringBuilder text = new StringBuilder();
         text.append("pgsteer listening on ").append(where).append(" (source: ").append(config.source()).append(")\n");
         config.databases().values().forEach(database -> text.append("  database ").append(database.name())
-                .append(" -> ").append(database.isSharded()
+                .append(" -> ").append(database.isTenanted()
+                        ? "tenants on " + String.join(", ", database.shards()) + " ("
+                                + config.tenants().values().stream().filter(t -> t.database().equals(database.name())).count()
+                                + " in the configuration)"
+                        : database.isSharded()
                         ? "shards " + String.join(", ", database.shards()) + " (" + database.tables().size() + " tables in the shard map)"
                         : config.backends().get(database.shards().getFirst()).url())
                 .append(", ").append(database.pool().mode().name().toLowerCase(java.util.Locale.ROOT)).append(" pooling")
@@ -24,9 +28,12 @@ final class Banner {
         if (embedded != null) {
             text.append("  embedded PostgreSQL shards on 127.0.0.1:")
                     .append(String.join(", ", embedded.ports().stream().map(String::valueOf).toList()))
+                    .append(", metadata store on 127.0.0.1:").append(embedded.metadataPort())
                     .append(", data in ").append(embedded.dataDirectory()).append('\n');
             text.append("Connect:  psql \"postgresql://").append(EmbeddedDefault.USER).append(':').append(EmbeddedDefault.PASSWORD)
                     .append('@').append(where).append('/').append(EmbeddedDefault.DATABASE).append("\"\n");
+            text.append("Tenants:  PGOPTIONS='-c pgsteer.tenant=acme' psql \"postgresql://").append(EmbeddedDefault.USER).append(':')
+                    .append(EmbeddedDefault.PASSWORD).append('@').append(where).append("/saas\"   (also globex, initech)\n");
         } else {
             String user = config.users().keySet().stream().findFirst().orElse("USER");
             String database = config.databases().keySet().stream().filter(name -> !name.equals("*")).findFirst().orElse("DBNAME");

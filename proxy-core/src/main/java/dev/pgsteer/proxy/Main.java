@@ -4,13 +4,16 @@ import dev.pgsteer.config.BackendUrl;
 import dev.pgsteer.config.ConfigException;
 import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.ListenAddress;
+import dev.pgsteer.config.LoggingConfig;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.TlsConfig;
 import dev.pgsteer.proxy.cli.CommandLine;
 import dev.pgsteer.proxy.embedded.EmbeddedDefault;
+import dev.pgsteer.proxy.logging.LogSetup;
 import dev.pgsteer.proxy.server.HttpEndpoint;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
@@ -18,15 +21,56 @@ import java.util.concurrent.CountDownLatch;
 public final class Main {
     /** How long a stop waits for running statements and transactions before ending them. */
     static final java.time.Duration SHUTDOWN_GRACE = java.time.Duration.ofSeconds(10);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
 
     private Main() {
     }
 
     public static void main(String[] args) throws Exception {
-        System.exit(run(CommandLine.parse(List.of(args)), System.out, System.err));
+        List<String> rest = new java.util.ArrayList<>();
+        LoggingConfig.Format format;
+        try {
+            format = logFormat(List.of(args), rest);
+        } catch (IllegalArgumentException e) {
+            System.err.println("pgsteer: " + e.getMessage());
+            System.err.print(CommandLine.USAGE);
+            System.exit(2);
+            return;
+        }
+        System.exit(run(CommandLine.parse(rest), System.out, System.err, new LogSetup(format, System.getenv())));
+    }
+
+    /**
+     * {@code --log-format text|json}, which every mode takes: its value (null when absent), the
+     * other arguments into {@code rest}.
+     */
+    static LoggingConfig.Format logFormat(List<String> args, List<String> rest) {
+        LoggingConfig.Format format = null;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            String value;
+            if (arg.startsWith("--log-format=")) {
+                value = arg.substring("--log-format=".length());
+            } else if (arg.equals("--log-format")) {
+                if (i + 1 >= args.size()) {
+                    throw new IllegalArgumentException("--log-format needs a value: text or json");
+                }
+                value = args.get(++i);
+            } else {
+                rest.add(arg);
+                continue;
+            }
+            format = LoggingConfig.Format.parse(value);
+        }
+        return format;
     }
 
     static int run(CommandLine command, PrintStream out, PrintStream err) throws Exception {
+        return run(command, out, err, null);
+    }
+
+    /** {@code logs}: applies the file's {@code logging:} at start and on reload; null leaves logging alone (tests). */
+    static int run(CommandLine command, PrintStream out, PrintStream err, LogSetup logs) throws Exception {
         try {
             return switch (command) {
                 case CommandLine.Help help -> {
@@ -44,10 +88,13 @@ public final class Main {
                             + config.backends().size() + " backend(s), " + config.users().size() + " user(s))");
                     yield 0;
                 }
-                case CommandLine.FromFile file -> serve(ConfigLoader.load(file.file()), null, out);
+                case CommandLine.FromFile file -> serve(ConfigLoader.load(file.file()), file.file(), null, out, logs);
+                case CommandLine.Migrate migrate -> dev.pgsteer.proxy.tenant.MigrateCommand.run(migrate.file(),
+                        ConfigLoader.load(migrate.config()), migrate.tenants(), out);
                 case CommandLine.Quick quick -> serve(tls(http(sized(ProxyConfig.quick(ListenAddress.parse(quick.listen()),
-                        BackendUrl.parse(quick.backendUrl())), quick.poolSize()), quick.http()), quick.tls(), null), null, out);
-                case CommandLine.Embedded embedded -> serveEmbedded(embedded, out);
+                        BackendUrl.parse(quick.backendUrl())), quick.poolSize()), quick.http()), quick.tls(), null), null, null, out,
+                        logs);
+                case CommandLine.Embedded embedded -> serveEmbedded(embedded, out, logs);
             };
         } catch (ConfigException e) {
             err.println(e.getMessage());
@@ -58,12 +105,32 @@ public final class Main {
         }
     }
 
-    private static int serveEmbedded(CommandLine.Embedded command, PrintStream out) throws Exception {
+    private static int serveEmbedded(CommandLine.Embedded command, PrintStream out, LogSetup logs) throws Exception {
         out.println("Starting embedded PostgreSQL (data in " + command.dataDirectory().toAbsolutePath().normalize() + ") ...");
         EmbeddedDefault embedded = EmbeddedDefault.start(command.dataDirectory());
         ProxyConfig config = tls(http(sized(embedded.proxyConfig(command.listen()), command.poolSize()), command.http()),
                 command.tls(), command.dataDirectory());
-        return serve(config, embedded, out);
+        return serve(config, null, embedded, out, logs);
+    }
+
+    /**
+     * SIGHUP re-reads the configuration file, as the admin console's RELOAD does; the outcome is
+     * logged. The handler only starts the reload, which runs on its own thread.
+     */
+    @SuppressWarnings("restriction")
+    static void onSighup(PgSteerServer server) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> hangUp(server));
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // No SIGHUP on this platform (Windows), or the JVM keeps it (-Xrs): RELOAD still works.
+            log.info("SIGHUP cannot be handled here ({}); use the admin console's RELOAD", e.getMessage());
+        }
+    }
+
+    /** What SIGHUP does: a reload, whose outcome the reloader logs. */
+    static java.util.concurrent.CompletableFuture<dev.pgsteer.proxy.ReloadOutcome> hangUp(PgSteerServer server) {
+        log.info("SIGHUP: reloading the configuration");
+        return server.reload();
     }
 
     /** {@code --tls-*}: TLS for clients with the given files, or with a certificate made (once) in {@code dataDirectory}. */
@@ -90,10 +157,14 @@ public final class Main {
         return config.withHttp(CommandLine.HTTP_OFF.equals(http) ? null : ListenAddress.parse(http));
     }
 
-    private static int serve(ProxyConfig config, EmbeddedDefault embedded, PrintStream out) throws Exception {
+    private static int serve(ProxyConfig config, Path file, EmbeddedDefault embedded, PrintStream out, LogSetup logs)
+            throws Exception {
+        if (logs != null) {
+            logs.apply(config.logging());
+        }
         PgSteerServer server;
         try {
-            server = new PgSteerServer(config);
+            server = new PgSteerServer(config).configFile(file);
             if (embedded != null) {
                 server.decisionLog(embedded.decisionLog());
             }
@@ -104,6 +175,9 @@ public final class Main {
         } catch (Exception e) {
             if (embedded != null) {
                 embedded.close();
+            }
+            if (e instanceof dev.pgsteer.config.tenant.MetadataStoreException) {
+                throw new IllegalArgumentException("cannot open the metadata store: " + e.getMessage(), e);
             }
             if (e instanceof HttpEndpoint.CannotListenException || e instanceof dev.pgsteer.proxy.tls.TlsFilesException) {
                 throw new IllegalArgumentException(e.getMessage(), e);
@@ -126,6 +200,10 @@ public final class Main {
             out.println("pgsteer: stopped");
             stopped.countDown();
         }, "pgsteer-shutdown"));
+        if (logs != null) {
+            server.context().addReloadListener((before, after) -> logs.apply(after.logging()));
+        }
+        onSighup(server);
         out.print(Banner.text(config, server.address(), server.httpAddress(), embedded));
         out.flush();
         stopped.await();

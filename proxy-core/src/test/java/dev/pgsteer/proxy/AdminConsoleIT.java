@@ -218,9 +218,17 @@ class AdminConsoleIT {
 
             assertTrue(rows(console, "SHOW VERSION").getFirst().get("version").startsWith("pgsteer "));
             assertEquals(List.of("command", "description"), columns(console, "HELP"));
+            List<String> help = rows(console, "show help").stream().map(r -> r.get("command")).toList();
             assertEquals(List.of("SHOW DATABASES", "SHOW SHARDS", "SHOW POOLS", "SHOW CLIENTS", "SHOW STATS", "SHOW CONFIG",
-                    "SHOW VERSION", "PAUSE", "RESUME", "SHOW HELP"),
-                    rows(console, "show help").stream().map(r -> r.get("command")).toList());
+                    "SHOW VERSION", "SHOW TENANTS", "SHOW METADATA", "PAUSE", "RESUME", "RELOAD"), help.subList(0, 12));
+            assertTrue(help.stream().anyMatch(c -> c.startsWith("CREATE TENANT id MODE")), help.toString());
+            assertEquals("SHOW HELP", help.getLast());
+
+            // This proxy was built from a configuration in code, not started with --config: nothing to re-read.
+            SQLException reload = assertThrows(SQLException.class, () -> rows(console, "RELOAD"));
+            assertEquals("F0000", reload.getSQLState());
+            assertTrue(reload.getMessage().contains("no configuration file to re-read"), reload.getMessage());
+            assertEquals("admin.yaml", rows(console, "SHOW CONFIG").getFirst().get("value"), "the console goes on");
         }
     }
 

@@ -348,6 +348,47 @@ class TlsIT {
     }
 
     @Test
+    void reloadRotatesTheCertificateForNewClients() throws Exception {
+        Path rotating = Files.createDirectories(dir.resolve("rotating"));
+        TestCertificates first = TestCertificates.ca(rotating, "first");
+        TestCertificates second = TestCertificates.ca(rotating, "second");
+        Path[] files = first.server("proxy", TestCertificates.LOCAL);
+        Path yaml = rotating.resolve("pgsteer.yaml");
+        Files.writeString(yaml, """
+                listen: 127.0.0.1:0
+                http: off
+                tls: { cert: proxy.crt, key: proxy.key }
+                users:
+                  app: { password: "%s" }
+                backends:
+                  main: { url: "%s" }
+                databases:
+                  appdb: { shards: [main], pool: { size: 2 } }
+                """.formatted(EmbeddedBackend.PASSWORD, plain.url()));
+        PgSteerServer server = new PgSteerServer(ConfigLoader.load(yaml)).configFile(yaml).start();
+        closing.add(server);
+        try (Connection connection = jdbc(server, "localhost", "sslmode=verify-full&sslrootcert=" + first.caCert())) {
+            assertEquals("1", one(connection, "SELECT 1"));
+        }
+        // The files are replaced in place, as a certificate manager does, then RELOAD.
+        assertEquals(files[0], second.server("proxy", TestCertificates.LOCAL)[0]);
+        assertTrue(server.reload().get() instanceof dev.pgsteer.proxy.ReloadOutcome.Applied, "reloaded");
+        try (Connection connection = jdbc(server, "localhost", "sslmode=verify-full&sslrootcert=" + second.caCert())) {
+            assertEquals("2", one(connection, "SELECT 2"));
+        }
+        assertThrows(SQLException.class, () -> jdbc(server, "localhost", "sslmode=verify-full&sslrootcert=" + first.caCert()).close());
+
+        // A key that does not fit fails the reload; the certificate in force stays.
+        Files.copy(first.server("other", TestCertificates.LOCAL)[1], files[1], java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        var outcome = server.reload().get();
+        assertTrue(outcome instanceof dev.pgsteer.proxy.ReloadOutcome.Failed failed
+                && failed.reason().contains("does not belong to the certificate"), outcome.toString());
+        try (Connection connection = jdbc(server, "localhost", "sslmode=verify-full&sslrootcert=" + second.caCert())) {
+            assertEquals("3", one(connection, "SELECT 3"));
+        }
+    }
+
+    @Test
     void theSelfSignedCertificateOfTheEmbeddedDefaultServesAndVerifies() throws Exception {
         Path data = Files.createTempDirectory("pgsteer-tls-selfsigned");
         Path[] files = Certificates.selfSignedIn(data);

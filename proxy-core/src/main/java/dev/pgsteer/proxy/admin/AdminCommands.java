@@ -9,12 +9,12 @@ import java.util.Optional;
  * The console's commands and how a statement's text selects one: case-insensitive, runs of spaces
  * as one, a trailing {@code ;} optional. {@code SET} and {@code RESET} are accepted and ignored, since
  * drivers send them on their own (pgjdbc's {@code SET extra_float_digits = 3}); any other SQL is
- * refused with 0A000, and an unknown SHOW (or PAUSE, RELOAD, ...) with 42601 and the list.
+ * refused with 0A000, and an unknown SHOW (or KILL, SUSPEND, ...) with 42601 and the list.
  */
 final class AdminCommands {
     /** First words that are console verbs, not SQL: an unknown command starting so is a typo, not a query. */
     private static final List<String> VERBS = List.of("SHOW", "HELP", "PAUSE", "RESUME", "RELOAD", "KILL", "SUSPEND",
-            "SHUTDOWN", "ENABLE", "DISABLE", "RECONNECT", "WAIT_CLOSE");
+            "SHUTDOWN", "ENABLE", "DISABLE", "RECONNECT", "WAIT_CLOSE", "MIGRATE");
 
     /** What a statement of the console asks for. */
     sealed interface Parsed {
@@ -35,13 +35,19 @@ final class AdminCommands {
         /** SQL, which the console does not run: 0A000. */
         record NotACommand(String text) implements Parsed {
         }
+
+        /** A command with arguments it cannot take: the error says the syntax. */
+        record Invalid(AdminCommandException error) implements Parsed {
+        }
     }
 
     private final List<AdminCommand> commands;
 
     AdminCommands() {
         List<AdminCommand> all = new ArrayList<>(List.of(new ShowDatabases(), new ShowShards(), new ShowPools(),
-                new ShowClients(), new ShowStats(), new ShowConfig(), new ShowVersion(), new Pause(true), new Pause(false)));
+                new ShowClients(), new ShowStats(), new ShowConfig(), new ShowVersion(), new ShowTenants(), new ShowMetadataStore(),
+                new Pause(true), new Pause(false), new Reload()));
+        all.addAll(TenantAdmin.help());
         all.add(new ShowHelp(all));
         this.commands = List.copyOf(all);
     }
@@ -68,6 +74,14 @@ final class AdminCommands {
         if (command.isPresent()) {
             return new Parsed.Run(command.get());
         }
+        try {
+            Optional<AdminCommand> tenantCommand = TenantAdmin.parse(text);
+            if (tenantCommand.isPresent()) {
+                return new Parsed.Run(tenantCommand.get());
+            }
+        } catch (AdminCommandException e) {
+            return new Parsed.Invalid(e);
+        }
         String first = upper.split(" ", 2)[0];
         if (first.equals("SET") || first.equals("RESET")) {
             return new Parsed.Ignored(first);
@@ -76,7 +90,7 @@ final class AdminCommands {
     }
 
     private Optional<AdminCommand> command(String upper) {
-        return commands.stream().filter(c -> c.name().equals(upper)).findFirst();
+        return commands.stream().filter(c -> c.name().equals(upper) && !c.columns().isEmpty()).findFirst();
     }
 
     /** Without surrounding space and trailing semicolons, with every run of white space as one space. */

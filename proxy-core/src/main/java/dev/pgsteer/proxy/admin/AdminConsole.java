@@ -350,6 +350,7 @@ public final class AdminConsole implements SessionRelay {
             }
             case AdminCommands.Parsed.Unknown unknown -> throw new IllegalStateException("refused before: " + unknown);
             case AdminCommands.Parsed.NotACommand sql -> throw new IllegalStateException("refused before: " + sql);
+            case AdminCommands.Parsed.Invalid invalid -> throw new IllegalStateException("refused before: " + invalid);
         }
     }
 
@@ -359,6 +360,12 @@ public final class AdminConsole implements SessionRelay {
             result = done.join();
         } catch (RuntimeException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
+            ErrorResponse refused = cause instanceof CommandError error ? error.error() : refusalOf(command, cause);
+            if (refused != null) {
+                log.info("{}: {} refused: {}", session.id(), command.name(), refused.message());
+                send(refused);
+                return false;
+            }
             log.warn("{}: {} failed", session.id(), command.name(), cause);
             send(error(SqlState.INTERNAL_ERROR.code(), command.name() + " failed: " + cause, null));
             return false;
@@ -373,6 +380,18 @@ public final class AdminConsole implements SessionRelay {
         return true;
     }
 
+    /** The error of a command that could not do what it was asked, or null for a failure of pgsteer's own. */
+    private static ErrorResponse refusalOf(AdminCommand command, Throwable cause) {
+        return switch (cause) {
+            case AdminCommandException e -> error(e.sqlState(), e.getMessage(), e.hint());
+            case dev.pgsteer.proxy.tenant.TenantLifecycle.Refused e -> error(e.sqlState(), e.getMessage(), null);
+            case dev.pgsteer.config.tenant.TenantExistsException e -> error("42710", e.getMessage(), null);
+            case dev.pgsteer.config.tenant.MetadataStoreException e -> error("58000", command.name() + ": " + e.getMessage(),
+                    "the directory is unchanged; retry once the metadata store answers (SHOW METADATA)");
+            default -> null;
+        };
+    }
+
     /** The error for a statement the console does not run, or null when it runs it. */
     private ErrorResponse refusal(AdminCommands.Parsed parsed) {
         return switch (parsed) {
@@ -382,6 +401,8 @@ public final class AdminConsole implements SessionRelay {
             case AdminCommands.Parsed.NotACommand sql -> error(SqlState.FEATURE_NOT_SUPPORTED.code(),
                     "the admin console runs only its own commands, not SQL: " + abbreviated(sql.text()),
                     "Connect to one of pgsteer's databases to run SQL. Here the commands are " + commands.names() + ".");
+            case AdminCommands.Parsed.Invalid invalid -> error(invalid.error().sqlState(), invalid.error().getMessage(),
+                    invalid.error().hint());
             default -> null;
         };
     }

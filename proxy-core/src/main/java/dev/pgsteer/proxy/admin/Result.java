@@ -50,7 +50,11 @@ public record Result(List<Column> columns, List<List<Object>> rows, String tag) 
         }
 
         Result build() {
-            return new Result(columns, rows, "SHOW");
+            return build("SHOW");
+        }
+
+        Result build(String tag) {
+            return new Result(columns, rows, tag);
         }
     }
 }

@@ -50,6 +50,8 @@ final class ShowConfig implements AdminCommand {
                         .toList()), null)
                 .row("databases", String.join(", ", config.databases().keySet()), null)
                 .row("admin_database", ProxyConfig.ADMIN_DATABASE, ProxyConfig.ADMIN_DATABASE)
+                .row("logging.slow_statement", config.logging().slowStatement() == null ? "off"
+                        : duration(config.logging().slowStatement()), duration(dev.pgsteer.config.LoggingConfig.DEFAULT_SLOW_STATEMENT))
                 .row("tls", config.tls() == null ? "off"
                         : (config.tls().required() ? "required" : "on") + ", cert " + config.tls().cert(), "off")
                 .build();

@@ -31,7 +31,8 @@ public final class BackendConnector {
     private final Duration connectTimeout;
     private final Class<? extends SocketChannel> channelType;
     private final int maxPreparedStatements;
-    private final BackendTls tls;
+    /** Replaced by a reload; each new connection reads it once. */
+    private volatile BackendTls tls;
 
     /** Every backend with libpq's default sslmode (prefer). */
     public BackendConnector(Duration connectTimeout, Class<? extends SocketChannel> channelType, int maxPreparedStatements) {
@@ -44,6 +45,11 @@ public final class BackendConnector {
         this.channelType = channelType;
         this.maxPreparedStatements = maxPreparedStatements;
         this.tls = tls;
+    }
+
+    /** The backends' TLS after a reload: for the connections opened from now on. */
+    public void tls(BackendTls next) {
+        this.tls = next;
     }
 
     /**
@@ -73,8 +79,9 @@ public final class BackendConnector {
 
     /** Unless the backend's sslmode is disable, the connection starts with an SSLRequest (and TLS where agreed). */
     private void negotiateTls(Channel channel, BackendTarget target, java.util.function.Consumer<String> onFailure) {
-        if (tls.mode(target.name()) != SslMode.DISABLE) {
-            channel.pipeline().addLast(new BackendTlsNegotiation(tls, target.name(), target.host(), target.port(), onFailure));
+        BackendTls now = tls;
+        if (now.mode(target.name()) != SslMode.DISABLE) {
+            channel.pipeline().addLast(new BackendTlsNegotiation(now, target.name(), target.host(), target.port(), onFailure));
         }
     }
 

@@ -24,8 +24,10 @@ public final class BackendPool {
     /** An idle connection unheard from this long is asked an empty query before anyone leases it. */
     private static final long HEALTH_CHECK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(30);
     private final BackendTarget target;
-    private final PoolSettings settings;
+    /** Replaced by a reload; read under the lock or once per decision. */
+    private volatile PoolSettings settings;
     private final BackendConnector connector;
+    private final ConnectionBudget budget;
 
     private final ArrayDeque<BackendConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
@@ -40,9 +42,14 @@ public final class BackendPool {
     private final AtomicLong opened = new AtomicLong();
 
     public BackendPool(BackendTarget target, PoolSettings settings, BackendConnector connector) {
+        this(target, settings, connector, ConnectionBudget.unlimited());
+    }
+
+    public BackendPool(BackendTarget target, PoolSettings settings, BackendConnector connector, ConnectionBudget budget) {
         this.target = target;
         this.settings = settings;
         this.connector = connector;
+        this.budget = budget;
     }
 
     public BackendTarget target() {
@@ -57,11 +64,36 @@ public final class BackendPool {
         return settings;
     }
 
+    /**
+     * A reload changed this pool's settings: they hold for the next leases, idle checks and
+     * releases. A larger size serves waiting sessions at once; a smaller one closes idle connections
+     * now and the others as they come back, never one in use.
+     */
+    public void reconfigure(PoolSettings newSettings) {
+        List<Waiter> served = new ArrayList<>();
+        List<BackendConnection> surplus = new ArrayList<>();
+        synchronized (this) {
+            settings = newSettings;
+            Waiter waiter;
+            while (!closed && total < newSettings.maxSize() && (waiter = nextWaiter()) != null) {
+                total++;
+                served.add(waiter);
+            }
+            while (total > newSettings.maxSize() && !idle.isEmpty()) {
+                surplus.add(idle.pollLast());
+                total--;
+            }
+        }
+        surplus.forEach(BackendConnection::close);
+        served.forEach(waiter -> openFor(waiter.leased, waiter.loop));
+    }
+
     public Future<BackendConnection> acquire(EventLoop loop) {
         Promise<BackendConnection> leased = loop.newPromise();
         List<BackendConnection> stale = new ArrayList<>();
         BackendConnection ready = null;
         boolean open = false;
+        boolean overBudget = false;
         synchronized (this) {
             if (closed) {
                 leased.setFailure(new BackendUnavailableException(ProxyErrors.shuttingDown()));
@@ -72,23 +104,69 @@ public final class BackendPool {
                 return leased;
             }
             ready = takeIdle(loop, stale);
-            if (ready == null && total < settings.maxSize()) {
+            if (ready == null && total < settings.maxSize() && budget.tryTake()) {
                 total++;
                 open = true;
             } else if (ready == null) {
+                overBudget = total < settings.maxSize();
                 Waiter waiter = new Waiter(leased, loop);
                 waiters.add(waiter);
                 long timeout = settings.acquireTimeout().toMillis();
                 waiter.timeout = loop.schedule(() -> expire(waiter, timeout), timeout, TimeUnit.MILLISECONDS);
             }
         }
-        stale.forEach(BackendConnection::close);
+        closeStale(stale);
         if (ready != null) {
             leased.setSuccess(ready);
         } else if (open) {
             openFor(leased, loop);
+        } else if (overBudget && budget.evictIdleElsewhere(this)) {
+            openForNextWaiter();
         }
         return leased;
+    }
+
+    private void closeStale(List<BackendConnection> stale) {
+        stale.forEach(BackendConnection::close);
+        budget.release(stale.size());
+    }
+
+    /** A permit came free: the first waiter gets a new connection, if the budget still allows. */
+    private void openForNextWaiter() {
+        Waiter waiter;
+        synchronized (this) {
+            if (closed || total >= settings.maxSize() || waiters.isEmpty() || !budget.tryTake()) {
+                return;
+            }
+            waiter = nextWaiter();
+            if (waiter == null) {
+                budget.release(1);
+                return;
+            }
+            total++;
+        }
+        openFor(waiter.leased, waiter.loop);
+    }
+
+    /** How long the connection idle longest here has been idle; -1 when none is. */
+    synchronized long longestIdleNanos() {
+        BackendConnection last = idle.peekLast();
+        return last == null ? -1 : last.idleNanos();
+    }
+
+    /** Closes the connection idle longest, for another pool under the global cap; false when none is idle. */
+    boolean closeOneIdle() {
+        BackendConnection victim;
+        synchronized (this) {
+            victim = idle.pollLast();
+            if (victim == null) {
+                return false;
+            }
+            total--;
+        }
+        victim.close();
+        budget.release(1);
+        return true;
     }
 
     /** Takes back a connection that is idle, outside any transaction, with nothing in flight. */
@@ -106,12 +184,17 @@ public final class BackendPool {
         synchronized (this) {
             if (closed) {
                 total--;
+                budget.release(1);
                 waiter = null;
             } else {
                 waiter = nextWaiter();
                 if (waiter == null) {
-                    idle.addFirst(connection);
-                    return;
+                    if (total <= settings.maxSize()) {
+                        idle.addFirst(connection);
+                        return;
+                    }
+                    // The pool was made smaller by a reload: this one is over the new size.
+                    total--;
                 }
             }
         }
@@ -131,7 +214,10 @@ public final class BackendPool {
             total--;
             waiter = closed ? null : nextWaiter();
             if (waiter != null) {
+                // The permit of the closed connection passes to its replacement.
                 total++;
+            } else {
+                budget.release(1);
             }
         }
         if (waiter != null) {
@@ -166,7 +252,12 @@ public final class BackendPool {
                 }
             }
             total -= expired.size();
-            toOpen = Math.min(Math.max(0, settings.minIdle() - idle.size() - toCheck.size()), settings.maxSize() - total);
+            budget.release(expired.size());
+            int wanted = Math.min(Math.max(0, settings.minIdle() - idle.size() - toCheck.size()), settings.maxSize() - total);
+            toOpen = 0;
+            while (toOpen < wanted && budget.tryTake()) {
+                toOpen++;
+            }
             total += toOpen;
         }
         expired.forEach(BackendConnection::close);
@@ -180,6 +271,7 @@ public final class BackendPool {
                     synchronized (this) {
                         total--;
                     }
+                    budget.release(1);
                 }
             });
         }
@@ -214,6 +306,7 @@ public final class BackendPool {
             closed = true;
             toClose = new ArrayList<>(idle);
             total -= idle.size();
+            budget.release(idle.size());
             idle.clear();
             waiting = new ArrayList<>(waiters);
             waiting.addAll(held);
@@ -307,6 +400,7 @@ public final class BackendPool {
                 synchronized (this) {
                     total--;
                 }
+                budget.release(1);
                 leased.tryFailure(f.cause());
             }
         });

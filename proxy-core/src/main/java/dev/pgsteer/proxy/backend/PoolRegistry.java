@@ -12,9 +12,20 @@ public final class PoolRegistry {
     private final ConcurrentHashMap<BackendTarget, BackendPool> pools = new ConcurrentHashMap<>();
     private final List<Consumer<BackendPool>> newPoolListeners = new CopyOnWriteArrayList<>();
     private volatile boolean paused;
+    private final ConnectionBudget budget;
 
     public PoolRegistry(BackendConnector connector) {
+        this(connector, Integer.MAX_VALUE);
+    }
+
+    /** With at most {@code maxConnections} backend connections across all pools. */
+    public PoolRegistry(BackendConnector connector, int maxConnections) {
         this.connector = connector;
+        this.budget = new ConnectionBudget(maxConnections, this::pools);
+    }
+
+    public ConnectionBudget budget() {
+        return budget;
     }
 
     public BackendConnector connector() {
@@ -29,7 +40,7 @@ public final class PoolRegistry {
         boolean[] made = new boolean[1];
         BackendPool pool = pools.computeIfAbsent(target, t -> {
             made[0] = true;
-            BackendPool fresh = new BackendPool(t, settings, connector);
+            BackendPool fresh = new BackendPool(t, settings, connector, budget);
             if (paused) {
                 fresh.pause();
             }
@@ -53,6 +64,20 @@ public final class PoolRegistry {
 
     public List<BackendPool> pools() {
         return List.copyOf(pools.values());
+    }
+
+    /**
+     * A reload: each pool takes the settings {@code settingsOf} gives its target; a pool whose target
+     * the new configuration no longer reaches (a database or backend removed, a URL changed) keeps
+     * serving the sessions that hold it, with min_idle 0, so its idle connections close after
+     * idle_timeout.
+     */
+    public void reconfigure(java.util.function.Function<BackendTarget, java.util.Optional<PoolSettings>> settingsOf) {
+        pools.forEach((target, pool) -> {
+            PoolSettings old = pool.settings();
+            pool.reconfigure(settingsOf.apply(target).orElseGet(() -> new PoolSettings(old.maxSize(), 0,
+                    old.acquireTimeout(), old.idleTimeout(), old.maxLifetime())));
+        });
     }
 
     public void maintainAll(EventLoop loop) {

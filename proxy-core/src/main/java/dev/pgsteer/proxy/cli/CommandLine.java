@@ -61,6 +61,13 @@ public sealed interface CommandLine {
     record Help() implements CommandLine {
     }
 
+    /**
+     * {@code migrate FILE --config pgsteer.yaml [--tenants a,b]}: run a SQL file for every tenant of
+     * the directory (or those listed), stopping at the first failure.
+     */
+    record Migrate(Path file, Path config, List<String> tenants) implements CommandLine {
+    }
+
     /** A mistake on the command line, with what to do instead. */
     record Invalid(String problem) implements CommandLine {
     }
@@ -70,6 +77,9 @@ public sealed interface CommandLine {
     String HTTP_OFF = "off";
 
     static CommandLine parse(List<String> args) {
+        if (!args.isEmpty() && args.getFirst().equals("migrate")) {
+            return migrate(args.subList(1, args.size()));
+        }
         String listen = null;
         String backend = null;
         Path config = null;
@@ -170,6 +180,34 @@ public sealed interface CommandLine {
         return new Embedded(listen == null ? DEFAULT_LISTEN : listen, data == null ? Path.of("data") : data, poolSize, http, tls);
     }
 
+    private static CommandLine migrate(List<String> args) {
+        Path file = null;
+        Path config = null;
+        List<String> tenants = List.of();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("--config") || arg.equals("--tenants")) {
+                if (i + 1 >= args.size()) {
+                    return new Invalid(arg + " needs a value");
+                }
+                String value = args.get(++i);
+                if (arg.equals("--config")) {
+                    config = Path.of(value);
+                } else {
+                    tenants = java.util.Arrays.stream(value.split(",")).map(String::strip).filter(t -> !t.isEmpty()).toList();
+                }
+            } else if (arg.startsWith("--") || file != null) {
+                return new Invalid("unknown argument \"" + arg + "\" for migrate");
+            } else {
+                file = Path.of(arg);
+            }
+        }
+        if (file == null || config == null) {
+            return new Invalid("migrate needs a SQL file and the configuration: pgsteer migrate FILE.sql --config pgsteer.yaml");
+        }
+        return new Migrate(file, config, tenants);
+    }
+
     String USAGE = """
             Usage:
               pgsteer                                   embedded default: starts PostgreSQL itself (data in ./data)
@@ -186,8 +224,13 @@ public sealed interface CommandLine {
                 [--tls-self-signed]                     embedded default: TLS with a self-signed certificate made once in
                                                         the data folder (server.crt, server.key; clients may trust server.crt)
                 [--tls-required]                        refuse clients that do not use TLS (with --tls-cert or --tls-self-signed)
-              pgsteer --config pgsteer.yaml             listeners, users, backends, databases and pools from a file (http: there)
+              pgsteer --config pgsteer.yaml             listeners, users, backends, databases and pools from a file (http: there);
+                                                        SIGHUP or the admin console's RELOAD re-reads it
+              ... --log-format text|json                the log on stderr as text lines (default) or JSON lines, in any mode
               pgsteer --check-config pgsteer.yaml       check a file: each problem with its line and the fix
+              pgsteer migrate FILE.sql --config pgsteer.yaml [--tenants a,b]
+                                                        run a SQL file for every tenant (or those listed), in order,
+                                                        stopping at the first failure; prints what ran for each
               pgsteer --help                            this text
 
             Connect with any PostgreSQL client, e.g.  psql "postgresql://demo:demo@127.0.0.1:6432/demo"

@@ -58,6 +58,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         int[] keys = context.cancels().register(() -> ctx.channel().eventLoop().execute(this::cancel));
         session.keys(keys[0], keys[1]);
         context.sessions().add(session);
+        dev.pgsteer.proxy.logging.ConnectionLog.connected(session);
         long timeout = context.config().authTimeout().toMillis();
         authTimeout = ctx.executor().schedule(() -> {
             if (session.phase() == Phase.STARTUP || session.phase() == Phase.AUTHENTICATING) {
@@ -109,12 +110,13 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (ProxyConfig.ADMIN_DATABASE.equals(session.database())) {
             UserConfig user = context.config().users().get(session.user());
             if (user == null || !user.admin()) {
-                log.info("{}: refused the admin console: not an admin user", session.id());
-                session.terminate(ProxyErrors.notAnAdmin(session.user(), ProxyConfig.ADMIN_DATABASE));
+                ErrorResponse refused = ProxyErrors.notAnAdmin(session.user(), ProxyConfig.ADMIN_DATABASE);
+                dev.pgsteer.proxy.logging.ConnectionLog.loginFailed(session, refused);
+                session.terminate(refused);
                 return;
             }
             relay = new AdminConsole(session, context);
-            log.debug("{}: authenticated, admin console", session.id());
+            dev.pgsteer.proxy.logging.ConnectionLog.authenticated(session, "admin console");
             relay.connect();
             return;
         }
@@ -123,21 +125,23 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         Optional<RoutePlan> plan = context.router().route(session.database());
         if (plan.isEmpty()) {
-            session.terminate(ProxyErrors.unknownDatabase(session.database()));
+            ErrorResponse unknown = ProxyErrors.unknownDatabase(session.database());
+            dev.pgsteer.proxy.logging.ConnectionLog.loginFailed(session, unknown);
+            session.terminate(unknown);
             return;
         }
         DatabaseConfig database = context.config().database(session.database()).orElseThrow();
         dev.pgsteer.proxy.sharding.ShardedDatabase sharded = context.sharded().get(database.name());
         if (sharded != null) {
             relay = new dev.pgsteer.proxy.sharding.ShardedSession(session, sharded);
-            log.debug("{}: authenticated, routing over shards {}", session.id(), database.shards());
+            dev.pgsteer.proxy.logging.ConnectionLog.authenticated(session, "routing over shards " + database.shards());
             relay.connect();
             return;
         }
         BackendPool pool = poolFor((RoutePlan.SingleBackend) plan.get(), database);
         relay = new ClientRelay(session, pool, database.pool().mode(), context.metrics(),
-                new dev.pgsteer.proxy.statement.StatementRelay(context.statements()));
-        log.debug("{}: authenticated, relaying to {}", session.id(), pool.target());
+                new dev.pgsteer.proxy.statement.StatementRelay(context.statements()), context.slowStatements());
+        dev.pgsteer.proxy.logging.ConnectionLog.authenticated(session, "relaying to " + pool.target().poolName());
         relay.connect();
     }
 
@@ -157,7 +161,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                 if (pinned == null) {
                     pinned = mapped.get().id();
                 } else if (!pinned.equals(mapped.get().id())) {
-                    session.terminate(ProxyErrors.fatal(SqlState.INSUFFICIENT_PRIVILEGE, "user \"" + session.user()
+                    refuseLogin(ProxyErrors.fatal(SqlState.INSUFFICIENT_PRIVILEGE, "user \"" + session.user()
                             + "\" may only use tenant \"" + pinned + "\", not \"" + mapped.get().id() + "\""));
                     return true;
                 }
@@ -166,7 +170,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (database == null || !database.isTenanted()) {
             if (pinned != null) {
                 var tenant = context.tenants().find(pinned);
-                session.terminate(ProxyErrors.fatal(SqlState.INSUFFICIENT_PRIVILEGE, "user \"" + session.user()
+                refuseLogin(ProxyErrors.fatal(SqlState.INSUFFICIENT_PRIVILEGE, "user \"" + session.user()
                         + "\" is pinned to tenant \"" + pinned + "\" and may only connect to "
                         + tenant.map(t -> "its database \"" + t.database() + "\"").orElse("its tenant's database")));
                 return true;
@@ -178,15 +182,20 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                 session.channel().alloc());
         var refusal = gate.loginRefusal();
         if (refusal != null) {
-            log.info("{}: refused: {}", session.id(), refusal.message());
-            session.terminate(refusal);
+            refuseLogin(refusal);
             return true;
         }
         relay = new ClientRelay(session, gate, database.pool().mode(), context.metrics(),
-                new dev.pgsteer.proxy.statement.StatementRelay(context.statements()));
-        log.debug("{}: authenticated, tenant database {}", session.id(), database.name());
+                new dev.pgsteer.proxy.statement.StatementRelay(context.statements()), context.slowStatements());
+        dev.pgsteer.proxy.logging.ConnectionLog.authenticated(session, "tenant database " + database.name()
+                + (atStartup != null ? ", tenant " + atStartup : pinned != null ? ", tenant " + pinned : ", no tenant named yet"));
         relay.connect();
         return true;
+    }
+
+    private void refuseLogin(dev.pgsteer.protocol.message.ErrorResponse refusal) {
+        dev.pgsteer.proxy.logging.ConnectionLog.loginFailed(session, refusal);
+        session.terminate(refusal);
     }
 
     private BackendPool poolFor(RoutePlan.SingleBackend plan, DatabaseConfig database) {
@@ -223,6 +232,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         session.phase(Phase.CLOSED);
         if (counted) {
+            dev.pgsteer.proxy.logging.ConnectionLog.disconnected(session, session.endedBy());
             context.sessions().remove(session);
             context.cancels().unregister(session.processId());
             context.metrics().clientDisconnected();

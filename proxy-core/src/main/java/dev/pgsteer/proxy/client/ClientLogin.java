@@ -103,6 +103,7 @@ final class ClientLogin {
             }
             case ClientAuthenticator.Step.Failed failed -> {
                 context.metrics().authFailed();
+                dev.pgsteer.proxy.logging.ConnectionLog.loginFailed(session, failed.error());
                 session.terminate(failed.error());
                 return false;
             }

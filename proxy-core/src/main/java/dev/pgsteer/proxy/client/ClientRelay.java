@@ -71,18 +71,23 @@ final class ClientRelay implements BackendListener, SessionRelay {
     /** Statements of this session, relayed unparsed: one per Query, Sync or FunctionCall, timed to its ReadyForQuery. */
     private final Timer statementTimer;
     private final InFlightClock inFlightSince = new InFlightClock();
+    /** The texts of the timed requests, for the slow-statement log. */
+    private final dev.pgsteer.proxy.logging.StatementTexts texts;
 
-    ClientRelay(ClientSession session, BackendPool pool, PoolMode mode, ProxyMetrics metrics, StatementRelay statements) {
-        this(session, pool, mode, metrics, statements, null);
+    ClientRelay(ClientSession session, BackendPool pool, PoolMode mode, ProxyMetrics metrics, StatementRelay statements,
+                dev.pgsteer.proxy.logging.SlowStatementLog slowStatements) {
+        this(session, pool, mode, metrics, statements, slowStatements, null);
     }
 
     /** A relay whose pool {@code gate} chooses, frame by frame; its first pool is the gate's initial target's. */
-    ClientRelay(ClientSession session, SessionGate gate, PoolMode mode, ProxyMetrics metrics, StatementRelay statements) {
-        this(session, null, mode, metrics, statements, gate);
+    ClientRelay(ClientSession session, SessionGate gate, PoolMode mode, ProxyMetrics metrics, StatementRelay statements,
+                dev.pgsteer.proxy.logging.SlowStatementLog slowStatements) {
+        this(session, null, mode, metrics, statements, slowStatements, gate);
     }
 
     private ClientRelay(ClientSession session, BackendPool pool, PoolMode mode, ProxyMetrics metrics, StatementRelay statements,
-                        SessionGate gate) {
+                        dev.pgsteer.proxy.logging.SlowStatementLog slowStatements, SessionGate gate) {
+        this.texts = new dev.pgsteer.proxy.logging.StatementTexts(slowStatements, session.id());
         this.session = session;
         this.gate = gate;
         if (gate != null) {
@@ -294,6 +299,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
     }
 
     private void forward(Frame frame) {
+        texts.frame(frame);
         byte type = frame.type();
         if (type == QUERY || type == SYNC || type == FUNCTION_CALL) {
             inFlight++;
@@ -399,6 +405,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
                 long took = inFlightSince.answered(System.nanoTime());
                 if (took >= 0) {
                     statementTimer.record(took, TimeUnit.NANOSECONDS);
+                    texts.answered(took);
                 }
                 pinnedBy(watch.onReadyForQuery());
                 if (watch.restoreStartupDue() && inFlight == 0 && pending.isEmpty() && status != TransactionStatus.FAILED) {

@@ -28,6 +28,8 @@ public final class ClientSession {
     /** A Query, Sync or FunctionCall was read and its ReadyForQuery not sent yet: the session is "active". */
     private boolean awaitingReady;
     private boolean pinned;
+    /** The FATAL error that ended the session, for its disconnect line; null when the client left. */
+    private ErrorResponse endedBy;
 
     ClientSession(Channel channel) {
         this.channel = channel;
@@ -150,9 +152,17 @@ public final class ClientSession {
     /** Sends a FATAL error and closes, as PostgreSQL does. */
     public void terminate(ErrorResponse error) {
         phase = Phase.CLOSED;
+        if (endedBy == null) {
+            endedBy = error;
+        }
         if (channel.isActive()) {
             channel.writeAndFlush(error.withSeverity(ErrorResponse.Severity.FATAL)).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** The FATAL error pgsteer ended the session with, or null. */
+    public ErrorResponse endedBy() {
+        return endedBy;
     }
 
     /** For log lines: every line of a session carries it. */

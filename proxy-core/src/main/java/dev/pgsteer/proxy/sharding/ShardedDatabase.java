@@ -34,7 +34,8 @@ public final class ShardedDatabase {
     private final TwoPhaseCommit twoPhaseCommit;
     private final Executor planner;
     private final Map<String, BackendPool> pools = new ConcurrentHashMap<>();
-    private final ProxyConfig proxy;
+    private volatile ProxyConfig proxy;
+    private volatile dev.pgsteer.proxy.logging.SlowStatementLog slowStatements = new dev.pgsteer.proxy.logging.SlowStatementLog(null);
     private final PoolRegistry registry;
     private final dev.pgsteer.proxy.statement.StatementRegistry statements;
     private final Map<RouteKind, Timer> statementTimers =
@@ -106,6 +107,31 @@ public final class ShardedDatabase {
         tables.put(table, sharded.withKeyType(type));
         config = config.withTables(tables);
         router = router.reconfigured(config);
+    }
+
+    /**
+     * A reload: the new shard map (and pool settings, backends) for this database's next statements,
+     * its sessions' included; a statement being planned or run keeps the router it started with. The
+     * plan cache starts empty, its counts go on. Pools are looked up again, so a changed backend URL
+     * takes a new pool; sessions that hold a connection of the old one finish with it.
+     */
+    public synchronized void reconfigure(ProxyConfig newProxy, DatabaseConfig newConfig) {
+        if (!newConfig.name().equals(config.name())) {
+            throw new IllegalArgumentException("database " + config.name() + " cannot become " + newConfig.name());
+        }
+        proxy = newProxy;
+        config = newConfig;
+        router = router.reconfigured(newConfig);
+        pools.clear();
+    }
+
+    /** The slow-statement log this database's sessions report to. */
+    public void slowStatements(dev.pgsteer.proxy.logging.SlowStatementLog log) {
+        this.slowStatements = log;
+    }
+
+    dev.pgsteer.proxy.logging.SlowStatementLog slowStatements() {
+        return slowStatements;
     }
 
     /** Proxy-wide names of prepared statements, shared with single-backend sessions on the same pools. */

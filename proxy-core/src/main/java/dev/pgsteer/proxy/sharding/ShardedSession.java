@@ -19,6 +19,7 @@ import dev.pgsteer.proxy.client.ReportedParameters;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.Answer;
 import dev.pgsteer.router.plan.KeySource;
+import dev.pgsteer.router.ShardRouter;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.RoutingException;
 import dev.pgsteer.router.plan.StatementKind;
@@ -454,18 +455,20 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
 
     /** Plans the statement (off the event loop when its shape is new) and resolves its route. */
     private void plan(LexedStatement statement, KeySource.Placeholders values, Consumer<Route> then, Runnable next) {
-        Analysis cached = database.router().cached(statement);
+        // One router for the whole decision: a reload meanwhile must not resolve an old plan with a new map.
+        ShardRouter router = database.router();
+        Analysis cached = router.cached(statement);
         if (log.isTraceEnabled()) {
             log.trace("{}: planning {} ({})", session.id(), statement.shape(), cached != null ? "cached" : "new shape");
         }
         if (cached != null) {
-            resolve(cached, statement, values, then, next);
+            resolve(router, cached, statement, values, then, next);
             return;
         }
         database.planner().execute(() -> {
             Analysis analysis;
             try {
-                analysis = database.router().analysis(statement);
+                analysis = router.analysis(statement);
             } catch (RuntimeException | StackOverflowError e) {
                 // A bug in the analysis must cost this statement, never the session's progress.
                 log.warn("{}: could not plan {}", session.id(), statement.shape(), e);
@@ -474,17 +477,17 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             Analysis planned = analysis;
             loop().execute(() -> {
                 if (session.phase() != Phase.CLOSED) {
-                    resolve(planned, statement, values, then, next);
+                    resolve(router, planned, statement, values, then, next);
                 }
             });
         });
     }
 
-    private void resolve(Analysis analysis, LexedStatement statement, KeySource.Placeholders values, Consumer<Route> then,
-                         Runnable next) {
+    private void resolve(ShardRouter router, Analysis analysis, LexedStatement statement, KeySource.Placeholders values,
+                         Consumer<Route> then, Runnable next) {
         Route route;
         try {
-            route = database.router().resolve(analysis, statement, values, links.shards());
+            route = router.resolve(analysis, statement, values, links.shards());
         } catch (RoutingException e) {
             fail(e.sqlState(), e.getMessage());
             next.run();
@@ -529,6 +532,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             List<ShardLink> targets = (List<ShardLink>) f.getNow();
             exchange = new Exchange(client, targets, route.answer(), sender.extended(), route.merge(), sender.describe(), ex -> {
                 database.statementDone(route, started);
+                database.slowStatements().took(session.id(), System.nanoTime() - started, statement.text());
                 exchange = null;
                 copyIn = null;
                 for (ShardLink link : ex.links()) {

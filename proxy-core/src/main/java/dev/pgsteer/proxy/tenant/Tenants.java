@@ -72,11 +72,25 @@ public final class Tenants {
         }
     }
 
-    /** The configuration was reloaded: its tenants are the boot directory; targets are made anew. */
+    /**
+     * The configuration was reloaded: targets are made anew, and the file's tenants that the
+     * directory lacks are added to it (a store keeps what it has: the file is the boot directory).
+     * Runs on the reloading thread, off the event loops.
+     */
     public void configChanged(ProxyConfig changed) {
         config = changed;
         targets.clear();
         anonymous.clear();
+        for (TenantConfig tenant : changed.tenants().values()) {
+            if (directory.get(tenant.id()).isEmpty()) {
+                try {
+                    store.create(tenant);
+                } catch (RuntimeException e) {
+                    log.warn("reload: tenant {} of the file was not added to the directory: {}", tenant.id(), e.getMessage());
+                }
+            }
+        }
+        directoryChanged(store.load());
     }
 
     public Optional<TenantConfig> find(String id) {
@@ -100,32 +114,9 @@ public final class Tenants {
     private TenantTarget make(TenantConfig tenant) {
         ProxyConfig cfg = config;
         DatabaseConfig db = cfg.databases().get(tenant.database());
-        if (db == null || !db.isTenanted()) {
-            throw new IllegalStateException("tenant " + tenant.id() + " names database " + tenant.database()
-                    + ", which has no tenancy in the running configuration");
-        }
-        TenancyConfig tenancy = db.tenancy();
-        BackendConfig shard = cfg.backends().get(tenant.shard());
-        if (shard == null) {
-            throw new IllegalStateException("tenant " + tenant.id() + " names shard " + tenant.shard() + ", which is not a backend");
-        }
-        BackendConfig server = shard;
-        String databaseName;
-        if (tenant.mode() == TenantMode.DATABASE) {
-            BackendConfig own = cfg.backends().get(tenant.backend());
-            if (own != null) {
-                server = own;
-                databaseName = own.url().database() != null ? own.url().database() : tenant.id();
-            } else {
-                databaseName = tenant.backend();
-            }
-        } else {
-            databaseName = db.shards().contains(tenant.shard()) ? cfg.shardDatabaseName(db, tenant.shard()) : db.name();
-        }
-        String user = tenant.role() != null ? tenant.role() : server.url().user();
-        String password = tenant.role() != null && tenant.rolePassword() != null ? tenant.rolePassword() : server.url().password();
-        BackendTarget backend = new BackendTarget(server.name(), server.url().host(), server.url().port(), user, password, databaseName);
+        BackendTarget backend = TenantPlacement.of(cfg, tenant).backendTarget();
 
+        TenancyConfig tenancy = db.tenancy();
         Map<String, String> settings = new LinkedHashMap<>();
         Set<String> reserved = new HashSet<>();
         if (tenant.mode() != TenantMode.DATABASE) {

@@ -27,6 +27,7 @@ class AdminCommandsTest {
             "SHOW HELP               | SHOW HELP",
             "help                    | SHOW HELP",
             "HELP;                   | SHOW HELP",
+            "reload;                 | RELOAD",
     })
     void aCommandIsFoundWhateverItsCaseAndSpacing(String text, String command) {
         Parsed parsed = commands.parse(text);
@@ -34,7 +35,7 @@ class AdminCommandsTest {
     }
 
     @ParameterizedTest(name = "{0} is unknown (42601)")
-    @CsvSource({"SHOW POOL", "SHOW TENANTS", "SHOW server_version", "PAUSE demo", "RESUME demo", "show", "RELOAD"})
+    @CsvSource({"SHOW POOL", "SHOW TENANTS", "SHOW server_version", "PAUSE demo", "RESUME demo", "show", "RELOAD demo", "KILL"})
     void aConsoleVerbWithAnUnknownObjectIsAnUnknownCommand(String text) {
         assertInstanceOf(Parsed.Unknown.class, commands.parse(text));
     }
@@ -73,6 +74,6 @@ class AdminCommandsTest {
     @Test
     void theHintListsEveryCommand() {
         assertEquals("SHOW DATABASES, SHOW SHARDS, SHOW POOLS, SHOW CLIENTS, SHOW STATS, SHOW CONFIG, SHOW VERSION, "
-                + "PAUSE, RESUME, SHOW HELP (or HELP)", commands.names());
+                + "PAUSE, RESUME, RELOAD, SHOW HELP (or HELP)", commands.names());
     }
 }

@@ -89,4 +89,13 @@ class CommandLineTest {
             org.junit.jupiter.api.Assertions.assertTrue(CommandLine.USAGE.contains(flag), flag);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void migrateTakesAFileTheConfigurationAndOptionallyTenants() {
+        org.junit.jupiter.api.Assertions.assertEquals(new CommandLine.Migrate(java.nio.file.Path.of("m.sql"),
+                        java.nio.file.Path.of("p.yaml"), java.util.List.of("acme", "globex")),
+                CommandLine.parse(java.util.List.of("migrate", "m.sql", "--config", "p.yaml", "--tenants", "acme, globex")));
+        org.junit.jupiter.api.Assertions.assertInstanceOf(CommandLine.Invalid.class,
+                CommandLine.parse(java.util.List.of("migrate", "m.sql")));
+    }
 }

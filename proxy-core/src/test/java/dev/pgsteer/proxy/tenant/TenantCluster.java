@@ -30,13 +30,18 @@ final class TenantCluster implements AutoCloseable {
     final EmbeddedBackend s0;
     final EmbeddedBackend s1;
     final PgSteerServer proxy;
+    /** The configuration the proxy runs, for a second instance beside it. */
+    final String yaml;
 
     TenantCluster() throws Exception {
-        this("");
+        this("", "");
     }
 
-    /** With {@code extraYaml} appended to the configuration (more tenants, users). */
-    TenantCluster(String extraYaml) throws Exception {
+    /**
+     * With {@code tenancyExtra} added to the tenancy of {@code saas} (", template: /path") and
+     * {@code extraYaml} appended to the configuration (more tenants, users, a metadata store).
+     */
+    TenantCluster(String tenancyExtra, String extraYaml) throws Exception {
         s0 = EmbeddedBackend.start();
         s1 = EmbeddedBackend.start();
         try {
@@ -54,7 +59,7 @@ final class TenantCluster implements AutoCloseable {
                     databases:
                       saas:
                         shards: [s0, s1]
-                        tenancy: { setting: app.tenant_id, shared_schemas: [public] }
+                        tenancy: { setting: app.tenant_id, shared_schemas: [public]%4$s }
                         pool: { size: 1 }
                     tenants:
                       acme:     { database: saas, mode: schema, shard: s0, schema: acme, role: acme, role_password: acme-secret }
@@ -63,17 +68,25 @@ final class TenantCluster implements AutoCloseable {
                       umbrella: { database: saas, mode: shared, shard: s1 }
                       hooli:    { database: saas, mode: shared, shard: s1, role: hooli, role_password: hooli-secret }
                       initech:  { database: saas, mode: database, backend: initech_db }
-                    """.formatted(PASSWORD, s0.url(), s1.url()) + extraYaml;
-            proxy = new PgSteerServer(ConfigLoader.parse(yaml, "saas.yaml", Map.of())).start();
+                    """.formatted(PASSWORD, s0.url(), s1.url(), tenancyExtra) + extraYaml;
+            this.yaml = yaml;
+            proxy = another();
         } catch (Exception e) {
             close();
             throw e;
         }
     }
 
+    /** A further pgsteer instance with the same configuration; the caller closes it. */
+    PgSteerServer another() throws InterruptedException {
+        return new PgSteerServer(ConfigLoader.parse(yaml, "saas.yaml", Map.of())).start();
+    }
+
     private void seed() throws SQLException {
         try (Connection admin = s0.admin(); Statement s = admin.createStatement()) {
             s.execute("CREATE ROLE acme LOGIN PASSWORD 'acme-secret'");
+            // CREATE TENANT makes schemas, databases and roles as the backend's own login.
+            s.execute("ALTER ROLE app CREATEDB CREATEROLE");
             s.execute("CREATE DATABASE initech_db OWNER app");
         }
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + s0.port() + "/appdb", "postgres", "");
@@ -100,6 +113,7 @@ final class TenantCluster implements AutoCloseable {
         }
         try (Connection admin = s1.admin(); Statement s = admin.createStatement()) {
             s.execute("CREATE ROLE hooli LOGIN PASSWORD 'hooli-secret'");
+            s.execute("ALTER ROLE app CREATEDB CREATEROLE");
         }
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + s1.port() + "/appdb", "postgres", "");
              Statement s = c.createStatement()) {

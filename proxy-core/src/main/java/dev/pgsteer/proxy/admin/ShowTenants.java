@@ -1,0 +1,38 @@
+package dev.pgsteer.proxy.admin;
+
+import dev.pgsteer.config.TenantConfig;
+import dev.pgsteer.proxy.ProxyContext;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** SHOW TENANTS: the tenant directory as this instance routes by it now. */
+final class ShowTenants implements AdminCommand {
+    static final List<Column> COLUMNS = List.of(Column.text("tenant"), Column.text("database"), Column.text("mode"),
+            Column.text("shard"), Column.text("schema"), Column.text("backend_database"), Column.text("role"),
+            Column.text("state"), Column.int8("version"));
+
+    @Override
+    public String name() {
+        return "SHOW TENANTS";
+    }
+
+    @Override
+    public String description() {
+        return "the tenant directory: each tenant's database, mode, shard, schema or database, role, state";
+    }
+
+    @Override
+    public List<Column> columns() {
+        return COLUMNS;
+    }
+
+    @Override
+    public CompletableFuture<Result> run(ProxyContext context) {
+        Result.Builder result = new Result.Builder(COLUMNS);
+        for (TenantConfig t : context.tenants().directory().tenants().values()) {
+            result.row(t.id(), t.database(), t.mode().configName(), t.shard(), t.schema(), t.backend(), t.role(),
+                    t.state().configName(), t.version());
+        }
+        return CompletableFuture.completedFuture(result.build());
+    }
+}

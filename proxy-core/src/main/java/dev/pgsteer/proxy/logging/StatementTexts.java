@@ -1,0 +1,118 @@
+package dev.pgsteer.proxy.logging;
+
+import dev.pgsteer.protocol.codec.Frame;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The text of each request still waiting for its ReadyForQuery, for the slow-statement log of a
+ * session relayed unparsed: the SQL of a Query, or of the first Parse of an extended-protocol batch
+ * (up to its Sync). Kept in step with {@link dev.pgsteer.proxy.metrics.InFlightClock}: one entry per
+ * Query, Sync or FunctionCall sent, taken off at its ReadyForQuery.
+ *
+ * <p>Only the first bytes are copied, into arrays reused from request to request, and only while the
+ * log is on; the text is decoded only for a statement that turned out slow. Frames are read where
+ * they are, not consumed. Password and startup messages never come here: they are not relayed frames.
+ */
+public final class StatementTexts {
+    private static final byte QUERY = 'Q';
+    private static final byte PARSE = 'P';
+    private static final byte SYNC = 'S';
+    private static final byte FUNCTION_CALL = 'F';
+    /** Bytes kept per text: enough for {@link SlowStatementLog#MAX_TEXT} characters of mostly ASCII SQL. */
+    static final int MAX_BYTES = SlowStatementLog.MAX_TEXT * 2;
+
+    private final SlowStatementLog log;
+    private final String sessionId;
+    /** The batch being sent: its first statement's bytes, until its Sync. */
+    private final byte[] batch = new byte[MAX_BYTES];
+    private int batchLength = -1;
+    private byte[][] texts = new byte[4][];
+    private int[] lengths = new int[4];
+    private int head;
+    private int size;
+
+    public StatementTexts(SlowStatementLog log, String sessionId) {
+        this.log = log;
+        this.sessionId = sessionId;
+    }
+
+    /** A frame on its way to the backend, before it is written (it is read, not consumed). */
+    public void frame(Frame frame) {
+        byte type = frame.type();
+        if (type == QUERY) {
+            push(frame.content(), Frame.HEADER_LENGTH);
+        } else if (type == PARSE) {
+            if (batchLength < 0 && log.enabled()) {
+                ByteBuf whole = frame.content();
+                int start = whole.readerIndex() + Frame.HEADER_LENGTH;
+                int nameEnd = whole.indexOf(start, whole.writerIndex(), (byte) 0);
+                if (nameEnd >= 0) {
+                    batchLength = copy(whole, nameEnd + 1, batch);
+                }
+            }
+        } else if (type == SYNC || type == FUNCTION_CALL) {
+            pushBatch(type == SYNC);
+        }
+    }
+
+    /** The oldest request was answered after {@code nanos}: logged if that is slow. */
+    public void answered(long nanos) {
+        if (size == 0) {
+            return;
+        }
+        byte[] text = texts[head];
+        int length = lengths[head];
+        head = (head + 1) % texts.length;
+        size--;
+        if (log.enabled()) {
+            log.took(sessionId, nanos, length < 0 ? null : new String(text, 0, length, StandardCharsets.UTF_8));
+        }
+    }
+
+    private void push(ByteBuf whole, int offset) {
+        byte[] slot = slot();
+        lengths[(head + size - 1) % texts.length] = slot != null ? copy(whole, whole.readerIndex() + offset, slot) : -1;
+    }
+
+    private void pushBatch(boolean sync) {
+        byte[] slot = slot();
+        int at = (head + size - 1) % texts.length;
+        if (sync && batchLength >= 0 && slot != null) {
+            System.arraycopy(batch, 0, slot, 0, batchLength);
+            lengths[at] = batchLength;
+        } else {
+            lengths[at] = -1;
+        }
+        batchLength = -1;
+    }
+
+    /** Makes room for one more entry and returns its array; null while the log is off (nothing is copied then). */
+    private byte[] slot() {
+        if (size == texts.length) {
+            byte[][] biggerTexts = new byte[texts.length * 2][];
+            int[] biggerLengths = new int[texts.length * 2];
+            for (int i = 0; i < size; i++) {
+                biggerTexts[i] = texts[(head + i) % texts.length];
+                biggerLengths[i] = lengths[(head + i) % texts.length];
+            }
+            texts = biggerTexts;
+            lengths = biggerLengths;
+            head = 0;
+        }
+        int at = (head + size) % texts.length;
+        if (texts[at] == null && log.enabled()) {
+            texts[at] = new byte[MAX_BYTES];
+        }
+        size++;
+        return log.enabled() ? texts[at] : null;
+    }
+
+    /** The C string at {@code from}, at most {@link #MAX_BYTES} of it, into {@code into}; its length. */
+    private static int copy(ByteBuf whole, int from, byte[] into) {
+        int end = whole.indexOf(from, Math.min(whole.writerIndex(), from + MAX_BYTES), (byte) 0);
+        int length = (end < 0 ? Math.min(whole.writerIndex(), from + MAX_BYTES) : end) - from;
+        whole.getBytes(from, into, 0, length);
+        return length;
+    }
+}

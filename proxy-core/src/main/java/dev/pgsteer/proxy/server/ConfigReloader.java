@@ -1,0 +1,252 @@
+package dev.pgsteer.proxy.server;
+
+import dev.pgsteer.config.BackendConfig;
+import dev.pgsteer.config.ConfigException;
+import dev.pgsteer.config.ConfigLoader;
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.PoolConfig;
+import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.ShardMapCatalog;
+import dev.pgsteer.proxy.ProxyContext;
+import dev.pgsteer.proxy.ReloadOutcome;
+import dev.pgsteer.proxy.backend.BackendTarget;
+import dev.pgsteer.proxy.backend.PoolSettings;
+import dev.pgsteer.proxy.client.UserDirectory;
+import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import dev.pgsteer.router.SessionRouter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RELOAD and SIGHUP: re-reads the configuration file with the checks of the start (the loader's, then
+ * the shard map's against the shards' catalogs), and either rejects it whole, with every problem's
+ * file, line and fix, or puts it in force for new sessions and new statements:
+ *
+ * <ul>
+ *   <li>users, auth, auth_timeout, max_client_connections: for the next logins;</li>
+ *   <li>databases: a new one is served at once, a removed one refuses new sessions (3D000) while its
+ *       sessions go on; a sharded database takes its new shard map for its next statements, its
+ *       running sessions' included;</li>
+ *   <li>pool settings: for the next leases of the pool; a pool the file no longer reaches keeps its
+ *       sessions and lets its idle connections close;</li>
+ *   <li>tls and the backends' sslmode: for the next client and backend connections; the certificate
+ *       files are read again even when their names did not change, so replacing them and reloading
+ *       rotates a certificate;</li>
+ *   <li>listen, http, max_prepared_statements: need a restart; the reload says so and keeps the rest.</li>
+ * </ul>
+ *
+ * Runs on its own thread, one reload at a time, never on an event loop: the catalog check opens JDBC
+ * connections.
+ */
+final class ConfigReloader {
+    private static final Logger log = LoggerFactory.getLogger(ConfigReloader.class);
+
+    private final PgSteerServer server;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(runnable -> {
+        Thread t = new Thread(runnable, "pgsteer-reload");
+        t.setDaemon(true);
+        return t;
+    });
+
+    ConfigReloader(PgSteerServer server) {
+        this.server = server;
+    }
+
+    CompletableFuture<ReloadOutcome> reload() {
+        try {
+            return CompletableFuture.supplyAsync(this::reloadNow, thread);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(new ReloadOutcome.Failed("pgsteer is stopping; no reload"));
+        }
+    }
+
+    void close() {
+        thread.shutdownNow();
+    }
+
+    private ReloadOutcome reloadNow() {
+        Path file = server.configFile();
+        ReloadOutcome outcome;
+        if (file == null) {
+            outcome = ReloadOutcome.noFile();
+        } else {
+            try {
+                outcome = apply(file);
+            } catch (ConfigException e) {
+                outcome = new ReloadOutcome.Rejected(file.toString(), e.problems());
+            } catch (RuntimeException e) {
+                log.warn("reload of {} failed", file, e);
+                outcome = new ReloadOutcome.Failed("reload of " + file + " failed: " + e + "; the running configuration stays");
+            }
+        }
+        switch (outcome) {
+            case ReloadOutcome.Applied applied -> {
+                log.info("reload of {}: applied{}", applied.source(),
+                        applied.changes().isEmpty() ? ", nothing changed" : ": " + String.join("; ", applied.changes()));
+                applied.notes().forEach(note -> log.warn("reload of {}: {}", applied.source(), note));
+            }
+            case ReloadOutcome.Rejected rejected -> {
+                log.warn("reload of {}: rejected, the running configuration stays; {} problem(s):", rejected.source(),
+                        rejected.problems().size());
+                rejected.problems().forEach(problem -> log.warn("  {}", problem));
+            }
+            case ReloadOutcome.Failed failed -> log.warn("reload: {}", failed.reason());
+        }
+        return outcome;
+    }
+
+    private ReloadOutcome apply(Path file) {
+        ProxyContext context = server.context();
+        // What is in force, key types learned since the start included (tables created through pgsteer).
+        Map<String, DatabaseConfig> learned = new LinkedHashMap<>();
+        context.sharded().forEach((name, database) -> learned.put(name, database.config()));
+        ProxyConfig before = server.current().withDatabases(learned);
+        ProxyConfig loaded = ConfigLoader.load(file);
+        if (loaded.databases().values().stream().anyMatch(DatabaseConfig::isSharded)) {
+            ShardMapCatalog.Result checked = new ShardMapCatalog().check(loaded);
+            checked.warnings().forEach(warning -> log.warn("reload of {}: {}", file, warning));
+            loaded = checked.applyTo(loaded);
+        }
+        List<String> notes = new ArrayList<>();
+        ProxyConfig next = loaded;
+        if (!loaded.listen().equals(before.listen())) {
+            notes.add("listen changed from " + before.listen() + " to " + loaded.listen()
+                    + ": that needs a restart; still listening on " + before.listen());
+            next = next.withListen(before.listen());
+        }
+        if (!Objects.equals(loaded.http(), before.http())) {
+            notes.add("http changed from " + (before.http() == null ? "off" : before.http()) + " to "
+                    + (loaded.http() == null ? "off" : loaded.http()) + ": that needs a restart; the endpoint stays as it is");
+            next = next.withHttp(before.http());
+        }
+        if (loaded.maxPreparedStatements() != before.maxPreparedStatements()) {
+            notes.add("max_prepared_statements changed from " + before.maxPreparedStatements() + " to "
+                    + loaded.maxPreparedStatements() + ": that needs a restart");
+        }
+        Map<String, ShardedDatabase> sharded = new HashMap<>();
+        Map<String, ShardedDatabase> running = context.sharded();
+        for (DatabaseConfig database : next.databases().values()) {
+            if (!database.isSharded()) {
+                continue;
+            }
+            ShardedDatabase existing = running.get(database.name());
+            if (existing != null) {
+                if (!existing.config().equals(database) || !shardBackends(before, database).equals(shardBackends(next, database))) {
+                    existing.reconfigure(next, database);
+                }
+                sharded.put(database.name(), existing);
+            } else {
+                sharded.put(database.name(), server.newShardedDatabase(next, database));
+            }
+        }
+        // Read before anything changes: a certificate that cannot be used fails the reload as a whole.
+        PgSteerServer.TlsState tls = PgSteerServer.TlsState.of(next);
+        ProxyConfig applied = next;
+        server.tls(tls);
+        server.pools().reconfigure(target -> settingsFor(applied, target));
+        server.current(applied);
+        context.swap(new ProxyContext.Snapshot(applied, new UserDirectory(applied.users()), new SessionRouter(applied), sharded));
+        return new ReloadOutcome.Applied(file.toString(), changes(before, applied), notes);
+    }
+
+    private static List<BackendConfig> shardBackends(ProxyConfig config, DatabaseConfig database) {
+        return database.shards().stream().map(config.backends()::get).toList();
+    }
+
+    /**
+     * The settings the new configuration gives the pool of {@code target}: from the first database
+     * (in file order) that reaches it, as at the start; the passthrough entry reaches every database
+     * of its backend that no other entry names. Empty when no database reaches it any more.
+     */
+    static Optional<PoolSettings> settingsFor(ProxyConfig config, BackendTarget target) {
+        DatabaseConfig passthrough = null;
+        for (DatabaseConfig database : config.databases().values()) {
+            if (database.isPassthrough()) {
+                passthrough = database;
+                continue;
+            }
+            for (String shard : database.shards()) {
+                BackendConfig backend = config.backends().get(shard);
+                String name = database.isSharded() ? config.shardDatabaseName(database, shard)
+                        : config.backendDatabaseName(database, database.name());
+                if (sameServerAndLogin(backend, shard, target) && name.equals(target.database())) {
+                    return Optional.of(settings(database.pool()));
+                }
+            }
+        }
+        if (passthrough != null) {
+            String shard = passthrough.shards().getFirst();
+            if (sameServerAndLogin(config.backends().get(shard), shard, target)) {
+                return Optional.of(settings(passthrough.pool()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean sameServerAndLogin(BackendConfig backend, String name, BackendTarget target) {
+        return backend != null && name.equals(target.name()) && backend.url().host().equals(target.host())
+                && backend.url().port() == target.port() && Objects.equals(backend.url().user(), target.user())
+                && Objects.equals(backend.url().password(), target.password());
+    }
+
+    private static PoolSettings settings(PoolConfig pool) {
+        return new PoolSettings(pool.size(), pool.minIdle(), pool.acquireTimeout(), pool.idleTimeout(), pool.maxLifetime());
+    }
+
+    /** What changed, in a few words each, for the log line; passwords are never shown, only that a user changed. */
+    static List<String> changes(ProxyConfig before, ProxyConfig after) {
+        List<String> changes = new ArrayList<>();
+        named(changes, "users", before.users(), after.users());
+        named(changes, "backends", before.backends(), after.backends());
+        named(changes, "databases", before.databases(), after.databases());
+        named(changes, "tenants", before.tenants(), after.tenants());
+        if (before.auth() != after.auth()) {
+            changes.add("auth " + before.auth().configName() + " -> " + after.auth().configName());
+        }
+        if (!before.authTimeout().equals(after.authTimeout())) {
+            changes.add("auth_timeout " + before.authTimeout() + " -> " + after.authTimeout());
+        }
+        if (before.maxClientConnections() != after.maxClientConnections()) {
+            changes.add("max_client_connections " + before.maxClientConnections() + " -> " + after.maxClientConnections());
+        }
+        if (!before.logging().equals(after.logging())) {
+            changes.add("logging");
+        }
+        if (!Objects.equals(before.metadataStore(), after.metadataStore())) {
+            changes.add("metadata_store");
+        }
+        if (!Objects.equals(before.tls(), after.tls())) {
+            changes.add("tls");
+        }
+        return changes;
+    }
+
+    private static <V> void named(List<String> changes, String section, Map<String, V> before, Map<String, V> after) {
+        List<String> parts = new ArrayList<>();
+        Map<String, V> all = new LinkedHashMap<>(before);
+        all.putAll(after);
+        all.forEach((name, value) -> {
+            if (!before.containsKey(name)) {
+                parts.add("+" + name);
+            } else if (!after.containsKey(name)) {
+                parts.add("-" + name);
+            } else if (!before.get(name).equals(value)) {
+                parts.add("~" + name);
+            }
+        });
+        if (!parts.isEmpty()) {
+            changes.add(section + " " + String.join(" ", parts));
+        }
+    }
+}
