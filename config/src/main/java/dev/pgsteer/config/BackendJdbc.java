@@ -50,7 +50,28 @@ public final class BackendJdbc {
         props.setProperty("socketTimeout", seconds);
         props.setProperty("tcpKeepAlive", "true");
         props.setProperty("ApplicationName", applicationName);
+        // The URL's own ?sslmode= and ?sslrootcert= (a metadata store's URL, for one); a backend's keys override them.
+        if (url.sslMode() != null) {
+            props.setProperty("sslmode", url.sslMode().configName());
+            if (url.sslRootCert() != null && url.sslMode().verifiesCertificate()) {
+                props.setProperty("sslrootcert", url.sslRootCert());
+            }
+        }
         return props;
+    }
+
+    /**
+     * As {@link #properties(BackendUrl, Duration, String)}, with the backend's TLS too: its
+     * {@code sslmode} and {@code sslrootcert}, as pgsteer's own wire connections to it use them.
+     */
+    public static Properties properties(BackendConfig backend, Duration timeout, String applicationName) {
+        return backend.jdbcSslProperties(properties(backend.url(), timeout, applicationName));
+    }
+
+    /** A plain connection to a configured backend, with its login, its TLS and {@code timeout}, outside any pool. */
+    public static Connection connect(BackendConfig backend, String database, Duration timeout, String applicationName)
+            throws SQLException {
+        return DriverManager.getConnection(url(backend.url(), database), properties(backend, timeout, applicationName));
     }
 
     /** For humans and logs: {@code postgresql://host:port/database}, without user or password. */

@@ -7,13 +7,18 @@ import java.util.Objects;
 /**
  * Where a backend PostgreSQL server is and whom to log in as, from a libpq-style URL:
  * {@code postgresql://USER:PASSWORD@HOST:PORT/DATABASE} ({@code postgres://} too; port 5432 by
- * default; user, password and database optional and percent-decoded).
+ * default; user, password and database optional and percent-decoded). Of libpq's query parameters,
+ * {@code ?sslmode=...&sslrootcert=...} are taken (null when absent), so a URL copied from a provider's
+ * console keeps its TLS; any other is refused rather than ignored.
  *
  * <p>Error messages and {@link #toString()} never repeat the password: both end up in logs.
  */
-public record BackendUrl(String host, int port, String user, String password, String database) {
+public record BackendUrl(String host, int port, String user, String password, String database, SslMode sslMode,
+        String sslRootCert) {
 
     public static final int DEFAULT_PORT = 5432;
+    /** The query parameters a URL may carry. */
+    public static final java.util.List<String> PARAMETERS = java.util.List.of("sslmode", "sslrootcert");
 
     public BackendUrl {
         Objects.requireNonNull(host, "host");
@@ -23,6 +28,11 @@ public record BackendUrl(String host, int port, String user, String password, St
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("the port " + port + " is outside 1..65535");
         }
+    }
+
+    /** Without query parameters. */
+    public BackendUrl(String host, int port, String user, String password, String database) {
+        this(host, port, user, password, database, null, null);
     }
 
     public static BackendUrl parse(String url) {
@@ -35,8 +45,10 @@ public record BackendUrl(String host, int port, String user, String password, St
         int at = rest.lastIndexOf('@');
         String userInfo = at < 0 ? null : rest.substring(0, at);
         String hostAndPath = rest.substring(at + 1);
+        String query = null;
         if (hostAndPath.indexOf('?') >= 0) {
-            throw new IllegalArgumentException("query parameters (?...) are not supported yet");
+            query = hostAndPath.substring(hostAndPath.indexOf('?') + 1);
+            hostAndPath = hostAndPath.substring(0, hostAndPath.indexOf('?'));
         }
         int slash = hostAndPath.indexOf('/');
         String authority = slash < 0 ? hostAndPath : hostAndPath.substring(0, slash);
@@ -53,7 +65,43 @@ public record BackendUrl(String host, int port, String user, String password, St
             throw new IllegalArgumentException("the database name must not contain '/'");
         }
         String database = decode(path, "database name");
-        return hostAndPort(authority, emptyToNull(user), emptyToNull(password), emptyToNull(database));
+        BackendUrl parsed = hostAndPort(authority, emptyToNull(user), emptyToNull(password), emptyToNull(database));
+        return query == null ? parsed : parsed.withQuery(query);
+    }
+
+    /** {@code sslmode=...&sslrootcert=...}: each at most once, nothing else. */
+    private BackendUrl withQuery(String query) {
+        SslMode mode = null;
+        String rootCert = null;
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq), "query parameter");
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1), "query parameter " + name);
+            switch (name) {
+                case "sslmode" -> {
+                    if (mode != null) {
+                        throw new IllegalArgumentException("sslmode is given twice");
+                    }
+                    mode = SslMode.parse(value);
+                }
+                case "sslrootcert" -> {
+                    if (rootCert != null) {
+                        throw new IllegalArgumentException("sslrootcert is given twice");
+                    }
+                    if (value.isBlank()) {
+                        throw new IllegalArgumentException("sslrootcert is empty");
+                    }
+                    rootCert = value;
+                }
+                // Only the name is quoted back: a value might be a secret (password=...).
+                default -> throw new IllegalArgumentException("the query parameter '" + name + "' is not supported; "
+                        + "pgsteer takes " + String.join(" and ", PARAMETERS) + " from a URL");
+            }
+        }
+        return new BackendUrl(host, port, user, password, database, mode, rootCert);
     }
 
     private static String stripScheme(String url) {
@@ -130,12 +178,13 @@ public record BackendUrl(String host, int port, String user, String password, St
 
     /** The same server with another login, for {@code backends.<name>.user} and {@code password}. */
     public BackendUrl withCredentials(String newUser, String newPassword) {
-        return new BackendUrl(host, port, newUser, newPassword, database);
+        return new BackendUrl(host, port, newUser, newPassword, database, sslMode, sslRootCert);
     }
 
     @Override
     public String toString() {
+        String query = (sslMode == null ? "" : "&sslmode=" + sslMode.configName()) + (sslRootCert == null ? "" : "&sslrootcert=" + sslRootCert);
         return "postgresql://" + (user == null ? "" : user + "@") + ListenAddress.hostPort(host, port)
-                + (database == null ? "" : "/" + database);
+                + (database == null ? "" : "/" + database) + (query.isEmpty() ? "" : "?" + query.substring(1));
     }
 }

@@ -1,5 +1,6 @@
 package dev.pgsteer.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,9 +19,10 @@ final class ConfigBinder {
 
     static final List<String> TOP_KEYS =
             List.of("listen", "http", "auth", "auth_timeout", "max_client_connections", "max_prepared_statements", "users", "backends", "databases",
-                    "tenants", "metadata_store", "max_backend_connections", "logging");
+                    "tenants", "metadata_store", "max_backend_connections", "logging", "tls");
     static final List<String> USER_KEYS = List.of("password", "admin", "tenant");
-    static final List<String> BACKEND_KEYS = List.of("url", "user", "password");
+    static final List<String> BACKEND_KEYS = List.of("url", "user", "password", "sslmode", "sslrootcert");
+    static final List<String> TLS_KEYS = List.of("cert", "key", "required");
     static final List<String> DATABASE_KEYS = List.of("shards", "default_shard", "tables", "backend_database", "pool", "tenancy");
     static final List<String> LOGGING_KEYS = List.of("format", "level", "slow_statement");
     static final List<String> POOL_KEYS =
@@ -74,10 +76,11 @@ final class ConfigBinder {
                 .flatMap(node -> reader.section(node, "logging", "logging: { format: json, level: info, slow_statement: 500ms }"))
                 .map(this::logging)
                 .orElse(LoggingConfig.defaults());
+        TlsConfig tls = tls(top);
 
         reader.throwIfAny();
         return new ProxyConfig(reader.source(), listen, auth, authTimeout, maxClients, maxPrepared, users, backends, databases,
-                new SourceLines(lines), http, tenants, store, maxBackend, logging);
+                new SourceLines(lines), http, tenants, store, maxBackend, logging, tls);
     }
 
     /**
@@ -178,6 +181,42 @@ final class ConfigBinder {
                         + "(@ as %40, : as %3A)");
         Optional<String> user = reader.text(section, "user");
         Optional<String> password = reader.text(section, "password");
+        // TLS from the keys, or from the url's ?sslmode=&sslrootcert= (as copied from a provider), not both.
+        Node urlNode = section.value("url").orElseThrow();
+        SslMode urlMode = url.map(BackendUrl::sslMode).orElse(null);
+        String urlRootCert = url.map(BackendUrl::sslRootCert).orElse(null);
+        for (String key : List.of("sslmode", "sslrootcert")) {
+            if (section.has(key) && (key.equals("sslmode") ? urlMode != null : urlRootCert != null)) {
+                reader.problem(section.value(key).orElseThrow(), section.pathOf(key) + " is set here and in the url (?" + key + "=...)",
+                        "keep one of the two");
+                return Optional.empty();
+            }
+        }
+        SslMode sslMode = reader.parsed(section, "sslmode", SslMode::parse, "use one of " + SslMode.validNames())
+                .orElse(urlMode != null ? urlMode : SslMode.DEFAULT);
+        Node modeAt = section.value("sslmode").orElse(urlNode);
+        String modePath = section.has("sslmode") ? section.pathOf("sslmode") : section.pathOf("url") + "'s sslmode";
+        boolean rootGiven = section.has("sslrootcert") || urlRootCert != null;
+        Node rootAt = section.value("sslrootcert").orElse(urlNode);
+        String rootPath = section.has("sslrootcert") ? section.pathOf("sslrootcert") : section.pathOf("url") + "'s sslrootcert";
+        Optional<Path> rootCert = section.has("sslrootcert") ? pemFile(section, "sslrootcert", true)
+                : urlRootCert != null ? pemFile(urlNode, rootPath, urlRootCert, true) : Optional.empty();
+        if (sslMode.verifiesCertificate() && !rootGiven) {
+            reader.problem(modeAt, modePath + " is " + sslMode.configName()
+                            + ", which checks the server's certificate against a CA, but there is no sslrootcert",
+                    "add sslrootcert: FILE, the PEM file of the CA that signed the server's certificate");
+            return Optional.empty();
+        }
+        if (!sslMode.verifiesCertificate() && rootGiven) {
+            reader.problem(rootAt, rootPath + " is only used by sslmode "
+                            + "verify-ca and verify-full, and sslmode is " + sslMode.configName()
+                            + " (libpq would verify the CA then; pgsteer asks you to say so)",
+                    "set sslmode: verify-full (or verify-ca), or remove sslrootcert");
+            return Optional.empty();
+        }
+        if (rootCert.isEmpty() && rootGiven) {
+            return Optional.empty();
+        }
         return url.flatMap(u -> {
             BackendUrl login = u.withCredentials(user.orElse(u.user()), password.orElse(u.password()));
             if (login.user() == null) {
@@ -185,8 +224,97 @@ final class ConfigBinder {
                         "put it in the url (postgresql://USER:PASSWORD@...) or add user: NAME");
                 return Optional.empty();
             }
-            return Optional.of(new BackendConfig(name, login));
+            return Optional.of(new BackendConfig(name, login, sslMode, rootCert.orElse(null)));
         });
+    }
+
+    /** {@code tls: { cert: FILE, key: FILE, required: false }}; null when absent. */
+    private TlsConfig tls(Section top) {
+        Optional<Node> node = top.value("tls");
+        if (node.isEmpty()) {
+            return null;
+        }
+        String example = "tls: { cert: server.crt, key: server.key }";
+        if (NodeReader.isNull(node.get())) {
+            reader.problem(node.get(), "tls is empty", "give the certificate and key files, like " + example + ", or remove tls:");
+            return null;
+        }
+        Optional<Section> section = reader.section(node.get(), "tls", example);
+        if (section.isEmpty()) {
+            return null;
+        }
+        Section tls = section.get();
+        reader.allowOnly(tls, TLS_KEYS);
+        for (String key : List.of("cert", "key")) {
+            if (!tls.has(key)) {
+                reader.problem(tls.node(), "tls has no " + key, "add " + key + ": FILE, like " + example);
+            }
+        }
+        Optional<Path> cert = pemFile(tls, "cert", true);
+        Optional<Path> key = pemFile(tls, "key", false);
+        boolean required = reader.bool(tls, "required").orElse(false);
+        return cert.isPresent() && key.isPresent() ? new TlsConfig(cert.get(), key.get(), required) : null;
+    }
+
+    /**
+     * A PEM file named at {@code key}, relative to the configuration file's folder, read now so that a
+     * missing or unreadable file is reported with its line rather than at the first connection:
+     * certificates must parse, a key must be an unencrypted PEM private key.
+     */
+    private Optional<Path> pemFile(Section section, String key, boolean certificates) {
+        return reader.text(section, key).flatMap(text -> pemFile(section.value(key).orElseThrow(), section.pathOf(key), text, certificates));
+    }
+
+    /** As above, for a file named elsewhere (a url's {@code ?sslrootcert=}); problems point at {@code at}. */
+    private Optional<Path> pemFile(Node at, String path, String name, boolean certificates) {
+        Path file;
+        try {
+            file = baseDirectory().resolve(name.strip()).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            reader.problem(at, path + ": '" + name + "' is not a file name (" + e.getMessage() + ")", "give the path of a PEM file");
+            return Optional.empty();
+        }
+        String pem;
+        try {
+            pem = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (java.io.IOException | RuntimeException e) {
+            reader.problem(at, path + ": cannot read " + file + " (" + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")",
+                    "check the path (a relative one starts at the configuration file's folder) and that pgsteer may read it");
+            return Optional.empty();
+        }
+        if (certificates) {
+            try {
+                var parsed = java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificates(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                if (parsed.isEmpty()) {
+                    throw new java.security.cert.CertificateException("no certificate in it");
+                }
+            } catch (java.security.cert.CertificateException e) {
+                reader.problem(at, path + ": " + file + " is not a PEM certificate file (" + e.getMessage() + ")",
+                        "give a file that starts with -----BEGIN CERTIFICATE-----");
+                return Optional.empty();
+            }
+        } else if (pem.contains("ENCRYPTED")) {
+            reader.problem(at, path + ": " + file + " is an encrypted private key, which pgsteer cannot unlock",
+                    "decrypt it (openssl pkey -in " + file.getFileName() + " -out plain.key) and keep the file readable by pgsteer only");
+            return Optional.empty();
+        } else if (!pem.matches("(?s).*-----BEGIN [A-Z ]*PRIVATE KEY-----.*")) {
+            reader.problem(at, path + ": " + file + " is not a PEM private key",
+                    "give a file that starts with -----BEGIN PRIVATE KEY----- (or RSA PRIVATE KEY, EC PRIVATE KEY)");
+            return Optional.empty();
+        }
+        return Optional.of(file);
+    }
+
+    /** Relative file names in the configuration start at the folder of the configuration file. */
+    private Path baseDirectory() {
+        try {
+            Path parent = Path.of(reader.source()).toAbsolutePath().getParent();
+            return parent != null ? parent : Path.of("").toAbsolutePath();
+        } catch (java.nio.file.InvalidPathException e) {
+            return Path.of("").toAbsolutePath();
+        }
     }
 
     private Map<String, DatabaseConfig> databases(Section top, Set<String> backendNames) {

@@ -17,12 +17,13 @@ import java.util.Optional;
  * {@code tenants} is the boot tenant directory; {@code metadataStore} the shared store that adds to
  * it (null: the YAML's tenants are the directory). {@code maxBackendConnections} caps the backend
  * connections of all pools together. {@code logging} is the log's format, level and slow-statement threshold.
+ * {@code tls} is TLS for clients; null: clients are answered 'N' (no TLS) when they ask for it.
  */
 public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout,
         int maxClientConnections, int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
         Map<String, DatabaseConfig> databases, SourceLines sourceLines, ListenAddress http,
         Map<String, TenantConfig> tenants, MetadataStoreConfig metadataStore, int maxBackendConnections,
-        LoggingConfig logging) {
+        LoggingConfig logging, TlsConfig tls) {
 
     public static final AuthMethod DEFAULT_AUTH = AuthMethod.SCRAM_SHA_256;
     public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(10);
@@ -95,6 +96,16 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
         }
     }
 
+    /** Without TLS for clients. */
+    public ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout, int maxClientConnections,
+            int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
+            Map<String, DatabaseConfig> databases, SourceLines sourceLines, ListenAddress http,
+            Map<String, TenantConfig> tenants, MetadataStoreConfig metadataStore, int maxBackendConnections,
+            LoggingConfig logging) {
+        this(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends, databases,
+                sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, null);
+    }
+
     /** With the default logging. */
     public ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout, int maxClientConnections,
             int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
@@ -132,7 +143,8 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
      * Quick mode ({@code pgsteer --listen ... --backend postgresql://USER:PASS@HOST:PORT/DB}): clients log
      * in with the backend's own user and password; the URL's database is the only one offered, or, when
      * the URL names none, every database passes through to the backend under its own name. That one
-     * user is an admin: it may open the admin console.
+     * user is an admin: it may open the admin console. The URL's {@code ?sslmode=&sslrootcert=} (a
+     * relative file from the working directory, as libpq reads it) set pgsteer's TLS to the backend.
      */
     public static ProxyConfig quick(ListenAddress listen, BackendUrl backend) {
         if (backend.user() == null || backend.password() == null) {
@@ -144,7 +156,9 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
         return new ProxyConfig("--backend", listen, DEFAULT_AUTH, DEFAULT_AUTH_TIMEOUT,
                 DEFAULT_MAX_CLIENT_CONNECTIONS, DEFAULT_MAX_PREPARED_STATEMENTS,
                 Map.of(backend.user(), new UserConfig(backend.user(), backend.password(), true)),
-                Map.of(QUICK_BACKEND_NAME, new BackendConfig(QUICK_BACKEND_NAME, backend)),
+                Map.of(QUICK_BACKEND_NAME, new BackendConfig(QUICK_BACKEND_NAME, backend,
+                        backend.sslMode() == null ? SslMode.DEFAULT : backend.sslMode(),
+                        backend.sslRootCert() == null ? null : java.nio.file.Path.of(backend.sslRootCert()).toAbsolutePath())),
                 Map.of(dbName, db));
     }
 
@@ -197,19 +211,19 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
     /** The same configuration, saying it came from {@code source} (for the banner). */
     public ProxyConfig withSource(String source) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging);
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls);
     }
 
     /** The same configuration listening on {@code listen} (a reload keeps the address in use). */
     public ProxyConfig withListen(ListenAddress listen) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging);
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls);
     }
 
     /** The same configuration with the HTTP endpoint at {@code http}, or none when null ({@code --http}). */
     public ProxyConfig withHttp(ListenAddress http) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging);
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls);
     }
 
     /** The same configuration with these databases replaced (by name); the others are kept. */
@@ -222,7 +236,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
             merged.put(name, db);
         });
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                merged, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging);
+                merged, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls);
     }
 
     /** Every database's pool with {@code size} connections at most: the {@code --pool-size} of quick mode. */
@@ -234,7 +248,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                     Math.min(pool.minIdle(), size), pool.acquireTimeout(), pool.idleTimeout(), pool.maxLifetime())));
         });
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                resized, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging);
+                resized, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls);
     }
 
     /** Equal when everything but {@link #sourceLines} is: where a setting was written is not what it means. */
@@ -247,24 +261,30 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                 && backends.equals(other.backends) && databases.equals(other.databases)
                 && Objects.equals(http, other.http) && tenants.equals(other.tenants)
                 && Objects.equals(metadataStore, other.metadataStore) && maxBackendConnections == other.maxBackendConnections
-                && logging.equals(other.logging);
+                && logging.equals(other.logging) && Objects.equals(tls, other.tls);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, http, tenants, metadataStore, maxBackendConnections, logging);
+                databases, http, tenants, metadataStore, maxBackendConnections, logging, tls);
     }
 
     /** The same configuration with this boot tenant directory. */
     public ProxyConfig withTenants(Map<String, TenantConfig> newTenants) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, newTenants, metadataStore, maxBackendConnections, logging);
+                databases, sourceLines, http, newTenants, metadataStore, maxBackendConnections, logging, tls);
     }
 
     /** The same configuration with this logging ({@code --log-format} over the file's). */
     public ProxyConfig withLogging(LoggingConfig newLogging) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, newLogging);
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, newLogging, tls);
+    }
+
+    /** The same configuration with TLS for clients ({@code --tls-cert}/{@code --tls-key}); null turns it off. */
+    public ProxyConfig withTls(TlsConfig newTls) {
+        return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, newTls);
     }
 }

@@ -62,9 +62,12 @@ public final class ShardMapCatalog {
         this.connector = Objects.requireNonNull(connector, "connector");
     }
 
-    /** pgjdbc through DriverManager, with the backend's URL, user and password, and {@code timeout} to connect and to answer. */
+    /**
+     * pgjdbc through DriverManager, with the backend's URL, user, password and sslmode, and {@code timeout} to
+     * connect and to answer.
+     */
     public static Connector jdbc(Duration timeout) {
-        return (backend, database) -> BackendJdbc.connect(backend.url(), database, timeout, "pgsteer shard map check");
+        return (backend, database) -> BackendJdbc.connect(backend, database, timeout, "pgsteer shard map check");
     }
 
     /**

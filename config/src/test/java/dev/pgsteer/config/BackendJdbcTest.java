@@ -36,6 +36,17 @@ class BackendJdbcTest {
     }
 
     @Test
+    void aConfiguredBackendAddsItsTls() {
+        BackendConfig verified = new BackendConfig("main", URL, SslMode.VERIFY_FULL, java.nio.file.Path.of("/etc/pgsteer/ca.crt"));
+        Properties props = BackendJdbc.properties(verified, Duration.ofSeconds(5), "pgsteer test");
+        assertEquals("verify-full", props.getProperty("sslmode"));
+        assertEquals(java.nio.file.Path.of("/etc/pgsteer/ca.crt").toString(), props.getProperty("sslrootcert"));
+        assertEquals("app", props.getProperty("user"));
+        assertEquals("prefer", BackendJdbc.properties(new BackendConfig("main", URL), Duration.ofSeconds(5), "x")
+                .getProperty("sslmode"), "libpq's default, said out loud");
+    }
+
+    @Test
     void theDescriptionIsForLogsWithoutLogin() {
         assertEquals("postgresql://db.example:5433/control", BackendJdbc.describe(URL));
         assertEquals("postgresql://[::1]:5432", BackendJdbc.describe(BackendUrl.parse("postgresql://u:pw@[::1]")));

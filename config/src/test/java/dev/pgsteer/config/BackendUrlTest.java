@@ -43,6 +43,16 @@ class BackendUrlTest {
         assertEquals("postgresql://h:5432", BackendUrl.parse("postgresql://h").toString());
     }
 
+    @Test
+    void sslmodeAndSslrootcertComeFromTheQuery() {
+        BackendUrl url = BackendUrl.parse("postgresql://u:pw@db.example.com/app?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.crt");
+        assertEquals(new BackendUrl("db.example.com", 5432, "u", "pw", "app", SslMode.VERIFY_FULL, "/etc/ca.crt"), url);
+        assertEquals("postgresql://u@db.example.com:5432/app?sslmode=verify-full&sslrootcert=/etc/ca.crt", url.toString());
+        assertEquals(SslMode.REQUIRE, BackendUrl.parse("postgresql://u@h?sslmode=require").sslMode());
+        assertEquals(null, BackendUrl.parse("postgresql://u@h/db").sslMode());
+        assertEquals(url, url.withCredentials("u", "pw"), "new credentials keep the TLS settings");
+    }
+
     @ParameterizedTest(name = "[{index}] {1}")
     @CsvSource(delimiter = '|', textBlock = """
             ''                                     | the URL is empty
@@ -51,7 +61,9 @@ class BackendUrlTest {
             postgresql://u:pw@h:port/db            | the port 'port' is not a number
             postgresql://u:pw@h:0/db               | the port 0 is outside 1..65535
             postgresql://u:pw@/db                  | the host is missing
-            postgresql://u:pw@h/db?sslmode=require | query parameters (?...) are not supported yet
+            postgresql://u:pw@h/db?password=pw     | the query parameter 'password' is not supported; pgsteer takes sslmode and sslrootcert from a URL
+            postgresql://u:pw@h/db?sslmode=on      | 'on' is not an sslmode; valid ones are disable, prefer, require, verify-ca, verify-full
+            postgresql://u:pw@h/db?sslmode=require&sslmode=disable | sslmode is given twice
             postgresql://u:pw@h1,h2/db             | several hosts in one URL are not supported; define one backend per host
             postgresql://u:pw%zz@h/db              | the password has a '%' that is not followed by two hex digits
             postgresql://u:pw@h/a/b                | the database name must not contain '/'

@@ -39,6 +39,11 @@ final class Banner {
             String database = config.databases().keySet().stream().filter(name -> !name.equals("*")).findFirst().orElse("DBNAME");
             text.append("Connect:  psql \"postgresql://").append(user).append("@").append(where).append('/').append(database).append("\"\n");
         }
+        if (config.tls() != null) {
+            text.append("TLS:      ").append(config.tls().required() ? "required" : "for clients that ask (sslmode=require)")
+                    .append(", certificate ").append(config.tls().cert())
+                    .append("\n          verify it with sslmode=verify-full sslrootcert=<the CA's certificate, or this file if self-signed>\n");
+        }
         if (http != null) {
             String httpHost = http.getAddress().isAnyLocalAddress() ? "127.0.0.1" : http.getHostString();
             String base = "http://" + (httpHost.contains(":") ? "[" + httpHost + "]" : httpHost) + ":" + http.getPort();

@@ -6,6 +6,7 @@ import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.ListenAddress;
 import dev.pgsteer.config.LoggingConfig;
 import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.TlsConfig;
 import dev.pgsteer.proxy.cli.CommandLine;
 import dev.pgsteer.proxy.embedded.EmbeddedDefault;
 import dev.pgsteer.proxy.logging.LogSetup;
@@ -90,8 +91,9 @@ public final class Main {
                 case CommandLine.FromFile file -> serve(ConfigLoader.load(file.file()), file.file(), null, out, logs);
                 case CommandLine.Migrate migrate -> dev.pgsteer.proxy.tenant.MigrateCommand.run(migrate.file(),
                         ConfigLoader.load(migrate.config()), migrate.tenants(), out);
-                case CommandLine.Quick quick -> serve(http(sized(ProxyConfig.quick(ListenAddress.parse(quick.listen()),
-                        BackendUrl.parse(quick.backendUrl())), quick.poolSize()), quick.http()), null, null, out, logs);
+                case CommandLine.Quick quick -> serve(tls(http(sized(ProxyConfig.quick(ListenAddress.parse(quick.listen()),
+                        BackendUrl.parse(quick.backendUrl())), quick.poolSize()), quick.http()), quick.tls(), null), null, null, out,
+                        logs);
                 case CommandLine.Embedded embedded -> serveEmbedded(embedded, out, logs);
             };
         } catch (ConfigException e) {
@@ -106,7 +108,8 @@ public final class Main {
     private static int serveEmbedded(CommandLine.Embedded command, PrintStream out, LogSetup logs) throws Exception {
         out.println("Starting embedded PostgreSQL (data in " + command.dataDirectory().toAbsolutePath().normalize() + ") ...");
         EmbeddedDefault embedded = EmbeddedDefault.start(command.dataDirectory());
-        ProxyConfig config = http(sized(embedded.proxyConfig(command.listen()), command.poolSize()), command.http());
+        ProxyConfig config = tls(http(sized(embedded.proxyConfig(command.listen()), command.poolSize()), command.http()),
+                command.tls(), command.dataDirectory());
         return serve(config, null, embedded, out, logs);
     }
 
@@ -128,6 +131,18 @@ public final class Main {
     static java.util.concurrent.CompletableFuture<dev.pgsteer.proxy.ReloadOutcome> hangUp(PgSteerServer server) {
         log.info("SIGHUP: reloading the configuration");
         return server.reload();
+    }
+
+    /** {@code --tls-*}: TLS for clients with the given files, or with a certificate made (once) in {@code dataDirectory}. */
+    private static ProxyConfig tls(ProxyConfig config, CommandLine.Tls tls, java.nio.file.Path dataDirectory) {
+        if (tls == null) {
+            return config;
+        }
+        if (tls.selfSigned()) {
+            java.nio.file.Path[] files = dev.pgsteer.proxy.tls.Certificates.selfSignedIn(dataDirectory.toAbsolutePath().normalize());
+            return config.withTls(new TlsConfig(files[0], files[1], tls.required()));
+        }
+        return config.withTls(new TlsConfig(tls.cert().toAbsolutePath(), tls.key().toAbsolutePath(), tls.required()));
     }
 
     private static ProxyConfig sized(ProxyConfig config, Integer poolSize) {
@@ -164,7 +179,7 @@ public final class Main {
             if (e instanceof dev.pgsteer.config.tenant.MetadataStoreException) {
                 throw new IllegalArgumentException("cannot open the metadata store: " + e.getMessage(), e);
             }
-            if (e instanceof HttpEndpoint.CannotListenException) {
+            if (e instanceof HttpEndpoint.CannotListenException || e instanceof dev.pgsteer.proxy.tls.TlsFilesException) {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
             throw new IllegalArgumentException("cannot listen on " + config.listen() + ": " + e.getMessage(), e);

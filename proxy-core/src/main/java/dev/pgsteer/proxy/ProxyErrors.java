@@ -66,6 +66,20 @@ public final class ProxyErrors {
                 "Check that the PostgreSQL server of this backend is running and reachable from pgsteer.");
     }
 
+    /** {@code tls.required}: a client began its login without TLS. PostgreSQL says so in 28000 too (no pg_hba.conf entry ... no encryption). */
+    public static ErrorResponse tlsRequired() {
+        return ErrorResponse.of(Severity.FATAL, SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
+                "pgsteer requires TLS: connect with sslmode=require (or verify-full)", null,
+                "pgsteer's tls.required is true, so clients must ask for TLS (psql: sslmode=require; pgjdbc: sslmode=require).");
+    }
+
+    /** pgsteer's own TLS toward a backend failed: the server refused it, or its certificate did not pass the check. */
+    public static ErrorResponse backendTls(Severity severity, String backend, String cause) {
+        return ErrorResponse.of(severity, SqlState.CONNECTION_FAILURE,
+                "could not connect to backend \"" + backend + "\": " + cause, null,
+                "Check backends." + backend + ".sslmode and sslrootcert in pgsteer's configuration against the server's ssl settings.");
+    }
+
     public static ErrorResponse backendLoginFailed(Severity severity, String backend, ErrorResponse backendError) {
         return ErrorResponse.of(severity, SqlState.CONNECTION_FAILURE,
                 "backend \"" + backend + "\" refused pgsteer's login: " + backendError.message(), null,

@@ -63,12 +63,39 @@ class EmbeddedDefaultIT {
         }
     }
 
+    @Test
+    void tlsSelfSignedMakesACertificateInTheDataFolderThatClientsCanVerify() throws Exception {
+        try (Running running = Running.start(data, "--tls-self-signed", "--tls-required")) {
+            Path cert = data.resolve("server.crt");
+            assertTrue(Files.exists(cert) && Files.exists(data.resolve("server.key")), "server.crt and server.key in " + data);
+            String banner = "TLS:      required, certificate " + cert.toAbsolutePath();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (running.output().stream().noneMatch(l -> l.contains(banner)) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(running.output().stream().anyMatch(l -> l.contains(banner)), String.join("\n", running.output()));
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + running.port()
+                    + "/demo?sslmode=verify-full&sslrootcert=" + cert, "demo", "demo");
+                 ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM customers")) {
+                assertTrue(rs.next());
+            }
+            java.sql.SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                    () -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + running.port() + "/demo?sslmode=disable",
+                            "demo", "demo"));
+            assertEquals("28000", refused.getSQLState(), refused.toString());
+            running.stopWithSigterm();
+        }
+    }
+
     private record Running(Process process, int port, List<String> output, Thread drain) implements AutoCloseable {
-        static Running start(Path data) throws IOException, InterruptedException {
+        static Running start(Path data, String... more) throws IOException, InterruptedException {
             Path jar = Path.of("target", "pgsteer.jar").toAbsolutePath();
             assertTrue(Files.exists(jar), "the package phase builds " + jar);
             String java = ProcessHandle.current().info().command().orElse("java");
-            Process process = new ProcessBuilder(java, "-jar", jar.toString(), "--listen", "127.0.0.1:0", "--data", data.toString())
+            List<String> command = new java.util.ArrayList<>(List.of(java, "-jar", jar.toString(), "--listen", "127.0.0.1:0",
+                    "--data", data.toString()));
+            command.addAll(List.of(more));
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .start();
             List<String> output = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -89,6 +89,12 @@ public final class PgFrameDecoder extends ByteToMessageDecoder {
         }
         ByteBuf packet = in.slice(in.readerIndex() + 4, length - 4);
         StartupPacket decoded = StartupPacket.decode(packet);
+        if (decoded.awaitsAnotherStartupPacket() && in.readableBytes() > length) {
+            // The client must wait for the one-byte answer: bytes sent before it were not protected by
+            // the encryption being negotiated, and must not be read as if they were (CVE-2021-23214).
+            throw new ProtocolViolationException("received unencrypted data after "
+                    + (decoded instanceof StartupPacket.SslRequest ? "SSL" : "GSSAPI encryption") + " request");
+        }
         in.skipBytes(length);
         return decoded;
     }

@@ -46,9 +46,21 @@ class PgFrameDecoderTest {
     @Test
     void sslRequestIsFollowedByAnotherStartupPacket() {
         EmbeddedChannel channel = new EmbeddedChannel(PgFrameDecoder.forClients(10_000));
-        channel.writeInbound(Unpooled.wrappedBuffer(SSL_REQUEST, STARTUP));
+        channel.writeInbound(Unpooled.wrappedBuffer(SSL_REQUEST));
         assertEquals(StartupPacket.SslRequest.INSTANCE, channel.readInbound());
+        channel.writeInbound(Unpooled.wrappedBuffer(STARTUP));
         assertInstanceOf(StartupPacket.StartupMessage.class, channel.readInbound());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void bytesSentBeforeTheAnswerToAnSslRequestAreAProtocolViolation() {
+        // A client must wait for 'S' or 'N'; what it sent before that was not encrypted (CVE-2021-23214).
+        EmbeddedChannel channel = new EmbeddedChannel(PgFrameDecoder.forClients(10_000));
+        ProtocolViolationException e = assertThrows(ProtocolViolationException.class,
+                () -> channel.writeInbound(Unpooled.wrappedBuffer(SSL_REQUEST, STARTUP)));
+        assertEquals("received unencrypted data after SSL request", e.getMessage());
+        assertNull(channel.readInbound());
         assertFalse(channel.finish());
     }
 

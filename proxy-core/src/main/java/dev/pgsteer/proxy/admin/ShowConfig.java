@@ -46,11 +46,14 @@ final class ShowConfig implements AdminCommand {
                 .row("users", String.join(", ", config.users().values().stream()
                         .map(u -> u.name() + (u.admin() ? " (admin)" : "")).toList()), null)
                 .row("backends", String.join(", ", config.backends().values().stream()
-                        .map(b -> b.name() + " " + b.url().host() + ":" + b.url().port()).toList()), null)
+                        .map(b -> b.name() + " " + b.url().host() + ":" + b.url().port() + " sslmode=" + b.sslMode().configName())
+                        .toList()), null)
                 .row("databases", String.join(", ", config.databases().keySet()), null)
                 .row("admin_database", ProxyConfig.ADMIN_DATABASE, ProxyConfig.ADMIN_DATABASE)
                 .row("logging.slow_statement", config.logging().slowStatement() == null ? "off"
                         : duration(config.logging().slowStatement()), duration(dev.pgsteer.config.LoggingConfig.DEFAULT_SLOW_STATEMENT))
+                .row("tls", config.tls() == null ? "off"
+                        : (config.tls().required() ? "required" : "on") + ", cert " + config.tls().cert(), "off")
                 .build();
     }
 

@@ -16,21 +16,46 @@ import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.StartupPacket;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import dev.pgsteer.config.SslMode;
+import dev.pgsteer.proxy.tls.BackendTls;
+import dev.pgsteer.proxy.tls.BackendTlsNegotiation;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Opens wire connections to backends, on the event loop it is asked to use: pooled ones, logged in, and one-shot cancel requests. */
 public final class BackendConnector {
+    private static final Logger log = LoggerFactory.getLogger(BackendConnector.class);
     private final Duration connectTimeout;
     private final Class<? extends SocketChannel> channelType;
     private final int maxPreparedStatements;
+    /** Replaced by a reload; each new connection reads it once. */
+    private volatile BackendTls tls;
 
+    /** Every backend with libpq's default sslmode (prefer). */
     public BackendConnector(Duration connectTimeout, Class<? extends SocketChannel> channelType, int maxPreparedStatements) {
+        this(connectTimeout, channelType, maxPreparedStatements, BackendTls.defaults());
+    }
+
+    public BackendConnector(Duration connectTimeout, Class<? extends SocketChannel> channelType, int maxPreparedStatements,
+            BackendTls tls) {
         this.connectTimeout = connectTimeout;
         this.channelType = channelType;
         this.maxPreparedStatements = maxPreparedStatements;
+        this.tls = tls;
     }
 
-    /** Sends a CancelRequest to a backend on a connection of its own, as the protocol wants. */
+    /** The backends' TLS after a reload: for the connections opened from now on. */
+    public void tls(BackendTls next) {
+        this.tls = next;
+    }
+
+    /**
+     * Sends a CancelRequest to a backend on a connection of its own, as the protocol wants, with the
+     * backend's sslmode like its other connections (a failure only means the statement runs on).
+     */
     public void cancel(BackendTarget target, BackendKeyData key, EventLoop loop) {
         new Bootstrap()
                 .group(loop)
@@ -39,17 +64,25 @@ public final class BackendConnector {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        channel.pipeline().addLast(PgMessageEncoder.INSTANCE);
+                        negotiateTls(channel, target, why -> log.info("{}: cancel request not sent: {}", target, why));
+                        channel.pipeline().addLast(PgMessageEncoder.INSTANCE, new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelActive(ChannelHandlerContext ctx) {
+                                ctx.writeAndFlush(new StartupPacket.CancelRequest(key.processId(), key.secretKey()))
+                                        .addListener(ChannelFutureListener.CLOSE);
+                            }
+                        });
                     }
                 })
-                .connect(target.host(), target.port())
-                .addListener((ChannelFutureListener) connected -> {
-                    if (connected.isSuccess()) {
-                        connected.channel()
-                                .writeAndFlush(new StartupPacket.CancelRequest(key.processId(), key.secretKey()))
-                                .addListener(ChannelFutureListener.CLOSE);
-                    }
-                });
+                .connect(target.host(), target.port());
+    }
+
+    /** Unless the backend's sslmode is disable, the connection starts with an SSLRequest (and TLS where agreed). */
+    private void negotiateTls(Channel channel, BackendTarget target, java.util.function.Consumer<String> onFailure) {
+        BackendTls now = tls;
+        if (now.mode(target.name()) != SslMode.DISABLE) {
+            channel.pipeline().addLast(new BackendTlsNegotiation(now, target.name(), target.host(), target.port(), onFailure));
+        }
     }
 
     /** Completes with a logged-in, idle connection, or fails with {@link BackendUnavailableException}. */
@@ -66,6 +99,8 @@ public final class BackendConnector {
                     protected void initChannel(Channel channel) {
                         BackendConnection connection = new BackendConnection(channel, target, maxPreparedStatements);
                         BackendLogin login = new BackendLogin(connection, ready);
+                        negotiateTls(channel, target, why -> ready.tryFailure(new BackendUnavailableException(
+                                ProxyErrors.backendTls(ErrorResponse.Severity.ERROR, target.name(), why))));
                         channel.pipeline().addLast(PgFrameDecoder.forBackends(), PgMessageEncoder.INSTANCE,
                                 new BackendFrameHandler(connection, login));
                     }

@@ -13,7 +13,11 @@ public sealed interface CommandLine {
      * No arguments: embedded PostgreSQL started here, demo/demo/demo on 127.0.0.1:6432. {@code http}
      * is what {@code --http} said: {@code HOST:PORT}, {@link #HTTP_OFF}, or null for the default.
      */
-    record Embedded(String listen, Path dataDirectory, Integer poolSize, String http) implements CommandLine {
+    record Embedded(String listen, Path dataDirectory, Integer poolSize, String http, Tls tls) implements CommandLine {
+        public Embedded(String listen, Path dataDirectory, Integer poolSize, String http) {
+            this(listen, dataDirectory, poolSize, http, null);
+        }
+
         public Embedded(String listen, Path dataDirectory) {
             this(listen, dataDirectory, null, null);
         }
@@ -24,7 +28,11 @@ public sealed interface CommandLine {
     }
 
     /** {@code --listen H:P --backend URL}: in front of an existing server, no file. {@code http} as for {@link Embedded}. */
-    record Quick(String listen, String backendUrl, Integer poolSize, String http) implements CommandLine {
+    record Quick(String listen, String backendUrl, Integer poolSize, String http, Tls tls) implements CommandLine {
+        public Quick(String listen, String backendUrl, Integer poolSize, String http) {
+            this(listen, backendUrl, poolSize, http, null);
+        }
+
         public Quick(String listen, String backendUrl) {
             this(listen, backendUrl, null, null);
         }
@@ -32,6 +40,14 @@ public sealed interface CommandLine {
         public Quick(String listen, String backendUrl, Integer poolSize) {
             this(listen, backendUrl, poolSize, null);
         }
+    }
+
+    /**
+     * TLS for clients from the command line: {@code --tls-cert FILE --tls-key FILE}, or (embedded default
+     * only) {@code --tls-self-signed}, which makes a certificate in the data folder; {@code --tls-required}
+     * refuses clients without TLS. Null in the records above when none of these is given.
+     */
+    record Tls(Path cert, Path key, boolean selfSigned, boolean required) {
     }
 
     /** {@code --config FILE}. */
@@ -71,13 +87,26 @@ public sealed interface CommandLine {
         Path data = null;
         Integer poolSize = null;
         String http = null;
+        Path tlsCert = null;
+        Path tlsKey = null;
+        boolean selfSigned = false;
+        boolean tlsRequired = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
             if (name.equals("--help") || name.equals("-h")) {
                 return new Help();
             }
-            if (!List.of("--listen", "--backend", "--config", "--check-config", "--data", "--pool-size", "--http").contains(name)) {
+            if (arg.equals("--tls-self-signed")) {
+                selfSigned = true;
+                continue;
+            }
+            if (arg.equals("--tls-required")) {
+                tlsRequired = true;
+                continue;
+            }
+            if (!List.of("--listen", "--backend", "--config", "--check-config", "--data", "--pool-size", "--http",
+                    "--tls-cert", "--tls-key").contains(name)) {
                 return new Invalid("unknown argument \"" + arg + "\"");
             }
             String value;
@@ -92,6 +121,8 @@ public sealed interface CommandLine {
                 case "--listen" -> listen = value;
                 case "--backend" -> backend = value;
                 case "--config" -> config = Path.of(value);
+                case "--tls-cert" -> tlsCert = Path.of(value);
+                case "--tls-key" -> tlsKey = Path.of(value);
                 case "--check-config" -> check = Path.of(value);
                 case "--http" -> {
                     http = value.strip().equalsIgnoreCase(HTTP_OFF) ? HTTP_OFF : value;
@@ -116,20 +147,37 @@ public sealed interface CommandLine {
                 default -> data = Path.of(value);
             }
         }
+        boolean anyTls = tlsCert != null || tlsKey != null || selfSigned || tlsRequired;
         if (check != null) {
-            return listen == null && backend == null && config == null && http == null ? new CheckConfig(check)
+            return listen == null && backend == null && config == null && http == null && !anyTls ? new CheckConfig(check)
                     : new Invalid("--check-config takes only the file to check");
         }
         if (config != null) {
-            return backend == null && listen == null && data == null && poolSize == null && http == null ? new FromFile(config)
-                    : new Invalid("--config cannot be combined with --listen, --backend, --data, --pool-size or --http; "
-                            + "put them in the file (--http is http: there)");
+            return backend == null && listen == null && data == null && poolSize == null && http == null && !anyTls
+                    ? new FromFile(config)
+                    : new Invalid("--config cannot be combined with --listen, --backend, --data, --pool-size, --http or --tls-*; "
+                            + "put them in the file (--http is http: there, --tls-* is tls: { cert, key, required })");
         }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            return new Invalid("--tls-cert and --tls-key go together: the certificate and its private key, both PEM files");
+        }
+        if (selfSigned && tlsCert != null) {
+            return new Invalid("--tls-self-signed makes its own certificate; give it or --tls-cert/--tls-key, not both");
+        }
+        if (tlsRequired && tlsCert == null && !selfSigned) {
+            return new Invalid("--tls-required needs a certificate: add --tls-cert FILE --tls-key FILE"
+                    + (backend == null ? " or --tls-self-signed" : ""));
+        }
+        Tls tls = anyTls ? new Tls(tlsCert, tlsKey, selfSigned, tlsRequired) : null;
         if (backend != null) {
-            return data == null ? new Quick(listen == null ? DEFAULT_LISTEN : listen, backend, poolSize, http)
+            if (selfSigned) {
+                return new Invalid("--tls-self-signed is for the embedded default only (it keeps the certificate in its data folder); "
+                        + "give --tls-cert FILE --tls-key FILE");
+            }
+            return data == null ? new Quick(listen == null ? DEFAULT_LISTEN : listen, backend, poolSize, http, tls)
                     : new Invalid("--data is for the embedded default only");
         }
-        return new Embedded(listen == null ? DEFAULT_LISTEN : listen, data == null ? Path.of("data") : data, poolSize, http);
+        return new Embedded(listen == null ? DEFAULT_LISTEN : listen, data == null ? Path.of("data") : data, poolSize, http, tls);
     }
 
     private static CommandLine migrate(List<String> args) {
@@ -171,6 +219,11 @@ public sealed interface CommandLine {
                 [--pool-size N]                         at most N backend connections (default 20), here and in the embedded default
                 [--http HOST:PORT | --http off]         metrics (/metrics) and health (/health/live, /health/ready) over HTTP,
                                                         here and in the embedded default (default 127.0.0.1:9930)
+                [--tls-cert FILE --tls-key FILE]        TLS for clients that ask for it (sslmode=require), with this PEM
+                                                        certificate and key, here and in the embedded default
+                [--tls-self-signed]                     embedded default: TLS with a self-signed certificate made once in
+                                                        the data folder (server.crt, server.key; clients may trust server.crt)
+                [--tls-required]                        refuse clients that do not use TLS (with --tls-cert or --tls-self-signed)
               pgsteer --config pgsteer.yaml             listeners, users, backends, databases and pools from a file (http: there);
                                                         SIGHUP or the admin console's RELOAD re-reads it
               ... --log-format text|json                the log on stderr as text lines (default) or JSON lines, in any mode

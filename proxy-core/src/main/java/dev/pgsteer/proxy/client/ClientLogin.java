@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * The start of a client connection, up to a successful password check: refuses SSL and GSS
- * encryption with 'N', negotiates the protocol version down to 3.0, reads who the client is and
+ * encryption with 'N' (with {@code tls:} configured, {@code tls.ClientTls} takes SSLRequests first), negotiates the protocol version down to 3.0, reads who the client is and
  * runs the password exchange.
  *
  * @see <a href="https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP">Start-up</a>

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * body (small, and rare) is copied, to find its {@code 'C'} field.
  *
  * <p>The one exception to the message framing is the single byte that answers an SSLRequest or a
- * GSSENCRequest before the startup packet ({@code 'N'} from pgsteer, which does no encryption). Until
+ * GSSENCRequest before the startup packet ({@code 'N'}, or {@code 'S'} for TLS). Until
  * the first typed message, an {@code 'N'} or {@code 'S'} is such an answer: pgsteer's first typed
  * message to a client is always an authentication request, an error or NegotiateProtocolVersion,
  * never a NoticeResponse.

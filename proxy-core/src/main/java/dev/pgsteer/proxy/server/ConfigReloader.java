@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
  *       running sessions' included;</li>
  *   <li>pool settings: for the next leases of the pool; a pool the file no longer reaches keeps its
  *       sessions and lets its idle connections close;</li>
+ *   <li>tls and the backends' sslmode: for the next client and backend connections; the certificate
+ *       files are read again even when their names did not change, so replacing them and reloading
+ *       rotates a certificate;</li>
  *   <li>listen, http, max_prepared_statements: need a restart; the reload says so and keeps the rest.</li>
  * </ul>
  *
@@ -147,7 +150,10 @@ final class ConfigReloader {
                 sharded.put(database.name(), server.newShardedDatabase(next, database));
             }
         }
+        // Read before anything changes: a certificate that cannot be used fails the reload as a whole.
+        PgSteerServer.TlsState tls = PgSteerServer.TlsState.of(next);
         ProxyConfig applied = next;
+        server.tls(tls);
         server.pools().reconfigure(target -> settingsFor(applied, target));
         server.current(applied);
         context.swap(new ProxyContext.Snapshot(applied, new UserDirectory(applied.users()), new SessionRouter(applied), sharded));
@@ -219,6 +225,9 @@ final class ConfigReloader {
         }
         if (!Objects.equals(before.metadataStore(), after.metadataStore())) {
             changes.add("metadata_store");
+        }
+        if (!Objects.equals(before.tls(), after.tls())) {
+            changes.add("tls");
         }
         return changes;
     }

@@ -12,6 +12,11 @@ import dev.pgsteer.proxy.client.CancelRegistry;
 import dev.pgsteer.proxy.client.ClientHandler;
 import dev.pgsteer.proxy.client.UserDirectory;
 import dev.pgsteer.proxy.metrics.ClientTraffic;
+import dev.pgsteer.proxy.tls.BackendTls;
+import dev.pgsteer.proxy.tls.ClientTls;
+import dev.pgsteer.proxy.tls.ServerTls;
+import io.netty.handler.ssl.OptionalSslHandler;
+import io.netty.handler.ssl.SslContext;
 import dev.pgsteer.router.SessionRouter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -50,6 +55,9 @@ public final class PgSteerServer implements AutoCloseable {
     private EventLoopGroup workers;
     private Channel listener;
     private PoolRegistry pools;
+    private BackendConnector connector;
+    /** Read by each new client channel; a reload replaces it. */
+    private volatile TlsState tls;
     private ProxyContext context;
     private Path decisionLogPath = Path.of("pgsteer-decisions.log");
     private DecisionLog decisionLog;
@@ -101,11 +109,14 @@ public final class PgSteerServer implements AutoCloseable {
     }
 
     public PgSteerServer start() throws InterruptedException {
+        // TLS files are read first, before a thread or a socket exists: a bad one stops the start with its reason.
+        tls = TlsState.of(config);
         Transport transport = Transport.best();
         acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()), transport.ioHandlerFactory());
-        pools = new PoolRegistry(new BackendConnector(Duration.ofSeconds(10), transport.socketChannel(), config.maxPreparedStatements()),
-                config.maxBackendConnections());
+        connector = new BackendConnector(Duration.ofSeconds(10), transport.socketChannel(), config.maxPreparedStatements(),
+                tls.backends());
+        pools = new PoolRegistry(connector, config.maxBackendConnections());
         ProxyConfig effective = config;
         Map<String, ShardedDatabase> sharded = new HashMap<>();
         if (config.databases().values().stream().anyMatch(DatabaseConfig::isSharded)) {
@@ -138,11 +149,20 @@ public final class PgSteerServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
+                        TlsState tlsNow = tls;
+                        SslContext clientTls = tlsNow.client();
+                        if (clientTls != null) {
+                            // PostgreSQL 17's direct TLS (sslnegotiation=direct): a handshake as the first bytes.
+                            channel.pipeline().addLast(new OptionalSslHandler(clientTls));
+                        }
                         channel.pipeline().addLast(
                                 PgFrameDecoder.forClients(PgFrameDecoder.MAX_STARTUP_PACKET),
                                 new ClientTraffic(metrics),
-                                PgMessageEncoder.INSTANCE,
-                                new ClientHandler(context));
+                                PgMessageEncoder.INSTANCE);
+                        if (clientTls != null) {
+                            channel.pipeline().addLast(new ClientTls(clientTls, tlsNow.required()));
+                        }
+                        channel.pipeline().addLast(new ClientHandler(context));
                     }
                 });
         listener = bootstrap.bind(config.listen().host(), config.listen().port()).sync().channel();
@@ -185,6 +205,28 @@ public final class PgSteerServer implements AutoCloseable {
 
     PoolRegistry pools() {
         return pools;
+    }
+
+    /**
+     * TLS as a configuration asks for it, its files read: the client context (null: no TLS for clients),
+     * whether clients must use it, and the backends' settings with their contexts.
+     */
+    record TlsState(SslContext client, boolean required, BackendTls backends) {
+        /** @throws dev.pgsteer.proxy.tls.TlsFilesException when a file cannot be used */
+        static TlsState of(ProxyConfig config) {
+            return new TlsState(config.tls() == null ? null : ServerTls.context(config.tls()),
+                    config.tls() != null && config.tls().required(), BackendTls.of(config.backends()));
+        }
+    }
+
+    /**
+     * A reload's TLS, for the connections opened from now on: clients that connect next get the new
+     * certificate (a file replaced in place is read again, so RELOAD rotates certificates), new backend
+     * connections the new sslmode; connections already open keep what they have.
+     */
+    void tls(TlsState next) {
+        tls = next;
+        connector.tls(next.backends());
     }
 
     /** A sharded database that a reload added (or turned from single-backend to sharded). */

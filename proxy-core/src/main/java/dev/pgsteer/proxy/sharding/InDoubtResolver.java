@@ -76,6 +76,7 @@ public final class InDoubtResolver {
         }
         props.setProperty("connectTimeout", "5");
         props.setProperty("ApplicationName", "pgsteer in-doubt resolver");
+        backend.jdbcSslProperties(props);
         return DriverManager.getConnection("jdbc:postgresql://" + backend.url().host() + ":" + backend.url().port() + "/" + database, props);
     }
 }

@@ -78,6 +78,8 @@ class ShowCommandsTest {
         Result result = ShowConfig.of(CONFIG);
         assertEquals(row("auth_timeout", "500ms", "10s"), result.rows().get(3));
         assertEquals(row("users", "ops (admin), app", null), result.rows().get(6));
+        assertTrue(String.valueOf(result.rows().get(7).get(1)).endsWith(" sslmode=prefer"), result.rows().get(7).toString());
+        assertEquals(row("tls", "off", "off"), result.rows().getLast());
         assertTrue(result.rows().stream().flatMap(List::stream).noneMatch(v -> String.valueOf(v).contains("secret")));
     }
 

@@ -61,6 +61,35 @@ class CommandLineTest {
         assertInstanceOf(CommandLine.Invalid.class, CommandLine.parse(List.of("--config", "a.yaml", "--http", "off")));
     }
 
+    @Test
+    void tlsFlagsGiveClientsTls() {
+        assertEquals(new CommandLine.Quick("127.0.0.1:6432", "postgresql://u:p@h/db", null, null,
+                        new CommandLine.Tls(Path.of("s.crt"), Path.of("s.key"), false, true)),
+                CommandLine.parse(List.of("--backend", "postgresql://u:p@h/db", "--tls-cert", "s.crt", "--tls-key=s.key",
+                        "--tls-required")));
+        assertEquals(new CommandLine.Embedded("127.0.0.1:6432", Path.of("data"), null, null,
+                        new CommandLine.Tls(null, null, true, false)),
+                CommandLine.parse(List.of("--tls-self-signed")));
+    }
+
+    @Test
+    void tlsFlagsThatCannotWorkAreRefusedWithTheReason() {
+        assertEquals(new CommandLine.Invalid("--tls-cert and --tls-key go together: the certificate and its private key, both PEM files"),
+                CommandLine.parse(List.of("--tls-cert", "s.crt")));
+        assertInstanceOf(CommandLine.Invalid.class, CommandLine.parse(List.of("--tls-required")));
+        assertInstanceOf(CommandLine.Invalid.class,
+                CommandLine.parse(List.of("--backend", "postgresql://u:p@h/db", "--tls-self-signed")));
+        assertInstanceOf(CommandLine.Invalid.class, CommandLine.parse(List.of("--tls-self-signed", "--tls-cert", "a", "--tls-key", "b")));
+        assertInstanceOf(CommandLine.Invalid.class, CommandLine.parse(List.of("--config", "a.yaml", "--tls-self-signed")));
+    }
+
+    @Test
+    void theUsageListsTheTlsFlags() {
+        for (String flag : List.of("--tls-cert FILE --tls-key FILE", "--tls-self-signed", "--tls-required")) {
+            org.junit.jupiter.api.Assertions.assertTrue(CommandLine.USAGE.contains(flag), flag);
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void migrateTakesAFileTheConfigurationAndOptionallyTenants() {
         org.junit.jupiter.api.Assertions.assertEquals(new CommandLine.Migrate(java.nio.file.Path.of("m.sql"),
