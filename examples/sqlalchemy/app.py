@@ -212,6 +212,20 @@ def sharded(url):
                           ordered_at=datetime.date(2026, 1, n + 1)),
                     Order(id=2, product_id=product_id, amount=decimal.Decimal("1.00"),
                           ordered_at=datetime.date(2026, 2, n + 1))]))
+                session.flush()
+            # A savepoint whose customers land on other shards, rolled back: pgsteer replays the
+            # SAVEPOINT on each shard that joins after it, and rolls back to it on every one.
+            try:
+                with session.begin_nested():
+                    session.add_all([Customer(id=base_id + 90 + i, name="never", region="eu") for i in range(3)])
+                    session.flush()
+                    raise RuntimeError("roll the savepoint back")
+            except RuntimeError:
+                pass
+        with Session() as session:
+            never = session.execute(select(func.count()).select_from(Customer)
+                                    .where(Customer.id.between(base_id + 90, base_id + 99))).scalar()
+            assert never == 0, f"{never} customers of a rolled-back savepoint were committed"
 
         with Session() as session:
             for n, cid in enumerate(ids):
