@@ -2,12 +2,13 @@
 sharding recipes. Runs on SQLAlchemy 1.4 and 2.0 with psycopg2.
 
     python3 app.py tenant-per-database URL TENANT...   # engine per tenant from one URL: options only
-    python3 app.py shared-rls URL TENANT...            # one engine; tenant as a /* tenant=... */ comment
+    python3 app.py shared-rls URL TENANT...            # one engine; tenant from a context variable
     python3 app.py sharded URL                         # one engine; pgsteer picks the shard
 
 URL is pgsteer's, e.g. postgresql+psycopg2://demo:demo@127.0.0.1:6432/saas. No code here picks a
 database, a schema or a shard: pgsteer does. Every check is an assert; any failure exits non-zero.
 """
+import contextvars
 import datetime
 import decimal
 import sys
@@ -116,29 +117,54 @@ def tenant_per_database(url, tenants):
             engine.dispose()
 
 
+# The tenant of the work going on (a web request's, say), for the one-engine form of shared_rls.
+current_tenant = contextvars.ContextVar("current_tenant", default=None)
+
+
 def shared_rls(url, tenants):
     """Recipe: one shared database; every session runs SET myapp.tenant_id = ... first. Here: one
-    URL; a tenant's engine differs only by the startup option naming it, and pgsteer sets
-    app.tenant_id on each connection it leases, which the row-level-security policies read.
+    engine; the tenant of the work going on is in a context variable, and a pool checkout hook names
+    it to pgsteer with SET pgsteer.tenant. pgsteer then sets app.tenant_id on each connection it
+    leases, which the row-level-security policies read, and the session cannot change it.
 
-    Reports that read across tenants name the tenant per statement with a /* tenant=... */ comment
-    from one engine, in autocommit: psycopg2 sends BEGIN by itself before the first statement of a
-    transaction, without the comment, and pgsteer refuses naming a tenant after that BEGIN (25001).
+    The hook runs the SET in autocommit: psycopg2 sends BEGIN by itself before the first statement
+    of a transaction, and pgsteer refuses to name a tenant after a BEGIN that ran without one (25001).
+    For the same reason, the cross-tenant report below names the tenant per statement with a
+    /* tenant=... */ comment only in autocommit.
     """
     Base, TodoList, TodoItem = todo_models(shared=True)
-    engines = {t: create_engine(url, connect_args={"options": f"-c pgsteer.tenant={t}"}, future=True)
-               for t in tenants}
+    engine = create_engine(url, future=True)
+
+    @event.listens_for(engine, "checkout")
+    def name_tenant_at_checkout(dbapi_connection, connection_record, connection_proxy):
+        tenant = current_tenant.get()
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        with dbapi_connection.cursor() as cursor:
+            if tenant is None:
+                cursor.execute("RESET pgsteer.tenant")
+            else:
+                cursor.execute("SET pgsteer.tenant = %s", (tenant,))
+        dbapi_connection.autocommit = autocommit
+
     reports = create_engine(url, future=True).execution_options(isolation_level="AUTOCOMMIT")
 
     @event.listens_for(reports.engine, "before_cursor_execute", retval=True)
-    def name_tenant(conn, cursor, statement, parameters, context, executemany):
+    def name_tenant_in_comment(conn, cursor, statement, parameters, context, executemany):
         tenant = conn.get_execution_options().get("tenant")
         return (f"/* tenant={tenant} */ {statement}" if tenant else statement), parameters
 
+    Session = sessionmaker(engine, future=True)
     try:
-        Base.metadata.create_all(engines[tenants[0]])   # the shared tables and their policies, once
-        for tenant, engine in engines.items():
-            exercise_tenant(sessionmaker(engine, future=True), TodoList, TodoItem, tenant)
+        token = current_tenant.set(tenants[0])
+        Base.metadata.create_all(engine)   # the shared tables and their policies, once
+        current_tenant.reset(token)
+        for tenant in tenants:
+            token = current_tenant.set(tenant)
+            try:
+                exercise_tenant(Session, TodoList, TodoItem, tenant)
+            finally:
+                current_tenant.reset(token)
         with reports.connect() as c:
             assert c.execute(text("SELECT 1")).scalar() == 1     # no tenant named: allowed
             for tenant in tenants:
@@ -146,8 +172,7 @@ def shared_rls(url, tenants):
                 assert owners == {tenant}, f"tenant {tenant} sees rows of {owners}"
             print(f"shared-rls: each of {tenants} sees only its own rows")
     finally:
-        for engine in engines.values():
-            engine.dispose()
+        engine.dispose()
         reports.engine.dispose()
 
 
