@@ -12,6 +12,8 @@ record TenantErrors(String sqlState, String message, String hint) {
     static final String NOT_ALLOWED = "42501";
     static final String IN_TRANSACTION = "25001";
     static final String NOT_AVAILABLE = "55000";
+    /** How a session that has named no tenant is shown in messages. */
+    static final String NO_TENANT_LABEL = "(none)";
 
     static TenantErrors unknownTenant(String tenant) {
         return new TenantErrors(UNKNOWN_TENANT, "tenant \"" + printable(tenant) + "\" does not exist",
@@ -30,8 +32,16 @@ record TenantErrors(String sqlState, String message, String hint) {
     }
 
     static TenantErrors switchInTransaction(String from, String to) {
+        // From no tenant, the usual cause is a driver's own BEGIN before a statement that names one
+        // (psycopg2 by default, pgjdbc with autoCommit off): say how to name the tenant before it.
+        String hint = NO_TENANT_LABEL.equals(from)
+                ? "this transaction began before a tenant was named (drivers such as psycopg2, and pgjdbc with "
+                        + "autoCommit off, send BEGIN themselves); name the tenant when connecting "
+                        + "(options=-c pgsteer.tenant=name) or with SET pgsteer.tenant outside a transaction, "
+                        + "and COMMIT or ROLLBACK this one first"
+                : "COMMIT or ROLLBACK first";
         return new TenantErrors(IN_TRANSACTION, "cannot switch from tenant \"" + from + "\" to \"" + printable(to)
-                + "\" inside a transaction", "COMMIT or ROLLBACK first");
+                + "\" inside a transaction", hint);
     }
 
     static TenantErrors switchPinned(String from, String to) {

@@ -247,14 +247,14 @@ public final class TenantGate implements SessionGate {
         }
         String before = sessionTenant();
         if (inTransaction() && !java.util.Objects.equals(before, effective)) {
-            return refuse(frame, TenantErrors.switchInTransaction(before == null ? "(none)" : before, effective == null ? "(none)" : effective));
+            return refuse(frame, TenantErrors.switchInTransaction(before == null ? TenantErrors.NO_TENANT_LABEL : before, effective == null ? TenantErrors.NO_TENANT_LABEL : effective));
         }
         chosen = tenant;
         return new Admitted(replace(frame, UNSET, parseName), null, here, true);
     }
 
     private static String label(TenantTarget target) {
-        return target.id() == null ? "(none)" : target.id();
+        return target.id() == null ? TenantErrors.NO_TENANT_LABEL : target.id();
     }
 
     @Override

@@ -1,0 +1,239 @@
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The to-do and shop application of examples/sqlalchemy, in plain JDBC with HikariCP in front of
+ * pgsteer (a pool on the application side; pgsteer pools again toward PostgreSQL).
+ *
+ * <pre>
+ * java -cp 'proxy-core/target/lib/*' examples/jdbc/Example.java tenant-per-database JDBC_URL TENANT...
+ * java -cp 'proxy-core/target/lib/*' examples/jdbc/Example.java shared-rls JDBC_URL TENANT...
+ * java -cp 'proxy-core/target/lib/*' examples/jdbc/Example.java sharded JDBC_URL
+ * </pre>
+ *
+ * No code here picks a database, a schema or a shard. Every check throws; the exit status says.
+ */
+public class Example {
+    public static void main(String[] args) throws Exception {
+        String variant = args[0];
+        String url = args[1];
+        List<String> tenants = List.of(args).subList(2, args.length);
+        switch (variant) {
+            case "tenant-per-database" -> tenancy(url, tenants, false);
+            case "shared-rls" -> tenancy(url, tenants, true);
+            case "sharded" -> sharded(url);
+            default -> throw new IllegalArgumentException("unknown variant " + variant);
+        }
+        System.out.println(variant + ": OK");
+    }
+
+    /** Recipe: a DataSource per tenant. Here: one URL; the pools differ only by the startup option. */
+    static HikariDataSource pool(String url, String tenant) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername("demo");
+        config.setPassword("demo");
+        config.setMaximumPoolSize(3);
+        config.setAutoCommit(false);
+        config.setPoolName(tenant == null ? "shop" : "tenant-" + tenant);
+        if (tenant != null) {
+            config.addDataSourceProperty("options", "-c pgsteer.tenant=" + tenant);
+        }
+        return new HikariDataSource(config);
+    }
+
+    static void tenancy(String url, List<String> tenants, boolean shared) throws SQLException {
+        Map<String, HikariDataSource> pools = new LinkedHashMap<>();
+        try {
+            for (String tenant : tenants) {
+                pools.put(tenant, pool(url, tenant));
+            }
+            if (shared) {
+                // The shared tables and their row-level-security policies, once, through any tenant.
+                try (Connection c = pools.get(tenants.get(0)).getConnection(); Statement s = c.createStatement()) {
+                    for (String table : List.of("todo_lists", "todo_items")) {
+                        s.execute("CREATE TABLE IF NOT EXISTS " + table + " (tenant_id text NOT NULL DEFAULT "
+                                + "current_setting('app.tenant_id'), id serial PRIMARY KEY, "
+                                + (table.equals("todo_items") ? "list_id int NOT NULL REFERENCES todo_lists, title text NOT NULL, done boolean NOT NULL DEFAULT false)"
+                                                              : "name text NOT NULL)"));
+                        s.execute("ALTER TABLE " + table + " ENABLE ROW LEVEL SECURITY");
+                        s.execute("ALTER TABLE " + table + " FORCE ROW LEVEL SECURITY");
+                        s.execute("CREATE POLICY tenant_rows ON " + table
+                                + " USING (tenant_id = current_setting('app.tenant_id', true))"
+                                + " WITH CHECK (tenant_id = current_setting('app.tenant_id', true))");
+                    }
+                    c.commit();
+                }
+            }
+            for (var entry : pools.entrySet()) {
+                exercise(entry.getValue(), entry.getKey(), shared);
+            }
+            if (shared) {
+                for (var entry : pools.entrySet()) {
+                    try (Connection c = entry.getValue().getConnection(); Statement s = c.createStatement();
+                         ResultSet rows = s.executeQuery("SELECT DISTINCT tenant_id FROM todo_items")) {
+                        List<String> owners = new ArrayList<>();
+                        while (rows.next()) {
+                            owners.add(rows.getString(1));
+                        }
+                        check(owners.equals(List.of(entry.getKey())), "tenant " + entry.getKey() + " sees rows of " + owners);
+                        c.commit();
+                    }
+                }
+                System.out.println("shared-rls: each of " + tenants + " sees only its own rows");
+            }
+        } finally {
+            pools.values().forEach(HikariDataSource::close);
+        }
+    }
+
+    static void exercise(HikariDataSource pool, String tenant, boolean shared) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            if (!shared) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("CREATE TABLE IF NOT EXISTS todo_lists (id serial PRIMARY KEY, name text NOT NULL)");
+                    s.execute("CREATE TABLE IF NOT EXISTS todo_items (id serial PRIMARY KEY, "
+                            + "list_id int NOT NULL REFERENCES todo_lists, title text NOT NULL, done boolean NOT NULL DEFAULT false)");
+                }
+                c.commit();
+            }
+            int listId;
+            try (PreparedStatement list = c.prepareStatement("INSERT INTO todo_lists (name) VALUES (?) RETURNING id")) {
+                list.setString(1, tenant + " groceries");
+                try (ResultSet rows = list.executeQuery()) {
+                    rows.next();
+                    listId = rows.getInt(1);
+                }
+            }
+            try (PreparedStatement item = c.prepareStatement("INSERT INTO todo_items (list_id, title) VALUES (?, ?)")) {
+                for (String title : List.of("milk", "bread")) {
+                    item.setInt(1, listId);
+                    item.setString(2, tenant + " " + title);
+                    item.addBatch();
+                }
+                item.executeBatch();
+                Savepoint savepoint = c.setSavepoint();
+                item.setInt(1, listId);
+                item.setString(2, tenant + " never");
+                item.executeUpdate();
+                c.rollback(savepoint);
+            }
+            c.commit();
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO todo_lists (name) VALUES ('" + tenant + " rolled back')");
+            }
+            c.rollback();
+            try (PreparedStatement done = c.prepareStatement(
+                    "UPDATE todo_items SET done = true WHERE id = (SELECT min(id) FROM todo_items WHERE list_id = ?)")) {
+                done.setInt(1, listId);
+                check(done.executeUpdate() == 1, "one item marked done");
+            }
+            c.commit();
+
+            List<String> lists = strings(c, "SELECT name FROM todo_lists ORDER BY id");
+            check(lists.equals(List.of(tenant + " groceries")), "tenant " + tenant + " sees lists " + lists);
+            List<String> items = strings(c, "SELECT i.title FROM todo_items i JOIN todo_lists l ON l.id = i.list_id ORDER BY i.id");
+            check(items.equals(List.of(tenant + " milk", tenant + " bread")), "tenant " + tenant + " sees items " + items);
+            List<String> done = strings(c, "SELECT count(*) FROM todo_items WHERE done");
+            c.commit();
+            System.out.println(tenant + ": lists " + lists + ", items " + items + ", done " + done.get(0));
+        }
+    }
+
+    /** Recipe: a DataSource per shard and a directory of who lives where. Here: one pool. */
+    static void sharded(String url) throws SQLException {
+        long base = 800_000;
+        List<Long> ids = new ArrayList<>();
+        for (long i = 1; i <= 6; i++) {
+            ids.add(base + i);
+        }
+        try (HikariDataSource pool = pool(url, null); Connection c = pool.getConnection()) {
+            try (PreparedStatement orders = c.prepareStatement("DELETE FROM orders WHERE customer_id = ?");
+                 PreparedStatement customers = c.prepareStatement("DELETE FROM customers WHERE id = ?")) {
+                for (long id : ids) {   // leftovers of an earlier run, by key
+                    orders.setLong(1, id);
+                    orders.executeUpdate();
+                    customers.setLong(1, id);
+                    customers.executeUpdate();
+                }
+            }
+            c.commit();
+            int productId = Integer.parseInt(strings(c, "SELECT min(id) FROM products").get(0));
+            // Every customer with its orders in one transaction: several shards, two-phase commit.
+            try (PreparedStatement customer = c.prepareStatement("INSERT INTO customers (id, name, region) VALUES (?, ?, 'eu')");
+                 PreparedStatement order = c.prepareStatement(
+                         "INSERT INTO orders (id, customer_id, product_id, amount, ordered_at) VALUES (?, ?, ?, ?, current_date)")) {
+                for (int n = 0; n < ids.size(); n++) {
+                    customer.setLong(1, ids.get(n));
+                    customer.setString(2, "example customer " + n);
+                    customer.executeUpdate();
+                    for (int o = 1; o <= 2; o++) {
+                        order.setLong(1, o);
+                        order.setLong(2, ids.get(n));
+                        order.setInt(3, productId);
+                        order.setBigDecimal(4, o == 1 ? new BigDecimal("10.50").multiply(BigDecimal.valueOf(n + 1)) : new BigDecimal("1.00"));
+                        order.addBatch();
+                    }
+                    order.executeBatch();
+                }
+            }
+            c.commit();
+            try (PreparedStatement byCustomer = c.prepareStatement(
+                    "SELECT o.amount, p.name FROM orders o JOIN products p ON p.id = o.product_id WHERE o.customer_id = ? ORDER BY o.id")) {
+                for (int n = 0; n < ids.size(); n++) {
+                    byCustomer.setLong(1, ids.get(n));
+                    List<BigDecimal> amounts = new ArrayList<>();
+                    try (ResultSet rows = byCustomer.executeQuery()) {
+                        while (rows.next()) {
+                            amounts.add(rows.getBigDecimal(1));
+                        }
+                    }
+                    check(amounts.equals(List.of(new BigDecimal("10.50").multiply(BigDecimal.valueOf(n + 1)), new BigDecimal("1.00"))),
+                            "customer " + ids.get(n) + " has amounts " + amounts);
+                }
+            }
+            String in = ids.toString().replace('[', '(').replace(']', ')');
+            String total = strings(c, "SELECT sum(amount) FROM orders WHERE customer_id IN " + in).get(0);
+            check(total.equals("226.50"), "total " + total);
+            List<String> top = strings(c, "SELECT id FROM customers WHERE id BETWEEN " + base + " AND " + (base + 999) + " ORDER BY id DESC LIMIT 3");
+            check(top.equals(List.of("800006", "800005", "800004")), "top " + top);
+            List<String> perCustomer = strings(c, "SELECT count(*) FROM orders WHERE customer_id IN " + in + " GROUP BY customer_id");
+            check(perCustomer.equals(List.of("2", "2", "2", "2", "2", "2")), "per customer " + perCustomer);
+            TreeSet<String> shards = new TreeSet<>();
+            for (long id : ids) {
+                shards.add(strings(c, "EXPLAIN ROUTE SELECT * FROM orders WHERE customer_id = " + id).get(0));
+            }
+            c.commit();
+            check(shards.size() > 1, "the customers should land on more than one shard");
+            System.out.println("sharded: " + ids.size() + " customers with 2 orders each, on shards " + shards + "; total " + total);
+        }
+    }
+
+    static List<String> strings(Connection c, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rows = s.executeQuery(sql)) {
+            while (rows.next()) {
+                out.add(rows.getString(1));
+            }
+        }
+        return out;
+    }
+
+    static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new AssertionError(what);
+        }
+    }
+}
