@@ -79,7 +79,9 @@ class LoggingIT {
 
     @BeforeEach
     void clear() {
-        captured.list.clear();
+        synchronized (captured) {
+            captured.list.clear();
+        }
     }
 
     static Connection connect(String database, String options) throws SQLException {
@@ -87,8 +89,18 @@ class LoggingIT {
                 EmbeddedBackend.USER, EmbeddedBackend.PASSWORD);
     }
 
+    /**
+     * A copy of what was captured so far: event loops append while a test reads, and the appender
+     * appends under its own lock.
+     */
+    private static List<ILoggingEvent> events() {
+        synchronized (captured) {
+            return new java.util.ArrayList<>(captured.list);
+        }
+    }
+
     static List<String> lines() {
-        return captured.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        return events().stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
     static List<String> linesWith(String part) {
@@ -117,7 +129,7 @@ class LoggingIT {
             }
         }
         awaitLine("slow_extended");
-        List<ILoggingEvent> slow = captured.list.stream().filter(e -> e.getFormattedMessage().contains("slow statement")).toList();
+        List<ILoggingEvent> slow = events().stream().filter(e -> e.getFormattedMessage().contains("slow statement")).toList();
         assertEquals(2, slow.size(), lines().toString());
         for (ILoggingEvent event : slow) {
             assertEquals(Level.WARN, event.getLevel());
@@ -174,7 +186,7 @@ class LoggingIT {
         assertTrue(failed.stream().anyMatch(l -> l.contains("password authentication failed for user \"app\" (SQLSTATE 28P01)")), failed.toString());
         assertTrue(failed.stream().anyMatch(l -> l.contains("\"nope\" does not exist (SQLSTATE 3D000)")), failed.toString());
         assertTrue(disconnected.stream().anyMatch(l -> l.contains("disconnected after") && l.contains("28P01")), disconnected.toString());
-        for (ILoggingEvent event : captured.list) {
+        for (ILoggingEvent event : events()) {
             assertEquals(event.getLevel() == Level.WARN || event.getLevel() == Level.INFO, true, event.toString());
         }
         for (String line : lines()) {
@@ -191,9 +203,9 @@ class LoggingIT {
         JsonLineLayout layout = new JsonLineLayout();
         layout.setContext(captured.getContext());
         layout.start();
-        assertFalse(captured.list.isEmpty());
+        assertFalse(events().isEmpty());
         boolean sawSession = false;
-        for (ILoggingEvent event : captured.list) {
+        for (ILoggingEvent event : events()) {
             String line = layout.doLayout(event);
             assertTrue(line.endsWith("\n") && line.indexOf('\n') == line.length() - 1, "one line: " + line);
             // JSON is YAML's flow style: SnakeYAML parses it without a JSON library in the build.
