@@ -177,10 +177,15 @@ public final class TenantGate implements SessionGate {
             target = found.get();
         } else {
             String tenant = sessionTenant();
-            if (tenant != null && tenants.target(tenant).isEmpty()) {
-                return refuse(frame, TenantErrors.unknownTenant(tenant));
+            if (tenant == null) {
+                target = tenants.anonymous(database);
+            } else {
+                var found = tenants.target(tenant);
+                if (found.isEmpty()) {
+                    return refuse(frame, TenantErrors.unknownTenant(tenant));
+                }
+                target = found.get();
             }
-            target = sessionTarget();
         }
         if (parseName != null) {
             if (named != null) {
