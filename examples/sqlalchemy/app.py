@@ -47,17 +47,9 @@ def todo_models(shared):
             tenant_id = tenant_column()
         todo_list = relationship("TodoList", back_populates="items")
 
-    if shared:
-        # The recipe's row-level security, as DDL run right after each CREATE TABLE. pgsteer sets
-        # app.tenant_id on every connection it leases to a shared tenant; the policy reads it.
-        for table in (TodoList.__table__, TodoItem.__table__):
-            name = table.name
-            event.listen(table, "after_create", DDL(
-                f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;"
-                f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY;"
-                f"CREATE POLICY tenant_rows ON {name}"
-                f" USING (tenant_id = current_setting('app.tenant_id', true))"
-                f" WITH CHECK (tenant_id = current_setting('app.tenant_id', true))"))
+    # With shared=True the tables and their row-level security are made by the operator, not here:
+    # shared-tables.sql, run by run.sh with MIGRATE in the admin console. pgsteer refuses row-level
+    # security DDL from a tenant's session, since it is what keeps the tenants apart.
     return Base, TodoList, TodoItem
 
 
@@ -157,7 +149,7 @@ def shared_rls(url, tenants):
     Session = sessionmaker(engine, future=True)
     try:
         token = current_tenant.set(tenants[0])
-        Base.metadata.create_all(engine)   # the shared tables and their policies, once
+        Base.metadata.create_all(engine)   # finds the shared tables made by the operator: creates nothing
         current_tenant.reset(token)
         for tenant in tenants:
             token = current_tenant.set(tenant)
