@@ -55,6 +55,16 @@ admin() {
   psql -X -q -v ON_ERROR_STOP=1 -At "postgresql://demo:demo@127.0.0.1:$PGSTEER_PORT/pgsteer" -c "$1"
 }
 
+# The tenants of the tenancy variants: alpha and beta with a database each, gamma and delta in the
+# shared tables of ./shared-tables.sql, made once as the backend's own login (not a tenant's).
+create_example_tenants() {
+  admin "CREATE TENANT alpha MODE database ON s1" >/dev/null
+  admin "CREATE TENANT beta MODE database ON s2" >/dev/null
+  admin "CREATE TENANT gamma MODE shared ON s1" >/dev/null
+  admin "CREATE TENANT delta MODE shared ON s1" >/dev/null
+  admin "MIGRATE '$PWD/shared-tables.sql' TENANTS gamma" | grep -q '|ok|' || fail "MIGRATE shared-tables.sql failed"
+}
+
 expect_no_clients() {
   local clients active
   for _ in $(seq 1 20); do

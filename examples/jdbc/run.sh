@@ -23,12 +23,7 @@ APP_PASSWORD=x OPS_PASSWORD=x BACKEND_PASSWORD=x "$REPO_DIR/pgsteer" --check-con
 start_pgsteer
 URL="jdbc:postgresql://127.0.0.1:$PGSTEER_PORT"
 OUT="$(mktemp)"
-admin "CREATE TENANT alpha MODE database ON s1" >/dev/null
-admin "CREATE TENANT beta MODE database ON s2" >/dev/null
-admin "CREATE TENANT gamma MODE shared ON s1" >/dev/null
-admin "CREATE TENANT delta MODE shared ON s1" >/dev/null
-# The shared tables and their row-level security, once, as the backend's own login (not a tenant's).
-admin "MIGRATE '$PWD/shared-tables.sql' TENANTS gamma" | grep -q '|ok|' || fail "MIGRATE shared-tables.sql failed"
+create_example_tenants
 
 run_app() { "$JAVA_HOME/bin/java" -Dslf4j.internal.verbosity=ERROR -cp "$CP" Example.java "$@"; }
 {

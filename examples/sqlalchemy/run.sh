@@ -26,12 +26,7 @@ OUT="$(mktemp)"
 
 # Replaces create_database(): each tenant database is made by pgsteer, with the template applied,
 # and entered in the tenant directory (the metadata store).
-admin "CREATE TENANT alpha MODE database ON s1" >/dev/null
-admin "CREATE TENANT beta MODE database ON s2" >/dev/null
-admin "CREATE TENANT gamma MODE shared ON s1" >/dev/null
-admin "CREATE TENANT delta MODE shared ON s1" >/dev/null
-# The shared tables and their row-level security, once, as the backend's own login (not a tenant's).
-admin "MIGRATE '$PWD/shared-tables.sql' TENANTS gamma" | grep -q '|ok|' || fail "MIGRATE shared-tables.sql failed"
+create_example_tenants
 
 {
   "$PYTHON" app.py tenant-per-database "$URL/saas" alpha beta
