@@ -1,6 +1,7 @@
 package dev.pgsteer.proxy.backend;
 
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
+import dev.pgsteer.protocol.codec.SliceJoiner;
 import dev.pgsteer.protocol.codec.PgMessageEncoder;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.proxy.ProxyErrors;
@@ -101,7 +102,7 @@ public final class BackendConnector {
                         BackendLogin login = new BackendLogin(connection, ready);
                         negotiateTls(channel, target, why -> ready.tryFailure(new BackendUnavailableException(
                                 ProxyErrors.backendTls(ErrorResponse.Severity.ERROR, target.name(), why))));
-                        channel.pipeline().addLast(PgFrameDecoder.forBackends(), PgMessageEncoder.INSTANCE,
+                        channel.pipeline().addLast(PgFrameDecoder.forBackends(), new SliceJoiner(), PgMessageEncoder.INSTANCE,
                                 new BackendFrameHandler(connection, login));
                     }
                 });

@@ -68,6 +68,12 @@ final class ClientRelay implements BackendListener, SessionRelay {
     /** The startup values are being put back; the client's frames wait meanwhile. */
     private boolean restoring;
     private boolean backendSentFatal;
+    /**
+     * Frames of one read from the client are being handed in; its read-complete flushes the lease.
+     * A lease that completes meanwhile must not flush on its own: its first frame would go out
+     * alone, one more system call per transaction (Parse, then Bind/Execute/Sync).
+     */
+    private boolean readingClient;
     /** Statements of this session, relayed unparsed: one per Query, Sync or FunctionCall, timed to its ReadyForQuery. */
     private final Timer statementTimer;
     private final InFlightClock inFlightSince = new InFlightClock();
@@ -182,6 +188,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
 
     @Override
     public void onClientFrame(Frame frame) {
+        readingClient = true;
         byte type = frame.type();
         if (type == TERMINATE) {
             frame.release();
@@ -292,6 +299,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
 
     @Override
     public void onClientReadComplete() {
+        readingClient = false;
         if (lease != null) {
             lease.flush();
         }
@@ -360,7 +368,9 @@ final class ClientRelay implements BackendListener, SessionRelay {
         while ((frame = pending.poll()) != null) {
             forward(frame);
         }
-        connection.flush();
+        if (!readingClient) {
+            connection.flush();
+        }
         updateAutoRead();
     }
 

@@ -2,6 +2,7 @@ package dev.pgsteer.proxy.server;
 
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
+import dev.pgsteer.protocol.codec.SliceJoiner;
 import dev.pgsteer.protocol.codec.PgMessageEncoder;
 import dev.pgsteer.proxy.ProxyContext;
 import dev.pgsteer.proxy.ProxyErrors;
@@ -113,7 +114,7 @@ public final class PgSteerServer implements AutoCloseable {
         tls = TlsState.of(config);
         Transport transport = Transport.best();
         acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()), transport.ioHandlerFactory());
+        workers = new MultiThreadIoEventLoopGroup(Integer.getInteger("pgsteer.ioThreads", Math.max(1, Runtime.getRuntime().availableProcessors())), transport.ioHandlerFactory());
         connector = new BackendConnector(Duration.ofSeconds(10), transport.socketChannel(), config.maxPreparedStatements(),
                 tls.backends());
         pools = new PoolRegistry(connector, config.maxBackendConnections());
@@ -158,6 +159,7 @@ public final class PgSteerServer implements AutoCloseable {
                         channel.pipeline().addLast(
                                 PgFrameDecoder.forClients(PgFrameDecoder.MAX_STARTUP_PACKET),
                                 new ClientTraffic(metrics),
+                                new SliceJoiner(),
                                 PgMessageEncoder.INSTANCE);
                         if (clientTls != null) {
                             channel.pipeline().addLast(new ClientTls(clientTls, tlsNow.required()));
