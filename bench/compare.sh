@@ -15,7 +15,8 @@
 #   POOL_SIZE  backend pool size of pgsteer and PgBouncer (default 20)
 #   SKIP_MEMORY=1  skip the idle-connection memory run and the start-time measurement
 #   IDLE_LEVELS    idle connection counts for the memory run (default "1000 10000"; QUICK=1: "1000")
-#   PGSTEER_JAVA_OPTS  JVM options for pgsteer (default none)
+#   PGSTEER_JAVA_OPTS  JVM options for pgsteer (default: those of the ./pgsteer launcher)
+#   PGSTEER_ARGS       more pgsteer arguments, e.g. "--io-threads 2" (default none)
 #   BASE_PORT  first of the ports used (default 25430: PG, +1 pgbouncer, +2 pgsteer, +3 pgsteer trust,
 #              +4 pgsteer quick mode)
 #
@@ -101,6 +102,7 @@ PGSTEER_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unkno
 git -C "$ROOT" diff --quiet HEAD -- '*/src/main/*' '*pom.xml' 2>/dev/null || PGSTEER_COMMIT="$PGSTEER_COMMIT+local changes"
 JAVA="$JAVA_HOME/bin/java"
 read -r -a JOPTS <<< "${PGSTEER_JAVA_OPTS:-}"
+read -r -a SARGS <<< "${PGSTEER_ARGS:-}"
 
 # ---------------------------------------------------------------- PgBouncer
 PGBOUNCER=""
@@ -155,7 +157,7 @@ databases:
   bench: { shards: [main], pool: { mode: transaction, size: $POOL_SIZE } }
 EOF
 log "starting pgsteer on port $STEER_PORT (pool size $POOL_SIZE)"
-"$JAVA" "${JOPTS[@]}" -jar "$JAR" --config "$WORK/pgsteer.yaml" >"$OUT/pgsteer.log" 2>&1 &
+"$JAVA" "${JOPTS[@]}" -jar "$JAR" --config "$WORK/pgsteer.yaml" "${SARGS[@]}" >"$OUT/pgsteer.log" 2>&1 &
 STEER_PID=$!; PIDS+=("$STEER_PID")
 wait_port "$STEER_PORT" 60 || { tail -n 30 "$OUT/pgsteer.log"; echo "pgsteer did not start" >&2; exit 1; }
 

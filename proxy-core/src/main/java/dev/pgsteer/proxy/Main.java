@@ -11,6 +11,7 @@ import dev.pgsteer.proxy.cli.CommandLine;
 import dev.pgsteer.proxy.embedded.EmbeddedDefault;
 import dev.pgsteer.proxy.logging.LogSetup;
 import dev.pgsteer.proxy.server.HttpEndpoint;
+import dev.pgsteer.proxy.server.IoThreads;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -27,17 +28,22 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        NettyDefaults.apply();
         List<String> rest = new java.util.ArrayList<>();
         LoggingConfig.Format format;
+        int ioThreads;
         try {
-            format = logFormat(List.of(args), rest);
+            List<String> withoutLogFormat = new java.util.ArrayList<>();
+            format = logFormat(List.of(args), withoutLogFormat);
+            String threads = takeOption("--io-threads", "a number of threads", withoutLogFormat, rest);
+            ioThreads = threads == null ? IoThreads.DEFAULT : IoThreads.parse(threads);
         } catch (IllegalArgumentException e) {
             System.err.println("pgsteer: " + e.getMessage());
             System.err.print(CommandLine.USAGE);
             System.exit(2);
             return;
         }
-        System.exit(run(CommandLine.parse(rest), System.out, System.err, new LogSetup(format, System.getenv())));
+        System.exit(run(CommandLine.parse(rest), System.out, System.err, new LogSetup(format, System.getenv()), ioThreads));
     }
 
     /**
@@ -45,24 +51,30 @@ public final class Main {
      * other arguments into {@code rest}.
      */
     static LoggingConfig.Format logFormat(List<String> args, List<String> rest) {
-        LoggingConfig.Format format = null;
+        String value = takeOption("--log-format", "text or json", args, rest);
+        return value == null ? null : LoggingConfig.Format.parse(value);
+    }
+
+    /**
+     * An option every mode takes ({@code NAME VALUE} or {@code NAME=VALUE}): its last value, null when
+     * absent; the other arguments go into {@code rest}. {@code expected} says what a value looks like.
+     */
+    static String takeOption(String name, String expected, List<String> args, List<String> rest) {
+        String value = null;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
-            String value;
-            if (arg.startsWith("--log-format=")) {
-                value = arg.substring("--log-format=".length());
-            } else if (arg.equals("--log-format")) {
+            if (arg.startsWith(name + "=")) {
+                value = arg.substring(name.length() + 1);
+            } else if (arg.equals(name)) {
                 if (i + 1 >= args.size()) {
-                    throw new IllegalArgumentException("--log-format needs a value: text or json");
+                    throw new IllegalArgumentException(name + " needs a value: " + expected);
                 }
                 value = args.get(++i);
             } else {
                 rest.add(arg);
-                continue;
             }
-            format = LoggingConfig.Format.parse(value);
         }
-        return format;
+        return value;
     }
 
     static int run(CommandLine command, PrintStream out, PrintStream err) throws Exception {
@@ -71,6 +83,11 @@ public final class Main {
 
     /** {@code logs}: applies the file's {@code logging:} at start and on reload; null leaves logging alone (tests). */
     static int run(CommandLine command, PrintStream out, PrintStream err, LogSetup logs) throws Exception {
+        return run(command, out, err, logs, IoThreads.DEFAULT);
+    }
+
+    /** {@code ioThreads}: what {@code --io-threads} said, or {@link IoThreads#DEFAULT}. */
+    static int run(CommandLine command, PrintStream out, PrintStream err, LogSetup logs, int ioThreads) throws Exception {
         try {
             return switch (command) {
                 case CommandLine.Help help -> {
@@ -88,13 +105,13 @@ public final class Main {
                             + config.backends().size() + " backend(s), " + config.users().size() + " user(s))");
                     yield 0;
                 }
-                case CommandLine.FromFile file -> serve(ConfigLoader.load(file.file()), file.file(), null, out, logs);
+                case CommandLine.FromFile file -> serve(ConfigLoader.load(file.file()), file.file(), null, out, logs, ioThreads);
                 case CommandLine.Migrate migrate -> dev.pgsteer.proxy.tenant.MigrateCommand.run(migrate.file(),
                         ConfigLoader.load(migrate.config()), migrate.tenants(), out);
                 case CommandLine.Quick quick -> serve(tls(http(sized(ProxyConfig.quick(ListenAddress.parse(quick.listen()),
                         BackendUrl.parse(quick.backendUrl())), quick.poolSize()), quick.http()), quick.tls(), null), null, null, out,
-                        logs);
-                case CommandLine.Embedded embedded -> serveEmbedded(embedded, out, logs);
+                        logs, ioThreads);
+                case CommandLine.Embedded embedded -> serveEmbedded(embedded, out, logs, ioThreads);
             };
         } catch (ConfigException e) {
             err.println(e.getMessage());
@@ -105,12 +122,13 @@ public final class Main {
         }
     }
 
-    private static int serveEmbedded(CommandLine.Embedded command, PrintStream out, LogSetup logs) throws Exception {
+    private static int serveEmbedded(CommandLine.Embedded command, PrintStream out, LogSetup logs, int ioThreads)
+            throws Exception {
         out.println("Starting embedded PostgreSQL (data in " + command.dataDirectory().toAbsolutePath().normalize() + ") ...");
         EmbeddedDefault embedded = EmbeddedDefault.start(command.dataDirectory());
         ProxyConfig config = tls(http(sized(embedded.proxyConfig(command.listen()), command.poolSize()), command.http()),
                 command.tls(), command.dataDirectory());
-        return serve(config, null, embedded, out, logs);
+        return serve(config, null, embedded, out, logs, ioThreads);
     }
 
     /**
@@ -157,14 +175,14 @@ public final class Main {
         return config.withHttp(CommandLine.HTTP_OFF.equals(http) ? null : ListenAddress.parse(http));
     }
 
-    private static int serve(ProxyConfig config, Path file, EmbeddedDefault embedded, PrintStream out, LogSetup logs)
-            throws Exception {
+    private static int serve(ProxyConfig config, Path file, EmbeddedDefault embedded, PrintStream out, LogSetup logs,
+            int ioThreads) throws Exception {
         if (logs != null) {
             logs.apply(config.logging());
         }
         PgSteerServer server;
         try {
-            server = new PgSteerServer(config).configFile(file);
+            server = new PgSteerServer(config).configFile(file).ioThreads(ioThreads);
             if (embedded != null) {
                 server.decisionLog(embedded.decisionLog());
             }

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@code --log-format}, which every mode takes, is read before the rest of the command line. */
+/** {@code --log-format} and {@code --io-threads}, which every mode takes, are read before the rest of the command line. */
 class MainLogFormatTest {
 
     @Test
@@ -29,6 +29,16 @@ class MainLogFormatTest {
         assertThrows(IllegalArgumentException.class, () -> Main.logFormat(List.of("--log-format"), new ArrayList<>()));
         assertEquals("'xml' is not a log format; valid ones are text, json",
                 assertThrows(IllegalArgumentException.class, () -> Main.logFormat(List.of("--log-format", "xml"), new ArrayList<>()))
+                        .getMessage());
+    }
+
+    @Test
+    void ioThreadsIsTakenOutTheSameWayAndTheLastValueWins() {
+        List<String> rest = new ArrayList<>();
+        assertEquals("2", Main.takeOption("--io-threads", "a number", List.of("--io-threads=1", "--listen", ":6432", "--io-threads", "2"), rest));
+        assertEquals(List.of("--listen", ":6432"), rest);
+        assertEquals("--io-threads needs a value: a number",
+                assertThrows(IllegalArgumentException.class, () -> Main.takeOption("--io-threads", "a number", List.of("--io-threads"), new ArrayList<>()))
                         .getMessage());
     }
 }

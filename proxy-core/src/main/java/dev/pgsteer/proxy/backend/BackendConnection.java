@@ -102,7 +102,11 @@ public final class BackendConnection {
     }
 
     long ageNanos() {
-        return System.nanoTime() - createdNanos;
+        return ageNanos(System.nanoTime());
+    }
+
+    long ageNanos(long now) {
+        return now - createdNanos;
     }
 
     long idleNanos() {
@@ -126,8 +130,12 @@ public final class BackendConnection {
     }
 
     void markIdle() {
-        idleSinceNanos = System.nanoTime();
-        verifiedNanos = idleSinceNanos;
+        markIdle(System.nanoTime());
+    }
+
+    void markIdle(long now) {
+        idleSinceNanos = now;
+        verifiedNanos = now;
         state = State.IDLE;
     }
 

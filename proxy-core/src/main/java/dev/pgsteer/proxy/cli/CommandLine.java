@@ -227,6 +227,8 @@ public sealed interface CommandLine {
               pgsteer --config pgsteer.yaml             listeners, users, backends, databases and pools from a file (http: there);
                                                         SIGHUP or the admin console's RELOAD re-reads it
               ... --log-format text|json                the log on stderr as text lines (default) or JSON lines, in any mode
+              ... --io-threads N                        threads relaying client and backend bytes, in any mode
+                                                        (default: one per two cores)
               pgsteer --check-config pgsteer.yaml       check a file: each problem with its line and the fix
               pgsteer migrate FILE.sql --config pgsteer.yaml [--tenants a,b]
                                                         run a SQL file for every tenant (or those listed), in order,

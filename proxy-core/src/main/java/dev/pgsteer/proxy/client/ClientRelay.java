@@ -134,6 +134,12 @@ final class ClientRelay implements BackendListener, SessionRelay {
      */
     private void leaseConnection(ErrorResponse.Severity severity, java.util.function.Consumer<BackendConnection> ready,
                        java.util.function.Consumer<ErrorResponse> failed) {
+        BackendConnection idle = pool.pollIdle(loop());
+        if (idle != null) {
+            acquiring = true;
+            leased(idle, severity, ready, failed);
+            return;
+        }
         acquiring = true;
         pool.acquire(loop()).addListener(f -> {
             if (!f.isSuccess()) {
@@ -143,23 +149,39 @@ final class ClientRelay implements BackendListener, SessionRelay {
                 }
                 return;
             }
-            BackendConnection connection = (BackendConnection) f.getNow();
-            if (session.phase() == Phase.CLOSED) {
-                acquiring = false;
+            leased((BackendConnection) f.getNow(), severity, ready, failed);
+        });
+    }
+
+    /** The second half of {@link #leaseConnection}: the session's settings onto the connection, then {@code ready}. */
+    private void leased(BackendConnection connection, ErrorResponse.Severity severity,
+            java.util.function.Consumer<BackendConnection> ready, java.util.function.Consumer<ErrorResponse> failed) {
+        if (session.phase() == Phase.CLOSED) {
+            acquiring = false;
+            pool.release(connection);
+            return;
+        }
+        SessionSettings settings = session.settings();
+        String statement = settings.syncStatementFor(connection);
+        if (statement == null) {
+            acquiring = false;
+            ready.accept(connection);
+            return;
+        }
+        connection.runInternal(statement, loop()).addListener(synced -> {
+            acquiring = false;
+            if (!synced.isSuccess()) {
                 pool.release(connection);
-                return;
-            }
-            syncSettings(connection).addListener(synced -> {
-                acquiring = false;
-                if (!synced.isSuccess()) {
-                    pool.release(connection);
-                    failed.accept(ProxyErrors.of(synced.cause(), severity));
-                } else if (session.phase() == Phase.CLOSED) {
+                failed.accept(ProxyErrors.of(synced.cause(), severity));
+            } else {
+                // It ran: the connection carries the session's settings now, whoever uses it next.
+                settings.syncedOn(connection);
+                if (session.phase() == Phase.CLOSED) {
                     pool.release(connection);
                 } else {
                     ready.accept(connection);
                 }
-            });
+            }
         });
     }
 
@@ -341,23 +363,6 @@ final class ClientRelay implements BackendListener, SessionRelay {
             // it costs two epoll_ctl calls per transaction.
             updateAutoRead();
         }
-    }
-
-    /**
-     * Makes the connection's settings the session's, when they differ; most of the time nothing is
-     * sent, and when the session had this very connection last, nothing is even compared.
-     */
-    private Future<Void> syncSettings(BackendConnection connection) {
-        SessionSettings settings = session.settings();
-        String statement = settings.syncStatementFor(connection);
-        if (statement == null) {
-            return loop().newSucceededFuture(null);
-        }
-        return connection.runInternal(statement, loop()).addListener(f -> {
-            if (f.isSuccess()) {
-                settings.syncedOn(connection);
-            }
-        });
     }
 
     private void attach(BackendConnection connection) {

@@ -133,6 +133,9 @@ public final class SessionSettings {
      * reset to the connection's login values.
      */
     public String syncStatement(Map<String, String> current, Map<String, String> atLogin) {
+        if (matches(current, atLogin)) {
+            return null;
+        }
         boolean ownerChanged = owner.stream().anyMatch(name -> wanted.containsKey(name)
                 && !Objects.equals(current.get(name), wanted.get(name)));
         StringBuilder setConfig = new StringBuilder();
@@ -156,6 +159,24 @@ public final class SessionSettings {
             reset.append("; DISCARD TEMP");
         }
         return setConfig.isEmpty() ? reset.substring(2) : setConfig.append(reset).toString();
+    }
+
+    /**
+     * Whether {@code current} already is what this session wants: checked on every lease, so it
+     * allocates nothing; {@link #syncStatement} builds a statement only when this says no.
+     */
+    private boolean matches(Map<String, String> current, Map<String, String> atLogin) {
+        for (Map.Entry<String, String> entry : wanted.entrySet()) {
+            if (!entry.getValue().equals(current.get(entry.getKey()))) {
+                return false;
+            }
+        }
+        for (Map.Entry<String, String> entry : current.entrySet()) {
+            if (!wanted.containsKey(entry.getKey()) && !Objects.equals(atLogin.get(entry.getKey()), entry.getValue())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -71,6 +71,7 @@ public final class PgSteerServer implements AutoCloseable {
     private ProxyMetrics metrics;
     private Readiness readiness;
     private Path configFile;
+    private int ioThreads = IoThreads.DEFAULT;
     private ConfigReloader reloader;
     /** The configuration in force: the one started with, then each reload's. */
     private volatile ProxyConfig current;
@@ -109,12 +110,19 @@ public final class PgSteerServer implements AutoCloseable {
         return this;
     }
 
+    /** Event-loop threads for clients and backends ({@code --io-threads}); {@link IoThreads#DEFAULT}: one per two cores. */
+    public PgSteerServer ioThreads(int count) {
+        this.ioThreads = count;
+        return this;
+    }
+
     public PgSteerServer start() throws InterruptedException {
         // TLS files are read first, before a thread or a socket exists: a bad one stops the start with its reason.
         tls = TlsState.of(config);
         Transport transport = Transport.best();
         acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        workers = new MultiThreadIoEventLoopGroup(Integer.getInteger("pgsteer.ioThreads", Math.max(1, Runtime.getRuntime().availableProcessors())), transport.ioHandlerFactory());
+        workers = new MultiThreadIoEventLoopGroup(IoThreads.count(ioThreads, Runtime.getRuntime().availableProcessors()),
+                transport.ioHandlerFactory());
         connector = new BackendConnector(Duration.ofSeconds(10), transport.socketChannel(), config.maxPreparedStatements(),
                 tls.backends());
         pools = new PoolRegistry(connector, config.maxBackendConnections());
