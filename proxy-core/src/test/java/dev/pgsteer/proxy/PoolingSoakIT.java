@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.proxy.server.PgSteerServer;
+import io.netty.util.ResourceLeakDetector;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -49,13 +50,33 @@ class PoolingSoakIT {
 
     @Test
     void fiftyClientsOverFiveConnectionsForTwentySeconds() throws Exception {
+        soak(SECONDS);
+    }
+
+    /**
+     * The suite samples every buffer for leaks, and a sampled slice is written alone; in production
+     * nothing is sampled, and frames that follow each other in one read are joined into one write
+     * (SliceJoiner). This run is the production path.
+     */
+    @Test
+    void theSameWithFramesJoinedAsInProduction() throws Exception {
+        ResourceLeakDetector.Level suiteLevel = ResourceLeakDetector.getLevel();
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        try {
+            soak(SECONDS / 2);
+        } finally {
+            ResourceLeakDetector.setLevel(suiteLevel);
+        }
+    }
+
+    private void soak(long seconds) throws Exception {
         List<List<String>> expected = new ArrayList<>();
         for (String mode : MODES) {
             try (Connection c = PgjdbcWorkload.connect(backend.port(), mode)) {
                 expected.add(PgjdbcWorkload.run(c, 1));
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         ExecutorService threads = Executors.newFixedThreadPool(CLIENTS);
         try {
             List<Future<Integer>> clients = new ArrayList<>();
@@ -76,7 +97,7 @@ class PoolingSoakIT {
             }
             int total = 0;
             for (Future<Integer> client : clients) {
-                int rounds = client.get(SECONDS + 90, TimeUnit.SECONDS);
+                int rounds = client.get(seconds + 90, TimeUnit.SECONDS);
                 assertTrue(rounds > 0, "every client completed at least one round");
                 total += rounds;
             }

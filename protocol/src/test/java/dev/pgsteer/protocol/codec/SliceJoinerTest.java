@@ -10,12 +10,29 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ResourceLeakDetector;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class SliceJoinerTest {
+    private ResourceLeakDetector.Level testLevel;
+
+    /** As in production: buffers are not wrapped for leak detection (the suite runs "paranoid"). */
+    @BeforeEach
+    void noLeakWrappers() {
+        testLevel = ResourceLeakDetector.getLevel();
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+    }
+
+    @AfterEach
+    void restoreLeakDetection() {
+        ResourceLeakDetector.setLevel(testLevel);
+    }
 
     static Stream<ByteBufAllocator> allocators() {
         return Stream.of(
@@ -120,6 +137,21 @@ class SliceJoinerTest {
         channel.close();
 
         assertNull(channel.readOutbound(), "what was not flushed is not sent, as without the joiner");
+        assertReleasedOnceTheReaderLetsGo(read);
+    }
+
+    @Test
+    void slicesSampledForLeakDetectionAreWrittenAloneAndReleasedThroughTheirTracker() {
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+        ByteBuf read = filled(PooledByteBufAllocator.DEFAULT, "abcdef");
+        EmbeddedChannel channel = new EmbeddedChannel(new SliceJoiner());
+
+        writeVoid(channel, read.retainedSlice(0, 3));
+        writeVoid(channel, read.retainedSlice(3, 3));
+        channel.flush();
+
+        assertEquals("abc", takeText(channel));
+        assertEquals("def", takeText(channel));
         assertReleasedOnceTheReaderLetsGo(read);
     }
 
