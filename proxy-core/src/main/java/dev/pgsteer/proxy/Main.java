@@ -197,7 +197,8 @@ public final class Main {
             if (e instanceof dev.pgsteer.config.tenant.MetadataStoreException) {
                 throw new IllegalArgumentException("cannot open the metadata store: " + e.getMessage(), e);
             }
-            if (e instanceof HttpEndpoint.CannotListenException || e instanceof dev.pgsteer.proxy.tls.TlsFilesException) {
+            if (e instanceof HttpEndpoint.CannotListenException || e instanceof dev.pgsteer.proxy.tls.TlsFilesException
+                    || e instanceof dev.pgsteer.proxy.server.Transport.UnknownTransportException) {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
             throw new IllegalArgumentException("cannot listen on " + config.listen() + ": " + e.getMessage(), e);

@@ -2,8 +2,10 @@ package dev.pgsteer.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.server.Transport;
 import io.netty.util.ResourceLeakDetector;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -16,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Fifty JDBC clients over a pool of five for twenty seconds, preparing the same and different
@@ -69,7 +73,29 @@ class PoolingSoakIT {
         }
     }
 
+    /**
+     * The suite relays over the best transport this machine offers (io_uring here); the others serve
+     * where the kernel or a container refuses it, and must relay the same.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "nio"})
+    void theSameOverTheFallbackTransports(String name) throws Exception {
+        Transport transport = Transport.chosen(name);
+        assumeTrue(transport.name().equals(name), () -> name + " is unavailable here: " + transport.fallbackReason());
+        PgSteerServer other = new PgSteerServer(backend.proxyConfig("mode: transaction, size: 5, acquire_timeout: 30s"))
+                .transport(transport).start();
+        try {
+            soak(other, SECONDS / 4);
+        } finally {
+            other.close();
+        }
+    }
+
     private void soak(long seconds) throws Exception {
+        soak(proxy, seconds);
+    }
+
+    private void soak(PgSteerServer proxy, long seconds) throws Exception {
         List<List<String>> expected = new ArrayList<>();
         for (String mode : MODES) {
             try (Connection c = PgjdbcWorkload.connect(backend.port(), mode)) {

@@ -72,6 +72,7 @@ public final class PgSteerServer implements AutoCloseable {
     private Readiness readiness;
     private Path configFile;
     private int ioThreads = IoThreads.DEFAULT;
+    private Transport transport;
     private ConfigReloader reloader;
     /** The configuration in force: the one started with, then each reload's. */
     private volatile ProxyConfig current;
@@ -116,13 +117,23 @@ public final class PgSteerServer implements AutoCloseable {
         return this;
     }
 
+    /** The socket implementation; without one, {@link Transport#best()} ({@code -Dpgsteer.transport}). */
+    public PgSteerServer transport(Transport chosen) {
+        this.transport = chosen;
+        return this;
+    }
+
     public PgSteerServer start() throws InterruptedException {
         // TLS files are read first, before a thread or a socket exists: a bad one stops the start with its reason.
         tls = TlsState.of(config);
-        Transport transport = Transport.best();
+        Transport transport = this.transport != null ? this.transport : Transport.best();
+        int threads = IoThreads.count(ioThreads, Runtime.getRuntime().availableProcessors());
+        if (transport.fallbackReason() != null) {
+            log.info("{}; relaying with {}", transport.fallbackReason(), transport.name());
+        }
+        log.info("{} transport, {} io thread(s)", transport.name(), threads);
         acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        workers = new MultiThreadIoEventLoopGroup(IoThreads.count(ioThreads, Runtime.getRuntime().availableProcessors()),
-                transport.ioHandlerFactory());
+        workers = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
         connector = new BackendConnector(Duration.ofSeconds(10), transport.socketChannel(), config.maxPreparedStatements(),
                 tls.backends());
         pools = new PoolRegistry(connector, config.maxBackendConnections());
