@@ -18,6 +18,8 @@ RUN groupadd --system pgsteer \
 # The jar's manifest puts lib/*.jar on the class path relative to the jar: keep them side by side.
 COPY --from=build /src/proxy-core/target/pgsteer.jar /opt/pgsteer/pgsteer.jar
 COPY --from=build /src/proxy-core/target/lib/ /opt/pgsteer/lib/
+# The JVM options ./pgsteer uses too (heap sizing); mount your own over it to change them.
+COPY jvm.options /opt/pgsteer/jvm.options
 # A default configuration (the one docker-compose.yml uses); mount your own over it.
 COPY examples/docker/pgsteer.yaml /etc/pgsteer/pgsteer.yaml
 # Embedded mode (no arguments) is not meant for this image: it would need a writable data folder
@@ -27,5 +29,5 @@ EXPOSE 6432 9930
 # Ready = listening and a backend of every database reachable; checked with the JRE alone (no curl in the image).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
   CMD ["java","-cp","/opt/pgsteer/pgsteer.jar","dev.pgsteer.proxy.HealthProbe","http://127.0.0.1:9930/health/ready"]
-ENTRYPOINT ["java","-jar","/opt/pgsteer/pgsteer.jar"]
+ENTRYPOINT ["java","@/opt/pgsteer/jvm.options","-jar","/opt/pgsteer/pgsteer.jar"]
 CMD ["--config","/etc/pgsteer/pgsteer.yaml"]

@@ -15,7 +15,7 @@
 #   POOL_SIZE  backend pool size of pgsteer and PgBouncer (default 20)
 #   SKIP_MEMORY=1  skip the idle-connection memory run and the start-time measurement
 #   IDLE_LEVELS    idle connection counts for the memory run (default "1000 10000"; QUICK=1: "1000")
-#   PGSTEER_JAVA_OPTS  JVM options for pgsteer (default: those of the ./pgsteer launcher)
+#   PGSTEER_JAVA_OPTS  more JVM options for pgsteer, after those of the ./pgsteer launcher (jvm.options)
 #   PGSTEER_ARGS       more pgsteer arguments, e.g. "--io-threads 2" (default none)
 #   BASE_PORT  first of the ports used (default 25430: PG, +1 pgbouncer, +2 pgsteer, +3 pgsteer trust,
 #              +4 pgsteer quick mode)
@@ -101,7 +101,9 @@ JAR="$WORK/jar/pgsteer.jar"
 PGSTEER_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$ROOT" diff --quiet HEAD -- '*/src/main/*' '*pom.xml' 2>/dev/null || PGSTEER_COMMIT="$PGSTEER_COMMIT+local changes"
 JAVA="$JAVA_HOME/bin/java"
-read -r -a JOPTS <<< "${PGSTEER_JAVA_OPTS:-}"
+# As ./pgsteer starts it: its JVM options file, a class-data archive (written by the first pgsteer
+# that exits, used by the later starts), then PGSTEER_JAVA_OPTS.
+read -r -a JOPTS <<< "@$ROOT/jvm.options -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$WORK/jar/pgsteer.jsa -Xlog:cds=off,cds+dynamic=off ${PGSTEER_JAVA_OPTS:-}"
 read -r -a SARGS <<< "${PGSTEER_ARGS:-}"
 
 # ---------------------------------------------------------------- PgBouncer
@@ -350,7 +352,8 @@ PGB_VERSION=$([ -n "$PGBOUNCER" ] && "$PGBOUNCER" --version | head -n 1 || echo 
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), $(free -g | awk '/^Mem/ {print $2}') GB memory"
-  echo "pgsteer: commit $PGSTEER_COMMIT"
+  echo "pgsteer: commit $PGSTEER_COMMIT; $(sed -n 's/.*PgSteerServer - \(.* transport, .*\)/\1/p' "$OUT/pgsteer.log" | head -n 1)"
+  echo "pgsteer JVM options: $(sed 's/#.*//' "$ROOT/jvm.options" | xargs) ${PGSTEER_JAVA_OPTS:-}${PGSTEER_ARGS:+; arguments: $PGSTEER_ARGS}"
   echo "JDK: $JDK_VERSION; PostgreSQL $PG_VERSION; $PGB_VERSION; pgbench $(pgbench --version | sed "s/^pgbench (PostgreSQL) //")"
   echo "command: DURATION=$DURATION WARMUP=$WARMUP ROUNDS=$ROUNDS CLIENTS=\"$CLIENTS\" MODES=\"$MODES\" SCRIPTS=\"$SCRIPTS\" POOL_SIZE=$POOL_SIZE QUICK=$QUICK bench/compare.sh"
   echo "pgbench part: ${T_BENCH}s"

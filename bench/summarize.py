@@ -162,7 +162,8 @@ if any(c[0] == "select-only" and c[2] == 1 for c in combos):
     vals = [added(m) for m in modes]
     line("added mean latency at 1 client vs direct (select-only)", "≤ 25 µs",
          ", ".join("%s %s µs" % (m, f(added(m), "%.0f")) for m in modes), allok(vals, lambda v: v <= 25))
-line("router decision for a cached shape (JMH)", "≤ 1 µs", "not measured (no JMH yet)", None)
+line("router decision for a cached shape (JMH)", "≤ 1 µs",
+     "not run by this script: bench/jmh RouterBenchmark.cached* (bench/RESULTS.md)", None)
 idle = sorted((int(k[7:]), v) for k, v in mem.items() if k.startswith("rss_mb_"))
 if idle:
     top = idle[-1]

@@ -146,4 +146,24 @@ class ContainerFilesTest {
         assertTrue(dockerfile.contains("HealthProbe\",\"http://127.0.0.1:" + config.http().port() + "/health/ready\""),
                 "the image's health check asks the configured metrics endpoint");
     }
+
+    /** One file of JVM options serves every start: the launcher, the image and the benchmark. */
+    @Test
+    void everyWayToStartReadsTheJvmOptionsFile() throws Exception {
+        String dockerfile = dockerfile();
+        assertTrue(dockerfile.contains("COPY jvm.options /opt/pgsteer/jvm.options"), "the image holds the options file");
+        assertTrue(dockerfile.contains("ENTRYPOINT [\"java\",\"@/opt/pgsteer/jvm.options\","), "the image starts with it");
+        assertTrue(Files.readString(ROOT.resolve("pgsteer")).contains("@\"$HERE/jvm.options\""), "./pgsteer starts with it");
+        assertTrue(Files.readString(ROOT.resolve("bench/compare.sh")).contains("@$ROOT/jvm.options"),
+                "the benchmark measures pgsteer as it is started");
+    }
+
+    /** A flag the JVM does not know would stop every start; the JVM running this test must accept them all. */
+    @Test
+    void theJvmAcceptsTheOptionsFile() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process jvm = new ProcessBuilder(java, "@" + ROOT.resolve("jvm.options"), "-version").redirectErrorStream(true).start();
+        String output = new String(jvm.getInputStream().readAllBytes());
+        assertEquals(0, jvm.waitFor(), output);
+    }
 }
