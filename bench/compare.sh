@@ -101,9 +101,12 @@ JAR="$WORK/jar/pgsteer.jar"
 PGSTEER_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$ROOT" diff --quiet HEAD -- '*/src/main/*' '*pom.xml' 2>/dev/null || PGSTEER_COMMIT="$PGSTEER_COMMIT+local changes"
 JAVA="$JAVA_HOME/bin/java"
-# As ./pgsteer starts it: its JVM options file, a class-data archive (written by the first pgsteer
-# that exits, used by the later starts), then PGSTEER_JAVA_OPTS.
-read -r -a JOPTS <<< "@$ROOT/jvm.options -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$WORK/jar/pgsteer.jsa -Xlog:cds=off,cds+dynamic=off ${PGSTEER_JAVA_OPTS:-}"
+# As ./pgsteer starts it: its JVM options file, then PGSTEER_JAVA_OPTS. The start-up cache of the
+# launcher is added to the start-time attempts only: the first records it, the next read it; the
+# proxies measured with pgbench run without one (recording would run during their measurements).
+read -r -a JOPTS <<< "@$ROOT/jvm.options ${PGSTEER_JAVA_OPTS:-}"
+# shellcheck source=/dev/null
+. "$ROOT/.ci/startup-cache.sh"
 read -r -a SARGS <<< "${PGSTEER_ARGS:-}"
 
 # ---------------------------------------------------------------- PgBouncer
@@ -289,8 +292,9 @@ MEM="$OUT/memory.tsv"; : > "$MEM"
 if [ "$SKIP_MEMORY" != 1 ]; then
   # start time: quick mode, jar already built, launch to the first successful psql 'select 1'
   for attempt in 1 2 3; do
+    read -r -a CACHE <<< "$(startup_cache_options "$JAR" "$WORK/jar/pgsteer")"
     t0=$(date +%s%N)
-    "$JAVA" "${JOPTS[@]}" -jar "$JAR" --http off --listen "127.0.0.1:$QUICK_PORT" \
+    "$JAVA" "${JOPTS[@]}" "${CACHE[@]}" -jar "$JAR" --http off --listen "127.0.0.1:$QUICK_PORT" \
       --backend "postgresql://bench:bench@127.0.0.1:$PG_PORT/bench" >"$OUT/pgsteer-quick-$attempt.log" 2>&1 &
     qpid=$!; PIDS+=("$qpid")
     ok=0
