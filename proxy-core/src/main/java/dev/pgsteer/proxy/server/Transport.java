@@ -60,9 +60,11 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? 
                     EpollSocketChannel.class, earlierReason);
         }
         String epollReason = reason("epoll", Epoll.unavailabilityCause());
-        Transport nio = nio();
-        return new Transport(nio.name, nio.ioHandlerFactory, nio.serverChannel, nio.socketChannel,
-                earlierReason == null ? epollReason : earlierReason + "; " + epollReason);
+        return nio().steppedDownBecause(earlierReason == null ? epollReason : earlierReason + "; " + epollReason);
+    }
+
+    private Transport steppedDownBecause(String why) {
+        return new Transport(name, ioHandlerFactory, serverChannel, socketChannel, why);
     }
 
     private static Transport ioUring() {
