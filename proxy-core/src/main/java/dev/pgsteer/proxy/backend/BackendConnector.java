@@ -23,6 +23,7 @@ import dev.pgsteer.proxy.tls.BackendTlsNegotiation;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.time.Duration;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,19 +32,22 @@ public final class BackendConnector {
     private static final Logger log = LoggerFactory.getLogger(BackendConnector.class);
     private final Duration connectTimeout;
     private final Class<? extends SocketChannel> channelType;
+    /** The transport's own socket options (io_uring's receive ring), as client sockets get them. */
+    private final Map<ChannelOption<Object>, Object> socketOptions;
     private final int maxPreparedStatements;
     /** Replaced by a reload; each new connection reads it once. */
     private volatile BackendTls tls;
 
     /** Every backend with libpq's default sslmode (prefer). */
     public BackendConnector(Duration connectTimeout, Class<? extends SocketChannel> channelType, int maxPreparedStatements) {
-        this(connectTimeout, channelType, maxPreparedStatements, BackendTls.defaults());
+        this(connectTimeout, channelType, Map.of(), maxPreparedStatements, BackendTls.defaults());
     }
 
-    public BackendConnector(Duration connectTimeout, Class<? extends SocketChannel> channelType, int maxPreparedStatements,
-            BackendTls tls) {
+    public BackendConnector(Duration connectTimeout, Class<? extends SocketChannel> channelType,
+            Map<ChannelOption<Object>, Object> socketOptions, int maxPreparedStatements, BackendTls tls) {
         this.connectTimeout = connectTimeout;
         this.channelType = channelType;
+        this.socketOptions = socketOptions;
         this.maxPreparedStatements = maxPreparedStatements;
         this.tls = tls;
     }
@@ -106,6 +110,7 @@ public final class BackendConnector {
                                 new BackendFrameHandler(connection, login));
                     }
                 });
+        socketOptions.forEach((option, value) -> bootstrap.option(option, value));
         ChannelFuture connecting = bootstrap.connect(target.host(), target.port());
         connecting.addListener(f -> {
             if (!f.isSuccess()) {

@@ -134,8 +134,8 @@ public final class PgSteerServer implements AutoCloseable {
         log.info("{} transport, {} io thread(s)", transport.name(), threads);
         acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         workers = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
-        connector = new BackendConnector(Duration.ofSeconds(10), transport.socketChannel(), config.maxPreparedStatements(),
-                tls.backends());
+        connector = new BackendConnector(Duration.ofSeconds(10), transport.socketChannel(), transport.socketOptions(),
+                config.maxPreparedStatements(), tls.backends());
         pools = new PoolRegistry(connector, config.maxBackendConnections());
         ProxyConfig effective = config;
         Map<String, ShardedDatabase> sharded = new HashMap<>();
@@ -186,6 +186,7 @@ public final class PgSteerServer implements AutoCloseable {
                         channel.pipeline().addLast(new ClientHandler(context));
                     }
                 });
+        transport.socketOptions().forEach(bootstrap::childOption);
         listener = bootstrap.bind(config.listen().host(), config.listen().port()).sync().channel();
         workers.next().scheduleAtFixedRate(() -> pools.maintainAll(workers.next()), 1, 1, TimeUnit.SECONDS);
         if (config.http() != null) {

@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.server;
 
+import io.netty.channel.ChannelOption;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -14,15 +15,18 @@ import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import java.util.Map;
 
 /**
  * The socket implementation every event loop of the proxy uses. Client and backend channels must
  * share one, so that a backend connection can live on its client's loop.
  *
+ * @param socketOptions options every client and backend socket gets before it registers with its loop
  * @param fallbackReason why a transport asked for (or preferred) could not be used; null when none was refused
  */
 public record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel,
-                        Class<? extends SocketChannel> socketChannel, String fallbackReason) {
+                        Class<? extends SocketChannel> socketChannel, Map<ChannelOption<Object>, Object> socketOptions,
+                        String fallbackReason) {
 
     /** The system property that chooses: {@code io_uring}, {@code epoll} or {@code nio}. */
     public static final String PROPERTY = "pgsteer.transport";
@@ -57,19 +61,19 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? 
     private static Transport epollOr(String earlierReason) {
         if (Epoll.isAvailable()) {
             return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
-                    EpollSocketChannel.class, earlierReason);
+                    EpollSocketChannel.class, Map.of(), earlierReason);
         }
         String epollReason = reason("epoll", Epoll.unavailabilityCause());
         return nio().steppedDownBecause(earlierReason == null ? epollReason : earlierReason + "; " + epollReason);
     }
 
     private Transport steppedDownBecause(String why) {
-        return new Transport(name, ioHandlerFactory, serverChannel, socketChannel, why);
+        return new Transport(name, ioHandlerFactory, serverChannel, socketChannel, socketOptions, why);
     }
 
     private static Transport ioUring() {
-        return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
-                IoUringSocketChannel.class, null);
+        return new Transport("io_uring", IoUringIoHandler.newFactory(ReceiveRing.handlerConfig()), IoUringServerSocketChannel.class,
+                IoUringSocketChannel.class, ReceiveRing.socketOptions(), null);
     }
 
     private static String reason(String transport, Throwable cause) {
@@ -77,6 +81,6 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? 
     }
 
     public static Transport nio() {
-        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class, null);
+        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class, Map.of(), null);
     }
 }
