@@ -38,13 +38,17 @@ public final class BackendConnection {
     private final Map<String, String> loginParameters = new HashMap<>();
     /** What this connection's session settings are now: reported ones, and those pgsteer set itself. */
     private final Map<String, String> currentSettings = new HashMap<>();
+    private final Map<String, String> currentSettingsView = java.util.Collections.unmodifiableMap(currentSettings);
 
     /** Named statements prepared on this connection under their proxy-wide names. */
     private final dev.pgsteer.proxy.statement.PreparedOnConnection prepared;
     private volatile State state = State.LOGIN;
-    /** The session settings this connection was last made to match, and their version then. */
-    private Object syncedFor;
-    private int syncedVersion;
+    /**
+     * The session settings this connection was last found or made to match (a value: equal settings of
+     * another session match too), or null once its settings changed since. Every change of
+     * {@link #currentSettings} goes through this class and clears it.
+     */
+    private Object matchedSettings;
     private volatile BackendListener listener;
     private BackendKeyData keyData;
     private long idleSinceNanos = System.nanoTime();
@@ -74,14 +78,15 @@ public final class BackendConnection {
         return prepared;
     }
 
-    /** Whether this connection still matches {@code settings} at {@code version}: nobody else used it since. */
-    public boolean syncedWith(Object settings, int version) {
-        return syncedFor == settings && syncedVersion == version;
+    /** Whether this connection's settings are still those it was last found to match as {@code settings}. */
+    public boolean matchesSettings(Object settings) {
+        Object matched = matchedSettings;
+        return matched == settings || matched != null && matched.equals(settings);
     }
 
-    public void markSynced(Object settings, int version) {
-        syncedFor = settings;
-        syncedVersion = version;
+    /** This connection's settings are {@code settings} now, until they change. */
+    public void settingsMatched(Object settings) {
+        matchedSettings = settings;
     }
 
     public BackendKeyData keyData() {
@@ -96,9 +101,28 @@ public final class BackendConnection {
         return loginParameters;
     }
 
-    /** Settings as they stand on this connection, keyed by lower-case name. */
+    /** Settings as they stand on this connection, keyed by lower-case name; changed only by the methods below. */
     public Map<String, String> currentSettings() {
-        return currentSettings;
+        return currentSettingsView;
+    }
+
+    /** The backend reported a setting's new value (ParameterStatus). */
+    public void settingReported(String name, String value) {
+        currentSettings.put(SettingNames.normalize(name), value);
+        matchedSettings = null;
+    }
+
+    /** After DISCARD ALL: the settings are the login values again. */
+    public void settingsBackToLogin() {
+        currentSettings.clear();
+        currentSettings.putAll(loginParameters);
+        matchedSettings = null;
+    }
+
+    /** pgsteer changed settings on this connection itself (a sync statement ran): {@code change} records how. */
+    public void settingsChanged(java.util.function.Consumer<Map<String, String>> change) {
+        change.accept(currentSettings);
+        matchedSettings = null;
     }
 
     long ageNanos() {
@@ -279,7 +303,7 @@ public final class BackendConnection {
             switch (frame.type()) {
                 case ParameterStatus.TYPE -> {
                     ParameterStatus status = ParameterStatus.decode(frame.body());
-                    currentSettings.put(SettingNames.normalize(status.name()), status.value());
+                    settingReported(status.name(), status.value());
                     internalQuery.reports.accept(status);
                 }
                 case ErrorResponse.ERROR -> internalQuery.error = ErrorResponse.decode(ErrorResponse.ERROR, frame.body());

@@ -13,7 +13,6 @@ import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.backend.BackendPool;
-import dev.pgsteer.proxy.backend.SettingNames;
 import dev.pgsteer.proxy.metrics.InFlightClock;
 import dev.pgsteer.proxy.statement.StatementRelay;
 import io.micrometer.core.instrument.Timer;
@@ -443,7 +442,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
             }
             case ParameterStatus.TYPE -> {
                 ParameterStatus status = ParameterStatus.decode(frame.body());
-                connection.currentSettings().put(SettingNames.normalize(status.name()), status.value());
+                connection.settingReported(status.name(), status.value());
                 if (ReportedParameters.settable(status.name())) {
                     session.settings().set(status.name(), status.value());
                     watch.onSettingReported();
@@ -507,7 +506,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
                 session.terminate(ProxyErrors.of(f.cause(), ErrorResponse.Severity.FATAL));
                 return;
             }
-            session.settings().restoredStartup(connection.currentSettings());
+            session.settings().restoredStartup(connection);
             connection.attach(this);
             client.write(readyForQuery, client.voidPromise());
             client.flush();
@@ -635,8 +634,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
                 connection.runInternal("DISCARD ALL", backendLoop).addListener(d -> {
                     if (d.isSuccess()) {
                         connection.preparedStatements().clear();
-                        connection.currentSettings().clear();
-                        connection.currentSettings().putAll(connection.loginParameters());
+                        connection.settingsBackToLogin();
                         pool.release(connection);
                     } else {
                         pool.discard(connection);

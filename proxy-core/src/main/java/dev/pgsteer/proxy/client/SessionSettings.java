@@ -22,6 +22,8 @@ public final class SessionSettings {
     private final Map<String, String> atStartup = new LinkedHashMap<>();
     private boolean startupCanonical;
     private int version;
+    /** {@link #wanted} as a value a connection can remember matching; rebuilt when the version moves. */
+    private Wanted wantedValue;
     /**
      * Settings that say whose connection it is (a tenant's search_path and tenancy setting). When one
      * of them differs on a leased connection, the connection last served someone else, and what
@@ -60,11 +62,11 @@ public final class SessionSettings {
         return sql.toString();
     }
 
-    /** Records that the startup values are in force again on {@code current}. */
-    public void restoredStartup(Map<String, String> current) {
+    /** Records that the startup values are in force again on {@code connection}. */
+    public void restoredStartup(dev.pgsteer.proxy.backend.BackendConnection connection) {
         version++;
         wanted.putAll(atStartup);
-        current.putAll(atStartup);
+        connection.settingsChanged(current -> current.putAll(atStartup));
     }
 
     public void set(String name, String value) {
@@ -102,29 +104,65 @@ public final class SessionSettings {
     }
 
     public Map<String, String> wanted() {
-        return wanted;
+        return java.util.Collections.unmodifiableMap(wanted);
     }
 
     /**
      * What to run on a freshly leased {@code connection} so that it carries these settings, or null
-     * when it does already (it is then remembered as matching, so the next lease by the same session
-     * compares nothing). After the statement ran, call {@link #syncedOn}.
+     * when it does already. A connection found matching remembers it until its settings change, so a
+     * pool of sessions asking for the same settings (clients of one application) compares them once
+     * per connection, not on every lease. After the statement ran, call {@link #syncedOn}.
      */
     public String syncStatementFor(dev.pgsteer.proxy.backend.BackendConnection connection) {
-        if (connection.syncedWith(this, version)) {
+        Wanted value = wantedValue();
+        if (connection.matchesSettings(value)) {
             return null;
         }
         String statement = syncStatement(connection.currentSettings(), connection.loginParameters());
         if (statement == null) {
-            connection.markSynced(this, version);
+            connection.settingsMatched(value);
         }
         return statement;
     }
 
     /** The statement of {@link #syncStatementFor} ran on {@code connection}: it carries these settings now. */
     public void syncedOn(dev.pgsteer.proxy.backend.BackendConnection connection) {
-        applyTo(connection.currentSettings(), connection.loginParameters());
-        connection.markSynced(this, version);
+        connection.settingsChanged(current -> applyTo(current, connection.loginParameters()));
+        connection.settingsMatched(wantedValue());
+    }
+
+    private Wanted wantedValue() {
+        if (wantedValue == null || wantedValue.version != version) {
+            wantedValue = new Wanted(Map.copyOf(wanted), version);
+        }
+        return wantedValue;
+    }
+
+    /**
+     * A copy of the wanted settings that equals another session's when the settings are the same.
+     * Whether a connection matches depends on nothing else: its own settings, fixed until they change,
+     * and its login values.
+     */
+    private static final class Wanted {
+        private final Map<String, String> settings;
+        private final int hash;
+        private final int version;
+
+        Wanted(Map<String, String> settings, int version) {
+            this.settings = settings;
+            this.hash = settings.hashCode();
+            this.version = version;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Wanted that && hash == that.hash && settings.equals(that.settings);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     /**

@@ -219,8 +219,7 @@ final class ShardLinks {
 
     private static void resetTracking(BackendConnection connection) {
         connection.preparedStatements().clear();
-        connection.currentSettings().clear();
-        connection.currentSettings().putAll(connection.loginParameters());
+        connection.settingsBackToLogin();
     }
 
     /** The link's connection broke: it is dropped, never reused. */

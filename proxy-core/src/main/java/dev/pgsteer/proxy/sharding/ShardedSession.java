@@ -12,7 +12,6 @@ import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendListener;
-import dev.pgsteer.proxy.backend.SettingNames;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.Phase;
 import dev.pgsteer.proxy.client.ReportedParameters;
@@ -1061,7 +1060,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         byte type = frame.type();
         if (type == ParameterStatus.TYPE) {
             ParameterStatus status = ParameterStatus.decode(frame.body());
-            connection.currentSettings().put(SettingNames.normalize(status.name()), status.value());
+            connection.settingReported(status.name(), status.value());
             if (ReportedParameters.settable(status.name())) {
                 session.settings().set(status.name(), status.value());
             }
