@@ -7,7 +7,9 @@
 #
 # Environment:
 #   DURATION   seconds per pgbench run (default 10; QUICK=1: 3)
-#   WARMUP     seconds of unrecorded select-only warm-up per mode per target (default 5; QUICK=1: 2)
+#   WARMUP     seconds of unrecorded select-only warm-up per mode per target (default 5; QUICK=1: 2);
+#              then pgsteer's warm-up goes on until its JIT compilers settle (not in QUICK mode)
+#   JIT_SETTLE at most this many seconds more for pgsteer's JIT to settle (default 180)
 #   ROUNDS     interleaved rounds (default 3; QUICK=1: 1)
 #   CLIENTS    client counts (default "1 8 64"; QUICK=1: "8")
 #   MODES      pgbench -M modes (default "simple extended prepared")
@@ -214,6 +216,16 @@ cpu_ticks() {  # utime + stime of a process, in clock ticks
   sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
 }
 HZ=$(getconf CLK_TCK)
+jit_ticks() {  # CPU ticks of a JVM's JIT compiler threads (C1, C2)
+  local task total=0 comm
+  for task in /proc/"$1"/task/*; do
+    comm=$(cat "$task/comm" 2>/dev/null) || continue
+    case $comm in
+      C1\ Compiler*|C2\ Compiler*) total=$(( total + $(sed 's/.*) //' "$task/stat" | awk '{print $12 + $13}') )) ;;
+    esac
+  done
+  echo "$total"
+}
 
 # Threads: -j min(clients, 2), except -M prepared with more clients than pool connections, where
 # -j = clients. pgbench prepares synchronously per client; with more clients per thread than pool
@@ -271,6 +283,24 @@ for target in "${TARGETS[@]}"; do
       -U bench bench >"$OUT/warmup_${target}_$mode.log" 2>&1 || log "  warm-up via $target -M $mode failed"
   done
 done
+# A JVM is measured as it runs for days: compiled. On 2 shared cores its JIT compilers take a minute
+# or more under load to settle, and while they compile they take CPU from the proxy and from
+# PostgreSQL alike. So pgsteer's warm-up goes on until its compiler threads used under 1 % of a
+# core in the last window (at most JIT_SETTLE seconds), and the run log says how long that took.
+if [ "$QUICK" != 1 ]; then
+  settle_start=$(date +%s)
+  while (( $(date +%s) - settle_start < ${JIT_SETTLE:-180} )); do
+    jit_before=$(jit_ticks "$STEER_PID")
+    for mode in $MODES; do
+      pgbench -n -b select-only -M "$mode" -c 8 -j 2 -T 5 -h 127.0.0.1 -p "$STEER_PORT" -U bench bench \
+        >>"$OUT/warmup_pgsteer_jit.log" 2>&1 || true
+    done
+    jit_used=$(( $(jit_ticks "$STEER_PID") - jit_before ))
+    log "  pgsteer JIT: ${jit_used} ticks of compiler CPU in the last $(( 5 * $(wc -w <<< "$MODES") )) s"
+    (( jit_used * 100 < 5 * $(wc -w <<< "$MODES") * HZ )) && break
+  done
+  log "pgsteer warm: its JIT compilers settled after $(( $(date +%s) - settle_start )) s more of select-only load"
+fi
 for ((round = 1; round <= ROUNDS; round++)); do
   for script in $SCRIPTS; do
     for mode in $MODES; do
