@@ -9,7 +9,7 @@
 #   DURATION   seconds per pgbench run (default 10; QUICK=1: 3)
 #   WARMUP     seconds of unrecorded select-only warm-up per mode per target (default 5; QUICK=1: 2);
 #              then pgsteer's warm-up goes on until its JIT compilers settle (not in QUICK mode)
-#   JIT_SETTLE at most this many seconds more for pgsteer's JIT to settle (default 180)
+#   JIT_SETTLE at most this many seconds more for pgsteer's JIT to settle (default 240)
 #   ROUNDS     interleaved rounds (default 3; QUICK=1: 1)
 #   CLIENTS    client counts (default "1 8 64"; QUICK=1: "8")
 #   MODES      pgbench -M modes (default "simple extended prepared")
@@ -285,21 +285,27 @@ for target in "${TARGETS[@]}"; do
 done
 # A JVM is measured as it runs for days: compiled. On 2 shared cores its JIT compilers take a minute
 # or more under load to settle, and while they compile they take CPU from the proxy and from
-# PostgreSQL alike. So pgsteer's warm-up goes on until its compiler threads used under 1 % of a
-# core in the last window (at most JIT_SETTLE seconds), and the run log says how long that took.
+# PostgreSQL alike; 64 clients (clients queueing for the pool) and TPC-B's statements reach code
+# that 8 select-only clients do not. So pgsteer's warm-up runs all three, in each mode, until its
+# compiler threads used under 1 % of a core in the last window (at most JIT_SETTLE seconds), and
+# the run log says how long that took.
 if [ "$QUICK" != 1 ]; then
   settle_start=$(date +%s)
-  while (( $(date +%s) - settle_start < ${JIT_SETTLE:-180} )); do
+  window=$(( 9 * $(wc -w <<< "$MODES") ))
+  while (( $(date +%s) - settle_start < ${JIT_SETTLE:-240} )); do
     jit_before=$(jit_ticks "$STEER_PID")
     for mode in $MODES; do
-      pgbench -n -b select-only -M "$mode" -c 8 -j 2 -T 5 -h 127.0.0.1 -p "$STEER_PORT" -U bench bench \
-        >>"$OUT/warmup_pgsteer_jit.log" 2>&1 || true
+      for load in "select-only 8" "select-only 64" "tpcb-like 8"; do
+        read -r script clients <<< "$load"
+        pgbench -n -b "$script" -M "$mode" -c "$clients" -j "$(threads_for "$mode" "$clients")" -T 3 \
+          -h 127.0.0.1 -p "$STEER_PORT" -U bench bench >>"$OUT/warmup_pgsteer_jit.log" 2>&1 || true
+      done
     done
     jit_used=$(( $(jit_ticks "$STEER_PID") - jit_before ))
-    log "  pgsteer JIT: ${jit_used} ticks of compiler CPU in the last $(( 5 * $(wc -w <<< "$MODES") )) s"
-    (( jit_used * 100 < 5 * $(wc -w <<< "$MODES") * HZ )) && break
+    log "  pgsteer JIT: ${jit_used} ticks of compiler CPU in the last ${window} s"
+    (( jit_used * 100 < window * HZ )) && break
   done
-  log "pgsteer warm: its JIT compilers settled after $(( $(date +%s) - settle_start )) s more of select-only load"
+  log "pgsteer warm: its JIT compilers settled after $(( $(date +%s) - settle_start )) s more load"
 fi
 for ((round = 1; round <= ROUNDS; round++)); do
   for script in $SCRIPTS; do
