@@ -110,7 +110,7 @@ public final class BackendConnector {
                                 new BackendFrameHandler(connection, login));
                     }
                 });
-        socketOptions.forEach((option, value) -> bootstrap.option(option, value));
+        socketOptions.forEach(bootstrap::option);
         ChannelFuture connecting = bootstrap.connect(target.host(), target.port());
         connecting.addListener(f -> {
             if (!f.isSuccess()) {

@@ -21,7 +21,7 @@ import java.util.Map;
 final class ReceiveRing {
     static final String PROPERTY = "pgsteer.receiveRing";
     private static final short GROUP = 1;
-    /** Buffers in the ring of each loop; a read that finds none left waits for the next one refilled. */
+    /** Buffers the ring of each loop holds at most; Netty replaces each one a receive takes. */
     private static final short BUFFERS = 256;
     /** As PgBouncer's pkt_buf: most messages of a transaction fit in one; bigger results take several. */
     private static final int BUFFER_BYTES = 4096;
