@@ -210,10 +210,13 @@ TARGETS=(direct)
 TARGETS+=(pgsteer)
 port_of() { case $1 in direct) echo "$PG_PORT";; pgbouncer) echo "$PGB_PORT";; pgsteer) echo "$STEER_PORT";; esac; }
 pid_of() { case $1 in pgbouncer) echo "$PGB_PID";; pgsteer) echo "$STEER_PID";; *) echo "";; esac; }
+stat_ticks() {  # utime + stime of a process's or a thread's stat file, in clock ticks
+  # field 2 (comm) may contain spaces: cut after the last ')'
+  sed 's/.*) //' "$1" | awk '{print $12 + $13}'
+}
 cpu_ticks() {  # utime + stime of a process, in clock ticks
   [ -n "$1" ] || { echo 0; return; }
-  # field 2 (comm) may contain spaces: cut after the last ')'
-  sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+  stat_ticks "/proc/$1/stat"
 }
 HZ=$(getconf CLK_TCK)
 jit_ticks() {  # CPU ticks of a JVM's JIT compiler threads (C1, C2)
@@ -221,7 +224,7 @@ jit_ticks() {  # CPU ticks of a JVM's JIT compiler threads (C1, C2)
   for task in /proc/"$1"/task/*; do
     comm=$(cat "$task/comm" 2>/dev/null) || continue
     case $comm in
-      C1\ Compiler*|C2\ Compiler*) total=$(( total + $(sed 's/.*) //' "$task/stat" | awk '{print $12 + $13}') )) ;;
+      C1\ Compiler*|C2\ Compiler*) total=$(( total + $(stat_ticks "$task/stat") )) ;;
     esac
   done
   echo "$total"
