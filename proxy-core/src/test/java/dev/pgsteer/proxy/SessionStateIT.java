@@ -71,7 +71,7 @@ class SessionStateIT {
     }
 
     @Test
-    void anUnreportedSettingPinsTheSessionSoItStaysInForce() throws Exception {
+    void anUnreportedSettingFollowsItsSessionAndNoOther() throws Exception {
         String defaultWorkMem;
         try (Connection direct = backend.direct(); Statement s = direct.createStatement()) {
             defaultWorkMem = show(s, "work_mem");
@@ -84,7 +84,7 @@ class SessionStateIT {
                 assertEquals(defaultWorkMem, show(so, "work_mem"));
             }
         }
-        // The pinned connection went back through DISCARD ALL: nobody inherits its work_mem.
+        // The session's work_mem went with it: nobody inherits it from the connections it used.
         try (Connection next = connect("appdb"); Connection next2 = connect("appdb"); Connection next3 = connect("appdb")) {
             for (Connection c : new Connection[] {next, next2, next3}) {
                 try (Statement s = c.createStatement()) {

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 final class ShowClients implements AdminCommand {
     static final List<Column> COLUMNS = List.of(Column.int8("id"), Column.text("user"), Column.text("database"),
             Column.text("state"), Column.text("addr"), Column.int8("port"), Column.text("connect_time"),
-            Column.text("application_name"), Column.bool("pinned"));
+            Column.text("application_name"), Column.bool("pinned"), Column.text("pinned_by"));
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
     @Override
@@ -21,7 +21,7 @@ final class ShowClients implements AdminCommand {
 
     @Override
     public String description() {
-        return "each client connection: id (its BackendKeyData pid), user, database, state, address, since, pinned";
+        return "each client connection: id (its BackendKeyData pid), user, database, state, address, since, pinned, and what pinned it";
     }
 
     @Override
@@ -38,7 +38,7 @@ final class ShowClients implements AdminCommand {
         Result.Builder result = new Result.Builder(COLUMNS);
         for (ClientSession.Snapshot s : sessions) {
             result.row((long) s.id(), s.user(), s.database(), s.state(), s.address(), s.port() == null ? null : (long) s.port(),
-                    TIME.format(s.connectedAt()), s.applicationName(), s.pinned());
+                    TIME.format(s.connectedAt()), s.applicationName(), s.pinned(), s.pinnedBy());
         }
         return result.build();
     }

@@ -246,7 +246,8 @@ public final class BackendConnection {
         return result;
     }
 
-    private Future<Void> runInternal(String sql, EventLoop completeOn, java.util.function.Consumer<ParameterStatus> reports,
+    /** As {@link #runInternal(String, EventLoop, java.util.function.Consumer)}, leaving the connection in {@code expected} status. */
+    public Future<Void> runInternal(String sql, EventLoop completeOn, java.util.function.Consumer<ParameterStatus> reports,
                                      TransactionStatus expected) {
         return runInternal(sql, completeOn, reports, expected, row -> { });
     }

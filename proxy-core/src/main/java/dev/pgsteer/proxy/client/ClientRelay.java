@@ -42,6 +42,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
     private static final byte FUNCTION_CALL = 'F';
     private static final byte TERMINATE = 'X';
     private static final byte PARSE = 'P';
+    private static final byte BIND = 'B';
 
     private final ClientSession session;
     private final Channel client;
@@ -55,6 +56,8 @@ final class ClientRelay implements BackendListener, SessionRelay {
     private final ArrayDeque<SessionGate.Admitted> held = new ArrayDeque<>();
     /** Parses of pgsteer's own among the pending frames (by identity): their answers are not the client's. */
     private final java.util.Set<Frame> ownParses = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** The gate's own SETs among the pending frames (by identity): its settings, which the session does not carry itself. */
+    private final java.util.Set<Frame> gateSets = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final ProxyMetrics metrics;
     private final StatementRelay statements;
 
@@ -64,7 +67,10 @@ final class ClientRelay implements BackendListener, SessionRelay {
     /** Queries, Syncs and function calls sent to the leased connection that its ReadyForQuery has not answered yet. */
     private int inFlight;
     private final ConnectionStateWatch watch = new ConnectionStateWatch();
-    /** The startup values are being put back; the client's frames wait meanwhile. */
+    /**
+     * pgsteer's own statement runs on the lease (startup values put back, session settings read);
+     * the client's frames wait meanwhile.
+     */
     private boolean restoring;
     private boolean backendSentFatal;
     /**
@@ -278,8 +284,8 @@ final class ClientRelay implements BackendListener, SessionRelay {
 
     private void relayAdmitted(SessionGate.Admitted admitted) {
         if (admitted.unreportedSet()) {
-            // The gate's own SET: the backend does not report it, and it must not pin the session.
-            watch.onSettingReported();
+            // The gate's own SET: the gate carries its settings itself; the watch must not read it as the session's.
+            gateSets.add(admitted.first());
         }
         if (admitted.second() != null) {
             ownParses.add(admitted.first());
@@ -344,13 +350,22 @@ final class ClientRelay implements BackendListener, SessionRelay {
             statements.forwardOwnParse(frame, lease);
             return;
         }
-        if (type == QUERY || type == PARSE) {
-            pinnedBy(watch.onStatement(frame));
+        if (type == QUERY || type == PARSE || type == FUNCTION_CALL) {
+            if (gateSets.isEmpty() || !gateSets.remove(frame)) {
+                pinnedBy(watch.onStatement(frame, lease.loginParameters(), backslashQuotes()));
+            }
+        } else if (type == BIND) {
+            pinnedBy(watch.onBind(frame));
         }
         statements.forward(frame, lease);
         if (!lease.isWritable()) {
             updateAutoRead();
         }
+    }
+
+    /** Whether the session reads backslashes in plain string constants as escapes (standard_conforming_strings off). */
+    private boolean backslashQuotes() {
+        return "off".equals(session.settings().wanted().get("standard_conforming_strings"));
     }
 
     /** Leases a connection for the pending frames. */
@@ -427,12 +442,15 @@ final class ClientRelay implements BackendListener, SessionRelay {
                     statementTimer.record(took, TimeUnit.NANOSECONDS);
                     texts.answered(took);
                 }
-                pinnedBy(watch.onReadyForQuery());
-                if (watch.restoreStartupDue() && inFlight == 0 && pending.isEmpty() && status != TransactionStatus.FAILED) {
-                    watch.startupRestoreStarted();
-                    String restore = session.settings().restoreStartupStatement();
+                if (watch.restoreDue() && inFlight == 0 && pending.isEmpty()) {
+                    boolean all = watch.restoreAll();
+                    java.util.Set<String> names = java.util.Set.copyOf(watch.restoreNames());
+                    watch.restored();
+                    // After a failed statement the RESET is undone with the transaction: nothing to put back.
+                    String restore = status == TransactionStatus.FAILED ? null
+                            : session.settings().restoreStartupStatement(all, names);
                     if (restore != null) {
-                        restoreThenRelay(connection, restore, statements.onBackendFrame(frame, connection));
+                        restoreThenRelay(connection, restore, status, all, names, statements.onBackendFrame(frame, connection));
                         return;
                     }
                 }
@@ -445,14 +463,12 @@ final class ClientRelay implements BackendListener, SessionRelay {
                 connection.settingReported(status.name(), status.value());
                 if (ReportedParameters.settable(status.name())) {
                     session.settings().set(status.name(), status.value());
-                    watch.onSettingReported();
                 }
-                // is_superuser or session_authorization changed: SET ROLE or SET SESSION AUTHORIZATION
-                // ran, and its SET stays unmatched by a settable report, which pins the session.
             }
             case CommandComplete.TYPE -> {
                 ConnectionStateWatch.TagEffect effect = watch.onCommandComplete(frame);
                 if (effect.statementsDeallocated()) {
+                    watch.statementsDeallocated();
                     connection.preparedStatements().clear();
                     statements.forgetAll();
                 }
@@ -476,9 +492,13 @@ final class ClientRelay implements BackendListener, SessionRelay {
         if (status == TransactionStatus.IDLE && inFlight == 0 && pending.isEmpty() && !keepsConnection()) {
             // Once released, this connection's read-complete no longer reaches us: flush now.
             client.flush();
-            releaseLease();
+            if (watch.captureDue()) {
+                captureThenRelease(lease);
+            } else {
+                releaseLease();
+            }
         }
-        if (!held.isEmpty() && inFlight == 0 && pending.isEmpty()) {
+        if (!held.isEmpty() && inFlight == 0 && pending.isEmpty() && !restoring) {
             drainHeld();
         }
     }
@@ -486,37 +506,88 @@ final class ClientRelay implements BackendListener, SessionRelay {
     /**
      * Holds the ReadyForQuery that ends a RESET while the session's startup values are put back,
      * relaying what the backend reports about them, so the client sees the values PostgreSQL would
-     * have reset to.
+     * have reset to. It runs in the transaction the RESET ran in ({@code status}), as the RESET's own
+     * change does: a rollback undoes both.
      */
-    private void restoreThenRelay(BackendConnection connection, String restore, ByteBuf readyForQuery) {
+    private void restoreThenRelay(BackendConnection connection, String restore, TransactionStatus status, boolean all,
+                                  java.util.Set<String> names, ByteBuf readyForQuery) {
         restoring = true;
-        connection.runInternal(restore, loop(), status -> onLoop(() -> {
-            session.settings().set(status.name(), status.value());
-            client.write(status, client.voidPromise());
-        })).addListener(f -> {
+        connection.runInternal(restore, loop(), reported -> onLoop(() -> {
+            session.settings().set(reported.name(), reported.value());
+            client.write(reported, client.voidPromise());
+        }), status).addListener(f -> {
             restoring = false;
             if (session.phase() == Phase.CLOSED || lease != connection) {
                 readyForQuery.release();
                 return;
             }
             if (!f.isSuccess()) {
-                readyForQuery.release();
-                lease = null;
-                pool.discard(connection);
-                session.terminate(ProxyErrors.of(f.cause(), ErrorResponse.Severity.FATAL));
-                return;
+                if (!connection.isUsable()) {
+                    readyForQuery.release();
+                    lease = null;
+                    pool.discard(connection);
+                    session.terminate(ProxyErrors.backendLost(connection.target().name()));
+                    return;
+                }
+                // The backend refused a startup value it accepted at the session's start (a setting
+                // since removed, say): the session goes on with the backend's default for it.
+                log.warn("{}: could not put startup settings back after RESET: {}", session.id(), f.cause().getMessage());
+            } else {
+                session.settings().restoredStartup(connection, all, names);
             }
-            session.settings().restoredStartup(connection);
             connection.attach(this);
             client.write(readyForQuery, client.voidPromise());
             client.flush();
-            Frame next;
-            while ((next = pending.poll()) != null) {
-                forward(next);
-            }
-            connection.flush();
-            updateAutoRead();
+            resumeAfterOwnStatement(connection, status);
         });
+    }
+
+    /**
+     * The transaction is over and the session may have changed settings the backend does not
+     * report: read them on this connection before it goes back, so the session finds them on its next
+     * one. The client has its ReadyForQuery already; what it sends meanwhile waits.
+     */
+    private void captureThenRelease(BackendConnection connection) {
+        restoring = true;
+        connection.queryInternal(session.settings().captureStatement(watch.customNames()), loop(), TransactionStatus.IDLE)
+                .addListener(f -> {
+                    restoring = false;
+                    if (session.phase() == Phase.CLOSED || lease != connection) {
+                        return;
+                    }
+                    if (!f.isSuccess()) {
+                        log.warn("{}: could not read the session's settings on {}: {}", session.id(), connection,
+                                f.cause().getMessage());
+                        lease = null;
+                        pool.discard(connection);
+                        if (!pending.isEmpty() && !acquiring) {
+                            acquire();
+                        }
+                        updateAutoRead();
+                        return;
+                    }
+                    @SuppressWarnings("unchecked")
+                    java.util.List<java.util.List<String>> rows = (java.util.List<java.util.List<String>>) f.getNow();
+                    session.settings().captured(rows, connection);
+                    watch.captured();
+                    connection.attach(this);
+                    resumeAfterOwnStatement(connection, TransactionStatus.IDLE);
+                });
+    }
+
+    /** pgsteer's own statement is done: the frames that waited go on, or the connection goes back. */
+    private void resumeAfterOwnStatement(BackendConnection connection, TransactionStatus status) {
+        if (pending.isEmpty()) {
+            afterReadyForQuery(status);
+            updateAutoRead();
+            return;
+        }
+        Frame next;
+        while ((next = pending.poll()) != null) {
+            forward(next);
+        }
+        connection.flush();
+        updateAutoRead();
     }
 
     private void onLoop(Runnable task) {
@@ -537,7 +608,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
      */
     private void pinnedBy(String reason) {
         if (reason != null) {
-            session.markPinned();
+            session.markPinned(reason);
             metrics.sessionPinned();
             log.info("{}: pinned to {} by {}", session.id(), lease, reason);
         }
@@ -596,6 +667,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
             frame.release();
         }
         ownParses.clear();
+        gateSets.clear();
         SessionGate.Admitted waiting;
         while ((waiting = held.poll()) != null) {
             waiting.first().release();
@@ -619,7 +691,8 @@ final class ClientRelay implements BackendListener, SessionRelay {
             return;
         }
         boolean inTransaction = session.transactionStatus() != TransactionStatus.IDLE;
-        boolean dirty = keepsConnection();
+        // Settings changed since they were last read: DISCARD ALL takes them off, whatever they are.
+        boolean dirty = keepsConnection() || watch.captureDue();
         if (!inTransaction && !dirty) {
             pool.release(connection);
             return;

@@ -27,7 +27,8 @@ public final class ClientSession {
     private final Instant connectedAt = Instant.now();
     /** A Query, Sync or FunctionCall was read and its ReadyForQuery not sent yet: the session is "active". */
     private boolean awaitingReady;
-    private boolean pinned;
+    /** Why the session keeps its backend connection(s), or null while it does not. */
+    private String pinnedBy;
     /** The FATAL error that ended the session, for its disconnect line; null when the client left. */
     private ErrorResponse endedBy;
 
@@ -37,7 +38,10 @@ public final class ClientSession {
 
     /** What the admin console shows of a session (SHOW CLIENTS). */
     public record Snapshot(int id, String user, String database, String state, String address, Integer port,
-                           Instant connectedAt, String applicationName, boolean pinned) {
+                           Instant connectedAt, String applicationName, String pinnedBy) {
+        public boolean pinned() {
+            return pinnedBy != null;
+        }
     }
 
     /**
@@ -53,7 +57,7 @@ public final class ClientSession {
             port = inet.getPort();
         }
         return new Snapshot(processId, user, database, state(), address, port, connectedAt,
-                settings.wanted().get("application_name"), pinned);
+                settings.wanted().get("application_name"), pinnedBy);
     }
 
     /** In pg_stat_activity's words where they fit: idle, active, idle in transaction, idle in transaction (aborted). */
@@ -81,9 +85,11 @@ public final class ClientSession {
         return connectedAt;
     }
 
-    /** The session keeps its backend connection(s) until it ends (see the relays' pinning). */
-    public void markPinned() {
-        pinned = true;
+    /** The session keeps its backend connection(s) until it ends, for {@code reason} (see the relays' pinning). */
+    public void markPinned(String reason) {
+        if (pinnedBy == null) {
+            pinnedBy = reason;
+        }
     }
 
     public Channel channel() {

@@ -1,72 +1,171 @@
 package dev.pgsteer.proxy.client;
 
 import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.message.CommandComplete;
-import dev.pgsteer.router.ConnectionStateDetector;
+import dev.pgsteer.router.SessionStateScanner;
 import io.netty.buffer.ByteBuf;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Watches one session's traffic for state that stays on its backend connection: what pins the
- * session to that connection, when the startup values need putting back, when prepared statements
- * are gone. It reads statement texts as bytes and decodes only the few command tags that matter.
+ * Watches one session's statements for state that stays on its backend connection, and says what
+ * the relay must do about it before the connection goes to another session:
+ * <ul>
+ *   <li><b>pin</b> the session to the connection, for state that cannot move (temporary objects,
+ *       session advisory locks, LISTEN, WITH HOLD cursors, SQL PREPARE, LOAD, SET SESSION
+ *       AUTHORIZATION); the reason is kept for SHOW CLIENTS and the log;</li>
+ *   <li><b>capture</b> the connection's session settings once the transaction is over, after a
+ *       session-level SET, RESET or set_config of a setting the backend does not report (those it
+ *       reports arrive as ParameterStatus), or code that may have changed one unseen (DO, CALL,
+ *       FunctionCall): what the capture reads the session carries to its next connection;</li>
+ *   <li><b>restore</b> the session's startup values after a RESET, RESET ALL or DISCARD ALL, which
+ *       put back the values of pgsteer's login, not those of the client's startup packet.</li>
+ * </ul>
+ * Statements are read by {@link SessionStateScanner} (tokens, not words: a keyword in a string or a
+ * comment is no keyword). A named statement's findings are remembered and count again at each Bind.
  */
 final class ConnectionStateWatch {
-    /** The command tag of SET, whose change the backend reports before ReadyForQuery if the setting is a reported one. */
-    private static final String SET_TAG = "SET";
-    /**
-     * Command tags after which a connection carries state that pgsteer does not carry to another
-     * one. RESET is among them: its tag does not tell RESET x from RESET ALL.
-     */
-    private static final Set<String> PINNING_TAGS = Set.of("RESET", "DISCARD ALL", "LISTEN", "PREPARE");
+    /** Command tags after which a connection carries state that pgsteer does not carry to another one. */
+    private static final Map<String, String> PINNING_TAGS = Map.of("LISTEN", "LISTEN", "PREPARE", "SQL PREPARE");
     /** Command tags after which no named statement exists any more on the connection, nor in the session. */
     private static final Set<String> DEALLOCATING_TAGS = Set.of("DISCARD ALL", "DEALLOCATE ALL");
-    /** Command tags after which the backend's values are its own defaults, not the session's startup values. */
-    private static final Set<String> RESETTING_TAGS = Set.of("RESET", "DISCARD ALL");
     private static final byte PARSE = 'P';
+    private static final byte FUNCTION_CALL = 'F';
 
     /** What a command tag means for the session. */
     record TagEffect(String pinReason, boolean statementsDeallocated) {
         static final TagEffect NONE = new TagEffect(null, false);
     }
 
-    private boolean pinned;
-    private boolean restoreStartup;
-    private byte[] scratch = new byte[256];
-    /** Since the last ReadyForQuery: statements that changed settings, and settings the backend reported. */
-    private int settingChanges;
-    private int settingReports;
-
-    boolean pinned() {
-        return pinned;
+    /** What one statement text does, kept for a named statement so that each Bind of it counts again. */
+    record Findings(String pinReason, boolean capture, boolean resetAll, Set<String> resets, Set<String> customNames) {
+        /** What nearly every statement does: nothing that stays. */
+        static final Findings NONE = new Findings(null, false, false, Set.of(), Set.of());
     }
 
-    /** A Query or Parse on its way to the backend; the reason if it pins the session now, else null. */
-    String onStatement(Frame frame) {
-        if (pinned) {
+    private String pinReason;
+    /** The connection's unreported settings may differ from what the session is known to want. */
+    private boolean captureDue;
+    private boolean restoreAll;
+    private final Set<String> restoreNames = new LinkedHashSet<>();
+    /** Custom settings (a dotted name) the session touched: pg_settings does not list them, so the capture asks by name. */
+    private final Set<String> customNames = new LinkedHashSet<>();
+    /** Findings of the session's named statements (client names; "" for the unnamed one), only those with any. */
+    private final Map<String, Findings> named = new HashMap<>();
+    private byte[] scratch = new byte[256];
+    /** One collector, reused: the scan of a statement that changes nothing allocates nothing here. */
+    private final Scan scan = new Scan();
+
+    boolean pinned() {
+        return pinReason != null;
+    }
+
+    /** Why the session keeps its connection, or null. */
+    String pinReason() {
+        return pinReason;
+    }
+
+    boolean captureDue() {
+        return captureDue;
+    }
+
+    /** The capture ran while idle: the session's settings are known again. */
+    void captured() {
+        captureDue = false;
+    }
+
+    Set<String> customNames() {
+        return customNames;
+    }
+
+    /** Whether a RESET asks for startup values back; {@link #restoreAll()} or {@link #restoreNames()} say which. */
+    boolean restoreDue() {
+        return restoreAll || !restoreNames.isEmpty();
+    }
+
+    boolean restoreAll() {
+        return restoreAll;
+    }
+
+    Set<String> restoreNames() {
+        return restoreNames;
+    }
+
+    /** The restore ran (or the RESET it answered was rolled back). */
+    void restored() {
+        restoreAll = false;
+        restoreNames.clear();
+    }
+
+    /**
+     * A Query, Parse or FunctionCall on its way to the backend; the reason if it pins the session now, else null.
+     *
+     * @param reported         the settings the backend reports (their changes need no capture)
+     * @param backslashQuotes  whether standard_conforming_strings is off for the session
+     */
+    String onStatement(Frame frame, Map<String, String> reported, boolean backslashQuotes) {
+        if (frame.type() == FUNCTION_CALL) {
+            // A function called by its OID (set_config, say): its text is not here to read.
+            captureDue = true;
             return null;
         }
         ByteBuf body = frame.body();
         int start = body.readerIndex();
+        int nameStart = start;
         if (frame.type() == PARSE) {
             start = body.indexOf(start, body.writerIndex(), (byte) 0) + 1;
         }
         int end = body.indexOf(start, body.writerIndex(), (byte) 0);
         int length = (end < 0 ? body.writerIndex() : end) - start;
+        scan.reset(reported);
         if (body.hasArray()) {
-            return pin(ConnectionStateDetector.pinningReason(body.array(), body.arrayOffset() + start, length).orElse(null));
+            SessionStateScanner.scan(body.array(), body.arrayOffset() + start, length, backslashQuotes, scan);
+        } else {
+            // A direct buffer: one copy into a reused array is cheaper than checked reads byte by byte.
+            if (scratch.length < length) {
+                scratch = new byte[Math.max(length, scratch.length * 2)];
+            }
+            body.getBytes(start, scratch, 0, length);
+            SessionStateScanner.scan(scratch, 0, length, backslashQuotes, scan);
         }
-        // A direct buffer: one copy into a reused array is cheaper than checked reads byte by byte.
-        if (scratch.length < length) {
-            scratch = new byte[Math.max(length, scratch.length * 2)];
+        Findings findings = scan.findings();
+        if (frame.type() == PARSE && (findings != Findings.NONE || !named.isEmpty())) {
+            String statementName = body.toString(nameStart, start - 1 - nameStart, java.nio.charset.StandardCharsets.UTF_8);
+            if (findings == Findings.NONE) {
+                named.remove(statementName);
+            } else {
+                named.put(statementName, findings);
+            }
         }
-        body.getBytes(start, scratch, 0, length);
-        return pin(ConnectionStateDetector.pinningReason(scratch, 0, length).orElse(null));
+        return apply(findings);
     }
 
-    /** The backend reported a setting a session can carry to another connection. */
-    void onSettingReported() {
-        settingReports++;
+    /** A Bind of a statement: its statement's findings count again, as it runs again. */
+    String onBind(Frame bind) {
+        if (named.isEmpty()) {
+            return null;
+        }
+        Findings findings = named.get(StatementFrames.bindStatement(bind));
+        return findings == null ? null : apply(findings);
+    }
+
+    /** The session's named statements are gone (DISCARD ALL, DEALLOCATE ALL). */
+    void statementsDeallocated() {
+        named.clear();
+    }
+
+    private String apply(Findings findings) {
+        if (findings == Findings.NONE) {
+            return null;
+        }
+        captureDue |= findings.capture();
+        restoreAll |= findings.resetAll();
+        restoreNames.addAll(findings.resets());
+        customNames.addAll(findings.customNames());
+        return pin(findings.pinReason());
     }
 
     TagEffect onCommandComplete(Frame frame) {
@@ -75,41 +174,18 @@ final class ConnectionStateWatch {
         }
         String tag = CommandComplete.decode(frame.body()).tag();
         boolean deallocated = DEALLOCATING_TAGS.contains(tag);
-        String pinReason = null;
-        if (SET_TAG.equals(tag)) {
-            settingChanges++;
-        } else if (PINNING_TAGS.contains(tag)) {
-            pinReason = pin(tag);
-            restoreStartup |= RESETTING_TAGS.contains(tag);
+        String pinReason = pin(PINNING_TAGS.get(tag));
+        if (deallocated) {
+            named.clear();
         }
         return deallocated || pinReason != null ? new TagEffect(pinReason, deallocated) : TagEffect.NONE;
     }
 
-    /**
-     * PostgreSQL reports changed settings just before ReadyForQuery, after the SET's CommandComplete:
-     * only here can a SET be told apart from one it did not report. The reason if that pins now.
-     */
-    String onReadyForQuery() {
-        String reason = settingChanges > settingReports ? pin("a SET of a setting the backend does not report") : null;
-        settingChanges = 0;
-        settingReports = 0;
-        return reason;
-    }
-
-    /** Whether a RESET or DISCARD ALL ran since the startup values were last put back. */
-    boolean restoreStartupDue() {
-        return restoreStartup;
-    }
-
-    void startupRestoreStarted() {
-        restoreStartup = false;
-    }
-
     private String pin(String reason) {
-        if (reason == null || pinned) {
+        if (reason == null || pinReason != null) {
             return null;
         }
-        pinned = true;
+        pinReason = reason;
         return reason;
     }
 
@@ -118,7 +194,79 @@ final class ConnectionStateWatch {
      * the hot path skip decoding "SELECT 1" and "INSERT 0 1" into strings.
      */
     private static boolean mayChangeState(int tagBytes) {
-        return tagBytes == 4 || tagBytes == 6 || tagBytes == 7 || tagBytes == 8 || tagBytes == 12 || tagBytes == 15;
+        return tagBytes == 7 || tagBytes == 8 || tagBytes == 12 || tagBytes == 15;
     }
 
+    /** Collects what the scanner finds in one statement text. */
+    private static final class Scan implements SessionStateScanner.Effects {
+        private Map<String, String> reported = Map.of();
+        private String pinReason;
+        private boolean capture;
+        private boolean resetAll;
+        private Set<String> resets = Set.of();
+        private Set<String> custom = Set.of();
+
+        void reset(Map<String, String> reportedSettings) {
+            reported = reportedSettings;
+            pinReason = null;
+            capture = false;
+            resetAll = false;
+            resets = Set.of();
+            custom = Set.of();
+        }
+
+        @Override
+        public void pins(String reason) {
+            if (pinReason == null) {
+                pinReason = reason;
+            }
+        }
+
+        @Override
+        public void setsSession(String name) {
+            noteCustom(name);
+            if (!reported.containsKey(name)) {
+                capture = true;
+            }
+        }
+
+        @Override
+        public void resets(String name) {
+            noteCustom(name);
+            if (!reported.containsKey(name)) {
+                capture = true;
+            }
+            if (resets.isEmpty()) {
+                resets = new LinkedHashSet<>();
+            }
+            resets.add(name);
+        }
+
+        @Override
+        public void resetsAll() {
+            resetAll = true;
+            capture = true;
+        }
+
+        @Override
+        public void mayChangeSettings(String what) {
+            capture = true;
+        }
+
+        private void noteCustom(String name) {
+            if (name.indexOf('.') > 0) {
+                if (custom.isEmpty()) {
+                    custom = new LinkedHashSet<>();
+                }
+                custom.add(name);
+            }
+        }
+
+        Findings findings() {
+            if (pinReason == null && !capture && !resetAll && resets.isEmpty() && custom.isEmpty()) {
+                return Findings.NONE;
+            }
+            return new Findings(pinReason, capture, resetAll, resets, custom);
+        }
+    }
 }

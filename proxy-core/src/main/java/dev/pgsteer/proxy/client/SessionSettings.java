@@ -16,6 +16,7 @@ import java.util.Set;
 public final class SessionSettings {
     /** Startup parameters that are not settings. */
     private static final Set<String> NOT_SETTINGS = Set.of("user", "database", "options", "replication");
+    private static final String ROLE = "role";
 
     private final Map<String, String> wanted = new LinkedHashMap<>();
     /** The values of the startup packet: what RESET returns to, as it does on PostgreSQL. */
@@ -50,23 +51,86 @@ public final class SessionSettings {
 
     /**
      * After a RESET or DISCARD ALL the backend went back to its own defaults, which for settings of
-     * the startup packet are not the session's: this statement puts those back, or null if there are none.
+     * the startup packet are not the session's: this statement puts those back ({@code names} of
+     * them, or all when {@code all}), or null if none of them is a startup setting.
      */
-    public String restoreStartupStatement() {
-        if (atStartup.isEmpty()) {
-            return null;
-        }
+    public String restoreStartupStatement(boolean all, Set<String> names) {
         StringBuilder sql = new StringBuilder("SELECT ");
-        atStartup.forEach((name, value) -> sql.append(sql.length() > 7 ? ", " : "")
-                .append("pg_catalog.set_config(").append(literal(name)).append(", ").append(literal(value)).append(", false)"));
-        return sql.toString();
+        atStartup.forEach((name, value) -> {
+            if (all || names.contains(name)) {
+                sql.append(sql.length() > 7 ? ", " : "").append("pg_catalog.set_config(").append(literal(name))
+                        .append(", ").append(literal(value)).append(", false)");
+            }
+        });
+        return sql.length() > 7 ? sql.toString() : null;
     }
 
-    /** Records that the startup values are in force again on {@code connection}. */
-    public void restoredStartup(dev.pgsteer.proxy.backend.BackendConnection connection) {
+    /** Records that the startup values of {@link #restoreStartupStatement} are in force again on {@code connection}. */
+    public void restoredStartup(dev.pgsteer.proxy.backend.BackendConnection connection, boolean all, Set<String> names) {
         version++;
-        wanted.putAll(atStartup);
-        connection.settingsChanged(current -> current.putAll(atStartup));
+        Map<String, String> restored = new LinkedHashMap<>(atStartup);
+        if (!all) {
+            restored.keySet().retainAll(names);
+        }
+        wanted.putAll(restored);
+        connection.settingsChanged(current -> current.putAll(restored));
+    }
+
+    /**
+     * The statement that reads a connection's session settings back: every setting a SET gave a
+     * session value (pg_settings lists them, custom ones excepted), the role, and the custom
+     * settings the session is known to have touched (asked by name: pg_settings does not list
+     * them; a name never defined on the connection reads NULL). Run while the connection is idle,
+     * so what it reads is what the session keeps.
+     */
+    public String captureStatement(Set<String> customNames) {
+        StringBuilder names = new StringBuilder("'role'");
+        for (String name : customNames) {
+            names.append(", ").append(literal(name));
+        }
+        wanted.keySet().forEach(name -> {
+            if (name.indexOf('.') > 0 && !customNames.contains(name)) {
+                names.append(", ").append(literal(name));
+            }
+        });
+        return "SELECT name, pg_catalog.current_setting(name) FROM pg_catalog.pg_settings WHERE source = 'session'"
+                + " UNION ALL SELECT n, pg_catalog.current_setting(n, true) FROM pg_catalog.unnest(ARRAY[" + names
+                + "]::pg_catalog.text[]) AS n";
+    }
+
+    /**
+     * What {@link #captureStatement} read on {@code connection}: from now on the session wants
+     * exactly these values of the settings the backend does not report (those it reports are
+     * followed through ParameterStatus), and the connection is known to carry them.
+     */
+    public void captured(java.util.List<java.util.List<String>> rows, dev.pgsteer.proxy.backend.BackendConnection connection) {
+        Map<String, String> reported = connection.loginParameters();
+        Map<String, String> unreported = new LinkedHashMap<>();
+        String role = null;
+        for (java.util.List<String> row : rows) {
+            String name = SettingNames.normalize(row.get(0));
+            String value = row.get(1);
+            if (value == null || reported.containsKey(name)) {
+                continue;
+            }
+            if (name.equals("role")) {
+                role = value.equals("none") ? null : value;
+            } else {
+                unreported.put(name, value);
+            }
+        }
+        if (role != null) {
+            // Last, so that a sync sets the settings a role may not set before it becomes that role.
+            unreported.put("role", role);
+        }
+        wanted.keySet().removeIf(name -> !reported.containsKey(name));
+        wanted.putAll(unreported);
+        version++;
+        connection.settingsChanged(current -> {
+            current.keySet().removeIf(name -> !reported.containsKey(name));
+            current.putAll(unreported);
+        });
+        connection.settingsMatched(wantedValue());
     }
 
     public void set(String name, String value) {
@@ -177,26 +241,40 @@ public final class SessionSettings {
         boolean ownerChanged = owner.stream().anyMatch(name -> wanted.containsKey(name)
                 && !Objects.equals(current.get(name), wanted.get(name)));
         StringBuilder setConfig = new StringBuilder();
-        wanted.forEach((name, value) -> {
-            if (!Objects.equals(current.get(name), value) || ownerChanged && owner.contains(name)) {
-                setConfig.append(setConfig.isEmpty() ? "SELECT " : ", ")
-                        .append("pg_catalog.set_config(").append(literal(name)).append(", ").append(literal(value)).append(", false)");
-            }
-        });
+        // The role goes last: settings before it are set with the login's rights, as the session set them.
+        for (boolean roleNow : new boolean[] {false, true}) {
+            wanted.forEach((name, value) -> {
+                if (ROLE.equals(name) == roleNow
+                        && (!Objects.equals(current.get(name), value) || ownerChanged && owner.contains(name))) {
+                    setConfig.append(setConfig.isEmpty() ? "SELECT " : ", ")
+                            .append("pg_catalog.set_config(").append(literal(name)).append(", ").append(literal(value)).append(", false)");
+                }
+            });
+        }
         StringBuilder reset = new StringBuilder();
         current.forEach((name, value) -> {
-            if (!wanted.containsKey(name) && !Objects.equals(atLogin.get(name), value)) {
+            if (!wanted.containsKey(name) && !Objects.equals(atLogin.get(name), value) && !ROLE.equals(name)) {
                 reset.append("; RESET ").append(identifier(name));
             }
         });
-        if (setConfig.isEmpty() && reset.isEmpty()) {
+        // Another role first goes: the settings are then set with the login's rights, and the role, if
+        // the session has one, is set last.
+        boolean roleGoes = current.containsKey(ROLE) && !Objects.equals(current.get(ROLE), wanted.get(ROLE));
+        if (setConfig.isEmpty() && reset.isEmpty() && !roleGoes) {
             return null;
         }
         if (ownerChanged) {
             // Unlike DISCARD ALL, DISCARD TEMP may share a query string (an implicit transaction) with others.
             reset.append("; DISCARD TEMP");
         }
-        return setConfig.isEmpty() ? reset.substring(2) : setConfig.append(reset).toString();
+        StringBuilder statement = new StringBuilder();
+        if (roleGoes) {
+            statement.append("; RESET ROLE");
+        }
+        if (!setConfig.isEmpty()) {
+            statement.append("; ").append(setConfig);
+        }
+        return statement.append(reset).substring(2);
     }
 
     /**

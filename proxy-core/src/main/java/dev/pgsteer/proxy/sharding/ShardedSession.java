@@ -652,7 +652,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     private void pin(String reason) {
         if (!pinned) {
             pinned = true;
-            session.markPinned();
+            session.markPinned(reason);
             log.info("{}: pinned to its shard connections by {}", session.id(), reason);
         }
     }

@@ -86,9 +86,9 @@ class ShowCommandsTest {
     @Test
     void showClientsFormatsTheSnapshots() {
         var snapshot = new dev.pgsteer.proxy.client.ClientSession.Snapshot(42, "app", "app", "idle in transaction",
-                "127.0.0.1", 50000, Instant.parse("2025-03-01T10:15:30.5Z"), "psql", true);
+                "127.0.0.1", 50000, Instant.parse("2025-03-01T10:15:30.5Z"), "psql", "LISTEN");
         assertEquals(List.of(row(42L, "app", "app", "idle in transaction", "127.0.0.1", 50000L, "2025-03-01 10:15:30 UTC",
-                "psql", true)), ShowClients.of(List.of(snapshot)).rows());
+                "psql", true, "LISTEN")), ShowClients.of(List.of(snapshot)).rows());
     }
 
     @Test

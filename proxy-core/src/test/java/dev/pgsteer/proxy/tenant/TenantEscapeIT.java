@@ -206,7 +206,7 @@ class TenantEscapeIT {
                 refused("beta", "DISCARD ALL", "DISCARD ALL"),
                 gap("beta", "DO EXECUTE of an assembled SET search_path", List.of("delta-1", "delta-2"),
                         "DO $$ BEGIN EXECUTE 'SET search' || '_path = delta'; END $$",
-                        "SELECT item FROM orders ORDER BY id").dirtyingTheAttackersPool(),
+                        "SELECT item FROM orders ORDER BY id"),
                 gap("beta", "plpgsql function reading an assembled schema name", List.of("delta-1,delta-2"),
                         "CREATE OR REPLACE FUNCTION peek() RETURNS text LANGUAGE plpgsql AS $$ DECLARE r text; BEGIN "
                                 + "EXECUTE format('SELECT string_agg(item, '','' ORDER BY id) FROM %I.orders', 'del' || 'ta') "
@@ -243,7 +243,7 @@ class TenantEscapeIT {
                         "DO $$ DECLARE n int; BEGIN EXECUTE 'SELECT count(*) FROM be' || 'ta.orders' INTO n; END $$"),
                 blocked("acme", "DO EXECUTE of an assembled SET search_path", "42P01",
                         "DO $$ BEGIN EXECUTE 'SET search' || '_path = beta'; END $$", "SELECT item FROM orders")
-                        .dirtyingTheAttackersPool(),
+                        .changingItsOwnSession(),
                 blocked("acme", "DO EXECUTE of an assembled SET ROLE", "42501",
                         "DO $$ BEGIN EXECUTE 'SET ro' || 'le app'; END $$"),
                 blocked("acme", "CREATE FUNCTION (no CREATE on its schema)", "42501",
@@ -282,7 +282,7 @@ class TenantEscapeIT {
                 gap("globex", "schema planted and put on search_path by assembled dynamic SQL", List.of(),
                         "CREATE SCHEMA evil", "CREATE TABLE evil.orders (tenant_id text, id int, item text)",
                         "DO $$ BEGIN EXECUTE 'SET search' || '_path = evil, public'; END $$",
-                        "SELECT item FROM orders").dirtyingTheAttackersPool(),
+                        "SELECT item FROM orders"),
                 refused("globex", "TRUNCATE the shared table", "TRUNCATE orders"),
                 refused("globex", "ALTER TABLE ... NO FORCE ROW LEVEL SECURITY", "ALTER TABLE orders NO FORCE ROW LEVEL SECURITY",
                         "SELECT item FROM orders"),
@@ -296,13 +296,12 @@ class TenantEscapeIT {
                         "DO $$ BEGIN EXECUTE 'ALTER TABLE orders FO' || 'RCE ROW LEVEL SECURITY'; END $$"),
                 gap("globex", "DO EXECUTE of an assembled SET app.tenant_id", List.of("umbrella-1", "umbrella-2"),
                         "DO $$ BEGIN EXECUTE 'SET app.tenant' || '_id = umbrella'; END $$",
-                        "SELECT item FROM orders ORDER BY id").dirtyingTheAttackersPool(),
+                        "SELECT item FROM orders ORDER BY id"),
 
                 // --- shared mode with a role: hooli after globex's rows; its policy is by current_user ---
                 refused("hooli", "SET app.tenant_id", "SET app.tenant_id = 'globex'"),
                 ownRows("hooli", "DO EXECUTE of an assembled SET app.tenant_id",
-                        "DO $$ BEGIN EXECUTE 'SET app.tenant' || '_id = globex'; END $$", "SELECT item FROM orders")
-                        .dirtyingTheAttackersPool(),
+                        "DO $$ BEGIN EXECUTE 'SET app.tenant' || '_id = globex'; END $$", "SELECT item FROM orders"),
                 blocked("hooli", "INSERT a row with another tenant_id", "42501",
                         "INSERT INTO orders (tenant_id, id, item) VALUES ('globex', 12, 'hooli-12')"),
                 blocked("hooli", "DO EXECUTE of an assembled SET ROLE", "42501",
