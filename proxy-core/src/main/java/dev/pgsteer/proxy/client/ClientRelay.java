@@ -43,6 +43,8 @@ final class ClientRelay implements BackendListener, SessionRelay {
     private static final byte TERMINATE = 'X';
     private static final byte PARSE = 'P';
     private static final byte BIND = 'B';
+    /** How many connections a lease tries when making one carry the session's settings fails for the connection's sake. */
+    private static final int SYNC_ATTEMPTS = 3;
 
     private final ClientSession session;
     private final Channel client;
@@ -139,10 +141,15 @@ final class ClientRelay implements BackendListener, SessionRelay {
      */
     private void leaseConnection(ErrorResponse.Severity severity, java.util.function.Consumer<BackendConnection> ready,
                        java.util.function.Consumer<ErrorResponse> failed) {
+        leaseConnection(severity, ready, failed, SYNC_ATTEMPTS);
+    }
+
+    private void leaseConnection(ErrorResponse.Severity severity, java.util.function.Consumer<BackendConnection> ready,
+                       java.util.function.Consumer<ErrorResponse> failed, int attempts) {
         BackendConnection idle = pool.pollIdle(loop());
         if (idle != null) {
             acquiring = true;
-            leased(idle, severity, ready, failed);
+            leased(idle, severity, ready, failed, attempts);
             return;
         }
         acquiring = true;
@@ -154,13 +161,13 @@ final class ClientRelay implements BackendListener, SessionRelay {
                 }
                 return;
             }
-            leased((BackendConnection) f.getNow(), severity, ready, failed);
+            leased((BackendConnection) f.getNow(), severity, ready, failed, attempts);
         });
     }
 
     /** The second half of {@link #leaseConnection}: the session's settings onto the connection, then {@code ready}. */
     private void leased(BackendConnection connection, ErrorResponse.Severity severity,
-            java.util.function.Consumer<BackendConnection> ready, java.util.function.Consumer<ErrorResponse> failed) {
+            java.util.function.Consumer<BackendConnection> ready, java.util.function.Consumer<ErrorResponse> failed, int attempts) {
         if (session.phase() == Phase.CLOSED) {
             acquiring = false;
             pool.release(connection);
@@ -176,6 +183,16 @@ final class ClientRelay implements BackendListener, SessionRelay {
         connection.runInternal(statement, loop()).addListener(synced -> {
             acquiring = false;
             if (!synced.isSuccess()) {
+                if (!(synced.cause() instanceof dev.pgsteer.proxy.backend.BackendErrorException) && attempts > 1
+                        && session.phase() != Phase.CLOSED) {
+                    // Not the backend refusing a setting, but the connection itself (it closed, or was
+                    // left in a state pgsteer did not expect): another one serves the session.
+                    log.warn("{}: could not give {} the session's settings ({}); leasing another", session.id(), connection,
+                            synced.cause().getMessage());
+                    pool.discard(connection);
+                    leaseConnection(severity, ready, failed, attempts - 1);
+                    return;
+                }
                 pool.release(connection);
                 failed.accept(ProxyErrors.of(synced.cause(), severity));
             } else {
