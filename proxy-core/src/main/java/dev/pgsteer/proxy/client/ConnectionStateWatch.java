@@ -27,7 +27,7 @@ import java.util.Set;
  * Statements are read by {@link SessionStateScanner} (tokens, not words: a keyword in a string or a
  * comment is no keyword). A named statement's findings are remembered and count again at each Bind.
  */
-final class ConnectionStateWatch {
+public final class ConnectionStateWatch {
     /** Command tags after which a connection carries state that pgsteer does not carry to another one. */
     private static final Map<String, String> PINNING_TAGS = Map.of("LISTEN", "LISTEN", "PREPARE", "SQL PREPARE");
     /** Command tags after which no named statement exists any more on the connection, nor in the session. */
@@ -59,43 +59,43 @@ final class ConnectionStateWatch {
     /** One collector, reused: the scan of a statement that changes nothing allocates nothing here. */
     private final Scan scan = new Scan();
 
-    boolean pinned() {
+    public boolean pinned() {
         return pinReason != null;
     }
 
     /** Why the session keeps its connection, or null. */
-    String pinReason() {
+    public String pinReason() {
         return pinReason;
     }
 
-    boolean captureDue() {
+    public boolean captureDue() {
         return captureDue;
     }
 
     /** The capture ran while idle: the session's settings are known again. */
-    void captured() {
+    public void captured() {
         captureDue = false;
     }
 
-    Set<String> customNames() {
+    public Set<String> customNames() {
         return customNames;
     }
 
     /** Whether a RESET asks for startup values back; {@link #restoreAll()} or {@link #restoreNames()} say which. */
-    boolean restoreDue() {
+    public boolean restoreDue() {
         return restoreAll || !restoreNames.isEmpty();
     }
 
-    boolean restoreAll() {
+    public boolean restoreAll() {
         return restoreAll;
     }
 
-    Set<String> restoreNames() {
+    public Set<String> restoreNames() {
         return restoreNames;
     }
 
     /** The restore ran (or the RESET it answered was rolled back). */
-    void restored() {
+    public void restored() {
         restoreAll = false;
         restoreNames.clear();
     }
@@ -141,6 +141,17 @@ final class ConnectionStateWatch {
             }
         }
         return apply(findings);
+    }
+
+    /**
+     * One statement's text, read by a session that has it decoded already (a sharded session); the
+     * reason if it pins the session now, else null.
+     */
+    public String onText(String text, Map<String, String> reported, boolean backslashQuotes) {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        scan.reset(reported);
+        SessionStateScanner.scan(bytes, 0, bytes.length, backslashQuotes, scan);
+        return apply(scan.findings());
     }
 
     /** A Bind of a statement: its statement's findings count again, as it runs again. */

@@ -104,7 +104,31 @@ public final class SessionSettings {
      * followed through ParameterStatus), and the connection is known to carry them.
      */
     public void captured(java.util.List<java.util.List<String>> rows, dev.pgsteer.proxy.backend.BackendConnection connection) {
+        Map<String, String> unreported = unreported(rows, connection.loginParameters());
         Map<String, String> reported = connection.loginParameters();
+        wanted.keySet().removeIf(name -> !reported.containsKey(name));
+        wanted.putAll(unreported);
+        version++;
+        observed(rows, connection);
+        connection.settingsMatched(wantedValue());
+    }
+
+    /**
+     * What {@link #captureStatement} read on {@code connection}, another connection of the session
+     * than the one whose settings it adopted (a shard that ran code the others did not): the
+     * connection is known to carry these, so the next session that leases it gets them set right.
+     */
+    public void observed(java.util.List<java.util.List<String>> rows, dev.pgsteer.proxy.backend.BackendConnection connection) {
+        Map<String, String> reported = connection.loginParameters();
+        Map<String, String> unreported = unreported(rows, reported);
+        connection.settingsChanged(current -> {
+            current.keySet().removeIf(name -> !reported.containsKey(name));
+            current.putAll(unreported);
+        });
+    }
+
+    /** The rows of a capture as settings, those the backend reports left out, the role last. */
+    private static Map<String, String> unreported(java.util.List<java.util.List<String>> rows, Map<String, String> reported) {
         Map<String, String> unreported = new LinkedHashMap<>();
         String role = null;
         for (java.util.List<String> row : rows) {
@@ -123,14 +147,7 @@ public final class SessionSettings {
             // Last, so that a sync sets the settings a role may not set before it becomes that role.
             unreported.put("role", role);
         }
-        wanted.keySet().removeIf(name -> !reported.containsKey(name));
-        wanted.putAll(unreported);
-        version++;
-        connection.settingsChanged(current -> {
-            current.keySet().removeIf(name -> !reported.containsKey(name));
-            current.putAll(unreported);
-        });
-        connection.settingsMatched(wantedValue());
+        return unreported;
     }
 
     public void set(String name, String value) {

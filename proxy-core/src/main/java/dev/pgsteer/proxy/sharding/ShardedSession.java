@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * Connections are held while a transaction is open and given back at its end, unless the session
- * changed what cannot follow it (an unreported setting, LISTEN): then it keeps them (pinned).
+ * changed what cannot follow it (LISTEN, a temporary table): then it keeps them (pinned). Settings
+ * follow it: after a transaction that changed some, they are read back from its connections.
  */
 public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.client.SessionRelay {
     private static final Logger log = LoggerFactory.getLogger(ShardedSession.class);
@@ -71,6 +72,10 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     private CopySplit copySplit;
     private final ShardTransaction transaction;
     private boolean pinned;
+    /** What the session's statements do to state on its connections (settings, what pins). */
+    private final dev.pgsteer.proxy.client.ConnectionStateWatch watch = new dev.pgsteer.proxy.client.ConnectionStateWatch();
+    /** The settings the shards report (ParameterStatus), as the first connection told them. */
+    private Map<String, String> reported = Map.of();
     private final Map<String, Prepared> prepared = new HashMap<>();
     private final Map<String, Portal> portals = new HashMap<>();
     /** Portals suspended by Execute with a row limit, and the shard that holds each. */
@@ -106,6 +111,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             }
             @SuppressWarnings("unchecked")
             BackendConnection connection = ((List<ShardLink>) f.getNow()).getFirst().connection;
+            reported = Map.copyOf(connection.loginParameters());
             connection.loginParameters().keySet().forEach(name ->
                     session.send(new ParameterStatus(ReportedParameters.canonical(name), connection.currentSettings().get(name))));
             session.send(new BackendKeyData(session.processId(), session.secretKey()));
@@ -259,16 +265,13 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         }
         Runnable finish = () -> {
             if (transaction.mode() == ShardTransaction.Mode.NONE && !pinned) {
+                if (watch.captureDue() && !links.isEmpty()) {
+                    captureThenRelease(this::finishUnit);
+                    return;
+                }
                 links.releaseAll();
             }
-            portals.values().forEach(p -> p.bind().release());
-            portals.clear();
-            session.transactionStatus(status());
-            client.write(new ReadyForQuery(status()), client.voidPromise());
-            client.flush();
-            unitFailed = false;
-            busy = false;
-            drain();
+            finishUnit();
         };
         if (transaction.mode() == ShardTransaction.Mode.IMPLICIT) {
             transaction.end();
@@ -284,6 +287,49 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         }
     }
 
+    private void finishUnit() {
+        {
+            portals.values().forEach(p -> p.bind().release());
+            portals.clear();
+            session.transactionStatus(status());
+            client.write(new ReadyForQuery(status()), client.voidPromise());
+            client.flush();
+            unitFailed = false;
+            busy = false;
+            drain();
+        }
+    }
+
+    /**
+     * The transaction is over and the session changed settings the shards do not report: each
+     * connection's are read back before it goes to the pool. The session carries what the first
+     * says (a SET reaches every shard alike); each connection is known to carry what it says.
+     */
+    private void captureThenRelease(Runnable then) {
+        List<ShardLink> held = List.copyOf(links.all());
+        String sql = session.settings().captureStatement(watch.customNames());
+        List<Future<List<List<String>>>> reads = new java.util.ArrayList<>();
+        held.forEach(link -> reads.add(link.connection.queryInternal(sql, loop(), TransactionStatus.IDLE)));
+        TwoPhaseCommit.whenAll(reads, loop()).addListener(all -> {
+            boolean adopted = false;
+            for (int i = 0; i < held.size(); i++) {
+                ShardLink link = held.get(i);
+                Future<List<List<String>>> read = reads.get(i);
+                if (!read.isSuccess()) {
+                    log.warn("{}: could not read the session's settings on {}: {}", session.id(), link, read.cause().getMessage());
+                    links.lost(link);
+                } else if (!adopted) {
+                    session.settings().captured(read.getNow(), link.connection);
+                    adopted = true;
+                } else {
+                    session.settings().observed(read.getNow(), link.connection);
+                }
+            }
+            watch.captured();
+            links.releaseAll();
+            then.run();
+        });
+    }
     private TransactionStatus status() {
         return transaction.status();
     }
@@ -317,6 +363,11 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     private void statement(LexedStatement statement, StatementSender sender, Runnable next) {
         String first = statement.firstKeyword();
         String text = statement.text();
+        String pinReason = watch.onText(text, reported,
+                "off".equals(session.settings().wanted().get("standard_conforming_strings")));
+        if (pinReason != null) {
+            pin(pinReason);
+        }
         if (first.equals("SELECT") && !transaction.isFailed()) {
             // The common case first: no words to read beyond the first.
             plan(statement, values(sender), route -> routed(statement, sender, route, next), next);
@@ -624,25 +675,57 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             broadcast(statement, sender, StatementKind.READ, next);
             return;
         }
-        String name = first.equals("DISCARD") ? "" : second.toLowerCase(Locale.ROOT).replace("\"", "");
-        if (first.equals("SET") && name.equals("session") && statement.text().toUpperCase(Locale.ROOT).contains("AUTHORIZATION")) {
-            name = "session_authorization";
-        }
-        if (!ReportedParameters.isReported(name) || !ReportedParameters.settable(name)) {
-            // Not reported back by PostgreSQL, so pgsteer cannot carry it to other connections: every
-            // shard gets it now and the session keeps its connections.
-            pin(first + " " + (name.isEmpty() ? second : name));
-        }
+        // Every shard gets it now; the watch has read what it does (a SET to carry, a RESET whose
+        // startup values go back, SET SESSION AUTHORIZATION that pins).
+        Runnable restored = () -> restoreStartup(next);
         if (first.equals("DISCARD")) {
             prepared.clear();
             // DISCARD ALL (or PLANS) drops what pgsteer prepared on the connections too.
             broadcast(statement, sender, StatementKind.READ, () -> {
                 links.all().forEach(link -> link.connection.preparedStatements().clear());
-                next.run();
+                restored.run();
             });
             return;
         }
-        broadcast(statement, sender, StatementKind.READ, next);
+        broadcast(statement, sender, StatementKind.READ, restored);
+    }
+
+    /**
+     * After a RESET, RESET ALL or DISCARD ALL the shards hold pgsteer's login values: the session's
+     * startup values of what was reset go back on each, in the transaction the RESET ran in.
+     */
+    private void restoreStartup(Runnable next) {
+        if (!watch.restoreDue()) {
+            next.run();
+            return;
+        }
+        String restore = unitFailed ? null
+                : session.settings().restoreStartupStatement(watch.restoreAll(), watch.restoreNames());
+        boolean all = watch.restoreAll();
+        java.util.Set<String> names = java.util.Set.copyOf(watch.restoreNames());
+        watch.restored();
+        if (restore == null || links.isEmpty()) {
+            next.run();
+            return;
+        }
+        List<ShardLink> held = List.copyOf(links.all());
+        List<Future<Void>> runs = new java.util.ArrayList<>();
+        held.forEach(link -> runs.add(link.connection.runInternal(restore, loop(), reportedStatus -> { }, link.status)));
+        TwoPhaseCommit.whenAll(runs, loop()).addListener(done -> {
+            for (int i = 0; i < held.size(); i++) {
+                ShardLink link = held.get(i);
+                if (runs.get(i).isSuccess()) {
+                    session.settings().restoredStartup(link.connection, all, names);
+                    link.connection.attach(this);
+                } else if (!link.connection.isUsable()) {
+                    links.lost(link);
+                } else {
+                    link.connection.attach(this);
+                    log.warn("{}: could not put startup settings back on {}: {}", session.id(), link, runs.get(i).cause().getMessage());
+                }
+            }
+            next.run();
+        });
     }
 
     private void broadcast(LexedStatement statement, StatementSender sender, StatementKind kind, Runnable next) {
@@ -1115,7 +1198,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                 link.connection.close();
             }
         }
-        links.closeAll(pinned);
+        links.closeAll(pinned || watch.captureDue());
     }
 
     /** A CancelRequest quoted this session's key: cancel what its shards run now. */

@@ -128,14 +128,14 @@ public final class TwoPhaseCommit {
     }
 
     /** A future that completes (never fails) when all of {@code futures} have. */
-    static Future<Void> whenAll(List<Future<Void>> futures, EventLoop loop) {
+    static Future<Void> whenAll(List<? extends Future<?>> futures, EventLoop loop) {
         Promise<Void> all = loop.newPromise();
         if (futures.isEmpty()) {
             all.setSuccess(null);
             return all;
         }
         int[] left = {futures.size()};
-        for (Future<Void> f : futures) {
+        for (Future<?> f : futures) {
             f.addListener(x -> {
                 if (loop.inEventLoop()) {
                     if (--left[0] == 0) {

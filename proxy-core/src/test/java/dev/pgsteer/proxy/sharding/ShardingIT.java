@@ -1,6 +1,7 @@
 package dev.pgsteer.proxy.sharding;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -396,7 +397,48 @@ class ShardingIT {
     }
 
     @Test
-    void aPinnedSessionsConnectionsJoinItsTransactions() throws SQLException {
+    void unreportedSettingsFollowEachSessionToEveryShardWithoutPinningIt() throws SQLException {
+        // Six sessions over pools of four: were a SET to pin, the fifth would wait for a connection in vain.
+        List<Connection> sessions = new java.util.ArrayList<>();
+        try {
+            for (int i = 1; i <= 6; i++) {
+                Connection c = cluster.connect();
+                sessions.add(c);
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET statement_timeout = '" + i + "min'");
+                    s.execute("SET app.who = 'session-" + i + "'");
+                }
+            }
+            try (Statement s = sessions.getFirst().createStatement()) {
+                s.executeUpdate("INSERT INTO orders (id, customer_id) VALUES (1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 6)");
+            }
+            for (int round = 0; round < 3; round++) {
+                for (int i = 1; i <= 6; i++) {
+                    try (Statement s = sessions.get(i - 1).createStatement(); ResultSet rs = s.executeQuery(
+                            "SELECT DISTINCT current_setting('statement_timeout') || ' ' || current_setting('app.who') FROM orders")) {
+                        assertTrue(rs.next());
+                        assertEquals(i + "min session-" + i, rs.getString(1), "every shard's answer carries the session's own settings");
+                        assertFalse(rs.next(), "every shard agrees");
+                    }
+                }
+            }
+            try (Statement s = sessions.get(2).createStatement()) {
+                s.execute("RESET statement_timeout");
+                try (ResultSet rs = s.executeQuery("SELECT DISTINCT current_setting('statement_timeout') FROM orders")) {
+                    rs.next();
+                    assertEquals("0", rs.getString(1));
+                    assertFalse(rs.next());
+                }
+            }
+        } finally {
+            for (Connection c : sessions) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void aSessionsSettingReachesTheConnectionsThatJoinItsTransactions() throws SQLException {
         try (Connection c = cluster.connect(); Statement s = c.createStatement()) {
             s.execute("SET statement_timeout = '5min'");
             c.setAutoCommit(false);
