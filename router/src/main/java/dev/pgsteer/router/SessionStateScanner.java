@@ -53,10 +53,67 @@ public final class SessionStateScanner {
      * @param backslashQuotes whether standard_conforming_strings is off for the session
      */
     public static void scan(byte[] sql, int offset, int length, boolean backslashQuotes, Effects effects) {
+        if (!mayMatter(sql, offset, offset + length)) {
+            return;
+        }
         SqlTokenizer t = new SqlTokenizer(sql, offset, length, backslashQuotes);
         while (t.next() != Kind.END) {
             statement(t, effects);
         }
+    }
+
+    /**
+     * Whether any word that can start a finding occurs in the text at all, strings and comments
+     * included: one pass over the bytes that spares nearly every statement the tokenizer (a SELECT
+     * or an INSERT of an application names none of them).
+     */
+    static boolean mayMatter(byte[] sql, int start, int end) {
+        for (int i = start; i < end; i++) {
+            int b = sql[i] | 0x20;
+            if (i > start && isWordPart(sql[i - 1])) {
+                continue;
+            }
+            boolean found = switch (b) {
+                case 's' -> wordAt(sql, i, end, "set") || startsAt(sql, i, end, "set_config");
+                case 'r' -> wordAt(sql, i, end, "reset");
+                case 'd' -> wordAt(sql, i, end, "discard") || wordAt(sql, i, end, "declare") || wordAt(sql, i, end, "do");
+                case 'l' -> wordAt(sql, i, end, "listen") || wordAt(sql, i, end, "load");
+                case 'c' -> wordAt(sql, i, end, "create") || wordAt(sql, i, end, "call");
+                case 't' -> wordAt(sql, i, end, "temp") || wordAt(sql, i, end, "temporary");
+                case 'p' -> startsAt(sql, i, end, "pg_advisory_lock") || startsAt(sql, i, end, "pg_try_advisory_lock")
+                        || wordAt(sql, i, end, "pg_temp");
+                default -> false;
+            };
+            if (found) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean wordAt(byte[] sql, int at, int end, String keyword) {
+        int after = at + keyword.length();
+        return startsAt(sql, at, end, keyword) && (after >= end || !isWordPart(sql[after]));
+    }
+
+    private static boolean startsAt(byte[] sql, int at, int end, String keyword) {
+        if (at + keyword.length() > end) {
+            return false;
+        }
+        for (int k = 0; k < keyword.length(); k++) {
+            int b = sql[at + k];
+            if (b >= 'A' && b <= 'Z') {
+                b += 'a' - 'A';
+            }
+            if (b != keyword.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isWordPart(byte b) {
+        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_' || b == '$' || b < 0;
     }
 
     /** One statement from its first token, read up to its ending semicolon (or the end). */
