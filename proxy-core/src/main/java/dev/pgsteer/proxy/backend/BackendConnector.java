@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Opens wire connections to backends, on the event loop it is asked to use: pooled ones, logged in, and one-shot cancel requests. */
-public final class BackendConnector {
+public class BackendConnector {
     private static final Logger log = LoggerFactory.getLogger(BackendConnector.class);
     private final Duration connectTimeout;
     private final Class<? extends SocketChannel> channelType;
