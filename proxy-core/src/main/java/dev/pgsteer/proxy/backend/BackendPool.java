@@ -480,9 +480,10 @@ public final class BackendPool {
                 }
             } else {
                 // The next waiter tries too (and, while the backend is down, fails as fast), rather
-                // than waiting out its acquire timeout for a slot no one would hand on.
-                leased.tryFailure(f.cause());
+                // than waiting out its acquire timeout for a slot no one would hand on. The slot goes
+                // first, so the pool's count is settled when the failed lease hears.
                 slotFreed();
+                leased.tryFailure(f.cause());
             }
         });
     }
