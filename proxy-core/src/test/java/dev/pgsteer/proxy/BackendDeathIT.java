@@ -149,8 +149,10 @@ class BackendDeathIT {
         }
         Thread.sleep(1500);
         // A statement running at the stop: it holds a connection, and must hear at once, not after its sleep.
-        CompletableFuture<Op> sleeper = CompletableFuture.supplyAsync(() -> sleepThroughTheStop(proxy), threads);
-        Thread.sleep(300);
+        Connection sleeperConnection = connect(proxy, "appdb");
+        CompletableFuture<Op> sleeper = CompletableFuture.supplyAsync(() -> attempt("sleeper", "pg_sleep",
+                () -> sleeperConnection.createStatement().execute("SELECT pg_sleep(30)")), threads);
+        awaitRunning(backend, "SELECT pg_sleep(30)");
 
         long stopped = System.nanoTime();
         backend.stopImmediately();
@@ -179,6 +181,7 @@ class BackendDeathIT {
         stop.set(true);
         CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         Op sleep = sleeper.get(60, TimeUnit.SECONDS);
+        closeQuietly(sleeperConnection);
         threads.shutdown();
 
         Set<List<Integer>> stored = new HashSet<>();
@@ -316,11 +319,22 @@ class BackendDeathIT {
         }
     }
 
-    private Op sleepThroughTheStop(PgSteerServer proxy) {
-        try (Connection c = connect(proxy, "appdb"); Statement s = c.createStatement()) {
-            return attempt("sleeper", "pg_sleep", () -> s.execute("SELECT pg_sleep(30)"));
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
+    /** Waits until the server runs a statement containing {@code query} (sent through pgsteer), so that it surely runs at the stop. */
+    private static void awaitRunning(RestartableBackend backend, String query) throws SQLException, InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Connection c = backend.direct(); PreparedStatement running = c.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND strpos(query, ?) > 0")) {
+            running.setString(1, query);
+            while (true) {
+                try (ResultSet rs = running.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) > 0) {
+                        return;
+                    }
+                }
+                assertTrue(System.nanoTime() < until, "not running after 30 s: " + query);
+                Thread.sleep(10);
+            }
         }
     }
 
@@ -332,7 +346,7 @@ class BackendDeathIT {
             inTransaction.createStatement().execute("CREATE TEMP TABLE t (x int)");
             CompletableFuture<Op> sleeping = CompletableFuture.supplyAsync(
                     () -> attempt("running", "pg_sleep", () -> running.createStatement().execute("SELECT pg_sleep(30)")));
-            Thread.sleep(300);
+            awaitRunning(backend, "SELECT pg_sleep(30)");
 
             long stopped = System.nanoTime();
             backend.stopFast();
@@ -408,7 +422,7 @@ class BackendDeathIT {
             sleeper.createStatement().executeUpdate("INSERT INTO accounts (id, balance) VALUES (" + running + ", 1)");
             CompletableFuture<Op> sleeping = CompletableFuture.supplyAsync(() -> attempt("shard-sleeper", "pg_sleep",
                     () -> sleeper.createStatement().execute("SELECT pg_sleep(30) FROM accounts WHERE id = " + running)));
-            Thread.sleep(300);
+            awaitRunning(b, "pg_sleep(30)");
 
             long stopped = System.nanoTime();
             b.stopImmediately();
