@@ -221,17 +221,21 @@ public final class BackendPool {
         }
         connection.markIdle(now);
         Waiter waiter;
+        boolean died = false;
         synchronized (this) {
             if (closed) {
                 total--;
                 budget.release(1);
                 waiter = null;
+            } else if (!connection.isUsable()) {
+                // Its socket closed since the check above: it must not become idle, where its
+                // socketClosed may have looked already, nor go to a waiter.
+                waiter = null;
+                died = true;
             } else {
                 waiter = nextWaiter();
                 if (waiter == null) {
-                    if (total <= settings.maxSize() && connection.isUsable()) {
-                        // Checked again under the lock: a socket that closed since the check above
-                        // has had its socketClosed run already, which found it not idle.
+                    if (total <= settings.maxSize()) {
                         idle.addFirst(connection);
                         return;
                     }
@@ -240,7 +244,9 @@ public final class BackendPool {
                 }
             }
         }
-        if (waiter == null) {
+        if (died) {
+            discard(connection);
+        } else if (waiter == null) {
             connection.close();
         } else if (!waiter.leased.trySuccess(connection)) {
             release(connection);
