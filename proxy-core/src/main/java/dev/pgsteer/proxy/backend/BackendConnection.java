@@ -48,7 +48,10 @@ public final class BackendConnection {
 
     /** Named statements prepared on this connection under their proxy-wide names. */
     private final dev.pgsteer.proxy.statement.PreparedOnConnection prepared;
-    /** Changed on this connection's event loop, but for {@link #attach} and {@link #detach}, which race with {@link #onClosed}. */
+    /**
+     * Written on this connection's event loop, and by its holder from another; {@link #attach},
+     * {@link #detach} and {@link #onClosed} compare-and-set it, where a lost race would lose a notice.
+     */
     private volatile State state = State.LOGIN;
     private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<BackendConnection, State> STATE =
             java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(BackendConnection.class, State.class, "state");
