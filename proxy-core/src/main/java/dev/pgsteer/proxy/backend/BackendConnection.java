@@ -26,6 +26,12 @@ import java.util.Map;
  *
  * While LEASED every frame goes to the listener untouched; while INTERNAL the answers to pgsteer's own
  * statements (session settings, a rollback) are read here and never reach a client.
+ *
+ * <p>Whoever waits on a connection hears when its socket closes, whatever closed it (the backend, a
+ * read error, pgsteer): from LEASED the listener's {@code onBackendClosed}, from INTERNAL the failure
+ * of the statement's future, from LOGIN the failure of the login. A lease that takes hold of a
+ * connection already CLOSED is told at once. Only {@link #close}, the holder's own decision, tells no
+ * listener.
  */
 public final class BackendConnection {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BackendConnection.class);
@@ -42,7 +48,13 @@ public final class BackendConnection {
 
     /** Named statements prepared on this connection under their proxy-wide names. */
     private final dev.pgsteer.proxy.statement.PreparedOnConnection prepared;
+    /**
+     * Written on this connection's event loop, and by its holder from another; {@link #attach},
+     * {@link #detach} and {@link #onClosed} compare-and-set it, where a lost race would lose a notice.
+     */
     private volatile State state = State.LOGIN;
+    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<BackendConnection, State> STATE =
+            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(BackendConnection.class, State.class, "state");
     /**
      * The session settings this connection was last found or made to match (a value: equal settings of
      * another session match too), or null once its settings changed since. Every change of
@@ -173,17 +185,24 @@ public final class BackendConnection {
 
     // --- leasing ---
 
-    /** Hands every frame from now on to {@code listener}, until {@link #detach}. */
+    /**
+     * Hands every frame from now on to {@code listener}, until {@link #detach}. If the connection closed
+     * before this lease took hold (its backend went away on the way out of the pool), the listener
+     * hears so at once rather than writing into a dead socket and waiting for an answer.
+     */
     public void attach(BackendListener listener) {
         this.listener = listener;
-        this.state = State.LEASED;
+        State was = state;
+        // A compare-and-set: onClosed may run meanwhile on the connection's own loop, and exactly one of
+        // the two must tell the listener.
+        if (was == State.CLOSED || !STATE.compareAndSet(this, was, State.LEASED)) {
+            listener.executor().execute(() -> listener.onBackendClosed(this));
+        }
     }
 
     public void detach() {
         this.listener = null;
-        if (state == State.LEASED) {
-            state = State.IDLE;
-        }
+        STATE.compareAndSet(this, State.LEASED, State.IDLE);
     }
 
     /** Relays a client's frame as it came; the frame's bytes now belong to the channel. */
@@ -257,7 +276,7 @@ public final class BackendConnection {
         Promise<Void> done = completeOn.newPromise();
         channel.eventLoop().execute(() -> {
             if (!isUsable()) {
-                done.tryFailure(new IllegalStateException("backend connection closed"));
+                done.tryFailure(lost());
                 return;
             }
             state = State.INTERNAL;
@@ -267,9 +286,24 @@ public final class BackendConnection {
         return done;
     }
 
+    /** The holder's decision: the connection is not to be used again, and no listener is told. */
     public void close() {
         state = State.CLOSED;
         channel.close();
+    }
+
+    /**
+     * The socket failed (a reset, a read error): it is closed, and its closing is left to tell
+     * whoever waits on the connection, as when the backend closes it ({@link #onClosed}).
+     */
+    void broken(Throwable cause) {
+        log.warn("{}: {}", this, cause.toString());
+        channel.close();
+    }
+
+    /** What a session is told when the connection dies under it: 08006, naming the backend. */
+    private BackendUnavailableException lost() {
+        return new BackendUnavailableException(dev.pgsteer.proxy.ProxyErrors.backendLost(target.name()));
     }
 
     // --- inbound, called by BackendFrameHandler on this connection's event loop ---
@@ -336,11 +370,12 @@ public final class BackendConnection {
 
     private void unexpected(Frame frame) {
         // An idle backend may still speak: a notice, or a FATAL before it closes (admin shutdown).
-        // Nothing to relay it to; the close that usually follows removes the connection from its pool.
+        // Nothing to relay it to; closing the socket removes the connection from its pool. Not close():
+        // a lease taking hold on another loop meanwhile must still hear of it (onClosed).
         byte type = frame.type();
         frame.release();
         if (type == ErrorResponse.ERROR) {
-            close();
+            channel.close();
         }
     }
 
@@ -364,11 +399,12 @@ public final class BackendConnection {
     }
 
     void onClosed() {
-        State previous = state;
-        state = State.CLOSED;
-        if (internalQuery != null) {
-            internalQuery.done.tryFailure(new IllegalStateException("backend connection closed"));
+        State previous = STATE.getAndSet(this, State.CLOSED);
+        InternalQuery cut = internalQuery;
+        if (cut != null) {
             internalQuery = null;
+            // A backend that ends a connection says why first (57P01 at a shutdown): that is the answer.
+            cut.done.tryFailure(cut.error != null ? new BackendErrorException(cut.error) : lost());
         }
         BackendListener current = listener;
         if (previous == State.LEASED && current != null) {

@@ -28,8 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Opens wire connections to backends, on the event loop it is asked to use: pooled ones, logged in, and one-shot cancel requests. */
-public final class BackendConnector {
+public class BackendConnector {
     private static final Logger log = LoggerFactory.getLogger(BackendConnector.class);
+    /** Bounds a new connection's whole way to ready: the TCP connect, TLS, and the login. */
     private final Duration connectTimeout;
     private final Class<? extends SocketChannel> channelType;
     /** The transport's own socket options (io_uring's receive ring), as client sockets get them. */
@@ -90,7 +91,11 @@ public final class BackendConnector {
         }
     }
 
-    /** Completes with a logged-in, idle connection, or fails with {@link BackendUnavailableException}. */
+    /**
+     * Completes with a logged-in, idle connection, or fails with {@link BackendUnavailableException},
+     * within the connect timeout: a server that accepts the connection and then never answers (stopped,
+     * overloaded, a half-open address) fails the login rather than holding its session forever.
+     */
     public Future<BackendConnection> connect(BackendTarget target, EventLoop loop) {
         Promise<BackendConnection> ready = loop.newPromise();
         Bootstrap bootstrap = new Bootstrap()
@@ -118,6 +123,15 @@ public final class BackendConnector {
                         target.name(), describe(f.cause(), target))));
             }
         });
+        long timeoutMillis = connectTimeout.toMillis();
+        var deadline = loop.schedule(() -> {
+            if (ready.tryFailure(new BackendUnavailableException(ProxyErrors.backendUnavailable(ErrorResponse.Severity.ERROR,
+                    target.name(), "timed out after " + timeoutMillis + " ms connecting and logging in (" + target.host() + ":"
+                            + target.port() + ")")))) {
+                connecting.channel().close();
+            }
+        }, timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        ready.addListener(f -> deadline.cancel(false));
         return ready;
     }
 

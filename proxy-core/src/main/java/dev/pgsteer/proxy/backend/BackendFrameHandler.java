@@ -3,13 +3,9 @@ package dev.pgsteer.proxy.backend;
 import dev.pgsteer.protocol.codec.Frame;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The last handler of a backend channel: hands frames and events to its connection. */
 final class BackendFrameHandler extends ChannelInboundHandlerAdapter {
-    private static final Logger log = LoggerFactory.getLogger(BackendFrameHandler.class);
-
     private final BackendConnection connection;
     private final BackendLogin login;
 
@@ -45,9 +41,12 @@ final class BackendFrameHandler extends ChannelInboundHandlerAdapter {
         connection.onClosed();
     }
 
+    /**
+     * Not {@link BackendConnection#close}: that marks the connection closed by its holder, and its
+     * holder (a session mid-transaction) would never hear that the socket died under it.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.warn("{}: {}", connection, cause.toString());
-        connection.close();
+        connection.broken(cause);
     }
 }

@@ -19,6 +19,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The lock guards only the bookkeeping; connecting, handing over and closing happen outside it,
  * because completing a promise runs its listeners, which may come straight back into the pool.
+ *
+ * <p>A slot of the pool (a permit of its size and of the global budget) that comes free while
+ * sessions wait is handed to the first of them, who opens a connection with it: whether the slot was
+ * freed by a connection closed, or by a connect that failed. So while the backend is down each waiter
+ * tries in turn and fails fast with the connect's error, rather than waiting out the acquire timeout,
+ * and once it is back the first session served gets a new connection at once. An idle connection
+ * whose socket closes leaves the pool at once: the pool never hands out one it knows is dead.
  */
 public final class BackendPool {
     /** An idle connection unheard from this long is asked an empty query before anyone leases it. */
@@ -214,11 +221,17 @@ public final class BackendPool {
         }
         connection.markIdle(now);
         Waiter waiter;
+        boolean died = false;
         synchronized (this) {
             if (closed) {
                 total--;
                 budget.release(1);
                 waiter = null;
+            } else if (!connection.isUsable()) {
+                // Its socket closed since the check above: it must not become idle, where its
+                // socketClosed may have looked already, nor go to a waiter.
+                waiter = null;
+                died = true;
             } else {
                 waiter = nextWaiter();
                 if (waiter == null) {
@@ -231,7 +244,9 @@ public final class BackendPool {
                 }
             }
         }
-        if (waiter == null) {
+        if (died) {
+            discard(connection);
+        } else if (waiter == null) {
             connection.close();
         } else if (!waiter.leased.trySuccess(connection)) {
             release(connection);
@@ -242,12 +257,19 @@ public final class BackendPool {
     public void discard(BackendConnection connection) {
         connection.detach();
         connection.close();
+        slotFreed();
+    }
+
+    /**
+     * One of the pool's slots came free (a connection closed, or a connect failed): the first waiter
+     * gets it and opens a connection with it; with no one waiting, its permit goes back to the budget.
+     */
+    private void slotFreed() {
         Waiter waiter;
         synchronized (this) {
             total--;
             waiter = closed ? null : nextWaiter();
             if (waiter != null) {
-                // The permit of the closed connection passes to its replacement.
                 total++;
             } else {
                 budget.release(1);
@@ -256,6 +278,33 @@ public final class BackendPool {
         if (waiter != null) {
             openFor(waiter.leased, waiter.loop);
         }
+    }
+
+    /**
+     * A connection's socket closed. If it was idle here (the backend went away, or ended it), it
+     * leaves the pool now and its slot is freed; one held by a session is that session's to give back.
+     */
+    private void socketClosed(BackendConnection connection) {
+        boolean wasIdle;
+        synchronized (this) {
+            wasIdle = idle.remove(connection);
+        }
+        if (wasIdle) {
+            slotFreed();
+        }
+    }
+
+    /** Opens a connection of this pool: counted, and watched for its socket closing while idle. */
+    private Future<BackendConnection> connect(EventLoop loop) {
+        Future<BackendConnection> connecting = connector.connect(target, loop);
+        connecting.addListener(f -> {
+            if (f.isSuccess()) {
+                opened.incrementAndGet();
+                BackendConnection connection = (BackendConnection) f.getNow();
+                connection.channel().closeFuture().addListener(closed -> socketClosed(connection));
+            }
+        });
+        return connecting;
     }
 
     /**
@@ -296,15 +345,11 @@ public final class BackendPool {
         expired.forEach(BackendConnection::close);
         toCheck.forEach(this::healthCheck);
         for (int i = 0; i < toOpen; i++) {
-            connector.connect(target, loop).addListener(f -> {
+            connect(loop).addListener(f -> {
                 if (f.isSuccess()) {
-                    opened.incrementAndGet();
                     release((BackendConnection) f.getNow());
                 } else {
-                    synchronized (this) {
-                        total--;
-                    }
-                    budget.release(1);
+                    slotFreed();
                 }
             });
         }
@@ -361,7 +406,14 @@ public final class BackendPool {
         }
         if (total >= settings.maxSize()) {
             // Better a connection on another loop, one thread hop per read, than a wait.
-            return idle.pollFirst();
+            BackendConnection any;
+            while ((any = idle.pollFirst()) != null) {
+                if (any.isUsable()) {
+                    return any;
+                }
+                total--;
+                stale.add(any);
+            }
         }
         return null;
     }
@@ -426,18 +478,17 @@ public final class BackendPool {
     }
 
     private void openFor(Promise<BackendConnection> leased, EventLoop loop) {
-        connector.connect(target, loop).addListener(f -> {
+        connect(loop).addListener(f -> {
             if (f.isSuccess()) {
-                opened.incrementAndGet();
                 BackendConnection connection = (BackendConnection) f.getNow();
                 if (!leased.trySuccess(connection)) {
                     release(connection);
                 }
             } else {
-                synchronized (this) {
-                    total--;
-                }
-                budget.release(1);
+                // The next waiter tries too (and, while the backend is down, fails as fast), rather
+                // than waiting out its acquire timeout for a slot no one would hand on. The slot goes
+                // first, so the pool's count is settled when the failed lease hears.
+                slotFreed();
                 leased.tryFailure(f.cause());
             }
         });

@@ -47,6 +47,11 @@ import java.util.concurrent.TimeUnit;
 /** The running proxy: one listener, its event loops, the pools, the HTTP endpoint. Start, then close. */
 public final class PgSteerServer implements AutoCloseable {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PgSteerServer.class);
+    /**
+     * How long a new backend connection may take to connect and log in. Short, because a session waits
+     * on it: a backend that is down or unreachable must fail logins with 08006, not hold them.
+     */
+    static final Duration BACKEND_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private final ProxyConfig config;
     private final MeterRegistry registry;
     /** What {@code /metrics} serves: {@link #registry} itself, or a part of it when the caller gave another kind. */
@@ -134,7 +139,7 @@ public final class PgSteerServer implements AutoCloseable {
         log.info("{} transport, {} io thread(s)", transport.name(), threads);
         acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         workers = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
-        connector = new BackendConnector(Duration.ofSeconds(10), transport.socketChannel(), transport.socketOptions(),
+        connector = new BackendConnector(BACKEND_CONNECT_TIMEOUT, transport.socketChannel(), transport.socketOptions(),
                 config.maxPreparedStatements(), tls.backends());
         pools = new PoolRegistry(connector, config.maxBackendConnections());
         ProxyConfig effective = config;

@@ -1169,11 +1169,18 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         if (link == null) {
             return;
         }
+        boolean inTransaction = link.inTransaction || link.status != TransactionStatus.IDLE;
         links.lost(link);
         transaction.statementFailed();
         Exchange current = exchange;
         if (current != null && current.involves(link)) {
             current.onLinkLost(link);
+        } else if (inTransaction && session.phase() != Phase.CLOSED) {
+            // The transaction's writes on that shard are gone and no statement is there to carry the
+            // error; its COMMIT would answer ROLLBACK without one, which drivers take for success. So
+            // the session ends, as a PostgreSQL client's does when its server goes.
+            session.terminate(ProxyErrors.backendLost(link.shard));
+            return;
         }
         client.flush();
     }
