@@ -103,6 +103,8 @@ public final class BackendPool {
             }
         }
         surplus.forEach(BackendConnection::close);
+        // Their permits of the global cap go back with them, as every other close's does.
+        budget.release(surplus.size());
         served.forEach(waiter -> openFor(waiter.leased, waiter.loop));
     }
 
@@ -239,8 +241,10 @@ public final class BackendPool {
                         idle.addFirst(connection);
                         return;
                     }
-                    // The pool was made smaller by a reload: this one is over the new size.
+                    // The pool was made smaller by a reload: this one is over the new size, and its
+                    // permit of the global cap goes back with it.
                     total--;
+                    budget.release(1);
                 }
             }
         }
