@@ -102,6 +102,29 @@ class BackendPoolSlotsTest {
         assertSame(fresh, waiting.get(5, TimeUnit.SECONDS));
     }
 
+    @Test
+    void connectionsAReloadMakesSurplusGiveTheirPermitsOfTheGlobalCapBack() throws Exception {
+        ConnectionBudget budget = new ConnectionBudget(10, java.util.List::of);
+        BackendPool capped = new BackendPool(TARGET,
+                new PoolSettings(2, 0, ACQUIRE_TIMEOUT, Duration.ofMinutes(10), Duration.ofHours(1)), connector, budget);
+        BackendConnection[] held = new BackendConnection[2];
+        for (int i = 0; i < 2; i++) {
+            Future<BackendConnection> leased = capped.acquire(loop);
+            held[i] = new BackendConnection(new EmbeddedChannel(), TARGET, 10);
+            held[i].loginDone();
+            connector.next().setSuccess(held[i]);
+            assertSame(held[i], leased.get(5, TimeUnit.SECONDS));
+        }
+        capped.release(held[0]);
+        assertEquals(2, budget.used());
+
+        capped.reconfigure(new PoolSettings(1, 0, ACQUIRE_TIMEOUT, Duration.ofMinutes(10), Duration.ofHours(1)));
+        assertEquals(1, budget.used(), "the idle one over the new size is closed, and its permit is free");
+        capped.release(held[1]);
+        assertEquals(1, budget.used(), "the leased one is kept: the pool's one connection now");
+        assertEquals(1, capped.stats().total());
+    }
+
     private BackendConnection leaseAndRelease() throws Exception {
         Future<BackendConnection> leased = pool.acquire(loop);
         BackendConnection connection = new BackendConnection(new EmbeddedChannel(), TARGET, 10);
