@@ -2,6 +2,7 @@ package dev.pgsteer.proxy.client;
 
 import dev.pgsteer.config.PoolMode;
 import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.ErrorResponse;
@@ -14,6 +15,7 @@ import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.backend.BackendPool;
 import dev.pgsteer.proxy.metrics.InFlightClock;
+import dev.pgsteer.proxy.statement.LocalAnswer;
 import dev.pgsteer.proxy.statement.StatementRelay;
 import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
@@ -42,6 +44,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
     private static final byte FUNCTION_CALL = 'F';
     private static final byte TERMINATE = 'X';
     private static final byte PARSE = 'P';
+    private static final byte FLUSH = 'H';
 
     private final ClientSession session;
     private final Channel client;
@@ -237,6 +240,9 @@ final class ClientRelay implements BackendListener, SessionRelay {
             forward(frame);
             return;
         }
+        if (lease == null && pending.isEmpty() && !acquiring && answeredWithoutConnection(frame)) {
+            return;
+        }
         pending.add(frame);
         if (lease == null && !acquiring && session.phase() == Phase.READY) {
             acquire();
@@ -353,6 +359,56 @@ final class ClientRelay implements BackendListener, SessionRelay {
         }
     }
 
+    /**
+     * Answers, while the session holds no connection and has nothing under way, what PostgreSQL
+     * would answer the same way on any connection: a Sync (ReadyForQuery, idle), a Flush, and what
+     * the statement relay answers (a Parse of a statement known valid in the session's scope, a
+     * Close). A client that prepares synchronously
+     * (PQprepare) must not wait here for a connection: a sibling on its thread may hold the last
+     * one in an open transaction, and cannot end it while the thread waits. Not while the client
+     * is slow to read what it is sent, where answers would pile up in pgsteer instead.
+     */
+    private boolean answeredWithoutConnection(Frame frame) {
+        if (session.phase() != Phase.READY || session.transactionStatus() != TransactionStatus.IDLE || !client.isWritable()) {
+            return false;
+        }
+        byte type = frame.type();
+        if (type == SYNC || type == FLUSH) {
+            frame.release();
+            if (type == SYNC) {
+                session.send(ReadyForQuery.IDLE);
+            }
+            flushUnlessReading();
+            return true;
+        }
+        if (type == PARSE) {
+            if (StatementFrames.parsesUnnamed(frame)) {
+                // The unnamed statement lives on the connection its Bind runs on; the common case, told from one byte.
+                return false;
+            }
+            String reason = watch.onStatement(frame);
+            if (reason != null) {
+                // Its statement's state stays on a connection: it must run on one, which the session keeps.
+                pinnedBy(reason);
+                return false;
+            }
+        }
+        LocalAnswer answer = statements.answerWithoutConnection(frame, pool.target());
+        if (answer == LocalAnswer.NONE) {
+            return false;
+        }
+        client.write(answer.message(), client.voidPromise());
+        flushUnlessReading();
+        return true;
+    }
+
+    /** The client's read-complete flushes what was written while its frames were handed in. */
+    private void flushUnlessReading() {
+        if (!readingClient) {
+            client.flush();
+        }
+    }
+
     /** Leases a connection for the pending frames. */
     private void acquire() {
         leaseConnection(ErrorResponse.Severity.ERROR, this::attach, this::failPending);
@@ -428,6 +484,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
                     texts.answered(took);
                 }
                 pinnedBy(watch.onReadyForQuery());
+                statements.readyForQuery(status);
                 if (watch.restoreStartupDue() && inFlight == 0 && pending.isEmpty() && status != TransactionStatus.FAILED) {
                     watch.startupRestoreStarted();
                     String restore = session.settings().restoreStartupStatement();
@@ -538,8 +595,9 @@ final class ClientRelay implements BackendListener, SessionRelay {
     private void pinnedBy(String reason) {
         if (reason != null) {
             session.markPinned();
+            statements.sessionPinned();
             metrics.sessionPinned();
-            log.info("{}: pinned to {} by {}", session.id(), lease, reason);
+            log.info("{}: pinned to {} by {}", session.id(), lease != null ? lease : "its next connection", reason);
         }
     }
 
