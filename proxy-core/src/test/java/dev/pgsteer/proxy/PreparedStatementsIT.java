@@ -378,6 +378,89 @@ class PreparedStatementsIT {
         }
     }
 
+    // --- DEALLOCATE ---
+
+    /**
+     * SQL DEALLOCATE of a statement the session prepared with the protocol, and what it leaves: the
+     * same messages, answered as PostgreSQL answers them, whether the session holds a connection
+     * (in a transaction) or not.
+     */
+    static List<List<String>> deallocations(RawWireClient raw) throws IOException {
+        List<List<String>> seen = new ArrayList<>();
+        raw.parse("mine", "SELECT 42");
+        raw.sync();
+        seen.add(raw.readUntilReady());
+        seen.add(query(raw, "DEALLOCATE mine"));
+        seen.add(bindAndRun(raw, "mine"));
+        raw.parse("mine", "SELECT 43");
+        raw.sync();
+        seen.add(raw.readUntilReady());
+        seen.add(bindAndRun(raw, "mine"));
+
+        raw.parse("Mixed", "SELECT 1");
+        raw.sync();
+        seen.add(raw.readUntilReady());
+        seen.add(query(raw, "DEALLOCATE Mixed"));
+        seen.add(query(raw, "/* quoted */ DEALLOCATE PREPARE \"Mixed\" ;"));
+        seen.add(query(raw, "DEALLOCATE nosuch"));
+
+        raw.parse("kept", "SELECT 2");
+        raw.sync();
+        seen.add(raw.readUntilReady());
+        seen.add(query(raw, "BEGIN"));
+        seen.add(query(raw, "SELECT 1/0"));
+        seen.add(query(raw, "DEALLOCATE kept"));
+        seen.add(query(raw, "ROLLBACK"));
+        seen.add(bindAndRun(raw, "kept"));
+        seen.add(query(raw, "BEGIN"));
+        seen.add(query(raw, "DEALLOCATE PREPARE kept"));
+        seen.add(query(raw, "COMMIT"));
+        seen.add(bindAndRun(raw, "kept"));
+
+        raw.parse("closed", "SELECT 3");
+        raw.closeStatement("closed");
+        raw.sync();
+        seen.add(raw.readUntilReady());
+        seen.add(bindAndRun(raw, "closed"));
+
+        raw.parse("a", "SELECT 4");
+        raw.parse("b", "SELECT 5");
+        raw.sync();
+        seen.add(raw.readUntilReady());
+        seen.add(query(raw, "DEALLOCATE ALL"));
+        seen.add(bindAndRun(raw, "a"));
+        seen.add(bindAndRun(raw, "b"));
+        return seen;
+    }
+
+    @Test
+    void sqlDeallocateOfTheSessionsStatementsIsAnsweredAsPostgresqlAnswersIt() throws Exception {
+        List<List<String>> postgresql;
+        try (RawWireClient direct = straightToPostgresql(Map.of())) {
+            postgresql = deallocations(direct);
+        }
+        assertEquals(List.of("CommandComplete DEALLOCATE", "ReadyForQuery I"), postgresql.get(1));
+        assertEquals(List.of("Error 26000 prepared statement \"mine\" does not exist", "ReadyForQuery I"), postgresql.get(2));
+        try (PgSteerServer proxy = trusting("size: 1"); RawWireClient raw = session(proxy)) {
+            assertEquals(postgresql, deallocations(raw));
+        }
+    }
+
+    @Test
+    void sqlDeallocateForgetsOnlyTheSessionsNameNotTheStatementOthersShare() throws Exception {
+        try (PgSteerServer proxy = trusting("size: 1"); RawWireClient mine = session(proxy); RawWireClient theirs = session(proxy)) {
+            mine.parse("s", "SELECT 'shared'");
+            mine.sync();
+            mine.readUntilReady();
+            theirs.parse("t", "SELECT 'shared'");
+            theirs.sync();
+            theirs.readUntilReady();
+            assertEquals(List.of("CommandComplete DEALLOCATE", "ReadyForQuery I"), query(mine, "DEALLOCATE s"));
+            assertEquals(List.of("BindComplete", "DataRow [shared]", "CommandComplete SELECT 1", "ReadyForQuery I"),
+                    bindAndRun(theirs, "t"));
+        }
+    }
+
     static List<String> query(RawWireClient raw, String sql) throws IOException {
         raw.sendQuery(sql);
         return raw.readUntilReady();

@@ -363,7 +363,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
      * Answers, while the session holds no connection and has nothing under way, what PostgreSQL
      * would answer the same way on any connection: a Sync (ReadyForQuery, idle), a Flush, and what
      * the statement relay answers (a Parse of a statement known valid in the session's scope, a
-     * Close). A client that prepares synchronously
+     * Close, SQL DEALLOCATE of one of the session's names). A client that prepares synchronously
      * (PQprepare) must not wait here for a connection: a sibling on its thread may hold the last
      * one in an open transaction, and cannot end it while the thread waits. Not while the client
      * is slow to read what it is sent, where answers would pile up in pgsteer instead.
@@ -398,6 +398,9 @@ final class ClientRelay implements BackendListener, SessionRelay {
             return false;
         }
         client.write(answer.message(), client.voidPromise());
+        if (answer.completesQuery()) {
+            session.send(ReadyForQuery.IDLE);
+        }
         flushUnlessReading();
         return true;
     }

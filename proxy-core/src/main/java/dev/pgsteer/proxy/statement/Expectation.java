@@ -38,7 +38,12 @@ record Expectation(Kind kind, Action action, String clientName, String backendNa
          */
         PROBE,
         /** A Parse that met an existing statement: the error names the client's statement. */
-        NAME_DUPLICATE
+        NAME_DUPLICATE,
+        /**
+         * A query pgsteer sent in place of the client's SQL {@code DEALLOCATE} of its statement
+         * {@code clientName}: its success is answered as DEALLOCATE's and forgets the name.
+         */
+        ANSWER_AS_DEALLOCATE
     }
 
     Expectation(Kind kind, Action action, String clientName, String backendName) {

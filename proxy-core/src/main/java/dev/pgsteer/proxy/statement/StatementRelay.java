@@ -2,6 +2,7 @@ package dev.pgsteer.proxy.statement;
 
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.StatementFrames;
+import dev.pgsteer.protocol.codec.Wire;
 import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.TransactionStatus;
@@ -28,12 +29,20 @@ import java.util.function.Supplier;
  * answers are taken out and the client sees exactly what PostgreSQL would have sent it.
  *
  * <p>A Parse of a statement PostgreSQL already parsed in the session's scope needs no connection
- * ({@link #answerWithoutConnection}).
+ * ({@link #answerWithoutConnection}); SQL {@code DEALLOCATE} of one of the session's names forgets
+ * the name, as PostgreSQL would forget the statement.
  *
  * @see <a href="https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY">Extended query</a>
  */
 public final class StatementRelay {
     private static final byte[] PARSE_COMPLETE = {'1', 0, 0, 0, 4};
+    /**
+     * Sent in place of the client's {@code DEALLOCATE name} of its own statement: like DEALLOCATE it
+     * has no effect on the backend's statements, no rows to show, and fails in an aborted
+     * transaction (25P02); its RowDescription is dropped and its CommandComplete renamed.
+     */
+    private static final String DEALLOCATE_STAND_IN = "SELECT WHERE false";
+    private static final String DEALLOCATE_TAG = "DEALLOCATE";
     /** Never a registered statement's name (not hex): what a {@link Expectation.Action#PROBE} prepares, then closes. */
     private static final String PROBE = "pgsteer_probe";
 
@@ -109,7 +118,18 @@ public final class StatementRelay {
                 connection.write(frame);
                 expected.add(Expectation.SYNC);
             }
-            case 'Q', 'F' -> {
+            case 'Q' -> {
+                String deallocated = ownDeallocated(frame);
+                if (deallocated != null) {
+                    frame.release();
+                    connection.write(query(alloc, DEALLOCATE_STAND_IN));
+                    expected.add(new Expectation(Expectation.Kind.QUERY, Expectation.Action.ANSWER_AS_DEALLOCATE, deallocated, null));
+                } else {
+                    connection.write(frame);
+                    expected.add(Expectation.QUERY);
+                }
+            }
+            case 'F' -> {
                 connection.write(frame);
                 expected.add(Expectation.QUERY);
             }
@@ -205,6 +225,14 @@ public final class StatementRelay {
         if (type == ErrorResponse.ERROR) {
             return onError(frame, head, connection);
         }
+        if (head.action() == Expectation.Action.ANSWER_AS_DEALLOCATE && (type == 'T' || type == CommandComplete.TYPE)) {
+            frame.release();
+            if (type == 'T') {
+                return null;
+            }
+            statements.remove(head.clientName());
+            return commandComplete(DEALLOCATE_TAG);
+        }
         if (!head.completedBy(type)) {
             return frame.content();
         }
@@ -213,7 +241,7 @@ public final class StatementRelay {
             parsedSinceReady.add(head);
         }
         return switch (head.action()) {
-            case RELAY, PROBE, NAME_DUPLICATE -> frame.content();
+            case RELAY, PROBE, NAME_DUPLICATE, ANSWER_AS_DEALLOCATE -> frame.content();
             case SWALLOW -> {
                 frame.release();
                 yield null;
@@ -341,6 +369,8 @@ public final class StatementRelay {
      *     ParseComplete. The statement is prepared on the connection that runs its Bind or Describe.
      * <li>a Close: the session's name goes, the backend statement stays; closing what does not
      *     exist is no error in PostgreSQL either.
+     * <li>a Query that is exactly {@code DEALLOCATE [PREPARE] name} of one of the session's statements:
+     *     the name goes.
      * </ul>
      * Consumes the frame when it answers; otherwise leaves it as it is.
      */
@@ -370,10 +400,28 @@ public final class StatementRelay {
                 frame.release();
                 return LocalAnswer.CLOSE_COMPLETE;
             }
+            case 'Q' -> {
+                String deallocated = ownDeallocated(frame);
+                if (deallocated == null) {
+                    return LocalAnswer.NONE;
+                }
+                statements.remove(deallocated);
+                frame.release();
+                return LocalAnswer.DEALLOCATE;
+            }
             default -> {
                 return LocalAnswer.NONE;
             }
         }
+    }
+
+    /** The session's statement name that a Query {@code DEALLOCATE [PREPARE] name} deallocates; null if it is none. */
+    private String ownDeallocated(Frame query) {
+        if (statements.isEmpty()) {
+            return null;
+        }
+        String name = DeallocateCommand.statementName(query.body());
+        return name != null && statements.containsKey(name) ? name : null;
     }
 
     /** The scope of this session's statements on {@code backend}, or null once pgsteer does not know its settings. */
@@ -390,5 +438,19 @@ public final class StatementRelay {
             scopeVersion = version;
         }
         return scope;
+    }
+
+    private static ByteBuf query(ByteBufAllocator alloc, String sql) {
+        ByteBuf out = alloc.buffer(6 + sql.length());
+        int length = Wire.beginMessage(out, 'Q');
+        Wire.writeCString(out, sql);
+        Wire.endMessage(out, length);
+        return out;
+    }
+
+    private static ByteBuf commandComplete(String tag) {
+        ByteBuf out = Unpooled.buffer(6 + tag.length());
+        new CommandComplete(tag).encode(out);
+        return out;
     }
 }
