@@ -231,9 +231,10 @@ jit_ticks() {  # CPU ticks of a JVM's JIT compiler threads (C1, C2)
 }
 
 # Threads: -j min(clients, 2), except -M prepared with more clients than pool connections, where
-# -j = clients. pgbench prepares synchronously per client; with more clients per thread than pool
-# connections, a thread blocks in PQprepare waiting for a connection that its own other clients
-# hold (TPC-B) and stalls until the proxy's acquire timeout (see the README, prepared statements).
+# -j = clients. pgbench prepares synchronously per client; a pooler that needs a server connection
+# for a Parse blocks a thread in PQprepare on a connection its own other clients hold (TPC-B). pgsteer
+# prepares a statement it knows without a connection (README, prepared statements) and runs with
+# -j 2 too; every target keeps -j = clients here so that runs compare with each other and earlier ones.
 threads_for() {  # threads_for MODE CLIENTS
   if [ "$1" = prepared ] && [ "$2" -gt "$POOL_SIZE" ]; then echo "$2"
   elif [ "$2" -lt 2 ]; then echo "$2"; else echo 2; fi

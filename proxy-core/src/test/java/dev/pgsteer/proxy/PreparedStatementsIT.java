@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -12,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -166,8 +169,8 @@ class PreparedStatementsIT {
         }
     }
 
-    @Test
-    void aSecondStatementOfTheSameNameIsRefusedWithTheClientsNameAndTheBatchIsSkippedToSync() throws Exception {
+    /** A pgsteer in front of the backend that lets user app in without a password, for raw-wire clients. */
+    static PgSteerServer trusting(String pool) throws InterruptedException {
         String yaml = """
                 listen: 127.0.0.1:0
                 auth: trust
@@ -176,12 +179,37 @@ class PreparedStatementsIT {
                 backends:
                   main: { url: "%s" }
                 databases:
-                  appdb: { shards: [main], pool: { size: 1 } }
-                """.formatted(backend.url());
-        try (PgSteerServer trusting = new PgSteerServer(ConfigLoader.parse(yaml, "trust.yaml", Map.of())).start();
-             RawWireClient raw = new RawWireClient(trusting.address())) {
-            raw.sendStartup(3 << 16, Map.of("user", "app", "database", "appdb"));
-            raw.readUntil('Z');
+                  appdb: { shards: [main], pool: { %s } }
+                """.formatted(backend.url(), pool);
+        return new PgSteerServer(ConfigLoader.parse(yaml, "trust.yaml", Map.of())).start();
+    }
+
+    /** A raw-wire session of user app through {@code proxy}, logged in; {@code startup} adds to the startup packet. */
+    static RawWireClient session(PgSteerServer proxy, Map<String, String> startup) throws IOException {
+        return loggedIn(new RawWireClient(proxy.address()), "app", startup);
+    }
+
+    static RawWireClient session(PgSteerServer proxy) throws IOException {
+        return session(proxy, Map.of());
+    }
+
+    /** A raw-wire session straight to PostgreSQL, as its superuser (pg_hba trusts it on 127.0.0.1): what pgsteer must match. */
+    static RawWireClient straightToPostgresql(Map<String, String> startup) throws IOException {
+        return loggedIn(new RawWireClient(new InetSocketAddress("127.0.0.1", backend.port())), "postgres", startup);
+    }
+
+    private static RawWireClient loggedIn(RawWireClient raw, String user, Map<String, String> startup) throws IOException {
+        Map<String, String> parameters = new LinkedHashMap<>(Map.of("user", user, "database", EmbeddedBackend.DATABASE));
+        parameters.putAll(startup);
+        raw.sendStartup(3 << 16, parameters);
+        raw.readUntil('Z');
+        return raw;
+    }
+
+    @Test
+    void aSecondStatementOfTheSameNameIsRefusedWithTheClientsNameAndTheBatchIsSkippedToSync() throws Exception {
+        try (PgSteerServer trusting = trusting("size: 1");
+             RawWireClient raw = session(trusting)) {
             raw.sendTyped('P', "dup\0SELECT 1\0\0\0".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             raw.sendTyped('P', "dup\0SELECT 2\0\0\0".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             raw.sendTyped('B', "\0dup\0\0\0\0\0\0\0".getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -208,5 +236,240 @@ class PreparedStatementsIT {
             assertEquals('C', raw.read().type());
             assertEquals('Z', raw.read().type());
         }
+    }
+
+    // --- preparing without a connection ---
+
+    @Test
+    void aStatementPostgresqlParsedAlreadyIsPreparedWhileEveryConnectionIsHeld() throws Exception {
+        try (PgSteerServer proxy = trusting("size: 1, acquire_timeout: 20s");
+             RawWireClient first = session(proxy); RawWireClient holder = session(proxy); RawWireClient late = session(proxy)) {
+            first.parse("first", "SELECT 41 + 1 AS answer");
+            first.sync();
+            assertEquals(List.of("ParseComplete", "ReadyForQuery I"), first.readUntilReady());
+            holder.sendQuery("BEGIN");
+            assertEquals(List.of("CommandComplete BEGIN", "ReadyForQuery T"), holder.readUntilReady());
+
+            // The only connection is in the holder's transaction. PQprepare (Parse, Sync) of the same
+            // SQL under another name is answered at once: waiting would deadlock a client whose
+            // thread also runs the holder (pgbench -M prepared, -c above -j).
+            long start = System.nanoTime();
+            late.parse("late", "SELECT 41 + 1 AS answer");
+            late.sync();
+            assertEquals(List.of("ParseComplete", "ReadyForQuery I"), late.readUntilReady());
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(tookMillis < 2_000, "answered after " + tookMillis + " ms, as if it had waited for a connection");
+
+            // Running it needs a connection: it waits for the holder's COMMIT, and runs there.
+            late.bind("late");
+            late.execute();
+            late.sync();
+            holder.sendQuery("COMMIT");
+            assertEquals(List.of("CommandComplete COMMIT", "ReadyForQuery I"), holder.readUntilReady());
+            assertEquals(List.of("BindComplete", "DataRow [42]", "CommandComplete SELECT 1", "ReadyForQuery I"),
+                    late.readUntilReady());
+        }
+    }
+
+    @Test
+    void aStatementIsKnownValidOnlyUnderTheSearchPathItWasParsedUnder() throws Exception {
+        try (Connection c = backend.direct(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE scoped_items (id int)");
+        }
+        Map<String, String> elsewhere = Map.of("options", "-c search_path=nowhere");
+        List<String> postgresql;
+        try (RawWireClient direct = straightToPostgresql(elsewhere)) {
+            direct.parse("count", "SELECT count(*) FROM scoped_items");
+            direct.sync();
+            postgresql = direct.readUntilReady();
+        }
+        assertEquals(List.of("Error 42P01 relation \"scoped_items\" does not exist", "ReadyForQuery I"), postgresql);
+        try (PgSteerServer proxy = trusting("size: 2");
+             RawWireClient inPublic = session(proxy); RawWireClient inNowhere = session(proxy, elsewhere)) {
+            inPublic.parse("count", "SELECT count(*) FROM scoped_items");
+            inPublic.sync();
+            assertEquals(List.of("ParseComplete", "ReadyForQuery I"), inPublic.readUntilReady());
+            // Valid under the default search_path says nothing of another: PostgreSQL decides, at the Parse.
+            inNowhere.parse("count", "SELECT count(*) FROM scoped_items");
+            inNowhere.sync();
+            assertEquals(postgresql, inNowhere.readUntilReady());
+        }
+    }
+
+    @Test
+    void aTableDroppedThroughPgsteerMakesItsStatementsFailAtTheParseAsOnPostgresql() throws Exception {
+        try (PgSteerServer proxy = trusting("size: 1");
+             RawWireClient before = session(proxy); RawWireClient ddl = session(proxy); RawWireClient after = session(proxy)) {
+            ddl.sendQuery("CREATE TABLE dropped_here (x int)");
+            ddl.readUntilReady();
+            before.parse("x", "SELECT x FROM dropped_here");
+            before.sync();
+            assertEquals(List.of("ParseComplete", "ReadyForQuery I"), before.readUntilReady());
+            ddl.sendQuery("DROP TABLE dropped_here");
+            assertEquals(List.of("CommandComplete DROP TABLE", "ReadyForQuery I"), ddl.readUntilReady());
+            after.parse("x", "SELECT x FROM dropped_here");
+            after.sync();
+            assertEquals(List.of("Error 42P01 relation \"dropped_here\" does not exist", "ReadyForQuery I"), after.readUntilReady());
+        }
+    }
+
+    /**
+     * A DROP pgsteer does not see (another client straight to PostgreSQL) leaves the statement known:
+     * the Parse is answered, and PostgreSQL's error comes at the Bind, as for a statement prepared
+     * before the DROP. That failure teaches pgsteer: the next Parse is PostgreSQL's to judge.
+     */
+    @Test
+    void aKnownStatementWhoseTableWasDroppedBehindPgsteerFailsAtItsBindWithPostgresqlsError() throws Exception {
+        try (Connection c = backend.direct(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE doomed (x int)");
+        }
+        try (PgSteerServer proxy = trusting("size: 1");
+             RawWireClient before = session(proxy); RawWireClient after = session(proxy); RawWireClient last = session(proxy)) {
+            before.parse("x", "SELECT x FROM doomed");
+            before.sync();
+            assertEquals(List.of("ParseComplete", "ReadyForQuery I"), before.readUntilReady());
+            try (Connection c = backend.direct(); Statement s = c.createStatement()) {
+                s.execute("DROP TABLE doomed");
+            }
+            after.parse("x", "SELECT x FROM doomed");
+            after.sync();
+            assertEquals(List.of("ParseComplete", "ReadyForQuery I"), after.readUntilReady());
+            after.bind("x");
+            after.execute();
+            after.sync();
+            List<String> refused = List.of("Error 42P01 relation \"doomed\" does not exist", "ReadyForQuery I");
+            assertEquals(refused, after.readUntilReady());
+
+            last.parse("x", "SELECT x FROM doomed");
+            last.sync();
+            assertEquals(refused, last.readUntilReady());
+            // The statement the client was told about stays its own, failing at each Bind as PostgreSQL's would.
+            after.bind("x");
+            after.execute();
+            after.sync();
+            assertEquals(refused, after.readUntilReady());
+        }
+    }
+
+    /**
+     * What pgbench -M prepared met under load: a Parse that pgsteer could not run (no connection came
+     * free: 53300) prepared nothing, so the Bind that follows finds no statement, as after any failed
+     * Parse on PostgreSQL. pgbench ignores PQprepare's error and binds anyway; since pgsteer prepares
+     * known statements without a connection, it no longer meets the 53300 there.
+     */
+    @Test
+    void aParseThatPgsteerCouldNotRunLeavesNoStatementBehind() throws Exception {
+        try (PgSteerServer proxy = trusting("size: 1, acquire_timeout: 500ms");
+             RawWireClient holder = session(proxy); RawWireClient unlucky = session(proxy)) {
+            holder.sendQuery("BEGIN");
+            holder.readUntilReady();
+            unlucky.parse("lost", "SELECT 'parsed by no session yet'");
+            unlucky.sync();
+            List<String> failed = unlucky.readUntilReady();
+            assertEquals(2, failed.size(), failed.toString());
+            assertTrue(failed.getFirst().startsWith("Error 53300 "), failed.toString());
+            holder.sendQuery("COMMIT");
+            holder.readUntilReady();
+            unlucky.bind("lost");
+            unlucky.execute();
+            unlucky.sync();
+            assertEquals(List.of("Error 26000 prepared statement \"lost\" does not exist", "ReadyForQuery I"),
+                    unlucky.readUntilReady());
+        }
+    }
+
+    // --- DEALLOCATE ---
+
+    /**
+     * SQL DEALLOCATE of a statement the session prepared with the protocol, and what it leaves: the
+     * same messages, answered as PostgreSQL answers them, whether the session holds a connection
+     * (in a transaction) or not.
+     */
+    static List<List<String>> deallocations(RawWireClient raw) throws IOException {
+        List<List<String>> seen = new ArrayList<>();
+        raw.parse("mine", "SELECT 42");
+        raw.sync();
+        seen.add(raw.readUntilReady());
+        seen.add(query(raw, "DEALLOCATE mine"));
+        seen.add(bindAndRun(raw, "mine"));
+        raw.parse("mine", "SELECT 43");
+        raw.sync();
+        seen.add(raw.readUntilReady());
+        seen.add(bindAndRun(raw, "mine"));
+
+        raw.parse("Mixed", "SELECT 1");
+        raw.sync();
+        seen.add(raw.readUntilReady());
+        seen.add(query(raw, "DEALLOCATE Mixed"));
+        seen.add(query(raw, "/* quoted */ DEALLOCATE PREPARE \"Mixed\" ;"));
+        seen.add(query(raw, "DEALLOCATE nosuch"));
+
+        raw.parse("kept", "SELECT 2");
+        raw.sync();
+        seen.add(raw.readUntilReady());
+        seen.add(query(raw, "BEGIN"));
+        seen.add(query(raw, "SELECT 1/0"));
+        seen.add(query(raw, "DEALLOCATE kept"));
+        seen.add(query(raw, "ROLLBACK"));
+        seen.add(bindAndRun(raw, "kept"));
+        seen.add(query(raw, "BEGIN"));
+        seen.add(query(raw, "DEALLOCATE PREPARE kept"));
+        seen.add(query(raw, "COMMIT"));
+        seen.add(bindAndRun(raw, "kept"));
+
+        raw.parse("closed", "SELECT 3");
+        raw.closeStatement("closed");
+        raw.sync();
+        seen.add(raw.readUntilReady());
+        seen.add(bindAndRun(raw, "closed"));
+
+        raw.parse("a", "SELECT 4");
+        raw.parse("b", "SELECT 5");
+        raw.sync();
+        seen.add(raw.readUntilReady());
+        seen.add(query(raw, "DEALLOCATE ALL"));
+        seen.add(bindAndRun(raw, "a"));
+        seen.add(bindAndRun(raw, "b"));
+        return seen;
+    }
+
+    @Test
+    void sqlDeallocateOfTheSessionsStatementsIsAnsweredAsPostgresqlAnswersIt() throws Exception {
+        List<List<String>> postgresql;
+        try (RawWireClient direct = straightToPostgresql(Map.of())) {
+            postgresql = deallocations(direct);
+        }
+        assertEquals(List.of("CommandComplete DEALLOCATE", "ReadyForQuery I"), postgresql.get(1));
+        assertEquals(List.of("Error 26000 prepared statement \"mine\" does not exist", "ReadyForQuery I"), postgresql.get(2));
+        try (PgSteerServer proxy = trusting("size: 1"); RawWireClient raw = session(proxy)) {
+            assertEquals(postgresql, deallocations(raw));
+        }
+    }
+
+    @Test
+    void sqlDeallocateForgetsOnlyTheSessionsNameNotTheStatementOthersShare() throws Exception {
+        try (PgSteerServer proxy = trusting("size: 1"); RawWireClient mine = session(proxy); RawWireClient theirs = session(proxy)) {
+            mine.parse("s", "SELECT 'shared'");
+            mine.sync();
+            mine.readUntilReady();
+            theirs.parse("t", "SELECT 'shared'");
+            theirs.sync();
+            theirs.readUntilReady();
+            assertEquals(List.of("CommandComplete DEALLOCATE", "ReadyForQuery I"), query(mine, "DEALLOCATE s"));
+            assertEquals(List.of("BindComplete", "DataRow [shared]", "CommandComplete SELECT 1", "ReadyForQuery I"),
+                    bindAndRun(theirs, "t"));
+        }
+    }
+
+    static List<String> query(RawWireClient raw, String sql) throws IOException {
+        raw.sendQuery(sql);
+        return raw.readUntilReady();
+    }
+
+    static List<String> bindAndRun(RawWireClient raw, String statement) throws IOException {
+        raw.bind(statement);
+        raw.execute();
+        raw.sync();
+        return raw.readUntilReady();
     }
 }

@@ -17,6 +17,46 @@ import java.util.Map;
  */
 final class RawWireClient implements AutoCloseable {
     record Message(char type, byte[] body) {
+        /**
+         * What a test compares: the type by name, with what tells answers of that type apart (an
+         * error's SQLSTATE and message, a tag, a row's values, a transaction status).
+         */
+        String summary() {
+            return switch (type) {
+                case '1' -> "ParseComplete";
+                case '2' -> "BindComplete";
+                case '3' -> "CloseComplete";
+                case 'n' -> "NoData";
+                case 't' -> "ParameterDescription";
+                case 'T' -> "RowDescription";
+                case 's' -> "PortalSuspended";
+                case 'I' -> "EmptyQueryResponse";
+                case 'C' -> "CommandComplete " + new String(body, 0, body.length - 1, StandardCharsets.UTF_8);
+                case 'E' -> "Error " + fields().get('C') + " " + fields().get('M');
+                case 'N' -> "Notice " + fields().get('C') + " " + fields().get('M');
+                case 'Z' -> "ReadyForQuery " + (char) body[0];
+                case 'D' -> "DataRow " + values();
+                default -> String.valueOf(type);
+            };
+        }
+
+        /** A DataRow's values as text (null for NULL). */
+        java.util.List<String> values() {
+            ByteBuffer in = ByteBuffer.wrap(body);
+            int count = in.getShort();
+            java.util.List<String> values = new java.util.ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int length = in.getInt();
+                if (length < 0) {
+                    values.add(null);
+                } else {
+                    values.add(new String(body, in.position(), length, StandardCharsets.UTF_8));
+                    in.position(in.position() + length);
+                }
+            }
+            return values;
+        }
+
         /** The fields of an ErrorResponse or NoticeResponse, by field code. */
         Map<Character, String> fields() {
             Map<Character, String> fields = new LinkedHashMap<>();
@@ -69,6 +109,59 @@ final class RawWireClient implements AutoCloseable {
     void sendQuery(String sql) throws IOException {
         byte[] text = sql.getBytes(StandardCharsets.UTF_8);
         sendTyped('Q', java.util.Arrays.copyOf(text, text.length + 1));
+    }
+
+    /** Parse of {@code sql} as statement {@code name} ("" for the unnamed one), with no parameter types given. */
+    void parse(String name, String sql) throws IOException {
+        sendTyped('P', concat(cString(name), cString(sql), new byte[] {0, 0}));
+    }
+
+    /** Bind of the unnamed portal to {@code statement}, without parameters, results as text. */
+    void bind(String statement) throws IOException {
+        sendTyped('B', concat(cString(""), cString(statement), new byte[] {0, 0, 0, 0, 0, 0}));
+    }
+
+    /** Execute of the unnamed portal, all rows. */
+    void execute() throws IOException {
+        sendTyped('E', concat(cString(""), new byte[] {0, 0, 0, 0}));
+    }
+
+    void describeStatement(String name) throws IOException {
+        sendTyped('D', concat(new byte[] {'S'}, cString(name)));
+    }
+
+    void closeStatement(String name) throws IOException {
+        sendTyped('C', concat(new byte[] {'S'}, cString(name)));
+    }
+
+    void sync() throws IOException {
+        sendTyped('S', new byte[0]);
+    }
+
+    /** The summaries of the messages up to and with the next ReadyForQuery; ParameterStatus left out. */
+    java.util.List<String> readUntilReady() throws IOException {
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        Message message;
+        do {
+            message = read();
+            if (message.type() != 'S') {
+                seen.add(message.summary());
+            }
+        } while (message.type() != 'Z');
+        return seen;
+    }
+
+    private static byte[] cString(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return java.util.Arrays.copyOf(bytes, bytes.length + 1);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
     }
 
     Message read() throws IOException {

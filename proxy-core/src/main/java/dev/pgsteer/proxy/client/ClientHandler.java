@@ -140,7 +140,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         BackendPool pool = poolFor((RoutePlan.SingleBackend) plan.get(), database);
         relay = new ClientRelay(session, pool, database.pool().mode(), context.metrics(),
-                new dev.pgsteer.proxy.statement.StatementRelay(context.statements()), context.slowStatements());
+                new dev.pgsteer.proxy.statement.StatementRelay(context.statements(),
+                        session.settings()::wanted, session.settings()::version), context.slowStatements());
         dev.pgsteer.proxy.logging.ConnectionLog.authenticated(session, "relaying to " + pool.target().poolName());
         relay.connect();
     }
@@ -186,7 +187,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             return true;
         }
         relay = new ClientRelay(session, gate, database.pool().mode(), context.metrics(),
-                new dev.pgsteer.proxy.statement.StatementRelay(context.statements()), context.slowStatements());
+                new dev.pgsteer.proxy.statement.StatementRelay(context.statements(),
+                        session.settings()::wanted, session.settings()::version), context.slowStatements());
         dev.pgsteer.proxy.logging.ConnectionLog.authenticated(session, "tenant database " + database.name()
                 + (atStartup != null ? ", tenant " + atStartup : pinned != null ? ", tenant " + pinned : ", no tenant named yet"));
         relay.connect();

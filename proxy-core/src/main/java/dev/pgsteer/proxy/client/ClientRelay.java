@@ -2,6 +2,7 @@ package dev.pgsteer.proxy.client;
 
 import dev.pgsteer.config.PoolMode;
 import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.ErrorResponse;
@@ -14,6 +15,7 @@ import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.backend.BackendPool;
 import dev.pgsteer.proxy.metrics.InFlightClock;
+import dev.pgsteer.proxy.statement.LocalAnswer;
 import dev.pgsteer.proxy.statement.StatementRelay;
 import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
@@ -43,6 +45,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
     private static final byte TERMINATE = 'X';
     private static final byte PARSE = 'P';
     private static final byte BIND = 'B';
+    private static final byte FLUSH = 'H';
     /** How many connections a lease tries when making one carry the session's settings fails for the connection's sake. */
     private static final int SYNC_ATTEMPTS = 3;
 
@@ -69,6 +72,8 @@ final class ClientRelay implements BackendListener, SessionRelay {
     /** Queries, Syncs and function calls sent to the leased connection that its ReadyForQuery has not answered yet. */
     private int inFlight;
     private final ConnectionStateWatch watch = new ConnectionStateWatch();
+    /** The settings the backend reports (ParameterStatus), as the login's connection told them. */
+    private java.util.Map<String, String> reported = java.util.Map.of();
     /**
      * pgsteer's own statement runs on the lease (startup values put back, session settings read);
      * the client's frames wait meanwhile.
@@ -208,6 +213,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
     }
 
     private void greet(BackendConnection connection) {
+        reported = java.util.Map.copyOf(connection.loginParameters());
         log.debug("{}: first backend connection ready: {}", session.id(), connection);
         connection.loginParameters().keySet().forEach(name -> {
             String value = connection.currentSettings().get(name);
@@ -258,6 +264,9 @@ final class ClientRelay implements BackendListener, SessionRelay {
     private void relay(Frame frame) {
         if (lease != null && pending.isEmpty() && !restoring) {
             forward(frame);
+            return;
+        }
+        if (lease == null && pending.isEmpty() && !acquiring && answeredWithoutConnection(frame)) {
             return;
         }
         pending.add(frame);
@@ -369,7 +378,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
         }
         if (type == QUERY || type == PARSE || type == FUNCTION_CALL) {
             if (gateSets.isEmpty() || !gateSets.remove(frame)) {
-                pinnedBy(watch.onStatement(frame, lease.loginParameters(), backslashQuotes()));
+                pinnedBy(watch.onStatement(frame, reported, backslashQuotes()));
             }
         } else if (type == BIND) {
             pinnedBy(watch.onBind(frame));
@@ -383,6 +392,59 @@ final class ClientRelay implements BackendListener, SessionRelay {
     /** Whether the session reads backslashes in plain string constants as escapes (standard_conforming_strings off). */
     private boolean backslashQuotes() {
         return "off".equals(session.settings().wanted().get("standard_conforming_strings"));
+    }
+
+    /**
+     * Answers, while the session holds no connection and has nothing under way, what PostgreSQL
+     * would answer the same way on any connection: a Sync (ReadyForQuery, idle), a Flush, and what
+     * the statement relay answers (a Parse of a statement known valid in the session's scope, a
+     * Close, SQL DEALLOCATE of one of the session's names). A client that prepares synchronously
+     * (PQprepare) must not wait here for a connection: a sibling on its thread may hold the last
+     * one in an open transaction, and cannot end it while the thread waits. Not while the client
+     * is slow to read what it is sent, where answers would pile up in pgsteer instead.
+     */
+    private boolean answeredWithoutConnection(Frame frame) {
+        if (session.phase() != Phase.READY || session.transactionStatus() != TransactionStatus.IDLE || !client.isWritable()) {
+            return false;
+        }
+        byte type = frame.type();
+        if (type == SYNC || type == FLUSH) {
+            frame.release();
+            if (type == SYNC) {
+                session.send(ReadyForQuery.IDLE);
+            }
+            flushUnlessReading();
+            return true;
+        }
+        if (type == PARSE) {
+            if (StatementFrames.parsesUnnamed(frame)) {
+                // The unnamed statement lives on the connection its Bind runs on; the common case, told from one byte.
+                return false;
+            }
+            String reason = watch.onStatement(frame, reported, backslashQuotes());
+            if (reason != null) {
+                // Its statement's state stays on a connection: it must run on one, which the session keeps.
+                pinnedBy(reason);
+                return false;
+            }
+        }
+        LocalAnswer answer = statements.answerWithoutConnection(frame, pool.target());
+        if (answer == LocalAnswer.NONE) {
+            return false;
+        }
+        client.write(answer.message(), client.voidPromise());
+        if (answer.completesQuery()) {
+            session.send(ReadyForQuery.IDLE);
+        }
+        flushUnlessReading();
+        return true;
+    }
+
+    /** The client's read-complete flushes what was written while its frames were handed in. */
+    private void flushUnlessReading() {
+        if (!readingClient) {
+            client.flush();
+        }
     }
 
     /** Leases a connection for the pending frames. */
@@ -459,6 +521,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
                     statementTimer.record(took, TimeUnit.NANOSECONDS);
                     texts.answered(took);
                 }
+                statements.readyForQuery(status);
                 if (watch.restoreDue() && inFlight == 0 && pending.isEmpty()) {
                     boolean all = watch.restoreAll();
                     java.util.Set<String> names = java.util.Set.copyOf(watch.restoreNames());
@@ -626,8 +689,9 @@ final class ClientRelay implements BackendListener, SessionRelay {
     private void pinnedBy(String reason) {
         if (reason != null) {
             session.markPinned(reason);
+            statements.sessionPinned();
             metrics.sessionPinned();
-            log.info("{}: pinned to {} by {}", session.id(), lease, reason);
+            log.info("{}: pinned to {} by {}", session.id(), lease != null ? lease : "its next connection", reason);
         }
     }
 

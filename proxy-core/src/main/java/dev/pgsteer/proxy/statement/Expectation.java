@@ -3,9 +3,10 @@ package dev.pgsteer.proxy.statement;
 /**
  * What pgsteer expects as the answer to one message it sent a backend, and what to do with it.
  * PostgreSQL answers the messages of a connection in order, one completing response each, so a
- * queue of these lines answers up with questions.
+ * queue of these lines answers up with questions. {@code scope}: for a Parse pgsteer sent to
+ * prepare a statement, the scope it was parsed in (see {@link ParsedStatements}); else null.
  */
-record Expectation(Kind kind, Action action, String clientName, String backendName) {
+record Expectation(Kind kind, Action action, String clientName, String backendName, ParseScope scope) {
 
     enum Kind {
         /** Answered by ParseComplete '1'. */
@@ -31,8 +32,22 @@ record Expectation(Kind kind, Action action, String clientName, String backendNa
         SWALLOW,
         /** A Close pgsteer sent instead of a Parse the connection did not need: answer ParseComplete. */
         ANSWER_AS_PARSE,
+        /**
+         * A Parse under a name of pgsteer's own, of a statement the connection has already but that
+         * is not known valid in the session's scope: PostgreSQL's verdict on it, the client's.
+         */
+        PROBE,
         /** A Parse that met an existing statement: the error names the client's statement. */
-        NAME_DUPLICATE
+        NAME_DUPLICATE,
+        /**
+         * A query pgsteer sent in place of the client's SQL {@code DEALLOCATE} of its statement
+         * {@code clientName}: its success is answered as DEALLOCATE's and forgets the name.
+         */
+        ANSWER_AS_DEALLOCATE
+    }
+
+    Expectation(Kind kind, Action action, String clientName, String backendName) {
+        this(kind, action, clientName, backendName, null);
     }
 
     static final Expectation BIND_RELAY = new Expectation(Kind.BIND, Action.RELAY, null, null);

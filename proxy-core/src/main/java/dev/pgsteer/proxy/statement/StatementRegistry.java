@@ -18,6 +18,12 @@ public final class StatementRegistry {
     private static final String PREFIX = "pgsteer_";
 
     private final ConcurrentHashMap<String, byte[]> tails = new ConcurrentHashMap<>();
+    private final ParsedStatements parsed = new ParsedStatements();
+
+    /** Which of these statements PostgreSQL parsed without error, and where. */
+    public ParsedStatements parsed() {
+        return parsed;
+    }
 
     /** The name for a Parse's query and types, remembering them to prepare it on other connections. */
     public String nameFor(ByteBuf parseTail) {

@@ -2,15 +2,23 @@ package dev.pgsteer.proxy.statement;
 
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.StatementFrames;
+import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.backend.BackendConnection;
+import dev.pgsteer.proxy.backend.BackendTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * Makes a session's named prepared statements survive transaction pooling. The client's names
@@ -20,18 +28,49 @@ import java.util.Map;
  * ParseComplete. Every message sent is lined up with the answer it will get, so pgsteer's own
  * answers are taken out and the client sees exactly what PostgreSQL would have sent it.
  *
+ * <p>A Parse of a statement PostgreSQL already parsed in the session's scope needs no connection
+ * ({@link #answerWithoutConnection}); SQL {@code DEALLOCATE} of one of the session's names forgets
+ * the name, as PostgreSQL would forget the statement.
+ *
  * @see <a href="https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY">Extended query</a>
  */
 public final class StatementRelay {
     private static final byte[] PARSE_COMPLETE = {'1', 0, 0, 0, 4};
+    /**
+     * Sent in place of the client's {@code DEALLOCATE name} of its own statement: like DEALLOCATE it
+     * has no effect on the backend's statements, no rows to show, and fails in an aborted
+     * transaction (25P02); its RowDescription is dropped and its CommandComplete renamed.
+     */
+    private static final String DEALLOCATE_STAND_IN = "SELECT WHERE false";
+    private static final String DEALLOCATE_TAG = "DEALLOCATE";
+    /** Never a registered statement's name (not hex): what a {@link Expectation.Action#PROBE} prepares, then closes. */
+    private static final String PROBE = "pgsteer_probe";
 
     private final StatementRegistry registry;
     /** The session's statements: client's name to backend name. */
     private final Map<String, String> statements = new HashMap<>();
     private final ArrayDeque<Expectation> expected = new ArrayDeque<>();
+    /** The session's settings, and a number that changes with them: half of its {@link ParseScope}. */
+    private final Supplier<Map<String, String>> settings;
+    private final IntSupplier settingsVersion;
+    private ParseScope scope;
+    private BackendTarget scopeBackend;
+    private int scopeVersion;
+    /** Parses the backend completed since its last ReadyForQuery: known valid once it comes (see {@link #readyForQuery}). */
+    private final List<Expectation> parsedSinceReady = new ArrayList<>();
+    /** A statement of this session changed the catalog in the transaction going on. */
+    private boolean catalogChanged;
+    /** False once the session is pinned: its connection may carry settings its {@link ParseScope} does not show. */
+    private boolean settingsKnown = true;
 
-    public StatementRelay(StatementRegistry registry) {
+    /**
+     * A session's relay; {@code settings} are the session's settings (lower-case names), which
+     * change when {@code settingsVersion} does.
+     */
+    public StatementRelay(StatementRegistry registry, Supplier<Map<String, String>> settings, IntSupplier settingsVersion) {
         this.registry = registry;
+        this.settings = settings;
+        this.settingsVersion = settingsVersion;
     }
 
     /** Writes one client frame to the connection, renamed and preceded by what it needs. Consumes the frame. */
@@ -44,10 +83,11 @@ public final class StatementRelay {
                 if (backendName != null) {
                     ensurePrepared(backendName, connection, alloc);
                     connection.write(StatementFrames.renameBind(alloc, frame, backendName));
+                    expected.add(new Expectation(Expectation.Kind.BIND, Expectation.Action.RELAY, null, backendName));
                 } else {
                     connection.write(frame);
+                    expected.add(Expectation.BIND_RELAY);
                 }
-                expected.add(Expectation.BIND_RELAY);
             }
             case StatementFrames.DESCRIBE -> {
                 String backendName = StatementFrames.targetKind(frame) == StatementFrames.STATEMENT
@@ -78,7 +118,18 @@ public final class StatementRelay {
                 connection.write(frame);
                 expected.add(Expectation.SYNC);
             }
-            case 'Q', 'F' -> {
+            case 'Q' -> {
+                String deallocated = ownDeallocated(frame);
+                if (deallocated != null) {
+                    frame.release();
+                    connection.write(query(alloc, DEALLOCATE_STAND_IN));
+                    expected.add(new Expectation(Expectation.Kind.QUERY, Expectation.Action.ANSWER_AS_DEALLOCATE, deallocated, null));
+                } else {
+                    connection.write(frame);
+                    expected.add(Expectation.QUERY);
+                }
+            }
+            case 'F' -> {
                 connection.write(frame);
                 expected.add(Expectation.QUERY);
             }
@@ -118,15 +169,25 @@ public final class StatementRelay {
         }
         statements.put(clientName, backendName);
         PreparedOnConnection prepared = connection.preparedStatements();
+        ParseScope scope = knownScope(connection.target());
         if (prepared.contains(backendName)) {
-            frame.release();
-            connection.write(StatementFrames.target(alloc, StatementFrames.CLOSE, StatementFrames.STATEMENT, StatementRegistry.PLACEHOLDER));
-            expected.add(new Expectation(Expectation.Kind.PARSE, Expectation.Action.ANSWER_AS_PARSE, clientName, backendName));
+            if (scope != null && registry.parsed().contains(scope, backendName)) {
+                frame.release();
+                connection.write(StatementFrames.target(alloc, StatementFrames.CLOSE, StatementFrames.STATEMENT, StatementRegistry.PLACEHOLDER));
+                expected.add(new Expectation(Expectation.Kind.PARSE, Expectation.Action.ANSWER_AS_PARSE, clientName, backendName));
+                return;
+            }
+            // Prepared here in another session's scope, or after a catalog change: whether it parses
+            // in this session's settings is PostgreSQL's to say, at this Parse, as it would without pgsteer.
+            connection.write(StatementFrames.renameParse(alloc, frame, PROBE));
+            expected.add(new Expectation(Expectation.Kind.PARSE, Expectation.Action.PROBE, clientName, backendName, scope));
+            connection.write(StatementFrames.target(alloc, StatementFrames.CLOSE, StatementFrames.STATEMENT, PROBE));
+            expected.add(new Expectation(Expectation.Kind.CLOSE, Expectation.Action.SWALLOW, null, null));
             return;
         }
         closeEvicted(prepared.add(backendName), connection, alloc);
         connection.write(StatementFrames.renameParse(alloc, frame, backendName));
-        expected.add(new Expectation(Expectation.Kind.PARSE, Expectation.Action.RELAY, clientName, backendName));
+        expected.add(new Expectation(Expectation.Kind.PARSE, Expectation.Action.RELAY, clientName, backendName, scope));
     }
 
     private void ensurePrepared(String backendName, BackendConnection connection, ByteBufAllocator alloc) {
@@ -136,7 +197,8 @@ public final class StatementRelay {
         }
         closeEvicted(prepared.add(backendName), connection, alloc);
         connection.write(StatementFrames.parse(alloc, backendName, registry.tail(backendName)));
-        expected.add(new Expectation(Expectation.Kind.PARSE, Expectation.Action.SWALLOW, null, backendName));
+        expected.add(new Expectation(Expectation.Kind.PARSE, Expectation.Action.SWALLOW, null, backendName,
+                knownScope(connection.target())));
     }
 
     private void closeEvicted(String evicted, BackendConnection connection, ByteBufAllocator alloc) {
@@ -152,6 +214,10 @@ public final class StatementRelay {
      */
     public ByteBuf onBackendFrame(Frame frame, BackendConnection connection) {
         byte type = frame.type();
+        if (type == CommandComplete.TYPE && CatalogChange.in(frame.body())) {
+            catalogChanged = true;
+            registry.parsed().forgetAll();
+        }
         Expectation head = expected.peek();
         if (head == null) {
             return frame.content();
@@ -159,12 +225,23 @@ public final class StatementRelay {
         if (type == ErrorResponse.ERROR) {
             return onError(frame, head, connection);
         }
+        if (head.action() == Expectation.Action.ANSWER_AS_DEALLOCATE && (type == 'T' || type == CommandComplete.TYPE)) {
+            frame.release();
+            if (type == 'T') {
+                return null;
+            }
+            statements.remove(head.clientName());
+            return commandComplete(DEALLOCATE_TAG);
+        }
         if (!head.completedBy(type)) {
             return frame.content();
         }
         expected.poll();
+        if (head.scope() != null) {
+            parsedSinceReady.add(head);
+        }
         return switch (head.action()) {
-            case RELAY, NAME_DUPLICATE -> frame.content();
+            case RELAY, PROBE, NAME_DUPLICATE, ANSWER_AS_DEALLOCATE -> frame.content();
             case SWALLOW -> {
                 frame.release();
                 yield null;
@@ -186,6 +263,11 @@ public final class StatementRelay {
         if (failed.action() == Expectation.Action.NAME_DUPLICATE) {
             relayed = renameInError(frame, failed.backendName(), failed.clientName());
         } else {
+            if (failed.scope() != null || failed.kind() == Expectation.Kind.BIND && failed.backendName() != null
+                    && catalogError(frame)) {
+                // Whatever let it parse before (elsewhere, earlier) holds no more.
+                registry.parsed().forget(failed.backendName());
+            }
             undo(failed, connection);
         }
         // The backend now ignores everything up to the next Sync: those answers will never come.
@@ -200,12 +282,22 @@ public final class StatementRelay {
         if (skipped.kind() != Expectation.Kind.PARSE || skipped.backendName() == null) {
             return;
         }
-        if (skipped.action() != Expectation.Action.ANSWER_AS_PARSE) {
+        if (skipped.action() != Expectation.Action.ANSWER_AS_PARSE && skipped.action() != Expectation.Action.PROBE) {
             connection.preparedStatements().remove(skipped.backendName());
         }
         if (skipped.clientName() != null && skipped.backendName().equals(statements.get(skipped.clientName()))) {
             statements.remove(skipped.clientName());
         }
+    }
+
+    /**
+     * Whether an error is one of a statement that no longer analyses against the catalog (class 42:
+     * a relation, column or function gone), as a Bind of a statement prepared before a DROP gets
+     * when PostgreSQL analyses it again; not one of the Bind's own values.
+     */
+    private static boolean catalogError(Frame error) {
+        String sqlState = ErrorResponse.decode(ErrorResponse.ERROR, error.body()).fields().get(ErrorResponse.CODE);
+        return sqlState != null && sqlState.startsWith("42");
     }
 
     private static ByteBuf renameInError(Frame frame, String backendName, String clientName) {
@@ -226,5 +318,139 @@ public final class StatementRelay {
     /** A new lease: nothing is outstanding on it. */
     public void reset() {
         expected.clear();
+        parsedSinceReady.clear();
+    }
+
+    /**
+     * The session was pinned: what it changed on its connection (a SET pgsteer cannot follow) may be
+     * missing from its settings, so its Parses tell nothing of its scope's.
+     */
+    public void sessionPinned() {
+        settingsKnown = false;
+    }
+
+    /**
+     * The backend sent ReadyForQuery: the statements it parsed since the last one become known valid
+     * in their scope. Not when the session was pinned meanwhile (a SET pgsteer cannot follow, sent
+     * before the Parse in the same exchange, pins only at this ReadyForQuery), nor when its settings
+     * changed after the Parse was sent, nor in a transaction that changed the catalog: what it
+     * created may be rolled back, and the statements parsed before it was dropped may fail now. When
+     * that transaction is over, everything known is forgotten once more, after other sessions may
+     * have parsed against the catalog it had not committed yet.
+     */
+    public void readyForQuery(TransactionStatus status) {
+        if (catalogChanged) {
+            parsedSinceReady.clear();
+            if (status == TransactionStatus.IDLE) {
+                catalogChanged = false;
+                registry.parsed().forgetAll();
+            }
+            return;
+        }
+        if (parsedSinceReady.isEmpty()) {
+            return;
+        }
+        if (settingsKnown) {
+            for (Expectation parsed : parsedSinceReady) {
+                if (parsed.scope().equals(scope(parsed.scope().backend()))) {
+                    registry.parsed().add(parsed.scope(), parsed.backendName());
+                }
+            }
+        }
+        parsedSinceReady.clear();
+    }
+
+    /**
+     * Answers {@code frame} without a connection when pgsteer can, exactly as PostgreSQL would, for
+     * a session that holds none and has nothing under way on {@code backend}'s pool:
+     * <ul>
+     * <li>a Parse of a named statement PostgreSQL parsed in the session's scope, and that the session
+     *     does not have under that name yet (a second one gets PostgreSQL's 42P05 from the backend):
+     *     ParseComplete. The statement is prepared on the connection that runs its Bind or Describe.
+     * <li>a Close: the session's name goes, the backend statement stays; closing what does not
+     *     exist is no error in PostgreSQL either.
+     * <li>a Query that is exactly {@code DEALLOCATE [PREPARE] name} of one of the session's statements:
+     *     the name goes.
+     * </ul>
+     * Consumes the frame when it answers; otherwise leaves it as it is.
+     */
+    public LocalAnswer answerWithoutConnection(Frame frame, BackendTarget backend) {
+        switch (frame.type()) {
+            case StatementFrames.PARSE -> {
+                if (StatementFrames.parsesUnnamed(frame)) {
+                    return LocalAnswer.NONE;
+                }
+                String clientName = StatementFrames.parseName(frame);
+                if (statements.containsKey(clientName)) {
+                    return LocalAnswer.NONE;
+                }
+                String backendName = registry.nameFor(StatementFrames.parseTail(frame));
+                ParseScope scope = knownScope(backend);
+                if (scope == null || !registry.parsed().contains(scope, backendName)) {
+                    return LocalAnswer.NONE;
+                }
+                statements.put(clientName, backendName);
+                frame.release();
+                return LocalAnswer.PARSE_COMPLETE;
+            }
+            case StatementFrames.CLOSE -> {
+                if (StatementFrames.targetKind(frame) == StatementFrames.STATEMENT) {
+                    statements.remove(StatementFrames.targetName(frame));
+                }
+                frame.release();
+                return LocalAnswer.CLOSE_COMPLETE;
+            }
+            case 'Q' -> {
+                String deallocated = ownDeallocated(frame);
+                if (deallocated == null) {
+                    return LocalAnswer.NONE;
+                }
+                statements.remove(deallocated);
+                frame.release();
+                return LocalAnswer.DEALLOCATE;
+            }
+            default -> {
+                return LocalAnswer.NONE;
+            }
+        }
+    }
+
+    /** The session's statement name that a Query {@code DEALLOCATE [PREPARE] name} deallocates; null if it is none. */
+    private String ownDeallocated(Frame query) {
+        if (statements.isEmpty()) {
+            return null;
+        }
+        String name = DeallocateCommand.statementName(query.body());
+        return name != null && statements.containsKey(name) ? name : null;
+    }
+
+    /** The scope of this session's statements on {@code backend}, or null once pgsteer does not know its settings. */
+    private ParseScope knownScope(BackendTarget backend) {
+        return settingsKnown ? scope(backend) : null;
+    }
+
+    /** The scope a statement of this session is parsed in on {@code backend}, rebuilt only when its settings change. */
+    private ParseScope scope(BackendTarget backend) {
+        int version = settingsVersion.getAsInt();
+        if (scope == null || version != scopeVersion || backend != scopeBackend) {
+            scope = ParseScope.of(backend, settings.get());
+            scopeBackend = backend;
+            scopeVersion = version;
+        }
+        return scope;
+    }
+
+    private static ByteBuf query(ByteBufAllocator alloc, String sql) {
+        ByteBuf out = alloc.buffer(6 + sql.length());
+        int length = Wire.beginMessage(out, 'Q');
+        Wire.writeCString(out, sql);
+        Wire.endMessage(out, length);
+        return out;
+    }
+
+    private static ByteBuf commandComplete(String tag) {
+        ByteBuf out = Unpooled.buffer(6 + tag.length());
+        new CommandComplete(tag).encode(out);
+        return out;
     }
 }
