@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.sharding;
 
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.message.BackendKeyData;
@@ -68,6 +69,8 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     private boolean unitFailed;
     private Exchange exchange;
     private ShardLink copyIn;
+    /** The client is in COPY FROM STDIN through {@link #copyIn}: it has not sent its CopyDone or CopyFail yet. */
+    private boolean copyInOpen;
     private CopySplit copySplit;
     private final ShardTransaction transaction;
     private boolean pinned;
@@ -130,19 +133,42 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             client.close();
             return;
         }
-        if (copySplit != null && (type == 'd' || type == 'c' || type == 'f')) {
-            copyData(frame);
-            return;
-        }
-        if (copyIn != null && (type == 'd' || type == 'c' || type == 'f')) {
-            copyIn.connection.write(frame);
-            if (type != 'd') {
-                copyIn.connection.flush();
-            }
+        if (copySplit != null || copyInOpen) {
+            duringCopyIn(frame);
             return;
         }
         inbox.add(frame);
         drain();
+    }
+
+    /**
+     * A client's frame while it is in COPY FROM STDIN (from the CopyInResponse to its CopyDone or
+     * CopyFail), handled as PostgreSQL's CopyGetData does: copy messages go to the COPY, Flush and
+     * Sync are ignored (a driver may send them not knowing its statement was a COPY), and any other
+     * message ends the session, since the client and the server no longer agree on where it stands.
+     */
+    private void duringCopyIn(Frame frame) {
+        byte type = frame.type();
+        switch (type) {
+            case 'd', 'c', 'f' -> {
+                if (copySplit != null) {
+                    copyData(frame);
+                    return;
+                }
+                copyIn.connection.write(frame);
+                if (type != 'd') {
+                    copyInOpen = false;
+                    copyIn.connection.flush();
+                }
+            }
+            case 'H', 'S' -> frame.release();
+            default -> {
+                frame.release();
+                client.write(ErrorResponse.of(ErrorResponse.Severity.ERROR, SqlState.PROTOCOL_VIOLATION,
+                        String.format("unexpected message type 0x%02X during COPY from stdin", type & 0xff)), client.voidPromise());
+                session.terminate(ProxyErrors.protocolViolation("terminating connection because protocol synchronization was lost"));
+            }
+        }
     }
 
     @Override
@@ -534,6 +560,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                 database.slowStatements().took(session.id(), System.nanoTime() - started, statement.text());
                 exchange = null;
                 copyIn = null;
+                copyInOpen = false;
                 for (ShardLink link : ex.links()) {
                     if (link.status == TransactionStatus.FAILED) {
                         transaction.statementFailed();
@@ -965,7 +992,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     }
 
     private void execute(List<Frame> unit, int following, Frame execute, String portalName, boolean describe) {
-        int maxRows = execute.body().getInt(execute.body().readerIndex() + portalName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1);
+        int maxRows = StatementFrames.executeMaxRows(execute);
         Portal portal = portals.get(portalName);
         Runnable next = () -> {
             execute.release();
@@ -1066,6 +1093,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             }
         } else if (type == 'G' && current.links().size() == 1) {
             copyIn = link;
+            copyInOpen = true;
             updateAutoRead();
         }
         current.onFrame(link, frame);
