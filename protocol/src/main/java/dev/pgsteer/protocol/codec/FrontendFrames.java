@@ -19,13 +19,17 @@ import io.netty.buffer.ByteBuf;
  * Flush, Sync  'H', 'S' | nothing
  * FunctionCall 'F' | int32 oid | int16 nf | int16 format * nf | int16 n
  *                  | (int32 len (-1: NULL) | byte * len) * n | int16 resultFormat
- * CopyFail     'f' | cstring message
- * Terminate, CopyData, CopyDone: PostgreSQL reads nothing of their bodies.
+ * Terminate, CopyData, CopyDone, CopyFail: PostgreSQL reads nothing of their bodies outside COPY,
+ *              and during COPY no more than a CopyFail's message, which is the COPY's to check.
  * </pre>
  *
  * <p>What PostgreSQL answers with an ERROR and skips (a malformed message of a known type) ends a
  * pgsteer session: the sessions act on what they read, and a message that is not what it claims is
  * not one to route. Unknown types and bad lengths end a PostgreSQL session too.
+ *
+ * <p>One difference is deliberate: during COPY FROM STDIN PostgreSQL ignores Flush and Sync without
+ * reading them, so a Flush or Sync with a body passes there. The check here does not know whether
+ * a backend is in COPY (a relay to one backend does not follow it), and refuses them always.
  *
  * <p>This is on the path of every statement: a valid frame is checked in one pass over its bytes,
  * with absolute reads and no allocation.
@@ -130,10 +134,10 @@ public final class FrontendFrames {
             }
             case FLUSH, SYNC -> at == end ? Verdict.Valid.FRAME : INVALID_FORMAT;
             case FUNCTION_CALL -> functionCall(buf, at, end);
-            // During COPY PostgreSQL reads the message of a CopyFail and nothing after it; outside
-            // COPY it ignores all three, and Terminate ends the session unread.
-            case COPY_FAIL -> cstring(buf, at, end) < 0 ? INVALID_STRING : Verdict.Valid.FRAME;
-            case TERMINATE, COPY_DATA, COPY_DONE -> Verdict.Valid.FRAME;
+            // Outside COPY PostgreSQL ignores all three copy messages unread, and Terminate ends the
+            // session unread. During COPY a CopyFail's message without its NUL fails the COPY with
+            // ERROR "invalid string in message", not the session: the COPY's reader says so.
+            case TERMINATE, COPY_DATA, COPY_DONE, COPY_FAIL -> Verdict.Valid.FRAME;
             default -> invalidType(type);
         };
     }

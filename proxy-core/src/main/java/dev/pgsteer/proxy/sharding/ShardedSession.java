@@ -76,6 +76,11 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     private boolean pinned;
     private final Map<String, Prepared> prepared = new HashMap<>();
     private final Map<String, Portal> portals = new HashMap<>();
+    /**
+     * Portals whose Execute ran their statement to its end. PostgreSQL runs a portal once: another
+     * Execute of one that changed data is an error (55000), not a second run.
+     */
+    private final java.util.Set<String> portalsRun = new java.util.HashSet<>();
     /** Portals suspended by Execute with a row limit, and the shard that holds each. */
     private final Map<String, ShardLink> suspended = new HashMap<>();
 
@@ -289,6 +294,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             }
             portals.values().forEach(p -> p.bind().release());
             portals.clear();
+            portalsRun.clear();
             session.transactionStatus(status());
             client.write(new ReadyForQuery(status()), client.voidPromise());
             client.flush();
@@ -874,8 +880,16 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                     }
                 }
                 default -> {
-                    split.fail("COPY from stdin failed: " + dev.pgsteer.protocol.codec.Wire.readCString(frame.body()));
-                    copySplit = null;
+                    ByteBuf body = frame.body();
+                    int end = body.indexOf(body.readerIndex(), body.writerIndex(), (byte) 0);
+                    if (end < 0) {
+                        // As PostgreSQL's COPY reads a CopyFail whose message has no end: the COPY fails, not the session.
+                        failure = new RoutingException(SqlState.PROTOCOL_VIOLATION.code(), "invalid string in message");
+                    } else {
+                        split.fail("COPY from stdin failed: " + body.toString(body.readerIndex(), end - body.readerIndex(),
+                                java.nio.charset.StandardCharsets.UTF_8));
+                        copySplit = null;
+                    }
                 }
             }
         } finally {
@@ -942,6 +956,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                         continue;
                     }
                     Portal old = portals.put(values.portal(), new Portal(statement, frame, values));
+                    portalsRun.remove(values.portal());
                     if (old != null) {
                         old.bind().release();
                     }
@@ -973,6 +988,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                         prepared.remove(name);
                     } else {
                         Portal portal = portals.remove(name);
+                        portalsRun.remove(name);
                         if (portal != null) {
                             portal.bind().release();
                         }
@@ -1009,11 +1025,22 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                     Route.one(holder.shard, StatementKind.READ, "suspended portal"), next);
             return;
         }
+        if (portalsRun.contains(portalName) && !portal.prepared().statement().firstKeyword().equals("SELECT")) {
+            fail("55000", "portal \"" + portalName + "\" cannot be run");
+            next.run();
+            return;
+        }
         if (countExecutes(unit, following) > 0) {
             // Several statements before one Sync are one transaction in PostgreSQL.
             transaction.startImplicit();
         }
-        statement(portal.prepared().statement(), new ExtendedSender(portal, portalName, describe, execute, maxRows, () -> exchange, suspended), next);
+        Runnable ran = () -> {
+            if (!suspended.containsKey(portalName)) {
+                portalsRun.add(portalName);
+            }
+            next.run();
+        };
+        statement(portal.prepared().statement(), new ExtendedSender(portal, portalName, describe, execute, maxRows, () -> exchange, suspended), ran);
     }
 
     private static int countExecutes(List<Frame> unit, int from) {
@@ -1134,6 +1161,11 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         }
         portals.values().forEach(p -> p.bind().release());
         portals.clear();
+        portalsRun.clear();
+        if (copySplit != null) {
+            copySplit.discard();
+            copySplit = null;
+        }
         Exchange current = exchange;
         if (current != null) {
             // Statements still running: closing their connections makes the backends abort them.
