@@ -191,12 +191,18 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     private void drain() {
         while (!busy && !inbox.isEmpty() && session.phase() == Phase.READY) {
             Frame first = inbox.peek();
+            if (unitFailed && (first.type() == 'Q' || first.type() == 'F')) {
+                // An extended-protocol error skips everything up to its Sync, a Query too, as in PostgreSQL.
+                inbox.poll().release();
+                continue;
+            }
             switch (first.type()) {
                 case 'Q' -> {
                     inbox.poll();
                     busy = true;
                     String sql = Query.decode(first.body()).sql();
                     first.release();
+                    dropPortals();
                     simpleQuery(sql);
                 }
                 case 'P', 'B', 'D', 'E', 'C', 'H', 'S' -> {
@@ -210,6 +216,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                 case 'F' -> {
                     inbox.poll();
                     first.release();
+                    dropPortals();
                     busy = true;
                     fail("0A000", "function calls (the protocol's FunctionCall) are not supported on a sharded database");
                     endUnit(true);
@@ -223,11 +230,29 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         updateAutoRead();
     }
 
-    /** The frames up to and including the next Sync or Flush, or null if it has not come yet. */
+    /**
+     * A Query or FunctionCall inside an extended-protocol batch runs in its turn, as in PostgreSQL,
+     * and ends the batch's transaction: the portals go (the unnamed statement too), as at a commit.
+     */
+    private void dropPortals() {
+        portals.values().forEach(p -> p.bind().release());
+        portals.clear();
+        portalsRun.clear();
+        prepared.remove("");
+    }
+
+    /**
+     * The frames up to and including the next Sync or Flush, or up to a Query or FunctionCall that
+     * comes first (which is not part of it); null if neither has come yet.
+     */
     private List<Frame> takeExtendedUnit() {
         int size = 0;
         boolean complete = false;
         for (Frame f : inbox) {
+            if (f.type() == 'Q' || f.type() == 'F') {
+                complete = true;
+                break;
+            }
             size++;
             if (f.type() == 'S' || f.type() == 'H') {
                 complete = true;
@@ -1005,6 +1030,9 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             }
             index++;
         }
+        // A Query or FunctionCall came before any Sync or Flush: the batch so far is answered, as at a
+        // Flush, and the Query runs next (skipped, as in PostgreSQL, if the batch failed).
+        endUnit(false);
     }
 
     private void execute(List<Frame> unit, int following, Frame execute, String portalName, boolean describe) {
