@@ -77,8 +77,8 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     private final Map<String, Prepared> prepared = new HashMap<>();
     private final Map<String, Portal> portals = new HashMap<>();
     /**
-     * Portals whose Execute ran their statement to its end. PostgreSQL runs a portal once: another
-     * Execute of one that changed data is an error (55000), not a second run.
+     * Portals whose statement returns no rows and ran at an Execute. PostgreSQL runs such a portal
+     * once: another Execute of it is an error (55000), not a second run.
      */
     private final java.util.Set<String> portalsRun = new java.util.HashSet<>();
     /** Portals suspended by Execute with a row limit, and the shard that holds each. */
@@ -1053,7 +1053,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                     Route.one(holder.shard, StatementKind.READ, "suspended portal"), next);
             return;
         }
-        if (portalsRun.contains(portalName) && !portal.prepared().statement().firstKeyword().equals("SELECT")) {
+        if (portalsRun.contains(portalName)) {
             fail("55000", "portal \"" + portalName + "\" cannot be run");
             next.run();
             return;
@@ -1063,12 +1063,24 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             transaction.startImplicit();
         }
         Runnable ran = () -> {
-            if (!suspended.containsKey(portalName)) {
+            if (returnsNoRows(portal.prepared().statement())) {
                 portalsRun.add(portalName);
             }
             next.run();
         };
         statement(portal.prepared().statement(), new ExtendedSender(portal, portalName, describe, execute, maxRows, () -> exchange, suspended), ran);
+    }
+
+    /**
+     * A statement that returns no rows (a change without RETURNING, a command) runs to its end at its
+     * portal's first Execute, whatever the row limit: PostgreSQL refuses to run that portal again.
+     * One that may return rows can be continued or answers no more rows, so it is not counted here.
+     */
+    private static boolean returnsNoRows(LexedStatement statement) {
+        return switch (statement.firstKeyword()) {
+            case "SELECT", "WITH", "VALUES", "TABLE", "SHOW", "EXPLAIN", "FETCH", "CALL", "COPY" -> false;
+            default -> !statement.text().toUpperCase(Locale.ROOT).contains("RETURNING");
+        };
     }
 
     private static int countExecutes(List<Frame> unit, int from) {
