@@ -1,6 +1,8 @@
 package dev.pgsteer.bench;
 
 import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.FrontendFrames;
+import dev.pgsteer.protocol.codec.Verdict;
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
 import dev.pgsteer.protocol.codec.PgMessageEncoder;
 import dev.pgsteer.protocol.codec.StatementFrames;
@@ -65,6 +67,9 @@ public class HotPathBenchmark {
     /** pgbench -S -M extended's batch: Parse (unnamed), Bind, Describe (portal), Execute, Sync. */
     private byte[] extendedBatch;
     private byte[] parseTail;
+    /** {@link #query} and {@link #extendedBatch} as frames in a direct buffer, as the decoder hands them over. */
+    private Frame queryFrame;
+    private Frame[] batchFrames;
     private byte[] bind;
     private byte[] sql;
 
@@ -127,6 +132,14 @@ public class HotPathBenchmark {
         bind[4] = (byte) length;
         System.arraycopy(bindBody, 0, bind, 5, bindBody.length);
         sql = SELECT.getBytes(StandardCharsets.UTF_8);
+        queryFrame = new Frame(ByteBufAllocator.DEFAULT.directBuffer().writeBytes(query));
+        ByteBuf whole = ByteBufAllocator.DEFAULT.directBuffer().writeBytes(extendedBatch);
+        java.util.List<Frame> frames = new java.util.ArrayList<>();
+        while (whole.isReadable()) {
+            frames.add(new Frame(whole.readRetainedSlice(1 + whole.getInt(whole.readerIndex() + 1))));
+        }
+        whole.release();
+        batchFrames = frames.toArray(new Frame[0]);
     }
 
     private static byte[] bytes(ByteBuf buf) {
@@ -138,6 +151,10 @@ public class HotPathBenchmark {
 
     @TearDown
     public void tearDown() {
+        queryFrame.release();
+        for (Frame frame : batchFrames) {
+            frame.release();
+        }
         decoder.finishAndReleaseAll();
         clientDecoder.finishAndReleaseAll();
         backend.finishAndReleaseAll();
@@ -172,6 +189,24 @@ public class HotPathBenchmark {
             frame.release();
         }
         return seen;
+    }
+
+    /** The check every logged-in client's Query passes before its session reads it (FrontendFrames). */
+    @Benchmark
+    public Verdict checkQuery() {
+        return FrontendFrames.check(queryFrame);
+    }
+
+    /** The checks of pgbench -S -M extended's batch: Parse, Bind, Describe, Execute, Sync. */
+    @Benchmark
+    public int checkExtendedBatch() {
+        int valid = 0;
+        for (Frame frame : batchFrames) {
+            if (FrontendFrames.check(frame) == Verdict.Valid.FRAME) {
+                valid++;
+            }
+        }
+        return valid;
     }
 
     /** Query and Sync encoded, as pgsteer sends its own statements to a backend (PREPARE TRANSACTION, COMMIT). */

@@ -32,20 +32,27 @@ public final class PgFrameDecoder extends ByteToMessageDecoder {
 
     private State state;
     private int maxMessageSize;
+    /**
+     * Frames come from a client: their type is checked as soon as it arrives and their length
+     * against their type's limit, as PostgreSQL does before it reads a body. Their layout is checked
+     * once whole, where they reach a session ({@link FrontendFrames}).
+     */
+    private final boolean fromClient;
 
-    private PgFrameDecoder(State initial, int maxMessageSize) {
+    private PgFrameDecoder(State initial, int maxMessageSize, boolean fromClient) {
         this.state = initial;
         this.maxMessageSize = maxMessageSize;
+        this.fromClient = fromClient;
     }
 
     /** For a client connection: startup packets, then frames of at most {@code maxMessageSize} bytes. */
     public static PgFrameDecoder forClients(int maxMessageSizeBeforeAuth) {
-        return new PgFrameDecoder(State.STARTUP, maxMessageSizeBeforeAuth);
+        return new PgFrameDecoder(State.STARTUP, maxMessageSizeBeforeAuth, true);
     }
 
     /** For a backend connection: frames only. */
     public static PgFrameDecoder forBackends() {
-        return new PgFrameDecoder(State.MESSAGES, MAX_MESSAGE);
+        return new PgFrameDecoder(State.MESSAGES, MAX_MESSAGE, false);
     }
 
     /** Raised once a client has authenticated: before that, only small messages are accepted. */
@@ -100,14 +107,22 @@ public final class PgFrameDecoder extends ByteToMessageDecoder {
     }
 
     private Frame readFrame(ByteBuf in) {
+        int start = in.readerIndex();
+        if (fromClient && in.isReadable() && !FrontendFrames.isFrontendType(in.getByte(start))) {
+            // Garbage: PostgreSQL refuses it from the type byte, without waiting for a length.
+            throw FrontendFrames.invalidType(in.getByte(start)).exception();
+        }
         if (in.readableBytes() < Frame.HEADER_LENGTH) {
             return null;
         }
-        int start = in.readerIndex();
         byte type = in.getByte(start);
         int length = in.getInt(start + 1);
         if (length < 4) {
             throw new ProtocolViolationException("invalid message length " + length + " for message type '" + printable(type) + "'");
+        }
+        if (fromClient && FrontendFrames.isSmall(type) && length > FrontendFrames.SMALL_MESSAGE_LIMIT) {
+            throw new ProtocolViolationException("invalid message length " + length + " for message type '" + printable(type)
+                    + "', more than the " + FrontendFrames.SMALL_MESSAGE_LIMIT + " bytes PostgreSQL allows it");
         }
         if (length > maxMessageSize) {
             throw new ProtocolViolationException(SqlState.PROGRAM_LIMIT_EXCEEDED,

@@ -74,6 +74,20 @@ public final class StatementFrames {
         return Wire.readCString(body.skipBytes(1));
     }
 
+    /**
+     * The row limit of an Execute ({@code 'E' | int32 len | cstring portal | int32 maxRows}), read
+     * after the portal name's NUL: not after the name decoded and encoded again, which is another
+     * length when the name is not valid UTF-8.
+     */
+    public static int executeMaxRows(Frame execute) {
+        ByteBuf body = execute.body();
+        int portalEnd = terminator(body, body.readerIndex());
+        if (body.writerIndex() - portalEnd - 1 < 4) {
+            throw new ProtocolViolationException("insufficient data left in message");
+        }
+        return body.getInt(portalEnd + 1);
+    }
+
     /** A Parse frame naming {@code name}, with a tail taken from another Parse. */
     public static ByteBuf parse(ByteBufAllocator alloc, String name, byte[] tail) {
         ByteBuf out = alloc.buffer(6 + name.length() * 3 + tail.length);

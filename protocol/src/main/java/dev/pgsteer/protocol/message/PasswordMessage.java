@@ -46,11 +46,19 @@ public record PasswordMessage(byte[] payload) implements FrontendMessage {
         return new PasswordMessage(data);
     }
 
-    /** The password of a cleartext or MD5 PasswordMessage, without its terminator. */
+    /**
+     * The password of a cleartext or MD5 PasswordMessage, without its terminator. Like PostgreSQL,
+     * a packet whose string ends before the packet does is refused, not read up to its first NUL.
+     */
     public String password() {
         int end = payload.length;
         if (end == 0 || payload[end - 1] != 0) {
             throw new ProtocolViolationException("invalid password packet: missing terminator");
+        }
+        for (int i = 0; i < end - 1; i++) {
+            if (payload[i] == 0) {
+                throw new ProtocolViolationException("invalid password packet size");
+            }
         }
         return new String(payload, 0, end - 1, StandardCharsets.UTF_8);
     }

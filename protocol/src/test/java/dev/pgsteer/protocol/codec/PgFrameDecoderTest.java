@@ -126,6 +126,59 @@ class PgFrameDecoderTest {
         assertFalse(channel.finish());
     }
 
+    @Test
+    void aClientsUnknownTypeIsRefusedFromItsTypeByteWithoutWaitingForTheRest() {
+        EmbeddedChannel channel = new EmbeddedChannel(PgFrameDecoder.forClients(10_000));
+        channel.writeInbound(Unpooled.wrappedBuffer(STARTUP));
+        assertInstanceOf(StartupPacket.StartupMessage.class, channel.readInbound());
+        // 'z' claiming a megabyte: PostgreSQL answers the type byte alone, so does the decoder.
+        ProtocolViolationException e = assertThrows(ProtocolViolationException.class,
+                () -> channel.writeInbound(Unpooled.wrappedBuffer(bytes('z'))));
+        assertEquals("invalid frontend message type 122", e.getMessage());
+        assertEquals(SqlState.PROTOCOL_VIOLATION, e.sqlState());
+        channel.writeInbound(Unpooled.wrappedBuffer(SELECT_1));
+        assertNull(channel.readInbound());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void framesBeforeABadTypeInTheSameReadStillArriveFirst() {
+        EmbeddedChannel channel = new EmbeddedChannel(PgFrameDecoder.forClients(10_000));
+        channel.writeInbound(Unpooled.wrappedBuffer(STARTUP));
+        assertInstanceOf(StartupPacket.StartupMessage.class, channel.readInbound());
+        assertThrows(ProtocolViolationException.class,
+                () -> channel.writeInbound(Unpooled.wrappedBuffer(concat(SELECT_1, bytes(0, 0, 0, 0, 4)))));
+        Frame query = channel.readInbound();
+        assertEquals('Q', query.type());
+        query.release();
+        assertNull(channel.readInbound());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aSmallTypeLongerThanPostgresAllowsIsRefusedFromItsHeader() {
+        EmbeddedChannel channel = new EmbeddedChannel(PgFrameDecoder.forClients(10_000));
+        channel.writeInbound(Unpooled.wrappedBuffer(STARTUP));
+        assertInstanceOf(StartupPacket.StartupMessage.class, channel.readInbound());
+        channel.pipeline().get(PgFrameDecoder.class).maxMessageSize(PgFrameDecoder.MAX_MESSAGE);
+        // A Sync of 20000 bytes: a Query may be that long, a Sync may not (PQ_SMALL_MESSAGE_LIMIT).
+        ProtocolViolationException e = assertThrows(ProtocolViolationException.class,
+                () -> channel.writeInbound(Unpooled.wrappedBuffer(bytes('S', 0, 0, 0x4e, 0x20))));
+        assertEquals(SqlState.PROTOCOL_VIOLATION, e.sqlState());
+        assertTrue(e.getMessage().startsWith("invalid message length 20000"), e.getMessage());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aBackendsTypesAreNotAClientsAndPassUnchecked() {
+        EmbeddedChannel channel = new EmbeddedChannel(PgFrameDecoder.forBackends());
+        channel.writeInbound(Unpooled.wrappedBuffer(bytes('Z', 0, 0, 0, 5, 'I')));
+        Frame ready = channel.readInbound();
+        assertEquals('Z', ready.type());
+        ready.release();
+        assertFalse(channel.finish());
+    }
+
     private static byte[] bytes(int... values) {
         byte[] out = new byte[values.length];
         for (int i = 0; i < values.length; i++) {

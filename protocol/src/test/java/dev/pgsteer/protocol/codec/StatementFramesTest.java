@@ -78,4 +78,12 @@ class StatementFramesTest {
         assertEquals(bytes(frame('C', "Spgsteer_x\0").content()),
                 bytes(StatementFrames.target(ALLOC, StatementFrames.CLOSE, StatementFrames.STATEMENT, "pgsteer_x")));
     }
+
+    @Test
+    void anExecutesRowLimitIsReadAfterItsPortalNamesNulWhateverTheNamesBytes() {
+        Frame execute = new Frame(Unpooled.buffer().writeByte('E').writeInt(4 + 3 + 4)
+                .writeByte(0xff).writeByte(0xfe).writeByte(0).writeInt(7));
+        assertEquals(7, StatementFrames.executeMaxRows(execute));
+        execute.release();
+    }
 }

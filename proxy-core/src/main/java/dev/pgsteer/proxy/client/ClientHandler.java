@@ -7,6 +7,8 @@ import dev.pgsteer.config.UserConfig;
 import dev.pgsteer.protocol.ProtocolViolationException;
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.FrontendFrames;
+import dev.pgsteer.protocol.codec.Verdict;
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.StartupPacket;
@@ -29,7 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The last handler of a client channel: passes each message to the login or the relay, by the
- * session's phase, and turns protocol violations into FATAL 08P01.
+ * session's phase, and turns protocol violations into FATAL 08P01. Every frame of a logged-in
+ * session is checked here ({@link FrontendFrames}) before its session sees it, whichever kind of
+ * session it is: a relay to one backend, a sharded session, a tenant's, or the admin console.
  */
 public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
@@ -93,6 +97,11 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             case StartupPacket packet -> login.onStartupPacket(packet);
             case Frame frame when phase == Phase.STARTUP || phase == Phase.AUTHENTICATING -> login.onFrame(frame);
             case Frame frame -> {
+                if (FrontendFrames.check(frame) instanceof Verdict.ProtocolViolation violation) {
+                    frame.release();
+                    refuseFrame(violation);
+                    yield false;
+                }
                 session.clientSent(frame.type());
                 relay.onClientFrame(frame);
                 yield false;
@@ -102,6 +111,16 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (authenticated) {
             onAuthenticated(ctx);
         }
+    }
+
+    /**
+     * A frame PostgreSQL would refuse: no session type acts on it. It ends the session with FATAL
+     * 08P01, whatever PostgreSQL's severity: a frame that is not what its type says is no message to
+     * route, and the frames after it in the stream cannot be trusted to be what they seem either.
+     */
+    private void refuseFrame(Verdict.ProtocolViolation violation) {
+        log.info("{}: protocol violation: {}", session.id(), violation.message());
+        session.terminate(ErrorResponse.of(ErrorResponse.Severity.FATAL, violation.sqlState(), violation.message()));
     }
 
     private void onAuthenticated(ChannelHandlerContext ctx) {

@@ -8,7 +8,8 @@ import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The parameter values of a Bind, read only as far as routing needs them, and only when asked for:
+ * The parameter values of a Bind, read only as far as routing needs them, and only when asked for.
+ * The frame has passed {@code FrontendFrames}' check, so it holds what its counts say:
  *
  * <pre>'B' | int32 len | cstring portal | cstring statement | int16 nf | int16 format * nf
  *     | int16 nv | (int32 len | byte * len) * nv | int16 nr | int16 resultFormat * nr</pre>
@@ -40,6 +41,10 @@ final class BindValues implements KeySource.Placeholders {
             int length = Wire.readInt(in, "parameter length");
             offsets[i] = in.readerIndex();
             lengths[i] = length;
+            if (length < -1) {
+                // Only -1 is NULL; PostgreSQL reads any other negative length as more than the message holds.
+                throw new ProtocolViolationException("insufficient data left in message");
+            }
             if (length > 0) {
                 if (in.readableBytes() < length) {
                     throw new ProtocolViolationException("Bind parameter " + (i + 1) + " is longer than its message");

@@ -56,11 +56,8 @@ final class CopySplit {
 
     /** Abandons the COPY on every shard with CopyFail, so that each rolls it back. */
     void fail(String message) {
+        discard();
         for (int i = 0; i < links.size(); i++) {
-            if (pending[i] != null) {
-                pending[i].release();
-                pending[i] = null;
-            }
             ShardLink link = links.get(i);
             ByteBuf copyFail = link.connection.channel().alloc().buffer();
             int length = dev.pgsteer.protocol.codec.Wire.beginMessage(copyFail, 'f');
@@ -68,6 +65,19 @@ final class CopySplit {
             dev.pgsteer.protocol.codec.Wire.endMessage(copyFail, length);
             link.connection.write(copyFail);
             link.connection.flush();
+        }
+    }
+
+    /**
+     * Lets go of the rows gathered and not sent yet: the client left mid-COPY, and its shards'
+     * connections are closed, which aborts the COPY on each.
+     */
+    void discard() {
+        for (int i = 0; i < pending.length; i++) {
+            if (pending[i] != null) {
+                pending[i].release();
+                pending[i] = null;
+            }
         }
     }
 

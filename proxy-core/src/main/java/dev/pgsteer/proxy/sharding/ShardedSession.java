@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.sharding;
 
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.message.BackendKeyData;
@@ -69,6 +70,8 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     private boolean unitFailed;
     private Exchange exchange;
     private ShardLink copyIn;
+    /** The client is in COPY FROM STDIN through {@link #copyIn}: it has not sent its CopyDone or CopyFail yet. */
+    private boolean copyInOpen;
     private CopySplit copySplit;
     private final ShardTransaction transaction;
     private boolean pinned;
@@ -78,6 +81,11 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     private Map<String, String> reported = Map.of();
     private final Map<String, Prepared> prepared = new HashMap<>();
     private final Map<String, Portal> portals = new HashMap<>();
+    /**
+     * Portals whose statement returns no rows and ran at an Execute. PostgreSQL runs such a portal
+     * once: another Execute of it is an error (55000), not a second run.
+     */
+    private final java.util.Set<String> portalsRun = new java.util.HashSet<>();
     /** Portals suspended by Execute with a row limit, and the shard that holds each. */
     private final Map<String, ShardLink> suspended = new HashMap<>();
 
@@ -136,19 +144,42 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             client.close();
             return;
         }
-        if (copySplit != null && (type == 'd' || type == 'c' || type == 'f')) {
-            copyData(frame);
-            return;
-        }
-        if (copyIn != null && (type == 'd' || type == 'c' || type == 'f')) {
-            copyIn.connection.write(frame);
-            if (type != 'd') {
-                copyIn.connection.flush();
-            }
+        if (copySplit != null || copyInOpen) {
+            duringCopyIn(frame);
             return;
         }
         inbox.add(frame);
         drain();
+    }
+
+    /**
+     * A client's frame while it is in COPY FROM STDIN (from the CopyInResponse to its CopyDone or
+     * CopyFail), handled as PostgreSQL's CopyGetData does: copy messages go to the COPY, Flush and
+     * Sync are ignored (a driver may send them not knowing its statement was a COPY), and any other
+     * message ends the session, since the client and the server no longer agree on where it stands.
+     */
+    private void duringCopyIn(Frame frame) {
+        byte type = frame.type();
+        switch (type) {
+            case 'd', 'c', 'f' -> {
+                if (copySplit != null) {
+                    copyData(frame);
+                    return;
+                }
+                copyIn.connection.write(frame);
+                if (type != 'd') {
+                    copyInOpen = false;
+                    copyIn.connection.flush();
+                }
+            }
+            case 'H', 'S' -> frame.release();
+            default -> {
+                frame.release();
+                client.write(ErrorResponse.of(ErrorResponse.Severity.ERROR, SqlState.PROTOCOL_VIOLATION,
+                        String.format("unexpected message type 0x%02X during COPY from stdin", type & 0xff)), client.voidPromise());
+                session.terminate(ProxyErrors.protocolViolation("terminating connection because protocol synchronization was lost"));
+            }
+        }
     }
 
     @Override
@@ -166,12 +197,18 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     private void drain() {
         while (!busy && !inbox.isEmpty() && session.phase() == Phase.READY) {
             Frame first = inbox.peek();
+            if (unitFailed && (first.type() == 'Q' || first.type() == 'F')) {
+                // An extended-protocol error skips everything up to its Sync, a Query too, as in PostgreSQL.
+                inbox.poll().release();
+                continue;
+            }
             switch (first.type()) {
                 case 'Q' -> {
                     inbox.poll();
                     busy = true;
                     String sql = Query.decode(first.body()).sql();
                     first.release();
+                    dropPortals();
                     simpleQuery(sql);
                 }
                 case 'P', 'B', 'D', 'E', 'C', 'H', 'S' -> {
@@ -185,6 +222,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                 case 'F' -> {
                     inbox.poll();
                     first.release();
+                    dropPortals();
                     busy = true;
                     fail("0A000", "function calls (the protocol's FunctionCall) are not supported on a sharded database");
                     endUnit(true);
@@ -198,11 +236,29 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         updateAutoRead();
     }
 
-    /** The frames up to and including the next Sync or Flush, or null if it has not come yet. */
+    /**
+     * A Query or FunctionCall inside an extended-protocol batch runs in its turn, as in PostgreSQL,
+     * and ends the batch's transaction: the portals go (the unnamed statement too), as at a commit.
+     */
+    private void dropPortals() {
+        portals.values().forEach(p -> p.bind().release());
+        portals.clear();
+        portalsRun.clear();
+        prepared.remove("");
+    }
+
+    /**
+     * The frames up to and including the next Sync or Flush, or up to a Query or FunctionCall that
+     * comes first (which is not part of it); null if neither has come yet.
+     */
     private List<Frame> takeExtendedUnit() {
         int size = 0;
         boolean complete = false;
         for (Frame f : inbox) {
+            if (f.type() == 'Q' || f.type() == 'F') {
+                complete = true;
+                break;
+            }
             size++;
             if (f.type() == 'S' || f.type() == 'H') {
                 complete = true;
@@ -287,17 +343,17 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         }
     }
 
+    /** The unit's portals go, and ReadyForQuery tells the session's status; the next unit may start. */
     private void finishUnit() {
-        {
-            portals.values().forEach(p -> p.bind().release());
-            portals.clear();
-            session.transactionStatus(status());
-            client.write(new ReadyForQuery(status()), client.voidPromise());
-            client.flush();
-            unitFailed = false;
-            busy = false;
-            drain();
-        }
+        portals.values().forEach(p -> p.bind().release());
+        portals.clear();
+        portalsRun.clear();
+        session.transactionStatus(status());
+        client.write(new ReadyForQuery(status()), client.voidPromise());
+        client.flush();
+        unitFailed = false;
+        busy = false;
+        drain();
     }
 
     /**
@@ -585,6 +641,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                 database.slowStatements().took(session.id(), System.nanoTime() - started, statement.text());
                 exchange = null;
                 copyIn = null;
+                copyInOpen = false;
                 for (ShardLink link : ex.links()) {
                     if (link.status == TransactionStatus.FAILED) {
                         transaction.statementFailed();
@@ -930,8 +987,16 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                     }
                 }
                 default -> {
-                    split.fail("COPY from stdin failed: " + dev.pgsteer.protocol.codec.Wire.readCString(frame.body()));
-                    copySplit = null;
+                    ByteBuf body = frame.body();
+                    int end = body.indexOf(body.readerIndex(), body.writerIndex(), (byte) 0);
+                    if (end < 0) {
+                        // As PostgreSQL's COPY reads a CopyFail whose message has no end: the COPY fails, not the session.
+                        failure = new RoutingException(SqlState.PROTOCOL_VIOLATION.code(), "invalid string in message");
+                    } else {
+                        split.fail("COPY from stdin failed: " + body.toString(body.readerIndex(), end - body.readerIndex(),
+                                java.nio.charset.StandardCharsets.UTF_8));
+                        copySplit = null;
+                    }
                 }
             }
         } finally {
@@ -998,6 +1063,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                         continue;
                     }
                     Portal old = portals.put(values.portal(), new Portal(statement, frame, values));
+                    portalsRun.remove(values.portal());
                     if (old != null) {
                         old.bind().release();
                     }
@@ -1029,6 +1095,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                         prepared.remove(name);
                     } else {
                         Portal portal = portals.remove(name);
+                        portalsRun.remove(name);
                         if (portal != null) {
                             portal.bind().release();
                         }
@@ -1045,10 +1112,13 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             }
             index++;
         }
+        // A Query or FunctionCall came before any Sync or Flush: the batch so far is answered, as at a
+        // Flush, and the Query runs next (skipped, as in PostgreSQL, if the batch failed).
+        endUnit(false);
     }
 
     private void execute(List<Frame> unit, int following, Frame execute, String portalName, boolean describe) {
-        int maxRows = execute.body().getInt(execute.body().readerIndex() + portalName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1);
+        int maxRows = StatementFrames.executeMaxRows(execute);
         Portal portal = portals.get(portalName);
         Runnable next = () -> {
             execute.release();
@@ -1065,11 +1135,34 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                     Route.one(holder.shard, StatementKind.READ, "suspended portal"), next);
             return;
         }
+        if (portalsRun.contains(portalName)) {
+            fail("55000", "portal \"" + portalName + "\" cannot be run");
+            next.run();
+            return;
+        }
         if (countExecutes(unit, following) > 0) {
             // Several statements before one Sync are one transaction in PostgreSQL.
             transaction.startImplicit();
         }
-        statement(portal.prepared().statement(), new ExtendedSender(portal, portalName, describe, execute, maxRows, () -> exchange, suspended), next);
+        Runnable ran = () -> {
+            if (returnsNoRows(portal.prepared().statement())) {
+                portalsRun.add(portalName);
+            }
+            next.run();
+        };
+        statement(portal.prepared().statement(), new ExtendedSender(portal, portalName, describe, execute, maxRows, () -> exchange, suspended), ran);
+    }
+
+    /**
+     * A statement that returns no rows (a change without RETURNING, a command) runs to its end at its
+     * portal's first Execute, whatever the row limit: PostgreSQL refuses to run that portal again.
+     * One that may return rows can be continued or answers no more rows, so it is not counted here.
+     */
+    private static boolean returnsNoRows(LexedStatement statement) {
+        return switch (statement.firstKeyword()) {
+            case "SELECT", "WITH", "VALUES", "TABLE", "SHOW", "EXPLAIN", "FETCH", "CALL", "COPY" -> false;
+            default -> !statement.text().toUpperCase(Locale.ROOT).contains("RETURNING");
+        };
     }
 
     private static int countExecutes(List<Frame> unit, int from) {
@@ -1149,6 +1242,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
             }
         } else if (type == 'G' && current.links().size() == 1) {
             copyIn = link;
+            copyInOpen = true;
             updateAutoRead();
         }
         current.onFrame(link, frame);
@@ -1196,6 +1290,11 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         }
         portals.values().forEach(p -> p.bind().release());
         portals.clear();
+        portalsRun.clear();
+        if (copySplit != null) {
+            copySplit.discard();
+            copySplit = null;
+        }
         Exchange current = exchange;
         if (current != null) {
             // Statements still running: closing their connections makes the backends abort them.

@@ -1,0 +1,172 @@
+package dev.pgsteer.proxy;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A raw connection for {@link FrameFuzzIT}, to PostgreSQL or to pgsteer alike: sends any bytes, and
+ * hears what comes back until the fuzz's marker query is answered, the server closes, or it falls
+ * silent for longer than it should.
+ */
+final class WireProbe implements AutoCloseable {
+    record Message(char type, byte[] body) {
+        /** The fields of an ErrorResponse, by field code. */
+        Map<Character, String> fields() {
+            Map<Character, String> fields = new LinkedHashMap<>();
+            int i = 0;
+            while (i < body.length && body[i] != 0) {
+                char code = (char) body[i++];
+                int end = i;
+                while (end < body.length && body[end] != 0) {
+                    end++;
+                }
+                fields.put(code, new String(body, i, end - i, StandardCharsets.UTF_8));
+                i = end + 1;
+            }
+            return fields;
+        }
+
+        boolean mentions(String text) {
+            return new String(body, StandardCharsets.ISO_8859_1).contains(text);
+        }
+
+        @Override
+        public String toString() {
+            return type == 'E' || type == 'N' ? type + fields().toString() : String.valueOf(type);
+        }
+    }
+
+    /** How hearing ended. */
+    enum End {
+        /** The marker query was answered: everything sent before it was. */
+        MARKER,
+        /** The server closed the connection. */
+        CLOSED,
+        /** Nothing came for the quiet time: the server waits for something (or hangs). */
+        QUIET
+    }
+
+    record Heard(List<Message> messages, End end) {
+        boolean fatal08P01() {
+            return messages.stream().anyMatch(m -> m.type() == 'E' && "FATAL".equals(m.fields().get('V'))
+                    && "08P01".equals(m.fields().get('C')));
+        }
+
+        boolean any08P01() {
+            return messages.stream().anyMatch(m -> m.type() == 'E' && "08P01".equals(m.fields().get('C')));
+        }
+
+        boolean anyError() {
+            return messages.stream().anyMatch(m -> m.type() == 'E');
+        }
+
+        boolean internalError() {
+            return messages.stream().anyMatch(m -> m.type() == 'E' && "XX000".equals(m.fields().get('C')));
+        }
+
+        boolean closed() {
+            return end == End.CLOSED;
+        }
+
+        @Override
+        public String toString() {
+            return end + " " + messages;
+        }
+    }
+
+    private final Socket socket;
+    private final OutputStream out;
+    private final DataInputStream in;
+
+    WireProbe(InetSocketAddress address, int quietMillis) throws IOException {
+        socket = new Socket();
+        socket.connect(address, 5000);
+        socket.setSoTimeout(quietMillis);
+        socket.setTcpNoDelay(true);
+        out = socket.getOutputStream();
+        in = new DataInputStream(socket.getInputStream());
+    }
+
+    void send(byte[] bytes) throws IOException {
+        try {
+            out.write(bytes);
+            out.flush();
+        } catch (SocketException e) {
+            // The server closed already (it refused an earlier frame): what it said is still to be read.
+        }
+    }
+
+    /** No more bytes from this side: the server reads the end of the stream after what was sent. */
+    void shutdownOutput() throws IOException {
+        if (!socket.isOutputShutdown() && !socket.isClosed()) {
+            socket.shutdownOutput();
+        }
+    }
+
+    /** Reads until a message of one of {@code types} arrives (end MARKER), the server closes, or it falls silent. */
+    Heard hearUntilAny(String types) throws IOException {
+        List<Message> messages = new ArrayList<>();
+        while (true) {
+            Message message;
+            try {
+                message = read();
+            } catch (EOFException | SocketException e) {
+                return new Heard(messages, End.CLOSED);
+            } catch (SocketTimeoutException e) {
+                return new Heard(messages, End.QUIET);
+            }
+            messages.add(message);
+            if (types.indexOf(message.type()) >= 0) {
+                return new Heard(messages, End.MARKER);
+            }
+        }
+    }
+
+    /** Reads until the answer that mentions {@code marker} and the ReadyForQuery after it, the close, or silence. */
+    Heard hearUntilMarker(String marker) throws IOException {
+        List<Message> messages = new ArrayList<>();
+        boolean markerSeen = false;
+        while (true) {
+            Message message;
+            try {
+                message = read();
+            } catch (EOFException | SocketException e) {
+                return new Heard(messages, End.CLOSED);
+            } catch (SocketTimeoutException e) {
+                return new Heard(messages, End.QUIET);
+            }
+            messages.add(message);
+            markerSeen |= message.mentions(marker);
+            if (markerSeen && message.type() == 'Z') {
+                return new Heard(messages, End.MARKER);
+            }
+        }
+    }
+
+    private Message read() throws IOException {
+        char type = (char) in.readUnsignedByte();
+        int length = in.readInt();
+        if (length < 4 || length > 1 << 24) {
+            throw new IOException("the server sent a message of type '" + type + "' and length " + length);
+        }
+        byte[] body = new byte[length - 4];
+        in.readFully(body);
+        return new Message(type, body);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
