@@ -270,7 +270,8 @@ public final class SessionSettings {
         }
         StringBuilder reset = new StringBuilder();
         current.forEach((name, value) -> {
-            if (!wanted.containsKey(name) && !Objects.equals(atLogin.get(name), value) && !ROLE.equals(name)) {
+            if (!wanted.containsKey(name) && !Objects.equals(atLogin.get(name), value) && !ROLE.equals(name)
+                    && ReportedParameters.settable(name)) {
                 reset.append("; RESET ").append(identifier(name));
             }
         });
@@ -305,7 +306,9 @@ public final class SessionSettings {
             }
         }
         for (Map.Entry<String, String> entry : current.entrySet()) {
-            if (!wanted.containsKey(entry.getKey()) && !Objects.equals(atLogin.get(entry.getKey()), entry.getValue())) {
+            // is_superuser and session_authorization follow the role, which is compared as a setting.
+            if (!wanted.containsKey(entry.getKey()) && !Objects.equals(atLogin.get(entry.getKey()), entry.getValue())
+                    && ReportedParameters.settable(entry.getKey())) {
                 return false;
             }
         }

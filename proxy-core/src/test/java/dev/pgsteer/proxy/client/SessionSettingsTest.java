@@ -51,6 +51,29 @@ class SessionSettingsTest {
     }
 
     @Test
+    void anotherSessionsRoleGoesFirstAndTheSessionsOwnRoleIsSetLast() {
+        SessionSettings settings = new SessionSettings();
+        settings.set("role", "reader");
+        settings.set("work_mem", "8MB");
+        Map<String, String> current = new HashMap<>(AT_LOGIN);
+        current.put("role", "writer");
+        current.put("is_superuser", "off");
+        assertEquals("RESET ROLE; SELECT pg_catalog.set_config('work_mem', '8MB', false), "
+                + "pg_catalog.set_config('role', 'reader', false)", settings.syncStatement(current, AT_LOGIN));
+    }
+
+    @Test
+    void whatFollowsTheRoleIsNeverResetItself() {
+        // is_superuser changed with another session's role: RESET ROLE puts it back; RESET is_superuser would fail.
+        Map<String, String> current = new HashMap<>(AT_LOGIN);
+        current.put("role", "writer");
+        current.put("is_superuser", "off");
+        assertEquals("RESET ROLE", new SessionSettings().syncStatement(current, AT_LOGIN));
+        current.remove("role");
+        assertNull(new SessionSettings().syncStatement(current, AT_LOGIN), "nothing settable differs");
+    }
+
+    @Test
     void whenATenantsSettingDiffersAllOfThemAreWrittenAndTemporaryObjectsGo() {
         SessionSettings settings = new SessionSettings();
         settings.set("search_path", "\"public\"");
