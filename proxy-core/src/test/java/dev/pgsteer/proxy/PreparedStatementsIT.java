@@ -272,6 +272,43 @@ class PreparedStatementsIT {
     }
 
     @Test
+    void theUnnamedStatementOutlivesItsTransactionAsInPostgresql() throws Exception {
+        // psql's \gdesc and libpq's PQprepare(conn, "", ...) then PQdescribePrepared/PQexecPrepared:
+        // the unnamed statement lasts until the next unnamed Parse or simple Query, whichever
+        // connection the session's next transaction runs on.
+        try (PgSteerServer proxy = trusting("size: 2");
+             RawWireClient mine = session(proxy); RawWireClient other = session(proxy)) {
+            mine.parse("", "SELECT 6 * 7 AS answer");
+            mine.sync();
+            assertEquals(List.of("ParseComplete", "ReadyForQuery I"), mine.readUntilReady());
+            // Another session parses its own unnamed statement on whatever connection it gets.
+            other.parse("", "SELECT 'not yours' AS answer");
+            other.sync();
+            assertEquals(List.of("ParseComplete", "ReadyForQuery I"), other.readUntilReady());
+            for (int round = 0; round < 3; round++) {
+                mine.describeStatement("");
+                mine.sync();
+                assertEquals(List.of("ParameterDescription", "RowDescription", "ReadyForQuery I"), mine.readUntilReady());
+                mine.bind("");
+                mine.execute();
+                mine.sync();
+                assertEquals(List.of("BindComplete", "DataRow [42]", "CommandComplete SELECT 1", "ReadyForQuery I"),
+                        mine.readUntilReady());
+                other.sendQuery("SELECT 1");
+                other.readUntilReady();
+            }
+            // A simple Query destroys it, as in PostgreSQL.
+            mine.sendQuery("SELECT 1");
+            mine.readUntilReady();
+            mine.bind("");
+            mine.execute();
+            mine.sync();
+            List<String> gone = mine.readUntilReady();
+            assertTrue(gone.getFirst().contains("26000"), gone.toString());
+        }
+    }
+
+    @Test
     void aStatementIsKnownValidOnlyUnderTheSearchPathItWasParsedUnder() throws Exception {
         try (Connection c = backend.direct(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE scoped_items (id int)");

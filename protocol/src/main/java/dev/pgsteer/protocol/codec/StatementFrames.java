@@ -40,6 +40,12 @@ public final class StatementFrames {
         return portalEnd + 1 < body.writerIndex() && body.getByte(portalEnd + 1) == 0;
     }
 
+    /** Whether a Describe or Close names the unnamed statement or portal (its name is empty), told without decoding it. */
+    public static boolean targetsUnnamed(Frame describeOrClose) {
+        ByteBuf body = describeOrClose.body();
+        return body.readableBytes() >= 2 && body.getByte(body.readerIndex() + 1) == 0;
+    }
+
     /** The statement name of a Parse. */
     public static String parseName(Frame parse) {
         return Wire.readCString(parse.body());

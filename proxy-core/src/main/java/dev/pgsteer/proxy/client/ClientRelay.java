@@ -726,6 +726,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
     private void releaseLease() {
         BackendConnection connection = lease;
         lease = null;
+        statements.leaseEnded();
         pool.release(connection);
         updateAutoRead();
     }
@@ -749,6 +750,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
         }
         ownParses.clear();
         gateSets.clear();
+        statements.close();
         SessionGate.Admitted waiting;
         while ((waiting = held.poll()) != null) {
             waiting.first().release();

@@ -62,6 +62,8 @@ public final class StatementRelay {
     private boolean catalogChanged;
     /** False once the session is pinned: its connection may carry settings its {@link ParseScope} does not show. */
     private boolean settingsKnown = true;
+    /** The session's unnamed statement, which the connection it is on holds now. */
+    private final UnnamedStatement unnamed = new UnnamedStatement();
 
     /**
      * A session's relay; {@code settings} are the session's settings (lower-case names), which
@@ -79,7 +81,11 @@ public final class StatementRelay {
         switch (frame.type()) {
             case StatementFrames.PARSE -> forwardParse(frame, connection, alloc);
             case StatementFrames.BIND -> {
-                String backendName = StatementFrames.bindsUnnamed(frame) ? null : backendName(StatementFrames.bindStatement(frame));
+                boolean bindsUnnamed = StatementFrames.bindsUnnamed(frame);
+                if (bindsUnnamed) {
+                    ensureUnnamed(connection);
+                }
+                String backendName = bindsUnnamed ? null : backendName(StatementFrames.bindStatement(frame));
                 if (backendName != null) {
                     ensurePrepared(backendName, connection, alloc);
                     connection.write(StatementFrames.renameBind(alloc, frame, backendName));
@@ -90,8 +96,11 @@ public final class StatementRelay {
                 }
             }
             case StatementFrames.DESCRIBE -> {
-                String backendName = StatementFrames.targetKind(frame) == StatementFrames.STATEMENT
-                        ? backendName(StatementFrames.targetName(frame)) : null;
+                boolean ofStatement = StatementFrames.targetKind(frame) == StatementFrames.STATEMENT;
+                if (ofStatement && StatementFrames.targetsUnnamed(frame)) {
+                    ensureUnnamed(connection);
+                }
+                String backendName = ofStatement ? backendName(StatementFrames.targetName(frame)) : null;
                 if (backendName != null) {
                     ensurePrepared(backendName, connection, alloc);
                     frame.release();
@@ -105,7 +114,11 @@ public final class StatementRelay {
                 if (StatementFrames.targetKind(frame) == StatementFrames.STATEMENT) {
                     // The backend statement stays for other sessions; only this session's name goes.
                     // Closing a name the backend never had answers CloseComplete, as PostgreSQL does.
-                    statements.remove(StatementFrames.targetName(frame));
+                    String name = StatementFrames.targetName(frame);
+                    statements.remove(name);
+                    if (name.isEmpty()) {
+                        unnamed.forget();
+                    }
                 }
                 connection.write(frame);
                 expected.add(Expectation.CLOSE_RELAY);
@@ -119,6 +132,8 @@ public final class StatementRelay {
                 expected.add(Expectation.SYNC);
             }
             case 'Q' -> {
+                // A simple Query destroys the unnamed statement, as PostgreSQL's exec_simple_query does.
+                unnamed.forget();
                 String deallocated = ownDeallocated(frame);
                 if (deallocated != null) {
                     frame.release();
@@ -142,6 +157,7 @@ public final class StatementRelay {
      * refused Bind): the client never sees its ParseComplete. Consumes the frame.
      */
     public void forwardOwnParse(Frame parse, BackendConnection connection) {
+        unnamed.replacedOnConnection();
         connection.write(parse);
         expected.add(new Expectation(Expectation.Kind.PARSE, Expectation.Action.SWALLOW, null, null));
     }
@@ -152,6 +168,7 @@ public final class StatementRelay {
 
     private void forwardParse(Frame frame, BackendConnection connection, ByteBufAllocator alloc) {
         if (StatementFrames.parsesUnnamed(frame)) {
+            unnamed.parsed(frame);
             connection.write(frame);
             expected.add(Expectation.PARSE_RELAY);
             return;
@@ -188,6 +205,19 @@ public final class StatementRelay {
         closeEvicted(prepared.add(backendName), connection, alloc);
         connection.write(StatementFrames.renameParse(alloc, frame, backendName));
         expected.add(new Expectation(Expectation.Kind.PARSE, Expectation.Action.RELAY, clientName, backendName, scope));
+    }
+
+    /**
+     * The unnamed statement outlives its transaction in PostgreSQL (until the next unnamed Parse or
+     * simple Query): one the session made on another connection is made again on this one before
+     * its Bind or Describe, and its ParseComplete is pgsteer's.
+     */
+    private void ensureUnnamed(BackendConnection connection) {
+        ByteBuf parse = unnamed.toSendAgain(connection.channel().alloc());
+        if (parse != null) {
+            connection.write(parse);
+            expected.add(new Expectation(Expectation.Kind.PARSE, Expectation.Action.SWALLOW, null, null));
+        }
     }
 
     private void ensurePrepared(String backendName, BackendConnection connection, ByteBufAllocator alloc) {
@@ -279,7 +309,12 @@ public final class StatementRelay {
 
     /** A Parse that did not happen: its statement exists neither on the connection nor in the session. */
     private void undo(Expectation skipped, BackendConnection connection) {
-        if (skipped.kind() != Expectation.Kind.PARSE || skipped.backendName() == null) {
+        if (skipped.kind() != Expectation.Kind.PARSE) {
+            return;
+        }
+        if (skipped.backendName() == null) {
+            // A failed unnamed Parse has destroyed the unnamed statement before it (PostgreSQL drops it first).
+            unnamed.forget();
             return;
         }
         if (skipped.action() != Expectation.Action.ANSWER_AS_PARSE && skipped.action() != Expectation.Action.PROBE) {
@@ -319,6 +354,17 @@ public final class StatementRelay {
     public void reset() {
         expected.clear();
         parsedSinceReady.clear();
+        unnamed.leaseEnded();
+    }
+
+    /** The session's connection went back to its pool (or away): its unnamed statement is no longer there. */
+    public void leaseEnded() {
+        unnamed.leaseEnded();
+    }
+
+    /** The session ended: nothing it kept is needed any more. */
+    public void close() {
+        unnamed.forget();
     }
 
     /**

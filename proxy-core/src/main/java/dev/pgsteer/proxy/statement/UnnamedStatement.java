@@ -1,0 +1,80 @@
+package dev.pgsteer.proxy.statement;
+
+import dev.pgsteer.protocol.codec.Frame;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * A session's unnamed prepared statement. PostgreSQL keeps it until the session's next unnamed
+ * Parse or simple Query, across transactions; under transaction pooling the session's next
+ * transaction may run on another connection, where it must be parsed again before its Bind or
+ * Describe (libpq's {@code PQprepare(conn, "", ...)} then {@code PQdescribePrepared}, psql's
+ * {@code \gdesc}).
+ *
+ * <p>The client's Parse is kept as a reference to its frame while the lease lasts, and copied out
+ * (a few hundred bytes at most, once per lease that parsed one) when the lease ends.
+ *
+ * <pre>
+ *   NONE ──Parse──► ON_CONNECTION ──lease ends──► KEPT ──Bind/Describe on a new lease──► (Parse sent again) ON_CONNECTION
+ *   any ──simple Query, Close of "", failed Parse──► NONE
+ * </pre>
+ */
+final class UnnamedStatement {
+    /** The client's Parse of this lease, retained until the lease ends; null if none. */
+    private ByteBuf parsedOnLease;
+    /** A copy of the Parse to send again on a later lease; null if the session's statement need not be. */
+    private byte[] kept;
+    /** The connection the session holds has the session's unnamed statement. */
+    private boolean onConnection;
+
+    /** The client's unnamed Parse goes to the connection now (the frame is written after this). */
+    void parsed(Frame parse) {
+        release();
+        kept = null;
+        parsedOnLease = parse.content().retainedDuplicate();
+        onConnection = true;
+    }
+
+    /**
+     * A Bind or Describe of the unnamed statement: the Parse to send first when the connection does
+     * not have the session's statement, or null.
+     */
+    ByteBuf toSendAgain(ByteBufAllocator alloc) {
+        if (onConnection || kept == null) {
+            return null;
+        }
+        onConnection = true;
+        ByteBuf parse = alloc.buffer(kept.length);
+        parse.writeBytes(kept);
+        return parse;
+    }
+
+    /** pgsteer's own unnamed Parse replaced the session's on the connection. */
+    void replacedOnConnection() {
+        onConnection = false;
+    }
+
+    /** The connection goes back: the session may still ask for its statement, so it is copied out of the client's frame. */
+    void leaseEnded() {
+        if (parsedOnLease != null) {
+            kept = new byte[parsedOnLease.readableBytes()];
+            parsedOnLease.getBytes(parsedOnLease.readerIndex(), kept);
+        }
+        release();
+        onConnection = false;
+    }
+
+    /** PostgreSQL destroyed the unnamed statement (a simple Query, a Close, a failed Parse). */
+    void forget() {
+        release();
+        kept = null;
+        onConnection = false;
+    }
+
+    private void release() {
+        if (parsedOnLease != null) {
+            parsedOnLease.release();
+            parsedOnLease = null;
+        }
+    }
+}
