@@ -32,11 +32,18 @@
 #   PGSTEER_JAVA_OPTS  more JVM options, after jvm.options
 #   PGSTEER_LOG_LEVEL  pgsteer's log level (default info: pins, connection events; debug adds
 #                 backend connections)
-#   ONLY          "straight" or "pgsteer": run one side only (no comparison)
+#   ONLY          "straight", "pgsteer" or "pgbouncer": run that one only (no comparison)
+#   PGBOUNCER=1   also run the suite through PgBouncer 1.24 in transaction mode (bench/build-pgbouncer.sh
+#                 builds it), in front of a third server: the summary then says, for each file that
+#                 differs through pgsteer, whether it differs through PgBouncer too (what transaction
+#                 pooling itself costs), and gives PgBouncer's figure
 #   MAX_CONCURRENT  pg_regress --max-concurrent-tests (default 20, as installcheck-parallel)
+#   RUN_TIMEOUT   seconds one pg_regress run may take before it is stopped (default 300; a run takes
+#                 about a minute): the files that had not finished count as failed ("missing"), and
+#                 the sessions then open on the server go to run.log and NAME/stuck.txt
 #   PGBIN         the server's binaries (default: the newest /usr/lib/postgresql/*/bin, 15 here)
-#   BASE_PORT     first of 3 ports: server for the straight run, server behind pgsteer, pgsteer
-#                 (default 25460)
+#   BASE_PORT     first of 5 ports: server for the straight run, server behind pgsteer, pgsteer,
+#                 server behind PgBouncer, PgBouncer (default 25460)
 #
 # Needs root (or sudo): the servers and pg_regress run as the postgres OS user; apt-get for the
 # source package and for gcc/dpkg-dev when missing. Results go to bench/results/pg-regress-<time>/:
@@ -52,10 +59,14 @@ PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 POOL_SIZE=${POOL_SIZE:-20}
 MAX_CONCURRENT=${MAX_CONCURRENT:-20}
+RUN_TIMEOUT=${RUN_TIMEOUT:-300}
 BASE_PORT=${BASE_PORT:-25460}
 ONLY=${ONLY:-}
+case "$ONLY" in ''|straight|pgsteer|pgbouncer) ;; *) echo "ONLY: straight, pgsteer or pgbouncer" >&2; exit 2 ;; esac
+PGBOUNCER=${PGBOUNCER:-0}
 TESTS=${TESTS:-}
 STRAIGHT_PORT=$BASE_PORT; BEHIND_PORT=$((BASE_PORT + 1)); STEER_PORT=$((BASE_PORT + 2))
+BOUNCED_PORT=$((BASE_PORT + 3)); PGB_PORT=$((BASE_PORT + 4))
 PASSWORD=regress
 
 START=$(date +%s)
@@ -76,6 +87,7 @@ PIDS=()
 cleanup() {
   set +e
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  [ -f "$WORK/pgbouncer.pid" ] && kill "$(cat "$WORK/pgbouncer.pid")" 2>/dev/null
   for d in "$WORK"/pg-*; do
     [ -f "$d/postmaster.pid" ] && "${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$d" -m immediate stop >/dev/null 2>&1
   done
@@ -86,7 +98,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 trap 'echo "[pg-regress] FAILED at line $LINENO (logs in $OUT)" >&2' ERR
 
-for port in "$STRAIGHT_PORT" "$BEHIND_PORT" "$STEER_PORT"; do
+for port in "$STRAIGHT_PORT" "$BEHIND_PORT" "$STEER_PORT" "$BOUNCED_PORT" "$PGB_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "port $port is in use (another run?): set BASE_PORT" >&2; exit 1
   fi
@@ -167,7 +179,7 @@ fi
 
 # ---------------------------------------------------------------- pgsteer
 JAR=""
-if [ "$ONLY" != straight ]; then
+if [ -z "$ONLY" ] || [ "$ONLY" = pgsteer ]; then
   # shellcheck source=/dev/null
   . "$ROOT/.ci/jdk.sh"
   if [ -n "${PGSTEER_JAR:-}" ]; then
@@ -237,15 +249,22 @@ EOF
     -c "ALTER DATABASE \"regression\" SET timezone_abbreviations TO 'Default'"
 }
 
-run_suite() {  # run_suite NAME PORT: pg_regress through 127.0.0.1:PORT; its output in $OUT/NAME
+run_suite() {  # run_suite NAME PORT SERVER_PORT: pg_regress through 127.0.0.1:PORT; its output in $OUT/NAME
   local t0 rc=0
   "${AS_PG[@]}" mkdir -p "$WORK/out-$1"
   t0=$(date +%s)
-  "${AS_PG[@]}" env -u PGOPTIONS -u PGDATABASE -u PGSERVICE -u PGSSLMODE -u PGHOST -u PGPORT \
+  timeout "$RUN_TIMEOUT" "${AS_PG[@]}" env -u PGOPTIONS -u PGDATABASE -u PGSERVICE -u PGSSLMODE -u PGHOST -u PGPORT \
     PGPASSWORD="$PASSWORD" PGCONNECT_TIMEOUT=30 \
     "$PG_REGRESS" --use-existing --host=127.0.0.1 --port="$2" --user=postgres \
     --bindir="$PGBIN" --inputdir="$WORK/suite" --outputdir="$WORK/out-$1" --dlpath="$WORK/lib" \
     --max-concurrent-tests="$MAX_CONCURRENT" "${TEST_ARGS[@]}" >"$WORK/out-$1/stdout.log" 2>&1 || rc=$?
+  if [ "$rc" = 124 ]; then
+    log "$1: pg_regress STOPPED after $RUN_TIMEOUT s (RUN_TIMEOUT); the sessions then open on the server:"
+    "${AS_PG[@]}" "$PGBIN/psql" -X -q -h "$WORK" -p "$3" -U postgres -d postgres -c \
+      "SELECT pid, application_name, state, wait_event_type, wait_event, left(query, 60) AS query
+       FROM pg_stat_activity WHERE datname = 'regression' ORDER BY application_name" \
+      2>&1 | tee -a "$OUT/run.log" >"$WORK/out-$1/stuck.txt" || true
+  fi
   mkdir -p "$OUT/$1"
   cp -r "$WORK/out-$1/." "$OUT/$1/"
   log "$1: pg_regress exited $rc after $(( $(date +%s) - t0 )) s: $(grep -E '^( *#|.*tests (passed|failed))' "$OUT/$1/stdout.log" | tr -s ' ' | head -n 3 | paste -sd ' ' -)"
@@ -264,14 +283,14 @@ stop_server() {  # stop_server NAME
 }
 
 log "running the $WHAT"
-if [ "$ONLY" != pgsteer ]; then
+if [ -z "$ONLY" ] || [ "$ONLY" = straight ]; then
   log "straight: PostgreSQL on 127.0.0.1:$STRAIGHT_PORT"
   start_server straight "$STRAIGHT_PORT"
-  run_suite straight "$STRAIGHT_PORT"
+  run_suite straight "$STRAIGHT_PORT" "$STRAIGHT_PORT"
   leftovers straight "$STRAIGHT_PORT"
   stop_server straight
 fi
-if [ "$ONLY" != straight ]; then
+if [ -z "$ONLY" ] || [ "$ONLY" = pgsteer ]; then
   log "through pgsteer: quick mode (passthrough, transaction pooling, pool size $POOL_SIZE) on 127.0.0.1:$STEER_PORT, PostgreSQL on 127.0.0.1:$BEHIND_PORT"
   start_server pgsteer "$BEHIND_PORT"
   PGSTEER_LOG_LEVEL=${PGSTEER_LOG_LEVEL:-info} "$JAVA_HOME/bin/java" "${JOPTS[@]}" -jar "$WORK/jar/pgsteer.jar" \
@@ -279,10 +298,44 @@ if [ "$ONLY" != straight ]; then
     --pool-size "$POOL_SIZE" --http off "${SARGS[@]}" >"$OUT/pgsteer.log" 2>&1 &
   STEER_PID=$!; PIDS+=("$STEER_PID")
   wait_port "$STEER_PORT" 60 || { tail -n 30 "$OUT/pgsteer.log" >&2; echo "pgsteer did not start" >&2; exit 1; }
-  run_suite pgsteer "$STEER_PORT"
+  run_suite pgsteer "$STEER_PORT" "$BEHIND_PORT"
   kill "$STEER_PID"; wait "$STEER_PID" 2>/dev/null || true
   leftovers pgsteer "$BEHIND_PORT"
   stop_server pgsteer
+fi
+if { [ "$PGBOUNCER" = 1 ] && [ -z "$ONLY" ]; } || [ "$ONLY" = pgbouncer ]; then
+  if PGB_BIN=$("$HERE/build-pgbouncer.sh" 2> >(tee -a "$OUT/run.log" >&2)); then
+    log "through PgBouncer ($("$PGB_BIN" --version | head -n 1)): transaction pooling, pool size $POOL_SIZE, on 127.0.0.1:$PGB_PORT, PostgreSQL on 127.0.0.1:$BOUNCED_PORT"
+    start_server pgbouncer "$BOUNCED_PORT"
+    echo "\"postgres\" \"$PASSWORD\"" > "$WORK/userlist.txt"
+    cat > "$WORK/pgbouncer.ini" <<EOF
+[databases]
+* = host=127.0.0.1 port=$BOUNCED_PORT
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGB_PORT
+unix_socket_dir =
+auth_type = scram-sha-256
+auth_file = $WORK/userlist.txt
+pool_mode = transaction
+default_pool_size = $POOL_SIZE
+max_client_conn = 500
+max_prepared_statements = 200
+pidfile = $WORK/pgbouncer.pid
+logfile = $WORK/pgbouncer.log
+EOF
+    chown postgres "$WORK/userlist.txt" "$WORK/pgbouncer.ini"
+    install -m 755 "$PGB_BIN" "$WORK/pgbouncer"
+    "${AS_PG[@]}" "$WORK/pgbouncer" -d "$WORK/pgbouncer.ini" >"$OUT/pgbouncer-start.log" 2>&1 || true
+    wait_port "$PGB_PORT" 10 || { cat "$OUT/pgbouncer-start.log" "$WORK/pgbouncer.log" >&2; echo "PgBouncer did not start" >&2; exit 1; }
+    run_suite pgbouncer "$PGB_PORT" "$BOUNCED_PORT"
+    kill "$(cat "$WORK/pgbouncer.pid")"; sleep 0.5; cp "$WORK/pgbouncer.log" "$OUT/pgbouncer.log"
+    leftovers pgbouncer "$BOUNCED_PORT"
+    stop_server pgbouncer
+  else
+    log "WARNING: could not build PgBouncer: no PgBouncer run"
+  fi
 fi
 
 # ---------------------------------------------------------------- comparison
@@ -314,14 +367,16 @@ describe() {  # describe NAME STATUS DIFF: one line, and the first lines the cli
 }
 SUMMARY="$OUT/summary.txt"
 {
-  echo "PostgreSQL regression suite ($WHAT), straight and through pgsteer"
+  ran="straight, through pgsteer"; [ "$PGBOUNCER" = 1 ] && ran="$ran, through PgBouncer"; [ -n "$ONLY" ] && ran="$ONLY only"
+  echo "PostgreSQL regression suite ($WHAT): $ran"
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); run time $(( $(date +%s) - START )) s"
   echo "server: PostgreSQL $PG_UPSTREAM ($SERVER_PKG $DEB_VER); test files of $(cat "$WORK/suite/VERSION")"
   [ -n "$JAR" ] && echo "pgsteer: commit $PGSTEER_COMMIT, quick mode passthrough, transaction pooling, pool size $POOL_SIZE${PGSTEER_ARGS:+, $PGSTEER_ARGS}"
-  echo "command: ${TESTS:+TESTS=\"$TESTS\" }${ONLY:+ONLY=$ONLY }POOL_SIZE=$POOL_SIZE bench/pg-regress.sh"
+  echo "command: ${TESTS:+TESTS=\"$TESTS\" }${ONLY:+ONLY=$ONLY }$([ "$PGBOUNCER" = 1 ] && echo "PGBOUNCER=1 ")POOL_SIZE=$POOL_SIZE bench/pg-regress.sh"
 } > "$SUMMARY"
 statuses "$OUT/straight" | sort > "$WORK/straight.st"
 statuses "$OUT/pgsteer" | sort > "$WORK/pgsteer.st"
+statuses "$OUT/pgbouncer" | sort > "$WORK/pgbouncer.st"
 if [ -n "$ONLY" ]; then
   mkdir -p "$WORK/diffs" "$OUT/diffs"
   split_diffs "$OUT/$ONLY/regression.diffs" "$WORK/diffs"
@@ -338,6 +393,8 @@ if [ -n "$ONLY" ]; then
 else
   mkdir -p "$WORK/diffs" "$OUT/diffs"
   split_diffs "$OUT/pgsteer/regression.diffs" "$WORK/diffs"
+  mkdir -p "$WORK/bouncer-diffs"
+  split_diffs "$OUT/pgbouncer/regression.diffs" "$WORK/bouncer-diffs"
   total=0; same=0; differ=(); failed_straight=()
   while read -r name st; do
     if [ "$st" != ok ]; then failed_straight+=("$name"); continue; fi
@@ -352,13 +409,32 @@ else
     echo "files that fail straight (left out): ${#failed_straight[@]}${failed_straight[*]:+ (${failed_straight[*]})}"
     echo "files that pass straight and fail through pgsteer: ${#differ[@]}"
     for d in "${differ[@]}"; do
-      describe "${d%% *}" "${d#* }" "$OUT/diffs/${d%% *}.diff"
+      name=${d%% *}; st=${d#* }
+      if [ -s "$WORK/pgbouncer.st" ]; then
+        bounced=$(awk -v n="$name" '$1 == n { print $2 }' "$WORK/pgbouncer.st")
+        if [ "$bounced" = ok ]; then
+          st="$st; passes through PgBouncer"
+        elif [ -f "$WORK/bouncer-diffs/$name.diff" ] && [ -f "$OUT/diffs/$name.diff" ] \
+             && diff -q <(grep '^[-+][^-+]' "$WORK/bouncer-diffs/$name.diff") <(grep '^[-+][^-+]' "$OUT/diffs/$name.diff") >/dev/null; then
+          st="$st; the same diff through PgBouncer"
+        else
+          st="$st; ${bounced:-missing} through PgBouncer, with another diff"
+        fi
+      fi
+      describe "$name" "$st" "$OUT/diffs/$name.diff"
     done
     killed=$(grep -l '^+FATAL:' "$OUT"/diffs/*.diff 2>/dev/null | xargs -r -n1 basename | sed 's/\.diff$//' | paste -sd ' ' -)
     echo "files whose session got a FATAL through pgsteer: ${killed:-none}"
     if ! diff -q "$OUT/leftovers-straight.txt" "$OUT/leftovers-pgsteer.txt" >/dev/null 2>&1; then
       echo "left on the server through pgsteer, not straight: $(comm -13 <(sort "$OUT/leftovers-straight.txt" 2>/dev/null) \
         <(sort "$OUT/leftovers-pgsteer.txt" 2>/dev/null) | paste -sd ',' - | sed 's/,/, /g')"
+    fi
+    if [ -s "$WORK/pgbouncer.st" ]; then
+      bounced_ok=$(awk 'NR == FNR { if ($2 == "ok") pass[$1] = 1; next } ($1 in pass) && $2 == "ok"' \
+        "$WORK/straight.st" "$WORK/pgbouncer.st" | wc -l)
+      bounced_bad=$(awk 'NR == FNR { if ($2 == "ok") pass[$1] = 1; next } ($1 in pass) && $2 != "ok" { print $1 }' \
+        "$WORK/straight.st" "$WORK/pgbouncer.st" | paste -sd ' ' -)
+      echo "through PgBouncer (transaction mode, diffs in pgbouncer/regression.diffs): $bounced_ok of $total pass; differ: ${bounced_bad:-none}"
     fi
     echo ""
     echo "$same of $total files that pass straight pass through pgsteer"
