@@ -423,7 +423,7 @@ else
       fi
       describe "$name" "$st" "$OUT/diffs/$name.diff"
     done
-    killed=$(grep -l '^+FATAL:' "$OUT"/diffs/*.diff 2>/dev/null | xargs -r -n1 basename | sed 's/\.diff$//' | paste -sd ' ' -)
+    killed=$( (grep -l '^+FATAL:' "$OUT"/diffs/*.diff 2>/dev/null || true) | xargs -r -n1 basename | sed 's/\.diff$//' | paste -sd ' ' -)
     echo "files whose session got a FATAL through pgsteer: ${killed:-none}"
     if ! diff -q "$OUT/leftovers-straight.txt" "$OUT/leftovers-pgsteer.txt" >/dev/null 2>&1; then
       echo "left on the server through pgsteer, not straight: $(comm -13 <(sort "$OUT/leftovers-straight.txt" 2>/dev/null) \
