@@ -414,11 +414,13 @@ else
         bounced=$(awk -v n="$name" '$1 == n { print $2 }' "$WORK/pgbouncer.st")
         if [ "$bounced" = ok ]; then
           st="$st; passes through PgBouncer"
+        elif [ -z "$bounced" ]; then
+          st="$st; not reached through PgBouncer"
         elif [ -f "$WORK/bouncer-diffs/$name.diff" ] && [ -f "$OUT/diffs/$name.diff" ] \
              && diff -q <(grep '^[-+][^-+]' "$WORK/bouncer-diffs/$name.diff") <(grep '^[-+][^-+]' "$OUT/diffs/$name.diff") >/dev/null; then
           st="$st; the same diff through PgBouncer"
         else
-          st="$st; ${bounced:-missing} through PgBouncer, with another diff"
+          st="$st; $bounced through PgBouncer, with another diff"
         fi
       fi
       describe "$name" "$st" "$OUT/diffs/$name.diff"
@@ -434,7 +436,11 @@ else
         "$WORK/straight.st" "$WORK/pgbouncer.st" | wc -l)
       bounced_bad=$(awk 'NR == FNR { if ($2 == "ok") pass[$1] = 1; next } ($1 in pass) && $2 != "ok" { print $1 }' \
         "$WORK/straight.st" "$WORK/pgbouncer.st" | paste -sd ' ' -)
-      echo "through PgBouncer (transaction mode, diffs in pgbouncer/regression.diffs): $bounced_ok of $total pass; differ: ${bounced_bad:-none}"
+      bounced_missing=$(awk 'NR == FNR { seen[$1] = 1; next } $2 == "ok" && !($1 in seen)' \
+        "$WORK/pgbouncer.st" "$WORK/straight.st" | wc -l)
+      stopped=""; [ "$bounced_missing" = 0 ] || stopped=" (the run stopped: see run.log)"
+      echo "through PgBouncer (transaction mode, diffs in pgbouncer/regression.diffs): $bounced_ok of $total pass;" \
+        "$bounced_missing not reached$stopped; differ: ${bounced_bad:-none}"
     fi
     echo ""
     echo "$same of $total files that pass straight pass through pgsteer"
