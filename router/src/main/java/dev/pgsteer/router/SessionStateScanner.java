@@ -173,7 +173,10 @@ public final class SessionStateScanner {
                 return;
             }
             if (t.isWord("characteristics")) {
-                effects.mayChangeSettings("SET SESSION CHARACTERISTICS");
+                // SET SESSION CHARACTERISTICS AS TRANSACTION ... sets the session's transaction defaults.
+                effects.setsSession("default_transaction_isolation");
+                effects.setsSession("default_transaction_read_only");
+                effects.setsSession("default_transaction_deferrable");
                 rest(t, effects, true);
                 return;
             }

@@ -38,7 +38,7 @@ class SessionStateScannerTest {
             SET ROLE NONE                                                  | reset:role
             SET XML OPTION DOCUMENT                                        | set:xmloption
             SET SESSION AUTHORIZATION alice                                | pin:SET SESSION AUTHORIZATION
-            SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY           | may-change
+            SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY           | set:default_transaction_isolation set:default_transaction_read_only set:default_transaction_deferrable
             SET TRANSACTION ISOLATION LEVEL SERIALIZABLE                   | NONE
             SET CONSTRAINTS ALL DEFERRED                                   | NONE
             RESET statement_timeout                                        | reset:statement_timeout

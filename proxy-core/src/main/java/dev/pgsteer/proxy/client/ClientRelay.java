@@ -629,7 +629,8 @@ final class ClientRelay implements BackendListener, SessionRelay {
      */
     private void captureThenRelease(BackendConnection connection) {
         restoring = true;
-        connection.queryInternal(session.settings().captureStatement(watch.customNames()), loop(), TransactionStatus.IDLE)
+        connection.queryInternal(session.settings().captureStatement(watch.captureNames(), watch.captureAll(),
+                        connection.loginParameters()), loop(), TransactionStatus.IDLE)
                 .addListener(f -> {
                     restoring = false;
                     if (session.phase() == Phase.CLOSED || lease != connection) {

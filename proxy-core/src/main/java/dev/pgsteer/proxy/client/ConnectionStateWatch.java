@@ -41,18 +41,21 @@ public final class ConnectionStateWatch {
     }
 
     /** What one statement text does, kept for a named statement so that each Bind of it counts again. */
-    record Findings(String pinReason, boolean capture, boolean resetAll, Set<String> resets, Set<String> customNames) {
+    record Findings(String pinReason, boolean capture, boolean captureAll, boolean resetAll, Set<String> resets,
+                    Set<String> names) {
         /** What nearly every statement does: nothing that stays. */
-        static final Findings NONE = new Findings(null, false, false, Set.of(), Set.of());
+        static final Findings NONE = new Findings(null, false, false, false, Set.of(), Set.of());
     }
 
     private String pinReason;
     /** The connection's unreported settings may differ from what the session is known to want. */
     private boolean captureDue;
+    /** ... and which of them is not known: every setting is to be read (pg_settings), not only those named. */
+    private boolean captureAll;
     private boolean restoreAll;
     private final Set<String> restoreNames = new LinkedHashSet<>();
-    /** Custom settings (a dotted name) the session touched: pg_settings does not list them, so the capture asks by name. */
-    private final Set<String> customNames = new LinkedHashSet<>();
+    /** Unreported settings the session's statements named since the last capture: the capture asks for them by name. */
+    private final Set<String> captureNames = new LinkedHashSet<>();
     /** Findings of the session's named statements (client names; "" for the unnamed one), only those with any. */
     private final Map<String, Findings> named = new HashMap<>();
     private byte[] scratch = new byte[256];
@@ -75,10 +78,17 @@ public final class ConnectionStateWatch {
     /** The capture ran while idle: the session's settings are known again. */
     public void captured() {
         captureDue = false;
+        captureAll = false;
+        captureNames.clear();
     }
 
-    public Set<String> customNames() {
-        return customNames;
+    /** Whether the capture must read every setting: code ran that may have changed settings it does not name. */
+    public boolean captureAll() {
+        return captureAll;
+    }
+
+    public Set<String> captureNames() {
+        return captureNames;
     }
 
     /** Whether a RESET asks for startup values back; {@link #restoreAll()} or {@link #restoreNames()} say which. */
@@ -110,6 +120,7 @@ public final class ConnectionStateWatch {
         if (frame.type() == FUNCTION_CALL) {
             // A function called by its OID (set_config, say): its text is not here to read.
             captureDue = true;
+            captureAll = true;
             return null;
         }
         ByteBuf body = frame.body();
@@ -173,9 +184,10 @@ public final class ConnectionStateWatch {
             return null;
         }
         captureDue |= findings.capture();
+        captureAll |= findings.captureAll();
         restoreAll |= findings.resetAll();
         restoreNames.addAll(findings.resets());
-        customNames.addAll(findings.customNames());
+        captureNames.addAll(findings.names());
         return pin(findings.pinReason());
     }
 
@@ -213,17 +225,19 @@ public final class ConnectionStateWatch {
         private Map<String, String> reported = Map.of();
         private String pinReason;
         private boolean capture;
+        private boolean captureAll;
         private boolean resetAll;
         private Set<String> resets = Set.of();
-        private Set<String> custom = Set.of();
+        private Set<String> names = Set.of();
 
         void reset(Map<String, String> reportedSettings) {
             reported = reportedSettings;
             pinReason = null;
             capture = false;
+            captureAll = false;
             resetAll = false;
             resets = Set.of();
-            custom = Set.of();
+            names = Set.of();
         }
 
         @Override
@@ -235,18 +249,12 @@ public final class ConnectionStateWatch {
 
         @Override
         public void setsSession(String name) {
-            noteCustom(name);
-            if (!reported.containsKey(name)) {
-                capture = true;
-            }
+            named(name);
         }
 
         @Override
         public void resets(String name) {
-            noteCustom(name);
-            if (!reported.containsKey(name)) {
-                capture = true;
-            }
+            named(name);
             if (resets.isEmpty()) {
                 resets = new LinkedHashSet<>();
             }
@@ -255,6 +263,7 @@ public final class ConnectionStateWatch {
 
         @Override
         public void resetsAll() {
+            // Every setting goes back: those the session is known to have are read again by name.
             resetAll = true;
             capture = true;
         }
@@ -262,22 +271,26 @@ public final class ConnectionStateWatch {
         @Override
         public void mayChangeSettings(String what) {
             capture = true;
+            captureAll = true;
         }
 
-        private void noteCustom(String name) {
-            if (name.indexOf('.') > 0) {
-                if (custom.isEmpty()) {
-                    custom = new LinkedHashSet<>();
-                }
-                custom.add(name);
+        /** A setting the statement names: one the backend reports needs no capture (ParameterStatus tells). */
+        private void named(String name) {
+            if (reported.containsKey(name)) {
+                return;
             }
+            capture = true;
+            if (names.isEmpty()) {
+                names = new LinkedHashSet<>();
+            }
+            names.add(name);
         }
 
         Findings findings() {
-            if (pinReason == null && !capture && !resetAll && resets.isEmpty() && custom.isEmpty()) {
+            if (pinReason == null && !capture && !resetAll && resets.isEmpty()) {
                 return Findings.NONE;
             }
-            return new Findings(pinReason, capture, resetAll, resets, custom);
+            return new Findings(pinReason, capture, captureAll, resetAll, resets, names);
         }
     }
 }

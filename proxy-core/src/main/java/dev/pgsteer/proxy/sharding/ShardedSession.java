@@ -363,7 +363,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
      */
     private void captureThenRelease(Runnable then) {
         List<ShardLink> held = List.copyOf(links.all());
-        String sql = session.settings().captureStatement(watch.customNames());
+        String sql = session.settings().captureStatement(watch.captureNames(), watch.captureAll(), reported);
         List<Future<List<List<String>>>> reads = new java.util.ArrayList<>();
         held.forEach(link -> reads.add(link.connection.queryInternal(sql, loop(), TransactionStatus.IDLE)));
         TwoPhaseCommit.whenAll(reads, loop()).addListener(all -> {
