@@ -418,7 +418,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
         }
         statements.forward(frame, lease);
         if (frame instanceof FrameHead) {
-            tail.headWritten(lease);
+            tail.headWritten(lease.channel());
         }
         if (!lease.isWritable()) {
             updateAutoRead();

@@ -1,7 +1,7 @@
 package dev.pgsteer.proxy.client;
 
 import dev.pgsteer.protocol.codec.FrameChunk;
-import dev.pgsteer.proxy.backend.BackendConnection;
+import io.netty.channel.Channel;
 import java.util.ArrayDeque;
 
 /**
@@ -20,7 +20,7 @@ final class MessageTail {
         NONE,
         /** Its head has not been written yet: chunks wait. */
         WAITING,
-        /** Its head was written to {@link #connection}: chunks follow it there. */
+        /** Its head was written to {@link #connection}'s channel: chunks follow it there. */
         PASSING,
         /** Its head was dropped: so are its chunks, up to the last. */
         DROPPING
@@ -30,7 +30,7 @@ final class MessageTail {
     private final ArrayDeque<FrameChunk> waiting = new ArrayDeque<>();
     /** The last chunk is among those waiting: the message ends when they are written. */
     private boolean complete;
-    private BackendConnection connection;
+    private Channel connection;
 
     /** A head arrived: its chunks wait until {@link #headWritten} or {@link #headDropped}. */
     void headArrived() {
@@ -41,14 +41,14 @@ final class MessageTail {
         complete = false;
     }
 
-    /** The head went to {@code to}: the chunks that waited follow it, and so will the rest. */
-    void headWritten(BackendConnection to) {
+    /** The head was written to {@code to} (a backend connection's channel): the chunks that waited follow it, and so will the rest. */
+    void headWritten(Channel to) {
         if (state != State.WAITING) {
             return;
         }
         FrameChunk chunk;
         while ((chunk = waiting.poll()) != null) {
-            to.write(chunk.content());
+            to.write(chunk.content(), to.voidPromise());
         }
         state = complete ? State.NONE : State.PASSING;
         connection = complete ? null : to;
@@ -72,7 +72,7 @@ final class MessageTail {
                 complete = last;
                 return;
             }
-            case PASSING -> connection.write(chunk.content());
+            case PASSING -> connection.write(chunk.content(), connection.voidPromise());
             case DROPPING -> chunk.release();
             case NONE -> {
                 chunk.release();
