@@ -91,6 +91,20 @@ final class RawWireClient implements AutoCloseable {
         out.flush();
     }
 
+    /** Bytes written, not flushed: a large message sent piece by piece. */
+    void sendUnflushed(byte[] bytes, int offset, int length) throws IOException {
+        out.write(bytes, offset, length);
+    }
+
+    /** The socket's input, for a test that reads a message as it comes rather than whole. */
+    DataInputStream input() {
+        return in;
+    }
+
+    void readTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
     void sendStartup(int version, Map<String, String> parameters) throws IOException {
         ByteBuffer body = ByteBuffer.allocate(1024);
         body.putInt(0).putInt(version);

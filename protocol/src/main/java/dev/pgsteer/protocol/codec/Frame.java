@@ -6,8 +6,12 @@ import io.netty.buffer.DefaultByteBufHolder;
 /**
  * One complete typed message exactly as it crossed the wire: {@code byte type | int32 length | body}.
  * Relaying writes {@link #content()} unchanged; only what routing needs is decoded, from {@link #body()}.
+ *
+ * <p>The one exception is a {@link FrameHead}: only the start of a message too large to hold, whose
+ * rest follows as {@link FrameChunk}s. A decoder hands those out only to a consumer that asked for
+ * them ({@link PgFrameDecoder#streamLarge}); everywhere else every frame is whole.
  */
-public final class Frame extends DefaultByteBufHolder {
+public sealed class Frame extends DefaultByteBufHolder permits FrameHead {
     public static final int HEADER_LENGTH = 5;
 
     public Frame(ByteBuf wholeFrame) {
@@ -26,6 +30,11 @@ public final class Frame extends DefaultByteBufHolder {
 
     public int length() {
         return content().readableBytes();
+    }
+
+    /** Bytes of this message that are not in {@link #content()} but follow it as {@link FrameChunk}s: none for a whole frame. */
+    public int bytesToFollow() {
+        return 0;
     }
 
     @Override

@@ -56,9 +56,10 @@ public final class FrontendFrames {
     /** PasswordMessage, SASLInitialResponse, SASLResponse: only while authenticating. */
     public static final byte PASSWORD = 'p';
 
-    private static final Verdict.ProtocolViolation INVALID_STRING = new Verdict.ProtocolViolation("invalid string in message");
-    private static final Verdict.ProtocolViolation INVALID_FORMAT = new Verdict.ProtocolViolation("invalid message format");
-    private static final Verdict.ProtocolViolation INSUFFICIENT_DATA = new Verdict.ProtocolViolation("insufficient data left in message");
+    // Package-private: StreamedFrameCheck reports the same violations of a message it reads in pieces.
+    static final Verdict.ProtocolViolation INVALID_STRING = new Verdict.ProtocolViolation("invalid string in message");
+    static final Verdict.ProtocolViolation INVALID_FORMAT = new Verdict.ProtocolViolation("invalid message format");
+    static final Verdict.ProtocolViolation INSUFFICIENT_DATA = new Verdict.ProtocolViolation("insufficient data left in message");
     private static final Verdict.ProtocolViolation NO_DATA = new Verdict.ProtocolViolation("no data left in message");
     private static final Verdict.ProtocolViolation INVALID_LENGTH = new Verdict.ProtocolViolation("invalid message length");
 
@@ -176,8 +177,7 @@ public final class FrontendFrames {
         int parameters = buf.getUnsignedShort(at);
         at += 2;
         if (formats > 1 && formats != parameters) {
-            return new Verdict.ProtocolViolation("bind message has " + formats + " parameter formats but "
-                    + parameters + " parameters");
+            return bindFormatsMismatch(formats, parameters);
         }
         at = values(buf, at, end, parameters, false);
         if (at < 0 || end - at < 2) {
@@ -185,6 +185,10 @@ public final class FrontendFrames {
         }
         int resultFormats = buf.getUnsignedShort(at);
         return endsAt(skip(at + 2, 2 * resultFormats, end), end);
+    }
+
+    static Verdict.ProtocolViolation bindFormatsMismatch(int formats, int parameters) {
+        return new Verdict.ProtocolViolation("bind message has " + formats + " parameter formats but " + parameters + " parameters");
     }
 
     private static Verdict functionCall(ByteBuf buf, int at, int end) {

@@ -13,6 +13,12 @@ import java.util.List;
  * clients), then typed frames. Lengths are checked against a bound before a single byte of the body
  * is buffered, so a hostile length cannot make us allocate.
  *
+ * <p>Every message is buffered until it is whole, unless its consumer asked for large messages of
+ * some types in pieces ({@link #streamLarge}): one longer than the threshold comes as a
+ * {@link FrameHead} of its first {@link #STREAM_HEAD} bytes, then as {@link FrameChunk}s of the
+ * bytes as they are read, each a slice of the read buffer, so a 500 MB value never sits in memory
+ * whole. A small message costs what it did before: one comparison more.
+ *
  * @see <a href="https://www.postgresql.org/docs/current/protocol-overview.html#PROTOCOL-MESSAGE-CONCEPTS">Messaging overview</a>
  */
 public final class PgFrameDecoder extends ByteToMessageDecoder {
@@ -20,12 +26,32 @@ public final class PgFrameDecoder extends ByteToMessageDecoder {
     public static final int MAX_STARTUP_PACKET = 10_000;
     /** PostgreSQL refuses messages of 1 GB and more (PQ_LARGE_MESSAGE_LIMIT). */
     public static final int MAX_MESSAGE = 0x3fff_ffff;
+    /**
+     * Messages longer than this may be streamed: large enough that the head, the chunk objects and
+     * their hops cost nothing next to the bytes, small enough that what a stream holds is bounded by
+     * the socket buffers rather than by the message.
+     */
+    public static final int STREAM_ABOVE = 256 * 1024;
+    /**
+     * What a {@link FrameHead} holds: the header and the start of the body, where the names of a
+     * Bind are (PostgreSQL keeps 63 bytes of a name), and its parameter formats.
+     */
+    public static final int STREAM_HEAD = 8 * 1024;
+
+    /** Which types of message a consumer takes in pieces when they are large. */
+    @FunctionalInterface
+    public interface StreamedTypes {
+        /** Asked at the header of each message longer than the threshold, on the channel's event loop. */
+        boolean streams(byte type);
+    }
 
     enum State {
         /** Waiting for a startup packet: int32 length | int32 code | payload. SSL and GSS requests keep us here. */
         STARTUP,
         /** Typed frames: byte type | int32 length (counting itself) | body. */
         MESSAGES,
+        /** Inside a streamed message: the bytes read are its rest, up to {@link #toFollow}. */
+        STREAMING,
         /** A violation was reported; everything that follows is dropped until the channel closes. */
         BAD_MESSAGE
     }
@@ -35,9 +61,14 @@ public final class PgFrameDecoder extends ByteToMessageDecoder {
     /**
      * Frames come from a client: their type is checked as soon as it arrives and their length
      * against their type's limit, as PostgreSQL does before it reads a body. Their layout is checked
-     * once whole, where they reach a session ({@link FrontendFrames}).
+     * once whole, where they reach a session ({@link FrontendFrames}), or piece by piece when streamed.
      */
     private final boolean fromClient;
+    /** Messages longer than this are streamed if {@link #streamed} says so; never until {@link #streamLarge}. */
+    private int streamAbove = Integer.MAX_VALUE;
+    private StreamedTypes streamed;
+    /** Bytes of the streamed message not passed on yet. */
+    private int toFollow;
 
     private PgFrameDecoder(State initial, int maxMessageSize, boolean fromClient) {
         this.state = initial;
@@ -60,11 +91,20 @@ public final class PgFrameDecoder extends ByteToMessageDecoder {
         this.maxMessageSize = bytes;
     }
 
+    /** From now on, messages longer than {@code aboveBytes} of the types {@code types} accepts come in pieces. */
+    public void streamLarge(int aboveBytes, StreamedTypes types) {
+        if (aboveBytes < STREAM_HEAD) {
+            throw new IllegalArgumentException("a streamed message must be longer than its head: " + aboveBytes);
+        }
+        this.streamAbove = aboveBytes;
+        this.streamed = types;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         try {
             while (state != State.BAD_MESSAGE) {
-                Object message = state == State.STARTUP ? readStartup(in) : readFrame(in);
+                Object message = state == State.MESSAGES ? readFrame(in) : state == State.STREAMING ? readChunk(in) : readStartup(in);
                 if (message == null) {
                     return;
                 }
@@ -129,10 +169,36 @@ public final class PgFrameDecoder extends ByteToMessageDecoder {
                     "message of type '" + printable(type) + "' is " + length + " bytes, more than the limit of " + maxMessageSize);
         }
         int whole = length + 1;
+        if (length > streamAbove && streamed.streams(type)) {
+            return readHead(in, whole);
+        }
         if (in.readableBytes() < whole) {
             return null;
         }
         return new Frame(in.readRetainedSlice(whole));
+    }
+
+    private FrameHead readHead(ByteBuf in, int whole) {
+        if (in.readableBytes() < STREAM_HEAD) {
+            return null;
+        }
+        toFollow = whole - STREAM_HEAD;
+        state = State.STREAMING;
+        return new FrameHead(in.readRetainedSlice(STREAM_HEAD), toFollow);
+    }
+
+    /** What was read of the streamed message's rest; nothing until a byte of it is there. */
+    private FrameChunk readChunk(ByteBuf in) {
+        int n = Math.min(in.readableBytes(), toFollow);
+        if (n == 0) {
+            return null;
+        }
+        toFollow -= n;
+        boolean last = toFollow == 0;
+        if (last) {
+            state = State.MESSAGES;
+        }
+        return new FrameChunk(in.readRetainedSlice(n), last);
     }
 
     private static String printable(byte type) {

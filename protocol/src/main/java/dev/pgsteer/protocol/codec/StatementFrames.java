@@ -110,7 +110,10 @@ public final class StatementFrames {
         return withHeader(alloc, PARSE, parse, tail, out -> Wire.writeCString(out, name));
     }
 
-    /** The Bind, now binding statement {@code name}; its values are shared, not copied. Consumes {@code bind}. */
+    /**
+     * The Bind, now binding statement {@code name}; its values are shared, not copied. Consumes {@code bind}.
+     * Of a {@link FrameHead}: the head of the renamed Bind, whose rest still follows.
+     */
     public static ByteBuf renameBind(ByteBufAllocator alloc, Frame bind, String name) {
         ByteBuf body = bind.body();
         int portalEnd = terminator(body, body.readerIndex());
@@ -138,7 +141,8 @@ public final class StatementFrames {
         ByteBuf header = alloc.buffer(64);
         header.writeByte(type).writeInt(0);
         writeNames.accept(header);
-        header.setInt(1, header.readableBytes() - 1 + rest.readableBytes());
+        // The head of a streamed Bind holds only the start of its values: its length counts the rest too.
+        header.setInt(1, header.readableBytes() - 1 + rest.readableBytes() + original.bytesToFollow());
         CompositeByteBuf frame = alloc.compositeBuffer(2);
         frame.addComponent(true, header);
         frame.addComponent(true, rest.retain());

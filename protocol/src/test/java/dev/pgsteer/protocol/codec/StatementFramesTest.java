@@ -70,6 +70,22 @@ class StatementFramesTest {
     }
 
     @Test
+    void theHeadOfAStreamedBindIsRenamedAndItsLengthStillCountsTheRest() {
+        // 'B' | len | "C_1\0S_1\0" | 0 formats | 1 value | int32 100 | the first 4 of its 100 bytes ...
+        ByteBuf head = Unpooled.buffer();
+        head.writeByte('B').writeInt(4 + 8 + 2 + 2 + 4 + 100 + 2).writeBytes("C_1\0S_1\0".getBytes(StandardCharsets.US_ASCII))
+                .writeShort(0).writeShort(1).writeInt(100).writeBytes(new byte[] {1, 2, 3, 4});
+        FrameHead bind = new FrameHead(head, 96 + 2);
+        assertEquals("S_1", StatementFrames.bindStatement(bind));
+        ByteBuf renamed = StatementFrames.renameBind(ALLOC, bind, "pgsteer_x");
+        assertEquals(4 + 14 + 2 + 2 + 4 + 100 + 2, renamed.getInt(1), "the length of the whole renamed message");
+        assertEquals(1 + 4 + 14 + 2 + 2 + 4 + 4, renamed.readableBytes(), "the head: the names, and the bytes the old head had");
+        assertEquals("C_1\0pgsteer_x\0", bytes(renamed.retainedSlice(5, 14)));
+        renamed.release();
+        assertEquals(0, bind.refCnt(), "the renamed head shared the old one's bytes, and freed them");
+    }
+
+    @Test
     void describeAndCloseNameTheirTarget() {
         Frame describe = frame('D', "SS_1\0");
         assertEquals('S', StatementFrames.targetKind(describe));

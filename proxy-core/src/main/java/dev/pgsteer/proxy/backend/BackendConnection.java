@@ -1,6 +1,7 @@
 package dev.pgsteer.proxy.backend;
 
 import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.FrameChunk;
 import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ParameterStatus;
@@ -317,6 +318,32 @@ public final class BackendConnection {
             case INTERNAL -> onInternalFrame(frame);
             case LEASED -> deliver(frame);
             case IDLE, CLOSED -> unexpected(frame);
+        }
+    }
+
+    /**
+     * Whether a large message of {@code type} is passed on in pieces: DataRows and CopyData, which a
+     * relay writes on as bytes without reading them, while the connection is leased to a listener that
+     * takes pieces. pgsteer's own statements (INTERNAL) read their rows whole. Asked by the decoder at
+     * each large message's header; no state change can come in the middle of one, as the listener only
+     * changes after a ReadyForQuery or when the connection is given up.
+     */
+    boolean streams(byte type) {
+        BackendListener current = listener;
+        return (type == 'D' || type == 'd') && state == State.LEASED && current != null && current.streamsLargeMessages();
+    }
+
+    /** The rest of a streamed message: to the listener its head went to, or dropped once there is none. */
+    void onChunk(FrameChunk chunk) {
+        BackendListener current = listener;
+        if (state != State.LEASED || current == null) {
+            chunk.release();
+            return;
+        }
+        if (current.executor().inEventLoop()) {
+            current.onBackendChunk(this, chunk);
+        } else {
+            current.executor().execute(() -> current.onBackendChunk(this, chunk));
         }
     }
 

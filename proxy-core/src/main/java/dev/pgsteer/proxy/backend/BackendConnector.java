@@ -111,7 +111,9 @@ public class BackendConnector {
                         BackendLogin login = new BackendLogin(connection, ready);
                         negotiateTls(channel, target, why -> ready.tryFailure(new BackendUnavailableException(
                                 ProxyErrors.backendTls(ErrorResponse.Severity.ERROR, target.name(), why))));
-                        channel.pipeline().addLast(PgFrameDecoder.forBackends(), new SliceJoiner(), PgMessageEncoder.INSTANCE,
+                        PgFrameDecoder decoder = PgFrameDecoder.forBackends();
+                        decoder.streamLarge(PgFrameDecoder.STREAM_ABOVE, connection::streams);
+                        channel.pipeline().addLast(decoder, new SliceJoiner(), PgMessageEncoder.INSTANCE,
                                 new BackendFrameHandler(connection, login));
                     }
                 });

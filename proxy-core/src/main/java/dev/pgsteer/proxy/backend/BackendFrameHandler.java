@@ -1,6 +1,7 @@
 package dev.pgsteer.proxy.backend;
 
 import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.FrameChunk;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
@@ -22,7 +23,11 @@ final class BackendFrameHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        connection.onFrame((Frame) msg, login);
+        if (msg instanceof FrameChunk chunk) {
+            connection.onChunk(chunk);
+        } else {
+            connection.onFrame((Frame) msg, login);
+        }
     }
 
     @Override

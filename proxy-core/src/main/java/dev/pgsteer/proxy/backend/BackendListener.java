@@ -1,6 +1,7 @@
 package dev.pgsteer.proxy.backend;
 
 import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.FrameChunk;
 import io.netty.util.concurrent.EventExecutor;
 
 /**
@@ -12,6 +13,21 @@ public interface BackendListener {
 
     /** Ownership of the frame passes to the listener. */
     void onBackendFrame(BackendConnection connection, Frame frame);
+
+    /**
+     * Whether this listener takes large DataRows and CopyData in pieces: a {@link dev.pgsteer.protocol.codec.FrameHead}
+     * through {@link #onBackendFrame}, then its rest through {@link #onBackendChunk}. Only one that relays
+     * them as bytes can; one that reads rows (merging shards) gets them whole.
+     */
+    default boolean streamsLargeMessages() {
+        return false;
+    }
+
+    /** Bytes of the streamed message whose head came last; ownership passes to the listener. */
+    default void onBackendChunk(BackendConnection connection, FrameChunk chunk) {
+        chunk.release();
+        throw new IllegalStateException(getClass().getSimpleName() + " does not take streamed messages");
+    }
 
     void onBackendReadComplete(BackendConnection connection);
 

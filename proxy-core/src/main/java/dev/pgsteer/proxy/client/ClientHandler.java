@@ -9,6 +9,9 @@ import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.FrontendFrames;
 import dev.pgsteer.protocol.codec.Verdict;
+import dev.pgsteer.protocol.codec.FrameChunk;
+import dev.pgsteer.protocol.codec.FrameHead;
+import dev.pgsteer.protocol.codec.StreamedFrameCheck;
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.StartupPacket;
@@ -42,6 +45,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private ClientSession session;
     private ClientLogin login;
     private SessionRelay relay;
+    /** The check of a large message that comes in pieces; only for sessions that take them (see streamLargeMessages). */
+    private StreamedFrameCheck streamed;
     private ScheduledFuture<?> authTimeout;
     private boolean counted;
 
@@ -97,13 +102,24 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             case StartupPacket packet -> login.onStartupPacket(packet);
             case Frame frame when phase == Phase.STARTUP || phase == Phase.AUTHENTICATING -> login.onFrame(frame);
             case Frame frame -> {
-                if (FrontendFrames.check(frame) instanceof Verdict.ProtocolViolation violation) {
+                Verdict verdict = frame instanceof FrameHead head ? streamed.head(head) : FrontendFrames.check(frame);
+                if (verdict instanceof Verdict.ProtocolViolation violation) {
                     frame.release();
                     refuseFrame(violation);
                     yield false;
                 }
                 session.clientSent(frame.type());
                 relay.onClientFrame(frame);
+                yield false;
+            }
+            case FrameChunk chunk -> {
+                // Refused in the middle, the message was partly passed on: the relay gives up its connection.
+                if (streamed.chunk(chunk) instanceof Verdict.ProtocolViolation violation) {
+                    chunk.release();
+                    refuseFrame(violation);
+                    yield false;
+                }
+                relay.onClientChunk(chunk);
                 yield false;
             }
             default -> throw new IllegalStateException("unexpected message " + msg);
@@ -161,6 +177,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         relay = new ClientRelay(session, pool, database.pool().mode(), context.metrics(),
                 new dev.pgsteer.proxy.statement.StatementRelay(context.statements(),
                         session.settings()::wanted, session.settings()::version), context.slowStatements());
+        streamLargeMessages();
         dev.pgsteer.proxy.logging.ConnectionLog.authenticated(session, "relaying to " + pool.target().poolName());
         relay.connect();
     }
@@ -208,10 +225,21 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         relay = new ClientRelay(session, gate, database.pool().mode(), context.metrics(),
                 new dev.pgsteer.proxy.statement.StatementRelay(context.statements(),
                         session.settings()::wanted, session.settings()::version), context.slowStatements());
+        streamLargeMessages();
         dev.pgsteer.proxy.logging.ConnectionLog.authenticated(session, "tenant database " + database.name()
                 + (atStartup != null ? ", tenant " + atStartup : pinned != null ? ", tenant " + pinned : ", no tenant named yet"));
         relay.connect();
         return true;
+    }
+
+    /**
+     * A session relayed to one connection at a time takes large Binds and CopyData in pieces, passed
+     * on as they are read (see ClientRelay#streams). Sharded sessions read every message whole: a Bind
+     * is routed by its values.
+     */
+    private void streamLargeMessages() {
+        streamed = new StreamedFrameCheck();
+        session.channel().pipeline().get(PgFrameDecoder.class).streamLarge(PgFrameDecoder.STREAM_ABOVE, ClientRelay::streams);
     }
 
     private void refuseLogin(dev.pgsteer.protocol.message.ErrorResponse refusal) {

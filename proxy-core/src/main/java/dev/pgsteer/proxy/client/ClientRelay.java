@@ -3,6 +3,8 @@ package dev.pgsteer.proxy.client;
 import dev.pgsteer.config.PoolMode;
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.StatementFrames;
+import dev.pgsteer.protocol.codec.FrameChunk;
+import dev.pgsteer.protocol.codec.FrameHead;
 import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.ErrorResponse;
@@ -67,6 +69,8 @@ final class ClientRelay implements BackendListener, SessionRelay {
     private final StatementRelay statements;
 
     private final ArrayDeque<Frame> pending = new ArrayDeque<>();
+    /** The rest of a large Bind or CopyData whose head is among the frames: it follows the head (see MessageTail). */
+    private final MessageTail tail = new MessageTail();
     private BackendConnection lease;
     private boolean acquiring;
     /** Queries, Syncs and function calls sent to the leased connection that its ReadyForQuery has not answered yet. */
@@ -236,9 +240,21 @@ final class ClientRelay implements BackendListener, SessionRelay {
 
     // --- frames from the client ---
 
+    /**
+     * The client's messages this relay takes in pieces when they are large: Binds, whose values
+     * follow the statement name the relay renames, and CopyData. A Query, Parse or FunctionCall is
+     * read whole (its text is scanned for state that pins the session, or kept for the statement).
+     */
+    static boolean streams(byte type) {
+        return type == 'B' || type == 'd';
+    }
+
     @Override
     public void onClientFrame(Frame frame) {
         readingClient = true;
+        if (frame instanceof FrameHead) {
+            tail.headArrived();
+        }
         byte type = frame.type();
         if (type == TERMINATE) {
             frame.release();
@@ -248,6 +264,9 @@ final class ClientRelay implements BackendListener, SessionRelay {
         }
         if (session.phase() == Phase.FAILED_UNTIL_SYNC) {
             frame.release();
+            if (frame instanceof FrameHead) {
+                tail.headDropped();
+            }
             if (type == SYNC) {
                 session.phase(Phase.READY);
                 client.writeAndFlush(new ReadyForQuery(session.transactionStatus()));
@@ -256,9 +275,23 @@ final class ClientRelay implements BackendListener, SessionRelay {
         }
         if (gate != null) {
             gated(frame);
-            return;
+        } else {
+            relay(frame);
         }
-        relay(frame);
+        if (tail.waiting()) {
+            // The head waits for a connection or its turn: so must the rest of the message, and
+            // only what this read brought may wait in memory.
+            updateAutoRead();
+        }
+    }
+
+    /** Bytes of the large message whose head came last: after the head, wherever it went. */
+    @Override
+    public void onClientChunk(FrameChunk chunk) {
+        tail.onChunk(chunk);
+        if (lease != null && !lease.isWritable()) {
+            updateAutoRead();
+        }
     }
 
     private void relay(Frame frame) {
@@ -384,6 +417,9 @@ final class ClientRelay implements BackendListener, SessionRelay {
             pinnedBy(watch.onBind(frame));
         }
         statements.forward(frame, lease);
+        if (frame instanceof FrameHead) {
+            tail.headWritten(lease.channel());
+        }
         if (!lease.isWritable()) {
             updateAutoRead();
         }
@@ -485,6 +521,9 @@ final class ClientRelay implements BackendListener, SessionRelay {
             if (type == QUERY || type == SYNC || type == FUNCTION_CALL) {
                 syncPoints++;
             }
+            if (frame instanceof FrameHead) {
+                tail.headDropped();
+            }
             frame.release();
         }
         session.send(error);
@@ -568,8 +607,24 @@ final class ClientRelay implements BackendListener, SessionRelay {
         }
     }
 
+    @Override
+    public boolean streamsLargeMessages() {
+        return true;
+    }
+
+    /** The rest of a large DataRow or CopyData: written on as it is read; the client's writability paces the backend. */
+    @Override
+    public void onBackendChunk(BackendConnection connection, FrameChunk chunk) {
+        if (connection != lease) {
+            chunk.release();
+            return;
+        }
+        client.write(chunk.content(), client.voidPromise());
+    }
+
     private void afterReadyForQuery(TransactionStatus status) {
-        if (status == TransactionStatus.IDLE && inFlight == 0 && pending.isEmpty() && !keepsConnection()) {
+        // Not while a large message is still being written to the connection: the rest of it must follow.
+        if (status == TransactionStatus.IDLE && inFlight == 0 && pending.isEmpty() && !tail.passing() && !keepsConnection()) {
             // Once released, this connection's read-complete no longer reaches us: flush now.
             client.flush();
             if (watch.captureDue()) {
@@ -733,7 +788,8 @@ final class ClientRelay implements BackendListener, SessionRelay {
     }
 
     private void updateAutoRead() {
-        boolean read = !acquiring && held.isEmpty() && (lease == null || lease.isWritable()) && session.phase() != Phase.CLOSED;
+        boolean read = !acquiring && held.isEmpty() && (lease == null || lease.isWritable()) && !tail.waiting()
+                && session.phase() != Phase.CLOSED;
         if (client.config().isAutoRead() != read) {
             client.config().setAutoRead(read);
         }
@@ -749,6 +805,9 @@ final class ClientRelay implements BackendListener, SessionRelay {
         while ((frame = pending.poll()) != null) {
             frame.release();
         }
+        // The connection has the start of a message whose end will never come: it cannot serve anyone.
+        boolean messageCut = tail.passing();
+        tail.close();
         ownParses.clear();
         gateSets.clear();
         statements.close();
@@ -768,7 +827,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
             return;
         }
         connection.detach();
-        if (inFlight > 0 || restoring) {
+        if (inFlight > 0 || restoring || messageCut) {
             // A statement is still running or its answer is unread: closing the socket makes the
             // backend abort it, which is safer than waiting for an answer no one will read.
             pool.discard(connection);

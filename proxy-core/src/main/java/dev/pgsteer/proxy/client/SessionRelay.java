@@ -1,6 +1,7 @@
 package dev.pgsteer.proxy.client;
 
 import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.FrameChunk;
 
 /**
  * What carries an authenticated session's messages to backends: {@link ClientRelay} for a database on
@@ -11,6 +12,15 @@ public interface SessionRelay {
     void connect();
 
     void onClientFrame(Frame frame);
+
+    /**
+     * Bytes of the large message whose {@link dev.pgsteer.protocol.codec.FrameHead} came last: only
+     * for a relay whose client decoder was told to stream (see {@code ClientHandler}).
+     */
+    default void onClientChunk(FrameChunk chunk) {
+        chunk.release();
+        throw new IllegalStateException(getClass().getSimpleName() + " does not take streamed messages");
+    }
 
     void onClientReadComplete();
 

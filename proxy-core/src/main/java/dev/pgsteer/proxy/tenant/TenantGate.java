@@ -308,7 +308,9 @@ public final class TenantGate implements SessionGate {
             case BIND -> {
                 int parameters = bindParameters(frame);
                 Frame parse = StatementText.parse(alloc, "", raise, parameters);
-                Frame bind = new Frame(StatementFrames.renameBind(alloc, frame, ""));
+                ByteBuf renamed = StatementFrames.renameBind(alloc, frame, "");
+                // A streamed Bind stays a head: the rest of its values still follows it.
+                Frame bind = frame.replace(renamed);
                 yield new Admitted(parse, bind, here, false);
             }
             default -> new Admitted(frame, here);
