@@ -1,14 +1,19 @@
 package dev.pgsteer.router.tenant;
 
+import dev.pgsteer.router.sql.SqlTokenizer;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
- * A statement cut into the few kinds of tokens the tenant guard reasons about: words (lower-cased,
- * unquoted), quoted identifiers, string constants, dollar-quoted bodies and single punctuation
- * characters. Comments and white space vanish. It never fails: text it cannot read (an unclosed
- * quote) ends in one last token holding the rest.
+ * A statement as the tenant guard reasons about it: {@link SqlTokenizer}'s tokens (so that where a
+ * token ends is decided exactly as PostgreSQL's lexer decides it: escape strings,
+ * standard_conforming_strings off, dollar quotes, nested comments, {@code --} ended by a carriage
+ * return) with their text decoded as PostgreSQL reads it: words lower-cased, quoted identifiers
+ * unquoted, {@code U&} escapes and backslash escapes ({@code E'search\137path'}) read. Comments and
+ * white space vanish. It never fails: text it cannot read (an unclosed quote) ends in one last
+ * token holding the rest.
  */
 record SqlTokens(List<Token> tokens) {
 
@@ -31,89 +36,62 @@ record SqlTokens(List<Token> tokens) {
     }
 
     static SqlTokens of(String sql) {
+        return of(sql, false);
+    }
+
+    /** With {@code backslashQuotes} as the session's standard_conforming_strings off. */
+    static SqlTokens of(String sql, boolean backslashQuotes) {
+        byte[] bytes = sql.getBytes(StandardCharsets.UTF_8);
+        return of(bytes, 0, bytes.length, backslashQuotes);
+    }
+
+    static SqlTokens of(byte[] sql, int offset, int length, boolean backslashQuotes) {
         List<Token> out = new ArrayList<>();
-        int n = sql.length();
-        int i = 0;
-        while (i < n) {
-            char c = sql.charAt(i);
-            if (Character.isWhitespace(c)) {
-                i++;
-            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-                int eol = sql.indexOf('\n', i);
-                i = eol < 0 ? n : eol + 1;
-            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-                i = blockCommentEnd(sql, i);
-            } else if ((c == 'u' || c == 'U') && i + 2 < n && sql.charAt(i + 1) == '&'
-                    && (sql.charAt(i + 2) == '"' || sql.charAt(i + 2) == '\'')) {
-                // U&"d\0065lta" and U&'...': PostgreSQL reads the escapes, so the guard must see what they spell.
-                char quote = sql.charAt(i + 2);
-                int[] end = new int[1];
-                String raw = quoted(sql, i + 3, quote, false, end);
-                i = end[0];
-                char escape = '\\';
-                int[] after = new int[1];
-                Character chosen = uescape(sql, i, after);
-                if (chosen != null) {
-                    escape = chosen;
-                    i = after[0];
+        SqlTokenizer t = new SqlTokenizer(sql, offset, length, backslashQuotes);
+        SqlTokenizer.Kind kind;
+        while ((kind = t.next()) != SqlTokenizer.Kind.END) {
+            int first = sql[t.start()] & 0xff;
+            boolean unicode = (first == 'u' || first == 'U') && t.stop() - t.start() > 1 && sql[t.start() + 1] == '&';
+            switch (kind) {
+                case WORD -> out.add(new Token(Kind.WORD, t.name()));
+                case QUOTED_IDENTIFIER -> out.add(new Token(Kind.QUOTED,
+                        unicode ? unicodeEscapes(t.name(), uescape(t)) : t.name()));
+                case STRING -> {
+                    String content;
+                    if (unicode) {
+                        content = unicodeEscapes(t.stringContent(), uescape(t));
+                    } else if (first == 'e' || first == 'E' || first == '\'' && backslashQuotes) {
+                        content = backslashEscapes(sql, t.contentStart(), t.contentEnd());
+                    } else {
+                        content = t.stringContent();
+                    }
+                    out.add(new Token(Kind.STRING, content));
                 }
-                out.add(new Token(quote == '"' ? Kind.QUOTED : Kind.STRING, unicodeEscapes(raw, escape)));
-            } else if (c == '\'' || ((c == 'e' || c == 'E') && i + 1 < n && sql.charAt(i + 1) == '\'')) {
-                boolean escapes = c != '\'';
-                int start = escapes ? i + 2 : i + 1;
-                int[] end = new int[1];
-                String content = quoted(sql, start, '\'', escapes, end);
-                out.add(new Token(Kind.STRING, content));
-                i = end[0];
-            } else if (c == '"') {
-                int[] end = new int[1];
-                out.add(new Token(Kind.QUOTED, quoted(sql, i + 1, '"', false, end)));
-                i = end[0];
-            } else if (c == '$' && dollarTagEnd(sql, i) > 0) {
-                int tagEnd = dollarTagEnd(sql, i);
-                String tag = sql.substring(i, tagEnd + 1);
-                int close = sql.indexOf(tag, tagEnd + 1);
-                out.add(new Token(Kind.DOLLAR, sql.substring(tagEnd + 1, close < 0 ? n : close)));
-                i = close < 0 ? n : close + tag.length();
-            } else if (Character.isLetter(c) || c == '_') {
-                int start = i;
-                while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_' || sql.charAt(i) == '$')) {
-                    i++;
-                }
-                out.add(new Token(Kind.WORD, sql.substring(start, i).toLowerCase(Locale.ROOT)));
-            } else if (Character.isDigit(c)) {
-                int start = i;
-                while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '.')) {
-                    i++;
-                }
-                out.add(new Token(Kind.NUMBER, sql.substring(start, i)));
-            } else {
-                out.add(new Token(Kind.PUNCT, String.valueOf(c)));
-                i++;
+                case DOLLAR_STRING -> out.add(new Token(Kind.DOLLAR, t.stringContent()));
+                case NUMBER, PARAMETER -> out.add(new Token(Kind.NUMBER,
+                        new String(sql, t.start(), t.stop() - t.start(), StandardCharsets.UTF_8)));
+                case PUNCT -> out.add(new Token(Kind.PUNCT, String.valueOf((char) (sql[t.start()] & 0xff))));
+                case END -> throw new AssertionError();
             }
         }
         return new SqlTokens(List.copyOf(out));
     }
 
-    /** {@code UESCAPE 'c'} after a Unicode-escaped constant or identifier: c, with after[0] just past it; else null. */
-    private static Character uescape(String sql, int i, int[] after) {
-        int n = sql.length();
-        int j = i;
-        while (j < n && Character.isWhitespace(sql.charAt(j))) {
-            j++;
+    /**
+     * The escape character of a {@code U&} token: the one its {@code UESCAPE 'c'} names (and then
+     * {@code t} moves past that clause), else a backslash.
+     */
+    private static char uescape(SqlTokenizer t) {
+        SqlTokenizer ahead = t.lookahead();
+        if (ahead.next() == SqlTokenizer.Kind.WORD && ahead.isWord("uescape") && ahead.next() == SqlTokenizer.Kind.STRING) {
+            String escape = ahead.stringContent();
+            if (escape.length() == 1) {
+                t.next();
+                t.next();
+                return escape.charAt(0);
+            }
         }
-        if (!sql.regionMatches(true, j, "uescape", 0, 7)) {
-            return null;
-        }
-        j += 7;
-        while (j < n && Character.isWhitespace(sql.charAt(j))) {
-            j++;
-        }
-        if (j + 2 < n && sql.charAt(j) == '\'' && sql.charAt(j + 2) == '\'') {
-            after[0] = j + 3;
-            return sql.charAt(j + 1);
-        }
-        return null;
+        return '\\';
     }
 
     /** {@code \XXXX}, {@code \+XXXXXX} and a doubled escape character, as PostgreSQL reads them after U&. */
@@ -145,6 +123,73 @@ record SqlTokens(List<Token> tokens) {
         return out.toString();
     }
 
+    /**
+     * The content of an escape string constant ({@code E'...'}, or any constant with
+     * standard_conforming_strings off) as PostgreSQL reads it: {@code \b \f \n \r \t}, octal
+     * {@code \ooo}, hexadecimal {@code \xhh}, {@code \\uXXXX}, {@code \\UXXXXXXXX}, any other
+     * character after a backslash stands for itself, and {@code ''} for a quote.
+     */
+    static String backslashEscapes(byte[] sql, int from, int to) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(to - from);
+        int i = from;
+        while (i < to) {
+            byte b = sql[i];
+            if (b == '\'' && i + 1 < to && sql[i + 1] == '\'') {
+                out.write('\'');
+                i += 2;
+            } else if (b != '\\' || i + 1 >= to) {
+                out.write(b);
+                i++;
+            } else {
+                byte c = sql[i + 1];
+                i += 2;
+                switch (c) {
+                    case 'b' -> out.write('\b');
+                    case 'f' -> out.write('\f');
+                    case 'n' -> out.write('\n');
+                    case 'r' -> out.write('\r');
+                    case 't' -> out.write('\t');
+                    case 'x' -> {
+                        int value = 0;
+                        int digits = 0;
+                        while (digits < 2 && i < to && Character.digit(sql[i], 16) >= 0) {
+                            value = value * 16 + Character.digit(sql[i], 16);
+                            digits++;
+                            i++;
+                        }
+                        out.write(digits == 0 ? 'x' : value);
+                    }
+                    case 'u', 'U' -> {
+                        int digits = c == 'u' ? 4 : 8;
+                        String hex = i + digits <= to ? new String(sql, i, digits, StandardCharsets.ISO_8859_1) : "";
+                        int code = hex.isEmpty() ? -1 : hex(hex, 0, digits);
+                        if (code < 0 || !Character.isValidCodePoint(code)) {
+                            out.write(c);
+                        } else {
+                            out.writeBytes(new String(Character.toChars(code)).getBytes(StandardCharsets.UTF_8));
+                            i += digits;
+                        }
+                    }
+                    default -> {
+                        if (c >= '0' && c <= '7') {
+                            int value = c - '0';
+                            int digits = 1;
+                            while (digits < 3 && i < to && sql[i] >= '0' && sql[i] <= '7') {
+                                value = value * 8 + (sql[i] - '0');
+                                digits++;
+                                i++;
+                            }
+                            out.write(value & 0xff);
+                        } else {
+                            out.write(c);
+                        }
+                    }
+                }
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
     private static int hex(String text, int from, int to) {
         int value = 0;
         for (int k = from; k < to; k++) {
@@ -155,67 +200,6 @@ record SqlTokens(List<Token> tokens) {
             value = value * 16 + d;
         }
         return value;
-    }
-
-    private static int blockCommentEnd(String sql, int i) {
-        int depth = 0;
-        int n = sql.length();
-        while (i < n) {
-            if (sql.startsWith("/*", i)) {
-                depth++;
-                i += 2;
-            } else if (sql.startsWith("*/", i)) {
-                i += 2;
-                if (--depth == 0) {
-                    return i;
-                }
-            } else {
-                i++;
-            }
-        }
-        return n;
-    }
-
-    /** The content of a quoted constant or identifier starting after its opening quote; end[0] is just past it. */
-    private static String quoted(String sql, int i, char quote, boolean escapes, int[] end) {
-        StringBuilder content = new StringBuilder();
-        int n = sql.length();
-        while (i < n) {
-            char c = sql.charAt(i);
-            if (escapes && c == '\\' && i + 1 < n) {
-                content.append(sql.charAt(i + 1));
-                i += 2;
-            } else if (c == quote) {
-                if (i + 1 < n && sql.charAt(i + 1) == quote) {
-                    content.append(quote);
-                    i += 2;
-                } else {
-                    end[0] = i + 1;
-                    return content.toString();
-                }
-            } else {
-                content.append(c);
-                i++;
-            }
-        }
-        end[0] = n;
-        return content.toString();
-    }
-
-    /** The index of the closing '$' of a dollar-quote tag starting at {@code i} ($$ or $tag$), or -1. */
-    private static int dollarTagEnd(String sql, int i) {
-        if (i > 0 && (Character.isLetterOrDigit(sql.charAt(i - 1)) || sql.charAt(i - 1) == '_')) {
-            return -1;
-        }
-        int j = i + 1;
-        int n = sql.length();
-        if (j < n && Character.isDigit(sql.charAt(j))) {
-            return -1;
-        }
-        while (j < n && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_')) {
-            j++;
-        }
-        return j < n && sql.charAt(j) == '$' ? j : -1;
     }
 
     int size() {

@@ -19,7 +19,8 @@ import java.util.Set;
  * (shared mode, where every tenant's rows are in the same tables) refuses what row-level security
  * does not cover: TRUNCATE, and turning the policies off or writing new ones.
  */
-public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, boolean readOnly, boolean sharedTables) {
+public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, boolean readOnly, boolean sharedTables,
+                          boolean roleless) {
 
     /** Settings no tenant session may change, whatever its mode. */
     public static final Set<String> ALWAYS_RESERVED = Set.of("role", "session_authorization");
@@ -29,13 +30,51 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
         foreignSchemas = Set.copyOf(foreignSchemas);
     }
 
+    /** A guard for a tenant without a role of its own (where the guard is all there is). */
+    public TenantGuard(Set<String> reserved, Set<String> foreignSchemas, boolean readOnly, boolean sharedTables) {
+        this(reserved, foreignSchemas, readOnly, sharedTables, true);
+    }
+
     public TenantGuard(Set<String> reserved, Set<String> foreignSchemas, boolean readOnly) {
         this(reserved, foreignSchemas, readOnly, false);
     }
 
-    /** Why {@code sql} is refused, or null when it may run. */
+    /** Why {@code sql} is refused, or null when it may run; read with standard_conforming_strings on. */
     public String check(String sql) {
-        return mayBeRefused(sql) ? scan(sql, false) : null;
+        return check(sql, false);
+    }
+
+    /**
+     * Why {@code sql} is refused, or null when it may run. {@code backslashQuotes}: the session runs
+     * with standard_conforming_strings off, so PostgreSQL reads a backslash in any string constant
+     * as an escape. Text with a backslash is also read the other way: code in a body runs later,
+     * under whatever value the session has then, and a reading that hides a statement must not win.
+     */
+    public String check(String sql, boolean backslashQuotes) {
+        return mayBeRefused(sql) ? scanText(sql, false, backslashQuotes) : null;
+    }
+
+    /**
+     * Why a session may not run with this client_encoding, or null. In SJIS, BIG5, GBK, GB18030,
+     * UHC and JOHAB the second byte of a character may be 0x5C (a backslash) or another ASCII byte:
+     * PostgreSQL reads it as part of the character, a byte-level reading as an escape, so the guard
+     * would not see where a string constant ends. A tenant with a role does not depend on the guard.
+     */
+    public String encodingRefusal(String clientEncoding) {
+        return roleless && ClientEncodings.unsafe(clientEncoding)
+                ? "client_encoding " + clientEncoding + " is refused for a tenant without a role of its own: its "
+                        + "multibyte characters can contain the bytes of a backslash or a quote" : null;
+    }
+
+    /**
+     * Why the FunctionCall message of function {@code oid} is refused, or null. It calls a function by
+     * number, without SQL the guard could read ({@code set_config} is OID 2078): a tenant without a
+     * role may call only the large-object functions drivers use it for.
+     */
+    public String functionCallRefusal(int oid) {
+        return roleless && !LargeObjectFunctions.contains(oid)
+                ? "the FunctionCall message (function OID " + oid + ") is refused for a tenant without a role of its "
+                        + "own, except for the large-object functions; call the function in SQL instead" : null;
     }
 
     /**
@@ -127,24 +166,22 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
         return false;
     }
 
-    private String scan(String sql, boolean body) {
-        SqlTokens tokens = SqlTokens.of(sql);
-        boolean stringsAreCode = body || startsBody(tokens);
+    /** {@code text} read with {@code backslashQuotes}, and, when it has a backslash, the other way too. */
+    private String scanText(String text, boolean body, boolean backslashQuotes) {
+        String refused = scan(SqlTokens.of(text, backslashQuotes), body, backslashQuotes);
+        if (refused == null && text.indexOf('\\') >= 0) {
+            refused = scan(SqlTokens.of(text, !backslashQuotes), body, !backslashQuotes);
+        }
+        return refused;
+    }
+
+    /** Every statement of the text, each with the code its bodies carry. */
+    private String scan(SqlTokens tokens, boolean body, boolean backslashQuotes) {
         for (List<SqlTokens.Token> statement : tokens.statements()) {
             String refused = statementRefusal(statement, body);
-            if (refused != null) {
-                return refused;
+            if (refused == null) {
+                refused = tokensRefusal(statement, body || startsBody(statement), backslashQuotes);
             }
-        }
-        List<SqlTokens.Token> all = tokens.tokens();
-        for (int i = 0; i < all.size(); i++) {
-            SqlTokens.Token t = all.get(i);
-            String refused = switch (t.kind()) {
-                case DOLLAR -> scan(t.text(), true);
-                case STRING -> stringsAreCode ? scan(t.text(), true) : null;
-                case WORD, QUOTED -> tokenRefusal(all, i);
-                default -> null;
-            };
             if (refused != null) {
                 return refused;
             }
@@ -152,20 +189,57 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
         return null;
     }
 
-    /** DO '...' and CREATE FUNCTION/PROCEDURE ... AS '...' carry code in string constants. */
-    private static boolean startsBody(SqlTokens tokens) {
-        SqlTokens.Token first = tokens.get(0);
-        if (first == null) {
-            return false;
+    /**
+     * The checks of every token of one statement; where {@code stringsAreCode} (a body), string
+     * constants are read as code, and so are constants joined by {@code ||}: {@code EXECUTE 'SET
+     * RO' || 'LE x'} runs what the joined text says.
+     */
+    private String tokensRefusal(List<SqlTokens.Token> all, boolean stringsAreCode, boolean backslashQuotes) {
+        for (int i = 0; i < all.size(); i++) {
+            SqlTokens.Token t = all.get(i);
+            String refused = switch (t.kind()) {
+                case DOLLAR -> scanText(t.text(), true, backslashQuotes);
+                case STRING -> stringsAreCode ? scanText(t.text(), true, backslashQuotes) : null;
+                case WORD, QUOTED -> tokenRefusal(all, i);
+                case NUMBER, PUNCT -> null;
+            };
+            if (refused == null && stringsAreCode && (t.kind() == SqlTokens.Kind.STRING || t.kind() == SqlTokens.Kind.DOLLAR)
+                    && concatenatedAt(all, i + 1)) {
+                StringBuilder joined = new StringBuilder(t.text());
+                int j = i + 1;
+                while (concatenatedAt(all, j)) {
+                    joined.append(all.get(j + 2).text());
+                    j += 3;
+                }
+                refused = scanText(joined.toString(), true, backslashQuotes);
+            }
+            if (refused != null) {
+                return refused;
+            }
         }
+        return null;
+    }
+
+    /** {@code || 'constant'} at {@code i}. */
+    private static boolean concatenatedAt(List<SqlTokens.Token> t, int i) {
+        return i + 2 < t.size() && t.get(i).isPunct('|') && t.get(i + 1).isPunct('|')
+                && (t.get(i + 2).kind() == SqlTokens.Kind.STRING || t.get(i + 2).kind() == SqlTokens.Kind.DOLLAR);
+    }
+
+    /**
+     * DO '...' and CREATE FUNCTION/PROCEDURE ... AS '...' carry code in string constants, wherever
+     * the statement is in the text ({@code SELECT 1; DO '...'}).
+     */
+    private static boolean startsBody(List<SqlTokens.Token> statement) {
+        SqlTokens.Token first = statement.getFirst();
         if (first.is("do")) {
             return true;
         }
         if (!first.is("create")) {
             return false;
         }
-        for (int i = 1; i < Math.min(tokens.size(), 5); i++) {
-            SqlTokens.Token t = tokens.get(i);
+        for (int i = 1; i < Math.min(statement.size(), 5); i++) {
+            SqlTokens.Token t = statement.get(i);
             if (t.is("function") || t.is("procedure")) {
                 return true;
             }
@@ -212,6 +286,12 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
                 return refused;
             }
         }
+        if (verb.is("alter")) {
+            String moved = schemaMoveRefusal(t, i);
+            if (moved != null) {
+                return moved;
+            }
+        }
         if (verb.is("create") || verb.is("alter")) {
             return settingClauseRefusal(t, i);
         }
@@ -237,6 +317,9 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
             }
             if (at(t, j, "session") || at(t, j, "local")) {
                 j++;
+            }
+            if (at(t, j, "session") && at(t, j + 1, "authorization")) {
+                return "SET SESSION AUTHORIZATION would change who the tenant's statements run as";
             }
             if (at(t, j, "transaction")) {
                 return readOnly && readWrite(t, j) ? readOnlyRefusal() : null;
@@ -270,6 +353,11 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
         for (int j = k + 1; j < t.size(); j++) {
             if (t.get(j).is("begin") && at(t, j + 1, "atomic")) {
                 return null;
+            }
+            if (t.get(j).is("set") && at(t, j + 1, "schema") && j + 2 < t.size() && t.get(j + 2).isName()) {
+                // ALTER FUNCTION f() SET SCHEMA other moves the function (schemaMoveRefusal); only
+                // SET SCHEMA 'x', with a constant, is search_path.
+                continue;
             }
             String refused = t.get(j).is("set") ? settingRefusal(t, j + 1, "SET")
                     : t.get(j).is("reset") ? settingRefusal(t, j + 1, "RESET") : null;
@@ -332,6 +420,20 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
         return "this tenant is read-only: READ WRITE transactions are refused";
     }
 
+    /**
+     * {@code ALTER TABLE/FUNCTION/VIEW/... x SET SCHEMA other}: moving an object into another
+     * tenant's schema plants it there, where that tenant's unqualified names find it first.
+     */
+    private String schemaMoveRefusal(List<SqlTokens.Token> t, int i) {
+        for (int j = i + 1; j + 2 < t.size(); j++) {
+            if (t.get(j).is("set") && t.get(j + 1).is("schema") && t.get(j + 2).isName()
+                    && foreignSchemas.contains(t.get(j + 2).text())) {
+                return "the schema " + t.get(j + 2).text() + " belongs to another tenant";
+            }
+        }
+        return null;
+    }
+
     private String settingRefusal(List<SqlTokens.Token> t, int at, String verb) {
         String name = settingName(t, at);
         if (name == null) {
@@ -343,7 +445,30 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
         if (isReserved(name)) {
             return verb + " " + name + " is refused: pgsteer sets " + name + " for the session's tenant";
         }
+        if (name.equals("client_encoding") && verb.equals("SET")) {
+            return encodingValueRefusal(value(t, settingNameEnd(t, at)));
+        }
         return null;
+    }
+
+    /** The value of {@code SET name = value}, {@code TO value} or {@code SET NAMES value}: its token, or null. */
+    private static SqlTokens.Token value(List<SqlTokens.Token> t, int afterName) {
+        int j = afterName;
+        if (at(t, j, "to") || j < t.size() && t.get(j).isPunct('=')) {
+            j++;
+        }
+        return j < t.size() ? t.get(j) : null;
+    }
+
+    /** A client_encoding set from a constant, refused if unsafe; from anything else, refused for a role-less tenant. */
+    private String encodingValueRefusal(SqlTokens.Token value) {
+        if (!roleless || value != null && value.is("default")) {
+            return null;
+        }
+        if (value == null || value.kind() == SqlTokens.Kind.PUNCT || value.kind() == SqlTokens.Kind.DOLLAR) {
+            return "client_encoding set from anything but a constant is refused for a tenant without a role of its own";
+        }
+        return encodingRefusal(value.text());
     }
 
     private boolean isReserved(String name) {
@@ -351,18 +476,44 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
         return reserved.contains(lower) || ALWAYS_RESERVED.contains(lower) || lower.startsWith("pgsteer.");
     }
 
-    /** A setting name at {@code at}: {@code search_path}, {@code app.tenant_id}, {@code "app"."tenant_id"}. */
+    /**
+     * A setting name at {@code at}: {@code search_path}, {@code app.tenant_id}, {@code
+     * "app"."tenant_id"}, and the other spellings of PostgreSQL's grammar: {@code SCHEMA} is
+     * search_path, {@code NAMES} client_encoding, {@code SESSION AUTHORIZATION} session_authorization.
+     */
     private static String settingName(List<SqlTokens.Token> t, int at) {
         if (at >= t.size() || !t.get(at).isName()) {
             return null;
         }
-        StringBuilder name = new StringBuilder(t.get(at).text());
+        SqlTokens.Token first = t.get(at);
+        if (first.is("schema")) {
+            return "search_path";
+        }
+        if (first.is("names")) {
+            return "client_encoding";
+        }
+        if (first.is("session") && at(t, at + 1, "authorization")) {
+            return "session_authorization";
+        }
+        StringBuilder name = new StringBuilder(first.text());
         int j = at + 1;
         while (j + 1 < t.size() && t.get(j).isPunct('.') && t.get(j + 1).isName()) {
             name.append('.').append(t.get(j + 1).text());
             j += 2;
         }
         return name.toString();
+    }
+
+    /** Where the setting name at {@code at} ends. */
+    private static int settingNameEnd(List<SqlTokens.Token> t, int at) {
+        if (at(t, at, "session") && at(t, at + 1, "authorization")) {
+            return at + 2;
+        }
+        int j = at + 1;
+        while (j + 1 < t.size() && t.get(j).isPunct('.') && t.get(j + 1).isName()) {
+            j += 2;
+        }
+        return j;
     }
 
     /** Checks that look at a word wherever it is: set_config() and qualified names. */
@@ -383,18 +534,21 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
                 return "set_config('" + first.text() + "', ...) is refused: pgsteer sets " + first.text()
                         + " for the session's tenant";
             }
+            if (first.text().equalsIgnoreCase("client_encoding")) {
+                SqlTokens.Token value = i + 4 < all.size() ? all.get(i + 4) : null;
+                boolean constant = value != null && value.kind() == SqlTokens.Kind.STRING && at(all, i + 5, ",");
+                return encodingValueRefusal(constant ? value : null);
+            }
             return null;
         }
-        if (next.isPunct('.') && !foreignSchemas.isEmpty()) {
-            boolean previousIsDot = i > 0 && all.get(i - 1).isPunct('.');
-            if (!previousIsDot && foreignSchemas.contains(t.text())) {
-                return "the schema " + t.text() + " belongs to another tenant";
-            }
+        // Any part but the last of a qualified name: schema.table, and db.schema.table too.
+        if (next.isPunct('.') && !foreignSchemas.isEmpty() && foreignSchemas.contains(t.text())) {
+            return "the schema " + t.text() + " belongs to another tenant";
         }
         return null;
     }
 
     private static boolean at(List<SqlTokens.Token> t, int i, String word) {
-        return i < t.size() && t.get(i).is(word);
+        return i < t.size() && (t.get(i).is(word) || word.length() == 1 && t.get(i).isPunct(word.charAt(0)));
     }
 }

@@ -183,4 +183,114 @@ class TenantGuardTest {
     void needATenant(String sql) {
         assertEquals(sql.contains("pg_class, orders"), TenantlessStatements.allowed(sql), sql);
     }
+
+    // --- issue 20: one lexer, every statement, every spelling (tables: what is refused, what passes) ---
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "SET SCHEMA 'globex'",
+            "set schema 'globex'",
+            "SET LOCAL SCHEMA 'globex'",
+            "SET search_path FROM CURRENT",
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET SCHEMA 'globex' AS 'SELECT 1'",
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET app.tenant_id FROM CURRENT AS 'SELECT 1'",
+            "ALTER FUNCTION f() SET SCHEMA 'globex'",
+            "ALTER PROCEDURE p() SET search_path TO globex",
+            "ALTER ROUTINE f SET search_path FROM CURRENT",
+            "ALTER ROLE app SET SCHEMA 'globex'",
+            "ALTER DATABASE appdb SET SCHEMA 'globex'",
+            "ALTER ROLE ALL SET search_path = globex",
+            "SET LOCAL SESSION AUTHORIZATION postgres",
+            "ALTER FUNCTION f() SET SCHEMA globex",
+            "ALTER TABLE orders SET SCHEMA globex",
+            "SELECT set_config(E'search\\137path', 'globex', false)",
+            "SELECT set_config(E'search\\x5fpath', 'globex', false)",
+            "SELECT set_config(E'search\\u005fpath', 'globex', false)",
+            "SELECT set_config(E'\\162ole', 'postgres', false)",
+            "SELECT set_config(E'app.tenant\\_id', 'globex', false)",
+            "DO $$ BEGIN EXECUTE E'SET search\\137path = globex'; END $$",
+            "SELECT 1 -- a comment PostgreSQL ends at a carriage return\r; SET search_path = globex",
+            "SELECT 1; -- comment\r; RESET ALL",
+            "SELECT 1; DO $$ BEGIN EXECUTE 'SET search_path = globex'; END $$",
+            "SELECT 1; DO 'BEGIN EXECUTE ''SET search_path = globex''; END'",
+            "SELECT 1; CREATE FUNCTION f() RETURNS void LANGUAGE sql AS 'SELECT set_config(''search_path'', ''globex'', false)'",
+            "INSERT INTO t VALUES (1); CREATE OR REPLACE FUNCTION f() RETURNS int AS 'SELECT count(*)::int FROM globex.orders' LANGUAGE sql",
+            "SELECT item FROM appdb.globex.orders",
+            "COPY (SELECT item FROM appdb.globex.orders) TO STDOUT",
+            "UPDATE appdb.globex.orders SET item = 'x'",
+            "SELECT appdb.\"globex\".orders.item FROM appdb.globex.orders",
+            "DO $$ BEGIN EXECUTE 'SET RO' || 'LE postgres'; END $$",
+            "DO $$ BEGIN EXECUTE 'SET search' || '_path = globex'; END $$",
+            "DO $$ BEGIN EXECUTE 'RESET ' || 'ROLE'; END $$",
+            "DO $$ BEGIN EXECUTE 'SET ro' || 'le ' || quote_ident('postgres'); END $$",
+            "DO $$ BEGIN EXECUTE 'SELECT * FROM glo' || 'bex.orders'; END $$",
+            "DO $$ BEGIN EXECUTE $a$SET ro$a$ || $b$le x$b$; END $$",
+            "SET client_encoding = 'SJIS'",
+            "SET client_encoding TO big5",
+            "SET NAMES 'GBK'",
+            "SET SESSION client_encoding = 'Shift_JIS'",
+            "SELECT set_config('client_encoding', 'gb18030', false)",
+            "SELECT set_config('client_encoding', 'U' || 'HC', false)",
+    })
+    void refusesEverySpelling(String sql) {
+        assertNotNull(guard.check(sql), sql);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "ALTER FUNCTION f() SET SCHEMA acme",
+            "ALTER TABLE orders SET SCHEMA acme",
+            "SET client_encoding = 'UTF8'",
+            "SET NAMES 'LATIN1'",
+            "SELECT 'C:\\temp'",
+            "SELECT E'it\\'s'",
+            "SELECT 'a' || 'b' FROM orders",
+            "SELECT 1; SELECT 'SET ro' || 'le x'",
+            "DO $$ BEGIN RAISE NOTICE 'SET %', 'x'; END $$",
+            "SELECT 1 -- SET search_path = globex\nFROM orders",
+            "SELECT item FROM appdb.acme.orders",
+    })
+    void allowsWhatIsNotAnEscape(String sql) {
+        assertNull(guard.check(sql), sql);
+    }
+
+    /**
+     * With standard_conforming_strings off, a backslash escapes a quote in a plain constant: what
+     * the on-reading takes for one constant, PostgreSQL reads as a constant and a statement.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "SELECT 'x\\''; SET search_path = globex; -- '",
+            "SELECT 'x\\'', set_config('search_path', 'globex', false) -- '",
+            "SELECT 'x\\'' FROM globex.orders -- '",
+            "SELECT set_config('search\\137path', 'globex', false)",
+    })
+    void standardConformingStringsOffIsReadAsPostgreSQLReadsIt(String sql) {
+        assertNotNull(guard.check(sql, true), sql);
+    }
+
+    @org.junit.jupiter.api.Test
+    void escapeStringsAreDecoded() {
+        byte[] sql = "a\\137b\\x41\\u00e9\\n\\q''".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals("a_bA\u00e9\nq'", SqlTokens.backslashEscapes(sql, 0, sql.length));
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+            "SJIS, true", "sjis, true", "Shift_JIS, true", "BIG5, true", "GBK, true", "GB18030, true", "UHC, true",
+            "JOHAB, true", "WIN932, true", "UTF8, false", "LATIN1, false", "EUC_JP, false", "utf-8, false"})
+    void unsafeClientEncodingsAreRefusedOnlyWithoutARole(String encoding, boolean unsafe) {
+        assertEquals(unsafe, guard.encodingRefusal(encoding) != null, encoding);
+        TenantGuard withRole = new TenantGuard(Set.of("search_path"), Set.of("globex"), false, false, false);
+        assertNull(withRole.encodingRefusal(encoding));
+        assertNull(withRole.check("SET client_encoding = '" + encoding + "'"));
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"2078, true", "1, true", "952, false", "955, false", "964, false"})
+    void functionCallsWithoutARoleReachOnlyTheLargeObjectFunctions(int oid, boolean refused) {
+        assertEquals(refused, guard.functionCallRefusal(oid) != null, "OID " + oid);
+        TenantGuard withRole = new TenantGuard(Set.of("search_path"), Set.of("globex"), false, false, false);
+        assertNull(withRole.functionCallRefusal(oid));
+    }
 }
