@@ -183,6 +183,10 @@ final class ClientRelay implements BackendListener, SessionRelay {
             return;
         }
         SessionSettings settings = session.settings();
+        if (settings.servedAnotherOwner(connection.currentSettings())) {
+            resetThenLease(connection, severity, ready, failed, attempts);
+            return;
+        }
         String statement = settings.syncStatementFor(connection);
         if (statement == null) {
             acquiring = false;
@@ -212,6 +216,37 @@ final class ClientRelay implements BackendListener, SessionRelay {
                 } else {
                     ready.accept(connection);
                 }
+            }
+        });
+    }
+
+    /**
+     * The connection last served another tenant: before this one gets it, everything a session can
+     * leave on a connection goes, whether pgsteer saw it made or not (a role or setting changed by
+     * SQL assembled at run time, temporary objects, LISTEN, advisory locks, prepared statements):
+     * DISCARD ALL, a Query of its own (it refuses to run in a transaction block, which a string of
+     * several statements is). Only on a change of owner, so a tenant's own connections cost nothing.
+     */
+    private void resetThenLease(BackendConnection connection, ErrorResponse.Severity severity,
+            java.util.function.Consumer<BackendConnection> ready, java.util.function.Consumer<ErrorResponse> failed, int attempts) {
+        connection.runInternal("DISCARD ALL", loop()).addListener(reset -> {
+            if (reset.isSuccess()) {
+                connection.preparedStatements().clear();
+                connection.settingsBackToLogin();
+                leased(connection, severity, ready, failed, attempts);
+                return;
+            }
+            acquiring = false;
+            pool.discard(connection);
+            if (session.phase() == Phase.CLOSED) {
+                return;
+            }
+            if (attempts > 1) {
+                log.warn("{}: could not reset {} for another tenant ({}); leasing another", session.id(), connection,
+                        reset.cause().getMessage());
+                leaseConnection(severity, ready, failed, attempts - 1);
+            } else {
+                failed.accept(ProxyErrors.of(reset.cause(), severity));
             }
         });
     }

@@ -171,6 +171,21 @@ public final class SessionSettings {
         owner = names.stream().map(SettingNames::normalize).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
+    /**
+     * Whether a connection whose settings are {@code current} last served another owner: one of the
+     * settings that say whose connection it is holds another value there (a connection that never
+     * served a tenant, or was reset since, holds none). Checked on every lease: it allocates nothing.
+     */
+    public boolean servedAnotherOwner(Map<String, String> current) {
+        for (String name : owner) {
+            String there = current.get(name);
+            if (there != null && !there.equals(wanted.get(name))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The session no longer asks for {@code name}: the next connection it leases gets it reset. */
     public void remove(String name) {
         if (wanted.remove(SettingNames.normalize(name)) != null) {

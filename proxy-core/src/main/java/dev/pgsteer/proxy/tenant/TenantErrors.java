@@ -54,6 +54,12 @@ record TenantErrors(String sqlState, String message, String hint) {
         return new TenantErrors(NOT_ALLOWED, reason, null);
     }
 
+    /** As PostgreSQL answers a conversion it does not support. */
+    static TenantErrors unsafeEncoding(String reason) {
+        return new TenantErrors("0A000", reason, "use client_encoding UTF8 (or another encoding whose multibyte "
+                + "characters contain no ASCII bytes), or give the tenant a role of its own");
+    }
+
     static TenantErrors moving(String tenant) {
         return new TenantErrors(NOT_AVAILABLE, "tenant \"" + tenant + "\" is moving: it takes no statements until the move ends",
                 "retry shortly");

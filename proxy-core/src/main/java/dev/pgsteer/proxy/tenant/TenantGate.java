@@ -144,7 +144,7 @@ public final class TenantGate implements SessionGate {
                 batchOpenedOn = null;
                 yield new Admitted(frame, current != null ? current : sessionTarget());
             }
-            case FUNCTION_CALL -> checked(frame, sessionTarget(), null);
+            case FUNCTION_CALL -> functionCall(frame, sessionTarget());
             // Describe, Execute, Close, Flush, COPY data: they belong to the statement before them.
             default -> new Admitted(frame, current != null ? current : sessionTarget());
         };
@@ -213,12 +213,24 @@ public final class TenantGate implements SessionGate {
             return refuse(frame, TenantErrors.switchInTransaction(label(current), label(target)));
         }
         if (sql != null) {
-            String refusal = target.guard().check(sql);
+            var settings = session.settings().wanted();
+            String encoding = target.guard().encodingRefusal(settings.get("client_encoding"), sql);
+            if (encoding != null) {
+                return refuse(frame, TenantErrors.unsafeEncoding(encoding));
+            }
+            String refusal = target.guard().check(sql, "off".equals(settings.get("standard_conforming_strings")));
             if (refusal != null) {
                 return refuse(frame, TenantErrors.refused(refusal));
             }
         }
         return new Admitted(frame, target);
+    }
+
+    /** A FunctionCall names its function by OID, without SQL to read: the guard judges the OID. */
+    private Admitted functionCall(Frame frame, TenantTarget target) {
+        ByteBuf body = frame.body();
+        String refusal = body.readableBytes() >= 4 ? target.guard().functionCallRefusal(body.getInt(body.readerIndex())) : null;
+        return refusal != null ? refuse(frame, TenantErrors.refused(refusal)) : checked(frame, target, null);
     }
 
     private static boolean sameTenant(TenantTarget a, TenantTarget b) {

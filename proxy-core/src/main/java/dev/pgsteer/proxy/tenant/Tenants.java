@@ -134,7 +134,7 @@ public final class Tenants {
         Set<String> foreign = tenant.mode() == TenantMode.DATABASE ? Set.of() : foreignSchemas(db.name(), tenant.id());
         var label = new dev.pgsteer.proxy.backend.PoolLabel(backend.name(), db.name(), tenant.mode().configName());
         return new TenantTarget(tenant, db.name(), pools.poolFor(backend, poolSettings(db.pool()), label), Map.copyOf(settings),
-                new TenantGuard(reserved, foreign, readOnly, tenant.mode() == TenantMode.SHARED));
+                new TenantGuard(reserved, foreign, readOnly, tenant.mode() == TenantMode.SHARED, tenant.role() == null));
     }
 
     private TenantTarget makeAnonymous(DatabaseConfig db) {

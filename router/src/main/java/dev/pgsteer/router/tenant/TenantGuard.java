@@ -67,6 +67,23 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
     }
 
     /**
+     * Why {@code sql} may not run in a session with this client_encoding, or null: only text with a
+     * character beyond ASCII can hold a multibyte character, so text of ASCII alone reads the same
+     * in every encoding (and a client may always send {@code SET client_encoding = 'UTF8'}).
+     */
+    public String encodingRefusal(String clientEncoding, String sql) {
+        if (!roleless || !ClientEncodings.unsafe(clientEncoding)) {
+            return null;
+        }
+        for (int i = 0; i < sql.length(); i++) {
+            if (sql.charAt(i) >= 0x80) {
+                return encodingRefusal(clientEncoding);
+            }
+        }
+        return null;
+    }
+
+    /**
      * Why the FunctionCall message of function {@code oid} is refused, or null. It calls a function by
      * number, without SQL the guard could read ({@code set_config} is OID 2078): a tenant without a
      * role may call only the large-object functions drivers use it for.

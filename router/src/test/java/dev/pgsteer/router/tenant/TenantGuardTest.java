@@ -281,6 +281,8 @@ class TenantGuardTest {
             "JOHAB, true", "WIN932, true", "UTF8, false", "LATIN1, false", "EUC_JP, false", "utf-8, false"})
     void unsafeClientEncodingsAreRefusedOnlyWithoutARole(String encoding, boolean unsafe) {
         assertEquals(unsafe, guard.encodingRefusal(encoding) != null, encoding);
+        assertEquals(unsafe, guard.encodingRefusal(encoding, "SELECT '\u00e9'") != null, encoding);
+        assertNull(guard.encodingRefusal(encoding, "SELECT 'ascii only reads the same in every encoding'"));
         TenantGuard withRole = new TenantGuard(Set.of("search_path"), Set.of("globex"), false, false, false);
         assertNull(withRole.encodingRefusal(encoding));
         assertNull(withRole.check("SET client_encoding = '" + encoding + "'"));
