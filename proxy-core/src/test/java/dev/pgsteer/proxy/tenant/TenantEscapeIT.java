@@ -484,6 +484,25 @@ class TenantEscapeIT {
         assertIsolated(attacker, Protocol.EXTENDED);
     }
 
+    /** The FunctionCall message drivers do send, pgjdbc's large-object API, still works for a tenant without a role. */
+    @Test
+    void aTenantWithoutARoleMayStillUseLargeObjects() throws Exception {
+        try (Connection c = connect("beta_app", null, Protocol.EXTENDED)) {
+            c.setAutoCommit(false);
+            var objects = c.unwrap(org.postgresql.PGConnection.class).getLargeObjectAPI();
+            long oid = objects.createLO();
+            try (var object = objects.open(oid, org.postgresql.largeobject.LargeObjectManager.READWRITE)) {
+                object.write("beta's bytes".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                object.seek(0);
+                assertEquals("beta's bytes", new String(object.read(12), java.nio.charset.StandardCharsets.UTF_8));
+                assertEquals(12, object.tell64());
+                object.truncate(4);
+            }
+            objects.delete(oid);
+            c.rollback();
+        }
+    }
+
     /**
      * What a role-less tenant leaves on a pooled connection by SQL pgsteer cannot read (LISTEN and an
      * advisory lock taken in assembled dynamic SQL) is gone when another tenant gets the connection:
