@@ -17,7 +17,7 @@ for jar in HikariCP postgresql slf4j-api; do
   CP="$CP${CP:+:}$found"
 done
 
-APP_PASSWORD=x OPS_PASSWORD=x BACKEND_PASSWORD=x "$REPO_DIR/pgsteer" --check-config pgsteer.yaml >/dev/null \
+APP_PASSWORD=x OPS_PASSWORD=x BACKEND_PASSWORD=x GLOBEX_PASSWORD=x "$REPO_DIR/pgsteer" --check-config pgsteer.yaml >/dev/null \
   || fail "pgsteer.yaml does not pass --check-config"
 
 start_pgsteer

@@ -19,14 +19,14 @@ from sqlalchemy.orm import declarative_base, relationship, sessionmaker
 
 # ---------------------------------------------------------------------------------------------
 # Tenancy models: a to-do list with items. The same classes serve both tenancy variants; the
-# shared-rls variant adds a tenant column filled by the server from the setting pgsteer sets.
+# shared-rls variant adds a tenant column filled by the server with the tenant's role (current_user).
 # ---------------------------------------------------------------------------------------------
 
 
 def todo_models(shared):
     Base = declarative_base(metadata=MetaData())
     tenant_column = (lambda: Column(Text, nullable=False,
-                                    server_default=text("current_setting('app.tenant_id')"))) if shared else None
+                                    server_default=text("current_user"))) if shared else None
 
     class TodoList(Base):
         __tablename__ = "todo_lists"

@@ -17,7 +17,7 @@ for candidate in ${PYTHON_FOR_EXAMPLES:-} python3 /usr/bin/python3; do
 done
 [ -n "$PYTHON" ] || fail "no python3 with sqlalchemy and psycopg2 (apt-get install python3-sqlalchemy python3-psycopg2)"
 
-APP_PASSWORD=x OPS_PASSWORD=x BACKEND_PASSWORD=x "$REPO_DIR/pgsteer" --check-config pgsteer.yaml >/dev/null \
+APP_PASSWORD=x OPS_PASSWORD=x BACKEND_PASSWORD=x GLOBEX_PASSWORD=x "$REPO_DIR/pgsteer" --check-config pgsteer.yaml >/dev/null \
   || fail "pgsteer.yaml does not pass --check-config"
 
 start_pgsteer

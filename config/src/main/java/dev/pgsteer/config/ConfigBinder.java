@@ -39,7 +39,7 @@ final class ConfigBinder {
 
     ConfigBinder(NodeReader reader) {
         this.reader = reader;
-        this.tenancy = new TenantBinder(reader);
+        this.tenancy = new TenantBinder(reader, lines);
     }
 
     ProxyConfig bind(Node root) {

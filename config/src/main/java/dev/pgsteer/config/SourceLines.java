@@ -26,4 +26,9 @@ public record SourceLines(Map<String, Integer> lines) {
     public static String tablePath(String database, String table) {
         return "databases." + database + ".tables." + table;
     }
+
+    /** The path of a tenant's entry under {@code tenants:}. */
+    public static String tenantPath(String id) {
+        return "tenants." + id;
+    }
 }

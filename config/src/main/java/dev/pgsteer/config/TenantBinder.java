@@ -47,8 +47,12 @@ final class TenantBinder {
     private final Set<String> writtenTenants = new HashSet<>();
     private final Set<String> writtenDatabases = new HashSet<>();
 
-    TenantBinder(NodeReader reader) {
+    /** Where each tenant was written ({@code tenants.<id>}), for the warnings made after loading ({@link RolelessTenants}). */
+    private final Map<String, Integer> lines;
+
+    TenantBinder(NodeReader reader, Map<String, Integer> lines) {
         this.reader = reader;
+        this.lines = lines;
     }
 
     /** {@code databases.<name>.tenancy}; null when the database has none. */
@@ -127,6 +131,7 @@ final class TenantBinder {
         reader.section(node.get(), "tenants", "tenants: { acme: " + TENANT_EXAMPLE + " }").ifPresent(section ->
                 section.entries().forEach((id, entry) -> {
                     writtenTenants.add(id);
+                    lines.put(SourceLines.tenantPath(id), NodeReader.line(entry.key()));
                     if (!TenantConfig.ID.matcher(id).matches()) {
                         reader.problem(entry.key(), "'" + id + "' is not a valid tenant id",
                                 "use up to 63 letters, digits, '_', '.' or '-', starting with a letter, digit or '_'");

@@ -346,4 +346,31 @@ class TenantBinderTest {
                 "metadata_store.schema: '" + "s".repeat(64) + "' is longer than PostgreSQL's 63-byte names",
                 "use a shorter schema name, like pgsteer");
     }
+
+    @Test
+    void aTenantWithoutARoleStillLoadsButIsWarnedOfWithItsLineAndFix() {
+        ProxyConfig config = parse(BASE + """
+                tenants:
+                  acme:   { database: saas, mode: schema, role: acme, role_password: pw }
+                  globex: { database: saas, mode: shared, shard: s1 }
+                """);
+
+        assertEquals(2, config.tenants().size());
+        List<ConfigProblem> warnings = RolelessTenants.warnings(config);
+        assertEquals(1, warnings.size(), warnings.toString());
+        ConfigProblem w = warnings.getFirst();
+        assertEquals(List.of("pgsteer.yaml", 10), List.of(w.file(), w.line()));
+        assertEquals("WARNING: tenant 'globex' has no role: its connections log in as app, the backend's own login, so "
+                + "PostgreSQL does not keep it from other tenants' data (only pgsteer's lexical guard does); "
+                + "trusted tenants only", w.what());
+        assertEquals("add role: globex and role_password: to tenants.globex (a LOGIN role that is neither superuser nor "
+                + "BYPASSRLS, granted only this tenant's objects; CREATE TENANT in the admin console makes one)", w.fix());
+        assertEquals("pgsteer.yaml:10: " + w.what() + ". Fix: " + w.fix(), w.toString());
+    }
+
+    @Test
+    void tenantsThatAllHaveRolesAreNotWarnedOf() {
+        assertEquals(List.of(), RolelessTenants.warnings(parse(ISSUE_EXAMPLE.replace("mode: shared, shard: s1 }",
+                "mode: shared, shard: s1, role: globex }").replace("backend: initech_db }", "backend: initech_db, role: initech }"))));
+    }
 }

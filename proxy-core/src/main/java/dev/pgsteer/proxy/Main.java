@@ -101,6 +101,8 @@ public final class Main {
                 }
                 case CommandLine.CheckConfig check -> {
                     ProxyConfig config = ConfigLoader.load(check.file());
+                    // Loud but not fatal: a file whose tenants have no roles loaded before roles were the default.
+                    dev.pgsteer.config.RolelessTenants.warnings(config).forEach(err::println);
                     out.println(check.file() + ": OK (" + config.databases().size() + " database(s), "
                             + config.backends().size() + " backend(s), " + config.users().size() + " user(s))");
                     yield 0;

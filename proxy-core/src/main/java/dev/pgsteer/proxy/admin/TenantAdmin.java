@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The console's tenant commands, which take arguments:
  * <pre>
- * CREATE TENANT acme MODE schema|shared|database [ON s1] [IN saas] [SCHEMA name] [BACKEND dbname] [ROLE name [PASSWORD 'pw']]
+ * CREATE TENANT acme MODE schema|shared|database [ON s1] [IN saas] [SCHEMA name] [BACKEND dbname]
+ *     [ROLE name] [PASSWORD 'pw'] | [NO ROLE]       (the role is the tenant id by default; NO ROLE: trusted tenants only)
  * ALTER TENANT acme SET READ ONLY | SET READ WRITE | SET ACTIVE | SET MOVING
  * DROP TENANT acme [CASCADE]
  * MIGRATE '/path/file.sql' [TENANTS acme, globex]
@@ -26,7 +27,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class TenantAdmin {
     static final String CREATE_SYNTAX = "CREATE TENANT id MODE schema|shared|database [ON shard] [IN database] "
-            + "[SCHEMA name] [BACKEND database] [ROLE name [PASSWORD 'secret']]";
+            + "[SCHEMA name] [BACKEND database] [ROLE name] [PASSWORD 'secret'] | [NO ROLE]";
     static final String ALTER_SYNTAX = "ALTER TENANT id SET READ ONLY | SET READ WRITE | SET ACTIVE | SET MOVING";
     static final String DROP_SYNTAX = "DROP TENANT id [CASCADE]";
     static final String MIGRATE_SYNTAX = "MIGRATE 'file.sql' [TENANTS id, id, ...]";
@@ -39,7 +40,7 @@ final class TenantAdmin {
 
     /** Help lines: the syntax of each command. */
     static List<AdminCommand> help() {
-        return List.of(new Described(CREATE_SYNTAX, "create the schema or database, the role and grants, apply the template, add to the directory"),
+        return List.of(new Described(CREATE_SYNTAX, "create the tenant's role (named after it; NO ROLE: trusted tenants only), its schema or database and grants, apply the template, add to the directory"),
                 new Described(ALTER_SYNTAX, "change a tenant's state (read only: its transactions are read-only)"),
                 new Described(DROP_SYNTAX, "remove from the directory; CASCADE also drops its schema or database and role"),
                 new Described(MIGRATE_SYNTAX, "run a SQL file for every tenant (or those listed), stopping at the first failure"));
@@ -67,11 +68,16 @@ final class TenantAdmin {
         String id = w.get(2);
         String mode = w.get(4);
         String shard = null, database = null, schema = null, backend = null, role = null, password = null;
+        boolean noRole = false;
         for (int i = 5; i < w.size(); i += 2) {
             if (i + 1 >= w.size()) {
                 throw syntax(CREATE_SYNTAX);
             }
             String value = w.get(i + 1);
+            if (upper(w.get(i)).equals("NO") && upper(value).equals("ROLE")) {
+                noRole = true;
+                continue;
+            }
             switch (upper(w.get(i))) {
                 case "ON" -> shard = value;
                 case "IN" -> database = value;
@@ -83,9 +89,10 @@ final class TenantAdmin {
             }
         }
         String fDatabase = database, fShard = shard, fSchema = schema, fBackend = backend, fRole = role, fPassword = password;
+        boolean fNoRole = noRole;
         return new Run("CREATE TENANT", STEPS, context -> {
             TenantLifecycle lifecycle = new TenantLifecycle(context.tenants());
-            TenantConfig spec = lifecycle.spec(id, fDatabase, mode, fShard, fSchema, fBackend, fRole, fPassword);
+            TenantConfig spec = lifecycle.spec(id, fDatabase, mode, fShard, fSchema, fBackend, fRole, fPassword, fNoRole);
             return ControlPlane.run("create-tenant", () -> steps(id, sql(() -> lifecycle.create(spec)), "CREATE TENANT"));
         });
     }

@@ -118,6 +118,7 @@ final class ConfigReloader {
             checked.warnings().forEach(warning -> log.warn("reload of {}: {}", file, warning));
             loaded = checked.applyTo(loaded);
         }
+        dev.pgsteer.config.RolelessTenants.warnings(loaded).forEach(warning -> log.warn("reload: {}", warning));
         List<String> notes = new ArrayList<>();
         ProxyConfig next = loaded;
         if (!loaded.listen().equals(before.listen())) {

@@ -152,6 +152,7 @@ public final class PgSteerServer implements AutoCloseable {
                 : current.database(name).map(DatabaseConfig::name).orElse(ProxyMetrics.UNKNOWN_DATABASE));
         this.metrics = metrics;
         metadataStore = storeFactory.apply(effective);
+        dev.pgsteer.config.RolelessTenants.warnings(effective).forEach(warning -> log.warn("{}", warning));
         var tenants = new dev.pgsteer.proxy.tenant.Tenants(effective, metadataStore, pools);
         metrics.metadataStore(tenants);
         context = new ProxyContext(new ProxyContext.Snapshot(effective, new UserDirectory(effective.users()),

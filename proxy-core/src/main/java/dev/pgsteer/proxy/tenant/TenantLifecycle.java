@@ -38,8 +38,21 @@ public final class TenantLifecycle {
 
     /**
      * The tenant as it will be created: {@code database} may be null when the configuration has one
-     * tenant database; {@code shard} null means its default shard.
+     * tenant database; {@code shard} null means its default shard. Every tenant gets its own role
+     * (named after it unless {@code role} says otherwise, with a password pgsteer makes unless
+     * {@code rolePassword} gives one), except with {@code noRole}: then it runs as the backend login.
      */
+    public TenantConfig spec(String id, String database, String mode, String shard, String schema, String backend,
+                             String role, String rolePassword, boolean noRole) {
+        if (noRole && (role != null || rolePassword != null)) {
+            throw new Refused("42601", "NO ROLE and ROLE/PASSWORD contradict each other: write one of them");
+        }
+        String login = noRole ? null : role != null ? role : id;
+        String password = login == null ? null : rolePassword != null ? rolePassword : TenantRole.newPassword();
+        return spec(id, database, mode, shard, schema, backend, login, password);
+    }
+
+    /** The tenant as it will be created, with exactly the role given (none when null). */
     public TenantConfig spec(String id, String database, String mode, String shard, String schema, String backend,
                              String role, String rolePassword) {
         ProxyConfig config = tenants.config();
@@ -76,6 +89,10 @@ public final class TenantLifecycle {
             throw new Refused("42710", "tenant \"" + tenant.id() + "\" already exists");
         }
         List<String> done = new ArrayList<>(new TenantProvisioner(tenants.config()).provision(tenant));
+        if (tenant.role() == null) {
+            done.add("WARNING: " + dev.pgsteer.config.RolelessTenants.NO_ROLE
+                    + " (only pgsteer's lexical guard keeps it from other tenants' data)");
+        }
         TenantConfig created = tenants.store().create(tenant);
         refresh();
         done.add("added tenant " + created.id() + " to the directory (version " + created.version() + ")");

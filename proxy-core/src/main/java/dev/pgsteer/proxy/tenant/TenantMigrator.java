@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.tenant;
 
+import dev.pgsteer.config.BackendUrl;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.TenantConfig;
 import dev.pgsteer.config.TenantMode;
@@ -13,9 +14,21 @@ import java.util.Map;
 
 /**
  * Runs one SQL file for many tenants, one after the other in the order given, each in its own
- * transaction with its schema first on the search path, as the backend's own login. It stops at the
- * first tenant that fails (whose transaction rolls back) and reports, per tenant, what happened.
- * Shared tenants share their tables: the file runs once for each shared database, not per tenant.
+ * transaction with its schema first on the search path. It stops at the first tenant that fails
+ * (whose transaction rolls back) and reports, per tenant, what happened.
+ *
+ * <p>Whom it runs as is what keeps a tenant's own objects from running with rights the tenant lacks
+ * (a trigger it put on its table fires when the migration writes there):
+ * <ul>
+ *   <li>a schema or database tenant with a role: a connection <em>logged in</em> as that role. Not
+ *   {@code SET ROLE} from the backend login: a function of the tenant could {@code RESET ROLE} and
+ *   be the backend login again.</li>
+ *   <li>a tenant without a role: the backend login, which is that tenant's own login anyway.</li>
+ *   <li>shared tenants: they share their tables, so the file runs once for each shared database, as
+ *   the backend login, which owns the shared tables and their policies (the operator's to make).
+ *   A shared tenant with a role can make nothing there that would fire: it has no CREATE on any
+ *   schema and no TRIGGER on the shared tables.</li>
+ * </ul>
  */
 public final class TenantMigrator {
     /** One tenant's outcome: {@code ok}, {@code failed} or {@code skipped}. */
@@ -44,7 +57,7 @@ public final class TenantMigrator {
                 steps.add(new Step(tenant.id(), target, "ok", "shared tables, migrated with " + sharedDone.get(sharedKey)));
                 continue;
             }
-            try (Connection c = TenantProvisioner.connect(placement.owner(placement.database()));
+            try (Connection c = TenantProvisioner.connect(runsAs(tenant, placement));
                  Statement s = c.createStatement()) {
                 c.setAutoCommit(false);
                 String searchPath = Tenants.searchPath(tenant.mode() == TenantMode.SCHEMA ? tenant.schema() : null,
@@ -65,5 +78,11 @@ public final class TenantMigrator {
             }
         }
         return steps;
+    }
+
+    /** The login the file runs under for {@code tenant} (see the class comment). */
+    private static BackendUrl runsAs(TenantConfig tenant, TenantPlacement placement) {
+        return tenant.role() != null && tenant.mode() != TenantMode.SHARED ? placement.login()
+                : placement.owner(placement.database());
     }
 }

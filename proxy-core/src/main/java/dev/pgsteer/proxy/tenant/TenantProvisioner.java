@@ -43,13 +43,10 @@ final class TenantProvisioner {
         DatabaseConfig db = config.databases().get(tenant.database());
         TenancyConfig tenancy = db.tenancy();
         String ownerDatabase = tenant.mode() == TenantMode.DATABASE ? serverDatabase(placement) : placement.database();
-        if (tenant.role() != null) {
-            try (Connection c = connect(placement.owner(ownerDatabase)); Statement s = c.createStatement()) {
-                if (!exists(c, "SELECT 1 FROM pg_roles WHERE rolname = ?", tenant.role())) {
-                    s.execute("CREATE ROLE " + Sql.identifier(tenant.role()) + " LOGIN"
-                            + (tenant.rolePassword() == null ? "" : " PASSWORD " + Sql.literal(tenant.rolePassword())));
-                    done.add("created role " + tenant.role());
-                }
+        String role = tenant.role() == null ? null : Sql.identifier(tenant.role());
+        if (role != null) {
+            try (Connection c = connect(placement.owner(ownerDatabase))) {
+                done.addAll(TenantRole.ensure(c, tenant));
             }
         }
         switch (tenant.mode()) {
@@ -57,53 +54,106 @@ final class TenantProvisioner {
                 try (Connection c = connect(placement.owner(placement.database())); Statement s = c.createStatement()) {
                     c.setAutoCommit(false);
                     String schema = Sql.identifier(tenant.schema());
-                    s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
-                    s.execute("SET LOCAL search_path TO " + Tenants.searchPath(tenant.schema(), tenancy));
-                    applyTemplate(s, tenancy, done);
-                    if (tenant.role() != null) {
-                        grantSchema(s, schema, Sql.identifier(tenant.role()));
+                    boolean existed = exists(c, "SELECT 1 FROM pg_namespace WHERE nspname = ?", tenant.schema());
+                    if (role != null && !existed) {
+                        // The role owns its schema, so what it makes there is its own and no other role's.
+                        // (AUTHORIZATION at creation: a later ALTER ... OWNER would need CREATE on the database for the role.)
+                        s.execute("CREATE SCHEMA " + schema + " AUTHORIZATION " + role);
+                    } else if (role != null) {
+                        grantSchema(s, schema, role);
+                        done.add("schema " + tenant.schema() + " existed: kept its owner, granted " + tenant.role() + " its use");
+                    } else {
+                        s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
                     }
+                    if (existed) {
+                        // Nobody but its owner (and whom it grants) uses a tenant's schema; a new one has no PUBLIC grant.
+                        s.execute("REVOKE ALL ON SCHEMA " + schema + " FROM PUBLIC");
+                    }
+                    done.addAll(closeSharedSchemas(c, tenancy));
+                    s.execute("SET LOCAL search_path TO " + Tenants.searchPath(tenant.schema(), tenancy));
+                    asTenant(s, role, () -> applyTemplate(s, tenancy, done));
                     c.commit();
-                    done.add("created schema " + tenant.schema() + " in " + placement.server().name() + "/" + placement.database());
+                    done.add("created schema " + tenant.schema() + " in " + placement.server().name() + "/" + placement.database()
+                            + (role == null || existed ? "" : ", owned by " + tenant.role()));
                 }
             }
             case DATABASE -> {
                 try (Connection c = connect(placement.owner(ownerDatabase)); Statement s = c.createStatement()) {
+                    String database = Sql.identifier(placement.database());
                     if (!exists(c, "SELECT 1 FROM pg_database WHERE datname = ?", placement.database())) {
-                        s.execute("CREATE DATABASE " + Sql.identifier(placement.database()));
-                        done.add("created database " + placement.database() + " on " + placement.server().name());
+                        s.execute("CREATE DATABASE " + database);
+                        // Only roles granted CONNECT reach a database pgsteer made: not other tenants' roles.
+                        s.execute("REVOKE CONNECT, TEMPORARY ON DATABASE " + database + " FROM PUBLIC");
+                        done.add("created database " + placement.database() + " on " + placement.server().name()
+                                + ", CONNECT revoked from PUBLIC");
                     }
-                    if (tenant.role() != null) {
-                        s.execute("GRANT CONNECT, TEMPORARY ON DATABASE " + Sql.identifier(placement.database()) + " TO "
-                                + Sql.identifier(tenant.role()));
+                    if (role != null) {
+                        s.execute("GRANT CONNECT, TEMPORARY ON DATABASE " + database + " TO " + role);
                     }
                 }
                 try (Connection c = connect(placement.owner(placement.database())); Statement s = c.createStatement()) {
                     c.setAutoCommit(false);
-                    applyTemplate(s, tenancy, done);
-                    if (tenant.role() != null) {
-                        grantSchema(s, "public", Sql.identifier(tenant.role()));
+                    if (role != null) {
+                        grantSchema(s, "public", role);
                     }
+                    asTenant(s, role, () -> applyTemplate(s, tenancy, done));
                     c.commit();
                 }
             }
             case SHARED -> {
-                if (tenant.role() != null) {
-                    try (Connection c = connect(placement.owner(placement.database())); Statement s = c.createStatement()) {
+                try (Connection c = connect(placement.owner(placement.database())); Statement s = c.createStatement()) {
+                    done.addAll(closeSharedSchemas(c, tenancy));
+                    if (role != null) {
                         for (String shared : tenancy.sharedSchemas()) {
                             String schema = Sql.identifier(shared);
-                            String role = Sql.identifier(tenant.role());
                             s.execute("GRANT USAGE ON SCHEMA " + schema + " TO " + role);
                             s.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role);
                             s.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role);
+                            // Shared tables the operator makes later (MIGRATE, as the backend login) are the tenant's to use too.
+                            s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA " + schema
+                                    + " GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO " + role);
+                            s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA " + schema + " GRANT USAGE ON SEQUENCES TO " + role);
                         }
-                        done.add("granted " + tenant.role() + " the shared schemas' tables; row-level security policies "
-                                + "decide which rows it sees");
+                        done.add("granted " + tenant.role() + " the shared schemas' tables (not their ownership); "
+                                + "row-level security policies by current_user decide which rows it sees");
                     }
                 }
             }
         }
         return done;
+    }
+
+    /**
+     * Takes CREATE on the shared schemas from PUBLIC where it still has it (PostgreSQL before 15):
+     * an object a tenant made there would be found on every other tenant's search path.
+     */
+    private static List<String> closeSharedSchemas(Connection c, TenancyConfig tenancy) throws SQLException {
+        List<String> done = new ArrayList<>();
+        for (String shared : tenancy.sharedSchemas()) {
+            if (exists(c, "SELECT 1 FROM pg_namespace n, aclexplode(n.nspacl) a WHERE n.nspname = ? AND a.grantee = 0 "
+                    + "AND a.privilege_type = 'CREATE'", shared)) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("REVOKE CREATE ON SCHEMA " + Sql.identifier(shared) + " FROM PUBLIC");
+                }
+                done.add("revoked CREATE on schema " + shared + " from PUBLIC");
+            }
+        }
+        return done;
+    }
+
+    private interface SqlStep {
+        void run() throws SQLException;
+    }
+
+    /** Runs {@code step} as the tenant's role (when it has one), so what it makes is the tenant's own. */
+    private static void asTenant(Statement s, String role, SqlStep step) throws SQLException {
+        if (role != null) {
+            s.execute("SET LOCAL ROLE " + role);
+        }
+        step.run();
+        if (role != null) {
+            s.execute("RESET ROLE");
+        }
     }
 
     private static void grantSchema(Statement s, String schema, String role) throws SQLException {
@@ -135,15 +185,22 @@ final class TenantProvisioner {
         switch (tenant.mode()) {
             case SCHEMA -> {
                 try (Connection c = connect(placement.owner(placement.database())); Statement s = c.createStatement()) {
+                    boolean hasRole = tenant.role() != null && exists(c, "SELECT 1 FROM pg_roles WHERE rolname = ?", tenant.role());
+                    if (hasRole) {
+                        TenantRole.inheritToDrop(c, tenant.role());
+                    }
                     s.execute("DROP SCHEMA IF EXISTS " + Sql.identifier(tenant.schema()) + " CASCADE");
                     done.add("dropped schema " + tenant.schema());
-                    if (tenant.role() != null && exists(c, "SELECT 1 FROM pg_roles WHERE rolname = ?", tenant.role())) {
+                    if (hasRole) {
                         s.execute("DROP OWNED BY " + Sql.identifier(tenant.role()));
                     }
                 }
             }
             case DATABASE -> {
                 try (Connection c = connect(placement.owner(serverDatabase(placement))); Statement s = c.createStatement()) {
+                    if (tenant.role() != null && exists(c, "SELECT 1 FROM pg_roles WHERE rolname = ?", tenant.role())) {
+                        TenantRole.inheritToDrop(c, tenant.role());   // FORCE ends the role's sessions: that needs its rights
+                    }
                     s.execute("DROP DATABASE IF EXISTS " + Sql.identifier(placement.database()) + " WITH (FORCE)");
                     done.add("dropped database " + placement.database());
                 }
@@ -152,6 +209,7 @@ final class TenantProvisioner {
                 if (tenant.role() != null) {
                     try (Connection c = connect(placement.owner(placement.database())); Statement s = c.createStatement()) {
                         if (exists(c, "SELECT 1 FROM pg_roles WHERE rolname = ?", tenant.role())) {
+                            TenantRole.inheritToDrop(c, tenant.role());
                             s.execute("DROP OWNED BY " + Sql.identifier(tenant.role()));
                         }
                     }
