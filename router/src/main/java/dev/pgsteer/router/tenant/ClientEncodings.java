@@ -20,7 +20,8 @@ final class ClientEncodings {
     }
 
     static boolean unsafe(String encoding) {
-        if (encoding == null) {
+        if (encoding == null || encoding.equals("UTF8")) {
+            // The common case, as the backend reports it: checked on every statement, without allocating.
             return false;
         }
         StringBuilder clean = new StringBuilder(encoding.length());
