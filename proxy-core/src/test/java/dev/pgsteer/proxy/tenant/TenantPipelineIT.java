@@ -98,6 +98,30 @@ class TenantPipelineIT {
         }
     }
 
+    /**
+     * In SJIS the second byte of a character may be a backslash (0x83 0x5C is the katakana so):
+     * read byte by byte, {@code E'<so>'} would hide its closing quote. A session of a tenant without
+     * a role in such an encoding may send ASCII text (it reads the same in every encoding), and gets
+     * 0A000 for anything else; a tenant with a role does not depend on the guard.
+     */
+    @Test
+    void aTenantWithoutARoleIsRefusedTextBeyondAsciiInSjis() throws Exception {
+        byte[] so = {'S', 'E', 'L', 'E', 'C', 'T', ' ', 'E', '\'', (byte) 0x83, 0x5C, '\'', ' ', 'A', 'S', ' ', 'x'};
+        try (Wire w = new Wire(trusting.address().getPort(), "beta", "SJIS")) {
+            w.query("SELECT string_agg(item, ',' ORDER BY id) FROM orders");
+            w.query(so);
+            w.flush();
+            assertEquals(List.of("beta-1,beta-2"), w.rowsUntilReady());
+            AssertionError refused = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, w::rowsUntilReady);
+            org.junit.jupiter.api.Assertions.assertTrue(refused.getMessage().contains("C0A000"), refused.getMessage());
+        }
+        try (Wire w = new Wire(trusting.address().getPort(), "acme", "SJIS")) {
+            w.query(so);
+            w.flush();
+            assertEquals(1, w.rowsUntilReady().size());
+        }
+    }
+
     /** A client of the wire protocol that writes messages without waiting and reads the answers after. */
     private static final class Wire implements AutoCloseable {
         private final Socket socket = new Socket();
@@ -106,13 +130,18 @@ class TenantPipelineIT {
         private final ByteArrayOutputStream buffered = new ByteArrayOutputStream();
 
         Wire(int port, String tenant) throws IOException {
+            this(port, tenant, "UTF8");
+        }
+
+        Wire(int port, String tenant, String clientEncoding) throws IOException {
             socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
             socket.setSoTimeout(15_000);
             out = socket.getOutputStream();
             in = new DataInputStream(socket.getInputStream());
             ByteArrayOutputStream startup = new ByteArrayOutputStream();
             startup.writeBytes(new byte[8]);
-            for (String s : new String[] {"user", "app", "database", "saas", "options", "-c pgsteer.tenant=" + tenant}) {
+            for (String s : new String[] {"user", "app", "database", "saas", "options", "-c pgsteer.tenant=" + tenant,
+                    "client_encoding", clientEncoding}) {
                 startup.writeBytes(cString(s));
             }
             startup.write(0);
@@ -125,6 +154,10 @@ class TenantPipelineIT {
 
         void query(String sql) {
             message('Q', cString(sql));
+        }
+
+        void query(byte[] sql) {
+            message('Q', java.util.Arrays.copyOf(sql, sql.length + 1));
         }
 
         /** Parse, Bind, Execute, Sync of {@code sql}, unnamed. */
