@@ -71,6 +71,12 @@ public final class StatementRelay {
     private boolean settingsKnown = true;
     /** The session keeps its connection: it may have statements of its own made by SQL PREPARE there. */
     private boolean pinned;
+    /**
+     * The pgsteer_ name the session's unnamed statement named in EXECUTE (renamed to NOWHERE), and
+     * that of the unnamed portal bound to it: its Execute's 26000 names the client's, as PostgreSQL's would.
+     */
+    private String unnamedRenamedFrom;
+    private String portalRenamedFrom;
     /** The session's unnamed statement, which the connection it is on holds now. */
     private final UnnamedStatement unnamed = new UnnamedStatement();
 
@@ -91,6 +97,9 @@ public final class StatementRelay {
             case StatementFrames.PARSE -> forwardParse(frame, connection, alloc);
             case StatementFrames.BIND -> {
                 boolean bindsUnnamed = StatementFrames.bindsUnnamed(frame);
+                if (frame.body().getByte(frame.body().readerIndex()) == 0) {
+                    portalRenamedFrom = bindsUnnamed ? unnamedRenamedFrom : null;
+                }
                 if (bindsUnnamed) {
                     ensureUnnamed(connection);
                 }
@@ -147,8 +156,10 @@ public final class StatementRelay {
                 expected.add(Expectation.CLOSE_RELAY);
             }
             case 'E' -> {
+                boolean renamed = portalRenamedFrom != null && frame.body().getByte(frame.body().readerIndex()) == 0;
                 connection.write(frame);
-                expected.add(Expectation.EXECUTE_RELAY);
+                expected.add(renamed ? new Expectation(Expectation.Kind.EXECUTE, Expectation.Action.UNKNOWN_NAME,
+                        portalRenamedFrom, NOWHERE) : Expectation.EXECUTE_RELAY);
             }
             case 'S' -> {
                 connection.write(frame);
@@ -264,6 +275,7 @@ public final class StatementRelay {
             frame = withParseText(frame, renamed.sql(), alloc);
         }
         if (StatementFrames.parsesUnnamed(frame)) {
+            unnamedRenamedFrom = renamed == null ? null : renamed.firstName();
             unnamed.parsed(frame);
             connection.write(frame);
             expected.add(Expectation.PARSE_RELAY);
