@@ -48,6 +48,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
     private static final byte PARSE = 'P';
     private static final byte BIND = 'B';
     private static final byte FLUSH = 'H';
+    private static final byte NOTIFICATION = 'A';
     /** How many connections a lease tries when making one carry the session's settings fails for the connection's sake. */
     private static final int SYNC_ATTEMPTS = 3;
 
@@ -584,6 +585,9 @@ final class ClientRelay implements BackendListener, SessionRelay {
             log.warn("{}: dropped {} from {}, which this session no longer holds", session.id(), frame, connection);
             frame.release();
             return;
+        }
+        if (gate != null && frame.type() == NOTIFICATION && (frame = gate.fromBackend(frame)) == null) {
+            return; // another tenant's channel
         }
         switch (frame.type()) {
             case ReadyForQuery.TYPE -> {

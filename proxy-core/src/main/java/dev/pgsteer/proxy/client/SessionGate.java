@@ -42,4 +42,12 @@ public interface SessionGate {
 
     /** The relay now leases from {@code target}: the session's settings become that target's. */
     void activate(Target target);
+
+    /**
+     * A frame the backend sent outside any answer (a NotificationResponse), as the client is to get
+     * it: the same, another in its place, or null (released) when it is not the session's to see.
+     */
+    default Frame fromBackend(Frame frame) {
+        return frame;
+    }
 }

@@ -43,7 +43,13 @@ record Expectation(Kind kind, Action action, String clientName, String backendNa
          * A query pgsteer sent in place of the client's SQL {@code DEALLOCATE} of its statement
          * {@code clientName}: its success is answered as DEALLOCATE's and forgets the name.
          */
-        ANSWER_AS_DEALLOCATE
+        ANSWER_AS_DEALLOCATE,
+        /**
+         * A Bind or Describe of a name the session has no statement under, or a query naming one of
+         * pgsteer's statements, sent naming {@link StatementRelay#NOWHERE}: the backend's 26000 names
+         * {@code clientName}, as PostgreSQL's would.
+         */
+        UNKNOWN_NAME
     }
 
     Expectation(Kind kind, Action action, String clientName, String backendName) {

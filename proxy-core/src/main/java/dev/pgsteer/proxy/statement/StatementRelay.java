@@ -8,6 +8,7 @@ import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendTarget;
+import dev.pgsteer.router.sql.ReservedStatementNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -45,6 +46,12 @@ public final class StatementRelay {
     private static final String DEALLOCATE_TAG = "DEALLOCATE";
     /** Never a registered statement's name (not hex): what a {@link Expectation.Action#PROBE} prepares, then closes. */
     private static final String PROBE = "pgsteer_probe";
+    /**
+     * The name a Bind, Describe or Close of a name the session has no statement under is sent with:
+     * never prepared by pgsteer, so no session reaches a backend statement it does not own by
+     * naming it (the {@code pgsteer_} names of {@code pg_prepared_statements} are the others').
+     */
+    static final String NOWHERE = StatementRegistry.PLACEHOLDER;
 
     private final StatementRegistry registry;
     /** The session's statements: client's name to backend name. */
@@ -62,6 +69,14 @@ public final class StatementRelay {
     private boolean catalogChanged;
     /** False once the session is pinned: its connection may carry settings its {@link ParseScope} does not show. */
     private boolean settingsKnown = true;
+    /** The session keeps its connection: it may have statements of its own made by SQL PREPARE there. */
+    private boolean pinned;
+    /**
+     * The pgsteer_ name the session's unnamed statement named in EXECUTE (renamed to NOWHERE), and
+     * that of the unnamed portal bound to it: its Execute's 26000 names the client's, as PostgreSQL's would.
+     */
+    private String unnamedRenamedFrom;
+    private String portalRenamedFrom;
     /** The session's unnamed statement, which the connection it is on holds now. */
     private final UnnamedStatement unnamed = new UnnamedStatement();
 
@@ -82,6 +97,9 @@ public final class StatementRelay {
             case StatementFrames.PARSE -> forwardParse(frame, connection, alloc);
             case StatementFrames.BIND -> {
                 boolean bindsUnnamed = StatementFrames.bindsUnnamed(frame);
+                if (frame.body().getByte(frame.body().readerIndex()) == 0) {
+                    portalRenamedFrom = bindsUnnamed ? unnamedRenamedFrom : null;
+                }
                 if (bindsUnnamed) {
                     ensureUnnamed(connection);
                 }
@@ -90,9 +108,13 @@ public final class StatementRelay {
                     ensurePrepared(backendName, connection, alloc);
                     connection.write(StatementFrames.renameBind(alloc, frame, backendName));
                     expected.add(new Expectation(Expectation.Kind.BIND, Expectation.Action.RELAY, null, backendName));
-                } else {
+                } else if (bindsUnnamed || reachesOwnStatement(StatementFrames.bindStatement(frame))) {
                     connection.write(frame);
                     expected.add(Expectation.BIND_RELAY);
+                } else {
+                    String clientName = StatementFrames.bindStatement(frame);
+                    connection.write(StatementFrames.renameBind(alloc, frame, NOWHERE));
+                    expected.add(new Expectation(Expectation.Kind.BIND, Expectation.Action.UNKNOWN_NAME, clientName, NOWHERE));
                 }
             }
             case StatementFrames.DESCRIBE -> {
@@ -100,15 +122,21 @@ public final class StatementRelay {
                 if (ofStatement && StatementFrames.targetsUnnamed(frame)) {
                     ensureUnnamed(connection);
                 }
-                String backendName = ofStatement ? backendName(StatementFrames.targetName(frame)) : null;
+                String clientName = ofStatement ? StatementFrames.targetName(frame) : null;
+                String backendName = ofStatement ? backendName(clientName) : null;
                 if (backendName != null) {
                     ensurePrepared(backendName, connection, alloc);
                     frame.release();
                     connection.write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, StatementFrames.STATEMENT, backendName));
-                } else {
+                    expected.add(Expectation.DESCRIBE_RELAY);
+                } else if (!ofStatement || clientName.isEmpty() || reachesOwnStatement(clientName)) {
                     connection.write(frame);
+                    expected.add(Expectation.DESCRIBE_RELAY);
+                } else {
+                    frame.release();
+                    connection.write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, StatementFrames.STATEMENT, NOWHERE));
+                    expected.add(new Expectation(Expectation.Kind.DESCRIBE, Expectation.Action.UNKNOWN_NAME, clientName, NOWHERE));
                 }
-                expected.add(Expectation.DESCRIBE_RELAY);
             }
             case StatementFrames.CLOSE -> {
                 if (StatementFrames.targetKind(frame) == StatementFrames.STATEMENT) {
@@ -118,14 +146,20 @@ public final class StatementRelay {
                     statements.remove(name);
                     if (name.isEmpty()) {
                         unnamed.forget();
+                    } else if (!reachesOwnStatement(name)) {
+                        // Not a backend statement of another session's (it answers CloseComplete all the same).
+                        frame.release();
+                        frame = new Frame(StatementFrames.target(alloc, StatementFrames.CLOSE, StatementFrames.STATEMENT, NOWHERE));
                     }
                 }
                 connection.write(frame);
                 expected.add(Expectation.CLOSE_RELAY);
             }
             case 'E' -> {
+                boolean renamed = portalRenamedFrom != null && frame.body().getByte(frame.body().readerIndex()) == 0;
                 connection.write(frame);
-                expected.add(Expectation.EXECUTE_RELAY);
+                expected.add(renamed ? new Expectation(Expectation.Kind.EXECUTE, Expectation.Action.UNKNOWN_NAME,
+                        portalRenamedFrom, NOWHERE) : Expectation.EXECUTE_RELAY);
             }
             case 'S' -> {
                 connection.write(frame);
@@ -140,8 +174,15 @@ public final class StatementRelay {
                     connection.write(query(alloc, DEALLOCATE_STAND_IN));
                     expected.add(new Expectation(Expectation.Kind.QUERY, Expectation.Action.ANSWER_AS_DEALLOCATE, deallocated, null));
                 } else {
-                    connection.write(frame);
-                    expected.add(Expectation.QUERY);
+                    ReservedStatementNames.Renamed renamed = reservedNamesRenamed(frame);
+                    if (renamed != null) {
+                        frame.release();
+                        connection.write(query(alloc, renamed.sql()));
+                        expected.add(new Expectation(Expectation.Kind.QUERY, Expectation.Action.UNKNOWN_NAME, renamed.firstName(), NOWHERE));
+                    } else {
+                        connection.write(frame);
+                        expected.add(Expectation.QUERY);
+                    }
                 }
             }
             case 'F' -> {
@@ -162,12 +203,79 @@ public final class StatementRelay {
         expected.add(new Expectation(Expectation.Kind.PARSE, Expectation.Action.SWALLOW, null, null));
     }
 
+    /**
+     * Whether a Bind, Describe or Close of {@code clientName}, which the session has no statement
+     * under, may go to the backend as it is: only in a pinned session (its SQL PREPAREs are there
+     * under their own names), and never for one of pgsteer's names, which are other sessions'.
+     */
+    private boolean reachesOwnStatement(String clientName) {
+        return pinned && !clientName.startsWith(ReservedStatementNames.PREFIX);
+    }
+
+    /**
+     * A Query's or Parse's text with pgsteer's statement names renamed, or null. The text is copied
+     * only when it holds {@code pgsteer_} (in any case): one pass over the bytes where they are.
+     */
+    private ReservedStatementNames.Renamed reservedNamesRenamed(Frame frame) {
+        ByteBuf body = frame.body();
+        int from = body.readerIndex();
+        if (frame.type() == StatementFrames.PARSE) {
+            from = body.indexOf(from, body.writerIndex(), (byte) 0) + 1;
+        }
+        int end = body.indexOf(from, body.writerIndex(), (byte) 0);
+        int length = (end < 0 ? body.writerIndex() : end) - from;
+        if (length < ReservedStatementNames.PREFIX.length() || body.forEachByte(from, length, new PrefixFinder()) < 0) {
+            return null;
+        }
+        byte[] text = new byte[length];
+        body.getBytes(from, text);
+        boolean backslashQuotes = "off".equals(settings.get().get("standard_conforming_strings"));
+        return ReservedStatementNames.rename(text, 0, length, backslashQuotes, NOWHERE);
+    }
+
+    /** Stops at the end of {@code pgsteer_}, in any case. Its first letter occurs once in it: no backtracking. */
+    private static final class PrefixFinder implements io.netty.util.ByteProcessor {
+        private int matched;
+
+        @Override
+        public boolean process(byte value) {
+            int b = value >= 'A' && value <= 'Z' ? value + ('a' - 'A') : value;
+            if (b == ReservedStatementNames.PREFIX.charAt(matched)) {
+                matched++;
+            } else {
+                matched = b == 'p' ? 1 : 0;
+            }
+            return matched < ReservedStatementNames.PREFIX.length();
+        }
+    }
+
+    /** The Parse with {@code sql} as its text, name and parameter types kept. Consumes {@code parse}. */
+    private static Frame withParseText(Frame parse, byte[] sql, ByteBufAllocator alloc) {
+        ByteBuf body = parse.body();
+        int nameEnd = body.indexOf(body.readerIndex(), body.writerIndex(), (byte) 0);
+        int textEnd = body.indexOf(nameEnd + 1, body.writerIndex(), (byte) 0);
+        ByteBuf out = alloc.buffer(16 + sql.length + body.readableBytes());
+        int length = Wire.beginMessage(out, 'P');
+        out.writeBytes(body, body.readerIndex(), nameEnd + 1 - body.readerIndex());
+        out.writeBytes(sql).writeByte(0);
+        out.writeBytes(body, textEnd + 1, body.writerIndex() - textEnd - 1);
+        Wire.endMessage(out, length);
+        parse.release();
+        return new Frame(out);
+    }
+
     private String backendName(String clientName) {
         return clientName.isEmpty() ? null : statements.get(clientName);
     }
 
     private void forwardParse(Frame frame, BackendConnection connection, ByteBufAllocator alloc) {
+        ReservedStatementNames.Renamed renamed = reservedNamesRenamed(frame);
+        if (renamed != null) {
+            // Its Execute gets 26000 naming pgsteer_none: the client's name is in a statement shared by sessions.
+            frame = withParseText(frame, renamed.sql(), alloc);
+        }
         if (StatementFrames.parsesUnnamed(frame)) {
+            unnamedRenamedFrom = renamed == null ? null : renamed.firstName();
             unnamed.parsed(frame);
             connection.write(frame);
             expected.add(Expectation.PARSE_RELAY);
@@ -271,7 +379,7 @@ public final class StatementRelay {
             parsedSinceReady.add(head);
         }
         return switch (head.action()) {
-            case RELAY, PROBE, NAME_DUPLICATE, ANSWER_AS_DEALLOCATE -> frame.content();
+            case RELAY, PROBE, NAME_DUPLICATE, ANSWER_AS_DEALLOCATE, UNKNOWN_NAME -> frame.content();
             case SWALLOW -> {
                 frame.release();
                 yield null;
@@ -286,11 +394,12 @@ public final class StatementRelay {
     private ByteBuf onError(Frame frame, Expectation head, BackendConnection connection) {
         if (head.kind() == Expectation.Kind.QUERY || head.kind() == Expectation.Kind.SYNC) {
             // Inside a simple query errors do not end it; at Sync, the implicit commit failed.
-            return frame.content();
+            return head.action() == Expectation.Action.UNKNOWN_NAME ? renameInError(frame, NOWHERE, head.clientName())
+                    : frame.content();
         }
         ByteBuf relayed = frame.content();
         Expectation failed = expected.poll();
-        if (failed.action() == Expectation.Action.NAME_DUPLICATE) {
+        if (failed.action() == Expectation.Action.NAME_DUPLICATE || failed.action() == Expectation.Action.UNKNOWN_NAME) {
             relayed = renameInError(frame, failed.backendName(), failed.clientName());
         } else {
             if (failed.scope() != null || failed.kind() == Expectation.Kind.BIND && failed.backendName() != null
@@ -373,6 +482,7 @@ public final class StatementRelay {
      */
     public void sessionPinned() {
         settingsKnown = false;
+        pinned = true;
     }
 
     /**
@@ -484,6 +594,14 @@ public final class StatementRelay {
             scopeVersion = version;
         }
         return scope;
+    }
+
+    private static ByteBuf query(ByteBufAllocator alloc, byte[] sql) {
+        ByteBuf out = alloc.buffer(6 + sql.length);
+        int length = Wire.beginMessage(out, 'Q');
+        out.writeBytes(sql).writeByte(0);
+        Wire.endMessage(out, length);
+        return out;
     }
 
     private static ByteBuf query(ByteBufAllocator alloc, String sql) {

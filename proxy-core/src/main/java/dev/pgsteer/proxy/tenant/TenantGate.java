@@ -6,6 +6,7 @@ import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.SessionGate;
+import dev.pgsteer.router.tenant.ChannelRewriter;
 import dev.pgsteer.router.tenant.TenantCommand;
 import dev.pgsteer.router.tenant.TenantComment;
 import dev.pgsteer.router.tenant.TenantlessStatements;
@@ -197,7 +198,30 @@ public final class TenantGate implements SessionGate {
         if (target.tenant() == null && !TenantlessStatements.allowed(sql)) {
             return refuse(frame, TenantErrors.noTenant(database.name()));
         }
-        return checked(frame, target, sql);
+        return inOwnChannels(checked(frame, target, sql), frame, sql);
+    }
+
+    /** An admitted statement, with the LISTEN/NOTIFY channels it names put in its tenant's namespace. */
+    private Admitted inOwnChannels(Admitted admitted, Frame frame, String sql) {
+        if (admitted.first() != frame || admitted.second() != null) {
+            return admitted; // refused: nothing of the client's statement runs
+        }
+        return switch (ChannelNamespace.rewrite(frame, sql, (TenantTarget) admitted.target(), backslashQuotes())) {
+            case ChannelRewriter.Rewrite.Unchanged unchanged -> admitted;
+            case ChannelRewriter.Rewrite.Rewritten rewritten ->
+                    new Admitted(ChannelNamespace.withText(frame, rewritten.sql(), alloc), admitted.target());
+            case ChannelRewriter.Rewrite.Refused refused ->
+                    refuse(frame, new TenantErrors(refused.sqlState(), refused.message(), refused.hint()));
+        };
+    }
+
+    private boolean backslashQuotes() {
+        return "off".equals(session.settings().wanted().get("standard_conforming_strings"));
+    }
+
+    @Override
+    public Frame fromBackend(Frame frame) {
+        return frame.type() == ChannelNamespace.NOTIFICATION ? ChannelNamespace.toClient(frame, active, alloc) : frame;
     }
 
     /** The checks every statement passes on its target: not moving, no switch inside a transaction, the guard. */
