@@ -178,13 +178,20 @@ final class ClientRelay implements BackendListener, SessionRelay {
     /** The second half of {@link #leaseConnection}: the session's settings onto the connection, then {@code ready}. */
     private void leased(BackendConnection connection, ErrorResponse.Severity severity,
             java.util.function.Consumer<BackendConnection> ready, java.util.function.Consumer<ErrorResponse> failed, int attempts) {
+        leased(connection, severity, ready, failed, attempts, false);
+    }
+
+    /** {@code reset}: the connection was just reset for this session; it is never reset twice in one lease. */
+    private void leased(BackendConnection connection, ErrorResponse.Severity severity,
+            java.util.function.Consumer<BackendConnection> ready, java.util.function.Consumer<ErrorResponse> failed, int attempts,
+            boolean reset) {
         if (session.phase() == Phase.CLOSED) {
             acquiring = false;
             pool.release(connection);
             return;
         }
         SessionSettings settings = session.settings();
-        if (settings.servedAnotherOwner(connection.currentSettings())) {
+        if (!reset && settings.servedAnotherOwner(connection.currentSettings(), connection.loginParameters())) {
             resetThenLease(connection, severity, ready, failed, attempts);
             return;
         }
@@ -234,7 +241,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
             if (reset.isSuccess()) {
                 connection.preparedStatements().clear();
                 connection.settingsBackToLogin();
-                leased(connection, severity, ready, failed, attempts);
+                leased(connection, severity, ready, failed, attempts, true);
                 return;
             }
             acquiring = false;

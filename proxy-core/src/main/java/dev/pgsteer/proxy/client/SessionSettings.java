@@ -176,10 +176,12 @@ public final class SessionSettings {
      * settings that say whose connection it is holds another value there (a connection that never
      * served a tenant, or was reset since, holds none). Checked on every lease: it allocates nothing.
      */
-    public boolean servedAnotherOwner(Map<String, String> current) {
+    public boolean servedAnotherOwner(Map<String, String> current, Map<String, String> atLogin) {
         for (String name : owner) {
             String there = current.get(name);
-            if (there != null && !there.equals(wanted.get(name))) {
+            // A value the connection had at login (a reported setting, search_path on PostgreSQL 18)
+            // is nobody's: the connection is fresh, or reset already.
+            if (there != null && !there.equals(wanted.get(name)) && !there.equals(atLogin.get(name))) {
                 return true;
             }
         }

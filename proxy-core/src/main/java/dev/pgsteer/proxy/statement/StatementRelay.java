@@ -100,8 +100,11 @@ public final class StatementRelay {
                 if (frame.body().getByte(frame.body().readerIndex()) == 0) {
                     portalRenamedFrom = bindsUnnamed ? unnamedRenamedFrom : null;
                 }
-                if (bindsUnnamed) {
-                    ensureUnnamed(connection);
+                if (bindsUnnamed && !ensureUnnamed(connection)) {
+                    // The session has no unnamed statement: the connection's is another session's.
+                    connection.write(StatementFrames.renameBind(alloc, frame, NOWHERE));
+                    expected.add(new Expectation(Expectation.Kind.BIND, Expectation.Action.UNKNOWN_NAME, "", NOWHERE));
+                    return;
                 }
                 String backendName = bindsUnnamed ? null : backendName(StatementFrames.bindStatement(frame));
                 if (backendName != null) {
@@ -119,8 +122,11 @@ public final class StatementRelay {
             }
             case StatementFrames.DESCRIBE -> {
                 boolean ofStatement = StatementFrames.targetKind(frame) == StatementFrames.STATEMENT;
-                if (ofStatement && StatementFrames.targetsUnnamed(frame)) {
-                    ensureUnnamed(connection);
+                if (ofStatement && StatementFrames.targetsUnnamed(frame) && !ensureUnnamed(connection)) {
+                    frame.release();
+                    connection.write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, StatementFrames.STATEMENT, NOWHERE));
+                    expected.add(new Expectation(Expectation.Kind.DESCRIBE, Expectation.Action.UNKNOWN_NAME, "", NOWHERE));
+                    return;
                 }
                 String clientName = ofStatement ? StatementFrames.targetName(frame) : null;
                 String backendName = ofStatement ? backendName(clientName) : null;
@@ -198,7 +204,7 @@ public final class StatementRelay {
      * refused Bind): the client never sees its ParseComplete. Consumes the frame.
      */
     public void forwardOwnParse(Frame parse, BackendConnection connection) {
-        unnamed.replacedOnConnection();
+        unnamed.shadowedByOwn();
         connection.write(parse);
         expected.add(new Expectation(Expectation.Kind.PARSE, Expectation.Action.SWALLOW, null, null));
     }
@@ -320,12 +326,14 @@ public final class StatementRelay {
      * simple Query): one the session made on another connection is made again on this one before
      * its Bind or Describe, and its ParseComplete is pgsteer's.
      */
-    private void ensureUnnamed(BackendConnection connection) {
+    private boolean ensureUnnamed(BackendConnection connection) {
+        boolean exists = unnamed.exists();
         ByteBuf parse = unnamed.toSendAgain(connection.channel().alloc());
         if (parse != null) {
             connection.write(parse);
             expected.add(new Expectation(Expectation.Kind.PARSE, Expectation.Action.SWALLOW, null, null));
         }
+        return exists;
     }
 
     private void ensurePrepared(String backendName, BackendConnection connection, ByteBufAllocator alloc) {
@@ -448,7 +456,10 @@ public final class StatementRelay {
         ErrorResponse error = ErrorResponse.decode(ErrorResponse.ERROR, frame.body());
         frame.release();
         Map<Character, String> fields = new LinkedHashMap<>(error.fields());
-        fields.computeIfPresent(ErrorResponse.MESSAGE, (k, message) -> message.replace(backendName, clientName));
+        // PostgreSQL names the unnamed statement so: "unnamed prepared statement does not exist".
+        fields.computeIfPresent(ErrorResponse.MESSAGE, (k, message) -> clientName.isEmpty()
+                ? message.replace("prepared statement \"" + backendName + "\"", "unnamed prepared statement")
+                : message.replace(backendName, clientName));
         ByteBuf out = Unpooled.buffer();
         new ErrorResponse(ErrorResponse.ERROR, fields).encode(out);
         return out;

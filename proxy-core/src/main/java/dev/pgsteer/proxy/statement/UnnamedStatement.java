@@ -18,6 +18,8 @@ import io.netty.buffer.ByteBufAllocator;
  *   NONE ──Parse──► ON_CONNECTION ──lease ends──► KEPT ──Bind/Describe on a new lease──► (Parse sent again) ON_CONNECTION
  *   any ──simple Query, Close of "", failed Parse──► NONE
  * </pre>
+ * pgsteer's own unnamed Parse (the error of a Bind the tenant guard refused) shadows the session's
+ * for the one Bind that follows it; the session's is sent again before the next.
  */
 final class UnnamedStatement {
     /** The client's Parse of this lease, retained until the lease ends; null if none. */
@@ -26,6 +28,8 @@ final class UnnamedStatement {
     private byte[] kept;
     /** The connection the session holds has the session's unnamed statement. */
     private boolean onConnection;
+    /** pgsteer's own unnamed statement is on the connection for the Bind that follows it (a refused one). */
+    private boolean ownPending;
 
     /** The client's unnamed Parse goes to the connection now (the frame is written after this). */
     void parsed(Frame parse) {
@@ -40,18 +44,37 @@ final class UnnamedStatement {
      * not have the session's statement, or null.
      */
     ByteBuf toSendAgain(ByteBufAllocator alloc) {
-        if (onConnection || kept == null) {
+        if (ownPending) {
+            // This Bind is the one pgsteer's own statement was parsed for: it binds that, and the
+            // session's statement is to be parsed again before the next.
+            ownPending = false;
+            onConnection = false;
             return null;
         }
-        onConnection = true;
-        ByteBuf parse = alloc.buffer(kept.length);
-        parse.writeBytes(kept);
-        return parse;
+        if (onConnection) {
+            return null;
+        }
+        if (kept != null) {
+            onConnection = true;
+            ByteBuf parse = alloc.buffer(kept.length);
+            parse.writeBytes(kept);
+            return parse;
+        }
+        if (parsedOnLease != null) {
+            onConnection = true;
+            return parsedOnLease.copy();
+        }
+        return null;
     }
 
-    /** pgsteer's own unnamed Parse replaced the session's on the connection. */
-    void replacedOnConnection() {
-        onConnection = false;
+    /** Whether the session has an unnamed statement, as PostgreSQL would see it. */
+    boolean exists() {
+        return ownPending || onConnection || kept != null || parsedOnLease != null;
+    }
+
+    /** pgsteer's own unnamed Parse replaces the session's on the connection, for the one Bind that follows it. */
+    void shadowedByOwn() {
+        ownPending = true;
     }
 
     /** The connection goes back: the session may still ask for its statement, so it is copied out of the client's frame. */
@@ -62,6 +85,7 @@ final class UnnamedStatement {
         }
         release();
         onConnection = false;
+        ownPending = false;
     }
 
     /** PostgreSQL destroyed the unnamed statement (a simple Query, a Close, a failed Parse). */
@@ -69,6 +93,7 @@ final class UnnamedStatement {
         release();
         kept = null;
         onConnection = false;
+        ownPending = false;
     }
 
     private void release() {
