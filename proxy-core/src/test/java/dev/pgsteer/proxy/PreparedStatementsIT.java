@@ -278,6 +278,15 @@ class PreparedStatementsIT {
         // connection the session's next transaction runs on.
         try (PgSteerServer proxy = trusting("size: 2");
              RawWireClient mine = session(proxy); RawWireClient other = session(proxy)) {
+            // Another session's unnamed statement, left on a pooled connection, is not this session's.
+            other.parse("", "SELECT 'not yours' AS answer");
+            other.sync();
+            other.readUntilReady();
+            mine.bind("");
+            mine.execute();
+            mine.sync();
+            assertEquals(List.of("Error 26000 unnamed prepared statement does not exist", "ReadyForQuery I"), mine.readUntilReady());
+
             mine.parse("", "SELECT 6 * 7 AS answer");
             mine.sync();
             assertEquals(List.of("ParseComplete", "ReadyForQuery I"), mine.readUntilReady());
