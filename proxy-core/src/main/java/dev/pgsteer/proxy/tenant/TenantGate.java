@@ -30,6 +30,8 @@ public final class TenantGate implements SessionGate {
     private static final byte BIND = 'B';
     private static final byte SYNC = 'S';
     private static final byte FUNCTION_CALL = 'F';
+    /** pg_notify(text, text) in pg_catalog (a fixed OID in every PostgreSQL since 9.0). */
+    private static final int PG_NOTIFY_OID = 3036;
     private static final String UNSET = "SET pgsteer.tenant TO DEFAULT";
 
     private final ClientSession session;
@@ -253,7 +255,14 @@ public final class TenantGate implements SessionGate {
     /** A FunctionCall names its function by OID, without SQL to read: the guard judges the OID. */
     private Admitted functionCall(Frame frame, TenantTarget target) {
         ByteBuf body = frame.body();
-        String refusal = body.readableBytes() >= 4 ? target.guard().functionCallRefusal(body.getInt(body.readerIndex())) : null;
+        int oid = body.readableBytes() >= 4 ? body.getInt(body.readerIndex()) : 0;
+        if (oid == PG_NOTIFY_OID && ChannelNamespace.of(target) != null) {
+            // Its channel is a value pgsteer does not read in a FunctionCall: it could not be put in
+            // the tenant's namespace, and would reach another tenant's listeners.
+            return refuse(frame, new TenantErrors("0A000", "pg_notify through the FunctionCall message is not supported for a "
+                    + "tenant that shares its backend database", "call pg_notify() in SQL, or use NOTIFY"));
+        }
+        String refusal = body.readableBytes() >= 4 ? target.guard().functionCallRefusal(oid) : null;
         return refusal != null ? refuse(frame, TenantErrors.refused(refusal)) : checked(frame, target, null);
     }
 

@@ -97,6 +97,19 @@ class TenantChannelsIT {
     }
 
     @Test
+    void pgNotifyThroughTheFunctionCallMessageIsRefusedWhereChannelsAreShared() throws Exception {
+        // Its channel is a value pgsteer does not read: it could not be put in the tenant's namespace.
+        try (Connection acme = cluster.connect("acme_app", "saas", null); Statement s = acme.createStatement()) {
+            var fastpath = acme.unwrap(org.postgresql.PGConnection.class).getFastpathAPI();
+            org.postgresql.fastpath.FastpathArg[] args = {new org.postgresql.fastpath.FastpathArg("orders"),
+                    new org.postgresql.fastpath.FastpathArg("x")};
+            SQLException e = assertThrows(SQLException.class, () -> fastpath.fastpath(3036, args));
+            assertEquals("0A000", e.getSQLState(), e.getMessage());
+            s.execute("SELECT 1"); // the session goes on
+        }
+    }
+
+    @Test
     void aDatabaseTenantsChannelsAreItsDatabasesOwnAndKeepTheirNames() throws Exception {
         try (Connection initech = cluster.connect("initech_app", "saas", null); Statement s = initech.createStatement()) {
             s.execute("LISTEN orders");
