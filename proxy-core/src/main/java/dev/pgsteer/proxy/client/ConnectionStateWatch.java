@@ -118,9 +118,14 @@ public final class ConnectionStateWatch {
      */
     String onStatement(Frame frame, Map<String, String> reported, boolean backslashQuotes) {
         if (frame.type() == FUNCTION_CALL) {
-            // A function called by its OID (set_config, say): its text is not here to read.
-            captureDue = true;
-            captureAll = true;
+            ByteBuf call = frame.body();
+            int oid = call.readableBytes() >= 4 ? call.getInt(call.readerIndex()) : 0;
+            if (!dev.pgsteer.router.tenant.LargeObjectFunctions.contains(oid)) {
+                // A function called by its OID (set_config, say): its text is not here to read. The
+                // large-object functions, which drivers call this way, change no setting.
+                captureDue = true;
+                captureAll = true;
+            }
             return null;
         }
         ByteBuf body = frame.body();

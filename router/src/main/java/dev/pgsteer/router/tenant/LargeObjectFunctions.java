@@ -8,7 +8,7 @@ import java.util.Set;
  * catalog (pg_proc.dat) and do not change between versions. lo_import and lo_export, which read
  * and write the server's files, are not among them.
  */
-final class LargeObjectFunctions {
+public final class LargeObjectFunctions {
     private static final Set<Integer> OIDS = Set.of(
             952,  // lo_open
             953,  // lo_close
@@ -28,7 +28,7 @@ final class LargeObjectFunctions {
     private LargeObjectFunctions() {
     }
 
-    static boolean contains(int oid) {
+    public static boolean contains(int oid) {
         return OIDS.contains(oid);
     }
 }
