@@ -2,6 +2,7 @@ package dev.pgsteer.config;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -18,7 +19,7 @@ public record BackendUrl(String host, int port, String user, String password, St
 
     public static final int DEFAULT_PORT = 5432;
     /** The query parameters a URL may carry. */
-    public static final java.util.List<String> PARAMETERS = java.util.List.of("sslmode", "sslrootcert");
+    public static final List<String> PARAMETERS = List.of("sslmode", "sslrootcert");
 
     public BackendUrl {
         Objects.requireNonNull(host, "host");

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -95,7 +96,7 @@ final class ConfigBinder {
             return null;
         }
         Optional<String> text = reader.text(node, "http");
-        if (text.isPresent() && List.of("off", "false", "no").contains(text.get().strip().toLowerCase(java.util.Locale.ROOT))) {
+        if (text.isPresent() && List.of("off", "false", "no").contains(text.get().strip().toLowerCase(Locale.ROOT))) {
             return null;
         }
         return reader.parsed(top, "http", ListenAddress::parse, fix).orElse(null);
@@ -402,7 +403,7 @@ final class ConfigBinder {
         LoggingConfig.Format format = reader.parsed(section, "format", LoggingConfig.Format::parse, "use text or json")
                 .orElse(null);
         String level = reader.parsed(section, "level", text -> {
-            String lower = text.strip().toLowerCase(java.util.Locale.ROOT);
+            String lower = text.strip().toLowerCase(Locale.ROOT);
             if (!LoggingConfig.LEVELS.contains(lower)) {
                 throw new IllegalArgumentException("'" + text + "' is not a log level");
             }
@@ -412,7 +413,7 @@ final class ConfigBinder {
         Optional<Node> slowNode = section.value("slow_statement");
         if (slowNode.isPresent()) {
             Optional<String> text = reader.text(slowNode.get(), section.pathOf("slow_statement"));
-            if (text.isPresent() && List.of("off", "false", "no").contains(text.get().strip().toLowerCase(java.util.Locale.ROOT))) {
+            if (text.isPresent() && List.of("off", "false", "no").contains(text.get().strip().toLowerCase(Locale.ROOT))) {
                 slow = null;
             } else if (text.isPresent()) {
                 slow = reader.duration(section, "slow_statement").orElse(LoggingConfig.DEFAULT_SLOW_STATEMENT);

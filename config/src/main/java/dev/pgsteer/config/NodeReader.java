@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -179,7 +180,7 @@ final class NodeReader {
 
     /** true or false (YAML's yes/no and on/off too, in any case). */
     Optional<Boolean> bool(Section section, String key) {
-        return parsed(section, key, text -> switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+        return parsed(section, key, text -> switch (text.strip().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on" -> true;
             case "false", "no", "off" -> false;
             default -> throw new IllegalArgumentException("'" + text + "' is not true or false");

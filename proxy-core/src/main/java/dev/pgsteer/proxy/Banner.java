@@ -3,6 +3,7 @@ package dev.pgsteer.proxy;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.proxy.embedded.EmbeddedDefault;
 import java.net.InetSocketAddress;
+import java.util.Locale;
 
 /** What pgsteer prints once it listens: where, in front of what, and how to connect. */
 final class Banner {
@@ -23,7 +24,7 @@ final class Banner {
                         : database.isSharded()
                         ? "shards " + String.join(", ", database.shards()) + " (" + database.tables().size() + " tables in the shard map)"
                         : config.backends().get(database.shards().getFirst()).url())
-                .append(", ").append(database.pool().mode().name().toLowerCase(java.util.Locale.ROOT)).append(" pooling")
+                .append(", ").append(database.pool().mode().name().toLowerCase(Locale.ROOT)).append(" pooling")
                 .append(", pool size ").append(database.pool().size()).append('\n'));
         if (embedded != null) {
             text.append("  embedded PostgreSQL shards on 127.0.0.1:")

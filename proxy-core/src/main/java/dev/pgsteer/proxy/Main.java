@@ -6,16 +6,25 @@ import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.ListenAddress;
 import dev.pgsteer.config.LoggingConfig;
 import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.RolelessTenants;
 import dev.pgsteer.config.TlsConfig;
+import dev.pgsteer.config.tenant.MetadataStoreException;
 import dev.pgsteer.proxy.cli.CommandLine;
+import dev.pgsteer.proxy.embedded.DemoData;
 import dev.pgsteer.proxy.embedded.EmbeddedDefault;
 import dev.pgsteer.proxy.logging.LogSetup;
 import dev.pgsteer.proxy.server.HttpEndpoint;
 import dev.pgsteer.proxy.server.IoThreads;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.server.Transport;
+import dev.pgsteer.proxy.tenant.MigrateCommand;
+import dev.pgsteer.proxy.tls.Certificates;
+import dev.pgsteer.proxy.tls.TlsFilesException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code ./pgsteer}: reads the command line, starts what it asks for, stops cleanly on Ctrl-C or SIGTERM. */
@@ -29,11 +38,11 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         NettyDefaults.apply();
-        List<String> rest = new java.util.ArrayList<>();
+        List<String> rest = new ArrayList<>();
         LoggingConfig.Format format;
         int ioThreads;
         try {
-            List<String> withoutLogFormat = new java.util.ArrayList<>();
+            List<String> withoutLogFormat = new ArrayList<>();
             format = logFormat(List.of(args), withoutLogFormat);
             String threads = takeOption("--io-threads", "a number of threads", withoutLogFormat, rest);
             ioThreads = threads == null ? IoThreads.DEFAULT : IoThreads.parse(threads);
@@ -102,13 +111,13 @@ public final class Main {
                 case CommandLine.CheckConfig check -> {
                     ProxyConfig config = ConfigLoader.load(check.file());
                     // Loud but not fatal: a file whose tenants have no roles loaded before roles were the default.
-                    dev.pgsteer.config.RolelessTenants.warnings(config).forEach(err::println);
+                    RolelessTenants.warnings(config).forEach(err::println);
                     out.println(check.file() + ": OK (" + config.databases().size() + " database(s), "
                             + config.backends().size() + " backend(s), " + config.users().size() + " user(s))");
                     yield 0;
                 }
                 case CommandLine.FromFile file -> serve(ConfigLoader.load(file.file()), file.file(), null, out, logs, ioThreads);
-                case CommandLine.Migrate migrate -> dev.pgsteer.proxy.tenant.MigrateCommand.run(migrate.file(),
+                case CommandLine.Migrate migrate -> MigrateCommand.run(migrate.file(),
                         ConfigLoader.load(migrate.config()), migrate.tenants(), out);
                 case CommandLine.Quick quick -> serve(tls(http(sized(ProxyConfig.quick(ListenAddress.parse(quick.listen()),
                         BackendUrl.parse(quick.backendUrl())), quick.poolSize()), quick.http()), quick.tls(), null), null, null, out,
@@ -148,7 +157,7 @@ public final class Main {
     }
 
     /** What SIGHUP does: a reload, whose outcome the reloader logs. */
-    static java.util.concurrent.CompletableFuture<dev.pgsteer.proxy.ReloadOutcome> hangUp(PgSteerServer server) {
+    static CompletableFuture<ReloadOutcome> hangUp(PgSteerServer server) {
         log.info("SIGHUP: reloading the configuration");
         return server.reload();
     }
@@ -159,7 +168,7 @@ public final class Main {
             return config;
         }
         if (tls.selfSigned()) {
-            java.nio.file.Path[] files = dev.pgsteer.proxy.tls.Certificates.selfSignedIn(dataDirectory.toAbsolutePath().normalize());
+            java.nio.file.Path[] files = Certificates.selfSignedIn(dataDirectory.toAbsolutePath().normalize());
             return config.withTls(new TlsConfig(files[0], files[1], tls.required()));
         }
         return config.withTls(new TlsConfig(tls.cert().toAbsolutePath(), tls.key().toAbsolutePath(), tls.required()));
@@ -189,18 +198,18 @@ public final class Main {
                 server.decisionLog(embedded.decisionLog());
             }
             server.start();
-            if (embedded != null && dev.pgsteer.proxy.embedded.DemoData.loadIfMissing("127.0.0.1", server.address().getPort())) {
+            if (embedded != null && DemoData.loadIfMissing("127.0.0.1", server.address().getPort())) {
                 out.println("Loaded the demo tables (customers, orders, stores, products) into the three shards.");
             }
         } catch (Exception e) {
             if (embedded != null) {
                 embedded.close();
             }
-            if (e instanceof dev.pgsteer.config.tenant.MetadataStoreException) {
+            if (e instanceof MetadataStoreException) {
                 throw new IllegalArgumentException("cannot open the metadata store: " + e.getMessage(), e);
             }
-            if (e instanceof HttpEndpoint.CannotListenException || e instanceof dev.pgsteer.proxy.tls.TlsFilesException
-                    || e instanceof dev.pgsteer.proxy.server.Transport.UnknownTransportException) {
+            if (e instanceof HttpEndpoint.CannotListenException || e instanceof TlsFilesException
+                    || e instanceof Transport.UnknownTransportException) {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
             throw new IllegalArgumentException("cannot listen on " + config.listen() + ": " + e.getMessage(), e);

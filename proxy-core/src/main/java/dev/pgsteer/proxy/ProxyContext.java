@@ -8,6 +8,7 @@ import dev.pgsteer.proxy.client.UserDirectory;
 import dev.pgsteer.proxy.logging.SlowStatementLog;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.statement.StatementRegistry;
+import dev.pgsteer.proxy.tenant.Tenants;
 import dev.pgsteer.router.SessionRouter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
@@ -56,13 +57,13 @@ public final class ProxyContext {
     private final SessionRegistry sessions;
     private final MeterRegistry meters;
     private final SlowStatementLog slowStatements;
-    private final dev.pgsteer.proxy.tenant.Tenants tenants;
+    private final Tenants tenants;
     private final List<ReloadListener> listeners = new CopyOnWriteArrayList<>();
     private volatile Reloader reloader = () -> CompletableFuture.completedFuture(ReloadOutcome.noFile());
 
     public ProxyContext(Snapshot snapshot, PoolRegistry pools, CancelRegistry cancels, ProxyMetrics metrics,
                         StatementRegistry statements, SessionRegistry sessions, MeterRegistry meters,
-                        dev.pgsteer.proxy.tenant.Tenants tenants) {
+                        Tenants tenants) {
         this.tenants = tenants;
         this.snapshot = Objects.requireNonNull(snapshot, "snapshot");
         this.pools = pools;
@@ -118,7 +119,7 @@ public final class ProxyContext {
         return meters;
     }
 
-    public dev.pgsteer.proxy.tenant.Tenants tenants() {
+    public Tenants tenants() {
         return tenants;
     }
 

@@ -1,8 +1,10 @@
 package dev.pgsteer.proxy;
 
 import dev.pgsteer.protocol.SqlState;
-import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ErrorResponse.Severity;
+import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.proxy.backend.BackendErrorException;
+import dev.pgsteer.proxy.backend.BackendUnavailableException;
 
 /**
  * Every error pgsteer raises on its own, in one place, worded as PostgreSQL words its own where
@@ -100,10 +102,10 @@ public final class ProxyErrors {
 
     /** What a failed lease, login or internal statement tells the client, at {@code severity}. */
     public static ErrorResponse of(Throwable cause, Severity severity) {
-        if (cause instanceof dev.pgsteer.proxy.backend.BackendUnavailableException unavailable) {
+        if (cause instanceof BackendUnavailableException unavailable) {
             return unavailable.error().withSeverity(severity);
         }
-        if (cause instanceof dev.pgsteer.proxy.backend.BackendErrorException backendError) {
+        if (cause instanceof BackendErrorException backendError) {
             return backendError.error().withSeverity(severity);
         }
         return fatal(SqlState.INTERNAL_ERROR, String.valueOf(cause.getMessage())).withSeverity(severity);

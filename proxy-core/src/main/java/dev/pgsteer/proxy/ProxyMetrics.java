@@ -2,7 +2,10 @@ package dev.pgsteer.proxy;
 
 import dev.pgsteer.proxy.backend.BackendPool;
 import dev.pgsteer.proxy.backend.BackendTarget;
+import dev.pgsteer.proxy.backend.PoolLabel;
 import dev.pgsteer.proxy.backend.PoolRegistry;
+import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import dev.pgsteer.proxy.tenant.Tenants;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -12,8 +15,10 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
@@ -53,7 +58,7 @@ public final class ProxyMetrics {
     private final Map<String, Timer> statementTimers = new ConcurrentHashMap<>();
     private final Map<String, DatabaseMeters> databases = new ConcurrentHashMap<>();
     private final PoolRegistry pools;
-    private final java.util.Set<dev.pgsteer.proxy.backend.PoolLabel> poolLabels = ConcurrentHashMap.newKeySet();
+    private final Set<PoolLabel> poolLabels = ConcurrentHashMap.newKeySet();
 
     public ProxyMetrics(MeterRegistry registry, PoolRegistry pools) {
         this(registry, pools, name -> name == null ? UNKNOWN_DATABASE : name);
@@ -83,7 +88,7 @@ public final class ProxyMetrics {
     }
 
     private void poolAdded(BackendPool pool) {
-        dev.pgsteer.proxy.backend.PoolLabel label = pool.label();
+        PoolLabel label = pool.label();
         if (!poolLabels.add(label)) {
             return;
         }
@@ -97,7 +102,7 @@ public final class ProxyMetrics {
                 .description("leases that waited acquire_timeout and failed (53300)").tags(tags).register(registry);
     }
 
-    private double sum(dev.pgsteer.proxy.backend.PoolLabel label, ToDoubleFunction<BackendPool> value) {
+    private double sum(PoolLabel label, ToDoubleFunction<BackendPool> value) {
         double total = 0;
         for (BackendPool pool : pools.pools()) {
             if (pool.label().equals(label)) {
@@ -107,7 +112,7 @@ public final class ProxyMetrics {
         return total;
     }
 
-    private void poolGauge(dev.pgsteer.proxy.backend.PoolLabel label, Tags tags, String name, String description,
+    private void poolGauge(PoolLabel label, Tags tags, String name, String description,
                            ToDoubleFunction<BackendPool> value) {
         Gauge.builder(name, label, l -> sum(l, value)).description(description).tags(tags).register(registry);
     }
@@ -116,7 +121,7 @@ public final class ProxyMetrics {
      * The metadata store: whether it answers, how old the directory served is, and how many tenants
      * it holds (a count, not a series per tenant).
      */
-    public void metadataStore(dev.pgsteer.proxy.tenant.Tenants tenants) {
+    public void metadataStore(Tenants tenants) {
         Gauge.builder("pgsteer.metadata.store.reachable", tenants, t -> t.store().reachable() ? 1 : 0)
                 .description("1 while the metadata store answers; 0 while pgsteer serves its last directory").register(registry);
         Gauge.builder("pgsteer.metadata.store.lag", tenants,
@@ -131,7 +136,7 @@ public final class ProxyMetrics {
      * The plan cache of a sharded database: hits, misses and its size, read at scrape time from the
      * database's router of the moment (it is replaced when a key type is learned).
      */
-    public void planCache(String database, dev.pgsteer.proxy.sharding.ShardedDatabase sharded) {
+    public void planCache(String database, ShardedDatabase sharded) {
         // The meters hold the database weakly; the running proxy holds it for as long as it serves.
         Tags tags = Tags.of("database", database);
         FunctionCounter.builder("pgsteer.plan.cache.hits", sharded, d -> d.router().planCacheHits())
@@ -143,7 +148,7 @@ public final class ProxyMetrics {
     }
 
     /** 1 while the readiness probe reaches {@code backend}, 0 otherwise. */
-    public void backendUp(String backend, java.util.function.BooleanSupplier up) {
+    public void backendUp(String backend, BooleanSupplier up) {
         Gauge.builder("pgsteer.backend.up", up, u -> u.getAsBoolean() ? 1 : 0)
                 .description("1 when the backend accepted a TCP connection at the last readiness probe")
                 .tags("backend", backend).strongReference(true).register(registry);

@@ -1,7 +1,8 @@
 package dev.pgsteer.router;
 
-import dev.pgsteer.router.sql.SqlTokenizer;
 import dev.pgsteer.router.sql.SqlTokenizer.Kind;
+import dev.pgsteer.router.sql.SqlTokenizer;
+import java.util.Locale;
 
 /**
  * Reads, token by token, what a statement text does to the session state that lives on its
@@ -444,7 +445,7 @@ public final class SessionStateScanner {
             }
             if (argument == 1) {
                 tokensInFirst++;
-                name = tokensInFirst == 1 && t.kind() == Kind.STRING ? t.stringContent().toLowerCase(java.util.Locale.ROOT) : null;
+                name = tokensInFirst == 1 && t.kind() == Kind.STRING ? t.stringContent().toLowerCase(Locale.ROOT) : null;
             } else if (argument == 3) {
                 tokensInThird++;
                 thirdIsTrue = tokensInThird == 1 && (t.isWord("true")
@@ -462,7 +463,7 @@ public final class SessionStateScanner {
     }
 
     private static boolean isTrueLiteral(String text) {
-        String value = text.trim().toLowerCase(java.util.Locale.ROOT);
+        String value = text.trim().toLowerCase(Locale.ROOT);
         return value.equals("true") || value.equals("t") || value.equals("on") || value.equals("yes") || value.equals("1");
     }
 

@@ -15,6 +15,8 @@ import dev.pgsteer.router.plan.RoutingException;
 import dev.pgsteer.router.plan.StatementAnalyzer;
 import dev.pgsteer.router.plan.StatementKind;
 import dev.pgsteer.router.plan.ValueRef;
+import dev.pgsteer.router.shard.ChoosingKeyPlacer;
+import dev.pgsteer.router.shard.ShardChooser;
 import dev.pgsteer.router.sql.LexedStatement;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.sf.jsqlparser.JSQLParserException;
@@ -48,15 +51,15 @@ public final class ShardRouter {
     private final int capacity;
     private final ConcurrentHashMap<String, Analysis> cache = new ConcurrentHashMap<>();
     /** Lookups by {@link #cached}: a plain count for metrics, read by whoever exports them (the router knows no registry). */
-    private final java.util.concurrent.atomic.LongAdder cacheHits;
-    private final java.util.concurrent.atomic.LongAdder cacheMisses;
+    private final LongAdder cacheHits;
+    private final LongAdder cacheMisses;
 
     public ShardRouter(DatabaseConfig database, KeyPlacer placer, int capacity) {
-        this(database, placer, capacity, new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder());
+        this(database, placer, capacity, new LongAdder(), new LongAdder());
     }
 
-    private ShardRouter(DatabaseConfig database, KeyPlacer placer, int capacity, java.util.concurrent.atomic.LongAdder hits,
-                        java.util.concurrent.atomic.LongAdder misses) {
+    private ShardRouter(DatabaseConfig database, KeyPlacer placer, int capacity, LongAdder hits,
+                        LongAdder misses) {
         this.database = database;
         this.placer = placer;
         this.analyzer = new StatementAnalyzer(database);
@@ -70,14 +73,14 @@ public final class ShardRouter {
      * plans hold the tables as they were. The cache's counts go on, so metrics never run backwards.
      */
     public ShardRouter reconfigured(DatabaseConfig newDatabase) {
-        return new ShardRouter(newDatabase, new dev.pgsteer.router.shard.ChoosingKeyPlacer(
-                new dev.pgsteer.router.shard.ShardChooser(newDatabase)), capacity, cacheHits, cacheMisses);
+        return new ShardRouter(newDatabase, new ChoosingKeyPlacer(
+                new ShardChooser(newDatabase)), capacity, cacheHits, cacheMisses);
     }
 
     /** A router for {@code database} with its real sharding functions. */
     public static ShardRouter of(DatabaseConfig database, int capacity) {
-        return new ShardRouter(database, new dev.pgsteer.router.shard.ChoosingKeyPlacer(
-                new dev.pgsteer.router.shard.ShardChooser(database)), capacity);
+        return new ShardRouter(database, new ChoosingKeyPlacer(
+                new ShardChooser(database)), capacity);
     }
 
     /** The position in the database's shards of the one holding {@code table}'s rows with this key (COPY rows, routing hints). */

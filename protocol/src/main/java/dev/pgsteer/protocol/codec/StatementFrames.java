@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * Reads and rewrites the statement names of extended-protocol frames without decoding the rest:
@@ -137,7 +138,7 @@ public final class StatementFrames {
     }
 
     private static ByteBuf withHeader(ByteBufAllocator alloc, byte type, Frame original, ByteBuf rest,
-                                      java.util.function.Consumer<ByteBuf> writeNames) {
+                                      Consumer<ByteBuf> writeNames) {
         ByteBuf header = alloc.buffer(64);
         header.writeByte(type).writeInt(0);
         writeNames.accept(header);

@@ -3,6 +3,7 @@ package dev.pgsteer.protocol.message;
 import dev.pgsteer.protocol.ProtocolViolationException;
 import dev.pgsteer.protocol.codec.Wire;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -31,7 +32,7 @@ public record PasswordMessage(byte[] payload) implements FrontendMessage {
     /** {@code cstring mechanism | int32 length (-1: none) | bytes}. */
     public static PasswordMessage saslInitialResponse(String mechanism, byte[] data) {
         byte[] name = mechanism.getBytes(StandardCharsets.UTF_8);
-        ByteBuf buf = io.netty.buffer.Unpooled.buffer(name.length + 5 + data.length);
+        ByteBuf buf = Unpooled.buffer(name.length + 5 + data.length);
         try {
             buf.writeBytes(name).writeByte(0).writeInt(data.length).writeBytes(data);
             byte[] payload = new byte[buf.readableBytes()];
@@ -69,7 +70,7 @@ public record PasswordMessage(byte[] payload) implements FrontendMessage {
 
     /** The mechanism and first client message of a SASLInitialResponse. */
     public SaslInitial saslInitial() {
-        ByteBuf in = io.netty.buffer.Unpooled.wrappedBuffer(payload);
+        ByteBuf in = Unpooled.wrappedBuffer(payload);
         String mechanism = Wire.readCString(in);
         int length = Wire.readInt(in, "SASL data length");
         byte[] data = length < 0 ? new byte[0] : Wire.readBytes(in, length, "SASL data");

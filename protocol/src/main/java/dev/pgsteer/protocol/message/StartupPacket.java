@@ -2,6 +2,7 @@ package dev.pgsteer.protocol.message;
 
 import dev.pgsteer.protocol.codec.Wire;
 import io.netty.buffer.ByteBuf;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -37,7 +38,7 @@ public sealed interface StartupPacket permits StartupPacket.StartupMessage, Star
     /** {@code int32 len | int32 version | (cstring name, cstring value)* | 0}. Parameters keep the client's order. */
     record StartupMessage(int protocolVersion, Map<String, String> parameters) implements StartupPacket {
         public StartupMessage {
-            parameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+            parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         }
 
         public int majorVersion() {

@@ -1,13 +1,15 @@
 package dev.pgsteer.proxy.admin;
 
 import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.tenant.MetadataStoreException;
+import dev.pgsteer.config.tenant.TenantExistsException;
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.Wire;
 import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.CommandComplete;
-import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ErrorResponse.Severity;
+import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.proxy.ProxyContext;
@@ -15,6 +17,7 @@ import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.Phase;
 import dev.pgsteer.proxy.client.SessionRelay;
+import dev.pgsteer.proxy.tenant.TenantLifecycle;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.util.ArrayDeque;
@@ -384,9 +387,9 @@ public final class AdminConsole implements SessionRelay {
     private static ErrorResponse refusalOf(AdminCommand command, Throwable cause) {
         return switch (cause) {
             case AdminCommandException e -> error(e.sqlState(), e.getMessage(), e.hint());
-            case dev.pgsteer.proxy.tenant.TenantLifecycle.Refused e -> error(e.sqlState(), e.getMessage(), null);
-            case dev.pgsteer.config.tenant.TenantExistsException e -> error("42710", e.getMessage(), null);
-            case dev.pgsteer.config.tenant.MetadataStoreException e -> error("58000", command.name() + ": " + e.getMessage(),
+            case TenantLifecycle.Refused e -> error(e.sqlState(), e.getMessage(), null);
+            case TenantExistsException e -> error("42710", e.getMessage(), null);
+            case MetadataStoreException e -> error("58000", command.name() + ": " + e.getMessage(),
                     "the directory is unchanged; retry once the metadata store answers (SHOW METADATA)");
             default -> null;
         };

@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.admin;
 
+import dev.pgsteer.config.LoggingConfig;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.proxy.ProxyContext;
 import java.time.Duration;
@@ -51,7 +52,7 @@ final class ShowConfig implements AdminCommand {
                 .row("databases", String.join(", ", config.databases().keySet()), null)
                 .row("admin_database", ProxyConfig.ADMIN_DATABASE, ProxyConfig.ADMIN_DATABASE)
                 .row("logging.slow_statement", config.logging().slowStatement() == null ? "off"
-                        : duration(config.logging().slowStatement()), duration(dev.pgsteer.config.LoggingConfig.DEFAULT_SLOW_STATEMENT))
+                        : duration(config.logging().slowStatement()), duration(LoggingConfig.DEFAULT_SLOW_STATEMENT))
                 .row("tls", config.tls() == null ? "off"
                         : (config.tls().required() ? "required" : "on") + ", cert " + config.tls().cert(), "off")
                 .build();

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * The console's tenant commands, which take arguments:
@@ -223,7 +224,7 @@ final class TenantAdmin {
     }
 
     /** A tenant command with its arguments bound. */
-    private record Run(String name, List<Column> columns, java.util.function.Function<ProxyContext, CompletableFuture<Result>> body)
+    private record Run(String name, List<Column> columns, Function<ProxyContext, CompletableFuture<Result>> body)
             implements AdminCommand {
         @Override
         public String description() {

@@ -8,12 +8,20 @@ import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.Query;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.proxy.ProxyErrors;
+import dev.pgsteer.proxy.statement.PreparedOnConnection;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.function.Consumer;
 
 /**
  * One authenticated wire connection to a backend database. It is in one of these states:
@@ -45,17 +53,17 @@ public final class BackendConnection {
     private final Map<String, String> loginParameters = new HashMap<>();
     /** What this connection's session settings are now: reported ones, and those pgsteer set itself. */
     private final Map<String, String> currentSettings = new HashMap<>();
-    private final Map<String, String> currentSettingsView = java.util.Collections.unmodifiableMap(currentSettings);
+    private final Map<String, String> currentSettingsView = Collections.unmodifiableMap(currentSettings);
 
     /** Named statements prepared on this connection under their proxy-wide names. */
-    private final dev.pgsteer.proxy.statement.PreparedOnConnection prepared;
+    private final PreparedOnConnection prepared;
     /**
      * Written on this connection's event loop, and by its holder from another; {@link #attach},
      * {@link #detach} and {@link #onClosed} compare-and-set it, where a lost race would lose a notice.
      */
     private volatile State state = State.LOGIN;
-    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<BackendConnection, State> STATE =
-            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(BackendConnection.class, State.class, "state");
+    private static final AtomicReferenceFieldUpdater<BackendConnection, State> STATE =
+            AtomicReferenceFieldUpdater.newUpdater(BackendConnection.class, State.class, "state");
     /**
      * The session settings this connection was last found or made to match (a value: equal settings of
      * another session match too), or null once its settings changed since. Every change of
@@ -72,7 +80,7 @@ public final class BackendConnection {
     BackendConnection(Channel channel, BackendTarget target, int maxPreparedStatements) {
         this.channel = channel;
         this.target = target;
-        this.prepared = new dev.pgsteer.proxy.statement.PreparedOnConnection(maxPreparedStatements);
+        this.prepared = new PreparedOnConnection(maxPreparedStatements);
     }
 
     public BackendTarget target() {
@@ -87,7 +95,7 @@ public final class BackendConnection {
         return channel.eventLoop();
     }
 
-    public dev.pgsteer.proxy.statement.PreparedOnConnection preparedStatements() {
+    public PreparedOnConnection preparedStatements() {
         return prepared;
     }
 
@@ -133,7 +141,7 @@ public final class BackendConnection {
     }
 
     /** pgsteer changed settings on this connection itself (a sync statement ran): {@code change} records how. */
-    public void settingsChanged(java.util.function.Consumer<Map<String, String>> change) {
+    public void settingsChanged(Consumer<Map<String, String>> change) {
         change.accept(currentSettings);
         matchedSettings = null;
     }
@@ -212,7 +220,7 @@ public final class BackendConnection {
     }
 
     /** Writes bytes pgsteer built (a renamed or injected message). */
-    public void write(io.netty.buffer.ByteBuf message) {
+    public void write(ByteBuf message) {
         channel.write(message, channel.voidPromise());
     }
 
@@ -237,7 +245,7 @@ public final class BackendConnection {
     }
 
     /** As {@link #runInternal(String, EventLoop)}, telling {@code reports} each setting the backend reports changed. */
-    public Future<Void> runInternal(String sql, EventLoop completeOn, java.util.function.Consumer<ParameterStatus> reports) {
+    public Future<Void> runInternal(String sql, EventLoop completeOn, Consumer<ParameterStatus> reports) {
         return runInternal(sql, completeOn, reports, TransactionStatus.IDLE);
     }
 
@@ -253,9 +261,9 @@ public final class BackendConnection {
      * Runs pgsteer's own query and gives its rows, each as the text of its columns (null for NULL);
      * for small catalog lookups. The connection's transaction status must stay {@code expected}.
      */
-    public Future<java.util.List<java.util.List<String>>> queryInternal(String sql, EventLoop completeOn, TransactionStatus expected) {
-        java.util.List<java.util.List<String>> rows = new java.util.ArrayList<>();
-        Promise<java.util.List<java.util.List<String>>> result = completeOn.newPromise();
+    public Future<List<List<String>>> queryInternal(String sql, EventLoop completeOn, TransactionStatus expected) {
+        List<List<String>> rows = new ArrayList<>();
+        Promise<List<List<String>>> result = completeOn.newPromise();
         runInternal(sql, completeOn, status -> { }, expected, rows::add).addListener(f -> {
             if (f.isSuccess()) {
                 result.setSuccess(rows);
@@ -266,14 +274,14 @@ public final class BackendConnection {
         return result;
     }
 
-    /** As {@link #runInternal(String, EventLoop, java.util.function.Consumer)}, leaving the connection in {@code expected} status. */
-    public Future<Void> runInternal(String sql, EventLoop completeOn, java.util.function.Consumer<ParameterStatus> reports,
+    /** As {@link #runInternal(String, EventLoop, Consumer)}, leaving the connection in {@code expected} status. */
+    public Future<Void> runInternal(String sql, EventLoop completeOn, Consumer<ParameterStatus> reports,
                                      TransactionStatus expected) {
         return runInternal(sql, completeOn, reports, expected, row -> { });
     }
 
-    private Future<Void> runInternal(String sql, EventLoop completeOn, java.util.function.Consumer<ParameterStatus> reports,
-                                     TransactionStatus expected, java.util.function.Consumer<java.util.List<String>> rows) {
+    private Future<Void> runInternal(String sql, EventLoop completeOn, Consumer<ParameterStatus> reports,
+                                     TransactionStatus expected, Consumer<List<String>> rows) {
         Promise<Void> done = completeOn.newPromise();
         channel.eventLoop().execute(() -> {
             if (!isUsable()) {
@@ -304,7 +312,7 @@ public final class BackendConnection {
 
     /** What a session is told when the connection dies under it: 08006, naming the backend. */
     private BackendUnavailableException lost() {
-        return new BackendUnavailableException(dev.pgsteer.proxy.ProxyErrors.backendLost(target.name()));
+        return new BackendUnavailableException(ProxyErrors.backendLost(target.name()));
     }
 
     // --- inbound, called by BackendFrameHandler on this connection's event loop ---
@@ -441,13 +449,13 @@ public final class BackendConnection {
 
     private static final class InternalQuery {
         final Promise<Void> done;
-        final java.util.function.Consumer<ParameterStatus> reports;
+        final Consumer<ParameterStatus> reports;
         final TransactionStatus expected;
-        final java.util.function.Consumer<java.util.List<String>> rows;
+        final Consumer<List<String>> rows;
         ErrorResponse error;
 
-        InternalQuery(Promise<Void> done, java.util.function.Consumer<ParameterStatus> reports, TransactionStatus expected,
-                      java.util.function.Consumer<java.util.List<String>> rows) {
+        InternalQuery(Promise<Void> done, Consumer<ParameterStatus> reports, TransactionStatus expected,
+                      Consumer<List<String>> rows) {
             this.done = done;
             this.reports = reports;
             this.expected = expected;
@@ -456,10 +464,10 @@ public final class BackendConnection {
     }
 
     /** DataRow 'D' | int32 len | int16 n | (int32 len | bytes) * n, each column as text. */
-    private static java.util.List<String> textColumns(io.netty.buffer.ByteBuf body) {
-        io.netty.buffer.ByteBuf in = body.duplicate();
+    private static List<String> textColumns(ByteBuf body) {
+        ByteBuf in = body.duplicate();
         int count = in.readUnsignedShort();
-        java.util.List<String> columns = new java.util.ArrayList<>(count);
+        List<String> columns = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             int length = in.readInt();
             if (length < 0) {

@@ -1,29 +1,31 @@
 package dev.pgsteer.proxy.backend;
 
+import dev.pgsteer.config.SslMode;
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
-import dev.pgsteer.protocol.codec.SliceJoiner;
 import dev.pgsteer.protocol.codec.PgMessageEncoder;
+import dev.pgsteer.protocol.codec.SliceJoiner;
+import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.message.StartupPacket;
 import dev.pgsteer.proxy.ProxyErrors;
+import dev.pgsteer.proxy.tls.BackendTls;
+import dev.pgsteer.proxy.tls.BackendTlsNegotiation;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.ChannelFutureListener;
-import dev.pgsteer.protocol.message.BackendKeyData;
-import dev.pgsteer.protocol.message.StartupPacket;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import dev.pgsteer.config.SslMode;
-import dev.pgsteer.proxy.tls.BackendTls;
-import dev.pgsteer.proxy.tls.BackendTlsNegotiation;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +86,7 @@ public class BackendConnector {
     }
 
     /** Unless the backend's sslmode is disable, the connection starts with an SSLRequest (and TLS where agreed). */
-    private void negotiateTls(Channel channel, BackendTarget target, java.util.function.Consumer<String> onFailure) {
+    private void negotiateTls(Channel channel, BackendTarget target, Consumer<String> onFailure) {
         BackendTls now = tls;
         if (now.mode(target.name()) != SslMode.DISABLE) {
             channel.pipeline().addLast(new BackendTlsNegotiation(now, target.name(), target.host(), target.port(), onFailure));
@@ -132,7 +134,7 @@ public class BackendConnector {
                             + target.port() + ")")))) {
                 connecting.channel().close();
             }
-        }, timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
         ready.addListener(f -> deadline.cancel(false));
         return ready;
     }

@@ -2,6 +2,7 @@ package dev.pgsteer.proxy.backend;
 
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.FrameChunk;
+import dev.pgsteer.protocol.codec.FrameHead;
 import io.netty.util.concurrent.EventExecutor;
 
 /**
@@ -15,7 +16,7 @@ public interface BackendListener {
     void onBackendFrame(BackendConnection connection, Frame frame);
 
     /**
-     * Whether this listener takes large DataRows and CopyData in pieces: a {@link dev.pgsteer.protocol.codec.FrameHead}
+     * Whether this listener takes large DataRows and CopyData in pieces: a {@link FrameHead}
      * through {@link #onBackendFrame}, then its rest through {@link #onBackendChunk}. Only one that relays
      * them as bytes can; one that reads rows (merging shards) gets them whole.
      */

@@ -2,9 +2,11 @@ package dev.pgsteer.proxy.backend;
 
 import io.netty.channel.EventLoop;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** The pools of this proxy, one per backend target, made on first use. */
 public final class PoolRegistry {
@@ -64,8 +66,8 @@ public final class PoolRegistry {
     }
 
     /** The pool of {@code target} if one was made; never makes one. */
-    public java.util.Optional<BackendPool> find(BackendTarget target) {
-        return java.util.Optional.ofNullable(pools.get(target));
+    public Optional<BackendPool> find(BackendTarget target) {
+        return Optional.ofNullable(pools.get(target));
     }
 
     public List<BackendPool> pools() {
@@ -78,7 +80,7 @@ public final class PoolRegistry {
      * serving the sessions that hold it, with min_idle 0, so its idle connections close after
      * idle_timeout.
      */
-    public void reconfigure(java.util.function.Function<BackendTarget, java.util.Optional<PoolSettings>> settingsOf) {
+    public void reconfigure(Function<BackendTarget, Optional<PoolSettings>> settingsOf) {
         pools.forEach((target, pool) -> {
             PoolSettings old = pool.settings();
             pool.reconfigure(settingsOf.apply(target).orElseGet(() -> new PoolSettings(old.maxSize(), 0,

@@ -1,6 +1,8 @@
 package dev.pgsteer.proxy.cli;
 
+import dev.pgsteer.config.ListenAddress;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -128,7 +130,7 @@ public sealed interface CommandLine {
                     http = value.strip().equalsIgnoreCase(HTTP_OFF) ? HTTP_OFF : value;
                     if (!HTTP_OFF.equals(http)) {
                         try {
-                            dev.pgsteer.config.ListenAddress.parse(http);
+                            ListenAddress.parse(http);
                         } catch (IllegalArgumentException e) {
                             return new Invalid("--http needs HOST:PORT (like 127.0.0.1:9930) or off: " + e.getMessage());
                         }
@@ -194,7 +196,7 @@ public sealed interface CommandLine {
                 if (arg.equals("--config")) {
                     config = Path.of(value);
                 } else {
-                    tenants = java.util.Arrays.stream(value.split(",")).map(String::strip).filter(t -> !t.isEmpty()).toList();
+                    tenants = Arrays.stream(value.split(",")).map(String::strip).filter(t -> !t.isEmpty()).toList();
                 }
             } else if (arg.startsWith("--") || file != null) {
                 return new Invalid("unknown argument \"" + arg + "\" for migrate");

@@ -7,12 +7,12 @@ import dev.pgsteer.config.UserConfig;
 import dev.pgsteer.protocol.ProtocolViolationException;
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.FrontendFrames;
-import dev.pgsteer.protocol.codec.Verdict;
 import dev.pgsteer.protocol.codec.FrameChunk;
 import dev.pgsteer.protocol.codec.FrameHead;
-import dev.pgsteer.protocol.codec.StreamedFrameCheck;
+import dev.pgsteer.protocol.codec.FrontendFrames;
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
+import dev.pgsteer.protocol.codec.StreamedFrameCheck;
+import dev.pgsteer.protocol.codec.Verdict;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.StartupPacket;
 import dev.pgsteer.proxy.ProxyContext;
@@ -21,10 +21,17 @@ import dev.pgsteer.proxy.admin.AdminConsole;
 import dev.pgsteer.proxy.backend.BackendPool;
 import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.PoolSettings;
+import dev.pgsteer.proxy.logging.ConnectionLog;
+import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import dev.pgsteer.proxy.sharding.ShardedSession;
+import dev.pgsteer.proxy.statement.StatementRelay;
+import dev.pgsteer.proxy.tenant.TenantGate;
 import dev.pgsteer.router.RoutePlan;
+import dev.pgsteer.router.tenant.TenantCommand;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.Optional;
@@ -67,7 +74,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         int[] keys = context.cancels().register(() -> ctx.channel().eventLoop().execute(this::cancel));
         session.keys(keys[0], keys[1]);
         context.sessions().add(session);
-        dev.pgsteer.proxy.logging.ConnectionLog.connected(session);
+        ConnectionLog.connected(session);
         long timeout = context.config().authTimeout().toMillis();
         authTimeout = ctx.executor().schedule(() -> {
             if (session.phase() == Phase.STARTUP || session.phase() == Phase.AUTHENTICATING) {
@@ -90,11 +97,11 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             log.trace("{}: FE=> {} in {}", session.id(), msg, phase);
         }
         if (phase == Phase.CLOSED) {
-            io.netty.util.ReferenceCountUtil.release(msg);
+            ReferenceCountUtil.release(msg);
             return;
         }
         if (!counted && !(msg instanceof StartupPacket.SslRequest || msg instanceof StartupPacket.GssEncRequest)) {
-            io.netty.util.ReferenceCountUtil.release(msg);
+            ReferenceCountUtil.release(msg);
             session.terminate(ProxyErrors.tooManyClients(context.config().maxClientConnections()));
             return;
         }
@@ -146,12 +153,12 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             UserConfig user = context.config().users().get(session.user());
             if (user == null || !user.admin()) {
                 ErrorResponse refused = ProxyErrors.notAnAdmin(session.user(), ProxyConfig.ADMIN_DATABASE);
-                dev.pgsteer.proxy.logging.ConnectionLog.loginFailed(session, refused);
+                ConnectionLog.loginFailed(session, refused);
                 session.terminate(refused);
                 return;
             }
             relay = new AdminConsole(session, context);
-            dev.pgsteer.proxy.logging.ConnectionLog.authenticated(session, "admin console");
+            ConnectionLog.authenticated(session, "admin console");
             relay.connect();
             return;
         }
@@ -161,24 +168,24 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         Optional<RoutePlan> plan = context.router().route(session.database());
         if (plan.isEmpty()) {
             ErrorResponse unknown = ProxyErrors.unknownDatabase(session.database());
-            dev.pgsteer.proxy.logging.ConnectionLog.loginFailed(session, unknown);
+            ConnectionLog.loginFailed(session, unknown);
             session.terminate(unknown);
             return;
         }
         DatabaseConfig database = context.config().database(session.database()).orElseThrow();
-        dev.pgsteer.proxy.sharding.ShardedDatabase sharded = context.sharded().get(database.name());
+        ShardedDatabase sharded = context.sharded().get(database.name());
         if (sharded != null) {
-            relay = new dev.pgsteer.proxy.sharding.ShardedSession(session, sharded);
-            dev.pgsteer.proxy.logging.ConnectionLog.authenticated(session, "routing over shards " + database.shards());
+            relay = new ShardedSession(session, sharded);
+            ConnectionLog.authenticated(session, "routing over shards " + database.shards());
             relay.connect();
             return;
         }
         BackendPool pool = poolFor((RoutePlan.SingleBackend) plan.get(), database);
         relay = new ClientRelay(session, pool, database.pool().mode(), context.metrics(),
-                new dev.pgsteer.proxy.statement.StatementRelay(context.statements(),
+                new StatementRelay(context.statements(),
                         session.settings()::wanted, session.settings()::version), context.slowStatements());
         streamLargeMessages();
-        dev.pgsteer.proxy.logging.ConnectionLog.authenticated(session, "relaying to " + pool.target().poolName());
+        ConnectionLog.authenticated(session, "relaying to " + pool.target().poolName());
         relay.connect();
     }
 
@@ -214,8 +221,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             }
             return false;
         }
-        String atStartup = session.settings().takeStartup(dev.pgsteer.router.tenant.TenantCommand.SETTING);
-        var gate = new dev.pgsteer.proxy.tenant.TenantGate(session, context.tenants(), database, pinned, atStartup,
+        String atStartup = session.settings().takeStartup(TenantCommand.SETTING);
+        var gate = new TenantGate(session, context.tenants(), database, pinned, atStartup,
                 session.channel().alloc());
         var refusal = gate.loginRefusal();
         if (refusal != null) {
@@ -223,10 +230,10 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             return true;
         }
         relay = new ClientRelay(session, gate, database.pool().mode(), context.metrics(),
-                new dev.pgsteer.proxy.statement.StatementRelay(context.statements(),
+                new StatementRelay(context.statements(),
                         session.settings()::wanted, session.settings()::version), context.slowStatements());
         streamLargeMessages();
-        dev.pgsteer.proxy.logging.ConnectionLog.authenticated(session, "tenant database " + database.name()
+        ConnectionLog.authenticated(session, "tenant database " + database.name()
                 + (atStartup != null ? ", tenant " + atStartup : pinned != null ? ", tenant " + pinned : ", no tenant named yet"));
         relay.connect();
         return true;
@@ -242,8 +249,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         session.channel().pipeline().get(PgFrameDecoder.class).streamLarge(PgFrameDecoder.STREAM_ABOVE, ClientRelay::streams);
     }
 
-    private void refuseLogin(dev.pgsteer.protocol.message.ErrorResponse refusal) {
-        dev.pgsteer.proxy.logging.ConnectionLog.loginFailed(session, refusal);
+    private void refuseLogin(ErrorResponse refusal) {
+        ConnectionLog.loginFailed(session, refusal);
         session.terminate(refusal);
     }
 
@@ -281,7 +288,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         session.phase(Phase.CLOSED);
         if (counted) {
-            dev.pgsteer.proxy.logging.ConnectionLog.disconnected(session, session.endedBy());
+            ConnectionLog.disconnected(session, session.endedBy());
             context.sessions().remove(session);
             context.cancels().unregister(session.processId());
             context.metrics().clientDisconnected();

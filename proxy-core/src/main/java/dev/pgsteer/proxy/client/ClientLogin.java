@@ -1,12 +1,14 @@
 package dev.pgsteer.proxy.client;
 
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.message.AuthenticationRequest;
 import dev.pgsteer.protocol.message.NegotiateProtocolVersion;
 import dev.pgsteer.protocol.message.PasswordMessage;
 import dev.pgsteer.protocol.message.StartupPacket;
-import dev.pgsteer.protocol.message.AuthenticationRequest;
 import dev.pgsteer.proxy.ProxyContext;
 import dev.pgsteer.proxy.ProxyErrors;
+import dev.pgsteer.proxy.logging.ConnectionLog;
 import io.netty.buffer.Unpooled;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +70,7 @@ final class ClientLogin {
         }
         if (parameters.containsKey("replication") && !"false".equalsIgnoreCase(parameters.get("replication"))
                 && !"0".equals(parameters.get("replication")) && !"off".equalsIgnoreCase(parameters.get("replication"))) {
-            session.terminate(ProxyErrors.fatal(dev.pgsteer.protocol.SqlState.FEATURE_NOT_SUPPORTED,
+            session.terminate(ProxyErrors.fatal(SqlState.FEATURE_NOT_SUPPORTED,
                     "replication connections are not supported through pgsteer; connect to the backend directly"));
             return false;
         }
@@ -103,7 +105,7 @@ final class ClientLogin {
             }
             case ClientAuthenticator.Step.Failed failed -> {
                 context.metrics().authFailed();
-                dev.pgsteer.proxy.logging.ConnectionLog.loginFailed(session, failed.error());
+                ConnectionLog.loginFailed(session, failed.error());
                 session.terminate(failed.error());
                 return false;
             }

@@ -2,20 +2,23 @@ package dev.pgsteer.proxy.client;
 
 import dev.pgsteer.config.PoolMode;
 import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.codec.FrameChunk;
 import dev.pgsteer.protocol.codec.FrameHead;
+import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
-import dev.pgsteer.proxy.ProxyMetrics;
 import dev.pgsteer.proxy.ProxyErrors;
+import dev.pgsteer.proxy.ProxyMetrics;
 import dev.pgsteer.proxy.backend.BackendConnection;
+import dev.pgsteer.proxy.backend.BackendErrorException;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.backend.BackendPool;
+import dev.pgsteer.proxy.logging.SlowStatementLog;
+import dev.pgsteer.proxy.logging.StatementTexts;
 import dev.pgsteer.proxy.metrics.InFlightClock;
 import dev.pgsteer.proxy.statement.LocalAnswer;
 import dev.pgsteer.proxy.statement.StatementRelay;
@@ -26,7 +29,13 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,9 +72,9 @@ final class ClientRelay implements BackendListener, SessionRelay {
     /** Frames admitted for another target than the connection held: they wait for its release. */
     private final ArrayDeque<SessionGate.Admitted> held = new ArrayDeque<>();
     /** Parses of pgsteer's own among the pending frames (by identity): their answers are not the client's. */
-    private final java.util.Set<Frame> ownParses = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Set<Frame> ownParses = Collections.newSetFromMap(new IdentityHashMap<>());
     /** The gate's own SETs among the pending frames (by identity): its settings, which the session does not carry itself. */
-    private final java.util.Set<Frame> gateSets = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Set<Frame> gateSets = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ProxyMetrics metrics;
     private final StatementRelay statements;
 
@@ -78,7 +87,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
     private int inFlight;
     private final ConnectionStateWatch watch = new ConnectionStateWatch();
     /** The settings the backend reports (ParameterStatus), as the login's connection told them. */
-    private java.util.Map<String, String> reported = java.util.Map.of();
+    private Map<String, String> reported = Map.of();
     /**
      * pgsteer's own statement runs on the lease (startup values put back, session settings read);
      * the client's frames wait meanwhile.
@@ -95,22 +104,22 @@ final class ClientRelay implements BackendListener, SessionRelay {
     private final Timer statementTimer;
     private final InFlightClock inFlightSince = new InFlightClock();
     /** The texts of the timed requests, for the slow-statement log. */
-    private final dev.pgsteer.proxy.logging.StatementTexts texts;
+    private final StatementTexts texts;
 
     ClientRelay(ClientSession session, BackendPool pool, PoolMode mode, ProxyMetrics metrics, StatementRelay statements,
-                dev.pgsteer.proxy.logging.SlowStatementLog slowStatements) {
+                SlowStatementLog slowStatements) {
         this(session, pool, mode, metrics, statements, slowStatements, null);
     }
 
     /** A relay whose pool {@code gate} chooses, frame by frame; its first pool is the gate's initial target's. */
     ClientRelay(ClientSession session, SessionGate gate, PoolMode mode, ProxyMetrics metrics, StatementRelay statements,
-                dev.pgsteer.proxy.logging.SlowStatementLog slowStatements) {
+                SlowStatementLog slowStatements) {
         this(session, null, mode, metrics, statements, slowStatements, gate);
     }
 
     private ClientRelay(ClientSession session, BackendPool pool, PoolMode mode, ProxyMetrics metrics, StatementRelay statements,
-                        dev.pgsteer.proxy.logging.SlowStatementLog slowStatements, SessionGate gate) {
-        this.texts = new dev.pgsteer.proxy.logging.StatementTexts(slowStatements, session.id());
+                        SlowStatementLog slowStatements, SessionGate gate) {
+        this.texts = new StatementTexts(slowStatements, session.id());
         this.session = session;
         this.gate = gate;
         if (gate != null) {
@@ -149,13 +158,13 @@ final class ClientRelay implements BackendListener, SessionRelay {
      * them runs: frames that arrive meanwhile queue behind the first ones and must not start a
      * second lease for the same transaction. A session that closed meanwhile gives the connection back.
      */
-    private void leaseConnection(ErrorResponse.Severity severity, java.util.function.Consumer<BackendConnection> ready,
-                       java.util.function.Consumer<ErrorResponse> failed) {
+    private void leaseConnection(ErrorResponse.Severity severity, Consumer<BackendConnection> ready,
+                       Consumer<ErrorResponse> failed) {
         leaseConnection(severity, ready, failed, SYNC_ATTEMPTS);
     }
 
-    private void leaseConnection(ErrorResponse.Severity severity, java.util.function.Consumer<BackendConnection> ready,
-                       java.util.function.Consumer<ErrorResponse> failed, int attempts) {
+    private void leaseConnection(ErrorResponse.Severity severity, Consumer<BackendConnection> ready,
+                       Consumer<ErrorResponse> failed, int attempts) {
         BackendConnection idle = pool.pollIdle(loop());
         if (idle != null) {
             acquiring = true;
@@ -177,13 +186,13 @@ final class ClientRelay implements BackendListener, SessionRelay {
 
     /** The second half of {@link #leaseConnection}: the session's settings onto the connection, then {@code ready}. */
     private void leased(BackendConnection connection, ErrorResponse.Severity severity,
-            java.util.function.Consumer<BackendConnection> ready, java.util.function.Consumer<ErrorResponse> failed, int attempts) {
+            Consumer<BackendConnection> ready, Consumer<ErrorResponse> failed, int attempts) {
         leased(connection, severity, ready, failed, attempts, false);
     }
 
     /** {@code reset}: the connection was just reset for this session; it is never reset twice in one lease. */
     private void leased(BackendConnection connection, ErrorResponse.Severity severity,
-            java.util.function.Consumer<BackendConnection> ready, java.util.function.Consumer<ErrorResponse> failed, int attempts,
+            Consumer<BackendConnection> ready, Consumer<ErrorResponse> failed, int attempts,
             boolean reset) {
         if (session.phase() == Phase.CLOSED) {
             acquiring = false;
@@ -204,7 +213,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
         connection.runInternal(statement, loop()).addListener(synced -> {
             acquiring = false;
             if (!synced.isSuccess()) {
-                if (!(synced.cause() instanceof dev.pgsteer.proxy.backend.BackendErrorException) && attempts > 1
+                if (!(synced.cause() instanceof BackendErrorException) && attempts > 1
                         && session.phase() != Phase.CLOSED) {
                     // Not the backend refusing a setting, but the connection itself (it closed, or was
                     // left in a state pgsteer did not expect): another one serves the session.
@@ -236,7 +245,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
      * several statements is). Only on a change of owner, so a tenant's own connections cost nothing.
      */
     private void resetThenLease(BackendConnection connection, ErrorResponse.Severity severity,
-            java.util.function.Consumer<BackendConnection> ready, java.util.function.Consumer<ErrorResponse> failed, int attempts) {
+            Consumer<BackendConnection> ready, Consumer<ErrorResponse> failed, int attempts) {
         connection.runInternal("DISCARD ALL", loop()).addListener(reset -> {
             if (reset.isSuccess()) {
                 connection.preparedStatements().clear();
@@ -260,7 +269,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
     }
 
     private void greet(BackendConnection connection) {
-        reported = java.util.Map.copyOf(connection.loginParameters());
+        reported = Map.copyOf(connection.loginParameters());
         log.debug("{}: first backend connection ready: {}", session.id(), connection);
         connection.loginParameters().keySet().forEach(name -> {
             String value = connection.currentSettings().get(name);
@@ -609,7 +618,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
                 statements.readyForQuery(status);
                 if (watch.restoreDue() && inFlight == 0 && pending.isEmpty()) {
                     boolean all = watch.restoreAll();
-                    java.util.Set<String> names = java.util.Set.copyOf(watch.restoreNames());
+                    Set<String> names = Set.copyOf(watch.restoreNames());
                     watch.restored();
                     // After a failed statement the RESET is undone with the transaction: nothing to put back.
                     String restore = status == TransactionStatus.FAILED ? null
@@ -691,7 +700,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
      * change does: a rollback undoes both.
      */
     private void restoreThenRelay(BackendConnection connection, String restore, TransactionStatus status, boolean all,
-                                  java.util.Set<String> names, ByteBuf readyForQuery) {
+                                  Set<String> names, ByteBuf readyForQuery) {
         restoring = true;
         connection.runInternal(restore, loop(), reported -> onLoop(() -> {
             session.settings().set(reported.name(), reported.value());
@@ -749,7 +758,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
                         return;
                     }
                     @SuppressWarnings("unchecked")
-                    java.util.List<java.util.List<String>> rows = (java.util.List<java.util.List<String>>) f.getNow();
+                    List<List<String>> rows = (List<List<String>>) f.getNow();
                     session.settings().captured(rows, connection);
                     watch.captured();
                     connection.attach(this);

@@ -4,6 +4,7 @@ import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.router.SessionStateScanner;
+import dev.pgsteer.router.tenant.LargeObjectFunctions;
 import io.netty.buffer.ByteBuf;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -120,7 +121,7 @@ public final class ConnectionStateWatch {
         if (frame.type() == FUNCTION_CALL) {
             ByteBuf call = frame.body();
             int oid = call.readableBytes() >= 4 ? call.getInt(call.readerIndex()) : 0;
-            if (!dev.pgsteer.router.tenant.LargeObjectFunctions.contains(oid)) {
+            if (!LargeObjectFunctions.contains(oid)) {
                 // A function called by its OID (set_config, say): its text is not here to read. The
                 // large-object functions, which drivers call this way, change no setting.
                 captureDue = true;

@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.client;
 
+import dev.pgsteer.protocol.message.ErrorResponse;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,16 +34,16 @@ public final class SessionRegistry {
      * sessions running a statement or holding a transaction are left to finish. Completes with the
      * number of those left.
      */
-    public CompletableFuture<Integer> endIdle(dev.pgsteer.protocol.message.ErrorResponse why) {
+    public CompletableFuture<Integer> endIdle(ErrorResponse why) {
         return endWhere(why, false);
     }
 
     /** Ends every session with {@code why}, whatever it is doing; completes with how many were busy. */
-    public CompletableFuture<Integer> endAll(dev.pgsteer.protocol.message.ErrorResponse why) {
+    public CompletableFuture<Integer> endAll(ErrorResponse why) {
         return endWhere(why, true);
     }
 
-    private CompletableFuture<Integer> endWhere(dev.pgsteer.protocol.message.ErrorResponse why, boolean all) {
+    private CompletableFuture<Integer> endWhere(ErrorResponse why, boolean all) {
         List<CompletableFuture<Integer>> parts = new ArrayList<>();
         for (ClientSession session : sessions) {
             CompletableFuture<Integer> part = new CompletableFuture<>();

@@ -2,6 +2,7 @@ package dev.pgsteer.proxy.client;
 
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.FrameChunk;
+import dev.pgsteer.protocol.codec.FrameHead;
 
 /**
  * What carries an authenticated session's messages to backends: {@link ClientRelay} for a database on
@@ -14,7 +15,7 @@ public interface SessionRelay {
     void onClientFrame(Frame frame);
 
     /**
-     * Bytes of the large message whose {@link dev.pgsteer.protocol.codec.FrameHead} came last: only
+     * Bytes of the large message whose {@link FrameHead} came last: only
      * for a relay whose client decoder was told to stream (see {@code ClientHandler}).
      */
     default void onClientChunk(FrameChunk chunk) {

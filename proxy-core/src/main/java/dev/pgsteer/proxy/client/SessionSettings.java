@@ -1,10 +1,15 @@
 package dev.pgsteer.proxy.client;
 
+import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.SettingNames;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The run-time settings a client session expects on whichever backend connection it is given:
@@ -66,7 +71,7 @@ public final class SessionSettings {
     }
 
     /** Records that the startup values of {@link #restoreStartupStatement} are in force again on {@code connection}. */
-    public void restoredStartup(dev.pgsteer.proxy.backend.BackendConnection connection, boolean all, Set<String> names) {
+    public void restoredStartup(BackendConnection connection, boolean all, Set<String> names) {
         version++;
         Map<String, String> restored = new LinkedHashMap<>(atStartup);
         if (!all) {
@@ -86,7 +91,7 @@ public final class SessionSettings {
      * read by name costs what a set_config does.
      */
     public String captureStatement(Set<String> names, boolean all, Map<String, String> reported) {
-        Set<String> asked = new java.util.LinkedHashSet<>();
+        Set<String> asked = new LinkedHashSet<>();
         asked.add(ROLE);
         asked.addAll(names);
         wanted.keySet().forEach(name -> {
@@ -113,7 +118,7 @@ public final class SessionSettings {
      * exactly these values of the settings the backend does not report (those it reports are
      * followed through ParameterStatus), and the connection is known to carry them.
      */
-    public void captured(java.util.List<java.util.List<String>> rows, dev.pgsteer.proxy.backend.BackendConnection connection) {
+    public void captured(List<List<String>> rows, BackendConnection connection) {
         Map<String, String> unreported = unreported(rows, connection.loginParameters());
         Map<String, String> reported = connection.loginParameters();
         wanted.keySet().removeIf(name -> !reported.containsKey(name));
@@ -128,7 +133,7 @@ public final class SessionSettings {
      * than the one whose settings it adopted (a shard that ran code the others did not): the
      * connection is known to carry these, so the next session that leases it gets them set right.
      */
-    public void observed(java.util.List<java.util.List<String>> rows, dev.pgsteer.proxy.backend.BackendConnection connection) {
+    public void observed(List<List<String>> rows, BackendConnection connection) {
         Map<String, String> reported = connection.loginParameters();
         Map<String, String> unreported = unreported(rows, reported);
         connection.settingsChanged(current -> {
@@ -138,10 +143,10 @@ public final class SessionSettings {
     }
 
     /** The rows of a capture as settings, those the backend reports left out, the role last. */
-    private static Map<String, String> unreported(java.util.List<java.util.List<String>> rows, Map<String, String> reported) {
+    private static Map<String, String> unreported(List<List<String>> rows, Map<String, String> reported) {
         Map<String, String> unreported = new LinkedHashMap<>();
         String role = null;
-        for (java.util.List<String> row : rows) {
+        for (List<String> row : rows) {
             String name = SettingNames.normalize(row.get(0));
             String value = row.get(1);
             if (value == null || reported.containsKey(name)) {
@@ -168,7 +173,7 @@ public final class SessionSettings {
 
     /** The settings that say whose connection it is; see {@link #owner}. */
     public void ownerSettings(Set<String> names) {
-        owner = names.stream().map(SettingNames::normalize).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        owner = names.stream().map(SettingNames::normalize).collect(Collectors.toUnmodifiableSet());
     }
 
     /**
@@ -212,7 +217,7 @@ public final class SessionSettings {
     }
 
     public Map<String, String> wanted() {
-        return java.util.Collections.unmodifiableMap(wanted);
+        return Collections.unmodifiableMap(wanted);
     }
 
     /**
@@ -221,7 +226,7 @@ public final class SessionSettings {
      * pool of sessions asking for the same settings (clients of one application) compares them once
      * per connection, not on every lease. After the statement ran, call {@link #syncedOn}.
      */
-    public String syncStatementFor(dev.pgsteer.proxy.backend.BackendConnection connection) {
+    public String syncStatementFor(BackendConnection connection) {
         Wanted value = wantedValue();
         if (connection.matchesSettings(value)) {
             return null;
@@ -234,7 +239,7 @@ public final class SessionSettings {
     }
 
     /** The statement of {@link #syncStatementFor} ran on {@code connection}: it carries these settings now. */
-    public void syncedOn(dev.pgsteer.proxy.backend.BackendConnection connection) {
+    public void syncedOn(BackendConnection connection) {
         connection.settingsChanged(current -> applyTo(current, connection.loginParameters()));
         connection.settingsMatched(wantedValue());
     }

@@ -1,6 +1,8 @@
 package dev.pgsteer.proxy.client;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,7 +37,7 @@ final class StartupOptions {
     }
 
     private static String[] split(String options) {
-        java.util.List<String> words = new java.util.ArrayList<>();
+        List<String> words = new ArrayList<>();
         StringBuilder word = new StringBuilder();
         for (int i = 0; i < options.length(); i++) {
             char c = options.charAt(i);

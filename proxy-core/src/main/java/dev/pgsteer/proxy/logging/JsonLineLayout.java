@@ -6,6 +6,7 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.LayoutBase;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -59,7 +60,7 @@ public final class JsonLineLayout extends LayoutBase<ILoggingEvent> {
                 case '\t' -> json.append("\\t");
                 default -> {
                     if (c < 0x20) {
-                        json.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+                        json.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
                     } else {
                         json.append(c);
                     }

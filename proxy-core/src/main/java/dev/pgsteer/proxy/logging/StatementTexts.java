@@ -1,13 +1,14 @@
 package dev.pgsteer.proxy.logging;
 
 import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.proxy.metrics.InFlightClock;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The text of each request still waiting for its ReadyForQuery, for the slow-statement log of a
  * session relayed unparsed: the SQL of a Query, or of the first Parse of an extended-protocol batch
- * (up to its Sync). Kept in step with {@link dev.pgsteer.proxy.metrics.InFlightClock}: one entry per
+ * (up to its Sync). Kept in step with {@link InFlightClock}: one entry per
  * Query, Sync or FunctionCall sent, taken off at its ReadyForQuery.
  *
  * <p>Only the first bytes are copied, into arrays reused from request to request, and only while the

@@ -6,6 +6,7 @@ import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.PoolConfig;
 import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.RolelessTenants;
 import dev.pgsteer.config.ShardMapCatalog;
 import dev.pgsteer.proxy.ProxyContext;
 import dev.pgsteer.proxy.ReloadOutcome;
@@ -25,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +68,7 @@ final class ConfigReloader {
     CompletableFuture<ReloadOutcome> reload() {
         try {
             return CompletableFuture.supplyAsync(this::reloadNow, thread);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(new ReloadOutcome.Failed("pgsteer is stopping; no reload"));
         }
     }
@@ -118,7 +120,7 @@ final class ConfigReloader {
             checked.warnings().forEach(warning -> log.warn("reload of {}: {}", file, warning));
             loaded = checked.applyTo(loaded);
         }
-        dev.pgsteer.config.RolelessTenants.warnings(loaded).forEach(warning -> log.warn("reload: {}", warning));
+        RolelessTenants.warnings(loaded).forEach(warning -> log.warn("reload: {}", warning));
         List<String> notes = new ArrayList<>();
         ProxyConfig next = loaded;
         if (!loaded.listen().equals(before.listen())) {

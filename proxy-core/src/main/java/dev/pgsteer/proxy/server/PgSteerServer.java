@@ -1,23 +1,34 @@
 package dev.pgsteer.proxy.server;
 
+import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.RolelessTenants;
+import dev.pgsteer.config.ShardMapCatalog;
+import dev.pgsteer.config.tenant.MetadataStore;
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
-import dev.pgsteer.protocol.codec.SliceJoiner;
 import dev.pgsteer.protocol.codec.PgMessageEncoder;
+import dev.pgsteer.protocol.codec.SliceJoiner;
 import dev.pgsteer.proxy.ProxyContext;
 import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.ProxyMetrics;
+import dev.pgsteer.proxy.ReloadOutcome;
 import dev.pgsteer.proxy.backend.BackendConnector;
 import dev.pgsteer.proxy.backend.PoolRegistry;
 import dev.pgsteer.proxy.client.CancelRegistry;
 import dev.pgsteer.proxy.client.ClientHandler;
+import dev.pgsteer.proxy.client.SessionRegistry;
 import dev.pgsteer.proxy.client.UserDirectory;
 import dev.pgsteer.proxy.metrics.ClientTraffic;
+import dev.pgsteer.proxy.sharding.DecisionLog;
+import dev.pgsteer.proxy.sharding.InDoubtResolver;
+import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import dev.pgsteer.proxy.sharding.TwoPhaseCommit;
+import dev.pgsteer.proxy.statement.StatementRegistry;
+import dev.pgsteer.proxy.tenant.Tenants;
 import dev.pgsteer.proxy.tls.BackendTls;
 import dev.pgsteer.proxy.tls.ClientTls;
 import dev.pgsteer.proxy.tls.ServerTls;
-import io.netty.handler.ssl.OptionalSslHandler;
-import io.netty.handler.ssl.SslContext;
+import dev.pgsteer.proxy.tls.TlsFilesException;
 import dev.pgsteer.router.SessionRouter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -29,20 +40,20 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import dev.pgsteer.config.DatabaseConfig;
-import dev.pgsteer.config.ShardMapCatalog;
-import dev.pgsteer.proxy.sharding.DecisionLog;
-import dev.pgsteer.proxy.sharding.InDoubtResolver;
-import dev.pgsteer.proxy.sharding.ShardedDatabase;
-import dev.pgsteer.proxy.sharding.TwoPhaseCommit;
+import io.netty.handler.ssl.OptionalSslHandler;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /** The running proxy: one listener, its event loops, the pools, the HTTP endpoint. Start, then close. */
 public final class PgSteerServer implements AutoCloseable {
@@ -68,11 +79,11 @@ public final class PgSteerServer implements AutoCloseable {
     private Path decisionLogPath = Path.of("pgsteer-decisions.log");
     private DecisionLog decisionLog;
     private ExecutorService planner;
-    private dev.pgsteer.config.tenant.MetadataStore metadataStore;
-    private java.util.function.Function<ProxyConfig, dev.pgsteer.config.tenant.MetadataStore> storeFactory =
+    private MetadataStore metadataStore;
+    private Function<ProxyConfig, MetadataStore> storeFactory =
             MetadataStores::open;
     private TwoPhaseCommit twoPhaseCommit;
-    private final dev.pgsteer.proxy.statement.StatementRegistry statements = new dev.pgsteer.proxy.statement.StatementRegistry();
+    private final StatementRegistry statements = new StatementRegistry();
     private ProxyMetrics metrics;
     private Readiness readiness;
     private Path configFile;
@@ -152,12 +163,12 @@ public final class PgSteerServer implements AutoCloseable {
                 : current.database(name).map(DatabaseConfig::name).orElse(ProxyMetrics.UNKNOWN_DATABASE));
         this.metrics = metrics;
         metadataStore = storeFactory.apply(effective);
-        dev.pgsteer.config.RolelessTenants.warnings(effective).forEach(warning -> log.warn("{}", warning));
-        var tenants = new dev.pgsteer.proxy.tenant.Tenants(effective, metadataStore, pools);
+        RolelessTenants.warnings(effective).forEach(warning -> log.warn("{}", warning));
+        var tenants = new Tenants(effective, metadataStore, pools);
         metrics.metadataStore(tenants);
         context = new ProxyContext(new ProxyContext.Snapshot(effective, new UserDirectory(effective.users()),
                 new SessionRouter(effective), sharded), pools, new CancelRegistry(), metrics, statements,
-                new dev.pgsteer.proxy.client.SessionRegistry(), registry, tenants);
+                new SessionRegistry(), registry, tenants);
         sharded.forEach((name, database) -> {
             metrics.planCache(name, database);
             database.metrics(metrics);
@@ -209,7 +220,7 @@ public final class PgSteerServer implements AutoCloseable {
     }
 
     /** RELOAD, SIGHUP: re-reads the file given to {@link #configFile} and applies it; see {@link ProxyContext#reload}. */
-    public java.util.concurrent.CompletableFuture<dev.pgsteer.proxy.ReloadOutcome> reload() {
+    public CompletableFuture<ReloadOutcome> reload() {
         return context.reload();
     }
 
@@ -240,7 +251,7 @@ public final class PgSteerServer implements AutoCloseable {
      * whether clients must use it, and the backends' settings with their contexts.
      */
     record TlsState(SslContext client, boolean required, BackendTls backends) {
-        /** @throws dev.pgsteer.proxy.tls.TlsFilesException when a file cannot be used */
+        /** @throws TlsFilesException when a file cannot be used */
         static TlsState of(ProxyConfig config) {
             return new TlsState(config.tls() == null ? null : ServerTls.context(config.tls()),
                     config.tls() != null && config.tls().required(), BackendTls.of(config.backends()));
@@ -340,7 +351,7 @@ public final class PgSteerServer implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             log.warn("draining the sessions failed: {}", e.toString());
         }
         int left = sessions.endAll(ProxyErrors.shuttingDown()).join();

@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
@@ -127,7 +128,7 @@ public final class Readiness {
                     case '\\' -> out.append("\\\\");
                     default -> {
                         if (c < 0x20) {
-                            out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+                            out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
                         } else {
                             out.append(c);
                         }

@@ -5,6 +5,7 @@ import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.Wire;
 import dev.pgsteer.router.plan.KeySource;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -59,7 +60,7 @@ final class BindValues implements KeySource.Placeholders {
      * A Bind of the unnamed statement with only the parameters {@code originals} (1-based numbers of
      * this Bind's), in that order: for a statement rewritten for one shard.
      */
-    ByteBuf rebuild(io.netty.buffer.ByteBufAllocator alloc, int[] originals) {
+    ByteBuf rebuild(ByteBufAllocator alloc, int[] originals) {
         ByteBuf out = alloc.buffer(body.readableBytes() + 16);
         int length = Wire.beginMessage(out, 'B');
         Wire.writeCString(out, portal);

@@ -1,6 +1,7 @@
 package dev.pgsteer.proxy.sharding;
 
 import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.protocol.codec.Wire;
 import dev.pgsteer.router.ShardRouter;
 import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.plan.RoutingException;
@@ -60,9 +61,9 @@ final class CopySplit {
         for (int i = 0; i < links.size(); i++) {
             ShardLink link = links.get(i);
             ByteBuf copyFail = link.connection.channel().alloc().buffer();
-            int length = dev.pgsteer.protocol.codec.Wire.beginMessage(copyFail, 'f');
-            dev.pgsteer.protocol.codec.Wire.writeCString(copyFail, message);
-            dev.pgsteer.protocol.codec.Wire.endMessage(copyFail, length);
+            int length = Wire.beginMessage(copyFail, 'f');
+            Wire.writeCString(copyFail, message);
+            Wire.endMessage(copyFail, length);
             link.connection.write(copyFail);
             link.connection.flush();
         }

@@ -5,6 +5,7 @@ import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.router.plan.Answer;
 import dev.pgsteer.router.plan.SelectMerge;
 import io.netty.channel.Channel;
@@ -261,7 +262,7 @@ final class Exchange {
             } else if (firstError != null) {
                 client.write(firstError.content(), client.voidPromise());
             } else {
-                client.write(dev.pgsteer.proxy.ProxyErrors.backendLost(failedLink.shard)
+                client.write(ProxyErrors.backendLost(failedLink.shard)
                         .withSeverity(ErrorResponse.Severity.ERROR), client.voidPromise());
             }
         } else if (answer == Answer.MIRROR) {

@@ -3,8 +3,12 @@ package dev.pgsteer.proxy.sharding;
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.proxy.statement.PreparedOnConnection;
 import dev.pgsteer.router.plan.Route;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -24,7 +28,7 @@ final class ExtendedSender implements StatementSender {
     /** Where portals suspended by a row limit are kept, to continue on the same shard. */
     private final Map<String, ShardLink> suspended;
     /** Connections this send prepared the statement on: if the exchange fails, the Parse may not have taken. */
-    private final java.util.List<dev.pgsteer.proxy.statement.PreparedOnConnection> fresh = new java.util.ArrayList<>(1);
+    private final List<PreparedOnConnection> fresh = new ArrayList<>(1);
 
     ExtendedSender(Portal portal, String portalName, boolean describe, Frame execute, int maxRows,
                    Supplier<Exchange> exchange, Map<String, ShardLink> suspended) {
@@ -88,7 +92,7 @@ final class ExtendedSender implements StatementSender {
      * closing a statement that does not exist is not an error. The connection keeps at most its
      * capacity of statements; the least recently used is closed. Every answer here is pgsteer's own.
      */
-    private void prepareOn(ShardLink link, String name, byte[] tail, io.netty.buffer.ByteBufAllocator alloc) {
+    private void prepareOn(ShardLink link, String name, byte[] tail, ByteBufAllocator alloc) {
         var preparedHere = link.connection.preparedStatements();
         if (preparedHere.contains(name)) {
             return;

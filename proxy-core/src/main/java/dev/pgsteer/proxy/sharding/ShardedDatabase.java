@@ -2,18 +2,25 @@ package dev.pgsteer.proxy.sharding;
 
 import dev.pgsteer.config.BackendConfig;
 import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.KeyType;
 import dev.pgsteer.config.PoolConfig;
 import dev.pgsteer.config.ProxyConfig;
-import dev.pgsteer.proxy.ProxyMetrics;
+import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.proxy.ProxyMetrics.RouteKind;
+import dev.pgsteer.proxy.ProxyMetrics;
 import dev.pgsteer.proxy.backend.BackendPool;
 import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.PoolRegistry;
 import dev.pgsteer.proxy.backend.PoolSettings;
+import dev.pgsteer.proxy.logging.SlowStatementLog;
+import dev.pgsteer.proxy.statement.StatementRegistry;
 import dev.pgsteer.router.ShardRouter;
 import dev.pgsteer.router.plan.Route;
 import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -35,14 +42,14 @@ public final class ShardedDatabase {
     private final Executor planner;
     private final Map<String, BackendPool> pools = new ConcurrentHashMap<>();
     private volatile ProxyConfig proxy;
-    private volatile dev.pgsteer.proxy.logging.SlowStatementLog slowStatements = new dev.pgsteer.proxy.logging.SlowStatementLog(null);
+    private volatile SlowStatementLog slowStatements = new SlowStatementLog(null);
     private final PoolRegistry registry;
-    private final dev.pgsteer.proxy.statement.StatementRegistry statements;
+    private final StatementRegistry statements;
     private final Map<RouteKind, Timer> statementTimers =
             new EnumMap<>(RouteKind.class);
 
     public ShardedDatabase(ProxyConfig proxy, DatabaseConfig config, PoolRegistry registry, TwoPhaseCommit twoPhaseCommit,
-                           Executor planner, dev.pgsteer.proxy.statement.StatementRegistry statements) {
+                           Executor planner, StatementRegistry statements) {
         this.proxy = proxy;
         this.statements = statements;
         this.config = config;
@@ -85,10 +92,10 @@ public final class ShardedDatabase {
     }
 
     /** Sharded tables whose key type is not known yet (they did not exist when pgsteer started). */
-    java.util.List<dev.pgsteer.config.TableConfig.Sharded> tablesOfUnknownKeyType() {
-        java.util.List<dev.pgsteer.config.TableConfig.Sharded> unknown = new java.util.ArrayList<>();
-        for (dev.pgsteer.config.TableConfig table : config.tables().values()) {
-            if (table instanceof dev.pgsteer.config.TableConfig.Sharded sharded && sharded.keyType() == null) {
+    List<TableConfig.Sharded> tablesOfUnknownKeyType() {
+        List<TableConfig.Sharded> unknown = new ArrayList<>();
+        for (TableConfig table : config.tables().values()) {
+            if (table instanceof TableConfig.Sharded sharded && sharded.keyType() == null) {
                 unknown.add(sharded);
             }
         }
@@ -99,11 +106,11 @@ public final class ShardedDatabase {
      * A table's key type became known (the table was created through pgsteer): from now on its keys
      * hash and compare as that type, exactly as PostgreSQL's partitioning of that type would.
      */
-    synchronized void learned(String table, dev.pgsteer.config.KeyType type) {
-        if (!(config.tables().get(table) instanceof dev.pgsteer.config.TableConfig.Sharded sharded) || type.equals(sharded.keyType())) {
+    synchronized void learned(String table, KeyType type) {
+        if (!(config.tables().get(table) instanceof TableConfig.Sharded sharded) || type.equals(sharded.keyType())) {
             return;
         }
-        java.util.Map<String, dev.pgsteer.config.TableConfig> tables = new java.util.LinkedHashMap<>(config.tables());
+        Map<String, TableConfig> tables = new LinkedHashMap<>(config.tables());
         tables.put(table, sharded.withKeyType(type));
         config = config.withTables(tables);
         router = router.reconfigured(config);
@@ -126,16 +133,16 @@ public final class ShardedDatabase {
     }
 
     /** The slow-statement log this database's sessions report to. */
-    public void slowStatements(dev.pgsteer.proxy.logging.SlowStatementLog log) {
+    public void slowStatements(SlowStatementLog log) {
         this.slowStatements = log;
     }
 
-    dev.pgsteer.proxy.logging.SlowStatementLog slowStatements() {
+    SlowStatementLog slowStatements() {
         return slowStatements;
     }
 
     /** Proxy-wide names of prepared statements, shared with single-backend sessions on the same pools. */
-    dev.pgsteer.proxy.statement.StatementRegistry statements() {
+    StatementRegistry statements() {
         return statements;
     }
 

@@ -1,8 +1,11 @@
 package dev.pgsteer.proxy.sharding;
 
+import dev.pgsteer.config.KeyType;
+import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.StatementFrames;
+import dev.pgsteer.protocol.codec.Wire;
 import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.ErrorResponse;
@@ -14,12 +17,14 @@ import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.client.ClientSession;
+import dev.pgsteer.proxy.client.ConnectionStateWatch;
 import dev.pgsteer.proxy.client.Phase;
 import dev.pgsteer.proxy.client.ReportedParameters;
+import dev.pgsteer.proxy.client.SessionRelay;
+import dev.pgsteer.router.ShardRouter;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.Answer;
 import dev.pgsteer.router.plan.KeySource;
-import dev.pgsteer.router.ShardRouter;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.RoutingException;
 import dev.pgsteer.router.plan.StatementKind;
@@ -34,10 +39,13 @@ import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * changed what cannot follow it (LISTEN, a temporary table): then it keeps them (pinned). Settings
  * follow it: after a transaction that changed some, they are read back from its connections.
  */
-public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.client.SessionRelay {
+public final class ShardedSession implements BackendListener, SessionRelay {
     private static final Logger log = LoggerFactory.getLogger(ShardedSession.class);
 
     private final ClientSession session;
@@ -76,7 +84,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     private final ShardTransaction transaction;
     private boolean pinned;
     /** What the session's statements do to state on its connections (settings, what pins). */
-    private final dev.pgsteer.proxy.client.ConnectionStateWatch watch = new dev.pgsteer.proxy.client.ConnectionStateWatch();
+    private final ConnectionStateWatch watch = new ConnectionStateWatch();
     /** The settings the shards report (ParameterStatus), as the first connection told them. */
     private Map<String, String> reported = Map.of();
     private final Map<String, Prepared> prepared = new HashMap<>();
@@ -85,7 +93,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
      * Portals whose statement returns no rows and ran at an Execute. PostgreSQL runs such a portal
      * once: another Execute of it is an error (55000), not a second run.
      */
-    private final java.util.Set<String> portalsRun = new java.util.HashSet<>();
+    private final Set<String> portalsRun = new HashSet<>();
     /** Portals suspended by Execute with a row limit, and the shard that holds each. */
     private final Map<String, ShardLink> suspended = new HashMap<>();
 
@@ -364,7 +372,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     private void captureThenRelease(Runnable then) {
         List<ShardLink> held = List.copyOf(links.all());
         String sql = session.settings().captureStatement(watch.captureNames(), watch.captureAll(), reported);
-        List<Future<List<List<String>>>> reads = new java.util.ArrayList<>();
+        List<Future<List<List<String>>>> reads = new ArrayList<>();
         held.forEach(link -> reads.add(link.connection.queryInternal(sql, loop(), TransactionStatus.IDLE)));
         TwoPhaseCommit.whenAll(reads, loop()).addListener(all -> {
             boolean adopted = false;
@@ -495,13 +503,13 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
      * client's next statement is routed: a key hashes by its column's type.
      */
     private void learnKeyTypes(ShardLink link, Runnable next) {
-        List<dev.pgsteer.config.TableConfig.Sharded> unknown = database.tablesOfUnknownKeyType();
+        List<TableConfig.Sharded> unknown = database.tablesOfUnknownKeyType();
         if (unknown.isEmpty() || !link.connection.isUsable()) {
             next.run();
             return;
         }
         StringBuilder sql = new StringBuilder();
-        for (dev.pgsteer.config.TableConfig.Sharded table : unknown) {
+        for (TableConfig.Sharded table : unknown) {
             sql.append(sql.isEmpty() ? "" : " UNION ALL ")
                     .append("SELECT ").append(literal(table.name())).append(", pg_catalog.format_type(atttypid, NULL)")
                     .append(" FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass(")
@@ -516,7 +524,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                 @SuppressWarnings("unchecked")
                 List<List<String>> rows = (List<List<String>>) f.getNow();
                 for (List<String> row : rows) {
-                    dev.pgsteer.config.KeyType.ofSqlType(row.get(1)).ifPresentOrElse(
+                    KeyType.ofSqlType(row.get(1)).ifPresentOrElse(
                             type -> database.learned(row.get(0), type),
                             () -> log.warn("{}: the key of sharded table {} is of type {}, which pgsteer cannot shard by",
                                     session.id(), row.get(0), row.get(1)));
@@ -533,11 +541,11 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
     }
 
     /** First words whose statements pgsteer reads further than their first word. */
-    private static final java.util.Set<String> CONTROL_WORDS = java.util.Set.of("COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE",
+    private static final Set<String> CONTROL_WORDS = Set.of("COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE",
             "DEALLOCATE", "SET", "RESET", "DISCARD", "EXPLAIN");
     private static final String[] NO_WORDS = {};
-    private static final java.util.regex.Pattern LEADING_COMMENTS = java.util.regex.Pattern.compile("^(/\\*.*?\\*/\\s*)+");
-    private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile("\\s+");
+    private static final Pattern LEADING_COMMENTS = Pattern.compile("^(/\\*.*?\\*/\\s*)+");
+    private static final Pattern SPACES = Pattern.compile("\\s+");
 
     /** The first words of a statement, upper-case, without leading comments or semicolons. */
     private static String[] words(String text) {
@@ -759,14 +767,14 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         String restore = unitFailed ? null
                 : session.settings().restoreStartupStatement(watch.restoreAll(), watch.restoreNames());
         boolean all = watch.restoreAll();
-        java.util.Set<String> names = java.util.Set.copyOf(watch.restoreNames());
+        Set<String> names = Set.copyOf(watch.restoreNames());
         watch.restored();
         if (restore == null || links.isEmpty()) {
             next.run();
             return;
         }
         List<ShardLink> held = List.copyOf(links.all());
-        List<Future<Void>> runs = new java.util.ArrayList<>();
+        List<Future<Void>> runs = new ArrayList<>();
         held.forEach(link -> runs.add(link.connection.runInternal(restore, loop(), reportedStatus -> { }, link.status)));
         TwoPhaseCommit.whenAll(runs, loop()).addListener(done -> {
             for (int i = 0; i < held.size(); i++) {
@@ -872,13 +880,13 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
         if (table.isEmpty()) {
             routed(statement, sender, Route.one(database.config().defaultShard(),
                     copy.from() ? StatementKind.WRITE : StatementKind.READ, "unsharded table " + copy.table()), next);
-        } else if (copy.from() && table.get() instanceof dev.pgsteer.config.TableConfig.Sharded sharded) {
+        } else if (copy.from() && table.get() instanceof TableConfig.Sharded sharded) {
             copyIntoShards(statement, copy, sharded, sender, next);
         } else if (copy.from()) {
             fail("0A000", "COPY FROM into reference table " + copy.table()
                     + " is not supported yet; load it with INSERT statements, which reach every shard");
             next.run();
-        } else if (table.get() instanceof dev.pgsteer.config.TableConfig.Sharded) {
+        } else if (table.get() instanceof TableConfig.Sharded) {
             routed(statement, sender, new Route(database.config().shards(), Answer.COMBINE, StatementKind.READ,
                     "every shard of " + copy.table(), Map.of(), null), next);
         } else {
@@ -890,7 +898,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
      * COPY FROM STDIN into a sharded table: every shard runs the COPY (in one transaction with the
      * others), and each row goes to its key's shard.
      */
-    private void copyIntoShards(LexedStatement statement, CopyStatement copy, dev.pgsteer.config.TableConfig.Sharded table,
+    private void copyIntoShards(LexedStatement statement, CopyStatement copy, TableConfig.Sharded table,
                                 StatementSender sender, Runnable next) {
         if (sender.extended()) {
             fail("0A000", "COPY into sharded table " + table.name() + " is supported in the simple query protocol only");
@@ -1033,7 +1041,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                 case 'P' -> {
                     String name = StatementFrames.parseName(frame);
                     ByteBuf tail = StatementFrames.parseTail(frame);
-                    String sql = dev.pgsteer.protocol.codec.Wire.readCString(tail.duplicate());
+                    String sql = Wire.readCString(tail.duplicate());
                     if (!name.isEmpty() && prepared.containsKey(name)) {
                         frame.release();
                         fail("42P05", "prepared statement \"" + name + "\" already exists");
@@ -1083,7 +1091,7 @@ public final class ShardedSession implements BackendListener, dev.pgsteer.proxy.
                     return;
                 }
                 case 'E' -> {
-                    String portalName = dev.pgsteer.protocol.codec.Wire.readCString(frame.body());
+                    String portalName = Wire.readCString(frame.body());
                     execute(unit, following, frame, portalName, false);
                     return;
                 }

@@ -12,6 +12,7 @@ import dev.pgsteer.router.sql.ReservedStatementNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.util.ByteProcessor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -240,7 +241,7 @@ public final class StatementRelay {
     }
 
     /** Stops at the end of {@code pgsteer_}, in any case. Its first letter occurs once in it: no backtracking. */
-    private static final class PrefixFinder implements io.netty.util.ByteProcessor {
+    private static final class PrefixFinder implements ByteProcessor {
         private int matched;
 
         @Override

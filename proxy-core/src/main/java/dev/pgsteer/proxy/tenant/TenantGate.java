@@ -3,6 +3,8 @@ package dev.pgsteer.proxy.tenant;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.StatementFrames;
+import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.SessionGate;
@@ -13,7 +15,10 @@ import dev.pgsteer.router.tenant.TenantlessStatements;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * One session's tenant, frame by frame. The tenant of a statement is, in order: the
@@ -46,7 +51,7 @@ public final class TenantGate implements SessionGate {
     /** Statements prepared under a comment naming a tenant run for that tenant whenever they are bound. */
     private final Map<String, String> statementTenants = new HashMap<>();
     /** Statements the client prepared that pgsteer replaced by one raising an error: their Binds go along. */
-    private final java.util.Set<String> refusedStatements = new java.util.HashSet<>();
+    private final Set<String> refusedStatements = new HashSet<>();
     /** The target of the Parse or Bind that opened the extended-protocol batch going on, until its Sync. */
     private TenantTarget batch;
     /** The target of the first Parse or Bind of that batch: a later one for another target switches inside it. */
@@ -88,10 +93,10 @@ public final class TenantGate implements SessionGate {
     }
 
     /** The FATAL a login with these names gets, or null when it may go on. */
-    public dev.pgsteer.protocol.message.ErrorResponse loginRefusal() {
+    public ErrorResponse loginRefusal() {
         TenantErrors error = loginError();
-        return error == null ? null : dev.pgsteer.protocol.message.ErrorResponse.of(
-                dev.pgsteer.protocol.message.ErrorResponse.Severity.FATAL, error.sqlState(), error.message(), null, error.hint());
+        return error == null ? null : ErrorResponse.of(
+                ErrorResponse.Severity.FATAL, error.sqlState(), error.message(), null, error.hint());
     }
 
     @Override
@@ -296,7 +301,7 @@ public final class TenantGate implements SessionGate {
             return refuse(frame, TenantErrors.unknownTenant(effective));
         }
         String before = sessionTenant();
-        if (inTransaction() && !java.util.Objects.equals(before, effective)) {
+        if (inTransaction() && !Objects.equals(before, effective)) {
             return refuse(frame, TenantErrors.switchInTransaction(before == null ? TenantErrors.NO_TENANT_LABEL : before, effective == null ? TenantErrors.NO_TENANT_LABEL : effective));
         }
         chosen = tenant;
@@ -365,8 +370,8 @@ public final class TenantGate implements SessionGate {
     /** {@code 'B' | portal\0 | statement\0 | int16 nf | nf x int16 | int16 n | ...}: n. */
     private static int bindParameters(Frame bind) {
         ByteBuf body = bind.body();
-        dev.pgsteer.protocol.codec.Wire.readCString(body);
-        dev.pgsteer.protocol.codec.Wire.readCString(body);
+        Wire.readCString(body);
+        Wire.readCString(body);
         int formats = body.readUnsignedShort();
         body.skipBytes(formats * 2);
         return body.readUnsignedShort();

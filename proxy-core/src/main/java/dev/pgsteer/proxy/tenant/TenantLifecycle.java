@@ -2,11 +2,14 @@ package dev.pgsteer.proxy.tenant;
 
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.RolelessTenants;
 import dev.pgsteer.config.TenantConfig;
+import dev.pgsteer.config.TenantMode;
 import dev.pgsteer.config.TenantState;
 import dev.pgsteer.config.tenant.TenantDirectory;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -76,7 +79,7 @@ public final class TenantLifecycle {
                     + String.join(", ", db.shards()));
         }
         try {
-            return new TenantConfig(id, db.name(), dev.pgsteer.config.TenantMode.parse(mode), onShard, schema, backend, role,
+            return new TenantConfig(id, db.name(), TenantMode.parse(mode), onShard, schema, backend, role,
                     rolePassword, TenantState.ACTIVE, 0);
         } catch (IllegalArgumentException e) {
             throw new Refused("22023", e.getMessage());
@@ -90,7 +93,7 @@ public final class TenantLifecycle {
         }
         List<String> done = new ArrayList<>(new TenantProvisioner(tenants.config()).provision(tenant));
         if (tenant.role() == null) {
-            done.add("WARNING: " + dev.pgsteer.config.RolelessTenants.NO_ROLE
+            done.add("WARNING: " + RolelessTenants.NO_ROLE
                     + " (only pgsteer's lexical guard keeps it from other tenants' data)");
         }
         TenantConfig created = tenants.store().create(tenant);
@@ -124,7 +127,7 @@ public final class TenantLifecycle {
         TenantDirectory directory = tenants.directory();
         List<TenantConfig> chosen = new ArrayList<>();
         if (ids.isEmpty()) {
-            directory.tenants().values().stream().sorted(java.util.Comparator.comparing(TenantConfig::id)).forEach(chosen::add);
+            directory.tenants().values().stream().sorted(Comparator.comparing(TenantConfig::id)).forEach(chosen::add);
         } else {
             ids.forEach(id -> chosen.add(existing(id)));
         }

@@ -3,6 +3,7 @@ package dev.pgsteer.proxy.tenant;
 import dev.pgsteer.config.TenantConfig;
 import dev.pgsteer.config.TenantState;
 import dev.pgsteer.proxy.backend.BackendPool;
+import dev.pgsteer.proxy.client.SessionGate;
 import dev.pgsteer.router.tenant.TenantGuard;
 import java.util.Map;
 
@@ -15,7 +16,7 @@ import java.util.Map;
  * finishes with it before it uses the new one.
  */
 record TenantTarget(TenantConfig tenant, String database, BackendPool pool, Map<String, String> settings, TenantGuard guard)
-        implements dev.pgsteer.proxy.client.SessionGate.Target {
+        implements SessionGate.Target {
 
     String id() {
         return tenant == null ? null : tenant.id();

@@ -11,9 +11,11 @@ import dev.pgsteer.config.TenantState;
 import dev.pgsteer.config.tenant.MetadataStore;
 import dev.pgsteer.config.tenant.TenantDirectory;
 import dev.pgsteer.proxy.backend.BackendTarget;
+import dev.pgsteer.proxy.backend.PoolLabel;
 import dev.pgsteer.proxy.backend.PoolRegistry;
 import dev.pgsteer.proxy.backend.PoolSettings;
 import dev.pgsteer.router.tenant.TenantGuard;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,7 +134,7 @@ public final class Tenants {
             reserved.add("transaction_read_only");
         }
         Set<String> foreign = tenant.mode() == TenantMode.DATABASE ? Set.of() : foreignSchemas(db.name(), tenant.id());
-        var label = new dev.pgsteer.proxy.backend.PoolLabel(backend.name(), db.name(), tenant.mode().configName());
+        var label = new PoolLabel(backend.name(), db.name(), tenant.mode().configName());
         return new TenantTarget(tenant, db.name(), pools.poolFor(backend, poolSettings(db.pool()), label), Map.copyOf(settings),
                 new TenantGuard(reserved, foreign, readOnly, tenant.mode() == TenantMode.SHARED, tenant.role() == null));
     }
@@ -144,7 +146,7 @@ public final class Tenants {
                 shard.url().password(), cfg.shardDatabaseName(db, db.defaultShard()));
         Map<String, String> settings = Map.of("search_path", searchPath(null, db.tenancy()), db.tenancy().setting(), "");
         Set<String> reserved = Set.of("search_path", db.tenancy().setting().toLowerCase(Locale.ROOT));
-        var label = new dev.pgsteer.proxy.backend.PoolLabel(backend.name(), db.name(), "no_tenant");
+        var label = new PoolLabel(backend.name(), db.name(), "no_tenant");
         return new TenantTarget(null, db.name(), pools.poolFor(backend, poolSettings(db.pool()), label), settings,
                 new TenantGuard(reserved, foreignSchemas(db.name(), null), false));
     }
@@ -159,7 +161,7 @@ public final class Tenants {
 
     /** The tenant's own schema first, then the shared ones, each quoted: {@code "acme", "public"}. */
     static String searchPath(String schema, TenancyConfig tenancy) {
-        List<String> path = new java.util.ArrayList<>();
+        List<String> path = new ArrayList<>();
         if (schema != null) {
             path.add(schema);
         }

@@ -1,11 +1,12 @@
 package dev.pgsteer.router.plan;
 
 import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.router.ShardRouter;
 import java.util.List;
 
 /**
  * Where a statement goes, decided from its shape alone: the part of a plan that is cached. Key
- * values come later ({@link dev.pgsteer.router.ShardRouter#resolve}), from literals or Bind parameters.
+ * values come later ({@link ShardRouter#resolve}), from literals or Bind parameters.
  */
 public sealed interface Placement {
 

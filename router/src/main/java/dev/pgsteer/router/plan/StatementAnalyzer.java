@@ -4,11 +4,14 @@ import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.TableConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.JdbcParameter;
@@ -276,9 +279,9 @@ public final class StatementAnalyzer {
 
     // --- the shard map ---
 
-    private java.util.Optional<TableConfig> tableOf(Table table) {
+    private Optional<TableConfig> tableOf(Table table) {
         if (table == null || table.getName() == null || isCatalog(table)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         return database.table(identifier(table.getName()));
     }
@@ -352,7 +355,7 @@ public final class StatementAnalyzer {
                 return;
             }
             String alias = table.getAlias() != null ? identifier(table.getAlias().getName()) : identifier(table.getName());
-            java.util.Optional<TableConfig> config = tableOf(table);
+            Optional<TableConfig> config = tableOf(table);
             if (config.isPresent() && config.get() instanceof TableConfig.Sharded s) {
                 sharded.put(alias, s);
                 conditions.put(alias, KeyCondition.ANY);
@@ -487,7 +490,7 @@ public final class StatementAnalyzer {
         final List<Scope> all = new ArrayList<>();
         final Map<Scoped, Scoped> parent = new HashMap<>();
         final Map<Scoped, TableConfig.Sharded> tables = new LinkedHashMap<>();
-        final Set<String> cteNames = new java.util.HashSet<>();
+        final Set<String> cteNames = new HashSet<>();
         final Set<String> references = new LinkedHashSet<>();
 
         Scope open(Scope enclosing) {
@@ -521,7 +524,7 @@ public final class StatementAnalyzer {
             TableConfig.Sharded tb = tables.get(b);
             // Only tables placed by the same function are joined shard by shard.
             if (ta != null && tb != null && ta.function().equals(tb.function())
-                    && java.util.Objects.equals(ta.keyType(), tb.keyType())) {
+                    && Objects.equals(ta.keyType(), tb.keyType())) {
                 parent.put(find(a), find(b));
             }
         }

@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -68,7 +69,7 @@ final class KeyTexts {
     }
 
     /** uuid_in: optional braces, 32 hex digits, a hyphen allowed after each group of four. */
-    static java.util.UUID uuid(String text) {
+    static UUID uuid(String text) {
         String s = text.strip();
         int i = 0;
         int end = s.length();
@@ -101,7 +102,7 @@ final class KeyTexts {
         if (i != end) {
             throw notValid(text, "uuid");
         }
-        return new java.util.UUID(msb, lsb);
+        return new UUID(msb, lsb);
     }
 
     private static final long PG_EPOCH_SECONDS = PgHash.PG_EPOCH_DAYS * 86_400;

@@ -12,6 +12,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * A shard key's value, typed and normalized for routing: equal values of a type are equal records,
@@ -105,7 +106,7 @@ public sealed interface KeyValue extends Comparable<KeyValue> {
         }
     }
 
-    record Uuid(java.util.UUID value) implements KeyValue {
+    record Uuid(UUID value) implements KeyValue {
         public Uuid {
             Objects.requireNonNull(value, "value");
         }
@@ -314,7 +315,7 @@ public sealed interface KeyValue extends Comparable<KeyValue> {
                 if (length != 16) {
                     throw wrongLength(type, "16", length);
                 }
-                yield new Uuid(new java.util.UUID(buf.getLong(), buf.getLong()));
+                yield new Uuid(new UUID(buf.getLong(), buf.getLong()));
             }
             case DATE -> {
                 if (length != 4) {
@@ -364,7 +365,7 @@ public sealed interface KeyValue extends Comparable<KeyValue> {
     }
 
     /** uuid_cmp is memcmp over the 16 bytes: unsigned. */
-    private static int compareUuids(java.util.UUID a, java.util.UUID b) {
+    private static int compareUuids(UUID a, UUID b) {
         int c = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
         return c != 0 ? c : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
     }

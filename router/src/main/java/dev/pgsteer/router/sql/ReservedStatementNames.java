@@ -1,6 +1,8 @@
 package dev.pgsteer.router.sql;
 
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Finds SQL that names one of pgsteer's own backend statements ({@code pgsteer_<hash>}, shared by
@@ -38,7 +40,7 @@ public final class ReservedStatementNames {
         if (!containsPrefix(sql, offset, length)) {
             return null;
         }
-        java.util.List<Edit> edits = new java.util.ArrayList<>();
+        List<Edit> edits = new ArrayList<>();
         collect(new SqlTokenizer(sql, offset, length, backslashQuotes), edits, 0);
         if (edits.isEmpty()) {
             return null;
@@ -55,7 +57,7 @@ public final class ReservedStatementNames {
         return new Renamed(out.toByteArray(), edits.get(0).name());
     }
 
-    private static void collect(SqlTokenizer t, java.util.List<Edit> edits, int depth) {
+    private static void collect(SqlTokenizer t, List<Edit> edits, int depth) {
         boolean afterCommand = false;
         SqlTokenizer.Kind kind;
         while ((kind = t.next()) != SqlTokenizer.Kind.END) {

@@ -4,6 +4,8 @@ import dev.pgsteer.router.sql.SqlTokenizer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -97,7 +99,7 @@ public final class ChannelRewriter {
         if (edits.isEmpty()) {
             return UNCHANGED;
         }
-        edits.sort(java.util.Comparator.comparingInt(Edit::start));
+        edits.sort(Comparator.comparingInt(Edit::start));
         ByteArrayOutputStream out = new ByteArrayOutputStream(length + 32);
         int at = offset;
         for (Edit edit : edits) {
@@ -219,7 +221,7 @@ public final class ChannelRewriter {
     private static byte[] constantContent(SqlTokenizer ahead, int start, int stop, byte[] sql) {
         SqlTokenizer one = new SqlTokenizer(sql, start, stop - start, ahead.backslashQuotes());
         one.next();
-        byte[] raw = java.util.Arrays.copyOfRange(sql, one.contentStart(), one.contentEnd());
+        byte[] raw = Arrays.copyOfRange(sql, one.contentStart(), one.contentEnd());
         return one.kind() == SqlTokenizer.Kind.DOLLAR_STRING ? raw : undoubled(raw, (byte) '\'');
     }
 
@@ -232,9 +234,9 @@ public final class ChannelRewriter {
     private static byte[] folded(SqlTokenizer t) {
         byte[] sql = t.bytes();
         if (t.kind() == SqlTokenizer.Kind.QUOTED_IDENTIFIER) {
-            return undoubled(java.util.Arrays.copyOfRange(sql, t.contentStart(), t.contentEnd()), (byte) '"');
+            return undoubled(Arrays.copyOfRange(sql, t.contentStart(), t.contentEnd()), (byte) '"');
         }
-        byte[] out = java.util.Arrays.copyOfRange(sql, t.start(), t.stop());
+        byte[] out = Arrays.copyOfRange(sql, t.start(), t.stop());
         for (int i = 0; i < out.length; i++) {
             if (out[i] >= 'A' && out[i] <= 'Z') {
                 out[i] += 'a' - 'A';
@@ -252,7 +254,7 @@ public final class ChannelRewriter {
         while (cut > 0 && (name[cut] & 0xc0) == 0x80) {
             cut--;
         }
-        return java.util.Arrays.copyOf(name, cut);
+        return Arrays.copyOf(name, cut);
     }
 
     private static byte[] undoubled(byte[] raw, byte quote) {
