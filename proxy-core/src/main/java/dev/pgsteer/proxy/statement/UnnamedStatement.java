@@ -22,8 +22,14 @@ import io.netty.buffer.ByteBufAllocator;
  * for the one Bind that follows it; the session's is sent again before the next.
  */
 final class UnnamedStatement {
-    /** The client's Parse of this lease, retained until the lease ends; null if none. */
+    /**
+     * The client's Parse of this lease, retained (one more reference to the frame's own buffer, no
+     * new object) until the lease ends; null if none. Its bytes are at {@link #parsedFrom}, for
+     * {@link #parsedLength}: writing it moves the buffer's reader index, not its bytes.
+     */
     private ByteBuf parsedOnLease;
+    private int parsedFrom;
+    private int parsedLength;
     /** A copy of the Parse to send again on a later lease; null if the session's statement need not be. */
     private byte[] kept;
     /** The connection the session holds has the session's unnamed statement. */
@@ -35,7 +41,10 @@ final class UnnamedStatement {
     void parsed(Frame parse) {
         release();
         kept = null;
-        parsedOnLease = parse.content().retainedDuplicate();
+        ByteBuf content = parse.content();
+        parsedFrom = content.readerIndex();
+        parsedLength = content.readableBytes();
+        parsedOnLease = content.retain();
         onConnection = true;
     }
 
@@ -62,7 +71,7 @@ final class UnnamedStatement {
         }
         if (parsedOnLease != null) {
             onConnection = true;
-            return parsedOnLease.copy();
+            return parsedOnLease.copy(parsedFrom, parsedLength);
         }
         return null;
     }
@@ -80,8 +89,8 @@ final class UnnamedStatement {
     /** The connection goes back: the session may still ask for its statement, so it is copied out of the client's frame. */
     void leaseEnded() {
         if (parsedOnLease != null) {
-            kept = new byte[parsedOnLease.readableBytes()];
-            parsedOnLease.getBytes(parsedOnLease.readerIndex(), kept);
+            kept = new byte[parsedLength];
+            parsedOnLease.getBytes(parsedFrom, kept);
         }
         release();
         onConnection = false;
