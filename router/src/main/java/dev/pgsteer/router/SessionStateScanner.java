@@ -470,9 +470,9 @@ public final class SessionStateScanner {
     /** A setting's name, dotted parts joined ({@code app.tenant_id}); the tokenizer stays on its last part. */
     private static String dottedName(SqlTokenizer t) {
         StringBuilder name = new StringBuilder(t.name());
-        // Peek without losing our place: a copy reads ahead.
+        // Peek without losing our place: a lookahead reads on from here.
         while (true) {
-            SqlTokenizer ahead = copyAt(t);
+            SqlTokenizer ahead = t.lookahead();
             if (ahead.next() != Kind.PUNCT || !ahead.isPunct('.')) {
                 return name.toString();
             }
@@ -487,13 +487,9 @@ public final class SessionStateScanner {
 
     /** Whether the token after the current one ends the statement (DEFAULT alone, not DEFAULT-something). */
     private static boolean followedByEnd(SqlTokenizer t) {
-        SqlTokenizer ahead = copyAt(t);
+        SqlTokenizer ahead = t.lookahead();
         Kind next = ahead.next();
         return next == Kind.END || ahead.isPunct(';');
-    }
-
-    private static SqlTokenizer copyAt(SqlTokenizer t) {
-        return t.lookahead();
     }
 
     private static boolean quotedIs(SqlTokenizer t, String name) {

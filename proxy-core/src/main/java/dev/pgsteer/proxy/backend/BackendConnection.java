@@ -133,8 +133,12 @@ public final class BackendConnection {
         matchedSettings = null;
     }
 
-    /** After DISCARD ALL: the settings are the login values again. */
-    public void settingsBackToLogin() {
+    /**
+     * DISCARD ALL ran on this connection: no statement is prepared on it any more, and its settings
+     * are the login values again.
+     */
+    public void discardedAll() {
+        prepared.clear();
         currentSettings.clear();
         currentSettings.putAll(loginParameters);
         matchedSettings = null;

@@ -92,7 +92,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
      * pgsteer's own statement runs on the lease (startup values put back, session settings read);
      * the client's frames wait meanwhile.
      */
-    private boolean restoring;
+    private boolean ownStatementRunning;
     private boolean backendSentFatal;
     /**
      * Frames of one read from the client are being handed in; its read-complete flushes the lease.
@@ -248,8 +248,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
             Consumer<BackendConnection> ready, Consumer<ErrorResponse> failed, int attempts) {
         connection.runInternal("DISCARD ALL", loop()).addListener(reset -> {
             if (reset.isSuccess()) {
-                connection.preparedStatements().clear();
-                connection.settingsBackToLogin();
+                connection.discardedAll();
                 leased(connection, severity, ready, failed, attempts, true);
                 return;
             }
@@ -347,7 +346,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
     }
 
     private void relay(Frame frame) {
-        if (lease != null && pending.isEmpty() && !restoring) {
+        if (lease != null && pending.isEmpty() && !ownStatementRunning) {
             forward(frame);
             return;
         }
@@ -374,7 +373,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
             if (lease != null || !pending.isEmpty() || acquiring) {
                 held.add(admitted);
                 updateAutoRead();
-                if (lease != null && inFlight == 0 && pending.isEmpty() && !acquiring && !restoring) {
+                if (lease != null && inFlight == 0 && pending.isEmpty() && !acquiring && !ownStatementRunning) {
                     // Nothing the connection runs will end with a ReadyForQuery that lets it go: the
                     // session keeps it (a transaction, a pinned session), or an extended-protocol batch
                     // is under way and its Sync comes after this frame. Waiting would never end.
@@ -416,7 +415,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
         SessionGate.Admitted next;
         while ((next = held.peek()) != null) {
             if (next.target() != leaseTarget) {
-                if (inFlight > 0 || !pending.isEmpty() || acquiring || restoring) {
+                if (inFlight > 0 || !pending.isEmpty() || acquiring || ownStatementRunning) {
                     return;
                 }
                 if (lease != null) {
@@ -463,7 +462,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
         }
         if (type == QUERY || type == PARSE || type == FUNCTION_CALL) {
             if (gateSets.isEmpty() || !gateSets.remove(frame)) {
-                pinnedBy(watch.onStatement(frame, reported, backslashQuotes()));
+                pinnedBy(watch.onStatement(frame, reported, session.settings().backslashQuotes()));
             }
         } else if (type == BIND) {
             pinnedBy(watch.onBind(frame));
@@ -475,11 +474,6 @@ final class ClientRelay implements BackendListener, SessionRelay {
         if (!lease.isWritable()) {
             updateAutoRead();
         }
-    }
-
-    /** Whether the session reads backslashes in plain string constants as escapes (standard_conforming_strings off). */
-    private boolean backslashQuotes() {
-        return "off".equals(session.settings().wanted().get("standard_conforming_strings"));
     }
 
     /**
@@ -509,7 +503,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
                 // The unnamed statement lives on the connection its Bind runs on; the common case, told from one byte.
                 return false;
             }
-            String reason = watch.onStatement(frame, reported, backslashQuotes());
+            String reason = watch.onStatement(frame, reported, session.settings().backslashQuotes());
             if (reason != null) {
                 // Its statement's state stays on a connection: it must run on one, which the session keeps.
                 pinnedBy(reason);
@@ -642,7 +636,6 @@ final class ClientRelay implements BackendListener, SessionRelay {
             case CommandComplete.TYPE -> {
                 ConnectionStateWatch.TagEffect effect = watch.onCommandComplete(frame);
                 if (effect.statementsDeallocated()) {
-                    watch.statementsDeallocated();
                     connection.preparedStatements().clear();
                     statements.forgetAll();
                 }
@@ -688,7 +681,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
                 releaseLease();
             }
         }
-        if (!held.isEmpty() && inFlight == 0 && pending.isEmpty() && !restoring) {
+        if (!held.isEmpty() && inFlight == 0 && pending.isEmpty() && !ownStatementRunning) {
             drainHeld();
         }
     }
@@ -701,12 +694,12 @@ final class ClientRelay implements BackendListener, SessionRelay {
      */
     private void restoreThenRelay(BackendConnection connection, String restore, TransactionStatus status, boolean all,
                                   Set<String> names, ByteBuf readyForQuery) {
-        restoring = true;
+        ownStatementRunning = true;
         connection.runInternal(restore, loop(), reported -> onLoop(() -> {
             session.settings().set(reported.name(), reported.value());
             client.write(reported, client.voidPromise());
         }), status).addListener(f -> {
-            restoring = false;
+            ownStatementRunning = false;
             if (session.phase() == Phase.CLOSED || lease != connection) {
                 readyForQuery.release();
                 return;
@@ -738,11 +731,11 @@ final class ClientRelay implements BackendListener, SessionRelay {
      * one. The client has its ReadyForQuery already; what it sends meanwhile waits.
      */
     private void captureThenRelease(BackendConnection connection) {
-        restoring = true;
+        ownStatementRunning = true;
         connection.queryInternal(session.settings().captureStatement(watch.captureNames(), watch.captureAll(),
                         connection.loginParameters()), loop(), TransactionStatus.IDLE)
                 .addListener(f -> {
-                    restoring = false;
+                    ownStatementRunning = false;
                     if (session.phase() == Phase.CLOSED || lease != connection) {
                         return;
                     }
@@ -882,7 +875,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
             return;
         }
         connection.detach();
-        if (inFlight > 0 || restoring || messageCut) {
+        if (inFlight > 0 || ownStatementRunning || messageCut) {
             // A statement is still running or its answer is unread: closing the socket makes the
             // backend abort it, which is safer than waiting for an answer no one will read.
             pool.discard(connection);
@@ -904,8 +897,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
                 // DISCARD ALL cannot share a query string with ROLLBACK: it refuses to run in a transaction block.
                 connection.runInternal("DISCARD ALL", backendLoop).addListener(d -> {
                     if (d.isSuccess()) {
-                        connection.preparedStatements().clear();
-                        connection.settingsBackToLogin();
+                        connection.discardedAll();
                         pool.release(connection);
                     } else {
                         pool.discard(connection);

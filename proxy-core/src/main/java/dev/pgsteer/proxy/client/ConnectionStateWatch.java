@@ -180,11 +180,6 @@ public final class ConnectionStateWatch {
         return findings == null ? null : apply(findings);
     }
 
-    /** The session's named statements are gone (DISCARD ALL, DEALLOCATE ALL). */
-    void statementsDeallocated() {
-        named.clear();
-    }
-
     private String apply(Findings findings) {
         if (findings == Findings.NONE) {
             return null;

@@ -216,6 +216,19 @@ public final class SessionSettings {
         return version;
     }
 
+    /**
+     * Whether the session reads a backslash in a plain string constant as an escape
+     * (standard_conforming_strings off), as every reader of its SQL text must know.
+     */
+    public boolean backslashQuotes() {
+        return backslashQuotes(wanted);
+    }
+
+    /** {@link #backslashQuotes()} of a session whose settings are {@code wanted}. */
+    public static boolean backslashQuotes(Map<String, String> wanted) {
+        return "off".equals(wanted.get("standard_conforming_strings"));
+    }
+
     public Map<String, String> wanted() {
         return Collections.unmodifiableMap(wanted);
     }

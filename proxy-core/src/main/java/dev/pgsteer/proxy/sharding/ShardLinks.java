@@ -199,7 +199,7 @@ final class ShardLinks {
                 } else if (reset && first.equals("ROLLBACK")) {
                     link.connection.runInternal("DISCARD ALL", link.connection.eventLoop()).addListener(d -> {
                         if (d.isSuccess()) {
-                            resetTracking(link.connection);
+                            link.connection.discardedAll();
                             link.pool.release(link.connection);
                         } else {
                             link.pool.discard(link.connection);
@@ -207,7 +207,7 @@ final class ShardLinks {
                     });
                 } else {
                     if (reset) {
-                        resetTracking(link.connection);
+                        link.connection.discardedAll();
                     }
                     link.pool.release(link.connection);
                 }
@@ -215,11 +215,6 @@ final class ShardLinks {
         }
         held.clear();
         byConnection.clear();
-    }
-
-    private static void resetTracking(BackendConnection connection) {
-        connection.preparedStatements().clear();
-        connection.settingsBackToLogin();
     }
 
     /** The link's connection broke: it is dropped, never reused. */

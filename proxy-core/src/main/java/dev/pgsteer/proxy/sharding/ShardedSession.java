@@ -428,7 +428,7 @@ public final class ShardedSession implements BackendListener, SessionRelay {
         String first = statement.firstKeyword();
         String text = statement.text();
         String pinReason = watch.onText(text, reported,
-                "off".equals(session.settings().wanted().get("standard_conforming_strings")));
+                session.settings().backslashQuotes());
         if (pinReason != null) {
             pin(pinReason);
         }

@@ -236,6 +236,7 @@ public final class StatementRelay {
         }
         byte[] text = new byte[length];
         body.getBytes(from, text);
+        // As SessionSettings.backslashQuotes() says it; this package does not depend on the client's.
         boolean backslashQuotes = "off".equals(settings.get().get("standard_conforming_strings"));
         return ReservedStatementNames.rename(text, 0, length, backslashQuotes, NOWHERE);
     }

@@ -8,6 +8,7 @@ import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.SessionGate;
+import dev.pgsteer.proxy.client.SessionSettings;
 import dev.pgsteer.router.tenant.ChannelRewriter;
 import dev.pgsteer.router.tenant.TenantCommand;
 import dev.pgsteer.router.tenant.TenantComment;
@@ -223,7 +224,7 @@ public final class TenantGate implements SessionGate {
     }
 
     private boolean backslashQuotes() {
-        return "off".equals(session.settings().wanted().get("standard_conforming_strings"));
+        return session.settings().backslashQuotes();
     }
 
     @Override
@@ -249,7 +250,7 @@ public final class TenantGate implements SessionGate {
             if (encoding != null) {
                 return refuse(frame, TenantErrors.unsafeEncoding(encoding));
             }
-            String refusal = target.guard().check(sql, "off".equals(settings.get("standard_conforming_strings")));
+            String refusal = target.guard().check(sql, SessionSettings.backslashQuotes(settings));
             if (refusal != null) {
                 return refuse(frame, TenantErrors.refused(refusal));
             }

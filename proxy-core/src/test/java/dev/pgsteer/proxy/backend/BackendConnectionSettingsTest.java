@@ -39,7 +39,7 @@ class BackendConnectionSettingsTest {
     void goingBackToTheLoginValuesForgetsTheMatch() {
         connection.settingReported("DateStyle", "German");
         connection.settingsMatched("settings of one session");
-        connection.settingsBackToLogin();
+        connection.discardedAll();
         assertFalse(connection.matchesSettings("settings of one session"));
         assertEquals("ISO, MDY", connection.currentSettings().get("datestyle"));
     }

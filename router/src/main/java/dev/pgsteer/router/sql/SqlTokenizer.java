@@ -151,12 +151,12 @@ public final class SqlTokenizer {
         if (kind == Kind.QUOTED_IDENTIFIER) {
             return undoubled(contentStart, contentEnd, '"');
         }
-        StringBuilder out = new StringBuilder(stop - start);
+        byte[] folded = new byte[stop - start];
         for (int i = start; i < stop; i++) {
-            int b = sql[i] & 0xff;
-            out.append((char) (b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b));
+            byte b = sql[i];
+            folded[i - start] = b >= 'A' && b <= 'Z' ? (byte) (b + ('a' - 'A')) : b;
         }
-        return new String(out.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), java.nio.charset.StandardCharsets.UTF_8);
+        return new String(folded, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** The content of a string constant between its quotes, quotes undoubled (escapes are not read). */
