@@ -10,7 +10,6 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,20 +20,9 @@ import java.util.Map;
  */
 final class WireProbe implements AutoCloseable {
     record Message(char type, byte[] body) {
-        /** The fields of an ErrorResponse, by field code. */
+        /** The fields of an ErrorResponse, by field code, read as {@link RawWireClient} reads them. */
         Map<Character, String> fields() {
-            Map<Character, String> fields = new LinkedHashMap<>();
-            int i = 0;
-            while (i < body.length && body[i] != 0) {
-                char code = (char) body[i++];
-                int end = i;
-                while (end < body.length && body[end] != 0) {
-                    end++;
-                }
-                fields.put(code, new String(body, i, end - i, StandardCharsets.UTF_8));
-                i = end + 1;
-            }
-            return fields;
+            return new RawWireClient.Message(type, body).fields();
         }
 
         boolean mentions(String text) {
@@ -116,27 +104,18 @@ final class WireProbe implements AutoCloseable {
 
     /** Reads until a message of one of {@code types} arrives (end MARKER), the server closes, or it falls silent. */
     Heard hearUntilAny(String types) throws IOException {
-        List<Message> messages = new ArrayList<>();
-        while (true) {
-            Message message;
-            try {
-                message = read();
-            } catch (EOFException | SocketException e) {
-                return new Heard(messages, End.CLOSED);
-            } catch (SocketTimeoutException e) {
-                return new Heard(messages, End.QUIET);
-            }
-            messages.add(message);
-            if (types.indexOf(message.type()) >= 0) {
-                return new Heard(messages, End.MARKER);
-            }
-        }
+        return hearUntil(message -> types.indexOf(message.type()) >= 0);
     }
 
     /** Reads until the answer that mentions {@code marker} and the ReadyForQuery after it, the close, or silence. */
     Heard hearUntilMarker(String marker) throws IOException {
+        boolean[] markerSeen = {false};
+        return hearUntil(message -> (markerSeen[0] |= message.mentions(marker)) && message.type() == 'Z');
+    }
+
+    /** Reads until {@code last} says a message is the last one (end MARKER), the server closes, or it falls silent. */
+    private Heard hearUntil(java.util.function.Predicate<Message> last) throws IOException {
         List<Message> messages = new ArrayList<>();
-        boolean markerSeen = false;
         while (true) {
             Message message;
             try {
@@ -147,8 +126,7 @@ final class WireProbe implements AutoCloseable {
                 return new Heard(messages, End.QUIET);
             }
             messages.add(message);
-            markerSeen |= message.mentions(marker);
-            if (markerSeen && message.type() == 'Z') {
+            if (last.test(message)) {
                 return new Heard(messages, End.MARKER);
             }
         }
