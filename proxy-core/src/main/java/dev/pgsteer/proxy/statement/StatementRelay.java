@@ -78,6 +78,8 @@ public final class StatementRelay {
      */
     private String unnamedRenamedFrom;
     private String portalRenamedFrom;
+    /** Looks for pgsteer's statement names in each Query and Parse text. */
+    private final PrefixFinder prefixFinder = new PrefixFinder();
     /** The session's unnamed statement, which the connection it is on holds now. */
     private final UnnamedStatement unnamed = new UnnamedStatement();
 
@@ -231,7 +233,7 @@ public final class StatementRelay {
         }
         int end = body.indexOf(from, body.writerIndex(), (byte) 0);
         int length = (end < 0 ? body.writerIndex() : end) - from;
-        if (length < ReservedStatementNames.PREFIX.length() || body.forEachByte(from, length, new PrefixFinder()) < 0) {
+        if (length < ReservedStatementNames.PREFIX.length() || body.forEachByte(from, length, prefixFinder.fromStart()) < 0) {
             return null;
         }
         byte[] text = new byte[length];
@@ -244,6 +246,12 @@ public final class StatementRelay {
     /** Stops at the end of {@code pgsteer_}, in any case. Its first letter occurs once in it: no backtracking. */
     private static final class PrefixFinder implements ByteProcessor {
         private int matched;
+
+        /** Ready for another text: one finder serves every statement of the session, allocating nothing. */
+        PrefixFinder fromStart() {
+            matched = 0;
+            return this;
+        }
 
         @Override
         public boolean process(byte value) {
