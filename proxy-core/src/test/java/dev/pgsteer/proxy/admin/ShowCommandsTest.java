@@ -8,6 +8,7 @@ import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.proxy.backend.BackendConnector;
 import dev.pgsteer.proxy.backend.PoolRegistry;
 import dev.pgsteer.proxy.backend.PoolSettings;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.time.Duration;
@@ -96,7 +97,9 @@ class ShowCommandsTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         registry.counter("pgsteer.clients.accepted").increment(3);
         registry.counter("other.meter").increment();
-        registry.gauge("pgsteer.clients.active", 2.0);
+        // A strong reference: registry.gauge(name, 2.0) holds its number weakly, and a GC before
+        // the read turns it into NaN (CI saw exactly that).
+        Gauge.builder("pgsteer.clients.active", () -> 2.0).strongReference(true).register(registry);
 
         Result result = ShowStats.of(registry, 61_500);
 
