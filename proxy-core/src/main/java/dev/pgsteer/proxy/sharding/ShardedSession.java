@@ -22,6 +22,7 @@ import dev.pgsteer.proxy.client.Phase;
 import dev.pgsteer.proxy.client.ReportedParameters;
 import dev.pgsteer.proxy.client.SessionRelay;
 import dev.pgsteer.router.ShardRouter;
+import dev.pgsteer.router.command.CopyStatement;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.Answer;
 import dev.pgsteer.router.plan.KeySource;

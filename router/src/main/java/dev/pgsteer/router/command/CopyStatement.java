@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.sharding;
+package dev.pgsteer.router.command;
 
 import java.util.Arrays;
 import java.util.List;
@@ -11,15 +11,15 @@ import java.util.regex.Pattern;
  * list or the query, the direction, and the options that say how rows are written.
  * {@code COPY t [(a, b)] FROM STDIN [WITH] (...)}, {@code COPY t TO STDOUT ...}, {@code COPY (query) TO STDOUT ...}.
  */
-record CopyStatement(String table, List<String> columns, String query, boolean from, Options options) {
+public record CopyStatement(String table, List<String> columns, String query, boolean from, Options options) {
     private static final Pattern TABLE = Pattern.compile(
             "(?is)^\\s*COPY\\s+(?:ONLY\\s+)?((?:\"[^\"]+\"|[\\w$]+)(?:\\s*\\.\\s*(?:\"[^\"]+\"|[\\w$]+))?)\\s*(?:\\(([^)]*)\\))?\\s+(FROM|TO)\\s+(\\S+)(.*)");
     private static final Pattern QUERY = Pattern.compile("(?is)^\\s*COPY\\s*\\((.*)\\)\\s*TO\\b.*");
 
     /** How the rows of a COPY are written: format text, csv or binary, and its characters. */
-    record Options(String format, char delimiter, String nullText, boolean header, char quote, char escape) {
+    public record Options(String format, char delimiter, String nullText, boolean header, char quote, char escape) {
 
-        boolean csv() {
+        public boolean csv() {
             return format.equals("csv");
         }
 
@@ -49,7 +49,7 @@ record CopyStatement(String table, List<String> columns, String query, boolean f
         }
     }
 
-    static CopyStatement parse(String sql) {
+    public static CopyStatement parse(String sql) {
         Matcher query = QUERY.matcher(sql);
         if (query.matches()) {
             return new CopyStatement(null, null, query.group(1), false, Options.parse(""));

@@ -1,0 +1,262 @@
+package dev.pgsteer.router;
+
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.router.command.Command;
+import dev.pgsteer.router.command.CopyStatement;
+import dev.pgsteer.router.command.RouteContext;
+import dev.pgsteer.router.plan.Analysis;
+import dev.pgsteer.router.plan.Answer;
+import dev.pgsteer.router.plan.KeySource;
+import dev.pgsteer.router.plan.Route;
+import dev.pgsteer.router.plan.RoutingException;
+import dev.pgsteer.router.plan.StatementKind;
+import dev.pgsteer.router.sql.LexedStatement;
+import dev.pgsteer.router.sql.SqlLexer;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Where every statement of a sharded session goes: the one place that decides. {@link #route}
+ * answers each statement, simple or extended, with one {@link Command}; the session executes it.
+ * Transaction control, settings, LISTEN, EXPLAIN, COPY and maintenance are told apart by their
+ * words here; everything else is planned by the {@link ShardRouter} (JSQLParser once per shape,
+ * then a cached plan resolved with the statement's values).
+ *
+ * <p>Planning a new shape is slow (JSQLParser), so a session on an event loop asks
+ * {@link #routeIfPlanned} first, and on null runs {@link #plan} elsewhere before {@link #route}.
+ */
+public final class Router {
+    private static final Set<String> CONTROL_WORDS = Set.of("COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE",
+            "DEALLOCATE", "SET", "RESET", "DISCARD", "EXPLAIN");
+    private static final String[] NO_WORDS = {};
+    private static final Pattern LEADING_COMMENTS = Pattern.compile("^(/\\*.*?\\*/\\s*)+");
+    private static final Pattern SPACES = Pattern.compile("\\s+");
+    private static final Pattern EXPLAIN_HEAD = Pattern.compile("(?is)^\\s*EXPLAIN\\s*(\\([^)]*\\))?\\s*(ANALYZE\\s+)?(VERBOSE\\s+)?");
+    private static final Pattern EXPLAIN_ANALYZE = Pattern.compile("(?s)^\\s*EXPLAIN\\s*(\\(.*ANALYZE.*\\)|\\s+ANALYZE\\b).*");
+    private static final Pattern EXPLAIN_ROUTE_HEAD = Pattern.compile("(?is)^\\s*EXPLAIN\\s+ROUTE\\s+");
+    private static final Pattern WHOLE_DATABASE_MAINTENANCE = Pattern.compile("(?s)^\\s*(VACUUM|ANALYZE|CHECKPOINT)\\s*(\\(.*\\))?\\s*;?\\s*$");
+
+    private final ShardRouter shards;
+    private final DatabaseConfig database;
+
+    public Router(ShardRouter shards) {
+        this.shards = shards;
+        this.database = shards.database();
+    }
+
+    /** The planner of routed statements (its plan cache, key placement for COPY rows). */
+    public ShardRouter shards() {
+        return shards;
+    }
+
+    /** The statement's command; parses with JSQLParser when its shape was never planned (slow: see {@link #plan}). */
+    public Command route(LexedStatement statement, KeySource.Placeholders values, RouteContext context) {
+        return decide(statement, values, context, true);
+    }
+
+    /** The statement's command, or null when it needs a plan that is not cached yet: then {@link #plan} it, off the event loop. */
+    public Command routeIfPlanned(LexedStatement statement, KeySource.Placeholders values, RouteContext context) {
+        return decide(statement, values, context, false);
+    }
+
+    /** Makes and caches the plan {@link #route} will need for this statement. Slow; safe on any thread. */
+    public void plan(LexedStatement statement) {
+        LexedStatement planned = plannedPart(statement);
+        if (planned != null) {
+            analysis(planned);
+        }
+    }
+
+    private Command decide(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse) {
+        String first = statement.firstKeyword();
+        if (first.equals("SELECT") && !context.transactionFailed()) {
+            // The common case first: no words to read beyond the first.
+            return routed(statement, values, context, mayParse);
+        }
+        String[] words = CONTROL_WORDS.contains(first) ? words(statement.text()) : NO_WORDS;
+        String second = words.length > 1 ? words[1] : "";
+        if (context.transactionFailed() && !first.equals("ROLLBACK") && !first.equals("ABORT") && !first.equals("COMMIT")
+                && !first.equals("END")) {
+            return new Command.Refused("25P02", "current transaction is aborted, commands ignored until end of transaction block");
+        }
+        return switch (first) {
+            case "BEGIN", "START" -> new Command.Begin();
+            case "COMMIT", "END" -> second.equals("PREPARED") ? unsupported("COMMIT PREPARED") : new Command.Commit();
+            case "ROLLBACK", "ABORT" -> {
+                if (second.equals("PREPARED")) {
+                    yield unsupported("ROLLBACK PREPARED");
+                }
+                boolean to = second.equals("TO") || ((second.equals("TRANSACTION") || second.equals("WORK"))
+                        && words.length > 2 && words[2].equals("TO"));
+                yield to ? new Command.Savepoint(Command.SavepointKind.ROLLBACK_TO) : new Command.Rollback();
+            }
+            case "SAVEPOINT" -> new Command.Savepoint(Command.SavepointKind.SAVEPOINT);
+            case "RELEASE" -> new Command.Savepoint(Command.SavepointKind.RELEASE);
+            case "PREPARE" -> unsupported(second.equals("TRANSACTION") ? "PREPARE TRANSACTION"
+                    : "SQL PREPARE (use the protocol's Parse, as drivers do)");
+            case "DEALLOCATE" -> new Command.Deallocate(second.equals("ALL")
+                    || (second.equals("PREPARE") && words.length > 2 && words[2].equals("ALL")));
+            case "EXECUTE" -> unsupported("SQL EXECUTE");
+            case "SET" -> second.equals("LOCAL") || second.equals("TRANSACTION") || second.equals("CONSTRAINTS")
+                    ? new Command.TransactionSetting(everyShard(StatementKind.READ))
+                    : new Command.SessionSetting(everyShard(StatementKind.READ));
+            case "RESET" -> new Command.SessionSetting(everyShard(StatementKind.READ));
+            case "DISCARD" -> new Command.Discard(everyShard(StatementKind.READ));
+            case "LISTEN", "UNLISTEN" -> new Command.Listen(Route.one(database.defaultShard(), StatementKind.READ, first));
+            case "EXPLAIN" -> second.equals("ROUTE") ? explainRoute(statement, values, context, mayParse)
+                    : explain(statement, values, context, mayParse);
+            case "COPY" -> copy(statement, context, mayParse);
+            case "VACUUM", "ANALYZE", "CLUSTER", "REINDEX", "CHECKPOINT" -> maintenance(statement);
+            default -> routed(statement, values, context, mayParse);
+        };
+    }
+
+    /** A statement the planner places: its route with these values, or why it cannot run. */
+    private Command routed(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse) {
+        Analysis analysis = mayParse ? analysis(statement) : shards.cached(statement);
+        if (analysis == null) {
+            return null;
+        }
+        try {
+            return new Command.Run(shards.resolve(analysis, statement, values, context.heldShards()));
+        } catch (RoutingException e) {
+            return new Command.Refused(e.sqlState(), e.getMessage());
+        } catch (IndexOutOfBoundsException e) {
+            // A placeholder the Bind has no value for.
+            return new Command.Refused("08P01", e.getMessage());
+        }
+    }
+
+    private Analysis analysis(LexedStatement statement) {
+        try {
+            return shards.analysis(statement);
+        } catch (RuntimeException | StackOverflowError e) {
+            // A bug in the analysis must cost this statement, never the session's progress.
+            return Analysis.refused("XX000", "internal error in pgsteer while planning this statement: " + e);
+        }
+    }
+
+    /** EXPLAIN runs where the statement it explains would run: on its first shard. */
+    private Command explain(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse) {
+        Command inner = routed(explained(statement, EXPLAIN_HEAD), values, context, mayParse);
+        if (!(inner instanceof Command.Run run)) {
+            return inner;
+        }
+        Route route = run.route();
+        boolean analyze = EXPLAIN_ANALYZE.matcher(statement.text().toUpperCase(Locale.ROOT)).matches();
+        if (route.shards().size() > 1 && analyze && route.kind() != StatementKind.READ) {
+            return new Command.Refused("0A000",
+                    "EXPLAIN ANALYZE of a change that runs on several shards would run it on one only; explain it without ANALYZE");
+        }
+        return new Command.Explain(Route.one(route.shards().getFirst(), StatementKind.READ, "explain"), route.shards());
+    }
+
+    private Command explainRoute(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse) {
+        Command inner = routed(explained(statement, EXPLAIN_ROUTE_HEAD), values, context, mayParse);
+        return inner instanceof Command.Run run ? new Command.ExplainRoute(run.route()) : inner;
+    }
+
+    private static LexedStatement explained(LexedStatement statement, Pattern head) {
+        return SqlLexer.statement(head.matcher(statement.text()).replaceFirst(""));
+    }
+
+    private Command copy(LexedStatement statement, RouteContext context, boolean mayParse) {
+        CopyStatement copy = CopyStatement.parse(statement.text());
+        if (copy == null) {
+            return new Command.Refused("0A000",
+                    "pgsteer cannot read this COPY statement; write COPY table [(columns)] FROM STDIN or TO STDOUT");
+        }
+        if (copy.query() != null) {
+            Command inner = routed(SqlLexer.statement(copy.query()), KeySource.Placeholders.NONE, context, mayParse);
+            if (!(inner instanceof Command.Run run)) {
+                return inner;
+            }
+            Route route = run.route();
+            if (route.shards().size() > 1 && context.extended()) {
+                return new Command.Refused("0A000", "COPY from several shards is supported in the simple query protocol only");
+            }
+            return new Command.Run(new Route(route.shards(), route.answer(), StatementKind.READ, route.why(), Map.of(), null));
+        }
+        var table = database.table(copy.table());
+        if (table.isEmpty()) {
+            return new Command.Run(Route.one(database.defaultShard(),
+                    copy.from() ? StatementKind.WRITE : StatementKind.READ, "unsharded table " + copy.table()));
+        }
+        if (copy.from() && table.get() instanceof TableConfig.Sharded sharded) {
+            if (context.extended()) {
+                return new Command.Refused("0A000", "COPY into sharded table " + sharded.name()
+                        + " is supported in the simple query protocol only");
+            }
+            if (copy.options().format().equals("binary")) {
+                return new Command.Refused("0A000", "COPY into sharded table " + sharded.name()
+                        + " in binary format is not supported; use text or csv");
+            }
+            return new Command.CopyIntoShards(sharded, copy);
+        }
+        if (copy.from()) {
+            return new Command.Refused("0A000", "COPY FROM into reference table " + copy.table()
+                    + " is not supported yet; load it with INSERT statements, which reach every shard");
+        }
+        if (table.get() instanceof TableConfig.Sharded) {
+            return new Command.Run(new Route(database.shards(), Answer.COMBINE, StatementKind.READ,
+                    "every shard of " + copy.table(), Map.of(), null));
+        }
+        return new Command.Run(Route.one(database.defaultShard(), StatementKind.READ, "reference table"));
+    }
+
+    /** VACUUM and ANALYZE of the whole database or naming a table of the shard map run on every shard; others on the default one. */
+    private Command maintenance(LexedStatement statement) {
+        String upper = statement.text().toUpperCase(Locale.ROOT);
+        boolean everywhere = database.tables().keySet().stream()
+                .anyMatch(t -> upper.matches("(?s).*\\b" + t.toUpperCase(Locale.ROOT) + "\\b.*"))
+                || WHOLE_DATABASE_MAINTENANCE.matcher(upper).matches();
+        StatementKind kind = statement.firstKeyword().equals("VACUUM") ? StatementKind.NON_TRANSACTIONAL : StatementKind.DDL;
+        return new Command.Run(everywhere ? everyShard(kind, Answer.MIRROR)
+                : Route.one(database.defaultShard(), kind, "unsharded"));
+    }
+
+    /** The statement whose plan {@link #route} needs: the statement, the one EXPLAIN explains, a COPY's query; null for none. */
+    private LexedStatement plannedPart(LexedStatement statement) {
+        String first = statement.firstKeyword();
+        return switch (first) {
+            case "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE", "PREPARE", "DEALLOCATE",
+                 "EXECUTE", "SET", "RESET", "DISCARD", "LISTEN", "UNLISTEN", "VACUUM", "ANALYZE", "CLUSTER", "REINDEX",
+                 "CHECKPOINT" -> null;
+            case "EXPLAIN" -> {
+                String[] words = words(statement.text());
+                yield explained(statement, words.length > 1 && words[1].equals("ROUTE") ? EXPLAIN_ROUTE_HEAD : EXPLAIN_HEAD);
+            }
+            case "COPY" -> {
+                CopyStatement copy = CopyStatement.parse(statement.text());
+                yield copy != null && copy.query() != null ? SqlLexer.statement(copy.query()) : null;
+            }
+            default -> statement;
+        };
+    }
+
+    private Route everyShard(StatementKind kind) {
+        return everyShard(kind, Answer.MIRROR);
+    }
+
+    private Route everyShard(StatementKind kind, Answer answer) {
+        return new Route(database.shards(), answer, kind, "every shard", Map.of(), null);
+    }
+
+    private static Command unsupported(String what) {
+        return new Command.Refused("0A000", what + " is not supported on a sharded database");
+    }
+
+    /** The first words of the statement in upper case, after leading comments: enough to tell the control statements apart. */
+    private static String[] words(String text) {
+        String upper = (text.length() > 64 ? text.substring(0, 64) : text).toUpperCase(Locale.ROOT);
+        String[] words = SPACES.split(LEADING_COMMENTS.matcher(upper).replaceFirst("").trim());
+        for (int i = 0; i < words.length; i++) {
+            words[i] = words[i].replace(";", "");
+        }
+        return words;
+    }
+}

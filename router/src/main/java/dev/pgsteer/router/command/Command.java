@@ -1,0 +1,93 @@
+package dev.pgsteer.router.command;
+
+import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.router.plan.Route;
+import java.util.List;
+
+/**
+ * The router's one answer for one statement of a sharded session: what the statement is and where
+ * it runs. proxy-core executes a command; it never decides one. Every statement gets exactly one
+ * (see {@link dev.pgsteer.router.Router#route}), and an exhaustive switch over this type is the
+ * whole list of what a sharded session can be asked to do.
+ */
+public sealed interface Command {
+
+    /** Run on the route's shards and answer as it says (DML, DDL, maintenance, COPY TO, a statement of no table). */
+    record Run(Route route) implements Command {
+    }
+
+    /** BEGIN or START TRANSACTION: opens the session's transaction; shards join it when first used. */
+    record Begin() implements Command {
+    }
+
+    /** COMMIT or END: commits on every shard of the transaction (two-phase when more than one wrote). */
+    record Commit() implements Command {
+    }
+
+    /** ROLLBACK or ABORT. */
+    record Rollback() implements Command {
+    }
+
+    /** SAVEPOINT, RELEASE [SAVEPOINT] or ROLLBACK TO [SAVEPOINT]: on every shard of the transaction. */
+    record Savepoint(SavepointKind kind) implements Command {
+        /** The command tag PostgreSQL answers with. */
+        public String tag() {
+            return switch (kind) {
+                case SAVEPOINT -> "SAVEPOINT";
+                case RELEASE -> "RELEASE";
+                case ROLLBACK_TO -> "ROLLBACK";
+            };
+        }
+    }
+
+    enum SavepointKind { SAVEPOINT, RELEASE, ROLLBACK_TO }
+
+    /**
+     * SET LOCAL, SET TRANSACTION, SET CONSTRAINTS: on every shard now, and on every shard that joins
+     * the transaction later (it holds for the transaction only).
+     */
+    record TransactionSetting(Route route) implements Command {
+    }
+
+    /** SET or RESET of a session setting: on every shard; the session carries it to later connections. */
+    record SessionSetting(Route route) implements Command {
+    }
+
+    /** DISCARD: on every shard; the session's prepared statements are gone too. */
+    record Discard(Route route) implements Command {
+    }
+
+    /** LISTEN or UNLISTEN: on the default shard, whose connection the session then keeps (notifications arrive there). */
+    record Listen(Route route) implements Command {
+    }
+
+    /** DEALLOCATE [PREPARE] name | ALL: the session's own prepared statements, answered by pgsteer. */
+    record Deallocate(boolean all) implements Command {
+        public String tag() {
+            return all ? "DEALLOCATE ALL" : "DEALLOCATE";
+        }
+    }
+
+    /**
+     * EXPLAIN: runs on {@code route}'s one shard, where the explained statement would run first;
+     * {@code shards} are all the shards the explained statement runs on (more than one: the client is told
+     * the plan is one shard's).
+     */
+    record Explain(Route route, List<String> shards) implements Command {
+    }
+
+    /** EXPLAIN ROUTE statement: where the statement would run and why, answered without running it. */
+    record ExplainRoute(Route route) implements Command {
+    }
+
+    /**
+     * COPY ... FROM STDIN into a sharded table: every shard runs the COPY, each row goes to its key's
+     * shard. The column list may have to be read from a shard's catalog when the COPY names none.
+     */
+    record CopyIntoShards(TableConfig.Sharded table, CopyStatement copy) implements Command {
+    }
+
+    /** Not run: the client gets this error, and the session goes on. */
+    record Refused(String sqlState, String reason) implements Command {
+    }
+}

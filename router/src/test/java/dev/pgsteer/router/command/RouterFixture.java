@@ -1,0 +1,72 @@
+package dev.pgsteer.router.command;
+
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.PoolConfig;
+import dev.pgsteer.config.ShardFunction;
+import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.router.Router;
+import dev.pgsteer.router.ShardRouter;
+import dev.pgsteer.router.plan.KeyPlacer;
+import dev.pgsteer.router.plan.KeySource;
+import dev.pgsteer.router.plan.Route;
+import dev.pgsteer.router.sql.SqlLexer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A sharded database for the command tables: {@code orders} hashed on customer_id over s0, s1, s2,
+ * {@code currencies} a reference table. The stand-in placer puts key k on shard k mod 3, so the
+ * expected shard can be read off the SQL. {@link #answer} writes a command as one line, the whole
+ * of it: what it is, its shards, how they answer, the statement kind and the reason.
+ */
+final class RouterFixture {
+    static final DatabaseConfig SHOP = shop();
+    static final KeyPlacer PLACER = (table, value) -> (int) Math.floorMod(Long.parseLong(value.text().trim()), 3L);
+
+    final Router router = new Router(new ShardRouter(SHOP, PLACER, 100));
+
+    private static DatabaseConfig shop() {
+        Map<String, TableConfig> tables = new LinkedHashMap<>();
+        tables.put("orders", new TableConfig.Sharded("orders", "customer_id", new ShardFunction.Hash(), null));
+        tables.put("currencies", new TableConfig.Reference("currencies"));
+        return new DatabaseConfig("shop", List.of("s0", "s1", "s2"), "s0", tables, null, PoolConfig.defaults());
+    }
+
+    /** The command for a simple-protocol statement outside a transaction. */
+    String answer(String sql) {
+        return answer(sql, new RouteContext(Set.of(), false, false));
+    }
+
+    String answer(String sql, RouteContext context) {
+        return describe(router.route(SqlLexer.statement(sql), KeySource.Placeholders.NONE, context));
+    }
+
+    static String describe(Command command) {
+        return switch (command) {
+            case Command.Run run -> "run " + route(run.route());
+            case Command.Begin begin -> "begin";
+            case Command.Commit commit -> "commit";
+            case Command.Rollback rollback -> "rollback";
+            case Command.Savepoint savepoint -> "savepoint " + savepoint.kind().name().toLowerCase(Locale.ROOT)
+                    + " tag " + savepoint.tag();
+            case Command.TransactionSetting setting -> "transaction setting " + route(setting.route());
+            case Command.SessionSetting setting -> "session setting " + route(setting.route());
+            case Command.Discard discard -> "discard " + route(discard.route());
+            case Command.Listen listen -> "listen " + route(listen.route());
+            case Command.Deallocate deallocate -> "deallocate tag " + deallocate.tag();
+            case Command.Explain explain -> "explain " + route(explain.route()) + " of " + String.join(" ", explain.shards());
+            case Command.ExplainRoute explain -> "explain route " + route(explain.route());
+            case Command.CopyIntoShards copy -> "copy into " + copy.table().name() + " key " + copy.table().key()
+                    + " columns " + copy.copy().columns() + " format " + copy.copy().options().format();
+            case Command.Refused refused -> "refused " + refused.sqlState() + " " + refused.reason();
+        };
+    }
+
+    private static String route(Route route) {
+        return String.join(" ", route.shards()) + " " + route.answer().name().toLowerCase(Locale.ROOT) + " "
+                + route.kind().name().toLowerCase(Locale.ROOT) + " (" + route.why() + ")";
+    }
+}

@@ -1,0 +1,59 @@
+package dev.pgsteer.router.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Transaction control, told apart by its words; and what a failed transaction still accepts. */
+class TransactionCommandTest {
+    final RouterFixture fixture = new RouterFixture();
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            BEGIN                                   | begin
+            begin isolation level serializable      | begin
+            START TRANSACTION READ ONLY             | begin
+            COMMIT                                  | commit
+            end;                                    | commit
+            COMMIT AND NO CHAIN                     | commit
+            ROLLBACK                                | rollback
+            abort                                   | rollback
+            ROLLBACK WORK                           | rollback
+            SAVEPOINT a                             | savepoint savepoint tag SAVEPOINT
+            RELEASE a                               | savepoint release tag RELEASE
+            RELEASE SAVEPOINT a                     | savepoint release tag RELEASE
+            ROLLBACK TO a                           | savepoint rollback_to tag ROLLBACK
+            ROLLBACK TO SAVEPOINT a                 | savepoint rollback_to tag ROLLBACK
+            ROLLBACK TRANSACTION TO SAVEPOINT a     | savepoint rollback_to tag ROLLBACK
+            /* c */ ROLLBACK WORK TO a              | savepoint rollback_to tag ROLLBACK
+            COMMIT PREPARED 'x'                     | refused 0A000 COMMIT PREPARED is not supported on a sharded database
+            ROLLBACK PREPARED 'x'                   | refused 0A000 ROLLBACK PREPARED is not supported on a sharded database
+            PREPARE TRANSACTION 'x'                 | refused 0A000 PREPARE TRANSACTION is not supported on a sharded database
+            PREPARE q AS SELECT 1                   | refused 0A000 SQL PREPARE (use the protocol's Parse, as drivers do) is not supported on a sharded database
+            EXECUTE q                               | refused 0A000 SQL EXECUTE is not supported on a sharded database
+            DEALLOCATE q                            | deallocate tag DEALLOCATE
+            DEALLOCATE PREPARE q                    | deallocate tag DEALLOCATE
+            DEALLOCATE ALL                          | deallocate tag DEALLOCATE ALL
+            DEALLOCATE PREPARE ALL                  | deallocate tag DEALLOCATE ALL
+            """)
+    void transactionControl(String sql, String command) {
+        assertEquals(command, fixture.answer(sql));
+    }
+
+    @ParameterizedTest(name = "failed transaction: {0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            COMMIT                                  | commit
+            END                                     | commit
+            ROLLBACK                                | rollback
+            ABORT                                   | rollback
+            ROLLBACK TO a                           | savepoint rollback_to tag ROLLBACK
+            SELECT * FROM orders WHERE customer_id = 4 | refused 25P02 current transaction is aborted, commands ignored until end of transaction block
+            SAVEPOINT b                             | refused 25P02 current transaction is aborted, commands ignored until end of transaction block
+            SET search_path = x                     | refused 25P02 current transaction is aborted, commands ignored until end of transaction block
+            """)
+    void aFailedTransactionAcceptsOnlyItsEnd(String sql, String command) {
+        assertEquals(command, fixture.answer(sql, new RouteContext(Set.of("s1"), true, false)));
+    }
+}
