@@ -66,8 +66,6 @@ final class ShowShards implements AdminCommand {
 
     /** The pool key the sessions of {@code db} use on {@code shard}, as ClientHandler and ShardedDatabase make it. */
     static BackendTarget target(ProxyConfig config, DatabaseConfig db, String shard) {
-        BackendConfig backend = config.backends().get(shard);
-        return new BackendTarget(shard, backend.url().host(), backend.url().port(), backend.url().user(),
-                backend.url().password(), config.shardDatabaseName(db, shard));
+        return BackendTarget.of(config.backends().get(shard), config.shardDatabaseName(db, shard));
     }
 }

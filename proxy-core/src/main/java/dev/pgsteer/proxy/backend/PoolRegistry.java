@@ -83,8 +83,7 @@ public final class PoolRegistry {
     public void reconfigure(Function<BackendTarget, Optional<PoolSettings>> settingsOf) {
         pools.forEach((target, pool) -> {
             PoolSettings old = pool.settings();
-            pool.reconfigure(settingsOf.apply(target).orElseGet(() -> new PoolSettings(old.maxSize(), 0,
-                    old.acquireTimeout(), old.idleTimeout(), old.maxLifetime())));
+            pool.reconfigure(settingsOf.apply(target).orElseGet(old::withoutMinIdle));
         });
     }
 
