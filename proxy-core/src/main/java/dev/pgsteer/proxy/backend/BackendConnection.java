@@ -150,15 +150,17 @@ public final class BackendConnection {
         matchedSettings = null;
     }
 
-    long ageNanos() {
+    /** How long ago this connection was opened; its pool closes it past max_lifetime. */
+    public long ageNanos() {
         return ageNanos(System.nanoTime());
     }
 
-    long ageNanos(long now) {
+    public long ageNanos(long now) {
         return now - createdNanos;
     }
 
-    long idleNanos() {
+    /** How long it has been idle in its pool. */
+    public long idleNanos() {
         return System.nanoTime() - idleSinceNanos;
     }
 
@@ -182,17 +184,20 @@ public final class BackendConnection {
         markIdle(System.nanoTime());
     }
 
-    void markIdle(long now) {
+    /** Back in its pool at {@code now}: idle, and proven to answer (it just completed a transaction). */
+    public void markIdle(long now) {
         idleSinceNanos = now;
         verifiedNanos = now;
         state = State.IDLE;
     }
 
-    long sinceVerifiedNanos() {
+    /** How long since the backend last proved it answers; its pool asks it an empty query past a while. */
+    public long sinceVerifiedNanos() {
         return System.nanoTime() - verifiedNanos;
     }
 
-    void verified() {
+    /** A health check passed. */
+    public void verified() {
         verifiedNanos = System.nanoTime();
     }
 

@@ -10,7 +10,7 @@ import dev.pgsteer.config.ShardMapCatalog;
 import dev.pgsteer.proxy.ProxyContext;
 import dev.pgsteer.proxy.ReloadOutcome;
 import dev.pgsteer.proxy.backend.BackendTarget;
-import dev.pgsteer.proxy.backend.PoolSettings;
+import dev.pgsteer.proxy.backend.pool.PoolSettings;
 import dev.pgsteer.proxy.client.UserDirectory;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.router.SessionRouter;

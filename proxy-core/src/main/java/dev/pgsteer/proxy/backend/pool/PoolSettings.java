@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.backend;
+package dev.pgsteer.proxy.backend.pool;
 
 import dev.pgsteer.config.PoolConfig;
 import java.time.Duration;

@@ -1,5 +1,7 @@
-package dev.pgsteer.proxy.backend;
+package dev.pgsteer.proxy.backend.pool;
 
+import dev.pgsteer.proxy.backend.BackendConnector;
+import dev.pgsteer.proxy.backend.BackendTarget;
 import io.netty.channel.EventLoop;
 import java.util.List;
 import java.util.Optional;

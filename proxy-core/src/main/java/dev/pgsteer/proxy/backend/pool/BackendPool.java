@@ -1,6 +1,10 @@
-package dev.pgsteer.proxy.backend;
+package dev.pgsteer.proxy.backend.pool;
 
 import dev.pgsteer.proxy.ProxyErrors;
+import dev.pgsteer.proxy.backend.BackendConnection;
+import dev.pgsteer.proxy.backend.BackendConnector;
+import dev.pgsteer.proxy.backend.BackendTarget;
+import dev.pgsteer.proxy.backend.BackendUnavailableException;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
