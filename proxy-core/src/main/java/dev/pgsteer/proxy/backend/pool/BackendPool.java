@@ -5,15 +5,12 @@ import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendConnector;
 import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.BackendUnavailableException;
+import dev.pgsteer.proxy.backend.pool.WaitQueue.Waiter;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -21,8 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * caller's own event loop, so that relaying never hops threads; it opens a new one on that loop
  * while the pool is below its size, and otherwise waits, up to the acquire timeout.
  *
- * <p>The lock guards only the bookkeeping; connecting, handing over and closing happen outside it,
- * because completing a promise runs its listeners, which may come straight back into the pool.
+ * <p>This class coordinates: {@link IdleConnections} keeps the idle ones, {@link WaitQueue} the
+ * leases that wait, {@link PoolCapacity} the count of connections with their permits of the global
+ * budget, {@link PoolMaintenance} decides the periodic round, and {@link PoolState} says whether the
+ * pool hands out connections. The lock guards only the bookkeeping; connecting, handing over and
+ * closing happen outside it, because completing a promise runs its listeners, which may come straight
+ * back into the pool.
  *
  * <p>A slot of the pool (a permit of its size and of the global budget) that comes free while
  * sessions wait is handed to the first of them, who opens a connection with it: whether the slot was
@@ -32,8 +33,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * whose socket closes leaves the pool at once: the pool never hands out one it knows is dead.
  */
 public final class BackendPool {
-    /** An idle connection unheard from this long is asked an empty query before anyone leases it. */
-    private static final long HEALTH_CHECK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(30);
     private final BackendTarget target;
     /** Replaced by a reload; read under the lock or once per decision. */
     private volatile PoolSettings settings;
@@ -41,15 +40,11 @@ public final class BackendPool {
     private final ConnectionBudget budget;
     private volatile PoolLabel label;
 
-    private final ArrayDeque<BackendConnection> idle = new ArrayDeque<>();
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    /** Leases asked for while the pool is paused: served, in order, when it resumes. */
-    private final ArrayDeque<Waiter> held = new ArrayDeque<>();
-    private boolean paused;
-    /** Connections open or opening, leased or idle. */
-    private int total;
-    private boolean closed;
-    private final AtomicLong timeouts = new AtomicLong();
+    private final IdleConnections idle = new IdleConnections();
+    private final WaitQueue waiters;
+    private final PoolCapacity capacity;
+    private final PoolMaintenance maintenance = new PoolMaintenance(this, PoolMaintenance.HEALTH_CHECK_AFTER_NANOS);
+    private PoolState state = PoolState.OPEN;
     /** Connections opened since start, for the admin console. */
     private final AtomicLong opened = new AtomicLong();
 
@@ -63,6 +58,8 @@ public final class BackendPool {
         this.connector = connector;
         this.budget = budget;
         this.label = PoolLabel.of(target);
+        this.waiters = new WaitQueue(target.poolName());
+        this.capacity = new PoolCapacity(budget);
     }
 
     /** How the pool's meters are tagged: its backend database, or, for a tenant's pool, the logical database and the tenant mode. */
@@ -97,18 +94,16 @@ public final class BackendPool {
         synchronized (this) {
             settings = newSettings;
             Waiter waiter;
-            while (!closed && total < newSettings.maxSize() && (waiter = nextWaiter()) != null) {
-                total++;
+            while ((waiter = slotForNextWaiter()) != null) {
                 served.add(waiter);
             }
-            while (total > newSettings.maxSize() && !idle.isEmpty()) {
-                surplus.add(idle.pollLast());
-                total--;
+            while (capacity.total() > newSettings.maxSize() && !idle.isEmpty()) {
+                surplus.add(idle.takeOldest());
             }
+            // Their permits of the global cap go back with them, as every other close's does.
+            capacity.closed(surplus.size());
         }
         surplus.forEach(BackendConnection::close);
-        // Their permits of the global cap go back with them, as every other close's does.
-        budget.release(surplus.size());
         served.forEach(waiter -> openFor(waiter.leased, waiter.loop));
     }
 
@@ -121,95 +116,102 @@ public final class BackendPool {
         List<BackendConnection> stale = new ArrayList<>(0);
         BackendConnection ready;
         synchronized (this) {
-            if (closed || paused) {
+            if (state != PoolState.OPEN) {
                 return null;
             }
-            ready = takeIdleOf(loop, stale);
+            ready = idle.takeOf(loop, stale);
+            capacity.closed(stale.size());
         }
-        if (!stale.isEmpty()) {
-            closeStale(stale);
-        }
+        stale.forEach(BackendConnection::close);
         return ready;
     }
 
     public Future<BackendConnection> acquire(EventLoop loop) {
         Promise<BackendConnection> leased = loop.newPromise();
         List<BackendConnection> stale = new ArrayList<>();
-        BackendConnection ready = null;
+        BackendConnection ready;
         boolean open = false;
         boolean overBudget = false;
         synchronized (this) {
-            if (closed) {
-                leased.setFailure(new BackendUnavailableException(ProxyErrors.shuttingDown()));
-                return leased;
-            }
-            if (paused) {
-                held.add(new Waiter(leased, loop));
-                return leased;
+            switch (state) {
+                case CLOSED -> {
+                    leased.setFailure(new BackendUnavailableException(ProxyErrors.shuttingDown()));
+                    return leased;
+                }
+                case PAUSED -> {
+                    waiters.hold(leased, loop);
+                    return leased;
+                }
+                case OPEN -> {
+                }
             }
             ready = takeIdle(loop, stale);
-            if (ready == null && total < settings.maxSize() && budget.tryTake()) {
-                total++;
+            if (ready == null && capacity.tryOpen(settings.maxSize())) {
                 open = true;
             } else if (ready == null) {
-                overBudget = total < settings.maxSize();
-                Waiter waiter = new Waiter(leased, loop);
-                waiters.add(waiter);
-                long timeout = settings.acquireTimeout().toMillis();
-                waiter.timeout = loop.schedule(() -> expire(waiter, timeout), timeout, TimeUnit.MILLISECONDS);
+                overBudget = capacity.below(settings.maxSize());
+                waiters.waitFor(leased, loop, settings.acquireTimeout());
             }
         }
-        closeStale(stale);
+        stale.forEach(BackendConnection::close);
         if (ready != null) {
             leased.setSuccess(ready);
         } else if (open) {
             openFor(leased, loop);
         } else if (overBudget && budget.evictIdleElsewhere(this)) {
-            openForNextWaiter();
+            // A permit came free: the first waiter gets a new connection, if the budget still allows.
+            Waiter waiter;
+            synchronized (this) {
+                waiter = slotForNextWaiter();
+            }
+            if (waiter != null) {
+                openFor(waiter.leased, waiter.loop);
+            }
         }
         return leased;
     }
 
-    private void closeStale(List<BackendConnection> stale) {
-        stale.forEach(BackendConnection::close);
-        budget.release(stale.size());
+    /** An idle connection of {@code loop}, or, at the pool's size, of any loop; stale ones met are uncounted. */
+    private BackendConnection takeIdle(EventLoop loop, List<BackendConnection> stale) {
+        BackendConnection ready = idle.takeOf(loop, stale);
+        capacity.closed(stale.size());
+        if (ready == null && !capacity.below(settings.maxSize())) {
+            // Better a connection on another loop, one thread hop per read, than a wait.
+            int before = stale.size();
+            ready = idle.takeAny(stale);
+            capacity.closed(stale.size() - before);
+        }
+        return ready;
     }
 
-    /** A permit came free: the first waiter gets a new connection, if the budget still allows. */
-    private void openForNextWaiter() {
-        Waiter waiter;
-        synchronized (this) {
-            if (closed || total >= settings.maxSize() || waiters.isEmpty() || !budget.tryTake()) {
-                return;
-            }
-            waiter = nextWaiter();
-            if (waiter == null) {
-                budget.release(1);
-                return;
-            }
-            total++;
+    /** Under the lock: the oldest waiter, with a slot taken for it; null when no one waits or no slot is free. */
+    private Waiter slotForNextWaiter() {
+        if (state == PoolState.CLOSED || !waiters.anyWaiting() || !capacity.tryOpen(settings.maxSize())) {
+            return null;
         }
-        openFor(waiter.leased, waiter.loop);
+        Waiter waiter = waiters.next();
+        if (waiter == null) {
+            capacity.closed(1);
+        }
+        return waiter;
     }
 
     /** How long the connection idle longest here has been idle; -1 when none is. */
     synchronized long longestIdleNanos() {
-        BackendConnection last = idle.peekLast();
-        return last == null ? -1 : last.idleNanos();
+        return idle.longestIdleNanos();
     }
 
     /** Closes the connection idle longest, for another pool under the global cap; false when none is idle. */
     boolean closeOneIdle() {
         BackendConnection victim;
         synchronized (this) {
-            victim = idle.pollLast();
+            victim = idle.takeOldest();
             if (victim == null) {
                 return false;
             }
-            total--;
+            capacity.closed(1);
         }
         victim.close();
-        budget.release(1);
         return true;
     }
 
@@ -226,38 +228,31 @@ public final class BackendPool {
             return;
         }
         connection.markIdle(now);
-        Waiter waiter;
+        Waiter waiter = null;
         boolean died = false;
         synchronized (this) {
-            if (closed) {
-                total--;
-                budget.release(1);
-                waiter = null;
+            if (state == PoolState.CLOSED) {
+                capacity.closed(1);
             } else if (!connection.isUsable()) {
                 // Its socket closed since the check above: it must not become idle, where its
                 // socketClosed may have looked already, nor go to a waiter.
-                waiter = null;
                 died = true;
-            } else {
-                waiter = nextWaiter();
-                if (waiter == null) {
-                    if (total <= settings.maxSize()) {
-                        idle.addFirst(connection);
-                        return;
-                    }
-                    // The pool was made smaller by a reload: this one is over the new size, and its
-                    // permit of the global cap goes back with it.
-                    total--;
-                    budget.release(1);
+            } else if ((waiter = waiters.next()) == null) {
+                if (capacity.total() <= settings.maxSize()) {
+                    idle.released(connection);
+                    return;
                 }
+                // The pool was made smaller by a reload: this one is over the new size, and its
+                // permit of the global cap goes back with it.
+                capacity.closed(1);
             }
         }
         if (died) {
             discard(connection);
         } else if (waiter == null) {
             connection.close();
-        } else if (!waiter.leased.trySuccess(connection)) {
-            release(connection);
+        } else {
+            handOver(waiter, connection);
         }
     }
 
@@ -275,12 +270,9 @@ public final class BackendPool {
     private void slotFreed() {
         Waiter waiter;
         synchronized (this) {
-            total--;
-            waiter = closed ? null : nextWaiter();
-            if (waiter != null) {
-                total++;
-            } else {
-                budget.release(1);
+            waiter = state == PoolState.CLOSED ? null : waiters.next();
+            if (waiter == null) {
+                capacity.closed(1);
             }
         }
         if (waiter != null) {
@@ -315,176 +307,7 @@ public final class BackendPool {
         return connecting;
     }
 
-    /**
-     * Closes idle connections past their idle or life time (keeping min_idle), checks those unheard
-     * from for a while, and opens up to min_idle.
-     */
-    public void maintain(EventLoop loop) {
-        List<BackendConnection> expired = new ArrayList<>();
-        List<BackendConnection> toCheck = new ArrayList<>();
-        int toOpen;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            Iterator<BackendConnection> it = idle.descendingIterator();
-            while (it.hasNext()) {
-                BackendConnection connection = it.next();
-                boolean dead = !connection.isUsable() || connection.ageNanos() > settings.maxLifetime().toNanos();
-                boolean surplus = idle.size() > settings.minIdle()
-                        && connection.idleNanos() > settings.idleTimeout().toNanos();
-                if (dead || surplus) {
-                    it.remove();
-                    expired.add(connection);
-                } else if (connection.sinceVerifiedNanos() > HEALTH_CHECK_AFTER_NANOS) {
-                    it.remove();
-                    toCheck.add(connection);
-                }
-            }
-            total -= expired.size();
-            budget.release(expired.size());
-            int wanted = Math.min(Math.max(0, settings.minIdle() - idle.size() - toCheck.size()), settings.maxSize() - total);
-            toOpen = 0;
-            while (toOpen < wanted && budget.tryTake()) {
-                toOpen++;
-            }
-            total += toOpen;
-        }
-        expired.forEach(BackendConnection::close);
-        toCheck.forEach(this::healthCheck);
-        for (int i = 0; i < toOpen; i++) {
-            connect(loop).addListener(f -> {
-                if (f.isSuccess()) {
-                    release((BackendConnection) f.getNow());
-                } else {
-                    slotFreed();
-                }
-            });
-        }
-    }
-
-    /** An empty query: the cheapest statement that proves the backend still answers. */
-    private void healthCheck(BackendConnection connection) {
-        connection.runInternal("", connection.eventLoop()).addListener(f -> {
-            if (!f.isSuccess()) {
-                discard(connection);
-                return;
-            }
-            connection.verified();
-            Waiter waiter;
-            synchronized (this) {
-                waiter = closed ? null : nextWaiter();
-                if (waiter == null && !closed) {
-                    idle.addLast(connection);
-                    return;
-                }
-            }
-            if (waiter == null || !waiter.leased.trySuccess(connection)) {
-                release(connection);
-            }
-        });
-    }
-
-    public void close() {
-        List<BackendConnection> toClose;
-        List<Waiter> waiting;
-        synchronized (this) {
-            closed = true;
-            toClose = new ArrayList<>(idle);
-            total -= idle.size();
-            budget.release(idle.size());
-            idle.clear();
-            waiting = new ArrayList<>(waiters);
-            waiting.addAll(held);
-            waiters.clear();
-            held.clear();
-        }
-        toClose.forEach(BackendConnection::close);
-        waiting.forEach(w -> w.leased.tryFailure(new BackendUnavailableException(ProxyErrors.shuttingDown())));
-    }
-
-    public synchronized PoolStats stats() {
-        return new PoolStats(target.poolName(), total, idle.size(), waiters.size(), timeouts.get(), opened.get());
-    }
-
-    private BackendConnection takeIdle(EventLoop loop, List<BackendConnection> stale) {
-        BackendConnection sameLoop = takeIdleOf(loop, stale);
-        if (sameLoop != null) {
-            return sameLoop;
-        }
-        if (total >= settings.maxSize()) {
-            // Better a connection on another loop, one thread hop per read, than a wait.
-            BackendConnection any;
-            while ((any = idle.pollFirst()) != null) {
-                if (any.isUsable()) {
-                    return any;
-                }
-                total--;
-                stale.add(any);
-            }
-        }
-        return null;
-    }
-
-    /** An idle connection of {@code loop}, or null; unusable ones met on the way go into {@code stale}. */
-    private BackendConnection takeIdleOf(EventLoop loop, List<BackendConnection> stale) {
-        for (Iterator<BackendConnection> it = idle.iterator(); it.hasNext(); ) {
-            BackendConnection connection = it.next();
-            if (!connection.isUsable()) {
-                it.remove();
-                total--;
-                stale.add(connection);
-            } else if (connection.eventLoop() == loop) {
-                it.remove();
-                return connection;
-            }
-        }
-        return null;
-    }
-
-    private Waiter nextWaiter() {
-        Waiter waiter;
-        while ((waiter = waiters.poll()) != null) {
-            if (!waiter.leased.isDone()) {
-                waiter.timeout.cancel(false);
-                return waiter;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * PAUSE: leases asked for from now on wait, without a timeout, until {@link #resume}; connections
-     * already leased finish their transactions. For restarting a backend without failing clients.
-     */
-    public synchronized void pause() {
-        paused = true;
-    }
-
-    /** RESUME: the leases held while paused are served in order, each with its acquire timeout from now. */
-    public void resume() {
-        List<Waiter> waiting;
-        synchronized (this) {
-            paused = false;
-            waiting = new ArrayList<>(held);
-            held.clear();
-        }
-        for (Waiter waiter : waiting) {
-            if (!waiter.leased.isDone()) {
-                acquire(waiter.loop).addListener(f -> {
-                    if (f.isSuccess()) {
-                        BackendConnection connection = (BackendConnection) f.getNow();
-                        if (!waiter.leased.trySuccess(connection)) {
-                            release(connection);
-                        }
-                    } else {
-                        waiter.leased.tryFailure(f.cause());
-                    }
-                });
-            }
-        }
-    }
-
+    /** Opens a connection for {@code leased}, whose slot is taken; a failed connect hands the slot on. */
     private void openFor(Promise<BackendConnection> leased, EventLoop loop) {
         connect(loop).addListener(f -> {
             if (f.isSuccess()) {
@@ -502,24 +325,95 @@ public final class BackendPool {
         });
     }
 
-    private void expire(Waiter waiter, long timeoutMillis) {
+    private void handOver(Waiter waiter, BackendConnection connection) {
+        if (!waiter.serve(connection)) {
+            release(connection);
+        }
+    }
+
+    /**
+     * Closes idle connections past their idle or life time (keeping min_idle), checks those unheard
+     * from for a while, and opens up to min_idle.
+     */
+    public void maintain(EventLoop loop) {
+        PoolMaintenance.Round round;
         synchronized (this) {
-            if (!waiters.remove(waiter)) {
+            if (state == PoolState.CLOSED) {
+                return;
+            }
+            round = maintenance.round(idle, capacity, settings);
+        }
+        maintenance.carryOut(round, loop);
+    }
+
+    /** A connection opened for min_idle: it goes to a waiter or becomes idle; a failed connect frees its slot. */
+    void openIdle(EventLoop loop) {
+        Promise<BackendConnection> forIdle = loop.newPromise();
+        forIdle.addListener(f -> {
+            if (f.isSuccess()) {
+                release((BackendConnection) f.getNow());
+            }
+        });
+        openFor(forIdle, loop);
+    }
+
+    /** A connection passed its health check: it goes to a waiter, else back among the idle ones, last in line. */
+    void checked(BackendConnection connection) {
+        Waiter waiter;
+        synchronized (this) {
+            waiter = state == PoolState.CLOSED ? null : waiters.next();
+            if (waiter == null && state != PoolState.CLOSED) {
+                idle.checked(connection);
                 return;
             }
         }
-        timeouts.incrementAndGet();
-        waiter.leased.tryFailure(new BackendUnavailableException(ProxyErrors.poolTimeout(target.poolName(), timeoutMillis)));
+        if (waiter == null) {
+            release(connection);
+        } else {
+            handOver(waiter, connection);
+        }
     }
 
-    private static final class Waiter {
-        final Promise<BackendConnection> leased;
-        final EventLoop loop;
-        ScheduledFuture<?> timeout;
+    public void close() {
+        List<BackendConnection> toClose;
+        synchronized (this) {
+            state = PoolState.CLOSED;
+            toClose = idle.takeAll();
+            capacity.closed(toClose.size());
+        }
+        toClose.forEach(BackendConnection::close);
+        waiters.failAll();
+    }
 
-        Waiter(Promise<BackendConnection> leased, EventLoop loop) {
-            this.leased = leased;
-            this.loop = loop;
+    public synchronized PoolStats stats() {
+        return new PoolStats(target.poolName(), capacity.total(), idle.size(), waiters.waiting(), waiters.timeouts(), opened.get());
+    }
+
+    /**
+     * PAUSE: leases asked for from now on wait, without a timeout, until {@link #resume}; connections
+     * already leased finish their transactions. For restarting a backend without failing clients.
+     */
+    public synchronized void pause() {
+        state = state.paused();
+    }
+
+    /** RESUME: the leases held while paused are served in order, each with its acquire timeout from now. */
+    public void resume() {
+        List<Waiter> held;
+        synchronized (this) {
+            state = state.resumed();
+            held = waiters.takeHeld();
+        }
+        for (Waiter waiter : held) {
+            if (!waiter.leased.isDone()) {
+                acquire(waiter.loop).addListener(f -> {
+                    if (f.isSuccess()) {
+                        handOver(waiter, (BackendConnection) f.getNow());
+                    } else {
+                        waiter.leased.tryFailure(f.cause());
+                    }
+                });
+            }
         }
     }
 }
