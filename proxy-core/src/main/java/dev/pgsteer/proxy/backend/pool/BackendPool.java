@@ -43,7 +43,7 @@ public final class BackendPool {
     private final IdleConnections idle = new IdleConnections();
     private final WaitQueue waiters;
     private final PoolCapacity capacity;
-    private final PoolMaintenance maintenance = new PoolMaintenance(this, PoolMaintenance.HEALTH_CHECK_AFTER_NANOS);
+    private final PoolMaintenance maintenance;
     private PoolState state = PoolState.OPEN;
     /** Connections opened since start, for the admin console. */
     private final AtomicLong opened = new AtomicLong();
@@ -53,6 +53,12 @@ public final class BackendPool {
     }
 
     public BackendPool(BackendTarget target, PoolSettings settings, BackendConnector connector, ConnectionBudget budget) {
+        this(target, settings, connector, budget, PoolMaintenance.HEALTH_CHECK_AFTER_NANOS);
+    }
+
+    /** With idle connections health-checked after {@code healthCheckAfterNanos} instead of 30 s: for tests. */
+    BackendPool(BackendTarget target, PoolSettings settings, BackendConnector connector, ConnectionBudget budget,
+                long healthCheckAfterNanos) {
         this.target = target;
         this.settings = settings;
         this.connector = connector;
@@ -60,6 +66,7 @@ public final class BackendPool {
         this.label = PoolLabel.of(target);
         this.waiters = new WaitQueue(target.poolName());
         this.capacity = new PoolCapacity(budget);
+        this.maintenance = new PoolMaintenance(this, healthCheckAfterNanos);
     }
 
     /** How the pool's meters are tagged: its backend database, or, for a tenant's pool, the logical database and the tenant mode. */
@@ -223,7 +230,7 @@ public final class BackendPool {
         connection.setAutoRead(true);
         // One clock read per release: on a virtual machine each costs a measurable part of a transaction.
         long now = System.nanoTime();
-        if (!connection.isUsable() || connection.ageNanos(now) > settings.maxLifetime().toNanos()) {
+        if (!connection.isUsable() || connection.times().ageNanos(now) > settings.maxLifetime().toNanos()) {
             discard(connection);
             return;
         }
@@ -294,24 +301,16 @@ public final class BackendPool {
         }
     }
 
-    /** Opens a connection of this pool: counted, and watched for its socket closing while idle. */
-    private Future<BackendConnection> connect(EventLoop loop) {
-        Future<BackendConnection> connecting = connector.connect(target, loop);
-        connecting.addListener(f -> {
+    /**
+     * Opens a connection for {@code leased}, whose slot is taken: counted, and watched for its socket
+     * closing while idle. A failed connect hands the slot on.
+     */
+    private void openFor(Promise<BackendConnection> leased, EventLoop loop) {
+        connector.connect(target, loop).addListener(f -> {
             if (f.isSuccess()) {
                 opened.incrementAndGet();
                 BackendConnection connection = (BackendConnection) f.getNow();
                 connection.channel().closeFuture().addListener(closed -> socketClosed(connection));
-            }
-        });
-        return connecting;
-    }
-
-    /** Opens a connection for {@code leased}, whose slot is taken; a failed connect hands the slot on. */
-    private void openFor(Promise<BackendConnection> leased, EventLoop loop) {
-        connect(loop).addListener(f -> {
-            if (f.isSuccess()) {
-                BackendConnection connection = (BackendConnection) f.getNow();
                 if (!leased.trySuccess(connection)) {
                     release(connection);
                 }

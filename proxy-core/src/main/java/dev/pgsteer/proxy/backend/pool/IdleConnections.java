@@ -60,7 +60,7 @@ final class IdleConnections {
     /** How long the connection idle longest has been idle; -1 when none is. */
     long longestIdleNanos() {
         BackendConnection last = idle.peekLast();
-        return last == null ? -1 : last.idleNanos();
+        return last == null ? -1 : last.times().idleNanos();
     }
 
     boolean remove(BackendConnection connection) {

@@ -36,13 +36,13 @@ final class PoolMaintenance {
         Iterator<BackendConnection> it = idle.oldestFirst();
         while (it.hasNext()) {
             BackendConnection connection = it.next();
-            boolean dead = !connection.isUsable() || connection.ageNanos() > settings.maxLifetime().toNanos();
+            boolean dead = !connection.isUsable() || connection.times().ageNanos() > settings.maxLifetime().toNanos();
             boolean surplus = idle.size() > settings.minIdle()
-                    && connection.idleNanos() > settings.idleTimeout().toNanos();
+                    && connection.times().idleNanos() > settings.idleTimeout().toNanos();
             if (dead || surplus) {
                 it.remove();
                 expired.add(connection);
-            } else if (connection.sinceVerifiedNanos() > healthCheckAfterNanos) {
+            } else if (connection.times().sinceVerifiedNanos() > healthCheckAfterNanos) {
                 it.remove();
                 toCheck.add(connection);
             }
@@ -65,7 +65,7 @@ final class PoolMaintenance {
     private void healthCheck(BackendConnection connection) {
         connection.runInternal("", connection.eventLoop()).addListener(f -> {
             if (f.isSuccess()) {
-                connection.verified();
+                connection.times().verified();
                 pool.checked(connection);
             } else {
                 pool.discard(connection);
