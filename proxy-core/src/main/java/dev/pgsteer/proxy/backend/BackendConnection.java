@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * While LEASED every frame goes to the listener untouched; while INTERNAL the answers to pgsteer's own
- * statements (session settings, a rollback) are read here and never reach a client.
+ * statements (session settings, a rollback) are read by an {@link InternalStatement} and never reach a client.
  *
  * <p>Whoever waits on a connection hears when its socket closes, whatever closed it (the backend, a
  * read error, pgsteer): from LEASED the listener's {@code onBackendClosed}, from INTERNAL the failure

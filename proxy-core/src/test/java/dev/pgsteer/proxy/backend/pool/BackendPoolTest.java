@@ -296,6 +296,59 @@ class BackendPoolTest {
         assertEquals(1, backend.pendingConnects(), "and opens a fresh one for min_idle");
     }
 
+    @Test
+    void anIdleConnectionUnheardFromForAWhileIsAskedAnEmptyQueryBeforeAnyoneLeasesIt() {
+        BackendPool pool = checkingAtOnce(1);
+        BackendConnection connection = leaseNew(pool);
+        pool.release(connection);
+
+        pool.maintain(loop);
+        assertNull(pool.pollIdle(connection.eventLoop()), "out of the idle ones while it is checked");
+        Future<BackendConnection> waiting = pool.acquire(loop);
+        assertFalse(waiting.isDone());
+        backend.answerEmptyQuery(connection);
+        assertSame(connection, waiting.getNow(), "it answered: the waiter gets it");
+        pool.release(connection);
+
+        pool.maintain(loop);
+        backend.answerEmptyQuery(connection);
+        assertEquals(new PoolStats("main/appdb/app", 1, 1, 0, 0, 1), pool.stats());
+    }
+
+    @Test
+    void aConnectionThatDiesDuringItsHealthCheckLeavesThePool() {
+        BackendPool pool = checkingAtOnce(1);
+        BackendConnection connection = leaseNew(pool);
+        pool.release(connection);
+
+        pool.maintain(loop);
+        ((EmbeddedChannel) connection.channel()).runPendingTasks();
+        connection.channel().close();
+        assertEquals(0, pool.stats().total());
+    }
+
+    private BackendPool checkingAtOnce(int size) {
+        return new BackendPool(TARGET, new PoolSettings(size, 0, ACQUIRE_TIMEOUT, Duration.ofMinutes(10), Duration.ofHours(1)),
+                backend, ConnectionBudget.unlimited(), 0);
+    }
+
+    // --- reload ---
+
+    @Test
+    void aReloadThatGrowsThePoolServesWaitersAtOnceEachWithAPermitOfTheGlobalCap() {
+        PoolRegistry registry = new PoolRegistry(backend, 2);
+        BackendPool pool = registry.poolFor(TARGET, new PoolSettings(1, 0, ACQUIRE_TIMEOUT, Duration.ofMinutes(10), Duration.ofHours(1)));
+        leaseNew(pool);
+        Future<BackendConnection> first = pool.acquire(loop);
+        Future<BackendConnection> second = pool.acquire(loop);
+
+        pool.reconfigure(new PoolSettings(5, 0, ACQUIRE_TIMEOUT, Duration.ofMinutes(10), Duration.ofHours(1)));
+        assertEquals(1, backend.pendingConnects(), "one permit of the cap was left: one waiter is served");
+        assertEquals(2, registry.budget().used());
+        assertSame(backend.accept(), first.getNow());
+        assertFalse(second.isDone());
+    }
+
     // --- dead connections ---
 
     @Test
