@@ -1,7 +1,7 @@
 package dev.pgsteer.proxy;
 
 import dev.pgsteer.config.ProxyConfig;
-import dev.pgsteer.proxy.backend.PoolRegistry;
+import dev.pgsteer.proxy.backend.pool.PoolRegistry;
 import dev.pgsteer.proxy.client.CancelRegistry;
 import dev.pgsteer.proxy.client.SessionRegistry;
 import dev.pgsteer.proxy.client.UserDirectory;

@@ -1,9 +1,9 @@
 package dev.pgsteer.proxy;
 
-import dev.pgsteer.proxy.backend.BackendPool;
 import dev.pgsteer.proxy.backend.BackendTarget;
-import dev.pgsteer.proxy.backend.PoolLabel;
-import dev.pgsteer.proxy.backend.PoolRegistry;
+import dev.pgsteer.proxy.backend.pool.BackendPool;
+import dev.pgsteer.proxy.backend.pool.PoolLabel;
+import dev.pgsteer.proxy.backend.pool.PoolRegistry;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.tenant.Tenants;
 import io.micrometer.core.instrument.Counter;

@@ -4,10 +4,10 @@ import dev.pgsteer.config.BackendConfig;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.proxy.ProxyContext;
-import dev.pgsteer.proxy.backend.BackendPool;
 import dev.pgsteer.proxy.backend.BackendTarget;
-import dev.pgsteer.proxy.backend.PoolRegistry;
-import dev.pgsteer.proxy.backend.PoolStats;
+import dev.pgsteer.proxy.backend.pool.BackendPool;
+import dev.pgsteer.proxy.backend.pool.PoolRegistry;
+import dev.pgsteer.proxy.backend.pool.PoolStats;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -66,8 +66,6 @@ final class ShowShards implements AdminCommand {
 
     /** The pool key the sessions of {@code db} use on {@code shard}, as ClientHandler and ShardedDatabase make it. */
     static BackendTarget target(ProxyConfig config, DatabaseConfig db, String shard) {
-        BackendConfig backend = config.backends().get(shard);
-        return new BackendTarget(shard, backend.url().host(), backend.url().port(), backend.url().user(),
-                backend.url().password(), config.shardDatabaseName(db, shard));
+        return BackendTarget.of(config.backends().get(shard), config.shardDatabaseName(db, shard));
     }
 }

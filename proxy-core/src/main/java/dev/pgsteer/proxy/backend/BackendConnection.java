@@ -6,7 +6,6 @@ import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.Query;
-import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.statement.PreparedOnConnection;
@@ -16,12 +15,12 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One authenticated wire connection to a backend database. It is in one of these states:
@@ -34,7 +33,7 @@ import java.util.function.Consumer;
  * </pre>
  *
  * While LEASED every frame goes to the listener untouched; while INTERNAL the answers to pgsteer's own
- * statements (session settings, a rollback) are read here and never reach a client.
+ * statements (session settings, a rollback) are read by an {@link InternalStatement} and never reach a client.
  *
  * <p>Whoever waits on a connection hears when its socket closes, whatever closed it (the backend, a
  * read error, pgsteer): from LEASED the listener's {@code onBackendClosed}, from INTERNAL the failure
@@ -43,17 +42,13 @@ import java.util.function.Consumer;
  * listener.
  */
 public final class BackendConnection {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BackendConnection.class);
+    private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
     enum State { LOGIN, IDLE, INTERNAL, LEASED, CLOSED }
 
     private final Channel channel;
     private final BackendTarget target;
-    private final long createdNanos = System.nanoTime();
-    /** Values of the backend's reported parameters as it announced them at login. */
-    private final Map<String, String> loginParameters = new HashMap<>();
-    /** What this connection's session settings are now: reported ones, and those pgsteer set itself. */
-    private final Map<String, String> currentSettings = new HashMap<>();
-    private final Map<String, String> currentSettingsView = Collections.unmodifiableMap(currentSettings);
+    private final ConnectionTimes times = new ConnectionTimes();
+    private final ConnectionSettings settings = new ConnectionSettings();
 
     /** Named statements prepared on this connection under their proxy-wide names. */
     private final PreparedOnConnection prepared;
@@ -64,18 +59,9 @@ public final class BackendConnection {
     private volatile State state = State.LOGIN;
     private static final AtomicReferenceFieldUpdater<BackendConnection, State> STATE =
             AtomicReferenceFieldUpdater.newUpdater(BackendConnection.class, State.class, "state");
-    /**
-     * The session settings this connection was last found or made to match (a value: equal settings of
-     * another session match too), or null once its settings changed since. Every change of
-     * {@link #currentSettings} goes through this class and clears it.
-     */
-    private Object matchedSettings;
     private volatile BackendListener listener;
     private BackendKeyData keyData;
-    private long idleSinceNanos = System.nanoTime();
-    /** When the backend last proved it answers: a statement completed, or a health check passed. */
-    private volatile long verifiedNanos = System.nanoTime();
-    private InternalQuery internalQuery;
+    private InternalStatement internalStatement;
 
     BackendConnection(Channel channel, BackendTarget target, int maxPreparedStatements) {
         this.channel = channel;
@@ -100,14 +86,13 @@ public final class BackendConnection {
     }
 
     /** Whether this connection's settings are still those it was last found to match as {@code settings}. */
-    public boolean matchesSettings(Object settings) {
-        Object matched = matchedSettings;
-        return matched == settings || matched != null && matched.equals(settings);
+    public boolean matchesSettings(Object sessionSettings) {
+        return settings.matches(sessionSettings);
     }
 
     /** This connection's settings are {@code settings} now, until they change. */
-    public void settingsMatched(Object settings) {
-        matchedSettings = settings;
+    public void settingsMatched(Object sessionSettings) {
+        settings.matched(sessionSettings);
     }
 
     public BackendKeyData keyData() {
@@ -119,18 +104,17 @@ public final class BackendConnection {
     }
 
     public Map<String, String> loginParameters() {
-        return loginParameters;
+        return settings.login();
     }
 
     /** Settings as they stand on this connection, keyed by lower-case name; changed only by the methods below. */
     public Map<String, String> currentSettings() {
-        return currentSettingsView;
+        return settings.current();
     }
 
     /** The backend reported a setting's new value (ParameterStatus). */
     public void settingReported(String name, String value) {
-        currentSettings.put(SettingNames.normalize(name), value);
-        matchedSettings = null;
+        settings.reported(name, value);
     }
 
     /**
@@ -139,35 +123,23 @@ public final class BackendConnection {
      */
     public void discardedAll() {
         prepared.clear();
-        currentSettings.clear();
-        currentSettings.putAll(loginParameters);
-        matchedSettings = null;
+        settings.resetToLogin();
     }
 
     /** pgsteer changed settings on this connection itself (a sync statement ran): {@code change} records how. */
     public void settingsChanged(Consumer<Map<String, String>> change) {
-        change.accept(currentSettings);
-        matchedSettings = null;
+        settings.changed(change);
     }
 
-    long ageNanos() {
-        return ageNanos(System.nanoTime());
-    }
-
-    long ageNanos(long now) {
-        return now - createdNanos;
-    }
-
-    long idleNanos() {
-        return System.nanoTime() - idleSinceNanos;
+    /** When it was opened, went idle, and last heard its backend answer. */
+    public ConnectionTimes times() {
+        return times;
     }
 
     // --- login, driven by BackendLogin on this connection's event loop ---
 
     void loginParameter(ParameterStatus status) {
-        String name = SettingNames.normalize(status.name());
-        loginParameters.put(name, status.value());
-        currentSettings.put(name, status.value());
+        settings.announced(status.name(), status.value());
     }
 
     void loginKeyData(BackendKeyData keyData) {
@@ -182,18 +154,10 @@ public final class BackendConnection {
         markIdle(System.nanoTime());
     }
 
-    void markIdle(long now) {
-        idleSinceNanos = now;
-        verifiedNanos = now;
+    /** Back in its pool at {@code now}: idle, and proven to answer (it just completed a transaction). */
+    public void markIdle(long now) {
+        times.idleFrom(now);
         state = State.IDLE;
-    }
-
-    long sinceVerifiedNanos() {
-        return System.nanoTime() - verifiedNanos;
-    }
-
-    void verified() {
-        verifiedNanos = System.nanoTime();
     }
 
     // --- leasing ---
@@ -293,7 +257,7 @@ public final class BackendConnection {
                 return;
             }
             state = State.INTERNAL;
-            internalQuery = new InternalQuery(done, reports, expected, rows);
+            internalStatement = new InternalStatement(done, reports, expected, rows);
             channel.writeAndFlush(new Query(sql), channel.voidPromise());
         });
         return done;
@@ -373,37 +337,13 @@ public final class BackendConnection {
     }
 
     private void onInternalFrame(Frame frame) {
-        try {
-            switch (frame.type()) {
-                case ParameterStatus.TYPE -> {
-                    ParameterStatus status = ParameterStatus.decode(frame.body());
-                    settingReported(status.name(), status.value());
-                    internalQuery.reports.accept(status);
-                }
-                case ErrorResponse.ERROR -> internalQuery.error = ErrorResponse.decode(ErrorResponse.ERROR, frame.body());
-                case 'D' -> internalQuery.rows.accept(textColumns(frame.body()));
-                case ReadyForQuery.TYPE -> {
-                    TransactionStatus status = ReadyForQuery.decode(frame.body()).status();
-                    InternalQuery finished = internalQuery;
-                    internalQuery = null;
-                    // Not markIdle(): a health check must not make an idle connection look freshly used.
-                    state = State.IDLE;
-                    if (finished.error != null) {
-                        finished.done.tryFailure(new BackendErrorException(finished.error));
-                    } else if (status != finished.expected) {
-                        close();
-                        finished.done.tryFailure(new IllegalStateException("backend left in status " + status
-                                + " after pgsteer's own statement, not " + finished.expected));
-                    } else {
-                        finished.done.trySuccess(null);
-                    }
-                }
-                default -> {
-                    // Rows of set_config, CommandComplete, notices: nothing a client should see.
-                }
-            }
-        } finally {
-            frame.release();
+        TransactionStatus status = internalStatement.read(frame, settings);
+        if (status != null) {
+            InternalStatement finished = internalStatement;
+            internalStatement = null;
+            // Not markIdle(): a health check must not make an idle connection look freshly used.
+            state = State.IDLE;
+            finished.finish(status, this::close);
         }
     }
 
@@ -439,49 +379,15 @@ public final class BackendConnection {
 
     void onClosed() {
         State previous = STATE.getAndSet(this, State.CLOSED);
-        InternalQuery cut = internalQuery;
+        InternalStatement cut = internalStatement;
         if (cut != null) {
-            internalQuery = null;
-            // A backend that ends a connection says why first (57P01 at a shutdown): that is the answer.
-            cut.done.tryFailure(cut.error != null ? new BackendErrorException(cut.error) : lost());
+            internalStatement = null;
+            cut.cut(lost());
         }
         BackendListener current = listener;
         if (previous == State.LEASED && current != null) {
             current.executor().execute(() -> current.onBackendClosed(this));
         }
-    }
-
-    private static final class InternalQuery {
-        final Promise<Void> done;
-        final Consumer<ParameterStatus> reports;
-        final TransactionStatus expected;
-        final Consumer<List<String>> rows;
-        ErrorResponse error;
-
-        InternalQuery(Promise<Void> done, Consumer<ParameterStatus> reports, TransactionStatus expected,
-                      Consumer<List<String>> rows) {
-            this.done = done;
-            this.reports = reports;
-            this.expected = expected;
-            this.rows = rows;
-        }
-    }
-
-    /** DataRow 'D' | int32 len | int16 n | (int32 len | bytes) * n, each column as text. */
-    private static List<String> textColumns(ByteBuf body) {
-        ByteBuf in = body.duplicate();
-        int count = in.readUnsignedShort();
-        List<String> columns = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            int length = in.readInt();
-            if (length < 0) {
-                columns.add(null);
-            } else {
-                columns.add(in.toString(in.readerIndex(), length, java.nio.charset.StandardCharsets.UTF_8));
-                in.skipBytes(length);
-            }
-        }
-        return columns;
     }
 
     @Override

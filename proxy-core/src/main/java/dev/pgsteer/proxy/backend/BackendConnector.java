@@ -109,14 +109,9 @@ public class BackendConnector {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        BackendConnection connection = new BackendConnection(channel, target, maxPreparedStatements);
-                        BackendLogin login = new BackendLogin(connection, ready);
                         negotiateTls(channel, target, why -> ready.tryFailure(new BackendUnavailableException(
                                 ProxyErrors.backendTls(ErrorResponse.Severity.ERROR, target.name(), why))));
-                        PgFrameDecoder decoder = PgFrameDecoder.forBackends();
-                        decoder.streamLarge(PgFrameDecoder.STREAM_ABOVE, connection::streams);
-                        channel.pipeline().addLast(decoder, new SliceJoiner(), PgMessageEncoder.INSTANCE,
-                                new BackendFrameHandler(connection, login));
+                        logInOn(channel, target, maxPreparedStatements, ready);
                     }
                 });
         socketOptions.forEach(bootstrap::option);
@@ -137,6 +132,23 @@ public class BackendConnector {
         }, timeoutMillis, TimeUnit.MILLISECONDS);
         ready.addListener(f -> deadline.cancel(false));
         return ready;
+    }
+
+    /**
+     * Readies {@code channel} to log in to {@code target} once it is active: the backend's framing, and
+     * the handler that runs the login and then hands every frame to the connection. {@code ready}
+     * completes with the connection, idle, at the first ReadyForQuery. Tests call it on an
+     * EmbeddedChannel and answer with the backend's bytes.
+     */
+    public static BackendConnection logInOn(Channel channel, BackendTarget target, int maxPreparedStatements,
+                                            Promise<BackendConnection> ready) {
+        BackendConnection connection = new BackendConnection(channel, target, maxPreparedStatements);
+        BackendLogin login = new BackendLogin(connection, ready);
+        PgFrameDecoder decoder = PgFrameDecoder.forBackends();
+        decoder.streamLarge(PgFrameDecoder.STREAM_ABOVE, connection::streams);
+        channel.pipeline().addLast(decoder, new SliceJoiner(), PgMessageEncoder.INSTANCE,
+                new BackendFrameHandler(connection, login));
+        return connection;
     }
 
     private static String describe(Throwable cause, BackendTarget target) {

@@ -18,9 +18,9 @@ import dev.pgsteer.protocol.message.StartupPacket;
 import dev.pgsteer.proxy.ProxyContext;
 import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.admin.AdminConsole;
-import dev.pgsteer.proxy.backend.BackendPool;
 import dev.pgsteer.proxy.backend.BackendTarget;
-import dev.pgsteer.proxy.backend.PoolSettings;
+import dev.pgsteer.proxy.backend.pool.BackendPool;
+import dev.pgsteer.proxy.backend.pool.PoolSettings;
 import dev.pgsteer.proxy.logging.ConnectionLog;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.ShardedSession;
@@ -256,11 +256,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private BackendPool poolFor(RoutePlan.SingleBackend plan, DatabaseConfig database) {
         BackendConfig backend = context.config().backends().get(plan.backend());
-        BackendTarget target = new BackendTarget(plan.backend(), backend.url().host(), backend.url().port(),
-                backend.url().user(), backend.url().password(), plan.database());
-        var pool = database.pool();
-        return context.pools().poolFor(target, new PoolSettings(pool.size(), pool.minIdle(), pool.acquireTimeout(),
-                pool.idleTimeout(), pool.maxLifetime()));
+        return context.pools().poolFor(BackendTarget.of(backend, plan.database()), PoolSettings.of(database.pool()));
     }
 
     @Override

@@ -16,7 +16,7 @@ import dev.pgsteer.proxy.ProxyMetrics;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendErrorException;
 import dev.pgsteer.proxy.backend.BackendListener;
-import dev.pgsteer.proxy.backend.BackendPool;
+import dev.pgsteer.proxy.backend.pool.BackendPool;
 import dev.pgsteer.proxy.logging.SlowStatementLog;
 import dev.pgsteer.proxy.logging.StatementTexts;
 import dev.pgsteer.proxy.metrics.InFlightClock;

@@ -1,7 +1,7 @@
 package dev.pgsteer.proxy.client;
 
 import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.proxy.backend.BackendPool;
+import dev.pgsteer.proxy.backend.pool.BackendPool;
 
 /**
  * Chooses, frame by frame, where a session's messages run, for a relay whose backend is not fixed

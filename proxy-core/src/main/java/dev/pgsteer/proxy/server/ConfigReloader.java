@@ -4,14 +4,13 @@ import dev.pgsteer.config.BackendConfig;
 import dev.pgsteer.config.ConfigException;
 import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.DatabaseConfig;
-import dev.pgsteer.config.PoolConfig;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.RolelessTenants;
 import dev.pgsteer.config.ShardMapCatalog;
 import dev.pgsteer.proxy.ProxyContext;
 import dev.pgsteer.proxy.ReloadOutcome;
 import dev.pgsteer.proxy.backend.BackendTarget;
-import dev.pgsteer.proxy.backend.PoolSettings;
+import dev.pgsteer.proxy.backend.pool.PoolSettings;
 import dev.pgsteer.proxy.client.UserDirectory;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.router.SessionRouter;
@@ -184,14 +183,14 @@ final class ConfigReloader {
                 String name = database.isSharded() ? config.shardDatabaseName(database, shard)
                         : config.backendDatabaseName(database, database.name());
                 if (sameServerAndLogin(backend, shard, target) && name.equals(target.database())) {
-                    return Optional.of(settings(database.pool()));
+                    return Optional.of(PoolSettings.of(database.pool()));
                 }
             }
         }
         if (passthrough != null) {
             String shard = passthrough.shards().getFirst();
             if (sameServerAndLogin(config.backends().get(shard), shard, target)) {
-                return Optional.of(settings(passthrough.pool()));
+                return Optional.of(PoolSettings.of(passthrough.pool()));
             }
         }
         return Optional.empty();
@@ -201,10 +200,6 @@ final class ConfigReloader {
         return backend != null && name.equals(target.name()) && backend.url().host().equals(target.host())
                 && backend.url().port() == target.port() && Objects.equals(backend.url().user(), target.user())
                 && Objects.equals(backend.url().password(), target.password());
-    }
-
-    private static PoolSettings settings(PoolConfig pool) {
-        return new PoolSettings(pool.size(), pool.minIdle(), pool.acquireTimeout(), pool.idleTimeout(), pool.maxLifetime());
     }
 
     /** What changed, in a few words each, for the log line; passwords are never shown, only that a user changed. */

@@ -13,7 +13,7 @@ import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.ProxyMetrics;
 import dev.pgsteer.proxy.ReloadOutcome;
 import dev.pgsteer.proxy.backend.BackendConnector;
-import dev.pgsteer.proxy.backend.PoolRegistry;
+import dev.pgsteer.proxy.backend.pool.PoolRegistry;
 import dev.pgsteer.proxy.client.CancelRegistry;
 import dev.pgsteer.proxy.client.ClientHandler;
 import dev.pgsteer.proxy.client.SessionRegistry;

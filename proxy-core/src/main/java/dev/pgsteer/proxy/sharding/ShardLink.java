@@ -2,7 +2,7 @@ package dev.pgsteer.proxy.sharding;
 
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.backend.BackendConnection;
-import dev.pgsteer.proxy.backend.BackendPool;
+import dev.pgsteer.proxy.backend.pool.BackendPool;
 
 /**
  * A session's hold on one shard: the connection it leased there, and whether that connection is in

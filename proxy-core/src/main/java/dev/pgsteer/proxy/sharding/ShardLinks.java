@@ -3,7 +3,7 @@ package dev.pgsteer.proxy.sharding;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendListener;
-import dev.pgsteer.proxy.backend.BackendPool;
+import dev.pgsteer.proxy.backend.pool.BackendPool;
 import dev.pgsteer.proxy.client.SessionSettings;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;

@@ -1,17 +1,15 @@
 package dev.pgsteer.proxy.sharding;
 
-import dev.pgsteer.config.BackendConfig;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.KeyType;
-import dev.pgsteer.config.PoolConfig;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.proxy.ProxyMetrics.RouteKind;
 import dev.pgsteer.proxy.ProxyMetrics;
-import dev.pgsteer.proxy.backend.BackendPool;
 import dev.pgsteer.proxy.backend.BackendTarget;
-import dev.pgsteer.proxy.backend.PoolRegistry;
-import dev.pgsteer.proxy.backend.PoolSettings;
+import dev.pgsteer.proxy.backend.pool.BackendPool;
+import dev.pgsteer.proxy.backend.pool.PoolRegistry;
+import dev.pgsteer.proxy.backend.pool.PoolSettings;
 import dev.pgsteer.proxy.logging.SlowStatementLog;
 import dev.pgsteer.proxy.statement.StatementRegistry;
 import dev.pgsteer.router.ShardRouter;
@@ -157,12 +155,8 @@ public final class ShardedDatabase {
     /** The pool of {@code shard}, made on first use. */
     BackendPool pool(String shard) {
         return pools.computeIfAbsent(shard, s -> {
-            BackendConfig backend = proxy.backends().get(s);
-            BackendTarget target = new BackendTarget(s, backend.url().host(), backend.url().port(), backend.url().user(),
-                    backend.url().password(), proxy.shardDatabaseName(config, s));
-            PoolConfig pool = config.pool();
-            return registry.poolFor(target, new PoolSettings(pool.size(), pool.minIdle(), pool.acquireTimeout(),
-                    pool.idleTimeout(), pool.maxLifetime()));
+            BackendTarget target = BackendTarget.of(proxy.backends().get(s), proxy.shardDatabaseName(config, s));
+            return registry.poolFor(target, PoolSettings.of(config.pool()));
         });
     }
 }

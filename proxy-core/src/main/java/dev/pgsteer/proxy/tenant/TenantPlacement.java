@@ -45,7 +45,7 @@ record TenantPlacement(BackendConfig server, String database, String user, Strin
     }
 
     BackendTarget backendTarget() {
-        return new BackendTarget(server.name(), server.url().host(), server.url().port(), user, password, database);
+        return BackendTarget.of(server, database).loggingInAs(user, password);
     }
 
     /** The tenant's own login, for JDBC. */

@@ -2,7 +2,7 @@ package dev.pgsteer.proxy.tenant;
 
 import dev.pgsteer.config.TenantConfig;
 import dev.pgsteer.config.TenantState;
-import dev.pgsteer.proxy.backend.BackendPool;
+import dev.pgsteer.proxy.backend.pool.BackendPool;
 import dev.pgsteer.proxy.client.SessionGate;
 import dev.pgsteer.router.tenant.TenantGuard;
 import java.util.Map;

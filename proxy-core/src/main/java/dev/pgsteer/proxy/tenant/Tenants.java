@@ -2,7 +2,6 @@ package dev.pgsteer.proxy.tenant;
 
 import dev.pgsteer.config.BackendConfig;
 import dev.pgsteer.config.DatabaseConfig;
-import dev.pgsteer.config.PoolConfig;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.TenancyConfig;
 import dev.pgsteer.config.TenantConfig;
@@ -11,9 +10,9 @@ import dev.pgsteer.config.TenantState;
 import dev.pgsteer.config.tenant.MetadataStore;
 import dev.pgsteer.config.tenant.TenantDirectory;
 import dev.pgsteer.proxy.backend.BackendTarget;
-import dev.pgsteer.proxy.backend.PoolLabel;
-import dev.pgsteer.proxy.backend.PoolRegistry;
-import dev.pgsteer.proxy.backend.PoolSettings;
+import dev.pgsteer.proxy.backend.pool.PoolLabel;
+import dev.pgsteer.proxy.backend.pool.PoolRegistry;
+import dev.pgsteer.proxy.backend.pool.PoolSettings;
 import dev.pgsteer.router.tenant.TenantGuard;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -135,19 +134,18 @@ public final class Tenants {
         }
         Set<String> foreign = tenant.mode() == TenantMode.DATABASE ? Set.of() : foreignSchemas(db.name(), tenant.id());
         var label = new PoolLabel(backend.name(), db.name(), tenant.mode().configName());
-        return new TenantTarget(tenant, db.name(), pools.poolFor(backend, poolSettings(db.pool()), label), Map.copyOf(settings),
+        return new TenantTarget(tenant, db.name(), pools.poolFor(backend, PoolSettings.of(db.pool()), label), Map.copyOf(settings),
                 new TenantGuard(reserved, foreign, readOnly, tenant.mode() == TenantMode.SHARED, tenant.role() == null));
     }
 
     private TenantTarget makeAnonymous(DatabaseConfig db) {
         ProxyConfig cfg = config;
         BackendConfig shard = cfg.backends().get(db.defaultShard());
-        BackendTarget backend = new BackendTarget(shard.name(), shard.url().host(), shard.url().port(), shard.url().user(),
-                shard.url().password(), cfg.shardDatabaseName(db, db.defaultShard()));
+        BackendTarget backend = BackendTarget.of(shard, cfg.shardDatabaseName(db, db.defaultShard()));
         Map<String, String> settings = Map.of("search_path", searchPath(null, db.tenancy()), db.tenancy().setting(), "");
         Set<String> reserved = Set.of("search_path", db.tenancy().setting().toLowerCase(Locale.ROOT));
         var label = new PoolLabel(backend.name(), db.name(), "no_tenant");
-        return new TenantTarget(null, db.name(), pools.poolFor(backend, poolSettings(db.pool()), label), settings,
+        return new TenantTarget(null, db.name(), pools.poolFor(backend, PoolSettings.of(db.pool()), label), settings,
                 new TenantGuard(reserved, foreignSchemas(db.name(), null), false));
     }
 
@@ -170,9 +168,5 @@ public final class Tenants {
             return "''";
         }
         return path.stream().map(s -> '"' + s.replace("\"", "\"\"") + '"').collect(Collectors.joining(", "));
-    }
-
-    private static PoolSettings poolSettings(PoolConfig pool) {
-        return new PoolSettings(pool.size(), pool.minIdle(), pool.acquireTimeout(), pool.idleTimeout(), pool.maxLifetime());
     }
 }

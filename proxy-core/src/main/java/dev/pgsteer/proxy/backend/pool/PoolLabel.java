@@ -1,4 +1,6 @@
-package dev.pgsteer.proxy.backend;
+package dev.pgsteer.proxy.backend.pool;
+
+import dev.pgsteer.proxy.backend.BackendTarget;
 
 /**
  * The tags a pool's meters carry: {@code backend}, {@code backend_database} and {@code tenant_mode}.

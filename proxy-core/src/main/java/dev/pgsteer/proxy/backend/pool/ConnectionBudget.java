@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.backend;
+package dev.pgsteer.proxy.backend.pool;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,22 +1,20 @@
-package dev.pgsteer.proxy.backend;
+package dev.pgsteer.proxy.backend.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.protocol.message.ErrorResponse;
-import dev.pgsteer.proxy.ProxyErrors;
-import io.netty.channel.DefaultEventLoop;
+import dev.pgsteer.proxy.backend.BackendConnection;
+import dev.pgsteer.proxy.backend.BackendTarget;
+import dev.pgsteer.proxy.backend.BackendUnavailableException;
+import dev.pgsteer.proxy.testkit.FakeBackend;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,27 +29,26 @@ class BackendPoolSlotsTest {
     /** Long enough that a waiter served within the test was served by a slot handed on, not by its timeout. */
     private static final Duration ACQUIRE_TIMEOUT = Duration.ofMinutes(1);
 
-    private final EventLoop loop = new DefaultEventLoop();
-    private final FakeConnector connector = new FakeConnector();
+    /** The sessions' event loop: an EmbeddedChannel's, so that promises complete on the test's thread. */
+    private final EventLoop loop = new EmbeddedChannel().eventLoop();
+    private final FakeBackend connector = new FakeBackend();
     private final BackendPool pool = new BackendPool(TARGET,
             new PoolSettings(1, 0, ACQUIRE_TIMEOUT, Duration.ofMinutes(10), Duration.ofHours(1)), connector);
 
     @AfterEach
     void stop() {
-        loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        connector.close();
     }
 
     @Test
     void aFailedConnectHandsItsSlotToTheNextWaiterWhoFailsFastToo() throws Exception {
         Future<BackendConnection> first = pool.acquire(loop);
         Future<BackendConnection> second = pool.acquire(loop);
-        Promise<BackendConnection> firstConnect = connector.next();
-        assertNull(connector.attempts.peek(), "the second waits: the pool's one slot is taken");
+        assertEquals(1, connector.pendingConnects(), "the second waits: the pool's one slot is taken");
 
-        firstConnect.setFailure(refused());
+        connector.refuse();
         assertEquals("08006", ((BackendUnavailableException) first.await().cause()).error().sqlState());
-        Promise<BackendConnection> secondConnect = connector.next();
-        secondConnect.setFailure(refused());
+        connector.refuse();
         assertTrue(second.await(5, TimeUnit.SECONDS), "the waiter's own connect failed: no acquire timeout waited out");
         assertEquals("08006", ((BackendUnavailableException) second.cause()).error().sqlState());
         assertEquals(0, pool.stats().total());
@@ -61,11 +58,9 @@ class BackendPoolSlotsTest {
     void aFailedConnectHandsItsSlotToTheNextWaiterWhoIsServedOnceTheBackendIsBack() throws Exception {
         Future<BackendConnection> first = pool.acquire(loop);
         Future<BackendConnection> second = pool.acquire(loop);
-        connector.next().setFailure(refused());
+        connector.refuse();
         first.await();
-        EmbeddedChannel channel = new EmbeddedChannel();
-        BackendConnection fresh = new BackendConnection(channel, TARGET, 10);
-        connector.next().setSuccess(fresh);
+        BackendConnection fresh = connector.accept();
         assertSame(fresh, second.get(5, TimeUnit.SECONDS));
         assertEquals(1, pool.stats().total());
     }
@@ -80,16 +75,14 @@ class BackendPoolSlotsTest {
         assertEquals(0, pool.stats().total());
 
         Future<BackendConnection> next = pool.acquire(loop);
-        BackendConnection fresh = new BackendConnection(new EmbeddedChannel(), TARGET, 10);
-        connector.next().setSuccess(fresh);
+        connector.accept();
         assertNotSame(idle, next.get(5, TimeUnit.SECONDS));
     }
 
     @Test
     void theSlotOfALeasedConnectionThatDiedGoesToAWaiter() throws Exception {
         Future<BackendConnection> first = pool.acquire(loop);
-        BackendConnection held = new BackendConnection(new EmbeddedChannel(), TARGET, 10);
-        connector.next().setSuccess(held);
+        BackendConnection held = connector.accept();
         assertSame(held, first.get(5, TimeUnit.SECONDS));
         Future<BackendConnection> waiting = pool.acquire(loop);
         assertFalse(waiting.isDone());
@@ -97,22 +90,19 @@ class BackendPoolSlotsTest {
         // The held one dies under its session, which gives it back: the waiter gets a new one, not it.
         held.channel().close();
         pool.discard(held);
-        BackendConnection fresh = new BackendConnection(new EmbeddedChannel(), TARGET, 10);
-        connector.next().setSuccess(fresh);
+        BackendConnection fresh = connector.accept();
         assertSame(fresh, waiting.get(5, TimeUnit.SECONDS));
     }
 
     @Test
     void connectionsAReloadMakesSurplusGiveTheirPermitsOfTheGlobalCapBack() throws Exception {
-        ConnectionBudget budget = new ConnectionBudget(10, java.util.List::of);
+        ConnectionBudget budget = new ConnectionBudget(10, List::of);
         BackendPool capped = new BackendPool(TARGET,
                 new PoolSettings(2, 0, ACQUIRE_TIMEOUT, Duration.ofMinutes(10), Duration.ofHours(1)), connector, budget);
         BackendConnection[] held = new BackendConnection[2];
         for (int i = 0; i < 2; i++) {
             Future<BackendConnection> leased = capped.acquire(loop);
-            held[i] = new BackendConnection(new EmbeddedChannel(), TARGET, 10);
-            held[i].loginDone();
-            connector.next().setSuccess(held[i]);
+            held[i] = connector.accept();
             assertSame(held[i], leased.get(5, TimeUnit.SECONDS));
         }
         capped.release(held[0]);
@@ -127,42 +117,9 @@ class BackendPoolSlotsTest {
 
     private BackendConnection leaseAndRelease() throws Exception {
         Future<BackendConnection> leased = pool.acquire(loop);
-        BackendConnection connection = new BackendConnection(new EmbeddedChannel(), TARGET, 10);
-        connection.loginDone();
-        connector.next().setSuccess(connection);
+        BackendConnection connection = connector.accept();
         assertSame(connection, leased.get(5, TimeUnit.SECONDS));
         pool.release(connection);
         return connection;
-    }
-
-    private static BackendUnavailableException refused() {
-        return new BackendUnavailableException(ProxyErrors.backendUnavailable(ErrorResponse.Severity.ERROR, "main",
-                "Connection refused (127.0.0.1:5432)"));
-    }
-
-    /** Each connect is a promise the test completes, as the backend would answer. */
-    private final class FakeConnector extends BackendConnector {
-        final ConcurrentLinkedQueue<Promise<BackendConnection>> attempts = new ConcurrentLinkedQueue<>();
-
-        FakeConnector() {
-            super(Duration.ofSeconds(1), NioSocketChannel.class, 10);
-        }
-
-        @Override
-        public Future<BackendConnection> connect(BackendTarget target, EventLoop on) {
-            Promise<BackendConnection> attempt = loop.newPromise();
-            attempts.add(attempt);
-            return attempt;
-        }
-
-        Promise<BackendConnection> next() throws InterruptedException {
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            Promise<BackendConnection> attempt;
-            while ((attempt = attempts.poll()) == null) {
-                assertTrue(System.nanoTime() < until, "the pool opened no connection");
-                Thread.sleep(5);
-            }
-            return attempt;
-        }
     }
 }

@@ -1,5 +1,7 @@
-package dev.pgsteer.proxy.backend;
+package dev.pgsteer.proxy.backend.pool;
 
+import dev.pgsteer.proxy.backend.BackendConnector;
+import dev.pgsteer.proxy.backend.BackendTarget;
 import io.netty.channel.EventLoop;
 import java.util.List;
 import java.util.Optional;
@@ -83,8 +85,7 @@ public final class PoolRegistry {
     public void reconfigure(Function<BackendTarget, Optional<PoolSettings>> settingsOf) {
         pools.forEach((target, pool) -> {
             PoolSettings old = pool.settings();
-            pool.reconfigure(settingsOf.apply(target).orElseGet(() -> new PoolSettings(old.maxSize(), 0,
-                    old.acquireTimeout(), old.idleTimeout(), old.maxLifetime())));
+            pool.reconfigure(settingsOf.apply(target).orElseGet(old::withoutMinIdle));
         });
     }
 

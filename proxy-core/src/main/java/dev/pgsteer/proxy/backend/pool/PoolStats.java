@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.backend;
+package dev.pgsteer.proxy.backend.pool;
 
 /** A pool's counts at one moment, for metrics and the admin console. */
 public record PoolStats(String name, int total, int idle, int waiting, long acquireTimeouts, long opened) {
