@@ -14,6 +14,7 @@ import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.PoolLabel;
 import dev.pgsteer.proxy.backend.PoolRegistry;
 import dev.pgsteer.proxy.backend.PoolSettings;
+import dev.pgsteer.router.placement.TenantPlacement;
 import dev.pgsteer.router.tenant.TenantGuard;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -116,7 +117,7 @@ public final class Tenants {
     private TenantTarget make(TenantConfig tenant) {
         ProxyConfig cfg = config;
         DatabaseConfig db = cfg.databases().get(tenant.database());
-        BackendTarget backend = TenantPlacement.of(cfg, tenant).backendTarget();
+        BackendTarget backend = backendTarget(TenantPlacement.of(cfg, tenant));
 
         TenancyConfig tenancy = db.tenancy();
         Map<String, String> settings = new LinkedHashMap<>();
@@ -170,6 +171,13 @@ public final class Tenants {
             return "''";
         }
         return path.stream().map(s -> '"' + s.replace("\"", "\"\"") + '"').collect(Collectors.joining(", "));
+    }
+
+    /** The pool target of a tenant's placement: its server, database and login. */
+    private static BackendTarget backendTarget(TenantPlacement placement) {
+        BackendConfig server = placement.server();
+        return new BackendTarget(server.name(), server.url().host(), server.url().port(), placement.user(), placement.password(),
+                placement.database());
     }
 
     private static PoolSettings poolSettings(PoolConfig pool) {
