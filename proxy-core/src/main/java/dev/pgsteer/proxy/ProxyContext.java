@@ -9,7 +9,7 @@ import dev.pgsteer.proxy.logging.SlowStatementLog;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.statement.StatementRegistry;
 import dev.pgsteer.proxy.tenant.Tenants;
-import dev.pgsteer.router.SessionRouter;
+import dev.pgsteer.router.session.SessionRouter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Map;

@@ -43,19 +43,6 @@ public final class ProxyErrors {
                 "authentication timed out", null, "The client did not complete the login in time; pgsteer's auth_timeout sets the limit.");
     }
 
-    public static ErrorResponse unknownDatabase(String database) {
-        return ErrorResponse.of(Severity.FATAL, SqlState.INVALID_CATALOG_NAME,
-                "database \"" + database + "\" does not exist", null,
-                "pgsteer serves the databases listed under \"databases:\" in its configuration.");
-    }
-
-    public static ErrorResponse notAnAdmin(String user, String adminDatabase) {
-        return ErrorResponse.of(Severity.FATAL, SqlState.INSUFFICIENT_PRIVILEGE,
-                "permission denied: user \"" + user + "\" is not an admin user; the database \"" + adminDatabase
-                        + "\" is pgsteer's admin console", null,
-                "Connect as a user with admin: true under users: in pgsteer's configuration.");
-    }
-
     public static ErrorResponse tooManyClients(int limit) {
         return ErrorResponse.of(Severity.FATAL, SqlState.TOO_MANY_CONNECTIONS,
                 "sorry, too many clients already", "pgsteer accepts at most " + limit + " client connections.",

@@ -1,9 +1,5 @@
 package dev.pgsteer.proxy.client;
 
-import dev.pgsteer.config.BackendConfig;
-import dev.pgsteer.config.DatabaseConfig;
-import dev.pgsteer.config.ProxyConfig;
-import dev.pgsteer.config.UserConfig;
 import dev.pgsteer.protocol.ProtocolViolationException;
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.codec.Frame;
@@ -17,16 +13,8 @@ import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.StartupPacket;
 import dev.pgsteer.proxy.ProxyContext;
 import dev.pgsteer.proxy.ProxyErrors;
-import dev.pgsteer.proxy.admin.AdminConsole;
-import dev.pgsteer.proxy.backend.BackendTarget;
-import dev.pgsteer.proxy.backend.pool.BackendPool;
-import dev.pgsteer.proxy.backend.pool.PoolSettings;
 import dev.pgsteer.proxy.logging.ConnectionLog;
-import dev.pgsteer.proxy.sharding.ShardedDatabase;
-import dev.pgsteer.proxy.sharding.ShardedSession;
-import dev.pgsteer.proxy.statement.StatementRelay;
-import dev.pgsteer.proxy.tenant.TenantGate;
-import dev.pgsteer.router.RoutePlan;
+import dev.pgsteer.router.session.SessionRoute;
 import dev.pgsteer.router.tenant.TenantCommand;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -34,7 +22,6 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +36,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
 
     private final ProxyContext context;
+    private final SessionRelays relays;
     private ClientSession session;
     private ClientLogin login;
     private SessionRelay relay;
@@ -57,8 +45,9 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> authTimeout;
     private boolean counted;
 
-    public ClientHandler(ProxyContext context) {
+    public ClientHandler(ProxyContext context, SessionRelays relays) {
         this.context = context;
+        this.relays = relays;
     }
 
     @Override
@@ -146,97 +135,30 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         session.terminate(ErrorResponse.of(ErrorResponse.Severity.FATAL, violation.sqlState(), violation.message()));
     }
 
+    /**
+     * Logged in: the router says where the whole session goes, once, and the session gets the relay
+     * made for it (see {@link SessionRelays}), or its login is refused.
+     */
     private void onAuthenticated(ChannelHandlerContext ctx) {
         authTimeout.cancel(false);
         ctx.pipeline().get(PgFrameDecoder.class).maxMessageSize(PgFrameDecoder.MAX_MESSAGE);
-        if (ProxyConfig.ADMIN_DATABASE.equals(session.database())) {
-            UserConfig user = context.config().users().get(session.user());
-            if (user == null || !user.admin()) {
-                ErrorResponse refused = ProxyErrors.notAnAdmin(session.user(), ProxyConfig.ADMIN_DATABASE);
-                ConnectionLog.loginFailed(session, refused);
-                session.terminate(refused);
-                return;
-            }
-            relay = new AdminConsole(session, context);
-            ConnectionLog.authenticated(session, "admin console");
-            relay.connect();
-            return;
+        ProxyContext.Snapshot snapshot = context.snapshot();
+        SessionRoute route = snapshot.router().route(session.user(), session.database(),
+                session.settings().wanted().get(TenantCommand.SETTING));
+        switch (route) {
+            case SessionRoute.Refused refused -> refuseLogin(ErrorResponse.of(ErrorResponse.Severity.FATAL,
+                    refused.sqlState(), refused.message(), null, refused.hint()));
+            case SessionRoute.Relayed relayed -> start(relays.relayFor(session, relayed, snapshot));
         }
-        if (startTenantSession()) {
-            return;
-        }
-        Optional<RoutePlan> plan = context.router().route(session.database());
-        if (plan.isEmpty()) {
-            ErrorResponse unknown = ProxyErrors.unknownDatabase(session.database());
-            ConnectionLog.loginFailed(session, unknown);
-            session.terminate(unknown);
-            return;
-        }
-        DatabaseConfig database = context.config().database(session.database()).orElseThrow();
-        ShardedDatabase sharded = context.sharded().get(database.name());
-        if (sharded != null) {
-            relay = new ShardedSession(session, sharded);
-            ConnectionLog.authenticated(session, "routing over shards " + database.shards());
-            relay.connect();
-            return;
-        }
-        BackendPool pool = poolFor((RoutePlan.SingleBackend) plan.get(), database);
-        relay = new ClientRelay(session, pool, database.pool().mode(), context.metrics(),
-                new StatementRelay(context.statements(),
-                        session.settings()::wanted, session.settings()::version), context.slowStatements());
-        streamLargeMessages();
-        ConnectionLog.authenticated(session, "relaying to " + pool.target().poolName());
-        relay.connect();
     }
 
-    /**
-     * A session of a tenant database (one with {@code tenancy:}), or of a database name that is a
-     * tenant's id: its statements go where its tenant's data is. False when the session is not one.
-     */
-    private boolean startTenantSession() {
-        ProxyConfig config = context.config();
-        UserConfig user = config.users().get(session.user());
-        String pinned = user == null ? null : user.tenant();
-        DatabaseConfig database = config.databases().get(session.database());
-        if (database == null) {
-            var mapped = context.tenants().find(session.database());
-            if (mapped.isPresent()) {
-                database = config.databases().get(mapped.get().database());
-                if (pinned == null) {
-                    pinned = mapped.get().id();
-                } else if (!pinned.equals(mapped.get().id())) {
-                    refuseLogin(ProxyErrors.fatal(SqlState.INSUFFICIENT_PRIVILEGE, "user \"" + session.user()
-                            + "\" may only use tenant \"" + pinned + "\", not \"" + mapped.get().id() + "\""));
-                    return true;
-                }
-            }
+    private void start(SessionRelays.NewRelay made) {
+        relay = made.relay();
+        if (made.streamed() != null) {
+            streamLargeMessages(made.streamed());
         }
-        if (database == null || !database.isTenanted()) {
-            if (pinned != null) {
-                var tenant = context.tenants().find(pinned);
-                refuseLogin(ProxyErrors.fatal(SqlState.INSUFFICIENT_PRIVILEGE, "user \"" + session.user()
-                        + "\" is pinned to tenant \"" + pinned + "\" and may only connect to "
-                        + tenant.map(t -> "its database \"" + t.database() + "\"").orElse("its tenant's database")));
-                return true;
-            }
-            return false;
-        }
-        String atStartup = session.settings().takeStartup(TenantCommand.SETTING);
-        var gate = new TenantGate(session, context.tenants(), database, pinned, atStartup,
-                session.channel().alloc());
-        var refusal = gate.loginRefusal();
-        if (refusal != null) {
-            refuseLogin(refusal);
-            return true;
-        }
-        relay = new ClientRelay(session, gate, database.pool().mode(), context.metrics(),
-                new StatementRelay(context.statements(),
-                        session.settings()::wanted, session.settings()::version), context.slowStatements());
-        streamLargeMessages();
-        ConnectionLog.authenticated(session, "tenant database " + database.name()
-                + (atStartup != null ? ", tenant " + atStartup : pinned != null ? ", tenant " + pinned : ", no tenant named yet"));
+        ConnectionLog.authenticated(session, made.loggedAs());
         relay.connect();
-        return true;
     }
 
     /**
@@ -244,19 +166,14 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
      * on as they are read (see ClientRelay#streams). Sharded sessions read every message whole: a Bind
      * is routed by its values.
      */
-    private void streamLargeMessages() {
+    private void streamLargeMessages(PgFrameDecoder.StreamedTypes types) {
         streamed = new StreamedFrameCheck();
-        session.channel().pipeline().get(PgFrameDecoder.class).streamLarge(PgFrameDecoder.STREAM_ABOVE, ClientRelay::streams);
+        session.channel().pipeline().get(PgFrameDecoder.class).streamLarge(PgFrameDecoder.STREAM_ABOVE, types);
     }
 
     private void refuseLogin(ErrorResponse refusal) {
         ConnectionLog.loginFailed(session, refusal);
         session.terminate(refusal);
-    }
-
-    private BackendPool poolFor(RoutePlan.SingleBackend plan, DatabaseConfig database) {
-        BackendConfig backend = context.config().backends().get(plan.backend());
-        return context.pools().poolFor(BackendTarget.of(backend, plan.database()), PoolSettings.of(database.pool()));
     }
 
     @Override

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>Everything here runs on the client's event loop; a connection on another loop hands its frames
  * over to this one.
  */
-final class ClientRelay implements BackendListener, SessionRelay {
+public final class ClientRelay implements BackendListener, SessionRelay {
     private static final Logger log = LoggerFactory.getLogger(ClientRelay.class);
     private static final byte QUERY = 'Q';
     private static final byte SYNC = 'S';
@@ -106,13 +106,13 @@ final class ClientRelay implements BackendListener, SessionRelay {
     /** The texts of the timed requests, for the slow-statement log. */
     private final StatementTexts texts;
 
-    ClientRelay(ClientSession session, BackendPool pool, PoolMode mode, ProxyMetrics metrics, StatementRelay statements,
+    public ClientRelay(ClientSession session, BackendPool pool, PoolMode mode, ProxyMetrics metrics, StatementRelay statements,
                 SlowStatementLog slowStatements) {
         this(session, pool, mode, metrics, statements, slowStatements, null);
     }
 
     /** A relay whose pool {@code gate} chooses, frame by frame; its first pool is the gate's initial target's. */
-    ClientRelay(ClientSession session, SessionGate gate, PoolMode mode, ProxyMetrics metrics, StatementRelay statements,
+    public ClientRelay(ClientSession session, SessionGate gate, PoolMode mode, ProxyMetrics metrics, StatementRelay statements,
                 SlowStatementLog slowStatements) {
         this(session, null, mode, metrics, statements, slowStatements, gate);
     }
@@ -296,7 +296,7 @@ final class ClientRelay implements BackendListener, SessionRelay {
      * follow the statement name the relay renames, and CopyData. A Query, Parse or FunctionCall is
      * read whole (its text is scanned for state that pins the session, or kept for the statement).
      */
-    static boolean streams(byte type) {
+    public static boolean streams(byte type) {
         return type == 'B' || type == 'd';
     }
 

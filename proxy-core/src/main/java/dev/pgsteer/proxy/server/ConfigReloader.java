@@ -13,7 +13,7 @@ import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.pool.PoolSettings;
 import dev.pgsteer.proxy.client.UserDirectory;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
-import dev.pgsteer.router.SessionRouter;
+import dev.pgsteer.router.session.SessionRouter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -158,7 +158,7 @@ final class ConfigReloader {
         server.tls(tls);
         server.pools().reconfigure(target -> settingsFor(applied, target));
         server.current(applied);
-        context.swap(new ProxyContext.Snapshot(applied, new UserDirectory(applied.users()), new SessionRouter(applied), sharded));
+        context.swap(new ProxyContext.Snapshot(applied, new UserDirectory(applied.users()), new SessionRouter(applied, context.tenants()::directory), sharded));
         return new ReloadOutcome.Applied(file.toString(), changes(before, applied), notes);
     }
 

@@ -19,6 +19,7 @@ import dev.pgsteer.proxy.client.ClientHandler;
 import dev.pgsteer.proxy.client.SessionRegistry;
 import dev.pgsteer.proxy.client.UserDirectory;
 import dev.pgsteer.proxy.metrics.ClientTraffic;
+import dev.pgsteer.proxy.runtime.RelayFactory;
 import dev.pgsteer.proxy.sharding.DecisionLog;
 import dev.pgsteer.proxy.sharding.InDoubtResolver;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
@@ -29,7 +30,7 @@ import dev.pgsteer.proxy.tls.BackendTls;
 import dev.pgsteer.proxy.tls.ClientTls;
 import dev.pgsteer.proxy.tls.ServerTls;
 import dev.pgsteer.proxy.tls.TlsFilesException;
-import dev.pgsteer.router.SessionRouter;
+import dev.pgsteer.router.session.SessionRouter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -167,13 +168,14 @@ public final class PgSteerServer implements AutoCloseable {
         var tenants = new Tenants(effective, metadataStore, pools);
         metrics.metadataStore(tenants);
         context = new ProxyContext(new ProxyContext.Snapshot(effective, new UserDirectory(effective.users()),
-                new SessionRouter(effective), sharded), pools, new CancelRegistry(), metrics, statements,
+                new SessionRouter(effective, tenants::directory), sharded), pools, new CancelRegistry(), metrics, statements,
                 new SessionRegistry(), registry, tenants);
         sharded.forEach((name, database) -> {
             metrics.planCache(name, database);
             database.metrics(metrics);
             database.slowStatements(context.slowStatements());
         });
+        RelayFactory relays = new RelayFactory(context);
         reloader = new ConfigReloader(this);
         context.reloader(reloader::reload);
         context.addReloadListener((before, after) -> context.tenants().configChanged(after));
@@ -200,7 +202,7 @@ public final class PgSteerServer implements AutoCloseable {
                         if (clientTls != null) {
                             channel.pipeline().addLast(new ClientTls(clientTls, tlsNow.required()));
                         }
-                        channel.pipeline().addLast(new ClientHandler(context));
+                        channel.pipeline().addLast(new ClientHandler(context, relays));
                     }
                 });
         transport.socketOptions().forEach(bootstrap::childOption);

@@ -1,12 +1,13 @@
 package dev.pgsteer.proxy.tenant;
 
+import dev.pgsteer.router.session.SessionRefusals;
+import dev.pgsteer.router.session.SessionRoute;
+
 /**
  * The errors of tenant routing, with their SQLSTATEs. They reach the client as the error of the
  * statement that caused them, at its place in the protocol's sequence: see {@link RaisingStatement}.
  */
 record TenantErrors(String sqlState, String message, String hint) {
-    /** As PostgreSQL answers a database that does not exist. */
-    static final String UNKNOWN_TENANT = "3D000";
     /** As a login without the credentials it needs. */
     static final String NO_TENANT = "28000";
     static final String NOT_ALLOWED = "42501";
@@ -15,9 +16,9 @@ record TenantErrors(String sqlState, String message, String hint) {
     /** How a session that has named no tenant is shown in messages. */
     static final String NO_TENANT_LABEL = "(none)";
 
+    /** Worded as the router refuses a login naming an unknown tenant. */
     static TenantErrors unknownTenant(String tenant) {
-        return new TenantErrors(UNKNOWN_TENANT, "tenant \"" + printable(tenant) + "\" does not exist",
-                "name a tenant of the directory (SHOW TENANTS in the admin console lists them)");
+        return of(SessionRefusals.unknownTenant(tenant));
     }
 
     static TenantErrors noTenant(String database) {
@@ -26,9 +27,13 @@ record TenantErrors(String sqlState, String message, String hint) {
                         + "or with a /* tenant=name */ comment at the head of the statement");
     }
 
+    /** Worded as the router refuses a login of a pinned user naming another tenant. */
     static TenantErrors pinned(String user, String tenant, String wanted) {
-        return new TenantErrors(NOT_ALLOWED, "user \"" + user + "\" may only use tenant \"" + tenant
-                + "\", not \"" + printable(wanted) + "\"", "connect as a user that is not pinned to a tenant");
+        return of(SessionRefusals.pinned(user, tenant, wanted));
+    }
+
+    private static TenantErrors of(SessionRoute.Refused refused) {
+        return new TenantErrors(refused.sqlState(), refused.message(), refused.hint());
     }
 
     static TenantErrors switchInTransaction(String from, String to) {
@@ -67,7 +72,6 @@ record TenantErrors(String sqlState, String message, String hint) {
 
     /** A client-supplied name as it may appear in a message: no quotes or dollars to break out of one. */
     static String printable(String text) {
-        String shown = text.length() > 80 ? text.substring(0, 80) + "..." : text;
-        return shown.replaceAll("[^A-Za-z0-9_.\\- ]", "?");
+        return SessionRefusals.printable(text);
     }
 }

@@ -4,7 +4,6 @@ import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.codec.Wire;
-import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.SessionGate;
@@ -76,28 +75,6 @@ public final class TenantGate implements SessionGate {
             return chosen;
         }
         return atStartup != null ? atStartup : pinned;
-    }
-
-    /**
-     * The error a login with these names gets, or null: an unknown startup tenant, or a pinned user
-     * asking for another.
-     */
-    private TenantErrors loginError() {
-        String tenant = sessionTenant();
-        if (pinned != null && atStartup != null && !pinned.equals(atStartup)) {
-            return TenantErrors.pinned(session.user(), pinned, atStartup);
-        }
-        if (tenant != null && tenants.target(tenant).isEmpty()) {
-            return TenantErrors.unknownTenant(tenant);
-        }
-        return null;
-    }
-
-    /** The FATAL a login with these names gets, or null when it may go on. */
-    public ErrorResponse loginRefusal() {
-        TenantErrors error = loginError();
-        return error == null ? null : ErrorResponse.of(
-                ErrorResponse.Severity.FATAL, error.sqlState(), error.message(), null, error.hint());
     }
 
     @Override

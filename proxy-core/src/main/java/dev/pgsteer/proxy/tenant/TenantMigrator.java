@@ -4,6 +4,7 @@ import dev.pgsteer.config.BackendUrl;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.TenantConfig;
 import dev.pgsteer.config.TenantMode;
+import dev.pgsteer.router.placement.TenantPlacement;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

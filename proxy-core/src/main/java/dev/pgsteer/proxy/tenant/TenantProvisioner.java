@@ -7,6 +7,7 @@ import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.TenancyConfig;
 import dev.pgsteer.config.TenantConfig;
 import dev.pgsteer.config.TenantMode;
+import dev.pgsteer.router.placement.TenantPlacement;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -13,6 +13,7 @@ import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.pool.PoolLabel;
 import dev.pgsteer.proxy.backend.pool.PoolRegistry;
 import dev.pgsteer.proxy.backend.pool.PoolSettings;
+import dev.pgsteer.router.placement.TenantPlacement;
 import dev.pgsteer.router.tenant.TenantGuard;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -115,7 +116,7 @@ public final class Tenants {
     private TenantTarget make(TenantConfig tenant) {
         ProxyConfig cfg = config;
         DatabaseConfig db = cfg.databases().get(tenant.database());
-        BackendTarget backend = TenantPlacement.of(cfg, tenant).backendTarget();
+        BackendTarget backend = backendTarget(TenantPlacement.of(cfg, tenant));
 
         TenancyConfig tenancy = db.tenancy();
         Map<String, String> settings = new LinkedHashMap<>();
@@ -168,5 +169,10 @@ public final class Tenants {
             return "''";
         }
         return path.stream().map(s -> '"' + s.replace("\"", "\"\"") + '"').collect(Collectors.joining(", "));
+    }
+
+    /** The pool target of a tenant's placement: its server, database and login. */
+    private static BackendTarget backendTarget(TenantPlacement placement) {
+        return BackendTarget.of(placement.server(), placement.database()).loggingInAs(placement.user(), placement.password());
     }
 }

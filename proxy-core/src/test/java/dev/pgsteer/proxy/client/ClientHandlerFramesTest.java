@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
 import dev.pgsteer.protocol.codec.PgMessageEncoder;
+import dev.pgsteer.proxy.runtime.RelayFactory;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -55,7 +56,7 @@ class ClientHandlerFramesTest {
     @BeforeEach
     void logIn() {
         channel = new EmbeddedChannel(PgFrameDecoder.forClients(PgFrameDecoder.MAX_STARTUP_PACKET),
-                PgMessageEncoder.INSTANCE, new ClientHandler(server.context()));
+                PgMessageEncoder.INSTANCE, new ClientHandler(server.context(), new RelayFactory(server.context())));
         channel.writeInbound(Unpooled.wrappedBuffer(startup("ops", "pgsteer")));
         List<Message> greeting = answers();
         assertEquals('Z', greeting.getLast().type(), "logged in: " + greeting);

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.tenant;
+package dev.pgsteer.router.placement;
 
 import dev.pgsteer.config.BackendConfig;
 import dev.pgsteer.config.BackendUrl;
@@ -6,17 +6,17 @@ import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.TenantConfig;
 import dev.pgsteer.config.TenantMode;
-import dev.pgsteer.proxy.backend.BackendTarget;
 
 /**
  * Where a tenant's data is and whom its connections log in as: the server (its shard's backend, or
  * for a {@code database} tenant a backend named by {@code backend:}), the database on it, and the
  * login (its role, or the backend's user). The relay's pools and the control plane's JDBC
- * connections (provisioning, migrations) both start from here.
+ * connections (provisioning, migrations) both start from here; proxy-core makes its pool target of
+ * it, so that this module needs to know no pool.
  */
-record TenantPlacement(BackendConfig server, String database, String user, String password) {
+public record TenantPlacement(BackendConfig server, String database, String user, String password) {
 
-    static TenantPlacement of(ProxyConfig config, TenantConfig tenant) {
+    public static TenantPlacement of(ProxyConfig config, TenantConfig tenant) {
         DatabaseConfig db = config.databases().get(tenant.database());
         if (db == null || !db.isTenanted()) {
             throw new IllegalStateException("tenant " + tenant.id() + " names database " + tenant.database()
@@ -44,17 +44,13 @@ record TenantPlacement(BackendConfig server, String database, String user, Strin
         return new TenantPlacement(server, database, user, password);
     }
 
-    BackendTarget backendTarget() {
-        return BackendTarget.of(server, database).loggingInAs(user, password);
-    }
-
     /** The tenant's own login, for JDBC. */
-    BackendUrl login() {
+    public BackendUrl login() {
         return new BackendUrl(server.url().host(), server.url().port(), user, password, database);
     }
 
     /** The backend's own login (which creates schemas, databases and roles), on {@code databaseName}. */
-    BackendUrl owner(String databaseName) {
+    public BackendUrl owner(String databaseName) {
         return new BackendUrl(server.url().host(), server.url().port(), server.url().user(), server.url().password(), databaseName);
     }
 

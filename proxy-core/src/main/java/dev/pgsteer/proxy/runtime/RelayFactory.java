@@ -1,0 +1,80 @@
+package dev.pgsteer.proxy.runtime;
+
+import dev.pgsteer.config.BackendConfig;
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.proxy.ProxyContext;
+import dev.pgsteer.proxy.admin.AdminConsole;
+import dev.pgsteer.proxy.backend.BackendTarget;
+import dev.pgsteer.proxy.backend.pool.BackendPool;
+import dev.pgsteer.proxy.backend.pool.PoolSettings;
+import dev.pgsteer.proxy.client.ClientRelay;
+import dev.pgsteer.proxy.client.ClientSession;
+import dev.pgsteer.proxy.client.SessionRelays;
+import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import dev.pgsteer.proxy.sharding.ShardedSession;
+import dev.pgsteer.proxy.statement.StatementRelay;
+import dev.pgsteer.proxy.tenant.TenantGate;
+import dev.pgsteer.router.session.SessionRoute;
+import dev.pgsteer.router.tenant.TenantCommand;
+
+/**
+ * Makes each logged-in session's relay from where the router sent it: the one class that knows every
+ * kind of relay (the admin console, a tenant's, a sharded database's, one backend's), so that the
+ * client package knows none of them.
+ */
+public final class RelayFactory implements SessionRelays {
+    private final ProxyContext context;
+
+    public RelayFactory(ProxyContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public NewRelay relayFor(ClientSession session, SessionRoute.Relayed route, ProxyContext.Snapshot snapshot) {
+        return switch (route) {
+            case SessionRoute.Admin admin -> NewRelay.readingWhole(new AdminConsole(session, context), "admin console");
+            case SessionRoute.TenantSession tenant -> tenantRelay(session, tenant);
+            case SessionRoute.Sharded sharded -> {
+                // The snapshot's router said sharded, so the snapshot has its ShardedDatabase: both come from one file.
+                ShardedDatabase database = snapshot.sharded().get(sharded.database().name());
+                yield NewRelay.readingWhole(new ShardedSession(session, database), "routing over shards " + sharded.database().shards());
+            }
+            case SessionRoute.SingleBackend single -> {
+                BackendPool pool = poolFor(single, snapshot);
+                yield new NewRelay(pooledRelay(session, pool, single.database()), "relaying to " + pool.target().poolName(),
+                        ClientRelay::streams);
+            }
+        };
+    }
+
+    /**
+     * A session of a tenant database (one with {@code tenancy:}), or of a database name that is a
+     * tenant's id: its statements go where its tenant's data is, found statement by statement by its gate.
+     */
+    private NewRelay tenantRelay(ClientSession session, SessionRoute.TenantSession route) {
+        // The startup option names the tenant to pgsteer: it is not a setting to pass on to backends.
+        session.settings().takeStartup(TenantCommand.SETTING);
+        DatabaseConfig database = route.database();
+        var gate = new TenantGate(session, context.tenants(), database, route.pinned(), route.atStartup(),
+                session.channel().alloc());
+        var relay = new ClientRelay(session, gate, database.pool().mode(), context.metrics(),
+                new StatementRelay(context.statements(),
+                        session.settings()::wanted, session.settings()::version), context.slowStatements());
+        String atStartup = route.atStartup();
+        String pinned = route.pinned();
+        return new NewRelay(relay, "tenant database " + database.name()
+                + (atStartup != null ? ", tenant " + atStartup : pinned != null ? ", tenant " + pinned : ", no tenant named yet"),
+                ClientRelay::streams);
+    }
+
+    private ClientRelay pooledRelay(ClientSession session, BackendPool pool, DatabaseConfig database) {
+        return new ClientRelay(session, pool, database.pool().mode(), context.metrics(),
+                new StatementRelay(context.statements(),
+                        session.settings()::wanted, session.settings()::version), context.slowStatements());
+    }
+
+    private BackendPool poolFor(SessionRoute.SingleBackend plan, ProxyContext.Snapshot snapshot) {
+        BackendConfig backend = snapshot.config().backends().get(plan.backend());
+        return context.pools().poolFor(BackendTarget.of(backend, plan.backendDatabase()), PoolSettings.of(plan.database().pool()));
+    }
+}
