@@ -10,9 +10,49 @@ import dev.pgsteer.proxy.backend.BackendUnavailableException;
  * Every error pgsteer raises on its own, in one place, worded as PostgreSQL words its own where
  * PostgreSQL has one. Errors that come from a backend never pass through here: they are relayed as
  * the backend sent them.
+ *
+ * <p>A statement's error is severity ERROR and the session goes on ({@link #error}); a protocol
+ * violation or a failed login is FATAL and the connection closes.
  */
 public final class ProxyErrors {
     private ProxyErrors() {
+    }
+
+    /** A statement's error: the session goes on. */
+    public static ErrorResponse error(SqlState state, String message) {
+        return ErrorResponse.of(Severity.ERROR, state, message);
+    }
+
+    public static ErrorResponse error(SqlState state, String message, String hint) {
+        return ErrorResponse.of(Severity.ERROR, state, message, null, hint);
+    }
+
+    /**
+     * A statement's error whose SQLSTATE arrives as text: the router's, the tenant directory's, or one
+     * a database gave pgsteer's own JDBC connection.
+     */
+    public static ErrorResponse error(String sqlState, String message, String hint) {
+        return ErrorResponse.of(Severity.ERROR, sqlState, message, null, hint);
+    }
+
+    /** A warning the client's statement goes on after (NOTICE messages are WARNING severity, as PostgreSQL's). */
+    public static ErrorResponse notice(SqlState state, String message) {
+        return ErrorResponse.of(Severity.WARNING, state, message);
+    }
+
+    /** Parse of a named statement the session has prepared already. */
+    public static ErrorResponse duplicateStatement(String name) {
+        return error(SqlState.DUPLICATE_PREPARED_STATEMENT, "prepared statement \"" + name + "\" already exists");
+    }
+
+    /** Bind or Describe of a statement the session has not prepared. */
+    public static ErrorResponse noSuchStatement(String name) {
+        return error(SqlState.INVALID_SQL_STATEMENT_NAME, "prepared statement \"" + name + "\" does not exist");
+    }
+
+    /** Execute or Describe of a portal the session has not bound (or that its last Sync closed). */
+    public static ErrorResponse noSuchPortal(String name) {
+        return error(SqlState.INVALID_CURSOR_NAME, "portal \"" + name + "\" does not exist");
     }
 
     public static ErrorResponse protocolViolation(String message) {

@@ -1,5 +1,6 @@
 package dev.pgsteer.protocol.codec;
 
+import dev.pgsteer.protocol.message.MessageType.Frontend;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -40,22 +41,6 @@ public final class FrontendFrames {
     /** PostgreSQL's PQ_SMALL_MESSAGE_LIMIT: the most a message of a {@linkplain #isSmall small type} may be. */
     public static final int SMALL_MESSAGE_LIMIT = 10_000;
 
-    public static final byte QUERY = 'Q';
-    public static final byte PARSE = 'P';
-    public static final byte BIND = 'B';
-    public static final byte DESCRIBE = 'D';
-    public static final byte EXECUTE = 'E';
-    public static final byte CLOSE = 'C';
-    public static final byte FLUSH = 'H';
-    public static final byte SYNC = 'S';
-    public static final byte FUNCTION_CALL = 'F';
-    public static final byte TERMINATE = 'X';
-    public static final byte COPY_DATA = 'd';
-    public static final byte COPY_DONE = 'c';
-    public static final byte COPY_FAIL = 'f';
-    /** PasswordMessage, SASLInitialResponse, SASLResponse: only while authenticating. */
-    public static final byte PASSWORD = 'p';
-
     // Package-private: StreamedFrameCheck reports the same violations of a message it reads in pieces.
     static final Verdict.ProtocolViolation INVALID_STRING = new Verdict.ProtocolViolation("invalid string in message");
     static final Verdict.ProtocolViolation INVALID_FORMAT = new Verdict.ProtocolViolation("invalid message format");
@@ -68,23 +53,23 @@ public final class FrontendFrames {
 
     /** The types a logged-in session may send (SocketBackend's list in postgres.c). */
     public static boolean isSessionType(byte type) {
-        return switch (type) {
+        return switch (Frontend.of(type)) {
             case QUERY, PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, FLUSH, SYNC, FUNCTION_CALL, TERMINATE,
                  COPY_DATA, COPY_DONE, COPY_FAIL -> true;
-            default -> false;
+            case PASSWORD, UNKNOWN -> false;
         };
     }
 
     /** The types a client may send after its startup packet at all: the session's, and password messages. */
     public static boolean isFrontendType(byte type) {
-        return type == PASSWORD || isSessionType(type);
+        return Frontend.of(type) != Frontend.UNKNOWN;
     }
 
     /** Types PostgreSQL limits to {@value #SMALL_MESSAGE_LIMIT} bytes: nothing in them needs more. */
     public static boolean isSmall(byte type) {
-        return switch (type) {
+        return switch (Frontend.of(type)) {
             case DESCRIBE, EXECUTE, CLOSE, FLUSH, SYNC, TERMINATE, COPY_DONE, COPY_FAIL -> true;
-            default -> false;
+            case QUERY, PARSE, BIND, FUNCTION_CALL, COPY_DATA, PASSWORD, UNKNOWN -> false;
         };
     }
 
@@ -112,7 +97,8 @@ public final class FrontendFrames {
             return INVALID_LENGTH;
         }
         byte type = buf.getByte(start);
-        if (!isSessionType(type)) {
+        Frontend message = Frontend.of(type);
+        if (message == Frontend.PASSWORD || message == Frontend.UNKNOWN) {
             return invalidType(type);
         }
         int length = buf.getInt(start + 1);
@@ -120,7 +106,7 @@ public final class FrontendFrames {
             return INVALID_LENGTH;
         }
         int at = start + Frame.HEADER_LENGTH;
-        return switch (type) {
+        return switch (message) {
             case QUERY -> {
                 int sqlEnd = cstring(buf, at, end);
                 yield sqlEnd < 0 ? INVALID_STRING : endsAt(sqlEnd, end);
@@ -139,7 +125,7 @@ public final class FrontendFrames {
             // session unread. During COPY a CopyFail's message without its NUL fails the COPY with
             // ERROR "invalid string in message", not the session: the COPY's reader says so.
             case TERMINATE, COPY_DATA, COPY_DONE, COPY_FAIL -> Verdict.Valid.FRAME;
-            default -> invalidType(type);
+            case PASSWORD, UNKNOWN -> invalidType(type);
         };
     }
 

@@ -3,6 +3,8 @@ package dev.pgsteer.protocol.codec;
 import dev.pgsteer.protocol.message.BackendMessage;
 import dev.pgsteer.protocol.message.FrontendMessage;
 import dev.pgsteer.protocol.message.StartupPacket;
+import dev.pgsteer.protocol.message.backend.EmptyBackendMessage;
+import dev.pgsteer.protocol.message.frontend.EmptyFrontendMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,6 +24,7 @@ public final class PgMessageEncoder extends MessageToByteEncoder<Object> {
     @Override
     public boolean acceptOutboundMessage(Object msg) {
         return msg instanceof BackendMessage || msg instanceof FrontendMessage
+                || msg instanceof EmptyBackendMessage || msg instanceof EmptyFrontendMessage
                 || msg instanceof StartupPacket.StartupMessage || msg instanceof StartupPacket.CancelRequest;
     }
 
@@ -30,6 +33,8 @@ public final class PgMessageEncoder extends MessageToByteEncoder<Object> {
         switch (msg) {
             case BackendMessage m -> m.encode(out);
             case FrontendMessage m -> m.encode(out);
+            case EmptyBackendMessage m -> m.encode(out);
+            case EmptyFrontendMessage m -> m.encode(out);
             case StartupPacket.StartupMessage m -> m.encode(out);
             case StartupPacket.CancelRequest m -> m.encode(out);
             default -> throw new IllegalArgumentException("not a message pgsteer encodes: " + msg.getClass());

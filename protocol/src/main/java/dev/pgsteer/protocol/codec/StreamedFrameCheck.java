@@ -1,5 +1,6 @@
 package dev.pgsteer.protocol.codec;
 
+import dev.pgsteer.protocol.message.MessageType.Frontend;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -47,11 +48,11 @@ public final class StreamedFrameCheck {
         int end = content.writerIndex();
         remaining = end - at + (long) head.bytesToFollow();
         byte type = head.type();
-        if (type == FrontendFrames.COPY_DATA) {
+        if (type == Frontend.COPY_DATA.code()) {
             field = Field.UNCHECKED;
             return Verdict.Valid.FRAME;
         }
-        if (type != FrontendFrames.BIND) {
+        if (type != Frontend.BIND.code()) {
             throw new IllegalArgumentException("a message of type " + (char) type + " is not checked in pieces");
         }
         int names = at;

@@ -1,7 +1,8 @@
 package dev.pgsteer.proxy.admin;
 
-import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.proxy.ProxyContext;
+import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.ReloadOutcome;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Reload implements AdminCommand {
     static final List<Column> COLUMNS = List.of(Column.text("status"));
-    static final String CONFIG_FILE_ERROR = "F0000";
 
     @Override
     public String name() {
@@ -45,12 +45,12 @@ final class Reload implements AdminCommand {
                 applied.notes().forEach(note -> result.row("not applied: " + note));
                 yield result.build("RELOAD");
             }
-            case ReloadOutcome.Rejected rejected -> throw new CommandError(ErrorResponse.of(ErrorResponse.Severity.ERROR,
-                    CONFIG_FILE_ERROR, "the configuration file has " + rejected.problems().size()
+            case ReloadOutcome.Rejected rejected -> throw new CommandError(ProxyErrors.error(SqlState.CONFIG_FILE_ERROR,
+                    "the configuration file has " + rejected.problems().size()
                             + " problem(s); nothing of it was applied, the running configuration stays:\n" + rejected.message(),
-                    null, "fix the file and RELOAD again; pgsteer --check-config " + rejected.source() + " checks it first"));
-            case ReloadOutcome.Failed failed -> throw new CommandError(ErrorResponse.of(ErrorResponse.Severity.ERROR,
-                    CONFIG_FILE_ERROR, failed.reason(), null, null));
+                    "fix the file and RELOAD again; pgsteer --check-config " + rejected.source() + " checks it first"));
+            case ReloadOutcome.Failed failed -> throw new CommandError(ProxyErrors.error(SqlState.CONFIG_FILE_ERROR,
+                    failed.reason()));
         };
     }
 }

@@ -8,25 +8,16 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** SHOW CLIENTS: every client connection open now, this console's own included. */
-final class ShowClients implements AdminCommand {
+final class ShowClients extends TableCommand {
     static final List<Column> COLUMNS = List.of(Column.int8("id"), Column.text("user"), Column.text("database"),
             Column.text("state"), Column.text("addr"), Column.int8("port"), Column.text("connect_time"),
             Column.text("application_name"), Column.bool("pinned"), Column.text("pinned_by"));
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
-    @Override
-    public String name() {
-        return "SHOW CLIENTS";
-    }
-
-    @Override
-    public String description() {
-        return "each client connection: id (its BackendKeyData pid), user, database, state, address, since, pinned, and what pinned it";
-    }
-
-    @Override
-    public List<Column> columns() {
-        return COLUMNS;
+    ShowClients() {
+        super("SHOW CLIENTS",
+                "each client connection: id (its BackendKeyData pid), user, database, state, address, since, pinned, and what pinned it",
+                COLUMNS);
     }
 
     @Override

@@ -11,22 +11,13 @@ import java.util.concurrent.CompletableFuture;
  * SHOW CONFIG: the effective top-level settings and where they came from. Passwords never appear;
  * databases, backends and pools have their own SHOW commands.
  */
-final class ShowConfig implements AdminCommand {
+final class ShowConfig extends TableCommand {
     static final List<Column> COLUMNS = List.of(Column.text("key"), Column.text("value"), Column.text("default"));
 
-    @Override
-    public String name() {
-        return "SHOW CONFIG";
-    }
-
-    @Override
-    public String description() {
-        return "the effective settings: source, listen, auth, timeouts, limits, users, backends";
-    }
-
-    @Override
-    public List<Column> columns() {
-        return COLUMNS;
+    ShowConfig() {
+        super("SHOW CONFIG",
+                "the effective settings: source, listen, auth, timeouts, limits, users, backends",
+                COLUMNS);
     }
 
     @Override

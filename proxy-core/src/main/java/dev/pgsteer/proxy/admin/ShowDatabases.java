@@ -9,24 +9,13 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 /** SHOW DATABASES: the logical databases clients connect to, as configured. */
-final class ShowDatabases implements AdminCommand {
+final class ShowDatabases extends TableCommand {
     static final List<Column> COLUMNS = List.of(Column.text("name"), Column.text("shards"), Column.text("default_shard"),
             Column.text("backend_database"), Column.text("pool_mode"), Column.int8("pool_size"), Column.int8("min_idle"),
             Column.int8("sharded_tables"), Column.int8("reference_tables"));
 
-    @Override
-    public String name() {
-        return "SHOW DATABASES";
-    }
-
-    @Override
-    public String description() {
-        return "the logical databases: shards, pool mode and size, tables in the shard map";
-    }
-
-    @Override
-    public List<Column> columns() {
-        return COLUMNS;
+    ShowDatabases() {
+        super("SHOW DATABASES", "the logical databases: shards, pool mode and size, tables in the shard map", COLUMNS);
     }
 
     @Override

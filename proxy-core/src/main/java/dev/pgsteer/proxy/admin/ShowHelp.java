@@ -5,27 +5,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** SHOW HELP, or HELP: the console's commands, one line each. */
-final class ShowHelp implements AdminCommand {
+final class ShowHelp extends TableCommand {
     static final List<Column> COLUMNS = List.of(Column.text("command"), Column.text("description"));
     private final List<AdminCommand> others;
 
     ShowHelp(List<AdminCommand> others) {
+        super("SHOW HELP", "this list (HELP does the same)", COLUMNS);
         this.others = List.copyOf(others);
-    }
-
-    @Override
-    public String name() {
-        return "SHOW HELP";
-    }
-
-    @Override
-    public String description() {
-        return "this list (HELP does the same)";
-    }
-
-    @Override
-    public List<Column> columns() {
-        return COLUMNS;
     }
 
     @Override

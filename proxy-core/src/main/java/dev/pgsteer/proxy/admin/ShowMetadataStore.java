@@ -9,23 +9,14 @@ import java.util.concurrent.CompletableFuture;
  * SHOW METADATA: where the tenant directory comes from, whether that store answers, and how old the
  * directory served is. While the store is unreachable pgsteer routes by the last directory it loaded.
  */
-final class ShowMetadataStore implements AdminCommand {
+final class ShowMetadataStore extends TableCommand {
     static final List<Column> COLUMNS = List.of(Column.text("store"), Column.bool("durable"), Column.bool("reachable"),
             Column.int8("lag_ms"), Column.int8("directory_version"), Column.int8("tenants"));
 
-    @Override
-    public String name() {
-        return "SHOW METADATA";
-    }
-
-    @Override
-    public String description() {
-        return "the metadata store holding the tenant directory: reachable, lag, directory version";
-    }
-
-    @Override
-    public List<Column> columns() {
-        return COLUMNS;
+    ShowMetadataStore() {
+        super("SHOW METADATA",
+                "the metadata store holding the tenant directory: reachable, lag, directory version",
+                COLUMNS);
     }
 
     @Override

@@ -12,25 +12,16 @@ import java.util.concurrent.CompletableFuture;
  * SHOW POOLS: every backend connection pool made so far, one per (backend, backend database, user),
  * with PgBouncer's column names where it has the same count.
  */
-final class ShowPools implements AdminCommand {
+final class ShowPools extends TableCommand {
     static final List<Column> COLUMNS = List.of(Column.text("database"), Column.text("user"), Column.text("backend"),
             Column.text("host"), Column.int8("port"), Column.int8("pool_size"), Column.int8("min_idle"),
             Column.int8("cl_waiting"), Column.int8("sv_active"), Column.int8("sv_idle"), Column.int8("sv_total"),
             Column.int8("sv_opened"), Column.int8("timeouts"));
 
-    @Override
-    public String name() {
-        return "SHOW POOLS";
-    }
-
-    @Override
-    public String description() {
-        return "each backend connection pool: size, active, idle, waiting clients, opened, timeouts";
-    }
-
-    @Override
-    public List<Column> columns() {
-        return COLUMNS;
+    ShowPools() {
+        super("SHOW POOLS",
+                "each backend connection pool: size, active, idle, waiting clients, opened, timeouts",
+                COLUMNS);
     }
 
     @Override

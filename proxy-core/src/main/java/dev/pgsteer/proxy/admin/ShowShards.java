@@ -16,24 +16,15 @@ import java.util.concurrent.CompletableFuture;
  * SHOW SHARDS: each backend of each logical database (a single-backend database has one), where it
  * is, and its pool's connections now. A pool is made on first use: until then its counts are 0.
  */
-final class ShowShards implements AdminCommand {
+final class ShowShards extends TableCommand {
     static final List<Column> COLUMNS = List.of(Column.text("database"), Column.text("shard"), Column.text("host"),
             Column.int8("port"), Column.text("backend_database"), Column.text("user"), Column.bool("default_shard"),
             Column.int8("pool_size"), Column.int8("sv_active"), Column.int8("sv_idle"), Column.int8("cl_waiting"));
 
-    @Override
-    public String name() {
-        return "SHOW SHARDS";
-    }
-
-    @Override
-    public String description() {
-        return "each database's backends (shards): host, port, backend database, pool connections";
-    }
-
-    @Override
-    public List<Column> columns() {
-        return COLUMNS;
+    ShowShards() {
+        super("SHOW SHARDS",
+                "each database's backends (shards): host, port, backend database, pool connections",
+                COLUMNS);
     }
 
     @Override

@@ -17,22 +17,13 @@ import java.util.stream.Collectors;
  * SHOW STATS: every {@code pgsteer.*} meter of the proxy's registry (see the README's Metrics), read
  * now, so a meter added to {@code ProxyMetrics} shows up here without a change; then the uptime.
  */
-final class ShowStats implements AdminCommand {
+final class ShowStats extends TableCommand {
     static final List<Column> COLUMNS = List.of(Column.text("name"), Column.text("type"), Column.text("value"));
 
-    @Override
-    public String name() {
-        return "SHOW STATS";
-    }
-
-    @Override
-    public String description() {
-        return "the proxy's counters and gauges (clients accepted, refused, active, pinned, auth failures, pools)";
-    }
-
-    @Override
-    public List<Column> columns() {
-        return COLUMNS;
+    ShowStats() {
+        super("SHOW STATS",
+                "the proxy's counters and gauges (clients accepted, refused, active, pinned, auth failures, pools)",
+                COLUMNS);
     }
 
     @Override

@@ -11,25 +11,14 @@ import java.util.concurrent.CompletableFuture;
  * tenant without a role (it runs as the backend login); it comes last so readers of the columns
  * before it keep working.
  */
-final class ShowTenants implements AdminCommand {
+final class ShowTenants extends TableCommand {
     static final List<Column> COLUMNS = List.of(Column.text("tenant"), Column.text("database"), Column.text("mode"),
             Column.text("shard"), Column.text("schema"), Column.text("backend_database"), Column.text("role"),
             Column.text("state"), Column.int8("version"), Column.text("warning"));
 
-    @Override
-    public String name() {
-        return "SHOW TENANTS";
-    }
-
-    @Override
-    public String description() {
-        return "the tenant directory: each tenant's database, mode, shard, schema or database, role, state, "
-                + "and a warning for a tenant without a role";
-    }
-
-    @Override
-    public List<Column> columns() {
-        return COLUMNS;
+    ShowTenants() {
+        super("SHOW TENANTS", "the tenant directory: each tenant's database, mode, shard, schema or database, role, state, "
+                + "and a warning for a tenant without a role", COLUMNS);
     }
 
     @Override

@@ -5,22 +5,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** SHOW VERSION: pgsteer's version (from the jar's manifest) and the Java it runs on. */
-final class ShowVersion implements AdminCommand {
+final class ShowVersion extends TableCommand {
     static final List<Column> COLUMNS = List.of(Column.text("version"));
 
-    @Override
-    public String name() {
-        return "SHOW VERSION";
-    }
-
-    @Override
-    public String description() {
-        return "pgsteer's version";
-    }
-
-    @Override
-    public List<Column> columns() {
-        return COLUMNS;
+    ShowVersion() {
+        super("SHOW VERSION", "pgsteer's version", COLUMNS);
     }
 
     @Override

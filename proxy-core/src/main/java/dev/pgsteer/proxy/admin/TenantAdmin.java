@@ -2,6 +2,7 @@ package dev.pgsteer.proxy.admin;
 
 import dev.pgsteer.config.TenantConfig;
 import dev.pgsteer.config.TenantState;
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.proxy.ProxyContext;
 import dev.pgsteer.proxy.tenant.TenantLifecycle;
 import dev.pgsteer.proxy.tenant.TenantMigrator;
@@ -147,7 +148,7 @@ final class TenantAdmin {
             try {
                 sql = Files.readString(file);
             } catch (IOException e) {
-                throw new AdminCommandException("58P01", "cannot read " + file.toAbsolutePath() + ": " + e.getMessage(),
+                throw new AdminCommandException(SqlState.UNDEFINED_FILE, "cannot read " + file.toAbsolutePath() + ": " + e.getMessage(),
                         "give the path of a SQL file on the machine pgsteer runs on");
             }
             List<TenantMigrator.Step> steps = new TenantLifecycle(context.tenants()).migrate(sql, ids);
@@ -174,13 +175,13 @@ final class TenantAdmin {
         } catch (SQLException e) {
             String message = e instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null
                     ? p.getServerErrorMessage().getMessage() : e.getMessage();
-            throw new AdminCommandException(e.getSQLState() == null ? "58000" : e.getSQLState(),
+            throw new AdminCommandException(e.getSQLState() == null ? SqlState.SYSTEM_ERROR.code() : e.getSQLState(),
                     "the backend refused: " + message, null);
         }
     }
 
     private static AdminCommandException syntax(String syntax) {
-        return new AdminCommandException("42601", "syntax error in tenant command", "write " + syntax);
+        return new AdminCommandException(SqlState.SYNTAX_ERROR, "syntax error in tenant command", "write " + syntax);
     }
 
     private static String upper(String word) {

@@ -1,6 +1,7 @@
 package dev.pgsteer.proxy.logging;
 
 import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.message.MessageType.Frontend;
 import dev.pgsteer.proxy.metrics.InFlightClock;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
@@ -16,10 +17,6 @@ import java.nio.charset.StandardCharsets;
  * they are, not consumed. Password and startup messages never come here: they are not relayed frames.
  */
 public final class StatementTexts {
-    private static final byte QUERY = 'Q';
-    private static final byte PARSE = 'P';
-    private static final byte SYNC = 'S';
-    private static final byte FUNCTION_CALL = 'F';
     /** Bytes kept per text: enough for {@link SlowStatementLog#MAX_TEXT} characters of mostly ASCII SQL. */
     static final int MAX_BYTES = SlowStatementLog.MAX_TEXT * 2;
 
@@ -40,20 +37,23 @@ public final class StatementTexts {
 
     /** A frame on its way to the backend, before it is written (it is read, not consumed). */
     public void frame(Frame frame) {
-        byte type = frame.type();
-        if (type == QUERY) {
-            push(frame.content(), Frame.HEADER_LENGTH);
-        } else if (type == PARSE) {
-            if (batchLength < 0 && log.enabled()) {
-                ByteBuf whole = frame.content();
-                int start = whole.readerIndex() + Frame.HEADER_LENGTH;
-                int nameEnd = whole.indexOf(start, whole.writerIndex(), (byte) 0);
-                if (nameEnd >= 0) {
-                    batchLength = copy(whole, nameEnd + 1, batch);
+        Frontend type = Frontend.of(frame.type());
+        switch (type) {
+            case QUERY -> push(frame.content(), Frame.HEADER_LENGTH);
+            case PARSE -> {
+                if (batchLength < 0 && log.enabled()) {
+                    ByteBuf whole = frame.content();
+                    int start = whole.readerIndex() + Frame.HEADER_LENGTH;
+                    int nameEnd = whole.indexOf(start, whole.writerIndex(), (byte) 0);
+                    if (nameEnd >= 0) {
+                        batchLength = copy(whole, nameEnd + 1, batch);
+                    }
                 }
             }
-        } else if (type == SYNC || type == FUNCTION_CALL) {
-            pushBatch(type == SYNC);
+            case SYNC, FUNCTION_CALL -> pushBatch(type == Frontend.SYNC);
+            case BIND, DESCRIBE, EXECUTE, CLOSE, FLUSH, TERMINATE, COPY_DATA, COPY_DONE, COPY_FAIL, PASSWORD, UNKNOWN -> {
+                // Nothing of these is a statement's text, nor asks for a ReadyForQuery.
+            }
         }
     }
 

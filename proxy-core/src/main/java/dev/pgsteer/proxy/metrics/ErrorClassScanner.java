@@ -1,6 +1,9 @@
 package dev.pgsteer.proxy.metrics;
 
+import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.message.MessageType.Backend;
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
@@ -23,6 +26,10 @@ public final class ErrorClassScanner {
     /** An error longer than this is counted under {@link #UNKNOWN_CLASS} rather than copied. */
     static final int MAX_ERROR_BODY = 64 * 1024;
     public static final String UNKNOWN_CLASS = "unknown";
+    private static final byte ERROR = Backend.ERROR_RESPONSE.code();
+    /** What a server answers an SSLRequest or GSSENCRequest with: single bytes, not typed messages. */
+    private static final byte REFUSED = 'N';
+    private static final byte ACCEPTED = 'S';
 
     private final Consumer<String> errorClass;
     private boolean greeted;
@@ -63,7 +70,7 @@ public final class ErrorClassScanner {
             }
             byte b = buf.getByte(index);
             if (headerFill == 0) {
-                if (!greeted && (b == 'N' || b == 'S')) {
+                if (!greeted && (b == REFUSED || b == ACCEPTED)) {
                     index++;
                     continue;
                 }
@@ -102,7 +109,7 @@ public final class ErrorClassScanner {
             return;
         }
         remaining = length - 4L;
-        if (type == 'E') {
+        if (type == ERROR) {
             error = remaining <= MAX_ERROR_BODY ? new byte[(int) remaining] : null;
             errorFill = 0;
             if (error == null) {
@@ -115,7 +122,7 @@ public final class ErrorClassScanner {
     }
 
     private void endOfMessage() {
-        if (type == 'E' && error != null) {
+        if (type == ERROR && error != null) {
             errorClass.accept(sqlStateClass(error));
         }
         error = null;
@@ -130,8 +137,8 @@ public final class ErrorClassScanner {
             while (i < body.length && body[i] != 0) {
                 i++;
             }
-            if (code == 'C' && i - start >= 2 && isStateChar(body[start]) && isStateChar(body[start + 1])) {
-                return new String(body, start, 2, java.nio.charset.StandardCharsets.US_ASCII);
+            if (code == ErrorResponse.CODE && i - start >= 2 && isStateChar(body[start]) && isStateChar(body[start + 1])) {
+                return new String(body, start, 2, StandardCharsets.US_ASCII);
             }
             i++;
         }

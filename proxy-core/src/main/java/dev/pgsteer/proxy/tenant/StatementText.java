@@ -1,14 +1,18 @@
 package dev.pgsteer.proxy.tenant;
 
 import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.message.Query;
+import dev.pgsteer.protocol.message.frontend.Parse;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Reads the statement text of a Query or Parse, and writes a Query or Parse with another text:
  * {@code 'Q' | int32 len | query\0} and {@code 'P' | int32 len | name\0 | query\0 | int16 n | n x int32 oid}.
+ * The layouts are the protocol module's ({@link Query}, {@link Parse}); what is the tenant gate's is
+ * which text and which parameter types.
  */
 final class StatementText {
     static final int BYTEA = 17;
@@ -23,23 +27,16 @@ final class StatementText {
     }
 
     static String ofParse(Frame parse) {
-        ByteBuf body = parse.body();
-        Wire.readCString(body);
-        return Wire.readCString(body);
+        return Parse.of(parse).query();
     }
 
     static int declaredParameters(Frame parse) {
-        ByteBuf body = parse.body();
-        Wire.readCString(body);
-        Wire.readCString(body);
-        return body.readableBytes() >= 2 ? body.readUnsignedShort() : 0;
+        return Parse.of(parse).parameterTypeCount();
     }
 
     static Frame query(ByteBufAllocator alloc, String sql) {
         ByteBuf out = alloc.buffer(6 + sql.length() * 3);
-        int length = Wire.beginMessage(out, 'Q');
-        Wire.writeCString(out, sql);
-        Wire.endMessage(out, length);
+        new Query(sql).encode(out);
         return new Frame(out);
     }
 
@@ -49,16 +46,9 @@ final class StatementText {
      * accepts them in text and in binary.
      */
     static Frame parse(ByteBufAllocator alloc, String name, String sql, int parameters) {
-        ByteBuf out = alloc.buffer(12 + (name.length() + sql.length()) * 3 + parameters * 4);
-        int length = Wire.beginMessage(out, 'P');
-        Wire.writeCString(out, name);
-        Wire.writeCString(out, sql);
-        out.writeShort(parameters);
-        for (int i = 0; i < parameters; i++) {
-            out.writeInt(BYTEA);
-        }
-        Wire.endMessage(out, length);
-        return new Frame(out);
+        int[] types = new int[parameters];
+        Arrays.fill(types, BYTEA);
+        return new Frame(Parse.encode(alloc, name, sql, types));
     }
 
     /** The highest {@code $n} in {@code sql} (a rough count: it may see one inside a string constant). */

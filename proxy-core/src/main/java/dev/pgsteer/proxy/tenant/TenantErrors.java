@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.tenant;
 
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.router.session.SessionRefusals;
 import dev.pgsteer.router.session.SessionRoute;
 
@@ -9,12 +10,18 @@ import dev.pgsteer.router.session.SessionRoute;
  */
 record TenantErrors(String sqlState, String message, String hint) {
     /** As a login without the credentials it needs. */
-    static final String NO_TENANT = "28000";
-    static final String NOT_ALLOWED = "42501";
-    static final String IN_TRANSACTION = "25001";
-    static final String NOT_AVAILABLE = "55000";
+    static final SqlState NO_TENANT = SqlState.INVALID_AUTHORIZATION_SPECIFICATION;
+    static final SqlState NOT_ALLOWED = SqlState.INSUFFICIENT_PRIVILEGE;
+    static final SqlState IN_TRANSACTION = SqlState.ACTIVE_SQL_TRANSACTION;
+    static final SqlState NOT_AVAILABLE = SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE;
+    /** As PostgreSQL answers a conversion it does not support. */
+    static final SqlState UNSAFE_ENCODING = SqlState.FEATURE_NOT_SUPPORTED;
     /** How a session that has named no tenant is shown in messages. */
     static final String NO_TENANT_LABEL = "(none)";
+
+    private static TenantErrors of(SqlState state, String message, String hint) {
+        return new TenantErrors(state.code(), message, hint);
+    }
 
     /** Worded as the router refuses a login naming an unknown tenant. */
     static TenantErrors unknownTenant(String tenant) {
@@ -22,7 +29,7 @@ record TenantErrors(String sqlState, String message, String hint) {
     }
 
     static TenantErrors noTenant(String database) {
-        return new TenantErrors(NO_TENANT, "no tenant named for this statement in database \"" + database + "\"",
+        return of(NO_TENANT, "no tenant named for this statement in database \"" + database + "\"",
                 "name one with SET pgsteer.tenant = 'name', with PGOPTIONS='-c pgsteer.tenant=name' when connecting, "
                         + "or with a /* tenant=name */ comment at the head of the statement");
     }
@@ -45,28 +52,27 @@ record TenantErrors(String sqlState, String message, String hint) {
                         + "(options=-c pgsteer.tenant=name) or with SET pgsteer.tenant outside a transaction, "
                         + "and COMMIT or ROLLBACK this one first"
                 : "COMMIT or ROLLBACK first";
-        return new TenantErrors(IN_TRANSACTION, "cannot switch from tenant \"" + from + "\" to \"" + printable(to)
+        return of(IN_TRANSACTION, "cannot switch from tenant \"" + from + "\" to \"" + printable(to)
                 + "\" inside a transaction", hint);
     }
 
     static TenantErrors switchPinned(String from, String to) {
-        return new TenantErrors(NOT_ALLOWED, "cannot switch from tenant \"" + from + "\" to \"" + printable(to)
+        return of(NOT_ALLOWED, "cannot switch from tenant \"" + from + "\" to \"" + printable(to)
                 + "\": this session keeps its backend connection (session pooling, or session state such as "
                 + "LISTEN or temporary tables)", "open another connection for the other tenant");
     }
 
     static TenantErrors refused(String reason) {
-        return new TenantErrors(NOT_ALLOWED, reason, null);
+        return of(NOT_ALLOWED, reason, null);
     }
 
-    /** As PostgreSQL answers a conversion it does not support. */
     static TenantErrors unsafeEncoding(String reason) {
-        return new TenantErrors("0A000", reason, "use client_encoding UTF8 (or another encoding whose multibyte "
+        return of(UNSAFE_ENCODING, reason, "use client_encoding UTF8 (or another encoding whose multibyte "
                 + "characters contain no ASCII bytes), or give the tenant a role of its own");
     }
 
     static TenantErrors moving(String tenant) {
-        return new TenantErrors(NOT_AVAILABLE, "tenant \"" + tenant + "\" is moving: it takes no statements until the move ends",
+        return of(NOT_AVAILABLE, "tenant \"" + tenant + "\" is moving: it takes no statements until the move ends",
                 "retry shortly");
     }
 

@@ -1,0 +1,46 @@
+package dev.pgsteer.protocol.message.frontend;
+
+import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.StatementFrames;
+import dev.pgsteer.protocol.message.MessageType.Frontend;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/** {@code 'D' | int32 len | byte 'S' or 'P' | cstring name}: a view over a Describe frame, which the caller keeps owning. */
+public final class Describe {
+    private final Frame frame;
+
+    private Describe(Frame frame) {
+        this.frame = frame;
+    }
+
+    public static Describe of(Frame frame) {
+        return new Describe(Frontend.DESCRIBE.expect(frame));
+    }
+
+    public Frame frame() {
+        return frame;
+    }
+
+    public Target target() {
+        return Target.of(StatementFrames.targetKind(frame));
+    }
+
+    public String name() {
+        return StatementFrames.targetName(frame);
+    }
+
+    /** Whether it names the unnamed statement or portal, told without decoding the name. */
+    public boolean unnamed() {
+        return StatementFrames.targetsUnnamed(frame);
+    }
+
+    public static ByteBuf encode(ByteBufAllocator alloc, Target target, String name) {
+        return StatementFrames.target(alloc, Frontend.DESCRIBE.code(), target.code(), name);
+    }
+
+    @Override
+    public String toString() {
+        return "Describe(" + target() + " " + name() + ")";
+    }
+}
