@@ -26,6 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /** {@code ./pgsteer}: reads the command line, starts what it asks for, stops cleanly on Ctrl-C or SIGTERM. */
 public final class Main {
@@ -149,7 +151,14 @@ public final class Main {
     @SuppressWarnings("restriction")
     static void onSighup(PgSteerServer server) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> hangUp(server));
+            SignalHandler before = Signal.handle(new Signal("HUP"), signal -> hangUp(server));
+            if (before == SignalHandler.SIG_IGN) {
+                // The JVM keeps a signal ignored that the process was started with ignored (nohup
+                // does that): the handler is registered but never called. Say so, not silently.
+                log.warn("SIGHUP is ignored in this process (it was started with SIGHUP ignored, as nohup does), so it "
+                        + "will not reload the configuration; use the admin console's RELOAD, or start pgsteer without nohup "
+                        + "(systemd, a container or setsid keep SIGHUP)");
+            }
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             // No SIGHUP on this platform (Windows), or the JVM keeps it (-Xrs): RELOAD still works.
             log.info("SIGHUP cannot be handled here ({}); use the admin console's RELOAD", e.getMessage());

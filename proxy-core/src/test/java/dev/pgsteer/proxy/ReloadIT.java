@@ -25,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -329,29 +330,68 @@ class ReloadIT {
         throw new AssertionError("no line with " + part);
     }
 
-    /** SIGHUP to the packaged jar, as an operator sends it: {@code kill -HUP PID}. */
+    /**
+     * SIGHUP to the packaged jar, as an operator sends it: {@code kill -HUP PID}. The jar runs under
+     * {@code env --default-signal=HUP}: a build started under nohup hands its children SIGHUP ignored,
+     * and the JVM keeps an ignored signal ignored (the next test).
+     */
     @Test
     @Order(7)
     void sighupReloadsTheFileOfTheJar() throws Exception {
-        Path jar = Path.of("target", "pgsteer.jar").toAbsolutePath();
-        assertTrue(Files.exists(jar), "the package phase builds " + jar);
         Path own = dir.resolve("jar.yaml");
-        String yaml = """
-                listen: 127.0.0.1:0
-                http: off
-                users:
-                  app: { password: "app-secret" }
-                %sbackends:
-                  main: { url: "%s" }
-                databases:
-                  appdb: { shards: [main] }
-                """;
-        Files.writeString(own, yaml.formatted("", shards.getFirst().url()));
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process process = new ProcessBuilder(java, "-jar", jar.toString(), "--config", own.toString())
-                .redirectErrorStream(true).start();
-        List<String> output = new CopyOnWriteArrayList<>();
-        try {
+        Files.writeString(own, JAR_YAML.formatted("", shards.getFirst().url()));
+        try (JarProcess jar = JarProcess.start(own, "--default-signal=HUP")) {
+            Files.writeString(own, JAR_YAML.formatted("  erin: { password: \"erin-secret\" }\n", shards.getFirst().url()));
+            jar.hangUp();
+            jar.awaitLine(l -> l.contains("applied"));
+            assertTrue(jar.output().stream().anyMatch(l -> l.contains("reload of " + own + ": applied") && l.contains("users +erin")),
+                    jar.printed());
+            try (Connection erin = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + jar.port() + "/appdb", "erin", "erin-secret");
+                 ResultSet rs = erin.createStatement().executeQuery("SELECT 1")) {
+                assertTrue(rs.next());
+            }
+            assertTrue(jar.process().isAlive(), "SIGHUP does not stop pgsteer");
+        }
+    }
+
+    /** Started with SIGHUP ignored (as nohup starts it), pgsteer says at start that SIGHUP will not reload, and lives on. */
+    @Test
+    @Order(8)
+    void aProcessStartedWithSighupIgnoredSaysSo() throws Exception {
+        Path own = dir.resolve("nohup.yaml");
+        Files.writeString(own, JAR_YAML.formatted("", shards.getFirst().url()));
+        try (JarProcess jar = JarProcess.start(own, "--ignore-signal=HUP")) {
+            assertTrue(jar.output().stream().anyMatch(l -> l.contains("SIGHUP is ignored in this process")
+                    && l.contains("RELOAD")), jar.printed());
+            jar.hangUp();
+            Thread.sleep(300);
+            assertTrue(jar.process().isAlive(), "an ignored SIGHUP does not stop pgsteer");
+        }
+    }
+
+    private static final String JAR_YAML = """
+            listen: 127.0.0.1:0
+            http: off
+            users:
+              app: { password: "app-secret" }
+            %sbackends:
+              main: { url: "%s" }
+            databases:
+              appdb: { shards: [main] }
+            """;
+
+    /** The packaged jar run as its own process under GNU {@code env} with a signal option, its output collected. */
+    private record JarProcess(Process process, int port, List<String> output) implements AutoCloseable {
+
+        static JarProcess start(Path config, String envSignalOption) throws Exception {
+            Path jar = Path.of("target", "pgsteer.jar").toAbsolutePath();
+            assertTrue(Files.exists(jar), "the package phase builds " + jar);
+            Process probe = new ProcessBuilder("env", envSignalOption, "true").redirectErrorStream(true).start();
+            assertEquals(0, probe.waitFor(), "this test needs GNU env (coreutils 8.31 or later) for " + envSignalOption);
+            String java = ProcessHandle.current().info().command().orElse("java");
+            Process process = new ProcessBuilder("env", envSignalOption, java, "-jar", jar.toString(), "--config", config.toString())
+                    .redirectErrorStream(true).start();
+            List<String> output = new CopyOnWriteArrayList<>();
             BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             Pattern listening = Pattern.compile("pgsteer listening on 127\\.0\\.0\\.1:(\\d+)");
             int port = -1;
@@ -364,26 +404,36 @@ class ReloadIT {
                     port = Integer.parseInt(m.group(1));
                 }
             }
+            JarProcess started = new JarProcess(process, port, output);
+            if (port < 0) {
+                started.close();
+            }
             assertTrue(port > 0, "pgsteer started:\n" + String.join("\n", output));
             Thread drain = new Thread(() -> lines.lines().forEach(output::add));
             drain.setDaemon(true);
             drain.start();
+            return started;
+        }
 
-            Files.writeString(own, yaml.formatted("  erin: { password: \"erin-secret\" }\n", shards.getFirst().url()));
+        void hangUp() throws Exception {
             Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
             assertEquals(0, kill.waitFor());
+        }
+
+        void awaitLine(Predicate<String> wanted) throws InterruptedException {
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (System.nanoTime() < until && output.stream().noneMatch(l -> l.contains("applied"))) {
+            while (System.nanoTime() < until && output.stream().noneMatch(wanted)) {
                 Thread.sleep(50);
             }
-            assertTrue(output.stream().anyMatch(l -> l.contains("reload of " + own + ": applied") && l.contains("users +erin")),
-                    String.join("\n", output));
-            try (Connection erin = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/appdb", "erin", "erin-secret");
-                 ResultSet rs = erin.createStatement().executeQuery("SELECT 1")) {
-                assertTrue(rs.next());
-            }
-            assertTrue(process.isAlive(), "SIGHUP does not stop pgsteer");
-        } finally {
+        }
+
+        String printed() {
+            return String.join("\n", output);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            // env execs java: the pid is the JVM's own.
             process.toHandle().destroy();
             process.waitFor(15, TimeUnit.SECONDS);
             process.destroyForcibly();
