@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.tenant;
+package dev.pgsteer.proxy.tenant.gate;
 
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.protocol.codec.Frame;
@@ -40,7 +40,7 @@ public final class TenantGate implements SessionGate {
     private static final String UNSET = "SET pgsteer.tenant TO DEFAULT";
 
     private final ClientSession session;
-    private final Tenants tenants;
+    private final TenantTargets tenants;
     private final DatabaseConfig database;
     private final ByteBufAllocator alloc;
     /** The tenant of the user (pinned) or of the database name, and of the startup options. */
@@ -59,7 +59,7 @@ public final class TenantGate implements SessionGate {
     private TenantTarget current;
     private TenantTarget active;
 
-    public TenantGate(ClientSession session, Tenants tenants, DatabaseConfig database, String pinned, String atStartup,
+    public TenantGate(ClientSession session, TenantTargets tenants, DatabaseConfig database, String pinned, String atStartup,
                       ByteBufAllocator alloc) {
         this.session = session;
         this.tenants = tenants;
