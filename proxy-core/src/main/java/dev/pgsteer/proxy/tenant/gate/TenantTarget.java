@@ -26,6 +26,16 @@ public record TenantTarget(TenantConfig tenant, String database, BackendPool poo
         return tenant != null && tenant.state() == TenantState.MOVING;
     }
 
+    /** How the target is named in messages. */
+    String label() {
+        return id() == null ? TenantErrors.NO_TENANT_LABEL : id();
+    }
+
+    /** Both are targets of one tenant: one was made before a directory change, the other after. */
+    boolean sameTenantAs(TenantTarget other) {
+        return id() != null && id().equals(other.id());
+    }
+
     @Override
     public boolean equals(Object o) {
         return this == o;
