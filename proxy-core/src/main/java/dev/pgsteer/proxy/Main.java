@@ -16,8 +16,9 @@ import dev.pgsteer.proxy.logging.LogSetup;
 import dev.pgsteer.proxy.server.HttpEndpoint;
 import dev.pgsteer.proxy.server.IoThreads;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.server.MetadataStores;
 import dev.pgsteer.proxy.server.Transport;
-import dev.pgsteer.proxy.tenant.MigrateCommand;
+import dev.pgsteer.proxy.tenant.control.MigrateCommand;
 import dev.pgsteer.proxy.tls.Certificates;
 import dev.pgsteer.proxy.tls.TlsFilesException;
 import java.io.PrintStream;
@@ -120,7 +121,7 @@ public final class Main {
                 }
                 case CommandLine.FromFile file -> serve(ConfigLoader.load(file.file()), file.file(), null, out, logs, ioThreads);
                 case CommandLine.Migrate migrate -> MigrateCommand.run(migrate.file(),
-                        ConfigLoader.load(migrate.config()), migrate.tenants(), out);
+                        ConfigLoader.load(migrate.config()), MetadataStores::open, migrate.tenants(), out);
                 case CommandLine.Quick quick -> serve(tls(http(sized(ProxyConfig.quick(ListenAddress.parse(quick.listen()),
                         BackendUrl.parse(quick.backendUrl())), quick.poolSize()), quick.http()), quick.tls(), null), null, null, out,
                         logs, ioThreads);

@@ -8,7 +8,7 @@ import dev.pgsteer.proxy.client.UserDirectory;
 import dev.pgsteer.proxy.logging.SlowStatementLog;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.statement.StatementRegistry;
-import dev.pgsteer.proxy.tenant.Tenants;
+import dev.pgsteer.proxy.tenant.control.Tenants;
 import dev.pgsteer.router.session.SessionRouter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;

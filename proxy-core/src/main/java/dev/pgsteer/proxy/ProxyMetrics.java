@@ -5,7 +5,7 @@ import dev.pgsteer.proxy.backend.pool.BackendPool;
 import dev.pgsteer.proxy.backend.pool.PoolLabel;
 import dev.pgsteer.proxy.backend.pool.PoolRegistry;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
-import dev.pgsteer.proxy.tenant.Tenants;
+import dev.pgsteer.proxy.tenant.control.Tenants;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

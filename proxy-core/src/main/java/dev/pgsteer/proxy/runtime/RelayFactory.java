@@ -13,7 +13,7 @@ import dev.pgsteer.proxy.client.SessionRelays;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.ShardedSession;
 import dev.pgsteer.proxy.statement.StatementRelay;
-import dev.pgsteer.proxy.tenant.TenantGate;
+import dev.pgsteer.proxy.tenant.gate.TenantGate;
 import dev.pgsteer.router.session.SessionRoute;
 import dev.pgsteer.router.tenant.TenantCommand;
 

@@ -25,7 +25,7 @@ import dev.pgsteer.proxy.sharding.InDoubtResolver;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.TwoPhaseCommit;
 import dev.pgsteer.proxy.statement.StatementRegistry;
-import dev.pgsteer.proxy.tenant.Tenants;
+import dev.pgsteer.proxy.tenant.control.Tenants;
 import dev.pgsteer.proxy.tls.BackendTls;
 import dev.pgsteer.proxy.tls.ClientTls;
 import dev.pgsteer.proxy.tls.ServerTls;

@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pgsteer.config.ConfigLoader;
+import dev.pgsteer.proxy.server.MetadataStores;
+import dev.pgsteer.proxy.tenant.control.MigrateCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -130,9 +135,9 @@ class TenantAdminIT {
     void pgsteerMigrateRunsAFileFromTheCommandLine() throws Exception {
         Path config = Files.writeString(dir.resolve("saas.yaml"), cluster.yaml);
         Path file = Files.writeString(dir.resolve("cli.sql"), "CREATE TABLE IF NOT EXISTS audit (at timestamptz DEFAULT now());");
-        var output = new java.io.ByteArrayOutputStream();
-        int exit = MigrateCommand.run(file, dev.pgsteer.config.ConfigLoader.load(config), List.of("beta", "globex", "umbrella"),
-                new java.io.PrintStream(output, true));
+        var output = new ByteArrayOutputStream();
+        int exit = MigrateCommand.run(file, ConfigLoader.load(config), MetadataStores::open, List.of("beta", "globex", "umbrella"),
+                new PrintStream(output, true));
         String printed = output.toString();
         assertEquals(0, exit, printed);
         assertTrue(printed.contains("beta\ts0/schema beta\tok"), printed);

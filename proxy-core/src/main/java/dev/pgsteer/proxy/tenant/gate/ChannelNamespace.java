@@ -1,8 +1,10 @@
-package dev.pgsteer.proxy.tenant;
+package dev.pgsteer.proxy.tenant.gate;
 
 import dev.pgsteer.config.TenantMode;
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.message.MessageType.Backend;
+import dev.pgsteer.protocol.message.MessageType.Frontend;
 import dev.pgsteer.router.tenant.ChannelRewriter;
 import dev.pgsteer.router.tenant.TenantChannel;
 import io.netty.buffer.ByteBuf;
@@ -16,7 +18,7 @@ import io.netty.buffer.ByteBufAllocator;
  * with a backend database of its own shares its channels with no one: its frames pass as they are.
  */
 final class ChannelNamespace {
-    static final byte NOTIFICATION = 'A';
+    static final byte NOTIFICATION = Backend.NOTIFICATION_RESPONSE.code();
 
     private ChannelNamespace() {
     }
@@ -37,7 +39,7 @@ final class ChannelNamespace {
         }
         ByteBuf body = frame.body();
         int from = body.readerIndex();
-        if (frame.type() == 'P') {
+        if (frame.type() == Frontend.PARSE.code()) {
             from = body.indexOf(from, body.writerIndex(), (byte) 0) + 1;
         }
         int end = body.indexOf(from, body.writerIndex(), (byte) 0);
@@ -51,7 +53,7 @@ final class ChannelNamespace {
         ByteBuf body = frame.body();
         ByteBuf out = alloc.buffer(16 + sql.length + body.readableBytes());
         int length = Wire.beginMessage(out, (char) frame.type());
-        if (frame.type() == 'P') {
+        if (frame.type() == Frontend.PARSE.code()) {
             int nameEnd = body.indexOf(body.readerIndex(), body.writerIndex(), (byte) 0);
             out.writeBytes(body, body.readerIndex(), nameEnd + 1 - body.readerIndex());
             int textEnd = body.indexOf(nameEnd + 1, body.writerIndex(), (byte) 0);

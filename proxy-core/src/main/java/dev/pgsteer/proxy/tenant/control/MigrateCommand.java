@@ -1,10 +1,9 @@
-package dev.pgsteer.proxy.tenant;
+package dev.pgsteer.proxy.tenant.control;
 
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.TenantConfig;
 import dev.pgsteer.config.tenant.MetadataStore;
 import dev.pgsteer.config.tenant.TenantDirectory;
-import dev.pgsteer.proxy.server.MetadataStores;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -12,17 +11,23 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 
 /** {@code pgsteer migrate FILE --config pgsteer.yaml [--tenants a,b]}: MIGRATE from the command line. */
 public final class MigrateCommand {
     private MigrateCommand() {
     }
 
-    /** 0 when every tenant ran the file, 1 when one failed (the rest skipped). */
-    public static int run(Path file, ProxyConfig config, List<String> ids, PrintStream out) throws IOException {
+    /**
+     * 0 when every tenant ran the file, 1 when one failed (the rest skipped). {@code stores} opens the
+     * store {@code config} names: the caller's, as the server's, so that this package needs nothing
+     * of the server's.
+     */
+    public static int run(Path file, ProxyConfig config, Function<ProxyConfig, MetadataStore> stores, List<String> ids,
+                          PrintStream out) throws IOException {
         String sql = Files.readString(file);
         TenantDirectory directory;
-        try (MetadataStore store = MetadataStores.open(config)) {
+        try (MetadataStore store = stores.apply(config)) {
             directory = store.load();
         }
         List<TenantConfig> tenants = new ArrayList<>();

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.tenant;
+package dev.pgsteer.proxy.tenant.gate;
 
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.router.session.SessionRefusals;

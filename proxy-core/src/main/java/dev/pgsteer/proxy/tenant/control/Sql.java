@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.tenant;
+package dev.pgsteer.proxy.tenant.control;
 
 /** Quoting for the statements pgsteer writes itself. */
 final class Sql {

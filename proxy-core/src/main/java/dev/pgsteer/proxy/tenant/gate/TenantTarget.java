@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.tenant;
+package dev.pgsteer.proxy.tenant.gate;
 
 import dev.pgsteer.config.TenantConfig;
 import dev.pgsteer.config.TenantState;
@@ -15,7 +15,7 @@ import java.util.Map;
  * identity: a directory change makes new targets, and a session holding a connection for an old one
  * finishes with it before it uses the new one.
  */
-record TenantTarget(TenantConfig tenant, String database, BackendPool pool, Map<String, String> settings, TenantGuard guard)
+public record TenantTarget(TenantConfig tenant, String database, BackendPool pool, Map<String, String> settings, TenantGuard guard)
         implements SessionGate.Target {
 
     String id() {
@@ -24,6 +24,16 @@ record TenantTarget(TenantConfig tenant, String database, BackendPool pool, Map<
 
     boolean moving() {
         return tenant != null && tenant.state() == TenantState.MOVING;
+    }
+
+    /** How the target is named in messages. */
+    String label() {
+        return id() == null ? TenantErrors.NO_TENANT_LABEL : id();
+    }
+
+    /** Both are targets of one tenant: one was made before a directory change, the other after. */
+    boolean sameTenantAs(TenantTarget other) {
+        return id() != null && id().equals(other.id());
     }
 
     @Override

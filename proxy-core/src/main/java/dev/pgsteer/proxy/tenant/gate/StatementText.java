@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.tenant;
+package dev.pgsteer.proxy.tenant.gate;
 
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.Query;

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.tenant;
+package dev.pgsteer.proxy.tenant.control;
 
 import dev.pgsteer.config.BackendJdbc;
 import dev.pgsteer.config.BackendUrl;

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.tenant;
+package dev.pgsteer.proxy.tenant.gate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

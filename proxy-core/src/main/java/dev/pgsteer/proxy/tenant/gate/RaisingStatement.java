@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.tenant;
+package dev.pgsteer.proxy.tenant.gate;
 
 /**
  * A statement that makes the backend raise a given error. pgsteer puts it in place of a statement

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.tenant;
+package dev.pgsteer.proxy.tenant.control;
 
 import dev.pgsteer.config.BackendConfig;
 import dev.pgsteer.config.DatabaseConfig;
@@ -13,6 +13,8 @@ import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.pool.PoolLabel;
 import dev.pgsteer.proxy.backend.pool.PoolRegistry;
 import dev.pgsteer.proxy.backend.pool.PoolSettings;
+import dev.pgsteer.proxy.tenant.gate.TenantTarget;
+import dev.pgsteer.proxy.tenant.gate.TenantTargets;
 import dev.pgsteer.router.placement.TenantPlacement;
 import dev.pgsteer.router.tenant.TenantGuard;
 import java.util.ArrayList;
@@ -34,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * the directory or the configuration changes. Read by every tenant session on its event loop,
  * without locks: the directory is an immutable snapshot behind a volatile field.
  */
-public final class Tenants {
+public final class Tenants implements TenantTargets {
     private static final Logger log = LoggerFactory.getLogger(Tenants.class);
 
     private final PoolRegistry pools;
@@ -99,8 +101,8 @@ public final class Tenants {
         return directory.get(id);
     }
 
-    /** The target of tenant {@code id}, or empty when the directory has no such tenant. */
-    Optional<TenantTarget> target(String id) {
+    @Override
+    public Optional<TenantTarget> target(String id) {
         TenantTarget known = targets.get(id);
         if (known != null) {
             return Optional.of(known);
@@ -108,8 +110,8 @@ public final class Tenants {
         return directory.get(id).map(tenant -> targets.computeIfAbsent(id, k -> make(tenant)));
     }
 
-    /** Where a session of {@code database} that has named no tenant runs what it may run without one. */
-    TenantTarget anonymous(DatabaseConfig database) {
+    @Override
+    public TenantTarget anonymous(DatabaseConfig database) {
         return anonymous.computeIfAbsent(database.name(), k -> makeAnonymous(database));
     }
 
