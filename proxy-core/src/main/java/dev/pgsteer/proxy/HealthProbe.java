@@ -10,7 +10,8 @@ import java.time.Duration;
 /**
  * A container health check that needs nothing but the JRE: asks a pgsteer's {@code /health/ready}
  * and exits 0 when it answers 200, 1 otherwise (the Dockerfile's HEALTHCHECK runs it).
- * {@code java -cp pgsteer.jar HealthProbe [URL]}
+ * {@code java -cp pgsteer.jar dev.pgsteer.proxy.HealthProbe [URL]}: the image and the README name it
+ * by this full name, so it stays the one class of the root package.
  */
 public final class HealthProbe {
     static final String DEFAULT_URL = "http://127.0.0.1:9930/health/ready";

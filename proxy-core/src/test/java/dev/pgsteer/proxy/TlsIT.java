@@ -13,6 +13,7 @@ import dev.pgsteer.config.ShardMapCatalog;
 import dev.pgsteer.config.SslMode;
 import dev.pgsteer.proxy.it.ClientTool;
 import dev.pgsteer.proxy.it.ToolRun;
+import dev.pgsteer.proxy.runtime.ReloadOutcome;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import dev.pgsteer.proxy.tls.Certificates;
 import java.nio.file.Files;
@@ -372,7 +373,7 @@ class TlsIT {
         }
         // The files are replaced in place, as a certificate manager does, then RELOAD.
         assertEquals(files[0], second.server("proxy", TestCertificates.LOCAL)[0]);
-        assertTrue(server.reload().get() instanceof dev.pgsteer.proxy.ReloadOutcome.Applied, "reloaded");
+        assertTrue(server.reload().get() instanceof dev.pgsteer.proxy.runtime.ReloadOutcome.Applied, "reloaded");
         try (Connection connection = jdbc(server, "localhost", "sslmode=verify-full&sslrootcert=" + second.caCert())) {
             assertEquals("2", one(connection, "SELECT 2"));
         }
@@ -381,7 +382,7 @@ class TlsIT {
         // A key that does not fit fails the reload; the certificate in force stays.
         Files.copy(first.server("other", TestCertificates.LOCAL)[1], files[1], java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         var outcome = server.reload().get();
-        assertTrue(outcome instanceof dev.pgsteer.proxy.ReloadOutcome.Failed failed
+        assertTrue(outcome instanceof dev.pgsteer.proxy.runtime.ReloadOutcome.Failed failed
                 && failed.reason().contains("does not belong to the certificate"), outcome.toString());
         try (Connection connection = jdbc(server, "localhost", "sslmode=verify-full&sslrootcert=" + second.caCert())) {
             assertEquals("3", one(connection, "SELECT 3"));

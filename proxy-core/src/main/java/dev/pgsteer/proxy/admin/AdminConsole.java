@@ -10,7 +10,7 @@ import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.Query;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.backend.EmptyQueryResponse;
-import dev.pgsteer.proxy.ProxyContext;
+import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.Phase;

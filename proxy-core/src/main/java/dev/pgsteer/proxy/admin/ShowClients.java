@@ -1,6 +1,6 @@
 package dev.pgsteer.proxy.admin;
 
-import dev.pgsteer.proxy.ProxyContext;
+import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.client.ClientSession;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

@@ -2,7 +2,7 @@ package dev.pgsteer.proxy.admin;
 
 import dev.pgsteer.config.LoggingConfig;
 import dev.pgsteer.config.ProxyConfig;
-import dev.pgsteer.proxy.ProxyContext;
+import dev.pgsteer.proxy.runtime.ProxyContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -3,7 +3,7 @@ package dev.pgsteer.proxy.admin;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.TableConfig;
-import dev.pgsteer.proxy.ProxyContext;
+import dev.pgsteer.proxy.runtime.ProxyContext;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;

@@ -1,7 +1,7 @@
 package dev.pgsteer.proxy.admin;
 
 import dev.pgsteer.config.tenant.MetadataStore;
-import dev.pgsteer.proxy.ProxyContext;
+import dev.pgsteer.proxy.runtime.ProxyContext;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 

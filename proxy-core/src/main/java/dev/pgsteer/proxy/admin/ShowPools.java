@@ -1,6 +1,6 @@
 package dev.pgsteer.proxy.admin;
 
-import dev.pgsteer.proxy.ProxyContext;
+import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.pool.BackendPool;
 import dev.pgsteer.proxy.backend.pool.PoolStats;

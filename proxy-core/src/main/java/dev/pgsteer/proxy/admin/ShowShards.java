@@ -3,7 +3,7 @@ package dev.pgsteer.proxy.admin;
 import dev.pgsteer.config.BackendConfig;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.ProxyConfig;
-import dev.pgsteer.proxy.ProxyContext;
+import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.pool.BackendPool;
 import dev.pgsteer.proxy.backend.pool.PoolRegistry;

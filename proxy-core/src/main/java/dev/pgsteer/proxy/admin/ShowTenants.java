@@ -2,7 +2,7 @@ package dev.pgsteer.proxy.admin;
 
 import dev.pgsteer.config.RolelessTenants;
 import dev.pgsteer.config.TenantConfig;
-import dev.pgsteer.proxy.ProxyContext;
+import dev.pgsteer.proxy.runtime.ProxyContext;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 

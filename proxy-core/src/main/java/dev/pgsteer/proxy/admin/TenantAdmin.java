@@ -3,7 +3,7 @@ package dev.pgsteer.proxy.admin;
 import dev.pgsteer.config.TenantConfig;
 import dev.pgsteer.config.TenantState;
 import dev.pgsteer.protocol.SqlState;
-import dev.pgsteer.proxy.ProxyContext;
+import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.tenant.control.TenantLifecycle;
 import dev.pgsteer.proxy.tenant.control.TenantMigrator;
 import java.io.IOException;

@@ -11,7 +11,7 @@ import dev.pgsteer.protocol.codec.StreamedFrameCheck;
 import dev.pgsteer.protocol.codec.Verdict;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.StartupPacket;
-import dev.pgsteer.proxy.ProxyContext;
+import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.logging.ConnectionLog;
 import dev.pgsteer.router.session.SessionRoute;

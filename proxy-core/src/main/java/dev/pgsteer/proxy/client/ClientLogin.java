@@ -6,7 +6,7 @@ import dev.pgsteer.protocol.message.AuthenticationRequest;
 import dev.pgsteer.protocol.message.NegotiateProtocolVersion;
 import dev.pgsteer.protocol.message.PasswordMessage;
 import dev.pgsteer.protocol.message.StartupPacket;
-import dev.pgsteer.proxy.ProxyContext;
+import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.logging.ConnectionLog;
 import io.netty.buffer.Unpooled;

@@ -1,7 +1,7 @@
 package dev.pgsteer.proxy.client;
 
 import dev.pgsteer.protocol.codec.PgFrameDecoder.StreamedTypes;
-import dev.pgsteer.proxy.ProxyContext;
+import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.router.session.SessionRoute;
 
 /**

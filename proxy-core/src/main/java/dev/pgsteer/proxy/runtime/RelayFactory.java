@@ -2,7 +2,6 @@ package dev.pgsteer.proxy.runtime;
 
 import dev.pgsteer.config.BackendConfig;
 import dev.pgsteer.config.DatabaseConfig;
-import dev.pgsteer.proxy.ProxyContext;
 import dev.pgsteer.proxy.admin.AdminConsole;
 import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.pool.BackendPool;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.ConfigProblem;
-import dev.pgsteer.proxy.ReloadOutcome;
+import dev.pgsteer.proxy.runtime.ReloadOutcome;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

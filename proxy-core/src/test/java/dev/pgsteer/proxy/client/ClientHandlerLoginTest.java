@@ -11,7 +11,7 @@ import dev.pgsteer.protocol.codec.FrameChunk;
 import dev.pgsteer.protocol.codec.FrameHead;
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
 import dev.pgsteer.protocol.codec.PgMessageEncoder;
-import dev.pgsteer.proxy.ProxyContext;
+import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import dev.pgsteer.router.session.SessionRoute;
 import io.netty.buffer.ByteBuf;

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy;
+package dev.pgsteer.proxy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

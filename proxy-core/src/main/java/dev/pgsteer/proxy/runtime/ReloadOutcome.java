@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy;
+package dev.pgsteer.proxy.runtime;
 
 import dev.pgsteer.config.ConfigProblem;
 import java.util.List;

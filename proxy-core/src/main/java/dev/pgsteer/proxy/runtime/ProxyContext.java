@@ -1,6 +1,7 @@
-package dev.pgsteer.proxy;
+package dev.pgsteer.proxy.runtime;
 
 import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.proxy.ProxyMetrics;
 import dev.pgsteer.proxy.backend.pool.PoolRegistry;
 import dev.pgsteer.proxy.client.CancelRegistry;
 import dev.pgsteer.proxy.client.SessionRegistry;

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy;
+package dev.pgsteer.proxy.cli;
 
 /**
  * Netty settings pgsteer starts with unless the JVM was given its own ({@code -D} in

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy;
+package dev.pgsteer.proxy.cli;
 
 import dev.pgsteer.config.BackendUrl;
 import dev.pgsteer.config.ConfigException;
@@ -9,7 +9,7 @@ import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.RolelessTenants;
 import dev.pgsteer.config.TlsConfig;
 import dev.pgsteer.config.tenant.MetadataStoreException;
-import dev.pgsteer.proxy.cli.CommandLine;
+import dev.pgsteer.proxy.runtime.ReloadOutcome;
 import dev.pgsteer.proxy.embedded.DemoData;
 import dev.pgsteer.proxy.embedded.EmbeddedDefault;
 import dev.pgsteer.proxy.logging.LogSetup;

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy;
+package dev.pgsteer.proxy.cli;
 
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.proxy.embedded.EmbeddedDefault;
