@@ -4,8 +4,6 @@ import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.pool.BackendPool;
 import dev.pgsteer.proxy.backend.pool.PoolLabel;
 import dev.pgsteer.proxy.backend.pool.PoolRegistry;
-import dev.pgsteer.proxy.sharding.ShardedDatabase;
-import dev.pgsteer.proxy.tenant.control.Tenants;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -15,11 +13,14 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -119,31 +120,32 @@ public final class ProxyMetrics {
 
     /**
      * The metadata store: whether it answers, how old the directory served is, and how many tenants
-     * it holds (a count, not a series per tenant).
+     * it holds (a count, not a series per tenant). The meters hold {@code owner} weakly (the running
+     * proxy holds it for as long as it serves) and read it through the functions at scrape time.
      */
-    public void metadataStore(Tenants tenants) {
-        Gauge.builder("pgsteer.metadata.store.reachable", tenants, t -> t.store().reachable() ? 1 : 0)
+    public <T> void metadataStore(T owner, Predicate<T> reachable, Function<T, Optional<Duration>> lag, ToIntFunction<T> tenants) {
+        Gauge.builder("pgsteer.metadata.store.reachable", owner, t -> reachable.test(t) ? 1 : 0)
                 .description("1 while the metadata store answers; 0 while pgsteer serves its last directory").register(registry);
-        Gauge.builder("pgsteer.metadata.store.lag", tenants,
-                        t -> t.store().lag().map(d -> d.toNanos() / 1e9).orElse(Double.NaN))
+        Gauge.builder("pgsteer.metadata.store.lag", owner, t -> lag.apply(t).map(d -> d.toNanos() / 1e9).orElse(Double.NaN))
                 .description("seconds since the tenant directory was last confirmed current with the store")
                 .baseUnit("seconds").register(registry);
-        Gauge.builder("pgsteer.tenants", tenants, t -> t.directory().tenants().size())
+        Gauge.builder("pgsteer.tenants", owner, tenants::applyAsInt)
                 .description("tenants in the directory").register(registry);
     }
 
     /**
-     * The plan cache of a sharded database: hits, misses and its size, read at scrape time from the
-     * database's router of the moment (it is replaced when a key type is learned).
+     * The plan cache of a sharded database: hits, misses and its size, read at scrape time from
+     * {@code owner} (the database, whose router of the moment is replaced when a key type is learned).
+     * The meters hold {@code owner} weakly; the running proxy holds it for as long as it serves.
      */
-    public void planCache(String database, ShardedDatabase sharded) {
-        // The meters hold the database weakly; the running proxy holds it for as long as it serves.
+    public <T> void planCache(String database, T owner, ToDoubleFunction<T> hits, ToDoubleFunction<T> misses,
+                              ToDoubleFunction<T> size) {
         Tags tags = Tags.of("database", database);
-        FunctionCounter.builder("pgsteer.plan.cache.hits", sharded, d -> d.router().planCacheHits())
+        FunctionCounter.builder("pgsteer.plan.cache.hits", owner, hits)
                 .description("statements whose shape's plan was cached").tags(tags).register(registry);
-        FunctionCounter.builder("pgsteer.plan.cache.misses", sharded, d -> d.router().planCacheMisses())
+        FunctionCounter.builder("pgsteer.plan.cache.misses", owner, misses)
                 .description("statements planned with JSQLParser (shape not cached)").tags(tags).register(registry);
-        Gauge.builder("pgsteer.plan.cache.size", sharded, d -> d.router().planCacheSize())
+        Gauge.builder("pgsteer.plan.cache.size", owner, size)
                 .description("statement shapes cached").tags(tags).register(registry);
     }
 

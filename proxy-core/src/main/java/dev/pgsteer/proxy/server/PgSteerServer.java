@@ -166,12 +166,12 @@ public final class PgSteerServer implements AutoCloseable {
         metadataStore = storeFactory.apply(effective);
         RolelessTenants.warnings(effective).forEach(warning -> log.warn("{}", warning));
         var tenants = new Tenants(effective, metadataStore, pools);
-        metrics.metadataStore(tenants);
+        metrics.metadataStore(tenants, t -> t.store().reachable(), t -> t.store().lag(), t -> t.directory().tenants().size());
         context = new ProxyContext(new ProxyContext.Snapshot(effective, new UserDirectory(effective.users()),
                 new SessionRouter(effective, tenants::directory), sharded), pools, new CancelRegistry(), metrics, statements,
                 new SessionRegistry(), registry, tenants);
         sharded.forEach((name, database) -> {
-            metrics.planCache(name, database);
+            planCacheMetrics(name, database);
             database.metrics(metrics);
             database.slowStatements(context.slowStatements());
         });
@@ -276,7 +276,7 @@ public final class PgSteerServer implements AutoCloseable {
             openShardingResources();
         }
         ShardedDatabase made = new ShardedDatabase(proxy, database, pools, twoPhaseCommit, planner, statements);
-        metrics.planCache(database.name(), made);
+        planCacheMetrics(database.name(), made);
         made.metrics(metrics);
         made.slowStatements(context.slowStatements());
         return made;
@@ -389,5 +389,10 @@ public final class PgSteerServer implements AutoCloseable {
         if (decisionLog != null) {
             decisionLog.close();
         }
+    }
+
+    private void planCacheMetrics(String name, ShardedDatabase database) {
+        metrics.planCache(name, database, d -> d.router().planCacheHits(), d -> d.router().planCacheMisses(),
+                d -> d.router().planCacheSize());
     }
 }
