@@ -2,6 +2,7 @@ package dev.pgsteer.router;
 
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.router.analysis.StatementAnalyzer;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.Answer;
 import dev.pgsteer.router.plan.ArrayValues;
@@ -12,7 +13,6 @@ import dev.pgsteer.router.plan.MergePlan;
 import dev.pgsteer.router.plan.Placement;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.RoutingException;
-import dev.pgsteer.router.plan.StatementAnalyzer;
 import dev.pgsteer.router.plan.StatementKind;
 import dev.pgsteer.router.plan.ValueRef;
 import dev.pgsteer.router.shard.ChoosingKeyPlacer;

@@ -1,4 +1,4 @@
-package dev.pgsteer.router;
+package dev.pgsteer.router.session;
 
 import dev.pgsteer.router.sql.SqlTokenizer.Kind;
 import dev.pgsteer.router.sql.SqlTokenizer;

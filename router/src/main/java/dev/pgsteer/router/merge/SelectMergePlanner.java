@@ -1,11 +1,15 @@
-package dev.pgsteer.router.plan;
+package dev.pgsteer.router.merge;
 
 import java.util.ArrayList;
+import dev.pgsteer.router.plan.MergePlan;
+import dev.pgsteer.router.plan.SelectMerge;
+import dev.pgsteer.router.plan.ValueRef;
+import dev.pgsteer.router.syntax.Identifiers;
+import dev.pgsteer.router.syntax.ValueRefs;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import net.sf.jsqlparser.JSQLParserException;
 import net.sf.jsqlparser.expression.Alias;
 import net.sf.jsqlparser.expression.AllValue;
@@ -55,18 +59,11 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  * What cannot be merged correctly is refused with a reason that names the construct. Pure and
  * value-independent: the plan is cached with the statement's shape.
  */
-final class SelectMergePlanner {
-    private static final Pattern AGGREGATE_CALL = Pattern.compile("(?<![\\w.$\"])(count|sum|avg|min|max|array_agg|string_agg"
-            + "|bool_and|bool_or|every|json_agg|jsonb_agg|json_object_agg|jsonb_object_agg|xmlagg|bit_and|bit_or|bit_xor"
-            + "|stddev\\w*|variance|var_pop|var_samp|percentile_cont|percentile_disc|mode|corr|covar_pop|covar_samp"
-            + "|regr_\\w+|range_agg|range_intersect_agg|any_value)\\s*\\(", Pattern.CASE_INSENSITIVE);
-    private static final Pattern WINDOW = Pattern.compile("\\)\\s*over\\s*[(\\w]", Pattern.CASE_INSENSITIVE);
-    private static final Pattern GROUPING_SETS = Pattern.compile("(?<![\\w$])(rollup|cube|grouping\\s+sets)\\s*\\(",
-            Pattern.CASE_INSENSITIVE);
+public final class SelectMergePlanner {
     private static final Set<String> MERGEABLE = Set.of("count", "sum", "avg", "min", "max");
 
     /** A plan (null when rows only need concatenating), or the reason the SELECT cannot be merged. */
-    record Outcome(MergePlan plan, String refusal) {
+    public record Outcome(MergePlan plan, String refusal) {
     }
 
     /** A column while planning: an item of the select list, or the {@code index}th hidden column. */
@@ -102,7 +99,7 @@ final class SelectMergePlanner {
     }
 
     /** Plans the merge of {@code plain} and rewrites it, in place, into what each shard runs. */
-    static Outcome plan(PlainSelect plain) {
+    public static Outcome plan(PlainSelect plain) {
         try {
             return new Outcome(new SelectMergePlanner(plain).plan(), null);
         } catch (Refusal r) {
@@ -110,14 +107,6 @@ final class SelectMergePlanner {
         } catch (JSQLParserException | RuntimeException e) {
             return new Outcome(null, "a SELECT that pgsteer could not rewrite for merging");
         }
-    }
-
-    static boolean hasAggregate(Object expression) {
-        return expression != null && AGGREGATE_CALL.matcher(expression.toString()).find();
-    }
-
-    static boolean hasWindow(Object expression) {
-        return expression != null && WINDOW.matcher(expression.toString()).find();
     }
 
     private MergePlan plan() throws Refusal, JSQLParserException {
@@ -131,10 +120,10 @@ final class SelectMergePlanner {
             throw new Refusal("DISTINCT ON over several shards");
         }
         if ((plain.getWindowDefinitions() != null && !plain.getWindowDefinitions().isEmpty())
-                || items.stream().anyMatch(SelectMergePlanner::hasWindow) || hasWindow(plain.getOrderByElements())) {
+                || items.stream().anyMatch(MergeRefusals::hasWindow) || MergeRefusals.hasWindow(plain.getOrderByElements())) {
             throw new Refusal("a window function over several shards");
         }
-        if (plain.getGroupBy() != null && GROUPING_SETS.matcher(plain.getGroupBy().toString()).find()) {
+        if (plain.getGroupBy() != null && MergeRefusals.hasGroupingSets(plain.getGroupBy())) {
             throw new Refusal("GROUPING SETS, ROLLUP or CUBE over several shards");
         }
 
@@ -150,7 +139,7 @@ final class SelectMergePlanner {
             known[i] = star ? -1 : i;
             if (mergeable(e) != null) {
                 anyAggregate = true;
-            } else if (hasAggregate(e)) {
+            } else if (MergeRefusals.hasAggregate(e)) {
                 throw new Refusal("an expression computed from an aggregate over several shards"
                         + " (select the aggregate itself: count, sum, min, max or avg)");
             }
@@ -248,7 +237,7 @@ final class SelectMergePlanner {
             if (item >= 0 && mergeable(items.get(item).getExpression()) == null) {
                 continue;
             }
-            if (hasAggregate(g)) {
+            if (MergeRefusals.hasAggregate(g)) {
                 throw new Refusal("an aggregate in GROUP BY over several shards");
             }
             addHidden(g);
@@ -265,7 +254,7 @@ final class SelectMergePlanner {
         conjuncts(plain.getHaving(), conjuncts);
         Expression kept = null;
         for (Expression c : conjuncts) {
-            if (!hasAggregate(c)) {
+            if (!MergeRefusals.hasAggregate(c)) {
                 kept = kept == null ? c : new AndExpression(kept, c);
                 continue;
             }
@@ -274,8 +263,8 @@ final class SelectMergePlanner {
                 var binary = (net.sf.jsqlparser.expression.BinaryExpression) c;
                 Expression left = binary.getLeftExpression();
                 Expression right = binary.getRightExpression();
-                ValueRef rightValue = StatementAnalyzer.valueRef(right);
-                ValueRef leftValue = StatementAnalyzer.valueRef(left);
+                ValueRef rightValue = ValueRefs.of(right);
+                ValueRef leftValue = ValueRefs.of(left);
                 if (mergeable(left) != null && rightValue != null) {
                     terms.add(new Having(aggregateColumn(left), op, rightValue));
                     continue;
@@ -360,7 +349,7 @@ final class SelectMergePlanner {
                 column = new Ref(false, item);
             } else if (aggregate && mergeable(e) != null) {
                 column = aggregateColumn(e);
-            } else if (hasAggregate(e)) {
+            } else if (MergeRefusals.hasAggregate(e)) {
                 throw new Refusal("ORDER BY an expression computed from an aggregate over several shards"
                         + " (select the aggregate itself and order by it)");
             } else {
@@ -374,10 +363,10 @@ final class SelectMergePlanner {
     /** The select item {@code e} names: by output name (a bare column name), else by equal text; -1 if none. */
     private int item(Expression e) {
         if (e instanceof Column c && c.getTable() == null) {
-            String name = StatementAnalyzer.identifier(c.getColumnName());
+            String name = Identifiers.identifier(c.getColumnName());
             for (int i = 0; i < items.size(); i++) {
                 Alias alias = items.get(i).getAlias();
-                if (alias != null && StatementAnalyzer.identifier(alias.getName()).equals(name)) {
+                if (alias != null && Identifiers.identifier(alias.getName()).equals(name)) {
                     return i;
                 }
             }
@@ -422,7 +411,7 @@ final class SelectMergePlanner {
             return null;
         }
         if (!MERGEABLE.contains(name)) {
-            if (hasAggregate(name + "(")) {
+            if (MergeRefusals.hasAggregate(name + "(")) {
                 throw new Refusal("the aggregate " + name + "() over several shards (pgsteer merges count, sum, min,"
                         + " max and avg)");
             }
@@ -442,106 +431,5 @@ final class SelectMergePlanner {
     private static Expression renamed(Expression aggregate, String name) throws JSQLParserException {
         String text = aggregate.toString();
         return CCJSqlParserUtil.parseExpression(name + text.substring(text.indexOf('(')));
-    }
-
-    // --- subqueries ---
-
-    /**
-     * Why a subquery of {@code select} would give a wrong answer when the statement runs on several
-     * shards (each would see only its own rows), or null: a subquery over a sharded table with an
-     * aggregate, GROUP BY, DISTINCT, LIMIT, a window function or a set operation.
-     */
-    static String subqueryRefusal(Select select, Predicate<String> isShardedTable) {
-        List<Select> children = new ArrayList<>();
-        children(select, children);
-        for (Select child : children) {
-            if (!distributes(child) && touchesSharded(child, isShardedTable)) {
-                return "a subquery over a sharded table with an aggregate, GROUP BY, DISTINCT, LIMIT, a window function"
-                        + " or a set operation over several shards (it would see each shard's rows apart)";
-            }
-            String nested = subqueryRefusal(child, isShardedTable);
-            if (nested != null) {
-                return nested;
-            }
-        }
-        return null;
-    }
-
-    private static void children(Select select, List<Select> out) {
-        if (select.getWithItemsList() != null) {
-            select.getWithItemsList().forEach(with -> {
-                if (with.getSelect() != null) {
-                    out.add(with.getSelect());
-                }
-            });
-        }
-        switch (select) {
-            case PlainSelect plain -> {
-                fromChildren(plain.getFromItem(), out);
-                if (plain.getJoins() != null) {
-                    for (Join join : plain.getJoins()) {
-                        fromChildren(join.getRightItem(), out);
-                        if (join.getOnExpressions() != null) {
-                            join.getOnExpressions().forEach(on -> expressionChildren(on, out));
-                        }
-                    }
-                }
-                expressionChildren(plain.getWhere(), out);
-                expressionChildren(plain.getHaving(), out);
-                plain.getSelectItems().forEach(item -> expressionChildren(item.getExpression(), out));
-            }
-            case SetOperationList set -> set.getSelects().forEach(s -> children(s, out));
-            case ParenthesedSelect parenthesed -> children(parenthesed.getSelect(), out);
-            default -> {
-            }
-        }
-    }
-
-    private static void fromChildren(FromItem item, List<Select> out) {
-        switch (item) {
-            case ParenthesedSelect sub -> out.add(sub.getSelect());
-            case ParenthesedFromItem p -> {
-                fromChildren(p.getFromItem(), out);
-                if (p.getJoins() != null) {
-                    p.getJoins().forEach(j -> fromChildren(j.getRightItem(), out));
-                }
-            }
-            case null, default -> {
-            }
-        }
-    }
-
-    private static void expressionChildren(Expression expression, List<Select> out) {
-        if (expression == null) {
-            return;
-        }
-        expression.accept(new ExpressionVisitorAdapter<Void>() {
-            // A subquery of an expression comes to visit(Select), as a ParenthesedSelect.
-            @Override
-            public <S> Void visit(Select sub, S context) {
-                out.add(sub instanceof ParenthesedSelect p ? p.getSelect() : sub);
-                return null;
-            }
-        }, null);
-    }
-
-    /** Whether running {@code select} on each shard and concatenating gives the rows it gives on all of them. */
-    private static boolean distributes(Select select) {
-        return switch (select) {
-            case PlainSelect p -> p.getGroupBy() == null && p.getHaving() == null && p.getDistinct() == null
-                    && p.getLimit() == null && p.getOffset() == null && p.getFetch() == null
-                    && p.getSelectItems().stream().noneMatch(i -> hasAggregate(i) || hasWindow(i));
-            case ParenthesedSelect parenthesed -> distributes(parenthesed.getSelect());
-            default -> false;
-        };
-    }
-
-    private static boolean touchesSharded(Select select, Predicate<String> isShardedTable) {
-        try {
-            return new TablesNamesFinder<Void>().getTables((net.sf.jsqlparser.statement.Statement) select).stream()
-                    .anyMatch(isShardedTable);
-        } catch (RuntimeException e) {
-            return true;
-        }
     }
 }
