@@ -9,7 +9,7 @@ import dev.pgsteer.router.sql.SqlLexer;
 import org.junit.jupiter.api.Test;
 
 /** The router's plan cache: one analysis per shape, looked up without a parse, its lookups counted. */
-class PlanCacheTest {
+class ShardRouterCacheTest {
     final ShardRouter router = RoutingFixture.router();
 
     @Test
