@@ -1,5 +1,6 @@
 package dev.pgsteer.router.tenant;
 
+import dev.pgsteer.router.sql.SqlTokenizer.Kind;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -215,13 +216,12 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
         for (int i = 0; i < all.size(); i++) {
             SqlTokens.Token t = all.get(i);
             String refused = switch (t.kind()) {
-                case DOLLAR -> scanText(t.text(), true, backslashQuotes);
+                case DOLLAR_STRING -> scanText(t.text(), true, backslashQuotes);
                 case STRING -> stringsAreCode ? scanText(t.text(), true, backslashQuotes) : null;
-                case WORD, QUOTED -> tokenRefusal(all, i);
-                case NUMBER, PUNCT -> null;
+                case WORD, QUOTED_IDENTIFIER -> tokenRefusal(all, i);
+                case NUMBER, PARAMETER, PUNCT, END -> null;
             };
-            if (refused == null && stringsAreCode && (t.kind() == SqlTokens.Kind.STRING || t.kind() == SqlTokens.Kind.DOLLAR)
-                    && concatenatedAt(all, i + 1)) {
+            if (refused == null && stringsAreCode && t.isConstant() && concatenatedAt(all, i + 1)) {
                 StringBuilder joined = new StringBuilder(t.text());
                 int j = i + 1;
                 while (concatenatedAt(all, j)) {
@@ -240,7 +240,7 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
     /** {@code || 'constant'} at {@code i}. */
     private static boolean concatenatedAt(List<SqlTokens.Token> t, int i) {
         return i + 2 < t.size() && t.get(i).isPunct('|') && t.get(i + 1).isPunct('|')
-                && (t.get(i + 2).kind() == SqlTokens.Kind.STRING || t.get(i + 2).kind() == SqlTokens.Kind.DOLLAR);
+                && t.get(i + 2).isConstant();
     }
 
     /**
@@ -482,7 +482,7 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
         if (!roleless || value != null && value.is("default")) {
             return null;
         }
-        if (value == null || value.kind() == SqlTokens.Kind.PUNCT || value.kind() == SqlTokens.Kind.DOLLAR) {
+        if (value == null || value.kind() == Kind.PUNCT || value.kind() == Kind.DOLLAR_STRING) {
             return "client_encoding set from anything but a constant is refused for a tenant without a role of its own";
         }
         return encodingRefusal(value.text());
@@ -543,7 +543,7 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
         if (t.isName() && t.text().equals("set_config") && next.isPunct('(')) {
             SqlTokens.Token first = i + 2 < all.size() ? all.get(i + 2) : null;
             SqlTokens.Token after = i + 3 < all.size() ? all.get(i + 3) : null;
-            if (first == null || first.kind() != SqlTokens.Kind.STRING || after == null || !after.isPunct(',')) {
+            if (first == null || first.kind() != Kind.STRING || after == null || !after.isPunct(',')) {
                 return "set_config() with a setting name computed at run time is refused: pgsteer cannot tell "
                         + "whether it changes a setting it sets for the tenant; name the setting in a constant";
             }
@@ -553,7 +553,7 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
             }
             if (first.text().equalsIgnoreCase("client_encoding")) {
                 SqlTokens.Token value = i + 4 < all.size() ? all.get(i + 4) : null;
-                boolean constant = value != null && value.kind() == SqlTokens.Kind.STRING && at(all, i + 5, ",");
+                boolean constant = value != null && value.kind() == Kind.STRING && at(all, i + 5, ",");
                 return encodingValueRefusal(constant ? value : null);
             }
             return null;

@@ -113,13 +113,6 @@ class TenantGuardTest {
         assertNull(guard.check(sql), sql);
     }
 
-    @org.junit.jupiter.api.Test
-    void unicodeEscapesAreReadAsPostgreSQLReadsThem() {
-        assertEquals("set_config", SqlTokens.unicodeEscapes("set\\005fconfig", '\\'));
-        assertEquals("d\u00e9lta+!", SqlTokens.unicodeEscapes("d!00e9lta!+00002B!!", '!'));
-        assertEquals("\\zzzz", SqlTokens.unicodeEscapes("\\zzzz", '\\'));
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"TRUNCATE orders", "truncate table public.orders", "ALTER TABLE orders NO FORCE ROW LEVEL SECURITY",
             "alter table orders disable row level security", "CREATE POLICY everything ON orders USING (true)",
@@ -267,12 +260,6 @@ class TenantGuardTest {
     })
     void standardConformingStringsOffIsReadAsPostgreSQLReadsIt(String sql) {
         assertNotNull(guard.check(sql, true), sql);
-    }
-
-    @org.junit.jupiter.api.Test
-    void escapeStringsAreDecoded() {
-        byte[] sql = "a\\137b\\x41\\u00e9\\n\\q''".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals("a_bA\u00e9\nq'", SqlTokens.backslashEscapes(sql, 0, sql.length));
     }
 
     @ParameterizedTest
