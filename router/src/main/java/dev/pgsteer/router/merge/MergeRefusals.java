@@ -1,25 +1,19 @@
 package dev.pgsteer.router.merge;
 
 import java.util.List;
-import java.util.regex.Pattern;
+import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.statement.select.GroupByElement;
+import net.sf.jsqlparser.statement.select.OrderByElement;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.SelectItem;
 
 /**
  * What in a SELECT pgsteer cannot merge across shards: FETCH, {@code LIMIT a, b}, DISTINCT ON,
  * window functions, grouping sets, and (asked by each part of the plan) aggregates it cannot
- * combine: the merge combines count, sum, min, max and avg only.
+ * combine: the merge combines count, sum, min, max and avg only. Calls are found by walking the
+ * tree ({@link CallFinder}), subqueries included, not by reading the printed text.
  */
 final class MergeRefusals {
-    private static final Pattern AGGREGATE_CALL = Pattern.compile("(?<![\\w.$\"])(count|sum|avg|min|max|array_agg|string_agg"
-            + "|bool_and|bool_or|every|json_agg|jsonb_agg|json_object_agg|jsonb_object_agg|xmlagg|bit_and|bit_or|bit_xor"
-            + "|stddev\\w*|variance|var_pop|var_samp|percentile_cont|percentile_disc|mode|corr|covar_pop|covar_samp"
-            + "|regr_\\w+|range_agg|range_intersect_agg|any_value)\\s*\\(", Pattern.CASE_INSENSITIVE);
-    private static final Pattern WINDOW = Pattern.compile("\\)\\s*over\\s*[(\\w]", Pattern.CASE_INSENSITIVE);
-    private static final Pattern GROUPING_SETS = Pattern.compile("(?<![\\w$])(rollup|cube|grouping\\s+sets)\\s*\\(",
-            Pattern.CASE_INSENSITIVE);
-
     private MergeRefusals() {
     }
 
@@ -43,22 +37,48 @@ final class MergeRefusals {
         }
     }
 
-    /** Whether the printed node calls an aggregate function, its own or in a subquery. */
-    static boolean hasAggregate(Object node) {
-        return node != null && AGGREGATE_CALL.matcher(node.toString()).find();
+    /** Whether {@code expression} calls an aggregate function, itself or in a subquery. */
+    static boolean hasAggregate(Expression expression) {
+        return expression != null && CallFinder.in(expression).aggregate;
+    }
+
+    static boolean hasAggregate(SelectItem<?> item) {
+        return hasAggregate(item.getExpression());
     }
 
     /** Whether {@code name} (lower case, unqualified) is one of PostgreSQL's aggregate functions. */
     static boolean isAggregateName(String name) {
-        return hasAggregate(name + "(");
+        return CallFinder.isAggregateName(name);
     }
 
-    /** Whether the printed node has a window function ({@code ... ) OVER}). */
-    static boolean hasWindow(Object node) {
-        return node != null && WINDOW.matcher(node.toString()).find();
+    /** Whether the item calls a window function ({@code ... OVER}), itself or in a subquery. */
+    static boolean hasWindow(SelectItem<?> item) {
+        return item.getExpression() != null && CallFinder.in(item.getExpression()).window;
     }
 
+    private static boolean hasWindow(List<OrderByElement> orderBy) {
+        if (orderBy != null) {
+            for (OrderByElement o : orderBy) {
+                if (o.getExpression() != null && CallFinder.in(o.getExpression()).window) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** GROUPING SETS (a list of its own in the tree), or ROLLUP and CUBE (calls among the expressions). */
     private static boolean hasGroupingSets(GroupByElement groupBy) {
-        return GROUPING_SETS.matcher(groupBy.toString()).find();
+        if (groupBy.getGroupingSets() != null && !groupBy.getGroupingSets().isEmpty()) {
+            return true;
+        }
+        if (groupBy.getGroupByExpressionList() != null) {
+            for (Object e : groupBy.getGroupByExpressionList()) {
+                if (e instanceof Expression x && CallFinder.in(x).groupingSet) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }
