@@ -1,5 +1,7 @@
 package dev.pgsteer.router.sql;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Reads PostgreSQL SQL token by token, in place, from the bytes of a message: nothing is decoded
  * and nothing allocated unless a caller asks for a token's text. Any ASCII-compatible client
@@ -156,7 +158,7 @@ public final class SqlTokenizer {
             byte b = sql[i];
             folded[i - start] = b >= 'A' && b <= 'Z' ? (byte) (b + ('a' - 'A')) : b;
         }
-        return new String(folded, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(folded, StandardCharsets.UTF_8);
     }
 
     /** The content of a string constant between its quotes, quotes undoubled (escapes are not read). */
@@ -368,7 +370,7 @@ public final class SqlTokenizer {
     }
 
     private String utf8(int from, int to) {
-        return new String(sql, from, Math.max(0, to - from), java.nio.charset.StandardCharsets.UTF_8);
+        return new String(sql, from, Math.max(0, to - from), StandardCharsets.UTF_8);
     }
 
     private static boolean isDigit(byte b) {
