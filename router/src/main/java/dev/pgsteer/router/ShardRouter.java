@@ -2,9 +2,11 @@ package dev.pgsteer.router;
 
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.router.analysis.PlanCache;
+import dev.pgsteer.router.analysis.StatementAnalyzer;
+import dev.pgsteer.router.analysis.UnparsedStatements;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.Answer;
-import dev.pgsteer.router.plan.ArrayValues;
 import dev.pgsteer.router.plan.KeyCondition;
 import dev.pgsteer.router.plan.KeyPlacer;
 import dev.pgsteer.router.plan.KeySource;
@@ -12,30 +14,20 @@ import dev.pgsteer.router.plan.MergePlan;
 import dev.pgsteer.router.plan.Placement;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.RoutingException;
-import dev.pgsteer.router.plan.StatementAnalyzer;
 import dev.pgsteer.router.plan.StatementKind;
-import dev.pgsteer.router.plan.ValueRef;
+import dev.pgsteer.router.resolve.KeyShards;
+import dev.pgsteer.router.resolve.ShardTexts;
 import dev.pgsteer.router.shard.ChoosingKeyPlacer;
 import dev.pgsteer.router.shard.ShardChooser;
 import dev.pgsteer.router.sql.LexedStatement;
+import dev.pgsteer.router.syntax.Parser;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import net.sf.jsqlparser.JSQLParserException;
-import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
-import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.statement.Statement;
-import net.sf.jsqlparser.statement.insert.Insert;
-import net.sf.jsqlparser.statement.select.Values;
 
 /**
  * Routes the statements of one sharded logical database. {@link #analysis} turns a statement's shape
@@ -43,29 +35,22 @@ import net.sf.jsqlparser.statement.select.Values;
  * {@link #resolve} applies the key values of one execution and gives its {@link Route}.
  */
 public final class ShardRouter {
-    private static final Pattern PLACEHOLDER = Pattern.compile("(?<![\\w$])\\$(\\d+)");
-
     private final DatabaseConfig database;
     private final KeyPlacer placer;
+    private final KeyShards keyShards;
     private final StatementAnalyzer analyzer;
-    private final int capacity;
-    private final ConcurrentHashMap<String, Analysis> cache = new ConcurrentHashMap<>();
-    /** Lookups by {@link #cached}: a plain count for metrics, read by whoever exports them (the router knows no registry). */
-    private final LongAdder cacheHits;
-    private final LongAdder cacheMisses;
+    private final PlanCache cache;
 
     public ShardRouter(DatabaseConfig database, KeyPlacer placer, int capacity) {
-        this(database, placer, capacity, new LongAdder(), new LongAdder());
+        this(database, placer, new PlanCache(capacity));
     }
 
-    private ShardRouter(DatabaseConfig database, KeyPlacer placer, int capacity, LongAdder hits,
-                        LongAdder misses) {
+    private ShardRouter(DatabaseConfig database, KeyPlacer placer, PlanCache cache) {
         this.database = database;
         this.placer = placer;
+        this.keyShards = new KeyShards(placer);
         this.analyzer = new StatementAnalyzer(database);
-        this.capacity = capacity;
-        this.cacheHits = hits;
-        this.cacheMisses = misses;
+        this.cache = cache;
     }
 
     /**
@@ -73,8 +58,7 @@ public final class ShardRouter {
      * plans hold the tables as they were. The cache's counts go on, so metrics never run backwards.
      */
     public ShardRouter reconfigured(DatabaseConfig newDatabase) {
-        return new ShardRouter(newDatabase, new ChoosingKeyPlacer(
-                new ShardChooser(newDatabase)), capacity, cacheHits, cacheMisses);
+        return new ShardRouter(newDatabase, new ChoosingKeyPlacer(new ShardChooser(newDatabase)), cache.emptied());
     }
 
     /** A router for {@code database} with its real sharding functions. */
@@ -94,19 +78,17 @@ public final class ShardRouter {
 
     /** The cached analysis of the statement's shape, or null when it must be computed (off the event loop). */
     public Analysis cached(LexedStatement statement) {
-        Analysis cached = cache.get(statement.shape());
-        (cached != null ? cacheHits : cacheMisses).increment();
-        return cached;
+        return cache.lookup(statement.shape());
     }
 
     /** Lookups by {@link #cached} that found the shape's plan. */
     public long planCacheHits() {
-        return cacheHits.sum();
+        return cache.hits();
     }
 
     /** Lookups by {@link #cached} that did not: the statement is planned with JSQLParser. */
     public long planCacheMisses() {
-        return cacheMisses.sum();
+        return cache.misses();
     }
 
     /** Shapes cached now (at most the capacity). */
@@ -116,61 +98,19 @@ public final class ShardRouter {
 
     /** The statement's analysis: from the cache, else parsed now. JSQLParser is slow: call this off the event loop. */
     public Analysis analysis(LexedStatement statement) {
-        Analysis cached = cache.get(statement.shape());
+        Analysis cached = cache.peek(statement.shape());
         if (cached != null) {
             return cached;
         }
-        Statement parsed = parse(statement.shape());
+        Statement parsed = Parser.parse(statement.shape());
         if (parsed != null) {
             Analysis analysis = analyzer.analyze(parsed);
-            remember(statement.shape(), analysis);
+            cache.put(statement.shape(), analysis);
             return analysis;
         }
         // The shape may not parse where the text does (a typed literal: DATE '2025-01-01').
-        Statement original = parse(statement.text());
-        return original != null ? analyzer.analyze(original) : unparsed(statement);
-    }
-
-    private static Statement parse(String sql) {
-        try {
-            return CCJSqlParserUtil.parse(sql);
-        } catch (JSQLParserException | RuntimeException | StackOverflowError e) {
-            return null;
-        }
-    }
-
-    private void remember(String shape, Analysis analysis) {
-        if (cache.size() >= capacity) {
-            // Drop an arbitrary tenth: cheaper than ordering every hit, and shapes are few in practice.
-            Iterator<String> it = cache.keySet().iterator();
-            for (int i = 0; i < Math.max(1, capacity / 10) && it.hasNext(); i++) {
-                it.next();
-                it.remove();
-            }
-        }
-        cache.put(shape, analysis);
-    }
-
-    /** A statement JSQLParser cannot read: the default shard, unless it names a table of the shard map. */
-    private Analysis unparsed(LexedStatement statement) {
-        String lower = " " + statement.shape().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_$]+", " ") + " ";
-        String first = statement.firstKeyword();
-        boolean ddl = List.of("CREATE", "ALTER", "DROP", "COMMENT", "GRANT", "REVOKE").contains(first);
-        for (TableConfig table : database.tables().values()) {
-            if (lower.contains(" " + table.name() + " ") && ddl) {
-                return new Analysis(StatementKind.DDL, new Placement.AllShards("DDL naming " + table.name()
-                        + " is applied to every shard", Answer.MIRROR), null, null);
-            }
-            if (lower.contains(" " + table.name() + " ")) {
-                return Analysis.refused("0A000", "pgsteer cannot parse this statement, which names "
-                        + (table instanceof TableConfig.Sharded ? "sharded" : "reference") + " table " + table.name()
-                        + ", so it cannot tell where it must run; add a routing comment (/* shard=NAME */) to send it to one shard");
-            }
-        }
-        if (ddl && lower.matches(" (create|alter|drop|comment on) (or replace )?(type|extension|function|procedure|schema|domain|collation|operator|aggregate|cast) .*")) {
-            return new Analysis(StatementKind.DDL, new Placement.AllShards(first + " is applied to every shard", Answer.MIRROR), null, null);
-        }
-        return new Analysis(StatementKind.READ, new Placement.DefaultShard("not parsed; names no sharded table"), null, null);
+        Statement original = Parser.parse(statement.text());
+        return original != null ? analyzer.analyze(original) : UnparsedStatements.analysis(statement, database);
     }
 
     /**
@@ -236,7 +176,7 @@ public final class ShardRouter {
         for (Placement.KeyGroup group : byKey.groups()) {
             BitSet shards = null;
             for (Placement.Member member : group.members()) {
-                shards = intersect(shards, shardsOf(member.table(), member.condition(), values));
+                shards = KeyShards.intersect(shards, keyShards.of(member.table(), member.condition(), values));
             }
             groupShards.add(shards);
         }
@@ -286,69 +226,11 @@ public final class ShardRouter {
             return new Route(shards, Answer.COMBINE, analysis.kind(), why, Map.of(), null);
         }
         // Every shard runs the rewritten SELECT, with the statement's literals put back as written.
-        String text = withLiterals(plan.shardShape(), statement);
+        String text = ShardTexts.withLiterals(plan.shardShape(), statement);
         Map<String, String> textByShard = new LinkedHashMap<>();
         shards.forEach(shard -> textByShard.put(shard, text));
         return new Route(shards, Answer.COMBINE, analysis.kind(), why + ", rows merged", textByShard,
                 plan.resolve(values, statement.parameterCount()));
-    }
-
-    private BitSet shardsOf(TableConfig.Sharded table, KeyCondition condition, KeySource.Placeholders values) throws RoutingException {
-        return switch (condition) {
-            case KeyCondition.Any any -> null;
-            case KeyCondition.Values v -> {
-                BitSet set = new BitSet();
-                for (ValueRef ref : v.values()) {
-                    KeySource source = source(ref, values);
-                    if (source != null) {
-                        set.set(placer.shardIndex(table, source));
-                    }
-                }
-                yield set;
-            }
-            case KeyCondition.ArrayOf array -> {
-                KeySource source = source(array.array(), values);
-                BitSet set = new BitSet();
-                if (source != null) {
-                    for (KeySource element : ArrayValues.elements(source)) {
-                        if (element != null) {
-                            set.set(placer.shardIndex(table, element));
-                        }
-                    }
-                }
-                yield set;
-            }
-            case KeyCondition.And and -> intersect(shardsOf(table, and.left(), values), shardsOf(table, and.right(), values));
-            case KeyCondition.Or or -> {
-                BitSet left = shardsOf(table, or.left(), values);
-                BitSet right = shardsOf(table, or.right(), values);
-                if (left == null || right == null) {
-                    yield null;
-                }
-                left.or(right);
-                yield left;
-            }
-        };
-    }
-
-    private static BitSet intersect(BitSet a, BitSet b) {
-        if (a == null) {
-            return b == null ? null : (BitSet) b.clone();
-        }
-        if (b == null) {
-            return a;
-        }
-        BitSet both = (BitSet) a.clone();
-        both.and(b);
-        return both;
-    }
-
-    private static KeySource source(ValueRef ref, KeySource.Placeholders values) {
-        return switch (ref) {
-            case ValueRef.Placeholder p -> values.value(p.number());
-            case ValueRef.Constant c -> KeySource.text(c.text());
-            case ValueRef.Null n -> null;
-        };
     }
 
     private Route insert(Analysis analysis, Placement.InsertRows rows, LexedStatement statement, KeySource.Placeholders values)
@@ -356,7 +238,7 @@ public final class ShardRouter {
         int[] shardOfRow = new int[rows.keys().size()];
         BitSet used = new BitSet();
         for (int i = 0; i < shardOfRow.length; i++) {
-            KeySource source = source(rows.keys().get(i), values);
+            KeySource source = KeyShards.source(rows.keys().get(i), values);
             if (source == null) {
                 throw new RoutingException("23502", "the shard key " + rows.table().key() + " of a row inserted into "
                         + rows.table().name() + " is NULL; every row of a sharded table needs a key");
@@ -370,7 +252,7 @@ public final class ShardRouter {
         }
         Map<String, String> texts = new LinkedHashMap<>();
         Map<String, int[]> parameters = new LinkedHashMap<>();
-        splitInsert(statement, shardOfRow).forEach((shard, split) -> {
+        ShardTexts.splitInsert(statement, shardOfRow, database.shards()).forEach((shard, split) -> {
             texts.put(shard, split.text());
             if (statement.parameterCount() > 0) {
                 parameters.put(shard, split.parameters());
@@ -378,68 +260,5 @@ public final class ShardRouter {
         });
         return new Route(used.stream().mapToObj(i -> database.shards().get(i)).toList(), Answer.COMBINE, StatementKind.WRITE,
                 why + ", rows split by shard", texts, null, parameters);
-    }
-
-    /** One shard's part of a split statement: its text, and which client parameter each of its {@code $k} is. */
-    private record SplitText(String text, int[] parameters) {
-    }
-
-    /**
-     * The INSERT's text for each shard, with only the rows that belong there, literals put back as
-     * written and the client's parameters renumbered from $1 in the order they appear.
-     */
-    private Map<String, SplitText> splitInsert(LexedStatement statement, int[] shardOfRow) throws RoutingException {
-        Map<String, SplitText> byShard = new LinkedHashMap<>();
-        for (int shard = 0; shard < database.shards().size(); shard++) {
-            Statement parsed = parse(statement.shape());
-            if (!(parsed instanceof Insert insert) || !(insert.getSelect() instanceof Values values)) {
-                throw new RoutingException("0A000", "pgsteer could not split this INSERT by shard key");
-            }
-            ExpressionList<?> rows = values.getExpressions();
-            ExpressionList<net.sf.jsqlparser.expression.Expression> kept = new ExpressionList<>();
-            for (int row = 0; row < shardOfRow.length; row++) {
-                if (shardOfRow[row] == shard) {
-                    kept.add((net.sf.jsqlparser.expression.Expression) rows.get(row));
-                }
-            }
-            if (kept.isEmpty()) {
-                continue;
-            }
-            values.setExpressions(kept);
-            byShard.put(database.shards().get(shard), renumbered(insert.toString(), statement));
-        }
-        return byShard;
-    }
-
-    /** The shape with the lexer's literals put back as written; the client's own parameters stay as they are. */
-    private static String withLiterals(String shape, LexedStatement statement) {
-        Matcher m = PLACEHOLDER.matcher(shape);
-        StringBuilder out = new StringBuilder(shape.length() + 32);
-        while (m.find()) {
-            int number = Integer.parseInt(m.group(1));
-            String replacement = number > statement.parameterCount()
-                    ? statement.rawLiterals().get(number - statement.parameterCount() - 1) : m.group();
-            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
-        }
-        m.appendTail(out);
-        return out.toString();
-    }
-
-    private static SplitText renumbered(String shape, LexedStatement statement) {
-        Matcher m = PLACEHOLDER.matcher(shape);
-        StringBuilder out = new StringBuilder(shape.length() + 32);
-        Map<Integer, Integer> renumber = new LinkedHashMap<>();
-        while (m.find()) {
-            int number = Integer.parseInt(m.group(1));
-            String replacement;
-            if (number > statement.parameterCount()) {
-                replacement = statement.rawLiterals().get(number - statement.parameterCount() - 1);
-            } else {
-                replacement = "$" + renumber.computeIfAbsent(number, n -> renumber.size() + 1);
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
-        }
-        m.appendTail(out);
-        return new SplitText(out.toString(), renumber.keySet().stream().mapToInt(Integer::intValue).toArray());
     }
 }

@@ -18,6 +18,7 @@ import dev.pgsteer.router.sql.LexedStatement;
 import dev.pgsteer.router.sql.SqlLexer;
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,7 +29,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * their rows. Hidden columns (pgsteer's own, appended) are numbered from the end: -1 is the last.
  */
 class SelectMergeTest {
-    final ShardRouter router = new ShardRouter(ShardRouterTest.SHOP, ShardRouterTest.PLACER, 100);
+    final ShardRouter router = RoutingFixture.router();
 
     Route route(String sql, String... bind) throws RoutingException {
         LexedStatement statement = SqlLexer.statement(sql);
@@ -114,7 +115,7 @@ class SelectMergeTest {
     @Test
     void plainMultiShardSelectsAndSingleShardOnesAreNotRewritten() throws RoutingException {
         assertNull(route("SELECT * FROM orders WHERE status = 'x'").merge());
-        assertEquals(java.util.Map.of(), route("SELECT * FROM orders WHERE status = 'x'").textByShard());
+        assertEquals(Map.of(), route("SELECT * FROM orders WHERE status = 'x'").textByShard());
         Route one = route("SELECT status, count(*) FROM orders WHERE customer_id = 4 GROUP BY status ORDER BY 2");
         assertNull(one.merge());
         assertTrue(one.isSingleShard());

@@ -12,7 +12,7 @@ import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.StartupPacket;
 import dev.pgsteer.protocol.message.Sync;
 import dev.pgsteer.protocol.message.TransactionStatus;
-import dev.pgsteer.router.SessionStateScanner;
+import dev.pgsteer.router.session.SessionStateScanner;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;

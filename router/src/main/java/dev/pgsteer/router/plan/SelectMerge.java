@@ -31,6 +31,49 @@ public record SelectMerge(List<SortKey> sort, long limit, long offset, boolean a
         having = List.copyOf(having);
     }
 
+    // Readable construction, for tests and for whoever builds a merge by hand:
+    //   SelectMerge.sorted(new SortKey(-1, true, true)).withPage(3, 1).withHidden(1)
+    //   SelectMerge.grouped(new Aggregate(1, Function.COUNT, 0)).withHaving(term).withSort(key)
+    //   SelectMerge.distinctRows()
+
+    /** Rows passed on as they come: nothing to sort, group, skip or strip. */
+    public static SelectMerge concatenated() {
+        return new SelectMerge(List.of(), -1, 0, false, List.of(), false, 0, List.of());
+    }
+
+    /** Rows merged in the order of {@code keys} (ORDER BY). */
+    public static SelectMerge sorted(SortKey... keys) {
+        return concatenated().withSort(keys);
+    }
+
+    /** Rows grouped by their non-aggregate columns, these columns' partial aggregates combined (GROUP BY, aggregates). */
+    public static SelectMerge grouped(Aggregate... aggregates) {
+        return new SelectMerge(List.of(), -1, 0, true, List.of(aggregates), false, 0, List.of());
+    }
+
+    /** Rows equal in their visible columns sent once (DISTINCT). */
+    public static SelectMerge distinctRows() {
+        return new SelectMerge(List.of(), -1, 0, false, List.of(), true, 0, List.of());
+    }
+
+    public SelectMerge withSort(SortKey... keys) {
+        return new SelectMerge(List.of(keys), limit, offset, aggregate, aggregates, distinct, hidden, having);
+    }
+
+    /** LIMIT {@code limit} (-1: none) OFFSET {@code offset}, applied after the merge. */
+    public SelectMerge withPage(long limit, long offset) {
+        return new SelectMerge(sort, limit, offset, aggregate, aggregates, distinct, hidden, having);
+    }
+
+    /** The last {@code hidden} columns are pgsteer's own, stripped before the client sees a row. */
+    public SelectMerge withHidden(int hidden) {
+        return new SelectMerge(sort, limit, offset, aggregate, aggregates, distinct, hidden, having);
+    }
+
+    public SelectMerge withHaving(HavingTerm... terms) {
+        return new SelectMerge(sort, limit, offset, aggregate, aggregates, distinct, hidden, List.of(terms));
+    }
+
     /** The aggregates pgsteer can combine from the shards' partial results. */
     public enum Function {
         /** Sum of the shards' counts. */

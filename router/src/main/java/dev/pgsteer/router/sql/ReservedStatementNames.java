@@ -1,6 +1,7 @@
 package dev.pgsteer.router.sql;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,7 +19,7 @@ import java.util.List;
 public final class ReservedStatementNames {
     /** How pgsteer's statement names begin; a client's own names never reach the backend under it. */
     public static final String PREFIX = "pgsteer_";
-    private static final byte[] PREFIX_BYTES = PREFIX.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] PREFIX_BYTES = PREFIX.getBytes(StandardCharsets.US_ASCII);
     /** Nesting of string constants in string constants read at most. */
     private static final int MAX_DEPTH = 4;
 
@@ -47,7 +48,7 @@ public final class ReservedStatementNames {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(length + 16);
         int at = offset;
-        byte[] name = replacement.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] name = replacement.getBytes(StandardCharsets.US_ASCII);
         for (Edit edit : edits) {
             out.write(sql, at, edit.start() - at);
             out.writeBytes(name);

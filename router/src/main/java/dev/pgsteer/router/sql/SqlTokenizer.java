@@ -1,5 +1,7 @@
 package dev.pgsteer.router.sql;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Reads PostgreSQL SQL token by token, in place, from the bytes of a message: nothing is decoded
  * and nothing allocated unless a caller asks for a token's text. Any ASCII-compatible client
@@ -156,12 +158,62 @@ public final class SqlTokenizer {
             byte b = sql[i];
             folded[i - start] = b >= 'A' && b <= 'Z' ? (byte) (b + ('a' - 'A')) : b;
         }
-        return new String(folded, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(folded, StandardCharsets.UTF_8);
     }
 
     /** The content of a string constant between its quotes, quotes undoubled (escapes are not read). */
     public String stringContent() {
         return kind == Kind.DOLLAR_STRING ? utf8(contentStart, contentEnd) : undoubled(contentStart, contentEnd, '\'');
+    }
+
+    /** Whether the current token is a {@code U&'...'} constant or a {@code U&"..."} identifier, whose escapes are Unicode. */
+    public boolean isUnicodeEscaped() {
+        int first = sql[start] & 0xff;
+        return (kind == Kind.STRING || kind == Kind.QUOTED_IDENTIFIER) && (first == 'u' || first == 'U')
+                && stop - start > 1 && sql[start + 1] == '&';
+    }
+
+    /**
+     * The current token's text as PostgreSQL reads it: a word lower-cased, an identifier unquoted, a
+     * constant's content with its escapes read (backslash escapes in {@code E'...'}, or in any
+     * constant with standard_conforming_strings off; Unicode escapes after {@code U&}), a dollar
+     * quote's body, a number or parameter as written, an operator character. For a {@code U&} token
+     * it reads the {@code UESCAPE 'c'} clause that names its escape character too, and moves past it.
+     * Allocates; for callers that reason about every token (the tenant guard), not for the relay.
+     */
+    public String value() {
+        int first = kind == Kind.END ? 0 : sql[start] & 0xff;
+        return switch (kind) {
+            case WORD -> name();
+            case QUOTED_IDENTIFIER -> isUnicodeEscaped() ? SqlEscapes.unicodeEscapes(name(), uescape()) : name();
+            case STRING -> {
+                if (isUnicodeEscaped()) {
+                    yield SqlEscapes.unicodeEscapes(stringContent(), uescape());
+                }
+                yield first == 'e' || first == 'E' || first == '\'' && backslashQuotes
+                        ? SqlEscapes.backslashEscapes(sql, contentStart, contentEnd) : stringContent();
+            }
+            case DOLLAR_STRING -> stringContent();
+            case NUMBER, PARAMETER -> utf8(start, stop);
+            case PUNCT -> String.valueOf((char) first);
+            case END -> "";
+        };
+    }
+
+    /**
+     * The escape character of the current {@code U&} token: the one its {@code UESCAPE 'c'} names
+     * (and then this tokenizer moves past that clause), else a backslash.
+     */
+    private char uescape() {
+        SqlTokenizer ahead = lookahead();
+        if (ahead.next() == Kind.WORD && ahead.isWord("uescape") && ahead.next() == Kind.STRING) {
+            String escape = ahead.stringContent();
+            if (escape.length() == 1) {
+                pos = ahead.stop;
+                return escape.charAt(0);
+            }
+        }
+        return '\\';
     }
 
     /** A tokenizer that reads on from after the current token, leaving this one where it is. */
@@ -318,7 +370,7 @@ public final class SqlTokenizer {
     }
 
     private String utf8(int from, int to) {
-        return new String(sql, from, Math.max(0, to - from), java.nio.charset.StandardCharsets.UTF_8);
+        return new String(sql, from, Math.max(0, to - from), StandardCharsets.UTF_8);
     }
 
     private static boolean isDigit(byte b) {

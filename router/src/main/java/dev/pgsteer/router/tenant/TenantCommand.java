@@ -1,5 +1,6 @@
 package dev.pgsteer.router.tenant;
 
+import dev.pgsteer.router.sql.SqlTokenizer.Kind;
 import java.util.List;
 import java.util.Optional;
 
@@ -32,7 +33,7 @@ public sealed interface TenantCommand {
         }
         List<SqlTokens.Token> t = statements.getFirst();
         int i = 1;
-        String verb = t.getFirst().kind() == SqlTokens.Kind.WORD ? t.getFirst().text() : "";
+        String verb = t.getFirst().kind() == Kind.WORD ? t.getFirst().text() : "";
         if (verb.equals("set") && i < t.size() && (t.get(i).is("session") || t.get(i).is("local"))) {
             i++;
         }
@@ -48,7 +49,7 @@ public sealed interface TenantCommand {
                         && afterName + 2 == t.size()) {
                     SqlTokens.Token value = t.get(afterName + 1);
                     yield value.is("default") ? Optional.of(new Set(null))
-                            : value.kind() == SqlTokens.Kind.STRING || value.isName() || value.kind() == SqlTokens.Kind.NUMBER
+                            : value.kind() == Kind.STRING || value.isName() || value.kind() == Kind.NUMBER || value.kind() == Kind.PARAMETER
                             ? Optional.of(new Set(value.text())) : Optional.empty();
                 }
                 yield Optional.empty();
@@ -59,7 +60,7 @@ public sealed interface TenantCommand {
 
     /** Where {@code pgsteer.tenant} (quoted or not) ends if it starts at {@code i}, else -1. */
     private static int nameEnd(List<SqlTokens.Token> t, int i) {
-        if (i < t.size() && t.get(i).kind() == SqlTokens.Kind.QUOTED && t.get(i).text().equals(SETTING)) {
+        if (i < t.size() && t.get(i).kind() == Kind.QUOTED_IDENTIFIER && t.get(i).text().equals(SETTING)) {
             return i + 1;
         }
         if (i + 2 < t.size() + 0 && t.get(i).isName() && t.get(i).text().equals("pgsteer") && t.get(i + 1).isPunct('.')

@@ -1,5 +1,11 @@
 package dev.pgsteer.router.tenant;
 
+import static dev.pgsteer.router.tenant.SettingTokens.at;
+import static dev.pgsteer.router.tenant.SettingTokens.settingName;
+import static dev.pgsteer.router.tenant.SettingTokens.settingNameEnd;
+import static dev.pgsteer.router.tenant.SettingTokens.value;
+
+import dev.pgsteer.router.sql.SqlTokenizer.Kind;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -51,7 +57,7 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
      * under whatever value the session has then, and a reading that hides a statement must not win.
      */
     public String check(String sql, boolean backslashQuotes) {
-        return mayBeRefused(sql) ? scanText(sql, false, backslashQuotes) : null;
+        return Prefilter.mayBeRefused(sql, !foreignSchemas.isEmpty(), readOnly) ? scanText(sql, false, backslashQuotes) : null;
     }
 
     /**
@@ -94,95 +100,6 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
                         + "own, except for the large-object functions; call the function in SQL instead" : null;
     }
 
-    /**
-     * A look at the characters, without tokens, that lets most statements through at once: only a
-     * statement that starts with SET, RESET, DISCARD, DO, CREATE, ALTER, DROP or TRUNCATE (or a
-     * comment), or has set_config, pg_settings, a dot (a qualified name), a dollar quote, a U&
-     * name, or WRITE (read-only tenants), can be refused. Keep it a superset of what {@link #scan} refuses. {@code UPDATE t SET ...} is not a SET: it passes here.
-     */
-    private boolean mayBeRefused(String sql) {
-        int n = sql.length();
-        boolean head = true;
-        for (int i = 0; i < n; i++) {
-            char c = sql.charAt(i);
-            if (Character.isWhitespace(c)) {
-                continue;
-            }
-            boolean atHead = head;
-            head = c == ';';
-            switch (c) {
-                case '.' -> {
-                    if (!foreignSchemas.isEmpty()) {
-                        return true;
-                    }
-                }
-                case '$' -> {
-                    if (i + 1 < n && !Character.isDigit(sql.charAt(i + 1))) {
-                        return true;
-                    }
-                }
-                case '/', '-' -> {
-                    if (atHead) {
-                        return true;
-                    }
-                }
-                case 's', 'S' -> {
-                    if (atHead && sql.regionMatches(true, i, "set", 0, 3) || sql.regionMatches(true, i, "set_config", 0, 10)) {
-                        return true;
-                    }
-                }
-                case 'r', 'R' -> {
-                    if (atHead && sql.regionMatches(true, i, "reset", 0, 5)) {
-                        return true;
-                    }
-                }
-                case 'd', 'D' -> {
-                    if (atHead && (sql.regionMatches(true, i, "discard", 0, 7) || sql.regionMatches(true, i, "do", 0, 2)
-                            || sql.regionMatches(true, i, "drop", 0, 4))) {
-                        return true;
-                    }
-                }
-                case 'c', 'C' -> {
-                    if (atHead && sql.regionMatches(true, i, "create", 0, 6)) {
-                        return true;
-                    }
-                }
-                case 'a', 'A' -> {
-                    if (atHead && sql.regionMatches(true, i, "alter", 0, 5)) {
-                        return true;
-                    }
-                }
-                case 't', 'T' -> {
-                    if (atHead && sql.regionMatches(true, i, "truncate", 0, 8)) {
-                        return true;
-                    }
-                }
-                case 'p', 'P' -> {
-                    if (sql.regionMatches(true, i, "pg_settings", 0, 11)) {
-                        return true;
-                    }
-                }
-                case '&' -> {
-                    // U&"..." names may spell anything in escapes.
-                    return true;
-                }
-                case 'b', 'B' -> {
-                    if (readOnly && atHead && sql.regionMatches(true, i, "begin", 0, 5)) {
-                        return true;
-                    }
-                }
-                case 'w', 'W' -> {
-                    if (readOnly && sql.regionMatches(true, i, "write", 0, 5)) {
-                        return true;
-                    }
-                }
-                default -> {
-                }
-            }
-        }
-        return false;
-    }
-
     /** {@code text} read with {@code backslashQuotes}, and, when it has a backslash, the other way too. */
     private String scanText(String text, boolean body, boolean backslashQuotes) {
         String refused = scan(SqlTokens.of(text, backslashQuotes), body, backslashQuotes);
@@ -215,13 +132,12 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
         for (int i = 0; i < all.size(); i++) {
             SqlTokens.Token t = all.get(i);
             String refused = switch (t.kind()) {
-                case DOLLAR -> scanText(t.text(), true, backslashQuotes);
+                case DOLLAR_STRING -> scanText(t.text(), true, backslashQuotes);
                 case STRING -> stringsAreCode ? scanText(t.text(), true, backslashQuotes) : null;
-                case WORD, QUOTED -> tokenRefusal(all, i);
-                case NUMBER, PUNCT -> null;
+                case WORD, QUOTED_IDENTIFIER -> tokenRefusal(all, i);
+                case NUMBER, PARAMETER, PUNCT, END -> null;
             };
-            if (refused == null && stringsAreCode && (t.kind() == SqlTokens.Kind.STRING || t.kind() == SqlTokens.Kind.DOLLAR)
-                    && concatenatedAt(all, i + 1)) {
+            if (refused == null && stringsAreCode && t.isConstant() && concatenatedAt(all, i + 1)) {
                 StringBuilder joined = new StringBuilder(t.text());
                 int j = i + 1;
                 while (concatenatedAt(all, j)) {
@@ -240,7 +156,7 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
     /** {@code || 'constant'} at {@code i}. */
     private static boolean concatenatedAt(List<SqlTokens.Token> t, int i) {
         return i + 2 < t.size() && t.get(i).isPunct('|') && t.get(i + 1).isPunct('|')
-                && (t.get(i + 2).kind() == SqlTokens.Kind.STRING || t.get(i + 2).kind() == SqlTokens.Kind.DOLLAR);
+                && t.get(i + 2).isConstant();
     }
 
     /**
@@ -298,7 +214,7 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
     private String commandRefusal(List<SqlTokens.Token> t, int i) {
         SqlTokens.Token verb = t.get(i);
         if (sharedTables) {
-            String refused = sharedTableRefusal(t, i);
+            String refused = SharedTables.refusal(t, i);
             if (refused != null) {
                 return refused;
             }
@@ -386,30 +302,6 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
     }
 
     /**
-     * In shared tables row-level security keeps tenants apart, and the backend user owns the tables:
-     * TRUNCATE ignores the policies, and the owner may switch them off or add a permissive one.
-     */
-    private static String sharedTableRefusal(List<SqlTokens.Token> t, int i) {
-        SqlTokens.Token verb = t.get(i);
-        if (verb.is("truncate")) {
-            return "TRUNCATE is refused: the tables are shared by every tenant and row-level security does not apply "
-                    + "to TRUNCATE; DELETE your own rows instead";
-        }
-        if ((verb.is("create") || verb.is("alter") || verb.is("drop")) && at(t, i + 1, "policy")) {
-            return verb.text().toUpperCase(Locale.ROOT) + " POLICY is refused: the policies keep the tenants of shared tables apart";
-        }
-        if (verb.is("alter") && at(t, i + 1, "table")) {
-            for (int k = i + 2; k + 2 < t.size(); k++) {
-                if (t.get(k).is("row") && t.get(k + 1).is("level") && t.get(k + 2).is("security")) {
-                    return "ALTER TABLE ... ROW LEVEL SECURITY is refused: row-level security keeps the tenants of "
-                            + "shared tables apart";
-                }
-            }
-        }
-        return null;
-    }
-
-    /**
      * {@code UPDATE pg_settings SET setting = ...} calls set_config() through the view's rule, and a
      * view made over pg_settings would do the same: pg_settings may be read, not written nor built upon.
      */
@@ -468,21 +360,12 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
         return null;
     }
 
-    /** The value of {@code SET name = value}, {@code TO value} or {@code SET NAMES value}: its token, or null. */
-    private static SqlTokens.Token value(List<SqlTokens.Token> t, int afterName) {
-        int j = afterName;
-        if (at(t, j, "to") || j < t.size() && t.get(j).isPunct('=')) {
-            j++;
-        }
-        return j < t.size() ? t.get(j) : null;
-    }
-
     /** A client_encoding set from a constant, refused if unsafe; from anything else, refused for a role-less tenant. */
     private String encodingValueRefusal(SqlTokens.Token value) {
         if (!roleless || value != null && value.is("default")) {
             return null;
         }
-        if (value == null || value.kind() == SqlTokens.Kind.PUNCT || value.kind() == SqlTokens.Kind.DOLLAR) {
+        if (value == null || value.kind() == Kind.PUNCT || value.kind() == Kind.DOLLAR_STRING) {
             return "client_encoding set from anything but a constant is refused for a tenant without a role of its own";
         }
         return encodingRefusal(value.text());
@@ -491,46 +374,6 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
     private boolean isReserved(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         return reserved.contains(lower) || ALWAYS_RESERVED.contains(lower) || lower.startsWith("pgsteer.");
-    }
-
-    /**
-     * A setting name at {@code at}: {@code search_path}, {@code app.tenant_id}, {@code
-     * "app"."tenant_id"}, and the other spellings of PostgreSQL's grammar: {@code SCHEMA} is
-     * search_path, {@code NAMES} client_encoding, {@code SESSION AUTHORIZATION} session_authorization.
-     */
-    private static String settingName(List<SqlTokens.Token> t, int at) {
-        if (at >= t.size() || !t.get(at).isName()) {
-            return null;
-        }
-        SqlTokens.Token first = t.get(at);
-        if (first.is("schema")) {
-            return "search_path";
-        }
-        if (first.is("names")) {
-            return "client_encoding";
-        }
-        if (first.is("session") && at(t, at + 1, "authorization")) {
-            return "session_authorization";
-        }
-        StringBuilder name = new StringBuilder(first.text());
-        int j = at + 1;
-        while (j + 1 < t.size() && t.get(j).isPunct('.') && t.get(j + 1).isName()) {
-            name.append('.').append(t.get(j + 1).text());
-            j += 2;
-        }
-        return name.toString();
-    }
-
-    /** Where the setting name at {@code at} ends. */
-    private static int settingNameEnd(List<SqlTokens.Token> t, int at) {
-        if (at(t, at, "session") && at(t, at + 1, "authorization")) {
-            return at + 2;
-        }
-        int j = at + 1;
-        while (j + 1 < t.size() && t.get(j).isPunct('.') && t.get(j + 1).isName()) {
-            j += 2;
-        }
-        return j;
     }
 
     /** Checks that look at a word wherever it is: set_config() and qualified names. */
@@ -543,7 +386,7 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
         if (t.isName() && t.text().equals("set_config") && next.isPunct('(')) {
             SqlTokens.Token first = i + 2 < all.size() ? all.get(i + 2) : null;
             SqlTokens.Token after = i + 3 < all.size() ? all.get(i + 3) : null;
-            if (first == null || first.kind() != SqlTokens.Kind.STRING || after == null || !after.isPunct(',')) {
+            if (first == null || first.kind() != Kind.STRING || after == null || !after.isPunct(',')) {
                 return "set_config() with a setting name computed at run time is refused: pgsteer cannot tell "
                         + "whether it changes a setting it sets for the tenant; name the setting in a constant";
             }
@@ -553,7 +396,7 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
             }
             if (first.text().equalsIgnoreCase("client_encoding")) {
                 SqlTokens.Token value = i + 4 < all.size() ? all.get(i + 4) : null;
-                boolean constant = value != null && value.kind() == SqlTokens.Kind.STRING && at(all, i + 5, ",");
+                boolean constant = value != null && value.kind() == Kind.STRING && at(all, i + 5, ",");
                 return encodingValueRefusal(constant ? value : null);
             }
             return null;
@@ -563,9 +406,5 @@ public record TenantGuard(Set<String> reserved, Set<String> foreignSchemas, bool
             return "the schema " + t.text() + " belongs to another tenant";
         }
         return null;
-    }
-
-    private static boolean at(List<SqlTokens.Token> t, int i, String word) {
-        return i < t.size() && (t.get(i).is(word) || word.length() == 1 && t.get(i).isPunct(word.charAt(0)));
     }
 }

@@ -1,5 +1,6 @@
 package dev.pgsteer.router.tenant;
 
+import dev.pgsteer.router.sql.SqlTokenizer.Kind;
 import java.util.List;
 import java.util.Set;
 
@@ -27,7 +28,7 @@ public final class TenantlessStatements {
 
     private static boolean allowedOne(List<SqlTokens.Token> t) {
         SqlTokens.Token first = t.getFirst();
-        if (first.kind() != SqlTokens.Kind.WORD) {
+        if (first.kind() != Kind.WORD) {
             return false;
         }
         if (CONTROL.contains(first.text())) {

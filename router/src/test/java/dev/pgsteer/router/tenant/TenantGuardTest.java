@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** A schema-mode tenant {@code acme} of a database whose other tenants are {@code globex} and {@code initech}. */
@@ -113,13 +116,6 @@ class TenantGuardTest {
         assertNull(guard.check(sql), sql);
     }
 
-    @org.junit.jupiter.api.Test
-    void unicodeEscapesAreReadAsPostgreSQLReadsThem() {
-        assertEquals("set_config", SqlTokens.unicodeEscapes("set\\005fconfig", '\\'));
-        assertEquals("d\u00e9lta+!", SqlTokens.unicodeEscapes("d!00e9lta!+00002B!!", '!'));
-        assertEquals("\\zzzz", SqlTokens.unicodeEscapes("\\zzzz", '\\'));
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"TRUNCATE orders", "truncate table public.orders", "ALTER TABLE orders NO FORCE ROW LEVEL SECURITY",
             "alter table orders disable row level security", "CREATE POLICY everything ON orders USING (true)",
@@ -157,7 +153,7 @@ class TenantGuardTest {
         assertNull(TenantComment.of(sql));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void tenantCommands() {
         assertEquals(new TenantCommand.Set("acme"), TenantCommand.parse("SET pgsteer.tenant = 'acme'").orElseThrow());
         assertEquals(new TenantCommand.Set("acme"), TenantCommand.parse("set PGSTEER.TENANT to acme;").orElseThrow());
@@ -165,8 +161,8 @@ class TenantGuardTest {
         assertEquals(new TenantCommand.Set(null), TenantCommand.parse("SET pgsteer.tenant TO DEFAULT").orElseThrow());
         assertEquals(new TenantCommand.Reset(), TenantCommand.parse("RESET pgsteer.tenant").orElseThrow());
         assertEquals(new TenantCommand.Show(), TenantCommand.parse("show pgsteer.tenant").orElseThrow());
-        assertEquals(java.util.Optional.empty(), TenantCommand.parse("SET search_path = acme"));
-        assertEquals(java.util.Optional.empty(), TenantCommand.parse("SET pgsteer.tenant = 'a'; SELECT 1"));
+        assertEquals(Optional.empty(), TenantCommand.parse("SET search_path = acme"));
+        assertEquals(Optional.empty(), TenantCommand.parse("SET pgsteer.tenant = 'a'; SELECT 1"));
     }
 
     @ParameterizedTest
@@ -269,14 +265,8 @@ class TenantGuardTest {
         assertNotNull(guard.check(sql, true), sql);
     }
 
-    @org.junit.jupiter.api.Test
-    void escapeStringsAreDecoded() {
-        byte[] sql = "a\\137b\\x41\\u00e9\\n\\q''".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals("a_bA\u00e9\nq'", SqlTokens.backslashEscapes(sql, 0, sql.length));
-    }
-
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({
+    @CsvSource({
             "SJIS, true", "sjis, true", "Shift_JIS, true", "BIG5, true", "GBK, true", "GB18030, true", "UHC, true",
             "JOHAB, true", "WIN932, true", "UTF8, false", "LATIN1, false", "EUC_JP, false", "utf-8, false"})
     void unsafeClientEncodingsAreRefusedOnlyWithoutARole(String encoding, boolean unsafe) {
@@ -289,7 +279,7 @@ class TenantGuardTest {
     }
 
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({"2078, true", "1, true", "952, false", "955, false", "964, false"})
+    @CsvSource({"2078, true", "1, true", "952, false", "955, false", "964, false"})
     void functionCallsWithoutARoleReachOnlyTheLargeObjectFunctions(int oid, boolean refused) {
         assertEquals(refused, guard.functionCallRefusal(oid) != null, "OID " + oid);
         TenantGuard withRole = new TenantGuard(Set.of("search_path"), Set.of("globex"), false, false, false);

@@ -1,8 +1,7 @@
-package dev.pgsteer.router;
+package dev.pgsteer.router.session;
 
 import dev.pgsteer.router.sql.SqlTokenizer.Kind;
 import dev.pgsteer.router.sql.SqlTokenizer;
-import java.util.Locale;
 
 /**
  * Reads, token by token, what a statement text does to the session state that lives on its
@@ -24,9 +23,6 @@ import java.util.Locale;
  * names of settings it reports.
  */
 public final class SessionStateScanner {
-    /** DO bodies may hold strings run by EXECUTE; deeper nesting is read with the loose body rules too. */
-    private static final int MAX_NESTING = 3;
-
     /** What a statement does to its session's state; each call is one finding. */
     public interface Effects {
         /** The session now holds state that cannot move to another connection. */
@@ -147,7 +143,7 @@ public final class SessionStateScanner {
             create(t, effects);
         } else if (t.isWord("do")) {
             effects.mayChangeSettings("a DO block");
-            body(t, effects);
+            ProceduralCode.body(t, effects);
         } else if (t.isWord("call")) {
             effects.mayChangeSettings("CALL of a procedure");
             rest(t, effects, false);
@@ -304,78 +300,6 @@ public final class SessionStateScanner {
         }
     }
 
-    /** The body of a DO block: read with the loose rules of {@link #nested}. */
-    private static void body(SqlTokenizer t, Effects effects) {
-        while (t.next() != Kind.END && !t.isPunct(';')) {
-            if (t.kind() == Kind.STRING || t.kind() == Kind.DOLLAR_STRING) {
-                nested(t, effects, 1);
-            }
-        }
-    }
-
-    /**
-     * Reads procedural code (a DO body, and the strings in it that EXECUTE may run) loosely: its
-     * statements do not start where SQL's do, so the findings are made wherever their words are.
-     */
-    private static void nested(SqlTokenizer outer, Effects effects, int depth) {
-        SqlTokenizer t = new SqlTokenizer(outer.bytes(), outer.contentStart(), outer.contentEnd() - outer.contentStart(),
-                outer.kind() == Kind.STRING && outer.backslashQuotes());
-        boolean create = false;
-        boolean temp = false;
-        boolean with = false;
-        boolean into = false;
-        while (t.next() != Kind.END) {
-            if (t.isPunct(';')) {
-                create = false;
-                temp = false;
-                into = false;
-            } else if ((t.kind() == Kind.STRING || t.kind() == Kind.DOLLAR_STRING) && depth < MAX_NESTING) {
-                nested(t, effects, depth + 1);
-            } else if (t.isWord("create")) {
-                create = true;
-            } else if (t.isWord("into")) {
-                into = true;
-            } else if (t.isWord("temp") || t.isWord("temporary")) {
-                temp = true;
-            } else if (t.isWord("listen")) {
-                effects.pins("LISTEN");
-            } else if (with && t.isWord("hold")) {
-                effects.pins("a cursor WITH HOLD");
-            } else if (t.isWord("load")) {
-                effects.pins("LOAD of a library");
-            } else if (t.isWord("set") || t.isWord("reset")) {
-                nestedSet(t, effects);
-            } else if (t.isWord("discard")) {
-                effects.resetsAll();
-            } else {
-                functionCall(t, effects);
-            }
-            if ((create || into) && temp) {
-                effects.pins("a temporary object");
-                create = into = temp = false;
-            }
-            with = t.isWord("with");
-        }
-    }
-
-    /** A SET or RESET in procedural code: the setting it names is the session's to carry, unless LOCAL. */
-    private static void nestedSet(SqlTokenizer t, Effects effects) {
-        SqlTokenizer ahead = t.lookahead();
-        ahead.next();
-        if (ahead.isWord("local")) {
-            return;
-        }
-        if (ahead.isWord("session")) {
-            ahead.next();
-        }
-        String name = ahead.isName() && !ahead.isWord("all") ? dottedName(ahead) : null;
-        if (name != null) {
-            effects.setsSession(name);
-        } else {
-            effects.mayChangeSettings("a SET in procedural code");
-        }
-    }
-
     /**
      * The rest of a statement, up to its semicolon: function calls that change session state, and
      * SELECT ... INTO TEMP. {@code settled}: the statement's kind is known and INTO means nothing more.
@@ -394,81 +318,15 @@ public final class SessionStateScanner {
             } else if (!settled && into && (t.isWord("temp") || t.isWord("temporary"))) {
                 effects.pins("a temporary object");
             } else {
-                functionCall(t, effects);
+                FunctionCalls.functionCall(t, effects);
             }
             into = !settled && (t.isWord("into") || into && (t.isWord("local") || t.isWord("global")));
             kind = t.next();
         }
     }
 
-    /** set_config(name, value, is_local) unless is_local is true; the session advisory locks. */
-    private static void functionCall(SqlTokenizer t, Effects effects) {
-        if (t.kind() == Kind.WORD) {
-            if (t.isWordStartingWith("pg_advisory_lock") || t.isWordStartingWith("pg_try_advisory_lock")) {
-                effects.pins("a session advisory lock");
-            } else if (t.isWord("set_config")) {
-                setConfig(t, effects);
-            }
-        } else if (t.kind() == Kind.QUOTED_IDENTIFIER) {
-            if (quotedIs(t, "set_config")) {
-                setConfig(t, effects);
-            } else if (quotedStartsWith(t, "pg_advisory_lock") || quotedStartsWith(t, "pg_try_advisory_lock")) {
-                effects.pins("a session advisory lock");
-            }
-        }
-    }
-
-    /**
-     * Reads set_config's arguments: a third argument that is the constant true makes it
-     * transaction-local (nothing to carry); anything else may change the session's settings.
-     */
-    private static void setConfig(SqlTokenizer t, Effects effects) {
-        if (t.next() != Kind.PUNCT || !t.isPunct('(')) {
-            return;
-        }
-        int depth = 1;
-        int argument = 1;
-        int tokensInFirst = 0;
-        String name = null;
-        int tokensInThird = 0;
-        boolean thirdIsTrue = false;
-        while (t.next() != Kind.END) {
-            if (t.isPunct('(')) {
-                depth++;
-            } else if (t.isPunct(')')) {
-                if (--depth == 0) {
-                    break;
-                }
-            } else if (t.isPunct(',') && depth == 1) {
-                argument++;
-                continue;
-            }
-            if (argument == 1) {
-                tokensInFirst++;
-                name = tokensInFirst == 1 && t.kind() == Kind.STRING ? t.stringContent().toLowerCase(Locale.ROOT) : null;
-            } else if (argument == 3) {
-                tokensInThird++;
-                thirdIsTrue = tokensInThird == 1 && (t.isWord("true")
-                        || t.kind() == Kind.STRING && isTrueLiteral(t.stringContent()));
-            }
-        }
-        if (argument == 3 && tokensInThird == 1 && thirdIsTrue) {
-            return;
-        }
-        if (name != null && tokensInFirst == 1) {
-            effects.setsSession(name);
-        } else {
-            effects.mayChangeSettings("set_config()");
-        }
-    }
-
-    private static boolean isTrueLiteral(String text) {
-        String value = text.trim().toLowerCase(Locale.ROOT);
-        return value.equals("true") || value.equals("t") || value.equals("on") || value.equals("yes") || value.equals("1");
-    }
-
     /** A setting's name, dotted parts joined ({@code app.tenant_id}); the tokenizer stays on its last part. */
-    private static String dottedName(SqlTokenizer t) {
+    static String dottedName(SqlTokenizer t) {
         StringBuilder name = new StringBuilder(t.name());
         // Peek without losing our place: a lookahead reads on from here.
         while (true) {
@@ -492,11 +350,11 @@ public final class SessionStateScanner {
         return next == Kind.END || ahead.isPunct(';');
     }
 
-    private static boolean quotedIs(SqlTokenizer t, String name) {
+    static boolean quotedIs(SqlTokenizer t, String name) {
         return t.contentEnd() - t.contentStart() == name.length() && t.name().equals(name);
     }
 
-    private static boolean quotedStartsWith(SqlTokenizer t, String prefix) {
+    static boolean quotedStartsWith(SqlTokenizer t, String prefix) {
         return t.contentEnd() - t.contentStart() >= prefix.length() && t.name().startsWith(prefix);
     }
 }

@@ -1,4 +1,4 @@
-package dev.pgsteer.router;
+package dev.pgsteer.router.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

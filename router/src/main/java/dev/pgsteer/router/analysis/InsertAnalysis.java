@@ -1,0 +1,109 @@
+package dev.pgsteer.router.analysis;
+
+import static dev.pgsteer.router.analysis.StatementAnalyzer.FEATURE_NOT_SUPPORTED;
+import static dev.pgsteer.router.analysis.StatementAnalyzer.UNDEFINED_KEY;
+import static dev.pgsteer.router.syntax.Identifiers.identifier;
+import static dev.pgsteer.router.syntax.Identifiers.name;
+
+import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.router.plan.Analysis;
+import dev.pgsteer.router.plan.Answer;
+import dev.pgsteer.router.plan.Placement;
+import dev.pgsteer.router.plan.StatementKind;
+import dev.pgsteer.router.plan.ValueRef;
+import dev.pgsteer.router.syntax.ValueRefs;
+import java.util.ArrayList;
+import java.util.List;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
+import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.insert.Insert;
+import net.sf.jsqlparser.statement.select.Values;
+import net.sf.jsqlparser.statement.update.UpdateSet;
+
+/**
+ * An INSERT: into a reference table on every shard, into an unsharded one on the default shard,
+ * into a sharded one row by row where each row's key says ({@link Placement.InsertRows}). What
+ * pgsteer cannot place (no key column, a computed key, INSERT ... SELECT, ON CONFLICT changing the
+ * key) is refused.
+ */
+final class InsertAnalysis {
+    private InsertAnalysis() {
+    }
+
+    static Analysis of(Insert insert, ShardMap shardMap) {
+        Table target = insert.getTable();
+        TableConfig table = shardMap.tableOf(target).orElse(null);
+        KeyScopes scopes = new KeyScopes(shardMap);
+        if (insert.getSelect() != null && !(insert.getSelect() instanceof Values)) {
+            scopes.select(insert.getSelect(), null);
+        }
+        if (table instanceof TableConfig.Reference) {
+            if (scopes.hasSharded()) {
+                return Analysis.refused(FEATURE_NOT_SUPPORTED, "INSERT into reference table " + table.name()
+                        + " reads sharded tables; pgsteer cannot copy rows between shards");
+            }
+            return new Analysis(StatementKind.WRITE, new Placement.AllShards("reference table " + table.name(), Answer.MIRROR), null, null);
+        }
+        if (!(table instanceof TableConfig.Sharded sharded)) {
+            if (scopes.hasSharded()) {
+                return Analysis.refused(FEATURE_NOT_SUPPORTED, "INSERT into unsharded table " + name(target)
+                        + " reads sharded tables; pgsteer cannot copy rows between shards");
+            }
+            return new Analysis(StatementKind.WRITE, new Placement.DefaultShard("unsharded table " + name(target)), null, null);
+        }
+        if (insert.getColumns() == null || insert.getColumns().isEmpty()) {
+            return Analysis.refused(UNDEFINED_KEY, "INSERT into sharded table " + sharded.name()
+                    + " must list its columns, including the shard key " + sharded.key());
+        }
+        int keyIndex = -1;
+        for (int i = 0; i < insert.getColumns().size(); i++) {
+            if (identifier(insert.getColumns().get(i).getColumnName()).equals(sharded.key())) {
+                keyIndex = i;
+            }
+        }
+        if (keyIndex < 0) {
+            return Analysis.refused(UNDEFINED_KEY, "INSERT into sharded table " + sharded.name()
+                    + " does not give its shard key " + sharded.key() + "; add " + sharded.key() + " to the column list");
+        }
+        if (insert.getConflictAction() != null && insert.getConflictAction().getUpdateSets() != null) {
+            for (UpdateSet set : insert.getConflictAction().getUpdateSets()) {
+                for (Column column : set.getColumns()) {
+                    if (identifier(column.getColumnName()).equals(sharded.key())) {
+                        return Analysis.refused(FEATURE_NOT_SUPPORTED, "ON CONFLICT DO UPDATE of " + sharded.name()
+                                + " changes its shard key " + sharded.key() + ", which would move rows between shards");
+                    }
+                }
+            }
+        }
+        if (!(insert.getSelect() instanceof Values values)) {
+            return Analysis.refused(FEATURE_NOT_SUPPORTED, "INSERT ... SELECT into sharded table " + sharded.name()
+                    + " is not supported: pgsteer cannot place rows it does not see; insert VALUES, or use COPY");
+        }
+        List<ValueRef> keys = rowKeys(values, insert.getColumns().size(), keyIndex);
+        if (keys.contains(null)) {
+            return Analysis.refused(FEATURE_NOT_SUPPORTED, "INSERT into sharded table " + sharded.name()
+                    + " computes its shard key " + sharded.key() + " from an expression; give it as a constant or a parameter");
+        }
+        return new Analysis(StatementKind.WRITE, new Placement.InsertRows(sharded, keys), null, null);
+    }
+
+    /** The key of each row of VALUES, in row order; null for a key that is computed. */
+    private static List<ValueRef> rowKeys(Values values, int width, int keyIndex) {
+        List<ValueRef> keys = new ArrayList<>();
+        ExpressionList<?> rows = values.getExpressions();
+        // JSQLParser reads both VALUES (1, 4), (2, 5) and VALUES ((1), (4)) as a list of lists: a row
+        // has as many values as the INSERT has columns, which a parenthesized single value has not.
+        boolean multiRow = !rows.isEmpty() && rows.stream().allMatch(row -> row instanceof ExpressionList<?> list && list.size() == width);
+        if (multiRow) {
+            for (Object row : rows) {
+                ExpressionList<?> cells = (ExpressionList<?>) row;
+                keys.add(cells.size() > keyIndex ? ValueRefs.of((Expression) cells.get(keyIndex)) : null);
+            }
+        } else {
+            keys.add(rows.size() > keyIndex ? ValueRefs.of((Expression) rows.get(keyIndex)) : null);
+        }
+        return keys;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.pgsteer.router.analysis;
+
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.router.plan.Analysis;
+import java.util.List;
+import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.statement.alter.Alter;
+import net.sf.jsqlparser.statement.create.index.CreateIndex;
+import net.sf.jsqlparser.statement.create.table.CreateTable;
+import net.sf.jsqlparser.statement.delete.Delete;
+import net.sf.jsqlparser.statement.drop.Drop;
+import net.sf.jsqlparser.statement.insert.Insert;
+import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.truncate.Truncate;
+import net.sf.jsqlparser.statement.update.Update;
+
+/**
+ * Reads a parsed statement against a database's shard map and decides its {@link Analysis}: which
+ * tables it touches, what its WHERE clauses say about their shard keys, and which sharded tables are
+ * joined on their keys (and so can be joined shard by shard). Pure: no values, no I/O. One class per
+ * statement kind does the reading; this one only says which.
+ */
+public final class StatementAnalyzer {
+    static final String FEATURE_NOT_SUPPORTED = "0A000";
+    static final String UNDEFINED_KEY = "42P10";
+
+    private final ShardMap shardMap;
+
+    public StatementAnalyzer(DatabaseConfig database) {
+        this.shardMap = new ShardMap(database);
+    }
+
+    public Analysis analyze(Statement statement) {
+        return switch (statement) {
+            case Select select -> SelectAnalysis.of(select, shardMap);
+            case Insert insert -> InsertAnalysis.of(insert, shardMap);
+            case Update update -> WriteAnalysis.update(update, shardMap);
+            case Delete delete -> WriteAnalysis.delete(delete, shardMap);
+            case CreateTable create -> DdlAnalysis.onTables(List.of(create.getTable()), shardMap);
+            case Alter alter -> DdlAnalysis.onTables(List.of(alter.getTable()), shardMap);
+            case Drop drop when "TABLE".equalsIgnoreCase(drop.getType()) -> DdlAnalysis.onTables(List.of(drop.getName()), shardMap);
+            case Drop drop when "INDEX".equalsIgnoreCase(drop.getType()) -> DdlAnalysis.dropIndex(drop);
+            case Drop drop -> DdlAnalysis.everywhere("DDL");
+            case CreateIndex index -> DdlAnalysis.onTables(List.of(index.getTable()), shardMap);
+            case Truncate truncate -> DdlAnalysis.onTables(
+                    truncate.getTables() != null ? truncate.getTables() : List.of(truncate.getTable()), shardMap);
+            default -> OtherStatements.of(statement, shardMap);
+        };
+    }
+}
