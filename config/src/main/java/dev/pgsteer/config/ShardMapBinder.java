@@ -2,7 +2,6 @@ package dev.pgsteer.config;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,8 +35,6 @@ final class ShardMapBinder {
     static final List<String> RANGE_KEYS = List.of("from", "to", "shard");
     static final List<String> KINDS = List.of("sharded", "reference");
     static final List<String> FUNCTIONS = List.of("hash", "range", "list");
-    /** PostgreSQL's hash partitioning is reproduced for these types only; range and list take every KeyType. */
-    static final Set<KeyType> HASHABLE = EnumSet.of(KeyType.INTEGER, KeyType.TEXT, KeyType.UUID);
 
     private static final String TABLE_EXAMPLE = "{ key: customer_id, function: hash }, or { kind: reference }";
     private static final String TYPE_NAMES = "integer, text, uuid, date, timestamp, timestamptz";
@@ -214,7 +211,7 @@ final class ShardMapBinder {
     }
 
     private Optional<ShardFunction> hash(Section table, Optional<KeyType> type) {
-        if (type.isPresent() && !HASHABLE.contains(type.get())) {
+        if (type.isPresent() && !type.get().hashable()) {
             reader.problem(table.value("type").orElseThrow(), table.path() + ": hash sharding does not support key type "
                             + type.get().configName(),
                     "use function: range or list for a " + type.get().configName() + " key, or hash a key of type "
@@ -249,10 +246,10 @@ final class ShardMapBinder {
             Optional<String> shard = shardOf(e.getValue().value(), lists.get().pathOf(value), dbPath, shards);
             usable &= shard.isPresent();
             if (type.isPresent()) {
-                Optional<String> wrong = notA(type.get(), value);
+                Optional<String> wrong = type.get().whyNot(value);
                 if (wrong.isPresent()) {
                     reader.problem(at, path + ": " + wrong.get(), "write values of the key's type "
-                            + type.get().configName() + ", like " + example(type.get()) + ", or change type:");
+                            + type.get().configName() + ", like " + type.get().example() + ", or change type:");
                     usable = false;
                     continue;
                 }
@@ -365,10 +362,10 @@ final class ShardMapBinder {
             KeyType type = declared.orElseGet(() -> inferType(boundValues));
             boolean ordered = true;
             for (int i = 0; i < boundValues.size(); i++) {
-                Optional<String> wrong = notA(type, boundValues.get(i));
+                Optional<String> wrong = type.whyNot(boundValues.get(i));
                 if (wrong.isPresent()) {
                     reader.problem(boundNodes.get(i), boundPaths.get(i) + ": " + wrong.get(), "write bounds of the key's type "
-                            + type.configName() + ", like " + example(type) + ", or change type:");
+                            + type.configName() + ", like " + type.example() + ", or change type:");
                     return false;
                 }
             }
@@ -423,27 +420,6 @@ final class ShardMapBinder {
             }
         }
         return KeyType.TEXT;
-    }
-
-    /** Why {@code value} is not of {@code type} ("'x' is not a date (YYYY-MM-DD)"), or empty if it is. */
-    static Optional<String> notA(KeyType type, String value) {
-        try {
-            type.compare(value, value);
-            return Optional.empty();
-        } catch (IllegalArgumentException e) {
-            return Optional.of(e.getMessage());
-        }
-    }
-
-    static String example(KeyType type) {
-        return switch (type) {
-            case INTEGER -> "1000";
-            case TEXT -> "m";
-            case UUID -> "80000000-0000-0000-0000-000000000000";
-            case DATE -> "'2025-01-01'";
-            case TIMESTAMP -> "'2025-01-01 00:00:00'";
-            case TIMESTAMPTZ -> "'2025-01-01 00:00:00+00'";
-        };
     }
 
     private static KeyType keyType(String name) {

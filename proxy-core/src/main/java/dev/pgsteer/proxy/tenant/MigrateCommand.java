@@ -2,8 +2,8 @@ package dev.pgsteer.proxy.tenant;
 
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.TenantConfig;
-import dev.pgsteer.config.tenant.MetadataStore;
-import dev.pgsteer.config.tenant.TenantDirectory;
+import dev.pgsteer.config.TenantDirectory;
+import dev.pgsteer.config.store.MetadataStore;
 import dev.pgsteer.proxy.server.MetadataStores;
 import java.io.IOException;
 import java.io.PrintStream;

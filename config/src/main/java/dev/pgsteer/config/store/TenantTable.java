@@ -1,6 +1,7 @@
-package dev.pgsteer.config.tenant;
+package dev.pgsteer.config.store;
 
 import dev.pgsteer.config.TenantConfig;
+import dev.pgsteer.config.TenantDirectory;
 import dev.pgsteer.config.TenantMode;
 import dev.pgsteer.config.TenantState;
 import java.sql.Connection;

@@ -1,5 +1,15 @@
-package dev.pgsteer.config;
+package dev.pgsteer.config.store;
 
+import dev.pgsteer.config.BackendConfig;
+import dev.pgsteer.config.BackendUrl;
+import dev.pgsteer.config.ConfigException;
+import dev.pgsteer.config.ConfigProblem;
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.KeyType;
+import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.ShardFunction;
+import dev.pgsteer.config.SourceLines;
+import dev.pgsteer.config.TableConfig;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -254,10 +264,10 @@ public final class ShardMapCatalog {
 
         /** The file's bounds and list values were read before the column's type was known: check them in it. */
         private void checkValues(TableConfig.Sharded table, KeyType type, String column) {
-            String fix = "write them as " + type.configName() + " values, like " + ShardMapBinder.example(type);
+            String fix = "write them as " + type.configName() + " values, like " + type.example();
             switch (table.function()) {
                 case ShardFunction.Hash h -> {
-                    if (!ShardMapBinder.HASHABLE.contains(type)) {
+                    if (!type.hashable()) {
                         problem(table, "hash sharding does not support its key type: " + column,
                                 "use function: range or list for a " + type.configName()
                                         + " key, or hash a key of type integer, text or uuid");
@@ -270,7 +280,7 @@ public final class ShardMapCatalog {
                         Optional.ofNullable(b.to()).ifPresent(bounds::add);
                     }
                     for (String bound : bounds) {
-                        ShardMapBinder.notA(type, bound).ifPresent(why ->
+                        type.whyNot(bound).ifPresent(why ->
                                 problem(table, "range bound " + why + ", and " + column, fix));
                     }
                     if (bounds.stream().allMatch(type::accepts)) {
@@ -286,7 +296,7 @@ public final class ShardMapCatalog {
                 case ShardFunction.ListOf l -> {
                     Set<String> seen = new LinkedHashSet<>();
                     for (String value : l.shardOfValue().keySet()) {
-                        Optional<String> why = ShardMapBinder.notA(type, value);
+                        Optional<String> why = type.whyNot(value);
                         if (why.isPresent()) {
                             problem(table, "list value " + why.get() + ", and " + column, fix);
                         } else if (seen.stream().anyMatch(v -> type.compare(v, value) == 0)) {

@@ -1,4 +1,4 @@
-package dev.pgsteer.config.tenant;
+package dev.pgsteer.config.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

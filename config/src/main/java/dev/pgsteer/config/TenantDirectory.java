@@ -1,6 +1,5 @@
-package dev.pgsteer.config.tenant;
+package dev.pgsteer.config;
 
-import dev.pgsteer.config.TenantConfig;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.pgsteer.config.tenant;
+package dev.pgsteer.config.store;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;

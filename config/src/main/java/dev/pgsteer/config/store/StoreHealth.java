@@ -1,4 +1,4 @@
-package dev.pgsteer.config.tenant;
+package dev.pgsteer.config.store;
 
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;

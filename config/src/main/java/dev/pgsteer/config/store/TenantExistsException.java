@@ -1,4 +1,4 @@
-package dev.pgsteer.config.tenant;
+package dev.pgsteer.config.store;
 
 /** A tenant of that id is already in the directory. */
 public final class TenantExistsException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.pgsteer.config.tenant;
+package dev.pgsteer.config.store;
 
 /** The metadata store could not be reached or refused a change; the message says which and why. */
 public final class MetadataStoreException extends RuntimeException {

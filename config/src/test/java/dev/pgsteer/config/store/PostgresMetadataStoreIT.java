@@ -1,4 +1,4 @@
-package dev.pgsteer.config.tenant;
+package dev.pgsteer.config.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pgsteer.config.BackendUrl;
 import dev.pgsteer.config.MetadataStoreConfig;
 import dev.pgsteer.config.TenantConfig;
+import dev.pgsteer.config.TenantDirectory;
 import dev.pgsteer.config.TenantMode;
 import dev.pgsteer.config.TenantState;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;

@@ -1,5 +1,8 @@
-package dev.pgsteer.config;
+package dev.pgsteer.config.store;
 
+import dev.pgsteer.config.BackendConfig;
+import dev.pgsteer.config.BackendUrl;
+import dev.pgsteer.config.ListenAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;

@@ -1,5 +1,6 @@
-package dev.pgsteer.config.tenant;
+package dev.pgsteer.config.store;
 
+import dev.pgsteer.config.TenantDirectory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -1,4 +1,4 @@
-package dev.pgsteer.config.tenant;
+package dev.pgsteer.config.store;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,8 +1,9 @@
-package dev.pgsteer.config.tenant;
+package dev.pgsteer.config.store;
 
+import dev.pgsteer.config.TenantDirectory;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.pgsteer.config.BackendJdbc;
+import dev.pgsteer.config.store.BackendJdbc;
 import dev.pgsteer.config.BackendUrl;
 import dev.pgsteer.config.MetadataStoreConfig;
 import dev.pgsteer.config.TenantConfig;

@@ -1,6 +1,7 @@
-package dev.pgsteer.config.tenant;
+package dev.pgsteer.config.store;
 
 import dev.pgsteer.config.TenantConfig;
+import dev.pgsteer.config.TenantDirectory;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,8 +1,11 @@
-package dev.pgsteer.config;
+package dev.pgsteer.config.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.pgsteer.config.BackendConfig;
+import dev.pgsteer.config.BackendUrl;
+import dev.pgsteer.config.SslMode;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
