@@ -1,5 +1,7 @@
-package dev.pgsteer.config;
+package dev.pgsteer.config.yaml;
 
+import dev.pgsteer.config.ConfigException;
+import dev.pgsteer.config.ConfigProblem;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.pgsteer.config;
+package dev.pgsteer.config.yaml;
 
 import java.time.Duration;
 import java.util.regex.Matcher;

@@ -1,5 +1,9 @@
-package dev.pgsteer.config;
+package dev.pgsteer.config.yaml;
 
+import dev.pgsteer.config.KeyType;
+import dev.pgsteer.config.ShardFunction;
+import dev.pgsteer.config.SourceLines;
+import dev.pgsteer.config.TableConfig;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

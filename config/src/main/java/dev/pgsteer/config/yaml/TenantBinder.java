@@ -1,5 +1,15 @@
-package dev.pgsteer.config;
+package dev.pgsteer.config.yaml;
 
+import dev.pgsteer.config.BackendUrl;
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.MetadataStoreConfig;
+import dev.pgsteer.config.RolelessTenants;
+import dev.pgsteer.config.SourceLines;
+import dev.pgsteer.config.TenancyConfig;
+import dev.pgsteer.config.TenantConfig;
+import dev.pgsteer.config.TenantMode;
+import dev.pgsteer.config.TenantState;
+import dev.pgsteer.config.UserConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,24 @@
-package dev.pgsteer.config;
+package dev.pgsteer.config.yaml;
 
+import dev.pgsteer.config.AuthMethod;
+import dev.pgsteer.config.BackendConfig;
+import dev.pgsteer.config.BackendUrl;
+import dev.pgsteer.config.ConfigException;
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.ListenAddress;
+import dev.pgsteer.config.LoggingConfig;
+import dev.pgsteer.config.MetadataStoreConfig;
+import dev.pgsteer.config.PasswordKind;
+import dev.pgsteer.config.PoolConfig;
+import dev.pgsteer.config.PoolMode;
+import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.SourceLines;
+import dev.pgsteer.config.SslMode;
+import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.config.TenancyConfig;
+import dev.pgsteer.config.TenantConfig;
+import dev.pgsteer.config.TlsConfig;
+import dev.pgsteer.config.UserConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -16,7 +35,7 @@ import org.yaml.snakeyaml.nodes.Node;
  * chosen auth method). A bad value is reported and replaced by its default so the walk goes on and
  * finds the other problems too; nothing is returned unless the file is free of problems.
  */
-final class ConfigBinder {
+public final class ConfigBinder {
 
     static final List<String> TOP_KEYS =
             List.of("listen", "http", "auth", "auth_timeout", "max_client_connections", "max_prepared_statements", "users", "backends", "databases",
@@ -38,12 +57,18 @@ final class ConfigBinder {
     /** Where each user's {@code tenant:} was written, to point at it once the tenants are known. */
     private final Map<String, Node> userTenantNodes = new LinkedHashMap<>();
 
+    /** For the file {@code source}, with {@code ${NAME}} taken from {@code env}. */
+    public ConfigBinder(String source, Map<String, String> env) {
+        this(new NodeReader(source, new EnvInterpolator(env)));
+    }
+
     ConfigBinder(NodeReader reader) {
         this.reader = reader;
         this.tenancy = new TenantBinder(reader, lines);
     }
 
-    ProxyConfig bind(Node root) {
+    /** The configuration the tree describes; a {@link ConfigException} with every problem found if it has any. */
+    public ProxyConfig bind(Node root) {
         Section top = reader.section(root, "", "listen: 127.0.0.1:6432, then backends: and databases: sections")
                 .orElseThrow(() -> {
                     reader.throwIfAny();

@@ -1,9 +1,11 @@
-package dev.pgsteer.config;
+package dev.pgsteer.config.yaml;
 
-import static dev.pgsteer.config.ConfigErrorsTest.failure;
-import static dev.pgsteer.config.ConfigErrorsTest.onlyProblem;
+import static dev.pgsteer.config.yaml.ConfigErrorsTest.failure;
+import static dev.pgsteer.config.yaml.ConfigErrorsTest.onlyProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.pgsteer.config.ConfigException;
+import dev.pgsteer.config.ConfigProblem;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

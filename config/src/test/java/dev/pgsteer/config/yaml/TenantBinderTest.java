@@ -1,10 +1,21 @@
-package dev.pgsteer.config;
+package dev.pgsteer.config.yaml;
 
-import static dev.pgsteer.config.ConfigErrorsTest.failure;
-import static dev.pgsteer.config.ConfigErrorsTest.onlyProblem;
+import static dev.pgsteer.config.yaml.ConfigErrorsTest.failure;
+import static dev.pgsteer.config.yaml.ConfigErrorsTest.onlyProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.pgsteer.config.BackendUrl;
+import dev.pgsteer.config.ConfigLoader;
+import dev.pgsteer.config.ConfigProblem;
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.MetadataStoreConfig;
+import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.RolelessTenants;
+import dev.pgsteer.config.TenancyConfig;
+import dev.pgsteer.config.TenantConfig;
+import dev.pgsteer.config.TenantMode;
+import dev.pgsteer.config.TenantState;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.pgsteer.config;
+package dev.pgsteer.config.yaml;
 
 import java.util.Collection;
 import java.util.Locale;

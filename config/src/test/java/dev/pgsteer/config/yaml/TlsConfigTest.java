@@ -1,13 +1,22 @@
-package dev.pgsteer.config;
+package dev.pgsteer.config.yaml;
 
-import static dev.pgsteer.config.ConfigErrorsTest.assertContains;
-import static dev.pgsteer.config.ConfigErrorsTest.onlyProblem;
+import static dev.pgsteer.config.yaml.ConfigErrorsTest.assertContains;
+import static dev.pgsteer.config.yaml.ConfigErrorsTest.onlyProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pgsteer.config.BackendConfig;
+import dev.pgsteer.config.BackendUrl;
+import dev.pgsteer.config.ConfigException;
+import dev.pgsteer.config.ConfigLoader;
+import dev.pgsteer.config.ConfigProblem;
+import dev.pgsteer.config.ListenAddress;
+import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.SslMode;
+import dev.pgsteer.config.TlsConfig;
 import dev.pgsteer.config.store.BackendJdbc;
 import java.io.IOException;
 import java.io.InputStream;

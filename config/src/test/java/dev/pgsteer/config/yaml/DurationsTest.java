@@ -1,4 +1,4 @@
-package dev.pgsteer.config;
+package dev.pgsteer.config.yaml;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,10 +1,13 @@
-package dev.pgsteer.config;
+package dev.pgsteer.config.yaml;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pgsteer.config.ConfigException;
+import dev.pgsteer.config.ConfigLoader;
+import dev.pgsteer.config.ConfigProblem;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
