@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.temporal.ChronoField;
@@ -163,7 +164,7 @@ public enum KeyType {
             return OffsetDateTime.parse(v.trim().replace(' ', 'T'));
         } catch (RuntimeException e) {
             try {
-                return timestamp(v).atOffset(java.time.ZoneOffset.UTC);
+                return timestamp(v).atOffset(ZoneOffset.UTC);
             } catch (IllegalArgumentException e2) {
                 throw new IllegalArgumentException("'" + v + "' is not a timestamp with time zone");
             }

@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -187,8 +188,8 @@ public final class ShardMapCatalog {
         }
 
         private static boolean preparesTransactions(Connection connection) throws SQLException {
-            try (java.sql.Statement statement = connection.createStatement();
-                 java.sql.ResultSet rows = statement.executeQuery("SHOW max_prepared_transactions")) {
+            try (Statement statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery("SHOW max_prepared_transactions")) {
                 return !rows.next() || !"0".equals(rows.getString(1).trim());
             }
         }

@@ -2,6 +2,7 @@ package dev.pgsteer.config.yaml;
 
 import dev.pgsteer.config.ConfigException;
 import dev.pgsteer.config.ConfigProblem;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -189,8 +190,21 @@ final class NodeReader {
         }, "write true or false");
     }
 
-    Optional<java.time.Duration> duration(Section section, String key) {
+    Optional<Duration> duration(Section section, String key) {
         return parsed(section, key, Durations::parsePositive,
                 "write a positive duration like 500ms, 5s, 10m or 1h (a bare number means seconds)");
+    }
+
+    /** A section the file must have: reported on the top-level mapping's line when absent, or when empty. */
+    Optional<Section> required(Section top, String key, String example) {
+        Optional<Node> node = top.value(key);
+        if (node.isEmpty()) {
+            problem(top.node(), key + " is missing", "add a section like " + example);
+            return Optional.empty();
+        }
+        Optional<Section> section = section(node.get(), key, example);
+        section.filter(s -> s.entries().isEmpty())
+                .ifPresent(s -> problem(node.get(), key + " is empty", "add one, like " + example));
+        return section;
     }
 }
