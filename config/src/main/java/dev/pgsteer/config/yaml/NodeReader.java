@@ -47,6 +47,11 @@ final class NodeReader {
         return node instanceof ScalarNode s && (Tag.NULL.equals(s.getTag()) || s.getValue().isEmpty());
     }
 
+    /** Not given, or given as nothing ({@code key:} or {@code key: ""}); other unusable values were reported by text(). */
+    static boolean absent(Section section, String key) {
+        return section.value(key).filter(node -> !NodeReader.isNull(node)).isEmpty();
+    }
+
     void problem(Node at, String what, String fix) {
         problems.add(new ConfigProblem(source, line(at), what, fix));
     }

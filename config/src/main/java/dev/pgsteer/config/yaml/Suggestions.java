@@ -10,6 +10,11 @@ final class Suggestions {
     private Suggestions() {
     }
 
+    /** {@code "did you mean 'x'? "}, to start a fix with, or nothing when no candidate is close. */
+    static String didYouMean(String typed, Collection<String> candidates) {
+        return closest(typed, candidates).map(s -> "did you mean '" + s + "'? ").orElse("");
+    }
+
     static Optional<String> closest(String typed, Collection<String> candidates) {
         String t = normalize(typed);
         String best = null;
