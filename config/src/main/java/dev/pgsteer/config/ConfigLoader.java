@@ -1,5 +1,6 @@
 package dev.pgsteer.config;
 
+import dev.pgsteer.config.yaml.ConfigBinder;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,7 @@ public final class ConfigLoader {
             throw new ConfigException(sourceName, 0, "the configuration is empty",
                     "describe at least backends: and databases:");
         }
-        return new ConfigBinder(new NodeReader(sourceName, new EnvInterpolator(env))).bind(root);
+        return new ConfigBinder(sourceName, env).bind(root);
     }
 
     private static Node compose(String yaml, String sourceName) {

@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.temporal.ChronoField;
@@ -91,6 +92,36 @@ public enum KeyType {
         }
     }
 
+    /** Why {@code value} is not of this type ("'x' is not a date (YYYY-MM-DD)"), or empty if it is. */
+    public Optional<String> whyNot(String value) {
+        try {
+            compare(value, value);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /** PostgreSQL's hash partitioning is reproduced for these types only; range and list take every KeyType. */
+    public boolean hashable() {
+        return switch (this) {
+            case INTEGER, TEXT, UUID -> true;
+            case DATE, TIMESTAMP, TIMESTAMPTZ -> false;
+        };
+    }
+
+    /** A value of this type as the file would write it, for a fix that shows one. */
+    public String example() {
+        return switch (this) {
+            case INTEGER -> "1000";
+            case TEXT -> "m";
+            case UUID -> "80000000-0000-0000-0000-000000000000";
+            case DATE -> "'2025-01-01'";
+            case TIMESTAMP -> "'2025-01-01 00:00:00'";
+            case TIMESTAMPTZ -> "'2025-01-01 00:00:00+00'";
+        };
+    }
+
     /** PostgreSQL compares text in the database collation; routing uses byte order (as collation "C"). */
     private static int compareBytes(String a, String b) {
         return a.compareTo(b);
@@ -133,7 +164,7 @@ public enum KeyType {
             return OffsetDateTime.parse(v.trim().replace(' ', 'T'));
         } catch (RuntimeException e) {
             try {
-                return timestamp(v).atOffset(java.time.ZoneOffset.UTC);
+                return timestamp(v).atOffset(ZoneOffset.UTC);
             } catch (IllegalArgumentException e2) {
                 throw new IllegalArgumentException("'" + v + "' is not a timestamp with time zone");
             }

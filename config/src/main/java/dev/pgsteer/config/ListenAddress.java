@@ -63,7 +63,7 @@ public record ListenAddress(String host, int port) {
     }
 
     /** Brackets around IPv6 so that the result parses back to the same address. */
-    static String hostPort(String host, int port) {
+    public static String hostPort(String host, int port) {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 

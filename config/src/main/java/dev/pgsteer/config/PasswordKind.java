@@ -26,7 +26,7 @@ public enum PasswordKind {
         return MD5.matcher(password).matches() ? MD5_HASH : PLAIN;
     }
 
-    static boolean isWellFormedScramVerifier(String password) {
+    public static boolean isWellFormedScramVerifier(String password) {
         return SCRAM.matcher(password).matches();
     }
 

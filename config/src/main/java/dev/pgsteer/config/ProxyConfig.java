@@ -1,5 +1,6 @@
 package dev.pgsteer.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -158,7 +159,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                 Map.of(backend.user(), new UserConfig(backend.user(), backend.password(), true)),
                 Map.of(QUICK_BACKEND_NAME, new BackendConfig(QUICK_BACKEND_NAME, backend,
                         backend.sslMode() == null ? SslMode.DEFAULT : backend.sslMode(),
-                        backend.sslRootCert() == null ? null : java.nio.file.Path.of(backend.sslRootCert()).toAbsolutePath())),
+                        backend.sslRootCert() == null ? null : Path.of(backend.sslRootCert()).toAbsolutePath())),
                 Map.of(dbName, db));
     }
 

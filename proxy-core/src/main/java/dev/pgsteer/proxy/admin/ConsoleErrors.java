@@ -1,7 +1,7 @@
 package dev.pgsteer.proxy.admin;
 
-import dev.pgsteer.config.tenant.MetadataStoreException;
-import dev.pgsteer.config.tenant.TenantExistsException;
+import dev.pgsteer.config.store.MetadataStoreException;
+import dev.pgsteer.config.store.TenantExistsException;
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.proxy.ProxyErrors;

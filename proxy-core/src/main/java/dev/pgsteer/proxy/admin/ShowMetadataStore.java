@@ -1,6 +1,6 @@
 package dev.pgsteer.proxy.admin;
 
-import dev.pgsteer.config.tenant.MetadataStore;
+import dev.pgsteer.config.store.MetadataStore;
 import dev.pgsteer.proxy.runtime.ProxyContext;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -8,7 +8,7 @@ import dev.pgsteer.config.LoggingConfig;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.RolelessTenants;
 import dev.pgsteer.config.TlsConfig;
-import dev.pgsteer.config.tenant.MetadataStoreException;
+import dev.pgsteer.config.store.MetadataStoreException;
 import dev.pgsteer.proxy.runtime.ReloadOutcome;
 import dev.pgsteer.proxy.embedded.DemoData;
 import dev.pgsteer.proxy.embedded.EmbeddedDefault;

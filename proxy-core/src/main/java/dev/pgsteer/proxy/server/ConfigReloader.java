@@ -6,7 +6,7 @@ import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.RolelessTenants;
-import dev.pgsteer.config.ShardMapCatalog;
+import dev.pgsteer.config.store.ShardMapCatalog;
 import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.runtime.ReloadOutcome;
 import dev.pgsteer.proxy.backend.BackendTarget;

@@ -1,10 +1,10 @@
 package dev.pgsteer.proxy.server;
 
 import dev.pgsteer.config.ProxyConfig;
-import dev.pgsteer.config.tenant.InMemoryMetadataStore;
-import dev.pgsteer.config.tenant.MetadataStore;
-import dev.pgsteer.config.tenant.PostgresMetadataStore;
-import dev.pgsteer.config.tenant.TenantDirectory;
+import dev.pgsteer.config.TenantDirectory;
+import dev.pgsteer.config.store.InMemoryMetadataStore;
+import dev.pgsteer.config.store.MetadataStore;
+import dev.pgsteer.config.store.PostgresMetadataStore;
 
 /**
  * The metadata store a configuration asks for: its {@code metadata_store:}, else the YAML's tenants

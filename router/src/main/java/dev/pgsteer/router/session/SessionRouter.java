@@ -3,8 +3,8 @@ package dev.pgsteer.router.session;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.TenantConfig;
+import dev.pgsteer.config.TenantDirectory;
 import dev.pgsteer.config.UserConfig;
-import dev.pgsteer.config.tenant.TenantDirectory;
 import java.util.Optional;
 import java.util.function.Supplier;
 

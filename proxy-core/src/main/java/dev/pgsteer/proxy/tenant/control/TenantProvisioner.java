@@ -1,12 +1,12 @@
 package dev.pgsteer.proxy.tenant.control;
 
-import dev.pgsteer.config.BackendJdbc;
 import dev.pgsteer.config.BackendUrl;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.TenancyConfig;
 import dev.pgsteer.config.TenantConfig;
 import dev.pgsteer.config.TenantMode;
+import dev.pgsteer.config.store.BackendJdbc;
 import dev.pgsteer.router.placement.TenantPlacement;
 import java.io.IOException;
 import java.io.UncheckedIOException;

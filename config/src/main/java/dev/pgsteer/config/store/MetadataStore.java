@@ -1,0 +1,51 @@
+package dev.pgsteer.config.store;
+
+import dev.pgsteer.config.TenantConfig;
+import dev.pgsteer.config.TenantDirectory;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Where the tenant directory lives: the YAML alone ({@link InMemoryMetadataStore}) or a PostgreSQL
+ * database shared by every proxy instance ({@link PostgresMetadataStore}). Calls block (JDBC): never
+ * make them on an event loop.
+ */
+public interface MetadataStore extends AutoCloseable {
+
+    /** The whole directory as the store holds it now. */
+    TenantDirectory load();
+
+    /**
+     * Adds a tenant; its version is assigned by the store. Throws {@link TenantExistsException} when
+     * the id is taken.
+     */
+    TenantConfig create(TenantConfig tenant);
+
+    /** Replaces an existing tenant (state, target, role); returns it with its new version. */
+    TenantConfig update(TenantConfig tenant);
+
+    /** Removes a tenant; false when there was none. */
+    boolean delete(String id);
+
+    /**
+     * Calls {@code onChange} with the whole new directory whenever any instance changed it (and once
+     * the store is reachable again after an outage). Called on the store's own thread.
+     */
+    void follow(Consumer<TenantDirectory> onChange);
+
+    /** Whether the last attempt to reach the store worked; an in-memory store always is. */
+    boolean reachable();
+
+    /** How long ago the directory was last confirmed current with the store (zero when in memory). */
+    Optional<Duration> lag();
+
+    /** For humans: {@code yaml} or {@code postgresql://host:port/db (schema pgsteer)}. */
+    String describe();
+
+    /** Whether tenants created here outlive the process. */
+    boolean durable();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,8 @@
+package dev.pgsteer.config.store;
+
+/** The metadata store could not be reached or refused a change; the message says which and why. */
+public final class MetadataStoreException extends RuntimeException {
+    public MetadataStoreException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

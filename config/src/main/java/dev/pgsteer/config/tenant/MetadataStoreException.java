@@ -1,8 +1,0 @@
-package dev.pgsteer.config.tenant;
-
-/** The metadata store could not be reached or refused a change; the message says which and why. */
-public final class MetadataStoreException extends RuntimeException {
-    public MetadataStoreException(String message, Throwable cause) {
-        super(message, cause);
-    }
-}

@@ -1,8 +1,0 @@
-package dev.pgsteer.config.tenant;
-
-/** A tenant of that id is already in the directory. */
-public final class TenantExistsException extends RuntimeException {
-    public TenantExistsException(String id) {
-        super("tenant " + id + " already exists");
-    }
-}

@@ -1,0 +1,115 @@
+package dev.pgsteer.config.yaml;
+
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.PoolConfig;
+import dev.pgsteer.config.PoolMode;
+import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.config.TenancyConfig;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code databases:}: each logical database's shard map (read by {@link ShardMapBinder}), backend
+ * database name, pool and tenancy (read by {@link TenantBinder}), and the rules between them: the
+ * passthrough entry {@code "*"} is one plain backend, and a database has tenancy or tables, not both.
+ */
+final class DatabaseBinder {
+
+    static final List<String> DATABASE_KEYS = List.of("shards", "default_shard", "tables", "backend_database", "pool", "tenancy");
+    static final List<String> POOL_KEYS =
+            List.of("mode", "size", "min_idle", "acquire_timeout", "idle_timeout", "max_lifetime");
+
+    private final NodeReader reader;
+    private final TenantBinder tenancy;
+    /** Where each table entry was written, kept by the {@link ShardMapBinder}. */
+    private final Map<String, Integer> lines;
+
+    DatabaseBinder(NodeReader reader, TenantBinder tenancy, Map<String, Integer> lines) {
+        this.reader = reader;
+        this.tenancy = tenancy;
+        this.lines = lines;
+    }
+
+    Map<String, DatabaseConfig> databases(Section top, Set<String> backendNames) {
+        Map<String, DatabaseConfig> databases = new LinkedHashMap<>();
+        ShardMapBinder shardMap = new ShardMapBinder(reader, backendNames, lines);
+        reader.required(top, "databases", "databases: { app: { shards: [main] } }").ifPresent(section ->
+                section.entries().forEach((name, entry) -> {
+                    if (ProxyConfig.ADMIN_DATABASE.equals(name)) {
+                        reader.problem(entry.key(), "the database name '" + name + "' is reserved: clients that connect "
+                                        + "to it get pgsteer's admin console",
+                                "give this database another name (clients connect with that name); a backend database "
+                                        + "called " + name + " stays reachable with backend_database: " + name);
+                        return;
+                    }
+                    reader.section(entry.value(), section.pathOf(name), "{ shards: [main] }")
+                            .flatMap(db -> database(name, db, shardMap))
+                            .ifPresent(db -> databases.put(name, db));
+                }));
+        return databases;
+    }
+
+    private Optional<DatabaseConfig> database(String name, Section section, ShardMapBinder shardMap) {
+        // A pool setting one level too high is a likely slip; point at where it belongs.
+        reader.allowOnly(section, DATABASE_KEYS, key -> POOL_KEYS.contains(key)
+                ? Optional.of("move it under pool:, like pool: { " + key + ": ... }")
+                : Optional.empty());
+        Optional<List<String>> shards = shardMap.shards(section);
+        // The default shard and the tables are checked against the shards, so only once those are usable.
+        Optional<String> defaultShard = shards.flatMap(list -> shardMap.defaultShard(section, list));
+        Map<String, TableConfig> tables = shards.map(list -> shardMap.tables(section, list)).orElse(Map.of());
+        if (DatabaseConfig.PASSTHROUGH.equals(name) && shards.isPresent()
+                && (shards.get().size() > 1 || section.has("tables"))) {
+            reader.problem(section.value(shards.get().size() > 1 ? "shards" : "tables").orElseThrow(),
+                    "the passthrough entry \"*\" cannot be sharded: it relays every other database name to one backend",
+                    "give \"*\" exactly one backend and no tables, and list the sharded database under its own name");
+            return Optional.empty();
+        }
+        Optional<String> backendDatabase = reader.text(section, "backend_database");
+        if (backendDatabase.isPresent() && DatabaseConfig.PASSTHROUGH.equals(name)) {
+            reader.problem(section.value("backend_database").orElseThrow(),
+                    "backend_database cannot be set on the passthrough entry \"*\": it always uses the name "
+                            + "the client asked for", "remove it, or list that database under its own name");
+        }
+        PoolConfig pool = section.value("pool")
+                .flatMap(node -> reader.section(node, section.pathOf("pool"), "pool: { mode: transaction, size: 20 }"))
+                .map(this::pool)
+                .orElse(PoolConfig.defaults());
+        TenancyConfig tenants = tenancy.tenancy(section);
+        if (tenants != null && section.has("tables")) {
+            reader.problem(section.value("tables").orElseThrow(), "database '" + name + "' has both tenancy and tables: "
+                            + "a tenant database routes each session by its tenant, not statements by a shard key",
+                    "keep tenancy: and list the sharded tables in another database");
+            return Optional.empty();
+        }
+        if (tenants != null && DatabaseConfig.PASSTHROUGH.equals(name)) {
+            reader.problem(section.value("tenancy").orElseThrow(), "the passthrough entry \"*\" cannot have tenancy",
+                    "list the tenant database under its own name");
+            return Optional.empty();
+        }
+        return shards.flatMap(list -> defaultShard.map(first ->
+                new DatabaseConfig(name, list, first, tables, backendDatabase.orElse(null), pool, tenants)));
+    }
+
+    private PoolConfig pool(Section section) {
+        reader.allowOnly(section, POOL_KEYS);
+        PoolConfig d = PoolConfig.defaults();
+        PoolMode mode = reader.parsed(section, "mode", PoolMode::parse, "use one of " + PoolMode.validNames())
+                .orElse(d.mode());
+        int size = reader.integer(section, "size", 1).orElse(d.size());
+        int minIdle = reader.integer(section, "min_idle", 0).orElse(d.minIdle());
+        if (minIdle > size) {
+            reader.problem(section.value("min_idle").orElseThrow(), section.pathOf("min_idle") + " (" + minIdle
+                    + ") is larger than size (" + size + ")", "make min_idle at most size");
+            minIdle = size;
+        }
+        return new PoolConfig(mode, size, minIdle,
+                reader.duration(section, "acquire_timeout").orElse(d.acquireTimeout()),
+                reader.duration(section, "idle_timeout").orElse(d.idleTimeout()),
+                reader.duration(section, "max_lifetime").orElse(d.maxLifetime()));
+    }
+}

@@ -1,0 +1,31 @@
+package dev.pgsteer.config.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The migration files as the build ships them; applying them is PostgresMetadataStoreIT's. */
+class MigrationsTest {
+
+    @Test
+    void migrationsAreNumberedFromOneWithoutGaps() {
+        List<Migrations.Migration> all = new Migrations(new StoreSchema("pgsteer")).all();
+
+        assertEquals(Migrations.FILES.size(), all.size());
+        for (int i = 0; i < all.size(); i++) {
+            assertEquals(i + 1, all.get(i).version());
+        }
+        assertEquals("tenants", all.getFirst().description());
+    }
+
+    @Test
+    void theSchemaIsSubstitutedQuoted() {
+        for (Migrations.Migration m : new Migrations(new StoreSchema("My Schema")).all()) {
+            assertFalse(m.sql().contains("${"), m.sql());
+            assertTrue(m.sql().contains("CREATE TABLE \"My Schema\".tenants"), m.sql());
+        }
+    }
+}
