@@ -24,6 +24,7 @@ import dev.pgsteer.proxy.backend.PoolSettings;
 import dev.pgsteer.proxy.logging.ConnectionLog;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.ShardedSession;
+import dev.pgsteer.proxy.relay.PooledRelay;
 import dev.pgsteer.proxy.statement.StatementRelay;
 import dev.pgsteer.proxy.tenant.TenantGate;
 import dev.pgsteer.router.RoutePlan;
@@ -181,7 +182,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         BackendPool pool = poolFor((RoutePlan.SingleBackend) plan.get(), database);
-        relay = new ClientRelay(session, pool, database.pool().mode(), context.metrics(),
+        relay = new PooledRelay(session, pool, database.pool().mode(), context.metrics(),
                 new StatementRelay(context.statements(),
                         session.settings()::wanted, session.settings()::version), context.slowStatements());
         streamLargeMessages();
@@ -229,7 +230,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             refuseLogin(refusal);
             return true;
         }
-        relay = new ClientRelay(session, gate, database.pool().mode(), context.metrics(),
+        relay = new PooledRelay(session, gate, database.pool().mode(), context.metrics(),
                 new StatementRelay(context.statements(),
                         session.settings()::wanted, session.settings()::version), context.slowStatements());
         streamLargeMessages();
@@ -241,12 +242,12 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * A session relayed to one connection at a time takes large Binds and CopyData in pieces, passed
-     * on as they are read (see ClientRelay#streams). Sharded sessions read every message whole: a Bind
+     * on as they are read (see PooledRelay#streams). Sharded sessions read every message whole: a Bind
      * is routed by its values.
      */
     private void streamLargeMessages() {
         streamed = new StreamedFrameCheck();
-        session.channel().pipeline().get(PgFrameDecoder.class).streamLarge(PgFrameDecoder.STREAM_ABOVE, ClientRelay::streams);
+        session.channel().pipeline().get(PgFrameDecoder.class).streamLarge(PgFrameDecoder.STREAM_ABOVE, PooledRelay::streams);
     }
 
     private void refuseLogin(ErrorResponse refusal) {
