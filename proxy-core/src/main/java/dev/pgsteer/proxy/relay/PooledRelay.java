@@ -4,14 +4,11 @@ import dev.pgsteer.config.PoolMode;
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.FrameChunk;
 import dev.pgsteer.protocol.codec.FrameHead;
-import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
-import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.ProxyMetrics;
 import dev.pgsteer.proxy.backend.BackendConnection;
-import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.backend.BackendPool;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.ConnectionStateWatch;
@@ -20,13 +17,8 @@ import dev.pgsteer.proxy.client.SessionGate;
 import dev.pgsteer.proxy.client.SessionRelay;
 import dev.pgsteer.proxy.logging.SlowStatementLog;
 import dev.pgsteer.proxy.logging.StatementTexts;
-import dev.pgsteer.proxy.statement.LocalAnswer;
-import dev.pgsteer.proxy.statement.StatementRelay;
-import io.netty.buffer.ByteBuf;
+import dev.pgsteer.proxy.relay.prepared.StatementRelay;
 import io.netty.channel.Channel;
-import io.netty.util.concurrent.EventExecutor;
-import java.util.ArrayDeque;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,16 +29,17 @@ import org.slf4j.LoggerFactory;
  * sent; under session pooling, or once the session changed state that cannot follow it to another
  * connection, it keeps one.
  *
- * <p>This class coordinates; the jobs are its parts': {@link Lease} (the connection held and its
- * states), {@link ReplyInspector} (what the backend tells in passing), {@link StartupRestore} and
- * {@link SettingsReadBack} (pgsteer's own statements on the lease), {@link StatementClock} (timing),
- * {@link TargetSwitch} (a gated session's targets), {@link ConnectionReturn} (the end of the session),
+ * <p>This class takes the client's side and coordinates; the other jobs are its parts':
+ * {@link Lease} (the connection held, and its states), {@link BackendReplies} (the connection's
+ * side: answers back, and whether the lease ends at a ReadyForQuery), {@link Pinning},
+ * {@link PendingFrames}, {@link ConnectionlessAnswers}, {@link StatementClock}, {@link TargetSwitch}
+ * (a gated session's targets), {@link ConnectionReturn} (the end of the session) and
  * {@link StatementRelay} (prepared statements across connections).
  *
  * <p>Everything here runs on the client's event loop; a connection on another loop hands its frames
  * over to this one.
  */
-public final class PooledRelay implements BackendListener, SessionRelay {
+public final class PooledRelay implements SessionRelay {
     private static final Logger log = LoggerFactory.getLogger(PooledRelay.class);
     private static final byte QUERY = 'Q';
     private static final byte SYNC = 'S';
@@ -54,27 +47,22 @@ public final class PooledRelay implements BackendListener, SessionRelay {
     private static final byte TERMINATE = 'X';
     private static final byte PARSE = 'P';
     private static final byte BIND = 'B';
-    private static final byte FLUSH = 'H';
-    private static final byte NOTIFICATION = 'A';
 
     private final ClientSession session;
     private final Channel client;
     private final PoolMode mode;
-    private final ProxyMetrics metrics;
     private final StatementRelay statements;
     private final Lease lease;
     /** Chooses the target of each frame (a tenant database); null when the backend is fixed at login. */
     private final TargetSwitch targets;
-    private final ArrayDeque<Frame> pending = new ArrayDeque<>();
     /** The rest of a large Bind or CopyData whose head is among the frames: it follows the head (see MessageTail). */
     private final MessageTail tail = new MessageTail();
+    private final PendingFrames pending = new PendingFrames(tail);
     private final ConnectionStateWatch watch = new ConnectionStateWatch();
-    private final ReplyInspector inspector;
-    private final StartupRestore startupRestore;
-    private final SettingsReadBack readBack;
+    private final Pinning pinning;
+    private final ConnectionlessAnswers connectionless;
     private final StatementClock clock;
-    /** The settings the backend reports (ParameterStatus), as the login's connection told them. */
-    private Map<String, String> reported = Map.of();
+    private final BackendReplies replies;
     /**
      * Frames of one read from the client are being handed in; its read-complete flushes the lease.
      * A lease that completes meanwhile must not flush on its own: its first frame would go out
@@ -98,30 +86,14 @@ public final class PooledRelay implements BackendListener, SessionRelay {
         this.session = session;
         this.client = session.channel();
         this.mode = mode;
-        this.metrics = metrics;
         this.statements = statements;
         this.lease = new Lease(session, pool);
         this.targets = gate == null ? null : new TargetSwitch(gate, lease, this);
         this.clock = new StatementClock(metrics.statements(session.database(), ProxyMetrics.RouteKind.UNPARSED),
                 new StatementTexts(slowStatements, session.id()));
-        this.inspector = new ReplyInspector(session, watch, statements, new ReplyInspector.Events() {
-            @Override
-            public void readyForQuery(BackendConnection connection, Frame readyForQuery, TransactionStatus status) {
-                onReadyForQuery(connection, readyForQuery, status);
-            }
-
-            @Override
-            public void pinned(String reason) {
-                pinnedBy(reason);
-            }
-        });
-        this.startupRestore = new StartupRestore(session, lease, watch, statements, this);
-        this.readBack = new SettingsReadBack(session, lease, watch, this);
-    }
-
-    @Override
-    public EventExecutor executor() {
-        return client.eventLoop();
+        this.pinning = new Pinning(session, mode, watch, statements, metrics, lease);
+        this.connectionless = new ConnectionlessAnswers(session, statements, pinning, lease);
+        this.replies = new BackendReplies(this, session, lease, pending, tail, clock, watch, pinning, statements, targets);
     }
 
     // --- login: the first connection confirms the backend is there and tells the parameters ---
@@ -133,7 +105,7 @@ public final class PooledRelay implements BackendListener, SessionRelay {
     }
 
     private void greet(BackendConnection connection) {
-        reported = Map.copyOf(connection.loginParameters());
+        pinning.reported(connection.loginParameters());
         log.debug("{}: first backend connection ready: {}", session.id(), connection);
         SessionGreeting.send(session, connection);
         client.flush();
@@ -205,13 +177,13 @@ public final class PooledRelay implements BackendListener, SessionRelay {
         }
     }
 
-    /** One frame on the session's current target: to the connection, or queued until there is one. */
+    /** One frame on the session's current target: to the connection, answered here, or queued until there is one. */
     void relay(Frame frame) {
         if (lease.attached() && pending.isEmpty()) {
             forward(frame);
             return;
         }
-        if (lease.none() && pending.isEmpty() && answeredWithoutConnection(frame)) {
+        if (lease.none() && pending.isEmpty() && connectionless.answered(frame, readingClient)) {
             return;
         }
         pending.add(frame);
@@ -244,7 +216,8 @@ public final class PooledRelay implements BackendListener, SessionRelay {
         }
     }
 
-    private void forward(Frame frame) {
+    /** One frame to the connection held. */
+    void forward(Frame frame) {
         BackendConnection connection = lease.connection();
         clock.sent(frame);
         if (targets != null && targets.ownParse(frame)) {
@@ -254,10 +227,10 @@ public final class PooledRelay implements BackendListener, SessionRelay {
         byte type = frame.type();
         if (type == QUERY || type == PARSE || type == FUNCTION_CALL) {
             if (targets == null || !targets.gateSet(frame)) {
-                pinnedBy(watch.onStatement(frame, reported, session.settings().backslashQuotes()));
+                pinning.onStatement(frame);
             }
         } else if (type == BIND) {
-            pinnedBy(watch.onBind(frame));
+            pinning.onBind(frame);
         }
         statements.forward(frame, connection);
         if (frame instanceof FrameHead) {
@@ -265,59 +238,6 @@ public final class PooledRelay implements BackendListener, SessionRelay {
         }
         if (!connection.isWritable()) {
             updateAutoRead();
-        }
-    }
-
-    /**
-     * Answers, while the session holds no connection and has nothing under way, what PostgreSQL
-     * would answer the same way on any connection: a Sync (ReadyForQuery, idle), a Flush, and what
-     * the statement relay answers (a Parse of a statement known valid in the session's scope, a
-     * Close, SQL DEALLOCATE of one of the session's names). A client that prepares synchronously
-     * (PQprepare) must not wait here for a connection: a sibling on its thread may hold the last
-     * one in an open transaction, and cannot end it while the thread waits. Not while the client
-     * is slow to read what it is sent, where answers would pile up in pgsteer instead.
-     */
-    private boolean answeredWithoutConnection(Frame frame) {
-        if (session.phase() != Phase.READY || session.transactionStatus() != TransactionStatus.IDLE || !client.isWritable()) {
-            return false;
-        }
-        byte type = frame.type();
-        if (type == SYNC || type == FLUSH) {
-            frame.release();
-            if (type == SYNC) {
-                session.send(ReadyForQuery.IDLE);
-            }
-            flushUnlessReading();
-            return true;
-        }
-        if (type == PARSE) {
-            if (StatementFrames.parsesUnnamed(frame)) {
-                // The unnamed statement lives on the connection its Bind runs on; the common case, told from one byte.
-                return false;
-            }
-            String reason = watch.onStatement(frame, reported, session.settings().backslashQuotes());
-            if (reason != null) {
-                // Its statement's state stays on a connection: it must run on one, which the session keeps.
-                pinnedBy(reason);
-                return false;
-            }
-        }
-        LocalAnswer answer = statements.answerWithoutConnection(frame, lease.pool().target());
-        if (answer == LocalAnswer.NONE) {
-            return false;
-        }
-        client.write(answer.message(), client.voidPromise());
-        if (answer.completesQuery()) {
-            session.send(ReadyForQuery.IDLE);
-        }
-        flushUnlessReading();
-        return true;
-    }
-
-    /** The client's read-complete flushes what was written while its frames were handed in. */
-    private void flushUnlessReading() {
-        if (!readingClient) {
-            client.flush();
         }
     }
 
@@ -335,7 +255,7 @@ public final class PooledRelay implements BackendListener, SessionRelay {
     private void attach(BackendConnection connection) {
         lease.attach(connection);
         statements.reset();
-        connection.attach(this);
+        connection.attach(replies);
         Frame frame;
         while ((frame = pending.poll()) != null) {
             forward(frame);
@@ -352,17 +272,7 @@ public final class PooledRelay implements BackendListener, SessionRelay {
      * the rest of the batch is dropped until it comes, as a backend does after an error.
      */
     private void failPending(ErrorResponse error) {
-        int syncPoints = 0;
-        Frame frame;
-        while ((frame = pending.poll()) != null) {
-            if (StatementClock.endsRequest(frame.type())) {
-                syncPoints++;
-            }
-            if (frame instanceof FrameHead) {
-                tail.headDropped();
-            }
-            frame.release();
-        }
+        int syncPoints = pending.dropAll();
         session.send(error);
         if (syncPoints == 0) {
             session.phase(Phase.FAILED_UNTIL_SYNC);
@@ -377,87 +287,6 @@ public final class PooledRelay implements BackendListener, SessionRelay {
         }
     }
 
-    // --- frames from the backend ---
-
-    @Override
-    public void onBackendFrame(BackendConnection connection, Frame frame) {
-        if (!lease.holds(connection)) {
-            // Only a frame handed across event loops after its connection went back can land here.
-            log.warn("{}: dropped {} from {}, which this session no longer holds", session.id(), frame, connection);
-            frame.release();
-            return;
-        }
-        if (targets != null && frame.type() == NOTIFICATION && (frame = targets.fromBackend(frame)) == null) {
-            return; // another tenant's channel
-        }
-        if (inspector.inspect(connection, frame)) {
-            return;
-        }
-        ByteBuf relayed = statements.onBackendFrame(frame, connection);
-        if (relayed != null) {
-            client.write(relayed, client.voidPromise());
-        }
-    }
-
-    private void onReadyForQuery(BackendConnection connection, Frame frame, TransactionStatus status) {
-        session.transactionStatus(status);
-        clock.answered();
-        statements.readyForQuery(status);
-        if (watch.restoreDue() && !clock.awaitingAnswers() && pending.isEmpty()
-                && startupRestore.afterReset(connection, frame, status)) {
-            return;
-        }
-        client.write(statements.onBackendFrame(frame, connection), client.voidPromise());
-        afterReadyForQuery(status);
-    }
-
-    @Override
-    public boolean streamsLargeMessages() {
-        return true;
-    }
-
-    /** The rest of a large DataRow or CopyData: written on as it is read; the client's writability paces the backend. */
-    @Override
-    public void onBackendChunk(BackendConnection connection, FrameChunk chunk) {
-        if (!lease.holds(connection)) {
-            chunk.release();
-            return;
-        }
-        client.write(chunk.content(), client.voidPromise());
-    }
-
-    private void afterReadyForQuery(TransactionStatus status) {
-        // Not while a large message is still being written to the connection: the rest of it must follow.
-        if (status == TransactionStatus.IDLE && !clock.awaitingAnswers() && pending.isEmpty() && !tail.passing()
-                && !keepsConnection()) {
-            // Once released, this connection's read-complete no longer reaches us: flush now.
-            client.flush();
-            if (watch.captureDue()) {
-                readBack.readThenResume(lease.connection());
-            } else {
-                releaseLease();
-            }
-        }
-        if (targets != null && targets.holding() && quiet()) {
-            targets.drain();
-        }
-    }
-
-    /** pgsteer's own statement is done: the frames that waited go on, or the connection goes back. */
-    void resumeAfterOwnStatement(BackendConnection connection, TransactionStatus status) {
-        if (pending.isEmpty()) {
-            afterReadyForQuery(status);
-            updateAutoRead();
-            return;
-        }
-        Frame next;
-        while ((next = pending.poll()) != null) {
-            forward(next);
-        }
-        connection.flush();
-        updateAutoRead();
-    }
-
     /** The connection was discarded while pgsteer's own statement ran on it: the frames that waited need another. */
     void leaseLost() {
         if (!pending.isEmpty() && !lease.acquiring()) {
@@ -466,51 +295,8 @@ public final class PooledRelay implements BackendListener, SessionRelay {
         updateAutoRead();
     }
 
-    private boolean keepsConnection() {
-        return mode == PoolMode.SESSION || watch.pinned();
-    }
-
-    /**
-     * The session changed something on its connection that pgsteer does not carry to another one
-     * (a setting the backend does not report, LISTEN): from now on it keeps this connection.
-     */
-    private void pinnedBy(String reason) {
-        if (reason != null) {
-            session.markPinned(reason);
-            statements.sessionPinned();
-            metrics.sessionPinned();
-            log.info("{}: pinned to {} by {}", session.id(), lease.held() ? lease.connection() : "its next connection", reason);
-        }
-    }
-
-    @Override
-    public void onBackendReadComplete(BackendConnection connection) {
-        client.flush();
-    }
-
-    @Override
-    public void onBackendWritabilityChanged(BackendConnection connection, boolean writable) {
-        updateAutoRead();
-    }
-
-    @Override
-    public void onBackendClosed(BackendConnection connection) {
-        if (!lease.holds(connection)) {
-            return;
-        }
-        lease.discard();
-        if (session.phase() != Phase.CLOSED) {
-            if (inspector.backendSentFatal()) {
-                session.phase(Phase.CLOSED);
-                client.flush();
-                client.close();
-            } else {
-                session.terminate(ProxyErrors.backendLost(connection.target().name()));
-            }
-        }
-    }
-
-    private void releaseLease() {
+    /** The transaction is over and nothing keeps the connection: it goes back to its pool. */
+    void releaseLease() {
         statements.leaseEnded();
         lease.release();
         updateAutoRead();
@@ -531,10 +317,7 @@ public final class PooledRelay implements BackendListener, SessionRelay {
     @Override
     public void onClientClosed() {
         session.phase(Phase.CLOSED);
-        Frame frame;
-        while ((frame = pending.poll()) != null) {
-            frame.release();
-        }
+        pending.releaseAll();
         // The connection has the start of a message whose end will never come: it cannot serve anyone.
         boolean messageCut = tail.passing();
         tail.close();
@@ -542,9 +325,7 @@ public final class PooledRelay implements BackendListener, SessionRelay {
         if (targets != null) {
             targets.close();
         }
-        if (watch.pinned()) {
-            metrics.pinnedSessionEnded();
-        }
+        pinning.sessionEnded();
         if (!lease.held()) {
             return;
         }
@@ -554,7 +335,7 @@ public final class PooledRelay implements BackendListener, SessionRelay {
         ConnectionReturn.giveBack(lease.pool(), connection, unfinished,
                 session.transactionStatus() != TransactionStatus.IDLE,
                 // Settings changed since they were last read: DISCARD ALL takes them off, whatever they are.
-                keepsConnection() || watch.captureDue());
+                pinning.keepsConnection() || watch.captureDue());
     }
 
     /** A CancelRequest quoted this session's key: cancel what its connection runs now, if anything. */

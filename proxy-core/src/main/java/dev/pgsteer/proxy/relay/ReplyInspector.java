@@ -10,7 +10,7 @@ import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.ConnectionStateWatch;
 import dev.pgsteer.proxy.client.ReportedParameters;
-import dev.pgsteer.proxy.statement.StatementRelay;
+import dev.pgsteer.proxy.relay.prepared.StatementRelay;
 
 /**
  * Reads what the session's backend tells in passing, before the frame goes on to the client: a
@@ -20,25 +20,25 @@ import dev.pgsteer.proxy.statement.StatementRelay;
  */
 final class ReplyInspector {
 
-    /** What the relay does about what a reply told. */
+    /** What the relay does at the end of a request. */
     interface Events {
         /** {@code readyForQuery} ended a request with {@code status}; the relay takes the frame over. */
         void readyForQuery(BackendConnection connection, Frame readyForQuery, TransactionStatus status);
-
-        /** The session changed state on its connection that does not follow it to another; {@code reason} says what. */
-        void pinned(String reason);
     }
 
     private final ClientSession session;
     private final ConnectionStateWatch watch;
     private final StatementRelay statements;
+    private final Pinning pinning;
     private final Events events;
     private boolean backendSentFatal;
 
-    ReplyInspector(ClientSession session, ConnectionStateWatch watch, StatementRelay statements, Events events) {
+    ReplyInspector(ClientSession session, ConnectionStateWatch watch, StatementRelay statements, Pinning pinning,
+                   Events events) {
         this.session = session;
         this.watch = watch;
         this.statements = statements;
+        this.pinning = pinning;
         this.events = events;
     }
 
@@ -62,9 +62,7 @@ final class ReplyInspector {
                     connection.preparedStatements().clear();
                     statements.forgetAll();
                 }
-                if (effect.pinReason() != null) {
-                    events.pinned(effect.pinReason());
-                }
+                pinning.pinnedBy(effect.pinReason());
             }
             case ErrorResponse.ERROR -> {
                 if (ErrorResponse.decode(ErrorResponse.ERROR, frame.body()).isFatal()) {

@@ -20,12 +20,14 @@ final class SettingsReadBack {
     private final ClientSession session;
     private final Lease lease;
     private final ConnectionStateWatch watch;
+    private final BackendReplies replies;
     private final PooledRelay relay;
 
-    SettingsReadBack(ClientSession session, Lease lease, ConnectionStateWatch watch, PooledRelay relay) {
+    SettingsReadBack(ClientSession session, Lease lease, ConnectionStateWatch watch, BackendReplies replies, PooledRelay relay) {
         this.session = session;
         this.lease = lease;
         this.watch = watch;
+        this.replies = replies;
         this.relay = relay;
     }
 
@@ -53,8 +55,8 @@ final class SettingsReadBack {
                     List<List<String>> rows = (List<List<String>>) f.getNow();
                     session.settings().captured(rows, connection);
                     watch.captured();
-                    connection.attach(relay);
-                    relay.resumeAfterOwnStatement(connection, TransactionStatus.IDLE);
+                    connection.attach(replies);
+                    replies.resumeAfterOwnStatement(connection, TransactionStatus.IDLE);
                 });
     }
 }

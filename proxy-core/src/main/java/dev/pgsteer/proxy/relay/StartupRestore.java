@@ -7,7 +7,7 @@ import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.ConnectionStateWatch;
 import dev.pgsteer.proxy.client.Phase;
-import dev.pgsteer.proxy.statement.StatementRelay;
+import dev.pgsteer.proxy.relay.prepared.StatementRelay;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -29,15 +29,15 @@ final class StartupRestore {
     private final Lease lease;
     private final ConnectionStateWatch watch;
     private final StatementRelay statements;
-    private final PooledRelay relay;
+    private final BackendReplies replies;
 
-    StartupRestore(ClientSession session, Lease lease, ConnectionStateWatch watch, StatementRelay statements, PooledRelay relay) {
+    StartupRestore(ClientSession session, Lease lease, ConnectionStateWatch watch, StatementRelay statements, BackendReplies replies) {
         this.session = session;
         this.client = session.channel();
         this.lease = lease;
         this.watch = watch;
         this.statements = statements;
-        this.relay = relay;
+        this.replies = replies;
     }
 
     /**
@@ -89,10 +89,10 @@ final class StartupRestore {
             } else {
                 session.settings().restoredStartup(connection, all, names);
             }
-            connection.attach(relay);
+            connection.attach(replies);
             client.write(readyForQuery, client.voidPromise());
             client.flush();
-            relay.resumeAfterOwnStatement(connection, status);
+            replies.resumeAfterOwnStatement(connection, status);
         });
     }
 
