@@ -18,22 +18,25 @@ import org.slf4j.LoggerFactory;
  * these states:
  *
  * <pre>
- *   NONE ──acquire──► ACQUIRING ──served another tenant──► RESETTING ──DISCARD ALL──┐
- *    ▲                   │                                                            │
- *    │                   ├──settings differ──► SYNCING_SETTINGS ◄───settings differ───┤
- *    │◄──failed (error)──┤                           │                                │
- *    │                   └──settings match──► (ready) ◄──ran──┘◄──settings match──────┘
- *    │                                           │ attach
- *    │                                           ▼
- *    │◄──released at ReadyForQuery 'I'──── ATTACHED ──RESET done──► RESTORING_STARTUP ──done──┐
- *    │◄──backend or client closed─────────  ▲  │ ▲                                              │
- *    │                                      │  │ └──────────────────────────────────────────────┘
- *    │                                      │  └──transaction over, settings to read──► READING_BACK
- *    │◄──read-back failed (discarded)───────┼─────────────────────────────────────────────┤
- *                                           └──read──────────────────────────────────────┘
+ *   NONE ──acquire──► ACQUIRING ──┬── served another tenant ──► RESETTING ──────┐
+ *    ▲                            ├── settings differ ──► SYNCING_SETTINGS ◄─────┤ settings differ
+ *    │                            │                             │ ran            │
+ *    │                            └── settings match ──► (handed over) ◄─────────┘ settings match
+ *    │◄── failed: no connection, a setting refused ─────────────┤
+ *    │                                                          │ attach
+ *    │                                                          ▼
+ *    │◄── released at ReadyForQuery 'I' ───────────────── ATTACHED ◄──────── done ───────┐
+ *    │◄── backend closed, client closed ────────────────── │    │                        │
+ *    │                                      RESET answered ▼    ▼ transaction over,      │
+ *    │                                    RESTORING_STARTUP     READING_BACK ────────────┤
+ *    │                                              └──────────────── done ──────────────┘
+ *    └◄── read-back failed (discarded), backend lost ◄──── either of them
  * </pre>
  *
- * A connection that cannot take the session's settings for its own sake (it closed, or was left in
+ * <p>Handed over, the connection goes to whoever asked: the relay attaches it; at login the greeting
+ * gives it back at once under transaction pooling.
+ *
+ * <p>A connection that cannot take the session's settings for its own sake (it closed, or was left in
  * a state pgsteer did not expect) is discarded, and ACQUIRING starts over, up to {@link #SYNC_ATTEMPTS}
  * connections. In RESTORING_STARTUP and READING_BACK pgsteer's own statement runs on the connection:
  * the client's frames wait meanwhile. While ACQUIRING (and its two sub-steps) frames that arrive queue

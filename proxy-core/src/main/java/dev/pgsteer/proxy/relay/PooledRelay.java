@@ -96,6 +96,11 @@ public final class PooledRelay implements SessionRelay {
         this.replies = new BackendReplies(this, session, lease, pending, tail, clock, watch, pinning, statements, targets);
     }
 
+    /** Where the lease is in its machine (see {@link Lease}); for tests that read the machine from the outside. */
+    Lease.LeaseState leaseState() {
+        return lease.state();
+    }
+
     // --- login: the first connection confirms the backend is there and tells the parameters ---
 
     @Override
