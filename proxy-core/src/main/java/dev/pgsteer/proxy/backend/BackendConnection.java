@@ -8,7 +8,7 @@ import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.Query;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.ProxyErrors;
-import dev.pgsteer.proxy.statement.PreparedOnConnection;
+import dev.pgsteer.proxy.relay.prepared.PreparedOnConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;

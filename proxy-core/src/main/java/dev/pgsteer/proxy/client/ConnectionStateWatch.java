@@ -37,7 +37,7 @@ public final class ConnectionStateWatch {
     private static final byte FUNCTION_CALL = 'F';
 
     /** What a command tag means for the session. */
-    record TagEffect(String pinReason, boolean statementsDeallocated) {
+    public record TagEffect(String pinReason, boolean statementsDeallocated) {
         static final TagEffect NONE = new TagEffect(null, false);
     }
 
@@ -117,7 +117,7 @@ public final class ConnectionStateWatch {
      * @param reported         the settings the backend reports (their changes need no capture)
      * @param backslashQuotes  whether standard_conforming_strings is off for the session
      */
-    String onStatement(Frame frame, Map<String, String> reported, boolean backslashQuotes) {
+    public String onStatement(Frame frame, Map<String, String> reported, boolean backslashQuotes) {
         if (frame.type() == FUNCTION_CALL) {
             ByteBuf call = frame.body();
             int oid = call.readableBytes() >= 4 ? call.getInt(call.readerIndex()) : 0;
@@ -172,7 +172,7 @@ public final class ConnectionStateWatch {
     }
 
     /** A Bind of a statement: its statement's findings count again, as it runs again. */
-    String onBind(Frame bind) {
+    public String onBind(Frame bind) {
         if (named.isEmpty()) {
             return null;
         }
@@ -192,7 +192,7 @@ public final class ConnectionStateWatch {
         return pin(findings.pinReason());
     }
 
-    TagEffect onCommandComplete(Frame frame) {
+    public TagEffect onCommandComplete(Frame frame) {
         if (!mayChangeState(frame.body().readableBytes())) {
             return TagEffect.NONE;
         }

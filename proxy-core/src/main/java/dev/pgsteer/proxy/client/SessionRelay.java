@@ -5,7 +5,7 @@ import dev.pgsteer.protocol.codec.FrameChunk;
 import dev.pgsteer.protocol.codec.FrameHead;
 
 /**
- * What carries an authenticated session's messages to backends: {@link ClientRelay} for a database on
+ * What carries an authenticated session's messages to backends: {@code PooledRelay} for a database on
  * one backend, {@code ShardedSession} for a sharded one; or answers them itself: {@code AdminConsole}
  * for the virtual database {@code pgsteer}. Called on the client's event loop.
  */

@@ -6,12 +6,12 @@ import dev.pgsteer.proxy.admin.AdminConsole;
 import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.pool.BackendPool;
 import dev.pgsteer.proxy.backend.pool.PoolSettings;
-import dev.pgsteer.proxy.client.ClientRelay;
+import dev.pgsteer.proxy.relay.PooledRelay;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.SessionRelays;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.ShardedSession;
-import dev.pgsteer.proxy.statement.StatementRelay;
+import dev.pgsteer.proxy.relay.prepared.StatementRelay;
 import dev.pgsteer.proxy.tenant.gate.TenantGate;
 import dev.pgsteer.router.session.SessionRoute;
 import dev.pgsteer.router.tenant.TenantCommand;
@@ -41,7 +41,7 @@ public final class RelayFactory implements SessionRelays {
             case SessionRoute.SingleBackend single -> {
                 BackendPool pool = poolFor(single, snapshot);
                 yield new NewRelay(pooledRelay(session, pool, single.database()), "relaying to " + pool.target().poolName(),
-                        ClientRelay::streams);
+                        PooledRelay::streams);
             }
         };
     }
@@ -56,18 +56,18 @@ public final class RelayFactory implements SessionRelays {
         DatabaseConfig database = route.database();
         var gate = new TenantGate(session, context.tenants(), database, route.pinned(), route.atStartup(),
                 session.channel().alloc());
-        var relay = new ClientRelay(session, gate, database.pool().mode(), context.metrics(),
+        var relay = new PooledRelay(session, gate, database.pool().mode(), context.metrics(),
                 new StatementRelay(context.statements(),
                         session.settings()::wanted, session.settings()::version), context.slowStatements());
         String atStartup = route.atStartup();
         String pinned = route.pinned();
         return new NewRelay(relay, "tenant database " + database.name()
                 + (atStartup != null ? ", tenant " + atStartup : pinned != null ? ", tenant " + pinned : ", no tenant named yet"),
-                ClientRelay::streams);
+                PooledRelay::streams);
     }
 
-    private ClientRelay pooledRelay(ClientSession session, BackendPool pool, DatabaseConfig database) {
-        return new ClientRelay(session, pool, database.pool().mode(), context.metrics(),
+    private PooledRelay pooledRelay(ClientSession session, BackendPool pool, DatabaseConfig database) {
+        return new PooledRelay(session, pool, database.pool().mode(), context.metrics(),
                 new StatementRelay(context.statements(),
                         session.settings()::wanted, session.settings()::version), context.slowStatements());
     }

@@ -11,7 +11,7 @@ import dev.pgsteer.proxy.backend.pool.BackendPool;
 import dev.pgsteer.proxy.backend.pool.PoolRegistry;
 import dev.pgsteer.proxy.backend.pool.PoolSettings;
 import dev.pgsteer.proxy.logging.SlowStatementLog;
-import dev.pgsteer.proxy.statement.StatementRegistry;
+import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
 import dev.pgsteer.router.ShardRouter;
 import dev.pgsteer.router.plan.Route;
 import io.micrometer.core.instrument.Timer;

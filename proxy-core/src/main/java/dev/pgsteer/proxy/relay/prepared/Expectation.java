@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.statement;
+package dev.pgsteer.proxy.relay.prepared;
 
 /**
  * What pgsteer expects as the answer to one message it sent a backend, and what to do with it.

@@ -1,23 +1,15 @@
-package dev.pgsteer.proxy.statement;
+package dev.pgsteer.proxy.relay.prepared;
 
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.codec.Wire;
-import dev.pgsteer.protocol.message.CommandComplete;
-import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.router.sql.ReservedStatementNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
-import io.netty.util.ByteProcessor;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -37,14 +29,12 @@ import java.util.function.Supplier;
  * @see <a href="https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY">Extended query</a>
  */
 public final class StatementRelay {
-    private static final byte[] PARSE_COMPLETE = {'1', 0, 0, 0, 4};
     /**
      * Sent in place of the client's {@code DEALLOCATE name} of its own statement: like DEALLOCATE it
      * has no effect on the backend's statements, no rows to show, and fails in an aborted
      * transaction (25P02); its RowDescription is dropped and its CommandComplete renamed.
      */
     private static final String DEALLOCATE_STAND_IN = "SELECT WHERE false";
-    private static final String DEALLOCATE_TAG = "DEALLOCATE";
     /** Never a registered statement's name (not hex): what a {@link Expectation.Action#PROBE} prepares, then closes. */
     private static final String PROBE = "pgsteer_probe";
     /**
@@ -57,19 +47,10 @@ public final class StatementRelay {
     private final StatementRegistry registry;
     /** The session's statements: client's name to backend name. */
     private final Map<String, String> statements = new HashMap<>();
-    private final ArrayDeque<Expectation> expected = new ArrayDeque<>();
-    /** The session's settings, and a number that changes with them: half of its {@link ParseScope}. */
-    private final Supplier<Map<String, String>> settings;
-    private final IntSupplier settingsVersion;
-    private ParseScope scope;
-    private BackendTarget scopeBackend;
-    private int scopeVersion;
-    /** Parses the backend completed since its last ReadyForQuery: known valid once it comes (see {@link #readyForQuery}). */
-    private final List<Expectation> parsedSinceReady = new ArrayList<>();
-    /** A statement of this session changed the catalog in the transaction going on. */
-    private boolean catalogChanged;
-    /** False once the session is pinned: its connection may carry settings its {@link ParseScope} does not show. */
-    private boolean settingsKnown = true;
+    /** What the session knows to parse in its scope. */
+    private final KnownParses known;
+    /** The answers the messages sent wait for. */
+    private final AnswerQueue expected;
     /** The session keeps its connection: it may have statements of its own made by SQL PREPARE there. */
     private boolean pinned;
     /**
@@ -78,8 +59,8 @@ public final class StatementRelay {
      */
     private String unnamedRenamedFrom;
     private String portalRenamedFrom;
-    /** Looks for pgsteer's statement names in each Query and Parse text. */
-    private final PrefixFinder prefixFinder = new PrefixFinder();
+    private final ReservedNameGuard reservedNames = new ReservedNameGuard();
+    private final LocalAnswers localAnswers;
     /** The session's unnamed statement, which the connection it is on holds now. */
     private final UnnamedStatement unnamed = new UnnamedStatement();
 
@@ -89,8 +70,9 @@ public final class StatementRelay {
      */
     public StatementRelay(StatementRegistry registry, Supplier<Map<String, String>> settings, IntSupplier settingsVersion) {
         this.registry = registry;
-        this.settings = settings;
-        this.settingsVersion = settingsVersion;
+        this.known = new KnownParses(registry, settings, settingsVersion);
+        this.expected = new AnswerQueue(registry, statements, unnamed, known);
+        this.localAnswers = new LocalAnswers(registry, statements, known);
     }
 
     /** Writes one client frame to the connection, renamed and preceded by what it needs. Consumes the frame. */
@@ -177,7 +159,7 @@ public final class StatementRelay {
             case 'Q' -> {
                 // A simple Query destroys the unnamed statement, as PostgreSQL's exec_simple_query does.
                 unnamed.forget();
-                String deallocated = ownDeallocated(frame);
+                String deallocated = DeallocateCommand.ofSessionStatement(frame, statements);
                 if (deallocated != null) {
                     frame.release();
                     connection.write(query(alloc, DEALLOCATE_STAND_IN));
@@ -221,63 +203,9 @@ public final class StatementRelay {
         return pinned && !clientName.startsWith(ReservedStatementNames.PREFIX);
     }
 
-    /**
-     * A Query's or Parse's text with pgsteer's statement names renamed, or null. The text is copied
-     * only when it holds {@code pgsteer_} (in any case): one pass over the bytes where they are.
-     */
+    /** A Query's or Parse's text with pgsteer's statement names renamed, or null. */
     private ReservedStatementNames.Renamed reservedNamesRenamed(Frame frame) {
-        ByteBuf body = frame.body();
-        int from = body.readerIndex();
-        if (frame.type() == StatementFrames.PARSE) {
-            from = body.indexOf(from, body.writerIndex(), (byte) 0) + 1;
-        }
-        int end = body.indexOf(from, body.writerIndex(), (byte) 0);
-        int length = (end < 0 ? body.writerIndex() : end) - from;
-        if (length < ReservedStatementNames.PREFIX.length() || body.forEachByte(from, length, prefixFinder.fromStart()) < 0) {
-            return null;
-        }
-        byte[] text = new byte[length];
-        body.getBytes(from, text);
-        // As SessionSettings.backslashQuotes() says it; this package does not depend on the client's.
-        boolean backslashQuotes = "off".equals(settings.get().get("standard_conforming_strings"));
-        return ReservedStatementNames.rename(text, 0, length, backslashQuotes, NOWHERE);
-    }
-
-    /** Stops at the end of {@code pgsteer_}, in any case. Its first letter occurs once in it: no backtracking. */
-    private static final class PrefixFinder implements ByteProcessor {
-        private int matched;
-
-        /** Ready for another text: one finder serves every statement of the session, allocating nothing. */
-        PrefixFinder fromStart() {
-            matched = 0;
-            return this;
-        }
-
-        @Override
-        public boolean process(byte value) {
-            int b = value >= 'A' && value <= 'Z' ? value + ('a' - 'A') : value;
-            if (b == ReservedStatementNames.PREFIX.charAt(matched)) {
-                matched++;
-            } else {
-                matched = b == 'p' ? 1 : 0;
-            }
-            return matched < ReservedStatementNames.PREFIX.length();
-        }
-    }
-
-    /** The Parse with {@code sql} as its text, name and parameter types kept. Consumes {@code parse}. */
-    private static Frame withParseText(Frame parse, byte[] sql, ByteBufAllocator alloc) {
-        ByteBuf body = parse.body();
-        int nameEnd = body.indexOf(body.readerIndex(), body.writerIndex(), (byte) 0);
-        int textEnd = body.indexOf(nameEnd + 1, body.writerIndex(), (byte) 0);
-        ByteBuf out = alloc.buffer(16 + sql.length + body.readableBytes());
-        int length = Wire.beginMessage(out, 'P');
-        out.writeBytes(body, body.readerIndex(), nameEnd + 1 - body.readerIndex());
-        out.writeBytes(sql).writeByte(0);
-        out.writeBytes(body, textEnd + 1, body.writerIndex() - textEnd - 1);
-        Wire.endMessage(out, length);
-        parse.release();
-        return new Frame(out);
+        return reservedNames.renamed(frame, known.backslashQuotes());
     }
 
     private String backendName(String clientName) {
@@ -288,7 +216,7 @@ public final class StatementRelay {
         ReservedStatementNames.Renamed renamed = reservedNamesRenamed(frame);
         if (renamed != null) {
             // Its Execute gets 26000 naming pgsteer_none: the client's name is in a statement shared by sessions.
-            frame = withParseText(frame, renamed.sql(), alloc);
+            frame = ReservedNameGuard.withParseText(frame, renamed.sql(), alloc);
         }
         if (StatementFrames.parsesUnnamed(frame)) {
             unnamedRenamedFrom = renamed == null ? null : renamed.firstName();
@@ -310,7 +238,7 @@ public final class StatementRelay {
         }
         statements.put(clientName, backendName);
         PreparedOnConnection prepared = connection.preparedStatements();
-        ParseScope scope = knownScope(connection.target());
+        ParseScope scope = known.knownScope(connection.target());
         if (prepared.contains(backendName)) {
             if (scope != null && registry.parsed().contains(scope, backendName)) {
                 frame.release();
@@ -354,7 +282,7 @@ public final class StatementRelay {
         closeEvicted(prepared.add(backendName), connection, alloc);
         connection.write(StatementFrames.parse(alloc, backendName, registry.tail(backendName)));
         expected.add(new Expectation(Expectation.Kind.PARSE, Expectation.Action.SWALLOW, null, backendName,
-                knownScope(connection.target())));
+                known.knownScope(connection.target())));
     }
 
     private void closeEvicted(String evicted, BackendConnection connection, ByteBufAllocator alloc) {
@@ -369,110 +297,7 @@ public final class StatementRelay {
      * a replacement, or null when the answer was to pgsteer's own message. Consumes the frame.
      */
     public ByteBuf onBackendFrame(Frame frame, BackendConnection connection) {
-        byte type = frame.type();
-        if (type == CommandComplete.TYPE && CatalogChange.in(frame.body())) {
-            catalogChanged = true;
-            registry.parsed().forgetAll();
-        }
-        Expectation head = expected.peek();
-        if (head == null) {
-            return frame.content();
-        }
-        if (type == ErrorResponse.ERROR) {
-            return onError(frame, head, connection);
-        }
-        if (head.action() == Expectation.Action.ANSWER_AS_DEALLOCATE && (type == 'T' || type == CommandComplete.TYPE)) {
-            frame.release();
-            if (type == 'T') {
-                return null;
-            }
-            statements.remove(head.clientName());
-            return commandComplete(DEALLOCATE_TAG);
-        }
-        if (!head.completedBy(type)) {
-            return frame.content();
-        }
-        expected.poll();
-        if (head.scope() != null) {
-            parsedSinceReady.add(head);
-        }
-        return switch (head.action()) {
-            case RELAY, PROBE, NAME_DUPLICATE, ANSWER_AS_DEALLOCATE, UNKNOWN_NAME -> frame.content();
-            case SWALLOW -> {
-                frame.release();
-                yield null;
-            }
-            case ANSWER_AS_PARSE -> {
-                frame.release();
-                yield Unpooled.wrappedBuffer(PARSE_COMPLETE);
-            }
-        };
-    }
-
-    private ByteBuf onError(Frame frame, Expectation head, BackendConnection connection) {
-        if (head.kind() == Expectation.Kind.QUERY || head.kind() == Expectation.Kind.SYNC) {
-            // Inside a simple query errors do not end it; at Sync, the implicit commit failed.
-            return head.action() == Expectation.Action.UNKNOWN_NAME ? renameInError(frame, NOWHERE, head.clientName())
-                    : frame.content();
-        }
-        ByteBuf relayed = frame.content();
-        Expectation failed = expected.poll();
-        if (failed.action() == Expectation.Action.NAME_DUPLICATE || failed.action() == Expectation.Action.UNKNOWN_NAME) {
-            relayed = renameInError(frame, failed.backendName(), failed.clientName());
-        } else {
-            if (failed.scope() != null || failed.kind() == Expectation.Kind.BIND && failed.backendName() != null
-                    && catalogError(frame)) {
-                // Whatever let it parse before (elsewhere, earlier) holds no more.
-                registry.parsed().forget(failed.backendName());
-            }
-            undo(failed, connection);
-        }
-        // The backend now ignores everything up to the next Sync: those answers will never come.
-        while (!expected.isEmpty() && !expected.peek().endsSkipping()) {
-            undo(expected.poll(), connection);
-        }
-        return relayed;
-    }
-
-    /** A Parse that did not happen: its statement exists neither on the connection nor in the session. */
-    private void undo(Expectation skipped, BackendConnection connection) {
-        if (skipped.kind() != Expectation.Kind.PARSE) {
-            return;
-        }
-        if (skipped.backendName() == null) {
-            // A failed unnamed Parse has destroyed the unnamed statement before it (PostgreSQL drops it first).
-            unnamed.forget();
-            return;
-        }
-        if (skipped.action() != Expectation.Action.ANSWER_AS_PARSE && skipped.action() != Expectation.Action.PROBE) {
-            connection.preparedStatements().remove(skipped.backendName());
-        }
-        if (skipped.clientName() != null && skipped.backendName().equals(statements.get(skipped.clientName()))) {
-            statements.remove(skipped.clientName());
-        }
-    }
-
-    /**
-     * Whether an error is one of a statement that no longer analyses against the catalog (class 42:
-     * a relation, column or function gone), as a Bind of a statement prepared before a DROP gets
-     * when PostgreSQL analyses it again; not one of the Bind's own values.
-     */
-    private static boolean catalogError(Frame error) {
-        String sqlState = ErrorResponse.decode(ErrorResponse.ERROR, error.body()).fields().get(ErrorResponse.CODE);
-        return sqlState != null && sqlState.startsWith("42");
-    }
-
-    private static ByteBuf renameInError(Frame frame, String backendName, String clientName) {
-        ErrorResponse error = ErrorResponse.decode(ErrorResponse.ERROR, frame.body());
-        frame.release();
-        Map<Character, String> fields = new LinkedHashMap<>(error.fields());
-        // PostgreSQL names the unnamed statement so: "unnamed prepared statement does not exist".
-        fields.computeIfPresent(ErrorResponse.MESSAGE, (k, message) -> clientName.isEmpty()
-                ? message.replace("prepared statement \"" + backendName + "\"", "unnamed prepared statement")
-                : message.replace(backendName, clientName));
-        ByteBuf out = Unpooled.buffer();
-        new ErrorResponse(ErrorResponse.ERROR, fields).encode(out);
-        return out;
+        return expected.onBackendFrame(frame, connection);
     }
 
     /** DISCARD ALL or DEALLOCATE ALL: the session's statements are gone, as on PostgreSQL. */
@@ -483,7 +308,7 @@ public final class StatementRelay {
     /** A new lease: nothing is outstanding on it. */
     public void reset() {
         expected.clear();
-        parsedSinceReady.clear();
+        known.leaseStarted();
         unnamed.leaseEnded();
     }
 
@@ -502,119 +327,21 @@ public final class StatementRelay {
      * missing from its settings, so its Parses tell nothing of its scope's.
      */
     public void sessionPinned() {
-        settingsKnown = false;
+        known.sessionPinned();
         pinned = true;
     }
 
-    /**
-     * The backend sent ReadyForQuery: the statements it parsed since the last one become known valid
-     * in their scope. Not when the session was pinned meanwhile (a SET pgsteer cannot follow, sent
-     * before the Parse in the same exchange, pins only at this ReadyForQuery), nor when its settings
-     * changed after the Parse was sent, nor in a transaction that changed the catalog: what it
-     * created may be rolled back, and the statements parsed before it was dropped may fail now. When
-     * that transaction is over, everything known is forgotten once more, after other sessions may
-     * have parsed against the catalog it had not committed yet.
-     */
+    /** The backend sent ReadyForQuery: the statements it parsed since the last one may become known valid (see {@link KnownParses}). */
     public void readyForQuery(TransactionStatus status) {
-        if (catalogChanged) {
-            parsedSinceReady.clear();
-            if (status == TransactionStatus.IDLE) {
-                catalogChanged = false;
-                registry.parsed().forgetAll();
-            }
-            return;
-        }
-        if (parsedSinceReady.isEmpty()) {
-            return;
-        }
-        if (settingsKnown) {
-            for (Expectation parsed : parsedSinceReady) {
-                if (parsed.scope().equals(scope(parsed.scope().backend()))) {
-                    registry.parsed().add(parsed.scope(), parsed.backendName());
-                }
-            }
-        }
-        parsedSinceReady.clear();
+        known.readyForQuery(status);
     }
 
     /**
-     * Answers {@code frame} without a connection when pgsteer can, exactly as PostgreSQL would, for
-     * a session that holds none and has nothing under way on {@code backend}'s pool:
-     * <ul>
-     * <li>a Parse of a named statement PostgreSQL parsed in the session's scope, and that the session
-     *     does not have under that name yet (a second one gets PostgreSQL's 42P05 from the backend):
-     *     ParseComplete. The statement is prepared on the connection that runs its Bind or Describe.
-     * <li>a Close: the session's name goes, the backend statement stays; closing what does not
-     *     exist is no error in PostgreSQL either.
-     * <li>a Query that is exactly {@code DEALLOCATE [PREPARE] name} of one of the session's statements:
-     *     the name goes.
-     * </ul>
-     * Consumes the frame when it answers; otherwise leaves it as it is.
+     * Answers {@code frame} without a connection when pgsteer can, exactly as PostgreSQL would (see
+     * {@link LocalAnswers#answer}). Consumes the frame when it answers; otherwise leaves it as it is.
      */
     public LocalAnswer answerWithoutConnection(Frame frame, BackendTarget backend) {
-        switch (frame.type()) {
-            case StatementFrames.PARSE -> {
-                if (StatementFrames.parsesUnnamed(frame)) {
-                    return LocalAnswer.NONE;
-                }
-                String clientName = StatementFrames.parseName(frame);
-                if (statements.containsKey(clientName)) {
-                    return LocalAnswer.NONE;
-                }
-                String backendName = registry.nameFor(StatementFrames.parseTail(frame));
-                ParseScope scope = knownScope(backend);
-                if (scope == null || !registry.parsed().contains(scope, backendName)) {
-                    return LocalAnswer.NONE;
-                }
-                statements.put(clientName, backendName);
-                frame.release();
-                return LocalAnswer.PARSE_COMPLETE;
-            }
-            case StatementFrames.CLOSE -> {
-                if (StatementFrames.targetKind(frame) == StatementFrames.STATEMENT) {
-                    statements.remove(StatementFrames.targetName(frame));
-                }
-                frame.release();
-                return LocalAnswer.CLOSE_COMPLETE;
-            }
-            case 'Q' -> {
-                String deallocated = ownDeallocated(frame);
-                if (deallocated == null) {
-                    return LocalAnswer.NONE;
-                }
-                statements.remove(deallocated);
-                frame.release();
-                return LocalAnswer.DEALLOCATE;
-            }
-            default -> {
-                return LocalAnswer.NONE;
-            }
-        }
-    }
-
-    /** The session's statement name that a Query {@code DEALLOCATE [PREPARE] name} deallocates; null if it is none. */
-    private String ownDeallocated(Frame query) {
-        if (statements.isEmpty()) {
-            return null;
-        }
-        String name = DeallocateCommand.statementName(query.body());
-        return name != null && statements.containsKey(name) ? name : null;
-    }
-
-    /** The scope of this session's statements on {@code backend}, or null once pgsteer does not know its settings. */
-    private ParseScope knownScope(BackendTarget backend) {
-        return settingsKnown ? scope(backend) : null;
-    }
-
-    /** The scope a statement of this session is parsed in on {@code backend}, rebuilt only when its settings change. */
-    private ParseScope scope(BackendTarget backend) {
-        int version = settingsVersion.getAsInt();
-        if (scope == null || version != scopeVersion || backend != scopeBackend) {
-            scope = ParseScope.of(backend, settings.get());
-            scopeBackend = backend;
-            scopeVersion = version;
-        }
-        return scope;
+        return localAnswers.answer(frame, backend);
     }
 
     private static ByteBuf query(ByteBufAllocator alloc, byte[] sql) {
@@ -630,12 +357,6 @@ public final class StatementRelay {
         int length = Wire.beginMessage(out, 'Q');
         Wire.writeCString(out, sql);
         Wire.endMessage(out, length);
-        return out;
-    }
-
-    private static ByteBuf commandComplete(String tag) {
-        ByteBuf out = Unpooled.buffer(6 + tag.length());
-        new CommandComplete(tag).encode(out);
         return out;
     }
 }

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.statement;
+package dev.pgsteer.proxy.relay.prepared;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.statement;
+package dev.pgsteer.proxy.relay.prepared;
 
 import dev.pgsteer.proxy.backend.BackendTarget;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.statement;
+package dev.pgsteer.proxy.relay.prepared;
 
 import dev.pgsteer.protocol.codec.Frame;
 import io.netty.buffer.ByteBuf;

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.statement;
+package dev.pgsteer.proxy.relay.prepared;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.statement;
+package dev.pgsteer.proxy.relay.prepared;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

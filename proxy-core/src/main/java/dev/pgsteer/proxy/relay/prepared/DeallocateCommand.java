@@ -1,7 +1,9 @@
-package dev.pgsteer.proxy.statement;
+package dev.pgsteer.proxy.relay.prepared;
 
+import dev.pgsteer.protocol.codec.Frame;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -29,6 +31,15 @@ final class DeallocateCommand {
             "tablesample", "verbose");
 
     private DeallocateCommand() {
+    }
+
+    /** The session's statement name that a Query {@code DEALLOCATE [PREPARE] name} deallocates; null if it is none. */
+    static String ofSessionStatement(Frame query, Map<String, String> statements) {
+        if (statements.isEmpty()) {
+            return null;
+        }
+        String name = statementName(query.body());
+        return name != null && statements.containsKey(name) ? name : null;
     }
 
     /**

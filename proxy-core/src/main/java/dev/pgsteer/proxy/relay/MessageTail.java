@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.client;
+package dev.pgsteer.proxy.relay;
 
 import dev.pgsteer.protocol.codec.FrameChunk;
 import io.netty.channel.Channel;

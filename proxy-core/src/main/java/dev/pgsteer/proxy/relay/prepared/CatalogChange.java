@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.statement;
+package dev.pgsteer.proxy.relay.prepared;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.client;
+package dev.pgsteer.proxy.relay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

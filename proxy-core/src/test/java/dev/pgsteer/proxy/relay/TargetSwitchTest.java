@@ -1,0 +1,140 @@
+package dev.pgsteer.proxy.relay;
+
+import static dev.pgsteer.proxy.testkit.WireBytes.authenticationOk;
+import static dev.pgsteer.proxy.testkit.WireBytes.backendKeyData;
+import static dev.pgsteer.proxy.testkit.WireBytes.commandComplete;
+import static dev.pgsteer.proxy.testkit.WireBytes.parameterStatus;
+import static dev.pgsteer.proxy.testkit.WireBytes.query;
+import static dev.pgsteer.proxy.testkit.WireBytes.readyForQuery;
+import static dev.pgsteer.proxy.testkit.WireBytes.together;
+import static dev.pgsteer.proxy.testkit.WireText.sent;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pgsteer.config.PoolMode;
+import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.PgMessageEncoder;
+import dev.pgsteer.proxy.ProxyMetrics;
+import dev.pgsteer.proxy.backend.pool.BackendPool;
+import dev.pgsteer.proxy.backend.BackendTarget;
+import dev.pgsteer.proxy.backend.FixtureConnector;
+import dev.pgsteer.proxy.backend.pool.PoolRegistry;
+import dev.pgsteer.proxy.backend.pool.PoolSettings;
+import dev.pgsteer.proxy.client.ClientSession;
+import dev.pgsteer.proxy.client.SessionGate;
+import dev.pgsteer.proxy.client.TestSessions;
+import dev.pgsteer.proxy.logging.SlowStatementLog;
+import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
+import dev.pgsteer.proxy.relay.prepared.StatementRelay;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A gated session switches targets between leases only: a frame for another target waits while
+ * the connection held has a request under way, and runs on the other target's pool once the
+ * connection went back; when the connection cannot go back (a transaction), the switch is refused
+ * in the frame's place. The gate here sends a Query to target B when its text starts with "B:".
+ */
+class TargetSwitchTest {
+    private static final ByteBuf LOGIN = together(authenticationOk(), parameterStatus("application_name", ""),
+            backendKeyData(99, 7), readyForQuery('I'));
+
+    private final FixtureConnector backendA = new FixtureConnector(LOGIN);
+    private final FixtureConnector backendB = new FixtureConnector(LOGIN);
+    private final Target a = new Target(pool("a", backendA));
+    private final Target b = new Target(pool("b", backendB));
+    private final EmbeddedChannel client = new EmbeddedChannel(PgMessageEncoder.INSTANCE);
+    private PooledRelay relay;
+
+    private record Target(BackendPool pool) implements SessionGate.Target {
+    }
+
+    private final class ByPrefix implements SessionGate {
+        @Override
+        public SessionGate.Target initial() {
+            return a;
+        }
+
+        @Override
+        public Admitted admit(Frame frame) {
+            String text = frame.body().toString(StandardCharsets.UTF_8);
+            return new Admitted(frame, text.startsWith("B:") ? b : a);
+        }
+
+        @Override
+        public Admitted refuseSwitch(Admitted admitted, SessionGate.Target held) {
+            admitted.first().release();
+            return new Admitted(new Frame(query("SELECT 'switch refused'")), held);
+        }
+
+        @Override
+        public void activate(SessionGate.Target target) {
+        }
+    }
+
+    private static BackendPool pool(String database, FixtureConnector connector) {
+        return new BackendPool(new BackendTarget(database, "localhost", 5432, "app", "secret", database),
+                new PoolSettings(1, 0, Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofHours(1)), connector);
+    }
+
+    @AfterEach
+    void closeChannels() {
+        client.finishAndReleaseAll();
+        List.copyOf(backendA.opened()).forEach(EmbeddedChannel::finishAndReleaseAll);
+        List.copyOf(backendB.opened()).forEach(EmbeddedChannel::finishAndReleaseAll);
+    }
+
+    private void connect() {
+        ClientSession session = TestSessions.authenticated(client, "app", "tenants", Map.of());
+        StatementRelay statements = new StatementRelay(new StatementRegistry(),
+                session.settings()::wanted, session.settings()::version);
+        relay = new PooledRelay(session, new ByPrefix(), PoolMode.TRANSACTION,
+                new ProxyMetrics(new SimpleMeterRegistry(), new PoolRegistry(backendA)), statements, new SlowStatementLog(null));
+        relay.connect();
+        sent(client);
+    }
+
+    private void clientSends(String sql) {
+        relay.onClientFrame(new Frame(query(sql)));
+        relay.onClientReadComplete();
+    }
+
+    private static void answer(FixtureConnector backend, ByteBuf... messages) {
+        backend.opened().getFirst().writeInbound(together(messages));
+    }
+
+    @Test
+    void aFrameForAnotherTargetWaitsForTheConnectionToGoBackThenRunsThere() {
+        connect();
+        clientSends("SELECT 1");
+        clientSends("B: SELECT 2");
+        assertEquals(List.of("Q SELECT 1"), sent(backendA.opened().getFirst()));
+        assertTrue(backendB.opened().isEmpty(), "B waits for A's answer");
+        assertFalse(client.config().isAutoRead(), "the client is not read while a frame waits");
+
+        answer(backendA, commandComplete("SELECT 1"), readyForQuery('I'));
+        assertEquals(1, a.pool().stats().idle(), "A's connection went back");
+        assertEquals(List.of("Q B: SELECT 2"), sent(backendB.opened().getFirst()));
+        assertEquals(Lease.LeaseState.ATTACHED, relay.leaseState());
+        assertTrue(client.config().isAutoRead());
+    }
+
+    @Test
+    void inATransactionTheSwitchIsRefusedInTheFramesPlace() {
+        connect();
+        clientSends("BEGIN");
+        answer(backendA, commandComplete("BEGIN"), readyForQuery('T'));
+
+        clientSends("B: SELECT 2");
+        assertEquals(List.of("Q BEGIN", "Q SELECT 'switch refused'"), sent(backendA.opened().getFirst()));
+        assertTrue(backendB.opened().isEmpty(), "the transaction's connection is the only one");
+    }
+}
