@@ -2,10 +2,10 @@ package dev.pgsteer.bench;
 
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.FrontendFrames;
-import dev.pgsteer.protocol.codec.Verdict;
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
 import dev.pgsteer.protocol.codec.PgMessageEncoder;
 import dev.pgsteer.protocol.codec.StatementFrames;
+import dev.pgsteer.protocol.codec.Verdict;
 import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.Query;
 import dev.pgsteer.protocol.message.ReadyForQuery;

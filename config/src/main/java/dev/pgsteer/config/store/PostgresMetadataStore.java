@@ -1,11 +1,11 @@
 package dev.pgsteer.config.store;
 
-import dev.pgsteer.config.TenantDirectory;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.pgsteer.config.BackendUrl;
 import dev.pgsteer.config.MetadataStoreConfig;
 import dev.pgsteer.config.TenantConfig;
+import dev.pgsteer.config.TenantDirectory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import dev.pgsteer.config.store.MetadataStoreException;
 import dev.pgsteer.config.store.TenantExistsException;
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.message.ErrorResponse;
-import dev.pgsteer.proxy.ProxyErrors;
+import dev.pgsteer.proxy.errors.ProxyErrors;
 import dev.pgsteer.proxy.tenant.control.TenantLifecycle;
 
 /** The errors the console answers with: for statements it does not run, and for commands that could not do their job. */

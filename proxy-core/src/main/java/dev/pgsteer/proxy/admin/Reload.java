@@ -1,8 +1,8 @@
 package dev.pgsteer.proxy.admin;
 
 import dev.pgsteer.protocol.SqlState;
+import dev.pgsteer.proxy.errors.ProxyErrors;
 import dev.pgsteer.proxy.runtime.ProxyContext;
-import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.runtime.ReloadOutcome;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

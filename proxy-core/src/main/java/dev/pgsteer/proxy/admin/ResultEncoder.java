@@ -2,8 +2,8 @@ package dev.pgsteer.proxy.admin;
 
 import dev.pgsteer.protocol.message.backend.DataRow;
 import dev.pgsteer.protocol.message.backend.ParameterDescription;
-import dev.pgsteer.protocol.message.backend.RowDescription;
 import dev.pgsteer.protocol.message.backend.RowDescription.Field;
+import dev.pgsteer.protocol.message.backend.RowDescription;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;

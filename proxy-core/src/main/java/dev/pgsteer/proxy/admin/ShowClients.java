@@ -1,7 +1,7 @@
 package dev.pgsteer.proxy.admin;
 
-import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.client.ClientSession;
+import dev.pgsteer.proxy.runtime.ProxyContext;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;

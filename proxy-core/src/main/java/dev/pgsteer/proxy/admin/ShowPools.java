@@ -1,9 +1,9 @@
 package dev.pgsteer.proxy.admin;
 
-import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.pool.BackendPool;
 import dev.pgsteer.proxy.backend.pool.PoolStats;
+import dev.pgsteer.proxy.runtime.ProxyContext;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

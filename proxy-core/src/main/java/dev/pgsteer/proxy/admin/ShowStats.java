@@ -1,9 +1,9 @@
 package dev.pgsteer.proxy.admin;
 
 import dev.pgsteer.proxy.runtime.ProxyContext;
+import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Tag;
 import java.lang.management.ManagementFactory;
 import java.util.Comparator;

@@ -1,5 +1,7 @@
 package dev.pgsteer.proxy.backend;
 
+import dev.pgsteer.protocol.auth.Md5Password;
+import dev.pgsteer.protocol.auth.ScramClientExchange;
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.AuthenticationRequest;
 import dev.pgsteer.protocol.message.BackendKeyData;
@@ -8,9 +10,8 @@ import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.PasswordMessage;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.StartupPacket;
-import dev.pgsteer.protocol.auth.Md5Password;
-import dev.pgsteer.protocol.auth.ScramClientExchange;
-import dev.pgsteer.proxy.ProxyErrors;
+import dev.pgsteer.proxy.errors.BackendUnavailableException;
+import dev.pgsteer.proxy.errors.ProxyErrors;
 import io.netty.util.concurrent.Promise;
 import java.util.LinkedHashMap;
 import java.util.Map;

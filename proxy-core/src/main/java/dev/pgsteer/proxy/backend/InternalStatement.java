@@ -5,6 +5,8 @@ import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.proxy.errors.BackendErrorException;
+import dev.pgsteer.proxy.errors.BackendUnavailableException;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.Promise;
 import java.nio.charset.StandardCharsets;

@@ -7,7 +7,7 @@ import dev.pgsteer.protocol.auth.ScramServerExchange;
 import dev.pgsteer.protocol.message.AuthenticationRequest;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.PasswordMessage;
-import dev.pgsteer.proxy.ProxyErrors;
+import dev.pgsteer.proxy.errors.ProxyErrors;
 import java.security.SecureRandom;
 import java.util.List;
 

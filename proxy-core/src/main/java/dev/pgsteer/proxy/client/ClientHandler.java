@@ -11,11 +11,7 @@ import dev.pgsteer.protocol.codec.StreamedFrameCheck;
 import dev.pgsteer.protocol.codec.Verdict;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.StartupPacket;
-import dev.pgsteer.proxy.runtime.ProxyContext;
-import dev.pgsteer.proxy.ProxyErrors;
-import dev.pgsteer.proxy.logging.ConnectionLog;
-import dev.pgsteer.router.session.SessionRoute;
-import dev.pgsteer.router.tenant.TenantCommand;
+import dev.pgsteer.proxy.errors.ProxyErrors;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -35,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
 
-    private final ProxyContext context;
+    private final ClientServices context;
     private final SessionRelays relays;
     private ClientSession session;
     private ClientLogin login;
@@ -45,7 +41,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> authTimeout;
     private boolean counted;
 
-    public ClientHandler(ProxyContext context, SessionRelays relays) {
+    public ClientHandler(ClientServices context, SessionRelays relays) {
         this.context = context;
         this.relays = relays;
     }
@@ -142,13 +138,9 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private void onAuthenticated(ChannelHandlerContext ctx) {
         authTimeout.cancel(false);
         ctx.pipeline().get(PgFrameDecoder.class).maxMessageSize(PgFrameDecoder.MAX_MESSAGE);
-        ProxyContext.Snapshot snapshot = context.snapshot();
-        SessionRoute route = snapshot.router().route(session.user(), session.database(),
-                session.settings().wanted().get(TenantCommand.SETTING));
-        switch (route) {
-            case SessionRoute.Refused refused -> refuseLogin(ErrorResponse.of(ErrorResponse.Severity.FATAL,
-                    refused.sqlState(), refused.message(), null, refused.hint()));
-            case SessionRoute.Relayed relayed -> start(relays.relayFor(session, relayed, snapshot));
+        switch (relays.open(session)) {
+            case SessionRelays.Opening.Refused refused -> refuseLogin(refused.error());
+            case SessionRelays.Opening.Opened opened -> start(opened.relay());
         }
     }
 
@@ -163,7 +155,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * A session relayed to one connection at a time takes large Binds and CopyData in pieces, passed
-     * on as they are read (see ClientRelay#streams). Sharded sessions read every message whole: a Bind
+     * on as they are read (see PooledRelay#streams). Sharded sessions read every message whole: a Bind
      * is routed by its values.
      */
     private void streamLargeMessages(PgFrameDecoder.StreamedTypes types) {

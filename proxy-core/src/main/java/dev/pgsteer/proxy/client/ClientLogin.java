@@ -6,9 +6,7 @@ import dev.pgsteer.protocol.message.AuthenticationRequest;
 import dev.pgsteer.protocol.message.NegotiateProtocolVersion;
 import dev.pgsteer.protocol.message.PasswordMessage;
 import dev.pgsteer.protocol.message.StartupPacket;
-import dev.pgsteer.proxy.runtime.ProxyContext;
-import dev.pgsteer.proxy.ProxyErrors;
-import dev.pgsteer.proxy.logging.ConnectionLog;
+import dev.pgsteer.proxy.errors.ProxyErrors;
 import io.netty.buffer.Unpooled;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +22,10 @@ final class ClientLogin {
     private static final byte[] REFUSE_ENCRYPTION = {'N'};
 
     private final ClientSession session;
-    private final ProxyContext context;
+    private final ClientServices context;
     private ClientAuthenticator authenticator;
 
-    ClientLogin(ClientSession session, ProxyContext context) {
+    ClientLogin(ClientSession session, ClientServices context) {
         this.session = session;
         this.context = context;
     }

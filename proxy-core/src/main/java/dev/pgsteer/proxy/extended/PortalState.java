@@ -1,7 +1,7 @@
 package dev.pgsteer.proxy.extended;
 
 import dev.pgsteer.protocol.message.frontend.Target;
-import dev.pgsteer.proxy.ProxyErrors;
+import dev.pgsteer.proxy.errors.ProxyErrors;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;

@@ -1,13 +1,13 @@
 package dev.pgsteer.proxy.relay;
 
 import dev.pgsteer.protocol.message.ErrorResponse;
-import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.backend.BackendConnection;
-import dev.pgsteer.proxy.backend.BackendErrorException;
 import dev.pgsteer.proxy.backend.pool.BackendPool;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.Phase;
 import dev.pgsteer.proxy.client.SessionSettings;
+import dev.pgsteer.proxy.errors.BackendErrorException;
+import dev.pgsteer.proxy.errors.ProxyErrors;
 import io.netty.channel.EventLoop;
 import java.util.function.Consumer;
 import org.slf4j.Logger;

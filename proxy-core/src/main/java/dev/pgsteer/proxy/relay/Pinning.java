@@ -2,9 +2,9 @@ package dev.pgsteer.proxy.relay;
 
 import dev.pgsteer.config.PoolMode;
 import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.proxy.ProxyMetrics;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.ConnectionStateWatch;
+import dev.pgsteer.proxy.observe.ProxyMetrics;
 import dev.pgsteer.proxy.relay.prepared.StatementRelay;
 import java.util.Map;
 import org.slf4j.Logger;

@@ -2,11 +2,11 @@ package dev.pgsteer.proxy.relay;
 
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.TransactionStatus;
-import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.ConnectionStateWatch;
 import dev.pgsteer.proxy.client.Phase;
+import dev.pgsteer.proxy.errors.ProxyErrors;
 import dev.pgsteer.proxy.relay.prepared.StatementRelay;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

@@ -1,8 +1,8 @@
 package dev.pgsteer.proxy.relay;
 
 import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.proxy.logging.StatementTexts;
-import dev.pgsteer.proxy.metrics.InFlightClock;
+import dev.pgsteer.proxy.observe.InFlightClock;
+import dev.pgsteer.proxy.observe.StatementTexts;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
 

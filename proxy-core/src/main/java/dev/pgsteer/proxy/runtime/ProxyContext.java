@@ -1,12 +1,13 @@
 package dev.pgsteer.proxy.runtime;
 
 import dev.pgsteer.config.ProxyConfig;
-import dev.pgsteer.proxy.ProxyMetrics;
 import dev.pgsteer.proxy.backend.pool.PoolRegistry;
 import dev.pgsteer.proxy.client.CancelRegistry;
+import dev.pgsteer.proxy.client.ClientServices;
 import dev.pgsteer.proxy.client.SessionRegistry;
 import dev.pgsteer.proxy.client.UserDirectory;
-import dev.pgsteer.proxy.logging.SlowStatementLog;
+import dev.pgsteer.proxy.observe.ProxyMetrics;
+import dev.pgsteer.proxy.observe.SlowStatementLog;
 import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.tenant.control.Tenants;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * the objects it took at login (its pool, its {@link ShardedDatabase}); a sharded database is
  * reconfigured in place, so its sessions' next statements follow the new shard map.
  */
-public final class ProxyContext {
+public final class ProxyContext implements ClientServices {
     private static final Logger log = LoggerFactory.getLogger(ProxyContext.class);
 
     /** The configuration and what is derived from it, as one value. */

@@ -5,7 +5,7 @@ import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
-import dev.pgsteer.proxy.ProxyErrors;
+import dev.pgsteer.proxy.errors.ProxyErrors;
 import dev.pgsteer.router.plan.Answer;
 import dev.pgsteer.router.plan.SelectMerge;
 import io.netty.channel.Channel;

@@ -3,7 +3,7 @@ package dev.pgsteer.proxy.sharding;
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.codec.Wire;
-import dev.pgsteer.proxy.relay.prepared.PreparedOnConnection;
+import dev.pgsteer.proxy.backend.PreparedOnConnection;
 import dev.pgsteer.router.plan.Route;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

@@ -3,7 +3,7 @@ package dev.pgsteer.proxy.tls;
 import dev.pgsteer.protocol.ProtocolViolationException;
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
 import dev.pgsteer.protocol.message.StartupPacket;
-import dev.pgsteer.proxy.ProxyErrors;
+import dev.pgsteer.proxy.errors.ProxyErrors;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.proxy.errors.BackendErrorException;
+import dev.pgsteer.proxy.errors.BackendUnavailableException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

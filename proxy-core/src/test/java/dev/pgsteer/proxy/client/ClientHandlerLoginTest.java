@@ -76,11 +76,11 @@ class ClientHandlerLoginTest {
     }
 
     private List<Message> logIn(SessionRelays.NewRelay answer, String... startup) {
-        SessionRelays relays = (session, route, snapshot) -> {
+        SessionRelays relays = session -> SessionRelays.Opening.of(session, server.context().router(), route -> {
             asked.add(route);
             startupTenantWhenAsked.add(session.settings().wanted().get("pgsteer.tenant"));
             return answer;
-        };
+        });
         channel = new EmbeddedChannel(PgFrameDecoder.forClients(PgFrameDecoder.MAX_STARTUP_PACKET),
                 PgMessageEncoder.INSTANCE, new ClientHandler(server.context(), relays));
         channel.writeInbound(Unpooled.wrappedBuffer(startup(startup)));

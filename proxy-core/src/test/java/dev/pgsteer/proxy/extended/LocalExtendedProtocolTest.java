@@ -8,7 +8,7 @@ import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.frontend.Bind;
 import dev.pgsteer.protocol.message.frontend.Execute;
 import dev.pgsteer.protocol.message.frontend.Parse;
-import dev.pgsteer.proxy.ProxyErrors;
+import dev.pgsteer.proxy.errors.ProxyErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.Wire;
-import dev.pgsteer.router.plan.SelectMerge;
 import dev.pgsteer.router.plan.SelectMerge.Aggregate;
 import dev.pgsteer.router.plan.SelectMerge.Function;
 import dev.pgsteer.router.plan.SelectMerge.SortKey;
+import dev.pgsteer.router.plan.SelectMerge;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.protocol.message.ErrorResponse;
-import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendConnector;
 import dev.pgsteer.proxy.backend.BackendTarget;
-import dev.pgsteer.proxy.backend.BackendUnavailableException;
+import dev.pgsteer.proxy.errors.BackendUnavailableException;
+import dev.pgsteer.proxy.errors.ProxyErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;

@@ -1,8 +1,8 @@
 package dev.pgsteer.router.session;
 
 import dev.pgsteer.router.session.SessionStateScanner.Effects;
-import dev.pgsteer.router.sql.SqlTokenizer;
 import dev.pgsteer.router.sql.SqlTokenizer.Kind;
+import dev.pgsteer.router.sql.SqlTokenizer;
 import java.util.Locale;
 
 /** The functions whose calls change a session's state: set_config() (unless transaction-local) and the session advisory locks. */

@@ -1,8 +1,8 @@
 package dev.pgsteer.router.session;
 
 import dev.pgsteer.router.session.SessionStateScanner.Effects;
-import dev.pgsteer.router.sql.SqlTokenizer;
 import dev.pgsteer.router.sql.SqlTokenizer.Kind;
+import dev.pgsteer.router.sql.SqlTokenizer;
 
 /**
  * Procedural code as the session-state scanner reads it: a DO body, and the strings in it that

@@ -1,11 +1,11 @@
 package dev.pgsteer.proxy.backend.pool;
 
-import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendConnector;
 import dev.pgsteer.proxy.backend.BackendTarget;
-import dev.pgsteer.proxy.backend.BackendUnavailableException;
 import dev.pgsteer.proxy.backend.pool.WaitQueue.Waiter;
+import dev.pgsteer.proxy.errors.BackendUnavailableException;
+import dev.pgsteer.proxy.errors.ProxyErrors;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;

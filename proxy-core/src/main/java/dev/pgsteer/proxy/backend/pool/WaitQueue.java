@@ -1,8 +1,8 @@
 package dev.pgsteer.proxy.backend.pool;
 
-import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.backend.BackendConnection;
-import dev.pgsteer.proxy.backend.BackendUnavailableException;
+import dev.pgsteer.proxy.errors.BackendUnavailableException;
+import dev.pgsteer.proxy.errors.ProxyErrors;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;

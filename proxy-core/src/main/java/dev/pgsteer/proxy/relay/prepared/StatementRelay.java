@@ -6,6 +6,7 @@ import dev.pgsteer.protocol.codec.Wire;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendTarget;
+import dev.pgsteer.proxy.backend.PreparedOnConnection;
 import dev.pgsteer.router.sql.ReservedStatementNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

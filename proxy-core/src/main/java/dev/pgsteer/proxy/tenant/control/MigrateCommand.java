@@ -2,8 +2,8 @@ package dev.pgsteer.proxy.tenant.control;
 
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.TenantConfig;
-import dev.pgsteer.config.store.MetadataStore;
 import dev.pgsteer.config.TenantDirectory;
+import dev.pgsteer.config.store.MetadataStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendTarget;
-import dev.pgsteer.proxy.backend.BackendUnavailableException;
+import dev.pgsteer.proxy.errors.BackendUnavailableException;
 import dev.pgsteer.proxy.testkit.FakeBackend;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;

@@ -98,13 +98,13 @@ class TenantGateTest {
 
     /** Logs in with these startup parameters; the gate is made as the runtime's RelayFactory makes it. */
     private void logIn(String... startup) {
-        SessionRelays relays = (loggedIn, route, snapshot) -> {
+        SessionRelays relays = loggedIn -> SessionRelays.Opening.of(loggedIn, server.context().router(), route -> {
             var tenantSession = (SessionRoute.TenantSession) route;
             session = loggedIn;
             gate = new TenantGate(loggedIn, tenants, tenantSession.database(), tenantSession.pinned(),
                     tenantSession.atStartup(), loggedIn.channel().alloc());
             return SessionRelays.NewRelay.readingWhole(new IdleRelay(), "gated");
-        };
+        });
         channel = new EmbeddedChannel(PgFrameDecoder.forClients(PgFrameDecoder.MAX_STARTUP_PACKET),
                 PgMessageEncoder.INSTANCE, new ClientHandler(server.context(), relays));
         channel.writeInbound(Unpooled.wrappedBuffer(startup(startup)));

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.relay.prepared;
+package dev.pgsteer.proxy.backend;
 
 import java.util.Iterator;
 import java.util.LinkedHashSet;

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.logging;
+package dev.pgsteer.proxy.observe;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;

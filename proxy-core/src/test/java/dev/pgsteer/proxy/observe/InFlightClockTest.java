@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.metrics;
+package dev.pgsteer.proxy.observe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

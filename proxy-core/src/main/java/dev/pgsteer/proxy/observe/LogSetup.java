@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.logging;
+package dev.pgsteer.proxy.observe;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;

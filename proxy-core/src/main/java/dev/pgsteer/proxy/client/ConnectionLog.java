@@ -1,7 +1,6 @@
-package dev.pgsteer.proxy.logging;
+package dev.pgsteer.proxy.client;
 
 import dev.pgsteer.protocol.message.ErrorResponse;
-import dev.pgsteer.proxy.client.ClientSession;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;

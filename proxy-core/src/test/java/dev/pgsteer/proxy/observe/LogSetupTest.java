@@ -1,9 +1,9 @@
-package dev.pgsteer.proxy.logging;
+package dev.pgsteer.proxy.observe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.pgsteer.config.LoggingConfig;
 import dev.pgsteer.config.LoggingConfig.Format;
+import dev.pgsteer.config.LoggingConfig;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,6 @@
-package dev.pgsteer.proxy.metrics;
+package dev.pgsteer.proxy.observe;
 
 import dev.pgsteer.protocol.message.StartupPacket;
-import dev.pgsteer.proxy.ProxyMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelDuplexHandler;

@@ -1,8 +1,7 @@
-package dev.pgsteer.proxy.logging;
+package dev.pgsteer.proxy.observe;
 
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.MessageType.Frontend;
-import dev.pgsteer.proxy.metrics.InFlightClock;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 

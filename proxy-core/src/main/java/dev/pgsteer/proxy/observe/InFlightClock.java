@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.metrics;
+package dev.pgsteer.proxy.observe;
 
 /**
  * When each request still waiting for its ReadyForQuery was sent, oldest first: answers come back

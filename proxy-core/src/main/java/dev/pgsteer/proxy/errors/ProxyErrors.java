@@ -1,10 +1,8 @@
-package dev.pgsteer.proxy;
+package dev.pgsteer.proxy.errors;
 
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.message.ErrorResponse.Severity;
 import dev.pgsteer.protocol.message.ErrorResponse;
-import dev.pgsteer.proxy.backend.BackendErrorException;
-import dev.pgsteer.proxy.backend.BackendUnavailableException;
 
 /**
  * Every error pgsteer raises on its own, in one place, worded as PostgreSQL words its own where

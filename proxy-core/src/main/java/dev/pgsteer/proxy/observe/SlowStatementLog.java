@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.logging;
+package dev.pgsteer.proxy.observe;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.backend;
+package dev.pgsteer.proxy.errors;
 
 import dev.pgsteer.protocol.message.ErrorResponse;
 

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.logging;
+package dev.pgsteer.proxy.observe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

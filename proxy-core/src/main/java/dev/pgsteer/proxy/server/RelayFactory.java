@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.runtime;
+package dev.pgsteer.proxy.server;
 
 import dev.pgsteer.config.BackendConfig;
 import dev.pgsteer.config.DatabaseConfig;
@@ -6,12 +6,13 @@ import dev.pgsteer.proxy.admin.AdminConsole;
 import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.pool.BackendPool;
 import dev.pgsteer.proxy.backend.pool.PoolSettings;
-import dev.pgsteer.proxy.relay.PooledRelay;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.SessionRelays;
+import dev.pgsteer.proxy.relay.PooledRelay;
+import dev.pgsteer.proxy.relay.prepared.StatementRelay;
+import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.ShardedSession;
-import dev.pgsteer.proxy.relay.prepared.StatementRelay;
 import dev.pgsteer.proxy.tenant.gate.TenantGate;
 import dev.pgsteer.router.session.SessionRoute;
 import dev.pgsteer.router.tenant.TenantCommand;
@@ -29,7 +30,13 @@ public final class RelayFactory implements SessionRelays {
     }
 
     @Override
-    public NewRelay relayFor(ClientSession session, SessionRoute.Relayed route, ProxyContext.Snapshot snapshot) {
+    public Opening open(ClientSession session) {
+        // One snapshot for the route and the relay: a reload between them must not split the decision.
+        ProxyContext.Snapshot snapshot = context.snapshot();
+        return Opening.of(session, snapshot.router(), route -> relayFor(session, route, snapshot));
+    }
+
+    private NewRelay relayFor(ClientSession session, SessionRoute.Relayed route, ProxyContext.Snapshot snapshot) {
         return switch (route) {
             case SessionRoute.Admin admin -> NewRelay.readingWhole(new AdminConsole(session, context), "admin console");
             case SessionRoute.TenantSession tenant -> tenantRelay(session, tenant);

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.metrics;
+package dev.pgsteer.proxy.observe;
 
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.MessageType.Backend;
