@@ -139,11 +139,11 @@ public final class ProxyMetrics {
     public void planCache(String database, ShardedDatabase sharded) {
         // The meters hold the database weakly; the running proxy holds it for as long as it serves.
         Tags tags = Tags.of("database", database);
-        FunctionCounter.builder("pgsteer.plan.cache.hits", sharded, d -> d.router().planCacheHits())
+        FunctionCounter.builder("pgsteer.plan.cache.hits", sharded, d -> d.router().shards().planCacheHits())
                 .description("statements whose shape's plan was cached").tags(tags).register(registry);
-        FunctionCounter.builder("pgsteer.plan.cache.misses", sharded, d -> d.router().planCacheMisses())
+        FunctionCounter.builder("pgsteer.plan.cache.misses", sharded, d -> d.router().shards().planCacheMisses())
                 .description("statements planned with JSQLParser (shape not cached)").tags(tags).register(registry);
-        Gauge.builder("pgsteer.plan.cache.size", sharded, d -> d.router().planCacheSize())
+        Gauge.builder("pgsteer.plan.cache.size", sharded, d -> d.router().shards().planCacheSize())
                 .description("statement shapes cached").tags(tags).register(registry);
     }
 

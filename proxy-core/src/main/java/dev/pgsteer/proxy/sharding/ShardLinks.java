@@ -45,6 +45,11 @@ final class ShardLinks {
         return List.copyOf(held.keySet());
     }
 
+    /** The shards held, in the order they were leased: a live view, for the router's decision. */
+    Collection<String> heldShards() {
+        return held.keySet();
+    }
+
     ShardLink of(BackendConnection connection) {
         return byConnection.get(connection);
     }

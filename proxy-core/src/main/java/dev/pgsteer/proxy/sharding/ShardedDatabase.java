@@ -14,6 +14,7 @@ import dev.pgsteer.proxy.backend.PoolRegistry;
 import dev.pgsteer.proxy.backend.PoolSettings;
 import dev.pgsteer.proxy.logging.SlowStatementLog;
 import dev.pgsteer.proxy.statement.StatementRegistry;
+import dev.pgsteer.router.Router;
 import dev.pgsteer.router.ShardRouter;
 import dev.pgsteer.router.plan.Route;
 import io.micrometer.core.instrument.Timer;
@@ -37,7 +38,7 @@ public final class ShardedDatabase {
 
     private volatile DatabaseConfig config;
     /** Replaced, with an empty plan cache, when a key type is learned: plans hold the tables as they were. */
-    private volatile ShardRouter router;
+    private volatile Router router;
     private final TwoPhaseCommit twoPhaseCommit;
     private final Executor planner;
     private final Map<String, BackendPool> pools = new ConcurrentHashMap<>();
@@ -54,7 +55,7 @@ public final class ShardedDatabase {
         this.statements = statements;
         this.config = config;
         this.registry = registry;
-        this.router = ShardRouter.of(config, PLAN_CACHE_SIZE);
+        this.router = new Router(ShardRouter.of(config, PLAN_CACHE_SIZE));
         this.twoPhaseCommit = twoPhaseCommit;
         this.planner = planner;
     }
@@ -87,7 +88,8 @@ public final class ShardedDatabase {
         return config;
     }
 
-    public ShardRouter router() {
+    /** Where this database's statements go; its {@link Router#shards()} holds the plan cache. */
+    public Router router() {
         return router;
     }
 
@@ -113,7 +115,7 @@ public final class ShardedDatabase {
         Map<String, TableConfig> tables = new LinkedHashMap<>(config.tables());
         tables.put(table, sharded.withKeyType(type));
         config = config.withTables(tables);
-        router = router.reconfigured(config);
+        router = new Router(router.shards().reconfigured(config));
     }
 
     /**
@@ -128,7 +130,7 @@ public final class ShardedDatabase {
         }
         proxy = newProxy;
         config = newConfig;
-        router = router.reconfigured(newConfig);
+        router = new Router(router.shards().reconfigured(newConfig));
         pools.clear();
     }
 

@@ -21,8 +21,10 @@ import dev.pgsteer.proxy.client.ConnectionStateWatch;
 import dev.pgsteer.proxy.client.Phase;
 import dev.pgsteer.proxy.client.ReportedParameters;
 import dev.pgsteer.proxy.client.SessionRelay;
-import dev.pgsteer.router.ShardRouter;
+import dev.pgsteer.router.Router;
+import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.command.CopyStatement;
+import dev.pgsteer.router.command.RouteContext;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.Answer;
 import dev.pgsteer.router.plan.KeySource;
@@ -46,7 +48,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -424,77 +425,89 @@ public final class ShardedSession implements BackendListener, SessionRelay {
 
     // --- one statement ---
 
-    /** Dispatches one statement by what it is; calls {@code next} when its answer is written. */
+    /**
+     * Asks the router what the statement is (planning its shape off the event loop when it is new),
+     * then executes the answer; calls {@code next} when its answer is written.
+     */
     private void statement(LexedStatement statement, StatementSender sender, Runnable next) {
-        String first = statement.firstKeyword();
-        String text = statement.text();
-        String pinReason = watch.onText(text, reported,
+        String pinReason = watch.onText(statement.text(), reported,
                 session.settings().backslashQuotes());
         if (pinReason != null) {
             pin(pinReason);
         }
-        if (first.equals("SELECT") && !transaction.isFailed()) {
-            // The common case first: no words to read beyond the first.
-            plan(statement, values(sender), route -> routed(statement, sender, route, next), next);
+        // One router for the whole decision: a reload meanwhile must not resolve an old plan with a new map.
+        Router router = database.router();
+        KeySource.Placeholders values = values(sender);
+        Command command = router.routeIfPlanned(statement, values, context(sender));
+        if (log.isTraceEnabled()) {
+            log.trace("{}: planning {} ({})", session.id(), statement.shape(), command != null ? "cached" : "new shape");
+        }
+        if (command != null) {
+            execute(statement, sender, command, next);
             return;
         }
-        String[] words = CONTROL_WORDS.contains(first) ? words(text) : NO_WORDS;
-        String second = words.length > 1 ? words[1] : "";
-        if (transaction.isFailed() && !first.equals("ROLLBACK") && !first.equals("ABORT") && !first.equals("COMMIT")
-                && !first.equals("END")) {
-            fail("25P02", "current transaction is aborted, commands ignored until end of transaction block");
-            next.run();
-            return;
-        }
-        switch (first) {
-            case "BEGIN", "START" -> begin(text, next);
-            case "COMMIT", "END" -> {
-                if (second.equals("PREPARED")) {
-                    unsupported("COMMIT PREPARED", next);
-                } else {
-                    commitStatement(next);
+        database.planner().execute(() -> {
+            Analysis plan = router.plan(statement);
+            loop().execute(() -> {
+                if (session.phase() != Phase.CLOSED) {
+                    execute(statement, sender, router.route(statement, values, context(sender), plan), next);
                 }
+            });
+        });
+    }
+
+    private RouteContext context(StatementSender sender) {
+        return new RouteContext(links.heldShards(), transaction.isFailed(), sender.extended());
+    }
+
+    /** Does what the router answered. */
+    private void execute(LexedStatement statement, StatementSender sender, Command command, Runnable next) {
+        switch (command) {
+            case Command.Run run -> routed(statement, sender, run.route(), next);
+            case Command.Begin begin -> begin(statement.text(), next);
+            case Command.Commit commit -> commitStatement(next);
+            case Command.Rollback rollback -> rollbackStatement(next);
+            case Command.Savepoint savepoint -> savepointCommand(statement.text(), savepoint.tag(), next);
+            case Command.TransactionSetting setting -> {
+                transaction.alsoOnJoin(statement.text());
+                routed(statement, sender, setting.route(), next);
             }
-            case "ROLLBACK", "ABORT" -> {
-                if (second.equals("PREPARED")) {
-                    unsupported("ROLLBACK PREPARED", next);
-                } else if (second.equals("TO") || (second.equals("TRANSACTION") && words.length > 2 && words[2].equals("TO"))
-                        || (second.equals("WORK") && words.length > 2 && words[2].equals("TO"))) {
-                    savepointCommand(text, "ROLLBACK", next);
-                } else {
-                    rollbackStatement(next);
+            case Command.SessionSetting setting ->
+                    // Every shard gets it now; the watch has read what it does (a SET to carry, a RESET whose
+                    // startup values go back, SET SESSION AUTHORIZATION that pins).
+                    routed(statement, sender, setting.route(), () -> restoreStartup(next));
+            case Command.Discard discard -> {
+                prepared.clear();
+                // DISCARD ALL (or PLANS) drops what pgsteer prepared on the connections too.
+                routed(statement, sender, discard.route(), () -> {
+                    links.all().forEach(link -> link.connection.preparedStatements().clear());
+                    restoreStartup(next);
+                });
+            }
+            case Command.Listen listen -> {
+                pin(statement.firstKeyword());
+                routed(statement, sender, listen.route(), next);
+            }
+            case Command.Deallocate deallocate -> {
+                if (deallocate.all()) {
+                    prepared.clear();
                 }
+                complete(deallocate.tag());
+                next.run();
             }
-            case "SAVEPOINT" -> savepointCommand(text, "SAVEPOINT", next);
-            case "RELEASE" -> savepointCommand(text, "RELEASE", next);
-            case "PREPARE" -> unsupported(second.equals("TRANSACTION") ? "PREPARE TRANSACTION"
-                    : "SQL PREPARE (use the protocol's Parse, as drivers do)", next);
-            case "EXECUTE", "DEALLOCATE" -> {
-                if (first.equals("DEALLOCATE")) {
-                    if (second.equals("ALL") || (second.equals("PREPARE") && words.length > 2 && words[2].equals("ALL"))) {
-                        prepared.clear();
-                    }
-                    complete("DEALLOCATE" + (second.equals("ALL") ? " ALL" : ""));
-                    next.run();
-                } else {
-                    unsupported("SQL EXECUTE", next);
+            case Command.Explain explain -> {
+                if (explain.shards().size() > 1) {
+                    notice("01000", "pgsteer: this statement runs on shards " + String.join(", ", explain.shards())
+                            + "; the plan shown is shard " + explain.shards().getFirst() + "'s");
                 }
+                routed(statement, sender, explain.route(), next);
             }
-            case "SET", "RESET", "DISCARD" -> setting(statement, first, second, sender, next);
-            case "LISTEN", "UNLISTEN" -> {
-                pin(first);
-                routed(statement, sender, Route.one(database.config().defaultShard(), StatementKind.READ, first), next);
+            case Command.ExplainRoute explainRoute -> explainRoute(explainRoute.route(), sender, next);
+            case Command.CopyIntoShards copy -> copyIntoShards(statement, copy.copy(), copy.table(), next);
+            case Command.Refused refused -> {
+                fail(refused.sqlState(), refused.reason());
+                next.run();
             }
-            case "EXPLAIN" -> {
-                if (second.equals("ROUTE")) {
-                    explainRoute(statement, sender, next);
-                } else {
-                    explain(statement, sender, next);
-                }
-            }
-            case "COPY" -> copy(statement, sender, next);
-            case "VACUUM", "ANALYZE", "CLUSTER", "REINDEX", "CHECKPOINT" -> maintenance(statement, sender, next);
-            default -> plan(statement, values(sender), route -> routed(statement, sender, route, next), next);
         }
     }
 
@@ -541,78 +554,9 @@ public final class ShardedSession implements BackendListener, SessionRelay {
         return "'" + text.replace("'", "''") + "'";
     }
 
-    /** First words whose statements pgsteer reads further than their first word. */
-    private static final Set<String> CONTROL_WORDS = Set.of("COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE",
-            "DEALLOCATE", "SET", "RESET", "DISCARD", "EXPLAIN");
-    private static final String[] NO_WORDS = {};
-    private static final Pattern LEADING_COMMENTS = Pattern.compile("^(/\\*.*?\\*/\\s*)+");
-    private static final Pattern SPACES = Pattern.compile("\\s+");
-
-    /** The first words of a statement, upper-case, without leading comments or semicolons. */
-    private static String[] words(String text) {
-        String upper = (text.length() > 64 ? text.substring(0, 64) : text).toUpperCase(Locale.ROOT);
-        String[] words = SPACES.split(LEADING_COMMENTS.matcher(upper).replaceFirst("").trim());
-        for (int i = 0; i < words.length; i++) {
-            words[i] = words[i].replace(";", "");
-        }
-        return words;
-    }
-
     private static KeySource.Placeholders values(StatementSender sender) {
         return sender.extended() && ((ExtendedSender) sender).portal != null
                 ? ((ExtendedSender) sender).portal.values() : KeySource.Placeholders.NONE;
-    }
-
-    private void unsupported(String what, Runnable next) {
-        fail("0A000", what + " is not supported on a sharded database");
-        next.run();
-    }
-
-    /** Plans the statement (off the event loop when its shape is new) and resolves its route. */
-    private void plan(LexedStatement statement, KeySource.Placeholders values, Consumer<Route> then, Runnable next) {
-        // One router for the whole decision: a reload meanwhile must not resolve an old plan with a new map.
-        ShardRouter router = database.router();
-        Analysis cached = router.cached(statement);
-        if (log.isTraceEnabled()) {
-            log.trace("{}: planning {} ({})", session.id(), statement.shape(), cached != null ? "cached" : "new shape");
-        }
-        if (cached != null) {
-            resolve(router, cached, statement, values, then, next);
-            return;
-        }
-        database.planner().execute(() -> {
-            Analysis analysis;
-            try {
-                analysis = router.analysis(statement);
-            } catch (RuntimeException | StackOverflowError e) {
-                // A bug in the analysis must cost this statement, never the session's progress.
-                log.warn("{}: could not plan {}", session.id(), statement.shape(), e);
-                analysis = Analysis.refused("XX000", "internal error in pgsteer while planning this statement: " + e);
-            }
-            Analysis planned = analysis;
-            loop().execute(() -> {
-                if (session.phase() != Phase.CLOSED) {
-                    resolve(router, planned, statement, values, then, next);
-                }
-            });
-        });
-    }
-
-    private void resolve(ShardRouter router, Analysis analysis, LexedStatement statement, KeySource.Placeholders values,
-                         Consumer<Route> then, Runnable next) {
-        Route route;
-        try {
-            route = router.resolve(analysis, statement, values, links.shards());
-        } catch (RoutingException e) {
-            fail(e.sqlState(), e.getMessage());
-            next.run();
-            return;
-        } catch (IndexOutOfBoundsException e) {
-            fail("08P01", e.getMessage());
-            next.run();
-            return;
-        }
-        then.accept(route);
     }
 
     /** Runs a routed statement on its shards and writes the combined answer. */
@@ -735,27 +679,6 @@ public final class ShardedSession implements BackendListener, SessionRelay {
 
     // --- settings, EXPLAIN, COPY, maintenance ---
 
-    private void setting(LexedStatement statement, String first, String second, StatementSender sender, Runnable next) {
-        if (first.equals("SET") && (second.equals("LOCAL") || second.equals("TRANSACTION") || second.equals("CONSTRAINTS"))) {
-            transaction.alsoOnJoin(statement.text());
-            broadcast(statement, sender, StatementKind.READ, next);
-            return;
-        }
-        // Every shard gets it now; the watch has read what it does (a SET to carry, a RESET whose
-        // startup values go back, SET SESSION AUTHORIZATION that pins).
-        Runnable restored = () -> restoreStartup(next);
-        if (first.equals("DISCARD")) {
-            prepared.clear();
-            // DISCARD ALL (or PLANS) drops what pgsteer prepared on the connections too.
-            broadcast(statement, sender, StatementKind.READ, () -> {
-                links.all().forEach(link -> link.connection.preparedStatements().clear());
-                restored.run();
-            });
-            return;
-        }
-        broadcast(statement, sender, StatementKind.READ, restored);
-    }
-
     /**
      * After a RESET, RESET ALL or DISCARD ALL the shards hold pgsteer's login values: the session's
      * startup values of what was reset go back on each, in the transaction the RESET ran in.
@@ -794,10 +717,6 @@ public final class ShardedSession implements BackendListener, SessionRelay {
         });
     }
 
-    private void broadcast(LexedStatement statement, StatementSender sender, StatementKind kind, Runnable next) {
-        routed(statement, sender, new Route(database.config().shards(), Answer.MIRROR, kind, "every shard", Map.of(), null), next);
-    }
-
     private void pin(String reason) {
         if (!pinned) {
             pinned = true;
@@ -806,111 +725,26 @@ public final class ShardedSession implements BackendListener, SessionRelay {
         }
     }
 
-    private void maintenance(LexedStatement statement, StatementSender sender, Runnable next) {
-        String upper = statement.text().toUpperCase(Locale.ROOT);
-        boolean everywhere = database.config().tables().keySet().stream()
-                .anyMatch(t -> upper.matches("(?s).*\\b" + t.toUpperCase(Locale.ROOT) + "\\b.*"))
-                || upper.matches("(?s)^\\s*(VACUUM|ANALYZE|CHECKPOINT)\\s*(\\(.*\\))?\\s*;?\\s*$");
-        StatementKind kind = statement.firstKeyword().equals("VACUUM") ? StatementKind.NON_TRANSACTIONAL : StatementKind.DDL;
-        if (everywhere) {
-            routed(statement, sender, new Route(database.config().shards(), Answer.MIRROR, kind, "every shard", Map.of(), null), next);
-        } else {
-            routed(statement, sender, Route.one(database.config().defaultShard(), kind, "unsharded"), next);
-        }
-    }
-
-    /** EXPLAIN runs where the statement it explains would run: on its first shard. */
-    private void explain(LexedStatement statement, StatementSender sender, Runnable next) {
-        String inner = statement.text().replaceFirst("(?is)^\\s*EXPLAIN\\s*(\\([^)]*\\))?\\s*(ANALYZE\\s+)?(VERBOSE\\s+)?", "");
-        LexedStatement lexed = SqlLexer.statement(inner);
-        KeySource.Placeholders values = values(sender);
-        plan(lexed, values, route -> {
-            boolean analyze = statement.text().toUpperCase(Locale.ROOT).matches("(?s)^\\s*EXPLAIN\\s*(\\(.*ANALYZE.*\\)|\\s+ANALYZE\\b).*");
-            if (route.shards().size() > 1 && analyze && route.kind() != StatementKind.READ) {
-                fail("0A000", "EXPLAIN ANALYZE of a change that runs on several shards would run it on one only; explain it without ANALYZE");
-                next.run();
-                return;
-            }
-            if (route.shards().size() > 1) {
-                notice("01000", "pgsteer: this statement runs on shards " + String.join(", ", route.shards())
-                        + "; the plan shown is shard " + route.shards().getFirst() + "'s");
-            }
-            routed(statement, sender, Route.one(route.shards().getFirst(), StatementKind.READ, "explain"), next);
-        }, next);
-    }
-
     /** EXPLAIN ROUTE statement: where the statement would run and why, without running it. */
-    private void explainRoute(LexedStatement statement, StatementSender sender, Runnable next) {
-        String inner = statement.text().replaceFirst("(?is)^\\s*EXPLAIN\\s+ROUTE\\s+", "");
-        LexedStatement lexed = SqlLexer.statement(inner);
-        KeySource.Placeholders values = values(sender);
-        plan(lexed, values, route -> {
-            if (sender.describe()) {
-                client.write(ResultWriter.rowDescription(client.alloc(), List.of("shards", "answer", "reason")), client.voidPromise());
-            }
-            client.write(ResultWriter.dataRow(client.alloc(), List.of(String.join(", ", route.shards()),
-                    route.answer().name().toLowerCase(Locale.ROOT), route.why())), client.voidPromise());
-            for (Map.Entry<String, String> rewritten : route.textByShard().entrySet()) {
-                client.write(ResultWriter.dataRow(client.alloc(), List.of(rewritten.getKey(), "runs", rewritten.getValue())),
-                        client.voidPromise());
-            }
-            complete("EXPLAIN ROUTE " + (1 + route.textByShard().size()));
-            next.run();
-        }, next);
-    }
-
-    private void copy(LexedStatement statement, StatementSender sender, Runnable next) {
-        CopyStatement copy = CopyStatement.parse(statement.text());
-        if (copy == null) {
-            fail("0A000", "pgsteer cannot read this COPY statement; write COPY table [(columns)] FROM STDIN or TO STDOUT");
-            next.run();
-            return;
+    private void explainRoute(Route route, StatementSender sender, Runnable next) {
+        if (sender.describe()) {
+            client.write(ResultWriter.rowDescription(client.alloc(), List.of("shards", "answer", "reason")), client.voidPromise());
         }
-        if (copy.query() != null) {
-            plan(SqlLexer.statement(copy.query()), KeySource.Placeholders.NONE, route -> {
-                if (route.shards().size() > 1 && sender.extended()) {
-                    fail("0A000", "COPY from several shards is supported in the simple query protocol only");
-                    next.run();
-                    return;
-                }
-                routed(statement, sender, new Route(route.shards(), route.answer(), StatementKind.READ, route.why(), Map.of(), null), next);
-            }, next);
-            return;
+        client.write(ResultWriter.dataRow(client.alloc(), List.of(String.join(", ", route.shards()),
+                route.answer().name().toLowerCase(Locale.ROOT), route.why())), client.voidPromise());
+        for (Map.Entry<String, String> rewritten : route.textByShard().entrySet()) {
+            client.write(ResultWriter.dataRow(client.alloc(), List.of(rewritten.getKey(), "runs", rewritten.getValue())),
+                    client.voidPromise());
         }
-        var table = database.config().table(copy.table());
-        if (table.isEmpty()) {
-            routed(statement, sender, Route.one(database.config().defaultShard(),
-                    copy.from() ? StatementKind.WRITE : StatementKind.READ, "unsharded table " + copy.table()), next);
-        } else if (copy.from() && table.get() instanceof TableConfig.Sharded sharded) {
-            copyIntoShards(statement, copy, sharded, sender, next);
-        } else if (copy.from()) {
-            fail("0A000", "COPY FROM into reference table " + copy.table()
-                    + " is not supported yet; load it with INSERT statements, which reach every shard");
-            next.run();
-        } else if (table.get() instanceof TableConfig.Sharded) {
-            routed(statement, sender, new Route(database.config().shards(), Answer.COMBINE, StatementKind.READ,
-                    "every shard of " + copy.table(), Map.of(), null), next);
-        } else {
-            routed(statement, sender, Route.one(database.config().defaultShard(), StatementKind.READ, "reference table"), next);
-        }
+        complete("EXPLAIN ROUTE " + (1 + route.textByShard().size()));
+        next.run();
     }
 
     /**
      * COPY FROM STDIN into a sharded table: every shard runs the COPY (in one transaction with the
      * others), and each row goes to its key's shard.
      */
-    private void copyIntoShards(LexedStatement statement, CopyStatement copy, TableConfig.Sharded table,
-                                StatementSender sender, Runnable next) {
-        if (sender.extended()) {
-            fail("0A000", "COPY into sharded table " + table.name() + " is supported in the simple query protocol only");
-            next.run();
-            return;
-        }
-        if (copy.options().format().equals("binary")) {
-            fail("0A000", "COPY into sharded table " + table.name() + " in binary format is not supported; use text or csv");
-            next.run();
-            return;
-        }
+    private void copyIntoShards(LexedStatement statement, CopyStatement copy, TableConfig.Sharded table, Runnable next) {
         transaction.startImplicit();
         columnsOf(copy, columns -> {
             int keyField = columns.indexOf(table.key());
@@ -940,7 +774,7 @@ public final class ShardedSession implements BackendListener, SessionRelay {
                     updateAutoRead();
                     next.run();
                 });
-                copySplit = new CopySplit(splitter, table, database.router(), targets);
+                copySplit = new CopySplit(splitter, table, database.router().shards(), targets);
                 for (ShardLink link : targets) {
                     Channel channel = link.connection.channel();
                     channel.write(new Query(statement.text()), channel.voidPromise());
