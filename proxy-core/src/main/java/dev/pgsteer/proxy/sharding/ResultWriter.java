@@ -15,13 +15,13 @@ import java.util.List;
  * DataRow        'D' | int32 len | int16 n | (int32 len | byte * len) * n
  * </pre>
  */
-final class ResultWriter {
+public final class ResultWriter {
     private static final int TEXT_OID = 25;
 
     private ResultWriter() {
     }
 
-    static ByteBuf rowDescription(ByteBufAllocator alloc, List<String> columns) {
+    public static ByteBuf rowDescription(ByteBufAllocator alloc, List<String> columns) {
         ByteBuf out = alloc.buffer();
         int length = Wire.beginMessage(out, 'T');
         out.writeShort(columns.size());
@@ -33,7 +33,7 @@ final class ResultWriter {
         return out;
     }
 
-    static ByteBuf dataRow(ByteBufAllocator alloc, List<String> values) {
+    public static ByteBuf dataRow(ByteBufAllocator alloc, List<String> values) {
         ByteBuf out = alloc.buffer();
         int length = Wire.beginMessage(out, 'D');
         out.writeShort(values.size());
@@ -50,7 +50,7 @@ final class ResultWriter {
     }
 
     /** A message with no body: ParseComplete '1', BindComplete '2', CloseComplete '3', NoData 'n', EmptyQueryResponse 'I'. */
-    static ByteBuf empty(ByteBufAllocator alloc, char type) {
+    public static ByteBuf empty(ByteBufAllocator alloc, char type) {
         return alloc.buffer(5).writeByte(type).writeInt(4);
     }
 }

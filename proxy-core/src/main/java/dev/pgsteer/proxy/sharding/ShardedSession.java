@@ -21,6 +21,19 @@ import dev.pgsteer.proxy.client.ConnectionStateWatch;
 import dev.pgsteer.proxy.client.Phase;
 import dev.pgsteer.proxy.client.ReportedParameters;
 import dev.pgsteer.proxy.client.SessionRelay;
+import dev.pgsteer.proxy.sharding.copy.CopyRowSplitter;
+import dev.pgsteer.proxy.sharding.copy.CopySplit;
+import dev.pgsteer.proxy.sharding.execute.ExtendedSender;
+import dev.pgsteer.proxy.sharding.execute.Futures;
+import dev.pgsteer.proxy.sharding.execute.ShardLeases;
+import dev.pgsteer.proxy.sharding.execute.ShardLink;
+import dev.pgsteer.proxy.sharding.execute.ShardRequest;
+import dev.pgsteer.proxy.sharding.execute.SimpleSender;
+import dev.pgsteer.proxy.sharding.execute.StatementSender;
+import dev.pgsteer.proxy.sharding.extended.BindValues;
+import dev.pgsteer.proxy.sharding.extended.Portal;
+import dev.pgsteer.proxy.sharding.extended.Prepared;
+import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import dev.pgsteer.router.Router;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.command.CopyStatement;
@@ -55,7 +68,7 @@ import org.slf4j.LoggerFactory;
  * A client session on a sharded logical database. Each unit the client sends (a simple Query, or
  * extended-protocol messages up to a Sync) is handled in turn; each statement in it is planned by
  * the database's router and runs on the shards its route names, over connections leased for it
- * (or for the transaction), and their answers are combined into one ({@link Exchange}).
+ * (or for the transaction), and their answers are combined into one ({@link ShardRequest}).
  *
  * <pre>
  *   transaction:  NONE ──BEGIN──► EXPLICIT ──COMMIT/ROLLBACK──► NONE
@@ -74,11 +87,11 @@ public final class ShardedSession implements BackendListener, SessionRelay {
     private final ClientSession session;
     private final Channel client;
     private final ShardedDatabase database;
-    private final ShardLinks links;
+    private final ShardLeases links;
     private final ArrayDeque<Frame> inbox = new ArrayDeque<>();
     private boolean busy;
     private boolean unitFailed;
-    private Exchange exchange;
+    private ShardRequest exchange;
     private ShardLink copyIn;
     /** The client is in COPY FROM STDIN through {@link #copyIn}: it has not sent its CopyDone or CopyFail yet. */
     private boolean copyInOpen;
@@ -103,7 +116,7 @@ public final class ShardedSession implements BackendListener, SessionRelay {
         this.session = session;
         this.client = session.channel();
         this.database = database;
-        this.links = new ShardLinks(database::pool, this, client.eventLoop(), session.settings());
+        this.links = new ShardLeases(database::pool, this, client.eventLoop(), session.settings());
         this.transaction = new ShardTransaction(links, database.twoPhaseCommit(), client.eventLoop(), this);
     }
 
@@ -128,7 +141,7 @@ public final class ShardedSession implements BackendListener, SessionRelay {
                 return;
             }
             @SuppressWarnings("unchecked")
-            BackendConnection connection = ((List<ShardLink>) f.getNow()).getFirst().connection;
+            BackendConnection connection = ((List<ShardLink>) f.getNow()).getFirst().connection();
             reported = Map.copyOf(connection.loginParameters());
             connection.loginParameters().keySet().forEach(name ->
                     session.send(new ParameterStatus(ReportedParameters.canonical(name), connection.currentSettings().get(name))));
@@ -176,10 +189,10 @@ public final class ShardedSession implements BackendListener, SessionRelay {
                     copyData(frame);
                     return;
                 }
-                copyIn.connection.write(frame);
+                copyIn.connection().write(frame);
                 if (type != 'd') {
                     copyInOpen = false;
-                    copyIn.connection.flush();
+                    copyIn.connection().flush();
                 }
             }
             case 'H', 'S' -> frame.release();
@@ -200,7 +213,7 @@ public final class ShardedSession implements BackendListener, SessionRelay {
     @Override
     public void onClientWritabilityChanged() {
         for (ShardLink link : links.all()) {
-            link.connection.setAutoRead(client.isWritable());
+            link.connection().setAutoRead(client.isWritable());
         }
     }
 
@@ -375,8 +388,8 @@ public final class ShardedSession implements BackendListener, SessionRelay {
         List<ShardLink> held = List.copyOf(links.all());
         String sql = session.settings().captureStatement(watch.captureNames(), watch.captureAll(), reported);
         List<Future<List<List<String>>>> reads = new ArrayList<>();
-        held.forEach(link -> reads.add(link.connection.queryInternal(sql, loop(), TransactionStatus.IDLE)));
-        TwoPhaseCommit.whenAll(reads, loop()).addListener(all -> {
+        held.forEach(link -> reads.add(link.connection().queryInternal(sql, loop(), TransactionStatus.IDLE)));
+        Futures.whenAll(reads, loop()).addListener(all -> {
             boolean adopted = false;
             for (int i = 0; i < held.size(); i++) {
                 ShardLink link = held.get(i);
@@ -385,10 +398,10 @@ public final class ShardedSession implements BackendListener, SessionRelay {
                     log.warn("{}: could not read the session's settings on {}: {}", session.id(), link, read.cause().getMessage());
                     links.lost(link);
                 } else if (!adopted) {
-                    session.settings().captured(read.getNow(), link.connection);
+                    session.settings().captured(read.getNow(), link.connection());
                     adopted = true;
                 } else {
-                    session.settings().observed(read.getNow(), link.connection);
+                    session.settings().observed(read.getNow(), link.connection());
                 }
             }
             watch.captured();
@@ -437,7 +450,7 @@ public final class ShardedSession implements BackendListener, SessionRelay {
         }
         // One router for the whole decision: a reload meanwhile must not resolve an old plan with a new map.
         Router router = database.router();
-        KeySource.Placeholders values = values(sender);
+        KeySource.Placeholders values = sender.values();
         Command command = router.routeIfPlanned(statement, values, context(sender));
         if (log.isTraceEnabled()) {
             log.trace("{}: planning {} ({})", session.id(), statement.shape(), command != null ? "cached" : "new shape");
@@ -480,7 +493,7 @@ public final class ShardedSession implements BackendListener, SessionRelay {
                 prepared.clear();
                 // DISCARD ALL (or PLANS) drops what pgsteer prepared on the connections too.
                 routed(statement, sender, discard.route(), () -> {
-                    links.all().forEach(link -> link.connection.preparedStatements().clear());
+                    links.all().forEach(link -> link.connection().preparedStatements().clear());
                     restoreStartup(next);
                 });
             }
@@ -518,7 +531,7 @@ public final class ShardedSession implements BackendListener, SessionRelay {
      */
     private void learnKeyTypes(ShardLink link, Runnable next) {
         List<TableConfig.Sharded> unknown = database.tablesOfUnknownKeyType();
-        if (unknown.isEmpty() || !link.connection.isUsable()) {
+        if (unknown.isEmpty() || !link.connection().isUsable()) {
             next.run();
             return;
         }
@@ -530,9 +543,9 @@ public final class ShardedSession implements BackendListener, SessionRelay {
                     .append(literal("\"" + table.name().replace("\"", "\"\"") + "\"")).append(") AND attname = ")
                     .append(literal(table.key())).append(" AND NOT attisdropped");
         }
-        link.connection.queryInternal(sql.toString(), loop(), link.status).addListener(f -> {
-            if (link.connection.isUsable()) {
-                link.connection.attach(this);
+        link.connection().queryInternal(sql.toString(), loop(), link.status()).addListener(f -> {
+            if (link.connection().isUsable()) {
+                link.connection().attach(this);
             }
             if (f.isSuccess()) {
                 @SuppressWarnings("unchecked")
@@ -552,11 +565,6 @@ public final class ShardedSession implements BackendListener, SessionRelay {
 
     private static String literal(String text) {
         return "'" + text.replace("'", "''") + "'";
-    }
-
-    private static KeySource.Placeholders values(StatementSender sender) {
-        return sender.extended() && ((ExtendedSender) sender).portal != null
-                ? ((ExtendedSender) sender).portal.values() : KeySource.Placeholders.NONE;
     }
 
     /** Runs a routed statement on its shards and writes the combined answer. */
@@ -589,14 +597,14 @@ public final class ShardedSession implements BackendListener, SessionRelay {
             }
             @SuppressWarnings("unchecked")
             List<ShardLink> targets = (List<ShardLink>) f.getNow();
-            exchange = new Exchange(client, targets, route.answer(), sender.extended(), route.merge(), sender.describe(), ex -> {
+            exchange = new ShardRequest(client, targets, route.answer(), sender.extended(), route.merge(), sender.describe(), ex -> {
                 database.statementDone(route, started);
                 database.slowStatements().took(session.id(), System.nanoTime() - started, statement.text());
                 exchange = null;
                 copyIn = null;
                 copyInOpen = false;
                 for (ShardLink link : ex.links()) {
-                    if (link.status == TransactionStatus.FAILED) {
+                    if (link.status() == TransactionStatus.FAILED) {
                         transaction.statementFailed();
                     }
                 }
@@ -613,8 +621,8 @@ public final class ShardedSession implements BackendListener, SessionRelay {
                 }
             });
             for (ShardLink link : targets) {
-                sender.send(link, route);
-                link.connection.flush();
+                sender.send(link, route, exchange);
+                link.connection().flush();
             }
         });
     }
@@ -699,17 +707,17 @@ public final class ShardedSession implements BackendListener, SessionRelay {
         }
         List<ShardLink> held = List.copyOf(links.all());
         List<Future<Void>> runs = new ArrayList<>();
-        held.forEach(link -> runs.add(link.connection.runInternal(restore, loop(), reportedStatus -> { }, link.status)));
-        TwoPhaseCommit.whenAll(runs, loop()).addListener(done -> {
+        held.forEach(link -> runs.add(link.connection().runInternal(restore, loop(), reportedStatus -> { }, link.status())));
+        Futures.whenAll(runs, loop()).addListener(done -> {
             for (int i = 0; i < held.size(); i++) {
                 ShardLink link = held.get(i);
                 if (runs.get(i).isSuccess()) {
-                    session.settings().restoredStartup(link.connection, all, names);
-                    link.connection.attach(this);
-                } else if (!link.connection.isUsable()) {
+                    session.settings().restoredStartup(link.connection(), all, names);
+                    link.connection().attach(this);
+                } else if (!link.connection().isUsable()) {
                     links.lost(link);
                 } else {
-                    link.connection.attach(this);
+                    link.connection().attach(this);
                     log.warn("{}: could not put startup settings back on {}: {}", session.id(), link, runs.get(i).cause().getMessage());
                 }
             }
@@ -765,7 +773,7 @@ public final class ShardedSession implements BackendListener, SessionRelay {
                 }
                 @SuppressWarnings("unchecked")
                 List<ShardLink> targets = (List<ShardLink>) f.getNow();
-                exchange = new Exchange(client, targets, Answer.COMBINE, false, ex -> {
+                exchange = new ShardRequest(client, targets, Answer.COMBINE, false, ex -> {
                     exchange = null;
                     copySplit = null;
                     if (ex.failed()) {
@@ -776,9 +784,9 @@ public final class ShardedSession implements BackendListener, SessionRelay {
                 });
                 copySplit = new CopySplit(splitter, table, database.router().shards(), targets);
                 for (ShardLink link : targets) {
-                    Channel channel = link.connection.channel();
+                    Channel channel = link.connection().channel();
                     channel.write(new Query(statement.text()), channel.voidPromise());
-                    link.connection.flush();
+                    link.connection().flush();
                 }
                 updateAutoRead();
             });
@@ -794,9 +802,9 @@ public final class ShardedSession implements BackendListener, SessionRelay {
         onShard(database.config().defaultShard(), link -> {
             String sql = "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass('\""
                     + copy.table().replace("'", "''").replace("\"", "\"\"") + "\"') AND attnum > 0 AND NOT attisdropped ORDER BY attnum";
-            link.connection.queryInternal(sql, loop(), link.status).addListener(q -> {
-                if (link.connection.isUsable()) {
-                    link.connection.attach(this);
+            link.connection().queryInternal(sql, loop(), link.status()).addListener(q -> {
+                if (link.connection().isUsable()) {
+                    link.connection().attach(this);
                 }
                 if (!q.isSuccess()) {
                     fail(ProxyErrors.of(q.cause(), ErrorResponse.Severity.ERROR));
@@ -974,8 +982,8 @@ public final class ShardedSession implements BackendListener, SessionRelay {
                 next.run();
                 return;
             }
-            routed(SqlLexer.statement("FETCH"), new ExtendedSender(null, portalName, false, execute, maxRows, () -> exchange, suspended),
-                    Route.one(holder.shard, StatementKind.READ, "suspended portal"), next);
+            routed(SqlLexer.statement("FETCH"), new ExtendedSender(null, portalName, false, execute, maxRows, suspended),
+                    Route.one(holder.shard(), StatementKind.READ, "suspended portal"), next);
             return;
         }
         if (portalsRun.contains(portalName)) {
@@ -993,7 +1001,7 @@ public final class ShardedSession implements BackendListener, SessionRelay {
             }
             next.run();
         };
-        statement(portal.prepared().statement(), new ExtendedSender(portal, portalName, describe, execute, maxRows, () -> exchange, suspended), ran);
+        statement(portal.prepared().statement(), new ExtendedSender(portal, portalName, describe, execute, maxRows, suspended), ran);
     }
 
     /**
@@ -1029,24 +1037,24 @@ public final class ShardedSession implements BackendListener, SessionRelay {
         }
         String shard = links.isEmpty() ? database.config().defaultShard() : links.shards().getFirst();
         onShard(shard, link -> {
-            exchange = new Exchange(client, List.of(link), Answer.ONE, true, ex -> {
+            exchange = new ShardRequest(client, List.of(link), Answer.ONE, true, ex -> {
                 exchange = null;
                 if (ex.failed()) {
                     statementFailed();
                 }
                 next.run();
             });
-            var alloc = link.connection.channel().alloc();
+            var alloc = link.connection().channel().alloc();
             Prepared source = statement != null ? statement : portal.prepared();
-            link.connection.write(StatementFrames.parse(alloc, "", source.parseTail()));
+            link.connection().write(StatementFrames.parse(alloc, "", source.parseTail()));
             if (portal != null) {
-                link.connection.write(StatementFrames.renameBind(alloc, portal.bind().retain(), ""));
-                link.connection.write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'P', name));
+                link.connection().write(StatementFrames.renameBind(alloc, portal.bind().retain(), ""));
+                link.connection().write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'P', name));
             } else {
-                link.connection.write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'S', ""));
+                link.connection().write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'S', ""));
             }
-            link.connection.write(alloc.buffer(5).writeByte('S').writeInt(4));
-            link.connection.flush();
+            link.connection().write(alloc.buffer(5).writeByte('S').writeInt(4));
+            link.connection().flush();
         }, next);
     }
 
@@ -1071,7 +1079,7 @@ public final class ShardedSession implements BackendListener, SessionRelay {
     @Override
     public void onBackendFrame(BackendConnection connection, Frame frame) {
         ShardLink link = links.of(connection);
-        Exchange current = exchange;
+        ShardRequest current = exchange;
         if (link == null || current == null || !current.involves(link)) {
             frame.release();
             return;
@@ -1106,17 +1114,17 @@ public final class ShardedSession implements BackendListener, SessionRelay {
         if (link == null) {
             return;
         }
-        boolean inTransaction = link.inTransaction || link.status != TransactionStatus.IDLE;
+        boolean inTransaction = link.holdsTransaction();
         links.lost(link);
         transaction.statementFailed();
-        Exchange current = exchange;
+        ShardRequest current = exchange;
         if (current != null && current.involves(link)) {
             current.onLinkLost(link);
         } else if (inTransaction && session.phase() != Phase.CLOSED) {
             // The transaction's writes on that shard are gone and no statement is there to carry the
             // error; its COMMIT would answer ROLLBACK without one, which drivers take for success. So
             // the session ends, as a PostgreSQL client's does when its server goes.
-            session.terminate(ProxyErrors.backendLost(link.shard));
+            session.terminate(ProxyErrors.backendLost(link.shard()));
             return;
         }
         client.flush();
@@ -1138,13 +1146,13 @@ public final class ShardedSession implements BackendListener, SessionRelay {
             copySplit.discard();
             copySplit = null;
         }
-        Exchange current = exchange;
+        ShardRequest current = exchange;
         if (current != null) {
             // Statements still running: closing their connections makes the backends abort them.
             for (ShardLink link : current.links()) {
-                link.connection.detach();
+                link.connection().detach();
                 links.lost(link);
-                link.connection.close();
+                link.connection().close();
             }
         }
         links.closeAll(pinned || watch.captureDue());
@@ -1153,13 +1161,13 @@ public final class ShardedSession implements BackendListener, SessionRelay {
     /** A CancelRequest quoted this session's key: cancel what its shards run now. */
     @Override
     public void cancel() {
-        Exchange current = exchange;
+        ShardRequest current = exchange;
         if (current == null) {
             return;
         }
         for (ShardLink link : current.links()) {
-            if (link.connection.keyData() != null) {
-                link.pool.connector().cancel(link.connection.target(), link.connection.keyData(), loop());
+            if (link.connection().keyData() != null) {
+                link.pool().connector().cancel(link.connection().target(), link.connection().keyData(), loop());
             }
         }
     }

@@ -1,6 +1,8 @@
-package dev.pgsteer.proxy.sharding;
+package dev.pgsteer.proxy.sharding.transaction;
 
 import dev.pgsteer.proxy.backend.BackendConnection;
+import dev.pgsteer.proxy.sharding.execute.Futures;
+import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -43,14 +45,14 @@ public final class TwoPhaseCommit {
     }
 
     /** Commits the transaction open on {@code links}; the future fails with the error that made it roll back. */
-    Future<Void> commit(List<ShardLink> links, EventLoop loop) {
+    public Future<Void> commit(List<ShardLink> links, EventLoop loop) {
         Promise<Void> result = loop.newPromise();
         String gid = decisions.gidPrefix() + Long.toString(sequence.incrementAndGet(), 36);
         List<Future<Void>> prepares = new ArrayList<>();
         for (ShardLink link : links) {
-            prepares.add(link.connection.runInternal("PREPARE TRANSACTION " + shardGid(gid, link.shard), loop));
+            prepares.add(link.connection().runInternal("PREPARE TRANSACTION " + shardGid(gid, link.shard()), loop));
         }
-        whenAll(prepares, loop).addListener(all -> {
+        Futures.whenAll(prepares, loop).addListener(all -> {
             Throwable failure = null;
             for (Future<Void> prepare : prepares) {
                 if (!prepare.isSuccess() && failure == null) {
@@ -61,13 +63,13 @@ public final class TwoPhaseCommit {
                 // A failed PREPARE aborted its own transaction; the prepared ones are rolled back.
                 for (int i = 0; i < links.size(); i++) {
                     if (prepares.get(i).isSuccess()) {
-                        finishPrepared(links.get(i).connection, "ROLLBACK PREPARED " + shardGid(gid, links.get(i).shard), loop);
+                        finishPrepared(links.get(i).connection(), "ROLLBACK PREPARED " + shardGid(gid, links.get(i).shard()), loop);
                     }
                 }
                 result.setFailure(failure);
                 return;
             }
-            List<String> shards = links.stream().map(l -> l.shard).toList();
+            List<String> shards = links.stream().map(l -> l.shard()).toList();
             crashAt("prepared");
             blocking.execute(() -> {
                 try {
@@ -75,7 +77,7 @@ public final class TwoPhaseCommit {
                     crashAt("decided");
                 } catch (RuntimeException e) {
                     loop.execute(() -> {
-                        links.forEach(l -> finishPrepared(l.connection, "ROLLBACK PREPARED " + shardGid(gid, l.shard), loop));
+                        links.forEach(l -> finishPrepared(l.connection(), "ROLLBACK PREPARED " + shardGid(gid, l.shard()), loop));
                         result.setFailure(e);
                     });
                     return;
@@ -83,9 +85,9 @@ public final class TwoPhaseCommit {
                 loop.execute(() -> {
                     List<Future<Void>> commits = new ArrayList<>();
                     for (ShardLink link : links) {
-                        commits.add(finishPrepared(link.connection, "COMMIT PREPARED " + shardGid(gid, link.shard), loop));
+                        commits.add(finishPrepared(link.connection(), "COMMIT PREPARED " + shardGid(gid, link.shard()), loop));
                     }
-                    whenAll(commits, loop).addListener(c -> {
+                    Futures.whenAll(commits, loop).addListener(c -> {
                         if (commits.stream().allMatch(Future::isSuccess)) {
                             blocking.execute(() -> decisions.done(gid));
                         } else {
@@ -104,12 +106,12 @@ public final class TwoPhaseCommit {
      * The name the transaction is prepared under on {@code shard}, as a quoted literal. PostgreSQL wants
      * a gid unique per server, and two shards may be two databases of one server: each gets its own.
      */
-    static String shardGid(String gid, String shard) {
+    public static String shardGid(String gid, String shard) {
         return "'" + (gid + SHARD_SEPARATOR + shard).replace("'", "''") + "'";
     }
 
     /** What separates the decision's gid from the shard in a prepared transaction's name. */
-    static final String SHARD_SEPARATOR = "@";
+    public static final String SHARD_SEPARATOR = "@";
 
     private static void crashAt(String step) {
         if (CRASH_AT.equals(step)) {
@@ -125,31 +127,5 @@ public final class TwoPhaseCommit {
             }
         });
         return done;
-    }
-
-    /** A future that completes (never fails) when all of {@code futures} have. */
-    static Future<Void> whenAll(List<? extends Future<?>> futures, EventLoop loop) {
-        Promise<Void> all = loop.newPromise();
-        if (futures.isEmpty()) {
-            all.setSuccess(null);
-            return all;
-        }
-        int[] left = {futures.size()};
-        for (Future<?> f : futures) {
-            f.addListener(x -> {
-                if (loop.inEventLoop()) {
-                    if (--left[0] == 0) {
-                        all.trySuccess(null);
-                    }
-                } else {
-                    loop.execute(() -> {
-                        if (--left[0] == 0) {
-                            all.trySuccess(null);
-                        }
-                    });
-                }
-            });
-        }
-        return all;
     }
 }

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.sharding;
+package dev.pgsteer.proxy.sharding.transaction;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

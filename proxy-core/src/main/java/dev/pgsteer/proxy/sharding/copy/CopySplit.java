@@ -1,7 +1,8 @@
-package dev.pgsteer.proxy.sharding;
+package dev.pgsteer.proxy.sharding.copy;
 
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.router.ShardRouter;
 import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.plan.RoutingException;
@@ -13,8 +14,8 @@ import java.util.List;
  * and each row the client sends goes, as its bytes, to the shard its key says, gathered into
  * CopyData messages of up to {@link #CHUNK} bytes per shard.
  */
-final class CopySplit {
-    static final int CHUNK = 64 * 1024;
+public final class CopySplit {
+    public static final int CHUNK = 64 * 1024;
 
     private final CopyRowSplitter splitter;
     private final TableConfig.Sharded table;
@@ -24,7 +25,7 @@ final class CopySplit {
     private final ByteBuf[] pending;
     private RoutingException failure;
 
-    CopySplit(CopyRowSplitter splitter, TableConfig.Sharded table, ShardRouter router, List<ShardLink> links) {
+    public CopySplit(CopyRowSplitter splitter, TableConfig.Sharded table, ShardRouter router, List<ShardLink> links) {
         this.splitter = splitter;
         this.table = table;
         this.router = router;
@@ -33,7 +34,7 @@ final class CopySplit {
     }
 
     /** Takes a CopyData body; returns the error that stops the COPY, if a row has no shard. */
-    RoutingException data(ByteBuf body) {
+    public RoutingException data(ByteBuf body) {
         byte[] bytes = new byte[body.readableBytes()];
         body.getBytes(body.readerIndex(), bytes);
         splitter.feed(bytes, this::row, this::toEveryShard);
@@ -41,7 +42,7 @@ final class CopySplit {
     }
 
     /** CopyDone: the last row, then every shard's rest and its CopyDone. */
-    RoutingException done() {
+    public RoutingException done() {
         splitter.finish(this::row, this::toEveryShard);
         if (failure != null) {
             return failure;
@@ -49,23 +50,23 @@ final class CopySplit {
         for (int i = 0; i < links.size(); i++) {
             flush(i);
             ShardLink link = links.get(i);
-            link.connection.write(link.connection.channel().alloc().buffer(5).writeByte('c').writeInt(4));
-            link.connection.flush();
+            link.connection().write(link.connection().channel().alloc().buffer(5).writeByte('c').writeInt(4));
+            link.connection().flush();
         }
         return null;
     }
 
     /** Abandons the COPY on every shard with CopyFail, so that each rolls it back. */
-    void fail(String message) {
+    public void fail(String message) {
         discard();
         for (int i = 0; i < links.size(); i++) {
             ShardLink link = links.get(i);
-            ByteBuf copyFail = link.connection.channel().alloc().buffer();
+            ByteBuf copyFail = link.connection().channel().alloc().buffer();
             int length = Wire.beginMessage(copyFail, 'f');
             Wire.writeCString(copyFail, message);
             Wire.endMessage(copyFail, length);
-            link.connection.write(copyFail);
-            link.connection.flush();
+            link.connection().write(copyFail);
+            link.connection().flush();
         }
     }
 
@@ -73,7 +74,7 @@ final class CopySplit {
      * Lets go of the rows gathered and not sent yet: the client left mid-COPY, and its shards'
      * connections are closed, which aborts the COPY on each.
      */
-    void discard() {
+    public void discard() {
         for (int i = 0; i < pending.length; i++) {
             if (pending[i] != null) {
                 pending[i].release();
@@ -110,7 +111,7 @@ final class CopySplit {
 
     private void append(int shard, byte[] bytes, int offset, int length) {
         if (pending[shard] == null) {
-            pending[shard] = links.get(shard).connection.channel().alloc().buffer(Math.max(CHUNK, length) + 5);
+            pending[shard] = links.get(shard).connection().channel().alloc().buffer(Math.max(CHUNK, length) + 5);
             pending[shard].writeByte('d').writeInt(0);
         }
         pending[shard].writeBytes(bytes, offset, length);
@@ -126,7 +127,7 @@ final class CopySplit {
         }
         pending[shard] = null;
         data.setInt(1, data.readableBytes() - 1);
-        links.get(shard).connection.write(data);
-        links.get(shard).connection.flush();
+        links.get(shard).connection().write(data);
+        links.get(shard).connection().flush();
     }
 }

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.sharding;
+package dev.pgsteer.proxy.sharding.copy;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  *
  * @see <a href="https://www.postgresql.org/docs/current/sql-copy.html">COPY</a>
  */
-final class CopyRowSplitter {
+public final class CopyRowSplitter {
 
     /** Receives each row: its bytes (newline included) and its key field, null when the key is NULL. */
     interface RowSink {
@@ -32,7 +32,7 @@ final class CopyRowSplitter {
     private boolean pendingEscape;
     private boolean ended;
 
-    CopyRowSplitter(boolean csv, char delimiter, char quote, char escape, String nullText, int keyField, boolean header) {
+    public CopyRowSplitter(boolean csv, char delimiter, char quote, char escape, String nullText, int keyField, boolean header) {
         this.csv = csv;
         this.delimiter = (byte) delimiter;
         this.quote = (byte) quote;
@@ -43,7 +43,7 @@ final class CopyRowSplitter {
     }
 
     /** Takes the next chunk; complete rows go to {@code sink}, with the header row (if any) flagged by a null key and header=true. */
-    void feed(byte[] chunk, RowSink sink, RowSink header) {
+    public void feed(byte[] chunk, RowSink sink, RowSink header) {
         int start = 0;
         for (int i = 0; i < chunk.length && !ended; i++) {
             byte b = chunk[i];
@@ -74,7 +74,7 @@ final class CopyRowSplitter {
     }
 
     /** At CopyDone: a last row without its newline is still a row. */
-    void finish(RowSink sink, RowSink header) {
+    public void finish(RowSink sink, RowSink header) {
         if (!ended && partial.size() > 0) {
             partial.write('\n');
             emit(sink, header);

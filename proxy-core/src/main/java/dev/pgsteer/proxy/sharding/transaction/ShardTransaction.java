@@ -1,7 +1,10 @@
-package dev.pgsteer.proxy.sharding;
+package dev.pgsteer.proxy.sharding.transaction;
 
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.backend.BackendListener;
+import dev.pgsteer.proxy.sharding.execute.Futures;
+import dev.pgsteer.proxy.sharding.execute.ShardLeases;
+import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -20,10 +23,10 @@ import java.util.Locale;
  *   NONE ──a unit that changes several shards──► IMPLICIT ──end of the unit──► NONE
  * </pre>
  */
-final class ShardTransaction {
-    enum Mode { NONE, IMPLICIT, EXPLICIT }
+public final class ShardTransaction {
+    public enum Mode { NONE, IMPLICIT, EXPLICIT }
 
-    private final ShardLinks links;
+    private final ShardLeases links;
     private final TwoPhaseCommit twoPhaseCommit;
     private final EventLoop loop;
     private final BackendListener owner;
@@ -32,42 +35,42 @@ final class ShardTransaction {
     private String begin = "BEGIN";
     private final List<String> savepoints = new ArrayList<>();
 
-    ShardTransaction(ShardLinks links, TwoPhaseCommit twoPhaseCommit, EventLoop loop, BackendListener owner) {
+    public ShardTransaction(ShardLeases links, TwoPhaseCommit twoPhaseCommit, EventLoop loop, BackendListener owner) {
         this.links = links;
         this.twoPhaseCommit = twoPhaseCommit;
         this.loop = loop;
         this.owner = owner;
     }
 
-    Mode mode() {
+    public Mode mode() {
         return mode;
     }
 
-    boolean isFailed() {
+    public boolean isFailed() {
         return mode == Mode.EXPLICIT && failed;
     }
 
     /** The status ReadyForQuery reports. */
-    TransactionStatus status() {
+    public TransactionStatus status() {
         return mode == Mode.EXPLICIT ? (failed ? TransactionStatus.FAILED : TransactionStatus.IN_TRANSACTION) : TransactionStatus.IDLE;
     }
 
     /** A statement failed: an explicit transaction is aborted until ROLLBACK, as in PostgreSQL. */
-    void statementFailed() {
+    public void statementFailed() {
         if (mode == Mode.EXPLICIT) {
             failed = true;
         }
     }
 
     /** pgsteer opens a transaction around the unit (a change on several shards must be all or nothing). */
-    void startImplicit() {
+    public void startImplicit() {
         if (mode == Mode.NONE) {
             mode = Mode.IMPLICIT;
         }
     }
 
     /** The BEGIN that brings a newly leased shard into the transaction, savepoints included; null when there is none. */
-    String beginStatement() {
+    public String beginStatement() {
         if (mode == Mode.NONE) {
             return null;
         }
@@ -82,7 +85,7 @@ final class ShardTransaction {
     }
 
     /** BEGIN or START TRANSACTION: false if a transaction is open already (PostgreSQL warns and goes on). */
-    boolean beginExplicit(String text) {
+    public boolean beginExplicit(String text) {
         if (mode == Mode.EXPLICIT) {
             return false;
         }
@@ -96,14 +99,14 @@ final class ShardTransaction {
     }
 
     /** SET LOCAL, SET TRANSACTION: shards that join the transaction later get it with their BEGIN. */
-    void alsoOnJoin(String statement) {
+    public void alsoOnJoin(String statement) {
         if (mode == Mode.EXPLICIT) {
             begin = begin + "; " + statement;
         }
     }
 
     /** The transaction is over for the session; the shards' part is ended by {@link #commit} or {@link #rollback}. */
-    void end() {
+    public void end() {
         mode = Mode.NONE;
         failed = false;
         begin = "BEGIN";
@@ -114,10 +117,10 @@ final class ShardTransaction {
      * Commits on the shards the transaction touched: plainly on one, with two-phase commit on several.
      * The future fails with the error that made it roll back.
      */
-    Future<Void> commit() {
+    public Future<Void> commit() {
         List<ShardLink> participants = new ArrayList<>();
         for (ShardLink link : links.all()) {
-            if (link.inTransaction) {
+            if (link.inTransaction()) {
                 participants.add(link);
             }
         }
@@ -125,7 +128,7 @@ final class ShardTransaction {
             return loop.newSucceededFuture(null);
         }
         Future<Void> committed = participants.size() == 1
-                ? participants.getFirst().connection.runInternal("COMMIT", loop)
+                ? participants.getFirst().connection().runInternal("COMMIT", loop)
                 : twoPhaseCommit.commit(participants, loop);
         Promise<Void> done = loop.newPromise();
         committed.addListener(f -> {
@@ -140,21 +143,21 @@ final class ShardTransaction {
     }
 
     /** Rolls back every shard in the transaction (or left in one). Never fails: a shard that cannot is closed. */
-    Future<Void> rollback() {
+    public Future<Void> rollback() {
         List<ShardLink> participants = new ArrayList<>();
         List<Future<Void>> rollbacks = new ArrayList<>();
         for (ShardLink link : links.all()) {
-            if (link.inTransaction || link.status != TransactionStatus.IDLE) {
+            if (link.holdsTransaction()) {
                 participants.add(link);
-                rollbacks.add(link.connection.runInternal("ROLLBACK", loop));
+                rollbacks.add(link.connection().runInternal("ROLLBACK", loop));
             }
         }
         Promise<Void> done = loop.newPromise();
-        TwoPhaseCommit.whenAll(rollbacks, loop).addListener(f -> {
+        Futures.whenAll(rollbacks, loop).addListener(f -> {
             for (int i = 0; i < participants.size(); i++) {
                 if (!rollbacks.get(i).isSuccess()) {
                     // A connection that cannot roll back is not given to anyone else.
-                    participants.get(i).connection.close();
+                    participants.get(i).connection().close();
                 }
             }
             afterTransaction(participants);
@@ -167,16 +170,16 @@ final class ShardTransaction {
      * SAVEPOINT, RELEASE or ROLLBACK TO ({@code tag}) on every shard of the transaction, remembered so
      * that shards joining later get the savepoints too. Fails with the first shard's error.
      */
-    Future<Void> savepoint(String text, String tag) {
+    public Future<Void> savepoint(String text, String tag) {
         String name = text.replaceAll("(?is)^.*\\b(SAVEPOINT|TO|RELEASE)\\s+", "").replaceAll("[;\\s]+$", "")
                 .toLowerCase(Locale.ROOT);
         List<ShardLink> held = new ArrayList<>(links.all());
         List<Future<Void>> runs = new ArrayList<>();
         for (ShardLink link : held) {
-            runs.add(link.connection.runInternal(text, loop, TransactionStatus.IN_TRANSACTION));
+            runs.add(link.connection().runInternal(text, loop, TransactionStatus.IN_TRANSACTION));
         }
         Promise<Void> done = loop.newPromise();
-        TwoPhaseCommit.whenAll(runs, loop).addListener(f -> {
+        Futures.whenAll(runs, loop).addListener(f -> {
             reattach(held);
             Throwable error = runs.stream().filter(r -> !r.isSuccess()).map(Future::cause).findFirst().orElse(null);
             if (error != null) {
@@ -206,16 +209,15 @@ final class ShardTransaction {
     /** The connections pgsteer ran its own statements on come back to the session, out of any transaction. */
     private void afterTransaction(List<ShardLink> participants) {
         for (ShardLink link : participants) {
-            link.inTransaction = false;
-            link.status = TransactionStatus.IDLE;
+            link.leftTransaction();
         }
         reattach(participants);
     }
 
     private void reattach(List<ShardLink> held) {
         for (ShardLink link : held) {
-            if (link.connection.isUsable()) {
-                link.connection.attach(owner);
+            if (link.connection().isUsable()) {
+                link.connection().attach(owner);
             }
         }
     }

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.sharding;
+package dev.pgsteer.proxy.sharding.execute;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,23 +1,29 @@
-package dev.pgsteer.proxy.sharding;
+package dev.pgsteer.proxy.sharding.execute;
 
 import dev.pgsteer.protocol.message.Query;
+import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.sql.LexedStatement;
 import io.netty.channel.Channel;
 
 /** A simple Query: the statement's text, or the text the route rewrote for the shard. */
-final class SimpleSender implements StatementSender {
+public final class SimpleSender implements StatementSender {
     private final LexedStatement statement;
 
-    SimpleSender(LexedStatement statement) {
+    public SimpleSender(LexedStatement statement) {
         this.statement = statement;
     }
 
     @Override
-    public void send(ShardLink link, Route route) {
-        String textForShard = route.textByShard().get(link.shard);
-        Channel channel = link.connection.channel();
+    public void send(ShardLink link, Route route, ShardRequest request) {
+        String textForShard = route.textByShard().get(link.shard());
+        Channel channel = link.connection().channel();
         channel.write(new Query(textForShard != null ? textForShard : statement.text()), channel.voidPromise());
+    }
+
+    @Override
+    public KeySource.Placeholders values() {
+        return KeySource.Placeholders.NONE;
     }
 
     @Override

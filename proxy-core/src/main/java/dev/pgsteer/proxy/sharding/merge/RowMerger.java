@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.sharding;
+package dev.pgsteer.proxy.sharding.merge;
 
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.Wire;
@@ -43,7 +43,7 @@ import java.util.function.Consumer;
  * DataRow        'D' | int32 len | int16 n | (int32 len (-1: NULL) | byte * len) * n
  * </pre>
  */
-final class RowMerger {
+public final class RowMerger {
     private final SelectMerge plan;
     private final boolean clientDescribes;
     private final ByteBufAllocator alloc;
@@ -73,7 +73,7 @@ final class RowMerger {
     private record Pending(Frame row, Comparable<?>[] keys) {
     }
 
-    RowMerger(SelectMerge plan, int shards, boolean clientDescribes, ByteBufAllocator alloc, Consumer<ByteBuf> out) {
+    public RowMerger(SelectMerge plan, int shards, boolean clientDescribes, ByteBufAllocator alloc, Consumer<ByteBuf> out) {
         this.plan = plan;
         this.clientDescribes = clientDescribes;
         this.alloc = alloc;
@@ -84,7 +84,7 @@ final class RowMerger {
         }
     }
 
-    long rowsSent() {
+    public long rowsSent() {
         return sent;
     }
 
@@ -92,7 +92,7 @@ final class RowMerger {
      * Reads the first RowDescription (the others are the same) and writes the client's, if it asked.
      * Returns why the rows cannot be merged (a type pgsteer cannot compare or add), or null.
      */
-    String onRowDescription(Frame frame) {
+    public String onRowDescription(Frame frame) {
         try {
             if (described) {
                 return null;
@@ -218,7 +218,7 @@ final class RowMerger {
     }
 
     /** A DataRow from shard {@code shard}; ownership passes here. */
-    void onRow(int shard, Frame row) {
+    public void onRow(int shard, Frame row) {
         if (closed || !described) {
             row.release();
             return;
@@ -238,7 +238,7 @@ final class RowMerger {
     }
 
     /** The shard sent its CommandComplete: it has no more rows to wait for. */
-    void onShardDone(int shard) {
+    public void onShardDone(int shard) {
         done[shard] = true;
         if (!plan.aggregate() && sortColumns != null && sortColumns.length > 0) {
             drain();
@@ -246,7 +246,7 @@ final class RowMerger {
     }
 
     /** Every shard answered: the groups are written out. */
-    void finish() {
+    public void finish() {
         if (closed) {
             return;
         }
@@ -281,7 +281,7 @@ final class RowMerger {
     }
 
     /** Drops whatever is still held (the exchange failed, or finished). */
-    void discard() {
+    public void discard() {
         closed = true;
         for (ArrayDeque<Pending> queue : queues) {
             queue.forEach(p -> p.row().release());
@@ -586,7 +586,7 @@ final class RowMerger {
      *      | int16 p | (int32 len | byte * len) * p | int16 r | int16 resultFormat * r
      * </pre>
      */
-    static ByteBuf widenResultFormats(ByteBuf bind, int hidden, ByteBufAllocator alloc) {
+    public static ByteBuf widenResultFormats(ByteBuf bind, int hidden, ByteBufAllocator alloc) {
         int at = bind.readerIndex() + 5;
         at = bind.indexOf(at, bind.writerIndex(), (byte) 0) + 1;
         at = bind.indexOf(at, bind.writerIndex(), (byte) 0) + 1;

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.sharding;
+package dev.pgsteer.proxy.sharding.extended;
 
 import dev.pgsteer.router.sql.LexedStatement;
 
@@ -8,5 +8,5 @@ import dev.pgsteer.router.sql.LexedStatement;
  * that executing it again does not parse it again; an unnamed one (null) is parsed with each use, as
  * the client itself does.
  */
-record Prepared(LexedStatement statement, byte[] parseTail, String backendName) {
+public record Prepared(LexedStatement statement, byte[] parseTail, String backendName) {
 }

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.sharding;
+package dev.pgsteer.proxy.sharding.execute;
 
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.backend.BackendConnection;
@@ -22,7 +22,7 @@ import java.util.function.Function;
  * it has) when it has one, and given back when the transaction ends, or at the end of the session
  * when it is pinned. Runs on the session's event loop.
  */
-final class ShardLinks {
+public final class ShardLeases {
     private final Map<String, ShardLink> held = new LinkedHashMap<>();
     private final Map<BackendConnection, ShardLink> byConnection = new HashMap<>();
     private final Function<String, BackendPool> pools;
@@ -30,31 +30,31 @@ final class ShardLinks {
     private final EventLoop loop;
     private final SessionSettings settings;
 
-    ShardLinks(Function<String, BackendPool> pools, BackendListener listener, EventLoop loop, SessionSettings settings) {
+    public ShardLeases(Function<String, BackendPool> pools, BackendListener listener, EventLoop loop, SessionSettings settings) {
         this.pools = pools;
         this.listener = listener;
         this.loop = loop;
         this.settings = settings;
     }
 
-    Collection<ShardLink> all() {
+    public Collection<ShardLink> all() {
         return held.values();
     }
 
-    List<String> shards() {
+    public List<String> shards() {
         return List.copyOf(held.keySet());
     }
 
     /** The shards held, in the order they were leased: a live view, for the router's decision. */
-    Collection<String> heldShards() {
+    public Collection<String> heldShards() {
         return held.keySet();
     }
 
-    ShardLink of(BackendConnection connection) {
+    public ShardLink of(BackendConnection connection) {
         return byConnection.get(connection);
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return held.isEmpty();
     }
 
@@ -62,14 +62,14 @@ final class ShardLinks {
      * The links to {@code shards}, leasing those not held yet; {@code begin}, when not null, is run on
      * each new one to bring it into the session's transaction.
      */
-    Future<List<ShardLink>> acquire(List<String> shards, String begin) {
+    public Future<List<ShardLink>> acquire(List<String> shards, String begin) {
         Promise<List<ShardLink>> result = loop.newPromise();
         List<Future<Void>> pending = new ArrayList<>();
         Throwable[] failure = new Throwable[1];
         for (String shard : shards) {
             ShardLink holding = held.get(shard);
             if (holding != null) {
-                if (begin != null && !holding.inTransaction) {
+                if (begin != null && !holding.inTransaction()) {
                     // Held from before the transaction began (a pinned session): it joins it now.
                     Promise<Void> one = loop.newPromise();
                     pending.add(one);
@@ -97,9 +97,7 @@ final class ShardLinks {
                         failure[0] = failure[0] == null ? p.cause() : failure[0];
                         pool.discard(connection);
                     } else {
-                        ShardLink link = new ShardLink(shard, pool, connection);
-                        link.inTransaction = begin != null;
-                        link.status = begin != null ? TransactionStatus.IN_TRANSACTION : TransactionStatus.IDLE;
+                        ShardLink link = new ShardLink(shard, pool, connection, begin != null);
                         held.put(shard, link);
                         byConnection.put(connection, link);
                         connection.attach(listener);
@@ -108,7 +106,7 @@ final class ShardLinks {
                 });
             });
         }
-        TwoPhaseCommit.whenAll(pending, loop).addListener(all -> {
+        Futures.whenAll(pending, loop).addListener(all -> {
             if (failure[0] != null) {
                 result.setFailure(failure[0]);
             } else {
@@ -122,13 +120,12 @@ final class ShardLinks {
 
     private Future<Void> join(ShardLink link, String begin) {
         Promise<Void> joined = loop.newPromise();
-        link.connection.runInternal(begin, loop, TransactionStatus.IN_TRANSACTION).addListener(f -> {
-            if (link.connection.isUsable()) {
-                link.connection.attach(listener);
+        link.connection().runInternal(begin, loop, TransactionStatus.IN_TRANSACTION).addListener(f -> {
+            if (link.connection().isUsable()) {
+                link.connection().attach(listener);
             }
             if (f.isSuccess()) {
-                link.inTransaction = true;
-                link.status = TransactionStatus.IN_TRANSACTION;
+                link.joinedTransaction();
                 joined.setSuccess(null);
             } else {
                 joined.setFailure(f.cause());
@@ -153,11 +150,11 @@ final class ShardLinks {
     }
 
     /** Gives every connection back to its pool: the session's transaction is over. */
-    void releaseAll() {
+    public void releaseAll() {
         for (ShardLink link : held.values()) {
-            link.connection.detach();
-            if (link.status == TransactionStatus.IDLE && link.connection.isUsable()) {
-                link.pool.release(link.connection);
+            link.connection().detach();
+            if (link.status() == TransactionStatus.IDLE && link.connection().isUsable()) {
+                link.pool().release(link.connection());
             } else {
                 discardOrRollback(link);
             }
@@ -168,53 +165,53 @@ final class ShardLinks {
 
     /** A connection left in a transaction is rolled back before reuse; one that fails that is closed. */
     private static void discardOrRollback(ShardLink link) {
-        if (!link.connection.isUsable()) {
-            link.pool.discard(link.connection);
+        if (!link.connection().isUsable()) {
+            link.pool().discard(link.connection());
             return;
         }
-        link.connection.runInternal("ROLLBACK", link.connection.eventLoop()).addListener(f -> {
+        link.connection().runInternal("ROLLBACK", link.connection().eventLoop()).addListener(f -> {
             if (f.isSuccess()) {
-                link.pool.release(link.connection);
+                link.pool().release(link.connection());
             } else {
-                link.pool.discard(link.connection);
+                link.pool().discard(link.connection());
             }
         });
     }
 
     /** At the end of a session: every connection back, rolled back and reset if need be. */
-    void closeAll(boolean reset) {
+    public void closeAll(boolean reset) {
         for (ShardLink link : held.values()) {
-            link.connection.detach();
-            if (!link.connection.isUsable()) {
-                link.pool.discard(link.connection);
+            link.connection().detach();
+            if (!link.connection().isUsable()) {
+                link.pool().discard(link.connection());
                 continue;
             }
-            String cleanup = link.status != TransactionStatus.IDLE ? "ROLLBACK" : null;
+            String cleanup = link.status() != TransactionStatus.IDLE ? "ROLLBACK" : null;
             if (reset) {
                 cleanup = cleanup == null ? "DISCARD ALL" : cleanup;
             }
             if (cleanup == null) {
-                link.pool.release(link.connection);
+                link.pool().release(link.connection());
                 continue;
             }
             String first = cleanup;
-            link.connection.runInternal(first, link.connection.eventLoop()).addListener(f -> {
+            link.connection().runInternal(first, link.connection().eventLoop()).addListener(f -> {
                 if (!f.isSuccess()) {
-                    link.pool.discard(link.connection);
+                    link.pool().discard(link.connection());
                 } else if (reset && first.equals("ROLLBACK")) {
-                    link.connection.runInternal("DISCARD ALL", link.connection.eventLoop()).addListener(d -> {
+                    link.connection().runInternal("DISCARD ALL", link.connection().eventLoop()).addListener(d -> {
                         if (d.isSuccess()) {
-                            link.connection.discardedAll();
-                            link.pool.release(link.connection);
+                            link.connection().discardedAll();
+                            link.pool().release(link.connection());
                         } else {
-                            link.pool.discard(link.connection);
+                            link.pool().discard(link.connection());
                         }
                     });
                 } else {
                     if (reset) {
-                        link.connection.discardedAll();
+                        link.connection().discardedAll();
                     }
-                    link.pool.release(link.connection);
+                    link.pool().release(link.connection());
                 }
             });
         }
@@ -223,15 +220,15 @@ final class ShardLinks {
     }
 
     /** The link's connection broke: it is dropped, never reused. */
-    void lost(ShardLink link) {
-        held.remove(link.shard);
-        byConnection.remove(link.connection);
-        link.pool.discard(link.connection);
+    public void lost(ShardLink link) {
+        held.remove(link.shard());
+        byConnection.remove(link.connection());
+        link.pool().discard(link.connection());
     }
 
-    void flush() {
+    public void flush() {
         for (ShardLink link : held.values()) {
-            link.connection.flush();
+            link.connection().flush();
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.sharding;
+package dev.pgsteer.proxy.sharding.execute;
 
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.CommandComplete;
@@ -6,6 +6,7 @@ import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.ProxyErrors;
+import dev.pgsteer.proxy.sharding.merge.RowMerger;
 import dev.pgsteer.router.plan.Answer;
 import dev.pgsteer.router.plan.SelectMerge;
 import io.netty.channel.Channel;
@@ -24,16 +25,15 @@ import java.util.function.Consumer;
  * A multi-shard SELECT with a {@link SelectMerge} has its rows merged by a {@link RowMerger}
  * (ORDER BY, LIMIT, aggregates, DISTINCT) and its CommandComplete counts the rows the client got.
  */
-final class Exchange {
+public final class ShardRequest {
     private final Channel client;
     private final List<ShardLink> links;
     private final Answer answer;
-    private final Consumer<Exchange> done;
+    private final Consumer<ShardRequest> done;
     private final boolean swallowAcknowledgements;
     private int pending;
     private Frame firstError;
     private ShardLink failedLink;
-    private boolean headerSent;
     private final boolean[] acknowledged = new boolean[128];
     private String tagVerb;
     private long count;
@@ -46,7 +46,7 @@ final class Exchange {
     private final RowMerger merger;
     private ErrorResponse mergeError;
 
-    Exchange(Channel client, List<ShardLink> links, Answer answer, boolean swallowAcknowledgements, Consumer<Exchange> done) {
+    public ShardRequest(Channel client, List<ShardLink> links, Answer answer, boolean swallowAcknowledgements, Consumer<ShardRequest> done) {
         this(client, links, answer, swallowAcknowledgements, null, true, done);
     }
 
@@ -54,8 +54,8 @@ final class Exchange {
      * {@code merge} says how a multi-shard SELECT's rows are merged (null: as they come);
      * {@code clientDescribes} whether the client gets the RowDescription (extended protocol: it sent Describe).
      */
-    Exchange(Channel client, List<ShardLink> links, Answer answer, boolean swallowAcknowledgements, SelectMerge merge,
-             boolean clientDescribes, Consumer<Exchange> done) {
+    public ShardRequest(Channel client, List<ShardLink> links, Answer answer, boolean swallowAcknowledgements, SelectMerge merge,
+             boolean clientDescribes, Consumer<ShardRequest> done) {
         this.client = client;
         this.merge = merge != null && links.size() > 1 && !merge.streamsUnchanged() ? merge : null;
         this.merger = this.merge == null ? null : new RowMerger(this.merge, links.size(), clientDescribes, client.alloc(),
@@ -68,34 +68,34 @@ final class Exchange {
     }
 
     /** pgsteer told the client what went wrong itself: the shards' errors are not relayed. */
-    void suppressErrors() {
+    public void suppressErrors() {
         errorsSuppressed = true;
     }
 
-    List<ShardLink> links() {
+    public List<ShardLink> links() {
         return links;
     }
 
-    boolean failed() {
+    public boolean failed() {
         return firstError != null || failedLink != null || mergeError != null;
     }
 
     /** Whether the shards must describe their rows (the merge reads their types) even if the client did not ask. */
-    boolean needsDescription() {
+    public boolean needsDescription() {
         return merger != null;
     }
 
     /** Columns the shards return that the client never sees; their Bind must ask formats for them too. */
-    int hiddenColumns() {
+    public int hiddenColumns() {
         return merge == null ? 0 : merge.hidden();
     }
 
-    boolean involves(ShardLink link) {
+    public boolean involves(ShardLink link) {
         return links.contains(link);
     }
 
     /** Takes a frame that {@code link}'s connection sent; ownership passes here. */
-    void onFrame(ShardLink link, Frame frame) {
+    public void onFrame(ShardLink link, Frame frame) {
         byte type = frame.type();
         if (merger != null && (type == 'T' || type == 'D' || type == CommandComplete.TYPE)) {
             merged(link, frame);
@@ -103,7 +103,7 @@ final class Exchange {
         }
         switch (type) {
             case ReadyForQuery.TYPE -> {
-                link.status = ReadyForQuery.decode(frame.body()).status();
+                link.reported(ReadyForQuery.decode(frame.body()).status());
                 frame.release();
                 if (--pending == 0) {
                     finish();
@@ -206,7 +206,6 @@ final class Exchange {
                     frame.release();
                 } else {
                     acknowledged[slot] = true;
-                    headerSent |= frame.type() == 'T';
                     client.write(frame.content(), client.voidPromise());
                 }
             }
@@ -262,7 +261,7 @@ final class Exchange {
             } else if (firstError != null) {
                 client.write(firstError.content(), client.voidPromise());
             } else {
-                client.write(ProxyErrors.backendLost(failedLink.shard)
+                client.write(ProxyErrors.backendLost(failedLink.shard())
                         .withSeverity(ErrorResponse.Severity.ERROR), client.voidPromise());
             }
         } else if (answer == Answer.MIRROR) {
@@ -282,11 +281,11 @@ final class Exchange {
     }
 
     /** The link's connection went away mid-request. */
-    void onLinkLost(ShardLink link) {
+    public void onLinkLost(ShardLink link) {
         if (firstError == null) {
             failedLink = link;
         }
-        link.status = TransactionStatus.FAILED;
+        link.reported(TransactionStatus.FAILED);
         if (--pending == 0) {
             finish();
         }

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.sharding;
+package dev.pgsteer.proxy.sharding.extended;
 
 import dev.pgsteer.protocol.ProtocolViolationException;
 import dev.pgsteer.protocol.codec.Frame;
@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * <pre>'B' | int32 len | cstring portal | cstring statement | int16 nf | int16 format * nf
  *     | int16 nv | (int32 len | byte * len) * nv | int16 nr | int16 resultFormat * nr</pre>
  */
-final class BindValues implements KeySource.Placeholders {
+public final class BindValues implements KeySource.Placeholders {
     private final String portal;
     private final String statement;
     private final short[] formats;
@@ -25,7 +25,7 @@ final class BindValues implements KeySource.Placeholders {
     /** Where the result-format codes start: they are copied as they are into a rebuilt Bind. */
     private final int resultFormatsAt;
 
-    BindValues(Frame bind) {
+    public BindValues(Frame bind) {
         body = bind.body();
         ByteBuf in = body.duplicate();
         portal = Wire.readCString(in);
@@ -60,7 +60,7 @@ final class BindValues implements KeySource.Placeholders {
      * A Bind of the unnamed statement with only the parameters {@code originals} (1-based numbers of
      * this Bind's), in that order: for a statement rewritten for one shard.
      */
-    ByteBuf rebuild(ByteBufAllocator alloc, int[] originals) {
+    public ByteBuf rebuild(ByteBufAllocator alloc, int[] originals) {
         ByteBuf out = alloc.buffer(body.readableBytes() + 16);
         int length = Wire.beginMessage(out, 'B');
         Wire.writeCString(out, portal);
@@ -89,15 +89,15 @@ final class BindValues implements KeySource.Placeholders {
         return out;
     }
 
-    String portal() {
+    public String portal() {
         return portal;
     }
 
-    String statement() {
+    public String statement() {
         return statement;
     }
 
-    int count() {
+    public int count() {
         return offsets.length;
     }
 
