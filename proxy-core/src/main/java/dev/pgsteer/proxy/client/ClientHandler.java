@@ -23,7 +23,7 @@ import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.PoolSettings;
 import dev.pgsteer.proxy.logging.ConnectionLog;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
-import dev.pgsteer.proxy.sharding.ShardedSession;
+import dev.pgsteer.proxy.sharding.relay.ShardedRelay;
 import dev.pgsteer.proxy.statement.StatementRelay;
 import dev.pgsteer.proxy.tenant.TenantGate;
 import dev.pgsteer.router.RoutePlan;
@@ -175,7 +175,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         DatabaseConfig database = context.config().database(session.database()).orElseThrow();
         ShardedDatabase sharded = context.sharded().get(database.name());
         if (sharded != null) {
-            relay = new ShardedSession(session, sharded);
+            relay = new ShardedRelay(session, sharded);
             ConnectionLog.authenticated(session, "routing over shards " + database.shards());
             relay.connect();
             return;

@@ -74,7 +74,7 @@ public final class ShardedDatabase {
      * Counts a statement that ran on {@code route}'s shards, started at {@code startedNanos}
      * ({@link System#nanoTime}): one shard, several, or every shard of the database.
      */
-    void statementDone(Route route, long startedNanos) {
+    public void statementDone(Route route, long startedNanos) {
         int shards = route.shards().size();
         RouteKind kind = shards == 1 ? RouteKind.ONE_SHARD
                 : shards >= config.shards().size() ? RouteKind.BROADCAST
@@ -140,25 +140,25 @@ public final class ShardedDatabase {
         this.slowStatements = log;
     }
 
-    SlowStatementLog slowStatements() {
+    public SlowStatementLog slowStatements() {
         return slowStatements;
     }
 
     /** Proxy-wide names of prepared statements, shared with single-backend sessions on the same pools. */
-    StatementRegistry statements() {
+    public StatementRegistry statements() {
         return statements;
     }
 
-    TwoPhaseCommit twoPhaseCommit() {
+    public TwoPhaseCommit twoPhaseCommit() {
         return twoPhaseCommit;
     }
 
-    Executor planner() {
+    public Executor planner() {
         return planner;
     }
 
     /** The pool of {@code shard}, made on first use. */
-    BackendPool pool(String shard) {
+    public BackendPool pool(String shard) {
         return pools.computeIfAbsent(shard, s -> {
             BackendConfig backend = proxy.backends().get(s);
             BackendTarget target = new BackendTarget(s, backend.url().host(), backend.url().port(), backend.url().user(),

@@ -1,12 +1,18 @@
 package dev.pgsteer.proxy.sharding.copy;
 
 import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.protocol.SqlState;
+import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
+import dev.pgsteer.proxy.sharding.execute.ShardRequest;
 import dev.pgsteer.router.ShardRouter;
 import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.plan.RoutingException;
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -33,8 +39,51 @@ public final class CopySplit {
         this.pending = new ByteBuf[links.size()];
     }
 
+    /**
+     * Takes the client's CopyData, CopyDone or CopyFail (and releases it); true when the COPY is over
+     * for the client: done, failed by the client, or stopped by pgsteer, which then tells the client
+     * why itself and the shards only that the COPY is off ({@code request}'s errors are not relayed).
+     */
+    public boolean take(Frame frame, ClientReplies replies, ShardRequest request) {
+        RoutingException failure = null;
+        boolean over = false;
+        try {
+            switch (frame.type()) {
+                case 'd' -> failure = data(frame.body());
+                case 'c' -> {
+                    failure = done();
+                    over = failure == null;
+                }
+                default -> {
+                    ByteBuf body = frame.body();
+                    int end = body.indexOf(body.readerIndex(), body.writerIndex(), (byte) 0);
+                    if (end < 0) {
+                        // As PostgreSQL's COPY reads a CopyFail whose message has no end: the COPY fails, not the session.
+                        failure = new RoutingException(SqlState.PROTOCOL_VIOLATION.code(), "invalid string in message");
+                    } else {
+                        fail("COPY from stdin failed: " + body.toString(body.readerIndex(), end - body.readerIndex(),
+                                StandardCharsets.UTF_8));
+                        over = true;
+                    }
+                }
+            }
+        } finally {
+            frame.release();
+        }
+        if (failure == null) {
+            return over;
+        }
+        replies.write(ErrorResponse.of(ErrorResponse.Severity.ERROR, failure.sqlState(), failure.getMessage(), null, null));
+        replies.channel().flush();
+        if (request != null) {
+            request.suppressErrors();
+        }
+        fail("pgsteer: " + failure.getMessage());
+        return true;
+    }
+
     /** Takes a CopyData body; returns the error that stops the COPY, if a row has no shard. */
-    public RoutingException data(ByteBuf body) {
+    private RoutingException data(ByteBuf body) {
         byte[] bytes = new byte[body.readableBytes()];
         body.getBytes(body.readerIndex(), bytes);
         splitter.feed(bytes, this::row, this::toEveryShard);
@@ -42,7 +91,7 @@ public final class CopySplit {
     }
 
     /** CopyDone: the last row, then every shard's rest and its CopyDone. */
-    public RoutingException done() {
+    private RoutingException done() {
         splitter.finish(this::row, this::toEveryShard);
         if (failure != null) {
             return failure;
@@ -57,7 +106,7 @@ public final class CopySplit {
     }
 
     /** Abandons the COPY on every shard with CopyFail, so that each rolls it back. */
-    public void fail(String message) {
+    private void fail(String message) {
         discard();
         for (int i = 0; i < links.size(); i++) {
             ShardLink link = links.get(i);

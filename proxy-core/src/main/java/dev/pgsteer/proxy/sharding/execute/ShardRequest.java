@@ -29,6 +29,7 @@ public final class ShardRequest {
     private final Channel client;
     private final List<ShardLink> links;
     private final Answer answer;
+    private final Runnable ended;
     private final Consumer<ShardRequest> done;
     private final boolean swallowAcknowledgements;
     private int pending;
@@ -46,15 +47,17 @@ public final class ShardRequest {
     private final RowMerger merger;
     private ErrorResponse mergeError;
 
-    public ShardRequest(Channel client, List<ShardLink> links, Answer answer, boolean swallowAcknowledgements, Consumer<ShardRequest> done) {
-        this(client, links, answer, swallowAcknowledgements, null, true, done);
+    ShardRequest(Runnable ended, Channel client, List<ShardLink> links, Answer answer, boolean swallowAcknowledgements,
+                 Consumer<ShardRequest> done) {
+        this(ended, client, links, answer, swallowAcknowledgements, null, true, done);
     }
 
     /**
      * {@code merge} says how a multi-shard SELECT's rows are merged (null: as they come);
-     * {@code clientDescribes} whether the client gets the RowDescription (extended protocol: it sent Describe).
+     * {@code clientDescribes} whether the client gets the RowDescription (extended protocol: it sent Describe);
+     * {@code ended} runs before {@code done}, for the {@link FanOut} that tracks the request in flight.
      */
-    public ShardRequest(Channel client, List<ShardLink> links, Answer answer, boolean swallowAcknowledgements, SelectMerge merge,
+    ShardRequest(Runnable ended, Channel client, List<ShardLink> links, Answer answer, boolean swallowAcknowledgements, SelectMerge merge,
              boolean clientDescribes, Consumer<ShardRequest> done) {
         this.client = client;
         this.merge = merge != null && links.size() > 1 && !merge.streamsUnchanged() ? merge : null;
@@ -63,6 +66,7 @@ public final class ShardRequest {
         this.links = List.copyOf(links);
         this.answer = links.size() == 1 && answer != Answer.MIRROR ? Answer.ONE : answer;
         this.swallowAcknowledgements = swallowAcknowledgements;
+        this.ended = ended;
         this.done = done;
         this.pending = links.size();
     }
@@ -277,6 +281,7 @@ public final class ShardRequest {
             }
             client.write(new CommandComplete(counted ? tagVerb + " " + count : tagVerb), client.voidPromise());
         }
+        ended.run();
         done.accept(this);
     }
 

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.sharding;
+package dev.pgsteer.proxy.sharding.execute;
 
 import dev.pgsteer.protocol.codec.Wire;
 import io.netty.buffer.ByteBuf;

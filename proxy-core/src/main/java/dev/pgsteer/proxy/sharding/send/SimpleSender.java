@@ -1,6 +1,8 @@
-package dev.pgsteer.proxy.sharding.execute;
+package dev.pgsteer.proxy.sharding.send;
 
 import dev.pgsteer.protocol.message.Query;
+import dev.pgsteer.proxy.sharding.execute.ShardLink;
+import dev.pgsteer.proxy.sharding.execute.ShardRequest;
 import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.sql.LexedStatement;

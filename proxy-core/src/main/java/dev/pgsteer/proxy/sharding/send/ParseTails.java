@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.sharding.execute;
+package dev.pgsteer.proxy.sharding.send;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

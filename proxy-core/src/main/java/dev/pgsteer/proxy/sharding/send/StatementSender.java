@@ -1,5 +1,7 @@
-package dev.pgsteer.proxy.sharding.execute;
+package dev.pgsteer.proxy.sharding.send;
 
+import dev.pgsteer.proxy.sharding.execute.ShardLink;
+import dev.pgsteer.proxy.sharding.execute.ShardRequest;
 import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.plan.Route;
 

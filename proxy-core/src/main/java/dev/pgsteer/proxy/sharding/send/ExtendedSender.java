@@ -1,8 +1,10 @@
-package dev.pgsteer.proxy.sharding.execute;
+package dev.pgsteer.proxy.sharding.send;
 
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.proxy.sharding.execute.ShardLink;
+import dev.pgsteer.proxy.sharding.execute.ShardRequest;
 import dev.pgsteer.proxy.sharding.extended.Portal;
 import dev.pgsteer.proxy.sharding.merge.RowMerger;
 import dev.pgsteer.proxy.statement.PreparedOnConnection;
