@@ -1,9 +1,20 @@
 package dev.pgsteer.proxy.sharding.command;
 
+import dev.pgsteer.proxy.backend.BackendListener;
+import dev.pgsteer.proxy.sharding.KeyTypeLearner;
+import dev.pgsteer.proxy.sharding.Pin;
+import dev.pgsteer.proxy.sharding.ShardSettings;
+import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
+import dev.pgsteer.proxy.sharding.execute.FanOut;
+import dev.pgsteer.proxy.sharding.execute.ShardLeases;
+import dev.pgsteer.proxy.sharding.extended.PortalState;
 import dev.pgsteer.proxy.sharding.send.StatementSender;
+import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.sql.LexedStatement;
+import io.netty.channel.EventLoop;
+import java.util.function.BooleanSupplier;
 
 /**
  * Executes what the router answered for a statement of a sharded session: one class per kind of
@@ -25,22 +36,26 @@ public final class Commands {
     private final CopyIntoShardsCommand copyIntoShards;
     private final ClientReplies replies;
 
-    public Commands(RunCommand run, BeginCommand begin, CommitCommand commit, RollbackCommand rollback, SavepointCommand savepoint,
-                    SetCommand set, DiscardCommand discard, ListenCommand listen, DeallocateCommand deallocate,
-                    ExplainCommand explain, ExplainRouteCommand explainRoute, CopyIntoShardsCommand copyIntoShards,
-                    ClientReplies replies) {
-        this.run = run;
-        this.begin = begin;
-        this.commit = commit;
-        this.rollback = rollback;
-        this.savepoint = savepoint;
-        this.set = set;
-        this.discard = discard;
-        this.listen = listen;
-        this.deallocate = deallocate;
-        this.explain = explain;
-        this.explainRoute = explainRoute;
-        this.copyIntoShards = copyIntoShards;
+    /**
+     * The commands of one session. {@code copyUnit} is told when the client's copy data goes through
+     * a split; {@code unitFailed} says whether the unit failed (then RESET puts no startup values
+     * back); {@code owner} takes connections back after pgsteer's own statements on them.
+     */
+    public Commands(String sessionId, ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
+                    ShardLeases leases, ShardSettings settings, PortalState portals, Pin pin, CopySplitHolder copyUnit,
+                    BooleanSupplier unitFailed, EventLoop loop, BackendListener owner) {
+        this.run = new RunCommand(sessionId, database, transaction, fanOut, replies, new KeyTypeLearner(database, loop, owner, sessionId));
+        this.begin = new BeginCommand(transaction, replies);
+        this.commit = new CommitCommand(transaction, replies);
+        this.rollback = new RollbackCommand(transaction, replies);
+        this.savepoint = new SavepointCommand(transaction, replies);
+        this.set = new SetCommand(run, transaction, settings, unitFailed);
+        this.discard = new DiscardCommand(run, portals, leases, settings, unitFailed);
+        this.listen = new ListenCommand(run, pin);
+        this.deallocate = new DeallocateCommand(portals, replies);
+        this.explain = new ExplainCommand(run, replies);
+        this.explainRoute = new ExplainRouteCommand(replies);
+        this.copyIntoShards = new CopyIntoShardsCommand(database, transaction, fanOut, replies, copyUnit, loop, owner);
         this.replies = replies;
     }
 

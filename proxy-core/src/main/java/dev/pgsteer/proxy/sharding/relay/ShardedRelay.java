@@ -2,11 +2,9 @@ package dev.pgsteer.proxy.sharding.relay;
 
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.Query;
-import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.proxy.ProxyErrors;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendListener;
@@ -15,24 +13,11 @@ import dev.pgsteer.proxy.client.ConnectionStateWatch;
 import dev.pgsteer.proxy.client.Phase;
 import dev.pgsteer.proxy.client.ReportedParameters;
 import dev.pgsteer.proxy.client.SessionRelay;
-import dev.pgsteer.proxy.sharding.KeyTypeLearner;
 import dev.pgsteer.proxy.sharding.Pin;
 import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
-import dev.pgsteer.proxy.sharding.command.BeginCommand;
 import dev.pgsteer.proxy.sharding.command.Commands;
-import dev.pgsteer.proxy.sharding.command.CommitCommand;
-import dev.pgsteer.proxy.sharding.command.CopyIntoShardsCommand;
 import dev.pgsteer.proxy.sharding.command.CopySplitHolder;
-import dev.pgsteer.proxy.sharding.command.DeallocateCommand;
-import dev.pgsteer.proxy.sharding.command.DiscardCommand;
-import dev.pgsteer.proxy.sharding.command.ExplainCommand;
-import dev.pgsteer.proxy.sharding.command.ExplainRouteCommand;
-import dev.pgsteer.proxy.sharding.command.ListenCommand;
-import dev.pgsteer.proxy.sharding.command.RollbackCommand;
-import dev.pgsteer.proxy.sharding.command.RunCommand;
-import dev.pgsteer.proxy.sharding.command.SavepointCommand;
-import dev.pgsteer.proxy.sharding.command.SetCommand;
 import dev.pgsteer.proxy.sharding.copy.CopySplit;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
@@ -48,9 +33,6 @@ import dev.pgsteer.router.sql.SqlLexer;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.Future;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -101,7 +83,9 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
     private final PortalState portals = new PortalState();
     private final StatementPlanner planner;
     private final ShardedExtendedProtocol extended;
-    private final ArrayDeque<Frame> inbox = new ArrayDeque<>();
+    private final UnitEnd unitEnd;
+    private final Runnable nextUnit = this::nextUnit;
+    private final Inbox inbox = new Inbox();
     private Unit unit = Unit.IDLE;
     /**
      * A statement of the unit failed: the rest of it is skipped up to its Sync (a Query or
@@ -123,23 +107,11 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
                 this::requestEnded);
         this.pin = new Pin(session);
         this.settings = new ShardSettings(session, leases, new ConnectionStateWatch(), loop, this);
-        RunCommand run = new RunCommand(session.id(), database, transaction, fanOut, replies,
-                new KeyTypeLearner(database, loop, this, session.id()));
-        Commands commands = new Commands(run,
-                new BeginCommand(transaction, replies),
-                new CommitCommand(transaction, replies),
-                new RollbackCommand(transaction, replies),
-                new SavepointCommand(transaction, replies),
-                new SetCommand(run, transaction, settings, this::failed),
-                new DiscardCommand(run, portals, leases, settings, this::failed),
-                new ListenCommand(run, pin),
-                new DeallocateCommand(portals, replies),
-                new ExplainCommand(run, replies),
-                new ExplainRouteCommand(replies),
-                new CopyIntoShardsCommand(database, transaction, fanOut, replies, this, loop, this),
-                replies);
+        Commands commands = new Commands(session.id(), database, transaction, fanOut, replies, leases, settings, portals, pin,
+                this, this::failed, loop, this);
         this.planner = new StatementPlanner(session, database, leases, transaction, settings, pin, commands);
-        this.extended = new ShardedExtendedProtocol(database, portals, replies, planner, run, fanOut, leases, transaction, this);
+        this.unitEnd = new UnitEnd(session, leases, transaction, pin, settings, portals);
+        this.extended = new ShardedExtendedProtocol(database, portals, replies, planner, commands.run(), fanOut, leases, transaction, this);
     }
 
     @Override
@@ -152,25 +124,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
     @Override
     public void connect() {
         client.config().setAutoRead(false);
-        Future<List<ShardLink>> acquired = leases.acquire(List.of(database.config().defaultShard()), null);
-        acquired.addListener(f -> {
-            if (!acquired.isSuccess()) {
-                session.terminate(ProxyErrors.of(acquired.cause(), ErrorResponse.Severity.FATAL));
-                return;
-            }
-            BackendConnection connection = acquired.getNow().getFirst().connection();
-            settings.reported(connection.loginParameters());
-            connection.loginParameters().keySet().forEach(name ->
-                    session.send(new ParameterStatus(ReportedParameters.canonical(name), connection.currentSettings().get(name))));
-            session.send(new BackendKeyData(session.processId(), session.secretKey()));
-            session.send(ReadyForQuery.IDLE);
-            leases.releaseAll();
-            client.flush();
-            if (session.phase() != Phase.CLOSED) {
-                session.phase(Phase.READY);
-                updateAutoRead();
-            }
-        });
+        Greeting.greet(session, leases, settings, database.config().defaultShard(), this::updateAutoRead);
     }
 
     // --- frames from the client ---
@@ -287,7 +241,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
                     simpleQuery(sql);
                 }
                 case 'P', 'B', 'D', 'E', 'C', 'H', 'S' -> {
-                    List<Frame> frames = takeExtendedUnit();
+                    List<Frame> frames = inbox.takeExtendedUnit();
                     if (frames == null) {
                         return;
                     }
@@ -309,34 +263,6 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
             }
         }
         updateAutoRead();
-    }
-
-    /**
-     * The frames up to and including the next Sync or Flush, or up to a Query or FunctionCall that
-     * comes first (which is not part of it); null if neither has come yet.
-     */
-    private List<Frame> takeExtendedUnit() {
-        int size = 0;
-        boolean complete = false;
-        for (Frame f : inbox) {
-            if (f.type() == 'Q' || f.type() == 'F') {
-                complete = true;
-                break;
-            }
-            size++;
-            if (f.type() == 'S' || f.type() == 'H') {
-                complete = true;
-                break;
-            }
-        }
-        if (!complete) {
-            return null;
-        }
-        List<Frame> frames = new ArrayList<>(size);
-        for (int i = 0; i < size; i++) {
-            frames.add(inbox.poll());
-        }
-        return frames;
     }
 
     private void updateAutoRead() {
@@ -382,11 +308,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
         transaction.statementFailed();
     }
 
-    /**
-     * Ends the unit: at a Sync (or the end of a Query) an implicit transaction commits or rolls
-     * back, connections go back unless a transaction or a pin holds them, and ReadyForQuery tells
-     * the session's status.
-     */
+    /** Ends the unit: at a Sync (or the end of a Query) as {@link UnitEnd} says; at a Flush its answers so far go out. */
     @Override
     public void end(boolean sync) {
         if (!sync) {
@@ -395,36 +317,11 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
             drain();
             return;
         }
-        Runnable finish = () -> {
-            if (transaction.mode() == ShardTransaction.Mode.NONE && !pin.pinned()) {
-                if (settings.captureDue()) {
-                    settings.captureThenRelease(this::finishUnit);
-                    return;
-                }
-                leases.releaseAll();
-            }
-            finishUnit();
-        };
-        if (transaction.mode() == ShardTransaction.Mode.IMPLICIT) {
-            transaction.end();
-            Future<Void> ended = failed ? transaction.rollback() : transaction.commit();
-            ended.addListener(f -> {
-                if (!f.isSuccess()) {
-                    client.write(ProxyErrors.of(f.cause(), ErrorResponse.Severity.ERROR), client.voidPromise());
-                }
-                finish.run();
-            });
-        } else {
-            finish.run();
-        }
+        unitEnd.end(failed, nextUnit);
     }
 
-    /** The unit's portals go, and ReadyForQuery tells the session's status; the next unit may start. */
-    private void finishUnit() {
-        portals.dropPortals();
-        session.transactionStatus(transaction.status());
-        client.write(new ReadyForQuery(transaction.status()), client.voidPromise());
-        client.flush();
+    /** ReadyForQuery is written: the next unit may start. */
+    private void nextUnit() {
         failed = false;
         unit = Unit.IDLE;
         drain();
@@ -491,10 +388,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
     @Override
     public void onClientClosed() {
         session.phase(Phase.CLOSED);
-        Frame frame;
-        while ((frame = inbox.poll()) != null) {
-            frame.release();
-        }
+        inbox.releaseAll();
         portals.dropPortals();
         if (copySplit != null) {
             copySplit.discard();
