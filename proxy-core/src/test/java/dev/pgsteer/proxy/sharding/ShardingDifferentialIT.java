@@ -1,5 +1,7 @@
 package dev.pgsteer.proxy.sharding;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.pgsteer.proxy.EmbeddedBackend;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,8 +32,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 
 /**
  * The same schema and data in one plain PostgreSQL and, through pgsteer, in three shards; every

@@ -1,5 +1,7 @@
 package dev.pgsteer.proxy.sharding;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.proxy.EmbeddedBackend;
 import dev.pgsteer.proxy.server.PgSteerServer;
@@ -10,8 +12,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 
 /** Two shards that are two databases of one PostgreSQL server: a transaction over both commits. */
 class ShardsOnOneServerIT {

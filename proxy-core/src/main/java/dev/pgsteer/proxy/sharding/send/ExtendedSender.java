@@ -6,7 +6,7 @@ import dev.pgsteer.protocol.codec.Wire;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.proxy.sharding.execute.ShardRequest;
 import dev.pgsteer.proxy.sharding.extended.Portal;
-import dev.pgsteer.proxy.sharding.merge.RowMerger;
+import dev.pgsteer.proxy.sharding.merge.BindFormats;
 import dev.pgsteer.proxy.statement.PreparedOnConnection;
 import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.plan.Route;
@@ -62,7 +62,7 @@ public final class ExtendedSender implements StatementSender {
                         ? ParseTails.of(textForShard, portal.prepared().parseTail()) : portal.prepared().parseTail()));
                 ByteBuf bind = StatementFrames.renameBind(alloc, portal.bind().retain(), "");
                 int hidden = exchange.hiddenColumns();
-                link.connection().write(hidden > 0 ? RowMerger.widenResultFormats(bind, hidden, alloc) : bind);
+                link.connection().write(hidden > 0 ? BindFormats.widenResultFormats(bind, hidden, alloc) : bind);
             }
             if (describe || exchange.needsDescription()) {
                 link.connection().write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'P', portalName));

@@ -1,5 +1,8 @@
 package dev.pgsteer.proxy.sharding.merge;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.Wire;
 import dev.pgsteer.router.plan.SelectMerge;
@@ -8,14 +11,11 @@ import dev.pgsteer.router.plan.SelectMerge.Function;
 import dev.pgsteer.router.plan.SelectMerge.SortKey;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 
 /** The merge on DataRow and RowDescription bytes built here, text format. */
@@ -138,22 +138,5 @@ class RowMergerTest {
         merger.onRow(0, row((String) null));
         merger.finish();
         assertEquals(List.of("T status:25", "D a", "D NULL"), written());
-    }
-
-    @Test
-    void aBindWithOneResultFormatPerColumnGetsTextFormatsForTheHiddenOnes() {
-        ByteBuf bind = Unpooled.buffer();
-        int length = Wire.beginMessage(bind, 'B');
-        Wire.writeCString(bind, "");
-        Wire.writeCString(bind, "S_1");
-        bind.writeShort(1).writeShort(1).writeShort(1).writeInt(4).writeInt(7).writeShort(2).writeShort(1).writeShort(0);
-        Wire.endMessage(bind, length);
-
-        ByteBuf wider = RowMerger.widenResultFormats(bind, 2, ByteBufAllocator.DEFAULT);
-
-        // 'B' | len 33 | "" | "S_1" | 1 format: binary | 1 parameter: int4 7 | 4 result formats: binary, text, text, text
-        assertEquals("4200000021" + "00" + "535f3100" + "0001" + "0001" + "0001" + "00000004" + "00000007"
-                + "0004" + "0001" + "0000" + "0000" + "0000", ByteBufUtil.hexDump(wider));
-        wider.release();
     }
 }
