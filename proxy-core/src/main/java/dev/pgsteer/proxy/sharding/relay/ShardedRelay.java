@@ -114,6 +114,11 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
         this.extended = new ShardedExtendedProtocol(database, portals, replies, planner, commands.run(), fanOut, leases, transaction, this);
     }
 
+    /** Where the unit stands, for the relay's tests. */
+    Unit unit() {
+        return unit;
+    }
+
     @Override
     public EventExecutor executor() {
         return client.eventLoop();
