@@ -61,7 +61,12 @@ public final class CopyIntoShardsCommand {
             }
             CopyStatement.Options o = copy.options();
             CopyRowSplitter splitter = new CopyRowSplitter(o.csv(), o.delimiter(), o.quote(), o.escape(), o.nullText(), keyField, o.header());
-            fanOut.acquire(database.config().shards(), targets -> {
+            Future<List<ShardLink>> acquired = fanOut.acquire(database.config().shards());
+            acquired.addListener(f -> {
+                if (!fanOut.ready(acquired, next)) {
+                    return;
+                }
+                List<ShardLink> targets = acquired.getNow();
                 fanOut.start(targets, Answer.COMBINE, false, ex -> {
                     unit.copySplitEnded();
                     if (ex.failed()) {
@@ -76,7 +81,7 @@ public final class CopyIntoShardsCommand {
                     link.connection().flush();
                 }
                 unit.copySplitStarted(split);
-            }, next);
+            });
         }, next);
     }
 
@@ -86,7 +91,12 @@ public final class CopyIntoShardsCommand {
             then.accept(copy.columns());
             return;
         }
-        fanOut.acquireOne(database.config().defaultShard(), link -> {
+        Future<List<ShardLink>> acquired = fanOut.acquire(List.of(database.config().defaultShard()));
+        acquired.addListener(f -> {
+            if (!fanOut.ready(acquired, next)) {
+                return;
+            }
+            ShardLink link = acquired.getNow().getFirst();
             Future<List<List<String>>> read = link.connection().queryInternal(CatalogQueries.columns(copy.table()), loop, link.status());
             read.addListener(q -> {
                 if (link.connection().isUsable()) {
@@ -105,6 +115,6 @@ public final class CopyIntoShardsCommand {
                 }
                 then.accept(rows.stream().map(List::getFirst).toList());
             });
-        }, next);
+        });
     }
 }

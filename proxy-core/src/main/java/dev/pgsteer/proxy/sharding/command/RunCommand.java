@@ -13,6 +13,8 @@ import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.StatementKind;
 import dev.pgsteer.router.sql.LexedStatement;
+import io.netty.util.concurrent.Future;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,10 +59,15 @@ public final class RunCommand {
         if (log.isTraceEnabled()) {
             log.trace("{}: {} -> {} ({})", sessionId, statement.firstKeyword(), route.shards(), route.why());
         }
-        fanOut.acquire(route.shards(), targets -> {
+        Future<List<ShardLink>> acquired = fanOut.acquire(route.shards());
+        acquired.addListener(f -> {
             if (log.isTraceEnabled()) {
-                log.trace("{}: shards {} ready", sessionId, route.shards());
+                log.trace("{}: shards {} ready: {}", sessionId, route.shards(), f.isSuccess() ? "yes" : f.cause());
             }
+            if (!fanOut.ready(acquired, next)) {
+                return;
+            }
+            List<ShardLink> targets = acquired.getNow();
             ShardRequest request = fanOut.start(targets, route.answer(), sender.extended(), route.merge(), sender.describe(), ex -> {
                 database.statementDone(route, started);
                 database.slowStatements().took(sessionId, System.nanoTime() - started, statement.text());
@@ -85,6 +92,6 @@ public final class RunCommand {
                 sender.send(link, route, request);
                 link.connection().flush();
             }
-        }, next);
+        });
     }
 }

@@ -38,28 +38,27 @@ public final class FanOut {
     }
 
     /**
-     * Runs {@code then} with the session's links to {@code shards} (leased now if need be). If one
-     * cannot be had, the statement fails with the reason and {@code next} runs; if the client left
-     * meanwhile, nothing runs.
+     * The session's links to {@code shards}, leased now if need be (in the session's transaction when
+     * it has one). Its listener asks {@link #ready} first: one listener per statement, no more.
      */
-    public void acquire(List<String> shards, Consumer<List<ShardLink>> then, Runnable next) {
-        Future<List<ShardLink>> acquired = leases.acquire(shards, begin.get());
-        acquired.addListener(f -> {
-            if (closed.getAsBoolean()) {
-                return;
-            }
-            if (!acquired.isSuccess()) {
-                replies.fail(acquired.cause());
-                next.run();
-                return;
-            }
-            then.accept(acquired.getNow());
-        });
+    public Future<List<ShardLink>> acquire(List<String> shards) {
+        return leases.acquire(shards, begin.get());
     }
 
-    /** {@link #acquire} of one shard. */
-    public void acquireOne(String shard, Consumer<ShardLink> then, Runnable next) {
-        acquire(List.of(shard), links -> then.accept(links.getFirst()), next);
+    /**
+     * Whether the statement goes on with the links {@code acquired}: if one could not be had, the
+     * statement fails with the reason and {@code next} runs; if the client left meanwhile, nothing runs.
+     */
+    public boolean ready(Future<List<ShardLink>> acquired, Runnable next) {
+        if (closed.getAsBoolean()) {
+            return false;
+        }
+        if (!acquired.isSuccess()) {
+            replies.fail(acquired.cause());
+            next.run();
+            return false;
+        }
+        return true;
     }
 
     /** Starts a request on {@code links} whose answer passes through as {@code answer} says; see {@link ShardRequest}. */

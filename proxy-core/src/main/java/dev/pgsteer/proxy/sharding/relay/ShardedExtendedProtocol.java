@@ -24,6 +24,7 @@ import dev.pgsteer.router.sql.SqlLexer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.util.concurrent.Future;
 import java.util.List;
 import java.util.Locale;
 
@@ -230,7 +231,12 @@ final class ShardedExtendedProtocol {
             return;
         }
         String shard = leases.isEmpty() ? database.config().defaultShard() : leases.shards().getFirst();
-        fanOut.acquireOne(shard, link -> {
+        Future<List<ShardLink>> acquired = fanOut.acquire(List.of(shard));
+        acquired.addListener(f -> {
+            if (!fanOut.ready(acquired, next)) {
+                return;
+            }
+            ShardLink link = acquired.getNow().getFirst();
             fanOut.start(List.of(link), Answer.ONE, true, ex -> {
                 if (ex.failed()) {
                     replies.failed();
@@ -248,6 +254,6 @@ final class ShardedExtendedProtocol {
             }
             link.connection().write(alloc.buffer(5).writeByte('S').writeInt(4));
             link.connection().flush();
-        }, next);
+        });
     }
 }

@@ -28,7 +28,9 @@ final class StatementPlanner {
 
     private final ClientSession session;
     private final ShardedDatabase database;
-    private final ShardLeases leases;
+    private static final int FAILED = 1;
+    private static final int EXTENDED = 2;
+    private final RouteContext[] contexts = new RouteContext[4];
     private final ShardTransaction transaction;
     private final ShardSettings settings;
     private final Pin pin;
@@ -38,7 +40,10 @@ final class StatementPlanner {
                      ShardSettings settings, Pin pin, Commands commands) {
         this.session = session;
         this.database = database;
-        this.leases = leases;
+        // The held shards are a live view: four contexts serve every statement of the session, none is made per statement.
+        for (int i = 0; i < contexts.length; i++) {
+            contexts[i] = new RouteContext(leases.heldShards(), (i & FAILED) != 0, (i & EXTENDED) != 0);
+        }
         this.transaction = transaction;
         this.settings = settings;
         this.pin = pin;
@@ -74,6 +79,6 @@ final class StatementPlanner {
     }
 
     private RouteContext context(StatementSender sender) {
-        return new RouteContext(leases.heldShards(), transaction.isFailed(), sender.extended());
+        return contexts[(transaction.isFailed() ? FAILED : 0) | (sender.extended() ? EXTENDED : 0)];
     }
 }
