@@ -43,12 +43,14 @@ import java.util.List;
  * ({@link ShardTransaction} has the transaction's diagram).
  *
  * <pre>
- *   IDLE ──a Query, or messages up to Sync/Flush──► RUNNING ──ReadyForQuery written (or a Flush)──► IDLE
- *                                                   │  ▲  │  ▲
- *            a shard's CopyInResponse ('G'), one shard│  │  │  │ CopyDone, CopyFail, a row without a shard,
- *                                                   ▼  │  │  │ or the request ends
- *                                            COPY_IN   │  └──► COPY_SPLIT   (COPY into a sharded table)
- *             client's CopyDone / CopyFail ──► COPY_IN_DONE ──the shard's answer ends──► RUNNING
+ *   IDLE ──a Query, or messages up to a Sync or Flush──► RUNNING ──ReadyForQuery written, or a Flush──► IDLE
+ *
+ *   RUNNING ──a shard's CopyInResponse ('G'), the request on one shard──► COPY_IN
+ *   COPY_IN ──the client's CopyDone or CopyFail──► COPY_IN_DONE ──the request ends──► RUNNING
+ *   COPY_IN ──the request ends first (the shard failed the COPY)──► RUNNING
+ *
+ *   RUNNING ──a COPY into a sharded table starts its split──► COPY_SPLIT
+ *   COPY_SPLIT ──CopyDone passed on, CopyFail, a row without a shard, or the request ends──► RUNNING
  * </pre>
  *
  * The client is read in every state but RUNNING: in IDLE its frames wait in the inbox for their
