@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * then a cached plan resolved with the statement's values).
  *
  * <p>Planning a new shape is slow (JSQLParser), so a session on an event loop asks
- * {@link #routeIfPlanned} first, and on null runs {@link #plan} elsewhere before {@link #route}.
+ * {@link #routeIfPlanned} first, and on null runs {@link #plan} elsewhere, then routes with that plan.
  */
 public final class Router {
     private static final Set<String> CONTROL_WORDS = Set.of("COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE",
@@ -55,27 +55,38 @@ public final class Router {
 
     /** The statement's command; parses with JSQLParser when its shape was never planned (slow: see {@link #plan}). */
     public Command route(LexedStatement statement, KeySource.Placeholders values, RouteContext context) {
-        return decide(statement, values, context, true);
+        return decide(statement, values, context, true, null);
     }
 
     /** The statement's command, or null when it needs a plan that is not cached yet: then {@link #plan} it, off the event loop. */
     public Command routeIfPlanned(LexedStatement statement, KeySource.Placeholders values, RouteContext context) {
-        return decide(statement, values, context, false);
+        return decide(statement, values, context, false, null);
     }
 
-    /** Makes and caches the plan {@link #route} will need for this statement. Slow; safe on any thread. */
-    public void plan(LexedStatement statement) {
+    /**
+     * Makes (and caches, when its shape parses) the plan the statement needs, for
+     * {@link #route(LexedStatement, KeySource.Placeholders, RouteContext, Analysis)}; null when it needs
+     * none. Slow; safe on any thread.
+     */
+    public Analysis plan(LexedStatement statement) {
         LexedStatement planned = plannedPart(statement);
-        if (planned != null) {
-            analysis(planned);
-        }
+        return planned != null ? analysis(planned) : null;
     }
 
-    private Command decide(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse) {
+    /**
+     * The statement's command with the plan {@link #plan} made for it: never parses again (a shape
+     * JSQLParser cannot read is not cached, and parsing its text is slow).
+     */
+    public Command route(LexedStatement statement, KeySource.Placeholders values, RouteContext context, Analysis plan) {
+        return decide(statement, values, context, true, plan);
+    }
+
+    private Command decide(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse,
+                           Analysis planned) {
         String first = statement.firstKeyword();
         if (first.equals("SELECT") && !context.transactionFailed()) {
             // The common case first: no words to read beyond the first.
-            return routed(statement, values, context, mayParse);
+            return routed(statement, values, context, mayParse, planned);
         }
         String[] words = CONTROL_WORDS.contains(first) ? words(statement.text()) : NO_WORDS;
         String second = words.length > 1 ? words[1] : "";
@@ -107,17 +118,18 @@ public final class Router {
             case "RESET" -> new Command.SessionSetting(everyShard(StatementKind.READ));
             case "DISCARD" -> new Command.Discard(everyShard(StatementKind.READ));
             case "LISTEN", "UNLISTEN" -> new Command.Listen(Route.one(database.defaultShard(), StatementKind.READ, first));
-            case "EXPLAIN" -> second.equals("ROUTE") ? explainRoute(statement, values, context, mayParse)
-                    : explain(statement, values, context, mayParse);
-            case "COPY" -> copy(statement, context, mayParse);
+            case "EXPLAIN" -> second.equals("ROUTE") ? explainRoute(statement, values, context, mayParse, planned)
+                    : explain(statement, values, context, mayParse, planned);
+            case "COPY" -> copy(statement, context, mayParse, planned);
             case "VACUUM", "ANALYZE", "CLUSTER", "REINDEX", "CHECKPOINT" -> maintenance(statement);
-            default -> routed(statement, values, context, mayParse);
+            default -> routed(statement, values, context, mayParse, planned);
         };
     }
 
     /** A statement the planner places: its route with these values, or why it cannot run. */
-    private Command routed(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse) {
-        Analysis analysis = mayParse ? analysis(statement) : shards.cached(statement);
+    private Command routed(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse,
+                           Analysis planned) {
+        Analysis analysis = planned != null ? planned : mayParse ? analysis(statement) : shards.cached(statement);
         if (analysis == null) {
             return null;
         }
@@ -141,8 +153,9 @@ public final class Router {
     }
 
     /** EXPLAIN runs where the statement it explains would run: on its first shard. */
-    private Command explain(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse) {
-        Command inner = routed(explained(statement, EXPLAIN_HEAD), values, context, mayParse);
+    private Command explain(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse,
+                            Analysis planned) {
+        Command inner = routed(explained(statement, EXPLAIN_HEAD), values, context, mayParse, planned);
         if (!(inner instanceof Command.Run run)) {
             return inner;
         }
@@ -155,8 +168,9 @@ public final class Router {
         return new Command.Explain(Route.one(route.shards().getFirst(), StatementKind.READ, "explain"), route.shards());
     }
 
-    private Command explainRoute(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse) {
-        Command inner = routed(explained(statement, EXPLAIN_ROUTE_HEAD), values, context, mayParse);
+    private Command explainRoute(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse,
+                                 Analysis planned) {
+        Command inner = routed(explained(statement, EXPLAIN_ROUTE_HEAD), values, context, mayParse, planned);
         return inner instanceof Command.Run run ? new Command.ExplainRoute(run.route()) : inner;
     }
 
@@ -164,14 +178,14 @@ public final class Router {
         return SqlLexer.statement(head.matcher(statement.text()).replaceFirst(""));
     }
 
-    private Command copy(LexedStatement statement, RouteContext context, boolean mayParse) {
+    private Command copy(LexedStatement statement, RouteContext context, boolean mayParse, Analysis planned) {
         CopyStatement copy = CopyStatement.parse(statement.text());
         if (copy == null) {
             return new Command.Refused("0A000",
                     "pgsteer cannot read this COPY statement; write COPY table [(columns)] FROM STDIN or TO STDOUT");
         }
         if (copy.query() != null) {
-            Command inner = routed(SqlLexer.statement(copy.query()), KeySource.Placeholders.NONE, context, mayParse);
+            Command inner = routed(SqlLexer.statement(copy.query()), KeySource.Placeholders.NONE, context, mayParse, planned);
             if (!(inner instanceof Command.Run run)) {
                 return inner;
             }

@@ -20,10 +20,10 @@ import dev.pgsteer.proxy.observe.ProxyMetrics;
 import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
 import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.runtime.ReloadOutcome;
-import dev.pgsteer.proxy.sharding.DecisionLog;
-import dev.pgsteer.proxy.sharding.InDoubtResolver;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
-import dev.pgsteer.proxy.sharding.TwoPhaseCommit;
+import dev.pgsteer.proxy.sharding.transaction.DecisionLog;
+import dev.pgsteer.proxy.sharding.transaction.InDoubtResolver;
+import dev.pgsteer.proxy.sharding.transaction.TwoPhaseCommit;
 import dev.pgsteer.proxy.tenant.control.Tenants;
 import dev.pgsteer.proxy.tls.BackendTls;
 import dev.pgsteer.proxy.tls.ClientTls;
@@ -391,7 +391,7 @@ public final class PgSteerServer implements AutoCloseable {
     }
 
     private void planCacheMetrics(String name, ShardedDatabase database) {
-        metrics.planCache(name, database, d -> d.router().planCacheHits(), d -> d.router().planCacheMisses(),
-                d -> d.router().planCacheSize());
+        metrics.planCache(name, database, d -> d.router().shards().planCacheHits(), d -> d.router().shards().planCacheMisses(),
+                d -> d.router().shards().planCacheSize());
     }
 }

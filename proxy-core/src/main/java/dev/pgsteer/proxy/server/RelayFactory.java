@@ -12,7 +12,7 @@ import dev.pgsteer.proxy.relay.PooledRelay;
 import dev.pgsteer.proxy.relay.prepared.StatementRelay;
 import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
-import dev.pgsteer.proxy.sharding.ShardedSession;
+import dev.pgsteer.proxy.sharding.relay.ShardedRelay;
 import dev.pgsteer.proxy.tenant.gate.TenantGate;
 import dev.pgsteer.router.session.SessionRoute;
 import dev.pgsteer.router.tenant.TenantCommand;
@@ -43,7 +43,7 @@ public final class RelayFactory implements SessionRelays {
             case SessionRoute.Sharded sharded -> {
                 // The snapshot's router said sharded, so the snapshot has its ShardedDatabase: both come from one file.
                 ShardedDatabase database = snapshot.sharded().get(sharded.database().name());
-                yield NewRelay.readingWhole(new ShardedSession(session, database), "routing over shards " + sharded.database().shards());
+                yield NewRelay.readingWhole(new ShardedRelay(session, database), "routing over shards " + sharded.database().shards());
             }
             case SessionRoute.SingleBackend single -> {
                 BackendPool pool = poolFor(single, snapshot);

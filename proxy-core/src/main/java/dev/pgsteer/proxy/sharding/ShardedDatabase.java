@@ -12,6 +12,8 @@ import dev.pgsteer.proxy.observe.ProxyMetrics.RouteKind;
 import dev.pgsteer.proxy.observe.ProxyMetrics;
 import dev.pgsteer.proxy.observe.SlowStatementLog;
 import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
+import dev.pgsteer.proxy.sharding.transaction.TwoPhaseCommit;
+import dev.pgsteer.router.Router;
 import dev.pgsteer.router.ShardRouter;
 import dev.pgsteer.router.plan.Route;
 import io.micrometer.core.instrument.Timer;
@@ -35,7 +37,7 @@ public final class ShardedDatabase {
 
     private volatile DatabaseConfig config;
     /** Replaced, with an empty plan cache, when a key type is learned: plans hold the tables as they were. */
-    private volatile ShardRouter router;
+    private volatile Router router;
     private final TwoPhaseCommit twoPhaseCommit;
     private final Executor planner;
     private final Map<String, BackendPool> pools = new ConcurrentHashMap<>();
@@ -52,7 +54,7 @@ public final class ShardedDatabase {
         this.statements = statements;
         this.config = config;
         this.registry = registry;
-        this.router = ShardRouter.of(config, PLAN_CACHE_SIZE);
+        this.router = new Router(ShardRouter.of(config, PLAN_CACHE_SIZE));
         this.twoPhaseCommit = twoPhaseCommit;
         this.planner = planner;
     }
@@ -70,7 +72,7 @@ public final class ShardedDatabase {
      * Counts a statement that ran on {@code route}'s shards, started at {@code startedNanos}
      * ({@link System#nanoTime}): one shard, several, or every shard of the database.
      */
-    void statementDone(Route route, long startedNanos) {
+    public void statementDone(Route route, long startedNanos) {
         int shards = route.shards().size();
         RouteKind kind = shards == 1 ? RouteKind.ONE_SHARD
                 : shards >= config.shards().size() ? RouteKind.BROADCAST
@@ -85,7 +87,8 @@ public final class ShardedDatabase {
         return config;
     }
 
-    public ShardRouter router() {
+    /** Where this database's statements go; its {@link Router#shards()} holds the plan cache. */
+    public Router router() {
         return router;
     }
 
@@ -111,7 +114,7 @@ public final class ShardedDatabase {
         Map<String, TableConfig> tables = new LinkedHashMap<>(config.tables());
         tables.put(table, sharded.withKeyType(type));
         config = config.withTables(tables);
-        router = router.reconfigured(config);
+        router = new Router(router.shards().reconfigured(config));
     }
 
     /**
@@ -126,7 +129,7 @@ public final class ShardedDatabase {
         }
         proxy = newProxy;
         config = newConfig;
-        router = router.reconfigured(newConfig);
+        router = new Router(router.shards().reconfigured(newConfig));
         pools.clear();
     }
 
@@ -135,25 +138,25 @@ public final class ShardedDatabase {
         this.slowStatements = log;
     }
 
-    SlowStatementLog slowStatements() {
+    public SlowStatementLog slowStatements() {
         return slowStatements;
     }
 
     /** Proxy-wide names of prepared statements, shared with single-backend sessions on the same pools. */
-    StatementRegistry statements() {
+    public StatementRegistry statements() {
         return statements;
     }
 
-    TwoPhaseCommit twoPhaseCommit() {
+    public TwoPhaseCommit twoPhaseCommit() {
         return twoPhaseCommit;
     }
 
-    Executor planner() {
+    public Executor planner() {
         return planner;
     }
 
     /** The pool of {@code shard}, made on first use. */
-    BackendPool pool(String shard) {
+    public BackendPool pool(String shard) {
         return pools.computeIfAbsent(shard, s -> {
             BackendTarget target = BackendTarget.of(proxy.backends().get(s), proxy.shardDatabaseName(config, s));
             return registry.poolFor(target, PoolSettings.of(config.pool()));

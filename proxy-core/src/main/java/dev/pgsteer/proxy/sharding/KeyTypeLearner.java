@@ -1,0 +1,59 @@
+package dev.pgsteer.proxy.sharding;
+
+import dev.pgsteer.config.KeyType;
+import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.proxy.backend.BackendListener;
+import dev.pgsteer.proxy.sharding.execute.ShardLink;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * After DDL, the key types of sharded tables that did not exist at start are read from the shard's
+ * catalog (on the connection that ran the DDL, so an uncommitted CREATE TABLE is seen), before the
+ * client's next statement is routed: a key hashes by its column's type.
+ */
+public final class KeyTypeLearner {
+    private static final Logger log = LoggerFactory.getLogger(KeyTypeLearner.class);
+
+    private final ShardedDatabase database;
+    private final EventLoop loop;
+    /** Takes the connection back after pgsteer's own query on it. */
+    private final BackendListener owner;
+    private final String sessionId;
+
+    public KeyTypeLearner(ShardedDatabase database, EventLoop loop, BackendListener owner, String sessionId) {
+        this.database = database;
+        this.loop = loop;
+        this.owner = owner;
+        this.sessionId = sessionId;
+    }
+
+    /** Reads what DDL on {@code link} made known, then runs {@code next}. */
+    public void afterDdl(ShardLink link, Runnable next) {
+        List<TableConfig.Sharded> unknown = database.tablesOfUnknownKeyType();
+        if (unknown.isEmpty() || !link.connection().isUsable()) {
+            next.run();
+            return;
+        }
+        Future<List<List<String>>> read = link.connection().queryInternal(CatalogQueries.keyTypes(unknown), loop, link.status());
+        read.addListener(f -> {
+            if (link.connection().isUsable()) {
+                link.connection().attach(owner);
+            }
+            if (read.isSuccess()) {
+                for (List<String> row : read.getNow()) {
+                    KeyType.ofSqlType(row.get(1)).ifPresentOrElse(
+                            type -> database.learned(row.get(0), type),
+                            () -> log.warn("{}: the key of sharded table {} is of type {}, which pgsteer cannot shard by",
+                                    sessionId, row.get(0), row.get(1)));
+                }
+            } else {
+                log.warn("{}: could not read the key types of new sharded tables: {}", sessionId, read.cause().getMessage());
+            }
+            next.run();
+        });
+    }
+}

@@ -1,0 +1,89 @@
+package dev.pgsteer.proxy.sharding.command;
+
+import dev.pgsteer.proxy.backend.BackendListener;
+import dev.pgsteer.proxy.sharding.KeyTypeLearner;
+import dev.pgsteer.proxy.sharding.Pin;
+import dev.pgsteer.proxy.sharding.ShardSettings;
+import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import dev.pgsteer.proxy.sharding.execute.ClientReplies;
+import dev.pgsteer.proxy.sharding.execute.FanOut;
+import dev.pgsteer.proxy.sharding.execute.ShardLeases;
+import dev.pgsteer.proxy.sharding.extended.PortalState;
+import dev.pgsteer.proxy.sharding.send.StatementSender;
+import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
+import dev.pgsteer.router.command.Command;
+import dev.pgsteer.router.sql.LexedStatement;
+import io.netty.channel.EventLoop;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Executes what the router answered for a statement of a sharded session: one class per kind of
+ * command, picked by an exhaustive switch, so that a new kind of {@link Command} does not compile
+ * until it is executed somewhere.
+ */
+public final class Commands {
+    private final RunCommand run;
+    private final BeginCommand begin;
+    private final CommitCommand commit;
+    private final RollbackCommand rollback;
+    private final SavepointCommand savepoint;
+    private final SetCommand set;
+    private final DiscardCommand discard;
+    private final ListenCommand listen;
+    private final DeallocateCommand deallocate;
+    private final ExplainCommand explain;
+    private final ExplainRouteCommand explainRoute;
+    private final CopyIntoShardsCommand copyIntoShards;
+    private final ClientReplies replies;
+
+    /**
+     * The commands of one session. {@code copyUnit} is told when the client's copy data goes through
+     * a split; {@code unitFailed} says whether the unit failed (then RESET puts no startup values
+     * back); {@code owner} takes connections back after pgsteer's own statements on them.
+     */
+    public Commands(String sessionId, ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
+                    ShardLeases leases, ShardSettings settings, PortalState portals, Pin pin, CopySplitHolder copyUnit,
+                    BooleanSupplier unitFailed, EventLoop loop, BackendListener owner) {
+        this.run = new RunCommand(sessionId, database, transaction, fanOut, replies, new KeyTypeLearner(database, loop, owner, sessionId));
+        this.begin = new BeginCommand(transaction, replies);
+        this.commit = new CommitCommand(transaction, replies);
+        this.rollback = new RollbackCommand(transaction, replies);
+        this.savepoint = new SavepointCommand(transaction, replies);
+        this.set = new SetCommand(run, transaction, settings, unitFailed);
+        this.discard = new DiscardCommand(run, portals, leases, settings, unitFailed);
+        this.listen = new ListenCommand(run, pin);
+        this.deallocate = new DeallocateCommand(portals, replies);
+        this.explain = new ExplainCommand(run, replies);
+        this.explainRoute = new ExplainRouteCommand(replies);
+        this.copyIntoShards = new CopyIntoShardsCommand(database, transaction, fanOut, replies, copyUnit, loop, owner);
+        this.replies = replies;
+    }
+
+    /** The command that runs a statement on shards: also what a suspended portal's Execute goes on with. */
+    public RunCommand run() {
+        return run;
+    }
+
+    /** Does what the router answered; calls {@code next} when the statement's answer is written. */
+    public void execute(LexedStatement statement, StatementSender sender, Command command, Runnable next) {
+        switch (command) {
+            case Command.Run r -> run.run(statement, sender, r.route(), next);
+            case Command.Begin b -> begin.run(statement.text(), next);
+            case Command.Commit c -> commit.run(next);
+            case Command.Rollback r -> rollback.run(next);
+            case Command.Savepoint s -> savepoint.run(statement.text(), s, next);
+            case Command.TransactionSetting s -> set.transactionSetting(statement, sender, s.route(), next);
+            case Command.SessionSetting s -> set.sessionSetting(statement, sender, s.route(), next);
+            case Command.Discard d -> discard.run(statement, sender, d.route(), next);
+            case Command.Listen l -> listen.run(statement, sender, l.route(), next);
+            case Command.Deallocate d -> deallocate.run(d, next);
+            case Command.Explain e -> explain.run(statement, sender, e, next);
+            case Command.ExplainRoute e -> explainRoute.run(e.route(), sender, next);
+            case Command.CopyIntoShards c -> copyIntoShards.run(statement, c, next);
+            case Command.Refused r -> {
+                replies.fail(r.sqlState(), r.reason());
+                next.run();
+            }
+        }
+    }
+}

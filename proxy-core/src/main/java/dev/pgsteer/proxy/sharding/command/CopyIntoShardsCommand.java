@@ -1,0 +1,120 @@
+package dev.pgsteer.proxy.sharding.command;
+
+import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.protocol.message.Query;
+import dev.pgsteer.proxy.backend.BackendListener;
+import dev.pgsteer.proxy.sharding.CatalogQueries;
+import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import dev.pgsteer.proxy.sharding.copy.CopyRowSplitter;
+import dev.pgsteer.proxy.sharding.copy.CopySplit;
+import dev.pgsteer.proxy.sharding.execute.ClientReplies;
+import dev.pgsteer.proxy.sharding.execute.FanOut;
+import dev.pgsteer.proxy.sharding.execute.ShardLink;
+import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
+import dev.pgsteer.router.command.Command;
+import dev.pgsteer.router.command.CopyStatement;
+import dev.pgsteer.router.plan.Answer;
+import dev.pgsteer.router.sql.LexedStatement;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * {@code Command.CopyIntoShards}: COPY FROM STDIN into a sharded table. Every shard runs the COPY (in
+ * one transaction with the others), and each row the client sends goes to its key's shard through a
+ * {@link CopySplit}, which the relay feeds until the client's CopyDone or CopyFail.
+ */
+public final class CopyIntoShardsCommand {
+    private final ShardedDatabase database;
+    private final ShardTransaction transaction;
+    private final FanOut fanOut;
+    private final ClientReplies replies;
+    private final CopySplitHolder unit;
+    private final EventLoop loop;
+    /** Takes the connection back after pgsteer's own query on it. */
+    private final BackendListener owner;
+
+    public CopyIntoShardsCommand(ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
+                                 CopySplitHolder unit, EventLoop loop, BackendListener owner) {
+        this.database = database;
+        this.transaction = transaction;
+        this.fanOut = fanOut;
+        this.replies = replies;
+        this.unit = unit;
+        this.loop = loop;
+        this.owner = owner;
+    }
+
+    public void run(LexedStatement statement, Command.CopyIntoShards command, Runnable next) {
+        TableConfig.Sharded table = command.table();
+        CopyStatement copy = command.copy();
+        transaction.startImplicit();
+        columnsOf(copy, columns -> {
+            int keyField = columns.indexOf(table.key());
+            if (keyField < 0) {
+                replies.fail("42P10", "COPY into sharded table " + table.name() + " must include its shard key " + table.key()
+                        + " among the columns (" + String.join(", ", columns) + ")");
+                next.run();
+                return;
+            }
+            CopyStatement.Options o = copy.options();
+            CopyRowSplitter splitter = new CopyRowSplitter(o.csv(), o.delimiter(), o.quote(), o.escape(), o.nullText(), keyField, o.header());
+            Future<List<ShardLink>> acquired = fanOut.acquire(database.config().shards());
+            acquired.addListener(f -> {
+                if (!fanOut.ready(acquired, next)) {
+                    return;
+                }
+                List<ShardLink> targets = acquired.getNow();
+                fanOut.start(targets, Answer.COMBINE, false, ex -> {
+                    unit.copySplitEnded();
+                    if (ex.failed()) {
+                        replies.failed();
+                    }
+                    next.run();
+                });
+                CopySplit split = new CopySplit(splitter, table, database.router().shards(), targets);
+                for (ShardLink link : targets) {
+                    Channel channel = link.connection().channel();
+                    channel.write(new Query(statement.text()), channel.voidPromise());
+                    link.connection().flush();
+                }
+                unit.copySplitStarted(split);
+            });
+        }, next);
+    }
+
+    /** The COPY's column list, or the table's columns in order, asked of the default shard. */
+    private void columnsOf(CopyStatement copy, Consumer<List<String>> then, Runnable next) {
+        if (copy.columns() != null) {
+            then.accept(copy.columns());
+            return;
+        }
+        Future<List<ShardLink>> acquired = fanOut.acquire(List.of(database.config().defaultShard()));
+        acquired.addListener(f -> {
+            if (!fanOut.ready(acquired, next)) {
+                return;
+            }
+            ShardLink link = acquired.getNow().getFirst();
+            Future<List<List<String>>> read = link.connection().queryInternal(CatalogQueries.columns(copy.table()), loop, link.status());
+            read.addListener(q -> {
+                if (link.connection().isUsable()) {
+                    link.connection().attach(owner);
+                }
+                if (!read.isSuccess()) {
+                    replies.fail(read.cause());
+                    next.run();
+                    return;
+                }
+                List<List<String>> rows = read.getNow();
+                if (rows.isEmpty()) {
+                    replies.fail("42P01", "relation \"" + copy.table() + "\" does not exist");
+                    next.run();
+                    return;
+                }
+                then.accept(rows.stream().map(List::getFirst).toList());
+            });
+        });
+    }
+}

@@ -1,0 +1,26 @@
+package dev.pgsteer.proxy.sharding.command;
+
+import dev.pgsteer.proxy.sharding.execute.ClientReplies;
+import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
+
+/** {@code Command.Rollback}: ROLLBACK or ABORT rolls back on every shard of the transaction; it never fails. */
+public final class RollbackCommand {
+    private final ShardTransaction transaction;
+    private final ClientReplies replies;
+
+    public RollbackCommand(ShardTransaction transaction, ClientReplies replies) {
+        this.transaction = transaction;
+        this.replies = replies;
+    }
+
+    public void run(Runnable next) {
+        if (transaction.mode() != ShardTransaction.Mode.EXPLICIT) {
+            replies.notice("25P01", "there is no transaction in progress");
+        }
+        transaction.end();
+        transaction.rollback().addListener(f -> {
+            replies.complete("ROLLBACK");
+            next.run();
+        });
+    }
+}

@@ -1,0 +1,182 @@
+package dev.pgsteer.proxy.sharding.copy;
+
+import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.protocol.SqlState;
+import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.proxy.sharding.execute.ClientReplies;
+import dev.pgsteer.proxy.sharding.execute.ShardLink;
+import dev.pgsteer.proxy.sharding.execute.ShardRequest;
+import dev.pgsteer.router.ShardRouter;
+import dev.pgsteer.router.plan.KeySource;
+import dev.pgsteer.router.plan.RoutingException;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * A {@code COPY ... FROM STDIN} into a sharded table, in progress: every shard runs the same COPY,
+ * and each row the client sends goes, as its bytes, to the shard its key says, gathered into
+ * CopyData messages of up to {@link #CHUNK} bytes per shard.
+ */
+public final class CopySplit {
+    public static final int CHUNK = 64 * 1024;
+
+    private final CopyRowSplitter splitter;
+    private final TableConfig.Sharded table;
+    private final ShardRouter router;
+    /** The links of the database's shards, by position in its shard list. */
+    private final List<ShardLink> links;
+    private final ByteBuf[] pending;
+    private RoutingException failure;
+
+    public CopySplit(CopyRowSplitter splitter, TableConfig.Sharded table, ShardRouter router, List<ShardLink> links) {
+        this.splitter = splitter;
+        this.table = table;
+        this.router = router;
+        this.links = links;
+        this.pending = new ByteBuf[links.size()];
+    }
+
+    /**
+     * Takes the client's CopyData, CopyDone or CopyFail (and releases it); true when the COPY is over
+     * for the client: done, failed by the client, or stopped by pgsteer, which then tells the client
+     * why itself and the shards only that the COPY is off ({@code request}'s errors are not relayed).
+     */
+    public boolean take(Frame frame, ClientReplies replies, ShardRequest request) {
+        RoutingException failure = null;
+        boolean over = false;
+        try {
+            switch (frame.type()) {
+                case 'd' -> failure = data(frame.body());
+                case 'c' -> {
+                    failure = done();
+                    over = failure == null;
+                }
+                default -> {
+                    ByteBuf body = frame.body();
+                    int end = body.indexOf(body.readerIndex(), body.writerIndex(), (byte) 0);
+                    if (end < 0) {
+                        // As PostgreSQL's COPY reads a CopyFail whose message has no end: the COPY fails, not the session.
+                        failure = new RoutingException(SqlState.PROTOCOL_VIOLATION.code(), "invalid string in message");
+                    } else {
+                        fail("COPY from stdin failed: " + body.toString(body.readerIndex(), end - body.readerIndex(),
+                                StandardCharsets.UTF_8));
+                        over = true;
+                    }
+                }
+            }
+        } finally {
+            frame.release();
+        }
+        if (failure == null) {
+            return over;
+        }
+        replies.write(ErrorResponse.of(ErrorResponse.Severity.ERROR, failure.sqlState(), failure.getMessage(), null, null));
+        replies.channel().flush();
+        if (request != null) {
+            request.suppressErrors();
+        }
+        fail("pgsteer: " + failure.getMessage());
+        return true;
+    }
+
+    /** Takes a CopyData body; returns the error that stops the COPY, if a row has no shard. */
+    private RoutingException data(ByteBuf body) {
+        byte[] bytes = new byte[body.readableBytes()];
+        body.getBytes(body.readerIndex(), bytes);
+        splitter.feed(bytes, this::row, this::toEveryShard);
+        return failure;
+    }
+
+    /** CopyDone: the last row, then every shard's rest and its CopyDone. */
+    private RoutingException done() {
+        splitter.finish(this::row, this::toEveryShard);
+        if (failure != null) {
+            return failure;
+        }
+        for (int i = 0; i < links.size(); i++) {
+            flush(i);
+            ShardLink link = links.get(i);
+            link.connection().write(link.connection().channel().alloc().buffer(5).writeByte('c').writeInt(4));
+            link.connection().flush();
+        }
+        return null;
+    }
+
+    /** Abandons the COPY on every shard with CopyFail, so that each rolls it back. */
+    private void fail(String message) {
+        discard();
+        for (int i = 0; i < links.size(); i++) {
+            ShardLink link = links.get(i);
+            ByteBuf copyFail = link.connection().channel().alloc().buffer();
+            int length = Wire.beginMessage(copyFail, 'f');
+            Wire.writeCString(copyFail, message);
+            Wire.endMessage(copyFail, length);
+            link.connection().write(copyFail);
+            link.connection().flush();
+        }
+    }
+
+    /**
+     * Lets go of the rows gathered and not sent yet: the client left mid-COPY, and its shards'
+     * connections are closed, which aborts the COPY on each.
+     */
+    public void discard() {
+        for (int i = 0; i < pending.length; i++) {
+            if (pending[i] != null) {
+                pending[i].release();
+                pending[i] = null;
+            }
+        }
+    }
+
+    private void row(byte[] bytes, int offset, int length, String key) {
+        if (failure != null) {
+            return;
+        }
+        if (key == null) {
+            failure = new RoutingException("23502", "a row copied into sharded table " + table.name() + " has no shard key "
+                    + table.key() + " (NULL); every row of a sharded table needs one");
+            return;
+        }
+        int shard;
+        try {
+            shard = router.shardIndex(table, KeySource.text(key));
+        } catch (RoutingException e) {
+            failure = e;
+            return;
+        }
+        append(shard, bytes, offset, length);
+    }
+
+    /** The header line of a CSV with HEADER: every shard skips its first line, so every shard gets it. */
+    private void toEveryShard(byte[] bytes, int offset, int length, String ignored) {
+        for (int i = 0; i < links.size(); i++) {
+            append(i, bytes, offset, length);
+        }
+    }
+
+    private void append(int shard, byte[] bytes, int offset, int length) {
+        if (pending[shard] == null) {
+            pending[shard] = links.get(shard).connection().channel().alloc().buffer(Math.max(CHUNK, length) + 5);
+            pending[shard].writeByte('d').writeInt(0);
+        }
+        pending[shard].writeBytes(bytes, offset, length);
+        if (pending[shard].readableBytes() >= CHUNK) {
+            flush(shard);
+        }
+    }
+
+    private void flush(int shard) {
+        ByteBuf data = pending[shard];
+        if (data == null) {
+            return;
+        }
+        pending[shard] = null;
+        data.setInt(1, data.readableBytes() - 1);
+        links.get(shard).connection().write(data);
+        links.get(shard).connection().flush();
+    }
+}

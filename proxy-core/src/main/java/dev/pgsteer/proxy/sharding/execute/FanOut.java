@@ -1,0 +1,81 @@
+package dev.pgsteer.proxy.sharding.execute;
+
+import dev.pgsteer.router.plan.Answer;
+import dev.pgsteer.router.plan.SelectMerge;
+import io.netty.util.concurrent.Future;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Sends one request of a session to its shards: leases them once (in the session's transaction when
+ * it has one), reports a lease that failed itself, and keeps the {@link ShardRequest} in flight, to
+ * which the shards' frames, a lost connection and a cancel go.
+ */
+public final class FanOut {
+    private final ShardLeases leases;
+    private final ClientReplies replies;
+    /** The BEGIN that brings a newly leased shard into the session's transaction; null when there is none. */
+    private final Supplier<String> begin;
+    private final BooleanSupplier closed;
+    /** Runs as a request ends, before its own continuation. */
+    private final Runnable requestEnded;
+    private final Runnable ended = this::ended;
+    private ShardRequest current;
+
+    public FanOut(ShardLeases leases, ClientReplies replies, Supplier<String> begin, BooleanSupplier closed, Runnable requestEnded) {
+        this.leases = leases;
+        this.replies = replies;
+        this.begin = begin;
+        this.closed = closed;
+        this.requestEnded = requestEnded;
+    }
+
+    /** The request the shards are answering now, or null. */
+    public ShardRequest current() {
+        return current;
+    }
+
+    /**
+     * The session's links to {@code shards}, leased now if need be (in the session's transaction when
+     * it has one). Its listener asks {@link #ready} first: one listener per statement, no more.
+     */
+    public Future<List<ShardLink>> acquire(List<String> shards) {
+        return leases.acquire(shards, begin.get());
+    }
+
+    /**
+     * Whether the statement goes on with the links {@code acquired}: if one could not be had, the
+     * statement fails with the reason and {@code next} runs; if the client left meanwhile, nothing runs.
+     */
+    public boolean ready(Future<List<ShardLink>> acquired, Runnable next) {
+        if (closed.getAsBoolean()) {
+            return false;
+        }
+        if (!acquired.isSuccess()) {
+            replies.fail(acquired.cause());
+            next.run();
+            return false;
+        }
+        return true;
+    }
+
+    /** Starts a request on {@code links} whose answer passes through as {@code answer} says; see {@link ShardRequest}. */
+    public ShardRequest start(List<ShardLink> links, Answer answer, boolean swallowAcknowledgements, Consumer<ShardRequest> done) {
+        current = new ShardRequest(ended, replies.channel(), links, answer, swallowAcknowledgements, done);
+        return current;
+    }
+
+    /** {@link #start} of a statement whose rows may be merged ({@code merge}) and described to the client or not. */
+    public ShardRequest start(List<ShardLink> links, Answer answer, boolean swallowAcknowledgements, SelectMerge merge,
+                              boolean clientDescribes, Consumer<ShardRequest> done) {
+        current = new ShardRequest(ended, replies.channel(), links, answer, swallowAcknowledgements, merge, clientDescribes, done);
+        return current;
+    }
+
+    private void ended() {
+        current = null;
+        requestEnded.run();
+    }
+}

@@ -1,0 +1,298 @@
+package dev.pgsteer.proxy.sharding.execute;
+
+import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.message.CommandComplete;
+import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.message.ReadyForQuery;
+import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.proxy.errors.ProxyErrors;
+import dev.pgsteer.proxy.sharding.merge.RowMerger;
+import dev.pgsteer.router.plan.Answer;
+import dev.pgsteer.router.plan.SelectMerge;
+import io.netty.channel.Channel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One request sent to one or more shards, each ending in a ReadyForQuery, and the answer the client
+ * sees made from theirs. With {@link Answer#ONE} the shard's frames pass through as they come;
+ * {@link Answer#COMBINE} passes one RowDescription (and one of each extended-protocol
+ * acknowledgement), every shard's rows, and one CommandComplete with the counts summed;
+ * {@link Answer#MIRROR} keeps the first shard's answer until every shard has agreed, so a change
+ * that failed somewhere is never reported as done. The shards' ReadyForQuery never reach the client:
+ * the session sends its own. A shard's error ends the request for the client; the first one is relayed.
+ * A multi-shard SELECT with a {@link SelectMerge} has its rows merged by a {@link RowMerger}
+ * (ORDER BY, LIMIT, aggregates, DISTINCT) and its CommandComplete counts the rows the client got.
+ */
+public final class ShardRequest {
+    private final Channel client;
+    private final List<ShardLink> links;
+    private final Answer answer;
+    private final Runnable ended;
+    private final Consumer<ShardRequest> done;
+    private final boolean swallowAcknowledgements;
+    private int pending;
+    private Frame firstError;
+    private ShardLink failedLink;
+    private final boolean[] acknowledged = new boolean[128];
+    private String tagVerb;
+    private long count;
+    private boolean sawTag;
+    private boolean counted;
+    private boolean copyOut;
+    private boolean errorsSuppressed;
+    private final List<Frame> held = new ArrayList<>();
+    private final SelectMerge merge;
+    private final RowMerger merger;
+    private ErrorResponse mergeError;
+
+    ShardRequest(Runnable ended, Channel client, List<ShardLink> links, Answer answer, boolean swallowAcknowledgements,
+                 Consumer<ShardRequest> done) {
+        this(ended, client, links, answer, swallowAcknowledgements, null, true, done);
+    }
+
+    /**
+     * {@code merge} says how a multi-shard SELECT's rows are merged (null: as they come);
+     * {@code clientDescribes} whether the client gets the RowDescription (extended protocol: it sent Describe);
+     * {@code ended} runs before {@code done}, for the {@link FanOut} that tracks the request in flight.
+     */
+    ShardRequest(Runnable ended, Channel client, List<ShardLink> links, Answer answer, boolean swallowAcknowledgements, SelectMerge merge,
+             boolean clientDescribes, Consumer<ShardRequest> done) {
+        this.client = client;
+        this.merge = merge != null && links.size() > 1 && !merge.streamsUnchanged() ? merge : null;
+        this.merger = this.merge == null ? null : new RowMerger(this.merge, links.size(), clientDescribes, client.alloc(),
+                buf -> client.write(buf, client.voidPromise()));
+        this.links = List.copyOf(links);
+        this.answer = links.size() == 1 && answer != Answer.MIRROR ? Answer.ONE : answer;
+        this.swallowAcknowledgements = swallowAcknowledgements;
+        this.ended = ended;
+        this.done = done;
+        this.pending = links.size();
+    }
+
+    /** pgsteer told the client what went wrong itself: the shards' errors are not relayed. */
+    public void suppressErrors() {
+        errorsSuppressed = true;
+    }
+
+    public List<ShardLink> links() {
+        return links;
+    }
+
+    public boolean failed() {
+        return firstError != null || failedLink != null || mergeError != null;
+    }
+
+    /** Whether the shards must describe their rows (the merge reads their types) even if the client did not ask. */
+    public boolean needsDescription() {
+        return merger != null;
+    }
+
+    /** Columns the shards return that the client never sees; their Bind must ask formats for them too. */
+    public int hiddenColumns() {
+        return merge == null ? 0 : merge.hidden();
+    }
+
+    public boolean involves(ShardLink link) {
+        return links.contains(link);
+    }
+
+    /** Takes a frame that {@code link}'s connection sent; ownership passes here. */
+    public void onFrame(ShardLink link, Frame frame) {
+        byte type = frame.type();
+        if (merger != null && (type == 'T' || type == 'D' || type == CommandComplete.TYPE)) {
+            merged(link, frame);
+            return;
+        }
+        switch (type) {
+            case ReadyForQuery.TYPE -> {
+                link.reported(ReadyForQuery.decode(frame.body()).status());
+                frame.release();
+                if (--pending == 0) {
+                    finish();
+                }
+            }
+            case ErrorResponse.ERROR -> {
+                if (firstError == null) {
+                    firstError = frame;
+                    failedLink = link;
+                } else {
+                    frame.release();
+                }
+            }
+            case 'N', 'A' -> {
+                // Shards running the same change say the same things: only the first one's notices are heard.
+                if (answer == Answer.MIRROR && link != links.getFirst()) {
+                    frame.release();
+                } else {
+                    client.write(frame.content(), client.voidPromise());
+                }
+            }
+            case '1', '2', '3' -> {
+                // The Parse, Bind and Close pgsteer sent on the client's behalf: the client had its answers already.
+                if (swallowAcknowledgements) {
+                    frame.release();
+                } else {
+                    once(link, frame);
+                }
+            }
+            case 'T', 't', 'n', 'I', 's', 'G' -> once(link, frame);
+            case 'H' -> {
+                copyOut = true;
+                once(link, frame);
+            }
+            case 'c' -> {
+                if (answer == Answer.ONE) {
+                    client.write(frame.content(), client.voidPromise());
+                } else {
+                    frame.release();
+                }
+            }
+            case 'D', 'd' -> rows(link, frame);
+            case CommandComplete.TYPE -> {
+                if (answer == Answer.ONE) {
+                    client.write(frame.content(), client.voidPromise());
+                } else if (answer == Answer.MIRROR) {
+                    primaryOnly(link, frame);
+                } else {
+                    addCount(CommandComplete.decode(frame.body()).tag());
+                    frame.release();
+                }
+            }
+            default -> {
+                if (answer == Answer.ONE) {
+                    client.write(frame.content(), client.voidPromise());
+                } else {
+                    primaryOnly(link, frame);
+                }
+            }
+        }
+    }
+
+    private void merged(ShardLink link, Frame frame) {
+        if (mergeError != null || firstError != null) {
+            frame.release();
+            return;
+        }
+        try {
+            switch (frame.type()) {
+                case 'T' -> {
+                    String problem = merger.onRowDescription(frame);
+                    if (problem != null) {
+                        mergeFailed("pgsteer cannot merge " + problem + " over several shards");
+                    }
+                }
+                case 'D' -> merger.onRow(links.indexOf(link), frame);
+                default -> {
+                    frame.release();
+                    sawTag = true;
+                    merger.onShardDone(links.indexOf(link));
+                }
+            }
+        } catch (RuntimeException e) {
+            mergeFailed("pgsteer could not merge the shards' rows: " + e.getMessage());
+        }
+    }
+
+    private void mergeFailed(String message) {
+        mergeError = ErrorResponse.of(ErrorResponse.Severity.ERROR, "0A000", message, null, null);
+        merger.discard();
+    }
+
+    private void once(ShardLink link, Frame frame) {
+        switch (answer) {
+            case ONE -> client.write(frame.content(), client.voidPromise());
+            case MIRROR -> primaryOnly(link, frame);
+            case COMBINE -> {
+                int slot = frame.type() & 0x7f;
+                if (acknowledged[slot]) {
+                    frame.release();
+                } else {
+                    acknowledged[slot] = true;
+                    client.write(frame.content(), client.voidPromise());
+                }
+            }
+        }
+    }
+
+    private void rows(ShardLink link, Frame frame) {
+        if (answer == Answer.MIRROR) {
+            primaryOnly(link, frame);
+        } else {
+            client.write(frame.content(), client.voidPromise());
+        }
+    }
+
+    private void primaryOnly(ShardLink link, Frame frame) {
+        if (link == links.getFirst()) {
+            held.add(frame);
+        } else {
+            frame.release();
+        }
+    }
+
+    private void addCount(String tag) {
+        int space = tag.lastIndexOf(' ');
+        if (space > 0) {
+            try {
+                count += Long.parseLong(tag.substring(space + 1));
+                tagVerb = tag.substring(0, space);
+                sawTag = true;
+                counted = true;
+                return;
+            } catch (NumberFormatException e) {
+                // A tag without a count (CREATE TABLE): all shards say the same.
+            }
+        }
+        tagVerb = tag;
+        sawTag = true;
+    }
+
+    private void finish() {
+        if (merger != null && (firstError != null || failedLink != null || mergeError != null)) {
+            merger.discard();
+        }
+        if (mergeError != null && firstError == null && failedLink == null) {
+            client.write(mergeError, client.voidPromise());
+        } else if (firstError != null || failedLink != null) {
+            held.forEach(Frame::release);
+            held.clear();
+            if (errorsSuppressed) {
+                if (firstError != null) {
+                    firstError.release();
+                }
+            } else if (firstError != null) {
+                client.write(firstError.content(), client.voidPromise());
+            } else {
+                client.write(ProxyErrors.backendLost(failedLink.shard())
+                        .withSeverity(ErrorResponse.Severity.ERROR), client.voidPromise());
+            }
+        } else if (answer == Answer.MIRROR) {
+            held.forEach(f -> client.write(f.content(), client.voidPromise()));
+            held.clear();
+        } else if (merger != null) {
+            merger.finish();
+            client.write(new CommandComplete("SELECT " + merger.rowsSent()), client.voidPromise());
+        } else if (answer == Answer.COMBINE && sawTag) {
+            if (copyOut) {
+                // CopyDone, 'c' | int32 4: once, after every shard's data.
+                client.write(client.alloc().buffer(5).writeByte('c').writeInt(4), client.voidPromise());
+            }
+            client.write(new CommandComplete(counted ? tagVerb + " " + count : tagVerb), client.voidPromise());
+        }
+        ended.run();
+        done.accept(this);
+    }
+
+    /** The link's connection went away mid-request. */
+    public void onLinkLost(ShardLink link) {
+        if (firstError == null) {
+            failedLink = link;
+        }
+        link.reported(TransactionStatus.FAILED);
+        if (--pending == 0) {
+            finish();
+        }
+    }
+}

@@ -1,0 +1,7 @@
+package dev.pgsteer.proxy.sharding.extended;
+
+import dev.pgsteer.protocol.codec.Frame;
+
+/** A portal the client bound: its statement and Bind (its values read for routing), until its Execute. */
+public record Portal(Prepared prepared, Frame bind, BindValues values) {
+}

@@ -1,0 +1,84 @@
+package dev.pgsteer.proxy.sharding.relay;
+
+import dev.pgsteer.proxy.client.ClientSession;
+import dev.pgsteer.proxy.client.Phase;
+import dev.pgsteer.proxy.sharding.Pin;
+import dev.pgsteer.proxy.sharding.ShardSettings;
+import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import dev.pgsteer.proxy.sharding.command.Commands;
+import dev.pgsteer.proxy.sharding.execute.ShardLeases;
+import dev.pgsteer.proxy.sharding.send.StatementSender;
+import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
+import dev.pgsteer.router.Router;
+import dev.pgsteer.router.command.Command;
+import dev.pgsteer.router.command.RouteContext;
+import dev.pgsteer.router.plan.Analysis;
+import dev.pgsteer.router.plan.KeySource;
+import dev.pgsteer.router.sql.LexedStatement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One statement of a sharded session: asks the database's {@link Router} what it is (on the event
+ * loop when its shape's plan is cached; else the plan is made on the planner executor and the
+ * statement routed with it back on the loop), then has the command executed.
+ */
+final class StatementPlanner {
+    private static final Logger log = LoggerFactory.getLogger(StatementPlanner.class);
+
+    private final ClientSession session;
+    private final ShardedDatabase database;
+    private static final int FAILED = 1;
+    private static final int EXTENDED = 2;
+    private final RouteContext[] contexts = new RouteContext[4];
+    private final ShardTransaction transaction;
+    private final ShardSettings settings;
+    private final Pin pin;
+    private final Commands commands;
+
+    StatementPlanner(ClientSession session, ShardedDatabase database, ShardLeases leases, ShardTransaction transaction,
+                     ShardSettings settings, Pin pin, Commands commands) {
+        this.session = session;
+        this.database = database;
+        // The held shards are a live view: four contexts serve every statement of the session, none is made per statement.
+        for (int i = 0; i < contexts.length; i++) {
+            contexts[i] = new RouteContext(leases.heldShards(), (i & FAILED) != 0, (i & EXTENDED) != 0);
+        }
+        this.transaction = transaction;
+        this.settings = settings;
+        this.pin = pin;
+        this.commands = commands;
+    }
+
+    /** Plans and runs the statement; calls {@code next} when its answer is written. */
+    void statement(LexedStatement statement, StatementSender sender, Runnable next) {
+        String pinReason = settings.watch().onText(statement.text(), settings.reported(),
+                session.settings().backslashQuotes());
+        if (pinReason != null) {
+            pin.pin(pinReason);
+        }
+        // One router for the whole decision: a reload meanwhile must not resolve an old plan with a new map.
+        Router router = database.router();
+        KeySource.Placeholders values = sender.values();
+        Command command = router.routeIfPlanned(statement, values, context(sender));
+        if (log.isTraceEnabled()) {
+            log.trace("{}: planning {} ({})", session.id(), statement.shape(), command != null ? "cached" : "new shape");
+        }
+        if (command != null) {
+            commands.execute(statement, sender, command, next);
+            return;
+        }
+        database.planner().execute(() -> {
+            Analysis plan = router.plan(statement);
+            session.channel().eventLoop().execute(() -> {
+                if (session.phase() != Phase.CLOSED) {
+                    commands.execute(statement, sender, router.route(statement, values, context(sender), plan), next);
+                }
+            });
+        });
+    }
+
+    private RouteContext context(StatementSender sender) {
+        return contexts[(transaction.isFailed() ? FAILED : 0) | (sender.extended() ? EXTENDED : 0)];
+    }
+}

@@ -1,0 +1,137 @@
+package dev.pgsteer.proxy.sharding.send;
+
+import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.codec.StatementFrames;
+import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.proxy.backend.PreparedOnConnection;
+import dev.pgsteer.proxy.sharding.execute.ShardLink;
+import dev.pgsteer.proxy.sharding.execute.ShardRequest;
+import dev.pgsteer.proxy.sharding.extended.Portal;
+import dev.pgsteer.proxy.sharding.merge.BindFormats;
+import dev.pgsteer.router.plan.KeySource;
+import dev.pgsteer.router.plan.Route;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes an Execute's messages: Parse (unnamed) of the statement's text, Bind, Describe if asked,
+ * Execute, Sync. The proxy prepares the unnamed statement each time: the client's statement names
+ * belong to its session, not to the shards' connections.
+ */
+public final class ExtendedSender implements StatementSender {
+    private final Portal portal;
+    private final String portalName;
+    private final boolean describe;
+    private final Frame execute;
+    private final int maxRows;
+    /** Where portals suspended by a row limit are kept, to continue on the same shard. */
+    private final Map<String, ShardLink> suspended;
+    /** Connections this send prepared the statement on: if the exchange fails, the Parse may not have taken. */
+    private final List<PreparedOnConnection> fresh = new ArrayList<>(1);
+
+    public ExtendedSender(Portal portal, String portalName, boolean describe, Frame execute, int maxRows,
+                   Map<String, ShardLink> suspended) {
+        this.portal = portal;
+        this.portalName = portalName;
+        this.describe = describe;
+        this.execute = execute;
+        this.maxRows = maxRows;
+        this.suspended = suspended;
+    }
+
+    @Override
+    public void send(ShardLink link, Route route, ShardRequest exchange) {
+        var alloc = link.connection().channel().alloc();
+        String textForShard = route.textByShard().get(link.shard());
+        int[] parameters = route.parametersByShard().get(link.shard());
+        if (portal != null) {
+            // A statement split per shard (rows of a multi-row INSERT, with its share of the parameters)
+            // or rewritten for merging runs its shard's own text, with the client's parameter types.
+            if (parameters != null) {
+                link.connection().write(StatementFrames.parse(alloc, "", ParseTails.split(textForShard, portal.prepared().parseTail(), parameters)));
+                link.connection().write(portal.values().rebuild(alloc, parameters));
+            } else if (textForShard == null && portal.prepared().backendName() != null) {
+                String name = portal.prepared().backendName();
+                prepareOn(link, name, portal.prepared().parseTail(), alloc);
+                link.connection().write(StatementFrames.renameBind(alloc, portal.bind().retain(), name));
+            } else {
+                link.connection().write(StatementFrames.parse(alloc, "", textForShard != null
+                        ? ParseTails.of(textForShard, portal.prepared().parseTail()) : portal.prepared().parseTail()));
+                ByteBuf bind = StatementFrames.renameBind(alloc, portal.bind().retain(), "");
+                int hidden = exchange.hiddenColumns();
+                link.connection().write(hidden > 0 ? BindFormats.widenResultFormats(bind, hidden, alloc) : bind);
+            }
+            if (describe || exchange.needsDescription()) {
+                link.connection().write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'P', portalName));
+            }
+        }
+        if (maxRows > 0 && exchange.links().size() > 1) {
+            // Rows of several shards cannot be handed out a few at a time: each runs to completion
+            // (drivers ask for a row limit of 1 on statements they expect no rows from).
+            ByteBuf unlimited = alloc.buffer(10 + portalName.length() * 3);
+            int length = Wire.beginMessage(unlimited, 'E');
+            Wire.writeCString(unlimited, portalName);
+            unlimited.writeInt(0);
+            Wire.endMessage(unlimited, length);
+            link.connection().write(unlimited);
+        } else {
+            link.connection().write(execute.content().retainedDuplicate());
+            if (maxRows > 0 && link.inTransaction()) {
+                suspended.put(portalName, link);
+            }
+        }
+        link.connection().write(alloc.buffer(5).writeByte('S').writeInt(4));
+    }
+
+    /**
+     * Prepares a named statement on the link's connection unless it is there already. A Close of the
+     * name goes first: after an error pgsteer cannot tell whether an earlier Parse of it took, and
+     * closing a statement that does not exist is not an error. The connection keeps at most its
+     * capacity of statements; the least recently used is closed. Every answer here is pgsteer's own.
+     */
+    private void prepareOn(ShardLink link, String name, byte[] tail, ByteBufAllocator alloc) {
+        var preparedHere = link.connection().preparedStatements();
+        if (preparedHere.contains(name)) {
+            return;
+        }
+        fresh.add(preparedHere);
+        link.connection().write(StatementFrames.target(alloc, StatementFrames.CLOSE, StatementFrames.STATEMENT, name));
+        link.connection().write(StatementFrames.parse(alloc, name, tail));
+        String evicted = preparedHere.add(name);
+        if (evicted != null) {
+            link.connection().write(StatementFrames.target(alloc, StatementFrames.CLOSE, StatementFrames.STATEMENT, evicted));
+        }
+    }
+
+    /** The exchange failed: the statements this send prepared are not counted on; the next use prepares them again. */
+    public void forgetFreshlyPrepared() {
+        if (portal != null && portal.prepared().backendName() != null) {
+            fresh.forEach(p -> p.remove(portal.prepared().backendName()));
+        }
+        fresh.clear();
+    }
+
+    /** None when the Execute continues a portal suspended on a shard: it is routed to that shard. */
+    @Override
+    public KeySource.Placeholders values() {
+        return portal != null ? portal.values() : KeySource.Placeholders.NONE;
+    }
+
+    @Override
+    public boolean extended() {
+        return true;
+    }
+
+    @Override
+    public boolean describe() {
+        return describe;
+    }
+
+    @Override
+    public int maxRows() {
+        return maxRows;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.pgsteer.proxy.testkit;
+
+import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.proxy.backend.BackendConnection;
+import dev.pgsteer.proxy.backend.BackendListener;
+import dev.pgsteer.proxy.backend.pool.BackendPool;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.util.function.Function;
+
+/** For a sharded session under test that must not reach any shard: asking for a pool, or hearing from a connection, fails the test. */
+public final class NoShards {
+    private NoShards() {
+    }
+
+    public static Function<String, BackendPool> pools() {
+        return shard -> {
+            throw new AssertionError("the test leases no shard, yet " + shard + " was asked for");
+        };
+    }
+
+    public static BackendListener listener() {
+        return new BackendListener() {
+            @Override
+            public EventExecutor executor() {
+                return ImmediateEventExecutor.INSTANCE;
+            }
+
+            @Override
+            public void onBackendFrame(BackendConnection connection, Frame frame) {
+                frame.release();
+                throw new AssertionError("no shard connection is held");
+            }
+
+            @Override
+            public void onBackendReadComplete(BackendConnection connection) {
+            }
+
+            @Override
+            public void onBackendWritabilityChanged(BackendConnection connection, boolean writable) {
+            }
+
+            @Override
+            public void onBackendClosed(BackendConnection connection) {
+            }
+        };
+    }
+}
