@@ -21,7 +21,7 @@ public final class ConfigException extends RuntimeException {
         this(List.of(new ConfigProblem(file, line, what, fix)), null);
     }
 
-    ConfigException(String file, int line, String what, String fix, Throwable cause) {
+    public ConfigException(String file, int line, String what, String fix, Throwable cause) {
         this(List.of(new ConfigProblem(file, line, what, fix)), cause);
     }
 

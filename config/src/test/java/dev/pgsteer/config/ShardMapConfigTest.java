@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.ShardFunction.RangeBound;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.it.ClientTool;
 import dev.pgsteer.proxy.it.ToolRun;
 import dev.pgsteer.proxy.server.PgSteerServer;

@@ -99,7 +99,7 @@ public final class EmbeddedBackend implements AutoCloseable {
                 databases:
                   %s: { shards: [main], pool: { %s } }
                 """.formatted(USER, PASSWORD, url(), DATABASE, pool);
-        return dev.pgsteer.config.ConfigLoader.parse(yaml, "test.yaml", java.util.Map.of());
+        return dev.pgsteer.config.yaml.ConfigLoader.parse(yaml, "test.yaml", java.util.Map.of());
     }
 
     /** The bootstrap superuser's connection, for what the app role may not do (CREATE DATABASE). */

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

@@ -3,7 +3,7 @@ package dev.pgsteer.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.ConfigLoader;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import java.sql.Connection;
 import java.sql.DriverManager;

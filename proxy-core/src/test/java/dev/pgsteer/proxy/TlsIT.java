@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.BackendConfig;
 import dev.pgsteer.config.BackendUrl;
-import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.SslMode;
 import dev.pgsteer.config.store.ShardMapCatalog;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.it.ClientTool;
 import dev.pgsteer.proxy.it.ToolRun;
 import dev.pgsteer.proxy.runtime.ReloadOutcome;

@@ -1,10 +1,8 @@
 package dev.pgsteer.bench;
 
-import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.FrontendFrames;
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
 import dev.pgsteer.protocol.codec.PgMessageEncoder;
-import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.codec.Verdict;
 import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.Query;
@@ -12,6 +10,8 @@ import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.StartupPacket;
 import dev.pgsteer.protocol.message.Sync;
 import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.StatementFrames;
 import dev.pgsteer.router.session.SessionStateScanner;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

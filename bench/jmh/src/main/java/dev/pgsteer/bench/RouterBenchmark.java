@@ -1,7 +1,7 @@
 package dev.pgsteer.bench;
 
-import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.router.ShardRouter;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.KeySource;

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.ConfigException;
-import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.ConfigProblem;
 import dev.pgsteer.config.KeyType;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.ConfigException;
-import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.ConfigProblem;
 import java.util.List;
 import java.util.Map;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.pgsteer.config.BackendUrl;
-import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.ConfigProblem;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.MetadataStoreConfig;

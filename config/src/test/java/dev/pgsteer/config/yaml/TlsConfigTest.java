@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pgsteer.config.BackendConfig;
 import dev.pgsteer.config.BackendUrl;
 import dev.pgsteer.config.ConfigException;
-import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.ConfigProblem;
 import dev.pgsteer.config.ListenAddress;
 import dev.pgsteer.config.ProxyConfig;

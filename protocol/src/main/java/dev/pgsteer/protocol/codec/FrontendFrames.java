@@ -1,6 +1,7 @@
 package dev.pgsteer.protocol.codec;
 
 import dev.pgsteer.protocol.message.MessageType.Frontend;
+import dev.pgsteer.protocol.wire.Frame;
 import io.netty.buffer.ByteBuf;
 
 /**

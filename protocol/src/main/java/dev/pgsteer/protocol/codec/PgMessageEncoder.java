@@ -5,6 +5,7 @@ import dev.pgsteer.protocol.message.FrontendMessage;
 import dev.pgsteer.protocol.message.StartupPacket;
 import dev.pgsteer.protocol.message.backend.EmptyBackendMessage;
 import dev.pgsteer.protocol.message.frontend.EmptyFrontendMessage;
+import dev.pgsteer.protocol.wire.Frame;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,6 +1,9 @@
 package dev.pgsteer.protocol.codec;
 
 import dev.pgsteer.protocol.message.MessageType.Frontend;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.FrameChunk;
+import dev.pgsteer.protocol.wire.FrameHead;
 import io.netty.buffer.ByteBuf;
 
 /**

@@ -1,6 +1,6 @@
 package dev.pgsteer.protocol.message;
 
-import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
 
 /** {@code 'K' | int32 12 | int32 pid | int32 key}: what a client quotes in a CancelRequest. */

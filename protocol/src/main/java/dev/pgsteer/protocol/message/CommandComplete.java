@@ -1,6 +1,6 @@
 package dev.pgsteer.protocol.message;
 
-import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
 
 /** {@code 'C' | int32 len | cstring tag}, for example {@code SELECT 1} or {@code SET}. */

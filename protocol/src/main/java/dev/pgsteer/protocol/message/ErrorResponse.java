@@ -1,7 +1,7 @@
 package dev.pgsteer.protocol.message;
 
 import dev.pgsteer.protocol.SqlState;
-import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
 import java.util.Collections;
 import java.util.LinkedHashMap;

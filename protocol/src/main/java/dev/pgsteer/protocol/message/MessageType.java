@@ -1,6 +1,6 @@
 package dev.pgsteer.protocol.message;
 
-import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.wire.Frame;
 import java.util.Arrays;
 
 /**

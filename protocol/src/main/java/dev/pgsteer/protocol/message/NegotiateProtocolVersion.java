@@ -1,6 +1,6 @@
 package dev.pgsteer.protocol.message;
 
-import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package dev.pgsteer.protocol.message;
 
 import dev.pgsteer.protocol.ProtocolViolationException;
-import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package dev.pgsteer.protocol.message;
 
-import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
 
 /** {@code 'Q' | int32 len | cstring sql}: a simple-protocol query, possibly several statements. */

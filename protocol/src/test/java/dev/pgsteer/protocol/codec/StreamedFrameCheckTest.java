@@ -2,6 +2,8 @@ package dev.pgsteer.protocol.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.pgsteer.protocol.wire.FrameChunk;
+import dev.pgsteer.protocol.wire.FrameHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;

@@ -2,7 +2,6 @@ package dev.pgsteer.proxy.admin;
 
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.protocol.SqlState;
-import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.MessageType.Frontend;
@@ -10,6 +9,7 @@ import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.Query;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.backend.EmptyQueryResponse;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.Phase;
 import dev.pgsteer.proxy.client.SessionRelay;

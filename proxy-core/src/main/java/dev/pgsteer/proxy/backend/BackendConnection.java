@@ -1,12 +1,12 @@
 package dev.pgsteer.proxy.backend;
 
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.FrameChunk;
 import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.Query;
 import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.FrameChunk;
 import dev.pgsteer.proxy.errors.BackendUnavailableException;
 import dev.pgsteer.proxy.errors.ProxyErrors;
 import io.netty.buffer.ByteBuf;

@@ -1,8 +1,8 @@
 package dev.pgsteer.proxy.backend;
 
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.FrameChunk;
-import dev.pgsteer.protocol.codec.FrameHead;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.FrameChunk;
+import dev.pgsteer.protocol.wire.FrameHead;
 import io.netty.util.concurrent.EventExecutor;
 
 /**

@@ -2,7 +2,6 @@ package dev.pgsteer.proxy.backend;
 
 import dev.pgsteer.protocol.auth.Md5Password;
 import dev.pgsteer.protocol.auth.ScramClientExchange;
-import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.AuthenticationRequest;
 import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.ErrorResponse;
@@ -10,6 +9,7 @@ import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.PasswordMessage;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.StartupPacket;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.errors.BackendUnavailableException;
 import dev.pgsteer.proxy.errors.ProxyErrors;
 import io.netty.util.concurrent.Promise;

@@ -1,10 +1,10 @@
 package dev.pgsteer.proxy.backend;
 
-import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.errors.BackendErrorException;
 import dev.pgsteer.proxy.errors.BackendUnavailableException;
 import io.netty.buffer.ByteBuf;

@@ -2,13 +2,13 @@ package dev.pgsteer.proxy.cli;
 
 import dev.pgsteer.config.BackendUrl;
 import dev.pgsteer.config.ConfigException;
-import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.ListenAddress;
 import dev.pgsteer.config.LoggingConfig;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.RolelessTenants;
 import dev.pgsteer.config.TlsConfig;
 import dev.pgsteer.config.store.MetadataStoreException;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.embedded.DemoData;
 import dev.pgsteer.proxy.embedded.EmbeddedDefault;
 import dev.pgsteer.proxy.observe.LogSetup;

@@ -2,15 +2,15 @@ package dev.pgsteer.proxy.client;
 
 import dev.pgsteer.protocol.ProtocolViolationException;
 import dev.pgsteer.protocol.SqlState;
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.FrameChunk;
-import dev.pgsteer.protocol.codec.FrameHead;
 import dev.pgsteer.protocol.codec.FrontendFrames;
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
 import dev.pgsteer.protocol.codec.StreamedFrameCheck;
 import dev.pgsteer.protocol.codec.Verdict;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.StartupPacket;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.FrameChunk;
+import dev.pgsteer.protocol.wire.FrameHead;
 import dev.pgsteer.proxy.errors.ProxyErrors;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

@@ -1,11 +1,11 @@
 package dev.pgsteer.proxy.client;
 
 import dev.pgsteer.protocol.SqlState;
-import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.AuthenticationRequest;
 import dev.pgsteer.protocol.message.NegotiateProtocolVersion;
 import dev.pgsteer.protocol.message.PasswordMessage;
 import dev.pgsteer.protocol.message.StartupPacket;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.errors.ProxyErrors;
 import io.netty.buffer.Unpooled;
 import java.util.List;

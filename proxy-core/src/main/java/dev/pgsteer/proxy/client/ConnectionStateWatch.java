@@ -1,8 +1,8 @@
 package dev.pgsteer.proxy.client;
 
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.message.CommandComplete;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.StatementFrames;
 import dev.pgsteer.router.session.SessionStateScanner;
 import dev.pgsteer.router.tenant.LargeObjectFunctions;
 import io.netty.buffer.ByteBuf;

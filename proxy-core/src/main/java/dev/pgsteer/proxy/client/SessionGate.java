@@ -1,6 +1,6 @@
 package dev.pgsteer.proxy.client;
 
-import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.backend.pool.BackendPool;
 
 /**

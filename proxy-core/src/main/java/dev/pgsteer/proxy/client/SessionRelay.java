@@ -1,8 +1,8 @@
 package dev.pgsteer.proxy.client;
 
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.FrameChunk;
-import dev.pgsteer.protocol.codec.FrameHead;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.FrameChunk;
+import dev.pgsteer.protocol.wire.FrameHead;
 
 /**
  * What carries an authenticated session's messages to backends: {@code PooledRelay} for a database on

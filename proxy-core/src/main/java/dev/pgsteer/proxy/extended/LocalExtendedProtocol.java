@@ -1,6 +1,5 @@
 package dev.pgsteer.proxy.extended;
 
-import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.MessageType.Frontend;
 import dev.pgsteer.protocol.message.backend.BindComplete;
@@ -11,6 +10,7 @@ import dev.pgsteer.protocol.message.frontend.Close;
 import dev.pgsteer.protocol.message.frontend.Describe;
 import dev.pgsteer.protocol.message.frontend.Execute;
 import dev.pgsteer.protocol.message.frontend.Parse;
+import dev.pgsteer.protocol.wire.Frame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.function.Consumer;

@@ -1,9 +1,9 @@
 package dev.pgsteer.proxy.relay;
 
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.StatementFrames;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.Phase;
 import dev.pgsteer.proxy.relay.prepared.LocalAnswer;

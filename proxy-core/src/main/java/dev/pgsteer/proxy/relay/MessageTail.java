@@ -1,6 +1,6 @@
 package dev.pgsteer.proxy.relay;
 
-import dev.pgsteer.protocol.codec.FrameChunk;
+import dev.pgsteer.protocol.wire.FrameChunk;
 import io.netty.channel.Channel;
 import java.util.ArrayDeque;
 

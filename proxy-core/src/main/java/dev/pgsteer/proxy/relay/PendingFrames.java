@@ -1,7 +1,7 @@
 package dev.pgsteer.proxy.relay;
 
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.FrameHead;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.FrameHead;
 import java.util.ArrayDeque;
 
 /**

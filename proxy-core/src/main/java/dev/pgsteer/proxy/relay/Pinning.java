@@ -1,7 +1,7 @@
 package dev.pgsteer.proxy.relay;
 
 import dev.pgsteer.config.PoolMode;
-import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.ConnectionStateWatch;
 import dev.pgsteer.proxy.observe.ProxyMetrics;

@@ -1,12 +1,12 @@
 package dev.pgsteer.proxy.relay;
 
 import dev.pgsteer.config.PoolMode;
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.FrameChunk;
-import dev.pgsteer.protocol.codec.FrameHead;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.FrameChunk;
+import dev.pgsteer.protocol.wire.FrameHead;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.pool.BackendPool;
 import dev.pgsteer.proxy.client.ClientSession;

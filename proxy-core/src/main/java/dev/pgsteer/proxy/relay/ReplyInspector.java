@@ -1,11 +1,11 @@
 package dev.pgsteer.proxy.relay;
 
-import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.ConnectionStateWatch;

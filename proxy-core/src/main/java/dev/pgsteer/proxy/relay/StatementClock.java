@@ -1,6 +1,6 @@
 package dev.pgsteer.proxy.relay;
 
-import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.observe.InFlightClock;
 import dev.pgsteer.proxy.observe.StatementTexts;
 import io.micrometer.core.instrument.Timer;

@@ -2,11 +2,11 @@ package dev.pgsteer.proxy.server;
 
 import dev.pgsteer.config.BackendConfig;
 import dev.pgsteer.config.ConfigException;
-import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.RolelessTenants;
 import dev.pgsteer.config.store.ShardMapCatalog;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.pool.PoolSettings;
 import dev.pgsteer.proxy.client.UserDirectory;

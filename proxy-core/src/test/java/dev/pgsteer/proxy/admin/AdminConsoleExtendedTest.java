@@ -3,7 +3,7 @@ package dev.pgsteer.proxy.admin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.ConfigLoader;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
 import dev.pgsteer.protocol.codec.PgMessageEncoder;
 import dev.pgsteer.proxy.client.ClientHandler;

@@ -3,8 +3,8 @@ package dev.pgsteer.proxy.admin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.backend.BackendConnector;
 import dev.pgsteer.proxy.backend.pool.PoolRegistry;
 import dev.pgsteer.proxy.backend.pool.PoolSettings;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.protocol.SqlState;
-import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.errors.BackendErrorException;
 import dev.pgsteer.proxy.errors.BackendUnavailableException;
 import io.netty.buffer.ByteBuf;

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.ConfigLoader;
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.FrameChunk;
-import dev.pgsteer.protocol.codec.FrameHead;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
 import dev.pgsteer.protocol.codec.PgMessageEncoder;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.FrameChunk;
+import dev.pgsteer.protocol.wire.FrameHead;
 import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import dev.pgsteer.router.session.SessionRoute;

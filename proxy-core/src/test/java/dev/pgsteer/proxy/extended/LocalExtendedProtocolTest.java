@@ -3,11 +3,11 @@ package dev.pgsteer.proxy.extended;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.pgsteer.protocol.SqlState;
-import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.frontend.Bind;
 import dev.pgsteer.protocol.message.frontend.Execute;
 import dev.pgsteer.protocol.message.frontend.Parse;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.errors.ProxyErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

@@ -3,7 +3,7 @@ package dev.pgsteer.proxy.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.ConfigLoader;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.EmbeddedBackend;
 import dev.pgsteer.proxy.it.ProxiedBackend.Route;
 import java.net.SocketTimeoutException;

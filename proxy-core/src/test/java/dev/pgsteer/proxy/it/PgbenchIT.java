@@ -40,7 +40,7 @@ class PgbenchIT {
     @BeforeAll
     static void startAndInitialize() {
         pgbench = ClientTool.require("pgbench");
-        stack = ProxiedBackend.start(backend -> dev.pgsteer.config.ConfigLoader.parse("""
+        stack = ProxiedBackend.start(backend -> dev.pgsteer.config.yaml.ConfigLoader.parse("""
                 listen: 127.0.0.1:0
                 users:
                   %s: { password: "%s" }
@@ -165,7 +165,7 @@ class PgbenchIT {
 
     /** Another pgsteer over the same PostgreSQL, with a transaction pool of {@code size} connections. */
     private static PgSteerServer proxyWithPool(int size) throws InterruptedException {
-        return new PgSteerServer(dev.pgsteer.config.ConfigLoader.parse("""
+        return new PgSteerServer(dev.pgsteer.config.yaml.ConfigLoader.parse("""
                 listen: 127.0.0.1:0
                 users:
                   %s: { password: "%s" }

@@ -13,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.PoolMode;
-import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.codec.PgMessageEncoder;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.FixtureConnector;
 import dev.pgsteer.proxy.backend.pool.BackendPool;

@@ -2,8 +2,8 @@ package dev.pgsteer.proxy.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.backend.BackendTarget;
 import java.time.Duration;
 import java.util.List;

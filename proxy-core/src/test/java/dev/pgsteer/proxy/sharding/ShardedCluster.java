@@ -1,7 +1,7 @@
 package dev.pgsteer.proxy.sharding;
 
-import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.EmbeddedBackend;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.pgsteer.proxy.sharding;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.pgsteer.config.ConfigLoader;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.EmbeddedBackend;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.ConfigLoader;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.MetadataStores;
 import dev.pgsteer.proxy.tenant.control.MigrateCommand;
 import java.io.ByteArrayOutputStream;

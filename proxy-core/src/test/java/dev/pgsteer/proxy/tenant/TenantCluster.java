@@ -1,6 +1,6 @@
 package dev.pgsteer.proxy.tenant;
 
-import dev.pgsteer.config.ConfigLoader;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.EmbeddedBackend;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import java.sql.Connection;

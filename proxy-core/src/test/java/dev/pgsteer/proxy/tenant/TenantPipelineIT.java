@@ -2,7 +2,7 @@ package dev.pgsteer.proxy.tenant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.pgsteer.config.ConfigLoader;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -1,7 +1,7 @@
 package dev.pgsteer.proxy.testkit;
 
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 

@@ -1,8 +1,8 @@
 package dev.pgsteer.proxy.testkit;
 
 import dev.pgsteer.protocol.codec.PgMessageEncoder;
-import dev.pgsteer.protocol.codec.Wire;
 import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;

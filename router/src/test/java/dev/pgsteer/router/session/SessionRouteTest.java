@@ -3,12 +3,12 @@ package dev.pgsteer.router.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import dev.pgsteer.config.ConfigLoader;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.TenantConfig;
 import dev.pgsteer.config.TenantDirectory;
 import dev.pgsteer.config.TenantMode;
 import dev.pgsteer.config.TenantState;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package dev.pgsteer.protocol.message.backend;
 
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.Wire;
 import dev.pgsteer.protocol.message.MessageType.Backend;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;

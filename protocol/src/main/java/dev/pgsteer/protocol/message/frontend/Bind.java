@@ -1,10 +1,10 @@
 package dev.pgsteer.protocol.message.frontend;
 
 import dev.pgsteer.protocol.ProtocolViolationException;
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.StatementFrames;
-import dev.pgsteer.protocol.codec.Wire;
 import dev.pgsteer.protocol.message.MessageType.Frontend;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.StatementFrames;
+import dev.pgsteer.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;

@@ -1,7 +1,7 @@
 package dev.pgsteer.protocol.message.frontend;
 
-import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.MessageType.Frontend;
+import dev.pgsteer.protocol.wire.Frame;
 import io.netty.buffer.ByteBuf;
 
 /**

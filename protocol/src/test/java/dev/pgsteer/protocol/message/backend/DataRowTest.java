@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.wire.Frame;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

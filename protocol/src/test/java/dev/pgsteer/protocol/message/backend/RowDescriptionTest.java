@@ -5,8 +5,8 @@ import static dev.pgsteer.protocol.message.Fixtures.frame;
 import static dev.pgsteer.protocol.message.Fixtures.message;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.backend.RowDescription.Field;
+import dev.pgsteer.protocol.wire.Frame;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.List;
 import org.junit.jupiter.api.Test;

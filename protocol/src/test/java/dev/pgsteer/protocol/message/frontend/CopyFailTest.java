@@ -5,7 +5,7 @@ import static dev.pgsteer.protocol.message.Fixtures.frame;
 import static dev.pgsteer.protocol.message.Fixtures.message;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.wire.Frame;
 import io.netty.buffer.ByteBufAllocator;
 import org.junit.jupiter.api.Test;
 

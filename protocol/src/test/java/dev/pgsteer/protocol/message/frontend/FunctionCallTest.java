@@ -3,7 +3,7 @@ package dev.pgsteer.protocol.message.frontend;
 import static dev.pgsteer.protocol.message.Fixtures.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.wire.Frame;
 import org.junit.jupiter.api.Test;
 
 class FunctionCallTest {

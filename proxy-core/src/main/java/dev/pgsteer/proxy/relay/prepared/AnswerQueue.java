@@ -1,8 +1,8 @@
 package dev.pgsteer.proxy.relay.prepared;
 
-import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

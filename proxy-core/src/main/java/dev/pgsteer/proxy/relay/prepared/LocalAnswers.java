@@ -1,7 +1,7 @@
 package dev.pgsteer.proxy.relay.prepared;
 
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.StatementFrames;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.StatementFrames;
 import dev.pgsteer.proxy.backend.BackendTarget;
 import java.util.Map;
 

@@ -1,8 +1,8 @@
 package dev.pgsteer.proxy.relay.prepared;
 
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.StatementFrames;
-import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.StatementFrames;
+import dev.pgsteer.protocol.wire.Wire;
 import dev.pgsteer.router.sql.ReservedStatementNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

@@ -1,9 +1,9 @@
 package dev.pgsteer.proxy.relay.prepared;
 
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.StatementFrames;
-import dev.pgsteer.protocol.codec.Wire;
 import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.StatementFrames;
+import dev.pgsteer.protocol.wire.Wire;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.PreparedOnConnection;

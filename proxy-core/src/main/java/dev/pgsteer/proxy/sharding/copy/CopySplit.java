@@ -2,9 +2,9 @@ package dev.pgsteer.proxy.sharding.copy;
 
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.protocol.SqlState;
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.Wire;
 import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.Wire;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.proxy.sharding.execute.ShardRequest;

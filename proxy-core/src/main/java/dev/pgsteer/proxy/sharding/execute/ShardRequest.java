@@ -1,10 +1,10 @@
 package dev.pgsteer.proxy.sharding.execute;
 
-import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.errors.ProxyErrors;
 import dev.pgsteer.proxy.sharding.merge.RowMerger;
 import dev.pgsteer.router.plan.Answer;

@@ -1,8 +1,8 @@
 package dev.pgsteer.proxy.sharding.extended;
 
 import dev.pgsteer.protocol.ProtocolViolationException;
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.Wire;
 import dev.pgsteer.router.plan.KeySource;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

@@ -1,6 +1,6 @@
 package dev.pgsteer.proxy.sharding.merge;
 
-import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;

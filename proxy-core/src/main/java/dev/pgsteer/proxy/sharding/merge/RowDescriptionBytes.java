@@ -1,7 +1,7 @@
 package dev.pgsteer.proxy.sharding.merge;
 
-import dev.pgsteer.protocol.codec.Wire;
 import dev.pgsteer.protocol.value.PgValues;
+import dev.pgsteer.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 

@@ -1,6 +1,6 @@
 package dev.pgsteer.proxy.sharding.merge;
 
-import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.router.plan.SelectMerge;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

@@ -1,6 +1,6 @@
 package dev.pgsteer.proxy.sharding.relay;
 
-import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.wire.Frame;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.pgsteer.proxy.sharding.relay;
 
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.StatementFrames;
-import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.StatementFrames;
+import dev.pgsteer.protocol.wire.Wire;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.command.RunCommand;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;

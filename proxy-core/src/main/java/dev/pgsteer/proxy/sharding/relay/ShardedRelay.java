@@ -1,10 +1,10 @@
 package dev.pgsteer.proxy.sharding.relay;
 
 import dev.pgsteer.protocol.SqlState;
-import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.Query;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.client.ClientSession;

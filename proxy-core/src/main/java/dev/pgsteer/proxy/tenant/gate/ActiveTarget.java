@@ -1,6 +1,6 @@
 package dev.pgsteer.proxy.tenant.gate;
 
-import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.client.ClientSession;
 import io.netty.buffer.ByteBufAllocator;
 

@@ -1,10 +1,10 @@
 package dev.pgsteer.proxy.tenant.gate;
 
 import dev.pgsteer.config.TenantMode;
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.Wire;
 import dev.pgsteer.protocol.message.MessageType.Backend;
 import dev.pgsteer.protocol.message.MessageType.Frontend;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.Wire;
 import dev.pgsteer.router.tenant.ChannelRewriter;
 import dev.pgsteer.router.tenant.TenantChannel;
 import io.netty.buffer.ByteBuf;

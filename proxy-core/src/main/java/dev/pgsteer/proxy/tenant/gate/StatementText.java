@@ -1,8 +1,8 @@
 package dev.pgsteer.proxy.tenant.gate;
 
-import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.Query;
 import dev.pgsteer.protocol.message.frontend.Parse;
+import dev.pgsteer.protocol.wire.Frame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,9 @@
 package dev.pgsteer.proxy.tenant.gate;
 
 import dev.pgsteer.config.DatabaseConfig;
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.StatementFrames;
 import dev.pgsteer.protocol.message.MessageType.Frontend;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.StatementFrames;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.SessionGate;
 import io.netty.buffer.ByteBufAllocator;

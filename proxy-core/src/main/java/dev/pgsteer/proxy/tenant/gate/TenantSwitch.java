@@ -1,8 +1,8 @@
 package dev.pgsteer.proxy.tenant.gate;
 
-import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.MessageType.Frontend;
 import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.SessionGate.Admitted;
 import dev.pgsteer.router.tenant.TenantCommand;

@@ -2,7 +2,7 @@ package dev.pgsteer.proxy.sharding.merge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;

@@ -3,8 +3,8 @@ package dev.pgsteer.proxy.sharding.merge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.Wire;
 import dev.pgsteer.router.plan.SelectMerge.Aggregate;
 import dev.pgsteer.router.plan.SelectMerge.Function;
 import dev.pgsteer.router.plan.SelectMerge.SortKey;

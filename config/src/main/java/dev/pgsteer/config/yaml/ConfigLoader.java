@@ -1,6 +1,7 @@
-package dev.pgsteer.config;
+package dev.pgsteer.config.yaml;
 
-import dev.pgsteer.config.yaml.ConfigBinder;
+import dev.pgsteer.config.ConfigException;
+import dev.pgsteer.config.ProxyConfig;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.pgsteer.protocol.codec;
+package dev.pgsteer.protocol.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

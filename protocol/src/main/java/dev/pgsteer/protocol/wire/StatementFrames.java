@@ -1,4 +1,4 @@
-package dev.pgsteer.protocol.codec;
+package dev.pgsteer.protocol.wire;
 
 import dev.pgsteer.protocol.ProtocolViolationException;
 import io.netty.buffer.ByteBuf;

@@ -1,10 +1,22 @@
-package dev.pgsteer.config;
+package dev.pgsteer.config.yaml;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pgsteer.config.AuthMethod;
+import dev.pgsteer.config.BackendConfig;
+import dev.pgsteer.config.BackendUrl;
+import dev.pgsteer.config.ConfigException;
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.ListenAddress;
+import dev.pgsteer.config.LoggingConfig;
+import dev.pgsteer.config.PasswordKind;
+import dev.pgsteer.config.PoolConfig;
+import dev.pgsteer.config.PoolMode;
+import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.UserConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
-package dev.pgsteer.protocol.codec;
+package dev.pgsteer.protocol.wire;
 
+import dev.pgsteer.protocol.codec.PgFrameDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.DefaultByteBufHolder;
 

@@ -1,4 +1,4 @@
-package dev.pgsteer.protocol.codec;
+package dev.pgsteer.protocol.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.DefaultByteBufHolder;
