@@ -7,15 +7,28 @@ import dev.pgsteer.protocol.message.AuthenticationRequest;
 import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ParameterStatus;
+import dev.pgsteer.protocol.message.Query;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MessageEncodingTest {
+
+    @Test
+    void aQueryOfBytesIsWrittenAsItIs() {
+        ByteBuf out = Query.encode(ByteBufAllocator.DEFAULT, "LISTEN t_acme_jobs".getBytes(StandardCharsets.UTF_8));
+        try {
+            assertEquals("Q\0\0\0\u0017LISTEN t_acme_jobs\0", out.toString(StandardCharsets.ISO_8859_1));
+        } finally {
+            out.release();
+        }
+    }
 
     @Test
     void readyForQueryCarriesTheTransactionStatus() {

@@ -4,6 +4,7 @@ import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.protocol.message.backend.DataRow;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.errors.BackendErrorException;
 import dev.pgsteer.proxy.errors.BackendUnavailableException;
@@ -48,7 +49,7 @@ final class InternalStatement {
                     reports.accept(status);
                 }
                 case ErrorResponse.ERROR -> error = ErrorResponse.decode(ErrorResponse.ERROR, frame.body());
-                case 'D' -> rows.accept(textColumns(frame.body()));
+                case 'D' -> rows.accept(DataRow.of(frame).texts());
                 case ReadyForQuery.TYPE -> {
                     return ReadyForQuery.decode(frame.body()).status();
                 }
@@ -81,22 +82,5 @@ final class InternalStatement {
     /** The connection died before the answer ended. A backend that ends a connection says why first (57P01 at a shutdown): that is the answer. */
     void cut(BackendUnavailableException lost) {
         done.tryFailure(error != null ? new BackendErrorException(error) : lost);
-    }
-
-    /** DataRow 'D' | int32 len | int16 n | (int32 len | bytes) * n, each column as text. */
-    private static List<String> textColumns(ByteBuf body) {
-        ByteBuf in = body.duplicate();
-        int count = in.readUnsignedShort();
-        List<String> columns = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            int length = in.readInt();
-            if (length < 0) {
-                columns.add(null);
-            } else {
-                columns.add(in.toString(in.readerIndex(), length, StandardCharsets.UTF_8));
-                in.skipBytes(length);
-            }
-        }
-        return columns;
     }
 }

@@ -1,6 +1,7 @@
 package dev.pgsteer.proxy.client;
 
 import dev.pgsteer.protocol.message.CommandComplete;
+import dev.pgsteer.protocol.message.frontend.FunctionCall;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.protocol.wire.StatementFrames;
 import dev.pgsteer.router.session.SessionStateScanner;
@@ -119,9 +120,7 @@ public final class ConnectionStateWatch {
      */
     public String onStatement(Frame frame, Map<String, String> reported, boolean backslashQuotes) {
         if (frame.type() == FUNCTION_CALL) {
-            ByteBuf call = frame.body();
-            int oid = call.readableBytes() >= 4 ? call.getInt(call.readerIndex()) : 0;
-            if (!LargeObjectFunctions.contains(oid)) {
+            if (!LargeObjectFunctions.contains(FunctionCall.of(frame).functionOid())) {
                 // A function called by its OID (set_config, say): its text is not here to read. The
                 // large-object functions, which drivers call this way, change no setting.
                 captureDue = true;

@@ -6,6 +6,7 @@ import dev.pgsteer.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -59,6 +60,22 @@ public final class DataRow {
         byte[] value = new byte[length];
         content.getBytes(at + 4, value);
         return value;
+    }
+
+    /** Every cell as UTF-8 text (null for NULL): rows of pgsteer's own statements, asked in the text format. */
+    public List<String> texts() {
+        ByteBuf content = frame.content();
+        int at = content.readerIndex() + Frame.HEADER_LENGTH;
+        int count = content.getUnsignedShort(at);
+        at += 2;
+        List<String> texts = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int length = content.getInt(at);
+            at += 4;
+            texts.add(length < 0 ? null : content.toString(at, length, StandardCharsets.UTF_8));
+            at += Math.max(length, 0);
+        }
+        return texts;
     }
 
     /** Every cell copied (null for NULL), for a merge that keeps rows beyond their frames. */

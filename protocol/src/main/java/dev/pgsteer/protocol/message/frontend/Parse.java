@@ -63,6 +63,20 @@ public final class Parse {
         return StatementFrames.renameParse(alloc, frame, name);
     }
 
+    /** This Parse with {@code query} (bytes, no terminator) in place of its text; the name and parameter types stay. */
+    public ByteBuf withQuery(ByteBufAllocator alloc, byte[] query) {
+        ByteBuf body = frame.body();
+        int nameEnd = body.indexOf(body.readerIndex(), body.writerIndex(), (byte) 0);
+        int queryEnd = body.indexOf(nameEnd + 1, body.writerIndex(), (byte) 0);
+        ByteBuf out = alloc.buffer(Frame.HEADER_LENGTH + body.readableBytes() - (queryEnd - nameEnd - 1) + query.length);
+        int length = Wire.beginMessage(out, (char) Frontend.PARSE.code());
+        out.writeBytes(body, body.readerIndex(), nameEnd + 1 - body.readerIndex());
+        out.writeBytes(query).writeByte(0);
+        out.writeBytes(body, queryEnd + 1, body.writerIndex() - queryEnd - 1);
+        Wire.endMessage(out, length);
+        return out;
+    }
+
     public static ByteBuf encode(ByteBufAllocator alloc, String name, String query, int... types) {
         ByteBuf out = alloc.buffer(12 + (name.length() + query.length()) * 3 + types.length * 4);
         int length = Wire.beginMessage(out, (char) Frontend.PARSE.code());

@@ -35,6 +35,13 @@ class DataRowTest {
     }
 
     @Test
+    void textsReadEveryCellAsUtf8() {
+        Frame frame = frame('D', "\0\3" + "\0\0\0\4paid" + "\u00ff\u00ff\u00ff\u00ff" + "\0\0\0\0");
+        assertEquals(Arrays.asList("paid", null, ""), DataRow.of(frame).texts());
+        frame.release();
+    }
+
+    @Test
     void withoutTrailingDropsTheHiddenCells() {
         Frame frame = frame('D', CELLS);
         assertEquals(message('D', "\0\1\0\0\0\4paid"), bytes(DataRow.of(frame).withoutTrailing(ALLOC, 2)));

@@ -53,6 +53,14 @@ class ParseTest {
     }
 
     @Test
+    void withQueryKeepsTheNameAndTheDeclaredTypes() {
+        Frame frame = frame('P', "s\0LISTEN jobs\0\0\1\0\0\0\u0019");
+        assertEquals(message('P', "s\0LISTEN t_acme_jobs\0\0\1\0\0\0\u0019"),
+                bytes(Parse.of(frame).withQuery(ALLOC, "LISTEN t_acme_jobs".getBytes())));
+        frame.release();
+    }
+
+    @Test
     void aFrameOfAnotherTypeIsNoParse() {
         Frame frame = frame('B', "\0\0\0\0\0\0\0\0");
         assertThrows(IllegalArgumentException.class, () -> Parse.of(frame));

@@ -3,8 +3,10 @@ package dev.pgsteer.proxy.tenant.gate;
 import dev.pgsteer.config.TenantMode;
 import dev.pgsteer.protocol.message.MessageType.Backend;
 import dev.pgsteer.protocol.message.MessageType.Frontend;
+import dev.pgsteer.protocol.message.Query;
+import dev.pgsteer.protocol.message.backend.NotificationResponse;
+import dev.pgsteer.protocol.message.frontend.Parse;
 import dev.pgsteer.protocol.wire.Frame;
-import dev.pgsteer.protocol.wire.Wire;
 import dev.pgsteer.router.tenant.ChannelRewriter;
 import dev.pgsteer.router.tenant.TenantChannel;
 import io.netty.buffer.ByteBuf;
@@ -50,20 +52,7 @@ final class ChannelNamespace {
 
     /** {@code frame} (a Query or Parse) with {@code sql} in place of its text. Consumes the frame. */
     static Frame withText(Frame frame, byte[] sql, ByteBufAllocator alloc) {
-        ByteBuf body = frame.body();
-        ByteBuf out = alloc.buffer(16 + sql.length + body.readableBytes());
-        int length = Wire.beginMessage(out, (char) frame.type());
-        if (frame.type() == Frontend.PARSE.code()) {
-            int nameEnd = body.indexOf(body.readerIndex(), body.writerIndex(), (byte) 0);
-            out.writeBytes(body, body.readerIndex(), nameEnd + 1 - body.readerIndex());
-            int textEnd = body.indexOf(nameEnd + 1, body.writerIndex(), (byte) 0);
-            out.writeBytes(sql).writeByte(0);
-            // The parameter types stay the client's.
-            out.writeBytes(body, textEnd + 1, body.writerIndex() - textEnd - 1);
-        } else {
-            out.writeBytes(sql).writeByte(0);
-        }
-        Wire.endMessage(out, length);
+        ByteBuf out = frame.type() == Frontend.PARSE.code() ? Parse.of(frame).withQuery(alloc, sql) : Query.encode(alloc, sql);
         frame.release();
         return new Frame(out);
     }
@@ -77,21 +66,13 @@ final class ChannelNamespace {
         if (channel == null) {
             return notification;
         }
-        ByteBuf body = notification.body();
-        int pid = body.readInt();
-        int channelEnd = body.indexOf(body.readerIndex(), body.writerIndex(), (byte) 0);
-        byte[] backendName = new byte[channelEnd - body.readerIndex()];
-        body.readBytes(backendName);
-        body.skipBytes(1);
-        byte[] clientName = channel.clientName(backendName);
+        NotificationResponse received = NotificationResponse.of(notification);
+        byte[] clientName = channel.clientName(received.channel());
         if (clientName == null) {
             notification.release();
             return null;
         }
-        ByteBuf out = alloc.buffer(16 + clientName.length + body.readableBytes());
-        int length = Wire.beginMessage(out, (char) NOTIFICATION);
-        out.writeInt(pid).writeBytes(clientName).writeByte(0).writeBytes(body);
-        Wire.endMessage(out, length);
+        ByteBuf out = received.withChannel(alloc, clientName);
         notification.release();
         return new Frame(out);
     }

@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.tenant.gate;
 
+import dev.pgsteer.protocol.message.frontend.FunctionCall;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.SessionGate.Admitted;
@@ -8,7 +9,6 @@ import dev.pgsteer.router.tenant.ChannelRewriter;
 import dev.pgsteer.router.tenant.TenantCommand;
 import dev.pgsteer.router.tenant.TenantComment;
 import dev.pgsteer.router.tenant.TenantlessStatements;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
@@ -126,15 +126,15 @@ final class StatementAdmission {
 
     /** A FunctionCall names its function by OID, without SQL to read: the guard judges the OID. */
     Admitted functionCall(Frame frame, TenantTarget target, TenantTarget current) {
-        ByteBuf body = frame.body();
-        int oid = body.readableBytes() >= 4 ? body.getInt(body.readerIndex()) : 0;
+        // The frame passed FrontendFrames' checks: it holds an OID.
+        int oid = FunctionCall.of(frame).functionOid();
         if (oid == PG_NOTIFY_OID && ChannelNamespace.of(target) != null) {
             // Its channel is a value pgsteer does not read in a FunctionCall: it could not be put in
             // the tenant's namespace, and would reach another tenant's listeners.
             return refuse(frame, new TenantErrors("0A000", "pg_notify through the FunctionCall message is not supported for a "
                     + "tenant that shares its backend database", "call pg_notify() in SQL, or use NOTIFY"), current);
         }
-        String refusal = body.readableBytes() >= 4 ? target.guard().functionCallRefusal(oid) : null;
+        String refusal = target.guard().functionCallRefusal(oid);
         return refusal != null ? refuse(frame, TenantErrors.refused(refusal), current) : checked(frame, target, null, current);
     }
 
