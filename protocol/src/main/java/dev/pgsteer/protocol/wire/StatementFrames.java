@@ -23,6 +23,7 @@ public final class StatementFrames {
     public static final byte BIND = 'B';
     public static final byte DESCRIBE = 'D';
     public static final byte CLOSE = 'C';
+    public static final byte EXECUTE = 'E';
     public static final byte STATEMENT = 'S';
 
     private StatementFrames() {
@@ -39,6 +40,12 @@ public final class StatementFrames {
         ByteBuf body = bind.body();
         int portalEnd = terminator(body, body.readerIndex());
         return portalEnd + 1 < body.writerIndex() && body.getByte(portalEnd + 1) == 0;
+    }
+
+    /** Whether a Bind or an Execute names the unnamed portal (its first field is empty), told without decoding it. */
+    public static boolean namesUnnamedPortal(Frame bindOrExecute) {
+        ByteBuf body = bindOrExecute.body();
+        return body.isReadable() && body.getByte(body.readerIndex()) == 0;
     }
 
     /** Whether a Describe or Close names the unnamed statement or portal (its name is empty), told without decoding it. */

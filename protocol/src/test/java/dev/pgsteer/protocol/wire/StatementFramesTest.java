@@ -53,6 +53,21 @@ class StatementFramesTest {
     }
 
     @Test
+    void theUnnamedPortalIsToldWithoutDecodingNames() {
+        Frame namedPortal = frame('B', "C_1\0\0\0\0\0\0\0\0");
+        Frame unnamedPortal = frame('B', "\0S_1\0\0\0\0\0\0\0");
+        Frame execute = frame('E', "\0\0\0\0\0");
+        Frame executeNamed = frame('E', "C_1\0\0\0\0\0");
+        assertEquals(false, StatementFrames.namesUnnamedPortal(namedPortal));
+        assertEquals(true, StatementFrames.namesUnnamedPortal(unnamedPortal));
+        assertEquals(true, StatementFrames.namesUnnamedPortal(execute));
+        assertEquals(false, StatementFrames.namesUnnamedPortal(executeNamed));
+        for (Frame f : new Frame[] {namedPortal, unnamedPortal, execute, executeNamed}) {
+            f.release();
+        }
+    }
+
+    @Test
     void aParseIsRebuiltFromItsTail() {
         Frame parse = frame('P', "S_1\0SELECT 1\0\0\0");
         byte[] tail = ByteBufUtil.getBytes(StatementFrames.parseTail(parse));

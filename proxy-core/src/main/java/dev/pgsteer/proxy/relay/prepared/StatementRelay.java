@@ -83,7 +83,7 @@ public final class StatementRelay {
             case StatementFrames.PARSE -> forwardParse(frame, connection, alloc);
             case StatementFrames.BIND -> {
                 boolean bindsUnnamed = StatementFrames.bindsUnnamed(frame);
-                if (frame.body().getByte(frame.body().readerIndex()) == 0) {
+                if (StatementFrames.namesUnnamedPortal(frame)) {
                     portalRenamedFrom = bindsUnnamed ? unnamedRenamedFrom : null;
                 }
                 if (bindsUnnamed && !ensureUnnamed(connection)) {
@@ -147,8 +147,8 @@ public final class StatementRelay {
                 connection.write(frame);
                 expected.add(Expectation.CLOSE_RELAY);
             }
-            case 'E' -> {
-                boolean renamed = portalRenamedFrom != null && frame.body().getByte(frame.body().readerIndex()) == 0;
+            case StatementFrames.EXECUTE -> {
+                boolean renamed = portalRenamedFrom != null && StatementFrames.namesUnnamedPortal(frame);
                 connection.write(frame);
                 expected.add(renamed ? new Expectation(Expectation.Kind.EXECUTE, Expectation.Action.UNKNOWN_NAME,
                         portalRenamedFrom, NOWHERE) : Expectation.EXECUTE_RELAY);
