@@ -13,6 +13,9 @@ import dev.pgsteer.router.plan.RoutingException;
 import dev.pgsteer.router.plan.StatementKind;
 import dev.pgsteer.router.sql.LexedStatement;
 import dev.pgsteer.router.sql.SqlLexer;
+import dev.pgsteer.router.sql.SqlTokenizer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,8 +36,6 @@ public final class Router {
     private static final Set<String> CONTROL_WORDS = Set.of("COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE",
             "DEALLOCATE", "SET", "RESET", "DISCARD", "EXPLAIN");
     private static final String[] NO_WORDS = {};
-    private static final Pattern LEADING_COMMENTS = Pattern.compile("^(/\\*.*?\\*/\\s*)+");
-    private static final Pattern SPACES = Pattern.compile("\\s+");
     private static final Pattern EXPLAIN_HEAD = Pattern.compile("(?is)^\\s*EXPLAIN\\s*(\\([^)]*\\))?\\s*(ANALYZE\\s+)?(VERBOSE\\s+)?");
     private static final Pattern EXPLAIN_ANALYZE = Pattern.compile("(?s)^\\s*EXPLAIN\\s*(\\(.*ANALYZE.*\\)|\\s+ANALYZE\\b).*");
     private static final Pattern EXPLAIN_ROUTE_HEAD = Pattern.compile("(?is)^\\s*EXPLAIN\\s+ROUTE\\s+");
@@ -264,13 +265,19 @@ public final class Router {
         return new Command.Refused("0A000", what + " is not supported on a sharded database");
     }
 
-    /** The first words of the statement in upper case, after leading comments: enough to tell the control statements apart. */
+    /**
+     * The statement's first three tokens, words in upper case (comments skipped, as PostgreSQL skips
+     * them): enough to tell the control statements apart. Read by the one SQL tokenizer.
+     */
     private static String[] words(String text) {
-        String upper = (text.length() > 64 ? text.substring(0, 64) : text).toUpperCase(Locale.ROOT);
-        String[] words = SPACES.split(LEADING_COMMENTS.matcher(upper).replaceFirst("").trim());
-        for (int i = 0; i < words.length; i++) {
-            words[i] = words[i].replace(";", "");
+        byte[] sql = text.getBytes(StandardCharsets.UTF_8);
+        SqlTokenizer tokens = new SqlTokenizer(sql, 0, sql.length, false);
+        String[] words = new String[3];
+        int n = 0;
+        while (n < words.length && tokens.next() != SqlTokenizer.Kind.END && !tokens.isPunct(';')) {
+            words[n++] = tokens.kind() == SqlTokenizer.Kind.WORD ? tokens.name().toUpperCase(Locale.ROOT)
+                    : new String(sql, tokens.start(), tokens.stop() - tokens.start(), StandardCharsets.UTF_8);
         }
-        return words;
+        return n == words.length ? words : Arrays.copyOf(words, n);
     }
 }

@@ -3,6 +3,7 @@ package dev.pgsteer.router.command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -55,5 +56,14 @@ class TransactionCommandTest {
             """)
     void aFailedTransactionAcceptsOnlyItsEnd(String sql, String command) {
         assertEquals(command, fixture.answer(sql, new RouteContext(Set.of("s1"), true, false)));
+    }
+
+    /** Words are read by the SQL tokenizer, which skips comments of both kinds as PostgreSQL does. */
+    @Test
+    void aLeadingLineCommentDoesNotHideTheSecondWord() {
+        assertEquals("savepoint rollback_to tag ROLLBACK", fixture.answer("-- undo the last step\nROLLBACK TO a"));
+        assertEquals("deallocate tag DEALLOCATE ALL", fixture.answer("/* a */ /* b */ DEALLOCATE -- all of them\n ALL"));
+        assertEquals("refused 0A000 COMMIT PREPARED is not supported on a sharded database",
+                fixture.answer("commit/**/prepared 'x'"));
     }
 }
