@@ -88,7 +88,7 @@ public final class AdminConsole implements SessionRelay {
         parameters.put("application_name", session.settings().wanted().getOrDefault("application_name", ""));
         parameters.forEach((name, value) -> session.send(new ParameterStatus(name, value)));
         session.send(new BackendKeyData(session.processId(), session.secretKey()));
-        session.phase(Phase.READY);
+        session.ready();
         session.send(ReadyForQuery.IDLE);
         client.flush();
     }
@@ -118,7 +118,7 @@ public final class AdminConsole implements SessionRelay {
     private void handle(Frame frame) {
         Frontend type = Frontend.of(frame.type());
         if (type == Frontend.TERMINATE) {
-            session.phase(Phase.CLOSED);
+            session.closed();
             client.close();
             return;
         }
@@ -241,7 +241,7 @@ public final class AdminConsole implements SessionRelay {
 
     @Override
     public void onClientClosed() {
-        session.phase(Phase.CLOSED);
+        session.closed();
         Frame frame;
         while ((frame = pending.poll()) != null) {
             frame.release();

@@ -53,12 +53,12 @@ final class ConsoleReplies implements LocalExtendedProtocol.Replies {
 
     @Override
     public void failUntilSync() {
-        session.phase(Phase.FAILED_UNTIL_SYNC);
+        session.failUntilSync();
     }
 
     @Override
     public void synced() {
-        session.phase(Phase.READY);
+        session.ready();
         readyForQuery();
     }
 

@@ -191,7 +191,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (relay != null) {
             relay.onClientClosed();
         }
-        session.phase(Phase.CLOSED);
+        session.closed();
         if (counted) {
             ConnectionLog.disconnected(session, session.endedBy());
             context.sessions().remove(session);

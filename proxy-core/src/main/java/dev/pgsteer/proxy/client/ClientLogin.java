@@ -37,7 +37,7 @@ final class ClientLogin {
             case StartupPacket.GssEncRequest gss -> refuseEncryption();
             case StartupPacket.CancelRequest cancel -> {
                 context.cancels().cancel(cancel.processId(), cancel.secretKey());
-                session.phase(Phase.CLOSED);
+                session.closed();
                 session.channel().close();
             }
             case StartupPacket.StartupMessage startup -> {

@@ -100,8 +100,24 @@ public final class ClientSession {
         return phase;
     }
 
-    public void phase(Phase phase) {
+    /** The login's steps (see {@link Phase}'s diagram): the front door's own. */
+    void phase(Phase phase) {
         this.phase = phase;
+    }
+
+    /** Greeted, or a failed batch's Sync came: relaying. */
+    public void ready() {
+        phase = Phase.READY;
+    }
+
+    /** pgsteer failed an extended-protocol batch itself: the client's messages are dropped until its Sync. */
+    public void failUntilSync() {
+        phase = Phase.FAILED_UNTIL_SYNC;
+    }
+
+    /** The session is over (Terminate, a FATAL, the socket closed): nothing more is sent or relayed. */
+    public void closed() {
+        phase = Phase.CLOSED;
     }
 
     public TransactionStatus transactionStatus() {

@@ -163,7 +163,7 @@ final class BackendReplies implements BackendListener, ReplyInspector.Events {
         lease.discard();
         if (session.phase() != Phase.CLOSED) {
             if (inspector.backendSentFatal()) {
-                session.phase(Phase.CLOSED);
+                session.closed();
                 client.flush();
                 client.close();
             } else {

@@ -114,7 +114,7 @@ public final class PooledRelay implements SessionRelay {
         log.debug("{}: first backend connection ready: {}", session.id(), connection);
         SessionGreeting.send(session, connection);
         client.flush();
-        session.phase(Phase.READY);
+        session.ready();
         if (mode == PoolMode.SESSION) {
             attach(connection);
         } else {
@@ -146,7 +146,7 @@ public final class PooledRelay implements SessionRelay {
         byte type = frame.type();
         if (type == TERMINATE) {
             frame.release();
-            session.phase(Phase.CLOSED);
+            session.closed();
             client.close();
             return;
         }
@@ -156,7 +156,7 @@ public final class PooledRelay implements SessionRelay {
                 tail.headDropped();
             }
             if (type == SYNC) {
-                session.phase(Phase.READY);
+                session.ready();
                 client.writeAndFlush(new ReadyForQuery(session.transactionStatus()));
             }
             return;
@@ -280,7 +280,7 @@ public final class PooledRelay implements SessionRelay {
         int syncPoints = pending.dropAll();
         session.send(error);
         if (syncPoints == 0) {
-            session.phase(Phase.FAILED_UNTIL_SYNC);
+            session.failUntilSync();
         }
         for (int i = 0; i < syncPoints; i++) {
             session.send(new ReadyForQuery(session.transactionStatus()));
@@ -321,7 +321,7 @@ public final class PooledRelay implements SessionRelay {
     /** The client's socket closed. Its connection goes back clean, or not at all. */
     @Override
     public void onClientClosed() {
-        session.phase(Phase.CLOSED);
+        session.closed();
         pending.releaseAll();
         // The connection has the start of a message whose end will never come: it cannot serve anyone.
         boolean messageCut = tail.passing();

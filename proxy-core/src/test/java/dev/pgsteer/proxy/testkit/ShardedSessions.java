@@ -3,7 +3,6 @@ package dev.pgsteer.proxy.testkit;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.PoolConfig;
 import dev.pgsteer.proxy.client.ClientSession;
-import dev.pgsteer.proxy.client.Phase;
 import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import io.netty.channel.Channel;
@@ -25,7 +24,7 @@ public final class ShardedSessions {
             Constructor<ClientSession> constructor = ClientSession.class.getDeclaredConstructor(Channel.class);
             constructor.setAccessible(true);
             ClientSession session = constructor.newInstance(channel);
-            session.phase(Phase.READY);
+            session.ready();
             return session;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot make a ClientSession", e);

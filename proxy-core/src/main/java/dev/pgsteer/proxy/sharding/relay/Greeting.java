@@ -40,7 +40,7 @@ final class Greeting {
             leases.releaseAll();
             session.channel().flush();
             if (session.phase() != Phase.CLOSED) {
-                session.phase(Phase.READY);
+                session.ready();
                 ready.run();
             }
         });

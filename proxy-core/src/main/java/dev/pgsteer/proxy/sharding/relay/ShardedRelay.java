@@ -141,7 +141,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
         byte type = frame.type();
         if (type == 'X') {
             frame.release();
-            session.phase(Phase.CLOSED);
+            session.closed();
             client.close();
             return;
         }
@@ -394,7 +394,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
 
     @Override
     public void onClientClosed() {
-        session.phase(Phase.CLOSED);
+        session.closed();
         inbox.releaseAll();
         portals.dropPortals();
         if (copySplit != null) {
