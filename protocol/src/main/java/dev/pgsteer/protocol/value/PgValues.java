@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -346,7 +347,7 @@ public final class PgValues {
             }
             time = time.substring(0, zone);
         }
-        LocalDateTime local = date.atTime(java.time.LocalTime.parse(time));
+        LocalDateTime local = date.atTime(LocalTime.parse(time));
         long seconds = local.toEpochSecond(ZoneOffset.ofTotalSeconds(0)) - offsetSeconds
                 - POSTGRES_EPOCH.atStartOfDay().toEpochSecond(ZoneOffset.UTC);
         return seconds * 1_000_000L + local.getNano() / 1000;

@@ -23,6 +23,7 @@ import dev.pgsteer.proxy.tls.Certificates;
 import dev.pgsteer.proxy.tls.TlsFilesException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +34,7 @@ import sun.misc.SignalHandler;
 /** {@code ./pgsteer}: reads the command line, starts what it asks for, stops cleanly on Ctrl-C or SIGTERM. */
 public final class Main {
     /** How long a stop waits for running statements and transactions before ending them. */
-    static final java.time.Duration SHUTDOWN_GRACE = java.time.Duration.ofSeconds(10);
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
 
     private Main() {
@@ -173,12 +174,12 @@ public final class Main {
     }
 
     /** {@code --tls-*}: TLS for clients with the given files, or with a certificate made (once) in {@code dataDirectory}. */
-    private static ProxyConfig tls(ProxyConfig config, CommandLine.Tls tls, java.nio.file.Path dataDirectory) {
+    private static ProxyConfig tls(ProxyConfig config, CommandLine.Tls tls, Path dataDirectory) {
         if (tls == null) {
             return config;
         }
         if (tls.selfSigned()) {
-            java.nio.file.Path[] files = Certificates.selfSignedIn(dataDirectory.toAbsolutePath().normalize());
+            Path[] files = Certificates.selfSignedIn(dataDirectory.toAbsolutePath().normalize());
             return config.withTls(new TlsConfig(files[0], files[1], tls.required()));
         }
         return config.withTls(new TlsConfig(tls.cert().toAbsolutePath(), tls.key().toAbsolutePath(), tls.required()));

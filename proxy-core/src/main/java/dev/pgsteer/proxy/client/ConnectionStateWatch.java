@@ -7,6 +7,7 @@ import dev.pgsteer.protocol.wire.StatementFrames;
 import dev.pgsteer.router.session.SessionStateScanner;
 import dev.pgsteer.router.tenant.LargeObjectFunctions;
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -149,7 +150,7 @@ public final class ConnectionStateWatch {
         }
         Findings findings = scan.findings();
         if (frame.type() == PARSE && (findings != Findings.NONE || !named.isEmpty())) {
-            String statementName = body.toString(nameStart, start - 1 - nameStart, java.nio.charset.StandardCharsets.UTF_8);
+            String statementName = body.toString(nameStart, start - 1 - nameStart, StandardCharsets.UTF_8);
             if (findings == Findings.NONE) {
                 named.remove(statementName);
             } else {
@@ -164,7 +165,7 @@ public final class ConnectionStateWatch {
      * reason if it pins the session now, else null.
      */
     public String onText(String text, Map<String, String> reported, boolean backslashQuotes) {
-        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         scan.reset(reported);
         SessionStateScanner.scan(bytes, 0, bytes.length, backslashQuotes, scan);
         return apply(scan.findings());

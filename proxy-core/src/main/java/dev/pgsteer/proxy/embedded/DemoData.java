@@ -5,6 +5,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -69,7 +70,7 @@ public final class DemoData {
                     int id = batch * 500 + i;
                     orders.append(i > 1 ? ", " : "").append(String.format(Locale.ROOT, "(%d, %d, %d, %d.%02d, '%s')",
                             id, 1 + random.nextInt(1000), 1 + random.nextInt(20), 1 + random.nextInt(300), random.nextInt(100),
-                            java.time.LocalDate.of(2025, 1, 1).plusDays(random.nextInt(365))));
+                            LocalDate.of(2025, 1, 1).plusDays(random.nextInt(365))));
                 }
                 s.execute(orders.toString());
             }

@@ -4,9 +4,11 @@ import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.yaml.ConfigLoader;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -130,7 +132,7 @@ public final class EmbeddedDefault implements AutoCloseable {
                 }
                 continue;
             }
-            try (Connection demo = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.getPort() + "/"
+            try (Connection demo = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.getPort() + "/"
                     + DATABASE, USER, PASSWORD); Statement statement = demo.createStatement()) {
                 for (String ddl : DemoData.SCHEMA) {
                     statement.execute(ddl);
@@ -143,7 +145,7 @@ public final class EmbeddedDefault implements AutoCloseable {
         try {
             Files.writeString(templatePath(), DemoTenants.TEMPLATE);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -5,17 +5,12 @@ import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.RolelessTenants;
 import dev.pgsteer.config.store.MetadataStore;
 import dev.pgsteer.config.store.ShardMapCatalog;
-import dev.pgsteer.protocol.codec.PgFrameDecoder;
-import dev.pgsteer.protocol.codec.PgMessageEncoder;
-import dev.pgsteer.protocol.codec.SliceJoiner;
 import dev.pgsteer.proxy.backend.BackendConnector;
 import dev.pgsteer.proxy.backend.pool.PoolRegistry;
 import dev.pgsteer.proxy.client.CancelRegistry;
-import dev.pgsteer.proxy.client.ClientHandler;
 import dev.pgsteer.proxy.client.SessionRegistry;
 import dev.pgsteer.proxy.client.UserDirectory;
 import dev.pgsteer.proxy.errors.ProxyErrors;
-import dev.pgsteer.proxy.observe.ClientTraffic;
 import dev.pgsteer.proxy.observe.ProxyMetrics;
 import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
 import dev.pgsteer.proxy.runtime.ProxyContext;
@@ -26,7 +21,6 @@ import dev.pgsteer.proxy.sharding.transaction.InDoubtResolver;
 import dev.pgsteer.proxy.sharding.transaction.TwoPhaseCommit;
 import dev.pgsteer.proxy.tenant.control.Tenants;
 import dev.pgsteer.proxy.tls.BackendTls;
-import dev.pgsteer.proxy.tls.ClientTls;
 import dev.pgsteer.proxy.tls.ServerTls;
 import dev.pgsteer.proxy.tls.TlsFilesException;
 import dev.pgsteer.router.session.SessionRouter;
@@ -36,11 +30,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.handler.ssl.OptionalSslHandler;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -54,10 +46,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The running proxy: one listener, its event loops, the pools, the HTTP endpoint. Start, then close. */
 public final class PgSteerServer implements AutoCloseable {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PgSteerServer.class);
+    private static final Logger log = LoggerFactory.getLogger(PgSteerServer.class);
     /**
      * How long a new backend connection may take to connect and log in. Short, because a session waits
      * on it: a backend that is down or unreachable must fail logins with 08006, not hold them.
@@ -184,26 +178,7 @@ public final class PgSteerServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel channel) {
-                        TlsState tlsNow = tls;
-                        SslContext clientTls = tlsNow.client();
-                        if (clientTls != null) {
-                            // PostgreSQL 17's direct TLS (sslnegotiation=direct): a handshake as the first bytes.
-                            channel.pipeline().addLast(new OptionalSslHandler(clientTls));
-                        }
-                        channel.pipeline().addLast(
-                                PgFrameDecoder.forClients(PgFrameDecoder.MAX_STARTUP_PACKET),
-                                new ClientTraffic(metrics),
-                                new SliceJoiner(),
-                                PgMessageEncoder.INSTANCE);
-                        if (clientTls != null) {
-                            channel.pipeline().addLast(new ClientTls(clientTls, tlsNow.required()));
-                        }
-                        channel.pipeline().addLast(new ClientHandler(context, relays));
-                    }
-                });
+                .childHandler(new ClientChannelInitializer(() -> tls, metrics, context, relays));
         transport.socketOptions().forEach(bootstrap::childOption);
         listener = bootstrap.bind(config.listen().host(), config.listen().port()).sync().channel();
         workers.next().scheduleAtFixedRate(() -> pools.maintainAll(workers.next()), 1, 1, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package dev.pgsteer.router.plan;
 
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +44,7 @@ public final class ArrayValues {
                 }
             }
             return out;
-        } catch (java.nio.BufferUnderflowException e) {
+        } catch (BufferUnderflowException e) {
             throw new RoutingException("22P03", "malformed binary array for a shard key");
         }
     }
