@@ -52,7 +52,7 @@ public final class PortalState {
         Portal old = portals.put(name, portal);
         portalsRun.remove(name);
         if (old != null) {
-            old.bind().release();
+            old.release();
         }
     }
 
@@ -60,7 +60,7 @@ public final class PortalState {
         Portal portal = portals.remove(name);
         portalsRun.remove(name);
         if (portal != null) {
-            portal.bind().release();
+            portal.release();
         }
         suspended.remove(name);
     }
@@ -86,7 +86,7 @@ public final class PortalState {
 
     /** The end of a unit (or the session): its portals go. */
     public void dropPortals() {
-        portals.values().forEach(p -> p.bind().release());
+        portals.values().forEach(Portal::release);
         portals.clear();
         portalsRun.clear();
     }

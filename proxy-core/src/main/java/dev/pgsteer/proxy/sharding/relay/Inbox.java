@@ -1,6 +1,7 @@
 package dev.pgsteer.proxy.sharding.relay;
 
 import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.message.MessageType.Frontend;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,12 +37,13 @@ final class Inbox {
         int size = 0;
         boolean complete = false;
         for (Frame f : frames) {
-            if (f.type() == 'Q' || f.type() == 'F') {
+            Frontend type = Frontend.of(f.type());
+            if (type == Frontend.QUERY || type == Frontend.FUNCTION_CALL) {
                 complete = true;
                 break;
             }
             size++;
-            if (f.type() == 'S' || f.type() == 'H') {
+            if (type == Frontend.SYNC || type == Frontend.FLUSH) {
                 complete = true;
                 break;
             }

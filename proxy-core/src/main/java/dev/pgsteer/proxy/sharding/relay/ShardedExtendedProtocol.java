@@ -1,16 +1,23 @@
 package dev.pgsteer.proxy.sharding.relay;
 
 import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.codec.StatementFrames;
-import dev.pgsteer.protocol.codec.Wire;
+import dev.pgsteer.protocol.message.MessageType.Frontend;
+import dev.pgsteer.protocol.message.Sync;
+import dev.pgsteer.protocol.message.backend.BindComplete;
+import dev.pgsteer.protocol.message.backend.CloseComplete;
+import dev.pgsteer.protocol.message.backend.ParseComplete;
+import dev.pgsteer.protocol.message.frontend.Bind;
+import dev.pgsteer.protocol.message.frontend.Close;
+import dev.pgsteer.protocol.message.frontend.Describe;
+import dev.pgsteer.protocol.message.frontend.Execute;
+import dev.pgsteer.protocol.message.frontend.Parse;
+import dev.pgsteer.protocol.message.frontend.Target;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.command.RunCommand;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
-import dev.pgsteer.proxy.sharding.execute.ResultWriter;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
-import dev.pgsteer.proxy.sharding.extended.BindValues;
 import dev.pgsteer.proxy.sharding.extended.Portal;
 import dev.pgsteer.proxy.sharding.extended.PortalState;
 import dev.pgsteer.proxy.sharding.extended.Prepared;
@@ -24,6 +31,7 @@ import dev.pgsteer.router.sql.SqlLexer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import java.util.List;
 import java.util.Locale;
@@ -76,18 +84,19 @@ final class ShardedExtendedProtocol {
         ByteBufAllocator alloc = replies.channel().alloc();
         while (index < unit.size()) {
             Frame frame = unit.get(index);
-            byte type = frame.type();
-            if (control.failed() && type != 'S') {
+            Frontend type = Frontend.of(frame.type());
+            if (control.failed() && type != Frontend.SYNC) {
                 frame.release();
                 index++;
                 continue;
             }
             int following = index + 1;
             switch (type) {
-                case 'P' -> {
-                    String name = StatementFrames.parseName(frame);
-                    ByteBuf tail = StatementFrames.parseTail(frame);
-                    String sql = Wire.readCString(tail.duplicate());
+                case PARSE -> {
+                    Parse parse = Parse.of(frame);
+                    String name = parse.name();
+                    ByteBuf tail = parse.tail();
+                    String sql = parse.query();
                     if (!name.isEmpty() && portals.hasStatement(name)) {
                         frame.release();
                         replies.fail("42P05", "prepared statement \"" + name + "\" already exists");
@@ -97,33 +106,40 @@ final class ShardedExtendedProtocol {
                     portals.prepare(name, new Prepared(SqlLexer.statement(sql), ByteBufUtil.getBytes(tail),
                             name.isEmpty() ? null : database.statements().nameFor(tail)));
                     frame.release();
-                    replies.write(ResultWriter.empty(alloc, '1'));
+                    replies.write(ParseComplete.INSTANCE.encode(alloc));
                 }
-                case 'B' -> {
-                    BindValues values;
+                case BIND -> {
+                    Bind bind = Bind.of(frame);
+                    String portalName;
+                    String statementName;
                     try {
-                        values = new BindValues(frame);
+                        // Read in full here: a Bind the shards would refuse is refused before it is kept.
+                        bind.valueCount();
+                        portalName = bind.portal();
+                        statementName = bind.statement();
                     } catch (RuntimeException e) {
                         frame.release();
                         replies.fail("08P01", "invalid Bind message: " + e.getMessage());
                         index++;
                         continue;
                     }
-                    Prepared statement = portals.statement(values.statement());
+                    Prepared statement = portals.statement(statementName);
                     if (statement == null) {
                         frame.release();
-                        replies.fail("26000", "prepared statement \"" + values.statement() + "\" does not exist");
+                        replies.fail("26000", "prepared statement \"" + statementName + "\" does not exist");
                         index++;
                         continue;
                     }
-                    portals.bind(values.portal(), new Portal(statement, frame, values));
-                    replies.write(ResultWriter.empty(alloc, '2'));
+                    portals.bind(portalName, new Portal(statement, bind));
+                    replies.write(BindComplete.INSTANCE.encode(alloc));
                 }
-                case 'D' -> {
-                    byte kind = StatementFrames.targetKind(frame);
-                    String name = StatementFrames.targetName(frame);
+                case DESCRIBE -> {
+                    Describe describe = Describe.of(frame);
+                    Target kind = describe.target();
+                    String name = describe.name();
                     frame.release();
-                    if (kind == 'P' && following < unit.size() && unit.get(following).type() == 'E') {
+                    if (kind == Target.PORTAL && following < unit.size()
+                            && Frontend.of(unit.get(following).type()) == Frontend.EXECUTE) {
                         // Answered with the Execute that follows, by the shards that run it.
                         Frame execute = unit.get(following);
                         execute(unit, following + 1, execute, name, true);
@@ -132,28 +148,29 @@ final class ShardedExtendedProtocol {
                     describe(kind, name, () -> run(unit, following));
                     return;
                 }
-                case 'E' -> {
-                    String portalName = Wire.readCString(frame.body());
+                case EXECUTE -> {
+                    String portalName = Execute.of(frame).portal();
                     execute(unit, following, frame, portalName, false);
                     return;
                 }
-                case 'C' -> {
-                    byte kind = StatementFrames.targetKind(frame);
-                    String name = StatementFrames.targetName(frame);
+                case CLOSE -> {
+                    Close close = Close.of(frame);
+                    Target kind = close.target();
+                    String name = close.name();
                     frame.release();
-                    if (kind == 'S') {
+                    if (kind == Target.STATEMENT) {
                         portals.closeStatement(name);
                     } else {
                         portals.closePortal(name);
                     }
-                    replies.write(ResultWriter.empty(alloc, '3'));
+                    replies.write(CloseComplete.INSTANCE.encode(alloc));
                 }
-                case 'S', 'H' -> {
+                case SYNC, FLUSH -> {
                     frame.release();
-                    control.end(type == 'S');
+                    control.end(type == Frontend.SYNC);
                     return;
                 }
-                default -> frame.release();
+                case QUERY, FUNCTION_CALL, TERMINATE, COPY_DATA, COPY_DONE, COPY_FAIL, PASSWORD, UNKNOWN -> frame.release();
             }
             index++;
         }
@@ -163,7 +180,7 @@ final class ShardedExtendedProtocol {
     }
 
     private void execute(List<Frame> unit, int following, Frame execute, String portalName, boolean describe) {
-        int maxRows = StatementFrames.executeMaxRows(execute);
+        int maxRows = Execute.of(execute).maxRows();
         Portal portal = portals.portal(portalName);
         Runnable next = () -> {
             execute.release();
@@ -214,7 +231,7 @@ final class ShardedExtendedProtocol {
     private static int countExecutes(List<Frame> unit, int from) {
         int count = 0;
         for (int i = from; i < unit.size(); i++) {
-            if (unit.get(i).type() == 'E') {
+            if (Frontend.of(unit.get(i).type()) == Frontend.EXECUTE) {
                 count++;
             }
         }
@@ -222,11 +239,12 @@ final class ShardedExtendedProtocol {
     }
 
     /** Describe of a statement, or of a portal without its Execute: asked of one shard. */
-    private void describe(byte kind, String name, Runnable next) {
-        Prepared statement = kind == 'S' ? portals.statement(name) : null;
-        Portal portal = kind == 'P' ? portals.portal(name) : null;
+    private void describe(Target kind, String name, Runnable next) {
+        Prepared statement = kind == Target.STATEMENT ? portals.statement(name) : null;
+        Portal portal = kind == Target.PORTAL ? portals.portal(name) : null;
         if (statement == null && portal == null) {
-            replies.fail(kind == 'S' ? "26000" : "34000", (kind == 'S' ? "prepared statement \"" : "portal \"") + name + "\" does not exist");
+            replies.fail(kind == Target.STATEMENT ? "26000" : "34000",
+                    (kind == Target.STATEMENT ? "prepared statement \"" : "portal \"") + name + "\" does not exist");
             next.run();
             return;
         }
@@ -245,14 +263,16 @@ final class ShardedExtendedProtocol {
             });
             var alloc = link.connection().channel().alloc();
             Prepared source = statement != null ? statement : portal.prepared();
-            link.connection().write(StatementFrames.parse(alloc, "", source.parseTail()));
+            link.connection().write(Parse.encode(alloc, "", source.parseTail()));
             if (portal != null) {
-                link.connection().write(StatementFrames.renameBind(alloc, portal.bind().retain(), ""));
-                link.connection().write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'P', name));
+                portal.bind().frame().retain();
+                link.connection().write(portal.bind().renamed(alloc, ""));
+                link.connection().write(Describe.encode(alloc, Target.PORTAL, name));
             } else {
-                link.connection().write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'S', ""));
+                link.connection().write(Describe.encode(alloc, Target.STATEMENT, ""));
             }
-            link.connection().write(alloc.buffer(5).writeByte('S').writeInt(4));
+            Channel channel = link.connection().channel();
+            channel.write(Sync.INSTANCE, channel.voidPromise());
             link.connection().flush();
         });
     }
