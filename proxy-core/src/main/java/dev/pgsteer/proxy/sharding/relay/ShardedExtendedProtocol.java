@@ -1,6 +1,7 @@
 package dev.pgsteer.proxy.sharding.relay;
 
 import dev.pgsteer.protocol.codec.Frame;
+import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.MessageType.Frontend;
 import dev.pgsteer.protocol.message.Sync;
 import dev.pgsteer.protocol.message.backend.BindComplete;
@@ -12,6 +13,8 @@ import dev.pgsteer.protocol.message.frontend.Describe;
 import dev.pgsteer.protocol.message.frontend.Execute;
 import dev.pgsteer.protocol.message.frontend.Parse;
 import dev.pgsteer.protocol.message.frontend.Target;
+import dev.pgsteer.proxy.errors.ProxyErrors;
+import dev.pgsteer.proxy.extended.Lookup;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.command.RunCommand;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
@@ -19,8 +22,8 @@ import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.proxy.sharding.extended.Portal;
-import dev.pgsteer.proxy.sharding.extended.PortalState;
 import dev.pgsteer.proxy.sharding.extended.Prepared;
+import dev.pgsteer.proxy.sharding.extended.ShardedPortals;
 import dev.pgsteer.proxy.sharding.send.ExtendedSender;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import dev.pgsteer.router.plan.Answer;
@@ -38,7 +41,7 @@ import java.util.Locale;
 
 /**
  * The server side of the extended protocol on a sharded session: Parse, Bind and Close are answered
- * by pgsteer, which keeps the client's statements and portals ({@link PortalState}); Describe asks
+ * by pgsteer, which keeps the client's statements and portals ({@link ShardedPortals}); Describe asks
  * one shard; Execute runs the portal's statement where the router sends it, and a portal suspended
  * by a row limit goes on on the shard that holds it. An error skips the rest of the unit up to its Sync.
  */
@@ -56,7 +59,7 @@ final class ShardedExtendedProtocol {
     }
 
     private final ShardedDatabase database;
-    private final PortalState portals;
+    private final ShardedPortals portals;
     private final ClientReplies replies;
     private final StatementPlanner planner;
     private final RunCommand runCommand;
@@ -65,7 +68,7 @@ final class ShardedExtendedProtocol {
     private final ShardTransaction transaction;
     private final UnitControl control;
 
-    ShardedExtendedProtocol(ShardedDatabase database, PortalState portals, ClientReplies replies, StatementPlanner planner,
+    ShardedExtendedProtocol(ShardedDatabase database, ShardedPortals portals, ClientReplies replies, StatementPlanner planner,
                             RunCommand runCommand, FanOut fanOut, ShardLeases leases, ShardTransaction transaction,
                             UnitControl control) {
         this.database = database;
@@ -97,13 +100,14 @@ final class ShardedExtendedProtocol {
                     String name = parse.name();
                     ByteBuf tail = parse.tail();
                     String sql = parse.query();
-                    if (!name.isEmpty() && portals.hasStatement(name)) {
+                    // Asked first: a named statement's proxy-wide name is registered only for a Parse that takes.
+                    if (!portals.state().preparable(name)) {
                         frame.release();
-                        replies.fail("42P05", "prepared statement \"" + name + "\" already exists");
+                        replies.fail(ProxyErrors.duplicateStatement(name));
                         index++;
                         continue;
                     }
-                    portals.prepare(name, new Prepared(SqlLexer.statement(sql), ByteBufUtil.getBytes(tail),
+                    portals.state().prepare(name, new Prepared(SqlLexer.statement(sql), ByteBufUtil.getBytes(tail),
                             name.isEmpty() ? null : database.statements().nameFor(tail)));
                     frame.release();
                     replies.write(ParseComplete.INSTANCE.encode(alloc));
@@ -123,14 +127,15 @@ final class ShardedExtendedProtocol {
                         index++;
                         continue;
                     }
-                    Prepared statement = portals.statement(statementName);
-                    if (statement == null) {
-                        frame.release();
-                        replies.fail("26000", "prepared statement \"" + statementName + "\" does not exist");
-                        index++;
-                        continue;
+                    switch (portals.state().statement(statementName)) {
+                        case Lookup.Refused<Prepared>(ErrorResponse error) -> {
+                            frame.release();
+                            replies.fail(error);
+                            index++;
+                            continue;
+                        }
+                        case Lookup.Found<Prepared>(Prepared statement) -> portals.bind(portalName, new Portal(statement, bind));
                     }
-                    portals.bind(portalName, new Portal(statement, bind));
                     replies.write(BindComplete.INSTANCE.encode(alloc));
                 }
                 case DESCRIBE -> {
@@ -158,11 +163,7 @@ final class ShardedExtendedProtocol {
                     Target kind = close.target();
                     String name = close.name();
                     frame.release();
-                    if (kind == Target.STATEMENT) {
-                        portals.closeStatement(name);
-                    } else {
-                        portals.closePortal(name);
-                    }
+                    portals.close(kind, name);
                     replies.write(CloseComplete.INSTANCE.encode(alloc));
                 }
                 case SYNC, FLUSH -> {
@@ -181,15 +182,18 @@ final class ShardedExtendedProtocol {
 
     private void execute(List<Frame> unit, int following, Frame execute, String portalName, boolean describe) {
         int maxRows = Execute.of(execute).maxRows();
-        Portal portal = portals.portal(portalName);
         Runnable next = () -> {
             execute.release();
             run(unit, following);
         };
+        Portal portal = switch (portals.state().portal(portalName)) {
+            case Lookup.Found<Portal>(Portal found) -> found;
+            case Lookup.Refused<Portal> refused -> null;
+        };
         if (portal == null) {
             ShardLink holder = portals.suspendedOn(portalName);
             if (holder == null || !leases.all().contains(holder)) {
-                replies.fail("34000", "portal \"" + portalName + "\" does not exist");
+                replies.fail(ProxyErrors.noSuchPortal(portalName));
                 next.run();
                 return;
             }
@@ -240,14 +244,29 @@ final class ShardedExtendedProtocol {
 
     /** Describe of a statement, or of a portal without its Execute: asked of one shard. */
     private void describe(Target kind, String name, Runnable next) {
-        Prepared statement = kind == Target.STATEMENT ? portals.statement(name) : null;
-        Portal portal = kind == Target.PORTAL ? portals.portal(name) : null;
-        if (statement == null && portal == null) {
-            replies.fail(kind == Target.STATEMENT ? "26000" : "34000",
-                    (kind == Target.STATEMENT ? "prepared statement \"" : "portal \"") + name + "\" does not exist");
-            next.run();
-            return;
+        switch (kind) {
+            case STATEMENT -> {
+                switch (portals.state().statement(name)) {
+                    case Lookup.Refused<Prepared>(ErrorResponse error) -> refuse(error, next);
+                    case Lookup.Found<Prepared>(Prepared statement) -> describeOnAShard(statement, null, name, next);
+                }
+            }
+            case PORTAL -> {
+                switch (portals.state().portal(name)) {
+                    case Lookup.Refused<Portal>(ErrorResponse error) -> refuse(error, next);
+                    case Lookup.Found<Portal>(Portal portal) -> describeOnAShard(portal.prepared(), portal, name, next);
+                }
+            }
         }
+    }
+
+    private void refuse(ErrorResponse error, Runnable next) {
+        replies.fail(error);
+        next.run();
+    }
+
+    /** Asks one shard to describe {@code source}'s statement, or its portal {@code name} when {@code portal} is not null. */
+    private void describeOnAShard(Prepared source, Portal portal, String name, Runnable next) {
         String shard = leases.isEmpty() ? database.config().defaultShard() : leases.shards().getFirst();
         Future<List<ShardLink>> acquired = fanOut.acquire(List.of(shard));
         acquired.addListener(f -> {
@@ -262,7 +281,6 @@ final class ShardedExtendedProtocol {
                 next.run();
             });
             var alloc = link.connection().channel().alloc();
-            Prepared source = statement != null ? statement : portal.prepared();
             link.connection().write(Parse.encode(alloc, "", source.parseTail()));
             if (portal != null) {
                 portal.bind().frame().retain();

@@ -27,7 +27,7 @@ import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.proxy.sharding.execute.ShardRequest;
-import dev.pgsteer.proxy.sharding.extended.PortalState;
+import dev.pgsteer.proxy.sharding.extended.ShardedPortals;
 import dev.pgsteer.proxy.sharding.send.SimpleSender;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import dev.pgsteer.router.sql.LexedStatement;
@@ -84,7 +84,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
     private final FanOut fanOut;
     private final Pin pin;
     private final ShardSettings settings;
-    private final PortalState portals = new PortalState();
+    private final ShardedPortals portals = new ShardedPortals();
     private final StatementPlanner planner;
     private final ShardedExtendedProtocol extended;
     private final UnitEnd unitEnd;
