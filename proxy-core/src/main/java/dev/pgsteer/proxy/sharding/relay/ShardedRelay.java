@@ -133,7 +133,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
     @Override
     public void connect() {
         client.config().setAutoRead(false);
-        Greeting.greet(session, leases, settings, database.config().defaultShard(), this::updateAutoRead);
+        DefaultShardLogin.greet(session, leases, settings, database.config().defaultShard(), this::updateAutoRead);
     }
 
     // --- frames from the client ---
