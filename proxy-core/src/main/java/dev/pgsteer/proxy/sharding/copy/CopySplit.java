@@ -4,11 +4,11 @@ import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.protocol.ProtocolViolationException;
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.MessageType.Frontend;
 import dev.pgsteer.protocol.message.frontend.CopyData;
 import dev.pgsteer.protocol.message.frontend.CopyDone;
 import dev.pgsteer.protocol.message.frontend.CopyFail;
+import dev.pgsteer.proxy.errors.ProxyErrors;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.proxy.sharding.execute.ShardRequest;
@@ -80,7 +80,7 @@ public final class CopySplit {
         if (failure == null) {
             return over;
         }
-        replies.write(ErrorResponse.of(ErrorResponse.Severity.ERROR, failure.sqlState(), failure.getMessage(), null, null));
+        replies.write(ProxyErrors.error(failure.sqlState(), failure.getMessage(), null));
         replies.channel().flush();
         if (request != null) {
             request.suppressErrors();
@@ -140,7 +140,7 @@ public final class CopySplit {
             return;
         }
         if (key == null) {
-            failure = new RoutingException("23502", "a row copied into sharded table " + table.name() + " has no shard key "
+            failure = new RoutingException(SqlState.NOT_NULL_VIOLATION.code(), "a row copied into sharded table " + table.name() + " has no shard key "
                     + table.key() + " (NULL); every row of a sharded table needs one");
             return;
         }

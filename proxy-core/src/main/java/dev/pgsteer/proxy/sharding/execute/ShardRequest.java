@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.sharding.execute;
 
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.ErrorResponse;
@@ -201,7 +202,7 @@ public final class ShardRequest {
     }
 
     private void mergeFailed(String message) {
-        mergeError = ErrorResponse.of(ErrorResponse.Severity.ERROR, "0A000", message, null, null);
+        mergeError = ProxyErrors.error(SqlState.FEATURE_NOT_SUPPORTED, message);
         merger.discard();
     }
 

@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.sharding.relay;
 
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.codec.Frame;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.MessageType.Frontend;
@@ -123,7 +124,7 @@ final class ShardedExtendedProtocol {
                         statementName = bind.statement();
                     } catch (RuntimeException e) {
                         frame.release();
-                        replies.fail("08P01", "invalid Bind message: " + e.getMessage());
+                        replies.fail(SqlState.PROTOCOL_VIOLATION, "invalid Bind message: " + e.getMessage());
                         index++;
                         continue;
                     }
@@ -202,7 +203,7 @@ final class ShardedExtendedProtocol {
             return;
         }
         if (portals.ran(portalName)) {
-            replies.fail("55000", "portal \"" + portalName + "\" cannot be run");
+            replies.fail(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "portal \"" + portalName + "\" cannot be run");
             next.run();
             return;
         }

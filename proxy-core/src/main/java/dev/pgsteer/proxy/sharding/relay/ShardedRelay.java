@@ -2,7 +2,6 @@ package dev.pgsteer.proxy.sharding.relay;
 
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.codec.Frame;
-import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.MessageType.Backend;
 import dev.pgsteer.protocol.message.MessageType.Frontend;
 import dev.pgsteer.protocol.message.ParameterStatus;
@@ -178,7 +177,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
             case QUERY, PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, FUNCTION_CALL, TERMINATE, PASSWORD, UNKNOWN -> {
                 byte code = frame.type();
                 frame.release();
-                client.write(ErrorResponse.of(ErrorResponse.Severity.ERROR, SqlState.PROTOCOL_VIOLATION,
+                client.write(ProxyErrors.error(SqlState.PROTOCOL_VIOLATION,
                         String.format("unexpected message type 0x%02X during COPY from stdin", code & 0xff)), client.voidPromise());
                 session.terminate(ProxyErrors.protocolViolation("terminating connection because protocol synchronization was lost"));
             }
@@ -263,7 +262,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
                     first.release();
                     portals.endOfBatchTransaction();
                     unit = Unit.RUNNING;
-                    replies.fail("0A000", "function calls (the protocol's FunctionCall) are not supported on a sharded database");
+                    replies.fail(SqlState.FEATURE_NOT_SUPPORTED, "function calls (the protocol's FunctionCall) are not supported on a sharded database");
                     end(true);
                 }
                 case COPY_DATA, COPY_DONE, COPY_FAIL, TERMINATE, PASSWORD, UNKNOWN -> {
