@@ -2,16 +2,15 @@ package dev.pgsteer.proxy.admin;
 
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.protocol.SqlState;
-import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.MessageType.Frontend;
-import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.Query;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.backend.EmptyQueryResponse;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.Phase;
+import dev.pgsteer.proxy.client.SessionGreeting;
 import dev.pgsteer.proxy.client.SessionRelay;
 import dev.pgsteer.proxy.errors.ProxyErrors;
 import dev.pgsteer.proxy.extended.Answered;
@@ -86,10 +85,8 @@ public final class AdminConsole implements SessionRelay {
         parameters.put("is_superuser", "off");
         parameters.put("session_authorization", session.user());
         parameters.put("application_name", session.settings().wanted().getOrDefault("application_name", ""));
-        parameters.forEach((name, value) -> session.send(new ParameterStatus(name, value)));
-        session.send(new BackendKeyData(session.processId(), session.secretKey()));
+        SessionGreeting.send(session, parameters);
         session.ready();
-        session.send(ReadyForQuery.IDLE);
         client.flush();
     }
 

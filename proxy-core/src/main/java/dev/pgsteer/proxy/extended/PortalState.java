@@ -32,11 +32,19 @@ public final class PortalState<S, P> {
 
     /** Keeps {@code statement} under {@code name}, unless a named statement of that name exists (42P05). */
     public Lookup<S> prepare(String name, S statement) {
-        if (!name.isEmpty() && statements.containsKey(name)) {
+        if (!preparable(name)) {
             return Lookup.refused(ProxyErrors.duplicateStatement(name));
         }
         statements.put(name, statement);
         return Lookup.found(statement);
+    }
+
+    /**
+     * Whether a Parse may prepare {@code name}: not if a named statement of that name exists. Asked
+     * first by a session whose statement costs something to make (a name registered proxy-wide).
+     */
+    public boolean preparable(String name) {
+        return name.isEmpty() || !statements.containsKey(name);
     }
 
     public Lookup<S> statement(String name) {
@@ -79,6 +87,11 @@ public final class PortalState<S, P> {
     /** The unnamed statement goes too, as at the end of PostgreSQL's implicit transaction. */
     public void forgetUnnamedStatement() {
         statements.remove("");
+    }
+
+    /** DEALLOCATE ALL: the statements go; the portals bound of them stay, as in PostgreSQL. */
+    public void forgetStatements() {
+        statements.clear();
     }
 
     /** DISCARD ALL, or the session's end: everything goes. */

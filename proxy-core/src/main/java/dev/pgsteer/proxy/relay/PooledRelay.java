@@ -13,6 +13,7 @@ import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.ConnectionStateWatch;
 import dev.pgsteer.proxy.client.Phase;
 import dev.pgsteer.proxy.client.SessionGate;
+import dev.pgsteer.proxy.client.SessionGreeting;
 import dev.pgsteer.proxy.client.SessionRelay;
 import dev.pgsteer.proxy.observe.ProxyMetrics;
 import dev.pgsteer.proxy.observe.SlowStatementLog;

@@ -67,4 +67,23 @@ class PortalStateTest {
         state.clear();
         assertEquals("refused 26000: prepared statement \"s\" does not exist", found(state.statement("s")));
     }
+
+    @Test
+    void aNameIsPreparableUnlessANamedStatementHoldsIt() {
+        state.prepare("s", "SELECT 1");
+        state.prepare("", "SELECT 2");
+        assertEquals(false, state.preparable("s"));
+        assertEquals(true, state.preparable(""));
+        assertEquals(true, state.preparable("t"));
+    }
+
+    @Test
+    void forgettingTheStatementsKeepsThePortals() {
+        state.prepare("s", "SELECT 1");
+        state.bind("c", "bound");
+        state.forgetStatements();
+        assertEquals("refused 26000: prepared statement \"s\" does not exist", found(state.statement("s")));
+        assertEquals("bound", found(state.portal("c")));
+        assertEquals(List.of(), released);
+    }
 }

@@ -8,6 +8,7 @@ import dev.pgsteer.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A view over a whole Bind frame, which the caller keeps owning:
@@ -89,6 +90,23 @@ public final class Bind {
     public ByteBuf value(int i) {
         values();
         return lengths[i] < 0 ? null : body.slice(offsets[i], lengths[i]);
+    }
+
+    /** Value {@code i} copied, or null for NULL: for a binary key the router decodes. */
+    public byte[] bytes(int i) {
+        values();
+        if (lengths[i] < 0) {
+            return null;
+        }
+        byte[] value = new byte[lengths[i]];
+        body.getBytes(offsets[i], value);
+        return value;
+    }
+
+    /** Value {@code i} read as UTF-8 text, or null for NULL: for a text key the router reads. */
+    public String text(int i) {
+        values();
+        return lengths[i] < 0 ? null : body.toString(offsets[i], lengths[i], StandardCharsets.UTF_8);
     }
 
     public int resultFormatCount() {

@@ -13,8 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.protocol.ProtocolViolationException;
 import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
 class BindTest {
@@ -76,6 +79,34 @@ class BindTest {
         ByteBuf content = forAll.content();
         assertSame(content, Bind.of(forAll).withHiddenColumns(ALLOC, 2), "one format for all covers the hidden columns too");
         content.release();
+    }
+
+    @Test
+    void aBindWithOneResultFormatPerColumnGetsTextFormatsForTheHiddenOnes() {
+        ByteBuf bind = Unpooled.buffer();
+        int length = Wire.beginMessage(bind, 'B');
+        Wire.writeCString(bind, "");
+        Wire.writeCString(bind, "S_1");
+        bind.writeShort(1).writeShort(1).writeShort(1).writeInt(4).writeInt(7).writeShort(2).writeShort(1).writeShort(0);
+        Wire.endMessage(bind, length);
+
+        ByteBuf wider = Bind.of(new Frame(bind)).withHiddenColumns(ALLOC, 2);
+
+        // 'B' | len 33 | "" | "S_1" | 1 format: binary | 1 parameter: int4 7 | 4 result formats: binary, text, text, text
+        assertEquals("4200000021" + "00" + "535f3100" + "0001" + "0001" + "0001" + "00000004" + "00000007"
+                + "0004" + "0001" + "0000" + "0000" + "0000", ByteBufUtil.hexDump(wider));
+        wider.release();
+    }
+
+    @Test
+    void aValueIsReadAsTextOrBytesWithoutASlice() {
+        Frame frame = frame('B', BODY);
+        Bind bind = Bind.of(frame);
+        assertEquals("42", bind.text(0));
+        assertNull(bind.text(1));
+        assertNull(bind.bytes(1));
+        assertArrayEquals(new byte[] {0, 7}, bind.bytes(2));
+        frame.release();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.sharding.command;
 
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 
@@ -18,7 +19,7 @@ public final class BeginCommand {
 
     public void run(String text, Runnable next) {
         if (!transaction.beginExplicit(text)) {
-            replies.notice("25001", "there is already a transaction in progress");
+            replies.notice(SqlState.ACTIVE_SQL_TRANSACTION, "there is already a transaction in progress");
         }
         replies.complete("BEGIN");
         next.run();

@@ -8,7 +8,7 @@ import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
-import dev.pgsteer.proxy.sharding.extended.PortalState;
+import dev.pgsteer.proxy.sharding.extended.ShardedPortals;
 import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import dev.pgsteer.router.command.Command;
@@ -42,7 +42,7 @@ public final class Commands {
      * back); {@code owner} takes connections back after pgsteer's own statements on them.
      */
     public Commands(String sessionId, ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
-                    ShardLeases leases, ShardSettings settings, PortalState portals, Pin pin, CopySplitHolder copyUnit,
+                    ShardLeases leases, ShardSettings settings, ShardedPortals portals, Pin pin, CopySplitHolder copyUnit,
                     BooleanSupplier unitFailed, EventLoop loop, BackendListener owner) {
         this.run = new RunCommand(sessionId, database, transaction, fanOut, replies, new KeyTypeLearner(database, loop, owner, sessionId));
         this.begin = new BeginCommand(transaction, replies);

@@ -1,6 +1,7 @@
 package dev.pgsteer.proxy.sharding.command;
 
 import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.message.Query;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.sharding.CatalogQueries;
@@ -54,7 +55,7 @@ public final class CopyIntoShardsCommand {
         columnsOf(copy, columns -> {
             int keyField = columns.indexOf(table.key());
             if (keyField < 0) {
-                replies.fail("42P10", "COPY into sharded table " + table.name() + " must include its shard key " + table.key()
+                replies.fail(SqlState.INVALID_COLUMN_REFERENCE, "COPY into sharded table " + table.name() + " must include its shard key " + table.key()
                         + " among the columns (" + String.join(", ", columns) + ")");
                 next.run();
                 return;
@@ -109,7 +110,7 @@ public final class CopyIntoShardsCommand {
                 }
                 List<List<String>> rows = read.getNow();
                 if (rows.isEmpty()) {
-                    replies.fail("42P01", "relation \"" + copy.table() + "\" does not exist");
+                    replies.fail(SqlState.UNDEFINED_TABLE, "relation \"" + copy.table() + "\" does not exist");
                     next.run();
                     return;
                 }

@@ -1,7 +1,7 @@
 package dev.pgsteer.proxy.sharding.command;
 
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
-import dev.pgsteer.proxy.sharding.extended.PortalState;
+import dev.pgsteer.proxy.sharding.extended.ShardedPortals;
 import dev.pgsteer.router.command.Command;
 
 /**
@@ -9,10 +9,10 @@ import dev.pgsteer.router.command.Command;
  * answered here: ALL forgets them; one name is left to the protocol's Close (drivers use that).
  */
 public final class DeallocateCommand {
-    private final PortalState portals;
+    private final ShardedPortals portals;
     private final ClientReplies replies;
 
-    public DeallocateCommand(PortalState portals, ClientReplies replies) {
+    public DeallocateCommand(ShardedPortals portals, ClientReplies replies) {
         this.portals = portals;
         this.replies = replies;
     }

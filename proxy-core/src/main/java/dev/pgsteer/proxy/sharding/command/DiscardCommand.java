@@ -2,7 +2,7 @@ package dev.pgsteer.proxy.sharding.command;
 
 import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
-import dev.pgsteer.proxy.sharding.extended.PortalState;
+import dev.pgsteer.proxy.sharding.extended.ShardedPortals;
 import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.sql.LexedStatement;
@@ -14,12 +14,12 @@ import java.util.function.BooleanSupplier;
  */
 public final class DiscardCommand {
     private final RunCommand run;
-    private final PortalState portals;
+    private final ShardedPortals portals;
     private final ShardLeases leases;
     private final ShardSettings settings;
     private final BooleanSupplier unitFailed;
 
-    public DiscardCommand(RunCommand run, PortalState portals, ShardLeases leases, ShardSettings settings, BooleanSupplier unitFailed) {
+    public DiscardCommand(RunCommand run, ShardedPortals portals, ShardLeases leases, ShardSettings settings, BooleanSupplier unitFailed) {
         this.run = run;
         this.portals = portals;
         this.leases = leases;

@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.sharding.command;
 
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.router.command.Command;
@@ -20,7 +21,7 @@ public final class ExplainCommand {
 
     public void run(LexedStatement statement, StatementSender sender, Command.Explain explain, Runnable next) {
         if (explain.shards().size() > 1) {
-            replies.notice("01000", "pgsteer: this statement runs on shards " + String.join(", ", explain.shards())
+            replies.notice(SqlState.WARNING, "pgsteer: this statement runs on shards " + String.join(", ", explain.shards())
                     + "; the plan shown is shard " + explain.shards().getFirst() + "'s");
         }
         run.run(statement, sender, explain.route(), next);

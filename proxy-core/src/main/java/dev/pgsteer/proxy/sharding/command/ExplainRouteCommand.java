@@ -1,7 +1,11 @@
 package dev.pgsteer.proxy.sharding.command;
 
+import dev.pgsteer.protocol.message.backend.DataRow;
+import dev.pgsteer.protocol.message.backend.RowDescription.Field;
+import dev.pgsteer.protocol.message.backend.RowDescription;
+import dev.pgsteer.protocol.message.frontend.Bind;
+import dev.pgsteer.protocol.value.PgValues;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
-import dev.pgsteer.proxy.sharding.execute.ResultWriter;
 import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.router.plan.Route;
 import io.netty.buffer.ByteBufAllocator;
@@ -24,14 +28,19 @@ public final class ExplainRouteCommand {
     public void run(Route route, StatementSender sender, Runnable next) {
         ByteBufAllocator alloc = replies.channel().alloc();
         if (sender.describe()) {
-            replies.write(ResultWriter.rowDescription(alloc, List.of("shards", "answer", "reason")));
+            replies.write(RowDescription.encode(alloc, List.of(text("shards"), text("answer"), text("reason"))));
         }
-        replies.write(ResultWriter.dataRow(alloc, List.of(String.join(", ", route.shards()),
+        replies.write(DataRow.encodeText(alloc, List.of(String.join(", ", route.shards()),
                 route.answer().name().toLowerCase(Locale.ROOT), route.why())));
         for (Map.Entry<String, String> rewritten : route.textByShard().entrySet()) {
-            replies.write(ResultWriter.dataRow(alloc, List.of(rewritten.getKey(), "runs", rewritten.getValue())));
+            replies.write(DataRow.encodeText(alloc, List.of(rewritten.getKey(), "runs", rewritten.getValue())));
         }
         replies.complete("EXPLAIN ROUTE " + (1 + route.textByShard().size()));
         next.run();
+    }
+
+    /** A column of type text, in text format. */
+    private static Field text(String name) {
+        return Field.computed(name, PgValues.TEXT, -1, Bind.TEXT);
     }
 }

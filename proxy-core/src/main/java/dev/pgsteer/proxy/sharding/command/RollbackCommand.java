@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.sharding.command;
 
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 
@@ -15,7 +16,7 @@ public final class RollbackCommand {
 
     public void run(Runnable next) {
         if (transaction.mode() != ShardTransaction.Mode.EXPLICIT) {
-            replies.notice("25P01", "there is no transaction in progress");
+            replies.notice(SqlState.NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress");
         }
         transaction.end();
         transaction.rollback().addListener(f -> {

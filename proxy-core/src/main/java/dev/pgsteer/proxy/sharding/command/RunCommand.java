@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.sharding.command;
 
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.sharding.KeyTypeLearner;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
@@ -52,7 +53,7 @@ public final class RunCommand {
             transaction.startImplicit();
         }
         if (!transactional && transaction.mode() != ShardTransaction.Mode.NONE) {
-            replies.fail("25001", statement.firstKeyword() + " cannot run inside a transaction block");
+            replies.fail(SqlState.ACTIVE_SQL_TRANSACTION, statement.firstKeyword() + " cannot run inside a transaction block");
             next.run();
             return;
         }

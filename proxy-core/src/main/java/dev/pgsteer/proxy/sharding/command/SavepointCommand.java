@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.sharding.command;
 
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import dev.pgsteer.router.command.Command;
@@ -20,7 +21,7 @@ public final class SavepointCommand {
     public void run(String text, Command.Savepoint savepoint, Runnable next) {
         String tag = savepoint.tag();
         if (transaction.mode() != ShardTransaction.Mode.EXPLICIT) {
-            replies.fail("25P01", switch (savepoint.kind()) {
+            replies.fail(SqlState.NO_ACTIVE_SQL_TRANSACTION, switch (savepoint.kind()) {
                 case SAVEPOINT -> "SAVEPOINT";
                 case RELEASE -> "RELEASE SAVEPOINT";
                 case ROLLBACK_TO -> "ROLLBACK TO SAVEPOINT";

@@ -1,10 +1,14 @@
 package dev.pgsteer.proxy.sharding.copy;
 
 import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.protocol.ProtocolViolationException;
 import dev.pgsteer.protocol.SqlState;
-import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.message.MessageType.Frontend;
+import dev.pgsteer.protocol.message.frontend.CopyData;
+import dev.pgsteer.protocol.message.frontend.CopyDone;
+import dev.pgsteer.protocol.message.frontend.CopyFail;
 import dev.pgsteer.protocol.wire.Frame;
-import dev.pgsteer.protocol.wire.Wire;
+import dev.pgsteer.proxy.errors.ProxyErrors;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.proxy.sharding.execute.ShardRequest;
@@ -12,7 +16,6 @@ import dev.pgsteer.router.ShardRouter;
 import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.plan.RoutingException;
 import io.netty.buffer.ByteBuf;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -48,24 +51,28 @@ public final class CopySplit {
         RoutingException failure = null;
         boolean over = false;
         try {
-            switch (frame.type()) {
-                case 'd' -> failure = data(frame.body());
-                case 'c' -> {
+            switch (Frontend.of(frame.type())) {
+                case COPY_DATA -> failure = data(CopyData.of(frame).data());
+                case COPY_DONE -> {
                     failure = done();
                     over = failure == null;
                 }
-                default -> {
-                    ByteBuf body = frame.body();
-                    int end = body.indexOf(body.readerIndex(), body.writerIndex(), (byte) 0);
-                    if (end < 0) {
+                case COPY_FAIL -> {
+                    String message;
+                    try {
+                        message = CopyFail.of(frame).message();
+                    } catch (ProtocolViolationException e) {
                         // As PostgreSQL's COPY reads a CopyFail whose message has no end: the COPY fails, not the session.
+                        message = null;
                         failure = new RoutingException(SqlState.PROTOCOL_VIOLATION.code(), "invalid string in message");
-                    } else {
-                        fail("COPY from stdin failed: " + body.toString(body.readerIndex(), end - body.readerIndex(),
-                                StandardCharsets.UTF_8));
+                    }
+                    if (message != null) {
+                        fail("COPY from stdin failed: " + message);
                         over = true;
                     }
                 }
+                case QUERY, PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, FLUSH, SYNC, FUNCTION_CALL, TERMINATE, PASSWORD, UNKNOWN ->
+                        throw new IllegalArgumentException("not a COPY message: " + frame);
             }
         } finally {
             frame.release();
@@ -73,7 +80,7 @@ public final class CopySplit {
         if (failure == null) {
             return over;
         }
-        replies.write(ErrorResponse.of(ErrorResponse.Severity.ERROR, failure.sqlState(), failure.getMessage(), null, null));
+        replies.write(ProxyErrors.error(failure.sqlState(), failure.getMessage(), null));
         replies.channel().flush();
         if (request != null) {
             request.suppressErrors();
@@ -99,7 +106,7 @@ public final class CopySplit {
         for (int i = 0; i < links.size(); i++) {
             flush(i);
             ShardLink link = links.get(i);
-            link.connection().write(link.connection().channel().alloc().buffer(5).writeByte('c').writeInt(4));
+            link.connection().write(CopyDone.INSTANCE.encode(link.connection().channel().alloc()));
             link.connection().flush();
         }
         return null;
@@ -110,11 +117,7 @@ public final class CopySplit {
         discard();
         for (int i = 0; i < links.size(); i++) {
             ShardLink link = links.get(i);
-            ByteBuf copyFail = link.connection().channel().alloc().buffer();
-            int length = Wire.beginMessage(copyFail, 'f');
-            Wire.writeCString(copyFail, message);
-            Wire.endMessage(copyFail, length);
-            link.connection().write(copyFail);
+            link.connection().write(CopyFail.encode(link.connection().channel().alloc(), message));
             link.connection().flush();
         }
     }
@@ -137,7 +140,7 @@ public final class CopySplit {
             return;
         }
         if (key == null) {
-            failure = new RoutingException("23502", "a row copied into sharded table " + table.name() + " has no shard key "
+            failure = new RoutingException(SqlState.NOT_NULL_VIOLATION.code(), "a row copied into sharded table " + table.name() + " has no shard key "
                     + table.key() + " (NULL); every row of a sharded table needs one");
             return;
         }
@@ -161,7 +164,8 @@ public final class CopySplit {
     private void append(int shard, byte[] bytes, int offset, int length) {
         if (pending[shard] == null) {
             pending[shard] = links.get(shard).connection().channel().alloc().buffer(Math.max(CHUNK, length) + 5);
-            pending[shard].writeByte('d').writeInt(0);
+            // The length is patched when the chunk is sent (flush).
+            CopyData.writeHeader(pending[shard], 0);
         }
         pending[shard].writeBytes(bytes, offset, length);
         if (pending[shard].readableBytes() >= CHUNK) {

@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.sharding.execute;
 
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.proxy.errors.ProxyErrors;
@@ -23,8 +24,13 @@ public final class ClientReplies {
         return client;
     }
 
+    public void fail(SqlState state, String message) {
+        fail(ProxyErrors.error(state, message));
+    }
+
+    /** A statement the router refused, with its SQLSTATE as the router gives it (the router knows no protocol enum). */
     public void fail(String sqlState, String message) {
-        fail(ErrorResponse.of(ErrorResponse.Severity.ERROR, sqlState, message, null, null));
+        fail(ProxyErrors.error(sqlState, message, null));
     }
 
     /** The statement failed for {@code cause} (a shard that could not be leased, a commit that rolled back). */
@@ -46,8 +52,8 @@ public final class ClientReplies {
         client.write(new CommandComplete(tag), client.voidPromise());
     }
 
-    public void notice(String sqlState, String message) {
-        client.write(ErrorResponse.of(ErrorResponse.Severity.WARNING, sqlState, message, null, null), client.voidPromise());
+    public void notice(SqlState state, String message) {
+        client.write(ProxyErrors.notice(state, message), client.voidPromise());
     }
 
     /** A message pgsteer made (a row of its own, an acknowledgement), written now and flushed later. */

@@ -1,9 +1,12 @@
 package dev.pgsteer.proxy.sharding.execute;
 
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.message.MessageType.Backend;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.protocol.message.frontend.CopyDone;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.errors.ProxyErrors;
 import dev.pgsteer.proxy.sharding.merge.RowMerger;
@@ -100,20 +103,20 @@ public final class ShardRequest {
 
     /** Takes a frame that {@code link}'s connection sent; ownership passes here. */
     public void onFrame(ShardLink link, Frame frame) {
-        byte type = frame.type();
-        if (merger != null && (type == 'T' || type == 'D' || type == CommandComplete.TYPE)) {
+        Backend type = Backend.of(frame.type());
+        if (merger != null && (type == Backend.ROW_DESCRIPTION || type == Backend.DATA_ROW || type == Backend.COMMAND_COMPLETE)) {
             merged(link, frame);
             return;
         }
         switch (type) {
-            case ReadyForQuery.TYPE -> {
+            case READY_FOR_QUERY -> {
                 link.reported(ReadyForQuery.decode(frame.body()).status());
                 frame.release();
                 if (--pending == 0) {
                     finish();
                 }
             }
-            case ErrorResponse.ERROR -> {
+            case ERROR_RESPONSE -> {
                 if (firstError == null) {
                     firstError = frame;
                     failedLink = link;
@@ -121,7 +124,7 @@ public final class ShardRequest {
                     frame.release();
                 }
             }
-            case 'N', 'A' -> {
+            case NOTICE_RESPONSE, NOTIFICATION_RESPONSE -> {
                 // Shards running the same change say the same things: only the first one's notices are heard.
                 if (answer == Answer.MIRROR && link != links.getFirst()) {
                     frame.release();
@@ -129,7 +132,7 @@ public final class ShardRequest {
                     client.write(frame.content(), client.voidPromise());
                 }
             }
-            case '1', '2', '3' -> {
+            case PARSE_COMPLETE, BIND_COMPLETE, CLOSE_COMPLETE -> {
                 // The Parse, Bind and Close pgsteer sent on the client's behalf: the client had its answers already.
                 if (swallowAcknowledgements) {
                     frame.release();
@@ -137,20 +140,21 @@ public final class ShardRequest {
                     once(link, frame);
                 }
             }
-            case 'T', 't', 'n', 'I', 's', 'G' -> once(link, frame);
-            case 'H' -> {
+            case ROW_DESCRIPTION, PARAMETER_DESCRIPTION, NO_DATA, EMPTY_QUERY_RESPONSE, PORTAL_SUSPENDED, COPY_IN_RESPONSE ->
+                    once(link, frame);
+            case COPY_OUT_RESPONSE -> {
                 copyOut = true;
                 once(link, frame);
             }
-            case 'c' -> {
+            case COPY_DONE -> {
                 if (answer == Answer.ONE) {
                     client.write(frame.content(), client.voidPromise());
                 } else {
                     frame.release();
                 }
             }
-            case 'D', 'd' -> rows(link, frame);
-            case CommandComplete.TYPE -> {
+            case DATA_ROW, COPY_DATA -> rows(link, frame);
+            case COMMAND_COMPLETE -> {
                 if (answer == Answer.ONE) {
                     client.write(frame.content(), client.voidPromise());
                 } else if (answer == Answer.MIRROR) {
@@ -160,7 +164,8 @@ public final class ShardRequest {
                     frame.release();
                 }
             }
-            default -> {
+            case AUTHENTICATION, PARAMETER_STATUS, BACKEND_KEY_DATA, NEGOTIATE_PROTOCOL_VERSION, COPY_BOTH_RESPONSE,
+                 FUNCTION_CALL_RESPONSE, UNKNOWN -> {
                 if (answer == Answer.ONE) {
                     client.write(frame.content(), client.voidPromise());
                 } else {
@@ -176,15 +181,16 @@ public final class ShardRequest {
             return;
         }
         try {
-            switch (frame.type()) {
-                case 'T' -> {
+            switch (Backend.of(frame.type())) {
+                case ROW_DESCRIPTION -> {
                     String problem = merger.onRowDescription(frame);
                     if (problem != null) {
                         mergeFailed("pgsteer cannot merge " + problem + " over several shards");
                     }
                 }
-                case 'D' -> merger.onRow(links.indexOf(link), frame);
+                case DATA_ROW -> merger.onRow(links.indexOf(link), frame);
                 default -> {
+                    // CommandComplete, the only other message onFrame hands here: this shard's rows are all in.
                     frame.release();
                     sawTag = true;
                     merger.onShardDone(links.indexOf(link));
@@ -196,7 +202,7 @@ public final class ShardRequest {
     }
 
     private void mergeFailed(String message) {
-        mergeError = ErrorResponse.of(ErrorResponse.Severity.ERROR, "0A000", message, null, null);
+        mergeError = ProxyErrors.error(SqlState.FEATURE_NOT_SUPPORTED, message);
         merger.discard();
     }
 
@@ -276,8 +282,8 @@ public final class ShardRequest {
             client.write(new CommandComplete("SELECT " + merger.rowsSent()), client.voidPromise());
         } else if (answer == Answer.COMBINE && sawTag) {
             if (copyOut) {
-                // CopyDone, 'c' | int32 4: once, after every shard's data.
-                client.write(client.alloc().buffer(5).writeByte('c').writeInt(4), client.voidPromise());
+                // CopyDone: once, after every shard's data (the server's bytes are the client's).
+                client.write(CopyDone.INSTANCE, client.voidPromise());
             }
             client.write(new CommandComplete(counted ? tagVerb + " " + count : tagVerb), client.voidPromise());
         }

@@ -1,9 +1,15 @@
 package dev.pgsteer.proxy.sharding.merge;
 
+import dev.pgsteer.protocol.message.backend.DataRow;
+import dev.pgsteer.protocol.message.backend.RowDescription;
+import dev.pgsteer.protocol.message.frontend.Bind;
+import dev.pgsteer.protocol.value.PgValues;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.router.plan.SelectMerge;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import java.nio.ByteBuffer;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
@@ -24,14 +30,9 @@ import java.util.function.Consumer;
  *
  * A row that needs no change is relayed as the shard sent it. This class picks the pipeline from the
  * plan; the steps are {@link MergeColumns}, {@link SortedMerge}, {@link RowWindow},
- * {@link GroupAggregator} (with {@link PartialAggregates} and {@link HavingFilter}); the bytes of
- * messages are read and written by {@link RowDescriptionBytes} and {@link DataRowBytes}.
- *
- * <pre>
- * RowDescription 'T' | int32 len | int16 n | (cstring name | int32 table | int16 column | int32 type
- *                | int16 size | int32 modifier | int16 format) * n
- * DataRow        'D' | int32 len | int16 n | (int32 len (-1: NULL) | byte * len) * n
- * </pre>
+ * {@link GroupAggregator} (with {@link PartialAggregates} and {@link HavingFilter}); the messages
+ * are read and written through protocol's views, {@link RowDescription} and {@link DataRow}, which
+ * read a shard's frame in place.
  */
 public final class RowMerger {
     private final SelectMerge plan;
@@ -72,8 +73,14 @@ public final class RowMerger {
                 return null;
             }
             described = true;
-            RowDescriptionBytes description = RowDescriptionBytes.read(frame.body());
-            columns = new MergeColumns(plan, description.types(), description.binary());
+            RowDescription description = RowDescription.of(frame);
+            int[] types = new int[description.count()];
+            boolean[] binary = new boolean[types.length];
+            for (int i = 0; i < types.length; i++) {
+                types[i] = description.typeOid(i);
+                binary[i] = description.format(i) == Bind.BINARY;
+            }
+            columns = new MergeColumns(plan, types, binary);
             if (columns.problem != null) {
                 return columns.problem;
             }
@@ -84,7 +91,7 @@ public final class RowMerger {
                 sorted = new SortedMerge(sortKeys, shards, emit);
             }
             if (clientDescribes) {
-                out.accept(description.forClient(alloc, frame.body(), columns.visible, columns.clientTypes));
+                out.accept(forClient(description));
             }
             return null;
         } finally {
@@ -100,7 +107,12 @@ public final class RowMerger {
         }
         if (groups != null) {
             try {
-                groups.add(DataRowBytes.cells(row.body(), columns.columns));
+                DataRow cells = DataRow.of(row);
+                if (cells.count() != columns.columns) {
+                    throw new IllegalStateException("a shard returned " + cells.count() + " columns where "
+                            + columns.columns + " were described");
+                }
+                groups.add(cells.cells());
             } finally {
                 row.release();
             }
@@ -126,7 +138,7 @@ public final class RowMerger {
         if (groups != null) {
             List<byte[][]> rows = groups.finish();
             if (plan.distinct()) {
-                rows.removeIf(cells -> !window.distinct(DataRowBytes.key(cells, columns.visible, null)));
+                rows.removeIf(cells -> !window.distinct(GroupKeys.of(cells, columns.visible, null)));
             }
             if (sortKeys.any()) {
                 rows.sort(Comparator.comparing(sortKeys::of, sortKeys::compare));
@@ -138,7 +150,7 @@ public final class RowMerger {
                 if (window.skip()) {
                     continue;
                 }
-                out.accept(DataRowBytes.of(alloc, cells, columns.visible));
+                out.accept(DataRow.encode(alloc, cells, columns.visible));
                 window.sent();
             }
         }
@@ -157,13 +169,30 @@ public final class RowMerger {
         window.clear();
     }
 
+    /**
+     * The client's RowDescription: the shards' without the hidden columns, with the types the client
+     * sees where they differ (an avg: numeric, a varlena, or double precision, without a modifier).
+     */
+    private ByteBuf forClient(RowDescription description) {
+        RowDescription client = description.withoutTrailing(alloc, columns.columns - columns.visible);
+        for (int i = 0; i < columns.visible; i++) {
+            int type = columns.clientTypes[i];
+            if (type != columns.shardTypes[i]) {
+                RowDescription typed = client.withType(alloc, i, type, type == PgValues.FLOAT8 ? 8 : -1);
+                client.frame().release();
+                client = typed;
+            }
+        }
+        return client.frame().content();
+    }
+
     /** Relays a row through DISTINCT, OFFSET and LIMIT, without the hidden columns. */
     private void emit(Frame row) {
         if (window.full()) {
             row.release();
             return;
         }
-        if (plan.distinct() && !window.distinct(DataRowBytes.key(row.body(), columns.visible))) {
+        if (plan.distinct() && !window.distinct(ByteBuffer.wrap(ByteBufUtil.getBytes(DataRow.of(row).leading(columns.visible))))) {
             row.release();
             return;
         }
@@ -177,7 +206,7 @@ public final class RowMerger {
             return;
         }
         try {
-            out.accept(DataRowBytes.firstColumns(alloc, row.body(), columns.visible));
+            out.accept(DataRow.of(row).withoutTrailing(alloc, plan.hidden()));
         } finally {
             row.release();
         }

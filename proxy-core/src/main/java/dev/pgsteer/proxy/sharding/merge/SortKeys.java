@@ -1,8 +1,8 @@
 package dev.pgsteer.proxy.sharding.merge;
 
+import dev.pgsteer.protocol.message.backend.DataRow;
 import dev.pgsteer.protocol.value.PgValues;
 import dev.pgsteer.router.plan.SelectMerge;
-import io.netty.buffer.ByteBuf;
 
 /** ORDER BY: the sort columns of a row, decoded to comparable values, and their order with NULLS FIRST/LAST and DESC. */
 final class SortKeys {
@@ -19,11 +19,11 @@ final class SortKeys {
     }
 
     /** The sort keys of a shard's row: only the sort columns are decoded. */
-    Comparable<?>[] of(ByteBuf body) {
+    Comparable<?>[] of(DataRow row) {
         int[] sort = columns.sortColumns;
         Comparable<?>[] keys = new Comparable<?>[sort.length];
         for (int i = 0; i < sort.length; i++) {
-            byte[] value = DataRowBytes.cell(body, sort[i]);
+            byte[] value = row.bytes(sort[i]);
             keys[i] = value == null ? null : PgValues.sortKey(columns.shardTypes[sort[i]], columns.binary[sort[i]], value);
         }
         return keys;

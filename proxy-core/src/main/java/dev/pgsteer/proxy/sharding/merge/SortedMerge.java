@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.sharding.merge;
 
+import dev.pgsteer.protocol.message.backend.DataRow;
 import dev.pgsteer.protocol.wire.Frame;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ final class SortedMerge {
 
     /** A row of {@code shard}; ownership passes here. */
     void add(int shard, Frame row) {
-        queues.get(shard).add(new Pending(row, keys.of(row.body())));
+        queues.get(shard).add(new Pending(row, keys.of(DataRow.of(row))));
         drain();
     }
 

@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.sharding.relay;
 
+import dev.pgsteer.protocol.message.MessageType.Frontend;
 import dev.pgsteer.protocol.wire.Frame;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -36,12 +37,13 @@ final class Inbox {
         int size = 0;
         boolean complete = false;
         for (Frame f : frames) {
-            if (f.type() == 'Q' || f.type() == 'F') {
+            Frontend type = Frontend.of(f.type());
+            if (type == Frontend.QUERY || type == Frontend.FUNCTION_CALL) {
                 complete = true;
                 break;
             }
             size++;
-            if (f.type() == 'S' || f.type() == 'H') {
+            if (type == Frontend.SYNC || type == Frontend.FLUSH) {
                 complete = true;
                 break;
             }

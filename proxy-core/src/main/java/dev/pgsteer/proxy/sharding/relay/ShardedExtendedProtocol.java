@@ -1,19 +1,30 @@
 package dev.pgsteer.proxy.sharding.relay;
 
+import dev.pgsteer.protocol.SqlState;
+import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.message.MessageType.Frontend;
+import dev.pgsteer.protocol.message.Sync;
+import dev.pgsteer.protocol.message.backend.BindComplete;
+import dev.pgsteer.protocol.message.backend.CloseComplete;
+import dev.pgsteer.protocol.message.backend.ParseComplete;
+import dev.pgsteer.protocol.message.frontend.Bind;
+import dev.pgsteer.protocol.message.frontend.Close;
+import dev.pgsteer.protocol.message.frontend.Describe;
+import dev.pgsteer.protocol.message.frontend.Execute;
+import dev.pgsteer.protocol.message.frontend.Parse;
+import dev.pgsteer.protocol.message.frontend.Target;
 import dev.pgsteer.protocol.wire.Frame;
-import dev.pgsteer.protocol.wire.StatementFrames;
-import dev.pgsteer.protocol.wire.Wire;
+import dev.pgsteer.proxy.errors.ProxyErrors;
+import dev.pgsteer.proxy.extended.Lookup;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.command.RunCommand;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
-import dev.pgsteer.proxy.sharding.execute.ResultWriter;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
-import dev.pgsteer.proxy.sharding.extended.BindValues;
 import dev.pgsteer.proxy.sharding.extended.Portal;
-import dev.pgsteer.proxy.sharding.extended.PortalState;
 import dev.pgsteer.proxy.sharding.extended.Prepared;
+import dev.pgsteer.proxy.sharding.extended.ShardedPortals;
 import dev.pgsteer.proxy.sharding.send.ExtendedSender;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import dev.pgsteer.router.plan.Answer;
@@ -24,13 +35,14 @@ import dev.pgsteer.router.sql.SqlLexer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * The server side of the extended protocol on a sharded session: Parse, Bind and Close are answered
- * by pgsteer, which keeps the client's statements and portals ({@link PortalState}); Describe asks
+ * by pgsteer, which keeps the client's statements and portals ({@link ShardedPortals}); Describe asks
  * one shard; Execute runs the portal's statement where the router sends it, and a portal suspended
  * by a row limit goes on on the shard that holds it. An error skips the rest of the unit up to its Sync.
  */
@@ -48,7 +60,7 @@ final class ShardedExtendedProtocol {
     }
 
     private final ShardedDatabase database;
-    private final PortalState portals;
+    private final ShardedPortals portals;
     private final ClientReplies replies;
     private final StatementPlanner planner;
     private final RunCommand runCommand;
@@ -57,7 +69,7 @@ final class ShardedExtendedProtocol {
     private final ShardTransaction transaction;
     private final UnitControl control;
 
-    ShardedExtendedProtocol(ShardedDatabase database, PortalState portals, ClientReplies replies, StatementPlanner planner,
+    ShardedExtendedProtocol(ShardedDatabase database, ShardedPortals portals, ClientReplies replies, StatementPlanner planner,
                             RunCommand runCommand, FanOut fanOut, ShardLeases leases, ShardTransaction transaction,
                             UnitControl control) {
         this.database = database;
@@ -76,54 +88,64 @@ final class ShardedExtendedProtocol {
         ByteBufAllocator alloc = replies.channel().alloc();
         while (index < unit.size()) {
             Frame frame = unit.get(index);
-            byte type = frame.type();
-            if (control.failed() && type != 'S') {
+            Frontend type = Frontend.of(frame.type());
+            if (control.failed() && type != Frontend.SYNC) {
                 frame.release();
                 index++;
                 continue;
             }
             int following = index + 1;
             switch (type) {
-                case 'P' -> {
-                    String name = StatementFrames.parseName(frame);
-                    ByteBuf tail = StatementFrames.parseTail(frame);
-                    String sql = Wire.readCString(tail.duplicate());
-                    if (!name.isEmpty() && portals.hasStatement(name)) {
+                case PARSE -> {
+                    Parse parse = Parse.of(frame);
+                    String name = parse.name();
+                    ByteBuf tail = parse.tail();
+                    String sql = parse.query();
+                    // Asked first: a named statement's proxy-wide name is registered only for a Parse that takes.
+                    if (!portals.state().preparable(name)) {
                         frame.release();
-                        replies.fail("42P05", "prepared statement \"" + name + "\" already exists");
+                        replies.fail(ProxyErrors.duplicateStatement(name));
                         index++;
                         continue;
                     }
-                    portals.prepare(name, new Prepared(SqlLexer.statement(sql), ByteBufUtil.getBytes(tail),
+                    portals.state().prepare(name, new Prepared(SqlLexer.statement(sql), ByteBufUtil.getBytes(tail),
                             name.isEmpty() ? null : database.statements().nameFor(tail)));
                     frame.release();
-                    replies.write(ResultWriter.empty(alloc, '1'));
+                    replies.write(ParseComplete.INSTANCE.encode(alloc));
                 }
-                case 'B' -> {
-                    BindValues values;
+                case BIND -> {
+                    Bind bind = Bind.of(frame);
+                    String portalName;
+                    String statementName;
                     try {
-                        values = new BindValues(frame);
+                        // Read in full here: a Bind the shards would refuse is refused before it is kept.
+                        bind.valueCount();
+                        portalName = bind.portal();
+                        statementName = bind.statement();
                     } catch (RuntimeException e) {
                         frame.release();
-                        replies.fail("08P01", "invalid Bind message: " + e.getMessage());
+                        replies.fail(SqlState.PROTOCOL_VIOLATION, "invalid Bind message: " + e.getMessage());
                         index++;
                         continue;
                     }
-                    Prepared statement = portals.statement(values.statement());
-                    if (statement == null) {
-                        frame.release();
-                        replies.fail("26000", "prepared statement \"" + values.statement() + "\" does not exist");
-                        index++;
-                        continue;
+                    switch (portals.state().statement(statementName)) {
+                        case Lookup.Refused<Prepared>(ErrorResponse error) -> {
+                            frame.release();
+                            replies.fail(error);
+                            index++;
+                            continue;
+                        }
+                        case Lookup.Found<Prepared>(Prepared statement) -> portals.bind(portalName, new Portal(statement, bind));
                     }
-                    portals.bind(values.portal(), new Portal(statement, frame, values));
-                    replies.write(ResultWriter.empty(alloc, '2'));
+                    replies.write(BindComplete.INSTANCE.encode(alloc));
                 }
-                case 'D' -> {
-                    byte kind = StatementFrames.targetKind(frame);
-                    String name = StatementFrames.targetName(frame);
+                case DESCRIBE -> {
+                    Describe describe = Describe.of(frame);
+                    Target kind = describe.target();
+                    String name = describe.name();
                     frame.release();
-                    if (kind == 'P' && following < unit.size() && unit.get(following).type() == 'E') {
+                    if (kind == Target.PORTAL && following < unit.size()
+                            && Frontend.of(unit.get(following).type()) == Frontend.EXECUTE) {
                         // Answered with the Execute that follows, by the shards that run it.
                         Frame execute = unit.get(following);
                         execute(unit, following + 1, execute, name, true);
@@ -132,28 +154,25 @@ final class ShardedExtendedProtocol {
                     describe(kind, name, () -> run(unit, following));
                     return;
                 }
-                case 'E' -> {
-                    String portalName = Wire.readCString(frame.body());
+                case EXECUTE -> {
+                    String portalName = Execute.of(frame).portal();
                     execute(unit, following, frame, portalName, false);
                     return;
                 }
-                case 'C' -> {
-                    byte kind = StatementFrames.targetKind(frame);
-                    String name = StatementFrames.targetName(frame);
+                case CLOSE -> {
+                    Close close = Close.of(frame);
+                    Target kind = close.target();
+                    String name = close.name();
                     frame.release();
-                    if (kind == 'S') {
-                        portals.closeStatement(name);
-                    } else {
-                        portals.closePortal(name);
-                    }
-                    replies.write(ResultWriter.empty(alloc, '3'));
+                    portals.close(kind, name);
+                    replies.write(CloseComplete.INSTANCE.encode(alloc));
                 }
-                case 'S', 'H' -> {
+                case SYNC, FLUSH -> {
                     frame.release();
-                    control.end(type == 'S');
+                    control.end(type == Frontend.SYNC);
                     return;
                 }
-                default -> frame.release();
+                case QUERY, FUNCTION_CALL, TERMINATE, COPY_DATA, COPY_DONE, COPY_FAIL, PASSWORD, UNKNOWN -> frame.release();
             }
             index++;
         }
@@ -163,16 +182,19 @@ final class ShardedExtendedProtocol {
     }
 
     private void execute(List<Frame> unit, int following, Frame execute, String portalName, boolean describe) {
-        int maxRows = StatementFrames.executeMaxRows(execute);
-        Portal portal = portals.portal(portalName);
+        int maxRows = Execute.of(execute).maxRows();
         Runnable next = () -> {
             execute.release();
             run(unit, following);
         };
+        Portal portal = switch (portals.state().portal(portalName)) {
+            case Lookup.Found<Portal>(Portal found) -> found;
+            case Lookup.Refused<Portal> refused -> null;
+        };
         if (portal == null) {
             ShardLink holder = portals.suspendedOn(portalName);
             if (holder == null || !leases.all().contains(holder)) {
-                replies.fail("34000", "portal \"" + portalName + "\" does not exist");
+                replies.fail(ProxyErrors.noSuchPortal(portalName));
                 next.run();
                 return;
             }
@@ -181,7 +203,7 @@ final class ShardedExtendedProtocol {
             return;
         }
         if (portals.ran(portalName)) {
-            replies.fail("55000", "portal \"" + portalName + "\" cannot be run");
+            replies.fail(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "portal \"" + portalName + "\" cannot be run");
             next.run();
             return;
         }
@@ -214,7 +236,7 @@ final class ShardedExtendedProtocol {
     private static int countExecutes(List<Frame> unit, int from) {
         int count = 0;
         for (int i = from; i < unit.size(); i++) {
-            if (unit.get(i).type() == 'E') {
+            if (Frontend.of(unit.get(i).type()) == Frontend.EXECUTE) {
                 count++;
             }
         }
@@ -222,14 +244,30 @@ final class ShardedExtendedProtocol {
     }
 
     /** Describe of a statement, or of a portal without its Execute: asked of one shard. */
-    private void describe(byte kind, String name, Runnable next) {
-        Prepared statement = kind == 'S' ? portals.statement(name) : null;
-        Portal portal = kind == 'P' ? portals.portal(name) : null;
-        if (statement == null && portal == null) {
-            replies.fail(kind == 'S' ? "26000" : "34000", (kind == 'S' ? "prepared statement \"" : "portal \"") + name + "\" does not exist");
-            next.run();
-            return;
+    private void describe(Target kind, String name, Runnable next) {
+        switch (kind) {
+            case STATEMENT -> {
+                switch (portals.state().statement(name)) {
+                    case Lookup.Refused<Prepared>(ErrorResponse error) -> refuse(error, next);
+                    case Lookup.Found<Prepared>(Prepared statement) -> describeOnAShard(statement, null, name, next);
+                }
+            }
+            case PORTAL -> {
+                switch (portals.state().portal(name)) {
+                    case Lookup.Refused<Portal>(ErrorResponse error) -> refuse(error, next);
+                    case Lookup.Found<Portal>(Portal portal) -> describeOnAShard(portal.prepared(), portal, name, next);
+                }
+            }
         }
+    }
+
+    private void refuse(ErrorResponse error, Runnable next) {
+        replies.fail(error);
+        next.run();
+    }
+
+    /** Asks one shard to describe {@code source}'s statement, or its portal {@code name} when {@code portal} is not null. */
+    private void describeOnAShard(Prepared source, Portal portal, String name, Runnable next) {
         String shard = leases.isEmpty() ? database.config().defaultShard() : leases.shards().getFirst();
         Future<List<ShardLink>> acquired = fanOut.acquire(List.of(shard));
         acquired.addListener(f -> {
@@ -244,15 +282,16 @@ final class ShardedExtendedProtocol {
                 next.run();
             });
             var alloc = link.connection().channel().alloc();
-            Prepared source = statement != null ? statement : portal.prepared();
-            link.connection().write(StatementFrames.parse(alloc, "", source.parseTail()));
+            link.connection().write(Parse.encode(alloc, "", source.parseTail()));
             if (portal != null) {
-                link.connection().write(StatementFrames.renameBind(alloc, portal.bind().retain(), ""));
-                link.connection().write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'P', name));
+                portal.bind().frame().retain();
+                link.connection().write(portal.bind().renamed(alloc, ""));
+                link.connection().write(Describe.encode(alloc, Target.PORTAL, name));
             } else {
-                link.connection().write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'S', ""));
+                link.connection().write(Describe.encode(alloc, Target.STATEMENT, ""));
             }
-            link.connection().write(alloc.buffer(5).writeByte('S').writeInt(4));
+            Channel channel = link.connection().channel();
+            channel.write(Sync.INSTANCE, channel.voidPromise());
             link.connection().flush();
         });
     }

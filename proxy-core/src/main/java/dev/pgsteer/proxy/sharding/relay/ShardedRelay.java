@@ -1,9 +1,11 @@
 package dev.pgsteer.proxy.sharding.relay;
 
 import dev.pgsteer.protocol.SqlState;
-import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.message.MessageType.Backend;
+import dev.pgsteer.protocol.message.MessageType.Frontend;
 import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.Query;
+import dev.pgsteer.protocol.message.backend.EmptyQueryResponse;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendListener;
@@ -21,11 +23,10 @@ import dev.pgsteer.proxy.sharding.command.CopySplitHolder;
 import dev.pgsteer.proxy.sharding.copy.CopySplit;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
-import dev.pgsteer.proxy.sharding.execute.ResultWriter;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.proxy.sharding.execute.ShardRequest;
-import dev.pgsteer.proxy.sharding.extended.PortalState;
+import dev.pgsteer.proxy.sharding.extended.ShardedPortals;
 import dev.pgsteer.proxy.sharding.send.SimpleSender;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import dev.pgsteer.router.sql.LexedStatement;
@@ -82,7 +83,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
     private final FanOut fanOut;
     private final Pin pin;
     private final ShardSettings settings;
-    private final PortalState portals = new PortalState();
+    private final ShardedPortals portals = new ShardedPortals();
     private final StatementPlanner planner;
     private final ShardedExtendedProtocol extended;
     private final UnitEnd unitEnd;
@@ -131,15 +132,14 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
     @Override
     public void connect() {
         client.config().setAutoRead(false);
-        Greeting.greet(session, leases, settings, database.config().defaultShard(), this::updateAutoRead);
+        DefaultShardLogin.greet(session, leases, settings, database.config().defaultShard(), this::updateAutoRead);
     }
 
     // --- frames from the client ---
 
     @Override
     public void onClientFrame(Frame frame) {
-        byte type = frame.type();
-        if (type == 'X') {
+        if (Frontend.of(frame.type()) == Frontend.TERMINATE) {
             frame.release();
             session.closed();
             client.close();
@@ -160,24 +160,25 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
      * message ends the session, since the client and the server no longer agree on where it stands.
      */
     private void duringCopyIn(Frame frame) {
-        byte type = frame.type();
+        Frontend type = Frontend.of(frame.type());
         switch (type) {
-            case 'd', 'c', 'f' -> {
+            case COPY_DATA, COPY_DONE, COPY_FAIL -> {
                 if (unit == Unit.COPY_SPLIT) {
                     copyData(frame);
                     return;
                 }
                 copyIn.connection().write(frame);
-                if (type != 'd') {
+                if (type != Frontend.COPY_DATA) {
                     unit = Unit.COPY_IN_DONE;
                     copyIn.connection().flush();
                 }
             }
-            case 'H', 'S' -> frame.release();
-            default -> {
+            case FLUSH, SYNC -> frame.release();
+            case QUERY, PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, FUNCTION_CALL, TERMINATE, PASSWORD, UNKNOWN -> {
+                byte code = frame.type();
                 frame.release();
-                client.write(ErrorResponse.of(ErrorResponse.Severity.ERROR, SqlState.PROTOCOL_VIOLATION,
-                        String.format("unexpected message type 0x%02X during COPY from stdin", type & 0xff)), client.voidPromise());
+                client.write(ProxyErrors.error(SqlState.PROTOCOL_VIOLATION,
+                        String.format("unexpected message type 0x%02X during COPY from stdin", code & 0xff)), client.voidPromise());
                 session.terminate(ProxyErrors.protocolViolation("terminating connection because protocol synchronization was lost"));
             }
         }
@@ -233,13 +234,14 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
     private void drain() {
         while (unit == Unit.IDLE && !inbox.isEmpty() && session.phase() == Phase.READY) {
             Frame first = inbox.peek();
-            if (failed && (first.type() == 'Q' || first.type() == 'F')) {
+            Frontend type = Frontend.of(first.type());
+            if (failed && (type == Frontend.QUERY || type == Frontend.FUNCTION_CALL)) {
                 // An extended-protocol error skips everything up to its Sync, a Query too, as in PostgreSQL.
                 inbox.poll().release();
                 continue;
             }
-            switch (first.type()) {
-                case 'Q' -> {
+            switch (type) {
+                case QUERY -> {
                     inbox.poll();
                     unit = Unit.RUNNING;
                     String sql = Query.decode(first.body()).sql();
@@ -247,7 +249,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
                     portals.endOfBatchTransaction();
                     simpleQuery(sql);
                 }
-                case 'P', 'B', 'D', 'E', 'C', 'H', 'S' -> {
+                case PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, FLUSH, SYNC -> {
                     List<Frame> frames = inbox.takeExtendedUnit();
                     if (frames == null) {
                         return;
@@ -255,15 +257,15 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
                     unit = Unit.RUNNING;
                     extended.run(frames, 0);
                 }
-                case 'F' -> {
+                case FUNCTION_CALL -> {
                     inbox.poll();
                     first.release();
                     portals.endOfBatchTransaction();
                     unit = Unit.RUNNING;
-                    replies.fail("0A000", "function calls (the protocol's FunctionCall) are not supported on a sharded database");
+                    replies.fail(SqlState.FEATURE_NOT_SUPPORTED, "function calls (the protocol's FunctionCall) are not supported on a sharded database");
                     end(true);
                 }
-                default -> {
+                case COPY_DATA, COPY_DONE, COPY_FAIL, TERMINATE, PASSWORD, UNKNOWN -> {
                     // Copy data after a failed COPY, as a backend does: ignored.
                     inbox.poll().release();
                 }
@@ -284,7 +286,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
     private void simpleQuery(String sql) {
         List<LexedStatement> statements = SqlLexer.statements(sql);
         if (statements.isEmpty()) {
-            client.write(ResultWriter.empty(client.alloc(), 'I'), client.voidPromise());
+            client.write(EmptyQueryResponse.INSTANCE, client.voidPromise());
             end(true);
             return;
         }
@@ -344,14 +346,14 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
             frame.release();
             return;
         }
-        byte type = frame.type();
-        if (type == ParameterStatus.TYPE) {
+        Backend type = Backend.of(frame.type());
+        if (type == Backend.PARAMETER_STATUS) {
             ParameterStatus status = ParameterStatus.decode(frame.body());
             connection.settingReported(status.name(), status.value());
             if (ReportedParameters.settable(status.name())) {
                 session.settings().set(status.name(), status.value());
             }
-        } else if (type == 'G' && current.links().size() == 1 && unit == Unit.RUNNING) {
+        } else if (type == Backend.COPY_IN_RESPONSE && current.links().size() == 1 && unit == Unit.RUNNING) {
             copyIn = link;
             unit = Unit.COPY_IN;
             updateAutoRead();

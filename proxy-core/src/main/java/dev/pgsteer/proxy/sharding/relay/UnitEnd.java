@@ -7,7 +7,7 @@ import dev.pgsteer.proxy.errors.ProxyErrors;
 import dev.pgsteer.proxy.sharding.Pin;
 import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
-import dev.pgsteer.proxy.sharding.extended.PortalState;
+import dev.pgsteer.proxy.sharding.extended.ShardedPortals;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
@@ -25,10 +25,10 @@ final class UnitEnd {
     private final ShardTransaction transaction;
     private final Pin pin;
     private final ShardSettings settings;
-    private final PortalState portals;
+    private final ShardedPortals portals;
 
     UnitEnd(ClientSession session, ShardLeases leases, ShardTransaction transaction, Pin pin, ShardSettings settings,
-            PortalState portals) {
+            ShardedPortals portals) {
         this.session = session;
         this.client = session.channel();
         this.leases = leases;

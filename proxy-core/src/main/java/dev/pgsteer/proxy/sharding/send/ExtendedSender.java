@@ -1,17 +1,22 @@
 package dev.pgsteer.proxy.sharding.send;
 
+import dev.pgsteer.protocol.message.Sync;
+import dev.pgsteer.protocol.message.frontend.Bind;
+import dev.pgsteer.protocol.message.frontend.Close;
+import dev.pgsteer.protocol.message.frontend.Describe;
+import dev.pgsteer.protocol.message.frontend.Execute;
+import dev.pgsteer.protocol.message.frontend.Parse;
+import dev.pgsteer.protocol.message.frontend.Target;
 import dev.pgsteer.protocol.wire.Frame;
-import dev.pgsteer.protocol.wire.StatementFrames;
-import dev.pgsteer.protocol.wire.Wire;
 import dev.pgsteer.proxy.backend.PreparedOnConnection;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.proxy.sharding.execute.ShardRequest;
 import dev.pgsteer.proxy.sharding.extended.Portal;
-import dev.pgsteer.proxy.sharding.merge.BindFormats;
 import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.plan.Route;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,42 +53,41 @@ public final class ExtendedSender implements StatementSender {
         String textForShard = route.textByShard().get(link.shard());
         int[] parameters = route.parametersByShard().get(link.shard());
         if (portal != null) {
+            Bind bind = portal.bind();
             // A statement split per shard (rows of a multi-row INSERT, with its share of the parameters)
             // or rewritten for merging runs its shard's own text, with the client's parameter types.
             if (parameters != null) {
-                link.connection().write(StatementFrames.parse(alloc, "", ParseTails.split(textForShard, portal.prepared().parseTail(), parameters)));
-                link.connection().write(portal.values().rebuild(alloc, parameters));
+                link.connection().write(Parse.encode(alloc, "", ParseTails.split(textForShard, portal.prepared().parseTail(), parameters)));
+                link.connection().write(bind.rebind(alloc, "", parameters));
             } else if (textForShard == null && portal.prepared().backendName() != null) {
                 String name = portal.prepared().backendName();
                 prepareOn(link, name, portal.prepared().parseTail(), alloc);
-                link.connection().write(StatementFrames.renameBind(alloc, portal.bind().retain(), name));
+                bind.frame().retain();
+                link.connection().write(bind.renamed(alloc, name));
             } else {
-                link.connection().write(StatementFrames.parse(alloc, "", textForShard != null
+                link.connection().write(Parse.encode(alloc, "", textForShard != null
                         ? ParseTails.of(textForShard, portal.prepared().parseTail()) : portal.prepared().parseTail()));
-                ByteBuf bind = StatementFrames.renameBind(alloc, portal.bind().retain(), "");
+                bind.frame().retain();
+                ByteBuf unnamed = bind.renamed(alloc, "");
                 int hidden = exchange.hiddenColumns();
-                link.connection().write(hidden > 0 ? BindFormats.widenResultFormats(bind, hidden, alloc) : bind);
+                link.connection().write(hidden > 0 ? Bind.of(new Frame(unnamed)).withHiddenColumns(alloc, hidden) : unnamed);
             }
             if (describe || exchange.needsDescription()) {
-                link.connection().write(StatementFrames.target(alloc, StatementFrames.DESCRIBE, (byte) 'P', portalName));
+                link.connection().write(Describe.encode(alloc, Target.PORTAL, portalName));
             }
         }
         if (maxRows > 0 && exchange.links().size() > 1) {
             // Rows of several shards cannot be handed out a few at a time: each runs to completion
             // (drivers ask for a row limit of 1 on statements they expect no rows from).
-            ByteBuf unlimited = alloc.buffer(10 + portalName.length() * 3);
-            int length = Wire.beginMessage(unlimited, 'E');
-            Wire.writeCString(unlimited, portalName);
-            unlimited.writeInt(0);
-            Wire.endMessage(unlimited, length);
-            link.connection().write(unlimited);
+            link.connection().write(Execute.encode(alloc, portalName, Execute.ALL_ROWS));
         } else {
             link.connection().write(execute.content().retainedDuplicate());
             if (maxRows > 0 && link.inTransaction()) {
                 suspended.put(portalName, link);
             }
         }
-        link.connection().write(alloc.buffer(5).writeByte('S').writeInt(4));
+        Channel channel = link.connection().channel();
+        channel.write(Sync.INSTANCE, channel.voidPromise());
     }
 
     /**
@@ -98,11 +102,11 @@ public final class ExtendedSender implements StatementSender {
             return;
         }
         fresh.add(preparedHere);
-        link.connection().write(StatementFrames.target(alloc, StatementFrames.CLOSE, StatementFrames.STATEMENT, name));
-        link.connection().write(StatementFrames.parse(alloc, name, tail));
+        link.connection().write(Close.encode(alloc, Target.STATEMENT, name));
+        link.connection().write(Parse.encode(alloc, name, tail));
         String evicted = preparedHere.add(name);
         if (evicted != null) {
-            link.connection().write(StatementFrames.target(alloc, StatementFrames.CLOSE, StatementFrames.STATEMENT, evicted));
+            link.connection().write(Close.encode(alloc, Target.STATEMENT, evicted));
         }
     }
 
@@ -117,7 +121,7 @@ public final class ExtendedSender implements StatementSender {
     /** None when the Execute continues a portal suspended on a shard: it is routed to that shard. */
     @Override
     public KeySource.Placeholders values() {
-        return portal != null ? portal.values() : KeySource.Placeholders.NONE;
+        return portal != null ? portal : KeySource.Placeholders.NONE;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.pgsteer.proxy.sharding.extended;
 
+import dev.pgsteer.protocol.message.frontend.Target;
+import dev.pgsteer.proxy.extended.PortalState;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -7,13 +9,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The client's statements and portals of the extended protocol on a sharded session, which pgsteer
- * keeps itself (the shards see unnamed ones, or names of pgsteer's own): prepared statements by
- * name, bound portals, the portals that ran to their end, and those suspended on a shard.
+ * The client's statements and portals on a sharded session, which pgsteer keeps itself (the shards see
+ * unnamed ones, or names of pgsteer's own). The bookkeeping by name, and its errors, are the shared
+ * {@link PortalState}'s; what is the sharded session's own is kept here: the portals that ran to their
+ * end, and those suspended on a shard.
  */
-public final class PortalState {
-    private final Map<String, Prepared> prepared = new HashMap<>();
-    private final Map<String, Portal> portals = new HashMap<>();
+public final class ShardedPortals {
+    private final PortalState<Prepared, Portal> state = new PortalState<>(Portal::release);
     /**
      * Portals whose statement returns no rows and ran at an Execute. PostgreSQL runs such a portal
      * once: another Execute of it is an error (55000), not a second run.
@@ -22,47 +24,24 @@ public final class PortalState {
     /** Portals suspended by Execute with a row limit, and the shard that holds each. */
     private final Map<String, ShardLink> suspended = new HashMap<>();
 
-    public Prepared statement(String name) {
-        return prepared.get(name);
+    /** The statements and portals by name: Parse, lookups, and their errors. */
+    public PortalState<Prepared, Portal> state() {
+        return state;
     }
 
-    public boolean hasStatement(String name) {
-        return prepared.containsKey(name);
-    }
-
-    public void prepare(String name, Prepared statement) {
-        prepared.put(name, statement);
-    }
-
-    public void closeStatement(String name) {
-        prepared.remove(name);
-    }
-
-    /** DISCARD, DEALLOCATE ALL: the session's prepared statements are gone. */
-    public void forgetStatements() {
-        prepared.clear();
-    }
-
-    public Portal portal(String name) {
-        return portals.get(name);
-    }
-
-    /** Bind: the portal replaces one of the same name. */
+    /** Bind: the portal replaces one of the same name, which may run again. */
     public void bind(String name, Portal portal) {
-        Portal old = portals.put(name, portal);
+        state.bind(name, portal);
         portalsRun.remove(name);
-        if (old != null) {
-            old.bind().release();
-        }
     }
 
-    public void closePortal(String name) {
-        Portal portal = portals.remove(name);
-        portalsRun.remove(name);
-        if (portal != null) {
-            portal.bind().release();
+    /** Close: a portal closed is no longer run or suspended anywhere. */
+    public void close(Target target, String name) {
+        state.close(target, name);
+        if (target == Target.PORTAL) {
+            portalsRun.remove(name);
+            suspended.remove(name);
         }
-        suspended.remove(name);
     }
 
     /** Whether the portal ran to its end at an Execute and cannot run again. */
@@ -84,10 +63,14 @@ public final class PortalState {
         return suspended;
     }
 
+    /** DISCARD, DEALLOCATE ALL: the session's prepared statements are gone. */
+    public void forgetStatements() {
+        state.forgetStatements();
+    }
+
     /** The end of a unit (or the session): its portals go. */
     public void dropPortals() {
-        portals.values().forEach(p -> p.bind().release());
-        portals.clear();
+        state.closePortals();
         portalsRun.clear();
     }
 
@@ -97,6 +80,6 @@ public final class PortalState {
      */
     public void endOfBatchTransaction() {
         dropPortals();
-        prepared.remove("");
+        state.forgetUnnamedStatement();
     }
 }

@@ -1,13 +1,10 @@
 package dev.pgsteer.proxy.sharding.relay;
 
-import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.ErrorResponse;
-import dev.pgsteer.protocol.message.ParameterStatus;
-import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.Phase;
-import dev.pgsteer.proxy.client.ReportedParameters;
+import dev.pgsteer.proxy.client.SessionGreeting;
 import dev.pgsteer.proxy.errors.ProxyErrors;
 import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
@@ -17,10 +14,10 @@ import java.util.List;
 
 /**
  * The end of a sharded session's login: the default shard confirms the database is there and tells
- * the parameters the client hears (ParameterStatus), then BackendKeyData and ReadyForQuery.
+ * the parameters the client hears; the greeting itself is every session's ({@link SessionGreeting}).
  */
-final class Greeting {
-    private Greeting() {
+final class DefaultShardLogin {
+    private DefaultShardLogin() {
     }
 
     /** Greets the client; {@code ready} runs once the session is READY. A shard that cannot be reached ends the session. */
@@ -33,10 +30,7 @@ final class Greeting {
             }
             BackendConnection connection = acquired.getNow().getFirst().connection();
             settings.reported(connection.loginParameters());
-            connection.loginParameters().keySet().forEach(name ->
-                    session.send(new ParameterStatus(ReportedParameters.canonical(name), connection.currentSettings().get(name))));
-            session.send(new BackendKeyData(session.processId(), session.secretKey()));
-            session.send(ReadyForQuery.IDLE);
+            SessionGreeting.send(session, connection);
             leases.releaseAll();
             session.channel().flush();
             if (session.phase() != Phase.CLOSED) {

@@ -1,17 +1,16 @@
-package dev.pgsteer.proxy.relay;
+package dev.pgsteer.proxy.client;
 
 import dev.pgsteer.protocol.message.BackendKeyData;
 import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.proxy.backend.BackendConnection;
-import dev.pgsteer.proxy.client.ClientSession;
-import dev.pgsteer.proxy.client.ReportedParameters;
 import java.util.Map;
 
 /**
  * What a client hears once its login is accepted, as from PostgreSQL: a ParameterStatus for each
  * reported parameter, BackendKeyData (the session's own key, which pgsteer's cancel registry knows),
- * and ReadyForQuery, idle. Written, not flushed: the caller flushes once.
+ * and ReadyForQuery, idle. Written, not flushed: the caller flushes once. One greeting for every
+ * session: a pooled relay, a sharded one (the default shard's parameters) and the admin console.
  *
  * @see <a href="https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP">Start-up</a>
  */
