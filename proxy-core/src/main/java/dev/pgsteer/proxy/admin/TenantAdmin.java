@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import org.postgresql.util.PSQLException;
 
 /**
  * The console's tenant commands, which take arguments:
@@ -173,7 +174,7 @@ final class TenantAdmin {
         try {
             return work.run();
         } catch (SQLException e) {
-            String message = e instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null
+            String message = e instanceof PSQLException p && p.getServerErrorMessage() != null
                     ? p.getServerErrorMessage().getMessage() : e.getMessage();
             throw new AdminCommandException(e.getSQLState() == null ? SqlState.SYSTEM_ERROR.code() : e.getSQLState(),
                     "the backend refused: " + message, null);
