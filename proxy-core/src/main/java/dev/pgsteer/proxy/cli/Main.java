@@ -28,6 +28,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -35,7 +37,7 @@ import sun.misc.SignalHandler;
 public final class Main {
     /** How long a stop waits for running statements and transactions before ending them. */
     static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
 
     private Main() {
     }

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /metrics} (Prometheus text format), {@code /health/live} and {@code /health/ready}.
@@ -22,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * readiness probe, so the endpoint adds exactly one thread to the proxy.
  */
 public final class HttpEndpoint implements AutoCloseable {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HttpEndpoint.class);
+    private static final Logger log = LoggerFactory.getLogger(HttpEndpoint.class);
     /** How often the backends are probed for {@code /health/ready}. */
     static final long PROBE_EVERY_MILLIS = 2000;
 
