@@ -9,6 +9,7 @@ import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.Query;
 import dev.pgsteer.protocol.message.ReadyForQuery;
+import dev.pgsteer.protocol.message.StartupPacket;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -28,6 +29,15 @@ class MessageEncodingTest {
         } finally {
             out.release();
         }
+    }
+
+    @Test
+    void anSslRequestIsItsLengthAndItsCode() {
+        ByteBuf out = Unpooled.buffer();
+        StartupPacket.SslRequest.INSTANCE.encode(out);
+        assertArrayEquals(new byte[] {0, 0, 0, 8, 0x04, (byte) 0xd2, 0x16, 0x2f}, ByteBufUtil.getBytes(out));
+        assertEquals(StartupPacket.SslRequest.INSTANCE, StartupPacket.decode(out.skipBytes(4)));
+        out.release();
     }
 
     @Test

@@ -72,8 +72,14 @@ public sealed interface StartupPacket permits StartupPacket.StartupMessage, Star
         }
     }
 
+    /** {@code int32 8 | int32 80877103}: asks the server whether it speaks TLS (answered by one byte, 'S' or 'N'). */
     enum SslRequest implements StartupPacket {
         INSTANCE;
+
+        public void encode(ByteBuf out) {
+            out.writeInt(8);
+            out.writeInt(SSL_REQUEST_CODE);
+        }
 
         @Override
         public boolean awaitsAnotherStartupPacket() {

@@ -50,7 +50,7 @@ public final class BackendTlsNegotiation extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ByteBuf request = ctx.alloc().buffer(8);
-        request.writeInt(8).writeInt(StartupPacket.SSL_REQUEST_CODE);
+        StartupPacket.SslRequest.INSTANCE.encode(request);
         ctx.writeAndFlush(request);
     }
 
