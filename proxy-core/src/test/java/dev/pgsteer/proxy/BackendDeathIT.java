@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pgsteer.config.KeyType;
 import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.RestartableBackend;
 import dev.pgsteer.router.shard.KeyValue;
 import dev.pgsteer.router.shard.PgHash;
 import java.sql.Connection;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.RawWireClient;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.sql.Connection;

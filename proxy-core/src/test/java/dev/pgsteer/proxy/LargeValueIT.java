@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.HeldBuffers;
+import dev.pgsteer.proxy.testkit.RawWireClient;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -14,6 +14,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.observe.JsonLineLayout;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

@@ -8,6 +8,7 @@ import dev.pgsteer.config.BackendUrl;
 import dev.pgsteer.config.ListenAddress;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

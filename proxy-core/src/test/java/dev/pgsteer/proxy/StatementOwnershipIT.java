@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.RawWireClient;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.pgsteer.config.yaml.ConfigLoader;
-import dev.pgsteer.proxy.EmbeddedBackend;
-import dev.pgsteer.proxy.it.ProxiedBackend.Route;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.ProxiedBackend.Route;
+import dev.pgsteer.proxy.testkit.ProxiedBackend;
+import dev.pgsteer.proxy.testkit.ToolRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

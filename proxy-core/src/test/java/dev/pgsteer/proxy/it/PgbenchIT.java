@@ -3,9 +3,12 @@ package dev.pgsteer.proxy.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.proxy.EmbeddedBackend;
-import dev.pgsteer.proxy.it.ProxiedBackend.Route;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.ClientTool;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.ProxiedBackend.Route;
+import dev.pgsteer.proxy.testkit.ProxiedBackend;
+import dev.pgsteer.proxy.testkit.ToolRun;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy;
+package dev.pgsteer.proxy.testkit;
 
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -18,14 +18,14 @@ import java.util.Map;
  * hears what comes back until the fuzz's marker query is answered, the server closes, or it falls
  * silent for longer than it should.
  */
-final class WireProbe implements AutoCloseable {
-    record Message(char type, byte[] body) {
+public final class WireProbe implements AutoCloseable {
+    public record Message(char type, byte[] body) {
         /** The fields of an ErrorResponse, by field code, read as {@link RawWireClient} reads them. */
-        Map<Character, String> fields() {
+        public Map<Character, String> fields() {
             return new RawWireClient.Message(type, body).fields();
         }
 
-        boolean mentions(String text) {
+        public boolean mentions(String text) {
             return new String(body, StandardCharsets.ISO_8859_1).contains(text);
         }
 
@@ -36,7 +36,7 @@ final class WireProbe implements AutoCloseable {
     }
 
     /** How hearing ended. */
-    enum End {
+    public enum End {
         /** The marker query was answered: everything sent before it was. */
         MARKER,
         /** The server closed the connection. */
@@ -45,25 +45,25 @@ final class WireProbe implements AutoCloseable {
         QUIET
     }
 
-    record Heard(List<Message> messages, End end) {
-        boolean fatal08P01() {
+    public record Heard(List<Message> messages, End end) {
+        public boolean fatal08P01() {
             return messages.stream().anyMatch(m -> m.type() == 'E' && "FATAL".equals(m.fields().get('V'))
                     && "08P01".equals(m.fields().get('C')));
         }
 
-        boolean any08P01() {
+        public boolean any08P01() {
             return messages.stream().anyMatch(m -> m.type() == 'E' && "08P01".equals(m.fields().get('C')));
         }
 
-        boolean anyError() {
+        public boolean anyError() {
             return messages.stream().anyMatch(m -> m.type() == 'E');
         }
 
-        boolean internalError() {
+        public boolean internalError() {
             return messages.stream().anyMatch(m -> m.type() == 'E' && "XX000".equals(m.fields().get('C')));
         }
 
-        boolean closed() {
+        public boolean closed() {
             return end == End.CLOSED;
         }
 
@@ -77,7 +77,7 @@ final class WireProbe implements AutoCloseable {
     private final OutputStream out;
     private final DataInputStream in;
 
-    WireProbe(InetSocketAddress address, int quietMillis) throws IOException {
+    public WireProbe(InetSocketAddress address, int quietMillis) throws IOException {
         socket = new Socket();
         socket.connect(address, 5000);
         socket.setSoTimeout(quietMillis);
@@ -86,7 +86,7 @@ final class WireProbe implements AutoCloseable {
         in = new DataInputStream(socket.getInputStream());
     }
 
-    void send(byte[] bytes) throws IOException {
+    public void send(byte[] bytes) throws IOException {
         try {
             out.write(bytes);
             out.flush();
@@ -96,19 +96,19 @@ final class WireProbe implements AutoCloseable {
     }
 
     /** No more bytes from this side: the server reads the end of the stream after what was sent. */
-    void shutdownOutput() throws IOException {
+    public void shutdownOutput() throws IOException {
         if (!socket.isOutputShutdown() && !socket.isClosed()) {
             socket.shutdownOutput();
         }
     }
 
     /** Reads until a message of one of {@code types} arrives (end MARKER), the server closes, or it falls silent. */
-    Heard hearUntilAny(String types) throws IOException {
+    public Heard hearUntilAny(String types) throws IOException {
         return hearUntil(message -> types.indexOf(message.type()) >= 0);
     }
 
     /** Reads until the answer that mentions {@code marker} and the ReadyForQuery after it, the close, or silence. */
-    Heard hearUntilMarker(String marker) throws IOException {
+    public Heard hearUntilMarker(String marker) throws IOException {
         boolean[] markerSeen = {false};
         return hearUntil(message -> (markerSeen[0] |= message.mentions(marker)) && message.type() == 'Z');
     }

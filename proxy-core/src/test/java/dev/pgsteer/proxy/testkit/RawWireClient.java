@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy;
+package dev.pgsteer.proxy.testkit;
 
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -15,13 +15,13 @@ import java.util.Map;
  * A deliberately dumb protocol client for tests that must send what no driver would: bad
  * lengths, oversized messages, nothing at all. Reads typed messages back one by one.
  */
-final class RawWireClient implements AutoCloseable {
-    record Message(char type, byte[] body) {
+public final class RawWireClient implements AutoCloseable {
+    public record Message(char type, byte[] body) {
         /**
          * What a test compares: the type by name, with what tells answers of that type apart (an
          * error's SQLSTATE and message, a tag, a row's values, a transaction status).
          */
-        String summary() {
+        public String summary() {
             return switch (type) {
                 case '1' -> "ParseComplete";
                 case '2' -> "BindComplete";
@@ -41,7 +41,7 @@ final class RawWireClient implements AutoCloseable {
         }
 
         /** A DataRow's values as text (null for NULL). */
-        java.util.List<String> values() {
+        public java.util.List<String> values() {
             ByteBuffer in = ByteBuffer.wrap(body);
             int count = in.getShort();
             java.util.List<String> values = new java.util.ArrayList<>();
@@ -58,7 +58,7 @@ final class RawWireClient implements AutoCloseable {
         }
 
         /** The fields of an ErrorResponse or NoticeResponse, by field code. */
-        Map<Character, String> fields() {
+        public Map<Character, String> fields() {
             Map<Character, String> fields = new LinkedHashMap<>();
             int i = 0;
             while (i < body.length && body[i] != 0) {
@@ -78,7 +78,7 @@ final class RawWireClient implements AutoCloseable {
     private final OutputStream out;
     private final DataInputStream in;
 
-    RawWireClient(InetSocketAddress address) throws IOException {
+    public RawWireClient(InetSocketAddress address) throws IOException {
         socket = new Socket();
         socket.connect(address, 5000);
         socket.setSoTimeout(10_000);
@@ -86,26 +86,26 @@ final class RawWireClient implements AutoCloseable {
         in = new DataInputStream(socket.getInputStream());
     }
 
-    void send(byte[] bytes) throws IOException {
+    public void send(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
     }
 
     /** Bytes written, not flushed: a large message sent piece by piece. */
-    void sendUnflushed(byte[] bytes, int offset, int length) throws IOException {
+    public void sendUnflushed(byte[] bytes, int offset, int length) throws IOException {
         out.write(bytes, offset, length);
     }
 
     /** The socket's input, for a test that reads a message as it comes rather than whole. */
-    DataInputStream input() {
+    public DataInputStream input() {
         return in;
     }
 
-    void readTimeout(int millis) throws IOException {
+    public void readTimeout(int millis) throws IOException {
         socket.setSoTimeout(millis);
     }
 
-    void sendStartup(int version, Map<String, String> parameters) throws IOException {
+    public void sendStartup(int version, Map<String, String> parameters) throws IOException {
         ByteBuffer body = ByteBuffer.allocate(1024);
         body.putInt(0).putInt(version);
         parameters.forEach((k, v) -> body.put(k.getBytes(StandardCharsets.UTF_8)).put((byte) 0).put(v.getBytes(StandardCharsets.UTF_8)).put((byte) 0));
@@ -114,46 +114,46 @@ final class RawWireClient implements AutoCloseable {
         send(java.util.Arrays.copyOf(body.array(), body.position()));
     }
 
-    void sendTyped(char type, byte[] body) throws IOException {
+    public void sendTyped(char type, byte[] body) throws IOException {
         ByteBuffer frame = ByteBuffer.allocate(5 + body.length);
         frame.put((byte) type).putInt(4 + body.length).put(body);
         send(frame.array());
     }
 
-    void sendQuery(String sql) throws IOException {
+    public void sendQuery(String sql) throws IOException {
         byte[] text = sql.getBytes(StandardCharsets.UTF_8);
         sendTyped('Q', java.util.Arrays.copyOf(text, text.length + 1));
     }
 
     /** Parse of {@code sql} as statement {@code name} ("" for the unnamed one), with no parameter types given. */
-    void parse(String name, String sql) throws IOException {
+    public void parse(String name, String sql) throws IOException {
         sendTyped('P', concat(cString(name), cString(sql), new byte[] {0, 0}));
     }
 
     /** Bind of the unnamed portal to {@code statement}, without parameters, results as text. */
-    void bind(String statement) throws IOException {
+    public void bind(String statement) throws IOException {
         sendTyped('B', concat(cString(""), cString(statement), new byte[] {0, 0, 0, 0, 0, 0}));
     }
 
     /** Execute of the unnamed portal, all rows. */
-    void execute() throws IOException {
+    public void execute() throws IOException {
         sendTyped('E', concat(cString(""), new byte[] {0, 0, 0, 0}));
     }
 
-    void describeStatement(String name) throws IOException {
+    public void describeStatement(String name) throws IOException {
         sendTyped('D', concat(new byte[] {'S'}, cString(name)));
     }
 
-    void closeStatement(String name) throws IOException {
+    public void closeStatement(String name) throws IOException {
         sendTyped('C', concat(new byte[] {'S'}, cString(name)));
     }
 
-    void sync() throws IOException {
+    public void sync() throws IOException {
         sendTyped('S', new byte[0]);
     }
 
     /** The summaries of the messages up to and with the next ReadyForQuery; ParameterStatus left out. */
-    java.util.List<String> readUntilReady() throws IOException {
+    public java.util.List<String> readUntilReady() throws IOException {
         java.util.List<String> seen = new java.util.ArrayList<>();
         Message message;
         do {
@@ -178,7 +178,7 @@ final class RawWireClient implements AutoCloseable {
         return out.toByteArray();
     }
 
-    Message read() throws IOException {
+    public Message read() throws IOException {
         char type = (char) in.readUnsignedByte();
         int length = in.readInt();
         byte[] body = new byte[length - 4];
@@ -187,7 +187,7 @@ final class RawWireClient implements AutoCloseable {
     }
 
     /** Reads until a message of {@code type} arrives, returning it. */
-    Message readUntil(char type) throws IOException {
+    public Message readUntil(char type) throws IOException {
         Message message;
         do {
             message = read();
@@ -196,7 +196,7 @@ final class RawWireClient implements AutoCloseable {
     }
 
     /** True when the server closed the connection (after whatever it still had to say). */
-    boolean closedByServer() throws IOException {
+    public boolean closedByServer() throws IOException {
         try {
             while (true) {
                 read();
