@@ -8,6 +8,7 @@ import dev.pgsteer.proxy.server.PgSteerServer;
 import dev.pgsteer.proxy.testkit.EmbeddedBackend;
 import dev.pgsteer.proxy.testkit.HeldBuffers;
 import dev.pgsteer.proxy.testkit.RawWireClient;
+import dev.pgsteer.proxy.testkit.WireMessage;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -141,7 +142,7 @@ class LargeValueIT {
                 raw.sendTyped('E', new byte[] {0, 0, 0, 0, 0});
                 raw.sendTyped('S', new byte[0]);
                 assertEquals('2', raw.read().type(), "BindComplete");
-                RawWireClient.Message done = raw.read();
+                WireMessage done = raw.read();
                 assertEquals('C', done.type());
                 assertEquals("INSERT 0 1\0", new String(done.body(), StandardCharsets.UTF_8));
                 assertEquals('Z', raw.read().type());
@@ -287,7 +288,7 @@ class LargeValueIT {
             raw.send(head.array());
             raw.send(java.util.Arrays.copyOf(value, megabyte));
             raw.send(ByteBuffer.allocate(10).putInt(1000).putInt(7).putShort((short) 0).array());
-            RawWireClient.Message error = raw.readUntil('E');
+            WireMessage error = raw.readUntil('E');
             assertEquals("FATAL", error.fields().get('S'));
             assertEquals("08P01", error.fields().get('C'));
             assertEquals("insufficient data left in message", error.fields().get('M'), "PostgreSQL's words, once the megabyte went on");

@@ -1,6 +1,11 @@
 package dev.pgsteer.proxy.testkit;
 
-import java.io.ByteArrayOutputStream;
+import static dev.pgsteer.proxy.testkit.RawBytes.concat;
+import static dev.pgsteer.proxy.testkit.RawBytes.cstr;
+import static dev.pgsteer.proxy.testkit.RawBytes.frame;
+import static dev.pgsteer.proxy.testkit.RawBytes.i16;
+import static dev.pgsteer.proxy.testkit.RawBytes.i32;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -195,35 +200,5 @@ public final class FuzzFrames {
     public static byte[] functionCall(int oid, String argument) {
         byte[] text = argument.getBytes(StandardCharsets.UTF_8);
         return frame('F', concat(i32(oid), i16(0), i16(1), i32(text.length), text, i16(0)));
-    }
-
-    public static byte[] frame(char type, byte[]... parts) {
-        byte[] body = concat(parts);
-        return concat(new byte[] {(byte) type}, i32(4 + body.length), body);
-    }
-
-    public static byte[] startup(String user, String database) {
-        byte[] parameters = concat(cstr("user"), cstr(user), cstr("database"), cstr(database), new byte[] {0});
-        return concat(i32(8 + parameters.length), i32(3 << 16), parameters);
-    }
-
-    public static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
-    }
-
-    public static byte[] cstr(String text) {
-        return concat(text.getBytes(StandardCharsets.UTF_8), new byte[] {0});
-    }
-
-    public static byte[] i16(int value) {
-        return new byte[] {(byte) (value >>> 8), (byte) value};
-    }
-
-    public static byte[] i32(int value) {
-        return ByteBuffer.allocate(4).putInt(value).array();
     }
 }

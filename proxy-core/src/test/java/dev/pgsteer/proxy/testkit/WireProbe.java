@@ -8,10 +8,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * A raw connection for {@link FrameFuzzIT}, to PostgreSQL or to pgsteer alike: sends any bytes, and
@@ -19,22 +18,6 @@ import java.util.Map;
  * silent for longer than it should.
  */
 public final class WireProbe implements AutoCloseable {
-    public record Message(char type, byte[] body) {
-        /** The fields of an ErrorResponse, by field code, read as {@link RawWireClient} reads them. */
-        public Map<Character, String> fields() {
-            return new RawWireClient.Message(type, body).fields();
-        }
-
-        public boolean mentions(String text) {
-            return new String(body, StandardCharsets.ISO_8859_1).contains(text);
-        }
-
-        @Override
-        public String toString() {
-            return type == 'E' || type == 'N' ? type + fields().toString() : String.valueOf(type);
-        }
-    }
-
     /** How hearing ended. */
     public enum End {
         /** The marker query was answered: everything sent before it was. */
@@ -45,7 +28,7 @@ public final class WireProbe implements AutoCloseable {
         QUIET
     }
 
-    public record Heard(List<Message> messages, End end) {
+    public record Heard(List<WireMessage> messages, End end) {
         public boolean fatal08P01() {
             return messages.stream().anyMatch(m -> m.type() == 'E' && "FATAL".equals(m.fields().get('V'))
                     && "08P01".equals(m.fields().get('C')));
@@ -114,10 +97,10 @@ public final class WireProbe implements AutoCloseable {
     }
 
     /** Reads until {@code last} says a message is the last one (end MARKER), the server closes, or it falls silent. */
-    private Heard hearUntil(java.util.function.Predicate<Message> last) throws IOException {
-        List<Message> messages = new ArrayList<>();
+    private Heard hearUntil(Predicate<WireMessage> last) throws IOException {
+        List<WireMessage> messages = new ArrayList<>();
         while (true) {
-            Message message;
+            WireMessage message;
             try {
                 message = read();
             } catch (EOFException | SocketException e) {
@@ -132,7 +115,7 @@ public final class WireProbe implements AutoCloseable {
         }
     }
 
-    private Message read() throws IOException {
+    private WireMessage read() throws IOException {
         char type = (char) in.readUnsignedByte();
         int length = in.readInt();
         if (length < 4 || length > 1 << 24) {
@@ -140,7 +123,7 @@ public final class WireProbe implements AutoCloseable {
         }
         byte[] body = new byte[length - 4];
         in.readFully(body);
-        return new Message(type, body);
+        return new WireMessage(type, body);
     }
 
     @Override
