@@ -8,6 +8,7 @@ import dev.pgsteer.config.KeyType;
 import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.Pgjdbc;
 import dev.pgsteer.proxy.testkit.RestartableBackend;
 import dev.pgsteer.router.shard.KeyValue;
 import dev.pgsteer.router.shard.PgHash;
@@ -110,7 +111,7 @@ class BackendDeathIT {
         props.setProperty("socketTimeout", "10");
         props.setProperty("connectTimeout", "10");
         props.setProperty("loginTimeout", "10");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/" + database, props);
+        return DriverManager.getConnection(Pgjdbc.url(proxy, database), props);
     }
 
     private static PgSteerServer proxyInFront(RestartableBackend backend) throws InterruptedException {

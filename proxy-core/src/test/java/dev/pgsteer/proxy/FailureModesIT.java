@@ -9,6 +9,7 @@ import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.Pgjdbc;
 import dev.pgsteer.proxy.testkit.RawWireClient;
 import dev.pgsteer.proxy.testkit.WireMessage;
 import java.net.InetSocketAddress;
@@ -61,8 +62,8 @@ class FailureModesIT {
     }
 
     static Connection connect(PgSteerServer server, String database, String password) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.address().getPort() + "/" + database
-                + "?prepareThreshold=0&connectTimeout=10", EmbeddedBackend.USER, password);
+        return DriverManager.getConnection(Pgjdbc.url(server, database, "prepareThreshold=0", "connectTimeout=10"),
+                EmbeddedBackend.USER, password);
     }
 
     @Test
@@ -75,7 +76,7 @@ class FailureModesIT {
     @Test
     void unknownUserFailsExactlyLikeAWrongPassword() {
         SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/appdb", "nobody", "x"));
+                Pgjdbc.url(proxy, "appdb"), "nobody", "x"));
         assertEquals("28P01", e.getSQLState());
     }
 

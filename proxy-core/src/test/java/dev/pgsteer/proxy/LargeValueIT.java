@@ -7,6 +7,7 @@ import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import dev.pgsteer.proxy.testkit.EmbeddedBackend;
 import dev.pgsteer.proxy.testkit.HeldBuffers;
+import dev.pgsteer.proxy.testkit.Pgjdbc;
 import dev.pgsteer.proxy.testkit.RawWireClient;
 import dev.pgsteer.proxy.testkit.WireMessage;
 import java.io.DataInputStream;
@@ -83,7 +84,7 @@ class LargeValueIT {
     }
 
     static Connection viaProxy() throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/appdb", "app", "");
+        return DriverManager.getConnection(Pgjdbc.url(proxy, "appdb"), "app", "");
     }
 
     @Test
@@ -267,9 +268,8 @@ class LargeValueIT {
         }
         // The pool's one connection got the start of a Bind whose end never came: the next session
         // must not get it, or its messages would be read as the rest of the value.
-        try (Connection next = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort()
-                + "/appdb?socketTimeout=30", "app", ""); Statement s = next.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM blobs WHERE id = 6")) {
+        try (Connection next = DriverManager.getConnection(Pgjdbc.url(proxy, "appdb", "socketTimeout=30"), "app", "");
+             Statement s = next.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM blobs WHERE id = 6")) {
             assertTrue(rs.next());
             assertEquals(0, rs.getInt(1));
         }
@@ -294,9 +294,8 @@ class LargeValueIT {
             assertEquals("insufficient data left in message", error.fields().get('M'), "PostgreSQL's words, once the megabyte went on");
             assertTrue(raw.closedByServer());
         }
-        try (Connection next = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort()
-                + "/appdb?socketTimeout=30", "app", ""); Statement s = next.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM blobs WHERE id = 7")) {
+        try (Connection next = DriverManager.getConnection(Pgjdbc.url(proxy, "appdb", "socketTimeout=30"), "app", "");
+             Statement s = next.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM blobs WHERE id = 7")) {
             assertTrue(rs.next());
             assertEquals(0, rs.getInt(1), "the connection that had the start of the Bind served no one after");
         }

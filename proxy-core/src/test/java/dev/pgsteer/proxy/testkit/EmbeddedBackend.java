@@ -1,5 +1,9 @@
 package dev.pgsteer.proxy.testkit;
 
+import dev.pgsteer.config.BackendUrl;
+import dev.pgsteer.config.ListenAddress;
+import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.yaml.ConfigLoader;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +13,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 
 /**
  * A real PostgreSQL for integration tests, with a password-protected role, so that pgsteer's own
@@ -31,15 +36,15 @@ public final class EmbeddedBackend implements AutoCloseable {
 
     /** A backend for a shard: it accepts PREPARE TRANSACTION, which pgsteer's two-phase commit needs. */
     public static EmbeddedBackend shard() {
-        return start(0, java.util.Map.of("max_prepared_transactions", "20"));
+        return start(0, Map.of("max_prepared_transactions", "20"));
     }
 
     /** On a given port, for tests where a backend comes (back) where pgsteer expects it; 0 picks one. */
     public static EmbeddedBackend start(int port) {
-        return start(port, java.util.Map.of());
+        return start(port, Map.of());
     }
 
-    public static EmbeddedBackend start(int port, java.util.Map<String, String> serverConfig) {
+    public static EmbeddedBackend start(int port, Map<String, String> serverConfig) {
         try {
             Path data = Files.createTempDirectory("pgsteer-it-pg");
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
@@ -89,7 +94,16 @@ public final class EmbeddedBackend implements AutoCloseable {
      * A proxy configuration in front of this backend: user app, one logical database appdb with the
      * given pool (for example {@code "mode: transaction, size: 2"}).
      */
-    public dev.pgsteer.config.ProxyConfig proxyConfig(String pool) {
+    public ProxyConfig proxyConfig(String pool) {
+        return proxyConfigWith(DATABASE + ": { shards: [main], pool: { " + pool + " } }\n");
+    }
+
+    /**
+     * A proxy configuration in front of this backend, listening on a free port: user app, this
+     * backend as {@code main}, and {@code databases}, the lines under {@code databases:} as a text
+     * block writes them (for example {@code appdb: { shards: [main], pool: { size: 3 } }}).
+     */
+    public ProxyConfig proxyConfigWith(String databases) {
         String yaml = """
                 listen: 127.0.0.1:0
                 users:
@@ -97,9 +111,13 @@ public final class EmbeddedBackend implements AutoCloseable {
                 backends:
                   main: { url: "%s" }
                 databases:
-                  %s: { shards: [main], pool: { %s } }
-                """.formatted(USER, PASSWORD, url(), DATABASE, pool);
-        return dev.pgsteer.config.yaml.ConfigLoader.parse(yaml, "test.yaml", java.util.Map.of());
+                %s""".formatted(USER, PASSWORD, url(), databases.indent(2));
+        return ConfigLoader.parse(yaml, "test.yaml", Map.of());
+    }
+
+    /** Quick mode in front of this backend, as {@code pgsteer --backend URL}: transaction pooling with the default pool. */
+    public ProxyConfig quickConfig() {
+        return ProxyConfig.quick(new ListenAddress("127.0.0.1", 0), BackendUrl.parse(url()));
     }
 
     /** The bootstrap superuser's connection, for what the app role may not do (CREATE DATABASE). */
@@ -109,7 +127,7 @@ public final class EmbeddedBackend implements AutoCloseable {
 
     /** A pgjdbc connection straight to the backend, to compare with what comes through pgsteer. */
     public Connection direct() throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port() + "/" + DATABASE, USER, PASSWORD);
+        return DriverManager.getConnection(Pgjdbc.url(port(), DATABASE), USER, PASSWORD);
     }
 
     @Override

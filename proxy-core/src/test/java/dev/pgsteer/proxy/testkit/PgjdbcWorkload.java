@@ -20,7 +20,7 @@ public final class PgjdbcWorkload {
     }
 
     public static Connection connect(int port, String options) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + EmbeddedBackend.DATABASE + "?" + options,
+        return DriverManager.getConnection(Pgjdbc.url(port, EmbeddedBackend.DATABASE, options),
                 EmbeddedBackend.USER, EmbeddedBackend.PASSWORD);
     }
 

@@ -1,7 +1,5 @@
 package dev.pgsteer.proxy.testkit;
 
-import dev.pgsteer.config.BackendUrl;
-import dev.pgsteer.config.ListenAddress;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import java.sql.Connection;
@@ -32,7 +30,7 @@ public final class ProxiedBackend implements AutoCloseable {
 
     /** Quick mode, as {@code pgsteer --backend URL}: transaction pooling with the default pool. */
     public static ProxiedBackend quick() {
-        return start(backend -> ProxyConfig.quick(new ListenAddress("127.0.0.1", 0), BackendUrl.parse(backend.url())));
+        return start(EmbeddedBackend::quickConfig);
     }
 
     /** A proxy whose configuration is built once the backend's port is known. */

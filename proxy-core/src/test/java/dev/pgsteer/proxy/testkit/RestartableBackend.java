@@ -149,7 +149,7 @@ public final class RestartableBackend implements AutoCloseable {
 
     /** A pgjdbc connection straight to the server, bypassing pgsteer. */
     public Connection direct() throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + EmbeddedBackend.DATABASE,
+        return DriverManager.getConnection(Pgjdbc.url(port, EmbeddedBackend.DATABASE),
                 EmbeddedBackend.USER, EmbeddedBackend.PASSWORD);
     }
 

@@ -84,7 +84,7 @@ public final class ShardedCluster implements AutoCloseable {
         props.setProperty("password", "app-secret");
         props.setProperty("socketTimeout", "30");
         props.putAll(extra);
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/shop", props);
+        return DriverManager.getConnection(Pgjdbc.url(proxy, "shop"), props);
     }
 
     public Connection shard(int i) throws SQLException {

@@ -96,7 +96,7 @@ public final class TenantCluster implements AutoCloseable {
             s.execute("ALTER ROLE app CREATEDB CREATEROLE");
             s.execute("CREATE DATABASE initech_db OWNER app");
         }
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + s0.port() + "/appdb", "postgres", "");
+        try (Connection c = DriverManager.getConnection(Pgjdbc.url(s0.port(), "appdb"), "postgres", "");
              Statement s = c.createStatement()) {
             s.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC");
             s.execute("GRANT USAGE ON SCHEMA public TO PUBLIC");
@@ -112,7 +112,7 @@ public final class TenantCluster implements AutoCloseable {
             s.execute("GRANT USAGE ON SCHEMA acme TO acme");
             s.execute("GRANT ALL ON acme.orders TO acme");
         }
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + s0.port() + "/initech_db", "postgres", "");
+        try (Connection c = DriverManager.getConnection(Pgjdbc.url(s0.port(), "initech_db"), "postgres", "");
              Statement s = c.createStatement()) {
             s.execute("CREATE TABLE orders (id int PRIMARY KEY, item text)");
             s.execute("ALTER TABLE orders OWNER TO app");
@@ -122,7 +122,7 @@ public final class TenantCluster implements AutoCloseable {
             s.execute("CREATE ROLE hooli LOGIN PASSWORD 'hooli-secret'");
             s.execute("ALTER ROLE app CREATEDB CREATEROLE");
         }
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + s1.port() + "/appdb", "postgres", "");
+        try (Connection c = DriverManager.getConnection(Pgjdbc.url(s1.port(), "appdb"), "postgres", "");
              Statement s = c.createStatement()) {
             s.execute("CREATE TABLE public.orders (tenant_id text NOT NULL DEFAULT current_setting('app.tenant_id'), "
                     + "id int, item text, PRIMARY KEY (tenant_id, id))");
@@ -156,7 +156,7 @@ public final class TenantCluster implements AutoCloseable {
         if (tenant != null) {
             props.setProperty("options", "-c pgsteer.tenant=" + tenant);
         }
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port() + "/" + database, props);
+        return DriverManager.getConnection(Pgjdbc.url(port(), database), props);
     }
 
     public Connection connect(String tenant) throws SQLException {
