@@ -3,11 +3,11 @@ package dev.pgsteer.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import dev.pgsteer.proxy.testkit.EmbeddedBackend;
 import dev.pgsteer.proxy.testkit.HeldBuffers;
 import dev.pgsteer.proxy.testkit.Pgjdbc;
+import dev.pgsteer.proxy.testkit.ProxyConfigs;
 import dev.pgsteer.proxy.testkit.RawWireClient;
 import dev.pgsteer.proxy.testkit.WireMessage;
 import java.io.DataInputStream;
@@ -54,14 +54,8 @@ class LargeValueIT {
     @BeforeAll
     static void start() throws Exception {
         backend = EmbeddedBackend.start();
-        String yaml = """
-                listen: 127.0.0.1:0
-                auth: trust
-                users: { app: {} }
-                backends: { main: { url: "%s" } }
-                databases: { appdb: { shards: [main], pool: { mode: transaction, size: 1, acquire_timeout: 3s } } }
-                """.formatted(backend.url());
-        proxy = new PgSteerServer(ConfigLoader.parse(yaml, "large.yaml", Map.of())).start();
+        proxy = new PgSteerServer(ProxyConfigs.trustingInFrontOf(backend.url(),
+                "appdb: { shards: [main], pool: { mode: transaction, size: 1, acquire_timeout: 3s } }")).start();
         value = new byte[SIZE];
         new SplittableRandom(42).nextBytes(value);
         valueSha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value));

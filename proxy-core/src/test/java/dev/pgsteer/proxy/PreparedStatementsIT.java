@@ -3,10 +3,10 @@ package dev.pgsteer.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import dev.pgsteer.proxy.testkit.EmbeddedBackend;
 import dev.pgsteer.proxy.testkit.PgjdbcWorkload;
+import dev.pgsteer.proxy.testkit.ProxyConfigs;
 import dev.pgsteer.proxy.testkit.RawWireClient;
 import dev.pgsteer.proxy.testkit.WireMessage;
 import java.io.IOException;
@@ -174,17 +174,8 @@ class PreparedStatementsIT {
 
     /** A pgsteer in front of the backend that lets user app in without a password, for raw-wire clients. */
     static PgSteerServer trusting(String pool) throws InterruptedException {
-        String yaml = """
-                listen: 127.0.0.1:0
-                auth: trust
-                users:
-                  app: {}
-                backends:
-                  main: { url: "%s" }
-                databases:
-                  appdb: { shards: [main], pool: { %s } }
-                """.formatted(backend.url(), pool);
-        return new PgSteerServer(ConfigLoader.parse(yaml, "trust.yaml", Map.of())).start();
+        return new PgSteerServer(ProxyConfigs.trustingInFrontOf(backend.url(),
+                "appdb: { shards: [main], pool: { " + pool + " } }")).start();
     }
 
     /** A raw-wire session of user app through {@code proxy}, logged in; {@code startup} adds to the startup packet. */

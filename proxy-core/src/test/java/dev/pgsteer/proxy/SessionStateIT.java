@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import dev.pgsteer.proxy.testkit.EmbeddedBackend;
 import dev.pgsteer.proxy.testkit.Pgjdbc;
+import dev.pgsteer.proxy.testkit.ProxyConfigs;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,7 +23,7 @@ class SessionStateIT {
     @BeforeAll
     static void start() throws Exception {
         backend = EmbeddedBackend.start();
-        proxy = new PgSteerServer(backend.proxyConfigWith("""
+        proxy = new PgSteerServer(ProxyConfigs.inFrontOf(backend.url(), """
                 appdb: { shards: [main], pool: { mode: transaction, size: 3 } }
                 sessiondb: { shards: [main], backend_database: appdb, pool: { mode: session, size: 3 } }
                 """)).start();

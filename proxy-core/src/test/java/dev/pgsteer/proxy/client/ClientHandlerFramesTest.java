@@ -12,10 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.yaml.ConfigLoader;
-import dev.pgsteer.protocol.codec.PgFrameDecoder;
-import dev.pgsteer.protocol.codec.PgMessageEncoder;
 import dev.pgsteer.proxy.server.PgSteerServer;
-import dev.pgsteer.proxy.server.RelayFactory;
+import dev.pgsteer.proxy.testkit.FrontDoor;
 import dev.pgsteer.proxy.testkit.WireMessage;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -57,8 +55,7 @@ class ClientHandlerFramesTest {
 
     @BeforeEach
     void logIn() {
-        channel = new EmbeddedChannel(PgFrameDecoder.forClients(PgFrameDecoder.MAX_STARTUP_PACKET),
-                PgMessageEncoder.INSTANCE, new ClientHandler(server.context(), new RelayFactory(server.context())));
+        channel = FrontDoor.open(server);
         channel.writeInbound(Unpooled.wrappedBuffer(startup("user", "ops", "database", "pgsteer")));
         List<WireMessage> greeting = answers();
         assertEquals('Z', greeting.getLast().type(), "logged in: " + greeting);

@@ -13,12 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
-import dev.pgsteer.protocol.codec.PgMessageEncoder;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.protocol.wire.FrameChunk;
 import dev.pgsteer.protocol.wire.FrameHead;
 import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.FrontDoor;
 import dev.pgsteer.proxy.testkit.WireMessage;
 import dev.pgsteer.router.session.SessionRoute;
 import io.netty.buffer.Unpooled;
@@ -83,8 +83,7 @@ class ClientHandlerLoginTest {
             startupTenantWhenAsked.add(session.settings().wanted().get("pgsteer.tenant"));
             return answer;
         });
-        channel = new EmbeddedChannel(PgFrameDecoder.forClients(PgFrameDecoder.MAX_STARTUP_PACKET),
-                PgMessageEncoder.INSTANCE, new ClientHandler(server.context(), relays));
+        channel = FrontDoor.open(server.context(), relays);
         channel.writeInbound(Unpooled.wrappedBuffer(startup(startup)));
         return answers();
     }

@@ -3,7 +3,6 @@ package dev.pgsteer.proxy.testkit;
 import dev.pgsteer.config.BackendUrl;
 import dev.pgsteer.config.ListenAddress;
 import dev.pgsteer.config.ProxyConfig;
-import dev.pgsteer.config.yaml.ConfigLoader;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,15 +56,18 @@ public final class EmbeddedBackend implements AutoCloseable {
                     .setServerConfig("password_encryption", "scram-sha-256")
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .start();
-            EmbeddedBackend backend = new EmbeddedBackend(postgres);
-            backend.provision(data);
-            return backend;
+            provision(postgres, data);
+            return new EmbeddedBackend(postgres);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private void provision(Path data) throws IOException {
+    /**
+     * Role app with a password and its database appdb on {@code postgres}, whose data directory is
+     * {@code data}; only the bootstrap superuser logs in over TCP without a password.
+     */
+    static void provision(EmbeddedPostgres postgres, Path data) throws IOException {
         try (Connection admin = postgres.getPostgresDatabase().getConnection(); Statement statement = admin.createStatement()) {
             statement.execute("CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
             statement.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER);
@@ -82,12 +84,17 @@ public final class EmbeddedBackend implements AutoCloseable {
         }
     }
 
+    /** The URL pgsteer's configuration gives for a backend on {@code port}: app's login to appdb. */
+    static String url(int port) {
+        return "postgresql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + port + "/" + DATABASE;
+    }
+
     public int port() {
         return postgres.getPort();
     }
 
     public String url() {
-        return "postgresql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + port() + "/" + DATABASE;
+        return url(port());
     }
 
     /**
@@ -95,24 +102,7 @@ public final class EmbeddedBackend implements AutoCloseable {
      * given pool (for example {@code "mode: transaction, size: 2"}).
      */
     public ProxyConfig proxyConfig(String pool) {
-        return proxyConfigWith(DATABASE + ": { shards: [main], pool: { " + pool + " } }\n");
-    }
-
-    /**
-     * A proxy configuration in front of this backend, listening on a free port: user app, this
-     * backend as {@code main}, and {@code databases}, the lines under {@code databases:} as a text
-     * block writes them (for example {@code appdb: { shards: [main], pool: { size: 3 } }}).
-     */
-    public ProxyConfig proxyConfigWith(String databases) {
-        String yaml = """
-                listen: 127.0.0.1:0
-                users:
-                  %s: { password: "%s" }
-                backends:
-                  main: { url: "%s" }
-                databases:
-                %s""".formatted(USER, PASSWORD, url(), databases.indent(2));
-        return ConfigLoader.parse(yaml, "test.yaml", Map.of());
+        return ProxyConfigs.inFrontOf(url(), DATABASE + ": { shards: [main], pool: { " + pool + " } }");
     }
 
     /** Quick mode in front of this backend, as {@code pgsteer --backend URL}: transaction pooling with the default pool. */

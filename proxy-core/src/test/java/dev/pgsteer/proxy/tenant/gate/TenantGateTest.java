@@ -15,8 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.TenantState;
 import dev.pgsteer.config.yaml.ConfigLoader;
-import dev.pgsteer.protocol.codec.PgFrameDecoder;
-import dev.pgsteer.protocol.codec.PgMessageEncoder;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.client.ClientHandler;
@@ -27,6 +25,7 @@ import dev.pgsteer.proxy.client.SessionRelays;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import dev.pgsteer.proxy.tenant.control.TenantLifecycle;
 import dev.pgsteer.proxy.tenant.control.Tenants;
+import dev.pgsteer.proxy.testkit.FrontDoor;
 import dev.pgsteer.router.session.SessionRoute;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -110,8 +109,7 @@ class TenantGateTest {
                     tenantSession.atStartup(), loggedIn.channel().alloc());
             return SessionRelays.NewRelay.readingWhole(new IdleRelay(), "gated");
         });
-        channel = new EmbeddedChannel(PgFrameDecoder.forClients(PgFrameDecoder.MAX_STARTUP_PACKET),
-                PgMessageEncoder.INSTANCE, new ClientHandler(server.context(), relays));
+        channel = FrontDoor.open(server.context(), relays);
         channel.writeInbound(Unpooled.wrappedBuffer(startup(startup)));
         assertNotNull(gate, "the router let the session in as a tenant database's");
     }
