@@ -4,7 +4,6 @@ import dev.pgsteer.protocol.codec.PgMessageEncoder;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -50,14 +49,8 @@ public final class ClientWire {
         channel.finishAndReleaseAll();
     }
 
-    /** The buffers written are joined first: a message relayed in pieces is read as one. */
     private List<String> read() {
-        ByteBuf all = Unpooled.buffer();
-        ByteBuf written;
-        while ((written = channel.readOutbound()) != null) {
-            all.writeBytes(written);
-            written.release();
-        }
+        ByteBuf all = Outbound.joined(channel);
         List<String> lines = new ArrayList<>();
         while (all.readableBytes() >= 5) {
             lines.add(line(all));

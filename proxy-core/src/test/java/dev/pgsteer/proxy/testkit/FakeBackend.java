@@ -12,7 +12,6 @@ import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.errors.BackendUnavailableException;
 import dev.pgsteer.proxy.errors.ProxyErrors;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -124,12 +123,7 @@ public final class FakeBackend extends BackendConnector implements AutoCloseable
      */
     public static List<String> received(EmbeddedChannel channel) {
         channel.runPendingTasks();
-        ByteBuf all = Unpooled.buffer();
-        ByteBuf written;
-        while ((written = channel.readOutbound()) != null) {
-            all.writeBytes(written);
-            written.release();
-        }
+        ByteBuf all = Outbound.joined(channel);
         List<String> lines = new ArrayList<>();
         while (all.readableBytes() >= 5) {
             byte type = all.getByte(all.readerIndex());

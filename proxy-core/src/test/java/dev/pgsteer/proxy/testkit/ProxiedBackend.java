@@ -5,6 +5,7 @@ import dev.pgsteer.proxy.server.PgSteerServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.function.Function;
 
 /**
@@ -67,8 +68,9 @@ public final class ProxiedBackend implements AutoCloseable {
      * instead of hanging the build.
      */
     public String jdbcUrl(Route route, String... parameters) {
-        return "jdbc:postgresql://" + host() + ":" + port(route) + "/" + EmbeddedBackend.DATABASE + "?"
-                + String.join("&", parameters) + (parameters.length == 0 ? "" : "&") + "socketTimeout=" + SOCKET_TIMEOUT_SECONDS;
+        String[] withTimeout = Arrays.copyOf(parameters, parameters.length + 1);
+        withTimeout[parameters.length] = "socketTimeout=" + SOCKET_TIMEOUT_SECONDS;
+        return Pgjdbc.url(port(route), EmbeddedBackend.DATABASE, withTimeout);
     }
 
     public Connection connect(Route route, String... parameters) throws SQLException {

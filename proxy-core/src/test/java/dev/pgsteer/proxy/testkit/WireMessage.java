@@ -2,7 +2,6 @@ package dev.pgsteer.proxy.testkit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,22 +19,15 @@ public record WireMessage(char type, byte[] body) {
     /** Everything written and flushed to {@code channel} since the last call, as messages, released. */
     public static List<WireMessage> readAll(EmbeddedChannel channel) {
         channel.runPendingTasks();
-        ByteArrayOutputStream written = new ByteArrayOutputStream();
-        ByteBuf buf;
-        while ((buf = channel.readOutbound()) != null) {
-            byte[] bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-            buf.release();
-            written.writeBytes(bytes);
-        }
-        ByteBuffer in = ByteBuffer.wrap(written.toByteArray());
+        ByteBuf all = Outbound.joined(channel);
         List<WireMessage> messages = new ArrayList<>();
-        while (in.hasRemaining()) {
-            char type = (char) in.get();
-            byte[] body = new byte[in.getInt() - 4];
-            in.get(body);
+        while (all.isReadable()) {
+            char type = (char) all.readByte();
+            byte[] body = new byte[all.readInt() - 4];
+            all.readBytes(body);
             messages.add(new WireMessage(type, body));
         }
+        all.release();
         return messages;
     }
 
