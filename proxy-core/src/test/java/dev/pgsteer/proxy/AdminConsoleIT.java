@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.yaml.ConfigLoader;
-import dev.pgsteer.proxy.it.ClientTool;
-import dev.pgsteer.proxy.it.ToolRun;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.ClientTool;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.ToolRun;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;

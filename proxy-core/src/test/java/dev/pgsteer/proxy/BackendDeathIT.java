@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pgsteer.config.KeyType;
 import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.Pgjdbc;
+import dev.pgsteer.proxy.testkit.ProxyConfigs;
+import dev.pgsteer.proxy.testkit.RestartableBackend;
 import dev.pgsteer.router.shard.KeyValue;
 import dev.pgsteer.router.shard.PgHash;
 import java.sql.Connection;
@@ -108,20 +112,12 @@ class BackendDeathIT {
         props.setProperty("socketTimeout", "10");
         props.setProperty("connectTimeout", "10");
         props.setProperty("loginTimeout", "10");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/" + database, props);
+        return DriverManager.getConnection(Pgjdbc.url(proxy, database), props);
     }
 
     private static PgSteerServer proxyInFront(RestartableBackend backend) throws InterruptedException {
-        String yaml = """
-                listen: 127.0.0.1:0
-                users:
-                  app: { password: "%s" }
-                backends:
-                  main: { url: "%s" }
-                databases:
-                  appdb: { shards: [main], pool: { mode: transaction, size: 3, acquire_timeout: 10s } }
-                """.formatted(EmbeddedBackend.PASSWORD, backend.url());
-        return new PgSteerServer(ConfigLoader.parse(yaml, "BackendDeathIT.yaml", Map.of())).start();
+        return new PgSteerServer(ProxyConfigs.inFrontOf(backend.url(),
+                "appdb: { shards: [main], pool: { mode: transaction, size: 3, acquire_timeout: 10s } }")).start();
     }
 
     @Test

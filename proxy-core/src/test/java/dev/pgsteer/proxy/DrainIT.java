@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.BackendUrl;
-import dev.pgsteer.config.ListenAddress;
-import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.Pgjdbc;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -30,9 +29,8 @@ class DrainIT {
             try (Connection c = backend.direct(); Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE drained (v text)");
             }
-            PgSteerServer proxy = new PgSteerServer(ProxyConfig.quick(new ListenAddress("127.0.0.1", 0),
-                    BackendUrl.parse(backend.url()))).start();
-            String url = "jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/" + EmbeddedBackend.DATABASE;
+            PgSteerServer proxy = new PgSteerServer(backend.quickConfig()).start();
+            String url = Pgjdbc.url(proxy, EmbeddedBackend.DATABASE);
             try (Connection busy = DriverManager.getConnection(url, EmbeddedBackend.USER, EmbeddedBackend.PASSWORD);
                  Connection idle = DriverManager.getConnection(url, EmbeddedBackend.USER, EmbeddedBackend.PASSWORD);
                  Statement s = busy.createStatement()) {

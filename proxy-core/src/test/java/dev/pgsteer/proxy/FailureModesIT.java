@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.Pgjdbc;
+import dev.pgsteer.proxy.testkit.RawWireClient;
+import dev.pgsteer.proxy.testkit.WireMessage;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.sql.Connection;
@@ -58,8 +62,8 @@ class FailureModesIT {
     }
 
     static Connection connect(PgSteerServer server, String database, String password) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.address().getPort() + "/" + database
-                + "?prepareThreshold=0&connectTimeout=10", EmbeddedBackend.USER, password);
+        return DriverManager.getConnection(Pgjdbc.url(server, database, "prepareThreshold=0", "connectTimeout=10"),
+                EmbeddedBackend.USER, password);
     }
 
     @Test
@@ -72,7 +76,7 @@ class FailureModesIT {
     @Test
     void unknownUserFailsExactlyLikeAWrongPassword() {
         SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/appdb", "nobody", "x"));
+                Pgjdbc.url(proxy, "appdb"), "nobody", "x"));
         assertEquals("28P01", e.getSQLState());
     }
 
@@ -131,7 +135,7 @@ class FailureModesIT {
     void malformedStartupLengthIsFatal08P01AndCloses() throws Exception {
         try (RawWireClient raw = new RawWireClient(proxy.address())) {
             raw.send(new byte[] {0, 0, 0, 4, 0, 3, 0, 0});
-            RawWireClient.Message error = raw.read();
+            WireMessage error = raw.read();
             assertEquals('E', error.type());
             assertEquals("FATAL", error.fields().get('V'));
             assertEquals("08P01", error.fields().get('C'));
@@ -143,7 +147,7 @@ class FailureModesIT {
     void unknownProtocolMajorVersionIsRefused() throws Exception {
         try (RawWireClient raw = new RawWireClient(proxy.address())) {
             raw.sendStartup(4 << 16, Map.of("user", "app"));
-            RawWireClient.Message error = raw.read();
+            WireMessage error = raw.read();
             assertEquals('E', error.type());
             assertEquals("FATAL", error.fields().get('V'));
             assertTrue(error.fields().get('M').contains("unsupported frontend protocol 4.0"));
@@ -155,7 +159,7 @@ class FailureModesIT {
     void newerMinorVersionIsNegotiatedDownTo30() throws Exception {
         try (RawWireClient raw = new RawWireClient(trusting.address())) {
             raw.sendStartup((3 << 16) | 2, Map.of("user", "app", "database", "appdb", "_pq_.future", "1"));
-            RawWireClient.Message negotiate = raw.read();
+            WireMessage negotiate = raw.read();
             assertEquals('v', negotiate.type());
             assertEquals(0, java.nio.ByteBuffer.wrap(negotiate.body()).getInt());
             assertEquals('R', raw.read().type());
@@ -170,7 +174,7 @@ class FailureModesIT {
             assertEquals('R', raw.read().type());
             // Claims 100 MB; only the header is sent, and the proxy must not wait for the rest.
             raw.send(new byte[] {'p', 0x06, 0, 0, 0});
-            RawWireClient.Message error = raw.read();
+            WireMessage error = raw.read();
             assertEquals("FATAL", error.fields().get('V'));
             assertEquals("54000", error.fields().get('C'));
             assertTrue(raw.closedByServer());
@@ -181,7 +185,7 @@ class FailureModesIT {
     void silentClientIsDroppedAfterTheAuthTimeout() throws Exception {
         try (RawWireClient raw = new RawWireClient(proxy.address())) {
             long start = System.nanoTime();
-            RawWireClient.Message error = raw.read();
+            WireMessage error = raw.read();
             assertEquals("57P03", error.fields().get('C'));
             assertTrue(raw.closedByServer());
             assertTrue(System.nanoTime() - start < 5_000_000_000L);
@@ -194,7 +198,7 @@ class FailureModesIT {
             raw.sendStartup(3 << 16, Map.of("user", "app", "database", "appdb"));
             raw.readUntil('Z');
             raw.send(new byte[] {'Q', 0, 0, 0, 2});
-            RawWireClient.Message error = raw.readUntil('E');
+            WireMessage error = raw.readUntil('E');
             assertEquals("08P01", error.fields().get('C'));
             assertTrue(raw.closedByServer());
         }

@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.FuzzFrames;
+import dev.pgsteer.proxy.testkit.RawBytes;
+import dev.pgsteer.proxy.testkit.WireProbe;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -235,7 +239,7 @@ class FrameFuzzIT {
         try (probe) {
             switch (stage) {
                 case READY -> probe.send(mutated.bytes());
-                case EXTENDED_BATCH -> probe.send(FuzzFrames.concat(FuzzFrames.parse("", FuzzFrames.INSERT_PARAMETER, 23),
+                case EXTENDED_BATCH -> probe.send(RawBytes.concat(FuzzFrames.parse("", FuzzFrames.INSERT_PARAMETER, 23),
                         FuzzFrames.bind("", "", "7"), mutated.bytes()));
                 case COPY_IN -> {
                     probe.send(FuzzFrames.query("COPY ledger (id, note) FROM STDIN"));
@@ -243,7 +247,7 @@ class FrameFuzzIT {
                     if (opened.messages().isEmpty() || opened.messages().getLast().type() != 'G') {
                         fail("COPY FROM STDIN did not start: " + opened);
                     }
-                    probe.send(FuzzFrames.concat(FuzzFrames.frame('d', "7\tfuzz\n".getBytes()), mutated.bytes()));
+                    probe.send(RawBytes.concat(RawBytes.frame('d', "7\tfuzz\n".getBytes()), mutated.bytes()));
                 }
             }
             if (mutated.closeAfter()) {
@@ -251,11 +255,11 @@ class FrameFuzzIT {
                 return probe.hearUntilMarker(FuzzFrames.MARKER);
             }
             byte[] after = switch (stage) {
-                case READY -> FuzzFrames.frame('S');
-                case EXTENDED_BATCH -> FuzzFrames.concat(FuzzFrames.execute("", 0), FuzzFrames.frame('S'));
-                case COPY_IN -> FuzzFrames.frame('c');
+                case READY -> RawBytes.frame('S');
+                case EXTENDED_BATCH -> RawBytes.concat(FuzzFrames.execute("", 0), RawBytes.frame('S'));
+                case COPY_IN -> RawBytes.frame('c');
             };
-            probe.send(FuzzFrames.concat(after, FuzzFrames.query(marker)));
+            probe.send(RawBytes.concat(after, FuzzFrames.query(marker)));
             return probe.hearUntilMarker(FuzzFrames.MARKER);
         }
     }
@@ -268,7 +272,7 @@ class FrameFuzzIT {
         for (int i = 0; i < cases * 2; i++) {
             Random random = new Random(seed * 7919L + i);
             Session session = Session.values()[random.nextInt(Session.values().length)];
-            byte[] packet = mutateStartup(FuzzFrames.startup(session.user, session.database), random);
+            byte[] packet = mutateStartup(RawBytes.startup("user", session.user, "database", session.database), random);
             try (WireProbe probe = new WireProbe(proxy.address(), QUIET_MILLIS)) {
                 probe.send(packet);
                 // Whatever came of it, the client then goes: the server must not wait for it forever.
@@ -291,7 +295,7 @@ class FrameFuzzIT {
         switch (random.nextInt(6)) {
             case 0 -> mutated = java.util.Arrays.copyOf(packet, random.nextInt(packet.length));
             case 1 -> {
-                mutated = FuzzFrames.concat(packet, new byte[1 + random.nextInt(20)]);
+                mutated = RawBytes.concat(packet, new byte[1 + random.nextInt(20)]);
                 ByteBuffer.wrap(mutated).putInt(0, mutated.length);
             }
             case 2 -> mutated[8 + random.nextInt(packet.length - 8)] = (byte) random.nextInt(256);
@@ -308,16 +312,16 @@ class FrameFuzzIT {
     @Test
     void framesWhileAuthenticating() throws Exception {
         long started = System.nanoTime();
-        byte[] initial = FuzzFrames.frame('p', FuzzFrames.cstr("SCRAM-SHA-256"), FuzzFrames.i32(32),
+        byte[] initial = RawBytes.frame('p', RawBytes.cstr("SCRAM-SHA-256"), RawBytes.i32(32),
                 "n,,n=,r=fyko+d2lbbFgONRv9qkxdawL".getBytes());
-        List<byte[]> bases = List.of(initial, FuzzFrames.frame('p', FuzzFrames.cstr("secret")),
-                FuzzFrames.query(FuzzFrames.INSERT), FuzzFrames.frame('S'));
+        List<byte[]> bases = List.of(initial, RawBytes.frame('p', RawBytes.cstr("secret")),
+                FuzzFrames.query(FuzzFrames.INSERT), RawBytes.frame('S'));
         for (int i = 0; i < cases * 2; i++) {
             Random random = new Random(seed * 104_729L + i);
             Session session = Session.values()[random.nextInt(Session.values().length)];
             FuzzFrames.Mutated mutated = FuzzFrames.mutate(bases.get(random.nextInt(bases.size())), random);
             try (WireProbe probe = new WireProbe(guarded.address(), QUIET_MILLIS)) {
-                probe.send(FuzzFrames.startup(session.user, session.database));
+                probe.send(RawBytes.startup("user", session.user, "database", session.database));
                 WireProbe.Heard asked = probe.hearUntilAny("R");
                 assertEquals(WireProbe.End.MARKER, asked.end(), "no authentication request: " + asked);
                 probe.send(mutated.bytes());
@@ -345,14 +349,14 @@ class FrameFuzzIT {
 
     private static WireProbe reference() throws IOException {
         WireProbe probe = new WireProbe(new InetSocketAddress("127.0.0.1", backend.port()), QUIET_MILLIS);
-        probe.send(FuzzFrames.startup("postgres", REFERENCE_DATABASE));
+        probe.send(RawBytes.startup("user", "postgres", "database", REFERENCE_DATABASE));
         expectReady(probe.hearUntilAny("Z"), "PostgreSQL");
         return probe;
     }
 
     private static WireProbe login(PgSteerServer server, Session session) throws IOException {
         WireProbe probe = new WireProbe(server.address(), QUIET_MILLIS);
-        probe.send(FuzzFrames.startup(session.user, session.database));
+        probe.send(RawBytes.startup("user", session.user, "database", session.database));
         expectReady(probe.hearUntilAny("Z"), "pgsteer, " + session);
         return probe;
     }

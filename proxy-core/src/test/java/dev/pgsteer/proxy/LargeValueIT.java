@@ -3,8 +3,13 @@ package dev.pgsteer.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.HeldBuffers;
+import dev.pgsteer.proxy.testkit.Pgjdbc;
+import dev.pgsteer.proxy.testkit.ProxyConfigs;
+import dev.pgsteer.proxy.testkit.RawWireClient;
+import dev.pgsteer.proxy.testkit.WireMessage;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -49,14 +54,8 @@ class LargeValueIT {
     @BeforeAll
     static void start() throws Exception {
         backend = EmbeddedBackend.start();
-        String yaml = """
-                listen: 127.0.0.1:0
-                auth: trust
-                users: { app: {} }
-                backends: { main: { url: "%s" } }
-                databases: { appdb: { shards: [main], pool: { mode: transaction, size: 1, acquire_timeout: 3s } } }
-                """.formatted(backend.url());
-        proxy = new PgSteerServer(ConfigLoader.parse(yaml, "large.yaml", Map.of())).start();
+        proxy = new PgSteerServer(ProxyConfigs.trustingInFrontOf(backend.url(),
+                "appdb: { shards: [main], pool: { mode: transaction, size: 1, acquire_timeout: 3s } }")).start();
         value = new byte[SIZE];
         new SplittableRandom(42).nextBytes(value);
         valueSha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value));
@@ -79,7 +78,7 @@ class LargeValueIT {
     }
 
     static Connection viaProxy() throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/appdb", "app", "");
+        return DriverManager.getConnection(Pgjdbc.url(proxy, "appdb"), "app", "");
     }
 
     @Test
@@ -138,7 +137,7 @@ class LargeValueIT {
                 raw.sendTyped('E', new byte[] {0, 0, 0, 0, 0});
                 raw.sendTyped('S', new byte[0]);
                 assertEquals('2', raw.read().type(), "BindComplete");
-                RawWireClient.Message done = raw.read();
+                WireMessage done = raw.read();
                 assertEquals('C', done.type());
                 assertEquals("INSERT 0 1\0", new String(done.body(), StandardCharsets.UTF_8));
                 assertEquals('Z', raw.read().type());
@@ -263,9 +262,8 @@ class LargeValueIT {
         }
         // The pool's one connection got the start of a Bind whose end never came: the next session
         // must not get it, or its messages would be read as the rest of the value.
-        try (Connection next = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort()
-                + "/appdb?socketTimeout=30", "app", ""); Statement s = next.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM blobs WHERE id = 6")) {
+        try (Connection next = DriverManager.getConnection(Pgjdbc.url(proxy, "appdb", "socketTimeout=30"), "app", "");
+             Statement s = next.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM blobs WHERE id = 6")) {
             assertTrue(rs.next());
             assertEquals(0, rs.getInt(1));
         }
@@ -284,15 +282,14 @@ class LargeValueIT {
             raw.send(head.array());
             raw.send(java.util.Arrays.copyOf(value, megabyte));
             raw.send(ByteBuffer.allocate(10).putInt(1000).putInt(7).putShort((short) 0).array());
-            RawWireClient.Message error = raw.readUntil('E');
+            WireMessage error = raw.readUntil('E');
             assertEquals("FATAL", error.fields().get('S'));
             assertEquals("08P01", error.fields().get('C'));
             assertEquals("insufficient data left in message", error.fields().get('M'), "PostgreSQL's words, once the megabyte went on");
             assertTrue(raw.closedByServer());
         }
-        try (Connection next = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort()
-                + "/appdb?socketTimeout=30", "app", ""); Statement s = next.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM blobs WHERE id = 7")) {
+        try (Connection next = DriverManager.getConnection(Pgjdbc.url(proxy, "appdb", "socketTimeout=30"), "app", "");
+             Statement s = next.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM blobs WHERE id = 7")) {
             assertTrue(rs.next());
             assertEquals(0, rs.getInt(1), "the connection that had the start of the Bind served no one after");
         }

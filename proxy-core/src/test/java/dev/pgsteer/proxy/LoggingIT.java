@@ -14,10 +14,11 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.observe.JsonLineLayout;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.Pgjdbc;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -85,8 +86,7 @@ class LoggingIT {
     }
 
     static Connection connect(String database, String options) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/" + database + "?" + options,
-                EmbeddedBackend.USER, EmbeddedBackend.PASSWORD);
+        return Pgjdbc.connect(proxy, database, options);
     }
 
     /**
@@ -160,8 +160,7 @@ class LoggingIT {
             s.execute("SELECT 1");
         }
         SQLException refused = assertThrows(SQLException.class, () -> DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/" + EmbeddedBackend.DATABASE,
-                EmbeddedBackend.USER, WRONG_PASSWORD).close());
+                Pgjdbc.url(proxy, EmbeddedBackend.DATABASE), EmbeddedBackend.USER, WRONG_PASSWORD).close());
         assertEquals("28P01", refused.getSQLState());
         assertEquals("3D000", assertThrows(SQLException.class, () -> connect("nope", "").close()).getSQLState());
         awaitLine("does not exist");

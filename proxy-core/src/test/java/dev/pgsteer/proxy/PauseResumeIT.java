@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.BackendUrl;
-import dev.pgsteer.config.ListenAddress;
-import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.Pgjdbc;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
@@ -22,13 +20,9 @@ class PauseResumeIT {
     @Test
     void aStatementWaitsWhilePausedAndRunsAfterResume() throws Exception {
         try (EmbeddedBackend backend = EmbeddedBackend.start();
-             PgSteerServer proxy = new PgSteerServer(ProxyConfig.quick(new ListenAddress("127.0.0.1", 0),
-                     BackendUrl.parse(backend.url()))).start()) {
-            String base = "jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/";
-            try (Connection admin = DriverManager.getConnection(base + "pgsteer?preferQueryMode=simple",
-                         EmbeddedBackend.USER, EmbeddedBackend.PASSWORD);
-                 Connection client = DriverManager.getConnection(base + EmbeddedBackend.DATABASE,
-                         EmbeddedBackend.USER, EmbeddedBackend.PASSWORD);
+             PgSteerServer proxy = new PgSteerServer(backend.quickConfig()).start()) {
+            try (Connection admin = Pgjdbc.connect(proxy, "pgsteer", "preferQueryMode=simple");
+                 Connection client = Pgjdbc.connect(proxy, EmbeddedBackend.DATABASE);
                  Statement console = admin.createStatement()) {
                 try (ResultSet rs = console.executeQuery("PAUSE")) {
                     assertTrue(rs.next());

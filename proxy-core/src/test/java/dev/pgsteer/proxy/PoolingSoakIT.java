@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pgsteer.proxy.server.PgSteerServer;
 import dev.pgsteer.proxy.server.Transport;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.PgjdbcWorkload;
 import io.netty.util.ResourceLeakDetector;
 import java.sql.Connection;
 import java.sql.Statement;

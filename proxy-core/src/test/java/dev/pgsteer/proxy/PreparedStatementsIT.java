@@ -3,12 +3,15 @@ package dev.pgsteer.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.PgjdbcWorkload;
+import dev.pgsteer.proxy.testkit.ProxyConfigs;
+import dev.pgsteer.proxy.testkit.RawWireClient;
+import dev.pgsteer.proxy.testkit.WireMessage;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -171,17 +174,8 @@ class PreparedStatementsIT {
 
     /** A pgsteer in front of the backend that lets user app in without a password, for raw-wire clients. */
     static PgSteerServer trusting(String pool) throws InterruptedException {
-        String yaml = """
-                listen: 127.0.0.1:0
-                auth: trust
-                users:
-                  app: {}
-                backends:
-                  main: { url: "%s" }
-                databases:
-                  appdb: { shards: [main], pool: { %s } }
-                """.formatted(backend.url(), pool);
-        return new PgSteerServer(ConfigLoader.parse(yaml, "trust.yaml", Map.of())).start();
+        return new PgSteerServer(ProxyConfigs.trustingInFrontOf(backend.url(),
+                "appdb: { shards: [main], pool: { " + pool + " } }")).start();
     }
 
     /** A raw-wire session of user app through {@code proxy}, logged in; {@code startup} adds to the startup packet. */
@@ -216,13 +210,13 @@ class PreparedStatementsIT {
             raw.sendTyped('E', "\0\0\0\0\0".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             raw.sendTyped('S', new byte[0]);
             assertEquals('1', raw.read().type());
-            RawWireClient.Message error = raw.read();
+            WireMessage error = raw.read();
             assertEquals('E', error.type());
             assertEquals("42P05", error.fields().get('C'));
             // PostgreSQL's words (prepare.c), with the name the client chose, not pgsteer's.
             assertEquals("prepared statement \"dup\" already exists", error.fields().get('M'));
             // Bind and Execute were skipped, as after any error: the next answer is ReadyForQuery.
-            RawWireClient.Message ready = raw.read();
+            WireMessage ready = raw.read();
             assertEquals('Z', ready.type());
             assertEquals('I', (char) ready.body()[0]);
             // The first statement is still the session's, whichever connection comes next.
@@ -230,7 +224,7 @@ class PreparedStatementsIT {
             raw.sendTyped('E', "\0\0\0\0\0".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             raw.sendTyped('S', new byte[0]);
             assertEquals('2', raw.read().type());
-            RawWireClient.Message row = raw.read();
+            WireMessage row = raw.read();
             assertEquals('D', row.type());
             assertEquals("1", new String(row.body(), 6, 1, java.nio.charset.StandardCharsets.UTF_8));
             assertEquals('C', raw.read().type());

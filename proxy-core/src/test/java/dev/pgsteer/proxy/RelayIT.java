@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.BackendUrl;
-import dev.pgsteer.config.ListenAddress;
-import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.Pgjdbc;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -24,7 +22,7 @@ class RelayIT {
     @BeforeAll
     static void start() throws Exception {
         backend = EmbeddedBackend.start();
-        proxy = new PgSteerServer(ProxyConfig.quick(new ListenAddress("127.0.0.1", 0), BackendUrl.parse(backend.url()))).start();
+        proxy = new PgSteerServer(backend.quickConfig()).start();
     }
 
     @AfterAll
@@ -34,8 +32,7 @@ class RelayIT {
     }
 
     static Connection viaProxy() throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/" + EmbeddedBackend.DATABASE,
-                EmbeddedBackend.USER, EmbeddedBackend.PASSWORD);
+        return Pgjdbc.connect(proxy, EmbeddedBackend.DATABASE);
     }
 
     @Test

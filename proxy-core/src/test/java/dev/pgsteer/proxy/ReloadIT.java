@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.Pgjdbc;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -106,8 +108,7 @@ class ReloadIT {
     }
 
     static Connection connect(String user, String password, String database) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/" + database
-                + "?socketTimeout=30", user, password);
+        return DriverManager.getConnection(Pgjdbc.url(proxy, database, "socketTimeout=30"), user, password);
     }
 
     static List<String> reload() throws SQLException {
@@ -346,7 +347,7 @@ class ReloadIT {
             jar.awaitLine(l -> l.contains("applied"));
             assertTrue(jar.output().stream().anyMatch(l -> l.contains("reload of " + own + ": applied") && l.contains("users +erin")),
                     jar.printed());
-            try (Connection erin = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + jar.port() + "/appdb", "erin", "erin-secret");
+            try (Connection erin = DriverManager.getConnection(Pgjdbc.url(jar.port(), "appdb"), "erin", "erin-secret");
                  ResultSet rs = erin.createStatement().executeQuery("SELECT 1")) {
                 assertTrue(rs.next());
             }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.Pgjdbc;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -66,9 +68,9 @@ class SessionSettingsIT {
     }
 
     static Connection connect(String mode, String... parameters) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/" + EmbeddedBackend.DATABASE
-                + "?socketTimeout=20&preferQueryMode=" + mode + (parameters.length == 0 ? "" : "&" + String.join("&", parameters)),
-                EmbeddedBackend.USER, EmbeddedBackend.PASSWORD);
+        List<String> all = new ArrayList<>(List.of("socketTimeout=20", "preferQueryMode=" + mode));
+        all.addAll(List.of(parameters));
+        return Pgjdbc.connect(proxy, EmbeddedBackend.DATABASE, all.toArray(String[]::new));
     }
 
     static String show(Statement s, String setting) throws SQLException {
@@ -88,8 +90,7 @@ class SessionSettingsIT {
     /** SHOW CLIENTS through the admin console: pinned_by of every client of the app database. */
     static List<String> pins() throws SQLException {
         List<String> pins = new ArrayList<>();
-        try (Connection console = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/"
-                + ProxyConfig.ADMIN_DATABASE + "?preferQueryMode=simple", "ops", "ops");
+        try (Connection console = DriverManager.getConnection(Pgjdbc.url(proxy, ProxyConfig.ADMIN_DATABASE, "preferQueryMode=simple"), "ops", "ops");
              Statement s = console.createStatement(); ResultSet rs = s.executeQuery("SHOW CLIENTS")) {
             while (rs.next()) {
                 if (rs.getString("database").equals(EmbeddedBackend.DATABASE)) {

@@ -3,14 +3,14 @@ package dev.pgsteer.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.Pgjdbc;
+import dev.pgsteer.proxy.testkit.ProxyConfigs;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,17 +23,10 @@ class SessionStateIT {
     @BeforeAll
     static void start() throws Exception {
         backend = EmbeddedBackend.start();
-        String yaml = """
-                listen: 127.0.0.1:0
-                users:
-                  app: { password: "%s" }
-                backends:
-                  main: { url: "%s" }
-                databases:
-                  appdb: { shards: [main], pool: { mode: transaction, size: 3 } }
-                  sessiondb: { shards: [main], backend_database: appdb, pool: { mode: session, size: 3 } }
-                """.formatted(EmbeddedBackend.PASSWORD, backend.url());
-        proxy = new PgSteerServer(ConfigLoader.parse(yaml, "SessionStateIT.yaml", Map.of())).start();
+        proxy = new PgSteerServer(ProxyConfigs.inFrontOf(backend.url(), """
+                appdb: { shards: [main], pool: { mode: transaction, size: 3 } }
+                sessiondb: { shards: [main], backend_database: appdb, pool: { mode: session, size: 3 } }
+                """)).start();
     }
 
     @AfterAll
@@ -43,8 +36,7 @@ class SessionStateIT {
     }
 
     static Connection connect(String database) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/" + database
-                + "?prepareThreshold=0", EmbeddedBackend.USER, EmbeddedBackend.PASSWORD);
+        return Pgjdbc.connect(proxy, database, "prepareThreshold=0");
     }
 
     static String show(Statement s, String setting) throws SQLException {

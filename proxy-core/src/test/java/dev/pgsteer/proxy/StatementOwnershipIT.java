@@ -3,8 +3,10 @@ package dev.pgsteer.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.ProxyConfigs;
+import dev.pgsteer.proxy.testkit.RawWireClient;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -32,17 +34,8 @@ class StatementOwnershipIT {
     @BeforeAll
     static void start() throws Exception {
         backend = EmbeddedBackend.start();
-        String yaml = """
-                listen: 127.0.0.1:0
-                auth: trust
-                users:
-                  app: {}
-                backends:
-                  main: { url: "%s" }
-                databases:
-                  appdb: { shards: [main], pool: { mode: transaction, size: 1 } }
-                """.formatted(backend.url());
-        proxy = new PgSteerServer(ConfigLoader.parse(yaml, "trust.yaml", Map.of())).start();
+        proxy = new PgSteerServer(ProxyConfigs.trustingInFrontOf(backend.url(),
+                "appdb: { shards: [main], pool: { mode: transaction, size: 1 } }")).start();
     }
 
     @AfterAll

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelFutureListener;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * The state of one client connection, as enums and a few values: its phase, its transaction status
@@ -34,6 +35,22 @@ public final class ClientSession {
 
     ClientSession(Channel channel) {
         this.channel = channel;
+    }
+
+    /**
+     * A session as a successful login leaves it: identified, with its cancel key and the settings of
+     * its startup packet, waiting for its relay to connect. For a relay built without the front door,
+     * as relay tests build one; production sessions are made by ClientHandler and filled in by
+     * ClientLogin step by step, so nothing calls this at run time.
+     */
+    public static ClientSession loggedIn(Channel channel, String user, String database, int processId, int secretKey,
+                                         Map<String, String> startup) {
+        ClientSession session = new ClientSession(channel);
+        session.identify(user, database);
+        session.keys(processId, secretKey);
+        session.settings(SessionSettings.fromStartup(startup));
+        session.phase(Phase.CONNECTING);
+        return session;
     }
 
     /** What the admin console shows of a session (SHOW CLIENTS). */

@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.yaml.ConfigLoader;
-import dev.pgsteer.protocol.codec.PgFrameDecoder;
-import dev.pgsteer.protocol.codec.PgMessageEncoder;
 import dev.pgsteer.proxy.client.ClientHandler;
 import dev.pgsteer.proxy.server.PgSteerServer;
-import dev.pgsteer.proxy.server.RelayFactory;
+import dev.pgsteer.proxy.testkit.FrontDoor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -54,8 +52,7 @@ class AdminConsoleExtendedTest {
 
     @BeforeEach
     void logIn() {
-        channel = new EmbeddedChannel(PgFrameDecoder.forClients(PgFrameDecoder.MAX_STARTUP_PACKET),
-                PgMessageEncoder.INSTANCE, new ClientHandler(server.context(), new RelayFactory(server.context())));
+        channel = FrontDoor.open(server);
         byte[] parameters = concat(cstr("user"), cstr("ops"), cstr("database"), cstr("pgsteer"), new byte[] {0});
         send(concat(i32(8 + parameters.length), i32(3 << 16), parameters));
         assertEquals('Z', answers().getLast().type());

@@ -1,5 +1,11 @@
 package dev.pgsteer.proxy.client;
 
+import static dev.pgsteer.proxy.testkit.RawBytes.cstr;
+import static dev.pgsteer.proxy.testkit.RawBytes.frame;
+import static dev.pgsteer.proxy.testkit.RawBytes.i16;
+import static dev.pgsteer.proxy.testkit.RawBytes.i32;
+import static dev.pgsteer.proxy.testkit.RawBytes.startup;
+import static dev.pgsteer.proxy.testkit.WireMessage.types;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -7,22 +13,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.protocol.codec.PgFrameDecoder;
-import dev.pgsteer.protocol.codec.PgMessageEncoder;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.protocol.wire.FrameChunk;
 import dev.pgsteer.protocol.wire.FrameHead;
 import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.FrontDoor;
+import dev.pgsteer.proxy.testkit.WireMessage;
 import dev.pgsteer.router.session.SessionRoute;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -75,21 +77,20 @@ class ClientHandlerLoginTest {
         }
     }
 
-    private List<Message> logIn(SessionRelays.NewRelay answer, String... startup) {
+    private List<WireMessage> logIn(SessionRelays.NewRelay answer, String... startup) {
         SessionRelays relays = session -> SessionRelays.Opening.of(session, server.context().router(), route -> {
             asked.add(route);
             startupTenantWhenAsked.add(session.settings().wanted().get("pgsteer.tenant"));
             return answer;
         });
-        channel = new EmbeddedChannel(PgFrameDecoder.forClients(PgFrameDecoder.MAX_STARTUP_PACKET),
-                PgMessageEncoder.INSTANCE, new ClientHandler(server.context(), relays));
+        channel = FrontDoor.open(server.context(), relays);
         channel.writeInbound(Unpooled.wrappedBuffer(startup(startup)));
         return answers();
     }
 
     @Test
     void aSessionLetInGetsTheRelayMadeForItsRoute() {
-        List<Message> answers = logIn(new SessionRelays.NewRelay(relay, "relaying to test", type -> type == 'B'),
+        List<WireMessage> answers = logIn(new SessionRelays.NewRelay(relay, "relaying to test", type -> type == 'B'),
                 "user", "app", "database", "app");
 
         ProxyContext.Snapshot snapshot = server.context().snapshot();
@@ -131,7 +132,7 @@ class ClientHandlerLoginTest {
 
     @Test
     void aRefusedLoginEndsWithTheRoutersErrorAndNoRelay() {
-        List<Message> answers = logIn(SessionRelays.NewRelay.readingWhole(relay, "never"), "user", "app", "database", "nosuch");
+        List<WireMessage> answers = logIn(SessionRelays.NewRelay.readingWhole(relay, "never"), "user", "app", "database", "nosuch");
 
         assertEquals(List.of(), asked);
         assertFalse(relay.connected);
@@ -147,7 +148,7 @@ class ClientHandlerLoginTest {
 
     @Test
     void aRefusalWithoutAHintHasNone() {
-        List<Message> answers = logIn(SessionRelays.NewRelay.readingWhole(relay, "never"),
+        List<WireMessage> answers = logIn(SessionRelays.NewRelay.readingWhole(relay, "never"),
                 "user", "acme_app", "database", "app");
 
         assertEquals(List.of(), asked);
@@ -199,94 +200,16 @@ class ClientHandlerLoginTest {
         }
     }
 
-    // --- what the channel wrote ---
-
-    private record Message(char type, byte[] body) {
-        Map<Character, String> fields() {
-            Map<Character, String> fields = new LinkedHashMap<>();
-            int i = 0;
-            while (i < body.length && body[i] != 0) {
-                char code = (char) body[i++];
-                int end = i;
-                while (body[end] != 0) {
-                    end++;
-                }
-                fields.put(code, new String(body, i, end - i, StandardCharsets.UTF_8));
-                i = end + 1;
-            }
-            return fields;
-        }
-    }
-
-    private List<Message> answers() {
-        channel.runPendingTasks();
-        ByteArrayOutputStream written = new ByteArrayOutputStream();
-        ByteBuf buf;
-        while ((buf = channel.readOutbound()) != null) {
-            byte[] bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-            buf.release();
-            written.writeBytes(bytes);
-        }
-        ByteBuffer in = ByteBuffer.wrap(written.toByteArray());
-        List<Message> messages = new ArrayList<>();
-        while (in.hasRemaining()) {
-            char type = (char) in.get();
-            byte[] body = new byte[in.getInt() - 4];
-            in.get(body);
-            messages.add(new Message(type, body));
-        }
-        return messages;
-    }
-
-    private static String types(List<Message> messages) {
-        StringBuilder types = new StringBuilder();
-        messages.forEach(m -> types.append(m.type()));
-        return types.toString();
+    private List<WireMessage> answers() {
+        return WireMessage.readAll(channel);
     }
 
     // --- what the client sends ---
-
-    /** A startup packet of protocol 3.0 with these names and values. */
-    private static byte[] startup(String... parameters) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        for (String text : parameters) {
-            body.writeBytes(cstr(text));
-        }
-        body.write(0);
-        byte[] bytes = body.toByteArray();
-        return concat(i32(8 + bytes.length), i32(3 << 16), bytes);
-    }
 
     /** A Bind of one text value longer than the size above which a relay may take messages in pieces. */
     private static byte[] largeBind() {
         byte[] value = new byte[PgFrameDecoder.STREAM_ABOVE + 1];
         Arrays.fill(value, (byte) 'x');
         return frame('B', cstr(""), cstr(""), i16(0), i16(1), i32(value.length), value, i16(0));
-    }
-
-    private static byte[] frame(char type, byte[]... fields) {
-        byte[] body = concat(fields);
-        return concat(new byte[] {(byte) type}, i32(4 + body.length), body);
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
-    }
-
-    private static byte[] cstr(String text) {
-        return concat(text.getBytes(StandardCharsets.UTF_8), new byte[] {0});
-    }
-
-    private static byte[] i16(int value) {
-        return new byte[] {(byte) (value >>> 8), (byte) value};
-    }
-
-    private static byte[] i32(int value) {
-        return ByteBuffer.allocate(4).putInt(value).array();
     }
 }

@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.yaml.ConfigLoader;
-import dev.pgsteer.proxy.EmbeddedBackend;
-import dev.pgsteer.proxy.it.ProxiedBackend.Route;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.ProxiedBackend.Route;
+import dev.pgsteer.proxy.testkit.ProxiedBackend;
 import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

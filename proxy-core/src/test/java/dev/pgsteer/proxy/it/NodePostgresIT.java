@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.pgsteer.config.yaml.ConfigLoader;
-import dev.pgsteer.proxy.EmbeddedBackend;
-import dev.pgsteer.proxy.it.ProxiedBackend.Route;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.ProxiedBackend.Route;
+import dev.pgsteer.proxy.testkit.ProxiedBackend;
+import dev.pgsteer.proxy.testkit.ToolRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,16 +37,7 @@ class NodePostgresIT {
     @BeforeAll
     static void start() {
         node = findNode();
-        stack = ProxiedBackend.start(backend -> ConfigLoader.parse("""
-                listen: 127.0.0.1:0
-                users:
-                  %s: { password: "%s" }
-                backends:
-                  main: { url: "%s" }
-                databases:
-                  %s: { shards: [main], pool: { mode: transaction, size: 2 } }
-                """.formatted(EmbeddedBackend.USER, EmbeddedBackend.PASSWORD, backend.url(), EmbeddedBackend.DATABASE),
-                "NodePostgresIT.yaml", Map.of()));
+        stack = ProxiedBackend.start(backend -> backend.proxyConfig("mode: transaction, size: 2"));
     }
 
     @AfterAll

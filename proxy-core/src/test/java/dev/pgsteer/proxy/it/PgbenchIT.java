@@ -3,9 +3,12 @@ package dev.pgsteer.proxy.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.proxy.EmbeddedBackend;
-import dev.pgsteer.proxy.it.ProxiedBackend.Route;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.ClientTool;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.ProxiedBackend.Route;
+import dev.pgsteer.proxy.testkit.ProxiedBackend;
+import dev.pgsteer.proxy.testkit.ToolRun;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -40,16 +43,7 @@ class PgbenchIT {
     @BeforeAll
     static void startAndInitialize() {
         pgbench = ClientTool.require("pgbench");
-        stack = ProxiedBackend.start(backend -> dev.pgsteer.config.yaml.ConfigLoader.parse("""
-                listen: 127.0.0.1:0
-                users:
-                  %s: { password: "%s" }
-                backends:
-                  main: { url: "%s" }
-                databases:
-                  %s: { shards: [main], pool: { mode: transaction, size: 4 } }
-                """.formatted(EmbeddedBackend.USER, EmbeddedBackend.PASSWORD, backend.url(), EmbeddedBackend.DATABASE),
-                "PgbenchIT.yaml", Map.of()));
+        stack = ProxiedBackend.start(backend -> backend.proxyConfig("mode: transaction, size: 4"));
         ToolRun init = pgbench("-i", "-s", "1");
         assertEquals(0, init.exitCode(), "pgbench -i -s 1 through pgsteer failed:\n" + init.describe());
     }
@@ -165,16 +159,7 @@ class PgbenchIT {
 
     /** Another pgsteer over the same PostgreSQL, with a transaction pool of {@code size} connections. */
     private static PgSteerServer proxyWithPool(int size) throws InterruptedException {
-        return new PgSteerServer(dev.pgsteer.config.yaml.ConfigLoader.parse("""
-                listen: 127.0.0.1:0
-                users:
-                  %s: { password: "%s" }
-                backends:
-                  main: { url: "%s" }
-                databases:
-                  %s: { shards: [main], pool: { mode: transaction, size: %d } }
-                """.formatted(EmbeddedBackend.USER, EmbeddedBackend.PASSWORD, stack.backend().url(), EmbeddedBackend.DATABASE, size),
-                "PgbenchIT-pool-" + size + ".yaml", Map.of())).start();
+        return new PgSteerServer(stack.backend().proxyConfig("mode: transaction, size: " + size)).start();
     }
 
     private static ToolRun pgbench(String... arguments) {

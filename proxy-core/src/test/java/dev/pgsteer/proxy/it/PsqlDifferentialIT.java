@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.proxy.it.ProxiedBackend.Route;
+import dev.pgsteer.proxy.testkit.ClientTool;
+import dev.pgsteer.proxy.testkit.ProxiedBackend.Route;
+import dev.pgsteer.proxy.testkit.ProxiedBackend;
+import dev.pgsteer.proxy.testkit.Psql;
+import dev.pgsteer.proxy.testkit.ToolRun;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,35 +1,34 @@
 package dev.pgsteer.proxy.relay;
 
-import static dev.pgsteer.proxy.testkit.WireBytes.authenticationOk;
-import static dev.pgsteer.proxy.testkit.WireBytes.backendKeyData;
-import static dev.pgsteer.proxy.testkit.WireBytes.commandComplete;
-import static dev.pgsteer.proxy.testkit.WireBytes.parameterStatus;
-import static dev.pgsteer.proxy.testkit.WireBytes.query;
-import static dev.pgsteer.proxy.testkit.WireBytes.readyForQuery;
-import static dev.pgsteer.proxy.testkit.WireBytes.together;
-import static dev.pgsteer.proxy.testkit.WireText.sent;
+import static dev.pgsteer.proxy.testkit.BackendBytes.authenticationOk;
+import static dev.pgsteer.proxy.testkit.BackendBytes.backendKeyData;
+import static dev.pgsteer.proxy.testkit.BackendBytes.commandComplete;
+import static dev.pgsteer.proxy.testkit.BackendBytes.parameterStatus;
+import static dev.pgsteer.proxy.testkit.BackendBytes.readyForQuery;
+import static dev.pgsteer.proxy.testkit.BackendBytes.together;
+import static dev.pgsteer.proxy.testkit.ClientFrames.query;
+import static dev.pgsteer.proxy.testkit.FakeBackend.received;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.PoolMode;
-import dev.pgsteer.protocol.codec.PgMessageEncoder;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.backend.BackendTarget;
-import dev.pgsteer.proxy.backend.FixtureConnector;
 import dev.pgsteer.proxy.backend.pool.BackendPool;
 import dev.pgsteer.proxy.backend.pool.PoolRegistry;
 import dev.pgsteer.proxy.backend.pool.PoolSettings;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.SessionGate;
-import dev.pgsteer.proxy.client.TestSessions;
 import dev.pgsteer.proxy.observe.ProxyMetrics;
 import dev.pgsteer.proxy.observe.SlowStatementLog;
 import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
 import dev.pgsteer.proxy.relay.prepared.StatementRelay;
+import dev.pgsteer.proxy.testkit.ClientSessions;
+import dev.pgsteer.proxy.testkit.ClientWire;
+import dev.pgsteer.proxy.testkit.FakeBackend;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -47,11 +46,11 @@ class TargetSwitchTest {
     private static final ByteBuf LOGIN = together(authenticationOk(), parameterStatus("application_name", ""),
             backendKeyData(99, 7), readyForQuery('I'));
 
-    private final FixtureConnector backendA = new FixtureConnector(LOGIN);
-    private final FixtureConnector backendB = new FixtureConnector(LOGIN);
+    private final FakeBackend backendA = FakeBackend.loggingIn(LOGIN);
+    private final FakeBackend backendB = FakeBackend.loggingIn(LOGIN);
     private final Target a = new Target(pool("a", backendA));
     private final Target b = new Target(pool("b", backendB));
-    private final EmbeddedChannel client = new EmbeddedChannel(PgMessageEncoder.INSTANCE);
+    private final ClientWire client = new ClientWire();
     private PooledRelay relay;
 
     private record Target(BackendPool pool) implements SessionGate.Target {
@@ -72,7 +71,7 @@ class TargetSwitchTest {
         @Override
         public Admitted refuseSwitch(Admitted admitted, SessionGate.Target held) {
             admitted.first().release();
-            return new Admitted(new Frame(query("SELECT 'switch refused'")), held);
+            return new Admitted(query("SELECT 'switch refused'"), held);
         }
 
         @Override
@@ -80,34 +79,34 @@ class TargetSwitchTest {
         }
     }
 
-    private static BackendPool pool(String database, FixtureConnector connector) {
+    private static BackendPool pool(String database, FakeBackend connector) {
         return new BackendPool(new BackendTarget(database, "localhost", 5432, "app", "secret", database),
                 new PoolSettings(1, 0, Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofHours(1)), connector);
     }
 
     @AfterEach
     void closeChannels() {
-        client.finishAndReleaseAll();
-        List.copyOf(backendA.opened()).forEach(EmbeddedChannel::finishAndReleaseAll);
-        List.copyOf(backendB.opened()).forEach(EmbeddedChannel::finishAndReleaseAll);
+        client.close();
+        backendA.close();
+        backendB.close();
     }
 
     private void connect() {
-        ClientSession session = TestSessions.authenticated(client, "app", "tenants", Map.of());
+        ClientSession session = ClientSessions.loggedIn(client.channel(), "app", "tenants", Map.of());
         StatementRelay statements = new StatementRelay(new StatementRegistry(),
                 session.settings()::wanted, session.settings()::version);
         relay = new PooledRelay(session, new ByPrefix(), PoolMode.TRANSACTION,
                 new ProxyMetrics(new SimpleMeterRegistry(), new PoolRegistry(backendA)), statements, new SlowStatementLog(null));
         relay.connect();
-        sent(client);
+        client.received();
     }
 
     private void clientSends(String sql) {
-        relay.onClientFrame(new Frame(query(sql)));
+        relay.onClientFrame(query(sql));
         relay.onClientReadComplete();
     }
 
-    private static void answer(FixtureConnector backend, ByteBuf... messages) {
+    private static void answer(FakeBackend backend, ByteBuf... messages) {
         backend.opened().getFirst().writeInbound(together(messages));
     }
 
@@ -116,15 +115,15 @@ class TargetSwitchTest {
         connect();
         clientSends("SELECT 1");
         clientSends("B: SELECT 2");
-        assertEquals(List.of("Q SELECT 1"), sent(backendA.opened().getFirst()));
+        assertEquals(List.of("Q SELECT 1"), received(backendA.opened().getFirst()));
         assertTrue(backendB.opened().isEmpty(), "B waits for A's answer");
-        assertFalse(client.config().isAutoRead(), "the client is not read while a frame waits");
+        assertFalse(client.channel().config().isAutoRead(), "the client is not read while a frame waits");
 
         answer(backendA, commandComplete("SELECT 1"), readyForQuery('I'));
         assertEquals(1, a.pool().stats().idle(), "A's connection went back");
-        assertEquals(List.of("Q B: SELECT 2"), sent(backendB.opened().getFirst()));
+        assertEquals(List.of("Q B: SELECT 2"), received(backendB.opened().getFirst()));
         assertEquals(Lease.LeaseState.ATTACHED, relay.leaseState());
-        assertTrue(client.config().isAutoRead());
+        assertTrue(client.channel().config().isAutoRead());
     }
 
     @Test
@@ -134,7 +133,7 @@ class TargetSwitchTest {
         answer(backendA, commandComplete("BEGIN"), readyForQuery('T'));
 
         clientSends("B: SELECT 2");
-        assertEquals(List.of("Q BEGIN", "Q SELECT 'switch refused'"), sent(backendA.opened().getFirst()));
+        assertEquals(List.of("Q BEGIN", "Q SELECT 'switch refused'"), received(backendA.opened().getFirst()));
         assertTrue(backendB.opened().isEmpty(), "the transaction's connection is the only one");
     }
 }

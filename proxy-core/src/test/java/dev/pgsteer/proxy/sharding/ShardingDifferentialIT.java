@@ -2,7 +2,8 @@ package dev.pgsteer.proxy.sharding;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.proxy.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.ShardedCluster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;

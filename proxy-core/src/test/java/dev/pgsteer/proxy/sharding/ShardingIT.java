@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.KeyType;
+import dev.pgsteer.proxy.testkit.ShardedCluster;
 import dev.pgsteer.router.shard.KeyValue;
 import dev.pgsteer.router.shard.PgHash;
 import java.sql.Connection;

@@ -3,8 +3,8 @@ package dev.pgsteer.proxy.sharding;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.pgsteer.config.yaml.ConfigLoader;
-import dev.pgsteer.proxy.EmbeddedBackend;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;

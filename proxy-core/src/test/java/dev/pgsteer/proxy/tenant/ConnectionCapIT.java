@@ -4,6 +4,7 @@ import static dev.pgsteer.proxy.tenant.TenancyIT.items;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pgsteer.proxy.testkit.TenantCluster;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;

@@ -5,8 +5,9 @@ import static dev.pgsteer.proxy.tenant.TenancyIT.one;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.proxy.EmbeddedBackend;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
+import dev.pgsteer.proxy.testkit.TenantCluster;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

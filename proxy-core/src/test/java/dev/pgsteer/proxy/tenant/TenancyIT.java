@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pgsteer.proxy.testkit.HeldBuffers;
+import dev.pgsteer.proxy.testkit.TenantCluster;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -215,7 +217,7 @@ class TenancyIT {
     void aLargeValueCrossesATenantsSessionInPiecesBothWays() throws Exception {
         byte[] value = new byte[48 << 20];
         new java.util.SplittableRandom(7).nextBytes(value);
-        long held = dev.pgsteer.proxy.HeldBuffers.mostHeldWhile(() -> {
+        long held = HeldBuffers.mostHeldWhile(() -> {
             try (Connection c = cluster.connect("acme");
                  PreparedStatement echo = c.prepareStatement("SELECT octet_length(v), v FROM (SELECT ?::bytea AS v) AS given")) {
                 echo.setBytes(1, value);

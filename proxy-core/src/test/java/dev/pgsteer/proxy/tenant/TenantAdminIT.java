@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.MetadataStores;
 import dev.pgsteer.proxy.tenant.control.MigrateCommand;
+import dev.pgsteer.proxy.testkit.TenantCluster;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;

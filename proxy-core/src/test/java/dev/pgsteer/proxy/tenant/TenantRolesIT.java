@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.RolelessTenants;
 import dev.pgsteer.config.TenantConfig;
+import dev.pgsteer.proxy.testkit.TenantCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

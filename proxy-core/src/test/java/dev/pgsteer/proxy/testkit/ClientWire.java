@@ -17,10 +17,12 @@ import java.util.List;
  *   C BEGIN                          CommandComplete and its tag
  *   N 25001 there is already ...     NoticeResponse: SQLSTATE and message
  *   E 25P01 SAVEPOINT can only ...   ErrorResponse: SQLSTATE and message
+ *   E FATAL 57P01 terminating ...    the severity too when it ends the session (FATAL, PANIC)
  *   T shards,answer,reason           RowDescription: the column names
  *   D a|b|NULL                       DataRow: the cells as text
+ *   S application_name=app           ParameterStatus: name and value
  *   Z I                              ReadyForQuery and its status
- *   1, 2, 3, n, I                    messages without a body, by their type
+ *   1, 2, 3, n, I, K                 other messages, by their type
  * </pre>
  */
 public final class ClientWire {
@@ -30,20 +32,30 @@ public final class ClientWire {
         return channel;
     }
 
-    /** What the client was sent since the last call, flushed or not. */
+    /** What the client was sent since the last call, flushed or not: what pgsteer wrote. */
     public List<String> messages() {
         channel.flushOutbound();
+        return read();
+    }
+
+    /** What reached the client since the last call: only what was flushed. */
+    public List<String> received() {
+        channel.runPendingTasks();
+        return read();
+    }
+
+    /** Releases whatever the client was sent and the test did not read. */
+    public void close() {
+        channel.finishAndReleaseAll();
+    }
+
+    private List<String> read() {
+        ByteBuf all = Outbound.joined(channel);
         List<String> lines = new ArrayList<>();
-        ByteBuf out;
-        while ((out = channel.readOutbound()) != null) {
-            try {
-                while (out.isReadable()) {
-                    lines.add(line(out));
-                }
-            } finally {
-                out.release();
-            }
+        while (all.readableBytes() >= 5) {
+            lines.add(line(all));
         }
+        all.release();
         return lines;
     }
 
@@ -55,7 +67,9 @@ public final class ClientWire {
             case 'C' -> "C " + Wire.readCString(body);
             case 'N', 'E' -> {
                 ErrorResponse error = ErrorResponse.decode((byte) type, body);
-                yield type + " " + error.fields().get('C') + " " + error.fields().get('M');
+                String severity = error.fields().getOrDefault('V', error.fields().get('S'));
+                String ending = "FATAL".equals(severity) || "PANIC".equals(severity) ? severity + " " : "";
+                yield type + " " + ending + error.fields().get('C') + " " + error.fields().get('M');
             }
             case 'T' -> {
                 List<String> names = new ArrayList<>();
@@ -75,6 +89,7 @@ public final class ClientWire {
                 }
                 yield "D " + String.join("|", cells);
             }
+            case 'S' -> "S " + Wire.readCString(body) + "=" + Wire.readCString(body);
             case 'Z' -> "Z " + (char) body.readByte();
             default -> String.valueOf(type);
         };

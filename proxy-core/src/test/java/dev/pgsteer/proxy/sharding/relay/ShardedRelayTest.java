@@ -12,8 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.proxy.testkit.ClientSessions;
 import dev.pgsteer.proxy.testkit.ClientWire;
-import dev.pgsteer.proxy.testkit.ShardedSessions;
+import dev.pgsteer.proxy.testkit.NoShards;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.Test;
  */
 class ShardedRelayTest {
     private final ClientWire client = new ClientWire();
-    private final ShardedRelay relay = new ShardedRelay(ShardedSessions.ready(client.channel()),
-            ShardedSessions.withoutBackends("s1", "s2"));
+    private final ShardedRelay relay = new ShardedRelay(ClientSessions.ready(client.channel()),
+            NoShards.database("s1", "s2"));
 
     @AfterEach
     void idleAndReading() {

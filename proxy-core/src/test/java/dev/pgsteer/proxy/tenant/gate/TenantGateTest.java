@@ -1,5 +1,11 @@
 package dev.pgsteer.proxy.tenant.gate;
 
+import static dev.pgsteer.proxy.testkit.RawBytes.concat;
+import static dev.pgsteer.proxy.testkit.RawBytes.cstr;
+import static dev.pgsteer.proxy.testkit.RawBytes.frame;
+import static dev.pgsteer.proxy.testkit.RawBytes.i16;
+import static dev.pgsteer.proxy.testkit.RawBytes.i32;
+import static dev.pgsteer.proxy.testkit.RawBytes.startup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,8 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.TenantState;
 import dev.pgsteer.config.yaml.ConfigLoader;
-import dev.pgsteer.protocol.codec.PgFrameDecoder;
-import dev.pgsteer.protocol.codec.PgMessageEncoder;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.client.ClientHandler;
@@ -21,12 +25,12 @@ import dev.pgsteer.proxy.client.SessionRelays;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import dev.pgsteer.proxy.tenant.control.TenantLifecycle;
 import dev.pgsteer.proxy.tenant.control.Tenants;
+import dev.pgsteer.proxy.testkit.FrontDoor;
 import dev.pgsteer.router.session.SessionRoute;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,8 +109,7 @@ class TenantGateTest {
                     tenantSession.atStartup(), loggedIn.channel().alloc());
             return SessionRelays.NewRelay.readingWhole(new IdleRelay(), "gated");
         });
-        channel = new EmbeddedChannel(PgFrameDecoder.forClients(PgFrameDecoder.MAX_STARTUP_PACKET),
-                PgMessageEncoder.INSTANCE, new ClientHandler(server.context(), relays));
+        channel = FrontDoor.open(server.context(), relays);
         channel.writeInbound(Unpooled.wrappedBuffer(startup(startup)));
         assertNotNull(gate, "the router let the session in as a tenant database's");
     }
@@ -474,41 +477,5 @@ class TenantGateTest {
     /** 'S' | int32 4 */
     private static byte[] sync() {
         return new byte[] {'S', 0, 0, 0, 4};
-    }
-
-    /** A startup packet of protocol 3.0 with these names and values. */
-    private static byte[] startup(String... parameters) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        for (String text : parameters) {
-            body.writeBytes(cstr(text));
-        }
-        body.write(0);
-        byte[] bytes = body.toByteArray();
-        return concat(i32(8 + bytes.length), i32(3 << 16), bytes);
-    }
-
-    private static byte[] frame(char type, byte[]... fields) {
-        byte[] body = concat(fields);
-        return concat(new byte[] {(byte) type}, i32(4 + body.length), body);
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
-    }
-
-    private static byte[] cstr(String text) {
-        return concat(text.getBytes(StandardCharsets.UTF_8), new byte[] {0});
-    }
-
-    private static byte[] i16(int value) {
-        return new byte[] {(byte) (value >>> 8), (byte) value};
-    }
-
-    private static byte[] i32(int value) {
-        return ByteBuffer.allocate(4).putInt(value).array();
     }
 }

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy;
+package dev.pgsteer.proxy.testkit;
 
 import dev.pgsteer.proxy.tls.Certificates;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.it;
+package dev.pgsteer.proxy.testkit;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -89,7 +89,7 @@ public record ClientTool(String name, Path binary) {
         }
     }
 
-    Optional<String> version() {
+    public Optional<String> version() {
         try {
             Process process = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
             String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();

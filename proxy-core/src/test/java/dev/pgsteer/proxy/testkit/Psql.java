@@ -1,7 +1,6 @@
-package dev.pgsteer.proxy.it;
+package dev.pgsteer.proxy.testkit;
 
-import dev.pgsteer.proxy.EmbeddedBackend;
-import dev.pgsteer.proxy.it.ProxiedBackend.Route;
+import dev.pgsteer.proxy.testkit.ProxiedBackend.Route;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -15,18 +14,18 @@ import java.util.regex.Pattern;
  * same server and must come back byte for byte. (Scripts do not print backend pids, which differ
  * too, and LOCATION lines agree because both runs reach the same server.)
  */
-final class Psql {
-    static final Duration TIMEOUT = Duration.ofSeconds(60);
+public final class Psql {
+    public static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private final ClientTool tool;
     private final ProxiedBackend stack;
 
-    Psql(ClientTool tool, ProxiedBackend stack) {
+    public Psql(ClientTool tool, ProxiedBackend stack) {
         this.tool = tool;
         this.stack = stack;
     }
 
-    ToolRun run(Route route, Path script) {
+    public ToolRun run(Route route, Path script) {
         return ToolRun.run(ToolRun.command(tool.binary(),
                         "-X", "-v", "ON_ERROR_STOP=0", "-v", "VERBOSITY=verbose",
                         "-h", stack.host(), "-p", stack.port(route), "-U", EmbeddedBackend.USER, "-d", EmbeddedBackend.DATABASE,
@@ -36,7 +35,7 @@ final class Psql {
     }
 
     /** Replaces either route's port, as a whole number, by {@code <port>}. */
-    String normalize(String output) {
+    public String normalize(String output) {
         String result = output;
         for (Route route : Route.values()) {
             result = result.replaceAll("(?<![0-9])" + stack.port(route) + "(?![0-9])", Matcher.quoteReplacement("<port>"));
@@ -44,7 +43,7 @@ final class Psql {
         return result;
     }
 
-    static boolean containsPort(String output, int port) {
+    public static boolean containsPort(String output, int port) {
         return Pattern.compile("(?<![0-9])" + port + "(?![0-9])").matcher(output).find();
     }
 }

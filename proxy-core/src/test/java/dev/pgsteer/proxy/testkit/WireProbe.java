@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy;
+package dev.pgsteer.proxy.testkit;
 
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -8,35 +8,18 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * A raw connection for {@link FrameFuzzIT}, to PostgreSQL or to pgsteer alike: sends any bytes, and
  * hears what comes back until the fuzz's marker query is answered, the server closes, or it falls
  * silent for longer than it should.
  */
-final class WireProbe implements AutoCloseable {
-    record Message(char type, byte[] body) {
-        /** The fields of an ErrorResponse, by field code, read as {@link RawWireClient} reads them. */
-        Map<Character, String> fields() {
-            return new RawWireClient.Message(type, body).fields();
-        }
-
-        boolean mentions(String text) {
-            return new String(body, StandardCharsets.ISO_8859_1).contains(text);
-        }
-
-        @Override
-        public String toString() {
-            return type == 'E' || type == 'N' ? type + fields().toString() : String.valueOf(type);
-        }
-    }
-
+public final class WireProbe implements AutoCloseable {
     /** How hearing ended. */
-    enum End {
+    public enum End {
         /** The marker query was answered: everything sent before it was. */
         MARKER,
         /** The server closed the connection. */
@@ -45,25 +28,25 @@ final class WireProbe implements AutoCloseable {
         QUIET
     }
 
-    record Heard(List<Message> messages, End end) {
-        boolean fatal08P01() {
+    public record Heard(List<WireMessage> messages, End end) {
+        public boolean fatal08P01() {
             return messages.stream().anyMatch(m -> m.type() == 'E' && "FATAL".equals(m.fields().get('V'))
                     && "08P01".equals(m.fields().get('C')));
         }
 
-        boolean any08P01() {
+        public boolean any08P01() {
             return messages.stream().anyMatch(m -> m.type() == 'E' && "08P01".equals(m.fields().get('C')));
         }
 
-        boolean anyError() {
+        public boolean anyError() {
             return messages.stream().anyMatch(m -> m.type() == 'E');
         }
 
-        boolean internalError() {
+        public boolean internalError() {
             return messages.stream().anyMatch(m -> m.type() == 'E' && "XX000".equals(m.fields().get('C')));
         }
 
-        boolean closed() {
+        public boolean closed() {
             return end == End.CLOSED;
         }
 
@@ -77,7 +60,7 @@ final class WireProbe implements AutoCloseable {
     private final OutputStream out;
     private final DataInputStream in;
 
-    WireProbe(InetSocketAddress address, int quietMillis) throws IOException {
+    public WireProbe(InetSocketAddress address, int quietMillis) throws IOException {
         socket = new Socket();
         socket.connect(address, 5000);
         socket.setSoTimeout(quietMillis);
@@ -86,7 +69,7 @@ final class WireProbe implements AutoCloseable {
         in = new DataInputStream(socket.getInputStream());
     }
 
-    void send(byte[] bytes) throws IOException {
+    public void send(byte[] bytes) throws IOException {
         try {
             out.write(bytes);
             out.flush();
@@ -96,28 +79,28 @@ final class WireProbe implements AutoCloseable {
     }
 
     /** No more bytes from this side: the server reads the end of the stream after what was sent. */
-    void shutdownOutput() throws IOException {
+    public void shutdownOutput() throws IOException {
         if (!socket.isOutputShutdown() && !socket.isClosed()) {
             socket.shutdownOutput();
         }
     }
 
     /** Reads until a message of one of {@code types} arrives (end MARKER), the server closes, or it falls silent. */
-    Heard hearUntilAny(String types) throws IOException {
+    public Heard hearUntilAny(String types) throws IOException {
         return hearUntil(message -> types.indexOf(message.type()) >= 0);
     }
 
     /** Reads until the answer that mentions {@code marker} and the ReadyForQuery after it, the close, or silence. */
-    Heard hearUntilMarker(String marker) throws IOException {
+    public Heard hearUntilMarker(String marker) throws IOException {
         boolean[] markerSeen = {false};
         return hearUntil(message -> (markerSeen[0] |= message.mentions(marker)) && message.type() == 'Z');
     }
 
     /** Reads until {@code last} says a message is the last one (end MARKER), the server closes, or it falls silent. */
-    private Heard hearUntil(java.util.function.Predicate<Message> last) throws IOException {
-        List<Message> messages = new ArrayList<>();
+    private Heard hearUntil(Predicate<WireMessage> last) throws IOException {
+        List<WireMessage> messages = new ArrayList<>();
         while (true) {
-            Message message;
+            WireMessage message;
             try {
                 message = read();
             } catch (EOFException | SocketException e) {
@@ -132,7 +115,7 @@ final class WireProbe implements AutoCloseable {
         }
     }
 
-    private Message read() throws IOException {
+    private WireMessage read() throws IOException {
         char type = (char) in.readUnsignedByte();
         int length = in.readInt();
         if (length < 4 || length > 1 << 24) {
@@ -140,7 +123,7 @@ final class WireProbe implements AutoCloseable {
         }
         byte[] body = new byte[length - 4];
         in.readFully(body);
-        return new Message(type, body);
+        return new WireMessage(type, body);
     }
 
     @Override

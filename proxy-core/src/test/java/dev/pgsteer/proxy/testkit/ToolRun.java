@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy.it;
+package dev.pgsteer.proxy.testkit;
 
 import java.io.File;
 import java.io.IOException;

@@ -1,7 +1,6 @@
-package dev.pgsteer.proxy.tenant;
+package dev.pgsteer.proxy.testkit;
 
 import dev.pgsteer.config.yaml.ConfigLoader;
-import dev.pgsteer.proxy.EmbeddedBackend;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -25,16 +24,16 @@ import java.util.Properties;
  * Every pool has one connection, so consecutive sessions share it: what one tenant leaves on it,
  * the next would see.
  */
-final class TenantCluster implements AutoCloseable {
-    static final String PASSWORD = "secret";
+public final class TenantCluster implements AutoCloseable {
+    public static final String PASSWORD = "secret";
 
-    final EmbeddedBackend s0;
-    final EmbeddedBackend s1;
-    final PgSteerServer proxy;
+    public final EmbeddedBackend s0;
+    public final EmbeddedBackend s1;
+    public final PgSteerServer proxy;
     /** The configuration the proxy runs, for a second instance beside it. */
-    final String yaml;
+    public final String yaml;
 
-    TenantCluster() throws Exception {
+    public TenantCluster() throws Exception {
         this("", "");
     }
 
@@ -42,7 +41,7 @@ final class TenantCluster implements AutoCloseable {
      * With {@code tenancyExtra} added to the tenancy of {@code saas} (", template: /path") and
      * {@code extraYaml} appended to the configuration (more tenants, users, a metadata store).
      */
-    TenantCluster(String tenancyExtra, String extraYaml) throws Exception {
+    public TenantCluster(String tenancyExtra, String extraYaml) throws Exception {
         s0 = EmbeddedBackend.start();
         s1 = EmbeddedBackend.start();
         try {
@@ -86,7 +85,7 @@ final class TenantCluster implements AutoCloseable {
     }
 
     /** A further pgsteer instance with the same configuration; the caller closes it. */
-    PgSteerServer another() throws InterruptedException {
+    public PgSteerServer another() throws InterruptedException {
         return new PgSteerServer(ConfigLoader.parse(yaml, "saas.yaml", Map.of())).start();
     }
 
@@ -97,7 +96,7 @@ final class TenantCluster implements AutoCloseable {
             s.execute("ALTER ROLE app CREATEDB CREATEROLE");
             s.execute("CREATE DATABASE initech_db OWNER app");
         }
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + s0.port() + "/appdb", "postgres", "");
+        try (Connection c = DriverManager.getConnection(Pgjdbc.url(s0.port(), "appdb"), "postgres", "");
              Statement s = c.createStatement()) {
             s.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC");
             s.execute("GRANT USAGE ON SCHEMA public TO PUBLIC");
@@ -113,7 +112,7 @@ final class TenantCluster implements AutoCloseable {
             s.execute("GRANT USAGE ON SCHEMA acme TO acme");
             s.execute("GRANT ALL ON acme.orders TO acme");
         }
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + s0.port() + "/initech_db", "postgres", "");
+        try (Connection c = DriverManager.getConnection(Pgjdbc.url(s0.port(), "initech_db"), "postgres", "");
              Statement s = c.createStatement()) {
             s.execute("CREATE TABLE orders (id int PRIMARY KEY, item text)");
             s.execute("ALTER TABLE orders OWNER TO app");
@@ -123,7 +122,7 @@ final class TenantCluster implements AutoCloseable {
             s.execute("CREATE ROLE hooli LOGIN PASSWORD 'hooli-secret'");
             s.execute("ALTER ROLE app CREATEDB CREATEROLE");
         }
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + s1.port() + "/appdb", "postgres", "");
+        try (Connection c = DriverManager.getConnection(Pgjdbc.url(s1.port(), "appdb"), "postgres", "");
              Statement s = c.createStatement()) {
             s.execute("CREATE TABLE public.orders (tenant_id text NOT NULL DEFAULT current_setting('app.tenant_id'), "
                     + "id int, item text, PRIMARY KEY (tenant_id, id))");
@@ -145,22 +144,22 @@ final class TenantCluster implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return proxy.address().getPort();
     }
 
     /** A pgjdbc connection to {@code database} as {@code user}, with {@code tenant} in the startup options (null: none). */
-    Connection connect(String user, String database, String tenant) throws SQLException {
+    public Connection connect(String user, String database, String tenant) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", user);
         props.setProperty("password", PASSWORD);
         if (tenant != null) {
             props.setProperty("options", "-c pgsteer.tenant=" + tenant);
         }
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port() + "/" + database, props);
+        return DriverManager.getConnection(Pgjdbc.url(port(), database), props);
     }
 
-    Connection connect(String tenant) throws SQLException {
+    public Connection connect(String tenant) throws SQLException {
         return connect("app", "saas", tenant);
     }
 

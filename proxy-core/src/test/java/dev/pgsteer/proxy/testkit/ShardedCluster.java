@@ -1,8 +1,7 @@
-package dev.pgsteer.proxy.sharding;
+package dev.pgsteer.proxy.testkit;
 
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.yaml.ConfigLoader;
-import dev.pgsteer.proxy.EmbeddedBackend;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,8 +20,8 @@ import java.util.Properties;
  * reference table. Tests reach the logical database {@code shop} through pgsteer, and each shard
  * directly to see where rows landed.
  */
-final class ShardedCluster implements AutoCloseable {
-    static final String TABLES = """
+public final class ShardedCluster implements AutoCloseable {
+    public static final String TABLES = """
                   orders:     { key: customer_id, function: hash }
                   items:      { key: customer_id, function: hash }
                   regions:    { key: region, function: list, lists: {eu: s0, us: s1, apac: s2} }
@@ -31,16 +30,16 @@ final class ShardedCluster implements AutoCloseable {
                   devices:    { key: id, function: hash }
             """;
 
-    final List<EmbeddedBackend> shards;
-    final Path decisionLog;
-    PgSteerServer proxy;
+    public final List<EmbeddedBackend> shards;
+    public final Path decisionLog;
+    public PgSteerServer proxy;
 
     private ShardedCluster(List<EmbeddedBackend> shards, Path decisionLog) {
         this.shards = shards;
         this.decisionLog = decisionLog;
     }
 
-    static ShardedCluster start() throws Exception {
+    public static ShardedCluster start() throws Exception {
         List<EmbeddedBackend> shards = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             shards.add(EmbeddedBackend.shard());
@@ -50,11 +49,11 @@ final class ShardedCluster implements AutoCloseable {
         return cluster;
     }
 
-    void startProxy() throws InterruptedException {
+    public void startProxy() throws InterruptedException {
         proxy = new PgSteerServer(config()).decisionLog(decisionLog).start();
     }
 
-    ProxyConfig config() {
+    public ProxyConfig config() {
         StringBuilder backends = new StringBuilder();
         for (int i = 0; i < shards.size(); i++) {
             backends.append("  s").append(i).append(": { url: \"").append(shards.get(i).url()).append("\" }\n");
@@ -75,20 +74,20 @@ final class ShardedCluster implements AutoCloseable {
         return ConfigLoader.parse(yaml, "shop.yaml", Map.of());
     }
 
-    Connection connect() throws SQLException {
+    public Connection connect() throws SQLException {
         return connect(new Properties());
     }
 
-    Connection connect(Properties extra) throws SQLException {
+    public Connection connect(Properties extra) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", "app");
         props.setProperty("password", "app-secret");
         props.setProperty("socketTimeout", "30");
         props.putAll(extra);
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.address().getPort() + "/shop", props);
+        return DriverManager.getConnection(Pgjdbc.url(proxy, "shop"), props);
     }
 
-    Connection shard(int i) throws SQLException {
+    public Connection shard(int i) throws SQLException {
         return shards.get(i).direct();
     }
 

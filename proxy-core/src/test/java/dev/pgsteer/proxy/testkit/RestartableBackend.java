@@ -1,15 +1,15 @@
-package dev.pgsteer.proxy;
+package dev.pgsteer.proxy.testkit;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +44,8 @@ public final class RestartableBackend implements AutoCloseable {
         try {
             RestartableBackend backend = new RestartableBackend(Files.createTempDirectory("pgsteer-it-restartable"), serverConfig);
             backend.startServer();
-            backend.provision();
+            // As EmbeddedBackend: role app with a password, database appdb, SCRAM over TCP.
+            EmbeddedBackend.provision(backend.postgres, backend.data);
             return backend;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -65,22 +66,6 @@ public final class RestartableBackend implements AutoCloseable {
         }
         postgres = builder.start();
         port = postgres.getPort();
-    }
-
-    /** As {@link EmbeddedBackend}: role app with a password, database appdb, SCRAM over TCP. */
-    private void provision() throws IOException {
-        try (Connection admin = postgres.getPostgresDatabase().getConnection(); Statement statement = admin.createStatement()) {
-            statement.execute("CREATE ROLE " + EmbeddedBackend.USER + " LOGIN PASSWORD '" + EmbeddedBackend.PASSWORD + "'");
-            statement.execute("CREATE DATABASE " + EmbeddedBackend.DATABASE + " OWNER " + EmbeddedBackend.USER);
-            Files.writeString(data.resolve("pg_hba.conf"), """
-                    local all all trust
-                    host all postgres 127.0.0.1/32 trust
-                    host all all 127.0.0.1/32 scram-sha-256
-                    """);
-            statement.execute("SELECT pg_reload_conf()");
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /**
@@ -126,7 +111,7 @@ public final class RestartableBackend implements AutoCloseable {
             // pid (comm) state ...: the state follows the last ')'.
             char state = line.charAt(line.lastIndexOf(')') + 2);
             return state == 'Z' || state == 'X';
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             return true;
         }
     }
@@ -143,13 +128,12 @@ public final class RestartableBackend implements AutoCloseable {
     }
 
     public String url() {
-        return "postgresql://" + EmbeddedBackend.USER + ":" + EmbeddedBackend.PASSWORD + "@127.0.0.1:" + port + "/"
-                + EmbeddedBackend.DATABASE;
+        return EmbeddedBackend.url(port);
     }
 
     /** A pgjdbc connection straight to the server, bypassing pgsteer. */
     public Connection direct() throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + EmbeddedBackend.DATABASE,
+        return DriverManager.getConnection(Pgjdbc.url(port, EmbeddedBackend.DATABASE),
                 EmbeddedBackend.USER, EmbeddedBackend.PASSWORD);
     }
 

@@ -1,5 +1,8 @@
-package dev.pgsteer.proxy;
+package dev.pgsteer.proxy.testkit;
 
+import dev.pgsteer.config.BackendUrl;
+import dev.pgsteer.config.ListenAddress;
+import dev.pgsteer.config.ProxyConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +12,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 
 /**
  * A real PostgreSQL for integration tests, with a password-protected role, so that pgsteer's own
@@ -31,15 +35,15 @@ public final class EmbeddedBackend implements AutoCloseable {
 
     /** A backend for a shard: it accepts PREPARE TRANSACTION, which pgsteer's two-phase commit needs. */
     public static EmbeddedBackend shard() {
-        return start(0, java.util.Map.of("max_prepared_transactions", "20"));
+        return start(0, Map.of("max_prepared_transactions", "20"));
     }
 
     /** On a given port, for tests where a backend comes (back) where pgsteer expects it; 0 picks one. */
     public static EmbeddedBackend start(int port) {
-        return start(port, java.util.Map.of());
+        return start(port, Map.of());
     }
 
-    public static EmbeddedBackend start(int port, java.util.Map<String, String> serverConfig) {
+    public static EmbeddedBackend start(int port, Map<String, String> serverConfig) {
         try {
             Path data = Files.createTempDirectory("pgsteer-it-pg");
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
@@ -52,15 +56,18 @@ public final class EmbeddedBackend implements AutoCloseable {
                     .setServerConfig("password_encryption", "scram-sha-256")
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .start();
-            EmbeddedBackend backend = new EmbeddedBackend(postgres);
-            backend.provision(data);
-            return backend;
+            provision(postgres, data);
+            return new EmbeddedBackend(postgres);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private void provision(Path data) throws IOException {
+    /**
+     * Role app with a password and its database appdb on {@code postgres}, whose data directory is
+     * {@code data}; only the bootstrap superuser logs in over TCP without a password.
+     */
+    static void provision(EmbeddedPostgres postgres, Path data) throws IOException {
         try (Connection admin = postgres.getPostgresDatabase().getConnection(); Statement statement = admin.createStatement()) {
             statement.execute("CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
             statement.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER);
@@ -77,29 +84,30 @@ public final class EmbeddedBackend implements AutoCloseable {
         }
     }
 
+    /** The URL pgsteer's configuration gives for a backend on {@code port}: app's login to appdb. */
+    static String url(int port) {
+        return "postgresql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + port + "/" + DATABASE;
+    }
+
     public int port() {
         return postgres.getPort();
     }
 
     public String url() {
-        return "postgresql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + port() + "/" + DATABASE;
+        return url(port());
     }
 
     /**
      * A proxy configuration in front of this backend: user app, one logical database appdb with the
      * given pool (for example {@code "mode: transaction, size: 2"}).
      */
-    public dev.pgsteer.config.ProxyConfig proxyConfig(String pool) {
-        String yaml = """
-                listen: 127.0.0.1:0
-                users:
-                  %s: { password: "%s" }
-                backends:
-                  main: { url: "%s" }
-                databases:
-                  %s: { shards: [main], pool: { %s } }
-                """.formatted(USER, PASSWORD, url(), DATABASE, pool);
-        return dev.pgsteer.config.yaml.ConfigLoader.parse(yaml, "test.yaml", java.util.Map.of());
+    public ProxyConfig proxyConfig(String pool) {
+        return ProxyConfigs.inFrontOf(url(), DATABASE + ": { shards: [main], pool: { " + pool + " } }");
+    }
+
+    /** Quick mode in front of this backend, as {@code pgsteer --backend URL}: transaction pooling with the default pool. */
+    public ProxyConfig quickConfig() {
+        return ProxyConfig.quick(new ListenAddress("127.0.0.1", 0), BackendUrl.parse(url()));
     }
 
     /** The bootstrap superuser's connection, for what the app role may not do (CREATE DATABASE). */
@@ -109,7 +117,7 @@ public final class EmbeddedBackend implements AutoCloseable {
 
     /** A pgjdbc connection straight to the backend, to compare with what comes through pgsteer. */
     public Connection direct() throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port() + "/" + DATABASE, USER, PASSWORD);
+        return DriverManager.getConnection(Pgjdbc.url(port(), DATABASE), USER, PASSWORD);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.pgsteer.proxy;
+package dev.pgsteer.proxy.testkit;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,17 +15,17 @@ import java.util.List;
  * and the aborted transaction after it. Needs a table {@code items (id serial, owner int, label
  * text, price numeric(10,2))}.
  */
-final class PgjdbcWorkload {
+public final class PgjdbcWorkload {
     private PgjdbcWorkload() {
     }
 
-    static Connection connect(int port, String options) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + EmbeddedBackend.DATABASE + "?" + options,
+    public static Connection connect(int port, String options) throws SQLException {
+        return DriverManager.getConnection(Pgjdbc.url(port, EmbeddedBackend.DATABASE, options),
                 EmbeddedBackend.USER, EmbeddedBackend.PASSWORD);
     }
 
     /** One workload, written once, observed as text: values, labels, counts, SQLSTATEs. */
-    static List<String> run(Connection c, int owner) throws SQLException {
+    public static List<String> run(Connection c, int owner) throws SQLException {
         List<String> seen = new ArrayList<>();
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO items (owner, label, price) VALUES (?, ?, ?)",
                 Statement.RETURN_GENERATED_KEYS);

@@ -1,27 +1,25 @@
-package dev.pgsteer.proxy.it;
+package dev.pgsteer.proxy.testkit;
 
-import dev.pgsteer.config.BackendUrl;
-import dev.pgsteer.config.ListenAddress;
 import dev.pgsteer.config.ProxyConfig;
-import dev.pgsteer.proxy.EmbeddedBackend;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.function.Function;
 
 /**
  * One embedded PostgreSQL and one pgsteer in front of it, shared by the tests of one IT class, so
  * that every differential test can run the same thing by either {@link Route} and compare.
  */
-final class ProxiedBackend implements AutoCloseable {
+public final class ProxiedBackend implements AutoCloseable {
 
     /** The two ways to reach the same database: straight to PostgreSQL, or through pgsteer. */
-    enum Route {
+    public enum Route {
         DIRECT, PROXY
     }
 
-    static final int SOCKET_TIMEOUT_SECONDS = 15;
+    public static final int SOCKET_TIMEOUT_SECONDS = 15;
 
     private final EmbeddedBackend backend;
     private final PgSteerServer proxy;
@@ -32,12 +30,12 @@ final class ProxiedBackend implements AutoCloseable {
     }
 
     /** Quick mode, as {@code pgsteer --backend URL}: transaction pooling with the default pool. */
-    static ProxiedBackend quick() {
-        return start(backend -> ProxyConfig.quick(new ListenAddress("127.0.0.1", 0), BackendUrl.parse(backend.url())));
+    public static ProxiedBackend quick() {
+        return start(EmbeddedBackend::quickConfig);
     }
 
     /** A proxy whose configuration is built once the backend's port is known. */
-    static ProxiedBackend start(Function<EmbeddedBackend, ProxyConfig> config) {
+    public static ProxiedBackend start(Function<EmbeddedBackend, ProxyConfig> config) {
         EmbeddedBackend backend = EmbeddedBackend.start();
         try {
             PgSteerServer proxy = new PgSteerServer(config.apply(backend)).start();
@@ -52,15 +50,15 @@ final class ProxiedBackend implements AutoCloseable {
         }
     }
 
-    EmbeddedBackend backend() {
+    public EmbeddedBackend backend() {
         return backend;
     }
 
-    String host() {
+    public String host() {
         return "127.0.0.1";
     }
 
-    int port(Route route) {
+    public int port(Route route) {
         return route == Route.DIRECT ? backend.port() : proxy.address().getPort();
     }
 
@@ -69,12 +67,13 @@ final class ProxiedBackend implements AutoCloseable {
      * connection gets a socket timeout, so that an answer the proxy loses fails the test in seconds
      * instead of hanging the build.
      */
-    String jdbcUrl(Route route, String... parameters) {
-        return "jdbc:postgresql://" + host() + ":" + port(route) + "/" + EmbeddedBackend.DATABASE + "?"
-                + String.join("&", parameters) + (parameters.length == 0 ? "" : "&") + "socketTimeout=" + SOCKET_TIMEOUT_SECONDS;
+    public String jdbcUrl(Route route, String... parameters) {
+        String[] withTimeout = Arrays.copyOf(parameters, parameters.length + 1);
+        withTimeout[parameters.length] = "socketTimeout=" + SOCKET_TIMEOUT_SECONDS;
+        return Pgjdbc.url(port(route), EmbeddedBackend.DATABASE, withTimeout);
     }
 
-    Connection connect(Route route, String... parameters) throws SQLException {
+    public Connection connect(Route route, String... parameters) throws SQLException {
         return DriverManager.getConnection(jdbcUrl(route, parameters), EmbeddedBackend.USER, EmbeddedBackend.PASSWORD);
     }
 

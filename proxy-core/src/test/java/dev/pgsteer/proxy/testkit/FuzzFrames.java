@@ -1,6 +1,11 @@
-package dev.pgsteer.proxy;
+package dev.pgsteer.proxy.testkit;
 
-import java.io.ByteArrayOutputStream;
+import static dev.pgsteer.proxy.testkit.RawBytes.concat;
+import static dev.pgsteer.proxy.testkit.RawBytes.cstr;
+import static dev.pgsteer.proxy.testkit.RawBytes.frame;
+import static dev.pgsteer.proxy.testkit.RawBytes.i16;
+import static dev.pgsteer.proxy.testkit.RawBytes.i32;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -11,25 +16,25 @@ import java.util.Random;
  * Frames for {@link FrameFuzzIT}: well-formed ones that would write to the ledger, and mutations of
  * them (truncated, oversized, retyped, with bytes flipped or NULs put in, lengths that lie).
  */
-final class FuzzFrames {
+public final class FuzzFrames {
     /** Any frame that runs this writes a row; the fuzz checks none does unless PostgreSQL's would. */
-    static final String INSERT = "INSERT INTO ledger (id, note) VALUES (7, 'fuzz')";
-    static final String INSERT_PARAMETER = "INSERT INTO ledger (id, note) VALUES ($1, 'fuzz')";
+    public static final String INSERT = "INSERT INTO ledger (id, note) VALUES (7, 'fuzz')";
+    public static final String INSERT_PARAMETER = "INSERT INTO ledger (id, note) VALUES ($1, 'fuzz')";
     /** The text of the query sent after each case, to tell where its answers end. */
-    static final String MARKER = "fuzz-marker";
+    public static final String MARKER = "fuzz-marker";
 
     private FuzzFrames() {
     }
 
     /** How a frame was broken, for the report of a failing case. */
-    enum Mutation {
+    public enum Mutation {
         NONE, FOREIGN_TYPE, OTHER_SESSION_TYPE, TRUNCATED, EXTENDED, FLIPPED, NUL_INSERTED, NEGATIVE_LENGTH,
         OVERSIZED_SMALL_TYPE, LENGTH_BELOW_FOUR, LENGTH_CLAIMS_MORE, RANDOM
     }
 
     /** A frame to send, and whether the stream must be closed after it (a length that claims bytes never sent). */
-    record Mutated(Mutation mutation, byte[] bytes, boolean closeAfter) {
-        String hex() {
+    public record Mutated(Mutation mutation, byte[] bytes, boolean closeAfter) {
+        public String hex() {
             StringBuilder out = new StringBuilder();
             for (int i = 0; i < Math.min(bytes.length, 200); i++) {
                 out.append(String.format("%02x", bytes[i] & 0xff));
@@ -39,7 +44,7 @@ final class FuzzFrames {
     }
 
     /** The frames a session sends once ready, each well-formed, and the statement among them writes. */
-    static List<byte[]> readyFrames(int functionOid) {
+    public static List<byte[]> readyFrames(int functionOid) {
         return List.of(
                 query(INSERT),
                 parse("", INSERT_PARAMETER, 23),
@@ -58,17 +63,17 @@ final class FuzzFrames {
     }
 
     /** The frames of an extended batch between its Bind and its Execute. */
-    static List<byte[]> batchFrames() {
+    public static List<byte[]> batchFrames() {
         return List.of(bind("", "", "7"), describe('P', ""), execute("", 0), frame('H'), close('P', ""), parse("", INSERT, -1));
     }
 
     /** The frames of a COPY FROM STDIN between a first row and the CopyDone. */
-    static List<byte[]> copyFrames() {
+    public static List<byte[]> copyFrames() {
         return List.of(frame('d', "8\tfuzz\n".getBytes(StandardCharsets.UTF_8)), frame('c'), frame('f', cstr("fuzz")),
                 frame('f', "no end".getBytes(StandardCharsets.UTF_8)), frame('H'), frame('S'), query(INSERT));
     }
 
-    static Mutated mutate(byte[] base, Random random) {
+    public static Mutated mutate(byte[] base, Random random) {
         Mutation mutation = Mutation.values()[1 + random.nextInt(Mutation.values().length - 1)];
         byte type = base[0];
         byte[] body = Arrays.copyOfRange(base, 5, base.length);
@@ -165,65 +170,35 @@ final class FuzzFrames {
 
     // --- well-formed frames ---
 
-    static byte[] query(String sql) {
+    public static byte[] query(String sql) {
         return frame('Q', cstr(sql));
     }
 
     /** A Parse of {@code sql}, declaring one parameter of type {@code type} (none when negative). */
-    static byte[] parse(String name, String sql, int type) {
+    public static byte[] parse(String name, String sql, int type) {
         return frame('P', concat(cstr(name), cstr(sql), type < 0 ? i16(0) : concat(i16(1), i32(type))));
     }
 
-    static byte[] bind(String portal, String statement, String value) {
+    public static byte[] bind(String portal, String statement, String value) {
         byte[] text = value.getBytes(StandardCharsets.UTF_8);
         return frame('B', concat(cstr(portal), cstr(statement), i16(0), i16(1), i32(text.length), text, i16(0)));
     }
 
-    static byte[] describe(char kind, String name) {
+    public static byte[] describe(char kind, String name) {
         return frame('D', concat(new byte[] {(byte) kind}, cstr(name)));
     }
 
-    static byte[] close(char kind, String name) {
+    public static byte[] close(char kind, String name) {
         return frame('C', concat(new byte[] {(byte) kind}, cstr(name)));
     }
 
-    static byte[] execute(String portal, int maxRows) {
+    public static byte[] execute(String portal, int maxRows) {
         return frame('E', concat(cstr(portal), i32(maxRows)));
     }
 
     /** A FunctionCall of {@code oid} with one text argument. */
-    static byte[] functionCall(int oid, String argument) {
+    public static byte[] functionCall(int oid, String argument) {
         byte[] text = argument.getBytes(StandardCharsets.UTF_8);
         return frame('F', concat(i32(oid), i16(0), i16(1), i32(text.length), text, i16(0)));
-    }
-
-    static byte[] frame(char type, byte[]... parts) {
-        byte[] body = concat(parts);
-        return concat(new byte[] {(byte) type}, i32(4 + body.length), body);
-    }
-
-    static byte[] startup(String user, String database) {
-        byte[] parameters = concat(cstr("user"), cstr(user), cstr("database"), cstr(database), new byte[] {0});
-        return concat(i32(8 + parameters.length), i32(3 << 16), parameters);
-    }
-
-    static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
-    }
-
-    static byte[] cstr(String text) {
-        return concat(text.getBytes(StandardCharsets.UTF_8), new byte[] {0});
-    }
-
-    static byte[] i16(int value) {
-        return new byte[] {(byte) (value >>> 8), (byte) value};
-    }
-
-    static byte[] i32(int value) {
-        return ByteBuffer.allocate(4).putInt(value).array();
     }
 }
