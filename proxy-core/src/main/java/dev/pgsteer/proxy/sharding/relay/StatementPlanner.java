@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.sharding.relay;
 
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.Phase;
 import dev.pgsteer.proxy.sharding.Pin;
@@ -14,6 +15,7 @@ import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.command.RouteContext;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.KeySource;
+import dev.pgsteer.router.plan.Placement;
 import dev.pgsteer.router.sql.LexedStatement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +72,11 @@ final class StatementPlanner {
         }
         database.planner().execute(() -> {
             Analysis plan = router.plan(statement);
+            if (plan != null && plan.placement() instanceof Placement.Refused refused
+                    && refused.sqlState().equals(SqlState.INTERNAL_ERROR.code())) {
+                // The router turns a bug in its analysis into this statement's error; the log must still say so.
+                log.warn("{}: could not plan {}: {}", session.id(), statement.shape(), refused.message());
+            }
             session.channel().eventLoop().execute(() -> {
                 if (session.phase() != Phase.CLOSED) {
                     commands.execute(statement, sender, router.route(statement, values, context(sender), plan), next);
