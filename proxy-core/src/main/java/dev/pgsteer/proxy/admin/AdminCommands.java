@@ -1,5 +1,7 @@
 package dev.pgsteer.proxy.admin;
 
+import dev.pgsteer.router.sql.LexedStatement;
+import dev.pgsteer.router.sql.SqlLexer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -105,35 +107,18 @@ final class AdminCommands {
     }
 
     /**
-     * The statements of a simple Query, split at semicolons outside quotes; blank ones dropped, so
-     * {@code "SHOW POOLS;"} is one statement and {@code ";"} none.
+     * The statements of a simple Query, split where PostgreSQL splits them (the SQL lexer knows
+     * quotes, dollar quotes and comments); blank ones dropped, so {@code "SHOW POOLS;"} is one
+     * statement and {@code ";"} none.
      */
     static List<String> split(String sql) {
-        List<String> statements = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        char quote = 0;
-        for (int i = 0; i < sql.length(); i++) {
-            char c = sql.charAt(i);
-            if (quote != 0) {
-                if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
-            } else if (c == ';') {
-                add(statements, current);
-                current.setLength(0);
-                continue;
+        List<String> statements = new ArrayList<>(1);
+        for (LexedStatement statement : SqlLexer.statements(sql)) {
+            String text = statement.text().strip();
+            if (!text.isEmpty()) {
+                statements.add(text);
             }
-            current.append(c);
         }
-        add(statements, current);
         return statements;
-    }
-
-    private static void add(List<String> statements, StringBuilder statement) {
-        if (!statement.toString().isBlank()) {
-            statements.add(statement.toString().strip());
-        }
     }
 }

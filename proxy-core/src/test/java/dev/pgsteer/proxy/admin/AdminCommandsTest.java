@@ -84,6 +84,9 @@ class AdminCommandsTest {
         assertEquals(List.of("SET application_name = 'a;b'", "SHOW VERSION"),
                 AdminCommands.split("SET application_name = 'a;b'; SHOW VERSION"));
         assertEquals(List.of(), AdminCommands.split(" ; ;"));
+        // The SQL lexer's split: a semicolon in a comment or a dollar quote ends nothing.
+        assertEquals(List.of("SHOW POOLS -- ; not here", "SHOW CLIENTS"), AdminCommands.split("SHOW POOLS -- ; not here\n; SHOW CLIENTS"));
+        assertEquals(List.of("SET application_name = $$a;b$$", "SHOW VERSION"), AdminCommands.split("SET application_name = $$a;b$$; SHOW VERSION"));
     }
 
     @Test
