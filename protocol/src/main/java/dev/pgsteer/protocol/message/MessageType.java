@@ -17,23 +17,75 @@ public final class MessageType {
     private MessageType() {
     }
 
+    /** The frontend type bytes as constants, for {@code case} labels of a switch on a frame's byte (the hot path's). */
+    public static final class FrontendBytes {
+        public static final byte QUERY = 'Q';
+        public static final byte PARSE = 'P';
+        public static final byte BIND = 'B';
+        public static final byte DESCRIBE = 'D';
+        public static final byte EXECUTE = 'E';
+        public static final byte CLOSE = 'C';
+        public static final byte FLUSH = 'H';
+        public static final byte SYNC = 'S';
+        public static final byte FUNCTION_CALL = 'F';
+        public static final byte TERMINATE = 'X';
+        public static final byte COPY_DATA = 'd';
+        public static final byte COPY_DONE = 'c';
+        public static final byte COPY_FAIL = 'f';
+        public static final byte PASSWORD = 'p';
+
+        private FrontendBytes() {
+        }
+    }
+
+    /** The backend type bytes as constants, for {@code case} labels of a switch on a frame's byte. */
+    public static final class BackendBytes {
+        public static final byte AUTHENTICATION = 'R';
+        public static final byte PARAMETER_STATUS = 'S';
+        public static final byte BACKEND_KEY_DATA = 'K';
+        public static final byte NEGOTIATE_PROTOCOL_VERSION = 'v';
+        public static final byte READY_FOR_QUERY = 'Z';
+        public static final byte ROW_DESCRIPTION = 'T';
+        public static final byte DATA_ROW = 'D';
+        public static final byte COMMAND_COMPLETE = 'C';
+        public static final byte EMPTY_QUERY_RESPONSE = 'I';
+        public static final byte ERROR_RESPONSE = 'E';
+        public static final byte NOTICE_RESPONSE = 'N';
+        public static final byte NOTIFICATION_RESPONSE = 'A';
+        public static final byte PARSE_COMPLETE = '1';
+        public static final byte BIND_COMPLETE = '2';
+        public static final byte CLOSE_COMPLETE = '3';
+        public static final byte NO_DATA = 'n';
+        public static final byte PORTAL_SUSPENDED = 's';
+        public static final byte PARAMETER_DESCRIPTION = 't';
+        public static final byte COPY_IN_RESPONSE = 'G';
+        public static final byte COPY_OUT_RESPONSE = 'H';
+        public static final byte COPY_BOTH_RESPONSE = 'W';
+        public static final byte COPY_DATA = 'd';
+        public static final byte COPY_DONE = 'c';
+        public static final byte FUNCTION_CALL_RESPONSE = 'V';
+
+        private BackendBytes() {
+        }
+    }
+
     /** The messages a client sends after its startup packet. */
     public enum Frontend {
-        QUERY('Q'),
-        PARSE('P'),
-        BIND('B'),
-        DESCRIBE('D'),
-        EXECUTE('E'),
-        CLOSE('C'),
-        FLUSH('H'),
-        SYNC('S'),
-        FUNCTION_CALL('F'),
-        TERMINATE('X'),
-        COPY_DATA('d'),
-        COPY_DONE('c'),
-        COPY_FAIL('f'),
+        QUERY(FrontendBytes.QUERY),
+        PARSE(FrontendBytes.PARSE),
+        BIND(FrontendBytes.BIND),
+        DESCRIBE(FrontendBytes.DESCRIBE),
+        EXECUTE(FrontendBytes.EXECUTE),
+        CLOSE(FrontendBytes.CLOSE),
+        FLUSH(FrontendBytes.FLUSH),
+        SYNC(FrontendBytes.SYNC),
+        FUNCTION_CALL(FrontendBytes.FUNCTION_CALL),
+        TERMINATE(FrontendBytes.TERMINATE),
+        COPY_DATA(FrontendBytes.COPY_DATA),
+        COPY_DONE(FrontendBytes.COPY_DONE),
+        COPY_FAIL(FrontendBytes.COPY_FAIL),
         /** PasswordMessage, SASLInitialResponse, SASLResponse and GSSResponse share it: only while authenticating. */
-        PASSWORD('p'),
+        PASSWORD(FrontendBytes.PASSWORD),
         /** A byte that is no frontend message. */
         UNKNOWN(-1);
 
@@ -64,30 +116,30 @@ public final class MessageType {
 
     /** The messages a server sends once the startup packet is answered. */
     public enum Backend {
-        AUTHENTICATION('R'),
-        PARAMETER_STATUS('S'),
-        BACKEND_KEY_DATA('K'),
-        NEGOTIATE_PROTOCOL_VERSION('v'),
-        READY_FOR_QUERY('Z'),
-        ROW_DESCRIPTION('T'),
-        DATA_ROW('D'),
-        COMMAND_COMPLETE('C'),
-        EMPTY_QUERY_RESPONSE('I'),
-        ERROR_RESPONSE('E'),
-        NOTICE_RESPONSE('N'),
-        NOTIFICATION_RESPONSE('A'),
-        PARSE_COMPLETE('1'),
-        BIND_COMPLETE('2'),
-        CLOSE_COMPLETE('3'),
-        NO_DATA('n'),
-        PORTAL_SUSPENDED('s'),
-        PARAMETER_DESCRIPTION('t'),
-        COPY_IN_RESPONSE('G'),
-        COPY_OUT_RESPONSE('H'),
-        COPY_BOTH_RESPONSE('W'),
-        COPY_DATA('d'),
-        COPY_DONE('c'),
-        FUNCTION_CALL_RESPONSE('V'),
+        AUTHENTICATION(BackendBytes.AUTHENTICATION),
+        PARAMETER_STATUS(BackendBytes.PARAMETER_STATUS),
+        BACKEND_KEY_DATA(BackendBytes.BACKEND_KEY_DATA),
+        NEGOTIATE_PROTOCOL_VERSION(BackendBytes.NEGOTIATE_PROTOCOL_VERSION),
+        READY_FOR_QUERY(BackendBytes.READY_FOR_QUERY),
+        ROW_DESCRIPTION(BackendBytes.ROW_DESCRIPTION),
+        DATA_ROW(BackendBytes.DATA_ROW),
+        COMMAND_COMPLETE(BackendBytes.COMMAND_COMPLETE),
+        EMPTY_QUERY_RESPONSE(BackendBytes.EMPTY_QUERY_RESPONSE),
+        ERROR_RESPONSE(BackendBytes.ERROR_RESPONSE),
+        NOTICE_RESPONSE(BackendBytes.NOTICE_RESPONSE),
+        NOTIFICATION_RESPONSE(BackendBytes.NOTIFICATION_RESPONSE),
+        PARSE_COMPLETE(BackendBytes.PARSE_COMPLETE),
+        BIND_COMPLETE(BackendBytes.BIND_COMPLETE),
+        CLOSE_COMPLETE(BackendBytes.CLOSE_COMPLETE),
+        NO_DATA(BackendBytes.NO_DATA),
+        PORTAL_SUSPENDED(BackendBytes.PORTAL_SUSPENDED),
+        PARAMETER_DESCRIPTION(BackendBytes.PARAMETER_DESCRIPTION),
+        COPY_IN_RESPONSE(BackendBytes.COPY_IN_RESPONSE),
+        COPY_OUT_RESPONSE(BackendBytes.COPY_OUT_RESPONSE),
+        COPY_BOTH_RESPONSE(BackendBytes.COPY_BOTH_RESPONSE),
+        COPY_DATA(BackendBytes.COPY_DATA),
+        COPY_DONE(BackendBytes.COPY_DONE),
+        FUNCTION_CALL_RESPONSE(BackendBytes.FUNCTION_CALL_RESPONSE),
         /** A byte that is no backend message. */
         UNKNOWN(-1);
 

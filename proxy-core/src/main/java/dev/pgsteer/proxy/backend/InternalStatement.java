@@ -1,6 +1,7 @@
 package dev.pgsteer.proxy.backend;
 
 import dev.pgsteer.protocol.message.ErrorResponse;
+import dev.pgsteer.protocol.message.MessageType.BackendBytes;
 import dev.pgsteer.protocol.message.ParameterStatus;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
@@ -49,7 +50,7 @@ final class InternalStatement {
                     reports.accept(status);
                 }
                 case ErrorResponse.ERROR -> error = ErrorResponse.decode(ErrorResponse.ERROR, frame.body());
-                case 'D' -> rows.accept(DataRow.of(frame).texts());
+                case BackendBytes.DATA_ROW -> rows.accept(DataRow.of(frame).texts());
                 case ReadyForQuery.TYPE -> {
                     return ReadyForQuery.decode(frame.body()).status();
                 }

@@ -1,5 +1,8 @@
 package dev.pgsteer.proxy.client;
 
+import static dev.pgsteer.protocol.message.MessageType.FrontendBytes.FUNCTION_CALL;
+import static dev.pgsteer.protocol.message.MessageType.FrontendBytes.PARSE;
+
 import dev.pgsteer.protocol.message.CommandComplete;
 import dev.pgsteer.protocol.message.frontend.FunctionCall;
 import dev.pgsteer.protocol.wire.Frame;
@@ -35,8 +38,6 @@ public final class ConnectionStateWatch {
     private static final Map<String, String> PINNING_TAGS = Map.of("LISTEN", "LISTEN", "PREPARE", "SQL PREPARE");
     /** Command tags after which no named statement exists any more on the connection, nor in the session. */
     private static final Set<String> DEALLOCATING_TAGS = Set.of("DISCARD ALL", "DEALLOCATE ALL");
-    private static final byte PARSE = 'P';
-    private static final byte FUNCTION_CALL = 'F';
 
     /** What a command tag means for the session. */
     public record TagEffect(String pinReason, boolean statementsDeallocated) {

@@ -1,5 +1,7 @@
 package dev.pgsteer.proxy.relay;
 
+import static dev.pgsteer.protocol.message.MessageType.BackendBytes.NOTIFICATION_RESPONSE;
+
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.protocol.wire.FrameChunk;
@@ -23,7 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 final class BackendReplies implements BackendListener, ReplyInspector.Events {
     private static final Logger log = LoggerFactory.getLogger(BackendReplies.class);
-    private static final byte NOTIFICATION = 'A';
 
     private final ClientSession session;
     private final Channel client;
@@ -73,7 +74,7 @@ final class BackendReplies implements BackendListener, ReplyInspector.Events {
             frame.release();
             return;
         }
-        if (targets != null && frame.type() == NOTIFICATION && (frame = targets.fromBackend(frame)) == null) {
+        if (targets != null && frame.type() == NOTIFICATION_RESPONSE && (frame = targets.fromBackend(frame)) == null) {
             return; // another tenant's channel
         }
         if (inspector.inspect(connection, frame)) {

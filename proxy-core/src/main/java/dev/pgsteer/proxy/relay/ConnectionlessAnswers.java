@@ -1,5 +1,8 @@
 package dev.pgsteer.proxy.relay;
 
+import static dev.pgsteer.protocol.message.MessageType.FrontendBytes.FLUSH;
+import static dev.pgsteer.protocol.message.MessageType.FrontendBytes.SYNC;
+
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.protocol.wire.Frame;
@@ -20,8 +23,6 @@ import io.netty.channel.Channel;
  * is slow to read what it is sent, where answers would pile up in pgsteer instead.
  */
 final class ConnectionlessAnswers {
-    private static final byte SYNC = 'S';
-    private static final byte FLUSH = 'H';
 
     private final ClientSession session;
     private final Channel client;

@@ -1,5 +1,12 @@
 package dev.pgsteer.proxy.relay;
 
+import static dev.pgsteer.protocol.message.MessageType.FrontendBytes.BIND;
+import static dev.pgsteer.protocol.message.MessageType.FrontendBytes.FUNCTION_CALL;
+import static dev.pgsteer.protocol.message.MessageType.FrontendBytes.PARSE;
+import static dev.pgsteer.protocol.message.MessageType.FrontendBytes.QUERY;
+import static dev.pgsteer.protocol.message.MessageType.FrontendBytes.SYNC;
+import static dev.pgsteer.protocol.message.MessageType.FrontendBytes.TERMINATE;
+
 import dev.pgsteer.config.PoolMode;
 import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.ReadyForQuery;
@@ -42,12 +49,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PooledRelay implements SessionRelay {
     private static final Logger log = LoggerFactory.getLogger(PooledRelay.class);
-    private static final byte QUERY = 'Q';
-    private static final byte SYNC = 'S';
-    private static final byte FUNCTION_CALL = 'F';
-    private static final byte TERMINATE = 'X';
-    private static final byte PARSE = 'P';
-    private static final byte BIND = 'B';
 
     private final ClientSession session;
     private final Channel client;

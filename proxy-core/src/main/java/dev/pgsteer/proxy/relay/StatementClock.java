@@ -1,5 +1,9 @@
 package dev.pgsteer.proxy.relay;
 
+import static dev.pgsteer.protocol.message.MessageType.FrontendBytes.FUNCTION_CALL;
+import static dev.pgsteer.protocol.message.MessageType.FrontendBytes.QUERY;
+import static dev.pgsteer.protocol.message.MessageType.FrontendBytes.SYNC;
+
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.observe.InFlightClock;
 import dev.pgsteer.proxy.observe.StatementTexts;
@@ -12,9 +16,6 @@ import java.util.concurrent.TimeUnit;
  * log; and counts those still waiting for their answer. Allocates nothing per request.
  */
 public final class StatementClock {
-    private static final byte QUERY = 'Q';
-    private static final byte SYNC = 'S';
-    private static final byte FUNCTION_CALL = 'F';
 
     /** Statements of this session, relayed unparsed: one per Query, Sync or FunctionCall, timed to its ReadyForQuery. */
     private final Timer timer;

@@ -1,5 +1,7 @@
 package dev.pgsteer.proxy.relay.prepared;
 
+import static dev.pgsteer.protocol.message.MessageType.FrontendBytes.QUERY;
+
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.protocol.wire.StatementFrames;
 import dev.pgsteer.proxy.backend.BackendTarget;
@@ -60,7 +62,7 @@ final class LocalAnswers {
                 frame.release();
                 return LocalAnswer.CLOSE_COMPLETE;
             }
-            case 'Q' -> {
+            case QUERY -> {
                 String deallocated = DeallocateCommand.ofSessionStatement(frame, statements);
                 if (deallocated == null) {
                     return LocalAnswer.NONE;

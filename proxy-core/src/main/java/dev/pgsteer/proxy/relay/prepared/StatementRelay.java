@@ -1,5 +1,9 @@
 package dev.pgsteer.proxy.relay.prepared;
 
+import static dev.pgsteer.protocol.message.MessageType.FrontendBytes.FUNCTION_CALL;
+import static dev.pgsteer.protocol.message.MessageType.FrontendBytes.QUERY;
+import static dev.pgsteer.protocol.message.MessageType.FrontendBytes.SYNC;
+
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.protocol.wire.StatementFrames;
@@ -153,11 +157,11 @@ public final class StatementRelay {
                 expected.add(renamed ? new Expectation(Expectation.Kind.EXECUTE, Expectation.Action.UNKNOWN_NAME,
                         portalRenamedFrom, NOWHERE) : Expectation.EXECUTE_RELAY);
             }
-            case 'S' -> {
+            case SYNC -> {
                 connection.write(frame);
                 expected.add(Expectation.SYNC);
             }
-            case 'Q' -> {
+            case QUERY -> {
                 // A simple Query destroys the unnamed statement, as PostgreSQL's exec_simple_query does.
                 unnamed.forget();
                 String deallocated = DeallocateCommand.ofSessionStatement(frame, statements);
@@ -177,7 +181,7 @@ public final class StatementRelay {
                     }
                 }
             }
-            case 'F' -> {
+            case FUNCTION_CALL -> {
                 connection.write(frame);
                 expected.add(Expectation.QUERY);
             }
