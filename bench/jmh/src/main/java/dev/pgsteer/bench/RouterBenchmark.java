@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The router's decision for one statement of a sharded database, as {@code ShardedSession} takes it:
+ * The planner's decision for one statement of a sharded database, as the Router (dev.pgsteer.router.Router) takes it for a Run command:
  * lex the text into a shape and literals, look the shape's analysis up in the cache (JSQLParser only on
  * a miss), then resolve the route with this execution's key values (PostgreSQL's hash of the key,
  * shard chosen). The issue's target: a cached shape decided in at most 1 µs.

@@ -6,7 +6,7 @@ import dev.pgsteer.protocol.wire.FrameHead;
 
 /**
  * What carries an authenticated session's messages to backends: {@code PooledRelay} for a database on
- * one backend, {@code ShardedSession} for a sharded one; or answers them itself: {@code AdminConsole}
+ * one backend, {@code ShardedRelay} for a sharded one; or answers them itself: {@code AdminConsole}
  * for the virtual database {@code pgsteer}. Called on the client's event loop.
  */
 public interface SessionRelay {
