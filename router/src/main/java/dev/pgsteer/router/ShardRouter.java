@@ -3,6 +3,7 @@ package dev.pgsteer.router;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.router.analysis.PlanCache;
+import dev.pgsteer.router.analysis.ShardKeyUniqueness;
 import dev.pgsteer.router.analysis.StatementAnalyzer;
 import dev.pgsteer.router.analysis.UnparsedStatements;
 import dev.pgsteer.router.plan.Analysis;
@@ -27,6 +28,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import net.sf.jsqlparser.statement.Statement;
 
 /**
@@ -101,6 +103,12 @@ public final class ShardRouter {
         Analysis cached = cache.peek(statement.shape());
         if (cached != null) {
             return cached;
+        }
+        // Read from the tokens, parsed or not: a uniqueness the shards cannot keep is refused either way.
+        Optional<Analysis> refused = ShardKeyUniqueness.refusal(statement, database);
+        if (refused.isPresent()) {
+            cache.put(statement.shape(), refused.get());
+            return refused.get();
         }
         Statement parsed = Parser.parse(statement.shape());
         if (parsed != null) {

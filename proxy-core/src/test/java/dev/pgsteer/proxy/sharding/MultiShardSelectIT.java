@@ -28,8 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class MultiShardSelectIT {
     static ShardedCluster cluster;
 
-    static final String COLUMNS = "id bigint PRIMARY KEY, customer_id bigint NOT NULL, status text, total numeric,"
-            + " qty int, weight float8, day date";
+    static final String COLUMNS = "id bigint, customer_id bigint NOT NULL, status text, total numeric,"
+            + " qty int, weight float8, day date, PRIMARY KEY (customer_id, id)";
 
     static final List<String> QUERIES = List.of(
             "SELECT id, total FROM {t} ORDER BY total DESC NULLS LAST, id",

@@ -31,7 +31,7 @@ class ShardingIT {
     static void start() throws Exception {
         cluster = ShardedCluster.start();
         try (Connection c = cluster.connect(); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL, status text, total numeric)");
+            s.execute("CREATE TABLE orders (id bigint, customer_id bigint NOT NULL, status text, total numeric, PRIMARY KEY (customer_id, id))");
             s.execute("CREATE TABLE items (order_id bigint, customer_id bigint, sku text)");
             s.execute("CREATE TABLE regions (region text PRIMARY KEY, name text)");
             s.execute("CREATE TABLE events (day date, what text)");
