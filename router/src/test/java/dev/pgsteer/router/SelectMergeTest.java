@@ -59,6 +59,13 @@ class SelectMergeTest {
             SELECT status FROM orders GROUP BY status HAVING sum(total) >= 10   | SELECT status, sum(total) FROM orders GROUP BY status
             SELECT status, min(total) FROM orders GROUP BY 1 ORDER BY max(total) | SELECT status, min(total), max(total) FROM orders GROUP BY 1
             SELECT id FROM orders ORDER BY id LIMIT $1 OFFSET $2                | SELECT id FROM orders ORDER BY id LIMIT ($1::bigint + $2::bigint)
+            SELECT id FROM orders ORDER BY id LIMIT $1::INTEGER OFFSET $2::INTEGER | SELECT id FROM orders ORDER BY id LIMIT ($1::INTEGER::bigint + $2::INTEGER::bigint)
+            SELECT id FROM orders ORDER BY id LIMIT $1::INTEGER                 | SELECT id FROM orders ORDER BY id LIMIT $1::INTEGER
+            SELECT id FROM orders ORDER BY id LIMIT 10::integer OFFSET 5::int8  | SELECT id FROM orders ORDER BY id LIMIT (10::integer::bigint + 5::int8::bigint)
+            SELECT id FROM orders ORDER BY id LIMIT (10) OFFSET ($1)            | SELECT id FROM orders ORDER BY id LIMIT ((10)::bigint + ($1)::bigint)
+            SELECT id FROM orders ORDER BY id LIMIT ($1::smallint) OFFSET 2::numeric | SELECT id FROM orders ORDER BY id LIMIT (($1::smallint)::bigint + 2::numeric::bigint)
+            SELECT id FROM orders ORDER BY id LIMIT NULL::integer OFFSET 5      | SELECT id FROM orders ORDER BY id LIMIT (NULL::integer::bigint + 5::bigint)
+            SELECT status, count(*) FROM orders GROUP BY status ORDER BY 2 LIMIT $1::integer OFFSET $2::integer | SELECT status, count(*) FROM orders GROUP BY status
             """)
     void eachShardRunsTheRewrittenSelect(String sql, String expected) throws RoutingException {
         assertEquals(expected, shardText(sql, "7", "3"));
@@ -83,6 +90,40 @@ class SelectMergeTest {
         assertEquals(List.of(10L, 5L), List.of(literal.limit(), literal.offset()));
         assertEquals(List.of(4L, 2L), List.of(bound.limit(), bound.offset()));
         assertEquals(List.of(-1L, 0L), List.of(all.limit(), all.offset()));
+    }
+
+    /** psycopg 3 casts every parameter; ORMs cast or parenthesize literals. The count is the value under the cast. */
+    @ParameterizedTest(name = "{0} with {1}, {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            SELECT id FROM orders ORDER BY id LIMIT $1::INTEGER OFFSET $2::INTEGER       | 4    | 2    | 4  | 2
+            SELECT id FROM orders ORDER BY id LIMIT ($1::bigint) OFFSET ($2)             | 4    | 2    | 4  | 2
+            SELECT id FROM orders ORDER BY id LIMIT $1::numeric OFFSET $2::int2          | 2.5  | 0    | 3  | 0
+            SELECT id FROM orders ORDER BY id LIMIT 10::integer OFFSET (5)               | 7    | 3    | 10 | 5
+            SELECT id FROM orders ORDER BY id LIMIT (10)::integer OFFSET 2.5::int         | 7    | 3    | 10 | 3
+            SELECT id FROM orders ORDER BY id LIMIT NULL::integer OFFSET NULL::integer   | 7    | 3    | -1 | 0
+            SELECT status, count(*) FROM orders GROUP BY status ORDER BY 2 LIMIT $1::integer OFFSET $2::integer | 1 | 1 | 1 | 1
+            """)
+    void limitAndOffsetMayBeCastToAnIntegerOrParenthesized(String sql, String first, String second, long limit,
+                                                         long offset) throws RoutingException {
+        SelectMerge merge = route(sql, first, second).merge();
+
+        assertEquals(List.of(limit, offset), List.of(merge.limit(), merge.offset()));
+    }
+
+    /** PostgreSQL's errors, raised by the merge: the shards may see LIMIT -3 OFFSET 5 as LIMIT 2, or no LIMIT at all. */
+    @ParameterizedTest(name = "{0} with {1}, {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            SELECT id FROM orders ORDER BY id LIMIT $1::integer OFFSET $2::integer | -3 | 5  | 2201W | LIMIT must not be negative
+            SELECT id FROM orders ORDER BY id LIMIT $1 OFFSET $2                   | -3 | 5  | 2201W | LIMIT must not be negative
+            SELECT id FROM orders ORDER BY id LIMIT $1::integer OFFSET $2::integer | 3  | -1 | 2201X | OFFSET must not be negative
+            SELECT id FROM orders ORDER BY id LIMIT $1::integer OFFSET $2::integer | -3 | -1 | 2201X | OFFSET must not be negative
+            SELECT count(*) FROM orders LIMIT $1::integer OFFSET $2                | -1 | 0  | 2201W | LIMIT must not be negative
+            """)
+    void aNegativeLimitOrOffsetIsPostgresError(String sql, String first, String second, String sqlState,
+                                                  String message) {
+        RoutingException e = assertThrows(RoutingException.class, () -> route(sql, first, second));
+
+        assertEquals(List.of(sqlState, message), List.of(e.sqlState(), e.getMessage()));
     }
 
     @Test
@@ -134,6 +175,8 @@ class SelectMergeTest {
             SELECT * FROM (SELECT status, count(*) FROM orders GROUP BY status) s      | a subquery over a sharded table
             SELECT * FROM orders o WHERE EXISTS (SELECT 1 FROM order_items i WHERE i.customer_id = o.customer_id GROUP BY i.sku) | a subquery over a sharded table
             SELECT id FROM orders ORDER BY id LIMIT 1 + 1                              | LIMIT or OFFSET computed by an expression
+            SELECT id FROM orders ORDER BY id LIMIT 10::float8                         | LIMIT or OFFSET computed by an expression
+            SELECT id FROM orders ORDER BY id LIMIT 10 OFFSET $1::text                 | LIMIT or OFFSET computed by an expression
             """)
     void whatCannotBeMergedIsRefusedNamingTheConstruct(String sql, String mentions) {
         RoutingException e = assertThrows(RoutingException.class, () -> route(sql));

@@ -2,6 +2,7 @@ package dev.pgsteer.router.plan;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,12 +56,29 @@ public record MergePlan(String shardShape, List<PlannedSort> sort, ValueRef limi
         }
         BigDecimal limitValue = limit == null ? null : number(limit, values, "LIMIT");
         BigDecimal offsetValue = offset == null ? null : number(offset, values, "OFFSET");
+        // PostgreSQL checks OFFSET before LIMIT (recompute_limits), so when both are negative it names OFFSET.
+        long offsetCount = offsetValue == null ? 0 : count(offsetValue, "2201X", "OFFSET");
+        long limitCount = limitValue == null ? -1 : count(limitValue, "2201W", "LIMIT");
         List<SelectMerge.HavingTerm> terms = new ArrayList<>();
         for (PlannedHaving h : having) {
             terms.add(new SelectMerge.HavingTerm(h.column(), h.op(), number(h.value(), values, "HAVING")));
         }
-        return new SelectMerge(keys, limitValue == null ? -1 : Math.max(0, limitValue.longValue()),
-                offsetValue == null ? 0 : Math.max(0, offsetValue.longValue()), aggregate, aggregates, distinct, hidden, terms);
+        return new SelectMerge(keys, limitCount, offsetCount, aggregate, aggregates, distinct, hidden, terms);
+    }
+
+    /**
+     * A LIMIT or OFFSET as the bigint PostgreSQL makes of it: a fraction ({@code LIMIT 2.5}, or
+     * {@code $1::numeric} bound to 2.5) rounds half away from zero, as its numeric-to-bigint cast does,
+     * so the merge keeps as many rows as each shard was asked for. A negative one is PostgreSQL's
+     * error, raised here: the shards may not see it (aggregates keep no LIMIT there, and LIMIT -3
+     * OFFSET 5 reaches them as LIMIT 2).
+     */
+    private static long count(BigDecimal value, String sqlState, String what) throws RoutingException {
+        long count = value.setScale(0, RoundingMode.HALF_UP).longValue();
+        if (count < 0) {
+            throw new RoutingException(sqlState, what + " must not be negative");
+        }
+        return count;
     }
 
     /** A placeholder's value as a number: text, or a binary int2, int4 or int8; null for NULL. */
