@@ -38,6 +38,9 @@ class MultiShardSelectIT {
             "SELECT id, weight, day FROM {t} ORDER BY weight DESC, day, id",
             "SELECT id FROM {t} ORDER BY day, id LIMIT 7 OFFSET 3",
             "SELECT * FROM {t} ORDER BY id LIMIT 5",
+            "SELECT id FROM {t} ORDER BY day, id LIMIT 7::integer OFFSET (3)",
+            "SELECT id, total FROM {t} ORDER BY total NULLS FIRST, id LIMIT 2.5 OFFSET 4.5::int8",
+            "SELECT id FROM {t} ORDER BY id LIMIT NULL::integer OFFSET 55::smallint",
             "SELECT id, total FROM {t} ORDER BY 2, 1 OFFSET 50",
             "SELECT count(*), sum(total), min(total), max(total), avg(total), avg(qty), avg(weight), sum(weight),"
                     + " sum(qty), min(day), max(status) FROM {t}",
@@ -50,6 +53,7 @@ class MultiShardSelectIT {
             "SELECT customer_id % 3 AS m, max(day), min(weight) FROM {t} GROUP BY customer_id % 3 ORDER BY m",
             "SELECT count(*) FROM {t} GROUP BY day ORDER BY day LIMIT 4",
             "SELECT qty, count(*) AS n FROM {t} GROUP BY qty ORDER BY n DESC, qty NULLS FIRST LIMIT 3 OFFSET 1",
+            "SELECT qty, count(*) AS n FROM {t} GROUP BY qty ORDER BY n DESC, qty NULLS FIRST LIMIT (2)::bigint OFFSET 1::numeric",
             "SELECT status, sum(total) FROM {t} WHERE qty > 2 GROUP BY status ORDER BY sum(total) DESC, status");
 
     @BeforeAll
@@ -187,6 +191,42 @@ class MultiShardSelectIT {
                     }
                 }
                 assertEquals(expected, actual, java.util.Arrays.toString(args));
+            }
+        }
+    }
+
+    /**
+     * psycopg 3 (and so SQLAlchemy) casts every parameter: {@code LIMIT $1::INTEGER}. NULL is no
+     * limit (no offset), a negative one PostgreSQL's 2201W (2201X for OFFSET), as on one server.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"extended", "binary"})
+    void limitAndOffsetMayBeCastParameters(String modeName) throws SQLException {
+        String[] queries = {
+                "SELECT id, total FROM {t} ORDER BY total NULLS FIRST, id LIMIT ?::integer OFFSET ?::INTEGER",
+                "SELECT status, count(*) FROM {t} GROUP BY status ORDER BY 2 DESC, 1 LIMIT (?::int8) OFFSET ?::integer"};
+        Integer[][] cases = {{5, 2}, {3, 0}, {null, 50}, {4, null}, {null, null}, {-1, 2}, {2, -1}, {-3, 5}, {1, 1}};
+        try (Connection c = cluster.connect(mode(modeName)); Connection direct = cluster.shard(0)) {
+            for (String query : queries) {
+                for (Integer[] args : cases) {
+                    String what = query + " with " + java.util.Arrays.toString(args);
+                    assertEquals(answer(direct, query.replace("{t}", "orders_all"), args),
+                            answer(c, query.replace("{t}", "orders"), args), what);
+                }
+            }
+        }
+    }
+
+    /** The rows, or the error's SQLSTATE and message. */
+    static List<String> answer(Connection c, String query, Integer[] args) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(query)) {
+            for (int i = 0; i < args.length; i++) {
+                s.setObject(i + 1, args[i], java.sql.Types.INTEGER);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                return rows(rs);
+            } catch (SQLException e) {
+                return List.of(e.getSQLState(), e.getMessage());
             }
         }
     }
