@@ -11,7 +11,9 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
@@ -209,7 +211,7 @@ class MultiShardSelectIT {
         try (Connection c = cluster.connect(mode(modeName)); Connection direct = cluster.shard(0)) {
             for (String query : queries) {
                 for (Integer[] args : cases) {
-                    String what = query + " with " + java.util.Arrays.toString(args);
+                    String what = query + " with " + Arrays.toString(args);
                     assertEquals(answer(direct, query.replace("{t}", "orders_all"), args),
                             answer(c, query.replace("{t}", "orders"), args), what);
                 }
@@ -221,7 +223,7 @@ class MultiShardSelectIT {
     static List<String> answer(Connection c, String query, Integer[] args) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(query)) {
             for (int i = 0; i < args.length; i++) {
-                s.setObject(i + 1, args[i], java.sql.Types.INTEGER);
+                s.setObject(i + 1, args[i], Types.INTEGER);
             }
             try (ResultSet rs = s.executeQuery()) {
                 return rows(rs);

@@ -19,10 +19,11 @@ import net.sf.jsqlparser.statement.select.PlainSelect;
  * a parameter (known per execution); null when absent ({@code LIMIT ALL} is no limit).
  *
  * <p>The literal or parameter may be in parentheses or cast to an integer type: psycopg 3 sends
- * {@code LIMIT $1::INTEGER}, ORMs write {@code CAST(10 AS integer)}. Such a cast gives the value
+ * {@code LIMIT $1::INTEGER}, ORMs write {@code LIMIT (10)}. Such a cast gives the value
  * PostgreSQL then takes as the bigint LIMIT (a numeric rounds half away from zero, as
  * {@code MergePlan} does), so the count is the value under the cast; the shards still run the cast
- * as written.
+ * as written. ({@code CAST(x AS integer)} in LIMIT is not parsed by JSqlParser 5.3: refused before
+ * this plan, as "cannot parse".)
  */
 record PagePlan(ValueRef limit, ValueRef offset) {
 
