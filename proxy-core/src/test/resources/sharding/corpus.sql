@@ -378,6 +378,16 @@ COPY orders (id, customer_id, status) FROM STDIN;
 3001	30	copied
 3002	31	copied
 \.
+COPY currencies (code, rate, name) FROM STDIN WITH (FORMAT csv);
+XAU,0.0005,"Gold, troy ounce"
+XAG,0.0400,Silver
+\.
+SELECT code, rate, name FROM currencies WHERE code LIKE 'XA%' ORDER BY code;
+COPY currencies FROM STDIN;
+CHF	0.9400	Swiss franc
+XAU	1	duplicate
+\.
+SELECT count(*) FROM currencies;
 
 -- == after everything: the whole state, both sides ==
 SELECT id, customer_id, status, total, currency, created FROM orders;

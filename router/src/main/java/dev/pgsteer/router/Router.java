@@ -201,20 +201,19 @@ public final class Router {
             return new Command.Run(Route.one(database.defaultShard(),
                     copy.from() ? StatementKind.WRITE : StatementKind.READ, "unsharded table " + copy.table()));
         }
-        if (copy.from() && table.get() instanceof TableConfig.Sharded sharded) {
-            if (context.extended()) {
-                return new Command.Refused("0A000", "COPY into sharded table " + sharded.name()
-                        + " is supported in the simple query protocol only");
-            }
-            if (copy.options().format().equals("binary")) {
-                return new Command.Refused("0A000", "COPY into sharded table " + sharded.name()
-                        + " in binary format is not supported; use text or csv");
-            }
-            return new Command.CopyIntoShards(sharded, copy);
-        }
         if (copy.from()) {
-            return new Command.Refused("0A000", "COPY FROM into reference table " + copy.table()
-                    + " is not supported yet; load it with INSERT statements, which reach every shard");
+            // The relay feeds a COPY on several shards from the client's CopyData in the simple protocol only.
+            return switch (table.get()) {
+                case TableConfig.Sharded sharded when context.extended() -> new Command.Refused("0A000",
+                        "COPY into sharded table " + sharded.name() + " is supported in the simple query protocol only");
+                case TableConfig.Sharded sharded when copy.options().format().equals("binary") -> new Command.Refused("0A000",
+                        "COPY into sharded table " + sharded.name() + " in binary format is not supported; use text or csv");
+                case TableConfig.Sharded sharded -> new Command.CopyIntoShards(sharded, copy);
+                case TableConfig.Reference reference when context.extended() -> new Command.Refused("0A000",
+                        "COPY into reference table " + reference.name() + " is supported in the simple query protocol only");
+                // Every row to every shard: the rows are not read, so binary format works too.
+                case TableConfig.Reference reference -> new Command.CopyIntoReference(reference, copy);
+            };
         }
         if (table.get() instanceof TableConfig.Sharded) {
             return new Command.Run(new Route(database.shards(), Answer.COMBINE, StatementKind.READ,

@@ -87,6 +87,13 @@ public sealed interface Command {
     record CopyIntoShards(TableConfig.Sharded table, CopyStatement copy) implements Command {
     }
 
+    /**
+     * COPY ... FROM STDIN into a reference table: every shard runs the COPY and gets every row, in one
+     * transaction, as an INSERT into it would; the client is told one shard's count.
+     */
+    record CopyIntoReference(TableConfig.Reference table, CopyStatement copy) implements Command {
+    }
+
     /** Not run: the client gets this error, and the session goes on. */
     record Refused(String sqlState, String reason) implements Command {
     }

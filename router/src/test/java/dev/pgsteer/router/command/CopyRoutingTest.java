@@ -21,7 +21,9 @@ class CopyRoutingTest {
             COPY notes TO STDOUT                                    | run s0 one read (unsharded table notes)
             COPY (SELECT * FROM orders WHERE customer_id = 4) TO STDOUT | run s1 one read (shard key of orders)
             COPY orders FROM STDIN (FORMAT binary)                  | refused 0A000 COPY into sharded table orders in binary format is not supported; use text or csv
-            COPY currencies FROM STDIN                              | refused 0A000 COPY FROM into reference table currencies is not supported yet; load it with INSERT statements, which reach every shard
+            COPY currencies FROM STDIN                              | copy into every shard of currencies columns null format text
+            COPY currencies (code, rate) FROM STDIN WITH (FORMAT csv, HEADER) | copy into every shard of currencies columns [code, rate] format csv
+            COPY currencies FROM STDIN (FORMAT binary)              | copy into every shard of currencies columns null format binary
             COPY                                                    | refused 0A000 pgsteer cannot read this COPY statement; write COPY table [(columns)] FROM STDIN or TO STDOUT
             """)
     void copyGoesByTheTable(String sql, String command) {
@@ -34,6 +36,7 @@ class CopyRoutingTest {
             COPY (SELECT * FROM orders) TO STDOUT          | refused 0A000 COPY from several shards is supported in the simple query protocol only
             COPY (SELECT * FROM orders WHERE customer_id = 5) TO STDOUT | run s2 one read (shard key of orders)
             COPY orders TO STDOUT                          | run s0 s1 s2 combine read (every shard of orders)
+            COPY currencies FROM STDIN                     | refused 0A000 COPY into reference table currencies is supported in the simple query protocol only
             """)
     void theExtendedProtocolCannotSplitACopy(String sql, String command) {
         assertEquals(command, fixture.answer(sql, new RouteContext(Set.of(), false, true)));

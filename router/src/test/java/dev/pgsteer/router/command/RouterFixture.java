@@ -61,6 +61,8 @@ final class RouterFixture {
             case Command.ExplainRoute explain -> "explain route " + route(explain.route());
             case Command.CopyIntoShards copy -> "copy into " + copy.table().name() + " key " + copy.table().key()
                     + " columns " + copy.copy().columns() + " format " + copy.copy().options().format();
+            case Command.CopyIntoReference copy -> "copy into every shard of " + copy.table().name()
+                    + " columns " + copy.copy().columns() + " format " + copy.copy().options().format();
             case Command.Refused refused -> "refused " + refused.sqlState() + " " + refused.reason();
         };
     }

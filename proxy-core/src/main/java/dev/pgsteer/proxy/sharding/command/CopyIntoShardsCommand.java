@@ -7,6 +7,8 @@ import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.sharding.CatalogQueries;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.copy.CopyRowSplitter;
+import dev.pgsteer.proxy.sharding.copy.CopyFeed;
+import dev.pgsteer.proxy.sharding.copy.CopyMirror;
 import dev.pgsteer.proxy.sharding.copy.CopySplit;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
@@ -21,11 +23,16 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * {@code Command.CopyIntoShards}: COPY FROM STDIN into a sharded table. Every shard runs the COPY (in
- * one transaction with the others), and each row the client sends goes to its key's shard through a
- * {@link CopySplit}, which the relay feeds until the client's CopyDone or CopyFail.
+ * {@code Command.CopyIntoShards} and {@code Command.CopyIntoReference}: COPY FROM STDIN into a table
+ * of the shard map. Every shard runs the COPY, in one transaction with the others (an implicit one
+ * when the client has none, committed with two-phase commit like any change on several shards), and
+ * the relay feeds the client's copy data to a {@link CopyFeed} until its CopyDone or CopyFail: for a
+ * sharded table a {@link CopySplit}, which sends each row to its key's shard, and the client is told
+ * the rows of all shards; for a reference table a {@link CopyMirror}, which sends every row to every
+ * shard, and the client is told one shard's count once all agree, as for an INSERT into it.
  */
 public final class CopyIntoShardsCommand {
     private final ShardedDatabase database;
@@ -62,28 +69,38 @@ public final class CopyIntoShardsCommand {
             }
             CopyStatement.Options o = copy.options();
             CopyRowSplitter splitter = new CopyRowSplitter(o.csv(), o.delimiter(), o.quote(), o.escape(), o.nullText(), keyField, o.header());
-            Future<List<ShardLink>> acquired = fanOut.acquire(database.config().shards());
-            acquired.addListener(f -> {
-                if (!fanOut.ready(acquired, next)) {
-                    return;
-                }
-                List<ShardLink> targets = acquired.getNow();
-                fanOut.start(targets, Answer.COMBINE, false, ex -> {
-                    unit.copySplitEnded();
-                    if (ex.failed()) {
-                        replies.failed();
-                    }
-                    next.run();
-                });
-                CopySplit split = new CopySplit(splitter, table, database.router().shards(), targets);
-                for (ShardLink link : targets) {
-                    Channel channel = link.connection().channel();
-                    channel.write(new Query(statement.text()), channel.voidPromise());
-                    link.connection().flush();
-                }
-                unit.copySplitStarted(split);
-            });
+            onEveryShard(statement, Answer.COMBINE, targets -> new CopySplit(splitter, table, database.router().shards(), targets), next);
         }, next);
+    }
+
+    public void run(LexedStatement statement, Command.CopyIntoReference command, Runnable next) {
+        transaction.startImplicit();
+        onEveryShard(statement, Answer.MIRROR, CopyMirror::new, next);
+    }
+
+    /** Leases every shard, sends each the COPY, and hands the client's copy data to the feed made for them. */
+    private void onEveryShard(LexedStatement statement, Answer answer, Function<List<ShardLink>, CopyFeed> feed, Runnable next) {
+        Future<List<ShardLink>> acquired = fanOut.acquire(database.config().shards());
+        acquired.addListener(f -> {
+            if (!fanOut.ready(acquired, next)) {
+                return;
+            }
+            List<ShardLink> targets = acquired.getNow();
+            fanOut.start(targets, answer, false, ex -> {
+                unit.copySplitEnded();
+                if (ex.failed()) {
+                    replies.failed();
+                }
+                next.run();
+            });
+            CopyFeed started = feed.apply(targets);
+            for (ShardLink link : targets) {
+                Channel channel = link.connection().channel();
+                channel.write(new Query(statement.text()), channel.voidPromise());
+                link.connection().flush();
+            }
+            unit.copySplitStarted(started);
+        });
     }
 
     /** The COPY's column list, or the table's columns in order, asked of the default shard. */

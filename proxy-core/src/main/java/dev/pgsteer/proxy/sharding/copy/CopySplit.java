@@ -23,7 +23,7 @@ import java.util.List;
  * and each row the client sends goes, as its bytes, to the shard its key says, gathered into
  * CopyData messages of up to {@link #CHUNK} bytes per shard.
  */
-public final class CopySplit {
+public final class CopySplit implements CopyFeed {
     public static final int CHUNK = 64 * 1024;
 
     private final CopyRowSplitter splitter;
@@ -42,11 +42,7 @@ public final class CopySplit {
         this.pending = new ByteBuf[links.size()];
     }
 
-    /**
-     * Takes the client's CopyData, CopyDone or CopyFail (and releases it); true when the COPY is over
-     * for the client: done, failed by the client, or stopped by pgsteer, which then tells the client
-     * why itself and the shards only that the COPY is off ({@code request}'s errors are not relayed).
-     */
+    @Override
     public boolean take(Frame frame, ClientReplies replies, ShardRequest request) {
         RoutingException failure = null;
         boolean over = false;
@@ -122,10 +118,8 @@ public final class CopySplit {
         }
     }
 
-    /**
-     * Lets go of the rows gathered and not sent yet: the client left mid-COPY, and its shards'
-     * connections are closed, which aborts the COPY on each.
-     */
+    /** Lets go of the rows gathered and not sent yet (see {@link CopyFeed#discard}). */
+    @Override
     public void discard() {
         for (int i = 0; i < pending.length; i++) {
             if (pending[i] != null) {

@@ -140,8 +140,16 @@ public final class ShardRequest {
                     once(link, frame);
                 }
             }
-            case ROW_DESCRIPTION, PARAMETER_DESCRIPTION, NO_DATA, EMPTY_QUERY_RESPONSE, PORTAL_SUSPENDED, COPY_IN_RESPONSE ->
+            case ROW_DESCRIPTION, PARAMETER_DESCRIPTION, NO_DATA, EMPTY_QUERY_RESPONSE, PORTAL_SUSPENDED -> once(link, frame);
+            case COPY_IN_RESPONSE -> {
+                // A MIRROR answer waits for every shard's end, but no COPY ends before the client has sent its data,
+                // which it sends only once asked: so even a mirrored COPY (into a reference table) asks it at once.
+                if (answer == Answer.MIRROR) {
+                    onceNow(frame);
+                } else {
                     once(link, frame);
+                }
+            }
             case COPY_OUT_RESPONSE -> {
                 copyOut = true;
                 once(link, frame);
@@ -210,15 +218,18 @@ public final class ShardRequest {
         switch (answer) {
             case ONE -> client.write(frame.content(), client.voidPromise());
             case MIRROR -> primaryOnly(link, frame);
-            case COMBINE -> {
-                int slot = frame.type() & 0x7f;
-                if (acknowledged[slot]) {
-                    frame.release();
-                } else {
-                    acknowledged[slot] = true;
-                    client.write(frame.content(), client.voidPromise());
-                }
-            }
+            case COMBINE -> onceNow(frame);
+        }
+    }
+
+    /** The first shard's frame of this type goes to the client now; the others' are dropped. */
+    private void onceNow(Frame frame) {
+        int slot = frame.type() & 0x7f;
+        if (acknowledged[slot]) {
+            frame.release();
+        } else {
+            acknowledged[slot] = true;
+            client.write(frame.content(), client.voidPromise());
         }
     }
 

@@ -20,7 +20,7 @@ import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.command.Commands;
 import dev.pgsteer.proxy.sharding.command.CopySplitHolder;
-import dev.pgsteer.proxy.sharding.copy.CopySplit;
+import dev.pgsteer.proxy.sharding.copy.CopyFeed;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
@@ -50,7 +50,7 @@ import java.util.List;
  *   COPY_IN ──the client's CopyDone or CopyFail──► COPY_IN_DONE ──the request ends──► RUNNING
  *   COPY_IN ──the request ends first (the shard failed the COPY)──► RUNNING
  *
- *   RUNNING ──a COPY into a sharded table starts its split──► COPY_SPLIT
+ *   RUNNING ──a COPY into a sharded or reference table starts its split or mirror──► COPY_SPLIT
  *   COPY_SPLIT ──CopyDone passed on, CopyFail, a row without a shard, or the request ends──► RUNNING
  * </pre>
  *
@@ -70,7 +70,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
         COPY_IN,
         /** The client ended its COPY data; the shard has not answered yet. */
         COPY_IN_DONE,
-        /** A COPY into a sharded table: the client's rows are split over the shards ({@link #copySplit}). */
+        /** A COPY on several shards: the client's rows are split over them, or mirrored to each ({@link #copySplit}). */
         COPY_SPLIT
     }
 
@@ -96,7 +96,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
      */
     private boolean failed;
     private ShardLink copyIn;
-    private CopySplit copySplit;
+    private CopyFeed copySplit;
 
     public ShardedRelay(ClientSession session, ShardedDatabase database) {
         this.session = session;
@@ -184,9 +184,9 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
         }
     }
 
-    /** A client's CopyData, CopyDone or CopyFail during a COPY into a sharded table. */
+    /** A client's CopyData, CopyDone or CopyFail during a COPY into a sharded or a reference table. */
     private void copyData(Frame frame) {
-        CopySplit split = copySplit;
+        CopyFeed split = copySplit;
         ShardRequest request = fanOut.current();
         if (split.take(frame, replies, request)) {
             copySplit = null;
@@ -196,7 +196,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
     }
 
     @Override
-    public void copySplitStarted(CopySplit split) {
+    public void copySplitStarted(CopyFeed split) {
         copySplit = split;
         unit = Unit.COPY_SPLIT;
         updateAutoRead();
