@@ -7,6 +7,7 @@ import dev.pgsteer.router.command.CopyStatement;
 import dev.pgsteer.router.command.RouteContext;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.Answer;
+import dev.pgsteer.router.plan.CoordinatorNeeded;
 import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.RoutingException;
@@ -87,7 +88,7 @@ public final class Router {
         String first = statement.firstKeyword();
         if (first.equals("SELECT") && !context.transactionFailed()) {
             // The common case first: no words to read beyond the first.
-            return routed(statement, values, context, mayParse, planned);
+            return coordinated(statement, values, context, mayParse, planned);
         }
         String[] words = CONTROL_WORDS.contains(first) ? words(statement.text()) : NO_WORDS;
         String second = words.length > 1 ? words[1] : "";
@@ -123,11 +124,40 @@ public final class Router {
                     : explain(statement, values, context, mayParse, planned);
             case "COPY" -> copy(statement, context, mayParse, planned);
             case "VACUUM", "ANALYZE", "CLUSTER", "REINDEX", "CHECKPOINT" -> maintenance(statement);
-            default -> routed(statement, values, context, mayParse, planned);
+            default -> coordinated(statement, values, context, mayParse, planned);
         };
     }
 
-    /** A statement the planner places: its route with these values, or why it cannot run. */
+    /**
+     * A statement the client sent to run: its route, or the coordinator step when it reads several
+     * shards' rows that pgsteer cannot merge itself. The coordinator runs statements of the simple
+     * protocol only, for now: in the extended protocol such a statement is refused, as before.
+     */
+    private Command coordinated(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse,
+                                Analysis planned) {
+        Analysis analysis = planned != null ? planned : mayParse ? analysis(statement) : shards.cached(statement);
+        if (analysis == null) {
+            return null;
+        }
+        try {
+            return new Command.Run(shards.resolve(analysis, statement, values, context.heldShards()));
+        } catch (CoordinatorNeeded e) {
+            return context.extended()
+                    ? new Command.Refused(e.sqlState(), e.getMessage()
+                            + " (the coordinator step that answers it runs in the simple query protocol only, for now)")
+                    : new Command.Coordinate(e.tables(), database.defaultShard());
+        } catch (RoutingException e) {
+            return new Command.Refused(e.sqlState(), e.getMessage());
+        } catch (IndexOutOfBoundsException e) {
+            // A placeholder the Bind has no value for.
+            return new Command.Refused("08P01", e.getMessage());
+        }
+    }
+
+    /**
+     * A statement the planner places: its route with these values, or why it cannot run (EXPLAIN and
+     * COPY of a query: no coordinator step answers them).
+     */
     private Command routed(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse,
                            Analysis planned) {
         Analysis analysis = planned != null ? planned : mayParse ? analysis(statement) : shards.cached(statement);

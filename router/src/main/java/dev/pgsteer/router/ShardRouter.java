@@ -8,6 +8,7 @@ import dev.pgsteer.router.analysis.StatementAnalyzer;
 import dev.pgsteer.router.analysis.UnparsedStatements;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.Answer;
+import dev.pgsteer.router.plan.CoordinatorNeeded;
 import dev.pgsteer.router.plan.KeyCondition;
 import dev.pgsteer.router.plan.KeyPlacer;
 import dev.pgsteer.router.plan.KeySource;
@@ -226,8 +227,8 @@ public final class ShardRouter {
             return Route.one(shards.getFirst(), analysis.kind(), why);
         }
         if (!byKey.write() && analysis.multiShardRefusal() != null) {
-            throw new RoutingException("0A000", "pgsteer cannot merge " + analysis.multiShardRefusal()
-                    + " (tables " + tables + "); give the shard key so it runs on one shard");
+            throw new CoordinatorNeeded("pgsteer cannot merge " + analysis.multiShardRefusal()
+                    + " (tables " + tables + "); give the shard key so it runs on one shard", readTables(byKey));
         }
         MergePlan plan = byKey.write() ? null : analysis.merge();
         if (plan == null) {
@@ -239,6 +240,17 @@ public final class ShardRouter {
         shards.forEach(shard -> textByShard.put(shard, text));
         return new Route(shards, Answer.COMBINE, analysis.kind(), why + ", rows merged", textByShard,
                 plan.resolve(values, statement.parameterCount()));
+    }
+
+    /** The sharded tables a statement placed by key reads, each once, in the order it names them. */
+    private static List<TableConfig.Sharded> readTables(Placement.ByKey byKey) {
+        Map<String, TableConfig.Sharded> byName = new LinkedHashMap<>();
+        for (Placement.KeyGroup group : byKey.groups()) {
+            for (Placement.Member member : group.members()) {
+                byName.putIfAbsent(member.table().name(), member.table());
+            }
+        }
+        return List.copyOf(byName.values());
     }
 
     private Route insert(Analysis analysis, Placement.InsertRows rows, LexedStatement statement, KeySource.Placeholders values)

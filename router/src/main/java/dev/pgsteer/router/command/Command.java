@@ -94,6 +94,17 @@ public sealed interface Command {
     record CopyIntoReference(TableConfig.Reference table, CopyStatement copy) implements Command {
     }
 
+    /**
+     * A SELECT on several shards whose rows pgsteer cannot merge itself: every shard's rows of
+     * {@code tables} are pulled into temporary tables of the same names on {@code coordinatorShard}
+     * (the database's default shard), where the client's statement then runs unchanged and answers.
+     */
+    record Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard) implements Command {
+        public Coordinate {
+            tables = List.copyOf(tables);
+        }
+    }
+
     /** Not run: the client gets this error, and the session goes on. */
     record Refused(String sqlState, String reason) implements Command {
     }

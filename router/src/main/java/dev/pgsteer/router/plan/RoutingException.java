@@ -5,7 +5,7 @@ package dev.pgsteer.router.plan;
  * 0A000 for what cannot be answered correctly across shards, 42P10 for a missing shard key,
  * 22023 for a key value no shard holds.
  */
-public final class RoutingException extends Exception {
+public sealed class RoutingException extends Exception permits CoordinatorNeeded {
     private final String sqlState;
 
     public RoutingException(String sqlState, String message) {

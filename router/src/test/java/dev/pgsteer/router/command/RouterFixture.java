@@ -63,6 +63,8 @@ final class RouterFixture {
                     + " columns " + copy.copy().columns() + " format " + copy.copy().options().format();
             case Command.CopyIntoReference copy -> "copy into every shard of " + copy.table().name()
                     + " columns " + copy.copy().columns() + " format " + copy.copy().options().format();
+            case Command.Coordinate coordinate -> "coordinate on " + coordinate.coordinatorShard() + " pulling "
+                    + String.join(" ", coordinate.tables().stream().map(TableConfig.Sharded::name).toList());
             case Command.Refused refused -> "refused " + refused.sqlState() + " " + refused.reason();
         };
     }

@@ -34,6 +34,7 @@ public final class Commands {
     private final ExplainCommand explain;
     private final ExplainRouteCommand explainRoute;
     private final CopyIntoShardsCommand copyIntoShards;
+    private final CoordinateCommand coordinate;
     private final ClientReplies replies;
 
     /**
@@ -56,6 +57,7 @@ public final class Commands {
         this.explain = new ExplainCommand(run, replies);
         this.explainRoute = new ExplainRouteCommand(replies);
         this.copyIntoShards = new CopyIntoShardsCommand(database, transaction, fanOut, replies, copyUnit, loop, owner);
+        this.coordinate = new CoordinateCommand(database, transaction, fanOut, replies, loop, owner);
         this.replies = replies;
     }
 
@@ -81,6 +83,7 @@ public final class Commands {
             case Command.ExplainRoute e -> explainRoute.run(e.route(), sender, next);
             case Command.CopyIntoShards c -> copyIntoShards.run(statement, c, next);
             case Command.CopyIntoReference c -> copyIntoShards.run(statement, c, next);
+            case Command.Coordinate c -> coordinate.run(statement, c, next);
             case Command.Refused r -> {
                 replies.fail(r.sqlState(), r.reason());
                 next.run();

@@ -74,6 +74,15 @@ public final class FanOut {
         return current;
     }
 
+    /**
+     * Nothing is in flight any more, though the request {@link #start}ed last never ended: it only
+     * stood for a step pgsteer runs itself (the coordinator's pull), which failed. A later cancel must
+     * not reach connections the session gives back.
+     */
+    public void abandon() {
+        current = null;
+    }
+
     private void ended() {
         current = null;
         requestEnded.run();

@@ -1,0 +1,124 @@
+package dev.pgsteer.proxy.sharding;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pgsteer.proxy.testkit.ShardedCluster;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The coordinator step: SELECTs on several shards that pgsteer cannot merge (count(DISTINCT x),
+ * window functions) run whole on the default shard over every shard's rows pulled into temporary
+ * tables, and answer exactly as one PostgreSQL holding all the rows ({@code orders_all} on s0).
+ * Simple protocol, outside a transaction block: what this step does not handle is refused with
+ * 0A000, and no temporary table outlives the statement on any path.
+ */
+class CoordinatorIT {
+    static ShardedCluster cluster;
+
+    static final List<String> QUERIES = List.of(
+            "SELECT count(DISTINCT status) FROM {t}",
+            "SELECT count(DISTINCT status), count(DISTINCT qty), count(*) FROM {t} WHERE customer_id IN (1, 2, 3, 4)",
+            "SELECT id, rank() OVER (ORDER BY total NULLS FIRST, id) FROM {t} ORDER BY id",
+            "SELECT customer_id, id, sum(total) OVER (PARTITION BY customer_id ORDER BY id) FROM {t} ORDER BY customer_id, id",
+            "SELECT status, string_agg(id::text, ',' ORDER BY id) FROM {t} GROUP BY status ORDER BY status NULLS FIRST",
+            "SELECT count(DISTINCT day) FROM {t} WHERE id < 0");
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = ShardedCluster.start();
+        StringBuilder rows = new StringBuilder();
+        String[] statuses = {"new", "paid", "shipped", "lost", null};
+        for (int id = 1; id <= 60; id++) {
+            String status = statuses[id % 5];
+            rows.append(rows.isEmpty() ? "" : ", ").append("(").append(id).append(", ").append(id % 23 + 1).append(", ")
+                    .append(status == null ? "NULL" : "'" + status + "'").append(", ")
+                    .append(id % 7 == 0 ? "NULL" : (id * 37 % 101) + "." + (id % 3 == 0 ? "5" : "25")).append(", ")
+                    .append(id % 9 == 0 ? "NULL" : Integer.toString(id % 6)).append(", ")
+                    .append("'").append(LocalDate.of(2025, 1, 1).plusDays(id % 17)).append("')");
+        }
+        String columns = "id bigint, customer_id bigint NOT NULL, status text, total numeric, qty int, day date,"
+                + " PRIMARY KEY (customer_id, id)";
+        try (Connection c = cluster.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE orders (" + columns + ")");
+            s.execute("INSERT INTO orders (id, customer_id, status, total, qty, day) VALUES " + rows);
+        }
+        try (Connection c = cluster.shard(0); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE orders_all (" + columns + ")");
+            s.execute("INSERT INTO orders_all (id, customer_id, status, total, qty, day) VALUES " + rows);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        cluster.close();
+    }
+
+    static Properties simple() {
+        Properties props = new Properties();
+        props.setProperty("preferQueryMode", "simple");
+        return props;
+    }
+
+    static List<String> answer(Connection c, String query) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+            return MultiShardSelectIT.rows(rs);
+        }
+    }
+
+    @Test
+    void answersEqualOnePostgresHoldingAllRows() throws SQLException {
+        try (Connection c = cluster.connect(simple()); Connection direct = cluster.shard(0)) {
+            for (int round = 0; round < 2; round++) {
+                for (String query : QUERIES) {
+                    assertEquals(answer(direct, query.replace("{t}", "orders_all")), answer(c, query.replace("{t}", "orders")), query);
+                }
+            }
+        }
+    }
+
+    @Test
+    void noTemporaryTableOutlivesTheStatementOnAnyPath() throws SQLException {
+        try (Connection c = cluster.connect(simple())) {
+            SQLException e = assertThrows(SQLException.class, () -> answer(c, "SELECT count(DISTINCT no_such_column) FROM orders"));
+            assertEquals("42703", e.getSQLState(), e.getMessage());
+            assertEquals(List.of("count:int8 ", "60 | "), answer(c, "SELECT count(*) FROM orders"));
+            assertEquals(List.of("count:int8 ", "2 | "), answer(c, "SELECT count(DISTINCT status) FROM orders WHERE id IN (1, 2)"));
+            assertEquals(List.of("count:int8 ", "60 | "), answer(c, "SELECT count(*) FROM orders"));
+        }
+        for (int i = 0; i < 3; i++) {
+            try (Connection shard = cluster.shard(i)) {
+                assertEquals(List.of("count:int8 ", "0 | "), answer(shard,
+                        "SELECT count(*) FROM pg_class WHERE relpersistence = 't' AND relname = 'orders'"), "shard s" + i);
+            }
+        }
+    }
+
+    @Test
+    void whatThisStepDoesNotHandleIsRefused() throws SQLException {
+        try (Connection c = cluster.connect(simple()); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.executeQuery("SELECT count(*) FROM orders").close();
+            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT count(DISTINCT status) FROM orders"));
+            assertEquals("0A000", e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains("outside a transaction block"), e.getMessage());
+            c.rollback();
+        }
+        try (Connection c = cluster.connect(); PreparedStatement s = c.prepareStatement("SELECT count(DISTINCT status) FROM orders")) {
+            SQLException e = assertThrows(SQLException.class, s::executeQuery);
+            assertEquals("0A000", e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains("simple query protocol only"), e.getMessage());
+        }
+    }
+}
