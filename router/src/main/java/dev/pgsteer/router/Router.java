@@ -142,10 +142,19 @@ public final class Router {
         try {
             return new Command.Run(shards.resolve(analysis, statement, values, context.heldShards()));
         } catch (CoordinatorNeeded e) {
-            return context.extended()
-                    ? new Command.Refused(e.sqlState(), e.getMessage()
-                            + " (the coordinator step that answers it runs in the simple query protocol only, for now)")
-                    : new Command.Coordinate(e.tables(), database.defaultShard());
+            if (context.extended()) {
+                return new Command.Refused(e.sqlState(), e.getMessage()
+                        + " (the coordinator step that answers it runs in the simple query protocol only, for now)");
+            }
+            for (TableConfig.Sharded table : e.tables()) {
+                // The coordinator's temporary table shadows the plain name only: schema.table would read
+                // the coordinator shard's own rows alone, a wrong answer.
+                if (qualifiedName(table).matcher(statement.text()).find()) {
+                    return new Command.Refused(e.sqlState(), e.getMessage() + " (the coordinator step that answers it"
+                            + " needs sharded table " + table.name() + " named without its schema, for now)");
+                }
+            }
+            return new Command.Coordinate(e.tables(), database.defaultShard());
         } catch (RoutingException e) {
             return new Command.Refused(e.sqlState(), e.getMessage());
         } catch (IndexOutOfBoundsException e) {
@@ -172,6 +181,12 @@ public final class Router {
             // A placeholder the Bind has no value for.
             return new Command.Refused("08P01", e.getMessage());
         }
+    }
+
+    /** {@code schema.table} or {@code "schema"."table"} for the table's plain name, case as PostgreSQL folds it. */
+    private static Pattern qualifiedName(TableConfig.Sharded table) {
+        String name = Pattern.quote(table.name());
+        return Pattern.compile("(?i)[\\w\"]\\s*\\.\\s*(?:\"" + name + "\"|" + name + "(?![\\w$]))");
     }
 
     private Analysis analysis(LexedStatement statement) {

@@ -105,8 +105,32 @@ class CoordinatorIT {
         }
     }
 
+    /**
+     * The trap: a transaction that touched temporary objects cannot PREPARE TRANSACTION. The
+     * coordinator's tables live in a transaction of their own, ended before the connection goes
+     * back, so a change on several shards after it still commits with two-phase commit.
+     */
+    @Test
+    void aChangeOnSeveralShardsAfterTheStepStillCommitsInTwoPhases() throws SQLException {
+        try (Connection c = cluster.connect(simple()); Statement s = c.createStatement()) {
+            for (int round = 0; round < 3; round++) {
+                assertEquals(List.of("count:int8 ", "4 | "), answer(c, "SELECT count(DISTINCT status) FROM orders"));
+                c.setAutoCommit(false);
+                // Every shard, the coordinator's included: the commit prepares on each.
+                assertEquals(60, s.executeUpdate("UPDATE orders SET qty = qty"));
+                c.commit();
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
     @Test
     void whatThisStepDoesNotHandleIsRefused() throws SQLException {
+        try (Connection c = cluster.connect(simple())) {
+            SQLException e = assertThrows(SQLException.class, () -> answer(c, "SELECT count(DISTINCT status) FROM public.orders"));
+            assertEquals("0A000", e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains("named without its schema"), e.getMessage());
+        }
         try (Connection c = cluster.connect(simple()); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             s.executeQuery("SELECT count(*) FROM orders").close();
