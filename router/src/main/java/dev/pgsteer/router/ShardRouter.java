@@ -195,7 +195,7 @@ public final class ShardRouter {
             BitSet first = groupShards.getFirst();
             for (BitSet shards : groupShards) {
                 if (shards == null || shards.cardinality() != 1 || !shards.equals(first)) {
-                    throw new RoutingException("0A000", "tables " + String.join(" and ",
+                    throw refusal(analysis, byKey, "tables " + String.join(" and ",
                             byKey.groups().stream().map(Placement.KeyGroup::tables).toList())
                             + " are not joined on their shard keys, and their rows are on different shards; "
                             + "join sharded tables on their keys (co-located), or give each the same key value");
@@ -218,7 +218,7 @@ public final class ShardRouter {
             why = "shard key of " + tables;
         }
         if (byKey.defaultOnly() != null && !(shards.size() == 1 && shards.getFirst().equals(database.defaultShard()))) {
-            throw new RoutingException("0A000", "the statement reads unsharded table " + byKey.defaultOnly()
+            throw refusal(analysis, byKey, "the statement reads unsharded table " + byKey.defaultOnly()
                     + ", which lives on the default shard " + database.defaultShard() + " only, together with sharded "
                     + tables + " on " + String.join(", ", shards) + "; make " + byKey.defaultOnly()
                     + " a reference table, or narrow the statement to the default shard's keys");
@@ -227,8 +227,8 @@ public final class ShardRouter {
             return Route.one(shards.getFirst(), analysis.kind(), why);
         }
         if (!byKey.write() && analysis.multiShardRefusal() != null) {
-            throw new CoordinatorNeeded("pgsteer cannot merge " + analysis.multiShardRefusal()
-                    + " (tables " + tables + "); give the shard key so it runs on one shard", readTables(byKey));
+            throw refusal(analysis, byKey, "pgsteer cannot merge " + analysis.multiShardRefusal()
+                    + " (tables " + tables + "); give the shard key so it runs on one shard");
         }
         MergePlan plan = byKey.write() ? null : analysis.merge();
         if (plan == null) {
@@ -240,6 +240,16 @@ public final class ShardRouter {
         shards.forEach(shard -> textByShard.put(shard, text));
         return new Route(shards, Answer.COMBINE, analysis.kind(), why + ", rows merged", textByShard,
                 plan.resolve(values, statement.parameterCount()));
+    }
+
+    /**
+     * A statement pgsteer cannot answer from its shards' answers: a read can still be answered by the
+     * coordinator step (the coordinator, the default shard, also holds the unsharded tables), a write not.
+     */
+    private static RoutingException refusal(Analysis analysis, Placement.ByKey byKey, String message) {
+        return analysis.kind() == StatementKind.READ && !byKey.write()
+                ? new CoordinatorNeeded(message, readTables(byKey))
+                : new RoutingException("0A000", message);
     }
 
     /** The sharded tables a statement placed by key reads, each once, in the order it names them. */

@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The coordinator step: SELECTs on several shards that pgsteer cannot merge (count(DISTINCT x),
- * window functions) run whole on the default shard over every shard's rows pulled into temporary
- * tables, and answer exactly as one PostgreSQL holding all the rows ({@code orders_all} on s0).
- * Simple protocol, outside a transaction block: what this step does not handle is refused with
- * 0A000, and no temporary table outlives the statement on any path.
+ * window functions, set operations, subqueries, expressions over aggregates) run whole on the
+ * default shard over every shard's rows pulled into temporary tables, and answer exactly as one
+ * PostgreSQL holding all the rows ({@code orders_all} on s0). Simple protocol, outside a transaction
+ * block: what this step does not handle is refused with 0A000, and no temporary table outlives the
+ * statement on any path.
  */
 class CoordinatorIT {
     static ShardedCluster cluster;
@@ -33,7 +34,12 @@ class CoordinatorIT {
             "SELECT id, rank() OVER (ORDER BY total NULLS FIRST, id) FROM {t} ORDER BY id",
             "SELECT customer_id, id, sum(total) OVER (PARTITION BY customer_id ORDER BY id) FROM {t} ORDER BY customer_id, id",
             "SELECT status, string_agg(id::text, ',' ORDER BY id) FROM {t} GROUP BY status ORDER BY status NULLS FIRST",
-            "SELECT count(DISTINCT day) FROM {t} WHERE id < 0");
+            "SELECT count(DISTINCT day) FROM {t} WHERE id < 0",
+            "SELECT id FROM {t} WHERE customer_id < 5 UNION SELECT id FROM {t} WHERE qty = 3 ORDER BY id",
+            "SELECT id, total FROM {t} WHERE total > (SELECT avg(total) FROM {t}) ORDER BY id",
+            "SELECT id FROM {t} ORDER BY total NULLS FIRST, id FETCH FIRST 5 ROWS ONLY",
+            "SELECT avg(total)::numeric(10,2), stddev(total), percentile_cont(0.5) WITHIN GROUP (ORDER BY total) FROM {t}",
+            "SELECT status, n FROM (SELECT status, count(*) AS n FROM {t} GROUP BY status) s ORDER BY status NULLS FIRST");
 
     @BeforeAll
     static void start() throws Exception {

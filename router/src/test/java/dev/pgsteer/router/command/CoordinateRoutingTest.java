@@ -21,6 +21,12 @@ class CoordinateRoutingTest {
             SELECT id, rank() OVER (ORDER BY total) FROM orders                        | coordinate on s0 pulling orders
             SELECT count(DISTINCT status) FROM orders WHERE customer_id IN (1, 2)      | coordinate on s0 pulling orders
             SELECT count(DISTINCT status) FROM orders o JOIN currencies c ON c.code = o.currency | coordinate on s0 pulling orders
+            SELECT id FROM orders ORDER BY id FETCH FIRST 3 ROWS ONLY                  | coordinate on s0 pulling orders
+            SELECT * FROM (SELECT status, count(*) FROM orders GROUP BY status) s      | coordinate on s0 pulling orders
+            SELECT avg(total)::numeric(10,2), stddev(total) FROM orders                | coordinate on s0 pulling orders
+            SELECT id FROM orders UNION SELECT id FROM orders                          | coordinate on s0 pulling orders
+            SELECT * FROM orders WHERE total > (SELECT avg(total) FROM orders)         | coordinate on s0 pulling orders
+            SELECT * FROM notes n JOIN orders o ON o.customer_id = n.v                 | coordinate on s0 pulling orders
             SELECT count(DISTINCT status) FROM orders WHERE customer_id = 4            | run s1 one read (shard key of orders)
             SELECT count(DISTINCT o.status) FROM orders o WHERE o.customer_id > 4      | coordinate on s0 pulling orders
             SELECT count(*) FROM orders                                                | run s0 s1 s2 combine read (no usable condition on the shard key of orders: every shard, rows merged)
@@ -35,8 +41,9 @@ class CoordinateRoutingTest {
             COPY (SELECT count(DISTINCT status) FROM orders) TO STDOUT       | refused 0A000 pgsteer cannot merge count(DISTINCT ...)
             SELECT count(DISTINCT status) FROM public.orders                 | refused 0A000 pgsteer cannot merge count(DISTINCT ...)
             SELECT count(DISTINCT status) FROM "public" . "orders"           | refused 0A000 pgsteer cannot merge count(DISTINCT ...)
+            UPDATE orders SET total = 0 WHERE id IN (SELECT id FROM orders WHERE total > 5) | refused 0A000 tables orders and orders are not joined
             """)
-    void noCoordinatorAnswersExplainCopyOrASchemaQualifiedTableYet(String sql, String start) {
+    void noCoordinatorAnswersExplainCopyASchemaQualifiedTableOrAWriteYet(String sql, String start) {
         String answer = fixture.answer(sql);
         assertEquals(start, answer.substring(0, Math.min(start.length(), answer.length())), answer);
     }
