@@ -1,21 +1,21 @@
 package dev.pgsteer.proxy.admin;
 
+import static dev.pgsteer.proxy.testkit.RawBytes.concat;
+import static dev.pgsteer.proxy.testkit.RawBytes.cstr;
+import static dev.pgsteer.proxy.testkit.RawBytes.frame;
+import static dev.pgsteer.proxy.testkit.RawBytes.i16;
+import static dev.pgsteer.proxy.testkit.RawBytes.i32;
+import static dev.pgsteer.proxy.testkit.RawBytes.startup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.yaml.ConfigLoader;
-import dev.pgsteer.proxy.client.ClientHandler;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import dev.pgsteer.proxy.testkit.FrontDoor;
-import io.netty.buffer.ByteBuf;
+import dev.pgsteer.proxy.testkit.WireMessage;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,17 +32,7 @@ class AdminConsoleExtendedTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = new PgSteerServer(ConfigLoader.parse("""
-                listen: 127.0.0.1:0
-                http: off
-                auth: trust
-                users:
-                  ops: { password: x, admin: true }
-                backends:
-                  main: { url: "postgresql://app:secret@127.0.0.1:1/app" }
-                databases:
-                  app: { shards: [main] }
-                """, "console.yaml", Map.of())).start();
+        server = FrontDoor.consoleServer("console.yaml");
     }
 
     @AfterAll
@@ -53,85 +43,84 @@ class AdminConsoleExtendedTest {
     @BeforeEach
     void logIn() {
         channel = FrontDoor.open(server);
-        byte[] parameters = concat(cstr("user"), cstr("ops"), cstr("database"), cstr("pgsteer"), new byte[] {0});
-        send(concat(i32(8 + parameters.length), i32(3 << 16), parameters));
+        send(startup("user", "ops", "database", "pgsteer"));
         assertEquals('Z', answers().getLast().type());
     }
 
     @Test
     void showPoolsAsPgjdbcSendsIt() {
         send(parse("", "SHOW POOLS"), bind("", "", 0), describe('P', ""), execute(""), sync());
-        List<Message> answers = answers();
+        List<WireMessage> answers = answers();
         // ParseComplete, BindComplete, RowDescription, no pool made yet, CommandComplete, ReadyForQuery.
-        assertEquals("12TCZ", types(answers));
-        assertEquals(13, answers.get(2).int16(0), "SHOW POOLS has 13 columns");
-        assertEquals("SHOW", answers.get(3).text());
-        assertEquals("I", answers.get(4).text());
+        assertEquals("12TCZ", WireMessage.types(answers));
+        assertEquals(13, int16(answers.get(2), 0), "SHOW POOLS has 13 columns");
+        assertEquals("SHOW", text(answers.get(3)));
+        assertEquals("I", text(answers.get(4)));
     }
 
     @Test
     void aRowInTextAndInBinary() {
         send(parse("", "SHOW VERSION"), bind("", "", 1), execute(""), sync());
-        List<Message> answers = answers();
-        assertEquals("12DCZ", types(answers));
-        assertTrue(answers.get(2).text().contains("pgsteer"), answers.get(2).text());
+        List<WireMessage> answers = answers();
+        assertEquals("12DCZ", WireMessage.types(answers));
+        assertTrue(text(answers.get(2)).contains("pgsteer"), text(answers.get(2)));
     }
 
     @Test
     void describingAStatementTellsItsParametersAndColumns() {
         send(parse("s", "SHOW VERSION"), describe('S', "s"), describe('S', "s"), close('S', "s"), sync());
-        assertEquals("1tTtT3Z", types(answers()));
+        assertEquals("1tTtT3Z", WireMessage.types(answers()));
     }
 
     @Test
     void anUnknownStatementIs26000AndTheBatchIsSkippedToItsSync() {
         send(bind("", "nope", 0), execute(""), sync(), parse("", "SHOW VERSION"), sync());
-        List<Message> answers = answers();
-        assertEquals("EZ1Z", types(answers));
-        assertEquals("26000", answers.getFirst().field('C'));
-        assertEquals("prepared statement \"nope\" does not exist", answers.getFirst().field('M'));
+        List<WireMessage> answers = answers();
+        assertEquals("EZ1Z", WireMessage.types(answers));
+        assertEquals("26000", answers.getFirst().fields().get('C'));
+        assertEquals("prepared statement \"nope\" does not exist", answers.getFirst().fields().get('M'));
     }
 
     @Test
     void anUnknownPortalIs34000() {
         send(execute("nope"), sync());
-        List<Message> answers = answers();
-        assertEquals("EZ", types(answers));
-        assertEquals("34000", answers.getFirst().field('C'));
-        assertEquals("portal \"nope\" does not exist", answers.getFirst().field('M'));
+        List<WireMessage> answers = answers();
+        assertEquals("EZ", WireMessage.types(answers));
+        assertEquals("34000", answers.getFirst().fields().get('C'));
+        assertEquals("portal \"nope\" does not exist", answers.getFirst().fields().get('M'));
     }
 
     @Test
     void describingAnUnknownPortalIs34000AndAnUnknownStatement26000() {
         send(describe('P', "c"), sync(), describe('S', "s"), sync());
-        List<Message> answers = answers();
-        assertEquals("EZEZ", types(answers));
-        assertEquals("34000", answers.get(0).field('C'));
-        assertEquals("26000", answers.get(2).field('C'));
+        List<WireMessage> answers = answers();
+        assertEquals("EZEZ", WireMessage.types(answers));
+        assertEquals("34000", answers.get(0).fields().get('C'));
+        assertEquals("26000", answers.get(2).fields().get('C'));
     }
 
     @Test
     void theSyncClosesThePortals() {
         send(parse("", "SHOW VERSION"), bind("c", "", 0), sync(), execute("c"), sync());
-        List<Message> answers = answers();
-        assertEquals("12ZEZ", types(answers));
-        assertEquals("34000", answers.get(3).field('C'));
+        List<WireMessage> answers = answers();
+        assertEquals("12ZEZ", WireMessage.types(answers));
+        assertEquals("34000", answers.get(3).fields().get('C'));
     }
 
     @Test
     void aNamedStatementIsPreparedOnce() {
         send(parse("s", "SHOW VERSION"), parse("s", "SHOW POOLS"), sync());
-        List<Message> answers = answers();
-        assertEquals("1EZ", types(answers));
-        assertEquals("42P05", answers.get(1).field('C'));
+        List<WireMessage> answers = answers();
+        assertEquals("1EZ", WireMessage.types(answers));
+        assertEquals("42P05", answers.get(1).fields().get('C'));
     }
 
     @Test
     void sqlIsRefusedAtItsParse() {
         send(parse("", "SELECT 1"), bind("", "", 0), sync());
-        List<Message> answers = answers();
-        assertEquals("EZ", types(answers));
-        assertEquals("0A000", answers.getFirst().field('C'));
+        List<WireMessage> answers = answers();
+        assertEquals("EZ", WireMessage.types(answers));
+        assertEquals("0A000", answers.getFirst().fields().get('C'));
     }
 
     // --- what the client sends ---
@@ -169,85 +158,19 @@ class AdminConsoleExtendedTest {
         return frame('S');
     }
 
-    private static byte[] frame(char type, byte[]... fields) {
-        byte[] body = concat(fields);
-        return concat(new byte[] {(byte) type}, i32(4 + body.length), body);
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
-    }
-
-    private static byte[] cstr(String text) {
-        return concat(text.getBytes(StandardCharsets.UTF_8), new byte[] {0});
-    }
-
-    private static byte[] i16(int value) {
-        return new byte[] {(byte) (value >>> 8), (byte) value};
-    }
-
-    private static byte[] i32(int value) {
-        return ByteBuffer.allocate(4).putInt(value).array();
-    }
-
     // --- what the console answers ---
 
-    private record Message(char type, byte[] body) {
-        int int16(int at) {
-            return ((body[at] & 0xff) << 8) | (body[at + 1] & 0xff);
-        }
-
-        /** The body as text, without the NULs (a CommandComplete's tag, a ReadyForQuery's status, a DataRow's cells). */
-        String text() {
-            return new String(body, StandardCharsets.UTF_8).replace("\0", "");
-        }
-
-        /** A field of an ErrorResponse. */
-        String field(char code) {
-            int i = 0;
-            while (i < body.length && body[i] != 0) {
-                char field = (char) body[i++];
-                int end = i;
-                while (body[end] != 0) {
-                    end++;
-                }
-                if (field == code) {
-                    return new String(body, i, end - i, StandardCharsets.UTF_8);
-                }
-                i = end + 1;
-            }
-            return null;
-        }
+    private List<WireMessage> answers() {
+        return WireMessage.readAll(channel);
     }
 
-    private List<Message> answers() {
-        channel.runPendingTasks();
-        ByteArrayOutputStream written = new ByteArrayOutputStream();
-        ByteBuf buf;
-        while ((buf = channel.readOutbound()) != null) {
-            byte[] bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-            buf.release();
-            written.writeBytes(bytes);
-        }
-        ByteBuffer in = ByteBuffer.wrap(written.toByteArray());
-        List<Message> messages = new ArrayList<>();
-        while (in.hasRemaining()) {
-            char type = (char) in.get();
-            byte[] body = new byte[in.getInt() - 4];
-            in.get(body);
-            messages.add(new Message(type, body));
-        }
-        return messages;
+    /** The int16 at {@code at} of a message's body (a RowDescription's column count). */
+    private static int int16(WireMessage message, int at) {
+        return ((message.body()[at] & 0xff) << 8) | (message.body()[at + 1] & 0xff);
     }
 
-    private static String types(List<Message> messages) {
-        StringBuilder types = new StringBuilder();
-        messages.forEach(m -> types.append(m.type()));
-        return types.toString();
+    /** The body as text, without the NULs (a CommandComplete's tag, a ReadyForQuery's status, a DataRow's cells). */
+    private static String text(WireMessage message) {
+        return new String(message.body(), StandardCharsets.UTF_8).replace("\0", "");
     }
 }

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import dev.pgsteer.proxy.testkit.FrontDoor;
 import dev.pgsteer.proxy.testkit.WireMessage;
@@ -35,17 +34,7 @@ class ClientHandlerFramesTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = new PgSteerServer(ConfigLoader.parse("""
-                listen: 127.0.0.1:0
-                http: off
-                auth: trust
-                users:
-                  ops: { password: x, admin: true }
-                backends:
-                  main: { url: "postgresql://app:secret@127.0.0.1:1/app" }
-                databases:
-                  app: { shards: [main] }
-                """, "frames.yaml", Map.of())).start();
+        server = FrontDoor.consoleServer("frames.yaml");
     }
 
     @AfterAll

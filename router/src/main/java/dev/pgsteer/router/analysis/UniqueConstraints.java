@@ -1,7 +1,7 @@
 package dev.pgsteer.router.analysis;
 
-import dev.pgsteer.router.sql.SqlTokenizer;
 import dev.pgsteer.router.sql.SqlTokenizer.Kind;
+import dev.pgsteer.router.sql.SqlTokenizer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
