@@ -131,8 +131,8 @@ public final class Router {
 
     /**
      * A statement the client sent to run: its route, or the coordinator step when it reads several
-     * shards' rows that pgsteer cannot merge itself. The coordinator runs statements of the simple
-     * protocol only, for now: in the extended protocol such a statement is refused, as before.
+     * shards' rows that pgsteer cannot merge itself, in either protocol (the coordinator runs the
+     * client's Parse, Bind and Execute as it sent them).
      */
     private Command coordinated(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse,
                                 Analysis planned) {
@@ -143,10 +143,6 @@ public final class Router {
         try {
             return new Command.Run(shards.resolve(analysis, statement, values, context.heldShards()));
         } catch (CoordinatorNeeded e) {
-            if (context.extended()) {
-                return new Command.Refused(e.sqlState(), e.getMessage()
-                        + " (the coordinator step that answers it runs in the simple query protocol only, for now)");
-            }
             for (TableConfig.Sharded table : e.tables()) {
                 // The coordinator's temporary table shadows the plain name only: schema.table would read
                 // the coordinator shard's own rows alone, a wrong answer.

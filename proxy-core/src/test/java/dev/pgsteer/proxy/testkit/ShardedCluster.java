@@ -54,6 +54,15 @@ public final class ShardedCluster implements AutoCloseable {
     }
 
     public ProxyConfig config() {
+        return ConfigLoader.parse(yaml(), "shop.yaml", Map.of());
+    }
+
+    /** The same map behind a proxy that asks no password: for raw-wire tests, which speak no SCRAM. */
+    public ProxyConfig trustingConfig() {
+        return ConfigLoader.parse(yaml().replace("listen: 127.0.0.1:0\n", "listen: 127.0.0.1:0\nauth: trust\n"), "shop.yaml", Map.of());
+    }
+
+    private String yaml() {
         StringBuilder backends = new StringBuilder();
         for (int i = 0; i < shards.size(); i++) {
             backends.append("  s").append(i).append(": { url: \"").append(shards.get(i).url()).append("\" }\n");
@@ -71,7 +80,7 @@ public final class ShardedCluster implements AutoCloseable {
                     pool: { size: 4 }
                     tables:
                 %s""".formatted(backends, TABLES.indent(2));
-        return ConfigLoader.parse(yaml, "shop.yaml", Map.of());
+        return yaml;
     }
 
     public Connection connect() throws SQLException {

@@ -83,7 +83,7 @@ public final class Commands {
             case Command.ExplainRoute e -> explainRoute.run(e.route(), sender, next);
             case Command.CopyIntoShards c -> copyIntoShards.run(statement, c, next);
             case Command.CopyIntoReference c -> copyIntoShards.run(statement, c, next);
-            case Command.Coordinate c -> coordinate.run(statement, c, next);
+            case Command.Coordinate c -> coordinate.run(statement, sender, c, next);
             case Command.Refused r -> {
                 replies.fail(r.sqlState(), r.reason());
                 next.run();

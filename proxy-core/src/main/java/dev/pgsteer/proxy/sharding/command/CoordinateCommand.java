@@ -2,16 +2,17 @@ package dev.pgsteer.proxy.sharding.command;
 
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.protocol.SqlState;
-import dev.pgsteer.protocol.message.Query;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.coordinator.CoordinatorSql;
 import dev.pgsteer.proxy.sharding.coordinator.CopyPull;
+import dev.pgsteer.proxy.sharding.coordinator.FinalStep;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
+import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.plan.Answer;
@@ -52,7 +53,8 @@ public final class CoordinateCommand {
         this.owner = owner;
     }
 
-    public void run(LexedStatement statement, Command.Coordinate command, Runnable next) {
+    /** Runs the step; {@code sender} says in which protocol the client sent the statement, which its final step keeps. */
+    public void run(LexedStatement statement, StatementSender sender, Command.Coordinate command, Runnable next) {
         if (transaction.mode() != ShardTransaction.Mode.NONE) {
             replies.fail(SqlState.FEATURE_NOT_SUPPORTED, "this SELECT needs the coordinator step (its rows come from several "
                     + "shards and pgsteer cannot merge them), which runs outside a transaction block only, for now");
@@ -101,7 +103,7 @@ public final class CoordinateCommand {
                             }
                         }
                     }
-                    pull(pulls, 0, coordinator, () -> answer(statement, links, coordinator, next), next);
+                    pull(pulls, 0, coordinator, () -> answer(FinalStep.of(statement, sender), coordinator, next), next);
                 });
             });
         });
@@ -130,16 +132,16 @@ public final class CoordinateCommand {
     }
 
     /** The client's statement, unchanged, on the coordinator: its answer passes through as PostgreSQL wrote it. */
-    private void answer(LexedStatement statement, List<ShardLink> links, ShardLink coordinator, Runnable next) {
+    private void answer(FinalStep last, ShardLink coordinator, Runnable next) {
         BackendConnection on = coordinator.connection();
         on.attach(owner);
-        fanOut.start(List.of(coordinator), Answer.ONE, false, request -> {
+        fanOut.start(List.of(coordinator), Answer.ONE, last.acknowledged(), request -> {
             if (request.failed()) {
                 replies.failed();
             }
             rollBack(coordinator, next);
         });
-        on.channel().write(new Query(statement.text()), on.channel().voidPromise());
+        last.writeTo(on);
         on.flush();
     }
 

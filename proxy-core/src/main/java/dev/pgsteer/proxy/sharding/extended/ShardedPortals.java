@@ -21,6 +21,11 @@ public final class ShardedPortals {
      * once: another Execute of it is an error (55000), not a second run.
      */
     private final Set<String> portalsRun = new HashSet<>();
+    /**
+     * Portals whose statement the coordinator step ran with a row limit. Their rows lived in the
+     * coordinator's own transaction, which ended with that Execute: they cannot be continued.
+     */
+    private final Set<String> endedOnCoordinator = new HashSet<>();
     /** Portals suspended by Execute with a row limit, and the shard that holds each. */
     private final Map<String, ShardLink> suspended = new HashMap<>();
 
@@ -33,6 +38,7 @@ public final class ShardedPortals {
     public void bind(String name, Portal portal) {
         state.bind(name, portal);
         portalsRun.remove(name);
+        endedOnCoordinator.remove(name);
     }
 
     /** Close: a portal closed is no longer run or suspended anywhere. */
@@ -40,6 +46,7 @@ public final class ShardedPortals {
         state.close(target, name);
         if (target == Target.PORTAL) {
             portalsRun.remove(name);
+            endedOnCoordinator.remove(name);
             suspended.remove(name);
         }
     }
@@ -51,6 +58,15 @@ public final class ShardedPortals {
 
     public void markRan(String portal) {
         portalsRun.add(portal);
+    }
+
+    /** Whether the coordinator step ran the portal with a row limit: another Execute of it cannot go on. */
+    public boolean endedOnCoordinator(String portal) {
+        return endedOnCoordinator.contains(portal);
+    }
+
+    public void markEndedOnCoordinator(String portal) {
+        endedOnCoordinator.add(portal);
     }
 
     /** The shard holding the portal suspended by a row limit, or null. */
@@ -72,6 +88,7 @@ public final class ShardedPortals {
     public void dropPortals() {
         state.closePortals();
         portalsRun.clear();
+        endedOnCoordinator.clear();
     }
 
     /**

@@ -207,18 +207,28 @@ final class ShardedExtendedProtocol {
             next.run();
             return;
         }
+        if (portals.endedOnCoordinator(portalName)) {
+            replies.fail(SqlState.FEATURE_NOT_SUPPORTED, "portal \"" + portalName + "\" cannot be continued: its statement"
+                    + " ran in the coordinator step, whose rows are gone once it answered the first Execute's row limit;"
+                    + " execute it without a row limit (pgjdbc: fetch size 0)");
+            next.run();
+            return;
+        }
         if (countExecutes(unit, following) > 0) {
             // Several statements before one Sync are one transaction in PostgreSQL.
             transaction.startImplicit();
         }
+        ExtendedSender sender = new ExtendedSender(portal, portalName, describe, execute, maxRows, portals.suspended());
         Runnable ran = () -> {
             if (returnsNoRows(portal.prepared().statement())) {
                 portals.markRan(portalName);
             }
+            if (sender.coordinated() && maxRows > 0) {
+                portals.markEndedOnCoordinator(portalName);
+            }
             next.run();
         };
-        planner.statement(portal.prepared().statement(),
-                new ExtendedSender(portal, portalName, describe, execute, maxRows, portals.suspended()), ran);
+        planner.statement(portal.prepared().statement(), sender, ran);
     }
 
     /**

@@ -36,6 +36,8 @@ public final class ExtendedSender implements StatementSender {
     private final Map<String, ShardLink> suspended;
     /** Connections this send prepared the statement on: if the exchange fails, the Parse may not have taken. */
     private final List<PreparedOnConnection> fresh = new ArrayList<>(1);
+    /** Whether the statement ran on the coordinator step's coordinator instead of being sent to shards. */
+    private boolean coordinated;
 
     public ExtendedSender(Portal portal, String portalName, boolean describe, Frame execute, int maxRows,
                    Map<String, ShardLink> suspended) {
@@ -116,6 +118,25 @@ public final class ExtendedSender implements StatementSender {
             fresh.forEach(p -> p.remove(portal.prepared().backendName()));
         }
         fresh.clear();
+    }
+
+    /** The portal the Execute runs; null when it continues a portal suspended on a shard. */
+    public Portal portal() {
+        return portal;
+    }
+
+    public String portalName() {
+        return portalName;
+    }
+
+    /** The coordinator step runs the statement itself (its final step takes the portal from here). */
+    public void markCoordinated() {
+        coordinated = true;
+    }
+
+    /** Whether the statement ran on the coordinator: its portal, suspended there, ended with the step. */
+    public boolean coordinated() {
+        return coordinated;
     }
 
     /** None when the Execute continues a portal suspended on a shard: it is routed to that shard. */

@@ -60,4 +60,22 @@ class ShardedPortalsTest {
         portals.dropPortals();
         assertEquals(0, frame.refCnt());
     }
+
+    /** Its rows lived in the coordinator's transaction: the portal stays uncontinuable until bound again, closed or dropped. */
+    @Test
+    void aPortalEndedOnTheCoordinatorIsMarkedUntilBoundAgainClosedOrDropped() {
+        portals.bind("c", portal(bind("c", "")));
+        portals.markEndedOnCoordinator("c");
+        assertTrue(portals.endedOnCoordinator("c"));
+        assertFalse(portals.endedOnCoordinator("d"));
+        portals.bind("c", portal(bind("c", "")));
+        assertFalse(portals.endedOnCoordinator("c"), "bound again");
+        portals.markEndedOnCoordinator("c");
+        portals.close(Target.PORTAL, "c");
+        assertFalse(portals.endedOnCoordinator("c"), "closed");
+        portals.bind("c", portal(bind("c", "")));
+        portals.markEndedOnCoordinator("c");
+        portals.dropPortals();
+        assertFalse(portals.endedOnCoordinator("c"), "the unit ended");
+    }
 }

@@ -1,0 +1,88 @@
+package dev.pgsteer.proxy.sharding.coordinator;
+
+import dev.pgsteer.protocol.message.Query;
+import dev.pgsteer.protocol.message.Sync;
+import dev.pgsteer.protocol.message.frontend.Describe;
+import dev.pgsteer.protocol.message.frontend.Execute;
+import dev.pgsteer.protocol.message.frontend.Parse;
+import dev.pgsteer.protocol.message.frontend.Target;
+import dev.pgsteer.proxy.backend.BackendConnection;
+import dev.pgsteer.proxy.sharding.extended.Portal;
+import dev.pgsteer.proxy.sharding.send.ExtendedSender;
+import dev.pgsteer.proxy.sharding.send.SimpleSender;
+import dev.pgsteer.proxy.sharding.send.StatementSender;
+import dev.pgsteer.router.sql.LexedStatement;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+
+/**
+ * The coordinator step's last part: the client's statement, run on the coordinator over the
+ * temporary tables in the protocol the client sent it in, so that its answer (types, formats,
+ * errors, row limit) is PostgreSQL's own. The messages are written, not flushed; they end in one
+ * ReadyForQuery, which the request in flight takes.
+ */
+public sealed interface FinalStep {
+
+    /** The final step of {@code statement} as {@code sender} would have sent it to a shard. */
+    static FinalStep of(LexedStatement statement, StatementSender sender) {
+        return switch (sender) {
+            case SimpleSender simple -> new SimpleQuery(statement.text());
+            case ExtendedSender extended -> {
+                extended.markCoordinated();
+                yield new PortalExecute(extended.portal(), extended.portalName(), extended.describe(), extended.maxRows());
+            }
+        };
+    }
+
+    /**
+     * Whether pgsteer gave the client its ParseComplete and BindComplete already (it answers Parse
+     * and Bind itself): the coordinator's own are not relayed a second time.
+     */
+    boolean acknowledged();
+
+    void writeTo(BackendConnection coordinator);
+
+    /** A simple Query: the client's text, unchanged. */
+    record SimpleQuery(String sql) implements FinalStep {
+        @Override
+        public boolean acknowledged() {
+            return false;
+        }
+
+        @Override
+        public void writeTo(BackendConnection coordinator) {
+            Channel channel = coordinator.channel();
+            channel.write(new Query(sql), channel.voidPromise());
+        }
+    }
+
+    /**
+     * The client's Parse (same text, same parameter types), its Bind (same values, parameter and
+     * result formats, same portal name), Describe of the portal if the client asked, and Execute with
+     * the client's row limit, then Sync: the coordinator answers a row limit with PostgreSQL's own
+     * PortalSuspended. The statement is always the unnamed one: a named statement kept on the
+     * connection would be planned against the temporary tables, or, prepared before they existed,
+     * would read the real ones (PostgreSQL does not parse a statement again when a new table comes to
+     * shadow the one it names).
+     */
+    record PortalExecute(Portal portal, String portalName, boolean describe, int maxRows) implements FinalStep {
+        @Override
+        public boolean acknowledged() {
+            return true;
+        }
+
+        @Override
+        public void writeTo(BackendConnection coordinator) {
+            ByteBufAllocator alloc = coordinator.channel().alloc();
+            coordinator.write(Parse.encode(alloc, "", portal.prepared().parseTail()));
+            portal.bind().frame().retain();
+            coordinator.write(portal.bind().renamed(alloc, ""));
+            if (describe) {
+                coordinator.write(Describe.encode(alloc, Target.PORTAL, portalName));
+            }
+            coordinator.write(Execute.encode(alloc, portalName, maxRows));
+            Channel channel = coordinator.channel();
+            channel.write(Sync.INSTANCE, channel.voidPromise());
+        }
+    }
+}
