@@ -196,6 +196,26 @@ class CoordinatorLimitIT {
         }
     }
 
+    /** EXPLAIN ROUTE shows the step without running it: nothing is pulled. */
+    @Test
+    void explainRouteShowsTheStepAndPullsNothing() throws Exception {
+        try (Connection c = connect()) {
+            double rowsBefore = counter("pgsteer.coordinator.pulled.rows");
+            assertEquals(List.of(
+                    "shards:text answer:text reason:text ",
+                    "s0, s1, s2 | coordinator | pgsteer cannot merge count(DISTINCT ...) over several shards (tables orders); "
+                            + "give the shard key so it runs on one shard; the coordinator step runs it on s0 over the rows "
+                            + "of orders pulled from every shard | ",
+                    "s0 | creates | BEGIN; CREATE TEMP TABLE orders (LIKE orders) ON COMMIT DROP; "
+                            + "INSERT INTO pg_temp.orders SELECT * FROM orders | ",
+                    "s1 | pulled into s0 | COPY (SELECT * FROM orders) TO STDOUT (FORMAT binary) | ",
+                    "s2 | pulled into s0 | COPY (SELECT * FROM orders) TO STDOUT (FORMAT binary) | ",
+                    "s0 | runs | SELECT count(DISTINCT status) FROM orders | ",
+                    "s0 | ends | ROLLBACK | "), answer(c, "EXPLAIN ROUTE SELECT count(DISTINCT status) FROM orders"));
+            assertEquals(rowsBefore, counter("pgsteer.coordinator.pulled.rows"));
+        }
+    }
+
     @Test
     void aReloadChangesTheLimitForTheNextStatement() throws Exception {
         try (Connection c = connect()) {
