@@ -12,6 +12,7 @@ import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.RoutingException;
 import dev.pgsteer.router.plan.StatementKind;
+import dev.pgsteer.router.resolve.Pulls;
 import dev.pgsteer.router.sql.LexedStatement;
 import dev.pgsteer.router.sql.SqlLexer;
 import dev.pgsteer.router.sql.SqlTokenizer;
@@ -154,7 +155,7 @@ public final class Router {
                             + " needs sharded table " + table.name() + " named without its schema, for now)");
                 }
             }
-            return new Command.Coordinate(e.tables(), database.defaultShard());
+            return new Command.Coordinate(e.tables(), database.defaultShard(), Pulls.of(analysis.pulls(), e.tables(), statement));
         } catch (RoutingException e) {
             return new Command.Refused(e.sqlState(), e.getMessage());
         } catch (IndexOutOfBoundsException e) {

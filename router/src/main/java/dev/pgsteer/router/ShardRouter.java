@@ -113,13 +113,13 @@ public final class ShardRouter {
         }
         Statement parsed = Parser.parse(statement.shape());
         if (parsed != null) {
-            Analysis analysis = analyzer.analyze(parsed);
+            Analysis analysis = analyzer.analyze(parsed, statement.shape(), true);
             cache.put(statement.shape(), analysis);
             return analysis;
         }
         // The shape may not parse where the text does (a typed literal: DATE '2025-01-01').
         Statement original = Parser.parse(statement.text());
-        return original != null ? analyzer.analyze(original) : UnparsedStatements.analysis(statement, database);
+        return original != null ? analyzer.analyze(original, statement.text(), false) : UnparsedStatements.analysis(statement, database);
     }
 
     /**

@@ -35,6 +35,11 @@ class SelectRoutingTest {
             SELECT * FROM orders o WHERE o.customer_id = 5                               | s2       | ONE     | - | shard key of orders
             SELECT * FROM orders WHERE customer_id IN (3, 4)                             | s0 s1    | COMBINE | - | shard key of orders
             SELECT * FROM orders WHERE customer_id = 3 OR customer_id = 5                | s0 s2    | COMBINE | - | shard key of orders
+            SELECT * FROM orders WHERE status IN ('a', 'b') AND customer_id = 4          | s1       | ONE     | - | shard key of orders
+            SELECT * FROM orders WHERE customer_id IN (3, 4) AND status = 'a'            | s0 s1    | COMBINE | - | shard key of orders
+            SELECT * FROM orders WHERE status IN (SELECT 'a') AND customer_id = 4        | s1       | ONE     | - | shard key of orders
+            SELECT * FROM orders WHERE status NOT IN ('a') AND customer_id = 4 OR customer_id = 5 | s1 s2 | COMBINE | - | shard key of orders
+            SELECT * FROM orders WHERE customer_id IN (4) AND status = 'a' OR customer_id = 5 | s1 s2 | COMBINE | - | shard key of orders
             SELECT * FROM orders WHERE customer_id = 3 AND customer_id = 6               | s0       | ONE     | - | shard key of orders
             SELECT * FROM orders WHERE customer_id = ANY('{1,2}')                        | s1 s2    | COMBINE | - | shard key of orders
             SELECT * FROM orders WHERE customer_id = ANY(ARRAY[1, 4])                    | s1       | ONE     | - | shard key of orders

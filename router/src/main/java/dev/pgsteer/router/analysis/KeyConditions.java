@@ -2,6 +2,7 @@ package dev.pgsteer.router.analysis;
 
 import dev.pgsteer.router.plan.KeyCondition;
 import dev.pgsteer.router.plan.ValueRef;
+import dev.pgsteer.router.syntax.InLists;
 import dev.pgsteer.router.syntax.ValueRefs;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,9 @@ final class KeyConditions {
 
     /** The condition {@code e} puts on the key; {@code isKey} tells the key column of the table in question. */
     static KeyCondition of(Expression e, Predicate<Expression> isKey) {
+        if (e instanceof InExpression in && InLists.isMisread(in)) {
+            return of(InLists.repaired(in), isKey);
+        }
         if (e instanceof AndExpression and) {
             return KeyCondition.and(of(and.getLeftExpression(), isKey), of(and.getRightExpression(), isKey));
         }

@@ -5,6 +5,7 @@ import static dev.pgsteer.router.syntax.Identifiers.isCatalog;
 
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.router.plan.KeyCondition;
+import dev.pgsteer.router.syntax.InLists;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -14,6 +15,7 @@ import java.util.Set;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
 import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.InExpression;
 import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
@@ -69,7 +71,9 @@ final class KeyScope {
 
     /** {@code a.key = b.key} in the conjunctive part of a condition joins a and b shard by shard. */
     void keyJoins(Expression e) {
-        if (e instanceof AndExpression and) {
+        if (e instanceof InExpression in && InLists.isMisread(in)) {
+            keyJoins(InLists.repaired(in));
+        } else if (e instanceof AndExpression and) {
             keyJoins(and.getLeftExpression());
             keyJoins(and.getRightExpression());
         } else if (e instanceof ParenthesedExpressionList<?> list && list.size() == 1) {

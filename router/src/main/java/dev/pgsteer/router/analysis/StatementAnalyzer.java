@@ -2,6 +2,7 @@ package dev.pgsteer.router.analysis;
 
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.router.plan.Analysis;
+import dev.pgsteer.router.plan.Placement;
 import java.util.List;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.alter.Alter;
@@ -28,6 +29,16 @@ public final class StatementAnalyzer {
 
     public StatementAnalyzer(DatabaseConfig database) {
         this.shardMap = new ShardMap(database);
+    }
+
+    /**
+     * The statement's analysis; for a SELECT placed by key, with how the coordinator step may pull its
+     * sharded tables ({@code text} is what was parsed: the shape when {@code fromShape}, else the statement's text).
+     */
+    public Analysis analyze(Statement statement, String text, boolean fromShape) {
+        Analysis analysis = analyze(statement);
+        return statement instanceof Select && analysis.placement() instanceof Placement.ByKey
+                ? analysis.withPulls(PullPlanner.plan(statement, text, fromShape, shardMap)) : analysis;
     }
 
     public Analysis analyze(Statement statement) {

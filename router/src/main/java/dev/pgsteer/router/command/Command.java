@@ -1,6 +1,7 @@
 package dev.pgsteer.router.command;
 
 import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.router.plan.PulledTable;
 import dev.pgsteer.router.plan.Route;
 import java.util.List;
 
@@ -108,11 +109,18 @@ public sealed interface Command {
     /**
      * A SELECT on several shards whose rows pgsteer cannot merge itself: every shard's rows of
      * {@code tables} are pulled into temporary tables of the same names on {@code coordinatorShard}
-     * (the database's default shard), where the client's statement then runs unchanged and answers.
+     * (the database's default shard), where the client's statement then runs unchanged and answers;
+     * {@code pulls} (one per table, in the same order) say how narrowly each may be pulled.
      */
-    record Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard) implements Command {
+    record Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard, List<PulledTable> pulls) implements Command {
         public Coordinate {
             tables = List.copyOf(tables);
+            pulls = List.copyOf(pulls);
+        }
+
+        /** Every table pulled whole. */
+        public Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard) {
+            this(tables, coordinatorShard, tables.stream().map(PulledTable::whole).toList());
         }
     }
 

@@ -1,0 +1,73 @@
+package dev.pgsteer.proxy.sharding.coordinator;
+
+import dev.pgsteer.router.plan.PulledTable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The statements that pull one sharded table into the coordinator, narrowed as the router's
+ * {@link PulledTable} allows once the table's real columns are known (read from the coordinator's
+ * catalog): the columns the statement may name, and the pushed conditions whose bare column names
+ * are all the table's. With every column, the temporary table is shaped {@code LIKE} the real one
+ * (generated columns and all, so {@code SELECT *} reads the same); with some, it is made from the
+ * chosen columns (same types, type modifiers and collations, since they are plain column references).
+ *
+ * @param create     makes the ON COMMIT DROP temporary table
+ * @param fillLocally fills it with the coordinator shard's own rows
+ * @param copyOut    what every other shard runs: its rows, in binary
+ * @param copyIn     what the coordinator runs to take one shard's rows
+ */
+public record PullStatements(String create, String fillLocally, String copyOut, String copyIn) {
+
+    /**
+     * @param qualified the table's schema-qualified quoted name, read before the temporary table existed
+     * @param temporary the temporary table's quoted name (the table's own name, which it shadows)
+     * @param columns   the table's columns in order, as the catalog spells them
+     */
+    public static PullStatements of(PulledTable pull, String qualified, String temporary, List<String> columns) {
+        List<String> chosen = chosen(pull, columns);
+        boolean every = chosen.size() == columns.size();
+        String list = chosen.stream().map(PullStatements::quoted).collect(Collectors.joining(", "));
+        String rows = "SELECT " + (every ? "*" : list) + " FROM " + qualified + from(pull) + where(pull, columns);
+        String create = every
+                ? "CREATE TEMP TABLE " + temporary + " (LIKE " + qualified + ") ON COMMIT DROP"
+                : "CREATE TEMP TABLE " + temporary + " ON COMMIT DROP AS SELECT " + list + " FROM " + qualified + " WITH NO DATA";
+        String target = "pg_temp." + temporary + (every ? "" : " (" + list + ")");
+        return new PullStatements(create, "INSERT INTO " + target + " " + rows,
+                "COPY (" + rows + ") TO STDOUT (FORMAT binary)", "COPY " + target + " FROM STDIN (FORMAT binary)");
+    }
+
+    /** The columns to pull, in the table's order; at least one, so that the table has rows to count. */
+    private static List<String> chosen(PulledTable pull, List<String> columns) {
+        if (pull.identifiers() == null) {
+            return columns;
+        }
+        List<String> chosen = new ArrayList<>();
+        for (String column : columns) {
+            if (pull.identifiers().contains(column)) {
+                chosen.add(column);
+            }
+        }
+        return chosen.isEmpty() ? columns.subList(0, Math.min(1, columns.size())) : chosen;
+    }
+
+    private static String from(PulledTable pull) {
+        return pull.alias() == null || pull.filters().isEmpty() ? "" : " AS " + pull.alias();
+    }
+
+    private static String where(PulledTable pull, List<String> columns) {
+        List<String> kept = new ArrayList<>();
+        for (PulledTable.PushedFilter filter : pull.filters()) {
+            // A bare name the table lacks belongs to another table or an outer query: not pushed.
+            if (columns.containsAll(filter.bareColumns())) {
+                kept.add("(" + filter.sql() + ")");
+            }
+        }
+        return kept.isEmpty() ? "" : " WHERE " + String.join(" AND ", kept);
+    }
+
+    static String quoted(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+}

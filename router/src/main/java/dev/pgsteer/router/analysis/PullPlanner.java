@@ -1,0 +1,216 @@
+package dev.pgsteer.router.analysis;
+
+import static dev.pgsteer.router.syntax.Identifiers.identifier;
+
+import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.router.plan.PullPlan;
+import dev.pgsteer.router.sql.SqlTokenizer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.statement.select.FromItem;
+import net.sf.jsqlparser.statement.select.Join;
+import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.WithItem;
+import net.sf.jsqlparser.util.TablesNamesFinder;
+
+/**
+ * Plans how narrow the coordinator step's pull of each sharded table of a SELECT can be (see
+ * {@link PullPlan}). Narrowing is only ever an optimisation: whenever the tree or the tokens leave a
+ * doubt, the table is pulled whole (every column, every row), which is always exact because the
+ * statement runs unchanged on the pulled rows.
+ *
+ * <p>Two readings are cross-checked, so that a part of the tree this class does not walk cannot make
+ * it narrow wrongly: the table's occurrences in JSQLParser's tree (name and alias tokens that
+ * define it), and the tokens of the text that name it without a following dot (uses of the row as
+ * a whole, such as {@code SELECT o FROM orders o}). Unless the two counts agree, every column is
+ * pulled and no row filter is pushed.
+ */
+public final class PullPlanner {
+    /** Functions whose result depends on their arguments alone: safe to evaluate on a shard. */
+    private static final Set<String> PURE_FUNCTIONS = Set.of("substring", "substr", "lower", "upper", "length",
+            "char_length", "abs", "coalesce", "nullif", "trim", "btrim", "ltrim", "rtrim", "left", "right");
+    /** Words after which {@code *} means every column, not a product. */
+    private static final Set<String> STAR_AFTER = Set.of("select", "distinct", "all");
+
+    private PullPlanner() {
+    }
+
+    /**
+     * @param tree      the parsed SELECT
+     * @param text      the text that was parsed (the shape, or the statement's own text)
+     * @param fromShape whether {@code text} is the shape
+     */
+    static PullPlan plan(Statement tree, String text, boolean fromShape, ShardMap shardMap) {
+        Tokens tokens = Tokens.of(text);
+        Occurrences occurrences = new Occurrences();
+        occurrences.getTables(tree);
+        Map<String, PullPlan.TablePull> tables = new LinkedHashMap<>();
+        occurrences.byTable.forEach((name, nodes) -> {
+            if (!(shardMap.tableOf(nodes.getFirst()).orElse(null) instanceof TableConfig.Sharded)) {
+                return;
+            }
+            Set<String> names = new HashSet<>();
+            names.add(name);
+            int defining = 0;
+            for (Table node : nodes) {
+                defining++;
+                if (node.getAlias() != null) {
+                    names.add(identifier(node.getAlias().getName()));
+                    defining++;
+                }
+            }
+            boolean counted = tokens.identifiers != null && tokens.wholeNameUses(names) == defining
+                    && !occurrences.cteNames.contains(name) && nodes.stream().allMatch(n -> n.getSchemaName() == null);
+            boolean allColumns = !counted || tokens.allColumns;
+            Table only = nodes.getFirst();
+            String alias = only.getAlias() != null ? only.getAlias().getName() : only.getName();
+            List<PullPlan.Filter> filters = counted && nodes.size() == 1
+                    ? filters(only, occurrences.scopeOf.get(only), identifier(alias)) : List.of();
+            tables.put(name, new PullPlan.TablePull(alias, allColumns, filters));
+        });
+        return new PullPlan(tokens.identifiers, fromShape, tables);
+    }
+
+    /**
+     * The conjuncts of the WHERE of the scope where {@code table} is a member, that read only the
+     * table's row: pushable when the table is an inner member of that scope (a row of it failing the
+     * WHERE fails every joined row it is part of; on the nullable side of an outer join it would not).
+     */
+    private static List<PullPlan.Filter> filters(Table table, PlainSelect scope, String alias) {
+        if (scope == null || scope.getWhere() == null || !isInnerMember(table, scope)) {
+            return List.of();
+        }
+        List<PullPlan.Filter> filters = new ArrayList<>();
+        for (Conjuncts.Conjunct conjunct : Conjuncts.of(scope.getWhere())) {
+            PushableCondition.Reading reading = PushableCondition.read(conjunct.expression(), alias, PURE_FUNCTIONS);
+            if (reading != null) {
+                filters.add(new PullPlan.Filter(conjunct.text(), reading.bareColumns(), reading.parameters()));
+            }
+        }
+        return filters;
+    }
+
+    private static boolean isInnerMember(Table table, PlainSelect scope) {
+        List<Join> joins = scope.getJoins() == null ? List.of() : scope.getJoins();
+        boolean found = scope.getFromItem() == table;
+        for (Join join : joins) {
+            // A RIGHT or FULL join makes every member before it nullable; NATURAL is refused by the tokens anyway.
+            if (join.isRight() || join.isFull() || join.isNatural()) {
+                return false;
+            }
+            if (join.getFromItem() == table) {
+                if (join.isLeft() || join.isOuter() || join.isSemi() || join.isApply()) {
+                    return false;
+                }
+                found = true;
+            }
+        }
+        return found;
+    }
+
+    /** The statement's tokens as the narrowing needs them. */
+    private record Tokens(Set<String> identifiers, boolean allColumns, List<String> names, List<Boolean> dotted) {
+
+        static Tokens of(String text) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            SqlTokenizer t = new SqlTokenizer(bytes, 0, bytes.length, false);
+            Set<String> identifiers = new HashSet<>();
+            List<String> names = new ArrayList<>();
+            List<Boolean> dotted = new ArrayList<>();
+            boolean allColumns = false;
+            boolean unreadable = false;
+            String previous = null;
+            SqlTokenizer.Kind previousKind = null;
+            for (SqlTokenizer.Kind kind = t.next(); kind != SqlTokenizer.Kind.END; kind = t.next()) {
+                if (t.isName()) {
+                    if (t.isUnicodeEscaped()) {
+                        unreadable = true;
+                    }
+                    String name = t.name();
+                    identifiers.add(name);
+                    if (kind == SqlTokenizer.Kind.WORD && name.equals("natural")) {
+                        allColumns = true;
+                    }
+                    names.add(name);
+                    SqlTokenizer ahead = t.lookahead();
+                    dotted.add(ahead.next() == SqlTokenizer.Kind.PUNCT && ahead.isPunct('.'));
+                } else if (t.isPunct('*')) {
+                    // A product has an operand before it; every column follows SELECT, a comma, a dot, or
+                    // an opening parenthesis that the star does not close at once (count(*) reads no column).
+                    boolean star = previousKind == null || ".".equals(previous) || ",".equals(previous)
+                            || (previousKind == SqlTokenizer.Kind.WORD && STAR_AFTER.contains(previous));
+                    if ("(".equals(previous)) {
+                        SqlTokenizer ahead = t.lookahead();
+                        star = !(ahead.next() == SqlTokenizer.Kind.PUNCT && ahead.isPunct(')'));
+                    }
+                    allColumns |= star;
+                }
+                previousKind = kind;
+                previous = kind == SqlTokenizer.Kind.WORD ? t.name() : kind == SqlTokenizer.Kind.PUNCT ? t.value() : null;
+            }
+            return new Tokens(unreadable ? null : identifiers, allColumns, names, dotted);
+        }
+
+        /** How many tokens are one of {@code names} and not followed by a dot (not a qualifier). */
+        int wholeNameUses(Set<String> candidates) {
+            int uses = 0;
+            for (int i = 0; i < names.size(); i++) {
+                if (!dotted.get(i) && candidates.contains(names.get(i))) {
+                    uses++;
+                }
+            }
+            return uses;
+        }
+    }
+
+    /** Every table node of the tree, by folded name, and the SELECT whose FROM list holds each. */
+    private static final class Occurrences extends TablesNamesFinder<Void> {
+        final Map<String, List<Table>> byTable = new LinkedHashMap<>();
+        final Map<Table, PlainSelect> scopeOf = new IdentityHashMap<>();
+        final Set<String> cteNames = new HashSet<>();
+        private final Set<Table> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+
+        @Override
+        public <S> Void visit(Table table, S context) {
+            // A join's table may be visited more than once: each node counts once.
+            if (table.getName() != null && seen.add(table)) {
+                byTable.computeIfAbsent(identifier(table.getName()), k -> new ArrayList<>()).add(table);
+            }
+            return super.visit(table, context);
+        }
+
+        @Override
+        public <S> Void visit(PlainSelect select, S context) {
+            member(select.getFromItem(), select);
+            if (select.getJoins() != null) {
+                for (Join join : select.getJoins()) {
+                    member(join.getFromItem(), select);
+                }
+            }
+            return super.visit(select, context);
+        }
+
+        @Override
+        public <S> Void visit(WithItem<?> with, S context) {
+            if (with.getAlias() != null) {
+                cteNames.add(identifier(with.getAlias().getName()));
+            }
+            return super.visit(with, context);
+        }
+
+        private void member(FromItem item, PlainSelect select) {
+            if (item instanceof Table table) {
+                scopeOf.put(table, select);
+            }
+        }
+    }
+}
