@@ -234,7 +234,8 @@ class CoordinatorLimitIT {
 
     static void reload(long maxPulledRows) throws Exception {
         Files.writeString(file, yaml(maxPulledRows));
-        assertInstanceOf(ReloadOutcome.Applied.class, cluster.proxy.reload().get(30, TimeUnit.SECONDS));
+        ReloadOutcome.Applied applied = assertInstanceOf(ReloadOutcome.Applied.class, cluster.proxy.reload().get(30, TimeUnit.SECONDS));
+        assertEquals(List.of("databases ~shop"), applied.changes());
     }
 
     static double counter(String name) {
