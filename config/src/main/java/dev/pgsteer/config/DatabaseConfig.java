@@ -15,10 +15,11 @@ import java.util.Optional;
  * shards, or tables listed, it is a sharded logical database: each statement is routed by the shard
  * map ({@code tables}), and tables not listed live on {@code defaultShard}. With {@code tenancy}
  * (null when absent) it serves tenants: each session's tenant chooses the shard, schema or database,
- * and statements are relayed unparsed there.
+ * and statements are relayed unparsed there. {@code coordinator} bounds the coordinator step of a
+ * sharded database ({@link CoordinatorConfig#defaults()} when absent).
  */
 public record DatabaseConfig(String name, List<String> shards, String defaultShard, Map<String, TableConfig> tables,
-        String backendDatabase, PoolConfig pool, TenancyConfig tenancy) {
+        String backendDatabase, PoolConfig pool, TenancyConfig tenancy, CoordinatorConfig coordinator) {
 
     /** The entry that catches every database name not listed, like PgBouncer's {@code *}. */
     public static final String PASSTHROUGH = "*";
@@ -27,6 +28,7 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
         Objects.requireNonNull(name, "name");
         shards = List.copyOf(shards);
         Objects.requireNonNull(pool, "pool");
+        coordinator = coordinator == null ? CoordinatorConfig.defaults() : coordinator;
         if (shards.isEmpty()) {
             throw new IllegalArgumentException("database " + name + " has no shards");
         }
@@ -57,15 +59,21 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
         }
     }
 
+    /** With the coordinator step's defaults. */
+    public DatabaseConfig(String name, List<String> shards, String defaultShard, Map<String, TableConfig> tables,
+            String backendDatabase, PoolConfig pool, TenancyConfig tenancy) {
+        this(name, shards, defaultShard, tables, backendDatabase, pool, tenancy, null);
+    }
+
     /** A single-backend database. */
     public DatabaseConfig(String name, List<String> shards, String backendDatabase, PoolConfig pool) {
-        this(name, shards, null, Map.of(), backendDatabase, pool, null);
+        this(name, shards, null, Map.of(), backendDatabase, pool, null, null);
     }
 
     /** A database without tenancy. */
     public DatabaseConfig(String name, List<String> shards, String defaultShard, Map<String, TableConfig> tables,
             String backendDatabase, PoolConfig pool) {
-        this(name, shards, defaultShard, tables, backendDatabase, pool, null);
+        this(name, shards, defaultShard, tables, backendDatabase, pool, null, null);
     }
 
     /** Whether it serves tenants ({@code tenancy:}), each session routed by its tenant. */
@@ -108,10 +116,10 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
     }
 
     public DatabaseConfig withPool(PoolConfig newPool) {
-        return new DatabaseConfig(name, shards, defaultShard, tables, backendDatabase, newPool, tenancy);
+        return new DatabaseConfig(name, shards, defaultShard, tables, backendDatabase, newPool, tenancy, coordinator);
     }
 
     public DatabaseConfig withTables(Map<String, TableConfig> newTables) {
-        return new DatabaseConfig(name, shards, defaultShard, newTables, backendDatabase, pool, tenancy);
+        return new DatabaseConfig(name, shards, defaultShard, newTables, backendDatabase, pool, tenancy, coordinator);
     }
 }

@@ -189,10 +189,19 @@ class MetricsEndpointIT {
                 assertEquals(10, rs.getInt(1));
             }
         }
+        try (Connection c = Pgjdbc.connect(proxy, "shop", "socketTimeout=30", "preferQueryMode=simple");
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(DISTINCT id) FROM orders")) {
+            assertTrue(rs.next());                                                                // the coordinator step
+            assertEquals(10, rs.getInt(1));
+        }
         String scrape = scrape();
         assertTrue(sample(scrape, "pgsteer_statements_seconds_count", "database", "shop", "route", "one_shard") >= 10);
         assertTrue(sample(scrape, "pgsteer_statements_seconds_count", "database", "shop", "route", "broadcast") >= 2);
         assertTrue(sample(scrape, "pgsteer_statements_seconds_count", "database", "shop", "route", "multi_shard") >= 1);
+        assertEquals(1, sample(scrape, "pgsteer_statements_seconds_count", "database", "shop", "route", "coordinator"));
+        // Two shards besides the coordinator, each pull with 21 bytes of COPY header and trailer.
+        assertTrue(sample(scrape, "pgsteer_coordinator_pulled_bytes_total", "database", "shop") >= 2 * 21);
+        assertTrue(sample(scrape, "pgsteer_coordinator_pulled_rows_total", "database", "shop") <= 10);
         assertTrue(sample(scrape, "pgsteer_plan_cache_hits_total", "database", "shop") >= 9, "the INSERT's shape is planned once");
         assertTrue(sample(scrape, "pgsteer_plan_cache_misses_total", "database", "shop") >= 3);
         assertTrue(sample(scrape, "pgsteer_plan_cache_size", "database", "shop") >= 3);

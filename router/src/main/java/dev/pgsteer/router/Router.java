@@ -211,9 +211,20 @@ public final class Router {
         return new Command.Explain(Route.one(route.shards().getFirst(), StatementKind.READ, "explain"), route.shards());
     }
 
+    /**
+     * EXPLAIN ROUTE says what running the statement would do, the coordinator step included (or the
+     * refusal running it would get). Not a hot path: a coordinated statement is resolved twice, the
+     * second time for the merge planner's reason.
+     */
     private Command explainRoute(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse,
                                  Analysis planned) {
-        Command inner = routed(explained(statement, EXPLAIN_ROUTE_HEAD), values, context, mayParse, planned);
+        LexedStatement explained = explained(statement, EXPLAIN_ROUTE_HEAD);
+        Command inner = coordinated(explained, values, context, mayParse, planned);
+        if (inner instanceof Command.Coordinate coordinate) {
+            String why = routed(explained, values, context, mayParse, planned) instanceof Command.Refused refused
+                    ? refused.reason() : "pgsteer cannot merge the shards' answers";
+            return new Command.ExplainCoordinated(coordinate, database.shards(), why, explained.text());
+        }
         return inner instanceof Command.Run run ? new Command.ExplainRoute(run.route()) : inner;
     }
 

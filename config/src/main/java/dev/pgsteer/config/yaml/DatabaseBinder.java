@@ -1,5 +1,6 @@
 package dev.pgsteer.config.yaml;
 
+import dev.pgsteer.config.CoordinatorConfig;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.PoolConfig;
 import dev.pgsteer.config.PoolMode;
@@ -16,12 +17,15 @@ import java.util.Set;
  * {@code databases:}: each logical database's shard map (read by {@link ShardMapBinder}), backend
  * database name, pool and tenancy (read by {@link TenantBinder}), and the rules between them: the
  * passthrough entry {@code "*"} is one plain backend, and a database has tenancy or tables, not both.
+ * {@code coordinator:} bounds the coordinator step, which only a sharded database runs.
  */
 final class DatabaseBinder {
 
-    static final List<String> DATABASE_KEYS = List.of("shards", "default_shard", "tables", "backend_database", "pool", "tenancy");
+    static final List<String> DATABASE_KEYS = List.of("shards", "default_shard", "tables", "backend_database", "pool", "tenancy",
+            "coordinator");
     static final List<String> POOL_KEYS =
             List.of("mode", "size", "min_idle", "acquire_timeout", "idle_timeout", "max_lifetime");
+    static final List<String> COORDINATOR_KEYS = List.of("max_pulled_rows");
 
     private final NodeReader reader;
     private final TenantBinder tenancy;
@@ -57,6 +61,8 @@ final class DatabaseBinder {
         // A pool setting one level too high is a likely slip; point at where it belongs.
         reader.allowOnly(section, DATABASE_KEYS, key -> POOL_KEYS.contains(key)
                 ? Optional.of("move it under pool:, like pool: { " + key + ": ... }")
+                : COORDINATOR_KEYS.contains(key)
+                ? Optional.of("move it under coordinator:, like coordinator: { " + key + ": ... }")
                 : Optional.empty());
         Optional<List<String>> shards = shardMap.shards(section);
         // The default shard and the tables are checked against the shards, so only once those are usable.
@@ -91,8 +97,26 @@ final class DatabaseBinder {
                     "list the tenant database under its own name");
             return Optional.empty();
         }
+        CoordinatorConfig coordinator = section.value("coordinator")
+                .flatMap(node -> reader.section(node, section.pathOf("coordinator"), "coordinator: { max_pulled_rows: 1000000 }"))
+                .map(this::coordinator)
+                .orElse(CoordinatorConfig.defaults());
+        if (section.has("coordinator") && (tenants != null || DatabaseConfig.PASSTHROUGH.equals(name))) {
+            reader.problem(section.value("coordinator").orElseThrow(), section.pathOf("coordinator") + " does not apply: "
+                            + (tenants != null ? "a tenant database" : "the passthrough entry \"*\"")
+                            + " relays statements to one backend, it never pulls rows from several shards",
+                    "remove coordinator:, or move it to a sharded database");
+            return Optional.empty();
+        }
         return shards.flatMap(list -> defaultShard.map(first ->
-                new DatabaseConfig(name, list, first, tables, backendDatabase.orElse(null), pool, tenants)));
+                new DatabaseConfig(name, list, first, tables, backendDatabase.orElse(null), pool, tenants, coordinator)));
+    }
+
+    private CoordinatorConfig coordinator(Section section) {
+        reader.allowOnly(section, COORDINATOR_KEYS);
+        return new CoordinatorConfig(reader.integer(section, "max_pulled_rows", 0)
+                .map(Integer::longValue)
+                .orElse(CoordinatorConfig.DEFAULT_MAX_PULLED_ROWS));
     }
 
     private PoolConfig pool(Section section) {

@@ -38,6 +38,11 @@ public final class ProxyMetrics {
         MULTI_SHARD,
         /** On every shard of the database (more than one). */
         BROADCAST,
+        /**
+         * Answered by the coordinator step: rows of several shards pulled into one shard, where the
+         * statement ran (see {@link #pulls}); timed from its first lease to the coordinator's answer.
+         */
+        COORDINATOR,
         /** A single-backend database: relayed without parsing; one per Query, Sync or FunctionCall. */
         UNPARSED;
 
@@ -170,6 +175,27 @@ public final class ProxyMetrics {
                 .minimumExpectedValue(Duration.ofNanos(100_000))
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry));
+    }
+
+    /**
+     * The counters of rows and bytes the coordinator step of {@code database} (a sharded database's
+     * entry name) pulled from shards into its coordinator. Look them up once per database.
+     */
+    public PullMeters pulls(String database) {
+        String tag = logicalDatabase.apply(database);
+        return new PullMeters(
+                Counter.builder("pgsteer.coordinator.pulled.rows").tags("database", tag)
+                        .description("rows pulled from shards into the coordinator by the coordinator step").register(registry),
+                Counter.builder("pgsteer.coordinator.pulled.bytes").baseUnit("bytes").tags("database", tag)
+                        .description("bytes of binary COPY data pulled from shards into the coordinator").register(registry));
+    }
+
+    /** Rows and bytes pulled to the coordinator; counted once per table and shard pulled, not per row. */
+    public record PullMeters(Counter rows, Counter bytes) {
+        public void pulled(long rowCount, long byteCount) {
+            rows.increment(rowCount);
+            bytes.increment(byteCount);
+        }
     }
 
     /** The traffic meters of the database a client asked for by {@code name}; null: not known yet. */

@@ -8,8 +8,9 @@ import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.pool.BackendPool;
 import dev.pgsteer.proxy.backend.pool.PoolRegistry;
 import dev.pgsteer.proxy.backend.pool.PoolSettings;
-import dev.pgsteer.proxy.observe.ProxyMetrics.RouteKind;
 import dev.pgsteer.proxy.observe.ProxyMetrics;
+import dev.pgsteer.proxy.observe.ProxyMetrics.PullMeters;
+import dev.pgsteer.proxy.observe.ProxyMetrics.RouteKind;
 import dev.pgsteer.proxy.observe.SlowStatementLog;
 import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
 import dev.pgsteer.proxy.sharding.transaction.TwoPhaseCommit;
@@ -47,6 +48,8 @@ public final class ShardedDatabase {
     private final StatementRegistry statements;
     private final Map<RouteKind, Timer> statementTimers =
             new EnumMap<>(RouteKind.class);
+    /** Null until {@link #metrics} (tests that build a database without meters). */
+    private volatile PullMeters pulls;
 
     public ShardedDatabase(ProxyConfig proxy, DatabaseConfig config, PoolRegistry registry, TwoPhaseCommit twoPhaseCommit,
                            Executor planner, StatementRegistry statements) {
@@ -66,6 +69,7 @@ public final class ShardedDatabase {
                 statementTimers.put(kind, metrics.statements(config.name(), kind));
             }
         }
+        pulls = metrics.pulls(config.name());
     }
 
     /**
@@ -77,10 +81,24 @@ public final class ShardedDatabase {
         RouteKind kind = shards == 1 ? RouteKind.ONE_SHARD
                 : shards >= config.shards().size() ? RouteKind.BROADCAST
                 : RouteKind.MULTI_SHARD;
+        statementDone(kind, startedNanos);
+    }
+
+    /** Counts a statement the coordinator step answered (or failed), started at {@code startedNanos}. */
+    public void coordinatedStatementDone(long startedNanos) {
+        statementDone(RouteKind.COORDINATOR, startedNanos);
+    }
+
+    private void statementDone(RouteKind kind, long startedNanos) {
         Timer timer = statementTimers.get(kind);
         if (timer != null) {
             timer.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** Where the coordinator step counts the rows and bytes it pulls; null when this database has no meters. */
+    public PullMeters pullMeters() {
+        return pulls;
     }
 
     public DatabaseConfig config() {

@@ -82,6 +82,17 @@ public sealed interface Command {
     }
 
     /**
+     * EXPLAIN ROUTE of a statement the coordinator step answers ({@link Coordinate}): the shards it
+     * involves ({@code shards}: the database's, the step pulls from each), why pgsteer cannot merge it
+     * ({@code why}), and the {@code statement} the coordinator runs unchanged.
+     */
+    record ExplainCoordinated(Coordinate coordinate, List<String> shards, String why, String statement) implements Command {
+        public ExplainCoordinated {
+            shards = List.copyOf(shards);
+        }
+    }
+
+    /**
      * COPY ... FROM STDIN into a sharded table: every shard runs the COPY, each row goes to its key's
      * shard. The column list may have to be read from a shard's catalog when the COPY names none.
      */

@@ -37,6 +37,25 @@ class CoordinateRoutingTest {
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', textBlock = """
+            EXPLAIN ROUTE SELECT count(DISTINCT status) FROM orders           | explain coordinate on s0 pulling orders from s0 s1 s2 (pgsteer cannot merge count(DISTINCT ...) over several shards (tables orders); give the shard key so it runs on one shard) running SELECT count(DISTINCT status) FROM orders
+            EXPLAIN ROUTE SELECT id FROM orders UNION SELECT id FROM orders   | explain coordinate on s0 pulling orders from s0 s1 s2 (tables orders and orders are not joined on their shard keys, and their rows are on different shards; join sharded tables on their keys (co-located), or give each the same key value) running SELECT id FROM orders UNION SELECT id FROM orders
+            """)
+    void explainRouteOfACoordinatedStatementShowsTheStep(String sql, String command) {
+        assertEquals(command, fixture.answer(sql));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            EXPLAIN ROUTE SELECT count(DISTINCT status) FROM public.orders   | refused 0A000 pgsteer cannot merge count(DISTINCT ...)
+            EXPLAIN ROUTE SELECT count(DISTINCT status) FROM orders WHERE customer_id = 4 | explain route s1 one read (shard key of orders)
+            """)
+    void explainRouteOfWhatIsNotCoordinatedIsAsBefore(String sql, String start) {
+        String answer = fixture.answer(sql);
+        assertEquals(start, answer.substring(0, Math.min(start.length(), answer.length())), answer);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
             EXPLAIN SELECT count(DISTINCT status) FROM orders                | refused 0A000 pgsteer cannot merge count(DISTINCT ...)
             COPY (SELECT count(DISTINCT status) FROM orders) TO STDOUT       | refused 0A000 pgsteer cannot merge count(DISTINCT ...)
             SELECT count(DISTINCT status) FROM public.orders                 | refused 0A000 pgsteer cannot merge count(DISTINCT ...)

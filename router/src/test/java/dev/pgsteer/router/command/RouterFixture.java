@@ -59,6 +59,9 @@ final class RouterFixture {
             case Command.Deallocate deallocate -> "deallocate tag " + deallocate.tag();
             case Command.Explain explain -> "explain " + route(explain.route()) + " of " + String.join(" ", explain.shards());
             case Command.ExplainRoute explain -> "explain route " + route(explain.route());
+            case Command.ExplainCoordinated explain -> "explain coordinate on " + explain.coordinate().coordinatorShard()
+                    + " pulling " + String.join(" ", explain.coordinate().tables().stream().map(TableConfig.Sharded::name).toList())
+                    + " from " + String.join(" ", explain.shards()) + " (" + explain.why() + ") running " + explain.statement();
             case Command.CopyIntoShards copy -> "copy into " + copy.table().name() + " key " + copy.table().key()
                     + " columns " + copy.copy().columns() + " format " + copy.copy().options().format();
             case Command.CopyIntoReference copy -> "copy into every shard of " + copy.table().name()

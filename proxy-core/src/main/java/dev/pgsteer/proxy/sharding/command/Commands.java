@@ -81,6 +81,7 @@ public final class Commands {
             case Command.Deallocate d -> deallocate.run(d, next);
             case Command.Explain e -> explain.run(statement, sender, e, next);
             case Command.ExplainRoute e -> explainRoute.run(e.route(), sender, next);
+            case Command.ExplainCoordinated e -> explainRoute.run(e, sender, next);
             case Command.CopyIntoShards c -> copyIntoShards.run(statement, c, next);
             case Command.CopyIntoReference c -> copyIntoShards.run(statement, c, next);
             case Command.Coordinate c -> coordinate.run(statement, sender, c, next);

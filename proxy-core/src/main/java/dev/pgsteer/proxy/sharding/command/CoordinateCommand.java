@@ -9,6 +9,7 @@ import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.coordinator.CoordinatorSql;
 import dev.pgsteer.proxy.sharding.coordinator.CopyPull;
 import dev.pgsteer.proxy.sharding.coordinator.FinalStep;
+import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
@@ -54,13 +55,20 @@ public final class CoordinateCommand {
     }
 
     /** Runs the step; {@code sender} says in which protocol the client sent the statement, which its final step keeps. */
-    public void run(LexedStatement statement, StatementSender sender, Command.Coordinate command, Runnable next) {
+    public void run(LexedStatement statement, StatementSender sender, Command.Coordinate command, Runnable whenDone) {
         if (transaction.mode() != ShardTransaction.Mode.NONE) {
             replies.fail(SqlState.FEATURE_NOT_SUPPORTED, "this SELECT needs the coordinator step (its rows come from several "
                     + "shards and pgsteer cannot merge them), which runs outside a transaction block only, for now");
-            next.run();
+            whenDone.run();
             return;
         }
+        long started = System.nanoTime();
+        Runnable next = () -> {
+            database.coordinatedStatementDone(started);
+            whenDone.run();
+        };
+        // The limit in force when the statement starts: a reload applies from the next one.
+        PullBudget budget = new PullBudget(database.config().name(), database.config().coordinator(), database.pullMeters());
         Future<List<ShardLink>> acquired = fanOut.acquire(database.config().shards());
         acquired.addListener(f -> {
             if (!fanOut.ready(acquired, next)) {
@@ -103,7 +111,7 @@ public final class CoordinateCommand {
                             }
                         }
                     }
-                    pull(pulls, 0, coordinator, () -> answer(FinalStep.of(statement, sender), coordinator, next), next);
+                    pull(pulls, 0, coordinator, budget, () -> answer(FinalStep.of(statement, sender), coordinator, next), next);
                 });
             });
         });
@@ -113,21 +121,20 @@ public final class CoordinateCommand {
     }
 
     /** Pulls one table of one shard after the other: a binary COPY stream has one header and one end. */
-    private void pull(List<Pull> pulls, int index, ShardLink coordinator, Runnable then, Runnable next) {
+    private void pull(List<Pull> pulls, int index, ShardLink coordinator, PullBudget budget, Runnable then, Runnable next) {
         if (index == pulls.size()) {
             then.run();
             return;
         }
         Pull pull = pulls.get(index);
-        Future<Void> pulled = CopyPull.run(pull.source().connection(), coordinator.connection(),
-                CoordinatorSql.copyOut(pull.qualified()), CoordinatorSql.copyIn(pull.temporary()), loop);
+        Future<Void> pulled = CopyPull.run(pull.source(), pull.qualified(), coordinator.connection(), pull.temporary(), loop, budget);
         pulled.addListener(p -> {
             pull.source().connection().attach(owner);
             if (!pulled.isSuccess()) {
                 fail(pulled.cause(), coordinator, next);
                 return;
             }
-            pull(pulls, index + 1, coordinator, then, next);
+            pull(pulls, index + 1, coordinator, budget, then, next);
         });
     }
 

@@ -1,14 +1,18 @@
 package dev.pgsteer.proxy.sharding.command;
 
+import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.protocol.message.backend.DataRow;
 import dev.pgsteer.protocol.message.backend.RowDescription.Field;
 import dev.pgsteer.protocol.message.backend.RowDescription;
 import dev.pgsteer.protocol.message.frontend.Bind;
 import dev.pgsteer.protocol.value.PgValues;
+import dev.pgsteer.proxy.sharding.coordinator.CoordinatorSql;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.send.StatementSender;
+import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.plan.Route;
 import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,7 +20,11 @@ import java.util.Map;
 /**
  * {@code Command.ExplainRoute}: EXPLAIN ROUTE statement answers, without running it, where the
  * statement would run and why: a row (shards, answer, reason), then a row per shard whose text
- * pgsteer rewrites (shard, "runs", text).
+ * pgsteer rewrites (shard, "runs", text). For the coordinator step, after the first row (every
+ * shard, "coordinator", why) come its statements in the order they run, as (shard, step, SQL): the
+ * temporary tables made and filled on the coordinator, each table pulled from each other shard, the
+ * client's statement, unchanged, and the ROLLBACK that drops the tables. Tables are shown by their
+ * plain names: the step qualifies them with the schema the coordinator's catalog gives when it runs.
  */
 public final class ExplainRouteCommand {
     private final ClientReplies replies;
@@ -26,16 +34,42 @@ public final class ExplainRouteCommand {
     }
 
     public void run(Route route, StatementSender sender, Runnable next) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of(String.join(", ", route.shards()), route.answer().name().toLowerCase(Locale.ROOT), route.why()));
+        for (Map.Entry<String, String> rewritten : route.textByShard().entrySet()) {
+            rows.add(List.of(rewritten.getKey(), "runs", rewritten.getValue()));
+        }
+        answer(rows, sender, next);
+    }
+
+    public void run(Command.ExplainCoordinated explained, StatementSender sender, Runnable next) {
+        String coordinator = explained.coordinate().coordinatorShard();
+        List<String> tables = explained.coordinate().tables().stream().map(TableConfig.Sharded::name).toList();
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of(String.join(", ", explained.shards()), "coordinator", explained.why() + "; the coordinator step runs "
+                + "it on " + coordinator + " over the rows of " + String.join(", ", tables) + " pulled from every shard"));
+        rows.add(List.of(coordinator, "creates", CoordinatorSql.createAndFillLocally(tables, tables)));
+        for (String shard : explained.shards()) {
+            if (!shard.equals(coordinator)) {
+                for (String table : tables) {
+                    rows.add(List.of(shard, "pulled into " + coordinator, CoordinatorSql.copyOut(table)));
+                }
+            }
+        }
+        rows.add(List.of(coordinator, "runs", explained.statement()));
+        rows.add(List.of(coordinator, "ends", "ROLLBACK"));
+        answer(rows, sender, next);
+    }
+
+    private void answer(List<List<String>> rows, StatementSender sender, Runnable next) {
         ByteBufAllocator alloc = replies.channel().alloc();
         if (sender.describe()) {
             replies.write(RowDescription.encode(alloc, List.of(text("shards"), text("answer"), text("reason"))));
         }
-        replies.write(DataRow.encodeText(alloc, List.of(String.join(", ", route.shards()),
-                route.answer().name().toLowerCase(Locale.ROOT), route.why())));
-        for (Map.Entry<String, String> rewritten : route.textByShard().entrySet()) {
-            replies.write(DataRow.encodeText(alloc, List.of(rewritten.getKey(), "runs", rewritten.getValue())));
+        for (List<String> row : rows) {
+            replies.write(DataRow.encodeText(alloc, row));
         }
-        replies.complete("EXPLAIN ROUTE " + (1 + route.textByShard().size()));
+        replies.complete("EXPLAIN ROUTE " + rows.size());
         next.run();
     }
 

@@ -1,10 +1,13 @@
 package dev.pgsteer.proxy.sharding.coordinator;
 
+import dev.pgsteer.protocol.SqlState;
+import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.MessageType;
 import dev.pgsteer.protocol.message.Query;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendListener;
+import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
@@ -21,9 +24,19 @@ import java.nio.charset.StandardCharsets;
  * only once the coordinator is ready for data. Ends with success, or with the first ErrorResponse
  * frame (either side's, PostgreSQL's own bytes) as {@link PullFailed}, once both sides are ready again.
  *
+ * <p>Rows are counted against the statement's {@link PullBudget} without reading them: PostgreSQL's
+ * COPY TO sends one CopyData per row, the binary header inside the first row's, and the trailer
+ * (int16 -1) in a CopyData of its own (with the header when there is no row). So when a CopyData
+ * arrives, every one passed on before it was a row, and the stream's rows are its CopyData count
+ * minus one. When the next CopyData would prove the statement past its limit, the pull stops: the
+ * coordinator's COPY gets CopyFail, the shard's COPY a CancelRequest, and the client the limit's
+ * error (54000). A cancel that may still be on its way once the shard's COPY ended another way could
+ * hit the connection's next statement, so then the connection is closed, never given back.
+ *
  * <pre>
  * AWAIT_COPY_IN --CopyInResponse--> STREAMING --source ReadyForQuery + coordinator ReadyForQuery--> done
  *      \--coordinator error: the source never starts; done at the coordinator's ReadyForQuery
+ *                             STREAMING --limit passed: CopyFail, cancel--> (same end, failed)
  * </pre>
  */
 public final class CopyPull implements BackendListener {
@@ -41,31 +54,49 @@ public final class CopyPull implements BackendListener {
         }
     }
 
+    private final ShardLink sourceLink;
     private final BackendConnection source;
     private final BackendConnection coordinator;
+    private final String table;
     private final String copyOut;
     private final EventLoop loop;
+    private final PullBudget budget;
     private final Promise<Void> done;
+    /** CopyData frames passed on to the coordinator, and their payload bytes. */
+    private long frames;
+    private long bytes;
+    /** The shard's CopyDone came: the last frame passed on was the trailer, not a row. */
+    private boolean sourceCopyDone;
+    /** A CancelRequest went to the shard, and whether its COPY has ended with 57014 (the cancel spent). */
+    private boolean cancelSent;
+    private boolean cancelSpent;
     private boolean sourceStarted;
     private boolean sourceReady;
     private boolean coordinatorReady;
     /** The first error either side sent; after it, nothing more goes to the coordinator but the COPY's end. */
     private ByteBuf error;
 
-    private CopyPull(BackendConnection source, BackendConnection coordinator, String copyOut, EventLoop loop) {
-        this.source = source;
+    private CopyPull(ShardLink source, BackendConnection coordinator, String table, EventLoop loop, PullBudget budget) {
+        this.sourceLink = source;
+        this.source = source.connection();
         this.coordinator = coordinator;
-        this.copyOut = copyOut;
+        this.table = table;
+        this.copyOut = CoordinatorSql.copyOut(table);
         this.loop = loop;
+        this.budget = budget;
         this.done = loop.newPromise();
     }
 
-    /** Pulls {@code copyOut}'s rows from {@code source} into the coordinator's {@code copyIn}; the caller re-attaches both after. */
-    public static Future<Void> run(BackendConnection source, BackendConnection coordinator, String copyOut, String copyIn, EventLoop loop) {
-        CopyPull pull = new CopyPull(source, coordinator, copyOut, loop);
-        source.attach(pull);
+    /**
+     * Pulls the rows of {@code table} (schema-qualified) from {@code source} into the coordinator's
+     * temporary table {@code temporary}, within {@code budget}; the caller re-attaches both connections after.
+     */
+    public static Future<Void> run(ShardLink source, String table, BackendConnection coordinator, String temporary,
+                                   EventLoop loop, PullBudget budget) {
+        CopyPull pull = new CopyPull(source, coordinator, table, loop, budget);
+        pull.source.attach(pull);
         coordinator.attach(pull);
-        send(coordinator, copyIn);
+        send(coordinator, CoordinatorSql.copyIn(temporary));
         return pull.done;
     }
 
@@ -92,7 +123,16 @@ public final class CopyPull implements BackendListener {
     private void fromSource(byte type, Frame frame) {
         switch (type) {
             case MessageType.BackendBytes.COPY_DATA, MessageType.BackendBytes.COPY_DONE -> {
-                if (error == null) {
+                if (error == null && type == MessageType.BackendBytes.COPY_DATA && !budget.allows(frames)) {
+                    frame.release();
+                    stop(budget.exceeded(table, sourceLink.shard(), frames));
+                } else if (error == null) {
+                    if (type == MessageType.BackendBytes.COPY_DATA) {
+                        frames++;
+                        bytes += frame.length() - Frame.HEADER_LENGTH;
+                    } else {
+                        sourceCopyDone = true;
+                    }
                     coordinator.write(frame);
                     if (!coordinator.isWritable()) {
                         source.setAutoRead(false);
@@ -102,6 +142,9 @@ public final class CopyPull implements BackendListener {
                 }
             }
             case MessageType.BackendBytes.ERROR_RESPONSE -> {
+                if (cancelSent && !cancelSpent) {
+                    cancelSpent = SqlState.QUERY_CANCELED.code().equals(ErrorResponse.decode(ErrorResponse.ERROR, frame.body()).sqlState());
+                }
                 if (error == null) {
                     error = frame.content();
                     // The coordinator's COPY ends with the shard's reason; its own error is then not the client's.
@@ -146,9 +189,27 @@ public final class CopyPull implements BackendListener {
         }
     }
 
+    /** The statement passed its limit: no more rows go to the coordinator, whose COPY fails, and the shard's COPY is cancelled. */
+    private void stop(ErrorResponse limit) {
+        ByteBuf out = coordinator.channel().alloc().buffer();
+        limit.encode(out);
+        error = out;
+        coordinator.write(copyFail(coordinator, "pgsteer stopped the pull: " + limit.message()));
+        coordinator.flush();
+        if (source.keyData() != null) {
+            cancelSent = true;
+            sourceLink.pool().connector().cancel(source.target(), source.keyData(), loop);
+        }
+    }
+
     private void finishIfBothReady() {
         if (coordinatorReady && (sourceReady || !sourceStarted)) {
             source.setAutoRead(true);
+            budget.pulled(sourceCopyDone ? Math.max(frames - 1, 0) : frames, bytes);
+            if (cancelSent && !cancelSpent) {
+                // The cancel may land on whatever this connection runs next.
+                source.close();
+            }
             if (error == null) {
                 done.trySuccess(null);
             } else {

@@ -2,9 +2,12 @@ package dev.pgsteer.proxy.sharding.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.pgsteer.config.ShardFunction;
+import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.send.SimpleSender;
 import dev.pgsteer.proxy.testkit.ClientWire;
+import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.plan.Answer;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.StatementKind;
@@ -43,5 +46,37 @@ class ExplainRouteCommandTest {
                 Set.copyOf(messages.subList(2, 4)));
         assertEquals("C EXPLAIN ROUTE 3", messages.get(4));
         assertEquals(1, answered);
+    }
+
+    /**
+     * The coordinator step, in the order its statements run: the temporary tables on the coordinator,
+     * each other shard's rows of each table pulled into them, the client's statement unchanged, the
+     * ROLLBACK that drops them.
+     */
+    @Test
+    void aCoordinatedStatementShowsEachStepWhereItRunsAndItsSql() {
+        Command.Coordinate coordinate = new Command.Coordinate(List.of(sharded("orders"), sharded("items")), "s0");
+        String statement = "SELECT count(DISTINCT o.status) FROM orders o JOIN items i ON i.sku = o.sku";
+        explainRoute.run(new Command.ExplainCoordinated(coordinate, List.of("s0", "s1", "s2"),
+                "pgsteer cannot merge count(DISTINCT ...)", statement), query, () -> answered++);
+        assertEquals(List.of(
+                "T shards,answer,reason",
+                "D s0, s1, s2|coordinator|pgsteer cannot merge count(DISTINCT ...); the coordinator step runs it on s0 "
+                        + "over the rows of orders, items pulled from every shard",
+                "D s0|creates|BEGIN; CREATE TEMP TABLE orders (LIKE orders) ON COMMIT DROP; INSERT INTO pg_temp.orders "
+                        + "SELECT * FROM orders; CREATE TEMP TABLE items (LIKE items) ON COMMIT DROP; INSERT INTO pg_temp.items "
+                        + "SELECT * FROM items",
+                "D s1|pulled into s0|COPY (SELECT * FROM orders) TO STDOUT (FORMAT binary)",
+                "D s1|pulled into s0|COPY (SELECT * FROM items) TO STDOUT (FORMAT binary)",
+                "D s2|pulled into s0|COPY (SELECT * FROM orders) TO STDOUT (FORMAT binary)",
+                "D s2|pulled into s0|COPY (SELECT * FROM items) TO STDOUT (FORMAT binary)",
+                "D s0|runs|" + statement,
+                "D s0|ends|ROLLBACK",
+                "C EXPLAIN ROUTE 8"), client.messages());
+        assertEquals(1, answered);
+    }
+
+    private static TableConfig.Sharded sharded(String name) {
+        return new TableConfig.Sharded(name, "customer_id", new ShardFunction.Hash(), null);
     }
 }

@@ -1,0 +1,244 @@
+package dev.pgsteer.proxy.sharding;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pgsteer.config.yaml.ConfigLoader;
+import dev.pgsteer.proxy.runtime.ReloadOutcome;
+import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.Pgjdbc;
+import dev.pgsteer.proxy.testkit.ShardedCluster;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The coordinator step's bounds and meters: {@code coordinator: { max_pulled_rows: 5 }} on the shard
+ * map of {@link ShardedCluster}. A statement that pulls more than 5 rows from the shards other than
+ * the coordinator (s0) fails with 54000 naming the table, the count and the setting, leaves no
+ * temporary table and no leased connection, and the session goes on; one that pulls 5 is answered.
+ * The rows and bytes pulled and the coordinated statements are counted exactly; a reload changes the limit.
+ */
+class CoordinatorLimitIT {
+    static final String SETTING = "databases.shop.coordinator.max_pulled_rows";
+    static ShardedCluster cluster;
+    static MeterRegistry registry = new SimpleMeterRegistry();
+    static Path file;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = ShardedCluster.start();
+        cluster.proxy.close();
+        file = Files.createTempDirectory("pgsteer-limit").resolve("shop.yaml");
+        Files.writeString(file, yaml(5));
+        cluster.proxy = new PgSteerServer(ConfigLoader.load(file), registry).decisionLog(cluster.decisionLog)
+                .configFile(file).start();
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE orders (id bigint, customer_id bigint NOT NULL, status text)");
+            StringBuilder rows = new StringBuilder();
+            for (int id = 1; id <= 30; id++) {
+                rows.append(id == 1 ? "" : ", ").append("(").append(id).append(", ").append(id).append(", '")
+                        .append(List.of("new", "paid", "lost").get(id % 3)).append("')");
+            }
+            s.execute("INSERT INTO orders (id, customer_id, status) VALUES " + rows);
+            s.execute("CREATE TABLE devices (id bigint NOT NULL, owner bigint NOT NULL)");
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        cluster.close();
+    }
+
+    static String yaml(long maxPulledRows) {
+        StringBuilder backends = new StringBuilder();
+        for (int i = 0; i < cluster.shards.size(); i++) {
+            backends.append("  s").append(i).append(": { url: \"").append(cluster.shards.get(i).url()).append("\" }\n");
+        }
+        return """
+                listen: 127.0.0.1:0
+                http: off
+                users:
+                  app: { password: "app-secret" }
+                backends:
+                %sdatabases:
+                  shop:
+                    shards: [s0, s1, s2]
+                    default_shard: s0
+                    backend_database: appdb
+                    pool: { size: 4 }
+                    coordinator: { max_pulled_rows: %d }
+                    tables:
+                %s""".formatted(backends, maxPulledRows, ShardedCluster.TABLES.indent(2));
+    }
+
+    static Connection connect() throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", "app");
+        props.setProperty("password", "app-secret");
+        props.setProperty("socketTimeout", "30");
+        props.setProperty("preferQueryMode", "simple");
+        return DriverManager.getConnection(Pgjdbc.url(cluster.proxy, "shop"), props);
+    }
+
+    static List<String> answer(Connection c, String query) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+            return MultiShardSelectIT.rows(rs);
+        }
+    }
+
+    /** Rows of {@code table} on the shards other than the coordinator s0: what the step pulls. */
+    static long pulledFrom(String table) throws SQLException {
+        long rows = 0;
+        for (int i = 1; i < 3; i++) {
+            try (Connection shard = cluster.shard(i); Statement s = shard.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+                rs.next();
+                rows += rs.getLong(1);
+            }
+        }
+        return rows;
+    }
+
+    static void assertNothingLeftBehind() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            try (Connection shard = cluster.shard(i)) {
+                assertEquals(List.of("count:int8 ", "0 | "), answer(shard,
+                        "SELECT count(*) FROM pg_class WHERE relpersistence = 't'"), "temporary tables on shard s" + i);
+            }
+        }
+        // Connections go back to their pools when the unit ends, just before ReadyForQuery: allow that moment.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        double leased;
+        do {
+            leased = 0;
+            for (String shard : List.of("s0", "s1", "s2")) {
+                leased += registry.get("pgsteer.pool.active").tag("backend", shard).gauge().value();
+            }
+        } while (leased > 0 && System.nanoTime() < deadline);
+        assertEquals(0, leased, "backend connections still leased");
+    }
+
+    @Test
+    void pastTheLimitTheStatementFailsNamingTableCountAndSettingAndTheSessionGoesOn() throws Exception {
+        assertTrue(pulledFrom("orders") > 5, "the test needs more than 5 orders off the coordinator");
+        try (Connection c = connect()) {
+            for (int round = 0; round < 3; round++) {
+                SQLException e = assertThrows(SQLException.class, () -> answer(c, "SELECT count(DISTINCT status) FROM orders"));
+                assertEquals("54000", e.getSQLState(), e.getMessage());
+                assertTrue(e.getMessage().contains("this statement pulled more than 5 rows to the coordinator (" + SETTING
+                        + "): it had pulled 6 when it reached table public.orders of shard s"), e.getMessage());
+                assertTrue(e.getMessage().contains("raise " + SETTING + " in pgsteer's configuration and reload (0 means no limit)"),
+                        e.getMessage());
+                assertEquals(List.of("count:int8 ", "30 | "), answer(c, "SELECT count(*) FROM orders"));
+            }
+        }
+        assertNothingLeftBehind();
+    }
+
+    /**
+     * Exactly at the limit passes, one more row fails: the rows are counted from the binary COPY
+     * stream's frames (one per row, the header inside the first, the trailer alone), so this also
+     * proves that framing on the PostgreSQL the tests run.
+     */
+    @Test
+    void fiveRowsPassAndTheSixthFails() throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("DELETE FROM devices");
+            long id = 0;
+            while (pulledFrom("devices") < 5) {
+                s.execute("INSERT INTO devices (id, owner) VALUES (" + ++id + ", " + id % 2 + ")");
+            }
+            assertEquals(List.of("count:int8 ", "2 | "), answer(c, "SELECT count(DISTINCT owner) FROM devices"));
+            while (pulledFrom("devices") < 6) {
+                s.execute("INSERT INTO devices (id, owner) VALUES (" + ++id + ", " + id % 2 + ")");
+            }
+            SQLException e = assertThrows(SQLException.class, () -> answer(c, "SELECT count(DISTINCT owner) FROM devices"));
+            assertEquals("54000", e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains("it had pulled 6 when it reached table public.devices"), e.getMessage());
+            s.execute("DELETE FROM devices");
+            assertEquals(List.of("count:int8 ", "0 | "), answer(c, "SELECT count(DISTINCT owner) FROM devices"));
+        }
+        assertNothingLeftBehind();
+    }
+
+    /** Binary COPY of (bigint, bigint): 19 bytes of header and 2 of trailer per pull, 2 + 2 * (4 + 8) per row. */
+    @Test
+    void rowsBytesAndCoordinatedStatementsAreCounted() throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("DELETE FROM devices");
+            s.execute("INSERT INTO devices (id, owner) VALUES (1, 1), (2, 1), (3, 2)");
+            long rows = pulledFrom("devices");
+            double rowsBefore = counter("pgsteer.coordinator.pulled.rows");
+            double bytesBefore = counter("pgsteer.coordinator.pulled.bytes");
+            long statementsBefore = registry.get("pgsteer.statements").tag("database", "shop").tag("route", "coordinator").timer().count();
+
+            assertEquals(List.of("count:int8 ", "2 | "), answer(c, "SELECT count(DISTINCT owner) FROM devices"));
+
+            assertEquals(rows, counter("pgsteer.coordinator.pulled.rows") - rowsBefore);
+            assertEquals(2 * (19 + 2) + rows * (2 + 2 * (4 + 8)), counter("pgsteer.coordinator.pulled.bytes") - bytesBefore);
+            assertEquals(statementsBefore + 1,
+                    registry.get("pgsteer.statements").tag("database", "shop").tag("route", "coordinator").timer().count());
+        }
+    }
+
+    /** EXPLAIN ROUTE shows the step without running it: nothing is pulled. */
+    @Test
+    void explainRouteShowsTheStepAndPullsNothing() throws Exception {
+        try (Connection c = connect()) {
+            double rowsBefore = counter("pgsteer.coordinator.pulled.rows");
+            assertEquals(List.of(
+                    "shards:text answer:text reason:text ",
+                    "s0, s1, s2 | coordinator | pgsteer cannot merge count(DISTINCT ...) over several shards (tables orders); "
+                            + "give the shard key so it runs on one shard; the coordinator step runs it on s0 over the rows "
+                            + "of orders pulled from every shard | ",
+                    "s0 | creates | BEGIN; CREATE TEMP TABLE orders (LIKE orders) ON COMMIT DROP; "
+                            + "INSERT INTO pg_temp.orders SELECT * FROM orders | ",
+                    "s1 | pulled into s0 | COPY (SELECT * FROM orders) TO STDOUT (FORMAT binary) | ",
+                    "s2 | pulled into s0 | COPY (SELECT * FROM orders) TO STDOUT (FORMAT binary) | ",
+                    "s0 | runs | SELECT count(DISTINCT status) FROM orders | ",
+                    "s0 | ends | ROLLBACK | "), answer(c, "EXPLAIN ROUTE SELECT count(DISTINCT status) FROM orders"));
+            assertEquals(rowsBefore, counter("pgsteer.coordinator.pulled.rows"));
+        }
+    }
+
+    @Test
+    void aReloadChangesTheLimitForTheNextStatement() throws Exception {
+        try (Connection c = connect()) {
+            assertEquals("54000", assertThrows(SQLException.class,
+                    () -> answer(c, "SELECT count(DISTINCT status) FROM orders")).getSQLState());
+            try {
+                reload(0);
+                assertEquals(List.of("count:int8 ", "3 | "), answer(c, "SELECT count(DISTINCT status) FROM orders"));
+            } finally {
+                reload(5);
+            }
+            assertEquals("54000", assertThrows(SQLException.class,
+                    () -> answer(c, "SELECT count(DISTINCT status) FROM orders")).getSQLState());
+        }
+    }
+
+    static void reload(long maxPulledRows) throws Exception {
+        Files.writeString(file, yaml(maxPulledRows));
+        ReloadOutcome.Applied applied = assertInstanceOf(ReloadOutcome.Applied.class, cluster.proxy.reload().get(30, TimeUnit.SECONDS));
+        assertEquals(List.of("databases ~shop"), applied.changes());
+    }
+
+    static double counter(String name) {
+        return registry.get(name).tag("database", "shop").counter().count();
+    }
+}
