@@ -98,10 +98,20 @@ public sealed interface Command {
      * A SELECT on several shards whose rows pgsteer cannot merge itself: every shard's rows of
      * {@code tables} are pulled into temporary tables of the same names on {@code coordinatorShard}
      * (the database's default shard), where the client's statement then runs unchanged and answers.
+     * {@code alsoReads}: the other tables it reads (unsharded, reference), which inside a transaction
+     * block are shadowed too, with the rows the transaction sees; {@code namedWithSchema}: those of
+     * them the statement names with their schema somewhere (no temporary table shadows such a name).
      */
-    record Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard) implements Command {
+    record Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard, List<String> alsoReads,
+                      List<String> namedWithSchema) implements Command {
         public Coordinate {
             tables = List.copyOf(tables);
+            alsoReads = List.copyOf(alsoReads);
+            namedWithSchema = List.copyOf(namedWithSchema);
+        }
+
+        public Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard) {
+            this(tables, coordinatorShard, List.of(), List.of());
         }
     }
 
