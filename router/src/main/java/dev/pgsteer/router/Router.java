@@ -146,12 +146,15 @@ public final class Router {
             for (TableConfig.Sharded table : e.tables()) {
                 // The coordinator's temporary table shadows the plain name only: schema.table would read
                 // the coordinator shard's own rows alone, a wrong answer.
-                if (qualifiedName(table).matcher(statement.text()).find()) {
+                if (qualifiedName(table.name()).matcher(statement.text()).find()) {
                     return new Command.Refused(e.sqlState(), e.getMessage() + " (the coordinator step that answers it"
                             + " needs sharded table " + table.name() + " named without its schema, for now)");
                 }
             }
-            return new Command.Coordinate(e.tables(), database.defaultShard(), Pulls.of(analysis.pulls(), e.tables(), statement));
+            List<String> namedWithSchema = e.alsoReads().stream()
+                    .filter(name -> qualifiedName(name).matcher(statement.text()).find()).toList();
+            return new Command.Coordinate(e.tables(), database.defaultShard(), e.alsoReads(), namedWithSchema,
+                    Pulls.of(analysis.pulls(), e.tables(), statement));
         } catch (RoutingException e) {
             return new Command.Refused(e.sqlState(), e.getMessage());
         } catch (IndexOutOfBoundsException e) {
@@ -181,8 +184,8 @@ public final class Router {
     }
 
     /** {@code schema.table} or {@code "schema"."table"} for the table's plain name, case as PostgreSQL folds it. */
-    private static Pattern qualifiedName(TableConfig.Sharded table) {
-        String name = Pattern.quote(table.name());
+    private static Pattern qualifiedName(String table) {
+        String name = Pattern.quote(table);
         return Pattern.compile("(?i)[\\w\"]\\s*\\.\\s*(?:\"" + name + "\"|" + name + "(?![\\w$]))");
     }
 

@@ -248,7 +248,7 @@ public final class ShardRouter {
      */
     private static RoutingException refusal(Analysis analysis, Placement.ByKey byKey, String message) {
         return analysis.kind() == StatementKind.READ && !byKey.write()
-                ? new CoordinatorNeeded(message, readTables(byKey))
+                ? new CoordinatorNeeded(message, readTables(byKey), byKey.alsoReads())
                 : new RoutingException("0A000", message);
     }
 

@@ -10,6 +10,7 @@ import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,6 +54,16 @@ public final class ShardSettings {
 
     public ConnectionStateWatch watch() {
         return watch;
+    }
+
+    /**
+     * The settings the session is known to have named: those it carries and those its statements set
+     * since they were last read back (custom ones among them, which pg_settings does not list).
+     */
+    public Set<String> named() {
+        Set<String> named = new LinkedHashSet<>(session.settings().wanted().keySet());
+        named.addAll(watch.captureNames());
+        return named;
     }
 
     /** Whether the session's connections must have their settings read back before they go. */

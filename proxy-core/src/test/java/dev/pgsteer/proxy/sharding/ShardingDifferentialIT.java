@@ -99,7 +99,7 @@ class ShardingDifferentialIT {
             for (Entry entry : corpus) {
                 List<String> expected = isolated(direct, entry);
                 List<String> actual = isolated(proxied, entry);
-                Verdict verdict = verdict(entry, expected, actual);
+                Verdict verdict = verdict(entry, mode, expected, actual);
                 String line = "line " + entry.line + ": " + entry.sql.replace('\n', ' ');
                 if (verdict != Verdict.SAME) {
                     line += "\n    plain:   " + abbreviate(expected) + "\n    pgsteer: " + abbreviate(actual)
@@ -126,8 +126,8 @@ class ShardingDifferentialIT {
         assertTrue(verdicts.get(Verdict.DIFFERENT).isEmpty(), report.toString());
     }
 
-    private static Verdict verdict(Entry entry, List<String> expected, List<String> actual) {
-        if (entry.refused != null) {
+    private static Verdict verdict(Entry entry, String mode, List<String> expected, List<String> actual) {
+        if (entry.refused != null && (entry.refusedOnlyIn == null || entry.refusedOnlyIn.equals(mode))) {
             return actual.equals(List.of("error " + entry.refused)) ? Verdict.REFUSED_BY_DESIGN : Verdict.DIFFERENT;
         }
         if (expected.equals(actual)) {
@@ -348,12 +348,12 @@ class ShardingDifferentialIT {
     // --- the corpus ---
 
     /** One statement of the corpus, with its tags. */
-    record Entry(int line, String group, String sql, boolean ordered, boolean needsMerge, String refused, String known,
-                 List<String> params, String copyData) {
+    record Entry(int line, String group, String sql, boolean ordered, boolean needsMerge, String refused, String refusedOnlyIn,
+                 String known, List<String> params, String copyData) {
 
         /**
          * Reads the corpus: statements end with ';' at the end of a line; '-- == name ==' starts a
-         * group; '-- needs: merge', '-- refused: SQLSTATE', '-- known: reason' and '-- params: a | b'
+         * group; '-- needs: merge', '-- refused: SQLSTATE [simple | extended]', '-- known: reason' and '-- params: a | b'
          * tag the next statement; a COPY ... FROM STDIN is followed by its data up to a line '\.'.
          */
         static List<Entry> parse(String text) {
@@ -361,6 +361,7 @@ class ShardingDifferentialIT {
             String group = "(none)";
             boolean needsMerge = false;
             String refused = null;
+            String refusedOnlyIn = null;
             String known = null;
             List<String> params = null;
             StringBuilder sql = new StringBuilder();
@@ -375,7 +376,9 @@ class ShardingDifferentialIT {
                     } else if (trimmed.startsWith("-- needs:")) {
                         needsMerge = trimmed.endsWith("merge");
                     } else if (trimmed.startsWith("-- refused:")) {
-                        refused = trimmed.substring("-- refused:".length()).strip().split("\\s+")[0];
+                        String[] words = trimmed.substring("-- refused:".length()).strip().split("\\s+");
+                        refused = words[0];
+                        refusedOnlyIn = words.length > 1 && (words[1].equals("simple") || words[1].equals("extended")) ? words[1] : null;
                     } else if (trimmed.startsWith("-- known:")) {
                         known = trimmed.substring("-- known:".length()).strip();
                     } else if (trimmed.startsWith("-- params:")) {
@@ -400,11 +403,12 @@ class ShardingDifferentialIT {
                     }
                     copyData = data.toString();
                 }
-                entries.add(new Entry(start, group, statement, hasTopLevelOrderBy(statement), needsMerge, refused, known,
+                entries.add(new Entry(start, group, statement, hasTopLevelOrderBy(statement), needsMerge, refused, refusedOnlyIn, known,
                         params, copyData));
                 sql.setLength(0);
                 needsMerge = false;
                 refused = null;
+                refusedOnlyIn = null;
                 known = null;
                 params = null;
             }

@@ -198,6 +198,9 @@ final class KeyScopes {
         tables.forEach((scoped, table) -> groups.computeIfAbsent(find(scoped), k -> new ArrayList<>())
                 .add(new Placement.Member(table, scoped.scope().conditions.getOrDefault(scoped.alias(), KeyCondition.ANY))));
         List<Placement.KeyGroup> keyGroups = groups.values().stream().map(Placement.KeyGroup::new).toList();
-        return new Placement.ByKey(keyGroups, unsharded.isEmpty() ? null : unsharded.iterator().next(), write);
+        Set<String> alsoReads = new LinkedHashSet<>(unsharded);
+        alsoReads.addAll(references);
+        return new Placement.ByKey(keyGroups, unsharded.isEmpty() ? null : unsharded.iterator().next(), write,
+                List.copyOf(alsoReads));
     }
 }

@@ -109,18 +109,24 @@ public sealed interface Command {
     /**
      * A SELECT on several shards whose rows pgsteer cannot merge itself: every shard's rows of
      * {@code tables} are pulled into temporary tables of the same names on {@code coordinatorShard}
-     * (the database's default shard), where the client's statement then runs unchanged and answers;
-     * {@code pulls} (one per table, in the same order) say how narrowly each may be pulled.
+     * (the database's default shard), where the client's statement then runs unchanged and answers.
+     * {@code alsoReads}: the other tables it reads (unsharded, reference), which inside a transaction
+     * block are shadowed too, with the rows the transaction sees; {@code namedWithSchema}: those of
+     * them the statement names with their schema somewhere (no temporary table shadows such a name);
+     * {@code pulls} (one per table of {@code tables}, in the same order) say how narrowly each may be pulled.
      */
-    record Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard, List<PulledTable> pulls) implements Command {
+    record Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard, List<String> alsoReads,
+                      List<String> namedWithSchema, List<PulledTable> pulls) implements Command {
         public Coordinate {
             tables = List.copyOf(tables);
+            alsoReads = List.copyOf(alsoReads);
+            namedWithSchema = List.copyOf(namedWithSchema);
             pulls = List.copyOf(pulls);
         }
 
-        /** Every table pulled whole. */
+        /** Every table pulled whole, nothing else read. */
         public Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard) {
-            this(tables, coordinatorShard, tables.stream().map(PulledTable::whole).toList());
+            this(tables, coordinatorShard, List.of(), List.of(), tables.stream().map(PulledTable::whole).toList());
         }
     }
 

@@ -32,11 +32,18 @@ public sealed interface Placement {
     /**
      * The shards the key conditions allow: one group per set of key-joined sharded tables; every
      * group must land on the same shards. {@code defaultOnly} names an unsharded table the statement
-     * also reads, which exists on the default shard only.
+     * also reads, which exists on the default shard only. {@code alsoReads}: every table the statement
+     * reads that is not sharded (unsharded and reference tables, each once, as named), which the
+     * coordinator step shadows inside a transaction block.
      */
-    record ByKey(List<KeyGroup> groups, String defaultOnly, boolean write) implements Placement {
+    record ByKey(List<KeyGroup> groups, String defaultOnly, boolean write, List<String> alsoReads) implements Placement {
         public ByKey {
             groups = List.copyOf(groups);
+            alsoReads = List.copyOf(alsoReads);
+        }
+
+        public ByKey(List<KeyGroup> groups, String defaultOnly, boolean write) {
+            this(groups, defaultOnly, write, List.of());
         }
     }
 

@@ -2,6 +2,8 @@ package dev.pgsteer.router.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.pgsteer.router.plan.KeySource;
+import dev.pgsteer.router.sql.SqlLexer;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -65,6 +67,23 @@ class CoordinateRoutingTest {
     void noCoordinatorAnswersExplainCopyASchemaQualifiedTableOrAWriteYet(String sql, String start) {
         String answer = fixture.answer(sql);
         assertEquals(start, answer.substring(0, Math.min(start.length(), answer.length())), answer);
+    }
+
+    /** Inside a transaction block the coordinator shadows the other tables too: it must know them, and whether one is named with its schema. */
+    @ParameterizedTest(name = "{0} -> {1} / {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            SELECT count(DISTINCT status) FROM orders                                               | []                    | []
+            SELECT count(DISTINCT status) FROM orders o JOIN currencies c ON c.code = o.currency    | [currencies]          | []
+            SELECT * FROM notes n JOIN orders o ON o.customer_id = n.v                              | [notes]               | []
+            SELECT count(DISTINCT o.status) FROM orders o, notes, "Memo" m, currencies WHERE o.id = m.id | [notes, Memo, currencies] | []
+            SELECT id FROM orders WHERE id IN (SELECT v FROM app.notes) UNION SELECT id FROM orders | [notes]               | [notes]
+            WITH notes AS (SELECT 1 AS v) SELECT count(DISTINCT status) FROM orders, notes           | []                    | []
+            """)
+    void theCoordinatorKnowsTheOtherTablesItReads(String sql, String alsoReads, String namedWithSchema) {
+        Command.Coordinate coordinate = (Command.Coordinate) fixture.router.route(SqlLexer.statement(sql),
+                KeySource.Placeholders.NONE, new RouteContext(Set.of(), false, false));
+        assertEquals(alsoReads, coordinate.alsoReads().toString());
+        assertEquals(namedWithSchema, coordinate.namedWithSchema().toString());
     }
 
     @ParameterizedTest(name = "extended: {0} -> {1}")

@@ -57,7 +57,7 @@ public final class Commands {
         this.explain = new ExplainCommand(run, replies);
         this.explainRoute = new ExplainRouteCommand(replies);
         this.copyIntoShards = new CopyIntoShardsCommand(database, transaction, fanOut, replies, copyUnit, loop, owner);
-        this.coordinate = new CoordinateCommand(database, transaction, fanOut, replies, loop, owner);
+        this.coordinate = new CoordinateCommand(database, transaction, fanOut, replies, leases, settings, loop, owner);
         this.replies = replies;
     }
 

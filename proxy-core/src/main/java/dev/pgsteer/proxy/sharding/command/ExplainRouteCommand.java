@@ -6,10 +6,11 @@ import dev.pgsteer.protocol.message.backend.RowDescription.Field;
 import dev.pgsteer.protocol.message.backend.RowDescription;
 import dev.pgsteer.protocol.message.frontend.Bind;
 import dev.pgsteer.protocol.value.PgValues;
-import dev.pgsteer.proxy.sharding.coordinator.CoordinatorSql;
+import dev.pgsteer.proxy.sharding.coordinator.PullStatements;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.router.command.Command;
+import dev.pgsteer.router.plan.PulledTable;
 import dev.pgsteer.router.plan.Route;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
@@ -48,11 +49,21 @@ public final class ExplainRouteCommand {
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of(String.join(", ", explained.shards()), "coordinator", explained.why() + "; the coordinator step runs "
                 + "it on " + coordinator + " over the rows of " + String.join(", ", tables) + " pulled from every shard"));
-        rows.add(List.of(coordinator, "creates", CoordinatorSql.createAndFillLocally(tables, tables)));
+        List<String> pulled = new ArrayList<>();
+        StringBuilder creates = new StringBuilder("BEGIN");
+        for (int i = 0; i < tables.size(); i++) {
+            String table = tables.get(i);
+            PulledTable pull = explained.coordinate().pulls().get(i);
+            pulled.add(PullStatements.explainedRows(pull, table));
+            String shape = pull.identifiers() == null ? "(LIKE " + table + ")" : "(<the columns of " + table + " the statement names>)";
+            creates.append("; CREATE TEMP TABLE ").append(table).append(' ').append(shape).append(" ON COMMIT DROP; INSERT INTO pg_temp.")
+                    .append(table).append(' ').append(pulled.get(i));
+        }
+        rows.add(List.of(coordinator, "creates", creates.toString()));
         for (String shard : explained.shards()) {
             if (!shard.equals(coordinator)) {
-                for (String table : tables) {
-                    rows.add(List.of(shard, "pulled into " + coordinator, CoordinatorSql.copyOut(table)));
+                for (String rowsOf : pulled) {
+                    rows.add(List.of(shard, "pulled into " + coordinator, "COPY (" + rowsOf + ") TO STDOUT (FORMAT binary)"));
                 }
             }
         }

@@ -1,24 +1,68 @@
 package dev.pgsteer.proxy.sharding.coordinator;
 
-import dev.pgsteer.config.TableConfig;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
  * The statements of the coordinator step, as text. A table's qualified name is read from the
- * coordinator's catalog before its temporary table exists (once it does, the plain name means the
- * temporary table: {@code pg_temp} comes first in the search path for tables).
+ * catalog before its temporary table exists (once it does, the plain name means the temporary
+ * table: {@code pg_temp} comes first in the search path for tables).
  */
 public final class CoordinatorSql {
+    /**
+     * The coordinator's own transaction: read-write whatever the session's defaults say (temporary
+     * tables cannot be made in a read-only one), made read-only before the client's statement runs.
+     */
+    private static final String BEGIN = "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE";
+    /**
+     * Before the client's statement: a SELECT that would write (a function that inserts, nextval)
+     * fails with PostgreSQL's 25006 rather than write in a transaction that is rolled back. The
+     * temporary tables may still be written (COPY FROM), as PostgreSQL allows in read-only transactions.
+     */
+    private static final String READ_ONLY = "SET TRANSACTION READ ONLY";
+
+    /** A custom setting's name ({@code app.tenant}) as a string constant, or after SET LOCAL. */
+    private static final Pattern CUSTOM_NAME = Pattern.compile(
+            "(?i)(?:'|\\bSET\\s+LOCAL\\s+)([a-z_][a-z0-9_$]*\\.[a-z_][a-z0-9_$.]*)(?:'|\\s|=|$)");
+
     private CoordinatorSql() {
     }
 
-    /** One row per table, in order: its schema-qualified, quoted name (no row: the table does not exist). */
-    public static String qualifiedNames(List<TableConfig.Sharded> tables) {
-        String names = tables.stream().map(t -> literal(t.name())).collect(Collectors.joining(", "));
-        return "SELECT format('%I.%I', n.nspname, c.relname), format('%I', c.relname)"
+    /**
+     * The custom settings (which pg_settings does not list) named in {@code texts}: in a string
+     * constant, as {@code current_setting('app.tenant')} reads one, or set by SET LOCAL. Lexical,
+     * and a superset: a name that is no setting reads NULL and is left alone.
+     */
+    public static Set<String> customSettingNames(List<String> texts) {
+        Set<String> names = new LinkedHashSet<>();
+        for (String text : texts) {
+            Matcher matcher = CUSTOM_NAME.matcher(text);
+            while (matcher.find()) {
+                names.add(matcher.group(1).toLowerCase(Locale.ROOT));
+            }
+        }
+        return names;
+    }
+
+    /**
+     * One row per table name (exact, as the analysis folded it), in order: its schema-qualified,
+     * quoted name, its quoted plain name, as the search path resolves it, the name asked for, and its
+     * columns in order (quoted, comma-separated: {@link PullStatements#columns}). No row: no such relation.
+     */
+    public static String qualifiedNames(List<String> tables) {
+        String names = tables.stream().map(CoordinatorSql::literal).collect(Collectors.joining(", "));
+        return "SELECT format('%I.%I', n.nspname, c.relname), format('%I', c.relname), t.name,"
+                + " (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ',' ORDER BY a.attnum)"
+                + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)"
                 + " FROM unnest(ARRAY[" + names + "]::text[]) WITH ORDINALITY AS t(name, i)"
-                + " JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(t.name)"
+                + " JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident(t.name))"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ORDER BY t.i";
     }
 
@@ -28,26 +72,60 @@ public final class CoordinatorSql {
      * ROLLBACK, an error, a connection closed or rolled back when the client leaves) drops them, so
      * no pooled connection keeps a table that would shadow a sharded one.
      */
-    public static String createAndFillLocally(List<String> qualified, List<String> temporary) {
-        StringBuilder sql = new StringBuilder("BEGIN");
-        for (int i = 0; i < qualified.size(); i++) {
-            sql.append("; CREATE TEMP TABLE ").append(temporary.get(i)).append(" (LIKE ").append(qualified.get(i))
-                    .append(") ON COMMIT DROP; INSERT INTO pg_temp.").append(temporary.get(i))
-                    .append(" SELECT * FROM ").append(qualified.get(i));
+    public static String createAndFillLocally(List<PullStatements> tables) {
+        StringBuilder sql = new StringBuilder(BEGIN);
+        for (PullStatements table : tables) {
+            sql.append("; ").append(table.create()).append("; ").append(table.fillLocally());
         }
-        return sql.toString();
+        return sql.append("; ").append(READ_ONLY).toString();
     }
 
-    /** What a shard sends: every row, in binary, as PostgreSQL encodes it (no text round trip). */
-    public static String copyOut(String qualified) {
-        return "COPY (SELECT * FROM " + qualified + ") TO STDOUT (FORMAT binary)";
+    /**
+     * As {@link #createAndFillLocally}, on a connection apart from the session's (inside the session's
+     * transaction block): the tables stay empty, every row comes over the session's own connections,
+     * which see what its transaction wrote. {@code settings} (may be null) first makes this
+     * transaction's settings the session's.
+     */
+    public static String createEmpty(String settings, List<PullStatements> tables) {
+        StringBuilder sql = new StringBuilder(BEGIN);
+        if (settings != null) {
+            // Before the tables: under the session's role they are its own, as its statement expects.
+            sql.append("; ").append(settings);
+        }
+        for (PullStatements table : tables) {
+            sql.append("; ").append(table.create());
+        }
+        return sql.append("; ").append(READ_ONLY).toString();
     }
 
-    public static String copyIn(String temporary) {
-        return "COPY pg_temp." + temporary + " FROM STDIN (FORMAT binary)";
+    /**
+     * Every setting a session can change, by name and value as {@code current_setting} spells it
+     * (transaction characteristics apart: the coordinator's transaction has its own), plus the
+     * settings {@code named} (custom ones, which pg_settings does not list; NULL where undefined),
+     * the session authorization and the role.
+     */
+    public static String settings(Collection<String> named) {
+        StringBuilder sql = new StringBuilder("SELECT name, pg_catalog.current_setting(name) FROM pg_catalog.pg_settings"
+                + " WHERE context IN ('user', 'superuser')"
+                + " AND name NOT IN ('transaction_isolation', 'transaction_read_only', 'transaction_deferrable')"
+                + " UNION ALL SELECT n, pg_catalog.current_setting(n, true) FROM pg_catalog.unnest(ARRAY[");
+        named.forEach(name -> sql.append(literal(name)).append(", "));
+        return sql.append("'session_authorization', 'role']::pg_catalog.text[]) AS n").toString();
     }
 
+    /** Sets {@code settings} for the current transaction only, in order; null when there are none. */
+    public static String setLocally(Map<String, String> settings) {
+        if (settings.isEmpty()) {
+            return null;
+        }
+        return settings.entrySet().stream()
+                .map(e -> "pg_catalog.set_config(" + literal(e.getKey()) + ", " + literal(e.getValue()) + ", true)")
+                .collect(Collectors.joining(", ", "SELECT ", ""));
+    }
+
+    /** A string constant read the same whatever standard_conforming_strings says. */
     private static String literal(String text) {
-        return "'" + text.replace("'", "''") + "'";
+        String quoted = text.replace("'", "''");
+        return quoted.indexOf('\\') >= 0 ? "E'" + quoted.replace("\\", "\\\\") + "'" : "'" + quoted + "'";
     }
 }

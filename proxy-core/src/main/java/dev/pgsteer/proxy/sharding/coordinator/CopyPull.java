@@ -76,27 +76,29 @@ public final class CopyPull implements BackendListener {
     /** The first error either side sent; after it, nothing more goes to the coordinator but the COPY's end. */
     private ByteBuf error;
 
-    private CopyPull(ShardLink source, BackendConnection coordinator, String table, EventLoop loop, PullBudget budget) {
+    private CopyPull(ShardLink source, BackendConnection coordinator, String table, String copyOut, EventLoop loop,
+                     PullBudget budget) {
         this.sourceLink = source;
         this.source = source.connection();
         this.coordinator = coordinator;
         this.table = table;
-        this.copyOut = CoordinatorSql.copyOut(table);
+        this.copyOut = copyOut;
         this.loop = loop;
         this.budget = budget;
         this.done = loop.newPromise();
     }
 
     /**
-     * Pulls the rows of {@code table} (schema-qualified) from {@code source} into the coordinator's
-     * temporary table {@code temporary}, within {@code budget}; the caller re-attaches both connections after.
+     * Pulls the rows of {@code table} (schema-qualified, for messages) from {@code source} into the
+     * coordinator's temporary table, by {@code statements}' COPYs, within {@code budget}; the caller
+     * re-attaches both connections after.
      */
-    public static Future<Void> run(ShardLink source, String table, BackendConnection coordinator, String temporary,
+    public static Future<Void> run(ShardLink source, String table, PullStatements statements, BackendConnection coordinator,
                                    EventLoop loop, PullBudget budget) {
-        CopyPull pull = new CopyPull(source, coordinator, table, loop, budget);
+        CopyPull pull = new CopyPull(source, coordinator, table, statements.copyOut(), loop, budget);
         pull.source.attach(pull);
         coordinator.attach(pull);
-        send(coordinator, CoordinatorSql.copyIn(temporary));
+        send(coordinator, statements.copyIn());
         return pull.done;
     }
 

@@ -26,6 +26,9 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
      * @param columns   the table's columns in order, as the catalog spells them
      */
     public static PullStatements of(PulledTable pull, String qualified, String temporary, List<String> columns) {
+        if (pull != null && pull.identifiers() != null && columns.isEmpty()) {
+            throw new IllegalArgumentException("the columns of " + qualified + " are needed to narrow its pull");
+        }
         List<String> chosen = chosen(pull, columns);
         boolean every = chosen.size() == columns.size();
         String list = chosen.stream().map(PullStatements::quoted).collect(Collectors.joining(", "));
@@ -38,9 +41,61 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
                 "COPY (" + rows + ") TO STDOUT (FORMAT binary)", "COPY " + target + " FROM STDIN (FORMAT binary)");
     }
 
+    /**
+     * The rows a shard sends, as EXPLAIN ROUTE shows them before the table's columns are read from
+     * the coordinator's catalog: the narrowed column list is described, and every pushed condition is
+     * shown (at run time one whose bare names the table lacks stays behind).
+     */
+    public static String explainedRows(PulledTable pull, String table) {
+        String columns = pull.identifiers() == null ? "*" : "<the columns of " + table + " the statement names>";
+        String from = pull.alias() == null || pull.filters().isEmpty() ? "" : " AS " + pull.alias();
+        String where = pull.filters().stream().map(f -> "(" + f.sql() + ")").collect(Collectors.joining(" AND "));
+        return "SELECT " + columns + " FROM " + table + from + (where.isEmpty() ? "" : " WHERE " + where);
+    }
+
+    /** The whole table, every column and row: an unsharded or reference table read inside a transaction. */
+    public static PullStatements whole(String qualified, String temporary) {
+        return of(null, qualified, temporary, List.of());
+    }
+
+    /**
+     * The column names of a list of quoted identifiers separated by commas ({@code quote_ident} of
+     * each, as {@link CoordinatorSql#qualifiedNames} reads them), unquoted.
+     */
+    public static List<String> columns(String quotedList) {
+        List<String> names = new ArrayList<>();
+        if (quotedList == null || quotedList.isEmpty()) {
+            return names;
+        }
+        StringBuilder name = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < quotedList.length(); i++) {
+            char c = quotedList.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < quotedList.length() && quotedList.charAt(i + 1) == '"') {
+                    name.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    name.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                names.add(name.toString());
+                name.setLength(0);
+            } else {
+                name.append(c);
+            }
+        }
+        names.add(name.toString());
+        return names;
+    }
+
     /** The columns to pull, in the table's order; at least one, so that the table has rows to count. */
     private static List<String> chosen(PulledTable pull, List<String> columns) {
-        if (pull.identifiers() == null) {
+        if (pull == null || pull.identifiers() == null) {
             return columns;
         }
         List<String> chosen = new ArrayList<>();
@@ -53,10 +108,13 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
     }
 
     private static String from(PulledTable pull) {
-        return pull.alias() == null || pull.filters().isEmpty() ? "" : " AS " + pull.alias();
+        return pull == null || pull.alias() == null || pull.filters().isEmpty() ? "" : " AS " + pull.alias();
     }
 
     private static String where(PulledTable pull, List<String> columns) {
+        if (pull == null) {
+            return "";
+        }
         List<String> kept = new ArrayList<>();
         for (PulledTable.PushedFilter filter : pull.filters()) {
             // A bare name the table lacks belongs to another table or an outer query: not pushed.

@@ -32,6 +32,11 @@ public final class FanOut {
         this.requestEnded = requestEnded;
     }
 
+    /** The client left: the session has closed or given back every connection of the request in flight. */
+    public boolean clientGone() {
+        return closed.getAsBoolean();
+    }
+
     /** The request the shards are answering now, or null. */
     public ShardRequest current() {
         return current;

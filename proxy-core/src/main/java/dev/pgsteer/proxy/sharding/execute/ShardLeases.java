@@ -221,9 +221,50 @@ public final class ShardLeases {
 
     /** The link's connection broke: it is dropped, never reused. */
     public void lost(ShardLink link) {
-        held.remove(link.shard());
-        byConnection.remove(link.connection());
+        // Only if held: a connection apart (the coordinator's) has the shard's name but is not the session's link.
+        held.remove(link.shard(), link);
+        byConnection.remove(link.connection(), link);
         link.pool().discard(link.connection());
+    }
+
+    /**
+     * A connection to {@code shard} apart from the session's own: not held, never in the session's
+     * transaction, its frames not the session's (whoever leases it attaches to it). Made to match the
+     * session's settings as any lease; {@link #giveBackApart} returns it. The coordinator step runs
+     * its own transaction there.
+     */
+    public Future<ShardLink> leaseApart(String shard) {
+        BackendPool pool = pools.apply(shard);
+        Promise<ShardLink> leased = loop.newPromise();
+        pool.acquire(loop).addListener(f -> {
+            if (!f.isSuccess()) {
+                leased.setFailure(f.cause());
+                return;
+            }
+            BackendConnection connection = (BackendConnection) f.getNow();
+            prepare(connection, null).addListener(p -> {
+                if (p.isSuccess()) {
+                    leased.setSuccess(new ShardLink(shard, pool, connection, false));
+                } else {
+                    pool.discard(connection);
+                    leased.setFailure(p.cause());
+                }
+            });
+        });
+        return leased;
+    }
+
+    /**
+     * A connection of {@link #leaseApart} goes back to its pool: as it is when {@code idle} (out of any
+     * transaction), else rolled back first, and closed if that fails.
+     */
+    public static void giveBackApart(ShardLink apart, boolean idle) {
+        apart.connection().detach();
+        if (idle && apart.connection().isUsable()) {
+            apart.pool().release(apart.connection());
+        } else {
+            discardOrRollback(apart);
+        }
     }
 
     public void flush() {

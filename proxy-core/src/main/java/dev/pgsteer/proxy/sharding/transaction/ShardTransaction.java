@@ -34,6 +34,8 @@ public final class ShardTransaction {
     private boolean failed;
     private String begin = "BEGIN";
     private final List<String> savepoints = new ArrayList<>();
+    /** SET LOCAL and SET TRANSACTION statements of the transaction, implicit or explicit: the coordinator reads the settings they name. */
+    private final List<String> localSettings = new ArrayList<>();
 
     public ShardTransaction(ShardLeases links, TwoPhaseCommit twoPhaseCommit, EventLoop loop, BackendListener owner) {
         this.links = links;
@@ -103,11 +105,20 @@ public final class ShardTransaction {
         if (mode == Mode.EXPLICIT) {
             begin = begin + "; " + statement;
         }
+        if (mode != Mode.NONE) {
+            localSettings.add(statement);
+        }
+    }
+
+    /** The SET LOCAL (and SET TRANSACTION) statements the transaction ran so far. */
+    public List<String> localSettings() {
+        return localSettings;
     }
 
     /** The transaction is over for the session; the shards' part is ended by {@link #commit} or {@link #rollback}. */
     public void end() {
         mode = Mode.NONE;
+        localSettings.clear();
         failed = false;
         begin = "BEGIN";
         savepoints.clear();
