@@ -21,10 +21,12 @@ import org.junit.jupiter.params.provider.CsvSource;
  * 'A' < 'B' < 'a' < 'b'. Every SELECT on several shards answers as one PostgreSQL with the same
  * collation holding all rows ({@code orders_all} on s0): what orders text in the linguistic
  * collation is sorted by PostgreSQL (the coordinator step), what orders numbers or text in "C" is
- * still merged in the proxy (its EXPLAIN ROUTE says "rows merged").
+ * still merged in the proxy (its EXPLAIN ROUTE says "rows merged"). An enum, which the merge cannot
+ * order at all (it was refused: "cannot merge ORDER BY a column of type oid N"), is ordered there too.
  */
 class LinguisticCollationIT {
     static final String ICU_EN = "LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C' TEMPLATE template0";
+    static final String[] MOODS = {null, "happy", "sad", "ok"};
     static ShardedCluster cluster;
 
     @BeforeAll
@@ -36,17 +38,20 @@ class LinguisticCollationIT {
             String name = names[id % names.length];
             String literal = name == null ? "NULL" : "'" + name + "'";
             rows.append(rows.isEmpty() ? "" : ", ").append("(").append(id).append(", ").append(id % 11 + 1).append(", ")
-                    .append(literal).append(", ").append(literal).append(", ").append(id % 5).append(")");
+                    .append(literal).append(", ").append(literal).append(", ").append(id % 5).append(", ")
+                    .append(id % 4 == 0 ? "NULL" : "'" + MOODS[id % 4] + "'").append(")");
         }
-        String columns = "id bigint, customer_id bigint NOT NULL, name text, code text COLLATE \"C\", qty int,"
+        String columns = "id bigint, customer_id bigint NOT NULL, name text, code text COLLATE \"C\", qty int, mood mood,"
                 + " PRIMARY KEY (customer_id, id)";
         try (Connection c = cluster.connect(); Statement s = c.createStatement()) {
+            // An enum sorts by its declaration order ('sad' < 'ok' < 'happy'), which the merge does not know.
+            s.execute("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')");
             s.execute("CREATE TABLE orders (" + columns + ")");
-            s.execute("INSERT INTO orders (id, customer_id, name, code, qty) VALUES " + rows);
+            s.execute("INSERT INTO orders (id, customer_id, name, code, qty, mood) VALUES " + rows);
         }
         try (Connection c = cluster.shard(0); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE orders_all (" + columns + ")");
-            s.execute("INSERT INTO orders_all (id, customer_id, name, code, qty) VALUES " + rows);
+            s.execute("INSERT INTO orders_all (id, customer_id, name, code, qty, mood) VALUES " + rows);
         }
     }
 
@@ -89,6 +94,8 @@ class LinguisticCollationIT {
             coordinator | SELECT id, name FROM {t} ORDER BY lower(name), id
             coordinator | SELECT id, code FROM {t} ORDER BY code COLLATE "en-x-icu", id
             coordinator | SELECT id, name AS n FROM {t} ORDER BY n DESC, id
+            coordinator | SELECT id, mood FROM {t} ORDER BY mood, id
+            coordinator | SELECT min(mood), max(mood) FROM {t}
             proxy       | SELECT id, name FROM {t} ORDER BY qty, id
             proxy       | SELECT id, name FROM {t} ORDER BY qty DESC, id LIMIT 7
             proxy       | SELECT id, code FROM {t} ORDER BY code, id
