@@ -248,12 +248,18 @@ public final class PgSteerServer implements AutoCloseable {
         connector.tls(next.backends());
     }
 
-    /** A sharded database that a reload added (or turned from single-backend to sharded). */
+    /**
+     * A sharded database that a reload added (or turned from single-backend to sharded). Off the
+     * event loops, like the reload's shard map check: its collations are read over JDBC here.
+     */
     synchronized ShardedDatabase newShardedDatabase(ProxyConfig proxy, DatabaseConfig database) {
         if (twoPhaseCommit == null) {
             openShardingResources();
         }
-        ShardedDatabase made = new ShardedDatabase(proxy, database, pools, twoPhaseCommit, planner, statements);
+        List<String> warnings = new ArrayList<>();
+        Collations collations = CollationCatalog.atStart(proxy, database, warnings);
+        warnings.forEach(log::warn);
+        ShardedDatabase made = new ShardedDatabase(proxy, database, collations, pools, twoPhaseCommit, planner, statements);
         planCacheMetrics(database.name(), made);
         made.metrics(metrics);
         made.slowStatements(context.slowStatements());
