@@ -231,6 +231,15 @@ UPDATE orders SET customer_id = 2 WHERE customer_id = 1;
 -- refused: 42P10
 INSERT INTO orders (id, status) VALUES (9001, 'nokey');
 
+-- == text order: mixed case, where a linguistic collation and byte order differ ==
+SELECT CASE WHEN id % 2 = 0 THEN upper(status) ELSE status END AS s, count(*) FROM orders GROUP BY 1 ORDER BY 1;
+SELECT id, CASE WHEN id % 3 = 0 THEN upper(sku) ELSE lower(sku) END AS s FROM items ORDER BY s, id LIMIT 12;
+SELECT min(CASE WHEN id % 2 = 0 THEN upper(status) ELSE status END), max(CASE WHEN id % 2 = 0 THEN upper(status) ELSE status END) FROM orders;
+SELECT DISTINCT CASE WHEN id % 2 = 0 THEN upper(kind) ELSE kind END AS k FROM events ORDER BY k DESC;
+SELECT customer_id, max(CASE WHEN id % 2 = 0 THEN upper(status) ELSE status END) AS m FROM orders GROUP BY customer_id ORDER BY m, customer_id LIMIT 10;
+SELECT id, CASE WHEN id % 2 = 0 THEN upper(status) ELSE status END AS s FROM orders ORDER BY s COLLATE "C", id LIMIT 10;
+SELECT id, status FROM orders ORDER BY status, id DESC LIMIT 10;
+
 -- == inserts ==
 INSERT INTO orders (id, customer_id, status, total, currency, created) VALUES (1001, 8, 'new', 12.50, 'EUR', '2026-01-02');
 INSERT INTO orders (id, customer_id, status, total, currency, created) VALUES (1002, 61, 'new', 1.00, 'USD', '2026-01-02'), (1003, 62, 'paid', 2.00, 'GBP', '2026-01-03'), (1004, 63, 'new', 3.00, 'JPY', '2026-01-04'), (1005, 64, 'new', 4.00, NULL, '2026-01-05');

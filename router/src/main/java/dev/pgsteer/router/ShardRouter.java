@@ -8,6 +8,7 @@ import dev.pgsteer.router.analysis.StatementAnalyzer;
 import dev.pgsteer.router.analysis.UnparsedStatements;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.Answer;
+import dev.pgsteer.router.plan.Collations;
 import dev.pgsteer.router.plan.CoordinatorNeeded;
 import dev.pgsteer.router.plan.KeyCondition;
 import dev.pgsteer.router.plan.KeyPlacer;
@@ -43,17 +44,25 @@ public final class ShardRouter {
     private final KeyShards keyShards;
     private final StatementAnalyzer analyzer;
     private final PlanCache cache;
+    private final Collations collations;
 
+    /** A router whose database sorts text in "C" (byte order), as tests of routing alone assume. */
     public ShardRouter(DatabaseConfig database, KeyPlacer placer, int capacity) {
-        this(database, placer, new PlanCache(capacity));
+        this(database, placer, new PlanCache(capacity), Collations.BYTEWISE_DEFAULT);
     }
 
-    private ShardRouter(DatabaseConfig database, KeyPlacer placer, PlanCache cache) {
+    /** A router whose database's values compare as {@code collations} says. */
+    public ShardRouter(DatabaseConfig database, KeyPlacer placer, Collations collations, int capacity) {
+        this(database, placer, new PlanCache(capacity), collations);
+    }
+
+    private ShardRouter(DatabaseConfig database, KeyPlacer placer, PlanCache cache, Collations collations) {
         this.database = database;
         this.placer = placer;
         this.keyShards = new KeyShards(placer);
-        this.analyzer = new StatementAnalyzer(database);
+        this.analyzer = new StatementAnalyzer(database, collations);
         this.cache = cache;
+        this.collations = collations;
     }
 
     /**
@@ -61,13 +70,30 @@ public final class ShardRouter {
      * plans hold the tables as they were. The cache's counts go on, so metrics never run backwards.
      */
     public ShardRouter reconfigured(DatabaseConfig newDatabase) {
-        return new ShardRouter(newDatabase, new ChoosingKeyPlacer(new ShardChooser(newDatabase)), cache.emptied());
+        return new ShardRouter(newDatabase, new ChoosingKeyPlacer(new ShardChooser(newDatabase)), cache.emptied(), collations);
     }
 
-    /** A router for {@code database} with its real sharding functions. */
+    /**
+     * A router for the same database whose values compare as {@code learned} says (read from the
+     * catalog), with an empty plan cache: merge plans were decided with the collations as they were.
+     */
+    public ShardRouter withCollations(Collations learned) {
+        return new ShardRouter(database, placer, cache.emptied(), learned);
+    }
+
+    /** A router for {@code database} with its real sharding functions, whose text sorts in "C" (byte order). */
     public static ShardRouter of(DatabaseConfig database, int capacity) {
-        return new ShardRouter(database, new ChoosingKeyPlacer(
-                new ShardChooser(database)), capacity);
+        return of(database, Collations.BYTEWISE_DEFAULT, capacity);
+    }
+
+    /** A router for {@code database} with its real sharding functions, whose values compare as {@code collations} says. */
+    public static ShardRouter of(DatabaseConfig database, Collations collations, int capacity) {
+        return new ShardRouter(database, new ChoosingKeyPlacer(new ShardChooser(database)), new PlanCache(capacity), collations);
+    }
+
+    /** How this database's values compare, as the merge planner knows it. */
+    public Collations collations() {
+        return collations;
     }
 
     /** The position in the database's shards of the one holding {@code table}'s rows with this key (COPY rows, routing hints). */

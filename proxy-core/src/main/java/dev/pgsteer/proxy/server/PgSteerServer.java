@@ -15,6 +15,7 @@ import dev.pgsteer.proxy.observe.ProxyMetrics;
 import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
 import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.runtime.ReloadOutcome;
+import dev.pgsteer.proxy.sharding.CollationCatalog;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.transaction.DecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.InDoubtResolver;
@@ -23,6 +24,7 @@ import dev.pgsteer.proxy.tenant.control.Tenants;
 import dev.pgsteer.proxy.tls.BackendTls;
 import dev.pgsteer.proxy.tls.ServerTls;
 import dev.pgsteer.proxy.tls.TlsFilesException;
+import dev.pgsteer.router.plan.Collations;
 import dev.pgsteer.router.session.SessionRouter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -37,7 +39,9 @@ import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -244,12 +248,18 @@ public final class PgSteerServer implements AutoCloseable {
         connector.tls(next.backends());
     }
 
-    /** A sharded database that a reload added (or turned from single-backend to sharded). */
+    /**
+     * A sharded database that a reload added (or turned from single-backend to sharded). Off the
+     * event loops, like the reload's shard map check: its collations are read over JDBC here.
+     */
     synchronized ShardedDatabase newShardedDatabase(ProxyConfig proxy, DatabaseConfig database) {
         if (twoPhaseCommit == null) {
             openShardingResources();
         }
-        ShardedDatabase made = new ShardedDatabase(proxy, database, pools, twoPhaseCommit, planner, statements);
+        List<String> warnings = new ArrayList<>();
+        Collations collations = CollationCatalog.atStart(proxy, database, warnings);
+        warnings.forEach(log::warn);
+        ShardedDatabase made = new ShardedDatabase(proxy, database, collations, pools, twoPhaseCommit, planner, statements);
         planCacheMetrics(database.name(), made);
         made.metrics(metrics);
         made.slowStatements(context.slowStatements());
@@ -278,7 +288,11 @@ public final class PgSteerServer implements AutoCloseable {
         InDoubtResolver.resolve(effective, decisionLog).forEach(line -> log.info("two-phase commit recovery: {}", line));
         for (DatabaseConfig database : effective.databases().values()) {
             if (database.isSharded()) {
-                into.put(database.name(), new ShardedDatabase(effective, database, pools, twoPhaseCommit, planner, statements));
+                List<String> warnings = new ArrayList<>();
+                Collations collations = CollationCatalog.atStart(effective, database, warnings);
+                warnings.forEach(log::warn);
+                into.put(database.name(), new ShardedDatabase(effective, database, collations, pools, twoPhaseCommit, planner,
+                        statements));
             }
         }
         return effective;

@@ -27,6 +27,35 @@ public final class CatalogQueries {
                 + table.replace("'", "''").replace("\"", "\"\"") + "\"') AND attnum > 0 AND NOT attisdropped ORDER BY attnum";
     }
 
+    /**
+     * How values compare in the database and in each column of {@code tables}: rows of (table,
+     * column, type oid, class), the first one ('', '', 0, class) for the database's default collation.
+     * The class: 'n' no collation, 'd' the database's default, 'b' a collation that sorts by code
+     * point (= UTF-8 byte order: libc "C", "POSIX", C.UTF-8, and every builtin one), 'l' another
+     * deterministic one (ICU, libc en_US.UTF-8), 'x' a nondeterministic one. A domain counts as its
+     * base type, as RowDescription reports it. {@code datlocprovider} is read through to_jsonb, so a
+     * PostgreSQL before 15 (libc only) reads as libc.
+     */
+    public static String collations(List<String> tables) {
+        String bytewise = "IN ('C', 'POSIX', 'C.UTF-8', 'C.utf8')";
+        StringBuilder sql = new StringBuilder("SELECT '', '', 0::oid, CASE WHEN COALESCE(pg_catalog.to_jsonb(d) ->> 'datlocprovider', 'c')"
+                + " = 'b' OR (COALESCE(pg_catalog.to_jsonb(d) ->> 'datlocprovider', 'c') = 'c' AND d.datcollate " + bytewise
+                + ") THEN 'b' ELSE 'l' END FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()");
+        for (String table : tables) {
+            sql.append(" UNION ALL SELECT ").append(literal(table)).append(", a.attname::text,")
+                    .append(" CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END,")
+                    .append(" CASE WHEN a.attcollation = 0 THEN 'n' WHEN a.attcollation = 100 THEN 'd'")
+                    .append(" WHEN NOT c.collisdeterministic THEN 'x'")
+                    .append(" WHEN c.collprovider = 'b' OR (c.collprovider = 'c' AND c.collcollate ").append(bytewise)
+                    .append(") THEN 'b' ELSE 'l' END")
+                    .append(" FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid")
+                    .append(" LEFT JOIN pg_catalog.pg_collation c ON c.oid = a.attcollation")
+                    .append(" WHERE a.attrelid = pg_catalog.to_regclass(").append(literal("\"" + table.replace("\"", "\"\"") + "\""))
+                    .append(") AND a.attnum > 0 AND NOT a.attisdropped");
+        }
+        return sql.toString();
+    }
+
     private static String literal(String text) {
         return "'" + text.replace("'", "''") + "'";
     }

@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * After DDL, the key types of sharded tables that did not exist at start are read from the shard's
  * catalog (on the connection that ran the DDL, so an uncommitted CREATE TABLE is seen), before the
- * client's next statement is routed: a key hashes by its column's type.
+ * client's next statement is routed: a key hashes by its column's type. Then how the tables'
+ * columns compare ({@link CollationCatalog}): a column created or altered with a linguistic
+ * collation must not be ordered by the merge.
  */
 public final class KeyTypeLearner {
     private static final Logger log = LoggerFactory.getLogger(KeyTypeLearner.class);
@@ -33,6 +35,30 @@ public final class KeyTypeLearner {
 
     /** Reads what DDL on {@code link} made known, then runs {@code next}. */
     public void afterDdl(ShardLink link, Runnable next) {
+        keyTypes(link, () -> collations(link, next));
+    }
+
+    private void collations(ShardLink link, Runnable next) {
+        if (!link.connection().isUsable()) {
+            next.run();
+            return;
+        }
+        String sql = CatalogQueries.collations(CollationCatalog.tables(database.config()));
+        Future<List<List<String>>> read = link.connection().queryInternal(sql, loop, link.status());
+        read.addListener(f -> {
+            if (link.connection().isUsable()) {
+                link.connection().attach(owner);
+            }
+            if (read.isSuccess()) {
+                database.learned(CollationCatalog.of(read.getNow()));
+            } else {
+                log.warn("{}: could not read the collations of the sharded tables: {}", sessionId, read.cause().getMessage());
+            }
+            next.run();
+        });
+    }
+
+    private void keyTypes(ShardLink link, Runnable next) {
         List<TableConfig.Sharded> unknown = database.tablesOfUnknownKeyType();
         if (unknown.isEmpty() || !link.connection().isUsable()) {
             next.run();

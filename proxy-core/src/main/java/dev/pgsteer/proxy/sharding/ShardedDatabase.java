@@ -16,6 +16,7 @@ import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
 import dev.pgsteer.proxy.sharding.transaction.TwoPhaseCommit;
 import dev.pgsteer.router.Router;
 import dev.pgsteer.router.ShardRouter;
+import dev.pgsteer.router.plan.Collations;
 import dev.pgsteer.router.plan.Route;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
@@ -53,11 +54,17 @@ public final class ShardedDatabase {
 
     public ShardedDatabase(ProxyConfig proxy, DatabaseConfig config, PoolRegistry registry, TwoPhaseCommit twoPhaseCommit,
                            Executor planner, StatementRegistry statements) {
+        this(proxy, config, Collations.BYTEWISE_DEFAULT, registry, twoPhaseCommit, planner, statements);
+    }
+
+    /** {@code collations}: how the database's values compare, as its catalog said at start. */
+    public ShardedDatabase(ProxyConfig proxy, DatabaseConfig config, Collations collations, PoolRegistry registry,
+                           TwoPhaseCommit twoPhaseCommit, Executor planner, StatementRegistry statements) {
         this.proxy = proxy;
         this.statements = statements;
         this.config = config;
         this.registry = registry;
-        this.router = new Router(ShardRouter.of(config, PLAN_CACHE_SIZE));
+        this.router = new Router(ShardRouter.of(config, collations, PLAN_CACHE_SIZE));
         this.twoPhaseCommit = twoPhaseCommit;
         this.planner = planner;
     }
@@ -133,6 +140,16 @@ public final class ShardedDatabase {
         tables.put(table, sharded.withKeyType(type));
         config = config.withTables(tables);
         router = new Router(router.shards().reconfigured(config));
+    }
+
+    /**
+     * The catalog told how values compare (after DDL): merge plans from now on are decided with it,
+     * so text in a linguistic collation is ordered by PostgreSQL, not by the merge.
+     */
+    synchronized void learned(Collations collations) {
+        if (!collations.equals(router.shards().collations())) {
+            router = new Router(router.shards().withCollations(collations));
+        }
     }
 
     /**

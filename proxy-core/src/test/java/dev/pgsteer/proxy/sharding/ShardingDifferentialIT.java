@@ -111,7 +111,7 @@ class ShardingDifferentialIT {
                 counts[1] += verdict == Verdict.SAME || verdict == Verdict.REFUSED_BY_DESIGN ? 1 : 0;
             }
         }
-        StringBuilder report = new StringBuilder("ShardingDifferentialIT, preferQueryMode=" + mode + ", "
+        StringBuilder report = new StringBuilder(getClass().getSimpleName() + ", preferQueryMode=" + mode + ", "
                 + corpus.size() + " statements, merge " + (MERGE_PENDING ? "pending" : "done") + "\n");
         verdicts.forEach((verdict, lines) -> report.append(String.format(Locale.ROOT, "  %-18s %d%n", verdict, lines.size())));
         byGroup.forEach((group, counts) -> report.append(String.format(Locale.ROOT, "  group %-45s %d of %d agree%n",
@@ -334,7 +334,7 @@ class ShardingDifferentialIT {
         }
     }
 
-    private static String resource(String name) {
+    static String resource(String name) {
         try (InputStream in = ShardingDifferentialIT.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("no resource " + name);

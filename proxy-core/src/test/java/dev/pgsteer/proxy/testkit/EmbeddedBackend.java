@@ -35,7 +35,15 @@ public final class EmbeddedBackend implements AutoCloseable {
 
     /** A backend for a shard: it accepts PREPARE TRANSACTION, which pgsteer's two-phase commit needs. */
     public static EmbeddedBackend shard() {
-        return start(0, Map.of("max_prepared_transactions", "20"));
+        return shard("");
+    }
+
+    /**
+     * A shard whose database appdb is created with {@code databaseOptions} (options of CREATE
+     * DATABASE, such as {@code LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C' TEMPLATE template0}).
+     */
+    public static EmbeddedBackend shard(String databaseOptions) {
+        return start(0, Map.of("max_prepared_transactions", "20"), databaseOptions);
     }
 
     /** On a given port, for tests where a backend comes (back) where pgsteer expects it; 0 picks one. */
@@ -44,6 +52,10 @@ public final class EmbeddedBackend implements AutoCloseable {
     }
 
     public static EmbeddedBackend start(int port, Map<String, String> serverConfig) {
+        return start(port, serverConfig, "");
+    }
+
+    private static EmbeddedBackend start(int port, Map<String, String> serverConfig, String databaseOptions) {
         try {
             Path data = Files.createTempDirectory("pgsteer-it-pg");
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
@@ -56,7 +68,7 @@ public final class EmbeddedBackend implements AutoCloseable {
                     .setServerConfig("password_encryption", "scram-sha-256")
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .start();
-            provision(postgres, data);
+            provision(postgres, data, databaseOptions);
             return new EmbeddedBackend(postgres);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -68,9 +80,13 @@ public final class EmbeddedBackend implements AutoCloseable {
      * {@code data}; only the bootstrap superuser logs in over TCP without a password.
      */
     static void provision(EmbeddedPostgres postgres, Path data) throws IOException {
+        provision(postgres, data, "");
+    }
+
+    static void provision(EmbeddedPostgres postgres, Path data, String databaseOptions) throws IOException {
         try (Connection admin = postgres.getPostgresDatabase().getConnection(); Statement statement = admin.createStatement()) {
             statement.execute("CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
-            statement.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER);
+            statement.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER + " " + databaseOptions);
             // Everyone but the bootstrap superuser must prove a password over TCP, as in production,
             // so pgsteer's own login to the backend goes through SCRAM-SHA-256.
             Files.writeString(data.resolve("pg_hba.conf"), """

@@ -40,9 +40,14 @@ public final class ShardedCluster implements AutoCloseable {
     }
 
     public static ShardedCluster start() throws Exception {
+        return start("");
+    }
+
+    /** Shards whose database is created with {@code databaseOptions} (a collation: see {@link EmbeddedBackend#shard(String)}). */
+    public static ShardedCluster start(String databaseOptions) throws Exception {
         List<EmbeddedBackend> shards = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            shards.add(EmbeddedBackend.shard());
+            shards.add(EmbeddedBackend.shard(databaseOptions));
         }
         ShardedCluster cluster = new ShardedCluster(shards, Files.createTempDirectory("pgsteer-2pc").resolve("decisions.log"));
         cluster.startProxy();

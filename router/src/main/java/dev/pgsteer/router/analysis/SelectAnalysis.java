@@ -31,7 +31,7 @@ final class SelectAnalysis {
         if (!(select instanceof PlainSelect plain)) {
             return new Analysis(StatementKind.READ, placement, null, "a UNION, INTERSECT or EXCEPT over several shards");
         }
-        SelectMergePlanner.Outcome outcome = SelectMergePlanner.plan(plain);
+        SelectMergePlanner.Outcome outcome = SelectMergePlanner.plan(plain, shardMap.collations());
         return new Analysis(StatementKind.READ, placement, outcome.plan(), outcome.refusal());
     }
 }

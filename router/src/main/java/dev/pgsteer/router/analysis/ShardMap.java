@@ -5,11 +5,15 @@ import static dev.pgsteer.router.syntax.Identifiers.isCatalog;
 
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.router.plan.Collations;
 import java.util.Optional;
 import net.sf.jsqlparser.schema.Table;
 
-/** The database's shard map as the analysis asks it: which configured table a table of the tree is. */
-record ShardMap(DatabaseConfig database) {
+/**
+ * The database's shard map as the analysis asks it: which configured table a table of the tree is;
+ * and how its values compare ({@code collations}, from the catalog), for the merge planner.
+ */
+record ShardMap(DatabaseConfig database, Collations collations) {
 
     /** The table's configuration; empty for an unsharded table, a catalog table or no table at all. */
     Optional<TableConfig> tableOf(Table table) {

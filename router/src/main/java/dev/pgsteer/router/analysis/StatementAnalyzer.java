@@ -1,6 +1,7 @@
 package dev.pgsteer.router.analysis;
 
 import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.router.plan.Collations;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.Placement;
 import java.util.List;
@@ -27,8 +28,8 @@ public final class StatementAnalyzer {
 
     private final ShardMap shardMap;
 
-    public StatementAnalyzer(DatabaseConfig database) {
-        this.shardMap = new ShardMap(database);
+    public StatementAnalyzer(DatabaseConfig database, Collations collations) {
+        this.shardMap = new ShardMap(database, collations);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.pgsteer.router.merge;
 
+import dev.pgsteer.router.plan.Collations;
 import dev.pgsteer.router.plan.MergePlan;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,8 @@ import net.sf.jsqlparser.statement.select.SelectItem;
  *
  * What cannot be merged correctly is refused with a reason that names the construct
  * ({@link MergeRefusals}, and each part as it plans). The parts: {@link AggregatePlan} (with HAVING),
- * {@link SortPlan}, {@link PagePlan}, over the {@link ShardColumns}; {@link SelectRewriter} then
+ * {@link SortPlan}, {@link PagePlan}, over the {@link ShardColumns}; {@link CollationCheck} refuses
+ * orderings only PostgreSQL knows (text in a linguistic collation); {@link SelectRewriter} then
  * rewrites the tree. Pure and
  * value-independent: the plan is cached with the statement's shape.
  */
@@ -38,9 +40,9 @@ public final class SelectMergePlanner {
     }
 
     /** Plans the merge of {@code plain} and rewrites it, in place, into what each shard runs. */
-    public static Outcome plan(PlainSelect plain) {
+    public static Outcome plan(PlainSelect plain, Collations collations) {
         try {
-            return new Outcome(planned(plain), null);
+            return new Outcome(planned(plain, collations), null);
         } catch (Refusal r) {
             return new Outcome(null, r.getMessage());
         } catch (JSQLParserException | RuntimeException e) {
@@ -48,7 +50,7 @@ public final class SelectMergePlanner {
         }
     }
 
-    private static MergePlan planned(PlainSelect plain) throws Refusal, JSQLParserException {
+    private static MergePlan planned(PlainSelect plain, Collations collations) throws Refusal, JSQLParserException {
         ShardColumns columns = new ShardColumns(plain.getSelectItems());
         MergeRefusals.check(plain, columns.items());
         boolean anyAggregate = false;
@@ -68,6 +70,7 @@ public final class SelectMergePlanner {
         if (aggregate && columns.star()) {
             throw new Refusal("GROUP BY or an aggregate with * in the select list over several shards (name the columns)");
         }
+        CollationCheck.check(plain, aggregate || plain.getDistinct() != null, collations);
 
         List<SelectItem<?>> shardItems = new ArrayList<>(columns.items());
         AggregatePlan aggregates = null;
