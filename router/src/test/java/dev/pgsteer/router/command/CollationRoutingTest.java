@@ -122,7 +122,9 @@ class CollationRoutingTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            SELECT id, status FROM orders ORDER BY status                          | refused 0A000 pgsteer cannot merge ORDER BY status, text in a linguistic collation (not "C"): only PostgreSQL sorts it (tables orders); give the shard key so it runs on one shard (the coordinator step that answers it runs in the simple query protocol only, for now)
+            COPY (SELECT id, status FROM orders ORDER BY status) TO STDOUT         | refused 0A000 pgsteer cannot merge ORDER BY status, text in a linguistic collation (not "C"): only PostgreSQL sorts it (tables orders); give the shard key so it runs on one shard
+            EXPLAIN SELECT id, status FROM orders ORDER BY status                  | refused 0A000 pgsteer cannot merge ORDER BY status, text in a linguistic collation (not "C"): only PostgreSQL sorts it (tables orders); give the shard key so it runs on one shard
+            SELECT id, status FROM orders ORDER BY status                          | coordinate on s0 pulling orders
             """)
     void whereNoCoordinatorAnswersTheRefusalSaysWhy(String sql, String expected) {
         Router router = new Router(new ShardRouter(RouterFixture.SHOP, RouterFixture.PLACER, ICU, 100));
