@@ -4,6 +4,7 @@ import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.command.CopyStatement;
+import dev.pgsteer.router.command.CursorStatement;
 import dev.pgsteer.router.command.RouteContext;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.Answer;
@@ -41,6 +42,7 @@ public final class Router {
     private static final Pattern EXPLAIN_HEAD = Pattern.compile("(?is)^\\s*EXPLAIN\\s*(\\([^)]*\\))?\\s*(ANALYZE\\s+)?(VERBOSE\\s+)?");
     private static final Pattern EXPLAIN_ANALYZE = Pattern.compile("(?s)^\\s*EXPLAIN\\s*(\\(.*ANALYZE.*\\)|\\s+ANALYZE\\b).*");
     private static final Pattern EXPLAIN_ROUTE_HEAD = Pattern.compile("(?is)^\\s*EXPLAIN\\s+ROUTE\\s+");
+    private static final Pattern LOCKING = Pattern.compile("(?i)\\bFOR\\s+(NO\\s+KEY\\s+)?(UPDATE|SHARE|KEY\\s+SHARE)\\b");
     private static final Pattern WHOLE_DATABASE_MAINTENANCE = Pattern.compile("(?s)^\\s*(VACUUM|ANALYZE|CHECKPOINT)\\s*(\\(.*\\))?\\s*;?\\s*$");
 
     private final ShardRouter shards;
@@ -125,6 +127,9 @@ public final class Router {
                     : explain(statement, values, context, mayParse, planned);
             case "COPY" -> copy(statement, context, mayParse, planned);
             case "VACUUM", "ANALYZE", "CLUSTER", "REINDEX", "CHECKPOINT" -> maintenance(statement);
+            case "DECLARE" -> declare(statement, values, context, mayParse, planned);
+            case "FETCH", "MOVE" -> new Command.OnCursor(CursorStatement.cursorOf(statement.text()), false);
+            case "CLOSE" -> new Command.OnCursor(CursorStatement.cursorOf(statement.text()), true);
             default -> coordinated(statement, values, context, mayParse, planned);
         };
     }
@@ -143,6 +148,17 @@ public final class Router {
         try {
             return new Command.Run(shards.resolve(analysis, statement, values, context.heldShards()));
         } catch (CoordinatorNeeded e) {
+            return coordinate(e, statement, analysis);
+        } catch (RoutingException e) {
+            return new Command.Refused(e.sqlState(), e.getMessage());
+        } catch (IndexOutOfBoundsException e) {
+            // A placeholder the Bind has no value for.
+            return new Command.Refused("08P01", e.getMessage());
+        }
+    }
+
+    /** The coordinator step for {@code statement}, or why it cannot answer it. */
+    private Command coordinate(CoordinatorNeeded e, LexedStatement statement, Analysis analysis) {
             for (TableConfig.Sharded table : e.tables()) {
                 // The coordinator's temporary table shadows the plain name only: schema.table would read
                 // the coordinator shard's own rows alone, a wrong answer.
@@ -155,12 +171,45 @@ public final class Router {
                     .filter(name -> qualifiedName(name).matcher(statement.text()).find()).toList();
             return new Command.Coordinate(e.tables(), database.defaultShard(), e.alsoReads(), namedWithSchema,
                     Pulls.of(analysis.pulls(), e.tables(), statement));
-        } catch (RoutingException e) {
-            return new Command.Refused(e.sqlState(), e.getMessage());
-        } catch (IndexOutOfBoundsException e) {
-            // A placeholder the Bind has no value for.
-            return new Command.Refused("08P01", e.getMessage());
+    }
+
+    /**
+     * {@code DECLARE c CURSOR FOR query}: the whole DECLARE runs where its query would run. On one
+     * shard, there; on several, the coordinator runs it over its temporary tables (even a query the
+     * proxy could merge: a cursor hands out its rows a few at a time, in the order PostgreSQL gives
+     * them, which only one PostgreSQL holding them all can do). A head this does not read is routed as before.
+     */
+    private Command declare(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse,
+                            Analysis planned) {
+        CursorStatement.Declaration declaration = CursorStatement.declaration(statement.text());
+        if (declaration == null) {
+            return coordinated(statement, values, context, mayParse, planned);
         }
+        LexedStatement query = SqlLexer.statement(declaration.query());
+        Analysis analysis = planned != null ? planned : mayParse ? analysis(query) : shards.cached(query);
+        if (analysis == null) {
+            return null;
+        }
+        Command inner = coordinated(query, values, context, mayParse, analysis);
+        if (inner instanceof Command.Run run && run.route().shards().size() > 1) {
+            CoordinatorNeeded needed = shards.coordinatorFor(analysis);
+            inner = needed == null ? new Command.Refused("0A000", "a cursor over several shards needs the coordinator step, "
+                    + "which answers reads of sharded tables only; give the shard key so the query runs on one shard")
+                    : coordinate(needed, query, analysis);
+        }
+        return switch (inner) {
+            case Command.Run run -> new Command.DeclareCursor(declaration.cursor(), declaration.withHold(),
+                    new Command.Run(new Route(run.route().shards(), Answer.ONE, StatementKind.READ, run.route().why(), Map.of(), null)));
+            case Command.Coordinate coordinate when declaration.withHold() -> new Command.Refused("0A000", "cursor "
+                    + declaration.cursor() + " WITH HOLD reads several shards: its rows would have to outlive the transaction "
+                    + "on the coordinator, which pgsteer does not keep; declare it WITHOUT HOLD inside the transaction, "
+                    + "or give the shard key so it runs on one shard");
+            case Command.Coordinate coordinate when LOCKING.matcher(declaration.query()).find() -> new Command.Refused("0A000",
+                    "cursor " + declaration.cursor() + " reads several shards with FOR UPDATE/SHARE: the coordinator's copies "
+                    + "of the rows cannot lock the shards' rows; lock them with a statement per shard key");
+            case Command.Coordinate coordinate -> new Command.DeclareCursor(declaration.cursor(), false, coordinate);
+            default -> inner;
+        };
     }
 
     /**
@@ -295,7 +344,11 @@ public final class Router {
         return switch (first) {
             case "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE", "PREPARE", "DEALLOCATE",
                  "EXECUTE", "SET", "RESET", "DISCARD", "LISTEN", "UNLISTEN", "VACUUM", "ANALYZE", "CLUSTER", "REINDEX",
-                 "CHECKPOINT" -> null;
+                 "CHECKPOINT", "FETCH", "MOVE", "CLOSE" -> null;
+            case "DECLARE" -> {
+                CursorStatement.Declaration declaration = CursorStatement.declaration(statement.text());
+                yield declaration != null ? SqlLexer.statement(declaration.query()) : statement;
+            }
             case "EXPLAIN" -> {
                 String[] words = words(statement.text());
                 yield explained(statement, words.length > 1 && words[1].equals("ROUTE") ? EXPLAIN_ROUTE_HEAD : EXPLAIN_HEAD);

@@ -278,6 +278,17 @@ public final class ShardRouter {
                 : new RoutingException("0A000", message);
     }
 
+    /**
+     * The coordinator step for a read placed by key even when its shards' answers could be merged
+     * (a cursor over several shards needs one PostgreSQL holding all the rows); null for anything else.
+     */
+    public CoordinatorNeeded coordinatorFor(Analysis analysis) {
+        if (analysis.kind() == StatementKind.READ && analysis.placement() instanceof Placement.ByKey byKey && !byKey.write()) {
+            return new CoordinatorNeeded("a cursor over several shards", readTables(byKey), byKey.alsoReads());
+        }
+        return null;
+    }
+
     /** The sharded tables a statement placed by key reads, each once, in the order it names them. */
     private static List<TableConfig.Sharded> readTables(Placement.ByKey byKey) {
         Map<String, TableConfig.Sharded> byName = new LinkedHashMap<>();

@@ -130,6 +130,21 @@ public sealed interface Command {
         }
     }
 
+    /**
+     * {@code DECLARE cursor ... FOR query}: the whole DECLARE runs where its query would ({@code query}:
+     * a {@link Run} on one shard, or a {@link Coordinate}, whose coordinator then keeps the cursor over
+     * its temporary tables until CLOSE or the transaction's end).
+     */
+    record DeclareCursor(String cursor, boolean withHold, Command query) implements Command {
+    }
+
+    /**
+     * FETCH, MOVE or CLOSE of {@code cursor} (null: CLOSE ALL, or no name read): runs where the session
+     * declared the cursor; {@code closes} for CLOSE.
+     */
+    record OnCursor(String cursor, boolean closes) implements Command {
+    }
+
     /** Not run: the client gets this error, and the session goes on. */
     record Refused(String sqlState, String reason) implements Command {
     }

@@ -68,6 +68,9 @@ final class RouterFixture {
                     + " columns " + copy.copy().columns() + " format " + copy.copy().options().format();
             case Command.Coordinate coordinate -> "coordinate on " + coordinate.coordinatorShard() + " pulling "
                     + String.join(" ", coordinate.tables().stream().map(TableConfig.Sharded::name).toList());
+            case Command.DeclareCursor declare -> "declare " + declare.cursor() + (declare.withHold() ? " with hold" : "")
+                    + " where its query would " + describe(declare.query());
+            case Command.OnCursor on -> (on.closes() ? "close " : "on cursor ") + (on.cursor() == null ? "ALL" : on.cursor());
             case Command.Refused refused -> "refused " + refused.sqlState() + " " + refused.reason();
         };
     }

@@ -35,6 +35,8 @@ public final class Commands {
     private final ExplainRouteCommand explainRoute;
     private final CopyIntoShardsCommand copyIntoShards;
     private final CoordinateCommand coordinate;
+    private final KeptCoordinator kept;
+    private final CursorCommand cursors;
     private final ClientReplies replies;
 
     /**
@@ -57,13 +59,21 @@ public final class Commands {
         this.explain = new ExplainCommand(run, replies);
         this.explainRoute = new ExplainRouteCommand(replies);
         this.copyIntoShards = new CopyIntoShardsCommand(database, transaction, fanOut, replies, copyUnit, loop, owner);
-        this.coordinate = new CoordinateCommand(database, transaction, fanOut, replies, leases, settings, loop, owner);
+        this.coordinate = new CoordinateCommand(database, transaction, fanOut, replies, leases, settings, loop, owner,
+                transaction.cursors());
+        this.kept = new KeptCoordinator(fanOut, replies, loop, transaction.cursors());
+        this.cursors = new CursorCommand(run, coordinate, kept, transaction, replies, database.config().defaultShard());
         this.replies = replies;
     }
 
     /** The command that runs a statement on shards: also what a suspended portal's Execute goes on with. */
     public RunCommand run() {
         return run;
+    }
+
+    /** Where an Execute continues a portal suspended on a coordinator kept for it. */
+    public KeptCoordinator kept() {
+        return kept;
     }
 
     /** Does what the router answered; calls {@code next} when the statement's answer is written. */
@@ -85,6 +95,8 @@ public final class Commands {
             case Command.CopyIntoShards c -> copyIntoShards.run(statement, c, next);
             case Command.CopyIntoReference c -> copyIntoShards.run(statement, c, next);
             case Command.Coordinate c -> coordinate.run(statement, sender, c, next);
+            case Command.DeclareCursor d -> cursors.declare(statement, sender, d, next);
+            case Command.OnCursor c -> cursors.onCursor(statement, sender, c, next);
             case Command.Refused r -> {
                 replies.fail(r.sqlState(), r.reason());
                 next.run();

@@ -10,7 +10,9 @@ import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
+import dev.pgsteer.proxy.sharding.execute.SessionCursors;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
+import dev.pgsteer.proxy.sharding.send.ExtendedSender;
 import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import dev.pgsteer.router.command.Command;
@@ -39,9 +41,12 @@ public final class CoordinateCommand {
     private final EventLoop loop;
     /** The session, which the connections go back to after pgsteer's own statements on them. */
     private final BackendListener owner;
+    /** Where a cursor or a suspended portal the coordinator keeps is found again. */
+    private final SessionCursors cursors;
 
     public CoordinateCommand(ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
-                             ShardLeases leases, ShardSettings settings, EventLoop loop, BackendListener owner) {
+                             ShardLeases leases, ShardSettings settings, EventLoop loop, BackendListener owner,
+                             SessionCursors cursors) {
         this.database = database;
         this.transaction = transaction;
         this.fanOut = fanOut;
@@ -50,10 +55,33 @@ public final class CoordinateCommand {
         this.settings = settings;
         this.loop = loop;
         this.owner = owner;
+        this.cursors = cursors;
     }
 
     /** Runs the step; {@code sender} says in which protocol the client sent the statement, which its final step keeps. */
     public void run(LexedStatement statement, StatementSender sender, Command.Coordinate command, Runnable whenDone) {
+        run(statement, sender, command, suspendedPortal(sender), whenDone);
+    }
+
+    /**
+     * In the extended protocol, a row limit that suspends the portal inside a transaction block keeps
+     * the coordinator's transaction, and so the portal, for the Executes that continue it.
+     */
+    private CoordinatorStep.Keep suspendedPortal(StatementSender sender) {
+        if (sender instanceof ExtendedSender extended && extended.maxRows() > 0) {
+            return (coordinator, suspended) -> {
+                if (suspended) {
+                    cursors.hold(SessionCursors.Kind.PORTAL, extended.portalName(), coordinator, transaction.savepointCount());
+                }
+                return suspended;
+            };
+        }
+        return CoordinatorStep.Keep.NEVER;
+    }
+
+    /** Runs the step; {@code keep} says who takes the coordinator apart if its transaction must outlive the statement. */
+    void run(LexedStatement statement, StatementSender sender, Command.Coordinate command, CoordinatorStep.Keep keep,
+             Runnable whenDone) {
         long started = System.nanoTime();
         Runnable next = () -> {
             database.coordinatedStatementDone(started);
@@ -73,11 +101,11 @@ public final class CoordinateCommand {
         FinalStep last = FinalStep.of(statement, sender);
         Future<List<ShardLink>> acquired = fanOut.acquire(database.config().shards());
         Future<ShardLink> apart = inTransaction ? leases.leaseApart(command.coordinatorShard()) : loop.newSucceededFuture(null);
-        acquired.addListener(a -> apart.addListener(b -> leased(statement, last, budget, command, acquired, apart, next)));
+        acquired.addListener(a -> apart.addListener(b -> leased(statement, last, budget, command, keep, acquired, apart, next)));
     }
 
     private void leased(LexedStatement statement, FinalStep last, PullBudget budget, Command.Coordinate command,
-                        Future<List<ShardLink>> acquired, Future<ShardLink> apart, Runnable next) {
+                        CoordinatorStep.Keep keep, Future<List<ShardLink>> acquired, Future<ShardLink> apart, Runnable next) {
         if (!apart.isSuccess()) {
             // The session's own links, leased or not, are the session's as for any statement.
             if (!fanOut.clientGone()) {
@@ -94,6 +122,6 @@ public final class CoordinateCommand {
             return;
         }
         new CoordinatorStep(fanOut, replies, loop, owner, settings, statement.text(), last, budget, transaction.localSettings(),
-                command, acquired.getNow(), apartLink, next).start();
+                command, acquired.getNow(), apartLink, keep, next).start();
     }
 }

@@ -54,6 +54,17 @@ import java.util.stream.Stream;
  * connections of the request in flight closed by its relay ({@link FanOut#start} registers them all).
  */
 final class CoordinatorStep {
+    /**
+     * Who takes the coordinator apart when its transaction must outlive the statement: a SQL cursor
+     * declared there, or a portal a row limit suspended there. Its temporary tables stay with it.
+     */
+    interface Keep {
+        Keep NEVER = (coordinator, suspended) -> false;
+
+        /** Whether the coordinator is taken (not rolled back now); {@code suspended}: a row limit suspended its portal. */
+        boolean take(ShardLink coordinator, boolean suspended);
+    }
+
     private final FanOut fanOut;
     private final ClientReplies replies;
     private final EventLoop loop;
@@ -73,11 +84,12 @@ final class CoordinatorStep {
     /** Where the statement runs: {@link #own} outside a transaction block, a connection apart inside one. */
     private final ShardLink coordinator;
     private final boolean apart;
+    private final Keep keep;
     private final Runnable next;
 
     CoordinatorStep(FanOut fanOut, ClientReplies replies, EventLoop loop, BackendListener owner, ShardSettings settings,
                     String statement, FinalStep last, PullBudget budget, List<String> localSettings, Command.Coordinate command,
-                    List<ShardLink> links, ShardLink apartLink, Runnable next) {
+                    List<ShardLink> links, ShardLink apartLink, Keep keep, Runnable next) {
         this.fanOut = fanOut;
         this.replies = replies;
         this.loop = loop;
@@ -92,6 +104,7 @@ final class CoordinatorStep {
         this.own = links.stream().filter(l -> l.shard().equals(command.coordinatorShard())).findFirst().orElseThrow();
         this.apart = apartLink != null;
         this.coordinator = apart ? apartLink : own;
+        this.keep = keep;
         this.next = next;
     }
 
@@ -221,10 +234,15 @@ final class CoordinatorStep {
     /** The client's statement, unchanged, on the coordinator: its answer passes through as PostgreSQL wrote it. */
     private void answer() {
         BackendConnection on = coordinator.connection();
-        on.attach(apart ? new ApartFrames(coordinator, fanOut, replies.channel(), loop) : owner);
+        ApartFrames frames = apart ? new ApartFrames(coordinator, fanOut, replies.channel(), loop) : null;
+        on.attach(apart ? frames : owner);
         fanOut.start(List.of(coordinator), Answer.ONE, last.acknowledged(), request -> {
             if (request.failed()) {
                 replies.failed();
+            } else if (apart && keep.take(coordinator, frames.suspended())) {
+                // Its transaction stays open: the cursor or portal there reads the temporary tables until it is closed.
+                proceed();
+                return;
             }
             rollBack();
         });

@@ -57,6 +57,25 @@ public sealed interface FinalStep {
     }
 
     /**
+     * An Execute that continues a portal suspended on a coordinator whose transaction was kept
+     * (inside a transaction block): the client's row limit, then Sync; PostgreSQL answers with the next
+     * rows and PortalSuspended again, or CommandComplete.
+     */
+    record ContinuePortal(String portalName, int maxRows) implements FinalStep {
+        @Override
+        public boolean acknowledged() {
+            return true;
+        }
+
+        @Override
+        public void writeTo(BackendConnection coordinator) {
+            coordinator.write(Execute.encode(coordinator.channel().alloc(), portalName, maxRows));
+            Channel channel = coordinator.channel();
+            channel.write(Sync.INSTANCE, channel.voidPromise());
+        }
+    }
+
+    /**
      * The client's Parse (same text, same parameter types), its Bind (same values, parameter and
      * result formats, same portal name), Describe of the portal if the client asked, and Execute with
      * the client's row limit, then Sync: the coordinator answers a row limit with PostgreSQL's own

@@ -17,9 +17,11 @@ import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.errors.ProxyErrors;
 import dev.pgsteer.proxy.extended.Lookup;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import dev.pgsteer.proxy.sharding.command.KeptCoordinator;
 import dev.pgsteer.proxy.sharding.command.RunCommand;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
+import dev.pgsteer.proxy.sharding.execute.SessionCursors;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.proxy.sharding.extended.Portal;
@@ -64,19 +66,21 @@ final class ShardedExtendedProtocol {
     private final ClientReplies replies;
     private final StatementPlanner planner;
     private final RunCommand runCommand;
+    private final KeptCoordinator kept;
     private final FanOut fanOut;
     private final ShardLeases leases;
     private final ShardTransaction transaction;
     private final UnitControl control;
 
     ShardedExtendedProtocol(ShardedDatabase database, ShardedPortals portals, ClientReplies replies, StatementPlanner planner,
-                            RunCommand runCommand, FanOut fanOut, ShardLeases leases, ShardTransaction transaction,
-                            UnitControl control) {
+                            RunCommand runCommand, KeptCoordinator kept, FanOut fanOut, ShardLeases leases,
+                            ShardTransaction transaction, UnitControl control) {
         this.database = database;
         this.portals = portals;
         this.replies = replies;
         this.planner = planner;
         this.runCommand = runCommand;
+        this.kept = kept;
         this.fanOut = fanOut;
         this.leases = leases;
         this.transaction = transaction;
@@ -135,7 +139,11 @@ final class ShardedExtendedProtocol {
                             index++;
                             continue;
                         }
-                        case Lookup.Found<Prepared>(Prepared statement) -> portals.bind(portalName, new Portal(statement, bind));
+                        case Lookup.Found<Prepared>(Prepared statement) -> {
+                            // A portal of that name suspended on a coordinator is replaced, as in PostgreSQL.
+                            transaction.cursors().close(SessionCursors.Kind.PORTAL, portalName);
+                            portals.bind(portalName, new Portal(statement, bind));
+                        }
                     }
                     replies.write(BindComplete.INSTANCE.encode(alloc));
                 }
@@ -165,6 +173,9 @@ final class ShardedExtendedProtocol {
                     String name = close.name();
                     frame.release();
                     portals.close(kind, name);
+                    if (kind == Target.PORTAL) {
+                        transaction.cursors().close(SessionCursors.Kind.PORTAL, name);
+                    }
                     replies.write(CloseComplete.INSTANCE.encode(alloc));
                 }
                 case SYNC, FLUSH -> {
@@ -187,6 +198,10 @@ final class ShardedExtendedProtocol {
             execute.release();
             run(unit, following);
         };
+        if (kept.continuePortal(portalName, maxRows, next)) {
+            // Suspended by a row limit on a coordinator that keeps it (inside a transaction block): it goes on there.
+            return;
+        }
         Portal portal = switch (portals.state().portal(portalName)) {
             case Lookup.Found<Portal>(Portal found) -> found;
             case Lookup.Refused<Portal> refused -> null;
@@ -223,7 +238,8 @@ final class ShardedExtendedProtocol {
             if (returnsNoRows(portal.prepared().statement())) {
                 portals.markRan(portalName);
             }
-            if (sender.coordinated() && maxRows > 0) {
+            if (sender.coordinated() && maxRows > 0
+                    && transaction.cursors().coordinator(SessionCursors.Kind.PORTAL, portalName) == null) {
                 portals.markEndedOnCoordinator(portalName);
             }
             next.run();

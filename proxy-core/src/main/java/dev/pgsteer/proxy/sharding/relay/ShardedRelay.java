@@ -114,7 +114,8 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
                 this, this::failed, loop, this);
         this.planner = new StatementPlanner(session, database, leases, transaction, settings, pin, commands);
         this.unitEnd = new UnitEnd(session, leases, transaction, pin, settings, portals);
-        this.extended = new ShardedExtendedProtocol(database, portals, replies, planner, commands.run(), fanOut, leases, transaction, this);
+        this.extended = new ShardedExtendedProtocol(database, portals, replies, planner, commands.run(), commands.kept(), fanOut,
+                leases, transaction, this);
     }
 
     /** Where the unit stands, for the relay's tests. */
@@ -407,11 +408,14 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
         if (current != null) {
             // Statements still running: closing their connections makes the backends abort them.
             for (ShardLink link : current.links()) {
+                transaction.cursors().forget(link);
                 link.connection().detach();
                 leases.lost(link);
                 link.connection().close();
             }
         }
+        // Coordinators kept for a cursor or a suspended portal: rolled back (their temporary tables dropped), then pooled.
+        transaction.cursors().transactionEnded();
         leases.closeAll(pin.pinned() || settings.watch().captureDue());
     }
 

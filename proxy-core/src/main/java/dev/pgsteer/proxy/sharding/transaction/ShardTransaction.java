@@ -3,6 +3,7 @@ package dev.pgsteer.proxy.sharding.transaction;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.sharding.execute.Futures;
+import dev.pgsteer.proxy.sharding.execute.SessionCursors;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import io.netty.channel.EventLoop;
@@ -36,12 +37,15 @@ public final class ShardTransaction {
     private final List<String> savepoints = new ArrayList<>();
     /** SET LOCAL and SET TRANSACTION statements of the transaction, implicit or explicit: the coordinator reads the settings they name. */
     private final List<String> localSettings = new ArrayList<>();
+    /** The transaction's cursors and continued portals: those on a coordinator apart end with it. */
+    private final SessionCursors cursors;
 
     public ShardTransaction(ShardLeases links, TwoPhaseCommit twoPhaseCommit, EventLoop loop, BackendListener owner) {
         this.links = links;
         this.twoPhaseCommit = twoPhaseCommit;
         this.loop = loop;
         this.owner = owner;
+        this.cursors = new SessionCursors(loop);
     }
 
     public Mode mode() {
@@ -110,6 +114,16 @@ public final class ShardTransaction {
         }
     }
 
+    /** Where the transaction's cursors and the portals it continues live. */
+    public SessionCursors cursors() {
+        return cursors;
+    }
+
+    /** How many savepoints the transaction has: what opens now is closed by a ROLLBACK TO one of them. */
+    public int savepointCount() {
+        return savepoints.size();
+    }
+
     /** The SET LOCAL (and SET TRANSACTION) statements the transaction ran so far. */
     public List<String> localSettings() {
         return localSettings;
@@ -135,14 +149,17 @@ public final class ShardTransaction {
                 participants.add(link);
             }
         }
+        // The coordinators apart are not participants: their transactions (temporary tables) are rolled back.
+        Future<Void> released = cursors.transactionEnded();
         if (participants.isEmpty()) {
-            return loop.newSucceededFuture(null);
+            return released;
         }
         Future<Void> committed = participants.size() == 1
                 ? participants.getFirst().connection().runInternal("COMMIT", loop)
                 : twoPhaseCommit.commit(participants, loop);
         Promise<Void> done = loop.newPromise();
-        committed.addListener(f -> {
+        Futures.whenAll(List.of(released, committed), loop).addListener(all -> {
+            Future<Void> f = committed;
             afterTransaction(participants);
             if (f.isSuccess()) {
                 done.setSuccess(null);
@@ -164,7 +181,9 @@ public final class ShardTransaction {
             }
         }
         Promise<Void> done = loop.newPromise();
-        Futures.whenAll(rollbacks, loop).addListener(f -> {
+        List<Future<Void>> ends = new ArrayList<>(rollbacks);
+        ends.add(cursors.transactionEnded());
+        Futures.whenAll(ends, loop).addListener(f -> {
             for (int i = 0; i < participants.size(); i++) {
                 if (!rollbacks.get(i).isSuccess()) {
                     // A connection that cannot roll back is not given to anyone else.
@@ -199,9 +218,13 @@ public final class ShardTransaction {
             }
             switch (tag) {
                 case "SAVEPOINT" -> savepoints.add(name);
-                case "RELEASE" -> truncateSavepoints(name, false);
+                case "RELEASE" -> {
+                    truncateSavepoints(name, false);
+                    cursors.released(savepoints.size());
+                }
                 default -> {
                     truncateSavepoints(name, true);
+                    cursors.rolledBackTo(savepoints.size());
                     failed = false;
                 }
             }
