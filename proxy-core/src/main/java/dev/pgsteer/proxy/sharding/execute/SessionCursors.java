@@ -48,8 +48,12 @@ public final class SessionCursors {
     /** The session's: what is given back is reported there. */
     private final EventLoop loop;
 
+    /** What {@link #transactionEnded} gives when nothing was open: made once, every transaction ends through here. */
+    private final Future<Void> nothingHeld;
+
     public SessionCursors(EventLoop loop) {
         this.loop = loop;
+        this.nothingHeld = loop.newSucceededFuture(null);
     }
 
     private record OnShard(String shard, boolean withHold) {
@@ -84,8 +88,11 @@ public final class SessionCursors {
         }
     }
 
-    /** The coordinator holding this portal or cursor, or null. */
+    /** The coordinator holding this portal or cursor, or null. Asked at every Execute: no allocation when none is held. */
     public ShardLink coordinator(Kind kind, String name) {
+        if (held.isEmpty()) {
+            return null;
+        }
         Held h = held.get(new Key(kind, name));
         return h == null ? null : h.link();
     }
@@ -97,6 +104,13 @@ public final class SessionCursors {
         }
         Held h = held.remove(new Key(kind, name));
         return h == null ? loop.newSucceededFuture(null) : giveBack(h.link());
+    }
+
+    /** The protocol's Close of a portal, or a Bind that replaces it: asked at every Bind, so nothing is made when none is held. */
+    public void portalGone(String portal) {
+        if (!held.isEmpty()) {
+            close(Kind.PORTAL, portal);
+        }
     }
 
     /** CLOSE ALL: every cursor goes (portals stay). */
@@ -125,12 +139,16 @@ public final class SessionCursors {
 
     /** The transaction ended: every coordinator goes back, and the cursors declared WITHOUT HOLD on shards are gone. */
     public Future<Void> transactionEnded() {
+        if (held.isEmpty() && onShard.isEmpty()) {
+            return nothingHeld;
+        }
         onShard.values().removeIf(on -> !on.withHold());
         return giveBackWhere(k -> true, h -> true);
     }
 
-    public boolean holdsAny() {
-        return !held.isEmpty();
+    /** Whether {@code ended} (of {@link #transactionEnded}) had nothing to give back. */
+    public boolean nothingHeld(Future<Void> ended) {
+        return ended == nothingHeld;
     }
 
     private Future<Void> giveBackWhere(Predicate<Key> key, Predicate<Held> which) {

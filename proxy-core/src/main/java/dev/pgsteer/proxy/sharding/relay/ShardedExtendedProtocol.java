@@ -141,7 +141,7 @@ final class ShardedExtendedProtocol {
                         }
                         case Lookup.Found<Prepared>(Prepared statement) -> {
                             // A portal of that name suspended on a coordinator is replaced, as in PostgreSQL.
-                            transaction.cursors().close(SessionCursors.Kind.PORTAL, portalName);
+                            transaction.cursors().portalGone(portalName);
                             portals.bind(portalName, new Portal(statement, bind));
                         }
                     }
@@ -174,7 +174,7 @@ final class ShardedExtendedProtocol {
                     frame.release();
                     portals.close(kind, name);
                     if (kind == Target.PORTAL) {
-                        transaction.cursors().close(SessionCursors.Kind.PORTAL, name);
+                        transaction.cursors().portalGone(name);
                     }
                     replies.write(CloseComplete.INSTANCE.encode(alloc));
                 }

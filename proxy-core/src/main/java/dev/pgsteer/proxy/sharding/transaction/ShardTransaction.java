@@ -158,7 +158,8 @@ public final class ShardTransaction {
                 ? participants.getFirst().connection().runInternal("COMMIT", loop)
                 : twoPhaseCommit.commit(participants, loop);
         Promise<Void> done = loop.newPromise();
-        Futures.whenAll(List.of(released, committed), loop).addListener(all -> {
+        Future<?> both = cursors.nothingHeld(released) ? committed : Futures.whenAll(List.of(released, committed), loop);
+        both.addListener(all -> {
             Future<Void> f = committed;
             afterTransaction(participants);
             if (f.isSuccess()) {
@@ -181,9 +182,11 @@ public final class ShardTransaction {
             }
         }
         Promise<Void> done = loop.newPromise();
-        List<Future<Void>> ends = new ArrayList<>(rollbacks);
-        ends.add(cursors.transactionEnded());
-        Futures.whenAll(ends, loop).addListener(f -> {
+        Future<Void> released = cursors.transactionEnded();
+        if (!cursors.nothingHeld(released)) {
+            rollbacks.add(released);
+        }
+        Futures.whenAll(rollbacks, loop).addListener(f -> {
             for (int i = 0; i < participants.size(); i++) {
                 if (!rollbacks.get(i).isSuccess()) {
                     // A connection that cannot roll back is not given to anyone else.
