@@ -10,9 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.ClientTool;
 import dev.pgsteer.proxy.testkit.EmbeddedBackend;
 import dev.pgsteer.proxy.testkit.RawWireClient;
 import dev.pgsteer.proxy.testkit.ShardedCluster;
+import dev.pgsteer.proxy.testkit.ToolRun;
 import dev.pgsteer.proxy.testkit.WireMessage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -20,11 +22,13 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -314,6 +318,39 @@ class CoordinatorCursorIT {
         }
     }
 
+    static byte[] describePortal(String portal) {
+        return frame('D', new byte[] {'P'}, cstr(portal));
+    }
+
+    /** psycopg 3's server cursor: DECLARE, then the protocol's Describe of the cursor's portal by its name, FETCH in the extended protocol. */
+    static List<List<byte[]>> cursorBatches(String table) {
+        String several = RAW.replace("{t}", table).replace("$1", "11");
+        String one = "SELECT id + 0 AS id, status || '' AS s FROM " + table + " WHERE customer_id = " + CUSTOMER_ON[2] + " ORDER BY id";
+        return List.of(
+                List.of(query("BEGIN")),
+                List.of(parse("DECLARE c CURSOR FOR " + several.replace("$1", "11")), bind("", "0"), execute("", 0), SYNC),
+                List.of(describePortal("c"), SYNC),
+                List.of(parse("FETCH FORWARD 4 FROM c"), bind("", "0"), describePortal(""), execute("", 0), SYNC),
+                List.of(query("DECLARE o CURSOR FOR " + one)),
+                List.of(describePortal("o"), SYNC),
+                List.of(parse("FETCH FORWARD 2 FROM o"), bind("", "0"), execute("", 0), SYNC),
+                List.of(describePortal("nothing"), SYNC),
+                List.of(query("COMMIT")));
+    }
+
+    @Test
+    void aCursorIsDescribedByItsNameAsPostgresqlDoes() throws Exception {
+        try (RawWireClient proxied = loggedIn(cluster.proxy.address(), EmbeddedBackend.USER, "shop");
+             RawWireClient direct = loggedIn(new InetSocketAddress("127.0.0.1", cluster.shards.get(0).port()), "postgres",
+                     EmbeddedBackend.DATABASE)) {
+            List<List<byte[]>> expectedBatches = cursorBatches("orders_all");
+            List<List<byte[]>> actualBatches = cursorBatches("orders");
+            for (int i = 0; i < expectedBatches.size(); i++) {
+                assertEquals(exchange(direct, expectedBatches.get(i)), exchange(proxied, actualBatches.get(i)), "batch " + i);
+            }
+        }
+    }
+
     // --- SQL cursors ---
 
     /** Statements run through pgsteer and on the reference, one by one: each answer (rows, count, or SQLSTATE) the same. */
@@ -438,6 +475,35 @@ class CoordinatorCursorIT {
             steer.rollback();
             ref.rollback();
         }
+    }
+
+    /** psql's {@code FETCH_COUNT} reads a result through {@code DECLARE _psql_cursor NO SCROLL CURSOR}, FETCH FORWARD n, CLOSE. */
+    @Test
+    void psqlWithAFetchCountPrintsWhatPostgresqlPrints() throws Exception {
+        ClientTool psql = ClientTool.require("psql");
+        String script = """
+                \\set FETCH_COUNT 4
+                %s;
+                BEGIN;
+                \\set FETCH_COUNT 3
+                %s;
+                SELECT count(*) FROM {t};
+                COMMIT;
+                """.formatted(REPORTS.get(0), REPORTS.get(1));
+        Path steerScript = Files.createTempFile("cursor-steer", ".sql");
+        Path refScript = Files.createTempFile("cursor-ref", ".sql");
+        Files.writeString(steerScript, t(script, "orders"));
+        Files.writeString(refScript, t(script, "orders_all"));
+        ToolRun steered = ToolRun.run(ToolRun.command(psql.binary(), "-X", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+                "-p", Integer.toString(cluster.proxy.address().getPort()), "-U", "app", "-d", "shop", "-f", steerScript),
+                ToolRun.clientEnvironment(Map.of()), Duration.ofSeconds(60));
+        ToolRun direct = ToolRun.run(ToolRun.command(psql.binary(), "-X", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+                "-p", Integer.toString(cluster.shards.get(0).port()), "-U", EmbeddedBackend.USER, "-d", EmbeddedBackend.DATABASE,
+                "-f", refScript), ToolRun.clientEnvironment(Map.of("PGPASSWORD", EmbeddedBackend.PASSWORD)), Duration.ofSeconds(60));
+        assertEquals(0, direct.exitCode(), direct.describe());
+        assertEquals(0, steered.exitCode(), steered.describe());
+        assertTrue(direct.stdout().contains("(19 rows)"), direct.stdout());
+        assertEquals(direct.stdout(), steered.stdout());
     }
 
     // --- every way a transaction ends in the middle ---

@@ -9,6 +9,7 @@ import dev.pgsteer.proxy.sharding.execute.SessionCursors;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.router.plan.Answer;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
 import java.util.List;
 
 /**
@@ -41,7 +42,46 @@ public final class KeptCoordinator {
         return true;
     }
 
-    /** Runs {@code step} where {@code name} lives; {@code thenClose}: it is closed by the step (CLOSE). */
+    /**
+     * The protocol's Describe of a portal pgsteer did not bind: a SQL cursor (its portal has the
+     * cursor's name), or a portal kept on a coordinator past its Sync, described where it lives;
+     * false when pgsteer knows no such name.
+     */
+    public boolean describe(String name, Runnable next) {
+        SessionCursors.Kind kind = SessionCursors.Kind.PORTAL;
+        ShardLink coordinator = cursors.coordinator(kind, name);
+        if (coordinator == null) {
+            kind = SessionCursors.Kind.CURSOR;
+            coordinator = cursors.coordinator(kind, name);
+        }
+        FinalStep describe = new FinalStep.DescribePortal(name);
+        if (coordinator != null) {
+            run(coordinator, describe, kind, name, false, next);
+            return true;
+        }
+        String shard = cursors.shardOf(name);
+        if (shard == null) {
+            return false;
+        }
+        Future<List<ShardLink>> acquired = fanOut.acquire(List.of(shard));
+        acquired.addListener(f -> {
+            if (!fanOut.ready(acquired, next)) {
+                return;
+            }
+            ShardLink link = acquired.getNow().getFirst();
+            fanOut.start(List.of(link), Answer.ONE, true, request -> {
+                if (request.failed()) {
+                    replies.failed();
+                }
+                next.run();
+            });
+            describe.writeTo(link.connection());
+            link.connection().flush();
+        });
+        return true;
+    }
+
+    /** Runs {@code step} where {@code name} lives;    /** Runs {@code step} where {@code name} lives; {@code thenClose}: it is closed by the step (CLOSE). */
     void run(ShardLink coordinator, FinalStep step, SessionCursors.Kind kind, String name, boolean thenClose, Runnable next) {
         if (!coordinator.connection().isUsable()) {
             cursors.close(kind, name);

@@ -57,6 +57,24 @@ public sealed interface FinalStep {
     }
 
     /**
+     * The protocol's Describe of a portal PostgreSQL holds and pgsteer does not bind itself: a SQL
+     * cursor (psycopg 3 describes its server cursors by name), or a portal kept past its Sync.
+     */
+    record DescribePortal(String portalName) implements FinalStep {
+        @Override
+        public boolean acknowledged() {
+            return true;
+        }
+
+        @Override
+        public void writeTo(BackendConnection coordinator) {
+            coordinator.write(Describe.encode(coordinator.channel().alloc(), Target.PORTAL, portalName));
+            Channel channel = coordinator.channel();
+            channel.write(Sync.INSTANCE, channel.voidPromise());
+        }
+    }
+
+    /**
      * An Execute that continues a portal suspended on a coordinator whose transaction was kept
      * (inside a transaction block): the client's row limit, then Sync; PostgreSQL answers with the next
      * rows and PortalSuspended again, or CommandComplete.

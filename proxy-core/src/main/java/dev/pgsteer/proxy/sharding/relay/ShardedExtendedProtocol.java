@@ -280,7 +280,11 @@ final class ShardedExtendedProtocol {
             }
             case PORTAL -> {
                 switch (portals.state().portal(name)) {
-                    case Lookup.Refused<Portal>(ErrorResponse error) -> refuse(error, next);
+                    case Lookup.Refused<Portal>(ErrorResponse error) -> {
+                        if (!kept.describe(name, next)) {
+                            refuse(error, next);
+                        }
+                    }
                     case Lookup.Found<Portal>(Portal portal) -> describeOnAShard(portal.prepared(), portal, name, next);
                 }
             }
