@@ -64,16 +64,16 @@ public final class CoordinateCommand {
     }
 
     /**
-     * In the extended protocol, a row limit that suspends the portal inside a transaction block keeps
-     * the coordinator's transaction, and so the portal, for the Executes that continue it.
+     * In the extended protocol, an Execute with a row limit keeps the coordinator's transaction, and so
+     * the portal, for the Executes that may continue it: PostgreSQL answers them (the next rows, or
+     * none once it ran to its end) until the portal is closed or bound again, or its transaction ends
+     * (outside a transaction block: the Sync).
      */
     private CoordinatorStep.Keep suspendedPortal(StatementSender sender) {
         if (sender instanceof ExtendedSender extended && extended.maxRows() > 0) {
-            return (coordinator, suspended) -> {
-                if (suspended) {
-                    cursors.hold(SessionCursors.Kind.PORTAL, extended.portalName(), coordinator, transaction.savepointCount());
-                }
-                return suspended;
+            return coordinator -> {
+                cursors.hold(SessionCursors.Kind.PORTAL, extended.portalName(), coordinator, transaction.savepointCount());
+                return true;
             };
         }
         return CoordinatorStep.Keep.NEVER;
@@ -100,12 +100,19 @@ public final class CoordinateCommand {
         PullBudget budget = new PullBudget(database.config().name(), database.config().coordinator(), database.pullMeters());
         FinalStep last = FinalStep.of(statement, sender);
         Future<List<ShardLink>> acquired = fanOut.acquire(database.config().shards());
-        Future<ShardLink> apart = inTransaction ? leases.leaseApart(command.coordinatorShard()) : loop.newSucceededFuture(null);
-        acquired.addListener(a -> apart.addListener(b -> leased(statement, last, budget, command, keep, acquired, apart, next)));
+        // Apart inside a transaction block; outside one too when a row limit may suspend the portal, which
+        // the client may then continue before its Sync (pg-cursor does, after a Flush): the coordinator's
+        // transaction is kept until that Sync, and the session's own default-shard link stays out of it.
+        boolean suspendable = sender instanceof ExtendedSender extended && extended.maxRows() > 0;
+        Future<ShardLink> apart = inTransaction || suspendable ? leases.leaseApart(command.coordinatorShard())
+                : loop.newSucceededFuture(null);
+        acquired.addListener(a -> apart.addListener(b -> leased(statement, last, budget, command, keep, inTransaction, acquired,
+                apart, next)));
     }
 
     private void leased(LexedStatement statement, FinalStep last, PullBudget budget, Command.Coordinate command,
-                        CoordinatorStep.Keep keep, Future<List<ShardLink>> acquired, Future<ShardLink> apart, Runnable next) {
+                        CoordinatorStep.Keep keep, boolean inTransaction, Future<List<ShardLink>> acquired,
+                        Future<ShardLink> apart, Runnable next) {
         if (!apart.isSuccess()) {
             // The session's own links, leased or not, are the session's as for any statement.
             if (!fanOut.clientGone()) {
@@ -122,6 +129,6 @@ public final class CoordinateCommand {
             return;
         }
         new CoordinatorStep(fanOut, replies, loop, owner, settings, statement.text(), last, budget, transaction.localSettings(),
-                command, acquired.getNow(), apartLink, keep, next).start();
+                command, acquired.getNow(), apartLink, inTransaction, keep, next).start();
     }
 }

@@ -56,13 +56,14 @@ import java.util.stream.Stream;
 final class CoordinatorStep {
     /**
      * Who takes the coordinator apart when its transaction must outlive the statement: a SQL cursor
-     * declared there, or a portal a row limit suspended there. Its temporary tables stay with it.
+     * declared there, or a portal run with a row limit, which the client may go on with. Its
+     * temporary tables stay with it.
      */
     interface Keep {
-        Keep NEVER = (coordinator, suspended) -> false;
+        Keep NEVER = coordinator -> false;
 
-        /** Whether the coordinator is taken (not rolled back now); {@code suspended}: a row limit suspended its portal. */
-        boolean take(ShardLink coordinator, boolean suspended);
+        /** Whether the coordinator is taken (not rolled back now). */
+        boolean take(ShardLink coordinator);
     }
 
     private final FanOut fanOut;
@@ -84,12 +85,14 @@ final class CoordinatorStep {
     /** Where the statement runs: {@link #own} outside a transaction block, a connection apart inside one. */
     private final ShardLink coordinator;
     private final boolean apart;
+    /** Whether the session's links are in its transaction (then the other tables it reads are pulled as it sees them). */
+    private final boolean inTransaction;
     private final Keep keep;
     private final Runnable next;
 
     CoordinatorStep(FanOut fanOut, ClientReplies replies, EventLoop loop, BackendListener owner, ShardSettings settings,
                     String statement, FinalStep last, PullBudget budget, List<String> localSettings, Command.Coordinate command,
-                    List<ShardLink> links, ShardLink apartLink, Keep keep, Runnable next) {
+                    List<ShardLink> links, ShardLink apartLink, boolean inTransaction, Keep keep, Runnable next) {
         this.fanOut = fanOut;
         this.replies = replies;
         this.loop = loop;
@@ -104,6 +107,7 @@ final class CoordinatorStep {
         this.own = links.stream().filter(l -> l.shard().equals(command.coordinatorShard())).findFirst().orElseThrow();
         this.apart = apartLink != null;
         this.coordinator = apart ? apartLink : own;
+        this.inTransaction = inTransaction;
         this.keep = keep;
         this.next = next;
     }
@@ -121,7 +125,7 @@ final class CoordinatorStep {
         // that leaves has every connection closed (which aborts the COPYs and drops the temporary tables).
         fanOut.start(involved, Answer.COMBINE, false, ignored -> { });
         List<String> names = Stream.concat(command.tables().stream().map(TableConfig.Sharded::name),
-                apart ? command.alsoReads().stream() : Stream.empty()).toList();
+                inTransaction ? command.alsoReads().stream() : Stream.empty()).toList();
         Future<List<List<String>>> found = own.connection().queryInternal(CoordinatorSql.qualifiedNames(names), loop, ownStatus());
         found.addListener(n -> {
             if (fanOut.clientGone()) {
@@ -156,9 +160,9 @@ final class CoordinatorStep {
         });
     }
 
-    /** The session's connections are in its transaction when the coordinator is apart, out of any otherwise. */
+    /** The session's connections are in its transaction, or out of any. */
     private TransactionStatus ownStatus() {
-        return apart ? TransactionStatus.IN_TRANSACTION : TransactionStatus.IDLE;
+        return inTransaction ? TransactionStatus.IN_TRANSACTION : TransactionStatus.IDLE;
     }
 
     /** Reads the settings on both sides; the coordinator's transaction takes the session's where they differ. */
@@ -234,12 +238,11 @@ final class CoordinatorStep {
     /** The client's statement, unchanged, on the coordinator: its answer passes through as PostgreSQL wrote it. */
     private void answer() {
         BackendConnection on = coordinator.connection();
-        ApartFrames frames = apart ? new ApartFrames(coordinator, fanOut, replies.channel(), loop) : null;
-        on.attach(apart ? frames : owner);
+        on.attach(apart ? new ApartFrames(coordinator, fanOut, replies.channel(), loop) : owner);
         fanOut.start(List.of(coordinator), Answer.ONE, last.acknowledged(), request -> {
             if (request.failed()) {
                 replies.failed();
-            } else if (apart && keep.take(coordinator, frames.suspended())) {
+            } else if (apart && keep.take(coordinator)) {
                 // Its transaction stays open: the cursor or portal there reads the temporary tables until it is closed.
                 proceed();
                 return;

@@ -67,7 +67,7 @@ final class CursorCommand {
                     next.run();
                     return;
                 }
-                coordinate.run(statement, sender, several, (coordinator, suspended) -> {
+                coordinate.run(statement, sender, several, coordinator -> {
                     cursors.hold(SessionCursors.Kind.CURSOR, name, coordinator, transaction.savepointCount());
                     return true;
                 }, next);

@@ -1,6 +1,5 @@
 package dev.pgsteer.proxy.sharding.coordinator;
 
-import dev.pgsteer.protocol.message.MessageType.Backend;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendListener;
@@ -21,8 +20,6 @@ public final class ApartFrames implements BackendListener {
     private final FanOut fanOut;
     private final Channel client;
     private final EventExecutor loop;
-    /** The statement's answer ended with PortalSuspended: its portal lives on in the coordinator's transaction. */
-    private boolean suspended;
 
     public ApartFrames(ShardLink link, FanOut fanOut, Channel client, EventExecutor loop) {
         this.link = link;
@@ -40,16 +37,10 @@ public final class ApartFrames implements BackendListener {
     public void onBackendFrame(BackendConnection connection, Frame frame) {
         ShardRequest current = fanOut.current();
         if (current != null && current.involves(link)) {
-            suspended |= frame.type() == Backend.PORTAL_SUSPENDED.code();
             current.onFrame(link, frame);
         } else {
             frame.release();
         }
-    }
-
-    /** Whether a row limit suspended the portal the coordinator ran (its PortalSuspended passed here). */
-    public boolean suspended() {
-        return suspended;
     }
 
     @Override

@@ -66,6 +66,10 @@ final class UnitEnd {
 
     private void ready(Runnable then) {
         portals.dropPortals();
+        if (transaction.mode() == ShardTransaction.Mode.NONE) {
+            // Outside a transaction block a portal suspended on a coordinator lives until the Sync, as in PostgreSQL.
+            transaction.cursors().transactionEnded();
+        }
         session.transactionStatus(transaction.status());
         client.write(new ReadyForQuery(transaction.status()), client.voidPromise());
         client.flush();
