@@ -242,7 +242,12 @@ public final class Router {
                     "pgsteer cannot read this COPY statement; write COPY table [(columns)] FROM STDIN or TO STDOUT");
         }
         if (copy.query() != null) {
-            Command inner = routed(SqlLexer.statement(copy.query()), KeySource.Placeholders.NONE, context, mayParse, planned);
+            Command inner = coordinated(SqlLexer.statement(copy.query()), KeySource.Placeholders.NONE, context, mayParse, planned);
+            if (inner instanceof Command.Coordinate coordinate) {
+                // The client's COPY itself runs on the coordinator, over the pulled rows: its CopyData is PostgreSQL's own.
+                return context.extended() ? new Command.Refused("0A000", "COPY of a query that reads several shards"
+                        + " pgsteer cannot merge is supported in the simple query protocol only") : coordinate;
+            }
             if (!(inner instanceof Command.Run run)) {
                 return inner;
             }
