@@ -9,14 +9,17 @@ import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.Answer;
 import dev.pgsteer.router.plan.CoordinatorNeeded;
 import dev.pgsteer.router.plan.KeySource;
+import dev.pgsteer.router.plan.Placement;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.RoutingException;
 import dev.pgsteer.router.plan.StatementKind;
+import dev.pgsteer.router.resolve.InsertColumnList;
 import dev.pgsteer.router.sql.LexedStatement;
 import dev.pgsteer.router.sql.SqlLexer;
 import dev.pgsteer.router.sql.SqlTokenizer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -71,8 +74,27 @@ public final class Router {
      * none. Slow; safe on any thread.
      */
     public Analysis plan(LexedStatement statement) {
+        return plan(statement, new RouteContext(List.of(), false, false));
+    }
+
+    /**
+     * {@link #plan(LexedStatement)}, and for an INSERT without a column list whose table's columns the
+     * session knows, the plan of the statement with them written too (cached: routing finds it there).
+     */
+    public Analysis plan(LexedStatement statement, RouteContext context) {
         LexedStatement planned = plannedPart(statement);
-        return planned != null ? analysis(planned) : null;
+        if (planned == null) {
+            return null;
+        }
+        Analysis analysis = analysis(planned);
+        if (analysis.placement() instanceof Placement.InsertWithoutColumns insert && context.columns().of(insert.table().name()) != null) {
+            try {
+                analysis(SqlLexer.statement(InsertColumnList.withColumns(planned.text(), insert, context.columns().of(insert.table().name()))));
+            } catch (RoutingException e) {
+                // Routing refuses it with the same reason.
+            }
+        }
+        return analysis;
     }
 
     /**
@@ -139,6 +161,9 @@ public final class Router {
         if (analysis == null) {
             return null;
         }
+        if (analysis.placement() instanceof Placement.InsertWithoutColumns insert) {
+            return withColumns(statement, insert, values, context, mayParse, true);
+        }
         try {
             return new Command.Run(shards.resolve(analysis, statement, values, context.heldShards()));
         } catch (CoordinatorNeeded e) {
@@ -173,6 +198,9 @@ public final class Router {
         if (analysis == null) {
             return null;
         }
+        if (analysis.placement() instanceof Placement.InsertWithoutColumns insert) {
+            return withColumns(statement, insert, values, context, mayParse, false);
+        }
         try {
             return new Command.Run(shards.resolve(analysis, statement, values, context.heldShards()));
         } catch (RoutingException e) {
@@ -181,6 +209,36 @@ public final class Router {
             // A placeholder the Bind has no value for.
             return new Command.Refused("08P01", e.getMessage());
         }
+    }
+
+    /**
+     * An INSERT into a sharded table without a column list: routed as if the table's columns (as the
+     * session learned them) were written, and the shards run it so written ({@link InsertColumnList}).
+     * Null, like the other routes, when the written statement's plan is not cached yet.
+     */
+    private Command withColumns(LexedStatement statement, Placement.InsertWithoutColumns insert, KeySource.Placeholders values,
+                                RouteContext context, boolean mayParse, boolean coordinated) {
+        List<String> columns = context.columns().of(insert.table().name());
+        if (columns == null) {
+            return new Command.LearnColumns(insert.table());
+        }
+        String text;
+        try {
+            text = InsertColumnList.withColumns(statement.text(), insert, columns);
+        } catch (RoutingException e) {
+            return new Command.Refused(e.sqlState(), e.getMessage());
+        }
+        LexedStatement written = SqlLexer.statement(text);
+        Command command = coordinated ? coordinated(written, values, context, mayParse, null)
+                : routed(written, values, context, mayParse, null);
+        if (command instanceof Command.Run run && run.route().textByShard().isEmpty()) {
+            Route route = run.route();
+            Map<String, String> texts = new LinkedHashMap<>();
+            route.shards().forEach(shard -> texts.put(shard, text));
+            return new Command.Run(new Route(route.shards(), route.answer(), route.kind(), route.why(), texts, route.merge(),
+                    route.parametersByShard()));
+        }
+        return command;
     }
 
     /** {@code schema.table} or {@code "schema"."table"} for the table's plain name, case as PostgreSQL folds it. */

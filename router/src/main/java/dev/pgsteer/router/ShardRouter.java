@@ -148,6 +148,9 @@ public final class ShardRouter {
                     analysis.kind(), any.why());
             case Placement.AllShards all -> everyShard(all, analysis, statement);
             case Placement.ByKey byKey -> key != null ? byHint(analysis, byKey, key) : byKey(analysis, byKey, statement, values);
+            // The router writes the columns in first (Router): here they are unknown.
+            case Placement.InsertWithoutColumns insert -> throw new RoutingException("42P10", "INSERT into sharded table "
+                    + insert.table().name() + " must list its columns, including the shard key " + insert.table().key());
             case Placement.InsertRows rows -> key != null
                     ? byHint(analysis, new Placement.ByKey(List.of(new Placement.KeyGroup(List.of(
                             new Placement.Member(rows.table(), KeyCondition.ANY)))), null, true), key)

@@ -105,6 +105,13 @@ public sealed interface Command {
         }
     }
 
+    /**
+     * An INSERT without a column list into a sharded table whose columns the session does not know:
+     * read them from the default shard's catalog, then route the statement again, as if they were written.
+     */
+    record LearnColumns(TableConfig.Sharded table) implements Command {
+    }
+
     /** Not run: the client gets this error, and the session goes on. */
     record Refused(String sqlState, String reason) implements Command {
     }

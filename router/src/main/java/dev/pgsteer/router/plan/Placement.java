@@ -47,6 +47,15 @@ public sealed interface Placement {
         }
     }
 
+    /**
+     * INSERT into a sharded table without a column list: PostgreSQL fills the table's columns in
+     * order, which the shard map does not know. The router places it once the session knows them,
+     * as if the first {@code width} of them were written ({@code width} < 0: a SELECT of unknown width,
+     * all of them).
+     */
+    record InsertWithoutColumns(TableConfig.Sharded table, int width) implements Placement {
+    }
+
     /** What cannot be placed correctly: an ErrorResponse with this SQLSTATE and message. */
     record Refused(String sqlState, String message) implements Placement {
     }
