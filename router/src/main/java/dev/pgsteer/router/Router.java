@@ -13,13 +13,11 @@ import dev.pgsteer.router.plan.Placement;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.RoutingException;
 import dev.pgsteer.router.plan.StatementKind;
-import dev.pgsteer.router.resolve.InsertColumnList;
 import dev.pgsteer.router.sql.LexedStatement;
 import dev.pgsteer.router.sql.SqlLexer;
 import dev.pgsteer.router.sql.SqlTokenizer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,10 +45,13 @@ public final class Router {
 
     private final ShardRouter shards;
     private final DatabaseConfig database;
+    private final InsertForms inserts;
 
     public Router(ShardRouter shards) {
         this.shards = shards;
         this.database = shards.database();
+        this.inserts = new InsertForms(this::analysis, (statement, values, context, mayParse, coordinated) -> coordinated
+                ? coordinated(statement, values, context, mayParse, null) : routed(statement, values, context, mayParse, null));
     }
 
     /** The planner of routed statements (its plan cache, key placement for COPY rows). */
@@ -87,13 +88,7 @@ public final class Router {
             return null;
         }
         Analysis analysis = analysis(planned);
-        if (analysis.placement() instanceof Placement.InsertWithoutColumns insert && context.columns().of(insert.table().name()) != null) {
-            try {
-                analysis(SqlLexer.statement(InsertColumnList.withColumns(planned.text(), insert, context.columns().of(insert.table().name()))));
-            } catch (RoutingException e) {
-                // Routing refuses it with the same reason.
-            }
-        }
+        inserts.planParts(planned, analysis, context);
         return analysis;
     }
 
@@ -162,7 +157,10 @@ public final class Router {
             return null;
         }
         if (analysis.placement() instanceof Placement.InsertWithoutColumns insert) {
-            return withColumns(statement, insert, values, context, mayParse, true);
+            return inserts.withColumns(statement, insert, values, context, mayParse, true);
+        }
+        if (analysis.placement() instanceof Placement.InsertSelect insert) {
+            return inserts.insertSelect(statement, insert, context, mayParse);
         }
         try {
             return new Command.Run(shards.resolve(analysis, statement, values, context.heldShards()));
@@ -199,7 +197,7 @@ public final class Router {
             return null;
         }
         if (analysis.placement() instanceof Placement.InsertWithoutColumns insert) {
-            return withColumns(statement, insert, values, context, mayParse, false);
+            return inserts.withColumns(statement, insert, values, context, mayParse, false);
         }
         try {
             return new Command.Run(shards.resolve(analysis, statement, values, context.heldShards()));
@@ -209,36 +207,6 @@ public final class Router {
             // A placeholder the Bind has no value for.
             return new Command.Refused("08P01", e.getMessage());
         }
-    }
-
-    /**
-     * An INSERT into a sharded table without a column list: routed as if the table's columns (as the
-     * session learned them) were written, and the shards run it so written ({@link InsertColumnList}).
-     * Null, like the other routes, when the written statement's plan is not cached yet.
-     */
-    private Command withColumns(LexedStatement statement, Placement.InsertWithoutColumns insert, KeySource.Placeholders values,
-                                RouteContext context, boolean mayParse, boolean coordinated) {
-        List<String> columns = context.columns().of(insert.table().name());
-        if (columns == null) {
-            return new Command.LearnColumns(insert.table());
-        }
-        String text;
-        try {
-            text = InsertColumnList.withColumns(statement.text(), insert, columns);
-        } catch (RoutingException e) {
-            return new Command.Refused(e.sqlState(), e.getMessage());
-        }
-        LexedStatement written = SqlLexer.statement(text);
-        Command command = coordinated ? coordinated(written, values, context, mayParse, null)
-                : routed(written, values, context, mayParse, null);
-        if (command instanceof Command.Run run && run.route().textByShard().isEmpty()) {
-            Route route = run.route();
-            Map<String, String> texts = new LinkedHashMap<>();
-            route.shards().forEach(shard -> texts.put(shard, text));
-            return new Command.Run(new Route(route.shards(), route.answer(), route.kind(), route.why(), texts, route.merge(),
-                    route.parametersByShard()));
-        }
-        return command;
     }
 
     /** {@code schema.table} or {@code "schema"."table"} for the table's plain name, case as PostgreSQL folds it. */

@@ -151,6 +151,8 @@ public final class ShardRouter {
             // The router writes the columns in first (Router): here they are unknown.
             case Placement.InsertWithoutColumns insert -> throw new RoutingException("42P10", "INSERT into sharded table "
                     + insert.table().name() + " must list its columns, including the shard key " + insert.table().key());
+            case Placement.InsertSelect insert -> throw new RoutingException("0A000", "INSERT ... SELECT into sharded table "
+                    + insert.table().name() + " is written by pgsteer itself, not routed");
             case Placement.InsertRows rows -> key != null
                     ? byHint(analysis, new Placement.ByKey(List.of(new Placement.KeyGroup(List.of(
                             new Placement.Member(rows.table(), KeyCondition.ANY)))), null, true), key)

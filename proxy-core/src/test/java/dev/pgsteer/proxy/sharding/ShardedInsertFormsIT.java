@@ -21,13 +21,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Write forms of a sharded table that PostgreSQL takes and pgsteer used to refuse, each written
- * through pgsteer into {@code orders} (hashed on customer_id, its second column) and the same
- * statement directly into {@code orders_all}, one plain PostgreSQL table on s0; after each, both hold
- * the same rows, and every row of {@code orders} is found on its key's shard.
+ * through pgsteer into {@code orders} (hashed on customer_id, its second column) or {@code devices}
+ * (hashed on id) and the same statement directly into {@code orders_all} or {@code devices_all}, plain
+ * PostgreSQL tables on s0; after each, both hold the same rows, and every row of {@code orders} and
+ * {@code devices} is found on its key's shard.
  */
 class ShardedInsertFormsIT {
     static final String COLUMNS = "id bigint, customer_id bigint NOT NULL, status text DEFAULT 'new', total numeric,"
             + " PRIMARY KEY (customer_id, id)";
+    static final String DEVICE_COLUMNS = "id bigint NOT NULL, customer_id bigint, label text, total numeric";
 
     static ShardedCluster cluster;
 
@@ -44,12 +46,15 @@ class ShardedInsertFormsIT {
     @BeforeEach
     void emptyTables() throws SQLException {
         try (Connection c = cluster.connect(); Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS orders");
+            s.execute("DROP TABLE IF EXISTS orders, devices, currencies");
+            s.execute("CREATE TABLE currencies (code text PRIMARY KEY, rate numeric)");
             s.execute("CREATE TABLE orders (" + COLUMNS + ")");
+            s.execute("CREATE TABLE devices (" + DEVICE_COLUMNS + ")");
         }
         try (Connection c = cluster.shard(0); Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS orders_all");
+            s.execute("DROP TABLE IF EXISTS orders_all, devices_all");
             s.execute("CREATE TABLE orders_all (" + COLUMNS + ")");
+            s.execute("CREATE TABLE devices_all (" + DEVICE_COLUMNS + ")");
         }
     }
 
@@ -59,14 +64,24 @@ class ShardedInsertFormsIT {
         return props;
     }
 
-    /** Runs {@code sql} ({t} the table) through pgsteer on orders and directly on orders_all; the update counts must agree. */
+    /**
+     * Runs {@code sql} ({t} for orders, {d} for devices) through pgsteer and directly on orders_all and
+     * devices_all; the update counts must agree.
+     */
     static void write(Connection proxied, String sql) throws SQLException {
         int expected;
         try (Connection direct = cluster.shard(0); Statement s = direct.createStatement()) {
-            expected = s.executeUpdate(sql.replace("{t}", "orders_all"));
+            expected = s.executeUpdate(sql.replace("{t}", "orders_all").replace("{d}", "devices_all"));
         }
         try (Statement s = proxied.createStatement()) {
-            assertEquals(expected, s.executeUpdate(sql.replace("{t}", "orders")), sql);
+            assertEquals(expected, s.executeUpdate(sql.replace("{t}", "orders").replace("{d}", "devices")), sql);
+        }
+    }
+
+    /** Runs {@code sql} through pgsteer only ({t} for orders, {d} for devices). */
+    static int writeProxied(Connection proxied, String sql) throws SQLException {
+        try (Statement s = proxied.createStatement()) {
+            return s.executeUpdate(sql.replace("{t}", "orders").replace("{d}", "devices"));
         }
     }
 
@@ -76,27 +91,36 @@ class ShardedInsertFormsIT {
         }
     }
 
-    /** orders through pgsteer holds what orders_all holds, and each row is on the shard of its key. */
+    /** orders and devices through pgsteer hold what orders_all and devices_all hold, each row on the shard of its key. */
     static void assertSameRows() throws SQLException {
+        assertSameRows("orders", "customer_id", "id");
+        assertSameRows("devices", "id", "customer_id");
+    }
+
+    static void assertSameRows(String table, String key, String other) throws SQLException {
         List<String> expected;
+        String order = " ORDER BY " + key + ", " + other + " NULLS FIRST, total NULLS FIRST";
         try (Connection direct = cluster.shard(0)) {
-            expected = rows(direct, "SELECT * FROM orders_all ORDER BY customer_id, id");
+            expected = rows(direct, "SELECT * FROM " + table + "_all" + order);
         }
         try (Connection c = cluster.connect()) {
-            assertEquals(expected, rows(c, "SELECT * FROM orders ORDER BY customer_id, id"));
-            List<long[]> keys = new ArrayList<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT customer_id, id FROM orders")) {
+            assertEquals(expected, rows(c, "SELECT * FROM " + table + order), table);
+            List<Long> keys = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT " + key + " FROM " + table)) {
                 while (rs.next()) {
-                    keys.add(new long[] {rs.getLong(1), rs.getLong(2)});
+                    keys.add(rs.getLong(1));
                 }
             }
-            try (PreparedStatement p = c.prepareStatement("SELECT count(*) FROM orders WHERE customer_id = ? AND id = ?")) {
-                for (long[] key : keys) {
-                    p.setLong(1, key[0]);
-                    p.setLong(2, key[1]);
-                    try (ResultSet rs = p.executeQuery()) {
+            try (PreparedStatement p = c.prepareStatement("SELECT count(*) FROM " + table + " WHERE " + key + " = ?");
+                 Connection direct = cluster.shard(0);
+                 PreparedStatement all = direct.prepareStatement("SELECT count(*) FROM " + table + "_all WHERE " + key + " = ?")) {
+                for (long k : keys) {
+                    p.setLong(1, k);
+                    all.setLong(1, k);
+                    try (ResultSet rs = p.executeQuery(); ResultSet ra = all.executeQuery()) {
                         rs.next();
-                        assertEquals(1, rs.getLong(1), "row " + key[1] + " on the shard of key " + key[0]);
+                        ra.next();
+                        assertEquals(ra.getLong(1), rs.getLong(1), table + ": the rows of key " + k + " on its shard");
                     }
                 }
             }
@@ -166,6 +190,82 @@ class ShardedInsertFormsIT {
             write(c, "INSERT INTO {t} VALUES (4, 7, 2, 'after the rollback')");
             assertSameRows();
         }
+    }
+
+    static void fill(Connection c) throws SQLException {
+        write(c, "INSERT INTO {t} VALUES (1, 4, 'paid', 10.5), (2, 5, 'new', 1), (3, 6, NULL, 2.25), (4, 7, 'lost', NULL),"
+                + " (5, 4, 'paid', 3), (6, 11, 'new', 7), (7, 12, 'paid', 8)");
+    }
+
+    @Test
+    void insertSelectReadsEveryShardAndWritesEachRowOnItsKeysShard() throws SQLException {
+        try (Connection c = cluster.connect(simple())) {
+            fill(c);
+            // devices is hashed on id: the rows move to other shards than orders keeps them on.
+            write(c, "INSERT INTO {d} (id, customer_id, label, total) SELECT id * 10, customer_id, status, total FROM {t}");
+            assertSameRows();
+            // Without a column list: the first two columns of devices.
+            write(c, "INSERT INTO {d} SELECT id + 100, customer_id FROM {t} WHERE status = 'paid'");
+            // Co-located: one shard's rows, by the key.
+            write(c, "INSERT INTO {t} (id, customer_id, status) SELECT id + 1000, customer_id, 'copy' FROM {t} WHERE customer_id = 4");
+            // A reference table.
+            // On every shard, s0's (the plain side's) included.
+            writeProxied(c, "INSERT INTO currencies (code, rate) VALUES ('EUR', 1.5), ('JPY', 0.006)");
+            write(c, "INSERT INTO {d} (id, label, total) SELECT 500 + length(code), code, rate FROM currencies WHERE code IN ('EUR', 'JPY')");
+            // Values as the INSERT would assign them: a float8 into numeric is rounded as the cast rounds it.
+            write(c, "INSERT INTO {d} (id, total) SELECT 900, 1.0000000000000002::float8");
+            write(c, "INSERT INTO {d} (id, total) SELECT 901, x FROM (VALUES (NULL::numeric)) v (x) WHERE false");
+            assertSameRows();
+        }
+    }
+
+    @Test
+    void insertSelectInATransactionSeesItsWritesAndCommitsInTwoPhasesOrRollsBack() throws SQLException {
+        try (Connection c = cluster.connect(simple())) {
+            fill(c);
+            c.setAutoCommit(false);
+            writeProxied(c, "INSERT INTO {t} VALUES (8, 13, 'uncommitted', 1)");
+            assertEquals(8, writeProxied(c, "INSERT INTO {d} (id, customer_id) SELECT id, customer_id FROM {t}"));
+            c.rollback();
+            assertSameRows();
+            write(c, "INSERT INTO {t} VALUES (8, 13, 'committed', 1)");
+            write(c, "INSERT INTO {d} (id, customer_id, label) SELECT id, customer_id, status FROM {t}");
+            c.commit();
+            c.setAutoCommit(true);
+            assertSameRows();
+        }
+        for (int i = 0; i < 3; i++) {
+            try (Connection shard = cluster.shard(i)) {
+                assertTrue(Integer.parseInt(rows(shard, "SELECT count(*) FROM devices").get(1).split(" ")[0]) > 0, "rows on s" + i);
+                assertEquals(List.of("count:int8 ", "0 | "), rows(shard, "SELECT count(*) FROM pg_prepared_xacts"), "s" + i);
+            }
+        }
+    }
+
+    @Test
+    void insertSelectThatCannotBeExactYetIsRefused() throws SQLException {
+        try (Connection c = cluster.connect(simple()); Statement s = c.createStatement()) {
+            fill(c);
+            for (String[] refusal : new String[][] {
+                    {"INSERT INTO devices (id) SELECT id FROM orders RETURNING id", "0A000", "RETURNING"},
+                    {"INSERT INTO devices (id) SELECT id FROM orders ON CONFLICT DO NOTHING", "0A000", "ON CONFLICT"},
+                    {"INSERT INTO devices (id, total) SELECT customer_id, sum(total) FROM orders GROUP BY customer_id", "0A000", "merges"},
+                    {"INSERT INTO devices (id) SELECT count(DISTINCT status) FROM orders", "0A000", "cannot merge"},
+                    {"INSERT INTO devices (customer_id) SELECT customer_id FROM orders", "42P10", "shard key id"},
+                    {"INSERT INTO devices (id, total) SELECT id, status FROM orders", "42804", "total"},
+                    {"INSERT INTO devices (id, no_such_column) SELECT id, 5 FROM orders", "42703", "no_such_column"},
+            }) {
+                SQLException e = assertThrows(SQLException.class, () -> s.executeUpdate(refusal[0]), refusal[0]);
+                assertEquals(refusal[1], e.getSQLState(), refusal[0] + ": " + e.getMessage());
+                assertTrue(e.getMessage().contains(refusal[2]), e.getMessage());
+            }
+            s.execute("CREATE RULE devices_log AS ON INSERT TO devices DO ALSO NOTHING");
+            SQLException rules = assertThrows(SQLException.class, () -> s.executeUpdate("INSERT INTO devices (id) SELECT id FROM orders"));
+            assertEquals("0A000", rules.getSQLState(), rules.getMessage());
+            assertTrue(rules.getMessage().contains("rules"), rules.getMessage());
+            s.execute("DROP RULE devices_log ON devices");
+        }
+        assertSameRows();
     }
 
     @Test

@@ -88,8 +88,7 @@ final class InsertAnalysis {
             }
         }
         if (!(insert.getSelect() instanceof Values values)) {
-            return Analysis.refused(FEATURE_NOT_SUPPORTED, "INSERT ... SELECT into sharded table " + sharded.name()
-                    + " is not supported: pgsteer cannot place rows it does not see; insert VALUES, or use COPY");
+            return InsertSelectAnalysis.of(insert, sharded);
         }
         List<ValueRef> keys = rowKeys(values, insert.getColumns().size(), keyIndex);
         if (keys.contains(null)) {

@@ -112,6 +112,17 @@ public sealed interface Command {
     record LearnColumns(TableConfig.Sharded table) implements Command {
     }
 
+    /**
+     * INSERT ... SELECT into a sharded table: {@code select} runs where {@code read} says, as a COPY
+     * to pgsteer, and its rows go into {@code columns} of {@code table} by COPY, each row to its
+     * key's shard, in the session's transaction (pgsteer's own, committed in two phases, if none).
+     */
+    record InsertSelect(TableConfig.Sharded table, List<String> columns, String select, Route read) implements Command {
+        public InsertSelect {
+            columns = List.copyOf(columns);
+        }
+    }
+
     /** Not run: the client gets this error, and the session goes on. */
     record Refused(String sqlState, String reason) implements Command {
     }

@@ -56,6 +56,17 @@ public sealed interface Placement {
     record InsertWithoutColumns(TableConfig.Sharded table, int width) implements Placement {
     }
 
+    /**
+     * INSERT ... SELECT into a sharded table: the rows the SELECT ({@code selectShape}, the shape's
+     * placeholders for the statement's literals) reads, wherever they are, are written by pgsteer
+     * into {@code columns} of the table, each on its key's shard.
+     */
+    record InsertSelect(TableConfig.Sharded table, List<String> columns, String selectShape) implements Placement {
+        public InsertSelect {
+            columns = List.copyOf(columns);
+        }
+    }
+
     /** What cannot be placed correctly: an ErrorResponse with this SQLSTATE and message. */
     record Refused(String sqlState, String message) implements Placement {
     }

@@ -65,6 +65,8 @@ final class RouterFixture {
                     + " columns " + copy.copy().columns() + " format " + copy.copy().options().format();
             case Command.Coordinate coordinate -> "coordinate on " + coordinate.coordinatorShard() + " pulling "
                     + String.join(" ", coordinate.tables().stream().map(TableConfig.Sharded::name).toList());
+            case Command.InsertSelect insert -> "insert into " + insert.table().name() + " " + insert.columns() + " the rows of "
+                    + insert.select() + " read from " + route(insert.read());
             case Command.LearnColumns learn -> "learn the columns of " + learn.table().name();
             case Command.Refused refused -> "refused " + refused.sqlState() + " " + refused.reason();
         };

@@ -39,6 +39,7 @@ public final class Commands {
     private final CoordinateCommand coordinate;
     private final SessionColumns columns;
     private final LearnColumnsCommand learnColumns;
+    private final InsertSelectCommand insertSelect;
     private final ClientReplies replies;
 
     /**
@@ -65,6 +66,7 @@ public final class Commands {
         this.copyIntoShards = new CopyIntoShardsCommand(database, transaction, fanOut, replies, copyUnit, loop, owner);
         this.coordinate = new CoordinateCommand(database, transaction, fanOut, replies, loop, owner);
         this.learnColumns = new LearnColumnsCommand(database, columns, transaction, fanOut, replies, loop, owner);
+        this.insertSelect = new InsertSelectCommand(database, transaction, fanOut, replies, loop, owner);
         this.replies = replies;
     }
 
@@ -104,6 +106,7 @@ public final class Commands {
             case Command.CopyIntoShards c -> copyIntoShards.run(statement, c, next);
             case Command.CopyIntoReference c -> copyIntoShards.run(statement, c, next);
             case Command.Coordinate c -> coordinate.run(statement, c, next);
+            case Command.InsertSelect i -> insertSelect.run(statement, i, next);
             // The statement planner reads the columns and routes again (learnColumns): after that, the
             // router knows them, so it asks again only if the table changed in between.
             case Command.LearnColumns l -> {
