@@ -159,7 +159,8 @@ public final class Router {
         if (analysis.placement() instanceof Placement.InsertWithoutColumns insert) {
             return inserts.withColumns(statement, insert, values, context, mayParse, true);
         }
-        if (analysis.placement() instanceof Placement.InsertSelect insert) {
+        if (analysis.placement() instanceof Placement.InsertSelect insert && !statement.hints().containsKey("shard")) {
+            // A routing comment that names the shard runs the statement there, as written, as before.
             return inserts.insertSelect(statement, insert, context, mayParse);
         }
         try {

@@ -31,6 +31,7 @@ class InsertSelectRoutingTest {
             INSERT INTO orders (id, customer_id) SELECT id, 7 FROM orders WHERE customer_id = 4          | insert into orders [id, customer_id] the rows of SELECT id, 7 FROM orders WHERE customer_id = 4 read from s1 one read (shard key of orders)
             INSERT INTO orders (id, customer_id, status) SELECT 1, 2, code FROM currencies WHERE code = 'EUR' | insert into orders [id, customer_id, status] the rows of SELECT 1, 2, code FROM currencies WHERE code = 'EUR' read from s0 one read (reference table currencies)
             INSERT INTO orders (id, customer_id) SELECT a, b FROM notes                                  | insert into orders [id, customer_id] the rows of SELECT a, b FROM notes read from s0 one read (unsharded table notes)
+            /* shard=s2 */ INSERT INTO orders (id, customer_id) SELECT id, 5 FROM orders                | run s2 one write (routing comment shard=s2)
             INSERT INTO orders SELECT id, customer_id FROM orders WHERE status = 'x'                    | insert into orders [id, customer_id] the rows of SELECT id, customer_id FROM orders WHERE status = 'x' read from s0 s1 s2 combine read (no usable condition on the shard key of orders: every shard)
             """)
     void theSelectIsRoutedAsARead(String sql, String command) {
