@@ -200,6 +200,11 @@ public final class Router {
         if (analysis.placement() instanceof Placement.InsertWithoutColumns insert) {
             return inserts.withColumns(statement, insert, values, context, mayParse, false);
         }
+        if (analysis.placement() instanceof Placement.InsertSelect insert && !statement.hints().containsKey("shard")) {
+            // Not routed: pgsteer writes the rows itself, so there is no one shard's plan to show.
+            return new Command.Refused("0A000", "EXPLAIN of INSERT ... SELECT into sharded table " + insert.table().name()
+                    + " is not supported: pgsteer reads the SELECT's rows and writes them itself; explain the SELECT");
+        }
         try {
             return new Command.Run(shards.resolve(analysis, statement, values, context.heldShards()));
         } catch (RoutingException e) {

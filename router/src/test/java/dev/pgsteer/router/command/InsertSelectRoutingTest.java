@@ -45,6 +45,8 @@ class InsertSelectRoutingTest {
             INSERT INTO orders (id, customer_id) SELECT id, customer_id FROM orders RETURNING id          | refused 0A000 INSERT ... SELECT into sharded table orders with RETURNING is not supported
             INSERT INTO orders (id, customer_id) SELECT 1, 2 ON CONFLICT DO NOTHING                      | refused 0A000 INSERT ... SELECT into sharded table orders with ON CONFLICT is not supported
             WITH s AS (SELECT 1 AS a) INSERT INTO orders (id, customer_id) SELECT a, a FROM s            | refused 0A000 INSERT ... SELECT into sharded table orders after a WITH clause is not supported
+            EXPLAIN INSERT INTO orders (id, customer_id) SELECT id, customer_id FROM orders              | refused 0A000 EXPLAIN of INSERT ... SELECT into sharded table orders is not supported
+            EXPLAIN ROUTE INSERT INTO orders SELECT id, customer_id FROM orders                          | refused 0A000 EXPLAIN of INSERT ... SELECT into sharded table orders is not supported
             INSERT INTO orders (id) SELECT id FROM orders                                                | refused 42P10 INSERT into sharded table orders does not give its shard key customer_id
             """)
     void whatCannotBeWrittenExactlyYetIsRefused(String sql, String start) {
