@@ -16,7 +16,6 @@ import dev.pgsteer.proxy.client.ReportedParameters;
 import dev.pgsteer.proxy.client.SessionRelay;
 import dev.pgsteer.proxy.errors.ProxyErrors;
 import dev.pgsteer.proxy.sharding.Pin;
-import dev.pgsteer.proxy.sharding.SessionColumns;
 import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.command.Commands;
@@ -88,7 +87,6 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
     private final StatementPlanner planner;
     private final ShardedExtendedProtocol extended;
     private final UnitEnd unitEnd;
-    private final SessionColumns columns;
     private final Runnable nextUnit = this::nextUnit;
     private final Inbox inbox = new Inbox();
     private Unit unit = Unit.IDLE;
@@ -115,8 +113,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
         Commands commands = new Commands(session.id(), database, transaction, fanOut, replies, leases, settings, portals, pin,
                 this, this::failed, loop, this);
         this.planner = new StatementPlanner(session, database, leases, transaction, settings, pin, commands);
-        this.columns = commands.columns();
-        this.unitEnd = new UnitEnd(session, leases, transaction, pin, settings, portals, columns);
+        this.unitEnd = new UnitEnd(session, leases, transaction, pin, settings, portals, commands.columns());
         this.extended = new ShardedExtendedProtocol(database, portals, replies, planner, commands.run(), fanOut, leases, transaction, this);
     }
 
@@ -416,7 +413,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
             }
         }
         leases.closeAll(pin.pinned() || settings.watch().captureDue());
-        columns.transactionEnded();
+        unitEnd.sessionClosed();
     }
 
     /** A CancelRequest quoted this session's key: cancel what its shards run now. */

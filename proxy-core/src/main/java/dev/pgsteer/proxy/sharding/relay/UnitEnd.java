@@ -71,6 +71,11 @@ final class UnitEnd {
         }
     }
 
+    /** The client left: its transaction, if it ran DDL, is over (rolled back with its connections). */
+    void sessionClosed() {
+        columns.transactionEnded();
+    }
+
     private void ready(Runnable then) {
         portals.dropPortals();
         session.transactionStatus(transaction.status());
