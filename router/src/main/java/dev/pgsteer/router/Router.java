@@ -45,12 +45,12 @@ public final class Router {
 
     private final ShardRouter shards;
     private final DatabaseConfig database;
-    private final InsertForms inserts;
+    private final WriteForms writes;
 
     public Router(ShardRouter shards) {
         this.shards = shards;
         this.database = shards.database();
-        this.inserts = new InsertForms(this::analysis, (statement, values, context, mayParse, coordinated) -> coordinated
+        this.writes = new WriteForms(this::analysis, (statement, values, context, mayParse, coordinated) -> coordinated
                 ? coordinated(statement, values, context, mayParse, null) : routed(statement, values, context, mayParse, null));
     }
 
@@ -88,7 +88,7 @@ public final class Router {
             return null;
         }
         Analysis analysis = analysis(planned);
-        inserts.planParts(planned, analysis, context);
+        writes.planParts(planned, analysis, context);
         return analysis;
     }
 
@@ -157,11 +157,11 @@ public final class Router {
             return null;
         }
         if (analysis.placement() instanceof Placement.InsertWithoutColumns insert) {
-            return inserts.withColumns(statement, insert, values, context, mayParse, true);
+            return writes.withColumns(statement, insert, values, context, mayParse, true);
         }
         if (analysis.placement() instanceof Placement.InsertSelect insert && !statement.hints().containsKey("shard")) {
             // A routing comment that names the shard runs the statement there, as written, as before.
-            return inserts.insertSelect(statement, insert, context, mayParse);
+            return writes.insertSelect(statement, insert, context, mayParse);
         }
         try {
             return new Command.Run(shards.resolve(analysis, statement, values, context.heldShards()));
@@ -180,6 +180,9 @@ public final class Router {
             }
             return new Command.Coordinate(e.tables(), database.defaultShard());
         } catch (RoutingException e) {
+            if (analysis.placement() instanceof Placement.KeysFromSubquery keys) {
+                return writes.writeByKeys(statement, keys, context, mayParse, e);
+            }
             return new Command.Refused(e.sqlState(), e.getMessage());
         } catch (IndexOutOfBoundsException e) {
             // A placeholder the Bind has no value for.
@@ -198,7 +201,7 @@ public final class Router {
             return null;
         }
         if (analysis.placement() instanceof Placement.InsertWithoutColumns insert) {
-            return inserts.withColumns(statement, insert, values, context, mayParse, false);
+            return writes.withColumns(statement, insert, values, context, mayParse, false);
         }
         if (analysis.placement() instanceof Placement.InsertSelect insert && !statement.hints().containsKey("shard")) {
             // Not routed: pgsteer writes the rows itself, so there is no one shard's plan to show.

@@ -148,6 +148,8 @@ public final class ShardRouter {
                     analysis.kind(), any.why());
             case Placement.AllShards all -> everyShard(all, analysis, statement);
             case Placement.ByKey byKey -> key != null ? byHint(analysis, byKey, key) : byKey(analysis, byKey, statement, values);
+            case Placement.KeysFromSubquery keys -> key != null ? byHint(analysis, keys.byKey(), key)
+                    : byKey(analysis, keys.byKey(), statement, values);
             // The router writes the columns in first (Router): here they are unknown.
             case Placement.InsertWithoutColumns insert -> throw new RoutingException("42P10", "INSERT into sharded table "
                     + insert.table().name() + " must list its columns, including the shard key " + insert.table().key());

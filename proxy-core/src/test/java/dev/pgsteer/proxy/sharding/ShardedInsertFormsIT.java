@@ -269,6 +269,29 @@ class ShardedInsertFormsIT {
     }
 
     @Test
+    void updateAndDeleteWhoseInSubqueryReadsOtherShardsRunTheSubqueryFirst() throws SQLException {
+        try (Connection c = cluster.connect(simple())) {
+            fill(c);
+            write(c, "INSERT INTO {d} (id, customer_id, label, total) SELECT id, customer_id, status, total FROM {t}");
+            // devices is hashed on id, orders on customer_id: the subquery's rows are on other shards.
+            write(c, "UPDATE {d} SET label = 'hit' WHERE id IN (SELECT id FROM {t} WHERE total > 2)");
+            assertSameRows();
+            // A numeric subquery against a bigint column compares as numeric, as PostgreSQL does; NULLs match nothing.
+            write(c, "UPDATE {t} SET status = 'by total' WHERE status IS NOT NULL AND id IN (SELECT total FROM {d})");
+            write(c, "UPDATE {t} SET total = 0 WHERE id IN (SELECT id FROM {d} WHERE false)");
+            write(c, "DELETE FROM {t} WHERE customer_id IN (SELECT customer_id FROM {d} WHERE label = 'hit' AND id > 5)");
+            assertSameRows();
+            c.setAutoCommit(false);
+            writeProxied(c, "DELETE FROM {d} WHERE customer_id IN (SELECT customer_id FROM {t})");
+            c.rollback();
+            c.setAutoCommit(true);
+            assertSameRows();
+            write(c, "DELETE FROM {d} WHERE id IN (SELECT customer_id FROM {t} WHERE status = 'paid')");
+            assertSameRows();
+        }
+    }
+
+    @Test
     void whatCannotBePlacedIsRefused() throws SQLException {
         try (Connection c = cluster.connect(simple()); Statement s = c.createStatement()) {
             for (String[] refusal : new String[][] {

@@ -123,6 +123,15 @@ public sealed interface Command {
         }
     }
 
+    /**
+     * UPDATE or DELETE of a sharded table whose {@code column IN (SELECT ...)} reads other shards:
+     * {@code select} runs where {@code read} says, as a COPY to pgsteer, then the statement on every
+     * shard: {@code before}, {@code column = ANY(the values)} in place of the IN, {@code after}.
+     */
+    record WriteByKeys(TableConfig.Sharded table, String select, String column, String before, String after, Route read)
+            implements Command {
+    }
+
     /** Not run: the client gets this error, and the session goes on. */
     record Refused(String sqlState, String reason) implements Command {
     }

@@ -67,6 +67,28 @@ public sealed interface Placement {
         }
     }
 
+    /**
+     * UPDATE or DELETE of a sharded table with a conjunct {@code column IN (SELECT ...)}: placed by
+     * {@code byKey} where the subquery's rows are co-located; else pgsteer runs the subquery
+     * ({@code selectShape}) first, and the write ({@code writeShape}, in which a marker stands for the
+     * IN) on every shard with {@code column = ANY(its values)}.
+     */
+    record KeysFromSubquery(TableConfig.Sharded table, String selectShape, String column, String writeShape, ByKey byKey)
+            implements Placement {
+        /** What stands for the IN in {@code writeShape}, once. */
+        public static final String MARKER = "pgsteer_keys_from_subquery";
+
+        /** The write's shape before the IN. */
+        public String before() {
+            return writeShape.substring(0, writeShape.indexOf(MARKER));
+        }
+
+        /** The write's shape after the IN. */
+        public String after() {
+            return writeShape.substring(writeShape.indexOf(MARKER) + MARKER.length());
+        }
+    }
+
     /** What cannot be placed correctly: an ErrorResponse with this SQLSTATE and message. */
     record Refused(String sqlState, String message) implements Placement {
     }

@@ -67,6 +67,8 @@ final class RouterFixture {
                     + String.join(" ", coordinate.tables().stream().map(TableConfig.Sharded::name).toList());
             case Command.InsertSelect insert -> "insert into " + insert.table().name() + " " + insert.columns() + " the rows of "
                     + insert.select() + " read from " + route(insert.read());
+            case Command.WriteByKeys keys -> "write " + keys.before() + keys.column() + " = ANY(...)" + keys.after()
+                    + " with the values of " + keys.select() + " read from " + route(keys.read());
             case Command.LearnColumns learn -> "learn the columns of " + learn.table().name();
             case Command.Refused refused -> "refused " + refused.sqlState() + " " + refused.reason();
         };

@@ -40,6 +40,7 @@ public final class Commands {
     private final SessionColumns columns;
     private final LearnColumnsCommand learnColumns;
     private final InsertSelectCommand insertSelect;
+    private final WriteByKeysCommand writeByKeys;
     private final ClientReplies replies;
 
     /**
@@ -67,6 +68,7 @@ public final class Commands {
         this.coordinate = new CoordinateCommand(database, transaction, fanOut, replies, loop, owner);
         this.learnColumns = new LearnColumnsCommand(database, columns, transaction, fanOut, replies, loop, owner);
         this.insertSelect = new InsertSelectCommand(database, transaction, fanOut, replies, loop, owner);
+        this.writeByKeys = new WriteByKeysCommand(database, transaction, fanOut, replies, loop, owner);
         this.replies = replies;
     }
 
@@ -107,6 +109,7 @@ public final class Commands {
             case Command.CopyIntoReference c -> copyIntoShards.run(statement, c, next);
             case Command.Coordinate c -> coordinate.run(statement, c, next);
             case Command.InsertSelect i -> insertSelect.run(statement, i, next);
+            case Command.WriteByKeys w -> writeByKeys.run(statement, w, next);
             // The statement planner reads the columns and routes again (learnColumns): after that, the
             // router knows them, so it asks again only if the table changed in between.
             case Command.LearnColumns l -> {

@@ -17,11 +17,12 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The INSERT forms into a sharded table that the {@link Router} routes through another statement:
- * without a column list (as if the table's columns were written), and INSERT ... SELECT (its SELECT
- * routed as a read, its rows written by pgsteer).
+ * The writes into a sharded table that the {@link Router} routes through another statement: an
+ * INSERT without a column list (as if the table's columns were written), INSERT ... SELECT (its
+ * SELECT routed as a read, its rows written by pgsteer), and UPDATE or DELETE with
+ * {@code column IN (SELECT ...)} over other shards (the subquery first, then the write with its values).
  */
-final class InsertForms {
+final class WriteForms {
     /** How the router routes a statement it made: as the client's own ({@code coordinated}), or as a part (no coordinator step). */
     @FunctionalInterface
     interface Routing {
@@ -32,7 +33,7 @@ final class InsertForms {
     private final Function<LexedStatement, Analysis> planner;
     private final Routing routing;
 
-    InsertForms(Function<LexedStatement, Analysis> planner, Routing routing) {
+    WriteForms(Function<LexedStatement, Analysis> planner, Routing routing) {
         this.planner = planner;
         this.routing = routing;
     }
@@ -44,6 +45,7 @@ final class InsertForms {
     void planParts(LexedStatement statement, Analysis analysis, RouteContext context) {
         switch (analysis.placement()) {
             case Placement.InsertSelect insert -> planner.apply(SqlLexer.statement(ShardTexts.withLiterals(insert.selectShape(), statement)));
+            case Placement.KeysFromSubquery keys -> planner.apply(SqlLexer.statement(ShardTexts.withLiterals(keys.selectShape(), statement)));
             case Placement.InsertWithoutColumns insert when context.columns().of(insert.table().name()) != null -> {
                 try {
                     LexedStatement written = SqlLexer.statement(
@@ -109,6 +111,30 @@ final class InsertForms {
                     + " LIMIT, DISTINCT or aggregates");
             case Command.Refused refused -> new Command.Refused(refused.sqlState(), what + ": " + refused.reason());
             default -> new Command.Refused("0A000", what + " cannot read with this SELECT");
+        };
+    }
+
+    /**
+     * UPDATE or DELETE whose {@code column IN (SELECT ...)} reads rows of other shards than the
+     * target's ({@code refusal}: why it cannot run shard by shard): the subquery is routed as a read,
+     * which must be one pgsteer answers by concatenation, as for INSERT ... SELECT.
+     */
+    Command writeByKeys(LexedStatement statement, Placement.KeysFromSubquery keys, RouteContext context, boolean mayParse,
+                        RoutingException refusal) {
+        if (context.extended()) {
+            return new Command.Refused(refusal.sqlState(), refusal.getMessage()
+                    + " (pgsteer runs such a subquery first in the simple query protocol only, for now)");
+        }
+        String select = ShardTexts.withLiterals(keys.selectShape(), statement);
+        Command read = routing.route(SqlLexer.statement(select), KeySource.Placeholders.NONE, context, mayParse, false);
+        return switch (read) {
+            case null -> null;
+            case Command.Run run when run.route().merge() == null && run.route().textByShard().isEmpty()
+                    -> new Command.WriteByKeys(keys.table(), select, keys.column(), ShardTexts.withLiterals(keys.before(), statement),
+                            ShardTexts.withLiterals(keys.after(), statement), run.route());
+            case Command.Run run -> new Command.Refused(refusal.sqlState(), refusal.getMessage() + " (its subquery reads rows pgsteer"
+                    + " merges from several shards, which it cannot run first yet)");
+            default -> new Command.Refused(refusal.sqlState(), refusal.getMessage());
         };
     }
 }
