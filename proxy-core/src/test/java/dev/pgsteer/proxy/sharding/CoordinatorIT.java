@@ -113,6 +113,11 @@ class CoordinatorIT {
                 + " WHERE total > 5 GROUP BY status ORDER BY status NULLS FIRST) TO STDOUT (FORMAT csv)";
         try (Connection c = cluster.connect(simple()); Connection direct = cluster.shard(0)) {
             assertEquals(copyOut(direct, query.replace("{t}", "orders_all")), copyOut(c, query.replace("{t}", "orders")));
+            // Rows the proxy would merge for a SELECT pass a COPY unmerged: once per shard, were they not coordinated.
+            for (String merged : List.of("COPY (SELECT count(*), sum(total) FROM {t}) TO STDOUT",
+                    "COPY (SELECT id FROM {t} ORDER BY id DESC LIMIT 5) TO STDOUT", "COPY (SELECT DISTINCT qty FROM {t} ORDER BY 1) TO STDOUT")) {
+                assertEquals(copyOut(direct, merged.replace("{t}", "orders_all")), copyOut(c, merged.replace("{t}", "orders")), merged);
+            }
         }
     }
 
