@@ -14,8 +14,9 @@ import decimal
 import math
 import sys
 
-from sqlalchemy import (DDL, BigInteger, Column, Date, ForeignKey, ForeignKeyConstraint, Integer,
-                        MetaData, Numeric, String, Text, create_engine, event, func, select, text)
+from sqlalchemy import (DDL, BigInteger, Column, Date, Float, ForeignKey, ForeignKeyConstraint, Integer,
+                        MetaData, Numeric, String, Text, create_engine, event, func, select, text,
+                        type_coerce)
 from sqlalchemy.orm import declarative_base, relationship, sessionmaker
 
 # ---------------------------------------------------------------------------------------------
@@ -313,10 +314,12 @@ def reports(session, ids):
     print("sharded: top customers by revenue: " + "; ".join(f"{r}. {name}: {n} orders, {total}" for name, n, total, r in got))
 
     # Per month: orders, distinct customers and the median amount (percentile_cont ... WITHIN GROUP).
+    # SQLAlchemy types within_group(Order.amount) as the Numeric(10, 2) column and would round
+    # PostgreSQL's double precision median to 2 places (135.585 read as 135.59): type_coerce reads it whole.
     month = func.to_char(Order.ordered_at, "YYYY-MM")
     per_month = (select(month.label("month"), func.count().label("n_orders"),
                         func.count(Order.customer_id.distinct()).label("customers"),
-                        func.percentile_cont(0.5).within_group(Order.amount).label("median"))
+                        func.percentile_cont(0.5).within_group(type_coerce(Order.amount, Float)).label("median"))
                  .where(Order.customer_id.in_(ids))
                  .group_by(month)
                  .order_by(month))
