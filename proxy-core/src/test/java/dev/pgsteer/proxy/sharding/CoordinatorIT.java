@@ -42,6 +42,8 @@ class CoordinatorIT {
             "SELECT id FROM {t} ORDER BY total NULLS FIRST, id FETCH FIRST 5 ROWS ONLY",
             "SELECT avg(total)::numeric(10,2), stddev(total), percentile_cont(0.5) WITHIN GROUP (ORDER BY total) FROM {t}",
             "SELECT status, n FROM (SELECT status, count(*) AS n FROM {t} GROUP BY status) s ORDER BY status NULLS FIRST",
+            // Merged in the proxy: equal numerics in different scales are one group.
+            "SELECT count(*), sum(qty) FROM {t} WHERE total = 7 GROUP BY total",
             // Pulls narrowed to the columns named and the conditions on the table's own row, or whole.
             "SELECT count(DISTINCT o) FROM {t} o WHERE total > 10",
             "SELECT count(DISTINCT t.*), count(DISTINCT t.status) FROM {t} t WHERE t.qty > 2",
@@ -71,6 +73,13 @@ class CoordinatorIT {
         try (Connection c = cluster.connect(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE orders (" + columns + ")");
             s.execute("INSERT INTO orders (id, customer_id, status, total, qty, day) VALUES " + rows);
+        }
+        // One value in three scales, on several shards: one group for PostgreSQL (and for the merge).
+        rows.append(", (61, 1, 'paid', 7.0, 1, '2025-01-01'), (62, 2, 'paid', 7.00, 1, '2025-01-01'),"
+                + " (63, 3, 'paid', 7.000, 1, '2025-01-01')");
+        try (Connection c = cluster.connect(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO orders (id, customer_id, status, total, qty, day) VALUES (61, 1, 'paid', 7.0, 1, '2025-01-01'),"
+                    + " (62, 2, 'paid', 7.00, 1, '2025-01-01'), (63, 3, 'paid', 7.000, 1, '2025-01-01')");
         }
         try (Connection c = cluster.shard(0); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE orders_all (" + columns + ")");
@@ -132,9 +141,9 @@ class CoordinatorIT {
         try (Connection c = cluster.connect(simple())) {
             SQLException e = assertThrows(SQLException.class, () -> answer(c, "SELECT count(DISTINCT no_such_column) FROM orders"));
             assertEquals("42703", e.getSQLState(), e.getMessage());
-            assertEquals(List.of("count:int8 ", "60 | "), answer(c, "SELECT count(*) FROM orders"));
+            assertEquals(List.of("count:int8 ", "63 | "), answer(c, "SELECT count(*) FROM orders"));
             assertEquals(List.of("count:int8 ", "2 | "), answer(c, "SELECT count(DISTINCT status) FROM orders WHERE id IN (1, 2)"));
-            assertEquals(List.of("count:int8 ", "60 | "), answer(c, "SELECT count(*) FROM orders"));
+            assertEquals(List.of("count:int8 ", "63 | "), answer(c, "SELECT count(*) FROM orders"));
         }
         for (int i = 0; i < 3; i++) {
             try (Connection shard = cluster.shard(i)) {
@@ -156,7 +165,7 @@ class CoordinatorIT {
                 assertEquals(List.of("count:int8 ", "4 | "), answer(c, "SELECT count(DISTINCT status) FROM orders"));
                 c.setAutoCommit(false);
                 // Every shard, the coordinator's included: the commit prepares on each.
-                assertEquals(60, s.executeUpdate("UPDATE orders SET qty = qty"));
+                assertEquals(63, s.executeUpdate("UPDATE orders SET qty = qty"));
                 c.commit();
                 c.setAutoCommit(true);
             }
