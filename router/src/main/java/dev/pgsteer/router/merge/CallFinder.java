@@ -34,14 +34,16 @@ final class CallFinder extends TablesNamesFinder<Void> {
     }
 
     /**
-     * The calls in {@code expression}. Where JSQLParser's walk does not know a node, every flag is
-     * set: the merge then refuses the SELECT rather than merge it wrongly.
+     * The calls in {@code expression}. Where JSQLParser's walk does not know a node or fails, every
+     * flag is set: the merge then refuses the SELECT rather than merge it wrongly.
      */
     static CallFinder in(Expression expression) {
         CallFinder finder = new CallFinder();
         try {
             finder.getTables(expression);
-        } catch (UnsupportedOperationException e) {
+        } catch (RuntimeException e) {
+            // UnsupportedOperationException for a node it does not know; a NullPointerException in
+            // JSQLParser 5.3's own walk of a window frame without BETWEEN (ROWS UNBOUNDED PRECEDING).
             finder.aggregate = true;
             finder.window = true;
             finder.groupingSet = true;
@@ -62,6 +64,9 @@ final class CallFinder extends TablesNamesFinder<Void> {
     @Override
     public <S> Void visit(AnalyticExpression analytic, S context) {
         note(analytic.getName());
+        // f(...) WITHIN GROUP (ORDER BY ...) is an ordered-set or hypothetical-set aggregate, whatever
+        // its name: rank(250) WITHIN GROUP (...) is an aggregate, rank() OVER (...) a window function.
+        aggregate |= analytic.getType() == AnalyticType.WITHIN_GROUP || analytic.getType() == AnalyticType.WITHIN_GROUP_OVER;
         window |= analytic.getType() == AnalyticType.OVER || analytic.getType() == AnalyticType.WITHIN_GROUP_OVER;
         return super.visit(analytic, context);
     }
