@@ -257,6 +257,14 @@ SELECT string_agg(id::text, ',' ORDER BY id), count(DISTINCT currency) FROM orde
 -- params: 100.00
 SELECT array_agg(id ORDER BY total DESC, id), bool_and(currency IS NOT NULL) FROM orders WHERE total < ?;
 
+SELECT xmlagg(xmlelement(name code, code) ORDER BY code) FROM currencies;
+SELECT status, xmlagg(xmlelement(name o, id) ORDER BY id) FROM orders WHERE customer_id < 3 GROUP BY status;
+SELECT JSON_ARRAYAGG(country ORDER BY country) FROM regions;
+SELECT JSON_OBJECTAGG(country VALUE population RETURNING jsonb) FROM regions WHERE region = 'eu';
+SELECT json_object_agg_unique(country, population ORDER BY country) FROM regions;
+SELECT jsonb_object_agg_strict(status, currency) FROM (SELECT DISTINCT ON (status) status, currency FROM orders ORDER BY status, id) s;
+SELECT customer_id, bool_and(currency IS NOT NULL) FILTER (WHERE total > 100), array_agg(currency ORDER BY id) FILTER (WHERE currency IS NULL) FROM orders GROUP BY customer_id;
+
 -- == aggregates: statistical ==
 SELECT stddev(total), stddev_pop(total), stddev_samp(total), variance(total), var_pop(total), var_samp(total) FROM orders;
 SELECT status, stddev(total)::numeric(10,4), variance(total)::numeric(12,2) FROM orders GROUP BY status;

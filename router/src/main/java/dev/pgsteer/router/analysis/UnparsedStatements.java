@@ -59,7 +59,8 @@ public final class UnparsedStatements {
     /**
      * A SELECT (or a WITH of SELECTs) that names sharded tables: every shard, through the coordinator
      * step, which pulls every sharded table the words name (one named by its schema or with escapes
-     * that hide its name is not read as such: refused). Null for anything else.
+     * that hide its name is not read as such: refused); one that names reference tables only: the
+     * default shard. Null for anything else.
      */
     private static Analysis read(LexedStatement statement, DatabaseConfig database, String lower, String first) {
         if (!(first.equals("SELECT") || first.equals("WITH")) || NOT_A_READ.stream().anyMatch(lower::contains)
@@ -78,7 +79,9 @@ public final class UnparsedStatements {
             }
         }
         if (sharded.isEmpty()) {
-            return null;
+            // The default shard holds every reference table and every unsharded one.
+            return others.isEmpty() ? null : new Analysis(StatementKind.READ,
+                    new Placement.DefaultShard("not parsed; reads no sharded table"), null, null);
         }
         return new Analysis(StatementKind.READ, new Placement.ByKey(List.of(new Placement.KeyGroup(sharded)), null, false, others),
                 null, UNPARSED_READ);

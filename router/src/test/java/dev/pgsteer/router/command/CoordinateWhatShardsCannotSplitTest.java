@@ -32,8 +32,13 @@ class CoordinateWhatShardsCannotSplitTest {
             SELECT status, percent_rank(100) WITHIN GROUP (ORDER BY total) FROM orders GROUP BY status        | coordinate on s0 pulling orders
             SELECT status, cume_dist(100) WITHIN GROUP (ORDER BY total) FROM orders GROUP BY status           | coordinate on s0 pulling orders
             SELECT id, rank() OVER (ORDER BY total) FROM orders WHERE customer_id = 4                         | run s1 one read (shard key of orders)
+            SELECT JSON_ARRAYAGG(status ORDER BY status) FROM orders                                          | coordinate on s0 pulling orders
+            SELECT JSON_OBJECTAGG(status VALUE total RETURNING jsonb) FROM orders                             | coordinate on s0 pulling orders
+            SELECT json_object_agg_unique(id, total ORDER BY id) FROM orders                                  | coordinate on s0 pulling orders
+            SELECT jsonb_agg_strict(currency) FROM orders                                                     | coordinate on s0 pulling orders
+            SELECT jsonb_object_agg_unique_strict(id, currency) FROM orders                                   | coordinate on s0 pulling orders
             """)
-    void aHypotheticalSetAggregateIsAnAggregate(String sql, String command) {
+    void everyAggregateIsKnownAsOne(String sql, String command) {
         assertEquals(command, fixture.answer(sql));
     }
 
@@ -60,8 +65,9 @@ class CoordinateWhatShardsCannotSplitTest {
     @CsvSource(delimiter = '|', textBlock = """
             SELECT id, max(total) OVER (PARTITION BY status ORDER BY id ROWS UNBOUNDED PRECEDING) FROM orders  | coordinate on s0 pulling orders
             SELECT id, max(total) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) FROM orders WHERE customer_id = 4 | run s1 one read (shard key of orders)
+            SELECT customer_id, array_agg(currency ORDER BY id) FILTER (WHERE currency IS NULL) FROM orders GROUP BY customer_id | coordinate on s0 pulling orders
             """)
-    void aWindowFrameWithoutBetweenIsPlannedNotAnInternalError(String sql, String command) {
+    void whatJsqlParsersWalkFailsOnIsPlannedNotAnInternalError(String sql, String command) {
         assertEquals(command, fixture.answer(sql));
     }
 
@@ -73,7 +79,9 @@ class CoordinateWhatShardsCannotSplitTest {
             SELECT id FROM orders WHERE customer_id = 4 ORDER BY id LIMIT ('4'::int8)::INTEGER                  | coordinate on s0 pulling orders
             SELECT id FROM orders ORDER BY id LIMIT ('4'::int8)::INTEGER FOR UPDATE                             | refused 0A000 pgsteer cannot parse this statement, which names sharded table orders, so it cannot tell where it must run; add a routing comment (/* shard=NAME */) to send it to one shard
             SELECT id FROM orders, U&"cur\\0072encies" LIMIT ('4'::int8)::INTEGER                               | refused 0A000 pgsteer cannot parse this statement, which names sharded table orders, so it cannot tell where it must run; add a routing comment (/* shard=NAME */) to send it to one shard
-            SELECT code FROM currencies ORDER BY code LIMIT ('4'::int8)::INTEGER                                | refused 0A000 pgsteer cannot parse this statement, which names reference table currencies, so it cannot tell where it must run; add a routing comment (/* shard=NAME */) to send it to one shard
+            SELECT code FROM currencies ORDER BY code LIMIT ('4'::int8)::INTEGER                                | run s0 one read (not parsed; reads no sharded table)
+            SELECT xmlagg(xmlelement(name c, code) ORDER BY code) FROM currencies                               | run s0 one read (not parsed; reads no sharded table)
+            UPDATE currencies SET rate = 1 WHERE code IN (SELECT code FROM currencies LIMIT ('4'::int8)::INTEGER) | refused 0A000 pgsteer cannot parse this statement, which names reference table currencies, so it cannot tell where it must run; add a routing comment (/* shard=NAME */) to send it to one shard
             """)
     void aReadJsqlParserCannotParseIsCoordinatedOverTheShardedTablesItNames(String sql, String command) {
         assertEquals(command, fixture.answer(sql));
