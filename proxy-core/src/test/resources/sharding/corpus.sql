@@ -562,6 +562,17 @@ INSERT INTO items (order_id, customer_id, line, sku, qty, price) VALUES (1002, 6
 SELECT id, customer_id, status, total FROM orders WHERE customer_id IN (8, 61, 62, 63, 64) AND id > 1000;
 INSERT INTO regions (region, country, name, population) VALUES ('eu', 'pt', 'Portugal', 10), ('us', 'cl', 'Chile', 19), ('apac', 'nz', 'New Zealand', 5);
 SELECT country, name FROM regions WHERE country IN ('pt', 'cl', 'nz');
+-- Without a column list: the table's column order, read from the default shard's catalog.
+INSERT INTO orders VALUES (1101, 8, 'new', 5.00, 'EUR', '2026-02-01');
+INSERT INTO orders VALUES (1102, 61, 'paid', 6.00, 'USD', '2026-02-02'), (1103, 62, DEFAULT, 7.00, 'GBP', '2026-02-03'), (1104, 63, 'new', 8.00, NULL, NULL);
+INSERT INTO orders VALUES (1105, 64, 'new');
+-- params: 1106 | 65 | 'paid'
+INSERT INTO orders VALUES (?, ?, ?);
+INSERT INTO items VALUES (1102, 61, 1, 'SKU-9', 1, 1.00), (1103, 62, 1, 'SKU-9', 2, 2.00);
+SELECT id, customer_id, status, total, currency, created FROM orders WHERE id > 1100;
+SELECT order_id, customer_id, sku, qty FROM items WHERE sku = 'SKU-9';
+-- refused: 42P10
+INSERT INTO orders VALUES (9002);
 INSERT INTO events (id, day, kind, customer_id, amount) VALUES (1001, '2023-12-31', 'edge', 1, 1), (1002, '2024-12-31', 'edge', 2, 2), (1003, '2025-01-01', 'edge', 3, 3), (1004, '2026-01-01', 'edge', 4, 4), (1005, '2030-01-01', 'edge', 5, 5);
 SELECT id, day FROM events WHERE kind = 'edge';
 INSERT INTO orders (id, customer_id, status) VALUES (1006, 65, 'new') RETURNING id, customer_id, status;

@@ -182,6 +182,13 @@ public final class ShardRouter {
                     analysis.kind(), any.why());
             case Placement.AllShards all -> everyShard(all, analysis, statement);
             case Placement.ByKey byKey -> key != null ? byHint(analysis, byKey, key) : byKey(analysis, byKey, statement, values);
+            case Placement.KeysFromSubquery keys -> key != null ? byHint(analysis, keys.byKey(), key)
+                    : byKey(analysis, keys.byKey(), statement, values);
+            // The router writes the columns in first (Router): here they are unknown.
+            case Placement.InsertWithoutColumns insert -> throw new RoutingException("42P10", "INSERT into sharded table "
+                    + insert.table().name() + " must list its columns, including the shard key " + insert.table().key());
+            case Placement.InsertSelect insert -> throw new RoutingException("0A000", "INSERT ... SELECT into sharded table "
+                    + insert.table().name() + " is written by pgsteer itself, not routed");
             case Placement.InsertRows rows -> key != null
                     ? byHint(analysis, new Placement.ByKey(List.of(new Placement.KeyGroup(List.of(
                             new Placement.Member(rows.table(), KeyCondition.ANY)))), null, true), key)
@@ -284,6 +291,15 @@ public final class ShardRouter {
         return analysis.kind() == StatementKind.READ && !byKey.write()
                 ? new CoordinatorNeeded(message, readTables(byKey), byKey.alsoReads())
                 : new RoutingException("0A000", message);
+    }
+
+    /**
+     * What the coordinator step needs to answer a read placed by key whose route pgsteer could run but
+     * not use as it stands (a COPY of a query whose rows would need merging); null for anything else.
+     */
+    public CoordinatorNeeded coordination(Analysis analysis, String message) {
+        return analysis.kind() == StatementKind.READ && analysis.placement() instanceof Placement.ByKey byKey && !byKey.write()
+                ? new CoordinatorNeeded(message, readTables(byKey), byKey.alsoReads()) : null;
     }
 
     /** The sharded tables a statement placed by key reads, each once, in the order it names them. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.proxy.testkit.ShardedCluster;
+import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,6 +17,7 @@ import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
 
 /**
  * The coordinator step: SELECTs on several shards that pgsteer cannot merge (count(DISTINCT x),
@@ -39,7 +41,17 @@ class CoordinatorIT {
             "SELECT id, total FROM {t} WHERE total > (SELECT avg(total) FROM {t}) ORDER BY id",
             "SELECT id FROM {t} ORDER BY total NULLS FIRST, id FETCH FIRST 5 ROWS ONLY",
             "SELECT avg(total)::numeric(10,2), stddev(total), percentile_cont(0.5) WITHIN GROUP (ORDER BY total) FROM {t}",
-            "SELECT status, n FROM (SELECT status, count(*) AS n FROM {t} GROUP BY status) s ORDER BY status NULLS FIRST");
+            "SELECT status, n FROM (SELECT status, count(*) AS n FROM {t} GROUP BY status) s ORDER BY status NULLS FIRST",
+            // Pulls narrowed to the columns named and the conditions on the table's own row, or whole.
+            "SELECT count(DISTINCT o) FROM {t} o WHERE total > 10",
+            "SELECT count(DISTINCT t.*), count(DISTINCT t.status) FROM {t} t WHERE t.qty > 2",
+            "SELECT count(DISTINCT status) FROM {t} WHERE status IN ('new', 'paid') AND qty > 1 AND day >= date '2025-01-05'",
+            "SELECT count(DISTINCT total), max(day) FROM {t} WHERE coalesce(qty, 0) BETWEEN 1 AND 4 OR status IS NULL",
+            "SELECT id, lag(total) OVER (ORDER BY id) FROM {t} WHERE NOT (status = 'lost') ORDER BY id",
+            "SELECT v.status, count(DISTINCT id) FROM {t} JOIN (VALUES ('new'), ('lost')) v(status) USING (status)"
+                    + " WHERE qty <> 2 GROUP BY v.status ORDER BY 1",
+            "SELECT count(DISTINCT x.status) FROM (VALUES (1)) one(n) LEFT JOIN {t} x ON x.qty = one.n WHERE x.total > 20",
+            "SELECT count(DISTINCT status) FROM {t} WHERE qty = (SELECT max(n) FROM (VALUES (3), (4)) v(n) WHERE n < day - date '2025-01-01')");
 
     @BeforeAll
     static void start() throws Exception {
@@ -92,6 +104,27 @@ class CoordinatorIT {
                 }
             }
         }
+    }
+
+    /** COPY of such a query runs on the coordinator too: its CopyData is PostgreSQL's own. */
+    @Test
+    void copyOfAQueryTheProxyCannotMergeIsAnswered() throws Exception {
+        String query = "COPY (SELECT status, count(DISTINCT qty), string_agg(id::text, ',' ORDER BY id) FROM {t}"
+                + " WHERE total > 5 GROUP BY status ORDER BY status NULLS FIRST) TO STDOUT (FORMAT csv)";
+        try (Connection c = cluster.connect(simple()); Connection direct = cluster.shard(0)) {
+            assertEquals(copyOut(direct, query.replace("{t}", "orders_all")), copyOut(c, query.replace("{t}", "orders")));
+            // Rows the proxy would merge for a SELECT pass a COPY unmerged: once per shard, were they not coordinated.
+            for (String merged : List.of("COPY (SELECT count(*), sum(total) FROM {t}) TO STDOUT",
+                    "COPY (SELECT id FROM {t} ORDER BY id DESC LIMIT 5) TO STDOUT", "COPY (SELECT DISTINCT qty FROM {t} ORDER BY 1) TO STDOUT")) {
+                assertEquals(copyOut(direct, merged.replace("{t}", "orders_all")), copyOut(c, merged.replace("{t}", "orders")), merged);
+            }
+        }
+    }
+
+    static String copyOut(Connection c, String sql) throws Exception {
+        StringWriter out = new StringWriter();
+        c.unwrap(PGConnection.class).getCopyAPI().copyOut(sql, out);
+        return out.toString();
     }
 
     @Test

@@ -68,6 +68,11 @@ final class RouterFixture {
                     + " columns " + copy.copy().columns() + " format " + copy.copy().options().format();
             case Command.Coordinate coordinate -> "coordinate on " + coordinate.coordinatorShard() + " pulling "
                     + String.join(" ", coordinate.tables().stream().map(TableConfig.Sharded::name).toList());
+            case Command.InsertSelect insert -> "insert into " + insert.table().name() + " " + insert.columns() + " the rows of "
+                    + insert.select() + " read from " + route(insert.read());
+            case Command.WriteByKeys keys -> "write " + keys.before() + keys.column() + " = ANY(...)" + keys.after()
+                    + " with the values of " + keys.select() + " read from " + route(keys.read());
+            case Command.LearnColumns learn -> "learn the columns of " + learn.table().name();
             case Command.Refused refused -> "refused " + refused.sqlState() + " " + refused.reason();
         };
     }
