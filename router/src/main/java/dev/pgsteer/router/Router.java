@@ -2,6 +2,7 @@ package dev.pgsteer.router;
 
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.router.analysis.UnparsedStatements;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.command.CopyStatement;
 import dev.pgsteer.router.command.RouteContext;
@@ -167,6 +168,12 @@ public final class Router {
         try {
             return new Command.Run(shards.resolve(analysis, statement, values, context.heldShards()));
         } catch (CoordinatorNeeded e) {
+            if (UnparsedStatements.UNPARSED_READ.equals(analysis.multiShardRefusal()) && !context.heldShards().isEmpty()) {
+                // Unparsed, its unsharded tables are unknown: a coordinator apart from the session's
+                // transaction would not see what the transaction wrote to them.
+                return new Command.Refused(e.sqlState(), e.getMessage() + " (the coordinator step answers it only"
+                        + " outside a transaction that has used shards: pgsteer cannot tell which unsharded tables it reads)");
+            }
             return coordinate(statement, analysis, e);
         } catch (RoutingException e) {
             if (analysis.placement() instanceof Placement.KeysFromSubquery keys) {
