@@ -1,6 +1,7 @@
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -175,6 +176,8 @@ public class Example {
                     order.executeBatch();
                 }
             }
+            // Before the commit: the report sees this transaction's own orders, on three shards.
+            report(c, base, ids.size());
             c.commit();
             try (PreparedStatement byCustomer = c.prepareStatement(
                     "SELECT o.amount, p.name FROM orders o JOIN products p ON p.id = o.product_id WHERE o.customer_id = ? ORDER BY o.id")) {
@@ -205,6 +208,66 @@ public class Example {
             check(shards.size() > 1, "the customers should land on more than one shard");
             System.out.println("sharded: " + ids.size() + " customers with 2 orders each, on shards " + shards + "; total " + total);
         }
+    }
+
+    /**
+     * A report pgsteer cannot merge row by row: each customer's share of the revenue, a window
+     * function over the aggregates of every shard (sum(sum(amount)) OVER ()). pgsteer answers it with
+     * its coordinator step: inside this transaction it pulls the rows over the transaction's own shard
+     * connections (so its uncommitted orders are seen), and PostgreSQL runs the statement, with its
+     * parameters, on one shard. The answer is checked against one computed here from the rows written.
+     */
+    static void report(Connection c, long base, int customers) throws SQLException {
+        String sql = """
+                SELECT c.name, count(*) AS order_count, sum(o.amount) AS revenue,
+                       round(100 * sum(o.amount) / sum(sum(o.amount)) OVER (), 1) AS share_percent
+                FROM customers c JOIN orders o ON o.customer_id = c.id
+                WHERE o.customer_id BETWEEN ? AND ?
+                GROUP BY c.id, c.name
+                ORDER BY revenue DESC, c.name
+                LIMIT ?""";
+        List<String> got = new ArrayList<>();
+        try (PreparedStatement report = c.prepareStatement(sql)) {
+            report.setLong(1, base + 1);
+            report.setLong(2, base + 999);
+            report.setInt(3, 3);
+            try (ResultSet rows = report.executeQuery()) {
+                while (rows.next()) {
+                    got.add(rows.getString("name") + ": " + rows.getLong("order_count") + " orders, "
+                            + rows.getBigDecimal("revenue").toPlainString() + ", " + rows.getBigDecimal("share_percent").toPlainString() + "%");
+                }
+            }
+        }
+        // What one PostgreSQL gives for the rows written above: customer n has 10.50 * (n + 1) and 1.00.
+        List<BigDecimal> revenues = new ArrayList<>();
+        for (int n = 0; n < customers; n++) {
+            revenues.add(new BigDecimal("10.50").multiply(BigDecimal.valueOf(n + 1)).add(new BigDecimal("1.00")));
+        }
+        BigDecimal total = revenues.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+        List<String> expected = new ArrayList<>();
+        for (int n = customers - 1; n >= customers - 3; n--) {   // the largest revenues: the last customers
+            BigDecimal share = revenues.get(n).multiply(BigDecimal.valueOf(100)).divide(total, 20, RoundingMode.HALF_UP)
+                    .setScale(1, RoundingMode.HALF_UP);
+            expected.add("example customer " + n + ": 2 orders, " + revenues.get(n).toPlainString() + ", " + share.toPlainString() + "%");
+        }
+        check(got.equals(expected), "revenue share: got " + got + ", expected " + expected);
+
+        System.out.println("sharded: EXPLAIN ROUTE of the report");
+        try (PreparedStatement explain = c.prepareStatement("EXPLAIN ROUTE " + sql)) {
+            explain.setLong(1, base + 1);
+            explain.setLong(2, base + 999);
+            explain.setInt(3, 3);
+            try (ResultSet rows = explain.executeQuery()) {
+                boolean first = true;
+                while (rows.next()) {
+                    check(!first || rows.getString("answer").equals("coordinator"), "the report should need the coordinator step");
+                    first = false;
+                    System.out.println("  " + rows.getString("shards") + " | " + rows.getString("answer") + " | "
+                            + String.join(" ", rows.getString("reason").trim().split("\\s+")));
+                }
+            }
+        }
+        System.out.println("sharded: revenue share, in the transaction that wrote the orders: " + String.join("; ", got));
     }
 
     static List<String> strings(Connection c, String sql) throws SQLException {

@@ -11,10 +11,12 @@ database, a schema or a shard: pgsteer does. Every check is an assert; any failu
 import contextvars
 import datetime
 import decimal
+import math
 import sys
 
-from sqlalchemy import (DDL, BigInteger, Column, Date, ForeignKey, ForeignKeyConstraint, Integer,
-                        MetaData, Numeric, String, Text, create_engine, event, func, select, text)
+from sqlalchemy import (DDL, BigInteger, Column, Date, Float, ForeignKey, ForeignKeyConstraint, Integer,
+                        MetaData, Numeric, String, Text, create_engine, event, func, select, text,
+                        type_coerce)
 from sqlalchemy.orm import declarative_base, relationship, sessionmaker
 
 # ---------------------------------------------------------------------------------------------
@@ -269,7 +271,7 @@ def sharded(url):
                       .first()[0] for cid in ids}
             print(f"sharded: {len(ids)} customers with 2 orders each, on shards {sorted(shards)}; total {total}")
             assert len(shards) > 1, "the example customers should land on more than one shard"
-
+            reports(session, ids)
             session.commit()
         # Change one customer's orders and remove another: each on its own shard.
         with Session.begin() as session:
@@ -283,6 +285,72 @@ def sharded(url):
             print(f"sharded: updated customer {ids[0]}, deleted customer {ids[1]} and its orders")
     finally:
         engine.dispose()
+
+
+def reports(session, ids):
+    """Reports over every shard that pgsteer cannot merge row by row: a window function over the
+    customers' revenue, count(DISTINCT ...) and a median per month. pgsteer answers them with its
+    coordinator step (EXPLAIN ROUTE says `coordinator`): it pulls the rows they read into one shard
+    and PostgreSQL runs the statement there, so the answer is PostgreSQL's own. Each answer is
+    checked against one computed here from the rows this example wrote."""
+    amounts = {cid: [decimal.Decimal("10.50") * (n + 1), decimal.Decimal("1.00")] for n, cid in enumerate(ids)}
+    names = {cid: f"example customer {n}" for n, cid in enumerate(ids)}
+
+    # Top customers by revenue: rank() OVER (ORDER BY sum(amount) DESC) ranks the groups of all shards.
+    revenue = func.sum(Order.amount)
+    rank = func.rank().over(order_by=revenue.desc()).label("rank")
+    top_customers = (select(Customer.name, func.count(Order.id).label("n_orders"), revenue.label("revenue"), rank)
+                     .join(Customer.orders)
+                     .where(Order.customer_id.in_(ids))
+                     .group_by(Customer.id, Customer.name)
+                     .order_by(rank, Customer.name)
+                     .limit(3))
+    got = [tuple(row) for row in session.execute(top_customers)]
+    totals = {cid: sum(a) for cid, a in amounts.items()}
+    expected = sorted(((names[cid], len(amounts[cid]), total, 1 + sum(t > total for t in totals.values()))
+                       for cid, total in totals.items()), key=lambda r: (r[3], r[0]))[:3]
+    assert got == expected, f"top customers: got {got}, expected {expected}"
+    print_route(session, top_customers)
+    print("sharded: top customers by revenue: " + "; ".join(f"{r}. {name}: {n} orders, {total}" for name, n, total, r in got))
+
+    # Per month: orders, distinct customers and the median amount (percentile_cont ... WITHIN GROUP).
+    # SQLAlchemy types within_group(Order.amount) as the Numeric(10, 2) column and would round
+    # PostgreSQL's double precision median to 2 places (135.585 read as 135.59): type_coerce reads it whole.
+    month = func.to_char(Order.ordered_at, "YYYY-MM")
+    per_month = (select(month.label("month"), func.count().label("n_orders"),
+                        func.count(Order.customer_id.distinct()).label("customers"),
+                        func.percentile_cont(0.5).within_group(type_coerce(Order.amount, Float)).label("median"))
+                 .where(Order.customer_id.in_(ids))
+                 .group_by(month)
+                 .order_by(month))
+    got = [tuple(row) for row in session.execute(per_month)]
+    months = {}
+    for n, cid in enumerate(ids):      # order 1 in January, order 2 in February (see sharded())
+        for ordered, amount in zip(("2026-01", "2026-02"), amounts[cid]):
+            months.setdefault(ordered, []).append((cid, amount))
+    expected = [(m, len(rows), len({cid for cid, _ in rows}), percentile_cont(0.5, [a for _, a in rows]))
+                for m, rows in sorted(months.items())]
+    assert got == expected, f"per month: got {got}, expected {expected}"
+    print("sharded: per month: " + "; ".join(f"{m}: {n} orders, {c} customers, median {median}"
+                                            for m, n, c, median in got))
+
+
+def percentile_cont(fraction, values):
+    """PostgreSQL's percentile_cont: interpolated between the two nearest rows, in double precision."""
+    ordered = sorted(float(v) for v in values)
+    position = fraction * (len(ordered) - 1)
+    low, high = ordered[math.floor(position)], ordered[math.ceil(position)]
+    return low + (high - low) * (position - math.floor(position))
+
+
+def print_route(session, statement):
+    """EXPLAIN ROUTE of a statement: where it runs, and for the coordinator step what it pulls."""
+    sql = str(statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+    route = session.connection().exec_driver_sql("EXPLAIN ROUTE " + sql).all()
+    assert route[0][1] == "coordinator", f"expected the coordinator step, got {route[0]}"
+    print("sharded: EXPLAIN ROUTE of the report")
+    for shards, answer, reason in route:
+        print(f"  {shards} | {answer} | {' '.join(reason.split())}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@ package dev.pgsteer.router;
 
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.router.analysis.UnparsedStatements;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.command.CopyStatement;
 import dev.pgsteer.router.command.CursorStatement;
@@ -10,6 +11,7 @@ import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.Answer;
 import dev.pgsteer.router.plan.CoordinatorNeeded;
 import dev.pgsteer.router.plan.KeySource;
+import dev.pgsteer.router.plan.Placement;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.RoutingException;
 import dev.pgsteer.router.plan.StatementKind;
@@ -47,10 +49,13 @@ public final class Router {
 
     private final ShardRouter shards;
     private final DatabaseConfig database;
+    private final WriteForms writes;
 
     public Router(ShardRouter shards) {
         this.shards = shards;
         this.database = shards.database();
+        this.writes = new WriteForms(this::analysis, (statement, values, context, mayParse, coordinated) -> coordinated
+                ? coordinated(statement, values, context, mayParse, null) : routed(statement, values, context, mayParse, null));
     }
 
     /** The planner of routed statements (its plan cache, key placement for COPY rows). */
@@ -74,8 +79,21 @@ public final class Router {
      * none. Slow; safe on any thread.
      */
     public Analysis plan(LexedStatement statement) {
+        return plan(statement, new RouteContext(List.of(), false, false));
+    }
+
+    /**
+     * {@link #plan(LexedStatement)}, and for an INSERT without a column list whose table's columns the
+     * session knows, the plan of the statement with them written too (cached: routing finds it there).
+     */
+    public Analysis plan(LexedStatement statement, RouteContext context) {
         LexedStatement planned = plannedPart(statement);
-        return planned != null ? analysis(planned) : null;
+        if (planned == null) {
+            return null;
+        }
+        Analysis analysis = analysis(planned);
+        writes.planParts(planned, analysis, context);
+        return analysis;
     }
 
     /**
@@ -145,32 +163,32 @@ public final class Router {
         if (analysis == null) {
             return null;
         }
+        if (analysis.placement() instanceof Placement.InsertWithoutColumns insert) {
+            return writes.withColumns(statement, insert, values, context, mayParse, true);
+        }
+        if (analysis.placement() instanceof Placement.InsertSelect insert && !statement.hints().containsKey("shard")) {
+            // A routing comment that names the shard runs the statement there, as written, as before.
+            return writes.insertSelect(statement, insert, context, mayParse);
+        }
         try {
             return new Command.Run(shards.resolve(analysis, statement, values, context.heldShards()));
         } catch (CoordinatorNeeded e) {
-            return coordinate(e, statement, analysis);
+            if (UnparsedStatements.UNPARSED_READ.equals(analysis.multiShardRefusal()) && !context.heldShards().isEmpty()) {
+                // Unparsed, its unsharded tables are unknown: a coordinator apart from the session's
+                // transaction would not see what the transaction wrote to them.
+                return new Command.Refused(e.sqlState(), e.getMessage() + " (the coordinator step answers it only"
+                        + " outside a transaction that has used shards: pgsteer cannot tell which unsharded tables it reads)");
+            }
+            return coordinate(statement, analysis, e);
         } catch (RoutingException e) {
+            if (analysis.placement() instanceof Placement.KeysFromSubquery keys) {
+                return writes.writeByKeys(statement, keys, context, mayParse, e);
+            }
             return new Command.Refused(e.sqlState(), e.getMessage());
         } catch (IndexOutOfBoundsException e) {
             // A placeholder the Bind has no value for.
             return new Command.Refused("08P01", e.getMessage());
         }
-    }
-
-    /** The coordinator step for {@code statement}, or why it cannot answer it. */
-    private Command coordinate(CoordinatorNeeded e, LexedStatement statement, Analysis analysis) {
-            for (TableConfig.Sharded table : e.tables()) {
-                // The coordinator's temporary table shadows the plain name only: schema.table would read
-                // the coordinator shard's own rows alone, a wrong answer.
-                if (qualifiedName(table.name()).matcher(statement.text()).find()) {
-                    return new Command.Refused(e.sqlState(), e.getMessage() + " (the coordinator step that answers it"
-                            + " needs sharded table " + table.name() + " named without its schema, for now)");
-                }
-            }
-            List<String> namedWithSchema = e.alsoReads().stream()
-                    .filter(name -> qualifiedName(name).matcher(statement.text()).find()).toList();
-            return new Command.Coordinate(e.tables(), database.defaultShard(), e.alsoReads(), namedWithSchema,
-                    Pulls.of(analysis.pulls(), e.tables(), statement));
     }
 
     /**
@@ -192,10 +210,10 @@ public final class Router {
         }
         Command inner = coordinated(query, values, context, mayParse, analysis);
         if (inner instanceof Command.Run run && run.route().shards().size() > 1) {
-            CoordinatorNeeded needed = shards.coordinatorFor(analysis);
+            CoordinatorNeeded needed = shards.coordination(analysis, "a cursor over several shards");
             inner = needed == null ? new Command.Refused("0A000", "a cursor over several shards needs the coordinator step, "
                     + "which answers reads of sharded tables only; give the shard key so the query runs on one shard")
-                    : coordinate(needed, query, analysis);
+                    : coordinate(query, analysis, needed);
         }
         return switch (inner) {
             case Command.Run run -> new Command.DeclareCursor(declaration.cursor(), declaration.withHold(),
@@ -212,6 +230,22 @@ public final class Router {
         };
     }
 
+    /** The coordinator step for a statement whose rows pgsteer cannot merge, or why it cannot run there. */
+    private Command coordinate(LexedStatement statement, Analysis analysis, CoordinatorNeeded e) {
+        for (TableConfig.Sharded table : e.tables()) {
+            // The coordinator's temporary table shadows the plain name only: schema.table would read
+            // the coordinator shard's own rows alone, a wrong answer.
+            if (qualifiedName(table.name()).matcher(statement.text()).find()) {
+                return new Command.Refused(e.sqlState(), e.getMessage() + " (the coordinator step that answers it"
+                        + " needs sharded table " + table.name() + " named without its schema, for now)");
+            }
+        }
+        List<String> namedWithSchema = e.alsoReads().stream()
+                .filter(name -> qualifiedName(name).matcher(statement.text()).find()).toList();
+        return new Command.Coordinate(e.tables(), database.defaultShard(), e.alsoReads(), namedWithSchema,
+                Pulls.of(analysis.pulls(), e.tables(), statement));
+    }
+
     /**
      * A statement the planner places: its route with these values, or why it cannot run (EXPLAIN and
      * COPY of a query: no coordinator step answers them).
@@ -221,6 +255,14 @@ public final class Router {
         Analysis analysis = planned != null ? planned : mayParse ? analysis(statement) : shards.cached(statement);
         if (analysis == null) {
             return null;
+        }
+        if (analysis.placement() instanceof Placement.InsertWithoutColumns insert) {
+            return writes.withColumns(statement, insert, values, context, mayParse, false);
+        }
+        if (analysis.placement() instanceof Placement.InsertSelect insert && !statement.hints().containsKey("shard")) {
+            // Not routed: pgsteer writes the rows itself, so there is no one shard's plan to show.
+            return new Command.Refused("0A000", "EXPLAIN of INSERT ... SELECT into sharded table " + insert.table().name()
+                    + " is not supported: pgsteer reads the SELECT's rows and writes them itself; explain the SELECT");
         }
         try {
             return new Command.Run(shards.resolve(analysis, statement, values, context.heldShards()));
@@ -271,13 +313,14 @@ public final class Router {
     private Command explainRoute(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse,
                                  Analysis planned) {
         LexedStatement explained = explained(statement, EXPLAIN_ROUTE_HEAD);
-        Command inner = coordinated(explained, values, context, mayParse, planned);
-        if (inner instanceof Command.Coordinate coordinate) {
-            String why = routed(explained, values, context, mayParse, planned) instanceof Command.Refused refused
-                    ? refused.reason() : "pgsteer cannot merge the shards' answers";
-            return new Command.ExplainCoordinated(coordinate, database.shards(), why, explained.text());
+        Command routed = routed(explained, values, context, mayParse, planned);
+        // Only the coordinator step is taken from what running the statement would do: pgsteer's own
+        // writes (INSERT ... SELECT, a write by the keys of a subquery) would run, not be explained.
+        if (routed instanceof Command.Refused refused
+                && coordinated(explained, values, context, mayParse, planned) instanceof Command.Coordinate coordinate) {
+            return new Command.ExplainCoordinated(coordinate, database.shards(), refused.reason(), explained.text());
         }
-        return inner instanceof Command.Run run ? new Command.ExplainRoute(run.route()) : inner;
+        return routed instanceof Command.Run run ? new Command.ExplainRoute(run.route()) : routed;
     }
 
     private static LexedStatement explained(LexedStatement statement, Pattern head) {
@@ -291,7 +334,28 @@ public final class Router {
                     "pgsteer cannot read this COPY statement; write COPY table [(columns)] FROM STDIN or TO STDOUT");
         }
         if (copy.query() != null) {
-            Command inner = routed(SqlLexer.statement(copy.query()), KeySource.Placeholders.NONE, context, mayParse, planned);
+            LexedStatement query = SqlLexer.statement(copy.query());
+            Command inner = coordinated(query, KeySource.Placeholders.NONE, context, mayParse, planned);
+            if (inner != null && !(inner instanceof Command.Run || inner instanceof Command.Coordinate || inner instanceof Command.Refused)) {
+                // pgsteer's own writes (INSERT ... SELECT, a write by a subquery's keys) send no rows to COPY.
+                return new Command.Refused("0A000", "COPY of this statement is not supported on a sharded database;"
+                        + " run the statement itself");
+            }
+            if (inner instanceof Command.Run run && run.route().shards().size() > 1 && run.route().merge() != null) {
+                // A COPY's rows pass through unmerged: rows that need merging (an aggregate, ORDER BY,
+                // LIMIT, DISTINCT) would come once per shard. The coordinator answers instead.
+                Analysis analysis = planned != null ? planned : mayParse ? analysis(query) : shards.cached(query);
+                CoordinatorNeeded need = analysis == null ? null
+                        : shards.coordination(analysis, "COPY of a query whose rows pgsteer merges");
+                inner = need != null ? coordinate(query, analysis, need)
+                        : new Command.Refused("0A000", "COPY of a query whose rows come from several shards and need merging"
+                        + " is not supported; run the query itself");
+            }
+            if (inner instanceof Command.Coordinate coordinate) {
+                // The client's COPY itself runs on the coordinator, over the pulled rows: its CopyData is PostgreSQL's own.
+                return context.extended() ? new Command.Refused("0A000", "COPY of a query that reads several shards"
+                        + " pgsteer cannot merge is supported in the simple query protocol only") : coordinate;
+            }
             if (!(inner instanceof Command.Run run)) {
                 return inner;
             }

@@ -138,14 +138,22 @@ public final class ShardRouter {
             return refused.get();
         }
         Statement parsed = Parser.parse(statement.shape());
-        if (parsed != null) {
-            Analysis analysis = analyzer.analyze(parsed, statement.shape(), true);
-            cache.put(statement.shape(), analysis);
-            return analysis;
+        try {
+            if (parsed != null) {
+                Analysis analysis = analyzer.analyze(parsed, statement.shape(), true);
+                cache.put(statement.shape(), analysis);
+                return analysis;
+            }
+            // The shape may not parse where the text does (a typed literal: DATE '2025-01-01').
+            Statement original = Parser.parse(statement.text());
+            if (original != null) {
+                return analyzer.analyze(original, statement.text(), false);
+            }
+        } catch (RuntimeException e) {
+            // JSQLParser's own walks fail on some trees it parsed (array_agg(x ORDER BY y) FILTER (...)
+            // throws a NullPointerException): placed by its words, as a statement it cannot parse.
         }
-        // The shape may not parse where the text does (a typed literal: DATE '2025-01-01').
-        Statement original = Parser.parse(statement.text());
-        return original != null ? analyzer.analyze(original, statement.text(), false) : UnparsedStatements.analysis(statement, database);
+        return UnparsedStatements.analysis(statement, database);
     }
 
     /**
@@ -174,6 +182,13 @@ public final class ShardRouter {
                     analysis.kind(), any.why());
             case Placement.AllShards all -> everyShard(all, analysis, statement);
             case Placement.ByKey byKey -> key != null ? byHint(analysis, byKey, key) : byKey(analysis, byKey, statement, values);
+            case Placement.KeysFromSubquery keys -> key != null ? byHint(analysis, keys.byKey(), key)
+                    : byKey(analysis, keys.byKey(), statement, values);
+            // The router writes the columns in first (Router): here they are unknown.
+            case Placement.InsertWithoutColumns insert -> throw new RoutingException("42P10", "INSERT into sharded table "
+                    + insert.table().name() + " must list its columns, including the shard key " + insert.table().key());
+            case Placement.InsertSelect insert -> throw new RoutingException("0A000", "INSERT ... SELECT into sharded table "
+                    + insert.table().name() + " is written by pgsteer itself, not routed");
             case Placement.InsertRows rows -> key != null
                     ? byHint(analysis, new Placement.ByKey(List.of(new Placement.KeyGroup(List.of(
                             new Placement.Member(rows.table(), KeyCondition.ANY)))), null, true), key)
@@ -279,14 +294,12 @@ public final class ShardRouter {
     }
 
     /**
-     * The coordinator step for a read placed by key even when its shards' answers could be merged
-     * (a cursor over several shards needs one PostgreSQL holding all the rows); null for anything else.
+     * What the coordinator step needs to answer a read placed by key whose route pgsteer could run but
+     * not use as it stands (a COPY of a query whose rows would need merging); null for anything else.
      */
-    public CoordinatorNeeded coordinatorFor(Analysis analysis) {
-        if (analysis.kind() == StatementKind.READ && analysis.placement() instanceof Placement.ByKey byKey && !byKey.write()) {
-            return new CoordinatorNeeded("a cursor over several shards", readTables(byKey), byKey.alsoReads());
-        }
-        return null;
+    public CoordinatorNeeded coordination(Analysis analysis, String message) {
+        return analysis.kind() == StatementKind.READ && analysis.placement() instanceof Placement.ByKey byKey && !byKey.write()
+                ? new CoordinatorNeeded(message, readTables(byKey), byKey.alsoReads()) : null;
     }
 
     /** The sharded tables a statement placed by key reads, each once, in the order it names them. */

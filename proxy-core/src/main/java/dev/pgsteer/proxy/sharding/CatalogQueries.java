@@ -56,6 +56,16 @@ public final class CatalogQueries {
         return sql.toString();
     }
 
+    /**
+     * The table's columns in order as rows of (name, type without its modifier, whether the table has
+     * rules); no rows when there is no such table.
+     */
+    public static String insertTarget(String table) {
+        return "SELECT a.attname, pg_catalog.format_type(a.atttypid, NULL), c.relhasrules FROM pg_catalog.pg_attribute a"
+                + " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE a.attrelid = pg_catalog.to_regclass('\""
+                + table.replace("'", "''").replace("\"", "\"\"") + "\"') AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
+    }
+
     private static String literal(String text) {
         return "'" + text.replace("'", "''") + "'";
     }

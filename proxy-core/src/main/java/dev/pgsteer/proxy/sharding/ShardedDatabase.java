@@ -47,6 +47,7 @@ public final class ShardedDatabase {
     private volatile SlowStatementLog slowStatements = new SlowStatementLog(null);
     private final PoolRegistry registry;
     private final StatementRegistry statements;
+    private final LearnedColumns columns = new LearnedColumns();
     private final Map<RouteKind, Timer> statementTimers =
             new EnumMap<>(RouteKind.class);
     /** Null until {@link #metrics} (tests that build a database without meters). */
@@ -117,6 +118,11 @@ public final class ShardedDatabase {
         return router;
     }
 
+    /** The columns of sharded tables its sessions read from the catalog, for INSERTs without a column list. */
+    public LearnedColumns columns() {
+        return columns;
+    }
+
     /** Sharded tables whose key type is not known yet (they did not exist when pgsteer started). */
     List<TableConfig.Sharded> tablesOfUnknownKeyType() {
         List<TableConfig.Sharded> unknown = new ArrayList<>();
@@ -166,6 +172,7 @@ public final class ShardedDatabase {
         config = newConfig;
         router = new Router(router.shards().reconfigured(newConfig));
         pools.clear();
+        columns.forget();
     }
 
     /** The slow-statement log this database's sessions report to. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.proxy.testkit.ShardedCluster;
+import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,6 +17,7 @@ import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
 
 /**
  * The coordinator step: SELECTs on several shards that pgsteer cannot merge (count(DISTINCT x),
@@ -39,7 +41,19 @@ class CoordinatorIT {
             "SELECT id, total FROM {t} WHERE total > (SELECT avg(total) FROM {t}) ORDER BY id",
             "SELECT id FROM {t} ORDER BY total NULLS FIRST, id FETCH FIRST 5 ROWS ONLY",
             "SELECT avg(total)::numeric(10,2), stddev(total), percentile_cont(0.5) WITHIN GROUP (ORDER BY total) FROM {t}",
-            "SELECT status, n FROM (SELECT status, count(*) AS n FROM {t} GROUP BY status) s ORDER BY status NULLS FIRST");
+            "SELECT status, n FROM (SELECT status, count(*) AS n FROM {t} GROUP BY status) s ORDER BY status NULLS FIRST",
+            // Merged in the proxy: equal numerics in different scales are one group.
+            "SELECT count(*), sum(qty) FROM {t} WHERE total = 7 GROUP BY total",
+            // Pulls narrowed to the columns named and the conditions on the table's own row, or whole.
+            "SELECT count(DISTINCT o) FROM {t} o WHERE total > 10",
+            "SELECT count(DISTINCT t.*), count(DISTINCT t.status) FROM {t} t WHERE t.qty > 2",
+            "SELECT count(DISTINCT status) FROM {t} WHERE status IN ('new', 'paid') AND qty > 1 AND day >= date '2025-01-05'",
+            "SELECT count(DISTINCT total), max(day) FROM {t} WHERE coalesce(qty, 0) BETWEEN 1 AND 4 OR status IS NULL",
+            "SELECT id, lag(total) OVER (ORDER BY id) FROM {t} WHERE NOT (status = 'lost') ORDER BY id",
+            "SELECT v.status, count(DISTINCT id) FROM {t} JOIN (VALUES ('new'), ('lost')) v(status) USING (status)"
+                    + " WHERE qty <> 2 GROUP BY v.status ORDER BY 1",
+            "SELECT count(DISTINCT x.status) FROM (VALUES (1)) one(n) LEFT JOIN {t} x ON x.qty = one.n WHERE x.total > 20",
+            "SELECT count(DISTINCT status) FROM {t} WHERE qty = (SELECT max(n) FROM (VALUES (3), (4)) v(n) WHERE n < day - date '2025-01-01')");
 
     @BeforeAll
     static void start() throws Exception {
@@ -59,6 +73,13 @@ class CoordinatorIT {
         try (Connection c = cluster.connect(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE orders (" + columns + ")");
             s.execute("INSERT INTO orders (id, customer_id, status, total, qty, day) VALUES " + rows);
+        }
+        // One value in three scales, on several shards: one group for PostgreSQL (and for the merge).
+        rows.append(", (61, 1, 'paid', 7.0, 1, '2025-01-01'), (62, 2, 'paid', 7.00, 1, '2025-01-01'),"
+                + " (63, 3, 'paid', 7.000, 1, '2025-01-01')");
+        try (Connection c = cluster.connect(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO orders (id, customer_id, status, total, qty, day) VALUES (61, 1, 'paid', 7.0, 1, '2025-01-01'),"
+                    + " (62, 2, 'paid', 7.00, 1, '2025-01-01'), (63, 3, 'paid', 7.000, 1, '2025-01-01')");
         }
         try (Connection c = cluster.shard(0); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE orders_all (" + columns + ")");
@@ -94,14 +115,35 @@ class CoordinatorIT {
         }
     }
 
+    /** COPY of such a query runs on the coordinator too: its CopyData is PostgreSQL's own. */
+    @Test
+    void copyOfAQueryTheProxyCannotMergeIsAnswered() throws Exception {
+        String query = "COPY (SELECT status, count(DISTINCT qty), string_agg(id::text, ',' ORDER BY id) FROM {t}"
+                + " WHERE total > 5 GROUP BY status ORDER BY status NULLS FIRST) TO STDOUT (FORMAT csv)";
+        try (Connection c = cluster.connect(simple()); Connection direct = cluster.shard(0)) {
+            assertEquals(copyOut(direct, query.replace("{t}", "orders_all")), copyOut(c, query.replace("{t}", "orders")));
+            // Rows the proxy would merge for a SELECT pass a COPY unmerged: once per shard, were they not coordinated.
+            for (String merged : List.of("COPY (SELECT count(*), sum(total) FROM {t}) TO STDOUT",
+                    "COPY (SELECT id FROM {t} ORDER BY id DESC LIMIT 5) TO STDOUT", "COPY (SELECT DISTINCT qty FROM {t} ORDER BY 1) TO STDOUT")) {
+                assertEquals(copyOut(direct, merged.replace("{t}", "orders_all")), copyOut(c, merged.replace("{t}", "orders")), merged);
+            }
+        }
+    }
+
+    static String copyOut(Connection c, String sql) throws Exception {
+        StringWriter out = new StringWriter();
+        c.unwrap(PGConnection.class).getCopyAPI().copyOut(sql, out);
+        return out.toString();
+    }
+
     @Test
     void noTemporaryTableOutlivesTheStatementOnAnyPath() throws SQLException {
         try (Connection c = cluster.connect(simple())) {
             SQLException e = assertThrows(SQLException.class, () -> answer(c, "SELECT count(DISTINCT no_such_column) FROM orders"));
             assertEquals("42703", e.getSQLState(), e.getMessage());
-            assertEquals(List.of("count:int8 ", "60 | "), answer(c, "SELECT count(*) FROM orders"));
+            assertEquals(List.of("count:int8 ", "63 | "), answer(c, "SELECT count(*) FROM orders"));
             assertEquals(List.of("count:int8 ", "2 | "), answer(c, "SELECT count(DISTINCT status) FROM orders WHERE id IN (1, 2)"));
-            assertEquals(List.of("count:int8 ", "60 | "), answer(c, "SELECT count(*) FROM orders"));
+            assertEquals(List.of("count:int8 ", "63 | "), answer(c, "SELECT count(*) FROM orders"));
         }
         for (int i = 0; i < 3; i++) {
             try (Connection shard = cluster.shard(i)) {
@@ -123,7 +165,7 @@ class CoordinatorIT {
                 assertEquals(List.of("count:int8 ", "4 | "), answer(c, "SELECT count(DISTINCT status) FROM orders"));
                 c.setAutoCommit(false);
                 // Every shard, the coordinator's included: the commit prepares on each.
-                assertEquals(60, s.executeUpdate("UPDATE orders SET qty = qty"));
+                assertEquals(63, s.executeUpdate("UPDATE orders SET qty = qty"));
                 c.commit();
                 c.setAutoCommit(true);
             }

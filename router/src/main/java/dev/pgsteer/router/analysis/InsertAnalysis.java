@@ -16,15 +16,21 @@ import java.util.ArrayList;
 import java.util.List;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
+import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.insert.Insert;
+import net.sf.jsqlparser.statement.select.AllColumns;
+import net.sf.jsqlparser.statement.select.ParenthesedSelect;
+import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.Select;
 import net.sf.jsqlparser.statement.select.Values;
 import net.sf.jsqlparser.statement.update.UpdateSet;
 
 /**
  * An INSERT: into a reference table on every shard, into an unsharded one on the default shard,
- * into a sharded one row by row where each row's key says ({@link Placement.InsertRows}). What
+ * into a sharded one row by row where each row's key says ({@link Placement.InsertRows}); without a
+ * column list, once the table's columns are known ({@link Placement.InsertWithoutColumns}). What
  * pgsteer cannot place (no key column, a computed key, INSERT ... SELECT, ON CONFLICT changing the
  * key) is refused.
  */
@@ -54,8 +60,12 @@ final class InsertAnalysis {
             return new Analysis(StatementKind.WRITE, new Placement.DefaultShard("unsharded table " + name(target)), null, null);
         }
         if (insert.getColumns() == null || insert.getColumns().isEmpty()) {
-            return Analysis.refused(UNDEFINED_KEY, "INSERT into sharded table " + sharded.name()
-                    + " must list its columns, including the shard key " + sharded.key());
+            if (insert.getSelect() == null) {
+                return Analysis.refused(UNDEFINED_KEY, "INSERT into sharded table " + sharded.name()
+                        + " with DEFAULT VALUES leaves its shard key " + sharded.key() + " to its default; give the key");
+            }
+            // Routed as if the table's columns were written, once the session knows them (Router).
+            return new Analysis(StatementKind.WRITE, new Placement.InsertWithoutColumns(sharded, width(insert.getSelect())), null, null);
         }
         int keyIndex = -1;
         for (int i = 0; i < insert.getColumns().size(); i++) {
@@ -78,8 +88,7 @@ final class InsertAnalysis {
             }
         }
         if (!(insert.getSelect() instanceof Values values)) {
-            return Analysis.refused(FEATURE_NOT_SUPPORTED, "INSERT ... SELECT into sharded table " + sharded.name()
-                    + " is not supported: pgsteer cannot place rows it does not see; insert VALUES, or use COPY");
+            return InsertSelectAnalysis.of(insert, sharded);
         }
         List<ValueRef> keys = rowKeys(values, insert.getColumns().size(), keyIndex);
         if (keys.contains(null)) {
@@ -87,6 +96,19 @@ final class InsertAnalysis {
                     + " computes its shard key " + sharded.key() + " from an expression; give it as a constant or a parameter");
         }
         return new Analysis(StatementKind.WRITE, new Placement.InsertRows(sharded, keys), null, null);
+    }
+
+    /** How many columns the rows give: the values of VALUES' first row, a SELECT's items; -1 when not known (SELECT *). */
+    private static int width(Select select) {
+        return switch (select) {
+            case Values values when values.getExpressions() instanceof ParenthesedExpressionList<?> row -> row.size();
+            case Values values when !values.getExpressions().isEmpty() && values.getExpressions().getFirst() instanceof ExpressionList<?> row
+                    -> row.size();
+            case PlainSelect plain when plain.getSelectItems().stream().noneMatch(item -> item.getExpression() instanceof AllColumns)
+                    -> plain.getSelectItems().size();
+            case ParenthesedSelect parenthesed -> width(parenthesed.getSelect());
+            default -> -1;
+        };
     }
 
     /** The key of each row of VALUES, in row order; null for a key that is computed. */

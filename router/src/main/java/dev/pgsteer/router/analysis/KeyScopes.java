@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import net.sf.jsqlparser.expression.AnyComparisonExpression;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
 import net.sf.jsqlparser.schema.Column;
@@ -178,6 +179,15 @@ final class KeyScopes {
             @Override
             public <S> Void visit(Select sub, S context) {
                 select(sub, scope);
+                return null;
+            }
+
+            // x > ALL (SELECT ...), x = ANY (SELECT ...): the adapter does not walk into these.
+            @Override
+            public <S> Void visit(AnyComparisonExpression any, S context) {
+                if (any.getSelect() != null) {
+                    select(any.getSelect(), scope);
+                }
                 return null;
             }
         }, null);

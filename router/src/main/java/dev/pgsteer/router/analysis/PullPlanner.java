@@ -48,11 +48,18 @@ public final class PullPlanner {
      * @param tree      the parsed SELECT
      * @param text      the text that was parsed (the shape, or the statement's own text)
      * @param fromShape whether {@code text} is the shape
+     * @return the plan, or null (every table pulled whole) when the tree cannot be walked
      */
     static PullPlan plan(Statement tree, String text, boolean fromShape, ShardMap shardMap) {
         Tokens tokens = Tokens.of(text);
         Occurrences occurrences = new Occurrences();
-        occurrences.getTables(tree);
+        try {
+            occurrences.getTables(tree);
+        } catch (RuntimeException e) {
+            // JSQLParser's walk fails on some trees it parsed (a window frame without BETWEEN, such as
+            // ROWS UNBOUNDED PRECEDING, throws a NullPointerException): no plan, every table pulled whole.
+            return null;
+        }
         Map<String, PullPlan.TablePull> tables = new LinkedHashMap<>();
         occurrences.byTable.forEach((name, nodes) -> {
             if (!(shardMap.tableOf(nodes.getFirst()).orElse(null) instanceof TableConfig.Sharded)) {

@@ -1,5 +1,6 @@
 package dev.pgsteer.router.analysis;
 
+import dev.pgsteer.router.merge.RowSources;
 import dev.pgsteer.router.merge.SelectMergePlanner;
 import dev.pgsteer.router.merge.SubqueryCheck;
 import dev.pgsteer.router.plan.Analysis;
@@ -25,6 +26,9 @@ final class SelectAnalysis {
         }
         // What follows matters only when the keys resolve to several shards; it is planned once per shape.
         String refusal = SubqueryCheck.refusal(select, shardMap::isShardedName);
+        if (refusal == null) {
+            refusal = RowSources.refusal(select, shardMap::isShardedName);
+        }
         if (refusal != null) {
             return new Analysis(StatementKind.READ, placement, null, refusal);
         }

@@ -18,8 +18,9 @@ import net.sf.jsqlparser.statement.update.UpdateSet;
 
 /**
  * UPDATE and DELETE: where the target's key conditions send them, with the tables they read (FROM,
- * USING, joins, subqueries of WHERE) in the same key groups. An UPDATE that sets a shard key, and a
- * write to a reference or unsharded table that reads sharded ones, are refused.
+ * USING, joins, subqueries of WHERE) in the same key groups; with {@code column IN (SELECT ...)},
+ * also how to write without the subquery ({@link KeysFromSubquery}). An UPDATE that sets a shard
+ * key, and a write to a reference or unsharded table that reads sharded ones, are refused.
  */
 final class WriteAnalysis {
     private WriteAnalysis() {
@@ -50,7 +51,12 @@ final class WriteAnalysis {
         }
         scope.where(update.getWhere());
         scopes.expressionSubqueries(update.getWhere(), scope);
-        return write(table, update.getTable(), scopes);
+        Analysis analysis = write(table, update.getTable(), scopes);
+        if (table instanceof TableConfig.Sharded sharded && analysis.placement() instanceof Placement.ByKey byKey) {
+            return KeysFromSubquery.of(update, update.getTable(), sharded, update.getWhere(), update::setWhere, shardMap, byKey)
+                    .map(keys -> new Analysis(StatementKind.WRITE, keys, null, null)).orElse(analysis);
+        }
+        return analysis;
     }
 
     static Analysis delete(Delete delete, ShardMap shardMap) {
@@ -68,7 +74,12 @@ final class WriteAnalysis {
         }
         scope.where(delete.getWhere());
         scopes.expressionSubqueries(delete.getWhere(), scope);
-        return write(table, delete.getTable(), scopes);
+        Analysis analysis = write(table, delete.getTable(), scopes);
+        if (table instanceof TableConfig.Sharded sharded && analysis.placement() instanceof Placement.ByKey byKey) {
+            return KeysFromSubquery.of(delete, delete.getTable(), sharded, delete.getWhere(), delete::setWhere, shardMap, byKey)
+                    .map(keys -> new Analysis(StatementKind.WRITE, keys, null, null)).orElse(analysis);
+        }
+        return analysis;
     }
 
     private static Analysis write(TableConfig table, Table target, KeyScopes scopes) {

@@ -145,6 +145,33 @@ public sealed interface Command {
     record OnCursor(String cursor, boolean closes) implements Command {
     }
 
+    /**
+     * An INSERT without a column list into a sharded table whose columns the session does not know:
+     * read them from the default shard's catalog, then route the statement again, as if they were written.
+     */
+    record LearnColumns(TableConfig.Sharded table) implements Command {
+    }
+
+    /**
+     * INSERT ... SELECT into a sharded table: {@code select} runs where {@code read} says, as a COPY
+     * to pgsteer, and its rows go into {@code columns} of {@code table} by COPY, each row to its
+     * key's shard, in the session's transaction (pgsteer's own, committed in two phases, if none).
+     */
+    record InsertSelect(TableConfig.Sharded table, List<String> columns, String select, Route read) implements Command {
+        public InsertSelect {
+            columns = List.copyOf(columns);
+        }
+    }
+
+    /**
+     * UPDATE or DELETE of a sharded table whose {@code column IN (SELECT ...)} reads other shards:
+     * {@code select} runs where {@code read} says, as a COPY to pgsteer, then the statement on every
+     * shard: {@code before}, {@code column = ANY(the values)} in place of the IN, {@code after}.
+     */
+    record WriteByKeys(TableConfig.Sharded table, String select, String column, String before, String after, Route read)
+            implements Command {
+    }
+
     /** Not run: the client gets this error, and the session goes on. */
     record Refused(String sqlState, String reason) implements Command {
     }

@@ -7,6 +7,7 @@ import net.sf.jsqlparser.expression.AnalyticExpression;
 import net.sf.jsqlparser.expression.AnalyticType;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.Function;
+import net.sf.jsqlparser.expression.JsonAggregateFunction;
 import net.sf.jsqlparser.util.TablesNamesFinder;
 
 /**
@@ -20,8 +21,12 @@ final class CallFinder extends TablesNamesFinder<Void> {
             "bool_and", "bool_or", "every", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "xmlagg",
             "bit_and", "bit_or", "bit_xor", "variance", "var_pop", "var_samp", "percentile_cont", "percentile_disc",
             "mode", "corr", "covar_pop", "covar_samp", "range_agg", "range_intersect_agg", "any_value");
-    /** stddev, stddev_pop, stddev_samp; regr_avgx, regr_count, regr_slope, ... */
-    private static final Pattern FAMILIES = Pattern.compile("stddev\\w*|regr_\\w+");
+    /**
+     * stddev, stddev_pop, stddev_samp; regr_avgx, regr_count, regr_slope, ...; json_agg_strict,
+     * jsonb_object_agg_unique_strict, ... (rank, dense_rank, percent_rank and cume_dist are aggregates
+     * with WITHIN GROUP only, below).
+     */
+    private static final Pattern FAMILIES = Pattern.compile("stddev\\w*|regr_\\w+|jsonb?_agg_strict|jsonb?_object_agg(_unique)?(_strict)?");
 
     boolean aggregate;
     boolean window;
@@ -34,14 +39,16 @@ final class CallFinder extends TablesNamesFinder<Void> {
     }
 
     /**
-     * The calls in {@code expression}. Where JSQLParser's walk does not know a node, every flag is
-     * set: the merge then refuses the SELECT rather than merge it wrongly.
+     * The calls in {@code expression}. Where JSQLParser's walk does not know a node or fails, every
+     * flag is set: the merge then refuses the SELECT rather than merge it wrongly.
      */
     static CallFinder in(Expression expression) {
         CallFinder finder = new CallFinder();
         try {
             finder.getTables(expression);
-        } catch (UnsupportedOperationException e) {
+        } catch (RuntimeException e) {
+            // UnsupportedOperationException for a node it does not know; a NullPointerException in
+            // JSQLParser 5.3's own walk of a window frame without BETWEEN (ROWS UNBOUNDED PRECEDING).
             finder.aggregate = true;
             finder.window = true;
             finder.groupingSet = true;
@@ -62,8 +69,18 @@ final class CallFinder extends TablesNamesFinder<Void> {
     @Override
     public <S> Void visit(AnalyticExpression analytic, S context) {
         note(analytic.getName());
+        // f(...) WITHIN GROUP (ORDER BY ...) is an ordered-set or hypothetical-set aggregate, whatever
+        // its name: rank(250) WITHIN GROUP (...) is an aggregate, rank() OVER (...) a window function.
+        aggregate |= analytic.getType() == AnalyticType.WITHIN_GROUP || analytic.getType() == AnalyticType.WITHIN_GROUP_OVER;
         window |= analytic.getType() == AnalyticType.OVER || analytic.getType() == AnalyticType.WITHIN_GROUP_OVER;
         return super.visit(analytic, context);
+    }
+
+    /** JSON_ARRAYAGG(...) and JSON_OBJECTAGG(...), SQL/JSON's aggregates, have a node of their own. */
+    @Override
+    public <S> Void visit(JsonAggregateFunction json, S context) {
+        aggregate = true;
+        return super.visit(json, context);
     }
 
     private void note(String name) {

@@ -3,6 +3,7 @@ package dev.pgsteer.router.merge;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import net.sf.jsqlparser.expression.AnyComparisonExpression;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
 import net.sf.jsqlparser.statement.Statement;
@@ -98,6 +99,15 @@ public final class SubqueryCheck {
             @Override
             public <S> Void visit(Select sub, S context) {
                 out.add(sub instanceof ParenthesedSelect p ? p.getSelect() : sub);
+                return null;
+            }
+
+            // x > ALL (SELECT ...), x = ANY (SELECT ...): the adapter does not walk into these.
+            @Override
+            public <S> Void visit(AnyComparisonExpression any, S context) {
+                if (any.getSelect() != null) {
+                    out.add(any.getSelect() instanceof ParenthesedSelect p ? p.getSelect() : any.getSelect());
+                }
                 return null;
             }
         }, null);

@@ -54,6 +54,48 @@ public sealed interface Placement {
         }
     }
 
+    /**
+     * INSERT into a sharded table without a column list: PostgreSQL fills the table's columns in
+     * order, which the shard map does not know. The router places it once the session knows them,
+     * as if the first {@code width} of them were written ({@code width} < 0: a SELECT of unknown width,
+     * all of them).
+     */
+    record InsertWithoutColumns(TableConfig.Sharded table, int width) implements Placement {
+    }
+
+    /**
+     * INSERT ... SELECT into a sharded table: the rows the SELECT ({@code selectShape}, the shape's
+     * placeholders for the statement's literals) reads, wherever they are, are written by pgsteer
+     * into {@code columns} of the table, each on its key's shard.
+     */
+    record InsertSelect(TableConfig.Sharded table, List<String> columns, String selectShape) implements Placement {
+        public InsertSelect {
+            columns = List.copyOf(columns);
+        }
+    }
+
+    /**
+     * UPDATE or DELETE of a sharded table with a conjunct {@code column IN (SELECT ...)}: placed by
+     * {@code byKey} where the subquery's rows are co-located; else pgsteer runs the subquery
+     * ({@code selectShape}) first, and the write ({@code writeShape}, in which a marker stands for the
+     * IN) on every shard with {@code column = ANY(its values)}.
+     */
+    record KeysFromSubquery(TableConfig.Sharded table, String selectShape, String column, String writeShape, ByKey byKey)
+            implements Placement {
+        /** What stands for the IN in {@code writeShape}, once. */
+        public static final String MARKER = "pgsteer_keys_from_subquery";
+
+        /** The write's shape before the IN. */
+        public String before() {
+            return writeShape.substring(0, writeShape.indexOf(MARKER));
+        }
+
+        /** The write's shape after the IN. */
+        public String after() {
+            return writeShape.substring(writeShape.indexOf(MARKER) + MARKER.length());
+        }
+    }
+
     /** What cannot be placed correctly: an ErrorResponse with this SQLSTATE and message. */
     record Refused(String sqlState, String message) implements Placement {
     }

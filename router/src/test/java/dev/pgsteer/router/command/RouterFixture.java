@@ -71,6 +71,11 @@ final class RouterFixture {
             case Command.DeclareCursor declare -> "declare " + declare.cursor() + (declare.withHold() ? " with hold" : "")
                     + " where its query would " + describe(declare.query());
             case Command.OnCursor on -> (on.closes() ? "close " : "on cursor ") + (on.cursor() == null ? "ALL" : on.cursor());
+            case Command.InsertSelect insert -> "insert into " + insert.table().name() + " " + insert.columns() + " the rows of "
+                    + insert.select() + " read from " + route(insert.read());
+            case Command.WriteByKeys keys -> "write " + keys.before() + keys.column() + " = ANY(...)" + keys.after()
+                    + " with the values of " + keys.select() + " read from " + route(keys.read());
+            case Command.LearnColumns learn -> "learn the columns of " + learn.table().name();
             case Command.Refused refused -> "refused " + refused.sqlState() + " " + refused.reason();
         };
     }

@@ -2,7 +2,9 @@ package dev.pgsteer.proxy.sharding.command;
 
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.sharding.KeyTypeLearner;
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.proxy.sharding.Pin;
+import dev.pgsteer.proxy.sharding.SessionColumns;
 import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
@@ -37,6 +39,10 @@ public final class Commands {
     private final CoordinateCommand coordinate;
     private final KeptCoordinator kept;
     private final CursorCommand cursors;
+    private final SessionColumns columns;
+    private final LearnColumnsCommand learnColumns;
+    private final InsertSelectCommand insertSelect;
+    private final WriteByKeysCommand writeByKeys;
     private final ClientReplies replies;
 
     /**
@@ -47,7 +53,9 @@ public final class Commands {
     public Commands(String sessionId, ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
                     ShardLeases leases, ShardSettings settings, ShardedPortals portals, Pin pin, CopySplitHolder copyUnit,
                     BooleanSupplier unitFailed, EventLoop loop, BackendListener owner) {
-        this.run = new RunCommand(sessionId, database, transaction, fanOut, replies, new KeyTypeLearner(database, loop, owner, sessionId));
+        this.columns = new SessionColumns(database.columns());
+        this.run = new RunCommand(sessionId, database, transaction, fanOut, replies, new KeyTypeLearner(database, loop, owner, sessionId),
+                columns);
         this.begin = new BeginCommand(transaction, replies);
         this.commit = new CommitCommand(transaction, replies);
         this.rollback = new RollbackCommand(transaction, replies);
@@ -63,6 +71,9 @@ public final class Commands {
                 transaction.cursors());
         this.kept = new KeptCoordinator(fanOut, replies, loop, transaction.cursors());
         this.cursors = new CursorCommand(run, coordinate, kept, transaction, replies, database.config().defaultShard());
+        this.learnColumns = new LearnColumnsCommand(database, columns, transaction, fanOut, replies, loop, owner);
+        this.insertSelect = new InsertSelectCommand(database, transaction, fanOut, replies, loop, owner);
+        this.writeByKeys = new WriteByKeysCommand(database, transaction, fanOut, replies, loop, owner);
         this.replies = replies;
     }
 
@@ -74,6 +85,19 @@ public final class Commands {
     /** Where an Execute continues a portal suspended on a coordinator kept for it. */
     public KeptCoordinator kept() {
         return kept;
+    }
+
+    /** The columns the session routes INSERTs without a column list with. */
+    public SessionColumns columns() {
+        return columns;
+    }
+
+    /**
+     * Reads the columns of {@code command}'s table, then runs {@code routeAgain} (the statement
+     * routed again, with them known); on an error, answers it and runs {@code next}.
+     */
+    public void learnColumns(Command.LearnColumns command, Runnable routeAgain, Runnable next) {
+        learnColumns.run(command.table(), routeAgain, next);
     }
 
     /** Does what the router answered; calls {@code next} when the statement's answer is written. */
@@ -97,6 +121,15 @@ public final class Commands {
             case Command.Coordinate c -> coordinate.run(statement, sender, c, next);
             case Command.DeclareCursor d -> cursors.declare(statement, sender, d, next);
             case Command.OnCursor c -> cursors.onCursor(statement, sender, c, next);
+            case Command.InsertSelect i -> insertSelect.run(statement, i, next);
+            case Command.WriteByKeys w -> writeByKeys.run(statement, w, next);
+            // The statement planner reads the columns and routes again (learnColumns): after that, the
+            // router knows them, so it asks again only if the table changed in between.
+            case Command.LearnColumns l -> {
+                replies.fail(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "the columns of sharded table " + l.table().name()
+                        + " changed while pgsteer read them; run the statement again");
+                next.run();
+            }
             case Command.Refused r -> {
                 replies.fail(r.sqlState(), r.reason());
                 next.run();

@@ -3,6 +3,7 @@ package dev.pgsteer.proxy.sharding.command;
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.sharding.KeyTypeLearner;
+import dev.pgsteer.proxy.sharding.SessionColumns;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code Command.Run}: the statement runs on its route's shards and the client gets their combined
  * answer. A change on several shards opens pgsteer's own transaction around it; after DDL, the key
- * types of new sharded tables are learned before the next statement.
+ * types of new sharded tables are learned before the next statement, and the columns learned for
+ * INSERTs without a column list are not trusted until the DDL's transaction ends.
  */
 public final class RunCommand {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
@@ -33,15 +35,17 @@ public final class RunCommand {
     private final FanOut fanOut;
     private final ClientReplies replies;
     private final KeyTypeLearner keyTypes;
+    private final SessionColumns columns;
 
     public RunCommand(String sessionId, ShardedDatabase database, ShardTransaction transaction, FanOut fanOut,
-                      ClientReplies replies, KeyTypeLearner keyTypes) {
+                      ClientReplies replies, KeyTypeLearner keyTypes, SessionColumns columns) {
         this.sessionId = sessionId;
         this.database = database;
         this.transaction = transaction;
         this.fanOut = fanOut;
         this.replies = replies;
         this.keyTypes = keyTypes;
+        this.columns = columns;
     }
 
     /** Runs the statement on {@code route}'s shards; calls {@code next} when the answer is written. */
@@ -84,6 +88,7 @@ public final class RunCommand {
                     replies.failed();
                     next.run();
                 } else if (route.kind() == StatementKind.DDL) {
+                    columns.ddlRan();
                     keyTypes.afterDdl(ex.links().getFirst(), next);
                 } else {
                     next.run();

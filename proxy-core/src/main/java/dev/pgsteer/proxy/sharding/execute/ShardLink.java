@@ -64,8 +64,8 @@ public final class ShardLink {
         status = TransactionStatus.IDLE;
     }
 
-    /** The shard's ReadyForQuery. */
-    void reported(TransactionStatus status) {
+    /** The shard's ReadyForQuery (a request's, or one of pgsteer's own steps that reads the answers itself). */
+    public void reported(TransactionStatus status) {
         this.status = status;
     }
 

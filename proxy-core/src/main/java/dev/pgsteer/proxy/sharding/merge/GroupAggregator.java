@@ -26,7 +26,7 @@ final class GroupAggregator {
 
     /** A shard's row of partial aggregates. */
     void add(byte[][] cells) {
-        ByteBuffer key = GroupKeys.of(cells, columns.columns, columns.keyColumn);
+        ByteBuffer key = GroupKeys.of(cells, columns.columns, columns.keyColumn, columns.keyForms);
         byte[][] group = groups.get(key);
         if (group == null) {
             groups.put(key, cells);

@@ -10,20 +10,25 @@ final class GroupKeys {
     private GroupKeys() {
     }
 
-    /** The bytes of the cells before {@code upTo} ({@code only} those marked, when not null), lengths included. */
-    static ByteBuffer of(byte[][] cells, int upTo, boolean[] only) {
+    /**
+     * The bytes of the cells before {@code upTo} ({@code only} those marked, when not null), lengths
+     * included, each in its column's {@link KeyForm} so that values PostgreSQL calls equal key alike.
+     */
+    static ByteBuffer of(byte[][] cells, int upTo, boolean[] only, KeyForm[] forms) {
+        byte[][] normal = new byte[upTo][];
         int size = 0;
         for (int i = 0; i < upTo; i++) {
             if (only == null || only[i]) {
-                size += 4 + (cells[i] == null ? 0 : cells[i].length);
+                normal[i] = forms[i].normal(cells[i]);
+                size += 4 + (normal[i] == null ? 0 : normal[i].length);
             }
         }
         ByteBuffer key = ByteBuffer.allocate(size);
         for (int i = 0; i < upTo; i++) {
             if (only == null || only[i]) {
-                key.putInt(cells[i] == null ? -1 : cells[i].length);
-                if (cells[i] != null) {
-                    key.put(cells[i]);
+                key.putInt(normal[i] == null ? -1 : normal[i].length);
+                if (normal[i] != null) {
+                    key.put(normal[i]);
                 }
             }
         }

@@ -22,6 +22,10 @@ final class MergeColumns {
     boolean[] keyColumn;
     int[] aggregateColumn;
     int[] countColumn;
+    /** How each column's value keys a group, when the rows are grouped (GROUP BY, DISTINCT). */
+    KeyForm[] keyForms;
+    /** Whether every visible column keys DISTINCT by the bytes as sent (then a row's bytes are its key). */
+    boolean visibleAsSent;
     /** Why the rows cannot be merged (a type pgsteer cannot compare or add), or null. */
     final String problem;
 
@@ -84,6 +88,21 @@ final class MergeColumns {
                     clientTypes[column] = type == PgValues.FLOAT4 || type == PgValues.FLOAT8 ? PgValues.FLOAT8 : PgValues.NUMERIC;
                 }
             }
+        }
+        keyForms = new KeyForm[columns];
+        for (int column = 0; column < columns; column++) {
+            KeyForm form = KeyForm.of(shardTypes[column], binary[column]);
+            boolean grouped = plan.aggregate() && keyColumn[column] || plan.distinct() && column < visible;
+            if (form == null && grouped) {
+                return "GROUP BY or DISTINCT on a column of type oid " + shardTypes[column] + " (values PostgreSQL calls"
+                        + " equal may differ in their bytes: pgsteer groups integers, numeric, floating point, text, dates,"
+                        + " timestamps, uuid and the like)";
+            }
+            keyForms[column] = form == null ? KeyForm.AS_SENT : form;
+        }
+        visibleAsSent = true;
+        for (int column = 0; column < visible; column++) {
+            visibleAsSent &= keyForms[column] == KeyForm.AS_SENT;
         }
         for (int column : sortColumns) {
             if (!PgValues.sortable(clientTypes[column])) {

@@ -138,7 +138,7 @@ public final class RowMerger {
         if (groups != null) {
             List<byte[][]> rows = groups.finish();
             if (plan.distinct()) {
-                rows.removeIf(cells -> !window.distinct(GroupKeys.of(cells, columns.visible, null)));
+                rows.removeIf(cells -> !window.distinct(GroupKeys.of(cells, columns.visible, null, columns.keyForms)));
             }
             if (sortKeys.any()) {
                 rows.sort(Comparator.comparing(sortKeys::of, sortKeys::compare));
@@ -192,7 +192,9 @@ public final class RowMerger {
             row.release();
             return;
         }
-        if (plan.distinct() && !window.distinct(ByteBuffer.wrap(ByteBufUtil.getBytes(DataRow.of(row).leading(columns.visible))))) {
+        if (plan.distinct() && !window.distinct(columns.visibleAsSent
+                ? ByteBuffer.wrap(ByteBufUtil.getBytes(DataRow.of(row).leading(columns.visible)))
+                : GroupKeys.of(DataRow.of(row).cells(), columns.visible, null, columns.keyForms))) {
             row.release();
             return;
         }

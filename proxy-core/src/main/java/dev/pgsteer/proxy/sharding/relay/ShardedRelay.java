@@ -113,7 +113,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
         Commands commands = new Commands(session.id(), database, transaction, fanOut, replies, leases, settings, portals, pin,
                 this, this::failed, loop, this);
         this.planner = new StatementPlanner(session, database, leases, transaction, settings, pin, commands);
-        this.unitEnd = new UnitEnd(session, leases, transaction, pin, settings, portals);
+        this.unitEnd = new UnitEnd(session, leases, transaction, pin, settings, portals, commands.columns());
         this.extended = new ShardedExtendedProtocol(database, portals, replies, planner, commands.run(), commands.kept(), fanOut,
                 leases, transaction, this);
     }
@@ -417,6 +417,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
         // Coordinators kept for a cursor or a suspended portal: rolled back (their temporary tables dropped), then pooled.
         transaction.cursors().transactionEnded();
         leases.closeAll(pin.pinned() || settings.watch().captureDue());
+        unitEnd.sessionClosed();
     }
 
     /** A CancelRequest quoted this session's key: cancel what its shards run now. */

@@ -44,7 +44,7 @@ final class StatementPlanner {
         this.database = database;
         // The held shards are a live view: four contexts serve every statement of the session, none is made per statement.
         for (int i = 0; i < contexts.length; i++) {
-            contexts[i] = new RouteContext(leases.heldShards(), (i & FAILED) != 0, (i & EXTENDED) != 0);
+            contexts[i] = new RouteContext(leases.heldShards(), (i & FAILED) != 0, (i & EXTENDED) != 0, commands.columns());
         }
         this.transaction = transaction;
         this.settings = settings;
@@ -59,6 +59,11 @@ final class StatementPlanner {
         if (pinReason != null) {
             pin.pin(pinReason);
         }
+        route(statement, sender, next, true);
+    }
+
+    /** Routes the statement; {@code mayLearn}: the first time, the columns of its INSERT's table may be read first. */
+    private void route(LexedStatement statement, StatementSender sender, Runnable next, boolean mayLearn) {
         // One router for the whole decision: a reload meanwhile must not resolve an old plan with a new map.
         Router router = database.router();
         KeySource.Placeholders values = sender.values();
@@ -67,11 +72,11 @@ final class StatementPlanner {
             log.trace("{}: planning {} ({})", session.id(), statement.shape(), command != null ? "cached" : "new shape");
         }
         if (command != null) {
-            commands.execute(statement, sender, command, next);
+            execute(statement, sender, command, next, mayLearn);
             return;
         }
         database.planner().execute(() -> {
-            Analysis plan = router.plan(statement);
+            Analysis plan = router.plan(statement, context(sender));
             if (plan != null && plan.placement() instanceof Placement.Refused refused
                     && refused.sqlState().equals(SqlState.INTERNAL_ERROR.code())) {
                 // The router turns a bug in its analysis into this statement's error; the log must still say so.
@@ -79,10 +84,19 @@ final class StatementPlanner {
             }
             session.channel().eventLoop().execute(() -> {
                 if (session.phase() != Phase.CLOSED) {
-                    commands.execute(statement, sender, router.route(statement, values, context(sender), plan), next);
+                    execute(statement, sender, router.route(statement, values, context(sender), plan), next, mayLearn);
                 }
             });
         });
+    }
+
+    private void execute(LexedStatement statement, StatementSender sender, Command command, Runnable next, boolean mayLearn) {
+        if (command instanceof Command.LearnColumns learn && mayLearn) {
+            commands.learnColumns(learn, () -> route(statement, sender, next, false), next);
+            return;
+        }
+        commands.columns().statementRouted();
+        commands.execute(statement, sender, command, next);
     }
 
     private RouteContext context(StatementSender sender) {

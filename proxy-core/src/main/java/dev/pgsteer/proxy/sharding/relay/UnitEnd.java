@@ -5,6 +5,7 @@ import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.errors.ProxyErrors;
 import dev.pgsteer.proxy.sharding.Pin;
+import dev.pgsteer.proxy.sharding.SessionColumns;
 import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
 import dev.pgsteer.proxy.sharding.extended.ShardedPortals;
@@ -26,9 +27,10 @@ final class UnitEnd {
     private final Pin pin;
     private final ShardSettings settings;
     private final ShardedPortals portals;
+    private final SessionColumns columns;
 
     UnitEnd(ClientSession session, ShardLeases leases, ShardTransaction transaction, Pin pin, ShardSettings settings,
-            ShardedPortals portals) {
+            ShardedPortals portals, SessionColumns columns) {
         this.session = session;
         this.client = session.channel();
         this.leases = leases;
@@ -36,11 +38,16 @@ final class UnitEnd {
         this.pin = pin;
         this.settings = settings;
         this.portals = portals;
+        this.columns = columns;
     }
 
     /** Ends the unit ({@code failed}: one of its statements failed); {@code then} runs once ReadyForQuery is written. */
     void end(boolean failed, Runnable then) {
         Runnable finish = () -> {
+            if (transaction.mode() == ShardTransaction.Mode.NONE) {
+                // What its DDL did is committed or gone: the database's sessions may learn columns again.
+                columns.transactionEnded();
+            }
             if (transaction.mode() == ShardTransaction.Mode.NONE && !pin.pinned()) {
                 if (settings.captureDue()) {
                     settings.captureThenRelease(() -> ready(then));
@@ -62,6 +69,11 @@ final class UnitEnd {
         } else {
             finish.run();
         }
+    }
+
+    /** The client left: its transaction, if it ran DDL, is over (rolled back with its connections). */
+    void sessionClosed() {
+        columns.transactionEnded();
     }
 
     private void ready(Runnable then) {

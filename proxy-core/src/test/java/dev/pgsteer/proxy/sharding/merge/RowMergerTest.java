@@ -139,4 +139,37 @@ class RowMergerTest {
         merger.finish();
         assertEquals(List.of("T status:25", "D a", "D NULL"), written());
     }
+
+    /**
+     * Values PostgreSQL calls equal group together though their bytes differ (numeric 1.0 and 1.00,
+     * float 0 and -0, bpchar with trailing spaces); interval, whose equal values differ in more than
+     * form ('1 day' = '24:00:00'), is not grouped by the proxy at all.
+     */
+    @Test
+    void groupsAndDistinctKeyEqualValuesAlikeWhateverTheirBytes() {
+        SelectMerge plan = new SelectMerge(List.of(), -1, 0, true, List.of(new Aggregate(2, Function.COUNT, 0)), false, 0, List.of());
+        RowMerger merger = merger(plan, 2);
+        assertNull(merger.onRowDescription(description(new String[] {"price", "weight", "count"}, new int[] {NUMERIC, 701, INT8})));
+        merger.onRow(0, row("1.0", "0", "2"));
+        merger.onRow(1, row("1.00", "-0", "3"));
+        merger.onRow(1, row("1.5", "0", "1"));
+        merger.onRow(0, row("1.50", "0", "4"));
+        merger.onRow(0, row("10", "0", "1"));
+        merger.finish();
+        assertEquals(List.of("T price:1700 weight:701 count:20", "D 1.0 0 5", "D 1.5 0 5", "D 10 0 1"), written());
+
+        SelectMerge distinct = new SelectMerge(List.of(), -1, 0, false, List.of(), true, 0, List.of());
+        RowMerger rows = merger(distinct, 2);
+        assertNull(rows.onRowDescription(description(new String[] {"code", "amount"}, new int[] {1042, NUMERIC})));
+        rows.onRow(0, row("ab ", "-0.0"));
+        rows.onRow(1, row("ab", "0"));
+        rows.onRow(1, row("ab", "0.10"));
+        rows.onRow(0, row("ab  ", "0.1"));
+        rows.finish();
+        assertEquals(List.of("T code:1042 amount:1700", "D ab  -0.0", "D ab 0.10"), written());
+
+        RowMerger intervals = merger(plan, 2);
+        String problem = intervals.onRowDescription(description(new String[] {"took", "weight", "count"}, new int[] {1186, 701, INT8}));
+        assertEquals(true, problem != null && problem.startsWith("GROUP BY or DISTINCT on a column of type oid 1186"), problem);
+    }
 }
