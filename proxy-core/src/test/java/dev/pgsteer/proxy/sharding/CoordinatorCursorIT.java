@@ -442,6 +442,26 @@ class CoordinatorCursorIT {
                     "DECLARE d CURSOR FOR " + REPORTS.get(1)));
             steer.rollback();
             ref.rollback();
+            // The same over one shard; then CLOSE ALL closes the cursors of every place.
+            String one = "SELECT id, status FROM {t} WHERE customer_id = " + CUSTOMER_ON[1] + " ORDER BY id";
+            sameSteps(steer, ref, List.of(
+                    "SAVEPOINT a",
+                    "DECLARE e CURSOR FOR " + one,
+                    "FETCH 1 FROM e",
+                    "ROLLBACK TO SAVEPOINT a",
+                    "DECLARE e CURSOR FOR " + one,
+                    "FETCH 2 FROM e",
+                    "DECLARE c CURSOR FOR " + REPORTS.get(0),
+                    "FETCH 1 FROM c",
+                    "CLOSE ALL",
+                    "DECLARE c CURSOR FOR " + REPORTS.get(1),
+                    "DECLARE e CURSOR FOR " + one,
+                    "FETCH 2 FROM c",
+                    "FETCH ALL FROM e",
+                    "CLOSE ALL",
+                    "FETCH 1 FROM e"));
+            steer.rollback();
+            ref.rollback();
         }
     }
 

@@ -56,7 +56,7 @@ final class CursorCommand {
                 run.run(statement, sender, one.route(), () -> {
                     // Outside a transaction block PostgreSQL refused it (25P01), unless WITH HOLD; failed, it is not there.
                     if (!transaction.isFailed() && (transaction.mode() != ShardTransaction.Mode.NONE || declare.withHold())) {
-                        cursors.onShard(name, shard, declare.withHold());
+                        cursors.onShard(name, shard, declare.withHold(), transaction.savepointCount());
                     }
                     next.run();
                 });

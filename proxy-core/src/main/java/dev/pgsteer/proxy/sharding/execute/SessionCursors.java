@@ -56,12 +56,12 @@ public final class SessionCursors {
         this.nothingHeld = loop.newSucceededFuture(null);
     }
 
-    private record OnShard(String shard, boolean withHold) {
+    private record OnShard(String shard, boolean withHold, int savepoints) {
     }
 
-    /** A DECLARE ran on {@code shard}. */
-    public void onShard(String cursor, String shard, boolean withHold) {
-        onShard.put(cursor, new OnShard(shard, withHold));
+    /** A DECLARE ran on {@code shard}, with {@code savepoints} savepoints in the transaction. */
+    public void onShard(String cursor, String shard, boolean withHold, int savepoints) {
+        onShard.put(cursor, new OnShard(shard, withHold, savepoints));
     }
 
     /** The shard a cursor was declared on, or null. */
@@ -127,14 +127,16 @@ public final class SessionCursors {
         held.values().removeIf(h -> h.link() == link);
     }
 
-    /** ROLLBACK TO leaves {@code savepoints} savepoints: what opened after them is closed, as in PostgreSQL. */
+    /** ROLLBACK TO leaves {@code savepoints} savepoints: what opened after them is closed, as in PostgreSQL (on a shard, by the shard). */
     public void rolledBackTo(int savepoints) {
+        onShard.values().removeIf(on -> on.savepoints() >= savepoints);
         giveBackWhere(k -> true, h -> h.savepoints() >= savepoints);
     }
 
     /** RELEASE leaves {@code savepoints}: what opened inside the released ones now belongs to the one left. */
     public void released(int savepoints) {
         held.replaceAll((k, h) -> h.savepoints() > savepoints ? new Held(h.link(), savepoints) : h);
+        onShard.replaceAll((k, on) -> on.savepoints() > savepoints ? new OnShard(on.shard(), on.withHold(), savepoints) : on);
     }
 
     /** The transaction ended: every coordinator goes back, and the cursors declared WITHOUT HOLD on shards are gone. */
