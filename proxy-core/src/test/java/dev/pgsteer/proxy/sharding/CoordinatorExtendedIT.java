@@ -42,8 +42,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * statement reads them, answer exactly as one PostgreSQL holding all the rows ({@code orders_all} on
  * s0, the coordinator's own server); so does the message sequence of a raw Parse/Bind/Describe/Execute/
  * Sync, down to the bytes of RowDescription and binary DataRows. A row limit is answered with
- * PostgreSQL's own PortalSuspended; continuing that portal is refused (its rows lived in the
- * coordinator's transaction, which ended).
+ * PostgreSQL's own PortalSuspended, and continuing that portal (after a Flush, as pg-cursor does) is
+ * PostgreSQL's too: the coordinator's transaction is kept until the Sync.
  */
 class CoordinatorExtendedIT {
     static ShardedCluster cluster;
@@ -288,18 +288,35 @@ class CoordinatorExtendedIT {
         }
     }
 
-    /** Execute(2) and Flush up to PortalSuspended, then Execute(2) and Sync, then the statement again whole. */
+    /**
+     * As node-postgres' pg-cursor reads: Parse, Bind, Describe of the portal, Execute(2) and Flush, up to
+     * PortalSuspended; Execute(2) and Flush until the portal's end; Close of the portal and Sync. Then
+     * Execute(2) and Sync, and the statement again whole.
+     */
     static List<String> suspendedThenContinued(RawWireClient client, String table) throws IOException {
         String sql = RAW.replace("{t}", table);
-        client.send(concat(parse(sql), bind(",", "0"), execute(2), frame('H')));
+        List<String> seen = new ArrayList<>();
+        seen.addAll(untilSuspendedOrDone(client, concat(parse(sql), bind(",", "0"), describe('P'), execute(2), frame('H'))));
+        for (int i = 0; i < 3; i++) {
+            seen.addAll(untilSuspendedOrDone(client, concat(execute(2), frame('H'))));
+        }
+        seen.addAll(exchange(client, List.of(frame('C', new byte[] {'P'}, cstr("")), SYNC)));
+        seen.addAll(untilSuspendedOrDone(client, concat(parse(sql), bind(",", "0"), execute(2), frame('H'))));
+        seen.addAll(exchange(client, List.of(execute(2), SYNC)));
+        seen.addAll(exchange(client, List.of(parse(sql), bind(",", "0"), execute(0), SYNC)));
+        return seen;
+    }
+
+    /** Sends {@code frames} (ending in a Flush) and reads up to PortalSuspended, CommandComplete or an error. */
+    static List<String> untilSuspendedOrDone(RawWireClient client, byte[] frames) throws IOException {
+        client.send(frames);
         List<String> seen = new ArrayList<>();
         WireMessage message;
         do {
             message = client.read();
-            seen.add(message.summary().split(" ")[0] + " " + HexFormat.of().formatHex(message.body()));
-        } while (message.type() != 's' && message.type() != 'E');
-        seen.addAll(exchange(client, List.of(execute(2), SYNC)));
-        seen.addAll(exchange(client, List.of(parse(sql), bind(",", "0"), execute(0), SYNC)));
+            seen.add(message.type() == 'E' ? message.summary()
+                    : message.summary().split(" ")[0] + " " + HexFormat.of().formatHex(message.body()));
+        } while (message.type() != 's' && message.type() != 'C' && message.type() != 'E');
         return seen;
     }
 }
