@@ -202,9 +202,28 @@ run_query() {
   printf '%s\t%s\t%s\t%s\t%s\n' "$q" "$target" "$run" "${ms:-NA}" "$status" >> "$RAW"
   log "  Q$q $target run $run: ${ms:-NA} ms ($status)"
 }
+# route_of Q: where pgsteer runs the query, from EXPLAIN ROUTE: "merged" (every shard runs it, pgsteer
+# merges the rows), "one shard", or, where EXPLAIN ROUTE refuses it (0A000: it does not explain the
+# coordinator step yet), "coordinator" and the sharded tables it reads, which the step pulls whole.
+route_of() {
+  local file kind tables
+  file=$(printf '%s/queries/%02d.sql' "$HERE" "$1")
+  if kind=$({ printf 'EXPLAIN ROUTE '; grep -v '^--' "$file"; } | psql -X -A -t -h 127.0.0.1 -p "$STEER_PORT" \
+        -U bench -d tpch -v ON_ERROR_STOP=1 2>/dev/null | head -n 1 | cut -d'|' -f2); then
+    case $kind in
+      combine) echo "merged" ;;
+      runs) echo "one shard" ;;
+      *) echo "$kind" ;;
+    esac
+  else
+    tables=$(grep -v '^--' "$file" | grep -owE 'lineitem|orders|customer|partsupp|part|supplier' | sort -u | paste -sd, -)
+    echo "coordinator (pulls ${tables//,/, })"
+  fi
+}
 printf 'query\ttarget\trun\tms\tstatus\n' > "$RAW"
 T_START=$(date +%s)
 for q in $QUERIES; do
+  printf '%s\troute\t0\tNA\t%s\n' "$q" "$(route_of "$q")" >> "$RAW"
   for ((run = 1; run <= RUNS; run++)); do
     if ((run % 2 == 1)); then order=(direct pgsteer); else order=(pgsteer direct); fi
     for target in "${order[@]}"; do
@@ -241,21 +260,22 @@ def cell(q, target):
         return statistics.median(ok), None
     bad = next(r['status'] for r in runs if r['status'] != 'ok')
     return None, ('timeout (> %s s)' % timeout) if bad == 'timeout' else 'refused (%s)' % bad if bad == '0A000' else bad
-print('| query | direct ms | pgsteer ms | ratio | same rows |')
-print('|---|---:|---:|---:|---|')
+print('| query | route through pgsteer | direct ms | pgsteer ms | ratio | same rows |')
+print('|---|---|---:|---:|---:|---|')
 total_d = total_p = 0.0
 for q in queries:
     d, dbad = cell(q, 'direct')
     p, pbad = cell(q, 'pgsteer')
     check = next((r['status'] for r in rows if int(r['query']) == q and r['target'] == 'check'), '')
+    route = next((r['status'] for r in rows if int(r['query']) == q and r['target'] == 'route'), '')
     if d is not None and p is not None:
         total_d += d; total_p += p
-        print('| Q%d | %.1f | %.1f | %.2fx | %s |' % (q, d, p, p / d, check))
+        print('| Q%d | %s | %.1f | %.1f | %.2fx | %s |' % (q, route, d, p, p / d, check))
     else:
-        print('| Q%d | %s | %s | | %s |' % (q, '%.1f' % d if d is not None else dbad, '%.1f' % p if p is not None else pbad,
-                                          check if p is not None else ''))
+        print('| Q%d | %s | %s | %s | | %s |' % (q, route, '%.1f' % d if d is not None else dbad,
+                                               '%.1f' % p if p is not None else pbad, check if p is not None else ''))
 if total_d:
-    print('| total (queries both answered) | %.1f | %.1f | %.2fx | |' % (total_d, total_p, total_p / total_d))
+    print('| total (queries both answered) | | %.1f | %.1f | %.2fx | |' % (total_d, total_p, total_p / total_d))
 EOF
 } | tee "$OUT/summary.md"
 log "results in $OUT"
