@@ -18,6 +18,7 @@ import dev.pgsteer.router.plan.Placement;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.RoutingException;
 import dev.pgsteer.router.plan.StatementKind;
+import dev.pgsteer.router.plan.UserAggregates;
 import dev.pgsteer.router.resolve.KeyShards;
 import dev.pgsteer.router.resolve.ShardTexts;
 import dev.pgsteer.router.shard.ChoosingKeyPlacer;
@@ -31,7 +32,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.statement.UnsupportedStatement;
 
 /**
  * Routes the statements of one sharded logical database. {@link #analysis} turns a statement's shape
@@ -39,30 +42,36 @@ import net.sf.jsqlparser.statement.Statement;
  * {@link #resolve} applies the key values of one execution and gives its {@link Route}.
  */
 public final class ShardRouter {
+    /** The first words of DDL that, when JSQLParser only skims the statement, are placed by their words. */
+    private static final Set<String> DDL_WORDS = Set.of("CREATE", "ALTER", "DROP", "COMMENT", "GRANT", "REVOKE");
+
     private final DatabaseConfig database;
     private final KeyPlacer placer;
     private final KeyShards keyShards;
     private final StatementAnalyzer analyzer;
     private final PlanCache cache;
     private final Collations collations;
+    private final UserAggregates userAggregates;
 
     /** A router whose database sorts text in "C" (byte order), as tests of routing alone assume. */
     public ShardRouter(DatabaseConfig database, KeyPlacer placer, int capacity) {
-        this(database, placer, new PlanCache(capacity), Collations.BYTEWISE_DEFAULT);
+        this(database, placer, new PlanCache(capacity), Collations.BYTEWISE_DEFAULT, UserAggregates.NONE);
     }
 
     /** A router whose database's values compare as {@code collations} says. */
     public ShardRouter(DatabaseConfig database, KeyPlacer placer, Collations collations, int capacity) {
-        this(database, placer, new PlanCache(capacity), collations);
+        this(database, placer, new PlanCache(capacity), collations, UserAggregates.NONE);
     }
 
-    private ShardRouter(DatabaseConfig database, KeyPlacer placer, PlanCache cache, Collations collations) {
+    private ShardRouter(DatabaseConfig database, KeyPlacer placer, PlanCache cache, Collations collations,
+                        UserAggregates userAggregates) {
         this.database = database;
         this.placer = placer;
         this.keyShards = new KeyShards(placer);
-        this.analyzer = new StatementAnalyzer(database, collations);
+        this.analyzer = new StatementAnalyzer(database, collations, userAggregates);
         this.cache = cache;
         this.collations = collations;
+        this.userAggregates = userAggregates;
     }
 
     /**
@@ -70,7 +79,8 @@ public final class ShardRouter {
      * plans hold the tables as they were. The cache's counts go on, so metrics never run backwards.
      */
     public ShardRouter reconfigured(DatabaseConfig newDatabase) {
-        return new ShardRouter(newDatabase, new ChoosingKeyPlacer(new ShardChooser(newDatabase)), cache.emptied(), collations);
+        return new ShardRouter(newDatabase, new ChoosingKeyPlacer(new ShardChooser(newDatabase)), cache.emptied(), collations,
+                userAggregates);
     }
 
     /**
@@ -78,7 +88,15 @@ public final class ShardRouter {
      * catalog), with an empty plan cache: merge plans were decided with the collations as they were.
      */
     public ShardRouter withCollations(Collations learned) {
-        return new ShardRouter(database, placer, cache.emptied(), learned);
+        return new ShardRouter(database, placer, cache.emptied(), learned, userAggregates);
+    }
+
+    /**
+     * A router for the same database whose own aggregates are {@code learned} (read from the catalog),
+     * with an empty plan cache: a plan that concatenated a call of a name now an aggregate would be wrong.
+     */
+    public ShardRouter withUserAggregates(UserAggregates learned) {
+        return new ShardRouter(database, placer, cache.emptied(), collations, learned);
     }
 
     /** A router for {@code database} with its real sharding functions, whose text sorts in "C" (byte order). */
@@ -88,12 +106,23 @@ public final class ShardRouter {
 
     /** A router for {@code database} with its real sharding functions, whose values compare as {@code collations} says. */
     public static ShardRouter of(DatabaseConfig database, Collations collations, int capacity) {
-        return new ShardRouter(database, new ChoosingKeyPlacer(new ShardChooser(database)), new PlanCache(capacity), collations);
+        return of(database, collations, UserAggregates.NONE, capacity);
+    }
+
+    /** The same, with the database's own aggregates ({@code userAggregates}) as its catalog gave them. */
+    public static ShardRouter of(DatabaseConfig database, Collations collations, UserAggregates userAggregates, int capacity) {
+        return new ShardRouter(database, new ChoosingKeyPlacer(new ShardChooser(database)), new PlanCache(capacity), collations,
+                userAggregates);
     }
 
     /** How this database's values compare, as the merge planner knows it. */
     public Collations collations() {
         return collations;
+    }
+
+    /** The database's own aggregates, as the merge planner knows them. */
+    public UserAggregates userAggregates() {
+        return userAggregates;
     }
 
     /** The position in the database's shards of the one holding {@code table}'s rows with this key (COPY rows, routing hints). */
@@ -138,6 +167,12 @@ public final class ShardRouter {
             return refused.get();
         }
         Statement parsed = Parser.parse(statement.shape());
+        if (parsed instanceof UnsupportedStatement && DDL_WORDS.contains(statement.firstKeyword())) {
+            // JSQLParser skims DDL it does not know (CREATE AGGREGATE, CREATE DOMAIN, CREATE CAST, ALTER
+            // AGGREGATE) into an UnsupportedStatement, which named no table and so ran on the default
+            // shard alone: read by its words instead, which apply it to every shard.
+            return UnparsedStatements.analysis(statement, database);
+        }
         try {
             if (parsed != null) {
                 Analysis analysis = analyzer.analyze(parsed, statement.shape(), true);

@@ -15,7 +15,7 @@ import dev.pgsteer.proxy.observe.ProxyMetrics;
 import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
 import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.runtime.ReloadOutcome;
-import dev.pgsteer.proxy.sharding.CollationCatalog;
+import dev.pgsteer.proxy.sharding.CatalogAtStart;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.transaction.DecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.InDoubtResolver;
@@ -24,7 +24,6 @@ import dev.pgsteer.proxy.tenant.control.Tenants;
 import dev.pgsteer.proxy.tls.BackendTls;
 import dev.pgsteer.proxy.tls.ServerTls;
 import dev.pgsteer.proxy.tls.TlsFilesException;
-import dev.pgsteer.router.plan.Collations;
 import dev.pgsteer.router.session.SessionRouter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -250,16 +249,16 @@ public final class PgSteerServer implements AutoCloseable {
 
     /**
      * A sharded database that a reload added (or turned from single-backend to sharded). Off the
-     * event loops, like the reload's shard map check: its collations are read over JDBC here.
+     * event loops, like the reload's shard map check: its collations and aggregates are read over JDBC here.
      */
     synchronized ShardedDatabase newShardedDatabase(ProxyConfig proxy, DatabaseConfig database) {
         if (twoPhaseCommit == null) {
             openShardingResources();
         }
         List<String> warnings = new ArrayList<>();
-        Collations collations = CollationCatalog.atStart(proxy, database, warnings);
+        CatalogAtStart.Learned catalog = CatalogAtStart.read(proxy, database, warnings);
         warnings.forEach(log::warn);
-        ShardedDatabase made = new ShardedDatabase(proxy, database, collations, pools, twoPhaseCommit, planner, statements);
+        ShardedDatabase made = new ShardedDatabase(proxy, database, catalog, pools, twoPhaseCommit, planner, statements);
         planCacheMetrics(database.name(), made);
         made.metrics(metrics);
         made.slowStatements(context.slowStatements());
@@ -289,9 +288,9 @@ public final class PgSteerServer implements AutoCloseable {
         for (DatabaseConfig database : effective.databases().values()) {
             if (database.isSharded()) {
                 List<String> warnings = new ArrayList<>();
-                Collations collations = CollationCatalog.atStart(effective, database, warnings);
+                CatalogAtStart.Learned catalog = CatalogAtStart.read(effective, database, warnings);
                 warnings.forEach(log::warn);
-                into.put(database.name(), new ShardedDatabase(effective, database, collations, pools, twoPhaseCommit, planner,
+                into.put(database.name(), new ShardedDatabase(effective, database, catalog, pools, twoPhaseCommit, planner,
                         statements));
             }
         }

@@ -1,59 +1,27 @@
 package dev.pgsteer.proxy.sharding;
 
-import dev.pgsteer.config.BackendConfig;
 import dev.pgsteer.config.DatabaseConfig;
-import dev.pgsteer.config.ProxyConfig;
-import dev.pgsteer.config.store.BackendJdbc;
 import dev.pgsteer.protocol.value.PgValues;
 import dev.pgsteer.router.plan.Collations;
 import dev.pgsteer.router.plan.Collations.Order;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What the default shard's catalog says about how a sharded database's values compare
- * ({@link Collations}, for the merge planner): read at start over JDBC (control plane), and after
+ * ({@link Collations}, for the merge planner): read at start over JDBC ({@link CatalogAtStart}), and after
  * DDL through pgsteer over the session's connection ({@link KeyTypeLearner}), with
  * {@link CatalogQueries#collations}. The shards of a database are made alike (DDL goes to every
  * shard), so the default shard speaks for all.
  */
 public final class CollationCatalog {
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
-
     private CollationCatalog() {
     }
 
     /** The tables whose columns are asked about: every table of the shard map. */
     static List<String> tables(DatabaseConfig database) {
         return List.copyOf(database.tables().keySet());
-    }
-
-    /** Reads the catalog of {@code database}'s default shard now; {@link Collations#UNKNOWN} when it cannot. */
-    public static Collations atStart(ProxyConfig proxy, DatabaseConfig database, List<String> warnings) {
-        String shard = database.defaultShard();
-        BackendConfig backend = proxy.backends().get(shard);
-        try (Connection connection = BackendJdbc.connect(backend, proxy.shardDatabaseName(database, shard), TIMEOUT,
-                "pgsteer collation check");
-             Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery(CatalogQueries.collations(tables(database)))) {
-            List<List<String>> rows = new ArrayList<>();
-            while (rs.next()) {
-                rows.add(List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
-            }
-            return of(rows);
-        } catch (SQLException | RuntimeException e) {
-            warnings.add("cannot read the collations of database " + database.name() + " on its default shard " + shard
-                    + " (" + e.getMessage() + "); until they are read (after the next DDL through pgsteer), text is"
-                    + " ordered on several shards by the coordinator step only");
-            return Collations.UNKNOWN;
-        }
     }
 
     /** The rows of {@link CatalogQueries#collations}, as the planner asks them. */

@@ -18,6 +18,7 @@ import dev.pgsteer.router.Router;
 import dev.pgsteer.router.ShardRouter;
 import dev.pgsteer.router.plan.Collations;
 import dev.pgsteer.router.plan.Route;
+import dev.pgsteer.router.plan.UserAggregates;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -55,17 +56,18 @@ public final class ShardedDatabase {
 
     public ShardedDatabase(ProxyConfig proxy, DatabaseConfig config, PoolRegistry registry, TwoPhaseCommit twoPhaseCommit,
                            Executor planner, StatementRegistry statements) {
-        this(proxy, config, Collations.BYTEWISE_DEFAULT, registry, twoPhaseCommit, planner, statements);
+        this(proxy, config, new CatalogAtStart.Learned(Collations.BYTEWISE_DEFAULT, UserAggregates.NONE), registry,
+                twoPhaseCommit, planner, statements);
     }
 
-    /** {@code collations}: how the database's values compare, as its catalog said at start. */
-    public ShardedDatabase(ProxyConfig proxy, DatabaseConfig config, Collations collations, PoolRegistry registry,
+    /** {@code catalog}: how the database's values compare and which aggregates it has, as its catalog said at start. */
+    public ShardedDatabase(ProxyConfig proxy, DatabaseConfig config, CatalogAtStart.Learned catalog, PoolRegistry registry,
                            TwoPhaseCommit twoPhaseCommit, Executor planner, StatementRegistry statements) {
         this.proxy = proxy;
         this.statements = statements;
         this.config = config;
         this.registry = registry;
-        this.router = new Router(ShardRouter.of(config, collations, PLAN_CACHE_SIZE));
+        this.router = new Router(ShardRouter.of(config, catalog.collations(), catalog.userAggregates(), PLAN_CACHE_SIZE));
         this.twoPhaseCommit = twoPhaseCommit;
         this.planner = planner;
     }
@@ -155,6 +157,16 @@ public final class ShardedDatabase {
     synchronized void learned(Collations collations) {
         if (!collations.equals(router.shards().collations())) {
             router = new Router(router.shards().withCollations(collations));
+        }
+    }
+
+    /**
+     * The catalog told which functions are aggregates of the database's own (after DDL): a SELECT over
+     * several shards calling one is answered by the coordinator step from now on, not concatenated.
+     */
+    synchronized void learned(UserAggregates userAggregates) {
+        if (!userAggregates.equals(router.shards().userAggregates())) {
+            router = new Router(router.shards().withUserAggregates(userAggregates));
         }
     }
 

@@ -6,14 +6,16 @@ import static dev.pgsteer.router.syntax.Identifiers.isCatalog;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.router.plan.Collations;
+import dev.pgsteer.router.plan.UserAggregates;
 import java.util.Optional;
 import net.sf.jsqlparser.schema.Table;
 
 /**
  * The database's shard map as the analysis asks it: which configured table a table of the tree is;
- * and how its values compare ({@code collations}, from the catalog), for the merge planner.
+ * how its values compare ({@code collations}) and which functions of its own are aggregates
+ * ({@code userAggregates}), both from the catalog, for the merge planner.
  */
-record ShardMap(DatabaseConfig database, Collations collations) {
+record ShardMap(DatabaseConfig database, Collations collations, UserAggregates userAggregates) {
 
     /** The table's configuration; empty for an unsharded table, a catalog table or no table at all. */
     Optional<TableConfig> tableOf(Table table) {

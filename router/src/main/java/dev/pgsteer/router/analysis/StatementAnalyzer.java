@@ -4,6 +4,7 @@ import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.router.plan.Collations;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.Placement;
+import dev.pgsteer.router.plan.UserAggregates;
 import java.util.List;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.alter.Alter;
@@ -28,8 +29,8 @@ public final class StatementAnalyzer {
 
     private final ShardMap shardMap;
 
-    public StatementAnalyzer(DatabaseConfig database, Collations collations) {
-        this.shardMap = new ShardMap(database, collations);
+    public StatementAnalyzer(DatabaseConfig database, Collations collations, UserAggregates userAggregates) {
+        this.shardMap = new ShardMap(database, collations, userAggregates);
     }
 
     /**

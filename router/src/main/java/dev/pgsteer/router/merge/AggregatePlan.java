@@ -3,6 +3,7 @@ package dev.pgsteer.router.merge;
 import dev.pgsteer.router.merge.ShardColumns.Ref;
 import dev.pgsteer.router.plan.MergePlan;
 import dev.pgsteer.router.plan.SelectMerge;
+import dev.pgsteer.router.plan.UserAggregates;
 import dev.pgsteer.router.plan.ValueRef;
 import dev.pgsteer.router.syntax.ValueRefs;
 import java.util.ArrayList;
@@ -47,14 +48,16 @@ final class AggregatePlan {
 
     private final PlainSelect plain;
     private final ShardColumns columns;
+    private final UserAggregates userAggregates;
     private final List<Agg> aggregates = new ArrayList<>();
     private final List<Having> having = new ArrayList<>();
     /** The HAVING conditions that stay with the shards (no aggregate in them), or null. */
     private Expression keptHaving;
 
-    AggregatePlan(PlainSelect plain, ShardColumns columns) {
+    AggregatePlan(PlainSelect plain, ShardColumns columns, UserAggregates userAggregates) {
         this.plain = plain;
         this.columns = columns;
+        this.userAggregates = userAggregates;
     }
 
     /**
@@ -102,7 +105,7 @@ final class AggregatePlan {
             if (item >= 0 && mergeable(columns.items().get(item).getExpression()) == null) {
                 continue;
             }
-            if (MergeRefusals.hasAggregate(g)) {
+            if (MergeRefusals.hasAggregate(g, userAggregates)) {
                 throw new Refusal("an aggregate in GROUP BY over several shards");
             }
             columns.addHidden(g);
@@ -117,7 +120,7 @@ final class AggregatePlan {
         List<Expression> conjuncts = new ArrayList<>();
         conjuncts(plain.getHaving(), conjuncts);
         for (Expression c : conjuncts) {
-            if (!MergeRefusals.hasAggregate(c)) {
+            if (!MergeRefusals.hasAggregate(c, userAggregates)) {
                 keptHaving = keptHaving == null ? c : new AndExpression(keptHaving, c);
                 continue;
             }
@@ -201,27 +204,51 @@ final class AggregatePlan {
                 .toList();
     }
 
+    /** {@link #mergeable(Expression, UserAggregates)} with this SELECT's database's aggregates. */
+    private String mergeable(Expression e) throws Refusal {
+        return mergeable(e, userAggregates);
+    }
+
     /**
      * The name of the aggregate {@code e} is, if pgsteer can merge it (count, sum, min, max, avg, with
-     * FILTER or not); null if {@code e} is no such call. DISTINCT aggregates are refused.
+     * FILTER or not); null if {@code e} is no such call. DISTINCT aggregates are refused, and so is a
+     * call of a name that the database's own aggregates have (even sum: PostgreSQL may resolve the
+     * call to the database's sum, whose partials pgsteer cannot combine), and one written with its
+     * schema ({@code pg_catalog.count(*)}, sent to the coordinator rather than unqualified here).
      */
-    static String mergeable(Expression e) throws Refusal {
-        String name;
+    static String mergeable(Expression e, UserAggregates userAggregates) throws Refusal {
+        String written;
         boolean distinct;
-        if (e instanceof Function f && f.getName() != null && !f.getName().contains(".")) {
-            name = f.getName().toLowerCase(Locale.ROOT);
+        if (e instanceof Function f && f.getName() != null) {
+            written = f.getName();
             distinct = f.isDistinct() || f.isUnique();
             if (f.getKeep() != null || f.getOrderByElements() != null) {
                 return null;
             }
         } else if (e instanceof AnalyticExpression a && a.getType() == AnalyticType.FILTER_ONLY && a.getName() != null) {
-            name = a.getName().toLowerCase(Locale.ROOT);
+            written = a.getName();
             distinct = a.isDistinct() || a.isUnique();
         } else {
             return null;
         }
+        UserAggregates.Kind own = CallFinder.userAggregate(written, userAggregates);
+        if (own != null) {
+            throw new Refusal(switch (own) {
+                case AGGREGATE -> written + "(), an aggregate of the database's own, over several shards (pgsteer merges"
+                        + " pg_catalog's count, sum, min, max and avg only)";
+                case AGGREGATE_OR_FUNCTION -> written + "(), which the database has both as an aggregate and as an ordinary"
+                        + " function, over several shards (pgsteer cannot tell which the call is, so it does not merge it)";
+            });
+        }
+        String name = written.toLowerCase(Locale.ROOT);
+        if (written.contains(".")) {
+            if (CallFinder.isBuiltinAggregate(written)) {
+                throw new Refusal("the aggregate " + name + "() written with its schema over several shards");
+            }
+            return null;
+        }
         if (!MERGEABLE.contains(name)) {
-            if (MergeRefusals.isAggregateName(name)) {
+            if (CallFinder.isBuiltinAggregate(name)) {
                 throw new Refusal("the aggregate " + name + "() over several shards (pgsteer merges count, sum, min,"
                         + " max and avg)");
             }

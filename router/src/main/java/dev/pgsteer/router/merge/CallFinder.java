@@ -1,5 +1,10 @@
 package dev.pgsteer.router.merge;
 
+import static dev.pgsteer.router.syntax.Identifiers.identifier;
+
+import dev.pgsteer.router.plan.UserAggregates;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -14,6 +19,9 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  * A walk over an expression and everything in it, subqueries included, that notes the function
  * calls the merge cares about: aggregates, window functions, ROLLUP and CUBE. JSQLParser's
  * {@link TablesNamesFinder} visits every node; this one only looks at the calls on its way.
+ * Aggregates are pg_catalog's (by name, below) and the database's own ({@link UserAggregates},
+ * from its catalog): a call of a name that is both an aggregate and an ordinary function counts as
+ * an aggregate, since pgsteer cannot tell which overload PostgreSQL resolves it to.
  */
 final class CallFinder extends TablesNamesFinder<Void> {
     /** PostgreSQL's aggregate functions (of pg_aggregate), by unqualified name. */
@@ -28,22 +36,61 @@ final class CallFinder extends TablesNamesFinder<Void> {
      */
     private static final Pattern FAMILIES = Pattern.compile("stddev\\w*|regr_\\w+|jsonb?_agg_strict|jsonb?_object_agg(_unique)?(_strict)?");
 
+    private final UserAggregates userAggregates;
     boolean aggregate;
     boolean window;
     boolean groupingSet;
 
-    /** Whether {@code name} (a function's name as written: lower case, unqualified and unquoted to count) is an aggregate. */
-    static boolean isAggregateName(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        return AGGREGATES.contains(lower) || FAMILIES.matcher(lower).matches();
+    private CallFinder(UserAggregates userAggregates) {
+        this.userAggregates = userAggregates;
+    }
+
+    /**
+     * Whether a call of {@code name} (a function's name as written, perhaps with its schema, perhaps
+     * quoted) may be an aggregate: one of pg_catalog's, or one of the database's own.
+     */
+    static boolean isAggregateName(String name, UserAggregates userAggregates) {
+        return isBuiltinAggregate(name) || userAggregate(name, userAggregates) != null;
+    }
+
+    /** Whether a call of {@code name} means one of pg_catalog's aggregates (by name alone, or as pg_catalog.name). */
+    static boolean isBuiltinAggregate(String name) {
+        List<String> parts = parts(name);
+        String last = parts.getLast();
+        boolean inCatalog = parts.size() == 1 || parts.get(parts.size() - 2).equals("pg_catalog");
+        return inCatalog && (AGGREGATES.contains(last) || FAMILIES.matcher(last).matches());
+    }
+
+    /** What the database's catalog says a call of {@code name} may be; null when none of its own aggregates has the name. */
+    static UserAggregates.Kind userAggregate(String name, UserAggregates userAggregates) {
+        List<String> parts = parts(name);
+        return userAggregates.of(parts.size() == 1 ? null : parts.get(parts.size() - 2), parts.getLast());
+    }
+
+    /** A dotted name's parts, each folded as PostgreSQL folds identifiers ({@code "My"."Agg"}, {@code s.agg}). */
+    private static List<String> parts(String name) {
+        List<String> parts = new ArrayList<>(2);
+        boolean quoted = false;
+        int start = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (c == '.' && !quoted) {
+                parts.add(identifier(name.substring(start, i).strip()));
+                start = i + 1;
+            }
+        }
+        parts.add(identifier(name.substring(start).strip()));
+        return parts;
     }
 
     /**
      * The calls in {@code expression}. Where JSQLParser's walk does not know a node or fails, every
      * flag is set: the merge then refuses the SELECT rather than merge it wrongly.
      */
-    static CallFinder in(Expression expression) {
-        CallFinder finder = new CallFinder();
+    static CallFinder in(Expression expression, UserAggregates userAggregates) {
+        CallFinder finder = new CallFinder(userAggregates);
         try {
             finder.getTables(expression);
         } catch (RuntimeException e) {
@@ -84,6 +131,6 @@ final class CallFinder extends TablesNamesFinder<Void> {
     }
 
     private void note(String name) {
-        aggregate |= name != null && isAggregateName(name);
+        aggregate |= name != null && isAggregateName(name, userAggregates);
     }
 }

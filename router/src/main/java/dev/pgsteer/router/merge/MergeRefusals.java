@@ -1,5 +1,6 @@
 package dev.pgsteer.router.merge;
 
+import dev.pgsteer.router.plan.UserAggregates;
 import java.util.List;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.statement.select.GroupByElement;
@@ -10,8 +11,9 @@ import net.sf.jsqlparser.statement.select.SelectItem;
 /**
  * What in a SELECT pgsteer cannot merge across shards: FETCH, {@code LIMIT a, b}, DISTINCT ON,
  * window functions, grouping sets, and (asked by each part of the plan) aggregates it cannot
- * combine: the merge combines count, sum, min, max and avg only. Calls are found by walking the
- * tree ({@link CallFinder}), subqueries included, not by reading the printed text.
+ * combine: the merge combines count, sum, min, max and avg only, never an aggregate of the database's
+ * own ({@link UserAggregates}). Calls are found by walking the tree ({@link CallFinder}), subqueries
+ * included, not by reading the printed text.
  */
 final class MergeRefusals {
     private MergeRefusals() {
@@ -37,29 +39,24 @@ final class MergeRefusals {
         }
     }
 
-    /** Whether {@code expression} calls an aggregate function, itself or in a subquery. */
-    static boolean hasAggregate(Expression expression) {
-        return expression != null && CallFinder.in(expression).aggregate;
+    /** Whether {@code expression} calls an aggregate function (pg_catalog's or the database's own), itself or in a subquery. */
+    static boolean hasAggregate(Expression expression, UserAggregates userAggregates) {
+        return expression != null && CallFinder.in(expression, userAggregates).aggregate;
     }
 
-    static boolean hasAggregate(SelectItem<?> item) {
-        return hasAggregate(item.getExpression());
-    }
-
-    /** Whether {@code name} (lower case, unqualified) is one of PostgreSQL's aggregate functions. */
-    static boolean isAggregateName(String name) {
-        return CallFinder.isAggregateName(name);
+    static boolean hasAggregate(SelectItem<?> item, UserAggregates userAggregates) {
+        return hasAggregate(item.getExpression(), userAggregates);
     }
 
     /** Whether the item calls a window function ({@code ... OVER}), itself or in a subquery. */
     static boolean hasWindow(SelectItem<?> item) {
-        return item.getExpression() != null && CallFinder.in(item.getExpression()).window;
+        return item.getExpression() != null && CallFinder.in(item.getExpression(), UserAggregates.NONE).window;
     }
 
     private static boolean hasWindow(List<OrderByElement> orderBy) {
         if (orderBy != null) {
             for (OrderByElement o : orderBy) {
-                if (o.getExpression() != null && CallFinder.in(o.getExpression()).window) {
+                if (o.getExpression() != null && CallFinder.in(o.getExpression(), UserAggregates.NONE).window) {
                     return true;
                 }
             }
@@ -74,7 +71,7 @@ final class MergeRefusals {
         }
         if (groupBy.getGroupByExpressionList() != null) {
             for (Object e : groupBy.getGroupByExpressionList()) {
-                if (e instanceof Expression x && CallFinder.in(x).groupingSet) {
+                if (e instanceof Expression x && CallFinder.in(x, UserAggregates.NONE).groupingSet) {
                     return true;
                 }
             }

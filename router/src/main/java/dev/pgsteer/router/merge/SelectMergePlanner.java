@@ -2,6 +2,7 @@ package dev.pgsteer.router.merge;
 
 import dev.pgsteer.router.plan.Collations;
 import dev.pgsteer.router.plan.MergePlan;
+import dev.pgsteer.router.plan.UserAggregates;
 import java.util.ArrayList;
 import java.util.List;
 import net.sf.jsqlparser.JSQLParserException;
@@ -39,10 +40,13 @@ public final class SelectMergePlanner {
     private SelectMergePlanner() {
     }
 
-    /** Plans the merge of {@code plain} and rewrites it, in place, into what each shard runs. */
-    public static Outcome plan(PlainSelect plain, Collations collations) {
+    /**
+     * Plans the merge of {@code plain} and rewrites it, in place, into what each shard runs; a call
+     * of one of {@code userAggregates} is an aggregate pgsteer cannot merge.
+     */
+    public static Outcome plan(PlainSelect plain, Collations collations, UserAggregates userAggregates) {
         try {
-            return new Outcome(planned(plain, collations), null);
+            return new Outcome(planned(plain, collations, userAggregates), null);
         } catch (Refusal r) {
             return new Outcome(null, r.getMessage());
         } catch (JSQLParserException | RuntimeException e) {
@@ -50,7 +54,8 @@ public final class SelectMergePlanner {
         }
     }
 
-    private static MergePlan planned(PlainSelect plain, Collations collations) throws Refusal, JSQLParserException {
+    private static MergePlan planned(PlainSelect plain, Collations collations, UserAggregates userAggregates)
+            throws Refusal, JSQLParserException {
         ShardColumns columns = new ShardColumns(plain.getSelectItems());
         MergeRefusals.check(plain, columns.items());
         boolean anyAggregate = false;
@@ -59,9 +64,9 @@ public final class SelectMergePlanner {
             if (e instanceof AllColumns) {
                 continue;
             }
-            if (AggregatePlan.mergeable(e) != null) {
+            if (AggregatePlan.mergeable(e, userAggregates) != null) {
                 anyAggregate = true;
-            } else if (MergeRefusals.hasAggregate(e)) {
+            } else if (MergeRefusals.hasAggregate(e, userAggregates)) {
                 throw new Refusal("an expression computed from an aggregate over several shards"
                         + " (select the aggregate itself: count, sum, min, max or avg)");
             }
@@ -75,10 +80,10 @@ public final class SelectMergePlanner {
         List<SelectItem<?>> shardItems = new ArrayList<>(columns.items());
         AggregatePlan aggregates = null;
         if (aggregate) {
-            aggregates = new AggregatePlan(plain, columns);
+            aggregates = new AggregatePlan(plain, columns, userAggregates);
             aggregates.plan(shardItems);
         }
-        SortPlan sort = SortPlan.of(plain, columns, aggregates);
+        SortPlan sort = SortPlan.of(plain, columns, aggregates, userAggregates);
         PagePlan page = PagePlan.of(plain);
         boolean distinct = plain.getDistinct() != null;
         if (!aggregate && sort.isEmpty() && page.isEmpty() && !distinct) {

@@ -2,6 +2,7 @@ package dev.pgsteer.router.merge;
 
 import dev.pgsteer.router.merge.ShardColumns.Ref;
 import dev.pgsteer.router.plan.MergePlan;
+import dev.pgsteer.router.plan.UserAggregates;
 import dev.pgsteer.router.plan.ValueRef;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,8 @@ final class SortPlan {
     }
 
     /** {@code aggregates} is null when the SELECT does not aggregate: then an aggregate in ORDER BY is refused. */
-    static SortPlan of(PlainSelect plain, ShardColumns columns, AggregatePlan aggregates) throws Refusal {
+    static SortPlan of(PlainSelect plain, ShardColumns columns, AggregatePlan aggregates, UserAggregates userAggregates)
+            throws Refusal {
         SortPlan plan = new SortPlan();
         if (plain.getOrderByElements() == null) {
             return plan;
@@ -48,9 +50,9 @@ final class SortPlan {
             Ref column;
             if (item >= 0 && columns.isKnown(item)) {
                 column = new Ref(false, item);
-            } else if (aggregates != null && AggregatePlan.mergeable(e) != null) {
+            } else if (aggregates != null && AggregatePlan.mergeable(e, userAggregates) != null) {
                 column = aggregates.aggregateColumn(e);
-            } else if (MergeRefusals.hasAggregate(e)) {
+            } else if (MergeRefusals.hasAggregate(e, userAggregates)) {
                 throw new Refusal("ORDER BY an expression computed from an aggregate over several shards"
                         + " (select the aggregate itself and order by it)");
             } else {

@@ -1,5 +1,6 @@
 package dev.pgsteer.router.merge;
 
+import dev.pgsteer.router.plan.UserAggregates;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -28,17 +29,18 @@ public final class SubqueryCheck {
     /**
      * Why a subquery of {@code select} would give a wrong answer when the statement runs on several
      * shards (each would see only its own rows), or null: a subquery over a sharded table with an
-     * aggregate, GROUP BY, DISTINCT, LIMIT, a window function or a set operation.
+     * aggregate (pg_catalog's or one of {@code userAggregates}), GROUP BY, DISTINCT, LIMIT, a window
+     * function or a set operation.
      */
-    public static String refusal(Select select, Predicate<String> isShardedTable) {
+    public static String refusal(Select select, Predicate<String> isShardedTable, UserAggregates userAggregates) {
         List<Select> children = new ArrayList<>();
         children(select, children);
         for (Select child : children) {
-            if (!distributes(child) && touchesSharded(child, isShardedTable)) {
+            if (!distributes(child, userAggregates) && touchesSharded(child, isShardedTable)) {
                 return "a subquery over a sharded table with an aggregate, GROUP BY, DISTINCT, LIMIT, a window function"
                         + " or a set operation over several shards (it would see each shard's rows apart)";
             }
-            String nested = refusal(child, isShardedTable);
+            String nested = refusal(child, isShardedTable, userAggregates);
             if (nested != null) {
                 return nested;
             }
@@ -114,12 +116,12 @@ public final class SubqueryCheck {
     }
 
     /** Whether running {@code select} on each shard and concatenating gives the rows it gives on all of them. */
-    private static boolean distributes(Select select) {
+    private static boolean distributes(Select select, UserAggregates userAggregates) {
         return switch (select) {
             case PlainSelect p -> p.getGroupBy() == null && p.getHaving() == null && p.getDistinct() == null
                     && p.getLimit() == null && p.getOffset() == null && p.getFetch() == null
-                    && p.getSelectItems().stream().noneMatch(i -> MergeRefusals.hasAggregate(i) || MergeRefusals.hasWindow(i));
-            case ParenthesedSelect parenthesed -> distributes(parenthesed.getSelect());
+                    && p.getSelectItems().stream().noneMatch(i -> MergeRefusals.hasAggregate(i, userAggregates) || MergeRefusals.hasWindow(i));
+            case ParenthesedSelect parenthesed -> distributes(parenthesed.getSelect(), userAggregates);
             default -> false;
         };
     }

@@ -2,6 +2,7 @@ package dev.pgsteer.router.merge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.pgsteer.router.plan.UserAggregates;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.SelectItem;
@@ -11,7 +12,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * What the merge counts as an aggregate and as a window function, found by walking the tree,
  * subqueries included: the same answers the former regular expressions over the printed tree gave,
- * except for text inside string constants, which is no call.
+ * except for text inside string constants, which is no call, and names written as PostgreSQL reads
+ * them: {@code pg_catalog.count} and {@code "count"} are count (they were concatenated over several
+ * shards: a wrong answer), {@code "COUNT"} and {@code public.count} are not pg_catalog's.
  */
 class MergeRefusalsTest {
 
@@ -41,8 +44,10 @@ class MergeRefusalsTest {
             sum(b) OVER (PARTITION BY c)                       | true  | true
             rank() OVER (ORDER BY a)                           | false | true
             (SELECT rank() OVER (ORDER BY x) FROM u LIMIT 1)   | false | true
-            pg_catalog.count(x)                                | false | false
-            "count"(y)                                         | false | false
+            pg_catalog.count(x)                                | true  | false
+            "count"(y)                                         | true  | false
+            "COUNT"(y)                                         | false | false
+            public.count(x)                                    | false | false
             counter(z)                                         | false | false
             lower(a)                                           | false | false
             regr_(a)                                           | false | false
@@ -51,7 +56,7 @@ class MergeRefusalsTest {
     void callsAreFoundInTheTree(String expression, boolean aggregate, boolean window) throws Exception {
         SelectItem<?> item = item(expression);
 
-        assertEquals(aggregate, MergeRefusals.hasAggregate(item), "aggregate");
+        assertEquals(aggregate, MergeRefusals.hasAggregate(item, UserAggregates.NONE), "aggregate");
         assertEquals(window, MergeRefusals.hasWindow(item), "window");
     }
 

@@ -12,14 +12,18 @@ final class GroupKeys {
 
     /**
      * The bytes of the cells before {@code upTo} ({@code only} those marked, when not null), lengths
-     * included, each in its column's {@link KeyForm} so that values PostgreSQL calls equal key alike.
+     * included, each in its column's {@link KeyForm} so that values PostgreSQL calls equal key alike
+     * ({@code forms} null: every column's bytes are its one form).
      */
     static ByteBuffer of(byte[][] cells, int upTo, boolean[] only, KeyForm[] forms) {
-        byte[][] normal = new byte[upTo][];
+        // Most keys are sent in their one form (integers, text, dates): no copy of the cells then.
+        byte[][] normal = forms == null ? cells : new byte[upTo][];
         int size = 0;
         for (int i = 0; i < upTo; i++) {
             if (only == null || only[i]) {
-                normal[i] = forms[i].normal(cells[i]);
+                if (forms != null) {
+                    normal[i] = forms[i].normal(cells[i]);
+                }
                 size += 4 + (normal[i] == null ? 0 : normal[i].length);
             }
         }

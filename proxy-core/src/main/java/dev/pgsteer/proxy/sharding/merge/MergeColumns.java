@@ -22,7 +22,7 @@ final class MergeColumns {
     boolean[] keyColumn;
     int[] aggregateColumn;
     int[] countColumn;
-    /** How each column's value keys a group, when the rows are grouped (GROUP BY, DISTINCT). */
+    /** How each column's value keys a group, when the rows are grouped (GROUP BY, DISTINCT); null when every one as sent. */
     KeyForm[] keyForms;
     /** Whether every visible column keys DISTINCT by the bytes as sent (then a row's bytes are its key). */
     boolean visibleAsSent;
@@ -101,8 +101,14 @@ final class MergeColumns {
             keyForms[column] = form == null ? KeyForm.AS_SENT : form;
         }
         visibleAsSent = true;
-        for (int column = 0; column < visible; column++) {
-            visibleAsSent &= keyForms[column] == KeyForm.AS_SENT;
+        boolean allAsSent = true;
+        for (int column = 0; column < columns; column++) {
+            boolean asSent = keyForms[column] == KeyForm.AS_SENT;
+            allAsSent &= asSent;
+            visibleAsSent &= asSent || column >= visible;
+        }
+        if (allAsSent) {
+            keyForms = null;
         }
         for (int column : sortColumns) {
             if (!PgValues.sortable(clientTypes[column])) {
