@@ -1,0 +1,72 @@
+package dev.pgsteer.proxy.sharding.coordinator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What makes PostgreSQL plan the client's statement over the pulled rows as it would over the real
+ * tables: their statistics and, where the statement has subqueries, their indexes. A temporary table
+ * is never analyzed by autovacuum, so without {@code ANALYZE} the planner guesses its size (and picks
+ * nested loops over thousands of rows); and a correlated subquery over an unindexed table scans it
+ * once per outer row (TPC-H Q17, Q20: minutes where the real tables take milliseconds). Indexes cost
+ * their build on every statement, so they are made only when the statement has a subquery, and only
+ * the real table's plain ones (btree, no expression, no predicate) whose columns were all pulled.
+ */
+public final class TemporaryIndexes {
+    private TemporaryIndexes() {
+    }
+
+    /**
+     * A column for {@link CoordinatorSql#qualifiedNames}, over {@code pg_class c}: the table's plain
+     * btree indexes, each its quoted column names separated by commas, indexes by semicolons.
+     */
+    static String catalogColumn() {
+        return "(SELECT pg_catalog.string_agg(x.cols, ';') FROM (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ','"
+                + " ORDER BY k.n) AS cols FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
+                + " JOIN pg_catalog.pg_am am ON am.oid = ic.relam AND am.amname = 'btree'"
+                + " CROSS JOIN LATERAL pg_catalog.unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)"
+                + " JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+                + " WHERE i.indrelid = c.oid AND i.indexprs IS NULL AND i.indpred IS NULL AND k.n <= i.indnkeyatts"
+                + " GROUP BY i.indexrelid) x)";
+    }
+
+    /**
+     * The statements to run on the coordinator once {@code temporary} is filled: its indexes (when
+     * {@code withIndexes}) on the real table's plain indexes whose columns are all among {@code pulled},
+     * then ANALYZE.
+     *
+     * @param indexes the catalog column's text for the table (null: no index)
+     * @param pulled  the table's columns in the temporary table
+     */
+    public static String after(String temporary, String indexes, List<String> pulled, boolean withIndexes) {
+        StringBuilder sql = new StringBuilder();
+        if (withIndexes && indexes != null) {
+            for (String index : split(indexes, ';')) {
+                List<String> columns = PullStatements.columns(index);
+                if (!columns.isEmpty() && pulled.containsAll(columns)) {
+                    sql.append("CREATE INDEX ON pg_temp.").append(temporary).append(" (")
+                            .append(String.join(", ", columns.stream().map(PullStatements::quoted).toList())).append("); ");
+                }
+            }
+        }
+        return sql.append("ANALYZE pg_temp.").append(temporary).toString();
+    }
+
+    /** Parts of a list of quoted identifiers separated by {@code separator} outside quotes. */
+    static List<String> split(String text, char separator) {
+        List<String> parts = new ArrayList<>();
+        boolean quoted = false;
+        int start = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (c == separator && !quoted) {
+                parts.add(text.substring(start, i));
+                start = i + 1;
+            }
+        }
+        parts.add(text.substring(start));
+        return parts;
+    }
+}

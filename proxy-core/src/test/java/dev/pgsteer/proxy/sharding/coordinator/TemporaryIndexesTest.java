@@ -1,0 +1,24 @@
+package dev.pgsteer.proxy.sharding.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Indexes on a filled temporary table: the real table's whose columns were all pulled, then ANALYZE. */
+class TemporaryIndexesTest {
+    static final String INDEXES = "l_orderkey,l_linenumber;l_partkey;\"Odd;Name\",l_suppkey;l_comment";
+
+    @Test
+    void theRealTablesIndexesWhoseColumnsWerePulledThenAnalyze() {
+        assertEquals("CREATE INDEX ON pg_temp.lineitem (\"l_partkey\"); CREATE INDEX ON pg_temp.lineitem (\"Odd;Name\", \"l_suppkey\");"
+                        + " ANALYZE pg_temp.lineitem",
+                TemporaryIndexes.after("lineitem", INDEXES, List.of("l_partkey", "l_suppkey", "Odd;Name", "l_quantity"), true));
+    }
+
+    @Test
+    void withoutSubqueriesOrIndexesOnlyStatistics() {
+        assertEquals("ANALYZE pg_temp.lineitem", TemporaryIndexes.after("lineitem", INDEXES, List.of("l_partkey"), false));
+        assertEquals("ANALYZE pg_temp.t", TemporaryIndexes.after("t", null, List.of("a"), true));
+    }
+}
