@@ -49,7 +49,8 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
     public static String explainedRows(PulledTable pull, String table) {
         String columns = pull.identifiers() == null ? "*" : "<the columns of " + table + " the statement names>";
         String from = pull.alias() == null || pull.filters().isEmpty() ? "" : " AS " + pull.alias();
-        String where = pull.filters().stream().map(f -> "(" + f.sql() + ")").collect(Collectors.joining(" AND "));
+        String where = pull.filters().stream().filter(f -> f.parameters().isEmpty())
+                .map(f -> "(" + f.sql() + ")").collect(Collectors.joining(" AND "));
         return "SELECT " + columns + " FROM " + table + from + (where.isEmpty() ? "" : " WHERE " + where);
     }
 
@@ -118,7 +119,7 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
         List<String> kept = new ArrayList<>();
         for (PulledTable.PushedFilter filter : pull.filters()) {
             // A bare name the table lacks belongs to another table or an outer query: not pushed.
-            if (columns.containsAll(filter.bareColumns())) {
+            if (columns.containsAll(filter.bareColumns()) && filter.parameters().isEmpty()) {
                 kept.add("(" + filter.sql() + ")");
             }
         }
