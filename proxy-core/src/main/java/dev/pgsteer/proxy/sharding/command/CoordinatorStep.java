@@ -149,7 +149,8 @@ final class CoordinatorStep {
                 List<String> row = rows.get(i);
                 // The sharded tables as narrowly as the router allows; the others (inside a transaction) whole.
                 tables.add(i < command.tables().size()
-                        ? PullStatements.of(command.pulls().get(i), row.get(0), row.get(1), PullStatements.columns(row.get(3)))
+                        ? PullStatements.of(command.pulls().get(i), row.get(0), row.get(1), PullStatements.columns(row.get(3)),
+                                last.parameters())
                         : PullStatements.whole(row.get(0), row.get(1)));
             }
             if (apart) {

@@ -42,6 +42,9 @@ public sealed interface FinalStep {
 
     void writeTo(BackendConnection coordinator);
 
+    /** The client's parameters, for pulled conditions that hold them; null when there are none (a Query). */
+    PullParameters parameters();
+
     /** A simple Query: the client's text, unchanged. */
     record SimpleQuery(String sql) implements FinalStep {
         @Override
@@ -53,6 +56,11 @@ public sealed interface FinalStep {
         public void writeTo(BackendConnection coordinator) {
             Channel channel = coordinator.channel();
             channel.write(new Query(sql), channel.voidPromise());
+        }
+
+        @Override
+        public PullParameters parameters() {
+            return null;
         }
     }
 
@@ -120,6 +128,11 @@ public sealed interface FinalStep {
             coordinator.write(Execute.encode(alloc, portalName, maxRows));
             Channel channel = coordinator.channel();
             channel.write(Sync.INSTANCE, channel.voidPromise());
+        }
+
+        @Override
+        public PullParameters parameters() {
+            return PullParameters.of(portal);
         }
     }
 }
