@@ -201,8 +201,9 @@ final class CoordinatorStep {
             int sharded = command.tables().size();
             List<Pull> pulls = new ArrayList<>();
             for (ShardLink link : links) {
-                if (link != coordinator) {
-                    for (int i = 0; i < sharded; i++) {
+                for (int i = 0; i < sharded; i++) {
+                    // The coordinator's own rows came with the create, unless conditions hold the client's parameters.
+                    if (link != coordinator || tables.get(i).withParameters() != null) {
                         pulls.add(new Pull(link, qualified.get(i), tables.get(i)));
                     }
                 }

@@ -104,6 +104,10 @@ public final class CopyPull implements BackendListener {
      */
     public static Future<Void> run(ShardLink source, String table, PullStatements statements, BackendConnection coordinator,
                                    EventLoop loop, PullBudget budget) {
+        if (source.connection() == coordinator) {
+            // The coordinator's own rows, left out of the create for conditions with the client's parameters.
+            return LocalFill.run(coordinator, statements.withParameters(), loop);
+        }
         CopyPull pull = new CopyPull(source, coordinator, table, statements, loop, budget);
         pull.source.attach(pull);
         coordinator.attach(pull);

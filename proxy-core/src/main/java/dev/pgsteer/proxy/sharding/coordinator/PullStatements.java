@@ -18,9 +18,9 @@ import java.util.stream.Collectors;
  * <p>A pushed condition that holds the client's parameters cannot be written into pgsteer's own
  * COPY text: then every other shard runs {@link #withParameters} instead, the SELECT as an
  * extended-protocol query with the client's parameter types and values ({@link CopyPull} feeds its
- * DataRows to the coordinator's COPY). The coordinator shard's own rows are filled without those
- * conditions (its INSERT ... SELECT runs with the create, in the simple protocol): exact, as the
- * statement applies them anyway, only less narrow.
+ * DataRows to the coordinator's COPY), and the coordinator shard's own rows are filled after the
+ * create by the same INSERT ... SELECT as an extended-protocol query ({@link LocalFill}), not with
+ * the create ({@link CoordinatorSql#createAndFillLocally} leaves that table empty).
  *
  * @param create         makes the ON COMMIT DROP temporary table
  * @param fillLocally    fills it with the coordinator shard's own rows
@@ -34,7 +34,7 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
      * A shard's rows by a SELECT whose conditions hold client parameters, renumbered $1, $2, ... in
      * the order of their first use: {@code originals[k - 1]} is the client's number of {@code $k}.
      */
-    public record ParameterizedRows(String sql, int[] originals, PullParameters parameters) {
+    public record ParameterizedRows(String sql, String fillLocally, int[] originals, PullParameters parameters) {
     }
 
     /** A pull whose conditions hold no client parameter. */
@@ -70,7 +70,7 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
                 : "CREATE TEMP TABLE " + temporary + " ON COMMIT DROP AS SELECT " + list + " FROM " + qualified + " WITH NO DATA";
         String target = "pg_temp." + temporary + (every ? "" : " (" + list + ")");
         ParameterizedRows parameterized = numbers.isEmpty() ? null
-                : new ParameterizedRows(withParameters, numbers.keySet().stream().mapToInt(Integer::intValue).toArray(), parameters);
+                : new ParameterizedRows(withParameters, "INSERT INTO " + target + " " + withParameters, numbers.keySet().stream().mapToInt(Integer::intValue).toArray(), parameters);
         return new PullStatements(create, "INSERT INTO " + target + " " + rows,
                 "COPY (" + rows + ") TO STDOUT (FORMAT binary)", "COPY " + target + " FROM STDIN (FORMAT binary)", parameterized);
     }

@@ -58,7 +58,7 @@ class PullStatementsTest {
     /**
      * Conditions with the client's parameters: pushed when each parameter has a value and a declared
      * type, or is left to the server and used nowhere else in the statement; renumbered from $1 in
-     * the order of first use. The coordinator's own rows are filled without them.
+     * the order of first use, both on the other shards and in the coordinator's own fill.
      */
     @Test
     void conditionsWithParametersRunAsAParameterizedSelect() {
@@ -77,6 +77,11 @@ class PullStatementsTest {
         assertEquals(select + "(o.\"Total\" > $1) AND (status = $2) AND (id < $1 + $1) AND (id > 0)",
                 pull.withParameters().sql());
         assertArrayEquals(new int[] {3, 1}, pull.withParameters().originals());
+        assertEquals("INSERT INTO pg_temp.orders (\"id\", \"status\", \"Total\") " + pull.withParameters().sql(),
+                pull.withParameters().fillLocally());
+        // The create leaves that table empty: the coordinator fills it with the parameters afterwards.
+        assertEquals("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; " + pull.create() + "; SET TRANSACTION READ ONLY",
+                CoordinatorSql.createAndFillLocally(List.of(pull)));
         assertEquals(1700, parameters.type(3));
         assertEquals(0, parameters.type(1));
         assertEquals(0, parameters.type(4));
