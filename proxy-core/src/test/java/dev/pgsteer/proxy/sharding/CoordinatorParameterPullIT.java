@@ -211,6 +211,26 @@ class CoordinatorParameterPullIT {
         }
     }
 
+    /** EXPLAIN ROUTE with the client's parameters shows the conditions running pushes, and pulls nothing. */
+    @Test
+    void explainRouteShowsTheParameterisedPull() throws SQLException {
+        try (Connection c = cluster.connect(mode("1"))) {
+            double before = pulledRows(registry);
+            List<String> route = answer(c, "EXPLAIN ROUTE SELECT count(DISTINCT status) FROM orders o WHERE o.total > ? AND ref = ?"
+                    + " AND status = ANY(ARRAY['new', 'paid'])", p -> {
+                        p.setBigDecimal(1, BigDecimal.ONE);
+                        p.setObject(2, new UUID(0, 1));
+                    });
+            String rows = "SELECT <the columns of orders the statement names> FROM orders AS o WHERE (o.total > $1) AND (ref = $2)"
+                    + " AND (status = ANY(ARRAY['new', 'paid']))";
+            assertEquals("s0 | creates | BEGIN; CREATE TEMP TABLE orders (<the columns of orders the statement names>) ON COMMIT DROP;"
+                    + " INSERT INTO pg_temp.orders " + rows + " | ", route.get(2));
+            assertEquals("s1 | pulled into s0 | " + rows + " -- Parse/Bind/Execute with $1 = the client's $1, $2 = the client's $2"
+                    + " (its types and values), binary rows into the COPY FROM | ", route.get(3));
+            assertEquals(before, pulledRows(registry));
+        }
+    }
+
     /** The float8 parameter pulls exactly the rows that compare equal in float8: the boundary row among them. */
     @Test
     void aFloat8ParameterAgainstANumericColumnPullsWhatFloat8Keeps() throws SQLException {

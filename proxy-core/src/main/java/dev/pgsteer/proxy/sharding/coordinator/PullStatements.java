@@ -81,11 +81,37 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
      * shown (at run time one whose bare names the table lacks stays behind).
      */
     public static String explainedRows(PulledTable pull, String table) {
+        return explained(pull, table, null).rows();
+    }
+
+    /**
+     * A pull as EXPLAIN ROUTE shows it, with the conditions on the client's parameters that running
+     * would push ({@code parameters} null: none).
+     */
+    public static Explained explained(PulledTable pull, String table, PullParameters parameters) {
         String columns = pull.identifiers() == null ? "*" : "<the columns of " + table + " the statement names>";
         String from = pull.alias() == null || pull.filters().isEmpty() ? "" : " AS " + pull.alias();
-        String where = pull.filters().stream().filter(f -> f.parameters().isEmpty())
-                .map(f -> "(" + f.sql() + ")").collect(Collectors.joining(" AND "));
-        return "SELECT " + columns + " FROM " + table + from + (where.isEmpty() ? "" : " WHERE " + where);
+        Map<Integer, Integer> numbers = new LinkedHashMap<>();
+        String where = pull.filters().stream().filter(f -> f.parameters().isEmpty() || bindable(f, parameters))
+                .map(f -> "(" + f.sql(n -> numbers.computeIfAbsent(n, k -> numbers.size() + 1)) + ")")
+                .collect(Collectors.joining(" AND "));
+        return new Explained("SELECT " + columns + " FROM " + table + from + (where.isEmpty() ? "" : " WHERE " + where),
+                numbers.keySet().stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** A pull's rows as EXPLAIN ROUTE shows them, and the client's parameters they bind as $1, $2, .... */
+    public record Explained(String rows, int[] originals) {
+        /** What each other shard runs: a binary COPY, or the SELECT with the client's parameters. */
+        public String shardRuns() {
+            if (originals.length == 0) {
+                return "COPY (" + rows + ") TO STDOUT (FORMAT binary)";
+            }
+            StringBuilder bound = new StringBuilder();
+            for (int i = 0; i < originals.length; i++) {
+                bound.append(i == 0 ? "" : ", ").append('$').append(i + 1).append(" = the client's $").append(originals[i]);
+            }
+            return rows + " -- Parse/Bind/Execute with " + bound + " (its types and values), binary rows into the COPY FROM";
+        }
     }
 
     /** The whole table, every column and row: an unsharded or reference table read inside a transaction. */
