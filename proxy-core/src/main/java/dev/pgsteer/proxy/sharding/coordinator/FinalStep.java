@@ -42,8 +42,13 @@ public sealed interface FinalStep {
 
     void writeTo(BackendConnection coordinator);
 
-    /** The client's parameters, for pulled conditions that hold them; null when there are none (a Query). */
-    PullParameters parameters();
+    /**
+     * The client's parameters, for pulled conditions that hold them; null when there are none (a
+     * Query) or nothing is pulled (a portal that lives on a kept coordinator).
+     */
+    default PullParameters parameters() {
+        return null;
+    }
 
     /** A simple Query: the client's text, unchanged. */
     record SimpleQuery(String sql) implements FinalStep {
@@ -56,11 +61,6 @@ public sealed interface FinalStep {
         public void writeTo(BackendConnection coordinator) {
             Channel channel = coordinator.channel();
             channel.write(new Query(sql), channel.voidPromise());
-        }
-
-        @Override
-        public PullParameters parameters() {
-            return null;
         }
     }
 
