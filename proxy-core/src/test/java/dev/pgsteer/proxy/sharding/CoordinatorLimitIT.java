@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -87,11 +88,17 @@ class CoordinatorLimitIT {
     }
 
     static Connection connect() throws SQLException {
+        Properties simple = new Properties();
+        simple.setProperty("preferQueryMode", "simple");
+        return connect(simple);
+    }
+
+    static Connection connect(Properties mode) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", "app");
         props.setProperty("password", "app-secret");
         props.setProperty("socketTimeout", "30");
-        props.setProperty("preferQueryMode", "simple");
+        props.putAll(mode);
         return DriverManager.getConnection(Pgjdbc.url(cluster.proxy, "shop"), props);
     }
 
@@ -196,6 +203,52 @@ class CoordinatorLimitIT {
             assertEquals(2 * (19 + 2) + rows * (2 + (4 + 8)), counter("pgsteer.coordinator.pulled.bytes") - bytesBefore);
             assertEquals(statementsBefore + 1,
                     registry.get("pgsteer.statements").tag("database", "shop").tag("route", "coordinator").timer().count());
+        }
+    }
+
+    /**
+     * A condition with the client's parameter is pulled by an extended-protocol query whose binary
+     * DataRows become the COPY's rows: counted one by one, 5 pass and the sixth fails as with a COPY;
+     * the bytes are the COPY data written (header, trailer, and per row 2 + (4 + 8) for owner and the
+     * id the condition reads).
+     */
+    @Test
+    void aPullWithTheClientsParametersIsCountedRowByRow() throws Exception {
+        String sql = "SELECT count(DISTINCT owner) FROM devices WHERE id > ?";
+        Properties extended = new Properties();
+        extended.setProperty("prepareThreshold", "1");
+        try (Connection c = connect(extended); Statement s = c.createStatement()) {
+            s.execute("DELETE FROM devices");
+            long id = 0;
+            while (pulledFrom("devices") < 5) {
+                s.execute("INSERT INTO devices (id, owner) VALUES (" + ++id + ", " + id % 2 + ")");
+            }
+            double rowsBefore = counter("pgsteer.coordinator.pulled.rows");
+            double bytesBefore = counter("pgsteer.coordinator.pulled.bytes");
+            assertEquals(List.of("count:int8 ", "2 | "), prepared(c, sql, 0L));
+            assertEquals(5, counter("pgsteer.coordinator.pulled.rows") - rowsBefore);
+            assertEquals(2 * (19 + 2) + 5 * (2 + 2 * (4 + 8)), counter("pgsteer.coordinator.pulled.bytes") - bytesBefore);
+            while (pulledFrom("devices") < 6) {
+                s.execute("INSERT INTO devices (id, owner) VALUES (" + ++id + ", " + id % 2 + ")");
+            }
+            for (int round = 0; round < 2; round++) {
+                SQLException e = assertThrows(SQLException.class, () -> prepared(c, sql, 0L));
+                assertEquals("54000", e.getSQLState(), e.getMessage());
+                assertTrue(e.getMessage().contains("it had pulled 6 when it reached table public.devices"), e.getMessage());
+                // The condition leaves one row on the shards: under the limit again.
+                assertEquals(List.of("count:int8 ", "2 | "), prepared(c, sql, 1L));
+            }
+            s.execute("DELETE FROM devices");
+        }
+        assertNothingLeftBehind();
+    }
+
+    static List<String> prepared(Connection c, String sql, long parameter) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            p.setLong(1, parameter);
+            try (ResultSet rs = p.executeQuery()) {
+                return MultiShardSelectIT.rows(rs);
+            }
         }
     }
 

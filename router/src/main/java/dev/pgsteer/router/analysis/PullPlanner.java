@@ -8,8 +8,9 @@ import dev.pgsteer.router.sql.SqlTokenizer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +82,7 @@ public final class PullPlanner {
             Table only = nodes.getFirst();
             String alias = only.getAlias() != null ? only.getAlias().getName() : only.getName();
             List<PullPlan.Filter> filters = counted && nodes.size() == 1
-                    ? filters(only, occurrences.scopeOf.get(only), identifier(alias)) : List.of();
+                    ? filters(only, occurrences.scopeOf.get(only), identifier(alias), tokens.parameterUses) : List.of();
             tables.put(name, new PullPlan.TablePull(alias, allColumns, filters));
         });
         return new PullPlan(tokens.identifiers, fromShape, tables);
@@ -92,7 +93,8 @@ public final class PullPlanner {
      * table's row: pushable when the table is an inner member of that scope (a row of it failing the
      * WHERE fails every joined row it is part of; on the nullable side of an outer join it would not).
      */
-    private static List<PullPlan.Filter> filters(Table table, PlainSelect scope, String alias) {
+    private static List<PullPlan.Filter> filters(Table table, PlainSelect scope, String alias,
+                                                 Map<Integer, Integer> parameterUses) {
         if (scope == null || scope.getWhere() == null || !isInnerMember(table, scope)) {
             return List.of();
         }
@@ -100,7 +102,13 @@ public final class PullPlanner {
         for (Conjuncts.Conjunct conjunct : Conjuncts.of(scope.getWhere())) {
             PushableCondition.Reading reading = PushableCondition.read(conjunct.expression(), alias, PURE_FUNCTIONS);
             if (reading != null) {
-                filters.add(new PullPlan.Filter(conjunct.text(), reading.bareColumns(), reading.parameters()));
+                Set<Integer> onlyHere = new HashSet<>();
+                reading.parameterUses().forEach((number, uses) -> {
+                    if (uses.equals(parameterUses.get(number))) {
+                        onlyHere.add(number);
+                    }
+                });
+                filters.add(new PullPlan.Filter(conjunct.text(), reading.bareColumns(), reading.parameters(), onlyHere));
             }
         }
         return filters;
@@ -124,8 +132,13 @@ public final class PullPlanner {
         return found;
     }
 
-    /** The statement's tokens as the narrowing needs them. */
-    private record Tokens(Set<String> identifiers, boolean allColumns, List<String> names, List<Boolean> dotted) {
+    /**
+     * The statement's tokens as the narrowing needs them: its names, and for each whether it is a
+     * qualifier (a dot follows) or a select item's output name ({@code count(*) AS orders}: a label,
+     * never a use of a table's row); how often each {@code $n} occurs.
+     */
+    private record Tokens(Set<String> identifiers, boolean allColumns, List<String> names, List<Boolean> dotted,
+                          Map<Integer, Integer> parameterUses) {
 
         static Tokens of(String text) {
             byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
@@ -133,12 +146,21 @@ public final class PullPlanner {
             Set<String> identifiers = new HashSet<>();
             List<String> names = new ArrayList<>();
             List<Boolean> dotted = new ArrayList<>();
+            Map<Integer, Integer> parameterUses = new HashMap<>();
             boolean allColumns = false;
             boolean unreadable = false;
             String previous = null;
             SqlTokenizer.Kind previousKind = null;
+            SelectLists lists = new SelectLists();
             for (SqlTokenizer.Kind kind = t.next(); kind != SqlTokenizer.Kind.END; kind = t.next()) {
-                if (t.isName()) {
+                lists.read(t);
+                if (kind == SqlTokenizer.Kind.PARAMETER) {
+                    String digits = t.value().substring(1);
+                    // A number too long for an int is no parameter a filter holds: left uncounted.
+                    if (digits.length() <= 9) {
+                        parameterUses.merge(Integer.parseInt(digits), 1, Integer::sum);
+                    }
+                } else if (t.isName()) {
                     if (t.isUnicodeEscaped()) {
                         unreadable = true;
                     }
@@ -149,7 +171,11 @@ public final class PullPlanner {
                     }
                     names.add(name);
                     SqlTokenizer ahead = t.lookahead();
-                    dotted.add(ahead.next() == SqlTokenizer.Kind.PUNCT && ahead.isPunct('.'));
+                    SqlTokenizer.Kind next = ahead.next();
+                    boolean label = "as".equals(previous) && previousKind == SqlTokenizer.Kind.WORD && lists.inSelectList()
+                            && (next == SqlTokenizer.Kind.END || ahead.isPunct(',') || ahead.isWord("from"));
+                    // A label is counted as a qualifier is: not a use of the row.
+                    dotted.add(label || next == SqlTokenizer.Kind.PUNCT && ahead.isPunct('.'));
                 } else if (t.isPunct('*')) {
                     // A product has an operand before it; every column follows SELECT, a comma, a dot, or
                     // an opening parenthesis that the star does not close at once (count(*) reads no column).
@@ -164,7 +190,7 @@ public final class PullPlanner {
                 previousKind = kind;
                 previous = kind == SqlTokenizer.Kind.WORD ? t.name() : kind == SqlTokenizer.Kind.PUNCT ? t.value() : null;
             }
-            return new Tokens(unreadable ? null : identifiers, allColumns, names, dotted);
+            return new Tokens(unreadable ? null : identifiers, allColumns, names, dotted, parameterUses);
         }
 
         /** How many tokens are one of {@code names} and not followed by a dot (not a qualifier). */
@@ -176,6 +202,36 @@ public final class PullPlanner {
                 }
             }
             return uses;
+        }
+    }
+
+    /**
+     * Whether the token just read is in a select list: after SELECT (or DISTINCT/ALL after it) and
+     * before FROM, at the same depth of parentheses (so {@code CAST(x AS t)}, a call's arguments
+     * and a subquery's own list are told apart). Lexical, and only ever used to discount a name
+     * after AS, which there is an output column's label.
+     */
+    private static final class SelectLists {
+        /** Per depth of parentheses, whether a SELECT there has not reached its FROM yet. */
+        private final List<Boolean> open = new ArrayList<>(List.of(false));
+        private boolean current;
+
+        void read(SqlTokenizer t) {
+            if (t.isPunct('(')) {
+                open.add(false);
+            } else if (t.isPunct(')') && open.size() > 1) {
+                open.removeLast();
+            } else if (t.isWord("select")) {
+                open.set(open.size() - 1, true);
+            } else if (t.isWord("from") || t.isWord("union") || t.isWord("intersect") || t.isWord("except")
+                    || t.isWord("where") || t.isWord("window") || t.isWord("into")) {
+                open.set(open.size() - 1, false);
+            }
+            current = open.getLast();
+        }
+
+        boolean inSelectList() {
+            return current;
         }
     }
 

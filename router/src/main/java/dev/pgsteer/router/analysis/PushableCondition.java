@@ -2,9 +2,12 @@ package dev.pgsteer.router.analysis;
 
 import static dev.pgsteer.router.syntax.Identifiers.identifier;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import net.sf.jsqlparser.expression.ArrayConstructor;
 import net.sf.jsqlparser.expression.BinaryExpression;
 import net.sf.jsqlparser.expression.BooleanValue;
 import net.sf.jsqlparser.expression.CastExpression;
@@ -37,14 +40,20 @@ import net.sf.jsqlparser.schema.Column;
  * now(), a cast to a catalog lookup type) keeps the condition on the coordinator only.
  */
 final class PushableCondition {
-    /** What a pushable condition needs: the bare column names it reads and its {@code $n} numbers. */
-    record Reading(Set<String> bareColumns, Set<Integer> parameters) {
+    /**
+     * What a pushable condition needs: the bare column names it reads, and its {@code $n} numbers
+     * with how often it holds each.
+     */
+    record Reading(Set<String> bareColumns, Map<Integer, Integer> parameterUses) {
+        Set<Integer> parameters() {
+            return parameterUses.keySet();
+        }
     }
 
     private final String alias;
     private final Set<String> pureFunctions;
     private final Set<String> bareColumns = new HashSet<>();
-    private final Set<Integer> parameters = new HashSet<>();
+    private final Map<Integer, Integer> parameterUses = new HashMap<>();
 
     private PushableCondition(String alias, Set<String> pureFunctions) {
         this.alias = alias;
@@ -54,7 +63,7 @@ final class PushableCondition {
     /** The condition's needs, or null when it cannot be pushed; {@code alias} is the table's, folded. */
     static Reading read(Expression condition, String alias, Set<String> pureFunctions) {
         PushableCondition reading = new PushableCondition(alias, pureFunctions);
-        return reading.pushable(condition) ? new Reading(reading.bareColumns, reading.parameters) : null;
+        return reading.pushable(condition) ? new Reading(reading.bareColumns, reading.parameterUses) : null;
     }
 
     private boolean pushable(Expression e) {
@@ -82,10 +91,7 @@ final class PushableCondition {
             case InExpression in -> in.getRightExpression() instanceof ExpressionList<?> list
                     && pushable(in.getLeftExpression()) && all(list);
             case ExpressionList<?> list -> all(list);
-            case CastExpression cast -> cast.getColDataType() != null
-                    && !cast.getColDataType().getDataType().toLowerCase(Locale.ROOT).startsWith("reg")
-                    && (cast.getColumnDefinitions() == null || cast.getColumnDefinitions().isEmpty())
-                    && pushable(cast.getLeftExpression());
+            case CastExpression cast -> plainCast(cast) && pushable(cast.getLeftExpression());
             case ExtractExpression x -> pushable(x.getExpression());
             case Function f -> function(f);
             case BinaryExpression b -> pushable(b.getLeftExpression()) && pushable(b.getRightExpression());
@@ -97,7 +103,7 @@ final class PushableCondition {
         if (p.getIndex() == null) {
             return false;
         }
-        parameters.add(p.getIndex());
+        parameterUses.merge(p.getIndex(), 1, Integer::sum);
         return true;
     }
 
@@ -111,12 +117,56 @@ final class PushableCondition {
     }
 
     private boolean function(Function f) {
+        if (isArrayComparison(f)) {
+            return arrayOperand(f.getParameters().getFirst());
+        }
         if (f.getName() == null || f.getMultipartName().size() != 1 || !pureFunctions.contains(f.getName().toLowerCase(Locale.ROOT))
                 || f.isAllColumns() || f.isDistinct() || f.getKeep() != null
                 || f.getOrderByElements() != null || f.getNamedParameters() != null && !all(f.getNamedParameters())) {
             return false;
         }
         return f.getParameters() == null || all(f.getParameters());
+    }
+
+    /**
+     * {@code x = ANY(...)} and {@code x <> ALL(...)}, which JSQLParser reads as a function named ANY
+     * or ALL (a subquery would be an AnyComparisonExpression, not pushed).
+     */
+    private static boolean isArrayComparison(Function f) {
+        return f.getName() != null && f.getMultipartName().size() == 1
+                && Set.of("any", "all", "some").contains(f.getName().toLowerCase(Locale.ROOT))
+                && f.getParameters() != null && f.getParameters().size() == 1 && !f.isDistinct() && !f.isAllColumns()
+                && f.getKeep() == null && f.getOrderByElements() == null && f.getNamedParameters() == null;
+    }
+
+    /**
+     * The array of an ANY/ALL comparison, pushed when it is an ARRAY constructor of pushable items, a
+     * string literal ({@code '{a,b}'}, a {@code $k} placeholder in the shape), a parameter, or a cast
+     * of these. Exact: the comparison is then a function of the row's own columns and constants
+     * alone, and the pulled text is the statement's conjunct over the same column types, so
+     * PostgreSQL resolves the operator and the array's type (an unknown literal takes the array
+     * type of the other side) the same way on the shard as in the statement.
+     */
+    private boolean arrayOperand(Expression array) {
+        return switch (array) {
+            case ArrayConstructor constructor -> constructor.isArrayKeyword() && constructor.getExpressions() != null
+                    && constructor.getExpressions().stream().allMatch(this::arrayItem);
+            case StringValue v -> pushable(v);
+            case JdbcParameter p -> parameter(p);
+            case CastExpression cast -> plainCast(cast) && arrayOperand(cast.getLeftExpression());
+            default -> false;
+        };
+    }
+
+    private boolean arrayItem(Expression item) {
+        return item instanceof ArrayConstructor nested ? arrayOperand(nested) : pushable(item);
+    }
+
+    /** A cast to a type named plainly: not to a reg* type, whose input reads the catalog. */
+    private static boolean plainCast(CastExpression cast) {
+        return cast.getColDataType() != null
+                && !cast.getColDataType().getDataType().toLowerCase(Locale.ROOT).startsWith("reg")
+                && (cast.getColumnDefinitions() == null || cast.getColumnDefinitions().isEmpty());
     }
 
     private boolean column(Column column) {

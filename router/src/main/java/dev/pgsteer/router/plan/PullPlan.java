@@ -50,12 +50,14 @@ public record PullPlan(Set<String> identifiers, boolean fromShape, Map<String, T
      * @param bareColumns the unqualified names it reads: it may be pushed only if the table has every
      *                    one of them (otherwise a name may be an outer query's column)
      * @param parameters  the {@code $n} numbers it holds (client parameters when n is at most the
-     *                    statement's parameter count, which the pulled SQL cannot carry)
+     *                    statement's parameter count; the others are the shape's literals)
+     * @param onlyHere    those of {@code parameters} that occur nowhere else in the statement's text
      */
-    public record Filter(String text, Set<String> bareColumns, Set<Integer> parameters) {
+    public record Filter(String text, Set<String> bareColumns, Set<Integer> parameters, Set<Integer> onlyHere) {
         public Filter {
             bareColumns = Set.copyOf(bareColumns);
             parameters = Set.copyOf(parameters);
+            onlyHere = Set.copyOf(onlyHere);
         }
     }
 }

@@ -4,10 +4,17 @@ import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.router.plan.PullPlan;
 import dev.pgsteer.router.plan.PulledTable;
 import dev.pgsteer.router.sql.LexedStatement;
+import dev.pgsteer.router.sql.SqlTokenizer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
-/** A shape's {@link PullPlan} for one execution: literals put back, filters with client parameters left out. */
+/**
+ * A shape's {@link PullPlan} for one execution: literals put back, and each filter cut at the
+ * client's parameters, which the proxy renumbers for the pulled statement (and binds with the
+ * client's values) or, when it has no values to bind (the simple protocol), leaves behind.
+ */
 public final class Pulls {
     private Pulls() {
     }
@@ -23,15 +30,48 @@ public final class Pulls {
             }
             List<PulledTable.PushedFilter> filters = new ArrayList<>();
             for (PullPlan.Filter filter : pull.filters()) {
-                // The pulled SELECT is pgsteer's own text: it cannot carry the client's parameter values.
-                if (filter.parameters().stream().anyMatch(n -> n <= statement.parameterCount())) {
-                    continue;
-                }
-                String sql = plan.fromShape() ? ShardTexts.withLiterals(filter.text(), statement) : filter.text();
-                filters.add(new PulledTable.PushedFilter(sql, filter.bareColumns()));
+                filters.add(pushed(filter, plan.fromShape(), statement));
             }
             out.add(new PulledTable(table, pull.alias(), pull.allColumns() ? null : plan.identifiers(), filters));
         }
         return out;
+    }
+
+    /**
+     * The filter's text cut at every client parameter ({@code $n}, n at most the statement's
+     * parameter count), read token by token so that a {@code $1} inside a string constant is left
+     * alone; in a shape, the other placeholders are the lexer's literals, put back as written.
+     */
+    static PulledTable.PushedFilter pushed(PullPlan.Filter filter, boolean fromShape, LexedStatement statement) {
+        byte[] text = filter.text().getBytes(StandardCharsets.UTF_8);
+        SqlTokenizer t = new SqlTokenizer(text, 0, text.length, false);
+        List<String> pieces = new ArrayList<>();
+        List<Integer> parameters = new ArrayList<>();
+        StringBuilder piece = new StringBuilder();
+        int copied = 0;
+        for (SqlTokenizer.Kind kind = t.next(); kind != SqlTokenizer.Kind.END; kind = t.next()) {
+            if (kind != SqlTokenizer.Kind.PARAMETER) {
+                continue;
+            }
+            String digits = t.value().substring(1);
+            int number = digits.length() <= 9 ? Integer.parseInt(digits) : Integer.MAX_VALUE;
+            boolean literal = fromShape && number > statement.parameterCount() && number != Integer.MAX_VALUE;
+            if (!literal && number > statement.parameterCount()) {
+                continue;
+            }
+            piece.append(new String(text, copied, t.start() - copied, StandardCharsets.UTF_8));
+            copied = t.stop();
+            if (literal) {
+                piece.append(statement.rawLiterals().get(number - statement.parameterCount() - 1));
+            } else {
+                pieces.add(piece.toString());
+                piece.setLength(0);
+                parameters.add(number);
+            }
+        }
+        piece.append(new String(text, copied, text.length - copied, StandardCharsets.UTF_8));
+        pieces.add(piece.toString());
+        List<Integer> onlyHere = filter.onlyHere().stream().filter(parameters::contains).toList();
+        return new PulledTable.PushedFilter(pieces, parameters, filter.bareColumns(), Set.copyOf(onlyHere));
     }
 }

@@ -178,10 +178,19 @@ public final class Bind {
      * the frame stays the caller's.
      */
     public ByteBuf rebind(ByteBufAllocator alloc, String statement, int[] originals) {
+        return rebind(alloc, portal(), statement, originals, null);
+    }
+
+    /**
+     * A Bind of {@code statement} to {@code portal} with only the parameters {@code originals}
+     * (1-based numbers of this Bind's, with their formats), in that order, and {@code resultFormats}
+     * (null: this Bind's own). A copy; the frame stays the caller's.
+     */
+    public ByteBuf rebind(ByteBufAllocator alloc, String portal, String statement, int[] originals, short[] resultFormats) {
         values();
         ByteBuf out = alloc.buffer(body.readableBytes() + 16);
         int length = Wire.beginMessage(out, (char) Frontend.BIND.code());
-        Wire.writeCString(out, portal());
+        Wire.writeCString(out, portal);
         Wire.writeCString(out, statement);
         int formats = parameterFormatCount();
         if (formats <= 1) {
@@ -203,7 +212,14 @@ public final class Bind {
                 out.writeBytes(body, offsets[i], lengths[i]);
             }
         }
-        out.writeBytes(body, resultFormatsAt, body.writerIndex() - resultFormatsAt);
+        if (resultFormats == null) {
+            out.writeBytes(body, resultFormatsAt, body.writerIndex() - resultFormatsAt);
+        } else {
+            out.writeShort(resultFormats.length);
+            for (short format : resultFormats) {
+                out.writeShort(format);
+            }
+        }
         Wire.endMessage(out, length);
         return out;
     }

@@ -149,7 +149,8 @@ final class CoordinatorStep {
                 List<String> row = rows.get(i);
                 // The sharded tables as narrowly as the router allows; the others (inside a transaction) whole.
                 tables.add(i < command.tables().size()
-                        ? PullStatements.of(command.pulls().get(i), row.get(0), row.get(1), PullStatements.columns(row.get(3)))
+                        ? PullStatements.of(command.pulls().get(i), row.get(0), row.get(1), PullStatements.columns(row.get(3)),
+                                last.parameters())
                         : PullStatements.whole(row.get(0), row.get(1)));
             }
             if (apart) {
@@ -200,8 +201,9 @@ final class CoordinatorStep {
             int sharded = command.tables().size();
             List<Pull> pulls = new ArrayList<>();
             for (ShardLink link : links) {
-                if (link != coordinator) {
-                    for (int i = 0; i < sharded; i++) {
+                for (int i = 0; i < sharded; i++) {
+                    // The coordinator's own rows came with the create, unless conditions hold the client's parameters.
+                    if (link != coordinator || tables.get(i).withParameters() != null) {
                         pulls.add(new Pull(link, qualified.get(i), tables.get(i)));
                     }
                 }

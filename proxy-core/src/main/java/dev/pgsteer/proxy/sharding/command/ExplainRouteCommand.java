@@ -6,8 +6,10 @@ import dev.pgsteer.protocol.message.backend.RowDescription.Field;
 import dev.pgsteer.protocol.message.backend.RowDescription;
 import dev.pgsteer.protocol.message.frontend.Bind;
 import dev.pgsteer.protocol.value.PgValues;
+import dev.pgsteer.proxy.sharding.coordinator.PullParameters;
 import dev.pgsteer.proxy.sharding.coordinator.PullStatements;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
+import dev.pgsteer.proxy.sharding.send.ExtendedSender;
 import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.plan.PulledTable;
@@ -49,12 +51,16 @@ public final class ExplainRouteCommand {
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of(String.join(", ", explained.shards()), "coordinator", explained.why() + "; the coordinator step runs "
                 + "it on " + coordinator + " over the rows of " + String.join(", ", tables) + " pulled from every shard"));
+        List<PullStatements.Explained> pulls = new ArrayList<>();
         List<String> pulled = new ArrayList<>();
         StringBuilder creates = new StringBuilder("BEGIN");
+        // In the extended protocol, conditions on the client's parameters are pushed as running would push them.
+        PullParameters parameters = sender instanceof ExtendedSender extended ? PullParameters.of(extended.portal()) : null;
         for (int i = 0; i < tables.size(); i++) {
             String table = tables.get(i);
             PulledTable pull = explained.coordinate().pulls().get(i);
-            pulled.add(PullStatements.explainedRows(pull, table));
+            pulls.add(PullStatements.explained(pull, table, parameters));
+            pulled.add(pulls.get(i).rows());
             String shape = pull.identifiers() == null ? "(LIKE " + table + ")" : "(<the columns of " + table + " the statement names>)";
             creates.append("; CREATE TEMP TABLE ").append(table).append(' ').append(shape).append(" ON COMMIT DROP; INSERT INTO pg_temp.")
                     .append(table).append(' ').append(pulled.get(i));
@@ -62,8 +68,8 @@ public final class ExplainRouteCommand {
         rows.add(List.of(coordinator, "creates", creates.toString()));
         for (String shard : explained.shards()) {
             if (!shard.equals(coordinator)) {
-                for (String rowsOf : pulled) {
-                    rows.add(List.of(shard, "pulled into " + coordinator, "COPY (" + rowsOf + ") TO STDOUT (FORMAT binary)"));
+                for (PullStatements.Explained pull : pulls) {
+                    rows.add(List.of(shard, "pulled into " + coordinator, pull.shardRuns()));
                 }
             }
         }

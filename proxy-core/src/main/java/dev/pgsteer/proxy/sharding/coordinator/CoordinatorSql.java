@@ -68,14 +68,18 @@ public final class CoordinatorSql {
 
     /**
      * Opens the coordinator's own transaction and makes the temporary tables in it, filled with the
-     * coordinator shard's own rows. ON COMMIT DROP: whatever ends the transaction (the step's
+     * coordinator shard's own rows (but for a table whose conditions hold the client's parameters,
+     * which {@link LocalFill} fills next). ON COMMIT DROP: whatever ends the transaction (the step's
      * ROLLBACK, an error, a connection closed or rolled back when the client leaves) drops them, so
      * no pooled connection keeps a table that would shadow a sharded one.
      */
     public static String createAndFillLocally(List<PullStatements> tables) {
         StringBuilder sql = new StringBuilder(BEGIN);
         for (PullStatements table : tables) {
-            sql.append("; ").append(table.create()).append("; ").append(table.fillLocally());
+            sql.append("; ").append(table.create());
+            if (table.withParameters() == null) {
+                sql.append("; ").append(table.fillLocally());
+            }
         }
         return sql.append("; ").append(READ_ONLY).toString();
     }

@@ -33,6 +33,12 @@ import java.nio.charset.StandardCharsets;
  * error (54000). A cancel that may still be on its way once the shard's COPY ended another way could
  * hit the connection's next statement, so then the connection is closed, never given back.
  *
+ * <p>When the table's pushed conditions hold the client's parameters ({@link
+ * PullStatements#withParameters}), the shard runs the SELECT as an extended-protocol query with binary
+ * results instead, and each DataRow is passed on as a CopyData of the same body ({@link RowsAsCopy}),
+ * after a header of pgsteer's and before its trailer, sent at the shard's CommandComplete. Rows are
+ * then counted one by one, and the limit trips at the first row past it.
+ *
  * <pre>
  * AWAIT_COPY_IN --CopyInResponse--> STREAMING --source ReadyForQuery + coordinator ReadyForQuery--> done
  *      \--coordinator error: the source never starts; done at the coordinator's ReadyForQuery
@@ -59,6 +65,8 @@ public final class CopyPull implements BackendListener {
     private final BackendConnection coordinator;
     private final String table;
     private final String copyOut;
+    /** The extended-protocol query that replaces {@link #copyOut}, or null. */
+    private final PullStatements.ParameterizedRows rows;
     private final EventLoop loop;
     private final PullBudget budget;
     private final Promise<Void> done;
@@ -76,13 +84,14 @@ public final class CopyPull implements BackendListener {
     /** The first error either side sent; after it, nothing more goes to the coordinator but the COPY's end. */
     private ByteBuf error;
 
-    private CopyPull(ShardLink source, BackendConnection coordinator, String table, String copyOut, EventLoop loop,
+    private CopyPull(ShardLink source, BackendConnection coordinator, String table, PullStatements statements, EventLoop loop,
                      PullBudget budget) {
         this.sourceLink = source;
         this.source = source.connection();
         this.coordinator = coordinator;
         this.table = table;
-        this.copyOut = copyOut;
+        this.copyOut = statements.copyOut();
+        this.rows = statements.withParameters();
         this.loop = loop;
         this.budget = budget;
         this.done = loop.newPromise();
@@ -95,7 +104,11 @@ public final class CopyPull implements BackendListener {
      */
     public static Future<Void> run(ShardLink source, String table, PullStatements statements, BackendConnection coordinator,
                                    EventLoop loop, PullBudget budget) {
-        CopyPull pull = new CopyPull(source, coordinator, table, statements.copyOut(), loop, budget);
+        if (source.connection() == coordinator) {
+            // The coordinator's own rows, left out of the create for conditions with the client's parameters.
+            return LocalFill.run(coordinator, statements.withParameters(), loop);
+        }
+        CopyPull pull = new CopyPull(source, coordinator, table, statements, loop, budget);
         pull.source.attach(pull);
         coordinator.attach(pull);
         send(coordinator, statements.copyIn());
@@ -143,6 +156,29 @@ public final class CopyPull implements BackendListener {
                     frame.release();
                 }
             }
+            case MessageType.BackendBytes.DATA_ROW -> {
+                if (error == null && !budget.allows(frames + 1)) {
+                    frame.release();
+                    stop(budget.exceeded(table, sourceLink.shard(), frames + 1));
+                } else if (error == null) {
+                    frames++;
+                    bytes += frame.length() - Frame.HEADER_LENGTH;
+                    coordinator.write(RowsAsCopy.copyData(frame, coordinator.channel().alloc()));
+                    if (!coordinator.isWritable()) {
+                        source.setAutoRead(false);
+                    }
+                } else {
+                    frame.release();
+                }
+            }
+            case MessageType.BackendBytes.COMMAND_COMPLETE -> {
+                frame.release();
+                // Only the extended query's: a COPY TO ends its stream with its own CopyDone, before it.
+                if (rows != null && error == null) {
+                    bytes += RowsAsCopy.TRAILER_BYTES;
+                    coordinator.write(RowsAsCopy.trailer(coordinator.channel().alloc()));
+                }
+            }
             case MessageType.BackendBytes.ERROR_RESPONSE -> {
                 if (cancelSent && !cancelSpent) {
                     cancelSpent = SqlState.QUERY_CANCELED.code().equals(ErrorResponse.decode(ErrorResponse.ERROR, frame.body()).sqlState());
@@ -172,7 +208,14 @@ public final class CopyPull implements BackendListener {
                 frame.release();
                 if (error == null) {
                     sourceStarted = true;
-                    send(source, copyOut);
+                    if (rows == null) {
+                        send(source, copyOut);
+                    } else {
+                        bytes += RowsAsCopy.HEADER_BYTES;
+                        coordinator.write(RowsAsCopy.header(coordinator.channel().alloc()));
+                        rows.parameters().writeQuery(source, rows.sql(), rows.originals());
+                        source.flush();
+                    }
                 }
             }
             case MessageType.BackendBytes.ERROR_RESPONSE -> {
@@ -207,7 +250,8 @@ public final class CopyPull implements BackendListener {
     private void finishIfBothReady() {
         if (coordinatorReady && (sourceReady || !sourceStarted)) {
             source.setAutoRead(true);
-            budget.pulled(sourceCopyDone ? Math.max(frames - 1, 0) : frames, bytes);
+            // A COPY's last CopyData was its trailer; an extended query's rows are its DataRows.
+            budget.pulled(rows == null && sourceCopyDone ? Math.max(frames - 1, 0) : frames, bytes);
             if (cancelSent && !cancelSpent) {
                 // The cancel may land on whatever this connection runs next.
                 source.close();

@@ -42,6 +42,14 @@ public sealed interface FinalStep {
 
     void writeTo(BackendConnection coordinator);
 
+    /**
+     * The client's parameters, for pulled conditions that hold them; null when there are none (a
+     * Query) or nothing is pulled (a portal that lives on a kept coordinator).
+     */
+    default PullParameters parameters() {
+        return null;
+    }
+
     /** A simple Query: the client's text, unchanged. */
     record SimpleQuery(String sql) implements FinalStep {
         @Override
@@ -120,6 +128,11 @@ public sealed interface FinalStep {
             coordinator.write(Execute.encode(alloc, portalName, maxRows));
             Channel channel = coordinator.channel();
             channel.write(Sync.INSTANCE, channel.voidPromise());
+        }
+
+        @Override
+        public PullParameters parameters() {
+            return PullParameters.of(portal);
         }
     }
 }

@@ -2,7 +2,9 @@ package dev.pgsteer.proxy.sharding.coordinator;
 
 import dev.pgsteer.router.plan.PulledTable;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -13,32 +15,64 @@ import java.util.stream.Collectors;
  * (generated columns and all, so {@code SELECT *} reads the same); with some, it is made from the
  * chosen columns (same types, type modifiers and collations, since they are plain column references).
  *
- * @param create     makes the ON COMMIT DROP temporary table
- * @param fillLocally fills it with the coordinator shard's own rows
- * @param copyOut    what every other shard runs: its rows, in binary
- * @param copyIn     what the coordinator runs to take one shard's rows
+ * <p>A pushed condition that holds the client's parameters cannot be written into pgsteer's own
+ * COPY text: then every other shard runs {@link #withParameters} instead, the SELECT as an
+ * extended-protocol query with the client's parameter types and values ({@link CopyPull} feeds its
+ * DataRows to the coordinator's COPY), and the coordinator shard's own rows are filled after the
+ * create by the same INSERT ... SELECT as an extended-protocol query ({@link LocalFill}), not with
+ * the create ({@link CoordinatorSql#createAndFillLocally} leaves that table empty).
+ *
+ * @param create         makes the ON COMMIT DROP temporary table
+ * @param fillLocally    fills it with the coordinator shard's own rows
+ * @param copyOut        what every other shard runs: its rows, in binary
+ * @param copyIn         what the coordinator runs to take one shard's rows
+ * @param withParameters when not null, what every other shard runs in place of {@code copyOut}
  */
-public record PullStatements(String create, String fillLocally, String copyOut, String copyIn) {
+public record PullStatements(String create, String fillLocally, String copyOut, String copyIn, ParameterizedRows withParameters) {
 
     /**
-     * @param qualified the table's schema-qualified quoted name, read before the temporary table existed
-     * @param temporary the temporary table's quoted name (the table's own name, which it shadows)
-     * @param columns   the table's columns in order, as the catalog spells them
+     * A shard's rows by a SELECT whose conditions hold client parameters, renumbered $1, $2, ... in
+     * the order of their first use: {@code originals[k - 1]} is the client's number of {@code $k}.
      */
+    public record ParameterizedRows(String sql, String fillLocally, int[] originals, PullParameters parameters) {
+    }
+
+    /** A pull whose conditions hold no client parameter. */
+    public PullStatements(String create, String fillLocally, String copyOut, String copyIn) {
+        this(create, fillLocally, copyOut, copyIn, null);
+    }
+
+    /** The pull without the client's parameters: conditions that hold them stay behind (the simple protocol has none). */
     public static PullStatements of(PulledTable pull, String qualified, String temporary, List<String> columns) {
+        return of(pull, qualified, temporary, columns, null);
+    }
+
+    /**
+     * @param qualified  the table's schema-qualified quoted name, read before the temporary table existed
+     * @param temporary  the temporary table's quoted name (the table's own name, which it shadows)
+     * @param columns    the table's columns in order, as the catalog spells them
+     * @param parameters the client's parameters, or null when there are none to bind
+     */
+    public static PullStatements of(PulledTable pull, String qualified, String temporary, List<String> columns,
+                                    PullParameters parameters) {
         if (pull != null && pull.identifiers() != null && columns.isEmpty()) {
             throw new IllegalArgumentException("the columns of " + qualified + " are needed to narrow its pull");
         }
         List<String> chosen = chosen(pull, columns);
         boolean every = chosen.size() == columns.size();
         String list = chosen.stream().map(PullStatements::quoted).collect(Collectors.joining(", "));
-        String rows = "SELECT " + (every ? "*" : list) + " FROM " + qualified + from(pull) + where(pull, columns);
+        String select = "SELECT " + (every ? "*" : list) + " FROM " + qualified + from(pull);
+        Map<Integer, Integer> numbers = new LinkedHashMap<>();
+        String rows = select + where(pull, columns, null, numbers);
+        String withParameters = select + where(pull, columns, parameters, numbers);
         String create = every
                 ? "CREATE TEMP TABLE " + temporary + " (LIKE " + qualified + ") ON COMMIT DROP"
                 : "CREATE TEMP TABLE " + temporary + " ON COMMIT DROP AS SELECT " + list + " FROM " + qualified + " WITH NO DATA";
         String target = "pg_temp." + temporary + (every ? "" : " (" + list + ")");
+        ParameterizedRows parameterized = numbers.isEmpty() ? null
+                : new ParameterizedRows(withParameters, "INSERT INTO " + target + " " + withParameters, numbers.keySet().stream().mapToInt(Integer::intValue).toArray(), parameters);
         return new PullStatements(create, "INSERT INTO " + target + " " + rows,
-                "COPY (" + rows + ") TO STDOUT (FORMAT binary)", "COPY " + target + " FROM STDIN (FORMAT binary)");
+                "COPY (" + rows + ") TO STDOUT (FORMAT binary)", "COPY " + target + " FROM STDIN (FORMAT binary)", parameterized);
     }
 
     /**
@@ -47,10 +81,37 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
      * shown (at run time one whose bare names the table lacks stays behind).
      */
     public static String explainedRows(PulledTable pull, String table) {
+        return explained(pull, table, null).rows();
+    }
+
+    /**
+     * A pull as EXPLAIN ROUTE shows it, with the conditions on the client's parameters that running
+     * would push ({@code parameters} null: none).
+     */
+    public static Explained explained(PulledTable pull, String table, PullParameters parameters) {
         String columns = pull.identifiers() == null ? "*" : "<the columns of " + table + " the statement names>";
         String from = pull.alias() == null || pull.filters().isEmpty() ? "" : " AS " + pull.alias();
-        String where = pull.filters().stream().map(f -> "(" + f.sql() + ")").collect(Collectors.joining(" AND "));
-        return "SELECT " + columns + " FROM " + table + from + (where.isEmpty() ? "" : " WHERE " + where);
+        Map<Integer, Integer> numbers = new LinkedHashMap<>();
+        String where = pull.filters().stream().filter(f -> f.parameters().isEmpty() || bindable(f, parameters))
+                .map(f -> "(" + f.sql(n -> numbers.computeIfAbsent(n, k -> numbers.size() + 1)) + ")")
+                .collect(Collectors.joining(" AND "));
+        return new Explained("SELECT " + columns + " FROM " + table + from + (where.isEmpty() ? "" : " WHERE " + where),
+                numbers.keySet().stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** A pull's rows as EXPLAIN ROUTE shows them, and the client's parameters they bind as $1, $2, .... */
+    public record Explained(String rows, int[] originals) {
+        /** What each other shard runs: a binary COPY, or the SELECT with the client's parameters. */
+        public String shardRuns() {
+            if (originals.length == 0) {
+                return "COPY (" + rows + ") TO STDOUT (FORMAT binary)";
+            }
+            StringBuilder bound = new StringBuilder();
+            for (int i = 0; i < originals.length; i++) {
+                bound.append(i == 0 ? "" : ", ").append('$').append(i + 1).append(" = the client's $").append(originals[i]);
+            }
+            return rows + " -- Parse/Bind/Execute with " + bound + " (its types and values), binary rows into the COPY FROM";
+        }
     }
 
     /** The whole table, every column and row: an unsharded or reference table read inside a transaction. */
@@ -111,18 +172,40 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
         return pull == null || pull.alias() == null || pull.filters().isEmpty() ? "" : " AS " + pull.alias();
     }
 
-    private static String where(PulledTable pull, List<String> columns) {
+    /**
+     * The pushed conditions, AND-ed: those that hold client parameters only with {@code parameters},
+     * renumbered into {@code numbers} (client number to the pulled statement's, in order of first use).
+     */
+    private static String where(PulledTable pull, List<String> columns, PullParameters parameters, Map<Integer, Integer> numbers) {
         if (pull == null) {
             return "";
         }
         List<String> kept = new ArrayList<>();
         for (PulledTable.PushedFilter filter : pull.filters()) {
             // A bare name the table lacks belongs to another table or an outer query: not pushed.
-            if (columns.containsAll(filter.bareColumns())) {
-                kept.add("(" + filter.sql() + ")");
+            if (columns.containsAll(filter.bareColumns()) && (filter.parameters().isEmpty() || bindable(filter, parameters))) {
+                kept.add("(" + filter.sql(n -> numbers.computeIfAbsent(n, k -> numbers.size() + 1)) + ")");
             }
         }
         return kept.isEmpty() ? "" : " WHERE " + String.join(" AND ", kept);
+    }
+
+    /**
+     * Whether the condition's parameters can be bound on a shard with the same meaning: each has a
+     * value, and a type the client declared, or, left to the server, it occurs nowhere else in the
+     * statement, so the server deduces it from this same condition over the same column types (used
+     * elsewhere too, the statement may have deduced it from another use first).
+     */
+    private static boolean bindable(PulledTable.PushedFilter filter, PullParameters parameters) {
+        if (parameters == null) {
+            return false;
+        }
+        for (int n : filter.parameters()) {
+            if (!parameters.bound(n) || parameters.type(n) == 0 && !filter.onlyHere().contains(n)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String quoted(String name) {

@@ -1,10 +1,19 @@
 package dev.pgsteer.proxy.sharding.coordinator;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.pgsteer.config.ShardFunction;
 import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.protocol.message.frontend.Bind;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.protocol.wire.Wire;
 import dev.pgsteer.router.plan.PulledTable;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -44,5 +53,73 @@ class PullStatementsTest {
         PulledTable none = new PulledTable(ORDERS, "orders", Set.of("count"), List.of());
         assertEquals("COPY (SELECT \"id\" FROM public.orders) TO STDOUT (FORMAT binary)",
                 PullStatements.of(none, "public.orders", "orders", COLUMNS).copyOut());
+    }
+
+    /**
+     * Conditions with the client's parameters: pushed when each parameter has a value and a declared
+     * type, or is left to the server and used nowhere else in the statement; renumbered from $1 in
+     * the order of first use, both on the other shards and in the coordinator's own fill.
+     */
+    @Test
+    void conditionsWithParametersRunAsAParameterizedSelect() {
+        PulledTable narrow = new PulledTable(ORDERS, "o", Set.of("status", "Total", "id"), List.of(
+                new PulledTable.PushedFilter(List.of("o.\"Total\" > ", ""), List.of(3), Set.of(), Set.of()),
+                new PulledTable.PushedFilter(List.of("status = ", ""), List.of(1), Set.of("status"), Set.of(1)),
+                new PulledTable.PushedFilter(List.of("id = ", ""), List.of(2), Set.of("id"), Set.of()),
+                new PulledTable.PushedFilter(List.of("id < ", " + ", ""), List.of(3, 3), Set.of("id"), Set.of()),
+                new PulledTable.PushedFilter("id > 0", Set.of("id"))));
+        // $1 and $2 left to the server (0), $3 declared numeric (1700).
+        PullParameters parameters = parameters(new int[] {0, 0, 1700}, "a", "7", "10");
+        PullStatements pull = PullStatements.of(narrow, "public.orders", "orders", COLUMNS, parameters);
+        String select = "SELECT \"id\", \"status\", \"Total\" FROM public.orders AS o WHERE ";
+        assertEquals("INSERT INTO pg_temp.orders (\"id\", \"status\", \"Total\") " + select + "(id > 0)", pull.fillLocally());
+        assertEquals("COPY (" + select + "(id > 0)) TO STDOUT (FORMAT binary)", pull.copyOut());
+        assertEquals(select + "(o.\"Total\" > $1) AND (status = $2) AND (id < $1 + $1) AND (id > 0)",
+                pull.withParameters().sql());
+        assertArrayEquals(new int[] {3, 1}, pull.withParameters().originals());
+        assertEquals("INSERT INTO pg_temp.orders (\"id\", \"status\", \"Total\") " + pull.withParameters().sql(),
+                pull.withParameters().fillLocally());
+        // The create leaves that table empty: the coordinator fills it with the parameters afterwards.
+        assertEquals("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; " + pull.create() + "; SET TRANSACTION READ ONLY",
+                CoordinatorSql.createAndFillLocally(List.of(pull)));
+        assertEquals(1700, parameters.type(3));
+        assertEquals(0, parameters.type(1));
+        assertEquals(0, parameters.type(4));
+        parameters.bind().frame().release();
+    }
+
+    @Test
+    void withoutTheClientsParametersTheirConditionsStayBehind() {
+        PulledTable narrow = new PulledTable(ORDERS, "o", Set.of("status"), List.of(
+                new PulledTable.PushedFilter(List.of("status = ", ""), List.of(1), Set.of("status"), Set.of(1))));
+        PullStatements pull = PullStatements.of(narrow, "public.orders", "orders", COLUMNS);
+        assertNull(pull.withParameters());
+        assertEquals("COPY (SELECT \"status\" FROM public.orders AS o) TO STDOUT (FORMAT binary)", pull.copyOut());
+        PullParameters unbound = parameters(new int[] {25});
+        assertNull(PullStatements.of(narrow, "public.orders", "orders", COLUMNS, unbound).withParameters());
+        unbound.bind().frame().release();
+    }
+
+    /** The client's Parse tail ({@code query, int16 n, int32 type * n}) and its Bind of text {@code values}. */
+    private static PullParameters parameters(int[] types, String... values) {
+        ByteBuf tail = Unpooled.buffer();
+        Wire.writeCString(tail, "SELECT ...");
+        tail.writeShort(types.length);
+        for (int type : types) {
+            tail.writeInt(type);
+        }
+        ByteBuf bind = Unpooled.buffer();
+        int length = Wire.beginMessage(bind, 'B');
+        Wire.writeCString(bind, "");
+        Wire.writeCString(bind, "");
+        bind.writeShort(0).writeShort(values.length);
+        for (String value : values) {
+            bind.writeInt(value.length()).writeBytes(value.getBytes(StandardCharsets.UTF_8));
+        }
+        bind.writeShort(0);
+        Wire.endMessage(bind, length);
+        PullParameters parameters = new PullParameters(ByteBufUtil.getBytes(tail), Bind.of(new Frame(bind)));
+        tail.release();
+        return parameters;
     }
 }
