@@ -13,6 +13,8 @@ import dev.pgsteer.proxy.sharding.coordinator.CopyPull;
 import dev.pgsteer.proxy.sharding.coordinator.FinalStep;
 import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
 import dev.pgsteer.proxy.sharding.coordinator.PullStatements;
+import dev.pgsteer.proxy.sharding.coordinator.SelectWords;
+import dev.pgsteer.proxy.sharding.coordinator.TemporaryIndexes;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.Futures;
@@ -89,6 +91,8 @@ final class CoordinatorStep {
     private final boolean inTransaction;
     private final Keep keep;
     private final Runnable next;
+    /** What runs on the coordinator once every row is in ({@link TemporaryIndexes}), a statement per table. */
+    private final List<String> prepare = new ArrayList<>();
 
     CoordinatorStep(FanOut fanOut, ClientReplies replies, EventLoop loop, BackendListener owner, ShardSettings settings,
                     String statement, FinalStep last, PullBudget budget, List<String> localSettings, Command.Coordinate command,
@@ -145,8 +149,12 @@ final class CoordinatorStep {
             }
             List<String> qualified = rows.stream().map(r -> r.get(0)).toList();
             List<PullStatements> tables = new ArrayList<>();
+            boolean nested = SelectWords.count(statement) > 1;
             for (int i = 0; i < rows.size(); i++) {
                 List<String> row = rows.get(i);
+                List<String> columns = PullStatements.columns(row.get(3));
+                prepare.add(TemporaryIndexes.after(row.get(1), row.get(4), i < command.tables().size()
+                        ? PullStatements.pulledColumns(command.pulls().get(i), columns) : columns, nested));
                 // The sharded tables as narrowly as the router allows; the others (inside a transaction) whole.
                 tables.add(i < command.tables().size()
                         ? PullStatements.of(command.pulls().get(i), row.get(0), row.get(1), PullStatements.columns(row.get(3)),
@@ -219,7 +227,7 @@ final class CoordinatorStep {
     /** Pulls one table of one shard after the other: a binary COPY stream has one header and one end. */
     private void pull(List<Pull> pulls, int index) {
         if (index == pulls.size()) {
-            answer();
+            prepareThenAnswer();
             return;
         }
         Pull pull = pulls.get(index);
@@ -234,6 +242,22 @@ final class CoordinatorStep {
                 return;
             }
             pull(pulls, index + 1);
+        });
+    }
+
+    /** Statistics and indexes for the filled tables, the transaction made read-only, then the client's statement. */
+    private void prepareThenAnswer() {
+        Future<Void> prepared = coordinator.connection().runInternal(CoordinatorSql.beforeStatement(prepare), loop,
+                TransactionStatus.IN_TRANSACTION);
+        prepared.addListener(p -> {
+            if (fanOut.clientGone()) {
+                return;
+            }
+            if (!prepared.isSuccess()) {
+                fail(prepared.cause());
+                return;
+            }
+            answer();
         });
     }
 

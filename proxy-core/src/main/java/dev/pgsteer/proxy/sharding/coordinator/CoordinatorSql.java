@@ -28,6 +28,19 @@ public final class CoordinatorSql {
      */
     private static final String READ_ONLY = "SET TRANSACTION READ ONLY";
 
+    /**
+     * Once every row is in: the temporary tables' statistics and indexes ({@link TemporaryIndexes}),
+     * then the transaction made read-only for the client's statement (temporary tables cannot be made
+     * or indexed in a read-only transaction, but they can be filled).
+     */
+    public static String beforeStatement(List<String> prepare) {
+        StringBuilder sql = new StringBuilder();
+        for (String statement : prepare) {
+            sql.append(statement).append("; ");
+        }
+        return sql.append(READ_ONLY).toString();
+    }
+
     /** A custom setting's name ({@code app.tenant}) as a string constant, or after SET LOCAL. */
     private static final Pattern CUSTOM_NAME = Pattern.compile(
             "(?i)(?:'|\\bSET\\s+LOCAL\\s+)([a-z_][a-z0-9_$]*\\.[a-z_][a-z0-9_$.]*)(?:'|\\s|=|$)");
@@ -60,7 +73,8 @@ public final class CoordinatorSql {
         String names = tables.stream().map(CoordinatorSql::literal).collect(Collectors.joining(", "));
         return "SELECT format('%I.%I', n.nspname, c.relname), format('%I', c.relname), t.name,"
                 + " (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ',' ORDER BY a.attnum)"
-                + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)"
+                + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), "
+                + TemporaryIndexes.catalogColumn()
                 + " FROM unnest(ARRAY[" + names + "]::text[]) WITH ORDINALITY AS t(name, i)"
                 + " JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident(t.name))"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ORDER BY t.i";
@@ -81,7 +95,7 @@ public final class CoordinatorSql {
                 sql.append("; ").append(table.fillLocally());
             }
         }
-        return sql.append("; ").append(READ_ONLY).toString();
+        return sql.toString();
     }
 
     /**
@@ -99,7 +113,7 @@ public final class CoordinatorSql {
         for (PullStatements table : tables) {
             sql.append("; ").append(table.create());
         }
-        return sql.append("; ").append(READ_ONLY).toString();
+        return sql.toString();
     }
 
     /**

@@ -154,6 +154,11 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
         return names;
     }
 
+    /** The columns of {@code columns} (the table's, in order) that {@code pull} takes into the temporary table. */
+    public static List<String> pulledColumns(PulledTable pull, List<String> columns) {
+        return chosen(pull, columns);
+    }
+
     /** The columns to pull, in the table's order; at least one, so that the table has rows to count. */
     private static List<String> chosen(PulledTable pull, List<String> columns) {
         if (pull == null || pull.identifiers() == null) {
