@@ -165,6 +165,7 @@ databases:
     shards: [s0, s1, s2]
     default_shard: s0
     pool: { mode: transaction, size: $POOL_SIZE }
+    coordinator: { max_pulled_rows: 0 }   # no bound: the coordinated queries pull lineitem's 1.2M rows
     tables:
 EOF
   sed 's/^/      /' "$HERE/pgsteer-tables.yaml"

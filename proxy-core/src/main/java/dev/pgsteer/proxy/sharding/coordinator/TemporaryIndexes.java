@@ -1,7 +1,9 @@
 package dev.pgsteer.proxy.sharding.coordinator;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What makes PostgreSQL plan the client's statement over the pulled rows as it would over the real
@@ -10,7 +12,8 @@ import java.util.List;
  * nested loops over thousands of rows); and a correlated subquery over an unindexed table scans it
  * once per outer row (TPC-H Q17, Q20: minutes where the real tables take milliseconds). Indexes cost
  * their build on every statement, so they are made only when the statement has a subquery, and only
- * the real table's plain ones (btree, no expression, no predicate) whose columns were all pulled.
+ * on the leading columns of the real table's plain ones (btree, no expression, no predicate) that were
+ * pulled, each such prefix once.
  */
 public final class TemporaryIndexes {
     private TemporaryIndexes() {
@@ -32,8 +35,8 @@ public final class TemporaryIndexes {
 
     /**
      * The statements to run on the coordinator once {@code temporary} is filled: its indexes (when
-     * {@code withIndexes}) on the real table's plain indexes whose columns are all among {@code pulled},
-     * then ANALYZE.
+     * {@code withIndexes}) on the leading columns of the real table's plain indexes that are among
+     * {@code pulled}, then ANALYZE.
      *
      * @param indexes the catalog column's text for the table (null: no index)
      * @param pulled  the table's columns in the temporary table
@@ -41,11 +44,20 @@ public final class TemporaryIndexes {
     public static String after(String temporary, String indexes, List<String> pulled, boolean withIndexes) {
         StringBuilder sql = new StringBuilder();
         if (withIndexes && indexes != null) {
+            Set<List<String>> made = new HashSet<>();
             for (String index : split(indexes, ';')) {
-                List<String> columns = PullStatements.columns(index);
-                if (!columns.isEmpty() && pulled.containsAll(columns)) {
+                // The index's leading columns that were pulled: (l_partkey, l_suppkey) still serves
+                // l_partkey = ... when only l_partkey was pulled.
+                List<String> prefix = new ArrayList<>();
+                for (String column : PullStatements.columns(index)) {
+                    if (!pulled.contains(column)) {
+                        break;
+                    }
+                    prefix.add(column);
+                }
+                if (!prefix.isEmpty() && made.add(prefix)) {
                     sql.append("CREATE INDEX ON pg_temp.").append(temporary).append(" (")
-                            .append(String.join(", ", columns.stream().map(PullStatements::quoted).toList())).append("); ");
+                            .append(String.join(", ", prefix.stream().map(PullStatements::quoted).toList())).append("); ");
                 }
             }
         }

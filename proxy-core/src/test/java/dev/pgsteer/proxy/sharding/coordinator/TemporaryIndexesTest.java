@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Indexes on a filled temporary table: the real table's whose columns were all pulled, then ANALYZE. */
+/** Indexes on a filled temporary table: the pulled leading columns of the real table's, then ANALYZE. */
 class TemporaryIndexesTest {
     static final String INDEXES = "l_orderkey,l_linenumber;l_partkey;\"Odd;Name\",l_suppkey;l_comment";
 
@@ -14,6 +14,9 @@ class TemporaryIndexesTest {
         assertEquals("CREATE INDEX ON pg_temp.lineitem (\"l_partkey\"); CREATE INDEX ON pg_temp.lineitem (\"Odd;Name\", \"l_suppkey\");"
                         + " ANALYZE pg_temp.lineitem",
                 TemporaryIndexes.after("lineitem", INDEXES, List.of("l_partkey", "l_suppkey", "Odd;Name", "l_quantity"), true));
+        // (l_orderkey, l_linenumber) with l_orderkey pulled alone, and (l_partkey) once though two indexes lead with it.
+        assertEquals("CREATE INDEX ON pg_temp.lineitem (\"l_orderkey\"); CREATE INDEX ON pg_temp.lineitem (\"l_partkey\"); ANALYZE pg_temp.lineitem",
+                TemporaryIndexes.after("lineitem", "l_orderkey,l_linenumber;l_partkey,l_suppkey;l_partkey", List.of("l_orderkey", "l_partkey"), true));
     }
 
     @Test
