@@ -53,6 +53,9 @@ class CoordinatorIT {
             "SELECT v.status, count(DISTINCT id) FROM {t} JOIN (VALUES ('new'), ('lost')) v(status) USING (status)"
                     + " WHERE qty <> 2 GROUP BY v.status ORDER BY 1",
             "SELECT count(DISTINCT x.status) FROM (VALUES (1)) one(n) LEFT JOIN {t} x ON x.qty = one.n WHERE x.total > 20",
+            // An OR of AND-groups over two tables: orders pulled where (total > 10) OR (total < 5 AND qty > 1).
+            "SELECT count(DISTINCT o.status), count(*) FROM {t} o JOIN (VALUES (1, 'a'), (2, 'b'), (3, 'a')) v(q, tag) ON v.q = o.qty"
+                    + " WHERE (o.total > 10 AND v.tag = 'a') OR (o.total < 5 AND o.qty > 1 AND v.tag = 'b')",
             "SELECT count(DISTINCT status) FROM {t} WHERE qty = (SELECT max(n) FROM (VALUES (3), (4)) v(n) WHERE n < day - date '2025-01-01')");
 
     @BeforeAll

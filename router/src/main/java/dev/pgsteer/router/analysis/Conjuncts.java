@@ -6,6 +6,7 @@ import java.util.List;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
 import net.sf.jsqlparser.expression.operators.relational.InExpression;
+import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
 
 /**
  * A WHERE clause as the conditions AND-ed at its top, each with its SQL text.
@@ -29,6 +30,8 @@ final class Conjuncts {
         if (e instanceof AndExpression and) {
             split(and.getLeftExpression(), out);
             split(and.getRightExpression(), out);
+        } else if (e instanceof ParenthesedExpressionList<?> list && list.size() == 1 && list.get(0) instanceof AndExpression and) {
+            split(and, out);
         } else if (e instanceof InExpression in && InLists.isMisread(in)) {
             split(InLists.repaired(in), out);
         } else {

@@ -15,6 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.operators.conditional.OrExpression;
+import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.select.FromItem;
@@ -101,17 +104,73 @@ public final class PullPlanner {
         List<PullPlan.Filter> filters = new ArrayList<>();
         for (Conjuncts.Conjunct conjunct : Conjuncts.of(scope.getWhere())) {
             PushableCondition.Reading reading = PushableCondition.read(conjunct.expression(), alias, PURE_FUNCTIONS);
-            if (reading != null) {
-                Set<Integer> onlyHere = new HashSet<>();
-                reading.parameterUses().forEach((number, uses) -> {
-                    if (uses.equals(parameterUses.get(number))) {
-                        onlyHere.add(number);
-                    }
-                });
-                filters.add(new PullPlan.Filter(conjunct.text(), reading.bareColumns(), reading.parameters(), onlyHere));
+            String text = conjunct.text();
+            if (reading == null) {
+                // (a AND x) OR (b AND y), where a and b read the table alone: the table's rows that can
+                // pass are those passing (a) OR (b), as PostgreSQL derives for its own scans.
+                Derived derived = fromDisjuncts(conjunct.expression(), alias);
+                if (derived == null) {
+                    continue;
+                }
+                reading = derived.reading();
+                text = derived.text();
             }
+            Set<Integer> onlyHere = new HashSet<>();
+            reading.parameterUses().forEach((number, uses) -> {
+                if (uses.equals(parameterUses.get(number))) {
+                    onlyHere.add(number);
+                }
+            });
+            filters.add(new PullPlan.Filter(text, reading.bareColumns(), reading.parameters(), onlyHere));
         }
         return filters;
+    }
+
+    private record Derived(String text, PushableCondition.Reading reading) {
+    }
+
+    /**
+     * For an OR of conditions, each an AND of conditions: the OR of each disjunct's conditions on the
+     * table's own row. Null unless every disjunct has at least one (a disjunct with none lets any row
+     * through, so nothing can be left on the shard).
+     */
+    private static Derived fromDisjuncts(Expression condition, String alias) {
+        List<Expression> disjuncts = new ArrayList<>();
+        flattenOr(condition, disjuncts);
+        if (disjuncts.size() < 2) {
+            return null;
+        }
+        List<String> texts = new ArrayList<>();
+        Set<String> bare = new HashSet<>();
+        Map<Integer, Integer> uses = new HashMap<>();
+        for (Expression disjunct : disjuncts) {
+            List<String> own = new ArrayList<>();
+            for (Conjuncts.Conjunct part : Conjuncts.of(disjunct)) {
+                PushableCondition.Reading reading = PushableCondition.read(part.expression(), alias, PURE_FUNCTIONS);
+                if (reading != null) {
+                    own.add("(" + part.text() + ")");
+                    bare.addAll(reading.bareColumns());
+                    reading.parameterUses().forEach((n, k) -> uses.merge(n, k, Integer::sum));
+                }
+            }
+            if (own.isEmpty()) {
+                return null;
+            }
+            texts.add("(" + String.join(" AND ", own) + ")");
+        }
+        return new Derived(String.join(" OR ", texts), new PushableCondition.Reading(bare, uses));
+    }
+
+    private static void flattenOr(Expression e, List<Expression> out) {
+        if (e instanceof OrExpression or) {
+            flattenOr(or.getLeftExpression(), out);
+            flattenOr(or.getRightExpression(), out);
+        } else if (e instanceof ParenthesedExpressionList<?> list && list.size() == 1
+                && list.get(0) instanceof OrExpression inner) {
+            flattenOr(inner, out);
+        } else {
+            out.add(e);
+        }
     }
 
     private static boolean isInnerMember(Table table, PlainSelect scope) {

@@ -36,6 +36,9 @@ class CoordinatePullsTest {
             SELECT count(DISTINCT status) FROM orders WHERE total BETWEEN 1 AND 2 OR status IS NULL | status total         | total BETWEEN 1 AND 2 OR status IS NULL
             SELECT count(DISTINCT status) FROM orders WHERE lower(status) LIKE 'x%'               | status                 | lower(status) LIKE 'x%'
             SELECT count(DISTINCT status) FROM orders WHERE total > (SELECT 1)                     | status total           | -
+            SELECT count(DISTINCT o.status) FROM orders o JOIN currencies c ON c.code = o.currency WHERE (o.total > 10 AND c.rate > 1) OR (o.status = 'x' AND o.id < 5 AND c.rate < 1) | id status total currency | ((o.total > 10)) OR ((o.status = 'x') AND (o.id < 5))
+            SELECT count(DISTINCT o.status) FROM orders o JOIN currencies c ON c.code = o.currency WHERE (o.total > 10 AND c.rate > 1) OR c.rate < 1 | status total currency | -
+            SELECT count(DISTINCT status) FROM orders WHERE (total > 1 AND status = 'a')             | status total           | total > 1 ; status = 'a'
             SELECT count(DISTINCT status) FROM orders WHERE created > now()                        | status created         | -
             SELECT count(DISTINCT status) FROM orders WHERE random() < 0.5                         | status                 | -
             SELECT count(DISTINCT status) FROM orders WHERE status = E'a\\\\b'                     | status                 | status = E'a\\\\b'
