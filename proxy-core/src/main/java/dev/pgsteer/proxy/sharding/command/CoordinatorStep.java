@@ -53,7 +53,7 @@ import java.util.stream.Stream;
  *
  * A failure fails the statement as PostgreSQL's would ({@link ClientReplies#failed}): an explicit
  * transaction is aborted until ROLLBACK, an implicit one rolls back. A client that leaves has the
- * connections of the request in flight closed by its relay ({@link FanOut#start} registers them all).
+ * connections of the request in flight closed by its relay ({@link FanOut#hold} registers them all).
  */
 final class CoordinatorStep {
     /**
@@ -127,7 +127,7 @@ final class CoordinatorStep {
         }
         // In flight for the relay while rows are pulled: a cancel reaches every shard, and a client
         // that leaves has every connection closed (which aborts the COPYs and drops the temporary tables).
-        fanOut.start(involved, Answer.COMBINE, false, ignored -> { });
+        fanOut.hold(involved);
         List<String> names = Stream.concat(command.tables().stream().map(TableConfig.Sharded::name),
                 inTransaction ? command.alsoReads().stream() : Stream.empty()).toList();
         Future<List<List<String>>> found = own.connection().queryInternal(CoordinatorSql.qualifiedNames(names), loop, ownStatus());

@@ -15,7 +15,6 @@ import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import dev.pgsteer.router.command.Command;
-import dev.pgsteer.router.plan.Answer;
 import dev.pgsteer.router.sql.LexedStatement;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
@@ -71,8 +70,7 @@ public final class InsertSelectCommand {
                 return;
             }
             List<ShardLink> links = acquired.getNow();
-            // In flight for the relay meanwhile: a cancel reaches every shard, a client that leaves has every connection closed.
-            fanOut.start(links, Answer.COMBINE, false, ignored -> { });
+            fanOut.hold(links);
             Step step = new Step(statement, command, links, next);
             step.types(types -> step.explain(() -> step.read(new ArrayList<>(), 0, step::write)));
         });

@@ -57,7 +57,7 @@ public final class WriteByKeysCommand {
                 return;
             }
             List<ShardLink> links = acquired.getNow();
-            fanOut.start(links, Answer.COMBINE, false, ignored -> { });
+            fanOut.hold(links);
             ShardLink defaultShard = linkOf(links, database.config().defaultShard());
             Future<Void> explained = defaultShard.connection().runInternal("EXPLAIN " + statement.text(), loop, defaultShard.status());
             explained.addListener(e -> {

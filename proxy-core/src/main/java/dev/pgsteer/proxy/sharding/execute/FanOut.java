@@ -80,6 +80,15 @@ public final class FanOut {
     }
 
     /**
+     * Registers {@code links} as in flight while pgsteer runs its own statements on them (the
+     * coordinator's pulls, an INSERT ... SELECT's read and write): a cancel reaches every one, and a
+     * client that leaves has every one closed. Ended by the next {@link #start} or by {@link #abandon}.
+     */
+    public void hold(List<ShardLink> links) {
+        start(links, Answer.COMBINE, false, ignored -> { });
+    }
+
+    /**
      * Nothing is in flight any more, though the request {@link #start}ed last never ended: it only
      * stood for a step pgsteer runs itself (the coordinator's pull), which failed. A later cancel must
      * not reach connections the session gives back.
