@@ -4,7 +4,6 @@ import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.message.Query;
 import dev.pgsteer.proxy.backend.BackendListener;
-import dev.pgsteer.proxy.sharding.CatalogQueries;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.copy.CopyFeed;
 import dev.pgsteer.proxy.sharding.copy.CopyMirror;
@@ -43,6 +42,7 @@ public final class CopyIntoShardsCommand {
     private final EventLoop loop;
     /** Takes the connection back after pgsteer's own query on it. */
     private final BackendListener owner;
+    private final TableColumnsReader tableColumns;
 
     public CopyIntoShardsCommand(ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
                                  CopySplitHolder unit, EventLoop loop, BackendListener owner) {
@@ -53,6 +53,7 @@ public final class CopyIntoShardsCommand {
         this.unit = unit;
         this.loop = loop;
         this.owner = owner;
+        this.tableColumns = new TableColumnsReader(database, fanOut, replies, loop, owner);
     }
 
     public void run(LexedStatement statement, Command.CopyIntoShards command, Runnable next) {
@@ -109,30 +110,6 @@ public final class CopyIntoShardsCommand {
             then.accept(copy.columns());
             return;
         }
-        Future<List<ShardLink>> acquired = fanOut.acquire(List.of(database.config().defaultShard()));
-        acquired.addListener(f -> {
-            if (!fanOut.ready(acquired, next)) {
-                return;
-            }
-            ShardLink link = acquired.getNow().getFirst();
-            Future<List<List<String>>> read = link.connection().queryInternal(CatalogQueries.columns(copy.table()), loop, link.status());
-            read.addListener(q -> {
-                if (link.connection().isUsable()) {
-                    link.connection().attach(owner);
-                }
-                if (!read.isSuccess()) {
-                    replies.fail(read.cause());
-                    next.run();
-                    return;
-                }
-                List<List<String>> rows = read.getNow();
-                if (rows.isEmpty()) {
-                    replies.fail(SqlState.UNDEFINED_TABLE, "relation \"" + copy.table() + "\" does not exist");
-                    next.run();
-                    return;
-                }
-                then.accept(rows.stream().map(List::getFirst).toList());
-            });
-        });
+        tableColumns.read(copy.table(), then, next);
     }
 }
