@@ -243,7 +243,7 @@ public final class Router {
         List<String> namedWithSchema = e.alsoReads().stream()
                 .filter(name -> qualifiedName(name).matcher(statement.text()).find()).toList();
         return new Command.Coordinate(e.tables(), database.defaultShard(), e.alsoReads(), namedWithSchema,
-                Pulls.of(analysis.pulls(), e.tables(), statement));
+                Pulls.of(analysis.pulls(), e.tables(), statement), analysis.pulls() == null ? List.of() : analysis.pulls().joins());
     }
 
     /**

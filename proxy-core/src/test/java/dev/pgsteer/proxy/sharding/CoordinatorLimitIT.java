@@ -84,7 +84,8 @@ class CoordinatorLimitIT {
                     pool: { size: 4 }
                     coordinator: { max_pulled_rows: %d }
                     tables:
-                %s""".formatted(backends, maxPulledRows, ShardedCluster.TABLES.indent(2));
+                %s        gadgets:    { key: id, function: hash }
+                """.formatted(backends, maxPulledRows, ShardedCluster.TABLES.indent(2));
     }
 
     static Connection connect() throws SQLException {
@@ -138,6 +139,39 @@ class CoordinatorLimitIT {
             }
         } while (leased > 0 && System.nanoTime() < deadline);
         assertEquals(0, leased, "backend connections still leased");
+    }
+
+    /**
+     * A larger table is pulled only for the key values of a smaller one that has conditions of its
+     * own ({@code KeyLists}), once the catalog estimates both: 30 orders and 10 gadgets, gadgets 1 and
+     * 2 owned by customers 4 and 5, so two gadgets and two orders are pulled, within the limit of 5.
+     * Before ANALYZE the sizes are unknown: every order is pulled, past the limit.
+     */
+    @Test
+    void aJoinedTableIsPulledOnlyForTheKeyValuesOfASmallerOne() throws Exception {
+        String query = "SELECT count(DISTINCT o.status), min(g.id) FROM orders o, gadgets g WHERE o.customer_id = g.owner AND g.id <= 2";
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE gadgets (id bigint NOT NULL, owner bigint NOT NULL)");
+            s.execute("INSERT INTO gadgets (id, owner) SELECT g, g + 3 FROM generate_series(1, 10) g");
+            assertTrue(pulledFrom("orders") > 5, "the test needs more than 5 orders off the coordinator");
+            SQLException unknown = assertThrows(SQLException.class, () -> answer(c, query));
+            assertEquals("54000", unknown.getSQLState(), unknown.getMessage());
+            s.execute("ANALYZE orders");
+            s.execute("ANALYZE gadgets");
+            // Customers 4 and 5 have orders 4 ('paid') and 5 ('lost').
+            assertEquals(List.of("count:int8 min:int8 ", "2 | 1 | "), answer(c, query));
+            // The same through a chain of equalities, and written as an inner JOIN ... ON.
+            assertEquals(List.of("count:int8 ", "2 | "), answer(c,
+                    "SELECT count(DISTINCT o.status) FROM gadgets g JOIN orders o ON g.owner = o.customer_id WHERE g.id IN (1, 2)"));
+            // Inside a transaction (the coordinator apart): what it wrote is seen (gadget 2 now customer 7's: 'paid' too).
+            c.setAutoCommit(false);
+            s.execute("UPDATE gadgets SET owner = 7 WHERE id = 2");
+            assertEquals(List.of("count:int8 min:int8 ", "1 | 1 | "), answer(c, query));
+            c.rollback();
+            c.setAutoCommit(true);
+            s.execute("DROP TABLE gadgets");
+        }
+        assertNothingLeftBehind();
     }
 
     @Test

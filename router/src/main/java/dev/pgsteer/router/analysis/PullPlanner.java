@@ -3,6 +3,7 @@ package dev.pgsteer.router.analysis;
 import static dev.pgsteer.router.syntax.Identifiers.identifier;
 
 import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.router.plan.JoinScope;
 import dev.pgsteer.router.plan.PullPlan;
 import dev.pgsteer.router.sql.SqlTokenizer;
 import java.nio.charset.StandardCharsets;
@@ -65,6 +66,7 @@ public final class PullPlanner {
             return null;
         }
         Map<String, PullPlan.TablePull> tables = new LinkedHashMap<>();
+        Set<String> receiving = new HashSet<>();
         occurrences.byTable.forEach((name, nodes) -> {
             if (!(shardMap.tableOf(nodes.getFirst()).orElse(null) instanceof TableConfig.Sharded)) {
                 return;
@@ -86,9 +88,14 @@ public final class PullPlanner {
             String alias = only.getAlias() != null ? only.getAlias().getName() : only.getName();
             List<PullPlan.Filter> filters = counted && nodes.size() == 1
                     ? filters(only, occurrences.scopeOf.get(only), identifier(alias), tokens.parameterUses) : List.of();
+            if (counted && nodes.size() == 1) {
+                receiving.add(name);
+            }
             tables.put(name, new PullPlan.TablePull(alias, allColumns, filters));
         });
-        return new PullPlan(tokens.identifiers, fromShape, tables);
+        List<JoinScope> joins = JoinScopes.of(occurrences.scopeOf,
+                node -> shardMap.tableOf(node).orElse(null) instanceof TableConfig.Sharded, receiving);
+        return new PullPlan(tokens.identifiers, fromShape, tables, joins);
     }
 
     /**
@@ -104,64 +111,57 @@ public final class PullPlanner {
         List<PullPlan.Filter> filters = new ArrayList<>();
         for (Conjuncts.Conjunct conjunct : Conjuncts.of(scope.getWhere())) {
             PushableCondition.Reading reading = PushableCondition.read(conjunct.expression(), alias, PURE_FUNCTIONS);
-            String text = conjunct.text();
-            if (reading == null) {
-                // (a AND x) OR (b AND y), where a and b read the table alone: the table's rows that can
-                // pass are those passing (a) OR (b), as PostgreSQL derives for its own scans.
-                Derived derived = fromDisjuncts(conjunct.expression(), alias);
-                if (derived == null) {
-                    continue;
-                }
-                reading = derived.reading();
-                text = derived.text();
+            List<List<PullPlan.Filter>> anyOf = anyOf(conjunct.expression(), alias, parameterUses);
+            if (reading == null && anyOf.isEmpty()) {
+                continue;
             }
-            Set<Integer> onlyHere = new HashSet<>();
-            reading.parameterUses().forEach((number, uses) -> {
-                if (uses.equals(parameterUses.get(number))) {
-                    onlyHere.add(number);
-                }
-            });
-            filters.add(new PullPlan.Filter(text, reading.bareColumns(), reading.parameters(), onlyHere));
+            filters.add(reading == null
+                    ? new PullPlan.Filter(null, Set.of(), Set.of(), Set.of(), anyOf)
+                    : filter(conjunct.text(), reading, parameterUses, anyOf));
         }
         return filters;
     }
 
-    private record Derived(String text, PushableCondition.Reading reading) {
+    private static PullPlan.Filter filter(String text, PushableCondition.Reading reading, Map<Integer, Integer> parameterUses,
+                                          List<List<PullPlan.Filter>> anyOf) {
+        Set<Integer> onlyHere = new HashSet<>();
+        reading.parameterUses().forEach((number, uses) -> {
+            if (uses.equals(parameterUses.get(number))) {
+                onlyHere.add(number);
+            }
+        });
+        return new PullPlan.Filter(text, reading.bareColumns(), reading.parameters(), onlyHere, anyOf);
     }
 
     /**
-     * For an OR of conditions, each an AND of conditions: the OR of each disjunct's conditions on the
-     * table's own row. Null unless every disjunct has at least one (a disjunct with none lets any row
-     * through, so nothing can be left on the shard).
+     * For an OR of conditions, each an AND of conditions: each disjunct's pushable conditions, over
+     * any table (which of them are this table's is decided once its columns are known: a bare name
+     * it has is its own in this scope). Empty unless every disjunct has at least one.
      */
-    private static Derived fromDisjuncts(Expression condition, String alias) {
+    private static List<List<PullPlan.Filter>> anyOf(Expression condition, String alias, Map<Integer, Integer> parameterUses) {
         List<Expression> disjuncts = new ArrayList<>();
         flattenOr(condition, disjuncts);
         if (disjuncts.size() < 2) {
-            return null;
+            return List.of();
         }
-        List<String> texts = new ArrayList<>();
-        Set<String> bare = new HashSet<>();
-        Map<Integer, Integer> uses = new HashMap<>();
+        List<List<PullPlan.Filter>> groups = new ArrayList<>();
         for (Expression disjunct : disjuncts) {
-            List<String> own = new ArrayList<>();
+            List<PullPlan.Filter> own = new ArrayList<>();
             for (Conjuncts.Conjunct part : Conjuncts.of(disjunct)) {
                 PushableCondition.Reading reading = PushableCondition.read(part.expression(), alias, PURE_FUNCTIONS);
                 if (reading != null) {
-                    own.add("(" + part.text() + ")");
-                    bare.addAll(reading.bareColumns());
-                    reading.parameterUses().forEach((n, k) -> uses.merge(n, k, Integer::sum));
+                    own.add(filter(part.text(), reading, parameterUses, List.of()));
                 }
             }
             if (own.isEmpty()) {
-                return null;
+                return List.of();
             }
-            texts.add("(" + String.join(" AND ", own) + ")");
+            groups.add(own);
         }
-        return new Derived(String.join(" OR ", texts), new PushableCondition.Reading(bare, uses));
+        return groups;
     }
 
-    private static void flattenOr(Expression e, List<Expression> out) {
+    static void flattenOr(Expression e, List<Expression> out) {
         if (e instanceof OrExpression or) {
             flattenOr(or.getLeftExpression(), out);
             flattenOr(or.getRightExpression(), out);
@@ -173,7 +173,7 @@ public final class PullPlanner {
         }
     }
 
-    private static boolean isInnerMember(Table table, PlainSelect scope) {
+    static boolean isInnerMember(Table table, PlainSelect scope) {
         List<Join> joins = scope.getJoins() == null ? List.of() : scope.getJoins();
         boolean found = scope.getFromItem() == table;
         for (Join join : joins) {
@@ -209,6 +209,8 @@ public final class PullPlanner {
             boolean allColumns = false;
             boolean unreadable = false;
             String previous = null;
+            String before = null;
+            String beforeThat = null;
             SqlTokenizer.Kind previousKind = null;
             SelectLists lists = new SelectLists();
             for (SqlTokenizer.Kind kind = t.next(); kind != SqlTokenizer.Kind.END; kind = t.next()) {
@@ -240,6 +242,10 @@ public final class PullPlanner {
                     // an opening parenthesis that the star does not close at once (count(*) reads no column).
                     boolean star = previousKind == null || ".".equals(previous) || ",".equals(previous)
                             || (previousKind == SqlTokenizer.Kind.WORD && STAR_AFTER.contains(previous));
+                    if ("select".equals(previous) && "(".equals(before) && "exists".equals(beforeThat)
+                            && onlyWhetherRows(t.lookahead())) {
+                        star = false;
+                    }
                     if ("(".equals(previous)) {
                         SqlTokenizer ahead = t.lookahead();
                         star = !(ahead.next() == SqlTokenizer.Kind.PUNCT && ahead.isPunct(')'));
@@ -247,9 +253,40 @@ public final class PullPlanner {
                     allColumns |= star;
                 }
                 previousKind = kind;
+                beforeThat = before;
+                before = previous;
                 previous = kind == SqlTokenizer.Kind.WORD ? t.name() : kind == SqlTokenizer.Kind.PUNCT ? t.value() : null;
             }
             return new Tokens(unreadable ? null : identifiers, allColumns, names, dotted, parameterUses);
+        }
+
+        /**
+         * After {@code EXISTS (SELECT *}: whether the star reads no column, only whether a row is there.
+         * So when the subquery is a plain {@code FROM ... [WHERE ...]} up to its closing parenthesis; with
+         * GROUP BY, HAVING, a set operation or a window, the star's columns can matter (an ungrouped
+         * column is an error PostgreSQL raises; a UNION compares column counts): then it counts.
+         */
+        private static boolean onlyWhetherRows(SqlTokenizer ahead) {
+            if (ahead.next() != SqlTokenizer.Kind.WORD || !ahead.isWord("from")) {
+                return false;
+            }
+            int depth = 0;
+            for (SqlTokenizer.Kind kind = ahead.next(); kind != SqlTokenizer.Kind.END; kind = ahead.next()) {
+                if (ahead.isPunct('(')) {
+                    depth++;
+                } else if (ahead.isPunct(')')) {
+                    if (depth == 0) {
+                        return true;
+                    }
+                    depth--;
+                } else if (depth == 0 && kind == SqlTokenizer.Kind.WORD && (ahead.isWord("group") || ahead.isWord("having")
+                        || ahead.isWord("union") || ahead.isWord("intersect") || ahead.isWord("except")
+                        || ahead.isWord("window") || ahead.isWord("order") || ahead.isWord("limit") || ahead.isWord("offset")
+                        || ahead.isWord("fetch") || ahead.isWord("for"))) {
+                    return false;
+                }
+            }
+            return false;
         }
 
         /** How many tokens are one of {@code names} and not followed by a dot (not a qualifier). */

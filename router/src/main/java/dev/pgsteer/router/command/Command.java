@@ -1,6 +1,7 @@
 package dev.pgsteer.router.command;
 
 import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.router.plan.JoinScope;
 import dev.pgsteer.router.plan.PulledTable;
 import dev.pgsteer.router.plan.Route;
 import java.util.List;
@@ -113,20 +114,23 @@ public sealed interface Command {
      * {@code alsoReads}: the other tables it reads (unsharded, reference), which inside a transaction
      * block are shadowed too, with the rows the transaction sees; {@code namedWithSchema}: those of
      * them the statement names with their schema somewhere (no temporary table shadows such a name);
-     * {@code pulls} (one per table of {@code tables}, in the same order) say how narrowly each may be pulled.
+     * {@code pulls} (one per table of {@code tables}, in the same order) say how narrowly each may be pulled;
+     * {@code joins} which equalities between their columns the joined rows meet (to pull a table only
+     * for the key values another pulled table holds).
      */
     record Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard, List<String> alsoReads,
-                      List<String> namedWithSchema, List<PulledTable> pulls) implements Command {
+                      List<String> namedWithSchema, List<PulledTable> pulls, List<JoinScope> joins) implements Command {
         public Coordinate {
             tables = List.copyOf(tables);
             alsoReads = List.copyOf(alsoReads);
             namedWithSchema = List.copyOf(namedWithSchema);
             pulls = List.copyOf(pulls);
+            joins = List.copyOf(joins);
         }
 
         /** Every table pulled whole, nothing else read. */
         public Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard) {
-            this(tables, coordinatorShard, List.of(), List.of(), tables.stream().map(PulledTable::whole).toList());
+            this(tables, coordinatorShard, List.of(), List.of(), tables.stream().map(PulledTable::whole).toList(), List.of());
         }
     }
 

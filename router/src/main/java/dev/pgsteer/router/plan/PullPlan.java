@@ -17,12 +17,18 @@ import java.util.Set;
  * @param fromShape   whether the filters' texts are in the shape's form ({@code $k} placeholders for
  *                    the lexer's literals, to be put back) or the statement's own text
  * @param tables      by table name (as configured), what to pull of it
+ * @param joins       the equalities of each FROM list that joins sharded tables ({@link JoinScope})
  */
-public record PullPlan(Set<String> identifiers, boolean fromShape, Map<String, TablePull> tables) {
+public record PullPlan(Set<String> identifiers, boolean fromShape, Map<String, TablePull> tables, List<JoinScope> joins) {
 
     public PullPlan {
         identifiers = identifiers == null ? null : Set.copyOf(identifiers);
         tables = Map.copyOf(tables);
+        joins = List.copyOf(joins);
+    }
+
+    public PullPlan(Set<String> identifiers, boolean fromShape, Map<String, TablePull> tables) {
+        this(identifiers, fromShape, tables, List.of());
     }
 
     /**
@@ -46,18 +52,30 @@ public record PullPlan(Set<String> identifiers, boolean fromShape, Map<String, T
     /**
      * A pushed-down condition.
      *
-     * @param text        its SQL, over the table's alias and bare column names
+     * @param text        its SQL, over the table's alias and bare column names; null when only
+     *                    {@code anyOf} can be pushed
      * @param bareColumns the unqualified names it reads: it may be pushed only if the table has every
      *                    one of them (otherwise a name may be an outer query's column)
      * @param parameters  the {@code $n} numbers it holds (client parameters when n is at most the
      *                    statement's parameter count; the others are the shape's literals)
      * @param onlyHere    those of {@code parameters} that occur nowhere else in the statement's text
+     * @param anyOf       for a condition that is an OR of AND-groups, each group's own conditions
+     *                    (every pushable one, over this table or another: which are this table's is
+     *                    only known once its columns are): when {@code text} cannot be pushed, the OR
+     *                    of each group's conditions that can is, if every group has one (a group with
+     *                    none lets any row through), as PostgreSQL derives for its own scans
      */
-    public record Filter(String text, Set<String> bareColumns, Set<Integer> parameters, Set<Integer> onlyHere) {
+    public record Filter(String text, Set<String> bareColumns, Set<Integer> parameters, Set<Integer> onlyHere,
+                         List<List<Filter>> anyOf) {
         public Filter {
             bareColumns = Set.copyOf(bareColumns);
             parameters = Set.copyOf(parameters);
             onlyHere = Set.copyOf(onlyHere);
+            anyOf = anyOf.stream().map(List::copyOf).toList();
+        }
+
+        public Filter(String text, Set<String> bareColumns, Set<Integer> parameters, Set<Integer> onlyHere) {
+            this(text, bareColumns, parameters, onlyHere, List.of());
         }
     }
 }

@@ -27,28 +27,42 @@ public record PulledTable(TableConfig.Sharded table, String alias, Set<String> i
      * A condition to push, cut at the client's parameters so that they can be renumbered for the
      * pulled statement: its SQL is {@code pieces[0] $parameters[0] pieces[1] ... pieces[n]}.
      *
-     * @param pieces      its SQL between the client's parameters, literals put back as written
+     * @param pieces      its SQL between the client's parameters, literals put back as written; empty
+     *                    when only {@code anyOf} can be pushed
      * @param parameters  the client's parameter numbers, in the order the text holds them (repeated
      *                    as often as it does); empty when the condition holds none
      * @param bareColumns the unqualified names it reads (pushed only if the table has all of them)
      * @param onlyHere    those of {@code parameters} the statement holds nowhere else: when the client
      *                    left such a parameter's type to the server, the server deduces it from this
      *                    condition alone, in the pulled statement as in the client's
+     * @param anyOf       an OR of AND-groups' own conditions, pushed (as the OR of each group's
+     *                    conditions the table can run) when the whole cannot be
      */
-    public record PushedFilter(List<String> pieces, List<Integer> parameters, Set<String> bareColumns, Set<Integer> onlyHere) {
+    public record PushedFilter(List<String> pieces, List<Integer> parameters, Set<String> bareColumns, Set<Integer> onlyHere,
+                               List<List<PushedFilter>> anyOf) {
         public PushedFilter {
             pieces = List.copyOf(pieces);
             parameters = List.copyOf(parameters);
             bareColumns = Set.copyOf(bareColumns);
             onlyHere = Set.copyOf(onlyHere);
-            if (pieces.size() != parameters.size() + 1) {
+            anyOf = anyOf.stream().map(List::copyOf).toList();
+            if (!pieces.isEmpty() && pieces.size() != parameters.size() + 1) {
                 throw new IllegalArgumentException("a filter has one piece more than parameters");
             }
+        }
+
+        public PushedFilter(List<String> pieces, List<Integer> parameters, Set<String> bareColumns, Set<Integer> onlyHere) {
+            this(pieces, parameters, bareColumns, onlyHere, List.of());
         }
 
         /** A condition without client parameters. */
         public PushedFilter(String sql, Set<String> bareColumns) {
             this(List.of(sql), List.of(), bareColumns, Set.of());
+        }
+
+        /** Whether the condition as a whole can be pushed (else only its {@link #anyOf}, if any). */
+        public boolean hasWhole() {
+            return !pieces.isEmpty();
         }
 
         /** Its SQL with the client's own parameter numbers. */

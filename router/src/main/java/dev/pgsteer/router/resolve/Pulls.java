@@ -43,6 +43,13 @@ public final class Pulls {
      * alone; in a shape, the other placeholders are the lexer's literals, put back as written.
      */
     static PulledTable.PushedFilter pushed(PullPlan.Filter filter, boolean fromShape, LexedStatement statement) {
+        List<List<PulledTable.PushedFilter>> anyOf = new ArrayList<>();
+        for (List<PullPlan.Filter> group : filter.anyOf()) {
+            anyOf.add(group.stream().map(f -> pushed(f, fromShape, statement)).toList());
+        }
+        if (filter.text() == null) {
+            return new PulledTable.PushedFilter(List.of(), List.of(), Set.of(), Set.of(), anyOf);
+        }
         byte[] text = filter.text().getBytes(StandardCharsets.UTF_8);
         SqlTokenizer t = new SqlTokenizer(text, 0, text.length, false);
         List<String> pieces = new ArrayList<>();
@@ -72,6 +79,6 @@ public final class Pulls {
         piece.append(new String(text, copied, text.length - copied, StandardCharsets.UTF_8));
         pieces.add(piece.toString());
         List<Integer> onlyHere = filter.onlyHere().stream().filter(parameters::contains).toList();
-        return new PulledTable.PushedFilter(pieces, parameters, filter.bareColumns(), Set.copyOf(onlyHere));
+        return new PulledTable.PushedFilter(pieces, parameters, filter.bareColumns(), Set.copyOf(onlyHere), anyOf);
     }
 }

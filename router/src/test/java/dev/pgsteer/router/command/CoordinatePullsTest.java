@@ -72,6 +72,12 @@ class CoordinatePullsTest {
             SELECT count(DISTINCT status) FROM orders AS o WHERE total > 1                         | status total           | total > 1
             SELECT CAST(count(DISTINCT status) AS orders) FROM orders WHERE total > 1              | *                      | -
             SELECT count(DISTINCT status) AS orders UNION SELECT 1 FROM orders                     | *                      | -
+            SELECT count(DISTINCT status) FROM orders o WHERE NOT EXISTS (SELECT * FROM currencies c WHERE c.code = o.currency) | status currency | -
+            SELECT count(DISTINCT status) FROM currencies c WHERE EXISTS (SELECT * FROM orders o WHERE o.currency = c.code AND o.total > 1) | status total currency | o.total > 1
+            SELECT count(DISTINCT status) FROM orders o WHERE EXISTS (SELECT *, 1 FROM currencies c WHERE c.code = o.currency) | * | -
+            SELECT count(DISTINCT status) FROM orders o WHERE EXISTS (SELECT 1 FROM (SELECT * FROM currencies) c WHERE c.code = o.currency) | * | -
+            SELECT count(DISTINCT status) FROM currencies c WHERE EXISTS (SELECT * FROM orders o WHERE o.currency = c.code GROUP BY o.status) | * | -
+            SELECT count(DISTINCT status) FROM currencies c WHERE EXISTS (SELECT * FROM orders o WHERE o.currency = (SELECT max(code) FROM currencies)) | status currency | -
             """)
     void pullsOnlyWhatTheStatementCanUse(String sql, String columns, String filters) {
         PulledTable orders = pulls(sql).getFirst();
@@ -79,8 +85,36 @@ class CoordinatePullsTest {
                 : ORDERS_COLUMNS.stream().filter(orders.identifiers()::contains).collect(Collectors.joining(" "));
         assertEquals(columns, pulled, sql);
         String pushed = orders.filters().isEmpty() ? "-"
-                : orders.filters().stream().map(PulledTable.PushedFilter::sql).collect(Collectors.joining(" ; "));
+                : orders.filters().stream().map(CoordinatePullsTest::text).collect(Collectors.joining(" ; "));
         assertEquals(filters, pushed, sql);
+    }
+
+    /** A filter's whole text, or (when only that can be pushed) the OR of its groups' conditions. */
+    static String text(PulledTable.PushedFilter filter) {
+        if (filter.hasWhole()) {
+            return filter.sql();
+        }
+        return filter.anyOf().stream()
+                .map(group -> "(" + group.stream().map(f -> "(" + text(f) + ")").collect(Collectors.joining(" AND ")) + ")")
+                .collect(Collectors.joining(" OR "));
+    }
+
+    /**
+     * An OR of AND-groups over several tables, with bare names: the whole is pushed when the table
+     * has every name it reads (one table), else each group's own conditions, decided once the
+     * table's columns are known (the names it has are its own in this scope).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            SELECT count(DISTINCT status) FROM orders o JOIN currencies c ON c.code = o.currency WHERE (total > 10 AND rate > 1) OR (status = 'x' AND rate < 1) | (total > 10 AND rate > 1) OR (status = 'x' AND rate < 1) | ((total > 10) AND (rate > 1)) OR ((status = 'x') AND (rate < 1))
+            SELECT count(DISTINCT status) FROM orders o JOIN currencies c ON c.code = o.currency WHERE (total > $1 AND rate > 1) OR rate < 1 | (total > $1 AND rate > 1) OR rate < 1 | ((total > $1) AND (rate > 1)) OR ((rate < 1))
+            """)
+    void anOrOfGroupsKeepsEachGroupsConditions(String sql, String whole, String groups) {
+        PulledTable.PushedFilter filter = pulls(sql).getFirst().filters().getFirst();
+        assertEquals(whole, filter.sql(), sql);
+        assertEquals(groups, filter.anyOf().stream()
+                .map(group -> "(" + group.stream().map(f -> "(" + f.sql() + ")").collect(Collectors.joining(" AND ")) + ")")
+                .collect(Collectors.joining(" OR ")), sql);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -128,6 +162,39 @@ class CoordinatePullsTest {
                 .map(f -> f.sql(n -> numbers.computeIfAbsent(n, k -> numbers.size() + 1)))
                 .collect(Collectors.joining(" ; "));
         assertEquals(expected, actual, sql);
+    }
+
+    /**
+     * The equalities of each FROM list that joins sharded tables, as the coordinator step reads them to
+     * pull a table only for the key values of another: WHERE conjuncts and inner joins' ON, an
+     * equality every OR-ed group holds, never one under a lone OR or an outer join's ON. A member
+     * receives keys when it occurs once, as an inner member.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            SELECT count(DISTINCT o.status) FROM orders o, items i WHERE o.id = i.order_id AND i.qty > 1          | i<items o<orders : o.id=i.order_id
+            SELECT count(DISTINCT status) FROM orders JOIN items ON id = order_id WHERE qty > 1                    | items<items orders<orders : id=order_id
+            SELECT count(DISTINCT status) FROM orders LEFT JOIN items ON id = order_id WHERE qty > 1               | -
+            SELECT count(DISTINCT status) FROM orders, items WHERE id = order_id OR qty > 1                        | -
+            SELECT count(DISTINCT status) FROM orders, items WHERE (id = order_id AND qty > 1) OR (order_id = id AND qty < 0) | items<items orders<orders : id=order_id
+            SELECT count(DISTINCT status) FROM orders o, items i, items j WHERE o.id = i.order_id AND j.order_id = o.id | i items j items o<orders : o.id=i.order_id j.order_id=o.id
+            SELECT count(DISTINCT status) FROM items LEFT JOIN orders ON id = order_id, items i2 WHERE orders.id = i2.order_id | i2 items items items orders orders : orders.id=i2.order_id
+            """)
+    void theJoinsOfEachScopeAreKnown(String sql, String expected) {
+        Command command = fixture.router.route(SqlLexer.statement(sql), KeySource.Placeholders.NONE,
+                new RouteContext(Set.of(), false, false));
+        List<dev.pgsteer.router.plan.JoinScope> joins = assertInstanceOf(Command.Coordinate.class, command, sql).joins();
+        String actual = joins.isEmpty() ? "-" : joins.stream().map(scope -> scope.members().entrySet().stream()
+                        .sorted(Map.Entry.comparingByKey())
+                        .map(m -> m.getKey() + (m.getValue().receives() ? "<" : " ") + m.getValue().table())
+                        .collect(Collectors.joining(" ")) + " : " + scope.equalities().stream()
+                        .map(e -> name(e.left()) + "=" + name(e.right())).collect(Collectors.joining(" ")))
+                .collect(Collectors.joining(" | "));
+        assertEquals(expected, actual, sql);
+    }
+
+    private static String name(dev.pgsteer.router.plan.JoinScope.Column column) {
+        return column.qualifier() == null ? column.name() : column.qualifier() + "." + column.name();
     }
 
     private List<PulledTable> pulls(String sql) {

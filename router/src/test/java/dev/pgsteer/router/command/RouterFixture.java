@@ -18,7 +18,7 @@ import java.util.Set;
 
 /**
  * A sharded database for the command tables: {@code orders} hashed on customer_id over s0, s1, s2,
- * {@code currencies} a reference table. The stand-in placer puts key k on shard k mod 3, so the
+ * {@code items} hashed on order_id (not co-located with orders), {@code currencies} a reference table. The stand-in placer puts key k on shard k mod 3, so the
  * expected shard can be read off the SQL. {@link #answer} writes a command as one line, the whole
  * of it: what it is, its shards, how they answer, the statement kind and the reason.
  */
@@ -32,6 +32,8 @@ final class RouterFixture {
         Map<String, TableConfig> tables = new LinkedHashMap<>();
         tables.put("orders", new TableConfig.Sharded("orders", "customer_id", new ShardFunction.Hash(), null));
         tables.put("currencies", new TableConfig.Reference("currencies"));
+        // Sharded on another key than orders: joined to it, rows are on several shards.
+        tables.put("items", new TableConfig.Sharded("items", "order_id", new ShardFunction.Hash(), null));
         return new DatabaseConfig("shop", List.of("s0", "s1", "s2"), "s0", tables, null, PoolConfig.defaults());
     }
 

@@ -11,6 +11,7 @@ import dev.pgsteer.proxy.sharding.coordinator.CarriedSettings;
 import dev.pgsteer.proxy.sharding.coordinator.CoordinatorSql;
 import dev.pgsteer.proxy.sharding.coordinator.CopyPull;
 import dev.pgsteer.proxy.sharding.coordinator.FinalStep;
+import dev.pgsteer.proxy.sharding.coordinator.KeyLists;
 import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
 import dev.pgsteer.proxy.sharding.coordinator.PullStatements;
 import dev.pgsteer.proxy.sharding.coordinator.SelectWords;
@@ -27,6 +28,7 @@ import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -47,7 +49,8 @@ import java.util.stream.Stream;
  * </ul>
  *
  * <pre>
- * names ─► [settings, in a transaction] ─► create ─► pull, one table of one shard after the other ─► answer ─► ROLLBACK
+ * names ─► [settings, in a transaction] ─► create ─► pull, one table of one shard after the other
+ *       ─► [key values read, then the tables that receive them pulled: KeyLists] ─► answer ─► ROLLBACK
  *     \________ any failure: the client hears why, then ROLLBACK ________/
  * </pre>
  *
@@ -93,6 +96,10 @@ final class CoordinatorStep {
     private final Runnable next;
     /** What runs on the coordinator once every row is in ({@link TemporaryIndexes}), a statement per table. */
     private final List<String> prepare = new ArrayList<>();
+    /** The tables' rows of the catalog query ({@link CoordinatorSql#qualifiedNames}), in order. */
+    private List<List<String>> catalog = List.of();
+    /** The tables pulled in a second round, for the key values of others ({@link KeyLists}). */
+    private List<KeyLists.KeyList> keys = List.of();
 
     CoordinatorStep(FanOut fanOut, ClientReplies replies, EventLoop loop, BackendListener owner, ShardSettings settings,
                     String statement, FinalStep last, PullBudget budget, List<String> localSettings, Command.Coordinate command,
@@ -148,6 +155,7 @@ final class CoordinatorStep {
                 return;
             }
             List<String> qualified = rows.stream().map(r -> r.get(0)).toList();
+            catalog = rows;
             List<PullStatements> tables = new ArrayList<>();
             boolean nested = SelectWords.count(statement) > 1;
             for (int i = 0; i < rows.size(); i++) {
@@ -161,12 +169,27 @@ final class CoordinatorStep {
                                 last.parameters())
                         : PullStatements.whole(row.get(0), row.get(1)));
             }
+            keys = KeyLists.plan(command.joins(), described(rows));
             if (apart) {
                 withSettings(qualified, tables);
             } else {
-                create(CoordinatorSql.createAndFillLocally(tables), qualified, tables);
+                create(CoordinatorSql.createAndFillLocally(tables, KeyLists.receivers(keys)), qualified, tables);
             }
         });
+    }
+
+    /** The sharded tables as {@link KeyLists} plans from them: columns, their types, size, own conditions. */
+    private List<KeyLists.Table> described(List<List<String>> rows) {
+        List<KeyLists.Table> described = new ArrayList<>();
+        for (int i = 0; i < command.tables().size(); i++) {
+            List<String> row = rows.get(i);
+            List<String> columns = PullStatements.columns(row.get(3));
+            List<String> types = row.get(5) == null ? List.of() : List.of(row.get(5).split(","));
+            double estimate = row.get(6) == null ? -1 : Double.parseDouble(row.get(6));
+            described.add(new KeyLists.Table(command.tables().get(i).name(), columns, types, estimate,
+                    PullStatements.pushesConditions(command.pulls().get(i), columns, last.parameters())));
+        }
+        return described;
     }
 
     /** The session's connections are in its transaction, or out of any. */
@@ -207,11 +230,12 @@ final class CoordinatorStep {
                 return;
             }
             int sharded = command.tables().size();
+            Set<Integer> later = KeyLists.receivers(keys);
             List<Pull> pulls = new ArrayList<>();
             for (ShardLink link : links) {
                 for (int i = 0; i < sharded; i++) {
                     // The coordinator's own rows came with the create, unless conditions hold the client's parameters.
-                    if (link != coordinator || tables.get(i).withParameters() != null) {
+                    if (!later.contains(i) && (link != coordinator || tables.get(i).withParameters() != null)) {
                         pulls.add(new Pull(link, qualified.get(i), tables.get(i)));
                     }
                 }
@@ -220,14 +244,65 @@ final class CoordinatorStep {
             for (int i = sharded; i < qualified.size(); i++) {
                 pulls.add(new Pull(own, qualified.get(i), tables.get(i)));
             }
-            pull(pulls, 0);
+            pull(pulls, 0, later.isEmpty() ? this::prepareThenAnswer : () -> withKeys(qualified, later));
         });
     }
 
-    /** Pulls one table of one shard after the other: a binary COPY stream has one header and one end. */
-    private void pull(List<Pull> pulls, int index) {
+    /**
+     * The second round ({@link KeyLists}): the key values of the tables pulled first, read on the
+     * coordinator, narrow the pulls of the tables that receive them; their coordinator shard's own rows
+     * are copied locally (outside a transaction block), the other shards' pulled.
+     */
+    private void withKeys(List<String> qualified, Set<Integer> later) {
+        List<String> temporary = catalog.stream().map(r -> r.get(1)).toList();
+        Future<List<List<String>>> read = coordinator.connection().queryInternal(KeyLists.query(keys, temporary), loop,
+                TransactionStatus.IN_TRANSACTION);
+        read.addListener(r -> {
+            if (fanOut.clientGone()) {
+                return;
+            }
+            if (!read.isSuccess()) {
+                fail(read.cause());
+                return;
+            }
+            Map<Integer, List<String>> conditions = KeyLists.conditions(keys, read.getNow().getFirst());
+            List<Pull> pulls = new ArrayList<>();
+            List<String> locally = new ArrayList<>();
+            for (int i : later) {
+                List<String> row = catalog.get(i);
+                PullStatements table = PullStatements.of(command.pulls().get(i), row.get(0), row.get(1),
+                        PullStatements.columns(row.get(3)), last.parameters(), conditions.getOrDefault(i, List.of()));
+                for (ShardLink link : links) {
+                    if (link != coordinator || table.withParameters() != null) {
+                        pulls.add(new Pull(link, qualified.get(i), table));
+                    } else {
+                        locally.add(table.fillLocally());
+                    }
+                }
+            }
+            if (locally.isEmpty()) {
+                pull(pulls, 0, this::prepareThenAnswer);
+                return;
+            }
+            Future<Void> filled = coordinator.connection().runInternal(String.join("; ", locally), loop,
+                    TransactionStatus.IN_TRANSACTION);
+            filled.addListener(f -> {
+                if (fanOut.clientGone()) {
+                    return;
+                }
+                if (!filled.isSuccess()) {
+                    fail(filled.cause());
+                    return;
+                }
+                pull(pulls, 0, this::prepareThenAnswer);
+            });
+        });
+    }
+
+    /** Pulls one table of one shard after the other (a binary COPY stream has one header and one end), then {@code then}. */
+    private void pull(List<Pull> pulls, int index, Runnable then) {
         if (index == pulls.size()) {
-            prepareThenAnswer();
+            then.run();
             return;
         }
         Pull pull = pulls.get(index);
@@ -241,7 +316,7 @@ final class CoordinatorStep {
                 fail(pulled.cause());
                 return;
             }
-            pull(pulls, index + 1);
+            pull(pulls, index + 1, then);
         });
     }
 

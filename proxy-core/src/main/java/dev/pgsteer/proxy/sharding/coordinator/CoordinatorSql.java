@@ -66,15 +66,20 @@ public final class CoordinatorSql {
 
     /**
      * One row per table name (exact, as the analysis folded it), in order: its schema-qualified,
-     * quoted name, its quoted plain name, as the search path resolves it, the name asked for, and its
-     * columns in order (quoted, comma-separated: {@link PullStatements#columns}). No row: no such relation.
+     * quoted name, its quoted plain name, as the search path resolves it, the name asked for, its
+     * columns in order (quoted, comma-separated: {@link PullStatements#columns}), its plain indexes
+     * ({@link TemporaryIndexes#catalogColumn}), its columns' type OIDs (comma-separated, in the same
+     * order) and the catalog's estimate of its rows. No row: no such relation.
      */
     public static String qualifiedNames(List<String> tables) {
         String names = tables.stream().map(CoordinatorSql::literal).collect(Collectors.joining(", "));
         return "SELECT format('%I.%I', n.nspname, c.relname), format('%I', c.relname), t.name,"
                 + " (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ',' ORDER BY a.attnum)"
                 + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), "
-                + TemporaryIndexes.catalogColumn()
+                + TemporaryIndexes.catalogColumn() + ","
+                + " (SELECT pg_catalog.string_agg(a.atttypid::text, ',' ORDER BY a.attnum)"
+                + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),"
+                + " c.reltuples::text"
                 + " FROM unnest(ARRAY[" + names + "]::text[]) WITH ORDINALITY AS t(name, i)"
                 + " JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident(t.name))"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ORDER BY t.i";
@@ -88,10 +93,16 @@ public final class CoordinatorSql {
      * no pooled connection keeps a table that would shadow a sharded one.
      */
     public static String createAndFillLocally(List<PullStatements> tables) {
+        return createAndFillLocally(tables, Set.of());
+    }
+
+    /** As {@link #createAndFillLocally(List)}, leaving the tables of {@code later} (indexes) empty: they are filled in a second round. */
+    public static String createAndFillLocally(List<PullStatements> tables, Set<Integer> later) {
         StringBuilder sql = new StringBuilder(BEGIN);
-        for (PullStatements table : tables) {
+        for (int i = 0; i < tables.size(); i++) {
+            PullStatements table = tables.get(i);
             sql.append("; ").append(table.create());
-            if (table.withParameters() == null) {
+            if (table.withParameters() == null && !later.contains(i)) {
                 sql.append("; ").append(table.fillLocally());
             }
         }

@@ -55,6 +55,15 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
      */
     public static PullStatements of(PulledTable pull, String qualified, String temporary, List<String> columns,
                                     PullParameters parameters) {
+        return of(pull, qualified, temporary, columns, parameters, List.of());
+    }
+
+    /**
+     * As {@link #of(PulledTable, String, String, List, PullParameters)}, the rows also meeting {@code
+     * keys}: conditions of pgsteer's own over the table's plain column names ({@link KeyLists}).
+     */
+    public static PullStatements of(PulledTable pull, String qualified, String temporary, List<String> columns,
+                                    PullParameters parameters, List<String> keys) {
         if (pull != null && pull.identifiers() != null && columns.isEmpty()) {
             throw new IllegalArgumentException("the columns of " + qualified + " are needed to narrow its pull");
         }
@@ -63,8 +72,8 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
         String list = chosen.stream().map(PullStatements::quoted).collect(Collectors.joining(", "));
         String select = "SELECT " + (every ? "*" : list) + " FROM " + qualified + from(pull);
         Map<Integer, Integer> numbers = new LinkedHashMap<>();
-        String rows = select + where(pull, columns, null, numbers);
-        String withParameters = select + where(pull, columns, parameters, numbers);
+        String rows = select + where(pull, columns, null, numbers, keys);
+        String withParameters = select + where(pull, columns, parameters, numbers, keys);
         String create = every
                 ? "CREATE TEMP TABLE " + temporary + " (LIKE " + qualified + ") ON COMMIT DROP"
                 : "CREATE TEMP TABLE " + temporary + " ON COMMIT DROP AS SELECT " + list + " FROM " + qualified + " WITH NO DATA";
@@ -92,11 +101,27 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
         String columns = pull.identifiers() == null ? "*" : "<the columns of " + table + " the statement names>";
         String from = pull.alias() == null || pull.filters().isEmpty() ? "" : " AS " + pull.alias();
         Map<Integer, Integer> numbers = new LinkedHashMap<>();
-        String where = pull.filters().stream().filter(f -> f.parameters().isEmpty() || bindable(f, parameters))
-                .map(f -> "(" + f.sql(n -> numbers.computeIfAbsent(n, k -> numbers.size() + 1)) + ")")
+        String where = pull.filters().stream().map(f -> explainedFilter(f, parameters, numbers)).filter(t -> t != null)
                 .collect(Collectors.joining(" AND "));
         return new Explained("SELECT " + columns + " FROM " + table + from + (where.isEmpty() ? "" : " WHERE " + where),
                 numbers.keySet().stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** A condition as EXPLAIN ROUTE shows it (the table's columns unknown yet): whole, else every group's conditions. */
+    private static String explainedFilter(PulledTable.PushedFilter filter, PullParameters parameters, Map<Integer, Integer> numbers) {
+        if (filter.hasWhole()) {
+            return filter.parameters().isEmpty() || bindable(filter, parameters)
+                    ? "(" + filter.sql(n -> numbers.computeIfAbsent(n, k -> numbers.size() + 1)) + ")" : null;
+        }
+        List<String> groups = new ArrayList<>();
+        for (List<PulledTable.PushedFilter> group : filter.anyOf()) {
+            List<String> own = group.stream().map(f -> explainedFilter(f, parameters, numbers)).filter(t -> t != null).toList();
+            if (own.isEmpty()) {
+                return null;
+            }
+            groups.add("(" + String.join(" AND ", own) + ")");
+        }
+        return groups.isEmpty() ? null : "(" + String.join(" OR ", groups) + ")";
     }
 
     /** A pull's rows as EXPLAIN ROUTE shows them, and the client's parameters they bind as $1, $2, .... */
@@ -177,22 +202,63 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
         return pull == null || pull.alias() == null || pull.filters().isEmpty() ? "" : " AS " + pull.alias();
     }
 
+    /** Whether the pull of {@code pull} pushes any condition of the statement's (with {@code parameters}, those on them too). */
+    public static boolean pushesConditions(PulledTable pull, List<String> columns, PullParameters parameters) {
+        return !where(pull, columns, parameters, new LinkedHashMap<>(), List.of()).isEmpty();
+    }
+
     /**
      * The pushed conditions, AND-ed: those that hold client parameters only with {@code parameters},
-     * renumbered into {@code numbers} (client number to the pulled statement's, in order of first use).
+     * renumbered into {@code numbers} (client number to the pulled statement's, in order of first use),
+     * then {@code keys}.
      */
-    private static String where(PulledTable pull, List<String> columns, PullParameters parameters, Map<Integer, Integer> numbers) {
-        if (pull == null) {
-            return "";
-        }
+    private static String where(PulledTable pull, List<String> columns, PullParameters parameters, Map<Integer, Integer> numbers,
+                                List<String> keys) {
         List<String> kept = new ArrayList<>();
-        for (PulledTable.PushedFilter filter : pull.filters()) {
-            // A bare name the table lacks belongs to another table or an outer query: not pushed.
-            if (columns.containsAll(filter.bareColumns()) && (filter.parameters().isEmpty() || bindable(filter, parameters))) {
-                kept.add("(" + filter.sql(n -> numbers.computeIfAbsent(n, k -> numbers.size() + 1)) + ")");
+        if (pull != null) {
+            for (PulledTable.PushedFilter filter : pull.filters()) {
+                Map<Integer, Integer> tried = new LinkedHashMap<>(numbers);
+                String text = pushed(filter, columns, parameters, tried);
+                if (text != null) {
+                    numbers.putAll(tried);
+                    kept.add(text);
+                }
             }
         }
+        keys.forEach(key -> kept.add("(" + key + ")"));
         return kept.isEmpty() ? "" : " WHERE " + String.join(" AND ", kept);
+    }
+
+    /**
+     * The condition's SQL as the table can run it, or null. Whole when every bare name is the table's
+     * (a bare name it lacks belongs to another table or an outer query) and its parameters can be
+     * bound; else, for an OR of AND-groups, the OR of each group's conditions that the table can
+     * run, when every group has one.
+     */
+    private static String pushed(PulledTable.PushedFilter filter, List<String> columns, PullParameters parameters,
+                                 Map<Integer, Integer> numbers) {
+        if (filter.hasWhole() && columns.containsAll(filter.bareColumns())
+                && (filter.parameters().isEmpty() || bindable(filter, parameters))) {
+            return "(" + filter.sql(n -> numbers.computeIfAbsent(n, k -> numbers.size() + 1)) + ")";
+        }
+        if (filter.anyOf().isEmpty()) {
+            return null;
+        }
+        List<String> groups = new ArrayList<>();
+        for (List<PulledTable.PushedFilter> group : filter.anyOf()) {
+            List<String> own = new ArrayList<>();
+            for (PulledTable.PushedFilter part : group) {
+                String text = pushed(part, columns, parameters, numbers);
+                if (text != null) {
+                    own.add(text);
+                }
+            }
+            if (own.isEmpty()) {
+                return null;
+            }
+            groups.add("(" + String.join(" AND ", own) + ")");
+        }
+        return "(" + String.join(" OR ", groups) + ")";
     }
 
     /**

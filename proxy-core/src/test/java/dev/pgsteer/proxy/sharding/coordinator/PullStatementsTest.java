@@ -48,6 +48,31 @@ class PullStatementsTest {
                 "COPY pg_temp.orders (\"status\", \"Total\") FROM STDIN (FORMAT binary)"), pull);
     }
 
+    /**
+     * An OR of AND-groups over this table and another (bare names, as TPC-H's Q19 writes them): the
+     * whole cannot run on the shard (the table lacks {@code rate}), so each group's conditions on the
+     * table's own columns are pushed, OR-ed; with a group that has none, nothing is.
+     */
+    @Test
+    void anOrOfGroupsPushesEachGroupsOwnConditions() {
+        PulledTable.PushedFilter totalAndRate = new PulledTable.PushedFilter(
+                List.of("(total > 10 AND rate > 1) OR (status = 'x' AND rate < 1)"), List.of(), Set.of("total", "rate", "status"),
+                Set.of(), List.of(
+                        List.of(new PulledTable.PushedFilter("total > 10", Set.of("total")), new PulledTable.PushedFilter("rate > 1", Set.of("rate"))),
+                        List.of(new PulledTable.PushedFilter("status = 'x'", Set.of("status")), new PulledTable.PushedFilter("rate < 1", Set.of("rate")))));
+        PulledTable narrow = new PulledTable(ORDERS, "o", Set.of("status", "total"), List.of(totalAndRate));
+        assertEquals("COPY (SELECT \"status\", \"total\" FROM public.orders AS o WHERE (((total > 10)) OR ((status = 'x')))) TO STDOUT (FORMAT binary)",
+                PullStatements.of(narrow, "public.orders", "orders", List.of("id", "status", "total")).copyOut());
+        assertEquals("COPY (SELECT \"status\", \"total\" FROM public.orders AS o WHERE ((total > 10 AND rate > 1) OR (status = 'x' AND rate < 1))) TO STDOUT (FORMAT binary)",
+                PullStatements.of(narrow, "public.orders", "orders", List.of("status", "total", "rate")).copyOut());
+        PulledTable.PushedFilter groupWithout = new PulledTable.PushedFilter(List.of(), List.of(), Set.of(), Set.of(), List.of(
+                List.of(new PulledTable.PushedFilter("total > 10", Set.of("total"))),
+                List.of(new PulledTable.PushedFilter("rate < 1", Set.of("rate")))));
+        assertEquals("COPY (SELECT \"status\", \"total\" FROM public.orders AS o) TO STDOUT (FORMAT binary)",
+                PullStatements.of(new PulledTable(ORDERS, "o", Set.of("status", "total"), List.of(groupWithout)),
+                        "public.orders", "orders", List.of("id", "status", "total")).copyOut());
+    }
+
     @Test
     void noNamedColumnStillPullsOneSoThatRowsCount() {
         PulledTable none = new PulledTable(ORDERS, "orders", Set.of("count"), List.of());
