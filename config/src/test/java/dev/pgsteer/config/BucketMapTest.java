@@ -93,4 +93,13 @@ class BucketMapTest {
             assertEquals(holder.shard(), map.shardOfCell()[cell]);
         }
     }
+
+    @Test
+    void aDatabaseBuiltInCodeRefusesBucketsOnAShardItDoesNotHave() {
+        TableConfig orders = new TableConfig.Sharded("orders", "customer_id",
+                new ShardFunction.Hash(new BucketMap(2, List.of(b(0, 2, "s0"), b(1, 2, "s9")))), null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DatabaseConfig("shop",
+                List.of("s0", "s1"), "s0", java.util.Map.of("orders", orders), null, PoolConfig.defaults()));
+        assertEquals("database shop: table orders names shard s9, which is not one of its shards", e.getMessage());
+    }
 }
