@@ -155,18 +155,6 @@ public record BucketMap(int buckets, List<Bucket> placement) {
         return shards;
     }
 
-    /** The position in {@link #placement} of each cell's bucket. */
-    public int[] bucketOfCell() {
-        int[] index = new int[buckets];
-        for (int i = 0; i < placement.size(); i++) {
-            Bucket b = placement.get(i);
-            for (int cell = b.remainder(); cell < buckets; cell += b.modulus()) {
-                index[cell] = i;
-            }
-        }
-        return index;
-    }
-
     /** The shards that hold at least one bucket, each once, in the order they first appear. */
     public List<String> shards() {
         return placement.stream().map(Bucket::shard).distinct().toList();
