@@ -97,19 +97,32 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
 
     /**
      * The shards that can hold rows of {@code table}, in the order of {@link #shards}: all of them for
-     * hash, those its ranges or lists name otherwise.
+     * hash with one bucket per shard, those its buckets, ranges or lists name otherwise.
      */
     public List<String> shardsOf(TableConfig.Sharded table) {
-        if (table.function() instanceof ShardFunction.Hash) {
+        if (table.function() instanceof ShardFunction.Hash(BucketMap buckets) && buckets == null) {
             return shards;
         }
         List<String> named = named(table.function());
         return shards.stream().filter(named::contains).toList();
     }
 
+    /**
+     * The buckets of a hash-sharded {@code table}: its own map, or by default one bucket per shard
+     * (remainder i of modulus = the number of shards on the shard at position i).
+     *
+     * @throws IllegalArgumentException when {@code table} is not hash-sharded
+     */
+    public BucketMap bucketsOf(TableConfig.Sharded table) {
+        if (!(table.function() instanceof ShardFunction.Hash(BucketMap buckets))) {
+            throw new IllegalArgumentException("table " + table.name() + " is not hash-sharded");
+        }
+        return buckets != null ? buckets : BucketMap.even(shards.size(), shards);
+    }
+
     private static List<String> named(ShardFunction function) {
         return switch (function) {
-            case ShardFunction.Hash h -> List.of();
+            case ShardFunction.Hash h -> h.buckets() == null ? List.of() : h.buckets().shards();
             case ShardFunction.Range r -> r.ranges().stream().map(ShardFunction.RangeBound::shard).distinct().toList();
             case ShardFunction.ListOf l -> l.shardOfValue().values().stream().distinct().toList();
         };

@@ -10,10 +10,18 @@ import java.util.Objects;
 public sealed interface ShardFunction permits ShardFunction.Hash, ShardFunction.Range, ShardFunction.ListOf {
 
     /**
-     * PostgreSQL's own hash partitioning: the shard at position i of {@code shards} holds the keys
-     * that {@code PARTITION BY HASH} with modulus = the number of shards puts in remainder i.
+     * PostgreSQL's own hash partitioning over buckets ({@link BucketMap}): each bucket holds the keys
+     * that {@code PARTITION BY HASH} puts in its remainder of its modulus. {@code buckets} null is the
+     * default, one bucket per shard: the shard at position i of {@code shards} holds remainder i of
+     * modulus = the number of shards ({@link DatabaseConfig#bucketsOf} gives it as a map). Two tables
+     * are co-located when their functions are equal, so the file's reader keeps the default as null
+     * whatever way it was written.
      */
-    record Hash() implements ShardFunction {
+    record Hash(BucketMap buckets) implements ShardFunction {
+        /** One bucket per shard. */
+        public Hash() {
+            this(null);
+        }
     }
 
     /**

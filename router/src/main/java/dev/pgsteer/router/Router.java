@@ -320,7 +320,19 @@ public final class Router {
                 && coordinated(explained, values, context, mayParse, planned) instanceof Command.Coordinate coordinate) {
             return new Command.ExplainCoordinated(coordinate, database.shards(), refused.reason(), explained.text());
         }
-        return routed instanceof Command.Run run ? new Command.ExplainRoute(run.route()) : routed;
+        if (!(routed instanceof Command.Run run)) {
+            return routed;
+        }
+        Route route = run.route();
+        Analysis analysis = planned != null ? planned : mayParse ? analysis(explained) : shards.cached(explained);
+        String buckets = null;
+        try {
+            buckets = analysis == null ? null : shards.buckets(analysis, explained, values);
+        } catch (RoutingException e) {
+            // The route was made with these keys: placing them again cannot fail, and if it did the route still stands.
+        }
+        return new Command.ExplainRoute(buckets == null ? route : new Route(route.shards(), route.answer(), route.kind(),
+                route.why() + "; " + buckets, route.textByShard(), route.merge(), route.parametersByShard()));
     }
 
     private static LexedStatement explained(LexedStatement statement, Pattern head) {

@@ -1,6 +1,8 @@
 package dev.pgsteer.router;
 
+import dev.pgsteer.config.BucketMap;
 import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.ShardFunction;
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.router.analysis.PlanCache;
 import dev.pgsteer.router.analysis.ShardKeyUniqueness;
@@ -48,6 +50,8 @@ public final class ShardRouter {
     private final DatabaseConfig database;
     private final KeyPlacer placer;
     private final KeyShards keyShards;
+    /** The same walk over key conditions as {@link #keyShards}, collecting buckets instead of shards: EXPLAIN ROUTE's. */
+    private final KeyShards keyBuckets;
     private final StatementAnalyzer analyzer;
     private final PlanCache cache;
     private final Collations collations;
@@ -68,6 +72,13 @@ public final class ShardRouter {
         this.database = database;
         this.placer = placer;
         this.keyShards = new KeyShards(placer);
+        this.keyBuckets = new KeyShards((table, source) -> {
+            int bucket = placer.bucketIndex(table, source);
+            if (bucket < 0) {
+                throw new RoutingException("0A000", "table " + table.name() + " is not placed by buckets");
+            }
+            return bucket;
+        });
         this.analyzer = new StatementAnalyzer(database, collations, userAggregates);
         this.cache = cache;
         this.collations = collations;
@@ -198,9 +209,7 @@ public final class ShardRouter {
      */
     public Route resolve(Analysis analysis, LexedStatement statement, KeySource.Placeholders bind, Collection<String> held)
             throws RoutingException {
-        KeySource.Placeholders values = number -> number <= statement.parameterCount()
-                ? bind.value(number)
-                : KeySource.text(statement.literals().get(number - statement.parameterCount() - 1));
+        KeySource.Placeholders values = values(statement, bind);
         String forced = statement.hints().get("shard");
         if (forced != null) {
             if (!database.shards().contains(forced)) {
@@ -229,6 +238,76 @@ public final class ShardRouter {
                             new Placement.Member(rows.table(), KeyCondition.ANY)))), null, true), key)
                     : insert(analysis, rows, statement, values);
         };
+    }
+
+    /** The statement's own parameters, then the lexer's literals as the placeholders after them. */
+    private static KeySource.Placeholders values(LexedStatement statement, KeySource.Placeholders bind) {
+        return number -> number <= statement.parameterCount()
+                ? bind.value(number)
+                : KeySource.text(statement.literals().get(number - statement.parameterCount() - 1));
+    }
+
+    /**
+     * For EXPLAIN ROUTE: the buckets of the hash-sharded table whose key values place this execution,
+     * {@code bucket 5 of 12} or {@code buckets 1 of 12, 5 of 12}; null when the statement is not
+     * placed by the key values of a hash-sharded table (no key condition, a range or list table, a
+     * routing comment naming the shard). Not a hot path: the keys are placed a second time.
+     *
+     * @throws RoutingException when a key cannot be placed, or the placer does not know buckets
+     */
+    public String buckets(Analysis analysis, LexedStatement statement, KeySource.Placeholders bind) throws RoutingException {
+        if (statement.hints().containsKey("shard")) {
+            return null;
+        }
+        KeySource.Placeholders values = values(statement, bind);
+        String key = statement.hints().get("key");
+        Placement.ByKey byKey = switch (analysis.placement()) {
+            case Placement.ByKey b -> b;
+            case Placement.KeysFromSubquery keys -> keys.byKey();
+            default -> null;
+        };
+        TableConfig.Sharded table;
+        BitSet buckets = null;
+        if (analysis.placement() instanceof Placement.InsertRows rows) {
+            table = rows.table();
+            if (key == null) {
+                buckets = new BitSet();
+                for (var rowKey : rows.keys()) {
+                    KeySource source = KeyShards.source(rowKey, values);
+                    int bucket = source == null ? -1 : placer.bucketIndex(table, source);
+                    if (bucket >= 0) {
+                        buckets.set(bucket);
+                    }
+                }
+            }
+        } else if (byKey != null) {
+            Placement.KeyGroup group = byKey.groups().getFirst();
+            table = group.members().getFirst().table();
+            if (key == null && table.function() instanceof ShardFunction.Hash) {
+                for (Placement.Member member : group.members()) {
+                    buckets = KeyShards.intersect(buckets, keyBuckets.of(member.table(), member.condition(), values));
+                }
+            }
+        } else {
+            return null;
+        }
+        if (!(table.function() instanceof ShardFunction.Hash)) {
+            return null;
+        }
+        if (key != null) {
+            int bucket = placer.bucketIndex(table, KeySource.text(key));
+            buckets = new BitSet();
+            if (bucket >= 0) {
+                buckets.set(bucket);
+            }
+        }
+        if (buckets == null || buckets.isEmpty()) {
+            return null;
+        }
+        BucketMap map = database.bucketsOf(table);
+        List<String> labels = buckets.stream().limit(10).mapToObj(i -> map.placement().get(i).label()).toList();
+        int more = buckets.cardinality() - labels.size();
+        return (labels.size() == 1 ? "bucket " : "buckets ") + String.join(", ", labels) + (more > 0 ? " and " + more + " more" : "");
     }
 
     /** Every shard, the default one first: with MIRROR, its answer is the one the client sees. */

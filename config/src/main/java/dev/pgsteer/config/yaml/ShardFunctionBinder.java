@@ -11,7 +11,8 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * The {@code function:} of a sharded table and what it takes: {@code hash} (for the key types whose
- * PostgreSQL hash pgsteer reproduces), {@code range} with {@code ranges:} (read by {@link RangeBinder}),
+ * PostgreSQL hash pgsteer reproduces, with {@code buckets:} and {@code placement:} read by
+ * {@link BucketBinder}), {@code range} with {@code ranges:} (read by {@link RangeBinder}),
  * {@code list} with {@code lists:}. Values are checked in the key's type when {@code type:} declares
  * it; otherwise the catalog check at start does it.
  */
@@ -21,10 +22,12 @@ final class ShardFunctionBinder {
 
     private final NodeReader reader;
     private final ShardNames shardNames;
+    private final BucketBinder buckets;
 
     ShardFunctionBinder(NodeReader reader, ShardNames shardNames) {
         this.reader = reader;
         this.shardNames = shardNames;
+        this.buckets = new BucketBinder(reader, shardNames);
     }
 
     Optional<ShardFunction> function(Section table, Optional<KeyType> type, String dbPath, List<String> shards) {
@@ -43,9 +46,10 @@ final class ShardFunctionBinder {
                     Suggestions.didYouMean(function.get(), FUNCTIONS) + "use function: hash, range (with ranges:) or list (with lists:)");
             return Optional.empty();
         }
-        boolean fits = notFor(table, "ranges", "range", function.get()) & notFor(table, "lists", "list", function.get());
+        boolean fits = notFor(table, "ranges", "range", function.get()) & notFor(table, "lists", "list", function.get())
+                & notFor(table, "buckets", "hash", function.get()) & notFor(table, "placement", "hash", function.get());
         Optional<ShardFunction> bound = switch (function.get()) {
-            case "hash" -> hash(table, type);
+            case "hash" -> hash(table, type, dbPath, shards);
             case "range" -> new RangeBinder(reader, shardNames, table, type, dbPath, shards).bind();
             default -> list(table, type, dbPath, shards);
         };
@@ -62,7 +66,7 @@ final class ShardFunctionBinder {
         return false;
     }
 
-    private Optional<ShardFunction> hash(Section table, Optional<KeyType> type) {
+    private Optional<ShardFunction> hash(Section table, Optional<KeyType> type, String dbPath, List<String> shards) {
         if (type.isPresent() && !type.get().hashable()) {
             reader.problem(table.value("type").orElseThrow(), table.path() + ": hash sharding does not support key type "
                             + type.get().configName(),
@@ -70,7 +74,7 @@ final class ShardFunctionBinder {
                             + "integer, text or uuid");
             return Optional.empty();
         }
-        return Optional.of(new ShardFunction.Hash());
+        return buckets.hash(table, dbPath, shards).map(ShardFunction.class::cast);
     }
 
     private Optional<ShardFunction> list(Section table, Optional<KeyType> type, String dbPath, List<String> shards) {

@@ -29,6 +29,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  *   default_shard: s0
  *   tables:
  *     orders:     { key: customer_id, function: hash }
+ *     payments:   { key: customer_id, function: hash, buckets: 12 }
  *     events:     { key: created_at, function: range, ranges: [{to: '2025-01-01', shard: s0}, {shard: s1}] }
  *     regions:    { key: region, function: list, lists: {eu: s0, us: s1, apac: s2} }
  *     currencies: { kind: reference }
@@ -36,7 +37,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 final class ShardMapBinder {
 
-    static final List<String> TABLE_KEYS = List.of("kind", "key", "function", "type", "ranges", "lists");
+    static final List<String> TABLE_KEYS = List.of("kind", "key", "function", "type", "ranges", "lists", "buckets",
+            "placement");
     static final List<String> KINDS = List.of("sharded", "reference");
 
     private static final String TABLE_EXAMPLE = "{ key: customer_id, function: hash }, or { kind: reference }";
@@ -171,7 +173,7 @@ final class ShardMapBinder {
 
     private Optional<TableConfig> reference(String name, Section table) {
         boolean clean = true;
-        for (String key : List.of("key", "function", "type", "ranges", "lists")) {
+        for (String key : TABLE_KEYS.subList(1, TABLE_KEYS.size())) {
             Optional<Section.Entry> entry = Optional.ofNullable(table.entries().get(key));
             if (entry.isPresent()) {
                 reader.problem(entry.get().key(), table.path() + " is a reference table, so '" + key + "' does not apply",

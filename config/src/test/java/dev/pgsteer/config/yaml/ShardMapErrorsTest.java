@@ -398,7 +398,7 @@ class ShardMapErrorsTest {
 
         assertEquals(10, p.line());
         assertEquals("unknown key 'shard_key' in databases.shop.tables.orders", p.what());
-        assertEquals("remove it; valid keys in databases.shop.tables.orders are kind, key, function, type, ranges, lists",
+        assertEquals("remove it; valid keys in databases.shop.tables.orders are kind, key, function, type, ranges, lists, buckets, placement",
                 p.fix());
     }
 

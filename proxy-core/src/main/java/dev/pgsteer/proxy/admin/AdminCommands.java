@@ -46,7 +46,7 @@ final class AdminCommands {
     private final List<AdminCommand> commands;
 
     AdminCommands() {
-        List<AdminCommand> all = new ArrayList<>(List.of(new ShowDatabases(), new ShowShards(), new ShowPools(),
+        List<AdminCommand> all = new ArrayList<>(List.of(new ShowDatabases(), new ShowShards(), new ShowBuckets(), new ShowPools(),
                 new ShowClients(), new ShowStats(), new ShowConfig(), new ShowVersion(), new ShowTenants(), new ShowMetadataStore(),
                 new Pause(true), new Pause(false), new Reload()));
         all.addAll(TenantAdmin.help());

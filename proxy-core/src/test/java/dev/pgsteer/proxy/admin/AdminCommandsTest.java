@@ -21,6 +21,7 @@ class AdminCommandsTest {
             "SHOW POOLS;;            | SHOW POOLS",
             "SHOW DATABASES          | SHOW DATABASES",
             "SHOW SHARDS             | SHOW SHARDS",
+            "show buckets            | SHOW BUCKETS",
             "SHOW STATS              | SHOW STATS",
             "SHOW CONFIG             | SHOW CONFIG",
             "SHOW VERSION            | SHOW VERSION",
@@ -91,7 +92,7 @@ class AdminCommandsTest {
 
     @Test
     void theHintListsEveryCommand() {
-        assertEquals("SHOW DATABASES, SHOW SHARDS, SHOW POOLS, SHOW CLIENTS, SHOW STATS, SHOW CONFIG, SHOW VERSION, "
+        assertEquals("SHOW DATABASES, SHOW SHARDS, SHOW BUCKETS, SHOW POOLS, SHOW CLIENTS, SHOW STATS, SHOW CONFIG, SHOW VERSION, "
                 + "SHOW TENANTS, SHOW METADATA, PAUSE, RESUME, RELOAD, CREATE TENANT, ALTER TENANT, DROP TENANT, MIGRATE, "
                 + "SHOW HELP (or HELP)", commands.names());
     }

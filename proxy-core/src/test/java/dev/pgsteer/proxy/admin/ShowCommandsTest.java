@@ -56,6 +56,37 @@ class ShowCommandsTest {
     }
 
     @Test
+    void showBucketsListsEachGroupOfTablesWithOneBucketMap() {
+        ProxyConfig config = ConfigLoader.parse("""
+                backends:
+                  s0: { url: "postgresql://app:secret@db0/shop" }
+                  s1: { url: "postgresql://app:secret@db1/shop" }
+                databases:
+                  shop:
+                    shards: [s0, s1]
+                    tables:
+                      orders: { key: customer_id, function: hash, buckets: 4 }
+                      regions: { key: region, function: list, lists: {eu: s0} }
+                      customers: { key: id, function: hash }
+                      items: { key: customer_id, function: hash, buckets: 4, placement: { s0: [0, 1, 2, 3] } }
+                      payments: { key: customer_id, function: hash, buckets: 4 }
+                  app: { shards: [s0] }
+                """, "test.yaml", Map.of());
+
+        assertEquals(List.of(
+                row("shop", "orders, payments", "0 of 4", 4L, 0L, "s0"),
+                row("shop", "orders, payments", "1 of 4", 4L, 1L, "s1"),
+                row("shop", "orders, payments", "2 of 4", 4L, 2L, "s0"),
+                row("shop", "orders, payments", "3 of 4", 4L, 3L, "s1"),
+                row("shop", "customers", "0 of 2", 2L, 0L, "s0"),
+                row("shop", "customers", "1 of 2", 2L, 1L, "s1"),
+                row("shop", "items", "0 of 4", 4L, 0L, "s0"),
+                row("shop", "items", "1 of 4", 4L, 1L, "s0"),
+                row("shop", "items", "2 of 4", 4L, 2L, "s0"),
+                row("shop", "items", "3 of 4", 4L, 3L, "s0")), ShowBuckets.of(config).rows());
+    }
+
+    @Test
     void showShardsCountsTheConnectionsOfPoolsMadeSoFar() {
         PoolRegistry pools = new PoolRegistry(new BackendConnector(Duration.ofSeconds(1), NioSocketChannel.class, 10));
         pools.poolFor(ShowShards.target(CONFIG, CONFIG.databases().get("shop"), "s0"),

@@ -33,10 +33,12 @@ public final class ShardedCluster implements AutoCloseable {
     public final List<EmbeddedBackend> shards;
     public final Path decisionLog;
     public PgSteerServer proxy;
+    private final String tables;
 
-    private ShardedCluster(List<EmbeddedBackend> shards, Path decisionLog) {
+    private ShardedCluster(List<EmbeddedBackend> shards, Path decisionLog, String tables) {
         this.shards = shards;
         this.decisionLog = decisionLog;
+        this.tables = tables;
     }
 
     public static ShardedCluster start() throws Exception {
@@ -45,11 +47,21 @@ public final class ShardedCluster implements AutoCloseable {
 
     /** Shards whose database is created with {@code databaseOptions} (a collation: see {@link EmbeddedBackend#shard(String)}). */
     public static ShardedCluster start(String databaseOptions) throws Exception {
+        return start(databaseOptions, TABLES);
+    }
+
+    /** The shop's three shards with {@code tables} (YAML, the entries of {@code tables:}) as its shard map. */
+    public static ShardedCluster withTables(String tables) throws Exception {
+        return start("", tables);
+    }
+
+    private static ShardedCluster start(String databaseOptions, String tables) throws Exception {
         List<EmbeddedBackend> shards = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             shards.add(EmbeddedBackend.shard(databaseOptions));
         }
-        ShardedCluster cluster = new ShardedCluster(shards, Files.createTempDirectory("pgsteer-2pc").resolve("decisions.log"));
+        ShardedCluster cluster = new ShardedCluster(shards, Files.createTempDirectory("pgsteer-2pc").resolve("decisions.log"),
+                tables);
         cluster.startProxy();
         return cluster;
     }
@@ -84,7 +96,7 @@ public final class ShardedCluster implements AutoCloseable {
                     backend_database: appdb
                     pool: { size: 4 }
                     tables:
-                %s""".formatted(backends, TABLES.indent(2));
+                %s""".formatted(backends, tables.indent(2));
         return yaml;
     }
 

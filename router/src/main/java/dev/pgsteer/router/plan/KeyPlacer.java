@@ -6,4 +6,12 @@ import dev.pgsteer.config.TableConfig;
 @FunctionalInterface
 public interface KeyPlacer {
     int shardIndex(TableConfig.Sharded table, KeySource value) throws RoutingException;
+
+    /**
+     * The position, in the table's bucket map, of the bucket that holds the key (EXPLAIN ROUTE names
+     * it); -1 when the table is not placed by buckets, or this placer does not know them.
+     */
+    default int bucketIndex(TableConfig.Sharded table, KeySource value) throws RoutingException {
+        return -1;
+    }
 }

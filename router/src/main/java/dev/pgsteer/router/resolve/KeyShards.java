@@ -11,7 +11,9 @@ import java.util.BitSet;
 
 /**
  * The shards a table's key condition allows once this execution's values are known, as a set of
- * shard positions; null when the condition does not restrict the key (every shard).
+ * shard positions; null when the condition does not restrict the key (every shard). Given a placer
+ * that answers bucket positions instead ({@code KeyPlacer.bucketIndex}), the same walk gives the
+ * buckets the condition allows, for EXPLAIN ROUTE.
  */
 public record KeyShards(KeyPlacer placer) {
 

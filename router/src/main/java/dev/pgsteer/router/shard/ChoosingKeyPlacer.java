@@ -17,20 +17,30 @@ public final class ChoosingKeyPlacer implements KeyPlacer {
     @Override
     public int shardIndex(TableConfig.Sharded table, KeySource source) throws RoutingException {
         try {
-            KeyValue value;
-            if (source.isBinary()) {
-                KeyType type = table.keyType() != null ? table.keyType() : guessBinary(source.binary().length);
-                value = KeyValue.ofBinary(type, source.binary());
-            } else {
-                value = KeyValue.ofText(ShardChooser.keyTypeOf(table, source.text()), source.text());
-            }
-            return chooser.database().shards().indexOf(chooser.shardOf(table, value));
+            return chooser.database().shards().indexOf(chooser.shardOf(table, value(table, source)));
         } catch (UnmatchedKeyException e) {
             // PostgreSQL's own word for a row no partition accepts.
             throw new RoutingException("23514", e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new RoutingException("22P02", "shard key " + table.key() + " of " + table.name() + ": " + e.getMessage());
         }
+    }
+
+    @Override
+    public int bucketIndex(TableConfig.Sharded table, KeySource source) throws RoutingException {
+        try {
+            return chooser.table(table).bucketOf(value(table, source));
+        } catch (IllegalArgumentException e) {
+            throw new RoutingException("22P02", "shard key " + table.key() + " of " + table.name() + ": " + e.getMessage());
+        }
+    }
+
+    private static KeyValue value(TableConfig.Sharded table, KeySource source) {
+        if (source.isBinary()) {
+            KeyType type = table.keyType() != null ? table.keyType() : guessBinary(source.binary().length);
+            return KeyValue.ofBinary(type, source.binary());
+        }
+        return KeyValue.ofText(ShardChooser.keyTypeOf(table, source.text()), source.text());
     }
 
     /** Without a known key type, a binary value's width says what it likely is. */

@@ -1,5 +1,6 @@
 package dev.pgsteer.router.shard;
 
+import dev.pgsteer.config.BucketMap;
 import dev.pgsteer.config.KeyType;
 import dev.pgsteer.config.ShardFunction;
 import dev.pgsteer.config.TableConfig;
@@ -10,10 +11,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One sharded table's shard function, made ready for choosing: range bounds and list values are
- * parsed once here, for every key type they parse as, so that {@link #shardOf} only compares (a
- * binary search over the ranges, one hash lookup in the list) and allocates nothing beyond what
- * hashing a text key needs.
+ * One sharded table's shard function, made ready for choosing: a hash table's buckets are laid out
+ * once here as an array of shards by hash cell (hash mod the number of buckets), range bounds and
+ * list values are parsed once, for every key type they parse as, so that {@link #shardOf} only
+ * indexes the array, or compares (a binary search over the ranges, one hash lookup in the list), and
+ * allocates nothing beyond what hashing a text key needs.
  *
  * <p>Values compare in the type of the value: a list value {@code '1'} matches the integer 1, and
  * when the table's key type is not known yet, each type the value may come in has its own parsed
@@ -25,6 +27,10 @@ public final class ShardedTable {
 
     private final TableConfig.Sharded config;
     private final List<String> shards;
+    /** A hash table's buckets; null for a range or list table. */
+    private final BucketMap buckets;
+    /** The shard of each hash cell (hash mod {@code buckets.buckets()}); null for a range or list table. */
+    private final String[] shardOfCell;
     /** Range bounds per KeyType ordinal; null for a hash or list table. */
     private final Ranges[] ranges;
     /** List values per KeyType ordinal; null for a hash or range table. */
@@ -54,11 +60,16 @@ public final class ShardedTable {
         this.unusable = new String[TYPES];
         switch (table.function()) {
             case ShardFunction.Hash h -> {
+                this.buckets = h.buckets() != null ? h.buckets() : BucketMap.even(this.shards.size(), this.shards);
+                this.buckets.placement().forEach(b -> checkShard(b.shard()));
+                this.shardOfCell = buckets.shardOfCell();
                 this.ranges = null;
                 this.lists = null;
             }
             case ShardFunction.Range r -> {
                 r.ranges().forEach(b -> checkShard(b.shard()));
+                this.buckets = null;
+                this.shardOfCell = null;
                 this.ranges = new Ranges[TYPES];
                 this.lists = null;
                 for (KeyType type : KeyType.values()) {
@@ -71,6 +82,8 @@ public final class ShardedTable {
             }
             case ShardFunction.ListOf l -> {
                 l.shardOfValue().values().forEach(this::checkShard);
+                this.buckets = null;
+                this.shardOfCell = null;
                 this.ranges = null;
                 this.lists = new Lists[TYPES];
                 for (KeyType type : KeyType.values()) {
@@ -100,7 +113,7 @@ public final class ShardedTable {
     public String shardOf(KeyValue value) {
         int type = value.type().ordinal();
         return switch (config.function()) {
-            case ShardFunction.Hash h -> shards.get(PgHash.remainder(value, shards.size()));
+            case ShardFunction.Hash h -> shardOfCell[PgHash.remainder(value, shardOfCell.length)];
             case ShardFunction.Range r -> inRange(checkUsable(type, value), value);
             case ShardFunction.ListOf l -> {
                 String shard = lists[checkUsable(type, value)].shardOfValue.get(value);
@@ -110,6 +123,29 @@ public final class ShardedTable {
                 yield shard;
             }
         };
+    }
+
+    /**
+     * The position in {@link BucketMap#placement} of the bucket that holds {@code value}, for a hash
+     * table (EXPLAIN ROUTE names it); -1 for a range or list table.
+     */
+    public int bucketOf(KeyValue value) {
+        if (buckets == null) {
+            return -1;
+        }
+        int cell = PgHash.remainder(value, buckets.buckets());
+        List<BucketMap.Bucket> placement = buckets.placement();
+        for (int i = 0; i < placement.size(); i++) {
+            if (placement.get(i).holds(cell)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("bucket map of " + config.name() + " holds no bucket for cell " + cell);
+    }
+
+    /** A hash table's buckets (one per shard unless the table has its own map); null for a range or list table. */
+    public BucketMap buckets() {
+        return buckets;
     }
 
     private String inRange(int type, KeyValue value) {
