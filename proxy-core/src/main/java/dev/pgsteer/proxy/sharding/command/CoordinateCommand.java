@@ -4,7 +4,7 @@ import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
-import dev.pgsteer.proxy.sharding.coordinator.CopyPull;
+import dev.pgsteer.proxy.sharding.coordinator.GatherPull;
 import dev.pgsteer.proxy.sharding.coordinator.FinalStep;
 import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
@@ -25,7 +25,7 @@ import java.util.List;
  * {@code Command.Coordinate}: a SELECT on several shards that pgsteer cannot merge runs whole on a
  * coordinator, the database's default shard. In the coordinator's own transaction, a temporary table
  * shaped like each sharded table the statement reads is filled with every shard's rows (by a binary
- * COPY streamed through, see {@link CopyPull}); the temporary tables shadow the real ones, the
+ * COPY streamed through, see {@link GatherPull}); the temporary tables shadow the real ones, the
  * client's statement runs there unchanged and its answer is relayed as PostgreSQL wrote it; then
  * ROLLBACK drops the tables. {@link CoordinatorStep} runs it; here the session's shards are leased
  * (in its transaction when it has one), and inside a transaction block a coordinator connection

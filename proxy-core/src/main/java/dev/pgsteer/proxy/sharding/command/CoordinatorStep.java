@@ -9,10 +9,12 @@ import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.coordinator.ApartFrames;
 import dev.pgsteer.proxy.sharding.coordinator.CarriedSettings;
 import dev.pgsteer.proxy.sharding.coordinator.CoordinatorSql;
-import dev.pgsteer.proxy.sharding.coordinator.CopyPull;
 import dev.pgsteer.proxy.sharding.coordinator.FinalStep;
+import dev.pgsteer.proxy.sharding.coordinator.GatherPull;
 import dev.pgsteer.proxy.sharding.coordinator.KeyLists;
+import dev.pgsteer.proxy.sharding.coordinator.LocalFill;
 import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
+import dev.pgsteer.proxy.sharding.coordinator.PullFailed;
 import dev.pgsteer.proxy.sharding.coordinator.PullStatements;
 import dev.pgsteer.proxy.sharding.coordinator.SelectWords;
 import dev.pgsteer.proxy.sharding.coordinator.TemporaryIndexes;
@@ -26,6 +28,8 @@ import dev.pgsteer.router.plan.Answer;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +53,7 @@ import java.util.stream.Stream;
  * </ul>
  *
  * <pre>
- * names ─► [settings, in a transaction] ─► create ─► pull, one table of one shard after the other
+ * names ─► [settings, in a transaction] ─► create ─► pull, one table after the other, each from every shard at once
  *       ─► [key values read, then the tables that receive them pulled: KeyLists] ─► answer ─► ROLLBACK
  *     \________ any failure: the client hears why, then ROLLBACK ________/
  * </pre>
@@ -100,6 +104,8 @@ final class CoordinatorStep {
     private List<List<String>> catalog = List.of();
     /** The tables pulled in a second round, for the key values of others ({@link KeyLists}). */
     private List<KeyLists.KeyList> keys = List.of();
+    /** The EXISTS each receiving table's pull holds, by table index ({@link KeyLists#semiJoins}). */
+    private Map<Integer, List<String>> semiJoins = Map.of();
 
     CoordinatorStep(FanOut fanOut, ClientReplies replies, EventLoop loop, BackendListener owner, ShardSettings settings,
                     String statement, FinalStep last, PullBudget budget, List<String> localSettings, Command.Coordinate command,
@@ -123,7 +129,8 @@ final class CoordinatorStep {
         this.next = next;
     }
 
-    private record Pull(ShardLink source, String qualified, PullStatements statements) {
+    /** One table's rows from {@code sources} at once ({@link GatherPull}), or the coordinator's own ({@link LocalFill}). */
+    private record Pull(List<ShardLink> sources, String qualified, PullStatements statements) {
     }
 
     void start() {
@@ -157,6 +164,8 @@ final class CoordinatorStep {
             List<String> qualified = rows.stream().map(r -> r.get(0)).toList();
             catalog = rows;
             List<PullStatements> tables = new ArrayList<>();
+            List<KeyLists.Table> described = described(rows);
+            semiJoins = semiJoins(KeyLists.semiJoins(command.joins(), described));
             boolean nested = SelectWords.count(statement) > 1;
             for (int i = 0; i < rows.size(); i++) {
                 List<String> row = rows.get(i);
@@ -166,16 +175,29 @@ final class CoordinatorStep {
                 // The sharded tables as narrowly as the router allows; the others (inside a transaction) whole.
                 tables.add(i < command.tables().size()
                         ? PullStatements.of(command.pulls().get(i), row.get(0), row.get(1), PullStatements.columns(row.get(3)),
-                                last.parameters())
+                                last.parameters(), semiJoins.getOrDefault(i, List.of()))
                         : PullStatements.whole(row.get(0), row.get(1)));
             }
-            keys = KeyLists.plan(command.joins(), described(rows));
+            keys = KeyLists.plan(command.joins(), described);
             if (apart) {
                 withSettings(qualified, tables);
             } else {
                 create(CoordinatorSql.createAndFillLocally(tables, KeyLists.receivers(keys)), qualified, tables);
             }
         });
+    }
+
+    /** Each receiving table's EXISTS conditions ({@link KeyLists#semiJoins}), by table index. */
+    private Map<Integer, List<String>> semiJoins(List<KeyLists.SemiJoin> joins) {
+        Map<Integer, List<String>> out = new HashMap<>();
+        for (KeyLists.SemiJoin join : joins) {
+            List<String> receiver = catalog.get(join.receiver());
+            List<String> source = catalog.get(join.source());
+            out.computeIfAbsent(join.receiver(), k -> new ArrayList<>()).add(PullStatements.exists(
+                    command.pulls().get(join.receiver()), receiver.get(1), join.column(), command.pulls().get(join.source()),
+                    source.get(0), PullStatements.columns(source.get(3)), join.sourceAlias(), join.sourceColumn()));
+        }
+        return out;
     }
 
     /** The sharded tables as {@link KeyLists} plans from them: columns, their types, size, own conditions. */
@@ -186,8 +208,10 @@ final class CoordinatorStep {
             List<String> columns = PullStatements.columns(row.get(3));
             List<String> types = row.get(5) == null ? List.of() : List.of(row.get(5).split(","));
             double estimate = row.get(6) == null ? -1 : Double.parseDouble(row.get(6));
-            described.add(new KeyLists.Table(command.tables().get(i).name(), columns, types, estimate,
-                    PullStatements.pushesConditions(command.pulls().get(i), columns, last.parameters())));
+            TableConfig.Sharded table = command.tables().get(i);
+            described.add(new KeyLists.Table(table.name(), columns, types, estimate,
+                    PullStatements.pushesConditions(command.pulls().get(i), columns, last.parameters()), table.key(),
+                    Arrays.asList(table.function(), table.keyType())));
         }
         return described;
     }
@@ -232,17 +256,14 @@ final class CoordinatorStep {
             int sharded = command.tables().size();
             Set<Integer> later = KeyLists.receivers(keys);
             List<Pull> pulls = new ArrayList<>();
-            for (ShardLink link : links) {
-                for (int i = 0; i < sharded; i++) {
-                    // The coordinator's own rows came with the create, unless conditions hold the client's parameters.
-                    if (!later.contains(i) && (link != coordinator || tables.get(i).withParameters() != null)) {
-                        pulls.add(new Pull(link, qualified.get(i), tables.get(i)));
-                    }
+            for (int i = 0; i < sharded; i++) {
+                if (!later.contains(i)) {
+                    pullsOf(qualified.get(i), tables.get(i), pulls);
                 }
             }
             // Inside a transaction block, the other tables as the transaction sees them (they live on the coordinator's shard).
             for (int i = sharded; i < qualified.size(); i++) {
-                pulls.add(new Pull(own, qualified.get(i), tables.get(i)));
+                pulls.add(new Pull(List.of(own), qualified.get(i), tables.get(i)));
             }
             pull(pulls, 0, later.isEmpty() ? this::prepareThenAnswer : () -> withKeys(qualified, later));
         });
@@ -270,14 +291,13 @@ final class CoordinatorStep {
             List<String> locally = new ArrayList<>();
             for (int i : later) {
                 List<String> row = catalog.get(i);
+                List<String> extra = new ArrayList<>(semiJoins.getOrDefault(i, List.of()));
+                extra.addAll(conditions.getOrDefault(i, List.of()));
                 PullStatements table = PullStatements.of(command.pulls().get(i), row.get(0), row.get(1),
-                        PullStatements.columns(row.get(3)), last.parameters(), conditions.getOrDefault(i, List.of()));
-                for (ShardLink link : links) {
-                    if (link != coordinator || table.withParameters() != null) {
-                        pulls.add(new Pull(link, qualified.get(i), table));
-                    } else {
-                        locally.add(table.fillLocally());
-                    }
+                        PullStatements.columns(row.get(3)), last.parameters(), extra);
+                pullsOf(qualified.get(i), table, pulls);
+                if (links.contains(coordinator) && table.withParameters() == null) {
+                    locally.add(table.fillLocally());
                 }
             }
             if (locally.isEmpty()) {
@@ -299,19 +319,36 @@ final class CoordinatorStep {
         });
     }
 
-    /** Pulls one table of one shard after the other (a binary COPY stream has one header and one end), then {@code then}. */
+    /**
+     * A table's pulls: every shard's rows but the coordinator's own at once; those too when the table's
+     * conditions hold the client's parameters (outside a transaction block they are otherwise copied
+     * locally with the create).
+     */
+    private void pullsOf(String qualified, PullStatements table, List<Pull> pulls) {
+        if (links.contains(coordinator) && table.withParameters() != null) {
+            pulls.add(new Pull(List.of(coordinator), qualified, table));
+        }
+        List<ShardLink> others = links.stream().filter(link -> link != coordinator).toList();
+        if (!others.isEmpty()) {
+            pulls.add(new Pull(others, qualified, table));
+        }
+    }
+
+    /** Pulls one table after the other (a COPY FROM takes one table), each from its shards at once, then {@code then}. */
     private void pull(List<Pull> pulls, int index, Runnable then) {
         if (index == pulls.size()) {
             then.run();
             return;
         }
         Pull pull = pulls.get(index);
-        Future<Void> pulled = CopyPull.run(pull.source(), pull.qualified(), pull.statements(), coordinator.connection(), loop, budget);
+        Future<Void> pulled = pull.sources().equals(List.of(coordinator))
+                ? LocalFill.run(coordinator.connection(), pull.statements().withParameters(), loop)
+                : GatherPull.run(pull.sources(), pull.qualified(), pull.statements(), coordinator.connection(), loop, budget);
         pulled.addListener(p -> {
             if (fanOut.clientGone()) {
                 return;
             }
-            pull.source().connection().attach(owner);
+            pull.sources().forEach(source -> source.connection().attach(owner));
             if (!pulled.isSuccess()) {
                 fail(pulled.cause());
                 return;
@@ -400,7 +437,7 @@ final class CoordinatorStep {
         }
         if (cause instanceof MissingTable missing) {
             replies.fail(SqlState.UNDEFINED_TABLE, missing.getMessage());
-        } else if (cause instanceof CopyPull.PullFailed failed) {
+        } else if (cause instanceof PullFailed failed) {
             replies.channel().write(failed.error(), replies.channel().voidPromise());
             replies.failed();
         } else {

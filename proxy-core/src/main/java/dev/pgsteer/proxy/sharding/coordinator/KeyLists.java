@@ -46,8 +46,17 @@ public final class KeyLists {
      * @param types     their type OIDs, in the same order
      * @param rows      the catalog's estimate of its rows on the coordinator's shard (negative: unknown)
      * @param filtered  whether its pull pushes conditions of its own
+     * @param key       its shard key column
+     * @param placement what places its rows (function and key type): tables with equal placements
+     *                  hold rows of equal keys on the same shard; null: none
      */
-    public record Table(String name, List<String> columns, List<String> types, double rows, boolean filtered) {
+    public record Table(String name, List<String> columns, List<String> types, double rows, boolean filtered, String key,
+                        Object placement) {
+        /** A table whose placement is unknown (never co-located). */
+        public Table(String name, List<String> columns, List<String> types, double rows, boolean filtered) {
+            this(name, columns, types, rows, filtered, null, null);
+        }
+
         String typeOf(String column) {
             int i = columns.indexOf(column);
             return i < 0 || i >= types.size() ? null : types.get(i);
@@ -81,6 +90,47 @@ public final class KeyLists {
         candidates.forEach(c -> receivers.add(c.receiver()));
         // Two rounds: a receiver's own rows are only known in the second, so it is no source.
         return candidates.stream().filter(c -> !receivers.contains(c.source())).toList();
+    }
+
+    /**
+     * Table {@code receiver}'s rows only where a row of {@code source} (named {@code sourceAlias} in
+     * the statement) with its own conditions joins it on both shard keys: {@code EXISTS (...)} run on
+     * each shard, where both tables' rows of one key live.
+     */
+    public record SemiJoin(int receiver, String column, int source, String sourceAlias, String sourceColumn) {
+    }
+
+    /**
+     * The semi-joins that narrow pulls: a receiver joined, shard key to shard key, to a co-located
+     * table (equal placement, same key type) that has conditions of its own. Exact for the reason key
+     * lists are (a receiver's row without such a partner is in no joined row), and the partner rows are
+     * on the receiver row's own shard, so each shard answers the EXISTS from its own rows. Not worth it
+     * for a source without conditions: every key it holds would pass.
+     */
+    public static List<SemiJoin> semiJoins(List<JoinScope> joins, List<Table> tables) {
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < tables.size(); i++) {
+            index.put(tables.get(i).name(), i);
+        }
+        Set<SemiJoin> out = new LinkedHashSet<>();
+        for (JoinScope scope : joins) {
+            for (List<Member> group : classes(scope, tables, index)) {
+                for (Member to : group) {
+                    for (Member from : group) {
+                        Table receiver = tables.get(to.table());
+                        Table source = tables.get(from.table());
+                        if (!to.alias().equals(from.alias()) && scope.members().get(to.alias()).receives() && source.filtered()
+                                && receiver.placement() != null && receiver.placement().equals(source.placement())
+                                && to.column().equals(receiver.key()) && from.column().equals(source.key())
+                                && receiver.typeOf(to.column()) != null
+                                && receiver.typeOf(to.column()).equals(source.typeOf(from.column()))) {
+                            out.add(new SemiJoin(to.table(), to.column(), from.table(), from.alias(), from.column()));
+                        }
+                    }
+                }
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** A column of a scope's member: {@code alias} the scope's name for it, {@code table} its index. */

@@ -16,10 +16,10 @@ import java.io.IOException;
  * {@code INSERT INTO pg_temp.t SELECT ... WHERE ...} run in place, in the coordinator's transaction,
  * as an extended-protocol query with the client's parameter types and values (the simple-protocol
  * create cannot carry them). Ends at ReadyForQuery, with the first ErrorResponse (PostgreSQL's own
- * bytes) as {@link CopyPull.PullFailed}. Its rows are not counted against the budget: nothing
+ * bytes) as {@link PullFailed}. Its rows are not counted against the budget: nothing
  * crosses the network.
  */
-final class LocalFill implements BackendListener {
+public final class LocalFill implements BackendListener {
     private final BackendConnection coordinator;
     private final EventLoop loop;
     private final Promise<Void> done;
@@ -31,7 +31,7 @@ final class LocalFill implements BackendListener {
         this.done = loop.newPromise();
     }
 
-    static Future<Void> run(BackendConnection coordinator, PullStatements.ParameterizedRows rows, EventLoop loop) {
+    public static Future<Void> run(BackendConnection coordinator, PullStatements.ParameterizedRows rows, EventLoop loop) {
         LocalFill fill = new LocalFill(coordinator, loop);
         coordinator.attach(fill);
         rows.parameters().writeQuery(coordinator, rows.fillLocally(), rows.originals());
@@ -59,7 +59,7 @@ final class LocalFill implements BackendListener {
                 if (error == null) {
                     done.trySuccess(null);
                 } else {
-                    done.tryFailure(new CopyPull.PullFailed(error));
+                    done.tryFailure(new PullFailed(error));
                 }
             }
             default -> frame.release();

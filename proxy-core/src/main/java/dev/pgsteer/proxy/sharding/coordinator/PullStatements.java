@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  *
  * <p>A pushed condition that holds the client's parameters cannot be written into pgsteer's own
  * COPY text: then every other shard runs {@link #withParameters} instead, the SELECT as an
- * extended-protocol query with the client's parameter types and values ({@link CopyPull} feeds its
+ * extended-protocol query with the client's parameter types and values ({@link GatherPull} feeds its
  * DataRows to the coordinator's COPY), and the coordinator shard's own rows are filled after the
  * create by the same INSERT ... SELECT as an extended-protocol query ({@link LocalFill}), not with
  * the create ({@link CoordinatorSql#createAndFillLocally} leaves that table empty).
@@ -200,6 +200,32 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
 
     private static String from(PulledTable pull) {
         return pull == null || pull.alias() == null || pull.filters().isEmpty() ? "" : " AS " + pull.alias();
+    }
+
+    /**
+     * {@code EXISTS} of a co-located source's rows joining the pulled table on both shard keys, with
+     * the source's own conditions that hold no client parameter ({@link KeyLists#semiJoins}).
+     *
+     * @param receiver       the pulled table's pull, and its quoted temporary (= relation) name, to name its row
+     * @param column         the pulled table's key column
+     * @param source         the source's pull, schema-qualified name, columns and alias in the statement (folded)
+     * @param sourceColumn   the source's key column
+     */
+    public static String exists(PulledTable receiver, String temporary, String column, PulledTable source, String qualified,
+                                List<String> sourceColumns, String sourceAlias, String sourceColumn) {
+        String row = receiver != null && receiver.alias() != null && !receiver.filters().isEmpty() ? receiver.alias() : temporary;
+        String alias = quoted(sourceAlias);
+        List<String> kept = new ArrayList<>();
+        kept.add(alias + "." + quoted(sourceColumn) + " = " + row + "." + quoted(column));
+        if (source != null) {
+            for (PulledTable.PushedFilter filter : source.filters()) {
+                String text = pushed(filter, sourceColumns, null, new LinkedHashMap<>());
+                if (text != null) {
+                    kept.add(text);
+                }
+            }
+        }
+        return "EXISTS (SELECT 1 FROM " + qualified + " AS " + alias + " WHERE " + String.join(" AND ", kept) + ")";
     }
 
     /** Whether the pull of {@code pull} pushes any condition of the statement's (with {@code parameters}, those on them too). */
