@@ -104,8 +104,12 @@ final class CoordinatorStep {
     private List<List<String>> catalog = List.of();
     /** The tables pulled in a second round, for the key values of others ({@link KeyLists}). */
     private List<KeyLists.KeyList> keys = List.of();
-    /** The EXISTS each receiving table's pull holds, by table index ({@link KeyLists#semiJoins}). */
+    /** The EXISTS each receiving table's pull holds, by table index ({@link KeyLists#semiJoins}), on sources pulled first. */
     private Map<Integer, List<String>> semiJoins = Map.of();
+    /** The semi-joins on tables that receive key lists: written once their key values are read. */
+    private List<KeyLists.SemiJoin> late = List.of();
+    /** The tables pulled in the second round: key-list receivers, and the tables of {@link #late}. */
+    private Set<Integer> later = Set.of();
 
     CoordinatorStep(FanOut fanOut, ClientReplies replies, EventLoop loop, BackendListener owner, ShardSettings settings,
                     String statement, FinalStep last, PullBudget budget, List<String> localSettings, Command.Coordinate command,
@@ -165,7 +169,14 @@ final class CoordinatorStep {
             catalog = rows;
             List<PullStatements> tables = new ArrayList<>();
             List<KeyLists.Table> described = described(rows);
-            semiJoins = semiJoins(KeyLists.semiJoins(command.joins(), described));
+            keys = KeyLists.plan(command.joins(), described);
+            Set<Integer> receivers = KeyLists.receivers(keys);
+            List<KeyLists.SemiJoin> all = KeyLists.semiJoins(command.joins(), described, keys);
+            // A semi-join on a receiver waits for its key values: its table is pulled in the second round too.
+            late = all.stream().filter(j -> receivers.contains(j.source())).toList();
+            later = new LinkedHashSet<>(receivers);
+            late.forEach(j -> later.add(j.receiver()));
+            semiJoins = semiJoins(all.stream().filter(j -> !receivers.contains(j.source())).toList(), Map.of());
             boolean nested = SelectWords.count(statement) > 1;
             for (int i = 0; i < rows.size(); i++) {
                 List<String> row = rows.get(i);
@@ -178,24 +189,27 @@ final class CoordinatorStep {
                                 last.parameters(), semiJoins.getOrDefault(i, List.of()))
                         : PullStatements.whole(row.get(0), row.get(1)));
             }
-            keys = KeyLists.plan(command.joins(), described);
             if (apart) {
                 withSettings(qualified, tables);
             } else {
-                create(CoordinatorSql.createAndFillLocally(tables, KeyLists.receivers(keys)), qualified, tables);
+                create(CoordinatorSql.createAndFillLocally(tables, later), qualified, tables);
             }
         });
     }
 
-    /** Each receiving table's EXISTS conditions ({@link KeyLists#semiJoins}), by table index. */
-    private Map<Integer, List<String>> semiJoins(List<KeyLists.SemiJoin> joins) {
+    /**
+     * Each receiving table's EXISTS conditions ({@link KeyLists#semiJoins}), by table index; a source's
+     * key conditions ({@code keyConditions}, by its index) hold inside its EXISTS too.
+     */
+    private Map<Integer, List<String>> semiJoins(List<KeyLists.SemiJoin> joins, Map<Integer, List<String>> keyConditions) {
         Map<Integer, List<String>> out = new HashMap<>();
         for (KeyLists.SemiJoin join : joins) {
             List<String> receiver = catalog.get(join.receiver());
             List<String> source = catalog.get(join.source());
             out.computeIfAbsent(join.receiver(), k -> new ArrayList<>()).add(PullStatements.exists(
                     command.pulls().get(join.receiver()), receiver.get(1), join.column(), command.pulls().get(join.source()),
-                    source.get(0), PullStatements.columns(source.get(3)), join.sourceAlias(), join.sourceColumn()));
+                    source.get(0), PullStatements.columns(source.get(3)), join.sourceAlias(), join.sourceColumn(),
+                    keyConditions.getOrDefault(join.source(), List.of())));
         }
         return out;
     }
@@ -254,7 +268,6 @@ final class CoordinatorStep {
                 return;
             }
             int sharded = command.tables().size();
-            Set<Integer> later = KeyLists.receivers(keys);
             List<Pull> pulls = new ArrayList<>();
             for (int i = 0; i < sharded; i++) {
                 if (!later.contains(i)) {
@@ -265,7 +278,7 @@ final class CoordinatorStep {
             for (int i = sharded; i < qualified.size(); i++) {
                 pulls.add(new Pull(List.of(own), qualified.get(i), tables.get(i)));
             }
-            pull(pulls, 0, later.isEmpty() ? this::prepareThenAnswer : () -> withKeys(qualified, later));
+            pull(pulls, 0, later.isEmpty() ? this::prepareThenAnswer : () -> withKeys(qualified));
         });
     }
 
@@ -274,7 +287,7 @@ final class CoordinatorStep {
      * coordinator, narrow the pulls of the tables that receive them; their coordinator shard's own rows
      * are copied locally (outside a transaction block), the other shards' pulled.
      */
-    private void withKeys(List<String> qualified, Set<Integer> later) {
+    private void withKeys(List<String> qualified) {
         List<String> temporary = catalog.stream().map(r -> r.get(1)).toList();
         Future<List<List<String>>> read = coordinator.connection().queryInternal(KeyLists.query(keys, temporary), loop,
                 TransactionStatus.IN_TRANSACTION);
@@ -287,11 +300,13 @@ final class CoordinatorStep {
                 return;
             }
             Map<Integer, List<String>> conditions = KeyLists.conditions(keys, read.getNow().getFirst());
+            Map<Integer, List<String>> lateJoins = semiJoins(late, conditions);
             List<Pull> pulls = new ArrayList<>();
             List<String> locally = new ArrayList<>();
             for (int i : later) {
                 List<String> row = catalog.get(i);
                 List<String> extra = new ArrayList<>(semiJoins.getOrDefault(i, List.of()));
+                extra.addAll(lateJoins.getOrDefault(i, List.of()));
                 extra.addAll(conditions.getOrDefault(i, List.of()));
                 PullStatements table = PullStatements.of(command.pulls().get(i), row.get(0), row.get(1),
                         PullStatements.columns(row.get(3)), last.parameters(), extra);

@@ -12,6 +12,7 @@ import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.send.ExtendedSender;
 import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.router.command.Command;
+import dev.pgsteer.router.plan.JoinScope;
 import dev.pgsteer.router.plan.PulledTable;
 import dev.pgsteer.router.plan.Route;
 import io.netty.buffer.ByteBufAllocator;
@@ -73,9 +74,41 @@ public final class ExplainRouteCommand {
                 }
             }
         }
+        String joins = joins(explained.coordinate().joins());
+        if (joins != null) {
+            rows.add(List.of(coordinator, "narrows by joins", joins));
+        }
         rows.add(List.of(coordinator, "runs", explained.statement()));
         rows.add(List.of(coordinator, "ends", "ROLLBACK"));
         answer(rows, sender, next);
+    }
+
+    /**
+     * The equalities the pulls may be narrowed by ({@code KeyLists}), decided when the step runs from
+     * the catalog's estimates and the conditions each table's pull pushes; null when there are none.
+     */
+    private static String joins(List<JoinScope> scopes) {
+        List<String> parts = new ArrayList<>();
+        for (JoinScope scope : scopes) {
+            List<String> receivers = scope.members().entrySet().stream().filter(m -> m.getValue().receives())
+                    .map(m -> m.getValue().table()).sorted().toList();
+            if (receivers.isEmpty()) {
+                continue;
+            }
+            String equalities = String.join(" AND ", scope.equalities().stream()
+                    .map(e -> name(e.left()) + " = " + name(e.right())).toList());
+            parts.add(equalities + " (may narrow " + String.join(", ", receivers) + ")");
+        }
+        if (parts.isEmpty()) {
+            return null;
+        }
+        return String.join("; ", parts) + ": when it runs, a table is pulled after a smaller joined one (by the catalog's"
+                + " estimates) that has conditions of its own, only for the key values that one's rows hold, or with"
+                + " EXISTS of a co-located one joined key to key";
+    }
+
+    private static String name(JoinScope.Column column) {
+        return column.qualifier() == null ? column.name() : column.qualifier() + "." + column.name();
     }
 
     private void answer(List<List<String>> rows, StatementSender sender, Runnable next) {

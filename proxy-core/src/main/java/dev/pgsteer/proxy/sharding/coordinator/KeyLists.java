@@ -108,6 +108,18 @@ public final class KeyLists {
      * for a source without conditions: every key it holds would pass.
      */
     public static List<SemiJoin> semiJoins(List<JoinScope> joins, List<Table> tables) {
+        return semiJoins(joins, tables, List.of());
+    }
+
+    /**
+     * As {@link #semiJoins(List, List)}, a receiver of {@code keys} also counting as a source with
+     * conditions: its key list is one, written inside the EXISTS once its values are read (the
+     * receiving table then waits for that second round, so it must be no source of {@code keys}).
+     */
+    public static List<SemiJoin> semiJoins(List<JoinScope> joins, List<Table> tables, List<KeyList> keys) {
+        Set<Integer> receivers = receivers(keys);
+        Set<Integer> sources = new LinkedHashSet<>();
+        keys.forEach(k -> sources.add(k.source()));
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < tables.size(); i++) {
             index.put(tables.get(i).name(), i);
@@ -119,7 +131,9 @@ public final class KeyLists {
                     for (Member from : group) {
                         Table receiver = tables.get(to.table());
                         Table source = tables.get(from.table());
-                        if (!to.alias().equals(from.alias()) && scope.members().get(to.alias()).receives() && source.filtered()
+                        boolean conditioned = source.filtered()
+                                || receivers.contains(from.table()) && !sources.contains(to.table());
+                        if (!to.alias().equals(from.alias()) && scope.members().get(to.alias()).receives() && conditioned
                                 && receiver.placement() != null && receiver.placement().equals(source.placement())
                                 && to.column().equals(receiver.key()) && from.column().equals(source.key())
                                 && receiver.typeOf(to.column()) != null

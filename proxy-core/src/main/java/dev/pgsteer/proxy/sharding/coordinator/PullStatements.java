@@ -210,9 +210,10 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
      * @param column         the pulled table's key column
      * @param source         the source's pull, schema-qualified name, columns and alias in the statement (folded)
      * @param sourceColumn   the source's key column
+     * @param sourceKeys     the source's own key-list conditions ({@link KeyLists}), over its plain column names
      */
     public static String exists(PulledTable receiver, String temporary, String column, PulledTable source, String qualified,
-                                List<String> sourceColumns, String sourceAlias, String sourceColumn) {
+                                List<String> sourceColumns, String sourceAlias, String sourceColumn, List<String> sourceKeys) {
         String row = receiver != null && receiver.alias() != null && !receiver.filters().isEmpty() ? receiver.alias() : temporary;
         String alias = quoted(sourceAlias);
         List<String> kept = new ArrayList<>();
@@ -225,6 +226,7 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
                 }
             }
         }
+        sourceKeys.forEach(key -> kept.add("(" + key + ")"));
         return "EXISTS (SELECT 1 FROM " + qualified + " AS " + alias + " WHERE " + String.join(" AND ", kept) + ")";
     }
 

@@ -76,6 +76,41 @@ class KeyListsTest {
         assertEquals(List.of(), KeyLists.plan(List.of(scope), tables));
     }
 
+    /**
+     * TPC-H Q9's shape: orders and lineitem co-located on orderkey, part filtered, joined to lineitem
+     * on partkey. lineitem receives part's keys; orders, without conditions of its own, is pulled with
+     * EXISTS of lineitem (whose key list then holds inside it); a filtered co-located source counts as
+     * is; a table in another placement or joined off its key gets none.
+     */
+    @Test
+    void aCoLocatedTableIsPulledWithExistsOfAFilteredOrKeyedPartner() {
+        Object byOrder = List.of("hash by orderkey");
+        List<KeyLists.Table> tables = List.of(
+                new KeyLists.Table("part", List.of("p_partkey"), List.of(INT8), 40_000, true, "p_partkey", List.of("hash by partkey")),
+                new KeyLists.Table("lineitem", List.of("l_orderkey", "l_partkey"), List.of(INT8, INT8), 1_200_000, false, "l_orderkey", byOrder),
+                new KeyLists.Table("orders", List.of("o_orderkey", "o_custkey"), List.of(INT8, INT8), 300_000, false, "o_orderkey", byOrder));
+        Map<String, JoinScope.Member> members = new LinkedHashMap<>();
+        members.put("part", new JoinScope.Member("part", true));
+        members.put("lineitem", new JoinScope.Member("lineitem", true));
+        members.put("orders", new JoinScope.Member("orders", true));
+        List<JoinScope> joins = List.of(new JoinScope(members, List.of(
+                new JoinScope.Equality(column("p_partkey"), column("l_partkey")),
+                new JoinScope.Equality(column("o_orderkey"), column("l_orderkey")))));
+        List<KeyLists.KeyList> keys = KeyLists.plan(joins, tables);
+        assertEquals(List.of(new KeyLists.KeyList(1, "l_partkey", 0, "p_partkey", "pg_catalog.int8[]")), keys);
+        assertEquals(List.of(), KeyLists.semiJoins(joins, tables));
+        assertEquals(List.of(new KeyLists.SemiJoin(2, "o_orderkey", 1, "lineitem", "l_orderkey")),
+                KeyLists.semiJoins(joins, tables, keys));
+        List<KeyLists.Table> ordersFiltered = List.of(tables.get(0), tables.get(1),
+                new KeyLists.Table("orders", List.of("o_orderkey", "o_custkey"), List.of(INT8, INT8), 300_000, true, "o_orderkey", byOrder));
+        // Filtered, orders is a source of lineitem's keys (pulled first), so it waits for no EXISTS of lineitem.
+        assertEquals(List.of(new KeyLists.SemiJoin(1, "l_orderkey", 2, "orders", "o_orderkey")),
+                KeyLists.semiJoins(joins, ordersFiltered, KeyLists.plan(joins, ordersFiltered)));
+        List<KeyLists.Table> otherPlacement = List.of(tables.get(0), tables.get(1),
+                new KeyLists.Table("orders", List.of("o_orderkey", "o_custkey"), List.of(INT8, INT8), 300_000, true, "o_orderkey", List.of("range")));
+        assertEquals(List.of(), KeyLists.semiJoins(joins, otherPlacement, List.of()));
+    }
+
     @Test
     void theKeyQueryReadsEachSourceColumnOnceAndTheConditionsUseItsValues() {
         List<KeyLists.KeyList> lists = List.of(
