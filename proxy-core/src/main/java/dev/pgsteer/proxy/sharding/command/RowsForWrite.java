@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.sharding.command;
 
+import dev.pgsteer.protocol.message.ErrorResponse;
 import dev.pgsteer.protocol.message.Sync;
 import dev.pgsteer.protocol.message.frontend.Bind;
 import dev.pgsteer.protocol.message.frontend.Close;
@@ -10,6 +11,7 @@ import dev.pgsteer.protocol.message.frontend.Target;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendListener;
+import dev.pgsteer.proxy.errors.BackendErrorException;
 import dev.pgsteer.proxy.sharding.copy.CopyOutRows;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
@@ -21,13 +23,16 @@ import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.sql.LexedStatement;
 import dev.pgsteer.router.sql.SqlLexer;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The reading part of a write pgsteer runs itself (INSERT ... SELECT, UPDATE or DELETE ... IN
@@ -46,6 +51,9 @@ final class RowsForWrite {
     /** The portal pgsteer's own reads run in, closed before their Sync: a client's unnamed portal on the link is left alone. */
     private static final String PORTAL = "pgsteer_read";
     private static final short[] TEXT_RESULTS = {};
+    private static final String EXPLAIN = "EXPLAIN ";
+    /** An ErrorResponse's field: the error's position in the statement, in characters from 1. */
+    private static final char POSITION = 'P';
 
     /** The client's parameters, typed as PostgreSQL typed them for its statement; {@link #NONE} in a Query. */
     record Parameters(ExtendedSender sender, int[] types) {
@@ -74,7 +82,7 @@ final class RowsForWrite {
 
     /** PostgreSQL's analysis of {@code statement} on {@code link} (the default shard), and the client's parameters as it typed them. */
     Future<Parameters> check(ShardLink link, LexedStatement statement, StatementSender sender) {
-        String explain = "EXPLAIN " + statement.text();
+        String explain = EXPLAIN + statement.text();
         Promise<Parameters> checked = loop.newPromise();
         switch (sender) {
             case SimpleSender simple -> {
@@ -83,7 +91,7 @@ final class RowsForWrite {
                     if (explained.isSuccess()) {
                         checked.setSuccess(Parameters.NONE);
                     } else {
-                        checked.setFailure(explained.cause());
+                        checked.setFailure(asTheStatements(explained.cause()));
                     }
                 });
             }
@@ -98,7 +106,7 @@ final class RowsForWrite {
                 explained.addListener(e -> {
                     link.connection().attach(owner);
                     if (!explained.isSuccess()) {
-                        checked.setFailure(explained.cause());
+                        checked.setFailure(asTheStatements(explained.cause()));
                         return;
                     }
                     explained.getNow().rows().forEach(Frame::release);
@@ -180,6 +188,36 @@ final class RowsForWrite {
             }
         });
         return rows;
+    }
+
+    /**
+     * PostgreSQL's error for {@code EXPLAIN statement} as the statement's own: its position (a
+     * syntax error's, an unknown column's) counted from the statement's start, not EXPLAIN's.
+     */
+    private static Throwable asTheStatements(Throwable cause) {
+        ErrorResponse error = switch (cause) {
+            case BackendErrorException backend -> backend.error();
+            case CopyOutRows.ShardFailed failed -> {
+                ByteBuf frame = failed.error();
+                try {
+                    yield ErrorResponse.decode(frame.getByte(frame.readerIndex()),
+                            frame.slice(frame.readerIndex() + Frame.HEADER_LENGTH, frame.readableBytes() - Frame.HEADER_LENGTH));
+                } finally {
+                    frame.release();
+                }
+            }
+            default -> null;
+        };
+        if (error == null) {
+            return cause;
+        }
+        String position = error.fields().get(POSITION);
+        if (position == null || !position.matches("\\d+") || Integer.parseInt(position) <= EXPLAIN.length()) {
+            return new BackendErrorException(error);
+        }
+        Map<Character, String> fields = new LinkedHashMap<>(error.fields());
+        fields.put(POSITION, Integer.toString(Integer.parseInt(position) - EXPLAIN.length()));
+        return new BackendErrorException(new ErrorResponse(error.type(), fields));
     }
 
     /** Bind of the unnamed statement to pgsteer's portal with every value of the client's, text results; Execute; Close; Sync. */
