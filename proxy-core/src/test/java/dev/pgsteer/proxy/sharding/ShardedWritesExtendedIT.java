@@ -26,6 +26,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -205,6 +206,19 @@ class ShardedWritesExtendedIT {
                 // A parameter only the SELECT's list names, left to the server's type (setObject of a String: varchar).
                 write(c, d, "INSERT INTO {d} (id, label) SELECT id + ?, ? FROM {t} WHERE status = ?", 5000L * round, "label", "paid");
             }
+            // A batch: several Executes before one Sync, one transaction.
+            String batch = "INSERT INTO {d} (id, customer_id, label) SELECT id + ?, customer_id, ? FROM {t} WHERE status = ?";
+            for (Connection target : List.of(c, d)) {
+                try (PreparedStatement p = target.prepareStatement(on(batch, target == c))) {
+                    for (String status : List.of("paid", "new", "lost")) {
+                        p.setLong(1, 9000);
+                        p.setString(2, "batch " + status);
+                        p.setString(3, status);
+                        p.addBatch();
+                    }
+                    assertEquals("[4, 3, 2]", Arrays.toString(p.executeBatch()), "the batch's counts");
+                }
+            }
             assertSameRows();
         }
     }
@@ -265,6 +279,16 @@ class ShardedWritesExtendedIT {
                     List.of(100L)));
             assertEquals(1, update(c, on("UPDATE {d} SET label = ? WHERE id IN (SELECT count(DISTINCT status) FROM {t})", true),
                     List.of("x")));
+            c.rollback();
+            assertSameRows();
+            // A read that fails on the coordinator fails the transaction, as PostgreSQL's statement would: 25P02 until ROLLBACK.
+            update(c, on("INSERT INTO {t} VALUES (?, ?, 'doomed', 1)", true), List.of(21L, 17L));
+            SQLException failed = assertThrows(SQLException.class, () -> update(c, on("INSERT INTO {d} (id, total)"
+                    + " SELECT id, total / (count(*) OVER () - ?) FROM {t}", true), List.of(11L)));
+            assertEquals("22012", failed.getSQLState(), failed.getMessage());
+            SQLException aborted = assertThrows(SQLException.class, () -> update(c, on("UPDATE {d} SET label = 'x' WHERE id = ?",
+                    true), List.of(1L)));
+            assertEquals("25P02", aborted.getSQLState(), aborted.getMessage());
             c.rollback();
             assertSameRows();
             long before = decisions();
