@@ -591,6 +591,16 @@ INSERT INTO currencies (code, rate, name) VALUES ('NOK', 11.5000, 'Norwegian kro
 SELECT code, rate, name FROM currencies;
 INSERT INTO audit (id, message) VALUES (100, 'inserted through the corpus');
 SELECT id, message FROM audit WHERE id >= 100;
+-- INSERT ... SELECT reading several shards: rows concatenated, merged (GROUP BY), coordinated (count(DISTINCT), LIMIT), with parameters.
+INSERT INTO items (order_id, customer_id, line, sku, qty, price) SELECT id, customer_id, 9, 'SKU-SEL', 1, total FROM orders WHERE id > 1100 AND id < 1110;
+-- params: 5000 | 'paid'
+INSERT INTO orders (id, customer_id, status, total) SELECT ? + customer_id, customer_id, 'grouped', sum(total) FROM orders WHERE status = ? GROUP BY customer_id;
+-- params: 3000
+INSERT INTO events (id, day, kind, customer_id, amount) SELECT ? + count(DISTINCT status), '2025-03-03', 'distinct', 1, count(*) FROM orders;
+INSERT INTO events (id, day, kind, customer_id, amount) SELECT id, created, 'top', customer_id, 1 FROM orders WHERE created IS NOT NULL ORDER BY total DESC NULLS LAST, id LIMIT 3;
+SELECT order_id, customer_id, line, sku, price FROM items WHERE sku = 'SKU-SEL';
+SELECT id, customer_id, status, total FROM orders WHERE status = 'grouped';
+SELECT id, day, kind, customer_id, amount FROM events WHERE kind IN ('distinct', 'top');
 
 -- == upserts ==
 INSERT INTO orders (id, customer_id, status, total) VALUES (1001, 8, 'upserted', 99.00) ON CONFLICT (customer_id, id) DO UPDATE SET status = excluded.status, total = excluded.total;
@@ -627,6 +637,14 @@ UPDATE orders o SET status = 'converted' FROM currencies c WHERE c.code = o.curr
 UPDATE orders SET status = ? WHERE customer_id = ?;
 -- params: 'by-status' | 'shipped'
 UPDATE orders SET status = ? WHERE status = ? AND total < 50;
+-- UPDATE ... WHERE col IN (SELECT ...) reading other shards: the subquery first, concatenated, merged or coordinated.
+-- params: 'sub-update' | 450.00
+UPDATE items SET sku = ? WHERE order_id IN (SELECT id FROM orders WHERE total > ?);
+UPDATE orders SET status = 'max-sub' WHERE id IN (SELECT max(order_id) FROM items);
+UPDATE events SET kind = 'sub' WHERE customer_id IN (SELECT customer_id FROM orders WHERE status = 'paid') AND amount < 10;
+SELECT customer_id, order_id, line, sku FROM items WHERE sku = 'sub-update';
+SELECT id, customer_id, status FROM orders WHERE status = 'max-sub';
+SELECT id, day, kind FROM events WHERE kind = 'sub';
 SELECT id, customer_id, status, total FROM orders WHERE customer_id IN (8, 10, 11, 12, 13, 15, 16);
 SELECT id, status FROM orders WHERE status IN ('archived', 'by-status', 'converted');
 SELECT customer_id, order_id, line, qty, price FROM items WHERE customer_id = 14 OR sku = 'SKU-9';
@@ -649,6 +667,11 @@ DELETE FROM orders WHERE customer_id = 999;
 DELETE FROM orders o USING currencies c WHERE c.code = o.currency AND c.code = 'JPY' AND o.customer_id = 18;
 -- params: 19
 DELETE FROM orders WHERE customer_id = ? AND total < 100;
+-- DELETE ... WHERE col IN (SELECT ...) reading other shards.
+-- params: 'SKU-SEL'
+DELETE FROM orders WHERE id IN (SELECT order_id FROM items WHERE sku = ?) RETURNING id, status;
+DELETE FROM events WHERE id IN (SELECT count(DISTINCT status) + 3000 FROM orders);
+SELECT id, kind FROM events WHERE kind = 'distinct';
 SELECT id, customer_id, status FROM orders WHERE customer_id IN (17, 18, 19, 61, 62);
 SELECT customer_id, order_id, line FROM items WHERE customer_id = 17 OR sku = 'SKU-20';
 SELECT region, country FROM regions;

@@ -55,7 +55,8 @@ public final class Router {
         this.shards = shards;
         this.database = shards.database();
         this.writes = new WriteForms(this::analysis, (statement, values, context, mayParse, coordinated) -> coordinated
-                ? coordinated(statement, values, context, mayParse, null) : routed(statement, values, context, mayParse, null));
+                ? coordinated(statement, values, context, mayParse, null) : routed(statement, values, context, mayParse, null),
+                this::coordinatedRead);
     }
 
     /** The planner of routed statements (its plan cache, key placement for COPY rows). */
@@ -168,7 +169,7 @@ public final class Router {
         }
         if (analysis.placement() instanceof Placement.InsertSelect insert && !statement.hints().containsKey("shard")) {
             // A routing comment that names the shard runs the statement there, as written, as before.
-            return writes.insertSelect(statement, insert, context, mayParse);
+            return writes.insertSelect(statement, insert, values, context, mayParse);
         }
         try {
             return new Command.Run(shards.resolve(analysis, statement, values, context.heldShards()));
@@ -182,7 +183,7 @@ public final class Router {
             return coordinate(statement, analysis, e);
         } catch (RoutingException e) {
             if (analysis.placement() instanceof Placement.KeysFromSubquery keys) {
-                return writes.writeByKeys(statement, keys, context, mayParse, e);
+                return writes.writeByKeys(statement, keys, values, context, mayParse, e);
             }
             return new Command.Refused(e.sqlState(), e.getMessage());
         } catch (IndexOutOfBoundsException e) {
@@ -244,6 +245,22 @@ public final class Router {
                 .filter(name -> qualifiedName(name).matcher(statement.text()).find()).toList();
         return new Command.Coordinate(e.tables(), database.defaultShard(), e.alsoReads(), namedWithSchema,
                 Pulls.of(analysis.pulls(), e.tables(), statement), analysis.pulls() == null ? List.of() : analysis.pulls().joins());
+    }
+
+    /**
+     * The coordinator step for a read on several shards whose rows pgsteer would merge, when a write
+     * takes its rows (the coordinator holds them all, so it answers what the merge would); null when
+     * the read's plan is not cached yet.
+     */
+    private Command coordinatedRead(LexedStatement read, boolean mayParse) {
+        Analysis analysis = mayParse ? analysis(read) : shards.cached(read);
+        if (analysis == null) {
+            return null;
+        }
+        CoordinatorNeeded need = shards.coordination(analysis, "a read whose rows pgsteer merges from several shards");
+        return need != null ? coordinate(read, analysis, need)
+                : new Command.Refused("0A000", "its rows come from several shards and need merging, which the coordinator"
+                        + " step does not answer for this statement");
     }
 
     /**

@@ -19,8 +19,9 @@ import java.util.function.Function;
 /**
  * The writes into a sharded table that the {@link Router} routes through another statement: an
  * INSERT without a column list (as if the table's columns were written), INSERT ... SELECT (its
- * SELECT routed as a read, its rows written by pgsteer), and UPDATE or DELETE with
- * {@code column IN (SELECT ...)} over other shards (the subquery first, then the write with its values).
+ * SELECT read by pgsteer, on its shards or on the coordinator, its rows written by pgsteer), and
+ * UPDATE or DELETE with {@code column IN (SELECT ...)} over other shards (the subquery first, then
+ * the write with its values), in the simple and the extended protocol.
  */
 final class WriteForms {
     /** How the router routes a statement it made: as the client's own ({@code coordinated}), or as a part (no coordinator step). */
@@ -29,13 +30,22 @@ final class WriteForms {
         Command route(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse, boolean coordinated);
     }
 
+    /** How the router has the coordinator step answer a read it would merge from several shards. */
+    @FunctionalInterface
+    interface Coordination {
+        /** The step's {@link Command.Coordinate} for {@code read}, a refusal, or null when its plan is not cached yet. */
+        Command coordinate(LexedStatement read, boolean mayParse);
+    }
+
     /** The statement's analysis, parsed now if its shape is not cached (off the event loop only). */
     private final Function<LexedStatement, Analysis> planner;
     private final Routing routing;
+    private final Coordination coordination;
 
-    WriteForms(Function<LexedStatement, Analysis> planner, Routing routing) {
+    WriteForms(Function<LexedStatement, Analysis> planner, Routing routing, Coordination coordination) {
         this.planner = planner;
         this.routing = routing;
+        this.coordination = coordination;
     }
 
     /**
@@ -91,24 +101,16 @@ final class WriteForms {
     }
 
     /**
-     * INSERT ... SELECT into a sharded table: where its SELECT reads, as a COPY to pgsteer. For now
-     * the SELECT must be one pgsteer answers by concatenating its shards' rows (or from one shard);
-     * one it would merge or coordinate is refused with the reason, as is the extended protocol.
+     * INSERT ... SELECT into a sharded table: its SELECT is read by pgsteer (see {@link #read}), in
+     * either protocol (the client's parameters go with it), and its rows written by pgsteer.
      */
-    Command insertSelect(LexedStatement statement, Placement.InsertSelect insert, RouteContext context, boolean mayParse) {
+    Command insertSelect(LexedStatement statement, Placement.InsertSelect insert, KeySource.Placeholders values, RouteContext context,
+                         boolean mayParse) {
         String what = "INSERT ... SELECT into sharded table " + insert.table().name();
-        if (context.extended()) {
-            return new Command.Refused("0A000", what + " is supported in the simple query protocol only, for now");
-        }
         String select = ShardTexts.withLiterals(insert.selectShape(), statement);
-        Command read = routing.route(SqlLexer.statement(select), KeySource.Placeholders.NONE, context, mayParse, false);
-        return switch (read) {
+        return switch (read(select, values, context, mayParse)) {
             case null -> null;
-            case Command.Run run when run.route().merge() == null && run.route().textByShard().isEmpty()
-                    -> new Command.InsertSelect(insert.table(), insert.columns(), select, run.route());
-            case Command.Run run -> new Command.Refused("0A000", what + " reads rows pgsteer merges from several shards ("
-                    + run.route().why() + "), which it cannot write yet; give the SELECT the shard key, or drop its ORDER BY,"
-                    + " LIMIT, DISTINCT or aggregates");
+            case Command.Read read -> new Command.InsertSelect(insert.table(), insert.columns(), select, read);
             case Command.Refused refused -> new Command.Refused(refused.sqlState(), what + ": " + refused.reason());
             default -> new Command.Refused("0A000", what + " cannot read with this SELECT");
         };
@@ -116,25 +118,36 @@ final class WriteForms {
 
     /**
      * UPDATE or DELETE whose {@code column IN (SELECT ...)} reads rows of other shards than the
-     * target's ({@code refusal}: why it cannot run shard by shard): the subquery is routed as a read,
-     * which must be one pgsteer answers by concatenation, as for INSERT ... SELECT.
+     * target's ({@code refusal}: why it cannot run shard by shard): the subquery is read by pgsteer
+     * (see {@link #read}) before the write.
      */
-    Command writeByKeys(LexedStatement statement, Placement.KeysFromSubquery keys, RouteContext context, boolean mayParse,
-                        RoutingException refusal) {
-        if (context.extended()) {
-            return new Command.Refused(refusal.sqlState(), refusal.getMessage()
-                    + " (pgsteer runs such a subquery first in the simple query protocol only, for now)");
-        }
+    Command writeByKeys(LexedStatement statement, Placement.KeysFromSubquery keys, KeySource.Placeholders values, RouteContext context,
+                        boolean mayParse, RoutingException refusal) {
         String select = ShardTexts.withLiterals(keys.selectShape(), statement);
-        Command read = routing.route(SqlLexer.statement(select), KeySource.Placeholders.NONE, context, mayParse, false);
-        return switch (read) {
+        return switch (read(select, values, context, mayParse)) {
             case null -> null;
-            case Command.Run run when run.route().merge() == null && run.route().textByShard().isEmpty()
-                    -> new Command.WriteByKeys(keys.table(), select, keys.column(), ShardTexts.withLiterals(keys.before(), statement),
-                            ShardTexts.withLiterals(keys.after(), statement), run.route());
-            case Command.Run run -> new Command.Refused(refusal.sqlState(), refusal.getMessage() + " (its subquery reads rows pgsteer"
-                    + " merges from several shards, which it cannot run first yet)");
+            case Command.Read read -> new Command.WriteByKeys(keys.table(), select, keys.column(),
+                    ShardTexts.withLiterals(keys.before(), statement), ShardTexts.withLiterals(keys.after(), statement), read);
+            case Command.Refused refused -> new Command.Refused(refusal.sqlState(), refusal.getMessage()
+                    + " (pgsteer would run its subquery first, but: " + refused.reason() + ")");
             default -> new Command.Refused(refusal.sqlState(), refusal.getMessage());
+        };
+    }
+
+    /**
+     * Where pgsteer reads the rows of a write's SELECT: on its shards when their rows are simply
+     * concatenated (one shard, or several without ORDER BY, LIMIT, DISTINCT or aggregates over them),
+     * else on the coordinator, which holds every shard's rows and so answers what pgsteer would merge
+     * or cannot answer from the shards' rows. A {@link Command.Read}, a refusal, or null when a plan is
+     * not cached yet.
+     */
+    private Command read(String select, KeySource.Placeholders values, RouteContext context, boolean mayParse) {
+        LexedStatement read = SqlLexer.statement(select);
+        Command command = routing.route(read, values, context, mayParse, true);
+        return switch (command) {
+            case Command.Run run when run.route().merge() != null || !run.route().textByShard().isEmpty()
+                    -> coordination.coordinate(read, mayParse);
+            case null, default -> command;
         };
     }
 }

@@ -45,6 +45,26 @@ final class InsertAnalysis {
         if (insert.getSelect() != null && !(insert.getSelect() instanceof Values)) {
             scopes.select(insert.getSelect(), null);
         }
+        // Subqueries among the values, in ON CONFLICT or RETURNING read too: each shard (every shard, for
+        // a reference table) would read its own rows only.
+        KeyScopes subqueries = new KeyScopes(shardMap);
+        if (insert.getSelect() instanceof Values values) {
+            WriteAnalysis.subqueries(values.getExpressions(), subqueries, null);
+        }
+        if (insert.getConflictAction() != null) {
+            if (insert.getConflictAction().getUpdateSets() != null) {
+                for (UpdateSet set : insert.getConflictAction().getUpdateSets()) {
+                    WriteAnalysis.subqueries(set.getValues(), subqueries, null);
+                }
+            }
+            subqueries.expressionSubqueries(insert.getConflictAction().getWhereExpression(), null);
+        }
+        WriteAnalysis.subqueries(insert.getReturningClause(), subqueries, null);
+        if (subqueries.hasSharded()) {
+            return Analysis.refused(FEATURE_NOT_SUPPORTED, "INSERT into " + name(target) + " with a subquery that reads sharded"
+                    + " tables (in its values, ON CONFLICT or RETURNING) is not supported: each shard would read its own rows"
+                    + " only; read them first, or use INSERT ... SELECT");
+        }
         if (table instanceof TableConfig.Reference) {
             if (scopes.hasSharded()) {
                 return Analysis.refused(FEATURE_NOT_SUPPORTED, "INSERT into reference table " + table.name()

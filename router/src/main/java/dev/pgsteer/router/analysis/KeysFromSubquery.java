@@ -4,6 +4,7 @@ import static dev.pgsteer.router.syntax.Identifiers.identifier;
 
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.router.plan.Placement;
+import dev.pgsteer.router.syntax.InLists;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -40,12 +41,15 @@ final class KeysFromSubquery {
      */
     static Optional<Placement.KeysFromSubquery> of(Statement statement, Table target, TableConfig.Sharded table, Expression where,
                                                    Consumer<Expression> setWhere, ShardMap shardMap, Placement.ByKey byKey) {
-        InExpression in = find(where, target, table);
+        // JSQLParser 5.3 reads "x IN (SELECT ...) AND y" as "x IN ((SELECT ...) AND y)": the conjuncts
+        // are looked for in the tree PostgreSQL reads (printed, it is the same text).
+        Expression read = repaired(where);
+        InExpression in = find(read, target, table);
         if (in == null) {
             return Optional.empty();
         }
         Column marker = new Column(MARKER);
-        setWhere.accept(replace(where, in, marker));
+        setWhere.accept(replace(read, in, marker));
         try {
             List<String> tables = List.copyOf(new TablesNamesFinder<Void>().getTables(statement));
             for (String name : tables) {
@@ -63,6 +67,19 @@ final class KeysFromSubquery {
         } finally {
             setWhere.accept(where);
         }
+    }
+
+    /** The WHERE with every misread IN among its top-level conjuncts put right ({@link InLists}). */
+    private static Expression repaired(Expression where) {
+        return switch (where) {
+            case AndExpression and -> {
+                Expression left = repaired(and.getLeftExpression());
+                Expression right = repaired(and.getRightExpression());
+                yield left == and.getLeftExpression() && right == and.getRightExpression() ? and : new AndExpression(left, right);
+            }
+            case InExpression in when InLists.isMisread(in) -> repaired(InLists.repaired(in));
+            case null, default -> where;
+        };
     }
 
     /** A top-level conjunct {@code column-of-target IN (SELECT one-item ...)}. */

@@ -9,10 +9,13 @@ import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.Answer;
 import dev.pgsteer.router.plan.Placement;
 import dev.pgsteer.router.plan.StatementKind;
+import java.util.List;
+import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.delete.Delete;
 import net.sf.jsqlparser.statement.select.Join;
+import net.sf.jsqlparser.statement.select.SelectItem;
 import net.sf.jsqlparser.statement.update.Update;
 import net.sf.jsqlparser.statement.update.UpdateSet;
 
@@ -51,6 +54,11 @@ final class WriteAnalysis {
         }
         scope.where(update.getWhere());
         scopes.expressionSubqueries(update.getWhere(), scope);
+        // A subquery in SET or RETURNING reads too: run on each shard, it would read that shard's rows only.
+        for (UpdateSet set : update.getUpdateSets()) {
+            subqueries(set.getValues(), scopes, scope);
+        }
+        subqueries(update.getReturningClause(), scopes, scope);
         Analysis analysis = write(table, update.getTable(), scopes);
         if (table instanceof TableConfig.Sharded sharded && analysis.placement() instanceof Placement.ByKey byKey) {
             return KeysFromSubquery.of(update, update.getTable(), sharded, update.getWhere(), update::setWhere, shardMap, byKey)
@@ -74,12 +82,29 @@ final class WriteAnalysis {
         }
         scope.where(delete.getWhere());
         scopes.expressionSubqueries(delete.getWhere(), scope);
+        subqueries(delete.getReturningClause(), scopes, scope);
         Analysis analysis = write(table, delete.getTable(), scopes);
         if (table instanceof TableConfig.Sharded sharded && analysis.placement() instanceof Placement.ByKey byKey) {
             return KeysFromSubquery.of(delete, delete.getTable(), sharded, delete.getWhere(), delete::setWhere, shardMap, byKey)
                     .map(keys -> new Analysis(StatementKind.WRITE, keys, null, null)).orElse(analysis);
         }
         return analysis;
+    }
+
+    /** The subqueries of SET values or RETURNING items ({@code items}: expressions or select items; null: none) as scopes. */
+    static void subqueries(List<?> items, KeyScopes scopes, KeyScope scope) {
+        if (items == null) {
+            return;
+        }
+        for (Object item : items) {
+            switch (item) {
+                case SelectItem<?> selected -> scopes.expressionSubqueries(selected.getExpression(), scope);
+                case Expression expression -> scopes.expressionSubqueries(expression, scope);
+                default -> {
+                    // Nothing else holds a subquery.
+                }
+            }
+        }
     }
 
     private static Analysis write(TableConfig table, Table target, KeyScopes scopes) {

@@ -15,7 +15,16 @@ import java.util.List;
 public sealed interface Command {
 
     /** Run on the route's shards and answer as it says (DML, DDL, maintenance, COPY TO, a statement of no table). */
-    record Run(Route route) implements Command {
+    record Run(Route route) implements Command, Read {
+    }
+
+    /**
+     * Where a write that pgsteer runs itself reads its rows or keys: a {@link Run} whose shards' rows
+     * are concatenated (one shard, or several without a merge), or the coordinator step
+     * ({@link Coordinate}: a read pgsteer would merge, or cannot answer from the shards' rows), whose
+     * coordinator then gives the rows to pgsteer instead of the client.
+     */
+    sealed interface Read permits Run, Coordinate {
     }
 
     /** BEGIN or START TRANSACTION: opens the session's transaction; shards join it when first used. */
@@ -119,7 +128,7 @@ public sealed interface Command {
      * for the key values another pulled table holds).
      */
     record Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard, List<String> alsoReads,
-                      List<String> namedWithSchema, List<PulledTable> pulls, List<JoinScope> joins) implements Command {
+                      List<String> namedWithSchema, List<PulledTable> pulls, List<JoinScope> joins) implements Command, Read {
         public Coordinate {
             tables = List.copyOf(tables);
             alsoReads = List.copyOf(alsoReads);
@@ -157,11 +166,12 @@ public sealed interface Command {
     }
 
     /**
-     * INSERT ... SELECT into a sharded table: {@code select} runs where {@code read} says, as a COPY
-     * to pgsteer, and its rows go into {@code columns} of {@code table} by COPY, each row to its
-     * key's shard, in the session's transaction (pgsteer's own, committed in two phases, if none).
+     * INSERT ... SELECT into a sharded table: {@code select} runs where {@code read} says (its shards,
+     * or the coordinator), its rows going to pgsteer, and they go into {@code columns} of {@code table}
+     * by COPY, each row to its key's shard, in the session's transaction (pgsteer's own, committed in
+     * two phases, if none).
      */
-    record InsertSelect(TableConfig.Sharded table, List<String> columns, String select, Route read) implements Command {
+    record InsertSelect(TableConfig.Sharded table, List<String> columns, String select, Read read) implements Command {
         public InsertSelect {
             columns = List.copyOf(columns);
         }
@@ -169,10 +179,10 @@ public sealed interface Command {
 
     /**
      * UPDATE or DELETE of a sharded table whose {@code column IN (SELECT ...)} reads other shards:
-     * {@code select} runs where {@code read} says, as a COPY to pgsteer, then the statement on every
+     * {@code select} runs where {@code read} says, its values going to pgsteer, then the statement on every
      * shard: {@code before}, {@code column = ANY(the values)} in place of the IN, {@code after}.
      */
-    record WriteByKeys(TableConfig.Sharded table, String select, String column, String before, String after, Route read)
+    record WriteByKeys(TableConfig.Sharded table, String select, String column, String before, String after, Read read)
             implements Command {
     }
 

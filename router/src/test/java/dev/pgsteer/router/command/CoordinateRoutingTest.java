@@ -70,7 +70,7 @@ class CoordinateRoutingTest {
             EXPLAIN SELECT count(DISTINCT status) FROM orders                | refused 0A000 pgsteer cannot merge count(DISTINCT ...)
             SELECT count(DISTINCT status) FROM public.orders                 | refused 0A000 pgsteer cannot merge count(DISTINCT ...)
             SELECT count(DISTINCT status) FROM "public" . "orders"           | refused 0A000 pgsteer cannot merge count(DISTINCT ...)
-            UPDATE orders SET total = 0 WHERE id IN (SELECT max(id) FROM orders) | refused 0A000 tables orders and orders are not joined
+            UPDATE orders SET total = 0 WHERE id IN (SELECT max(id) FROM public.orders) | refused 0A000 tables orders and orders are not joined
             """)
     void noCoordinatorAnswersExplainASchemaQualifiedTableOrAWriteYet(String sql, String start) {
         String answer = fixture.answer(sql);

@@ -74,11 +74,18 @@ final class RouterFixture {
                     + " where its query would " + describe(declare.query());
             case Command.OnCursor on -> (on.closes() ? "close " : "on cursor ") + (on.cursor() == null ? "ALL" : on.cursor());
             case Command.InsertSelect insert -> "insert into " + insert.table().name() + " " + insert.columns() + " the rows of "
-                    + insert.select() + " read from " + route(insert.read());
+                    + insert.select() + " read " + read(insert.read());
             case Command.WriteByKeys keys -> "write " + keys.before() + keys.column() + " = ANY(...)" + keys.after()
-                    + " with the values of " + keys.select() + " read from " + route(keys.read());
+                    + " with the values of " + keys.select() + " read " + read(keys.read());
             case Command.LearnColumns learn -> "learn the columns of " + learn.table().name();
             case Command.Refused refused -> "refused " + refused.sqlState() + " " + refused.reason();
+        };
+    }
+
+    private static String read(Command.Read read) {
+        return switch (read) {
+            case Command.Run run -> "from " + route(run.route());
+            case Command.Coordinate coordinate -> "by the " + describe(coordinate);
         };
     }
 

@@ -72,8 +72,9 @@ public final class Commands {
         this.kept = new KeptCoordinator(fanOut, replies, loop, transaction.cursors());
         this.cursors = new CursorCommand(run, coordinate, kept, transaction, replies, database.config().defaultShard());
         this.learnColumns = new LearnColumnsCommand(database, columns, transaction, fanOut, replies, loop, owner);
-        this.insertSelect = new InsertSelectCommand(database, transaction, fanOut, replies, loop, owner);
-        this.writeByKeys = new WriteByKeysCommand(database, transaction, fanOut, replies, loop, owner);
+        RowsForWrite reads = new RowsForWrite(fanOut, replies, loop, owner, coordinate);
+        this.insertSelect = new InsertSelectCommand(database, transaction, fanOut, replies, loop, owner, reads);
+        this.writeByKeys = new WriteByKeysCommand(database, transaction, fanOut, replies, owner, reads, run);
         this.replies = replies;
     }
 
@@ -121,8 +122,8 @@ public final class Commands {
             case Command.Coordinate c -> coordinate.run(statement, sender, c, next);
             case Command.DeclareCursor d -> cursors.declare(statement, sender, d, next);
             case Command.OnCursor c -> cursors.onCursor(statement, sender, c, next);
-            case Command.InsertSelect i -> insertSelect.run(statement, i, next);
-            case Command.WriteByKeys w -> writeByKeys.run(statement, w, next);
+            case Command.InsertSelect i -> insertSelect.run(statement, sender, i, next);
+            case Command.WriteByKeys w -> writeByKeys.run(statement, sender, w, next);
             // The statement planner reads the columns and routes again (learnColumns): after that, the
             // router knows them, so it asks again only if the table changed in between.
             case Command.LearnColumns l -> {

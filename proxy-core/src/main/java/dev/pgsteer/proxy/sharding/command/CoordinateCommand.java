@@ -1,12 +1,14 @@
 package dev.pgsteer.proxy.sharding.command;
 
 import dev.pgsteer.protocol.SqlState;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.coordinator.GatherPull;
 import dev.pgsteer.proxy.sharding.coordinator.FinalStep;
 import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
+import dev.pgsteer.proxy.sharding.coordinator.PullParameters;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
@@ -19,7 +21,9 @@ import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.sql.LexedStatement;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * {@code Command.Coordinate}: a SELECT on several shards that pgsteer cannot merge runs whole on a
@@ -79,9 +83,35 @@ public final class CoordinateCommand {
         return CoordinatorStep.Keep.NEVER;
     }
 
+    /**
+     * The step for a write's read ({@code read}: the SELECT of an INSERT ... SELECT, the subquery of an
+     * UPDATE or DELETE ... IN (SELECT ...)): once every shard's rows are on the coordinator,
+     * {@code reader} runs there in place of the client's statement and gathers the rows, which go to
+     * {@code rows}; then {@code whenDone}. When the step failed, the client has heard why and
+     * {@code rows} fails. The client's parameters (an Execute's) reach the conditions pulled with them.
+     */
+    public void read(LexedStatement read, StatementSender sender, Command.Coordinate command,
+                     Function<ShardLink, Future<List<Frame>>> reader, Promise<List<Frame>> rows, Runnable whenDone) {
+        PullParameters parameters = sender instanceof ExtendedSender extended && extended.portal() != null
+                ? PullParameters.of(extended.portal()) : null;
+        start(read, new FinalStep.Capture(parameters, reader, rows), false, command, CoordinatorStep.Keep.NEVER, () -> {
+            rows.tryFailure(new IllegalStateException("the coordinator step ended without the rows"));
+            whenDone.run();
+        });
+    }
+
     /** Runs the step; {@code keep} says who takes the coordinator apart if its transaction must outlive the statement. */
     void run(LexedStatement statement, StatementSender sender, Command.Coordinate command, CoordinatorStep.Keep keep,
              Runnable whenDone) {
+        // Apart inside a transaction block; outside one too when a row limit may suspend the portal, which
+        // the client may then continue before its Sync (pg-cursor does, after a Flush): the coordinator's
+        // transaction is kept until that Sync, and the session's own default-shard link stays out of it.
+        boolean suspendable = sender instanceof ExtendedSender extended && extended.maxRows() > 0;
+        start(statement, FinalStep.of(statement, sender), suspendable, command, keep, whenDone);
+    }
+
+    private void start(LexedStatement statement, FinalStep last, boolean suspendable, Command.Coordinate command,
+                       CoordinatorStep.Keep keep, Runnable whenDone) {
         long started = System.nanoTime();
         Runnable next = () -> {
             database.coordinatedStatementDone(started);
@@ -98,12 +128,7 @@ public final class CoordinateCommand {
         }
         // The limit in force when the statement starts: a reload applies from the next one.
         PullBudget budget = new PullBudget(database.config().name(), database.config().coordinator(), database.pullMeters());
-        FinalStep last = FinalStep.of(statement, sender);
         Future<List<ShardLink>> acquired = fanOut.acquire(database.config().shards());
-        // Apart inside a transaction block; outside one too when a row limit may suspend the portal, which
-        // the client may then continue before its Sync (pg-cursor does, after a Flush): the coordinator's
-        // transaction is kept until that Sync, and the session's own default-shard link stays out of it.
-        boolean suspendable = sender instanceof ExtendedSender extended && extended.maxRows() > 0;
         Future<ShardLink> apart = inTransaction || suspendable ? leases.leaseApart(command.coordinatorShard())
                 : loop.newSucceededFuture(null);
         acquired.addListener(a -> apart.addListener(b -> leased(statement, last, budget, command, keep, inTransaction, acquired,

@@ -3,6 +3,7 @@ package dev.pgsteer.proxy.sharding.command;
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.backend.BackendConnection;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.sharding.ShardSettings;
@@ -18,6 +19,7 @@ import dev.pgsteer.proxy.sharding.coordinator.PullFailed;
 import dev.pgsteer.proxy.sharding.coordinator.PullStatements;
 import dev.pgsteer.proxy.sharding.coordinator.SelectWords;
 import dev.pgsteer.proxy.sharding.coordinator.TemporaryIndexes;
+import dev.pgsteer.proxy.sharding.copy.CopyOutRows;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.Futures;
@@ -390,6 +392,10 @@ final class CoordinatorStep {
 
     /** The client's statement, unchanged, on the coordinator: its answer passes through as PostgreSQL wrote it. */
     private void answer() {
+        if (last instanceof FinalStep.Capture capture) {
+            capture(capture);
+            return;
+        }
         BackendConnection on = coordinator.connection();
         on.attach(apart ? new ApartFrames(coordinator, fanOut, replies.channel(), loop) : owner);
         fanOut.start(List.of(coordinator), Answer.ONE, last.acknowledged(), request -> {
@@ -404,6 +410,26 @@ final class CoordinatorStep {
         });
         last.writeTo(on);
         on.flush();
+    }
+
+    /** A write's read: its rows go to pgsteer, then the coordinator's transaction ends as after any answer. */
+    private void capture(FinalStep.Capture capture) {
+        Future<List<Frame>> read = capture.read().apply(coordinator);
+        read.addListener(r -> {
+            if (fanOut.clientGone()) {
+                if (read.isSuccess()) {
+                    read.getNow().forEach(Frame::release);
+                }
+                return;
+            }
+            if (!read.isSuccess()) {
+                fail(read.cause());
+                return;
+            }
+            fanOut.abandon();
+            capture.rows().setSuccess(read.getNow());
+            rollBack();
+        });
     }
 
     /** Ends the coordinator's transaction: its temporary tables go with it (ON COMMIT DROP, or rolled back). */
@@ -442,6 +468,9 @@ final class CoordinatorStep {
     /** A step failed: the client hears why (a shard's own error as it sent it), and the coordinator's transaction ends. */
     private void fail(Throwable cause) {
         fanOut.abandon();
+        if (last instanceof FinalStep.Capture capture) {
+            capture.rows().tryFailure(cause);
+        }
         if (apart) {
             // The own links' transactions go on (or were aborted by their own error): they are the session's again.
             links.forEach(link -> {
@@ -455,6 +484,13 @@ final class CoordinatorStep {
         } else if (cause instanceof PullFailed failed) {
             replies.channel().write(failed.error(), replies.channel().voidPromise());
             replies.failed();
+        } else if (cause instanceof CopyOutRows.ShardFailed failed) {
+            replies.channel().write(failed.error(), replies.channel().voidPromise());
+            replies.failed();
+        } else if (cause instanceof CopyOutRows.TooManyRows) {
+            replies.fail(SqlState.PROGRAM_LIMIT_EXCEEDED, "the coordinator step read more than "
+                    + InsertSelectCommand.MAX_BYTES / (1024 * 1024) + " MB of rows for this write, which pgsteer holds while it"
+                    + " writes them; write fewer rows at a time (narrow its SELECT)");
         } else {
             replies.fail(cause);
         }

@@ -2,6 +2,7 @@ package dev.pgsteer.proxy.sharding.command;
 
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.protocol.SqlState;
+import dev.pgsteer.protocol.message.backend.NoData;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.sharding.CatalogQueries;
@@ -13,12 +14,12 @@ import dev.pgsteer.proxy.sharding.copy.CopySplit;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
+import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.sql.LexedStatement;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,11 +31,12 @@ import java.util.function.Consumer;
  * shard, the table's catalog (its column types; a table with rules is refused, since COPY does not
  * apply rules) and {@code EXPLAIN} of the client's statement, which raises every error PostgreSQL's
  * analysis of it would (types that do not convert on assignment, generated columns, privileges).
- * Then the SELECT runs as {@code COPY (SELECT c1::type1, ... FROM (select) s) TO STDOUT} on each
- * shard its route names, each value cast to its column's type as the INSERT would assign it, and
- * its rows, held (at most {@link #MAX_BYTES}), go into the table by {@code COPY t (columns) FROM
- * STDIN} on every shard, each row to its key's shard (COPY fires the table's INSERT triggers). The
- * client is told {@code INSERT 0 n}, n being the rows the shards took.
+ * Then {@code SELECT c1::type1, ... FROM (select) s}, each value cast to its column's type as the
+ * INSERT would assign it, is read by {@link RowsForWrite} (on each shard the route names, or on the
+ * coordinator), and its rows, held (at most {@link #MAX_BYTES}), go into the table by {@code COPY t
+ * (columns) FROM STDIN} on every shard, each row to its key's shard (COPY fires the table's INSERT
+ * triggers). The client is told {@code INSERT 0 n}, n being the rows the shards took (after NoData
+ * when its Execute came with a Describe of the portal, as PostgreSQL answers one for an INSERT).
  *
  * <p>The rows are held between reading and writing because both run on the session's own
  * connections (so the SELECT sees what the transaction wrote), and a connection cannot send rows of
@@ -51,18 +53,20 @@ public final class InsertSelectCommand {
     private final EventLoop loop;
     /** The session, which the connections go back to after pgsteer's own statements on them. */
     private final BackendListener owner;
+    private final RowsForWrite reads;
 
-    public InsertSelectCommand(ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
-                               EventLoop loop, BackendListener owner) {
+    InsertSelectCommand(ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
+                        EventLoop loop, BackendListener owner, RowsForWrite reads) {
         this.database = database;
         this.transaction = transaction;
         this.fanOut = fanOut;
         this.replies = replies;
         this.loop = loop;
         this.owner = owner;
+        this.reads = reads;
     }
 
-    public void run(LexedStatement statement, Command.InsertSelect command, Runnable next) {
+    public void run(LexedStatement statement, StatementSender sender, Command.InsertSelect command, Runnable next) {
         transaction.startImplicit();
         Future<List<ShardLink>> acquired = fanOut.acquire(database.config().shards());
         acquired.addListener(f -> {
@@ -71,22 +75,24 @@ public final class InsertSelectCommand {
             }
             List<ShardLink> links = acquired.getNow();
             fanOut.hold(links);
-            Step step = new Step(statement, command, links, next);
-            step.types(types -> step.explain(() -> step.read(new ArrayList<>(), 0, step::write)));
+            Step step = new Step(statement, sender, command, links, next);
+            step.types(types -> step.check(step::read));
         });
     }
 
     /** One execution's steps, each going on with the next or ending the statement with its error. */
     private final class Step {
         private final LexedStatement statement;
+        private final StatementSender sender;
         private final Command.InsertSelect command;
-        private final List<ShardLink> links;
+        private List<ShardLink> links;
         private final ShardLink defaultShard;
         private final Runnable next;
         private Map<String, String> types;
 
-        Step(LexedStatement statement, Command.InsertSelect command, List<ShardLink> links, Runnable next) {
+        Step(LexedStatement statement, StatementSender sender, Command.InsertSelect command, List<ShardLink> links, Runnable next) {
             this.statement = statement;
+            this.sender = sender;
             this.command = command;
             this.links = links;
             this.defaultShard = linkOf(database.config().defaultShard());
@@ -118,34 +124,37 @@ public final class InsertSelectCommand {
             });
         }
 
-        /** PostgreSQL's own analysis of the client's statement: its errors are the client's. */
-        void explain(Runnable then) {
-            Future<Void> explained = defaultShard.connection().runInternal("EXPLAIN " + statement.text(), loop, defaultShard.status());
-            explained.addListener(e -> {
-                if (explained.isSuccess()) {
-                    then.run();
+        /** PostgreSQL's own analysis of the client's statement (its errors are the client's), and its parameters' types. */
+        void check(Consumer<RowsForWrite.Parameters> then) {
+            Future<RowsForWrite.Parameters> checked = reads.check(defaultShard, statement, sender);
+            checked.addListener(e -> {
+                if (checked.isSuccess()) {
+                    then.accept(checked.getNow());
                 } else {
-                    failed(explained.cause());
+                    failed(checked.cause());
                 }
             });
         }
 
-        /** The SELECT's rows of each shard it reads, one shard after the other. */
-        void read(List<Frame> rows, int index, Consumer<List<Frame>> then) {
-            List<String> from = command.read().shards();
-            if (index == from.size()) {
-                then.accept(rows);
-                return;
-            }
-            ShardLink source = linkOf(from.get(index));
-            Future<List<Frame>> read = CopyOutRows.run(source, copyOut(), replies.channel(), loop, MAX_BYTES - bytes(rows));
+        /** The SELECT's rows, where the route says; after the coordinator step, the session's links are leased again. */
+        void read(RowsForWrite.Parameters parameters) {
+            Future<List<Frame>> read = reads.read(command.read(), castSelect(), sender, parameters, links, MAX_BYTES);
             read.addListener(r -> {
-                if (read.isSuccess()) {
-                    rows.addAll(read.getNow());
-                    read(rows, index + 1, then);
-                } else {
-                    rows.forEach(Frame::release);
+                if (!read.isSuccess()) {
                     failed(read.cause());
+                } else if (command.read() instanceof Command.Coordinate) {
+                    Future<List<ShardLink>> again = fanOut.acquire(database.config().shards());
+                    again.addListener(a -> {
+                        if (!fanOut.ready(again, next)) {
+                            read.getNow().forEach(Frame::release);
+                            return;
+                        }
+                        links = again.getNow();
+                        fanOut.hold(links);
+                        write(read.getNow());
+                    });
+                } else {
+                    write(read.getNow());
                 }
             });
         }
@@ -158,6 +167,9 @@ public final class InsertSelectCommand {
             written.addListener(w -> {
                 if (written.isSuccess()) {
                     end();
+                    if (sender.extended() && sender.describe()) {
+                        replies.write(NoData.INSTANCE.encode(replies.channel().alloc()));
+                    }
                     replies.complete("INSERT 0 " + written.getNow());
                     next.run();
                 } else {
@@ -167,7 +179,7 @@ public final class InsertSelectCommand {
         }
 
         /** The SELECT, each column cast to its target column's type (without modifier: the COPY applies it, as an assignment would). */
-        private String copyOut() {
+        private String castSelect() {
             StringBuilder casts = new StringBuilder();
             StringBuilder names = new StringBuilder();
             for (int i = 0; i < command.columns().size(); i++) {
@@ -176,7 +188,7 @@ public final class InsertSelectCommand {
                 casts.append(i == 0 ? "" : ", ").append("pgsteer_rows.c").append(i + 1).append(type == null ? "" : "::" + type);
                 names.append(i == 0 ? "" : ", ").append('c').append(i + 1);
             }
-            return "COPY (SELECT " + casts + " FROM (" + command.select() + ") AS pgsteer_rows (" + names + ")) TO STDOUT";
+            return "SELECT " + casts + " FROM (" + command.select() + ") AS pgsteer_rows (" + names + ")";
         }
 
         private String copyIn() {
@@ -211,6 +223,9 @@ public final class InsertSelectCommand {
         private void failed(Throwable cause) {
             end();
             switch (cause) {
+                case RowsForWrite.Told told -> {
+                    // The coordinator step told the client why, and failed the statement.
+                }
                 case CopyOutRows.ShardFailed shard -> {
                     replies.channel().write(shard.error(), replies.channel().voidPromise());
                     replies.failed();
@@ -225,14 +240,6 @@ public final class InsertSelectCommand {
             transaction.statementFailed();
             next.run();
         }
-    }
-
-    private static long bytes(List<Frame> rows) {
-        long bytes = 0;
-        for (Frame row : rows) {
-            bytes += row.length();
-        }
-        return bytes;
     }
 
     private static String quoted(String name) {

@@ -1,8 +1,6 @@
 package dev.pgsteer.proxy.sharding.command;
 
 import dev.pgsteer.protocol.SqlState;
-import dev.pgsteer.protocol.message.Query;
-import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
@@ -11,45 +9,51 @@ import dev.pgsteer.proxy.sharding.copy.CopyOutRows;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
+import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.plan.Answer;
+import dev.pgsteer.router.plan.Route;
+import dev.pgsteer.router.plan.StatementKind;
 import dev.pgsteer.router.sql.LexedStatement;
-import io.netty.channel.Channel;
-import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.Map;
 
 /**
  * {@code Command.WriteByKeys}: UPDATE or DELETE of a sharded table whose {@code column IN (SELECT
  * ...)} reads other shards. In the session's transaction (pgsteer's own, committed in two phases,
  * when it has none): {@code EXPLAIN} of the statement on the default shard raises PostgreSQL's own
- * errors; the subquery runs as {@code COPY (SELECT x, pg_typeof(x)::text FROM (subquery) ...) TO
- * STDOUT} on the shards its route names; then every shard runs the statement with
- * {@code column = ANY('{values}'::type[])} in place of the IN (the same comparison, NULLs included:
- * each shard changes only its own rows), and the client gets their summed count (and RETURNING rows).
+ * errors (and, in the extended protocol, types the client's parameters); {@code SELECT x,
+ * pg_typeof(x)::text FROM (subquery) ...} is read by {@link RowsForWrite} (on the shards its route
+ * names, or on the coordinator); then every shard runs the statement with {@code column =
+ * ANY('{values}'::type[])} in place of the IN (the same comparison, NULLs included: each shard
+ * changes only its own rows), as an ordinary statement on every shard ({@link RunCommand}: in the
+ * client's protocol, with its parameters, its Describe answered by the shards), and the client gets
+ * their summed count (and RETURNING rows).
  */
 public final class WriteByKeysCommand {
     private final ShardedDatabase database;
     private final ShardTransaction transaction;
     private final FanOut fanOut;
     private final ClientReplies replies;
-    private final EventLoop loop;
     private final BackendListener owner;
+    private final RowsForWrite reads;
+    private final RunCommand run;
 
-    public WriteByKeysCommand(ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
-                              EventLoop loop, BackendListener owner) {
+    WriteByKeysCommand(ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
+                       BackendListener owner, RowsForWrite reads, RunCommand run) {
         this.database = database;
         this.transaction = transaction;
         this.fanOut = fanOut;
         this.replies = replies;
-        this.loop = loop;
         this.owner = owner;
+        this.reads = reads;
+        this.run = run;
     }
 
-    public void run(LexedStatement statement, Command.WriteByKeys command, Runnable next) {
+    public void run(LexedStatement statement, StatementSender sender, Command.WriteByKeys command, Runnable next) {
         transaction.startImplicit();
         Future<List<ShardLink>> acquired = fanOut.acquire(database.config().shards());
         acquired.addListener(f -> {
@@ -58,69 +62,45 @@ public final class WriteByKeysCommand {
             }
             List<ShardLink> links = acquired.getNow();
             fanOut.hold(links);
-            ShardLink defaultShard = linkOf(links, database.config().defaultShard());
-            Future<Void> explained = defaultShard.connection().runInternal("EXPLAIN " + statement.text(), loop, defaultShard.status());
-            explained.addListener(e -> {
-                if (!explained.isSuccess()) {
-                    failed(links, explained.cause(), next);
+            ShardLink defaultShard = links.stream().filter(l -> l.shard().equals(database.config().defaultShard())).findFirst()
+                    .orElseThrow();
+            Future<RowsForWrite.Parameters> checked = reads.check(defaultShard, statement, sender);
+            checked.addListener(e -> {
+                if (!checked.isSuccess()) {
+                    failed(links, checked.cause(), next);
                     return;
                 }
-                read(command, links, new ArrayList<>(), 0, rows -> write(command, links, CopiedValues.of(rows), next), next);
+                String keys = "SELECT pgsteer_keys.x, pg_catalog.pg_typeof(pgsteer_keys.x)::text FROM (" + command.select()
+                        + ") AS pgsteer_keys (x)";
+                Future<List<Frame>> read = reads.read(command.read(), keys, sender, checked.getNow(), links, InsertSelectCommand.MAX_BYTES);
+                read.addListener(r -> {
+                    if (read.isSuccess()) {
+                        write(statement, command, links, checked.getNow(), CopiedValues.of(read.getNow()), next);
+                    } else {
+                        failed(links, read.cause(), next);
+                    }
+                });
             });
         });
     }
 
-    private void read(Command.WriteByKeys command, List<ShardLink> links, List<Frame> rows, int index, Consumer<List<Frame>> then,
-                      Runnable next) {
-        List<String> from = command.read().shards();
-        if (index == from.size()) {
-            then.accept(rows);
-            return;
-        }
-        String copyOut = "COPY (SELECT pgsteer_keys.x, pg_catalog.pg_typeof(pgsteer_keys.x)::text FROM (" + command.select()
-                + ") AS pgsteer_keys (x)) TO STDOUT";
-        long held = rows.stream().mapToLong(Frame::length).sum();
-        Future<List<Frame>> read = CopyOutRows.run(linkOf(links, from.get(index)), copyOut, replies.channel(), loop,
-                InsertSelectCommand.MAX_BYTES - held);
-        read.addListener(r -> {
-            if (read.isSuccess()) {
-                rows.addAll(read.getNow());
-                read(command, links, rows, index + 1, then, next);
-            } else {
-                rows.forEach(Frame::release);
-                failed(links, read.cause(), next);
-            }
-        });
-    }
-
-    private void write(Command.WriteByKeys command, List<ShardLink> links, CopiedValues values, Runnable next) {
+    /** The statement on every shard, with the values in place of the IN, as any statement on several shards runs. */
+    private void write(LexedStatement statement, Command.WriteByKeys command, List<ShardLink> links, RowsForWrite.Parameters parameters,
+                       CopiedValues values, Runnable next) {
+        fanOut.abandon();
+        attachBack(links);
         if (values.type() != null && values.type().endsWith("[]")) {
-            attachBack(links);
-            fanOut.abandon();
             replies.fail(SqlState.FEATURE_NOT_SUPPORTED, "a write of sharded table " + command.table().name()
                     + " whose IN (SELECT ...) yields arrays is not supported when the subquery reads other shards");
-            transaction.statementFailed();
             next.run();
             return;
         }
         String text = command.before() + values.anyOf(command.column()) + command.after();
-        attachBack(links);
-        fanOut.start(links, Answer.COMBINE, false, request -> {
-            for (ShardLink link : request.links()) {
-                if (link.status() == TransactionStatus.FAILED) {
-                    transaction.statementFailed();
-                }
-            }
-            if (request.failed()) {
-                replies.failed();
-            }
-            next.run();
-        });
-        for (ShardLink link : links) {
-            Channel channel = link.connection().channel();
-            channel.write(new Query(text), channel.voidPromise());
-            link.connection().flush();
-        }
+        Map<String, String> texts = new LinkedHashMap<>();
+        database.config().shards().forEach(shard -> texts.put(shard, text));
+        Route everyShard = new Route(database.config().shards(), Answer.COMBINE, StatementKind.WRITE,
+                "the keys its subquery read, on every shard", texts, null, Map.of());
+        run.run(statement, parameters.typed(statement), everyShard, next);
     }
 
     private void attachBack(List<ShardLink> links) {
@@ -135,6 +115,9 @@ public final class WriteByKeysCommand {
         fanOut.abandon();
         attachBack(links);
         switch (cause) {
+            case RowsForWrite.Told told -> {
+                // The coordinator step told the client why, and failed the statement.
+            }
             case CopyOutRows.ShardFailed shard -> {
                 replies.channel().write(shard.error(), replies.channel().voidPromise());
                 replies.failed();
@@ -143,11 +126,6 @@ public final class WriteByKeysCommand {
                     + InsertSelectCommand.MAX_BYTES / (1024 * 1024) + " MB of values, which pgsteer holds while it writes; narrow it");
             default -> replies.fail(cause);
         }
-        transaction.statementFailed();
         next.run();
-    }
-
-    private static ShardLink linkOf(List<ShardLink> links, String shard) {
-        return links.stream().filter(l -> l.shard().equals(shard)).findFirst().orElseThrow();
     }
 }

@@ -12,8 +12,14 @@ import dev.pgsteer.proxy.sharding.send.ExtendedSender;
 import dev.pgsteer.proxy.sharding.send.SimpleSender;
 import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.router.sql.LexedStatement;
+import dev.pgsteer.protocol.wire.Frame;
+import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * The coordinator step's last part: the client's statement, run on the coordinator over the
@@ -48,6 +54,26 @@ public sealed interface FinalStep {
      */
     default PullParameters parameters() {
         return null;
+    }
+
+    /**
+     * A write's read (INSERT ... SELECT, the keys of UPDATE or DELETE ... IN (SELECT ...)): {@code read}
+     * runs it on the coordinator and gathers its rows for pgsteer, which the client never sees;
+     * {@code rows} gets them, or the reason they could not be read (the step tells the client).
+     * {@code parameters}: the client's, for pulled conditions that hold them (null in a Query).
+     */
+    record Capture(PullParameters parameters, Function<ShardLink, Future<List<Frame>>> read, Promise<List<Frame>> rows)
+            implements FinalStep {
+        @Override
+        public boolean acknowledged() {
+            return true;
+        }
+
+        /** Never called: the step runs {@link #read}, which writes its own messages and takes their answers. */
+        @Override
+        public void writeTo(BackendConnection coordinator) {
+            throw new IllegalStateException("a capture reads its rows itself");
+        }
     }
 
     /** A simple Query: the client's text, unchanged. */

@@ -12,6 +12,7 @@ import dev.pgsteer.proxy.backend.PreparedOnConnection;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.proxy.sharding.execute.ShardRequest;
 import dev.pgsteer.proxy.sharding.extended.Portal;
+import dev.pgsteer.proxy.sharding.extended.Prepared;
 import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.plan.Route;
 import io.netty.buffer.ByteBuf;
@@ -118,6 +119,18 @@ public final class ExtendedSender implements StatementSender {
             fresh.forEach(p -> p.remove(portal.prepared().backendName()));
         }
         fresh.clear();
+    }
+
+    /**
+     * This Execute with its statement parsed declaring {@code types} for its parameters (what
+     * PostgreSQL resolved for the client's statement): for a text pgsteer wrote from it in which some
+     * parameters no longer appear, whose types the client may have left to the server.
+     */
+    public ExtendedSender withTypes(int[] types) {
+        Prepared prepared = portal.prepared();
+        Portal typed = new Portal(new Prepared(prepared.statement(), ParseTails.withTypes(prepared.statement().text(), types), null),
+                portal.bind());
+        return new ExtendedSender(typed, portalName, describe, execute, maxRows, suspended);
     }
 
     /** The portal the Execute runs; null when it continues a portal suspended on a shard. */

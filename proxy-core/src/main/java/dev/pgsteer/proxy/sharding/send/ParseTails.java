@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
  * The part of a Parse after its statement name, {@code cstring query | int16 n | int32 type * n}, for a
  * statement pgsteer rewrote for a shard, keeping the parameter types the client declared.
  */
-final class ParseTails {
+public final class ParseTails {
     private ParseTails() {
     }
 
@@ -35,8 +35,19 @@ final class ParseTails {
         return tail.array();
     }
 
+    /** The query-and-types part of a Parse for {@code sql} declaring {@code types}. */
+    public static byte[] withTypes(String sql, int[] types) {
+        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer tail = ByteBuffer.allocate(text.length + 3 + 4 * types.length);
+        tail.put(text).put((byte) 0).putShort((short) types.length);
+        for (int type : types) {
+            tail.putInt(type);
+        }
+        return tail.array();
+    }
+
     /** The query-and-types part of a Parse for {@code sql} with the parameter types {@code original} declares. */
-    static byte[] of(String sql, byte[] original) {
+    public static byte[] of(String sql, byte[] original) {
         byte[] text = sql.getBytes(StandardCharsets.UTF_8);
         int types = 0;
         while (types < original.length && original[types] != 0) {
