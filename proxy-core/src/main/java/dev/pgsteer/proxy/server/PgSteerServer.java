@@ -163,7 +163,12 @@ public final class PgSteerServer implements AutoCloseable {
         // The store first: with one, two-phase-commit decisions are kept there.
         metadataStore = storeFactory.apply(config);
         if (config.databases().values().stream().anyMatch(DatabaseConfig::isSharded)) {
-            effective = prepareSharding(sharded);
+            try {
+                effective = prepareSharding(sharded);
+            } catch (RuntimeException e) {
+                close();   // the store's pool and a lease already taken are let go
+                throw e;
+            }
         }
         current = effective;
         ProxyMetrics metrics = new ProxyMetrics(registry, pools, name -> name == null ? ProxyMetrics.UNKNOWN_DATABASE
