@@ -151,6 +151,40 @@ class DecisionStoreIT {
     }
 
     @Test
+    void settlingKeepsACommitAndMakesEverythingElseAnAbortForGood() {
+        leases.register("a1", LEASE, null);
+        decisions.record("a1", List.of(new Decision("pgsteer_a1_1", List.of("s0", "s1"))));
+
+        assertEquals(Set.of("pgsteer_a1_1"), decisions.settle("a1", List.of("pgsteer_a1_1", "pgsteer_a1_2")));
+
+        assertEquals(Set.of("pgsteer_a1_1"), decisions.decided(List.of("pgsteer_a1_1", "pgsteer_a1_2")), "an abort is no commit");
+        assertThrows(MetadataStoreException.class,
+                () -> decisions.record("a1", List.of(new Decision("pgsteer_a1_2", List.of("s0", "s1")))),
+                "a commit cannot follow an abort");
+        assertEquals(Set.of(), decisions.settle("a1", List.of("pgsteer_a1_2")), "settled once, settled for good");
+    }
+
+    @Test
+    void settlingWaitsForACommitStillInFlightAndKeepsIt() throws Exception {
+        leases.register("a1", LEASE, null);
+        try (Connection owner = direct()) {
+            // The owner's decision transaction, its COMMIT not yet done (as when the owner lost its connection).
+            owner.setAutoCommit(false);
+            leases.holdLive(owner, "a1");
+            try (PreparedStatement st = owner.prepareStatement("INSERT INTO " + schema + ".decisions (gid, node, shards) "
+                    + "VALUES ('pgsteer_a1_5', 'a1', '{s0,s1}')")) {
+                st.executeUpdate();
+            }
+            CompletableFuture<Set<String>> settled = CompletableFuture.supplyAsync(() -> decisions.settle("a1", List.of("pgsteer_a1_5")));
+            assertThrows(TimeoutException.class, () -> settled.get(500, TimeUnit.MILLISECONDS), "the settling waits for the key");
+
+            owner.commit();
+
+            assertEquals(Set.of("pgsteer_a1_5"), settled.get(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void aForgottenNodeTakesItsDecisionsWithIt() throws Exception {
         leases.register("a1", LEASE, null);
         decisions.record("a1", List.of(new Decision("pgsteer_a1_1", List.of("s0", "s1"))));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pgsteer.config.KeyType;
 import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.sharding.transaction.Gid;
 import dev.pgsteer.proxy.sharding.transaction.TwoPhaseCommit;
 import dev.pgsteer.proxy.testkit.EmbeddedBackend;
 import dev.pgsteer.router.shard.KeyValue;
@@ -126,6 +127,55 @@ class DecisionTakeoverIT {
             }
             b.close();
         }
+    }
+
+    /**
+     * A live instance's own transactions left prepared (here: stopped after PREPARE, and after the
+     * decision, then handed to the instance as unfinished, as a failed COMMIT PREPARED or an unknown
+     * outcome hands them): its next beat settles each in the store and finishes it on both shards.
+     */
+    @Test
+    void aLiveInstanceFinishesItsOwnUnfinishedTransactionsOnItsNextBeat() throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(2);
+        try (PgSteerServer c = new PgSteerServer(ConfigLoader.parse(yaml(), "c.yaml", Map.of())).start()) {
+            TwoPhaseCommit twoPhase = twoPhaseCommit(c);
+            String node = twoPhase.decisions().node();
+            AtomicInteger prepared = new AtomicInteger();
+            twoPhase.freezeAt(step -> step == TwoPhaseCommit.Step.DECIDED || prepared.getAndIncrement() == 0);
+            long[] undecided = pairOnTwoShards(200_000);
+            long[] decided = pairOnTwoShards(300_000);
+            clients.submit(() -> transfer(c, undecided));
+            awaitTrue("the first prepared", Duration.ofSeconds(10), () -> prepared(0) == 1 && prepared(1) == 1);
+            clients.submit(() -> transfer(c, decided));
+            awaitTrue("the second prepared and decided", Duration.ofSeconds(10),
+                    () -> prepared(0) == 2 && prepared(1) == 2 && decisions() == 1);
+
+            for (String name : preparedNames(0)) {
+                Gid gid = Gid.parse(name).orElseThrow();
+                assertEquals(node, gid.node());
+                twoPhase.decisions().unfinished(gid);
+            }
+
+            awaitTrue("both finished by the instance itself", Duration.ofSeconds(10), () -> prepared(0) == 0 && prepared(1) == 0);
+            assertEquals(List.of(false, false), List.of(exists(0, undecided[0]), exists(1, undecided[1])), "no decision: rolled back");
+            assertEquals(List.of(true, true), List.of(exists(0, decided[0]), exists(1, decided[1])), "decided: committed");
+            awaitTrue("their decisions removed", Duration.ofSeconds(5), () -> metaInt(
+                    "SELECT count(*) FROM pgsteer.decisions WHERE node = '" + node + "'") == 0);
+            assertEquals("live", metaText("SELECT state FROM pgsteer.nodes WHERE node = '" + node + "'"));
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    private static List<String> preparedNames(int shard) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Connection c = shards.get(shard).direct(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT gid FROM pg_prepared_xacts WHERE database = current_database()")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
     }
 
     private static TwoPhaseCommit twoPhaseCommit(PgSteerServer server) {

@@ -18,12 +18,15 @@ CREATE TABLE ${schema}.nodes (
     ended_by     text
 );
 
--- One row per transaction decided to commit, written (with the node's row locked FOR SHARE, so that no
--- takeover can pass it) before the first COMMIT PREPARED, deleted once every shard committed it.
--- A prepared transaction of an ended node with no row here is rolled back (presumed abort).
+-- One row per decided transaction. 'commit' is written (with the node's row locked FOR SHARE, so that no
+-- takeover can pass it) before the first COMMIT PREPARED; the row is deleted once every shard finished.
+-- 'abort' is written only when the owner could not tell whether its 'commit' reached the store: the
+-- primary key lets exactly one of the two exist, so whichever is inserted first is the outcome.
+-- A prepared transaction of an ended node with no 'commit' row is rolled back (presumed abort).
 CREATE TABLE ${schema}.decisions (
     gid        text PRIMARY KEY,
     node       text NOT NULL REFERENCES ${schema}.nodes ON DELETE CASCADE,
+    outcome    text NOT NULL DEFAULT 'commit' CHECK (outcome IN ('commit', 'abort')),
     shards     text[] NOT NULL,
     decided_at timestamptz NOT NULL DEFAULT now()
 );

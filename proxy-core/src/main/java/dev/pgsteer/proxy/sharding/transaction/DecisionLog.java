@@ -23,12 +23,21 @@ public sealed interface DecisionLog extends AutoCloseable permits FileDecisionLo
 
     /**
      * Records, durably, that {@code gid} commits on {@code shards}. Completes once it is durable (on the
-     * log's own thread), or fails: then nothing is recorded, and the transaction must roll back.
+     * log's own thread), or fails with a {@link DecisionFailure} that says whether the transaction must
+     * roll back ({@link DecisionFailure.Refused}; any other exception means the same) or stay prepared
+     * until its outcome is settled ({@link DecisionFailure.Unknown}).
      */
     CompletableFuture<Void> commit(Gid gid, List<String> shards);
 
     /** Every shard committed {@code gid}: nothing is left to resolve. Best effort: losing it only repeats a harmless check. */
     void done(Gid gid);
+
+    /**
+     * {@code gid} is left prepared on some shard while this instance runs: its COMMIT PREPARED failed
+     * there, or its decision's outcome is unknown. A store log finishes it on a later beat; a local log
+     * at the next start.
+     */
+    void unfinished(Gid gid);
 
     /** Which of {@code gids} have a commit decision recorded. Blocks. */
     Set<Gid> decided(Collection<Gid> gids);

@@ -127,13 +127,18 @@ public final class FileDecisionLog implements DecisionLog {
         return group.submit("COMMIT " + gid.text() + " " + String.join(",", shards) + "\n");
     }
 
-    /** COMMIT lines, written and forced together. */
+    /**
+     * COMMIT lines, written and forced together. A failed write or fsync is taken as nothing recorded:
+     * the transactions roll back. (A line that reached the disk anyway names a transaction rolled back
+     * everywhere, unless a ROLLBACK PREPARED failed too: a local log cannot tell those apart; the
+     * metadata store can, see {@link StoreDecisionLog}.)
+     */
     private synchronized Map<String, RuntimeException> append(List<String> lines) {
         try {
             channel.write(ByteBuffer.wrap(String.join("", lines).getBytes(StandardCharsets.UTF_8)));
             channel.force(false);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the two-phase-commit decision log " + path, e);
+            throw new DecisionFailure.Refused("cannot write the two-phase-commit decision log " + path + ": " + e.getMessage());
         }
         for (String line : lines) {
             String[] parts = line.strip().split(" ", 3);
@@ -151,6 +156,11 @@ public final class FileDecisionLog implements DecisionLog {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The next start finishes it: a local log's node is resolved only then. */
+    @Override
+    public void unfinished(Gid gid) {
     }
 
     @Override

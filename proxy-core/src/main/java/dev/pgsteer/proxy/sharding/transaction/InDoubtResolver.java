@@ -9,12 +9,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +48,17 @@ public final class InDoubtResolver {
         return resolve(config, decisions, gid -> gid.node().equals(node)).lines();
     }
 
-    /** The prepared transactions whose gid {@code resolvable} accepts, on every shard of every sharded database. */
+    /** The prepared transactions whose gid {@code resolvable} accepts, committed where {@code decisions} holds a commit. */
     public static Outcome resolve(ProxyConfig config, DecisionLog decisions, Predicate<Gid> resolvable) {
+        return resolve(config, resolvable, decisions::decided);
+    }
+
+    /**
+     * The prepared transactions whose gid {@code resolvable} accepts, on every shard of every sharded
+     * database: committed when {@code committed} (asked per shard, after the listing) names them, rolled
+     * back otherwise. {@code complete} in the outcome: every shard was read and every one found finished.
+     */
+    public static Outcome resolve(ProxyConfig config, Predicate<Gid> resolvable, Function<Collection<Gid>, Set<Gid>> committed) {
         List<String> done = new ArrayList<>();
         boolean complete = true;
         // Shards that are databases of one server share pg_prepared_xacts; each is read in its own database.
@@ -74,7 +85,7 @@ public final class InDoubtResolver {
                     if (prepared.isEmpty()) {
                         continue;
                     }
-                    Set<Gid> decided = decisions.decided(prepared.values());
+                    Set<Gid> decided = committed.apply(prepared.values());
                     for (Map.Entry<String, Gid> entry : prepared.entrySet()) {
                         boolean commit = decided.contains(entry.getValue());
                         if (finish(c, entry.getKey(), commit)) {

@@ -61,6 +61,10 @@ import org.slf4j.LoggerFactory;
  *       nothing ({@code LeaseLostException}); the owner rolls the transaction back and the client is told
  *       so; resolvers roll it back too. Both agree.</li>
  * </ul>
+ * A decision whose transaction failed in a way that leaves its COMMIT in doubt (the connection to the
+ * store lost) is never taken as absent: the owner inserts an 'abort' row for it, which the primary key
+ * orders against the 'commit' row still in flight, so exactly one of the two exists; until that insert
+ * succeeds the transaction stays prepared ({@link DecisionFailure.Unknown}).
  * A renewal is the same UPDATE on the same row: it cannot revive an ended node. A node that finds its
  * lease ended takes a new id ({@link Lease}: LOST → HELD) and carries on; its old id is never used again.
  * Clocks: the expiry is judged by the store's {@code now()} alone; the owner's own view ({@link Lease})
@@ -161,6 +165,7 @@ public final class LeaseKeeper implements AutoCloseable {
             taken.forEach(node -> log.warn("pgsteer node {} has not renewed its lease in time: this instance ended it and "
                     + "finishes its two-phase commits", node));
             sweep();
+            finishOwn();
             sweepFailureLogged = false;
         } catch (RuntimeException e) {
             if (!sweepFailureLogged) {
@@ -206,6 +211,25 @@ public final class LeaseKeeper implements AutoCloseable {
             if (node.ago().compareTo(retention) > 0) {
                 leases.forget(node.node());
             }
+        }
+    }
+
+    /**
+     * This instance's own transactions left prepared while it runs (a COMMIT PREPARED that failed on a
+     * shard, a decision whose outcome was unknown): their outcome is settled in the store, for good
+     * ({@link StoreDecisionLog#settle}), and finished on every shard. A live node never rolls back one
+     * of its own that has no decision yet any other way: its commit may still be recording it.
+     */
+    private void finishOwn() {
+        Set<Gid> mine = decisions.unfinished();
+        if (mine.isEmpty()) {
+            return;
+        }
+        InDoubtResolver.Outcome outcome = InDoubtResolver.resolve(config.get(), mine::contains, decisions::settle);
+        outcome.lines().forEach(line -> log.info("two-phase commit finished later: {}", line));
+        if (outcome.complete()) {
+            mine.forEach(decisions::done);
+            decisions.finished(mine);
         }
     }
 

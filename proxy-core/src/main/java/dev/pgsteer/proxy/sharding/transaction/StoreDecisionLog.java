@@ -1,16 +1,19 @@
 package dev.pgsteer.proxy.sharding.transaction;
 
 import dev.pgsteer.config.store.DecisionStore;
+import dev.pgsteer.config.store.DecisionTable;
 import dev.pgsteer.config.store.DecisionTable.Decision;
 import dev.pgsteer.config.store.LeaseLostException;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
@@ -36,6 +39,7 @@ public final class StoreDecisionLog implements DecisionLog {
     private final String where;
     private final GroupCommit<Pending> decisions;
     private final GroupCommit<Gid> finished;
+    private final Set<Gid> unfinished = ConcurrentHashMap.newKeySet();
 
     StoreDecisionLog(DecisionStore store, Lease lease, Executor blocking, LongSupplier clock, String where) {
         this.store = store;
@@ -61,7 +65,13 @@ public final class StoreDecisionLog implements DecisionLog {
         return decisions.submit(new Pending(gid, shards));
     }
 
-    /** One store transaction per node in the batch (one, unless the lease was replaced meanwhile). */
+    /**
+     * One store transaction per node in the batch (one, unless the lease was replaced meanwhile). When
+     * it fails other than by a lost lease, its COMMIT may or may not have happened: the outcome is
+     * {@linkplain DecisionTable#settle settled} at once, each decision found committed or made aborted
+     * for good; when even that fails, the outcome stays unknown and the transactions stay prepared
+     * until a later beat settles them ({@link #unfinished}).
+     */
     private Map<Pending, RuntimeException> record(List<Pending> batch) {
         Map<Pending, RuntimeException> failed = new HashMap<>();
         Map<String, List<Pending>> byNode = batch.stream()
@@ -70,13 +80,52 @@ public final class StoreDecisionLog implements DecisionLog {
             try {
                 store.decisions().record(node, pending.stream().map(p -> new Decision(p.gid().text(), p.shards())).toList());
             } catch (LeaseLostException e) {
+                // The lease check failed inside the transaction: nothing was inserted.
                 lease.lost(node);
-                pending.forEach(p -> failed.put(p, e));
+                pending.forEach(p -> failed.put(p, new DecisionFailure.Refused(e.getMessage())));
             } catch (RuntimeException e) {
-                pending.forEach(p -> failed.put(p, e));
+                Set<String> committed;
+                try {
+                    committed = store.decisions().settle(node, pending.stream().map(p -> p.gid().text()).toList());
+                } catch (RuntimeException again) {
+                    log.warn("the outcome of {} two-phase commit(s) is unknown (the metadata store failed: {}); they stay "
+                            + "prepared until it answers", pending.size(), again.getMessage());
+                    pending.forEach(p -> {
+                        unfinished(p.gid());
+                        failed.put(p, new DecisionFailure.Unknown(e.getMessage()));
+                    });
+                    return;
+                }
+                pending.stream().filter(p -> !committed.contains(p.gid().text()))
+                        .forEach(p -> failed.put(p, new DecisionFailure.Refused(e.getMessage())));
             }
         });
         return failed;
+    }
+
+    @Override
+    public void unfinished(Gid gid) {
+        unfinished.add(gid);
+    }
+
+    /** This instance's transactions left prepared while it runs, for {@link LeaseKeeper} to finish. */
+    Set<Gid> unfinished() {
+        return Set.copyOf(unfinished);
+    }
+
+    /** They are finished on every shard. */
+    void finished(Collection<Gid> gids) {
+        unfinished.removeAll(gids);
+    }
+
+    /** Settles the outcome of {@code gids} for good (see {@link DecisionTable#settle}); returns those that commit. Blocks. */
+    Set<Gid> settle(Collection<Gid> gids) {
+        Set<Gid> committed = new HashSet<>();
+        gids.stream().collect(Collectors.groupingBy(Gid::node)).forEach((node, ofNode) -> {
+            Set<String> commit = store.decisions().settle(node, ofNode.stream().map(Gid::text).toList());
+            ofNode.stream().filter(g -> commit.contains(g.text())).forEach(committed::add);
+        });
+        return committed;
     }
 
     @Override

@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * Commits a transaction that wrote on several shards so that it commits everywhere or nowhere:
  * PREPARE TRANSACTION on each, the decision made durable in the {@link DecisionLog}, then COMMIT
  * PREPARED on each. A shard that fails to prepare, or a decision that cannot be made durable, makes
- * every shard roll back. A shard that fails to commit a prepared transaction after the decision is
- * durable is left for {@link InDoubtResolver} (the client was told COMMIT: the decision stands).
+ * every shard roll back; a decision whose fate is unknown (the store failed and could not be asked)
+ * leaves every shard prepared until it is settled. A shard that fails to commit a prepared transaction
+ * after the decision is durable is left for {@link InDoubtResolver} (the client was told COMMIT: the
+ * decision stands).
  * Nothing here blocks the event loop: the decision is written on the {@code blocking} executor,
  * grouped with the decisions of concurrent commits ({@link GroupCommit}).
  *
@@ -111,6 +113,13 @@ public final class TwoPhaseCommit {
             decisions.commit(gid, shards).whenComplete((ok, error) -> loop.execute(() -> {
                 if (error != null) {
                     Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                    if (cause instanceof DecisionFailure.Unknown) {
+                        // Neither commit nor roll back: the decision may be durable. Settled later, by a beat or a takeover.
+                        log.warn("the outcome of transaction {} is unknown ({}); it stays prepared until the metadata "
+                                + "store settles it", gid, cause.getMessage());
+                        result.setFailure(resolutionUnknown(String.valueOf(cause.getMessage())));
+                        return;
+                    }
                     log.warn("the decision of transaction {} could not be recorded in {}: {}; rolling it back",
                             gid, decisions.describe(), cause.getMessage());
                     links.forEach(l -> finishPrepared(l.connection(), "ROLLBACK PREPARED " + shardGid(gid, l.shard()), loop));
@@ -128,8 +137,9 @@ public final class TwoPhaseCommit {
                     if (commits.stream().allMatch(Future::isSuccess)) {
                         blocking.execute(() -> decisions.done(gid));
                     } else {
+                        decisions.unfinished(gid);
                         log.warn("transaction {} is committed but not yet on every shard; {} will finish it", gid,
-                                decisions instanceof StoreDecisionLog ? "another pgsteer instance, once this one's lease ends,"
+                                decisions instanceof StoreDecisionLog ? "this pgsteer (or the one that takes its transactions over)"
                                         : "the next start of pgsteer");
                     }
                     result.setSuccess(null);
@@ -145,6 +155,17 @@ public final class TwoPhaseCommit {
                 "the transaction was rolled back: its two-phase-commit decision could not be recorded (" + why + ")",
                 "Nothing was committed on any shard; retry the transaction."));
     }
+
+    /** The decision may or may not be durable: the client cannot know the outcome yet, as after a lost connection during COMMIT. */
+    private static BackendErrorException resolutionUnknown(String why) {
+        return new BackendErrorException(ProxyErrors.error(TRANSACTION_RESOLUTION_UNKNOWN,
+                "the outcome of the transaction is not known yet: whether its two-phase-commit decision was recorded "
+                        + "could not be read back (" + why + ")",
+                "It commits on every shard or on none; pgsteer settles it once the metadata store answers. Check before retrying."));
+    }
+
+    /** PostgreSQL's {@code transaction_resolution_unknown}, as a driver reports a connection lost during COMMIT. */
+    static final String TRANSACTION_RESOLUTION_UNKNOWN = "08007";
 
     /**
      * The name the transaction is prepared under on {@code shard}, as a quoted literal. PostgreSQL wants
