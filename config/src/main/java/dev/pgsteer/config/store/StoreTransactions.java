@@ -20,9 +20,19 @@ final class StoreTransactions {
         this.health = health;
     }
 
-    /** Throws {@link MetadataStoreException} (worded for {@code what}) when the store fails, or what {@code work} throws. */
+    /**
+     * Throws {@link StoreUnreachableException} when no connection could be had (nothing was sent),
+     * {@link MetadataStoreException} (worded for {@code what}) when the store failed during the work,
+     * or what {@code work} throws.
+     */
     <T> T run(String what, Work<T> work) {
-        try (Connection connection = pool.getConnection()) {
+        Connection pooled;
+        try {
+            pooled = pool.getConnection();
+        } catch (SQLException e) {
+            throw new StoreUnreachableException(health.failure(what, e));
+        }
+        try (Connection connection = pooled) {
             try {
                 T result = work.on(connection);
                 connection.commit();

@@ -4,6 +4,7 @@ import dev.pgsteer.config.store.DecisionStore;
 import dev.pgsteer.config.store.DecisionTable;
 import dev.pgsteer.config.store.DecisionTable.Decision;
 import dev.pgsteer.config.store.LeaseLostException;
+import dev.pgsteer.config.store.StoreUnreachableException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -82,6 +83,9 @@ public final class StoreDecisionLog implements DecisionLog {
             } catch (LeaseLostException e) {
                 // The lease check failed inside the transaction: nothing was inserted.
                 lease.lost(node);
+                pending.forEach(p -> failed.put(p, new DecisionFailure.Refused(e.getMessage())));
+            } catch (StoreUnreachableException e) {
+                // No connection: nothing was sent.
                 pending.forEach(p -> failed.put(p, new DecisionFailure.Refused(e.getMessage())));
             } catch (RuntimeException e) {
                 Set<String> committed;

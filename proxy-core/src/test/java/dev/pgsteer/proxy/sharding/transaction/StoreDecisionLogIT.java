@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The decisions of one instance in a real metadata store: recorded in groups, refused once its lease
- * was ended (and a new lease taken), a failed write settled for good, and an outcome left unknown, not
- * guessed, while the store cannot be asked.
+ * was ended (and a new lease taken), a failed write settled for good, an outcome left unknown, not
+ * guessed, while the store cannot settle it, and refused when the store cannot be reached at all.
  */
 class StoreDecisionLogIT {
     private static final Duration LEASE = Duration.ofSeconds(3);
@@ -81,13 +81,28 @@ class StoreDecisionLogIT {
             assertNotEquals(node, log.node(), "a new lease under a new node id");
             assertTrue(log.unavailable().isEmpty());
 
+            // A write that fails inside its transaction, and a settling that fails too: a trigger refuses both.
+            Gid unknown = new Gid(log.node(), "u1");
+            try (Connection c = meta.direct(); Statement s = c.createStatement()) {
+                s.execute("""
+                        CREATE FUNCTION pgsteer.refuse() RETURNS trigger LANGUAGE plpgsql AS
+                        $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+                        CREATE TRIGGER refuse BEFORE INSERT ON pgsteer.decisions FOR EACH ROW
+                        WHEN (NEW.gid = '%s') EXECUTE FUNCTION pgsteer.refuse();
+                        """.formatted(unknown.text()));
+            }
+            ExecutionException inDoubt = assertThrows(ExecutionException.class,
+                    () -> log.commit(unknown, List.of("s0", "s1")).get(10, TimeUnit.SECONDS));
+            assertInstanceOf(DecisionFailure.Unknown.class, inDoubt.getCause(), "neither commit nor abort is guessed");
+            assertEquals(Set.of(unknown), log.unfinished(), "left for a later beat to settle");
+            keeper.takeOver();
+            assertEquals(Set.of(), log.unfinished(), "nothing of it prepared on any shard: finished");
+
             meta.close();
             metaStopped = true;
-            Gid unknown = new Gid(log.node(), "u1");
             ExecutionException down = assertThrows(ExecutionException.class,
-                    () -> log.commit(unknown, List.of("s0", "s1")).get(30, TimeUnit.SECONDS));
-            assertInstanceOf(DecisionFailure.Unknown.class, down.getCause(), "neither commit nor abort is guessed");
-            assertEquals(Set.of(unknown), log.unfinished(), "left for a later beat to settle");
+                    () -> log.commit(new Gid(log.node(), "d1"), List.of("s0", "s1")).get(30, TimeUnit.SECONDS));
+            assertInstanceOf(DecisionFailure.Refused.class, down.getCause(), "no connection: nothing was sent, it rolls back");
         } finally {
             keeper.close();
             store.close();
