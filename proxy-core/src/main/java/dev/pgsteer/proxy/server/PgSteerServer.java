@@ -75,7 +75,7 @@ public final class PgSteerServer implements AutoCloseable {
     /** Read by each new client channel; a reload replaces it. */
     private volatile TlsState tls;
     private ProxyContext context;
-    /** Set by {@link #decisionLog(Path)}; else {@link DecisionLogPlace} chooses. */
+    /** Set by {@link #decisionLog(Path)}; else {@link DecisionLogPlace} chooses (without a metadata store). */
     private Path decisionLogPath;
     private DecisionLog decisionLog;
     private LeaseKeeper leaseKeeper;
@@ -327,56 +327,11 @@ public final class PgSteerServer implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        var store = metadataStore == null ? java.util.Optional.<dev.pgsteer.config.store.DecisionStore>empty()
-                : metadataStore.decisionStore();
-        if (store.isPresent()) {
-            finishLocalLog();
-            leaseKeeper = LeaseKeeper.start(store.get(), config.metadataStore().nodeTimeout(), planner,
-                    () -> current != null ? current : config, metadataStore.describe());
-            decisionLog = leaseKeeper.decisions();
-        } else {
-            decisionLog = FileDecisionLog.open(localLogPath(), planner);
-        }
-        log.info("two-phase-commit decisions are kept in {}", decisionLog.describe());
+        DecisionLogs.Opened opened = DecisionLogs.open(config, decisionLogPath, metadataStore, planner,
+                () -> current != null ? current : config);
+        decisionLog = opened.decisions();
+        leaseKeeper = opened.keeper();
         twoPhaseCommit = new TwoPhaseCommit(decisionLog, planner);
-    }
-
-    private Path localLogPath() {
-        if (decisionLogPath != null) {
-            return decisionLogPath;
-        }
-        DecisionLogPlace place = DecisionLogPlace.choose(config, System.getenv(), Path.of("").toAbsolutePath());
-        if (place.note() != null) {
-            log.warn("{}", place.note());
-        }
-        return place.path();
-    }
-
-    /**
-     * A metadata store configured where a local decision log was kept before: the transactions that
-     * log's node left prepared are finished now, or nobody would (the store knows nothing of them).
-     */
-    private void finishLocalLog() {
-        Path path = decisionLogPath != null ? decisionLogPath
-                : DecisionLogPlace.choose(config, System.getenv(), Path.of("").toAbsolutePath()).path();
-        if (!java.nio.file.Files.exists(path)) {
-            return;
-        }
-        InDoubtResolver.Outcome outcome;
-        try (FileDecisionLog local = FileDecisionLog.open(path, planner)) {
-            String node = local.node();
-            outcome = InDoubtResolver.resolve(config, local, gid -> gid.node().equals(node));
-        }
-        outcome.lines().forEach(line -> log.info("two-phase commit recovery ({}): {}", path, line));
-        if (outcome.complete()) {
-            try {
-                java.nio.file.Files.deleteIfExists(path);
-                java.nio.file.Files.deleteIfExists(path.resolveSibling(path.getFileName() + ".lock"));
-                log.info("removed the local decision log {}: decisions are kept in the metadata store now", path);
-            } catch (java.io.IOException e) {
-                log.warn("cannot remove the local decision log {}: {}", path, e.getMessage());
-            }
-        }
     }
 
     /** Where it listens; with port 0 in the config, the port the system chose. */
