@@ -19,12 +19,14 @@ import java.util.Optional;
  * it (null: the YAML's tenants are the directory). {@code maxBackendConnections} caps the backend
  * connections of all pools together. {@code logging} is the log's format, level and slow-statement threshold.
  * {@code tls} is TLS for clients; null: clients are answered 'N' (no TLS) when they ask for it.
+ * {@code stateDir} is the {@code state_dir:} folder for what pgsteer keeps on disk (the two-phase-commit
+ * decision log, without a metadata store); null: the default the server chooses.
  */
 public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout,
         int maxClientConnections, int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
         Map<String, DatabaseConfig> databases, SourceLines sourceLines, ListenAddress http,
         Map<String, TenantConfig> tenants, MetadataStoreConfig metadataStore, int maxBackendConnections,
-        LoggingConfig logging, TlsConfig tls) {
+        LoggingConfig logging, TlsConfig tls, Path stateDir) {
 
     public static final AuthMethod DEFAULT_AUTH = AuthMethod.SCRAM_SHA_256;
     public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(10);
@@ -95,6 +97,16 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                         + ", which is not one of database " + db.name() + "'s shards");
             }
         }
+    }
+
+    /** Without {@code state_dir} (the default folder). */
+    public ProxyConfig(String source, ListenAddress listen, AuthMethod auth, Duration authTimeout, int maxClientConnections,
+            int maxPreparedStatements, Map<String, UserConfig> users, Map<String, BackendConfig> backends,
+            Map<String, DatabaseConfig> databases, SourceLines sourceLines, ListenAddress http,
+            Map<String, TenantConfig> tenants, MetadataStoreConfig metadataStore, int maxBackendConnections,
+            LoggingConfig logging, TlsConfig tls) {
+        this(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends, databases,
+                sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls, null);
     }
 
     /** Without TLS for clients. */
@@ -212,19 +224,19 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
     /** The same configuration, saying it came from {@code source} (for the banner). */
     public ProxyConfig withSource(String source) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls);
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls, stateDir);
     }
 
     /** The same configuration listening on {@code listen} (a reload keeps the address in use). */
     public ProxyConfig withListen(ListenAddress listen) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls);
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls, stateDir);
     }
 
     /** The same configuration with the HTTP endpoint at {@code http}, or none when null ({@code --http}). */
     public ProxyConfig withHttp(ListenAddress http) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls);
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls, stateDir);
     }
 
     /** The same configuration with these databases replaced (by name); the others are kept. */
@@ -237,7 +249,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
             merged.put(name, db);
         });
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                merged, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls);
+                merged, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls, stateDir);
     }
 
     /** Every database's pool with {@code size} connections at most: the {@code --pool-size} of quick mode. */
@@ -249,7 +261,7 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                     Math.min(pool.minIdle(), size), pool.acquireTimeout(), pool.idleTimeout(), pool.maxLifetime())));
         });
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                resized, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls);
+                resized, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls, stateDir);
     }
 
     /** Equal when everything but {@link #sourceLines} is: where a setting was written is not what it means. */
@@ -262,30 +274,36 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                 && backends.equals(other.backends) && databases.equals(other.databases)
                 && Objects.equals(http, other.http) && tenants.equals(other.tenants)
                 && Objects.equals(metadataStore, other.metadataStore) && maxBackendConnections == other.maxBackendConnections
-                && logging.equals(other.logging) && Objects.equals(tls, other.tls);
+                && logging.equals(other.logging) && Objects.equals(tls, other.tls) && Objects.equals(stateDir, other.stateDir);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, http, tenants, metadataStore, maxBackendConnections, logging, tls);
+                databases, http, tenants, metadataStore, maxBackendConnections, logging, tls, stateDir);
     }
 
     /** The same configuration with this boot tenant directory. */
     public ProxyConfig withTenants(Map<String, TenantConfig> newTenants) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, newTenants, metadataStore, maxBackendConnections, logging, tls);
+                databases, sourceLines, http, newTenants, metadataStore, maxBackendConnections, logging, tls, stateDir);
     }
 
     /** The same configuration with this logging ({@code --log-format} over the file's). */
     public ProxyConfig withLogging(LoggingConfig newLogging) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, newLogging, tls);
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, newLogging, tls, stateDir);
     }
 
     /** The same configuration with TLS for clients ({@code --tls-cert}/{@code --tls-key}); null turns it off. */
     public ProxyConfig withTls(TlsConfig newTls) {
         return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
-                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, newTls);
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, newTls, stateDir);
+    }
+
+    /** The same configuration keeping its files in {@code dir} ({@code state_dir:}); null: the default. */
+    public ProxyConfig withStateDir(Path dir) {
+        return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users, backends,
+                databases, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls, dir);
     }
 }

@@ -311,10 +311,11 @@ class ReloadIT {
     void aListenAddressChangeNeedsARestartAndTheRestIsApplied() throws Exception {
         String good = Files.readString(file);
         try {
-            Files.writeString(file, good.replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:1")
+            Files.writeString(file, good.replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:1\nstate_dir: elsewhere")
                     .replace("  app: { password: \"app-secret\" }", "  app: { password: \"app-secret\" }\n  dave: { password: \"dave-secret\" }"));
             List<String> status = reload();
             assertTrue(status.stream().anyMatch(s -> s.startsWith("not applied: listen changed") && s.contains("restart")), status.toString());
+            assertTrue(status.stream().anyMatch(s -> s.startsWith("not applied: state_dir changed") && s.contains("restart")), status.toString());
             connect("dave", "dave-secret", "shop").close();
         } finally {
             Files.writeString(file, good);

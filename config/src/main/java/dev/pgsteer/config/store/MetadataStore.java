@@ -46,6 +46,14 @@ public interface MetadataStore extends AutoCloseable {
     /** Whether tenants created here outlive the process. */
     boolean durable();
 
+    /**
+     * Where two-phase-commit decisions are kept when the store is shared by several instances; empty
+     * when it is not (the YAML's directory in memory): each instance then keeps a local decision log.
+     */
+    default java.util.Optional<DecisionStore> decisionStore() {
+        return java.util.Optional.empty();
+    }
+
     @Override
     void close();
 }

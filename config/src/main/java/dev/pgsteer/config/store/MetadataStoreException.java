@@ -1,7 +1,7 @@
 package dev.pgsteer.config.store;
 
 /** The metadata store could not be reached or refused a change; the message says which and why. */
-public final class MetadataStoreException extends RuntimeException {
+public sealed class MetadataStoreException extends RuntimeException permits StoreUnreachableException {
     public MetadataStoreException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The tenant directory in a PostgreSQL database shared by every proxy instance: table
- * {@code <schema>.tenants}, its version row {@code <schema>.directory_version}, and
+ * {@code <schema>.tenants}, its version row {@code <schema>.directory_version},
+ * {@code <schema>.nodes} and {@code <schema>.decisions} for two-phase commits ({@link DecisionStore}), and
  * {@code <schema>.schema_version} for the {@link Migrations}. Changes go through a small Hikari pool,
  * each in one transaction that raises the directory's version and notifies the other instances,
  * whose {@link DirectoryFollower} reloads the directory. Usage:
@@ -50,6 +51,7 @@ public final class PostgresMetadataStore implements MetadataStore {
     private final HikariDataSource pool;
     private final TenantTable table;
     private final StoreHealth health;
+    private final DecisionStore decisions;
     private volatile TenantDirectory last;
     private DirectoryFollower follower;
     private boolean closed;
@@ -61,6 +63,9 @@ public final class PostgresMetadataStore implements MetadataStore {
         StoreSchema schema = new StoreSchema(config.schema());
         this.table = new TenantTable(schema);
         this.health = new StoreHealth(where);
+        StoreTransactions transactions = new StoreTransactions(pool, health);
+        NodeLeases leases = new NodeLeases(schema, transactions);
+        this.decisions = new DecisionStore(leases, new DecisionTable(schema, transactions, leases));
     }
 
     /**
@@ -259,6 +264,11 @@ public final class PostgresMetadataStore implements MetadataStore {
     @Override
     public boolean durable() {
         return true;
+    }
+
+    @Override
+    public Optional<DecisionStore> decisionStore() {
+        return Optional.of(decisions);
     }
 
     @Override

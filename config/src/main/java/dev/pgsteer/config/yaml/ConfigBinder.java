@@ -12,6 +12,7 @@ import dev.pgsteer.config.SourceLines;
 import dev.pgsteer.config.TenantConfig;
 import dev.pgsteer.config.TlsConfig;
 import dev.pgsteer.config.UserConfig;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -36,7 +37,7 @@ public final class ConfigBinder {
 
     static final List<String> TOP_KEYS =
             List.of("listen", "http", "auth", "auth_timeout", "max_client_connections", "max_prepared_statements", "users", "backends", "databases",
-                    "tenants", "metadata_store", "max_backend_connections", "logging", "tls");
+                    "tenants", "metadata_store", "max_backend_connections", "logging", "tls", "state_dir");
     static final List<String> TLS_KEYS = List.of("cert", "key", "required");
     static final List<String> LOGGING_KEYS = List.of("format", "level", "slow_statement");
 
@@ -95,10 +96,11 @@ public final class ConfigBinder {
                 .map(this::logging)
                 .orElse(LoggingConfig.defaults());
         TlsConfig tls = tls(top);
+        Path stateDir = stateDir(top);
 
         reader.throwIfAny();
         return new ProxyConfig(reader.source(), listen, auth, authTimeout, maxClients, maxPrepared, users, backends, databases,
-                new SourceLines(lines), http, tenants, store, maxBackend, logging, tls);
+                new SourceLines(lines), http, tenants, store, maxBackend, logging, tls, stateDir);
     }
 
     /**
@@ -145,6 +147,24 @@ public final class ConfigBinder {
         Optional<Path> key = pemFiles.read(tls, "key", false);
         boolean required = reader.bool(tls, "required").orElse(false);
         return cert.isPresent() && key.isPresent() ? new TlsConfig(cert.get(), key.get(), required) : null;
+    }
+
+    /**
+     * {@code state_dir: FOLDER}, where pgsteer keeps its files (the decision log without a metadata
+     * store); relative to the configuration file's folder, like the TLS files. Null when absent.
+     */
+    private Path stateDir(Section top) {
+        Optional<String> text = top.value("state_dir").flatMap(node -> reader.text(node, "state_dir"));
+        if (text.isEmpty()) {
+            return null;
+        }
+        try {
+            return pemFiles.baseDirectory().resolve(text.get().strip()).normalize();
+        } catch (InvalidPathException e) {
+            reader.problem(top.value("state_dir").orElseThrow(), "state_dir: '" + text.get() + "' is not a folder name",
+                    "write a folder pgsteer may create and write, like state_dir: /var/lib/pgsteer");
+            return null;
+        }
     }
 
     /** {@code logging: { format: text|json, level: info, slow_statement: 1s|off }}. */

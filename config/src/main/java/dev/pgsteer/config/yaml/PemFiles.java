@@ -75,7 +75,7 @@ final class PemFiles {
     }
 
     /** Relative file names in the configuration start at the folder of the configuration file. */
-    private Path baseDirectory() {
+    Path baseDirectory() {
         try {
             Path parent = Path.of(reader.source()).toAbsolutePath().getParent();
             return parent != null ? parent : Path.of("").toAbsolutePath();

@@ -13,6 +13,7 @@ import dev.pgsteer.config.UserConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -43,7 +44,7 @@ final class TenantBinder {
     static final List<String> TENANCY_KEYS = List.of("setting", "shared_schemas", "template");
     static final List<String> TENANT_KEYS =
             List.of("database", "mode", "shard", "schema", "backend", "role", "role_password", "state");
-    static final List<String> STORE_KEYS = List.of("url", "schema");
+    static final List<String> STORE_KEYS = List.of("url", "schema", "node_timeout");
     /** PostgreSQL's NAMEDATALEN - 1. */
     private static final int MAX_NAME_BYTES = 63;
     private static final String TENANT_EXAMPLE = "{ database: saas, mode: schema, shard: s0 }";
@@ -241,7 +242,14 @@ final class TenantBinder {
                     + MetadataStoreConfig.DEFAULT_SCHEMA);
             return null;
         }
-        return url.map(u -> new MetadataStoreConfig(u, schema)).orElse(null);
+        Duration nodeTimeout = reader.duration(section.get(), "node_timeout").orElse(MetadataStoreConfig.DEFAULT_NODE_TIMEOUT);
+        if (nodeTimeout.toMillis() < 300) {
+            reader.problem(section.get().value("node_timeout").orElseThrow(), "metadata_store.node_timeout: " + nodeTimeout.toMillis()
+                    + "ms is too short for an instance to renew its lease in time", "use 300ms or more (the default is "
+                    + MetadataStoreConfig.DEFAULT_NODE_TIMEOUT.toSeconds() + "s)");
+            return null;
+        }
+        return url.map(u -> new MetadataStoreConfig(u, schema, nodeTimeout)).orElse(null);
     }
 
     /** A user's {@code tenant:} must name a tenant, unless a metadata store may add it later. */

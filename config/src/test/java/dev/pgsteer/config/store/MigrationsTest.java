@@ -19,13 +19,14 @@ class MigrationsTest {
             assertEquals(i + 1, all.get(i).version());
         }
         assertEquals("tenants", all.getFirst().description());
+        assertEquals("two phase commit", all.get(1).description());
     }
 
     @Test
     void theSchemaIsSubstitutedQuoted() {
         for (Migrations.Migration m : new Migrations(new StoreSchema("My Schema")).all()) {
             assertFalse(m.sql().contains("${"), m.sql());
-            assertTrue(m.sql().contains("CREATE TABLE \"My Schema\".tenants"), m.sql());
+            assertTrue(m.sql().contains("CREATE TABLE \"My Schema\"."), m.sql());
         }
     }
 }

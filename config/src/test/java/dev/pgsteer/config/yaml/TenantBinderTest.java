@@ -4,8 +4,11 @@ import static dev.pgsteer.config.yaml.ConfigErrorsTest.failure;
 import static dev.pgsteer.config.yaml.ConfigErrorsTest.onlyProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.BackendUrl;
+import dev.pgsteer.config.ConfigException;
 import dev.pgsteer.config.ConfigProblem;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.MetadataStoreConfig;
@@ -148,6 +151,26 @@ class TenantBinderTest {
                 "with a store, a pinned user's tenant may be created at run time");
         assertEquals("directory", parse(BASE + "metadata_store: { url: \"postgresql://h/m\", schema: directory }\n")
                 .metadataStore().schema());
+    }
+
+    @Test
+    void theNodeTimeoutOfTwoPhaseCommitsDefaultsTo15s() {
+        assertEquals(java.time.Duration.ofSeconds(15),
+                parse(BASE + "metadata_store: { url: \"postgresql://h/m\" }\n").metadataStore().nodeTimeout());
+        assertEquals(java.time.Duration.ofSeconds(5),
+                parse(BASE + "metadata_store: { url: \"postgresql://h/m\", node_timeout: 5s }\n").metadataStore().nodeTimeout());
+        ConfigException tooShort = assertThrows(ConfigException.class,
+                () -> parse(BASE + "metadata_store: { url: \"postgresql://h/m\", node_timeout: 100ms }\n"));
+        assertTrue(tooShort.getMessage().contains("metadata_store.node_timeout: 100ms is too short"), tooShort.getMessage());
+    }
+
+    @Test
+    void stateDirIsAFolderRelativeToTheFile() {
+        assertNull(parse(BASE).stateDir());
+        ProxyConfig config = ConfigLoader.parse(BASE + "state_dir: state\n", "/etc/pgsteer/pgsteer.yaml", java.util.Map.of());
+        assertEquals(java.nio.file.Path.of("/etc/pgsteer/state"), config.stateDir());
+        assertEquals(java.nio.file.Path.of("/var/lib/pgsteer"),
+                ConfigLoader.parse(BASE + "state_dir: /var/lib/pgsteer\n", "/etc/pgsteer/pgsteer.yaml", java.util.Map.of()).stateDir());
     }
 
     @Test

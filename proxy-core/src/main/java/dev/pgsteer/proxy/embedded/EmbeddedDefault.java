@@ -198,7 +198,10 @@ public final class EmbeddedDefault implements AutoCloseable {
         return dataDirectory;
     }
 
-    /** Where the two-phase-commit decisions of the demo are kept. */
+    /**
+     * Where an earlier version kept the demo's two-phase-commit decisions. The demo has a metadata store
+     * (in {@code meta}), which keeps them now; a file left here is finished and removed at start.
+     */
     public Path decisionLog() {
         return dataDirectory.resolve("pgsteer-decisions.log");
     }

@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *   <li>tls and the backends' sslmode: for the next client and backend connections; the certificate
  *       files are read again even when their names did not change, so replacing them and reloading
  *       rotates a certificate;</li>
- *   <li>listen, http, max_prepared_statements: need a restart; the reload says so and keeps the rest.</li>
+ *   <li>listen, http, max_prepared_statements, state_dir: need a restart; the reload says so and keeps the rest.</li>
  * </ul>
  *
  * Runs on its own thread, one reload at a time, never on an event loop: the catalog check opens JDBC
@@ -131,6 +131,12 @@ final class ConfigReloader {
             notes.add("http changed from " + (before.http() == null ? "off" : before.http()) + " to "
                     + (loaded.http() == null ? "off" : loaded.http()) + ": that needs a restart; the endpoint stays as it is");
             next = next.withHttp(before.http());
+        }
+        if (!Objects.equals(loaded.stateDir(), before.stateDir())) {
+            notes.add("state_dir changed from " + (before.stateDir() == null ? "the default" : before.stateDir()) + " to "
+                    + (loaded.stateDir() == null ? "the default" : loaded.stateDir())
+                    + ": that needs a restart; the decision log stays where it is");
+            next = next.withStateDir(before.stateDir());
         }
         if (loaded.maxPreparedStatements() != before.maxPreparedStatements()) {
             notes.add("max_prepared_statements changed from " + before.maxPreparedStatements() + " to "

@@ -18,7 +18,9 @@ import dev.pgsteer.proxy.runtime.ReloadOutcome;
 import dev.pgsteer.proxy.sharding.CatalogAtStart;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.transaction.DecisionLog;
+import dev.pgsteer.proxy.sharding.transaction.FileDecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.InDoubtResolver;
+import dev.pgsteer.proxy.sharding.transaction.LeaseKeeper;
 import dev.pgsteer.proxy.sharding.transaction.TwoPhaseCommit;
 import dev.pgsteer.proxy.tenant.control.Tenants;
 import dev.pgsteer.proxy.tls.BackendTls;
@@ -73,8 +75,10 @@ public final class PgSteerServer implements AutoCloseable {
     /** Read by each new client channel; a reload replaces it. */
     private volatile TlsState tls;
     private ProxyContext context;
-    private Path decisionLogPath = Path.of("pgsteer-decisions.log");
+    /** Set by {@link #decisionLog(Path)}; else {@link DecisionLogPlace} chooses (without a metadata store). */
+    private Path decisionLogPath;
     private DecisionLog decisionLog;
+    private LeaseKeeper leaseKeeper;
     private ExecutorService planner;
     private MetadataStore metadataStore;
     private Function<ProxyConfig, MetadataStore> storeFactory =
@@ -109,7 +113,11 @@ public final class PgSteerServer implements AutoCloseable {
         }
     }
 
-    /** Where two-phase-commit decisions of sharded databases are kept (default: pgsteer-decisions.log in the working directory). */
+    /**
+     * Where two-phase-commit decisions of sharded databases are kept when there is no metadata store
+     * (the embedded default's {@code --data}, tests); without it, {@code state_dir:} or the default
+     * {@link DecisionLogPlace} names. With a metadata store they are kept there.
+     */
     public PgSteerServer decisionLog(Path path) {
         this.decisionLogPath = path;
         return this;
@@ -152,14 +160,20 @@ public final class PgSteerServer implements AutoCloseable {
         pools = new PoolRegistry(connector, config.maxBackendConnections());
         ProxyConfig effective = config;
         Map<String, ShardedDatabase> sharded = new HashMap<>();
+        // The store first: with one, two-phase-commit decisions are kept there.
+        metadataStore = storeFactory.apply(config);
         if (config.databases().values().stream().anyMatch(DatabaseConfig::isSharded)) {
-            effective = prepareSharding(sharded);
+            try {
+                effective = prepareSharding(sharded);
+            } catch (RuntimeException e) {
+                close();   // the store's pool and a lease already taken are let go
+                throw e;
+            }
         }
         current = effective;
         ProxyMetrics metrics = new ProxyMetrics(registry, pools, name -> name == null ? ProxyMetrics.UNKNOWN_DATABASE
                 : current.database(name).map(DatabaseConfig::name).orElse(ProxyMetrics.UNKNOWN_DATABASE));
         this.metrics = metrics;
-        metadataStore = storeFactory.apply(effective);
         RolelessTenants.warnings(effective).forEach(warning -> log.warn("{}", warning));
         var tenants = new Tenants(effective, metadataStore, pools);
         metrics.metadataStore(tenants, t -> t.store().reachable(), t -> t.store().lag(), t -> t.directory().tenants().size());
@@ -284,7 +298,10 @@ public final class PgSteerServer implements AutoCloseable {
         checked.warnings().forEach(log::warn);
         ProxyConfig effective = checked.applyTo(config);
         openShardingResources();
-        InDoubtResolver.resolve(effective, decisionLog).forEach(line -> log.info("two-phase commit recovery: {}", line));
+        if (decisionLog instanceof FileDecisionLog) {
+            // With a store the lease keeper finishes what ended nodes left, on its own thread.
+            InDoubtResolver.resolve(effective, decisionLog).forEach(line -> log.info("two-phase commit recovery: {}", line));
+        }
         for (DatabaseConfig database : effective.databases().values()) {
             if (database.isSharded()) {
                 List<String> warnings = new ArrayList<>();
@@ -297,17 +314,23 @@ public final class PgSteerServer implements AutoCloseable {
         return effective;
     }
 
-    /** The decision log of two-phase commits and the planner threads: made once, by the first sharded database. */
+    /**
+     * The decision log of two-phase commits and the planner threads: made once, by the first sharded
+     * database. With a metadata store, the decisions are kept there under this instance's lease.
+     */
     private synchronized void openShardingResources() {
         if (twoPhaseCommit != null) {
             return;
         }
-        decisionLog = DecisionLog.open(decisionLogPath);
         planner = Executors.newFixedThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "pgsteer-planner");
             thread.setDaemon(true);
             return thread;
         });
+        DecisionLogs.Opened opened = DecisionLogs.open(config, decisionLogPath, metadataStore, planner,
+                () -> current != null ? current : config);
+        decisionLog = opened.decisions();
+        leaseKeeper = opened.keeper();
         twoPhaseCommit = new TwoPhaseCommit(decisionLog, planner);
     }
 
@@ -363,18 +386,22 @@ public final class PgSteerServer implements AutoCloseable {
         if (pools != null) {
             pools.closeAll();
         }
-        if (metadataStore != null) {
-            metadataStore.close();
-        }
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (leaseKeeper != null) {
+            leaseKeeper.close();
         }
         if (planner != null) {
             planner.shutdown();
         }
         if (decisionLog != null) {
             decisionLog.close();
+        }
+        // Last: the lease keeper and the decision log use its pool until they stop.
+        if (metadataStore != null) {
+            metadataStore.close();
         }
     }
 

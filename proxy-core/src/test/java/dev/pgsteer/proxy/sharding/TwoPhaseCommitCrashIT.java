@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The packaged pgsteer killed in the middle of a two-shard commit (the JVM halts at the step, as
  * kill -9 would stop it), then started again: both shards end up agreeing, committed if the decision
- * was on disk, rolled back if not.
+ * was on disk (the local log in {@code state_dir}, without a metadata store), rolled back if not.
  */
 class TwoPhaseCommitCrashIT {
     private static final Pattern LISTENING = Pattern.compile("pgsteer listening on 127\\.0\\.0\\.1:(\\d+)");
@@ -83,6 +83,8 @@ class TwoPhaseCommitCrashIT {
         try (Proxy again = Proxy.start(config(), work, "")) {
             assertEquals(List.of(0, 2), preparedAndRows(), "committed on both at the next start");
         }
+        assertTrue(Files.exists(work.resolve("state").resolve("pgsteer-decisions.log")), "the log is in state_dir");
+        assertTrue(Files.notExists(work.resolve("pgsteer-decisions.log")), "not in the working directory");
     }
 
     private void transferAndCrash(String step) throws Exception {
@@ -126,6 +128,7 @@ class TwoPhaseCommitCrashIT {
         Path file = work.resolve("bank.yaml");
         Files.writeString(file, """
                 listen: 127.0.0.1:0
+                state_dir: state
                 users:
                   app: { password: app-secret }
                 backends:
