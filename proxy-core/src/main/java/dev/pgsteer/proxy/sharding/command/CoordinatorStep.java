@@ -174,11 +174,11 @@ final class CoordinatorStep {
             keys = KeyLists.plan(command.joins(), described);
             Set<Integer> receivers = KeyLists.receivers(keys);
             List<KeyLists.SemiJoin> all = KeyLists.semiJoins(command.joins(), described, keys);
-            // A semi-join on a receiver waits for its key values: its table is pulled in the second round too.
-            late = all.stream().filter(j -> receivers.contains(j.source())).toList();
+            // A semi-join on a receiver's key values waits for them: its table is pulled in the second round too.
+            late = all.stream().filter(KeyLists.SemiJoin::late).toList();
             later = new LinkedHashSet<>(receivers);
             late.forEach(j -> later.add(j.receiver()));
-            semiJoins = semiJoins(all.stream().filter(j -> !receivers.contains(j.source())).toList(), Map.of());
+            semiJoins = semiJoins(all.stream().filter(j -> !j.late()).toList(), Map.of());
             boolean nested = SelectWords.count(statement) > 1;
             for (int i = 0; i < rows.size(); i++) {
                 List<String> row = rows.get(i);

@@ -95,9 +95,16 @@ public final class KeyLists {
     /**
      * Table {@code receiver}'s rows only where a row of {@code source} (named {@code sourceAlias} in
      * the statement) with its own conditions joins it on both shard keys: {@code EXISTS (...)} run on
-     * each shard, where both tables' rows of one key live.
+     * each shard, where both tables' rows of one key live. {@code late}: the source receives key
+     * lists, which hold inside the EXISTS too, so the receiver is pulled in the second round, once
+     * they are read (never a table whose own rows are a key list's source: those are read after the
+     * first round, so it must be pulled in it).
      */
-    public record SemiJoin(int receiver, String column, int source, String sourceAlias, String sourceColumn) {
+    public record SemiJoin(int receiver, String column, int source, String sourceAlias, String sourceColumn, boolean late) {
+        /** A semi-join on the source's own conditions only, written before any key values are read. */
+        public SemiJoin(int receiver, String column, int source, String sourceAlias, String sourceColumn) {
+            this(receiver, column, source, sourceAlias, sourceColumn, false);
+        }
     }
 
     /**
@@ -131,14 +138,14 @@ public final class KeyLists {
                     for (Member from : group) {
                         Table receiver = tables.get(to.table());
                         Table source = tables.get(from.table());
-                        boolean conditioned = source.filtered()
-                                || receivers.contains(from.table()) && !sources.contains(to.table());
-                        if (!to.alias().equals(from.alias()) && scope.members().get(to.alias()).receives() && conditioned
+                        boolean late = receivers.contains(from.table()) && !sources.contains(to.table());
+                        if (!to.alias().equals(from.alias()) && scope.members().get(to.alias()).receives()
+                                && (source.filtered() || late)
                                 && receiver.placement() != null && receiver.placement().equals(source.placement())
                                 && to.column().equals(receiver.key()) && from.column().equals(source.key())
                                 && receiver.typeOf(to.column()) != null
                                 && receiver.typeOf(to.column()).equals(source.typeOf(from.column()))) {
-                            out.add(new SemiJoin(to.table(), to.column(), from.table(), from.alias(), from.column()));
+                            out.add(new SemiJoin(to.table(), to.column(), from.table(), from.alias(), from.column(), late));
                         }
                     }
                 }

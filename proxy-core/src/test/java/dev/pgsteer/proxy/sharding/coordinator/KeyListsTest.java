@@ -99,13 +99,25 @@ class KeyListsTest {
         List<KeyLists.KeyList> keys = KeyLists.plan(joins, tables);
         assertEquals(List.of(new KeyLists.KeyList(1, "l_partkey", 0, "p_partkey", "pg_catalog.int8[]")), keys);
         assertEquals(List.of(), KeyLists.semiJoins(joins, tables));
-        assertEquals(List.of(new KeyLists.SemiJoin(2, "o_orderkey", 1, "lineitem", "l_orderkey")),
+        assertEquals(List.of(new KeyLists.SemiJoin(2, "o_orderkey", 1, "lineitem", "l_orderkey", true)),
                 KeyLists.semiJoins(joins, tables, keys));
         List<KeyLists.Table> ordersFiltered = List.of(tables.get(0), tables.get(1),
                 new KeyLists.Table("orders", List.of("o_orderkey", "o_custkey"), List.of(INT8, INT8), 300_000, true, "o_orderkey", byOrder));
         // Filtered, orders is a source of lineitem's keys (pulled first), so it waits for no EXISTS of lineitem.
         assertEquals(List.of(new KeyLists.SemiJoin(1, "l_orderkey", 2, "orders", "o_orderkey")),
                 KeyLists.semiJoins(joins, ordersFiltered, KeyLists.plan(joins, ordersFiltered)));
+        // TPC-H Q10's shape: both filtered, orders smaller. orders is a source of lineitem's keys, so it
+        // is pulled in the first round: its EXISTS of lineitem holds lineitem's own conditions only
+        // (with lineitem's key list inside, it would wait for its own keys: a wrong, empty answer once).
+        List<KeyLists.Table> bothFiltered = List.of(tables.get(0),
+                new KeyLists.Table("lineitem", List.of("l_orderkey", "l_partkey"), List.of(INT8, INT8), 1_200_000, true, "l_orderkey", byOrder),
+                new KeyLists.Table("orders", List.of("o_orderkey", "o_custkey"), List.of(INT8, INT8), 300_000, true, "o_orderkey", byOrder));
+        List<KeyLists.KeyList> orderKeys = KeyLists.plan(joins, bothFiltered);
+        assertEquals(List.of(new KeyLists.KeyList(1, "l_partkey", 0, "p_partkey", "pg_catalog.int8[]"),
+                new KeyLists.KeyList(1, "l_orderkey", 2, "o_orderkey", "pg_catalog.int8[]")), orderKeys);
+        assertEquals(java.util.Set.of(new KeyLists.SemiJoin(1, "l_orderkey", 2, "orders", "o_orderkey", false),
+                        new KeyLists.SemiJoin(2, "o_orderkey", 1, "lineitem", "l_orderkey", false)),
+                java.util.Set.copyOf(KeyLists.semiJoins(joins, bothFiltered, orderKeys)));
         List<KeyLists.Table> otherPlacement = List.of(tables.get(0), tables.get(1),
                 new KeyLists.Table("orders", List.of("o_orderkey", "o_custkey"), List.of(INT8, INT8), 300_000, true, "o_orderkey", List.of("range")));
         assertEquals(List.of(), KeyLists.semiJoins(joins, otherPlacement, List.of()));
