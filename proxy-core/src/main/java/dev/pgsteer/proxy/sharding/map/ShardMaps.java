@@ -106,8 +106,9 @@ public final class ShardMaps {
     public Change split(String database, String table, int into) {
         return change(database, table, (db, map) -> {
             try {
-                return new Edit(BucketMapEdits.split(map, into), map.placement().size() + " buckets (" + map.buckets()
-                        + " cells) split into " + into);
+                String was = map.placement().size() == map.buckets() ? map.buckets() + " buckets"
+                        : map.placement().size() + " buckets (moduli up to " + map.buckets() + ")";
+                return new Edit(BucketMapEdits.split(map, into), was + " split into " + into);
             } catch (IllegalArgumentException e) {
                 throw new MapChangeException(SqlState.INVALID_PARAMETER_VALUE, e.getMessage(), null);
             }
