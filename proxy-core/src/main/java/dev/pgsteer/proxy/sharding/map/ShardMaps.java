@@ -11,6 +11,7 @@ import dev.pgsteer.config.store.BucketMapConflictException;
 import dev.pgsteer.config.store.BucketMapStore;
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -69,6 +70,29 @@ public final class ShardMaps {
         // A database the reload made took the maps in hand then; a newer version may have come since.
         BucketMaps maps = current;
         databases.get().values().forEach(db -> db.maps(maps));
+    }
+
+    /**
+     * {@code config} with the maps in force over its sharded databases' own: what a reload compares
+     * with what runs, so that a file that did not change reads as unchanged. A map that does not fit
+     * a database is left out here; applying it says why ({@link ShardedDatabase#maps}).
+     */
+    public ProxyConfig over(ProxyConfig config) {
+        BucketMaps maps = current;
+        Map<String, DatabaseConfig> mapped = new LinkedHashMap<>();
+        for (DatabaseConfig database : config.databases().values()) {
+            if (database.isSharded()) {
+                try {
+                    DatabaseConfig withMaps = maps.applyTo(database);
+                    if (withMaps != database) {
+                        mapped.put(database.name(), withMaps);
+                    }
+                } catch (IllegalArgumentException e) {
+                    // reported when the database takes the maps
+                }
+            }
+        }
+        return mapped.isEmpty() ? config : config.withDatabases(mapped);
     }
 
     /** The maps of the version in force. */
