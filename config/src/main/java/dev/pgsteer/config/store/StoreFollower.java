@@ -118,8 +118,9 @@ final class StoreFollower<T> implements Runnable {
                 }
                 PGConnection listening = connection.unwrap(PGConnection.class);
                 if (any(listening.getNotifications((int) DirectoryFollower.POLL.toMillis()))) {
-                    // Coalesce a burst, briefly: a change is wanted on every instance within a second.
-                    while (any(listening.getNotifications((int) DirectoryFollower.SETTLE.toMillis()))) {
+                    // Coalesce a burst into one load, for at most MAX_SETTLE: a change is wanted everywhere within a second.
+                    long until = System.nanoTime() + DirectoryFollower.MAX_SETTLE.toNanos();
+                    while (System.nanoTime() < until && any(listening.getNotifications((int) DirectoryFollower.SETTLE.toMillis()))) {
                         // drained
                     }
                     deliver(load.on(connection), false);
