@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bucket maps in the metadata store, shared by every instance: {@code <schema>.buckets} and its
- * version row {@code <schema>.shard_map_version} (migration V2). Each change is one transaction that
+ * version row {@code <schema>.shard_map_version} (migration V3). Each change is one transaction that
  * takes the version row, checks the maps it replaces are still those the caller saw, writes the new
  * rows at version + 1 and notifies; every instance's {@link StoreFollower} then reloads the maps.
  * Made and closed by {@link PostgresMetadataStore}, on its pool.
