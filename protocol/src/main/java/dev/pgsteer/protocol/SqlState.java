@@ -46,6 +46,8 @@ public enum SqlState {
     INVALID_CURSOR_NAME("34000"),
     /** A database, or a tenant, that does not exist. */
     INVALID_CATALOG_NAME("3D000"),
+    /** A transaction reached a hash bucket that moved to another shard after it started: retry it. */
+    SERIALIZATION_FAILURE("40001"),
     SYNTAX_ERROR("42601"),
     INSUFFICIENT_PRIVILEGE("42501"),
     NAME_TOO_LONG("42622"),

@@ -8,6 +8,8 @@ import dev.pgsteer.config.yaml.ConfigLoader;
 import dev.pgsteer.proxy.server.PgSteerServer;
 import dev.pgsteer.proxy.testkit.EmbeddedBackend;
 import dev.pgsteer.proxy.testkit.Pgjdbc;
+import dev.pgsteer.router.shard.KeyValue;
+import dev.pgsteer.router.shard.PgHash;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -319,6 +321,43 @@ class ReloadIT {
             connect("dave", "dave-secret", "shop").close();
         } finally {
             Files.writeString(file, good);
+            reload();
+        }
+    }
+
+    /**
+     * Without a metadata store the file's bucket maps are the seed of this instance's: a table the
+     * reload adds gets its file's map, a bucket moved in the console stays moved through a reload of
+     * the same file (which reads as unchanged), and the file's map does not undo it.
+     */
+    @Test
+    @Order(9)
+    void aBucketMovedInTheConsoleStaysMovedThroughAReloadOfTheSameFile() throws Exception {
+        String before = Files.readString(file);
+        String withTokens = before.replace("      stores: {", "      tokens: { key: id, function: hash, type: integer, buckets: 6 }\n"
+                + "      stores: {");
+        int key = 0;
+        while (PgHash.remainder(new KeyValue.Int(++key), 6) != 1) {
+            // a key in bucket 1 of 6, on s1
+        }
+        String select = "SELECT * FROM tokens WHERE id = " + key;
+        try {
+            Files.writeString(file, withTokens);
+            assertTrue(reload().getFirst().contains("~shop"));
+            try (Connection c = connect("app", "app-secret", "shop")) {
+                assertEquals("s1 | shard key of tokens; bucket 1 of 6", route(c, select));
+            }
+            try (Connection console = connect("ops", "ops-secret", "pgsteer"); Statement s = console.createStatement();
+                 ResultSet rs = s.executeQuery("SET BUCKET 1 OF tokens TO s0")) {
+                assertTrue(rs.next());
+                assertEquals("bucket 1 of 6 from s1 to s0", rs.getString("done"));
+            }
+            assertTrue(reload().getFirst().endsWith("nothing changed"), "the same file, the moved bucket in force");
+            try (Connection c = connect("app", "app-secret", "shop")) {
+                assertEquals("s0 | shard key of tokens; bucket 1 of 6", route(c, select));
+            }
+        } finally {
+            Files.writeString(file, before);
             reload();
         }
     }

@@ -20,6 +20,7 @@ import dev.pgsteer.router.plan.Placement;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.RoutingException;
 import dev.pgsteer.router.plan.StatementKind;
+import dev.pgsteer.router.plan.TouchedBuckets;
 import dev.pgsteer.router.plan.UserAggregates;
 import dev.pgsteer.router.resolve.KeyShards;
 import dev.pgsteer.router.resolve.ShardTexts;
@@ -308,6 +309,89 @@ public final class ShardRouter {
         List<String> labels = buckets.stream().limit(10).mapToObj(i -> map.placement().get(i).label()).toList();
         int more = buckets.cardinality() - labels.size();
         return (labels.size() == 1 ? "bucket " : "buckets ") + String.join(", ", labels) + (more > 0 ? " and " + more + " more" : "");
+    }
+
+    /**
+     * The buckets this execution reaches (its key values placed in the buckets of the tables they
+     * key), for a transaction whose shard map changed under it: did it reach a bucket that moved? Not
+     * a hot path: the keys are placed a second time. A routing comment naming a shard reaches no
+     * bucket pgsteer chose; a statement not placed by keys reaches every bucket.
+     *
+     * @throws RoutingException when a key cannot be placed
+     */
+    public TouchedBuckets touchedBuckets(Analysis analysis, LexedStatement statement, KeySource.Placeholders bind)
+            throws RoutingException {
+        if (statement.hints().containsKey("shard")) {
+            return TouchedBuckets.NONE;
+        }
+        KeySource.Placeholders values = values(statement, bind);
+        String key = statement.hints().get("key");
+        Map<String, BitSet> touched = new LinkedHashMap<>();
+        switch (analysis.placement()) {
+            case Placement.Refused r -> {
+                return TouchedBuckets.NONE;
+            }
+            case Placement.DefaultShard d -> {
+                return TouchedBuckets.NONE;
+            }
+            case Placement.AnyShard a -> {
+                return TouchedBuckets.NONE;
+            }
+            case Placement.InsertWithoutColumns i -> {
+                return TouchedBuckets.NONE;   // routed again once its columns are known
+            }
+            case Placement.AllShards a -> {
+                return TouchedBuckets.EVERY;
+            }
+            case Placement.InsertSelect i -> {
+                return TouchedBuckets.EVERY;
+            }
+            case Placement.KeysFromSubquery k -> {
+                return TouchedBuckets.EVERY;
+            }
+            case Placement.InsertRows rows -> {
+                BitSet buckets = new BitSet();
+                if (key != null) {
+                    setBucket(buckets, rows.table(), KeySource.text(key));
+                } else {
+                    for (var rowKey : rows.keys()) {
+                        setBucket(buckets, rows.table(), KeyShards.source(rowKey, values));
+                    }
+                }
+                touched.put(rows.table().name(), buckets);
+            }
+            case Placement.ByKey byKey -> {
+                for (Placement.KeyGroup group : byKey.groups()) {
+                    for (Placement.Member member : group.members()) {
+                        if (member.table().function() instanceof ShardFunction.Hash) {
+                            BitSet buckets;
+                            if (key != null) {
+                                buckets = new BitSet();
+                                setBucket(buckets, member.table(), KeySource.text(key));
+                            } else {
+                                buckets = keyBuckets.of(member.table(), member.condition(), values);
+                            }
+                            BitSet before = touched.get(member.table().name());
+                            if (touched.containsKey(member.table().name()) && (before == null || buckets == null)) {
+                                touched.put(member.table().name(), null);
+                            } else if (before != null) {
+                                before.or(buckets);
+                            } else {
+                                touched.put(member.table().name(), buckets);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return new TouchedBuckets(false, touched);
+    }
+
+    private void setBucket(BitSet buckets, TableConfig.Sharded table, KeySource source) throws RoutingException {
+        int bucket = source == null ? -1 : placer.bucketIndex(table, source);
+        if (bucket >= 0) {
+            buckets.set(bucket);
+        }
     }
 
     /** Every shard, the default one first: with MIRROR, its answer is the one the client sees. */

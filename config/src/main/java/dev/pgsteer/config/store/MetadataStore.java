@@ -34,6 +34,14 @@ public interface MetadataStore extends AutoCloseable {
      */
     void follow(Consumer<TenantDirectory> onChange);
 
+    /**
+     * The bucket maps of hash-sharded tables, when this store keeps them for every instance; empty
+     * when it does not (the YAML in memory): each instance then keeps its own.
+     */
+    default Optional<BucketMapStore> bucketMaps() {
+        return Optional.empty();
+    }
+
     /** Whether the last attempt to reach the store worked; an in-memory store always is. */
     boolean reachable();
 

@@ -55,6 +55,8 @@ public final class PostgresMetadataStore implements MetadataStore {
     private volatile TenantDirectory last;
     private DirectoryFollower follower;
     private boolean closed;
+    /** Made on first use: a proxy without hash-sharded tables never listens for bucket maps. */
+    private PostgresBucketMapStore bucketMaps;
 
     private PostgresMetadataStore(MetadataStoreConfig config, HikariDataSource pool) {
         this.config = config;
@@ -247,6 +249,18 @@ public final class PostgresMetadataStore implements MetadataStore {
     }
 
     @Override
+    public synchronized Optional<BucketMapStore> bucketMaps() {
+        if (closed) {
+            throw new IllegalStateException("the metadata store " + where + " is closed");
+        }
+        if (bucketMaps == null) {
+            bucketMaps = new PostgresBucketMapStore(new StoreSchema(config.schema()), pool, health,
+                    () -> BackendJdbc.connect(config.url(), null, IO_TIMEOUT, "pgsteer bucket map listener"), where);
+        }
+        return Optional.of(bucketMaps);
+    }
+
+    @Override
     public boolean reachable() {
         return health.reachable();
     }
@@ -274,15 +288,20 @@ public final class PostgresMetadataStore implements MetadataStore {
     @Override
     public void close() {
         DirectoryFollower stopping;
+        PostgresBucketMapStore maps;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
             stopping = follower;
+            maps = bucketMaps;
         }
         if (stopping != null) {
             stopping.stop();
+        }
+        if (maps != null) {
+            maps.close();
         }
         pool.close();
     }

@@ -20,6 +20,7 @@ class MigrationsTest {
         }
         assertEquals("tenants", all.getFirst().description());
         assertEquals("two phase commit", all.get(1).description());
+        assertEquals("bucket maps", all.get(2).description());
     }
 
     @Test

@@ -16,7 +16,7 @@ import java.util.Optional;
 final class AdminCommands {
     /** First words that are console verbs, not SQL: an unknown command starting so is a typo, not a query. */
     private static final List<String> VERBS = List.of("SHOW", "HELP", "PAUSE", "RESUME", "RELOAD", "KILL", "SUSPEND",
-            "SHUTDOWN", "ENABLE", "DISABLE", "RECONNECT", "WAIT_CLOSE", "MIGRATE");
+            "SHUTDOWN", "ENABLE", "DISABLE", "RECONNECT", "WAIT_CLOSE", "MIGRATE", "SPLIT");
 
     /** What a statement of the console asks for. */
     sealed interface Parsed {
@@ -48,8 +48,9 @@ final class AdminCommands {
     AdminCommands() {
         List<AdminCommand> all = new ArrayList<>(List.of(new ShowDatabases(), new ShowShards(), new ShowBuckets(), new ShowPools(),
                 new ShowClients(), new ShowStats(), new ShowConfig(), new ShowVersion(), new ShowTenants(), new ShowMetadataStore(),
-                new Pause(true), new Pause(false), new Reload()));
+                new Pause(true), new Pause(false), new Reload(), new ShowShardMapVersion()));
         all.addAll(TenantAdmin.help());
+        all.addAll(BucketAdmin.help());
         all.add(new ShowHelp(all));
         this.commands = List.copyOf(all);
     }
@@ -61,7 +62,7 @@ final class AdminCommands {
     /** The commands' names, for error hints: {@code SHOW DATABASES, SHOW SHARDS, ...}. */
     String names() {
         // Commands with arguments by their verbs only: SHOW HELP gives their syntax.
-        return String.join(", ", commands.stream().map(c -> c.name().replaceAll(" (id|'file\\.sql') .*", "")).toList())
+        return String.join(", ", commands.stream().map(c -> c.name().replaceAll(" (id|'file\\.sql'|bucket|OF table) .*", "")).toList())
                 + " (or HELP)";
     }
 
@@ -79,6 +80,11 @@ final class AdminCommands {
             return new Parsed.Run(command.get());
         }
         try {
+            // Before SET is ignored: SET BUCKET is a command of ours, not a driver's setting.
+            Optional<AdminCommand> bucketCommand = BucketAdmin.parse(text);
+            if (bucketCommand.isPresent()) {
+                return new Parsed.Run(bucketCommand.get());
+            }
             Optional<AdminCommand> tenantCommand = TenantAdmin.parse(text);
             if (tenantCommand.isPresent()) {
                 return new Parsed.Run(tenantCommand.get());

@@ -29,7 +29,11 @@ final class ShowBuckets extends TableCommand {
 
     @Override
     public CompletableFuture<Result> run(ProxyContext context) {
-        return CompletableFuture.completedFuture(of(context.config()));
+        // The maps in force (the metadata store's), not the file's: each sharded database's own configuration.
+        ProxyContext.Snapshot snapshot = context.snapshot();
+        Map<String, DatabaseConfig> routed = new LinkedHashMap<>();
+        snapshot.sharded().forEach((name, database) -> routed.put(name, database.config()));
+        return CompletableFuture.completedFuture(of(snapshot.config().withDatabases(routed)));
     }
 
     static Result of(ProxyConfig config) {

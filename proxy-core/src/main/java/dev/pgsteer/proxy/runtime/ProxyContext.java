@@ -10,6 +10,7 @@ import dev.pgsteer.proxy.observe.ProxyMetrics;
 import dev.pgsteer.proxy.observe.SlowStatementLog;
 import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import dev.pgsteer.proxy.sharding.map.ShardMaps;
 import dev.pgsteer.proxy.tenant.control.Tenants;
 import dev.pgsteer.router.session.SessionRouter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -61,6 +62,8 @@ public final class ProxyContext implements ClientServices {
     private final SlowStatementLog slowStatements;
     private final Tenants tenants;
     private final List<ReloadListener> listeners = new CopyOnWriteArrayList<>();
+    /** The bucket maps and their changes; null until the server sets them (tests that build a context alone). */
+    private volatile ShardMaps shardMaps;
     private volatile Reloader reloader = () -> CompletableFuture.completedFuture(ReloadOutcome.noFile());
 
     public ProxyContext(Snapshot snapshot, PoolRegistry pools, CancelRegistry cancels, ProxyMetrics metrics,
@@ -123,6 +126,15 @@ public final class ProxyContext implements ClientServices {
 
     public Tenants tenants() {
         return tenants;
+    }
+
+    /** The bucket maps this instance routes by, which the admin console changes; null when never set. */
+    public ShardMaps shardMaps() {
+        return shardMaps;
+    }
+
+    public void shardMaps(ShardMaps maps) {
+        this.shardMaps = maps;
     }
 
     /** The slow-statement threshold every session checks; follows reloads. */

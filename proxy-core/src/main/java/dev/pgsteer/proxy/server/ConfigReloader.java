@@ -142,6 +142,10 @@ final class ConfigReloader {
             notes.add("max_prepared_statements changed from " + before.maxPreparedStatements() + " to "
                     + loaded.maxPreparedStatements() + ": that needs a restart");
         }
+        if (context.shardMaps() != null) {
+            // The bucket maps in force (the metadata store's) over the file's: an unchanged file reads as unchanged.
+            next = context.shardMaps().over(next);
+        }
         Map<String, ShardedDatabase> sharded = new HashMap<>();
         Map<String, ShardedDatabase> running = context.sharded();
         for (DatabaseConfig database : next.databases().values()) {

@@ -3,6 +3,7 @@ package dev.pgsteer.proxy.server;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.RolelessTenants;
+import dev.pgsteer.config.store.InMemoryBucketMapStore;
 import dev.pgsteer.config.store.MetadataStore;
 import dev.pgsteer.config.store.ShardMapCatalog;
 import dev.pgsteer.proxy.backend.BackendConnector;
@@ -17,6 +18,7 @@ import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.runtime.ReloadOutcome;
 import dev.pgsteer.proxy.sharding.CatalogAtStart;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import dev.pgsteer.proxy.sharding.map.ShardMaps;
 import dev.pgsteer.proxy.sharding.transaction.DecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.FileDecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.InDoubtResolver;
@@ -81,6 +83,7 @@ public final class PgSteerServer implements AutoCloseable {
     private LeaseKeeper leaseKeeper;
     private ExecutorService planner;
     private MetadataStore metadataStore;
+    private ShardMaps shardMaps;
     private Function<ProxyConfig, MetadataStore> storeFactory =
             MetadataStores::open;
     private TwoPhaseCommit twoPhaseCommit;
@@ -189,6 +192,10 @@ public final class PgSteerServer implements AutoCloseable {
         reloader = new ConfigReloader(this);
         context.reloader(reloader::reload);
         context.addReloadListener((before, after) -> context.tenants().configChanged(after));
+        shardMaps = new ShardMaps(metadataStore.bucketMaps().orElseGet(InMemoryBucketMapStore::new), context::sharded);
+        context.shardMaps(shardMaps);
+        shardMaps.start(effective);
+        context.addReloadListener((before, after) -> shardMaps.reloaded(after));
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
@@ -273,6 +280,7 @@ public final class PgSteerServer implements AutoCloseable {
         CatalogAtStart.Learned catalog = CatalogAtStart.read(proxy, database, warnings);
         warnings.forEach(log::warn);
         ShardedDatabase made = new ShardedDatabase(proxy, database, catalog, pools, twoPhaseCommit, planner, statements);
+        made.maps(shardMaps.current());
         planCacheMetrics(database.name(), made);
         made.metrics(metrics);
         made.slowStatements(context.slowStatements());

@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.sharding;
 
+import dev.pgsteer.config.BucketMaps;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.KeyType;
 import dev.pgsteer.config.ProxyConfig;
@@ -28,6 +29,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One sharded logical database as the running proxy serves it: its router (with the plan cache all
@@ -35,10 +38,13 @@ import java.util.concurrent.TimeUnit;
  * that plans statements whose shape is not cached yet, off the event loops.
  */
 public final class ShardedDatabase {
+    private static final Logger log = LoggerFactory.getLogger(ShardedDatabase.class);
     /** Distinct statement shapes whose analysis stays cached. */
     static final int PLAN_CACHE_SIZE = 10_000;
 
     private volatile DatabaseConfig config;
+    /** The bucket maps in force ({@link #maps(BucketMaps)}), applied over every configuration this database gets. */
+    private volatile BucketMaps maps = BucketMaps.NONE;
     /** Replaced, with an empty plan cache, when a key type is learned: plans hold the tables as they were. */
     private volatile Router router;
     private final TwoPhaseCommit twoPhaseCommit;
@@ -181,10 +187,47 @@ public final class ShardedDatabase {
             throw new IllegalArgumentException("database " + config.name() + " cannot become " + newConfig.name());
         }
         proxy = newProxy;
-        config = newConfig;
-        router = new Router(router.shards().reconfigured(newConfig));
+        config = withMaps(maps, newConfig);
+        router = new Router(router.shards().reconfigured(config));
         pools.clear();
         columns.forget();
+    }
+
+    /**
+     * A shard map version: the bucket maps of this database's hash-sharded tables from now on, for the
+     * next statements of every session, with an empty plan cache (plans hold the tables' maps); a
+     * statement being planned or run keeps the router it started with, and a transaction that started
+     * before is checked statement by statement ({@code sharding.map.TransactionMap}). An older version
+     * than the one in force is ignored: the store's notifications and this instance's own changes may
+     * arrive in either order.
+     */
+    public synchronized void maps(BucketMaps next) {
+        if (next.version() < maps.version()) {
+            return;
+        }
+        DatabaseConfig mapped = withMaps(next, config);
+        maps = next;
+        if (mapped != config) {
+            config = mapped;
+            router = new Router(router.shards().reconfigured(mapped));
+        }
+    }
+
+    /** The shard map version this database routes by (0 before any). */
+    public long mapVersion() {
+        return maps.version();
+    }
+
+    private static DatabaseConfig withMaps(BucketMaps maps, DatabaseConfig database) {
+        try {
+            return maps.applyTo(database);
+        } catch (IllegalArgumentException e) {
+            // A stored map that does not fit this database (it names a shard the file no longer has):
+            // keep routing by the maps in hand rather than by nothing, and say so.
+            log.error("database {}: the bucket maps of shard map version {} do not fit its shards ({}); not applied",
+                    database.name(), maps.version(), e.getMessage());
+            return database;
+        }
     }
 
     /** The slow-statement log this database's sessions report to. */

@@ -93,7 +93,23 @@ class AdminCommandsTest {
     @Test
     void theHintListsEveryCommand() {
         assertEquals("SHOW DATABASES, SHOW SHARDS, SHOW BUCKETS, SHOW POOLS, SHOW CLIENTS, SHOW STATS, SHOW CONFIG, SHOW VERSION, "
-                + "SHOW TENANTS, SHOW METADATA, PAUSE, RESUME, RELOAD, CREATE TENANT, ALTER TENANT, DROP TENANT, MIGRATE, "
-                + "SHOW HELP (or HELP)", commands.names());
+                + "SHOW TENANTS, SHOW METADATA, PAUSE, RESUME, RELOAD, SHOW SHARD MAP VERSION, CREATE TENANT, ALTER TENANT, "
+                + "DROP TENANT, MIGRATE, SET BUCKET, SPLIT BUCKETS, SHOW HELP (or HELP)", commands.names());
+    }
+
+    @Test
+    void bucketCommandsTakeTheirArgumentsAndAreNotTheSetDriversSend() {
+        assertEquals("SET BUCKET", assertInstanceOf(Parsed.Run.class, commands.parse("set bucket 5 of orders to s2")).command().name());
+        assertEquals("SET BUCKET", assertInstanceOf(Parsed.Run.class,
+                commands.parse("SET BUCKET '5 of 12' OF orders IN shop TO s2;")).command().name());
+        assertEquals("SPLIT BUCKETS", assertInstanceOf(Parsed.Run.class,
+                commands.parse("SPLIT BUCKETS OF orders INTO 24")).command().name());
+        assertEquals("SHOW SHARD MAP VERSION", assertInstanceOf(Parsed.Run.class,
+                commands.parse("show shard map version")).command().name());
+        for (String wrong : List.of("SET BUCKET 5 TO s2", "SET BUCKET five OF orders TO s2", "SPLIT BUCKETS OF orders", "SPLIT orders")) {
+            assertEquals("42601", assertInstanceOf(Parsed.Invalid.class, commands.parse(wrong)).error().sqlState(), wrong);
+        }
+        // A driver's SET is still accepted and ignored.
+        assertInstanceOf(Parsed.Ignored.class, commands.parse("SET extra_float_digits = 3"));
     }
 }

@@ -8,6 +8,7 @@ import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.command.Commands;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
+import dev.pgsteer.proxy.sharding.map.TransactionMap;
 import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import dev.pgsteer.router.Router;
@@ -37,6 +38,7 @@ final class StatementPlanner {
     private final ShardSettings settings;
     private final Pin pin;
     private final Commands commands;
+    private final TransactionMap transactionMap;
 
     StatementPlanner(ClientSession session, ShardedDatabase database, ShardLeases leases, ShardTransaction transaction,
                      ShardSettings settings, Pin pin, Commands commands) {
@@ -50,6 +52,7 @@ final class StatementPlanner {
         this.settings = settings;
         this.pin = pin;
         this.commands = commands;
+        this.transactionMap = new TransactionMap(database::mapVersion);
     }
 
     /** Plans and runs the statement; calls {@code next} when its answer is written. */
@@ -72,7 +75,7 @@ final class StatementPlanner {
             log.trace("{}: planning {} ({})", session.id(), statement.shape(), command != null ? "cached" : "new shape");
         }
         if (command != null) {
-            execute(statement, sender, command, next, mayLearn);
+            execute(statement, sender, transactionMap.admit(command, transaction, router, statement, values, null), next, mayLearn);
             return;
         }
         database.planner().execute(() -> {
@@ -84,7 +87,9 @@ final class StatementPlanner {
             }
             session.channel().eventLoop().execute(() -> {
                 if (session.phase() != Phase.CLOSED) {
-                    execute(statement, sender, router.route(statement, values, context(sender), plan), next, mayLearn);
+                    Command planned = router.route(statement, values, context(sender), plan);
+                    execute(statement, sender, transactionMap.admit(planned, transaction, router, statement, values, plan), next,
+                            mayLearn);
                 }
             });
         });

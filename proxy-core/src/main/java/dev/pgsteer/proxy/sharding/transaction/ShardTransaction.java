@@ -32,6 +32,8 @@ public final class ShardTransaction {
     private final EventLoop loop;
     private final BackendListener owner;
     private Mode mode = Mode.NONE;
+    /** Which of the session's transactions is open (or was last): grows when one starts, so state kept per transaction can tell a new one. */
+    private long number;
     private boolean failed;
     private String begin = "BEGIN";
     private final List<String> savepoints = new ArrayList<>();
@@ -50,6 +52,11 @@ public final class ShardTransaction {
 
     public Mode mode() {
         return mode;
+    }
+
+    /** Which of the session's transactions this is; a new one (implicit or explicit) has a higher number. */
+    public long number() {
+        return number;
     }
 
     public boolean isFailed() {
@@ -72,6 +79,7 @@ public final class ShardTransaction {
     public void startImplicit() {
         if (mode == Mode.NONE) {
             mode = Mode.IMPLICIT;
+            number++;
         }
     }
 
@@ -96,6 +104,9 @@ public final class ShardTransaction {
             return false;
         }
         // The implicit transaction of a query string becomes the explicit one, as in PostgreSQL.
+        if (mode == Mode.NONE) {
+            number++;
+        }
         mode = Mode.EXPLICIT;
         failed = false;
         begin = text.replaceFirst("(?i)^\\s*START\\s+TRANSACTION", "BEGIN");
