@@ -209,8 +209,10 @@ run_query() {
 route_of() {
   local file kind tables
   file=$(printf '%s/queries/%02d.sql' "$HERE" "$1")
-  if kind=$({ printf 'EXPLAIN ROUTE '; grep -v '^--' "$file"; } | psql -X -A -t -h 127.0.0.1 -p "$STEER_PORT" \
-        -U bench -d tpch -v ON_ERROR_STOP=1 2>/dev/null | head -n 1 | cut -d'|' -f2); then
+  # the whole answer first: head closing the pipe early would make psql fail on SIGPIPE (pipefail)
+  if { printf 'EXPLAIN ROUTE '; grep -v '^--' "$file"; } | psql -X -A -t -h 127.0.0.1 -p "$STEER_PORT" \
+        -U bench -d tpch -v ON_ERROR_STOP=1 >"$WORK/route" 2>/dev/null; then
+    kind=$(head -n 1 "$WORK/route" | cut -d'|' -f2)
     case $kind in
       combine) echo "merged" ;;
       runs) echo "one shard" ;;
