@@ -39,8 +39,8 @@ public final class EmbeddedDefault implements AutoCloseable {
     /** The demo's shard map, as a user would write it in pgsteer.yaml. */
     static final String SHARD_MAP = """
             tables:
-              customers: { key: id, function: hash }
-              orders:    { key: customer_id, function: hash }
+              customers: { key: id, function: hash, buckets: 12 }
+              orders:    { key: customer_id, function: hash, buckets: 12 }
               stores:    { key: region, function: list, lists: { eu: s0, us: s1, apac: s2 } }
               products:  { kind: reference }
             """;
