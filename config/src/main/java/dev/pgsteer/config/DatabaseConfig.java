@@ -100,7 +100,9 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
      * hash with one bucket per shard, those its buckets, ranges or lists name otherwise.
      */
     public List<String> shardsOf(TableConfig.Sharded table) {
-        if (table.function() instanceof ShardFunction.Hash(BucketMap buckets) && buckets == null) {
+        if (table.function() instanceof ShardFunction.Hash(BucketMap buckets) && buckets == null
+                || table.function() instanceof ShardFunction.Directory) {
+            // A directory may place a key on any shard, whatever its default for unknown keys.
             return shards;
         }
         List<String> named = named(table.function());
@@ -125,6 +127,11 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
             case ShardFunction.Hash h -> h.buckets() == null ? List.of() : h.buckets().shards();
             case ShardFunction.Range r -> r.ranges().stream().map(ShardFunction.RangeBound::shard).distinct().toList();
             case ShardFunction.ListOf l -> l.shardOfValue().values().stream().distinct().toList();
+            case ShardFunction.Directory d -> switch (d.unknown()) {
+                case DirectoryDefault.Refuse r -> List.of();
+                case DirectoryDefault.OnShard s -> List.of(s.shard());
+                case DirectoryDefault.Hashed h -> h.buckets() == null ? List.of() : h.buckets().shards();
+            };
         };
     }
 

@@ -18,6 +18,7 @@ import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.runtime.ReloadOutcome;
 import dev.pgsteer.proxy.sharding.CatalogAtStart;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import dev.pgsteer.proxy.sharding.directory.DirectoryKeys;
 import dev.pgsteer.proxy.sharding.map.ShardMaps;
 import dev.pgsteer.proxy.sharding.transaction.DecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.FileDecisionLog;
@@ -84,6 +85,8 @@ public final class PgSteerServer implements AutoCloseable {
     private ExecutorService planner;
     private MetadataStore metadataStore;
     private ShardMaps shardMaps;
+    /** Fills the sharded databases' caches of directory keys from the metadata store. */
+    private DirectoryKeys directoryKeys;
     private Function<ProxyConfig, MetadataStore> storeFactory =
             MetadataStores::open;
     private TwoPhaseCommit twoPhaseCommit;
@@ -177,6 +180,8 @@ public final class PgSteerServer implements AutoCloseable {
         ProxyMetrics metrics = new ProxyMetrics(registry, pools, name -> name == null ? ProxyMetrics.UNKNOWN_DATABASE
                 : current.database(name).map(DatabaseConfig::name).orElse(ProxyMetrics.UNKNOWN_DATABASE));
         this.metrics = metrics;
+        directoryKeys = new DirectoryKeys(metadataStore.keys());
+        sharded.values().forEach(database -> database.directory(directoryKeys));
         RolelessTenants.warnings(effective).forEach(warning -> log.warn("{}", warning));
         var tenants = new Tenants(effective, metadataStore, pools);
         metrics.metadataStore(tenants, t -> t.store().reachable(), t -> t.store().lag(), t -> t.directory().tenants().size());
@@ -281,6 +286,9 @@ public final class PgSteerServer implements AutoCloseable {
         warnings.forEach(log::warn);
         ShardedDatabase made = new ShardedDatabase(proxy, database, catalog, pools, twoPhaseCommit, planner, statements);
         made.maps(shardMaps.current());
+        if (directoryKeys != null) {
+            made.directory(directoryKeys);
+        }
         planCacheMetrics(database.name(), made);
         made.metrics(metrics);
         made.slowStatements(context.slowStatements());
@@ -393,6 +401,9 @@ public final class PgSteerServer implements AutoCloseable {
         }
         if (pools != null) {
             pools.closeAll();
+        }
+        if (directoryKeys != null) {
+            directoryKeys.close();
         }
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
