@@ -128,6 +128,7 @@ final class KeyAdmin {
             Group g = Group.find(context, o.group(), o.database());
             g.checkShard(o.shard());
             String key = g.normalize(written);
+            g.notATenant(context, key);
             if (!o.force()) {
                 Optional<String> now = g.placedNow(context, key);
                 if (now.isPresent() && !now.get().equals(o.shard())) {
@@ -176,7 +177,9 @@ final class KeyAdmin {
                 }
                 String shard = line.substring(cut + 1).strip();
                 g.checkShard(shard, file + ":" + (i + 1) + ": ");
-                shardOfKey.put(g.normalize(unquote(line.substring(0, cut).strip())), shard);
+                String key = g.normalize(unquote(line.substring(0, cut).strip()));
+                g.notATenant(context, key);
+                shardOfKey.put(key, shard);
             }
             g.store(context).assign(g.database().name(), g.group(), shardOfKey);
             Result.Builder result = new Result.Builder(KEYS);
@@ -193,6 +196,7 @@ final class KeyAdmin {
         return new Run("UNASSIGN KEY", ASSIGNED, context -> ControlPlane.run("unassign-key", () -> {
             Group g = Group.find(context, o.group(), o.database());
             String key = g.normalize(written);
+            g.notATenant(context, key);
             if (!g.store(context).unassign(g.database().name(), g.group(), key)) {
                 throw new AdminCommandException(SqlState.UNDEFINED_OBJECT, "key '" + key + "' is not assigned in directory group "
                         + g.group() + " of database " + g.database().name(), "SHOW KEYS OF " + g.group() + " lists the keys");
@@ -294,6 +298,19 @@ final class KeyAdmin {
             if (!database.shards().contains(shard)) {
                 throw new AdminCommandException(SqlState.UNDEFINED_OBJECT, where + "database " + database.name()
                         + " has no shard " + shard, "use one of " + String.join(", ", database.shards()));
+            }
+        }
+
+        /**
+         * A tenant's id in the group its database's tenancy places tenants by belongs to the tenant: its
+         * shard is the tenant's (CREATE TENANT ... ON shard), and a tenant does not move by ASSIGN KEY.
+         */
+        void notATenant(ProxyContext context, String key) {
+            if (database.tenancy() != null && group.equals(database.tenancy().directory())
+                    && context.tenants().find(key).filter(t -> t.database().equals(database.name())).isPresent()) {
+                throw new AdminCommandException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "key '" + key + "' of directory group "
+                        + group + " is tenant " + key + " of database " + database.name() + ", placed by CREATE TENANT",
+                        "a tenant keeps the shard it was created on; moving a tenant's rows is not supported yet");
             }
         }
 

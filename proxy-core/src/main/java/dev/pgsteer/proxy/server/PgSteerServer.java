@@ -25,6 +25,7 @@ import dev.pgsteer.proxy.sharding.transaction.FileDecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.InDoubtResolver;
 import dev.pgsteer.proxy.sharding.transaction.LeaseKeeper;
 import dev.pgsteer.proxy.sharding.transaction.TwoPhaseCommit;
+import dev.pgsteer.proxy.tenant.control.TenantPlacements;
 import dev.pgsteer.proxy.tenant.control.Tenants;
 import dev.pgsteer.proxy.tls.BackendTls;
 import dev.pgsteer.proxy.tls.ServerTls;
@@ -180,10 +181,14 @@ public final class PgSteerServer implements AutoCloseable {
         ProxyMetrics metrics = new ProxyMetrics(registry, pools, name -> name == null ? ProxyMetrics.UNKNOWN_DATABASE
                 : current.database(name).map(DatabaseConfig::name).orElse(ProxyMetrics.UNKNOWN_DATABASE));
         this.metrics = metrics;
-        directoryKeys = new DirectoryKeys(metadataStore.keys());
-        sharded.values().forEach(database -> database.directory(directoryKeys));
         RolelessTenants.warnings(effective).forEach(warning -> log.warn("{}", warning));
         var tenants = new Tenants(effective, metadataStore, pools);
+        int placed = new TenantPlacements(effective, metadataStore.keys()).seed(tenants.directory());
+        if (placed > 0) {
+            log.info("placed {} tenant(s) of sharded tenant databases in their directory groups", placed);
+        }
+        directoryKeys = new DirectoryKeys(metadataStore.keys());
+        sharded.values().forEach(database -> database.directory(directoryKeys));
         metrics.metadataStore(tenants, t -> t.store().reachable(), t -> t.store().lag(), t -> t.directory().tenants().size());
         context = new ProxyContext(new ProxyContext.Snapshot(effective, new UserDirectory(effective.users()),
                 new SessionRouter(effective, tenants::directory), sharded), pools, new CancelRegistry(), metrics, statements,
