@@ -9,11 +9,11 @@ import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.directory.DirectoryKeys;
 import dev.pgsteer.proxy.sharding.directory.KeyRows;
-import dev.pgsteer.router.directory.KeyNotCached;
-import dev.pgsteer.router.plan.KeySource;
-import dev.pgsteer.router.plan.RoutingException;
+import dev.pgsteer.router.directory.KeyCaches;
 import dev.pgsteer.router.shard.KeyValue;
 import dev.pgsteer.router.shard.ShardChooser;
+import dev.pgsteer.router.shard.ShardedTable;
+import dev.pgsteer.router.shard.UnmatchedKeyException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -237,7 +237,7 @@ final class KeyAdmin {
                 shard = assigned.get();
                 by = "directory";
             } else {
-                shard = g.placedNow(context, key).orElse(null);
+                shard = g.byDefault(key).orElse(null);
                 by = "unknown key: " + g.function().unknown().describe();
             }
             Result.Builder result = new Result.Builder(KEY);
@@ -325,26 +325,26 @@ final class KeyAdmin {
             }
         }
 
-        /** Where routing in this instance places {@code key} now (the directory, else the default); empty when refused. */
+        /**
+         * Where {@code key} is placed now: its assignment in the store, else the table's default for
+         * unknown keys (empty when that is to refuse). Read from the store, not this instance's cache,
+         * which may not have heard of a change made a moment ago.
+         */
         Optional<String> placedNow(ProxyContext context, String key) {
-            ShardedDatabase db = context.sharded().get(database.name());
+            Optional<String> assigned = store(context).lookup(database.name(), group, key);
+            return assigned.isPresent() ? assigned : byDefault(key);
+        }
+
+        /** Where the table's {@code unknown:} puts {@code key}; empty when it refuses unknown keys. */
+        Optional<String> byDefault(String key) {
             TableConfig.Sharded table = tables.getFirst();
-            for (int attempt = 0; attempt < 2; attempt++) {
-                try {
-                    return Optional.of(database.shards().get(db.router().shards().shardIndex(table, KeySource.text(key))));
-                } catch (RoutingException refused) {
-                    return Optional.empty();
-                } catch (KeyNotCached miss) {
-                    DirectoryKeys directory = db.directory();
-                    if (directory == null) {
-                        break;
-                    }
-                    directory.resolve(miss).join();
-                } catch (RuntimeException e) {
-                    return Optional.empty();
-                }
+            // A directory that holds no key: the table's default decides.
+            ShardedTable unknown = new ShardedTable(table, database.shards(), KeyCaches.standalone(database.name()));
+            try {
+                return Optional.of(unknown.shardOf(KeyValue.ofText(ShardChooser.keyTypeOf(table, key), key)));
+            } catch (UnmatchedKeyException refused) {
+                return Optional.empty();
             }
-            return Optional.empty();
         }
     }
 

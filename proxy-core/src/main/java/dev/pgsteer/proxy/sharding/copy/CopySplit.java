@@ -150,7 +150,7 @@ public final class CopySplit implements CopyFeed {
             failure = new RoutingException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE.code(), "COPY into " + table.name()
                     + " cannot place key '" + miss.key() + "': directory group " + miss.cache().group() + " has more keys than "
                     + "this pgsteer caches (" + miss.cache().capacity() + "), and COPY cannot wait for the metadata store "
-                    + "between rows; write these rows with INSERT, or copy the rows of fewer keys at a time");
+                    + "between rows; INSERT these rows instead (an INSERT waits for the key's lookup)");
             return;
         }
         append(shard, bytes, offset, length);
