@@ -15,6 +15,7 @@ import dev.pgsteer.router.shard.ShardChooser;
 import dev.pgsteer.router.shard.ShardedTable;
 import dev.pgsteer.router.shard.UnmatchedKeyException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ import java.util.function.Function;
  * UNASSIGN KEY 'acme' [OF group] [IN database]
  * SHOW KEYS [OF group] [IN database]
  * SHOW KEY 'acme' [OF group] [IN database]
+ * COPY KEYS [OF group] [IN database] FROM STDIN                 (rows: key TAB shard, or key,shard)
  * </pre>
  * {@code OF} and {@code IN} may be left out when only one directory group (of one database) fits.
  * A key is written as text and stored as routing normalizes it in the group's key type (integer
@@ -46,6 +48,7 @@ final class KeyAdmin {
     static final String UNASSIGN_SYNTAX = "UNASSIGN KEY 'key' [OF group] [IN database]";
     static final String SHOW_KEYS_SYNTAX = "SHOW KEYS [OF group] [IN database]";
     static final String SHOW_KEY_SYNTAX = "SHOW KEY 'key' [OF group] [IN database]";
+    static final String COPY_SYNTAX = "COPY KEYS [OF group] [IN database] FROM STDIN";
     static final List<Column> KEYS = List.of(Column.text("database"), Column.text("group"), Column.text("key"),
             Column.text("shard"), Column.int8("version"));
     static final List<Column> KEY = List.of(Column.text("database"), Column.text("group"), Column.text("key"),
@@ -64,7 +67,8 @@ final class KeyAdmin {
                 new Described(BULK_SYNTAX, "assign every key of a file (lines: key,shard) in one change"),
                 new Described(UNASSIGN_SYNTAX, "remove a key from its directory group (its table's default for unknown keys applies)"),
                 new Described(SHOW_KEYS_SYNTAX, "the assigned keys of directory groups (the first " + SHOW_LIMIT + ")"),
-                new Described(SHOW_KEY_SYNTAX, "where one key of a directory group goes, and why"));
+                new Described(SHOW_KEY_SYNTAX, "where one key of a directory group goes, and why"),
+                new Described(COPY_SYNTAX, "assign every key,shard row the client copies (psql's \\copy, pgjdbc's CopyManager) in one change"));
     }
 
     /** The command {@code text} asks for, if it is a key command; a malformed one throws with its syntax. */
@@ -80,6 +84,7 @@ final class KeyAdmin {
             case "UNASSIGN KEY" -> Optional.of(unassign(w));
             case "SHOW KEYS" -> Optional.of(showKeys(w));
             case "SHOW KEY" -> Optional.of(showKey(w));
+            case "COPY KEYS" -> Optional.of(copy(w));
             default -> Optional.empty();
         };
     }
@@ -164,23 +169,7 @@ final class KeyAdmin {
                 throw new AdminCommandException(SqlState.UNDEFINED_FILE, "cannot read " + file.toAbsolutePath() + ": "
                         + e.getMessage(), "give the path of a file on the machine pgsteer runs on, one key,shard per line");
             }
-            Map<String, String> shardOfKey = new LinkedHashMap<>();
-            for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i).strip();
-                if (line.isEmpty() || line.startsWith("#")) {
-                    continue;
-                }
-                int cut = Math.max(line.lastIndexOf(','), line.lastIndexOf('\t'));
-                if (cut <= 0 || cut == line.length() - 1) {
-                    throw new AdminCommandException(SqlState.SYNTAX_ERROR, file + ":" + (i + 1) + ": '" + line
-                            + "' is not key,shard", "write one key and its shard per line, like acme,s1");
-                }
-                String shard = line.substring(cut + 1).strip();
-                g.checkShard(shard, file + ":" + (i + 1) + ": ");
-                String key = g.normalize(unquote(line.substring(0, cut).strip()));
-                g.notATenant(context, key);
-                shardOfKey.put(key, shard);
-            }
+            Map<String, String> shardOfKey = g.shardOfKeys(context, lines, file + ":");
             g.store(context).assign(g.database().name(), g.group(), shardOfKey);
             Result.Builder result = new Result.Builder(KEYS);
             return new Result(KEYS, result.build().rows(), "ASSIGN " + shardOfKey.size());
@@ -246,6 +235,58 @@ final class KeyAdmin {
         }));
     }
 
+    private static AdminCommand copy(List<String> w) {
+        if (w.size() < 4 || !upper(w.get(w.size() - 2)).equals("FROM") || !upper(w.getLast()).equals("STDIN")) {
+            throw syntax(COPY_SYNTAX);
+        }
+        Options o = Options.of(w.subList(0, w.size() - 2), 2, COPY_SYNTAX, false);
+        return new KeyCopy(o.group(), o.database());
+    }
+
+    /**
+     * {@code COPY KEYS ... FROM STDIN}: the console takes the client's rows ({@link AdminConsole} runs
+     * the copy sub-protocol) and then {@link #assign}s them in one change. Run as a plain command (a
+     * Parse/Bind/Execute of it), it is refused: COPY is taken in the simple query protocol only.
+     */
+    record KeyCopy(String group, String database) implements AdminCommand {
+        /** Most bytes of rows one COPY may send; the console holds them until CopyDone. */
+        static final int MAX_BYTES = 64 * 1024 * 1024;
+
+        @Override
+        public String name() {
+            return "COPY KEYS";
+        }
+
+        @Override
+        public String description() {
+            return COPY_SYNTAX;
+        }
+
+        @Override
+        public List<Column> columns() {
+            return KEYS;
+        }
+
+        @Override
+        public CompletableFuture<Result> run(ProxyContext context) {
+            return CompletableFuture.failedFuture(new AdminCommandException(SqlState.FEATURE_NOT_SUPPORTED,
+                    "COPY KEYS ... FROM STDIN is taken in the simple query protocol only",
+                    "send it as a simple Query, as psql's \\copy and pgjdbc's CopyManager do"));
+        }
+
+        /** Assigns the copied rows ({@code data}: COPY text, one key and its shard per line). */
+        CompletableFuture<Result> assign(ProxyContext context, byte[] data) {
+            return ControlPlane.run("copy-keys", () -> {
+                Group g = Group.find(context, group, database);
+                List<String> lines = List.of(new String(data, StandardCharsets.UTF_8).split("\r?\n"));
+                Map<String, String> shardOfKey = g.shardOfKeys(context, lines.stream().filter(l -> !l.equals("\\.")).toList(),
+                        "COPY KEYS, line ");
+                g.store(context).assign(g.database().name(), g.group(), shardOfKey);
+                return Result.noRows("COPY " + shardOfKey.size());
+            });
+        }
+    }
+
     /** One directory group of one sharded database, as the console's command names it. */
     private record Group(DatabaseConfig database, String group, ShardFunction.Directory function, List<TableConfig.Sharded> tables) {
 
@@ -284,6 +325,28 @@ final class KeyAdmin {
                         "give a table function: directory (and group:) in the file, or name one of the groups");
             }
             return fit;
+        }
+
+        /** Lines of {@code key,shard} or {@code key<TAB>shard} (blank ones and {@code #} comments skipped), checked. */
+        Map<String, String> shardOfKeys(ProxyContext context, List<String> lines, String where) {
+            Map<String, String> shardOfKey = new LinkedHashMap<>();
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i).strip();
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                int cut = Math.max(line.lastIndexOf(','), line.lastIndexOf('\t'));
+                if (cut <= 0 || cut == line.length() - 1) {
+                    throw new AdminCommandException(SqlState.SYNTAX_ERROR, where + (i + 1) + ": '" + line
+                            + "' is not key,shard", "write one key and its shard per line, like acme,s1");
+                }
+                String shard = line.substring(cut + 1).strip();
+                checkShard(shard, where + (i + 1) + ": ");
+                String key = normalize(unquote(line.substring(0, cut).strip()));
+                notATenant(context, key);
+                shardOfKey.put(key, shard);
+            }
+            return shardOfKey;
         }
 
         KeyDirectoryStore store(ProxyContext context) {

@@ -96,7 +96,7 @@ class AdminCommandsTest {
         assertEquals("SHOW DATABASES, SHOW SHARDS, SHOW BUCKETS, SHOW POOLS, SHOW CLIENTS, SHOW STATS, SHOW CONFIG, SHOW VERSION, "
                 + "SHOW TENANTS, SHOW METADATA, PAUSE, RESUME, RELOAD, SHOW SHARD MAP VERSION, CREATE TENANT, ALTER TENANT, "
                 + "DROP TENANT, MIGRATE, SET BUCKET, SPLIT BUCKETS, ASSIGN KEY, ASSIGN KEYS, UNASSIGN KEY, SHOW KEYS, SHOW KEY, "
-                + "SHOW HELP (or HELP)", commands.names());
+                + "COPY KEYS, SHOW HELP (or HELP)", commands.names());
     }
 
     @Test
@@ -119,11 +119,11 @@ class AdminCommandsTest {
     void keyCommandsTakeTheirArgumentsOrSayTheirSyntax() {
         for (String command : List.of("ASSIGN KEY 'acme' TO s2", "assign key 'acme' of tenants in shop to s2 force",
                 "ASSIGN KEYS FROM '/tmp/keys.csv' OF tenants", "UNASSIGN KEY 'acme'", "SHOW KEYS", "SHOW KEYS OF tenants IN shop",
-                "SHOW KEY 'acme' OF tenants")) {
+                "SHOW KEY 'acme' OF tenants", "COPY KEYS FROM STDIN", "copy keys of tenants in shop from stdin")) {
             assertTrue(commands.parse(command) instanceof AdminCommands.Parsed.Run, command);
         }
         for (String command : List.of("ASSIGN KEY 'acme'", "ASSIGN KEY 'acme' OF tenants", "ASSIGN KEYS '/tmp/k'",
-                "UNASSIGN KEY 'acme' TO s1", "SHOW KEY")) {
+                "UNASSIGN KEY 'acme' TO s1", "SHOW KEY", "COPY KEYS TO STDOUT", "COPY KEYS OF tenants")) {
             AdminCommands.Parsed parsed = commands.parse(command);
             assertTrue(parsed instanceof AdminCommands.Parsed.Invalid invalid && invalid.error().sqlState().equals("42601"),
                     command + ": " + parsed);

@@ -8,6 +8,7 @@ import dev.pgsteer.proxy.server.PgSteerServer;
 import dev.pgsteer.proxy.testkit.EmbeddedBackend;
 import dev.pgsteer.proxy.testkit.Pgjdbc;
 import dev.pgsteer.proxy.testkit.ShardedCluster;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,6 +23,8 @@ import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.core.BaseConnection;
 
 /**
  * {@code function: directory} through pgsteer with pgjdbc: three real shards, a real metadata store
@@ -180,6 +183,26 @@ class DirectoryShardingIT {
         }
         try (Connection c = cluster.connect()) {
             assertEquals(List.of("s1 one shard key of accounts"), items(c, "EXPLAIN ROUTE SELECT * FROM accounts WHERE tenant_id = 'stark'"));
+        }
+    }
+
+    @Test
+    void keysCopiedIntoTheConsoleAreAssignedInOneChange() throws Exception {
+        try (Connection console = console(cluster.proxy)) {
+            CopyManager copy = new CopyManager(console.unwrap(BaseConnection.class));
+            long copied = copy.copyIn("COPY KEYS OF tenants IN shop FROM STDIN",
+                    new StringReader("cyberdyne\ts2\ntyrell\ts0\n"));
+            assertEquals(2, copied);
+            assertEquals(List.of("shop tenants tyrell s0 directory"), items(console, "SHOW KEY 'tyrell' OF tenants"));
+            // A bad row fails the whole COPY, and the console goes on.
+            SQLException e = assertThrows(SQLException.class, () -> copy.copyIn("COPY KEYS OF tenants FROM STDIN",
+                    new StringReader("oscorp\ts1\nmassive\ts9\n")));
+            assertEquals("42704", e.getSQLState(), e.getMessage());
+            assertEquals(List.of("shop tenants oscorp null unknown key: refuse"), items(console, "SHOW KEY 'oscorp' OF tenants"));
+        }
+        try (Connection c = cluster.connect()) {
+            assertEquals(List.of("s2 one shard key of accounts"),
+                    items(c, "EXPLAIN ROUTE SELECT * FROM accounts WHERE tenant_id = 'cyberdyne'"));
         }
     }
 
