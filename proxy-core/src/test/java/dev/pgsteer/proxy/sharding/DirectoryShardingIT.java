@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.proxy.server.PgSteerServer;
+import dev.pgsteer.proxy.testkit.ClientTool;
 import dev.pgsteer.proxy.testkit.EmbeddedBackend;
 import dev.pgsteer.proxy.testkit.Pgjdbc;
 import dev.pgsteer.proxy.testkit.ShardedCluster;
@@ -203,6 +204,28 @@ class DirectoryShardingIT {
         try (Connection c = cluster.connect()) {
             assertEquals(List.of("s2 one shard key of accounts"),
                     items(c, "EXPLAIN ROUTE SELECT * FROM accounts WHERE tenant_id = 'cyberdyne'"));
+        }
+    }
+
+    @Test
+    void psqlCopiesKeysFromAFile() throws Exception {
+        ClientTool psql = ClientTool.require("psql");
+        Path file = Files.createTempFile("keys", ".tsv");
+        Files.writeString(file, "wonka\ts1\nacme-west\ts2\n");
+        String url = "postgresql://ops:app-secret@127.0.0.1:" + cluster.proxy.address().getPort() + "/pgsteer";
+        Process copy = new ProcessBuilder(psql.binary().toString(), url, "-v", "ON_ERROR_STOP=1", "-c",
+                "COPY KEYS OF tenants FROM STDIN").redirectInput(file.toFile()).redirectErrorStream(true).start();
+        String out = new String(copy.getInputStream().readAllBytes());
+        assertEquals(0, copy.waitFor(), out);
+        assertTrue(out.contains("COPY 2"), out);
+        // psql's \copy names no group: with two groups in the file, the console says which fit.
+        Process slash = new ProcessBuilder(psql.binary().toString(), url, "-c", "\\copy keys from '" + file + "'")
+                .redirectErrorStream(true).start();
+        String said = new String(slash.getInputStream().readAllBytes());
+        slash.waitFor();
+        assertTrue(said.contains("several directory groups fit: tenants IN shop, events IN shop"), said);
+        try (Connection console = console(cluster.proxy)) {
+            assertEquals(List.of("shop tenants acme-west s2 directory"), items(console, "SHOW KEY 'acme-west' OF tenants"));
         }
     }
 
