@@ -79,6 +79,11 @@ public final class InMemoryKeyDirectory implements KeyDirectoryStore {
     }
 
     @Override
+    public synchronized long version() {
+        return version;
+    }
+
+    @Override
     public void follow(Consumer<List<KeyAssignment>> onChanges) {
         followers.add(onChanges);
     }

@@ -35,6 +35,9 @@ public interface KeyDirectoryStore {
     /** The assigned keys of a group (all groups of the database when {@code group} is null), at most {@code limit}, by key. */
     List<KeyAssignment> list(String database, String group, int limit);
 
+    /** The directory's version now: every change raises it (one change of many keys, once). */
+    long version();
+
     /**
      * Calls {@code onChanges} with every change any instance makes from now on (each key with its
      * shard now, null when unassigned), in version order, on the store's own thread. After an outage

@@ -157,6 +157,11 @@ final class PostgresKeyDirectory implements KeyDirectoryStore {
     }
 
     @Override
+    public long version() {
+        return transaction("read the key directory's version", this::currentVersion);
+    }
+
+    @Override
     public synchronized void follow(Consumer<List<KeyAssignment>> onChanges) {
         if (follower == null) {
             long from = transaction("read the key directory's version", this::currentVersion);

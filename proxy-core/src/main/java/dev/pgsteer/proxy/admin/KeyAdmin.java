@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -149,6 +150,7 @@ final class KeyAdmin {
                 }
             }
             Map<String, String> before = g.store(context).assign(g.database().name(), g.group(), Map.of(key, o.shard()));
+            g.routedHere(context);
             return rows(ASSIGNED, "ASSIGN KEY", List.of(List.of(g.database().name(), g.group(), key, o.shard(),
                     String.valueOf(before.get(key) == null ? "(not assigned)" : before.get(key)))));
         }));
@@ -171,6 +173,7 @@ final class KeyAdmin {
             }
             Map<String, String> shardOfKey = g.shardOfKeys(context, lines, file + ":");
             g.store(context).assign(g.database().name(), g.group(), shardOfKey);
+            g.routedHere(context);
             Result.Builder result = new Result.Builder(KEYS);
             return new Result(KEYS, result.build().rows(), "ASSIGN " + shardOfKey.size());
         }));
@@ -190,6 +193,7 @@ final class KeyAdmin {
                 throw new AdminCommandException(SqlState.UNDEFINED_OBJECT, "key '" + key + "' is not assigned in directory group "
                         + g.group() + " of database " + g.database().name(), "SHOW KEYS OF " + g.group() + " lists the keys");
             }
+            g.routedHere(context);
             return rows(ASSIGNED, "UNASSIGN KEY", List.of(List.of(g.database().name(), g.group(), key, "(not assigned)", "")));
         }));
     }
@@ -282,6 +286,7 @@ final class KeyAdmin {
                 Map<String, String> shardOfKey = g.shardOfKeys(context, lines.stream().filter(l -> !l.equals("\\.")).toList(),
                         "COPY KEYS, line ");
                 g.store(context).assign(g.database().name(), g.group(), shardOfKey);
+                g.routedHere(context);
                 return Result.noRows("COPY " + shardOfKey.size());
             });
         }
@@ -347,6 +352,18 @@ final class KeyAdmin {
                 shardOfKey.put(key, shard);
             }
             return shardOfKey;
+        }
+
+        /**
+         * Waits (a second at most) until this instance routes by the change just made: the console's
+         * next statement, or the client's, sees it. Other instances follow within tens of milliseconds.
+         */
+        void routedHere(ProxyContext context) {
+            ShardedDatabase db = context.sharded().get(database.name());
+            DirectoryKeys directory = db == null ? null : db.directory();
+            if (directory != null) {
+                directory.awaitVersion(store(context).version(), Duration.ofSeconds(1));
+            }
         }
 
         KeyDirectoryStore store(ProxyContext context) {

@@ -8,6 +8,7 @@ import dev.pgsteer.config.store.KeyDirectoryStore.KeyAssignment;
 import dev.pgsteer.router.directory.KeyCache;
 import dev.pgsteer.router.directory.KeyCaches;
 import dev.pgsteer.router.directory.KeyNotCached;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -52,9 +53,34 @@ public final class DirectoryKeys implements AutoCloseable {
         return thread;
     });
 
+    /** The highest version whose changes reached the caches. */
+    private volatile long seen;
+
     public DirectoryKeys(KeyDirectoryStore store) {
         this.store = store;
+        this.seen = store.version();
         store.follow(this::changed);
+    }
+
+    /**
+     * Waits, at most {@code timeout}, until the changes up to {@code version} reached this instance's
+     * caches: a change made through this instance's console is then routed by its next statement.
+     * Blocking: off the event loops.
+     */
+    public boolean awaitVersion(long version, Duration timeout) {
+        long until = System.nanoTime() + timeout.toNanos();
+        while (seen < version) {
+            if (System.nanoTime() > until) {
+                return false;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     public KeyDirectoryStore store() {
@@ -132,12 +158,15 @@ public final class DirectoryKeys implements AutoCloseable {
     }
 
     private void changed(List<KeyAssignment> changes) {
+        long highest = seen;
         for (KeyAssignment change : changes) {
             KeyCaches caches = databases.get(change.database());
             if (caches != null) {
                 caches.ifPresent(change.group()).ifPresent(cache -> cache.changed(change.key(), change.shard()));
             }
+            highest = Math.max(highest, change.version());
         }
+        seen = highest;
     }
 
     @Override
