@@ -42,9 +42,15 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
         if (PASSTHROUGH.equals(name) && (shards.size() > 1 || !tables.isEmpty())) {
             throw new IllegalArgumentException("the passthrough database \"*\" cannot be sharded");
         }
-        if (tenancy != null && (!tables.isEmpty() || PASSTHROUGH.equals(name))) {
-            throw new IllegalArgumentException("database " + name + ": a database with tenancy cannot have tables "
-                    + "or be the passthrough entry");
+        if (tenancy != null && PASSTHROUGH.equals(name)) {
+            throw new IllegalArgumentException("database " + name + ": the passthrough entry cannot have tenancy");
+        }
+        if (tenancy != null && !tables.isEmpty() && (tenancy.directory() == null || tables.values().stream().noneMatch(
+                t -> t instanceof TableConfig.Sharded s && s.function() instanceof ShardFunction.Directory d
+                        && d.group().equals(tenancy.directory())))) {
+            // Tenants and sharded tables meet in one directory: the tenant ids are its keys.
+            throw new IllegalArgumentException("database " + name + ": a database with tenancy and tables needs "
+                    + "tenancy.directory naming the directory group of its tables whose keys are tenant ids");
         }
         // A configuration built in code gets the same guarantee as one loaded from YAML.
         for (TableConfig table : tables.values()) {
@@ -85,9 +91,14 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
         return PASSTHROUGH.equals(name);
     }
 
-    /** Whether statements must be routed one by one (several shards or a shard map), not relayed to one backend. */
+    /**
+     * Whether statements must be routed one by one (several shards or a shard map), not relayed to one
+     * backend. A tenant database with tables is both: a tenant's session goes to its tenant, a session
+     * without a tenant (an admin's report across tenants) is routed as any sharded one.
+     */
     public boolean isSharded() {
-        return tenancy == null && (shards.size() > 1 || !tables.isEmpty());
+        // A tenant database with several shards routes sessions by tenant; with tables, statements by key too.
+        return !tables.isEmpty() || (tenancy == null && shards.size() > 1);
     }
 
     /** The shard map's entry for {@code table} (lower-case, unqualified), if it lists it. */
@@ -100,7 +111,9 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
      * hash with one bucket per shard, those its buckets, ranges or lists name otherwise.
      */
     public List<String> shardsOf(TableConfig.Sharded table) {
-        if (table.function() instanceof ShardFunction.Hash(BucketMap buckets) && buckets == null) {
+        if (table.function() instanceof ShardFunction.Hash(BucketMap buckets) && buckets == null
+                || table.function() instanceof ShardFunction.Directory) {
+            // A directory may place a key on any shard, whatever its default for unknown keys.
             return shards;
         }
         List<String> named = named(table.function());
@@ -125,6 +138,11 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
             case ShardFunction.Hash h -> h.buckets() == null ? List.of() : h.buckets().shards();
             case ShardFunction.Range r -> r.ranges().stream().map(ShardFunction.RangeBound::shard).distinct().toList();
             case ShardFunction.ListOf l -> l.shardOfValue().values().stream().distinct().toList();
+            case ShardFunction.Directory d -> switch (d.unknown()) {
+                case DirectoryDefault.Refuse r -> List.of();
+                case DirectoryDefault.OnShard s -> List.of(s.shard());
+                case DirectoryDefault.Hashed h -> h.buckets() == null ? List.of() : h.buckets().shards();
+            };
         };
     }
 

@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /** How a sharded table's key value chooses its shard: {@code function:} and what goes with it. */
-public sealed interface ShardFunction permits ShardFunction.Hash, ShardFunction.Range, ShardFunction.ListOf {
+public sealed interface ShardFunction permits ShardFunction.Hash, ShardFunction.Range, ShardFunction.ListOf,
+        ShardFunction.Directory {
 
     /**
      * PostgreSQL's own hash partitioning over buckets ({@link BucketMap}): each bucket holds the keys
@@ -42,6 +43,18 @@ public sealed interface ShardFunction permits ShardFunction.Hash, ShardFunction.
     record ListOf(Map<String, String> shardOfValue) implements ShardFunction {
         public ListOf {
             shardOfValue = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(shardOfValue)));
+        }
+    }
+
+    /**
+     * A lookup table in the metadata store, key value to shard, shared by the tables of one
+     * {@code group} (co-located, as equal functions are); {@code unknown} says where a key the
+     * directory does not hold goes. See {@link DirectoryDefault}.
+     */
+    record Directory(String group, DirectoryDefault unknown) implements ShardFunction {
+        public Directory {
+            Objects.requireNonNull(group, "group");
+            Objects.requireNonNull(unknown, "unknown");
         }
     }
 

@@ -9,9 +9,11 @@ import java.util.Objects;
  * database or shared tables. {@code setting} is what {@code shared} tenants' connections carry for
  * row-level security ({@code app.tenant_id}); {@code sharedSchemas} follow a {@code schema} tenant's
  * own schema on its {@code search_path}; {@code template} is the SQL file applied to each new tenant
- * (null for none).
+ * (null for none). {@code directory} (null for none) is the directory group of the database's
+ * {@code function: directory} tables whose keys are tenant ids: the database then has sharded tables
+ * too, and each {@code shared} tenant's id is placed on its shard in that directory.
  */
-public record TenancyConfig(String setting, List<String> sharedSchemas, Path template) {
+public record TenancyConfig(String setting, List<String> sharedSchemas, Path template, String directory) {
 
     public static final String DEFAULT_SETTING = "app.tenant_id";
     public static final List<String> DEFAULT_SHARED_SCHEMAS = List.of("public");
@@ -23,6 +25,11 @@ public record TenancyConfig(String setting, List<String> sharedSchemas, Path tem
                     + "' must be a custom setting with a dot, like app.tenant_id");
         }
         sharedSchemas = List.copyOf(sharedSchemas);
+    }
+
+    /** Without sharded tables. */
+    public TenancyConfig(String setting, List<String> sharedSchemas, Path template) {
+        this(setting, sharedSchemas, template, null);
     }
 
     public static TenancyConfig defaults() {

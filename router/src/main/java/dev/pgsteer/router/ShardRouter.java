@@ -5,6 +5,7 @@ import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.ShardFunction;
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.router.analysis.PlanCache;
+import dev.pgsteer.router.directory.KeyCaches;
 import dev.pgsteer.router.analysis.ShardKeyUniqueness;
 import dev.pgsteer.router.analysis.StatementAnalyzer;
 import dev.pgsteer.router.analysis.UnparsedStatements;
@@ -91,8 +92,11 @@ public final class ShardRouter {
      * plans hold the tables as they were. The cache's counts go on, so metrics never run backwards.
      */
     public ShardRouter reconfigured(DatabaseConfig newDatabase) {
-        return new ShardRouter(newDatabase, new ChoosingKeyPlacer(new ShardChooser(newDatabase)), cache.emptied(), collations,
-                userAggregates);
+        // The directory's caches hold the store's keys, not the file's: the new router keeps them.
+        KeyCaches keys = placer instanceof ChoosingKeyPlacer choosing ? choosing.chooser().keys()
+                : KeyCaches.standalone(newDatabase.name());
+        return new ShardRouter(newDatabase, new ChoosingKeyPlacer(new ShardChooser(newDatabase, keys)), cache.emptied(),
+                collations, userAggregates);
     }
 
     /**
@@ -123,8 +127,14 @@ public final class ShardRouter {
 
     /** The same, with the database's own aggregates ({@code userAggregates}) as its catalog gave them. */
     public static ShardRouter of(DatabaseConfig database, Collations collations, UserAggregates userAggregates, int capacity) {
-        return new ShardRouter(database, new ChoosingKeyPlacer(new ShardChooser(database)), new PlanCache(capacity), collations,
-                userAggregates);
+        return of(database, collations, userAggregates, capacity, KeyCaches.standalone(database.name()));
+    }
+
+    /** The same, with {@code function: directory} tables placed by {@code keys}, the database's caches of its directory. */
+    public static ShardRouter of(DatabaseConfig database, Collations collations, UserAggregates userAggregates, int capacity,
+                                 KeyCaches keys) {
+        return new ShardRouter(database, new ChoosingKeyPlacer(new ShardChooser(database, keys)), new PlanCache(capacity),
+                collations, userAggregates);
     }
 
     /** How this database's values compare, as the merge planner knows it. */

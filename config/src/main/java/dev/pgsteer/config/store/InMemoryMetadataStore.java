@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 public final class InMemoryMetadataStore implements MetadataStore {
     private final CopyOnWriteArrayList<Consumer<TenantDirectory>> followers = new CopyOnWriteArrayList<>();
     private TenantDirectory directory;
+    private final InMemoryKeyDirectory keys = new InMemoryKeyDirectory();
 
     public InMemoryMetadataStore(TenantDirectory boot) {
         this.directory = boot;
@@ -87,6 +88,11 @@ public final class InMemoryMetadataStore implements MetadataStore {
     @Override
     public String describe() {
         return "yaml (in memory: tenants created at run time last until pgsteer stops)";
+    }
+
+    @Override
+    public KeyDirectoryStore keys() {
+        return keys;
     }
 
     @Override

@@ -51,6 +51,9 @@ public interface MetadataStore extends AutoCloseable {
     /** For humans: {@code yaml} or {@code postgresql://host:port/db (schema pgsteer)}. */
     String describe();
 
+    /** The key directory of {@code function: directory} tables, kept where the tenants are. */
+    KeyDirectoryStore keys();
+
     /** Whether tenants created here outlive the process. */
     boolean durable();
 

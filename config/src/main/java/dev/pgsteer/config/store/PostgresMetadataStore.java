@@ -52,6 +52,7 @@ public final class PostgresMetadataStore implements MetadataStore {
     private final TenantTable table;
     private final StoreHealth health;
     private final DecisionStore decisions;
+    private final PostgresKeyDirectory keys;
     private volatile TenantDirectory last;
     private DirectoryFollower follower;
     private boolean closed;
@@ -68,6 +69,8 @@ public final class PostgresMetadataStore implements MetadataStore {
         StoreTransactions transactions = new StoreTransactions(pool, health);
         NodeLeases leases = new NodeLeases(schema, transactions);
         this.decisions = new DecisionStore(leases, new DecisionTable(schema, transactions, leases));
+        this.keys = new PostgresKeyDirectory(pool, health, where, schema,
+                () -> BackendJdbc.connect(config.url(), null, IO_TIMEOUT, "pgsteer key directory listener"));
     }
 
     /**
@@ -276,6 +279,11 @@ public final class PostgresMetadataStore implements MetadataStore {
     }
 
     @Override
+    public KeyDirectoryStore keys() {
+        return keys;
+    }
+
+    @Override
     public boolean durable() {
         return true;
     }
@@ -303,6 +311,7 @@ public final class PostgresMetadataStore implements MetadataStore {
         if (maps != null) {
             maps.close();
         }
+        keys.stop();
         pool.close();
     }
 

@@ -5,6 +5,7 @@ import dev.pgsteer.config.BackendUrl;
 import dev.pgsteer.config.ConfigException;
 import dev.pgsteer.config.ConfigProblem;
 import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.DirectoryDefault;
 import dev.pgsteer.config.KeyType;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.ShardFunction;
@@ -292,6 +293,12 @@ public final class ShardMapCatalog {
                                         "list the ranges in increasing order of " + type.configName() + " values");
                             }
                         }
+                    }
+                }
+                case ShardFunction.Directory d -> {
+                    if (d.unknown() instanceof DirectoryDefault.Hashed && !type.hashable()) {
+                        problem(table, "unknown: hash cannot hash its key type: " + column,
+                                "use unknown: refuse or unknown: { shard: NAME } for a " + type.configName() + " key");
                     }
                 }
                 case ShardFunction.ListOf l -> {

@@ -5,6 +5,7 @@ import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.PoolConfig;
 import dev.pgsteer.config.PoolMode;
 import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.ShardFunction;
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.config.TenancyConfig;
 import java.util.LinkedHashMap;
@@ -12,11 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * {@code databases:}: each logical database's shard map (read by {@link ShardMapBinder}), backend
  * database name, pool and tenancy (read by {@link TenantBinder}), and the rules between them: the
- * passthrough entry {@code "*"} is one plain backend, and a database has tenancy or tables, not both.
+ * passthrough entry {@code "*"} is one plain backend, and a database with tenancy and tables places its
+ * tenants by a directory group of those tables.
  * {@code coordinator:} bounds the coordinator step, which only a sharded database runs.
  */
 final class DatabaseBinder {
@@ -86,10 +89,7 @@ final class DatabaseBinder {
                 .map(this::pool)
                 .orElse(PoolConfig.defaults());
         TenancyConfig tenants = tenancy.tenancy(section);
-        if (tenants != null && section.has("tables")) {
-            reader.problem(section.value("tables").orElseThrow(), "database '" + name + "' has both tenancy and tables: "
-                            + "a tenant database routes each session by its tenant, not statements by a shard key",
-                    "keep tenancy: and list the sharded tables in another database");
+        if (tenants != null && section.has("tables") && !tenantTables(name, section, tenants, tables)) {
             return Optional.empty();
         }
         if (tenants != null && DatabaseConfig.PASSTHROUGH.equals(name)) {
@@ -101,7 +101,7 @@ final class DatabaseBinder {
                 .flatMap(node -> reader.section(node, section.pathOf("coordinator"), "coordinator: { max_pulled_rows: 1000000 }"))
                 .map(this::coordinator)
                 .orElse(CoordinatorConfig.defaults());
-        if (section.has("coordinator") && (tenants != null || DatabaseConfig.PASSTHROUGH.equals(name))) {
+        if (section.has("coordinator") && (tenants != null && tables.isEmpty() || DatabaseConfig.PASSTHROUGH.equals(name))) {
             reader.problem(section.value("coordinator").orElseThrow(), section.pathOf("coordinator") + " does not apply: "
                             + (tenants != null ? "a tenant database" : "the passthrough entry \"*\"")
                             + " relays statements to one backend, it never pulls rows from several shards",
@@ -110,6 +110,34 @@ final class DatabaseBinder {
         }
         return shards.flatMap(list -> defaultShard.map(first ->
                 new DatabaseConfig(name, list, first, tables, backendDatabase.orElse(null), pool, tenants, coordinator)));
+    }
+
+    /**
+     * A tenant database with tables: its tenants' ids are the keys of the directory group
+     * {@code tenancy.directory} names, which must be a group of its {@code function: directory} tables.
+     */
+    private boolean tenantTables(String name, Section section, TenancyConfig tenants, Map<String, TableConfig> tables) {
+        List<String> groups = tables.values().stream()
+                .filter(t -> t instanceof TableConfig.Sharded s && s.function() instanceof ShardFunction.Directory)
+                .map(t -> ((ShardFunction.Directory) ((TableConfig.Sharded) t).function()).group()).distinct().toList();
+        if (tenants.directory() == null) {
+            reader.problem(section.value("tables").orElseThrow(), "database '" + name + "' has both tenancy and tables, "
+                            + "but its tenancy names no directory: pgsteer places each tenant by its id in a directory group",
+                    groups.isEmpty() ? "shard the tenants' tables with function: directory (key: tenant_id, group: tenants) "
+                            + "and write tenancy: { directory: tenants }"
+                            : "write tenancy: { directory: " + groups.getFirst() + " }, naming the group whose keys are tenant ids");
+            return false;
+        }
+        if (!groups.contains(tenants.directory())) {
+            Node at = section.value("tenancy").orElseThrow();
+            reader.problem(at, section.pathOf("tenancy") + ".directory names group '" + tenants.directory()
+                            + "', which no table of database '" + name + "' has",
+                    groups.isEmpty() ? "give the tenants' tables function: directory and group: " + tenants.directory()
+                            : "use one of the groups " + String.join(", ", groups) + ", or give the tenants' tables group: "
+                            + tenants.directory());
+            return false;
+        }
+        return true;
     }
 
     private CoordinatorConfig coordinator(Section section) {

@@ -18,24 +18,30 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 final class ShardFunctionBinder {
 
-    static final List<String> FUNCTIONS = List.of("hash", "range", "list");
+    static final List<String> FUNCTIONS = List.of("hash", "range", "list", "directory");
 
     private final NodeReader reader;
     private final ShardNames shardNames;
     private final BucketBinder buckets;
+    private final DirectoryBinder directories;
 
     ShardFunctionBinder(NodeReader reader, ShardNames shardNames) {
         this.reader = reader;
         this.shardNames = shardNames;
         this.buckets = new BucketBinder(reader, shardNames);
+        this.directories = new DirectoryBinder(reader, shardNames, buckets);
     }
 
-    Optional<ShardFunction> function(Section table, Optional<KeyType> type, String dbPath, List<String> shards) {
+    DirectoryBinder directories() {
+        return directories;
+    }
+
+    Optional<ShardFunction> function(String name, Section table, Optional<KeyType> type, String dbPath, List<String> shards) {
         Optional<String> function = reader.text(table, "function").map(f -> f.toLowerCase(Locale.ROOT));
         if (function.isEmpty()) {
             if (NodeReader.absent(table, "function")) {
                 reader.problem(table.node(), table.path() + " has no function",
-                        "add function: hash, or function: range with ranges:, or function: list with lists:");
+                        "add function: hash, or function: range with ranges:, or function: list with lists:, or function: directory");
             }
             return Optional.empty();
         }
@@ -43,14 +49,18 @@ final class ShardFunctionBinder {
         if (!FUNCTIONS.contains(function.get())) {
             reader.problem(at, table.pathOf("function") + ": '" + function.get()
                             + "' is not a sharding function; valid ones are " + String.join(", ", FUNCTIONS),
-                    Suggestions.didYouMean(function.get(), FUNCTIONS) + "use function: hash, range (with ranges:) or list (with lists:)");
+                    Suggestions.didYouMean(function.get(), FUNCTIONS) + "use function: hash, range (with ranges:), list (with lists:) or directory");
             return Optional.empty();
         }
+        // A directory reads buckets: and placement: itself (for unknown: hash).
+        String bucketsFor = function.get().equals("directory") ? "directory" : "hash";
         boolean fits = notFor(table, "ranges", "range", function.get()) & notFor(table, "lists", "list", function.get())
-                & notFor(table, "buckets", "hash", function.get()) & notFor(table, "placement", "hash", function.get());
+                & notFor(table, "buckets", bucketsFor, function.get()) & notFor(table, "placement", bucketsFor, function.get())
+                & notFor(table, "group", "directory", function.get()) & notFor(table, "unknown", "directory", function.get());
         Optional<ShardFunction> bound = switch (function.get()) {
             case "hash" -> hash(table, type, dbPath, shards);
             case "range" -> new RangeBinder(reader, shardNames, table, type, dbPath, shards).bind();
+            case "directory" -> directories.directory(name, table, dbPath, shards);
             default -> list(table, type, dbPath, shards);
         };
         return bound.filter(f -> fits);

@@ -32,13 +32,14 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  *     payments:   { key: customer_id, function: hash, buckets: 12 }
  *     events:     { key: created_at, function: range, ranges: [{to: '2025-01-01', shard: s0}, {shard: s1}] }
  *     regions:    { key: region, function: list, lists: {eu: s0, us: s1, apac: s2} }
+ *     accounts:   { key: tenant_id, function: directory, group: tenants }
  *     currencies: { kind: reference }
  * </pre>
  */
 final class ShardMapBinder {
 
     static final List<String> TABLE_KEYS = List.of("kind", "key", "function", "type", "ranges", "lists", "buckets",
-            "placement");
+            "placement", "group", "unknown");
     static final List<String> KINDS = List.of("sharded", "reference");
 
     private static final String TABLE_EXAMPLE = "{ key: customer_id, function: hash }, or { kind: reference }";
@@ -120,6 +121,7 @@ final class ShardMapBinder {
             return tables;
         }
         Map<String, Section.Entry> seen = new HashMap<>();
+        Map<String, Node> tableNodes = new HashMap<>();
         section.get().entries().forEach((written, entry) -> {
             // Unquoted identifiers are case-insensitive in SQL: Orders and orders are one table.
             String name = written.toLowerCase(Locale.ROOT);
@@ -133,10 +135,12 @@ final class ShardMapBinder {
             }
             String path = section.get().pathOf(written);
             lines.put(section.get().pathOf(name), NodeReader.line(entry.key()));
+            tableNodes.put(name, entry.key());
             reader.section(entry.value(), path, TABLE_EXAMPLE)
                     .flatMap(table -> table(name, table, database.path(), shards))
                     .ifPresent(table -> tables.put(name, table));
         });
+        functions.directories().checkGroups(tables, tableNodes, section.get().path());
         return tables;
     }
 
@@ -163,7 +167,7 @@ final class ShardMapBinder {
         Optional<KeyType> type = reader.parsed(table, "type", ShardMapBinder::keyType,
                 "use one of " + TYPE_NAMES + " (or a PostgreSQL name like bigint, int4, varchar), or leave type: out "
                         + "to learn it from the backends' catalogs");
-        Optional<ShardFunction> function = functions.function(table, type, dbPath, shards);
+        Optional<ShardFunction> function = functions.function(name, table, type, dbPath, shards);
         // Whatever is left out here was reported, and a reported problem fails the whole load.
         if (key.isEmpty() || function.isEmpty()) {
             return Optional.empty();

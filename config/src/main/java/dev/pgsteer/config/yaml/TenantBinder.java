@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -41,7 +42,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 final class TenantBinder {
 
-    static final List<String> TENANCY_KEYS = List.of("setting", "shared_schemas", "template");
+    static final List<String> TENANCY_KEYS = List.of("setting", "shared_schemas", "template", "directory");
     static final List<String> TENANT_KEYS =
             List.of("database", "mode", "shard", "schema", "backend", "role", "role_password", "state");
     static final List<String> STORE_KEYS = List.of("url", "schema", "node_timeout");
@@ -92,7 +93,8 @@ final class TenantBinder {
         }
         List<String> shared = s.has("shared_schemas") ? names(s, "shared_schemas") : TenancyConfig.DEFAULT_SHARED_SCHEMAS;
         Path template = reader.text(s, "template").map(text -> templatePath(s, text)).orElse(null);
-        return new TenancyConfig(setting, shared, template);
+        String directory = reader.text(s, "directory").map(d -> d.toLowerCase(Locale.ROOT)).orElse(null);
+        return new TenancyConfig(setting, shared, template, directory);
     }
 
     private Path templatePath(Section s, String text) {

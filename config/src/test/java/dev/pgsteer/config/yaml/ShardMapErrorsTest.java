@@ -105,7 +105,7 @@ class ShardMapErrorsTest {
                     tables:
                       orders: { key: customer_id }
                 """), 10, "databases.shop.tables.orders has no function",
-                "add function: hash, or function: range with ranges:, or function: list with lists:");
+                "add function: hash, or function: range with ranges:, or function: list with lists:, or function: directory");
     }
 
     @Test
@@ -117,8 +117,8 @@ class ShardMapErrorsTest {
                     tables:
                       orders: { key: customer_id, function: hsah }
                 """), 10, "databases.shop.tables.orders.function: 'hsah' is not a sharding function; valid ones are "
-                        + "hash, range, list",
-                "did you mean 'hash'? use function: hash, range (with ranges:) or list (with lists:)");
+                        + "hash, range, list, directory",
+                "did you mean 'hash'? use function: hash, range (with ranges:), list (with lists:) or directory");
     }
 
     @Test
@@ -398,7 +398,7 @@ class ShardMapErrorsTest {
 
         assertEquals(10, p.line());
         assertEquals("unknown key 'shard_key' in databases.shop.tables.orders", p.what());
-        assertEquals("remove it; valid keys in databases.shop.tables.orders are kind, key, function, type, ranges, lists, buckets, placement",
+        assertEquals("remove it; valid keys in databases.shop.tables.orders are kind, key, function, type, ranges, lists, buckets, placement, group, unknown",
                 p.fix());
     }
 

@@ -342,7 +342,7 @@ class TenantBinderTest {
     }
 
     @Test
-    void tenancyAndTablesTogether() {
+    void tenancyAndTablesTogetherNeedADirectoryOfTenants() {
         assertProblem("""
                 backends: { s0: { url: "postgresql://app@h0/saas" }, s1: { url: "postgresql://app@h1/saas" } }
                 databases:
@@ -350,9 +350,33 @@ class TenantBinderTest {
                     shards: [s0, s1]
                     tenancy: {}
                     tables: { orders: { key: id, function: hash } }
-                """, 6, "database 'saas' has both tenancy and tables: a tenant database routes each session by its "
-                        + "tenant, not statements by a shard key",
-                "keep tenancy: and list the sharded tables in another database");
+                """, 6, "database 'saas' has both tenancy and tables, but its tenancy names no directory: pgsteer places "
+                        + "each tenant by its id in a directory group",
+                "shard the tenants' tables with function: directory (key: tenant_id, group: tenants) and write "
+                        + "tenancy: { directory: tenants }");
+        assertProblem("""
+                backends: { s0: { url: "postgresql://app@h0/saas" }, s1: { url: "postgresql://app@h1/saas" } }
+                databases:
+                  saas:
+                    shards: [s0, s1]
+                    tenancy: { directory: customers }
+                    tables: { projects: { key: tenant_id, function: directory, group: tenants } }
+                """, 5, "databases.saas.tenancy.directory names group 'customers', which no table of database 'saas' has",
+                "use one of the groups tenants, or give the tenants' tables group: customers");
+    }
+
+    @Test
+    void tenancyWithADirectoryOfTenantsShardsItsTables() {
+        DatabaseConfig saas = ConfigLoader.parse("""
+                backends: { s0: { url: "postgresql://app@h0/saas" }, s1: { url: "postgresql://app@h1/saas" } }
+                databases:
+                  saas:
+                    shards: [s0, s1]
+                    tenancy: { directory: Tenants }
+                    tables: { projects: { key: tenant_id, function: directory, group: tenants } }
+                """, "pgsteer.yaml", Map.of()).databases().get("saas");
+        assertEquals("tenants", saas.tenancy().directory());
+        assertTrue(saas.isTenanted() && saas.isSharded(), "a tenant's session by tenant, an operator's by key");
     }
 
     @Test

@@ -16,7 +16,7 @@ import java.util.Optional;
 final class AdminCommands {
     /** First words that are console verbs, not SQL: an unknown command starting so is a typo, not a query. */
     private static final List<String> VERBS = List.of("SHOW", "HELP", "PAUSE", "RESUME", "RELOAD", "KILL", "SUSPEND",
-            "SHUTDOWN", "ENABLE", "DISABLE", "RECONNECT", "WAIT_CLOSE", "MIGRATE", "SPLIT");
+            "SHUTDOWN", "ENABLE", "DISABLE", "RECONNECT", "WAIT_CLOSE", "MIGRATE", "SPLIT", "ASSIGN", "UNASSIGN");
 
     /** What a statement of the console asks for. */
     sealed interface Parsed {
@@ -51,6 +51,7 @@ final class AdminCommands {
                 new Pause(true), new Pause(false), new Reload(), new ShowShardMapVersion()));
         all.addAll(TenantAdmin.help());
         all.addAll(BucketAdmin.help());
+        all.addAll(KeyAdmin.help());
         all.add(new ShowHelp(all));
         this.commands = List.copyOf(all);
     }
@@ -62,7 +63,7 @@ final class AdminCommands {
     /** The commands' names, for error hints: {@code SHOW DATABASES, SHOW SHARDS, ...}. */
     String names() {
         // Commands with arguments by their verbs only: SHOW HELP gives their syntax.
-        return String.join(", ", commands.stream().map(c -> c.name().replaceAll(" (id|'file\\.sql'|bucket|OF table) .*", "")).toList())
+        return String.join(", ", commands.stream().map(c -> c.name().replaceAll(" (id|'file\\.sql'|bucket|OF table|'key'|FROM 'file'|\\[OF) .*", "")).toList())
                 + " (or HELP)";
     }
 
@@ -88,6 +89,10 @@ final class AdminCommands {
             Optional<AdminCommand> tenantCommand = TenantAdmin.parse(text);
             if (tenantCommand.isPresent()) {
                 return new Parsed.Run(tenantCommand.get());
+            }
+            Optional<AdminCommand> keyCommand = KeyAdmin.parse(text);
+            if (keyCommand.isPresent()) {
+                return new Parsed.Run(keyCommand.get());
             }
         } catch (AdminCommandException e) {
             return new Parsed.Invalid(e);

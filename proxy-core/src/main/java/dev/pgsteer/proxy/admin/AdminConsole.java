@@ -7,6 +7,8 @@ import dev.pgsteer.protocol.message.MessageType.Frontend;
 import dev.pgsteer.protocol.message.Query;
 import dev.pgsteer.protocol.message.ReadyForQuery;
 import dev.pgsteer.protocol.message.backend.EmptyQueryResponse;
+import dev.pgsteer.protocol.message.frontend.CopyData;
+import dev.pgsteer.protocol.message.frontend.CopyFail;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.Phase;
@@ -60,6 +62,8 @@ public final class AdminConsole implements SessionRelay {
     private final ArrayDeque<Frame> pending = new ArrayDeque<>();
     /** A command's answer is on its way; later messages wait. */
     private boolean busy;
+    /** A COPY KEYS taking the client's rows; null when none. */
+    private ConsoleCopy copyIn;
 
     public AdminConsole(ClientSession session, ProxyContext context) {
         this.session = session;
@@ -122,15 +126,32 @@ public final class AdminConsole implements SessionRelay {
         if (replies.failedUntilSync() && type != Frontend.SYNC) {
             return;
         }
+        if (copyIn != null && type != Frontend.COPY_DATA && type != Frontend.COPY_DONE && type != Frontend.COPY_FAIL
+                && type != Frontend.FLUSH && type != Frontend.SYNC) {
+            // As PostgreSQL: another message ends the COPY with an error; the message itself is then taken.
+            copyIn = null;
+            replies.send(ProxyErrors.error(SqlState.PROTOCOL_VIOLATION, "unexpected message type 0x"
+                    + Integer.toHexString(frame.type()) + " during COPY from stdin"));
+            replies.readyForQuery();
+        }
         switch (type) {
             case QUERY -> simpleQuery(Query.decode(frame.body()).sql());
-            case PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, FLUSH, SYNC -> extended.onMessage(frame);
+            case PARSE, BIND, DESCRIBE, EXECUTE, CLOSE -> extended.onMessage(frame);
+            // During a COPY, PostgreSQL ignores Flush and Sync.
+            case FLUSH, SYNC -> {
+                if (copyIn == null) {
+                    extended.onMessage(frame);
+                }
+            }
             case FUNCTION_CALL -> {
                 replies.send(ProxyErrors.error(SqlState.FEATURE_NOT_SUPPORTED, "the admin console does not call functions"));
                 replies.readyForQuery();
             }
             case COPY_DATA, COPY_DONE, COPY_FAIL -> {
-                // COPY data with no COPY under way: PostgreSQL ignores it too.
+                if (copyIn != null) {
+                    copy(type, frame);
+                }
+                // Else COPY data with no COPY under way: PostgreSQL ignores it too.
             }
             case TERMINATE, PASSWORD, UNKNOWN ->
                     session.terminate(ProxyErrors.protocolViolation("invalid frontend message type " + (char) frame.type()));
@@ -159,6 +180,11 @@ public final class AdminConsole implements SessionRelay {
                 return;
             }
             int next = i + 1;
+            if (parsed instanceof AdminCommands.Parsed.Run run && run.command() instanceof KeyAdmin.KeyCopy copy) {
+                copyIn = new ConsoleCopy(copy, parts, next);
+                replies.write(ConsoleCopy.copyInResponse(client.alloc()));
+                return;
+            }
             Answered answered = answer(parsed, ConsoleStatements.TEXT, true, later -> {
                 if (later == Answered.WRITTEN) {
                     runStatements(parts, next);
@@ -179,6 +205,44 @@ public final class AdminConsole implements SessionRelay {
             }
         }
         replies.readyForQuery();
+    }
+
+    // --- COPY KEYS ... FROM STDIN: its rows, then the rest of its Query ---
+
+    private void copy(Frontend type, Frame frame) {
+        ConsoleCopy copy = copyIn;
+        switch (type) {
+            case COPY_DATA -> copy.take(CopyData.of(frame).data());
+            case COPY_FAIL -> {
+                copyIn = null;
+                replies.send(ProxyErrors.error(SqlState.QUERY_CANCELED, "COPY from stdin failed: " + CopyFail.of(frame).message()));
+                replies.readyForQuery();
+            }
+            case COPY_DONE -> {
+                copyIn = null;
+                if (copy.tooLarge()) {
+                    replies.send(ProxyErrors.error(SqlState.PROGRAM_LIMIT_EXCEEDED, "COPY KEYS takes at most "
+                            + KeyAdmin.KeyCopy.MAX_BYTES / (1024 * 1024) + " MB of rows", "copy the keys in several parts"));
+                    replies.readyForQuery();
+                    return;
+                }
+                CompletableFuture<Result> result = copy.command().assign(context, copy.rows());
+                busy = true;
+                result.whenComplete((r, e) -> client.eventLoop().execute(() -> {
+                    busy = false;
+                    if (session.phase() == Phase.CLOSED) {
+                        return;
+                    }
+                    if (replies.result(copy.command(), result, ConsoleStatements.TEXT, false) == Answered.WRITTEN) {
+                        runStatements(copy.parts(), copy.next());
+                    } else {
+                        replies.readyForQuery();
+                    }
+                    drain();
+                }));
+            }
+            default -> throw new IllegalArgumentException("not a COPY message: " + type);
+        }
     }
 
     // --- answers ---

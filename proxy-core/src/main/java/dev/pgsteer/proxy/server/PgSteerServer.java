@@ -18,12 +18,14 @@ import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.runtime.ReloadOutcome;
 import dev.pgsteer.proxy.sharding.CatalogAtStart;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import dev.pgsteer.proxy.sharding.directory.DirectoryKeys;
 import dev.pgsteer.proxy.sharding.map.ShardMaps;
 import dev.pgsteer.proxy.sharding.transaction.DecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.FileDecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.InDoubtResolver;
 import dev.pgsteer.proxy.sharding.transaction.LeaseKeeper;
 import dev.pgsteer.proxy.sharding.transaction.TwoPhaseCommit;
+import dev.pgsteer.proxy.tenant.control.TenantPlacements;
 import dev.pgsteer.proxy.tenant.control.Tenants;
 import dev.pgsteer.proxy.tls.BackendTls;
 import dev.pgsteer.proxy.tls.ServerTls;
@@ -84,6 +86,8 @@ public final class PgSteerServer implements AutoCloseable {
     private ExecutorService planner;
     private MetadataStore metadataStore;
     private ShardMaps shardMaps;
+    /** Fills the sharded databases' caches of directory keys from the metadata store. */
+    private DirectoryKeys directoryKeys;
     private Function<ProxyConfig, MetadataStore> storeFactory =
             MetadataStores::open;
     private TwoPhaseCommit twoPhaseCommit;
@@ -179,6 +183,12 @@ public final class PgSteerServer implements AutoCloseable {
         this.metrics = metrics;
         RolelessTenants.warnings(effective).forEach(warning -> log.warn("{}", warning));
         var tenants = new Tenants(effective, metadataStore, pools);
+        int placed = new TenantPlacements(effective, metadataStore.keys()).seed(tenants.directory());
+        if (placed > 0) {
+            log.info("placed {} tenant(s) of sharded tenant databases in their directory groups", placed);
+        }
+        directoryKeys = new DirectoryKeys(metadataStore.keys());
+        sharded.values().forEach(database -> database.directory(directoryKeys));
         metrics.metadataStore(tenants, t -> t.store().reachable(), t -> t.store().lag(), t -> t.directory().tenants().size());
         context = new ProxyContext(new ProxyContext.Snapshot(effective, new UserDirectory(effective.users()),
                 new SessionRouter(effective, tenants::directory), sharded), pools, new CancelRegistry(), metrics, statements,
@@ -281,6 +291,9 @@ public final class PgSteerServer implements AutoCloseable {
         warnings.forEach(log::warn);
         ShardedDatabase made = new ShardedDatabase(proxy, database, catalog, pools, twoPhaseCommit, planner, statements);
         made.maps(shardMaps.current());
+        if (directoryKeys != null) {
+            made.directory(directoryKeys);
+        }
         planCacheMetrics(database.name(), made);
         made.metrics(metrics);
         made.slowStatements(context.slowStatements());
@@ -393,6 +406,9 @@ public final class PgSteerServer implements AutoCloseable {
         }
         if (pools != null) {
             pools.closeAll();
+        }
+        if (directoryKeys != null) {
+            directoryKeys.close();
         }
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -14,9 +14,11 @@ import dev.pgsteer.proxy.observe.ProxyMetrics.PullMeters;
 import dev.pgsteer.proxy.observe.ProxyMetrics.RouteKind;
 import dev.pgsteer.proxy.observe.SlowStatementLog;
 import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
+import dev.pgsteer.proxy.sharding.directory.DirectoryKeys;
 import dev.pgsteer.proxy.sharding.transaction.TwoPhaseCommit;
 import dev.pgsteer.router.Router;
 import dev.pgsteer.router.ShardRouter;
+import dev.pgsteer.router.directory.KeyCaches;
 import dev.pgsteer.router.plan.Collations;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.UserAggregates;
@@ -57,6 +59,10 @@ public final class ShardedDatabase {
     private final LearnedColumns columns = new LearnedColumns();
     private final Map<RouteKind, Timer> statementTimers =
             new EnumMap<>(RouteKind.class);
+    /** This instance's knowledge of the database's directory groups; kept across routers. */
+    private final KeyCaches keys;
+    /** Fills {@link #keys} from the metadata store; null until the server attaches it. */
+    private volatile DirectoryKeys directory;
     /** Null until {@link #metrics} (tests that build a database without meters). */
     private volatile PullMeters pulls;
 
@@ -73,7 +79,8 @@ public final class ShardedDatabase {
         this.statements = statements;
         this.config = config;
         this.registry = registry;
-        this.router = new Router(ShardRouter.of(config, catalog.collations(), catalog.userAggregates(), PLAN_CACHE_SIZE));
+        this.keys = KeyCaches.following(config.name(), KeyCaches.DEFAULT_CAPACITY);
+        this.router = new Router(ShardRouter.of(config, catalog.collations(), catalog.userAggregates(), PLAN_CACHE_SIZE, keys));
         this.twoPhaseCommit = twoPhaseCommit;
         this.planner = planner;
     }
@@ -124,6 +131,25 @@ public final class ShardedDatabase {
     /** Where this database's statements go; its {@link Router#shards()} holds the plan cache. */
     public Router router() {
         return router;
+    }
+
+    /**
+     * Routes this database's directory keys by {@code directory} from now on, its groups loaded now
+     * (blocking on the metadata store: off the event loops).
+     */
+    public void directory(DirectoryKeys directory) {
+        directory.attach(config, keys);
+        this.directory = directory;
+    }
+
+    /** What looks up keys this instance has not cached; null when none is attached. */
+    public DirectoryKeys directory() {
+        return directory;
+    }
+
+    /** This instance's caches of the database's directory groups. */
+    public KeyCaches keys() {
+        return keys;
     }
 
     /** The columns of sharded tables its sessions read from the catalog, for INSERTs without a column list. */
@@ -191,6 +217,11 @@ public final class ShardedDatabase {
         router = new Router(router.shards().reconfigured(config));
         pools.clear();
         columns.forget();
+        DirectoryKeys keyDirectory = directory;
+        if (keyDirectory != null) {
+            // A group the reload added is loaded now (the reload runs on its own thread), the others are kept.
+            keyDirectory.attach(newConfig, keys);
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.pgsteer.proxy.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.proxy.admin.AdminCommands.Parsed;
 import java.util.List;
@@ -94,7 +95,8 @@ class AdminCommandsTest {
     void theHintListsEveryCommand() {
         assertEquals("SHOW DATABASES, SHOW SHARDS, SHOW BUCKETS, SHOW POOLS, SHOW CLIENTS, SHOW STATS, SHOW CONFIG, SHOW VERSION, "
                 + "SHOW TENANTS, SHOW METADATA, PAUSE, RESUME, RELOAD, SHOW SHARD MAP VERSION, CREATE TENANT, ALTER TENANT, "
-                + "DROP TENANT, MIGRATE, SET BUCKET, SPLIT BUCKETS, SHOW HELP (or HELP)", commands.names());
+                + "DROP TENANT, MIGRATE, SET BUCKET, SPLIT BUCKETS, ASSIGN KEY, ASSIGN KEYS, UNASSIGN KEY, SHOW KEYS, SHOW KEY, "
+                + "COPY KEYS, SHOW HELP (or HELP)", commands.names());
     }
 
     @Test
@@ -111,5 +113,20 @@ class AdminCommandsTest {
         }
         // A driver's SET is still accepted and ignored.
         assertInstanceOf(Parsed.Ignored.class, commands.parse("SET extra_float_digits = 3"));
+    }
+
+    @Test
+    void keyCommandsTakeTheirArgumentsOrSayTheirSyntax() {
+        for (String command : List.of("ASSIGN KEY 'acme' TO s2", "assign key 'acme' of tenants in shop to s2 force",
+                "ASSIGN KEYS FROM '/tmp/keys.csv' OF tenants", "UNASSIGN KEY 'acme'", "SHOW KEYS", "SHOW KEYS OF tenants IN shop",
+                "SHOW KEY 'acme' OF tenants", "COPY KEYS FROM STDIN", "copy keys of tenants in shop from stdin")) {
+            assertTrue(commands.parse(command) instanceof AdminCommands.Parsed.Run, command);
+        }
+        for (String command : List.of("ASSIGN KEY 'acme'", "ASSIGN KEY 'acme' OF tenants", "ASSIGN KEYS '/tmp/k'",
+                "UNASSIGN KEY 'acme' TO s1", "SHOW KEY", "COPY KEYS TO STDOUT", "COPY KEYS OF tenants")) {
+            AdminCommands.Parsed parsed = commands.parse(command);
+            assertTrue(parsed instanceof AdminCommands.Parsed.Invalid invalid && invalid.error().sqlState().equals("42601"),
+                    command + ": " + parsed);
+        }
     }
 }

@@ -34,11 +34,14 @@ public final class ShardedCluster implements AutoCloseable {
     public final Path decisionLog;
     public PgSteerServer proxy;
     private final String tables;
+    /** More top-level YAML (a metadata_store:), or empty. */
+    private final String top;
 
-    private ShardedCluster(List<EmbeddedBackend> shards, Path decisionLog, String tables) {
+    private ShardedCluster(List<EmbeddedBackend> shards, Path decisionLog, String tables, String top) {
         this.shards = shards;
         this.decisionLog = decisionLog;
         this.tables = tables;
+        this.top = top;
     }
 
     public static ShardedCluster start() throws Exception {
@@ -52,16 +55,25 @@ public final class ShardedCluster implements AutoCloseable {
 
     /** The shop's three shards with {@code tables} (YAML, the entries of {@code tables:}) as its shard map. */
     public static ShardedCluster withTables(String tables) throws Exception {
-        return start("", tables);
+        return start("", tables, "");
+    }
+
+    /** As {@link #withTables(String)}, with more top-level YAML ({@code top}: a {@code metadata_store:} line). */
+    public static ShardedCluster withTables(String tables, String top) throws Exception {
+        return start("", tables, top);
     }
 
     private static ShardedCluster start(String databaseOptions, String tables) throws Exception {
+        return start(databaseOptions, tables, "");
+    }
+
+    private static ShardedCluster start(String databaseOptions, String tables, String top) throws Exception {
         List<EmbeddedBackend> shards = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             shards.add(EmbeddedBackend.shard(databaseOptions));
         }
         ShardedCluster cluster = new ShardedCluster(shards, Files.createTempDirectory("pgsteer-2pc").resolve("decisions.log"),
-                tables);
+                tables, top);
         cluster.startProxy();
         return cluster;
     }
@@ -88,7 +100,8 @@ public final class ShardedCluster implements AutoCloseable {
                 listen: 127.0.0.1:0
                 users:
                   app: { password: "app-secret" }
-                backends:
+                  ops: { password: "app-secret", admin: true }
+                %sbackends:
                 %sdatabases:
                   shop:
                     shards: [s0, s1, s2]
@@ -96,7 +109,7 @@ public final class ShardedCluster implements AutoCloseable {
                     backend_database: appdb
                     pool: { size: 4 }
                     tables:
-                %s""".formatted(backends, tables.indent(2));
+                %s""".formatted(top, backends, tables.indent(2));
         return yaml;
     }
 

@@ -11,8 +11,10 @@ import java.util.function.Supplier;
 /**
  * Decides, once per client session, at login, where the whole session goes ({@link SessionRoute}):
  * from the configuration, the user and the tenant directory. In this order: the admin console; a
- * tenant database, or a database name that is a tenant's id; a sharded database; a database on one
- * backend, whose sessions are relayed without parsing a single statement; and otherwise a refusal.
+ * tenant database, or a database name that is a tenant's id (a tenant database with sharded tables
+ * gives an admin user who names no tenant a sharded session over all tenants); a sharded database; a
+ * database on one backend, whose sessions are relayed without parsing a single statement; and
+ * otherwise a refusal.
  */
 public final class SessionRouter {
     private final ProxyConfig config;
@@ -51,6 +53,10 @@ public final class SessionRouter {
             }
         }
         if (database != null && database.isTenanted()) {
+            if (database.isSharded() && pinned == null && startupTenant == null && account != null && account.admin()) {
+                // An operator's session that names no tenant: reports across tenants, routed by key over the shards.
+                return new SessionRoute.Sharded(database);
+            }
             return tenantSession(user, database, pinned, startupTenant, directory);
         }
         if (pinned != null) {

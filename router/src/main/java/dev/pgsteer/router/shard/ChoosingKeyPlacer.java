@@ -2,6 +2,7 @@ package dev.pgsteer.router.shard;
 
 import dev.pgsteer.config.KeyType;
 import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.router.directory.DirectoryKeyException;
 import dev.pgsteer.router.plan.KeyPlacer;
 import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.plan.RoutingException;
@@ -14,6 +15,10 @@ public final class ChoosingKeyPlacer implements KeyPlacer {
         this.chooser = chooser;
     }
 
+    public ShardChooser chooser() {
+        return chooser;
+    }
+
     @Override
     public int shardIndex(TableConfig.Sharded table, KeySource source) throws RoutingException {
         try {
@@ -21,6 +26,8 @@ public final class ChoosingKeyPlacer implements KeyPlacer {
         } catch (UnmatchedKeyException e) {
             // PostgreSQL's own word for a row no partition accepts.
             throw new RoutingException("23514", e.getMessage());
+        } catch (DirectoryKeyException e) {
+            throw new RoutingException(e.sqlState(), e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new RoutingException("22P02", "shard key " + table.key() + " of " + table.name() + ": " + e.getMessage());
         }

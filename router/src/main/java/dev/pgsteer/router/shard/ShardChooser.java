@@ -3,6 +3,7 @@ package dev.pgsteer.router.shard;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.KeyType;
 import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.router.directory.KeyCaches;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -18,17 +19,24 @@ public final class ShardChooser {
 
     private final DatabaseConfig database;
     private final Map<String, ShardedTable> tables;
+    private final KeyCaches keys;
 
     /**
      * @throws IllegalArgumentException naming the table when one of the database's sharded tables
      *     cannot be prepared (see {@link ShardedTable#ShardedTable})
      */
     public ShardChooser(DatabaseConfig database) {
+        this(database, KeyCaches.standalone(database.name()));
+    }
+
+    /** As above; {@code function: directory} tables place keys by {@code keys}, the database's caches of its directory. */
+    public ShardChooser(DatabaseConfig database, KeyCaches keys) {
         this.database = Objects.requireNonNull(database, "database");
+        this.keys = Objects.requireNonNull(keys, "keys");
         Map<String, ShardedTable> prepared = new HashMap<>();
         for (TableConfig table : database.tables().values()) {
             if (table instanceof TableConfig.Sharded sharded) {
-                prepared.put(sharded.name(), new ShardedTable(sharded, database.shards()));
+                prepared.put(sharded.name(), new ShardedTable(sharded, database.shards(), keys));
             }
         }
         this.tables = Map.copyOf(prepared);
@@ -48,7 +56,12 @@ public final class ShardChooser {
         if (prepared != null && (prepared.config() == table || prepared.config().equals(table))) {
             return prepared;
         }
-        return new ShardedTable(table, database.shards());
+        return new ShardedTable(table, database.shards(), keys);
+    }
+
+    /** The caches of the database's directory groups. */
+    public KeyCaches keys() {
+        return keys;
     }
 
     /**

@@ -1,9 +1,13 @@
 package dev.pgsteer.router.shard;
 
 import dev.pgsteer.config.BucketMap;
+import dev.pgsteer.config.DirectoryDefault;
 import dev.pgsteer.config.KeyType;
 import dev.pgsteer.config.ShardFunction;
 import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.router.directory.DirectoryKeyException;
+import dev.pgsteer.router.directory.KeyCache;
+import dev.pgsteer.router.directory.KeyCaches;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,10 +31,17 @@ public final class ShardedTable {
 
     private final TableConfig.Sharded config;
     private final List<String> shards;
-    /** A hash table's buckets; null for a range or list table. */
+    /** A hash table's buckets; null for a range, list or directory table. */
     private final BucketMap buckets;
-    /** The shard of each hash cell (hash mod {@code buckets.buckets()}); null for a range or list table. */
+    /**
+     * The shard of each hash cell (hash mod the number of buckets) of a hash table, or of a directory
+     * table's unknown keys with {@code unknown: hash}; null otherwise.
+     */
     private final String[] shardOfCell;
+    /** A directory table's keys as this instance knows them; null for other tables. */
+    private final KeyCache directory;
+    /** A directory table's shard for unknown keys with {@code unknown: { shard: }}; null otherwise. */
+    private final String unknownShard;
     /** Range bounds per KeyType ordinal; null for a hash or list table. */
     private final Ranges[] ranges;
     /** List values per KeyType ordinal; null for a hash or range table. */
@@ -52,6 +63,14 @@ public final class ShardedTable {
      *     or the ranges are out of order
      */
     public ShardedTable(TableConfig.Sharded table, List<String> shards) {
+        this(table, shards, null);
+    }
+
+    /**
+     * As above; a {@code function: directory} table takes its group's cache from {@code keys} (null:
+     * a directory of its own that holds no key, for callers that place no directory keys).
+     */
+    public ShardedTable(TableConfig.Sharded table, List<String> shards, KeyCaches keys) {
         this.config = Objects.requireNonNull(table, "table");
         this.shards = List.copyOf(shards);
         if (this.shards.isEmpty()) {
@@ -65,6 +84,31 @@ public final class ShardedTable {
                 this.shardOfCell = buckets.shardOfCell();
                 this.ranges = null;
                 this.lists = null;
+                this.directory = null;
+                this.unknownShard = null;
+            }
+            case ShardFunction.Directory d -> {
+                this.buckets = null;
+                this.ranges = null;
+                this.lists = null;
+                this.directory = (keys != null ? keys : KeyCaches.standalone("")).group(d.group());
+                switch (d.unknown()) {
+                    case DirectoryDefault.Refuse r -> {
+                        this.shardOfCell = null;
+                        this.unknownShard = null;
+                    }
+                    case DirectoryDefault.OnShard on -> {
+                        checkShard(on.shard());
+                        this.shardOfCell = null;
+                        this.unknownShard = on.shard();
+                    }
+                    case DirectoryDefault.Hashed h -> {
+                        BucketMap map = h.buckets() != null ? h.buckets() : BucketMap.even(this.shards.size(), this.shards);
+                        map.placement().forEach(b -> checkShard(b.shard()));
+                        this.shardOfCell = map.shardOfCell();
+                        this.unknownShard = null;
+                    }
+                }
             }
             case ShardFunction.Range r -> {
                 r.ranges().forEach(b -> checkShard(b.shard()));
@@ -72,6 +116,8 @@ public final class ShardedTable {
                 this.shardOfCell = null;
                 this.ranges = new Ranges[TYPES];
                 this.lists = null;
+                this.directory = null;
+                this.unknownShard = null;
                 for (KeyType type : KeyType.values()) {
                     try {
                         ranges[type.ordinal()] = ranges(r.ranges(), type);
@@ -86,6 +132,8 @@ public final class ShardedTable {
                 this.shardOfCell = null;
                 this.ranges = null;
                 this.lists = new Lists[TYPES];
+                this.directory = null;
+                this.unknownShard = null;
                 for (KeyType type : KeyType.values()) {
                     try {
                         lists[type.ordinal()] = lists(l.shardOfValue(), type);
@@ -107,8 +155,11 @@ public final class ShardedTable {
     /**
      * The name of the shard that holds the rows whose key is {@code value}.
      *
-     * @throws UnmatchedKeyException when no range or list of the table holds the value
+     * @throws UnmatchedKeyException when no range or list of the table holds the value, or the
+     *     directory does not hold it and its table refuses unknown keys
      * @throws InvalidShardKeyException when the table's bounds are not values of the value's type
+     * @throws dev.pgsteer.router.directory.KeyNotCached when this instance must look the key up first
+     * @throws DirectoryKeyException when the directory names a shard the database does not have
      */
     public String shardOf(KeyValue value) {
         int type = value.type().ordinal();
@@ -122,6 +173,29 @@ public final class ShardedTable {
                 }
                 yield shard;
             }
+            case ShardFunction.Directory d -> inDirectory(d, value);
+        };
+    }
+
+    /** One lookup in the group's cache; a key it knows not to be assigned goes by the table's default. */
+    private String inDirectory(ShardFunction.Directory function, KeyValue value) {
+        String key = value.text();
+        String shard = directory.shardOf(key);
+        if (shard != null) {
+            if (!shards.contains(shard)) {
+                throw new DirectoryKeyException("55000", "key " + value.literal() + " of directory group " + function.group()
+                        + " is assigned to shard " + shard + ", which is not one of the database's shards " + shards
+                        + "; assign it to one of them (ASSIGN KEY on the admin console), or add the shard to the file");
+            }
+            return shard;
+        }
+        return switch (function.unknown()) {
+            case DirectoryDefault.Refuse r -> throw new UnmatchedKeyException(config.name(), config.key(), value,
+                    "directory group " + function.group() + " does not hold the key: assign it on the admin console, "
+                            + "ASSIGN KEY " + value.literal() + " OF " + function.group() + " TO <shard>, or give the table "
+                            + "a default for unknown keys (unknown: hash, or unknown: { shard: NAME })");
+            case DirectoryDefault.OnShard on -> unknownShard;
+            case DirectoryDefault.Hashed h -> shardOfCell[PgHash.remainder(value, shardOfCell.length)];
         };
     }
 

@@ -21,7 +21,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * and hint.
  */
 class SessionRouteTest {
-    /** A tenant database, a sharded one, two on one backend; and users: plain, admin, pinned to a tenant. */
+    /**
+     * A tenant database, one with sharded tables too (crm: an admin who names no tenant reads all
+     * tenants by key), a sharded one, two on one backend; and users: plain, admin, pinned to a tenant.
+     */
     static final String YAML = """
             users:
               app:      { password: pw }
@@ -35,6 +38,10 @@ class SessionRouteTest {
               n:  { url: "postgresql://owner@h3" }
             databases:
               saas:    { shards: [s0, s1], tenancy: {} }
+              crm:
+                shards: [s0, s1]
+                tenancy: { directory: tenants }
+                tables: { contacts: { key: tenant_id, function: directory, group: tenants } }
               shop:    { shards: [s0, s1] }
               billing: { shards: [b] }
               ledger:  { shards: [b], backend_database: ledger_2026 }
@@ -43,6 +50,7 @@ class SessionRouteTest {
               acme:   { database: saas, mode: schema, shard: s0 }
               globex: { database: saas, mode: shared, shard: s1 }
               gone:   { database: saas, mode: shared, shard: s1 }
+              hooli:  { database: crm, mode: shared, shard: s1 }
             """;
     static final ProxyConfig CONFIG = ConfigLoader.parse(YAML, "pgsteer.yaml", Map.of());
     /**
@@ -97,6 +105,10 @@ class SessionRouteTest {
             acme_app | acme     | -              | tenant session of saas, pinned acme, at startup -
             nobody   | saas     | acme           | tenant session of saas, pinned -, at startup acme
             app      | billing  | acme           | single backend billing on b/billing_db
+            app      | crm      | hooli          | tenant session of crm, pinned -, at startup hooli
+            boss     | crm      | hooli          | tenant session of crm, pinned -, at startup hooli
+            app      | crm      | -              | tenant session of crm, pinned -, at startup -
+            boss     | crm      | -              | sharded crm
             """)
     void letsIn(String user, String database, String startupTenant, String route) {
         assertEquals(route, describe(router.route(user, database, startupTenant)));

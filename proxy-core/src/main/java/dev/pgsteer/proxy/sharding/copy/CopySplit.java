@@ -13,6 +13,7 @@ import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.proxy.sharding.execute.ShardRequest;
 import dev.pgsteer.router.ShardRouter;
+import dev.pgsteer.router.directory.KeyNotCached;
 import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.plan.RoutingException;
 import io.netty.buffer.ByteBuf;
@@ -143,6 +144,13 @@ public final class CopySplit implements CopyFeed {
             shard = router.shardIndex(table, KeySource.text(key));
         } catch (RoutingException e) {
             failure = e;
+            return;
+        } catch (KeyNotCached miss) {
+            // Rows are split on the event loop as they come: none can wait for the metadata store.
+            failure = new RoutingException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE.code(), "COPY into " + table.name()
+                    + " cannot place key '" + miss.key() + "': directory group " + miss.cache().group() + " has more keys than "
+                    + "this pgsteer caches (" + miss.cache().capacity() + "), and COPY cannot wait for the metadata store "
+                    + "between rows; INSERT these rows instead (an INSERT waits for the key's lookup)");
             return;
         }
         append(shard, bytes, offset, length);

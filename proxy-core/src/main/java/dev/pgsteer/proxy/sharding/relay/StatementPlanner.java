@@ -7,6 +7,7 @@ import dev.pgsteer.proxy.sharding.Pin;
 import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.command.Commands;
+import dev.pgsteer.proxy.sharding.directory.DirectoryKeys;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
 import dev.pgsteer.proxy.sharding.map.TransactionMap;
 import dev.pgsteer.proxy.sharding.send.StatementSender;
@@ -14,6 +15,7 @@ import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import dev.pgsteer.router.Router;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.command.RouteContext;
+import dev.pgsteer.router.directory.KeyNotCached;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.plan.Placement;
@@ -32,6 +34,8 @@ final class StatementPlanner {
     private final ClientSession session;
     private final ShardedDatabase database;
     private static final int FAILED = 1;
+    /** Keys of directory tables one statement may look up before it is refused. */
+    static final int MAX_LOOKUPS = 256;
     private static final int EXTENDED = 2;
     private final RouteContext[] contexts = new RouteContext[4];
     private final ShardTransaction transaction;
@@ -67,10 +71,21 @@ final class StatementPlanner {
 
     /** Routes the statement; {@code mayLearn}: the first time, the columns of its INSERT's table may be read first. */
     private void route(LexedStatement statement, StatementSender sender, Runnable next, boolean mayLearn) {
+        route(statement, sender, next, mayLearn, 0);
+    }
+
+    /** {@code lookups}: keys of directory tables looked up for this statement so far. */
+    private void route(LexedStatement statement, StatementSender sender, Runnable next, boolean mayLearn, int lookups) {
         // One router for the whole decision: a reload meanwhile must not resolve an old plan with a new map.
         Router router = database.router();
         KeySource.Placeholders values = sender.values();
-        Command command = router.routeIfPlanned(statement, values, context(sender));
+        Command command;
+        try {
+            command = router.routeIfPlanned(statement, values, context(sender));
+        } catch (KeyNotCached miss) {
+            lookUp(miss, statement, sender, next, mayLearn, lookups);
+            return;
+        }
         if (log.isTraceEnabled()) {
             log.trace("{}: planning {} ({})", session.id(), statement.shape(), command != null ? "cached" : "new shape");
         }
@@ -87,12 +102,53 @@ final class StatementPlanner {
             }
             session.channel().eventLoop().execute(() -> {
                 if (session.phase() != Phase.CLOSED) {
-                    Command planned = router.route(statement, values, context(sender), plan);
+                    Command planned;
+                    try {
+                        planned = router.route(statement, values, context(sender), plan);
+                    } catch (KeyNotCached miss) {
+                        // The plan is cached now: once the key is known, the statement routes on the loop.
+                        lookUp(miss, statement, sender, next, mayLearn, lookups);
+                        return;
+                    }
                     execute(statement, sender, transactionMap.admit(planned, transaction, router, statement, values, plan), next,
                             mayLearn);
                 }
             });
         });
+    }
+
+    /**
+     * A key of a directory table this instance has not cached: looked up in the metadata store off the
+     * loop, then the statement is routed again on the loop. A statement with many unknown keys looks
+     * them up one at a time; one whose keys keep leaving the cache (more keys at once than it holds,
+     * or changed meanwhile) is refused after {@link #MAX_LOOKUPS} rather than wait without end.
+     */
+    private void lookUp(KeyNotCached miss, LexedStatement statement, StatementSender sender, Runnable next, boolean mayLearn,
+                        int lookups) {
+        DirectoryKeys directory = database.directory();
+        if (directory == null || lookups >= MAX_LOOKUPS) {
+            execute(statement, sender, new Command.Refused(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE.code(),
+                    directory == null ? "directory group " + miss.cache().group() + " has no key directory in this pgsteer"
+                            : "this statement needs more keys of directory group " + miss.cache().group()
+                            + " than this pgsteer could keep cached while routing it (" + lookups + " looked up); "
+                            + "name fewer keys in one statement"), next, mayLearn);
+            return;
+        }
+        directory.resolve(miss).whenComplete((done, failure) -> session.channel().eventLoop().execute(() -> {
+            if (session.phase() == Phase.CLOSED) {
+                return;
+            }
+            if (failure != null) {
+                log.warn("{}: cannot look up key {} of directory group {}: {}", session.id(), miss.key(),
+                        miss.cache().group(), failure.getMessage());
+                execute(statement, sender, new Command.Refused(SqlState.CANNOT_CONNECT_NOW.code(), "cannot place key '"
+                        + miss.key() + "' of directory group " + miss.cache().group() + ": this pgsteer has not cached it "
+                        + "and the metadata store did not answer (" + failure.getMessage() + "); retry when the store is back"),
+                        next, mayLearn);
+                return;
+            }
+            route(statement, sender, next, mayLearn, lookups + 1);
+        }));
     }
 
     private void execute(LexedStatement statement, StatementSender sender, Command command, Runnable next, boolean mayLearn) {

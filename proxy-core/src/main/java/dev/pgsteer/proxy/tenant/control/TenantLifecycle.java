@@ -99,6 +99,7 @@ public final class TenantLifecycle {
         TenantConfig created = tenants.store().create(tenant);
         refresh();
         done.add("added tenant " + created.id() + " to the directory (version " + created.version() + ")");
+        placements().record(created).ifPresent(done::add);
         return done;
     }
 
@@ -116,6 +117,7 @@ public final class TenantLifecycle {
         tenants.store().delete(id);
         refresh();
         done.add("removed tenant " + id + " from the directory");
+        placements().forget(tenant).ifPresent(done::add);
         if (cascade) {
             done.addAll(new TenantProvisioner(tenants.config()).deprovision(tenant));
         }
@@ -132,6 +134,10 @@ public final class TenantLifecycle {
             ids.forEach(id -> chosen.add(existing(id)));
         }
         return new TenantMigrator(tenants.config()).migrate(sql, chosen);
+    }
+
+    private TenantPlacements placements() {
+        return new TenantPlacements(tenants.config(), tenants.store().keys());
     }
 
     private TenantConfig existing(String id) {
