@@ -49,6 +49,18 @@ class EmbeddedDefaultIT {
                     assertTrue(rs.next());
                     assertTrue(rs.getString("shards").matches("s[012]"), rs.getString("shards"));
                 }
+                // The directory places the big tenant on s2; the others, not in it, are hashed.
+                try (ResultSet rs = s.executeQuery("EXPLAIN ROUTE SELECT * FROM tickets WHERE tenant = 'umbrella'")) {
+                    assertTrue(rs.next());
+                    assertEquals("s2", rs.getString("shards"));
+                }
+                try (ResultSet rs = s.executeQuery("SELECT tenant, count(*) FROM tickets GROUP BY tenant ORDER BY tenant")) {
+                    StringBuilder counts = new StringBuilder();
+                    while (rs.next()) {
+                        counts.append(rs.getString(1)).append('=').append(rs.getInt(2)).append(' ');
+                    }
+                    assertEquals("acme=6 globex=6 initech=6 umbrella=22 ", counts.toString());
+                }
                 s.execute("CREATE TABLE kept (v text)");
                 s.execute("INSERT INTO kept VALUES ('still here')");
             }

@@ -13,7 +13,9 @@ import java.util.Random;
 /**
  * The demo's tables, and its rows, loaded through pgsteer itself on the first start (so the rows land
  * where the shard map puts them): 1,000 customers and 3,000 orders hashed by customer, stores listed
- * by region, products as a reference table on every shard.
+ * by region, products as a reference table on every shard, and support tickets of four tenants placed
+ * by the directory: {@code umbrella}, the big one, assigned to s2 on the admin console, the others
+ * (not in the directory) hashed.
  */
 public final class DemoData {
     private static final String[] REGIONS = {"eu", "us", "apac"};
@@ -28,7 +30,12 @@ public final class DemoData {
             "CREATE TABLE IF NOT EXISTS orders (id bigint NOT NULL, customer_id bigint NOT NULL, product_id int NOT NULL, "
                     + "amount numeric(10,2) NOT NULL, ordered_at date NOT NULL, PRIMARY KEY (customer_id, id))",
             "CREATE TABLE IF NOT EXISTS stores (id int, region text NOT NULL, city text NOT NULL, PRIMARY KEY (region, id))",
-            "CREATE TABLE IF NOT EXISTS products (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2) NOT NULL)");
+            "CREATE TABLE IF NOT EXISTS products (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2) NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS tickets (tenant text NOT NULL, id int NOT NULL, subject text NOT NULL, "
+                    + "PRIMARY KEY (tenant, id))");
+
+    /** The demo's tenants with tickets; the first is placed on a shard of its choosing through the directory. */
+    private static final String[] TENANTS = {"umbrella", "acme", "globex", "initech"};
 
     /** Fills the demo tables through pgsteer unless they hold rows already. Returns whether it did. */
     public static boolean loadIfMissing(String host, int port) throws SQLException {
@@ -64,6 +71,19 @@ public final class DemoData {
                 }
                 s.execute(customers.toString());
             }
+            // The big tenant on a shard of its own choosing, before its rows arrive (the console moves no row).
+            try (Connection console = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/pgsteer"
+                    + "?preferQueryMode=simple", EmbeddedDefault.USER, EmbeddedDefault.PASSWORD);
+                 Statement assign = console.createStatement()) {
+                assign.execute("ASSIGN KEY '" + TENANTS[0] + "' OF tenants TO s2");
+            }
+            StringBuilder tickets = new StringBuilder("INSERT INTO tickets (tenant, id, subject) VALUES ");
+            for (int i = 1; i <= 40; i++) {
+                String tenant = TENANTS[i <= 16 ? 0 : i % TENANTS.length];
+                tickets.append(i > 1 ? ", " : "").append("('").append(tenant).append("', ").append(i).append(", 'ticket ")
+                        .append(i).append("')");
+            }
+            s.execute(tickets.toString());
             for (int batch = 0; batch < 6; batch++) {
                 StringBuilder orders = new StringBuilder("INSERT INTO orders (id, customer_id, product_id, amount, ordered_at) VALUES ");
                 for (int i = 1; i <= 500; i++) {

@@ -42,6 +42,7 @@ public final class EmbeddedDefault implements AutoCloseable {
               customers: { key: id, function: hash, buckets: 12 }
               orders:    { key: customer_id, function: hash, buckets: 12 }
               stores:    { key: region, function: list, lists: { eu: s0, us: s1, apac: s2 } }
+              tickets:   { key: tenant, function: directory, group: tenants, unknown: hash, buckets: 12 }
               products:  { kind: reference }
             """;
 
