@@ -18,7 +18,7 @@ import dev.pgsteer.router.Router;
 import dev.pgsteer.router.ShardRouter;
 import dev.pgsteer.router.plan.Collations;
 import dev.pgsteer.router.plan.Route;
-import dev.pgsteer.router.plan.UserAggregates;
+import dev.pgsteer.router.plan.Functions;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -56,7 +56,7 @@ public final class ShardedDatabase {
 
     public ShardedDatabase(ProxyConfig proxy, DatabaseConfig config, PoolRegistry registry, TwoPhaseCommit twoPhaseCommit,
                            Executor planner, StatementRegistry statements) {
-        this(proxy, config, new CatalogAtStart.Learned(Collations.BYTEWISE_DEFAULT, UserAggregates.NONE), registry,
+        this(proxy, config, new CatalogAtStart.Learned(Collations.BYTEWISE_DEFAULT, Functions.BUILTIN), registry,
                 twoPhaseCommit, planner, statements);
     }
 
@@ -67,7 +67,7 @@ public final class ShardedDatabase {
         this.statements = statements;
         this.config = config;
         this.registry = registry;
-        this.router = new Router(ShardRouter.of(config, catalog.collations(), catalog.userAggregates(), PLAN_CACHE_SIZE));
+        this.router = new Router(ShardRouter.of(config, catalog.collations(), catalog.functions(), PLAN_CACHE_SIZE));
         this.twoPhaseCommit = twoPhaseCommit;
         this.planner = planner;
     }
@@ -164,9 +164,9 @@ public final class ShardedDatabase {
      * The catalog told which functions are aggregates of the database's own (after DDL): a SELECT over
      * several shards calling one is answered by the coordinator step from now on, not concatenated.
      */
-    synchronized void learned(UserAggregates userAggregates) {
-        if (!userAggregates.equals(router.shards().userAggregates())) {
-            router = new Router(router.shards().withUserAggregates(userAggregates));
+    synchronized void learned(Functions functions) {
+        if (!functions.equals(router.shards().functions())) {
+            router = new Router(router.shards().withFunctions(functions));
         }
     }
 

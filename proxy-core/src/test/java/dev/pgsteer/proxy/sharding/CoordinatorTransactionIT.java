@@ -386,6 +386,38 @@ class CoordinatorTransactionIT {
         }
     }
 
+    /**
+     * EXPLAIN ROUTE inside a transaction block shows what running would do there: the connection
+     * apart, every shard's rows (the default shard's too) and the unsharded table pulled over the
+     * session's links; it runs nothing, so the transaction goes on and commits as it would have.
+     */
+    @Test
+    void explainRouteInsideATransactionShowsTheConnectionApart() throws Exception {
+        String query = "SELECT count(DISTINCT o.status) FROM orders o JOIN notes n ON n.customer_id = o.customer_id";
+        try (Connection c = cluster.connect(CoordinatorIT.simple()); Statement s = c.createStatement()) {
+            List<String> outside = CoordinatorIT.answer(c, "EXPLAIN ROUTE " + query);
+            s.execute("BEGIN");
+            List<String> inside = CoordinatorIT.answer(c, "EXPLAIN ROUTE " + query);
+            s.execute("COMMIT");
+            assertEquals(List.of("shards:text answer:text reason:text ", "coordinator", "creates", "pulled into s0",
+                    "pulled into s0", "runs", "ends"), steps(outside));
+            assertEquals(List.of("shards:text answer:text reason:text ", "coordinator", "creates", "pulled into s0 (apart)",
+                    "pulled into s0 (apart)", "pulled into s0 (apart)", "pulled into s0 (apart)", "runs", "ends"), steps(inside));
+            assertTrue(inside.get(2).startsWith("s0 (apart) | creates | BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE;"),
+                    inside.get(2));
+            assertTrue(inside.contains("s0 | pulled into s0 (apart) | COPY (SELECT * FROM notes) TO STDOUT (FORMAT binary) | "),
+                    String.join("\n", inside));
+            assertTrue(inside.getLast().startsWith("s0 (apart) | ends | ROLLBACK (the connection apart"), inside.getLast());
+        }
+    }
+
+    /** The header, then each row's second column. */
+    private static List<String> steps(List<String> rows) {
+        List<String> steps = new java.util.ArrayList<>(List.of(rows.getFirst()));
+        rows.subList(1, rows.size()).forEach(row -> steps.add(row.split(" \\| ")[1]));
+        return steps;
+    }
+
     @Test
     void anUnshardedTableNamedWithItsSchemaIsRefusedInsideATransaction() throws Exception {
         try (Connection c = cluster.connect(CoordinatorIT.simple()); Statement s = c.createStatement()) {

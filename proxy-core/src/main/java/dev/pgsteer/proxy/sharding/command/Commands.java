@@ -65,7 +65,7 @@ public final class Commands {
         this.listen = new ListenCommand(run, pin);
         this.deallocate = new DeallocateCommand(portals, replies);
         this.explain = new ExplainCommand(run, replies);
-        this.explainRoute = new ExplainRouteCommand(replies);
+        this.explainRoute = new ExplainRouteCommand(replies, () -> transaction.mode() != ShardTransaction.Mode.NONE);
         this.copyIntoShards = new CopyIntoShardsCommand(database, transaction, fanOut, replies, copyUnit, loop, owner);
         this.coordinate = new CoordinateCommand(database, transaction, fanOut, replies, leases, settings, loop, owner,
                 transaction.cursors());
