@@ -175,13 +175,40 @@ class CoordinatorIT {
         }
     }
 
+    /**
+     * A sharded table named with its schema is read from the coordinator's temporary table
+     * (public.orders as pg_temp.orders), in both protocols, narrowed pulls included; a qualifier that
+     * is not the table's schema cannot be exact and is refused, and the session goes on.
+     */
+    @Test
+    void aShardedTableNamedWithItsSchemaIsReadFromThePulledRows() throws SQLException {
+        List<String> queries = List.of(
+                "SELECT count(DISTINCT status) FROM public.{t}",
+                "SELECT count(DISTINCT o.status), sum(o.total) FROM \"public\".\"{t}\" o WHERE o.qty > 1",
+                "SELECT public.{t}.status, count(DISTINCT public.{t}.qty) FROM public.{t} GROUP BY 1 ORDER BY 1",
+                "SELECT status, rank() OVER (ORDER BY total DESC NULLS LAST, id) FROM public.{t} WHERE total > 10 ORDER BY 2, 1 LIMIT 5");
+        try (Connection simple = cluster.connect(simple()); Connection extended = cluster.connect();
+             Connection direct = cluster.shard(0)) {
+            for (String query : queries) {
+                List<String> expected = answer(direct, query.replace("{t}", "orders_all"));
+                assertEquals(expected, answer(simple, query.replace("{t}", "orders")), query);
+                try (PreparedStatement s = extended.prepareStatement(query.replace("{t}", "orders")); ResultSet rs = s.executeQuery()) {
+                    assertEquals(expected, MultiShardSelectIT.rows(rs), "extended: " + query);
+                }
+            }
+            for (String refused : List.of("SELECT count(DISTINCT status) FROM other.orders",
+                    "SELECT count(DISTINCT o.status) FROM appdb.public.orders o")) {
+                SQLException e = assertThrows(SQLException.class, () -> answer(simple, refused));
+                assertEquals("0A000", e.getSQLState(), e.getMessage());
+                assertTrue(e.getMessage().contains("name it without its schema"), e.getMessage());
+            }
+            assertEquals(answer(direct, "SELECT count(DISTINCT status) FROM orders_all"),
+                    answer(simple, "SELECT count(DISTINCT status) FROM orders"));
+        }
+    }
+
     @Test
     void whatThisStepDoesNotHandleIsRefused() throws SQLException {
-        try (Connection c = cluster.connect(simple())) {
-            SQLException e = assertThrows(SQLException.class, () -> answer(c, "SELECT count(DISTINCT status) FROM public.orders"));
-            assertEquals("0A000", e.getSQLState(), e.getMessage());
-            assertTrue(e.getMessage().contains("named without its schema"), e.getMessage());
-        }
         try (Connection c = cluster.connect(simple()); Statement s = c.createStatement(); Connection direct = cluster.shard(0)) {
             // Answered inside a transaction block too now (CoordinatorTransactionIT has the cases).
             c.setAutoCommit(false);

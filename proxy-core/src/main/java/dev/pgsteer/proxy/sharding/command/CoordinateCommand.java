@@ -1,6 +1,5 @@
 package dev.pgsteer.proxy.sharding.command;
 
-import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
@@ -88,11 +87,6 @@ public final class CoordinateCommand {
             whenDone.run();
         };
         boolean inTransaction = transaction.mode() != ShardTransaction.Mode.NONE;
-        if (inTransaction && !command.namedWithSchema().isEmpty()) {
-            replies.fail(SqlState.FEATURE_NOT_SUPPORTED, namedWithSchema(command));
-            next.run();
-            return;
-        }
         // The limit in force when the statement starts: a reload applies from the next one.
         PullBudget budget = new PullBudget(database.config().name(), database.config().coordinator(), database.pullMeters());
         FinalStep last = FinalStep.of(statement, sender);
@@ -105,14 +99,6 @@ public final class CoordinateCommand {
                 : loop.newSucceededFuture(null);
         acquired.addListener(a -> apart.addListener(b -> leased(statement, last, budget, command, keep, inTransaction, acquired,
                 apart, next)));
-    }
-
-    /** Why a statement naming an unsharded or reference table with its schema is refused inside a transaction block. */
-    static String namedWithSchema(Command.Coordinate command) {
-        return "this SELECT needs the coordinator step (its rows come from several shards and pgsteer cannot merge them),"
-                + " which inside a transaction block reads table " + command.namedWithSchema().getFirst() + " as the"
-                + " transaction sees it into a temporary table that shadows its plain name only: name it without its"
-                + " schema, for now";
     }
 
     private void leased(LexedStatement statement, FinalStep last, PullBudget budget, Command.Coordinate command,

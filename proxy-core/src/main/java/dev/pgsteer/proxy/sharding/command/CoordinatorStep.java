@@ -14,6 +14,7 @@ import dev.pgsteer.proxy.sharding.coordinator.FinalStep;
 import dev.pgsteer.proxy.sharding.coordinator.KeyLists;
 import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
 import dev.pgsteer.proxy.sharding.coordinator.PullStatements;
+import dev.pgsteer.proxy.sharding.coordinator.QualifiedNames;
 import dev.pgsteer.proxy.sharding.coordinator.SelectWords;
 import dev.pgsteer.proxy.sharding.coordinator.TemporaryIndexes;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
@@ -26,6 +27,7 @@ import dev.pgsteer.router.plan.Answer;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -77,8 +79,11 @@ final class CoordinatorStep {
     private final BackendListener owner;
     private final ShardSettings settings;
     private final String statement;
-    /** The client's statement as it runs on the coordinator: a Query, or its Parse/Bind/Describe/Execute. */
-    private final FinalStep last;
+    /**
+     * The client's statement as it runs on the coordinator: a Query, or its Parse/Bind/Describe/Execute;
+     * its text with {@code schema.t} read as {@code pg_temp.t} once the tables' schemas are known.
+     */
+    private FinalStep last;
     /** The statement's bound on rows pulled. */
     private final PullBudget budget;
     /** The transaction's SET LOCAL statements: the custom settings they name are carried too. */
@@ -150,8 +155,11 @@ final class CoordinatorStep {
             if (rows.size() != names.size()) {
                 List<String> present = rows.stream().map(r -> r.get(2)).toList();
                 String missing = names.stream().filter(name -> !present.contains(name)).findFirst().orElse("?");
-                fail(new MissingTable("relation \"" + missing + "\" does not exist"
+                fail(new StepRefused(SqlState.UNDEFINED_TABLE, "relation \"" + missing + "\" does not exist"
                         + (apart ? "" : " on the coordinator " + command.coordinatorShard())));
+                return;
+            }
+            if (!readShadowed(rows)) {
                 return;
             }
             List<String> qualified = rows.stream().map(r -> r.get(0)).toList();
@@ -190,6 +198,32 @@ final class CoordinatorStep {
                     PullStatements.pushesConditions(command.pulls().get(i), columns, last.parameters())));
         }
         return described;
+    }
+
+    /**
+     * The statement's text with each shadowed table named with its schema read as {@code pg_temp.t}
+     * ({@link QualifiedNames}); false, with the statement failed, where that cannot be exact. Shadowed:
+     * the sharded tables, and inside a transaction block the other tables it reads.
+     */
+    private boolean readShadowed(List<List<String>> rows) {
+        String sql = last.sql();
+        if (sql == null) {
+            return true;
+        }
+        Map<String, String> schemaOf = new HashMap<>();
+        rows.forEach(row -> schemaOf.put(row.get(2), row.get(7)));
+        return switch (QualifiedNames.rewrite(sql, schemaOf)) {
+            case QualifiedNames.Rewritten rewritten -> {
+                if (!rewritten.sql().equals(sql)) {
+                    last = last.withSql(rewritten.sql());
+                }
+                yield true;
+            }
+            case QualifiedNames.Refused refused -> {
+                fail(new StepRefused(SqlState.FEATURE_NOT_SUPPORTED, refused.reason()));
+                yield false;
+            }
+        };
     }
 
     /** The session's connections are in its transaction, or out of any. */
@@ -398,8 +432,8 @@ final class CoordinatorStep {
                 }
             });
         }
-        if (cause instanceof MissingTable missing) {
-            replies.fail(SqlState.UNDEFINED_TABLE, missing.getMessage());
+        if (cause instanceof StepRefused refused) {
+            replies.fail(refused.sqlState, refused.getMessage());
         } else if (cause instanceof CopyPull.PullFailed failed) {
             replies.channel().write(failed.error(), replies.channel().voidPromise());
             replies.failed();
@@ -409,9 +443,13 @@ final class CoordinatorStep {
         rollBack();
     }
 
-    private static final class MissingTable extends Exception {
-        MissingTable(String message) {
+    /** The step cannot go on, for a reason pgsteer states itself (a table missing, a name it cannot read exactly). */
+    private static final class StepRefused extends Exception {
+        private final SqlState sqlState;
+
+        StepRefused(SqlState sqlState, String message) {
             super(message, null, false, false);
+            this.sqlState = sqlState;
         }
     }
 }

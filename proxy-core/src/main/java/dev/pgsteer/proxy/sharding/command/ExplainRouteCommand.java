@@ -1,7 +1,6 @@
 package dev.pgsteer.proxy.sharding.command;
 
 import dev.pgsteer.config.TableConfig;
-import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.message.backend.DataRow;
 import dev.pgsteer.protocol.message.backend.RowDescription.Field;
 import dev.pgsteer.protocol.message.backend.RowDescription;
@@ -60,11 +59,6 @@ public final class ExplainRouteCommand {
     public void run(Command.ExplainCoordinated explained, StatementSender sender, Runnable next) {
         Command.Coordinate coordinate = explained.coordinate();
         boolean inTransaction = this.inTransaction.getAsBoolean();
-        if (inTransaction && !coordinate.namedWithSchema().isEmpty()) {
-            replies.fail(SqlState.FEATURE_NOT_SUPPORTED, CoordinateCommand.namedWithSchema(coordinate));
-            next.run();
-            return;
-        }
         String shard = coordinate.coordinatorShard();
         String coordinator = inTransaction ? shard + APART : shard;
         List<String> tables = coordinate.tables().stream().map(TableConfig.Sharded::name).toList();

@@ -14,6 +14,7 @@ import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.router.sql.LexedStatement;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The coordinator step's last part: the client's statement, run on the coordinator over the
@@ -50,8 +51,26 @@ public sealed interface FinalStep {
         return null;
     }
 
+    /** The statement's text as it will run; null for a step that sends none (a portal already bound there). */
+    default String sql() {
+        return null;
+    }
+
+    /**
+     * The same step with another text ({@link QualifiedNames}: schema.t read as pg_temp.t), the
+     * parameters' types and values unchanged.
+     */
+    default FinalStep withSql(String sql) {
+        return this;
+    }
+
     /** A simple Query: the client's text, unchanged. */
     record SimpleQuery(String sql) implements FinalStep {
+        @Override
+        public FinalStep withSql(String other) {
+            return new SimpleQuery(other);
+        }
+
         @Override
         public boolean acknowledged() {
             return false;
@@ -110,16 +129,46 @@ public sealed interface FinalStep {
      * would read the real ones (PostgreSQL does not parse a statement again when a new table comes to
      * shadow the one it names).
      */
-    record PortalExecute(Portal portal, String portalName, boolean describe, int maxRows) implements FinalStep {
+    record PortalExecute(Portal portal, String portalName, boolean describe, int maxRows, byte[] parseTail) implements FinalStep {
+        PortalExecute(Portal portal, String portalName, boolean describe, int maxRows) {
+            this(portal, portalName, describe, maxRows, portal.prepared().parseTail());
+        }
+
         @Override
         public boolean acknowledged() {
             return true;
         }
 
+        /** The text of the client's Parse, exactly as it sent it. */
+        @Override
+        public String sql() {
+            return new String(parseTail, 0, textEnd(parseTail), StandardCharsets.UTF_8);
+        }
+
+        private static int textEnd(byte[] tail) {
+            int end = 0;
+            while (tail[end] != 0) {
+                end++;
+            }
+            return end;
+        }
+
+        /** The client's Parse with this text: its parameter types (what follows the text's NUL) kept. */
+        @Override
+        public FinalStep withSql(String sql) {
+            byte[] tail = portal.prepared().parseTail();
+            int end = textEnd(tail);
+            byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+            byte[] written = new byte[text.length + tail.length - end];
+            System.arraycopy(text, 0, written, 0, text.length);
+            System.arraycopy(tail, end, written, text.length, tail.length - end);
+            return new PortalExecute(portal, portalName, describe, maxRows, written);
+        }
+
         @Override
         public void writeTo(BackendConnection coordinator) {
             ByteBufAllocator alloc = coordinator.channel().alloc();
-            coordinator.write(Parse.encode(alloc, "", portal.prepared().parseTail()));
+            coordinator.write(Parse.encode(alloc, "", parseTail));
             portal.bind().frame().retain();
             coordinator.write(portal.bind().renamed(alloc, ""));
             if (describe) {

@@ -86,7 +86,7 @@ class ExplainRouteCommandTest {
     @Test
     void insideATransactionItShowsTheConnectionApartAndEveryPull() {
         inTransaction = true;
-        Command.Coordinate coordinate = new Command.Coordinate(List.of(sharded("orders")), "s0", List.of("notes"), List.of(),
+        Command.Coordinate coordinate = new Command.Coordinate(List.of(sharded("orders")), "s0", List.of("notes"),
                 List.of(PulledTable.whole(sharded("orders"))));
         String statement = "SELECT count(DISTINCT o.status) FROM orders o JOIN notes n USING (customer_id)";
         explainRoute.run(new Command.ExplainCoordinated(coordinate, List.of("s0", "s1"),
