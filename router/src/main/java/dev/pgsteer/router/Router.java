@@ -278,7 +278,13 @@ public final class Router {
     /** EXPLAIN runs where the statement it explains would run: on its first shard. */
     private Command explain(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse,
                             Analysis planned) {
-        Command inner = routed(explained(statement, EXPLAIN_HEAD), values, context, mayParse, planned);
+        LexedStatement query = explained(statement, EXPLAIN_HEAD);
+        Command inner = routed(query, values, context, mayParse, planned);
+        if (inner instanceof Command.Refused
+                && coordinated(query, values, context, mayParse, planned) instanceof Command.Coordinate coordinate) {
+            // The coordinator step pulls the rows, then the client's EXPLAIN runs there over them.
+            return new Command.ExplainCoordinator(coordinate, database.shards());
+        }
         if (!(inner instanceof Command.Run run)) {
             return inner;
         }

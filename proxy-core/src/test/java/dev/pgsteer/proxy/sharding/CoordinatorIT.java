@@ -207,6 +207,31 @@ class CoordinatorIT {
         }
     }
 
+    /**
+     * EXPLAIN of a coordinated SELECT is the coordinator's plan over the pulled rows: with ANALYZE,
+     * the same plan and actual row counts as one PostgreSQL holding every row (the temporary table
+     * is named like the real one); a warning first names the pulls. Both protocols.
+     */
+    @Test
+    void explainOfACoordinatedStatementIsTheCoordinatorsPlan() throws SQLException {
+        String analyze = "EXPLAIN (ANALYZE, COSTS off, TIMING off, SUMMARY off) SELECT count(DISTINCT status) FROM {t}";
+        try (Connection simple = cluster.connect(simple()); Connection extended = cluster.connect();
+             Connection direct = cluster.shard(0)) {
+            List<String> expected = answer(direct, analyze.replace("{t}", "orders_all")).stream()
+                    .map(line -> line.replace("orders_all", "orders")).toList();
+            for (Connection c : List.of(simple, extended)) {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(analyze.replace("{t}", "orders"))) {
+                    assertEquals(expected, MultiShardSelectIT.rows(rs));
+                    assertTrue(s.getWarnings() != null && s.getWarnings().getMessage().startsWith(
+                            "pgsteer: the plan shown is the coordinator s0's"), String.valueOf(s.getWarnings()));
+                    assertTrue(s.getWarnings().getMessage().contains("orders from s0, s1, s2 by SELECT"), s.getWarnings().getMessage());
+                }
+            }
+            List<String> plan = answer(simple, "EXPLAIN SELECT count(DISTINCT status) FROM public.orders WHERE qty > 1");
+            assertTrue(plan.stream().anyMatch(line -> line.contains("Seq Scan on orders")), String.join("\n", plan));
+        }
+    }
+
     @Test
     void whatThisStepDoesNotHandleIsRefused() throws SQLException {
         try (Connection c = cluster.connect(simple()); Statement s = c.createStatement(); Connection direct = cluster.shard(0)) {

@@ -78,6 +78,17 @@ public sealed interface Command {
     record Explain(Route route, List<String> shards) implements Command {
     }
 
+    /**
+     * EXPLAIN [ANALYZE] of a SELECT the coordinator step answers: the step runs as for the statement
+     * (its rows pulled into temporary tables), then the client's EXPLAIN runs on the coordinator over
+     * them, so the plan is PostgreSQL's for what would run there; {@code shards}: those pulled from.
+     */
+    record ExplainCoordinator(Coordinate coordinate, List<String> shards) implements Command {
+        public ExplainCoordinator {
+            shards = List.copyOf(shards);
+        }
+    }
+
     /** EXPLAIN ROUTE statement: where the statement would run and why, answered without running it. */
     record ExplainRoute(Route route) implements Command {
     }

@@ -155,7 +155,7 @@ class CollationRoutingTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             COPY (SELECT id, status FROM orders ORDER BY status) TO STDOUT         | refused 0A000 COPY of a query that reads several shards pgsteer cannot merge is supported in the simple query protocol only
-            EXPLAIN SELECT id, status FROM orders ORDER BY status                  | refused 0A000 pgsteer cannot merge ORDER BY status, text in a linguistic collation (not "C"): only PostgreSQL sorts it (tables orders); give the shard key so it runs on one shard
+            EXPLAIN ROUTE SELECT id, status FROM orders ORDER BY status | explain coordinate on s0 pulling orders from s0 s1 s2 (pgsteer cannot merge ORDER BY status, text in a linguistic collation (not "C"): only PostgreSQL sorts it (tables orders); give the shard key so it runs on one shard) running SELECT id, status FROM orders ORDER BY status
             SELECT id, status FROM orders ORDER BY status                          | coordinate on s0 pulling orders
             """)
     void whereNoCoordinatorAnswersTheRefusalSaysWhy(String sql, String expected) {

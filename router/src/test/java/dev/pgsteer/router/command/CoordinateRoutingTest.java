@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * A SELECT on several shards whose rows pgsteer cannot merge goes to the coordinator step (the
  * default shard pulls every shard's rows and runs the statement); on one shard it runs there as
  * before; in the extended protocol alike (COPY of such a query: in the simple protocol only); what
- * no coordinator answers yet (EXPLAIN, a write) keeps the merge
+ * no coordinator answers yet (a write) keeps the merge
  * planner's refusal.
  */
 class CoordinateRoutingTest {
@@ -67,10 +67,9 @@ class CoordinateRoutingTest {
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', textBlock = """
-            EXPLAIN SELECT count(DISTINCT status) FROM orders                | refused 0A000 pgsteer cannot merge count(DISTINCT ...)
             UPDATE orders SET total = 0 WHERE id IN (SELECT max(id) FROM orders) | refused 0A000 tables orders and orders are not joined
             """)
-    void noCoordinatorAnswersExplainOrAWriteYet(String sql, String start) {
+    void noCoordinatorAnswersAWriteYet(String sql, String start) {
         String answer = fixture.answer(sql);
         assertEquals(start, answer.substring(0, Math.min(start.length(), answer.length())), answer);
     }
@@ -89,6 +88,20 @@ class CoordinateRoutingTest {
         Command.Coordinate coordinate = (Command.Coordinate) fixture.router.route(SqlLexer.statement(sql),
                 KeySource.Placeholders.NONE, new RouteContext(Set.of(), false, false));
         assertEquals(alsoReads, coordinate.alsoReads().toString());
+    }
+
+    /** EXPLAIN [ANALYZE] of such a SELECT runs on the coordinator too, after the pulls: the plan is PostgreSQL's there. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            EXPLAIN SELECT count(DISTINCT status) FROM orders                 | explain on coordinator coordinate on s0 pulling orders from s0 s1 s2
+            EXPLAIN (ANALYZE, COSTS off) SELECT count(DISTINCT status) FROM orders | explain on coordinator coordinate on s0 pulling orders from s0 s1 s2
+            EXPLAIN ANALYZE VERBOSE SELECT count(DISTINCT status) FROM public.orders | explain on coordinator coordinate on s0 pulling orders from s0 s1 s2
+            EXPLAIN SELECT count(DISTINCT status) FROM orders WHERE customer_id = 4 | explain s1 one read (explain) of s1
+            EXPLAIN UPDATE orders SET total = 0 WHERE id IN (SELECT max(id) FROM orders) | refused 0A000 tables orders and orders are not joined
+            """)
+    void explainOfACoordinatedSelectRunsOnTheCoordinator(String sql, String command) {
+        String answer = fixture.answer(sql);
+        assertEquals(command, answer.substring(0, Math.min(command.length(), answer.length())), answer);
     }
 
     /**

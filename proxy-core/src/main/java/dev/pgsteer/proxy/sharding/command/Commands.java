@@ -116,6 +116,7 @@ public final class Commands {
             case Command.Explain e -> explain.run(statement, sender, e, next);
             case Command.ExplainRoute e -> explainRoute.run(e.route(), sender, next);
             case Command.ExplainCoordinated e -> explainRoute.run(e, sender, next);
+            case Command.ExplainCoordinator e -> coordinate.explain(statement, sender, e, next);
             case Command.CopyIntoShards c -> copyIntoShards.run(statement, c, next);
             case Command.CopyIntoReference c -> copyIntoShards.run(statement, c, next);
             case Command.Coordinate c -> coordinate.run(statement, sender, c, next);

@@ -1,11 +1,14 @@
 package dev.pgsteer.proxy.sharding.command;
 
+import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.coordinator.CopyPull;
 import dev.pgsteer.proxy.sharding.coordinator.FinalStep;
 import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
+import dev.pgsteer.proxy.sharding.coordinator.PullParameters;
+import dev.pgsteer.proxy.sharding.coordinator.PullStatements;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
@@ -76,6 +79,27 @@ public final class CoordinateCommand {
             };
         }
         return CoordinatorStep.Keep.NEVER;
+    }
+
+    /**
+     * EXPLAIN [ANALYZE] of a coordinated SELECT: the step as for the statement, whose final step is
+     * the client's EXPLAIN, so the plan is the coordinator's over the pulled rows. A notice first
+     * names what is pulled from each shard, which the plan does not show (it reads temporary tables
+     * named like the real ones), and says the pulls' time is not in the plan's.
+     */
+    public void explain(LexedStatement statement, StatementSender sender, Command.ExplainCoordinator explain, Runnable next) {
+        Command.Coordinate coordinate = explain.coordinate();
+        PullParameters parameters = sender instanceof ExtendedSender extended ? PullParameters.of(extended.portal()) : null;
+        StringBuilder pulls = new StringBuilder();
+        for (int i = 0; i < coordinate.tables().size(); i++) {
+            String table = coordinate.tables().get(i).name();
+            pulls.append(i == 0 ? "" : "; ").append(table).append(" from ").append(String.join(", ", explain.shards()))
+                    .append(" by ").append(PullStatements.explained(coordinate.pulls().get(i), table, parameters).rows());
+        }
+        replies.notice(SqlState.WARNING, "pgsteer: the plan shown is the coordinator " + coordinate.coordinatorShard()
+                + "'s, over temporary tables holding the rows pulled before it ran (their time is not in the plan's): "
+                + pulls);
+        run(statement, sender, coordinate, next);
     }
 
     /** Runs the step; {@code keep} says who takes the coordinator apart if its transaction must outlive the statement. */
