@@ -13,6 +13,7 @@ import dev.pgsteer.proxy.observe.ProxyMetrics.PullMeters;
 import dev.pgsteer.proxy.observe.ProxyMetrics.RouteKind;
 import dev.pgsteer.proxy.observe.SlowStatementLog;
 import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
+import dev.pgsteer.proxy.sharding.coordinator.OpenSteps;
 import dev.pgsteer.proxy.sharding.transaction.TwoPhaseCommit;
 import dev.pgsteer.router.Router;
 import dev.pgsteer.router.ShardRouter;
@@ -51,6 +52,8 @@ public final class ShardedDatabase {
     private final LearnedColumns columns = new LearnedColumns();
     private final Map<RouteKind, Timer> statementTimers =
             new EnumMap<>(RouteKind.class);
+    /** The coordinator steps running now, for SHOW COORDINATORS. */
+    private final OpenSteps coordinatorSteps = new OpenSteps();
     /** Null until {@link #metrics} (tests that build a database without meters). */
     private volatile PullMeters pulls;
 
@@ -104,6 +107,11 @@ public final class ShardedDatabase {
         if (timer != null) {
             timer.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** The coordinator steps of this database's sessions that run now. */
+    public OpenSteps coordinatorSteps() {
+        return coordinatorSteps;
     }
 
     /** Where the coordinator step counts the rows and bytes it pulls; null when this database has no meters. */

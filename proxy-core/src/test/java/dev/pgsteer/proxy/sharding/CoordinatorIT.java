@@ -12,8 +12,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -230,6 +233,55 @@ class CoordinatorIT {
             List<String> plan = answer(simple, "EXPLAIN SELECT count(DISTINCT status) FROM public.orders WHERE qty > 1");
             assertTrue(plan.stream().anyMatch(line -> line.contains("Seq Scan on orders")), String.join("\n", plan));
         }
+    }
+
+    /**
+     * SHOW COORDINATORS lists a step while it runs (here its statement sleeps on the coordinator):
+     * the client's id as SHOW CLIENTS shows it, the phase, the table, the rows pulled from the other
+     * shards; nothing once it answered or failed.
+     */
+    @Test
+    void showCoordinatorsListsTheStepsRunningNow() throws Exception {
+        try (Connection console = cluster.console(); Connection c = cluster.connect(simple()); Connection direct = cluster.shard(0)) {
+            assertEquals(List.of(), coordinators(console));
+            long others = Long.parseLong(answer(cluster.shard(1), "SELECT count(*) FROM orders").get(1).split(" ")[0])
+                    + Long.parseLong(answer(cluster.shard(2), "SELECT count(*) FROM orders").get(1).split(" ")[0]);
+            CompletableFuture<List<String>> slow = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return answer(c, "SELECT count(DISTINCT status)::text || pg_sleep(3)::text AS n FROM orders");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            List<List<String>> running = List.of();
+            for (int i = 0; i < 100 && running.isEmpty() && !slow.isDone(); i++) {
+                Thread.sleep(50);
+                running = coordinators(console).stream().filter(row -> row.get(3).equals("running")).toList();
+            }
+            assertEquals(1, running.size(), running.toString());
+            List<String> step = running.getFirst();
+            assertEquals(List.of("shop", String.valueOf(c.unwrap(PGConnection.class).getBackendPID()), "s0",
+                    "running", "orders", String.valueOf(others)), step.subList(0, 6));
+            assertTrue(Long.parseLong(step.get(6)) >= 0, step.toString());
+            assertEquals(List.of("n:text ", "4 | "), slow.get(30, TimeUnit.SECONDS));
+            assertEquals(List.of(), coordinators(console));
+            assertThrows(SQLException.class, () -> answer(c, "SELECT count(DISTINCT nope) FROM orders"));
+            assertEquals(List.of(), coordinators(console));
+        }
+    }
+
+    private static List<List<String>> coordinators(Connection console) throws SQLException {
+        List<List<String>> rows = new ArrayList<>();
+        try (Statement s = console.createStatement(); ResultSet rs = s.executeQuery("SHOW COORDINATORS")) {
+            while (rs.next()) {
+                List<String> row = new ArrayList<>();
+                for (int i = 1; i <= 7; i++) {
+                    row.add(rs.getString(i));
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
     }
 
     @Test

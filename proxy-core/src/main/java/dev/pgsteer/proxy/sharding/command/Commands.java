@@ -48,9 +48,10 @@ public final class Commands {
     /**
      * The commands of one session. {@code copyUnit} is told when the client's copy data goes through
      * a split; {@code unitFailed} says whether the unit failed (then RESET puts no startup values
-     * back); {@code owner} takes connections back after pgsteer's own statements on them.
+     * back); {@code owner} takes connections back after pgsteer's own statements on them; {@code clientId}
+     * is the session's BackendKeyData process id (SHOW CLIENTS, SHOW COORDINATORS).
      */
-    public Commands(String sessionId, ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
+    public Commands(String sessionId, int clientId, ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
                     ShardLeases leases, ShardSettings settings, ShardedPortals portals, Pin pin, CopySplitHolder copyUnit,
                     BooleanSupplier unitFailed, EventLoop loop, BackendListener owner) {
         this.columns = new SessionColumns(database.columns());
@@ -67,7 +68,7 @@ public final class Commands {
         this.explain = new ExplainCommand(run, replies);
         this.explainRoute = new ExplainRouteCommand(replies, () -> transaction.mode() != ShardTransaction.Mode.NONE);
         this.copyIntoShards = new CopyIntoShardsCommand(database, transaction, fanOut, replies, copyUnit, loop, owner);
-        this.coordinate = new CoordinateCommand(database, transaction, fanOut, replies, leases, settings, loop, owner,
+        this.coordinate = new CoordinateCommand(clientId, database, transaction, fanOut, replies, leases, settings, loop, owner,
                 transaction.cursors());
         this.kept = new KeptCoordinator(fanOut, replies, loop, transaction.cursors());
         this.cursors = new CursorCommand(run, coordinate, kept, transaction, replies, database.config().defaultShard());

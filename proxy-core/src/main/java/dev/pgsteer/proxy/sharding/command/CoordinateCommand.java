@@ -1,11 +1,13 @@
 package dev.pgsteer.proxy.sharding.command;
 
+import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.coordinator.CopyPull;
 import dev.pgsteer.proxy.sharding.coordinator.FinalStep;
+import dev.pgsteer.proxy.sharding.coordinator.OpenSteps;
 import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
 import dev.pgsteer.proxy.sharding.coordinator.PullParameters;
 import dev.pgsteer.proxy.sharding.coordinator.PullStatements;
@@ -34,6 +36,8 @@ import java.util.List;
  * apart from the session's own, whose transaction pgsteer never prepares.
  */
 public final class CoordinateCommand {
+    /** The session's BackendKeyData process id, as SHOW CLIENTS and SHOW COORDINATORS show it. */
+    private final int client;
     private final ShardedDatabase database;
     private final ShardTransaction transaction;
     private final FanOut fanOut;
@@ -46,9 +50,10 @@ public final class CoordinateCommand {
     /** Where a cursor or a suspended portal the coordinator keeps is found again. */
     private final SessionCursors cursors;
 
-    public CoordinateCommand(ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
+    public CoordinateCommand(int client, ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
                              ShardLeases leases, ShardSettings settings, EventLoop loop, BackendListener owner,
                              SessionCursors cursors) {
+        this.client = client;
         this.database = database;
         this.transaction = transaction;
         this.fanOut = fanOut;
@@ -143,7 +148,10 @@ public final class CoordinateCommand {
             }
             return;
         }
+        String shard = command.coordinatorShard();
+        OpenSteps.Step open = database.coordinatorSteps().start(client, apartLink == null ? shard : shard + " (apart)",
+                command.tables().stream().map(TableConfig.Sharded::name).toList(), budget);
         new CoordinatorStep(fanOut, replies, loop, owner, settings, statement.text(), last, budget, transaction.localSettings(),
-                command, acquired.getNow(), apartLink, inTransaction, keep, next).start();
+                command, acquired.getNow(), apartLink, inTransaction, keep, open, next).start();
     }
 }

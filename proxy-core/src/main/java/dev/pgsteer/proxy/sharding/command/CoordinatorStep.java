@@ -12,6 +12,7 @@ import dev.pgsteer.proxy.sharding.coordinator.CoordinatorSql;
 import dev.pgsteer.proxy.sharding.coordinator.CopyPull;
 import dev.pgsteer.proxy.sharding.coordinator.FinalStep;
 import dev.pgsteer.proxy.sharding.coordinator.KeyLists;
+import dev.pgsteer.proxy.sharding.coordinator.OpenSteps;
 import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
 import dev.pgsteer.proxy.sharding.coordinator.PullStatements;
 import dev.pgsteer.proxy.sharding.coordinator.QualifiedNames;
@@ -99,6 +100,8 @@ final class CoordinatorStep {
     private final boolean inTransaction;
     private final Keep keep;
     private final Runnable next;
+    /** This step as SHOW COORDINATORS lists it, until it ends. */
+    private final OpenSteps.Step open;
     /** What runs on the coordinator once every row is in ({@link TemporaryIndexes}), a statement per table. */
     private final List<String> prepare = new ArrayList<>();
     /** The tables' rows of the catalog query ({@link CoordinatorSql#qualifiedNames}), in order. */
@@ -108,7 +111,8 @@ final class CoordinatorStep {
 
     CoordinatorStep(FanOut fanOut, ClientReplies replies, EventLoop loop, BackendListener owner, ShardSettings settings,
                     String statement, FinalStep last, PullBudget budget, List<String> localSettings, Command.Coordinate command,
-                    List<ShardLink> links, ShardLink apartLink, boolean inTransaction, Keep keep, Runnable next) {
+                    List<ShardLink> links, ShardLink apartLink, boolean inTransaction, Keep keep, OpenSteps.Step open,
+                    Runnable next) {
         this.fanOut = fanOut;
         this.replies = replies;
         this.loop = loop;
@@ -125,6 +129,7 @@ final class CoordinatorStep {
         this.coordinator = apart ? apartLink : own;
         this.inTransaction = inTransaction;
         this.keep = keep;
+        this.open = open;
         this.next = next;
     }
 
@@ -144,7 +149,7 @@ final class CoordinatorStep {
                 inTransaction ? command.alsoReads().stream() : Stream.empty()).toList();
         Future<List<List<String>>> found = own.connection().queryInternal(CoordinatorSql.qualifiedNames(names), loop, ownStatus());
         found.addListener(n -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 return;
             }
             if (!found.isSuccess()) {
@@ -233,6 +238,7 @@ final class CoordinatorStep {
 
     /** Reads the settings on both sides; the coordinator's transaction takes the session's where they differ. */
     private void withSettings(List<String> qualified, List<PullStatements> tables) {
+        open.phase(OpenSteps.Phase.SETTINGS);
         Set<String> named = new LinkedHashSet<>(settings.named());
         List<String> texts = new ArrayList<>(localSettings);
         texts.add(statement);
@@ -241,7 +247,7 @@ final class CoordinatorStep {
         Future<List<List<String>>> session = own.connection().queryInternal(read, loop, ownStatus());
         Future<List<List<String>>> there = coordinator.connection().queryInternal(read, loop, TransactionStatus.IDLE);
         Futures.whenAll(List.of(session, there), loop).addListener(both -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 return;
             }
             if (!session.isSuccess() || !there.isSuccess()) {
@@ -254,9 +260,10 @@ final class CoordinatorStep {
     }
 
     private void create(String sql, List<String> qualified, List<PullStatements> tables) {
+        open.phase(OpenSteps.Phase.CREATING);
         Future<Void> created = coordinator.connection().runInternal(sql, loop, TransactionStatus.IN_TRANSACTION);
         created.addListener(c -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 return;
             }
             if (!created.isSuccess()) {
@@ -340,9 +347,10 @@ final class CoordinatorStep {
             return;
         }
         Pull pull = pulls.get(index);
+        open.phase(OpenSteps.Phase.PULLING, pull.qualified() + " from " + pull.source().shard());
         Future<Void> pulled = CopyPull.run(pull.source(), pull.qualified(), pull.statements(), coordinator.connection(), loop, budget);
         pulled.addListener(p -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 return;
             }
             pull.source().connection().attach(owner);
@@ -356,10 +364,11 @@ final class CoordinatorStep {
 
     /** Statistics and indexes for the filled tables, the transaction made read-only, then the client's statement. */
     private void prepareThenAnswer() {
+        open.phase(OpenSteps.Phase.PREPARING);
         Future<Void> prepared = coordinator.connection().runInternal(CoordinatorSql.beforeStatement(prepare), loop,
                 TransactionStatus.IN_TRANSACTION);
         prepared.addListener(p -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 return;
             }
             if (!prepared.isSuccess()) {
@@ -372,6 +381,7 @@ final class CoordinatorStep {
 
     /** The client's statement, unchanged, on the coordinator: its answer passes through as PostgreSQL wrote it. */
     private void answer() {
+        open.phase(OpenSteps.Phase.RUNNING);
         BackendConnection on = coordinator.connection();
         on.attach(apart ? new ApartFrames(coordinator, fanOut, replies.channel(), loop) : owner);
         fanOut.start(List.of(coordinator), Answer.ONE, last.acknowledged(), request -> {
@@ -390,6 +400,7 @@ final class CoordinatorStep {
 
     /** Ends the coordinator's transaction: its temporary tables go with it (ON COMMIT DROP, or rolled back). */
     private void rollBack() {
+        open.phase(OpenSteps.Phase.ENDING);
         BackendConnection on = coordinator.connection();
         if (!on.isUsable()) {
             if (apart) {
@@ -416,9 +427,19 @@ final class CoordinatorStep {
     }
 
     private void proceed() {
+        open.close();
         if (!fanOut.clientGone()) {
             next.run();
         }
+    }
+
+    /** Whether the client left: its relay closes the connections, and this step is over. */
+    private boolean gone() {
+        if (fanOut.clientGone()) {
+            open.close();
+            return true;
+        }
+        return false;
     }
 
     /** A step failed: the client hears why (a shard's own error as it sent it), and the coordinator's transaction ends. */
