@@ -29,6 +29,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One sharded logical database as the running proxy serves it: its router (with the plan cache all
@@ -36,8 +39,11 @@ import java.util.concurrent.TimeUnit;
  * that plans statements whose shape is not cached yet, off the event loops.
  */
 public final class ShardedDatabase {
+    private static final Logger log = LoggerFactory.getLogger(ShardedDatabase.class);
     /** Distinct statement shapes whose analysis stays cached. */
     static final int PLAN_CACHE_SIZE = 10_000;
+    /** The catalog is read again for a name it did not have at most this often. */
+    private static final long CATALOG_REREAD_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private volatile DatabaseConfig config;
     /** Replaced, with an empty plan cache, when a key type is learned: plans hold the tables as they were. */
@@ -54,6 +60,8 @@ public final class ShardedDatabase {
             new EnumMap<>(RouteKind.class);
     /** The coordinator steps running now, for SHOW COORDINATORS. */
     private final OpenSteps coordinatorSteps = new OpenSteps();
+    /** When the catalog was last read again for a name it did not have (nanoTime); 0: never. */
+    private final AtomicLong catalogReread = new AtomicLong();
     /** Null until {@link #metrics} (tests that build a database without meters). */
     private volatile PullMeters pulls;
 
@@ -70,7 +78,8 @@ public final class ShardedDatabase {
         this.statements = statements;
         this.config = config;
         this.registry = registry;
-        this.router = new Router(ShardRouter.of(config, catalog.collations(), catalog.functions(), PLAN_CACHE_SIZE));
+        this.router = new Router(ShardRouter.of(config, catalog.collations(), catalog.functions(), PLAN_CACHE_SIZE)
+                .withCatalogGap(this::catalogGap));
         this.twoPhaseCommit = twoPhaseCommit;
         this.planner = planner;
     }
@@ -176,6 +185,32 @@ public final class ShardedDatabase {
         if (!functions.equals(router.shards().functions())) {
             router = new Router(router.shards().withFunctions(functions));
         }
+    }
+
+    /**
+     * A plan met a name the catalog read did not have (a function, a table or column made on the
+     * shards directly since): that statement is coordinated, which is exact; reading the catalog
+     * again, off the event loops and at most every ten seconds, lets the next plans merge what is
+     * known then ({@link #learned(Collations)}, {@link #learned(Functions)} replace the router only
+     * on a change). A read that fails changes nothing.
+     */
+    private void catalogGap() {
+        long now = System.nanoTime();
+        long last = catalogReread.get();
+        if ((last != 0 && now - last < CATALOG_REREAD_NANOS) || !catalogReread.compareAndSet(last, now == 0 ? 1 : now)) {
+            return;
+        }
+        planner.execute(() -> {
+            List<String> warnings = new ArrayList<>();
+            CatalogAtStart.Learned read = CatalogAtStart.read(proxy, config, warnings);
+            if (!warnings.isEmpty()) {
+                log.warn("database {}: could not read the catalog again for a name it did not have: {}", config.name(),
+                        String.join("; ", warnings));
+                return;
+            }
+            learned(read.collations());
+            learned(read.functions());
+        });
     }
 
     /**

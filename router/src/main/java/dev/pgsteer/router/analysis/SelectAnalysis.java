@@ -36,6 +36,10 @@ final class SelectAnalysis {
             return new Analysis(StatementKind.READ, placement, null, "a UNION, INTERSECT or EXCEPT over several shards");
         }
         SelectMergePlanner.Outcome outcome = SelectMergePlanner.plan(plain, shardMap.collations(), shardMap.functions());
+        if (outcome.catalogGap()) {
+            // Coordinated now (exact); the catalog read again may let the next plans merge it.
+            shardMap.catalogGap().run();
+        }
         return new Analysis(StatementKind.READ, placement, outcome.plan(), outcome.refusal());
     }
 }

@@ -29,8 +29,9 @@ public final class StatementAnalyzer {
 
     private final ShardMap shardMap;
 
-    public StatementAnalyzer(DatabaseConfig database, Collations collations, Functions functions) {
-        this.shardMap = new ShardMap(database, collations, functions);
+    /** {@code catalogGap}: told, while planning, of a name the catalog read did not have ({@code ShardRouter.withCatalogGap}). */
+    public StatementAnalyzer(DatabaseConfig database, Collations collations, Functions functions, Runnable catalogGap) {
+        this.shardMap = new ShardMap(database, collations, functions, catalogGap);
     }
 
     /**

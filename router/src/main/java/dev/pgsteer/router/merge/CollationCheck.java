@@ -70,6 +70,8 @@ final class CollationCheck {
     /** Table aliases and names of the FROM clause to the table the catalog may know; null for a derived table. */
     private final Map<String, String> tables = new HashMap<>();
     private final List<SelectItem<?>> items;
+    /** Whether a value was not proven because the catalog read did not have its table or column (made since). */
+    private boolean gap;
 
     private CollationCheck(PlainSelect plain, Collations collations) {
         this.collations = collations;
@@ -108,7 +110,7 @@ final class CollationCheck {
             if (e instanceof Function f && isMinOrMax(f)) {
                 ordered(e, e.toString());
             } else if (grouped && !groupable(e)) {
-                throw new Refusal((plain.getGroupBy() != null ? "GROUP BY" : "DISTINCT") + " on " + e
+                throw refusal((plain.getGroupBy() != null ? "GROUP BY" : "DISTINCT") + " on " + e
                         + ", in a nondeterministic collation or one pgsteer does not know (equal values may differ in"
                         + " their bytes)");
             }
@@ -117,7 +119,7 @@ final class CollationCheck {
         if (groupBy != null && groupBy.getGroupByExpressionList() != null) {
             for (Object e : groupBy.getGroupByExpressionList()) {
                 if (e instanceof Expression x && !groupable(x)) {
-                    throw new Refusal("GROUP BY " + x + ", in a nondeterministic collation or one pgsteer does not know"
+                    throw refusal("GROUP BY " + x + ", in a nondeterministic collation or one pgsteer does not know"
                             + " (equal values may differ in their bytes)");
                 }
             }
@@ -133,6 +135,7 @@ final class CollationCheck {
         if (e instanceof AllColumns) {
             for (String table : tables.values()) {
                 boolean known = table != null && collations.knows(table);
+                gap |= collations.complete() && table != null && !known;
                 if ((collations.complete() && !known)
                         || (known && collations.columns().get(table).containsValue(Order.NONDETERMINISTIC))) {
                     return false;
@@ -150,8 +153,12 @@ final class CollationCheck {
     private void ordered(Expression e, String what) throws Refusal {
         Order order = order(e);
         if (order != Order.BYTES) {
-            throw new Refusal(what + why(order));
+            throw refusal(what + why(order));
         }
+    }
+
+    private Refusal refusal(String reason) {
+        return new Refusal(reason, gap);
     }
 
     private static String why(Order order) {
@@ -223,11 +230,14 @@ final class CollationCheck {
         if (seen == 1) {
             return found;
         }
+        // No table of the FROM clause the catalog read has the name: a column made since, perhaps.
+        gap |= seen == 0 && collations.complete() && tables.values().stream().anyMatch(t -> t != null);
         return seen > 1 ? null : unknownColumn();
     }
 
     private Order known(String table, String column) {
         Order order = table == null ? null : collations.of(table, column);
+        gap |= order == null && table != null && collations.complete();
         return order != null ? order : unknownColumn();
     }
 

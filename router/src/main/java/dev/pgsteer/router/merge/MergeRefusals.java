@@ -25,7 +25,7 @@ final class MergeRefusals {
         String unknown = CallFinder.in(plain, functions).unknown;
         if (unknown != null) {
             throw new Refusal(unknown + "(), a function pgsteer does not know (the database's catalog did not have it when"
-                    + " pgsteer last read it: it may be an aggregate made since), over several shards");
+                    + " pgsteer last read it: it may be an aggregate made since), over several shards", true);
         }
         if (plain.getFetch() != null) {
             throw new Refusal("FETCH FIRST over several shards (write LIMIT instead)");

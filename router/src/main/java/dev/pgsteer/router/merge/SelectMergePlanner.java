@@ -33,8 +33,11 @@ import net.sf.jsqlparser.statement.select.SelectItem;
  */
 public final class SelectMergePlanner {
 
-    /** A plan (null when rows only need concatenating), or the reason the SELECT cannot be merged. */
-    public record Outcome(MergePlan plan, String refusal) {
+    /**
+     * A plan (null when rows only need concatenating), or the reason the SELECT cannot be merged;
+     * {@code catalogGap}: that reason is a name the catalog pgsteer read did not have.
+     */
+    public record Outcome(MergePlan plan, String refusal, boolean catalogGap) {
     }
 
     private SelectMergePlanner() {
@@ -46,11 +49,11 @@ public final class SelectMergePlanner {
      */
     public static Outcome plan(PlainSelect plain, Collations collations, Functions functions) {
         try {
-            return new Outcome(planned(plain, collations, functions), null);
+            return new Outcome(planned(plain, collations, functions), null, false);
         } catch (Refusal r) {
-            return new Outcome(null, r.getMessage());
+            return new Outcome(null, r.getMessage(), r.catalogGap());
         } catch (JSQLParserException | RuntimeException e) {
-            return new Outcome(null, "a SELECT that pgsteer could not rewrite for merging");
+            return new Outcome(null, "a SELECT that pgsteer could not rewrite for merging", false);
         }
     }
 
