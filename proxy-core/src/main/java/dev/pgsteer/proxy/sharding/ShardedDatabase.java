@@ -200,17 +200,28 @@ public final class ShardedDatabase {
         if ((last != 0 && now - last < CATALOG_REREAD_NANOS) || !catalogReread.compareAndSet(last, now == 0 ? 1 : now)) {
             return;
         }
-        planner.execute(() -> {
-            List<String> warnings = new ArrayList<>();
+        try {
+            planner.execute(this::readCatalogAgain);
+        } catch (RuntimeException e) {
+            // Shutting down (the executor refuses work): the plan stands as it is, coordinated.
+            log.debug("database {}: the catalog is not read again: {}", config.name(), e.toString());
+        }
+    }
+
+    private void readCatalogAgain() {
+        List<String> warnings = new ArrayList<>();
+        try {
             CatalogAtStart.Learned read = CatalogAtStart.read(proxy, config, warnings);
-            if (!warnings.isEmpty()) {
-                log.warn("database {}: could not read the catalog again for a name it did not have: {}", config.name(),
-                        String.join("; ", warnings));
+            if (warnings.isEmpty()) {
+                learned(read.collations());
+                learned(read.functions());
                 return;
             }
-            learned(read.collations());
-            learned(read.functions());
-        });
+        } catch (RuntimeException e) {
+            warnings.add(e.toString());
+        }
+        log.warn("database {}: could not read the catalog again for a name it did not have: {}", config.name(),
+                String.join("; ", warnings));
     }
 
     /**
