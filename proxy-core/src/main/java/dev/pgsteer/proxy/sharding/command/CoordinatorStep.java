@@ -295,11 +295,12 @@ final class CoordinatorStep {
      * are copied locally (outside a transaction block), the other shards' pulled.
      */
     private void withKeys(List<String> qualified, Set<Integer> later) {
+        open.phase(OpenSteps.Phase.KEYS);
         List<String> temporary = catalog.stream().map(r -> r.get(1)).toList();
         Future<List<List<String>>> read = coordinator.connection().queryInternal(KeyLists.query(keys, temporary), loop,
                 TransactionStatus.IN_TRANSACTION);
         read.addListener(r -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 return;
             }
             if (!read.isSuccess()) {
@@ -328,7 +329,7 @@ final class CoordinatorStep {
             Future<Void> filled = coordinator.connection().runInternal(String.join("; ", locally), loop,
                     TransactionStatus.IN_TRANSACTION);
             filled.addListener(f -> {
-                if (fanOut.clientGone()) {
+                if (gone()) {
                     return;
                 }
                 if (!filled.isSuccess()) {

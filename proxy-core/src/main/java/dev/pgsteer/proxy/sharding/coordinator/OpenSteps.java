@@ -27,6 +27,8 @@ public final class OpenSteps {
         CREATING,
         /** Pulling one table of one shard into the coordinator. */
         PULLING,
+        /** Reading the key values pulled so far, which narrow the pulls of the tables that receive them (KeyLists). */
+        KEYS,
         /** Statistics and indexes on the filled tables. */
         PREPARING,
         /** The client's statement on the coordinator. */

@@ -87,7 +87,7 @@ class ExplainRouteCommandTest {
     void insideATransactionItShowsTheConnectionApartAndEveryPull() {
         inTransaction = true;
         Command.Coordinate coordinate = new Command.Coordinate(List.of(sharded("orders")), "s0", List.of("notes"),
-                List.of(PulledTable.whole(sharded("orders"))));
+                List.of(PulledTable.whole(sharded("orders"))), List.of());
         String statement = "SELECT count(DISTINCT o.status) FROM orders o JOIN notes n USING (customer_id)";
         explainRoute.run(new Command.ExplainCoordinated(coordinate, List.of("s0", "s1"),
                 "pgsteer cannot merge count(DISTINCT ...)", statement), query, () -> answered++);
