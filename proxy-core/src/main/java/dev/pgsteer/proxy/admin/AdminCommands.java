@@ -47,7 +47,7 @@ final class AdminCommands {
 
     AdminCommands() {
         List<AdminCommand> all = new ArrayList<>(List.of(new ShowDatabases(), new ShowShards(), new ShowBuckets(), new ShowPools(),
-                new ShowClients(), new ShowStats(), new ShowConfig(), new ShowVersion(), new ShowTenants(), new ShowMetadataStore(),
+                new ShowClients(), new ShowCoordinators(), new ShowStats(), new ShowConfig(), new ShowVersion(), new ShowTenants(), new ShowMetadataStore(),
                 new Pause(true), new Pause(false), new Reload()));
         all.addAll(TenantAdmin.help());
         all.add(new ShowHelp(all));

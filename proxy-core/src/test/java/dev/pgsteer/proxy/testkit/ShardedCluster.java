@@ -88,6 +88,7 @@ public final class ShardedCluster implements AutoCloseable {
                 listen: 127.0.0.1:0
                 users:
                   app: { password: "app-secret" }
+                  ops: { password: "ops-secret", admin: true }
                 backends:
                 %sdatabases:
                   shop:
@@ -111,6 +112,15 @@ public final class ShardedCluster implements AutoCloseable {
         props.setProperty("socketTimeout", "30");
         props.putAll(extra);
         return DriverManager.getConnection(Pgjdbc.url(proxy, "shop"), props);
+    }
+
+    /** The admin console (virtual database pgsteer) as the admin user ops. */
+    public Connection console() throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", "ops");
+        props.setProperty("password", "ops-secret");
+        props.setProperty("preferQueryMode", "simple");
+        return DriverManager.getConnection(Pgjdbc.url(proxy, "pgsteer"), props);
     }
 
     public Connection shard(int i) throws SQLException {

@@ -4,7 +4,7 @@ import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.router.plan.Collations;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.Placement;
-import dev.pgsteer.router.plan.UserAggregates;
+import dev.pgsteer.router.plan.Functions;
 import java.util.List;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.alter.Alter;
@@ -29,8 +29,9 @@ public final class StatementAnalyzer {
 
     private final ShardMap shardMap;
 
-    public StatementAnalyzer(DatabaseConfig database, Collations collations, UserAggregates userAggregates) {
-        this.shardMap = new ShardMap(database, collations, userAggregates);
+    /** {@code catalogGap}: told, while planning, of a name the catalog read did not have ({@code ShardRouter.withCatalogGap}). */
+    public StatementAnalyzer(DatabaseConfig database, Collations collations, Functions functions, Runnable catalogGap) {
+        this.shardMap = new ShardMap(database, collations, functions, catalogGap);
     }
 
     /**

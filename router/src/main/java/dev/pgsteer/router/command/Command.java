@@ -87,6 +87,17 @@ public sealed interface Command {
     record Explain(Route route, List<String> shards) implements Command {
     }
 
+    /**
+     * EXPLAIN [ANALYZE] of a SELECT the coordinator step answers: the step runs as for the statement
+     * (its rows pulled into temporary tables), then the client's EXPLAIN runs on the coordinator over
+     * them, so the plan is PostgreSQL's for what would run there; {@code shards}: those pulled from.
+     */
+    record ExplainCoordinator(Coordinate coordinate, List<String> shards) implements Command {
+        public ExplainCoordinator {
+            shards = List.copyOf(shards);
+        }
+    }
+
     /** EXPLAIN ROUTE statement: where the statement would run and why, answered without running it. */
     record ExplainRoute(Route route) implements Command {
     }
@@ -121,25 +132,24 @@ public sealed interface Command {
      * {@code tables} are pulled into temporary tables of the same names on {@code coordinatorShard}
      * (the database's default shard), where the client's statement then runs unchanged and answers.
      * {@code alsoReads}: the other tables it reads (unsharded, reference), which inside a transaction
-     * block are shadowed too, with the rows the transaction sees; {@code namedWithSchema}: those of
-     * them the statement names with their schema somewhere (no temporary table shadows such a name);
+     * block are shadowed too, with the rows the transaction sees (a table named with its schema is
+     * read as {@code pg_temp.t} on the coordinator, once the catalog tells its schema);
      * {@code pulls} (one per table of {@code tables}, in the same order) say how narrowly each may be pulled;
      * {@code joins} which equalities between their columns the joined rows meet (to pull a table only
      * for the key values another pulled table holds).
      */
     record Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard, List<String> alsoReads,
-                      List<String> namedWithSchema, List<PulledTable> pulls, List<JoinScope> joins) implements Command, Read {
+                      List<PulledTable> pulls, List<JoinScope> joins) implements Command, Read {
         public Coordinate {
             tables = List.copyOf(tables);
             alsoReads = List.copyOf(alsoReads);
-            namedWithSchema = List.copyOf(namedWithSchema);
             pulls = List.copyOf(pulls);
             joins = List.copyOf(joins);
         }
 
         /** Every table pulled whole, nothing else read. */
         public Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard) {
-            this(tables, coordinatorShard, List.of(), List.of(), tables.stream().map(PulledTable::whole).toList(), List.of());
+            this(tables, coordinatorShard, List.of(), tables.stream().map(PulledTable::whole).toList(), List.of());
         }
     }
 

@@ -61,6 +61,8 @@ final class RouterFixture {
             case Command.Deallocate deallocate -> "deallocate tag " + deallocate.tag();
             case Command.Explain explain -> "explain " + route(explain.route()) + " of " + String.join(" ", explain.shards());
             case Command.ExplainRoute explain -> "explain route " + route(explain.route());
+            case Command.ExplainCoordinator explain -> "explain on coordinator " + describe(explain.coordinate())
+                    + " from " + String.join(" ", explain.shards());
             case Command.ExplainCoordinated explain -> "explain coordinate on " + explain.coordinate().coordinatorShard()
                     + " pulling " + String.join(" ", explain.coordinate().tables().stream().map(TableConfig.Sharded::name).toList())
                     + " from " + String.join(" ", explain.shards()) + " (" + explain.why() + ") running " + explain.statement();

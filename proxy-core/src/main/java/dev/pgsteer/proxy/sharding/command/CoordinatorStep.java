@@ -14,9 +14,11 @@ import dev.pgsteer.proxy.sharding.coordinator.FinalStep;
 import dev.pgsteer.proxy.sharding.coordinator.GatherPull;
 import dev.pgsteer.proxy.sharding.coordinator.KeyLists;
 import dev.pgsteer.proxy.sharding.coordinator.LocalFill;
+import dev.pgsteer.proxy.sharding.coordinator.OpenSteps;
 import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
 import dev.pgsteer.proxy.sharding.coordinator.PullFailed;
 import dev.pgsteer.proxy.sharding.coordinator.PullStatements;
+import dev.pgsteer.proxy.sharding.coordinator.QualifiedNames;
 import dev.pgsteer.proxy.sharding.coordinator.SelectWords;
 import dev.pgsteer.proxy.sharding.coordinator.TemporaryIndexes;
 import dev.pgsteer.proxy.sharding.copy.CopyOutRows;
@@ -83,8 +85,11 @@ final class CoordinatorStep {
     private final BackendListener owner;
     private final ShardSettings settings;
     private final String statement;
-    /** The client's statement as it runs on the coordinator: a Query, or its Parse/Bind/Describe/Execute. */
-    private final FinalStep last;
+    /**
+     * The client's statement as it runs on the coordinator: a Query, or its Parse/Bind/Describe/Execute;
+     * its text with {@code schema.t} read as {@code pg_temp.t} once the tables' schemas are known.
+     */
+    private FinalStep last;
     /** The statement's bound on rows pulled. */
     private final PullBudget budget;
     /** The transaction's SET LOCAL statements: the custom settings they name are carried too. */
@@ -100,6 +105,8 @@ final class CoordinatorStep {
     private final boolean inTransaction;
     private final Keep keep;
     private final Runnable next;
+    /** This step as SHOW COORDINATORS lists it, until it ends. */
+    private final OpenSteps.Step open;
     /** What runs on the coordinator once every row is in ({@link TemporaryIndexes}), a statement per table. */
     private final List<String> prepare = new ArrayList<>();
     /** The tables' rows of the catalog query ({@link CoordinatorSql#qualifiedNames}), in order. */
@@ -115,7 +122,8 @@ final class CoordinatorStep {
 
     CoordinatorStep(FanOut fanOut, ClientReplies replies, EventLoop loop, BackendListener owner, ShardSettings settings,
                     String statement, FinalStep last, PullBudget budget, List<String> localSettings, Command.Coordinate command,
-                    List<ShardLink> links, ShardLink apartLink, boolean inTransaction, Keep keep, Runnable next) {
+                    List<ShardLink> links, ShardLink apartLink, boolean inTransaction, Keep keep, OpenSteps.Step open,
+                    Runnable next) {
         this.fanOut = fanOut;
         this.replies = replies;
         this.loop = loop;
@@ -132,6 +140,7 @@ final class CoordinatorStep {
         this.coordinator = apart ? apartLink : own;
         this.inTransaction = inTransaction;
         this.keep = keep;
+        this.open = open;
         this.next = next;
     }
 
@@ -152,7 +161,7 @@ final class CoordinatorStep {
                 inTransaction ? command.alsoReads().stream() : Stream.empty()).toList();
         Future<List<List<String>>> found = own.connection().queryInternal(CoordinatorSql.qualifiedNames(names), loop, ownStatus());
         found.addListener(n -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 return;
             }
             if (!found.isSuccess()) {
@@ -163,8 +172,11 @@ final class CoordinatorStep {
             if (rows.size() != names.size()) {
                 List<String> present = rows.stream().map(r -> r.get(2)).toList();
                 String missing = names.stream().filter(name -> !present.contains(name)).findFirst().orElse("?");
-                fail(new MissingTable("relation \"" + missing + "\" does not exist"
+                fail(new StepRefused(SqlState.UNDEFINED_TABLE, "relation \"" + missing + "\" does not exist"
                         + (apart ? "" : " on the coordinator " + command.coordinatorShard())));
+                return;
+            }
+            if (!readShadowed(rows)) {
                 return;
             }
             List<String> qualified = rows.stream().map(r -> r.get(0)).toList();
@@ -232,6 +244,32 @@ final class CoordinatorStep {
         return described;
     }
 
+    /**
+     * The statement's text with each shadowed table named with its schema read as {@code pg_temp.t}
+     * ({@link QualifiedNames}); false, with the statement failed, where that cannot be exact. Shadowed:
+     * the sharded tables, and inside a transaction block the other tables it reads.
+     */
+    private boolean readShadowed(List<List<String>> rows) {
+        String sql = last.sql();
+        if (sql == null) {
+            return true;
+        }
+        Map<String, String> schemaOf = new HashMap<>();
+        rows.forEach(row -> schemaOf.put(row.get(2), row.get(7)));
+        return switch (QualifiedNames.rewrite(sql, schemaOf)) {
+            case QualifiedNames.Rewritten rewritten -> {
+                if (!rewritten.sql().equals(sql)) {
+                    last = last.withSql(rewritten.sql());
+                }
+                yield true;
+            }
+            case QualifiedNames.Refused refused -> {
+                fail(new StepRefused(SqlState.FEATURE_NOT_SUPPORTED, refused.reason()));
+                yield false;
+            }
+        };
+    }
+
     /** The session's connections are in its transaction, or out of any. */
     private TransactionStatus ownStatus() {
         return inTransaction ? TransactionStatus.IN_TRANSACTION : TransactionStatus.IDLE;
@@ -239,6 +277,7 @@ final class CoordinatorStep {
 
     /** Reads the settings on both sides; the coordinator's transaction takes the session's where they differ. */
     private void withSettings(List<String> qualified, List<PullStatements> tables) {
+        open.phase(OpenSteps.Phase.SETTINGS);
         Set<String> named = new LinkedHashSet<>(settings.named());
         List<String> texts = new ArrayList<>(localSettings);
         texts.add(statement);
@@ -247,7 +286,7 @@ final class CoordinatorStep {
         Future<List<List<String>>> session = own.connection().queryInternal(read, loop, ownStatus());
         Future<List<List<String>>> there = coordinator.connection().queryInternal(read, loop, TransactionStatus.IDLE);
         Futures.whenAll(List.of(session, there), loop).addListener(both -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 return;
             }
             if (!session.isSuccess() || !there.isSuccess()) {
@@ -260,9 +299,10 @@ final class CoordinatorStep {
     }
 
     private void create(String sql, List<String> qualified, List<PullStatements> tables) {
+        open.phase(OpenSteps.Phase.CREATING);
         Future<Void> created = coordinator.connection().runInternal(sql, loop, TransactionStatus.IN_TRANSACTION);
         created.addListener(c -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 return;
             }
             if (!created.isSuccess()) {
@@ -290,11 +330,12 @@ final class CoordinatorStep {
      * are copied locally (outside a transaction block), the other shards' pulled.
      */
     private void withKeys(List<String> qualified) {
+        open.phase(OpenSteps.Phase.KEYS);
         List<String> temporary = catalog.stream().map(r -> r.get(1)).toList();
         Future<List<List<String>>> read = coordinator.connection().queryInternal(KeyLists.query(keys, temporary), loop,
                 TransactionStatus.IN_TRANSACTION);
         read.addListener(r -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 return;
             }
             if (!read.isSuccess()) {
@@ -324,7 +365,7 @@ final class CoordinatorStep {
             Future<Void> filled = coordinator.connection().runInternal(String.join("; ", locally), loop,
                     TransactionStatus.IN_TRANSACTION);
             filled.addListener(f -> {
-                if (fanOut.clientGone()) {
+                if (gone()) {
                     return;
                 }
                 if (!filled.isSuccess()) {
@@ -358,11 +399,13 @@ final class CoordinatorStep {
             return;
         }
         Pull pull = pulls.get(index);
+        open.phase(OpenSteps.Phase.PULLING, pull.qualified() + " from "
+                + String.join(", ", pull.sources().stream().map(ShardLink::shard).toList()));
         Future<Void> pulled = pull.sources().equals(List.of(coordinator))
                 ? LocalFill.run(coordinator.connection(), pull.statements().withParameters(), loop)
                 : GatherPull.run(pull.sources(), pull.qualified(), pull.statements(), coordinator.connection(), loop, budget);
         pulled.addListener(p -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 return;
             }
             pull.sources().forEach(source -> source.connection().attach(owner));
@@ -376,10 +419,11 @@ final class CoordinatorStep {
 
     /** Statistics and indexes for the filled tables, the transaction made read-only, then the client's statement. */
     private void prepareThenAnswer() {
+        open.phase(OpenSteps.Phase.PREPARING);
         Future<Void> prepared = coordinator.connection().runInternal(CoordinatorSql.beforeStatement(prepare), loop,
                 TransactionStatus.IN_TRANSACTION);
         prepared.addListener(p -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 return;
             }
             if (!prepared.isSuccess()) {
@@ -392,6 +436,7 @@ final class CoordinatorStep {
 
     /** The client's statement, unchanged, on the coordinator: its answer passes through as PostgreSQL wrote it. */
     private void answer() {
+        open.phase(OpenSteps.Phase.RUNNING);
         if (last instanceof FinalStep.Capture capture) {
             capture(capture);
             return;
@@ -414,9 +459,9 @@ final class CoordinatorStep {
 
     /** A write's read: its rows go to pgsteer, then the coordinator's transaction ends as after any answer. */
     private void capture(FinalStep.Capture capture) {
-        Future<List<Frame>> read = capture.read().apply(coordinator);
+        Future<List<Frame>> read = capture.read().apply(coordinator, capture.sql());
         read.addListener(r -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 if (read.isSuccess()) {
                     read.getNow().forEach(Frame::release);
                 }
@@ -434,6 +479,7 @@ final class CoordinatorStep {
 
     /** Ends the coordinator's transaction: its temporary tables go with it (ON COMMIT DROP, or rolled back). */
     private void rollBack() {
+        open.phase(OpenSteps.Phase.ENDING);
         BackendConnection on = coordinator.connection();
         if (!on.isUsable()) {
             if (apart) {
@@ -460,9 +506,19 @@ final class CoordinatorStep {
     }
 
     private void proceed() {
+        open.close();
         if (!fanOut.clientGone()) {
             next.run();
         }
+    }
+
+    /** Whether the client left: its relay closes the connections, and this step is over. */
+    private boolean gone() {
+        if (fanOut.clientGone()) {
+            open.close();
+            return true;
+        }
+        return false;
     }
 
     /** A step failed: the client hears why (a shard's own error as it sent it), and the coordinator's transaction ends. */
@@ -479,8 +535,8 @@ final class CoordinatorStep {
                 }
             });
         }
-        if (cause instanceof MissingTable missing) {
-            replies.fail(SqlState.UNDEFINED_TABLE, missing.getMessage());
+        if (cause instanceof StepRefused refused) {
+            replies.fail(refused.sqlState, refused.getMessage());
         } else if (cause instanceof PullFailed failed) {
             replies.channel().write(failed.error(), replies.channel().voidPromise());
             replies.failed();
@@ -497,9 +553,13 @@ final class CoordinatorStep {
         rollBack();
     }
 
-    private static final class MissingTable extends Exception {
-        MissingTable(String message) {
+    /** The step cannot go on, for a reason pgsteer states itself (a table missing, a name it cannot read exactly). */
+    private static final class StepRefused extends Exception {
+        private final SqlState sqlState;
+
+        StepRefused(SqlState sqlState, String message) {
             super(message, null, false, false);
+            this.sqlState = sqlState;
         }
     }
 }
