@@ -20,7 +20,8 @@ import java.util.function.Function;
  * The writes into a sharded table that the {@link Router} routes through another statement: an
  * INSERT without a column list (as if the table's columns were written), INSERT ... SELECT (its
  * SELECT routed as a read, its rows written by pgsteer), and UPDATE or DELETE with
- * {@code column IN (SELECT ...)} over other shards (the subquery first, then the write with its values).
+ * {@code column IN (SELECT ...)} over other shards (the subquery first, then the write with its values),
+ * and UPDATE ... FROM or DELETE ... USING over other shards (computed on a coordinator, then written by ctid).
  */
 final class WriteForms {
     /** How the router routes a statement it made: as the client's own ({@code coordinated}), or as a part (no coordinator step). */
@@ -46,6 +47,8 @@ final class WriteForms {
         switch (analysis.placement()) {
             case Placement.InsertSelect insert -> planner.apply(SqlLexer.statement(ShardTexts.withLiterals(insert.selectShape(), statement)));
             case Placement.KeysFromSubquery keys -> planner.apply(SqlLexer.statement(ShardTexts.withLiterals(keys.selectShape(), statement)));
+            case Placement.JoinedWrite joined when joined.refusal() == null
+                    -> planner.apply(SqlLexer.statement(ShardTexts.withLiterals(joined.selectShape(), statement)));
             case Placement.InsertWithoutColumns insert when context.columns().of(insert.table().name()) != null -> {
                 try {
                     LexedStatement written = SqlLexer.statement(
@@ -134,6 +137,37 @@ final class WriteForms {
                             ShardTexts.withLiterals(keys.after(), statement), run.route());
             case Command.Run run -> new Command.Refused(refusal.sqlState(), refusal.getMessage() + " (its subquery reads rows pgsteer"
                     + " merges from several shards, which it cannot run first yet)");
+            default -> new Command.Refused(refusal.sqlState(), refusal.getMessage());
+        };
+    }
+
+    /**
+     * UPDATE ... FROM or DELETE ... USING whose other tables' rows are on other shards than the
+     * target's ({@code refusal}: why it cannot run shard by shard): the SELECT over the same tables and
+     * conditions is routed as a read, which the coordinator step must answer; its pulls are the write's.
+     */
+    Command joinedWrite(LexedStatement statement, Placement.JoinedWrite joined, RouteContext context, boolean mayParse,
+                        RoutingException refusal) {
+        if (joined.refusal() != null) {
+            return new Command.Refused(refusal.sqlState(), refusal.getMessage() + " (pgsteer writes such a statement itself"
+                    + " through a coordinator, but not this one: " + joined.refusal() + ")");
+        }
+        if (context.extended()) {
+            return new Command.Refused(refusal.sqlState(), refusal.getMessage()
+                    + " (pgsteer writes such a statement itself through a coordinator in the simple query protocol only, for now)");
+        }
+        String select = ShardTexts.withLiterals(joined.selectShape(), statement);
+        Command read = routing.route(SqlLexer.statement(select), KeySource.Placeholders.NONE, context, mayParse, true);
+        return switch (read) {
+            case null -> null;
+            case Command.Coordinate coordinate when !coordinate.namedWithSchema().isEmpty() -> new Command.Refused("0A000",
+                    refusal.getMessage() + " (pgsteer writes such a statement itself through a coordinator, which reads table "
+                    + coordinate.namedWithSchema().getFirst() + " as the transaction sees it into a temporary table that"
+                    + " shadows its plain name only: name it without its schema, for now)");
+            case Command.Coordinate coordinate -> new Command.JoinedWrite(joined.table(), joined.delete(), joined.target(),
+                    joined.reference(), joined.setColumns(), ShardTexts.withLiterals(joined.computeShape(), statement),
+                    ShardTexts.withLiterals(joined.returningShape(), statement), joined.returningNames(), coordinate);
+            case Command.Refused refused -> new Command.Refused(refused.sqlState(), refusal.getMessage() + " (" + refused.reason() + ")");
             default -> new Command.Refused(refusal.sqlState(), refusal.getMessage());
         };
     }

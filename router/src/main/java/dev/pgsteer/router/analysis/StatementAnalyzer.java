@@ -38,7 +38,11 @@ public final class StatementAnalyzer {
      * sharded tables ({@code text} is what was parsed: the shape when {@code fromShape}, else the statement's text).
      */
     public Analysis analyze(Statement statement, String text, boolean fromShape) {
-        Analysis analysis = analyze(statement);
+        Analysis analysis = switch (statement) {
+            case Update update -> WriteAnalysis.update(update, text, shardMap);
+            case Delete delete -> WriteAnalysis.delete(delete, text, shardMap);
+            default -> analyze(statement);
+        };
         return statement instanceof Select && analysis.placement() instanceof Placement.ByKey
                 ? analysis.withPulls(PullPlanner.plan(statement, text, fromShape, shardMap)) : analysis;
     }
@@ -47,8 +51,8 @@ public final class StatementAnalyzer {
         return switch (statement) {
             case Select select -> SelectAnalysis.of(select, shardMap);
             case Insert insert -> InsertAnalysis.of(insert, shardMap);
-            case Update update -> WriteAnalysis.update(update, shardMap);
-            case Delete delete -> WriteAnalysis.delete(delete, shardMap);
+            case Update update -> WriteAnalysis.update(update, null, shardMap);
+            case Delete delete -> WriteAnalysis.delete(delete, null, shardMap);
             case CreateTable create -> DdlAnalysis.onTables(List.of(create.getTable()), shardMap);
             case Alter alter -> DdlAnalysis.onTables(List.of(alter.getTable()), shardMap);
             case Drop drop when "TABLE".equalsIgnoreCase(drop.getType()) -> DdlAnalysis.onTables(List.of(drop.getName()), shardMap);

@@ -172,6 +172,26 @@ public sealed interface Command {
             implements Command {
     }
 
+    /**
+     * UPDATE ... FROM or DELETE ... USING of a sharded table whose other tables' rows are on other
+     * shards: the coordinator step {@code read} pulls every table it reads (the target's rows locked
+     * FOR UPDATE, with their shard and ctid), runs {@code compute} (the client's statement, literals
+     * put back) over the copies, and pgsteer writes each changed row by its ctid on its shard, with
+     * {@code returning} (the client's, or ""), in the session's transaction.
+     *
+     * @param target     the target as the client wrote it (name and alias)
+     * @param reference  how the statement refers to the target: its alias, or its name
+     * @param setColumns the columns an UPDATE sets, folded (none for a DELETE)
+     * @param returningNames the RETURNING's unqualified column names, which must be the target's
+     */
+    record JoinedWrite(TableConfig.Sharded table, boolean delete, String target, String reference, List<String> setColumns,
+                       String compute, String returning, List<String> returningNames, Coordinate read) implements Command {
+        public JoinedWrite {
+            setColumns = List.copyOf(setColumns);
+            returningNames = List.copyOf(returningNames);
+        }
+    }
+
     /** Not run: the client gets this error, and the session goes on. */
     record Refused(String sqlState, String reason) implements Command {
     }

@@ -75,6 +75,10 @@ final class RouterFixture {
                     + insert.select() + " read from " + route(insert.read());
             case Command.WriteByKeys keys -> "write " + keys.before() + keys.column() + " = ANY(...)" + keys.after()
                     + " with the values of " + keys.select() + " read from " + route(keys.read());
+            case Command.JoinedWrite joined -> (joined.delete() ? "delete from " : "update ") + joined.target() + " as "
+                    + joined.reference() + (joined.delete() ? "" : " setting " + joined.setColumns()) + " computed by "
+                    + joined.compute() + " returning [" + joined.returning() + "] names " + joined.returningNames()
+                    + " after the " + describe(joined.read());
             case Command.LearnColumns learn -> "learn the columns of " + learn.table().name();
             case Command.Refused refused -> "refused " + refused.sqlState() + " " + refused.reason();
         };
