@@ -128,7 +128,7 @@ public final class CoordinateCommand {
             }
             return;
         }
-        new CoordinatorStep(fanOut, replies, loop, owner, settings, statement.text(), last, budget, transaction.localSettings(),
-                command, acquired.getNow(), apartLink, inTransaction, keep, next).start();
+        new CoordinatorStep(fanOut, replies, loop, owner, settings, statement.text(), new CoordinatorStep.Finish.Answer(last, keep),
+                budget, transaction.localSettings(), command, acquired.getNow(), apartLink, inTransaction, next).start();
     }
 }

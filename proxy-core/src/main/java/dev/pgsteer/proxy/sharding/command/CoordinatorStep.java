@@ -12,6 +12,7 @@ import dev.pgsteer.proxy.sharding.coordinator.CoordinatorSql;
 import dev.pgsteer.proxy.sharding.coordinator.CopyPull;
 import dev.pgsteer.proxy.sharding.coordinator.FinalStep;
 import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
+import dev.pgsteer.proxy.sharding.coordinator.PullParameters;
 import dev.pgsteer.proxy.sharding.coordinator.PullStatements;
 import dev.pgsteer.proxy.sharding.coordinator.SelectWords;
 import dev.pgsteer.proxy.sharding.coordinator.TemporaryIndexes;
@@ -22,12 +23,14 @@ import dev.pgsteer.proxy.sharding.execute.ShardLeases;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.plan.Answer;
+import dev.pgsteer.router.plan.Placement;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -68,14 +71,28 @@ final class CoordinatorStep {
         boolean take(ShardLink coordinator);
     }
 
+    /** What the step ends with once every row is in. */
+    sealed interface Finish {
+        /** The client's statement runs on the coordinator and its answer passes through; {@code keep} may take the coordinator. */
+        record Answer(FinalStep last, Keep keep) implements Finish {
+        }
+
+        /**
+         * pgsteer's own statements run on the coordinator ({@code compute}, which reads what to write);
+         * the sharded table {@code target} is pulled locked, with each row's shard and ctid
+         * ({@link PullStatements#lockedTarget}).
+         */
+        record Write(String target, Function<ShardLink, Future<Void>> compute) implements Finish {
+        }
+    }
+
     private final FanOut fanOut;
     private final ClientReplies replies;
     private final EventLoop loop;
     private final BackendListener owner;
     private final ShardSettings settings;
     private final String statement;
-    /** The client's statement as it runs on the coordinator: a Query, or its Parse/Bind/Describe/Execute. */
-    private final FinalStep last;
+    private final Finish finish;
     /** The statement's bound on rows pulled. */
     private final PullBudget budget;
     /** The transaction's SET LOCAL statements: the custom settings they name are carried too. */
@@ -89,21 +106,20 @@ final class CoordinatorStep {
     private final boolean apart;
     /** Whether the session's links are in its transaction (then the other tables it reads are pulled as it sees them). */
     private final boolean inTransaction;
-    private final Keep keep;
     private final Runnable next;
     /** What runs on the coordinator once every row is in ({@link TemporaryIndexes}), a statement per table. */
     private final List<String> prepare = new ArrayList<>();
 
     CoordinatorStep(FanOut fanOut, ClientReplies replies, EventLoop loop, BackendListener owner, ShardSettings settings,
-                    String statement, FinalStep last, PullBudget budget, List<String> localSettings, Command.Coordinate command,
-                    List<ShardLink> links, ShardLink apartLink, boolean inTransaction, Keep keep, Runnable next) {
+                    String statement, Finish finish, PullBudget budget, List<String> localSettings, Command.Coordinate command,
+                    List<ShardLink> links, ShardLink apartLink, boolean inTransaction, Runnable next) {
         this.fanOut = fanOut;
         this.replies = replies;
         this.loop = loop;
         this.owner = owner;
         this.settings = settings;
         this.statement = statement;
-        this.last = last;
+        this.finish = finish;
         this.budget = budget;
         this.localSettings = List.copyOf(localSettings);
         this.command = command;
@@ -112,7 +128,6 @@ final class CoordinatorStep {
         this.apart = apartLink != null;
         this.coordinator = apart ? apartLink : own;
         this.inTransaction = inTransaction;
-        this.keep = keep;
         this.next = next;
     }
 
@@ -153,12 +168,16 @@ final class CoordinatorStep {
             for (int i = 0; i < rows.size(); i++) {
                 List<String> row = rows.get(i);
                 List<String> columns = PullStatements.columns(row.get(3));
-                prepare.add(TemporaryIndexes.after(row.get(1), row.get(4), i < command.tables().size()
+                boolean target = finish instanceof Finish.Write write && i < command.tables().size()
+                        && command.tables().get(i).name().equals(write.target());
+                prepare.add(TemporaryIndexes.after(row.get(1), row.get(4), i < command.tables().size() && !target
                         ? PullStatements.pulledColumns(command.pulls().get(i), columns) : columns, nested));
-                // The sharded tables as narrowly as the router allows; the others (inside a transaction) whole.
-                tables.add(i < command.tables().size()
-                        ? PullStatements.of(command.pulls().get(i), row.get(0), row.get(1), PullStatements.columns(row.get(3)),
-                                last.parameters())
+                // The sharded tables as narrowly as the router allows (a write's target whole, locked); the
+                // others (inside a transaction) whole.
+                tables.add(target ? PullStatements.lockedTarget(command.pulls().get(i), row.get(0), row.get(1), columns,
+                                Placement.JoinedWrite.SHARD, Placement.JoinedWrite.CTID, Placement.JoinedWrite.WRITTEN)
+                        : i < command.tables().size()
+                        ? PullStatements.of(command.pulls().get(i), row.get(0), row.get(1), columns, parameters())
                         : PullStatements.whole(row.get(0), row.get(1)));
             }
             if (apart) {
@@ -167,6 +186,14 @@ final class CoordinatorStep {
                 create(CoordinatorSql.createAndFillLocally(tables), qualified, tables);
             }
         });
+    }
+
+    /** The client's parameters, which pushed conditions may bind; null when there are none. */
+    private PullParameters parameters() {
+        return switch (finish) {
+            case Finish.Answer answer -> answer.last().parameters();
+            case Finish.Write write -> null;
+        };
     }
 
     /** The session's connections are in its transaction, or out of any. */
@@ -212,7 +239,7 @@ final class CoordinatorStep {
                 for (int i = 0; i < sharded; i++) {
                     // The coordinator's own rows came with the create, unless conditions hold the client's parameters.
                     if (link != coordinator || tables.get(i).withParameters() != null) {
-                        pulls.add(new Pull(link, qualified.get(i), tables.get(i)));
+                        pulls.add(new Pull(link, qualified.get(i), tables.get(i).forShard(link.shard())));
                     }
                 }
             }
@@ -257,12 +284,30 @@ final class CoordinatorStep {
                 fail(prepared.cause());
                 return;
             }
-            answer();
+            switch (finish) {
+                case Finish.Answer answer -> answer(answer.last(), answer.keep());
+                case Finish.Write write -> compute(write);
+            }
+        });
+    }
+
+    /** pgsteer's own statements on the coordinator; then its transaction ends, whatever they did. */
+    private void compute(Finish.Write write) {
+        Future<Void> computed = write.compute().apply(coordinator);
+        computed.addListener(c -> {
+            if (fanOut.clientGone()) {
+                return;
+            }
+            if (!computed.isSuccess()) {
+                fail(computed.cause());
+                return;
+            }
+            rollBack();
         });
     }
 
     /** The client's statement, unchanged, on the coordinator: its answer passes through as PostgreSQL wrote it. */
-    private void answer() {
+    private void answer(FinalStep last, Keep keep) {
         BackendConnection on = coordinator.connection();
         on.attach(apart ? new ApartFrames(coordinator, fanOut, replies.channel(), loop) : owner);
         fanOut.start(List.of(coordinator), Answer.ONE, last.acknowledged(), request -> {

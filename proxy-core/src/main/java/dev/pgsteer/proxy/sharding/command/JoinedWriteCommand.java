@@ -1,0 +1,244 @@
+package dev.pgsteer.proxy.sharding.command;
+
+import dev.pgsteer.protocol.SqlState;
+import dev.pgsteer.protocol.message.Query;
+import dev.pgsteer.protocol.message.TransactionStatus;
+import dev.pgsteer.proxy.backend.BackendListener;
+import dev.pgsteer.proxy.errors.BackendErrorException;
+import dev.pgsteer.proxy.errors.ProxyErrors;
+import dev.pgsteer.proxy.sharding.ShardSettings;
+import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import dev.pgsteer.proxy.sharding.coordinator.JoinedWriteSql;
+import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
+import dev.pgsteer.proxy.sharding.execute.ClientReplies;
+import dev.pgsteer.proxy.sharding.execute.FanOut;
+import dev.pgsteer.proxy.sharding.execute.ShardLeases;
+import dev.pgsteer.proxy.sharding.execute.ShardLink;
+import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
+import dev.pgsteer.router.command.Command;
+import dev.pgsteer.router.plan.Answer;
+import dev.pgsteer.router.sql.LexedStatement;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code Command.JoinedWrite}: UPDATE ... FROM or DELETE ... USING of a sharded table whose other
+ * tables' rows are on other shards. In the session's transaction (pgsteer's own, committed in two
+ * phases, when it has none):
+ *
+ * <ol>
+ *   <li>{@code EXPLAIN} of the statement on the default shard raises PostgreSQL's own analysis
+ *       errors (a missing column, an ambiguous name, privileges) before anything is read;
+ *   <li>the coordinator step ({@link CoordinatorStep}, on a connection apart: a transaction that
+ *       touched temporary tables cannot be prepared) pulls every table the statement reads over the
+ *       session's own links, the target's rows {@code FOR UPDATE} with their shard and ctid, and runs
+ *       the client's statement over the copies: an UPDATE marks the rows it changes, then their new
+ *       values are read; a DELETE returns which rows it removed. PostgreSQL itself picks, as it
+ *       does, one joined row per target row;
+ *   <li>every shard runs an UPDATE (or DELETE) of its own rows by ctid with those values, and the
+ *       client's RETURNING; the client gets the summed count and the rows, as for any multi-shard write.
+ * </ol>
+ */
+public final class JoinedWriteCommand {
+    private final ShardedDatabase database;
+    private final ShardTransaction transaction;
+    private final FanOut fanOut;
+    private final ClientReplies replies;
+    private final ShardLeases leases;
+    private final ShardSettings settings;
+    private final EventLoop loop;
+    private final BackendListener owner;
+
+    public JoinedWriteCommand(ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
+                              ShardLeases leases, ShardSettings settings, EventLoop loop, BackendListener owner) {
+        this.database = database;
+        this.transaction = transaction;
+        this.fanOut = fanOut;
+        this.replies = replies;
+        this.leases = leases;
+        this.settings = settings;
+        this.loop = loop;
+        this.owner = owner;
+    }
+
+    public void run(LexedStatement statement, Command.JoinedWrite command, Runnable whenDone) {
+        long started = System.nanoTime();
+        Runnable next = () -> {
+            database.coordinatedStatementDone(started);
+            whenDone.run();
+        };
+        transaction.startImplicit();
+        PullBudget budget = new PullBudget(database.config().name(), database.config().coordinator(), database.pullMeters());
+        Future<List<ShardLink>> acquired = fanOut.acquire(database.config().shards());
+        Future<ShardLink> apart = leases.leaseApart(command.read().coordinatorShard());
+        acquired.addListener(a -> apart.addListener(b -> leased(statement, command, budget, acquired, apart, next)));
+    }
+
+    private void leased(LexedStatement statement, Command.JoinedWrite command, PullBudget budget, Future<List<ShardLink>> acquired,
+                        Future<ShardLink> apart, Runnable next) {
+        if (!apart.isSuccess()) {
+            if (!fanOut.clientGone()) {
+                replies.fail(apart.cause());
+                next.run();
+            }
+            return;
+        }
+        ShardLink coordinator = apart.getNow();
+        if (!fanOut.ready(acquired, next)) {
+            ShardLeases.giveBackApart(coordinator, true);
+            return;
+        }
+        List<ShardLink> links = acquired.getNow();
+        fanOut.hold(links);
+        ShardLink own = linkOf(links, command.read().coordinatorShard());
+        Future<Void> explained = own.connection().runInternal("EXPLAIN " + statement.text(), loop, own.status());
+        explained.addListener(e -> {
+            if (fanOut.clientGone()) {
+                ShardLeases.giveBackApart(coordinator, true);
+                return;
+            }
+            if (!explained.isSuccess()) {
+                fanOut.abandon();
+                attachBack(links);
+                ShardLeases.giveBackApart(coordinator, true);
+                replies.fail(explained.cause());
+                transaction.statementFailed();
+                next.run();
+                return;
+            }
+            own.connection().attach(owner);
+            Computation computation = new Computation(command, database.config().shards());
+            new CoordinatorStep(fanOut, replies, loop, owner, settings, command.compute(),
+                    new CoordinatorStep.Finish.Write(command.table().name(), computation::run), budget, transaction.localSettings(),
+                    command.read(), links, coordinator, true, () -> {
+                        if (computation.texts == null) {
+                            // The step failed, and the client has heard why.
+                            next.run();
+                        } else {
+                            write(links, computation.texts, next);
+                        }
+                    }).start();
+        });
+    }
+
+    /**
+     * What runs on the coordinator once every row is in: the target copy's columns, the client's
+     * statement over the copies, the rows it changed; then, unless that failed, the shards' texts.
+     */
+    private final class Computation {
+        private final Command.JoinedWrite command;
+        private final List<String> shards;
+        /** Each shard's statement, once computed. */
+        private Map<String, String> texts;
+
+        Computation(Command.JoinedWrite command, List<String> shards) {
+            this.command = command;
+            this.shards = shards;
+        }
+
+        Future<Void> run(ShardLink coordinator) {
+            Promise<Void> done = loop.newPromise();
+            String table = command.table().name();
+            Future<List<List<String>>> columns = coordinator.connection().queryInternal(JoinedWriteSql.columns(table), loop,
+                    TransactionStatus.IN_TRANSACTION);
+            columns.addListener(c -> {
+                if (!columns.isSuccess()) {
+                    done.setFailure(columns.cause());
+                    return;
+                }
+                Map<String, String> types = new HashMap<>();
+                columns.getNow().forEach(row -> types.put(row.get(0), row.get(1)));
+                for (String name : command.returningNames()) {
+                    if (!types.containsKey(name) || name.startsWith("pgsteer_")) {
+                        done.setFailure(new BackendErrorException(ProxyErrors.error(SqlState.FEATURE_NOT_SUPPORTED, "this " + (command.delete() ? "DELETE"
+                                : "UPDATE") + "'s RETURNING reads " + name + ", which is not a column of " + table
+                                + ": pgsteer writes each shard's rows of " + table + " without the other tables' rows;"
+                                + " return the target's columns only")));
+                        return;
+                    }
+                }
+                List<String> setTypes = command.setColumns().stream().map(types::get).toList();
+                Future<List<List<String>>> changed = command.delete()
+                        ? coordinator.connection().queryInternal(command.compute(), loop, TransactionStatus.IN_TRANSACTION)
+                        : changedRows(coordinator, table);
+                changed.addListener(r -> {
+                    if (!changed.isSuccess()) {
+                        done.setFailure(changed.cause());
+                        return;
+                    }
+                    long size = changed.getNow().stream().flatMap(List::stream).mapToLong(v -> v == null ? 4 : v.length() + 8).sum();
+                    if (size > InsertSelectCommand.MAX_BYTES) {
+                        done.setFailure(new BackendErrorException(ProxyErrors.error(SqlState.PROGRAM_LIMIT_EXCEEDED, "this write changes more than "
+                                + InsertSelectCommand.MAX_BYTES / (1024 * 1024) + " MB of values, which pgsteer holds while it"
+                                + " writes them; narrow it")));
+                        return;
+                    }
+                    texts = JoinedWriteSql.byShard(command, shards, setTypes, changed.getNow());
+                    done.setSuccess(null);
+                });
+            });
+            return done;
+        }
+
+        /** The client's UPDATE over the copies, then the rows it marked. */
+        private Future<List<List<String>>> changedRows(ShardLink coordinator, String table) {
+            Promise<List<List<String>>> rows = loop.newPromise();
+            Future<Void> updated = coordinator.connection().runInternal(command.compute(), loop, TransactionStatus.IN_TRANSACTION);
+            updated.addListener(u -> {
+                if (!updated.isSuccess()) {
+                    rows.setFailure(updated.cause());
+                    return;
+                }
+                Future<List<List<String>>> read = coordinator.connection().queryInternal(
+                        JoinedWriteSql.changedRows(table, command.setColumns()), loop, TransactionStatus.IN_TRANSACTION);
+                read.addListener(x -> {
+                    if (read.isSuccess()) {
+                        rows.setSuccess(read.getNow());
+                    } else {
+                        rows.setFailure(read.cause());
+                    }
+                });
+            });
+            return rows;
+        }
+    }
+
+    /** Every shard writes its own rows; their counts are summed and their RETURNING rows concatenated. */
+    private void write(List<ShardLink> links, Map<String, String> texts, Runnable next) {
+        List<ShardLink> writing = new ArrayList<>(links);
+        fanOut.start(writing, Answer.COMBINE, false, request -> {
+            for (ShardLink link : request.links()) {
+                if (link.status() == TransactionStatus.FAILED) {
+                    transaction.statementFailed();
+                }
+            }
+            if (request.failed()) {
+                replies.failed();
+            }
+            next.run();
+        });
+        for (ShardLink link : writing) {
+            Channel channel = link.connection().channel();
+            channel.write(new Query(texts.get(link.shard())), channel.voidPromise());
+            link.connection().flush();
+        }
+    }
+
+    private void attachBack(List<ShardLink> links) {
+        for (ShardLink link : links) {
+            if (link.connection().isUsable()) {
+                link.connection().attach(owner);
+            }
+        }
+    }
+
+    private static ShardLink linkOf(List<ShardLink> links, String shard) {
+        return links.stream().filter(l -> l.shard().equals(shard)).findFirst().orElseThrow();
+    }
+}
