@@ -152,9 +152,10 @@ final class WriteForms {
             return new Command.Refused(refusal.sqlState(), refusal.getMessage() + " (pgsteer writes such a statement itself"
                     + " through a coordinator, but not this one: " + joined.refusal() + ")");
         }
-        if (context.extended()) {
-            return new Command.Refused(refusal.sqlState(), refusal.getMessage()
-                    + " (pgsteer writes such a statement itself through a coordinator in the simple query protocol only, for now)");
+        if (context.extended() && statement.parameterCount() > 0) {
+            // Its parameters would have to be bound on the coordinator, in pgsteer's own statements.
+            return new Command.Refused(refusal.sqlState(), refusal.getMessage() + " (pgsteer writes such a statement itself"
+                    + " through a coordinator, in the extended query protocol only without parameters, for now)");
         }
         String select = ShardTexts.withLiterals(joined.selectShape(), statement);
         Command read = routing.route(SqlLexer.statement(select), KeySource.Placeholders.NONE, context, mayParse, true);

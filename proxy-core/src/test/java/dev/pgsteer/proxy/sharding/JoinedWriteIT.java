@@ -296,6 +296,27 @@ class JoinedWriteIT {
     }
 
     @Test
+    void theExtendedProtocolWithoutParametersAsPgjdbcSendsEveryStatement() throws SQLException {
+        for (String threshold : List.of("5", "1")) {
+            Properties props = new Properties();
+            props.setProperty("prepareThreshold", threshold);
+            try (Connection c = cluster.connect(props)) {
+                write(c, "UPDATE {o} o SET total = d.total + 1, status = d.label FROM {d} d WHERE d.id = o.id");
+                returning(c, "UPDATE {d} d SET label = o.status FROM {o} o WHERE o.customer_id = d.customer_id RETURNING d.id, d.label");
+                returning(c, "DELETE FROM {d} d USING {o} o WHERE o.id = d.id AND o.total > 600 RETURNING d.*");
+                assertSameRows();
+                try (PreparedStatement p = c.prepareStatement("UPDATE orders o SET total = ? FROM devices d WHERE d.id = o.id")) {
+                    p.setInt(1, 5);
+                    SQLException refused = assertThrows(SQLException.class, p::executeUpdate);
+                    assertEquals("0A000", refused.getSQLState(), refused.getMessage());
+                }
+                assertSameRows();
+            }
+        }
+        assertNothingLeft();
+    }
+
+    @Test
     void anErrorFailsTheStatementAndTheSessionGoesOn() throws SQLException {
         try (Connection c = cluster.connect(simple()); Statement s = c.createStatement()) {
             SQLException zero = assertThrows(SQLException.class,

@@ -75,7 +75,7 @@ public final class Commands {
         this.learnColumns = new LearnColumnsCommand(database, columns, transaction, fanOut, replies, loop, owner);
         this.insertSelect = new InsertSelectCommand(database, transaction, fanOut, replies, loop, owner);
         this.writeByKeys = new WriteByKeysCommand(database, transaction, fanOut, replies, loop, owner);
-        this.joinedWrite = new JoinedWriteCommand(database, transaction, fanOut, replies, leases, settings, loop, owner);
+        this.joinedWrite = new JoinedWriteCommand(database, transaction, fanOut, replies, leases, settings, loop, owner, run);
         this.replies = replies;
     }
 
@@ -125,7 +125,7 @@ public final class Commands {
             case Command.OnCursor c -> cursors.onCursor(statement, sender, c, next);
             case Command.InsertSelect i -> insertSelect.run(statement, i, next);
             case Command.WriteByKeys w -> writeByKeys.run(statement, w, next);
-            case Command.JoinedWrite j -> joinedWrite.run(statement, j, next);
+            case Command.JoinedWrite j -> joinedWrite.run(statement, sender, j, next);
             // The statement planner reads the columns and routes again (learnColumns): after that, the
             // router knows them, so it asks again only if the table changed in between.
             case Command.LearnColumns l -> {

@@ -1,7 +1,6 @@
 package dev.pgsteer.proxy.sharding.command;
 
 import dev.pgsteer.protocol.SqlState;
-import dev.pgsteer.protocol.message.Query;
 import dev.pgsteer.protocol.message.TransactionStatus;
 import dev.pgsteer.proxy.backend.BackendListener;
 import dev.pgsteer.proxy.errors.BackendErrorException;
@@ -14,15 +13,16 @@ import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
+import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.plan.Answer;
+import dev.pgsteer.router.plan.Route;
+import dev.pgsteer.router.plan.StatementKind;
 import dev.pgsteer.router.sql.LexedStatement;
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +42,8 @@ import java.util.Map;
  *       values are read; a DELETE returns which rows it removed. PostgreSQL itself picks, as it
  *       does, one joined row per target row;
  *   <li>every shard runs an UPDATE (or DELETE) of its own rows by ctid with those values, and the
- *       client's RETURNING; the client gets the summed count and the rows, as for any multi-shard write.
+ *       client's RETURNING, in the protocol the client used ({@link RunCommand} with a text per
+ *       shard); the client gets the summed count and the rows, as for any multi-shard write.
  * </ol>
  */
 public final class JoinedWriteCommand {
@@ -54,9 +55,11 @@ public final class JoinedWriteCommand {
     private final ShardSettings settings;
     private final EventLoop loop;
     private final BackendListener owner;
+    /** Runs the last step, each shard's write, in the protocol the client used. */
+    private final RunCommand writes;
 
     public JoinedWriteCommand(ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
-                              ShardLeases leases, ShardSettings settings, EventLoop loop, BackendListener owner) {
+                              ShardLeases leases, ShardSettings settings, EventLoop loop, BackendListener owner, RunCommand writes) {
         this.database = database;
         this.transaction = transaction;
         this.fanOut = fanOut;
@@ -65,9 +68,11 @@ public final class JoinedWriteCommand {
         this.settings = settings;
         this.loop = loop;
         this.owner = owner;
+        this.writes = writes;
     }
 
-    public void run(LexedStatement statement, Command.JoinedWrite command, Runnable whenDone) {
+    /** Runs the write; {@code sender} says in which protocol the client sent it, in which the shards' writes answer. */
+    public void run(LexedStatement statement, StatementSender sender, Command.JoinedWrite command, Runnable whenDone) {
         long started = System.nanoTime();
         Runnable next = () -> {
             database.coordinatedStatementDone(started);
@@ -77,10 +82,10 @@ public final class JoinedWriteCommand {
         PullBudget budget = new PullBudget(database.config().name(), database.config().coordinator(), database.pullMeters());
         Future<List<ShardLink>> acquired = fanOut.acquire(database.config().shards());
         Future<ShardLink> apart = leases.leaseApart(command.read().coordinatorShard());
-        acquired.addListener(a -> apart.addListener(b -> leased(statement, command, budget, acquired, apart, next)));
+        acquired.addListener(a -> apart.addListener(b -> leased(statement, sender, command, budget, acquired, apart, next)));
     }
 
-    private void leased(LexedStatement statement, Command.JoinedWrite command, PullBudget budget, Future<List<ShardLink>> acquired,
+    private void leased(LexedStatement statement, StatementSender sender, Command.JoinedWrite command, PullBudget budget, Future<List<ShardLink>> acquired,
                         Future<ShardLink> apart, Runnable next) {
         if (!apart.isSuccess()) {
             if (!fanOut.clientGone()) {
@@ -121,7 +126,9 @@ public final class JoinedWriteCommand {
                             // The step failed, and the client has heard why.
                             next.run();
                         } else {
-                            write(links, computation.texts, next);
+                            writes.run(statement, sender, new Route(database.config().shards(), Answer.COMBINE, StatementKind.WRITE,
+                                    "each row of " + command.table().name() + " by its ctid, as the coordinator computed it",
+                                    computation.texts, null), next);
                         }
                     }).start();
         });
@@ -206,27 +213,6 @@ public final class JoinedWriteCommand {
                 });
             });
             return rows;
-        }
-    }
-
-    /** Every shard writes its own rows; their counts are summed and their RETURNING rows concatenated. */
-    private void write(List<ShardLink> links, Map<String, String> texts, Runnable next) {
-        List<ShardLink> writing = new ArrayList<>(links);
-        fanOut.start(writing, Answer.COMBINE, false, request -> {
-            for (ShardLink link : request.links()) {
-                if (link.status() == TransactionStatus.FAILED) {
-                    transaction.statementFailed();
-                }
-            }
-            if (request.failed()) {
-                replies.failed();
-            }
-            next.run();
-        });
-        for (ShardLink link : writing) {
-            Channel channel = link.connection().channel();
-            channel.write(new Query(texts.get(link.shard())), channel.voidPromise());
-            link.connection().flush();
         }
     }
 
