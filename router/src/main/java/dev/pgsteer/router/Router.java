@@ -185,7 +185,7 @@ public final class Router {
                 return writes.writeByKeys(statement, keys, context, mayParse, e);
             }
             if (analysis.placement() instanceof Placement.JoinedWrite joined) {
-                return writes.joinedWrite(statement, joined, context, mayParse, e);
+                return writes.joinedWrite(statement, joined, values, context, mayParse, e);
             }
             return new Command.Refused(e.sqlState(), e.getMessage());
         } catch (IndexOutOfBoundsException e) {

@@ -146,19 +146,14 @@ final class WriteForms {
      * target's ({@code refusal}: why it cannot run shard by shard): the SELECT over the same tables and
      * conditions is routed as a read, which the coordinator step must answer; its pulls are the write's.
      */
-    Command joinedWrite(LexedStatement statement, Placement.JoinedWrite joined, RouteContext context, boolean mayParse,
-                        RoutingException refusal) {
+    Command joinedWrite(LexedStatement statement, Placement.JoinedWrite joined, KeySource.Placeholders values, RouteContext context,
+                        boolean mayParse, RoutingException refusal) {
         if (joined.refusal() != null) {
             return new Command.Refused(refusal.sqlState(), refusal.getMessage() + " (pgsteer writes such a statement itself"
                     + " through a coordinator, but not this one: " + joined.refusal() + ")");
         }
-        if (context.extended() && statement.parameterCount() > 0) {
-            // Its parameters would have to be bound on the coordinator, in pgsteer's own statements.
-            return new Command.Refused(refusal.sqlState(), refusal.getMessage() + " (pgsteer writes such a statement itself"
-                    + " through a coordinator, in the extended query protocol only without parameters, for now)");
-        }
         String select = ShardTexts.withLiterals(joined.selectShape(), statement);
-        Command read = routing.route(SqlLexer.statement(select), KeySource.Placeholders.NONE, context, mayParse, true);
+        Command read = routing.route(SqlLexer.statement(select), values, context, mayParse, true);
         return switch (read) {
             case null -> null;
             case Command.Coordinate coordinate when !coordinate.namedWithSchema().isEmpty() -> new Command.Refused("0A000",
@@ -166,10 +161,15 @@ final class WriteForms {
                     + coordinate.namedWithSchema().getFirst() + " as the transaction sees it into a temporary table that"
                     + " shadows its plain name only: name it without its schema, for now)");
             case Command.Coordinate coordinate -> new Command.JoinedWrite(joined.table(), joined.delete(), joined.target(),
-                    joined.reference(), joined.setColumns(), ShardTexts.withLiterals(joined.computeShape(), statement),
-                    ShardTexts.withLiterals(joined.returningShape(), statement), joined.returningNames(), coordinate);
+                    joined.reference(), joined.setColumns(), text(statement.shape(), statement), text(joined.computeShape(), statement),
+                    text(joined.returningShape(), statement), joined.returningNames(), coordinate);
             case Command.Refused refused -> new Command.Refused(refused.sqlState(), refusal.getMessage() + " (" + refused.reason() + ")");
             default -> new Command.Refused(refusal.sqlState(), refusal.getMessage());
         };
+    }
+
+    private static Command.JoinedWrite.Text text(String shape, LexedStatement statement) {
+        ShardTexts.SplitText text = ShardTexts.withLiteralsRenumbered(shape, statement);
+        return new Command.JoinedWrite.Text(text.text(), text.parameters());
     }
 }

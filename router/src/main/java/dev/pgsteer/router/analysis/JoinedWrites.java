@@ -91,8 +91,9 @@ final class JoinedWrites {
         refusal = first(refusal, returning(delete.getReturningClause(), reference));
         List<String> names = refusal == null ? returningNames(delete.getReturningClause()) : List.of();
         String select = "SELECT 1 FROM " + clauses.target() + ", " + clauses.from() + clauses.where();
-        String compute = text.substring(0, clauses.returningStart()).stripTrailing() + " RETURNING " + reference + "."
-                + Placement.JoinedWrite.SHARD + ", " + reference + "." + Placement.JoinedWrite.CTID;
+        // The rows DELETE ... USING removes are those UPDATE ... FROM over the same tables and conditions writes.
+        String compute = "UPDATE " + clauses.target() + " SET " + Placement.JoinedWrite.WRITTEN + " = true FROM " + clauses.from()
+                + clauses.where();
         return Optional.of(new Placement.JoinedWrite(table, true, clauses.target(), reference, List.of(), select, compute,
                 clauses.returning(), names, refusal, byKey));
     }

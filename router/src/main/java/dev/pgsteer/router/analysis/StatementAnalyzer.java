@@ -39,8 +39,10 @@ public final class StatementAnalyzer {
      */
     public Analysis analyze(Statement statement, String text, boolean fromShape) {
         Analysis analysis = switch (statement) {
-            case Update update -> WriteAnalysis.update(update, text, shardMap);
-            case Delete delete -> WriteAnalysis.delete(delete, text, shardMap);
+            // A joined write's clauses are cut from its shape, whose placeholders pgsteer fills: from the
+            // text (a shape JSQLParser cannot read), a '$1' in a string would be taken for one.
+            case Update update -> WriteAnalysis.update(update, fromShape ? text : null, shardMap);
+            case Delete delete -> WriteAnalysis.delete(delete, fromShape ? text : null, shardMap);
             default -> analyze(statement);
         };
         return statement instanceof Select && analysis.placement() instanceof Placement.ByKey

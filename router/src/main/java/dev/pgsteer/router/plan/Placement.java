@@ -101,8 +101,8 @@ public sealed interface Placement {
      * tables' rows are co-located with the target's; else pgsteer computes the write on a coordinator
      * and writes each target row on its shard. {@code selectShape} is a SELECT over the same tables and
      * conditions (what the coordinator pulls is planned from it); {@code computeShape} the client's
-     * statement as the coordinator runs it over its copies (an UPDATE marks the rows it changes, a
-     * DELETE returns which it removed); {@code returningShape} the client's RETURNING ("" without),
+     * statement as the coordinator runs it over its copies, an UPDATE that marks the rows it writes (a
+     * DELETE's as the UPDATE ... FROM over the same tables and conditions); {@code returningShape} the client's RETURNING ("" without),
      * which each shard runs; {@code returningNames} its unqualified column names, which must be the
      * target's; {@code refusal}, when not null, why this statement cannot be written so.
      */

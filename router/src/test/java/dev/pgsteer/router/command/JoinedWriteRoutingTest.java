@@ -33,8 +33,8 @@ class JoinedWriteRoutingTest {
             UPDATE orders o SET total = o2.total + 1 FROM orders o2 WHERE o.id = o2.id + 1 AND o2.status = 'x'                      | update orders o as o setting [total] computed by UPDATE orders o SET pgsteer_written = true, total = o2.total + 1 FROM orders o2 WHERE o.id = o2.id + 1 AND o2.status = 'x' returning [] names [] after the coordinate on s0 pulling orders
             UPDATE orders SET total = n.total, status = 'y' FROM notes n WHERE n.id = orders.id                                     | update orders as orders setting [total, status] computed by UPDATE orders SET pgsteer_written = true, total = n.total, status = 'y' FROM notes n WHERE n.id = orders.id returning [] names [] after the coordinate on s0 pulling orders
             UPDATE orders AS o SET (total, status) = (n.total, 'z') FROM notes n, currencies c WHERE n.id = o.id RETURNING o.id, total | update orders AS o as o setting [total, status] computed by UPDATE orders AS o SET pgsteer_written = true, (total, status) = (n.total, 'z') FROM notes n, currencies c WHERE n.id = o.id returning [ RETURNING o.id, total] names [total] after the coordinate on s0 pulling orders
-            DELETE FROM orders o USING orders o2 WHERE o.id = o2.id AND o2.status = 'gone' RETURNING o.*                            | delete from orders o as o computed by DELETE FROM orders o USING orders o2 WHERE o.id = o2.id AND o2.status = 'gone' RETURNING o.pgsteer_shard, o.pgsteer_ctid returning [ RETURNING o.*] names [] after the coordinate on s0 pulling orders
-            DELETE FROM orders USING notes WHERE notes.id = orders.id                                                               | delete from orders as orders computed by DELETE FROM orders USING notes WHERE notes.id = orders.id RETURNING orders.pgsteer_shard, orders.pgsteer_ctid returning [] names [] after the coordinate on s0 pulling orders
+            DELETE FROM orders o USING orders o2 WHERE o.id = o2.id AND o2.status = 'gone' RETURNING o.*                            | delete from orders o as o computed by UPDATE orders o SET pgsteer_written = true FROM orders o2 WHERE o.id = o2.id AND o2.status = 'gone' returning [ RETURNING o.*] names [] after the coordinate on s0 pulling orders
+            DELETE FROM orders USING notes WHERE notes.id = orders.id                                                               | delete from orders as orders computed by UPDATE orders SET pgsteer_written = true FROM notes WHERE notes.id = orders.id returning [] names [] after the coordinate on s0 pulling orders
             UPDATE orders o SET total = 0 FROM orders o2 JOIN notes n ON n.id = o2.id WHERE o.id = o2.id                            | update orders o as o setting [total] computed by UPDATE orders o SET pgsteer_written = true, total = 0 FROM orders o2 JOIN notes n ON n.id = o2.id WHERE o.id = o2.id returning [] names [] after the coordinate on s0 pulling orders
             """)
     void writesOverOtherShardsAreComputedOnACoordinator(String sql, String command) {
@@ -58,15 +58,13 @@ class JoinedWriteRoutingTest {
         assertTrue(answer.startsWith("refused 0A000") && answer.contains(why), answer);
     }
 
-    @ParameterizedTest(name = "extended: {0}")
+    @ParameterizedTest(name = "extended: {0} -> {1}")
     @CsvSource(delimiter = '|', textBlock = """
-            UPDATE orders o SET total = $1 FROM orders o2 WHERE o.id = o2.id
-            DELETE FROM orders o USING orders o2 WHERE o.id = o2.id AND o2.status = $1
+            UPDATE orders o SET total = $2 FROM orders o2 WHERE o.id = o2.id AND o2.status = $1 RETURNING o.id + $3, $2                 | update orders o as o setting [total] computed by UPDATE orders o SET pgsteer_written = true, total = $1 FROM orders o2 WHERE o.id = o2.id AND o2.status = $2 with the client's [2, 1] returning [ RETURNING o.id + $1, $2 with the client's [3, 2]] names [] after the coordinate on s0 pulling orders
+            DELETE FROM orders o USING orders o2 WHERE o.id = o2.id AND o2.status = $1                                                | delete from orders o as o computed by UPDATE orders o SET pgsteer_written = true FROM orders o2 WHERE o.id = o2.id AND o2.status = $1 with the client's [1] returning [] names [] after the coordinate on s0 pulling orders
             """)
-    void theExtendedProtocolWithParametersIsRefusedForNow(String sql) {
-        String answer = fixture.answer(sql, new RouteContext(Set.of(), false, true));
-        assertTrue(answer.startsWith("refused 0A000") && answer.endsWith("in the extended query protocol only without parameters,"
-                + " for now)"), answer);
+    void theExtendedProtocolBindsTheClientsParametersInEachText(String sql, String command) {
+        assertEquals(command, fixture.answer(sql, new RouteContext(Set.of(), false, true)));
     }
 
     @ParameterizedTest(name = "extended: {0}")

@@ -77,11 +77,16 @@ final class RouterFixture {
                     + " with the values of " + keys.select() + " read from " + route(keys.read());
             case Command.JoinedWrite joined -> (joined.delete() ? "delete from " : "update ") + joined.target() + " as "
                     + joined.reference() + (joined.delete() ? "" : " setting " + joined.setColumns()) + " computed by "
-                    + joined.compute() + " returning [" + joined.returning() + "] names " + joined.returningNames()
+                    + joined.compute().sql() + parameters(joined.compute().parameters()) + " returning [" + joined.returning().sql()
+                    + parameters(joined.returning().parameters()) + "] names " + joined.returningNames()
                     + " after the " + describe(joined.read());
             case Command.LearnColumns learn -> "learn the columns of " + learn.table().name();
             case Command.Refused refused -> "refused " + refused.sqlState() + " " + refused.reason();
         };
+    }
+
+    private static String parameters(int[] parameters) {
+        return parameters.length == 0 ? "" : " with the client's " + java.util.Arrays.toString(parameters);
     }
 
     private static String route(Route route) {

@@ -80,9 +80,10 @@ final class CoordinatorStep {
         /**
          * pgsteer's own statements run on the coordinator ({@code compute}, which reads what to write);
          * the sharded table {@code target} is pulled locked, with each row's shard and ctid
-         * ({@link PullStatements#lockedTarget}).
+         * ({@link PullStatements#lockedTarget}); the other tables' conditions may hold the client's
+         * {@code parameters} (null: none).
          */
-        record Write(String target, Function<ShardLink, Future<Void>> compute) implements Finish {
+        record Write(String target, PullParameters parameters, Function<ShardLink, Future<Void>> compute) implements Finish {
         }
     }
 
@@ -192,7 +193,7 @@ final class CoordinatorStep {
     private PullParameters parameters() {
         return switch (finish) {
             case Finish.Answer answer -> answer.last().parameters();
-            case Finish.Write write -> null;
+            case Finish.Write write -> write.parameters();
         };
     }
 

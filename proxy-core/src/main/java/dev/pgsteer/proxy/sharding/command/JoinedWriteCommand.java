@@ -7,12 +7,15 @@ import dev.pgsteer.proxy.errors.BackendErrorException;
 import dev.pgsteer.proxy.errors.ProxyErrors;
 import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import dev.pgsteer.proxy.sharding.coordinator.CopyPull;
 import dev.pgsteer.proxy.sharding.coordinator.JoinedWriteSql;
 import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
+import dev.pgsteer.proxy.sharding.coordinator.PullParameters;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
+import dev.pgsteer.proxy.sharding.send.ExtendedSender;
 import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
 import dev.pgsteer.router.command.Command;
@@ -24,6 +27,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -85,8 +89,8 @@ public final class JoinedWriteCommand {
         acquired.addListener(a -> apart.addListener(b -> leased(statement, sender, command, budget, acquired, apart, next)));
     }
 
-    private void leased(LexedStatement statement, StatementSender sender, Command.JoinedWrite command, PullBudget budget, Future<List<ShardLink>> acquired,
-                        Future<ShardLink> apart, Runnable next) {
+    private void leased(LexedStatement statement, StatementSender sender, Command.JoinedWrite command, PullBudget budget,
+                        Future<List<ShardLink>> acquired, Future<ShardLink> apart, Runnable next) {
         if (!apart.isSuccess()) {
             if (!fanOut.clientGone()) {
                 replies.fail(apart.cause());
@@ -101,8 +105,11 @@ public final class JoinedWriteCommand {
         }
         List<ShardLink> links = acquired.getNow();
         fanOut.hold(links);
+        // The client's values: the extended protocol's Bind (a Query has none).
+        PullParameters parameters = sender instanceof ExtendedSender extended && extended.portal() != null
+                ? PullParameters.of(extended.portal()) : null;
         ShardLink own = linkOf(links, command.read().coordinatorShard());
-        Future<Void> explained = own.connection().runInternal("EXPLAIN " + statement.text(), loop, own.status());
+        Future<Void> explained = run(own, own.status(), "EXPLAIN " + command.explain().sql(), command.explain().parameters(), parameters);
         explained.addListener(e -> {
             if (fanOut.clientGone()) {
                 ShardLeases.giveBackApart(coordinator, true);
@@ -112,40 +119,64 @@ public final class JoinedWriteCommand {
                 fanOut.abandon();
                 attachBack(links);
                 ShardLeases.giveBackApart(coordinator, true);
-                replies.fail(explained.cause());
+                if (explained.cause() instanceof CopyPull.PullFailed failed) {
+                    replies.channel().write(failed.error(), replies.channel().voidPromise());
+                    replies.failed();
+                } else {
+                    replies.fail(explained.cause());
+                }
                 transaction.statementFailed();
                 next.run();
                 return;
             }
             own.connection().attach(owner);
-            Computation computation = new Computation(command, database.config().shards());
-            new CoordinatorStep(fanOut, replies, loop, owner, settings, command.compute(),
-                    new CoordinatorStep.Finish.Write(command.table().name(), computation::run), budget, transaction.localSettings(),
-                    command.read(), links, coordinator, true, () -> {
+            Computation computation = new Computation(command, parameters, database.config().shards());
+            new CoordinatorStep(fanOut, replies, loop, owner, settings, command.compute().sql(),
+                    new CoordinatorStep.Finish.Write(command.table().name(), parameters, computation::run), budget,
+                    transaction.localSettings(), command.read(), links, coordinator, true, () -> {
                         if (computation.texts == null) {
                             // The step failed, and the client has heard why.
                             next.run();
-                        } else {
-                            writes.run(statement, sender, new Route(database.config().shards(), Answer.COMBINE, StatementKind.WRITE,
-                                    "each row of " + command.table().name() + " by its ctid, as the coordinator computed it",
-                                    computation.texts, null), next);
+                            return;
                         }
+                        // The client's parameters that its RETURNING holds go with each shard's text.
+                        Map<String, int[]> bound = new LinkedHashMap<>();
+                        if (sender.extended() && command.explain().parameters().length > 0) {
+                            database.config().shards().forEach(shard -> bound.put(shard, command.returning().parameters()));
+                        }
+                        writes.run(statement, sender, new Route(database.config().shards(), Answer.COMBINE, StatementKind.WRITE,
+                                "each row of " + command.table().name() + " by its ctid, as the coordinator computed it",
+                                computation.texts, null, bound), next);
                     }).start();
         });
     }
 
     /**
+     * pgsteer's own statement on {@code link}, with the client's parameters it holds (none: a simple
+     * Query), which leaves it in {@code status}.
+     */
+    private Future<Void> run(ShardLink link, TransactionStatus status, String sql, int[] held, PullParameters parameters) {
+        if (held.length == 0 || parameters == null) {
+            return link.connection().runInternal(sql, loop, status);
+        }
+        return parameters.run(link.connection(), sql, held, loop);
+    }
+
+    /**
      * What runs on the coordinator once every row is in: the target copy's columns, the client's
-     * statement over the copies, the rows it changed; then, unless that failed, the shards' texts.
+     * statement over the copies as an UPDATE that marks the rows it writes, then those rows; unless
+     * that failed, the shards' texts.
      */
     private final class Computation {
         private final Command.JoinedWrite command;
+        private final PullParameters parameters;
         private final List<String> shards;
         /** Each shard's statement, once computed. */
         private Map<String, String> texts;
 
-        Computation(Command.JoinedWrite command, List<String> shards) {
+        Computation(Command.JoinedWrite command, PullParameters parameters, List<String> shards) {
             this.command = command;
+            this.parameters = parameters;
             this.shards = shards;
         }
 
@@ -163,56 +194,41 @@ public final class JoinedWriteCommand {
                 columns.getNow().forEach(row -> types.put(row.get(0), row.get(1)));
                 for (String name : command.returningNames()) {
                     if (!types.containsKey(name) || name.startsWith("pgsteer_")) {
-                        done.setFailure(new BackendErrorException(ProxyErrors.error(SqlState.FEATURE_NOT_SUPPORTED, "this " + (command.delete() ? "DELETE"
-                                : "UPDATE") + "'s RETURNING reads " + name + ", which is not a column of " + table
-                                + ": pgsteer writes each shard's rows of " + table + " without the other tables' rows;"
+                        done.setFailure(new BackendErrorException(ProxyErrors.error(SqlState.FEATURE_NOT_SUPPORTED, "this "
+                                + (command.delete() ? "DELETE" : "UPDATE") + "'s RETURNING reads " + name + ", which is not a column of "
+                                + table + ": pgsteer writes each shard's rows of " + table + " without the other tables' rows;"
                                 + " return the target's columns only")));
                         return;
                     }
                 }
                 List<String> setTypes = command.setColumns().stream().map(types::get).toList();
-                Future<List<List<String>>> changed = command.delete()
-                        ? coordinator.connection().queryInternal(command.compute(), loop, TransactionStatus.IN_TRANSACTION)
-                        : changedRows(coordinator, table);
-                changed.addListener(r -> {
-                    if (!changed.isSuccess()) {
-                        done.setFailure(changed.cause());
+                Future<Void> marked = JoinedWriteCommand.this.run(coordinator, TransactionStatus.IN_TRANSACTION, command.compute().sql(), command.compute().parameters(),
+                        parameters);
+                marked.addListener(m -> {
+                    if (!marked.isSuccess()) {
+                        done.setFailure(marked.cause());
                         return;
                     }
-                    long size = changed.getNow().stream().flatMap(List::stream).mapToLong(v -> v == null ? 4 : v.length() + 8).sum();
-                    if (size > InsertSelectCommand.MAX_BYTES) {
-                        done.setFailure(new BackendErrorException(ProxyErrors.error(SqlState.PROGRAM_LIMIT_EXCEEDED, "this write changes more than "
-                                + InsertSelectCommand.MAX_BYTES / (1024 * 1024) + " MB of values, which pgsteer holds while it"
-                                + " writes them; narrow it")));
-                        return;
-                    }
-                    texts = JoinedWriteSql.byShard(command, shards, setTypes, changed.getNow());
-                    done.setSuccess(null);
+                    Future<List<List<String>>> changed = coordinator.connection().queryInternal(
+                            JoinedWriteSql.changedRows(table, command.setColumns()), loop, TransactionStatus.IN_TRANSACTION);
+                    changed.addListener(r -> {
+                        if (!changed.isSuccess()) {
+                            done.setFailure(changed.cause());
+                            return;
+                        }
+                        long size = changed.getNow().stream().flatMap(List::stream).mapToLong(v -> v == null ? 4 : v.length() + 8).sum();
+                        if (size > InsertSelectCommand.MAX_BYTES) {
+                            done.setFailure(new BackendErrorException(ProxyErrors.error(SqlState.PROGRAM_LIMIT_EXCEEDED, "this write"
+                                    + " changes more than " + InsertSelectCommand.MAX_BYTES / (1024 * 1024) + " MB of values, which"
+                                    + " pgsteer holds while it writes them; narrow it")));
+                            return;
+                        }
+                        texts = JoinedWriteSql.byShard(command, shards, setTypes, changed.getNow());
+                        done.setSuccess(null);
+                    });
                 });
             });
             return done;
-        }
-
-        /** The client's UPDATE over the copies, then the rows it marked. */
-        private Future<List<List<String>>> changedRows(ShardLink coordinator, String table) {
-            Promise<List<List<String>>> rows = loop.newPromise();
-            Future<Void> updated = coordinator.connection().runInternal(command.compute(), loop, TransactionStatus.IN_TRANSACTION);
-            updated.addListener(u -> {
-                if (!updated.isSuccess()) {
-                    rows.setFailure(updated.cause());
-                    return;
-                }
-                Future<List<List<String>>> read = coordinator.connection().queryInternal(
-                        JoinedWriteSql.changedRows(table, command.setColumns()), loop, TransactionStatus.IN_TRANSACTION);
-                read.addListener(x -> {
-                    if (read.isSuccess()) {
-                        rows.setSuccess(read.getNow());
-                    } else {
-                        rows.setFailure(read.cause());
-                    }
-                });
-            });
-            return rows;
         }
     }
 

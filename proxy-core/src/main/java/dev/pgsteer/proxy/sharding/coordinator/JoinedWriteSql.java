@@ -96,7 +96,8 @@ public final class JoinedWriteSql {
     }
 
     private static String returning(Command.JoinedWrite command) {
-        return command.returning().isEmpty() ? "" : " " + command.returning().strip();
+        String returning = command.returning().sql().strip();
+        return returning.isEmpty() ? "" : " " + returning;
     }
 
     private static String typed(String value, String type) {
