@@ -284,6 +284,28 @@ class JoinedWriteIT {
     }
 
     @Test
+    void aPartitionedTargetIsWrittenByTableoidAndCtid() throws SQLException {
+        // On each shard, items in two partitions: the first row of each has ctid (0,1).
+        for (int i = 0; i < 3; i++) {
+            try (Connection shard = cluster.shard(i); Statement s = shard.createStatement()) {
+                for (String table : i == 0 ? List.of("items", "items_all") : List.of("items")) {
+                    s.execute("DROP TABLE " + table);
+                    s.execute("CREATE TABLE " + table + " (" + ITEMS + ") PARTITION BY RANGE (id)");
+                    s.execute("CREATE TABLE " + table + "_low PARTITION OF " + table + " FOR VALUES FROM (MINVALUE) TO (5)");
+                    s.execute("CREATE TABLE " + table + "_high PARTITION OF " + table + " FOR VALUES FROM (5) TO (MAXVALUE)");
+                }
+            }
+        }
+        try (Connection c = cluster.connect(simple())) {
+            write(c, "INSERT INTO {i} (customer_id, id, note) VALUES (4, 1, 'low'), (4, 10, 'high'), (5, 2, 'low'), (5, 20, 'high')");
+            write(c, "UPDATE {i} i SET note = d.label FROM {d} d WHERE d.id = i.id AND i.id = 1");
+            assertSameRows();
+            returning(c, "DELETE FROM {i} i USING {d} d WHERE d.customer_id = i.customer_id AND d.id = 2 RETURNING i.id, i.note");
+            assertSameRows();
+        }
+    }
+
+    @Test
     void inATransactionItSeesItsWritesAndRollsBackOrCommitsInTwoPhases() throws SQLException {
         try (Connection c = cluster.connect(simple()); Connection direct = cluster.shard(0)) {
             c.setAutoCommit(false);

@@ -109,11 +109,8 @@ public sealed interface Placement {
     record JoinedWrite(TableConfig.Sharded table, boolean delete, String target, String reference, List<String> setColumns,
                        String selectShape, String computeShape, String returningShape, List<String> returningNames,
                        String refusal, ByKey byKey) implements Placement {
-        /** The column an UPDATE on the coordinator sets to true in the rows it changes. */
+        /** The column the UPDATE on the coordinator sets to true in the rows it writes (its copy of the target has it). */
         public static final String WRITTEN = "pgsteer_written";
-        /** The columns the target's copy on the coordinator has besides the table's: where each row came from. */
-        public static final String SHARD = "pgsteer_shard";
-        public static final String CTID = "pgsteer_ctid";
 
         public JoinedWrite {
             setColumns = List.copyOf(setColumns);

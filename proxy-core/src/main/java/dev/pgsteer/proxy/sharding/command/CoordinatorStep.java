@@ -23,7 +23,6 @@ import dev.pgsteer.proxy.sharding.execute.ShardLeases;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.plan.Answer;
-import dev.pgsteer.router.plan.Placement;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
@@ -175,8 +174,7 @@ final class CoordinatorStep {
                         ? PullStatements.pulledColumns(command.pulls().get(i), columns) : columns, nested));
                 // The sharded tables as narrowly as the router allows (a write's target whole, locked); the
                 // others (inside a transaction) whole.
-                tables.add(target ? PullStatements.lockedTarget(command.pulls().get(i), row.get(0), row.get(1), columns,
-                                Placement.JoinedWrite.SHARD, Placement.JoinedWrite.CTID, Placement.JoinedWrite.WRITTEN)
+                tables.add(target ? PullStatements.lockedTarget(command.pulls().get(i), row.get(0), row.get(1), columns)
                         : i < command.tables().size()
                         ? PullStatements.of(command.pulls().get(i), row.get(0), row.get(1), columns, parameters())
                         : PullStatements.whole(row.get(0), row.get(1)));

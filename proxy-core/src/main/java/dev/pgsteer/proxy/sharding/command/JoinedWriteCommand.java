@@ -210,7 +210,7 @@ public final class JoinedWriteCommand {
                         return;
                     }
                     Future<List<List<String>>> changed = coordinator.connection().queryInternal(
-                            JoinedWriteSql.changedRows(table, command.setColumns()), loop, TransactionStatus.IN_TRANSACTION);
+                            JoinedWriteSql.writtenRows(table, command.setColumns()), loop, TransactionStatus.IN_TRANSACTION);
                     changed.addListener(r -> {
                         if (!changed.isSuccess()) {
                             done.setFailure(changed.cause());

@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.sharding.coordinator;
 
+import dev.pgsteer.router.plan.Placement;
 import dev.pgsteer.router.plan.PulledTable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -119,7 +120,8 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
 
     /**
      * The target of an UPDATE ... FROM or DELETE ... USING that pgsteer writes itself: every column,
-     * plus the shard each row came from and its ctid, by which the write finds it again on its shard;
+     * plus the shard each row came from, its tableoid and its ctid, by which the write finds it again
+     * on its shard (a ctid is unique in one table only: a partitioned or inherited target has several);
      * the rows locked {@code FOR UPDATE} as they are read (in the session's transaction), so that
      * nothing changes them, nor their ctid, before they are written, and a concurrent writer waits
      * as PostgreSQL's own UPDATE would make it. Narrowed by the target's own conditions only (a row
@@ -127,16 +129,17 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
      * column that the coordinator's UPDATE sets in the rows it changes. {@link #forShard} gives each
      * shard its statement.
      */
-    public static PullStatements lockedTarget(PulledTable pull, String qualified, String temporary, List<String> columns,
-                                              String shardColumn, String ctidColumn, String writtenColumn) {
+    public static PullStatements lockedTarget(PulledTable pull, String qualified, String temporary, List<String> columns) {
         String list = columns.stream().map(PullStatements::quoted).collect(Collectors.joining(", "));
-        String rows = "SELECT *, " + SHARD_NAME + "::pg_catalog.text, ctid FROM " + qualified + from(pull)
+        String rows = "SELECT *, " + SHARD_NAME + "::pg_catalog.text, tableoid, ctid FROM " + qualified + from(pull)
                 + where(pull, columns, null, new LinkedHashMap<>()) + " FOR UPDATE";
         String create = "CREATE TEMP TABLE " + temporary + " (LIKE " + qualified + ") ON COMMIT DROP; ALTER TABLE pg_temp." + temporary
-                + " ADD COLUMN " + shardColumn + " pg_catalog.text, ADD COLUMN " + ctidColumn + " pg_catalog.tid, ADD COLUMN "
-                + writtenColumn + " boolean";
+                + " ADD COLUMN " + JoinedWriteSql.SHARD + " pg_catalog.text, ADD COLUMN " + JoinedWriteSql.TABLEOID
+                + " pg_catalog.oid, ADD COLUMN " + JoinedWriteSql.CTID + " pg_catalog.tid, ADD COLUMN "
+                + Placement.JoinedWrite.WRITTEN + " boolean";
         return new PullStatements(create, null, "COPY (" + rows + ") TO STDOUT (FORMAT binary)", "COPY pg_temp." + temporary + " ("
-                + list + ", " + shardColumn + ", " + ctidColumn + ") FROM STDIN (FORMAT binary)");
+                + list + ", " + JoinedWriteSql.SHARD + ", " + JoinedWriteSql.TABLEOID + ", " + JoinedWriteSql.CTID
+                + ") FROM STDIN (FORMAT binary)");
     }
 
     /**
