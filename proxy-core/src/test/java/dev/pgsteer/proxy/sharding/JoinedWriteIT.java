@@ -284,6 +284,19 @@ class JoinedWriteIT {
     }
 
     @Test
+    void aSubqueryInSetReadsEveryShardOrIsRefused() throws SQLException {
+        try (Connection c = cluster.connect(simple()); Statement s = c.createStatement()) {
+            // Ran on s1 alone before, with the max of s1's devices: a wrong answer.
+            write(c, "UPDATE {o} o SET total = (SELECT max(d.total) FROM {d} d) FROM currencies r WHERE r.code = o.status");
+            assertSameRows();
+            SQLException refused = assertThrows(SQLException.class,
+                    () -> s.executeUpdate("UPDATE orders SET total = (SELECT max(total) FROM devices) WHERE customer_id = 4"));
+            assertEquals("0A000", refused.getSQLState(), refused.getMessage());
+        }
+        assertSameRows();
+    }
+
+    @Test
     void aPartitionedTargetIsWrittenByTableoidAndCtid() throws SQLException {
         // On each shard, items in two partitions: the first row of each has ctid (0,1).
         for (int i = 0; i < 3; i++) {

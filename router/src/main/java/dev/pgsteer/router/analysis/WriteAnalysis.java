@@ -10,10 +10,13 @@ import dev.pgsteer.router.plan.Answer;
 import dev.pgsteer.router.plan.Placement;
 import dev.pgsteer.router.plan.StatementKind;
 import java.util.Optional;
+import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.ReturningClause;
 import net.sf.jsqlparser.statement.delete.Delete;
 import net.sf.jsqlparser.statement.select.Join;
+import net.sf.jsqlparser.statement.select.SelectItem;
 import net.sf.jsqlparser.statement.update.Update;
 import net.sf.jsqlparser.statement.update.UpdateSet;
 
@@ -53,6 +56,13 @@ final class WriteAnalysis {
         }
         scope.where(update.getWhere());
         scopes.expressionSubqueries(update.getWhere(), scope);
+        // A subquery in SET or RETURNING reads where the statement runs, as one in WHERE does.
+        for (UpdateSet set : update.getUpdateSets()) {
+            for (Expression value : set.getValues()) {
+                scopes.expressionSubqueries(value, scope);
+            }
+        }
+        returningSubqueries(update.getReturningClause(), scopes, scope);
         Analysis analysis = write(table, update.getTable(), scopes);
         if (table instanceof TableConfig.Sharded sharded && analysis.placement() instanceof Placement.ByKey byKey) {
             Optional<Placement> other = KeysFromSubquery.of(update, update.getTable(), sharded, update.getWhere(), update::setWhere,
@@ -80,6 +90,7 @@ final class WriteAnalysis {
         }
         scope.where(delete.getWhere());
         scopes.expressionSubqueries(delete.getWhere(), scope);
+        returningSubqueries(delete.getReturningClause(), scopes, scope);
         Analysis analysis = write(table, delete.getTable(), scopes);
         if (table instanceof TableConfig.Sharded sharded && analysis.placement() instanceof Placement.ByKey byKey) {
             Optional<Placement> other = KeysFromSubquery.of(delete, delete.getTable(), sharded, delete.getWhere(), delete::setWhere,
@@ -90,6 +101,14 @@ final class WriteAnalysis {
             return other.map(placement -> new Analysis(StatementKind.WRITE, placement, null, null)).orElse(analysis);
         }
         return analysis;
+    }
+
+    private static void returningSubqueries(ReturningClause returning, KeyScopes scopes, KeyScope scope) {
+        if (returning != null) {
+            for (SelectItem<?> item : returning) {
+                scopes.expressionSubqueries(item.getExpression(), scope);
+            }
+        }
     }
 
     /** Whether the route may refuse the write: sharded tables not joined on their keys, or an unsharded one. */

@@ -41,6 +41,24 @@ class JoinedWriteRoutingTest {
         assertEquals(command, fixture.answer(sql));
     }
 
+    /**
+     * A subquery in SET or RETURNING reads where the statement runs, as one in WHERE does: over other
+     * shards it was run on each shard against that shard's rows alone (a wrong answer); now it is
+     * refused, or, with FROM, computed on a coordinator. Co-located (correlated on the key) it runs as before.
+     */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            UPDATE orders SET total = (SELECT max(total) FROM orders) WHERE customer_id = 4                                        | refused 0A000
+            UPDATE orders SET total = 1 WHERE customer_id = 4 RETURNING (SELECT count(*) FROM orders)                               | refused 0A000
+            DELETE FROM orders WHERE customer_id = 4 RETURNING (SELECT count(*) FROM orders)                                        | refused 0A000
+            UPDATE orders o SET total = (SELECT max(o2.total) FROM orders o2 WHERE o2.customer_id = o.customer_id) WHERE o.customer_id = 4 | run s1 one write
+            UPDATE orders o SET total = (SELECT max(o2.total) FROM orders o2) FROM currencies c WHERE o.customer_id = 4              | update orders o as o setting [total]
+            """)
+    void subqueriesOfSetAndReturningReadWhereTheWriteRuns(String sql, String start) {
+        String answer = fixture.answer(sql);
+        assertTrue(answer.startsWith(start), answer);
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             UPDATE orders o SET total = o2.total FROM orders o2 WHERE o.id = o2.id RETURNING o2.total                 | its RETURNING reads o2.total

@@ -78,6 +78,8 @@ public final class JoinedWriteCommand {
     /** Runs the write; {@code sender} says in which protocol the client sent it, in which the shards' writes answer. */
     public void run(LexedStatement statement, StatementSender sender, Command.JoinedWrite command, Runnable whenDone) {
         long started = System.nanoTime();
+        // Timed as a coordinated statement when it fails before its write; the write itself is timed by
+        // RunCommand as the multi-shard write it is (one statement, counted once).
         Runnable next = () -> {
             database.coordinatedStatementDone(started);
             whenDone.run();
@@ -86,11 +88,11 @@ public final class JoinedWriteCommand {
         PullBudget budget = new PullBudget(database.config().name(), database.config().coordinator(), database.pullMeters());
         Future<List<ShardLink>> acquired = fanOut.acquire(database.config().shards());
         Future<ShardLink> apart = leases.leaseApart(command.read().coordinatorShard());
-        acquired.addListener(a -> apart.addListener(b -> leased(statement, sender, command, budget, acquired, apart, next)));
+        acquired.addListener(a -> apart.addListener(b -> leased(statement, sender, command, budget, acquired, apart, next, whenDone)));
     }
 
     private void leased(LexedStatement statement, StatementSender sender, Command.JoinedWrite command, PullBudget budget,
-                        Future<List<ShardLink>> acquired, Future<ShardLink> apart, Runnable next) {
+                        Future<List<ShardLink>> acquired, Future<ShardLink> apart, Runnable next, Runnable written) {
         if (!apart.isSuccess()) {
             if (!fanOut.clientGone()) {
                 replies.fail(apart.cause());
@@ -146,7 +148,7 @@ public final class JoinedWriteCommand {
                         }
                         writes.run(statement, sender, new Route(database.config().shards(), Answer.COMBINE, StatementKind.WRITE,
                                 "each row of " + command.table().name() + " by its ctid, as the coordinator computed it",
-                                computation.texts, null, bound), next);
+                                computation.texts, null, bound), written);
                     }).start();
         });
     }
