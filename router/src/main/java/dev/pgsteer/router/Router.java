@@ -185,6 +185,9 @@ public final class Router {
             if (analysis.placement() instanceof Placement.KeysFromSubquery keys) {
                 return writes.writeByKeys(statement, keys, values, context, mayParse, e);
             }
+            if (analysis.placement() instanceof Placement.JoinedWrite joined) {
+                return writes.joinedWrite(statement, joined, values, context, mayParse, e);
+            }
             return new Command.Refused(e.sqlState(), e.getMessage());
         } catch (IndexOutOfBoundsException e) {
             // A placeholder the Bind has no value for.

@@ -241,6 +241,8 @@ public final class ShardRouter {
             case Placement.ByKey byKey -> key != null ? byHint(analysis, byKey, key) : byKey(analysis, byKey, statement, values);
             case Placement.KeysFromSubquery keys -> key != null ? byHint(analysis, keys.byKey(), key)
                     : byKey(analysis, keys.byKey(), statement, values);
+            case Placement.JoinedWrite joined -> key != null ? byHint(analysis, joined.byKey(), key)
+                    : byKey(analysis, joined.byKey(), statement, values);
             // The router writes the columns in first (Router): here they are unknown.
             case Placement.InsertWithoutColumns insert -> throw new RoutingException("42P10", "INSERT into sharded table "
                     + insert.table().name() + " must list its columns, including the shard key " + insert.table().key());

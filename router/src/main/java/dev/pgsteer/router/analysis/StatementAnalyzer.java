@@ -39,7 +39,13 @@ public final class StatementAnalyzer {
      * sharded tables ({@code text} is what was parsed: the shape when {@code fromShape}, else the statement's text).
      */
     public Analysis analyze(Statement statement, String text, boolean fromShape) {
-        Analysis analysis = analyze(statement);
+        Analysis analysis = switch (statement) {
+            // A joined write's clauses are cut from its shape, whose placeholders pgsteer fills: from the
+            // text (a shape JSQLParser cannot read), a '$1' in a string would be taken for one.
+            case Update update -> WriteAnalysis.update(update, fromShape ? text : null, shardMap);
+            case Delete delete -> WriteAnalysis.delete(delete, fromShape ? text : null, shardMap);
+            default -> analyze(statement);
+        };
         return statement instanceof Select && analysis.placement() instanceof Placement.ByKey
                 ? analysis.withPulls(PullPlanner.plan(statement, text, fromShape, shardMap)) : analysis;
     }
@@ -48,8 +54,8 @@ public final class StatementAnalyzer {
         return switch (statement) {
             case Select select -> SelectAnalysis.of(select, shardMap);
             case Insert insert -> InsertAnalysis.of(insert, shardMap);
-            case Update update -> WriteAnalysis.update(update, shardMap);
-            case Delete delete -> WriteAnalysis.delete(delete, shardMap);
+            case Update update -> WriteAnalysis.update(update, null, shardMap);
+            case Delete delete -> WriteAnalysis.delete(delete, null, shardMap);
             case CreateTable create -> DdlAnalysis.onTables(List.of(create.getTable()), shardMap);
             case Alter alter -> DdlAnalysis.onTables(List.of(alter.getTable()), shardMap);
             case Drop drop when "TABLE".equalsIgnoreCase(drop.getType()) -> DdlAnalysis.onTables(List.of(drop.getName()), shardMap);

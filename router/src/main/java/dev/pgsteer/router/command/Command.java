@@ -196,6 +196,33 @@ public sealed interface Command {
             implements Command {
     }
 
+    /**
+     * UPDATE ... FROM or DELETE ... USING of a sharded table whose other tables' rows are on other
+     * shards: {@code explain} (the client's statement) runs under EXPLAIN on the default shard; the
+     * coordinator step {@code read} pulls every table it reads (the target's rows locked FOR UPDATE,
+     * with their shard and ctid) and runs {@code compute} over the copies (an UPDATE that marks the
+     * rows the client's statement writes), and pgsteer writes each marked row by its ctid on its
+     * shard, with {@code returning} (the client's, or ""), in the session's transaction. Each text
+     * comes with the client's parameters it holds, renumbered from $1 ({@code [k - 1]} is the client's
+     * number of its {@code $k}).
+     *
+     * @param target     the target as the client wrote it (name and alias)
+     * @param reference  how the statement refers to the target: its alias, or its name
+     * @param setColumns the columns an UPDATE sets, folded (none for a DELETE)
+     * @param returningNames the RETURNING's unqualified column names, which must be the target's
+     */
+    record JoinedWrite(TableConfig.Sharded table, boolean delete, String target, String reference, List<String> setColumns,
+                       Text explain, Text compute, Text returning, List<String> returningNames, Coordinate read) implements Command {
+        public JoinedWrite {
+            setColumns = List.copyOf(setColumns);
+            returningNames = List.copyOf(returningNames);
+        }
+
+        /** A text pgsteer runs, and which of the client's parameters its {@code $1, $2, ...} are. */
+        public record Text(String sql, int[] parameters) {
+        }
+    }
+
     /** Not run: the client gets this error, and the session goes on. */
     record Refused(String sqlState, String reason) implements Command {
     }

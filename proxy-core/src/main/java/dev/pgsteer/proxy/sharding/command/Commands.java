@@ -43,6 +43,7 @@ public final class Commands {
     private final LearnColumnsCommand learnColumns;
     private final InsertSelectCommand insertSelect;
     private final WriteByKeysCommand writeByKeys;
+    private final JoinedWriteCommand joinedWrite;
     private final ClientReplies replies;
 
     /**
@@ -76,6 +77,8 @@ public final class Commands {
         RowsForWrite reads = new RowsForWrite(fanOut, replies, loop, owner, coordinate);
         this.insertSelect = new InsertSelectCommand(database, transaction, fanOut, replies, loop, owner, reads);
         this.writeByKeys = new WriteByKeysCommand(database, transaction, fanOut, replies, owner, reads, run);
+        this.joinedWrite = new JoinedWriteCommand(clientId, database, transaction, fanOut, replies, leases, settings, loop, owner,
+                run);
         this.replies = replies;
     }
 
@@ -126,6 +129,7 @@ public final class Commands {
             case Command.OnCursor c -> cursors.onCursor(statement, sender, c, next);
             case Command.InsertSelect i -> insertSelect.run(statement, sender, i, next);
             case Command.WriteByKeys w -> writeByKeys.run(statement, sender, w, next);
+            case Command.JoinedWrite j -> joinedWrite.run(statement, sender, j, next);
             // The statement planner reads the columns and routes again (learnColumns): after that, the
             // router knows them, so it asks again only if the table changed in between.
             case Command.LearnColumns l -> {

@@ -17,6 +17,7 @@ import dev.pgsteer.proxy.sharding.coordinator.LocalFill;
 import dev.pgsteer.proxy.sharding.coordinator.OpenSteps;
 import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
 import dev.pgsteer.proxy.sharding.coordinator.PullFailed;
+import dev.pgsteer.proxy.sharding.coordinator.PullParameters;
 import dev.pgsteer.proxy.sharding.coordinator.PullStatements;
 import dev.pgsteer.proxy.sharding.coordinator.QualifiedNames;
 import dev.pgsteer.proxy.sharding.coordinator.SelectWords;
@@ -38,6 +39,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
 /**
@@ -79,6 +81,50 @@ final class CoordinatorStep {
         boolean take(ShardLink coordinator);
     }
 
+    /** What the step ends with once every row is in. */
+    sealed interface Finish {
+        /**
+         * The client's statement runs on the coordinator and its answer passes through (or, for a
+         * {@link FinalStep.Capture}, its rows go to pgsteer); {@code keep} may take the coordinator.
+         */
+        record Answer(FinalStep last, Keep keep) implements Finish {
+        }
+
+        /**
+         * pgsteer's own statements run on the coordinator ({@code compute} with {@code sql}, the
+         * client's statement over the copies, which marks what to write); the sharded table
+         * {@code target} is pulled locked, with each row's shard and ctid ({@link PullStatements#lockedTarget});
+         * the other tables' conditions may hold the client's {@code parameters} (null: none).
+         */
+        record Write(String target, PullParameters parameters, String sql, BiFunction<ShardLink, String, Future<Void>> compute)
+                implements Finish {
+        }
+
+        /** The text that runs over the copies; null for a step that sends none (a portal already bound there). */
+        default String sql() {
+            return switch (this) {
+                case Answer answer -> answer.last().sql();
+                case Write write -> write.sql();
+            };
+        }
+
+        /** The same finish with another text ({@link QualifiedNames}: schema.t read as pg_temp.t). */
+        default Finish withSql(String sql) {
+            return switch (this) {
+                case Answer answer -> new Answer(answer.last().withSql(sql), answer.keep());
+                case Write write -> new Write(write.target(), write.parameters(), sql, write.compute());
+            };
+        }
+
+        /** The client's parameters, which pushed conditions may bind; null when there are none. */
+        default PullParameters parameters() {
+            return switch (this) {
+                case Answer answer -> answer.last().parameters();
+                case Write write -> write.parameters();
+            };
+        }
+    }
+
     private final FanOut fanOut;
     private final ClientReplies replies;
     private final EventLoop loop;
@@ -86,10 +132,11 @@ final class CoordinatorStep {
     private final ShardSettings settings;
     private final String statement;
     /**
-     * The client's statement as it runs on the coordinator: a Query, or its Parse/Bind/Describe/Execute;
-     * its text with {@code schema.t} read as {@code pg_temp.t} once the tables' schemas are known.
+     * What runs on the coordinator at the end (the client's statement: a Query, or its
+     * Parse/Bind/Describe/Execute; or pgsteer's own for a write); its text with {@code schema.t} read
+     * as {@code pg_temp.t} once the tables' schemas are known.
      */
-    private FinalStep last;
+    private Finish finish;
     /** The statement's bound on rows pulled. */
     private final PullBudget budget;
     /** The transaction's SET LOCAL statements: the custom settings they name are carried too. */
@@ -103,7 +150,6 @@ final class CoordinatorStep {
     private final boolean apart;
     /** Whether the session's links are in its transaction (then the other tables it reads are pulled as it sees them). */
     private final boolean inTransaction;
-    private final Keep keep;
     private final Runnable next;
     /** This step as SHOW COORDINATORS lists it, until it ends. */
     private final OpenSteps.Step open;
@@ -121,8 +167,8 @@ final class CoordinatorStep {
     private Set<Integer> later = Set.of();
 
     CoordinatorStep(FanOut fanOut, ClientReplies replies, EventLoop loop, BackendListener owner, ShardSettings settings,
-                    String statement, FinalStep last, PullBudget budget, List<String> localSettings, Command.Coordinate command,
-                    List<ShardLink> links, ShardLink apartLink, boolean inTransaction, Keep keep, OpenSteps.Step open,
+                    String statement, Finish finish, PullBudget budget, List<String> localSettings, Command.Coordinate command,
+                    List<ShardLink> links, ShardLink apartLink, boolean inTransaction, OpenSteps.Step open,
                     Runnable next) {
         this.fanOut = fanOut;
         this.replies = replies;
@@ -130,7 +176,7 @@ final class CoordinatorStep {
         this.owner = owner;
         this.settings = settings;
         this.statement = statement;
-        this.last = last;
+        this.finish = finish;
         this.budget = budget;
         this.localSettings = List.copyOf(localSettings);
         this.command = command;
@@ -139,7 +185,6 @@ final class CoordinatorStep {
         this.apart = apartLink != null;
         this.coordinator = apart ? apartLink : own;
         this.inTransaction = inTransaction;
-        this.keep = keep;
         this.open = open;
         this.next = next;
     }
@@ -183,9 +228,12 @@ final class CoordinatorStep {
             catalog = rows;
             List<PullStatements> tables = new ArrayList<>();
             List<KeyLists.Table> described = described(rows);
-            keys = KeyLists.plan(command.joins(), described);
+            int target = targetIndex();
+            // A write's target is pulled whole and locked (lockedTarget), never narrowed by other tables' rows.
+            keys = KeyLists.plan(command.joins(), described).stream().filter(k -> k.receiver() != target).toList();
             Set<Integer> receivers = KeyLists.receivers(keys);
-            List<KeyLists.SemiJoin> all = KeyLists.semiJoins(command.joins(), described, keys);
+            List<KeyLists.SemiJoin> all = KeyLists.semiJoins(command.joins(), described, keys).stream()
+                    .filter(j -> j.receiver() != target).toList();
             // A semi-join on a receiver waits for its key values: its table is pulled in the second round too.
             late = all.stream().filter(j -> receivers.contains(j.source())).toList();
             later = new LinkedHashSet<>(receivers);
@@ -195,12 +243,14 @@ final class CoordinatorStep {
             for (int i = 0; i < rows.size(); i++) {
                 List<String> row = rows.get(i);
                 List<String> columns = PullStatements.columns(row.get(3));
-                prepare.add(TemporaryIndexes.after(row.get(1), row.get(4), i < command.tables().size()
+                prepare.add(TemporaryIndexes.after(row.get(1), row.get(4), i < command.tables().size() && i != target
                         ? PullStatements.pulledColumns(command.pulls().get(i), columns) : columns, nested));
-                // The sharded tables as narrowly as the router allows; the others (inside a transaction) whole.
-                tables.add(i < command.tables().size()
-                        ? PullStatements.of(command.pulls().get(i), row.get(0), row.get(1), PullStatements.columns(row.get(3)),
-                                last.parameters(), semiJoins.getOrDefault(i, List.of()))
+                // The sharded tables as narrowly as the router allows (a write's target whole, locked); the
+                // others (inside a transaction) whole.
+                tables.add(i == target ? PullStatements.lockedTarget(command.pulls().get(i), row.get(0), row.get(1), columns)
+                        : i < command.tables().size()
+                        ? PullStatements.of(command.pulls().get(i), row.get(0), row.get(1), columns,
+                                finish.parameters(), semiJoins.getOrDefault(i, List.of()))
                         : PullStatements.whole(row.get(0), row.get(1)));
             }
             if (apart) {
@@ -209,6 +259,18 @@ final class CoordinatorStep {
                 create(CoordinatorSql.createAndFillLocally(tables, later), qualified, tables);
             }
         });
+    }
+
+    /** The index of a write's target among the sharded tables; -1 when the step answers the client's statement. */
+    private int targetIndex() {
+        if (finish instanceof Finish.Write write) {
+            for (int i = 0; i < command.tables().size(); i++) {
+                if (command.tables().get(i).name().equals(write.target())) {
+                    return i;
+                }
+            }
+        }
+        return -1;
     }
 
     /**
@@ -238,7 +300,7 @@ final class CoordinatorStep {
             double estimate = row.get(6) == null ? -1 : Double.parseDouble(row.get(6));
             TableConfig.Sharded table = command.tables().get(i);
             described.add(new KeyLists.Table(table.name(), columns, types, estimate,
-                    PullStatements.pushesConditions(command.pulls().get(i), columns, last.parameters()), table.key(),
+                    PullStatements.pushesConditions(command.pulls().get(i), columns, finish.parameters()), table.key(),
                     Arrays.asList(table.function(), table.keyType())));
         }
         return described;
@@ -250,7 +312,7 @@ final class CoordinatorStep {
      * the sharded tables, and inside a transaction block the other tables it reads.
      */
     private boolean readShadowed(List<List<String>> rows) {
-        String sql = last.sql();
+        String sql = finish.sql();
         if (sql == null) {
             return true;
         }
@@ -259,7 +321,7 @@ final class CoordinatorStep {
         return switch (QualifiedNames.rewrite(sql, schemaOf)) {
             case QualifiedNames.Rewritten rewritten -> {
                 if (!rewritten.sql().equals(sql)) {
-                    last = last.withSql(rewritten.sql());
+                    finish = finish.withSql(rewritten.sql());
                 }
                 yield true;
             }
@@ -352,7 +414,7 @@ final class CoordinatorStep {
                 extra.addAll(lateJoins.getOrDefault(i, List.of()));
                 extra.addAll(conditions.getOrDefault(i, List.of()));
                 PullStatements table = PullStatements.of(command.pulls().get(i), row.get(0), row.get(1),
-                        PullStatements.columns(row.get(3)), last.parameters(), extra);
+                        PullStatements.columns(row.get(3)), finish.parameters(), extra);
                 pullsOf(qualified.get(i), table, pulls);
                 if (links.contains(coordinator) && table.withParameters() == null) {
                     locally.add(table.fillLocally());
@@ -430,13 +492,31 @@ final class CoordinatorStep {
                 fail(prepared.cause());
                 return;
             }
-            answer();
+            open.phase(OpenSteps.Phase.RUNNING);
+            switch (finish) {
+                case Finish.Answer answer -> answer(answer.last(), answer.keep());
+                case Finish.Write write -> compute(write);
+            }
+        });
+    }
+
+    /** pgsteer's own statements on the coordinator; then its transaction ends, whatever they did. */
+    private void compute(Finish.Write write) {
+        Future<Void> computed = write.compute().apply(coordinator, write.sql());
+        computed.addListener(c -> {
+            if (gone()) {
+                return;
+            }
+            if (!computed.isSuccess()) {
+                fail(computed.cause());
+                return;
+            }
+            rollBack();
         });
     }
 
     /** The client's statement, unchanged, on the coordinator: its answer passes through as PostgreSQL wrote it. */
-    private void answer() {
-        open.phase(OpenSteps.Phase.RUNNING);
+    private void answer(FinalStep last, Keep keep) {
         if (last instanceof FinalStep.Capture capture) {
             capture(capture);
             return;
@@ -524,7 +604,7 @@ final class CoordinatorStep {
     /** A step failed: the client hears why (a shard's own error as it sent it), and the coordinator's transaction ends. */
     private void fail(Throwable cause) {
         fanOut.abandon();
-        if (last instanceof FinalStep.Capture capture) {
+        if (finish instanceof Finish.Answer answer && answer.last() instanceof FinalStep.Capture capture) {
             capture.rows().tryFailure(cause);
         }
         if (apart) {

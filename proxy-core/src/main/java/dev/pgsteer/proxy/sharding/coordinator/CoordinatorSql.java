@@ -154,7 +154,7 @@ public final class CoordinatorSql {
     }
 
     /** A string constant read the same whatever standard_conforming_strings says. */
-    private static String literal(String text) {
+    static String literal(String text) {
         String quoted = text.replace("'", "''");
         return quoted.indexOf('\\') >= 0 ? "E'" + quoted.replace("\\", "\\\\") + "'" : "'" + quoted + "'";
     }
