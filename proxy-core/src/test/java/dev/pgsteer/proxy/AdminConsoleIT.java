@@ -220,8 +220,9 @@ class AdminConsoleIT {
             assertTrue(rows(console, "SHOW VERSION").getFirst().get("version").startsWith("pgsteer "));
             assertEquals(List.of("command", "description"), columns(console, "HELP"));
             List<String> help = rows(console, "show help").stream().map(r -> r.get("command")).toList();
-            assertEquals(List.of("SHOW DATABASES", "SHOW SHARDS", "SHOW BUCKETS", "SHOW POOLS", "SHOW CLIENTS", "SHOW STATS",
-                    "SHOW CONFIG", "SHOW VERSION", "SHOW TENANTS", "SHOW METADATA", "PAUSE", "RESUME", "RELOAD"), help.subList(0, 13));
+            assertEquals(List.of("SHOW DATABASES", "SHOW SHARDS", "SHOW BUCKETS", "SHOW POOLS", "SHOW CLIENTS",
+                    "SHOW COORDINATORS", "SHOW STATS", "SHOW CONFIG", "SHOW VERSION", "SHOW TENANTS", "SHOW METADATA", "PAUSE",
+                    "RESUME", "RELOAD"), help.subList(0, 14));
             assertTrue(help.stream().anyMatch(c -> c.startsWith("CREATE TENANT id MODE")), help.toString());
             assertEquals("SHOW HELP", help.getLast());
 

@@ -185,6 +185,9 @@ public final class Router {
             if (analysis.placement() instanceof Placement.KeysFromSubquery keys) {
                 return writes.writeByKeys(statement, keys, values, context, mayParse, e);
             }
+            if (analysis.placement() instanceof Placement.JoinedWrite joined) {
+                return writes.joinedWrite(statement, joined, values, context, mayParse, e);
+            }
             return new Command.Refused(e.sqlState(), e.getMessage());
         } catch (IndexOutOfBoundsException e) {
             // A placeholder the Bind has no value for.
@@ -233,17 +236,9 @@ public final class Router {
 
     /** The coordinator step for a statement whose rows pgsteer cannot merge, or why it cannot run there. */
     private Command coordinate(LexedStatement statement, Analysis analysis, CoordinatorNeeded e) {
-        for (TableConfig.Sharded table : e.tables()) {
-            // The coordinator's temporary table shadows the plain name only: schema.table would read
-            // the coordinator shard's own rows alone, a wrong answer.
-            if (qualifiedName(table.name()).matcher(statement.text()).find()) {
-                return new Command.Refused(e.sqlState(), e.getMessage() + " (the coordinator step that answers it"
-                        + " needs sharded table " + table.name() + " named without its schema, for now)");
-            }
-        }
-        List<String> namedWithSchema = e.alsoReads().stream()
-                .filter(name -> qualifiedName(name).matcher(statement.text()).find()).toList();
-        return new Command.Coordinate(e.tables(), database.defaultShard(), e.alsoReads(), namedWithSchema,
+        // A table named with its schema (public.orders) is read as pg_temp.orders on the coordinator,
+        // once its catalog tells the table's schema (proxy-core's QualifiedNames), or refused there.
+        return new Command.Coordinate(e.tables(), database.defaultShard(), e.alsoReads(),
                 Pulls.of(analysis.pulls(), e.tables(), statement), analysis.pulls() == null ? List.of() : analysis.pulls().joins());
     }
 
@@ -291,12 +286,6 @@ public final class Router {
         }
     }
 
-    /** {@code schema.table} or {@code "schema"."table"} for the table's plain name, case as PostgreSQL folds it. */
-    private static Pattern qualifiedName(String table) {
-        String name = Pattern.quote(table);
-        return Pattern.compile("(?i)[\\w\"]\\s*\\.\\s*(?:\"" + name + "\"|" + name + "(?![\\w$]))");
-    }
-
     private Analysis analysis(LexedStatement statement) {
         try {
             return shards.analysis(statement);
@@ -309,7 +298,13 @@ public final class Router {
     /** EXPLAIN runs where the statement it explains would run: on its first shard. */
     private Command explain(LexedStatement statement, KeySource.Placeholders values, RouteContext context, boolean mayParse,
                             Analysis planned) {
-        Command inner = routed(explained(statement, EXPLAIN_HEAD), values, context, mayParse, planned);
+        LexedStatement query = explained(statement, EXPLAIN_HEAD);
+        Command inner = routed(query, values, context, mayParse, planned);
+        if (inner instanceof Command.Refused
+                && coordinated(query, values, context, mayParse, planned) instanceof Command.Coordinate coordinate) {
+            // The coordinator step pulls the rows, then the client's EXPLAIN runs there over them.
+            return new Command.ExplainCoordinator(coordinate, database.shards());
+        }
         if (!(inner instanceof Command.Run run)) {
             return inner;
         }

@@ -21,8 +21,8 @@ import dev.pgsteer.router.plan.Placement;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.RoutingException;
 import dev.pgsteer.router.plan.StatementKind;
+import dev.pgsteer.router.plan.Functions;
 import dev.pgsteer.router.plan.TouchedBuckets;
-import dev.pgsteer.router.plan.UserAggregates;
 import dev.pgsteer.router.resolve.KeyShards;
 import dev.pgsteer.router.resolve.ShardTexts;
 import dev.pgsteer.router.shard.ChoosingKeyPlacer;
@@ -57,20 +57,22 @@ public final class ShardRouter {
     private final StatementAnalyzer analyzer;
     private final PlanCache cache;
     private final Collations collations;
-    private final UserAggregates userAggregates;
+    private final Functions functions;
+    /** Told when a plan meets a name the catalog read did not have; nothing by default. */
+    private final Runnable catalogGap;
 
     /** A router whose database sorts text in "C" (byte order), as tests of routing alone assume. */
     public ShardRouter(DatabaseConfig database, KeyPlacer placer, int capacity) {
-        this(database, placer, new PlanCache(capacity), Collations.BYTEWISE_DEFAULT, UserAggregates.NONE);
+        this(database, placer, new PlanCache(capacity), Collations.BYTEWISE_DEFAULT, Functions.BUILTIN, () -> { });
     }
 
     /** A router whose database's values compare as {@code collations} says. */
     public ShardRouter(DatabaseConfig database, KeyPlacer placer, Collations collations, int capacity) {
-        this(database, placer, new PlanCache(capacity), collations, UserAggregates.NONE);
+        this(database, placer, new PlanCache(capacity), collations, Functions.BUILTIN, () -> { });
     }
 
     private ShardRouter(DatabaseConfig database, KeyPlacer placer, PlanCache cache, Collations collations,
-                        UserAggregates userAggregates) {
+                        Functions functions, Runnable catalogGap) {
         this.database = database;
         this.placer = placer;
         this.keyShards = new KeyShards(placer);
@@ -81,10 +83,11 @@ public final class ShardRouter {
             }
             return bucket;
         });
-        this.analyzer = new StatementAnalyzer(database, collations, userAggregates);
+        this.analyzer = new StatementAnalyzer(database, collations, functions, catalogGap);
         this.cache = cache;
         this.collations = collations;
-        this.userAggregates = userAggregates;
+        this.functions = functions;
+        this.catalogGap = catalogGap;
     }
 
     /**
@@ -96,7 +99,7 @@ public final class ShardRouter {
         KeyCaches keys = placer instanceof ChoosingKeyPlacer choosing ? choosing.chooser().keys()
                 : KeyCaches.standalone(newDatabase.name());
         return new ShardRouter(newDatabase, new ChoosingKeyPlacer(new ShardChooser(newDatabase, keys)), cache.emptied(),
-                collations, userAggregates);
+                collations, functions, catalogGap);
     }
 
     /**
@@ -104,15 +107,25 @@ public final class ShardRouter {
      * catalog), with an empty plan cache: merge plans were decided with the collations as they were.
      */
     public ShardRouter withCollations(Collations learned) {
-        return new ShardRouter(database, placer, cache.emptied(), learned, userAggregates);
+        return new ShardRouter(database, placer, cache.emptied(), learned, functions, catalogGap);
     }
 
     /**
      * A router for the same database whose own aggregates are {@code learned} (read from the catalog),
      * with an empty plan cache: a plan that concatenated a call of a name now an aggregate would be wrong.
      */
-    public ShardRouter withUserAggregates(UserAggregates learned) {
-        return new ShardRouter(database, placer, cache.emptied(), collations, learned);
+    public ShardRouter withFunctions(Functions learned) {
+        return new ShardRouter(database, placer, cache.emptied(), collations, learned, catalogGap);
+    }
+
+    /**
+     * The same router (its plan cache kept), telling {@code gap} when a plan meets a name the catalog
+     * it was given did not have (a function, a table or column made on the shards since): that
+     * statement is coordinated, and reading the catalog again may let the next plans merge. Called
+     * while planning (off the event loops); {@code gap} must be quick.
+     */
+    public ShardRouter withCatalogGap(Runnable gap) {
+        return new ShardRouter(database, placer, cache, collations, functions, gap);
     }
 
     /** A router for {@code database} with its real sharding functions, whose text sorts in "C" (byte order). */
@@ -122,19 +135,19 @@ public final class ShardRouter {
 
     /** A router for {@code database} with its real sharding functions, whose values compare as {@code collations} says. */
     public static ShardRouter of(DatabaseConfig database, Collations collations, int capacity) {
-        return of(database, collations, UserAggregates.NONE, capacity);
+        return of(database, collations, Functions.BUILTIN, capacity);
     }
 
-    /** The same, with the database's own aggregates ({@code userAggregates}) as its catalog gave them. */
-    public static ShardRouter of(DatabaseConfig database, Collations collations, UserAggregates userAggregates, int capacity) {
-        return of(database, collations, userAggregates, capacity, KeyCaches.standalone(database.name()));
+    /** The same, with the database's own aggregates ({@code functions}) as its catalog gave them. */
+    public static ShardRouter of(DatabaseConfig database, Collations collations, Functions functions, int capacity) {
+        return of(database, collations, functions, capacity, KeyCaches.standalone(database.name()));
     }
 
     /** The same, with {@code function: directory} tables placed by {@code keys}, the database's caches of its directory. */
-    public static ShardRouter of(DatabaseConfig database, Collations collations, UserAggregates userAggregates, int capacity,
+    public static ShardRouter of(DatabaseConfig database, Collations collations, Functions functions, int capacity,
                                  KeyCaches keys) {
         return new ShardRouter(database, new ChoosingKeyPlacer(new ShardChooser(database, keys)), new PlanCache(capacity),
-                collations, userAggregates);
+                collations, functions, () -> { });
     }
 
     /** How this database's values compare, as the merge planner knows it. */
@@ -143,8 +156,8 @@ public final class ShardRouter {
     }
 
     /** The database's own aggregates, as the merge planner knows them. */
-    public UserAggregates userAggregates() {
-        return userAggregates;
+    public Functions functions() {
+        return functions;
     }
 
     /** The position in the database's shards of the one holding {@code table}'s rows with this key (COPY rows, routing hints). */
@@ -239,6 +252,8 @@ public final class ShardRouter {
             case Placement.ByKey byKey -> key != null ? byHint(analysis, byKey, key) : byKey(analysis, byKey, statement, values);
             case Placement.KeysFromSubquery keys -> key != null ? byHint(analysis, keys.byKey(), key)
                     : byKey(analysis, keys.byKey(), statement, values);
+            case Placement.JoinedWrite joined -> key != null ? byHint(analysis, joined.byKey(), key)
+                    : byKey(analysis, joined.byKey(), statement, values);
             // The router writes the columns in first (Router): here they are unknown.
             case Placement.InsertWithoutColumns insert -> throw new RoutingException("42P10", "INSERT into sharded table "
                     + insert.table().name() + " must list its columns, including the shard key " + insert.table().key());
@@ -358,6 +373,9 @@ public final class ShardRouter {
             }
             case Placement.KeysFromSubquery k -> {
                 return TouchedBuckets.EVERY;
+            }
+            case Placement.JoinedWrite j -> {
+                return TouchedBuckets.EVERY;   // every shard writes its own rows of the target
             }
             case Placement.InsertRows rows -> {
                 BitSet buckets = new BitSet();

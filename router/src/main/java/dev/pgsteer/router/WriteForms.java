@@ -19,9 +19,10 @@ import java.util.function.Function;
 /**
  * The writes into a sharded table that the {@link Router} routes through another statement: an
  * INSERT without a column list (as if the table's columns were written), INSERT ... SELECT (its
- * SELECT read by pgsteer, on its shards or on the coordinator, its rows written by pgsteer), and
+ * SELECT read by pgsteer, on its shards or on the coordinator, its rows written by pgsteer),
  * UPDATE or DELETE with {@code column IN (SELECT ...)} over other shards (the subquery first, then
- * the write with its values), in the simple and the extended protocol.
+ * the write with its values), in the simple and the extended protocol, and UPDATE ... FROM or
+ * DELETE ... USING over other shards (computed on a coordinator, then written by ctid).
  */
 final class WriteForms {
     /** How the router routes a statement it made: as the client's own ({@code coordinated}), or as a part (no coordinator step). */
@@ -56,6 +57,8 @@ final class WriteForms {
         switch (analysis.placement()) {
             case Placement.InsertSelect insert -> planner.apply(SqlLexer.statement(ShardTexts.withLiterals(insert.selectShape(), statement)));
             case Placement.KeysFromSubquery keys -> planner.apply(SqlLexer.statement(ShardTexts.withLiterals(keys.selectShape(), statement)));
+            case Placement.JoinedWrite joined when joined.refusal() == null
+                    -> planner.apply(SqlLexer.statement(ShardTexts.withLiterals(joined.selectShape(), statement)));
             case Placement.InsertWithoutColumns insert when context.columns().of(insert.table().name()) != null -> {
                 try {
                     LexedStatement written = SqlLexer.statement(
@@ -149,5 +152,34 @@ final class WriteForms {
                     -> coordination.coordinate(read, mayParse);
             case null, default -> command;
         };
+    }
+
+    /**
+     * UPDATE ... FROM or DELETE ... USING whose other tables' rows are on other shards than the
+     * target's ({@code refusal}: why it cannot run shard by shard): the SELECT over the same tables and
+     * conditions is routed as a read, which the coordinator step must answer; its pulls are the write's.
+     */
+    Command joinedWrite(LexedStatement statement, Placement.JoinedWrite joined, KeySource.Placeholders values, RouteContext context,
+                        boolean mayParse, RoutingException refusal) {
+        if (joined.refusal() != null) {
+            return new Command.Refused(refusal.sqlState(), refusal.getMessage() + " (pgsteer writes such a statement itself"
+                    + " through a coordinator, but not this one: " + joined.refusal() + ")");
+        }
+        String select = ShardTexts.withLiterals(joined.selectShape(), statement);
+        Command read = routing.route(SqlLexer.statement(select), values, context, mayParse, true);
+        return switch (read) {
+            case null -> null;
+            // A table named with its schema is read as pg_temp.t by the coordinator step (QualifiedNames), or refused there.
+            case Command.Coordinate coordinate -> new Command.JoinedWrite(joined.table(), joined.delete(), joined.target(),
+                    joined.reference(), joined.setColumns(), text(statement.shape(), statement), text(joined.computeShape(), statement),
+                    text(joined.returningShape(), statement), joined.returningNames(), coordinate);
+            case Command.Refused refused -> new Command.Refused(refused.sqlState(), refusal.getMessage() + " (" + refused.reason() + ")");
+            default -> new Command.Refused(refusal.sqlState(), refusal.getMessage());
+        };
+    }
+
+    private static Command.JoinedWrite.Text text(String shape, LexedStatement statement) {
+        ShardTexts.SplitText text = ShardTexts.withLiteralsRenumbered(shape, statement);
+        return new Command.JoinedWrite.Text(text.text(), text.parameters());
     }
 }

@@ -47,8 +47,8 @@ final class AdminCommands {
 
     AdminCommands() {
         List<AdminCommand> all = new ArrayList<>(List.of(new ShowDatabases(), new ShowShards(), new ShowBuckets(), new ShowPools(),
-                new ShowClients(), new ShowStats(), new ShowConfig(), new ShowVersion(), new ShowTenants(), new ShowMetadataStore(),
-                new Pause(true), new Pause(false), new Reload(), new ShowShardMapVersion()));
+                new ShowClients(), new ShowCoordinators(), new ShowStats(), new ShowConfig(), new ShowVersion(), new ShowTenants(),
+                new ShowMetadataStore(), new Pause(true), new Pause(false), new Reload(), new ShowShardMapVersion()));
         all.addAll(TenantAdmin.help());
         all.addAll(BucketAdmin.help());
         all.addAll(KeyAdmin.help());

@@ -5,7 +5,7 @@ import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.store.BackendJdbc;
 import dev.pgsteer.router.plan.Collations;
-import dev.pgsteer.router.plan.UserAggregates;
+import dev.pgsteer.router.plan.Functions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,7 +17,7 @@ import java.util.List;
 /**
  * What the merge planner learns from a sharded database's default shard before the first statement
  * (at start, or when a reload adds the database): how its values compare ({@link CollationCatalog})
- * and which of its functions are aggregates of its own ({@link AggregateCatalog}). Control plane:
+ * and which of its functions are aggregates of its own and which are ordinary ({@link FunctionCatalog}). Control plane:
  * one JDBC connection, off the event loops. Where it cannot be read (the shard is down), the planner
  * starts from what it assumed before it read catalogs, and the warnings say so once; the next DDL
  * through pgsteer reads them again ({@link KeyTypeLearner}).
@@ -25,8 +25,8 @@ import java.util.List;
 public final class CatalogAtStart {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    /** What was read; {@link Collations#UNKNOWN} and {@link UserAggregates#NONE} for what could not be. */
-    public record Learned(Collations collations, UserAggregates userAggregates) {
+    /** What was read; {@link Collations#UNKNOWN} and {@link Functions#BUILTIN} for what could not be. */
+    public record Learned(Collations collations, Functions functions) {
     }
 
     private CatalogAtStart() {
@@ -38,12 +38,12 @@ public final class CatalogAtStart {
         BackendConfig backend = proxy.backends().get(shard);
         try (Connection connection = BackendJdbc.connect(backend, proxy.shardDatabaseName(database, shard), TIMEOUT,
                 "pgsteer catalog check")) {
-            return new Learned(collations(connection, database, shard, warnings), userAggregates(connection, database, shard,
+            return new Learned(collations(connection, database, shard, warnings), functions(connection, database, shard,
                     warnings));
         } catch (SQLException | RuntimeException e) {
             collationsUnknown(database, shard, e, warnings);
-            userAggregatesUnknown(database, shard, e, warnings);
-            return new Learned(Collations.UNKNOWN, UserAggregates.NONE);
+            functionsUnknown(database, shard, e, warnings);
+            return new Learned(Collations.UNKNOWN, Functions.BUILTIN);
         }
     }
 
@@ -56,13 +56,13 @@ public final class CatalogAtStart {
         }
     }
 
-    private static UserAggregates userAggregates(Connection connection, DatabaseConfig database, String shard,
+    private static Functions functions(Connection connection, DatabaseConfig database, String shard,
                                                  List<String> warnings) {
         try {
-            return AggregateCatalog.of(rows(connection, CatalogQueries.userAggregates(), 4));
+            return FunctionCatalog.of(rows(connection, CatalogQueries.functions(), 4));
         } catch (SQLException | RuntimeException e) {
-            userAggregatesUnknown(database, shard, e, warnings);
-            return UserAggregates.NONE;
+            functionsUnknown(database, shard, e, warnings);
+            return Functions.BUILTIN;
         }
     }
 
@@ -86,10 +86,9 @@ public final class CatalogAtStart {
                 + " ordered on several shards by the coordinator step only");
     }
 
-    private static void userAggregatesUnknown(DatabaseConfig database, String shard, Exception e, List<String> warnings) {
-        warnings.add("cannot read the aggregate functions of database " + database.name() + " on its default shard " + shard
+    private static void functionsUnknown(DatabaseConfig database, String shard, Exception e, List<String> warnings) {
+        warnings.add("cannot read the functions of database " + database.name() + " on its default shard " + shard
                 + " (" + e.getMessage() + "); until they are read (after the next DDL through pgsteer), a SELECT over"
-                + " several shards that calls an aggregate made by CREATE AGGREGATE or an extension is taken for one"
-                + " calling an ordinary function: each shard's rows are returned, not one aggregate");
+                + " several shards that calls a function not in pg_catalog is answered by the coordinator step");
     }
 }

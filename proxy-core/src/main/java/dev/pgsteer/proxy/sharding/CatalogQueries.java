@@ -57,16 +57,16 @@ public final class CatalogQueries {
     }
 
     /**
-     * The aggregate functions outside pg_catalog (CREATE AGGREGATE, an extension's): rows of (schema,
-     * name, whether every function of that name in that schema is an aggregate, whether every
-     * function of that name in any schema, pg_catalog's included, is one), 't' or 'f'. A name that
-     * is also an ordinary function may resolve to either, by its arguments' types and the search path.
+     * Every function name of the database, per schema (pg_catalog's included): rows of (schema, name,
+     * whether every function of that name there is an aggregate, whether any is), 't' or 'f'. A
+     * name that is both an aggregate and an ordinary function may resolve to either, by its
+     * arguments' types and the search path. About 3,000 rows on PostgreSQL 17; read at start and
+     * after DDL only.
      */
-    public static String userAggregates() {
-        return "SELECT n.nspname::text, p.proname::text, pg_catalog.bool_and(p.prokind = 'a'),"
-                + " NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc f WHERE f.proname = p.proname AND f.prokind <> 'a')"
+    public static String functions() {
+        return "SELECT n.nspname::text, p.proname::text, pg_catalog.bool_and(p.prokind = 'a'), pg_catalog.bool_or(p.prokind = 'a')"
                 + " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-                + " WHERE n.nspname <> 'pg_catalog' GROUP BY n.nspname, p.proname HAVING pg_catalog.bool_or(p.prokind = 'a')";
+                + " GROUP BY n.nspname, p.proname";
     }
 
     /**

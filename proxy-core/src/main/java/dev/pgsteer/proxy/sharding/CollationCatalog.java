@@ -41,7 +41,7 @@ public final class CollationCatalog {
                 }
             }
         }
-        return new Collations(databaseDefault, columns);
+        return new Collations(databaseDefault, columns, true);
     }
 
     private static Order collationOrder(String kind) {

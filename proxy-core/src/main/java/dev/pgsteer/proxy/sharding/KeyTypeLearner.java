@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * client's next statement is routed: a key hashes by its column's type. Then how the tables'
  * columns compare ({@link CollationCatalog}): a column created or altered with a linguistic
  * collation must not be ordered by the merge; then which functions are aggregates of the database's
- * own ({@link AggregateCatalog}): a call of one created by CREATE AGGREGATE must not be concatenated.
+ * own ({@link FunctionCatalog}): a call of one created by CREATE AGGREGATE must not be concatenated.
  */
 public final class KeyTypeLearner {
     private static final Logger log = LoggerFactory.getLogger(KeyTypeLearner.class);
@@ -36,7 +36,7 @@ public final class KeyTypeLearner {
 
     /** Reads what DDL on {@code link} made known, then runs {@code next}. */
     public void afterDdl(ShardLink link, Runnable next) {
-        keyTypes(link, () -> collations(link, () -> userAggregates(link, next)));
+        keyTypes(link, () -> collations(link, () -> functions(link, next)));
     }
 
     private void collations(ShardLink link, Runnable next) {
@@ -59,18 +59,18 @@ public final class KeyTypeLearner {
         });
     }
 
-    private void userAggregates(ShardLink link, Runnable next) {
+    private void functions(ShardLink link, Runnable next) {
         if (!link.connection().isUsable()) {
             next.run();
             return;
         }
-        Future<List<List<String>>> read = link.connection().queryInternal(CatalogQueries.userAggregates(), loop, link.status());
+        Future<List<List<String>>> read = link.connection().queryInternal(CatalogQueries.functions(), loop, link.status());
         read.addListener(f -> {
             if (link.connection().isUsable()) {
                 link.connection().attach(owner);
             }
             if (read.isSuccess()) {
-                database.learned(AggregateCatalog.of(read.getNow()));
+                database.learned(FunctionCatalog.of(read.getNow()));
             } else {
                 log.warn("{}: could not read the aggregate functions of the database: {}", sessionId, read.cause().getMessage());
             }

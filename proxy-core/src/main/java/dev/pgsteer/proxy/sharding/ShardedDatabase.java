@@ -14,6 +14,7 @@ import dev.pgsteer.proxy.observe.ProxyMetrics.PullMeters;
 import dev.pgsteer.proxy.observe.ProxyMetrics.RouteKind;
 import dev.pgsteer.proxy.observe.SlowStatementLog;
 import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
+import dev.pgsteer.proxy.sharding.coordinator.OpenSteps;
 import dev.pgsteer.proxy.sharding.directory.DirectoryKeys;
 import dev.pgsteer.proxy.sharding.transaction.TwoPhaseCommit;
 import dev.pgsteer.router.Router;
@@ -21,7 +22,7 @@ import dev.pgsteer.router.ShardRouter;
 import dev.pgsteer.router.directory.KeyCaches;
 import dev.pgsteer.router.plan.Collations;
 import dev.pgsteer.router.plan.Route;
-import dev.pgsteer.router.plan.UserAggregates;
+import dev.pgsteer.router.plan.Functions;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +45,8 @@ public final class ShardedDatabase {
     private static final Logger log = LoggerFactory.getLogger(ShardedDatabase.class);
     /** Distinct statement shapes whose analysis stays cached. */
     static final int PLAN_CACHE_SIZE = 10_000;
+    /** The catalog is read again for a name it did not have at most this often. */
+    private static final long CATALOG_REREAD_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private volatile DatabaseConfig config;
     /** The bucket maps in force ({@link #maps(BucketMaps)}), applied over every configuration this database gets. */
@@ -63,12 +67,16 @@ public final class ShardedDatabase {
     private final KeyCaches keys;
     /** Fills {@link #keys} from the metadata store; null until the server attaches it. */
     private volatile DirectoryKeys directory;
+    /** The coordinator steps running now, for SHOW COORDINATORS. */
+    private final OpenSteps coordinatorSteps = new OpenSteps();
+    /** When the catalog was last read again for a name it did not have (nanoTime); 0: never. */
+    private final AtomicLong catalogReread = new AtomicLong();
     /** Null until {@link #metrics} (tests that build a database without meters). */
     private volatile PullMeters pulls;
 
     public ShardedDatabase(ProxyConfig proxy, DatabaseConfig config, PoolRegistry registry, TwoPhaseCommit twoPhaseCommit,
                            Executor planner, StatementRegistry statements) {
-        this(proxy, config, new CatalogAtStart.Learned(Collations.BYTEWISE_DEFAULT, UserAggregates.NONE), registry,
+        this(proxy, config, new CatalogAtStart.Learned(Collations.BYTEWISE_DEFAULT, Functions.BUILTIN), registry,
                 twoPhaseCommit, planner, statements);
     }
 
@@ -80,7 +88,8 @@ public final class ShardedDatabase {
         this.config = config;
         this.registry = registry;
         this.keys = KeyCaches.following(config.name(), KeyCaches.DEFAULT_CAPACITY);
-        this.router = new Router(ShardRouter.of(config, catalog.collations(), catalog.userAggregates(), PLAN_CACHE_SIZE, keys));
+        this.router = new Router(ShardRouter.of(config, catalog.collations(), catalog.functions(), PLAN_CACHE_SIZE, keys)
+                .withCatalogGap(this::catalogGap));
         this.twoPhaseCommit = twoPhaseCommit;
         this.planner = planner;
     }
@@ -117,6 +126,11 @@ public final class ShardedDatabase {
         if (timer != null) {
             timer.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** The coordinator steps of this database's sessions that run now. */
+    public OpenSteps coordinatorSteps() {
+        return coordinatorSteps;
     }
 
     /** Where the coordinator step counts the rows and bytes it pulls; null when this database has no meters. */
@@ -196,10 +210,47 @@ public final class ShardedDatabase {
      * The catalog told which functions are aggregates of the database's own (after DDL): a SELECT over
      * several shards calling one is answered by the coordinator step from now on, not concatenated.
      */
-    synchronized void learned(UserAggregates userAggregates) {
-        if (!userAggregates.equals(router.shards().userAggregates())) {
-            router = new Router(router.shards().withUserAggregates(userAggregates));
+    synchronized void learned(Functions functions) {
+        if (!functions.equals(router.shards().functions())) {
+            router = new Router(router.shards().withFunctions(functions));
         }
+    }
+
+    /**
+     * A plan met a name the catalog read did not have (a function, a table or column made on the
+     * shards directly since): that statement is coordinated, which is exact; reading the catalog
+     * again, off the event loops and at most every ten seconds, lets the next plans merge what is
+     * known then ({@link #learned(Collations)}, {@link #learned(Functions)} replace the router only
+     * on a change). A read that fails changes nothing.
+     */
+    private void catalogGap() {
+        long now = System.nanoTime();
+        long last = catalogReread.get();
+        if ((last != 0 && now - last < CATALOG_REREAD_NANOS) || !catalogReread.compareAndSet(last, now == 0 ? 1 : now)) {
+            return;
+        }
+        try {
+            planner.execute(this::readCatalogAgain);
+        } catch (RuntimeException e) {
+            // Shutting down (the executor refuses work): the plan stands as it is, coordinated.
+            log.debug("database {}: the catalog is not read again: {}", config.name(), e.toString());
+        }
+    }
+
+    private void readCatalogAgain() {
+        List<String> warnings = new ArrayList<>();
+        try {
+            CatalogAtStart.Learned read = CatalogAtStart.read(proxy, config, warnings);
+            if (warnings.isEmpty()) {
+                learned(read.collations());
+                learned(read.functions());
+                return;
+            }
+        } catch (RuntimeException e) {
+            warnings.add(e.toString());
+        }
+        log.warn("database {}: could not read the catalog again for a name it did not have: {}", config.name(),
+                String.join("; ", warnings));
     }
 
     /**

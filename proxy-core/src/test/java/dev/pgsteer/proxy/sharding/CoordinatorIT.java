@@ -12,8 +12,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -175,13 +178,114 @@ class CoordinatorIT {
         }
     }
 
+    /**
+     * A sharded table named with its schema is read from the coordinator's temporary table
+     * (public.orders as pg_temp.orders), in both protocols, narrowed pulls included; a qualifier that
+     * is not the table's schema cannot be exact and is refused, and the session goes on.
+     */
+    @Test
+    void aShardedTableNamedWithItsSchemaIsReadFromThePulledRows() throws SQLException {
+        List<String> queries = List.of(
+                "SELECT count(DISTINCT status) FROM public.{t}",
+                "SELECT count(DISTINCT o.status), sum(o.total) FROM \"public\".\"{t}\" o WHERE o.qty > 1",
+                "SELECT public.{t}.status, count(DISTINCT public.{t}.qty) FROM public.{t} GROUP BY 1 ORDER BY 1",
+                "SELECT status, rank() OVER (ORDER BY total DESC NULLS LAST, id) FROM public.{t} WHERE total > 10 ORDER BY 2, 1 LIMIT 5");
+        try (Connection simple = cluster.connect(simple()); Connection extended = cluster.connect();
+             Connection direct = cluster.shard(0)) {
+            for (String query : queries) {
+                List<String> expected = answer(direct, query.replace("{t}", "orders_all"));
+                assertEquals(expected, answer(simple, query.replace("{t}", "orders")), query);
+                try (PreparedStatement s = extended.prepareStatement(query.replace("{t}", "orders")); ResultSet rs = s.executeQuery()) {
+                    assertEquals(expected, MultiShardSelectIT.rows(rs), "extended: " + query);
+                }
+            }
+            for (String refused : List.of("SELECT count(DISTINCT status) FROM other.orders",
+                    "SELECT count(DISTINCT o.status) FROM appdb.public.orders o")) {
+                SQLException e = assertThrows(SQLException.class, () -> answer(simple, refused));
+                assertEquals("0A000", e.getSQLState(), e.getMessage());
+                assertTrue(e.getMessage().contains("name it without its schema"), e.getMessage());
+            }
+            assertEquals(answer(direct, "SELECT count(DISTINCT status) FROM orders_all"),
+                    answer(simple, "SELECT count(DISTINCT status) FROM orders"));
+        }
+    }
+
+    /**
+     * EXPLAIN of a coordinated SELECT is the coordinator's plan over the pulled rows: with ANALYZE,
+     * the same plan and actual row counts as one PostgreSQL holding every row (the temporary table
+     * is named like the real one); a warning first names the pulls. Both protocols.
+     */
+    @Test
+    void explainOfACoordinatedStatementIsTheCoordinatorsPlan() throws SQLException {
+        String analyze = "EXPLAIN (ANALYZE, COSTS off, TIMING off, SUMMARY off) SELECT count(DISTINCT status) FROM {t}";
+        try (Connection simple = cluster.connect(simple()); Connection extended = cluster.connect();
+             Connection direct = cluster.shard(0)) {
+            List<String> expected = answer(direct, analyze.replace("{t}", "orders_all")).stream()
+                    .map(line -> line.replace("orders_all", "orders")).toList();
+            for (Connection c : List.of(simple, extended)) {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(analyze.replace("{t}", "orders"))) {
+                    assertEquals(expected, MultiShardSelectIT.rows(rs));
+                    assertTrue(s.getWarnings() != null && s.getWarnings().getMessage().startsWith(
+                            "pgsteer: the plan shown is the coordinator s0's"), String.valueOf(s.getWarnings()));
+                    assertTrue(s.getWarnings().getMessage().contains("orders from s0, s1, s2 by SELECT"), s.getWarnings().getMessage());
+                }
+            }
+            List<String> plan = answer(simple, "EXPLAIN SELECT count(DISTINCT status) FROM public.orders WHERE qty > 1");
+            assertTrue(plan.stream().anyMatch(line -> line.contains("Seq Scan on orders")), String.join("\n", plan));
+        }
+    }
+
+    /**
+     * SHOW COORDINATORS lists a step while it runs (here its statement sleeps on the coordinator):
+     * the client's id as SHOW CLIENTS shows it, the phase, the table, the rows pulled from the other
+     * shards; nothing once it answered or failed.
+     */
+    @Test
+    void showCoordinatorsListsTheStepsRunningNow() throws Exception {
+        try (Connection console = cluster.console(); Connection c = cluster.connect(simple()); Connection direct = cluster.shard(0)) {
+            assertEquals(List.of(), coordinators(console));
+            long others = Long.parseLong(answer(cluster.shard(1), "SELECT count(*) FROM orders").get(1).split(" ")[0])
+                    + Long.parseLong(answer(cluster.shard(2), "SELECT count(*) FROM orders").get(1).split(" ")[0]);
+            CompletableFuture<List<String>> slow = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return answer(c, "SELECT count(DISTINCT status)::text || pg_sleep(3)::text AS n FROM orders");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            List<List<String>> running = List.of();
+            for (int i = 0; i < 100 && running.isEmpty() && !slow.isDone(); i++) {
+                Thread.sleep(50);
+                running = coordinators(console).stream().filter(row -> row.get(3).equals("running")).toList();
+            }
+            assertEquals(1, running.size(), running.toString());
+            List<String> step = running.getFirst();
+            assertEquals(List.of("shop", String.valueOf(c.unwrap(PGConnection.class).getBackendPID()), "s0",
+                    "running", "orders", String.valueOf(others)), step.subList(0, 6));
+            assertTrue(Long.parseLong(step.get(6)) >= 0, step.toString());
+            assertEquals(List.of("n:text ", "4 | "), slow.get(30, TimeUnit.SECONDS));
+            assertEquals(List.of(), coordinators(console));
+            assertThrows(SQLException.class, () -> answer(c, "SELECT count(DISTINCT nope) FROM orders"));
+            assertEquals(List.of(), coordinators(console));
+        }
+    }
+
+    private static List<List<String>> coordinators(Connection console) throws SQLException {
+        List<List<String>> rows = new ArrayList<>();
+        try (Statement s = console.createStatement(); ResultSet rs = s.executeQuery("SHOW COORDINATORS")) {
+            while (rs.next()) {
+                List<String> row = new ArrayList<>();
+                for (int i = 1; i <= 7; i++) {
+                    row.add(rs.getString(i));
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
     @Test
     void whatThisStepDoesNotHandleIsRefused() throws SQLException {
-        try (Connection c = cluster.connect(simple())) {
-            SQLException e = assertThrows(SQLException.class, () -> answer(c, "SELECT count(DISTINCT status) FROM public.orders"));
-            assertEquals("0A000", e.getSQLState(), e.getMessage());
-            assertTrue(e.getMessage().contains("named without its schema"), e.getMessage());
-        }
         try (Connection c = cluster.connect(simple()); Statement s = c.createStatement(); Connection direct = cluster.shard(0)) {
             // Answered inside a transaction block too now (CoordinatorTransactionIT has the cases).
             c.setAutoCommit(false);

@@ -386,18 +386,50 @@ class CoordinatorTransactionIT {
         }
     }
 
+    /**
+     * EXPLAIN ROUTE inside a transaction block shows what running would do there: the connection
+     * apart, every shard's rows (the default shard's too) and the unsharded table pulled over the
+     * session's links; it runs nothing, so the transaction goes on and commits as it would have.
+     */
     @Test
-    void anUnshardedTableNamedWithItsSchemaIsRefusedInsideATransaction() throws Exception {
+    void explainRouteInsideATransactionShowsTheConnectionApart() throws Exception {
+        String query = "SELECT count(DISTINCT o.status) FROM orders o JOIN notes n ON n.customer_id = o.customer_id";
         try (Connection c = cluster.connect(CoordinatorIT.simple()); Statement s = c.createStatement()) {
+            List<String> outside = CoordinatorIT.answer(c, "EXPLAIN ROUTE " + query);
             s.execute("BEGIN");
-            SQLException e = assertThrows(SQLException.class, () -> CoordinatorIT.answer(c,
-                    "SELECT count(DISTINCT o.status) FROM orders o JOIN public.notes n ON n.customer_id = o.customer_id"));
-            assertEquals("0A000", e.getSQLState(), e.getMessage());
-            assertTrue(e.getMessage().contains("name it without its schema"), e.getMessage());
-            s.execute("ROLLBACK");
-            // Outside a transaction block the committed rows are all there is: answered.
-            assertFalse(CoordinatorIT.answer(c, "SELECT count(DISTINCT o.status) FROM orders o JOIN public.notes n"
-                    + " ON n.customer_id = o.customer_id").isEmpty());
+            List<String> inside = CoordinatorIT.answer(c, "EXPLAIN ROUTE " + query);
+            s.execute("COMMIT");
+            assertEquals(List.of("shards:text answer:text reason:text ", "coordinator", "creates", "pulled into s0",
+                    "pulled into s0", "runs", "ends"), steps(outside));
+            assertEquals(List.of("shards:text answer:text reason:text ", "coordinator", "creates", "pulled into s0 (apart)",
+                    "pulled into s0 (apart)", "pulled into s0 (apart)", "pulled into s0 (apart)", "runs", "ends"), steps(inside));
+            assertTrue(inside.get(2).startsWith("s0 (apart) | creates | BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE;"),
+                    inside.get(2));
+            assertTrue(inside.contains("s0 | pulled into s0 (apart) | COPY (SELECT * FROM notes) TO STDOUT (FORMAT binary) | "),
+                    String.join("\n", inside));
+            assertTrue(inside.getLast().startsWith("s0 (apart) | ends | ROLLBACK (the connection apart"), inside.getLast());
+        }
+    }
+
+    /** The header, then each row's second column. */
+    private static List<String> steps(List<String> rows) {
+        List<String> steps = new java.util.ArrayList<>(List.of(rows.getFirst()));
+        rows.subList(1, rows.size()).forEach(row -> steps.add(row.split(" \\| ")[1]));
+        return steps;
+    }
+
+    /** Inside a transaction block, an unsharded or a sharded table named with its schema is read as the transaction sees it. */
+    @Test
+    void tablesNamedWithTheirSchemaAreReadAsTheTransactionSeesThem() throws Exception {
+        String query = "SELECT count(DISTINCT o.status), string_agg(DISTINCT n.note, ',' ORDER BY n.note)"
+                + " FROM public.{t} o JOIN public.{n} n ON n.customer_id = o.customer_id";
+        try (Pair p = Pair.open()) {
+            p.run("BEGIN");
+            p.run("INSERT INTO {n} VALUES (" + CUSTOMER_ON[1] + ", 'in-tx')");
+            p.run(insertOn(2, 9101));
+            p.same(query);
+            p.run("ROLLBACK");
+            p.same(query);
         }
     }
 

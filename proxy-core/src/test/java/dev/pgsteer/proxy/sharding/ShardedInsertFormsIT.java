@@ -222,6 +222,8 @@ class ShardedInsertFormsIT {
             write(c, "INSERT INTO {t} (id, customer_id, status) SELECT id + 4000, customer_id, 'top' FROM {t} ORDER BY total DESC"
                     + " NULLS LAST, id LIMIT 2");
             write(c, "INSERT INTO {d} (id, customer_id) SELECT o.id + 5000, p.customer_id FROM {t} o JOIN {t} p ON p.id = o.id + 1");
+            // Named with its schema: the coordinator reads public.orders as its copy, pg_temp.orders.
+            write(c, "INSERT INTO {d} (id, label) SELECT count(DISTINCT status) + 6000, 'qualified' FROM public.{t}");
             assertSameRows();
         }
     }
@@ -256,7 +258,7 @@ class ShardedInsertFormsIT {
             for (String[] refusal : new String[][] {
                     {"INSERT INTO devices (id) SELECT id FROM orders RETURNING id", "0A000", "RETURNING"},
                     {"INSERT INTO devices (id) SELECT id FROM orders ON CONFLICT DO NOTHING", "0A000", "ON CONFLICT"},
-                    {"INSERT INTO devices (id) SELECT count(DISTINCT status) FROM public.orders", "0A000", "without its schema"},
+                    {"INSERT INTO devices (id) SELECT count(DISTINCT status) FROM appdb.public.orders", "0A000", "without its schema"},
                     {"INSERT INTO devices (customer_id) SELECT customer_id FROM orders", "42P10", "shard key id"},
                     {"INSERT INTO devices (id, total) SELECT id, status FROM orders", "42804", "total"},
                     {"INSERT INTO devices (id, no_such_column) SELECT id, 5 FROM orders", "42703", "no_such_column"},
@@ -296,6 +298,7 @@ class ShardedInsertFormsIT {
             assertSameRows();
             // A subquery pgsteer would merge or coordinate; JSQLParser's misread "x IN (SELECT ...) AND y".
             write(c, "UPDATE {d} SET label = 'max' WHERE id IN (SELECT max(id) FROM {t})");
+            write(c, "UPDATE {d} SET label = 'qualified' WHERE id IN (SELECT min(id) FROM public.{t})");
             write(c, "UPDATE {d} SET label = 'joined' WHERE id IN (SELECT o.id FROM {t} o JOIN {t} p ON p.id = o.id + 1)");
             write(c, "UPDATE {d} SET total = 1 WHERE id IN (SELECT id FROM {t} WHERE total > 2) AND label IS NOT NULL");
             write(c, "DELETE FROM {t} WHERE id IN (SELECT count(DISTINCT label) FROM {d}) AND status <> 'x'");

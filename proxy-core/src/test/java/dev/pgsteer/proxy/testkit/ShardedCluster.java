@@ -126,6 +126,15 @@ public final class ShardedCluster implements AutoCloseable {
         return DriverManager.getConnection(Pgjdbc.url(proxy, "shop"), props);
     }
 
+    /** The admin console (virtual database pgsteer) as the admin user ops. */
+    public Connection console() throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", "ops");
+        props.setProperty("password", "app-secret");
+        props.setProperty("preferQueryMode", "simple");
+        return DriverManager.getConnection(Pgjdbc.url(proxy, "pgsteer"), props);
+    }
+
     public Connection shard(int i) throws SQLException {
         return shards.get(i).direct();
     }

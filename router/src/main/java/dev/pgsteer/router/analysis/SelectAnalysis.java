@@ -25,7 +25,7 @@ final class SelectAnalysis {
             return new Analysis(StatementKind.READ, placement, null, null);
         }
         // What follows matters only when the keys resolve to several shards; it is planned once per shape.
-        String refusal = SubqueryCheck.refusal(select, shardMap::isShardedName, shardMap.userAggregates());
+        String refusal = SubqueryCheck.refusal(select, shardMap::isShardedName, shardMap.functions());
         if (refusal == null) {
             refusal = RowSources.refusal(select, shardMap::isShardedName);
         }
@@ -35,7 +35,11 @@ final class SelectAnalysis {
         if (!(select instanceof PlainSelect plain)) {
             return new Analysis(StatementKind.READ, placement, null, "a UNION, INTERSECT or EXCEPT over several shards");
         }
-        SelectMergePlanner.Outcome outcome = SelectMergePlanner.plan(plain, shardMap.collations(), shardMap.userAggregates());
+        SelectMergePlanner.Outcome outcome = SelectMergePlanner.plan(plain, shardMap.collations(), shardMap.functions());
+        if (outcome.catalogGap()) {
+            // Coordinated now (exact); the catalog read again may let the next plans merge it.
+            shardMap.catalogGap().run();
+        }
         return new Analysis(StatementKind.READ, placement, outcome.plan(), outcome.refusal());
     }
 }

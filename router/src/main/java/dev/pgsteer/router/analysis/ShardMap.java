@@ -6,16 +6,17 @@ import static dev.pgsteer.router.syntax.Identifiers.isCatalog;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.router.plan.Collations;
-import dev.pgsteer.router.plan.UserAggregates;
+import dev.pgsteer.router.plan.Functions;
 import java.util.Optional;
 import net.sf.jsqlparser.schema.Table;
 
 /**
  * The database's shard map as the analysis asks it: which configured table a table of the tree is;
  * how its values compare ({@code collations}) and which functions of its own are aggregates
- * ({@code userAggregates}), both from the catalog, for the merge planner.
+ * ({@code functions}), both from the catalog, for the merge planner; {@code catalogGap} is told when a
+ * plan meets a name that catalog did not have.
  */
-record ShardMap(DatabaseConfig database, Collations collations, UserAggregates userAggregates) {
+record ShardMap(DatabaseConfig database, Collations collations, Functions functions, Runnable catalogGap) {
 
     /** The table's configuration; empty for an unsharded table, a catalog table or no table at all. */
     Optional<TableConfig> tableOf(Table table) {

@@ -4,7 +4,7 @@ import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.router.plan.Collations;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.Placement;
-import dev.pgsteer.router.plan.UserAggregates;
+import dev.pgsteer.router.plan.Functions;
 import java.util.List;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.alter.Alter;
@@ -29,8 +29,9 @@ public final class StatementAnalyzer {
 
     private final ShardMap shardMap;
 
-    public StatementAnalyzer(DatabaseConfig database, Collations collations, UserAggregates userAggregates) {
-        this.shardMap = new ShardMap(database, collations, userAggregates);
+    /** {@code catalogGap}: told, while planning, of a name the catalog read did not have ({@code ShardRouter.withCatalogGap}). */
+    public StatementAnalyzer(DatabaseConfig database, Collations collations, Functions functions, Runnable catalogGap) {
+        this.shardMap = new ShardMap(database, collations, functions, catalogGap);
     }
 
     /**
@@ -38,7 +39,13 @@ public final class StatementAnalyzer {
      * sharded tables ({@code text} is what was parsed: the shape when {@code fromShape}, else the statement's text).
      */
     public Analysis analyze(Statement statement, String text, boolean fromShape) {
-        Analysis analysis = analyze(statement);
+        Analysis analysis = switch (statement) {
+            // A joined write's clauses are cut from its shape, whose placeholders pgsteer fills: from the
+            // text (a shape JSQLParser cannot read), a '$1' in a string would be taken for one.
+            case Update update -> WriteAnalysis.update(update, fromShape ? text : null, shardMap);
+            case Delete delete -> WriteAnalysis.delete(delete, fromShape ? text : null, shardMap);
+            default -> analyze(statement);
+        };
         return statement instanceof Select && analysis.placement() instanceof Placement.ByKey
                 ? analysis.withPulls(PullPlanner.plan(statement, text, fromShape, shardMap)) : analysis;
     }
@@ -47,8 +54,8 @@ public final class StatementAnalyzer {
         return switch (statement) {
             case Select select -> SelectAnalysis.of(select, shardMap);
             case Insert insert -> InsertAnalysis.of(insert, shardMap);
-            case Update update -> WriteAnalysis.update(update, shardMap);
-            case Delete delete -> WriteAnalysis.delete(delete, shardMap);
+            case Update update -> WriteAnalysis.update(update, null, shardMap);
+            case Delete delete -> WriteAnalysis.delete(delete, null, shardMap);
             case CreateTable create -> DdlAnalysis.onTables(List.of(create.getTable()), shardMap);
             case Alter alter -> DdlAnalysis.onTables(List.of(alter.getTable()), shardMap);
             case Drop drop when "TABLE".equalsIgnoreCase(drop.getType()) -> DdlAnalysis.onTables(List.of(drop.getName()), shardMap);

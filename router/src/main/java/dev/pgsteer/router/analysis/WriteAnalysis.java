@@ -10,6 +10,7 @@ import dev.pgsteer.router.plan.Answer;
 import dev.pgsteer.router.plan.Placement;
 import dev.pgsteer.router.plan.StatementKind;
 import java.util.List;
+import java.util.Optional;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
@@ -22,14 +23,15 @@ import net.sf.jsqlparser.statement.update.UpdateSet;
 /**
  * UPDATE and DELETE: where the target's key conditions send them, with the tables they read (FROM,
  * USING, joins, subqueries of WHERE) in the same key groups; with {@code column IN (SELECT ...)},
- * also how to write without the subquery ({@link KeysFromSubquery}). An UPDATE that sets a shard
+ * also how to write without the subquery ({@link KeysFromSubquery}); with FROM or USING over tables
+ * that are not co-located, how pgsteer writes it itself ({@link JoinedWrites}). An UPDATE that sets a shard
  * key, and a write to a reference or unsharded table that reads sharded ones, are refused.
  */
 final class WriteAnalysis {
     private WriteAnalysis() {
     }
 
-    static Analysis update(Update update, ShardMap shardMap) {
+    static Analysis update(Update update, String text, ShardMap shardMap) {
         TableConfig table = shardMap.tableOf(update.getTable()).orElse(null);
         if (table instanceof TableConfig.Sharded sharded) {
             for (UpdateSet set : update.getUpdateSets()) {
@@ -61,13 +63,17 @@ final class WriteAnalysis {
         subqueries(update.getReturningClause(), scopes, scope);
         Analysis analysis = write(table, update.getTable(), scopes);
         if (table instanceof TableConfig.Sharded sharded && analysis.placement() instanceof Placement.ByKey byKey) {
-            return KeysFromSubquery.of(update, update.getTable(), sharded, update.getWhere(), update::setWhere, shardMap, byKey)
-                    .map(keys -> new Analysis(StatementKind.WRITE, keys, null, null)).orElse(analysis);
+            Optional<Placement> other = KeysFromSubquery.of(update, update.getTable(), sharded, update.getWhere(), update::setWhere,
+                    shardMap, byKey).map(Placement.class::cast);
+            if (other.isEmpty() && text != null && readsElsewhere(byKey)) {
+                other = JoinedWrites.of(update, text, sharded, byKey).map(Placement.class::cast);
+            }
+            return other.map(placement -> new Analysis(StatementKind.WRITE, placement, null, null)).orElse(analysis);
         }
         return analysis;
     }
 
-    static Analysis delete(Delete delete, ShardMap shardMap) {
+    static Analysis delete(Delete delete, String text, ShardMap shardMap) {
         TableConfig table = shardMap.tableOf(delete.getTable()).orElse(null);
         KeyScopes scopes = new KeyScopes(shardMap);
         KeyScope scope = scopes.open(null);
@@ -85,8 +91,12 @@ final class WriteAnalysis {
         subqueries(delete.getReturningClause(), scopes, scope);
         Analysis analysis = write(table, delete.getTable(), scopes);
         if (table instanceof TableConfig.Sharded sharded && analysis.placement() instanceof Placement.ByKey byKey) {
-            return KeysFromSubquery.of(delete, delete.getTable(), sharded, delete.getWhere(), delete::setWhere, shardMap, byKey)
-                    .map(keys -> new Analysis(StatementKind.WRITE, keys, null, null)).orElse(analysis);
+            Optional<Placement> other = KeysFromSubquery.of(delete, delete.getTable(), sharded, delete.getWhere(), delete::setWhere,
+                    shardMap, byKey).map(Placement.class::cast);
+            if (other.isEmpty() && text != null && readsElsewhere(byKey)) {
+                other = JoinedWrites.of(delete, text, sharded, byKey).map(Placement.class::cast);
+            }
+            return other.map(placement -> new Analysis(StatementKind.WRITE, placement, null, null)).orElse(analysis);
         }
         return analysis;
     }
@@ -105,6 +115,11 @@ final class WriteAnalysis {
                 }
             }
         }
+    }
+
+    /** Whether the route may refuse the write: sharded tables not joined on their keys, or an unsharded one. */
+    private static boolean readsElsewhere(Placement.ByKey byKey) {
+        return byKey.groups().size() > 1 || byKey.defaultOnly() != null;
     }
 
     private static Analysis write(TableConfig table, Table target, KeyScopes scopes) {

@@ -87,6 +87,17 @@ public sealed interface Command {
     record Explain(Route route, List<String> shards) implements Command {
     }
 
+    /**
+     * EXPLAIN [ANALYZE] of a SELECT the coordinator step answers: the step runs as for the statement
+     * (its rows pulled into temporary tables), then the client's EXPLAIN runs on the coordinator over
+     * them, so the plan is PostgreSQL's for what would run there; {@code shards}: those pulled from.
+     */
+    record ExplainCoordinator(Coordinate coordinate, List<String> shards) implements Command {
+        public ExplainCoordinator {
+            shards = List.copyOf(shards);
+        }
+    }
+
     /** EXPLAIN ROUTE statement: where the statement would run and why, answered without running it. */
     record ExplainRoute(Route route) implements Command {
     }
@@ -121,25 +132,24 @@ public sealed interface Command {
      * {@code tables} are pulled into temporary tables of the same names on {@code coordinatorShard}
      * (the database's default shard), where the client's statement then runs unchanged and answers.
      * {@code alsoReads}: the other tables it reads (unsharded, reference), which inside a transaction
-     * block are shadowed too, with the rows the transaction sees; {@code namedWithSchema}: those of
-     * them the statement names with their schema somewhere (no temporary table shadows such a name);
+     * block are shadowed too, with the rows the transaction sees (a table named with its schema is
+     * read as {@code pg_temp.t} on the coordinator, once the catalog tells its schema);
      * {@code pulls} (one per table of {@code tables}, in the same order) say how narrowly each may be pulled;
      * {@code joins} which equalities between their columns the joined rows meet (to pull a table only
      * for the key values another pulled table holds).
      */
     record Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard, List<String> alsoReads,
-                      List<String> namedWithSchema, List<PulledTable> pulls, List<JoinScope> joins) implements Command, Read {
+                      List<PulledTable> pulls, List<JoinScope> joins) implements Command, Read {
         public Coordinate {
             tables = List.copyOf(tables);
             alsoReads = List.copyOf(alsoReads);
-            namedWithSchema = List.copyOf(namedWithSchema);
             pulls = List.copyOf(pulls);
             joins = List.copyOf(joins);
         }
 
         /** Every table pulled whole, nothing else read. */
         public Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard) {
-            this(tables, coordinatorShard, List.of(), List.of(), tables.stream().map(PulledTable::whole).toList(), List.of());
+            this(tables, coordinatorShard, List.of(), tables.stream().map(PulledTable::whole).toList(), List.of());
         }
     }
 
@@ -184,6 +194,33 @@ public sealed interface Command {
      */
     record WriteByKeys(TableConfig.Sharded table, String select, String column, String before, String after, Read read)
             implements Command {
+    }
+
+    /**
+     * UPDATE ... FROM or DELETE ... USING of a sharded table whose other tables' rows are on other
+     * shards: {@code explain} (the client's statement) runs under EXPLAIN on the default shard; the
+     * coordinator step {@code read} pulls every table it reads (the target's rows locked FOR UPDATE,
+     * with their shard and ctid) and runs {@code compute} over the copies (an UPDATE that marks the
+     * rows the client's statement writes), and pgsteer writes each marked row by its ctid on its
+     * shard, with {@code returning} (the client's, or ""), in the session's transaction. Each text
+     * comes with the client's parameters it holds, renumbered from $1 ({@code [k - 1]} is the client's
+     * number of its {@code $k}).
+     *
+     * @param target     the target as the client wrote it (name and alias)
+     * @param reference  how the statement refers to the target: its alias, or its name
+     * @param setColumns the columns an UPDATE sets, folded (none for a DELETE)
+     * @param returningNames the RETURNING's unqualified column names, which must be the target's
+     */
+    record JoinedWrite(TableConfig.Sharded table, boolean delete, String target, String reference, List<String> setColumns,
+                       Text explain, Text compute, Text returning, List<String> returningNames, Coordinate read) implements Command {
+        public JoinedWrite {
+            setColumns = List.copyOf(setColumns);
+            returningNames = List.copyOf(returningNames);
+        }
+
+        /** A text pgsteer runs, and which of the client's parameters its {@code $1, $2, ...} are. */
+        public record Text(String sql, int[] parameters) {
+        }
     }
 
     /** Not run: the client gets this error, and the session goes on. */

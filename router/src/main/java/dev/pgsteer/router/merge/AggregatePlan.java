@@ -3,7 +3,7 @@ package dev.pgsteer.router.merge;
 import dev.pgsteer.router.merge.ShardColumns.Ref;
 import dev.pgsteer.router.plan.MergePlan;
 import dev.pgsteer.router.plan.SelectMerge;
-import dev.pgsteer.router.plan.UserAggregates;
+import dev.pgsteer.router.plan.Functions;
 import dev.pgsteer.router.plan.ValueRef;
 import dev.pgsteer.router.syntax.ValueRefs;
 import java.util.ArrayList;
@@ -48,16 +48,16 @@ final class AggregatePlan {
 
     private final PlainSelect plain;
     private final ShardColumns columns;
-    private final UserAggregates userAggregates;
+    private final Functions functions;
     private final List<Agg> aggregates = new ArrayList<>();
     private final List<Having> having = new ArrayList<>();
     /** The HAVING conditions that stay with the shards (no aggregate in them), or null. */
     private Expression keptHaving;
 
-    AggregatePlan(PlainSelect plain, ShardColumns columns, UserAggregates userAggregates) {
+    AggregatePlan(PlainSelect plain, ShardColumns columns, Functions functions) {
         this.plain = plain;
         this.columns = columns;
-        this.userAggregates = userAggregates;
+        this.functions = functions;
     }
 
     /**
@@ -105,7 +105,7 @@ final class AggregatePlan {
             if (item >= 0 && mergeable(columns.items().get(item).getExpression()) == null) {
                 continue;
             }
-            if (MergeRefusals.hasAggregate(g, userAggregates)) {
+            if (MergeRefusals.hasAggregate(g, functions)) {
                 throw new Refusal("an aggregate in GROUP BY over several shards");
             }
             columns.addHidden(g);
@@ -120,7 +120,7 @@ final class AggregatePlan {
         List<Expression> conjuncts = new ArrayList<>();
         conjuncts(plain.getHaving(), conjuncts);
         for (Expression c : conjuncts) {
-            if (!MergeRefusals.hasAggregate(c, userAggregates)) {
+            if (!MergeRefusals.hasAggregate(c, functions)) {
                 keptHaving = keptHaving == null ? c : new AndExpression(keptHaving, c);
                 continue;
             }
@@ -204,9 +204,9 @@ final class AggregatePlan {
                 .toList();
     }
 
-    /** {@link #mergeable(Expression, UserAggregates)} with this SELECT's database's aggregates. */
+    /** {@link #mergeable(Expression, Functions)} with this SELECT's database's aggregates. */
     private String mergeable(Expression e) throws Refusal {
-        return mergeable(e, userAggregates);
+        return mergeable(e, functions);
     }
 
     /**
@@ -216,7 +216,7 @@ final class AggregatePlan {
      * call to the database's sum, whose partials pgsteer cannot combine), and one written with its
      * schema ({@code pg_catalog.count(*)}, sent to the coordinator rather than unqualified here).
      */
-    static String mergeable(Expression e, UserAggregates userAggregates) throws Refusal {
+    static String mergeable(Expression e, Functions functions) throws Refusal {
         String written;
         boolean distinct;
         if (e instanceof Function f && f.getName() != null) {
@@ -231,7 +231,7 @@ final class AggregatePlan {
         } else {
             return null;
         }
-        UserAggregates.Kind own = CallFinder.userAggregate(written, userAggregates);
+        Functions.Kind own = CallFinder.userAggregate(written, functions);
         if (own != null) {
             throw new Refusal(switch (own) {
                 case AGGREGATE -> written + "(), an aggregate of the database's own, over several shards (pgsteer merges"

@@ -2,7 +2,7 @@ package dev.pgsteer.router.merge;
 
 import static dev.pgsteer.router.syntax.Identifiers.identifier;
 
-import dev.pgsteer.router.plan.UserAggregates;
+import dev.pgsteer.router.plan.Functions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,9 +19,11 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  * A walk over an expression and everything in it, subqueries included, that notes the function
  * calls the merge cares about: aggregates, window functions, ROLLUP and CUBE. JSQLParser's
  * {@link TablesNamesFinder} visits every node; this one only looks at the calls on its way.
- * Aggregates are pg_catalog's (by name, below) and the database's own ({@link UserAggregates},
+ * Aggregates are pg_catalog's (by name, below) and the database's own ({@link Functions},
  * from its catalog): a call of a name that is both an aggregate and an ordinary function counts as
- * an aggregate, since pgsteer cannot tell which overload PostgreSQL resolves it to.
+ * an aggregate, since pgsteer cannot tell which overload PostgreSQL resolves it to. A call of a name
+ * the catalog did not show ({@link #unknown}) counts as an aggregate too: it may be one created on
+ * the shards since pgsteer read the catalog, and the merge never guesses.
  */
 final class CallFinder extends TablesNamesFinder<Void> {
     /** PostgreSQL's aggregate functions (of pg_aggregate), by unqualified name. */
@@ -36,21 +38,25 @@ final class CallFinder extends TablesNamesFinder<Void> {
      */
     private static final Pattern FAMILIES = Pattern.compile("stddev\\w*|regr_\\w+|jsonb?_agg_strict|jsonb?_object_agg(_unique)?(_strict)?");
 
-    private final UserAggregates userAggregates;
+    /**
+     * SQL's own forms that JSQLParser reads as calls but that name no function of pg_proc
+     * ({@code COALESCE(...)}, {@code x = ANY(...)}, {@code GROUPING(...)}, SQL/XML and SQL/JSON).
+     */
+    private static final Set<String> SYNTAX = Set.of("coalesce", "nullif", "greatest", "least", "any", "some", "all",
+            "rollup", "cube", "grouping", "row", "array", "exists", "values", "cast", "treat", "xmlelement", "xmlforest",
+            "xmlconcat", "xmlpi", "xmlroot", "xmlparse", "xmlserialize", "xmlexists", "xmlattributes", "json", "json_object",
+            "json_array", "json_scalar", "json_serialize", "json_value", "json_query", "json_exists", "json_table",
+            "merge_action");
+
+    private final Functions functions;
+    /** The first call, as written, of a name the catalog did not show; null when there is none. */
+    String unknown;
     boolean aggregate;
     boolean window;
     boolean groupingSet;
 
-    private CallFinder(UserAggregates userAggregates) {
-        this.userAggregates = userAggregates;
-    }
-
-    /**
-     * Whether a call of {@code name} (a function's name as written, perhaps with its schema, perhaps
-     * quoted) may be an aggregate: one of pg_catalog's, or one of the database's own.
-     */
-    static boolean isAggregateName(String name, UserAggregates userAggregates) {
-        return isBuiltinAggregate(name) || userAggregate(name, userAggregates) != null;
+    private CallFinder(Functions functions) {
+        this.functions = functions;
     }
 
     /** Whether a call of {@code name} means one of pg_catalog's aggregates (by name alone, or as pg_catalog.name). */
@@ -62,9 +68,9 @@ final class CallFinder extends TablesNamesFinder<Void> {
     }
 
     /** What the database's catalog says a call of {@code name} may be; null when none of its own aggregates has the name. */
-    static UserAggregates.Kind userAggregate(String name, UserAggregates userAggregates) {
+    static Functions.Kind userAggregate(String name, Functions functions) {
         List<String> parts = parts(name);
-        return userAggregates.of(parts.size() == 1 ? null : parts.get(parts.size() - 2), parts.getLast());
+        return functions.of(parts.size() == 1 ? null : parts.get(parts.size() - 2), parts.getLast());
     }
 
     /** A dotted name's parts, each folded as PostgreSQL folds identifiers ({@code "My"."Agg"}, {@code s.agg}). */
@@ -89,8 +95,8 @@ final class CallFinder extends TablesNamesFinder<Void> {
      * The calls in {@code expression}. Where JSQLParser's walk does not know a node or fails, every
      * flag is set: the merge then refuses the SELECT rather than merge it wrongly.
      */
-    static CallFinder in(Expression expression, UserAggregates userAggregates) {
-        CallFinder finder = new CallFinder(userAggregates);
+    static CallFinder in(Expression expression, Functions functions) {
+        CallFinder finder = new CallFinder(functions);
         try {
             finder.getTables(expression);
         } catch (RuntimeException e) {
@@ -131,6 +137,26 @@ final class CallFinder extends TablesNamesFinder<Void> {
     }
 
     private void note(String name) {
-        aggregate |= name != null && isAggregateName(name, userAggregates);
+        if (name == null) {
+            return;
+        }
+        if (isBuiltinAggregate(name)) {
+            aggregate = true;
+            return;
+        }
+        List<String> parts = parts(name);
+        String schema = parts.size() == 1 ? null : parts.get(parts.size() - 2);
+        switch (functions.call(schema, parts.getLast())) {
+            case OWN_AGGREGATE -> aggregate = true;
+            case FUNCTION -> {
+                // A scalar call: nothing to merge.
+            }
+            case UNKNOWN -> {
+                if (schema != null || !SYNTAX.contains(parts.getLast())) {
+                    aggregate = true;
+                    unknown = unknown == null ? name : unknown;
+                }
+            }
+        }
     }
 }

@@ -42,9 +42,14 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  *       other COLLATE is taken as the worst (it may be nondeterministic);</li>
  *   <li>a column of a table the catalog told has its column's order; count, sum, avg and numbers are
  *       numbers; a cast to a type without collation has none; min and max have their argument's;</li>
+ *   <li>a cast to a type pgsteer does not know (a domain, which may have a collation of its own,
+ *       citext, an enum) is not proven;</li>
  *   <li>anything else derives its collation from its inputs: the database's default, unless a column
- *       in it has a collation of its own. A column the catalog has not told (a table created on the
- *       shards, not through pgsteer, after it started) is taken to have the default collation.</li>
+ *       in it has a collation of its own.</li>
+ *   <li>A column the catalog did not have when pgsteer read it (a table or column created on the
+ *       shards directly since, perhaps with a collation created then too), or one of a derived table
+ *       or CTE, is not proven, and is not grouped by its bytes either ({@link Collations#complete}).
+ *       With a map written by hand (tests of routing alone), such a column has the default collation.</li>
  * </ul>
  *
  * A position ({@code ORDER BY 2}) is a value of the plan, not of the shape, so every item of the
@@ -53,6 +58,9 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
 final class CollationCheck {
     /** The collations that sort by code point, which for UTF-8 is byte order. */
     private static final Set<String> BYTEWISE = Set.of("C", "POSIX", "ucs_basic", "pg_c_utf8");
+    /** Types (as a cast names them) whose values keep their input's collation. */
+    private static final Set<String> TEXT = Set.of("text", "varchar", "character varying", "char", "character", "bpchar",
+            "name");
     /** Types (as a cast names them) that have no collation and whose values the merge orders. */
     private static final Set<String> UNCOLLATED = Set.of("int", "int2", "int4", "int8", "integer", "smallint", "bigint",
             "numeric", "decimal", "real", "float", "float4", "float8", "double precision", "date", "timestamp",
@@ -62,6 +70,8 @@ final class CollationCheck {
     /** Table aliases and names of the FROM clause to the table the catalog may know; null for a derived table. */
     private final Map<String, String> tables = new HashMap<>();
     private final List<SelectItem<?>> items;
+    /** Whether a value was not proven because the catalog read did not have its table or column (made since). */
+    private boolean gap;
 
     private CollationCheck(PlainSelect plain, Collations collations) {
         this.collations = collations;
@@ -99,26 +109,56 @@ final class CollationCheck {
             Expression e = item.getExpression();
             if (e instanceof Function f && isMinOrMax(f)) {
                 ordered(e, e.toString());
-            } else if (grouped && order(e) == Order.NONDETERMINISTIC) {
-                throw new Refusal((plain.getGroupBy() != null ? "GROUP BY" : "DISTINCT") + " on " + e
-                        + ", in a nondeterministic collation (equal values may differ in their bytes)");
+            } else if (grouped && !groupable(e)) {
+                throw refusal((plain.getGroupBy() != null ? "GROUP BY" : "DISTINCT") + " on " + e
+                        + ", in a nondeterministic collation or one pgsteer does not know (equal values may differ in"
+                        + " their bytes)");
             }
         }
         GroupByElement groupBy = plain.getGroupBy();
         if (groupBy != null && groupBy.getGroupByExpressionList() != null) {
             for (Object e : groupBy.getGroupByExpressionList()) {
-                if (e instanceof Expression x && order(x) == Order.NONDETERMINISTIC) {
-                    throw new Refusal("GROUP BY " + x + ", in a nondeterministic collation (equal values may differ in their bytes)");
+                if (e instanceof Expression x && !groupable(x)) {
+                    throw refusal("GROUP BY " + x + ", in a nondeterministic collation or one pgsteer does not know"
+                            + " (equal values may differ in their bytes)");
                 }
             }
         }
     }
 
+    /**
+     * Whether equal values of {@code e} are equal bytes, as the merge groups them: not in a
+     * nondeterministic collation, nor in one not known where the catalog was read (a column made
+     * since) or not read at all. {@code *} is proven when each of its tables is.
+     */
+    private boolean groupable(Expression e) {
+        if (e instanceof AllColumns) {
+            for (String table : tables.values()) {
+                boolean known = table != null && collations.knows(table);
+                gap |= collations.complete() && table != null && !known;
+                if ((collations.complete() && !known)
+                        || (known && collations.columns().get(table).containsValue(Order.NONDETERMINISTIC))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        Order order = order(e);
+        if (order == null) {
+            return !collations.complete() && collations.databaseDefault() != null;
+        }
+        return order != Order.NONDETERMINISTIC;
+    }
+
     private void ordered(Expression e, String what) throws Refusal {
         Order order = order(e);
         if (order != Order.BYTES) {
-            throw new Refusal(what + why(order));
+            throw refusal(what + why(order));
         }
+    }
+
+    private Refusal refusal(String reason) {
+        return new Refusal(reason, gap);
     }
 
     private static String why(Order order) {
@@ -146,12 +186,17 @@ final class CollationCheck {
             case DoubleValue number -> Order.BYTES;
             case Column column -> column(column);
             case CastExpression cast when cast.getColDataType() != null
-                    && UNCOLLATED.contains(cast.getColDataType().getDataType().toLowerCase(Locale.ROOT).trim()) -> Order.BYTES;
+                    && UNCOLLATED.contains(typeName(cast)) -> Order.BYTES;
+            case CastExpression cast when cast.getColDataType() != null && !TEXT.contains(typeName(cast)) -> null;
             case Function f when isMinOrMax(f) && f.getParameters() != null && f.getParameters().size() == 1 ->
                     order(f.getParameters().getFirst());
             case Function f when isNumberAggregate(f) -> Order.BYTES;
             default -> derived(e);
         };
+    }
+
+    private static String typeName(CastExpression cast) {
+        return cast.getColDataType().getDataType().toLowerCase(Locale.ROOT).trim();
     }
 
     private static boolean isMinOrMax(Function f) {
@@ -185,17 +230,23 @@ final class CollationCheck {
         if (seen == 1) {
             return found;
         }
+        // No table of the FROM clause the catalog read has the name: a column made since, perhaps.
+        gap |= seen == 0 && collations.complete() && tables.values().stream().anyMatch(t -> t != null);
         return seen > 1 ? null : unknownColumn();
     }
 
     private Order known(String table, String column) {
         Order order = table == null ? null : collations.of(table, column);
+        gap |= order == null && table != null && collations.complete();
         return order != null ? order : unknownColumn();
     }
 
-    /** A column the catalog has not told: the database's default collation, if that sorts by bytes. */
+    /**
+     * A column the catalog has not told: not known where the catalog was read (made since); in a map
+     * written by hand, the database's default collation, if that sorts by bytes.
+     */
     private Order unknownColumn() {
-        return collations.databaseDefault() == Order.BYTES ? Order.BYTES : null;
+        return !collations.complete() && collations.databaseDefault() == Order.BYTES ? Order.BYTES : null;
     }
 
     /** ORDER BY a bare name means the output column of that name first, as in PostgreSQL. */
@@ -229,6 +280,9 @@ final class CollationCheck {
         Order worst = collations.databaseDefault();
         for (Column c : inputs.columns) {
             Order order = column(c);
+            if (order == null && collations.complete()) {
+                return null;
+            }
             if (order == Order.NONDETERMINISTIC || order == Order.LINGUISTIC) {
                 worst = order;
             }

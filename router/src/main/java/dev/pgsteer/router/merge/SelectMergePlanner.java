@@ -2,7 +2,7 @@ package dev.pgsteer.router.merge;
 
 import dev.pgsteer.router.plan.Collations;
 import dev.pgsteer.router.plan.MergePlan;
-import dev.pgsteer.router.plan.UserAggregates;
+import dev.pgsteer.router.plan.Functions;
 import java.util.ArrayList;
 import java.util.List;
 import net.sf.jsqlparser.JSQLParserException;
@@ -33,8 +33,11 @@ import net.sf.jsqlparser.statement.select.SelectItem;
  */
 public final class SelectMergePlanner {
 
-    /** A plan (null when rows only need concatenating), or the reason the SELECT cannot be merged. */
-    public record Outcome(MergePlan plan, String refusal) {
+    /**
+     * A plan (null when rows only need concatenating), or the reason the SELECT cannot be merged;
+     * {@code catalogGap}: that reason is a name the catalog pgsteer read did not have.
+     */
+    public record Outcome(MergePlan plan, String refusal, boolean catalogGap) {
     }
 
     private SelectMergePlanner() {
@@ -42,31 +45,31 @@ public final class SelectMergePlanner {
 
     /**
      * Plans the merge of {@code plain} and rewrites it, in place, into what each shard runs; a call
-     * of one of {@code userAggregates} is an aggregate pgsteer cannot merge.
+     * of one of {@code functions} is an aggregate pgsteer cannot merge.
      */
-    public static Outcome plan(PlainSelect plain, Collations collations, UserAggregates userAggregates) {
+    public static Outcome plan(PlainSelect plain, Collations collations, Functions functions) {
         try {
-            return new Outcome(planned(plain, collations, userAggregates), null);
+            return new Outcome(planned(plain, collations, functions), null, false);
         } catch (Refusal r) {
-            return new Outcome(null, r.getMessage());
+            return new Outcome(null, r.getMessage(), r.catalogGap());
         } catch (JSQLParserException | RuntimeException e) {
-            return new Outcome(null, "a SELECT that pgsteer could not rewrite for merging");
+            return new Outcome(null, "a SELECT that pgsteer could not rewrite for merging", false);
         }
     }
 
-    private static MergePlan planned(PlainSelect plain, Collations collations, UserAggregates userAggregates)
+    private static MergePlan planned(PlainSelect plain, Collations collations, Functions functions)
             throws Refusal, JSQLParserException {
         ShardColumns columns = new ShardColumns(plain.getSelectItems());
-        MergeRefusals.check(plain, columns.items());
+        MergeRefusals.check(plain, columns.items(), functions);
         boolean anyAggregate = false;
         for (SelectItem<?> item : columns.items()) {
             Expression e = item.getExpression();
             if (e instanceof AllColumns) {
                 continue;
             }
-            if (AggregatePlan.mergeable(e, userAggregates) != null) {
+            if (AggregatePlan.mergeable(e, functions) != null) {
                 anyAggregate = true;
-            } else if (MergeRefusals.hasAggregate(e, userAggregates)) {
+            } else if (MergeRefusals.hasAggregate(e, functions)) {
                 throw new Refusal("an expression computed from an aggregate over several shards"
                         + " (select the aggregate itself: count, sum, min, max or avg)");
             }
@@ -80,10 +83,10 @@ public final class SelectMergePlanner {
         List<SelectItem<?>> shardItems = new ArrayList<>(columns.items());
         AggregatePlan aggregates = null;
         if (aggregate) {
-            aggregates = new AggregatePlan(plain, columns, userAggregates);
+            aggregates = new AggregatePlan(plain, columns, functions);
             aggregates.plan(shardItems);
         }
-        SortPlan sort = SortPlan.of(plain, columns, aggregates, userAggregates);
+        SortPlan sort = SortPlan.of(plain, columns, aggregates, functions);
         PagePlan page = PagePlan.of(plain);
         boolean distinct = plain.getDistinct() != null;
         if (!aggregate && sort.isEmpty() && page.isEmpty() && !distinct) {

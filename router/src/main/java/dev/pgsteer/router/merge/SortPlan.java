@@ -2,7 +2,7 @@ package dev.pgsteer.router.merge;
 
 import dev.pgsteer.router.merge.ShardColumns.Ref;
 import dev.pgsteer.router.plan.MergePlan;
-import dev.pgsteer.router.plan.UserAggregates;
+import dev.pgsteer.router.plan.Functions;
 import dev.pgsteer.router.plan.ValueRef;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +27,7 @@ final class SortPlan {
     }
 
     /** {@code aggregates} is null when the SELECT does not aggregate: then an aggregate in ORDER BY is refused. */
-    static SortPlan of(PlainSelect plain, ShardColumns columns, AggregatePlan aggregates, UserAggregates userAggregates)
+    static SortPlan of(PlainSelect plain, ShardColumns columns, AggregatePlan aggregates, Functions functions)
             throws Refusal {
         SortPlan plan = new SortPlan();
         if (plain.getOrderByElements() == null) {
@@ -50,9 +50,9 @@ final class SortPlan {
             Ref column;
             if (item >= 0 && columns.isKnown(item)) {
                 column = new Ref(false, item);
-            } else if (aggregates != null && AggregatePlan.mergeable(e, userAggregates) != null) {
+            } else if (aggregates != null && AggregatePlan.mergeable(e, functions) != null) {
                 column = aggregates.aggregateColumn(e);
-            } else if (MergeRefusals.hasAggregate(e, userAggregates)) {
+            } else if (MergeRefusals.hasAggregate(e, functions)) {
                 throw new Refusal("ORDER BY an expression computed from an aggregate over several shards"
                         + " (select the aggregate itself and order by it)");
             } else {

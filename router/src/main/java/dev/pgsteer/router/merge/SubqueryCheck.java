@@ -1,6 +1,6 @@
 package dev.pgsteer.router.merge;
 
-import dev.pgsteer.router.plan.UserAggregates;
+import dev.pgsteer.router.plan.Functions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -29,18 +29,18 @@ public final class SubqueryCheck {
     /**
      * Why a subquery of {@code select} would give a wrong answer when the statement runs on several
      * shards (each would see only its own rows), or null: a subquery over a sharded table with an
-     * aggregate (pg_catalog's or one of {@code userAggregates}), GROUP BY, DISTINCT, LIMIT, a window
+     * aggregate (pg_catalog's or one of {@code functions}), GROUP BY, DISTINCT, LIMIT, a window
      * function or a set operation.
      */
-    public static String refusal(Select select, Predicate<String> isShardedTable, UserAggregates userAggregates) {
+    public static String refusal(Select select, Predicate<String> isShardedTable, Functions functions) {
         List<Select> children = new ArrayList<>();
         children(select, children);
         for (Select child : children) {
-            if (!distributes(child, userAggregates) && touchesSharded(child, isShardedTable)) {
+            if (!distributes(child, functions) && touchesSharded(child, isShardedTable)) {
                 return "a subquery over a sharded table with an aggregate, GROUP BY, DISTINCT, LIMIT, a window function"
                         + " or a set operation over several shards (it would see each shard's rows apart)";
             }
-            String nested = refusal(child, isShardedTable, userAggregates);
+            String nested = refusal(child, isShardedTable, functions);
             if (nested != null) {
                 return nested;
             }
@@ -116,12 +116,12 @@ public final class SubqueryCheck {
     }
 
     /** Whether running {@code select} on each shard and concatenating gives the rows it gives on all of them. */
-    private static boolean distributes(Select select, UserAggregates userAggregates) {
+    private static boolean distributes(Select select, Functions functions) {
         return switch (select) {
             case PlainSelect p -> p.getGroupBy() == null && p.getHaving() == null && p.getDistinct() == null
                     && p.getLimit() == null && p.getOffset() == null && p.getFetch() == null
-                    && p.getSelectItems().stream().noneMatch(i -> MergeRefusals.hasAggregate(i, userAggregates) || MergeRefusals.hasWindow(i));
-            case ParenthesedSelect parenthesed -> distributes(parenthesed.getSelect(), userAggregates);
+                    && p.getSelectItems().stream().noneMatch(i -> MergeRefusals.hasAggregate(i, functions) || MergeRefusals.hasWindow(i));
+            case ParenthesedSelect parenthesed -> distributes(parenthesed.getSelect(), functions);
             default -> false;
         };
     }

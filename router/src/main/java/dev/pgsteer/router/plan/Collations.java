@@ -12,8 +12,13 @@ import java.util.Map;
  *                        every collatable column without its own COLLATE has; null when not known
  * @param columns         table (as the shard map names it) to column to the order its values
  *                        compare in; a table or column missing is not known
+ * @param complete        read from the catalog: {@code columns} has every column of every table of
+ *                        the shard map that existed then, so a table or column missing was made
+ *                        since (on the shards directly), perhaps with a collation of its own, and
+ *                        nothing may be assumed of it. False for a map written by hand (tests of
+ *                        routing alone), whose missing columns have the database's default collation
  */
-public record Collations(Order databaseDefault, Map<String, Map<String, Order>> columns) {
+public record Collations(Order databaseDefault, Map<String, Map<String, Order>> columns, boolean complete) {
 
     /** Nothing learned yet: no text ordering can be proven exact. */
     public static final Collations UNKNOWN = new Collations(null, Map.of());
@@ -23,6 +28,11 @@ public record Collations(Order databaseDefault, Map<String, Map<String, Order>> 
 
     public Collations {
         columns = Map.copyOf(columns);
+    }
+
+    /** A map written by hand: a column it does not list has the database's default collation. */
+    public Collations(Order databaseDefault, Map<String, Map<String, Order>> columns) {
+        this(databaseDefault, columns, false);
     }
 
     /** How values of one column (or the database's default collation) compare. */

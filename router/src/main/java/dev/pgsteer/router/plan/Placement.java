@@ -96,6 +96,28 @@ public sealed interface Placement {
         }
     }
 
+    /**
+     * UPDATE ... FROM or DELETE ... USING of a sharded table: placed by {@code byKey} where the other
+     * tables' rows are co-located with the target's; else pgsteer computes the write on a coordinator
+     * and writes each target row on its shard. {@code selectShape} is a SELECT over the same tables and
+     * conditions (what the coordinator pulls is planned from it); {@code computeShape} the client's
+     * statement as the coordinator runs it over its copies, an UPDATE that marks the rows it writes (a
+     * DELETE's as the UPDATE ... FROM over the same tables and conditions); {@code returningShape} the client's RETURNING ("" without),
+     * which each shard runs; {@code returningNames} its unqualified column names, which must be the
+     * target's; {@code refusal}, when not null, why this statement cannot be written so.
+     */
+    record JoinedWrite(TableConfig.Sharded table, boolean delete, String target, String reference, List<String> setColumns,
+                       String selectShape, String computeShape, String returningShape, List<String> returningNames,
+                       String refusal, ByKey byKey) implements Placement {
+        /** The column the UPDATE on the coordinator sets to true in the rows it writes (its copy of the target has it). */
+        public static final String WRITTEN = "pgsteer_written";
+
+        public JoinedWrite {
+            setColumns = List.copyOf(setColumns);
+            returningNames = List.copyOf(returningNames);
+        }
+    }
+
     /** What cannot be placed correctly: an ErrorResponse with this SQLSTATE and message. */
     record Refused(String sqlState, String message) implements Placement {
     }

@@ -56,6 +56,14 @@ public final class ShardTexts {
         return byShard;
     }
 
+    /**
+     * The shape with the lexer's literals put back as written and the client's parameters renumbered
+     * from $1 in the order they first appear (a text pgsteer runs with only the parameters it holds).
+     */
+    public static SplitText withLiteralsRenumbered(String shape, LexedStatement statement) {
+        return renumbered(shape, statement);
+    }
+
     /** The shape with the lexer's literals put back as written; the client's own parameters stay as they are. */
     public static String withLiterals(String shape, LexedStatement statement) {
         Matcher m = PLACEHOLDER.matcher(shape);

@@ -94,6 +94,7 @@ class CollationRoutingTest {
             SELECT id FROM orders ORDER BY id                                      | merged
             SELECT id FROM orders ORDER BY lower(total::text)                      | merged
             SELECT id FROM orders ORDER BY not_read_yet                            | merged
+            SELECT id FROM orders ORDER BY status::my_domain                       | coordinated
             SELECT status, count(*) FROM orders GROUP BY status                    | merged
             """)
     void onACDatabaseOnlyAColumnWithItsOwnCollationIsOrderedByPostgreSql(String sql, String expected) {
@@ -105,10 +106,41 @@ class CollationRoutingTest {
             SELECT id FROM orders ORDER BY id                                      | coordinated
             SELECT id FROM orders ORDER BY total::numeric                          | merged
             SELECT count(*) FROM orders                                            | merged
-            SELECT customer_id, count(*) FROM orders GROUP BY customer_id ORDER BY count(*) | merged
+            SELECT customer_id, count(*) FROM orders GROUP BY customer_id ORDER BY count(*) | coordinated
             """)
+    // Nor any equality: a column might be in a nondeterministic collation, whose equal values differ in bytes.
     void beforeTheCatalogIsReadNoTextOrderIsAssumed(String sql, String expected) {
         assertEquals(expected.equals("merged") ? MERGED : COORDINATED, answer(Collations.UNKNOWN, sql));
+    }
+
+    /**
+     * The catalog as read on a "C" database (complete): orders had id, customer_id, total and status
+     * then; a column made since on the shards directly (label, perhaps with a collation made then
+     * too), or a table made since (currencies, not in the map here), is not proven: neither ordered
+     * nor grouped by the merge. What the catalog had is merged as before.
+     */
+    static final Collations C_AS_READ = new Collations(Order.BYTES, Map.of("orders", Map.of("id", Order.BYTES,
+            "customer_id", Order.BYTES, "total", Order.BYTES, "status", Order.BYTES)), true);
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            SELECT id, label FROM orders ORDER BY label                            | coordinated
+            SELECT o.id FROM orders o ORDER BY o.label                             | coordinated
+            SELECT min(label) FROM orders                                          | coordinated
+            SELECT label, count(*) FROM orders GROUP BY label                      | coordinated
+            SELECT DISTINCT label FROM orders                                      | coordinated
+            SELECT id FROM orders ORDER BY lower(label)                            | coordinated
+            SELECT id FROM orders ORDER BY status::my_domain                       | coordinated
+            SELECT o.id FROM orders o JOIN currencies c ON c.code = o.status ORDER BY c.code | coordinated
+            SELECT id, status FROM orders ORDER BY status, id                      | merged
+            SELECT id FROM orders ORDER BY lower(status)                           | merged
+            SELECT id FROM orders ORDER BY status::varchar                         | merged
+            SELECT status, count(*) FROM orders GROUP BY status                    | merged
+            SELECT DISTINCT * FROM orders                                          | merged
+            SELECT min(total), max(status) FROM orders                             | merged
+            """)
+    void aColumnOrTableMadeSinceTheCatalogWasReadIsNotAssumed(String sql, String expected) {
+        assertEquals(expected.equals("merged") ? MERGED : COORDINATED, answer(C_AS_READ, sql));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -123,7 +155,7 @@ class CollationRoutingTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             COPY (SELECT id, status FROM orders ORDER BY status) TO STDOUT         | refused 0A000 COPY of a query that reads several shards pgsteer cannot merge is supported in the simple query protocol only
-            EXPLAIN SELECT id, status FROM orders ORDER BY status                  | refused 0A000 pgsteer cannot merge ORDER BY status, text in a linguistic collation (not "C"): only PostgreSQL sorts it (tables orders); give the shard key so it runs on one shard
+            EXPLAIN ROUTE SELECT id, status FROM orders ORDER BY status | explain coordinate on s0 pulling orders from s0 s1 s2 (pgsteer cannot merge ORDER BY status, text in a linguistic collation (not "C"): only PostgreSQL sorts it (tables orders); give the shard key so it runs on one shard) running SELECT id, status FROM orders ORDER BY status
             SELECT id, status FROM orders ORDER BY status                          | coordinate on s0 pulling orders
             """)
     void whereNoCoordinatorAnswersTheRefusalSaysWhy(String sql, String expected) {

@@ -35,7 +35,6 @@ class CursorRoutingTest {
     @CsvSource(delimiter = '|', textBlock = """
             DECLARE c CURSOR WITH HOLD FOR SELECT * FROM orders                     | refused 0A000 cursor c WITH HOLD reads several shards
             DECLARE c CURSOR FOR SELECT * FROM orders FOR UPDATE                    | refused 0A000 cursor c reads several shards with FOR UPDATE/SHARE
-            DECLARE c CURSOR FOR SELECT count(DISTINCT status) FROM public.orders   | refused 0A000 pgsteer cannot merge count(DISTINCT ...)
             """)
     void whatTheCoordinatorCannotKeepExactIsRefused(String sql, String start) {
         String answer = fixture.answer(sql);

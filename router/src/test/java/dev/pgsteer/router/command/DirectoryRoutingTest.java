@@ -16,7 +16,7 @@ import dev.pgsteer.router.directory.KeyCaches;
 import dev.pgsteer.router.directory.KeyNotCached;
 import dev.pgsteer.router.plan.Collations;
 import dev.pgsteer.router.plan.KeySource;
-import dev.pgsteer.router.plan.UserAggregates;
+import dev.pgsteer.router.plan.Functions;
 import dev.pgsteer.router.sql.SqlLexer;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +42,7 @@ class DirectoryRoutingTest {
     static final List<String> SHARDS = List.of("s0", "s1", "s2");
 
     final KeyCaches keys = KeyCaches.standalone("shop");
-    final Router router = new Router(ShardRouter.of(shop(), Collations.BYTEWISE_DEFAULT, UserAggregates.NONE, 100, keys));
+    final Router router = new Router(ShardRouter.of(shop(), Collations.BYTEWISE_DEFAULT, Functions.BUILTIN, 100, keys));
 
     DirectoryRoutingTest() {
         keys.group("tenants").changed("acme", "s1");
@@ -138,7 +138,7 @@ class DirectoryRoutingTest {
     @Test
     void aKeyThisInstanceHasNotCachedIsLookedUpFirst() {
         KeyCaches following = KeyCaches.following("shop", 10);
-        Router cold = new Router(ShardRouter.of(shop(), Collations.BYTEWISE_DEFAULT, UserAggregates.NONE, 100, following));
+        Router cold = new Router(ShardRouter.of(shop(), Collations.BYTEWISE_DEFAULT, Functions.BUILTIN, 100, following));
         KeyNotCached miss = assertThrows(KeyNotCached.class, () -> cold.route(SqlLexer.statement(
                 "SELECT * FROM accounts WHERE tenant_id = $1"), n -> KeySource.text("acme"), new RouteContext(Set.of(), false, true)));
         assertEquals(List.of("shop", "tenants", "acme"), List.of(miss.cache().database(), miss.cache().group(), miss.key()));

@@ -61,6 +61,8 @@ final class RouterFixture {
             case Command.Deallocate deallocate -> "deallocate tag " + deallocate.tag();
             case Command.Explain explain -> "explain " + route(explain.route()) + " of " + String.join(" ", explain.shards());
             case Command.ExplainRoute explain -> "explain route " + route(explain.route());
+            case Command.ExplainCoordinator explain -> "explain on coordinator " + describe(explain.coordinate())
+                    + " from " + String.join(" ", explain.shards());
             case Command.ExplainCoordinated explain -> "explain coordinate on " + explain.coordinate().coordinatorShard()
                     + " pulling " + String.join(" ", explain.coordinate().tables().stream().map(TableConfig.Sharded::name).toList())
                     + " from " + String.join(" ", explain.shards()) + " (" + explain.why() + ") running " + explain.statement();
@@ -77,6 +79,11 @@ final class RouterFixture {
                     + insert.select() + " read " + read(insert.read());
             case Command.WriteByKeys keys -> "write " + keys.before() + keys.column() + " = ANY(...)" + keys.after()
                     + " with the values of " + keys.select() + " read " + read(keys.read());
+            case Command.JoinedWrite joined -> (joined.delete() ? "delete from " : "update ") + joined.target() + " as "
+                    + joined.reference() + (joined.delete() ? "" : " setting " + joined.setColumns()) + " computed by "
+                    + joined.compute().sql() + parameters(joined.compute().parameters()) + " returning [" + joined.returning().sql()
+                    + parameters(joined.returning().parameters()) + "] names " + joined.returningNames()
+                    + " after the " + describe(joined.read());
             case Command.LearnColumns learn -> "learn the columns of " + learn.table().name();
             case Command.Refused refused -> "refused " + refused.sqlState() + " " + refused.reason();
         };
@@ -87,6 +94,10 @@ final class RouterFixture {
             case Command.Run run -> "from " + route(run.route());
             case Command.Coordinate coordinate -> "by the " + describe(coordinate);
         };
+    }
+
+    private static String parameters(int[] parameters) {
+        return parameters.length == 0 ? "" : " with the client's " + java.util.Arrays.toString(parameters);
     }
 
     private static String route(Route route) {

@@ -43,14 +43,16 @@ public final class Commands {
     private final LearnColumnsCommand learnColumns;
     private final InsertSelectCommand insertSelect;
     private final WriteByKeysCommand writeByKeys;
+    private final JoinedWriteCommand joinedWrite;
     private final ClientReplies replies;
 
     /**
      * The commands of one session. {@code copyUnit} is told when the client's copy data goes through
      * a split; {@code unitFailed} says whether the unit failed (then RESET puts no startup values
-     * back); {@code owner} takes connections back after pgsteer's own statements on them.
+     * back); {@code owner} takes connections back after pgsteer's own statements on them; {@code clientId}
+     * is the session's BackendKeyData process id (SHOW CLIENTS, SHOW COORDINATORS).
      */
-    public Commands(String sessionId, ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
+    public Commands(String sessionId, int clientId, ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
                     ShardLeases leases, ShardSettings settings, ShardedPortals portals, Pin pin, CopySplitHolder copyUnit,
                     BooleanSupplier unitFailed, EventLoop loop, BackendListener owner) {
         this.columns = new SessionColumns(database.columns());
@@ -65,9 +67,9 @@ public final class Commands {
         this.listen = new ListenCommand(run, pin);
         this.deallocate = new DeallocateCommand(portals, replies);
         this.explain = new ExplainCommand(run, replies);
-        this.explainRoute = new ExplainRouteCommand(replies);
+        this.explainRoute = new ExplainRouteCommand(replies, () -> transaction.mode() != ShardTransaction.Mode.NONE);
         this.copyIntoShards = new CopyIntoShardsCommand(database, transaction, fanOut, replies, copyUnit, loop, owner);
-        this.coordinate = new CoordinateCommand(database, transaction, fanOut, replies, leases, settings, loop, owner,
+        this.coordinate = new CoordinateCommand(clientId, database, transaction, fanOut, replies, leases, settings, loop, owner,
                 transaction.cursors());
         this.kept = new KeptCoordinator(fanOut, replies, loop, transaction.cursors());
         this.cursors = new CursorCommand(run, coordinate, kept, transaction, replies, database.config().defaultShard());
@@ -75,6 +77,8 @@ public final class Commands {
         RowsForWrite reads = new RowsForWrite(fanOut, replies, loop, owner, coordinate);
         this.insertSelect = new InsertSelectCommand(database, transaction, fanOut, replies, loop, owner, reads);
         this.writeByKeys = new WriteByKeysCommand(database, transaction, fanOut, replies, owner, reads, run);
+        this.joinedWrite = new JoinedWriteCommand(clientId, database, transaction, fanOut, replies, leases, settings, loop, owner,
+                run);
         this.replies = replies;
     }
 
@@ -117,6 +121,7 @@ public final class Commands {
             case Command.Explain e -> explain.run(statement, sender, e, next);
             case Command.ExplainRoute e -> explainRoute.run(e.route(), sender, next);
             case Command.ExplainCoordinated e -> explainRoute.run(e, sender, next);
+            case Command.ExplainCoordinator e -> coordinate.explain(statement, sender, e, next);
             case Command.CopyIntoShards c -> copyIntoShards.run(statement, c, next);
             case Command.CopyIntoReference c -> copyIntoShards.run(statement, c, next);
             case Command.Coordinate c -> coordinate.run(statement, sender, c, next);
@@ -124,6 +129,7 @@ public final class Commands {
             case Command.OnCursor c -> cursors.onCursor(statement, sender, c, next);
             case Command.InsertSelect i -> insertSelect.run(statement, sender, i, next);
             case Command.WriteByKeys w -> writeByKeys.run(statement, sender, w, next);
+            case Command.JoinedWrite j -> joinedWrite.run(statement, sender, j, next);
             // The statement planner reads the columns and routes again (learnColumns): after that, the
             // router knows them, so it asks again only if the table changed in between.
             case Command.LearnColumns l -> {

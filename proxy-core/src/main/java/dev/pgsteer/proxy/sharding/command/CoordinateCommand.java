@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.sharding.command;
 
+import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.backend.BackendListener;
@@ -7,8 +8,10 @@ import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.coordinator.GatherPull;
 import dev.pgsteer.proxy.sharding.coordinator.FinalStep;
+import dev.pgsteer.proxy.sharding.coordinator.OpenSteps;
 import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
 import dev.pgsteer.proxy.sharding.coordinator.PullParameters;
+import dev.pgsteer.proxy.sharding.coordinator.PullStatements;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
@@ -23,7 +26,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * {@code Command.Coordinate}: a SELECT on several shards that pgsteer cannot merge runs whole on a
@@ -36,6 +39,8 @@ import java.util.function.Function;
  * apart from the session's own, whose transaction pgsteer never prepares.
  */
 public final class CoordinateCommand {
+    /** The session's BackendKeyData process id, as SHOW CLIENTS and SHOW COORDINATORS show it. */
+    private final int client;
     private final ShardedDatabase database;
     private final ShardTransaction transaction;
     private final FanOut fanOut;
@@ -48,9 +53,10 @@ public final class CoordinateCommand {
     /** Where a cursor or a suspended portal the coordinator keeps is found again. */
     private final SessionCursors cursors;
 
-    public CoordinateCommand(ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
+    public CoordinateCommand(int client, ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
                              ShardLeases leases, ShardSettings settings, EventLoop loop, BackendListener owner,
                              SessionCursors cursors) {
+        this.client = client;
         this.database = database;
         this.transaction = transaction;
         this.fanOut = fanOut;
@@ -91,13 +97,34 @@ public final class CoordinateCommand {
      * {@code rows} fails. The client's parameters (an Execute's) reach the conditions pulled with them.
      */
     public void read(LexedStatement read, StatementSender sender, Command.Coordinate command,
-                     Function<ShardLink, Future<List<Frame>>> reader, Promise<List<Frame>> rows, Runnable whenDone) {
+                     BiFunction<ShardLink, String, Future<List<Frame>>> reader, Promise<List<Frame>> rows, Runnable whenDone) {
         PullParameters parameters = sender instanceof ExtendedSender extended && extended.portal() != null
                 ? PullParameters.of(extended.portal()) : null;
-        start(read, new FinalStep.Capture(parameters, reader, rows), false, command, CoordinatorStep.Keep.NEVER, () -> {
+        start(read, new FinalStep.Capture(parameters, read.text(), reader, rows), false, command, CoordinatorStep.Keep.NEVER, () -> {
             rows.tryFailure(new IllegalStateException("the coordinator step ended without the rows"));
             whenDone.run();
         });
+    }
+
+    /**
+     * EXPLAIN [ANALYZE] of a coordinated SELECT: the step as for the statement, whose final step is
+     * the client's EXPLAIN, so the plan is the coordinator's over the pulled rows. A notice first
+     * names what is pulled from each shard, which the plan does not show (it reads temporary tables
+     * named like the real ones), and says the pulls' time is not in the plan's.
+     */
+    public void explain(LexedStatement statement, StatementSender sender, Command.ExplainCoordinator explain, Runnable next) {
+        Command.Coordinate coordinate = explain.coordinate();
+        PullParameters parameters = sender instanceof ExtendedSender extended ? PullParameters.of(extended.portal()) : null;
+        StringBuilder pulls = new StringBuilder();
+        for (int i = 0; i < coordinate.tables().size(); i++) {
+            String table = coordinate.tables().get(i).name();
+            pulls.append(i == 0 ? "" : "; ").append(table).append(" from ").append(String.join(", ", explain.shards()))
+                    .append(" by ").append(PullStatements.explained(coordinate.pulls().get(i), table, parameters).rows());
+        }
+        replies.notice(SqlState.WARNING, "pgsteer: the plan shown is the coordinator " + coordinate.coordinatorShard()
+                + "'s, over temporary tables holding the rows pulled before it ran (their time is not in the plan's): "
+                + pulls);
+        run(statement, sender, coordinate, next);
     }
 
     /** Runs the step; {@code keep} says who takes the coordinator apart if its transaction must outlive the statement. */
@@ -118,14 +145,6 @@ public final class CoordinateCommand {
             whenDone.run();
         };
         boolean inTransaction = transaction.mode() != ShardTransaction.Mode.NONE;
-        if (inTransaction && !command.namedWithSchema().isEmpty()) {
-            replies.fail(SqlState.FEATURE_NOT_SUPPORTED, "this SELECT needs the coordinator step (its rows come from several "
-                    + "shards and pgsteer cannot merge them), which inside a transaction block reads table "
-                    + command.namedWithSchema().getFirst() + " as the transaction sees it into a temporary table that shadows "
-                    + "its plain name only: name it without its schema, for now");
-            next.run();
-            return;
-        }
         // The limit in force when the statement starts: a reload applies from the next one.
         PullBudget budget = new PullBudget(database.config().name(), database.config().coordinator(), database.pullMeters());
         Future<List<ShardLink>> acquired = fanOut.acquire(database.config().shards());
@@ -153,7 +172,10 @@ public final class CoordinateCommand {
             }
             return;
         }
-        new CoordinatorStep(fanOut, replies, loop, owner, settings, statement.text(), last, budget, transaction.localSettings(),
-                command, acquired.getNow(), apartLink, inTransaction, keep, next).start();
+        String shard = command.coordinatorShard();
+        OpenSteps.Step open = database.coordinatorSteps().start(client, apartLink == null ? shard : shard + " (apart)",
+                command.tables().stream().map(TableConfig.Sharded::name).toList(), budget);
+        new CoordinatorStep(fanOut, replies, loop, owner, settings, statement.text(), new CoordinatorStep.Finish.Answer(last, keep),
+                budget, transaction.localSettings(), command, acquired.getNow(), apartLink, inTransaction, open, next).start();
     }
 }

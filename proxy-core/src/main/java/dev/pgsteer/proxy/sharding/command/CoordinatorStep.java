@@ -14,9 +14,12 @@ import dev.pgsteer.proxy.sharding.coordinator.FinalStep;
 import dev.pgsteer.proxy.sharding.coordinator.GatherPull;
 import dev.pgsteer.proxy.sharding.coordinator.KeyLists;
 import dev.pgsteer.proxy.sharding.coordinator.LocalFill;
+import dev.pgsteer.proxy.sharding.coordinator.OpenSteps;
 import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
 import dev.pgsteer.proxy.sharding.coordinator.PullFailed;
+import dev.pgsteer.proxy.sharding.coordinator.PullParameters;
 import dev.pgsteer.proxy.sharding.coordinator.PullStatements;
+import dev.pgsteer.proxy.sharding.coordinator.QualifiedNames;
 import dev.pgsteer.proxy.sharding.coordinator.SelectWords;
 import dev.pgsteer.proxy.sharding.coordinator.TemporaryIndexes;
 import dev.pgsteer.proxy.sharding.copy.CopyOutRows;
@@ -36,6 +39,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
 /**
@@ -77,14 +81,62 @@ final class CoordinatorStep {
         boolean take(ShardLink coordinator);
     }
 
+    /** What the step ends with once every row is in. */
+    sealed interface Finish {
+        /**
+         * The client's statement runs on the coordinator and its answer passes through (or, for a
+         * {@link FinalStep.Capture}, its rows go to pgsteer); {@code keep} may take the coordinator.
+         */
+        record Answer(FinalStep last, Keep keep) implements Finish {
+        }
+
+        /**
+         * pgsteer's own statements run on the coordinator ({@code compute} with {@code sql}, the
+         * client's statement over the copies, which marks what to write); the sharded table
+         * {@code target} is pulled locked, with each row's shard and ctid ({@link PullStatements#lockedTarget});
+         * the other tables' conditions may hold the client's {@code parameters} (null: none).
+         */
+        record Write(String target, PullParameters parameters, String sql, BiFunction<ShardLink, String, Future<Void>> compute)
+                implements Finish {
+        }
+
+        /** The text that runs over the copies; null for a step that sends none (a portal already bound there). */
+        default String sql() {
+            return switch (this) {
+                case Answer answer -> answer.last().sql();
+                case Write write -> write.sql();
+            };
+        }
+
+        /** The same finish with another text ({@link QualifiedNames}: schema.t read as pg_temp.t). */
+        default Finish withSql(String sql) {
+            return switch (this) {
+                case Answer answer -> new Answer(answer.last().withSql(sql), answer.keep());
+                case Write write -> new Write(write.target(), write.parameters(), sql, write.compute());
+            };
+        }
+
+        /** The client's parameters, which pushed conditions may bind; null when there are none. */
+        default PullParameters parameters() {
+            return switch (this) {
+                case Answer answer -> answer.last().parameters();
+                case Write write -> write.parameters();
+            };
+        }
+    }
+
     private final FanOut fanOut;
     private final ClientReplies replies;
     private final EventLoop loop;
     private final BackendListener owner;
     private final ShardSettings settings;
     private final String statement;
-    /** The client's statement as it runs on the coordinator: a Query, or its Parse/Bind/Describe/Execute. */
-    private final FinalStep last;
+    /**
+     * What runs on the coordinator at the end (the client's statement: a Query, or its
+     * Parse/Bind/Describe/Execute; or pgsteer's own for a write); its text with {@code schema.t} read
+     * as {@code pg_temp.t} once the tables' schemas are known.
+     */
+    private Finish finish;
     /** The statement's bound on rows pulled. */
     private final PullBudget budget;
     /** The transaction's SET LOCAL statements: the custom settings they name are carried too. */
@@ -98,8 +150,9 @@ final class CoordinatorStep {
     private final boolean apart;
     /** Whether the session's links are in its transaction (then the other tables it reads are pulled as it sees them). */
     private final boolean inTransaction;
-    private final Keep keep;
     private final Runnable next;
+    /** This step as SHOW COORDINATORS lists it, until it ends. */
+    private final OpenSteps.Step open;
     /** What runs on the coordinator once every row is in ({@link TemporaryIndexes}), a statement per table. */
     private final List<String> prepare = new ArrayList<>();
     /** The tables' rows of the catalog query ({@link CoordinatorSql#qualifiedNames}), in order. */
@@ -114,15 +167,16 @@ final class CoordinatorStep {
     private Set<Integer> later = Set.of();
 
     CoordinatorStep(FanOut fanOut, ClientReplies replies, EventLoop loop, BackendListener owner, ShardSettings settings,
-                    String statement, FinalStep last, PullBudget budget, List<String> localSettings, Command.Coordinate command,
-                    List<ShardLink> links, ShardLink apartLink, boolean inTransaction, Keep keep, Runnable next) {
+                    String statement, Finish finish, PullBudget budget, List<String> localSettings, Command.Coordinate command,
+                    List<ShardLink> links, ShardLink apartLink, boolean inTransaction, OpenSteps.Step open,
+                    Runnable next) {
         this.fanOut = fanOut;
         this.replies = replies;
         this.loop = loop;
         this.owner = owner;
         this.settings = settings;
         this.statement = statement;
-        this.last = last;
+        this.finish = finish;
         this.budget = budget;
         this.localSettings = List.copyOf(localSettings);
         this.command = command;
@@ -131,7 +185,7 @@ final class CoordinatorStep {
         this.apart = apartLink != null;
         this.coordinator = apart ? apartLink : own;
         this.inTransaction = inTransaction;
-        this.keep = keep;
+        this.open = open;
         this.next = next;
     }
 
@@ -152,7 +206,7 @@ final class CoordinatorStep {
                 inTransaction ? command.alsoReads().stream() : Stream.empty()).toList();
         Future<List<List<String>>> found = own.connection().queryInternal(CoordinatorSql.qualifiedNames(names), loop, ownStatus());
         found.addListener(n -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 return;
             }
             if (!found.isSuccess()) {
@@ -163,17 +217,23 @@ final class CoordinatorStep {
             if (rows.size() != names.size()) {
                 List<String> present = rows.stream().map(r -> r.get(2)).toList();
                 String missing = names.stream().filter(name -> !present.contains(name)).findFirst().orElse("?");
-                fail(new MissingTable("relation \"" + missing + "\" does not exist"
+                fail(new StepRefused(SqlState.UNDEFINED_TABLE, "relation \"" + missing + "\" does not exist"
                         + (apart ? "" : " on the coordinator " + command.coordinatorShard())));
+                return;
+            }
+            if (!readShadowed(rows)) {
                 return;
             }
             List<String> qualified = rows.stream().map(r -> r.get(0)).toList();
             catalog = rows;
             List<PullStatements> tables = new ArrayList<>();
             List<KeyLists.Table> described = described(rows);
-            keys = KeyLists.plan(command.joins(), described);
+            int target = targetIndex();
+            // A write's target is pulled whole and locked (lockedTarget), never narrowed by other tables' rows.
+            keys = KeyLists.plan(command.joins(), described).stream().filter(k -> k.receiver() != target).toList();
             Set<Integer> receivers = KeyLists.receivers(keys);
-            List<KeyLists.SemiJoin> all = KeyLists.semiJoins(command.joins(), described, keys);
+            List<KeyLists.SemiJoin> all = KeyLists.semiJoins(command.joins(), described, keys).stream()
+                    .filter(j -> j.receiver() != target).toList();
             // A semi-join on a receiver's key values waits for them: its table is pulled in the second round too.
             late = all.stream().filter(KeyLists.SemiJoin::late).toList();
             later = new LinkedHashSet<>(receivers);
@@ -183,12 +243,14 @@ final class CoordinatorStep {
             for (int i = 0; i < rows.size(); i++) {
                 List<String> row = rows.get(i);
                 List<String> columns = PullStatements.columns(row.get(3));
-                prepare.add(TemporaryIndexes.after(row.get(1), row.get(4), i < command.tables().size()
+                prepare.add(TemporaryIndexes.after(row.get(1), row.get(4), i < command.tables().size() && i != target
                         ? PullStatements.pulledColumns(command.pulls().get(i), columns) : columns, nested));
-                // The sharded tables as narrowly as the router allows; the others (inside a transaction) whole.
-                tables.add(i < command.tables().size()
-                        ? PullStatements.of(command.pulls().get(i), row.get(0), row.get(1), PullStatements.columns(row.get(3)),
-                                last.parameters(), semiJoins.getOrDefault(i, List.of()))
+                // The sharded tables as narrowly as the router allows (a write's target whole, locked); the
+                // others (inside a transaction) whole.
+                tables.add(i == target ? PullStatements.lockedTarget(command.pulls().get(i), row.get(0), row.get(1), columns)
+                        : i < command.tables().size()
+                        ? PullStatements.of(command.pulls().get(i), row.get(0), row.get(1), columns,
+                                finish.parameters(), semiJoins.getOrDefault(i, List.of()))
                         : PullStatements.whole(row.get(0), row.get(1)));
             }
             if (apart) {
@@ -197,6 +259,18 @@ final class CoordinatorStep {
                 create(CoordinatorSql.createAndFillLocally(tables, later), qualified, tables);
             }
         });
+    }
+
+    /** The index of a write's target among the sharded tables; -1 when the step answers the client's statement. */
+    private int targetIndex() {
+        if (finish instanceof Finish.Write write) {
+            for (int i = 0; i < command.tables().size(); i++) {
+                if (command.tables().get(i).name().equals(write.target())) {
+                    return i;
+                }
+            }
+        }
+        return -1;
     }
 
     /**
@@ -226,10 +300,36 @@ final class CoordinatorStep {
             double estimate = row.get(6) == null ? -1 : Double.parseDouble(row.get(6));
             TableConfig.Sharded table = command.tables().get(i);
             described.add(new KeyLists.Table(table.name(), columns, types, estimate,
-                    PullStatements.pushesConditions(command.pulls().get(i), columns, last.parameters()), table.key(),
+                    PullStatements.pushesConditions(command.pulls().get(i), columns, finish.parameters()), table.key(),
                     Arrays.asList(table.function(), table.keyType())));
         }
         return described;
+    }
+
+    /**
+     * The statement's text with each shadowed table named with its schema read as {@code pg_temp.t}
+     * ({@link QualifiedNames}); false, with the statement failed, where that cannot be exact. Shadowed:
+     * the sharded tables, and inside a transaction block the other tables it reads.
+     */
+    private boolean readShadowed(List<List<String>> rows) {
+        String sql = finish.sql();
+        if (sql == null) {
+            return true;
+        }
+        Map<String, String> schemaOf = new HashMap<>();
+        rows.forEach(row -> schemaOf.put(row.get(2), row.get(7)));
+        return switch (QualifiedNames.rewrite(sql, schemaOf)) {
+            case QualifiedNames.Rewritten rewritten -> {
+                if (!rewritten.sql().equals(sql)) {
+                    finish = finish.withSql(rewritten.sql());
+                }
+                yield true;
+            }
+            case QualifiedNames.Refused refused -> {
+                fail(new StepRefused(SqlState.FEATURE_NOT_SUPPORTED, refused.reason()));
+                yield false;
+            }
+        };
     }
 
     /** The session's connections are in its transaction, or out of any. */
@@ -239,6 +339,7 @@ final class CoordinatorStep {
 
     /** Reads the settings on both sides; the coordinator's transaction takes the session's where they differ. */
     private void withSettings(List<String> qualified, List<PullStatements> tables) {
+        open.phase(OpenSteps.Phase.SETTINGS);
         Set<String> named = new LinkedHashSet<>(settings.named());
         List<String> texts = new ArrayList<>(localSettings);
         texts.add(statement);
@@ -247,7 +348,7 @@ final class CoordinatorStep {
         Future<List<List<String>>> session = own.connection().queryInternal(read, loop, ownStatus());
         Future<List<List<String>>> there = coordinator.connection().queryInternal(read, loop, TransactionStatus.IDLE);
         Futures.whenAll(List.of(session, there), loop).addListener(both -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 return;
             }
             if (!session.isSuccess() || !there.isSuccess()) {
@@ -260,9 +361,10 @@ final class CoordinatorStep {
     }
 
     private void create(String sql, List<String> qualified, List<PullStatements> tables) {
+        open.phase(OpenSteps.Phase.CREATING);
         Future<Void> created = coordinator.connection().runInternal(sql, loop, TransactionStatus.IN_TRANSACTION);
         created.addListener(c -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 return;
             }
             if (!created.isSuccess()) {
@@ -290,11 +392,12 @@ final class CoordinatorStep {
      * are copied locally (outside a transaction block), the other shards' pulled.
      */
     private void withKeys(List<String> qualified) {
+        open.phase(OpenSteps.Phase.KEYS);
         List<String> temporary = catalog.stream().map(r -> r.get(1)).toList();
         Future<List<List<String>>> read = coordinator.connection().queryInternal(KeyLists.query(keys, temporary), loop,
                 TransactionStatus.IN_TRANSACTION);
         read.addListener(r -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 return;
             }
             if (!read.isSuccess()) {
@@ -311,7 +414,7 @@ final class CoordinatorStep {
                 extra.addAll(lateJoins.getOrDefault(i, List.of()));
                 extra.addAll(conditions.getOrDefault(i, List.of()));
                 PullStatements table = PullStatements.of(command.pulls().get(i), row.get(0), row.get(1),
-                        PullStatements.columns(row.get(3)), last.parameters(), extra);
+                        PullStatements.columns(row.get(3)), finish.parameters(), extra);
                 pullsOf(qualified.get(i), table, pulls);
                 if (links.contains(coordinator) && table.withParameters() == null) {
                     locally.add(table.fillLocally());
@@ -324,7 +427,7 @@ final class CoordinatorStep {
             Future<Void> filled = coordinator.connection().runInternal(String.join("; ", locally), loop,
                     TransactionStatus.IN_TRANSACTION);
             filled.addListener(f -> {
-                if (fanOut.clientGone()) {
+                if (gone()) {
                     return;
                 }
                 if (!filled.isSuccess()) {
@@ -358,11 +461,13 @@ final class CoordinatorStep {
             return;
         }
         Pull pull = pulls.get(index);
+        open.phase(OpenSteps.Phase.PULLING, pull.qualified() + " from "
+                + String.join(", ", pull.sources().stream().map(ShardLink::shard).toList()));
         Future<Void> pulled = pull.sources().equals(List.of(coordinator))
                 ? LocalFill.run(coordinator.connection(), pull.statements().withParameters(), loop)
                 : GatherPull.run(pull.sources(), pull.qualified(), pull.statements(), coordinator.connection(), loop, budget);
         pulled.addListener(p -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 return;
             }
             pull.sources().forEach(source -> source.connection().attach(owner));
@@ -376,22 +481,42 @@ final class CoordinatorStep {
 
     /** Statistics and indexes for the filled tables, the transaction made read-only, then the client's statement. */
     private void prepareThenAnswer() {
+        open.phase(OpenSteps.Phase.PREPARING);
         Future<Void> prepared = coordinator.connection().runInternal(CoordinatorSql.beforeStatement(prepare), loop,
                 TransactionStatus.IN_TRANSACTION);
         prepared.addListener(p -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 return;
             }
             if (!prepared.isSuccess()) {
                 fail(prepared.cause());
                 return;
             }
-            answer();
+            open.phase(OpenSteps.Phase.RUNNING);
+            switch (finish) {
+                case Finish.Answer answer -> answer(answer.last(), answer.keep());
+                case Finish.Write write -> compute(write);
+            }
+        });
+    }
+
+    /** pgsteer's own statements on the coordinator; then its transaction ends, whatever they did. */
+    private void compute(Finish.Write write) {
+        Future<Void> computed = write.compute().apply(coordinator, write.sql());
+        computed.addListener(c -> {
+            if (gone()) {
+                return;
+            }
+            if (!computed.isSuccess()) {
+                fail(computed.cause());
+                return;
+            }
+            rollBack();
         });
     }
 
     /** The client's statement, unchanged, on the coordinator: its answer passes through as PostgreSQL wrote it. */
-    private void answer() {
+    private void answer(FinalStep last, Keep keep) {
         if (last instanceof FinalStep.Capture capture) {
             capture(capture);
             return;
@@ -414,9 +539,9 @@ final class CoordinatorStep {
 
     /** A write's read: its rows go to pgsteer, then the coordinator's transaction ends as after any answer. */
     private void capture(FinalStep.Capture capture) {
-        Future<List<Frame>> read = capture.read().apply(coordinator);
+        Future<List<Frame>> read = capture.read().apply(coordinator, capture.sql());
         read.addListener(r -> {
-            if (fanOut.clientGone()) {
+            if (gone()) {
                 if (read.isSuccess()) {
                     read.getNow().forEach(Frame::release);
                 }
@@ -434,6 +559,7 @@ final class CoordinatorStep {
 
     /** Ends the coordinator's transaction: its temporary tables go with it (ON COMMIT DROP, or rolled back). */
     private void rollBack() {
+        open.phase(OpenSteps.Phase.ENDING);
         BackendConnection on = coordinator.connection();
         if (!on.isUsable()) {
             if (apart) {
@@ -460,15 +586,25 @@ final class CoordinatorStep {
     }
 
     private void proceed() {
+        open.close();
         if (!fanOut.clientGone()) {
             next.run();
         }
     }
 
+    /** Whether the client left: its relay closes the connections, and this step is over. */
+    private boolean gone() {
+        if (fanOut.clientGone()) {
+            open.close();
+            return true;
+        }
+        return false;
+    }
+
     /** A step failed: the client hears why (a shard's own error as it sent it), and the coordinator's transaction ends. */
     private void fail(Throwable cause) {
         fanOut.abandon();
-        if (last instanceof FinalStep.Capture capture) {
+        if (finish instanceof Finish.Answer answer && answer.last() instanceof FinalStep.Capture capture) {
             capture.rows().tryFailure(cause);
         }
         if (apart) {
@@ -479,8 +615,8 @@ final class CoordinatorStep {
                 }
             });
         }
-        if (cause instanceof MissingTable missing) {
-            replies.fail(SqlState.UNDEFINED_TABLE, missing.getMessage());
+        if (cause instanceof StepRefused refused) {
+            replies.fail(refused.sqlState, refused.getMessage());
         } else if (cause instanceof PullFailed failed) {
             replies.channel().write(failed.error(), replies.channel().voidPromise());
             replies.failed();
@@ -497,9 +633,13 @@ final class CoordinatorStep {
         rollBack();
     }
 
-    private static final class MissingTable extends Exception {
-        MissingTable(String message) {
+    /** The step cannot go on, for a reason pgsteer states itself (a table missing, a name it cannot read exactly). */
+    private static final class StepRefused extends Exception {
+        private final SqlState sqlState;
+
+        StepRefused(SqlState sqlState, String message) {
             super(message, null, false, false);
+            this.sqlState = sqlState;
         }
     }
 }

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code Command.ExplainRoute}: EXPLAIN ROUTE statement answers, without running it, where the
@@ -29,12 +30,22 @@ import java.util.Map;
  * temporary tables made and filled on the coordinator, each table pulled from each other shard, the
  * client's statement, unchanged, and the ROLLBACK that drops the tables. Tables are shown by their
  * plain names: the step qualifies them with the schema the coordinator's catalog gives when it runs.
+ * Inside a transaction block it shows what would run there ({@link CoordinatorStep}): the coordinator
+ * is a connection apart ({@code s0 (apart)}), its tables are created empty, and every shard's rows,
+ * the default shard's included, and the unsharded and reference tables the statement reads come over
+ * the session's own connections, as its transaction sees them.
  */
 public final class ExplainRouteCommand {
-    private final ClientReplies replies;
+    /** How the coordinator apart from the session's connections is named in the shards column. */
+    private static final String APART = " (apart)";
 
-    public ExplainRouteCommand(ClientReplies replies) {
+    private final ClientReplies replies;
+    /** Whether the session is inside a transaction block (explicit, or pgsteer's implicit one). */
+    private final BooleanSupplier inTransaction;
+
+    public ExplainRouteCommand(ClientReplies replies, BooleanSupplier inTransaction) {
         this.replies = replies;
+        this.inTransaction = inTransaction;
     }
 
     public void run(Route route, StatementSender sender, Runnable next) {
@@ -47,31 +58,52 @@ public final class ExplainRouteCommand {
     }
 
     public void run(Command.ExplainCoordinated explained, StatementSender sender, Runnable next) {
-        String coordinator = explained.coordinate().coordinatorShard();
-        List<String> tables = explained.coordinate().tables().stream().map(TableConfig.Sharded::name).toList();
+        Command.Coordinate coordinate = explained.coordinate();
+        boolean inTransaction = this.inTransaction.getAsBoolean();
+        String shard = coordinate.coordinatorShard();
+        String coordinator = inTransaction ? shard + APART : shard;
+        List<String> tables = coordinate.tables().stream().map(TableConfig.Sharded::name).toList();
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of(String.join(", ", explained.shards()), "coordinator", explained.why() + "; the coordinator step runs "
-                + "it on " + coordinator + " over the rows of " + String.join(", ", tables) + " pulled from every shard"));
+                + "it on " + coordinator + " over the rows of " + String.join(", ", tables) + " pulled from every shard"
+                + (inTransaction ? ", inside the transaction block on a connection to " + shard + " apart from the session's"
+                + " (never in its transaction), every row pulled over the session's own connections as its transaction sees"
+                + " them" : "")));
         List<PullStatements.Explained> pulls = new ArrayList<>();
-        List<String> pulled = new ArrayList<>();
-        StringBuilder creates = new StringBuilder("BEGIN");
+        // Inside a transaction block the isolation level is not the session's: the connection apart sees what is committed.
+        StringBuilder creates = new StringBuilder(inTransaction ? "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE" : "BEGIN");
+        if (inTransaction) {
+            creates.append("; <the session's settings where the connection apart differs, as set_config(name, value, true)>");
+        }
         // In the extended protocol, conditions on the client's parameters are pushed as running would push them.
         PullParameters parameters = sender instanceof ExtendedSender extended ? PullParameters.of(extended.portal()) : null;
         for (int i = 0; i < tables.size(); i++) {
             String table = tables.get(i);
-            PulledTable pull = explained.coordinate().pulls().get(i);
+            PulledTable pull = coordinate.pulls().get(i);
             pulls.add(PullStatements.explained(pull, table, parameters));
-            pulled.add(pulls.get(i).rows());
             String shape = pull.identifiers() == null ? "(LIKE " + table + ")" : "(<the columns of " + table + " the statement names>)";
-            creates.append("; CREATE TEMP TABLE ").append(table).append(' ').append(shape).append(" ON COMMIT DROP; INSERT INTO pg_temp.")
-                    .append(table).append(' ').append(pulled.get(i));
+            creates.append("; CREATE TEMP TABLE ").append(table).append(' ').append(shape).append(" ON COMMIT DROP");
+            if (!inTransaction) {
+                creates.append("; INSERT INTO pg_temp.").append(table).append(' ').append(pulls.get(i).rows());
+            }
+        }
+        if (inTransaction) {
+            for (String other : coordinate.alsoReads()) {
+                creates.append("; CREATE TEMP TABLE ").append(other).append(" (LIKE ").append(other).append(") ON COMMIT DROP");
+            }
         }
         rows.add(List.of(coordinator, "creates", creates.toString()));
-        for (String shard : explained.shards()) {
-            if (!shard.equals(coordinator)) {
+        for (String from : explained.shards()) {
+            if (inTransaction || !from.equals(shard)) {
                 for (PullStatements.Explained pull : pulls) {
-                    rows.add(List.of(shard, "pulled into " + coordinator, pull.shardRuns()));
+                    rows.add(List.of(from, "pulled into " + coordinator, pull.shardRuns()));
                 }
+            }
+        }
+        if (inTransaction) {
+            // The unsharded and reference tables it reads, as the transaction sees them, over the session's own link.
+            for (String other : coordinate.alsoReads()) {
+                rows.add(List.of(shard, "pulled into " + coordinator, "COPY (SELECT * FROM " + other + ") TO STDOUT (FORMAT binary)"));
             }
         }
         String joins = joins(explained.coordinate().joins());
@@ -79,7 +111,8 @@ public final class ExplainRouteCommand {
             rows.add(List.of(coordinator, "narrows by joins", joins));
         }
         rows.add(List.of(coordinator, "runs", explained.statement()));
-        rows.add(List.of(coordinator, "ends", "ROLLBACK"));
+        rows.add(List.of(coordinator, "ends", inTransaction ? "ROLLBACK (the connection apart goes back to its pool;"
+                + " the session's transaction goes on)" : "ROLLBACK"));
         answer(rows, sender, next);
     }
 

@@ -137,7 +137,7 @@ final class RowsForWrite {
                     }
                 }
                 Promise<List<Frame>> captured = loop.newPromise();
-                coordinate.read(SqlLexer.statement(select), sender, step, link -> on(link, select, parameters, bound), captured, () -> {
+                coordinate.read(SqlLexer.statement(select), sender, step, (link, sql) -> on(link, sql, parameters, bound), captured, () -> {
                     if (captured.isSuccess()) {
                         rows.setSuccess(captured.getNow());
                     } else {

@@ -18,8 +18,9 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * The coordinator step's last part: the client's statement, run on the coordinator over the
@@ -56,14 +57,33 @@ public sealed interface FinalStep {
         return null;
     }
 
+    /** The statement's text as it will run; null for a step that sends none (a portal already bound there). */
+    default String sql() {
+        return null;
+    }
+
+    /**
+     * The same step with another text ({@link QualifiedNames}: schema.t read as pg_temp.t), the
+     * parameters' types and values unchanged.
+     */
+    default FinalStep withSql(String sql) {
+        return this;
+    }
+
     /**
      * A write's read (INSERT ... SELECT, the keys of UPDATE or DELETE ... IN (SELECT ...)): {@code read}
-     * runs it on the coordinator and gathers its rows for pgsteer, which the client never sees;
+     * runs {@code sql} on the coordinator and gathers its rows for pgsteer, which the client never sees;
      * {@code rows} gets them, or the reason they could not be read (the step tells the client).
      * {@code parameters}: the client's, for pulled conditions that hold them (null in a Query).
      */
-    record Capture(PullParameters parameters, Function<ShardLink, Future<List<Frame>>> read, Promise<List<Frame>> rows)
-            implements FinalStep {
+    record Capture(PullParameters parameters, String sql, BiFunction<ShardLink, String, Future<List<Frame>>> read,
+                   Promise<List<Frame>> rows) implements FinalStep {
+        /** The read with {@code schema.t} read as {@code pg_temp.t}, as the client's own statement would be. */
+        @Override
+        public FinalStep withSql(String other) {
+            return new Capture(parameters, other, read, rows);
+        }
+
         @Override
         public boolean acknowledged() {
             return true;
@@ -78,6 +98,11 @@ public sealed interface FinalStep {
 
     /** A simple Query: the client's text, unchanged. */
     record SimpleQuery(String sql) implements FinalStep {
+        @Override
+        public FinalStep withSql(String other) {
+            return new SimpleQuery(other);
+        }
+
         @Override
         public boolean acknowledged() {
             return false;
@@ -136,16 +161,46 @@ public sealed interface FinalStep {
      * would read the real ones (PostgreSQL does not parse a statement again when a new table comes to
      * shadow the one it names).
      */
-    record PortalExecute(Portal portal, String portalName, boolean describe, int maxRows) implements FinalStep {
+    record PortalExecute(Portal portal, String portalName, boolean describe, int maxRows, byte[] parseTail) implements FinalStep {
+        PortalExecute(Portal portal, String portalName, boolean describe, int maxRows) {
+            this(portal, portalName, describe, maxRows, portal.prepared().parseTail());
+        }
+
         @Override
         public boolean acknowledged() {
             return true;
         }
 
+        /** The text of the client's Parse, exactly as it sent it. */
+        @Override
+        public String sql() {
+            return new String(parseTail, 0, textEnd(parseTail), StandardCharsets.UTF_8);
+        }
+
+        private static int textEnd(byte[] tail) {
+            int end = 0;
+            while (tail[end] != 0) {
+                end++;
+            }
+            return end;
+        }
+
+        /** The client's Parse with this text: its parameter types (what follows the text's NUL) kept. */
+        @Override
+        public FinalStep withSql(String sql) {
+            byte[] tail = portal.prepared().parseTail();
+            int end = textEnd(tail);
+            byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+            byte[] written = new byte[text.length + tail.length - end];
+            System.arraycopy(text, 0, written, 0, text.length);
+            System.arraycopy(tail, end, written, text.length, tail.length - end);
+            return new PortalExecute(portal, portalName, describe, maxRows, written);
+        }
+
         @Override
         public void writeTo(BackendConnection coordinator) {
             ByteBufAllocator alloc = coordinator.channel().alloc();
-            coordinator.write(Parse.encode(alloc, "", portal.prepared().parseTail()));
+            coordinator.write(Parse.encode(alloc, "", parseTail));
             portal.bind().frame().retain();
             coordinator.write(portal.bind().renamed(alloc, ""));
             if (describe) {

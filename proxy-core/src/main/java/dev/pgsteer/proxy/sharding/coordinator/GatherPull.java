@@ -219,7 +219,9 @@ public final class GatherPull implements BackendListener {
                     for (Source source : sources) {
                         PullStatements.ParameterizedRows parameterized = statements.withParameters();
                         if (parameterized == null) {
-                            source.connection.channel().write(new Query(statements.copyOut()), source.connection.channel().voidPromise());
+                            // A write's locked target names each row's shard in its text (PullStatements.forShard).
+                            source.connection.channel().write(new Query(statements.forShard(source.link.shard()).copyOut()),
+                                    source.connection.channel().voidPromise());
                         } else {
                             parameterized.parameters().writeQuery(source.connection, parameterized.sql(), parameterized.originals());
                         }

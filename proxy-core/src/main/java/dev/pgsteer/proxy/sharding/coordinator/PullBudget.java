@@ -9,7 +9,7 @@ import dev.pgsteer.proxy.observe.ProxyMetrics.PullMeters;
 /**
  * One statement's rows pulled to the coordinator, summed over its tables and shards, against
  * {@code databases.<name>.coordinator.max_pulled_rows}; each finished pull is also counted in the
- * database's meters. Used on the session's event loop only.
+ * database's meters. Written on the session's event loop; the admin console reads {@link #rows}.
  *
  * <p>Past the limit the statement fails with 54000 (program_limit_exceeded), not 53000
  * (insufficient_resources): nothing ran short, a configured bound of pgsteer's was passed, and the
@@ -21,7 +21,7 @@ public final class PullBudget {
     private final CoordinatorConfig limit;
     /** Null when the database has no meters (tests that build one without a registry). */
     private final PullMeters meters;
-    private long rows;
+    private volatile long rows;
 
     public PullBudget(String database, CoordinatorConfig limit, PullMeters meters) {
         this.database = database;

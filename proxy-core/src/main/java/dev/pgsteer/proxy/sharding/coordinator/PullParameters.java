@@ -11,6 +11,8 @@ import dev.pgsteer.proxy.sharding.extended.Portal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
 
 /**
  * The client's parameters as its Parse declared them and its Bind gave them: what a pushed condition
@@ -47,6 +49,15 @@ public record PullParameters(byte[] parseTail, Bind bind) {
     /** Whether the client gave {@code $number} a value: a pushed condition holding any other is left behind. */
     public boolean bound(int number) {
         return number >= 1 && number <= bind.valueCount();
+    }
+
+    /**
+     * Runs {@code sql}, whose $1, $2, ... are the client's parameters {@code originals}, on
+     * {@code on} (attached to the run until its ReadyForQuery) and drops its rows; fails with
+     * {@link PullFailed} holding PostgreSQL's ErrorResponse.
+     */
+    public Future<Void> run(BackendConnection on, String sql, int[] originals, EventLoop loop) {
+        return LocalFill.run(on, new PullStatements.ParameterizedRows(sql, sql, originals, this), loop);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy.sharding.coordinator;
 
+import dev.pgsteer.router.plan.Placement;
 import dev.pgsteer.router.plan.PulledTable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -137,6 +138,46 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
             }
             return rows + " -- Parse/Bind/Execute with " + bound + " (its types and values), binary rows into the COPY FROM";
         }
+    }
+
+    /** What stands for the shard's name in a locked target's {@code copyOut} until {@link #forShard} writes it. */
+    private static final String SHARD_NAME = "'pgsteer:shard'";
+
+    /**
+     * The target of an UPDATE ... FROM or DELETE ... USING that pgsteer writes itself: every column,
+     * plus the shard each row came from, its tableoid and its ctid, by which the write finds it again
+     * on its shard (a ctid is unique in one table only: a partitioned or inherited target has several);
+     * the rows locked {@code FOR UPDATE} as they are read (in the session's transaction), so that
+     * nothing changes them, nor their ctid, before they are written, and a concurrent writer waits
+     * as PostgreSQL's own UPDATE would make it. Narrowed by the target's own conditions only (a row
+     * failing one is not written), so it locks the rows those conditions keep. The copy also has a
+     * column that the coordinator's UPDATE sets in the rows it changes. {@link #forShard} gives each
+     * shard its statement.
+     */
+    public static PullStatements lockedTarget(PulledTable pull, String qualified, String temporary, List<String> columns) {
+        String list = columns.stream().map(PullStatements::quoted).collect(Collectors.joining(", "));
+        String rows = "SELECT *, " + SHARD_NAME + "::pg_catalog.text, tableoid, ctid FROM " + qualified + from(pull)
+                + where(pull, columns, null, new LinkedHashMap<>(), List.of()) + " FOR UPDATE";
+        String create = "CREATE TEMP TABLE " + temporary + " (LIKE " + qualified + ") ON COMMIT DROP; ALTER TABLE pg_temp." + temporary
+                + " ADD COLUMN " + JoinedWriteSql.SHARD + " pg_catalog.text, ADD COLUMN " + JoinedWriteSql.TABLEOID
+                + " pg_catalog.oid, ADD COLUMN " + JoinedWriteSql.CTID + " pg_catalog.tid, ADD COLUMN "
+                + Placement.JoinedWrite.WRITTEN + " boolean";
+        return new PullStatements(create, null, "COPY (" + rows + ") TO STDOUT (FORMAT binary)", "COPY pg_temp." + temporary + " ("
+                + list + ", " + JoinedWriteSql.SHARD + ", " + JoinedWriteSql.TABLEOID + ", " + JoinedWriteSql.CTID
+                + ") FROM STDIN (FORMAT binary)");
+    }
+
+    /**
+     * What {@code shard} runs: a locked target's rows carry the shard's name (the first occurrence of
+     * the stand-in is always in the select list, before any condition the client wrote).
+     */
+    public PullStatements forShard(String shard) {
+        if (!copyOut.startsWith("COPY (SELECT *, " + SHARD_NAME)) {
+            return this;
+        }
+        int at = copyOut.indexOf(SHARD_NAME);
+        String named = copyOut.substring(0, at) + CoordinatorSql.literal(shard) + copyOut.substring(at + SHARD_NAME.length());
+        return new PullStatements(create, null, named, copyIn, withParameters);
     }
 
     /** The whole table, every column and row: an unsharded or reference table read inside a transaction. */

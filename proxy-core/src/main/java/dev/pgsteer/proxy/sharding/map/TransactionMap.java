@@ -104,7 +104,9 @@ public final class TransactionMap {
             case Command.WriteByKeys w -> true;
             case Command.CopyIntoShards c -> true;
             case Command.DeclareCursor d -> true;
+            case Command.JoinedWrite j -> true;
             case Command.Explain e -> true;   // EXPLAIN ANALYZE runs the statement
+            case Command.ExplainCoordinator e -> true;   // pulls the rows, and EXPLAIN ANALYZE runs the statement
             case Command.Begin b -> false;
             case Command.Commit c -> false;
             case Command.Rollback r -> false;

@@ -110,7 +110,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
                 this::requestEnded);
         this.pin = new Pin(session);
         this.settings = new ShardSettings(session, leases, new ConnectionStateWatch(), loop, this);
-        Commands commands = new Commands(session.id(), database, transaction, fanOut, replies, leases, settings, portals, pin,
+        Commands commands = new Commands(session.id(), session.processId(), database, transaction, fanOut, replies, leases, settings, portals, pin,
                 this, this::failed, loop, this);
         this.planner = new StatementPlanner(session, database, leases, transaction, settings, pin, commands);
         this.unitEnd = new UnitEnd(session, leases, transaction, pin, settings, portals, commands.columns());

@@ -9,6 +9,7 @@ import dev.pgsteer.proxy.sharding.send.SimpleSender;
 import dev.pgsteer.proxy.testkit.ClientWire;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.plan.Answer;
+import dev.pgsteer.router.plan.PulledTable;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.StatementKind;
 import dev.pgsteer.router.sql.SqlLexer;
@@ -23,7 +24,8 @@ class ExplainRouteCommandTest {
     private final ClientReplies replies = new ClientReplies(client.channel(), () -> {
         throw new AssertionError("EXPLAIN ROUTE does not fail");
     });
-    private final ExplainRouteCommand explainRoute = new ExplainRouteCommand(replies);
+    private boolean inTransaction;
+    private final ExplainRouteCommand explainRoute = new ExplainRouteCommand(replies, () -> inTransaction);
     private final SimpleSender query = new SimpleSender(SqlLexer.statement("EXPLAIN ROUTE SELECT 1"));
     private int answered;
 
@@ -73,6 +75,37 @@ class ExplainRouteCommandTest {
                 "D s0|runs|" + statement,
                 "D s0|ends|ROLLBACK",
                 "C EXPLAIN ROUTE 8"), client.messages());
+        assertEquals(1, answered);
+    }
+
+    /**
+     * Inside a transaction block: the coordinator is a connection apart, its tables empty at first,
+     * every shard's rows (the default shard's too) and the unsharded tables the statement reads come
+     * over the session's own connections; its ROLLBACK leaves the session's transaction alone.
+     */
+    @Test
+    void insideATransactionItShowsTheConnectionApartAndEveryPull() {
+        inTransaction = true;
+        Command.Coordinate coordinate = new Command.Coordinate(List.of(sharded("orders")), "s0", List.of("notes"),
+                List.of(PulledTable.whole(sharded("orders"))), List.of());
+        String statement = "SELECT count(DISTINCT o.status) FROM orders o JOIN notes n USING (customer_id)";
+        explainRoute.run(new Command.ExplainCoordinated(coordinate, List.of("s0", "s1"),
+                "pgsteer cannot merge count(DISTINCT ...)", statement), query, () -> answered++);
+        assertEquals(List.of(
+                "T shards,answer,reason",
+                "D s0, s1|coordinator|pgsteer cannot merge count(DISTINCT ...); the coordinator step runs it on s0 (apart) "
+                        + "over the rows of orders pulled from every shard, inside the transaction block on a connection to s0"
+                        + " apart from the session's (never in its transaction), every row pulled over the session's own"
+                        + " connections as its transaction sees them",
+                "D s0 (apart)|creates|BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; <the session's settings where the"
+                        + " connection apart differs, as set_config(name, value, true)>; CREATE TEMP TABLE orders (LIKE orders)"
+                        + " ON COMMIT DROP; CREATE TEMP TABLE notes (LIKE notes) ON COMMIT DROP",
+                "D s0|pulled into s0 (apart)|COPY (SELECT * FROM orders) TO STDOUT (FORMAT binary)",
+                "D s1|pulled into s0 (apart)|COPY (SELECT * FROM orders) TO STDOUT (FORMAT binary)",
+                "D s0|pulled into s0 (apart)|COPY (SELECT * FROM notes) TO STDOUT (FORMAT binary)",
+                "D s0 (apart)|runs|" + statement,
+                "D s0 (apart)|ends|ROLLBACK (the connection apart goes back to its pool; the session's transaction goes on)",
+                "C EXPLAIN ROUTE 7"), client.messages());
         assertEquals(1, answered);
     }
 
