@@ -48,7 +48,7 @@ class SeedPatternsIT {
     static final int EVENTS = 120;
 
     /** README's example, with the embedded servers' URLs for s0, s1, s2 and the store. */
-    static String yaml(String storeUrl, List<String> shardUrls, String bigTableDatabase) {
+    static String yaml(String storeUrl, List<String> shardUrls) {
         return """
                 listen: 127.0.0.1:0
                 users:
@@ -66,12 +66,12 @@ class SeedPatternsIT {
                     tenancy: { setting: app.tenant_id, directory: tenants }
                     tables:
                       projects: { key: tenant_id, function: directory, group: tenants }
-                  %s:                                      # big tables
+                  analytics:                                      # big tables
                     shards: [s0, s1, s2]
                     backend_database: bigdb
                     tables:
                       events: { key: id, function: hash, buckets: 12 }
-                """.formatted(storeUrl, shardUrls.get(0), shardUrls.get(1), shardUrls.get(2), bigTableDatabase);
+                """.formatted(storeUrl, shardUrls.get(0), shardUrls.get(1), shardUrls.get(2));
     }
 
     @BeforeAll
@@ -88,7 +88,7 @@ class SeedPatternsIT {
                 s.execute("CREATE DATABASE bigdb OWNER app");
             }
         }
-        proxy = new PgSteerServer(ConfigLoader.parse(yaml(meta.url(), urls, "analytics"), "pgsteer.yaml", Map.of()))
+        proxy = new PgSteerServer(ConfigLoader.parse(yaml(meta.url(), urls), "pgsteer.yaml", Map.of()))
                 .decisionLog(Files.createTempDirectory("pgsteer-2pc").resolve("decisions.log")).start();
         try (Connection c = connect("saas", "ops", null); Statement s = c.createStatement()) {
             // The operator's session on saas is sharded: this DDL runs on every shard.
@@ -196,7 +196,7 @@ class SeedPatternsIT {
     void bigTablesInTheTenantDatabaseItselfAreRefusedAtLoad() {
         // The same file with events under saas: refused on events' line, the fix naming a second database.
         String oneDatabase = yaml("postgresql://app@h/meta", List.of("postgresql://app@h0/appdb", "postgresql://app@h1/appdb",
-                "postgresql://app@h2/appdb"), "analytics").replace("""
+                "postgresql://app@h2/appdb")).replace("""
                       projects: { key: tenant_id, function: directory, group: tenants }
                 """, """
                       projects: { key: tenant_id, function: directory, group: tenants }
@@ -296,6 +296,8 @@ class SeedPatternsIT {
                 assertEquals(List.of("s" + bucket % 3 + " one shard key of events; bucket " + bucket + " of 12"),
                         rows(c, "EXPLAIN ROUTE SELECT * FROM events WHERE id = " + id), "event " + id);
             }
+            // README's line.
+            assertEquals(List.of("s0 one shard key of events; bucket 6 of 12"), rows(c, "EXPLAIN ROUTE SELECT * FROM events WHERE id = 42"));
             assertEquals(List.of("click " + EVENTS / 2, "view " + EVENTS / 2),
                     rows(c, "SELECT kind, count(*) FROM events GROUP BY kind ORDER BY kind"));
             assertEquals(List.of("view"), rows(c, "SELECT kind FROM events WHERE id = 42"));
