@@ -52,6 +52,16 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
             throw new IllegalArgumentException("database " + name + ": a database with tenancy and tables needs "
                     + "tenancy.directory naming the directory group of its tables whose keys are tenant ids");
         }
+        if (tenancy != null) {
+            for (TableConfig table : tables.values()) {
+                if (table instanceof TableConfig.Sharded sharded && !placedByTenant(sharded, tenancy)) {
+                    // A tenant's session is relayed unparsed to its tenant's shard: it would read that shard's part only.
+                    throw new IllegalArgumentException("database " + name + ": table " + table.name() + " is sharded by "
+                            + sharded.key() + ", not by the tenant id in directory group " + tenancy.directory()
+                            + "; a database with tenancy shards only its tenants' tables");
+                }
+            }
+        }
         // A configuration built in code gets the same guarantee as one loaded from YAML.
         for (TableConfig table : tables.values()) {
             if (table instanceof TableConfig.Sharded sharded) {
@@ -63,6 +73,15 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code table} of a tenant database is placed by its tenants: sharded by directory in the
+     * group {@code tenancy.directory} names, whose keys are tenant ids. Any other sharded table would
+     * be read wrong by a tenant's session, which goes to one shard, its tenant's, unparsed.
+     */
+    public static boolean placedByTenant(TableConfig.Sharded table, TenancyConfig tenancy) {
+        return table.function() instanceof ShardFunction.Directory d && d.group().equals(tenancy.directory());
     }
 
     /** With the coordinator step's defaults. */

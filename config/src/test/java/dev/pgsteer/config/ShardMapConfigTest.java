@@ -172,6 +172,21 @@ class ShardMapConfigTest {
     }
 
     @Test
+    void aTenantDatabaseBuiltInCodeShardsOnlyItsTenantsTables() {
+        PoolConfig pool = PoolConfig.defaults();
+        TenancyConfig tenancy = new TenancyConfig("app.tenant_id", List.of("public"), null, "tenants");
+        TableConfig.Sharded projects = new TableConfig.Sharded("projects", "tenant_id",
+                new ShardFunction.Directory("tenants", new DirectoryDefault.Refuse()), null);
+        TableConfig.Sharded events = new TableConfig.Sharded("events", "id",
+                new ShardFunction.Hash(BucketMap.even(12, List.of("s0", "s1"))), null);
+        assertTrue(new DatabaseConfig("saas", List.of("s0", "s1"), null, Map.of("projects", projects), null, pool, tenancy)
+                .isTenanted());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DatabaseConfig("saas",
+                List.of("s0", "s1"), null, Map.of("projects", projects, "events", events), null, pool, tenancy));
+        assertTrue(e.getMessage().contains("table events is sharded by id, not by the tenant id"), e.getMessage());
+    }
+
+    @Test
     void eachShardAsksForItsOwnBackendsDatabase() {
         ProxyConfig config = parse("""
                 backends:

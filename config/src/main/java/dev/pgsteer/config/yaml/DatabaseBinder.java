@@ -137,7 +137,23 @@ final class DatabaseBinder {
                             + tenants.directory());
             return false;
         }
-        return true;
+        boolean placedByTenant = true;
+        for (TableConfig table : tables.values()) {
+            if (table instanceof TableConfig.Sharded sharded && !DatabaseConfig.placedByTenant(sharded, tenants)) {
+                // A tenant's session is relayed unparsed to its tenant's shard: it would read that shard's part only.
+                String path = section.pathOf("tables") + "." + table.name();
+                Node tablesNode = section.value("tables").orElseThrow();
+                reader.problem(lines.getOrDefault(path, NodeReader.line(tablesNode)), path + " is sharded by "
+                                + sharded.key() + ", not by the tenant id in directory group " + tenants.directory()
+                                + ", but database '" + name + "' has tenancy: a tenant's session goes to its tenant's shard "
+                                + "unparsed, so it would see only that shard's rows of " + table.name(),
+                        "move " + table.name() + " to a database without tenancy (another entry of databases: on the same "
+                                + "shards, with its own backend_database), or shard it by the tenant id with function: "
+                                + "directory, group: " + tenants.directory());
+                placedByTenant = false;
+            }
+        }
+        return placedByTenant;
     }
 
     private CoordinatorConfig coordinator(Section section) {

@@ -53,7 +53,12 @@ final class NodeReader {
     }
 
     void problem(Node at, String what, String fix) {
-        problems.add(new ConfigProblem(source, line(at), what, fix));
+        problem(line(at), what, fix);
+    }
+
+    /** A problem at a line known by number (a table entry, whose line the shard map's binder kept). */
+    void problem(int line, String what, String fix) {
+        problems.add(new ConfigProblem(source, line, what, fix));
     }
 
     void throwIfAny() {

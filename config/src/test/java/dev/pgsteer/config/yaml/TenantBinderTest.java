@@ -14,6 +14,8 @@ import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.MetadataStoreConfig;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.RolelessTenants;
+import dev.pgsteer.config.ShardFunction;
+import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.config.TenancyConfig;
 import dev.pgsteer.config.TenantConfig;
 import dev.pgsteer.config.TenantMode;
@@ -363,6 +365,61 @@ class TenantBinderTest {
                     tables: { projects: { key: tenant_id, function: directory, group: tenants } }
                 """, 5, "databases.saas.tenancy.directory names group 'customers', which no table of database 'saas' has",
                 "use one of the groups tenants, or give the tenants' tables group: customers");
+    }
+
+    @Test
+    void aTenantDatabaseShardsOnlyItsTenantsTables() {
+        // A tenant's session is relayed unparsed to its tenant's shard, so a table hashed over every
+        // shard would show it one shard's rows: each such table is refused on its own line.
+        assertProblem("""
+                backends: { s0: { url: "postgresql://app@h0/saas" }, s1: { url: "postgresql://app@h1/saas" } }
+                databases:
+                  saas:
+                    shards: [s0, s1]
+                    tenancy: { directory: tenants }
+                    tables:
+                      projects: { key: tenant_id, function: directory, group: tenants }
+                      events:   { key: id, function: hash, buckets: 12 }
+                """, 8, "databases.saas.tables.events is sharded by id, not by the tenant id in directory group tenants, "
+                        + "but database 'saas' has tenancy: a tenant's session goes to its tenant's shard unparsed, so it "
+                        + "would see only that shard's rows of events",
+                "move events to a database without tenancy (another entry of databases: on the same shards, with its own "
+                        + "backend_database), or shard it by the tenant id with function: directory, group: tenants");
+        assertProblem("""
+                backends: { s0: { url: "postgresql://app@h0/saas" }, s1: { url: "postgresql://app@h1/saas" } }
+                databases:
+                  saas:
+                    shards: [s0, s1]
+                    tenancy: { directory: tenants }
+                    tables:
+                      projects: { key: tenant_id, function: directory, group: tenants }
+                      devices:  { key: device, function: directory, group: devices, unknown: { shard: s1 } }
+                """, 8, "databases.saas.tables.devices is sharded by device, not by the tenant id in directory group tenants, "
+                        + "but database 'saas' has tenancy: a tenant's session goes to its tenant's shard unparsed, so it "
+                        + "would see only that shard's rows of devices",
+                "move devices to a database without tenancy (another entry of databases: on the same shards, with its own "
+                        + "backend_database), or shard it by the tenant id with function: directory, group: tenants");
+    }
+
+    @Test
+    void bigTablesHashedOverBucketsLiveInASecondDatabaseOfTheSameFile() {
+        ProxyConfig config = ConfigLoader.parse("""
+                backends: { s0: { url: "postgresql://app@h0/saas" }, s1: { url: "postgresql://app@h1/saas" } }
+                databases:
+                  saas:
+                    shards: [s0, s1]
+                    tenancy: { directory: tenants }
+                    tables:
+                      projects: { key: tenant_id, function: directory, group: tenants }
+                      currencies: { kind: reference }
+                  analytics:
+                    shards: [s0, s1]
+                    backend_database: analytics
+                    tables: { events: { key: id, function: hash, buckets: 12 } }
+                """, "pgsteer.yaml", Map.of());
+        assertTrue(config.databases().get("saas").isTenanted());
+        assertEquals(12, ((ShardFunction.Hash) ((TableConfig.Sharded) config.databases().get("analytics").tables()
+                .get("events")).function()).buckets().buckets());
     }
 
     @Test
