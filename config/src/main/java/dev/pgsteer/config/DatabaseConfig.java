@@ -60,6 +60,12 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
                             + sharded.key() + ", not by the tenant id in directory group " + tenancy.directory()
                             + "; a database with tenancy shards only its tenants' tables");
                 }
+                if (table instanceof TableConfig.Reference) {
+                    // A tenant's write would reach its tenant's shard only: the copies would differ.
+                    throw new IllegalArgumentException("database " + name + ": reference table " + table.name()
+                            + " in a database with tenancy: a tenant's session goes to its tenant's shard unparsed, so its"
+                            + " writes would change one copy only");
+                }
             }
         }
         // A configuration built in code gets the same guarantee as one loaded from YAML.

@@ -151,6 +151,17 @@ final class DatabaseBinder {
                                 + "shards, with its own backend_database), or shard it by the tenant id with function: "
                                 + "directory, group: " + tenants.directory());
                 placedByTenant = false;
+            } else if (table instanceof TableConfig.Reference) {
+                // A tenant's write would reach its tenant's shard only: the copies would differ.
+                String path = section.pathOf("tables") + "." + table.name();
+                Node tablesNode = section.value("tables").orElseThrow();
+                reader.problem(lines.getOrDefault(path, NodeReader.line(tablesNode)), path + " is a reference table, but"
+                                + " database '" + name + "' has tenancy: a tenant's session goes to its tenant's shard unparsed,"
+                                + " so its writes to " + table.name() + " would change that shard's copy only",
+                        "move " + table.name() + " to a database without tenancy (another entry of databases: on the same "
+                                + "shards, with its own backend_database), or leave it out of tables: (then it lives on each "
+                                + "shard as that shard's own table)");
+                placedByTenant = false;
             }
         }
         return placedByTenant;

@@ -402,6 +402,26 @@ class TenantBinderTest {
     }
 
     @Test
+    void aTenantDatabaseHasNoReferenceTables() {
+        // A tenant's write would reach its tenant's shard only: the copies would drift apart.
+        assertProblem("""
+                backends: { s0: { url: "postgresql://app@h0/saas" }, s1: { url: "postgresql://app@h1/saas" } }
+                databases:
+                  saas:
+                    shards: [s0, s1]
+                    tenancy: { directory: tenants }
+                    tables:
+                      projects:   { key: tenant_id, function: directory, group: tenants }
+                      currencies: { kind: reference }
+                """, 8, "databases.saas.tables.currencies is a reference table, but database 'saas' has tenancy: a tenant's "
+                        + "session goes to its tenant's shard unparsed, so its writes to currencies would change that shard's "
+                        + "copy only",
+                "move currencies to a database without tenancy (another entry of databases: on the same shards, with its "
+                        + "own backend_database), or leave it out of tables: (then it lives on each shard as that shard's own "
+                        + "table)");
+    }
+
+    @Test
     void bigTablesHashedOverBucketsLiveInASecondDatabaseOfTheSameFile() {
         ProxyConfig config = ConfigLoader.parse("""
                 backends: { s0: { url: "postgresql://app@h0/saas" }, s1: { url: "postgresql://app@h1/saas" } }
@@ -411,7 +431,6 @@ class TenantBinderTest {
                     tenancy: { directory: tenants }
                     tables:
                       projects: { key: tenant_id, function: directory, group: tenants }
-                      currencies: { kind: reference }
                   analytics:
                     shards: [s0, s1]
                     backend_database: analytics

@@ -13,7 +13,8 @@ import java.util.Map;
  *       decisions of transactions still prepared: moving it would lose them), with a note saying so;</li>
  *   <li>else in {@code $XDG_STATE_HOME/pgsteer/<listen port>/} ({@code ~/.local/state/pgsteer/<port>/}
  *       without XDG_STATE_HOME): never in the working directory, which may be a source checkout, and one
- *       folder per listen port, as two instances on one machine listen on two ports.</li>
+ *       folder per listen port, as two instances on one machine listen on two ports; with listen port 0
+ *       (an ephemeral port: tests, embedding) a new temporary folder, since no later start finds it again.</li>
  * </ol>
  * The embedded default passes {@code DATA/pgsteer-decisions.log} itself ({@code --data}).
  *
@@ -31,6 +32,15 @@ record DecisionLogPlace(Path path, String note) {
             return new DecisionLogPlace(legacy, "using the decision log " + legacy.toAbsolutePath() + " that an earlier "
                     + "pgsteer left in the working directory; set state_dir: (and move the file there while pgsteer is "
                     + "stopped) to keep it elsewhere");
+        }
+        if (config.listen().port() == 0) {
+            // An ephemeral port (tests, embedding): no later start listens there again to find the folder,
+            // and two such instances in one process must not share (and lock) one file.
+            try {
+                return new DecisionLogPlace(Files.createTempDirectory("pgsteer-state").resolve(FILE), null);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot make a state folder for the decision log: " + e.getMessage(), e);
+            }
         }
         return new DecisionLogPlace(defaultStateDir(env, config.listen().port()).resolve(FILE), null);
     }

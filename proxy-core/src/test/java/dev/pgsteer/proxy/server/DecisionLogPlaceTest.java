@@ -45,6 +45,19 @@ class DecisionLogPlaceTest {
     }
 
     @Test
+    void anEphemeralListenPortGetsAFolderOfItsOwn() {
+        ProxyConfig ephemeral = ConfigLoader.parse("""
+                listen: 127.0.0.1:0
+                users: { app: { password: pw } }
+                backends: { a: { url: "postgresql://u:p@127.0.0.1:5432/x" } }
+                databases: { x: { shards: [a] } }
+                """, "/etc/pgsteer/pgsteer.yaml", Map.of());
+        Path one = DecisionLogPlace.choose(ephemeral, Map.of("HOME", "/home/me"), work).path();
+        Path two = DecisionLogPlace.choose(ephemeral, Map.of("HOME", "/home/me"), work).path();
+        assertTrue(!one.equals(two) && !one.startsWith("/home/me"), one + " and " + two);
+    }
+
+    @Test
     void anEarlierVersionsFileInTheWorkingDirectoryIsKeptAndTheLogSaysSo() throws Exception {
         Files.writeString(work.resolve("pgsteer-decisions.log"), "NODE abcd1234\n");
         DecisionLogPlace place = DecisionLogPlace.choose(config(""), Map.of("HOME", "/home/me"), work);
