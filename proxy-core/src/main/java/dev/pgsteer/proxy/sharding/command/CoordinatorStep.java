@@ -15,6 +15,7 @@ import dev.pgsteer.proxy.sharding.coordinator.GatherPull;
 import dev.pgsteer.proxy.sharding.coordinator.KeyLists;
 import dev.pgsteer.proxy.sharding.coordinator.LocalFill;
 import dev.pgsteer.proxy.sharding.coordinator.OpenSteps;
+import dev.pgsteer.proxy.sharding.coordinator.PlainQuery;
 import dev.pgsteer.proxy.sharding.coordinator.PullBudget;
 import dev.pgsteer.proxy.sharding.coordinator.PullFailed;
 import dev.pgsteer.proxy.sharding.coordinator.PullParameters;
@@ -155,6 +156,9 @@ final class CoordinatorStep {
     private final OpenSteps.Step open;
     /** What runs on the coordinator once every row is in ({@link TemporaryIndexes}), a statement per table. */
     private final List<String> prepare = new ArrayList<>();
+    /** The tables' ANALYZE statements alone, and their indexes alone (when the statement has a subquery). */
+    private final List<String> analyses = new ArrayList<>();
+    private final List<String> indexes = new ArrayList<>();
     /** The tables' rows of the catalog query ({@link CoordinatorSql#qualifiedNames}), in order. */
     private List<List<String>> catalog = List.of();
     /** The tables pulled in a second round, for the key values of others ({@link KeyLists}). */
@@ -243,8 +247,14 @@ final class CoordinatorStep {
             for (int i = 0; i < rows.size(); i++) {
                 List<String> row = rows.get(i);
                 List<String> columns = PullStatements.columns(row.get(3));
-                prepare.add(TemporaryIndexes.after(row.get(1), row.get(4), i < command.tables().size() && i != target
-                        ? PullStatements.pulledColumns(command.pulls().get(i), columns) : columns, nested));
+                List<String> pulled = i < command.tables().size() && i != target
+                        ? PullStatements.pulledColumns(command.pulls().get(i), columns) : columns;
+                prepare.add(TemporaryIndexes.after(row.get(1), row.get(4), pulled, nested));
+                analyses.add(TemporaryIndexes.after(row.get(1), row.get(4), pulled, false));
+                String made = TemporaryIndexes.indexes(row.get(1), row.get(4), pulled);
+                if (nested && !made.isEmpty()) {
+                    indexes.add(made);
+                }
                 // The sharded tables as narrowly as the router allows (a write's target whole, locked); the
                 // others (inside a transaction) whole.
                 tables.add(i == target ? PullStatements.lockedTarget(command.pulls().get(i), row.get(0), row.get(1), columns)
@@ -482,8 +492,55 @@ final class CoordinatorStep {
     /** Statistics and indexes for the filled tables, the transaction made read-only, then the client's statement. */
     private void prepareThenAnswer() {
         open.phase(OpenSteps.Phase.PREPARING);
-        Future<Void> prepared = coordinator.connection().runInternal(CoordinatorSql.beforeStatement(prepare), loop,
-                TransactionStatus.IN_TRANSACTION);
+        if (!indexes.isEmpty() && finish instanceof Finish.Answer answer && answer.last() instanceof FinalStep.SimpleQuery query
+                && PlainQuery.is(query.sql())) {
+            analyzeThenPlan(query.sql());
+            return;
+        }
+        prepared(CoordinatorSql.beforeStatement(prepare));
+    }
+
+    /**
+     * Statistics first, then PostgreSQL's plan of the client's query over the pulled rows decides the
+     * indexes ({@link TemporaryIndexes#gainsFromIndexes}). The EXPLAIN runs under a savepoint: if it
+     * fails, the statement will fail the same way itself, with its own message and position; the
+     * indexes are then made as before.
+     */
+    private void analyzeThenPlan(String sql) {
+        Future<List<List<String>>> planned = coordinator.connection().queryInternal(String.join("; ", analyses)
+                + "; SAVEPOINT pgsteer_plan; EXPLAIN " + sql, loop, TransactionStatus.IN_TRANSACTION);
+        planned.addListener(p -> {
+            if (gone()) {
+                return;
+            }
+            if (!planned.isSuccess()) {
+                // The ANALYZE or the EXPLAIN failed (the transaction is aborted): back to before the plan.
+                Future<Void> back = coordinator.connection().runInternal("ROLLBACK TO SAVEPOINT pgsteer_plan", loop,
+                        TransactionStatus.IN_TRANSACTION);
+                back.addListener(b -> {
+                    if (gone()) {
+                        return;
+                    }
+                    if (!back.isSuccess()) {
+                        fail(planned.cause());
+                        return;
+                    }
+                    prepared(CoordinatorSql.beforeStatement(indexes));
+                });
+                return;
+            }
+            List<String> lines = planned.getNow().stream().map(row -> row.isEmpty() ? "" : row.getFirst()).toList();
+            List<String> then = new ArrayList<>(List.of("RELEASE SAVEPOINT pgsteer_plan"));
+            if (TemporaryIndexes.gainsFromIndexes(lines)) {
+                then.addAll(indexes);
+            }
+            prepared(CoordinatorSql.beforeStatement(then));
+        });
+    }
+
+    /** Runs {@code sql} (the preparation, ending with the transaction made read-only), then the statement's last step. */
+    private void prepared(String sql) {
+        Future<Void> prepared = coordinator.connection().runInternal(sql, loop, TransactionStatus.IN_TRANSACTION);
         prepared.addListener(p -> {
             if (gone()) {
                 return;

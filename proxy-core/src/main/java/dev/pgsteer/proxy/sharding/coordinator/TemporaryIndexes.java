@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What makes PostgreSQL plan the client's statement over the pulled rows as it would over the real
@@ -16,6 +18,11 @@ import java.util.Set;
  * pulled, each such prefix once.
  */
 public final class TemporaryIndexes {
+    /** A subplan's own line in EXPLAIN's text: {@code   SubPlan 1}. */
+    private static final Pattern SUBPLAN = Pattern.compile("^\\s*(?:->\\s*)?SubPlan (\\d+)");
+    /** A use of a subplan that runs once, its rows hashed: {@code Filter: (hashed SubPlan 1)}. */
+    private static final Pattern HASHED_SUBPLAN = Pattern.compile("hashed SubPlan (\\d+)");
+
     private TemporaryIndexes() {
     }
 
@@ -62,6 +69,43 @@ public final class TemporaryIndexes {
             }
         }
         return sql.append("ANALYZE pg_temp.").append(temporary).toString();
+    }
+
+    /**
+     * Whether PostgreSQL's plan of the statement (the lines of {@code EXPLAIN}, over the pulled tables
+     * before any index) would gain from indexes: it runs a subquery once per row (a {@code SubPlan n}
+     * that is not {@code hashed SubPlan n}; a hashed one, and an InitPlan, run once), or a nested loop
+     * (which, without an index on its inner side, scans it once per outer row: TPC-H Q21's EXISTS and
+     * NOT EXISTS took a minute planned so). A plan of hash joins and hashed subplans gains nothing from
+     * them (Q18 built indexes on a million pulled rows for nothing; Q22).
+     */
+    public static boolean gainsFromIndexes(List<String> planLines) {
+        return runsSubqueryPerRow(planLines) || planLines.stream().anyMatch(line -> line.contains("Nested Loop"));
+    }
+
+    /** Whether the plan runs a subquery once per row: a {@code SubPlan n} that is not {@code hashed SubPlan n}. */
+    public static boolean runsSubqueryPerRow(List<String> planLines) {
+        Set<String> plans = new HashSet<>();
+        Set<String> hashed = new HashSet<>();
+        for (String line : planLines) {
+            Matcher m = SUBPLAN.matcher(line);
+            if (m.find()) {
+                plans.add(m.group(1));
+            }
+            Matcher h = HASHED_SUBPLAN.matcher(line);
+            while (h.find()) {
+                hashed.add(h.group(1));
+            }
+        }
+        plans.removeAll(hashed);
+        return !plans.isEmpty();
+    }
+
+    /** The CREATE INDEX statements of {@link #after}, without its ANALYZE; empty when there is none. */
+    public static String indexes(String temporary, String indexes, List<String> pulled) {
+        String both = after(temporary, indexes, pulled, true);
+        String analyze = "ANALYZE pg_temp." + temporary;
+        return both.substring(0, both.length() - analyze.length()).strip().replaceAll(";$", "");
     }
 
     /** Parts of a list of quoted identifiers separated by {@code separator} outside quotes. */
