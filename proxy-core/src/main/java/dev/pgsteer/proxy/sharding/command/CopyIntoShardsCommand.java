@@ -13,6 +13,7 @@ import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
+import dev.pgsteer.router.ShardRouter;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.command.CopyStatement;
 import dev.pgsteer.router.plan.Answer;
@@ -70,7 +71,9 @@ public final class CopyIntoShardsCommand {
             }
             CopyStatement.Options o = copy.options();
             CopyRowSplitter splitter = new CopyRowSplitter(o.csv(), o.delimiter(), o.quote(), o.escape(), o.nullText(), keyField, o.header());
-            onEveryShard(statement, Answer.COMBINE, targets -> new CopySplit(splitter, table, database.router().shards(), targets), next);
+            // The shard map as the COPY started: its rows are split by it even if the map changes meanwhile.
+            ShardRouter placement = database.router().shards();
+            onEveryShard(statement, Answer.COMBINE, targets -> new CopySplit(splitter, table, placement, targets), next);
         }, next);
     }
 

@@ -16,6 +16,7 @@ import dev.pgsteer.proxy.sharding.execute.FanOut;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
+import dev.pgsteer.router.ShardRouter;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.sql.LexedStatement;
 import io.netty.channel.EventLoop;
@@ -68,6 +69,8 @@ public final class InsertSelectCommand {
 
     public void run(LexedStatement statement, StatementSender sender, Command.InsertSelect command, Runnable next) {
         transaction.startImplicit();
+        // The shard map as the statement was routed: its rows are split by it even if the map changes while the SELECT runs.
+        ShardRouter placement = database.router().shards();
         Future<List<ShardLink>> acquired = fanOut.acquire(database.config().shards());
         acquired.addListener(f -> {
             if (!fanOut.ready(acquired, next)) {
@@ -75,7 +78,7 @@ public final class InsertSelectCommand {
             }
             List<ShardLink> links = acquired.getNow();
             fanOut.hold(links);
-            Step step = new Step(statement, sender, command, links, next);
+            Step step = new Step(statement, sender, command, links, placement, next);
             step.types(types -> step.check(step::read));
         });
     }
@@ -87,11 +90,14 @@ public final class InsertSelectCommand {
         private final Command.InsertSelect command;
         private List<ShardLink> links;
         private final ShardLink defaultShard;
+        private final ShardRouter placement;
         private final Runnable next;
         private Map<String, String> types;
 
-        Step(LexedStatement statement, StatementSender sender, Command.InsertSelect command, List<ShardLink> links, Runnable next) {
+        Step(LexedStatement statement, StatementSender sender, Command.InsertSelect command, List<ShardLink> links,
+             ShardRouter placement, Runnable next) {
             this.statement = statement;
+            this.placement = placement;
             this.sender = sender;
             this.command = command;
             this.links = links;
@@ -162,7 +168,7 @@ public final class InsertSelectCommand {
         void write(List<Frame> rows) {
             TableConfig.Sharded table = command.table();
             CopyRowSplitter splitter = new CopyRowSplitter(false, '\t', '"', '"', "\\N", command.columns().indexOf(table.key()), false);
-            CopySplit split = new CopySplit(splitter, table, database.router().shards(), links);
+            CopySplit split = new CopySplit(splitter, table, placement, links);
             Future<Long> written = CopyInShards.run(links, copyIn(), split, rows, replies, loop);
             written.addListener(w -> {
                 if (written.isSuccess()) {
