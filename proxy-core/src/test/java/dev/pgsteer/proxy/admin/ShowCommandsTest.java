@@ -74,16 +74,21 @@ class ShowCommandsTest {
                 """, "test.yaml", Map.of());
 
         assertEquals(List.of(
-                row("shop", "orders, payments", "0 of 4", 4L, 0L, "s0"),
-                row("shop", "orders, payments", "1 of 4", 4L, 1L, "s1"),
-                row("shop", "orders, payments", "2 of 4", 4L, 2L, "s0"),
-                row("shop", "orders, payments", "3 of 4", 4L, 3L, "s1"),
-                row("shop", "customers", "0 of 2", 2L, 0L, "s0"),
-                row("shop", "customers", "1 of 2", 2L, 1L, "s1"),
-                row("shop", "items", "0 of 4", 4L, 0L, "s0"),
-                row("shop", "items", "1 of 4", 4L, 1L, "s0"),
-                row("shop", "items", "2 of 4", 4L, 2L, "s0"),
-                row("shop", "items", "3 of 4", 4L, 3L, "s0")), ShowBuckets.of(config).rows());
+                row("shop", "orders, payments", "0 of 4", 4L, 0L, "s0", null),
+                row("shop", "orders, payments", "1 of 4", 4L, 1L, "s1", null),
+                row("shop", "orders, payments", "2 of 4", 4L, 2L, "s0", null),
+                row("shop", "orders, payments", "3 of 4", 4L, 3L, "s1", null),
+                row("shop", "customers", "0 of 2", 2L, 0L, "s0", null),
+                row("shop", "customers", "1 of 2", 2L, 1L, "s1", null),
+                row("shop", "items", "0 of 4", 4L, 0L, "s0", null),
+                row("shop", "items", "1 of 4", 4L, 1L, "s0", null),
+                row("shop", "items", "2 of 4", 4L, 2L, "s0", null),
+                row("shop", "items", "3 of 4", 4L, 3L, "s0", null)), ShowBuckets.of(config).rows());
+        // With the catalog's estimates: a shard's rows shared among its buckets by their part of the hash space.
+        List<List<Object>> estimated = ShowBuckets.of(config, (db, map, tables) -> Map.of("s0", 1000.0)).rows();
+        assertEquals(row("shop", "orders, payments", "0 of 4", 4L, 0L, "s0", 500L), estimated.get(0));
+        assertEquals(row("shop", "orders, payments", "1 of 4", 4L, 1L, "s1", null), estimated.get(1));
+        assertEquals(row("shop", "items", "0 of 4", 4L, 0L, "s0", 250L), estimated.get(6));
     }
 
     @Test
