@@ -87,8 +87,33 @@ final class ShardedExtendedProtocol {
         this.control = control;
     }
 
+    /**
+     * The unit's messages not handled yet while one waits for shards (from {@link #waitingFrom} on),
+     * and the Execute that waits: the client may leave meanwhile ({@link #discard}).
+     */
+    private List<Frame> waitingUnit;
+    private int waitingFrom;
+    private Frame waitingExecute;
+
+    /** The client left: the messages of the unit that was waiting are released, never handled. */
+    void discard() {
+        List<Frame> unit = waitingUnit;
+        waitingUnit = null;
+        if (unit != null) {
+            for (int i = waitingFrom; i < unit.size(); i++) {
+                unit.get(i).release();
+            }
+        }
+        if (waitingExecute != null) {
+            waitingExecute.release();
+            waitingExecute = null;
+        }
+    }
+
     /** Handles the unit's messages in order from {@code index}; each may wait for shards. */
     void run(List<Frame> unit, int index) {
+        waitingUnit = null;
+        waitingExecute = null;
         ByteBufAllocator alloc = replies.channel().alloc();
         while (index < unit.size()) {
             Frame frame = unit.get(index);
@@ -159,7 +184,12 @@ final class ShardedExtendedProtocol {
                         execute(unit, following + 1, execute, name, true);
                         return;
                     }
-                    describe(kind, name, () -> run(unit, following));
+                    waitFor(unit, following, null);
+                    describe(kind, name, () -> {
+                        if (waitingUnit == unit) {
+                            run(unit, following);
+                        }
+                    });
                     return;
                 }
                 case EXECUTE -> {
@@ -194,7 +224,13 @@ final class ShardedExtendedProtocol {
 
     private void execute(List<Frame> unit, int following, Frame execute, String portalName, boolean describe) {
         int maxRows = Execute.of(execute).maxRows();
+        waitFor(unit, following, execute);
         Runnable next = () -> {
+            if (waitingUnit != unit || waitingExecute != execute) {
+                // Discarded: the client left while it waited.
+                return;
+            }
+            waitingExecute = null;
             execute.release();
             run(unit, following);
         };
@@ -270,6 +306,12 @@ final class ShardedExtendedProtocol {
     }
 
     /** Describe of a statement, or of a portal without its Execute: asked of one shard. */
+    private void waitFor(List<Frame> unit, int from, Frame execute) {
+        waitingUnit = unit;
+        waitingFrom = from;
+        waitingExecute = execute;
+    }
+
     private void describe(Target kind, String name, Runnable next) {
         switch (kind) {
             case STATEMENT -> {

@@ -399,6 +399,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
     public void onClientClosed() {
         session.closed();
         inbox.releaseAll();
+        extended.discard();
         portals.dropPortals();
         if (copySplit != null) {
             copySplit.discard();
