@@ -154,9 +154,11 @@ final class CoordinatorStep {
     private final Runnable next;
     /** This step as SHOW COORDINATORS lists it, until it ends. */
     private final OpenSteps.Step open;
-    /** What runs on the coordinator once every row is in ({@link TemporaryIndexes}), a statement per table. */
-    private final List<String> prepare = new ArrayList<>();
-    /** The tables' ANALYZE statements alone, and their indexes alone (when the statement has a subquery). */
+    /**
+     * What runs on the coordinator once every row is in ({@link TemporaryIndexes}): the tables' ANALYZE
+     * statements, and their indexes (when the statement has a subquery; for a plain query, only if its
+     * plan would use them).
+     */
     private final List<String> analyses = new ArrayList<>();
     private final List<String> indexes = new ArrayList<>();
     /** The tables' rows of the catalog query ({@link CoordinatorSql#qualifiedNames}), in order. */
@@ -249,8 +251,7 @@ final class CoordinatorStep {
                 List<String> columns = PullStatements.columns(row.get(3));
                 List<String> pulled = i < command.tables().size() && i != target
                         ? PullStatements.pulledColumns(command.pulls().get(i), columns) : columns;
-                prepare.add(TemporaryIndexes.after(row.get(1), row.get(4), pulled, nested));
-                analyses.add(TemporaryIndexes.after(row.get(1), row.get(4), pulled, false));
+                analyses.add(TemporaryIndexes.analyze(row.get(1)));
                 String made = TemporaryIndexes.indexes(row.get(1), row.get(4), pulled);
                 if (nested && !made.isEmpty()) {
                     indexes.add(made);
@@ -497,7 +498,9 @@ final class CoordinatorStep {
             analyzeThenPlan(query.sql());
             return;
         }
-        prepared(CoordinatorSql.beforeStatement(prepare));
+        List<String> all = new ArrayList<>(indexes);
+        all.addAll(analyses);
+        prepared(CoordinatorSql.beforeStatement(all));
     }
 
     /**

@@ -40,35 +40,37 @@ public final class TemporaryIndexes {
                 + " GROUP BY i.indexrelid) x)";
     }
 
+    /** The temporary table's statistics. */
+    public static String analyze(String temporary) {
+        return "ANALYZE pg_temp." + temporary;
+    }
+
     /**
-     * The statements to run on the coordinator once {@code temporary} is filled: its indexes (when
-     * {@code withIndexes}) on the leading columns of the real table's plain indexes that are among
-     * {@code pulled}, then ANALYZE.
-     *
-     * @param indexes the catalog column's text for the table (null: no index)
-     * @param pulled  the table's columns in the temporary table
+     * The CREATE INDEX statements (separated by {@code "; "}) on the leading columns of the real
+     * table's plain indexes that are among {@code pulled}, each prefix once; empty when there is none.
      */
-    public static String after(String temporary, String indexes, List<String> pulled, boolean withIndexes) {
-        StringBuilder sql = new StringBuilder();
-        if (withIndexes && indexes != null) {
-            Set<List<String>> made = new HashSet<>();
-            for (String index : split(indexes, ';')) {
-                // The index's leading columns that were pulled: (l_partkey, l_suppkey) still serves
-                // l_partkey = ... when only l_partkey was pulled.
-                List<String> prefix = new ArrayList<>();
-                for (String column : PullStatements.columns(index)) {
-                    if (!pulled.contains(column)) {
-                        break;
-                    }
-                    prefix.add(column);
+    public static String indexes(String temporary, String indexes, List<String> pulled) {
+        if (indexes == null) {
+            return "";
+        }
+        List<String> statements = new ArrayList<>();
+        Set<List<String>> made = new HashSet<>();
+        for (String index : split(indexes, ';')) {
+            // The index's leading columns that were pulled: (l_partkey, l_suppkey) still serves
+            // l_partkey = ... when only l_partkey was pulled.
+            List<String> prefix = new ArrayList<>();
+            for (String column : PullStatements.columns(index)) {
+                if (!pulled.contains(column)) {
+                    break;
                 }
-                if (!prefix.isEmpty() && made.add(prefix)) {
-                    sql.append("CREATE INDEX ON pg_temp.").append(temporary).append(" (")
-                            .append(String.join(", ", prefix.stream().map(PullStatements::quoted).toList())).append("); ");
-                }
+                prefix.add(column);
+            }
+            if (!prefix.isEmpty() && made.add(prefix)) {
+                statements.add("CREATE INDEX ON pg_temp." + temporary + " ("
+                        + String.join(", ", prefix.stream().map(PullStatements::quoted).toList()) + ")");
             }
         }
-        return sql.append("ANALYZE pg_temp.").append(temporary).toString();
+        return String.join("; ", statements);
     }
 
     /**
@@ -99,13 +101,6 @@ public final class TemporaryIndexes {
         }
         plans.removeAll(hashed);
         return !plans.isEmpty();
-    }
-
-    /** The CREATE INDEX statements of {@link #after}, without its ANALYZE; empty when there is none. */
-    public static String indexes(String temporary, String indexes, List<String> pulled) {
-        String both = after(temporary, indexes, pulled, true);
-        String analyze = "ANALYZE pg_temp." + temporary;
-        return both.substring(0, both.length() - analyze.length()).strip().replaceAll(";$", "");
     }
 
     /** Parts of a list of quoted identifiers separated by {@code separator} outside quotes. */

@@ -11,17 +11,17 @@ class TemporaryIndexesTest {
 
     @Test
     void theRealTablesIndexesWhoseColumnsWerePulledThenAnalyze() {
-        assertEquals("CREATE INDEX ON pg_temp.lineitem (\"l_partkey\"); CREATE INDEX ON pg_temp.lineitem (\"Odd;Name\", \"l_suppkey\");"
-                        + " ANALYZE pg_temp.lineitem",
-                TemporaryIndexes.after("lineitem", INDEXES, List.of("l_partkey", "l_suppkey", "Odd;Name", "l_quantity"), true));
+        assertEquals("CREATE INDEX ON pg_temp.lineitem (\"l_partkey\"); CREATE INDEX ON pg_temp.lineitem (\"Odd;Name\", \"l_suppkey\")",
+                TemporaryIndexes.indexes("lineitem", INDEXES, List.of("l_partkey", "l_suppkey", "Odd;Name", "l_quantity")));
         // (l_orderkey, l_linenumber) with l_orderkey pulled alone, and (l_partkey) once though two indexes lead with it.
-        assertEquals("CREATE INDEX ON pg_temp.lineitem (\"l_orderkey\"); CREATE INDEX ON pg_temp.lineitem (\"l_partkey\"); ANALYZE pg_temp.lineitem",
-                TemporaryIndexes.after("lineitem", "l_orderkey,l_linenumber;l_partkey,l_suppkey;l_partkey", List.of("l_orderkey", "l_partkey"), true));
+        assertEquals("CREATE INDEX ON pg_temp.lineitem (\"l_orderkey\"); CREATE INDEX ON pg_temp.lineitem (\"l_partkey\")",
+                TemporaryIndexes.indexes("lineitem", "l_orderkey,l_linenumber;l_partkey,l_suppkey;l_partkey", List.of("l_orderkey", "l_partkey")));
     }
 
     @Test
     void withoutSubqueriesOrIndexesOnlyStatistics() {
-        assertEquals("ANALYZE pg_temp.lineitem", TemporaryIndexes.after("lineitem", INDEXES, List.of("l_partkey"), false));
-        assertEquals("ANALYZE pg_temp.t", TemporaryIndexes.after("t", null, List.of("a"), true));
+        assertEquals("ANALYZE pg_temp.lineitem", TemporaryIndexes.analyze("lineitem"));
+        assertEquals("", TemporaryIndexes.indexes("t", null, List.of("a")));
+        assertEquals("", TemporaryIndexes.indexes("lineitem", INDEXES, List.of("l_quantity")));
     }
 }
