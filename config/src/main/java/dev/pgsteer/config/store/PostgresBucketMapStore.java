@@ -31,13 +31,13 @@ public final class PostgresBucketMapStore implements BucketMapStore {
 
     private final DataSource pool;
     private final StoreHealth health;
-    private final StoreFollower.Connector listener;
+    private final ListenLoop.Connector listener;
     private final String where;
     private final BucketMapTable table;
     private StoreFollower<BucketMaps> follower;
     private boolean closed;
 
-    PostgresBucketMapStore(StoreSchema schema, DataSource pool, StoreHealth health, StoreFollower.Connector listener,
+    PostgresBucketMapStore(StoreSchema schema, DataSource pool, StoreHealth health, ListenLoop.Connector listener,
                            String where) {
         this.pool = pool;
         this.health = health;
@@ -103,7 +103,7 @@ public final class PostgresBucketMapStore implements BucketMapStore {
             throw new IllegalStateException("the metadata store " + where + " is closed");
         }
         if (follower == null) {
-            follower = new StoreFollower<>("bucket maps", listener, c -> {
+            follower = new StoreFollower<>("bucket maps", "pgsteer-bucket-maps-listener", listener, c -> {
                 table.listen(c);
                 return null;
             }, table::load, maps -> "shard map version " + maps.version(), health, where, BucketMaps.NONE);

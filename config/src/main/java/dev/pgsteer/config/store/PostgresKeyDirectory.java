@@ -28,13 +28,13 @@ final class PostgresKeyDirectory implements KeyDirectoryStore {
     private final StoreHealth health;
     private final String where;
     private final StoreSchema schema;
-    private final KeyFollower.Connector listener;
+    private final ListenLoop.Connector listener;
     private final String keys;
     private final String version;
     private KeyFollower follower;
 
     PostgresKeyDirectory(DataSource pool, StoreHealth health, String where, StoreSchema schema,
-                         KeyFollower.Connector listener) {
+                         ListenLoop.Connector listener) {
         this.pool = pool;
         this.health = health;
         this.where = where;

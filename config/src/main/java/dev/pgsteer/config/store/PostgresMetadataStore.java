@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@code <schema>.nodes} and {@code <schema>.decisions} for two-phase commits ({@link DecisionStore}), and
  * {@code <schema>.schema_version} for the {@link Migrations}. Changes go through a small Hikari pool,
  * each in one transaction that raises the directory's version and notifies the other instances,
- * whose {@link DirectoryFollower} reloads the directory. Usage:
+ * whose {@link StoreFollower} reloads the directory. Usage:
  *
  * <pre>{@code
  * try (MetadataStore store = PostgresMetadataStore.open(config.metadataStore(), TenantDirectory.of(config.tenants()))) {
@@ -54,7 +54,7 @@ public final class PostgresMetadataStore implements MetadataStore {
     private final DecisionStore decisions;
     private final PostgresKeyDirectory keys;
     private volatile TenantDirectory last;
-    private DirectoryFollower follower;
+    private StoreFollower<TenantDirectory> follower;
     private boolean closed;
     /** Made on first use: a proxy without hash-sharded tables never listens for bucket maps. */
     private PostgresBucketMapStore bucketMaps;
@@ -241,9 +241,14 @@ public final class PostgresMetadataStore implements MetadataStore {
         }
         if (follower == null) {
             TenantDirectory known = last;
-            follower = new DirectoryFollower(
+            follower = new StoreFollower<>("tenant directory", "pgsteer-metadata-listener",
                     () -> BackendJdbc.connect(config.url(), null, IO_TIMEOUT, "pgsteer metadata listener"),
-                    table, health, where, known);
+                    c -> {
+                        table.listen(c);
+                        return null;
+                    }, table::load,
+                    directory -> "version " + directory.version() + ", " + directory.tenants().size() + " tenants",
+                    health, where, known);
             follower.add(onChange);
             follower.start();
         } else {
@@ -295,7 +300,7 @@ public final class PostgresMetadataStore implements MetadataStore {
 
     @Override
     public void close() {
-        DirectoryFollower stopping;
+        StoreFollower<TenantDirectory> stopping;
         PostgresBucketMapStore maps;
         synchronized (this) {
             if (closed) {

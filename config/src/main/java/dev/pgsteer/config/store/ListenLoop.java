@@ -1,34 +1,30 @@
 package dev.pgsteer.config.store;
 
-import dev.pgsteer.config.TenantDirectory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The listener thread: one connection of its own (outside the pool, which would recycle it and
- * lose the LISTEN) waits for the directory's notifications, and on any of them reloads the whole
- * directory and hands it to the followers. Notifications carry only a tenant id; reloading it all
- * keeps this simple, and a burst of changes costs one reload (see {@link #settle}).
+ * The thread that follows one kind of the store's state (the tenant directory, the bucket maps, the
+ * key directory): a connection of its own, outside the pool (which would recycle it and lose the
+ * LISTEN), waits for notifications and, on any of them, has its {@link Reader} read what changed and
+ * hand it on. What to read, and how, is the reader's; keeping the connection, asking a quiet one
+ * whether it still lives, and backing off through an outage is this loop's, once for all of them.
  *
  * <pre>
- *   CONNECTING ── LISTEN, reload, deliver if changed ──► LISTENING ── notification ──► reload, deliver
- *       ▲                                                    │
- *       └── backoff 100 ms .. 2 s ◄── connection broken ─────┘   (WARN once; INFO when back)
+ *   CONNECTING ── LISTEN, read (after an outage: deliver even if unchanged) ──► LISTENING ── notification ──► read
+ *       ▲                                                                           │
+ *       └── backoff 100 ms .. 2 s ◄── connection broken ───────────────────────────┘   (WARN once; INFO when back)
  * </pre>
  *
- * After an outage the directory is reloaded and delivered even if it looks unchanged: changes made
- * meanwhile sent notifications nobody heard.
+ * LISTEN comes before the first read: a change committed in between is in that read or notified.
  */
-final class DirectoryFollower implements Runnable {
+final class ListenLoop implements Runnable {
 
     /** Opens the listener's connection. */
     @FunctionalInterface
@@ -36,7 +32,24 @@ final class DirectoryFollower implements Runnable {
         Connection open() throws SQLException;
     }
 
-    static final String THREAD_NAME = "pgsteer-metadata-listener";
+    /** What one follower reads, on the loop's connection and thread. */
+    interface Reader {
+        /** {@code LISTEN} on its channel(s). */
+        void listen(Connection connection) throws SQLException;
+
+        /**
+         * Reads what changed and hands it on; {@code afterOutage}: notifications may have been missed,
+         * so a reader that compares with what it delivered delivers anyway.
+         */
+        void read(Connection connection, boolean afterOutage) throws SQLException;
+
+        /** For the log while the store is unreachable: what instances go on with ("the last bucket maps (version 3)"). */
+        String serving();
+
+        /** For the log when the store is back: what was read ("bucket maps reloaded (version 4)"). */
+        String readAgain();
+    }
+
     static final Duration POLL = Duration.ofMillis(250);
     static final Duration SETTLE = Duration.ofMillis(20);
     static final Duration MAX_SETTLE = Duration.ofMillis(200);
@@ -44,29 +57,27 @@ final class DirectoryFollower implements Runnable {
     static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
-    private static final Logger log = LoggerFactory.getLogger(DirectoryFollower.class);
+    private static final Logger log = LoggerFactory.getLogger(ListenLoop.class);
 
     private final Connector connector;
-    private final TenantTable table;
+    private final Reader reader;
+    private final boolean settle;
     private final StoreHealth health;
     private final String where;
-    private final List<Consumer<TenantDirectory>> followers = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
-    private TenantDirectory delivered;
 
-    /** {@code known}: the directory the followers already have, not delivered again unless it changes. */
-    DirectoryFollower(Connector connector, TenantTable table, StoreHealth health, String where, TenantDirectory known) {
+    /**
+     * {@code settle}: coalesce a burst of notifications into one read (readers that reload their state
+     * whole; one that reads only the changes has nothing to save by waiting).
+     */
+    ListenLoop(String threadName, Connector connector, Reader reader, boolean settle, StoreHealth health, String where) {
         this.connector = connector;
-        this.table = table;
+        this.reader = reader;
+        this.settle = settle;
         this.health = health;
         this.where = where;
-        this.delivered = known;
-        this.thread = Thread.ofPlatform().name(THREAD_NAME).daemon(true).unstarted(this);
-    }
-
-    void add(Consumer<TenantDirectory> follower) {
-        followers.add(follower);
+        this.thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this);
     }
 
     void start() {
@@ -97,22 +108,21 @@ final class DirectoryFollower implements Runnable {
             try {
                 if (connection == null) {
                     connection = connector.open();
-                    table.listen(connection);
-                    // LISTEN first, then load: a change committed in between is in the load or notified.
-                    TenantDirectory now = reload(connection);
+                    reader.listen(connection);
+                    reader.read(connection, outage);
                     if (outage) {
-                        log.info("metadata store reachable again: {}; directory reloaded (version {}, {} tenants)",
-                                where, now.version(), now.tenants().size());
+                        log.info("metadata store reachable again: {}; {}", where, reader.readAgain());
                     }
-                    deliver(now, outage);
                     outage = false;
                     backoff = MIN_BACKOFF;
                     lastContact = System.nanoTime();
                 }
                 PGConnection listening = connection.unwrap(PGConnection.class);
                 if (any(listening.getNotifications((int) POLL.toMillis()))) {
-                    settle(listening);
-                    deliver(reload(connection), false);
+                    if (settle) {
+                        settle(listening);
+                    }
+                    reader.read(connection, false);
                     lastContact = System.nanoTime();
                 } else if (System.nanoTime() - lastContact > HEARTBEAT.toNanos()) {
                     // A quiet connection may be a dead one (no FIN through a broken network): ask.
@@ -130,8 +140,8 @@ final class DirectoryFollower implements Runnable {
                 }
                 health.lost();
                 if (!outage) {
-                    log.warn("metadata store unreachable: {}: {}; serving the last directory (version {}), retrying",
-                            where, StoreHealth.reason(e), delivered.version());
+                    log.warn("metadata store unreachable: {}: {}; serving {}, retrying", where, StoreHealth.reason(e),
+                            reader.serving());
                     outage = true;
                 }
                 try {
@@ -139,7 +149,8 @@ final class DirectoryFollower implements Runnable {
                 } catch (InterruptedException interrupted) {
                     break;
                 }
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                Duration doubled = backoff.multipliedBy(2);
+                backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
             }
         }
         close(connection);
@@ -151,34 +162,14 @@ final class DirectoryFollower implements Runnable {
 
     /**
      * Coalesces a burst (a script creating tenants one by one): waits while notifications keep
-     * coming {@link #SETTLE} apart, for at most {@link #MAX_SETTLE}, so the burst costs one reload.
+     * coming {@link #SETTLE} apart, for at most {@link #MAX_SETTLE}, so the burst costs one read and
+     * a change still reaches every instance within a second.
      */
     private static void settle(PGConnection listening) throws SQLException {
         long until = System.nanoTime() + MAX_SETTLE.toNanos();
         boolean more = true;
         while (more && System.nanoTime() < until) {
             more = any(listening.getNotifications((int) SETTLE.toMillis()));
-        }
-    }
-
-    private TenantDirectory reload(Connection connection) throws SQLException {
-        TenantDirectory now = table.load(connection);
-        health.confirmed();
-        return now;
-    }
-
-    private void deliver(TenantDirectory now, boolean always) {
-        if (!always && now.equals(delivered)) {
-            return;
-        }
-        delivered = now;
-        for (Consumer<TenantDirectory> follower : followers) {
-            try {
-                follower.accept(now);
-            } catch (RuntimeException e) {
-                // One follower's bug must not stop the others, nor look like an outage of the store.
-                log.error("metadata store: a follower failed on directory version {}", now.version(), e);
-            }
         }
     }
 
