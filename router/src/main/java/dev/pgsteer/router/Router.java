@@ -6,6 +6,7 @@ import dev.pgsteer.router.analysis.UnparsedStatements;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.command.CopyStatement;
 import dev.pgsteer.router.command.CursorStatement;
+import dev.pgsteer.router.command.PreparedStatementSql;
 import dev.pgsteer.router.command.RouteContext;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.Answer;
@@ -131,11 +132,12 @@ public final class Router {
             }
             case "SAVEPOINT" -> new Command.Savepoint(Command.SavepointKind.SAVEPOINT);
             case "RELEASE" -> new Command.Savepoint(Command.SavepointKind.RELEASE);
-            case "PREPARE" -> unsupported(second.equals("TRANSACTION") ? "PREPARE TRANSACTION"
-                    : "SQL PREPARE (use the protocol's Parse, as drivers do)");
-            case "DEALLOCATE" -> new Command.Deallocate(second.equals("ALL")
-                    || (second.equals("PREPARE") && words.length > 2 && words[2].equals("ALL")));
-            case "EXECUTE" -> unsupported("SQL EXECUTE");
+            case "PREPARE" -> second.equals("TRANSACTION") ? unsupported("PREPARE TRANSACTION") : sqlPrepare(statement);
+            case "DEALLOCATE" -> {
+                String name = PreparedStatementSql.deallocate(statement.text());
+                yield new Command.Deallocate("".equals(name), "".equals(name) ? null : name);
+            }
+            case "EXECUTE" -> sqlExecute(statement);
             case "SET" -> second.equals("LOCAL") || second.equals("TRANSACTION") || second.equals("CONSTRAINTS")
                     ? new Command.TransactionSetting(everyShard(StatementKind.READ))
                     : new Command.SessionSetting(everyShard(StatementKind.READ));
@@ -455,6 +457,19 @@ public final class Router {
 
     private Route everyShard(StatementKind kind, Answer answer) {
         return new Route(database.shards(), answer, kind, "every shard", Map.of(), null);
+    }
+
+    private static Command sqlPrepare(LexedStatement statement) {
+        PreparedStatementSql.Prepare prepare = PreparedStatementSql.prepare(statement.text());
+        // Not read: PostgreSQL says what is wrong with it (the default shard checks it as it is).
+        return prepare == null ? new Command.Refused("42601", "syntax error in PREPARE: write PREPARE name [ ( type [, ...] ) ] AS statement")
+                : new Command.SqlPrepare(prepare);
+    }
+
+    private static Command sqlExecute(LexedStatement statement) {
+        PreparedStatementSql.Execute execute = PreparedStatementSql.execute(statement.text());
+        return execute == null ? new Command.Refused("42601", "syntax error in EXECUTE: write EXECUTE name [ ( argument [, ...] ) ]")
+                : new Command.SqlExecute(execute);
     }
 
     private static Command unsupported(String what) {

@@ -72,11 +72,25 @@ public sealed interface Command {
     record Listen(Route route) implements Command {
     }
 
-    /** DEALLOCATE [PREPARE] name | ALL: the session's own prepared statements, answered by pgsteer. */
-    record Deallocate(boolean all) implements Command {
+    /**
+     * DEALLOCATE [PREPARE] name | ALL: the session's own prepared statements, answered by pgsteer;
+     * {@code name} is the statement's (null with ALL, or when pgsteer could not read it).
+     */
+    record Deallocate(boolean all, String name) implements Command {
         public String tag() {
             return all ? "DEALLOCATE ALL" : "DEALLOCATE";
         }
+    }
+
+    /**
+     * SQL PREPARE: the statement is prepared in the session as a Parse would prepare it (one namespace,
+     * as in PostgreSQL), after the default shard checked it and named its parameters' types.
+     */
+    record SqlPrepare(PreparedStatementSql.Prepare prepare) implements Command {
+    }
+
+    /** SQL EXECUTE of a statement the session prepared: runs as its statement with the arguments written in. */
+    record SqlExecute(PreparedStatementSql.Execute execute) implements Command {
     }
 
     /**

@@ -58,7 +58,12 @@ final class RouterFixture {
             case Command.SessionSetting setting -> "session setting " + route(setting.route());
             case Command.Discard discard -> "discard " + route(discard.route());
             case Command.Listen listen -> "listen " + route(listen.route());
-            case Command.Deallocate deallocate -> "deallocate tag " + deallocate.tag();
+            case Command.Deallocate deallocate -> "deallocate tag " + deallocate.tag()
+                    + (deallocate.name() == null ? "" : " of " + deallocate.name());
+            case Command.SqlPrepare prepare -> "prepare " + prepare.prepare().name()
+                    + (prepare.prepare().types().isEmpty() ? "" : " " + prepare.prepare().types()) + " as " + prepare.prepare().body();
+            case Command.SqlExecute execute -> "execute " + execute.execute().name() + " with "
+                    + execute.execute().arguments().stream().map(a -> a.getClass().getSimpleName() + " " + a.text()).toList();
             case Command.Explain explain -> "explain " + route(explain.route()) + " of " + String.join(" ", explain.shards());
             case Command.ExplainRoute explain -> "explain route " + route(explain.route());
             case Command.ExplainCoordinator explain -> "explain on coordinator " + describe(explain.coordinate())

@@ -32,10 +32,15 @@ class TransactionCommandTest {
             COMMIT PREPARED 'x'                     | refused 0A000 COMMIT PREPARED is not supported on a sharded database
             ROLLBACK PREPARED 'x'                   | refused 0A000 ROLLBACK PREPARED is not supported on a sharded database
             PREPARE TRANSACTION 'x'                 | refused 0A000 PREPARE TRANSACTION is not supported on a sharded database
-            PREPARE q AS SELECT 1                   | refused 0A000 SQL PREPARE (use the protocol's Parse, as drivers do) is not supported on a sharded database
-            EXECUTE q                               | refused 0A000 SQL EXECUTE is not supported on a sharded database
-            DEALLOCATE q                            | deallocate tag DEALLOCATE
-            DEALLOCATE PREPARE q                    | deallocate tag DEALLOCATE
+            PREPARE q AS SELECT 1                   | prepare q as SELECT 1
+            prepare "Q" (int, numeric(10,2)) as SELECT $1, $2 | prepare Q (int, numeric(10,2)) as SELECT $1, $2
+            PREPARE q AS                            | refused 42601 syntax error in PREPARE: write PREPARE name [ ( type [, ...] ) ] AS statement
+            EXECUTE q                               | execute q with []
+            EXECUTE Q('a''b', -4.5, NULL, true, now(), $$x$$) | execute q with [Quoted 'a''b', Number -4.5, Null NULL, Bool true, Expression now(), Quoted $$x$$]
+            EXECUTE q(1, (2, 3))                    | execute q with [Number 1, Expression (2, 3)]
+            EXECUTE q(                              | refused 42601 syntax error in EXECUTE: write EXECUTE name [ ( argument [, ...] ) ]
+            DEALLOCATE q                            | deallocate tag DEALLOCATE of q
+            DEALLOCATE PREPARE "Q"                  | deallocate tag DEALLOCATE of Q
             DEALLOCATE ALL                          | deallocate tag DEALLOCATE ALL
             DEALLOCATE PREPARE ALL                  | deallocate tag DEALLOCATE ALL
             """)

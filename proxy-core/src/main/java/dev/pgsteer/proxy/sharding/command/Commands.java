@@ -33,6 +33,7 @@ public final class Commands {
     private final DiscardCommand discard;
     private final ListenCommand listen;
     private final DeallocateCommand deallocate;
+    private final SqlPreparedCommand sqlPrepared;
     private final ExplainCommand explain;
     private final ExplainRouteCommand explainRoute;
     private final CopyIntoShardsCommand copyIntoShards;
@@ -50,11 +51,14 @@ public final class Commands {
      * The commands of one session. {@code copyUnit} is told when the client's copy data goes through
      * a split; {@code unitFailed} says whether the unit failed (then RESET puts no startup values
      * back); {@code owner} takes connections back after pgsteer's own statements on them; {@code clientId}
-     * is the session's BackendKeyData process id (SHOW CLIENTS, SHOW COORDINATORS).
+     * is the session's BackendKeyData process id (SHOW CLIENTS, SHOW COORDINATORS); {@code runner} runs
+     * the statement an SQL EXECUTE makes; {@code backslashQuotes}: whether the session's plain string
+     * constants take backslash escapes (standard_conforming_strings off).
      */
     public Commands(String sessionId, int clientId, ShardedDatabase database, ShardTransaction transaction, FanOut fanOut, ClientReplies replies,
                     ShardLeases leases, ShardSettings settings, ShardedPortals portals, Pin pin, CopySplitHolder copyUnit,
-                    BooleanSupplier unitFailed, EventLoop loop, BackendListener owner) {
+                    BooleanSupplier unitFailed, EventLoop loop, BackendListener owner, StatementRunner runner,
+                    BooleanSupplier backslashQuotes) {
         this.columns = new SessionColumns(database.columns());
         this.run = new RunCommand(sessionId, database, transaction, fanOut, replies, new KeyTypeLearner(database, loop, owner, sessionId),
                 columns);
@@ -65,7 +69,8 @@ public final class Commands {
         this.set = new SetCommand(run, transaction, settings, unitFailed);
         this.discard = new DiscardCommand(run, portals, leases, settings, unitFailed);
         this.listen = new ListenCommand(run, pin);
-        this.deallocate = new DeallocateCommand(portals, replies);
+        this.sqlPrepared = new SqlPreparedCommand(database, portals, fanOut, replies, loop, owner, runner, backslashQuotes);
+        this.deallocate = new DeallocateCommand(portals, replies, sqlPrepared);
         this.explain = new ExplainCommand(run, replies);
         this.explainRoute = new ExplainRouteCommand(replies, () -> transaction.mode() != ShardTransaction.Mode.NONE);
         this.copyIntoShards = new CopyIntoShardsCommand(database, transaction, fanOut, replies, copyUnit, loop, owner);
@@ -118,6 +123,8 @@ public final class Commands {
             case Command.Discard d -> discard.run(statement, sender, d.route(), next);
             case Command.Listen l -> listen.run(statement, sender, l.route(), next);
             case Command.Deallocate d -> deallocate.run(d, next);
+            case Command.SqlPrepare p -> sqlPrepared.prepare(p, next);
+            case Command.SqlExecute e -> sqlPrepared.execute(e, sender, next);
             case Command.Explain e -> explain.run(statement, sender, e, next);
             case Command.ExplainRoute e -> explainRoute.run(e.route(), sender, next);
             case Command.ExplainCoordinated e -> explainRoute.run(e, sender, next);

@@ -116,6 +116,8 @@ public final class TransactionMap {
             case Command.Discard d -> false;
             case Command.Listen l -> false;
             case Command.Deallocate d -> false;
+            case Command.SqlPrepare p -> false;
+            case Command.SqlExecute e -> false;   // what it runs is routed, and checked, as a statement of its own
             case Command.ExplainRoute e -> false;
             case Command.ExplainCoordinated e -> false;
             case Command.CopyIntoReference c -> false;

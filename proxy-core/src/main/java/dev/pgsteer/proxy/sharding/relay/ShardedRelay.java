@@ -111,7 +111,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
         this.pin = new Pin(session);
         this.settings = new ShardSettings(session, leases, new ConnectionStateWatch(), loop, this);
         Commands commands = new Commands(session.id(), session.processId(), database, transaction, fanOut, replies, leases, settings, portals, pin,
-                this, this::failed, loop, this);
+                this, this::failed, loop, this, this::runExecuted, () -> session.settings().backslashQuotes());
         this.planner = new StatementPlanner(session, database, leases, transaction, settings, pin, commands);
         this.unitEnd = new UnitEnd(session, leases, transaction, pin, settings, portals, commands.columns());
         this.extended = new ShardedExtendedProtocol(database, portals, replies, planner, commands.run(), commands.kept(), fanOut,
@@ -296,6 +296,11 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
             transaction.startImplicit();
         }
         runStatements(statements, 0);
+    }
+
+    /** The statement an SQL EXECUTE runs, as if the client had sent it in its place. */
+    private void runExecuted(LexedStatement statement, Runnable next) {
+        planner.statement(statement, new SimpleSender(statement), next);
     }
 
     private void runStatements(List<LexedStatement> statements, int index) {
