@@ -9,7 +9,6 @@ import dev.pgsteer.proxy.extended.Lookup;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.FanOut;
-import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.proxy.sharding.extended.Prepared;
 import dev.pgsteer.proxy.sharding.extended.ShardedPortals;
 import dev.pgsteer.proxy.sharding.send.ParseTails;
@@ -19,7 +18,6 @@ import dev.pgsteer.router.command.PreparedStatementSql;
 import dev.pgsteer.router.sql.SqlLexer;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -43,10 +41,8 @@ public final class SqlPreparedCommand {
 
     private final ShardedDatabase database;
     private final ShardedPortals portals;
-    private final FanOut fanOut;
+    private final DefaultShardQuery query;
     private final ClientReplies replies;
-    private final EventLoop loop;
-    private final BackendListener owner;
     private final StatementRunner runner;
     private final BooleanSupplier backslashQuotes;
 
@@ -54,10 +50,8 @@ public final class SqlPreparedCommand {
                               EventLoop loop, BackendListener owner, StatementRunner runner, BooleanSupplier backslashQuotes) {
         this.database = database;
         this.portals = portals;
-        this.fanOut = fanOut;
+        this.query = new DefaultShardQuery(database, fanOut, replies, loop, owner);
         this.replies = replies;
-        this.loop = loop;
-        this.owner = owner;
         this.runner = runner;
         this.backslashQuotes = backslashQuotes;
     }
@@ -70,41 +64,24 @@ public final class SqlPreparedCommand {
             next.run();
             return;
         }
-        Future<List<ShardLink>> acquired = fanOut.acquire(List.of(database.config().defaultShard()));
-        acquired.addListener(f -> {
-            if (!fanOut.ready(acquired, next)) {
+        query.query(probe(prepare), rows -> {
+            if (!portals.state().preparable(name)) {
+                replies.fail(ProxyErrors.duplicateStatement(name));
+                next.run();
                 return;
             }
-            ShardLink link = acquired.getNow().getFirst();
-            Future<List<List<String>>> probe = link.connection().queryInternal(probe(prepare), loop, link.status());
-            probe.addListener(q -> {
-                if (link.connection().isUsable()) {
-                    link.connection().attach(owner);
-                }
-                if (!probe.isSuccess()) {
-                    replies.fail(probe.cause());
-                    next.run();
-                    return;
-                }
-                if (!portals.state().preparable(name)) {
-                    replies.fail(ProxyErrors.duplicateStatement(name));
-                    next.run();
-                    return;
-                }
-                int[] oids = new int[probe.getNow().size()];
-                List<String> types = new ArrayList<>(oids.length);
-                for (int i = 0; i < oids.length; i++) {
-                    List<String> row = probe.getNow().get(i);
-                    oids[i] = Integer.parseUnsignedInt(row.get(0));
-                    types.add(row.get(1));
-                }
-                byte[] tail = ParseTails.withTypes(prepare.body(), oids);
-                portals.state().prepare(name, new Prepared(SqlLexer.statement(prepare.body()), tail,
-                        database.statements().nameFor(Unpooled.wrappedBuffer(tail)), types));
-                replies.complete("PREPARE");
-                next.run();
-            });
-        });
+            int[] oids = new int[rows.size()];
+            List<String> types = new ArrayList<>(oids.length);
+            for (int i = 0; i < oids.length; i++) {
+                oids[i] = Integer.parseUnsignedInt(rows.get(i).get(0));
+                types.add(rows.get(i).get(1));
+            }
+            byte[] tail = ParseTails.withTypes(prepare.body(), oids);
+            portals.state().prepare(name, new Prepared(SqlLexer.statement(prepare.body()), tail,
+                    database.statements().nameFor(Unpooled.wrappedBuffer(tail)), types));
+            replies.complete("PREPARE");
+            next.run();
+        }, next);
     }
 
     public void execute(Command.SqlExecute command, StatementSender sender, Runnable next) {
