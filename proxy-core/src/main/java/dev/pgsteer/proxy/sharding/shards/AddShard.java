@@ -157,6 +157,11 @@ public final class AddShard {
             } catch (ShardExistsException e) {
                 throw new ShardChangeException(SqlState.DUPLICATE_OBJECT, e.getMessage() + " (another instance added it meanwhile;"
                         + " the schema made on " + where + " stays)", "SHOW SHARDS");
+            } catch (RuntimeException e) {
+                // The store did not take it (unreachable): the new server has the schema, no instance routes to it.
+                throw new ShardChangeException(SqlState.CONNECTION_FAILURE, "ADD SHARD " + name + ": the schema was made on " + where
+                        + ", but the metadata store did not record the shard: " + e.getMessage(), "when the store is back, run "
+                        + "the same ADD SHARD with SCHEMA EXISTS");
             }
             from.commit();
             steps.add(new Step(database.name(), name, "metadata store", "added at shard list version " + list.version()
