@@ -258,7 +258,8 @@ class AddShardIT {
     void addedThroughOneInstanceIsServedByBoth() throws Exception {
         List<List<String>> done = console(a, "ADD SHARD s2 '" + spareUrl(spare) + "' TO shop");
         List<String> steps = done.stream().map(r -> r.get(2)).toList();
-        assertEquals(List.of("schema", "reference rows", "metadata store", "serving"), steps, done.toString());
+        assertEquals(List.of("schema", "reference rows", "metadata store", "reference check", "serving"), steps, done.toString());
+        assertEquals("the same rows on s2 as on s0: public.products", done.get(3).get(3));
         assertTrue(done.get(1).get(3).contains("products: 3 rows copied"), done.toString());
         assertEquals(List.of("s0", "s1", "s2"), shardsOf(a));
         assertEquals(List.of("s0", "s1", "s2"), within(5000, () -> shardsOf(b), l -> l.size() == 3));

@@ -63,6 +63,15 @@ final class ReferenceRows {
         }
     }
 
+    /** The rows of {@code table} in a few bytes: their count and the md5 of their text, in order. */
+    static String fingerprint(Connection connection, String table) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement("SELECT count(*) || ' rows, md5 ' || md5(coalesce(string_agg(t::text, "
+                + "E'\\n' ORDER BY t::text), '')) FROM " + table + " t"); ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     /** The number of rows of {@code table}. */
     static long count(Connection connection, String table) throws SQLException {
         try (PreparedStatement st = connection.prepareStatement("SELECT count(*) FROM " + table); ResultSet rs = st.executeQuery()) {
