@@ -99,6 +99,17 @@ class EmbeddedDefaultIT {
                     assertEquals("logical", rs.getString(1));
                 }
             }
+            // The same console from a shell: ./pgsteer admin "COMMAND" --admin URL.
+            String admin = "postgresql://demo:demo@127.0.0.1:" + first.port() + "/pgsteer";
+            Cli shown = Cli.run("admin", "SHOW SHARDS", "--admin", admin);
+            assertEquals(0, shown.exit(), shown.output());
+            assertTrue(shown.output().lines().anyMatch(l -> l.matches(" demo +\\| s3 +\\| 127\\.0\\.0\\.1 +\\| " + spare.group(1) + " .*")),
+                    shown.output());
+            assertTrue(shown.output().strip().endsWith(" rows)"), shown.output());
+            Cli refused = Cli.run("admin", "ADD SHARD s3 'postgresql://127.0.0.1:1/demo'", "--admin", admin);
+            assertEquals(1, refused.exit(), refused.output());
+            assertTrue(refused.output().contains("database demo has a shard s3 already") && refused.output().strip().endsWith("(SQLSTATE 42710)"),
+                    refused.output());
             first.stopWithSigterm();
         }
         try (Running second = Running.start(data);
@@ -149,6 +160,20 @@ class EmbeddedDefaultIT {
             }
         }
         return shards;
+    }
+
+    /** {@code java -jar pgsteer.jar ARGS} to its end: the exit code and what it printed. */
+    private record Cli(int exit, String output) {
+        static Cli run(String... args) throws IOException, InterruptedException {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            List<String> command = new java.util.ArrayList<>(List.of(java, "-jar", Path.of("target", "pgsteer.jar").toAbsolutePath()
+                    .toString()));
+            command.addAll(List.of(args));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), output);
+            return new Cli(process.exitValue(), output);
+        }
     }
 
     private record Running(Process process, int port, List<String> output, Thread drain) implements AutoCloseable {
