@@ -394,4 +394,36 @@ class AddShardIT {
         }
         assertFalse(shardsOf(b).isEmpty());
     }
+
+    @Test
+    @Order(8)
+    void schemaExistsChecksTheTablesInsteadOfCopyingAndTakesWhatACopyRefuses() throws Exception {
+        try (Connection c = shards.get(0).direct(); Statement s = c.createStatement()) {
+            s.execute("CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$");
+            s.execute("CREATE TRIGGER orders_audit BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION audit()");
+        }
+        String add = "ADD SHARD s3 '" + spareUrl(busy) + "' TO shop SCHEMA EXISTS";
+        SQLException missing = assertThrows(SQLException.class, () -> console(b, add));
+        assertEquals("55000", missing.getSQLState(), missing.getMessage());
+        assertTrue(missing.getMessage().contains("public.customers is missing"), missing.getMessage());
+        try (Connection c = busy.direct(); Statement s = c.createStatement()) {
+            for (String ddl : SCHEMA) {
+                s.execute(ddl.replace("due date", "due timestamp"));
+            }
+        }
+        SQLException different = assertThrows(SQLException.class, () -> console(b, add));
+        assertTrue(different.getMessage().contains("billing.invoices has (no integer, customer_id bigint, due timestamp without time zone)"
+                + " where s0 has (no integer, customer_id bigint, due date)"), different.getMessage());
+        try (Connection c = busy.direct(); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE billing.invoices ALTER COLUMN due TYPE date");
+        }
+        List<List<String>> done = console(b, add);
+        assertTrue(done.getFirst().get(3).startsWith("checked: the"), done.toString());
+        assertTrue(done.get(1).get(3).equals("public.products: 3 rows copied"), done.toString());
+        assertEquals(List.of("s0", "s1", "s2", "s3"), within(5000, () -> shardsOf(a), l -> l.size() == 4));
+        try (Connection c = shards.get(0).direct(); Statement s = c.createStatement()) {
+            s.execute("DROP TRIGGER orders_audit ON orders");
+            s.execute("DROP FUNCTION audit()");
+        }
+    }
 }
