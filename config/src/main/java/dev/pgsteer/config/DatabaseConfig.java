@@ -175,6 +175,11 @@ public record DatabaseConfig(String name, List<String> shards, String defaultSha
         return new DatabaseConfig(name, shards, defaultShard, tables, backendDatabase, newPool, tenancy, coordinator);
     }
 
+    /** With these shards (the file's, then those added at run time), the default shard kept. */
+    public DatabaseConfig withShards(List<String> newShards) {
+        return new DatabaseConfig(name, newShards, defaultShard, tables, backendDatabase, pool, tenancy, coordinator);
+    }
+
     public DatabaseConfig withTables(Map<String, TableConfig> newTables) {
         return new DatabaseConfig(name, shards, defaultShard, newTables, backendDatabase, pool, tenancy, coordinator);
     }

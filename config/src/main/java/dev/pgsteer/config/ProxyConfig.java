@@ -252,6 +252,24 @@ public record ProxyConfig(String source, ListenAddress listen, AuthMethod auth, 
                 merged, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls, stateDir);
     }
 
+    /**
+     * The same configuration with {@code added} backends (by name; one the file has already is replaced
+     * by the equal one given) and these databases replaced: shards added at run time ({@link AddedShards}).
+     */
+    public ProxyConfig withBackends(Map<String, BackendConfig> added, Map<String, DatabaseConfig> replaced) {
+        Map<String, BackendConfig> mergedBackends = new LinkedHashMap<>(backends);
+        mergedBackends.putAll(added);
+        Map<String, DatabaseConfig> merged = new LinkedHashMap<>(databases);
+        replaced.forEach((name, db) -> {
+            if (!merged.containsKey(name)) {
+                throw new IllegalArgumentException("no database " + name + " to replace");
+            }
+            merged.put(name, db);
+        });
+        return new ProxyConfig(source, listen, auth, authTimeout, maxClientConnections, maxPreparedStatements, users,
+                mergedBackends, merged, sourceLines, http, tenants, metadataStore, maxBackendConnections, logging, tls, stateDir);
+    }
+
     /** Every database's pool with {@code size} connections at most: the {@code --pool-size} of quick mode. */
     public ProxyConfig withPoolSize(int size) {
         Map<String, DatabaseConfig> resized = new LinkedHashMap<>();

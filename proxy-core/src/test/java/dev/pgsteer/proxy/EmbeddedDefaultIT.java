@@ -23,10 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The first command of the README, as a user runs it: the packaged jar with no backend starts three
  * PostgreSQL shards itself, serves the sharded demo database as demo/demo/demo with its demo rows,
- * stops on SIGTERM within seconds, and a second start finds the data of the first.
+ * stops on SIGTERM within seconds, and a second start finds the data of the first. The README's "Add a
+ * shard" runs on it: ADD SHARD s3 with the spare server's URL from the banner, a new tenant key placed
+ * there, its ticket landing there; the second start keeps s3.
  */
 class EmbeddedDefaultIT {
     private static final Pattern LISTENING = Pattern.compile("pgsteer listening on 127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern SPARE = Pattern.compile("spare server \\(in no database\\) on 127\\.0\\.0\\.1:(\\d+): on the admin "
+            + "console, ADD SHARD s3 '(postgresql://127\\.0\\.0\\.1:\\d+/demo)'");
 
     @TempDir
     Path data;
@@ -64,6 +68,48 @@ class EmbeddedDefaultIT {
                 s.execute("CREATE TABLE kept (v text)");
                 s.execute("INSERT INTO kept VALUES ('still here')");
             }
+            Matcher spare = first.awaitLine(SPARE);
+            try (Connection console = first.console(); Statement s = console.createStatement()) {
+                List<String> steps = new java.util.ArrayList<>();
+                try (ResultSet rs = s.executeQuery("ADD SHARD s3 '" + spare.group(2) + "'")) {
+                    while (rs.next()) {
+                        steps.add(rs.getString("step") + ": " + rs.getString("done"));
+                    }
+                }
+                assertTrue(steps.stream().anyMatch(l -> l.startsWith("reference rows: public.products: ")), steps.toString());
+                assertEquals(List.of("s0", "s1", "s2", "s3"), demoShards(console));
+                s.execute("ASSIGN KEY 'hooli' OF tenants TO s3");
+            }
+            try (Connection c = first.connect(); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO tickets VALUES ('hooli', 100, 'hello')");
+                try (ResultSet rs = s.executeQuery("EXPLAIN ROUTE SELECT * FROM tickets WHERE tenant = 'hooli'")) {
+                    assertTrue(rs.next());
+                    assertEquals("s3", rs.getString("shards"));
+                }
+            }
+            try (Connection s3 = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + spare.group(1) + "/demo", "demo", "demo");
+                 Statement s = s3.createStatement()) {
+                try (ResultSet rs = s.executeQuery("SELECT tenant FROM tickets")) {
+                    assertTrue(rs.next());
+                    assertEquals("hooli", rs.getString(1));
+                }
+                // Every server a bucket may move out of runs with the level logical replication needs.
+                try (ResultSet rs = s.executeQuery("SHOW wal_level")) {
+                    assertTrue(rs.next());
+                    assertEquals("logical", rs.getString(1));
+                }
+            }
+            // The same console from a shell: ./pgsteer admin "COMMAND" --admin URL.
+            String admin = "postgresql://demo:demo@127.0.0.1:" + first.port() + "/pgsteer";
+            Cli shown = Cli.run("admin", "SHOW SHARDS", "--admin", admin);
+            assertEquals(0, shown.exit(), shown.output());
+            assertTrue(shown.output().lines().anyMatch(l -> l.matches(" demo +\\| s3 +\\| 127\\.0\\.0\\.1 +\\| " + spare.group(1) + " .*")),
+                    shown.output());
+            assertTrue(shown.output().strip().endsWith(" rows)"), shown.output());
+            Cli refused = Cli.run("admin", "ADD SHARD s3 'postgresql://127.0.0.1:1/demo'", "--admin", admin);
+            assertEquals(1, refused.exit(), refused.output());
+            assertTrue(refused.output().contains("database demo has a shard s3 already") && refused.output().strip().endsWith("(SQLSTATE 42710)"),
+                    refused.output());
             first.stopWithSigterm();
         }
         try (Running second = Running.start(data);
@@ -71,6 +117,11 @@ class EmbeddedDefaultIT {
              ResultSet rs = c.createStatement().executeQuery("SELECT v FROM kept")) {
             assertTrue(rs.next());
             assertEquals("still here", rs.getString(1));
+            try (Connection console = second.console()) {
+                assertEquals(List.of("s0", "s1", "s2", "s3"), demoShards(console));
+            }
+            assertTrue(second.output().stream().anyMatch(l -> l.contains("database demo -> shards s0, s1, s2, s3")),
+                    String.join("\n", second.output()));
             second.stopWithSigterm();
         }
     }
@@ -96,6 +147,32 @@ class EmbeddedDefaultIT {
                             "demo", "demo"));
             assertEquals("28000", refused.getSQLState(), refused.toString());
             running.stopWithSigterm();
+        }
+    }
+
+    private static List<String> demoShards(Connection console) throws java.sql.SQLException {
+        List<String> shards = new java.util.ArrayList<>();
+        try (ResultSet rs = console.createStatement().executeQuery("SHOW SHARDS")) {
+            while (rs.next()) {
+                if (rs.getString("database").equals("demo")) {
+                    shards.add(rs.getString("shard"));
+                }
+            }
+        }
+        return shards;
+    }
+
+    /** {@code java -jar pgsteer.jar ARGS} to its end: the exit code and what it printed. */
+    private record Cli(int exit, String output) {
+        static Cli run(String... args) throws IOException, InterruptedException {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            List<String> command = new java.util.ArrayList<>(List.of(java, "-jar", Path.of("target", "pgsteer.jar").toAbsolutePath()
+                    .toString()));
+            command.addAll(List.of(args));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), output);
+            return new Cli(process.exitValue(), output);
         }
     }
 
@@ -126,6 +203,25 @@ class EmbeddedDefaultIT {
             }
             process.destroyForcibly();
             throw new AssertionError("pgsteer did not start:\n" + String.join("\n", output));
+        }
+
+        Connection console() throws Exception {
+            return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/pgsteer", "demo", "demo");
+        }
+
+        /** The first line of the output {@code pattern} finds, waiting up to 10 s for it. */
+        Matcher awaitLine(Pattern pattern) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            do {
+                for (String line : output) {
+                    Matcher m = pattern.matcher(line);
+                    if (m.find()) {
+                        return m;
+                    }
+                }
+                Thread.sleep(50);
+            } while (System.nanoTime() < deadline);
+            throw new AssertionError("no line matches " + pattern + ":\n" + String.join("\n", output));
         }
 
         Connection connect() throws Exception {

@@ -42,6 +42,14 @@ public interface MetadataStore extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The shards added at run time (ADD SHARD), when this store keeps them for every instance; empty
+     * without a shared store, where ADD SHARD is refused.
+     */
+    default Optional<ShardStore> shards() {
+        return Optional.empty();
+    }
+
     /** Whether the last attempt to reach the store worked; an in-memory store always is. */
     boolean reachable();
 

@@ -58,6 +58,8 @@ public final class PostgresMetadataStore implements MetadataStore {
     private boolean closed;
     /** Made on first use: a proxy without hash-sharded tables never listens for bucket maps. */
     private PostgresBucketMapStore bucketMaps;
+    /** Made on first use, as the bucket maps. */
+    private PostgresShardStore shards;
 
     private PostgresMetadataStore(MetadataStoreConfig config, HikariDataSource pool) {
         this.config = config;
@@ -269,6 +271,18 @@ public final class PostgresMetadataStore implements MetadataStore {
     }
 
     @Override
+    public synchronized Optional<ShardStore> shards() {
+        if (closed) {
+            throw new IllegalStateException("the metadata store " + where + " is closed");
+        }
+        if (shards == null) {
+            shards = new PostgresShardStore(new StoreSchema(config.schema()), pool, health,
+                    () -> BackendJdbc.connect(config.url(), null, IO_TIMEOUT, "pgsteer shard list listener"), where);
+        }
+        return Optional.of(shards);
+    }
+
+    @Override
     public boolean reachable() {
         return health.reachable();
     }
@@ -302,6 +316,7 @@ public final class PostgresMetadataStore implements MetadataStore {
     public void close() {
         StoreFollower<TenantDirectory> stopping;
         PostgresBucketMapStore maps;
+        PostgresShardStore shardList;
         synchronized (this) {
             if (closed) {
                 return;
@@ -309,12 +324,16 @@ public final class PostgresMetadataStore implements MetadataStore {
             closed = true;
             stopping = follower;
             maps = bucketMaps;
+            shardList = shards;
         }
         if (stopping != null) {
             stopping.stop();
         }
         if (maps != null) {
             maps.close();
+        }
+        if (shardList != null) {
+            shardList.close();
         }
         keys.stop();
         pool.close();

@@ -16,7 +16,7 @@ import java.util.Optional;
 final class AdminCommands {
     /** First words that are console verbs, not SQL: an unknown command starting so is a typo, not a query. */
     private static final List<String> VERBS = List.of("SHOW", "HELP", "PAUSE", "RESUME", "RELOAD", "KILL", "SUSPEND",
-            "SHUTDOWN", "ENABLE", "DISABLE", "RECONNECT", "WAIT_CLOSE", "MIGRATE", "SPLIT", "ASSIGN", "UNASSIGN");
+            "SHUTDOWN", "ENABLE", "DISABLE", "RECONNECT", "WAIT_CLOSE", "MIGRATE", "SPLIT", "ASSIGN", "UNASSIGN", "ADD");
 
     /** What a statement of the console asks for. */
     sealed interface Parsed {
@@ -52,6 +52,7 @@ final class AdminCommands {
         all.addAll(TenantAdmin.help());
         all.addAll(BucketAdmin.help());
         all.addAll(KeyAdmin.help());
+        all.addAll(ShardAdmin.help());
         all.add(new ShowHelp(all));
         this.commands = List.copyOf(all);
     }
@@ -63,7 +64,7 @@ final class AdminCommands {
     /** The commands' names, for error hints: {@code SHOW DATABASES, SHOW SHARDS, ...}. */
     String names() {
         // Commands with arguments by their verbs only: SHOW HELP gives their syntax.
-        return String.join(", ", commands.stream().map(c -> c.name().replaceAll(" (id|'file\\.sql'|bucket|OF table|'key'|FROM 'file'|\\[OF) .*", "")).toList())
+        return String.join(", ", commands.stream().map(c -> c.name().replaceAll(" (id|'file\\.sql'|bucket|OF table|'key'|FROM 'file'|\\[OF|name) .*", "")).toList())
                 + " (or HELP)";
     }
 
@@ -93,6 +94,10 @@ final class AdminCommands {
             Optional<AdminCommand> keyCommand = KeyAdmin.parse(text);
             if (keyCommand.isPresent()) {
                 return new Parsed.Run(keyCommand.get());
+            }
+            Optional<AdminCommand> shardCommand = ShardAdmin.parse(text);
+            if (shardCommand.isPresent()) {
+                return new Parsed.Run(shardCommand.get());
             }
         } catch (AdminCommandException e) {
             return new Parsed.Invalid(e);

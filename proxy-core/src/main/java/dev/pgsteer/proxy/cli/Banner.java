@@ -31,6 +31,8 @@ final class Banner {
                     .append(String.join(", ", embedded.ports().stream().map(String::valueOf).toList()))
                     .append(", metadata store on 127.0.0.1:").append(embedded.metadataPort())
                     .append(", data in ").append(embedded.dataDirectory()).append('\n');
+            text.append("  spare server (in no database) on 127.0.0.1:").append(embedded.sparePort()).append(": on the admin console, ADD SHARD s3 '")
+                    .append(embedded.spareUrl()).append("'\n");
             text.append("Connect:  psql \"postgresql://").append(EmbeddedDefault.USER).append(':').append(EmbeddedDefault.PASSWORD)
                     .append('@').append(where).append('/').append(EmbeddedDefault.DATABASE).append("\"\n");
             text.append("Tenants:  PGOPTIONS='-c pgsteer.tenant=acme' psql \"postgresql://").append(EmbeddedDefault.USER).append(':')

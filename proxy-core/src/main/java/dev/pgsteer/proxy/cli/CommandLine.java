@@ -70,17 +70,29 @@ public sealed interface CommandLine {
     record Migrate(Path file, Path config, List<String> tenants) implements CommandLine {
     }
 
+    /**
+     * {@code admin "COMMAND" [--admin URL]}: one admin console command on a running pgsteer, its answer
+     * printed as a table; a command that starts a move is then followed until it ends.
+     */
+    record Admin(String command, String adminUrl) implements CommandLine {
+    }
+
     /** A mistake on the command line, with what to do instead. */
     record Invalid(String problem) implements CommandLine {
     }
 
     String DEFAULT_LISTEN = "127.0.0.1:6432";
+    /** Where {@code pgsteer admin} connects without {@code --admin} or {@code $PGSTEER_ADMIN_URL}: the embedded default's console. */
+    String DEFAULT_ADMIN_URL = "postgresql://demo:demo@127.0.0.1:6432/pgsteer";
     /** {@code --http off}: no metrics and health endpoint. */
     String HTTP_OFF = "off";
 
     static CommandLine parse(List<String> args) {
         if (!args.isEmpty() && args.getFirst().equals("migrate")) {
             return migrate(args.subList(1, args.size()));
+        }
+        if (!args.isEmpty() && args.getFirst().equals("admin")) {
+            return admin(args.subList(1, args.size()));
         }
         String listen = null;
         String backend = null;
@@ -182,6 +194,31 @@ public sealed interface CommandLine {
         return new Embedded(listen == null ? DEFAULT_LISTEN : listen, data == null ? Path.of("data") : data, poolSize, http, tls);
     }
 
+    private static CommandLine admin(List<String> args) {
+        String command = null;
+        String url = System.getenv("PGSTEER_ADMIN_URL");
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("--admin") || arg.startsWith("--admin=")) {
+                if (arg.contains("=")) {
+                    url = arg.substring(arg.indexOf('=') + 1);
+                } else if (i + 1 < args.size()) {
+                    url = args.get(++i);
+                } else {
+                    return new Invalid("--admin needs the console's URL, like postgresql://USER:PASS@HOST:PORT/pgsteer");
+                }
+            } else if (command == null && !arg.startsWith("--")) {
+                command = arg;
+            } else {
+                return new Invalid("unknown argument \"" + arg + "\" for admin (quote the console command as one argument)");
+            }
+        }
+        if (command == null || command.isBlank()) {
+            return new Invalid("admin needs a console command: pgsteer admin \"SHOW SHARDS\" [--admin URL]");
+        }
+        return new Admin(command, url == null ? DEFAULT_ADMIN_URL : url);
+    }
+
     private static CommandLine migrate(List<String> args) {
         Path file = null;
         Path config = null;
@@ -235,6 +272,11 @@ public sealed interface CommandLine {
               pgsteer migrate FILE.sql --config pgsteer.yaml [--tenants a,b]
                                                         run a SQL file for every tenant (or those listed), in order,
                                                         stopping at the first failure; prints what ran for each
+              pgsteer admin "COMMAND" [--admin URL]     run an admin console command on a running pgsteer and print the
+                                                        answer (URL default: $PGSTEER_ADMIN_URL, else the embedded default's
+                                                        postgresql://demo:demo@127.0.0.1:6432/pgsteer); a command that starts
+                                                        a move (MOVE ..., SPLIT SHARD, REBALANCE) is then followed once a second
+                                                        until it is done (exit 0) or failed/cancelled (exit 1); Ctrl-C leaves it running
               pgsteer --help                            this text
 
             Connect with any PostgreSQL client, e.g.  psql "postgresql://demo:demo@127.0.0.1:6432/demo"

@@ -123,6 +123,7 @@ public final class Main {
                     yield 0;
                 }
                 case CommandLine.FromFile file -> serve(ConfigLoader.load(file.file()), file.file(), null, out, logs, ioThreads);
+                case CommandLine.Admin admin -> AdminClient.run(admin, out, err);
                 case CommandLine.Migrate migrate -> MigrateCommand.run(migrate.file(),
                         ConfigLoader.load(migrate.config()), MetadataStores::open, migrate.tenants(), out);
                 case CommandLine.Quick quick -> serve(tls(http(sized(ProxyConfig.quick(ListenAddress.parse(quick.listen()),
@@ -247,7 +248,7 @@ public final class Main {
             server.context().addReloadListener((before, after) -> logs.apply(after.logging()));
         }
         onSighup(server);
-        out.print(Banner.text(config, server.address(), server.httpAddress(), embedded));
+        out.print(Banner.text(server.context().config(), server.address(), server.httpAddress(), embedded));
         out.flush();
         stopped.await();
         return 0;

