@@ -53,6 +53,7 @@ public final class PostgresMetadataStore implements MetadataStore {
     private final StoreHealth health;
     private final DecisionStore decisions;
     private final PostgresKeyDirectory keys;
+    private final MoveStore moves;
     private volatile TenantDirectory last;
     private DirectoryFollower follower;
     private boolean closed;
@@ -69,6 +70,8 @@ public final class PostgresMetadataStore implements MetadataStore {
         StoreTransactions transactions = new StoreTransactions(pool, health);
         NodeLeases leases = new NodeLeases(schema, transactions);
         this.decisions = new DecisionStore(leases, new DecisionTable(schema, transactions, leases));
+        this.moves = new MoveStore(schema, transactions, () -> BackendJdbc.connect(config.url(), null, IO_TIMEOUT,
+                "pgsteer moves listener"), health, where);
         this.keys = new PostgresKeyDirectory(pool, health, where, schema,
                 () -> BackendJdbc.connect(config.url(), null, IO_TIMEOUT, "pgsteer key directory listener"));
     }
@@ -264,6 +267,11 @@ public final class PostgresMetadataStore implements MetadataStore {
     }
 
     @Override
+    public Optional<MoveStore> moves() {
+        return Optional.of(moves);
+    }
+
+    @Override
     public boolean reachable() {
         return health.reachable();
     }
@@ -311,6 +319,7 @@ public final class PostgresMetadataStore implements MetadataStore {
         if (maps != null) {
             maps.close();
         }
+        moves.close();
         keys.stop();
         pool.close();
     }

@@ -11,6 +11,7 @@ import dev.pgsteer.proxy.observe.SlowStatementLog;
 import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.map.ShardMaps;
+import dev.pgsteer.proxy.sharding.move.Moves;
 import dev.pgsteer.proxy.tenant.control.Tenants;
 import dev.pgsteer.router.session.SessionRouter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -64,6 +65,7 @@ public final class ProxyContext implements ClientServices {
     private final List<ReloadListener> listeners = new CopyOnWriteArrayList<>();
     /** The bucket maps and their changes; null until the server sets them (tests that build a context alone). */
     private volatile ShardMaps shardMaps;
+    private volatile Moves moves;
     private volatile Reloader reloader = () -> CompletableFuture.completedFuture(ReloadOutcome.noFile());
 
     public ProxyContext(Snapshot snapshot, PoolRegistry pools, CancelRegistry cancels, ProxyMetrics metrics,
@@ -135,6 +137,15 @@ public final class ProxyContext implements ClientServices {
 
     public void shardMaps(ShardMaps maps) {
         this.shardMaps = maps;
+    }
+
+    /** The online moves, which the admin console starts and shows; null without a metadata store. */
+    public Moves moves() {
+        return moves;
+    }
+
+    public void moves(Moves moves) {
+        this.moves = moves;
     }
 
     /** The slow-statement threshold every session checks; follows reloads. */

@@ -24,6 +24,8 @@ import dev.pgsteer.proxy.sharding.transaction.DecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.FileDecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.InDoubtResolver;
 import dev.pgsteer.proxy.sharding.transaction.LeaseKeeper;
+import dev.pgsteer.proxy.sharding.move.MoveTimings;
+import dev.pgsteer.proxy.sharding.move.Moves;
 import dev.pgsteer.proxy.sharding.transaction.TwoPhaseCommit;
 import dev.pgsteer.proxy.tenant.control.TenantPlacements;
 import dev.pgsteer.proxy.tenant.control.Tenants;
@@ -86,6 +88,7 @@ public final class PgSteerServer implements AutoCloseable {
     private ExecutorService planner;
     private MetadataStore metadataStore;
     private ShardMaps shardMaps;
+    private Moves moves;
     /** Fills the sharded databases' caches of directory keys from the metadata store. */
     private DirectoryKeys directoryKeys;
     private Function<ProxyConfig, MetadataStore> storeFactory =
@@ -206,6 +209,13 @@ public final class PgSteerServer implements AutoCloseable {
         context.shardMaps(shardMaps);
         shardMaps.start(effective);
         context.addReloadListener((before, after) -> shardMaps.reloaded(after));
+        if (leaseKeeper != null && metadataStore.moves().isPresent()) {
+            moves = new Moves(metadataStore.moves().get(), shardMaps, () -> current, leaseKeeper::node, registry,
+                    MoveTimings.DEFAULT);
+            context.moves(moves);
+            context.sharded().values().forEach(database -> database.guard(moves.guard()));
+            moves.start();
+        }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
@@ -291,6 +301,9 @@ public final class PgSteerServer implements AutoCloseable {
         warnings.forEach(log::warn);
         ShardedDatabase made = new ShardedDatabase(proxy, database, catalog, pools, twoPhaseCommit, planner, statements);
         made.maps(shardMaps.current());
+        if (moves != null) {
+            made.guard(moves.guard());
+        }
         if (directoryKeys != null) {
             made.directory(directoryKeys);
         }
@@ -397,6 +410,9 @@ public final class PgSteerServer implements AutoCloseable {
     public void close() {
         if (reloader != null) {
             reloader.close();
+        }
+        if (moves != null) {
+            moves.close();
         }
         if (http != null) {
             http.close();
