@@ -314,7 +314,8 @@ public final class MoveStore {
                 + " ORDER BY id");
         List<MoveHold> holds = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT move_id, attempt, state, version FROM "
-                + schema.table("move_holds") + " ORDER BY move_id, attempt")) {
+                + schema.table("move_holds") + " WHERE move_id IN (SELECT id FROM " + schema.table("moves") + " WHERE " + UNFINISHED
+                + ") ORDER BY move_id, attempt")) {
             while (rs.next()) {
                 holds.add(new MoveHold(rs.getLong(1), rs.getInt(2), rs.getString(3).equals("released"), rs.getLong(4)));
             }

@@ -290,6 +290,15 @@ class MoveBucketIT {
                 }
             }
         }
+        // The group's map changes only through the move until it ends.
+        if (!showMove(a, id).get("phase").equals("done")) {
+            try (Connection c = console(b); Statement s = c.createStatement()) {
+                s.executeQuery("SET BUCKET 0 OF orders TO s2").close();
+                assertEquals("done", showMove(a, id).get("phase"), "SET BUCKET during the move");
+            } catch (SQLException e) {
+                assertEquals("55000", e.getSQLState(), e.getMessage());
+            }
+        }
         Map<String, String> done = await(a, id, Duration.ofSeconds(60), "done", "failed");
         Thread.sleep(300);
         running.set(false);

@@ -280,7 +280,13 @@ final class Mover implements Runnable {
             giveUp(source, started, mismatch);
             return;
         }
-        long version = flip();
+        long version;
+        try {
+            version = flip();
+        } catch (MoveRefusedException e) {
+            giveUp(source, started, e.getMessage());
+            return;
+        }
         Map<Field, Object> flipped = new LinkedHashMap<>();
         flipped.put(Field.PHASE, MovePhase.FLIPPED.label());
         flipped.put(Field.FLIP_VERSION, version);

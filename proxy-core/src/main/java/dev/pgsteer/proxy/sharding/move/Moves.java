@@ -143,6 +143,15 @@ public final class Moves implements AutoCloseable {
         return store.requestCancel(id).orElseThrow();
     }
 
+    /**
+     * The unfinished move of {@code table}'s group, if any: SET BUCKET and SPLIT BUCKETS wait for it, since
+     * the move flips the bucket map it saw (a bucket set elsewhere meanwhile would be flipped from where its rows are not).
+     */
+    public Optional<MoveRecord> unfinished(String table) {
+        String name = table.toLowerCase(Locale.ROOT);
+        return store.state().active().stream().filter(m -> m.tables().contains(name)).findFirst();
+    }
+
     public List<MoveRecord> list() {
         return store.list(100);
     }
