@@ -142,6 +142,19 @@ class MoveBucketIT {
         }
     }
 
+    /** The value SHOW STATS gives {@code name} (its first measurement: a timer's count). */
+    static String stat(PgSteerServer proxy, String name) throws SQLException {
+        try (Connection c = console(proxy); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW STATS")) {
+            while (rs.next()) {
+                if (rs.getString("name").equals(name)) {
+                    return rs.getString("value");
+                }
+            }
+        }
+        fail("SHOW STATS has no " + name);
+        return null;
+    }
+
     static long move(PgSteerServer proxy, String command) throws SQLException {
         try (Connection c = console(proxy); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(command)) {
             assertTrue(rs.next());
@@ -334,6 +347,9 @@ class MoveBucketIT {
         assertEquals("s1", routeOf(b, keyIn(0)));
         assertEquals(List.of(), leftovers(0));
         assertEquals(List.of(), leftovers(1));
+        // The mover's instance measured the cutover's hold; the other held writes and measured their waits.
+        assertTrue(Long.parseLong(stat(a, "pgsteer.move.hold")) >= 1, "cutover holds measured");
+        assertEquals("0", stat(b, "pgsteer.moves{phase=copying}"));
         List<Long> sorted = new ArrayList<>(movingLatencies);
         Collections.sort(sorted);
         assertFalse(sorted.isEmpty(), "writes reached the moving bucket");
