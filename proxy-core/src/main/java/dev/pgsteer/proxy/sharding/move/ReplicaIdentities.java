@@ -19,8 +19,12 @@ final class ReplicaIdentities {
     private ReplicaIdentities() {
     }
 
-    /** Makes each table's identity hold its key; returns what to restore afterwards. */
-    static List<String> ensure(Connection source, List<String> tables, List<String> keys) throws SQLException {
+    /**
+     * The tables whose identity does not hold their key, each with what it is now ({@code table=d}):
+     * recorded in the store before {@link #makeFull} changes them, so that whoever finishes the move
+     * puts them back.
+     */
+    static List<String> lacking(Connection source, List<String> tables, List<String> keys) throws SQLException {
         List<String> changed = new ArrayList<>();
         for (int i = 0; i < tables.size(); i++) {
             String identity;
@@ -41,13 +45,19 @@ final class ReplicaIdentities {
                 }
             }
             if (!holdsKey) {
-                try (Statement st = source.createStatement()) {
-                    st.execute("ALTER TABLE " + MoveNames.ident(tables.get(i)) + " REPLICA IDENTITY FULL");
-                }
                 changed.add(tables.get(i) + "=" + identity);
             }
         }
         return changed;
+    }
+
+    /** REPLICA IDENTITY FULL for each table {@link #lacking} named. */
+    static void makeFull(Connection source, List<String> lacking) throws SQLException {
+        for (String entry : lacking) {
+            try (Statement st = source.createStatement()) {
+                st.execute("ALTER TABLE " + MoveNames.ident(entry.substring(0, entry.indexOf('='))) + " REPLICA IDENTITY FULL");
+            }
+        }
     }
 
     static void restore(Connection source, List<String> changed) throws SQLException {
