@@ -412,6 +412,20 @@ class MoveBucketIT {
             }
         }
         assertNotEquals("s0", routeOf(b, keyIn(3)));
+        // SHOW MOVES through pgjdbc's server-prepared statements, which read numeric and timestamptz in binary.
+        try (Connection console = console(b); PreparedStatement show = console.prepareStatement("SHOW MOVES")) {
+            for (int i = 0; i < 7; i++) {
+                try (ResultSet rs = show.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals(id, rs.getLong("id"));
+                    assertEquals("done", rs.getString("phase"));
+                    assertTrue(rs.getObject("started", java.time.OffsetDateTime.class)
+                            .isBefore(rs.getObject("updated", java.time.OffsetDateTime.class)));
+                    assertTrue(rs.getBigDecimal("hold_ms").signum() > 0, "hold_ms");
+                    assertTrue(rs.getBigDecimal("rows_per_second").signum() > 0, "rows_per_second");
+                }
+            }
+        }
         assertEquals(List.of(), leftovers(0));
         assertEquals(List.of(), leftovers(1));
     }
