@@ -209,13 +209,7 @@ public final class PgSteerServer implements AutoCloseable {
         context.shardMaps(shardMaps);
         shardMaps.start(effective);
         context.addReloadListener((before, after) -> shardMaps.reloaded(after));
-        if (leaseKeeper != null && metadataStore.moves().isPresent()) {
-            moves = new Moves(metadataStore.moves().get(), shardMaps, () -> current, leaseKeeper::node, registry,
-                    MoveTimings.DEFAULT);
-            context.moves(moves);
-            context.sharded().values().forEach(database -> database.guard(moves.guard()));
-            moves.start();
-        }
+        startMoves();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
@@ -303,6 +297,11 @@ public final class PgSteerServer implements AutoCloseable {
         made.maps(shardMaps.current());
         if (moves != null) {
             made.guard(moves.guard());
+        } else if (context != null) {
+            startMoves();   // the first sharded database, made by a reload: this instance takes its part in moves now
+            if (moves != null) {
+                made.guard(moves.guard());
+            }
         }
         if (directoryKeys != null) {
             made.directory(directoryKeys);
@@ -366,6 +365,21 @@ public final class PgSteerServer implements AutoCloseable {
         decisionLog = opened.decisions();
         leaseKeeper = opened.keeper();
         twoPhaseCommit = new TwoPhaseCommit(decisionLog, planner);
+    }
+
+    /**
+     * This instance's part in online bucket moves, once it has sharded databases and a lease in a shared
+     * metadata store (a move's state and holds live there); without them MOVE BUCKET is refused.
+     */
+    private synchronized void startMoves() {
+        if (moves != null || leaseKeeper == null || shardMaps == null || metadataStore.moves().isEmpty()) {
+            return;
+        }
+        moves = new Moves(metadataStore.moves().get(), shardMaps, () -> current, leaseKeeper::node, registry,
+                MoveTimings.DEFAULT);
+        context.moves(moves);
+        context.sharded().values().forEach(database -> database.guard(moves.guard()));
+        moves.start();
     }
 
     /** Where it listens; with port 0 in the config, the port the system chose. */
