@@ -65,6 +65,8 @@ public enum SqlState {
     PROGRAM_LIMIT_EXCEEDED("54000"),
     /** A portal that cannot run again, a tenant that is moving. */
     OBJECT_NOT_IN_PREREQUISITE_STATE("55000"),
+    /** A write held by a bucket move's cutover longer than its bound: retry it. */
+    LOCK_NOT_AVAILABLE("55P03"),
     QUERY_CANCELED("57014"),
     ADMIN_SHUTDOWN("57P01"),
     CANNOT_CONNECT_NOW("57P03"),

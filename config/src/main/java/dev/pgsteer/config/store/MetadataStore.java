@@ -50,6 +50,14 @@ public interface MetadataStore extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The online moves, kept for every instance; empty without a shared store (a move must outlive the
+     * instance that runs it, and every instance must hold its writes).
+     */
+    default Optional<MoveStore> moves() {
+        return Optional.empty();
+    }
+
     /** Whether the last attempt to reach the store worked; an in-memory store always is. */
     boolean reachable();
 

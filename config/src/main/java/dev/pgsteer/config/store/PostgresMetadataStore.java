@@ -53,6 +53,7 @@ public final class PostgresMetadataStore implements MetadataStore {
     private final StoreHealth health;
     private final DecisionStore decisions;
     private final PostgresKeyDirectory keys;
+    private final MoveStore moves;
     private volatile TenantDirectory last;
     private StoreFollower<TenantDirectory> follower;
     private boolean closed;
@@ -71,6 +72,8 @@ public final class PostgresMetadataStore implements MetadataStore {
         StoreTransactions transactions = new StoreTransactions(pool, health);
         NodeLeases leases = new NodeLeases(schema, transactions);
         this.decisions = new DecisionStore(leases, new DecisionTable(schema, transactions, leases));
+        this.moves = new MoveStore(schema, transactions, () -> BackendJdbc.connect(config.url(), null, IO_TIMEOUT,
+                "pgsteer moves listener"), health, where);
         this.keys = new PostgresKeyDirectory(pool, health, where, schema,
                 () -> BackendJdbc.connect(config.url(), null, IO_TIMEOUT, "pgsteer key directory listener"));
     }
@@ -283,6 +286,11 @@ public final class PostgresMetadataStore implements MetadataStore {
     }
 
     @Override
+    public Optional<MoveStore> moves() {
+        return Optional.of(moves);
+    }
+
+    @Override
     public boolean reachable() {
         return health.reachable();
     }
@@ -335,6 +343,7 @@ public final class PostgresMetadataStore implements MetadataStore {
         if (shardList != null) {
             shardList.close();
         }
+        moves.close();
         keys.stop();
         pool.close();
     }

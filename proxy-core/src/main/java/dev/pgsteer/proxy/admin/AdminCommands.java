@@ -16,7 +16,8 @@ import java.util.Optional;
 final class AdminCommands {
     /** First words that are console verbs, not SQL: an unknown command starting so is a typo, not a query. */
     private static final List<String> VERBS = List.of("SHOW", "HELP", "PAUSE", "RESUME", "RELOAD", "KILL", "SUSPEND",
-            "SHUTDOWN", "ENABLE", "DISABLE", "RECONNECT", "WAIT_CLOSE", "MIGRATE", "SPLIT", "ASSIGN", "UNASSIGN", "ADD");
+            "SHUTDOWN", "ENABLE", "DISABLE", "RECONNECT", "WAIT_CLOSE", "MIGRATE", "SPLIT", "ASSIGN", "UNASSIGN", "ADD", "MOVE",
+            "CANCEL");
 
     /** What a statement of the console asks for. */
     sealed interface Parsed {
@@ -53,6 +54,7 @@ final class AdminCommands {
         all.addAll(BucketAdmin.help());
         all.addAll(KeyAdmin.help());
         all.addAll(ShardAdmin.help());
+        all.addAll(MoveAdmin.help());
         all.add(new ShowHelp(all));
         this.commands = List.copyOf(all);
     }
@@ -64,7 +66,7 @@ final class AdminCommands {
     /** The commands' names, for error hints: {@code SHOW DATABASES, SHOW SHARDS, ...}. */
     String names() {
         // Commands with arguments by their verbs only: SHOW HELP gives their syntax.
-        return String.join(", ", commands.stream().map(c -> c.name().replaceAll(" (id|'file\\.sql'|bucket|OF table|'key'|FROM 'file'|\\[OF|name) .*", "")).toList())
+        return String.join(", ", commands.stream().map(c -> c.name().replaceAll(" (id|'file\\.sql'|bucket|OF table|'key'|FROM 'file'|\\[OF|name)( .*)?$", "")).toList())
                 + " (or HELP)";
     }
 
@@ -86,6 +88,10 @@ final class AdminCommands {
             Optional<AdminCommand> bucketCommand = BucketAdmin.parse(text);
             if (bucketCommand.isPresent()) {
                 return new Parsed.Run(bucketCommand.get());
+            }
+            Optional<AdminCommand> moveCommand = MoveAdmin.parse(text);
+            if (moveCommand.isPresent()) {
+                return new Parsed.Run(moveCommand.get());
             }
             Optional<AdminCommand> tenantCommand = TenantAdmin.parse(text);
             if (tenantCommand.isPresent()) {

@@ -55,7 +55,7 @@ final class BucketAdmin {
             String table = unquote(m.group(2));
             String database = m.group(3) == null ? null : unquote(m.group(3));
             String shard = unquote(m.group(4));
-            return Optional.of(new Run("SET BUCKET", maps -> maps.setBucket(database, table, bucket, shard)));
+            return Optional.of(new Run("SET BUCKET", table, maps -> maps.setBucket(database, table, bucket, shard)));
         }
         if (upper.startsWith("SPLIT BUCKETS ") || upper.equals("SPLIT BUCKETS") || upper.startsWith("SPLIT ")) {
             Matcher m = SPLIT.matcher(text);
@@ -70,7 +70,7 @@ final class BucketAdmin {
             } catch (NumberFormatException e) {
                 throw syntax(SPLIT_SYNTAX);
             }
-            return Optional.of(new Run("SPLIT BUCKETS", maps -> maps.split(database, table, into)));
+            return Optional.of(new Run("SPLIT BUCKETS", table, maps -> maps.split(database, table, into)));
         }
         return Optional.empty();
     }
@@ -87,7 +87,7 @@ final class BucketAdmin {
     }
 
     /** A bucket command with its arguments bound. */
-    private record Run(String name, Function<ShardMaps, ShardMaps.Change> change) implements AdminCommand {
+    private record Run(String name, String table, Function<ShardMaps, ShardMaps.Change> change) implements AdminCommand {
         @Override
         public String description() {
             return name;
@@ -106,6 +106,13 @@ final class BucketAdmin {
                         "this pgsteer has no bucket maps to change", null));
             }
             return ControlPlane.run("buckets", () -> {
+                if (context.moves() != null) {
+                    context.moves().unfinished(table).ifPresent(m -> {
+                        throw new AdminCommandException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "table " + table + " has an "
+                                + "unfinished move (" + m.id() + ", " + m.what() + ", " + m.phase() + "): its bucket map changes "
+                                + "only through it until it ends", "wait for SHOW MOVES to say done, or CANCEL MOVE " + m.id());
+                    });
+                }
                 try {
                     ShardMaps.Change done = change.apply(maps);
                     return new Result.Builder(COLUMNS).row(done.database(), String.join(", ", done.tables()), done.version(),

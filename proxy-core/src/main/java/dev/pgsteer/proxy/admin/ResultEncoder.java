@@ -6,7 +6,9 @@ import dev.pgsteer.protocol.message.backend.RowDescription.Field;
 import dev.pgsteer.protocol.message.backend.RowDescription;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
+import java.time.OffsetDateTime;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +40,8 @@ final class ResultEncoder {
         for (int i = 0; i < columns.size(); i++) {
             Column column = columns.get(i);
             int size = switch (column.type()) {
-                case TEXT -> -1;
+                case TEXT, NUMERIC -> -1;
+                case TIMESTAMPTZ -> 8;
                 case INT8 -> 8;
                 case BOOL -> 1;
             };
@@ -63,11 +66,19 @@ final class ResultEncoder {
             case INT8 -> ByteBuffer.allocate(8).putLong(((Number) value).longValue()).array();
             case BOOL -> new byte[] {(byte) (Boolean.TRUE.equals(value) ? 1 : 0)};
             case TEXT -> value.toString().getBytes(StandardCharsets.UTF_8);
+            case NUMERIC -> ConsoleValues.numericBinary((BigDecimal) value);
+            case TIMESTAMPTZ -> ConsoleValues.timestamptzBinary((OffsetDateTime) value);
         };
     }
 
     private static byte[] text(Object value) {
-        return (value instanceof Boolean b ? (b ? "t" : "f") : value.toString()).getBytes(StandardCharsets.UTF_8);
+        String text = switch (value) {
+            case Boolean b -> b ? "t" : "f";
+            case BigDecimal d -> d.toPlainString();
+            case OffsetDateTime t -> ConsoleValues.timestamptzText(t);
+            default -> value.toString();
+        };
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The console's statements take no parameters. */

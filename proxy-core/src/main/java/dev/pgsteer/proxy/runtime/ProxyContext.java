@@ -12,6 +12,7 @@ import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import dev.pgsteer.proxy.sharding.map.ShardMaps;
 import dev.pgsteer.proxy.sharding.shards.ShardList;
+import dev.pgsteer.proxy.sharding.move.Moves;
 import dev.pgsteer.proxy.tenant.control.Tenants;
 import dev.pgsteer.router.session.SessionRouter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -67,6 +68,7 @@ public final class ProxyContext implements ClientServices {
     private volatile ShardMaps shardMaps;
     /** The shards added at run time; null until the server sets it. */
     private volatile ShardList shardList;
+    private volatile Moves moves;
     private volatile Reloader reloader = () -> CompletableFuture.completedFuture(ReloadOutcome.noFile());
 
     public ProxyContext(Snapshot snapshot, PoolRegistry pools, CancelRegistry cancels, ProxyMetrics metrics,
@@ -147,6 +149,15 @@ public final class ProxyContext implements ClientServices {
 
     public void shardList(ShardList list) {
         this.shardList = list;
+    }
+
+    /** The online moves, which the admin console starts and shows; null without a metadata store. */
+    public Moves moves() {
+        return moves;
+    }
+
+    public void moves(Moves moves) {
+        this.moves = moves;
     }
 
     /** The slow-statement threshold every session checks; follows reloads. */

@@ -25,6 +25,8 @@ import dev.pgsteer.proxy.sharding.transaction.DecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.FileDecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.InDoubtResolver;
 import dev.pgsteer.proxy.sharding.transaction.LeaseKeeper;
+import dev.pgsteer.proxy.sharding.move.MoveTimings;
+import dev.pgsteer.proxy.sharding.move.Moves;
 import dev.pgsteer.proxy.sharding.transaction.TwoPhaseCommit;
 import dev.pgsteer.proxy.tenant.control.TenantPlacements;
 import dev.pgsteer.proxy.tenant.control.Tenants;
@@ -91,6 +93,7 @@ public final class PgSteerServer implements AutoCloseable {
     private ShardList shardList;
     /** The file's configuration in force, without the added shards: what seeds the bucket maps. */
     private volatile ProxyConfig fileConfig;
+    private Moves moves;
     /** Fills the sharded databases' caches of directory keys from the metadata store. */
     private DirectoryKeys directoryKeys;
     private Function<ProxyConfig, MetadataStore> storeFactory =
@@ -223,6 +226,7 @@ public final class PgSteerServer implements AutoCloseable {
         context.addReloadListener((before, after) -> shardMaps.reloaded(fileConfig));
         context.shardList(shardList);
         shardList.follow(list -> reloader.shardsChanged());
+        startMoves();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
@@ -317,6 +321,14 @@ public final class PgSteerServer implements AutoCloseable {
         warnings.forEach(log::warn);
         ShardedDatabase made = new ShardedDatabase(proxy, database, catalog, pools, twoPhaseCommit, planner, statements);
         made.maps(shardMaps.current());
+        if (moves != null) {
+            made.guard(moves.guard());
+        } else if (context != null) {
+            startMoves();   // the first sharded database, made by a reload: this instance takes its part in moves now
+            if (moves != null) {
+                made.guard(moves.guard());
+            }
+        }
         if (directoryKeys != null) {
             made.directory(directoryKeys);
         }
@@ -381,6 +393,21 @@ public final class PgSteerServer implements AutoCloseable {
         twoPhaseCommit = new TwoPhaseCommit(decisionLog, planner);
     }
 
+    /**
+     * This instance's part in online bucket moves, once it has sharded databases and a lease in a shared
+     * metadata store (a move's state and holds live there); without them MOVE BUCKET is refused.
+     */
+    private synchronized void startMoves() {
+        if (moves != null || leaseKeeper == null || shardMaps == null || metadataStore.moves().isEmpty()) {
+            return;
+        }
+        moves = new Moves(metadataStore.moves().get(), shardMaps, () -> current, leaseKeeper::node, registry,
+                MoveTimings.DEFAULT);
+        context.moves(moves);
+        context.sharded().values().forEach(database -> database.guard(moves.guard()));
+        moves.start();
+    }
+
     /** Where it listens; with port 0 in the config, the port the system chose. */
     public InetSocketAddress address() {
         return (InetSocketAddress) listener.localAddress();
@@ -423,6 +450,9 @@ public final class PgSteerServer implements AutoCloseable {
     public void close() {
         if (reloader != null) {
             reloader.close();
+        }
+        if (moves != null) {
+            moves.close();
         }
         if (http != null) {
             http.close();

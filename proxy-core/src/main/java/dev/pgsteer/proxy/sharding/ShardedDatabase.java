@@ -67,6 +67,7 @@ public final class ShardedDatabase {
     private final KeyCaches keys;
     /** Fills {@link #keys} from the metadata store; null until the server attaches it. */
     private volatile DirectoryKeys directory;
+    private volatile StatementGuard guard;
     /** The coordinator steps running now, for SHOW COORDINATORS. */
     private final OpenSteps coordinatorSteps = new OpenSteps();
     /** When the catalog was last read again for a name it did not have (nanoTime); 0: never. */
@@ -154,6 +155,16 @@ public final class ShardedDatabase {
     public void directory(DirectoryKeys directory) {
         directory.attach(config, keys);
         this.directory = directory;
+    }
+
+    /** Guards this database's statements while its buckets move (online moves need a metadata store). */
+    public void guard(StatementGuard guard) {
+        this.guard = guard;
+    }
+
+    /** Null when this instance runs no moves. */
+    public StatementGuard guard() {
+        return guard;
     }
 
     /** What looks up keys this instance has not cached; null when none is attached. */

@@ -7,7 +7,7 @@ public final class MapChangeException extends RuntimeException {
     private final SqlState state;
     private final String hint;
 
-    MapChangeException(SqlState state, String message, String hint) {
+    public MapChangeException(SqlState state, String message, String hint) {
         super(message);
         this.state = state;
         this.hint = hint;

@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +44,8 @@ public final class ShardMaps {
     private final Supplier<Map<String, ShardedDatabase>> databases;
     private volatile BucketMaps current = BucketMaps.NONE;
     private boolean following;
+    /** Told after each version is applied to every database (the moves' holds wait for a version). */
+    private final List<Consumer<BucketMaps>> applied = new CopyOnWriteArrayList<>();
 
     /** {@code databases}: the sharded databases in force now (a reload replaces the map). */
     public ShardMaps(BucketMapStore store, Supplier<Map<String, ShardedDatabase>> databases) {
@@ -93,6 +97,11 @@ public final class ShardMaps {
             }
         }
         return mapped.isEmpty() ? config : config.withDatabases(mapped);
+    }
+
+    /** Calls {@code listener} after each newer version is routed by, on the thread that applied it. */
+    public void onApplied(Consumer<BucketMaps> listener) {
+        applied.add(listener);
     }
 
     /** The maps of the version in force. */
@@ -208,5 +217,6 @@ public final class ShardMaps {
         }
         current = maps;
         databases.get().values().forEach(db -> db.maps(maps));
+        applied.forEach(listener -> listener.accept(maps));
     }
 }

@@ -6,6 +6,7 @@ import dev.pgsteer.proxy.client.Phase;
 import dev.pgsteer.proxy.sharding.Pin;
 import dev.pgsteer.proxy.sharding.ShardSettings;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import dev.pgsteer.proxy.sharding.StatementGuard;
 import dev.pgsteer.proxy.sharding.command.Commands;
 import dev.pgsteer.proxy.sharding.directory.DirectoryKeys;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
@@ -20,6 +21,10 @@ import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.plan.Placement;
 import dev.pgsteer.router.sql.LexedStatement;
+import io.netty.channel.EventLoop;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +48,9 @@ final class StatementPlanner {
     private final Pin pin;
     private final Commands commands;
     private final TransactionMap transactionMap;
+    /** The transaction {@link #guardedSince} is the first statement of, for the moves' write holds. */
+    private long guardedTransaction = -1;
+    private long guardedSince;
 
     StatementPlanner(ClientSession session, ShardedDatabase database, ShardLeases leases, ShardTransaction transaction,
                      ShardSettings settings, Pin pin, Commands commands) {
@@ -90,7 +98,8 @@ final class StatementPlanner {
             log.trace("{}: planning {} ({})", session.id(), statement.shape(), command != null ? "cached" : "new shape");
         }
         if (command != null) {
-            execute(statement, sender, transactionMap.admit(command, transaction, router, statement, values, null), next, mayLearn);
+            guarded(statement, sender, transactionMap.admit(command, transaction, router, statement, values, null), router, values,
+                    null, next, mayLearn);
             return;
         }
         database.planner().execute(() -> {
@@ -110,8 +119,8 @@ final class StatementPlanner {
                         lookUp(miss, statement, sender, next, mayLearn, lookups);
                         return;
                     }
-                    execute(statement, sender, transactionMap.admit(planned, transaction, router, statement, values, plan), next,
-                            mayLearn);
+                    guarded(statement, sender, transactionMap.admit(planned, transaction, router, statement, values, plan), router,
+                            values, plan, next, mayLearn);
                 }
             });
         });
@@ -149,6 +158,53 @@ final class StatementPlanner {
             }
             route(statement, sender, next, mayLearn, lookups + 1);
         }));
+    }
+
+    /**
+     * While a bucket of the database moves, the database's {@link StatementGuard} may refuse the statement or hold it: a held
+     * write waits off the loop's stack for the hold's release, then is routed again (by the map the
+     * release names), or fails with 55P03 once it waited the hold's bound. Otherwise it runs now.
+     */
+    private void guarded(LexedStatement statement, StatementSender sender, Command command, Router router,
+                         KeySource.Placeholders values, Analysis plan, Runnable next, boolean mayLearn) {
+        StatementGuard guard = database.guard();
+        String name = database.config().name();
+        if (guard == null || !guard.active(name)) {
+            execute(statement, sender, command, next, mayLearn);
+            return;
+        }
+        long since = Long.MAX_VALUE;
+        if (transaction.mode() != ShardTransaction.Mode.NONE) {
+            if (transaction.number() != guardedTransaction) {
+                guardedTransaction = transaction.number();
+                guardedSince = System.nanoTime();
+            }
+            since = guardedSince;
+        }
+        switch (guard.check(name, command, router, statement, values, plan, since)) {
+            case StatementGuard.Check.Go go -> execute(statement, sender, command, next, mayLearn);
+            case StatementGuard.Check.Refuse refuse -> execute(statement, sender, refuse.refused(), next, mayLearn);
+            case StatementGuard.Check.Wait wait -> {
+                long started = System.nanoTime();
+                EventLoop loop = session.channel().eventLoop();
+                AtomicBoolean settled = new AtomicBoolean();
+                ScheduledFuture<?> timer = loop.schedule(() -> {
+                    if (settled.compareAndSet(false, true) && session.phase() != Phase.CLOSED) {
+                        guard.waited(System.nanoTime() - started);
+                        execute(statement, sender, wait.timedOut(), next, mayLearn);
+                    }
+                }, wait.bound().toMillis(), TimeUnit.MILLISECONDS);
+                wait.released().whenComplete((done, failure) -> loop.execute(() -> {
+                    if (settled.compareAndSet(false, true)) {
+                        timer.cancel(false);
+                        guard.waited(System.nanoTime() - started);
+                        if (session.phase() != Phase.CLOSED) {
+                            route(statement, sender, next, mayLearn);
+                        }
+                    }
+                }));
+            }
+        }
     }
 
     private void execute(LexedStatement statement, StatementSender sender, Command command, Runnable next, boolean mayLearn) {

@@ -1,0 +1,145 @@
+package dev.pgsteer.proxy.sharding.move;
+
+import dev.pgsteer.config.store.MoveStore.Field;
+import dev.pgsteer.proxy.sharding.map.ShardMaps;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One cutover attempt of a move in HOLDING: every live instance holds writes to the bucket, the fence
+ * goes on the source, the target applies the source's WAL up to a barrier, count and checksum agree,
+ * the map flips, and the writes are released once every live instance routes by the flipped map. An
+ * attempt that cannot finish within its bounds gives up: the fence goes, the writes are released to
+ * the source, which stays the bucket's shard, and the move goes back to CATCHING_UP.
+ */
+final class Cutover {
+    private static final Logger log = LoggerFactory.getLogger(Cutover.class);
+
+    private final MoveRow row;
+    private final ShardSteps steps;
+    private final MoveTimings timings;
+    private final MoveMetrics metrics;
+    private final ShardMaps maps;
+
+    Cutover(MoveRow row, ShardSteps steps, MoveTimings timings, MoveMetrics metrics, ShardMaps maps) {
+        this.row = row;
+        this.steps = steps;
+        this.timings = timings;
+        this.metrics = metrics;
+        this.maps = maps;
+    }
+
+    /**
+     * One cutover attempt: hold, fence, barrier, verify, flip, release. An attempt that cannot finish
+     * within its bounds gives up: fence dropped, writes released to the source, back to CATCHING_UP.
+     */
+    void attempt(Connection source, Connection target) throws SQLException, InterruptedException {
+        int attempt = row.get().attempts() + 1;
+        row.set(Map.of(Field.ATTEMPTS, attempt));
+        long started = System.nanoTime();
+        row.hold(attempt);
+        Set<String> missing = row.waitAcks("hold " + attempt, timings.ack());
+        if (!missing.isEmpty()) {
+            giveUp(source, started, "instance(s) " + String.join(", ", missing) + " did not hold writes within "
+                    + timings.ack().toMillis() + " ms");
+            return;
+        }
+        try {
+            steps.fence(source);
+        } catch (SQLException e) {
+            if ("55P03".equals(e.getSQLState())) {
+                giveUp(source, started, "the source's open writers did not end within " + timings.lock().toMillis() + " ms");
+                return;
+            }
+            throw e;
+        }
+        String barrier = MoveRequirements.one(source, "SELECT pg_current_wal_lsn()::text");
+        long until = System.nanoTime() + timings.barrier().toNanos();
+        while (!steps.applied(source, barrier)) {
+            if (System.nanoTime() > until) {
+                giveUp(source, started, "the target did not apply the source's WAL up to " + barrier + " within "
+                        + timings.barrier().toMillis() + " ms");
+                return;
+            }
+            Thread.sleep(5);
+        }
+        row.set(Map.of(Field.PHASE, MovePhase.VERIFYING.label()));
+        String mismatch = steps.compare(source, target);
+        if (mismatch != null) {
+            giveUp(source, started, mismatch);
+            return;
+        }
+        long version;
+        try {
+            version = flip();
+        } catch (MoveRefusedException e) {
+            giveUp(source, started, e.getMessage());
+            return;
+        }
+        Map<Field, Object> flipped = new LinkedHashMap<>();
+        flipped.put(Field.PHASE, MovePhase.FLIPPED.label());
+        flipped.put(Field.FLIP_VERSION, version);
+        flipped.put(Field.ERROR, null);
+        row.set(flipped);
+        // Writes are let go once every live instance routes by the flipped map: a client then reads its write anywhere.
+        Set<String> behind = row.waitBehind(version, timings.ack());
+        if (!behind.isEmpty()) {
+            log.warn("move {}: instance(s) {} did not route by shard map version {} within {} ms; releasing the writes anyway",
+                    row.get().id(), behind, version, timings.ack().toMillis());
+        }
+        row.release(version);
+        double held = (System.nanoTime() - started) / 1e6;
+        metrics.held(held);
+        row.set(Map.of(Field.HOLD_MS, decimal(held)));
+        log.info("move {}: {} is on {} from shard map version {} (writes held {} ms)", row.get().id(), row.get().what(),
+                row.get().target(), version, Math.round(held));
+    }
+
+    private void giveUp(Connection source, long started, String why) throws SQLException, InterruptedException {
+        steps.dropFence(source);
+        row.release(0);
+        double held = (System.nanoTime() - started) / 1e6;
+        metrics.held(held);
+        log.warn("move {}: cutover attempt {} gave up: {}; the source keeps the bucket", row.get().id(), row.get().attempts(), why);
+        if (row.get().attempts() >= timings.attempts()) {
+            throw new MoveRefusedException("the cutover gave up " + row.get().attempts() + " times; last: " + why);
+        }
+        Map<Field, Object> back = new LinkedHashMap<>();
+        back.put(Field.PHASE, MovePhase.CATCHING_UP.label());
+        back.put(Field.HOLD_MS, decimal(held));
+        back.put(Field.ERROR, "cutover attempt " + row.get().attempts() + " gave up: " + why);
+        row.set(back);
+        sleep(Duration.ofMillis(500L * row.get().attempts()));
+    }
+
+    private long flip() {
+        try {
+            var move = row.get();
+            return maps.setBucket(move.database(), move.tables().getFirst(), move.remainder() + " of " + move.modulus(),
+                    row.get().target()).version();
+        } catch (RuntimeException e) {
+            // The change may have been made before its answer was lost: the store's map says.
+            Long version = row.flippedVersion();
+            if (version != null) {
+                return version;
+            }
+            throw new MoveRefusedException("the bucket map could not be changed: " + e.getMessage());
+        }
+    }
+
+    private static BigDecimal decimal(double ms) {
+        return BigDecimal.valueOf(ms).setScale(1, RoundingMode.HALF_UP);
+    }
+
+    private static void sleep(Duration d) throws InterruptedException {
+        Thread.sleep(d);
+    }
+}

@@ -1,0 +1,304 @@
+package dev.pgsteer.proxy.sharding.move;
+
+import dev.pgsteer.config.BucketMap;
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.config.store.MoveHold;
+import dev.pgsteer.config.store.MoveRecord;
+import dev.pgsteer.config.store.MovesState;
+import dev.pgsteer.protocol.SqlState;
+import dev.pgsteer.proxy.sharding.StatementGuard;
+import dev.pgsteer.router.Router;
+import dev.pgsteer.router.command.Command;
+import dev.pgsteer.router.plan.Analysis;
+import dev.pgsteer.router.plan.KeySource;
+import dev.pgsteer.router.plan.RoutingException;
+import dev.pgsteer.router.plan.StatementKind;
+import dev.pgsteer.router.plan.TouchedBuckets;
+import dev.pgsteer.router.sql.LexedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
+
+/**
+ * What this instance does with a statement while a bucket of its database moves: asked on the event
+ * loop for every statement of a database with an unfinished move (one map lookup otherwise).
+ * <ul>
+ * <li>A statement that reaches every bucket of a table of the moving group (no key: a scan, a keyless
+ *     UPDATE or DELETE, DDL) is refused with 0A000 for the whole move: between the first copied row and
+ *     the last deleted one, the bucket's rows are on two shards, and such a statement would read or
+ *     change them twice. COPY FROM is not: it places each row by its key.</li>
+ * <li>A write that reaches the bucket (by key, or COPY FROM into the group) while the move's cutover
+ *     holds writes waits ({@link Check.Wait}), without blocking the loop, until the hold is released and
+ *     this instance routes by the map the release names; then it is routed again (to the target after
+ *     a flip). Reads and other buckets never wait.</li>
+ * </ul>
+ * Fed from the store's follower thread ({@link #update}) and by each map version applied ({@link #mapsApplied}).
+ */
+public final class MoveGuard implements StatementGuard {
+
+    private static final Check GO = new Check.Go();
+
+    /** An unfinished move as this instance sees it, with its cutover's hold. */
+    private record Active(MoveRecord move, List<Pattern> names, Hold hold) {
+    }
+
+    /** A hold of one cutover attempt: writes wait on {@code released}; {@code version}: -1 while holding. */
+    private static final class Hold {
+        final CompletableFuture<Void> released = new CompletableFuture<>();
+        /** When this instance learned of the hold: transactions begun before it are not held. */
+        final long seenAt = System.nanoTime();
+        volatile long version = -1;
+    }
+
+    private final LongSupplier mapVersion;
+    private final Duration writeWait;
+    private volatile java.util.function.LongConsumer waits = nanos -> { };
+    private volatile Map<String, List<Active>> byDatabase = Map.of();
+    private final Map<String, Hold> holds = new HashMap<>();
+
+    /** {@code mapVersion}: the shard map version this instance routes by now. */
+    public MoveGuard(LongSupplier mapVersion, Duration writeWait) {
+        this.mapVersion = mapVersion;
+        this.writeWait = writeWait;
+    }
+
+    /** Where each held write's wait is recorded (the metrics). */
+    void onWait(java.util.function.LongConsumer record) {
+        this.waits = record;
+    }
+
+    /** A held write waited {@code nanos} (released or timed out). */
+    @Override
+    public void waited(long nanos) {
+        waits.accept(nanos);
+    }
+
+    @Override
+    public boolean active(String database) {
+        return byDatabase.containsKey(database);
+    }
+
+    /** The moves this instance guards now; and for each, whether it holds writes: what it acknowledges. */
+    public synchronized List<String> acknowledgements(long moveId) {
+        List<String> acks = new ArrayList<>();
+        for (List<Active> moves : byDatabase.values()) {
+            for (Active a : moves) {
+                if (a.move().id() == moveId) {
+                    acks.add("guard");
+                }
+            }
+        }
+        holds.forEach((key, hold) -> {
+            if (key.startsWith(moveId + "/")) {
+                acks.add("hold " + key.substring(key.indexOf('/') + 1));
+            }
+        });
+        return acks;
+    }
+
+    /** The store's unfinished moves and holds, as the follower delivers them. */
+    public synchronized void update(MovesState state) {
+        Map<String, Hold> live = new HashMap<>();
+        Map<Long, Hold> current = new HashMap<>();
+        for (MoveHold h : state.holds()) {
+            String key = h.moveId() + "/" + h.attempt();
+            Hold hold = holds.computeIfAbsent(key, k -> new Hold());
+            if (h.released()) {
+                hold.version = h.version();
+            } else {
+                current.put(h.moveId(), hold);
+            }
+            live.put(key, hold);
+        }
+        holds.values().stream().filter(h -> !live.containsValue(h)).forEach(h -> {
+            h.version = 0;   // its move finished: nothing holds any more
+            h.released.complete(null);
+        });
+        holds.keySet().retainAll(live.keySet());
+        Map<String, List<Active>> next = new HashMap<>();
+        for (MoveRecord m : state.active()) {
+            List<Pattern> names = m.tables().stream()
+                    .map(t -> Pattern.compile("(?i)(^|[^a-z0-9_$])\"?" + Pattern.quote(t) + "\"?($|[^a-z0-9_$])")).toList();
+            next.computeIfAbsent(m.database(), d -> new ArrayList<>()).add(new Active(m, names, current.get(m.id())));
+        }
+        byDatabase = Map.copyOf(next);
+        release();
+    }
+
+    /** A new map version is routed by: holds released up to it let their writes go. */
+    public synchronized void mapsApplied() {
+        release();
+    }
+
+    private void release() {
+        long now = mapVersion.getAsLong();
+        for (Hold hold : holds.values()) {
+            if (hold.version >= 0 && hold.version <= now) {
+                hold.released.complete(null);
+            }
+        }
+    }
+
+    /**
+     * What to do with {@code command}, routed by {@code router} for {@code database}. {@code
+     * transactionSince}: {@link System#nanoTime} of the first statement of the session's open
+     * transaction, {@link Long#MAX_VALUE} outside one. A transaction begun before a hold is not held:
+     * it may have written the bucket already, and the fence on the source waits for it to end (were
+     * it held, each would wait for the other until a bound).
+     */
+    @Override
+    public Check check(String database, Command command, Router router, LexedStatement statement, KeySource.Placeholders values,
+                       Analysis plan, long transactionSince) {
+        List<Active> moves = byDatabase.get(database);
+        if (moves == null) {
+            return GO;
+        }
+        boolean write;
+        switch (command) {
+            case Command.Run r -> write = r.route().kind() != StatementKind.READ;
+            case Command.InsertSelect i -> write = true;
+            case Command.WriteByKeys w -> write = true;
+            case Command.JoinedWrite j -> write = true;
+            case Command.CopyIntoShards c -> {
+                return copy(moves, c, transactionSince);
+            }
+            case Command.Coordinate c -> write = false;
+            case Command.DeclareCursor d -> write = false;
+            case Command.Explain e -> write = false;
+            case Command.ExplainCoordinator e -> write = false;
+            case Command.Begin b -> {
+                return GO;
+            }
+            case Command.Commit c -> {
+                return GO;
+            }
+            case Command.Rollback r -> {
+                return GO;
+            }
+            case Command.Savepoint s -> {
+                return GO;
+            }
+            case Command.TransactionSetting s -> {
+                return GO;
+            }
+            case Command.SessionSetting s -> {
+                return GO;
+            }
+            case Command.Discard d -> {
+                return GO;
+            }
+            case Command.Listen l -> {
+                return GO;
+            }
+            case Command.Deallocate d -> {
+                return GO;
+            }
+            // PREPARE reads the catalog only; EXECUTE's statement is routed, and checked, as one of its own.
+            case Command.SqlPrepare p -> {
+                return GO;
+            }
+            case Command.SqlExecute e -> {
+                return GO;
+            }
+            case Command.ExplainRoute e -> {
+                return GO;
+            }
+            case Command.ExplainCoordinated e -> {
+                return GO;
+            }
+            case Command.CopyIntoReference c -> {
+                return GO;
+            }
+            case Command.OnCursor c -> {
+                return GO;
+            }
+            case Command.LearnColumns l -> {
+                return GO;
+            }
+            case Command.Refused r -> {
+                return GO;
+            }
+        }
+        TouchedBuckets touched;
+        try {
+            Analysis analysis = plan != null ? plan : router.shards().cached(statement);
+            touched = analysis == null ? TouchedBuckets.EVERY : router.shards().touchedBuckets(analysis, statement, values);
+        } catch (RoutingException e) {
+            return GO;   // the statement's own error, which the command carries or raises
+        }
+        DatabaseConfig config = router.shards().database();
+        for (Active a : moves) {
+            for (int i = 0; i < a.move().tables().size(); i++) {
+                String table = a.move().tables().get(i);
+                boolean named = touched.byTable().containsKey(table);
+                boolean every = named ? touched.byTable().get(table) == null
+                        : touched.everyTable() && a.names().get(i).matcher(statement.text()).find();
+                if (every) {
+                    return refuse(a, table);
+                }
+                if (!named || !write || !holding(a, transactionSince)) {
+                    continue;
+                }
+                int position = position(config, table, a.move());
+                if (position < 0 || touched.byTable().get(table).get(position)) {
+                    return waitFor(a, table);
+                }
+            }
+        }
+        return GO;
+    }
+
+    private Check copy(List<Active> moves, Command.CopyIntoShards copy, long transactionSince) {
+        String table = copy.table().name().toLowerCase(Locale.ROOT);
+        for (Active a : moves) {
+            if (a.move().tables().contains(table) && holding(a, transactionSince)) {
+                return waitFor(a, table);
+            }
+        }
+        return GO;
+    }
+
+    private static boolean holding(Active a, long transactionSince) {
+        return a.hold() != null && !a.hold().released.isDone()
+                && (transactionSince == Long.MAX_VALUE || transactionSince - a.hold().seenAt > 0);
+    }
+
+    private Check waitFor(Active a, String table) {
+        MoveRecord m = a.move();
+        return new Check.Wait(a.hold().released, writeWait, new Command.Refused(SqlState.LOCK_NOT_AVAILABLE.code(),
+                "could not obtain the write hold: bucket " + m.remainder() + " of " + m.modulus() + " of table " + table
+                        + " is moving from " + m.source() + " to " + m.target() + " (move " + m.id() + ") and its writes were held "
+                        + "longer than " + writeWait.toMillis() + " ms; retry the statement (SHOW MOVES shows the move)"));
+    }
+
+    private static Check refuse(Active a, String table) {
+        MoveRecord m = a.move();
+        return new Check.Refuse(new Command.Refused(SqlState.FEATURE_NOT_SUPPORTED.code(), "bucket " + m.remainder() + " of "
+                + m.modulus() + " of table " + table + " is moving from " + m.source() + " to " + m.target() + " (move " + m.id()
+                + ", " + m.phase() + "): until the move ends its rows are on both shards, and a statement that reaches every "
+                + "bucket of " + table + " (no key, or DDL) would read or change them twice; name the key, or run it once "
+                + "SHOW MOVES says done (or after CANCEL MOVE " + m.id() + ")"));
+    }
+
+    /** The bucket's position in the table's map now; -1 when the map has no such bucket (changed meanwhile). */
+    private static int position(DatabaseConfig config, String table, MoveRecord move) {
+        if (!(config.tables().get(table) instanceof TableConfig.Sharded sharded)) {
+            return -1;
+        }
+        List<BucketMap.Bucket> placement = config.bucketsOf(sharded).placement();
+        for (int i = 0; i < placement.size(); i++) {
+            if (placement.get(i).modulus() == move.modulus() && placement.get(i).remainder() == move.remainder()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.pgsteer.proxy.sharding.move;
+
+import java.util.Locale;
+
+/**
+ * The phases of an online bucket move, as SHOW MOVES names them and the store's {@code moves.phase}
+ * keeps them. The source is the bucket's shard until FLIPPED; any failure or CANCEL MOVE before it
+ * rolls back (the source stays authoritative, what the move made on both shards is removed, the
+ * target's copies of the bucket deleted). From FLIPPED on, the move only goes forward.
+ *
+ * <pre>
+ *  CHECKING ── requirements, replica identity, stale target rows removed, every instance guards ──► COPYING
+ *  COPYING ── publication (row filter: the bucket) on the source, subscription on the target ──► CATCHING_UP
+ *  CATCHING_UP ── lag small ──► HOLDING ── every live instance holds writes to the bucket;
+ *                                  │        fence trigger on the source (waits for its writers);
+ *                                  │        barrier LSN applied on the target ──► VERIFYING
+ *       ▲                          │                                                  │ count + checksum equal
+ *       └── attempt given up ◄─────┴──── (no ack, lock timeout, lag, checksum) ◄──────┤
+ *                                                                                     ▼
+ *                                FLIPPED (bucket on the target, new map version; writes released
+ *                                         once every live instance routes by it) ──► CLEANING
+ *  CLEANING ── subscription, publication dropped; the source's rows deleted in batches; fence removed ──► DONE
+ *  any phase before FLIPPED ── error, CANCEL MOVE, owner gone ──► rolled back ──► FAILED | CANCELLED
+ * </pre>
+ */
+public enum MovePhase {
+    CHECKING, COPYING, CATCHING_UP, HOLDING, VERIFYING, FLIPPED, CLEANING, DONE, FAILED, CANCELLED;
+
+    /** As SHOW MOVES and the store write it. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static MovePhase of(String label) {
+        return valueOf(label.toUpperCase(Locale.ROOT));
+    }
+
+    public boolean finished() {
+        return switch (this) {
+            case DONE, FAILED, CANCELLED -> true;
+            case CHECKING, COPYING, CATCHING_UP, HOLDING, VERIFYING, FLIPPED, CLEANING -> false;
+        };
+    }
+
+    /** Whether the bucket is the target's: the move can no longer be rolled back, only finished. */
+    public boolean flipped() {
+        return switch (this) {
+            case FLIPPED, CLEANING, DONE -> true;
+            case CHECKING, COPYING, CATCHING_UP, HOLDING, VERIFYING, FAILED, CANCELLED -> false;
+        };
+    }
+}

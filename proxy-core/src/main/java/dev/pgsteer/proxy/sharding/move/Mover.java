@@ -1,0 +1,394 @@
+package dev.pgsteer.proxy.sharding.move;
+
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.store.MoveRecord;
+import dev.pgsteer.config.store.MoveStore;
+import dev.pgsteer.config.store.MoveStore.Field;
+import dev.pgsteer.proxy.sharding.map.ShardMaps;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one move through its {@link MovePhase}s, from whatever phase the store has (a move taken over
+ * or resumed after a restart goes on from there), on a thread of its own. Every step is idempotent:
+ * the objects it makes are named by the move's id and made only when missing, so running a phase a
+ * second time is harmless. Every store update is conditioned on this instance owning the move; when
+ * it no longer does, it stops ({@link NotOwnerException}).
+ *
+ * <p>Never a lost or duplicated row: before the flip the source is the bucket's shard and the target's
+ * copies are invisible to routing by key (and statements that would scan them are refused by
+ * {@link MoveGuard}); the flip happens only after the fence stopped every write of the bucket on the
+ * source and the target's count and checksum of the bucket equal the source's; after it, the source's
+ * rows are deleted only once every live instance routes by the flipped map.
+ */
+final class Mover implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(Mover.class);
+
+    private final MoveStore store;
+    private final ShardMaps maps;
+    private final Supplier<ProxyConfig> proxy;
+    private final String node;
+    private final MoveTimings timings;
+    private final MoveMetrics metrics;
+    private final MoveRow row;
+    private MoveNames names;
+    /** Set when this instance stops: the move is left where it is, for another instance (or the next start). */
+    private volatile boolean stopped;
+
+    Mover(MoveRecord move, MoveStore store, ShardMaps maps, Supplier<ProxyConfig> proxy, String node, MoveTimings timings,
+          MoveMetrics metrics) {
+        this.row = new MoveRow(move, store, maps, node);
+        this.store = store;
+        this.maps = maps;
+        this.proxy = proxy;
+        this.node = node;
+        this.timings = timings;
+        this.metrics = metrics;
+    }
+
+    long id() {
+        return move().id();
+    }
+
+    /** Leaves the move where it is: no rollback, no further step (the stop's interrupt breaks what runs now). */
+    void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public void run() {
+        names = names(move());
+        while (true) {
+            MovePhase phase = MovePhase.of(move().phase());
+            if (phase.finished() || stopped) {
+                return;
+            }
+            try {
+                if (!phase.flipped() && cancelRequested()) {
+                    rollBack(MovePhase.CANCELLED, "cancelled by CANCEL MOVE " + move().id());
+                    return;
+                }
+                switch (phase) {
+                    case CHECKING -> check();
+                    case COPYING -> copy();
+                    case CATCHING_UP -> catchUp();
+                    case HOLDING, VERIFYING -> reconcileCutover();
+                    case FLIPPED -> awaitInstances();
+                    case CLEANING -> clean();
+                    case DONE, FAILED, CANCELLED -> {
+                        return;
+                    }
+                }
+            } catch (NotOwnerException e) {
+                log.info("{}", e.getMessage());
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (SQLException | RuntimeException e) {
+                if (stopped) {
+                    // The instance stops: what failed was cut off by it, not a reason to roll back.
+                    log.info("move {}: left in {} as this instance stops; another instance carries it on", move().id(),
+                            phase.label());
+                    return;
+                }
+                String reason = e instanceof SQLException sql ? "shard error " + sql.getSQLState() + ": " + sql.getMessage()
+                        : e.getMessage();
+                if (phase.flipped()) {
+                    // Past the flip a move only goes forward: retry the step until it works.
+                    log.warn("move {}: {} failed, retrying: {}", move().id(), phase.label(), reason);
+                    set(Map.of(Field.ERROR, reason));
+                    sleep(Duration.ofSeconds(1));
+                    continue;
+                }
+                log.warn("move {}: {} failed, rolling back: {}", move().id(), phase.label(), reason);
+                try {
+                    rollBack(MovePhase.FAILED, reason);
+                } catch (NotOwnerException gone) {
+                    return;
+                } catch (SQLException | RuntimeException again) {
+                    log.warn("move {}: rollback failed, retrying: {}", move().id(), again.getMessage());
+                    sleep(Duration.ofSeconds(1));
+                    continue;
+                }
+                return;
+            }
+        }
+    }
+
+    // --- phases ---
+
+    private void check() throws SQLException, InterruptedException {
+        try (Connection source = open(move().source()); Connection target = open(move().target())) {
+            MoveRequirements.check(source, move().source(), target, move().target(), move().tables());
+            String keyType;
+            try (PreparedStatement st = source.prepareStatement("SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a"
+                    + " WHERE a.attrelid = to_regclass(?) AND a.attname = ?")) {
+                st.setString(1, MoveNames.ident(move().tables().getFirst()));
+                st.setString(2, move().keys().getFirst());
+                try (ResultSet rs = st.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new MoveRefusedException("table " + move().tables().getFirst() + " on " + move().source() + " has no column "
+                                + move().keys().getFirst());
+                    }
+                    keyType = rs.getString(1);
+                }
+            }
+            set(Map.of(Field.KEY_TYPE, keyType));
+            names = names(move());
+            execute(source, names.createTemplate());
+            execute(target, names.createTemplate());
+            // Before the target has a copied row, every instance must refuse what would read the bucket twice.
+            row.awaitAcks("guard", Duration.ofSeconds(10), "refuse statements that would read the moving bucket twice");
+            long stale = steps().deleteBucket(target, n -> { });
+            if (stale > 0) {
+                log.warn("move {}: deleted {} row(s) of bucket {} that shard {} held without owning them (an earlier move's copy)",
+                        move().id(), stale, move().remainder() + " of " + move().modulus(), move().target());
+            }
+            List<String> lacking = ReplicaIdentities.lacking(source, move().tables(), move().keys());
+            set(Map.of(Field.IDENTITIES, union(move().identities(), lacking)));
+            ReplicaIdentities.makeFull(source, lacking);
+            Map<Field, Object> next = new LinkedHashMap<>();
+            next.put(Field.PHASE, MovePhase.COPYING.label());
+            next.put(Field.ERROR, null);
+            set(next);
+        }
+    }
+
+    private void copy() throws SQLException, InterruptedException {
+        try (Connection source = open(move().source()); Connection target = open(move().target())) {
+            if (!MoveRequirements.bool(source, "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = "
+                    + MoveNames.literal(names.publication()) + ")")) {
+                execute(source, names.createPublication());
+            }
+            long total = steps().countBucket(source);
+            Map<Field, Object> started = new LinkedHashMap<>();
+            started.put(Field.ROWS_TOTAL, total);
+            started.put(Field.PUBLICATION, names.publication());
+            started.put(Field.SUBSCRIPTION, names.subscription());
+            started.put(Field.SLOT, names.subscription());
+            set(started);
+            if (!MoveRequirements.bool(target, "SELECT EXISTS (SELECT 1 FROM pg_subscription WHERE subname = "
+                    + MoveNames.literal(names.subscription()) + ")")) {
+                execute(target, "CREATE SUBSCRIPTION " + names.subscription() + " CONNECTION "
+                        + MoveNames.literal(links().conninfo(move().source())) + " PUBLICATION " + names.publication()
+                        + " WITH (copy_data = true)");
+            }
+            while (true) {
+                if (cancelRequested()) {
+                    return;
+                }
+                boolean ready = MoveRequirements.bool(target, "SELECT count(*) > 0 AND bool_and(r.srsubstate IN ('r', 's'))"
+                        + " FROM pg_subscription_rel r JOIN pg_subscription s ON s.oid = r.srsubid WHERE s.subname = "
+                        + MoveNames.literal(names.subscription()));
+                long copied = steps().countBucket(target);
+                metrics.copied(move().id(), copied);
+                Map<Field, Object> progress = new LinkedHashMap<>();
+                progress.put(Field.ROWS_COPIED, copied);
+                if (ready) {
+                    progress.put(Field.PHASE, MovePhase.CATCHING_UP.label());
+                }
+                set(progress);
+                if (ready) {
+                    return;
+                }
+                sleep(timings.poll().multipliedBy(5));
+            }
+        }
+    }
+
+    private void catchUp() throws SQLException, InterruptedException {
+        int polls = 0;
+        try (Connection source = open(move().source()); Connection target = open(move().target())) {
+            while (true) {
+                if (cancelRequested()) {
+                    return;
+                }
+                ShardSteps.Lag lag = steps().lag(source, target);
+                Map<Field, Object> progress = new LinkedHashMap<>();
+                if (polls++ % 10 == 0) {
+                    // A count reads the whole bucket: once every ten polls is enough for a progress column.
+                    long copied = steps().countBucket(target);
+                    metrics.copied(move().id(), copied);
+                    progress.put(Field.ROWS_COPIED, copied);
+                }
+                progress.put(Field.LAG_BYTES, lag.bytes());
+                progress.put(Field.LAG_SECONDS, lag.seconds());
+                boolean close = lag.bytes() >= 0 && lag.bytes() <= timings.catchUpBytes();
+                if (close) {
+                    progress.put(Field.PHASE, MovePhase.HOLDING.label());
+                }
+                set(progress);
+                if (close) {
+                    new Cutover(row, steps(), timings, metrics, maps).attempt(source, target);
+                    return;
+                }
+                sleep(timings.poll());
+            }
+        }
+    }
+
+    /**
+     * A move resumed in HOLDING or VERIFYING (its owner stopped mid-cutover): the store's map says
+     * whether the flip happened. If it did, the move goes on from FLIPPED; else the attempt gives up.
+     */
+    private void reconcileCutover() throws SQLException, InterruptedException {
+        Long version = row.flippedVersion();
+        if (version != null) {
+            Map<Field, Object> flipped = new LinkedHashMap<>();
+            flipped.put(Field.PHASE, MovePhase.FLIPPED.label());
+            flipped.put(Field.FLIP_VERSION, version);
+            set(flipped);
+            row.release(version);
+            return;
+        }
+        try (Connection source = open(move().source())) {
+            steps().dropFence(source);
+        }
+        row.release(0);
+        set(Map.of(Field.PHASE, MovePhase.CATCHING_UP.label()));
+    }
+
+    private void awaitInstances() throws InterruptedException {
+        long version = move().flipVersion();
+        row.release(version);
+        while (!row.behindNow(version).isEmpty()) {
+            sleep(timings.poll());
+        }
+        set(Map.of(Field.PHASE, MovePhase.CLEANING.label()));
+    }
+
+    private void clean() throws SQLException, InterruptedException {
+        try (Connection target = open(move().target())) {
+            steps().dropSubscription(target);
+        }
+        try (Connection source = open(move().source())) {
+            execute(source, "DROP PUBLICATION IF EXISTS " + names.publication());
+            steps().dropSlot(source);
+            ensureOwner();
+            steps().deleteBucket(source, n -> set(Map.of(Field.ROWS_DELETED, move().rowsDeleted() + n)));
+            steps().dropFence(source);
+            ReplicaIdentities.restore(source, move().identities());
+            execute(source, names.dropTemplate());
+        }
+        try (Connection target = open(move().target())) {
+            execute(target, names.dropTemplate());
+        }
+        metrics.done(move().id());
+        set(Map.of(Field.PHASE, MovePhase.DONE.label()));
+        log.info("move {}: done; the source's {} row(s) of the bucket deleted", move().id(), move().rowsDeleted());
+    }
+
+    /**
+     * Before the flip: the source stays the bucket's shard; what the move made is removed, and the
+     * target's copies of the bucket are deleted. The store's map is read first: a move whose flip was
+     * made (its owner stopped right after) is finished instead.
+     */
+    private void rollBack(MovePhase end, String why) throws SQLException {
+        Long version = row.flippedVersion();
+        if (version != null) {
+            Map<Field, Object> flipped = new LinkedHashMap<>();
+            flipped.put(Field.PHASE, MovePhase.FLIPPED.label());
+            flipped.put(Field.FLIP_VERSION, version);
+            set(flipped);
+            return;
+        }
+        row.release(0);
+        try (Connection source = open(move().source())) {
+            steps().dropFence(source);
+            try (Connection target = open(move().target())) {
+                steps().dropSubscription(target);
+                execute(source, "DROP PUBLICATION IF EXISTS " + names.publication());
+                steps().dropSlot(source);
+                if (names.keyType() != null) {
+                    execute(target, names.createTemplate());
+                    ensureOwner();   // the target's copies go only while this instance still owns the move, unflipped
+                    if (row.flippedVersion() != null) {
+                        throw new MoveRefusedException("the bucket was flipped meanwhile; the move goes on from flipped");
+                    }
+                    steps().deleteBucket(target, n -> { });
+                    execute(target, names.dropTemplate());
+                }
+            }
+            ReplicaIdentities.restore(source, move().identities());
+            execute(source, names.dropTemplate());
+        }
+        metrics.done(move().id());
+        Map<Field, Object> ended = new LinkedHashMap<>();
+        ended.put(Field.PHASE, end.label());
+        ended.put(Field.ERROR, why);
+        set(ended);
+        log.info("move {}: {} ({}); shard {} keeps the bucket", move().id(), end.label(), why, move().source());
+    }
+
+    private void ensureOwner() {
+        if (stopped) {
+            throw new NotOwnerException(move().id());
+        }
+        cancelRequested();
+    }
+
+    private MoveRecord move() {
+        return row.get();
+    }
+
+    private void set(Map<Field, Object> values) {
+        row.set(values);
+    }
+
+    private boolean cancelRequested() {
+        return row.cancelRequested();
+    }
+
+    private ShardLinks links() {
+        ProxyConfig config = proxy.get();
+        DatabaseConfig database = config.databases().get(move().database());
+        if (database == null) {
+            throw new MoveRefusedException("database " + move().database() + " is no longer in the configuration");
+        }
+        return new ShardLinks(config, database);
+    }
+
+    private Connection open(String shard) throws SQLException {
+        return links().open(shard);
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        ShardSteps.execute(c, sql);
+    }
+
+    private ShardSteps steps() {
+        return new ShardSteps(names, timings);
+    }
+
+    private static MoveNames names(MoveRecord move) {
+        return new MoveNames(move.id(), move.tables(), move.keys(), move.keyType(), move.modulus(), move.remainder());
+    }
+
+    private static List<String> union(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        b.stream().filter(x -> !all.contains(x)).forEach(all::add);
+        return all;
+    }
+
+    private void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopped = true;
+            throw new NotOwnerException(move().id());
+        }
+    }
+}

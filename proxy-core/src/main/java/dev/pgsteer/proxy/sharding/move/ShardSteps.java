@@ -1,0 +1,172 @@
+package dev.pgsteer.proxy.sharding.move;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a move does on its shards, one step per method, each on a connection the caller opened: the
+ * fence and its removal, the subscription's and slot's removal, the barrier's check, the bucket's
+ * counts, checksums, lag and batched deletes. The SQL text is {@link MoveNames}'.
+ */
+final class ShardSteps {
+    private static final Logger log = LoggerFactory.getLogger(ShardSteps.class);
+
+    private final MoveNames names;
+    private final MoveTimings timings;
+
+    ShardSteps(MoveNames names, MoveTimings timings) {
+        this.names = names;
+        this.timings = timings;
+    }
+
+    void fence(Connection source) throws SQLException {
+        source.setAutoCommit(false);
+        try (Statement st = source.createStatement()) {
+            st.execute("SET LOCAL lock_timeout = " + timings.lock().toMillis());
+            for (int i = 0; i < names.tables().size(); i++) {
+                for (String sql : names.dropFence(i)) {
+                    st.execute(sql);
+                }
+                for (String sql : names.createFence(i)) {
+                    st.execute(sql);
+                }
+            }
+            source.commit();
+        } catch (SQLException e) {
+            source.rollback();
+            throw e;
+        } finally {
+            source.setAutoCommit(true);
+        }
+    }
+
+    void dropFence(Connection source) throws SQLException {
+        for (int i = 0; i < names.tables().size(); i++) {
+            for (String sql : names.dropFence(i)) {
+                execute(source, sql);
+            }
+        }
+    }
+
+    /**
+     * Stops the copy first: nothing the source does afterwards reaches the target. DROP SUBSCRIPTION also
+     * drops the slot on the source; when the source cannot be reached for that, the subscription lets
+     * go of its slot and {@link #dropSlot} removes it on the source later.
+     */
+    void dropSubscription(Connection target) throws SQLException {
+        try {
+            execute(target, "DROP SUBSCRIPTION IF EXISTS " + names.subscription());
+        } catch (SQLException e) {
+            log.warn("move {}: DROP SUBSCRIPTION could not drop its slot on the source ({}); dropping it without", names.id(),
+                    e.getMessage());
+            execute(target, "ALTER SUBSCRIPTION " + names.subscription() + " DISABLE");
+            execute(target, "ALTER SUBSCRIPTION " + names.subscription() + " SET (slot_name = NONE)");
+            execute(target, "DROP SUBSCRIPTION " + names.subscription());
+        }
+    }
+
+    void dropSlot(Connection source) throws SQLException {
+        // DROP SUBSCRIPTION drops its slot when it reaches the source; a slot left behind would keep WAL forever.
+        execute(source, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = "
+                + MoveNames.literal(names.subscription()) + " AND NOT active");
+    }
+
+    boolean applied(Connection source, String barrier) throws SQLException {
+        return MoveRequirements.bool(source, "SELECT confirmed_flush_lsn >= " + MoveNames.literal(barrier)
+                + "::pg_lsn FROM pg_replication_slots WHERE slot_name = " + MoveNames.literal(names.subscription()));
+    }
+
+    /** Null when the bucket's rows are the same on both shards (count and checksum of each table); else the difference. */
+    String compare(Connection source, Connection target) throws SQLException {
+        for (Connection c : List.of(source, target)) {
+            for (String setting : MoveNames.SETTINGS) {
+                execute(c, setting);
+            }
+        }
+        for (int i = 0; i < names.tables().size(); i++) {
+            String a = checksum(source, i);
+            String b = checksum(target, i);
+            if (!a.equals(b)) {
+                return "table " + names.tables().get(i) + ": the source has " + a + ", the target " + b + " (count checksum)";
+            }
+        }
+        return null;
+    }
+
+    private String checksum(Connection c, int table) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(names.checksum(table))) {
+            rs.next();
+            return rs.getLong(1) + " " + rs.getString(2);
+        }
+    }
+
+    /** Deletes the bucket's rows in batches, through the fence; {@code progress} is told each batch's count. */
+    long deleteBucket(Connection c, LongConsumer progress) throws SQLException {
+        execute(c, MoveNames.FENCE_OFF);
+        long deleted = 0;
+        for (int i = 0; i < names.tables().size(); i++) {
+            while (true) {
+                int n;
+                try (Statement st = c.createStatement()) {
+                    n = st.executeUpdate(names.deleteBatch(i, timings.deleteBatch()));
+                }
+                deleted += n;
+                if (n > 0) {
+                    progress.accept(n);
+                }
+                if (n == 0) {
+                    break;
+                }
+            }
+        }
+        return deleted;
+    }
+
+    long countBucket(Connection c) throws SQLException {
+        long rows = 0;
+        for (int i = 0; i < names.tables().size(); i++) {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(names.count(i))) {
+                rs.next();
+                rows += rs.getLong(1);
+            }
+        }
+        return rows;
+    }
+
+    record Lag(long bytes, BigDecimal seconds) {
+    }
+
+    Lag lag(Connection source, Connection target) throws SQLException {
+        long bytes = -1;
+        try (Statement st = source.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(),"
+                + " confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = "
+                + MoveNames.literal(names.subscription()))) {
+            if (rs.next()) {
+                bytes = Math.max(0, rs.getLong(1));
+            }
+        }
+        BigDecimal seconds = null;
+        try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery("SELECT extract(epoch FROM now() - "
+                + "last_msg_send_time) FROM pg_stat_subscription WHERE subname = " + MoveNames.literal(names.subscription())
+                + " AND relid IS NULL")) {
+            if (rs.next() && rs.getBigDecimal(1) != null) {
+                seconds = rs.getBigDecimal(1).max(BigDecimal.ZERO).setScale(3, RoundingMode.HALF_UP);
+            }
+        }
+        return new Lag(bytes, seconds);
+    }
+
+    static void execute(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+}

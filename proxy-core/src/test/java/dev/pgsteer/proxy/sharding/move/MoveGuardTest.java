@@ -1,0 +1,125 @@
+package dev.pgsteer.proxy.sharding.move;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pgsteer.config.BucketMap;
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.KeyType;
+import dev.pgsteer.config.PoolConfig;
+import dev.pgsteer.config.ShardFunction;
+import dev.pgsteer.config.TableConfig;
+import dev.pgsteer.config.store.MoveHold;
+import dev.pgsteer.config.store.MoveRecord;
+import dev.pgsteer.config.store.MovesState;
+import dev.pgsteer.proxy.sharding.StatementGuard.Check;
+import dev.pgsteer.router.Router;
+import dev.pgsteer.router.ShardRouter;
+import dev.pgsteer.router.command.Command;
+import dev.pgsteer.router.command.RouteContext;
+import dev.pgsteer.router.plan.KeySource;
+import dev.pgsteer.router.sql.LexedStatement;
+import dev.pgsteer.router.sql.SqlLexer;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The guard with real routers: orders and items (co-located) in 12 buckets, bucket b on s(b mod 3);
+ * integer key 5 is in bucket 5 (s2), key 3 in bucket 1; move 9 takes bucket 5 from s2 to s0.
+ */
+class MoveGuardTest {
+    static final List<String> SHARDS = List.of("s0", "s1", "s2");
+    static final BucketMap TWELVE = BucketMap.even(12, SHARDS);
+    static final Router ROUTER = new Router(ShardRouter.of(shop(), 100));
+    static final MoveRecord MOVE = new MoveRecord(9, "bucket", "shop", List.of("orders", "items"),
+            List.of("customer_id", "customer_id"), "integer", 12, 5, "s2", "s0", "copying", "n1", null, null, null, List.of(), 0,
+            null, 0, null, null, null, 0, null, false, null, null, null);
+
+    private long version = 2;
+    private final MoveGuard guard = new MoveGuard(() -> version, Duration.ofSeconds(10));
+
+    private static DatabaseConfig shop() {
+        Map<String, TableConfig> tables = new LinkedHashMap<>();
+        tables.put("orders", new TableConfig.Sharded("orders", "customer_id", new ShardFunction.Hash(TWELVE), KeyType.INTEGER));
+        tables.put("items", new TableConfig.Sharded("items", "customer_id", new ShardFunction.Hash(TWELVE), KeyType.INTEGER));
+        tables.put("events", new TableConfig.Sharded("events", "id", new ShardFunction.Hash(TWELVE), KeyType.INTEGER));
+        tables.put("currencies", new TableConfig.Reference("currencies"));
+        return new DatabaseConfig("shop", SHARDS, "s0", tables, null, PoolConfig.defaults());
+    }
+
+    private Check check(String sql, long transactionSince) {
+        LexedStatement statement = SqlLexer.statement(sql);
+        Command routed = ROUTER.route(statement, KeySource.Placeholders.NONE, new RouteContext(Set.of(), false, false));
+        return guard.check("shop", routed, ROUTER, statement, KeySource.Placeholders.NONE, null, transactionSince);
+    }
+
+    private Check check(String sql) {
+        return check(sql, Long.MAX_VALUE);
+    }
+
+    @Test
+    void withoutAMoveNothingIsGuarded() {
+        assertFalse(guard.active("shop"));
+        guard.update(new MovesState(List.of(MOVE), List.of()));
+        assertTrue(guard.active("shop"));
+        assertFalse(guard.active("other"));
+        assertEquals(List.of("guard"), guard.acknowledgements(9));
+    }
+
+    @Test
+    void whatWouldReachTheBucketOnBothShardsIsRefusedForTheWholeMove() {
+        guard.update(new MovesState(List.of(MOVE), List.of()));
+        for (String sql : List.of("SELECT count(*) FROM orders", "UPDATE items SET sku = 'y'",
+                "DELETE FROM orders WHERE total > 3", "ALTER TABLE orders ADD COLUMN note text")) {
+            Command.Refused refused = assertInstanceOf(Check.Refuse.class, check(sql), sql).refused();
+            assertEquals("0A000", refused.sqlState(), sql);
+            assertTrue(refused.reason().contains("bucket 5 of 12 of table") && refused.reason().contains("move 9"), refused.reason());
+        }
+        // By key, another table, a reference table: on their way.
+        for (String sql : List.of("SELECT * FROM orders WHERE customer_id = 5", "INSERT INTO orders (customer_id, id, total) VALUES (5, 1, 1)",
+                "SELECT count(*) FROM events", "SELECT * FROM currencies", "UPDATE orders SET total = 1 WHERE customer_id = 3")) {
+            assertInstanceOf(Check.Go.class, check(sql), sql);
+        }
+    }
+
+    @Test
+    void aHoldMakesNewWritesOfTheBucketWaitUntilReleasedAndRoutedByTheFlippedMap() {
+        guard.update(new MovesState(List.of(MOVE), List.of(new MoveHold(9, 1, false, 0))));
+        assertEquals(List.of("guard", "hold 1"), guard.acknowledgements(9));
+        Check.Wait wait = assertInstanceOf(Check.Wait.class, check("INSERT INTO items (customer_id, id, sku) VALUES (5, 1, 'x')"));
+        assertEquals("55P03", wait.timedOut().sqlState());
+        assertInstanceOf(Check.Wait.class, check("UPDATE orders SET total = 2 WHERE customer_id = 5"));
+        // Reads of the bucket and writes of other buckets never wait.
+        assertInstanceOf(Check.Go.class, check("SELECT * FROM orders WHERE customer_id = 5"));
+        assertInstanceOf(Check.Go.class, check("INSERT INTO orders (customer_id, id, total) VALUES (3, 1, 1)"));
+        // A transaction begun before the hold may have written the bucket: the fence on the source waits for it.
+        assertInstanceOf(Check.Go.class, check("INSERT INTO orders (customer_id, id, total) VALUES (5, 2, 1)", System.nanoTime() - 1_000_000_000L));
+        assertInstanceOf(Check.Wait.class, check("INSERT INTO orders (customer_id, id, total) VALUES (5, 2, 1)", System.nanoTime() + 1_000_000L));
+
+        guard.update(new MovesState(List.of(MOVE), List.of(new MoveHold(9, 1, true, 3))));
+        assertFalse(wait.released().isDone(), "released at version 3, this instance routes by 2");
+        version = 3;
+        guard.mapsApplied();
+        assertTrue(wait.released().isDone());
+        assertInstanceOf(Check.Go.class, check("INSERT INTO items (customer_id, id, sku) VALUES (5, 1, 'x')"));
+    }
+
+    @Test
+    void aGivenUpAttemptOrAFinishedMoveLetsItsWritesGo() {
+        guard.update(new MovesState(List.of(MOVE), List.of(new MoveHold(9, 1, false, 0))));
+        Check.Wait first = assertInstanceOf(Check.Wait.class, check("INSERT INTO items (customer_id, id, sku) VALUES (5, 1, 'x')"));
+        guard.update(new MovesState(List.of(MOVE), List.of(new MoveHold(9, 1, true, 0))));
+        assertTrue(first.released().isDone());
+        guard.update(new MovesState(List.of(MOVE), List.of(new MoveHold(9, 1, true, 0), new MoveHold(9, 2, false, 0))));
+        Check.Wait second = assertInstanceOf(Check.Wait.class, check("INSERT INTO items (customer_id, id, sku) VALUES (5, 1, 'x')"));
+        guard.update(MovesState.NONE);
+        assertTrue(second.released().isDone());
+        assertFalse(guard.active("shop"));
+    }
+}
