@@ -42,7 +42,11 @@
 #              and COMMIT PREPARED flush the WAL whatever it says, so with off the two-phase commit pays
 #              for flushes that a one-shard commit skips; on makes both wait
 #   PAIRS      aid pairs per transaction script (default 200)
-#   PGSTEER_JAVA_OPTS  JVM options for both pgsteer processes
+#   TRACE=1    where a transaction's milliseconds go: pgbench -r (each statement's mean latency as the
+#              client sees it) and, on both servers, log_min_duration_statement=0 with millisecond
+#              timestamps; bench/trace_2pc.py then sets PREPARE TRANSACTION and COMMIT PREPARED (the
+#              servers' own time, fsync included) against the client's COMMIT (trace.md in the results)
+#   PGSTEER_JAVA_OPTS  more JVM options for both pgsteer processes, after jvm.options (as compare.sh)
 #   BASE_PORT  first of the ports used (default 25440: PostgreSQL 0, +1 sharded pgsteer, +2 quick-mode
 #              pgsteer, +3 PostgreSQL 1)
 #
@@ -66,6 +70,8 @@ WORKLOADS=${WORKLOADS:-"select-only write-1 tx-1shard tx-2shard"}
 POOL_SIZE=${POOL_SIZE:-20}
 PAIRS=${PAIRS:-200}
 SYNCHRONOUS_COMMIT=${SYNCHRONOUS_COMMIT:-off}
+TRACE=${TRACE:-0}
+TRACE_ARGS=; [ "$TRACE" = 1 ] && TRACE_ARGS=-r
 BASE_PORT=${BASE_PORT:-25440}
 PG_PORT=$BASE_PORT; SHARDED_PORT=$((BASE_PORT + 1)); SINGLE_PORT=$((BASE_PORT + 2)); PG1_PORT=$((BASE_PORT + 3))
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -118,7 +124,7 @@ JAR="$WORK/jar/pgsteer.jar"
 PGSTEER_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$ROOT" diff --quiet HEAD -- '*/src/main/*' '*pom.xml' 2>/dev/null || PGSTEER_COMMIT="$PGSTEER_COMMIT+local changes"
 JAVA="$JAVA_HOME/bin/java"
-read -r -a JOPTS <<< "${PGSTEER_JAVA_OPTS:-}"
+read -r -a JOPTS <<< "@$ROOT/jvm.options ${PGSTEER_JAVA_OPTS:-}"
 
 # ---------------------------------------------------------------- PostgreSQL, two servers
 start_pg() {  # start_pg N PORT: server N, data in $WORK/pgdataN
@@ -136,6 +142,9 @@ shared_buffers = 256MB
 synchronous_commit = $SYNCHRONOUS_COMMIT
 log_min_messages = warning
 EOF
+  if [ "$TRACE" = 1 ]; then
+    printf "log_min_duration_statement = 0\nlog_line_prefix = '%%m [%%p] %%d '\n" >> "$WORK/pgdata$1/postgresql.conf"
+  fi
   "${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$WORK/pgdata$1" -l "$WORK/pg$1.log" -w start >/dev/null
   "${AS_PG[@]}" psql -h "$WORK/sock$1" -p "$2" -U postgres -v ON_ERROR_STOP=1 -q -d postgres \
     -c "CREATE ROLE bench LOGIN PASSWORD 'bench'"
@@ -295,7 +304,7 @@ run_one() {  # run_one ROUND WORKLOAD MODE TARGET
   c0=$(cpu_ticks "$(pid_of "$target")")
   set +e
   # shellcheck disable=SC2046
-  pgbench -n $(script_args "$workload") -M "$mode" -c "$CLIENTS" -j "$THREADS" -T "$DURATION" \
+  pgbench -n $TRACE_ARGS $(script_args "$workload") -M "$mode" -c "$CLIENTS" -j "$THREADS" -T "$DURATION" \
     -h 127.0.0.1 -p "$(port_of "$target")" -U bench bench >"$txt" 2>&1
   rc=$?
   set -e
@@ -348,6 +357,10 @@ T_BENCH=$(( $(date +%s) - T_START ))
 LEFT=$(( $(shard_psql 0 -Atc "SELECT count(*) FROM pg_prepared_xacts") + $(shard_psql 1 -Atc "SELECT count(*) FROM pg_prepared_xacts") ))
 log "prepared transactions left on the shards after the run: $LEFT"
 cp "$WORK/pgsteer-decisions.log" "$OUT/" 2>/dev/null || true
+if [ "$TRACE" = 1 ]; then
+  cp "$WORK/pg0.log" "$WORK/pg1.log" "$OUT/"
+  python3 "$HERE/trace_2pc.py" "$OUT" | tee "$OUT/trace.md"
+fi
 
 # ---------------------------------------------------------------- summary
 {

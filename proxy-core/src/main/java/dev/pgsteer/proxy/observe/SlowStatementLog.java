@@ -34,6 +34,12 @@ public final class SlowStatementLog {
     }
 
     /** Logs the statement if it was slow; {@code text} is read only then. */
+    /** Whether a request that took {@code nanos} is logged: a caller builds its text only then. */
+    public boolean slow(long nanos) {
+        long threshold = thresholdNanos;
+        return threshold > 0 && nanos > threshold;
+    }
+
     public void took(String sessionId, long nanos, CharSequence text) {
         long threshold = thresholdNanos;
         if (threshold <= 0 || nanos <= threshold) {

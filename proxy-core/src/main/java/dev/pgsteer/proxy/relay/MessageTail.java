@@ -27,7 +27,8 @@ final class MessageTail {
     }
 
     private State state = State.NONE;
-    private final ArrayDeque<FrameChunk> waiting = new ArrayDeque<>();
+    /** Sized for the usual one or two chunks; it grows if needed (an idle session holds 24 bytes, not 88). */
+    private final ArrayDeque<FrameChunk> waiting = new ArrayDeque<>(1);
     /** The last chunk is among those waiting: the message ends when they are written. */
     private boolean complete;
     private Channel connection;

@@ -10,7 +10,8 @@ import java.util.ArrayDeque;
  * {@link MessageTail}).
  */
 final class PendingFrames {
-    private final ArrayDeque<Frame> frames = new ArrayDeque<>();
+    /** Starts small and grows while frames wait (an idle session holds 24 bytes, not 88). */
+    private final ArrayDeque<Frame> frames = new ArrayDeque<>(1);
     private final MessageTail tail;
 
     PendingFrames(MessageTail tail) {

@@ -21,7 +21,8 @@ final class AnswerQueue {
     private static final byte[] PARSE_COMPLETE = {'1', 0, 0, 0, 4};
     private static final String DEALLOCATE_TAG = "DEALLOCATE";
 
-    private final ArrayDeque<Expectation> expected = new ArrayDeque<>();
+    /** Starts small and grows with the session's batches (an idle session holds 24 bytes, not 88). */
+    private final ArrayDeque<Expectation> expected = new ArrayDeque<>(1);
     private final StatementRegistry registry;
     /** The session's statements: client's name to backend name (shared with {@link StatementRelay}). */
     private final Map<String, String> statements;
