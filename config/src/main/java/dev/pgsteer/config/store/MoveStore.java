@@ -298,7 +298,7 @@ public final class MoveStore {
                     st.execute("LISTEN " + StoreSchema.quote(channel));
                 }
                 return null;
-            }, this::state, s -> s.active().size() + " unfinished move(s)", health, where, MovesState.NONE);
+            }, this::state, s -> s.active().size() + " unfinished move(s)", health, where, MovesState.NONE, false);
             follower.add(onChange);
             follower.start();
         } else {

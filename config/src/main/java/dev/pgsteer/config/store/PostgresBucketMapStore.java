@@ -106,7 +106,8 @@ public final class PostgresBucketMapStore implements BucketMapStore {
             follower = new StoreFollower<>("bucket maps", "pgsteer-bucket-maps-listener", listener, c -> {
                 table.listen(c);
                 return null;
-            }, table::load, maps -> "shard map version " + maps.version(), health, where, BucketMaps.NONE);
+            // No settling: a move's cutover holds writes until every instance routes by the map it flipped.
+            }, table::load, maps -> "shard map version " + maps.version(), health, where, BucketMaps.NONE, false);
             follower.add(onChange);
             follower.start();
         } else {

@@ -39,12 +39,22 @@ final class StoreFollower<T> implements ListenLoop.Reader {
      */
     StoreFollower(String what, String threadName, ListenLoop.Connector connector, OnConnection<Void> listen,
                   OnConnection<T> load, Function<T, String> describe, StoreHealth health, String where, T known) {
+        this(what, threadName, connector, listen, load, describe, health, where, known, true);
+    }
+
+    /**
+     * {@code settle}: coalesce a burst of notifications into one reload (state that changes in bursts:
+     * a script creating tenants); false where each change must arrive at once (a move's cutover, which
+     * holds writes until every instance has followed it).
+     */
+    StoreFollower(String what, String threadName, ListenLoop.Connector connector, OnConnection<Void> listen,
+                  OnConnection<T> load, Function<T, String> describe, StoreHealth health, String where, T known, boolean settle) {
         this.what = what;
         this.listen = listen;
         this.load = load;
         this.describe = describe;
         this.delivered = known;
-        this.loop = new ListenLoop(threadName, connector, this, true, health, where);
+        this.loop = new ListenLoop(threadName, connector, this, settle, health, where);
     }
 
     void add(Consumer<T> follower) {

@@ -7,6 +7,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,16 +86,31 @@ final class ShardSteps {
                 + "::pg_lsn FROM pg_replication_slots WHERE slot_name = " + MoveNames.literal(names.subscription()));
     }
 
-    /** Null when the bucket's rows are the same on both shards (count and checksum of each table); else the difference. */
-    String compare(Connection source, Connection target) throws SQLException {
+    /**
+     * Null when the bucket's rows are the same on both shards (count and checksum of each table); else
+     * the difference. It runs while writes are held, so the two sides are read at once: the hold lasts
+     * the slower side's scan, not the sum of both.
+     */
+    String compare(Connection source, Connection target) throws SQLException, InterruptedException {
         for (Connection c : List.of(source, target)) {
             for (String setting : MoveNames.SETTINGS) {
                 execute(c, setting);
             }
         }
         for (int i = 0; i < names.tables().size(); i++) {
-            String a = checksum(source, i);
+            int table = i;
+            FutureTask<String> onSource = new FutureTask<>(() -> checksum(source, table));
+            Thread.ofVirtual().name("pgsteer-move-checksum").start(onSource);
             String b = checksum(target, i);
+            String a;
+            try {
+                a = onSource.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof SQLException sql) {
+                    throw sql;
+                }
+                throw new IllegalStateException("the source's checksum failed", e.getCause());
+            }
             if (!a.equals(b)) {
                 return "table " + names.tables().get(i) + ": the source has " + a + ", the target " + b + " (count checksum)";
             }
