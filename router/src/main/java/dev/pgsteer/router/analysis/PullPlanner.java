@@ -88,13 +88,16 @@ public final class PullPlanner {
             String alias = only.getAlias() != null ? only.getAlias().getName() : only.getName();
             List<PullPlan.Filter> filters = counted && nodes.size() == 1
                     ? filters(only, occurrences.scopeOf.get(only), identifier(alias), tokens.parameterUses) : List.of();
-            if (counted && nodes.size() == 1) {
+            if (counted) {
+                // Each occurrence may be narrowed by key lists (then the table is pulled for their union).
                 receiving.add(name);
             }
             tables.put(name, new PullPlan.TablePull(alias, allColumns, filters));
         });
         List<JoinScope> joins = JoinScopes.of(occurrences.scopeOf,
-                node -> shardMap.tableOf(node).orElse(null) instanceof TableConfig.Sharded, receiving);
+                node -> shardMap.tableOf(node).orElse(null) instanceof TableConfig.Sharded
+                        && !(node.getSchemaName() == null && occurrences.cteNames.contains(identifier(node.getName()))),
+                receiving, occurrences.byTable);
         return new PullPlan(tokens.identifiers, fromShape, tables, joins);
     }
 
