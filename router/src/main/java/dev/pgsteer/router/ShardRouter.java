@@ -199,6 +199,11 @@ public final class ShardRouter {
         return cache.size();
     }
 
+    /** Shapes JSQLParser could not read, remembered now so that they are not tried again (at most the capacity). */
+    public int unparsedShapes() {
+        return unparsedShapes.size();
+    }
+
     /** The statement's analysis: from the cache, else parsed now. JSQLParser is slow: call this off the event loop. */
     public Analysis analysis(LexedStatement statement) {
         Analysis cached = cache.peek(statement.shape());
