@@ -468,6 +468,13 @@ SELECT i.order_id, i.line FROM items i, orders o WHERE o.customer_id = i.custome
 -- The same correlated on order_id (not the semi-join's column): items whole.
 SELECT i.order_id, i.line FROM items i, orders o WHERE o.customer_id = i.customer_id AND o.status = 'shipped' AND NOT EXISTS (SELECT 1 FROM items i2 WHERE i2.order_id = i.order_id AND i2.line <> i.line AND i2.qty > i.qty);
 SELECT a.order_id, b.order_id FROM items a, items b, orders o WHERE a.customer_id = b.customer_id AND o.customer_id = a.customer_id AND o.status = 'new' AND o.total > 300 AND a.line < b.line AND a.qty = 5;
+-- A table named twice under one name, each with its own conditions: pulled for the OR of them (TPC-H Q22's shape).
+SELECT count(*), sum(total) FROM orders WHERE status = 'paid' AND total > (SELECT avg(total) FROM orders WHERE status IN ('paid', 'new') AND total > 100);
+SELECT substring(sku from 1 for 5) AS code, count(*), sum(price) FROM items WHERE substring(sku from 1 for 5) IN ('SKU-1', 'SKU-2') AND price > (SELECT avg(price) FROM items WHERE price > 10 AND substring(sku from 1 for 5) IN ('SKU-1', 'SKU-2')) AND NOT EXISTS (SELECT 1 FROM orders WHERE orders.id = items.order_id AND orders.status = 'cancelled') GROUP BY 1 ORDER BY 1;
+-- One occurrence on the nullable side of an outer join (its conditions narrow nothing): orders whole.
+SELECT id FROM orders WHERE status = 'new' AND total > 400 AND currency IN (SELECT c.code FROM currencies c LEFT JOIN orders ON orders.currency = c.code AND orders.total > 490 WHERE orders.id IS NULL);
+-- params: 'paid' | 200.00
+SELECT count(*) FROM orders WHERE status = ? AND total > (SELECT avg(total) FROM orders WHERE total > ?);
 -- With the client's parameters in the filtered table's conditions.
 -- params: 'paid' | 300.00
 SELECT o.id FROM orders o WHERE o.status = ? AND o.total > ? AND 1 < (SELECT count(*) FROM items i WHERE i.order_id = o.id);

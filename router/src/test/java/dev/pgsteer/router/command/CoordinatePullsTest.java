@@ -50,6 +50,10 @@ class CoordinatePullsTest {
             SELECT count(DISTINCT orders) FROM orders                                              | *                      | -
             SELECT count(DISTINCT status) FROM orders NATURAL JOIN currencies                      | *                      | -
             SELECT id FROM orders UNION SELECT id FROM orders WHERE total > 1                      | id total               | -
+            SELECT id FROM orders WHERE status = 'a' UNION SELECT id FROM orders WHERE total > 1   | id status total        | ((status = 'a')) OR ((total > 1))
+            SELECT id FROM orders WHERE status = 'a' AND total > (SELECT avg(total) FROM orders WHERE status = 'b' AND id > 2) | id status total | ((status = 'a')) OR ((status = 'b') AND (id > 2))
+            SELECT o.id FROM orders o WHERE o.status = 'a' AND o.total > (SELECT avg(o2.total) FROM orders o2 WHERE o2.status = 'b') | id status total | -
+            SELECT id FROM orders WHERE status = 'a' AND NOT EXISTS (SELECT 1 FROM currencies LEFT JOIN orders ON total = rate WHERE status = 'b') | id status total | -
             SELECT count(DISTINCT o.status) FROM currencies c LEFT JOIN orders o ON o.currency = c.code WHERE o.total > 1 | status total currency | -
             SELECT count(DISTINCT o.status) FROM orders o LEFT JOIN currencies c ON o.currency = c.code WHERE o.total > 1 AND c.rate > 1 | status total currency | o.total > 1
             SELECT count(DISTINCT o.status) FROM orders o JOIN currencies c ON o.currency = c.code WHERE o.total > c.rate | status total currency | -
