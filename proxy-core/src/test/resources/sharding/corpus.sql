@@ -433,6 +433,52 @@ SELECT r.region, count(e.id) FROM regions r JOIN events e ON e.amount = r.popula
 -- params: 'buy'
 SELECT o.id, e.day FROM orders o JOIN events e ON e.customer_id = o.customer_id WHERE e.kind = ? AND e.amount > 90;
 
+-- == key lists through correlated and IN subqueries, tables named more than once ==
+-- items twice (TPC-H Q17's shape): both occurrences narrowed to the paid orders' ids, bare names included.
+SELECT sum(i.price) FROM items i, orders o WHERE o.id = i.order_id AND o.status = 'paid' AND i.qty < (SELECT avg(i2.qty) FROM items i2 WHERE i2.order_id = o.id);
+SELECT sum(price), count(*) FROM items, orders WHERE id = order_id AND status = 'paid' AND qty <= (SELECT 0.9 * avg(qty) FROM items WHERE order_id = id);
+-- A count that a missing row would make 0 (division by zero): every row the subquery reads is pulled.
+SELECT o.id FROM orders o WHERE o.status = 'new' AND 1.0 / (SELECT count(*) FROM items i WHERE i.order_id = o.id) < 0.6;
+SELECT o.id, o.total FROM orders o WHERE o.status = 'cancelled' AND NOT EXISTS (SELECT 1 FROM items i WHERE i.order_id = o.id AND i.qty > 3);
+-- Aggregates that do not decompose, over the narrowed rows.
+SELECT o.id FROM orders o WHERE o.total > 400 AND (SELECT string_agg(i.sku, ',' ORDER BY i.line DESC) FROM items i WHERE i.order_id = o.id) LIKE 'SKU-1%';
+SELECT o.id FROM orders o WHERE o.status = 'new' AND 1 < (SELECT count(DISTINCT i.qty) FROM items i WHERE i.order_id = o.id);
+SELECT o.id FROM orders o WHERE o.status = 'paid' AND o.total > 200 AND (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY i.price) FROM items i WHERE i.order_id = o.id) > 40;
+-- A bare name the subquery's own table has is its own (customer_id), the other the outer one's.
+SELECT o.id FROM orders o WHERE o.status = 'paid' AND o.total > 300 AND EXISTS (SELECT 1 FROM items WHERE customer_id = o.customer_id AND order_id = o.id AND qty = 5);
+-- A derived table cannot see the outer FROM: no list.
+SELECT o.id FROM orders o WHERE o.status = 'paid' AND EXISTS (SELECT 1 FROM (SELECT order_id FROM items WHERE qty > 2) d WHERE d.order_id = o.id);
+-- IN (SELECT ...) conjuncts: events for the customers the filtered orders name; not for NOT IN, an OR, or an expression.
+SELECT id, day FROM events WHERE customer_id IN (SELECT customer_id FROM orders WHERE status = 'cancelled' AND total > 300);
+SELECT id FROM events WHERE customer_id NOT IN (SELECT customer_id FROM orders WHERE status = 'cancelled' AND total > 300);
+SELECT id FROM events WHERE customer_id IN (SELECT o.customer_id FROM orders o WHERE o.total > 300 AND o.status = 'paid') OR amount > 95;
+SELECT id FROM events WHERE customer_id IN (SELECT nullif(customer_id, 5) FROM orders WHERE status = 'new' AND total > 250);
+SELECT count(*) FROM events e WHERE e.customer_id IN (SELECT o.customer_id FROM orders o WHERE o.total > 480 GROUP BY o.customer_id HAVING count(*) >= 1);
+SELECT id FROM orders WHERE id IN (SELECT order_id FROM items WHERE qty = 5 AND sku = 'SKU-3') AND total > 10;
+-- Through a table pulled for a list (TPC-H Q20's shape): items correlated to events, which is pulled for the orders' customers.
+SELECT e.id, e.amount FROM events e WHERE e.customer_id IN (SELECT o.customer_id FROM orders o WHERE o.status = 'cancelled' AND o.total > 250) AND e.amount > (SELECT 2 * sum(i.qty) FROM items i WHERE i.customer_id = e.customer_id AND i.line = 1);
+-- Outer joins: the nullable side is not narrowed, and its NULL-extended rows stay.
+SELECT o.id, i.line FROM orders o LEFT JOIN items i ON i.order_id = o.id AND i.qty > 4 WHERE o.status = 'paid' AND o.total > 400;
+SELECT o.id, o2.id FROM orders o LEFT JOIN orders o2 ON o2.id = o.id + 1 AND o2.status = 'new' WHERE o.total > 450 AND NOT EXISTS (SELECT 1 FROM items i WHERE i.order_id = o2.id AND i.qty > 4);
+-- An occurrence correlated to its own table (TPC-H Q21's shape): items whole.
+SELECT i.order_id, i.line FROM items i, orders o WHERE o.id = i.order_id AND o.status = 'shipped' AND i.qty > 3 AND EXISTS (SELECT 1 FROM items i2 WHERE i2.order_id = i.order_id AND i2.line <> i.line) AND NOT EXISTS (SELECT 1 FROM items i3 WHERE i3.order_id = i.order_id AND i3.line <> i.line AND i3.qty > i.qty);
+-- items three times (TPC-H Q21's shape on the shard key): the first semi-joined to the shipped orders on
+-- customer_id (co-located), the others equal it on customer_id, so items is pulled with that EXISTS for all.
+SELECT i.order_id, i.line FROM items i, orders o WHERE o.customer_id = i.customer_id AND o.id = i.order_id AND o.status = 'shipped' AND EXISTS (SELECT 1 FROM items i2 WHERE i2.customer_id = i.customer_id AND i2.order_id <> i.order_id) AND NOT EXISTS (SELECT 1 FROM items i3 WHERE i3.customer_id = i.customer_id AND i3.order_id <> i.order_id AND i3.qty > i.qty);
+-- The same correlated on order_id (not the semi-join's column): items whole.
+SELECT i.order_id, i.line FROM items i, orders o WHERE o.customer_id = i.customer_id AND o.status = 'shipped' AND NOT EXISTS (SELECT 1 FROM items i2 WHERE i2.order_id = i.order_id AND i2.line <> i.line AND i2.qty > i.qty);
+SELECT a.order_id, b.order_id FROM items a, items b, orders o WHERE a.customer_id = b.customer_id AND o.customer_id = a.customer_id AND o.status = 'new' AND o.total > 300 AND a.line < b.line AND a.qty = 5;
+-- A table named twice under one name, each with its own conditions: pulled for the OR of them (TPC-H Q22's shape).
+SELECT count(*), sum(total) FROM orders WHERE status = 'paid' AND total > (SELECT avg(total) FROM orders WHERE status IN ('paid', 'new') AND total > 100);
+SELECT substring(sku from 1 for 5) AS code, count(*), sum(price) FROM items WHERE substring(sku from 1 for 5) IN ('SKU-1', 'SKU-2') AND price > (SELECT avg(price) FROM items WHERE price > 10 AND substring(sku from 1 for 5) IN ('SKU-1', 'SKU-2')) AND NOT EXISTS (SELECT 1 FROM orders WHERE orders.id = items.order_id AND orders.status = 'cancelled') GROUP BY 1 ORDER BY 1;
+-- One occurrence on the nullable side of an outer join (its conditions narrow nothing): orders whole.
+SELECT id FROM orders WHERE status = 'new' AND total > 400 AND currency IN (SELECT c.code FROM currencies c LEFT JOIN orders ON orders.currency = c.code AND orders.total > 490 WHERE orders.id IS NULL);
+-- params: 'paid' | 200.00
+SELECT count(*) FROM orders WHERE status = ? AND total > (SELECT avg(total) FROM orders WHERE total > ?);
+-- With the client's parameters in the filtered table's conditions.
+-- params: 'paid' | 300.00
+SELECT o.id FROM orders o WHERE o.status = ? AND o.total > ? AND 1 < (SELECT count(*) FROM items i WHERE i.order_id = o.id);
+
 -- == rows of reference tables next to sharded ones (outer joins, subqueries, no FROM) ==
 SELECT c.code, o.id FROM currencies c LEFT JOIN orders o ON o.currency = c.code AND o.total > 495;
 SELECT c.code, count(*) FROM currencies c LEFT JOIN orders o ON o.currency = c.code AND o.total > 490 GROUP BY c.code;

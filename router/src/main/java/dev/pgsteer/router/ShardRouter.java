@@ -36,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.UnsupportedStatement;
@@ -56,6 +57,14 @@ public final class ShardRouter {
     private final KeyShards keyBuckets;
     private final StatementAnalyzer analyzer;
     private final PlanCache cache;
+    /**
+     * Shapes JSQLParser cannot read (a typed literal, {@code date '1994-01-01'}, leaves {@code date $1}):
+     * failing can take it long (about a second for TPC-H Q20, whose text parses in 8 ms), and the
+     * analysis of the text is not cached, so each execution would fail again. At most the plan
+     * cache's capacity of them; past it the set starts over.
+     */
+    private final Set<String> unparsedShapes = ConcurrentHashMap.newKeySet();
+    private final int capacity;
     private final Collations collations;
     private final Functions functions;
     /** Told when a plan meets a name the catalog read did not have; nothing by default. */
@@ -85,6 +94,7 @@ public final class ShardRouter {
         });
         this.analyzer = new StatementAnalyzer(database, collations, functions, catalogGap);
         this.cache = cache;
+        this.capacity = cache.capacity();
         this.collations = collations;
         this.functions = functions;
         this.catalogGap = catalogGap;
@@ -189,6 +199,11 @@ public final class ShardRouter {
         return cache.size();
     }
 
+    /** Shapes JSQLParser could not read, remembered now so that they are not tried again (at most the capacity). */
+    public int unparsedShapes() {
+        return unparsedShapes.size();
+    }
+
     /** The statement's analysis: from the cache, else parsed now. JSQLParser is slow: call this off the event loop. */
     public Analysis analysis(LexedStatement statement) {
         Analysis cached = cache.peek(statement.shape());
@@ -201,7 +216,13 @@ public final class ShardRouter {
             cache.put(statement.shape(), refused.get());
             return refused.get();
         }
-        Statement parsed = Parser.parse(statement.shape());
+        Statement parsed = unparsedShapes.contains(statement.shape()) ? null : Parser.parse(statement.shape());
+        if (parsed == null && !unparsedShapes.contains(statement.shape())) {
+            if (unparsedShapes.size() >= capacity) {
+                unparsedShapes.clear();
+            }
+            unparsedShapes.add(statement.shape());
+        }
         if (parsed instanceof UnsupportedStatement && DDL_WORDS.contains(statement.firstKeyword())) {
             // JSQLParser skims DDL it does not know (CREATE AGGREGATE, CREATE DOMAIN, CREATE CAST, ALTER
             // AGGREGATE) into an UnsupportedStatement, which named no table and so ran on the default

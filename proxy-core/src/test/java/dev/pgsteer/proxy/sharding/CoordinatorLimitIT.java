@@ -174,6 +174,43 @@ class CoordinatorLimitIT {
         assertNothingLeftBehind();
     }
 
+    /**
+     * Key lists reach a table named twice, a correlated subquery's table and an {@code IN (SELECT
+     * ...)}'s: with the limit of 5, these pass only because orders is pulled for gadgets 1 and 2's
+     * customers (4 and 5: orders 4 and 5), an occurrence correlated to orders itself on customer_id
+     * taking the other's list on that column. Where one occurrence cannot be narrowed (correlated to
+     * orders on another column) or the IN is negated, orders is pulled whole, past the limit.
+     */
+    @Test
+    void correlatedAndInSubqueriesAndRepeatedTablesAreNarrowed() throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE gadgets (id bigint NOT NULL, owner bigint NOT NULL)");
+            s.execute("INSERT INTO gadgets (id, owner) SELECT g, g + 3 FROM generate_series(1, 10) g");
+            s.execute("ANALYZE orders");
+            s.execute("ANALYZE gadgets");
+            assertTrue(pulledFrom("orders") > 5, "the test needs more than 5 orders off the coordinator");
+            // TPC-H Q17's shape: orders twice, the subquery's occurrence correlated to gadgets.
+            assertEquals(List.of("count:int8 ", "2 | "), answer(c, "SELECT count(*) FROM orders o, gadgets g WHERE o.customer_id = g.owner"
+                    + " AND g.id <= 2 AND o.id >= (SELECT max(o2.id) FROM orders o2 WHERE o2.customer_id = g.owner)"));
+            assertEquals(List.of("count:int8 ", "2 | "), answer(c,
+                    "SELECT count(*) FROM orders WHERE customer_id IN (SELECT owner FROM gadgets WHERE id <= 2)"));
+            assertEquals(List.of("count:int8 ", "1 | "), answer(c, "SELECT count(*) FROM gadgets g WHERE g.id <= 2"
+                    + " AND EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = g.owner AND o.status = 'paid')"));
+            // Q21's shape: o2 equals o on customer_id, so it takes o's list on that column.
+            assertEquals(List.of("count:int8 ", "2 | "), answer(c, "SELECT count(*) FROM orders o, gadgets g WHERE o.customer_id = g.owner"
+                    + " AND g.id <= 2 AND o.id >= (SELECT max(o2.id) FROM orders o2 WHERE o2.customer_id = o.customer_id)"));
+            for (String whole : List.of(
+                    "SELECT count(*) FROM orders o, gadgets g WHERE o.customer_id = g.owner AND g.id <= 2"
+                            + " AND o.id >= (SELECT max(o2.id) FROM orders o2 WHERE o2.status = o.status)",
+                    "SELECT count(*) FROM orders WHERE customer_id NOT IN (SELECT owner FROM gadgets WHERE id <= 2)")) {
+                SQLException past = assertThrows(SQLException.class, () -> answer(c, whole), whole);
+                assertEquals("54000", past.getSQLState(), past.getMessage());
+            }
+            s.execute("DROP TABLE gadgets");
+        }
+        assertNothingLeftBehind();
+    }
+
     @Test
     void pastTheLimitTheStatementFailsNamingTableCountAndSettingAndTheSessionGoesOn() throws Exception {
         assertTrue(pulledFrom("orders") > 5, "the test needs more than 5 orders off the coordinator");

@@ -4,23 +4,28 @@ import static dev.pgsteer.router.syntax.Identifiers.identifier;
 
 import dev.pgsteer.router.plan.JoinScope;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.InExpression;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.select.Join;
+import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 
 /**
- * The {@link JoinScope}s of a statement: for each SELECT whose FROM list holds at least two sharded
- * tables, the {@code column = column} conditions its joined rows all meet. Only top-level conjuncts
- * count (an equality under OR or NOT constrains nothing), from its WHERE and from the ON of joins that
- * are inner (an outer join's ON keeps unmatched rows).
+ * The {@link JoinScope}s of a statement: for each SELECT whose FROM list holds a sharded table joined
+ * to another, correlated to one of the SELECT around it, or holding a top-level {@code x IN (SELECT y
+ * FROM t)} on one, the {@code column = column} conditions its joined rows all meet. Only top-level
+ * conjuncts count (an equality under OR or NOT constrains nothing), from its WHERE and from the ON
+ * of joins that are inner (an outer join's ON keeps unmatched rows).
  */
 final class JoinScopes {
     private JoinScopes() {
@@ -28,40 +33,117 @@ final class JoinScopes {
 
     /**
      * @param scopeOf   every table node of the statement and the SELECT whose FROM list holds it
-     * @param sharded   whether a node is a sharded table
+     * @param sharded   whether a node is a sharded table (not a CTE's name)
      * @param receiving the configured names of the tables that may be narrowed to other tables' keys
-     *                  (they occur once, as an inner member)
+     *                  (their uses are counted), each occurrence that is an inner member of its scope
+     * @param byTable   every node of each table, in order: an occurrence's number is its place there
      */
-    static List<JoinScope> of(Map<Table, PlainSelect> scopeOf, Predicate<Table> sharded, Set<String> receiving) {
+    static List<JoinScope> of(Map<Table, PlainSelect> scopeOf, Predicate<Table> sharded, Set<String> receiving,
+                              Map<String, List<Table>> byTable) {
         Map<PlainSelect, Map<String, JoinScope.Member>> members = new LinkedHashMap<>();
+        Map<Table, JoinScope.Member> memberOf = new IdentityHashMap<>();
         scopeOf.forEach((table, scope) -> {
             if (!sharded.test(table)) {
                 return;
             }
             String name = identifier(table.getName());
             String as = table.getAlias() != null ? identifier(table.getAlias().getName()) : name;
-            members.computeIfAbsent(scope, k -> new LinkedHashMap<>())
-                    .put(as, new JoinScope.Member(name, receiving.contains(name) && PullPlanner.isInnerMember(table, scope)));
+            List<Table> nodes = byTable.getOrDefault(name, List.of(table));
+            int occurrence = indexOf(nodes, table);
+            JoinScope.Member member = new JoinScope.Member(name,
+                    occurrence >= 0 && receiving.contains(name) && PullPlanner.isInnerMember(table, scope),
+                    Math.max(occurrence, 0), nodes.size());
+            memberOf.put(table, member);
+            members.computeIfAbsent(scope, k -> new LinkedHashMap<>()).put(as, member);
         });
-        List<JoinScope> scopes = new ArrayList<>();
-        members.forEach((scope, inScope) -> {
-            if (inScope.size() < 2) {
-                return;
+        Map<PlainSelect, PlainSelect> parentOf = new IdentityHashMap<>();
+        for (PlainSelect scope : members.keySet()) {
+            for (PlainSelect child : Subqueries.inWhere(scope)) {
+                parentOf.putIfAbsent(child, scope);
             }
+        }
+        List<JoinScope> scopes = new ArrayList<>();
+        int[] nested = {0};
+        members.forEach((scope, inScope) -> {
+            Map<String, JoinScope.Member> local = new LinkedHashMap<>(inScope);
             List<JoinScope.Equality> equalities = new ArrayList<>();
-            equalities(scope.getWhere(), equalities);
+            equalities(scope.getWhere(), equalities, in -> nestedMember(in, scopeOf, memberOf, local, nested));
             if (scope.getJoins() != null) {
                 for (Join join : scope.getJoins()) {
                     if (isInner(join) && join.getOnExpressions() != null) {
-                        join.getOnExpressions().forEach(on -> equalities(on, equalities));
+                        join.getOnExpressions().forEach(on -> equalities(on, equalities, in -> null));
                     }
                 }
             }
-            if (!equalities.isEmpty()) {
-                scopes.add(new JoinScope(inScope, equalities));
+            PlainSelect parent = parentOf.get(scope);
+            Map<String, JoinScope.Member> outer = parent == null ? Map.of() : withoutReceiving(members.get(parent));
+            if (local.size() + outer.size() < 2 || equalities.isEmpty()) {
+                return;
             }
+            scopes.add(new JoinScope(local, equalities, outer, complete(scope, memberOf)));
         });
         return scopes;
+    }
+
+    private static int indexOf(List<Table> nodes, Table table) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i) == table) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** An enclosing scope's members as sources only: a subquery's equality never narrows the rows of the query around it. */
+    private static Map<String, JoinScope.Member> withoutReceiving(Map<String, JoinScope.Member> members) {
+        Map<String, JoinScope.Member> out = new LinkedHashMap<>();
+        members.forEach((name, m) -> out.put(name, new JoinScope.Member(m.table(), false, m.occurrence(), m.occurrences())));
+        return out;
+    }
+
+    /** Whether every FROM item of {@code scope} is a sharded table's node (a member). */
+    private static boolean complete(PlainSelect scope, Map<Table, JoinScope.Member> memberOf) {
+        if (!(scope.getFromItem() instanceof Table first) || !memberOf.containsKey(first)) {
+            return false;
+        }
+        if (scope.getJoins() != null) {
+            for (Join join : scope.getJoins()) {
+                if (!(join.getFromItem() instanceof Table table) || !memberOf.containsKey(table)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * For a top-level {@code x IN (SELECT y FROM t ...)}: {@code t} as a nested member of the scope
+     * (added to {@code local}), and the column {@code y} qualified by its name there; null unless the
+     * subquery is one plain SELECT (no WITH, no set operation) of one column from one sharded table.
+     * The IN's values are {@code y} values of {@code t}'s rows there: of its pulled rows.
+     */
+    private static JoinScope.Column nestedMember(InExpression in, Map<Table, PlainSelect> scopeOf,
+                                                 Map<Table, JoinScope.Member> memberOf, Map<String, JoinScope.Member> local,
+                                                 int[] counter) {
+        if (in.isNot() || !(in.getRightExpression() instanceof ParenthesedSelect sub)
+                || !(sub.getSelect() instanceof PlainSelect select) || select.getWithItemsList() != null
+                || select.getJoins() != null || !(select.getFromItem() instanceof Table table)
+                || !memberOf.containsKey(table) || scopeOf.get(table) != select
+                || select.getSelectItems() == null || select.getSelectItems().size() != 1
+                || !(select.getSelectItems().getFirst().getExpression() instanceof Column column)
+                || column.getArrayConstructor() != null) {
+            return null;
+        }
+        String as = identifier(table.getAlias() != null ? table.getAlias().getName() : table.getName());
+        Table qualifier = column.getTable();
+        if (qualifier != null && qualifier.getName() != null
+                && (qualifier.getSchemaName() != null || !identifier(qualifier.getName()).equals(as))) {
+            return null;
+        }
+        String name = JoinScope.NESTED + (++counter[0]);
+        JoinScope.Member member = memberOf.get(table);
+        local.put(name, new JoinScope.Member(member.table(), false, member.occurrence(), member.occurrences()));
+        return new JoinScope.Column(name, identifier(column.getColumnName()));
     }
 
     private static boolean isInner(Join join) {
@@ -69,14 +151,20 @@ final class JoinScopes {
                 || join.isApply() || join.isCross());
     }
 
-    private static void equalities(Expression condition, List<JoinScope.Equality> out) {
+    private static void equalities(Expression condition, List<JoinScope.Equality> out,
+                                   Function<InExpression, JoinScope.Column> nested) {
         if (condition == null) {
             return;
         }
         for (Conjuncts.Conjunct conjunct : Conjuncts.of(condition)) {
             JoinScope.Equality equality = equality(conjunct.expression());
+            JoinScope.Column left;
+            JoinScope.Column right;
             if (equality != null) {
                 out.add(equality);
+            } else if (conjunct.expression() instanceof InExpression in && (left = column(in.getLeftExpression())) != null
+                    && (right = nested.apply(in)) != null) {
+                out.add(new JoinScope.Equality(left, right));
             } else {
                 out.addAll(inEveryDisjunct(conjunct.expression()));
             }

@@ -99,6 +99,11 @@ public final class PlanCache {
         return false;
     }
 
+    /** How many analyses it holds at most. */
+    public int capacity() {
+        return capacity;
+    }
+
     public long hits() {
         return hits.sum();
     }

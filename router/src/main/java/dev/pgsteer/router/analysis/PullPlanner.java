@@ -86,15 +86,19 @@ public final class PullPlanner {
             boolean allColumns = !counted || tokens.allColumns;
             Table only = nodes.getFirst();
             String alias = only.getAlias() != null ? only.getAlias().getName() : only.getName();
-            List<PullPlan.Filter> filters = counted && nodes.size() == 1
-                    ? filters(only, occurrences.scopeOf.get(only), identifier(alias), tokens.parameterUses) : List.of();
-            if (counted && nodes.size() == 1) {
+            List<PullPlan.Filter> filters = !counted ? List.of() : nodes.size() == 1
+                    ? filters(only, occurrences.scopeOf.get(only), identifier(alias), tokens.parameterUses)
+                    : union(nodes, occurrences.scopeOf, tokens.parameterUses);
+            if (counted) {
+                // Each occurrence may be narrowed by key lists (then the table is pulled for their union).
                 receiving.add(name);
             }
             tables.put(name, new PullPlan.TablePull(alias, allColumns, filters));
         });
         List<JoinScope> joins = JoinScopes.of(occurrences.scopeOf,
-                node -> shardMap.tableOf(node).orElse(null) instanceof TableConfig.Sharded, receiving);
+                node -> shardMap.tableOf(node).orElse(null) instanceof TableConfig.Sharded
+                        && !(node.getSchemaName() == null && occurrences.cteNames.contains(identifier(node.getName()))),
+                receiving, occurrences.byTable);
         return new PullPlan(tokens.identifiers, fromShape, tables, joins);
     }
 
@@ -120,6 +124,32 @@ public final class PullPlanner {
                     : filter(conjunct.text(), reading, parameterUses, anyOf));
         }
         return filters;
+    }
+
+    /**
+     * For a table named more than once, each under the same name (so one pulled SELECT can hold every
+     * occurrence's conditions): the OR over its occurrences of each one's own conditions, as one
+     * filter of OR-ed groups. Each occurrence's rows failing its own conditions are in none of its
+     * joined rows, so a row failing every occurrence's is used nowhere (TPC-H Q22: customer twice,
+     * each for seven country codes). None unless every occurrence has some.
+     */
+    private static List<PullPlan.Filter> union(List<Table> nodes, Map<Table, PlainSelect> scopeOf,
+                                               Map<Integer, Integer> parameterUses) {
+        String name = null;
+        List<List<PullPlan.Filter>> groups = new ArrayList<>();
+        for (Table node : nodes) {
+            String as = identifier(node.getAlias() != null ? node.getAlias().getName() : node.getName());
+            if (name != null && !name.equals(as)) {
+                return List.of();
+            }
+            name = as;
+            List<PullPlan.Filter> own = filters(node, scopeOf.get(node), as, parameterUses);
+            if (own.isEmpty()) {
+                return List.of();
+            }
+            groups.add(own);
+        }
+        return List.of(new PullPlan.Filter(null, Set.of(), Set.of(), Set.of(), groups));
     }
 
     private static PullPlan.Filter filter(String text, PushableCondition.Reading reading, Map<Integer, Integer> parameterUses,

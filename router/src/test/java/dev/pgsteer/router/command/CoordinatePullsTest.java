@@ -50,6 +50,10 @@ class CoordinatePullsTest {
             SELECT count(DISTINCT orders) FROM orders                                              | *                      | -
             SELECT count(DISTINCT status) FROM orders NATURAL JOIN currencies                      | *                      | -
             SELECT id FROM orders UNION SELECT id FROM orders WHERE total > 1                      | id total               | -
+            SELECT id FROM orders WHERE status = 'a' UNION SELECT id FROM orders WHERE total > 1   | id status total        | ((status = 'a')) OR ((total > 1))
+            SELECT id FROM orders WHERE status = 'a' AND total > (SELECT avg(total) FROM orders WHERE status = 'b' AND id > 2) | id status total | ((status = 'a')) OR ((status = 'b') AND (id > 2))
+            SELECT o.id FROM orders o WHERE o.status = 'a' AND o.total > (SELECT avg(o2.total) FROM orders o2 WHERE o2.status = 'b') | id status total | -
+            SELECT id FROM orders WHERE status = 'a' AND NOT EXISTS (SELECT 1 FROM currencies LEFT JOIN orders ON total = rate WHERE status = 'b') | id status total | -
             SELECT count(DISTINCT o.status) FROM currencies c LEFT JOIN orders o ON o.currency = c.code WHERE o.total > 1 | status total currency | -
             SELECT count(DISTINCT o.status) FROM orders o LEFT JOIN currencies c ON o.currency = c.code WHERE o.total > 1 AND c.rate > 1 | status total currency | o.total > 1
             SELECT count(DISTINCT o.status) FROM orders o JOIN currencies c ON o.currency = c.code WHERE o.total > c.rate | status total currency | -
@@ -177,24 +181,48 @@ class CoordinatePullsTest {
             SELECT count(DISTINCT status) FROM orders LEFT JOIN items ON id = order_id WHERE qty > 1               | -
             SELECT count(DISTINCT status) FROM orders, items WHERE id = order_id OR qty > 1                        | -
             SELECT count(DISTINCT status) FROM orders, items WHERE (id = order_id AND qty > 1) OR (order_id = id AND qty < 0) | items<items orders<orders : id=order_id
-            SELECT count(DISTINCT status) FROM orders o, items i, items j WHERE o.id = i.order_id AND j.order_id = o.id | i items j items o<orders : o.id=i.order_id j.order_id=o.id
-            SELECT count(DISTINCT status) FROM items LEFT JOIN orders ON id = order_id, items i2 WHERE orders.id = i2.order_id | i2 items items items orders orders : orders.id=i2.order_id
+            SELECT count(DISTINCT status) FROM orders o, items i, items j WHERE o.id = i.order_id AND j.order_id = o.id | i<items#0 j<items#1 o<orders : o.id=i.order_id j.order_id=o.id
+            SELECT count(DISTINCT status) FROM items LEFT JOIN orders ON id = order_id, items i2 WHERE orders.id = i2.order_id | i2<items#1 items<items#0 orders orders : orders.id=i2.order_id
+            SELECT sum(i.qty) FROM items i, orders o WHERE o.id = i.order_id AND o.status = 'paid' AND i.qty < (SELECT avg(qty) FROM items WHERE order_id = o.id) | i<items#0 o<orders : o.id=i.order_id ; items<items#1 ^ i items#0 o orders (complete) : order_id=o.id
+            SELECT count(*) FROM items WHERE order_id IN (SELECT id FROM orders WHERE status = 'paid') | in1 orders items<items : order_id=in1.id
+            SELECT count(*) FROM items i WHERE i.order_id IN (SELECT o.id FROM orders o WHERE status = 'paid') | in1 orders i<items : i.order_id=in1.id
+            SELECT count(*) FROM items i WHERE i.order_id IN (SELECT x.id FROM orders o WHERE status = 'paid') | -
+            SELECT count(*) FROM items WHERE order_id NOT IN (SELECT id FROM orders WHERE status = 'paid') | -
+            SELECT count(*) FROM items WHERE order_id IN (SELECT id FROM orders WHERE status = 'paid') OR qty > 5 | -
+            SELECT count(*) FROM items WHERE order_id IN (SELECT id + 0 FROM orders WHERE status = 'paid') | -
+            SELECT count(*) FROM items WHERE order_id IN (SELECT o.id FROM orders o, items i WHERE o.id = i.order_id) | i<items#1 o<orders ^ items items#0 (complete) : o.id=i.order_id
+            SELECT count(*) FROM orders o WHERE EXISTS (SELECT 1 FROM items i, currencies c WHERE i.order_id = o.id AND c.code = 'EUR') | i<items ^ o orders : i.order_id=o.id
+            SELECT count(*) FROM orders o WHERE EXISTS (SELECT 1 FROM (SELECT order_id FROM items) d WHERE d.order_id = o.id) | -
+            SELECT count(*) FROM orders o LEFT JOIN items i ON i.order_id = o.id WHERE NOT EXISTS (SELECT 1 FROM items j WHERE j.order_id = i.order_id) | j<items#1 ^ i items#0 o orders (complete) : j.order_id=i.order_id
+            WITH items AS (SELECT order_id + 1 AS order_id FROM items) SELECT count(*) FROM orders o, items i WHERE o.id = i.order_id AND o.status = 'paid' | -
             """)
     void theJoinsOfEachScopeAreKnown(String sql, String expected) {
         Command command = fixture.router.route(SqlLexer.statement(sql), KeySource.Placeholders.NONE,
                 new RouteContext(Set.of(), false, false));
         List<dev.pgsteer.router.plan.JoinScope> joins = assertInstanceOf(Command.Coordinate.class, command, sql).joins();
-        String actual = joins.isEmpty() ? "-" : joins.stream().map(scope -> scope.members().entrySet().stream()
-                        .sorted(Map.Entry.comparingByKey())
-                        .map(m -> m.getKey() + (m.getValue().receives() ? "<" : " ") + m.getValue().table())
-                        .collect(Collectors.joining(" ")) + " : " + scope.equalities().stream()
+        String actual = joins.isEmpty() ? "-" : joins.stream().map(scope -> members(scope.members())
+                        + (scope.outer().isEmpty() ? "" : " ^ " + members(scope.outer()) + (scope.complete() ? " (complete)" : ""))
+                        + " : " + scope.equalities().stream()
                         .map(e -> name(e.left()) + "=" + name(e.right())).collect(Collectors.joining(" ")))
-                .collect(Collectors.joining(" | "));
+                .sorted().collect(Collectors.joining(" ; "));
         assertEquals(expected, actual, sql);
     }
 
     private static String name(dev.pgsteer.router.plan.JoinScope.Column column) {
-        return column.qualifier() == null ? column.name() : column.qualifier() + "." + column.name();
+        return column.qualifier() == null ? column.name() : shown(column.qualifier()) + "." + column.name();
+    }
+
+    /** Members as {@code alias<table} (receiving) or {@code alias table}, with {@code #occurrence} for a table named more than once. */
+    private static String members(Map<String, dev.pgsteer.router.plan.JoinScope.Member> members) {
+        return members.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(m -> shown(m.getKey()) + (m.getValue().receives() ? "<" : " ") + m.getValue().table()
+                        + (m.getValue().occurrences() > 1 ? "#" + m.getValue().occurrence() : ""))
+                .collect(Collectors.joining(" "));
+    }
+
+    /** A nested member's name (NUL, "in", a number) without its NUL. */
+    private static String shown(String name) {
+        return dev.pgsteer.router.plan.JoinScope.Member.nested(name) ? name.substring(1) : name;
     }
 
     private List<PulledTable> pulls(String sql) {

@@ -169,6 +169,12 @@ final class CoordinatorStep {
     private Map<Integer, List<String>> semiJoins = Map.of();
     /** The semi-joins on tables that receive key lists: written once their key values are read. */
     private List<KeyLists.SemiJoin> late = List.of();
+    /** For tables named more than once: their occurrences that equal each other on a column ({@link KeyLists#sameColumns}). */
+    private List<KeyLists.SameColumn> same = List.of();
+    /** How many times each table is named, by table index (1 when absent). */
+    private Map<Integer, Integer> occurrences = Map.of();
+    /** The first round's semi-joins of tables named more than once, as conditions of their occurrences. */
+    private List<KeyLists.OccurrenceCondition> repeated = List.of();
     /** The tables pulled in the second round: key-list receivers, and the tables of {@link #late}. */
     private Set<Integer> later = Set.of();
 
@@ -244,7 +250,17 @@ final class CoordinatorStep {
             late = all.stream().filter(KeyLists.SemiJoin::late).toList();
             later = new LinkedHashSet<>(receivers);
             late.forEach(j -> later.add(j.receiver()));
-            semiJoins = semiJoins(all.stream().filter(j -> !j.late()).toList(), Map.of());
+            List<KeyLists.SemiJoin> early = all.stream().filter(j -> !j.late()).toList();
+            semiJoins = semiJoins(early.stream().filter(j -> j.occurrences() == 1).toList(), Map.of());
+            // A table named more than once: the union of its occurrences' conditions, in the first round when no list waits.
+            same = KeyLists.sameColumns(command.joins(), described);
+            occurrences = KeyLists.occurrences(command.joins(), described);
+            repeated = repeated(early, Map.of());
+            KeyLists.unions(repeated, same, occurrences).forEach((table, union) -> {
+                if (!later.contains(table)) {
+                    semiJoins.put(table, List.of(union));
+                }
+            });
             boolean nested = SelectWords.count(statement) > 1;
             for (int i = 0; i < rows.size(); i++) {
                 List<String> row = rows.get(i);
@@ -291,14 +307,24 @@ final class CoordinatorStep {
     private Map<Integer, List<String>> semiJoins(List<KeyLists.SemiJoin> joins, Map<Integer, List<String>> keyConditions) {
         Map<Integer, List<String>> out = new HashMap<>();
         for (KeyLists.SemiJoin join : joins) {
-            List<String> receiver = catalog.get(join.receiver());
-            List<String> source = catalog.get(join.source());
-            out.computeIfAbsent(join.receiver(), k -> new ArrayList<>()).add(PullStatements.exists(
-                    command.pulls().get(join.receiver()), receiver.get(1), join.column(), command.pulls().get(join.source()),
-                    source.get(0), PullStatements.columns(source.get(3)), join.sourceAlias(), join.sourceColumn(),
-                    keyConditions.getOrDefault(join.source(), List.of())));
+            out.computeIfAbsent(join.receiver(), k -> new ArrayList<>()).add(exists(join, keyConditions));
         }
         return out;
+    }
+
+    private String exists(KeyLists.SemiJoin join, Map<Integer, List<String>> keyConditions) {
+        List<String> receiver = catalog.get(join.receiver());
+        List<String> source = catalog.get(join.source());
+        return PullStatements.exists(command.pulls().get(join.receiver()), receiver.get(1), join.column(),
+                command.pulls().get(join.source()), source.get(0), PullStatements.columns(source.get(3)), join.sourceAlias(),
+                join.sourceColumn(), keyConditions.getOrDefault(join.source(), List.of()));
+    }
+
+    /** The semi-joins of tables named more than once, as their occurrences' conditions ({@link KeyLists#unions}). */
+    private List<KeyLists.OccurrenceCondition> repeated(List<KeyLists.SemiJoin> joins, Map<Integer, List<String>> keyConditions) {
+        return joins.stream().filter(j -> j.occurrences() > 1)
+                .map(j -> new KeyLists.OccurrenceCondition(j.receiver(), j.occurrence(), j.column(), exists(j, keyConditions)))
+                .toList();
     }
 
     /** The sharded tables as {@link KeyLists} plans from them: columns, their types, size, own conditions. */
@@ -416,14 +442,23 @@ final class CoordinatorStep {
                 return;
             }
             Map<Integer, List<String>> conditions = KeyLists.conditions(keys, read.getNow().getFirst());
-            Map<Integer, List<String>> lateJoins = semiJoins(late, conditions);
+            Map<Integer, List<String>> lateJoins = semiJoins(late.stream().filter(j -> j.occurrences() == 1).toList(), conditions);
+            List<KeyLists.OccurrenceCondition> ofRepeated = new ArrayList<>(repeated);
+            ofRepeated.addAll(KeyLists.occurrenceConditions(keys, read.getNow().getFirst()));
+            ofRepeated.addAll(repeated(late, conditions));
+            Map<Integer, String> unions = KeyLists.unions(ofRepeated, same, occurrences);
             List<Pull> pulls = new ArrayList<>();
             List<String> locally = new ArrayList<>();
             for (int i : later) {
                 List<String> row = catalog.get(i);
                 List<String> extra = new ArrayList<>(semiJoins.getOrDefault(i, List.of()));
-                extra.addAll(lateJoins.getOrDefault(i, List.of()));
-                extra.addAll(conditions.getOrDefault(i, List.of()));
+                if (occurrences.getOrDefault(i, 1) > 1) {
+                    // Named more than once: the union of what its occurrences need, or every row.
+                    extra.addAll(unions.containsKey(i) ? List.of(unions.get(i)) : List.of());
+                } else {
+                    extra.addAll(lateJoins.getOrDefault(i, List.of()));
+                    extra.addAll(conditions.getOrDefault(i, List.of()));
+                }
                 PullStatements table = PullStatements.of(command.pulls().get(i), row.get(0), row.get(1),
                         PullStatements.columns(row.get(3)), finish.parameters(), extra);
                 pullsOf(qualified.get(i), table, pulls);

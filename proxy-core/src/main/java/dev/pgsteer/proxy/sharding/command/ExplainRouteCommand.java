@@ -129,7 +129,7 @@ public final class ExplainRouteCommand {
                 continue;
             }
             String equalities = String.join(" AND ", scope.equalities().stream()
-                    .map(e -> name(e.left()) + " = " + name(e.right())).toList());
+                    .map(e -> name(e.left(), scope) + " = " + name(e.right(), scope)).toList());
             parts.add(equalities + " (may narrow " + String.join(", ", receivers) + ")");
         }
         if (parts.isEmpty()) {
@@ -140,7 +140,11 @@ public final class ExplainRouteCommand {
                 + " EXISTS of a co-located one joined key to key";
     }
 
-    private static String name(JoinScope.Column column) {
+    private static String name(JoinScope.Column column, JoinScope scope) {
+        if (column.qualifier() != null && JoinScope.Member.nested(column.qualifier())) {
+            // An IN (SELECT y FROM t ...) conjunct's values: named after the table, the name the plan gives it is no SQL.
+            return "IN (SELECT " + scope.members().get(column.qualifier()).table() + "." + column.name() + ")";
+        }
         return column.qualifier() == null ? column.name() : column.qualifier() + "." + column.name();
     }
 

@@ -3,6 +3,7 @@ package dev.pgsteer.proxy.sharding.coordinator;
 import dev.pgsteer.router.plan.JoinScope;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -63,33 +64,227 @@ public final class KeyLists {
         }
     }
 
-    /** Table {@code receiver}'s {@code column} = ANY(the pulled values of table {@code source}'s {@code sourceColumn}). */
-    public record KeyList(int receiver, String column, int source, String sourceColumn, String arrayType) {
+    /**
+     * Occurrence {@code occurrence} (of {@code occurrences}) of table {@code receiver}: its {@code column}
+     * = ANY(the pulled values of table {@code source}'s {@code sourceColumn}).
+     */
+    public record KeyList(int receiver, int occurrence, int occurrences, String column, int source, String sourceColumn,
+                          String arrayType) {
+        /** A list for a table that occurs once. */
+        public KeyList(int receiver, String column, int source, String sourceColumn, String arrayType) {
+            this(receiver, 0, 1, column, source, sourceColumn, arrayType);
+        }
     }
 
-    /** The key lists for {@code tables} (indexes into it), from the statement's {@code joins}. */
+    /**
+     * The key lists for {@code tables} (indexes into it), from the statement's {@code joins}.
+     *
+     * <p>Direct lists come from a table with conditions of its own, pulled in the first round. A
+     * list may also come through a table that receives one: when occurrence R's column must be one of
+     * table S's pulled values of {@code e}, and S (occurring once) is pulled only where {@code e =
+     * ANY(L)}, then R's column must be in L (TPC-H Q20: lineitem is correlated to partsupp, which is
+     * pulled only for the parts of {@code ps_partkey IN (SELECT p_partkey FROM part WHERE ...)}).
+     * A table occurring more than once is narrowed only when each occurrence has a list, to the union
+     * ({@link #conditions}).
+     */
     public static List<KeyList> plan(List<JoinScope> joins, List<Table> tables) {
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < tables.size(); i++) {
             index.put(tables.get(i).name(), i);
         }
-        Set<KeyList> candidates = new LinkedHashSet<>();
+        Set<KeyList> raw = new LinkedHashSet<>();
         for (JoinScope scope : joins) {
             for (List<Member> group : classes(scope, tables, index)) {
                 for (Member to : group) {
                     for (Member from : group) {
-                        KeyList list = candidate(scope, to, from, tables);
+                        KeyList list = candidate(to, from, tables);
                         if (list != null) {
-                            candidates.add(list);
+                            raw.add(list);
                         }
                     }
                 }
             }
         }
-        Set<Integer> receivers = new LinkedHashSet<>();
-        candidates.forEach(c -> receivers.add(c.receiver()));
+        List<SameColumn> same = sameColumns(joins, tables);
+        List<KeyList> direct = raw.stream().filter(l -> direct(l, tables)).toList();
+        Set<Integer> directReceivers = receivers(direct);
         // Two rounds: a receiver's own rows are only known in the second, so it is no source.
-        return candidates.stream().filter(c -> !receivers.contains(c.source())).toList();
+        direct = covered(direct.stream().filter(c -> !directReceivers.contains(c.source())).toList(), same);
+        List<KeyList> all = new ArrayList<>(direct);
+        for (KeyList through : raw) {
+            for (KeyList list : direct) {
+                KeyList chained = chained(through, list, tables);
+                if (chained != null && !all.contains(chained)) {
+                    all.add(chained);
+                }
+            }
+        }
+        // A table that is a direct list's source is pulled first: a list through another gives way.
+        List<KeyList> first = direct;
+        return covered(all.stream().filter(c -> first.contains(c) || first.stream().noneMatch(d -> d.source() == c.receiver()))
+                .toList(), same);
+    }
+
+    private static boolean direct(KeyList list, List<Table> tables) {
+        Table receiver = tables.get(list.receiver());
+        Table source = tables.get(list.source());
+        return source.filtered() && source.rows() >= 0 && receiver.rows() > source.rows();
+    }
+
+    /**
+     * {@code through}'s receiver from {@code list}'s source, where {@code through}'s source is {@code
+     * list}'s receiver on the same column, and occurs once (all its pulled rows meet the list).
+     */
+    private static KeyList chained(KeyList through, KeyList list, List<Table> tables) {
+        if (through.source() != list.receiver() || list.occurrences() != 1 || !through.sourceColumn().equals(list.column())
+                || list.source() == through.receiver()) {
+            return null;
+        }
+        Table receiver = tables.get(through.receiver());
+        Table source = tables.get(list.source());
+        String arrayType = arrayType(receiver.typeOf(through.column()), source.typeOf(list.sourceColumn()));
+        if (arrayType == null || source.rows() < 0 || receiver.rows() <= source.rows()) {
+            return null;
+        }
+        return new KeyList(through.receiver(), through.occurrence(), through.occurrences(), through.column(), list.source(),
+                list.sourceColumn(), arrayType);
+    }
+
+    /**
+     * The lists of tables each of whose occurrences has one, or equals on a column an occurrence that
+     * has one on it ({@link SameColumn}); a table with an occurrence left uncovered is pulled whole.
+     */
+    private static List<KeyList> covered(List<KeyList> lists, List<SameColumn> same) {
+        List<OccurrenceCondition> conditions = lists.stream()
+                .map(l -> new OccurrenceCondition(l.receiver(), l.occurrence(), l.column(), "")).toList();
+        Map<Integer, Map<Integer, List<OccurrenceCondition>>> reached = reach(conditions, same);
+        return lists.stream().filter(l -> reached.get(l.receiver()).size() == l.occurrences()).toList();
+    }
+
+    /** Each table's occurrences with their conditions, an occurrence taking those on {@code column} of the occurrence it equals there. */
+    private static Map<Integer, Map<Integer, List<OccurrenceCondition>>> reach(List<OccurrenceCondition> conditions,
+                                                                               List<SameColumn> same) {
+        Map<Integer, Map<Integer, List<OccurrenceCondition>>> byOccurrence = new LinkedHashMap<>();
+        for (OccurrenceCondition c : conditions) {
+            List<OccurrenceCondition> own = byOccurrence.computeIfAbsent(c.table(), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(c.occurrence(), k -> new ArrayList<>());
+            if (!own.contains(c)) {
+                own.add(c);
+            }
+        }
+        // Until nothing changes: a chain of such equalities passes the conditions on (there are few occurrences).
+        for (boolean changed = true; changed; ) {
+            changed = false;
+            for (SameColumn edge : same) {
+                Map<Integer, List<OccurrenceCondition>> table = byOccurrence.get(edge.table());
+                if (table == null || !table.containsKey(edge.from())) {
+                    continue;
+                }
+                for (OccurrenceCondition c : List.copyOf(table.get(edge.from()))) {
+                    OccurrenceCondition inherited = new OccurrenceCondition(c.table(), edge.occurrence(), c.column(), c.sql());
+                    List<OccurrenceCondition> own = table.computeIfAbsent(edge.occurrence(), k -> new ArrayList<>());
+                    if (c.column().equals(edge.column()) && !own.contains(inherited)) {
+                        own.add(inherited);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        Map<Integer, Map<Integer, List<OccurrenceCondition>>> out = new LinkedHashMap<>();
+        byOccurrence.forEach((table, occurrences) -> occurrences.forEach((occurrence, own) -> {
+            if (!own.isEmpty()) {
+                out.computeIfAbsent(table, k -> new LinkedHashMap<>()).put(occurrence, own);
+            }
+        }));
+        return out;
+    }
+
+    private static Set<String> sqls(List<OccurrenceCondition> conditions) {
+        Set<String> out = new LinkedHashSet<>();
+        conditions.forEach(c -> out.add(c.sql()));
+        return out;
+    }
+
+    /**
+     * Whether every occurrence holds the conditions on {@code column} that an occurrence equal on it
+     * took from another: then every pulled row meets them, so whichever pulled row the subquery is
+     * evaluated with (PostgreSQL may evaluate it before the row's joins rule the row out), the rows of
+     * that value are all there, and no error of a subquery over missing rows (a division by a count)
+     * can arise where the statement would raise none.
+     */
+    private static boolean takenByAll(Map<Integer, List<OccurrenceCondition>> perOccurrence, List<SameColumn> same, int table) {
+        for (SameColumn edge : same) {
+            if (edge.table() != table || !perOccurrence.containsKey(edge.from())) {
+                continue;
+            }
+            Set<String> taken = sqls(perOccurrence.get(edge.from()).stream().filter(c -> c.column().equals(edge.column())).toList());
+            for (List<OccurrenceCondition> own : perOccurrence.values()) {
+                if (!sqls(own).containsAll(taken)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** How many times the statement names each table (by index) that {@code joins} hold: their members say. */
+    public static Map<Integer, Integer> occurrences(List<JoinScope> joins, List<Table> tables) {
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < tables.size(); i++) {
+            index.put(tables.get(i).name(), i);
+        }
+        Map<Integer, Integer> out = new HashMap<>();
+        for (JoinScope scope : joins) {
+            for (JoinScope.Member member : scope.members().values()) {
+                Integer table = index.get(member.table());
+                if (table != null) {
+                    out.merge(table, member.occurrences(), Math::max);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The {@link SameColumn} equalities of {@code joins}. */
+    public static List<SameColumn> sameColumns(List<JoinScope> joins, List<Table> tables) {
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < tables.size(); i++) {
+            index.put(tables.get(i).name(), i);
+        }
+        Set<SameColumn> out = new LinkedHashSet<>();
+        for (JoinScope scope : joins) {
+            for (List<Member> group : classes(scope, tables, index)) {
+                for (Member to : group) {
+                    for (Member from : group) {
+                        if (to.receives() && to.table() == from.table() && to.column().equals(from.column())
+                                && to.occurrence() != from.occurrence()) {
+                            out.add(new SameColumn(to.table(), to.occurrence(), from.occurrence(), to.column()));
+                        }
+                    }
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The one condition each table named more than once is pulled with: the OR over its occurrences
+     * of each one's conditions AND-ed (an occurrence with an equal column takes the conditions on it,
+     * {@link SameColumn}); no entry for a table one of whose occurrences has none (it may use any row).
+     *
+     * @param occurrences how many times each table is named
+     */
+    public static Map<Integer, String> unions(List<OccurrenceCondition> conditions, List<SameColumn> same,
+                                              Map<Integer, Integer> occurrences) {
+        Map<Integer, String> out = new LinkedHashMap<>();
+        reach(conditions, same).forEach((table, perOccurrence) -> {
+            if (perOccurrence.size() == occurrences.getOrDefault(table, 1) && takenByAll(perOccurrence, same, table)) {
+                Set<String> anyOf = new LinkedHashSet<>();
+                perOccurrence.values().forEach(own -> anyOf.add("(" + String.join(" AND ", sqls(own)) + ")"));
+                out.put(table, anyOf.size() == 1 ? anyOf.iterator().next() : "(" + String.join(" OR ", anyOf) + ")");
+            }
+        });
+        return out;
     }
 
     /**
@@ -100,11 +295,30 @@ public final class KeyLists {
      * they are read (never a table whose own rows are a key list's source: those are read after the
      * first round, so it must be pulled in it).
      */
-    public record SemiJoin(int receiver, String column, int source, String sourceAlias, String sourceColumn, boolean late) {
+    public record SemiJoin(int receiver, String column, int source, String sourceAlias, String sourceColumn, boolean late,
+                           int occurrence, int occurrences) {
         /** A semi-join on the source's own conditions only, written before any key values are read. */
         public SemiJoin(int receiver, String column, int source, String sourceAlias, String sourceColumn) {
             this(receiver, column, source, sourceAlias, sourceColumn, false);
         }
+
+        /** A semi-join of a table named once. */
+        public SemiJoin(int receiver, String column, int source, String sourceAlias, String sourceColumn, boolean late) {
+            this(receiver, column, source, sourceAlias, sourceColumn, late, 0, 1);
+        }
+    }
+
+    /**
+     * Occurrence {@code occurrence} of table {@code table} equals, on {@code column}, that column of
+     * its occurrence {@code from} (TPC-H Q21: {@code l2.l_orderkey = l1.l_orderkey}): it only needs rows
+     * whose {@code column} is one of {@code from}'s pulled rows', so whatever conditions on that column
+     * alone narrow {@code from}'s rows narrow its own too (all the table's rows of such a value pass them).
+     */
+    public record SameColumn(int table, int occurrence, int from, String column) {
+    }
+
+    /** One occurrence's condition on one of its columns alone: a key list's or a semi-join's. */
+    public record OccurrenceCondition(int table, int occurrence, String column, String sql) {
     }
 
     /**
@@ -139,13 +353,15 @@ public final class KeyLists {
                         Table receiver = tables.get(to.table());
                         Table source = tables.get(from.table());
                         boolean late = receivers.contains(from.table()) && !sources.contains(to.table());
-                        if (!to.alias().equals(from.alias()) && scope.members().get(to.alias()).receives()
+                        if (!to.equals(from) && to.receives() && to.table() != from.table() && !from.outer()
+                                && !JoinScope.Member.nested(from.alias()) && from.occurrences() == 1
                                 && (source.filtered() || late)
                                 && receiver.placement() != null && receiver.placement().equals(source.placement())
                                 && to.column().equals(receiver.key()) && from.column().equals(source.key())
                                 && receiver.typeOf(to.column()) != null
                                 && receiver.typeOf(to.column()).equals(source.typeOf(from.column()))) {
-                            out.add(new SemiJoin(to.table(), to.column(), from.table(), from.alias(), from.column(), late));
+                            out.add(new SemiJoin(to.table(), to.column(), from.table(), from.alias(), from.column(), late,
+                                    to.occurrence(), to.occurrences()));
                         }
                     }
                 }
@@ -154,31 +370,40 @@ public final class KeyLists {
         return List.copyOf(out);
     }
 
-    /** A column of a scope's member: {@code alias} the scope's name for it, {@code table} its index. */
-    private record Member(String alias, int table, String column) {
+    /**
+     * A column of a scope's member: {@code alias} the scope's name for it, {@code table} its index;
+     * {@code outer} a member of the enclosing SELECT (never receives).
+     */
+    private record Member(String alias, boolean outer, int table, String column, boolean receives, int occurrence,
+                          int occurrences) {
     }
 
-    private static KeyList candidate(JoinScope scope, Member to, Member from, List<Table> tables) {
-        if (to.alias().equals(from.alias()) || !scope.members().get(to.alias()).receives()) {
+    private static KeyList candidate(Member to, Member from, List<Table> tables) {
+        if (to.equals(from) || !to.receives() || to.table() == from.table()) {
             return null;
         }
         Table receiver = tables.get(to.table());
         Table source = tables.get(from.table());
-        if (!source.filtered() || source.rows() < 0 || receiver.rows() <= source.rows()) {
-            return null;
-        }
-        String toType = receiver.typeOf(to.column());
-        String fromType = source.typeOf(from.column());
+        String arrayType = arrayType(receiver.typeOf(to.column()), source.typeOf(from.column()));
+        return arrayType == null ? null
+                : new KeyList(to.table(), to.occurrence(), to.occurrences(), to.column(), from.table(), from.column(), arrayType);
+    }
+
+    /** The array type a list of values of {@code fromType} is written as, when {@code toType} compares with it exactly; else null. */
+    private static String arrayType(String toType, String fromType) {
         boolean comparable = toType != null && fromType != null
                 && (INTEGERS.contains(toType) && INTEGERS.contains(fromType) || toType.equals(fromType) && ARRAY_TYPES.containsKey(toType));
-        return comparable ? new KeyList(to.table(), to.column(), from.table(), from.column(), ARRAY_TYPES.get(fromType)) : null;
+        return comparable ? ARRAY_TYPES.get(fromType) : null;
     }
 
     /**
      * The scope's columns grouped by the equalities (each group: columns all equal in every joined
      * row). A qualified column is its alias's member's; a bare one the member's that has it, when
      * exactly one pulled member has it (none: another table's, or an outer query's; several: the
-     * statement is ambiguous and fails anyway).
+     * statement is ambiguous and fails anyway). A nested member is named by its qualifier only. A
+     * column is an outer member's only when no member here can have it: the scope is complete (every
+     * FROM item a member) and no member has the name (bare) or is named so (qualified), as PostgreSQL
+     * looks names up from the innermost scope out.
      */
     private static List<List<Member>> classes(JoinScope scope, List<Table> tables, Map<String, Integer> index) {
         Map<Member, Member> parent = new LinkedHashMap<>();
@@ -210,21 +435,49 @@ public final class KeyLists {
     private static Member resolve(JoinScope.Column column, JoinScope scope, List<Table> tables, Map<String, Integer> index) {
         if (column.qualifier() != null) {
             JoinScope.Member member = scope.members().get(column.qualifier());
-            Integer table = member == null ? null : index.get(member.table());
-            return table != null && tables.get(table).columns().contains(column.name())
-                    ? new Member(column.qualifier(), table, column.name()) : null;
+            if (member != null) {
+                return member(column.qualifier(), false, member, column.name(), tables, index);
+            }
+            JoinScope.Member outer = scope.complete() ? scope.outer().get(column.qualifier()) : null;
+            return outer == null ? null : member(column.qualifier(), true, outer, column.name(), tables, index);
         }
         Member found = null;
+        boolean unknown = false;
         for (Map.Entry<String, JoinScope.Member> member : scope.members().entrySet()) {
+            if (JoinScope.Member.nested(member.getKey())) {
+                continue;
+            }
+            Integer table = index.get(member.getValue().table());
+            if (table == null) {
+                unknown = true;
+            } else if (tables.get(table).columns().contains(column.name())) {
+                if (found != null) {
+                    return null;
+                }
+                found = member(member.getKey(), false, member.getValue(), column.name(), tables, index);
+            }
+        }
+        if (found != null || unknown || !scope.complete()) {
+            return found;
+        }
+        for (Map.Entry<String, JoinScope.Member> member : scope.outer().entrySet()) {
             Integer table = index.get(member.getValue().table());
             if (table != null && tables.get(table).columns().contains(column.name())) {
                 if (found != null) {
                     return null;
                 }
-                found = new Member(member.getKey(), table, column.name());
+                found = member(member.getKey(), true, member.getValue(), column.name(), tables, index);
             }
         }
         return found;
+    }
+
+    private static Member member(String alias, boolean outer, JoinScope.Member member, String column, List<Table> tables,
+                                 Map<String, Integer> index) {
+        Integer table = index.get(member.table());
+        return table != null && tables.get(table).columns().contains(column)
+                ? new Member(alias, outer, table, column, member.receives() && !outer, member.occurrence(), member.occurrences())
+                : null;
     }
 
     /**
@@ -258,12 +511,17 @@ public final class KeyLists {
 
     /**
      * The conditions each receiver's pull gains, by table index, from the key query's row: {@code
-     * "x" = ANY('{...}'::type[])} for each list whose values came (not past the bound).
+     * "x" = ANY('{...}'::type[])} for each list whose values came (not past the bound). A table that
+     * occurs more than once gains one condition, the OR over its occurrences of each one's lists
+     * AND-ed: its pulled rows are those that any occurrence may use; none when an occurrence has no
+     * list whose values came.
      */
     public static Map<Integer, List<String>> conditions(List<KeyList> lists, List<String> row) {
         List<KeyList> sources = sources(lists);
-        Map<Integer, List<String>> out = new LinkedHashMap<>();
+        Map<Integer, Map<Integer, List<String>>> byOccurrence = new LinkedHashMap<>();
+        Map<Integer, Integer> occurrences = new HashMap<>();
         for (KeyList list : lists) {
+            occurrences.put(list.receiver(), list.occurrences());
             int at = -1;
             for (int i = 0; i < sources.size(); i++) {
                 if (sources.get(i).source() == list.source() && sources.get(i).sourceColumn().equals(list.sourceColumn())) {
@@ -272,8 +530,45 @@ public final class KeyLists {
             }
             String values = at < 0 || at >= row.size() ? null : row.get(at);
             if (values != null) {
-                out.computeIfAbsent(list.receiver(), k -> new ArrayList<>())
-                        .add(PullStatements.quoted(list.column()) + " = ANY ('" + values + "'::" + list.arrayType() + ")");
+                List<String> own = byOccurrence.computeIfAbsent(list.receiver(), k -> new LinkedHashMap<>())
+                        .computeIfAbsent(list.occurrence(), k -> new ArrayList<>());
+                String condition = PullStatements.quoted(list.column()) + " = ANY ('" + values + "'::" + list.arrayType() + ")";
+                if (!own.contains(condition)) {
+                    own.add(condition);
+                }
+            }
+        }
+        Map<Integer, List<String>> out = new LinkedHashMap<>();
+        List<OccurrenceCondition> repeated = new ArrayList<>();
+        byOccurrence.forEach((table, perOccurrence) -> {
+            if (occurrences.get(table) == 1) {
+                out.put(table, perOccurrence.get(0));
+            } else {
+                perOccurrence.forEach((occurrence, own) -> own.forEach(c -> repeated.add(new OccurrenceCondition(table, occurrence, "", c))));
+            }
+        });
+        unions(repeated, List.of(), occurrences).forEach((table, union) -> out.put(table, List.of(union)));
+        return out;
+    }
+
+    /** For tables named more than once, each occurrence's key-list conditions whose values came ({@link #conditions}'s parts). */
+    public static List<OccurrenceCondition> occurrenceConditions(List<KeyList> lists, List<String> row) {
+        List<KeyList> sources = sources(lists);
+        List<OccurrenceCondition> out = new ArrayList<>();
+        for (KeyList list : lists) {
+            if (list.occurrences() == 1) {
+                continue;
+            }
+            int at = -1;
+            for (int i = 0; i < sources.size(); i++) {
+                if (sources.get(i).source() == list.source() && sources.get(i).sourceColumn().equals(list.sourceColumn())) {
+                    at = i;
+                }
+            }
+            String values = at < 0 || at >= row.size() ? null : row.get(at);
+            if (values != null) {
+                out.add(new OccurrenceCondition(list.receiver(), list.occurrence(), list.column(),
+                        PullStatements.quoted(list.column()) + " = ANY ('" + values + "'::" + list.arrayType() + ")"));
             }
         }
         return out;

@@ -139,6 +139,137 @@ class KeyListsTest {
                 1, List.of("\"ps_partkey\" = ANY ('{1,2}'::pg_catalog.int8[])")), conditions);
     }
 
+    /** part (filtered, 40,000), partsupp (160,000), lineitem (1,200,000), supplier (2,000): for the scopes below. */
+    private static final List<KeyLists.Table> TPCH = List.of(
+            new KeyLists.Table("part", List.of("p_partkey", "p_name"), List.of(INT8, TEXT), 40_000, true),
+            new KeyLists.Table("partsupp", List.of("ps_partkey", "ps_suppkey"), List.of(INT8, INT8), 160_000, false),
+            new KeyLists.Table("lineitem", List.of("l_partkey", "l_suppkey", "l_orderkey"), List.of(INT8, INT8, INT8), 1_200_000, false),
+            new KeyLists.Table("supplier", List.of("s_suppkey"), List.of(INT8), 2_000, false));
+
+    private static String shown(List<KeyLists.KeyList> lists) {
+        return lists.isEmpty() ? "-" : lists.stream()
+                .map(l -> TPCH.get(l.receiver()).name() + "#" + l.occurrence() + "." + l.column() + "<-" + TPCH.get(l.source()).name()
+                        + "." + l.sourceColumn())
+                .sorted().collect(Collectors.joining(" "));
+    }
+
+    private static JoinScope.Equality equals(String left, String right) {
+        return new JoinScope.Equality(column(left), column(right));
+    }
+
+    /**
+     * TPC-H Q17: lineitem twice, joined to part (filtered) and in a subquery correlated to that
+     * part. Each occurrence needs only the filtered parts' rows, so lineitem is pulled for them; a
+     * bare name the subquery's own table has is its own, not the outer one's.
+     */
+    @Test
+    void aTableNamedTwiceIsNarrowedWhenEachOccurrenceIs() {
+        JoinScope outer = new JoinScope(Map.of("lineitem", new JoinScope.Member("lineitem", true, 0, 2),
+                "part", new JoinScope.Member("part", true)), List.of(equals("p_partkey", "l_partkey")));
+        Map<String, JoinScope.Member> around = Map.of("lineitem", new JoinScope.Member("lineitem", false, 0, 2),
+                "part", new JoinScope.Member("part", false));
+        JoinScope inner = new JoinScope(Map.of("lineitem", new JoinScope.Member("lineitem", true, 1, 2)),
+                List.of(equals("l_partkey", "p_partkey")), around, true);
+        assertEquals("lineitem#0.l_partkey<-part.p_partkey lineitem#1.l_partkey<-part.p_partkey",
+                shown(KeyLists.plan(List.of(outer, inner), TPCH)));
+        // Without the subquery's list, the second occurrence may use any row: lineitem whole.
+        assertEquals("-", shown(KeyLists.plan(List.of(outer), TPCH)));
+        // Not complete (another FROM item of the subquery may have p_partkey): the name is not resolved outward.
+        JoinScope incomplete = new JoinScope(inner.members(), inner.equalities(), around, false);
+        assertEquals("-", shown(KeyLists.plan(List.of(outer, incomplete), TPCH)));
+        // A name the subquery's own table has is its own (l_partkey = l_partkey holds nothing about part).
+        JoinScope shadowed = new JoinScope(inner.members(), List.of(equals("l_partkey", "lineitem.l_partkey")), around, true);
+        assertEquals("-", shown(KeyLists.plan(List.of(outer, shadowed), TPCH)));
+        // An outer member never receives from the subquery's equality (the subquery filters no outer row).
+        JoinScope reversed = new JoinScope(Map.of("supplier", new JoinScope.Member("supplier", true)),
+                List.of(equals("s_suppkey", "l_suppkey"), equals("l_partkey", "p_partkey")), around, true);
+        assertEquals("-", shown(KeyLists.plan(List.of(reversed), TPCH)));
+    }
+
+    /**
+     * TPC-H Q20: partsupp by {@code ps_partkey IN (SELECT p_partkey FROM part WHERE ...)}, lineitem
+     * correlated to partsupp: lineitem gets part's list through partsupp, which is pulled for it.
+     */
+    @Test
+    void aListPassesThroughATableThatIsPulledForIt() {
+        String nested = JoinScope.NESTED + "1";
+        JoinScope partsupp = new JoinScope(Map.of("partsupp", new JoinScope.Member("partsupp", true),
+                nested, new JoinScope.Member("part", false)), List.of(equals("ps_partkey", nested + ".p_partkey")));
+        JoinScope lineitem = new JoinScope(Map.of("lineitem", new JoinScope.Member("lineitem", true)),
+                List.of(equals("l_partkey", "ps_partkey"), equals("l_suppkey", "ps_suppkey")),
+                Map.of("partsupp", new JoinScope.Member("partsupp", false)), true);
+        assertEquals("lineitem#0.l_partkey<-part.p_partkey partsupp#0.ps_partkey<-part.p_partkey",
+                shown(KeyLists.plan(List.of(partsupp, lineitem), TPCH)));
+        // A bare name is never a nested member's: it is named by its qualifier only.
+        JoinScope bare = new JoinScope(partsupp.members(), List.of(equals("ps_partkey", "p_partkey")));
+        assertEquals("-", shown(KeyLists.plan(List.of(bare, lineitem), TPCH)));
+    }
+
+    /** TPC-H Q21's shape: the occurrences correlated to an occurrence of their own table get no list, so none is narrowed. */
+    @Test
+    void anOccurrenceCorrelatedToItsOwnTableLeavesTheTableWhole() {
+        JoinScope l1 = new JoinScope(Map.of("l1", new JoinScope.Member("lineitem", true, 0, 2),
+                "part", new JoinScope.Member("part", true)), List.of(equals("p_partkey", "l1.l_partkey")));
+        JoinScope l2 = new JoinScope(Map.of("l2", new JoinScope.Member("lineitem", true, 1, 2)),
+                List.of(equals("l2.l_orderkey", "l1.l_orderkey")),
+                Map.of("l1", new JoinScope.Member("lineitem", false, 0, 2), "part", new JoinScope.Member("part", false)), true);
+        assertEquals("-", shown(KeyLists.plan(List.of(l1, l2), TPCH)));
+    }
+
+    @Test
+    void aTableNamedTwiceGainsTheUnionOfItsOccurrencesLists() {
+        List<KeyLists.KeyList> lists = List.of(
+                new KeyLists.KeyList(2, 0, 2, "l_partkey", 0, "p_partkey", "pg_catalog.int8[]"),
+                new KeyLists.KeyList(2, 0, 2, "l_suppkey", 3, "s_suppkey", "pg_catalog.int8[]"),
+                new KeyLists.KeyList(2, 1, 2, "l_partkey", 0, "p_partkey", "pg_catalog.int8[]"));
+        assertEquals(Map.of(2, List.of("((\"l_partkey\" = ANY ('{1,2}'::pg_catalog.int8[]) AND \"l_suppkey\" = ANY ('{7}'::pg_catalog.int8[]))"
+                        + " OR (\"l_partkey\" = ANY ('{1,2}'::pg_catalog.int8[])))")),
+                KeyLists.conditions(lists, List.of("{1,2}", "{7}")));
+        // The same list for each occurrence: written once.
+        assertEquals(Map.of(2, List.of("(\"l_partkey\" = ANY ('{1,2}'::pg_catalog.int8[]))")),
+                KeyLists.conditions(List.of(lists.get(0), lists.get(2)), List.of("{1,2}")));
+        // Past the bound for one occurrence (no values): that occurrence may use any row, so the table is pulled whole.
+        assertEquals(Map.of(), KeyLists.conditions(List.of(lists.get(1), lists.get(2)), java.util.Arrays.asList(null, "{7}")));
+    }
+
+    /**
+     * TPC-H Q21: l1 semi-joined to orders on l_orderkey, l2 and l3 correlated to l1 on l_orderkey: they
+     * take l1's conditions on that column, so lineitem is pulled with the EXISTS alone. A condition
+     * on another column is not passed on, and an occurrence left without any leaves the table whole.
+     */
+    @Test
+    void anOccurrenceEqualToAnotherOnAColumnTakesItsConditionsOnIt() {
+        JoinScope l1 = new JoinScope(Map.of("l1", new JoinScope.Member("lineitem", true, 0, 3)), List.of());
+        Map<String, JoinScope.Member> around = Map.of("l1", new JoinScope.Member("lineitem", false, 0, 3));
+        JoinScope l2 = new JoinScope(Map.of("l2", new JoinScope.Member("lineitem", true, 1, 3)),
+                List.of(equals("l2.l_orderkey", "l1.l_orderkey")), around, true);
+        JoinScope l3 = new JoinScope(Map.of("l3", new JoinScope.Member("lineitem", true, 2, 3)),
+                List.of(equals("l3.l_orderkey", "l1.l_orderkey"), equals("l3.l_suppkey", "l1.l_suppkey")), around, true);
+        List<KeyLists.SameColumn> same = KeyLists.sameColumns(List.of(l1, l2, l3), TPCH);
+        assertEquals(java.util.Set.of(new KeyLists.SameColumn(2, 1, 0, "l_orderkey"), new KeyLists.SameColumn(2, 2, 0, "l_orderkey"),
+                new KeyLists.SameColumn(2, 2, 0, "l_suppkey")), java.util.Set.copyOf(same));
+        String exists = "EXISTS (orders F)";
+        KeyLists.OccurrenceCondition semiJoin = new KeyLists.OccurrenceCondition(2, 0, "l_orderkey", exists);
+        assertEquals(Map.of(2, "(" + exists + ")"), KeyLists.unions(List.of(semiJoin), same, Map.of(2, 3)));
+        // l1 also narrowed on l_partkey: l2 and l3 take only the l_orderkey condition.
+        KeyLists.OccurrenceCondition list = new KeyLists.OccurrenceCondition(2, 0, "l_partkey", "l_partkey = ANY (L)");
+        assertEquals(Map.of(2, "((" + exists + " AND l_partkey = ANY (L)) OR (" + exists + "))"),
+                KeyLists.unions(List.of(semiJoin, list), same, Map.of(2, 3)));
+        // l3 narrowed on l_partkey of its own, l1 not: a row pulled for l3 alone may lack the EXISTS, and a subquery
+        // evaluated with it would miss rows; so unless every occurrence holds what was passed on, lineitem is whole.
+        KeyLists.OccurrenceCondition third = new KeyLists.OccurrenceCondition(2, 2, "l_partkey", "l_partkey = ANY (M)");
+        assertEquals(Map.of(2, "((" + exists + ") OR (l_partkey = ANY (M) AND " + exists + "))"),
+                KeyLists.unions(List.of(semiJoin, third), same, Map.of(2, 3)));
+        KeyLists.OccurrenceCondition unrelated = new KeyLists.OccurrenceCondition(2, 1, "l_partkey", "l_partkey = ANY (M)");
+        assertEquals(Map.of(), KeyLists.unions(List.of(semiJoin, unrelated),
+                List.of(new KeyLists.SameColumn(2, 2, 0, "l_orderkey")), Map.of(2, 3)));
+        // On another column only: l2 and l3 may use any row.
+        assertEquals(Map.of(), KeyLists.unions(List.of(list), same, Map.of(2, 3)));
+        // Without the equalities, l2 and l3 have nothing.
+        assertEquals(Map.of(), KeyLists.unions(List.of(semiJoin), List.of(), Map.of(2, 3)));
+        assertEquals(Map.of(2, 3), KeyLists.occurrences(List.of(l1, l2, l3), TPCH));
+    }
+
     private static JoinScope.Column column(String text) {
         int dot = text.indexOf('.');
         return dot < 0 ? new JoinScope.Column(null, text) : new JoinScope.Column(text.substring(0, dot), text.substring(dot + 1));
