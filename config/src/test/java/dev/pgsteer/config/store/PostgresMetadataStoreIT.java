@@ -160,7 +160,8 @@ class PostgresMetadataStoreIT {
         PostgresMetadataStore again = open(config);
 
         assertEquals(List.of(List.of(1, "tenants"), List.of(2, "two phase commit"), List.of(3, "bucket maps"),
-                List.of(4, "directory keys"), List.of(5, "shards"), List.of(6, "moves")),
+                List.of(4, "directory keys"), List.of(5, "shards"), List.of(6, "moves"),
+                List.of(7, "move queue")),
                 rows("SELECT version, description FROM first_open.schema_version ORDER BY version"));
         assertEquals(List.of(List.of(0L)), rows("SELECT version FROM first_open.directory_version"));
         assertEquals(TenantDirectory.EMPTY, again.load());

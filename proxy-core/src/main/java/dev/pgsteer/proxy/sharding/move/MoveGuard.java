@@ -125,6 +125,9 @@ public final class MoveGuard implements StatementGuard {
         holds.keySet().retainAll(live.keySet());
         Map<String, List<Active>> next = new HashMap<>();
         for (MoveRecord m : state.active()) {
+            if (MovePhase.of(m.phase()).queued()) {
+                continue;   // a queued move has no rows anywhere but its source yet: nothing to guard
+            }
             List<Pattern> names = m.tables().stream()
                     .map(t -> Pattern.compile("(?i)(^|[^a-z0-9_$])\"?" + Pattern.quote(t) + "\"?($|[^a-z0-9_$])")).toList();
             next.computeIfAbsent(m.database(), d -> new ArrayList<>()).add(new Active(m, names, current.get(m.id())));

@@ -73,6 +73,17 @@ class MoveGuardTest {
     }
 
     @Test
+    void aQueuedMoveGuardsNothing() {
+        MoveRecord queued = new MoveRecord(10, "bucket", "shop", List.of("orders", "items"), List.of("customer_id", "customer_id"),
+                null, 12, 2, "s2", "s1", "queued", "n1", null, null, null, List.of(), 0, null, 0, null, null, null, 0, null, false,
+                null, null, null);
+        guard.update(new MovesState(List.of(queued), List.of()));
+        assertFalse(guard.active("shop"));
+        assertEquals(List.of(), guard.acknowledgements(10));
+        assertInstanceOf(Check.Go.class, check("SELECT count(*) FROM orders"));
+    }
+
+    @Test
     void whatWouldReachTheBucketOnBothShardsIsRefusedForTheWholeMove() {
         guard.update(new MovesState(List.of(MOVE), List.of()));
         for (String sql : List.of("SELECT count(*) FROM orders", "UPDATE items SET sku = 'y'",
