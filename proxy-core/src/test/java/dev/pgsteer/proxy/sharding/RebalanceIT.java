@@ -337,6 +337,69 @@ class RebalanceIT {
         }
     }
 
+    /**
+     * Scans of the seed rows (which no writer changes) through a while the plan runs: each answers them
+     * exactly, or is refused (0A000) when it would reach a copy; {@code duringCopy} counts the answers
+     * given while a move was before its flip both before and after the scan.
+     */
+    static final class Scans {
+        static final Set<String> BEFORE_FLIP = Set.of("checking", "copying", "catching_up", "holding", "verifying");
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final List<String> wrong = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger answered = new AtomicInteger();
+        final AtomicInteger refused = new AtomicInteger();
+        final AtomicInteger duringCopy = new AtomicInteger();
+        final Thread thread;
+
+        Scans(List<Long> ids) {
+            thread = Thread.ofPlatform().daemon(true).start(() -> {
+                try (Connection c = connect(a); Statement s = c.createStatement()) {
+                    while (running.get()) {
+                        Set<String> before = phases(ids);
+                        try (ResultSet rs = s.executeQuery("SELECT count(*), sum(total) FROM orders WHERE id <= " + SEED)) {
+                            rs.next();
+                            long count = rs.getLong(1);
+                            long sum = rs.getLong(2);
+                            answered.incrementAndGet();
+                            if (count != SEED || sum != (long) SEED * (SEED + 1) / 2) {
+                                wrong.add(count + " rows, sum " + sum + " during " + before);
+                            } else if (!Collections.disjoint(before, BEFORE_FLIP)
+                                    && before.equals(phases(ids))) {
+                                duringCopy.incrementAndGet();
+                            }
+                        } catch (SQLException e) {
+                            if (!"0A000".equals(e.getSQLState())) {
+                                wrong.add(e.getSQLState() + " " + e.getMessage());
+                            }
+                            refused.incrementAndGet();
+                        }
+                        Thread.sleep(10);
+                    }
+                } catch (SQLException | InterruptedException e) {
+                    wrong.add("scanner: " + e);
+                }
+            });
+        }
+
+        static Set<String> phases(List<Long> ids) throws SQLException {
+            Set<String> phases = new TreeSet<>();
+            for (long id : ids) {
+                phases.add(phase(a, id));
+            }
+            return phases;
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            thread.join();
+        }
+
+        @Override
+        public String toString() {
+            return "scans answered " + answered + " (" + duringCopy + " while a move was before its flip), refused " + refused;
+        }
+    }
+
     /** A key of bucket {@code bucket} (of {@link #BUCKETS}) among the seed keys, the {@code n}th such modulo their number. */
     static int keyIn(int bucket, int n) {
         List<Integer> keys = new ArrayList<>();
@@ -404,8 +467,10 @@ class RebalanceIT {
         Thread.sleep(300);
         PgSteerServer c = proxy();
         List<Map<String, String>> plan;
+        Scans scans = null;
         try {
             plan = command(c, "REBALANCE IN shop");
+            scans = new Scans(plan.stream().map(m -> Long.parseLong(m.get("id"))).toList());
             assertEquals(2, plan.size(), "one bucket to each new shard: " + plan);
             assertEquals("checking", plan.get(0).get("phase"), plan.toString());
             assertEquals("queued", plan.get(1).get("phase"), plan.toString());
@@ -431,6 +496,10 @@ class RebalanceIT {
         }
         Thread.sleep(300);
         load.stop();
+        scans.stop();
+        // A scan while a bucket moves to a shard that holds none of the group's reads the source's rows, once.
+        assertEquals(List.of(), scans.wrong, "scans during the plan answer the seed rows exactly");
+        assertTrue(scans.duringCopy.get() > 0, "scans answered while a move was before its flip: " + scans);
         List<String> holds = new ArrayList<>();
         for (Map<String, String> move : plan) {
             Map<String, String> row = command(b, "SHOW MOVE " + move.get("id")).getFirst();
@@ -458,8 +527,8 @@ class RebalanceIT {
         assertNull(again.getFirst().get("id"));
         assertTrue(again.getFirst().get("phase").startsWith("nothing to move"), again.toString());
         System.out.printf("RebalanceIT: REBALANCE 2 -> 4 shards, moves %s done (owner stopped mid-plan); %d acknowledged writes,"
-                + " failures %s; %s; cutover hold per move %s ms%n", plan.stream().map(m -> m.get("id")).toList(), load.acknowledged.get(),
-                load.failures, load.holds(), holds);
+                + " failures %s; %s; cutover hold per move %s ms; %s%n", plan.stream().map(m -> m.get("id")).toList(),
+                load.acknowledged.get(), load.failures, load.holds(), holds, scans);
     }
 
     @Test
