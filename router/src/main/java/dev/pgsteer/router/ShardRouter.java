@@ -32,6 +32,7 @@ import dev.pgsteer.router.syntax.Parser;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -495,8 +496,10 @@ public final class ShardRouter {
         List<String> shards = new ArrayList<>();
         String why;
         if (target == null) {
-            shards.addAll(database.shards());
-            why = "no usable condition on the shard key of " + tables + ": every shard";
+            List<String> holding = holding(byKey.groups().getFirst());
+            shards.addAll(holding);
+            why = "no usable condition on the shard key of " + tables + ": every shard"
+                    + (holding.size() == all ? "" : " that holds its rows (" + String.join(", ", holding) + ")");
         } else if (target.isEmpty()) {
             // The conditions exclude every shard (key = NULL, contradictory values): any shard answers "no rows".
             shards.add(database.defaultShard());
@@ -528,6 +531,24 @@ public final class ShardRouter {
         shards.forEach(shard -> textByShard.put(shard, text));
         return new Route(shards, Answer.COMBINE, analysis.kind(), why + ", rows merged", textByShard,
                 plan.resolve(values, statement.parameterCount()));
+    }
+
+    /**
+     * The shards that can hold rows of the group's tables, in the database's order: a scan needs no
+     * other. A shard added with no bucket yet has none, nor has the target of an online move before its
+     * flip any that routing gives it (its copy is the source's, which the scan reads there): leaving
+     * them out is what lets such a scan run during the move and count each row once.
+     */
+    private List<String> holding(Placement.KeyGroup group) {
+        Set<String> any = new HashSet<>();
+        for (Placement.Member member : group.members()) {
+            // The router's own config: the cached plan's table may be of an older map.
+            TableConfig.Sharded table = database.tables().get(member.table().name()) instanceof TableConfig.Sharded now ? now
+                    : member.table();
+            any.addAll(database.shardsOf(table));
+        }
+        List<String> holding = database.shards().stream().filter(any::contains).toList();
+        return holding.isEmpty() ? database.shards() : holding;
     }
 
     /**

@@ -6,10 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pgsteer.config.BucketMap;
+import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.PoolConfig;
+import dev.pgsteer.config.ShardFunction;
+import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.router.plan.Answer;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.RoutingException;
 import dev.pgsteer.router.plan.StatementKind;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -93,5 +101,25 @@ class SelectRoutingTest {
         RoutingException e = assertThrows(RoutingException.class, () -> route(sql));
         assertEquals(sqlState, e.sqlState(), e.getMessage());
         assertTrue(e.getMessage().contains(mentions), e.getMessage());
+    }
+
+    @Test
+    void aScanReachesOnlyTheShardsThatHoldItsBuckets() throws RoutingException {
+        // s3 added (ADD SHARD) and given no bucket yet: it holds no row of orders, and a scan need not ask it.
+        BucketMap map = BucketMap.even(6, List.of("s0", "s1", "s2"));
+        Map<String, TableConfig> tables = new LinkedHashMap<>();
+        tables.put("orders", new TableConfig.Sharded("orders", "customer_id",
+                new ShardFunction.Hash(map), null));
+        tables.put("order_items", new TableConfig.Sharded("order_items", "customer_id",
+                new ShardFunction.Hash(map), null));
+        ShardRouter grown = new ShardRouter(new DatabaseConfig("shop", List.of("s0", "s1", "s2", "s3"),
+                "s0", tables, null, PoolConfig.defaults()), RoutingFixture.PLACER, 100);
+        Route scan = RoutingFixture.route(grown, "SELECT count(*) FROM orders o JOIN order_items i USING (customer_id)");
+        assertEquals("s0 s1 s2", shards(scan));
+        assertEquals("no usable condition on the shard key of orders, order_items: every shard that holds its rows (s0, s1, s2), rows merged",
+                scan.why());
+        assertEquals("s0 s1 s2", shards(RoutingFixture.route(grown, "UPDATE orders SET status = 'x'")));
+        // DDL still reaches every shard: the new one must have the tables.
+        assertEquals("s0 s1 s2 s3", shards(RoutingFixture.route(grown, "ALTER TABLE orders ADD COLUMN note text")));
     }
 }

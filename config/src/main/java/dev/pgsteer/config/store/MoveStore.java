@@ -73,7 +73,9 @@ public final class MoveStore {
         return transactions.run("record a move", c -> {
             try (PreparedStatement st = c.prepareStatement("INSERT INTO " + schema.table("moves")
                     + " (kind, database, tables, keys, key_type, modulus, remainder, source, target, owner) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING " + COLUMNS)) {
+                    + "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM " + schema.table("moves")
+                    // A group's queued moves were planned from its map: a move in between would change it under them.
+                    + " q WHERE q.database = ? AND q.tables[1] = ? AND q.phase = 'queued') ON CONFLICT DO NOTHING RETURNING " + COLUMNS)) {
                 st.setString(1, draft.kind());
                 st.setString(2, draft.database());
                 st.setArray(3, c.createArrayOf("text", draft.tables().toArray()));
@@ -84,6 +86,8 @@ public final class MoveStore {
                 st.setString(8, draft.source());
                 st.setString(9, draft.target());
                 st.setString(10, owner);
+                st.setString(11, draft.database());
+                st.setString(12, draft.tables().getFirst());
                 try (ResultSet rs = st.executeQuery()) {
                     if (!rs.next()) {
                         throw new MoveConflictException("table " + draft.tables().getFirst() + " of database " + draft.database()
@@ -93,6 +97,106 @@ public final class MoveStore {
                     notify(c, made.id());
                     return made;
                 }
+            }
+        });
+    }
+
+    /**
+     * Records a plan's moves, in order, owned by {@code owner}: the first of each table group as a
+     * running move (phase checking), the others queued behind it. Throws {@link MoveConflictException},
+     * recording none, when a group of the plan has a move that is not finished (queued ones included).
+     */
+    public List<MoveRecord> enqueue(List<MoveRecord> drafts, String owner) {
+        return transactions.run("record a plan of moves", c -> {
+            // Two plans of one group at once would both find it free: the store's lock makes them take turns.
+            try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+                lock.setString(1, channel);
+                lock.execute();
+            }
+            List<MoveRecord> made = new ArrayList<>();
+            Set<String> started = new HashSet<>();
+            for (MoveRecord draft : drafts) {
+                String group = draft.database() + "/" + draft.tables().getFirst();
+                if (!started.contains(group)) {
+                    try (PreparedStatement st = c.prepareStatement("SELECT id, phase FROM " + schema.table("moves")
+                            + " WHERE database = ? AND tables[1] = ? AND " + UNFINISHED + " LIMIT 1")) {
+                        st.setString(1, draft.database());
+                        st.setString(2, draft.tables().getFirst());
+                        try (ResultSet rs = st.executeQuery()) {
+                            if (rs.next()) {
+                                throw new MoveConflictException("table " + draft.tables().getFirst() + " of database "
+                                        + draft.database() + " has a move that is not finished (" + rs.getLong(1) + ", "
+                                        + rs.getString(2) + "); SHOW MOVES lists it (CANCEL MOVE id, or wait for it)");
+                            }
+                        }
+                    }
+                }
+                String phase = started.add(group) ? "checking" : "queued";
+                try (PreparedStatement st = c.prepareStatement("INSERT INTO " + schema.table("moves")
+                        + " (kind, database, tables, keys, key_type, modulus, remainder, source, target, owner, phase) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS)) {
+                    st.setString(1, draft.kind());
+                    st.setString(2, draft.database());
+                    st.setArray(3, c.createArrayOf("text", draft.tables().toArray()));
+                    st.setArray(4, c.createArrayOf("text", draft.keys().toArray()));
+                    st.setString(5, draft.keyType());
+                    st.setInt(6, draft.modulus());
+                    st.setInt(7, draft.remainder());
+                    st.setString(8, draft.source());
+                    st.setString(9, draft.target());
+                    st.setString(10, owner);
+                    st.setString(11, phase);
+                    try (ResultSet rs = st.executeQuery()) {
+                        rs.next();
+                        made.add(read(rs));
+                    }
+                }
+            }
+            for (MoveRecord m : made) {
+                notify(c, m.id());
+            }
+            return made;
+        });
+    }
+
+    /**
+     * Starts (phase checking) the first queued move of each group whose moves are all queued or
+     * finished, among those {@code owner} owns; returns them. A queued move waits while its group's
+     * move before it runs, whichever way that one ends: each move of a plan is a bucket of its own.
+     */
+    public List<MoveRecord> startQueued(String owner) {
+        return transactions.run("start queued moves", c -> {
+            List<MoveRecord> started = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement("UPDATE " + schema.table("moves") + " m SET phase = 'checking',"
+                    + " started = now(), updated = now() WHERE m.phase = 'queued' AND m.owner = ? AND m.id = (SELECT min(q.id) FROM "
+                    + schema.table("moves") + " q WHERE q.database = m.database AND q.tables[1] = m.tables[1] AND q.phase = 'queued')"
+                    + " AND NOT EXISTS (SELECT 1 FROM " + schema.table("moves") + " r WHERE r.database = m.database"
+                    + " AND r.tables[1] = m.tables[1] AND r." + UNFINISHED + " AND r.phase <> 'queued') RETURNING " + COLUMNS)) {
+                st.setString(1, owner);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        started.add(read(rs));
+                    }
+                }
+            }
+            for (MoveRecord m : started) {
+                notify(c, m.id());
+            }
+            return started;
+        });
+    }
+
+    /** Cancels move {@code id} if it is still queued (nothing of it was made: it only leaves the queue); false when it is not. */
+    public boolean cancelQueued(long id) {
+        return transactions.run("cancel queued move " + id, c -> {
+            try (PreparedStatement st = c.prepareStatement("UPDATE " + schema.table("moves") + " SET phase = 'cancelled', cancel = true,"
+                    + " error = 'cancelled before it started', updated = now() WHERE id = ? AND phase = 'queued'")) {
+                st.setLong(1, id);
+                boolean was = st.executeUpdate() == 1;
+                if (was) {
+                    notify(c, id);
+                }
+                return was;
             }
         });
     }

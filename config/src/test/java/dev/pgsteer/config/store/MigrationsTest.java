@@ -27,7 +27,8 @@ class MigrationsTest {
     void theSchemaIsSubstitutedQuoted() {
         for (Migrations.Migration m : new Migrations(new StoreSchema("My Schema")).all()) {
             assertFalse(m.sql().contains("${"), m.sql());
-            assertTrue(m.sql().contains("CREATE TABLE \"My Schema\"."), m.sql());
+            // Every object a migration names is the schema's (V7 only changes an index of V6's table).
+            assertTrue(m.sql().contains("\"My Schema\".moves") || m.sql().contains("CREATE TABLE \"My Schema\"."), m.sql());
         }
     }
 }

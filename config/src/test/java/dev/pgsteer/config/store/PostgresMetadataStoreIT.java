@@ -160,7 +160,8 @@ class PostgresMetadataStoreIT {
         PostgresMetadataStore again = open(config);
 
         assertEquals(List.of(List.of(1, "tenants"), List.of(2, "two phase commit"), List.of(3, "bucket maps"),
-                List.of(4, "directory keys"), List.of(5, "shards"), List.of(6, "moves")),
+                List.of(4, "directory keys"), List.of(5, "shards"), List.of(6, "moves"),
+                List.of(7, "move queue")),
                 rows("SELECT version, description FROM first_open.schema_version ORDER BY version"));
         assertEquals(List.of(List.of(0L)), rows("SELECT version FROM first_open.directory_version"));
         assertEquals(TenantDirectory.EMPTY, again.load());
@@ -197,7 +198,7 @@ class PostgresMetadataStoreIT {
         PostgresMetadataStore a = both.get(0).get();
         PostgresMetadataStore b = both.get(1).get();
 
-        assertEquals(List.of(List.of(1), List.of(2), List.of(3), List.of(4), List.of(5), List.of(6)),
+        assertEquals(List.of(List.of(1), List.of(2), List.of(3), List.of(4), List.of(5), List.of(6), List.of(7)),
                 rows("SELECT version FROM together.schema_version ORDER BY version"));
         assertEquals(a.load(), b.load());
         assertEquals(List.of("acme", "globex"), List.copyOf(a.load().tenants().keySet()));
@@ -387,5 +388,47 @@ class PostgresMetadataStoreIT {
         assertEquals(caughtUp, store.load());
         assertNotNull(store.create(tenant("after")));
         assertTrue(next(deliveries, Duration.ofSeconds(5), d -> d.get("after").isPresent()).get("missed").isPresent());
+    }
+
+    @Test
+    void aPlanIsQueuedWholeAndItsMovesStartOneAfterAnotherByTheirOwner() throws Exception {
+        PostgresMetadataStore store = open(config("queue"));
+        MoveStore moves = store.moves().orElseThrow();
+        sql("meta", "INSERT INTO queue.nodes (node, lease) VALUES ('n1', '1 hour'), ('n2', '1 hour')");
+        List<String> orders = List.of("orders", "items");
+        List<MoveRecord> drafts = new ArrayList<>();
+        for (int r = 0; r < 4; r++) {
+            drafts.add(MoveRecord.draft("shop", orders, List.of("customer_id", "customer_id"), null, 4, r, "s0", "s2"));
+        }
+        drafts.add(MoveRecord.draft("shop", List.of("events"), List.of("id"), null, 2, 0, "s0", "s3"));
+        List<MoveRecord> made = moves.enqueue(drafts, "n1");
+        assertEquals(List.of("checking", "queued", "queued", "queued", "checking"), made.stream().map(MoveRecord::phase).toList());
+
+        // A group with an unfinished move (queued ones count) takes no other plan, nor a single move: nothing recorded.
+        assertThrows(MoveConflictException.class, () -> moves.enqueue(List.of(drafts.get(4)), "n2"));
+        assertThrows(MoveConflictException.class, () -> moves.create(drafts.get(1), "n2"));
+        assertEquals(List.of(List.of(5L)), rows("SELECT count(*) FROM queue.moves"));
+
+        // The running move of the group holds the queue; a queued move cancelled leaves it.
+        assertEquals(List.of(), moves.startQueued("n1"));
+        assertTrue(moves.cancelQueued(made.get(1).id()));
+        assertFalse(moves.cancelQueued(made.get(0).id()), "a running move is cancelled by its mover, not here");
+        assertEquals("cancelled", moves.get(made.get(1).id()).orElseThrow().phase());
+
+        // Its owner starts the next once the running one is finished, whichever way; another instance does not.
+        assertTrue(moves.set(made.get(0).id(), "n1", MoveStore.Field.PHASE, "failed"));
+        assertEquals(List.of(), moves.startQueued("n2"));
+        List<MoveRecord> started = moves.startQueued("n1");
+        assertEquals(List.of(made.get(2).id()), started.stream().map(MoveRecord::id).toList());
+        assertEquals("checking", started.getFirst().phase());
+        assertEquals(List.of(), moves.startQueued("n1"));
+
+        // Its owner gone, the plan is another's: the running move and the queued one alike.
+        sql("meta", "UPDATE queue.nodes SET state = 'ended' WHERE node = 'n1'");
+        List<MoveRecord> adopted = moves.adoptOrphans("n2");
+        assertEquals(List.of(made.get(2).id(), made.get(3).id(), made.get(4).id()), adopted.stream().map(MoveRecord::id).sorted().toList());
+        assertTrue(moves.set(made.get(2).id(), "n2", MoveStore.Field.PHASE, "done"));
+        assertEquals(List.of(made.get(3).id()), moves.startQueued("n2").stream().map(MoveRecord::id).toList());
+        assertEquals(List.of(), moves.startQueued("n2"));
     }
 }

@@ -17,7 +17,7 @@ final class AdminCommands {
     /** First words that are console verbs, not SQL: an unknown command starting so is a typo, not a query. */
     private static final List<String> VERBS = List.of("SHOW", "HELP", "PAUSE", "RESUME", "RELOAD", "KILL", "SUSPEND",
             "SHUTDOWN", "ENABLE", "DISABLE", "RECONNECT", "WAIT_CLOSE", "MIGRATE", "SPLIT", "ASSIGN", "UNASSIGN", "ADD", "MOVE",
-            "CANCEL");
+            "CANCEL", "REBALANCE");
 
     /** What a statement of the console asks for. */
     sealed interface Parsed {
@@ -66,7 +66,7 @@ final class AdminCommands {
     /** The commands' names, for error hints: {@code SHOW DATABASES, SHOW SHARDS, ...}. */
     String names() {
         // Commands with arguments by their verbs only: SHOW HELP gives their syntax.
-        return String.join(", ", commands.stream().map(c -> c.name().replaceAll(" (id|'file\\.sql'|bucket|OF table|'key'|FROM 'file'|\\[OF|name)( .*)?$", "")).toList())
+        return String.join(", ", commands.stream().map(c -> c.name().replaceAll(" (id|'file\\.sql'|bucket|OF table|'key'|FROM 'file'|\\[OF|\\[table\\]|shard|name)( .*)?$", "")).toList())
                 + " (or HELP)";
     }
 

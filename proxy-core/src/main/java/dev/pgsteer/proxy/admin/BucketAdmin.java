@@ -57,7 +57,8 @@ final class BucketAdmin {
             String shard = unquote(m.group(4));
             return Optional.of(new Run("SET BUCKET", table, maps -> maps.setBucket(database, table, bucket, shard)));
         }
-        if (upper.startsWith("SPLIT BUCKETS ") || upper.equals("SPLIT BUCKETS") || upper.startsWith("SPLIT ")) {
+        if (upper.startsWith("SPLIT BUCKETS ") || upper.equals("SPLIT BUCKETS")
+                || upper.startsWith("SPLIT ") && !upper.startsWith("SPLIT SHARD")) {   // SPLIT SHARD is MoveAdmin's
             Matcher m = SPLIT.matcher(text);
             if (!m.matches()) {
                 throw syntax(SPLIT_SYNTAX);

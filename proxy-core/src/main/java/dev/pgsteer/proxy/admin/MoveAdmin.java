@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
  * MOVE BUCKET 5 OF orders [IN shop] TO s3        (or MOVE BUCKET '5 of 12' OF ...)   → one row: id | phase
  * SHOW MOVES                                     → every move, newest first
  * SHOW MOVE 7                                    → one
- * CANCEL MOVE 7                                  → id | phase (a move before its flip rolls back)
+ * CANCEL MOVE 7                                  → id | phase (a move before its flip rolls back; a queued one leaves the queue)
+ * REBALANCE [orders] [IN shop]                   → id | phase | bucket | source | target, one row per planned move
+ * SPLIT SHARD s1 TO s3 [IN shop]                 → the same
  * </pre>
  * SHOW MOVES' columns are a contract with the {@code ./pgsteer} progress display: keep them, in order.
  */
@@ -30,6 +32,10 @@ final class MoveAdmin {
     static final String MOVE_SYNTAX = "MOVE BUCKET bucket OF table [IN database] TO shard";
     static final String CANCEL_SYNTAX = "CANCEL MOVE id";
     static final String SHOW_SYNTAX = "SHOW MOVE id";
+    static final String REBALANCE_SYNTAX = "REBALANCE [table] [IN database]";
+    static final String SPLIT_SHARD_SYNTAX = "SPLIT SHARD shard TO shard [IN database]";
+    static final List<Column> PLANNED = List.of(Column.int8("id"), Column.text("phase"), Column.text("bucket"), Column.text("source"),
+            Column.text("target"));
     static final List<Column> STARTED = List.of(Column.int8("id"), Column.text("phase"));
     static final List<Column> COLUMNS = List.of(Column.int8("id"), Column.text("kind"), Column.text("what"), Column.text("database"),
             Column.text("source"), Column.text("target"), Column.text("phase"), Column.int8("rows_copied"), Column.int8("rows_total"),
@@ -39,6 +45,8 @@ final class MoveAdmin {
     private static final String NAME = "(\"[^\"]+\"|[^\\s'\"]+)";
     private static final Pattern MOVE = Pattern.compile("(?i)MOVE BUCKET ('[^']*'|\\d+) OF " + NAME + "(?: IN " + NAME + ")? TO "
             + NAME);
+    private static final Pattern REBALANCE = Pattern.compile("(?i)REBALANCE(?: (?!IN )" + NAME + ")?(?: IN " + NAME + ")?");
+    private static final Pattern SPLIT_SHARD = Pattern.compile("(?i)SPLIT SHARD " + NAME + " TO " + NAME + "(?: IN " + NAME + ")?");
     private static final Pattern CANCEL = Pattern.compile("(?i)CANCEL MOVE (\\d+)");
     private static final Pattern SHOW_ONE = Pattern.compile("(?i)SHOW MOVE (\\d+)");
 
@@ -50,7 +58,12 @@ final class MoveAdmin {
                         + "(in the background; SHOW MOVES follows it)"),
                 new Described("SHOW MOVES", "the online moves, newest first: phase, rows copied, lag, write hold, error"),
                 new Described(SHOW_SYNTAX, "one online move"),
-                new Described(CANCEL_SYNTAX, "roll an online move back (before its flip): the source keeps the bucket"));
+                new Described(CANCEL_SYNTAX, "roll an online move back (before its flip): the source keeps the bucket; a queued "
+                        + "move leaves the queue"),
+                new Described(REBALANCE_SYNTAX, "even out the buckets of every hash group (or the table's) over the database's "
+                        + "shards: a plan of online moves, run one after another in the background"),
+                new Described(SPLIT_SHARD_SYNTAX, "move half of a shard's buckets (split first when it has one) to another shard, "
+                        + "online, one after another"));
     }
 
     /** The command {@code text} (normalized) asks for, if it is a move command; a malformed one throws with its syntax. */
@@ -73,6 +86,25 @@ final class MoveAdmin {
             String database = m.group(3) == null ? null : unquote(m.group(3));
             String shard = unquote(m.group(4));
             return Optional.of(new Run("MOVE BUCKET", STARTED, "MOVE", moves -> List.of(moves.move(database, table, bucket, shard))));
+        }
+        if (upper.equals("REBALANCE") || upper.startsWith("REBALANCE ")) {
+            Matcher m = REBALANCE.matcher(text);
+            if (!m.matches()) {
+                throw syntax(REBALANCE_SYNTAX);
+            }
+            String table = m.group(1) == null ? null : unquote(m.group(1));
+            String database = m.group(2) == null ? null : unquote(m.group(2));
+            return Optional.of(new Plan("REBALANCE", moves -> moves.rebalance(database, table)));
+        }
+        if (upper.startsWith("SPLIT SHARD")) {
+            Matcher m = SPLIT_SHARD.matcher(text);
+            if (!m.matches()) {
+                throw syntax(SPLIT_SHARD_SYNTAX);
+            }
+            String source = unquote(m.group(1));
+            String target = unquote(m.group(2));
+            String database = m.group(3) == null ? null : unquote(m.group(3));
+            return Optional.of(new Plan("SPLIT SHARD", moves -> moves.splitShard(database, source, target)));
         }
         if (upper.startsWith("CANCEL ")) {
             long id = id(CANCEL, text, CANCEL_SYNTAX);
@@ -142,6 +174,48 @@ final class MoveAdmin {
                         result.row(columns == STARTED ? new Object[] {m.id(), m.phase()} : row(m));
                     }
                     return result.build(tag);
+                } catch (MapChangeException e) {
+                    throw new AdminCommandException(e.state(), e.getMessage(), e.hint());
+                }
+            });
+        }
+    }
+
+    /**
+     * REBALANCE or SPLIT SHARD: one row per planned move, in the order they run; an empty plan answers
+     * one row without an id that says there is nothing to move.
+     */
+    private record Plan(String name, Function<Moves, List<MoveRecord>> work) implements AdminCommand {
+        @Override
+        public String description() {
+            return name;
+        }
+
+        @Override
+        public List<Column> columns() {
+            return PLANNED;
+        }
+
+        @Override
+        public CompletableFuture<Result> run(ProxyContext context) {
+            Moves moves = context.moves();
+            if (moves == null) {
+                return CompletableFuture.failedFuture(new AdminCommandException(SqlState.FEATURE_NOT_SUPPORTED,
+                        "online moves need a metadata store shared by the instances (metadata_store:)",
+                        "a plan of moves outlives the instance that runs it, and every instance holds its writes: both live in the store"));
+            }
+            return ControlPlane.run("moves", () -> {
+                try {
+                    Result.Builder result = new Result.Builder(PLANNED);
+                    List<MoveRecord> planned = work.apply(moves);
+                    if (planned.isEmpty()) {
+                        result.row(null, "nothing to move: the buckets are balanced already", null, null, null);
+                    }
+                    for (MoveRecord m : planned) {
+                        result.row(m.id(), m.phase(), m.remainder() + " of " + m.modulus() + " of " + m.tables().getFirst(), m.source(),
+                                m.target());
+                    }
+                    return result.build(name);
                 } catch (MapChangeException e) {
                     throw new AdminCommandException(e.state(), e.getMessage(), e.hint());
                 }

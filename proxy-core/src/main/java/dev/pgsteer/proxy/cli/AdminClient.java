@@ -56,13 +56,17 @@ final class AdminClient {
             if (!MoveWatch.startsMove(admin.command()) || answer.rows().isEmpty() || !answer.columns().contains("id")) {
                 return 0;
             }
-            long id = Long.parseLong(answer.rows().getFirst().get(answer.columns().indexOf("id")));
-            watching.set(id);
-            int code = new MoveWatch(moveId -> {
+            MoveWatch watch = new MoveWatch(moveId -> {
                 PreparedStatement show = console.prepareStatement("SHOW MOVE " + moveId);
                 show.closeOnCompletion();
                 return show.executeQuery();
-            }, () -> Thread.sleep(1000), out).watch(id);
+            }, () -> Thread.sleep(1000), out);
+            // REBALANCE and SPLIT SHARD answer a row per planned move: they run one after another, and are watched so.
+            int code = 0;
+            for (long id : MoveWatch.ids(answer.rows().stream().map(r -> r.get(answer.columns().indexOf("id"))).toList())) {
+                watching.set(id);
+                code = Math.max(code, watch.watch(id));
+            }
             watching.set(-1);
             return code;
         } catch (SQLException e) {

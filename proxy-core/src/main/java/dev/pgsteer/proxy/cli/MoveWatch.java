@@ -7,7 +7,8 @@ import java.sql.SQLException;
 /**
  * After a command that started a move ({@code MOVE ...}, {@code SPLIT SHARD}, {@code REBALANCE}, which
  * answer {@code id | phase}): polls {@code SHOW MOVE id} once a second and prints a progress line each
- * time it changes, until the move is done (exit 0), failed or cancelled (exit 1). The move runs in
+ * time it changes, until the move is done (exit 0), failed or cancelled (exit 1); a plan's moves are
+ * watched in turn (a queued one shows queued until its turn comes). The move runs in
  * pgsteer, not here: leaving (Ctrl-C) leaves it running, and {@link #leaving} says so.
  */
 final class MoveWatch {
@@ -62,6 +63,11 @@ final class MoveWatch {
     static String leaving(long id) {
         return "pgsteer admin: stopped watching; move " + id + " goes on in pgsteer (SHOW MOVE " + id + " to follow it, CANCEL MOVE "
                 + id + " to stop it)";
+    }
+
+    /** The move ids of an answer's id column, in order; a row without one (an empty plan says so in a row) has none. */
+    static java.util.List<Long> ids(java.util.List<String> column) {
+        return column.stream().filter(v -> v != null && v.strip().matches("\\d+")).map(v -> Long.parseLong(v.strip())).toList();
     }
 
     /** Whether {@code command} starts a move, so that its answer is {@code id | phase} to watch. */

@@ -23,7 +23,14 @@ class MoveAdminTest {
         "move bucket '5 of 12' of orders in shop to s3; | MOVE BUCKET",
         "SHOW MOVES                                 | SHOW MOVES",
         "show move 7                                | SHOW MOVE",
-        "CANCEL MOVE 7                              | CANCEL MOVE"})
+        "CANCEL MOVE 7                              | CANCEL MOVE",
+        "REBALANCE                                  | REBALANCE",
+        "rebalance orders                           | REBALANCE",
+        "REBALANCE IN shop                          | REBALANCE",
+        "REBALANCE orders IN shop;                  | REBALANCE",
+        "SPLIT SHARD s1 TO s3                       | SPLIT SHARD",
+        "split shard s1 to s3 in shop               | SPLIT SHARD",
+        "SPLIT BUCKETS OF orders INTO 12            | SPLIT BUCKETS"})
     void movesAreCommands(String text, String command) {
         assertEquals(command, assertInstanceOf(Parsed.Run.class, commands.parse(text)).command().name());
     }
@@ -32,11 +39,19 @@ class MoveAdminTest {
     @CsvSource(delimiter = '|', value = {
         "MOVE BUCKET OF orders TO s3 | MOVE BUCKET bucket OF table [IN database] TO shard",
         "CANCEL MOVE seven           | CANCEL MOVE id",
-        "SHOW MOVE x                 | SHOW MOVE id"})
+        "SHOW MOVE x                 | SHOW MOVE id",
+        "REBALANCE orders items      | REBALANCE [table] [IN database]",
+        "SPLIT SHARD s1              | SPLIT SHARD shard TO shard [IN database]",
+        "SPLIT SHARD s1 INTO s3      | SPLIT SHARD shard TO shard [IN database]"})
     void aMalformedMoveCommandSaysItsSyntax(String text, String syntax) {
         Parsed.Invalid invalid = assertInstanceOf(Parsed.Invalid.class, commands.parse(text));
         assertEquals("42601", invalid.error().sqlState());
         assertEquals("write " + syntax, invalid.error().hint());
+    }
+
+    @Test
+    void aPlanAnswersOneRowPerMove() {
+        assertEquals(List.of("id", "phase", "bucket", "source", "target"), MoveAdmin.PLANNED.stream().map(Column::name).toList());
     }
 
     @Test

@@ -119,6 +119,13 @@ class MoveWatchTest {
     }
 
     @Test
+    void aPlanIsWatchedMoveByMoveAndAnEmptyOneNotAtAll() {
+        assertEquals(List.of(7L, 8L, 9L), MoveWatch.ids(List.of("7", "8", " 9")));
+        assertEquals(List.of(), MoveWatch.ids(java.util.Arrays.asList((String) null)));
+        assertEquals(List.of(), MoveWatch.ids(List.of("")));
+    }
+
+    @Test
     void commandsThatStartAMoveAreKnownByTheirWords() {
         assertTrue(MoveWatch.startsMove("MOVE BUCKET 5 OF orders TO s3"));
         assertTrue(MoveWatch.startsMove(" move tenant 'acme' to s2"));

@@ -34,7 +34,11 @@ import java.util.regex.Pattern;
  * <li>A statement that reaches every bucket of a table of the moving group (no key: a scan, a keyless
  *     UPDATE or DELETE, DDL) is refused with 0A000 for the whole move: between the first copied row and
  *     the last deleted one, the bucket's rows are on two shards, and such a statement would read or
- *     change them twice. COPY FROM is not: it places each row by its key.</li>
+ *     change them twice. COPY FROM is not: it places each row by its key. Unless it does not reach the
+ *     shard with the copy routing does not give the bucket (the target before the flip, the source after
+ *     it): a scan goes only to the shards that hold the group's buckets, so while a bucket moves to a
+ *     shard that holds none of them (a fresh one, from ADD SHARD) scans and keyless writes of the group go
+ *     on, each row read once where routing has it (a keyless write waits for a hold as a keyed one does).</li>
  * <li>A write that reaches the bucket (by key, or COPY FROM into the group) while the move's cutover
  *     holds writes waits ({@link Check.Wait}), without blocking the loop, until the hold is released and
  *     this instance routes by the map the release names; then it is routed again (to the target after
@@ -125,6 +129,9 @@ public final class MoveGuard implements StatementGuard {
         holds.keySet().retainAll(live.keySet());
         Map<String, List<Active>> next = new HashMap<>();
         for (MoveRecord m : state.active()) {
+            if (MovePhase.of(m.phase()).queued()) {
+                continue;   // a queued move has no rows anywhere but its source yet: nothing to guard
+            }
             List<Pattern> names = m.tables().stream()
                     .map(t -> Pattern.compile("(?i)(^|[^a-z0-9_$])\"?" + Pattern.quote(t) + "\"?($|[^a-z0-9_$])")).toList();
             next.computeIfAbsent(m.database(), d -> new ArrayList<>()).add(new Active(m, names, current.get(m.id())));
@@ -242,7 +249,14 @@ public final class MoveGuard implements StatementGuard {
                 boolean every = named ? touched.byTable().get(table) == null
                         : touched.everyTable() && a.names().get(i).matcher(statement.text()).find();
                 if (every) {
-                    return refuse(a, table);
+                    if (reachesCopy(command, a.move())) {
+                        return refuse(a, table);
+                    }
+                    // It reads (or changes) the bucket where routing has it, once; a change there is replicated to the copy.
+                    if (write && holding(a, transactionSince)) {
+                        return waitFor(a, table);
+                    }
+                    continue;
                 }
                 if (!named || !write || !holding(a, transactionSince)) {
                     continue;
@@ -254,6 +268,17 @@ public final class MoveGuard implements StatementGuard {
             }
         }
         return GO;
+    }
+
+    /**
+     * Whether {@code command} would reach the shard that holds the copy of the move's bucket that is
+     * not routing's: the target before the flip, the source after it until its rows are deleted. Only a
+     * routed statement's shards are known here (a scan goes only to the shards that hold the group's
+     * buckets: a fresh target is not one of them); any other command counts as reaching it.
+     */
+    private static boolean reachesCopy(Command command, MoveRecord move) {
+        String copy = MovePhase.of(move.phase()).flipped() ? move.source() : move.target();
+        return !(command instanceof Command.Run run) || run.route().shards().contains(copy);
     }
 
     private Check copy(List<Active> moves, Command.CopyIntoShards copy, long transactionSince) {

@@ -21,10 +21,13 @@ import java.util.Locale;
  *                                         once every live instance routes by it) ──► CLEANING
  *  CLEANING ── subscription, publication dropped; the source's rows deleted in batches; fence removed ──► DONE
  *  any phase before FLIPPED ── error, CANCEL MOVE, owner gone ──► rolled back ──► FAILED | CANCELLED
+ *
+ *  QUEUED ── a later step of a REBALANCE or SPLIT SHARD plan: nothing made anywhere yet, no guard, no
+ *            hold; its owner starts it (CHECKING) once its group has no other move running; CANCEL MOVE ──► CANCELLED
  * </pre>
  */
 public enum MovePhase {
-    CHECKING, COPYING, CATCHING_UP, HOLDING, VERIFYING, FLIPPED, CLEANING, DONE, FAILED, CANCELLED;
+    QUEUED, CHECKING, COPYING, CATCHING_UP, HOLDING, VERIFYING, FLIPPED, CLEANING, DONE, FAILED, CANCELLED;
 
     /** As SHOW MOVES and the store write it. */
     public String label() {
@@ -38,15 +41,20 @@ public enum MovePhase {
     public boolean finished() {
         return switch (this) {
             case DONE, FAILED, CANCELLED -> true;
-            case CHECKING, COPYING, CATCHING_UP, HOLDING, VERIFYING, FLIPPED, CLEANING -> false;
+            case QUEUED, CHECKING, COPYING, CATCHING_UP, HOLDING, VERIFYING, FLIPPED, CLEANING -> false;
         };
+    }
+
+    /** Whether the move waits for its turn in a plan: nothing of it exists on the shards yet. */
+    public boolean queued() {
+        return this == QUEUED;
     }
 
     /** Whether the bucket is the target's: the move can no longer be rolled back, only finished. */
     public boolean flipped() {
         return switch (this) {
             case FLIPPED, CLEANING, DONE -> true;
-            case CHECKING, COPYING, CATCHING_UP, HOLDING, VERIFYING, FAILED, CANCELLED -> false;
+            case QUEUED, CHECKING, COPYING, CATCHING_UP, HOLDING, VERIFYING, FAILED, CANCELLED -> false;
         };
     }
 }

@@ -86,7 +86,8 @@ final class Mover implements Runnable {
                     case HOLDING, VERIFYING -> reconcileCutover();
                     case FLIPPED -> awaitInstances();
                     case CLEANING -> clean();
-                    case DONE, FAILED, CANCELLED -> {
+                    case QUEUED, DONE, FAILED, CANCELLED -> {
+                        // A queued move is started by its owner's Moves (promoted to CHECKING), never here.
                         return;
                     }
                 }

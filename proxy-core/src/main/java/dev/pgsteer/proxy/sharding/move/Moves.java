@@ -14,6 +14,7 @@ import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.proxy.sharding.map.MapChangeException;
 import dev.pgsteer.proxy.sharding.map.ShardMaps;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
@@ -126,11 +127,83 @@ public final class Moves implements AutoCloseable {
         return made;
     }
 
+    /**
+     * {@code REBALANCE [table] [IN database]}: every hash group of the database (the table's only, when
+     * named) evened out over its shards, added ones included. Returns the plan's moves as recorded,
+     * the first of each group running and the others queued; none when every group is balanced.
+     */
+    public List<MoveRecord> rebalance(String databaseName, String tableName) {
+        String table = tableName == null ? null : tableName.toLowerCase(Locale.ROOT);
+        DatabaseConfig database = table == null ? onlyDatabase(databaseName, null) : databaseOf(databaseName, table);
+        return enqueue(database, table, new MovePlans.Rebalance());
+    }
+
+    /** {@code SPLIT SHARD source TO target [IN database]}: half of {@code source}'s share of each hash group moved to {@code target}. */
+    public List<MoveRecord> splitShard(String databaseName, String source, String target) {
+        DatabaseConfig database = onlyDatabase(databaseName, source);
+        for (String shard : List.of(source, target)) {
+            if (!database.shards().contains(shard)) {
+                throw new MapChangeException(SqlState.INVALID_PARAMETER_VALUE, "database " + database.name() + " has no shard " + shard,
+                        "its shards are " + String.join(", ", database.shards()) + " (ADD SHARD one first)");
+            }
+        }
+        return enqueue(database, null, new MovePlans.Split(source, target));
+    }
+
+    /**
+     * Plans every group first (a refusal then changes nothing), splits the groups whose plan needs it
+     * (a new map version, no row moved), and records the moves of every group in one transaction, so
+     * that the plan is whole in the store or not there at all.
+     */
+    private List<MoveRecord> enqueue(DatabaseConfig database, String table, MovePlans.Goal goal) {
+        List<MovePlans.GroupPlan> plans = new ArrayList<>();
+        for (Map.Entry<String, List<String>> group : MovePlans.groups(database, table).entrySet()) {
+            unfinished(group.getKey()).ifPresent(m -> {
+                throw new MapChangeException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "table " + group.getKey() + " has a move"
+                        + " that is not finished (" + m.id() + ", " + m.what() + ", " + m.phase() + ")",
+                        "wait for SHOW MOVES to say done, or CANCEL MOVE " + m.id());
+            });
+            MovePlans.GroupPlan plan = MovePlans.plan(database, group.getKey(), group.getValue(), goal);
+            if (!plan.plan().isEmpty()) {
+                plans.add(plan);
+            }
+        }
+        for (MovePlans.GroupPlan plan : plans) {
+            if (plan.plan().splitInto() > 0) {
+                maps.split(database.name(), plan.table(), plan.plan().splitInto());
+            }
+        }
+        DatabaseConfig now = plans.isEmpty() ? database : databaseOf(database.name(), plans.getFirst().table());
+        List<MoveRecord> drafts = new ArrayList<>();
+        for (MovePlans.GroupPlan plan : plans) {
+            drafts.addAll(MovePlans.drafts(now, plan));
+        }
+        if (drafts.isEmpty()) {
+            return List.of();
+        }
+        List<MoveRecord> made;
+        try {
+            made = store.enqueue(drafts, node.get());
+        } catch (MoveConflictException e) {
+            throw new MapChangeException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, e.getMessage(), null);
+        }
+        for (MoveRecord m : made) {
+            log.info("move {}: {} of database {} from {} to {} ({})", m.id(), m.what(), m.database(), m.source(), m.target(), m.phase());
+            if (!MovePhase.of(m.phase()).queued()) {
+                run(m);
+            }
+        }
+        return made;
+    }
+
     /** {@code CANCEL MOVE id}: the move's phase when asked; a flipped move cannot be cancelled. */
     public String cancel(long id) {
         MoveRecord move = store.get(id).orElseThrow(() -> new MapChangeException(SqlState.UNDEFINED_OBJECT, "there is no move " + id,
                 "SHOW MOVES lists them"));
         MovePhase phase = MovePhase.of(move.phase());
+        if (phase.queued() && store.cancelQueued(id)) {
+            return MovePhase.CANCELLED.label();
+        }
         if (phase.finished()) {
             throw new MapChangeException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "move " + id + " is " + phase.label() + " already",
                     null);
@@ -191,8 +264,11 @@ public final class Moves implements AutoCloseable {
                 log.warn("move {} ({}) belonged to instance {}, whose lease ended: this instance carries it on from {}",
                         adopted.id(), adopted.what(), adopted.owner(), adopted.phase());
             }
+            for (MoveRecord started : store.startQueued(me)) {
+                log.info("move {} ({}): its turn in the plan, started", started.id(), started.what());
+            }
             for (MoveRecord m : store.state().active()) {
-                if (me.equals(m.owner())) {
+                if (me.equals(m.owner()) && !MovePhase.of(m.phase()).queued()) {
                     run(m);
                 }
             }
@@ -237,6 +313,21 @@ public final class Moves implements AutoCloseable {
             counts.merge(MovePhase.of(m.phase()), 1L, Long::sum);
         }
         return counts;
+    }
+
+    /** Database {@code name}, or the only sharded one (with shard {@code shard}, when given) when no name is. */
+    private DatabaseConfig onlyDatabase(String name, String shard) {
+        if (name != null) {
+            return databaseOf(name, null);
+        }
+        List<DatabaseConfig> sharded = config.get().databases().values().stream()
+                .filter(db -> db.isSharded() && (shard == null || db.shards().contains(shard))).toList();
+        if (sharded.size() != 1) {
+            throw new MapChangeException(sharded.isEmpty() ? SqlState.INVALID_CATALOG_NAME : SqlState.INVALID_PARAMETER_VALUE,
+                    sharded.isEmpty() ? "there is no sharded database" + (shard == null ? "" : " with a shard " + shard)
+                            : "there are several sharded databases", "add IN database");
+        }
+        return maps.current().applyTo(sharded.getFirst());
     }
 
     private DatabaseConfig databaseOf(String name, String table) {

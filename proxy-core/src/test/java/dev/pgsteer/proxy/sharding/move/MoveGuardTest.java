@@ -73,6 +73,17 @@ class MoveGuardTest {
     }
 
     @Test
+    void aQueuedMoveGuardsNothing() {
+        MoveRecord queued = new MoveRecord(10, "bucket", "shop", List.of("orders", "items"), List.of("customer_id", "customer_id"),
+                null, 12, 2, "s2", "s1", "queued", "n1", null, null, null, List.of(), 0, null, 0, null, null, null, 0, null, false,
+                null, null, null);
+        guard.update(new MovesState(List.of(queued), List.of()));
+        assertFalse(guard.active("shop"));
+        assertEquals(List.of(), guard.acknowledgements(10));
+        assertInstanceOf(Check.Go.class, check("SELECT count(*) FROM orders"));
+    }
+
+    @Test
     void whatWouldReachTheBucketOnBothShardsIsRefusedForTheWholeMove() {
         guard.update(new MovesState(List.of(MOVE), List.of()));
         for (String sql : List.of("SELECT count(*) FROM orders", "UPDATE items SET sku = 'y'",
@@ -121,5 +132,43 @@ class MoveGuardTest {
         guard.update(MovesState.NONE);
         assertTrue(second.released().isDone());
         assertFalse(guard.active("shop"));
+    }
+
+    /** shop with a fourth shard s3 added empty (no bucket of any group), as ADD SHARD leaves it. */
+    static final Router GROWN = new Router(ShardRouter.of(new DatabaseConfig("shop", List.of("s0", "s1", "s2", "s3"), "s0",
+            shop().tables(), null, PoolConfig.defaults()), 100));
+
+    private Check checkGrown(String sql) {
+        LexedStatement statement = SqlLexer.statement(sql);
+        Command routed = GROWN.route(statement, KeySource.Placeholders.NONE, new RouteContext(Set.of(), false, false));
+        return guard.check("shop", routed, GROWN, statement, KeySource.Placeholders.NONE, null, Long.MAX_VALUE);
+    }
+
+    private static MoveRecord toFresh(String phase) {
+        return new MoveRecord(11, "bucket", "shop", List.of("orders", "items"), List.of("customer_id", "customer_id"), "integer", 12,
+                5, "s2", "s3", phase, "n1", null, null, null, List.of(), 0, null, 0, null, null, null, 0, null, false, null, null, null);
+    }
+
+    @Test
+    void beforeItsFlipAMoveToAShardWithoutBucketsOfTheGroupLetsScansGoForTheyDoNotReachTheCopy() {
+        guard.update(new MovesState(List.of(toFresh("copying")), List.of()));
+        for (String sql : List.of("SELECT count(*) FROM orders", "SELECT sum(total) FROM orders o JOIN items i USING (customer_id)",
+                "UPDATE items SET sku = 'y'", "DELETE FROM orders WHERE total > 3")) {
+            assertInstanceOf(Check.Go.class, checkGrown(sql), sql);
+        }
+        // DDL reaches every shard, the target's copy too.
+        assertInstanceOf(Check.Refuse.class, checkGrown("ALTER TABLE orders ADD COLUMN note text"));
+        // A keyless write waits for the cutover's hold as a write by key does.
+        guard.update(new MovesState(List.of(toFresh("holding")), List.of(new MoveHold(11, 1, false, 0))));
+        assertInstanceOf(Check.Wait.class, checkGrown("UPDATE items SET sku = 'y'"));
+        assertInstanceOf(Check.Go.class, checkGrown("SELECT count(*) FROM orders"));
+    }
+
+    @Test
+    void afterItsFlipTheSourceHoldsTheCopyUntilTheMoveIsDone() {
+        // The router's map is the flipped one's only after the flip; the source s2 keeps other buckets and the copy.
+        guard.update(new MovesState(List.of(toFresh("cleaning")), List.of()));
+        assertInstanceOf(Check.Refuse.class, checkGrown("SELECT count(*) FROM orders"));
+        assertInstanceOf(Check.Refuse.class, checkGrown("UPDATE items SET sku = 'y'"));
     }
 }
