@@ -1,5 +1,6 @@
 package dev.pgsteer.proxy;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -110,6 +111,18 @@ class EmbeddedDefaultIT {
             assertEquals(1, refused.exit(), refused.output());
             assertTrue(refused.output().contains("database demo has a shard s3 already") && refused.output().strip().endsWith("(SQLSTATE 42710)"),
                     refused.output());
+            // README "Grow from 3 to 4 shards": REBALANCE moves three of the twelve buckets to s3, rows and all,
+            // as the demo's login may (REPLICATION, pg_create_subscription, a password over TCP).
+            long[] before = ordersCountAndSum(first);
+            Cli rebalanced = Cli.run("admin", "REBALANCE", "--admin", admin);
+            assertEquals(0, rebalanced.exit(), rebalanced.output());
+            assertEquals(3, rebalanced.output().lines().filter(l -> l.contains(": done, ")).count(), rebalanced.output());
+            assertArrayEquals(before, ordersCountAndSum(first), "the same orders through pgsteer after the moves");
+            try (Connection s3 = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + spare.group(1) + "/demo", "demo", "demo");
+                 ResultSet rs = s3.createStatement().executeQuery("SELECT count(*) FROM orders")) {
+                assertTrue(rs.next());
+                assertTrue(rs.getLong(1) > 0, "s3 holds orders of its buckets");
+            }
             first.stopWithSigterm();
         }
         try (Running second = Running.start(data);
@@ -150,6 +163,13 @@ class EmbeddedDefaultIT {
         }
     }
 
+    private static long[] ordersCountAndSum(Running running) throws Exception {
+        try (Connection c = running.connect(); ResultSet rs = c.createStatement().executeQuery("SELECT count(*), sum(amount * 100)::bigint FROM orders")) {
+            assertTrue(rs.next());
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
     private static List<String> demoShards(Connection console) throws java.sql.SQLException {
         List<String> shards = new java.util.ArrayList<>();
         try (ResultSet rs = console.createStatement().executeQuery("SHOW SHARDS")) {
@@ -171,7 +191,7 @@ class EmbeddedDefaultIT {
             command.addAll(List.of(args));
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS), output);
+            assertTrue(process.waitFor(120, TimeUnit.SECONDS), output);
             return new Cli(process.exitValue(), output);
         }
     }

@@ -145,6 +145,27 @@ public final class EmbeddedDefault implements AutoCloseable {
         return port;
     }
 
+    /**
+     * The demo user logs in over TCP with its password (SCRAM) rather than by trust, which the embedded
+     * servers give everyone: PostgreSQL lets a subscription that is not a superuser's connect only to a
+     * server that asks for a password, and a move's subscription connects as the demo user. Other
+     * logins keep trust. Idempotent.
+     */
+    private static void passwordForDemoUser(Connection admin) throws SQLException {
+        String line = "host all " + USER + " 127.0.0.1/32 scram-sha-256";
+        try (Statement st = admin.createStatement(); ResultSet rs = st.executeQuery("SHOW hba_file")) {
+            rs.next();
+            Path hba = Path.of(rs.getString(1));
+            String now = Files.readString(hba);
+            if (!now.contains(line)) {
+                Files.writeString(hba, "# pgsteer's demo: the demo user with its password (see EmbeddedDefault)\n" + line + "\n" + now);
+                st.execute("SELECT pg_reload_conf()");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the embedded server's pg_hba.conf", e);
+        }
+    }
+
     /** Idempotent: a second start of the same data finds the role and database already there. */
     private void provisionDemo() throws SQLException {
         for (int i = 0; i < servers.size(); i++) {
@@ -154,6 +175,10 @@ public final class EmbeddedDefault implements AutoCloseable {
                 if (!exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", USER)) {
                     statement.execute("CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
                 }
+                // MOVE BUCKET and REBALANCE on the demo: a move publishes on its source and subscribes on its target.
+                statement.execute("ALTER ROLE " + USER + " REPLICATION");
+                statement.execute("GRANT pg_create_subscription TO " + USER);
+                passwordForDemoUser(admin);
                 if (!exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", DATABASE)) {
                     statement.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER);
                 }
