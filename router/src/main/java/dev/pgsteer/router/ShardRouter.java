@@ -470,7 +470,7 @@ public final class ShardRouter {
             }
         }
         target = groupShards.getFirst();
-        String tables = byKey.groups().getFirst().tables();
+        String tables = tables(byKey.groups().getFirst());
         List<String> shards = new ArrayList<>();
         String why;
         if (target == null) {
@@ -481,7 +481,9 @@ public final class ShardRouter {
             shards.add(database.defaultShard());
             why = "the key conditions on " + tables + " match no shard";
         } else {
-            target.stream().forEach(i -> shards.add(database.shards().get(i)));
+            for (int i = target.nextSetBit(0); i >= 0; i = target.nextSetBit(i + 1)) {
+                shards.add(database.shards().get(i));
+            }
             why = "shard key of " + tables;
         }
         if (byKey.defaultOnly() != null && !(shards.size() == 1 && shards.getFirst().equals(database.defaultShard()))) {
@@ -507,6 +509,14 @@ public final class ShardRouter {
         shards.forEach(shard -> textByShard.put(shard, text));
         return new Route(shards, Answer.COMBINE, analysis.kind(), why + ", rows merged", textByShard,
                 plan.resolve(values, statement.parameterCount()));
+    }
+
+    /**
+     * The group's tables for a route's reason. Every execution placed by key says it, so the common
+     * group of one table is named without the stream {@link Placement.KeyGroup#tables} runs.
+     */
+    private static String tables(Placement.KeyGroup group) {
+        return group.members().size() == 1 ? group.members().getFirst().table().name() : group.tables();
     }
 
     /**
