@@ -26,6 +26,7 @@ import dev.pgsteer.proxy.sharding.execute.ShardLeases;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.proxy.sharding.extended.Portal;
 import dev.pgsteer.proxy.sharding.extended.Prepared;
+import dev.pgsteer.proxy.sharding.extended.RecentParse;
 import dev.pgsteer.proxy.sharding.extended.ShardedPortals;
 import dev.pgsteer.proxy.sharding.send.ExtendedSender;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
@@ -36,11 +37,9 @@ import dev.pgsteer.router.sql.LexedStatement;
 import dev.pgsteer.router.sql.SqlLexer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The server side of the extended protocol on a sharded session: Parse, Bind and Close are answered
@@ -71,6 +70,8 @@ final class ShardedExtendedProtocol {
     private final ShardLeases leases;
     private final ShardTransaction transaction;
     private final UnitControl control;
+    /** The last Parse's statement: a client that parses the same unnamed statement before each Bind has it lexed once. */
+    private final RecentParse recentParse = new RecentParse();
 
     ShardedExtendedProtocol(ShardedDatabase database, ShardedPortals portals, ClientReplies replies, StatementPlanner planner,
                             RunCommand runCommand, KeptCoordinator kept, FanOut fanOut, ShardLeases leases,
@@ -129,7 +130,6 @@ final class ShardedExtendedProtocol {
                     Parse parse = Parse.of(frame);
                     String name = parse.name();
                     ByteBuf tail = parse.tail();
-                    String sql = parse.query();
                     // Asked first: a named statement's proxy-wide name is registered only for a Parse that takes.
                     if (!portals.state().preparable(name)) {
                         frame.release();
@@ -137,8 +137,7 @@ final class ShardedExtendedProtocol {
                         index++;
                         continue;
                     }
-                    portals.state().prepare(name, new Prepared(SqlLexer.statement(sql), ByteBufUtil.getBytes(tail),
-                            name.isEmpty() ? null : database.statements().nameFor(tail)));
+                    portals.state().prepare(name, recentParse.of(tail, !name.isEmpty(), database.statements()::nameFor));
                     frame.release();
                     replies.write(ParseComplete.INSTANCE.encode(alloc));
                 }
@@ -291,8 +290,19 @@ final class ShardedExtendedProtocol {
     private static boolean returnsNoRows(LexedStatement statement) {
         return switch (statement.firstKeyword()) {
             case "SELECT", "WITH", "VALUES", "TABLE", "SHOW", "EXPLAIN", "FETCH", "CALL", "COPY" -> false;
-            default -> !statement.text().toUpperCase(Locale.ROOT).contains("RETURNING");
+            default -> !mentionsReturning(statement.text());
         };
+    }
+
+    /** Whether {@code text} holds the word RETURNING in any case; asked at every Execute of a change, so it copies nothing. */
+    private static boolean mentionsReturning(String text) {
+        String word = "RETURNING";
+        for (int at = 0; at <= text.length() - word.length(); at++) {
+            if (text.regionMatches(true, at, word, 0, word.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int countExecutes(List<Frame> unit, int from) {
