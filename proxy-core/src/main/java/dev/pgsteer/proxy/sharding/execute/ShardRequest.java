@@ -38,7 +38,8 @@ public final class ShardRequest {
     private int pending;
     private Frame firstError;
     private ShardLink failedLink;
-    private final boolean[] acknowledged = new boolean[128];
+    /** Message types already passed on once, by type byte; made at the first, as most requests have one shard and never ask. */
+    private boolean[] acknowledged;
     private String tagVerb;
     private long count;
     private boolean sawTag;
@@ -225,6 +226,9 @@ public final class ShardRequest {
     /** The first shard's frame of this type goes to the client now; the others' are dropped. */
     private void onceNow(Frame frame) {
         int slot = frame.type() & 0x7f;
+        if (acknowledged == null) {
+            acknowledged = new boolean[128];
+        }
         if (acknowledged[slot]) {
             frame.release();
         } else {
