@@ -36,7 +36,6 @@ import dev.pgsteer.router.plan.StatementKind;
 import dev.pgsteer.router.sql.LexedStatement;
 import dev.pgsteer.router.sql.SqlLexer;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import java.util.List;
@@ -115,7 +114,6 @@ final class ShardedExtendedProtocol {
     void run(List<Frame> unit, int index) {
         waitingUnit = null;
         waitingExecute = null;
-        ByteBufAllocator alloc = replies.channel().alloc();
         while (index < unit.size()) {
             Frame frame = unit.get(index);
             Frontend type = Frontend.of(frame.type());
@@ -139,7 +137,7 @@ final class ShardedExtendedProtocol {
                     }
                     portals.state().prepare(name, recentParse.of(tail, !name.isEmpty(), database.statements()::nameFor));
                     frame.release();
-                    replies.write(ParseComplete.INSTANCE.encode(alloc));
+                    replies.hold(ParseComplete.INSTANCE);
                 }
                 case BIND -> {
                     Bind bind = Bind.of(frame);
@@ -169,7 +167,7 @@ final class ShardedExtendedProtocol {
                             portals.bind(portalName, new Portal(statement, bind));
                         }
                     }
-                    replies.write(BindComplete.INSTANCE.encode(alloc));
+                    replies.hold(BindComplete.INSTANCE);
                 }
                 case DESCRIBE -> {
                     Describe describe = Describe.of(frame);
@@ -184,6 +182,8 @@ final class ShardedExtendedProtocol {
                         return;
                     }
                     waitFor(unit, following, null);
+                    // A Describe may be answered by a coordinator kept for a cursor, which writes to the client itself.
+                    replies.releaseHeld();
                     describe(kind, name, () -> {
                         if (waitingUnit == unit) {
                             run(unit, following);
@@ -205,10 +205,11 @@ final class ShardedExtendedProtocol {
                     if (kind == Target.PORTAL) {
                         transaction.cursors().portalGone(name);
                     }
-                    replies.write(CloseComplete.INSTANCE.encode(alloc));
+                    replies.hold(CloseComplete.INSTANCE);
                 }
                 case SYNC, FLUSH -> {
                     frame.release();
+                    replies.releaseHeld();
                     control.end(type == Frontend.SYNC);
                     return;
                 }
@@ -218,6 +219,7 @@ final class ShardedExtendedProtocol {
         }
         // A Query or FunctionCall came before any Sync or Flush: the batch so far is answered, as at a
         // Flush, and the Query runs next (skipped, as in PostgreSQL, if the batch failed).
+        replies.releaseHeld();
         control.end(false);
     }
 
@@ -233,6 +235,10 @@ final class ShardedExtendedProtocol {
             execute.release();
             run(unit, following);
         };
+        if (transaction.cursors().coordinator(SessionCursors.Kind.PORTAL, portalName) != null) {
+            // Continued on the coordinator that keeps it, which writes to the client itself.
+            replies.releaseHeld();
+        }
         if (kept.continuePortal(portalName, maxRows, next)) {
             // Suspended by a row limit on a coordinator that keeps it (inside a transaction block): it goes on there.
             return;

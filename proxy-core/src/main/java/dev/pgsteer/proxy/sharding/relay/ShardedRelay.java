@@ -117,7 +117,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
         Commands commands = new Commands(session.id(), session.processId(), database, transaction, fanOut, replies, leases, settings, portals, pin,
                 this, this::failed, loop, this, this::runExecuted, () -> session.settings().backslashQuotes());
         this.planner = new StatementPlanner(session, database, leases, transaction, settings, pin, commands);
-        this.unitEnd = new UnitEnd(session, leases, transaction, pin, settings, portals, commands.columns());
+        this.unitEnd = new UnitEnd(session, leases, transaction, pin, settings, portals, commands.columns(), replies);
         this.extended = new ShardedExtendedProtocol(database, portals, replies, planner, commands.run(), commands.kept(), fanOut,
                 leases, transaction, this);
     }
@@ -347,6 +347,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
     @Override
     public void end(boolean sync) {
         if (!sync) {
+            replies.releaseHeld();
             client.flush();
             unit = Unit.IDLE;
             drain();

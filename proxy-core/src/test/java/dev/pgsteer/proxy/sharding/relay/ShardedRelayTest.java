@@ -120,6 +120,13 @@ class ShardedRelayTest {
     }
 
     @Test
+    void pgsteersOwnAcknowledgementsComeBeforeTheAnswerInOrder() {
+        send(parse("", "EXPLAIN ROUTE SELECT 3"), bind("", ""), execute("", 0), parse("a", "SELECT 4"), close('S', "a"),
+                empty('S'));
+        assertEquals(List.of("1", "2", "D s1|one|no sharded table", "C EXPLAIN ROUTE 1", "1", "3", "Z I"), client.messages());
+    }
+
+    @Test
     void terminateEndsTheSession() {
         send(empty('X'));
         assertFalse(client.channel().isOpen());
