@@ -492,7 +492,7 @@ public final class ShardRouter {
             }
         }
         target = groupShards.getFirst();
-        String tables = byKey.groups().getFirst().tables();
+        String tables = tables(byKey.groups().getFirst());
         List<String> shards = new ArrayList<>();
         String why;
         if (target == null) {
@@ -505,7 +505,9 @@ public final class ShardRouter {
             shards.add(database.defaultShard());
             why = "the key conditions on " + tables + " match no shard";
         } else {
-            target.stream().forEach(i -> shards.add(database.shards().get(i)));
+            for (int i = target.nextSetBit(0); i >= 0; i = target.nextSetBit(i + 1)) {
+                shards.add(database.shards().get(i));
+            }
             why = "shard key of " + tables;
         }
         if (byKey.defaultOnly() != null && !(shards.size() == 1 && shards.getFirst().equals(database.defaultShard()))) {
@@ -549,6 +551,14 @@ public final class ShardRouter {
         }
         List<String> holding = database.shards().stream().filter(any::contains).toList();
         return holding.isEmpty() ? database.shards() : holding;
+    }
+
+    /**
+     * The group's tables for a route's reason. Every execution placed by key says it, so the common
+     * group of one table is named without the stream {@link Placement.KeyGroup#tables} runs.
+     */
+    private static String tables(Placement.KeyGroup group) {
+        return group.members().size() == 1 ? group.members().getFirst().table().name() : group.tables();
     }
 
     /**

@@ -347,6 +347,11 @@ public final class ShardedDatabase {
 
     /** The pool of {@code shard}, made on first use. */
     public BackendPool pool(String shard) {
+        // Asked at every lease of a shard: a plain read first, computeIfAbsent (and its lambda) only for a shard's first pool.
+        BackendPool pool = pools.get(shard);
+        if (pool != null) {
+            return pool;
+        }
         return pools.computeIfAbsent(shard, s -> {
             BackendTarget target = BackendTarget.of(proxy.backends().get(s), proxy.shardDatabaseName(config, s));
             return registry.poolFor(target, PoolSettings.of(config.pool()));

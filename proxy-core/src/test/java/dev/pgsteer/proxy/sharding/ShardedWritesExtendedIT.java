@@ -2,6 +2,7 @@ package dev.pgsteer.proxy.sharding;
 
 import static dev.pgsteer.proxy.testkit.RawBytes.concat;
 import static dev.pgsteer.proxy.testkit.RawBytes.cstr;
+import static dev.pgsteer.proxy.testkit.RawBytes.frame;
 import static dev.pgsteer.proxy.testkit.RawBytes.i16;
 import static dev.pgsteer.proxy.testkit.RawBytes.i32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -461,5 +462,30 @@ class ShardedWritesExtendedIT {
             }
         }
         assertSameRows();
+    }
+
+    /**
+     * A client that sends its copy data without waiting for the server's CopyInResponse, as PostgreSQL
+     * allows (it reads the stream in order): the data reaches the COPY, split over the shards or on
+     * the one shard of an unsharded table, and nothing is left over for the next statement.
+     */
+    @Test
+    void copyDataSentBeforeTheServerAsksForItGoesToTheCopy() throws Exception {
+        try (RawWireClient client = loggedIn(trusting.address(), EmbeddedBackend.USER, "shop")) {
+            client.readTimeout(30_000);
+            for (String table : List.of("orders", "orders_all")) {
+                // In one write: pgsteer reads the data with the Query, before any shard has asked for it.
+                client.send(concat(frame('Q', cstr("COPY " + table + " (id, customer_id, status) FROM STDIN")),
+                        frame('d', "100\t41\tpiped\n".getBytes(StandardCharsets.UTF_8)),
+                        frame('d', "101\t42\tpiped\n".getBytes(StandardCharsets.UTF_8)), frame('c')));
+                List<String> answers = client.readUntilReady();
+                assertEquals(List.of("CommandComplete COPY 2", "ReadyForQuery I"), answers.subList(answers.size() - 2, answers.size()),
+                        table + ": " + answers);
+                assertTrue(answers.stream().noneMatch(a -> a.startsWith("Error")), table + ": " + answers);
+                client.sendQuery("SELECT count(*) FROM " + table + " WHERE status = 'piped'");
+                assertEquals(List.of("RowDescription", "DataRow [2]", "CommandComplete SELECT 1", "ReadyForQuery I"),
+                        client.readUntilReady(), table);
+            }
+        }
     }
 }

@@ -107,11 +107,16 @@ public final class Commands {
      * routed again, with them known); on an error, answers it and runs {@code next}.
      */
     public void learnColumns(Command.LearnColumns command, Runnable routeAgain, Runnable next) {
+        replies.releaseHeld();
         learnColumns.run(command.table(), routeAgain, next);
     }
 
     /** Does what the router answered; calls {@code next} when the statement's answer is written. */
     public void execute(LexedStatement statement, StatementSender sender, Command command, Runnable next) {
+        if (!(command instanceof Command.Run)) {
+            // Only a Run's answer writes through what releases them (ShardRequest, ClientReplies): the others get them now.
+            replies.releaseHeld();
+        }
         switch (command) {
             case Command.Run r -> run.run(statement, sender, r.route(), next);
             case Command.Begin b -> begin.run(statement.text(), next);

@@ -68,14 +68,14 @@ public final class FanOut {
 
     /** Starts a request on {@code links} whose answer passes through as {@code answer} says; see {@link ShardRequest}. */
     public ShardRequest start(List<ShardLink> links, Answer answer, boolean swallowAcknowledgements, Consumer<ShardRequest> done) {
-        current = new ShardRequest(ended, replies.channel(), links, answer, swallowAcknowledgements, done);
+        current = new ShardRequest(ended, replies, links, answer, swallowAcknowledgements, done);
         return current;
     }
 
     /** {@link #start} of a statement whose rows may be merged ({@code merge}) and described to the client or not. */
     public ShardRequest start(List<ShardLink> links, Answer answer, boolean swallowAcknowledgements, SelectMerge merge,
                               boolean clientDescribes, Consumer<ShardRequest> done) {
-        current = new ShardRequest(ended, replies.channel(), links, answer, swallowAcknowledgements, merge, clientDescribes, done);
+        current = new ShardRequest(ended, replies, links, answer, swallowAcknowledgements, merge, clientDescribes, done);
         return current;
     }
 

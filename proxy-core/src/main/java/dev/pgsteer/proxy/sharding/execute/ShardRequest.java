@@ -38,7 +38,8 @@ public final class ShardRequest {
     private int pending;
     private Frame firstError;
     private ShardLink failedLink;
-    private final boolean[] acknowledged = new boolean[128];
+    /** Message types already passed on once, by type byte; made at the first, as most requests have one shard and never ask. */
+    private boolean[] acknowledged;
     private String tagVerb;
     private long count;
     private boolean sawTag;
@@ -49,10 +50,12 @@ public final class ShardRequest {
     private final SelectMerge merge;
     private final RowMerger merger;
     private ErrorResponse mergeError;
+    /** Runs before each message to the client: the session's held acknowledgements go first ({@link ClientReplies#hold}). */
+    private final Runnable beforeWrite;
 
-    ShardRequest(Runnable ended, Channel client, List<ShardLink> links, Answer answer, boolean swallowAcknowledgements,
+    ShardRequest(Runnable ended, ClientReplies replies, List<ShardLink> links, Answer answer, boolean swallowAcknowledgements,
                  Consumer<ShardRequest> done) {
-        this(ended, client, links, answer, swallowAcknowledgements, null, true, done);
+        this(ended, replies, links, answer, swallowAcknowledgements, null, true, done);
     }
 
     /**
@@ -60,12 +63,13 @@ public final class ShardRequest {
      * {@code clientDescribes} whether the client gets the RowDescription (extended protocol: it sent Describe);
      * {@code ended} runs before {@code done}, for the {@link FanOut} that tracks the request in flight.
      */
-    ShardRequest(Runnable ended, Channel client, List<ShardLink> links, Answer answer, boolean swallowAcknowledgements, SelectMerge merge,
-             boolean clientDescribes, Consumer<ShardRequest> done) {
-        this.client = client;
+    ShardRequest(Runnable ended, ClientReplies replies, List<ShardLink> links, Answer answer, boolean swallowAcknowledgements,
+             SelectMerge merge, boolean clientDescribes, Consumer<ShardRequest> done) {
+        this.client = replies.channel();
+        this.beforeWrite = replies::releaseHeld;
         this.merge = merge != null && links.size() > 1 && !merge.streamsUnchanged() ? merge : null;
         this.merger = this.merge == null ? null : new RowMerger(this.merge, links.size(), clientDescribes, client.alloc(),
-                buf -> client.write(buf, client.voidPromise()));
+                buf -> toClient(buf));
         this.links = List.copyOf(links);
         this.answer = links.size() == 1 && answer != Answer.MIRROR ? Answer.ONE : answer;
         this.swallowAcknowledgements = swallowAcknowledgements;
@@ -129,7 +133,7 @@ public final class ShardRequest {
                 if (answer == Answer.MIRROR && link != links.getFirst()) {
                     frame.release();
                 } else {
-                    client.write(frame.content(), client.voidPromise());
+                    toClient(frame.content());
                 }
             }
             case PARSE_COMPLETE, BIND_COMPLETE, CLOSE_COMPLETE -> {
@@ -156,7 +160,7 @@ public final class ShardRequest {
             }
             case COPY_DONE -> {
                 if (answer == Answer.ONE) {
-                    client.write(frame.content(), client.voidPromise());
+                    toClient(frame.content());
                 } else {
                     frame.release();
                 }
@@ -164,7 +168,7 @@ public final class ShardRequest {
             case DATA_ROW, COPY_DATA -> rows(link, frame);
             case COMMAND_COMPLETE -> {
                 if (answer == Answer.ONE) {
-                    client.write(frame.content(), client.voidPromise());
+                    toClient(frame.content());
                 } else if (answer == Answer.MIRROR) {
                     primaryOnly(link, frame);
                 } else {
@@ -175,7 +179,7 @@ public final class ShardRequest {
             case AUTHENTICATION, PARAMETER_STATUS, BACKEND_KEY_DATA, NEGOTIATE_PROTOCOL_VERSION, COPY_BOTH_RESPONSE,
                  FUNCTION_CALL_RESPONSE, UNKNOWN -> {
                 if (answer == Answer.ONE) {
-                    client.write(frame.content(), client.voidPromise());
+                    toClient(frame.content());
                 } else {
                     primaryOnly(link, frame);
                 }
@@ -216,7 +220,7 @@ public final class ShardRequest {
 
     private void once(ShardLink link, Frame frame) {
         switch (answer) {
-            case ONE -> client.write(frame.content(), client.voidPromise());
+            case ONE -> toClient(frame.content());
             case MIRROR -> primaryOnly(link, frame);
             case COMBINE -> onceNow(frame);
         }
@@ -225,11 +229,14 @@ public final class ShardRequest {
     /** The first shard's frame of this type goes to the client now; the others' are dropped. */
     private void onceNow(Frame frame) {
         int slot = frame.type() & 0x7f;
+        if (acknowledged == null) {
+            acknowledged = new boolean[128];
+        }
         if (acknowledged[slot]) {
             frame.release();
         } else {
             acknowledged[slot] = true;
-            client.write(frame.content(), client.voidPromise());
+            toClient(frame.content());
         }
     }
 
@@ -237,7 +244,7 @@ public final class ShardRequest {
         if (answer == Answer.MIRROR) {
             primaryOnly(link, frame);
         } else {
-            client.write(frame.content(), client.voidPromise());
+            toClient(frame.content());
         }
     }
 
@@ -271,7 +278,7 @@ public final class ShardRequest {
             merger.discard();
         }
         if (mergeError != null && firstError == null && failedLink == null) {
-            client.write(mergeError, client.voidPromise());
+            toClient(mergeError);
         } else if (firstError != null || failedLink != null) {
             held.forEach(Frame::release);
             held.clear();
@@ -280,26 +287,31 @@ public final class ShardRequest {
                     firstError.release();
                 }
             } else if (firstError != null) {
-                client.write(firstError.content(), client.voidPromise());
+                toClient(firstError.content());
             } else {
-                client.write(ProxyErrors.backendLost(failedLink.shard())
-                        .withSeverity(ErrorResponse.Severity.ERROR), client.voidPromise());
+                toClient(ProxyErrors.backendLost(failedLink.shard())
+                        .withSeverity(ErrorResponse.Severity.ERROR));
             }
         } else if (answer == Answer.MIRROR) {
-            held.forEach(f -> client.write(f.content(), client.voidPromise()));
+            held.forEach(f -> toClient(f.content()));
             held.clear();
         } else if (merger != null) {
             merger.finish();
-            client.write(new CommandComplete("SELECT " + merger.rowsSent()), client.voidPromise());
+            toClient(new CommandComplete("SELECT " + merger.rowsSent()));
         } else if (answer == Answer.COMBINE && sawTag) {
             if (copyOut) {
                 // CopyDone: once, after every shard's data (the server's bytes are the client's).
-                client.write(CopyDone.INSTANCE, client.voidPromise());
+                toClient(CopyDone.INSTANCE);
             }
-            client.write(new CommandComplete(counted ? tagVerb + " " + count : tagVerb), client.voidPromise());
+            toClient(new CommandComplete(counted ? tagVerb + " " + count : tagVerb));
         }
         ended.run();
         done.accept(this);
+    }
+
+    private void toClient(Object message) {
+        beforeWrite.run();
+        client.write(message, client.voidPromise());
     }
 
     /** The link's connection went away mid-request. */

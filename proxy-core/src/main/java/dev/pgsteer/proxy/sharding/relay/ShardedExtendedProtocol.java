@@ -26,6 +26,7 @@ import dev.pgsteer.proxy.sharding.execute.ShardLeases;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.proxy.sharding.extended.Portal;
 import dev.pgsteer.proxy.sharding.extended.Prepared;
+import dev.pgsteer.proxy.sharding.extended.RecentParse;
 import dev.pgsteer.proxy.sharding.extended.ShardedPortals;
 import dev.pgsteer.proxy.sharding.send.ExtendedSender;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
@@ -35,12 +36,9 @@ import dev.pgsteer.router.plan.StatementKind;
 import dev.pgsteer.router.sql.LexedStatement;
 import dev.pgsteer.router.sql.SqlLexer;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The server side of the extended protocol on a sharded session: Parse, Bind and Close are answered
@@ -71,6 +69,8 @@ final class ShardedExtendedProtocol {
     private final ShardLeases leases;
     private final ShardTransaction transaction;
     private final UnitControl control;
+    /** The last Parse's statement: a client that parses the same unnamed statement before each Bind has it lexed once. */
+    private final RecentParse recentParse = new RecentParse();
 
     ShardedExtendedProtocol(ShardedDatabase database, ShardedPortals portals, ClientReplies replies, StatementPlanner planner,
                             RunCommand runCommand, KeptCoordinator kept, FanOut fanOut, ShardLeases leases,
@@ -114,7 +114,6 @@ final class ShardedExtendedProtocol {
     void run(List<Frame> unit, int index) {
         waitingUnit = null;
         waitingExecute = null;
-        ByteBufAllocator alloc = replies.channel().alloc();
         while (index < unit.size()) {
             Frame frame = unit.get(index);
             Frontend type = Frontend.of(frame.type());
@@ -129,7 +128,6 @@ final class ShardedExtendedProtocol {
                     Parse parse = Parse.of(frame);
                     String name = parse.name();
                     ByteBuf tail = parse.tail();
-                    String sql = parse.query();
                     // Asked first: a named statement's proxy-wide name is registered only for a Parse that takes.
                     if (!portals.state().preparable(name)) {
                         frame.release();
@@ -137,10 +135,9 @@ final class ShardedExtendedProtocol {
                         index++;
                         continue;
                     }
-                    portals.state().prepare(name, new Prepared(SqlLexer.statement(sql), ByteBufUtil.getBytes(tail),
-                            name.isEmpty() ? null : database.statements().nameFor(tail)));
+                    portals.state().prepare(name, recentParse.of(tail, !name.isEmpty(), database.statements()::nameFor));
                     frame.release();
-                    replies.write(ParseComplete.INSTANCE.encode(alloc));
+                    replies.hold(ParseComplete.INSTANCE);
                 }
                 case BIND -> {
                     Bind bind = Bind.of(frame);
@@ -170,7 +167,7 @@ final class ShardedExtendedProtocol {
                             portals.bind(portalName, new Portal(statement, bind));
                         }
                     }
-                    replies.write(BindComplete.INSTANCE.encode(alloc));
+                    replies.hold(BindComplete.INSTANCE);
                 }
                 case DESCRIBE -> {
                     Describe describe = Describe.of(frame);
@@ -185,6 +182,8 @@ final class ShardedExtendedProtocol {
                         return;
                     }
                     waitFor(unit, following, null);
+                    // A Describe may be answered by a coordinator kept for a cursor, which writes to the client itself.
+                    replies.releaseHeld();
                     describe(kind, name, () -> {
                         if (waitingUnit == unit) {
                             run(unit, following);
@@ -206,10 +205,11 @@ final class ShardedExtendedProtocol {
                     if (kind == Target.PORTAL) {
                         transaction.cursors().portalGone(name);
                     }
-                    replies.write(CloseComplete.INSTANCE.encode(alloc));
+                    replies.hold(CloseComplete.INSTANCE);
                 }
                 case SYNC, FLUSH -> {
                     frame.release();
+                    replies.releaseHeld();
                     control.end(type == Frontend.SYNC);
                     return;
                 }
@@ -219,6 +219,7 @@ final class ShardedExtendedProtocol {
         }
         // A Query or FunctionCall came before any Sync or Flush: the batch so far is answered, as at a
         // Flush, and the Query runs next (skipped, as in PostgreSQL, if the batch failed).
+        replies.releaseHeld();
         control.end(false);
     }
 
@@ -234,6 +235,10 @@ final class ShardedExtendedProtocol {
             execute.release();
             run(unit, following);
         };
+        if (transaction.cursors().coordinator(SessionCursors.Kind.PORTAL, portalName) != null) {
+            // Continued on the coordinator that keeps it, which writes to the client itself.
+            replies.releaseHeld();
+        }
         if (kept.continuePortal(portalName, maxRows, next)) {
             // Suspended by a row limit on a coordinator that keeps it (inside a transaction block): it goes on there.
             return;
@@ -291,8 +296,19 @@ final class ShardedExtendedProtocol {
     private static boolean returnsNoRows(LexedStatement statement) {
         return switch (statement.firstKeyword()) {
             case "SELECT", "WITH", "VALUES", "TABLE", "SHOW", "EXPLAIN", "FETCH", "CALL", "COPY" -> false;
-            default -> !statement.text().toUpperCase(Locale.ROOT).contains("RETURNING");
+            default -> !mentionsReturning(statement.text());
         };
+    }
+
+    /** Whether {@code text} holds the word RETURNING in any case; asked at every Execute of a change, so it copies nothing. */
+    private static boolean mentionsReturning(String text) {
+        String word = "RETURNING";
+        for (int at = 0; at <= text.length() - word.length(); at++) {
+            if (text.regionMatches(true, at, word, 0, word.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int countExecutes(List<Frame> unit, int from) {

@@ -54,9 +54,13 @@ import java.util.List;
  *   COPY_SPLIT ──CopyDone passed on, CopyFail, a row without a shard, or the request ends──► RUNNING
  * </pre>
  *
- * The client is read in every state but RUNNING: in IDLE its frames wait in the inbox for their
- * turn, in COPY_IN and COPY_SPLIT its copy data goes to the shards, and in COPY_IN_DONE its next
- * frames wait. Apart from the state, a unit that failed skips everything up to its Sync ({@link #failed}).
+ * The client is read in every state: in IDLE its frames wait in the inbox for their turn, in
+ * COPY_IN and COPY_SPLIT its copy data goes to the shards, and in COPY_IN_DONE its next frames wait.
+ * In RUNNING it is read until a frame comes (the next unit's, from a client that does not wait for
+ * its answers), which waits in the inbox; then not until the unit ends, so a client cannot fill the
+ * inbox without bound. Not switching reading off and on again for every unit saves two system calls
+ * per statement for a client that waits for each answer. Copy data a client sent before the shards
+ * asked for it waits in the inbox too, and goes to the COPY when it starts. Apart from the state, a unit that failed skips everything up to its Sync ({@link #failed}).
  * Connections are given back at the end of a unit or transaction, unless the session is pinned.
  */
 public final class ShardedRelay implements BackendListener, SessionRelay, CopySplitHolder, ShardedExtendedProtocol.UnitControl {
@@ -64,7 +68,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
     enum Unit {
         /** No unit runs: the next frame of the inbox starts one. */
         IDLE,
-        /** A unit's statements run on the shards; the client is not read. */
+        /** A unit's statements run on the shards; the client is read until a frame of its next unit comes. */
         RUNNING,
         /** A COPY FROM STDIN runs on one shard ({@link #copyIn}): the client's copy messages go to it. */
         COPY_IN,
@@ -113,7 +117,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
         Commands commands = new Commands(session.id(), session.processId(), database, transaction, fanOut, replies, leases, settings, portals, pin,
                 this, this::failed, loop, this, this::runExecuted, () -> session.settings().backslashQuotes());
         this.planner = new StatementPlanner(session, database, leases, transaction, settings, pin, commands);
-        this.unitEnd = new UnitEnd(session, leases, transaction, pin, settings, portals, commands.columns());
+        this.unitEnd = new UnitEnd(session, leases, transaction, pin, settings, portals, commands.columns(), replies);
         this.extended = new ShardedExtendedProtocol(database, portals, replies, planner, commands.run(), commands.kept(), fanOut,
                 leases, transaction, this);
     }
@@ -201,6 +205,20 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
         copySplit = split;
         unit = Unit.COPY_SPLIT;
         updateAutoRead();
+        copyQueued();
+    }
+
+    /**
+     * Frames the client sent while the COPY's unit ran, before the shards asked for copy data (read
+     * while RUNNING): handled now, in order, as if they came during the COPY.
+     */
+    private void copyQueued() {
+        while ((unit == Unit.COPY_SPLIT || unit == Unit.COPY_IN) && !inbox.isEmpty()) {
+            duringCopyIn(inbox.poll());
+        }
+        if (copyIn != null) {
+            copyIn.connection().flush();
+        }
     }
 
     @Override
@@ -253,6 +271,8 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
                 case PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, FLUSH, SYNC -> {
                     List<Frame> frames = inbox.takeExtendedUnit();
                     if (frames == null) {
+                        // The unit's Sync has not come yet: the client is read for it.
+                        updateAutoRead();
                         return;
                     }
                     unit = Unit.RUNNING;
@@ -276,7 +296,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
     }
 
     private void updateAutoRead() {
-        boolean read = session.phase() == Phase.READY && unit != Unit.RUNNING;
+        boolean read = session.phase() == Phase.READY && (unit != Unit.RUNNING || inbox.isEmpty());
         if (client.config().isAutoRead() != read) {
             client.config().setAutoRead(read);
         }
@@ -327,6 +347,7 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
     @Override
     public void end(boolean sync) {
         if (!sync) {
+            replies.releaseHeld();
             client.flush();
             unit = Unit.IDLE;
             drain();
@@ -363,6 +384,9 @@ public final class ShardedRelay implements BackendListener, SessionRelay, CopySp
             copyIn = link;
             unit = Unit.COPY_IN;
             updateAutoRead();
+            current.onFrame(link, frame);
+            copyQueued();
+            return;
         }
         current.onFrame(link, frame);
     }

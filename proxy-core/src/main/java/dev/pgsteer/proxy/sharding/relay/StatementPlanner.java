@@ -51,6 +51,7 @@ final class StatementPlanner {
     /** The transaction {@link #guardedSince} is the first statement of, for the moves' write holds. */
     private long guardedTransaction = -1;
     private long guardedSince;
+    private final QuietStatements quiet = new QuietStatements();
 
     StatementPlanner(ClientSession session, ShardedDatabase database, ShardLeases leases, ShardTransaction transaction,
                      ShardSettings settings, Pin pin, Commands commands) {
@@ -69,10 +70,15 @@ final class StatementPlanner {
 
     /** Plans and runs the statement; calls {@code next} when its answer is written. */
     void statement(LexedStatement statement, StatementSender sender, Runnable next) {
-        String pinReason = settings.watch().onText(statement.text(), settings.reported(),
-                session.settings().backslashQuotes());
-        if (pinReason != null) {
-            pin.pin(pinReason);
+        boolean backslashQuotes = session.settings().backslashQuotes();
+        if (!quiet.known(statement, backslashQuotes)) {
+            String pinReason = settings.watch().onText(statement.text(), settings.reported(), backslashQuotes);
+            if (pinReason != null) {
+                pin.pin(pinReason);
+            } else if (sender.extended()) {
+                // A prepared statement comes back as this same object: if it changes nothing, the next Execute skips the scan.
+                quiet.learn(statement);
+            }
         }
         route(statement, sender, next, true);
     }

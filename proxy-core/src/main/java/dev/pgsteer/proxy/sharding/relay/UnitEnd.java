@@ -7,6 +7,7 @@ import dev.pgsteer.proxy.errors.ProxyErrors;
 import dev.pgsteer.proxy.sharding.Pin;
 import dev.pgsteer.proxy.sharding.SessionColumns;
 import dev.pgsteer.proxy.sharding.ShardSettings;
+import dev.pgsteer.proxy.sharding.execute.ClientReplies;
 import dev.pgsteer.proxy.sharding.execute.ShardLeases;
 import dev.pgsteer.proxy.sharding.extended.ShardedPortals;
 import dev.pgsteer.proxy.sharding.transaction.ShardTransaction;
@@ -28,9 +29,10 @@ final class UnitEnd {
     private final ShardSettings settings;
     private final ShardedPortals portals;
     private final SessionColumns columns;
+    private final ClientReplies replies;
 
     UnitEnd(ClientSession session, ShardLeases leases, ShardTransaction transaction, Pin pin, ShardSettings settings,
-            ShardedPortals portals, SessionColumns columns) {
+            ShardedPortals portals, SessionColumns columns, ClientReplies replies) {
         this.session = session;
         this.client = session.channel();
         this.leases = leases;
@@ -39,6 +41,7 @@ final class UnitEnd {
         this.settings = settings;
         this.portals = portals;
         this.columns = columns;
+        this.replies = replies;
     }
 
     /** Ends the unit ({@code failed}: one of its statements failed); {@code then} runs once ReadyForQuery is written. */
@@ -62,7 +65,7 @@ final class UnitEnd {
             Future<Void> ended = failed ? transaction.rollback() : transaction.commit();
             ended.addListener(f -> {
                 if (!f.isSuccess()) {
-                    client.write(ProxyErrors.of(f.cause(), ErrorResponse.Severity.ERROR), client.voidPromise());
+                    replies.write(ProxyErrors.of(f.cause(), ErrorResponse.Severity.ERROR));
                 }
                 finish.run();
             });
@@ -83,6 +86,7 @@ final class UnitEnd {
             transaction.cursors().transactionEnded();
         }
         session.transactionStatus(transaction.status());
+        replies.releaseHeld();
         client.write(new ReadyForQuery(transaction.status()), client.voidPromise());
         client.flush();
         then.run();

@@ -70,8 +70,15 @@ public final class ExtendedSender implements StatementSender {
             } else {
                 link.connection().write(Parse.encode(alloc, "", textForShard != null
                         ? ParseTails.of(textForShard, portal.prepared().parseTail()) : portal.prepared().parseTail()));
-                bind.frame().retain();
-                ByteBuf unnamed = bind.renamed(alloc, "");
+                ByteBuf unnamed;
+                if (bind.frame().bytesToFollow() == 0 && bind.bindsUnnamed()) {
+                    // The client bound the unnamed statement already (each Parse unnamed, as pgbench -M extended):
+                    // its Bind goes on as it came, without a new header and a composite around its values.
+                    unnamed = bind.frame().content().retainedDuplicate();
+                } else {
+                    bind.frame().retain();
+                    unnamed = bind.renamed(alloc, "");
+                }
                 int hidden = exchange.hiddenColumns();
                 link.connection().write(hidden > 0 ? Bind.of(new Frame(unnamed)).withHiddenColumns(alloc, hidden) : unnamed);
             }

@@ -95,6 +95,38 @@ class ShardedRelayTest {
     }
 
     @Test
+    void whileAUnitRunsTheClientIsReadUntilItsNextUnitComesWhichWaitsItsTurn() {
+        // A new shape is planned off the loop (here at once) and routed back on it: the unit runs until then.
+        relay.onClientFrame(query("EXPLAIN ROUTE SELECT 1"));
+        assertEquals(ShardedRelay.Unit.RUNNING, relay.unit());
+        assertTrue(client.channel().config().isAutoRead(), "a client waiting for its answer is still read: no toggle per unit");
+        relay.onClientFrame(query("BEGIN"));
+        assertFalse(client.channel().config().isAutoRead(), "a frame came: not read again until the unit ends");
+        client.channel().runPendingTasks();
+        assertEquals(List.of("T shards,answer,reason", "D s1|one|no sharded table", "C EXPLAIN ROUTE 1", "Z I",
+                "C BEGIN", "Z T"), client.messages(), "each unit in turn");
+    }
+
+    @Test
+    void aUnitWhoseSyncHasNotComeWhenTheUnitBeforeEndsIsReadForIt() {
+        relay.onClientFrame(query("EXPLAIN ROUTE SELECT 2"));
+        relay.onClientFrame(parse("", "SELECT 1"));
+        assertFalse(client.channel().config().isAutoRead());
+        client.channel().runPendingTasks();
+        assertTrue(client.channel().config().isAutoRead(), "the next unit's Sync is yet to be read");
+        client.messages();
+        send(empty('S'));
+        assertEquals(List.of("1", "Z I"), client.messages());
+    }
+
+    @Test
+    void pgsteersOwnAcknowledgementsComeBeforeTheAnswerInOrder() {
+        send(parse("", "EXPLAIN ROUTE SELECT 3"), bind("", ""), execute("", 0), parse("a", "SELECT 4"), close('S', "a"),
+                empty('S'));
+        assertEquals(List.of("1", "2", "D s1|one|no sharded table", "C EXPLAIN ROUTE 1", "1", "3", "Z I"), client.messages());
+    }
+
+    @Test
     void terminateEndsTheSession() {
         send(empty('X'));
         assertFalse(client.channel().isOpen());
