@@ -11,7 +11,7 @@ import dev.pgsteer.router.plan.Collations;
 import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.plan.Route;
 import dev.pgsteer.router.plan.RoutingException;
-import dev.pgsteer.router.plan.UserAggregates;
+import dev.pgsteer.router.plan.Functions;
 import dev.pgsteer.router.shard.KeyValue;
 import dev.pgsteer.router.shard.ShardChooser;
 import dev.pgsteer.router.shard.ShardedTable;
@@ -94,7 +94,7 @@ public class DirectoryRouterBenchmark {
             sources[i] = KeySource.text(keys[i]);
             values[i] = new KeyValue.Text(keys[i]);
         }
-        router = ShardRouter.of(database, Collations.BYTEWISE_DEFAULT, UserAggregates.NONE, 1000, caches);
+        router = ShardRouter.of(database, Collations.BYTEWISE_DEFAULT, Functions.BUILTIN, 1000, caches);
         onHash = SqlLexer.statement("SELECT * FROM by_hash WHERE tenant_id = $1");
         onDirectory = SqlLexer.statement("SELECT * FROM by_directory WHERE tenant_id = $1");
         ShardChooser chooser = new ShardChooser(database, caches);
