@@ -446,6 +446,29 @@ public final class PgSteerServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends every session and waits (2 s at most) until their channels are closed, while the event loops
+     * still run: a channel with a read in flight (io_uring) closes only once its loop has cancelled the
+     * read, which a loop already shutting down never does, and its client would wait on an open socket.
+     */
+    private void endSessions() {
+        if (context == null) {
+            return;
+        }
+        var sessions = context.sessions();
+        try {
+            sessions.endAll(ProxyErrors.shuttingDown()).get(2, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (sessions.size() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("ending the sessions at close failed: {}", e.toString());
+        }
+    }
+
     @Override
     public void close() {
         if (reloader != null) {
@@ -460,6 +483,7 @@ public final class PgSteerServer implements AutoCloseable {
         if (listener != null) {
             listener.close().syncUninterruptibly();
         }
+        endSessions();
         if (pools != null) {
             pools.closeAll();
         }
