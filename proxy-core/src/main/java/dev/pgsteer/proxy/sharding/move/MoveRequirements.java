@@ -37,13 +37,19 @@ final class MoveRequirements {
             throw new MoveRefusedException("shard " + sourceName + " has no free WAL sender; fix: raise max_wal_senders on "
                     + sourceName + " (restart)");
         }
-        if (!bool(target, "SELECT rolsuper OR pg_has_role(current_user, 'pg_create_subscription', 'MEMBER') FROM pg_roles"
+        // pg_create_subscription exists from PostgreSQL 16 on; before, only a superuser subscribes. CASE, not
+        // OR: pg_has_role of a role that does not exist is an error, and CASE decides what is evaluated.
+        boolean grantable = bool(target, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pg_create_subscription')");
+        if (!bool(target, "SELECT rolsuper OR CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pg_create_subscription')"
+                + " THEN pg_has_role(current_user, 'pg_create_subscription', 'MEMBER') ELSE false END FROM pg_roles"
                 + " WHERE rolname = current_user")
                 || !bool(target, "SELECT has_database_privilege(current_database(), 'CREATE')")) {
+            String login = one(target, "SELECT quote_ident(current_user)");
             throw new MoveRefusedException("the login of shard " + targetName + " (" + one(target, "SELECT current_user")
-                    + ") may not create a subscription; fix: GRANT pg_create_subscription TO "
-                    + one(target, "SELECT quote_ident(current_user)") + " and GRANT CREATE ON DATABASE "
-                    + one(target, "SELECT quote_ident(current_database())") + " to it, on " + targetName);
+                    + ") may not create a subscription; fix: " + (grantable ? "GRANT pg_create_subscription TO " + login
+                    : "ALTER ROLE " + login + " SUPERUSER (before PostgreSQL 16 only a superuser may subscribe)")
+                    + " and GRANT CREATE ON DATABASE " + one(target, "SELECT quote_ident(current_database())") + " to it, on "
+                    + targetName);
         }
         if (!bool(target, "SELECT current_setting('max_logical_replication_workers')::int"
                 + " > (SELECT count(*) FROM pg_stat_subscription)")) {
