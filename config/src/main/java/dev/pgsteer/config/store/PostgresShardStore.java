@@ -2,8 +2,6 @@ package dev.pgsteer.config.store;
 
 import dev.pgsteer.config.AddedShard;
 import dev.pgsteer.config.AddedShards;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.Objects;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
@@ -16,12 +14,7 @@ import javax.sql.DataSource;
  */
 public final class PostgresShardStore implements ShardStore {
 
-    @FunctionalInterface
-    private interface Work<T> {
-        T on(Connection connection) throws SQLException;
-    }
-
-    private final DataSource pool;
+    private final StoreTransactions transactions;
     private final StoreHealth health;
     private final ListenLoop.Connector listener;
     private final String where;
@@ -30,7 +23,7 @@ public final class PostgresShardStore implements ShardStore {
     private boolean closed;
 
     PostgresShardStore(StoreSchema schema, DataSource pool, StoreHealth health, ListenLoop.Connector listener, String where) {
-        this.pool = pool;
+        this.transactions = new StoreTransactions(pool, health);
         this.health = health;
         this.listener = listener;
         this.where = where;
@@ -39,12 +32,12 @@ public final class PostgresShardStore implements ShardStore {
 
     @Override
     public AddedShards load() {
-        return transaction("load the shard list", table::load);
+        return transactions.run("load the shard list", table::load);
     }
 
     @Override
     public AddedShards add(AddedShard shard) {
-        return transaction("add shard " + shard.name(), connection -> {
+        return transactions.run("add shard " + shard.name(), connection -> {
             long version = table.lockVersion(connection) + 1;
             if (!table.insert(connection, shard, version)) {
                 throw new ShardExistsException("database " + shard.database() + " has a shard " + shard.name()
@@ -87,26 +80,6 @@ public final class PostgresShardStore implements ShardStore {
         }
         if (stopping != null) {
             stopping.stop();
-        }
-    }
-
-    private <T> T transaction(String what, Work<T> work) {
-        try (Connection connection = pool.getConnection()) {
-            try {
-                T result = work.on(connection);
-                connection.commit();
-                health.confirmed();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException ignored) {
-                    // The connection is broken; the pool discards it and the server ends the transaction.
-                }
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw health.failure(what, e);
         }
     }
 }
