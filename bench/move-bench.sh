@@ -15,7 +15,7 @@
 #   2. MOVE BUCKET 0 OF items TO s2 with nothing else running: rows per second of its copy phase
 #      (rows / time from copying to catching_up) and of the whole move until the flip.
 #   3. MOVE BUCKET 1 OF items TO s2 under pgbench load through pgsteer (CLIENTS clients; of 9
-#      transactions 4 write a random item, 4 read one, 1 writes one of 200 items of bucket 1, the one
+#      transactions 4 write one of 400 items of the other buckets, 4 read one, 1 writes one of 200 items of bucket 1, the one
 #      that moves; --max-tries retries 40001): each transaction's latency from pgbench's log, by kind,
 #      just before the move and while it runs, those that started in its hold, and the hold pgsteer
 #      reports (SHOW MOVE hold_ms).
@@ -134,10 +134,6 @@ log "move $M0 ended: $P0"
 [ "$P0" = done ] || { log "the quiet move did not complete: $(tail -n 1 "$OUT/move0.tsv")"; exit 1; }
 
 log "pgbench: $CLIENTS clients for $LOAD_SECONDS s (writes and reads of random items); MOVE BUCKET 1 after $MOVE_AFTER s"
-cat > "$WORK/write.sql" <<EOF
-\set id random(1, $ROWS)
-UPDATE items SET payload = md5(random()::text) WHERE id = :id;
-EOF
 cat > "$WORK/read.sql" <<EOF
 \set id random(1, $ROWS)
 SELECT payload FROM items WHERE id = :id;
@@ -152,6 +148,16 @@ mapfile -t MOVING < <(on 1 -d bench -Atc "SELECT id FROM items WHERE satisfies_h
   echo "$expr else 1 end"
   echo "UPDATE items SET payload = md5(random()::text) WHERE id = :id;"
 } > "$WORK/write-moving.sql"
+# Writes of the other buckets (script 0) drawn from those buckets only, so that a wait among them is one
+# the move caused to a bucket it does not move (random ids hit bucket 1 once in 8).
+mapfile -t OTHERS < <(for n in 0 1; do on "$n" -d bench -Atc "SELECT id FROM items WHERE NOT satisfies_hash_partition('items_hash'::regclass, 8, 1, id) ORDER BY random() LIMIT 200"; done)
+{
+  echo "\\set i random(1, ${#OTHERS[@]})"
+  expr="\\set id case"; k=1
+  for v in "${OTHERS[@]}"; do expr+=" when :i = $k then $v"; k=$((k + 1)); done
+  echo "$expr else 1 end"
+  echo "UPDATE items SET payload = md5(random()::text) WHERE id = :id;"
+} > "$WORK/write.sql"
 cp "$WORK"/*.sql "$OUT/"
 B1=$(bucket_rows 1 1)
 (cd "$OUT" && exec pgbench -n -h 127.0.0.1 -p "$PROXY_PORT" -U bench -c "$CLIENTS" -j "$THREADS" -T "$LOAD_SECONDS" \

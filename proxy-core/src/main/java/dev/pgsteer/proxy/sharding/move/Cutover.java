@@ -44,44 +44,43 @@ final class Cutover {
     void attempt(Connection source, Connection target) throws SQLException, InterruptedException {
         int attempt = row.get().attempts() + 1;
         row.set(Map.of(Field.ATTEMPTS, attempt));
-        long started = System.nanoTime();
+        StepClock clock = new StepClock();
         row.hold(attempt);
         Set<String> missing = row.waitAcks("hold " + attempt, timings.ack());
+        clock.mark("acks");
         if (!missing.isEmpty()) {
-            giveUp(source, started, "instance(s) " + String.join(", ", missing) + " did not hold writes within "
+            giveUp(source, clock, "instance(s) " + String.join(", ", missing) + " did not hold writes within "
                     + timings.ack().toMillis() + " ms");
             return;
         }
         try {
             steps.fence(source);
+            clock.mark("fence");
         } catch (SQLException e) {
             if ("55P03".equals(e.getSQLState())) {
-                giveUp(source, started, "the source's open writers did not end within " + timings.lock().toMillis() + " ms");
+                giveUp(source, clock, "the source's open writers did not end within " + timings.lock().toMillis() + " ms");
                 return;
             }
             throw e;
         }
-        String barrier = MoveRequirements.one(source, "SELECT pg_current_wal_lsn()::text");
-        long until = System.nanoTime() + timings.barrier().toNanos();
-        while (!steps.applied(source, barrier)) {
-            if (System.nanoTime() > until) {
-                giveUp(source, started, "the target did not apply the source's WAL up to " + barrier + " within "
-                        + timings.barrier().toMillis() + " ms");
-                return;
-            }
-            Thread.sleep(5);
+        String unapplied = steps.barrier(source, target, timings.barrier());
+        if (unapplied != null) {
+            giveUp(source, clock, unapplied);
+            return;
         }
+        clock.mark("barrier");
         row.set(Map.of(Field.PHASE, MovePhase.VERIFYING.label()));
         String mismatch = steps.compare(source, target);
+        clock.mark("verify");
         if (mismatch != null) {
-            giveUp(source, started, mismatch);
+            giveUp(source, clock, mismatch);
             return;
         }
         long version;
         try {
             version = flip();
         } catch (MoveRefusedException e) {
-            giveUp(source, started, e.getMessage());
+            giveUp(source, clock, e.getMessage());
             return;
         }
         Map<Field, Object> flipped = new LinkedHashMap<>();
@@ -89,26 +88,29 @@ final class Cutover {
         flipped.put(Field.FLIP_VERSION, version);
         flipped.put(Field.ERROR, null);
         row.set(flipped);
+        clock.mark("flip");
         // Writes are let go once every live instance routes by the flipped map: a client then reads its write anywhere.
         Set<String> behind = row.waitBehind(version, timings.ack());
         if (!behind.isEmpty()) {
             log.warn("move {}: instance(s) {} did not route by shard map version {} within {} ms; releasing the writes anyway",
                     row.get().id(), behind, version, timings.ack().toMillis());
         }
+        clock.mark("routes");
         row.release(version);
-        double held = (System.nanoTime() - started) / 1e6;
+        double held = clock.elapsedMs();
         metrics.held(held);
         row.set(Map.of(Field.HOLD_MS, decimal(held)));
-        log.info("move {}: {} is on {} from shard map version {} (writes held {} ms)", row.get().id(), row.get().what(),
-                row.get().target(), version, Math.round(held));
+        log.info("move {}: {} is on {} from shard map version {} (writes held {} ms: {})", row.get().id(), row.get().what(),
+                row.get().target(), version, Math.round(held), clock);
     }
 
-    private void giveUp(Connection source, long started, String why) throws SQLException, InterruptedException {
+    private void giveUp(Connection source, StepClock clock, String why) throws SQLException, InterruptedException {
         steps.dropFence(source);
         row.release(0);
-        double held = (System.nanoTime() - started) / 1e6;
+        double held = clock.elapsedMs();
         metrics.held(held);
-        log.warn("move {}: cutover attempt {} gave up: {}; the source keeps the bucket", row.get().id(), row.get().attempts(), why);
+        log.warn("move {}: cutover attempt {} gave up after {} ms ({}): {}; the source keeps the bucket", row.get().id(),
+                row.get().attempts(), Math.round(held), clock, why);
         if (row.get().attempts() >= timings.attempts()) {
             throw new MoveRefusedException("the cutover gave up " + row.get().attempts() + " times; last: " + why);
         }

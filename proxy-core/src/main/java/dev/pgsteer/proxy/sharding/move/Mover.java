@@ -150,6 +150,8 @@ final class Mover implements Runnable {
             names = names(move());
             execute(source, names.createTemplate());
             execute(target, names.createTemplate());
+            execute(source, names.createMarker());
+            execute(target, names.createMarker());
             // Before the target has a copied row, every instance must refuse what would read the bucket twice.
             row.awaitAcks("guard", Duration.ofSeconds(10), "refuse statements that would read the moving bucket twice");
             long stale = steps().deleteBucket(target, n -> { });
@@ -282,9 +284,11 @@ final class Mover implements Runnable {
             steps().dropFence(source);
             ReplicaIdentities.restore(source, move().identities());
             execute(source, names.dropTemplate());
+            execute(source, names.dropMarker());
         }
         try (Connection target = open(move().target())) {
             execute(target, names.dropTemplate());
+            execute(target, names.dropMarker());
         }
         metrics.done(move().id());
         set(Map.of(Field.PHASE, MovePhase.DONE.label()));
@@ -321,9 +325,11 @@ final class Mover implements Runnable {
                     steps().deleteBucket(target, n -> { });
                     execute(target, names.dropTemplate());
                 }
+                execute(target, names.dropMarker());
             }
             ReplicaIdentities.restore(source, move().identities());
             execute(source, names.dropTemplate());
+            execute(source, names.dropMarker());
         }
         metrics.done(move().id());
         Map<Field, Object> ended = new LinkedHashMap<>();

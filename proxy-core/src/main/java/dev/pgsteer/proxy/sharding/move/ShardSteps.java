@@ -6,7 +6,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.function.LongConsumer;
@@ -81,9 +83,61 @@ final class ShardSteps {
                 + MoveNames.literal(names.subscription()) + " AND NOT active");
     }
 
-    boolean applied(Connection source, String barrier) throws SQLException {
-        return MoveRequirements.bool(source, "SELECT confirmed_flush_lsn >= " + MoveNames.literal(barrier)
-                + "::pg_lsn FROM pg_replication_slots WHERE slot_name = " + MoveNames.literal(names.subscription()));
+    /**
+     * Waits until the target has applied every transaction the source committed before this call (the
+     * fence is in: no later write of the bucket can commit there), and has made them durable; null then,
+     * else why not within {@code bound}. With the move's marker table ({@link MoveNames#marker}): a token
+     * committed on the source, seen on the target, then a flush of the target's WAL (the subscription
+     * applies with synchronous_commit off). A move whose publication predates the marker waits, as
+     * before, for the slot's confirmed_flush_lsn to pass the source's WAL position.
+     */
+    String barrier(Connection source, Connection target, Duration bound) throws SQLException, InterruptedException {
+        long until = System.nanoTime() + bound.toNanos();
+        if (!MoveRequirements.bool(source, "SELECT EXISTS (SELECT 1 FROM pg_publication_tables WHERE pubname = "
+                + MoveNames.literal(names.publication()) + " AND tablename = " + MoveNames.literal(names.marker()) + ")")) {
+            String lsn = MoveRequirements.one(source, "SELECT pg_current_wal_lsn()::text");
+            while (!MoveRequirements.bool(source, "SELECT confirmed_flush_lsn >= " + MoveNames.literal(lsn)
+                    + "::pg_lsn FROM pg_replication_slots WHERE slot_name = " + MoveNames.literal(names.subscription()))) {
+                if (System.nanoTime() > until) {
+                    return "the target did not apply the source's WAL up to " + lsn + " within " + bound.toMillis() + " ms";
+                }
+                Thread.sleep(5);
+            }
+            return null;
+        }
+        String token = UUID.randomUUID().toString();
+        source.setAutoCommit(false);
+        try {
+            // Flushed at once, whatever the server's synchronous_commit: the WAL sender sends only flushed WAL.
+            execute(source, "SET LOCAL synchronous_commit = on");
+            execute(source, "INSERT INTO " + names.marker() + " VALUES (" + MoveNames.literal(token) + ")");
+            source.commit();
+        } catch (SQLException e) {
+            source.rollback();
+            throw e;
+        } finally {
+            source.setAutoCommit(true);
+        }
+        String seen = "SELECT EXISTS (SELECT 1 FROM " + names.marker() + " WHERE token = " + MoveNames.literal(token) + ")";
+        while (!MoveRequirements.bool(target, seen)) {
+            if (System.nanoTime() > until) {
+                return "the target did not apply the source's writes up to the barrier within " + bound.toMillis() + " ms";
+            }
+            Thread.sleep(2);
+        }
+        target.setAutoCommit(false);
+        try {
+            // A commit with an xid, flushed: the target's WAL up to it (every applied write of the bucket) is on disk.
+            execute(target, "SET LOCAL synchronous_commit = on");
+            execute(target, "SELECT pg_current_xact_id()");
+            target.commit();
+        } catch (SQLException e) {
+            target.rollback();
+            throw e;
+        } finally {
+            target.setAutoCommit(true);
+        }
+        return null;
     }
 
     /**

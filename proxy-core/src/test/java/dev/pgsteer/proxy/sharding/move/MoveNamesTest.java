@@ -10,10 +10,11 @@ class MoveNamesTest {
     private final MoveNames names = new MoveNames(7, List.of("orders", "items"), List.of("customer_id", "cid"), "integer", 12, 5);
 
     @Test
-    void thePublicationFiltersTheBucketOfEachTableByItsOwnKey() {
+    void thePublicationFiltersTheBucketOfEachTableByItsOwnKeyAndCarriesTheBarrierMarker() {
         assertEquals("CREATE PUBLICATION pgsteer_move_7 FOR TABLE \"orders\" WHERE (satisfies_hash_partition("
                 + "'pgsteer_move_7_hash'::regclass, 12, 5, \"customer_id\")), \"items\" WHERE (satisfies_hash_partition("
-                + "'pgsteer_move_7_hash'::regclass, 12, 5, \"cid\"))", names.createPublication());
+                + "'pgsteer_move_7_hash'::regclass, 12, 5, \"cid\")), pgsteer_move_7_mark", names.createPublication());
+        assertEquals("CREATE TABLE IF NOT EXISTS pgsteer_move_7_mark (token text PRIMARY KEY)", names.createMarker());
         assertEquals("CREATE TABLE IF NOT EXISTS pgsteer_move_7_hash (k integer) PARTITION BY HASH (k)", names.createTemplate());
     }
 
