@@ -236,6 +236,16 @@ public final class Router {
         };
     }
 
+    /**
+     * The coordinator step for a read that would otherwise run on several shards and be merged in the
+     * proxy (its rows are pulled by pgsteer's own statements, which can leave out rows a shard holds
+     * without owning them: a moving bucket's copy); null when {@code analysis} is not such a read.
+     */
+    public Command coordinatedInstead(LexedStatement statement, Analysis analysis) {
+        CoordinatorNeeded need = shards.coordination(analysis, "a read of a table whose bucket is moving");
+        return need == null ? null : coordinate(statement, analysis, need);
+    }
+
     /** The coordinator step for a statement whose rows pgsteer cannot merge, or why it cannot run there. */
     private Command coordinate(LexedStatement statement, Analysis analysis, CoordinatorNeeded e) {
         // A table named with its schema (public.orders) is read as pg_temp.orders on the coordinator,

@@ -14,6 +14,7 @@ import dev.pgsteer.proxy.observe.ProxyMetrics.PullMeters;
 import dev.pgsteer.proxy.observe.ProxyMetrics.RouteKind;
 import dev.pgsteer.proxy.observe.SlowStatementLog;
 import dev.pgsteer.proxy.relay.prepared.StatementRegistry;
+import dev.pgsteer.proxy.sharding.coordinator.HiddenRows;
 import dev.pgsteer.proxy.sharding.coordinator.OpenSteps;
 import dev.pgsteer.proxy.sharding.directory.DirectoryKeys;
 import dev.pgsteer.proxy.sharding.transaction.TwoPhaseCommit;
@@ -163,6 +164,19 @@ public final class ShardedDatabase {
     }
 
     /** Null when this instance runs no moves. */
+    /**
+     * What the coordinator step's pulls must leave out now (a moving bucket's copies), by the map this
+     * database routes by when asked: asked once per coordinated statement.
+     */
+    public HiddenRows hiddenRows() {
+        StatementGuard g = guard;
+        DatabaseConfig now = config();
+        if (g == null || !g.active(now.name())) {
+            return HiddenRows.NONE;
+        }
+        return (table, shard) -> g.hidden(now.name(), now, table, shard);
+    }
+
     public StatementGuard guard() {
         return guard;
     }

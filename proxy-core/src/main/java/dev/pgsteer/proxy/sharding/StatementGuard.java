@@ -1,11 +1,13 @@
 package dev.pgsteer.proxy.sharding;
 
+import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.router.Router;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.plan.Analysis;
 import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.sql.LexedStatement;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -26,6 +28,10 @@ public interface StatementGuard {
         /** Wait for {@code released}, then route the statement again; after {@code bound}, fail with {@code timedOut}. */
         record Wait(CompletableFuture<Void> released, Duration bound, Command.Refused timedOut) implements Check {
         }
+
+        /** Run {@code command} instead (a read that would meet a moving bucket's copy, through the coordinator step). */
+        record Instead(Command command) implements Check {
+        }
     }
 
     /** Whether {@code database} has anything to guard now: one lookup, asked first. */
@@ -40,4 +46,13 @@ public interface StatementGuard {
 
     /** A statement that waited {@code nanos} (released or timed out), for the metrics. */
     void waited(long nanos);
+
+    /**
+     * Conditions over {@code table}'s plain column names that leave out the rows {@code shard} holds
+     * but routing by {@code config} does not give it (a moving bucket's copy), for the coordinator
+     * step's pulls; empty when it holds none.
+     */
+    default List<String> hidden(String database, DatabaseConfig config, String table, String shard) {
+        return List.of();
+    }
 }

@@ -176,6 +176,7 @@ public final class CoordinateCommand {
         OpenSteps.Step open = database.coordinatorSteps().start(client, apartLink == null ? shard : shard + " (apart)",
                 command.tables().stream().map(TableConfig.Sharded::name).toList(), budget);
         new CoordinatorStep(fanOut, replies, loop, owner, settings, statement.text(), new CoordinatorStep.Finish.Answer(last, keep),
-                budget, transaction.localSettings(), command, acquired.getNow(), apartLink, inTransaction, open, next).start();
+                budget, transaction.localSettings(), command, acquired.getNow(), apartLink, inTransaction, open, database.hiddenRows(),
+                next).start();
     }
 }

@@ -12,6 +12,7 @@ import dev.pgsteer.proxy.sharding.coordinator.CarriedSettings;
 import dev.pgsteer.proxy.sharding.coordinator.CoordinatorSql;
 import dev.pgsteer.proxy.sharding.coordinator.FinalStep;
 import dev.pgsteer.proxy.sharding.coordinator.GatherPull;
+import dev.pgsteer.proxy.sharding.coordinator.HiddenRows;
 import dev.pgsteer.proxy.sharding.coordinator.KeyLists;
 import dev.pgsteer.proxy.sharding.coordinator.LocalFill;
 import dev.pgsteer.proxy.sharding.coordinator.OpenSteps;
@@ -41,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -154,6 +156,8 @@ final class CoordinatorStep {
     private final Runnable next;
     /** This step as SHOW COORDINATORS lists it, until it ends. */
     private final OpenSteps.Step open;
+    /** Rows shards hold without owning them (a moving bucket's copies): each shard's pull leaves its own out. */
+    private final HiddenRows hidden;
     /**
      * What runs on the coordinator once every row is in ({@link TemporaryIndexes}): the tables' ANALYZE
      * statements, and their indexes (when the statement has a subquery; for a plain query, only if its
@@ -181,7 +185,7 @@ final class CoordinatorStep {
     CoordinatorStep(FanOut fanOut, ClientReplies replies, EventLoop loop, BackendListener owner, ShardSettings settings,
                     String statement, Finish finish, PullBudget budget, List<String> localSettings, Command.Coordinate command,
                     List<ShardLink> links, ShardLink apartLink, boolean inTransaction, OpenSteps.Step open,
-                    Runnable next) {
+                    HiddenRows hidden, Runnable next) {
         this.fanOut = fanOut;
         this.replies = replies;
         this.loop = loop;
@@ -198,6 +202,7 @@ final class CoordinatorStep {
         this.coordinator = apart ? apartLink : own;
         this.inTransaction = inTransaction;
         this.open = open;
+        this.hidden = hidden;
         this.next = next;
     }
 
@@ -274,18 +279,46 @@ final class CoordinatorStep {
                 }
                 // The sharded tables as narrowly as the router allows (a write's target whole, locked); the
                 // others (inside a transaction) whole.
-                tables.add(i == target ? PullStatements.lockedTarget(command.pulls().get(i), row.get(0), row.get(1), columns)
+                int index = i;
+                tables.add(i == target
+                        ? byShard(i, hide -> PullStatements.lockedTarget(command.pulls().get(index), row.get(0), row.get(1), columns, hide))
                         : i < command.tables().size()
-                        ? PullStatements.of(command.pulls().get(i), row.get(0), row.get(1), columns,
-                                finish.parameters(), semiJoins.getOrDefault(i, List.of()))
+                        ? byShard(i, hide -> PullStatements.of(command.pulls().get(index), row.get(0), row.get(1), columns,
+                                finish.parameters(), concat(semiJoins.getOrDefault(index, List.of()), hide)))
                         : PullStatements.whole(row.get(0), row.get(1)));
             }
             if (apart) {
                 withSettings(qualified, tables);
             } else {
-                create(CoordinatorSql.createAndFillLocally(tables, later), qualified, tables);
+                create(CoordinatorSql.createAndFillLocally(tables.stream().map(t -> t.forShard(coordinator.shard())).toList(), later),
+                        qualified, tables);
             }
         });
+    }
+
+    /**
+     * Sharded table {@code i}'s pull statements, made by {@code pull} from pgsteer's own extra conditions:
+     * none for most shards, the shard's {@link HiddenRows} for a shard that holds rows it does not own.
+     */
+    private PullStatements byShard(int i, Function<List<String>, PullStatements> pull) {
+        PullStatements all = pull.apply(List.of());
+        Map<String, PullStatements> own = new HashMap<>();
+        for (ShardLink link : links) {
+            List<String> conditions = hidden.on(command.tables().get(i).name(), link.shard());
+            if (!conditions.isEmpty()) {
+                own.put(link.shard(), pull.apply(conditions));
+            }
+        }
+        return own.isEmpty() ? all : all.withShards(own);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        if (b.isEmpty()) {
+            return a;
+        }
+        List<String> both = new ArrayList<>(a);
+        both.addAll(b);
+        return both;
     }
 
     /** The index of a write's target among the sharded tables; -1 when the step answers the client's statement. */
@@ -459,11 +492,11 @@ final class CoordinatorStep {
                     extra.addAll(lateJoins.getOrDefault(i, List.of()));
                     extra.addAll(conditions.getOrDefault(i, List.of()));
                 }
-                PullStatements table = PullStatements.of(command.pulls().get(i), row.get(0), row.get(1),
-                        PullStatements.columns(row.get(3)), finish.parameters(), extra);
+                PullStatements table = byShard(i, hide -> PullStatements.of(command.pulls().get(i), row.get(0), row.get(1),
+                        PullStatements.columns(row.get(3)), finish.parameters(), concat(extra, hide)));
                 pullsOf(qualified.get(i), table, pulls);
                 if (links.contains(coordinator) && table.withParameters() == null) {
-                    locally.add(table.fillLocally());
+                    locally.add(table.forShard(coordinator.shard()).fillLocally());
                 }
             }
             if (locally.isEmpty()) {
@@ -510,7 +543,7 @@ final class CoordinatorStep {
         open.phase(OpenSteps.Phase.PULLING, pull.qualified() + " from "
                 + String.join(", ", pull.sources().stream().map(ShardLink::shard).toList()));
         Future<Void> pulled = pull.sources().equals(List.of(coordinator))
-                ? LocalFill.run(coordinator.connection(), pull.statements().withParameters(), loop)
+                ? LocalFill.run(coordinator.connection(), pull.statements().forShard(coordinator.shard()).withParameters(), loop)
                 : GatherPull.run(pull.sources(), pull.qualified(), pull.statements(), coordinator.connection(), loop, budget);
         pulled.addListener(p -> {
             if (gone()) {

@@ -142,7 +142,7 @@ public final class JoinedWriteCommand {
                     command.read().tables().stream().map(TableConfig.Sharded::name).toList(), budget);
             new CoordinatorStep(fanOut, replies, loop, owner, settings, command.compute().sql(),
                     new CoordinatorStep.Finish.Write(command.table().name(), parameters, command.compute().sql(), computation::run),
-                    budget, transaction.localSettings(), command.read(), links, coordinator, true, open, () -> {
+                    budget, transaction.localSettings(), command.read(), links, coordinator, true, open, database.hiddenRows(), () -> {
                         if (computation.texts == null) {
                             // The step failed, and the client has heard why.
                             next.run();

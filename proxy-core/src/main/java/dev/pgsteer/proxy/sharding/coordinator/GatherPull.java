@@ -217,11 +217,12 @@ public final class GatherPull implements BackendListener {
                     coordinator.write(RowsAsCopy.header(coordinator.channel().alloc()));
                     coordinator.flush();
                     for (Source source : sources) {
-                        PullStatements.ParameterizedRows parameterized = statements.withParameters();
+                        // A write's locked target names each row's shard in its text, and a shard may leave rows
+                        // out that it holds without owning them (PullStatements.forShard).
+                        PullStatements own = statements.forShard(source.link.shard());
+                        PullStatements.ParameterizedRows parameterized = own.withParameters();
                         if (parameterized == null) {
-                            // A write's locked target names each row's shard in its text (PullStatements.forShard).
-                            source.connection.channel().write(new Query(statements.forShard(source.link.shard()).copyOut()),
-                                    source.connection.channel().voidPromise());
+                            source.connection.channel().write(new Query(own.copyOut()), source.connection.channel().voidPromise());
                         } else {
                             parameterized.parameters().writeQuery(source.connection, parameterized.sql(), parameterized.originals());
                         }

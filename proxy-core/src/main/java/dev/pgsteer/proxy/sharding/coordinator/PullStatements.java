@@ -29,7 +29,24 @@ import java.util.stream.Collectors;
  * @param copyIn         what the coordinator runs to take one shard's rows
  * @param withParameters when not null, what every other shard runs in place of {@code copyOut}
  */
-public record PullStatements(String create, String fillLocally, String copyOut, String copyIn, ParameterizedRows withParameters) {
+public record PullStatements(String create, String fillLocally, String copyOut, String copyIn, ParameterizedRows withParameters,
+                             Map<String, PullStatements> byShard) {
+
+    public PullStatements {
+        byShard = Map.copyOf(byShard);
+    }
+
+    public PullStatements(String create, String fillLocally, String copyOut, String copyIn, ParameterizedRows withParameters) {
+        this(create, fillLocally, copyOut, copyIn, withParameters, Map.of());
+    }
+
+    /**
+     * These statements, with {@code byShard}'s in place of them for the shards it names: the same
+     * table pulled with conditions of a shard's own (rows it holds that are not routing's: {@link HiddenRows}).
+     */
+    public PullStatements withShards(Map<String, PullStatements> byShard) {
+        return new PullStatements(create, fillLocally, copyOut, copyIn, withParameters, byShard);
+    }
 
     /**
      * A shard's rows by a SELECT whose conditions hold client parameters, renumbered $1, $2, ... in
@@ -155,9 +172,15 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
      * shard its statement.
      */
     public static PullStatements lockedTarget(PulledTable pull, String qualified, String temporary, List<String> columns) {
+        return lockedTarget(pull, qualified, temporary, columns, List.of());
+    }
+
+    /** As {@link #lockedTarget(PulledTable, String, String, List)}, the rows also meeting {@code keys} (pgsteer's own conditions). */
+    public static PullStatements lockedTarget(PulledTable pull, String qualified, String temporary, List<String> columns,
+                                              List<String> keys) {
         String list = columns.stream().map(PullStatements::quoted).collect(Collectors.joining(", "));
         String rows = "SELECT *, " + SHARD_NAME + "::pg_catalog.text, tableoid, ctid FROM " + qualified + from(pull)
-                + where(pull, columns, null, new LinkedHashMap<>(), List.of()) + " FOR UPDATE";
+                + where(pull, columns, null, new LinkedHashMap<>(), keys) + " FOR UPDATE";
         String create = "CREATE TEMP TABLE " + temporary + " (LIKE " + qualified + ") ON COMMIT DROP; ALTER TABLE pg_temp." + temporary
                 + " ADD COLUMN " + JoinedWriteSql.SHARD + " pg_catalog.text, ADD COLUMN " + JoinedWriteSql.TABLEOID
                 + " pg_catalog.oid, ADD COLUMN " + JoinedWriteSql.CTID + " pg_catalog.tid, ADD COLUMN "
@@ -172,6 +195,10 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
      * the stand-in is always in the select list, before any condition the client wrote).
      */
     public PullStatements forShard(String shard) {
+        PullStatements own = byShard.get(shard);
+        if (own != null) {
+            return own.forShard(shard);
+        }
         if (!copyOut.startsWith("COPY (SELECT *, " + SHARD_NAME)) {
             return this;
         }

@@ -235,8 +235,8 @@ public final class MoveGuard implements StatementGuard {
             }
         }
         TouchedBuckets touched;
+        Analysis analysis = plan != null ? plan : router.shards().cached(statement);
         try {
-            Analysis analysis = plan != null ? plan : router.shards().cached(statement);
             touched = analysis == null ? TouchedBuckets.EVERY : router.shards().touchedBuckets(analysis, statement, values);
         } catch (RoutingException e) {
             return GO;   // the statement's own error, which the command carries or raises
@@ -249,8 +249,13 @@ public final class MoveGuard implements StatementGuard {
                 boolean every = named ? touched.byTable().get(table) == null
                         : touched.everyTable() && a.names().get(i).matcher(statement.text()).find();
                 if (every) {
+                    if (hidesCopies(command)) {
+                        continue;   // the coordinator step's pulls leave the copy out (hidden)
+                    }
                     if (reachesCopy(command, a.move())) {
-                        return refuse(a, table);
+                        // A read goes on through the coordinator step instead of being merged from every shard.
+                        Command instead = write || analysis == null ? null : router.coordinatedInstead(statement, analysis);
+                        return instead instanceof Command.Coordinate ? new Check.Instead(instead) : refuse(a, table);
                     }
                     // It reads (or changes) the bucket where routing has it, once; a change there is replicated to the copy.
                     if (write && holding(a, transactionSince)) {
@@ -268,6 +273,58 @@ public final class MoveGuard implements StatementGuard {
             }
         }
         return GO;
+    }
+
+    /**
+     * A read through the coordinator step: pgsteer writes each shard's pull itself, and leaves the copy
+     * out of it ({@link #hidden}), so it reads every bucket once wherever the copies are.
+     */
+    private static boolean hidesCopies(Command command) {
+        return switch (command) {
+            case Command.Coordinate c -> true;
+            case Command.ExplainCoordinator e -> true;
+            case Command.DeclareCursor d -> d.query() instanceof Command.Coordinate;
+            default -> false;
+        };
+    }
+
+    /**
+     * The rows of a moving bucket that {@code shard} holds without routing giving them to it: on the
+     * target until the bucket is its in {@code config} (the map this instance routes by), on the source
+     * after. By the hash template the move made on both shards; once the template is gone (the move
+     * ended, its copy deleted first), the condition keeps every row.
+     */
+    @Override
+    public List<String> hidden(String database, DatabaseConfig config, String table, String shard) {
+        List<Active> moves = byDatabase.get(database);
+        if (moves == null) {
+            return List.of();
+        }
+        List<String> conditions = new ArrayList<>();
+        for (Active a : moves) {
+            MoveRecord m = a.move();
+            int index = m.tables().indexOf(table);
+            if (index < 0 || m.keyType() == null) {
+                continue;
+            }
+            String copy = copyHolder(config, table, m);
+            if (shard.equals(copy)) {
+                conditions.add("coalesce(NOT pg_catalog.satisfies_hash_partition((SELECT c.oid FROM pg_catalog.pg_class c WHERE "
+                        + "c.relname = 'pgsteer_move_" + m.id() + "_hash' AND c.relkind = 'p' LIMIT 1)::pg_catalog.regclass, "
+                        + m.modulus() + ", " + m.remainder() + ", \"" + m.keys().get(index).replace("\"", "\"\"") + "\"), true)");
+            }
+        }
+        return conditions;
+    }
+
+    /** The shard holding the move's copy that routing by {@code config} does not use. */
+    private static String copyHolder(DatabaseConfig config, String table, MoveRecord move) {
+        int position = position(config, table, move);
+        if (position >= 0 && config.tables().get(table) instanceof TableConfig.Sharded sharded) {
+            String owner = config.bucketsOf(sharded).placement().get(position).shard();
+            return owner.equals(move.target()) ? move.source() : move.target();
+        }
+        return MovePhase.of(move.phase()).flipped() ? move.source() : move.target();
     }
 
     /**

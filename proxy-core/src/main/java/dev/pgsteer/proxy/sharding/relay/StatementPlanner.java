@@ -190,6 +190,7 @@ final class StatementPlanner {
         switch (guard.check(name, command, router, statement, values, plan, since)) {
             case StatementGuard.Check.Go go -> execute(statement, sender, command, next, mayLearn);
             case StatementGuard.Check.Refuse refuse -> execute(statement, sender, refuse.refused(), next, mayLearn);
+            case StatementGuard.Check.Instead instead -> execute(statement, sender, instead.command(), next, mayLearn);
             case StatementGuard.Check.Wait wait -> {
                 long started = System.nanoTime();
                 EventLoop loop = session.channel().eventLoop();

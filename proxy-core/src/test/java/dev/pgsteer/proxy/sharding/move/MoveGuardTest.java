@@ -23,6 +23,7 @@ import dev.pgsteer.router.plan.KeySource;
 import dev.pgsteer.router.sql.LexedStatement;
 import dev.pgsteer.router.sql.SqlLexer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,13 +85,18 @@ class MoveGuardTest {
     }
 
     @Test
-    void whatWouldReachTheBucketOnBothShardsIsRefusedForTheWholeMove() {
+    void whatWouldChangeTheBucketOnBothShardsIsRefusedForTheWholeMove() {
         guard.update(new MovesState(List.of(MOVE), List.of()));
-        for (String sql : List.of("SELECT count(*) FROM orders", "UPDATE items SET sku = 'y'",
-                "DELETE FROM orders WHERE total > 3", "ALTER TABLE orders ADD COLUMN note text")) {
+        for (String sql : List.of("UPDATE items SET sku = 'y'", "DELETE FROM orders WHERE total > 3",
+                "ALTER TABLE orders ADD COLUMN note text")) {
             Command.Refused refused = assertInstanceOf(Check.Refuse.class, check(sql), sql).refused();
             assertEquals("0A000", refused.sqlState(), sql);
             assertTrue(refused.reason().contains("bucket 5 of 12 of table") && refused.reason().contains("move 9"), refused.reason());
+        }
+        // A read that would be merged from both copies goes through the coordinator step, which leaves the copy out.
+        for (String sql : List.of("SELECT count(*) FROM orders", "SELECT sum(total) FROM orders o JOIN items i USING (customer_id)")) {
+            Check.Instead instead = assertInstanceOf(Check.Instead.class, check(sql), sql);
+            assertInstanceOf(Command.Coordinate.class, instead.command(), sql);
         }
         // By key, another table, a reference table: on their way.
         for (String sql : List.of("SELECT * FROM orders WHERE customer_id = 5", "INSERT INTO orders (customer_id, id, total) VALUES (5, 1, 1)",
@@ -168,7 +174,30 @@ class MoveGuardTest {
     void afterItsFlipTheSourceHoldsTheCopyUntilTheMoveIsDone() {
         // The router's map is the flipped one's only after the flip; the source s2 keeps other buckets and the copy.
         guard.update(new MovesState(List.of(toFresh("cleaning")), List.of()));
-        assertInstanceOf(Check.Refuse.class, checkGrown("SELECT count(*) FROM orders"));
+        assertInstanceOf(Command.Coordinate.class, assertInstanceOf(Check.Instead.class, checkGrown("SELECT count(*) FROM orders")).command());
         assertInstanceOf(Check.Refuse.class, checkGrown("UPDATE items SET sku = 'y'"));
+    }
+
+    @Test
+    void theCoordinatorsPullsLeaveOutTheCopyOfTheShardRoutingDoesNotGiveTheBucketTo() {
+        guard.update(new MovesState(List.of(MOVE), List.of()));
+        // The map in force has bucket 5 on s2, the source: the target s0 holds the copy.
+        String hide = "coalesce(NOT pg_catalog.satisfies_hash_partition((SELECT c.oid FROM pg_catalog.pg_class c WHERE c.relname = "
+                + "'pgsteer_move_9_hash' AND c.relkind = 'p' LIMIT 1)::pg_catalog.regclass, 12, 5, \"customer_id\"), true)";
+        assertEquals(List.of(hide), guard.hidden("shop", shop(), "orders", "s0"));
+        assertEquals(List.of(hide), guard.hidden("shop", shop(), "items", "s0"));
+        assertEquals(List.of(), guard.hidden("shop", shop(), "orders", "s2"));
+        assertEquals(List.of(), guard.hidden("shop", shop(), "events", "s0"), "another group");
+        assertEquals(List.of(), guard.hidden("other", shop(), "orders", "s0"), "another database");
+        // Once this instance routes by the flipped map (bucket 5 on s0), the source s2 holds the copy, whatever phase it has heard of.
+        Map<String, TableConfig> flipped = new LinkedHashMap<>();
+        List<BucketMap.Bucket> placement = new ArrayList<>(TWELVE.placement());
+        placement.replaceAll(b -> b.modulus() == 12 && b.remainder() == 5 ? new BucketMap.Bucket(12, 5, "s0") : b);
+        BucketMap moved = new BucketMap(12, placement);
+        flipped.put("orders", new TableConfig.Sharded("orders", "customer_id", new ShardFunction.Hash(moved), KeyType.INTEGER));
+        flipped.put("items", new TableConfig.Sharded("items", "customer_id", new ShardFunction.Hash(moved), KeyType.INTEGER));
+        DatabaseConfig after = new DatabaseConfig("shop", SHARDS, "s0", flipped, null, PoolConfig.defaults());
+        assertEquals(List.of(hide), guard.hidden("shop", after, "orders", "s2"));
+        assertEquals(List.of(), guard.hidden("shop", after, "orders", "s0"));
     }
 }
