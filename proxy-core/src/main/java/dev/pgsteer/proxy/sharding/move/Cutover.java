@@ -28,13 +28,15 @@ final class Cutover {
     private final MoveTimings timings;
     private final MoveMetrics metrics;
     private final ShardMaps maps;
+    private final MoveFreeze freeze;
 
-    Cutover(MoveRow row, ShardSteps steps, MoveTimings timings, MoveMetrics metrics, ShardMaps maps) {
+    Cutover(MoveRow row, ShardSteps steps, MoveTimings timings, MoveMetrics metrics, ShardMaps maps, MoveFreeze freeze) {
         this.row = row;
         this.steps = steps;
         this.timings = timings;
         this.metrics = metrics;
         this.maps = maps;
+        this.freeze = freeze;
     }
 
     /**
@@ -52,6 +54,7 @@ final class Cutover {
                     + timings.ack().toMillis() + " ms");
             return;
         }
+        freeze.at(MoveFreeze.Point.HELD);
         try {
             steps.fence(source);
         } catch (SQLException e) {
@@ -61,6 +64,7 @@ final class Cutover {
             }
             throw e;
         }
+        freeze.at(MoveFreeze.Point.FENCED);
         String barrier = MoveRequirements.one(source, "SELECT pg_current_wal_lsn()::text");
         long until = System.nanoTime() + timings.barrier().toNanos();
         while (!steps.applied(source, barrier)) {
@@ -77,6 +81,7 @@ final class Cutover {
             giveUp(source, started, mismatch);
             return;
         }
+        freeze.at(MoveFreeze.Point.VERIFYING);
         long version;
         try {
             version = flip();
@@ -89,6 +94,7 @@ final class Cutover {
         flipped.put(Field.FLIP_VERSION, version);
         flipped.put(Field.ERROR, null);
         row.set(flipped);
+        freeze.at(MoveFreeze.Point.FLIPPED);
         // Writes are let go once every live instance routes by the flipped map: a client then reads its write anywhere.
         Set<String> behind = row.waitBehind(version, timings.ack());
         if (!behind.isEmpty()) {

@@ -42,12 +42,13 @@ final class Mover implements Runnable {
     private final MoveTimings timings;
     private final MoveMetrics metrics;
     private final MoveRow row;
+    private final MoveFreeze freeze;
     private MoveNames names;
     /** Set when this instance stops: the move is left where it is, for another instance (or the next start). */
     private volatile boolean stopped;
 
     Mover(MoveRecord move, MoveStore store, ShardMaps maps, Supplier<ProxyConfig> proxy, String node, MoveTimings timings,
-          MoveMetrics metrics) {
+          MoveMetrics metrics, MoveFreeze freeze) {
         this.row = new MoveRow(move, store, maps, node);
         this.store = store;
         this.maps = maps;
@@ -55,6 +56,7 @@ final class Mover implements Runnable {
         this.node = node;
         this.timings = timings;
         this.metrics = metrics;
+        this.freeze = freeze;
     }
 
     long id() {
@@ -160,6 +162,7 @@ final class Mover implements Runnable {
             List<String> lacking = ReplicaIdentities.lacking(source, move().tables(), move().keys());
             set(Map.of(Field.IDENTITIES, union(move().identities(), lacking)));
             ReplicaIdentities.makeFull(source, lacking);
+            freeze.at(MoveFreeze.Point.CHECKING);
             Map<Field, Object> next = new LinkedHashMap<>();
             next.put(Field.PHASE, MovePhase.COPYING.label());
             next.put(Field.ERROR, null);
@@ -186,6 +189,7 @@ final class Mover implements Runnable {
                         + MoveNames.literal(links().conninfo(move().source())) + " PUBLICATION " + names.publication()
                         + " WITH (copy_data = true)");
             }
+            freeze.at(MoveFreeze.Point.COPYING);
             while (true) {
                 if (cancelRequested()) {
                     return;
@@ -217,6 +221,7 @@ final class Mover implements Runnable {
                     return;
                 }
                 ShardSteps.Lag lag = steps().lag(source, target);
+                freeze.at(MoveFreeze.Point.CATCHING_UP);
                 Map<Field, Object> progress = new LinkedHashMap<>();
                 if (polls++ % 10 == 0) {
                     // A count reads the whole bucket: once every ten polls is enough for a progress column.
@@ -232,7 +237,7 @@ final class Mover implements Runnable {
                 }
                 set(progress);
                 if (close) {
-                    new Cutover(row, steps(), timings, metrics, maps).attempt(source, target);
+                    new Cutover(row, steps(), timings, metrics, maps, freeze).attempt(source, target);
                     return;
                 }
                 sleep(timings.poll());
@@ -277,6 +282,7 @@ final class Mover implements Runnable {
         try (Connection source = open(move().source())) {
             execute(source, "DROP PUBLICATION IF EXISTS " + names.publication());
             steps().dropSlot(source);
+            freeze.at(MoveFreeze.Point.CLEANING);
             ensureOwner();
             steps().deleteBucket(source, n -> set(Map.of(Field.ROWS_DELETED, move().rowsDeleted() + n)));
             steps().dropFence(source);
