@@ -29,7 +29,12 @@ public final class MoveFreeze {
         /** FLIPPED: the map has the bucket on the target; the held writes not released yet. */
         FLIPPED,
         /** CLEANING: subscription, slot and publication dropped; the source's rows, fence, identities still there. */
-        CLEANING
+        CLEANING,
+        /**
+         * A rollback before the flip (a failure, or CANCEL MOVE): subscription, publication and slot dropped; the
+         * target's copies, the templates and the replica identities still there; the phase still the one that failed.
+         */
+        ROLLING_BACK
     }
 
     private volatile Predicate<Point> freeze = point -> false;
