@@ -422,6 +422,11 @@ public final class PgSteerServer implements AutoCloseable {
         moves.freezeAt(freeze, leaseKeeper::close);
     }
 
+    /** For crash tests: the moves frozen by {@link #freezeMovesAt} go on, as if this instance had only been paused. */
+    public void thawMoves() {
+        moves.thaw();
+    }
+
     /** Where it listens; with port 0 in the config, the port the system chose. */
     public InetSocketAddress address() {
         return (InetSocketAddress) listener.localAddress();

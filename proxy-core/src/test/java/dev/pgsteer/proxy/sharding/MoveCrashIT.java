@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.proxy.server.PgSteerServer;
 import dev.pgsteer.proxy.sharding.move.MoveFreeze;
+import dev.pgsteer.proxy.testkit.EmbeddedBackend;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -191,12 +192,82 @@ class MoveCrashIT {
     }
 
     /**
+     * The mover's instance is paused (not dead) after the count and checksum agreed, just before the flip,
+     * long enough for its lease to end and the survivor to adopt the move; then it comes back. It must
+     * not flip the map of a move it no longer owns: the survivor went back to catching up, the source
+     * takes writes unfenced, and a flip now would send writes to a target that may lack the last ones.
+     * A row put on the target's copy by hand makes the survivor's own attempts give up meanwhile (the
+     * checksums differ), so that a flip seen in that time can only be the paused instance's.
+     */
+    @Test
+    @Order(3)
+    void anInstanceThatComesBackAfterItsMoveWasAdoptedDoesNotFlipIt() throws Exception {
+        int bucket = 1;
+        int key = fixture.keyIn(bucket);
+        String source = MoveFixture.routeOf(b, key);
+        String target = source.equals("s0") ? "s1" : "s0";
+        EmbeddedBackend targetShard = fixture.shards.get(Integer.parseInt(target.substring(1)));
+        int stray = ids.incrementAndGet();
+        long id;
+        Map<String, String> end;
+        try (Workload load = new Workload(b, 3)) {
+            PgSteerServer a = fixture.proxy();
+            CountDownLatch frozen = new CountDownLatch(1);
+            try {
+                a.freezeMovesAt(p -> {
+                    if (p == MoveFreeze.Point.VERIFYING) {
+                        frozen.countDown();
+                        return true;
+                    }
+                    return false;
+                });
+                id = MoveFixture.move(a.address().getPort(), "MOVE BUCKET " + bucket + " OF orders TO " + target);
+                assertTrue(frozen.await(60, TimeUnit.SECONDS), "the move reached verifying");
+                String paused = metaText("SELECT owner FROM pgsteer.moves WHERE id = " + id);
+                try (Connection c = targetShard.direct(); Statement s = c.createStatement()) {
+                    s.execute("INSERT INTO orders VALUES (" + key + ", " + stray + ", 0)");
+                }
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (paused.equals(metaText("SELECT owner FROM pgsteer.moves WHERE id = " + id))) {
+                    assertTrue(System.nanoTime() < until, "the survivor adopted the move");
+                    Thread.sleep(20);
+                }
+                a.thawMoves();
+                Thread.sleep(1000);
+                assertEquals(source, MoveFixture.routeOf(b, key), "the paused instance flipped a move it no longer owned");
+                assertEquals(source, MoveFixture.routeOf(a, key), "the paused instance flipped a move it no longer owned");
+            } finally {
+                a.close();
+            }
+            try (Connection c = targetShard.direct(); Statement s = c.createStatement()) {
+                s.execute("DELETE FROM orders WHERE id = " + stray);
+            }
+            end = MoveFixture.await(b.address().getPort(), id, Duration.ofSeconds(60), "done", "failed", "cancelled");
+            load.stop();
+            System.out.printf("MoveCrashIT: paused at VERIFYING, came back after the adoption: move %d %s (%s); %s%n", id,
+                    end.get("phase"), end.get("error"), load.summary());
+            load.assertOnlyRetryableFailures();
+        }
+        assertEquals("done", end.get("phase"), end.toString());
+        assertEquals(target, MoveFixture.routeOf(b, key));
+        writeOnce(b, key);
+        assertShardsHoldTheLedger();
+    }
+
+    private static String metaText(String query) throws SQLException {
+        try (Connection c = fixture.meta.direct(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /**
      * The only instance dies at a point, and a new one starts on the same store later: it adopts the
      * move at its start (the dead one's lease has ended by then) and finishes it.
      */
     @ParameterizedTest
     @EnumSource(value = MoveFreeze.Point.class, names = {"COPYING", "FENCED", "FLIPPED"})
-    @Order(3)
+    @Order(4)
     void aMoveWhoseOnlyInstanceDiesResumesAtTheNextStart(MoveFreeze.Point point) throws Exception {
         if (b != null) {
             b.close();
@@ -239,7 +310,7 @@ class MoveCrashIT {
      * of 200,000 rows; a new process on the same store finishes the move.
      */
     @Test
-    @Order(4)
+    @Order(5)
     void aKilledProcessMidCopyLeavesAMoveTheNextProcessFinishes() throws Exception {
         Path jar = Path.of("target", "pgsteer.jar").toAbsolutePath();
         if (!Files.exists(jar)) {

@@ -127,6 +127,11 @@ final class Cutover {
     }
 
     private long flip() {
+        // The map is not conditioned on the move's owner: an instance paused (or cut off from the store) past
+        // its lease since VERIFYING must not flip a move that another adopted meanwhile and took back to catching
+        // up, its fence dropped and the source taking writes again. What is left is the instant between this
+        // read and the map's change.
+        row.owned();
         try {
             var move = row.get();
             return maps.setBucket(move.database(), move.tables().getFirst(), move.remainder() + " of " + move.modulus(),

@@ -7,7 +7,8 @@ import java.util.function.Predicate;
  * For crash tests in one process, in the style of {@code TwoPhaseCommit.freezeAt}: a move that reaches
  * a {@link Point} the test names stops there for good, as it would if its instance died at that
  * instant, and the instance stops renewing its lease ({@code dead}); nothing more of the move runs on it
- * (no rollback, no release) until the instance is closed, which leaves the move where it froze. Never
+ * (no rollback, no release) until the instance is closed, which leaves the move where it froze, or
+ * {@link #thaw thawed}, which lets a paused instance come back to a move it no longer owns. Never
  * set outside tests: {@link #at} is then one volatile read.
  */
 public final class MoveFreeze {
@@ -39,12 +40,22 @@ public final class MoveFreeze {
 
     private volatile Predicate<Point> freeze = point -> false;
     private volatile Runnable dead = () -> { };
+    /** Opened only by {@link #thaw}. */
     private final CountDownLatch never = new CountDownLatch(1);
 
     /** Moves that reach a point {@code freeze} accepts stop there; {@code dead} runs first (the instance stops renewing its lease). */
     public void freezeAt(Predicate<Point> freeze, Runnable dead) {
         this.dead = dead;
         this.freeze = freeze;
+    }
+
+    /**
+     * Lets the frozen moves go on, as an instance that was only paused (a long GC pause, a partition from
+     * the store) would: its lease has ended meanwhile, and another instance may own its moves now.
+     */
+    public void thaw() {
+        freeze = point -> false;
+        never.countDown();
     }
 
     /** Returns at once, unless the move is to freeze at {@code point}: then it waits until the instance stops (interrupted). */

@@ -366,6 +366,11 @@ public final class Moves implements AutoCloseable {
         });
     }
 
+    /** For crash tests: the frozen moves go on, as a paused instance's would ({@link MoveFreeze#thaw}). */
+    public void thaw() {
+        freeze.thaw();
+    }
+
     /** Stops this instance's movers where they are: another instance (or this one's next start) carries them on. */
     @Override
     public void close() {
