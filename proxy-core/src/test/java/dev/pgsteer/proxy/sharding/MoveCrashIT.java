@@ -266,7 +266,7 @@ class MoveCrashIT {
      * move at its start (the dead one's lease has ended by then) and finishes it.
      */
     @ParameterizedTest
-    @EnumSource(value = MoveFreeze.Point.class, names = {"COPYING", "FENCED", "FLIPPED"})
+    @EnumSource(value = MoveFreeze.Point.class, names = {"FENCED", "FLIPPED"})
     @Order(4)
     void aMoveWhoseOnlyInstanceDiesResumesAtTheNextStart(MoveFreeze.Point point) throws Exception {
         if (b != null) {
@@ -384,13 +384,18 @@ class MoveCrashIT {
 
     /**
      * Both tables on the shards, read directly, hold exactly the ledger: every row once, on the shard the
-     * map gives its bucket (the store's, as a new instance reads it); and nothing of any move is left.
+     * map gives its bucket (as b routes, or a new instance reading the store); and nothing of any move is left.
      */
     private static void assertShardsHoldTheLedger() throws Exception {
         Map<Integer, String> shardOf = new java.util.HashMap<>();
-        try (PgSteerServer reader = fixture.proxy()) {
+        PgSteerServer reader = b != null ? b : fixture.proxy();
+        try {
             for (int bk = 0; bk < fixture.buckets; bk++) {
                 shardOf.put(bk, MoveFixture.routeOf(reader, fixture.keyIn(bk)));
+            }
+        } finally {
+            if (reader != b) {
+                reader.close();
             }
         }
         for (String table : List.of("orders", "items")) {
