@@ -15,9 +15,9 @@ public final class MoveFreeze {
 
     /** Where a move may be frozen: within each phase, at the instant whose loss recovery must survive. */
     public enum Point {
-        /** CHECKING: the guard acknowledged, stale target rows deleted, replica identities made FULL; not yet COPYING. */
+        /** CHECKING: templates made, the guard acknowledged, replica identities made FULL; not yet COPYING. */
         CHECKING,
-        /** COPYING: publication and subscription made, the initial copy under way. */
+        /** COPYING: stale target rows deleted, publication and subscription made, the initial copy under way. */
         COPYING,
         /** CATCHING_UP: the subscription streams; the lag is being read. */
         CATCHING_UP,
