@@ -25,6 +25,7 @@ import dev.pgsteer.proxy.sharding.transaction.DecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.FileDecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.InDoubtResolver;
 import dev.pgsteer.proxy.sharding.transaction.LeaseKeeper;
+import dev.pgsteer.proxy.sharding.move.MoveFreeze;
 import dev.pgsteer.proxy.sharding.move.MoveTimings;
 import dev.pgsteer.proxy.sharding.move.Moves;
 import dev.pgsteer.proxy.sharding.transaction.TwoPhaseCommit;
@@ -58,6 +59,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -406,6 +408,23 @@ public final class PgSteerServer implements AutoCloseable {
         context.moves(moves);
         context.sharded().values().forEach(database -> database.guard(moves.guard()));
         moves.start();
+    }
+
+    /**
+     * For crash tests in one process: a move of this instance that reaches a point {@code freeze}
+     * accepts stops there for good and the instance stops renewing its lease, as if it died at that
+     * instant; {@link #close} then leaves the move where it froze, for another instance to adopt.
+     */
+    public void freezeMovesAt(Predicate<MoveFreeze.Point> freeze) {
+        if (moves == null) {
+            throw new IllegalStateException("this instance runs no moves (no metadata store, or no sharded database)");
+        }
+        moves.freezeAt(freeze, leaseKeeper::close);
+    }
+
+    /** For crash tests: the moves frozen by {@link #freezeMovesAt} go on, as if this instance had only been paused. */
+    public void thawMoves() {
+        moves.thaw();
     }
 
     /** Where it listens; with port 0 in the config, the port the system chose. */

@@ -28,13 +28,15 @@ final class Cutover {
     private final MoveTimings timings;
     private final MoveMetrics metrics;
     private final ShardMaps maps;
+    private final MoveFreeze freeze;
 
-    Cutover(MoveRow row, ShardSteps steps, MoveTimings timings, MoveMetrics metrics, ShardMaps maps) {
+    Cutover(MoveRow row, ShardSteps steps, MoveTimings timings, MoveMetrics metrics, ShardMaps maps, MoveFreeze freeze) {
         this.row = row;
         this.steps = steps;
         this.timings = timings;
         this.metrics = metrics;
         this.maps = maps;
+        this.freeze = freeze;
     }
 
     /**
@@ -53,6 +55,7 @@ final class Cutover {
                     + timings.ack().toMillis() + " ms");
             return;
         }
+        freeze.at(MoveFreeze.Point.HELD);
         try {
             steps.fence(source);
             clock.mark("fence");
@@ -63,6 +66,7 @@ final class Cutover {
             }
             throw e;
         }
+        freeze.at(MoveFreeze.Point.FENCED);
         String unapplied = steps.barrier(source, target, timings.barrier());
         if (unapplied != null) {
             giveUp(source, clock, unapplied);
@@ -76,6 +80,7 @@ final class Cutover {
             giveUp(source, clock, mismatch);
             return;
         }
+        freeze.at(MoveFreeze.Point.VERIFYING);
         long version;
         try {
             version = flip();
@@ -89,6 +94,7 @@ final class Cutover {
         flipped.put(Field.ERROR, null);
         row.set(flipped);
         clock.mark("flip");
+        freeze.at(MoveFreeze.Point.FLIPPED);
         // Writes are let go once every live instance routes by the flipped map: a client then reads its write anywhere.
         Set<String> behind = row.waitBehind(version, timings.ack());
         if (!behind.isEmpty()) {
@@ -123,6 +129,11 @@ final class Cutover {
     }
 
     private long flip() {
+        // The map is not conditioned on the move's owner: an instance paused (or cut off from the store) past
+        // its lease since VERIFYING must not flip a move that another adopted meanwhile and took back to catching
+        // up, its fence dropped and the source taking writes again. What is left is the instant between this
+        // read and the map's change.
+        row.owned();
         try {
             var move = row.get();
             return maps.setBucket(move.database(), move.tables().getFirst(), move.remainder() + " of " + move.modulus(),

@@ -9,8 +9,10 @@ import java.util.Locale;
  * target's copies of the bucket deleted). From FLIPPED on, the move only goes forward.
  *
  * <pre>
- *  CHECKING ── requirements, replica identity, stale target rows removed, every instance guards ──► COPYING
- *  COPYING ── publication (row filter: the bucket) on the source, subscription on the target ──► CATCHING_UP
+ *  CHECKING ── requirements, replica identity, every instance guards ──► COPYING
+ *  COPYING ── target's rows of the bucket deleted; publication (row filter: the bucket) on the source,
+ *             subscription on the target ──► CATCHING_UP
+ *  CATCHING_UP ── no slot on the source (a rollback cut short by its instance's end) ──► COPYING (again)
  *  CATCHING_UP ── lag small ──► HOLDING ── every live instance holds writes to the bucket;
  *                                  │        fence trigger on the source (waits for its writers);
  *                                  │        barrier LSN applied on the target ──► VERIFYING
@@ -20,7 +22,13 @@ import java.util.Locale;
  *                                FLIPPED (bucket on the target, new map version; writes released
  *                                         once every live instance routes by it) ──► CLEANING
  *  CLEANING ── subscription, publication dropped; the source's rows deleted in batches; fence removed ──► DONE
- *  any phase before FLIPPED ── error, CANCEL MOVE, owner gone ──► rolled back ──► FAILED | CANCELLED
+ *  any phase before FLIPPED ── error, CANCEL MOVE ──► rolled back ──► FAILED | CANCELLED
+ *
+ *  Owner gone (its lease ended): another instance adopts the move and runs it on from the phase the
+ *  store has, as does any instance's next start; HOLDING or VERIFYING go to FLIPPED if the store's map
+ *  has the bucket on the target, else the attempt gives up (CATCHING_UP). A rollback cut short is run
+ *  again (CANCEL MOVE's flag is in the store) or, after an error, the move carries on from the phase
+ *  it failed in. MoveCrashIT stops the owner at each point ({@link MoveFreeze.Point}).
  *
  *  QUEUED ── a later step of a REBALANCE or SPLIT SHARD plan: nothing made anywhere yet, no guard, no
  *            hold; its owner starts it (CHECKING) once its group has no other move running; CANCEL MOVE ──► CANCELLED

@@ -43,12 +43,20 @@ final class MoveRow {
 
     /** Reads the move back; whether CANCEL MOVE asked for it. Throws when another instance owns it now. */
     boolean cancelRequested() {
+        return owned().cancel();
+    }
+
+    /**
+     * Reads the move back; throws when another instance owns it now: this one was paused, or cut off from
+     * the store, longer than its lease, and the other adopted the move and may have undone what this one did.
+     */
+    MoveRecord owned() {
         MoveRecord now = store.get(move.id()).orElseThrow(() -> new NotOwnerException(move.id()));
         if (!node.equals(now.owner())) {
             throw new NotOwnerException(move.id());
         }
         move = now;
-        return now.cancel();
+        return now;
     }
 
     void hold(int attempt) {

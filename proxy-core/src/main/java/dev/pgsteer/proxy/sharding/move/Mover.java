@@ -42,12 +42,13 @@ final class Mover implements Runnable {
     private final MoveTimings timings;
     private final MoveMetrics metrics;
     private final MoveRow row;
+    private final MoveFreeze freeze;
     private MoveNames names;
     /** Set when this instance stops: the move is left where it is, for another instance (or the next start). */
     private volatile boolean stopped;
 
     Mover(MoveRecord move, MoveStore store, ShardMaps maps, Supplier<ProxyConfig> proxy, String node, MoveTimings timings,
-          MoveMetrics metrics) {
+          MoveMetrics metrics, MoveFreeze freeze) {
         this.row = new MoveRow(move, store, maps, node);
         this.store = store;
         this.maps = maps;
@@ -55,6 +56,7 @@ final class Mover implements Runnable {
         this.node = node;
         this.timings = timings;
         this.metrics = metrics;
+        this.freeze = freeze;
     }
 
     long id() {
@@ -118,6 +120,9 @@ final class Mover implements Runnable {
                     rollBack(MovePhase.FAILED, reason);
                 } catch (NotOwnerException gone) {
                     return;
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    return;
                 } catch (SQLException | RuntimeException again) {
                     log.warn("move {}: rollback failed, retrying: {}", move().id(), again.getMessage());
                     sleep(Duration.ofSeconds(1));
@@ -154,14 +159,8 @@ final class Mover implements Runnable {
             execute(target, names.createMarker());
             // Before the target has a copied row, every instance must refuse what would read the bucket twice.
             row.awaitAcks("guard", Duration.ofSeconds(10), "refuse statements that would read the moving bucket twice");
-            long stale = steps().deleteBucket(target, n -> { });
-            if (stale > 0) {
-                log.warn("move {}: deleted {} row(s) of bucket {} that shard {} held without owning them (an earlier move's copy)",
-                        move().id(), stale, move().remainder() + " of " + move().modulus(), move().target());
-            }
-            List<String> lacking = ReplicaIdentities.lacking(source, move().tables(), move().keys());
-            set(Map.of(Field.IDENTITIES, union(move().identities(), lacking)));
-            ReplicaIdentities.makeFull(source, lacking);
+            identities(source);
+            freeze.at(MoveFreeze.Point.CHECKING);
             Map<Field, Object> next = new LinkedHashMap<>();
             next.put(Field.PHASE, MovePhase.COPYING.label());
             next.put(Field.ERROR, null);
@@ -169,8 +168,18 @@ final class Mover implements Runnable {
         }
     }
 
+    /**
+     * Also what a move goes back to when its stream is gone (a rollback cut short by its instance's end
+     * left it so): so every step here is made as if nothing of the move existed but what CHECKING made,
+     * and that is made again when it is not there (the templates, the replica identities).
+     */
     private void copy() throws SQLException, InterruptedException {
         try (Connection source = open(move().source()); Connection target = open(move().target())) {
+            execute(source, names.createTemplate());
+            execute(target, names.createTemplate());
+            execute(source, names.createMarker());
+            execute(target, names.createMarker());
+            identities(source);
             if (!MoveRequirements.bool(source, "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = "
                     + MoveNames.literal(names.publication()) + ")")) {
                 execute(source, names.createPublication());
@@ -184,10 +193,20 @@ final class Mover implements Runnable {
             set(started);
             if (!MoveRequirements.bool(target, "SELECT EXISTS (SELECT 1 FROM pg_subscription WHERE subname = "
                     + MoveNames.literal(names.subscription()) + ")")) {
+                // The copy starts from no row of the bucket on the target: copies an earlier move, or this one's
+                // rollback cut short, left there would be copied onto (duplicates, or a key conflict that stops the copy).
+                long stale = steps().deleteBucket(target, n -> { });
+                // The subscription copies the source's barrier tokens of earlier attempts: none may be there already.
+                execute(target, "DELETE FROM " + names.marker());
+                if (stale > 0) {
+                    log.warn("move {}: deleted {} row(s) of bucket {} that shard {} held without owning them (an earlier copy)",
+                            move().id(), stale, move().remainder() + " of " + move().modulus(), move().target());
+                }
                 execute(target, "CREATE SUBSCRIPTION " + names.subscription() + " CONNECTION "
                         + MoveNames.literal(links().conninfo(move().source())) + " PUBLICATION " + names.publication()
                         + " WITH (copy_data = true)");
             }
+            freeze.at(MoveFreeze.Point.COPYING);
             while (true) {
                 if (cancelRequested()) {
                     return;
@@ -219,6 +238,19 @@ final class Mover implements Runnable {
                     return;
                 }
                 ShardSteps.Lag lag = steps().lag(source, target);
+                freeze.at(MoveFreeze.Point.CATCHING_UP);
+                if (lag.bytes() < 0) {
+                    // No slot on the source: the stream is gone (a rollback cut short by its instance's end, or a
+                    // slot dropped by hand) and nothing would ever catch up. Copy again, from no row on the target.
+                    log.warn("move {}: the source has no replication slot {}: the copy starts again", move().id(),
+                            names.subscription());
+                    steps().dropSubscription(target);
+                    Map<Field, Object> again = new LinkedHashMap<>();
+                    again.put(Field.PHASE, MovePhase.COPYING.label());
+                    again.put(Field.ERROR, "the source's replication slot was gone (a rollback cut short?): copying again");
+                    set(again);
+                    return;
+                }
                 Map<Field, Object> progress = new LinkedHashMap<>();
                 if (polls++ % 10 == 0) {
                     // A count reads the whole bucket: once every ten polls is enough for a progress column.
@@ -234,7 +266,7 @@ final class Mover implements Runnable {
                 }
                 set(progress);
                 if (close) {
-                    new Cutover(row, steps(), timings, metrics, maps).attempt(source, target);
+                    new Cutover(row, steps(), timings, metrics, maps, freeze).attempt(source, target);
                     return;
                 }
                 sleep(timings.poll());
@@ -279,6 +311,7 @@ final class Mover implements Runnable {
         try (Connection source = open(move().source())) {
             execute(source, "DROP PUBLICATION IF EXISTS " + names.publication());
             steps().dropSlot(source);
+            freeze.at(MoveFreeze.Point.CLEANING);
             ensureOwner();
             steps().deleteBucket(source, n -> set(Map.of(Field.ROWS_DELETED, move().rowsDeleted() + n)));
             steps().dropFence(source);
@@ -300,7 +333,7 @@ final class Mover implements Runnable {
      * target's copies of the bucket are deleted. The store's map is read first: a move whose flip was
      * made (its owner stopped right after) is finished instead.
      */
-    private void rollBack(MovePhase end, String why) throws SQLException {
+    private void rollBack(MovePhase end, String why) throws SQLException, InterruptedException {
         Long version = row.flippedVersion();
         if (version != null) {
             Map<Field, Object> flipped = new LinkedHashMap<>();
@@ -316,6 +349,7 @@ final class Mover implements Runnable {
                 steps().dropSubscription(target);
                 execute(source, "DROP PUBLICATION IF EXISTS " + names.publication());
                 steps().dropSlot(source);
+                freeze.at(MoveFreeze.Point.ROLLING_BACK);
                 if (names.keyType() != null) {
                     execute(target, names.createTemplate());
                     ensureOwner();   // the target's copies go only while this instance still owns the move, unflipped
@@ -337,6 +371,19 @@ final class Mover implements Runnable {
         ended.put(Field.ERROR, why);
         set(ended);
         log.info("move {}: {} ({}); shard {} keeps the bucket", move().id(), end.label(), why, move().source());
+    }
+
+    /**
+     * REPLICA IDENTITY FULL for the tables whose identity lacks the key (recorded in the store first, with
+     * what they had, for whoever ends the move to put back); none when every table has it already.
+     */
+    private void identities(Connection source) throws SQLException {
+        List<String> lacking = ReplicaIdentities.lacking(source, move().tables(), move().keys());
+        if (lacking.isEmpty()) {
+            return;
+        }
+        set(Map.of(Field.IDENTITIES, union(move().identities(), lacking)));
+        ReplicaIdentities.makeFull(source, lacking);
     }
 
     private void ensureOwner() {

@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +53,7 @@ public final class Moves implements AutoCloseable {
     private final Set<String> acked = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon(true).name("pgsteer-moves").unstarted(r));
+    private final MoveFreeze freeze = new MoveFreeze();
     private volatile MovesState state = MovesState.NONE;
     private volatile boolean closed;
 
@@ -234,6 +236,9 @@ public final class Moves implements AutoCloseable {
     }
 
     private void followed(MovesState now) {
+        if (closed) {
+            return;   // a dead instance acknowledges nothing
+        }
         state = now;
         guard.update(now);
         Set<String> seen = new HashSet<>();
@@ -285,7 +290,7 @@ public final class Moves implements AutoCloseable {
             if (was != null && was.thread().isAlive()) {
                 return was;
             }
-            Mover mover = new Mover(move, store, maps, config, node.get(), timings, metrics);
+            Mover mover = new Mover(move, store, maps, config, node.get(), timings, metrics, freeze);
             return new Running(mover, Thread.ofVirtual().name("pgsteer-move-" + id).start(() -> {
                 try {
                     mover.run();
@@ -346,6 +351,24 @@ public final class Moves implements AutoCloseable {
                     having.isEmpty() ? "SHOW BUCKETS lists the hash-sharded tables" : "add IN database");
         }
         return maps.current().applyTo(having.getFirst());
+    }
+
+    /**
+     * For crash tests: a move of this instance that reaches a point {@code freeze} accepts stops there,
+     * and the instance acts dead from then on: it adopts, starts and acknowledges nothing more, and
+     * {@code dead} stops its lease ({@link MoveFreeze}).
+     */
+    public void freezeAt(Predicate<MoveFreeze.Point> freeze, Runnable dead) {
+        this.freeze.freezeAt(freeze, () -> {
+            closed = true;
+            ticker.shutdownNow();
+            dead.run();
+        });
+    }
+
+    /** For crash tests: the frozen moves go on, as a paused instance's would ({@link MoveFreeze#thaw}). */
+    public void thaw() {
+        freeze.thaw();
     }
 
     /** Stops this instance's movers where they are: another instance (or this one's next start) carries them on. */
