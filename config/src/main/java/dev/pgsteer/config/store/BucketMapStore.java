@@ -30,6 +30,15 @@ public interface BucketMapStore {
     BucketMaps change(String database, List<String> tables, BucketMap expected, BucketMap next);
 
     /**
+     * As {@link #change(String, List, BucketMap, BucketMap)}, made only while {@code claim}'s instance
+     * owns its move (else {@link BucketMapConflictException}). A store without moves of several
+     * instances (in memory, one process) has nothing to check.
+     */
+    default BucketMaps change(String database, List<String> tables, BucketMap expected, BucketMap next, MoveClaim claim) {
+        return change(database, tables, expected, next);
+    }
+
+    /**
      * Calls {@code onChange} with the whole new maps whenever any instance changed them (and once the
      * store is reachable again after an outage), on the store's own thread.
      */

@@ -4,6 +4,8 @@ import dev.pgsteer.config.BucketMap;
 import dev.pgsteer.config.BucketMaps;
 import dev.pgsteer.config.ProxyConfig;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +36,7 @@ public final class PostgresBucketMapStore implements BucketMapStore {
     private final ListenLoop.Connector listener;
     private final String where;
     private final BucketMapTable table;
+    private final StoreSchema schema;
     private StoreFollower<BucketMaps> follower;
     private boolean closed;
 
@@ -44,6 +47,7 @@ public final class PostgresBucketMapStore implements BucketMapStore {
         this.listener = listener;
         this.where = where;
         this.table = new BucketMapTable(schema);
+        this.schema = schema;
     }
 
     @Override
@@ -78,8 +82,27 @@ public final class PostgresBucketMapStore implements BucketMapStore {
 
     @Override
     public BucketMaps change(String database, List<String> tables, BucketMap expected, BucketMap next) {
+        return change(database, tables, expected, next, null);
+    }
+
+    @Override
+    public BucketMaps change(String database, List<String> tables, BucketMap expected, BucketMap next, MoveClaim claim) {
         return transaction("change the bucket map of " + String.join(", ", tables), connection -> {
             long version = table.lockVersion(connection);
+            if (claim != null) {
+                // FOR SHARE: an adoption (an UPDATE of the move's owner) waits for this change, or this one sees it.
+                try (PreparedStatement st = connection.prepareStatement("SELECT owner FROM " + schema.table("moves")
+                        + " WHERE id = ? FOR SHARE")) {
+                    st.setLong(1, claim.id());
+                    try (ResultSet rs = st.executeQuery()) {
+                        String owner = rs.next() ? rs.getString(1) : null;
+                        if (!claim.owner().equals(owner)) {
+                            throw new BucketMapConflictException("move " + claim.id() + " is owned by " + owner + " now, not by "
+                                    + claim.owner() + ": the bucket map is not changed for it");
+                        }
+                    }
+                }
+            }
             BucketMaps stored = table.load(connection);
             for (String t : tables) {
                 if (!expected.equals(stored.of(database).get(t))) {

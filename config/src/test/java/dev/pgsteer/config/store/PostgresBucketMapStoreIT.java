@@ -123,4 +123,36 @@ class PostgresBucketMapStoreIT {
             }
         }
     }
+
+    @Test
+    void aMovesFlipChangesTheMapOnlyWhileItsInstanceOwnsTheMove() throws Exception {
+        ProxyConfig config = file("""
+                orders: { key: customer_id, function: hash, buckets: 6 }
+                """);
+        MetadataStoreConfig claimed = new MetadataStoreConfig(config().url(), "claimed");
+        try (PostgresMetadataStore store = PostgresMetadataStore.open(claimed, TenantDirectory.EMPTY)) {
+            BucketMapStore maps = store.bucketMaps().orElseThrow();
+            MoveStore moves = store.moves().orElseThrow();
+            BucketMaps seeded = maps.seed(config);
+            BucketMap six = BucketMap.even(6, SHARDS);
+            MoveRecord move = moves.create(MoveRecord.draft("shop", List.of("orders"), List.of("customer_id"), null, 6, 2, "s2", "s0"),
+                    "n1");
+            BucketMap moved = BucketMapEdits.move(six, six.placement().get(2), "s0");
+
+            // Another instance adopted the move (its owner changed): the paused one's flip changes nothing.
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/meta",
+                    "postgres", ""); Statement st = c.createStatement()) {
+                st.execute("UPDATE claimed.moves SET owner = 'n2' WHERE id = " + move.id());
+            }
+            BucketMapConflictException lost = assertThrows(BucketMapConflictException.class,
+                    () -> maps.change("shop", List.of("orders"), six, moved, new MoveClaim(move.id(), "n1")));
+            assertTrue(lost.getMessage().contains("owned by n2 now"), lost.getMessage());
+            assertEquals(seeded, maps.load());
+
+            // Its owner's flip is made.
+            BucketMaps flipped = maps.change("shop", List.of("orders"), six, moved, new MoveClaim(move.id(), "n2"));
+            assertEquals(seeded.version() + 1, flipped.version());
+            assertEquals(moved, flipped.of("shop").get("orders"));
+        }
+    }
 }

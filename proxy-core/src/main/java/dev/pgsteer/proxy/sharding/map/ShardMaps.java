@@ -9,6 +9,7 @@ import dev.pgsteer.config.ShardFunction;
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.config.store.BucketMapConflictException;
 import dev.pgsteer.config.store.BucketMapStore;
+import dev.pgsteer.config.store.MoveClaim;
 import dev.pgsteer.protocol.SqlState;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
 import java.util.LinkedHashMap;
@@ -118,7 +119,12 @@ public final class ShardMaps {
      * of the table's group on {@code shard}. No row moves.
      */
     public Change setBucket(String database, String table, String bucket, String shard) {
-        return change(database, table, (db, map) -> {
+        return setBucket(database, table, bucket, shard, null);
+    }
+
+    /** As {@link #setBucket(String, String, String, String)}, for a move: made only while {@code claim}'s instance owns it. */
+    public Change setBucket(String database, String table, String bucket, String shard, MoveClaim claim) {
+        return change(database, table, claim, (db, map) -> {
             if (!db.shards().contains(shard)) {
                 throw new MapChangeException(SqlState.INVALID_PARAMETER_VALUE, "database " + db.name() + " has no shard "
                         + shard, "its shards are " + String.join(", ", db.shards()));
@@ -137,7 +143,7 @@ public final class ShardMaps {
      * that there are {@code n}, each on the shard that held its keys. No row moves.
      */
     public Change split(String database, String table, int into) {
-        return change(database, table, (db, map) -> {
+        return change(database, table, null, (db, map) -> {
             try {
                 String was = map.placement().size() == map.buckets() ? map.buckets() + " buckets"
                         : map.placement().size() + " buckets (moduli up to " + map.buckets() + ")";
@@ -156,7 +162,7 @@ public final class ShardMaps {
         Edit edit(DatabaseConfig database, BucketMap map);
     }
 
-    private Change change(String databaseName, String tableName, Editor editor) {
+    private Change change(String databaseName, String tableName, MoveClaim claim, Editor editor) {
         String table = tableName.toLowerCase(Locale.ROOT);
         ShardedDatabase database = databaseOf(databaseName, table);
         DatabaseConfig config = database.config();
@@ -170,7 +176,8 @@ public final class ShardMaps {
         Edit edit = editor.edit(config, before);
         BucketMaps after;
         try {
-            after = store.change(config.name(), group, before, edit.map());
+            after = claim == null ? store.change(config.name(), group, before, edit.map())
+                    : store.change(config.name(), group, before, edit.map(), claim);
         } catch (BucketMapConflictException e) {
             throw new MapChangeException(SqlState.SERIALIZATION_FAILURE, e.getMessage(), null);
         }

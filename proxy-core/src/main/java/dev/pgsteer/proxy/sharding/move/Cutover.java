@@ -129,16 +129,17 @@ final class Cutover {
     }
 
     private long flip() {
-        // The map is not conditioned on the move's owner: an instance paused (or cut off from the store) past
-        // its lease since VERIFYING must not flip a move that another adopted meanwhile and took back to catching
-        // up, its fence dropped and the source taking writes again. What is left is the instant between this
-        // read and the map's change.
+        // An instance paused (or cut off from the store) past its lease since VERIFYING must not flip a move
+        // that another adopted meanwhile and took back to catching up, its fence dropped and the source taking
+        // writes again: the map changes only while this instance owns the move, in the change's transaction
+        // (MoveClaim); the read before it only spares the store a change that would fail.
         row.owned();
         try {
             var move = row.get();
             return maps.setBucket(move.database(), move.tables().getFirst(), move.remainder() + " of " + move.modulus(),
-                    row.get().target()).version();
+                    row.get().target(), row.claim()).version();
         } catch (RuntimeException e) {
+            row.owned();   // NotOwnerException when the move was adopted meanwhile: this instance leaves it alone
             // The change may have been made before its answer was lost: the store's map says.
             Long version = row.flippedVersion();
             if (version != null) {

@@ -2,6 +2,7 @@ package dev.pgsteer.proxy.sharding.move;
 
 import dev.pgsteer.config.BucketMap;
 import dev.pgsteer.config.BucketMaps;
+import dev.pgsteer.config.store.MoveClaim;
 import dev.pgsteer.config.store.MoveRecord;
 import dev.pgsteer.config.store.MoveStore;
 import dev.pgsteer.config.store.MoveStore.Field;
@@ -57,6 +58,11 @@ final class MoveRow {
         }
         move = now;
         return now;
+    }
+
+    /** The map change of a flip, made only while this instance owns the move. */
+    MoveClaim claim() {
+        return new MoveClaim(move.id(), node);
     }
 
     void hold(int attempt) {
