@@ -267,7 +267,7 @@ final class CoordinatorStep {
                 List<String> columns = PullStatements.columns(row.get(3));
                 List<String> pulled = i < command.tables().size() && i != target
                         ? PullStatements.pulledColumns(command.pulls().get(i), columns) : columns;
-                analyses.add(TemporaryIndexes.analyze(row.get(1)));
+                analyses.addAll(TemporaryIndexes.analyze(row.get(1), pulled, row.get(8)));
                 String made = TemporaryIndexes.indexes(row.get(1), row.get(4), pulled);
                 if (nested && !made.isEmpty()) {
                     indexes.add(made);

@@ -69,7 +69,8 @@ public final class CoordinatorSql {
      * quoted name, its quoted plain name, as the search path resolves it, the name asked for, its
      * columns in order (quoted, comma-separated: {@link PullStatements#columns}), its plain indexes
      * ({@link TemporaryIndexes#catalogColumn}), its columns' type OIDs (comma-separated, in the same
-     * order), the catalog's estimate of its rows, and its schema's name as the catalog spells it. No
+     * order), the catalog's estimate of its rows, its schema's name as the catalog spells it, and its
+     * collatable columns (quoted, comma-separated; null when none: {@link TemporaryIndexes#analyze}). No
      * row: no such relation.
      */
     public static String qualifiedNames(List<String> tables) {
@@ -80,7 +81,10 @@ public final class CoordinatorSql {
                 + TemporaryIndexes.catalogColumn() + ","
                 + " (SELECT pg_catalog.string_agg(a.atttypid::text, ',' ORDER BY a.attnum)"
                 + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),"
-                + " c.reltuples::text, n.nspname::text"
+                + " c.reltuples::text, n.nspname::text,"
+                + " (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ',' ORDER BY a.attnum)"
+                + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+                + " AND a.attcollation <> 0)"
                 + " FROM unnest(ARRAY[" + names + "]::text[]) WITH ORDINALITY AS t(name, i)"
                 + " JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident(t.name))"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ORDER BY t.i";
