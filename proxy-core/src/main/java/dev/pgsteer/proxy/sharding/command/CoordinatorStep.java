@@ -283,7 +283,7 @@ final class CoordinatorStep {
             if (apart) {
                 withSettings(qualified, tables);
             } else {
-                create(CoordinatorSql.createAndFillLocally(tables, later), qualified, tables);
+                create(CoordinatorSql.createAndFillLocally(tables, later, tempBuffers()), qualified, tables);
             }
         });
     }
@@ -369,6 +369,11 @@ final class CoordinatorStep {
         };
     }
 
+    /** Whether the coordinator may raise its temporary buffers ({@link CoordinatorSql#qualifiedNames}: PL/pgSQL usable). */
+    private boolean tempBuffers() {
+        return !catalog.isEmpty() && "true".equals(catalog.getFirst().get(9));
+    }
+
     /** The session's connections are in its transaction, or out of any. */
     private TransactionStatus ownStatus() {
         return inTransaction ? TransactionStatus.IN_TRANSACTION : TransactionStatus.IDLE;
@@ -393,7 +398,7 @@ final class CoordinatorStep {
                 return;
             }
             String set = CoordinatorSql.setLocally(CarriedSettings.differing(session.getNow(), there.getNow()));
-            create(CoordinatorSql.createEmpty(set, tables), qualified, tables);
+            create(CoordinatorSql.createEmpty(set, tables, tempBuffers()), qualified, tables);
         });
     }
 

@@ -107,6 +107,11 @@ class PullStatementsTest {
         // The create leaves that table empty: the coordinator fills it with the parameters afterwards.
         assertEquals("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; " + pull.create(),
                 CoordinatorSql.createAndFillLocally(List.of(pull)));
+        // Where PL/pgSQL is usable, the temporary buffers are raised first (before any temporary table of the transaction).
+        assertEquals("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; " + CoordinatorSql.TEMP_BUFFERS + "; " + pull.create(),
+                CoordinatorSql.createAndFillLocally(List.of(pull), java.util.Set.of(), true));
+        assertEquals("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; SELECT 1; " + CoordinatorSql.TEMP_BUFFERS + "; " + pull.create(),
+                CoordinatorSql.createEmpty("SELECT 1", List.of(pull), true));
         assertEquals(1700, parameters.type(3));
         assertEquals(0, parameters.type(1));
         assertEquals(0, parameters.type(4));
