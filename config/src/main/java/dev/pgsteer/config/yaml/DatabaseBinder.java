@@ -28,7 +28,7 @@ final class DatabaseBinder {
             "coordinator");
     static final List<String> POOL_KEYS =
             List.of("mode", "size", "min_idle", "acquire_timeout", "idle_timeout", "max_lifetime");
-    static final List<String> COORDINATOR_KEYS = List.of("max_pulled_rows");
+    static final List<String> COORDINATOR_KEYS = List.of("max_pulled_rows", "temp_buffers");
 
     private final NodeReader reader;
     private final TenantBinder tenancy;
@@ -171,7 +171,9 @@ final class DatabaseBinder {
         reader.allowOnly(section, COORDINATOR_KEYS);
         return new CoordinatorConfig(reader.integer(section, "max_pulled_rows", 0)
                 .map(Integer::longValue)
-                .orElse(CoordinatorConfig.DEFAULT_MAX_PULLED_ROWS));
+                .orElse(CoordinatorConfig.DEFAULT_MAX_PULLED_ROWS),
+                reader.parsed(section, "temp_buffers", CoordinatorConfig::megabytes, "a size such as 64MB, or 0 to leave the "
+                        + "server's temp_buffers").orElse(CoordinatorConfig.DEFAULT_TEMP_BUFFERS_MB));
     }
 
     private PoolConfig pool(Section section) {

@@ -59,6 +59,34 @@ class CoordinatorConfigTest {
     }
 
     @Test
+    void tempBuffersIsASizeInMegabytesAndZeroLeavesTheServers() {
+        assertEquals(64, coordinatorOf("""
+                databases:
+                  shop: { shards: [s0, s1] }
+                """).tempBuffersMb());
+        assertEquals(new CoordinatorConfig(5, 256), coordinatorOf("""
+                databases:
+                  shop: { shards: [s0, s1], coordinator: { max_pulled_rows: 5, temp_buffers: 256MB } }
+                """));
+        assertEquals(1024, coordinatorOf("""
+                databases:
+                  shop: { shards: [s0, s1], coordinator: { temp_buffers: 1GB } }
+                """).tempBuffersMb());
+        assertEquals(0, coordinatorOf("""
+                databases:
+                  shop: { shards: [s0, s1], coordinator: { temp_buffers: 0 } }
+                """).tempBuffersMb());
+        assertEquals(1, CoordinatorConfig.megabytes("800kB"));
+        assertProblem("""
+                databases:
+                  shop:
+                    shards: [s0, s1]
+                    coordinator: { temp_buffers: 64 megs }
+                """, 7, "databases.shop.coordinator.temp_buffers: '64 megs' has an unknown unit 'megs' (kB, MB or GB)",
+                "a size such as 64MB, or 0 to leave the server's temp_buffers");
+    }
+
+    @Test
     void theLimitAllowsUpToItselfAndNotOneMore() {
         CoordinatorConfig five = new CoordinatorConfig(5);
         assertTrue(five.allows(5));
@@ -92,7 +120,7 @@ class CoordinatorConfigTest {
                     shards: [s0, s1]
                     coordinator: { max_pulled_row: 5 }
                 """, 7, "unknown key 'max_pulled_row' in databases.shop.coordinator",
-                "did you mean 'max_pulled_rows'? valid keys in databases.shop.coordinator are max_pulled_rows");
+                "did you mean 'max_pulled_rows'? valid keys in databases.shop.coordinator are max_pulled_rows, temp_buffers");
         assertProblem("""
                 databases:
                   shop:

@@ -121,6 +121,28 @@ class CoordinatorIT {
         }
     }
 
+    /**
+     * A session that made a temporary table itself (its server connection's temporary buffers are then
+     * fixed at their size, 8 MB, which the coordinator's raise to 64 MB cannot change: 22023, caught)
+     * is still answered, and its own table is left as it was.
+     */
+    @Test
+    void aSessionWithItsOwnTemporaryTableIsStillAnswered() throws SQLException {
+        String query = "SELECT status, count(DISTINCT qty) FROM {t} WHERE total > 5 GROUP BY status ORDER BY status NULLS FIRST";
+        try (Connection c = cluster.connect(simple()); Connection direct = cluster.shard(0); Statement s = c.createStatement()) {
+            s.execute("CREATE TEMP TABLE mine (a int)");
+            s.execute("INSERT INTO mine VALUES (1)");
+            for (int round = 0; round < 2; round++) {
+                assertEquals(answer(direct, query.replace("{t}", "orders_all")), answer(c, query.replace("{t}", "orders")));
+            }
+            try (ResultSet rs = s.executeQuery("SELECT a, current_setting('temp_buffers') FROM mine")) {
+                assertTrue(rs.next());
+                assertEquals(1, rs.getInt(1));
+                assertEquals("8MB", rs.getString(2));
+            }
+        }
+    }
+
     /** COPY of such a query runs on the coordinator too: its CopyData is PostgreSQL's own. */
     @Test
     void copyOfAQueryTheProxyCannotMergeIsAnswered() throws Exception {

@@ -524,7 +524,11 @@ class RebalanceIT {
             holds.add(row.get("hold_ms"));
         }
         for (String failure : load.failures.keySet()) {
-            assertTrue(failure.startsWith("40001") || failure.startsWith("55P03"), "only retryable failures: " + load.failures);
+            // 58000 with "Nothing was committed": a two-shard commit whose instance could not renew its 1.5 s lease in time on
+            // an overloaded machine rolls back everywhere and says so (README, "Decisions and in-doubt transactions").
+            assertTrue(failure.startsWith("40001") || failure.startsWith("55P03")
+                    || failure.startsWith("58000") && failure.contains("Nothing was committed on any shard"),
+                    "only retryable failures: " + load.failures);
         }
         assertTrue(load.acknowledged.get() > 0);
         checkAgainst(load);

@@ -272,7 +272,7 @@ final class CoordinatorStep {
                 List<String> columns = PullStatements.columns(row.get(3));
                 List<String> pulled = i < command.tables().size() && i != target
                         ? PullStatements.pulledColumns(command.pulls().get(i), columns) : columns;
-                analyses.add(TemporaryIndexes.analyze(row.get(1)));
+                analyses.addAll(TemporaryIndexes.analyze(row.get(1), pulled, row.get(8)));
                 String made = TemporaryIndexes.indexes(row.get(1), row.get(4), pulled);
                 if (nested && !made.isEmpty()) {
                     indexes.add(made);
@@ -290,8 +290,8 @@ final class CoordinatorStep {
             if (apart) {
                 withSettings(qualified, tables);
             } else {
-                create(CoordinatorSql.createAndFillLocally(tables.stream().map(t -> t.forShard(coordinator.shard())).toList(), later),
-                        qualified, tables);
+                create(CoordinatorSql.createAndFillLocally(tables.stream().map(t -> t.forShard(coordinator.shard())).toList(), later,
+                        tempBuffers()), qualified, tables);
             }
         });
     }
@@ -402,6 +402,12 @@ final class CoordinatorStep {
         };
     }
 
+    /** Whether the coordinator may raise its temporary buffers ({@link CoordinatorSql#qualifiedNames}: PL/pgSQL usable). */
+    /** The temp_buffers to raise the coordinator's connection to (MB), where PL/pgSQL can; 0: none. */
+    private int tempBuffers() {
+        return !catalog.isEmpty() && "true".equals(catalog.getFirst().get(9)) ? budget.tempBuffersMb() : 0;
+    }
+
     /** The session's connections are in its transaction, or out of any. */
     private TransactionStatus ownStatus() {
         return inTransaction ? TransactionStatus.IN_TRANSACTION : TransactionStatus.IDLE;
@@ -426,7 +432,7 @@ final class CoordinatorStep {
                 return;
             }
             String set = CoordinatorSql.setLocally(CarriedSettings.differing(session.getNow(), there.getNow()));
-            create(CoordinatorSql.createEmpty(set, tables), qualified, tables);
+            create(CoordinatorSql.createEmpty(set, tables, tempBuffers()), qualified, tables);
         });
     }
 

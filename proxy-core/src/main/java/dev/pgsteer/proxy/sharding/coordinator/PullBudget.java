@@ -42,6 +42,11 @@ public final class PullBudget {
         }
     }
 
+    /** The {@code temp_buffers} (MB) the coordinator's connections are raised to; 0: the server's. */
+    public int tempBuffersMb() {
+        return limit.tempBuffersMb();
+    }
+
     public long rows() {
         return rows;
     }

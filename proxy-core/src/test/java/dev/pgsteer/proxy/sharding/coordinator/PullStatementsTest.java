@@ -3,6 +3,7 @@ package dev.pgsteer.proxy.sharding.coordinator;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.ShardFunction;
 import dev.pgsteer.config.TableConfig;
@@ -107,6 +108,16 @@ class PullStatementsTest {
         // The create leaves that table empty: the coordinator fills it with the parameters afterwards.
         assertEquals("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; " + pull.create(),
                 CoordinatorSql.createAndFillLocally(List.of(pull)));
+        // Where PL/pgSQL is usable, the temporary buffers are raised first (before any temporary table of the transaction).
+        assertEquals("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; " + CoordinatorSql.tempBuffers(64) + "; " + pull.create(),
+                CoordinatorSql.createAndFillLocally(List.of(pull), java.util.Set.of(), 64));
+        assertTrue(CoordinatorSql.tempBuffers(64).contains("'temp_buffers', '64MB', true") && CoordinatorSql.tempBuffers(64).contains(
+                "< 67108864"), CoordinatorSql.tempBuffers(64));
+        assertEquals("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; SELECT 1; " + CoordinatorSql.tempBuffers(64) + "; " + pull.create(),
+                CoordinatorSql.createEmpty("SELECT 1", List.of(pull), 64));
+        // temp_buffers: 0 in the configuration leaves the server's.
+        assertEquals("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; " + pull.create(),
+                CoordinatorSql.createAndFillLocally(List.of(pull), java.util.Set.of(), 0));
         assertEquals(1700, parameters.type(3));
         assertEquals(0, parameters.type(1));
         assertEquals(0, parameters.type(4));

@@ -24,4 +24,23 @@ class TemporaryIndexesTest {
         assertEquals("", TemporaryIndexes.indexes("t", null, List.of("a")));
         assertEquals("", TemporaryIndexes.indexes("lineitem", INDEXES, List.of("l_quantity")));
     }
+
+    @Test
+    void collatableColumnsAreAnalyzedFromASmallerSample() {
+        // No collatable column pulled: one ANALYZE, as before.
+        assertEquals(List.of("ANALYZE pg_temp.customer"),
+                TemporaryIndexes.analyze("customer", List.of("c_custkey", "c_acctbal"), "c_name,c_comment"));
+        assertEquals(List.of("ANALYZE pg_temp.customer"), TemporaryIndexes.analyze("customer", List.of("c_custkey"), null));
+        // The pulled text columns get a target of 10 on the temporary table and an ANALYZE of their own.
+        assertEquals(List.of("ALTER TABLE pg_temp.customer ALTER COLUMN \"c_name\" SET STATISTICS 10,"
+                        + " ALTER COLUMN \"Odd \"\"Name\" SET STATISTICS 10",
+                        "ANALYZE pg_temp.customer (\"c_custkey\")",
+                        "ANALYZE pg_temp.customer (\"c_name\", \"Odd \"\"Name\")"),
+                TemporaryIndexes.analyze("customer", List.of("c_custkey", "c_name", "Odd \"Name"),
+                        "c_name,\"Odd \"\"Name\",c_comment"));
+        // Only text columns: no ANALYZE of the others.
+        assertEquals(List.of("ALTER TABLE pg_temp.orders ALTER COLUMN \"o_comment\" SET STATISTICS 10",
+                        "ANALYZE pg_temp.orders (\"o_comment\")"),
+                TemporaryIndexes.analyze("orders", List.of("o_comment"), "o_comment"));
+    }
 }
