@@ -68,7 +68,7 @@ for side in A B; do
   [ -f "$src" ] || { echo "$jar_var: no file $src" >&2; exit 1; }
   mkdir -p "$WORK/$side" && cp -r "$src" "$(dirname "$src")/lib" "$WORK/$side/"
 done
-read -r -a JOPTS <<< "@$ROOT/jvm.options ${PGSTEER_JAVA_OPTS:-}"
+read -r -a JOPTS <<< "@$ROOT/jvm.options $(jdk_jvm_options "$ROOT") ${PGSTEER_JAVA_OPTS:-}"
 
 log "starting PostgreSQL 15 on port $PG_PORT"
 "${AS_PG[@]}" "$PGBIN/initdb" -D "$WORK/pgdata" -U postgres --auth-local=trust --auth-host=scram-sha-256 >"$OUT/initdb.log" 2>&1

@@ -4,12 +4,13 @@
 # opens the clients and holds them; VmRSS is read from /proc after SETTLE seconds. The variants
 # alternate in every round (the order flips each round), as in bench/ab.sh.
 #
-#   bench/idle-memory.sh 'now||'                                   # this tree's jar and jvm.options
+#   bench/idle-memory.sh 'now||'                                   # this tree's jar and JVM options
 #   bench/idle-memory.sh 'before|/tmp/old/proxy-core/target/pgsteer.jar|' 'now||'
 #   bench/idle-memory.sh 'g1||' 'serial||-XX:+UseSerialGC'
 #
 # A variant is LABEL|JAR|JVM OPTIONS: JAR empty means this tree's (built if the sources are newer);
-# the options come after @jvm.options (JVM_OPTIONS_FILE, default this tree's), so they win.
+# the options come after this tree's JVM options (jvm.options, and jvm-25.options on JDK 25+, as
+# ./pgsteer starts it) and PGSTEER_JAVA_OPTS, so they win.
 #   LEVELS     idle client counts (default "10000")
 #   ROUNDS     alternations (default 3)
 #   SETTLE     seconds between the last client's ReadyForQuery and the reading (default 3, as compare.sh)
@@ -32,12 +33,11 @@ ROUNDS=${ROUNDS:-3}
 SETTLE=${SETTLE:-3}
 PORT=${PORT:-25630}
 PG_PORT=$PORT; PROXY_PORT=$((PORT + 1))
-JVM_OPTIONS_FILE=${JVM_OPTIONS_FILE:-$ROOT/jvm.options}
 
 bench_init idle-memory
 bench_jar
 THIS_JAR=$JAR
-log "load average at start: $LOAD0; JDK: $("$JAVA" -version 2>&1 | head -n 1); tree $PGSTEER_COMMIT"
+log "load average at start: $LOAD0; JDK: $("$JAVA" -version 2>&1 | head -n 1); tree $PGSTEER_COMMIT; options ${JOPTS[*]}"
 start_pg 0 "$PG_PORT"
 if [ -n "${LOAD:-}" ]; then
   PGPASSWORD=bench pgbench -h 127.0.0.1 -p "$PG_PORT" -U bench -i -s 1 -q postgres >"$OUT/pgbench-init.log" 2>&1
@@ -56,6 +56,8 @@ databases:
   bench: { shards: [main], pool: { mode: transaction, size: 20 } }
 EOF
 
+TICKS=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # user + system, all threads
 rss() { awk '/^VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 TSV="$OUT/rss.tsv"
 pauses() {  # pauses GCLOG: the stop-the-world pauses of a -Xlog:gc log
@@ -77,11 +79,11 @@ PY
 printf 'round\tvariant\tclients\trss_mb\tload1\n' > "$TSV"
 
 measure() {  # measure ROUND LABEL JAR OPTS
-  local round=$1 label=$2 jar=${3:-$THIS_JAR} opts=$4 pid level word n secs extra=()
+  local round=$1 label=$2 jar=${3:-$THIS_JAR} opts=$4 pid level word n secs extra=() ticks0 idle_cpu
   read -r -a extra <<< "$opts"
   [ "${NMT:-0}" = 1 ] && extra+=(-XX:NativeMemoryTracking=summary)
   [ -n "${LOAD:-}" ] && extra+=("-Xlog:gc:file=$OUT/gc-$label-$round.log")
-  "$JAVA" "@$JVM_OPTIONS_FILE" "${extra[@]}" -jar "$jar" --config "$WORK/pgsteer.yaml" \
+  "$JAVA" "${JOPTS[@]}" "${extra[@]}" -jar "$jar" --config "$WORK/pgsteer.yaml" \
     >"$OUT/pgsteer-$label-$round.log" 2>&1 &
   pid=$!; PIDS+=("$pid")
   wait_port "$PROXY_PORT" 60 || { log "$label did not listen"; exit 1; }
@@ -89,9 +91,11 @@ measure() {  # measure ROUND LABEL JAR OPTS
   coproc IDLE { exec python3 "$HERE/idle_clients.py" 127.0.0.1 "$PROXY_PORT" bench bench $LEVELS 2>"$OUT/idle_clients.err"; }
   for level in $LEVELS; do
     if read -r -t 600 word n secs <&"${IDLE[0]}" && [ "$word" = READY ]; then
+      ticks0=$(cpu_ticks "$pid")
       sleep "$SETTLE"
+      idle_cpu=$(( ($(cpu_ticks "$pid") - ticks0) * 1000 / TICKS ))
       printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$label" "$n" "$(rss "$pid")" "$(cut -d' ' -f1 /proc/loadavg)" >> "$TSV"
-      log "round $round $label: $(rss "$pid") MB with $n idle clients (opened in ${secs}s, load $(cut -d' ' -f1 /proc/loadavg))"
+      log "round $round $label: $(rss "$pid") MB with $n idle clients (opened in ${secs}s, load $(cut -d' ' -f1 /proc/loadavg)); CPU while they idled: $idle_cpu ms in ${SETTLE}s"
       if [ "$round" = 1 ] && [ "$level" = "$MAXIDLE" ]; then
         [ "${HISTO:-0}" = 1 ] && "$JAVA_HOME/bin/jcmd" "$pid" GC.class_histogram > "$OUT/histo-$label.txt" 2>&1
         [ "${NMT:-0}" = 1 ] && "$JAVA_HOME/bin/jcmd" "$pid" VM.native_memory summary > "$OUT/nmt-$label.txt" 2>&1
