@@ -32,3 +32,11 @@ if ! JAVA_HOME=$(find_jdk21); then
 fi
 export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
+
+# The JVM options files for JAVA_HOME's JDK beyond jvm.options, as java's @-arguments: jvm-25.options
+# on JDK 25 and later (flags JDK 21 refuses). Starts of pgsteer put it right after @jvm.options.
+jdk_jvm_options() {  # jdk_jvm_options ROOT
+  if [ "$(java_major "$JAVA_HOME")" -ge 25 ]; then
+    echo "@$1/jvm-25.options"
+  fi
+}

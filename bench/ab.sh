@@ -8,6 +8,8 @@
 #
 #   A_JAR      the jar of A (its lib/ beside it, as Maven builds it); required
 #   B_JAR      the jar of B (default: this tree's proxy-core/target/pgsteer.jar, built if missing)
+#   A_OPTS, B_OPTS  JVM options of one side, after jvm.options and PGSTEER_JAVA_OPTS (default none):
+#              the same jar with two sets of options is an A/B of the options
 #   SCRIPTS    pgbench built-in scripts (default "select-only")
 #   MODES      pgbench -M modes (default "simple extended prepared")
 #   CLIENTS    client counts (default "8")
@@ -66,7 +68,7 @@ for side in A B; do
   [ -f "$src" ] || { echo "$jar_var: no file $src" >&2; exit 1; }
   mkdir -p "$WORK/$side" && cp -r "$src" "$(dirname "$src")/lib" "$WORK/$side/"
 done
-read -r -a JOPTS <<< "@$ROOT/jvm.options ${PGSTEER_JAVA_OPTS:-}"
+read -r -a JOPTS <<< "@$ROOT/jvm.options $(jdk_jvm_options "$ROOT") ${PGSTEER_JAVA_OPTS:-}"
 
 log "starting PostgreSQL 15 on port $PG_PORT"
 "${AS_PG[@]}" "$PGBIN/initdb" -D "$WORK/pgdata" -U postgres --auth-local=trust --auth-host=scram-sha-256 >"$OUT/initdb.log" 2>&1
@@ -106,11 +108,12 @@ backends:
 databases:
   bench: { shards: [main], pool: { mode: transaction, size: $POOL_SIZE } }
 EOF
-  "$JAVA" "${JOPTS[@]}" -jar "$WORK/$side/pgsteer.jar" --config "$WORK/$side.yaml" >"$OUT/pgsteer-$side.log" 2>&1 &
+  opts_var="${side}_OPTS"; read -r -a SIDE_OPTS <<< "${!opts_var:-}"
+  "$JAVA" "${JOPTS[@]}" "${SIDE_OPTS[@]}" -jar "$WORK/$side/pgsteer.jar" --config "$WORK/$side.yaml" >"$OUT/pgsteer-$side.log" 2>&1 &
   PID[$side]=$!; PIDS+=("${PID[$side]}")
   wait_port "${PORT[$side]}" 60 || { tail -n 20 "$OUT/pgsteer-$side.log"; echo "pgsteer $side did not start" >&2; exit 1; }
 done
-log "A: $A_JAR (pid ${PID[A]}), B: $B_JAR (pid ${PID[B]})"
+log "A: $A_JAR ${A_OPTS:-} (pid ${PID[A]}), B: $B_JAR ${B_OPTS:-} (pid ${PID[B]})"
 
 TICKS=$(getconf CLK_TCK)
 cpu_ticks() {  # utime + stime of a process, all threads

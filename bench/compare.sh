@@ -106,7 +106,7 @@ JAVA="$JAVA_HOME/bin/java"
 # As ./pgsteer starts it: its JVM options file, then PGSTEER_JAVA_OPTS. The start-up cache of the
 # launcher is added to the start-time attempts only: the first records it, the next read it; the
 # proxies measured with pgbench run without one (recording would run during their measurements).
-read -r -a JOPTS <<< "@$ROOT/jvm.options ${PGSTEER_JAVA_OPTS:-}"
+read -r -a JOPTS <<< "@$ROOT/jvm.options $(jdk_jvm_options "$ROOT") ${PGSTEER_JAVA_OPTS:-}"
 # shellcheck source=/dev/null
 . "$ROOT/.ci/startup-cache.sh"
 read -r -a SARGS <<< "${PGSTEER_ARGS:-}"
@@ -397,7 +397,7 @@ PGB_VERSION=$([ -n "$PGBOUNCER" ] && "$PGBOUNCER" --version | head -n 1 || echo 
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), $(free -g | awk '/^Mem/ {print $2}') GB memory"
   echo "pgsteer: commit $PGSTEER_COMMIT; $(sed -n 's/.*PgSteerServer - \(.* transport, .*\)/\1/p' "$OUT/pgsteer.log" | head -n 1)"
-  echo "pgsteer JVM options: $(sed 's/#.*//' "$ROOT/jvm.options" | xargs) ${PGSTEER_JAVA_OPTS:-}${PGSTEER_ARGS:+; arguments: $PGSTEER_ARGS}"
+  echo "pgsteer JVM options: $(sed 's/#.*//' "$ROOT/jvm.options" $(jdk_jvm_options "$ROOT" | tr -d @) | xargs) ${PGSTEER_JAVA_OPTS:-}${PGSTEER_ARGS:+; arguments: $PGSTEER_ARGS}"
   echo "JDK: $JDK_VERSION; PostgreSQL $PG_VERSION; $PGB_VERSION; pgbench $(pgbench --version | sed "s/^pgbench (PostgreSQL) //")"
   echo "command: DURATION=$DURATION WARMUP=$WARMUP ROUNDS=$ROUNDS CLIENTS=\"$CLIENTS\" MODES=\"$MODES\" SCRIPTS=\"$SCRIPTS\" POOL_SIZE=$POOL_SIZE QUICK=$QUICK bench/compare.sh"
   echo "pgbench part: ${T_BENCH}s"

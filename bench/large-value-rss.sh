@@ -53,7 +53,7 @@ CONF
   -c "CREATE ROLE app LOGIN PASSWORD 'app-secret'" -c "CREATE DATABASE appdb OWNER app"
 
 log "pgsteer on $PROXY_PORT: $JAR"
-"$JAVA_HOME/bin/java" @"$ROOT/jvm.options" -jar "$JAR" --listen "127.0.0.1:$PROXY_PORT" \
+"$JAVA_HOME/bin/java" @"$ROOT/jvm.options" $(jdk_jvm_options "$ROOT") -jar "$JAR" --listen "127.0.0.1:$PROXY_PORT" \
   --backend "postgresql://app:app-secret@127.0.0.1:$PG_PORT/appdb" --http off >"$WORK/pgsteer.log" 2>&1 &
 PID=$!
 export PGPASSWORD=app-secret

@@ -124,7 +124,7 @@ JAR="$WORK/jar/pgsteer.jar"
 PGSTEER_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$ROOT" diff --quiet HEAD -- '*/src/main/*' '*pom.xml' 2>/dev/null || PGSTEER_COMMIT="$PGSTEER_COMMIT+local changes"
 JAVA="$JAVA_HOME/bin/java"
-read -r -a JOPTS <<< "@$ROOT/jvm.options ${PGSTEER_JAVA_OPTS:-}"
+read -r -a JOPTS <<< "@$ROOT/jvm.options $(jdk_jvm_options "$ROOT") ${PGSTEER_JAVA_OPTS:-}"
 
 # ---------------------------------------------------------------- PostgreSQL, two servers
 start_pg() {  # start_pg N PORT: server N, data in $WORK/pgdataN

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -163,6 +164,21 @@ class ContainerFilesTest {
     void theJvmAcceptsTheOptionsFile() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         Process jvm = new ProcessBuilder(java, "@" + ROOT.resolve("jvm.options"), "-version").redirectErrorStream(true).start();
+        String output = new String(jvm.getInputStream().readAllBytes());
+        assertEquals(0, jvm.waitFor(), output);
+    }
+
+    /** The file of flags for JDK 25+ comes right after jvm.options wherever pgsteer starts, and JDK 25 accepts both. */
+    @Test
+    void jdk25StartsAddTheirOwnOptionsFile() throws Exception {
+        assertTrue(Files.readString(ROOT.resolve("pgsteer")).contains("@\"$HERE/jvm.options\" $(jdk_jvm_options \"$HERE\")"),
+                "./pgsteer adds it");
+        assertTrue(Files.readString(ROOT.resolve("bench/compare.sh")).contains("@$ROOT/jvm.options $(jdk_jvm_options \"$ROOT\")"),
+                "the benchmark adds it");
+        Assumptions.assumeTrue(Runtime.version().feature() >= 25, "JDK 21-24 are not given the file");
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process jvm = new ProcessBuilder(java, "@" + ROOT.resolve("jvm.options"), "@" + ROOT.resolve("jvm-25.options"), "-version")
+                .redirectErrorStream(true).start();
         String output = new String(jvm.getInputStream().readAllBytes());
         assertEquals(0, jvm.waitFor(), output);
     }

@@ -137,6 +137,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
      */
     private void onAuthenticated(ChannelHandlerContext ctx) {
         authTimeout.cancel(false);
+        authTimeout = null;   // the cancelled task (and what its lambda holds) is not kept for the session's life
         ctx.pipeline().get(PgFrameDecoder.class).maxMessageSize(PgFrameDecoder.MAX_MESSAGE);
         switch (relays.open(session)) {
             case SessionRelays.Opening.Refused refused -> refuseLogin(refused.error());

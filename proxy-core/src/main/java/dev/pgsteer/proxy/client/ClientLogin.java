@@ -113,6 +113,7 @@ final class ClientLogin {
                 }
                 session.send(AuthenticationRequest.ok());
                 session.phase(Phase.CONNECTING);
+                authenticator = null;   // its exchange is over; a session that lives for hours keeps none of it
                 return true;
             }
         }
