@@ -390,7 +390,7 @@ final class KeyAdmin {
                     && context.tenants().find(key).filter(t -> t.database().equals(database.name())).isPresent()) {
                 throw new AdminCommandException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "key '" + key + "' of directory group "
                         + group + " is tenant " + key + " of database " + database.name() + ", placed by CREATE TENANT",
-                        "a tenant keeps the shard it was created on; moving a tenant's rows is not supported yet");
+                        "MOVE TENANT " + key + " TO <shard> moves the tenant with its rows and its sessions");
             }
         }
 

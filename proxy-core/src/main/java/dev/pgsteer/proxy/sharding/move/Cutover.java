@@ -1,7 +1,6 @@
 package dev.pgsteer.proxy.sharding.move;
 
 import dev.pgsteer.config.store.MoveStore.Field;
-import dev.pgsteer.proxy.sharding.map.ShardMaps;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Connection;
@@ -27,14 +26,12 @@ final class Cutover {
     private final ShardSteps steps;
     private final MoveTimings timings;
     private final MoveMetrics metrics;
-    private final ShardMaps maps;
 
-    Cutover(MoveRow row, ShardSteps steps, MoveTimings timings, MoveMetrics metrics, ShardMaps maps) {
+    Cutover(MoveRow row, ShardSteps steps, MoveTimings timings, MoveMetrics metrics) {
         this.row = row;
         this.steps = steps;
         this.timings = timings;
         this.metrics = metrics;
-        this.maps = maps;
     }
 
     /**
@@ -90,16 +87,16 @@ final class Cutover {
         flipped.put(Field.ERROR, null);
         row.set(flipped);
         // Writes are let go once every live instance routes by the flipped map: a client then reads its write anywhere.
-        Set<String> behind = row.waitBehind(version, timings.ack());
+        Set<String> behind = row.flip().awaitRouting(row, version, timings.ack());
         if (!behind.isEmpty()) {
-            log.warn("move {}: instance(s) {} did not route by shard map version {} within {} ms; releasing the writes anyway",
+            log.warn("move {}: instance(s) {} did not route by the flip (version {}) within {} ms; releasing the writes anyway",
                     row.get().id(), behind, version, timings.ack().toMillis());
         }
         row.release(version);
         double held = (System.nanoTime() - started) / 1e6;
         metrics.held(held);
         row.set(Map.of(Field.HOLD_MS, decimal(held)));
-        log.info("move {}: {} is on {} from shard map version {} (writes held {} ms)", row.get().id(), row.get().what(),
+        log.info("move {}: {} is on {} from version {} (writes held {} ms)", row.get().id(), row.get().what(),
                 row.get().target(), version, Math.round(held));
     }
 
@@ -108,7 +105,7 @@ final class Cutover {
         row.release(0);
         double held = (System.nanoTime() - started) / 1e6;
         metrics.held(held);
-        log.warn("move {}: cutover attempt {} gave up: {}; the source keeps the bucket", row.get().id(), row.get().attempts(), why);
+        log.warn("move {}: cutover attempt {} gave up: {}; the source keeps what moves", row.get().id(), row.get().attempts(), why);
         if (row.get().attempts() >= timings.attempts()) {
             throw new MoveRefusedException("the cutover gave up " + row.get().attempts() + " times; last: " + why);
         }
@@ -121,18 +118,7 @@ final class Cutover {
     }
 
     private long flip() {
-        try {
-            var move = row.get();
-            return maps.setBucket(move.database(), move.tables().getFirst(), move.remainder() + " of " + move.modulus(),
-                    row.get().target()).version();
-        } catch (RuntimeException e) {
-            // The change may have been made before its answer was lost: the store's map says.
-            Long version = row.flippedVersion();
-            if (version != null) {
-                return version;
-            }
-            throw new MoveRefusedException("the bucket map could not be changed: " + e.getMessage());
-        }
+        return row.flip().flip(row.get());
     }
 
     private static BigDecimal decimal(double ms) {

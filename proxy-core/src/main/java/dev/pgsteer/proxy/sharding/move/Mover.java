@@ -42,13 +42,15 @@ final class Mover implements Runnable {
     private final MoveTimings timings;
     private final MoveMetrics metrics;
     private final MoveRow row;
-    private MoveNames names;
+    private final TenantPlacing placing;
+    private MoveScope names;
     /** Set when this instance stops: the move is left where it is, for another instance (or the next start). */
     private volatile boolean stopped;
 
     Mover(MoveRecord move, MoveStore store, ShardMaps maps, Supplier<ProxyConfig> proxy, String node, MoveTimings timings,
-          MoveMetrics metrics) {
-        this.row = new MoveRow(move, store, maps, node);
+          MoveMetrics metrics, TenantPlacing placing) {
+        this.placing = placing;
+        this.row = new MoveRow(move, store, MoveFlip.of(move, maps, placing), node);
         this.store = store;
         this.maps = maps;
         this.proxy = proxy;
@@ -132,32 +134,29 @@ final class Mover implements Runnable {
 
     private void check() throws SQLException, InterruptedException {
         try (Connection source = open(move().source()); Connection target = open(move().target())) {
-            MoveRequirements.check(source, move().source(), target, move().target(), move().tables());
-            String keyType;
-            try (PreparedStatement st = source.prepareStatement("SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a"
-                    + " WHERE a.attrelid = to_regclass(?) AND a.attname = ?")) {
-                st.setString(1, MoveNames.ident(move().tables().getFirst()));
-                st.setString(2, move().keys().getFirst());
-                try (ResultSet rs = st.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new MoveRefusedException("table " + move().tables().getFirst() + " on " + move().source() + " has no column "
-                                + move().keys().getFirst());
-                    }
-                    keyType = rs.getString(1);
+            boolean schema = names instanceof SchemaScope;
+            MoveRequirements.check(source, move().source(), target, move().target(), schema ? List.of() : move().tables());
+            List<String> lacking;
+            switch (names) {
+                case MoveNames bucket -> {
+                    readKeyType(source);
+                    execute(source, names().createTemplate());
+                    execute(target, names().createTemplate());
+                    lacking = guardAndClearTarget(source, target);
+                }
+                case KeyScope key -> {
+                    readKeyType(source);
+                    lacking = guardAndClearTarget(source, target);
+                }
+                case SchemaScope tenant -> {
+                    List<String> tables = SchemaTenantSteps.check(source, move().source(), target, move().target(),
+                            move().schemaName());
+                    set(Map.of(Field.KEYS, tables));
+                    names = MoveScope.of(move());
+                    row.awaitAcks("guard", Duration.ofSeconds(10), "guard the moving tenant");
+                    lacking = ReplicaIdentities.lackingAny(source, move().schemaName(), tables);
                 }
             }
-            set(Map.of(Field.KEY_TYPE, keyType));
-            names = names(move());
-            execute(source, names.createTemplate());
-            execute(target, names.createTemplate());
-            // Before the target has a copied row, every instance must refuse what would read the bucket twice.
-            row.awaitAcks("guard", Duration.ofSeconds(10), "refuse statements that would read the moving bucket twice");
-            long stale = steps().deleteBucket(target, n -> { });
-            if (stale > 0) {
-                log.warn("move {}: deleted {} row(s) of bucket {} that shard {} held without owning them (an earlier move's copy)",
-                        move().id(), stale, move().remainder() + " of " + move().modulus(), move().target());
-            }
-            List<String> lacking = ReplicaIdentities.lacking(source, move().tables(), move().keys());
             set(Map.of(Field.IDENTITIES, union(move().identities(), lacking)));
             ReplicaIdentities.makeFull(source, lacking);
             Map<Field, Object> next = new LinkedHashMap<>();
@@ -167,8 +166,48 @@ final class Mover implements Runnable {
         }
     }
 
+    /** The key column's type on the source, kept in the store: the row filter reads keys in it. */
+    private void readKeyType(Connection source) throws SQLException {
+        String keyType;
+        try (PreparedStatement st = source.prepareStatement("SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a"
+                + " WHERE a.attrelid = to_regclass(?) AND a.attname = ?")) {
+            st.setString(1, MoveNames.ident(move().tables().getFirst()));
+            st.setString(2, move().keys().getFirst());
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    throw new MoveRefusedException("table " + move().tables().getFirst() + " on " + move().source() + " has no column "
+                            + move().keys().getFirst());
+                }
+                keyType = rs.getString(1);
+            }
+        }
+        set(Map.of(Field.KEY_TYPE, keyType));
+        names = MoveScope.of(move());
+    }
+
+    /**
+     * Every instance guards the move before the target has a copied row (it refuses what would read the
+     * rows twice); rows the target held without owning them are deleted. The tables whose replica
+     * identity lacks the key, returned.
+     */
+    private List<String> guardAndClearTarget(Connection source, Connection target) throws SQLException, InterruptedException {
+        row.awaitAcks("guard", Duration.ofSeconds(10), "refuse statements that would read the moving rows twice");
+        long stale = steps().deleteBucket(target, n -> { });
+        if (stale > 0) {
+            log.warn("move {}: deleted {} row(s) of {} that shard {} held without owning them (an earlier move's copy)",
+                    move().id(), stale, move().what(), move().target());
+        }
+        return ReplicaIdentities.lacking(source, move().tables(), move().keys());
+    }
+
     private void copy() throws SQLException, InterruptedException {
         try (Connection source = open(move().source()); Connection target = open(move().target())) {
+            if (names instanceof SchemaScope && move().keyType() == null) {
+                // Marked first: a rollback drops the target's schema only when this move made it.
+                set(Map.of(Field.KEY_TYPE, "schema"));
+                SchemaTenantSteps.prepareTarget(source, target, move().schemaName(), placing.tenant(move().subject())
+                        .orElseThrow(() -> new MoveRefusedException("tenant " + move().subject() + " is no longer in the directory")));
+            }
             if (!MoveRequirements.bool(source, "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = "
                     + MoveNames.literal(names.publication()) + ")")) {
                 execute(source, names.createPublication());
@@ -232,7 +271,7 @@ final class Mover implements Runnable {
                 }
                 set(progress);
                 if (close) {
-                    new Cutover(row, steps(), timings, metrics, maps).attempt(source, target);
+                    new Cutover(row, steps(), timings, metrics).attempt(source, target);
                     return;
                 }
                 sleep(timings.poll());
@@ -263,8 +302,9 @@ final class Mover implements Runnable {
 
     private void awaitInstances() throws InterruptedException {
         long version = move().flipVersion();
+        row.flip().complete(move());
         row.release(version);
-        while (!row.behindNow(version).isEmpty()) {
+        while (!row.flip().awaitRouting(row, version, timings.poll()).isEmpty()) {
             sleep(timings.poll());
         }
         set(Map.of(Field.PHASE, MovePhase.CLEANING.label()));
@@ -280,15 +320,26 @@ final class Mover implements Runnable {
             ensureOwner();
             steps().deleteBucket(source, n -> set(Map.of(Field.ROWS_DELETED, move().rowsDeleted() + n)));
             steps().dropFence(source);
-            ReplicaIdentities.restore(source, move().identities());
-            execute(source, names.dropTemplate());
+            if (!(names instanceof SchemaScope)) {
+                ReplicaIdentities.restore(source, move().identities());   // a schema's tables went with it
+            }
+            if (names instanceof MoveNames bucket) {
+                execute(source, bucket.dropTemplate());
+            }
         }
-        try (Connection target = open(move().target())) {
-            execute(target, names.dropTemplate());
+        if (names instanceof MoveNames bucket) {
+            try (Connection target = open(move().target())) {
+                execute(target, bucket.dropTemplate());
+            }
+        }
+        if (names instanceof SchemaScope) {
+            try (Connection target = open(move().target())) {
+                ReplicaIdentities.restore(target, move().identities());   // the copy's tables were made as the source's were
+            }
         }
         metrics.done(move().id());
         set(Map.of(Field.PHASE, MovePhase.DONE.label()));
-        log.info("move {}: done; the source's {} row(s) of the bucket deleted", move().id(), move().rowsDeleted());
+        log.info("move {}: done; the source's {} row(s) of {} deleted", move().id(), move().rowsDeleted(), move().what());
     }
 
     /**
@@ -312,25 +363,31 @@ final class Mover implements Runnable {
                 steps().dropSubscription(target);
                 execute(source, "DROP PUBLICATION IF EXISTS " + names.publication());
                 steps().dropSlot(source);
-                if (names.keyType() != null) {
-                    execute(target, names.createTemplate());
+                if (move().keyType() != null) {
+                    if (names instanceof MoveNames bucket) {
+                        execute(target, bucket.createTemplate());
+                    }
                     ensureOwner();   // the target's copies go only while this instance still owns the move, unflipped
                     if (row.flippedVersion() != null) {
-                        throw new MoveRefusedException("the bucket was flipped meanwhile; the move goes on from flipped");
+                        throw new MoveRefusedException("the move was flipped meanwhile; it goes on from flipped");
                     }
                     steps().deleteBucket(target, n -> { });
-                    execute(target, names.dropTemplate());
+                    if (names instanceof MoveNames bucket) {
+                        execute(target, bucket.dropTemplate());
+                    }
                 }
             }
             ReplicaIdentities.restore(source, move().identities());
-            execute(source, names.dropTemplate());
+            if (names instanceof MoveNames bucket) {
+                execute(source, bucket.dropTemplate());
+            }
         }
         metrics.done(move().id());
         Map<Field, Object> ended = new LinkedHashMap<>();
         ended.put(Field.PHASE, end.label());
         ended.put(Field.ERROR, why);
         set(ended);
-        log.info("move {}: {} ({}); shard {} keeps the bucket", move().id(), end.label(), why, move().source());
+        log.info("move {}: {} ({}); shard {} keeps {}", move().id(), end.label(), why, move().source(), move().what());
     }
 
     private void ensureOwner() {
@@ -373,8 +430,13 @@ final class Mover implements Runnable {
         return new ShardSteps(names, timings);
     }
 
-    private static MoveNames names(MoveRecord move) {
-        return new MoveNames(move.id(), move.tables(), move.keys(), move.keyType(), move.modulus(), move.remainder());
+    private static MoveScope names(MoveRecord move) {
+        return MoveScope.of(move);
+    }
+
+    /** A bucket move's names (its hash template): only the bucket's steps ask. */
+    private MoveNames names() {
+        return (MoveNames) names;
     }
 
     private static List<String> union(List<String> a, List<String> b) {
