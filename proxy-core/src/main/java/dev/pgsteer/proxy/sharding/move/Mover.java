@@ -145,6 +145,8 @@ final class Mover implements Runnable {
                     lacking = guardAndClearTarget(source, target);
                 }
                 case KeyScope key -> {
+                    MoveRequirements.rowSecurity(source, move().source(), move().tables());
+                    MoveRequirements.rowSecurity(target, move().target(), move().tables());
                     readKeyType(source);
                     lacking = guardAndClearTarget(source, target);
                 }
