@@ -204,9 +204,12 @@ final class Mover implements Runnable {
 
     private void copy() throws SQLException, InterruptedException {
         try (Connection source = open(move().source()); Connection target = open(move().target())) {
-            if (names instanceof SchemaScope && move().keyType() == null) {
-                // Marked first: a rollback drops the target's schema only when this move made it.
-                set(Map.of(Field.KEY_TYPE, "schema"));
+            if (names instanceof SchemaScope && !MoveRequirements.bool(target, "SELECT EXISTS (SELECT 1 FROM pg_subscription WHERE subname = "
+                    + MoveNames.literal(names.subscription()) + ")")) {
+                // Marked first: a rollback drops the target's schema only when this move made it (checking refused one there).
+                if (move().keyType() == null) {
+                    set(Map.of(Field.KEY_TYPE, "schema"));
+                }
                 SchemaTenantSteps.prepareTarget(source, target, move().schemaName(), placing.tenant(move().subject())
                         .orElseThrow(() -> new MoveRefusedException("tenant " + move().subject() + " is no longer in the directory")));
             }
@@ -306,7 +309,7 @@ final class Mover implements Runnable {
         long version = move().flipVersion();
         row.flip().complete(move());
         row.release(version);
-        while (!row.flip().awaitRouting(row, version, timings.poll()).isEmpty()) {
+        while (!row.flip().awaitRouting(row, version, Duration.ZERO).isEmpty()) {
             sleep(timings.poll());
         }
         set(Map.of(Field.PHASE, MovePhase.CLEANING.label()));

@@ -262,8 +262,8 @@ public final class Moves implements AutoCloseable {
         }
         if (phase.flipped()) {
             throw new MapChangeException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "move " + id + " is " + phase.label()
-                    + ": the bucket is on " + move.target() + " already, and the move only finishes its cleanup now",
-                    "to bring the bucket back, MOVE it again once this one is done");
+                    + ": " + move.what() + " is on " + move.target() + " already, and the move only finishes its cleanup now",
+                    "to bring it back, MOVE it again once this one is done");
         }
         return store.requestCancel(id).orElseThrow();
     }
@@ -275,6 +275,12 @@ public final class Moves implements AutoCloseable {
     public Optional<MoveRecord> unfinished(String table) {
         String name = table.toLowerCase(Locale.ROOT);
         return store.state().active().stream().filter(m -> m.tables().contains(name)).findFirst();
+    }
+
+    /** The unfinished tenant or key move of tenant or key {@code subject} of {@code database}, if any. */
+    public Optional<MoveRecord> moving(String database, String subject) {
+        return store.state().active().stream().filter(m -> !m.bucket() && m.database().equals(database)
+                && (subject.equals(m.subject()) || subject.equals(m.keyValue()))).findFirst();
     }
 
     public List<MoveRecord> list() {

@@ -75,9 +75,13 @@ final class SchemaTenantSteps {
                 ShardSteps.execute(target, "CREATE ROLE " + MoveNames.ident(role) + " LOGIN" + password);
             }
         }
-        if (!MoveRequirements.bool(target, "SELECT pg_has_role(current_user, " + MoveNames.literal(owner) + ", 'MEMBER')")) {
-            // The subscription writes the tables as their owner (PostgreSQL 16 on): the move's login must be able to become it.
-            ShardSteps.execute(target, "GRANT " + MoveNames.ident(owner) + " TO current_user");
+        // The copy makes the tables as their owner, and the subscription writes them as their owner (PostgreSQL 16 on): the
+        // move's login must be able to become it. A role the login made (CREATEROLE) it administers, with no SET option
+        // from PostgreSQL 16 on: it grants itself one.
+        boolean sixteen = MoveRequirements.bool(target, "SELECT current_setting('server_version_num')::int >= 160000");
+        if (!MoveRequirements.bool(target, "SELECT pg_has_role(current_user, " + MoveNames.literal(owner) + ", '"
+                + (sixteen ? "SET" : "MEMBER") + "')")) {
+            ShardSteps.execute(target, "GRANT " + MoveNames.ident(owner) + " TO current_user" + (sixteen ? " WITH INHERIT TRUE, SET TRUE" : ""));
         }
         if (exists(target, schema)) {
             ShardSteps.execute(target, "DROP SCHEMA " + MoveNames.ident(schema) + " CASCADE");   // a copy cut off half made

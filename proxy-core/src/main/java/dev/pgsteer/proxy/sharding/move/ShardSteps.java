@@ -166,8 +166,16 @@ final class ShardSteps {
      */
     long deleteBucket(Connection c, LongConsumer progress) throws SQLException {
         if (names instanceof SchemaScope schema) {
-            long rows = MoveRequirements.bool(c, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = "
-                    + MoveNames.literal(schema.schema()) + ")") ? countBucket(c) : 0;
+            long rows = 0;
+            for (int i = 0; i < schema.tables().size(); i++) {
+                // A copy cut off half made may lack tables: count those there.
+                if (MoveRequirements.bool(c, "SELECT to_regclass(" + MoveNames.literal(schema.qualified(i)) + ") IS NOT NULL")) {
+                    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(schema.count(i))) {
+                        rs.next();
+                        rows += rs.getLong(1);
+                    }
+                }
+            }
             execute(c, schema.dropSchema());
             if (rows > 0) {
                 progress.accept(rows);

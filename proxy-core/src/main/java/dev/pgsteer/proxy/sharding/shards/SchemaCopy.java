@@ -25,7 +25,10 @@ public final class SchemaCopy {
      * as role {@code owner} (so that it owns them, as on the source), which the target's login must be able to become.
      */
     public static void copy(Connection source, Connection target, String schema, String owner) throws SQLException {
-        SchemaScript script = inSchema(source, schema, () -> SourceSchema.read(source));
+        SchemaScript read = inSchema(source, schema, () -> SourceSchema.read(source));
+        // The schema is the caller's to make (owned as on the source): the owner may not CREATE SCHEMA, even IF NOT EXISTS.
+        SchemaScript script = new SchemaScript(read.before().stream().filter(sql -> !sql.startsWith("CREATE SCHEMA ")).toList(),
+                read.tables(), read.constraints(), read.indexes(), read.deferred(), read.foreignKeys(), read.after(), read.counts());
         target.setAutoCommit(false);
         try {
             try (Statement st = target.createStatement()) {
