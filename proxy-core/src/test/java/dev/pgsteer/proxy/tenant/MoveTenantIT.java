@@ -196,6 +196,23 @@ class MoveTenantIT {
         return where;
     }
 
+    /** (table, tenant, shard) → rows, read on the shards directly; a row twice on one shard fails here. */
+    static Map<List<String>, Long> counts() throws SQLException {
+        Map<List<String>, Long> counts = new HashMap<>();
+        for (int i = 0; i < shards.size(); i++) {
+            for (String table : List.of("projects", "tasks")) {
+                try (Connection c = shards.get(i).direct(); Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT tenant_id, count(*), count(DISTINCT id) FROM " + table + " GROUP BY 1")) {
+                    while (rs.next()) {
+                        assertEquals(rs.getLong(2), rs.getLong(3), table + ": a row of " + rs.getString(1) + " twice on s" + i);
+                        counts.put(List.of(table, rs.getString(1), "s" + i), rs.getLong(2));
+                    }
+                }
+            }
+        }
+        return counts;
+    }
+
     /** Publications, subscriptions, slots and fences of moves left on {@code shard}, and identities not put back. */
     static List<String> leftovers(int shard) throws SQLException {
         List<String> left = new ArrayList<>();
@@ -449,6 +466,111 @@ class MoveTenantIT {
             e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
                     () -> s.executeQuery("ASSIGN KEY 'globex' OF tenants TO s2").close());
             assertEquals("55000", e.getSQLState(), e.getMessage());
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aFailedSchemaMoveLeavesASchemaOfTheTargetsOwnAlone() throws Exception {
+        try (Connection c = shards.get(0).direct(); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA gamma");
+            s.execute("CREATE TABLE gamma.notes (id int PRIMARY KEY)");
+            s.execute("INSERT INTO gamma.notes SELECT generate_series(1, 10)");
+        }
+        try (Connection c = shards.get(2).direct(); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA gamma");
+            s.execute("CREATE TABLE gamma.other (v text)");
+            s.execute("INSERT INTO gamma.other VALUES ('not the tenant''s')");
+        }
+        try (Connection console = console(a); Statement s = console.createStatement()) {
+            s.execute("CREATE TENANT gamma MODE schema ON s0 IN saas NO ROLE");
+        }
+        long id = move(a, "MOVE TENANT gamma TO s2");
+        Map<String, String> row = await(b, id, Duration.ofSeconds(30), "failed", "done");
+        assertEquals("failed", row.get("phase"), row.toString());
+        assertTrue(row.get("error").contains("has a schema gamma already"), row.toString());
+        try (Connection c = shards.get(2).direct(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT v FROM gamma.other")) {
+            assertTrue(rs.next(), "the target's own schema is still there");
+        }
+        try (Connection c = tenant(a, "gamma"); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM notes")) {
+            rs.next();
+            assertEquals(10, rs.getLong(1), "gamma stays on s0");
+        }
+        for (int shard = 0; shard < 3; shard++) {
+            assertEquals(List.of(), leftovers(shard), "shard s" + shard);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aKeyMovesWithItsRowsAndATenantMoveCancelledMidCopyLeavesTheSourceAuthoritative() throws Exception {
+        try (Connection console = console(a); Statement s = console.createStatement()) {
+            s.execute("ASSIGN KEY 'loose' OF tenants TO s1");
+        }
+        try (Connection c = operator(a); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO projects (tenant_id, id, name) SELECT 'loose', g, 'l' FROM generate_series(1, 50) g");
+        }
+        long key = move(b, "MOVE KEY 'loose' OF tenants TO s0");
+        Map<String, String> moved = await(a, key, Duration.ofSeconds(60), "done", "failed");
+        assertEquals("done", moved.get("phase"), moved.toString());
+        assertEquals("key", moved.get("kind"));
+        try (Connection c = operator(b); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM projects WHERE tenant_id = 'loose'")) {
+            rs.next();
+            assertEquals(50, rs.getLong(1));
+        }
+        assertEquals(50L, counts().get(List.of("projects", "loose", "s0")), "the key's rows are on s0");
+        assertEquals(null, counts().get(List.of("projects", "loose", "s1")), "and only there");
+
+        // globex grows big enough for its copy to last, and its move is cancelled mid-copy.
+        try (Connection c = shards.get(1).direct(); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO tasks (tenant_id, id, project, done) SELECT 'globex', 5000000 + g, g, true"
+                    + " FROM generate_series(1, 1000000) g");
+        }
+        Map<List<String>, Long> before = counts();
+        long id = move(a, "MOVE TENANT globex TO s0");
+        await(b, id, Duration.ofSeconds(30), "copying");
+        try (Connection c = console(b); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("CANCEL MOVE " + id)) {
+            assertTrue(rs.next());
+        }
+        Map<String, String> row = await(a, id, Duration.ofSeconds(60), "cancelled", "failed", "done");
+        assertEquals("cancelled", row.get("phase"), row.toString());
+        assertEquals(before, counts(), "every row where it was");
+        try (Connection console = console(a); Statement s = console.createStatement(); ResultSet rs = s.executeQuery("SHOW KEY 'globex'")) {
+            assertTrue(rs.next());
+            assertEquals("s1", rs.getString("shard"));
+        }
+        for (int shard = 0; shard < 3; shard++) {
+            assertEquals(List.of(), leftovers(shard), "shard s" + shard);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aTenantMoveWhoseInstanceStopsIsCarriedOnByAnother() throws Exception {
+        Map<List<String>, Long> before = counts();
+        PgSteerServer c = proxy();
+        long id;
+        try {
+            id = move(c, "MOVE TENANT globex TO s0");
+            await(a, id, Duration.ofSeconds(30), "copying");
+        } finally {
+            c.close();
+        }
+        Map<String, String> row = await(a, id, Duration.ofSeconds(180), "done", "failed", "cancelled");
+        assertEquals("done", row.get("phase"), row.toString());
+        Map<List<String>, Long> expected = new HashMap<>();
+        before.forEach((k, n) -> expected.merge(k.get(1).equals("globex") ? List.of(k.get(0), k.get(1), "s0") : k, n, Long::sum));
+        Map<List<String>, Long> after = counts();
+        assertEquals(expected, after, "globex's rows on s0 only, none lost or made; the others where they were");
+        try (Connection t = tenant(b, "globex"); Statement s = t.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM tasks WHERE tenant_id = 'globex'")) {
+            rs.next();
+            assertEquals(after.get(List.of("tasks", "globex", "s0")), rs.getLong(1));
+        }
+        for (int shard = 0; shard < 3; shard++) {
+            assertEquals(List.of(), leftovers(shard), "shard s" + shard);
         }
     }
 }
