@@ -2,6 +2,7 @@ package dev.pgsteer.proxy.sharding.move;
 
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.TenantConfig;
 import dev.pgsteer.config.store.MoveRecord;
 import dev.pgsteer.config.store.MoveStore;
 import dev.pgsteer.config.store.MoveStore.Field;
@@ -206,12 +207,19 @@ final class Mover implements Runnable {
         try (Connection source = open(move().source()); Connection target = open(move().target())) {
             if (names instanceof SchemaScope && !MoveRequirements.bool(target, "SELECT EXISTS (SELECT 1 FROM pg_subscription WHERE subname = "
                     + MoveNames.literal(names.subscription()) + ")")) {
-                // Marked first: a rollback drops the target's schema only when this move made it (checking refused one there).
-                if (move().keyType() == null) {
+                // A rollback drops the target's schema only when this move made it: marked once CREATE SCHEMA made it
+                // (which fails on a schema of someone else's); a copy of this move's cut off half made is made again.
+                boolean ours = move().keyType() != null;
+                TenantConfig tenant = placing.tenant(move().subject())
+                        .orElseThrow(() -> new MoveRefusedException("tenant " + move().subject() + " is no longer in the directory"));
+                if (ours) {
+                    execute(target, "DROP SCHEMA IF EXISTS " + MoveNames.ident(move().schemaName()) + " CASCADE");
+                }
+                SchemaTenantSteps.makeSchema(source, target, move().schemaName(), tenant);
+                if (!ours) {
                     set(Map.of(Field.KEY_TYPE, "schema"));
                 }
-                SchemaTenantSteps.prepareTarget(source, target, move().schemaName(), placing.tenant(move().subject())
-                        .orElseThrow(() -> new MoveRefusedException("tenant " + move().subject() + " is no longer in the directory")));
+                SchemaTenantSteps.copyDefinitions(source, target, move().schemaName());
             }
             if (!MoveRequirements.bool(source, "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = "
                     + MoveNames.literal(names.publication()) + ")")) {

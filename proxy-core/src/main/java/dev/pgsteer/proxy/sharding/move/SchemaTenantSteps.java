@@ -64,10 +64,12 @@ final class SchemaTenantSteps {
         return tables;
     }
 
-    /** The tenant's role, its schema and the schema's definitions on the target; idempotent but for the copy, made once. */
-    static void prepareTarget(Connection source, Connection target, String schema, TenantConfig tenant) throws SQLException {
-        String owner = MoveRequirements.one(source, "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = "
-                + MoveNames.literal(schema));
+    /**
+     * The tenant's role (and the schema owner's) on the target, and the schema, owned as on the source. CREATE
+     * SCHEMA fails on a schema of the same name, made there since checking: the move then fails, leaving it.
+     */
+    static void makeSchema(Connection source, Connection target, String schema, TenantConfig tenant) throws SQLException {
+        String owner = owner(source, schema);
         for (String role : tenant.role() != null && !tenant.role().equals(owner) ? List.of(owner, tenant.role()) : List.of(owner)) {
             if (!MoveRequirements.bool(target, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = " + MoveNames.literal(role) + ")")) {
                 String password = role.equals(tenant.role()) && tenant.rolePassword() != null
@@ -83,11 +85,16 @@ final class SchemaTenantSteps {
                 + (sixteen ? "SET" : "MEMBER") + "')")) {
             ShardSteps.execute(target, "GRANT " + MoveNames.ident(owner) + " TO current_user" + (sixteen ? " WITH INHERIT TRUE, SET TRUE" : ""));
         }
-        if (exists(target, schema)) {
-            ShardSteps.execute(target, "DROP SCHEMA " + MoveNames.ident(schema) + " CASCADE");   // a copy cut off half made
-        }
         ShardSteps.execute(target, "CREATE SCHEMA " + MoveNames.ident(schema) + " AUTHORIZATION " + MoveNames.ident(owner));
-        SchemaCopy.copy(source, target, schema, owner);
+    }
+
+    /** The schema's definitions, as on the source, made on the target as the schema's owner. */
+    static void copyDefinitions(Connection source, Connection target, String schema) throws SQLException {
+        SchemaCopy.copy(source, target, schema, owner(source, schema));
+    }
+
+    private static String owner(Connection source, String schema) throws SQLException {
+        return MoveRequirements.one(source, "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = " + MoveNames.literal(schema));
     }
 
     private static boolean exists(Connection c, String schema) throws SQLException {
