@@ -123,6 +123,20 @@ class EmbeddedDefaultIT {
                 assertTrue(rs.next());
                 assertTrue(rs.getLong(1) > 0, "s3 holds orders of its buckets");
             }
+            // README "Move a tenant": acme, in its own schema on s0 with its own role, moves to s1 with its rows; its
+            // sessions follow it, and s0 keeps nothing of it.
+            Matcher ports = first.awaitLine(SHARD_PORTS);
+            Cli movedTenant = Cli.run("admin", "MOVE TENANT acme TO s1", "--admin", admin);
+            assertEquals(0, movedTenant.exit(), movedTenant.output());
+            assertTrue(movedTenant.output().lines().anyMatch(l -> l.contains(": done, ")), movedTenant.output());
+            assertEquals(List.of("1 acme rocket", "2 acme anvil"), acmeProjects(first.port()));
+            for (int shard : List.of(1, 2)) {
+                try (Connection direct = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + ports.group(shard) + "/saas", "demo",
+                        "demo"); ResultSet rs = direct.createStatement().executeQuery("SELECT count(*) FROM pg_namespace WHERE nspname = 'acme'")) {
+                    assertTrue(rs.next());
+                    assertEquals(shard == 1 ? 0 : 1, rs.getInt(1), "schema acme on s" + (shard - 1));
+                }
+            }
             first.stopWithSigterm();
         }
         try (Running second = Running.start(data);
@@ -135,8 +149,28 @@ class EmbeddedDefaultIT {
             }
             assertTrue(second.output().stream().anyMatch(l -> l.contains("database demo -> shards s0, s1, s2, s3")),
                     String.join("\n", second.output()));
+            // acme stays where it moved: the second start makes no schema for it on s0 again.
+            assertEquals(List.of("1 acme rocket", "2 acme anvil"), acmeProjects(second.port()));
             second.stopWithSigterm();
         }
+    }
+
+    private static final Pattern SHARD_PORTS = Pattern.compile("embedded PostgreSQL shards on 127\\.0\\.0\\.1:(\\d+), (\\d+), (\\d+),");
+
+    /** acme's projects through pgsteer, as its session sees them: {@code id name}. */
+    private static List<String> acmeProjects(int port) throws Exception {
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", "demo");
+        props.setProperty("password", "demo");
+        props.setProperty("options", "-c pgsteer.tenant=acme");
+        List<String> rows = new java.util.ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/saas", props);
+             ResultSet rs = c.createStatement().executeQuery("SELECT id, name FROM projects ORDER BY id")) {
+            while (rs.next()) {
+                rows.add(rs.getInt(1) + " " + rs.getString(2));
+            }
+        }
+        return rows;
     }
 
     @Test

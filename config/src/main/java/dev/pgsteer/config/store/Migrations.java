@@ -27,7 +27,7 @@ final class Migrations {
 
     /** In order; a new migration is a new file here and in resources, never an edit of an old one. */
     static final List<String> FILES = List.of("V1__tenants.sql", "V2__two_phase_commit.sql", "V3__bucket_maps.sql",
-            "V4__directory_keys.sql", "V5__shards.sql", "V6__moves.sql", "V7__move_queue.sql");
+            "V4__directory_keys.sql", "V5__shards.sql", "V6__moves.sql", "V7__move_queue.sql", "V8__tenant_moves.sql");
 
     private static final Pattern FILE_NAME = Pattern.compile("V(\\d+)__(\\w+)\\.sql");
 

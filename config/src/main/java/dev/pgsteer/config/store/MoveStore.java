@@ -34,7 +34,9 @@ public final class MoveStore {
         PHASE("phase"), PUBLICATION("publication"), SUBSCRIPTION("subscription"), SLOT("slot"), IDENTITIES("identities"),
         ROWS_COPIED("rows_copied"), ROWS_TOTAL("rows_total"), ROWS_DELETED("rows_deleted"), LAG_BYTES("lag_bytes"),
         LAG_SECONDS("lag_seconds"), HOLD_MS("hold_ms"), ATTEMPTS("attempts"), FLIP_VERSION("flip_version"), ERROR("error"),
-        KEY_TYPE("key_type");
+        KEY_TYPE("key_type"),
+        /** A schema tenant's move keeps its schema's tables here, read at checking (it has no key columns). */
+        KEYS("keys");
 
         final String column;
 
@@ -45,7 +47,7 @@ public final class MoveStore {
 
     private static final String COLUMNS = "id, kind, database, tables, keys, key_type, modulus, remainder, source, target, phase, "
             + "owner, publication, subscription, slot, identities, rows_copied, rows_total, rows_deleted, lag_bytes, lag_seconds, "
-            + "hold_ms, attempts, flip_version, cancel, error, started, updated";
+            + "hold_ms, attempts, flip_version, cancel, error, started, updated, subject, key_value, schema_name";
     private static final String UNFINISHED = "phase NOT IN ('done', 'failed', 'cancelled')";
 
     private final StoreSchema schema;
@@ -72,8 +74,8 @@ public final class MoveStore {
     public MoveRecord create(MoveRecord draft, String owner) {
         return transactions.run("record a move", c -> {
             try (PreparedStatement st = c.prepareStatement("INSERT INTO " + schema.table("moves")
-                    + " (kind, database, tables, keys, key_type, modulus, remainder, source, target, owner) "
-                    + "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM " + schema.table("moves")
+                    + " (kind, database, tables, keys, key_type, modulus, remainder, source, target, owner, subject, key_value,"
+                    + " schema_name) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM " + schema.table("moves")
                     // A group's queued moves were planned from its map: a move in between would change it under them.
                     + " q WHERE q.database = ? AND q.tables[1] = ? AND q.phase = 'queued') ON CONFLICT DO NOTHING RETURNING " + COLUMNS)) {
                 st.setString(1, draft.kind());
@@ -86,8 +88,11 @@ public final class MoveStore {
                 st.setString(8, draft.source());
                 st.setString(9, draft.target());
                 st.setString(10, owner);
-                st.setString(11, draft.database());
-                st.setString(12, draft.tables().getFirst());
+                st.setString(11, draft.subject());
+                st.setString(12, draft.keyValue());
+                st.setString(13, draft.schemaName());
+                st.setString(14, draft.database());
+                st.setString(15, draft.tables().getFirst());
                 try (ResultSet rs = st.executeQuery()) {
                     if (!rs.next()) {
                         throw new MoveConflictException("table " + draft.tables().getFirst() + " of database " + draft.database()
@@ -465,7 +470,8 @@ public final class MoveStore {
                 rs.getLong("rows_copied"), rs.getObject("rows_total", Long.class), rs.getLong("rows_deleted"),
                 rs.getObject("lag_bytes", Long.class), rs.getBigDecimal("lag_seconds"), rs.getBigDecimal("hold_ms"),
                 rs.getInt("attempts"), rs.getObject("flip_version", Long.class), rs.getBoolean("cancel"), rs.getString("error"),
-                rs.getObject("started", OffsetDateTime.class), rs.getObject("updated", OffsetDateTime.class));
+                rs.getObject("started", OffsetDateTime.class), rs.getObject("updated", OffsetDateTime.class), rs.getString("subject"),
+                rs.getString("key_value"), rs.getString("schema_name"));
     }
 
     private static List<String> texts(Array array) throws SQLException {

@@ -161,7 +161,7 @@ class PostgresMetadataStoreIT {
 
         assertEquals(List.of(List.of(1, "tenants"), List.of(2, "two phase commit"), List.of(3, "bucket maps"),
                 List.of(4, "directory keys"), List.of(5, "shards"), List.of(6, "moves"),
-                List.of(7, "move queue")),
+                List.of(7, "move queue"), List.of(8, "tenant moves")),
                 rows("SELECT version, description FROM first_open.schema_version ORDER BY version"));
         assertEquals(List.of(List.of(0L)), rows("SELECT version FROM first_open.directory_version"));
         assertEquals(TenantDirectory.EMPTY, again.load());
@@ -198,7 +198,7 @@ class PostgresMetadataStoreIT {
         PostgresMetadataStore a = both.get(0).get();
         PostgresMetadataStore b = both.get(1).get();
 
-        assertEquals(List.of(List.of(1), List.of(2), List.of(3), List.of(4), List.of(5), List.of(6), List.of(7)),
+        assertEquals(List.of(List.of(1), List.of(2), List.of(3), List.of(4), List.of(5), List.of(6), List.of(7), List.of(8)),
                 rows("SELECT version FROM together.schema_version ORDER BY version"));
         assertEquals(a.load(), b.load());
         assertEquals(List.of("acme", "globex"), List.copyOf(a.load().tenants().keySet()));

@@ -386,11 +386,20 @@ final class KeyAdmin {
          * shard is the tenant's (CREATE TENANT ... ON shard), and a tenant does not move by ASSIGN KEY.
          */
         void notATenant(ProxyContext context, String key) {
+            var moves = context.moves();
+            if (moves != null) {
+                // A key MOVE KEY moves is the move's until it ends: its rows are on two shards, and the move flips it.
+                moves.moving(database.name(), key).ifPresent(m -> {
+                    throw new AdminCommandException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "key '" + key + "' of directory group "
+                            + group + " is moving from " + m.source() + " to " + m.target() + " (move " + m.id() + ", " + m.phase() + ")",
+                            "wait for SHOW MOVES to say done, or CANCEL MOVE " + m.id());
+                });
+            }
             if (database.tenancy() != null && group.equals(database.tenancy().directory())
                     && context.tenants().find(key).filter(t -> t.database().equals(database.name())).isPresent()) {
                 throw new AdminCommandException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "key '" + key + "' of directory group "
                         + group + " is tenant " + key + " of database " + database.name() + ", placed by CREATE TENANT",
-                        "a tenant keeps the shard it was created on; moving a tenant's rows is not supported yet");
+                        "MOVE TENANT " + key + " TO <shard> moves the tenant with its rows and its sessions");
             }
         }
 

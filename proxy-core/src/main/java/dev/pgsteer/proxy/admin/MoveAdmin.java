@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  * The console's online move commands (see {@link Moves}):
  * <pre>
  * MOVE BUCKET 5 OF orders [IN shop] TO s3        (or MOVE BUCKET '5 of 12' OF ...)   → one row: id | phase
+ * MOVE TENANT acme TO s2                         → the same (a shared tenant of a directory, or a schema tenant)
+ * MOVE KEY 'k' OF tenants [IN shop] TO s2        → the same (a directory key with its rows)
  * SHOW MOVES                                     → every move, newest first
  * SHOW MOVE 7                                    → one
  * CANCEL MOVE 7                                  → id | phase (a move before its flip rolls back; a queued one leaves the queue)
@@ -30,6 +32,8 @@ import java.util.regex.Pattern;
  */
 final class MoveAdmin {
     static final String MOVE_SYNTAX = "MOVE BUCKET bucket OF table [IN database] TO shard";
+    static final String MOVE_TENANT_SYNTAX = "MOVE TENANT id TO shard";
+    static final String MOVE_KEY_SYNTAX = "MOVE KEY 'key' OF group [IN database] TO shard";
     static final String CANCEL_SYNTAX = "CANCEL MOVE id";
     static final String SHOW_SYNTAX = "SHOW MOVE id";
     static final String REBALANCE_SYNTAX = "REBALANCE [table] [IN database]";
@@ -45,6 +49,9 @@ final class MoveAdmin {
     private static final String NAME = "(\"[^\"]+\"|[^\\s'\"]+)";
     private static final Pattern MOVE = Pattern.compile("(?i)MOVE BUCKET ('[^']*'|\\d+) OF " + NAME + "(?: IN " + NAME + ")? TO "
             + NAME);
+    private static final Pattern MOVE_TENANT = Pattern.compile("(?i)MOVE TENANT " + NAME + " TO " + NAME);
+    private static final Pattern MOVE_KEY = Pattern.compile("(?i)MOVE KEY ('(?:[^']|'')*'|[^\\s'\"]+) OF " + NAME + "(?: IN " + NAME
+            + ")? TO " + NAME);
     private static final Pattern REBALANCE = Pattern.compile("(?i)REBALANCE(?: (?!IN )" + NAME + ")?(?: IN " + NAME + ")?");
     private static final Pattern SPLIT_SHARD = Pattern.compile("(?i)SPLIT SHARD " + NAME + " TO " + NAME + "(?: IN " + NAME + ")?");
     private static final Pattern CANCEL = Pattern.compile("(?i)CANCEL MOVE (\\d+)");
@@ -56,6 +63,9 @@ final class MoveAdmin {
     static List<AdminCommand> help() {
         return List.of(new Described(MOVE_SYNTAX, "move a bucket of the table's group to another shard online, rows and all "
                         + "(in the background; SHOW MOVES follows it)"),
+                new Described(MOVE_TENANT_SYNTAX, "move a tenant to another shard online with its rows (a shared tenant placed by"
+                        + " its database's directory group, or a tenant in its own schema); its sessions follow it"),
+                new Described(MOVE_KEY_SYNTAX, "move a key of a directory group to another shard online, with its rows"),
                 new Described("SHOW MOVES", "the online moves, newest first: phase, rows copied, lag, write hold, error"),
                 new Described(SHOW_SYNTAX, "one online move"),
                 new Described(CANCEL_SYNTAX, "roll an online move back (before its flip): the source keeps the bucket; a queued "
@@ -75,6 +85,26 @@ final class MoveAdmin {
         if (upper.startsWith("SHOW MOVE ")) {
             long id = id(SHOW_ONE, text, SHOW_SYNTAX);
             return Optional.of(new Run("SHOW MOVE", COLUMNS, "SHOW", moves -> moves.get(id).map(List::of).orElse(List.of())));
+        }
+        if (upper.startsWith("MOVE TENANT ")) {
+            Matcher m = MOVE_TENANT.matcher(text);
+            if (!m.matches()) {
+                throw syntax(MOVE_TENANT_SYNTAX);
+            }
+            String tenant = unquote(m.group(1));
+            String shard = unquote(m.group(2));
+            return Optional.of(new Run("MOVE TENANT", STARTED, "MOVE", moves -> List.of(moves.moveTenant(tenant, shard))));
+        }
+        if (upper.startsWith("MOVE KEY ")) {
+            Matcher m = MOVE_KEY.matcher(text);
+            if (!m.matches()) {
+                throw syntax(MOVE_KEY_SYNTAX);
+            }
+            String key = m.group(1).startsWith("'") ? unquote(m.group(1)).replace("''", "'") : m.group(1);
+            String group = unquote(m.group(2));
+            String database = m.group(3) == null ? null : unquote(m.group(3));
+            String shard = unquote(m.group(4));
+            return Optional.of(new Run("MOVE KEY", STARTED, "MOVE", moves -> List.of(moves.moveKey(database, group, key, shard))));
         }
         if (upper.startsWith("MOVE ")) {
             Matcher m = MOVE.matcher(text);

@@ -113,6 +113,7 @@ final class TenantAdmin {
         };
         String id = w.get(2);
         return new Run("ALTER TENANT", STEPS, context -> ControlPlane.run("alter-tenant", () -> {
+            notMoving(context, id);
             TenantConfig updated = new TenantLifecycle(context.tenants()).alter(id, state);
             return steps(id, List.of("state " + updated.state().configName() + " (version " + updated.version() + ")"), "ALTER TENANT");
         }));
@@ -124,8 +125,23 @@ final class TenantAdmin {
             throw syntax(DROP_SYNTAX);
         }
         String id = w.get(2);
-        return new Run("DROP TENANT", STEPS, context -> ControlPlane.run("drop-tenant",
-                () -> steps(id, sql(() -> new TenantLifecycle(context.tenants()).drop(id, cascade)), "DROP TENANT")));
+        return new Run("DROP TENANT", STEPS, context -> ControlPlane.run("drop-tenant", () -> {
+            notMoving(context, id);
+            return steps(id, sql(() -> new TenantLifecycle(context.tenants()).drop(id, cascade)), "DROP TENANT");
+        }));
+    }
+
+    /** A tenant that MOVE TENANT moves is the move's until it ends: the move changes its shard, and its rows are on two shards. */
+    private static void notMoving(ProxyContext context, String id) {
+        var moves = context.moves();
+        if (moves == null) {
+            return;
+        }
+        context.tenants().find(id).flatMap(t -> moves.moving(t.database(), t.id())).ifPresent(m -> {
+            throw new AdminCommandException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "tenant " + id + " is moving from " + m.source()
+                    + " to " + m.target() + " (move " + m.id() + ", " + m.phase() + ")", "wait for SHOW MOVES to say done, or CANCEL MOVE "
+                    + m.id());
+        });
     }
 
     private static AdminCommand migrate(List<String> w) {

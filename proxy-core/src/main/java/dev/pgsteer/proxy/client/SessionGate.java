@@ -2,6 +2,8 @@ package dev.pgsteer.proxy.client;
 
 import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.proxy.backend.pool.BackendPool;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Chooses, frame by frame, where a session's messages run, for a relay whose backend is not fixed
@@ -27,6 +29,18 @@ public interface SessionGate {
         public Admitted(Frame first, Target target) {
             this(first, null, target, false);
         }
+    }
+
+    /** What a frame waits for before it is admitted: {@code released}, or {@code bound} at most, then it is admitted anyway. */
+    record Hold(CompletableFuture<Void> released, Duration bound) {
+    }
+
+    /**
+     * Before {@code frame} is admitted: what it must wait for (a tenant move's cutover holding the
+     * tenant's statements), or null. While it waits, the frames after it wait too, in order.
+     */
+    default Hold holdBefore(Frame frame) {
+        return null;
     }
 
     /** The session's target at login, when it has one already (a pinned user, startup options). */

@@ -45,6 +45,7 @@ final class DemoTenants {
 
     /** On shard {@code index} (0, 1, 2) at {@code port}: its tenant's data. {@code admin} is the superuser's connection. */
     static void provision(int index, int port, Connection admin, String user, String password) throws SQLException {
+        boolean fresh;
         try (Statement s = admin.createStatement()) {
             // The demo user makes schemas, databases and roles for CREATE TENANT in the admin console.
             s.execute("ALTER ROLE " + user + " CREATEDB CREATEROLE");
@@ -52,8 +53,13 @@ final class DemoTenants {
                 s.execute("CREATE DATABASE " + DATABASE + " OWNER " + user);
             }
             String tenant = List.of("acme", "globex", "initech").get(index);
-            if (!exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", tenant)) {
+            fresh = !exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", tenant);
+            if (fresh) {
                 s.execute("CREATE ROLE " + tenant + " LOGIN PASSWORD '" + tenant + "'");
+            }
+            if (index == 0) {
+                // MOVE TENANT acme (README "Move a tenant"): the demo user publishes acme's tables as their owner may.
+                s.execute("GRANT acme TO " + user);
             }
             if (index == 2 && !exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", "initech_db")) {
                 s.execute("CREATE DATABASE initech_db OWNER " + user);
@@ -61,8 +67,9 @@ final class DemoTenants {
         }
         String url = "jdbc:postgresql://127.0.0.1:" + port + "/";
         switch (index) {
-            // As the superuser: the schema and its table belong to acme, which no other tenant's role may use.
-            case 0 -> run(url + DATABASE, "postgres", "", List.of(
+            // As the superuser: the schema and its table belong to acme, which no other tenant's role may use. Made
+            // with acme's role only: once acme has moved to another shard (MOVE TENANT), its schema is not s0's again.
+            case 0 -> run(url + DATABASE, "postgres", "", !fresh ? List.of() : List.of(
                     "CREATE SCHEMA IF NOT EXISTS acme AUTHORIZATION acme",
                     "ALTER SCHEMA acme OWNER TO acme",
                     "CREATE TABLE IF NOT EXISTS acme.projects (id int PRIMARY KEY, name text NOT NULL)",

@@ -199,6 +199,18 @@ public final class PooledRelay implements SessionRelay {
         }
     }
 
+    /** Runs {@code task} on the session's event loop (where everything of this relay runs). */
+    void onLoop(Runnable task) {
+        client.eventLoop().execute(task);
+    }
+
+    /** Frames relayed outside a read of the client (after a hold) go out now, not at a read's end. */
+    void flushLease() {
+        if (lease.held()) {
+            lease.connection().flush();
+        }
+    }
+
     boolean hasPending() {
         return !pending.isEmpty();
     }

@@ -6,17 +6,24 @@ import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * For a gated session (a tenant database), whose backend is not fixed at login: each frame runs on
  * the target the gate chose. A new target takes effect between leases only; until the connection
- * held is given back, frames for another one wait here, and the client is not read meanwhile.
+ * held is given back, frames for another one wait here, and the client is not read meanwhile. Frames
+ * the gate holds before admitting them (a tenant move's cutover, {@link SessionGate#holdBefore}) wait
+ * here too, unadmitted, until the hold is released or its bound passes: then they are admitted, in
+ * order, to the target the gate chooses then (the tenant's new shard after the move's flip).
  */
 final class TargetSwitch {
     private final SessionGate gate;
     private final Lease lease;
     private final PooledRelay relay;
     private SessionGate.Target leaseTarget;
+    /** Frames not admitted yet: the first waits for a hold of the gate's, the others behind it. */
+    private final ArrayDeque<Frame> waiting = new ArrayDeque<>();
+    private boolean closed;
     /** Frames admitted for another target than the connection held: they wait for its release. */
     private final ArrayDeque<SessionGate.Admitted> held = new ArrayDeque<>();
     /** Parses of pgsteer's own among the pending frames (by identity): their answers are not the client's. */
@@ -32,13 +39,54 @@ final class TargetSwitch {
         switchTo(gate.initial());
     }
 
-    /** Frames wait for the connection held to go back. */
+    /** Frames wait for the connection held to go back, or for a hold of the gate's. */
     boolean holding() {
-        return !held.isEmpty();
+        return !held.isEmpty() || !waiting.isEmpty();
     }
 
-    /** A frame of the session: relayed on the target the gate chose, or held until the switch to it. */
+    /** A frame of the session: waits while the gate holds it, else is admitted. */
     void admit(Frame frame) {
+        if (!waiting.isEmpty()) {
+            waiting.add(frame);
+            return;
+        }
+        SessionGate.Hold hold = gate.holdBefore(frame);
+        if (hold != null && !hold.released().isDone()) {
+            waiting.add(frame);
+            relay.updateAutoRead();
+            awaken(hold);
+            return;
+        }
+        admitNow(frame);
+    }
+
+    /** When the hold is released, or its bound passed: the waiting frames go on, on the session's loop. */
+    private void awaken(SessionGate.Hold hold) {
+        hold.released().copy().completeOnTimeout(null, hold.bound().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((done, error) -> relay.onLoop(this::resume));
+    }
+
+    /** The first waiting frame waited its turn; the frames after it are asked again (a new hold may have begun). */
+    private void resume() {
+        if (closed) {
+            return;
+        }
+        admitNow(waiting.poll());
+        Frame next;
+        while ((next = waiting.peek()) != null) {
+            SessionGate.Hold hold = gate.holdBefore(next);
+            if (hold != null && !hold.released().isDone()) {
+                awaken(hold);
+                return;
+            }
+            admitNow(waiting.poll());
+        }
+        relay.flushLease();
+        relay.updateAutoRead();
+    }
+
+    /** A frame relayed on the target the gate chose, or held until the switch to it. */
+    private void admitNow(Frame frame) {
         SessionGate.Admitted admitted = gate.admit(frame);
         if (!held.isEmpty()) {
             held.add(admitted);
@@ -126,6 +174,11 @@ final class TargetSwitch {
 
     /** The session ended: the held frames go unsent. */
     void close() {
+        closed = true;
+        Frame unadmitted;
+        while ((unadmitted = waiting.poll()) != null) {
+            unadmitted.release();
+        }
         ownParses.clear();
         gateSets.clear();
         SessionGate.Admitted waiting;

@@ -3,6 +3,7 @@ package dev.pgsteer.proxy.server;
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.ProxyConfig;
 import dev.pgsteer.config.RolelessTenants;
+import dev.pgsteer.config.TenantConfig;
 import dev.pgsteer.config.store.InMemoryBucketMapStore;
 import dev.pgsteer.config.store.MetadataStore;
 import dev.pgsteer.config.store.ShardMapCatalog;
@@ -25,9 +26,11 @@ import dev.pgsteer.proxy.sharding.transaction.DecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.FileDecisionLog;
 import dev.pgsteer.proxy.sharding.transaction.InDoubtResolver;
 import dev.pgsteer.proxy.sharding.transaction.LeaseKeeper;
+import dev.pgsteer.proxy.sharding.move.LocalPlacement;
 import dev.pgsteer.proxy.sharding.move.MoveFreeze;
 import dev.pgsteer.proxy.sharding.move.MoveTimings;
 import dev.pgsteer.proxy.sharding.move.Moves;
+import dev.pgsteer.proxy.sharding.move.TenantPlacing;
 import dev.pgsteer.proxy.sharding.transaction.TwoPhaseCommit;
 import dev.pgsteer.proxy.tenant.control.TenantPlacements;
 import dev.pgsteer.proxy.tenant.control.Tenants;
@@ -407,6 +410,20 @@ public final class PgSteerServer implements AutoCloseable {
                 MoveTimings.DEFAULT);
         context.moves(moves);
         context.sharded().values().forEach(database -> database.guard(moves.guard()));
+        Moves made = moves;
+        moves.placements(new TenantPlacing(metadataStore, () -> current), new LocalPlacement() {
+            @Override
+            public String tenantShard(String id) {
+                return context.tenants().find(id).map(TenantConfig::shard).orElse(null);
+            }
+
+            @Override
+            public long keysSeen() {
+                return directoryKeys.seen();
+            }
+        });
+        context.tenants().onChange(made::placementChanged);
+        directoryKeys.onChange(made::placementChanged);
         moves.start();
     }
 

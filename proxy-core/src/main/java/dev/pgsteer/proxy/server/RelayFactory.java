@@ -7,15 +7,20 @@ import dev.pgsteer.proxy.backend.BackendTarget;
 import dev.pgsteer.proxy.backend.pool.BackendPool;
 import dev.pgsteer.proxy.backend.pool.PoolSettings;
 import dev.pgsteer.proxy.client.ClientSession;
+import dev.pgsteer.proxy.client.SessionGate;
 import dev.pgsteer.proxy.client.SessionRelays;
 import dev.pgsteer.proxy.relay.PooledRelay;
 import dev.pgsteer.proxy.relay.prepared.StatementRelay;
 import dev.pgsteer.proxy.runtime.ProxyContext;
 import dev.pgsteer.proxy.sharding.ShardedDatabase;
+import dev.pgsteer.proxy.sharding.move.Moves;
 import dev.pgsteer.proxy.sharding.relay.ShardedRelay;
 import dev.pgsteer.proxy.tenant.gate.TenantGate;
+import dev.pgsteer.proxy.tenant.gate.TenantHolds;
 import dev.pgsteer.router.session.SessionRoute;
 import dev.pgsteer.router.tenant.TenantCommand;
+
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Makes each logged-in session's relay from where the router sent it: the one class that knows every
@@ -25,8 +30,25 @@ import dev.pgsteer.router.tenant.TenantCommand;
 public final class RelayFactory implements SessionRelays {
     private final ProxyContext context;
 
+    /** A tenant's sessions wait while a move of the tenant holds them (MOVE TENANT's cutover). */
+    private final TenantHolds tenantHolds;
+
     public RelayFactory(ProxyContext context) {
         this.context = context;
+        this.tenantHolds = new TenantHolds() {
+            @Override
+            public boolean active() {
+                Moves moves = context.moves();
+                return moves != null && moves.guard().tenantsMoving();
+            }
+
+            @Override
+            public SessionGate.Hold hold(String database, String tenant) {
+                Moves moves = context.moves();
+                CompletableFuture<Void> released = moves == null ? null : moves.guard().tenantHold(database, tenant);
+                return released == null ? null : new SessionGate.Hold(released, moves.guard().writeWait());
+            }
+        };
     }
 
     @Override
@@ -62,7 +84,7 @@ public final class RelayFactory implements SessionRelays {
         session.settings().takeStartup(TenantCommand.SETTING);
         DatabaseConfig database = route.database();
         var gate = new TenantGate(session, context.tenants(), database, route.pinned(), route.atStartup(),
-                session.channel().alloc());
+                session.channel().alloc(), tenantHolds);
         var relay = new PooledRelay(session, gate, database.pool().mode(), context.metrics(),
                 new StatementRelay(context.statements(),
                         session.settings()::wanted, session.settings()::version), context.slowStatements());

@@ -55,6 +55,7 @@ public final class DirectoryKeys implements AutoCloseable {
 
     /** The highest version whose changes reached the caches. */
     private volatile long seen;
+    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public DirectoryKeys(KeyDirectoryStore store) {
         this.store = store;
@@ -167,6 +168,17 @@ public final class DirectoryKeys implements AutoCloseable {
             highest = Math.max(highest, change.version());
         }
         seen = highest;
+        listeners.forEach(Runnable::run);
+    }
+
+    /** The highest key directory version whose changes reached the caches. */
+    public long seen() {
+        return seen;
+    }
+
+    /** Told after each change reached the caches (on the store's thread): tenant and key moves wait for it. */
+    public void onChange(Runnable listener) {
+        listeners.add(listener);
     }
 
     @Override

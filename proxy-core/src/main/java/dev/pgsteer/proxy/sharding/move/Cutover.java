@@ -1,7 +1,6 @@
 package dev.pgsteer.proxy.sharding.move;
 
 import dev.pgsteer.config.store.MoveStore.Field;
-import dev.pgsteer.proxy.sharding.map.ShardMaps;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Connection;
@@ -27,15 +26,13 @@ final class Cutover {
     private final ShardSteps steps;
     private final MoveTimings timings;
     private final MoveMetrics metrics;
-    private final ShardMaps maps;
     private final MoveFreeze freeze;
 
-    Cutover(MoveRow row, ShardSteps steps, MoveTimings timings, MoveMetrics metrics, ShardMaps maps, MoveFreeze freeze) {
+    Cutover(MoveRow row, ShardSteps steps, MoveTimings timings, MoveMetrics metrics, MoveFreeze freeze) {
         this.row = row;
         this.steps = steps;
         this.timings = timings;
         this.metrics = metrics;
-        this.maps = maps;
         this.freeze = freeze;
     }
 
@@ -96,9 +93,9 @@ final class Cutover {
         clock.mark("flip");
         freeze.at(MoveFreeze.Point.FLIPPED);
         // Writes are let go once every live instance routes by the flipped map: a client then reads its write anywhere.
-        Set<String> behind = row.waitBehind(version, timings.ack());
+        Set<String> behind = row.flip().awaitRouting(row, version, timings.ack());
         if (!behind.isEmpty()) {
-            log.warn("move {}: instance(s) {} did not route by shard map version {} within {} ms; releasing the writes anyway",
+            log.warn("move {}: instance(s) {} did not route by the flip (version {}) within {} ms; releasing the writes anyway",
                     row.get().id(), behind, version, timings.ack().toMillis());
         }
         clock.mark("routes");
@@ -106,7 +103,7 @@ final class Cutover {
         double held = clock.elapsedMs();
         metrics.held(held);
         row.set(Map.of(Field.HOLD_MS, decimal(held)));
-        log.info("move {}: {} is on {} from shard map version {} (writes held {} ms: {})", row.get().id(), row.get().what(),
+        log.info("move {}: {} is on {} from version {} (writes held {} ms: {})", row.get().id(), row.get().what(),
                 row.get().target(), version, Math.round(held), clock);
     }
 
@@ -115,7 +112,7 @@ final class Cutover {
         row.release(0);
         double held = clock.elapsedMs();
         metrics.held(held);
-        log.warn("move {}: cutover attempt {} gave up after {} ms ({}): {}; the source keeps the bucket", row.get().id(),
+        log.warn("move {}: cutover attempt {} gave up after {} ms ({}): {}; the source keeps what moves", row.get().id(),
                 row.get().attempts(), Math.round(held), clock, why);
         if (row.get().attempts() >= timings.attempts()) {
             throw new MoveRefusedException("the cutover gave up " + row.get().attempts() + " times; last: " + why);
@@ -131,21 +128,15 @@ final class Cutover {
     private long flip() {
         // An instance paused (or cut off from the store) past its lease since VERIFYING must not flip a move
         // that another adopted meanwhile and took back to catching up, its fence dropped and the source taking
-        // writes again: the map changes only while this instance owns the move, in the change's transaction
-        // (MoveClaim); the read before it only spares the store a change that would fail.
+        // writes again: a bucket map changes only while this instance owns the move, in the change's
+        // transaction (MoveClaim); the read before it spares the store a change that would fail, and is the
+        // only check of a tenant's or key's flip (the directories' changes take no claim).
         row.owned();
         try {
-            var move = row.get();
-            return maps.setBucket(move.database(), move.tables().getFirst(), move.remainder() + " of " + move.modulus(),
-                    row.get().target(), row.claim()).version();
+            return row.flip().flip(row.get(), row.claim());
         } catch (RuntimeException e) {
             row.owned();   // NotOwnerException when the move was adopted meanwhile: this instance leaves it alone
-            // The change may have been made before its answer was lost: the store's map says.
-            Long version = row.flippedVersion();
-            if (version != null) {
-                return version;
-            }
-            throw new MoveRefusedException("the bucket map could not be changed: " + e.getMessage());
+            throw e;
         }
     }
 

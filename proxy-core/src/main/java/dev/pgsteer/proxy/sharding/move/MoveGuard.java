@@ -2,6 +2,7 @@ package dev.pgsteer.proxy.sharding.move;
 
 import dev.pgsteer.config.BucketMap;
 import dev.pgsteer.config.DatabaseConfig;
+import dev.pgsteer.config.ShardFunction;
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.config.store.MoveHold;
 import dev.pgsteer.config.store.MoveRecord;
@@ -60,18 +61,52 @@ public final class MoveGuard implements StatementGuard {
         /** When this instance learned of the hold: transactions begun before it are not held. */
         final long seenAt = System.nanoTime();
         volatile long version = -1;
+        /** The move it holds for: a tenant or key move's hold lets go once this instance's directories have the flip. */
+        volatile MoveRecord move;
     }
 
     private final LongSupplier mapVersion;
     private final Duration writeWait;
     private volatile java.util.function.LongConsumer waits = nanos -> { };
     private volatile Map<String, List<Active>> byDatabase = Map.of();
+    /** Tenant moves by {@code database/tenant}: a tenant's sessions ask on every statement, so one lookup of an empty map mostly. */
+    private volatile Map<String, Active> byTenant = Map.of();
     private final Map<String, Hold> holds = new HashMap<>();
+    private volatile LocalPlacement placement = LocalPlacement.NONE;
 
     /** {@code mapVersion}: the shard map version this instance routes by now. */
     public MoveGuard(LongSupplier mapVersion, Duration writeWait) {
         this.mapVersion = mapVersion;
         this.writeWait = writeWait;
+    }
+
+    /** Where this instance's tenant and key directories are read, for the release of tenant and key moves' holds. */
+    public void placement(LocalPlacement placement) {
+        this.placement = placement;
+    }
+
+    /**
+     * While a move of tenant {@code tenant} of {@code database} holds its writes: what the tenant's
+     * sessions wait for before their next statement (null when nothing holds). A tenant's statements are
+     * relayed unparsed, so all of them wait, reads too (see the README's "Move a tenant").
+     */
+    public CompletableFuture<Void> tenantHold(String database, String tenant) {
+        Map<String, Active> tenants = byTenant;
+        if (tenants.isEmpty()) {
+            return null;
+        }
+        Active a = tenants.get(database + "/" + tenant);
+        return a == null || a.hold() == null || a.hold().released.isDone() ? null : a.hold().released;
+    }
+
+    /** Whether a tenant moves now (its sessions then ask {@link #tenantHold} before each statement). */
+    public boolean tenantsMoving() {
+        return !byTenant.isEmpty();
+    }
+
+    /** How long a tenant's held statement waits at most: then it goes on, to the source, where the fence answers a write 40001. */
+    public Duration writeWait() {
+        return writeWait;
     }
 
     /** Where each held write's wait is recorded (the metrics). */
@@ -105,6 +140,17 @@ public final class MoveGuard implements StatementGuard {
                 acks.add("hold " + key.substring(key.indexOf('/') + 1));
             }
         });
+        for (List<Active> moves : byDatabase.values()) {
+            for (Active a : moves) {
+                MoveRecord m = a.move();
+                if (m.id() == moveId && !m.bucket()) {
+                    long version = m.flipVersion() != null ? m.flipVersion() : a.hold() != null ? a.hold().version : -1;
+                    if (version > 0 && routesByFlip(m, version)) {
+                        acks.add(PlacementFlip.ROUTES);
+                    }
+                }
+            }
+        }
         return acks;
     }
 
@@ -128,15 +174,28 @@ public final class MoveGuard implements StatementGuard {
         });
         holds.keySet().retainAll(live.keySet());
         Map<String, List<Active>> next = new HashMap<>();
+        Map<String, Active> tenants = new HashMap<>();
         for (MoveRecord m : state.active()) {
             if (MovePhase.of(m.phase()).queued()) {
                 continue;   // a queued move has no rows anywhere but its source yet: nothing to guard
             }
             List<Pattern> names = m.tables().stream()
                     .map(t -> Pattern.compile("(?i)(^|[^a-z0-9_$])\"?" + Pattern.quote(t) + "\"?($|[^a-z0-9_$])")).toList();
-            next.computeIfAbsent(m.database(), d -> new ArrayList<>()).add(new Active(m, names, current.get(m.id())));
+            Active active = new Active(m, names, current.get(m.id()));
+            if (active.hold() != null) {
+                active.hold().move = m;
+            }
+            next.computeIfAbsent(m.database(), d -> new ArrayList<>()).add(active);
+            if (m.subject() != null) {
+                tenants.put(m.database() + "/" + m.subject(), active);
+            }
+        }
+        for (MoveHold h : state.holds()) {
+            Hold hold = holds.get(h.moveId() + "/" + h.attempt());
+            state.active().stream().filter(m -> m.id() == h.moveId()).findFirst().ifPresent(m -> hold.move = m);
         }
         byDatabase = Map.copyOf(next);
+        byTenant = Map.copyOf(tenants);
         release();
     }
 
@@ -145,13 +204,27 @@ public final class MoveGuard implements StatementGuard {
         release();
     }
 
+    /** This instance's tenant or key directory changed: holds released to a flip it now routes by let their statements go. */
+    public synchronized void placementChanged() {
+        release();
+    }
+
     private void release() {
         long now = mapVersion.getAsLong();
         for (Hold hold : holds.values()) {
-            if (hold.version >= 0 && hold.version <= now) {
+            MoveRecord m = hold.move;
+            boolean routed = m == null || m.bucket() ? hold.version <= now : hold.version == 0 || routesByFlip(m, hold.version);
+            if (hold.version >= 0 && routed) {
                 hold.released.complete(null);
             }
         }
+    }
+
+    /** Whether this instance routes a tenant or key move's subject by its flip at {@code version}: both directories have it. */
+    private boolean routesByFlip(MoveRecord m, long version) {
+        LocalPlacement local = placement;
+        return (m.subject() == null || m.target().equals(local.tenantShard(m.subject())))
+                && (m.keyValue() == null || local.keysSeen() >= version);
     }
 
     /**
@@ -243,6 +316,9 @@ public final class MoveGuard implements StatementGuard {
         }
         DatabaseConfig config = router.shards().database();
         for (Active a : moves) {
+            if (a.move().schemaName() != null) {
+                continue;   // a schema tenant's tables are not the database's sharded tables
+            }
             for (int i = 0; i < a.move().tables().size(); i++) {
                 String table = a.move().tables().get(i);
                 boolean named = touched.byTable().containsKey(table);
@@ -304,20 +380,30 @@ public final class MoveGuard implements StatementGuard {
         for (Active a : moves) {
             MoveRecord m = a.move();
             int index = m.tables().indexOf(table);
-            if (index < 0 || m.keyType() == null) {
+            if (index < 0 || m.keyType() == null || m.schemaName() != null) {
+                continue;   // a schema tenant's tables are not the database's sharded tables
+            }
+            String key = MoveNames.ident(m.keys().get(index));
+            if (!shard.equals(copyHolder(config, table, m))) {
                 continue;
             }
-            String copy = copyHolder(config, table, m);
-            if (shard.equals(copy)) {
+            if (m.bucket()) {
                 conditions.add("coalesce(NOT pg_catalog.satisfies_hash_partition((SELECT c.oid FROM pg_catalog.pg_class c WHERE "
                         + "c.relname = 'pgsteer_move_" + m.id() + "_hash' AND c.relkind = 'p' LIMIT 1)::pg_catalog.regclass, "
-                        + m.modulus() + ", " + m.remainder() + ", \"" + m.keys().get(index).replace("\"", "\"\"") + "\"), true)");
+                        + m.modulus() + ", " + m.remainder() + ", " + key + "), true)");
+            } else if (m.keyValue() != null) {
+                // A directory key's (or shared tenant's) rows: its copy is every row of the key on that shard.
+                conditions.add(key + " IS DISTINCT FROM " + MoveNames.literal(m.keyValue()) + "::" + m.keyType());
             }
         }
         return conditions;
     }
 
-    /** The shard holding the move's copy that routing by {@code config} does not use. */
+    /**
+     * The shard holding the move's copy that routing by {@code config} does not use; for a key's move by
+     * its phase as this instance heard it (the directories are not in {@code config}; from the flip until
+     * every instance routes by it, writes of the key are held, so the two copies are the same).
+     */
     private static String copyHolder(DatabaseConfig config, String table, MoveRecord move) {
         int position = position(config, table, move);
         if (position >= 0 && config.tables().get(table) instanceof TableConfig.Sharded sharded) {
@@ -356,24 +442,29 @@ public final class MoveGuard implements StatementGuard {
     private Check waitFor(Active a, String table) {
         MoveRecord m = a.move();
         return new Check.Wait(a.hold().released, writeWait, new Command.Refused(SqlState.LOCK_NOT_AVAILABLE.code(),
-                "could not obtain the write hold: bucket " + m.remainder() + " of " + m.modulus() + " of table " + table
-                        + " is moving from " + m.source() + " to " + m.target() + " (move " + m.id() + ") and its writes were held "
+                "could not obtain the write hold: " + moving(m, table) + " is moving from " + m.source() + " to " + m.target() + " (move " + m.id() + ") and its writes were held "
                         + "longer than " + writeWait.toMillis() + " ms; retry the statement (SHOW MOVES shows the move)"));
     }
 
     private static Check refuse(Active a, String table) {
         MoveRecord m = a.move();
-        return new Check.Refuse(new Command.Refused(SqlState.FEATURE_NOT_SUPPORTED.code(), "bucket " + m.remainder() + " of "
-                + m.modulus() + " of table " + table + " is moving from " + m.source() + " to " + m.target() + " (move " + m.id()
+        return new Check.Refuse(new Command.Refused(SqlState.FEATURE_NOT_SUPPORTED.code(), moving(m, table) + " is moving from " + m.source() + " to " + m.target() + " (move " + m.id()
                 + ", " + m.phase() + "): until the move ends its rows are on both shards, and a statement that reaches every "
                 + "bucket of " + table + " (no key, or DDL) would read or change them twice; name the key, or run it once "
                 + "SHOW MOVES says done (or after CANCEL MOVE " + m.id() + ")"));
     }
 
+    /** What moves, for a message: {@code bucket 5 of 12 of table orders}, {@code key 'acme' of table projects}. */
+    private static String moving(MoveRecord m, String table) {
+        return m.bucket() ? "bucket " + m.remainder() + " of " + m.modulus() + " of table " + table
+                : (m.subject() != null ? "tenant " + m.subject() + ", " : "") + "key '" + m.keyValue() + "' of table " + table;
+    }
+
     /** The bucket's position in the table's map now; -1 when the map has no such bucket (changed meanwhile). */
     private static int position(DatabaseConfig config, String table, MoveRecord move) {
-        if (!(config.tables().get(table) instanceof TableConfig.Sharded sharded)) {
-            return -1;
+        if (!move.bucket() || !(config.tables().get(table) instanceof TableConfig.Sharded sharded)
+                || !(sharded.function() instanceof ShardFunction.Hash)) {
+            return -1;   // a key's or tenant's move: a write of the group by key is held whichever key it names
         }
         List<BucketMap.Bucket> placement = config.bucketsOf(sharded).placement();
         for (int i = 0; i < placement.size(); i++) {

@@ -8,20 +8,11 @@ import java.util.List;
  * {@code pgsteer_move_<id>...}, so a rollback or a cleanup by another instance finds them by the id
  * alone. Pure text: no connection here.
  */
-record MoveNames(long id, List<String> tables, List<String> keys, String keyType, int modulus, int remainder) {
+record MoveNames(long id, List<String> tables, List<String> keys, String keyType, int modulus, int remainder) implements MoveScope {
 
     MoveNames {
         tables = List.copyOf(tables);
         keys = List.copyOf(keys);
-    }
-
-    String publication() {
-        return "pgsteer_move_" + id;
-    }
-
-    /** Also the replication slot's name on the source: DROP SUBSCRIPTION drops that slot. */
-    String subscription() {
-        return "pgsteer_move_" + id;
     }
 
     /** A hash-partitioned table of the key's type, for {@code satisfies_hash_partition}; made on both shards. */
@@ -43,27 +34,8 @@ record MoveNames(long id, List<String> tables, List<String> keys, String keyType
                 + ident(keys.get(table)) + ")";
     }
 
-    /**
-     * The move's barrier table, made on both shards and published with the bucket: a row the mover
-     * writes on the source once the fence is in shows up on the target only after every transaction
-     * the source committed before it (a subscription applies commits in the source's order), so seeing
-     * it there proves the target has applied the bucket's last write. Waiting for the slot's
-     * confirmed_flush_lsn instead waited for the target's WAL writer and the apply worker's feedback:
-     * 0.8 s of a 1.1 s hold under load ({@code bench/move-bench.sh}).
-     */
-    String marker() {
-        return "pgsteer_move_" + id + "_mark";
-    }
-
-    String createMarker() {
-        return "CREATE TABLE IF NOT EXISTS " + marker() + " (token text PRIMARY KEY)";
-    }
-
-    String dropMarker() {
-        return "DROP TABLE IF EXISTS " + marker();
-    }
-
-    String createPublication() {
+    @Override
+    public String createPublication() {
         StringBuilder sql = new StringBuilder("CREATE PUBLICATION ").append(publication()).append(" FOR TABLE ");
         for (int i = 0; i < tables.size(); i++) {
             sql.append(i == 0 ? "" : ", ").append(ident(tables.get(i))).append(" WHERE (").append(inBucket(i)).append(")");
@@ -71,7 +43,8 @@ record MoveNames(long id, List<String> tables, List<String> keys, String keyType
         return sql.append(", ").append(marker()).toString();
     }
 
-    String count(int table) {
+    @Override
+    public String count(int table) {
         return "SELECT count(*) FROM " + ident(tables.get(table)) + " WHERE " + inBucket(table);
     }
 
@@ -79,7 +52,8 @@ record MoveNames(long id, List<String> tables, List<String> keys, String keyType
      * The bucket's rows of one table as a count and an order-free checksum: the sum of the first 64 bits
      * of each row's md5 (of its text, the same on both shards given the same settings, {@link #SETTINGS}).
      */
-    String checksum(int table) {
+    @Override
+    public String checksum(int table) {
         return "SELECT count(*), coalesce(sum(('x' || substr(md5(t::text), 1, 16))::bit(64)::bigint::numeric), 0)::text FROM "
                 + ident(tables.get(table)) + " t WHERE " + inBucket(table);
     }
@@ -89,7 +63,8 @@ record MoveNames(long id, List<String> tables, List<String> keys, String keyType
             "SET bytea_output = 'hex'", "SET IntervalStyle = 'postgres'");
 
     /** Deletes up to {@code batch} of the bucket's rows; the fence lets this session through ({@link #FENCE_OFF}). */
-    String deleteBatch(int table, int batch) {
+    @Override
+    public String deleteBatch(int table, int batch) {
         String t = ident(tables.get(table));
         return "DELETE FROM " + t + " WHERE ctid = ANY (ARRAY(SELECT ctid FROM " + t + " WHERE " + inBucket(table) + " LIMIT "
                 + batch + "))";
@@ -111,7 +86,8 @@ record MoveNames(long id, List<String> tables, List<String> keys, String keyType
      * CREATE TRIGGER takes a lock that waits for every transaction that has written the table, so once
      * it is in no earlier write of the bucket is still open.
      */
-    List<String> createFence(int table) {
+    @Override
+    public List<String> createFence(int table) {
         String key = ident(keys.get(table));
         String hashOf = "satisfies_hash_partition('" + template() + "'::regclass, " + modulus + ", " + remainder + ", ";
         String function = "CREATE OR REPLACE FUNCTION " + fenceFunction(table) + "() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
@@ -133,7 +109,8 @@ record MoveNames(long id, List<String> tables, List<String> keys, String keyType
                         + fenceFunction(table) + "()");
     }
 
-    List<String> dropFence(int table) {
+    @Override
+    public List<String> dropFence(int table) {
         String t = ident(tables.get(table));
         return List.of("DROP TRIGGER IF EXISTS " + fenceTrigger() + " ON " + t, "DROP TRIGGER IF EXISTS " + fenceTrigger() + "_t ON " + t,
                 "DROP FUNCTION IF EXISTS " + fenceFunction(table) + "()");

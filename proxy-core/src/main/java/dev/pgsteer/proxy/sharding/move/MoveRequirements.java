@@ -72,6 +72,29 @@ final class MoveRequirements {
         }
     }
 
+    /**
+     * Row-level security that binds the move's login on a table it copies (enabled for a login that does
+     * not own it, or forced): the copy, the checksum and the target's apply would see only what the
+     * policies let through, or fail. Refused with the fix: a login that bypasses it, for the move.
+     */
+    static void rowSecurity(Connection c, String shardName, List<String> tables) throws SQLException {
+        for (String table : tables) {
+            try (PreparedStatement st = c.prepareStatement("SELECT c.relrowsecurity AND (c.relforcerowsecurity"
+                    + " OR NOT pg_has_role(current_user, c.relowner, 'USAGE')) AND NOT (SELECT rolbypassrls OR rolsuper FROM pg_roles"
+                    + " WHERE rolname = current_user) FROM pg_class c WHERE c.oid = to_regclass(?)")) {
+                st.setString(1, MoveNames.ident(table));
+                try (ResultSet rs = st.executeQuery()) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        String login = one(c, "SELECT quote_ident(current_user)");
+                        throw new MoveRefusedException("row-level security of table " + table + " on " + shardName + " binds the login "
+                                + login + ", so the move would copy and compare only the rows its policies show; fix: ALTER ROLE "
+                                + login + " BYPASSRLS on " + shardName + " (as a superuser), for the move");
+                    }
+                }
+            }
+        }
+    }
+
     static String one(Connection c, String sql) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();

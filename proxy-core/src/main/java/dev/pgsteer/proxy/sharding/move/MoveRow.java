@@ -1,12 +1,9 @@
 package dev.pgsteer.proxy.sharding.move;
 
-import dev.pgsteer.config.BucketMap;
-import dev.pgsteer.config.BucketMaps;
 import dev.pgsteer.config.store.MoveClaim;
 import dev.pgsteer.config.store.MoveRecord;
 import dev.pgsteer.config.store.MoveStore;
 import dev.pgsteer.config.store.MoveStore.Field;
-import dev.pgsteer.proxy.sharding.map.ShardMaps;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -15,18 +12,18 @@ import java.util.Set;
  * A move's row in the store, as its owner sees and changes it: every change is conditioned on this
  * instance still owning the move ({@link NotOwnerException} otherwise), and read back. Also what the
  * owner waits for in the store: the instances' acknowledgements and map versions, and whether the
- * store's map has the bucket on the target already (the flip is the truth a resumed move goes by).
+ * store has the move's subject on the target already ({@link MoveFlip}: the truth a resumed move goes by).
  */
 final class MoveRow {
     private final MoveStore store;
-    private final ShardMaps maps;
+    private final MoveFlip flip;
     private final String node;
     private volatile MoveRecord move;
 
-    MoveRow(MoveRecord move, MoveStore store, ShardMaps maps, String node) {
+    MoveRow(MoveRecord move, MoveStore store, MoveFlip flip, String node) {
         this.move = move;
         this.store = store;
-        this.maps = maps;
+        this.flip = flip;
         this.node = node;
     }
 
@@ -111,18 +108,12 @@ final class MoveRow {
         return store.behind(version);
     }
 
-    /** The store's map version when the bucket is on the target there; null when it is not. */
+    /** The store's version when it has the move's subject on the target; null when it does not. */
     Long flippedVersion() {
-        BucketMaps stored = maps.store().load();
-        BucketMap map = stored.of(move.database()).get(move.tables().getFirst());
-        if (map == null) {
-            return null;
-        }
-        for (BucketMap.Bucket b : map.placement()) {
-            if (b.modulus() == move.modulus() && b.remainder() == move.remainder()) {
-                return b.shard().equals(move.target()) ? stored.version() : null;
-            }
-        }
-        return null;
+        return flip.flipped(move);
+    }
+
+    MoveFlip flip() {
+        return flip;
     }
 }

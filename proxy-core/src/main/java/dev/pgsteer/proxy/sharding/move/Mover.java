@@ -2,6 +2,7 @@ package dev.pgsteer.proxy.sharding.move;
 
 import dev.pgsteer.config.DatabaseConfig;
 import dev.pgsteer.config.ProxyConfig;
+import dev.pgsteer.config.TenantConfig;
 import dev.pgsteer.config.store.MoveRecord;
 import dev.pgsteer.config.store.MoveStore;
 import dev.pgsteer.config.store.MoveStore.Field;
@@ -42,21 +43,23 @@ final class Mover implements Runnable {
     private final MoveTimings timings;
     private final MoveMetrics metrics;
     private final MoveRow row;
+    private final TenantPlacing placing;
     private final MoveFreeze freeze;
-    private MoveNames names;
+    private MoveScope names;
     /** Set when this instance stops: the move is left where it is, for another instance (or the next start). */
     private volatile boolean stopped;
 
     Mover(MoveRecord move, MoveStore store, ShardMaps maps, Supplier<ProxyConfig> proxy, String node, MoveTimings timings,
-          MoveMetrics metrics, MoveFreeze freeze) {
-        this.row = new MoveRow(move, store, maps, node);
+          MoveMetrics metrics, TenantPlacing placing, MoveFreeze freeze) {
+        this.placing = placing;
+        this.freeze = freeze;
+        this.row = new MoveRow(move, store, MoveFlip.of(move, maps, placing), node);
         this.store = store;
         this.maps = maps;
         this.proxy = proxy;
         this.node = node;
         this.timings = timings;
         this.metrics = metrics;
-        this.freeze = freeze;
     }
 
     long id() {
@@ -137,29 +140,37 @@ final class Mover implements Runnable {
 
     private void check() throws SQLException, InterruptedException {
         try (Connection source = open(move().source()); Connection target = open(move().target())) {
-            MoveRequirements.check(source, move().source(), target, move().target(), move().tables());
-            String keyType;
-            try (PreparedStatement st = source.prepareStatement("SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a"
-                    + " WHERE a.attrelid = to_regclass(?) AND a.attname = ?")) {
-                st.setString(1, MoveNames.ident(move().tables().getFirst()));
-                st.setString(2, move().keys().getFirst());
-                try (ResultSet rs = st.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new MoveRefusedException("table " + move().tables().getFirst() + " on " + move().source() + " has no column "
-                                + move().keys().getFirst());
-                    }
-                    keyType = rs.getString(1);
+            boolean schema = names instanceof SchemaScope;
+            MoveRequirements.check(source, move().source(), target, move().target(), schema ? List.of() : move().tables());
+            List<String> lacking;
+            switch (names) {
+                case MoveNames bucket -> {
+                    readKeyType(source);
+                    execute(source, names().createTemplate());
+                    execute(target, names().createTemplate());
+                    lacking = guardAndClearTarget(source, target);
+                }
+                case KeyScope key -> {
+                    MoveRequirements.rowSecurity(source, move().source(), move().tables());
+                    MoveRequirements.rowSecurity(target, move().target(), move().tables());
+                    readKeyType(source);
+                    lacking = guardAndClearTarget(source, target);
+                }
+                case SchemaScope tenant -> {
+                    List<String> tables = SchemaTenantSteps.check(source, move().source(), target, move().target(),
+                            move().schemaName());
+                    set(Map.of(Field.KEYS, tables));
+                    names = MoveScope.of(move());
+                    row.awaitAcks("guard", Duration.ofSeconds(10), "guard the moving tenant");
+                    lacking = ReplicaIdentities.lackingAny(source, move().schemaName(), tables);
                 }
             }
-            set(Map.of(Field.KEY_TYPE, keyType));
-            names = names(move());
-            execute(source, names.createTemplate());
-            execute(target, names.createTemplate());
-            execute(source, names.createMarker());
-            execute(target, names.createMarker());
-            // Before the target has a copied row, every instance must refuse what would read the bucket twice.
-            row.awaitAcks("guard", Duration.ofSeconds(10), "refuse statements that would read the moving bucket twice");
-            identities(source);
+            set(Map.of(Field.IDENTITIES, union(move().identities(), lacking)));
+            ReplicaIdentities.makeFull(source, lacking);
+            if (names.marks()) {
+                execute(source, names.createMarker());
+                execute(target, names.createMarker());
+            }
             freeze.at(MoveFreeze.Point.CHECKING);
             Map<Field, Object> next = new LinkedHashMap<>();
             next.put(Field.PHASE, MovePhase.COPYING.label());
@@ -168,18 +179,75 @@ final class Mover implements Runnable {
         }
     }
 
+    /** The key column's type on the source, kept in the store: the row filter reads keys in it. */
+    private void readKeyType(Connection source) throws SQLException {
+        String keyType;
+        try (PreparedStatement st = source.prepareStatement("SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a"
+                + " WHERE a.attrelid = to_regclass(?) AND a.attname = ?")) {
+            st.setString(1, MoveNames.ident(move().tables().getFirst()));
+            st.setString(2, move().keys().getFirst());
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    throw new MoveRefusedException("table " + move().tables().getFirst() + " on " + move().source() + " has no column "
+                            + move().keys().getFirst());
+                }
+                keyType = rs.getString(1);
+            }
+        }
+        set(Map.of(Field.KEY_TYPE, keyType));
+        names = MoveScope.of(move());
+    }
+
+    /**
+     * Every instance guards the move before the target has a copied row (it refuses what would read the
+     * rows twice); rows the target held without owning them are deleted. The tables whose replica
+     * identity lacks the key, returned.
+     */
+    private List<String> guardAndClearTarget(Connection source, Connection target) throws SQLException, InterruptedException {
+        row.awaitAcks("guard", Duration.ofSeconds(10), "refuse statements that would read the moving rows twice");
+        long stale = steps().deleteBucket(target, n -> { });
+        if (stale > 0) {
+            log.warn("move {}: deleted {} row(s) of {} that shard {} held without owning them (an earlier move's copy)",
+                    move().id(), stale, move().what(), move().target());
+        }
+        return ReplicaIdentities.lacking(source, move().tables(), move().keys());
+    }
+
     /**
      * Also what a move goes back to when its stream is gone (a rollback cut short by its instance's end
      * left it so): so every step here is made as if nothing of the move existed but what CHECKING made,
-     * and that is made again when it is not there (the templates, the replica identities).
+     * and that is made again when it is not there (the templates, the barrier tables, the replica
+     * identities; a schema tenant's schema below).
      */
     private void copy() throws SQLException, InterruptedException {
         try (Connection source = open(move().source()); Connection target = open(move().target())) {
-            execute(source, names.createTemplate());
-            execute(target, names.createTemplate());
-            execute(source, names.createMarker());
-            execute(target, names.createMarker());
-            identities(source);
+            if (names instanceof MoveNames bucket) {
+                execute(source, bucket.createTemplate());
+                execute(target, bucket.createTemplate());
+            }
+            if (names.marks()) {
+                execute(source, names.createMarker());
+                execute(target, names.createMarker());
+            }
+            if (!(names instanceof SchemaScope)) {
+                identities(source);
+            }
+            if (names instanceof SchemaScope && !MoveRequirements.bool(target, "SELECT EXISTS (SELECT 1 FROM pg_subscription WHERE subname = "
+                    + MoveNames.literal(names.subscription()) + ")")) {
+                // A rollback drops the target's schema only when this move made it: marked once CREATE SCHEMA made it
+                // (which fails on a schema of someone else's); a copy of this move's cut off half made is made again.
+                boolean ours = move().keyType() != null;
+                TenantConfig tenant = placing.tenant(move().subject())
+                        .orElseThrow(() -> new MoveRefusedException("tenant " + move().subject() + " is no longer in the directory"));
+                if (ours) {
+                    execute(target, "DROP SCHEMA IF EXISTS " + MoveNames.ident(move().schemaName()) + " CASCADE");
+                }
+                SchemaTenantSteps.makeSchema(source, target, move().schemaName(), tenant);
+                if (!ours) {
+                    set(Map.of(Field.KEY_TYPE, "schema"));
+                }
+                SchemaTenantSteps.copyDefinitions(source, target, move().schemaName());
+            }
             if (!MoveRequirements.bool(source, "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = "
                     + MoveNames.literal(names.publication()) + ")")) {
                 execute(source, names.createPublication());
@@ -193,14 +261,18 @@ final class Mover implements Runnable {
             set(started);
             if (!MoveRequirements.bool(target, "SELECT EXISTS (SELECT 1 FROM pg_subscription WHERE subname = "
                     + MoveNames.literal(names.subscription()) + ")")) {
-                // The copy starts from no row of the bucket on the target: copies an earlier move, or this one's
-                // rollback cut short, left there would be copied onto (duplicates, or a key conflict that stops the copy).
-                long stale = steps().deleteBucket(target, n -> { });
-                // The subscription copies the source's barrier tokens of earlier attempts: none may be there already.
-                execute(target, "DELETE FROM " + names.marker());
-                if (stale > 0) {
-                    log.warn("move {}: deleted {} row(s) of bucket {} that shard {} held without owning them (an earlier copy)",
-                            move().id(), stale, move().remainder() + " of " + move().modulus(), move().target());
+                if (!(names instanceof SchemaScope)) {
+                    // The copy starts from no moving row on the target: copies an earlier move, or this one's
+                    // rollback cut short, left there would be copied onto (duplicates, or a key conflict that stops the copy).
+                    long stale = steps().deleteBucket(target, n -> { });
+                    if (stale > 0) {
+                        log.warn("move {}: deleted {} row(s) of {} that shard {} held without owning them (an earlier copy)",
+                                move().id(), stale, move().what(), move().target());
+                    }
+                }
+                if (names.marks()) {
+                    // The subscription copies the source's barrier tokens of earlier attempts: none may be there already.
+                    execute(target, "DELETE FROM " + names.marker());
                 }
                 execute(target, "CREATE SUBSCRIPTION " + names.subscription() + " CONNECTION "
                         + MoveNames.literal(links().conninfo(move().source())) + " PUBLICATION " + names.publication()
@@ -266,7 +338,7 @@ final class Mover implements Runnable {
                 }
                 set(progress);
                 if (close) {
-                    new Cutover(row, steps(), timings, metrics, maps, freeze).attempt(source, target);
+                    new Cutover(row, steps(), timings, metrics, freeze).attempt(source, target);
                     return;
                 }
                 sleep(timings.poll());
@@ -297,8 +369,9 @@ final class Mover implements Runnable {
 
     private void awaitInstances() throws InterruptedException {
         long version = move().flipVersion();
+        row.flip().complete(move());
         row.release(version);
-        while (!row.behindNow(version).isEmpty()) {
+        while (!row.flip().awaitRouting(row, version, Duration.ZERO).isEmpty()) {
             sleep(timings.poll());
         }
         set(Map.of(Field.PHASE, MovePhase.CLEANING.label()));
@@ -315,17 +388,28 @@ final class Mover implements Runnable {
             ensureOwner();
             steps().deleteBucket(source, n -> set(Map.of(Field.ROWS_DELETED, move().rowsDeleted() + n)));
             steps().dropFence(source);
-            ReplicaIdentities.restore(source, move().identities());
-            execute(source, names.dropTemplate());
+            if (!(names instanceof SchemaScope)) {
+                ReplicaIdentities.restore(source, move().identities());   // a schema's tables went with it
+            }
+            if (names instanceof MoveNames bucket) {
+                execute(source, bucket.dropTemplate());
+            }
             execute(source, names.dropMarker());
         }
         try (Connection target = open(move().target())) {
-            execute(target, names.dropTemplate());
+            if (names instanceof MoveNames bucket) {
+                execute(target, bucket.dropTemplate());
+            }
             execute(target, names.dropMarker());
+        }
+        if (names instanceof SchemaScope) {
+            try (Connection target = open(move().target())) {
+                ReplicaIdentities.restore(target, move().identities());   // the copy's tables were made as the source's were
+            }
         }
         metrics.done(move().id());
         set(Map.of(Field.PHASE, MovePhase.DONE.label()));
-        log.info("move {}: done; the source's {} row(s) of the bucket deleted", move().id(), move().rowsDeleted());
+        log.info("move {}: done; the source's {} row(s) of {} deleted", move().id(), move().rowsDeleted(), move().what());
     }
 
     /**
@@ -350,19 +434,25 @@ final class Mover implements Runnable {
                 execute(source, "DROP PUBLICATION IF EXISTS " + names.publication());
                 steps().dropSlot(source);
                 freeze.at(MoveFreeze.Point.ROLLING_BACK);
-                if (names.keyType() != null) {
-                    execute(target, names.createTemplate());
+                if (move().keyType() != null) {
+                    if (names instanceof MoveNames bucket) {
+                        execute(target, bucket.createTemplate());
+                    }
                     ensureOwner();   // the target's copies go only while this instance still owns the move, unflipped
                     if (row.flippedVersion() != null) {
-                        throw new MoveRefusedException("the bucket was flipped meanwhile; the move goes on from flipped");
+                        throw new MoveRefusedException("the move was flipped meanwhile; it goes on from flipped");
                     }
                     steps().deleteBucket(target, n -> { });
-                    execute(target, names.dropTemplate());
+                    if (names instanceof MoveNames bucket) {
+                        execute(target, bucket.dropTemplate());
+                    }
                 }
                 execute(target, names.dropMarker());
             }
             ReplicaIdentities.restore(source, move().identities());
-            execute(source, names.dropTemplate());
+            if (names instanceof MoveNames bucket) {
+                execute(source, bucket.dropTemplate());
+            }
             execute(source, names.dropMarker());
         }
         metrics.done(move().id());
@@ -370,7 +460,7 @@ final class Mover implements Runnable {
         ended.put(Field.PHASE, end.label());
         ended.put(Field.ERROR, why);
         set(ended);
-        log.info("move {}: {} ({}); shard {} keeps the bucket", move().id(), end.label(), why, move().source());
+        log.info("move {}: {} ({}); shard {} keeps {}", move().id(), end.label(), why, move().source(), move().what());
     }
 
     /**
@@ -426,8 +516,13 @@ final class Mover implements Runnable {
         return new ShardSteps(names, timings);
     }
 
-    private static MoveNames names(MoveRecord move) {
-        return new MoveNames(move.id(), move.tables(), move.keys(), move.keyType(), move.modulus(), move.remainder());
+    private static MoveScope names(MoveRecord move) {
+        return MoveScope.of(move);
+    }
+
+    /** A bucket move's names (its hash template): only the bucket's steps ask. */
+    private MoveNames names() {
+        return (MoveNames) names;
     }
 
     private static List<String> union(List<String> a, List<String> b) {

@@ -56,6 +56,8 @@ public final class Moves implements AutoCloseable {
     private final MoveFreeze freeze = new MoveFreeze();
     private volatile MovesState state = MovesState.NONE;
     private volatile boolean closed;
+    /** The store's tenant and key directories, for MOVE TENANT and MOVE KEY; null: this instance cannot make such moves. */
+    private volatile TenantPlacing placing;
 
     public Moves(MoveStore store, ShardMaps maps, Supplier<ProxyConfig> config, Supplier<String> node, MeterRegistry registry,
                  MoveTimings timings) {
@@ -71,6 +73,56 @@ public final class Moves implements AutoCloseable {
 
     public MoveGuard guard() {
         return guard;
+    }
+
+    /**
+     * The tenant and key directories: the store's, which tenant and key moves change ({@code placing}), and
+     * this instance's copies ({@code local}), by which its holds are released. Before {@link #start}.
+     */
+    public void placements(TenantPlacing placing, LocalPlacement local) {
+        this.placing = placing;
+        guard.placement(local);
+    }
+
+    /** This instance's tenant or key directory changed: tenant and key moves' holds and acknowledgements follow it. */
+    public void placementChanged() {
+        guard.placementChanged();
+        Thread.ofVirtual().name("pgsteer-move-placement").start(() -> followed(state));
+    }
+
+    /**
+     * {@code MOVE TENANT id TO shard}: records the move of the tenant with its rows (a shared tenant of a
+     * database whose tenancy places tenants by a directory group, or a tenant in its own schema) and
+     * starts it here; returns the move as recorded (phase checking).
+     */
+    public MoveRecord moveTenant(String tenant, String target) {
+        return record(TenantMoves.tenantDraft(new TenantMoves.Request(tenant, target), config.get(), requirePlacing()));
+    }
+
+    /** {@code MOVE KEY 'k' OF group [IN database] TO shard}: a directory key with its rows, as a shared tenant moves. */
+    public MoveRecord moveKey(String databaseName, String group, String key, String target) {
+        DatabaseConfig database = onlyDatabase(databaseName, null, group);
+        return record(TenantMoves.keyDraft(database, group, key, target, requirePlacing()));
+    }
+
+    private TenantPlacing requirePlacing() {
+        TenantPlacing p = placing;
+        if (p == null) {
+            throw new MapChangeException(SqlState.FEATURE_NOT_SUPPORTED, "this instance has no tenant directory to move tenants in", null);
+        }
+        return p;
+    }
+
+    private MoveRecord record(MoveRecord draft) {
+        MoveRecord made;
+        try {
+            made = store.create(draft, node.get());
+        } catch (MoveConflictException e) {
+            throw new MapChangeException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, e.getMessage(), null);
+        }
+        log.info("move {}: {} of database {} from {} to {}", made.id(), made.what(), made.database(), made.source(), made.target());
+        run(made);
+        return made;
     }
 
     MoveMetrics metrics() {
@@ -212,8 +264,8 @@ public final class Moves implements AutoCloseable {
         }
         if (phase.flipped()) {
             throw new MapChangeException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "move " + id + " is " + phase.label()
-                    + ": the bucket is on " + move.target() + " already, and the move only finishes its cleanup now",
-                    "to bring the bucket back, MOVE it again once this one is done");
+                    + ": " + move.what() + " is on " + move.target() + " already, and the move only finishes its cleanup now",
+                    "to bring it back, MOVE it again once this one is done");
         }
         return store.requestCancel(id).orElseThrow();
     }
@@ -225,6 +277,12 @@ public final class Moves implements AutoCloseable {
     public Optional<MoveRecord> unfinished(String table) {
         String name = table.toLowerCase(Locale.ROOT);
         return store.state().active().stream().filter(m -> m.tables().contains(name)).findFirst();
+    }
+
+    /** The unfinished tenant or key move of tenant or key {@code subject} of {@code database}, if any. */
+    public Optional<MoveRecord> moving(String database, String subject) {
+        return store.state().active().stream().filter(m -> !m.bucket() && m.database().equals(database)
+                && (subject.equals(m.subject()) || subject.equals(m.keyValue()))).findFirst();
     }
 
     public List<MoveRecord> list() {
@@ -290,7 +348,7 @@ public final class Moves implements AutoCloseable {
             if (was != null && was.thread().isAlive()) {
                 return was;
             }
-            Mover mover = new Mover(move, store, maps, config, node.get(), timings, metrics, freeze);
+            Mover mover = new Mover(move, store, maps, config, node.get(), timings, metrics, placing, freeze);
             return new Running(mover, Thread.ofVirtual().name("pgsteer-move-" + id).start(() -> {
                 try {
                     mover.run();
@@ -322,11 +380,17 @@ public final class Moves implements AutoCloseable {
 
     /** Database {@code name}, or the only sharded one (with shard {@code shard}, when given) when no name is. */
     private DatabaseConfig onlyDatabase(String name, String shard) {
+        return onlyDatabase(name, shard, null);
+    }
+
+    /** As above; with {@code group}, the only one with that directory group. */
+    private DatabaseConfig onlyDatabase(String name, String shard, String group) {
         if (name != null) {
             return databaseOf(name, null);
         }
         List<DatabaseConfig> sharded = config.get().databases().values().stream()
-                .filter(db -> db.isSharded() && (shard == null || db.shards().contains(shard))).toList();
+                .filter(db -> db.isSharded() && (shard == null || db.shards().contains(shard)))
+                .filter(db -> group == null || TenantMoves.groupTables(db, group).size() > 0).toList();
         if (sharded.size() != 1) {
             throw new MapChangeException(sharded.isEmpty() ? SqlState.INVALID_CATALOG_NAME : SqlState.INVALID_PARAMETER_VALUE,
                     sharded.isEmpty() ? "there is no sharded database" + (shard == null ? "" : " with a shard " + shard)

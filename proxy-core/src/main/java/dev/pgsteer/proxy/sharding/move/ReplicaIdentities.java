@@ -51,19 +51,55 @@ final class ReplicaIdentities {
         return changed;
     }
 
+    /**
+     * A schema tenant's tables that have no replica identity at all (no primary key, or NOTHING): once
+     * published, the source could not update or delete their rows. Entries name the table with its
+     * schema, quoted ({@code "acme"."notes"=d}).
+     */
+    static List<String> lackingAny(Connection source, String schema, List<String> tables) throws SQLException {
+        List<String> changed = new ArrayList<>();
+        for (String table : tables) {
+            String qualified = MoveNames.ident(schema) + "." + MoveNames.ident(table);
+            try (PreparedStatement st = source.prepareStatement("SELECT c.relreplident::text,"
+                    + " (SELECT x.indexrelid::regclass::text FROM pg_index x WHERE x.indrelid = c.oid AND x.indisreplident),"
+                    + " EXISTS (SELECT 1 FROM pg_index x WHERE x.indrelid = c.oid AND x.indisprimary)"
+                    + " FROM pg_class c WHERE c.oid = to_regclass(?)")) {
+                st.setString(1, qualified);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    String kind = rs.getString(1);
+                    if (kind.equals("n") || (kind.equals("d") && !rs.getBoolean(3))) {
+                        changed.add(qualified + "=" + kind);
+                    }
+                }
+            }
+        }
+        return changed;
+    }
+
     /** REPLICA IDENTITY FULL for each table {@link #lacking} named. */
     static void makeFull(Connection source, List<String> lacking) throws SQLException {
         for (String entry : lacking) {
             try (Statement st = source.createStatement()) {
-                st.execute("ALTER TABLE " + MoveNames.ident(entry.substring(0, entry.indexOf('='))) + " REPLICA IDENTITY FULL");
+                st.execute("ALTER TABLE " + table(entry) + " REPLICA IDENTITY FULL");
             }
         }
     }
 
+    /** An entry's table: quoted already when it names its schema ({@link #lackingAny}), else quoted here. */
+    private static String table(String entry) {
+        String name = entry.substring(0, equals(entry));
+        return name.startsWith("\"") ? name : MoveNames.ident(name);
+    }
+
+    private static int equals(String entry) {
+        return entry.startsWith("\"") ? entry.lastIndexOf("\"=") + 1 : entry.indexOf('=');
+    }
+
     static void restore(Connection source, List<String> changed) throws SQLException {
         for (String entry : changed) {
-            int eq = entry.indexOf('=');
-            String table = MoveNames.ident(entry.substring(0, eq));
+            int eq = equals(entry);
+            String table = table(entry);
             String was = entry.substring(eq + 1);
             String identity = switch (was.charAt(0)) {
                 case 'd' -> "DEFAULT";

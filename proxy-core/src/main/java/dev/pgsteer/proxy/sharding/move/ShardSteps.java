@@ -18,15 +18,16 @@ import org.slf4j.LoggerFactory;
 /**
  * What a move does on its shards, one step per method, each on a connection the caller opened: the
  * fence and its removal, the subscription's and slot's removal, the barrier's check, the bucket's
- * counts, checksums, lag and batched deletes. The SQL text is {@link MoveNames}'.
+ * counts, checksums, lag and batched deletes. The SQL text is the move's {@link MoveScope}'s ("bucket"
+ * in the method names: whatever moves).
  */
 final class ShardSteps {
     private static final Logger log = LoggerFactory.getLogger(ShardSteps.class);
 
-    private final MoveNames names;
+    private final MoveScope names;
     private final MoveTimings timings;
 
-    ShardSteps(MoveNames names, MoveTimings timings) {
+    ShardSteps(MoveScope names, MoveTimings timings) {
         this.names = names;
         this.timings = timings;
     }
@@ -55,7 +56,14 @@ final class ShardSteps {
     void dropFence(Connection source) throws SQLException {
         for (int i = 0; i < names.tables().size(); i++) {
             for (String sql : names.dropFence(i)) {
-                execute(source, sql);
+                try {
+                    execute(source, sql);
+                } catch (SQLException e) {
+                    // A schema tenant's tables go with its schema at cleanup: their fence went with them.
+                    if (!(names instanceof SchemaScope && ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())))) {
+                        throw e;
+                    }
+                }
             }
         }
     }
@@ -151,6 +159,16 @@ final class ShardSteps {
                 execute(c, setting);
             }
         }
+        if (names instanceof SchemaScope schema) {
+            // A table made in the schema since checking is not replicated: the schemas must have the same tables.
+            String here = MoveRequirements.one(source, schema.tableList());
+            String there = MoveRequirements.one(target, schema.tableList());
+            String moving = String.join(",", schema.tables().stream().sorted().toList());
+            if (!here.equals(moving) || !there.equals(moving)) {
+                return "schema " + schema.schema() + " has tables [" + here + "] on the source and [" + there + "] on the target, and"
+                        + " the move copies [" + moving + "] (a table made or dropped during the move: MOVE TENANT again)";
+            }
+        }
         for (int i = 0; i < names.tables().size(); i++) {
             int table = i;
             FutureTask<String> onSource = new FutureTask<>(() -> checksum(source, table));
@@ -169,7 +187,24 @@ final class ShardSteps {
                 return "table " + names.tables().get(i) + ": the source has " + a + ", the target " + b + " (count checksum)";
             }
         }
+        if (names instanceof SchemaScope schema) {
+            syncSequences(source, target, schema);
+        }
         return null;
+    }
+
+    /**
+     * Logical replication does not carry sequences: once the rows agree, and while the fence stops the
+     * source's writes, each sequence of the schema on the target is set to the source's value, so that
+     * the tenant's next insert on the target does not take a number its copied rows have.
+     */
+    private static void syncSequences(Connection source, Connection target, SchemaScope schema) throws SQLException {
+        try (Statement st = source.createStatement(); ResultSet rs = st.executeQuery("SELECT format('%I.%I', schemaname, sequencename),"
+                + " last_value FROM pg_sequences WHERE schemaname = " + MoveNames.literal(schema.schema()) + " AND last_value IS NOT NULL")) {
+            while (rs.next()) {
+                execute(target, "SELECT pg_catalog.setval(" + MoveNames.literal(rs.getString(1)) + ", " + rs.getLong(2) + ", true)");
+            }
+        }
     }
 
     private String checksum(Connection c, int table) throws SQLException {
@@ -179,8 +214,28 @@ final class ShardSteps {
         }
     }
 
-    /** Deletes the bucket's rows in batches, through the fence; {@code progress} is told each batch's count. */
+    /**
+     * Deletes the bucket's rows in batches, through the fence; {@code progress} is told each batch's count.
+     * A schema tenant's rows go with its schema, dropped whole once they are counted.
+     */
     long deleteBucket(Connection c, LongConsumer progress) throws SQLException {
+        if (names instanceof SchemaScope schema) {
+            long rows = 0;
+            for (int i = 0; i < schema.tables().size(); i++) {
+                // A copy cut off half made may lack tables: count those there.
+                if (MoveRequirements.bool(c, "SELECT to_regclass(" + MoveNames.literal(schema.qualified(i)) + ") IS NOT NULL")) {
+                    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(schema.count(i))) {
+                        rs.next();
+                        rows += rs.getLong(1);
+                    }
+                }
+            }
+            execute(c, schema.dropSchema());
+            if (rows > 0) {
+                progress.accept(rows);
+            }
+            return rows;
+        }
         execute(c, MoveNames.FENCE_OFF);
         long deleted = 0;
         for (int i = 0; i < names.tables().size(); i++) {

@@ -13,7 +13,17 @@ final class CatalogSql {
     /** A namespace alias {@code n} outside PostgreSQL's own schemas. */
     static String userSchema(String n) {
         return n + ".nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND " + n + ".nspname NOT LIKE 'pg\\_temp\\_%' AND "
-                + n + ".nspname NOT LIKE 'pg\\_toast\\_temp\\_%'";
+                + n + ".nspname NOT LIKE 'pg\\_toast\\_temp\\_%' AND " + onlySchema(n);
+    }
+
+    /**
+     * The setting that restricts a copy to one schema (a tenant's, moved by MOVE TENANT): set in the copy's
+     * transaction, every query reads that schema's objects only; unset (ADD SHARD), all user schemas.
+     */
+    static final String ONLY_SCHEMA = "pgsteer.copy_schema";
+
+    static String onlySchema(String n) {
+        return "coalesce(nullif(pg_catalog.current_setting('" + ONLY_SCHEMA + "', true), ''), " + n + ".nspname) = " + n + ".nspname";
     }
 
     /** Object {@code oid} of catalog {@code catalog} is not a member of an extension. */
@@ -23,7 +33,7 @@ final class CatalogSql {
     }
 
     static final String EXTENSIONS = "SELECT e.extname, n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n "
-            + "ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.oid";
+            + "ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' AND " + onlySchema("n") + " ORDER BY e.oid";
 
     static final String SCHEMAS = "SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE " + userSchema("n") + " AND "
             + notInExtension("n.oid", "pg_namespace") + " ORDER BY n.oid";
@@ -107,6 +117,7 @@ final class CatalogSql {
             + "JOIN pg_catalog.pg_class c ON c.oid = r.ev_class JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
             + "WHERE r.rulename <> '_RETURN' AND " + userSchema("n") + " AND " + notInExtension("c.oid", "pg_class")
             + " UNION ALL SELECT 'policy', pg_catalog.format('%I on %s', p.polname, p.polrelid::regclass), 3, p.oid::bigint FROM pg_catalog.pg_policy p"
+            + " JOIN pg_catalog.pg_class c ON c.oid = p.polrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE " + onlySchema("n")
             + " UNION ALL SELECT 'row level security', c.oid::regclass::text, 4, c.oid::bigint FROM pg_catalog.pg_class c "
             + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relrowsecurity AND " + userSchema("n")
             + " UNION ALL SELECT CASE c.relkind WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table' WHEN 'p' THEN 'partitioned table' "
@@ -114,7 +125,8 @@ final class CatalogSql {
             + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE (c.relkind IN ('m', 'f', 'p', 'c') OR c.relispartition) AND "
             + userSchema("n") + " AND " + notInExtension("c.oid", "pg_class")
             + " UNION ALL SELECT 'table inheritance', pg_catalog.format('%s inherits %s', i.inhrelid::regclass, i.inhparent::regclass), 6, i.inhrelid::bigint "
-            + "FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid WHERE NOT c.relispartition"
+            + "FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE NOT c.relispartition AND " + onlySchema("n")
             + " UNION ALL SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type' WHEN 'm' THEN 'multirange type' ELSE 'type' END, "
             + "pg_catalog.format_type(t.oid, NULL), 7, t.oid::bigint FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace "
             + "WHERE t.typtype IN ('d', 'r', 'm', 'b', 'p') AND " + userSchema("n") + " AND " + notInExtension("t.oid", "pg_type")
@@ -133,7 +145,9 @@ final class CatalogSql {
             + "JOIN pg_catalog.pg_namespace n ON n.oid = cfg.cfgnamespace WHERE " + userSchema("n") + " AND " + notInExtension("cfg.oid", "pg_ts_config")
             + " UNION ALL SELECT 'cast', pg_catalog.format('(%s AS %s)', ca.castsource::regtype, ca.casttarget::regtype), 12, ca.oid::bigint "
             + "FROM pg_catalog.pg_cast ca WHERE ca.oid >= 16384 AND " + notInExtension("ca.oid", "pg_cast")
+            + " AND coalesce(pg_catalog.current_setting('" + ONLY_SCHEMA + "', true), '') = ''"
             + " UNION ALL SELECT 'event trigger', pg_catalog.quote_ident(e.evtname), 13, e.oid::bigint FROM pg_catalog.pg_event_trigger e"
+            + " WHERE coalesce(pg_catalog.current_setting('" + ONLY_SCHEMA + "', true), '') = ''"
             + ") o ORDER BY k, o";
 
     /** User tables, views and other relations of a server that should be empty. */

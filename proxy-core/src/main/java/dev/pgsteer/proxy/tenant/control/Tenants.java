@@ -45,6 +45,7 @@ public final class Tenants implements TenantTargets {
     private volatile TenantDirectory directory;
     private final Map<String, TenantTarget> targets = new ConcurrentHashMap<>();
     private final Map<String, TenantTarget> anonymous = new ConcurrentHashMap<>();
+    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Tenants(ProxyConfig config, MetadataStore store, PoolRegistry pools) {
         this.config = config;
@@ -74,6 +75,12 @@ public final class Tenants implements TenantTargets {
         if (before.version() != changed.version()) {
             log.info("tenant directory now at version {} ({} tenants)", changed.version(), changed.tenants().size());
         }
+        listeners.forEach(Runnable::run);
+    }
+
+    /** Told after each new directory is in use (a tenant move waits for its tenant's new shard here). */
+    public void onChange(Runnable listener) {
+        listeners.add(listener);
     }
 
     /**

@@ -62,6 +62,17 @@ record TenantErrors(String sqlState, String message, String hint) {
                 + "LISTEN or temporary tables)", "open another connection for the other tenant");
     }
 
+    /**
+     * The session keeps a connection to its tenant's former shard, and the tenant moved (MOVE TENANT): its
+     * statements may not go on there (the rows are the new shard's), nor move with it (the session's state
+     * is on that connection).
+     */
+    static TenantErrors movedAway(String tenant, String shard) {
+        return of(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "tenant \"" + printable(tenant) + "\" moved to shard " + shard
+                + " while this session kept its backend connection on its former shard (session pooling, or session state such"
+                + " as LISTEN or temporary tables)", "open a new connection");
+    }
+
     static TenantErrors refused(String reason) {
         return of(NOT_ALLOWED, reason, null);
     }

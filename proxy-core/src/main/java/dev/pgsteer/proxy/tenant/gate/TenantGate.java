@@ -6,6 +6,7 @@ import dev.pgsteer.protocol.wire.Frame;
 import dev.pgsteer.protocol.wire.StatementFrames;
 import dev.pgsteer.proxy.client.ClientSession;
 import dev.pgsteer.proxy.client.SessionGate;
+import dev.pgsteer.router.tenant.TenantComment;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
@@ -29,11 +30,20 @@ public final class TenantGate implements SessionGate {
     private final TenantSwitch switching;
     private final StatementAdmission admission;
     private final ActiveTarget active;
+    private final ClientSession session;
+    private final TenantHolds holds;
     /** The target of the session's latest frame; null before the first. */
     private TenantTarget current;
 
     public TenantGate(ClientSession session, TenantTargets tenants, DatabaseConfig database, String pinned, String atStartup,
                       ByteBufAllocator alloc) {
+        this(session, tenants, database, pinned, atStartup, alloc, TenantHolds.NONE);
+    }
+
+    public TenantGate(ClientSession session, TenantTargets tenants, DatabaseConfig database, String pinned, String atStartup,
+                      ByteBufAllocator alloc, TenantHolds holds) {
+        this.session = session;
+        this.holds = holds;
         this.tenant = new SessionTenant(tenants, database, pinned, atStartup);
         var substitutes = new SubstituteFrames(alloc, prepared);
         this.switching = new TenantSwitch(session, tenant, substitutes, batch);
@@ -63,6 +73,36 @@ public final class TenantGate implements SessionGate {
         };
         current = (TenantTarget) admitted.target();
         return admitted;
+    }
+
+    /**
+     * A statement that begins something (a Query; a Parse, Bind or FunctionCall outside an extended batch)
+     * outside a transaction waits while a move of its tenant (named by its comment, else the session's)
+     * holds the tenant's statements. All of them, reads too: they are relayed unparsed, and a SELECT
+     * may write (a function). A transaction already open is not held: it may have written already, and
+     * the move's fence on the source waits for it to end (or fails its next write with 40001).
+     */
+    @Override
+    public Hold holdBefore(Frame frame) {
+        if (!holds.active()) {
+            return null;
+        }
+        Frontend type = Frontend.of(frame.type());
+        boolean begins = switch (type) {
+            case QUERY -> true;
+            case PARSE, BIND, FUNCTION_CALL -> batch.latest() == null;
+            default -> false;
+        };
+        if (!begins || TenantSwitch.inTransaction(session)) {
+            return null;
+        }
+        String named = switch (type) {
+            case QUERY -> TenantComment.of(StatementText.ofQuery(frame));
+            case PARSE -> TenantComment.of(StatementText.ofParse(frame));
+            default -> null;
+        };
+        String id = named != null ? named : tenant.name();
+        return id == null ? null : holds.hold(tenant.database().name(), id);
     }
 
     private Admitted parse(Frame frame) {

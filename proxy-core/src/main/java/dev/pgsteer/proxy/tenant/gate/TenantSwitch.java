@@ -69,6 +69,7 @@ final class TenantSwitch {
         // An extended-protocol batch runs up to its Sync as one (implicit) transaction.
         boolean midBatch = batch.switchesWithin(wanted);
         TenantErrors error = inTransaction(session) || midBatch ? TenantErrors.switchInTransaction(held.label(), wanted.label())
+                : wanted.sameTenantAs(held) ? TenantErrors.movedAway(wanted.label(), wanted.tenant().shard())
                 : TenantErrors.switchPinned(held.label(), wanted.label());
         Admitted refused = substitutes.raising(admitted.first(), error, held);
         return new Admitted(refused.first(), refused.second(), held, false);

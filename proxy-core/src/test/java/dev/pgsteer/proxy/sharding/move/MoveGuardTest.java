@@ -200,4 +200,48 @@ class MoveGuardTest {
         assertEquals(List.of(hide), guard.hidden("shop", after, "orders", "s2"));
         assertEquals(List.of(), guard.hidden("shop", after, "orders", "s0"));
     }
+
+    /** A tenant move's hold: its sessions wait until the hold's release is in this instance's directories, others never. */
+    @Test
+    void aTenantsHoldIsReleasedOnceThisInstanceRoutesTheTenantToTheTarget() {
+        String[] shardOf = {"s0"};
+        long[] keysSeen = {0};
+        guard.placement(new LocalPlacement() {
+            @Override
+            public String tenantShard(String id) {
+                return id.equals("acme") ? shardOf[0] : "s1";
+            }
+
+            @Override
+            public long keysSeen() {
+                return keysSeen[0];
+            }
+        });
+        MoveRecord tenant = new MoveRecord(12, "tenant", "saas", List.of("projects"), List.of("tenant_id"), "text", 1, 0, "s0", "s2",
+                "holding", "n1", null, null, null, List.of(), 0, null, 0, null, null, null, 1, null, false, null, null, null, "acme",
+                "acme", null);
+        guard.update(new MovesState(List.of(tenant), List.of(new MoveHold(12, 1, false, 0))));
+        assertTrue(guard.tenantsMoving());
+        var held = guard.tenantHold("saas", "acme");
+        assertTrue(held != null && !held.isDone());
+        assertEquals(null, guard.tenantHold("saas", "globex"), "another tenant is never held");
+        assertEquals(null, guard.tenantHold("other", "acme"));
+        // Flipped at key directory version 40: this instance acknowledges it routes by the flip once both of its
+        // directories have it, and lets the statements go once the hold is released to it.
+        MoveRecord flipped = new MoveRecord(12, "tenant", "saas", List.of("projects"), List.of("tenant_id"), "text", 1, 0, "s0", "s2",
+                "flipped", "n1", null, null, null, List.of(), 0, null, 0, null, null, null, 1, 40L, false, null, null, null, "acme",
+                "acme", null);
+        guard.update(new MovesState(List.of(flipped), List.of(new MoveHold(12, 1, false, 0))));
+        assertFalse(guard.acknowledgements(12).contains("routes"));
+        shardOf[0] = "s2";
+        guard.placementChanged();
+        assertFalse(guard.acknowledgements(12).contains("routes"), "the key directory is behind");
+        // Released in the store (another instance did not acknowledge in time): still held here until it routes by the flip.
+        guard.update(new MovesState(List.of(flipped), List.of(new MoveHold(12, 1, true, 40))));
+        assertFalse(held.isDone(), "held until this instance routes by the flip");
+        keysSeen[0] = 40;
+        guard.placementChanged();
+        assertTrue(held.isDone());
+        assertTrue(guard.acknowledgements(12).contains("routes"));
+    }
 }
