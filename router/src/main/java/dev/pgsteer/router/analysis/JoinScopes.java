@@ -37,12 +37,23 @@ final class JoinScopes {
      * @param receiving the configured names of the tables that may be narrowed to other tables' keys
      *                  (their uses are counted), each occurrence that is an inner member of its scope
      * @param byTable   every node of each table, in order: an occurrence's number is its place there
+     * @param locals    the nodes of reference and unsharded tables that are local key sources, by their
+     *                  index in the plan's locals ({@link JoinScope#LOCAL})
      */
     static List<JoinScope> of(Map<Table, PlainSelect> scopeOf, Predicate<Table> sharded, Set<String> receiving,
-                              Map<String, List<Table>> byTable) {
+                              Map<String, List<Table>> byTable, Map<Table, Integer> locals) {
         Map<PlainSelect, Map<String, JoinScope.Member>> members = new LinkedHashMap<>();
         Map<Table, JoinScope.Member> memberOf = new IdentityHashMap<>();
         scopeOf.forEach((table, scope) -> {
+            Integer local = locals.get(table);
+            if (local != null) {
+                // Read on the coordinator, never pulled: it may take another local's values when it is an inner member.
+                String as = identifier(table.getAlias() != null ? table.getAlias().getName() : table.getName());
+                JoinScope.Member member = new JoinScope.Member(JoinScope.LOCAL + local, PullPlanner.isInnerMember(table, scope));
+                memberOf.put(table, member);
+                members.computeIfAbsent(scope, k -> new LinkedHashMap<>()).put(as, member);
+                return;
+            }
             if (!sharded.test(table)) {
                 return;
             }
@@ -94,10 +105,19 @@ final class JoinScopes {
         return -1;
     }
 
-    /** An enclosing scope's members as sources only: a subquery's equality never narrows the rows of the query around it. */
+    /**
+     * An enclosing scope's members as sources only: a subquery's equality never narrows the rows of the
+     * query around it. Its local tables are none: the subquery may be evaluated with any of their rows
+     * (PostgreSQL may test it before their own conditions), all of which are there on the coordinator,
+     * while a pulled table holds only the rows its conditions keep.
+     */
     private static Map<String, JoinScope.Member> withoutReceiving(Map<String, JoinScope.Member> members) {
         Map<String, JoinScope.Member> out = new LinkedHashMap<>();
-        members.forEach((name, m) -> out.put(name, new JoinScope.Member(m.table(), false, m.occurrence(), m.occurrences())));
+        members.forEach((name, m) -> {
+            if (JoinScope.localIndex(m.table()) < 0) {
+                out.put(name, new JoinScope.Member(m.table(), false, m.occurrence(), m.occurrences()));
+            }
+        });
         return out;
     }
 
