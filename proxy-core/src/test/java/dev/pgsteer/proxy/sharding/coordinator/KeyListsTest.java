@@ -198,11 +198,18 @@ class KeyListsTest {
         JoinScope lineitem = new JoinScope(Map.of("lineitem", new JoinScope.Member("lineitem", true)),
                 List.of(equals("l_partkey", "ps_partkey"), equals("l_suppkey", "ps_suppkey")),
                 Map.of("partsupp", new JoinScope.Member("partsupp", false)), true);
-        // partsupp, narrowed on ps_partkey, is a source on another column in a later round (lineitem waits for it).
+        // partsupp, narrowed on ps_partkey, is no source of ps_suppkey (not its shard key: its pulled rows may name every supplier).
         List<KeyLists.KeyList> lists = KeyLists.plan(List.of(partsupp, lineitem), TPCH);
+        assertEquals("lineitem#0.l_partkey<-part.p_partkey partsupp#0.ps_partkey<-part.p_partkey", shown(lists));
+        assertEquals(Map.of(0, 1, 1, 2, 2, 2, 3, 1), KeyLists.rounds(lists, List.of(), TPCH));
+        // Its shard key ps_suppkey (another placement): then it is a source in a later round, lineitem waits for it.
+        List<KeyLists.Table> bySupplier = new ArrayList<>(TPCH);
+        KeyLists.Table ps = TPCH.get(1);
+        bySupplier.set(1, new KeyLists.Table(ps.name(), ps.columns(), ps.types(), ps.rows(), ps.filtered(), "ps_suppkey", null));
+        List<KeyLists.KeyList> passed = KeyLists.plan(List.of(partsupp, lineitem), bySupplier);
         assertEquals("lineitem#0.l_partkey<-part.p_partkey lineitem#0.l_suppkey<-partsupp.ps_suppkey partsupp#0.ps_partkey<-part.p_partkey",
-                shown(lists));
-        assertEquals(Map.of(0, 1, 1, 2, 2, 3, 3, 1), KeyLists.rounds(lists, List.of(), TPCH));
+                shown(passed));
+        assertEquals(Map.of(0, 1, 1, 2, 2, 3, 3, 1), KeyLists.rounds(passed, List.of(), bySupplier));
         // A bare name is never a nested member's: it is named by its qualifier only.
         JoinScope bare = new JoinScope(partsupp.members(), List.of(equals("ps_partkey", "p_partkey")));
         assertEquals("-", shown(KeyLists.plan(List.of(bare, lineitem), TPCH)));
@@ -279,10 +286,11 @@ class KeyListsTest {
     /** TPC-H's tables as the coordinator describes them at SF 0.2 on one shard, nation and region as local sources. */
     static List<KeyLists.Table> q5Tables(boolean regionFiltered) {
         return List.of(
-                new KeyLists.Table("customer", List.of("c_custkey", "c_nationkey"), List.of(INT4, INT4), 9_937, false),
-                new KeyLists.Table("orders", List.of("o_orderkey", "o_custkey", "o_orderdate"), List.of(INT4, INT4, "1082"), 100_045, true),
-                new KeyLists.Table("lineitem", List.of("l_orderkey", "l_suppkey"), List.of(INT4, INT4), 399_548, false),
-                new KeyLists.Table("supplier", List.of("s_suppkey", "s_nationkey"), List.of(INT4, INT4), 677, false),
+                new KeyLists.Table("customer", List.of("c_custkey", "c_nationkey"), List.of(INT4, INT4), 9_937, false, "c_custkey", null),
+                new KeyLists.Table("orders", List.of("o_orderkey", "o_custkey", "o_orderdate"), List.of(INT4, INT4, "1082"), 100_045, true,
+                        "o_orderkey", null),
+                new KeyLists.Table("lineitem", List.of("l_orderkey", "l_suppkey"), List.of(INT4, INT4), 399_548, false, "l_orderkey", null),
+                new KeyLists.Table("supplier", List.of("s_suppkey", "s_nationkey"), List.of(INT4, INT4), 677, false, "s_suppkey", null),
                 new KeyLists.Table(JoinScope.LOCAL + 0, List.of("n_nationkey", "n_name", "n_regionkey"), List.of(INT4, TEXT, INT4), 25,
                         false, null, null, new KeyLists.Local("public.nation", "nation", List.of())),
                 new KeyLists.Table(JoinScope.LOCAL + 1, List.of("r_regionkey", "r_name"), List.of(INT4, TEXT), 5, regionFiltered,
