@@ -25,9 +25,10 @@ import java.util.Set;
  * the integers (with each other), and numeric, uuid and oid (each with itself).
  *
  * <p>Which way round: from a table that has conditions of its own pushed (else its keys are all its
- * keys) to a larger one (by the catalog's row estimate on the coordinator's shard), in two rounds:
- * a table that receives keys is no source. Past {@link #MAX_KEYS} distinct values the list is not
- * worth its text, and the receiver is pulled without it.
+ * keys), or that receives a list itself, to a larger one (by the catalog's row estimate on the
+ * coordinator's shard), in as many rounds as the chain needs ({@link #rounds}). Reference and unsharded
+ * tables are sources too ({@link Local}), read on the coordinator. Past {@link #MAX_KEYS} distinct
+ * values the list is not worth its text, and the receiver is pulled without it.
  */
 public final class KeyLists {
     /** The most key values one list carries. */
