@@ -501,6 +501,19 @@ SELECT a.id, a.message, (SELECT count(*) FROM orders o WHERE o.customer_id = a.i
 SELECT a.id FROM audit a WHERE a.message = 'created' AND 1.0 / (SELECT count(*) FROM orders o WHERE o.customer_id = a.id AND o.status = 'paid') > 0.1;
 SELECT a.id FROM audit a WHERE a.message <> 'loaded' AND 3 < (SELECT count(DISTINCT o.status) FROM orders o WHERE o.customer_id = a.id);
 
+-- == IN subqueries grouped by the shard key, answered by each shard ==
+-- items grouped by customer_id (its shard key): each shard answers the IN, their union narrows orders and items.
+SELECT o.id, o.total FROM orders o WHERE o.customer_id IN (SELECT customer_id FROM items GROUP BY customer_id HAVING sum(qty) > 30);
+SELECT o.customer_id, count(*), sum(i.qty) FROM orders o, items i WHERE o.id = i.order_id AND o.customer_id = i.customer_id AND i.customer_id IN (SELECT customer_id FROM items GROUP BY customer_id HAVING sum(qty) > 30) GROUP BY o.customer_id ORDER BY 3 DESC, 1 LIMIT 5;
+SELECT count(*) FROM items WHERE customer_id IN (SELECT customer_id FROM items WHERE qty > 1 GROUP BY customer_id, line HAVING count(*) = 3);
+-- Not the shard key, a LIMIT across groups, NOT IN, an OR: the IN's table is read whole on the coordinator.
+SELECT o.id FROM orders o WHERE o.id IN (SELECT order_id FROM items GROUP BY order_id HAVING count(*) = 3) AND o.total > 300;
+SELECT o.id FROM orders o WHERE o.customer_id IN (SELECT customer_id FROM items GROUP BY customer_id ORDER BY sum(qty) DESC, customer_id LIMIT 3);
+SELECT count(*) FROM orders o WHERE o.customer_id NOT IN (SELECT customer_id FROM items GROUP BY customer_id HAVING sum(qty) > 30);
+SELECT count(*) FROM orders o WHERE o.customer_id IN (SELECT customer_id FROM items GROUP BY customer_id HAVING sum(qty) > 30) OR o.total > 450;
+-- params: 30
+SELECT o.id FROM orders o WHERE o.customer_id IN (SELECT customer_id FROM items GROUP BY customer_id HAVING sum(qty) > ?);
+
 -- == rows of reference tables next to sharded ones (outer joins, subqueries, no FROM) ==
 SELECT c.code, o.id FROM currencies c LEFT JOIN orders o ON o.currency = c.code AND o.total > 495;
 SELECT c.code, count(*) FROM currencies c LEFT JOIN orders o ON o.currency = c.code AND o.total > 490 GROUP BY c.code;

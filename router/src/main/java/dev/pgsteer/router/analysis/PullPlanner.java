@@ -100,7 +100,7 @@ public final class PullPlanner {
         List<JoinScope> joins = JoinScopes.of(occurrences.scopeOf,
                 node -> shardMap.tableOf(node).orElse(null) instanceof TableConfig.Sharded
                         && !(node.getSchemaName() == null && occurrences.cteNames.contains(identifier(node.getName()))),
-                receiving, occurrences.byTable, localIndex);
+                receiving, occurrences.byTable, localIndex, locals);
         return new PullPlan(tokens.identifiers, fromShape, tables, joins, locals);
     }
 

@@ -36,8 +36,16 @@ public record PullPlan(Set<String> identifiers, boolean fromShape, Map<String, T
         this(identifiers, fromShape, tables, joins, List.of());
     }
 
-    /** One occurrence of a reference or unsharded table: its name (folded) and what narrows its rows there. */
-    public record Local(String table, TablePull pull) {
+    /**
+     * One occurrence of a reference or unsharded table: its name (folded) and what narrows its rows
+     * there. Or ({@code grouped} not null) a sharded table's {@code x IN (SELECT grouped FROM table
+     * ... GROUP BY grouped ...)} subquery that each shard can answer from its own rows when {@code
+     * grouped} is the table's shard key: its text is {@code pull}'s one filter.
+     */
+    public record Local(String table, TablePull pull, String grouped) {
+        public Local(String table, TablePull pull) {
+            this(table, pull, null);
+        }
     }
 
     public PullPlan(Set<String> identifiers, boolean fromShape, Map<String, TablePull> tables) {

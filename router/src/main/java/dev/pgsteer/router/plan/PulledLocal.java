@@ -11,10 +11,15 @@ import java.util.List;
  *
  * @param table   its name as configured or, unsharded, as the statement spells it (folded)
  * @param alias   the name its filters use for it (alias, or name), as written
- * @param filters its own conditions
+ * @param filters its own conditions; for a grouped subquery ({@code grouped} not null), its text
+ * @param grouped the column a sharded table's IN subquery selects and groups by ({@link PullPlan.Local})
  */
-public record PulledLocal(String table, String alias, List<PulledTable.PushedFilter> filters) {
+public record PulledLocal(String table, String alias, List<PulledTable.PushedFilter> filters, String grouped) {
     public PulledLocal {
         filters = List.copyOf(filters);
+    }
+
+    public PulledLocal(String table, String alias, List<PulledTable.PushedFilter> filters) {
+        this(table, alias, filters, null);
     }
 }

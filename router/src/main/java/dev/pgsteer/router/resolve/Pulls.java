@@ -49,7 +49,7 @@ public final class Pulls {
             for (PullPlan.Filter filter : local.pull().filters()) {
                 filters.add(pushed(filter, plan.fromShape(), statement));
             }
-            out.add(new PulledLocal(local.table(), local.pull().alias(), filters));
+            out.add(new PulledLocal(local.table(), local.pull().alias(), filters, local.grouped()));
         }
         return out;
     }

@@ -12,6 +12,7 @@ import dev.pgsteer.proxy.sharding.coordinator.CarriedSettings;
 import dev.pgsteer.proxy.sharding.coordinator.CoordinatorSql;
 import dev.pgsteer.proxy.sharding.coordinator.FinalStep;
 import dev.pgsteer.proxy.sharding.coordinator.GatherPull;
+import dev.pgsteer.proxy.sharding.coordinator.GroupedSources;
 import dev.pgsteer.proxy.sharding.coordinator.KeyLists;
 import dev.pgsteer.proxy.sharding.coordinator.LocalFill;
 import dev.pgsteer.proxy.sharding.coordinator.OpenSteps;
@@ -185,6 +186,8 @@ final class CoordinatorStep {
     private List<KeyLists.Table> described = List.of();
     /** The key conditions of the receivers pulled so far, by table index (a late semi-join's EXISTS holds its source's). */
     private final Map<Integer, List<String>> keyConditions = new HashMap<>();
+    /** The grouped IN subqueries each shard answers (outside a transaction block), as local key sources. */
+    private final List<GroupedSources.Source> grouped = new ArrayList<>();
     /** The conditions of the occurrences of tables named more than once, gathered round by round. */
     private final List<KeyLists.OccurrenceCondition> ofRepeated = new ArrayList<>();
 
@@ -305,11 +308,41 @@ final class CoordinatorStep {
                                 finish.parameters(), semiJoins.getOrDefault(i, List.of()))
                         : PullStatements.whole(row.get(0), row.get(1)));
             }
-            if (apart) {
-                withSettings(qualified, tables);
-            } else {
-                create(CoordinatorSql.createAndFillLocally(tables, later), qualified, tables);
+            Runnable proceed = () -> {
+                if (apart) {
+                    withSettings(qualified, tables);
+                } else {
+                    create(CoordinatorSql.createAndFillLocally(tables, later), qualified, tables);
+                }
+            };
+            gatherGrouped(0, proceed);
+        });
+    }
+
+    /**
+     * The values of each grouped IN subquery ({@link GroupedSources}), asked of every shard at once
+     * before anything is created (the coordinator's own connection would read its temporary copies
+     * after), then {@code then}; a shard that fails or passes the bound leaves that source without a
+     * list (its key query reads NULL).
+     */
+    private void gatherGrouped(int at, Runnable then) {
+        if (at >= grouped.size()) {
+            then.run();
+            return;
+        }
+        GroupedSources.Source source = grouped.get(at);
+        List<Future<List<List<String>>>> answers = links.stream()
+                .map(link -> link.connection().queryInternal(source.shardQuery(), loop, ownStatus())).toList();
+        Futures.whenAll(answers, loop).addListener(all -> {
+            if (gone()) {
+                return;
             }
+            List<String> arrays = new ArrayList<>();
+            for (Future<List<List<String>>> answer : answers) {
+                arrays.add(answer.isSuccess() && !answer.getNow().isEmpty() ? answer.getNow().getFirst().getFirst() : null);
+            }
+            described.set(source.table(), source.withValues(GroupedSources.union(arrays)));
+            gatherGrouped(at + 1, then);
         });
     }
 
@@ -373,6 +406,15 @@ final class CoordinatorStep {
         }
         for (int k = 0; k < command.locals().size(); k++) {
             PulledLocal local = command.locals().get(k);
+            if (local.grouped() != null) {
+                GroupedSources.Source source = inTransaction ? null
+                        : GroupedSources.of(k, local, command.tables(), rows, described.size());
+                if (source != null) {
+                    grouped.add(source);
+                    described.add(source.unread());
+                }
+                continue;
+            }
             List<String> row = all.stream().filter(r -> r.get(2).equals(local.table())).findFirst().orElse(null);
             if (row == null || inTransaction && !command.alsoReads().contains(local.table())) {
                 // Not described: its columns unknown, a bare name may be its own, so none is resolved past it.

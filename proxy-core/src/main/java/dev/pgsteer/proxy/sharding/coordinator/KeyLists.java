@@ -514,6 +514,11 @@ public final class KeyLists {
                 : new KeyList(to.table(), to.occurrence(), to.occurrences(), to.column(), from.table(), from.column(), arrayType);
     }
 
+    /** The array type a list of values of type {@code type} (an OID) is written as; null for a type no list carries. */
+    static String arrayTypeOf(String type) {
+        return type == null ? null : ARRAY_TYPES.get(type);
+    }
+
     /** The array type a list of values of {@code fromType} is written as, when {@code toType} compares with it exactly; else null. */
     private static String arrayType(String toType, String fromType) {
         boolean comparable = toType != null && fromType != null
