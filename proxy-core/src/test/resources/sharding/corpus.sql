@@ -479,6 +479,41 @@ SELECT count(*) FROM orders WHERE status = ? AND total > (SELECT avg(total) FROM
 -- params: 'paid' | 300.00
 SELECT o.id FROM orders o WHERE o.status = ? AND o.total > ? AND 1 < (SELECT count(*) FROM items i WHERE i.order_id = o.id);
 
+-- == key lists from reference and unsharded tables, chains over rounds ==
+-- audit (unsharded, read on the coordinator) with a condition of its own gives orders its customer ids.
+SELECT o.id, o.status, a.message FROM orders o, audit a WHERE a.id = o.customer_id AND a.message IN ('created', 'checked');
+SELECT a.message, count(*), sum(o.total) FROM orders o JOIN audit a ON a.id = o.customer_id WHERE a.id < 4 GROUP BY a.message ORDER BY 1;
+-- A chain: audit -> orders (customer_id) -> items (order_id, another column of orders): items in a third round.
+SELECT i.order_id, i.line, i.sku FROM items i JOIN orders o ON o.id = i.order_id JOIN audit a ON a.id = o.customer_id WHERE a.message LIKE 'c%';
+SELECT count(*), sum(i.price) FROM items i, orders o, audit a WHERE i.order_id = o.id AND o.customer_id = a.id AND a.message <> 'loaded' AND o.status = 'paid';
+-- An IN over a local table: its rows under the subquery's conditions.
+SELECT id, day FROM events WHERE customer_id IN (SELECT id FROM audit WHERE message LIKE '%e%') AND amount > 20;
+-- numeric with numeric (currencies is a reference table).
+SELECT o.id, c.code FROM orders o, currencies c WHERE o.total = c.rate AND c.code IN ('EUR', 'CHF', 'GBP');
+-- Outer joins: the NULL-extended side's partner is not narrowed.
+SELECT a.id, a.message, o.id FROM audit a LEFT JOIN orders o ON o.customer_id = a.id AND o.status = 'paid' WHERE a.message <> 'loaded';
+SELECT o.id, a.message FROM orders o LEFT JOIN audit a ON a.id = o.customer_id AND a.message = 'created' WHERE o.total > 400;
+SELECT o.id, a.message FROM orders o LEFT JOIN audit a ON a.id = o.customer_id WHERE a.message = 'created' OR a.id IS NULL;
+-- A local condition under OR narrows nothing.
+SELECT o.id FROM orders o, audit a WHERE a.id = o.customer_id AND (a.message = 'created' OR o.total > 450);
+-- A subquery correlated to a local table may be evaluated with any of its rows: its table is not narrowed.
+SELECT a.id, a.message, (SELECT count(*) FROM orders o WHERE o.customer_id = a.id) FROM audit a WHERE a.message IN ('created', 'ready');
+SELECT a.id FROM audit a WHERE a.message = 'created' AND 1.0 / (SELECT count(*) FROM orders o WHERE o.customer_id = a.id AND o.status = 'paid') > 0.1;
+SELECT a.id FROM audit a WHERE a.message <> 'loaded' AND 3 < (SELECT count(DISTINCT o.status) FROM orders o WHERE o.customer_id = a.id);
+
+-- == IN subqueries grouped by the shard key, answered by each shard ==
+-- items grouped by customer_id (its shard key): each shard answers the IN, their union narrows orders and items.
+SELECT o.id, o.total FROM orders o WHERE o.customer_id IN (SELECT customer_id FROM items GROUP BY customer_id HAVING sum(qty) > 30);
+SELECT o.customer_id, count(*), sum(i.qty) FROM orders o, items i WHERE o.id = i.order_id AND o.customer_id = i.customer_id AND i.customer_id IN (SELECT customer_id FROM items GROUP BY customer_id HAVING sum(qty) > 30) GROUP BY o.customer_id ORDER BY 3 DESC, 1 LIMIT 5;
+SELECT count(*) FROM items WHERE customer_id IN (SELECT customer_id FROM items WHERE qty > 1 GROUP BY customer_id, line HAVING count(*) = 3);
+-- Not the shard key, a LIMIT across groups, NOT IN, an OR: the IN's table is read whole on the coordinator.
+SELECT o.id FROM orders o WHERE o.id IN (SELECT order_id FROM items GROUP BY order_id HAVING count(*) = 3) AND o.total > 300;
+SELECT o.id FROM orders o WHERE o.customer_id IN (SELECT customer_id FROM items GROUP BY customer_id ORDER BY sum(qty) DESC, customer_id LIMIT 3);
+SELECT count(*) FROM orders o WHERE o.customer_id NOT IN (SELECT customer_id FROM items GROUP BY customer_id HAVING sum(qty) > 30);
+SELECT count(*) FROM orders o WHERE o.customer_id IN (SELECT customer_id FROM items GROUP BY customer_id HAVING sum(qty) > 30) OR o.total > 450;
+-- params: 30
+SELECT o.id FROM orders o WHERE o.customer_id IN (SELECT customer_id FROM items GROUP BY customer_id HAVING sum(qty) > ?);
+
 -- == rows of reference tables next to sharded ones (outer joins, subqueries, no FROM) ==
 SELECT c.code, o.id FROM currencies c LEFT JOIN orders o ON o.currency = c.code AND o.total > 495;
 SELECT c.code, count(*) FROM currencies c LEFT JOIN orders o ON o.currency = c.code AND o.total > 490 GROUP BY c.code;
@@ -741,6 +776,19 @@ INSERT INTO orders (id, customer_id, status) VALUES (2004, 4, 'tx');
 SELECT 1;
 ROLLBACK;
 SELECT id FROM orders WHERE customer_id = 4 AND id = 2004;
+-- Local key sources written earlier in the same transaction: read as the transaction sees them.
+BEGIN;
+UPDATE audit SET message = 'moved' WHERE id = 4;
+INSERT INTO currencies (code, rate, name) VALUES ('TXC', 123.45, 'in tx');
+INSERT INTO orders (id, customer_id, status, total) VALUES (2101, 5, 'tx', 123.45), (2102, 6, 'tx', 1.00);
+INSERT INTO events (id, day, kind, customer_id, amount) VALUES (3001, '2025-05-05', 'tx', NULL, NULL), (3002, '2025-05-06', 'tx', 2, 2);
+SELECT o.id, o.status, a.message FROM orders o, audit a WHERE a.id = o.customer_id AND a.message = 'moved';
+SELECT o.id, c.code FROM orders o, currencies c WHERE o.total = c.rate AND c.name IN ('in tx', 'Euro');
+SELECT i.order_id, i.line FROM items i JOIN orders o ON o.id = i.order_id JOIN audit a ON a.id = o.customer_id WHERE a.message = 'moved';
+SELECT e.id, a.message FROM events e LEFT JOIN audit a ON a.id = e.amount WHERE e.kind = 'tx';
+SELECT e.id, a.message FROM events e, audit a WHERE a.id = e.amount AND a.message LIKE '%e%' AND e.kind = 'tx';
+ROLLBACK;
+SELECT o.id, o.status, a.message FROM orders o, audit a WHERE a.id = o.customer_id AND a.message = 'moved';
 
 -- == DDL ==
 CREATE TABLE scratch (id int PRIMARY KEY, note text);

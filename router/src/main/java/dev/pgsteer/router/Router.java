@@ -251,7 +251,8 @@ public final class Router {
         // A table named with its schema (public.orders) is read as pg_temp.orders on the coordinator,
         // once its catalog tells the table's schema (proxy-core's QualifiedNames), or refused there.
         return new Command.Coordinate(e.tables(), database.defaultShard(), e.alsoReads(),
-                Pulls.of(analysis.pulls(), e.tables(), statement), analysis.pulls() == null ? List.of() : analysis.pulls().joins());
+                Pulls.of(analysis.pulls(), e.tables(), statement), analysis.pulls() == null ? List.of() : analysis.pulls().joins(),
+                Pulls.locals(analysis.pulls(), statement));
     }
 
     /**

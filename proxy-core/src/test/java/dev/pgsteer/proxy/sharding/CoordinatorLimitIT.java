@@ -211,6 +211,45 @@ class CoordinatorLimitIT {
         assertNothingLeftBehind();
     }
 
+    /**
+     * An unsharded table (on the coordinator's shard) with a condition of its own is a key source:
+     * orders is pulled only for its one owner, and through gadgets (pulled for that owner's gadgets,
+     * a second round) orders for those gadgets' ids, gadgets' shard key (a third round); inside a
+     * transaction block the owner's name as the transaction wrote it counts. Under an OR, or on the
+     * nullable side of an outer join, the condition narrows nothing: past the limit.
+     */
+    @Test
+    void anUnshardedTableWithConditionsNarrowsOverRounds() throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE owners (id bigint NOT NULL, name text)");
+            s.execute("INSERT INTO owners (id, name) VALUES (4, 'a'), (5, 'b'), (6, 'b')");
+            s.execute("CREATE TABLE gadgets (id bigint NOT NULL, owner bigint NOT NULL)");
+            s.execute("INSERT INTO gadgets (id, owner) SELECT g, g % 5 + 3 FROM generate_series(1, 10) g");
+            s.execute("ANALYZE orders");
+            s.execute("ANALYZE gadgets");
+            s.execute("ANALYZE owners");
+            assertEquals(List.of("count:int8 ", "1 | "), answer(c,
+                    "SELECT count(*) FROM orders o, owners w WHERE o.customer_id = w.id AND w.name = 'a'"));
+            assertEquals(List.of("count:int8 ", "2 | "), answer(c, "SELECT count(*) FROM orders o, gadgets g, owners w"
+                    + " WHERE o.customer_id = g.id AND g.owner = w.id AND w.name = 'a'"));
+            c.setAutoCommit(false);
+            s.execute("UPDATE owners SET name = 'a' WHERE id = 5");
+            assertEquals(List.of("count:int8 ", "2 | "), answer(c,
+                    "SELECT count(*) FROM orders o, owners w WHERE o.customer_id = w.id AND w.name = 'a'"));
+            c.rollback();
+            c.setAutoCommit(true);
+            for (String whole : List.of(
+                    "SELECT count(*) FROM orders o, owners w WHERE o.customer_id = w.id AND (w.name = 'a' OR o.status = 'x')",
+                    "SELECT count(*) FROM orders o LEFT JOIN owners w ON o.customer_id = w.id AND w.name = 'a'")) {
+                SQLException past = assertThrows(SQLException.class, () -> answer(c, whole), whole);
+                assertEquals("54000", past.getSQLState(), past.getMessage());
+            }
+            s.execute("DROP TABLE gadgets");
+            s.execute("DROP TABLE owners");
+        }
+        assertNothingLeftBehind();
+    }
+
     @Test
     void pastTheLimitTheStatementFailsNamingTableCountAndSettingAndTheSessionGoesOn() throws Exception {
         assertTrue(pulledFrom("orders") > 5, "the test needs more than 5 orders off the coordinator");

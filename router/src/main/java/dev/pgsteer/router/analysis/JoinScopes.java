@@ -3,6 +3,7 @@ package dev.pgsteer.router.analysis;
 import static dev.pgsteer.router.syntax.Identifiers.identifier;
 
 import dev.pgsteer.router.plan.JoinScope;
+import dev.pgsteer.router.plan.PullPlan;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -37,12 +38,23 @@ final class JoinScopes {
      * @param receiving the configured names of the tables that may be narrowed to other tables' keys
      *                  (their uses are counted), each occurrence that is an inner member of its scope
      * @param byTable   every node of each table, in order: an occurrence's number is its place there
+     * @param locals    the nodes of reference and unsharded tables that are local key sources, by their
+     *                  index in the plan's locals ({@link JoinScope#LOCAL})
      */
     static List<JoinScope> of(Map<Table, PlainSelect> scopeOf, Predicate<Table> sharded, Set<String> receiving,
-                              Map<String, List<Table>> byTable) {
+                              Map<String, List<Table>> byTable, Map<Table, Integer> locals, List<PullPlan.Local> planned) {
         Map<PlainSelect, Map<String, JoinScope.Member>> members = new LinkedHashMap<>();
         Map<Table, JoinScope.Member> memberOf = new IdentityHashMap<>();
         scopeOf.forEach((table, scope) -> {
+            Integer local = locals.get(table);
+            if (local != null) {
+                // Read on the coordinator, never pulled: it may take another local's values when it is an inner member.
+                String as = identifier(table.getAlias() != null ? table.getAlias().getName() : table.getName());
+                JoinScope.Member member = new JoinScope.Member(JoinScope.LOCAL + local, PullPlanner.isInnerMember(table, scope));
+                memberOf.put(table, member);
+                members.computeIfAbsent(scope, k -> new LinkedHashMap<>()).put(as, member);
+                return;
+            }
             if (!sharded.test(table)) {
                 return;
             }
@@ -67,7 +79,7 @@ final class JoinScopes {
         members.forEach((scope, inScope) -> {
             Map<String, JoinScope.Member> local = new LinkedHashMap<>(inScope);
             List<JoinScope.Equality> equalities = new ArrayList<>();
-            equalities(scope.getWhere(), equalities, in -> nestedMember(in, scopeOf, memberOf, local, nested));
+            equalities(scope.getWhere(), equalities, in -> nestedMember(in, scopeOf, memberOf, local, nested, planned, scopes));
             if (scope.getJoins() != null) {
                 for (Join join : scope.getJoins()) {
                     if (isInner(join) && join.getOnExpressions() != null) {
@@ -94,10 +106,19 @@ final class JoinScopes {
         return -1;
     }
 
-    /** An enclosing scope's members as sources only: a subquery's equality never narrows the rows of the query around it. */
+    /**
+     * An enclosing scope's members as sources only: a subquery's equality never narrows the rows of the
+     * query around it. Its local tables are none: the subquery may be evaluated with any of their rows
+     * (PostgreSQL may test it before their own conditions), all of which are there on the coordinator,
+     * while a pulled table holds only the rows its conditions keep.
+     */
     private static Map<String, JoinScope.Member> withoutReceiving(Map<String, JoinScope.Member> members) {
         Map<String, JoinScope.Member> out = new LinkedHashMap<>();
-        members.forEach((name, m) -> out.put(name, new JoinScope.Member(m.table(), false, m.occurrence(), m.occurrences())));
+        members.forEach((name, m) -> {
+            if (JoinScope.localIndex(m.table()) < 0) {
+                out.put(name, new JoinScope.Member(m.table(), false, m.occurrence(), m.occurrences()));
+            }
+        });
         return out;
     }
 
@@ -124,7 +145,7 @@ final class JoinScopes {
      */
     private static JoinScope.Column nestedMember(InExpression in, Map<Table, PlainSelect> scopeOf,
                                                  Map<Table, JoinScope.Member> memberOf, Map<String, JoinScope.Member> local,
-                                                 int[] counter) {
+                                                 int[] counter, List<PullPlan.Local> planned, List<JoinScope> scopes) {
         if (in.isNot() || !(in.getRightExpression() instanceof ParenthesedSelect sub)
                 || !(sub.getSelect() instanceof PlainSelect select) || select.getWithItemsList() != null
                 || select.getJoins() != null || !(select.getFromItem() instanceof Table table)
@@ -142,8 +163,50 @@ final class JoinScopes {
         }
         String name = JoinScope.NESTED + (++counter[0]);
         JoinScope.Member member = memberOf.get(table);
+        String y = identifier(column.getColumnName());
+        if (groupedOn(select, y, as) && JoinScope.localIndex(member.table()) < 0) {
+            // Each shard answers it from its own rows when y is the shard key (checked on the coordinator):
+            // a local source of its own, which the subquery's occurrence takes too (its groups of the
+            // listed keys are whole, the others failed the HAVING: the IN's values are the same).
+            int index = planned.size();
+            planned.add(new PullPlan.Local(member.table(), new PullPlan.TablePull(as, false,
+                    List.of(new PullPlan.Filter(select.toString(), Set.of(), Set.of(), Set.of()))), y));
+            local.put(name, new JoinScope.Member(JoinScope.LOCAL + index, false));
+            String grouped = JoinScope.NESTED + "g" + index;
+            scopes.add(new JoinScope(Map.of(as, member, grouped, new JoinScope.Member(JoinScope.LOCAL + index, false)),
+                    List.of(new JoinScope.Equality(new JoinScope.Column(as, y), new JoinScope.Column(grouped, y)))));
+            return new JoinScope.Column(name, y);
+        }
         local.put(name, new JoinScope.Member(member.table(), false, member.occurrence(), member.occurrences()));
-        return new JoinScope.Column(name, identifier(column.getColumnName()));
+        return new JoinScope.Column(name, y);
+    }
+
+    /**
+     * Whether an IN's subquery (one column {@code y} of one table, {@code as}) groups by {@code y}
+     * plainly, with nothing that reads across groups or other tables: no LIMIT, OFFSET, FETCH,
+     * DISTINCT, grouping sets, and no other SELECT inside. Then, {@code y} being the table's shard key,
+     * each group lives whole on one shard, and the union of what each shard answers is the IN's values.
+     */
+    private static boolean groupedOn(PlainSelect select, String y, String as) {
+        if (select.getGroupBy() == null || select.getGroupBy().getGroupByExpressionList() == null
+                || select.getLimit() != null || select.getOffset() != null || select.getFetch() != null
+                || select.getDistinct() != null || select.getTop() != null || select.getWindowDefinitions() != null) {
+            return false;
+        }
+        String text = select.toString();
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        if (lower.split("\\bselect\\b", -1).length != 2 || lower.contains("grouping") || lower.contains("rollup")
+                || lower.contains("cube") || lower.contains(" over ") || lower.contains("over(")) {
+            return false;
+        }
+        for (Object e : select.getGroupBy().getGroupByExpressionList()) {
+            if (e instanceof Column c && c.getArrayConstructor() == null && identifier(c.getColumnName()).equals(y)
+                    && (c.getTable() == null || c.getTable().getName() == null
+                    || c.getTable().getSchemaName() == null && identifier(c.getTable().getName()).equals(as))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isInner(Join join) {

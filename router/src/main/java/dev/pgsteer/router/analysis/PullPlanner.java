@@ -95,11 +95,41 @@ public final class PullPlanner {
             }
             tables.put(name, new PullPlan.TablePull(alias, allColumns, filters));
         });
+        Map<Table, Integer> localIndex = new IdentityHashMap<>();
+        List<PullPlan.Local> locals = locals(occurrences, shardMap, tokens.parameterUses, localIndex);
         List<JoinScope> joins = JoinScopes.of(occurrences.scopeOf,
                 node -> shardMap.tableOf(node).orElse(null) instanceof TableConfig.Sharded
                         && !(node.getSchemaName() == null && occurrences.cteNames.contains(identifier(node.getName()))),
-                receiving, occurrences.byTable);
-        return new PullPlan(tokens.identifiers, fromShape, tables, joins);
+                receiving, occurrences.byTable, localIndex, locals);
+        return new PullPlan(tokens.identifiers, fromShape, tables, joins, locals);
+    }
+
+    /**
+     * Each occurrence of a reference or unsharded table (not a CTE's name, not named with a schema,
+     * which the coordinator inside a transaction block reads under another name), with its own
+     * conditions in its scope: a local key source ({@link JoinScope#LOCAL}). Its conditions are the
+     * conjuncts of its scope's WHERE that read only its row, as for a pulled table; it is never pulled,
+     * so its other uses in the statement do not matter (its rows in this scope all meet them).
+     */
+    private static List<PullPlan.Local> locals(Occurrences occurrences, ShardMap shardMap, Map<Integer, Integer> parameterUses,
+                                               Map<Table, Integer> localIndex) {
+        List<PullPlan.Local> locals = new ArrayList<>();
+        occurrences.byTable.forEach((name, nodes) -> {
+            if (occurrences.cteNames.contains(name)) {
+                return;
+            }
+            for (Table node : nodes) {
+                if (node.getSchemaName() != null || shardMap.tableOf(node).orElse(null) instanceof TableConfig.Sharded
+                        || occurrences.scopeOf.get(node) == null) {
+                    continue;
+                }
+                String alias = node.getAlias() != null ? node.getAlias().getName() : node.getName();
+                List<PullPlan.Filter> filters = filters(node, occurrences.scopeOf.get(node), identifier(alias), parameterUses);
+                localIndex.put(node, locals.size());
+                locals.add(new PullPlan.Local(name, new PullPlan.TablePull(alias, false, filters)));
+            }
+        });
+        return locals;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.pgsteer.router.command;
 
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.router.plan.JoinScope;
+import dev.pgsteer.router.plan.PulledLocal;
 import dev.pgsteer.router.plan.PulledTable;
 import dev.pgsteer.router.plan.Route;
 import java.util.List;
@@ -153,17 +154,24 @@ public sealed interface Command {
      * for the key values another pulled table holds).
      */
     record Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard, List<String> alsoReads,
-                      List<PulledTable> pulls, List<JoinScope> joins) implements Command, Read {
+                      List<PulledTable> pulls, List<JoinScope> joins, List<PulledLocal> locals) implements Command, Read {
         public Coordinate {
             tables = List.copyOf(tables);
             alsoReads = List.copyOf(alsoReads);
             pulls = List.copyOf(pulls);
             joins = List.copyOf(joins);
+            locals = List.copyOf(locals);
+        }
+
+        /** Without local key sources ({@code locals}: the reference and unsharded tables of {@code joins}, by index). */
+        public Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard, List<String> alsoReads,
+                          List<PulledTable> pulls, List<JoinScope> joins) {
+            this(tables, coordinatorShard, alsoReads, pulls, joins, List.of());
         }
 
         /** Every table pulled whole, nothing else read. */
         public Coordinate(List<TableConfig.Sharded> tables, String coordinatorShard) {
-            this(tables, coordinatorShard, List.of(), tables.stream().map(PulledTable::whole).toList(), List.of());
+            this(tables, coordinatorShard, List.of(), tables.stream().map(PulledTable::whole).toList(), List.of(), List.of());
         }
     }
 

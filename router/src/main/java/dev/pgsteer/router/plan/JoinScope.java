@@ -17,7 +17,7 @@ import java.util.Map;
  * y FROM t ...)} conjunct ({@link Member#nested}: a row whose {@code x} is no pulled {@code y} fails
  * it).
  *
- * @param members     the scope's sharded tables, by the name the statement gives them there (alias,
+ * @param members     the scope's sharded tables and its local ones ({@link #LOCAL}), by the name the statement gives them there (alias,
  *                    or table name; folded as PostgreSQL folds them); a nested member under a name no
  *                    SQL identifier can spell (it starts with NUL)
  * @param equalities  {@code column = column} conditions every joined row of the scope meets
@@ -42,6 +42,18 @@ public record JoinScope(Map<String, Member> members, List<Equality> equalities, 
 
     /** The prefix of a nested member's name: no identifier holds NUL. */
     public static final String NESTED = "\u0000in";
+
+    /**
+     * The prefix of a local member's table: a reference or unsharded table (on the coordinator's
+     * shard, never pulled), followed by its index in {@link PullPlan#locals}. Such a member is a source
+     * of key values read on the coordinator, and receives only from other local members.
+     */
+    public static final String LOCAL = "\u0000local";
+
+    /** The index in {@link PullPlan#locals} of a local member's table; -1 for a sharded table. */
+    public static int localIndex(String table) {
+        return table.startsWith(LOCAL) ? Integer.parseInt(table.substring(LOCAL.length())) : -1;
+    }
 
     /**
      * A sharded table of the scope.

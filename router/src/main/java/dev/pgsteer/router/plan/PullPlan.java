@@ -18,17 +18,38 @@ import java.util.Set;
  *                    the lexer's literals, to be put back) or the statement's own text
  * @param tables      by table name (as configured), what to pull of it
  * @param joins       the equalities of each FROM list that joins sharded tables ({@link JoinScope})
+ * @param locals      each occurrence of a reference or unsharded table that is a member of a join
+ *                    scope ({@link JoinScope#LOCAL} and its index here): its configured name and its
+ *                    own conditions there, which its key values (read on the coordinator) meet
  */
-public record PullPlan(Set<String> identifiers, boolean fromShape, Map<String, TablePull> tables, List<JoinScope> joins) {
+public record PullPlan(Set<String> identifiers, boolean fromShape, Map<String, TablePull> tables, List<JoinScope> joins,
+                       List<Local> locals) {
 
     public PullPlan {
         identifiers = identifiers == null ? null : Set.copyOf(identifiers);
         tables = Map.copyOf(tables);
         joins = List.copyOf(joins);
+        locals = List.copyOf(locals);
+    }
+
+    public PullPlan(Set<String> identifiers, boolean fromShape, Map<String, TablePull> tables, List<JoinScope> joins) {
+        this(identifiers, fromShape, tables, joins, List.of());
+    }
+
+    /**
+     * One occurrence of a reference or unsharded table: its name (folded) and what narrows its rows
+     * there. Or ({@code grouped} not null) a sharded table's {@code x IN (SELECT grouped FROM table
+     * ... GROUP BY grouped ...)} subquery that each shard can answer from its own rows when {@code
+     * grouped} is the table's shard key: its text is {@code pull}'s one filter.
+     */
+    public record Local(String table, TablePull pull, String grouped) {
+        public Local(String table, TablePull pull) {
+            this(table, pull, null);
+        }
     }
 
     public PullPlan(Set<String> identifiers, boolean fromShape, Map<String, TablePull> tables) {
-        this(identifiers, fromShape, tables, List.of());
+        this(identifiers, fromShape, tables, List.of(), List.of());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.pgsteer.router.resolve;
 
 import dev.pgsteer.config.TableConfig;
 import dev.pgsteer.router.plan.PullPlan;
+import dev.pgsteer.router.plan.PulledLocal;
 import dev.pgsteer.router.plan.PulledTable;
 import dev.pgsteer.router.sql.LexedStatement;
 import dev.pgsteer.router.sql.SqlTokenizer;
@@ -33,6 +34,22 @@ public final class Pulls {
                 filters.add(pushed(filter, plan.fromShape(), statement));
             }
             out.add(new PulledTable(table, pull.alias(), pull.allColumns() ? null : plan.identifiers(), filters));
+        }
+        return out;
+    }
+
+    /** Each local key source of the plan ({@link PullPlan#locals}), in order, its literals put back. */
+    public static List<PulledLocal> locals(PullPlan plan, LexedStatement statement) {
+        if (plan == null) {
+            return List.of();
+        }
+        List<PulledLocal> out = new ArrayList<>(plan.locals().size());
+        for (PullPlan.Local local : plan.locals()) {
+            List<PulledTable.PushedFilter> filters = new ArrayList<>();
+            for (PullPlan.Filter filter : local.pull().filters()) {
+                filters.add(pushed(filter, plan.fromShape(), statement));
+            }
+            out.add(new PulledLocal(local.table(), local.pull().alias(), filters, local.grouped()));
         }
         return out;
     }

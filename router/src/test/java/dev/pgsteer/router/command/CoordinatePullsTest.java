@@ -191,10 +191,15 @@ class CoordinatePullsTest {
             SELECT count(*) FROM items WHERE order_id IN (SELECT id FROM orders WHERE status = 'paid') OR qty > 5 | -
             SELECT count(*) FROM items WHERE order_id IN (SELECT id + 0 FROM orders WHERE status = 'paid') | -
             SELECT count(*) FROM items WHERE order_id IN (SELECT o.id FROM orders o, items i WHERE o.id = i.order_id) | i<items#1 o<orders ^ items items#0 (complete) : o.id=i.order_id
-            SELECT count(*) FROM orders o WHERE EXISTS (SELECT 1 FROM items i, currencies c WHERE i.order_id = o.id AND c.code = 'EUR') | i<items ^ o orders : i.order_id=o.id
+            SELECT count(*) FROM orders o WHERE EXISTS (SELECT 1 FROM items i, currencies c WHERE i.order_id = o.id AND c.code = 'EUR') | c<local0 i<items ^ o orders (complete) : i.order_id=o.id
             SELECT count(*) FROM orders o WHERE EXISTS (SELECT 1 FROM (SELECT order_id FROM items) d WHERE d.order_id = o.id) | -
             SELECT count(*) FROM orders o LEFT JOIN items i ON i.order_id = o.id WHERE NOT EXISTS (SELECT 1 FROM items j WHERE j.order_id = i.order_id) | j<items#1 ^ i items#0 o orders (complete) : j.order_id=i.order_id
             WITH items AS (SELECT order_id + 1 AS order_id FROM items) SELECT count(*) FROM orders o, items i WHERE o.id = i.order_id AND o.status = 'paid' | -
+            SELECT count(DISTINCT o.status) FROM orders o, currencies c WHERE o.currency = c.code AND c.rate > 1 | c<local0 o<orders : o.currency=c.code
+            SELECT count(DISTINCT o.status) FROM orders o JOIN currencies c ON o.currency = c.code JOIN items i ON i.order_id = o.id WHERE c.rate > 1 | c<local0 i<items o<orders : o.currency=c.code i.order_id=o.id
+            SELECT count(DISTINCT o.status) FROM orders o LEFT JOIN currencies c ON o.currency = c.code WHERE c.rate > 1 | -
+            SELECT count(DISTINCT o.status) FROM currencies c LEFT JOIN orders o ON o.currency = c.code WHERE c.rate > 1 AND o.id = c.id | c<local0 o orders : o.id=c.id
+            SELECT count(DISTINCT o.status) FROM orders o, currencies c, currencies d WHERE o.currency = c.code AND c.rate = d.rate | c<local0 d<local1 o<orders : o.currency=c.code c.rate=d.rate
             """)
     void theJoinsOfEachScopeAreKnown(String sql, String expected) {
         Command command = fixture.router.route(SqlLexer.statement(sql), KeySource.Placeholders.NONE,
@@ -215,14 +220,14 @@ class CoordinatePullsTest {
     /** Members as {@code alias<table} (receiving) or {@code alias table}, with {@code #occurrence} for a table named more than once. */
     private static String members(Map<String, dev.pgsteer.router.plan.JoinScope.Member> members) {
         return members.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .map(m -> shown(m.getKey()) + (m.getValue().receives() ? "<" : " ") + m.getValue().table()
+                .map(m -> shown(m.getKey()) + (m.getValue().receives() ? "<" : " ") + shown(m.getValue().table())
                         + (m.getValue().occurrences() > 1 ? "#" + m.getValue().occurrence() : ""))
                 .collect(Collectors.joining(" "));
     }
 
-    /** A nested member's name (NUL, "in", a number) without its NUL. */
+    /** A nested member's name (NUL, "in", a number) or a local table's without its NUL. */
     private static String shown(String name) {
-        return dev.pgsteer.router.plan.JoinScope.Member.nested(name) ? name.substring(1) : name;
+        return dev.pgsteer.router.plan.JoinScope.Member.nested(name) || name.startsWith("\u0000") ? name.substring(1) : name;
     }
 
     private List<PulledTable> pulls(String sql) {

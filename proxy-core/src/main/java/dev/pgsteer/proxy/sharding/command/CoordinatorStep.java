@@ -13,6 +13,7 @@ import dev.pgsteer.proxy.sharding.coordinator.CoordinatorSql;
 import dev.pgsteer.proxy.sharding.coordinator.FinalStep;
 import dev.pgsteer.proxy.sharding.coordinator.GatherPull;
 import dev.pgsteer.proxy.sharding.coordinator.HiddenRows;
+import dev.pgsteer.proxy.sharding.coordinator.GroupedSources;
 import dev.pgsteer.proxy.sharding.coordinator.KeyLists;
 import dev.pgsteer.proxy.sharding.coordinator.LocalFill;
 import dev.pgsteer.proxy.sharding.coordinator.OpenSteps;
@@ -32,6 +33,8 @@ import dev.pgsteer.proxy.sharding.execute.ShardLeases;
 import dev.pgsteer.proxy.sharding.execute.ShardLink;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.plan.Answer;
+import dev.pgsteer.router.plan.JoinScope;
+import dev.pgsteer.router.plan.PulledLocal;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
@@ -179,8 +182,18 @@ final class CoordinatorStep {
     private Map<Integer, Integer> occurrences = Map.of();
     /** The first round's semi-joins of tables named more than once, as conditions of their occurrences. */
     private List<KeyLists.OccurrenceCondition> repeated = List.of();
-    /** The tables pulled in the second round: key-list receivers, and the tables of {@link #late}. */
+    /** The tables pulled after the first round: key-list receivers, and the tables of {@link #late}. */
     private Set<Integer> later = Set.of();
+    /** The round each sharded table is pulled in ({@link KeyLists#rounds}). */
+    private Map<Integer, Integer> rounds = Map.of();
+    /** The pulled tables and local key sources as {@link KeyLists} plans from them. */
+    private List<KeyLists.Table> described = List.of();
+    /** The key conditions of the receivers pulled so far, by table index (a late semi-join's EXISTS holds its source's). */
+    private final Map<Integer, List<String>> keyConditions = new HashMap<>();
+    /** The grouped IN subqueries each shard answers (outside a transaction block), as local key sources. */
+    private final List<GroupedSources.Source> grouped = new ArrayList<>();
+    /** The conditions of the occurrences of tables named more than once, gathered round by round. */
+    private final List<KeyLists.OccurrenceCondition> ofRepeated = new ArrayList<>();
 
     CoordinatorStep(FanOut fanOut, ClientReplies replies, EventLoop loop, BackendListener owner, ShardSettings settings,
                     String statement, Finish finish, PullBudget budget, List<String> localSettings, Command.Coordinate command,
@@ -219,8 +232,11 @@ final class CoordinatorStep {
         // In flight for the relay while rows are pulled: a cancel reaches every shard, and a client
         // that leaves has every connection closed (which aborts the COPYs and drops the temporary tables).
         fanOut.hold(involved);
-        List<String> names = Stream.concat(command.tables().stream().map(TableConfig.Sharded::name),
+        List<String> shadowed = Stream.concat(command.tables().stream().map(TableConfig.Sharded::name),
                 inTransaction ? command.alsoReads().stream() : Stream.empty()).toList();
+        // Outside a transaction block the local key sources' columns are read too (they are not shadowed).
+        List<String> names = Stream.concat(shadowed.stream(), inTransaction ? Stream.empty()
+                : command.locals().stream().map(PulledLocal::table).filter(t -> !shadowed.contains(t)).distinct()).toList();
         Future<List<List<String>>> found = own.connection().queryInternal(CoordinatorSql.qualifiedNames(names), loop, ownStatus());
         found.addListener(n -> {
             if (gone()) {
@@ -230,10 +246,12 @@ final class CoordinatorStep {
                 fail(found.cause());
                 return;
             }
-            List<List<String>> rows = found.getNow();
-            if (rows.size() != names.size()) {
-                List<String> present = rows.stream().map(r -> r.get(2)).toList();
-                String missing = names.stream().filter(name -> !present.contains(name)).findFirst().orElse("?");
+            List<List<String>> all = found.getNow();
+            List<String> present = all.stream().map(r -> r.get(2)).toList();
+            // The shadowed tables come first (in order): a local key source the catalog lacks is only no source.
+            List<List<String>> rows = all.subList(0, Math.min(shadowed.size(), all.size()));
+            if (!present.containsAll(shadowed)) {
+                String missing = shadowed.stream().filter(name -> !present.contains(name)).findFirst().orElse("?");
                 fail(new StepRefused(SqlState.UNDEFINED_TABLE, "relation \"" + missing + "\" does not exist"
                         + (apart ? "" : " on the coordinator " + command.coordinatorShard())));
                 return;
@@ -244,23 +262,33 @@ final class CoordinatorStep {
             List<String> qualified = rows.stream().map(r -> r.get(0)).toList();
             catalog = rows;
             List<PullStatements> tables = new ArrayList<>();
-            List<KeyLists.Table> described = described(rows);
+            described = described(rows, all);
             int target = targetIndex();
             // A write's target is pulled whole and locked (lockedTarget), never narrowed by other tables' rows.
-            keys = KeyLists.plan(command.joins(), described).stream().filter(k -> k.receiver() != target).toList();
-            Set<Integer> receivers = KeyLists.receivers(keys);
-            List<KeyLists.SemiJoin> all = KeyLists.semiJoins(command.joins(), described, keys).stream()
+            keys = KeyLists.plan(command.joins(), described).stream().filter(k -> k.receiver() != target)
+                    .toList();
+            List<KeyLists.SemiJoin> semi = KeyLists.semiJoins(command.joins(), described, keys).stream()
                     .filter(j -> j.receiver() != target).toList();
-            // A semi-join on a receiver's key values waits for them: its table is pulled in the second round too.
-            late = all.stream().filter(KeyLists.SemiJoin::late).toList();
-            later = new LinkedHashSet<>(receivers);
-            late.forEach(j -> later.add(j.receiver()));
-            List<KeyLists.SemiJoin> early = all.stream().filter(j -> !j.late()).toList();
+            // A semi-join on a receiver's key values waits for them: its table is pulled in that receiver's round.
+            late = semi.stream().filter(KeyLists.SemiJoin::late).toList();
+            rounds = KeyLists.rounds(keys, late, described);
+            if (rounds == null) {
+                late = List.of();
+                rounds = KeyLists.rounds(keys, late, described);
+            }
+            later = new LinkedHashSet<>();
+            rounds.forEach((table, round) -> {
+                if (round > 1) {
+                    later.add(table);
+                }
+            });
+            List<KeyLists.SemiJoin> early = semi.stream().filter(j -> !j.late()).toList();
             semiJoins = semiJoins(early.stream().filter(j -> j.occurrences() == 1).toList(), Map.of());
             // A table named more than once: the union of its occurrences' conditions, in the first round when no list waits.
             same = KeyLists.sameColumns(command.joins(), described);
             occurrences = KeyLists.occurrences(command.joins(), described);
             repeated = repeated(early, Map.of());
+            ofRepeated.addAll(repeated);
             KeyLists.unions(repeated, same, occurrences).forEach((table, union) -> {
                 if (!later.contains(table)) {
                     semiJoins.put(table, List.of(union));
@@ -287,12 +315,42 @@ final class CoordinatorStep {
                                 finish.parameters(), concat(semiJoins.getOrDefault(index, List.of()), hide)))
                         : PullStatements.whole(row.get(0), row.get(1)));
             }
-            if (apart) {
-                withSettings(qualified, tables);
-            } else {
-                create(CoordinatorSql.createAndFillLocally(tables.stream().map(t -> t.forShard(coordinator.shard())).toList(), later,
-                        tempBuffers()), qualified, tables);
+            Runnable proceed = () -> {
+                if (apart) {
+                    withSettings(qualified, tables);
+                } else {
+                    create(CoordinatorSql.createAndFillLocally(tables.stream().map(t -> t.forShard(coordinator.shard())).toList(),
+                            later, tempBuffers()), qualified, tables);
+                }
+            };
+            gatherGrouped(0, proceed);
+        });
+    }
+
+    /**
+     * The values of each grouped IN subquery ({@link GroupedSources}), asked of every shard at once
+     * before anything is created (the coordinator's own connection would read its temporary copies
+     * after), then {@code then}; a shard that fails or passes the bound leaves that source without a
+     * list (its key query reads NULL).
+     */
+    private void gatherGrouped(int at, Runnable then) {
+        if (at >= grouped.size()) {
+            then.run();
+            return;
+        }
+        GroupedSources.Source source = grouped.get(at);
+        List<Future<List<List<String>>>> answers = links.stream()
+                .map(link -> link.connection().queryInternal(source.shardQuery(), loop, ownStatus())).toList();
+        Futures.whenAll(answers, loop).addListener(all -> {
+            if (gone()) {
+                return;
             }
+            List<String> arrays = new ArrayList<>();
+            for (Future<List<List<String>>> answer : answers) {
+                arrays.add(answer.isSuccess() && !answer.getNow().isEmpty() ? answer.getNow().getFirst().getFirst() : null);
+            }
+            described.set(source.table(), source.withValues(GroupedSources.union(arrays)));
+            gatherGrouped(at + 1, then);
         });
     }
 
@@ -360,8 +418,14 @@ final class CoordinatorStep {
                 .toList();
     }
 
-    /** The sharded tables as {@link KeyLists} plans from them: columns, their types, size, own conditions. */
-    private List<KeyLists.Table> described(List<List<String>> rows) {
+    /**
+     * The sharded tables as {@link KeyLists} plans from them: columns, their types, size, own conditions;
+     * then the local key sources ({@code all}: every catalog row read), each occurrence under its
+     * {@link JoinScope#LOCAL} name. Inside a transaction block a local source is read from its
+     * temporary copy (pulled over the session's connection: what its transaction sees), and only
+     * when it is one.
+     */
+    private List<KeyLists.Table> described(List<List<String>> rows, List<List<String>> all) {
         List<KeyLists.Table> described = new ArrayList<>();
         for (int i = 0; i < command.tables().size(); i++) {
             List<String> row = rows.get(i);
@@ -372,6 +436,29 @@ final class CoordinatorStep {
             described.add(new KeyLists.Table(table.name(), columns, types, estimate,
                     PullStatements.pushesConditions(command.pulls().get(i), columns, finish.parameters()), table.key(),
                     Arrays.asList(table.function(), table.keyType())));
+        }
+        for (int k = 0; k < command.locals().size(); k++) {
+            PulledLocal local = command.locals().get(k);
+            if (local.grouped() != null) {
+                GroupedSources.Source source = inTransaction ? null
+                        : GroupedSources.of(k, local, command.tables(), rows, described.size());
+                if (source != null) {
+                    grouped.add(source);
+                    described.add(source.unread());
+                }
+                continue;
+            }
+            List<String> row = all.stream().filter(r -> r.get(2).equals(local.table())).findFirst().orElse(null);
+            if (row == null || inTransaction && !command.alsoReads().contains(local.table())) {
+                // Not described: its columns unknown, a bare name may be its own, so none is resolved past it.
+                continue;
+            }
+            List<String> columns = PullStatements.columns(row.get(3));
+            List<String> types = row.get(5) == null ? List.of() : List.of(row.get(5).split(","));
+            double estimate = row.get(6) == null ? -1 : Double.parseDouble(row.get(6));
+            List<String> conditions = PullStatements.conditions(local.filters(), columns);
+            described.add(new KeyLists.Table(JoinScope.LOCAL + k, columns, types, estimate, !conditions.isEmpty(), null, null,
+                    new KeyLists.Local(inTransaction ? "pg_temp." + row.get(1) : row.get(0), local.alias(), conditions)));
         }
         return described;
     }
@@ -458,19 +545,23 @@ final class CoordinatorStep {
             for (int i = sharded; i < qualified.size(); i++) {
                 pulls.add(new Pull(List.of(own), qualified.get(i), tables.get(i)));
             }
-            pull(pulls, 0, later.isEmpty() ? this::prepareThenAnswer : () -> withKeys(qualified));
+            pull(pulls, 0, later.isEmpty() ? this::prepareThenAnswer : () -> withKeys(qualified, 2));
         });
     }
 
     /**
-     * The second round ({@link KeyLists}): the key values of the tables pulled first, read on the
-     * coordinator, narrow the pulls of the tables that receive them; their coordinator shard's own rows
-     * are copied locally (outside a transaction block), the other shards' pulled.
+     * Round {@code round} ({@link KeyLists#rounds}): the key values of the tables pulled before it (and
+     * of local sources), read on the coordinator, narrow the pulls of the tables of this round; their
+     * coordinator shard's own rows are copied locally (outside a transaction block), the other shards'
+     * pulled; then the next round, or the answer.
      */
-    private void withKeys(List<String> qualified) {
+    private void withKeys(List<String> qualified, int round) {
         open.phase(OpenSteps.Phase.KEYS);
+        List<Integer> tables = later.stream().filter(i -> rounds.get(i) == round).toList();
+        List<KeyLists.KeyList> now = keys.stream().filter(k -> rounds.getOrDefault(k.receiver(), 0) == round).toList();
         List<String> temporary = catalog.stream().map(r -> r.get(1)).toList();
-        Future<List<List<String>>> read = coordinator.connection().queryInternal(KeyLists.query(keys, temporary), loop,
+        Future<List<List<String>>> read = now.isEmpty() ? loop.newSucceededFuture(List.of(List.of()))
+                : coordinator.connection().queryInternal(KeyLists.query(now, temporary, described, keys), loop,
                 TransactionStatus.IN_TRANSACTION);
         read.addListener(r -> {
             if (gone()) {
@@ -480,15 +571,17 @@ final class CoordinatorStep {
                 fail(read.cause());
                 return;
             }
-            Map<Integer, List<String>> conditions = KeyLists.conditions(keys, read.getNow().getFirst());
-            Map<Integer, List<String>> lateJoins = semiJoins(late.stream().filter(j -> j.occurrences() == 1).toList(), conditions);
-            List<KeyLists.OccurrenceCondition> ofRepeated = new ArrayList<>(repeated);
-            ofRepeated.addAll(KeyLists.occurrenceConditions(keys, read.getNow().getFirst()));
-            ofRepeated.addAll(repeated(late, conditions));
+            Map<Integer, List<String>> conditions = KeyLists.conditions(now, read.getNow().getFirst());
+            keyConditions.putAll(conditions);
+            List<KeyLists.SemiJoin> lateNow = late.stream().filter(j -> rounds.get(j.receiver()) == round).toList();
+            Map<Integer, List<String>> lateJoins = semiJoins(lateNow.stream().filter(j -> j.occurrences() == 1).toList(),
+                    keyConditions);
+            ofRepeated.addAll(KeyLists.occurrenceConditions(now, read.getNow().getFirst()));
+            ofRepeated.addAll(repeated(lateNow, keyConditions));
             Map<Integer, String> unions = KeyLists.unions(ofRepeated, same, occurrences);
             List<Pull> pulls = new ArrayList<>();
             List<String> locally = new ArrayList<>();
-            for (int i : later) {
+            for (int i : tables) {
                 List<String> row = catalog.get(i);
                 List<String> extra = new ArrayList<>(semiJoins.getOrDefault(i, List.of()));
                 if (occurrences.getOrDefault(i, 1) > 1) {
@@ -505,8 +598,10 @@ final class CoordinatorStep {
                     locally.add(table.forShard(coordinator.shard()).fillLocally());
                 }
             }
+            boolean last = later.stream().noneMatch(i -> rounds.get(i) > round);
+            Runnable then = last ? this::prepareThenAnswer : () -> withKeys(qualified, round + 1);
             if (locally.isEmpty()) {
-                pull(pulls, 0, this::prepareThenAnswer);
+                pull(pulls, 0, then);
                 return;
             }
             Future<Void> filled = coordinator.connection().runInternal(String.join("; ", locally), loop,
@@ -519,7 +614,7 @@ final class CoordinatorStep {
                     fail(filled.cause());
                     return;
                 }
-                pull(pulls, 0, this::prepareThenAnswer);
+                pull(pulls, 0, then);
             });
         });
     }

@@ -25,9 +25,10 @@ import java.util.Set;
  * the integers (with each other), and numeric, uuid and oid (each with itself).
  *
  * <p>Which way round: from a table that has conditions of its own pushed (else its keys are all its
- * keys) to a larger one (by the catalog's row estimate on the coordinator's shard), in two rounds:
- * a table that receives keys is no source. Past {@link #MAX_KEYS} distinct values the list is not
- * worth its text, and the receiver is pulled without it.
+ * keys), or that receives a list itself, to a larger one (by the catalog's row estimate on the
+ * coordinator's shard), in as many rounds as the chain needs ({@link #rounds}). Reference and unsharded
+ * tables are sources too ({@link Local}), read on the coordinator. Past {@link #MAX_KEYS} distinct
+ * values the list is not worth its text, and the receiver is pulled without it.
  */
 public final class KeyLists {
     /** The most key values one list carries. */
@@ -40,9 +41,9 @@ public final class KeyLists {
     }
 
     /**
-     * A pulled table as the plan needs it.
+     * A pulled table as the plan needs it, or a local key source ({@code local} not null).
      *
-     * @param name      its configured name
+     * @param name      its configured name ({@link JoinScope#LOCAL} and its index for a local source)
      * @param columns   its columns, in order
      * @param types     their type OIDs, in the same order
      * @param rows      the catalog's estimate of its rows on the coordinator's shard (negative: unknown)
@@ -50,17 +51,39 @@ public final class KeyLists {
      * @param key       its shard key column
      * @param placement what places its rows (function and key type): tables with equal placements
      *                  hold rows of equal keys on the same shard; null: none
+     * @param local     for a reference or unsharded table: where its values are read on the coordinator
      */
     public record Table(String name, List<String> columns, List<String> types, double rows, boolean filtered, String key,
-                        Object placement) {
+                        Object placement, Local local) {
+        /** A pulled table. */
+        public Table(String name, List<String> columns, List<String> types, double rows, boolean filtered, String key,
+                     Object placement) {
+            this(name, columns, types, rows, filtered, key, placement, null);
+        }
+
         /** A table whose placement is unknown (never co-located). */
         public Table(String name, List<String> columns, List<String> types, double rows, boolean filtered) {
-            this(name, columns, types, rows, filtered, null, null);
+            this(name, columns, types, rows, filtered, null, null, null);
         }
 
         String typeOf(String column) {
             int i = columns.indexOf(column);
             return i < 0 || i >= types.size() ? null : types.get(i);
+        }
+    }
+
+    /**
+     * A reference or unsharded table's occurrence as a key source, read on the coordinator: {@code
+     * SELECT * FROM relation AS alias WHERE conditions}.
+     *
+     * @param relation   the table as the coordinator reads it (its schema-qualified name, or inside a
+     *                   transaction block the temporary copy that holds what the transaction sees)
+     * @param alias      the statement's name for it, as written (its conditions use it)
+     * @param conditions its own conditions, as the coordinator can run them (none with client parameters)
+     */
+    public record Local(String relation, String alias, List<String> conditions) {
+        public Local {
+            conditions = List.copyOf(conditions);
         }
     }
 
@@ -79,13 +102,19 @@ public final class KeyLists {
     /**
      * The key lists for {@code tables} (indexes into it), from the statement's {@code joins}.
      *
-     * <p>Direct lists come from a table with conditions of its own, pulled in the first round. A
-     * list may also come through a table that receives one: when occurrence R's column must be one of
-     * table S's pulled values of {@code e}, and S (occurring once) is pulled only where {@code e =
-     * ANY(L)}, then R's column must be in L (TPC-H Q20: lineitem is correlated to partsupp, which is
-     * pulled only for the parts of {@code ps_partkey IN (SELECT p_partkey FROM part WHERE ...)}).
-     * A table occurring more than once is narrowed only when each occurrence has a list, to the union
-     * ({@link #conditions}).
+     * <p>A list goes from a narrowed table to a larger one it equals: narrowed, it has conditions of
+     * its own, or receives a list itself (on another column: then it is pulled in an earlier round,
+     * {@link #rounds}); every list goes to a larger table (by the catalog's estimate), so the lists
+     * never form a cycle. Local sources (reference and unsharded tables, read on the coordinator)
+     * receive only from other local ones. Exact, for the reason every list is: the source's pulled
+     * rows (or read values) hold every row it contributes to the scope.
+     *
+     * <p>A list may also come through a table that receives one on the same column: when occurrence
+     * R's column must be one of table S's pulled values of {@code e}, and S (occurring once) is pulled
+     * only where {@code e = ANY(L)}, then R's column must be in L, which R takes in the same round
+     * (TPC-H Q20: lineitem is correlated to partsupp, which is pulled only for the parts of {@code
+     * ps_partkey IN (SELECT p_partkey FROM part WHERE ...)}). A table occurring more than once is
+     * narrowed only when each occurrence has a list, to the union ({@link #conditions}).
      */
     public static List<KeyList> plan(List<JoinScope> joins, List<Table> tables) {
         Map<String, Integer> index = new HashMap<>();
@@ -106,29 +135,78 @@ public final class KeyLists {
             }
         }
         List<SameColumn> same = sameColumns(joins, tables);
-        List<KeyList> direct = raw.stream().filter(l -> direct(l, tables)).toList();
-        Set<Integer> directReceivers = receivers(direct);
-        // Two rounds: a receiver's own rows are only known in the second, so it is no source.
-        direct = covered(direct.stream().filter(c -> !directReceivers.contains(c.source())).toList(), same);
-        List<KeyList> all = new ArrayList<>(direct);
-        for (KeyList through : raw) {
-            for (KeyList list : direct) {
-                KeyList chained = chained(through, list, tables);
-                if (chained != null && !all.contains(chained)) {
-                    all.add(chained);
+        Set<Integer> filtered = new HashSet<>();
+        for (int i = 0; i < tables.size(); i++) {
+            if (tables.get(i).filtered()) {
+                filtered.add(i);
+            }
+        }
+        List<KeyList> lists = new ArrayList<>();
+        // Until nothing changes: a table narrowed by a list becomes a source for larger ones.
+        for (boolean changed = true; changed; ) {
+            changed = false;
+            Set<Integer> narrowed = new HashSet<>(filtered);
+            narrowed.addAll(receivers(lists));
+            for (KeyList list : raw) {
+                if (!lists.contains(list) && narrowed.contains(list.source()) && smaller(list, tables)
+                        && (filtered.contains(list.source()) || worthPassing(list, tables) || passesOn(list, lists))) {
+                    lists.add(list);
+                    narrowed.add(list.receiver());
+                    changed = true;
                 }
             }
         }
-        // A table that is a direct list's source is pulled first: a list through another gives way.
-        List<KeyList> first = direct;
-        return covered(all.stream().filter(c -> first.contains(c) || first.stream().noneMatch(d -> d.source() == c.receiver()))
-                .toList(), same);
+        // From a source that receives on the same column, a list's values are those of the source's own list: taken from it directly.
+        for (boolean changed = true; changed; ) {
+            changed = false;
+            for (KeyList through : List.copyOf(lists)) {
+                List<KeyList> onColumn = lists.stream().filter(l -> l.receiver() == through.source() && l.occurrences() == 1
+                        && l.column().equals(through.sourceColumn())).toList();
+                if (onColumn.isEmpty() || tables.get(through.source()).local() != null) {
+                    continue;
+                }
+                lists.remove(through);
+                changed = true;
+                for (KeyList list : onColumn) {
+                    KeyList chained = chained(through, list, tables);
+                    if (chained != null && !lists.contains(chained)) {
+                        lists.add(chained);
+                    }
+                }
+            }
+        }
+        // A table named more than once with an occurrence left without a list is pulled whole, and then is no source.
+        for (boolean changed = true; changed; ) {
+            List<KeyList> kept = covered(lists, same);
+            Set<Integer> narrowed = new HashSet<>(filtered);
+            narrowed.addAll(receivers(kept));
+            kept = kept.stream().filter(l -> narrowed.contains(l.source())).toList();
+            changed = kept.size() != lists.size();
+            lists = new ArrayList<>(kept);
+        }
+        return List.copyOf(lists);
     }
 
-    private static boolean direct(KeyList list, List<Table> tables) {
+    /**
+     * Whether a source narrowed only by lists is worth a round of its own for {@code list}: a pulled
+     * table's share of its shard key's values is its share of rows (a key per row), while on another
+     * column a few pulled rows may hold every value (TPC-H Q9's partsupp, pulled for a twentieth of
+     * the parts, still names nearly every supplier). A local source's values come with the first round.
+     */
+    private static boolean worthPassing(KeyList list, List<Table> tables) {
+        Table source = tables.get(list.source());
+        return source.local() != null || list.sourceColumn().equals(source.key());
+    }
+
+    /** Whether {@code list}'s source receives a list on the same column: its values then pass on in the same round (below). */
+    private static boolean passesOn(KeyList list, List<KeyList> lists) {
+        return lists.stream().anyMatch(l -> l.receiver() == list.source() && l.column().equals(list.sourceColumn()));
+    }
+
+    private static boolean smaller(KeyList list, List<Table> tables) {
         Table receiver = tables.get(list.receiver());
         Table source = tables.get(list.source());
-        return source.filtered() && source.rows() >= 0 && receiver.rows() > source.rows();
+        return source.rows() >= 0 && receiver.rows() > source.rows() && (receiver.local() == null || source.local() != null);
     }
 
     /**
@@ -148,6 +226,46 @@ public final class KeyLists {
         }
         return new KeyList(through.receiver(), through.occurrence(), through.occurrences(), through.column(), list.source(),
                 list.sourceColumn(), arrayType);
+    }
+
+    /**
+     * The round in which each pulled table (by index) is pulled: 1 for a table without lists, else one
+     * more than its lists' sources (a local source counts as 1: its values are read with the first
+     * round's keys), and no earlier than the source of a semi-join of {@code late} (its EXISTS holds
+     * that source's lists). Null when the late semi-joins cannot be met (one would need its receiver
+     * pulled before a list's source that the receiver waits for): then they are left out.
+     */
+    public static Map<Integer, Integer> rounds(List<KeyList> lists, List<SemiJoin> late, List<Table> tables) {
+        Map<Integer, Integer> round = new HashMap<>();
+        for (int i = 0; i < tables.size(); i++) {
+            round.put(i, 1);
+        }
+        for (int pass = 0; pass <= tables.size() + 1; pass++) {
+            boolean changed = false;
+            for (KeyList list : lists) {
+                int at = round.get(list.source()) + 1;
+                if (tables.get(list.receiver()).local() == null && round.get(list.receiver()) < at) {
+                    round.put(list.receiver(), at);
+                    changed = true;
+                }
+            }
+            for (SemiJoin join : late) {
+                if (round.get(join.receiver()) < round.get(join.source())) {
+                    round.put(join.receiver(), round.get(join.source()));
+                    changed = true;
+                }
+            }
+            if (!changed) {
+                Map<Integer, Integer> out = new HashMap<>();
+                round.forEach((table, r) -> {
+                    if (tables.get(table).local() == null) {
+                        out.put(table, r);
+                    }
+                });
+                return out;
+            }
+        }
+        return null;
     }
 
     /**
@@ -279,8 +397,14 @@ public final class KeyLists {
         Map<Integer, String> out = new LinkedHashMap<>();
         reach(conditions, same).forEach((table, perOccurrence) -> {
             if (perOccurrence.size() == occurrences.getOrDefault(table, 1) && takenByAll(perOccurrence, same, table)) {
+                // (A AND B) OR A is A: an occurrence holding all of another's conditions and more adds no row.
+                List<Set<String>> groups = perOccurrence.values().stream().map(KeyLists::sqls).toList();
                 Set<String> anyOf = new LinkedHashSet<>();
-                perOccurrence.values().forEach(own -> anyOf.add("(" + String.join(" AND ", sqls(own)) + ")"));
+                for (Set<String> group : groups) {
+                    if (groups.stream().noneMatch(other -> group.containsAll(other) && !other.containsAll(group))) {
+                        anyOf.add("(" + String.join(" AND ", group) + ")");
+                    }
+                }
                 out.put(table, anyOf.size() == 1 ? anyOf.iterator().next() : "(" + String.join(" OR ", anyOf) + ")");
             }
         });
@@ -335,7 +459,7 @@ public final class KeyLists {
     /**
      * As {@link #semiJoins(List, List)}, a receiver of {@code keys} also counting as a source with
      * conditions: its key list is one, written inside the EXISTS once its values are read (the
-     * receiving table then waits for that second round, so it must be no source of {@code keys}).
+     * receiving table then waits for that source's round, {@link #rounds}, so it must be no source of {@code keys}).
      */
     public static List<SemiJoin> semiJoins(List<JoinScope> joins, List<Table> tables, List<KeyList> keys) {
         Set<Integer> receivers = receivers(keys);
@@ -354,6 +478,7 @@ public final class KeyLists {
                         Table source = tables.get(from.table());
                         boolean late = receivers.contains(from.table()) && !sources.contains(to.table());
                         if (!to.equals(from) && to.receives() && to.table() != from.table() && !from.outer()
+                                && receiver.local() == null && source.local() == null
                                 && !JoinScope.Member.nested(from.alias()) && from.occurrences() == 1
                                 && (source.filtered() || late)
                                 && receiver.placement() != null && receiver.placement().equals(source.placement())
@@ -387,6 +512,11 @@ public final class KeyLists {
         String arrayType = arrayType(receiver.typeOf(to.column()), source.typeOf(from.column()));
         return arrayType == null ? null
                 : new KeyList(to.table(), to.occurrence(), to.occurrences(), to.column(), from.table(), from.column(), arrayType);
+    }
+
+    /** The array type a list of values of type {@code type} (an OID) is written as; null for a type no list carries. */
+    static String arrayTypeOf(String type) {
+        return type == null ? null : ARRAY_TYPES.get(type);
     }
 
     /** The array type a list of values of {@code fromType} is written as, when {@code toType} compares with it exactly; else null. */
@@ -487,14 +617,26 @@ public final class KeyLists {
      * @param temporary the quoted temporary table name of each table
      */
     public static String query(List<KeyList> lists, List<String> temporary) {
+        return query(lists, temporary, null, List.of());
+    }
+
+    /**
+     * As {@link #query(List, List)}, a local source's values read where it is ({@link Local}), under
+     * its own conditions and the lists it takes from other local sources ({@code all}'s), as {@code IN}
+     * subqueries over theirs.
+     */
+    public static String query(List<KeyList> lists, List<String> temporary, List<Table> tables, List<KeyList> all) {
         StringBuilder sql = new StringBuilder("SELECT ");
         List<KeyList> sources = sources(lists);
         for (int i = 0; i < sources.size(); i++) {
             KeyList list = sources.get(i);
             String column = PullStatements.quoted(list.sourceColumn());
+            Table source = tables == null ? null : tables.get(list.source());
+            String relation = source != null && source.local() != null ? LocalSources.relation(list.source(), tables, all) + " s"
+                    : "pg_temp." + temporary.get(list.source());
             sql.append(i == 0 ? "" : ", ").append("(SELECT CASE WHEN pg_catalog.count(*) <= ").append(MAX_KEYS)
                     .append(" THEN COALESCE(pg_catalog.array_agg(k)::text, '{}') END FROM (SELECT DISTINCT ")
-                    .append(column).append(" AS k FROM pg_temp.").append(temporary.get(list.source()))
+                    .append(column).append(" AS k FROM ").append(relation)
                     .append(" WHERE ").append(column).append(" IS NOT NULL LIMIT ").append(MAX_KEYS + 1).append(") v)");
         }
         return sql.toString();

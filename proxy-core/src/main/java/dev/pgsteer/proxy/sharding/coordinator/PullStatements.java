@@ -298,6 +298,21 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
         return "EXISTS (SELECT 1 FROM " + qualified + " AS " + alias + " WHERE " + String.join(" AND ", kept) + ")";
     }
 
+    /**
+     * The conditions among {@code filters} that a table of {@code columns} can run, without client
+     * parameters (a local key source's, {@link KeyLists.Local}, read by pgsteer's own query).
+     */
+    public static List<String> conditions(List<PulledTable.PushedFilter> filters, List<String> columns) {
+        List<String> kept = new ArrayList<>();
+        for (PulledTable.PushedFilter filter : filters) {
+            String text = pushed(filter, columns, null, new LinkedHashMap<>());
+            if (text != null) {
+                kept.add(text);
+            }
+        }
+        return kept;
+    }
+
     /** Whether the pull of {@code pull} pushes any condition of the statement's (with {@code parameters}, those on them too). */
     public static boolean pushesConditions(PulledTable pull, List<String> columns, PullParameters parameters) {
         return !where(pull, columns, parameters, new LinkedHashMap<>(), List.of()).isEmpty();
