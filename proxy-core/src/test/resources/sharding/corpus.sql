@@ -465,6 +465,11 @@ SELECT i.order_id, i.line FROM items i, orders o WHERE o.id = i.order_id AND o.s
 -- items three times (TPC-H Q21's shape on the shard key): the first semi-joined to the shipped orders on
 -- customer_id (co-located), the others equal it on customer_id, so items is pulled with that EXISTS for all.
 SELECT i.order_id, i.line FROM items i, orders o WHERE o.customer_id = i.customer_id AND o.id = i.order_id AND o.status = 'shipped' AND EXISTS (SELECT 1 FROM items i2 WHERE i2.customer_id = i.customer_id AND i2.order_id <> i.order_id) AND NOT EXISTS (SELECT 1 FROM items i3 WHERE i3.customer_id = i.customer_id AND i3.order_id <> i.order_id AND i3.qty > i.qty);
+-- items three times, the first narrowed by a key list on order_id (the orders of one status over a total), the
+-- others equal to it on the shard key customer_id: they take that list as a co-located EXISTS of items (TPC-H
+-- Q21 with its suppliers); and with a count the subquery would get wrong over missing rows.
+SELECT i.order_id, i.line FROM items i, orders o WHERE o.id = i.order_id AND o.status = 'shipped' AND o.total > 300 AND EXISTS (SELECT 1 FROM items i2 WHERE i2.customer_id = i.customer_id AND i2.order_id <> i.order_id) AND NOT EXISTS (SELECT 1 FROM items i3 WHERE i3.customer_id = i.customer_id AND i3.order_id <> i.order_id AND i3.qty > i.qty);
+SELECT i.order_id, i.line FROM items i, orders o WHERE o.id = i.order_id AND o.status = 'paid' AND o.total > 350 AND 3 <= (SELECT count(*) FROM items i2 WHERE i2.customer_id = i.customer_id);
 -- The same correlated on order_id (not the semi-join's column): items whole.
 SELECT i.order_id, i.line FROM items i, orders o WHERE o.customer_id = i.customer_id AND o.status = 'shipped' AND NOT EXISTS (SELECT 1 FROM items i2 WHERE i2.order_id = i.order_id AND i2.line <> i.line AND i2.qty > i.qty);
 SELECT a.order_id, b.order_id FROM items a, items b, orders o WHERE a.customer_id = b.customer_id AND o.customer_id = a.customer_id AND o.status = 'new' AND o.total > 300 AND a.line < b.line AND a.qty = 5;

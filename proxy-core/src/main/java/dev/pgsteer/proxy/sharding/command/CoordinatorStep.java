@@ -578,6 +578,9 @@ final class CoordinatorStep {
                     keyConditions);
             ofRepeated.addAll(KeyLists.occurrenceConditions(now, read.getNow().getFirst()));
             ofRepeated.addAll(repeated(lateNow, keyConditions));
+            // An occurrence equal to another on the shard key takes the other's key lists as a co-located EXISTS (Q21).
+            ofRepeated.addAll(KeyLists.sameKey(ofRepeated, same, described, (t, carried) -> PullStatements.sameKeyExists(
+                    command.pulls().get(t), catalog.get(t).get(1), catalog.get(t).get(0), described.get(t).key(), carried)));
             Map<Integer, String> unions = KeyLists.unions(ofRepeated, same, occurrences);
             List<Pull> pulls = new ArrayList<>();
             List<String> locally = new ArrayList<>();

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * Which pulled tables are pulled in a second round, only for the key values that a smaller table,
@@ -343,6 +344,45 @@ public final class KeyLists {
             }
         }
         return true;
+    }
+
+    /**
+     * Where an occurrence equals another of its table on the table's <b>shard key</b> (TPC-H Q21:
+     * {@code l2.l_orderkey = l1.l_orderkey}), the other's key lists on its other columns narrow it too,
+     * as a co-located EXISTS of the same table: {@code EXISTS (SELECT 1 FROM t AS "pgsteer_same" WHERE
+     * "pgsteer_same".key = row.key AND "l_suppkey" = ANY(...))}, answered by each shard from its own rows
+     * (every row of a key is on one shard). Exact: the occurrence needs only rows whose key is some pulled
+     * row's of the other, and every such row meets the EXISTS (its own key's rows include it); and the
+     * EXISTS depends on the key alone, so every row of a pulled key is pulled, whichever pulled row
+     * PostgreSQL evaluates a correlated occurrence with. Only key lists are carried (bare column names,
+     * which inside the EXISTS name its row); {@code exists} writes the condition for a table index and
+     * the other's conditions.
+     */
+    public static List<OccurrenceCondition> sameKey(List<OccurrenceCondition> conditions, List<SameColumn> same, List<Table> tables,
+                                                    BiFunction<Integer, List<String>, String> exists) {
+        List<OccurrenceCondition> out = new ArrayList<>();
+        for (SameColumn edge : same) {
+            String key = tables.get(edge.table()).key();
+            if (key == null || !key.equals(edge.column())) {
+                continue;
+            }
+            List<String> carried = new ArrayList<>();
+            for (OccurrenceCondition c : conditions) {
+                if (c.table() == edge.table() && c.occurrence() == edge.from() && !c.column().isEmpty()
+                        && !c.column().equals(edge.column()) && c.sql().startsWith(PullStatements.quoted(c.column()) + " = ANY (")
+                        && !carried.contains(c.sql())) {
+                    carried.add(c.sql());
+                }
+            }
+            if (!carried.isEmpty()) {
+                OccurrenceCondition derived = new OccurrenceCondition(edge.table(), edge.occurrence(), edge.column(),
+                        exists.apply(edge.table(), carried));
+                if (!out.contains(derived) && !conditions.contains(derived)) {
+                    out.add(derived);
+                }
+            }
+        }
+        return out;
     }
 
     /** How many times the statement names each table (by index) that {@code joins} hold: their members say. */

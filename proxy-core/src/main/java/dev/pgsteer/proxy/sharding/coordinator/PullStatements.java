@@ -299,6 +299,19 @@ public record PullStatements(String create, String fillLocally, String copyOut, 
     }
 
     /**
+     * {@code EXISTS} of the pulled table's own rows with the same shard key ({@code column}) that meet
+     * {@code conditions} (over bare column names, which name the EXISTS's row): {@link KeyLists#sameKey}.
+     */
+    public static String sameKeyExists(PulledTable receiver, String temporary, String qualified, String column, List<String> conditions) {
+        String row = receiver != null && receiver.alias() != null && !receiver.filters().isEmpty() ? receiver.alias() : temporary;
+        String alias = quoted("pgsteer_same");
+        StringBuilder sql = new StringBuilder("EXISTS (SELECT 1 FROM ").append(qualified).append(" AS ").append(alias).append(" WHERE ")
+                .append(alias).append('.').append(quoted(column)).append(" = ").append(row).append('.').append(quoted(column));
+        conditions.forEach(c -> sql.append(" AND (").append(c).append(')'));
+        return sql.append(')').toString();
+    }
+
+    /**
      * The conditions among {@code filters} that a table of {@code columns} can run, without client
      * parameters (a local key source's, {@link KeyLists.Local}, read by pgsteer's own query).
      */

@@ -283,6 +283,39 @@ class KeyListsTest {
         assertEquals(Map.of(2, 3), KeyLists.occurrences(List.of(l1, l2, l3), TPCH));
     }
 
+    /**
+     * TPC-H Q21 with lineitem hashed on l_orderkey: l1 narrowed by a key list on l_suppkey (the Saudi
+     * suppliers), l2 and l3 equal to l1 on the shard key take that list as a co-located EXISTS of
+     * lineitem itself, so lineitem is pulled for the orders that have a Saudi supplier's line, not for
+     * every 'F' order. Not on the shard key, or a condition that is not a key list: nothing carried.
+     */
+    @Test
+    void anOccurrenceEqualToAnotherOnTheShardKeyTakesItsKeyListsAsACoLocatedExists() {
+        List<KeyLists.Table> tables = List.of(TPCH.get(0), TPCH.get(1), new KeyLists.Table("lineitem",
+                List.of("l_partkey", "l_suppkey", "l_orderkey"), List.of(INT8, INT8, INT8), 1_200_000, false, "l_orderkey", null), TPCH.get(3));
+        List<KeyLists.SameColumn> same = List.of(new KeyLists.SameColumn(2, 1, 0, "l_orderkey"), new KeyLists.SameColumn(2, 2, 0, "l_orderkey"));
+        KeyLists.OccurrenceCondition semiJoin = new KeyLists.OccurrenceCondition(2, 0, "l_orderkey", "EXISTS (orders F)");
+        KeyLists.OccurrenceCondition saudi = new KeyLists.OccurrenceCondition(2, 0, "l_suppkey",
+                "\"l_suppkey\" = ANY ('{4,9}'::pg_catalog.int8[])");
+        java.util.function.BiFunction<Integer, List<String>, String> exists = (t, carried) -> "SAME " + t + " " + carried;
+        List<KeyLists.OccurrenceCondition> derived = KeyLists.sameKey(List.of(semiJoin, saudi), same, tables, exists);
+        String carried = "SAME 2 [\"l_suppkey\" = ANY ('{4,9}'::pg_catalog.int8[])]";
+        assertEquals(List.of(new KeyLists.OccurrenceCondition(2, 1, "l_orderkey", carried),
+                new KeyLists.OccurrenceCondition(2, 2, "l_orderkey", carried)), derived);
+        List<KeyLists.OccurrenceCondition> all = new java.util.ArrayList<>(List.of(semiJoin, saudi));
+        all.addAll(derived);
+        // l1's rows (the list and F) are some of the others' (F and a Saudi line of the same order): both groups, OR-ed.
+        assertEquals(Map.of(2, "((EXISTS (orders F) AND \"l_suppkey\" = ANY ('{4,9}'::pg_catalog.int8[])) OR ("
+                + carried + " AND EXISTS (orders F)))"), KeyLists.unions(all, same, Map.of(2, 3)));
+        // Equal on another column than the shard key: the EXISTS would not be answered by one shard.
+        assertEquals(List.of(), KeyLists.sameKey(List.of(semiJoin, saudi), List.of(new KeyLists.SameColumn(2, 1, 0, "l_suppkey")), tables,
+                exists));
+        // A table whose placement is not known (no shard key), or a condition that is not a key list: nothing carried.
+        assertEquals(List.of(), KeyLists.sameKey(List.of(semiJoin, saudi), same, TPCH, exists));
+        assertEquals(List.of(), KeyLists.sameKey(List.of(semiJoin, new KeyLists.OccurrenceCondition(2, 0, "l_suppkey", "l_suppkey > 3")),
+                same, tables, exists));
+    }
+
     /** TPC-H's tables as the coordinator describes them at SF 0.2 on one shard, nation and region as local sources. */
     static List<KeyLists.Table> q5Tables(boolean regionFiltered) {
         return List.of(

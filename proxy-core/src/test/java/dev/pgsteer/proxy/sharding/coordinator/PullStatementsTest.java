@@ -158,4 +158,11 @@ class PullStatementsTest {
         tail.release();
         return parameters;
     }
+
+    @Test
+    void theSameKeysExistsNamesThePulledRowAndLeavesBareNamesToItsOwnRow() {
+        assertEquals("EXISTS (SELECT 1 FROM public.lineitem AS \"pgsteer_same\" WHERE \"pgsteer_same\".\"l_orderkey\" = lineitem."
+                + "\"l_orderkey\" AND (\"l_suppkey\" = ANY ('{4}'::pg_catalog.int8[])))", PullStatements.sameKeyExists(null, "lineitem",
+                "public.lineitem", "l_orderkey", List.of("\"l_suppkey\" = ANY ('{4}'::pg_catalog.int8[])")));
+    }
 }
