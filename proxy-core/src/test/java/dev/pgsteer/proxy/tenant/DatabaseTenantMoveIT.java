@@ -1,6 +1,7 @@
 package dev.pgsteer.proxy.tenant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgsteer.config.yaml.ConfigLoader;
@@ -123,6 +124,13 @@ class DatabaseTenantMoveIT {
              ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_database WHERE datname = '" + database + "'")) {
             rs.next();
             return rs.getInt(1) == 1;
+        }
+    }
+
+    static String one(int shard, String database, String sql) throws SQLException {
+        try (Connection c = direct(shard, database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 
@@ -279,6 +287,43 @@ class DatabaseTenantMoveIT {
         assertTrue(hasDatabase(0, "hooli"), "hooli stays on s0");
         for (int shard = 0; shard < 2; shard++) {
             assertEquals(List.of(), leftovers(shard, List.of("initech", "hooli")), "shard s" + shard);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aDatabaseTenantWithARoleMovesWithItsRoleAndGrants() throws Exception {
+        try (Connection console = MoveTenantIT.console(a); Statement s = console.createStatement()) {
+            s.execute("CREATE TENANT umbrella MODE database ON s0 IN saas");
+        }
+        try (Connection c = MoveTenantIT.tenant(a, "umbrella"); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL)");
+            s.executeUpdate("INSERT INTO notes SELECT g, 'seed ' || g FROM generate_series(1, 50) g");
+        }
+        // Its tables are its role's, which the backend login made (CREATEROLE) and administers: the move has it use the
+        // role's rights to publish them. A role it does not administer is refused, with the fix.
+        long id = MoveTenantIT.move(a, "MOVE TENANT umbrella TO s1");
+        Map<String, String> row = MoveTenantIT.await(b, id, Duration.ofSeconds(60), "done", "failed", "cancelled");
+        assertEquals("done", row.get("phase"), row.toString());
+        assertTrue(!hasDatabase(0, "umbrella"), "umbrella's database left s0");
+        try (Connection c = MoveTenantIT.tenant(b, "umbrella"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), current_user, current_setting('port') FROM notes")) {
+            rs.next();
+            assertEquals(50, rs.getLong(1));
+            assertEquals("umbrella", rs.getString(2), "its sessions log in as its role on s1");
+            assertEquals(String.valueOf(shards.get(1).port()), rs.getString(3));
+        }
+        try (Connection c = shards.get(1).direct(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT has_database_privilege('public', 'umbrella', 'CONNECT'), (SELECT pg_get_userbyid(datdba) FROM pg_database"
+                        + " WHERE datname = 'umbrella')")) {
+            rs.next();
+            assertFalse(rs.getBoolean(1), "CONNECT is not PUBLIC's on the target either");
+            assertEquals("app", rs.getString(2), "owned as on the source");
+        }
+        assertEquals("umbrella", one(1, "umbrella", "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'notes'"),
+                "its table is its role's, as on the source");
+        for (int shard = 0; shard < 2; shard++) {
+            assertEquals(List.of(), leftovers(shard, List.of("umbrella")), "shard s" + shard);
         }
     }
 }

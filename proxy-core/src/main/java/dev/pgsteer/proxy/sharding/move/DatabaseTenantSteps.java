@@ -76,11 +76,20 @@ final class DatabaseTenantSteps {
             throw new MoveRefusedException("database " + database + " on " + sourceName + " has partitioned tables, whose partitions"
                     + " a move publishes one by one; fix: move it by hand (ALTER TENANT SET MOVING, pg_dump, change its shard)");
         }
+        for (String role : List.copyOf(notOwned)) {
+            // A tenant's role the login made (CREATEROLE) it administers without using its rights (PostgreSQL 16 on):
+            // it grants itself their use, as it does on the target (SchemaTenantSteps.becomes).
+            if (MoveRequirements.bool(source, "SELECT pg_has_role(current_user, " + MoveNames.literal(role) + ", 'MEMBER WITH ADMIN OPTION')")) {
+                boolean sixteen = MoveRequirements.bool(source, "SELECT current_setting('server_version_num')::int >= 160000");
+                ShardSteps.execute(source, "GRANT " + MoveNames.ident(role) + " TO current_user" + (sixteen ? " WITH INHERIT TRUE, SET TRUE" : ""));
+                notOwned.remove(role);
+            }
+        }
         if (!notOwned.isEmpty()) {
             String login = MoveRequirements.one(source, "SELECT quote_ident(current_user)");
             throw new MoveRefusedException("the login of shard " + sourceName + " (" + login + ") may not publish the tables of database "
                     + database + ", owned by " + String.join(", ", notOwned) + "; fix: GRANT " + String.join(", ", notOwned) + " TO "
-                    + login + " on " + sourceName);
+                    + login + " WITH INHERIT TRUE on " + sourceName + " (INHERIT TRUE from PostgreSQL 16 on)");
         }
         if (owners.size() > 1) {
             throw new MoveRefusedException("the tables of database " + database + " on " + sourceName + " have several owners ("
