@@ -35,8 +35,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * sessions through both instances while hooli, another database tenant on s0, writes beside it: checked
  * against a ledger of acknowledged writes (none lost or duplicated, failures only 40001/55P03), the
  * database on s1 with every row and gone from s0, hooli never failing. Then a move cancelled mid-copy
- * leaves its source authoritative and no database on the target; and a move onto a server with a
- * database of the tenant's name fails, leaving that database alone.
+ * leaves its source authoritative and no database on the target; a move whose instance stops mid-copy
+ * is finished by another; a move onto a server with a database of the tenant's name fails, leaving
+ * that database alone; and a tenant with a role of its own moves with its role and grants.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DatabaseTenantMoveIT {
@@ -271,20 +272,28 @@ class DatabaseTenantMoveIT {
 
     @Test
     @Order(3)
-    void aMoveOntoADatabaseOfTheTenantsNameFailsAndLeavesItAlone() throws Exception {
-        try (Connection c = shards.get(1).admin(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE hooli OWNER app");
+    void aDatabaseMoveWhoseInstanceStopsMidCopyIsCarriedOnByAnother() throws Exception {
+        long tags = count(0, "hooli", "SELECT count(*) FROM tags");
+        long notes = count(0, "hooli", "SELECT count(*) FROM notes");
+        PgSteerServer c = proxy();
+        long id;
+        try {
+            id = MoveTenantIT.move(c, "MOVE TENANT hooli TO s1");
+            MoveTenantIT.await(a, id, Duration.ofSeconds(30), "copying");
+        } finally {
+            c.close();
         }
-        try (Connection c = direct(1, "hooli"); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE mine (v text)");
-            s.execute("INSERT INTO mine VALUES ('not the tenant''s')");
+        Map<String, String> row = MoveTenantIT.await(a, id, Duration.ofSeconds(180), "done", "failed", "cancelled");
+        assertEquals("done", row.get("phase"), row.toString());
+        assertFalse(hasDatabase(0, "hooli"), "hooli's database left s0");
+        assertEquals(tags, count(1, "hooli", "SELECT count(*) FROM tags"), "every row on s1, none lost or made");
+        assertEquals(notes, count(1, "hooli", "SELECT count(*) FROM notes"));
+        try (Connection t = MoveTenantIT.tenant(b, "hooli"); Statement s = t.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), current_setting('port') FROM notes")) {
+            rs.next();
+            assertEquals(notes, rs.getLong(1));
+            assertEquals(String.valueOf(shards.get(1).port()), rs.getString(2), "hooli's sessions reach s1");
         }
-        long id = MoveTenantIT.move(a, "MOVE TENANT hooli TO s1");
-        Map<String, String> row = MoveTenantIT.await(b, id, Duration.ofSeconds(30), "failed", "done");
-        assertEquals("failed", row.get("phase"), row.toString());
-        assertTrue(row.get("error").contains("has a database hooli already"), row.toString());
-        assertEquals(1, count(1, "hooli", "SELECT count(*) FROM mine"), "the target's own database is still there");
-        assertTrue(hasDatabase(0, "hooli"), "hooli stays on s0");
         for (int shard = 0; shard < 2; shard++) {
             assertEquals(List.of(), leftovers(shard, List.of("initech", "hooli")), "shard s" + shard);
         }
@@ -292,6 +301,27 @@ class DatabaseTenantMoveIT {
 
     @Test
     @Order(4)
+    void aMoveOntoADatabaseOfTheTenantsNameFailsAndLeavesItAlone() throws Exception {
+        try (Connection c = shards.get(0).admin(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE hooli OWNER app");
+        }
+        try (Connection c = direct(0, "hooli"); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE mine (v text)");
+            s.execute("INSERT INTO mine VALUES ('not the tenant''s')");
+        }
+        long id = MoveTenantIT.move(a, "MOVE TENANT hooli TO s0");
+        Map<String, String> row = MoveTenantIT.await(b, id, Duration.ofSeconds(30), "failed", "done");
+        assertEquals("failed", row.get("phase"), row.toString());
+        assertTrue(row.get("error").contains("has a database hooli already"), row.toString());
+        assertEquals(1, count(0, "hooli", "SELECT count(*) FROM mine"), "the target's own database is still there");
+        assertTrue(hasDatabase(1, "hooli"), "hooli stays on s1");
+        for (int shard = 0; shard < 2; shard++) {
+            assertEquals(List.of(), leftovers(shard, List.of("initech", "hooli")), "shard s" + shard);
+        }
+    }
+
+    @Test
+    @Order(5)
     void aDatabaseTenantWithARoleMovesWithItsRoleAndGrants() throws Exception {
         try (Connection console = MoveTenantIT.console(a); Statement s = console.createStatement()) {
             s.execute("CREATE TENANT umbrella MODE database ON s0 IN saas");
