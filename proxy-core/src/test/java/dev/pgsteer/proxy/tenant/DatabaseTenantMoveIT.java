@@ -142,11 +142,17 @@ class DatabaseTenantMoveIT {
         }
     }
 
-    /** Publications, subscriptions, slots and fences of moves left on {@code shard}, in its own and the tenants' databases. */
+    /**
+     * Publications, subscriptions, slots, fences and half-made or still marked databases of moves left on
+     * {@code shard}, in its own and the tenants' databases.
+     */
     static List<String> leftovers(int shard, List<String> databases) throws SQLException {
         List<String> left = new ArrayList<>();
         try (Connection c = shards.get(shard).direct(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT 'slot ' || slot_name FROM pg_replication_slots UNION ALL SELECT 'subscription ' || subname FROM pg_subscription")) {
+                "SELECT 'slot ' || slot_name FROM pg_replication_slots UNION ALL SELECT 'subscription ' || subname FROM pg_subscription"
+                        + " UNION ALL SELECT 'database ' || datname FROM pg_database WHERE datname LIKE 'pgsteer_move%'"
+                        + " UNION ALL SELECT 'comment on ' || datname FROM pg_database"
+                        + " WHERE shobj_description(oid, 'pg_database') LIKE 'pgsteer move%'")) {
             while (rs.next()) {
                 left.add(rs.getString(1));
             }

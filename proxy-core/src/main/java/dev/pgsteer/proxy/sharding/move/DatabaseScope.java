@@ -80,7 +80,31 @@ record DatabaseScope(long id, String database, List<String> tables) implements M
     }
 
     String dropDatabase() {
-        return "DROP DATABASE IF EXISTS " + MoveNames.ident(database) + " WITH (FORCE)";
+        return dropDatabase(database);
+    }
+
+    static String dropDatabase(String name) {
+        return "DROP DATABASE IF EXISTS " + MoveNames.ident(name) + " WITH (FORCE)";
+    }
+
+    /**
+     * The name the target's database is made under, and made ready, before it takes the tenant's: a
+     * database of this name is the move's (its objects are named {@code pgsteer_move_<id>...}), so one
+     * left half made is dropped without a doubt.
+     */
+    String makingName() {
+        return "pgsteer_move_" + id + "_db";
+    }
+
+    /** The comment the move's database carries until the move ends: a database of the tenant's name with it is the move's. */
+    String mark() {
+        return "pgsteer move " + id;
+    }
+
+    /** True when the target's database of the tenant's name is the one this move made (its {@link #mark}). */
+    String markedOnTarget() {
+        return "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = " + MoveNames.literal(database)
+                + " AND shobj_description(oid, 'pg_database') = " + MoveNames.literal(mark()) + ")";
     }
 
     @Override

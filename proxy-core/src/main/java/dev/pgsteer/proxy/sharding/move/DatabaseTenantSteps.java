@@ -36,7 +36,9 @@ final class DatabaseTenantSteps {
             throws SQLException {
         if (MoveRequirements.bool(target, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = " + MoveNames.literal(database) + ")")) {
             throw new MoveRefusedException("shard " + targetName + " has a database " + database + " already, which is not the tenant's"
-                    + " (the tenant is on " + sourceName + "); fix: drop or rename it on " + targetName + ", or move the tenant elsewhere");
+                    + " (the tenant is on " + sourceName + "; or " + targetName + " is a database on the same server as " + sourceName
+                    + ", where the tenant's database is already); fix: drop or rename it on " + targetName
+                    + ", or move the tenant to a shard on another server");
         }
         if (!MoveRequirements.bool(target, "SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user")) {
             String login = MoveRequirements.one(target, "SELECT quote_ident(current_user)");
@@ -47,6 +49,13 @@ final class DatabaseTenantSteps {
         if (MoveRequirements.bool(source, "SELECT EXISTS (SELECT 1 FROM pg_db_role_setting s WHERE s.setdatabase ="
                 + " (SELECT oid FROM pg_database WHERE datname = current_database()))")) {
             notCopied.add("settings of ALTER DATABASE ... SET or ALTER ROLE ... IN DATABASE ... SET");
+        }
+        // ICU or builtin locales (PostgreSQL 15 on; read through jsonb, so that an older server's catalog, without the
+        // column, reads null) are not made on the target: its collation would sort the tenant's text otherwise.
+        String provider = MoveRequirements.one(source, "SELECT to_jsonb(d) ->> 'datlocprovider' FROM pg_database d"
+                + " WHERE datname = current_database()");
+        if (provider != null && !provider.equals("c")) {
+            notCopied.add("a locale provider other than libc (datlocprovider " + provider + ")");
         }
         if (!notCopied.isEmpty()) {
             throw new MoveRefusedException("database " + database + " on " + sourceName + " has what a move does not copy: "
@@ -101,11 +110,11 @@ final class DatabaseTenantSteps {
 
     /**
      * The roles the database needs on the target (its owner, its tables' owner, the grantees of its and its
-     * schemas' privileges, the tenant's role), and the database, from template0, owned and granted as on
-     * the source. CREATE DATABASE fails on a database of the same name, made there since checking: the
-     * move then fails, leaving it.
+     * schemas' privileges, the tenant's role), and the database, from template0, with the source's encoding
+     * and locale, owned and granted as on the source, its comment {@code mark} (the move's).
      */
-    static void makeDatabase(Connection source, Connection targetServer, String database, TenantConfig tenant) throws SQLException {
+    static void makeDatabase(Connection source, Connection targetServer, String database, String mark, TenantConfig tenant)
+            throws SQLException {
         String owner = MoveRequirements.one(source, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()");
         List<String> roles = new ArrayList<>(List.of(owner, tableOwner(source)));
         roles.addAll(strings(source, "SELECT DISTINCT pg_get_userbyid(a.grantee) FROM pg_database d, aclexplode(d.datacl) a"
@@ -116,7 +125,11 @@ final class DatabaseTenantSteps {
         SchemaTenantSteps.makeRoles(targetServer, roles.stream().filter(r -> !r.startsWith("pg_")).toList(), tenant);
         SchemaTenantSteps.becomes(targetServer, owner);
         String name = MoveNames.ident(database);
-        ShardSteps.execute(targetServer, "CREATE DATABASE " + name + " OWNER " + MoveNames.ident(owner) + " TEMPLATE template0");
+        // Encoding and libc locale as on the source: the tenant's text sorts and compares there as it did.
+        String locale = MoveRequirements.one(source, "SELECT format('ENCODING %L LC_COLLATE %L LC_CTYPE %L',"
+                + " pg_encoding_to_char(encoding), datcollate, datctype) FROM pg_database WHERE datname = current_database()");
+        ShardSteps.execute(targetServer, "CREATE DATABASE " + name + " OWNER " + MoveNames.ident(owner) + " TEMPLATE template0 " + locale);
+        ShardSteps.execute(targetServer, "COMMENT ON DATABASE " + name + " IS " + MoveNames.literal(mark));
         if (MoveRequirements.bool(source, "SELECT datacl IS NOT NULL FROM pg_database WHERE datname = current_database()")) {
             // A database pgsteer provisioned has CONNECT revoked from PUBLIC and granted to the tenant's role: so on the target.
             ShardSteps.execute(targetServer, "REVOKE ALL ON DATABASE " + name + " FROM PUBLIC");

@@ -491,13 +491,13 @@ final class Mover implements Runnable {
 
     /**
      * A database tenant's rollback: the source's database stays, with what the move changed there undone;
-     * the target's database goes only when this move made it (marked once CREATE DATABASE made it, which
-     * fails on a database of someone else's).
+     * the target's database goes only when this move made it (its making name, or the tenant's name with
+     * the move's comment: never a database of someone else's).
      */
     private void rollBackDatabase(DatabaseScope tenant) throws SQLException, InterruptedException {
         try (Connection source = open(move().source())) {
             steps().dropFence(source);
-            if (targetDatabaseExists(tenant)) {
+            if (targetIsOurs(tenant)) {
                 try (Connection target = open(move().target())) {
                     steps().dropSubscription(target);
                 }
@@ -505,12 +505,13 @@ final class Mover implements Runnable {
             execute(source, "DROP PUBLICATION IF EXISTS " + names.publication());
             steps().dropSlot(source);
             freeze.at(MoveFreeze.Point.ROLLING_BACK);
-            if (move().keyType() != null) {
-                ensureOwner();   // the target's copy goes only while this instance still owns the move, unflipped
-                if (row.flippedVersion() != null) {
-                    throw new MoveRefusedException("the move was flipped meanwhile; it goes on from flipped");
-                }
-                try (Connection server = server(move().target())) {
+            ensureOwner();   // the target's copy goes only while this instance still owns the move, unflipped
+            if (row.flippedVersion() != null) {
+                throw new MoveRefusedException("the move was flipped meanwhile; it goes on from flipped");
+            }
+            try (Connection server = server(move().target())) {
+                execute(server, DatabaseScope.dropDatabase(tenant.makingName()));
+                if (MoveRequirements.bool(server, tenant.markedOnTarget())) {
                     execute(server, tenant.dropDatabase());
                 }
             }
@@ -520,12 +521,15 @@ final class Mover implements Runnable {
 
     /**
      * A database tenant's database on the target, owned and granted as on the source, with every schema's
-     * definitions, before the subscription copies its rows. A copy of this move's cut off half made (no
-     * subscription yet) is made again, from no database.
+     * definitions, before the subscription copies its rows. It is made under the move's own name
+     * ({@link DatabaseScope#makingName}), marked with the move's comment, then renamed to the tenant's
+     * database: a crash at any point leaves either a database only this move names, or one of the tenant's
+     * name with its mark, both known to be the move's; a database of the tenant's name made by someone
+     * else meanwhile stops the rename, and is left alone. A copy cut off before its subscription is made
+     * again, from no database.
      */
     private void makeTargetDatabase(DatabaseScope tenant) throws SQLException, InterruptedException {
-        boolean ours = move().keyType() != null;
-        if (ours && targetDatabaseExists(tenant)) {
+        if (targetIsOurs(tenant)) {
             try (Connection target = open(move().target())) {
                 if (MoveRequirements.bool(target, "SELECT EXISTS (SELECT 1 FROM pg_subscription WHERE subname = "
                         + MoveNames.literal(names.subscription()) + ")")) {
@@ -540,15 +544,24 @@ final class Mover implements Runnable {
                 .orElseThrow(() -> new MoveRefusedException("tenant " + move().subject() + " is no longer in the directory"));
         try (Connection source = open(move().source())) {
             try (Connection server = server(move().target())) {
-                DatabaseTenantSteps.makeDatabase(source, server, tenant.database(), config);
+                execute(server, DatabaseScope.dropDatabase(tenant.makingName()));
+                DatabaseTenantSteps.makeDatabase(source, server, tenant.makingName(), tenant.mark(), config);
             }
-            if (!ours) {
-                set(Map.of(Field.KEY_TYPE, "database"));
-            }
-            try (Connection target = open(move().target())) {
+            try (Connection target = links().open(move().target(), tenant.makingName())) {
                 DatabaseTenantSteps.makeSchemas(source, target);
                 DatabaseTenantSteps.copyDefinitions(source, target);
             }
+        }
+        try (Connection server = server(move().target())) {
+            execute(server, "ALTER DATABASE " + MoveNames.ident(tenant.makingName()) + " RENAME TO " + MoveNames.ident(tenant.database()));
+        }
+        set(Map.of(Field.KEY_TYPE, "database"));
+    }
+
+    /** Whether the target's database of the tenant's name is this move's: marked so in the store, or carrying its comment. */
+    private boolean targetIsOurs(DatabaseScope tenant) throws SQLException {
+        try (Connection server = server(move().target())) {
+            return MoveRequirements.bool(server, tenant.markedOnTarget());
         }
     }
 
@@ -583,17 +596,13 @@ final class Mover implements Runnable {
         try (Connection target = open(move().target())) {
             ReplicaIdentities.restore(target, move().identities());   // the copy's tables were made as the source's were
         }
+        try (Connection server = server(move().target())) {
+            execute(server, "COMMENT ON DATABASE " + MoveNames.ident(tenant.database()) + " IS NULL");   // the tenant's now
+        }
         metrics.done(move().id());
         set(Map.of(Field.PHASE, MovePhase.DONE.label()));
         log.info("move {}: done; the source's database {} ({} row(s) of {}) dropped", move().id(), tenant.database(),
                 move().rowsDeleted(), move().what());
-    }
-
-    private boolean targetDatabaseExists(DatabaseScope tenant) throws SQLException {
-        try (Connection server = server(move().target())) {
-            return MoveRequirements.bool(server, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = "
-                    + MoveNames.literal(tenant.database()) + ")");
-        }
     }
 
     /**
