@@ -11,7 +11,9 @@ import java.util.List;
  * {@code keyType}). {@code key}: directory key {@code keyValue} of the group of {@code tables} (keyed
  * on {@code keys}). {@code tenant}: tenant {@code subject}, either a shared tenant placed by its key
  * {@code keyValue} in the group of {@code tables}, or a tenant in its own schema {@code schemaName}
- * ({@code tables} then names the tenant alone, {@code tenant:<id>}, for the one-move-per-group rule).
+ * ({@code tables} then names the tenant alone, {@code tenant:<id>}, for the one-move-per-group rule), or a
+ * tenant with a database of its own on its shard (no key nor schema; {@code keys} its database, then its
+ * tables once checked).
  * {@code phase} is the name of proxy-core's {@code MovePhase}; {@code owner} the node running it.
  */
 public record MoveRecord(long id, String kind, String database, List<String> tables, List<String> keys, String keyType,
@@ -42,6 +44,7 @@ public record MoveRecord(long id, String kind, String database, List<String> tab
     public String what() {
         return switch (kind) {
             case "tenant" -> schemaName != null ? "tenant " + subject + " (schema " + schemaName + ")"
+                    : keyValue == null ? "tenant " + subject + " (database " + (keys.isEmpty() ? "?" : keys.getFirst()) + ")"
                     : "tenant " + subject + " (key '" + keyValue + "' of " + String.join(", ", tables) + ")";
             case "key" -> "key '" + keyValue + "' of " + String.join(", ", tables);
             default -> "bucket " + remainder + " of " + modulus + " of " + String.join(", ", tables);

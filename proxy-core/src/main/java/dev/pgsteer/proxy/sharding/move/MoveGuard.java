@@ -316,8 +316,8 @@ public final class MoveGuard implements StatementGuard {
         }
         DatabaseConfig config = router.shards().database();
         for (Active a : moves) {
-            if (a.move().schemaName() != null) {
-                continue;   // a schema tenant's tables are not the database's sharded tables
+            if (a.move().schemaName() != null || (a.move().subject() != null && a.move().keyValue() == null)) {
+                continue;   // a schema or database tenant's tables are not the database's sharded tables
             }
             for (int i = 0; i < a.move().tables().size(); i++) {
                 String table = a.move().tables().get(i);

@@ -6,11 +6,12 @@ import java.util.List;
 /**
  * What a move moves, as the SQL that finds its rows on a shard: a hash bucket of a co-located group
  * ({@link MoveNames}), one key of a directory group, which is also how a shared tenant moves
- * ({@link KeyScope}), or a tenant's own schema ({@link SchemaScope}). The phases, the cutover and the
- * store are the same for all three; only this text differs. Every object a move makes is named
+ * ({@link KeyScope}), a tenant's own schema ({@link SchemaScope}) or a tenant's own database
+ * ({@link DatabaseScope}). The phases, the cutover and the store are the same for all four; only this
+ * text differs. Every object a move makes is named
  * {@code pgsteer_move_<id>...}. Pure text: no connection here.
  */
-sealed interface MoveScope permits MoveNames, KeyScope, SchemaScope {
+sealed interface MoveScope permits MoveNames, KeyScope, SchemaScope, DatabaseScope {
 
     long id();
 
@@ -76,8 +77,14 @@ sealed interface MoveScope permits MoveNames, KeyScope, SchemaScope {
     static MoveScope of(MoveRecord move) {
         return switch (move.kind()) {
             case "bucket" -> new MoveNames(move.id(), move.tables(), move.keys(), move.keyType(), move.modulus(), move.remainder());
-            case "key", "tenant" -> move.schemaName() != null ? new SchemaScope(move.id(), move.schemaName(), move.keys())
-                    : new KeyScope(move.id(), move.tables(), move.keys(), move.keyType(), move.keyValue());
+            case "key", "tenant" -> {
+                if (move.schemaName() != null) {
+                    yield new SchemaScope(move.id(), move.schemaName(), move.keys());
+                }
+                // A tenant move without a key nor a schema is a database tenant's (TenantMoves.tenantDraft).
+                yield move.keyValue() == null && "tenant".equals(move.kind()) ? DatabaseScope.of(move.id(), move.keys())
+                        : new KeyScope(move.id(), move.tables(), move.keys(), move.keyType(), move.keyValue());
+            }
             default -> throw new MoveRefusedException("move " + move.id() + " is of kind " + move.kind()
                     + ", which this version of pgsteer does not know; finish it with the version that made it");
         };

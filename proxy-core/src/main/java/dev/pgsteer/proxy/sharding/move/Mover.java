@@ -139,9 +139,11 @@ final class Mover implements Runnable {
     // --- phases ---
 
     private void check() throws SQLException, InterruptedException {
-        try (Connection source = open(move().source()); Connection target = open(move().target())) {
-            boolean schema = names instanceof SchemaScope;
-            MoveRequirements.check(source, move().source(), target, move().target(), schema ? List.of() : move().tables());
+        // A database tenant's database is not on the target yet: its checks there run in the shard's own database.
+        try (Connection source = open(move().source());
+             Connection target = names instanceof DatabaseScope ? server(move().target()) : open(move().target())) {
+            boolean own = names instanceof SchemaScope || names instanceof DatabaseScope;
+            MoveRequirements.check(source, move().source(), target, move().target(), own ? List.of() : move().tables());
             List<String> lacking;
             switch (names) {
                 case MoveNames bucket -> {
@@ -163,6 +165,14 @@ final class Mover implements Runnable {
                     names = MoveScope.of(move());
                     row.awaitAcks("guard", Duration.ofSeconds(10), "guard the moving tenant");
                     lacking = ReplicaIdentities.lackingAny(source, move().schemaName(), tables);
+                }
+                case DatabaseScope tenant -> {
+                    List<String> tables = DatabaseTenantSteps.check(source, move().source(), target, move().target(),
+                            tenant.database());
+                    set(Map.of(Field.KEYS, DatabaseScope.keys(tenant.database(), tables)));
+                    names = MoveScope.of(move());
+                    row.awaitAcks("guard", Duration.ofSeconds(10), "guard the moving tenant");
+                    lacking = ReplicaIdentities.lackingAny(source, tables);
                 }
             }
             set(Map.of(Field.IDENTITIES, union(move().identities(), lacking)));
@@ -220,6 +230,9 @@ final class Mover implements Runnable {
      * identities; a schema tenant's schema below).
      */
     private void copy() throws SQLException, InterruptedException {
+        if (names instanceof DatabaseScope tenant) {
+            makeTargetDatabase(tenant);
+        }
         try (Connection source = open(move().source()); Connection target = open(move().target())) {
             if (names instanceof MoveNames bucket) {
                 execute(source, bucket.createTemplate());
@@ -229,7 +242,7 @@ final class Mover implements Runnable {
                 execute(source, names.createMarker());
                 execute(target, names.createMarker());
             }
-            if (!(names instanceof SchemaScope)) {
+            if (names instanceof MoveNames || names instanceof KeyScope) {
                 identities(source);
             }
             if (names instanceof SchemaScope && !MoveRequirements.bool(target, "SELECT EXISTS (SELECT 1 FROM pg_subscription WHERE subname = "
@@ -261,7 +274,7 @@ final class Mover implements Runnable {
             set(started);
             if (!MoveRequirements.bool(target, "SELECT EXISTS (SELECT 1 FROM pg_subscription WHERE subname = "
                     + MoveNames.literal(names.subscription()) + ")")) {
-                if (!(names instanceof SchemaScope)) {
+                if (names instanceof MoveNames || names instanceof KeyScope) {
                     // The copy starts from no moving row on the target: copies an earlier move, or this one's
                     // rollback cut short, left there would be copied onto (duplicates, or a key conflict that stops the copy).
                     long stale = steps().deleteBucket(target, n -> { });
@@ -275,7 +288,7 @@ final class Mover implements Runnable {
                     execute(target, "DELETE FROM " + names.marker());
                 }
                 execute(target, "CREATE SUBSCRIPTION " + names.subscription() + " CONNECTION "
-                        + MoveNames.literal(links().conninfo(move().source())) + " PUBLICATION " + names.publication()
+                        + MoveNames.literal(conninfo(move().source())) + " PUBLICATION " + names.publication()
                         + " WITH (copy_data = true)");
             }
             freeze.at(MoveFreeze.Point.COPYING);
@@ -378,6 +391,10 @@ final class Mover implements Runnable {
     }
 
     private void clean() throws SQLException, InterruptedException {
+        if (names instanceof DatabaseScope tenant) {
+            cleanDatabase(tenant);
+            return;
+        }
         try (Connection target = open(move().target())) {
             steps().dropSubscription(target);
         }
@@ -427,6 +444,21 @@ final class Mover implements Runnable {
             return;
         }
         row.release(0);
+        if (names instanceof DatabaseScope tenant) {
+            rollBackDatabase(tenant);
+        } else {
+            rollBackShards();
+        }
+        metrics.done(move().id());
+        Map<Field, Object> ended = new LinkedHashMap<>();
+        ended.put(Field.PHASE, end.label());
+        ended.put(Field.ERROR, why);
+        set(ended);
+        log.info("move {}: {} ({}); shard {} keeps {}", move().id(), end.label(), why, move().source(), move().what());
+    }
+
+    /** A rollback's steps on the shards, for a bucket, a key or a schema tenant. */
+    private void rollBackShards() throws SQLException, InterruptedException {
         try (Connection source = open(move().source())) {
             steps().dropFence(source);
             try (Connection target = open(move().target())) {
@@ -455,12 +487,122 @@ final class Mover implements Runnable {
             }
             execute(source, names.dropMarker());
         }
+    }
+
+    /**
+     * A database tenant's rollback: the source's database stays, with what the move changed there undone;
+     * the target's database goes only when this move made it (its making name, or the tenant's name with
+     * the move's comment: never a database of someone else's).
+     */
+    private void rollBackDatabase(DatabaseScope tenant) throws SQLException, InterruptedException {
+        try (Connection source = open(move().source())) {
+            steps().dropFence(source);
+            if (targetIsOurs(tenant)) {
+                try (Connection target = open(move().target())) {
+                    steps().dropSubscription(target);
+                }
+            }
+            execute(source, "DROP PUBLICATION IF EXISTS " + names.publication());
+            steps().dropSlot(source);
+            freeze.at(MoveFreeze.Point.ROLLING_BACK);
+            ensureOwner();   // the target's copy goes only while this instance still owns the move, unflipped
+            if (row.flippedVersion() != null) {
+                throw new MoveRefusedException("the move was flipped meanwhile; it goes on from flipped");
+            }
+            try (Connection server = server(move().target())) {
+                execute(server, DatabaseScope.dropDatabase(tenant.makingName()));
+                if (MoveRequirements.bool(server, tenant.markedOnTarget())) {
+                    execute(server, tenant.dropDatabase());
+                }
+            }
+            ReplicaIdentities.restore(source, move().identities());
+        }
+    }
+
+    /**
+     * A database tenant's database on the target, owned and granted as on the source, with every schema's
+     * definitions, before the subscription copies its rows. It is made under the move's own name
+     * ({@link DatabaseScope#makingName}), marked with the move's comment, then renamed to the tenant's
+     * database: a crash at any point leaves either a database only this move names, or one of the tenant's
+     * name with its mark, both known to be the move's; a database of the tenant's name made by someone
+     * else meanwhile stops the rename, and is left alone. A copy cut off before its subscription is made
+     * again, from no database.
+     */
+    private void makeTargetDatabase(DatabaseScope tenant) throws SQLException, InterruptedException {
+        if (targetIsOurs(tenant)) {
+            try (Connection target = open(move().target())) {
+                if (MoveRequirements.bool(target, "SELECT EXISTS (SELECT 1 FROM pg_subscription WHERE subname = "
+                        + MoveNames.literal(names.subscription()) + ")")) {
+                    return;   // copying already
+                }
+            }
+            try (Connection server = server(move().target())) {
+                execute(server, tenant.dropDatabase());
+            }
+        }
+        TenantConfig config = placing.tenant(move().subject())
+                .orElseThrow(() -> new MoveRefusedException("tenant " + move().subject() + " is no longer in the directory"));
+        try (Connection source = open(move().source())) {
+            try (Connection server = server(move().target())) {
+                execute(server, DatabaseScope.dropDatabase(tenant.makingName()));
+                DatabaseTenantSteps.makeDatabase(source, server, tenant.makingName(), tenant.mark(), config);
+            }
+            try (Connection target = links().open(move().target(), tenant.makingName())) {
+                DatabaseTenantSteps.makeSchemas(source, target);
+                DatabaseTenantSteps.copyDefinitions(source, target);
+            }
+        }
+        try (Connection server = server(move().target())) {
+            execute(server, "ALTER DATABASE " + MoveNames.ident(tenant.makingName()) + " RENAME TO " + MoveNames.ident(tenant.database()));
+        }
+        set(Map.of(Field.KEY_TYPE, "database"));
+    }
+
+    /** Whether the target's database of the tenant's name is this move's: marked so in the store, or carrying its comment. */
+    private boolean targetIsOurs(DatabaseScope tenant) throws SQLException {
+        try (Connection server = server(move().target())) {
+            return MoveRequirements.bool(server, tenant.markedOnTarget());
+        }
+    }
+
+    /**
+     * A database tenant's cleanup: the stream stopped, the source's rows counted, then its database dropped
+     * (WITH (FORCE): the tenant's pooled connections to it, idle on every instance, end with it) once no
+     * session is in the middle of a statement there. Resumed after the drop, it finds no database and goes on.
+     */
+    private void cleanDatabase(DatabaseScope tenant) throws SQLException, InterruptedException {
+        try (Connection target = open(move().target())) {
+            steps().dropSubscription(target);
+        }
+        boolean there;
+        try (Connection server = server(move().source())) {
+            there = MoveRequirements.bool(server, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = "
+                    + MoveNames.literal(tenant.database()) + ")");
+            steps().dropSlot(server);
+        }
+        if (there) {
+            try (Connection source = open(move().source())) {
+                execute(source, "DROP PUBLICATION IF EXISTS " + names.publication());
+                steps().dropSlot(source);
+                freeze.at(MoveFreeze.Point.CLEANING);
+                ensureOwner();
+                steps().deleteBucket(source, n -> set(Map.of(Field.ROWS_DELETED, n)));
+            }
+            try (Connection server = server(move().source())) {
+                DatabaseTenantSteps.awaitIdle(server, tenant.database(), Duration.ofSeconds(10));
+                execute(server, tenant.dropDatabase());
+            }
+        }
+        try (Connection target = open(move().target())) {
+            ReplicaIdentities.restore(target, move().identities());   // the copy's tables were made as the source's were
+        }
+        try (Connection server = server(move().target())) {
+            execute(server, "COMMENT ON DATABASE " + MoveNames.ident(tenant.database()) + " IS NULL");   // the tenant's now
+        }
         metrics.done(move().id());
-        Map<Field, Object> ended = new LinkedHashMap<>();
-        ended.put(Field.PHASE, end.label());
-        ended.put(Field.ERROR, why);
-        set(ended);
-        log.info("move {}: {} ({}); shard {} keeps {}", move().id(), end.label(), why, move().source(), move().what());
+        set(Map.of(Field.PHASE, MovePhase.DONE.label()));
+        log.info("move {}: done; the source's database {} ({} row(s) of {}) dropped", move().id(), tenant.database(),
+                move().rowsDeleted(), move().what());
     }
 
     /**
@@ -504,8 +646,19 @@ final class Mover implements Runnable {
         return new ShardLinks(config, database);
     }
 
+    /** A connection to where the moving rows are on {@code shard}: a database tenant's own database, else the shard's. */
     private Connection open(String shard) throws SQLException {
+        return names instanceof DatabaseScope tenant ? links().open(shard, tenant.database()) : links().open(shard);
+    }
+
+    /** A connection to the shard's own database on its server (where a database tenant's database is made and dropped). */
+    private Connection server(String shard) throws SQLException {
         return links().open(shard);
+    }
+
+    /** How the target's subscription reaches the moving rows on {@code shard}. */
+    private String conninfo(String shard) {
+        return names instanceof DatabaseScope tenant ? links().conninfo(shard, tenant.database()) : links().conninfo(shard);
     }
 
     private static void execute(Connection c, String sql) throws SQLException {

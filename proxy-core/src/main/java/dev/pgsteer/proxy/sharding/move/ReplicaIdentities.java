@@ -57,9 +57,13 @@ final class ReplicaIdentities {
      * schema, quoted ({@code "acme"."notes"=d}).
      */
     static List<String> lackingAny(Connection source, String schema, List<String> tables) throws SQLException {
+        return lackingAny(source, tables.stream().map(t -> MoveNames.ident(schema) + "." + MoveNames.ident(t)).toList());
+    }
+
+    /** Likewise, of tables each quoted with its schema ({@code "public"."notes"}): a database tenant's. */
+    static List<String> lackingAny(Connection source, List<String> tables) throws SQLException {
         List<String> changed = new ArrayList<>();
-        for (String table : tables) {
-            String qualified = MoveNames.ident(schema) + "." + MoveNames.ident(table);
+        for (String qualified : tables) {
             try (PreparedStatement st = source.prepareStatement("SELECT c.relreplident::text,"
                     + " (SELECT x.indexrelid::regclass::text FROM pg_index x WHERE x.indrelid = c.oid AND x.indisreplident),"
                     + " EXISTS (SELECT 1 FROM pg_index x WHERE x.indrelid = c.oid AND x.indisprimary)"

@@ -70,22 +70,37 @@ final class SchemaTenantSteps {
      */
     static void makeSchema(Connection source, Connection target, String schema, TenantConfig tenant) throws SQLException {
         String owner = owner(source, schema);
-        for (String role : tenant.role() != null && !tenant.role().equals(owner) ? List.of(owner, tenant.role()) : List.of(owner)) {
+        makeRoles(target, List.of(owner), tenant);
+        becomes(target, owner);
+        ShardSteps.execute(target, "CREATE SCHEMA " + MoveNames.ident(schema) + " AUTHORIZATION " + MoveNames.ident(owner));
+    }
+
+    /** {@code roles} and the tenant's role on the target, where missing (roles are per server), the tenant's with its password. */
+    static void makeRoles(Connection target, List<String> roles, TenantConfig tenant) throws SQLException {
+        List<String> all = new ArrayList<>(roles);
+        if (tenant.role() != null && !all.contains(tenant.role())) {
+            all.add(tenant.role());
+        }
+        for (String role : all.stream().distinct().toList()) {
             if (!MoveRequirements.bool(target, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = " + MoveNames.literal(role) + ")")) {
                 String password = role.equals(tenant.role()) && tenant.rolePassword() != null
                         ? " PASSWORD " + MoveNames.literal(tenant.rolePassword()) : "";
                 ShardSteps.execute(target, "CREATE ROLE " + MoveNames.ident(role) + " LOGIN" + password);
             }
         }
-        // The copy makes the tables as their owner, and the subscription writes them as their owner (PostgreSQL 16 on): the
-        // move's login must be able to become it. A role the login made (CREATEROLE) it administers, with no SET option
-        // from PostgreSQL 16 on: it grants itself one.
+    }
+
+    /**
+     * The copy makes the tables as their owner, and the subscription writes them as their owner (PostgreSQL 16 on): the
+     * move's login must be able to become it. A role the login made (CREATEROLE) it administers, with no SET option
+     * from PostgreSQL 16 on: it grants itself one.
+     */
+    static void becomes(Connection target, String owner) throws SQLException {
         boolean sixteen = MoveRequirements.bool(target, "SELECT current_setting('server_version_num')::int >= 160000");
         if (!MoveRequirements.bool(target, "SELECT pg_has_role(current_user, " + MoveNames.literal(owner) + ", '"
                 + (sixteen ? "SET" : "MEMBER") + "')")) {
             ShardSteps.execute(target, "GRANT " + MoveNames.ident(owner) + " TO current_user" + (sixteen ? " WITH INHERIT TRUE, SET TRUE" : ""));
         }
-        ShardSteps.execute(target, "CREATE SCHEMA " + MoveNames.ident(schema) + " AUTHORIZATION " + MoveNames.ident(owner));
     }
 
     /** The schema's definitions, as on the source, made on the target as the schema's owner. */

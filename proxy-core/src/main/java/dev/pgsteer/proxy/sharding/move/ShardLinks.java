@@ -20,20 +20,30 @@ record ShardLinks(ProxyConfig proxy, DatabaseConfig database) {
     static final Duration TIMEOUT = Duration.ofMinutes(10);
 
     Connection open(String shard) throws SQLException {
+        return open(shard, proxy.shardDatabaseName(database, shard));
+    }
+
+    /** A connection to {@code databaseName} on {@code shard}'s server, as its login (a database tenant's own database). */
+    Connection open(String shard, String databaseName) throws SQLException {
         BackendConfig backend = proxy.backends().get(shard);
         if (backend == null) {
             throw new SQLException("shard " + shard + " is not a backend of this pgsteer");
         }
-        Connection c = BackendJdbc.connect(backend, proxy.shardDatabaseName(database, shard), TIMEOUT, "pgsteer move");
+        Connection c = BackendJdbc.connect(backend, databaseName, TIMEOUT, "pgsteer move");
         c.setAutoCommit(true);
         return c;
     }
 
     /** libpq's conninfo for the source, as the target's subscription connects (its login, its database). */
     String conninfo(String shard) {
+        return conninfo(shard, proxy.shardDatabaseName(database, shard));
+    }
+
+    /** libpq's conninfo for {@code databaseName} on the source's server (a database tenant's own database). */
+    String conninfo(String shard, String databaseName) {
         BackendUrl url = proxy.backends().get(shard).url();
         StringBuilder info = new StringBuilder("host=").append(quote(url.host())).append(" port=").append(url.port())
-                .append(" dbname=").append(quote(proxy.shardDatabaseName(database, shard)));
+                .append(" dbname=").append(quote(databaseName));
         if (url.user() != null) {
             info.append(" user=").append(quote(url.user()));
         }

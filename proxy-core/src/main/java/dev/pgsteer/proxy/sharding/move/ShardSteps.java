@@ -59,8 +59,10 @@ final class ShardSteps {
                 try {
                     execute(source, sql);
                 } catch (SQLException e) {
-                    // A schema tenant's tables go with its schema at cleanup: their fence went with them.
-                    if (!(names instanceof SchemaScope && ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())))) {
+                    // A schema tenant's tables go with its schema at cleanup (a database tenant's with its database,
+                    // here a copy half made): their fence went with them.
+                    boolean own = names instanceof SchemaScope || names instanceof DatabaseScope;
+                    if (!(own && ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())))) {
                         throw e;
                     }
                 }
@@ -169,6 +171,16 @@ final class ShardSteps {
                         + " the move copies [" + moving + "] (a table made or dropped during the move: MOVE TENANT again)";
             }
         }
+        if (names instanceof DatabaseScope database) {
+            // Likewise for a database tenant: a table made in any schema of its database since checking.
+            String here = MoveRequirements.one(source, DatabaseScope.tableList());
+            String there = MoveRequirements.one(target, DatabaseScope.tableList());
+            String moving = String.join(",", database.tables().stream().sorted().toList());
+            if (!here.equals(moving) || !there.equals(moving)) {
+                return "database " + database.database() + " has tables [" + here + "] on the source and [" + there + "] on the target,"
+                        + " and the move copies [" + moving + "] (a table made or dropped during the move: MOVE TENANT again)";
+            }
+        }
         for (int i = 0; i < names.tables().size(); i++) {
             int table = i;
             FutureTask<String> onSource = new FutureTask<>(() -> checksum(source, table));
@@ -187,20 +199,28 @@ final class ShardSteps {
                 return "table " + names.tables().get(i) + ": the source has " + a + ", the target " + b + " (count checksum)";
             }
         }
-        if (names instanceof SchemaScope schema) {
-            syncSequences(source, target, schema);
+        switch (names) {
+            case SchemaScope schema -> syncSequences(source, target, "SELECT format('%I.%I', schemaname, sequencename), last_value"
+                    + " FROM pg_sequences WHERE schemaname = " + MoveNames.literal(schema.schema()) + " AND last_value IS NOT NULL");
+            case DatabaseScope database -> syncSequences(source, target, DatabaseScope.sequences());
+            case MoveNames bucket -> {
+                // A bucket's tables keep their sequences on both shards.
+            }
+            case KeyScope key -> {
+                // Likewise a directory key's.
+            }
         }
         return null;
     }
 
     /**
      * Logical replication does not carry sequences: once the rows agree, and while the fence stops the
-     * source's writes, each sequence of the schema on the target is set to the source's value, so that
-     * the tenant's next insert on the target does not take a number its copied rows have.
+     * source's writes, each sequence of the schema (or database) on the target is set to the source's
+     * value, so that the tenant's next insert on the target does not take a number its copied rows have.
+     * {@code sequences} reads each sequence's name and last value on the source.
      */
-    private static void syncSequences(Connection source, Connection target, SchemaScope schema) throws SQLException {
-        try (Statement st = source.createStatement(); ResultSet rs = st.executeQuery("SELECT format('%I.%I', schemaname, sequencename),"
-                + " last_value FROM pg_sequences WHERE schemaname = " + MoveNames.literal(schema.schema()) + " AND last_value IS NOT NULL")) {
+    private static void syncSequences(Connection source, Connection target, String sequences) throws SQLException {
+        try (Statement st = source.createStatement(); ResultSet rs = st.executeQuery(sequences)) {
             while (rs.next()) {
                 execute(target, "SELECT pg_catalog.setval(" + MoveNames.literal(rs.getString(1)) + ", " + rs.getLong(2) + ", true)");
             }
@@ -216,9 +236,25 @@ final class ShardSteps {
 
     /**
      * Deletes the bucket's rows in batches, through the fence; {@code progress} is told each batch's count.
-     * A schema tenant's rows go with its schema, dropped whole once they are counted.
+     * A schema tenant's rows go with its schema, dropped whole once they are counted; a database tenant's
+     * are counted only: they go with its database, which its mover drops from another connection.
      */
     long deleteBucket(Connection c, LongConsumer progress) throws SQLException {
+        if (names instanceof DatabaseScope database) {
+            long rows = 0;
+            for (int i = 0; i < database.tables().size(); i++) {
+                if (MoveRequirements.bool(c, "SELECT to_regclass(" + MoveNames.literal(database.tables().get(i)) + ") IS NOT NULL")) {
+                    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(database.count(i))) {
+                        rs.next();
+                        rows += rs.getLong(1);
+                    }
+                }
+            }
+            if (rows > 0) {
+                progress.accept(rows);
+            }
+            return rows;
+        }
         if (names instanceof SchemaScope schema) {
             long rows = 0;
             for (int i = 0; i < schema.tables().size(); i++) {

@@ -17,7 +17,7 @@ import java.util.Locale;
 /**
  * MOVE TENANT and MOVE KEY as drafts of moves, each refused first, with its reason and fix, when it
  * cannot be exact: what moves (a shared tenant's key in its database's {@code tenancy.directory} group,
- * a schema tenant's schema, a directory key), from where (the store's directories) and to which shard.
+ * a schema tenant's schema, a database tenant's database on its shard, a directory key), from where (the store's directories) and to which shard.
  */
 final class TenantMoves {
 
@@ -65,9 +65,17 @@ final class TenantMoves {
             }
             case SCHEMA -> MoveRecord.draftOf("tenant", database.name(), List.of("tenant:" + tenant.id()), List.of(), tenant.id(),
                     null, tenant.schema(), tenant.shard(), target);
-            case DATABASE -> throw new MapChangeException(SqlState.FEATURE_NOT_SUPPORTED, "tenant " + tenant.id() + " has a database"
-                    + " of its own (" + tenant.backend() + "), and moving a tenant database is not supported yet",
-                    "move it by hand: ALTER TENANT " + tenant.id() + " SET MOVING, copy the database (pg_dump), then change its shard");
+            case DATABASE -> {
+                if (config.backends().containsKey(tenant.backend())) {
+                    throw new MapChangeException(SqlState.FEATURE_NOT_SUPPORTED, "tenant " + tenant.id() + " has backend "
+                            + tenant.backend() + " of its own, not a database on its shard: changing its shard would not move it",
+                            "move it by hand: ALTER TENANT " + tenant.id() + " SET MOVING, copy the database (pg_dump), then change"
+                                    + " its backend");
+                }
+                // No key, no schema: the store keeps its database in keys (DatabaseScope), its tables added at checking.
+                yield MoveRecord.draftOf("tenant", database.name(), List.of("tenant:" + tenant.id()), List.of(tenant.backend()),
+                        tenant.id(), null, null, tenant.shard(), target);
+            }
         };
     }
 

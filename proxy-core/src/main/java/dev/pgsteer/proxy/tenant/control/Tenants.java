@@ -72,10 +72,32 @@ public final class Tenants implements TenantTargets {
         TenantDirectory before = directory;
         directory = changed;
         targets.clear();
+        retireMovedDatabases(before, changed);
         if (before.version() != changed.version()) {
             log.info("tenant directory now at version {} ({} tenants)", changed.version(), changed.tenants().size());
         }
         listeners.forEach(Runnable::run);
+    }
+
+    /**
+     * A tenant with a database of its own that changed shard (MOVE TENANT) no longer uses its pool to the old
+     * database: it keeps no idle connection open there (min_idle 0), so that it does not reconnect to a
+     * database the move drops (DROP DATABASE ... WITH (FORCE) ends those it has); sessions still holding
+     * one finish with it.
+     */
+    private void retireMovedDatabases(TenantDirectory before, TenantDirectory changed) {
+        for (TenantConfig was : before.tenants().values()) {
+            TenantConfig now = changed.get(was.id()).orElse(null);
+            if (was.mode() != TenantMode.DATABASE || now == null || now.shard().equals(was.shard())) {
+                continue;
+            }
+            try {
+                pools.find(backendTarget(TenantPlacement.of(config, was)))
+                        .ifPresent(pool -> pool.reconfigure(pool.settings().withoutMinIdle()));
+            } catch (IllegalStateException e) {
+                log.debug("tenant {}: its old placement is not in the configuration: {}", was.id(), e.getMessage());
+            }
+        }
     }
 
     /** Told after each new directory is in use (a tenant move waits for its tenant's new shard here). */

@@ -1,6 +1,7 @@
 package dev.pgsteer.proxy.sharding.move;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,6 +46,20 @@ class MoveScopeTest {
     }
 
     @Test
+    void aDatabasesMovePublishesEveryTableOfEverySchemaWholeAndDropsTheDatabaseAfter() {
+        DatabaseScope database = DatabaseScope.of(4, DatabaseScope.keys("initech", List.of("\"extra\".\"events\"", "\"public\".\"notes\"")));
+        assertEquals(List.of("initech", "\"extra\".\"events\"", "\"public\".\"notes\""), DatabaseScope.keys(database.database(),
+                database.tables()));
+        assertEquals("CREATE PUBLICATION pgsteer_move_4 FOR TABLE \"extra\".\"events\", \"public\".\"notes\"",
+                database.createPublication());
+        assertEquals("SELECT count(*) FROM \"public\".\"notes\"", database.count(1));
+        assertEquals("DROP DATABASE IF EXISTS \"initech\" WITH (FORCE)", database.dropDatabase());
+        assertTrue(database.createFence(0).get(0).contains("(TG_OP <> 'DELETE' AND true)"), database.createFence(0).get(0));
+        assertTrue(database.createFence(0).get(1).contains("ON \"extra\".\"events\""), database.createFence(0).get(1));
+        assertFalse(database.marks(), "the barrier waits for the slot: the move's login owns no table in the tenant's database");
+    }
+
+    @Test
     void aStoreRowIsTheScopeOfItsKind() {
         MoveRecord tenant = MoveRecord.draftOf("tenant", "saas", List.of("projects"), List.of("tenant_id"), "acme", "acme", null, "s0", "s2");
         MoveRecord schemaTenant = MoveRecord.draftOf("tenant", "saas", List.of("tenant:beta"), List.of("notes"), "beta", null, "beta", "s0",
@@ -54,6 +69,12 @@ class MoveScopeTest {
         assertEquals(List.of("notes"), MoveScope.of(schemaTenant).tables());
         assertEquals("tenant acme (key 'acme' of projects)", tenant.what());
         assertEquals("tenant beta (schema beta)", schemaTenant.what());
+        MoveRecord databaseTenant = MoveRecord.draftOf("tenant", "saas", List.of("tenant:initech"), List.of("initech_db"), "initech",
+                null, null, "s0", "s1");
+        DatabaseScope checking = assertInstanceOf(DatabaseScope.class, MoveScope.of(databaseTenant));
+        assertEquals("initech_db", checking.database());
+        assertEquals(List.of(), checking.tables(), "its tables are read at checking");
+        assertEquals("tenant initech (database initech_db)", databaseTenant.what());
         assertEquals("key 'k' of events", MoveRecord.draftOf("key", "shop", List.of("events"), List.of("device"), null, "k", null, "s0",
                 "s1").what());
     }
