@@ -66,6 +66,16 @@ record DatabaseScope(long id, String database, List<String> tables) implements M
         return "DELETE FROM " + t + " WHERE ctid = ANY (ARRAY(SELECT ctid FROM " + t + " LIMIT " + batch + "))";
     }
 
+    @Override
+    public String tableListQuery() {
+        return tableList();
+    }
+
+    @Override
+    public String holder() {
+        return "database " + database;
+    }
+
     /** The database's plain tables, quoted with their schemas, in byte order: the same list on both sides, or the cutover stops. */
     static String tableList() {
         return "SELECT coalesce(string_agg(t, ',' ORDER BY t COLLATE \"C\"), '') FROM (SELECT format('\"%s\".\"%s\"',"

@@ -30,6 +30,20 @@ sealed interface MoveScope permits MoveNames, KeyScope, SchemaScope, DatabaseSco
     String createPublication();
 
     /**
+     * For a scope that moves whatever tables it holds (a schema, a database): the query that lists them on
+     * a shard, comma-separated in the order {@link #tables} sorts to; the cutover stops when a table was
+     * made or dropped since checking (it would not be replicated). Null: the configuration names the tables.
+     */
+    default String tableListQuery() {
+        return null;
+    }
+
+    /** What such a scope is, as the cutover's reason names it ("schema beta", "database initech"). */
+    default String holder() {
+        return "move " + id();
+    }
+
+    /**
      * The move's barrier table, made on both shards and published with the moving rows (by the scopes
      * whose {@link #marks} says so): a row the mover writes on the source once the fence is in shows
      * up on the target only after every transaction the source committed before it (a subscription

@@ -50,6 +50,16 @@ record SchemaScope(long id, String schema, List<String> tables) implements MoveS
         return "DELETE FROM " + t + " WHERE ctid = ANY (ARRAY(SELECT ctid FROM " + t + " LIMIT " + batch + "))";
     }
 
+    @Override
+    public String tableListQuery() {
+        return tableList();
+    }
+
+    @Override
+    public String holder() {
+        return "schema " + schema;
+    }
+
     /** The schema's plain tables, by name, in order: the same list on both sides, or the cutover stops. */
     String tableList() {
         return "SELECT coalesce(string_agg(c.relname, ',' ORDER BY c.relname), '') FROM pg_class c JOIN pg_namespace n"

@@ -161,24 +161,15 @@ final class ShardSteps {
                 execute(c, setting);
             }
         }
-        if (names instanceof SchemaScope schema) {
-            // A table made in the schema since checking is not replicated: the schemas must have the same tables.
-            String here = MoveRequirements.one(source, schema.tableList());
-            String there = MoveRequirements.one(target, schema.tableList());
-            String moving = String.join(",", schema.tables().stream().sorted().toList());
+        String listing = names.tableListQuery();
+        if (listing != null) {
+            // A table made in the schema (or database) since checking is not replicated: both sides must have the moved tables.
+            String here = MoveRequirements.one(source, listing);
+            String there = MoveRequirements.one(target, listing);
+            String moving = String.join(",", names.tables().stream().sorted().toList());
             if (!here.equals(moving) || !there.equals(moving)) {
-                return "schema " + schema.schema() + " has tables [" + here + "] on the source and [" + there + "] on the target, and"
-                        + " the move copies [" + moving + "] (a table made or dropped during the move: MOVE TENANT again)";
-            }
-        }
-        if (names instanceof DatabaseScope database) {
-            // Likewise for a database tenant: a table made in any schema of its database since checking.
-            String here = MoveRequirements.one(source, DatabaseScope.tableList());
-            String there = MoveRequirements.one(target, DatabaseScope.tableList());
-            String moving = String.join(",", database.tables().stream().sorted().toList());
-            if (!here.equals(moving) || !there.equals(moving)) {
-                return "database " + database.database() + " has tables [" + here + "] on the source and [" + there + "] on the target,"
-                        + " and the move copies [" + moving + "] (a table made or dropped during the move: MOVE TENANT again)";
+                return names.holder() + " has tables [" + here + "] on the source and [" + there + "] on the target, and the move"
+                        + " copies [" + moving + "] (a table made or dropped during the move: MOVE TENANT again)";
             }
         }
         for (int i = 0; i < names.tables().size(); i++) {
