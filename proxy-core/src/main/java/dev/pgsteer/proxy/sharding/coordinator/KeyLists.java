@@ -375,10 +375,14 @@ public final class KeyLists {
                 }
             }
             if (!carried.isEmpty()) {
-                OccurrenceCondition derived = new OccurrenceCondition(edge.table(), edge.occurrence(), edge.column(),
-                        exists.apply(edge.table(), carried));
-                if (!out.contains(derived) && !conditions.contains(derived)) {
-                    out.add(derived);
+                String sql = exists.apply(edge.table(), carried);
+                // The other occurrence holds it too (its own row is such a row of its key): said so, its group of the
+                // union holds the occurrence's, and the OR keeps one group (PostgreSQL plans an OR of EXISTS badly).
+                for (int occurrence : List.of(edge.occurrence(), edge.from())) {
+                    OccurrenceCondition derived = new OccurrenceCondition(edge.table(), occurrence, edge.column(), sql);
+                    if (!out.contains(derived) && !conditions.contains(derived)) {
+                        out.add(derived);
+                    }
                 }
             }
         }

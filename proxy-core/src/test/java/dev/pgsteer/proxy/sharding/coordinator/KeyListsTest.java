@@ -301,12 +301,13 @@ class KeyListsTest {
         List<KeyLists.OccurrenceCondition> derived = KeyLists.sameKey(List.of(semiJoin, saudi), same, tables, exists);
         String carried = "SAME 2 [\"l_suppkey\" = ANY ('{4,9}'::pg_catalog.int8[])]";
         assertEquals(List.of(new KeyLists.OccurrenceCondition(2, 1, "l_orderkey", carried),
-                new KeyLists.OccurrenceCondition(2, 2, "l_orderkey", carried)), derived);
+                new KeyLists.OccurrenceCondition(2, 0, "l_orderkey", carried), new KeyLists.OccurrenceCondition(2, 2, "l_orderkey", carried)),
+                derived);
         List<KeyLists.OccurrenceCondition> all = new java.util.ArrayList<>(List.of(semiJoin, saudi));
         all.addAll(derived);
-        // l1's rows (the list and F) are some of the others' (F and a Saudi line of the same order): both groups, OR-ed.
-        assertEquals(Map.of(2, "((EXISTS (orders F) AND \"l_suppkey\" = ANY ('{4,9}'::pg_catalog.int8[])) OR ("
-                + carried + " AND EXISTS (orders F)))"), KeyLists.unions(all, same, Map.of(2, 3)));
+        // l1's rows (the list and F) are some of the others' (F and a Saudi line of the same order): l1 holds that EXISTS
+        // too, so its group holds theirs and the union is theirs alone.
+        assertEquals(Map.of(2, "(" + carried + " AND EXISTS (orders F))"), KeyLists.unions(all, same, Map.of(2, 3)));
         // Equal on another column than the shard key: the EXISTS would not be answered by one shard.
         assertEquals(List.of(), KeyLists.sameKey(List.of(semiJoin, saudi), List.of(new KeyLists.SameColumn(2, 1, 0, "l_suppkey")), tables,
                 exists));
