@@ -13,6 +13,7 @@ import dev.pgsteer.proxy.sharding.send.ExtendedSender;
 import dev.pgsteer.proxy.sharding.send.StatementSender;
 import dev.pgsteer.router.command.Command;
 import dev.pgsteer.router.plan.JoinScope;
+import dev.pgsteer.router.plan.PulledLocal;
 import dev.pgsteer.router.plan.PulledTable;
 import dev.pgsteer.router.plan.Route;
 import io.netty.buffer.ByteBufAllocator;
@@ -106,7 +107,7 @@ public final class ExplainRouteCommand {
                 rows.add(List.of(shard, "pulled into " + coordinator, "COPY (SELECT * FROM " + other + ") TO STDOUT (FORMAT binary)"));
             }
         }
-        String joins = joins(explained.coordinate().joins());
+        String joins = joins(explained.coordinate().joins(), explained.coordinate().locals());
         if (joins != null) {
             rows.add(List.of(coordinator, "narrows by joins", joins));
         }
@@ -120,16 +121,16 @@ public final class ExplainRouteCommand {
      * The equalities the pulls may be narrowed by ({@code KeyLists}), decided when the step runs from
      * the catalog's estimates and the conditions each table's pull pushes; null when there are none.
      */
-    private static String joins(List<JoinScope> scopes) {
+    private static String joins(List<JoinScope> scopes, List<PulledLocal> locals) {
         List<String> parts = new ArrayList<>();
         for (JoinScope scope : scopes) {
             List<String> receivers = scope.members().entrySet().stream().filter(m -> m.getValue().receives())
-                    .map(m -> m.getValue().table()).sorted().toList();
+                    .map(m -> table(m.getValue().table(), locals)).sorted().toList();
             if (receivers.isEmpty()) {
                 continue;
             }
             String equalities = String.join(" AND ", scope.equalities().stream()
-                    .map(e -> name(e.left(), scope) + " = " + name(e.right(), scope)).toList());
+                    .map(e -> name(e.left(), scope, locals) + " = " + name(e.right(), scope, locals)).toList());
             parts.add(equalities + " (may narrow " + String.join(", ", receivers) + ")");
         }
         if (parts.isEmpty()) {
@@ -140,10 +141,16 @@ public final class ExplainRouteCommand {
                 + " EXISTS of a co-located one joined key to key";
     }
 
-    private static String name(JoinScope.Column column, JoinScope scope) {
+    /** A member's table as the statement names it: a reference or unsharded one's plan name ({@link JoinScope#LOCAL}) is no SQL. */
+    private static String table(String planned, List<PulledLocal> locals) {
+        int local = JoinScope.localIndex(planned);
+        return local >= 0 && local < locals.size() ? locals.get(local).table() : planned;
+    }
+
+    private static String name(JoinScope.Column column, JoinScope scope, List<PulledLocal> locals) {
         if (column.qualifier() != null && JoinScope.Member.nested(column.qualifier())) {
             // An IN (SELECT y FROM t ...) conjunct's values: named after the table, the name the plan gives it is no SQL.
-            return "IN (SELECT " + scope.members().get(column.qualifier()).table() + "." + column.name() + ")";
+            return "IN (SELECT " + table(scope.members().get(column.qualifier()).table(), locals) + "." + column.name() + ")";
         }
         return column.qualifier() == null ? column.name() : column.qualifier() + "." + column.name();
     }
