@@ -177,10 +177,6 @@ final class Mover implements Runnable {
             }
             set(Map.of(Field.IDENTITIES, union(move().identities(), lacking)));
             ReplicaIdentities.makeFull(source, lacking);
-            if (names.marks()) {
-                execute(source, names.createMarker());
-                execute(target, names.createMarker());
-            }
             freeze.at(MoveFreeze.Point.CHECKING);
             Map<Field, Object> next = new LinkedHashMap<>();
             next.put(Field.PHASE, MovePhase.COPYING.label());

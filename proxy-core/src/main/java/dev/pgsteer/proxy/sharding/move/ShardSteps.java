@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -33,23 +34,28 @@ final class ShardSteps {
     }
 
     void fence(Connection source) throws SQLException {
-        source.setAutoCommit(false);
-        try (Statement st = source.createStatement()) {
-            st.execute("SET LOCAL lock_timeout = " + timings.lock().toMillis());
-            for (int i = 0; i < names.tables().size(); i++) {
-                for (String sql : names.dropFence(i)) {
-                    st.execute(sql);
-                }
-                for (String sql : names.createFence(i)) {
-                    st.execute(sql);
-                }
+        List<String> statements = new ArrayList<>();
+        statements.add("SET LOCAL lock_timeout = " + timings.lock().toMillis());
+        for (int i = 0; i < names.tables().size(); i++) {
+            statements.addAll(names.dropFence(i));
+            statements.addAll(names.createFence(i));
+        }
+        inTransaction(source, statements);
+    }
+
+    /** Runs {@code statements} in one transaction on {@code c} (rolled back when one fails), then back to auto-commit. */
+    private static void inTransaction(Connection c, List<String> statements) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            for (String sql : statements) {
+                st.execute(sql);
             }
-            source.commit();
+            c.commit();
         } catch (SQLException e) {
-            source.rollback();
+            c.rollback();
             throw e;
         } finally {
-            source.setAutoCommit(true);
+            c.setAutoCommit(true);
         }
     }
 
@@ -116,18 +122,9 @@ final class ShardSteps {
             return null;
         }
         String token = UUID.randomUUID().toString();
-        source.setAutoCommit(false);
-        try {
-            // Flushed at once, whatever the server's synchronous_commit: the WAL sender sends only flushed WAL.
-            execute(source, "SET LOCAL synchronous_commit = on");
-            execute(source, "INSERT INTO " + names.marker() + " VALUES (" + MoveNames.literal(token) + ")");
-            source.commit();
-        } catch (SQLException e) {
-            source.rollback();
-            throw e;
-        } finally {
-            source.setAutoCommit(true);
-        }
+        // Flushed at once, whatever the server's synchronous_commit: the WAL sender sends only flushed WAL.
+        inTransaction(source, List.of("SET LOCAL synchronous_commit = on",
+                "INSERT INTO " + names.marker() + " VALUES (" + MoveNames.literal(token) + ")"));
         String seen = "SELECT EXISTS (SELECT 1 FROM " + names.marker() + " WHERE token = " + MoveNames.literal(token) + ")";
         while (!MoveRequirements.bool(target, seen)) {
             if (System.nanoTime() > until) {
@@ -135,18 +132,8 @@ final class ShardSteps {
             }
             Thread.sleep(2);
         }
-        target.setAutoCommit(false);
-        try {
-            // A commit with an xid, flushed: the target's WAL up to it (every applied write of the bucket) is on disk.
-            execute(target, "SET LOCAL synchronous_commit = on");
-            execute(target, "SELECT pg_current_xact_id()");
-            target.commit();
-        } catch (SQLException e) {
-            target.rollback();
-            throw e;
-        } finally {
-            target.setAutoCommit(true);
-        }
+        // A commit with an xid, flushed: the target's WAL up to it (every applied write of the bucket) is on disk.
+        inTransaction(target, List.of("SET LOCAL synchronous_commit = on", "SELECT pg_current_xact_id()"));
         return null;
     }
 
